@@ -1,0 +1,15 @@
+//! Triad's domain layer: the vocabulary of the SRO–SSO–administrator partnership, its rules and
+//! the one access policy every route asks. Pure Rust: no I/O, no async, no SQL, no HTTP. Time
+//! comes in as a parameter so every rule can be tested at any instant.
+
+pub mod audit;
+pub mod auth;
+pub mod error;
+pub mod ids;
+pub mod org;
+pub mod policy;
+pub mod time;
+
+pub use error::{FieldError, Invalid};
+pub use ids::Id;
+pub use time::Timestamp;

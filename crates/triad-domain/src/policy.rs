@@ -1,0 +1,403 @@
+//! The one access policy. Every page, API route and CLI command asks [`decide`] before it
+//! reads or writes a record; nothing else grants access.
+//!
+//! A decision depends on three things: the actor's roles and where they hold them, the class
+//! of the record (PRODUCT.md: law-enforcement, shared, school, aggregate, plus the directory
+//! of the organisation, accounts and the audit trail) and the record's tenant. A record outside
+//! everything the actor can reach is answered as if it did not exist, so ids leak nothing.
+
+use crate::auth::{Actor, Role, Scope};
+use crate::Id;
+use serde::{Deserialize, Serialize};
+
+/// What kind of record is touched; decides who may see it at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordClass {
+    /// Investigations, arrests, use-of-force, evidence detail: the agency's sworn side.
+    LawEnforcement,
+    /// Incidents of service, bans, visitors, lockdowns, meetings, activity summaries.
+    Shared,
+    /// Administrative investigation notes, discipline decisions: the school side only.
+    School,
+    /// Counts, scores and survey results.
+    Aggregate,
+    /// Agencies, districts, campuses, calendars, people and assignments.
+    Directory,
+    /// Sign-in accounts, role grants and tokens.
+    Accounts,
+    /// The audit trail itself.
+    Audit,
+}
+
+impl RecordClass {
+    /// Reads of these classes are written to the audit trail.
+    pub fn read_is_audited(self) -> bool {
+        matches!(self, RecordClass::LawEnforcement | RecordClass::School)
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            RecordClass::LawEnforcement => "law_enforcement",
+            RecordClass::Shared => "shared",
+            RecordClass::School => "school",
+            RecordClass::Aggregate => "aggregate",
+            RecordClass::Directory => "directory",
+            RecordClass::Accounts => "accounts",
+            RecordClass::Audit => "audit",
+        }
+    }
+}
+
+/// Where a record belongs. Empty fields mean the record is above that level (an agency has
+/// no campus; an instance-wide setting has nothing).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Tenant {
+    pub agency: Option<Id>,
+    pub district: Option<Id>,
+    pub campus: Option<Id>,
+}
+
+impl Tenant {
+    pub const INSTANCE: Tenant = Tenant {
+        agency: None,
+        district: None,
+        campus: None,
+    };
+
+    pub fn agency(agency: Id) -> Self {
+        Self {
+            agency: Some(agency),
+            ..Self::INSTANCE
+        }
+    }
+
+    pub fn district(district: Id) -> Self {
+        Self {
+            district: Some(district),
+            ..Self::INSTANCE
+        }
+    }
+
+    pub fn campus(district: Id, campus: Id) -> Self {
+        Self {
+            district: Some(district),
+            campus: Some(campus),
+            agency: None,
+        }
+    }
+}
+
+/// What the actor wants to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    View,
+    Change,
+}
+
+/// The policy's answer. `NotFound` is for records outside the actor's reach: the caller must
+/// answer exactly as for an id that does not exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Decision {
+    Allow,
+    Forbidden,
+    NotFound,
+}
+
+/// Who owns a record that belongs to one person (their own account, their own tokens).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Resource {
+    pub class: RecordClass,
+    pub tenant: Tenant,
+    pub owner: Option<Id>,
+}
+
+impl Resource {
+    pub fn new(class: RecordClass, tenant: Tenant) -> Self {
+        Self {
+            class,
+            tenant,
+            owner: None,
+        }
+    }
+
+    pub fn owned_by(mut self, user: Id) -> Self {
+        self.owner = Some(user);
+        self
+    }
+}
+
+/// One place a role reaches: a grant, or an SRO's current campus assignment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Reach {
+    role: Role,
+    agency: Option<Id>,
+    district: Option<Id>,
+    campus: Option<Id>,
+    instance: bool,
+}
+
+fn reaches(actor: &Actor) -> Vec<Reach> {
+    let mut out: Vec<Reach> = actor
+        .grants
+        .iter()
+        .map(|g| {
+            let mut r = Reach {
+                role: g.role,
+                agency: None,
+                district: None,
+                campus: None,
+                instance: false,
+            };
+            match g.scope {
+                Scope::Instance => r.instance = true,
+                Scope::Agency { agency } => r.agency = Some(agency),
+                Scope::District { district } => r.district = Some(district),
+                Scope::Campus { district, campus } => {
+                    r.district = Some(district);
+                    r.campus = Some(campus);
+                }
+            }
+            r
+        })
+        .collect();
+    // An SRO reaches the campuses they are assigned to, for the agency they serve.
+    if actor.has_role(Role::Sro) {
+        out.extend(actor.assignments.iter().map(|a| Reach {
+            role: Role::Sro,
+            agency: Some(a.agency),
+            district: Some(a.district),
+            campus: Some(a.campus),
+            instance: false,
+        }));
+    }
+    out
+}
+
+/// Whether a reach covers a record's tenant, at the level the record lives at.
+fn covers(reach: &Reach, tenant: &Tenant, class: RecordClass) -> bool {
+    if reach.instance {
+        return true;
+    }
+    // Law-enforcement records belong to the agency: its sworn side sees them on any campus.
+    if class == RecordClass::LawEnforcement {
+        return reach.agency.is_some() && reach.agency == tenant.agency;
+    }
+    if let Some(campus) = reach.campus {
+        if tenant.campus == Some(campus) {
+            return true;
+        }
+        // Campus people see the directory of their own district (its calendar, campuses).
+        return class == RecordClass::Directory
+            && tenant.campus.is_none()
+            && tenant.district.is_some()
+            && tenant.district == reach.district;
+    }
+    if let Some(district) = reach.district {
+        if tenant.district == Some(district) {
+            return true;
+        }
+    }
+    if let Some(agency) = reach.agency {
+        if tenant.agency == Some(agency) {
+            return true;
+        }
+    }
+    false
+}
+
+/// What a role may do to a class of record inside its reach.
+fn permits(role: Role, class: RecordClass, action: Action) -> bool {
+    use Action::*;
+    use RecordClass::*;
+    use Role::*;
+    match class {
+        LawEnforcement => matches!(role, Sro | LeSupervisor),
+        Shared => match role {
+            Sro | Sso | CampusAdmin | DistrictLeader => true,
+            LeSupervisor => action == View,
+            _ => false,
+        },
+        School => matches!(role, CampusAdmin | DistrictLeader),
+        Aggregate => {
+            action == View
+                && matches!(role, Evaluator | DistrictLeader | LeSupervisor | CampusAdmin | Sro)
+        }
+        Directory => match action {
+            View => true,
+            Change => matches!(role, SystemAdmin | DistrictLeader | LeSupervisor),
+        },
+        Accounts => role == SystemAdmin,
+        Audit => action == View && matches!(role, SystemAdmin | DistrictLeader),
+    }
+}
+
+/// The access decision for one actor, one action and one record.
+pub fn decide(actor: &Actor, action: Action, resource: Resource) -> Decision {
+    if resource.class == RecordClass::Accounts && resource.owner == Some(actor.user) {
+        return Decision::Allow;
+    }
+    let reach = reaches(actor);
+    let covering: Vec<&Reach> = reach
+        .iter()
+        .filter(|r| covers(r, &resource.tenant, resource.class))
+        .collect();
+    if covering
+        .iter()
+        .any(|r| permits(r.role, resource.class, action))
+    {
+        return Decision::Allow;
+    }
+    // Inside the actor's world but not theirs to do: say so. Outside it: nothing is there.
+    let touches = reach.iter().any(|r| {
+        covers(r, &resource.tenant, RecordClass::Directory)
+            || (r.agency.is_some() && r.agency == resource.tenant.agency)
+    });
+    if touches {
+        Decision::Forbidden
+    } else {
+        Decision::NotFound
+    }
+}
+
+/// Shorthand for routes: `Ok` when allowed, the decision otherwise.
+pub fn require(actor: &Actor, action: Action, resource: Resource) -> Result<(), Decision> {
+    match decide(actor, action, resource) {
+        Decision::Allow => Ok(()),
+        other => Err(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::{Assignment, Grant};
+
+    fn id(n: u64) -> Id {
+        Id::from_parts("policy-test", n)
+    }
+
+    fn actor(grants: Vec<Grant>, assignments: Vec<Assignment>) -> Actor {
+        Actor {
+            user: id(99),
+            person: None,
+            username: "x".into(),
+            display_name: "X".into(),
+            sworn: false,
+            grants,
+            assignments,
+        }
+    }
+
+    const AGENCY: u64 = 1;
+    const DISTRICT: u64 = 2;
+    const CAMPUS: u64 = 3;
+    const OTHER_CAMPUS: u64 = 4;
+    const OTHER_DISTRICT: u64 = 5;
+    const OTHER_AGENCY: u64 = 6;
+
+    fn sro() -> Actor {
+        actor(
+            vec![Grant {
+                role: Role::Sro,
+                scope: Scope::Agency { agency: id(AGENCY) },
+            }],
+            vec![Assignment {
+                agency: id(AGENCY),
+                district: id(DISTRICT),
+                campus: id(CAMPUS),
+            }],
+        )
+    }
+
+    fn principal() -> Actor {
+        actor(
+            vec![Grant {
+                role: Role::CampusAdmin,
+                scope: Scope::Campus {
+                    district: id(DISTRICT),
+                    campus: id(CAMPUS),
+                },
+            }],
+            vec![],
+        )
+    }
+
+    fn le_record(agency: u64, campus: u64) -> Resource {
+        Resource::new(
+            RecordClass::LawEnforcement,
+            Tenant {
+                agency: Some(id(agency)),
+                district: Some(id(DISTRICT)),
+                campus: Some(id(campus)),
+            },
+        )
+    }
+
+    #[test]
+    fn law_enforcement_records_stay_with_the_agency() {
+        assert_eq!(decide(&sro(), Action::View, le_record(AGENCY, CAMPUS)), Decision::Allow);
+        assert_eq!(
+            decide(&sro(), Action::View, le_record(AGENCY, OTHER_CAMPUS)),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(&sro(), Action::View, le_record(OTHER_AGENCY, CAMPUS)),
+            Decision::Forbidden
+        );
+        assert_eq!(
+            decide(&principal(), Action::View, le_record(AGENCY, CAMPUS)),
+            Decision::Forbidden
+        );
+    }
+
+    #[test]
+    fn school_records_are_for_the_school_side() {
+        let record = Resource::new(RecordClass::School, Tenant::campus(id(DISTRICT), id(CAMPUS)));
+        assert_eq!(decide(&principal(), Action::Change, record), Decision::Allow);
+        assert_eq!(decide(&sro(), Action::View, record), Decision::Forbidden);
+    }
+
+    #[test]
+    fn another_tenant_is_not_found() {
+        let foreign = Resource::new(
+            RecordClass::Shared,
+            Tenant::campus(id(OTHER_DISTRICT), id(OTHER_CAMPUS)),
+        );
+        assert_eq!(decide(&principal(), Action::View, foreign), Decision::NotFound);
+        assert_eq!(decide(&sro(), Action::View, foreign), Decision::NotFound);
+    }
+
+    #[test]
+    fn system_admins_run_the_instance_but_read_no_records() {
+        let admin = actor(
+            vec![Grant {
+                role: Role::SystemAdmin,
+                scope: Scope::Instance,
+            }],
+            vec![],
+        );
+        let shared = Resource::new(RecordClass::Shared, Tenant::campus(id(DISTRICT), id(CAMPUS)));
+        assert_eq!(decide(&admin, Action::View, shared), Decision::Forbidden);
+        let accounts = Resource::new(RecordClass::Accounts, Tenant::INSTANCE);
+        assert_eq!(decide(&admin, Action::Change, accounts), Decision::Allow);
+        assert_eq!(decide(&principal(), Action::Change, accounts), Decision::NotFound);
+    }
+
+    #[test]
+    fn everyone_manages_their_own_account() {
+        let me = principal();
+        let mine = Resource::new(RecordClass::Accounts, Tenant::INSTANCE).owned_by(me.user);
+        assert_eq!(decide(&me, Action::Change, mine), Decision::Allow);
+        let theirs = Resource::new(RecordClass::Accounts, Tenant::INSTANCE).owned_by(id(7));
+        assert_eq!(decide(&me, Action::Change, theirs), Decision::NotFound);
+    }
+
+    #[test]
+    fn campus_people_read_their_district_directory_but_do_not_change_it() {
+        let calendar = Resource::new(RecordClass::Directory, Tenant::district(id(DISTRICT)));
+        assert_eq!(decide(&principal(), Action::View, calendar), Decision::Allow);
+        assert_eq!(decide(&principal(), Action::Change, calendar), Decision::Forbidden);
+    }
+}

@@ -1,0 +1,49 @@
+//! Instants in UTC to the millisecond. Stored as integer milliseconds on both engines, so
+//! they sort and compare the same everywhere and no engine truncates them.
+
+use chrono::{DateTime, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Timestamp(i64);
+
+impl Timestamp {
+    pub const fn from_millis(ms: i64) -> Self {
+        Self(ms)
+    }
+
+    pub const fn millis(self) -> i64 {
+        self.0
+    }
+
+    pub fn from_datetime(at: DateTime<Utc>) -> Self {
+        Self(at.timestamp_millis())
+    }
+
+    pub fn to_datetime(self) -> DateTime<Utc> {
+        Utc.timestamp_millis_opt(self.0)
+            .single()
+            .unwrap_or(DateTime::<Utc>::MIN_UTC)
+    }
+
+    pub const fn plus_minutes(self, minutes: i64) -> Self {
+        Self(self.0 + minutes * 60_000)
+    }
+
+    pub const fn minus_minutes(self, minutes: i64) -> Self {
+        Self(self.0 - minutes * 60_000)
+    }
+
+    /// RFC 3339 with milliseconds, `Z` suffix: how instants appear in exports and the API.
+    pub fn rfc3339(self) -> String {
+        self.to_datetime()
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    }
+}
+
+impl std::fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.rfc3339())
+    }
+}

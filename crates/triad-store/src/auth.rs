@@ -1,0 +1,517 @@
+//! Accounts, role grants, sessions, personal access tokens and the record of failed sign-ins.
+
+use crate::{execute, fetch_all, fetch_optional, fetch_scalar, Conn, StoreError, StoreResult};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use triad_domain::auth::{Actor, Assignment, Grant, Role, Scope};
+use triad_domain::{Id, Timestamp};
+
+/// Hashes a password with argon2id and a random salt. Slow on purpose: run it off the
+/// async threads.
+pub async fn hash_password(password: String) -> StoreResult<String> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut rand::rngs::OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|_| StoreError::Hashing)
+    })
+    .await
+    .map_err(|_| StoreError::Hashing)?
+}
+
+/// Checks a password against its stored hash, off the async threads.
+pub async fn verify_password(password: String, stored: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&stored)
+            .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// A fresh secret of 256 random bits, URL-safe, with a prefix that says what it is.
+pub fn new_secret(prefix: &str) -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    use base64::Engine;
+    format!(
+        "{prefix}{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    )
+}
+
+/// Secrets are stored only as their SHA-256: a stolen database yields no usable session.
+pub fn secret_hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: String,
+    pub username: String,
+    pub person_id: Option<String>,
+    pub display_name: String,
+    pub password_hash: String,
+    pub disabled: bool,
+    pub totp_secret: Option<String>,
+    pub totp_enabled: bool,
+    pub created_at: i64,
+}
+
+impl UserRow {
+    pub fn user_id(&self) -> Id {
+        Id::parse(&self.id).unwrap_or_else(|| Id::from_parts("unparseable", 0))
+    }
+}
+
+const USER_COLUMNS: &str = "id, username, person_id, display_name, password_hash, disabled, \
+                            totp_secret, totp_enabled, created_at";
+
+pub struct NewUser<'a> {
+    pub id: Id,
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub person: Option<Id>,
+    pub password_hash: &'a str,
+}
+
+pub async fn insert_user<'c>(conn: impl Into<Conn<'c>>, user: &NewUser<'_>, now: Timestamp) -> StoreResult<()> {
+    let mut c: Conn = conn.into();
+    execute!(
+        &mut c,
+        "INSERT INTO users (id, username, person_id, display_name, password_hash, disabled, created_at) \
+         VALUES ($1, $2, $3, $4, $5, FALSE, $6)",
+        user.id.to_string(),
+        user.username.to_string(),
+        user.person.map(|p| p.to_string()),
+        user.display_name.to_string(),
+        user.password_hash.to_string(),
+        now.millis(),
+    )
+    .map_err(|e| StoreError::from(e).or_conflict("that user name is taken"))?;
+    Ok(())
+}
+
+pub async fn user_by_name<'c>(conn: impl Into<Conn<'c>>, username: &str) -> StoreResult<Option<UserRow>> {
+    let mut c: Conn = conn.into();
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1");
+    Ok(fetch_optional!(&mut c, UserRow, &sql, username.to_string())?)
+}
+
+pub async fn user_by_id<'c>(conn: impl Into<Conn<'c>>, id: Id) -> StoreResult<Option<UserRow>> {
+    let mut c: Conn = conn.into();
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+    Ok(fetch_optional!(&mut c, UserRow, &sql, id.to_string())?)
+}
+
+pub async fn list_users<'c>(conn: impl Into<Conn<'c>>) -> StoreResult<Vec<UserRow>> {
+    let mut c: Conn = conn.into();
+    let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY username");
+    Ok(fetch_all!(&mut c, UserRow, &sql)?)
+}
+
+pub async fn set_password<'c>(conn: impl Into<Conn<'c>>, user: Id, password_hash: &str) -> StoreResult<()> {
+    let mut c: Conn = conn.into();
+    let n = execute!(&mut c, "UPDATE users SET password_hash = $1 WHERE id = $2", password_hash.to_string(), user.to_string())?;
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// Disables or re-enables an account; disabling ends every session and token at once.
+pub async fn set_disabled<'c>(conn: impl Into<Conn<'c>>, user: Id, disabled: bool, now: Timestamp) -> StoreResult<()> {
+    let mut c: Conn = conn.into();
+    let n = execute!(&mut c, "UPDATE users SET disabled = $1 WHERE id = $2", disabled, user.to_string())?;
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    if disabled {
+        execute!(&mut c, "DELETE FROM sessions WHERE user_id = $1", user.to_string())?;
+        execute!(
+            &mut c,
+            "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+            now.millis(),
+            user.to_string()
+        )?;
+    }
+    Ok(())
+}
+
+fn scope_key(scope: Scope) -> String {
+    match scope {
+        Scope::Instance => "instance".into(),
+        Scope::Agency { agency } => format!("agency:{agency}"),
+        Scope::District { district } => format!("district:{district}"),
+        Scope::Campus { campus, .. } => format!("campus:{campus}"),
+    }
+}
+
+pub async fn add_grant<'c>(conn: impl Into<Conn<'c>>, user: Id, grant: Grant, now: Timestamp) -> StoreResult<()> {
+    let mut c: Conn = conn.into();
+    let (agency, district, campus) = match grant.scope {
+        Scope::Instance => (None, None, None),
+        Scope::Agency { agency } => (Some(agency), None, None),
+        Scope::District { district } => (None, Some(district), None),
+        Scope::Campus { district, campus } => (None, Some(district), Some(campus)),
+    };
+    execute!(
+        &mut c,
+        "INSERT INTO grants (id, user_id, role, scope_key, agency_id, district_id, campus_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (user_id, role, scope_key) DO NOTHING",
+        Id::new().to_string(),
+        user.to_string(),
+        grant.role.code(),
+        scope_key(grant.scope),
+        agency.map(|i| i.to_string()),
+        district.map(|i| i.to_string()),
+        campus.map(|i| i.to_string()),
+        now.millis(),
+    )?;
+    Ok(())
+}
+
+pub async fn remove_grant<'c>(conn: impl Into<Conn<'c>>, user: Id, grant: Grant) -> StoreResult<bool> {
+    let mut c: Conn = conn.into();
+    let n = execute!(
+        &mut c,
+        "DELETE FROM grants WHERE user_id = $1 AND role = $2 AND scope_key = $3",
+        user.to_string(),
+        grant.role.code(),
+        scope_key(grant.scope)
+    )?;
+    Ok(n > 0)
+}
+
+#[derive(sqlx::FromRow)]
+struct GrantRow {
+    role: String,
+    agency_id: Option<String>,
+    district_id: Option<String>,
+    campus_id: Option<String>,
+}
+
+impl GrantRow {
+    fn into_grant(self) -> Option<Grant> {
+        let role = Role::from_code(&self.role)?;
+        let id = |t: Option<String>| t.as_deref().and_then(Id::parse);
+        let scope = match (id(self.agency_id), id(self.district_id), id(self.campus_id)) {
+            (None, None, None) => Scope::Instance,
+            (Some(agency), None, None) => Scope::Agency { agency },
+            (None, Some(district), None) => Scope::District { district },
+            (None, Some(district), Some(campus)) => Scope::Campus { district, campus },
+            _ => return None,
+        };
+        Some(Grant { role, scope })
+    }
+}
+
+pub async fn grants_of<'c>(conn: impl Into<Conn<'c>>, user: Id) -> StoreResult<Vec<Grant>> {
+    let mut c: Conn = conn.into();
+    let rows = fetch_all!(
+        &mut c,
+        GrantRow,
+        "SELECT role, agency_id, district_id, campus_id FROM grants WHERE user_id = $1 ORDER BY role, scope_key",
+        user.to_string()
+    )?;
+    Ok(rows.into_iter().filter_map(GrantRow::into_grant).collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct AssignmentRow {
+    agency_id: String,
+    district_id: String,
+    campus_id: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct PersonFlags {
+    sworn: bool,
+}
+
+/// Everything the access policy needs about a user, as of a date (for assignments).
+pub async fn load_actor<'c>(conn: impl Into<Conn<'c>>, user: &UserRow, today: &str) -> StoreResult<Actor> {
+    let mut c: Conn = conn.into();
+    let grants = grants_of(&mut c, user.user_id()).await?;
+    let person = user.person_id.as_deref().and_then(Id::parse);
+    let (sworn, assignments) = match person {
+        None => (false, Vec::new()),
+        Some(p) => {
+            let flags = fetch_optional!(&mut c, PersonFlags, "SELECT sworn FROM people WHERE id = $1", p.to_string())?;
+            let rows = fetch_all!(
+                &mut c,
+                AssignmentRow,
+                "SELECT agency_id, district_id, campus_id FROM assignments \
+                 WHERE person_id = $1 AND starts_on <= $2 AND (ends_on IS NULL OR ends_on >= $2)",
+                p.to_string(),
+                today.to_string()
+            )?;
+            let assignments = rows
+                .into_iter()
+                .filter_map(|r| {
+                    Some(Assignment {
+                        agency: Id::parse(&r.agency_id)?,
+                        district: Id::parse(&r.district_id)?,
+                        campus: Id::parse(&r.campus_id)?,
+                    })
+                })
+                .collect();
+            (flags.map(|f| f.sworn).unwrap_or(false), assignments)
+        }
+    };
+    Ok(Actor {
+        user: user.user_id(),
+        person,
+        username: user.username.clone(),
+        display_name: user.display_name.clone(),
+        sworn,
+        grants,
+        assignments,
+    })
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionRow {
+    pub user_id: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub csrf_secret: String,
+    pub second_factor_done: bool,
+}
+
+pub async fn insert_session<'c>(
+    conn: impl Into<Conn<'c>>,
+    token_hash: &str,
+    user: Id,
+    csrf_secret: &str,
+    second_factor_done: bool,
+    source: Option<String>,
+    now: Timestamp,
+) -> StoreResult<()> {
+    let mut c: Conn = conn.into();
+    execute!(
+        &mut c,
+        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, csrf_secret, second_factor_done, source) \
+         VALUES ($1, $2, $3, $3, $4, $5, $6)",
+        token_hash.to_string(),
+        user.to_string(),
+        now.millis(),
+        csrf_secret.to_string(),
+        second_factor_done,
+        source
+    )?;
+    Ok(())
+}
+
+pub async fn session_by_hash<'c>(conn: impl Into<Conn<'c>>, token_hash: &str) -> StoreResult<Option<SessionRow>> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_optional!(
+        &mut c,
+        SessionRow,
+        "SELECT user_id, created_at, last_seen_at, csrf_secret, second_factor_done FROM sessions WHERE token_hash = $1",
+        token_hash.to_string()
+    )?)
+}
+
+/// Marks a session used now. Only written when a minute has passed, so reads stay reads.
+pub async fn touch_session<'c>(conn: impl Into<Conn<'c>>, token_hash: &str, now: Timestamp) -> StoreResult<()> {
+    let mut c: Conn = conn.into();
+    execute!(
+        &mut c,
+        "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2 AND last_seen_at < $3",
+        now.millis(),
+        token_hash.to_string(),
+        now.millis() - 60_000
+    )?;
+    Ok(())
+}
+
+pub async fn delete_session<'c>(conn: impl Into<Conn<'c>>, token_hash: &str) -> StoreResult<()> {
+    let mut c: Conn = conn.into();
+    execute!(&mut c, "DELETE FROM sessions WHERE token_hash = $1", token_hash.to_string())?;
+    Ok(())
+}
+
+pub async fn complete_second_factor<'c>(conn: impl Into<Conn<'c>>, token_hash: &str) -> StoreResult<()> {
+    let mut c: Conn = conn.into();
+    execute!(&mut c, "UPDATE sessions SET second_factor_done = TRUE WHERE token_hash = $1", token_hash.to_string())?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct TokenRow {
+    pub id: String,
+    pub user_id: String,
+    pub name: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+pub async fn insert_token<'c>(conn: impl Into<Conn<'c>>, id: Id, user: Id, name: &str, token_hash: &str, now: Timestamp) -> StoreResult<()> {
+    let mut c: Conn = conn.into();
+    execute!(
+        &mut c,
+        "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
+        id.to_string(),
+        user.to_string(),
+        name.to_string(),
+        token_hash.to_string(),
+        now.millis()
+    )?;
+    Ok(())
+}
+
+pub async fn tokens_of<'c>(conn: impl Into<Conn<'c>>, user: Id) -> StoreResult<Vec<TokenRow>> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_all!(
+        &mut c,
+        TokenRow,
+        "SELECT id, user_id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC",
+        user.to_string()
+    )?)
+}
+
+/// The live token with this hash, marking it used.
+pub async fn use_token<'c>(conn: impl Into<Conn<'c>>, token_hash: &str, now: Timestamp) -> StoreResult<Option<TokenRow>> {
+    let mut c: Conn = conn.into();
+    let row = fetch_optional!(
+        &mut c,
+        TokenRow,
+        "SELECT id, user_id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+        token_hash.to_string()
+    )?;
+    if let Some(t) = &row {
+        if t.last_used_at.is_none_or(|last| last < now.millis() - 60_000) {
+            execute!(&mut c, "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2", now.millis(), t.id.clone())?;
+        }
+    }
+    Ok(row)
+}
+
+pub async fn token_by_id<'c>(conn: impl Into<Conn<'c>>, id: Id) -> StoreResult<Option<TokenRow>> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_optional!(
+        &mut c,
+        TokenRow,
+        "SELECT id, user_id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE id = $1",
+        id.to_string()
+    )?)
+}
+
+pub async fn revoke_token<'c>(conn: impl Into<Conn<'c>>, id: Id, now: Timestamp) -> StoreResult<()> {
+    let mut c: Conn = conn.into();
+    execute!(&mut c, "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL", now.millis(), id.to_string())?;
+    Ok(())
+}
+
+pub async fn record_failure<'c>(conn: impl Into<Conn<'c>>, username: &str, user: Option<Id>, source: &str, now: Timestamp) -> StoreResult<()> {
+    let mut c: Conn = conn.into();
+    execute!(
+        &mut c,
+        "INSERT INTO login_failures (id, username, user_id, source, at) VALUES ($1, $2, $3, $4, $5)",
+        Id::new().to_string(),
+        username.to_string(),
+        user.map(|u| u.to_string()),
+        source.to_string(),
+        now.millis()
+    )?;
+    Ok(())
+}
+
+/// Counts recent failures: for a user (from one source, or from all when `source` is
+/// `None`), or from a source whatever user it named (when `user` is `None`).
+pub async fn count_failures<'c>(conn: impl Into<Conn<'c>>, user: Option<Id>, source: Option<&str>, since: Timestamp) -> StoreResult<i64> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_scalar!(
+        &mut c,
+        i64,
+        "SELECT COUNT(*) FROM login_failures WHERE at >= $1 AND ($2 IS NULL OR user_id = $2) AND ($3 IS NULL OR source = $3)",
+        since.millis(),
+        user.map(|u| u.to_string()),
+        source.map(str::to_string)
+    )?)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LockRow {
+    pub id: String,
+    pub user_id: String,
+    pub source: Option<String>,
+    pub locked_at: i64,
+    pub locked_until: i64,
+}
+
+/// A lock in force for this user at `now`: one for every address, or one for this source.
+pub async fn active_lock<'c>(conn: impl Into<Conn<'c>>, user: Id, source: &str, now: Timestamp) -> StoreResult<Option<LockRow>> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_optional!(
+        &mut c,
+        LockRow,
+        "SELECT id, user_id, source, locked_at, locked_until FROM account_locks \
+         WHERE user_id = $1 AND cleared_at IS NULL AND locked_until > $2 AND (source IS NULL OR source = $3) \
+         ORDER BY locked_until DESC LIMIT 1",
+        user.to_string(),
+        now.millis(),
+        source.to_string()
+    )?)
+}
+
+pub async fn locks_since<'c>(conn: impl Into<Conn<'c>>, user: Id, since: Timestamp) -> StoreResult<i64> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_scalar!(&mut c, i64, "SELECT COUNT(*) FROM account_locks WHERE user_id = $1 AND locked_at >= $2", user.to_string(), since.millis())?)
+}
+
+pub async fn insert_lock<'c>(conn: impl Into<Conn<'c>>, user: Id, source: Option<&str>, now: Timestamp, until: Timestamp) -> StoreResult<Id> {
+    let mut c: Conn = conn.into();
+    let id = Id::new();
+    execute!(
+        &mut c,
+        "INSERT INTO account_locks (id, user_id, source, locked_at, locked_until) VALUES ($1, $2, $3, $4, $5)",
+        id.to_string(),
+        user.to_string(),
+        source.map(str::to_string),
+        now.millis(),
+        until.millis()
+    )?;
+    Ok(id)
+}
+
+/// Clears every lock of a user and forgets the failures that caused them, so the officer
+/// can sign in at once.
+pub async fn clear_locks<'c>(conn: impl Into<Conn<'c>>, user: Id, by: Id, now: Timestamp) -> StoreResult<u64> {
+    let mut c: Conn = conn.into();
+    let n = execute!(
+        &mut c,
+        "UPDATE account_locks SET cleared_at = $1, cleared_by = $2 WHERE user_id = $3 AND cleared_at IS NULL AND locked_until > $1",
+        now.millis(),
+        by.to_string(),
+        user.to_string()
+    )?;
+    execute!(&mut c, "DELETE FROM login_failures WHERE user_id = $1", user.to_string())?;
+    Ok(n)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct LockView {
+    pub user_id: String,
+    pub username: String,
+    pub source: Option<String>,
+    pub locked_at: i64,
+    pub locked_until: i64,
+}
+
+pub async fn active_locks<'c>(conn: impl Into<Conn<'c>>, now: Timestamp) -> StoreResult<Vec<LockView>> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_all!(
+        &mut c,
+        LockView,
+        "SELECT l.user_id, u.username, l.source, l.locked_at, l.locked_until FROM account_locks l \
+         JOIN users u ON u.id = l.user_id WHERE l.cleared_at IS NULL AND l.locked_until > $1 ORDER BY l.locked_at DESC",
+        now.millis()
+    )?)
+}

@@ -1,0 +1,36 @@
+//! The storage layer's one error type. Messages of `Invalid` and `Conflict` are written for
+//! users; database errors are for the log only.
+
+use triad_domain::Invalid;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("configuration: {0}")]
+    Config(String),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("password hashing failed")]
+    Hashing,
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+impl StoreError {
+    /// Turns a unique-constraint violation into a conflict users can act on.
+    pub fn or_conflict(self, message: &str) -> Self {
+        match &self {
+            StoreError::Database(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                StoreError::Conflict(message.to_string())
+            }
+            _ => self,
+        }
+    }
+}

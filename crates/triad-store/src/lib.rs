@@ -1,0 +1,15 @@
+//! Triad's storage. One implementation of every query runs on SQLite (embedded, the default)
+//! and PostgreSQL (for scale): the SQL text is the same for both, written with `$n`
+//! placeholders, and the [`run!`] macro hands it to whichever concrete sqlx driver is open.
+//! sqlx's `Any` driver is avoided on purpose: it cannot carry every column type across both.
+
+pub mod audit;
+pub mod auth;
+mod db;
+pub mod error;
+pub mod idempotency;
+pub mod org;
+pub mod sqlite_backup;
+
+pub use db::{Conn, Db, Engine, Tx};
+pub use error::{StoreError, StoreResult};
