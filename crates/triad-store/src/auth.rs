@@ -515,3 +515,194 @@ pub async fn active_locks<'c>(conn: impl Into<Conn<'c>>, now: Timestamp) -> Stor
         now.millis()
     )?)
 }
+
+/// A new account, as an administrator or the CLI asks for it.
+pub struct NewAccount {
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+    pub grant: Option<Grant>,
+    pub sworn: bool,
+    pub le_experience_start: Option<String>,
+}
+
+/// Who performs an account change and from where, for the audit trail.
+#[derive(Debug, Clone)]
+pub struct By {
+    pub actor: Option<Id>,
+    pub source: Option<String>,
+    pub now: Timestamp,
+}
+
+impl By {
+    fn event(&self, action: &str) -> AuditEvent {
+        AuditEvent::new(self.actor, action, Outcome::Ok).source(self.source.clone())
+    }
+}
+
+use triad_domain::audit::{AuditEvent, Outcome};
+
+/// Validates and creates an account with its person record and first role, audited, in one
+/// transaction. Returns the new user's id.
+pub async fn create_account(db: &crate::Db, account: NewAccount, by: &By) -> StoreResult<Id> {
+    let mut invalid = triad_domain::Invalid::default();
+    let username = invalid.check(triad_domain::auth::parse_username(&account.username));
+    let display_name = invalid.check(triad_domain::org::parse_name("display_name", &account.display_name));
+    let personal: Vec<&str> = [account.username.as_str(), account.display_name.as_str()].into_iter().collect();
+    invalid.check(triad_domain::auth::check_new_password(&account.password, &personal));
+    invalid.into_result()?;
+    let (Some(username), Some(display_name)) = (username, display_name) else {
+        return Err(StoreError::NotFound);
+    };
+    let hash = hash_password(account.password).await?;
+    let (agency, district) = match account.grant.map(|g| g.scope) {
+        Some(Scope::Agency { agency }) => (Some(agency), None),
+        Some(Scope::District { district }) | Some(Scope::Campus { district, .. }) => (None, Some(district)),
+        _ => (None, None),
+    };
+    let user = Id::new();
+    let person = Id::new();
+    let mut tx = db.begin().await?;
+    crate::org::insert_person(
+        &mut tx,
+        &crate::org::NewPerson {
+            id: person,
+            display_name: &display_name,
+            email: None,
+            agency,
+            district,
+            sworn: account.sworn,
+            le_experience_start: account.le_experience_start.clone(),
+        },
+        by.now,
+    )
+    .await?;
+    insert_user(
+        &mut tx,
+        &NewUser { id: user, username: &username, display_name: &display_name, person: Some(person), password_hash: &hash },
+        by.now,
+    )
+    .await?;
+    if let Some(grant) = account.grant {
+        add_grant(&mut tx, user, grant, by.now).await?;
+    }
+    let content = serde_json::json!({"username": username, "display_name": display_name, "grant": account.grant, "sworn": account.sworn});
+    crate::audit::append(&mut tx, by.event("account.create").record("user", user).content(&content).tenant(district, agency), by.now).await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// Sets a new password after checking it; every session of the account ends.
+pub async fn change_password(db: &crate::Db, user: Id, password: String, by: &By) -> StoreResult<()> {
+    let row = user_by_id(&mut db.acquire().await?, user).await?.ok_or(StoreError::NotFound)?;
+    triad_domain::auth::check_new_password(&password, &[row.username.as_str(), row.display_name.as_str()])?;
+    let hash = hash_password(password).await?;
+    let mut tx = db.begin().await?;
+    set_password(&mut tx, user, &hash).await?;
+    execute!(&mut tx, "DELETE FROM sessions WHERE user_id = $1", user.to_string())?;
+    crate::audit::append(&mut tx, by.event("account.password").record("user", user), by.now).await?;
+    tx.commit().await
+}
+
+/// Disables (or re-enables) an account, audited.
+pub async fn disable_account(db: &crate::Db, user: Id, disabled: bool, by: &By) -> StoreResult<()> {
+    let mut tx = db.begin().await?;
+    set_disabled(&mut tx, user, disabled, by.now).await?;
+    let action = if disabled { "account.disable" } else { "account.enable" };
+    crate::audit::append(&mut tx, by.event(action).record("user", user), by.now).await?;
+    tx.commit().await
+}
+
+/// Grants a role, audited.
+pub async fn grant_role(db: &crate::Db, user: Id, grant: Grant, by: &By) -> StoreResult<()> {
+    let mut tx = db.begin().await?;
+    user_by_id(&mut tx, user).await?.ok_or(StoreError::NotFound)?;
+    add_grant(&mut tx, user, grant, by.now).await?;
+    crate::audit::append(&mut tx, by.event("account.grant").record("user", user).content(&grant), by.now).await?;
+    tx.commit().await
+}
+
+/// Creates a personal access token; the secret is returned once and stored only hashed.
+pub async fn create_token(db: &crate::Db, user: Id, name: &str, by: &By) -> StoreResult<(Id, String)> {
+    let name = triad_domain::org::parse_name("name", name)?;
+    let secret = new_secret("triad_pat_");
+    let id = Id::new();
+    let mut tx = db.begin().await?;
+    insert_token(&mut tx, id, user, &name, &secret_hash(&secret), by.now).await?;
+    crate::audit::append(&mut tx, by.event("token.create").record("api_token", id), by.now).await?;
+    tx.commit().await?;
+    Ok((id, secret))
+}
+
+pub async fn revoke_token_audited(db: &crate::Db, id: Id, by: &By) -> StoreResult<()> {
+    let mut tx = db.begin().await?;
+    revoke_token(&mut tx, id, by.now).await?;
+    crate::audit::append(&mut tx, by.event("token.revoke").record("api_token", id), by.now).await?;
+    tx.commit().await
+}
+
+/// Lifts every lock on an account at once, audited.
+pub async fn unlock_account(db: &crate::Db, user: Id, by: &By) -> StoreResult<u64> {
+    let mut tx = db.begin().await?;
+    let cleared = clear_locks(&mut tx, user, by.actor.unwrap_or(user), by.now).await?;
+    crate::audit::append(&mut tx, by.event("account.unlock").record("user", user), by.now).await?;
+    tx.commit().await?;
+    Ok(cleared)
+}
+
+pub async fn set_totp_secret<'c>(conn: impl Into<Conn<'c>>, user: Id, secret: Option<&str>, enabled: bool) -> StoreResult<()> {
+    let mut c: Conn = conn.into();
+    execute!(
+        &mut c,
+        "UPDATE users SET totp_secret = $1, totp_enabled = $2 WHERE id = $3",
+        secret.map(str::to_string),
+        enabled,
+        user.to_string()
+    )?;
+    Ok(())
+}
+
+/// Replaces the recovery codes of a user with new ones (stored hashed).
+pub async fn replace_recovery_codes<'c>(conn: impl Into<Conn<'c>>, user: Id, codes: &[String]) -> StoreResult<()> {
+    let mut c: Conn = conn.into();
+    execute!(&mut c, "DELETE FROM recovery_codes WHERE user_id = $1", user.to_string())?;
+    for code in codes {
+        execute!(
+            &mut c,
+            "INSERT INTO recovery_codes (id, user_id, code_hash) VALUES ($1, $2, $3)",
+            Id::new().to_string(),
+            user.to_string(),
+            secret_hash(code)
+        )?;
+    }
+    Ok(())
+}
+
+/// Uses up a recovery code; true when it was valid and unused.
+pub async fn use_recovery_code<'c>(conn: impl Into<Conn<'c>>, user: Id, code: &str, now: Timestamp) -> StoreResult<bool> {
+    let mut c: Conn = conn.into();
+    let n = execute!(
+        &mut c,
+        "UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL",
+        now.millis(),
+        user.to_string(),
+        secret_hash(code.trim())
+    )?;
+    Ok(n == 1)
+}
+
+/// Spends the time of one password check against a hash nobody knows the password of, so a
+/// sign-in with an unknown user name takes as long as one with a known name.
+pub async fn spend_verification_time(password: String) {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let hash = DUMMY
+        .get_or_init(|| {
+            let salt = SaltString::generate(&mut rand::rngs::OsRng);
+            Argon2::default()
+                .hash_password(new_secret("").as_bytes(), &salt)
+                .map(|h| h.to_string())
+                .unwrap_or_default()
+        })
+        .clone();
+    let _ = verify_password(password, hash).await;
+}

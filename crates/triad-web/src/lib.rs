@@ -1,1 +1,109 @@
+//! Triad's web layer: server-rendered pages and the JSON API over the same domain and store
+//! calls. Every route goes: extract the actor → parse input into domain types → ask the one
+//! access policy → one transaction writing the record and its audit entry → render.
 
+pub mod audit;
+pub mod auth;
+mod context;
+pub mod error;
+mod forms;
+mod home;
+pub mod openapi;
+pub mod org;
+pub mod routes;
+mod security;
+mod views;
+
+pub use context::Ctx;
+pub use routes::RouteSpec;
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+use triad_domain::Timestamp;
+use triad_store::Db;
+
+/// Where time comes from: the system clock in production, a clock tests can move.
+pub trait Clock: Send + Sync + 'static {
+    fn now(&self) -> Timestamp;
+}
+
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        Timestamp::from_datetime(chrono::Utc::now())
+    }
+}
+
+/// A clock that runs with the system clock plus an offset tests can advance.
+#[derive(Default)]
+pub struct ShiftedClock {
+    offset_ms: AtomicI64,
+}
+
+impl ShiftedClock {
+    pub fn advance_minutes(&self, minutes: i64) {
+        self.offset_ms.fetch_add(minutes * 60_000, Ordering::SeqCst);
+    }
+}
+
+impl Clock for ShiftedClock {
+    fn now(&self) -> Timestamp {
+        let real = SystemClock.now();
+        Timestamp::from_millis(real.millis() + self.offset_ms.load(Ordering::SeqCst))
+    }
+}
+
+/// How the server is exposed, which decides some headers.
+#[derive(Debug, Clone, Default)]
+pub struct WebConfig {
+    /// TLS is terminated in front of Triad (a reverse proxy): send HSTS.
+    pub behind_tls_proxy: bool,
+    /// Require a second factor for sworn officers and administrators.
+    pub require_second_factor: bool,
+}
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub config: Arc<WebConfig>,
+}
+
+impl AppState {
+    pub fn new(db: Db, clock: Arc<dyn Clock>, config: WebConfig) -> Self {
+        Self {
+            db,
+            clock,
+            config: Arc::new(config),
+        }
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+}
+
+/// The whole application: every capability's routes, behind the security layers.
+pub fn router(state: AppState) -> axum::Router {
+    routes::all().into_router(state)
+}
+
+/// Every route the application serves, for the authorization walk.
+pub fn route_specs() -> Vec<RouteSpec> {
+    routes::all().specs()
+}
+
+/// Serves the application on a bound listener until `shutdown` resolves. Tests bind port 0
+/// and call this too, so they exercise exactly what production runs.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,185 @@
+//! The audit page and export: district leaders see their districts' entries, system
+//! administrators every entry. Entries hold ids and hashes, never record content.
+
+use crate::context::Ctx;
+use crate::error::{WebError, WebResult};
+use crate::routes::Routes;
+use crate::views::{render, Layout};
+use askama::Template;
+use axum::extract::Query;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use triad_domain::audit::{AuditEntry, Outcome};
+use triad_domain::auth::{Role, Scope};
+use triad_domain::policy::{Action, RecordClass, Resource, Tenant};
+use triad_domain::{Id, Timestamp};
+use triad_store::audit::Filter;
+
+pub fn routes() -> Routes {
+    Routes::default().get("/audit", page).get("/api/v1/audit", api)
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct AuditQuery {
+    /// Only entries by this user id.
+    #[serde(default)]
+    pub actor: String,
+    /// Only actions starting with this text (for example `auth.` or `org.campus`).
+    #[serde(default)]
+    pub action: String,
+    /// ok, denied or failed.
+    #[serde(default)]
+    pub outcome: String,
+    /// From this day (YYYY-MM-DD, UTC).
+    #[serde(default)]
+    pub from: String,
+    /// Up to and including this day (YYYY-MM-DD, UTC).
+    #[serde(default)]
+    pub to: String,
+    /// csv for a download.
+    #[serde(default)]
+    pub format: String,
+    #[serde(default)]
+    pub limit: Option<i64>,
+}
+
+/// Which districts' entries the actor may read: `None` for all (system administrators).
+async fn reach(ctx: &Ctx) -> WebResult<Option<Vec<Id>>> {
+    let audit = |tenant| Resource::new(RecordClass::Audit, tenant);
+    if ctx.actor.has_role(Role::SystemAdmin) {
+        ctx.require(Action::View, audit(Tenant::INSTANCE), ("audit", "all")).await?;
+        return Ok(None);
+    }
+    let districts: Vec<Id> = ctx
+        .actor
+        .grants
+        .iter()
+        .filter(|g| g.role == Role::DistrictLeader)
+        .filter_map(|g| match g.scope {
+            Scope::District { district } => Some(district),
+            _ => None,
+        })
+        .collect();
+    match districts.first() {
+        None => {
+            // Ask the policy anyway so the denial is decided and audited in one place.
+            ctx.require(Action::View, audit(Tenant::INSTANCE), ("audit", "all")).await?;
+            Err(WebError::NotFound)
+        }
+        Some(first) => {
+            ctx.require(Action::View, audit(Tenant::district(*first)), ("audit", &first.to_string())).await?;
+            Ok(Some(districts))
+        }
+    }
+}
+
+fn day_start(field: &'static str, text: &str, plus_days: i64) -> WebResult<Option<Timestamp>> {
+    Ok(triad_domain::org::parse_optional_date(field, text)?
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|dt| Timestamp::from_datetime(dt.and_utc() + chrono::Duration::days(plus_days))))
+}
+
+fn filter(q: &AuditQuery, districts: Option<Vec<Id>>) -> WebResult<Filter> {
+    let actor = if q.actor.trim().is_empty() {
+        None
+    } else {
+        Some(Id::parse(&q.actor).ok_or_else(|| triad_domain::Invalid::one("actor", "is not a user id"))?)
+    };
+    let outcome = if q.outcome.trim().is_empty() {
+        None
+    } else {
+        Some(Outcome::from_code(q.outcome.trim()).ok_or_else(|| triad_domain::Invalid::one("outcome", "choose ok, denied or failed"))?)
+    };
+    Ok(Filter {
+        districts,
+        actor,
+        action_prefix: Some(q.action.trim().to_string()).filter(|a| !a.is_empty()),
+        outcome,
+        since: day_start("from", &q.from, 0)?,
+        until: day_start("to", &q.to, 1)?,
+        limit: q.limit.unwrap_or(500),
+    })
+}
+
+/// One entry as the page, the CSV and the API show it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct EntryView {
+    pub seq: i64,
+    pub at: String,
+    pub actor: Option<String>,
+    pub action: String,
+    pub record_type: Option<String>,
+    pub record_id: Option<String>,
+    pub outcome: String,
+    pub source: Option<String>,
+    pub content_hash: Option<String>,
+    pub hash: String,
+}
+
+impl From<AuditEntry> for EntryView {
+    fn from(e: AuditEntry) -> Self {
+        Self {
+            seq: e.seq,
+            at: e.at.rfc3339(),
+            actor: e.event.actor.map(|a| a.to_string()),
+            action: e.event.action,
+            record_type: e.event.record_type,
+            record_id: e.event.record_id,
+            outcome: e.event.outcome.code().to_string(),
+            source: e.event.source,
+            content_hash: e.event.content_hash,
+            hash: e.hash,
+        }
+    }
+}
+
+async fn entries(ctx: &Ctx, q: &AuditQuery) -> WebResult<Vec<EntryView>> {
+    let districts = reach(ctx).await?;
+    let f = filter(q, districts)?;
+    Ok(triad_store::audit::list(&ctx.state.db, &f).await?.into_iter().map(EntryView::from).collect())
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    layout: Layout,
+    q: AuditQuery,
+    entries: Vec<EntryView>,
+}
+
+async fn page(ctx: Ctx, Query(q): Query<AuditQuery>) -> WebResult<Response> {
+    let entries = entries(&ctx, &q).await?;
+    if q.format == "csv" {
+        return csv(entries);
+    }
+    Ok(render(&AuditPage { layout: Layout::new(&ctx), q, entries })?.into_response())
+}
+
+fn csv(entries: Vec<EntryView>) -> WebResult<Response> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for e in &entries {
+        w.serialize(e).map_err(|e| WebError::Internal(format!("csv: {e}")))?;
+    }
+    let bytes = w.into_inner().map_err(|e| WebError::Internal(format!("csv: {e}")))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"triad-audit.csv\""),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// Audit entries, newest first (district leaders: their districts; system administrators:
+/// all).
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery), responses((status = 200, body = [EntryView])), security(("token" = [])))]
+pub async fn api(ctx: Ctx, Query(q): Query<AuditQuery>) -> WebResult<Json<Vec<EntryView>>> {
+    Ok(Json(entries(&ctx, &q).await?))
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(api), components(schemas(EntryView)))]
+pub struct AuditApiDoc;

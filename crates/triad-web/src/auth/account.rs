@@ -1,0 +1,203 @@
+//! One's own account: password, personal access tokens, second factor.
+
+use crate::context::Ctx;
+use crate::error::{WebError, WebResult};
+use crate::forms::FormToken;
+use crate::routes::Routes;
+use crate::views::{render, when, Layout};
+use askama::Template;
+use axum::extract::Path;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use totp_rs::{Algorithm, Secret, TOTP};
+use triad_domain::policy::{Action, RecordClass, Resource, Tenant};
+use triad_domain::{Id, Timestamp};
+use triad_store::auth::{self as store, By};
+
+pub fn routes() -> Routes {
+    Routes::default()
+        .get("/account", account_page)
+        .post("/account/password", change_password)
+        .post("/account/tokens", create_token)
+        .post("/account/tokens/{id}/revoke", revoke_token)
+        .get("/account/second-factor", enrol_page)
+        .post("/account/second-factor", enrol_confirm)
+}
+
+impl Ctx {
+    pub fn by(&self) -> By {
+        By { actor: Some(self.actor.user), source: self.source.clone(), now: self.now }
+    }
+
+    /// The actor's own account, as a resource the policy decides on.
+    fn own_account(&self) -> Resource {
+        Resource::new(RecordClass::Accounts, Tenant::INSTANCE).owned_by(self.actor.user)
+    }
+}
+
+pub struct TokenLine {
+    pub id: String,
+    pub name: String,
+    pub created: String,
+    pub last_used: String,
+    pub revoked: bool,
+    pub form: FormToken,
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    layout: Layout,
+    username: String,
+    totp_enabled: bool,
+    tokens: Vec<TokenLine>,
+    password_form: FormToken,
+    token_form: FormToken,
+    new_token: Option<String>,
+}
+
+async fn account_page(ctx: Ctx) -> WebResult<Html<String>> {
+    show_account(&ctx, None).await
+}
+
+async fn show_account(ctx: &Ctx, new_token: Option<String>) -> WebResult<Html<String>> {
+    ctx.require(Action::View, ctx.own_account(), ("user", &ctx.actor.user.to_string())).await?;
+    let mut conn = ctx.state.db.acquire().await?;
+    let user = store::user_by_id(&mut conn, ctx.actor.user).await?.ok_or(WebError::NotFound)?;
+    let tokens = store::tokens_of(&mut conn, ctx.actor.user)
+        .await?
+        .into_iter()
+        .map(|t| TokenLine {
+            id: t.id,
+            name: t.name,
+            created: when(t.created_at),
+            last_used: t.last_used_at.map(when).unwrap_or_else(|| "never".into()),
+            revoked: t.revoked_at.is_some(),
+            form: ctx.form(),
+        })
+        .collect();
+    render(&AccountPage {
+        layout: Layout::new(ctx),
+        username: user.username,
+        totp_enabled: user.totp_enabled,
+        tokens,
+        password_form: ctx.form(),
+        token_form: ctx.form(),
+        new_token,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn change_password(ctx: Ctx, Form(form): Form<PasswordForm>) -> WebResult<Response> {
+    ctx.require(Action::Change, ctx.own_account(), ("user", &ctx.actor.user.to_string())).await?;
+    let user = store::user_by_id(&mut ctx.state.db.acquire().await?, ctx.actor.user).await?.ok_or(WebError::NotFound)?;
+    if !store::verify_password(form.current, user.password_hash).await {
+        return Err(WebError::Invalid(triad_domain::Invalid::one("current", "is not your current password")));
+    }
+    store::change_password(&ctx.state.db, ctx.actor.user, form.password, &ctx.by()).await?;
+    Ok(Redirect::to("/login").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    name: String,
+}
+
+async fn create_token(ctx: Ctx, Form(form): Form<TokenForm>) -> WebResult<Html<String>> {
+    ctx.require(Action::Change, ctx.own_account(), ("user", &ctx.actor.user.to_string())).await?;
+    let (_, secret) = store::create_token(&ctx.state.db, ctx.actor.user, &form.name, &ctx.by()).await?;
+    show_account(&ctx, Some(secret)).await
+}
+
+async fn revoke_token(ctx: Ctx, Path(id): Path<String>) -> WebResult<Response> {
+    let id = Id::parse(&id).ok_or(WebError::NotFound)?;
+    let token = store::token_by_id(&mut ctx.state.db.acquire().await?, id).await?.ok_or(WebError::NotFound)?;
+    let owner = Id::parse(&token.user_id).ok_or(WebError::NotFound)?;
+    let resource = Resource::new(RecordClass::Accounts, Tenant::INSTANCE).owned_by(owner);
+    ctx.require(Action::Change, resource, ("api_token", &token.id)).await?;
+    store::revoke_token_audited(&ctx.state.db, id, &ctx.by()).await?;
+    Ok(Redirect::to("/account").into_response())
+}
+
+fn totp(secret_b32: &str, account: &str) -> Option<TOTP> {
+    let bytes = Secret::Encoded(secret_b32.to_string()).to_bytes().ok()?;
+    TOTP::new(Algorithm::SHA1, 6, 1, 30, bytes, Some("Triad".into()), account.to_string()).ok()
+}
+
+/// Whether a six-digit code matches a TOTP secret at this instant (one step of skew).
+pub fn totp_matches(secret_b32: &str, code: &str, now: Timestamp) -> bool {
+    let secs = u64::try_from(now.millis() / 1000).unwrap_or(0);
+    code.len() == 6 && totp(secret_b32, "triad").is_some_and(|t| t.check(code, secs))
+}
+
+#[derive(Template)]
+#[template(path = "second_factor_enrol.html")]
+struct EnrolPage {
+    layout: Layout,
+    secret: String,
+    qr_svg: String,
+    form: FormToken,
+    recovery_codes: Vec<String>,
+    error: Option<String>,
+}
+
+/// Shows a new secret as a QR code. The secret is stored, not yet enabled, until a code
+/// from the app confirms it was scanned.
+async fn enrol_page(ctx: Ctx) -> WebResult<Html<String>> {
+    ctx.require(Action::Change, ctx.own_account(), ("user", &ctx.actor.user.to_string())).await?;
+    let user = store::user_by_id(&mut ctx.state.db.acquire().await?, ctx.actor.user).await?.ok_or(WebError::NotFound)?;
+    let secret = match (&user.totp_secret, user.totp_enabled) {
+        (Some(s), false) => s.clone(),
+        _ => {
+            let mut bytes = [0u8; 20];
+            rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+            let s = Secret::Raw(bytes.to_vec()).to_encoded().to_string();
+            let mut tx = ctx.state.db.begin().await?;
+            store::set_totp_secret(&mut tx, ctx.actor.user, Some(&s), false).await?;
+            tx.commit().await?;
+            s
+        }
+    };
+    enrol_view(&ctx, secret, Vec::new(), None)
+}
+
+fn enrol_view(ctx: &Ctx, secret: String, recovery_codes: Vec<String>, error: Option<String>) -> WebResult<Html<String>> {
+    let url = totp(&secret, &ctx.actor.username).map(|t| t.get_url()).unwrap_or_default();
+    let qr_svg = qrcode::QrCode::new(url.as_bytes())
+        .map(|q| q.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).build())
+        .unwrap_or_default();
+    render(&EnrolPage { layout: Layout::new(ctx), secret, qr_svg, form: ctx.form(), recovery_codes, error })
+}
+
+#[derive(Deserialize)]
+pub struct EnrolForm {
+    #[serde(default)]
+    code: String,
+}
+
+async fn enrol_confirm(ctx: Ctx, Form(form): Form<EnrolForm>) -> WebResult<Response> {
+    ctx.require(Action::Change, ctx.own_account(), ("user", &ctx.actor.user.to_string())).await?;
+    let user = store::user_by_id(&mut ctx.state.db.acquire().await?, ctx.actor.user).await?.ok_or(WebError::NotFound)?;
+    let Some(secret) = user.totp_secret.filter(|_| !user.totp_enabled) else {
+        return Ok(Redirect::to("/account").into_response());
+    };
+    if !totp_matches(&secret, form.code.trim(), ctx.now) {
+        return Ok(enrol_view(&ctx, secret, Vec::new(), Some("That code did not match. Check the time on your phone and try the current code.".into()))?.into_response());
+    }
+    let codes: Vec<String> = (0..10).map(|_| store::new_secret("").chars().filter(|c| c.is_ascii_alphanumeric()).take(10).collect()).collect();
+    let mut tx = ctx.state.db.begin().await?;
+    store::set_totp_secret(&mut tx, ctx.actor.user, Some(&secret), true).await?;
+    store::replace_recovery_codes(&mut tx, ctx.actor.user, &codes).await?;
+    triad_store::audit::append(&mut tx, ctx.event("account.second_factor.enable", triad_domain::audit::Outcome::Ok).record("user", ctx.actor.user), ctx.now).await?;
+    tx.commit().await?;
+    Ok(enrol_view(&ctx, secret, codes, None)?.into_response())
+}

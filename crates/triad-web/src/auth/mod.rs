@@ -1,0 +1,17 @@
+//! Signing in and out, the second factor, one's own account and tokens, and the
+//! administration of accounts.
+
+mod account;
+mod admin;
+mod login;
+
+use crate::routes::Routes;
+
+pub use login::sign_in_source;
+
+pub fn routes() -> Routes {
+    Routes::default()
+        .merge(login::routes())
+        .merge(account::routes())
+        .merge(admin::routes())
+}

@@ -1,0 +1,114 @@
+//! The web layer's one error type. What users see is written for them: the field at fault,
+//! what to do next. Internals go to the log, never to the page or the API answer.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use triad_domain::policy::Decision;
+use triad_domain::{FieldError, Invalid};
+use triad_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    #[error("sign in to continue")]
+    Unauthenticated,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("there is nothing here")]
+    NotFound,
+    #[error("some fields need attention")]
+    Invalid(Invalid),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    TooManyRequests(String),
+    #[error("the request is larger than Triad accepts")]
+    PayloadTooLarge,
+    #[error("send this as a form (application/x-www-form-urlencoded) or as JSON to the API")]
+    UnsupportedMediaType,
+    #[error("something went wrong on our side")]
+    Internal(String),
+}
+
+impl WebError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            WebError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            WebError::Forbidden(_) => StatusCode::FORBIDDEN,
+            WebError::NotFound => StatusCode::NOT_FOUND,
+            WebError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::Conflict(_) => StatusCode::CONFLICT,
+            WebError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            WebError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            WebError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn from_decision(decision: Decision) -> Self {
+        match decision {
+            Decision::NotFound | Decision::Allow => WebError::NotFound,
+            Decision::Forbidden => {
+                WebError::Forbidden("your role does not allow this here".into())
+            }
+        }
+    }
+}
+
+impl From<StoreError> for WebError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Invalid(i) => WebError::Invalid(i),
+            StoreError::NotFound => WebError::NotFound,
+            StoreError::Conflict(m) => WebError::Conflict(m),
+            other => WebError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<Invalid> for WebError {
+    fn from(i: Invalid) -> Self {
+        WebError::Invalid(i)
+    }
+}
+
+/// What an error response carries until the error layer renders it as a page or as JSON.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: String,
+    pub message: String,
+    /// On bad input: each field at fault (`field`) and what is wrong with it (`message`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<Object>)]
+    pub fields: Vec<FieldError>,
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if let WebError::Internal(detail) = &self {
+            tracing::error!(%detail, "request failed");
+        }
+        let fields = match &self {
+            WebError::Invalid(i) => i.errors.clone(),
+            _ => Vec::new(),
+        };
+        let body = ErrorBody {
+            error: status
+                .canonical_reason()
+                .unwrap_or("error")
+                .to_lowercase()
+                .replace(' ', "_"),
+            message: self.to_string(),
+            fields,
+        };
+        let mut response = status.into_response();
+        response.extensions_mut().insert(body);
+        response
+    }
+}
+
+pub type WebResult<T> = Result<T, WebError>;

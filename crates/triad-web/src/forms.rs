@@ -1,0 +1,198 @@
+//! Every write passes the write guard: pages must carry a CSRF token made for this session,
+//! and every write, page or API, carries an idempotency key so a double tap or a retry over a
+//! flaky connection is recorded once and answered with the first answer.
+
+use crate::context::Ctx;
+use crate::error::WebError;
+use crate::AppState;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+use triad_domain::audit::Outcome;
+use triad_store::idempotency::{self, Claim};
+
+/// The largest request body Triad accepts (forms and JSON). Uploads get their own limit.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+/// The hidden fields of one rendered form.
+#[derive(Debug, Clone)]
+pub struct FormToken {
+    pub idem: String,
+    pub csrf: String,
+}
+
+/// HMAC-SHA256 of the form's idempotency key under the session's CSRF secret. HMAC takes
+/// keys of any length, so this yields `None` only in theory; a `None` never verifies.
+fn sign(secret: &str, idem: &str) -> Option<String> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).ok()?;
+    mac.update(idem.as_bytes());
+    Some(hex::encode(mac.finalize().into_bytes()))
+}
+
+impl FormToken {
+    /// A fresh token for a form shown in a session with this CSRF secret.
+    pub fn new(secret: &str) -> Self {
+        let idem = triad_store::auth::new_secret("");
+        let csrf = sign(secret, &idem).unwrap_or_default();
+        Self { idem, csrf }
+    }
+}
+
+fn verify(secret: &str, idem: &str, csrf: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    match sign(secret, idem) {
+        Some(expected) if !csrf.is_empty() => expected.as_bytes().ct_eq(csrf.as_bytes()).into(),
+        _ => false,
+    }
+}
+
+/// Paths that write before anyone is signed in.
+fn is_sign_in(path: &str) -> bool {
+    matches!(path, "/login" | "/login/second-factor")
+}
+
+fn request_hash(method: &Method, path: &str, body: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(method.as_str());
+    h.update([0]);
+    h.update(path);
+    h.update([0]);
+    h.update(body);
+    hex::encode(h.finalize())
+}
+
+/// The middleware.
+pub async fn write_guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(request).await;
+    }
+    match guard(state, request, next).await {
+        Ok(response) => response,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn guard(state: AppState, request: Request, next: Next) -> Result<Response, WebError> {
+    let (mut parts, body) = request.into_parts();
+    let path = parts.uri.path().to_string();
+    let bytes = axum::body::to_bytes(body, BODY_LIMIT)
+        .await
+        .map_err(|_| WebError::PayloadTooLarge)?;
+    if is_sign_in(&path) {
+        let request = Request::from_parts(parts, Body::from(bytes));
+        return Ok(next.run(request).await);
+    }
+    let ctx = Ctx::identify(&parts, &state).await?;
+    let is_api = path.starts_with("/api/");
+    let key = if is_api {
+        parts
+            .headers
+            .get("idempotency-key")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+            .filter(|k| !k.is_empty() && k.len() <= 200)
+            .ok_or_else(|| {
+                WebError::BadRequest(
+                    "every API write needs an Idempotency-Key header (1 to 200 characters)"
+                        .into(),
+                )
+            })?
+    } else {
+        form_key(&ctx, &parts, &bytes).await?
+    };
+    let actor_key = ctx.actor.user.to_string();
+    let hash = request_hash(&parts.method, &path, &bytes);
+    match idempotency::claim(&state.db, &actor_key, &key, &hash, ctx.now).await? {
+        Claim::Fresh => {}
+        Claim::Done { status, location, body } => return Ok(replay(status, location, body)),
+        Claim::InProgress => {
+            return Err(WebError::Conflict(
+                "this request is already being recorded; wait a moment and reload".into(),
+            ))
+        }
+        Claim::Mismatch => {
+            return Err(WebError::Conflict(
+                "this idempotency key was already used for a different request".into(),
+            ))
+        }
+    }
+    parts.extensions.insert(ctx);
+    let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+    settle(&state, &actor_key, &key, response).await
+}
+
+/// Checks the CSRF token of a page form and returns its idempotency key.
+async fn form_key(ctx: &Ctx, parts: &axum::http::request::Parts, body: &[u8]) -> Result<String, WebError> {
+    let is_form = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Err(WebError::UnsupportedMediaType);
+    }
+    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
+        .map_err(|_| WebError::BadRequest("the form could not be read".into()))?;
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let (idem, csrf) = (field("_idem"), field("_csrf"));
+    let valid = ctx
+        .csrf_secret()
+        .is_some_and(|secret| !idem.is_empty() && verify(secret, &idem, &csrf));
+    if !valid {
+        let event = ctx
+            .event("security.csrf.rejected", Outcome::Denied)
+            .record("path", parts.uri.path());
+        triad_store::audit::record(&ctx.state.db, event, ctx.now).await?;
+        return Err(WebError::Forbidden(
+            "this form has expired or did not come from this Triad page; reload the page and try again"
+                .into(),
+        ));
+    }
+    Ok(idem)
+}
+
+/// Keeps a successful answer for replays; frees the key of a failed request so the person
+/// can correct it and send it again.
+async fn settle(state: &AppState, actor_key: &str, key: &str, response: Response) -> Result<Response, WebError> {
+    let status = response.status();
+    if !(status.is_success() || status.is_redirection()) {
+        idempotency::release(&state.db, actor_key, key).await?;
+        return Ok(response);
+    }
+    let location = response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 16 * BODY_LIMIT)
+        .await
+        .map_err(|e| WebError::Internal(format!("reading a response: {e}")))?;
+    let stored = String::from_utf8(bytes.to_vec()).ok();
+    idempotency::finish(&state.db, actor_key, key, status.as_u16(), location, stored).await?;
+    Ok(Response::from_parts(parts, Body::from(bytes)))
+}
+
+fn replay(status: u16, location: Option<String>, body: Option<String>) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    if let (true, Some(location)) = (status.is_redirection(), &location) {
+        return Redirect::to(location).into_response();
+    }
+    let mut response = (status, body.unwrap_or_default()).into_response();
+    let headers = response.headers_mut();
+    headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
+    if status != StatusCode::NO_CONTENT {
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    }
+    response
+}

@@ -1,0 +1,15 @@
+//! The organisation: agencies, districts and their calendars, campuses, partnerships, SRO
+//! assignments. `service` holds what pages and the API both do; `pages` and `api` only
+//! translate.
+
+mod api;
+mod pages;
+pub mod service;
+
+use crate::routes::Routes;
+
+pub use api::ApiDoc;
+
+pub fn routes() -> Routes {
+    Routes::default().merge(pages::routes()).merge(api::routes())
+}

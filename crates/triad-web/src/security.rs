@@ -1,0 +1,150 @@
+//! The layers around every route: errors rendered for people or programs, security headers,
+//! the write guard, body and time limits. Also the few routes anyone may fetch.
+
+use crate::error::ErrorBody;
+use crate::routes::Routes;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Router;
+use std::time::Duration;
+use tower_http::timeout::TimeoutLayer;
+
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; \
+                   object-src 'none'";
+
+pub fn layers(router: Router<AppState>, state: AppState) -> Router<AppState> {
+    router
+        .layer(middleware::from_fn_with_state(state.clone(), crate::forms::write_guard))
+        .layer(DefaultBodyLimit::max(crate::forms::BODY_LIMIT))
+        .layer(middleware::from_fn(render_errors))
+        .layer(middleware::from_fn_with_state(state, headers))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+}
+
+pub fn routes() -> Routes {
+    Routes::default()
+        .get("/static/style.css", style)
+        .get("/static/app.js", script)
+        .get("/healthz", health)
+}
+
+async fn style() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../static/style.css"),
+    )
+}
+
+async fn script() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../static/app.js"),
+    )
+}
+
+async fn health(State(state): State<AppState>) -> Response {
+    match state.db.acquire().await {
+        Ok(_) => (StatusCode::OK, "ok").into_response(),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response(),
+    }
+}
+
+async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=()"));
+    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if state.config.behind_tls_proxy {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    response
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    heading: String,
+    message: String,
+    fields: Vec<triad_domain::FieldError>,
+}
+
+/// Turns every error (ours, or a rejection from the framework) into a page for people or
+/// JSON for the API, with nothing of the internals.
+async fn render_errors(request: Request, next: Next) -> Response {
+    let is_api = request.uri().path().starts_with("/api/");
+    let next_path = request.uri().path_and_query().map(|p| p.to_string()).unwrap_or_default();
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let body = match response.extensions().get::<ErrorBody>() {
+        Some(body) => body.clone(),
+        None => framework_error(status, response).await,
+    };
+    if is_api {
+        let mut out = (status, axum::Json(&body)).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            out.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        return out;
+    }
+    if status == StatusCode::UNAUTHORIZED {
+        let target = format!("/login?next={}", urlencode(&next_path));
+        return Redirect::to(&target).into_response();
+    }
+    let heading = match status {
+        StatusCode::NOT_FOUND => "Not found".to_string(),
+        StatusCode::FORBIDDEN => "Not allowed".to_string(),
+        StatusCode::UNPROCESSABLE_ENTITY => "Please check the form".to_string(),
+        s if s.is_server_error() => "Something went wrong".to_string(),
+        s => s.canonical_reason().unwrap_or("Error").to_string(),
+    };
+    let page = ErrorPage { heading, message: body.message, fields: body.fields };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => (status, "Something went wrong.").into_response(),
+    }
+}
+
+/// A rejection from the framework (a malformed form or JSON body, a wrong content type, a
+/// route that does not exist) as an error body. Its text names fields, never internals.
+async fn framework_error(status: StatusCode, response: Response) -> ErrorBody {
+    let bytes = axum::body::to_bytes(response.into_body(), 64 * 1024).await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes).trim().to_string();
+    let message = match status {
+        StatusCode::NOT_FOUND => "there is nothing here".to_string(),
+        StatusCode::METHOD_NOT_ALLOWED => "this address does not accept that method".to_string(),
+        StatusCode::PAYLOAD_TOO_LARGE => "the request is larger than Triad accepts".to_string(),
+        s if s.is_server_error() => "something went wrong on our side".to_string(),
+        _ if text.is_empty() => status.canonical_reason().unwrap_or("error").to_string(),
+        _ => text,
+    };
+    ErrorBody {
+        error: status.canonical_reason().unwrap_or("error").to_lowercase().replace(' ', "_"),
+        message,
+        fields: Vec::new(),
+    }
+}
+
+fn urlencode(text: &str) -> String {
+    serde_urlencoded::to_string([("", text)])
+        .map(|s| s.trim_start_matches('=').to_string())
+        .unwrap_or_default()
+}

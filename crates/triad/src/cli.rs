@@ -1,0 +1,181 @@
+//! The command line: flags, `TRIAD_*` environment variables, and `*_FILE` for secrets.
+
+use crate::{backup, demo, instance, users};
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use triad_store::Db;
+
+#[derive(Parser)]
+#[command(
+    name = "triad",
+    version,
+    about = "Triad: records, operations and assessment for the partnership of School Resource Officers, School Safety Officers and school administrators.",
+    long_about = "Triad: records, operations and assessment for the partnership of School Resource \
+Officers, School Safety Officers and school administrators.\n\n\
+Every option can also be set with the environment variable shown beside it. A secret can be \
+read from a file instead: set TRIAD_DATABASE_URL_FILE to a file holding the database URL.\n\n\
+Start here: `triad demo` fills a demo district into ./triad-data and serves it on \
+http://127.0.0.1:8080."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub data: DataArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Clone)]
+pub struct DataArgs {
+    /// The database: sqlite://PATH (embedded, the default) or postgres://USER@HOST/DB.
+    #[arg(long, env = "TRIAD_DATABASE_URL", global = true, default_value = "sqlite://./triad-data/triad.db")]
+    pub database_url: String,
+    /// Folder for stored files (photos) and the instance keys.
+    #[arg(long, env = "TRIAD_DATA_DIR", global = true, default_value = "./triad-data")]
+    pub data_dir: PathBuf,
+    /// Who is acting, for the audit trail of commands that change data (a user name).
+    #[arg(long = "as", env = "TRIAD_AS", global = true)]
+    pub acting_as: Option<String>,
+}
+
+#[derive(Args, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on. Plain HTTP is served only on loopback unless a TLS proxy is in front.
+    #[arg(long, env = "TRIAD_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// A reverse proxy in front of Triad terminates TLS (allows non-loopback addresses, sends HSTS,
+    /// trusts X-Forwarded-For for the client address).
+    #[arg(long, env = "TRIAD_BEHIND_TLS_PROXY")]
+    pub behind_tls_proxy: bool,
+    /// Require a second factor (TOTP) for sworn officers and administrators.
+    #[arg(long, env = "TRIAD_REQUIRE_SECOND_FACTOR")]
+    pub require_second_factor: bool,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Serve Triad.
+    Serve(ServeArgs),
+    /// Fill a deterministic demo (once; an existing database keeps its data), print the demo
+    /// sign-ins, and serve.
+    Demo {
+        #[command(flatten)]
+        serve: ServeArgs,
+        #[command(flatten)]
+        demo: demo::DemoArgs,
+        /// Fill the demo data and exit without serving.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Bring the database schema up to date.
+    Migrate,
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(users::UserCommand),
+    /// Copy a live instance (database, stored files, instance keys) into a new folder.
+    Backup {
+        /// The folder to create.
+        dir: PathBuf,
+    },
+    /// Restore a backup folder into the configured database and data folder.
+    Restore {
+        /// The backup folder.
+        dir: PathBuf,
+        /// Replace an existing database.
+        #[arg(long)]
+        force: bool,
+    },
+    /// The audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the hash chain and name the first entry that does not match.
+    Verify,
+}
+
+/// The database URL, from the flag, the environment, or the file a `_FILE` variable names.
+pub fn database_url(data: &DataArgs) -> Result<String> {
+    if let Ok(path) = std::env::var("TRIAD_DATABASE_URL_FILE") {
+        let url = std::fs::read_to_string(&path).with_context(|| format!("reading TRIAD_DATABASE_URL_FILE ({path})"))?;
+        return Ok(url.trim().to_string());
+    }
+    Ok(data.database_url.clone())
+}
+
+pub async fn open(data: &DataArgs) -> Result<Db> {
+    let url = database_url(data)?;
+    Db::open(&url).await.with_context(|| "opening the database".to_string())
+}
+
+pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
+    let data = cli.data;
+    match cli.command {
+        Command::Serve(args) => {
+            let db = open(&data).await?;
+            instance::ensure_keys(&data.data_dir)?;
+            serve(db, args).await?;
+        }
+        Command::Demo { serve: args, demo: demo_args, no_serve } => {
+            std::fs::create_dir_all(&data.data_dir).with_context(|| format!("creating {}", data.data_dir.display()))?;
+            let db = open(&data).await?;
+            instance::ensure_keys(&data.data_dir)?;
+            demo::fill(&db, &demo_args).await?;
+            if !no_serve {
+                serve(db, args).await?;
+            }
+        }
+        Command::Migrate => {
+            let db = open(&data).await?;
+            println!("The database schema is up to date ({} migrations).", Db::migration_names(db.engine()).len());
+        }
+        Command::User(cmd) => {
+            let db = open(&data).await?;
+            return users::run(&db, &data, cmd).await;
+        }
+        Command::Backup { dir } => {
+            let db = open(&data).await?;
+            backup::backup(&db, &data, &dir).await?;
+        }
+        Command::Restore { dir, force } => {
+            backup::restore(&data, &dir, force).await?;
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let db = open(&data).await?;
+            return match triad_store::audit::verify(&db).await? {
+                Ok(n) => {
+                    println!("The audit trail is intact: {n} entries verified.");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(b) => {
+                    let id = b.id.map(|i| format!(" ({i})")).unwrap_or_default();
+                    println!("The audit trail is BROKEN at entry {}{id}: {}.", b.seq, b.reason);
+                    Ok(ExitCode::from(2))
+                }
+            };
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve(db: Db, args: ServeArgs) -> Result<()> {
+    if !args.addr.ip().is_loopback() && !args.behind_tls_proxy {
+        bail!(
+            "refusing to serve plain HTTP on {}: sign-in cookies need TLS away from loopback. Put Triad behind a reverse proxy that terminates TLS and pass --behind-tls-proxy (see docs/operations.md)",
+            args.addr
+        );
+    }
+    let config = triad_web::WebConfig { behind_tls_proxy: args.behind_tls_proxy, require_second_factor: args.require_second_factor };
+    let state = triad_web::AppState::new(db, std::sync::Arc::new(triad_web::SystemClock), config);
+    let listener = tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("listening on {}", args.addr))?;
+    println!("Triad is serving on http://{}", listener.local_addr()?);
+    triad_web::serve(listener, state, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    Ok(())
+}
