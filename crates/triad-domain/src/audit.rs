@@ -302,6 +302,9 @@ mod tests {
         let a = serde_json::json!({"a": 1, "b": 2});
         let b = serde_json::json!({"b": 2, "a": 1});
         assert_eq!(content_hash(&a), content_hash(&b));
-        assert_ne!(content_hash(&a), content_hash(&serde_json::json!({"a": 2, "b": 2})));
+        assert_ne!(
+            content_hash(&a),
+            content_hash(&serde_json::json!({"a": 2, "b": 2}))
+        );
     }
 }

@@ -25,7 +25,11 @@ impl Role {
     pub fn needs_strong_auth(self) -> bool {
         matches!(
             self,
-            Role::Sro | Role::LeSupervisor | Role::CampusAdmin | Role::DistrictLeader | Role::SystemAdmin
+            Role::Sro
+                | Role::LeSupervisor
+                | Role::CampusAdmin
+                | Role::DistrictLeader
+                | Role::SystemAdmin
         )
     }
 
@@ -68,7 +72,10 @@ impl Scope {
             (ScopeKind::Agency, Scope::Agency { .. })
                 | (ScopeKind::District, Scope::District { .. })
                 | (ScopeKind::Campus, Scope::Campus { .. })
-                | (ScopeKind::DistrictOrInstance, Scope::District { .. } | Scope::Instance)
+                | (
+                    ScopeKind::DistrictOrInstance,
+                    Scope::District { .. } | Scope::Instance
+                )
                 | (ScopeKind::Instance, Scope::Instance)
         )
     }

@@ -17,7 +17,10 @@ impl Id {
     /// A deterministic id, for reproducible demo data: the same inputs give the same id.
     pub fn from_parts(namespace: &str, n: u64) -> Self {
         let name = format!("{namespace}/{n}");
-        Self(uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, name.as_bytes()))
+        Self(uuid::Uuid::new_v5(
+            &uuid::Uuid::NAMESPACE_URL,
+            name.as_bytes(),
+        ))
     }
 
     pub fn parse(text: &str) -> Option<Self> {

@@ -262,12 +262,18 @@ mod tests {
         assert!(YearStart::parse("02-29").is_err());
         assert!(YearStart::parse("13-01").is_err());
         assert!(YearStart::parse("aug").is_err());
-        assert_eq!(YearStart::parse(" 07-15 ").map(|s| s.code()), Ok("07-15".into()));
+        assert_eq!(
+            YearStart::parse(" 07-15 ").map(|s| s.code()),
+            Ok("07-15".into())
+        );
     }
 
     #[test]
     fn names_are_trimmed_and_bounded() {
-        assert_eq!(parse_name("name", "  Lincoln High "), Ok("Lincoln High".into()));
+        assert_eq!(
+            parse_name("name", "  Lincoln High "),
+            Ok("Lincoln High".into())
+        );
         assert!(parse_name("name", "   ").is_err());
         assert!(parse_name("name", &"x".repeat(201)).is_err());
         assert!(parse_name("name", "a\u{0}b").is_err());

@@ -222,7 +222,10 @@ fn permits(role: Role, class: RecordClass, action: Action) -> bool {
         School => matches!(role, CampusAdmin | DistrictLeader),
         Aggregate => {
             action == View
-                && matches!(role, Evaluator | DistrictLeader | LeSupervisor | CampusAdmin | Sro)
+                && matches!(
+                    role,
+                    Evaluator | DistrictLeader | LeSupervisor | CampusAdmin | Sro
+                )
         }
         Directory => match action {
             View => true,
@@ -337,7 +340,10 @@ mod tests {
 
     #[test]
     fn law_enforcement_records_stay_with_the_agency() {
-        assert_eq!(decide(&sro(), Action::View, le_record(AGENCY, CAMPUS)), Decision::Allow);
+        assert_eq!(
+            decide(&sro(), Action::View, le_record(AGENCY, CAMPUS)),
+            Decision::Allow
+        );
         assert_eq!(
             decide(&sro(), Action::View, le_record(AGENCY, OTHER_CAMPUS)),
             Decision::Allow
@@ -354,8 +360,14 @@ mod tests {
 
     #[test]
     fn school_records_are_for_the_school_side() {
-        let record = Resource::new(RecordClass::School, Tenant::campus(id(DISTRICT), id(CAMPUS)));
-        assert_eq!(decide(&principal(), Action::Change, record), Decision::Allow);
+        let record = Resource::new(
+            RecordClass::School,
+            Tenant::campus(id(DISTRICT), id(CAMPUS)),
+        );
+        assert_eq!(
+            decide(&principal(), Action::Change, record),
+            Decision::Allow
+        );
         assert_eq!(decide(&sro(), Action::View, record), Decision::Forbidden);
     }
 
@@ -365,7 +377,10 @@ mod tests {
             RecordClass::Shared,
             Tenant::campus(id(OTHER_DISTRICT), id(OTHER_CAMPUS)),
         );
-        assert_eq!(decide(&principal(), Action::View, foreign), Decision::NotFound);
+        assert_eq!(
+            decide(&principal(), Action::View, foreign),
+            Decision::NotFound
+        );
         assert_eq!(decide(&sro(), Action::View, foreign), Decision::NotFound);
     }
 
@@ -378,11 +393,17 @@ mod tests {
             }],
             vec![],
         );
-        let shared = Resource::new(RecordClass::Shared, Tenant::campus(id(DISTRICT), id(CAMPUS)));
+        let shared = Resource::new(
+            RecordClass::Shared,
+            Tenant::campus(id(DISTRICT), id(CAMPUS)),
+        );
         assert_eq!(decide(&admin, Action::View, shared), Decision::Forbidden);
         let accounts = Resource::new(RecordClass::Accounts, Tenant::INSTANCE);
         assert_eq!(decide(&admin, Action::Change, accounts), Decision::Allow);
-        assert_eq!(decide(&principal(), Action::Change, accounts), Decision::NotFound);
+        assert_eq!(
+            decide(&principal(), Action::Change, accounts),
+            Decision::NotFound
+        );
     }
 
     #[test]
@@ -397,7 +418,13 @@ mod tests {
     #[test]
     fn campus_people_read_their_district_directory_but_do_not_change_it() {
         let calendar = Resource::new(RecordClass::Directory, Tenant::district(id(DISTRICT)));
-        assert_eq!(decide(&principal(), Action::View, calendar), Decision::Allow);
-        assert_eq!(decide(&principal(), Action::Change, calendar), Decision::Forbidden);
+        assert_eq!(
+            decide(&principal(), Action::View, calendar),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(&principal(), Action::Change, calendar),
+            Decision::Forbidden
+        );
     }
 }

@@ -33,7 +33,8 @@ impl Row {
     /// Reads a stored entry back. A value that no longer parses is kept as something that
     /// will not hash the same, so verification names the entry instead of failing silently.
     fn into_entry(self) -> AuditEntry {
-        let id_or_nil = |text: &str| Id::parse(text).unwrap_or_else(|| Id::from_parts("unparseable", 0));
+        let id_or_nil =
+            |text: &str| Id::parse(text).unwrap_or_else(|| Id::from_parts("unparseable", 0));
         AuditEntry {
             seq: self.seq,
             id: id_or_nil(&self.id),
@@ -71,7 +72,9 @@ pub async fn append<'c>(
         Head,
         "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq - 1 AS seq, hash"
     )?
-    .ok_or(crate::StoreError::Config("the audit head is missing".into()))?;
+    .ok_or(crate::StoreError::Config(
+        "the audit head is missing".into(),
+    ))?;
     let entry = AuditEntry::chain(event, Id::new(), at, head.seq, &head.hash);
     let e = &entry.event;
     execute!(
@@ -94,7 +97,11 @@ pub async fn append<'c>(
         entry.prev_hash.clone(),
         entry.hash.clone(),
     )?;
-    execute!(&mut c, "UPDATE audit_head SET hash = $1 WHERE id = 1", entry.hash.clone())?;
+    execute!(
+        &mut c,
+        "UPDATE audit_head SET hash = $1 WHERE id = 1",
+        entry.hash.clone()
+    )?;
     Ok(entry)
 }
 
@@ -173,7 +180,13 @@ pub async fn verify(db: &Db) -> StoreResult<Result<u64, Break>> {
             }
         }
     }
-    let head = fetch_optional!(&mut conn, Head, "SELECT seq, hash FROM audit_head WHERE id = 1")?
-        .ok_or(crate::StoreError::Config("the audit head is missing".into()))?;
+    let head = fetch_optional!(
+        &mut conn,
+        Head,
+        "SELECT seq, hash FROM audit_head WHERE id = 1"
+    )?
+    .ok_or(crate::StoreError::Config(
+        "the audit head is missing".into(),
+    ))?;
     Ok(verifier.finish(head.seq, &head.hash))
 }

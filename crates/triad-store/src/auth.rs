@@ -26,7 +26,11 @@ pub async fn hash_password(password: String) -> StoreResult<String> {
 pub async fn verify_password(password: String, stored: String) -> bool {
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&stored)
-            .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+            .map(|h| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &h)
+                    .is_ok()
+            })
             .unwrap_or(false)
     })
     .await
@@ -79,7 +83,11 @@ pub struct NewUser<'a> {
     pub password_hash: &'a str,
 }
 
-pub async fn insert_user<'c>(conn: impl Into<Conn<'c>>, user: &NewUser<'_>, now: Timestamp) -> StoreResult<()> {
+pub async fn insert_user<'c>(
+    conn: impl Into<Conn<'c>>,
+    user: &NewUser<'_>,
+    now: Timestamp,
+) -> StoreResult<()> {
     let mut c: Conn = conn.into();
     execute!(
         &mut c,
@@ -96,10 +104,18 @@ pub async fn insert_user<'c>(conn: impl Into<Conn<'c>>, user: &NewUser<'_>, now:
     Ok(())
 }
 
-pub async fn user_by_name<'c>(conn: impl Into<Conn<'c>>, username: &str) -> StoreResult<Option<UserRow>> {
+pub async fn user_by_name<'c>(
+    conn: impl Into<Conn<'c>>,
+    username: &str,
+) -> StoreResult<Option<UserRow>> {
     let mut c: Conn = conn.into();
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1");
-    Ok(fetch_optional!(&mut c, UserRow, &sql, username.to_string())?)
+    Ok(fetch_optional!(
+        &mut c,
+        UserRow,
+        &sql,
+        username.to_string()
+    )?)
 }
 
 pub async fn user_by_id<'c>(conn: impl Into<Conn<'c>>, id: Id) -> StoreResult<Option<UserRow>> {
@@ -114,9 +130,18 @@ pub async fn list_users<'c>(conn: impl Into<Conn<'c>>) -> StoreResult<Vec<UserRo
     Ok(fetch_all!(&mut c, UserRow, &sql)?)
 }
 
-pub async fn set_password<'c>(conn: impl Into<Conn<'c>>, user: Id, password_hash: &str) -> StoreResult<()> {
+pub async fn set_password<'c>(
+    conn: impl Into<Conn<'c>>,
+    user: Id,
+    password_hash: &str,
+) -> StoreResult<()> {
     let mut c: Conn = conn.into();
-    let n = execute!(&mut c, "UPDATE users SET password_hash = $1 WHERE id = $2", password_hash.to_string(), user.to_string())?;
+    let n = execute!(
+        &mut c,
+        "UPDATE users SET password_hash = $1 WHERE id = $2",
+        password_hash.to_string(),
+        user.to_string()
+    )?;
     if n == 0 {
         return Err(StoreError::NotFound);
     }
@@ -124,14 +149,28 @@ pub async fn set_password<'c>(conn: impl Into<Conn<'c>>, user: Id, password_hash
 }
 
 /// Disables or re-enables an account; disabling ends every session and token at once.
-pub async fn set_disabled<'c>(conn: impl Into<Conn<'c>>, user: Id, disabled: bool, now: Timestamp) -> StoreResult<()> {
+pub async fn set_disabled<'c>(
+    conn: impl Into<Conn<'c>>,
+    user: Id,
+    disabled: bool,
+    now: Timestamp,
+) -> StoreResult<()> {
     let mut c: Conn = conn.into();
-    let n = execute!(&mut c, "UPDATE users SET disabled = $1 WHERE id = $2", disabled, user.to_string())?;
+    let n = execute!(
+        &mut c,
+        "UPDATE users SET disabled = $1 WHERE id = $2",
+        disabled,
+        user.to_string()
+    )?;
     if n == 0 {
         return Err(StoreError::NotFound);
     }
     if disabled {
-        execute!(&mut c, "DELETE FROM sessions WHERE user_id = $1", user.to_string())?;
+        execute!(
+            &mut c,
+            "DELETE FROM sessions WHERE user_id = $1",
+            user.to_string()
+        )?;
         execute!(
             &mut c,
             "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
@@ -151,7 +190,12 @@ fn scope_key(scope: Scope) -> String {
     }
 }
 
-pub async fn add_grant<'c>(conn: impl Into<Conn<'c>>, user: Id, grant: Grant, now: Timestamp) -> StoreResult<()> {
+pub async fn add_grant<'c>(
+    conn: impl Into<Conn<'c>>,
+    user: Id,
+    grant: Grant,
+    now: Timestamp,
+) -> StoreResult<()> {
     let mut c: Conn = conn.into();
     let (agency, district, campus) = match grant.scope {
         Scope::Instance => (None, None, None),
@@ -175,7 +219,11 @@ pub async fn add_grant<'c>(conn: impl Into<Conn<'c>>, user: Id, grant: Grant, no
     Ok(())
 }
 
-pub async fn remove_grant<'c>(conn: impl Into<Conn<'c>>, user: Id, grant: Grant) -> StoreResult<bool> {
+pub async fn remove_grant<'c>(
+    conn: impl Into<Conn<'c>>,
+    user: Id,
+    grant: Grant,
+) -> StoreResult<bool> {
     let mut c: Conn = conn.into();
     let n = execute!(
         &mut c,
@@ -234,14 +282,23 @@ struct PersonFlags {
 }
 
 /// Everything the access policy needs about a user, as of a date (for assignments).
-pub async fn load_actor<'c>(conn: impl Into<Conn<'c>>, user: &UserRow, today: &str) -> StoreResult<Actor> {
+pub async fn load_actor<'c>(
+    conn: impl Into<Conn<'c>>,
+    user: &UserRow,
+    today: &str,
+) -> StoreResult<Actor> {
     let mut c: Conn = conn.into();
     let grants = grants_of(&mut c, user.user_id()).await?;
     let person = user.person_id.as_deref().and_then(Id::parse);
     let (sworn, assignments) = match person {
         None => (false, Vec::new()),
         Some(p) => {
-            let flags = fetch_optional!(&mut c, PersonFlags, "SELECT sworn FROM people WHERE id = $1", p.to_string())?;
+            let flags = fetch_optional!(
+                &mut c,
+                PersonFlags,
+                "SELECT sworn FROM people WHERE id = $1",
+                p.to_string()
+            )?;
             let rows = fetch_all!(
                 &mut c,
                 AssignmentRow,
@@ -307,7 +364,10 @@ pub async fn insert_session<'c>(
     Ok(())
 }
 
-pub async fn session_by_hash<'c>(conn: impl Into<Conn<'c>>, token_hash: &str) -> StoreResult<Option<SessionRow>> {
+pub async fn session_by_hash<'c>(
+    conn: impl Into<Conn<'c>>,
+    token_hash: &str,
+) -> StoreResult<Option<SessionRow>> {
     let mut c: Conn = conn.into();
     Ok(fetch_optional!(
         &mut c,
@@ -318,7 +378,11 @@ pub async fn session_by_hash<'c>(conn: impl Into<Conn<'c>>, token_hash: &str) ->
 }
 
 /// Marks a session used now. Only written when a minute has passed, so reads stay reads.
-pub async fn touch_session<'c>(conn: impl Into<Conn<'c>>, token_hash: &str, now: Timestamp) -> StoreResult<()> {
+pub async fn touch_session<'c>(
+    conn: impl Into<Conn<'c>>,
+    token_hash: &str,
+    now: Timestamp,
+) -> StoreResult<()> {
     let mut c: Conn = conn.into();
     execute!(
         &mut c,
@@ -332,13 +396,24 @@ pub async fn touch_session<'c>(conn: impl Into<Conn<'c>>, token_hash: &str, now:
 
 pub async fn delete_session<'c>(conn: impl Into<Conn<'c>>, token_hash: &str) -> StoreResult<()> {
     let mut c: Conn = conn.into();
-    execute!(&mut c, "DELETE FROM sessions WHERE token_hash = $1", token_hash.to_string())?;
+    execute!(
+        &mut c,
+        "DELETE FROM sessions WHERE token_hash = $1",
+        token_hash.to_string()
+    )?;
     Ok(())
 }
 
-pub async fn complete_second_factor<'c>(conn: impl Into<Conn<'c>>, token_hash: &str) -> StoreResult<()> {
+pub async fn complete_second_factor<'c>(
+    conn: impl Into<Conn<'c>>,
+    token_hash: &str,
+) -> StoreResult<()> {
     let mut c: Conn = conn.into();
-    execute!(&mut c, "UPDATE sessions SET second_factor_done = TRUE WHERE token_hash = $1", token_hash.to_string())?;
+    execute!(
+        &mut c,
+        "UPDATE sessions SET second_factor_done = TRUE WHERE token_hash = $1",
+        token_hash.to_string()
+    )?;
     Ok(())
 }
 
@@ -352,7 +427,14 @@ pub struct TokenRow {
     pub revoked_at: Option<i64>,
 }
 
-pub async fn insert_token<'c>(conn: impl Into<Conn<'c>>, id: Id, user: Id, name: &str, token_hash: &str, now: Timestamp) -> StoreResult<()> {
+pub async fn insert_token<'c>(
+    conn: impl Into<Conn<'c>>,
+    id: Id,
+    user: Id,
+    name: &str,
+    token_hash: &str,
+    now: Timestamp,
+) -> StoreResult<()> {
     let mut c: Conn = conn.into();
     execute!(
         &mut c,
@@ -377,7 +459,11 @@ pub async fn tokens_of<'c>(conn: impl Into<Conn<'c>>, user: Id) -> StoreResult<V
 }
 
 /// The live token with this hash, marking it used.
-pub async fn use_token<'c>(conn: impl Into<Conn<'c>>, token_hash: &str, now: Timestamp) -> StoreResult<Option<TokenRow>> {
+pub async fn use_token<'c>(
+    conn: impl Into<Conn<'c>>,
+    token_hash: &str,
+    now: Timestamp,
+) -> StoreResult<Option<TokenRow>> {
     let mut c: Conn = conn.into();
     let row = fetch_optional!(
         &mut c,
@@ -386,8 +472,15 @@ pub async fn use_token<'c>(conn: impl Into<Conn<'c>>, token_hash: &str, now: Tim
         token_hash.to_string()
     )?;
     if let Some(t) = &row {
-        if t.last_used_at.is_none_or(|last| last < now.millis() - 60_000) {
-            execute!(&mut c, "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2", now.millis(), t.id.clone())?;
+        if t.last_used_at
+            .is_none_or(|last| last < now.millis() - 60_000)
+        {
+            execute!(
+                &mut c,
+                "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2",
+                now.millis(),
+                t.id.clone()
+            )?;
         }
     }
     Ok(row)
@@ -403,13 +496,28 @@ pub async fn token_by_id<'c>(conn: impl Into<Conn<'c>>, id: Id) -> StoreResult<O
     )?)
 }
 
-pub async fn revoke_token<'c>(conn: impl Into<Conn<'c>>, id: Id, now: Timestamp) -> StoreResult<()> {
+pub async fn revoke_token<'c>(
+    conn: impl Into<Conn<'c>>,
+    id: Id,
+    now: Timestamp,
+) -> StoreResult<()> {
     let mut c: Conn = conn.into();
-    execute!(&mut c, "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL", now.millis(), id.to_string())?;
+    execute!(
+        &mut c,
+        "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+        now.millis(),
+        id.to_string()
+    )?;
     Ok(())
 }
 
-pub async fn record_failure<'c>(conn: impl Into<Conn<'c>>, username: &str, user: Option<Id>, source: &str, now: Timestamp) -> StoreResult<()> {
+pub async fn record_failure<'c>(
+    conn: impl Into<Conn<'c>>,
+    username: &str,
+    user: Option<Id>,
+    source: &str,
+    now: Timestamp,
+) -> StoreResult<()> {
     let mut c: Conn = conn.into();
     execute!(
         &mut c,
@@ -425,7 +533,12 @@ pub async fn record_failure<'c>(conn: impl Into<Conn<'c>>, username: &str, user:
 
 /// Counts recent failures: for a user (from one source, or from all when `source` is
 /// `None`), or from a source whatever user it named (when `user` is `None`).
-pub async fn count_failures<'c>(conn: impl Into<Conn<'c>>, user: Option<Id>, source: Option<&str>, since: Timestamp) -> StoreResult<i64> {
+pub async fn count_failures<'c>(
+    conn: impl Into<Conn<'c>>,
+    user: Option<Id>,
+    source: Option<&str>,
+    since: Timestamp,
+) -> StoreResult<i64> {
     let mut c: Conn = conn.into();
     Ok(fetch_scalar!(
         &mut c,
@@ -447,7 +560,12 @@ pub struct LockRow {
 }
 
 /// A lock in force for this user at `now`: one for every address, or one for this source.
-pub async fn active_lock<'c>(conn: impl Into<Conn<'c>>, user: Id, source: &str, now: Timestamp) -> StoreResult<Option<LockRow>> {
+pub async fn active_lock<'c>(
+    conn: impl Into<Conn<'c>>,
+    user: Id,
+    source: &str,
+    now: Timestamp,
+) -> StoreResult<Option<LockRow>> {
     let mut c: Conn = conn.into();
     Ok(fetch_optional!(
         &mut c,
@@ -461,12 +579,28 @@ pub async fn active_lock<'c>(conn: impl Into<Conn<'c>>, user: Id, source: &str, 
     )?)
 }
 
-pub async fn locks_since<'c>(conn: impl Into<Conn<'c>>, user: Id, since: Timestamp) -> StoreResult<i64> {
+pub async fn locks_since<'c>(
+    conn: impl Into<Conn<'c>>,
+    user: Id,
+    since: Timestamp,
+) -> StoreResult<i64> {
     let mut c: Conn = conn.into();
-    Ok(fetch_scalar!(&mut c, i64, "SELECT COUNT(*) FROM account_locks WHERE user_id = $1 AND locked_at >= $2", user.to_string(), since.millis())?)
+    Ok(fetch_scalar!(
+        &mut c,
+        i64,
+        "SELECT COUNT(*) FROM account_locks WHERE user_id = $1 AND locked_at >= $2",
+        user.to_string(),
+        since.millis()
+    )?)
 }
 
-pub async fn insert_lock<'c>(conn: impl Into<Conn<'c>>, user: Id, source: Option<&str>, now: Timestamp, until: Timestamp) -> StoreResult<Id> {
+pub async fn insert_lock<'c>(
+    conn: impl Into<Conn<'c>>,
+    user: Id,
+    source: Option<&str>,
+    now: Timestamp,
+    until: Timestamp,
+) -> StoreResult<Id> {
     let mut c: Conn = conn.into();
     let id = Id::new();
     execute!(
@@ -483,7 +617,12 @@ pub async fn insert_lock<'c>(conn: impl Into<Conn<'c>>, user: Id, source: Option
 
 /// Clears every lock of a user and forgets the failures that caused them, so the officer
 /// can sign in at once.
-pub async fn clear_locks<'c>(conn: impl Into<Conn<'c>>, user: Id, by: Id, now: Timestamp) -> StoreResult<u64> {
+pub async fn clear_locks<'c>(
+    conn: impl Into<Conn<'c>>,
+    user: Id,
+    by: Id,
+    now: Timestamp,
+) -> StoreResult<u64> {
     let mut c: Conn = conn.into();
     let n = execute!(
         &mut c,
@@ -492,7 +631,11 @@ pub async fn clear_locks<'c>(conn: impl Into<Conn<'c>>, user: Id, by: Id, now: T
         by.to_string(),
         user.to_string()
     )?;
-    execute!(&mut c, "DELETE FROM login_failures WHERE user_id = $1", user.to_string())?;
+    execute!(
+        &mut c,
+        "DELETE FROM login_failures WHERE user_id = $1",
+        user.to_string()
+    )?;
     Ok(n)
 }
 
@@ -505,7 +648,10 @@ pub struct LockView {
     pub locked_until: i64,
 }
 
-pub async fn active_locks<'c>(conn: impl Into<Conn<'c>>, now: Timestamp) -> StoreResult<Vec<LockView>> {
+pub async fn active_locks<'c>(
+    conn: impl Into<Conn<'c>>,
+    now: Timestamp,
+) -> StoreResult<Vec<LockView>> {
     let mut c: Conn = conn.into();
     Ok(fetch_all!(
         &mut c,
@@ -547,9 +693,17 @@ use triad_domain::audit::{AuditEvent, Outcome};
 pub async fn create_account(db: &crate::Db, account: NewAccount, by: &By) -> StoreResult<Id> {
     let mut invalid = triad_domain::Invalid::default();
     let username = invalid.check(triad_domain::auth::parse_username(&account.username));
-    let display_name = invalid.check(triad_domain::org::parse_name("display_name", &account.display_name));
-    let personal: Vec<&str> = [account.username.as_str(), account.display_name.as_str()].into_iter().collect();
-    invalid.check(triad_domain::auth::check_new_password(&account.password, &personal));
+    let display_name = invalid.check(triad_domain::org::parse_name(
+        "display_name",
+        &account.display_name,
+    ));
+    let personal: Vec<&str> = [account.username.as_str(), account.display_name.as_str()]
+        .into_iter()
+        .collect();
+    invalid.check(triad_domain::auth::check_new_password(
+        &account.password,
+        &personal,
+    ));
     invalid.into_result()?;
     let (Some(username), Some(display_name)) = (username, display_name) else {
         return Err(StoreError::NotFound);
@@ -557,7 +711,9 @@ pub async fn create_account(db: &crate::Db, account: NewAccount, by: &By) -> Sto
     let hash = hash_password(account.password).await?;
     let (agency, district) = match account.grant.map(|g| g.scope) {
         Some(Scope::Agency { agency }) => (Some(agency), None),
-        Some(Scope::District { district }) | Some(Scope::Campus { district, .. }) => (None, Some(district)),
+        Some(Scope::District { district }) | Some(Scope::Campus { district, .. }) => {
+            (None, Some(district))
+        }
         _ => (None, None),
     };
     let user = Id::new();
@@ -579,7 +735,13 @@ pub async fn create_account(db: &crate::Db, account: NewAccount, by: &By) -> Sto
     .await?;
     insert_user(
         &mut tx,
-        &NewUser { id: user, username: &username, display_name: &display_name, person: Some(person), password_hash: &hash },
+        &NewUser {
+            id: user,
+            username: &username,
+            display_name: &display_name,
+            person: Some(person),
+            password_hash: &hash,
+        },
         by.now,
     )
     .await?;
@@ -587,20 +749,47 @@ pub async fn create_account(db: &crate::Db, account: NewAccount, by: &By) -> Sto
         add_grant(&mut tx, user, grant, by.now).await?;
     }
     let content = serde_json::json!({"username": username, "display_name": display_name, "grant": account.grant, "sworn": account.sworn});
-    crate::audit::append(&mut tx, by.event("account.create").record("user", user).content(&content).tenant(district, agency), by.now).await?;
+    crate::audit::append(
+        &mut tx,
+        by.event("account.create")
+            .record("user", user)
+            .content(&content)
+            .tenant(district, agency),
+        by.now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(user)
 }
 
 /// Sets a new password after checking it; every session of the account ends.
-pub async fn change_password(db: &crate::Db, user: Id, password: String, by: &By) -> StoreResult<()> {
-    let row = user_by_id(&mut db.acquire().await?, user).await?.ok_or(StoreError::NotFound)?;
-    triad_domain::auth::check_new_password(&password, &[row.username.as_str(), row.display_name.as_str()])?;
+pub async fn change_password(
+    db: &crate::Db,
+    user: Id,
+    password: String,
+    by: &By,
+) -> StoreResult<()> {
+    let row = user_by_id(&mut db.acquire().await?, user)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    triad_domain::auth::check_new_password(
+        &password,
+        &[row.username.as_str(), row.display_name.as_str()],
+    )?;
     let hash = hash_password(password).await?;
     let mut tx = db.begin().await?;
     set_password(&mut tx, user, &hash).await?;
-    execute!(&mut tx, "DELETE FROM sessions WHERE user_id = $1", user.to_string())?;
-    crate::audit::append(&mut tx, by.event("account.password").record("user", user), by.now).await?;
+    execute!(
+        &mut tx,
+        "DELETE FROM sessions WHERE user_id = $1",
+        user.to_string()
+    )?;
+    crate::audit::append(
+        &mut tx,
+        by.event("account.password").record("user", user),
+        by.now,
+    )
+    .await?;
     tx.commit().await
 }
 
@@ -608,7 +797,11 @@ pub async fn change_password(db: &crate::Db, user: Id, password: String, by: &By
 pub async fn disable_account(db: &crate::Db, user: Id, disabled: bool, by: &By) -> StoreResult<()> {
     let mut tx = db.begin().await?;
     set_disabled(&mut tx, user, disabled, by.now).await?;
-    let action = if disabled { "account.disable" } else { "account.enable" };
+    let action = if disabled {
+        "account.disable"
+    } else {
+        "account.enable"
+    };
     crate::audit::append(&mut tx, by.event(action).record("user", user), by.now).await?;
     tx.commit().await
 }
@@ -616,20 +809,39 @@ pub async fn disable_account(db: &crate::Db, user: Id, disabled: bool, by: &By) 
 /// Grants a role, audited.
 pub async fn grant_role(db: &crate::Db, user: Id, grant: Grant, by: &By) -> StoreResult<()> {
     let mut tx = db.begin().await?;
-    user_by_id(&mut tx, user).await?.ok_or(StoreError::NotFound)?;
+    user_by_id(&mut tx, user)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     add_grant(&mut tx, user, grant, by.now).await?;
-    crate::audit::append(&mut tx, by.event("account.grant").record("user", user).content(&grant), by.now).await?;
+    crate::audit::append(
+        &mut tx,
+        by.event("account.grant")
+            .record("user", user)
+            .content(&grant),
+        by.now,
+    )
+    .await?;
     tx.commit().await
 }
 
 /// Creates a personal access token; the secret is returned once and stored only hashed.
-pub async fn create_token(db: &crate::Db, user: Id, name: &str, by: &By) -> StoreResult<(Id, String)> {
+pub async fn create_token(
+    db: &crate::Db,
+    user: Id,
+    name: &str,
+    by: &By,
+) -> StoreResult<(Id, String)> {
     let name = triad_domain::org::parse_name("name", name)?;
     let secret = new_secret("triad_pat_");
     let id = Id::new();
     let mut tx = db.begin().await?;
     insert_token(&mut tx, id, user, &name, &secret_hash(&secret), by.now).await?;
-    crate::audit::append(&mut tx, by.event("token.create").record("api_token", id), by.now).await?;
+    crate::audit::append(
+        &mut tx,
+        by.event("token.create").record("api_token", id),
+        by.now,
+    )
+    .await?;
     tx.commit().await?;
     Ok((id, secret))
 }
@@ -637,7 +849,12 @@ pub async fn create_token(db: &crate::Db, user: Id, name: &str, by: &By) -> Stor
 pub async fn revoke_token_audited(db: &crate::Db, id: Id, by: &By) -> StoreResult<()> {
     let mut tx = db.begin().await?;
     revoke_token(&mut tx, id, by.now).await?;
-    crate::audit::append(&mut tx, by.event("token.revoke").record("api_token", id), by.now).await?;
+    crate::audit::append(
+        &mut tx,
+        by.event("token.revoke").record("api_token", id),
+        by.now,
+    )
+    .await?;
     tx.commit().await
 }
 
@@ -645,12 +862,22 @@ pub async fn revoke_token_audited(db: &crate::Db, id: Id, by: &By) -> StoreResul
 pub async fn unlock_account(db: &crate::Db, user: Id, by: &By) -> StoreResult<u64> {
     let mut tx = db.begin().await?;
     let cleared = clear_locks(&mut tx, user, by.actor.unwrap_or(user), by.now).await?;
-    crate::audit::append(&mut tx, by.event("account.unlock").record("user", user), by.now).await?;
+    crate::audit::append(
+        &mut tx,
+        by.event("account.unlock").record("user", user),
+        by.now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(cleared)
 }
 
-pub async fn set_totp_secret<'c>(conn: impl Into<Conn<'c>>, user: Id, secret: Option<&str>, enabled: bool) -> StoreResult<()> {
+pub async fn set_totp_secret<'c>(
+    conn: impl Into<Conn<'c>>,
+    user: Id,
+    secret: Option<&str>,
+    enabled: bool,
+) -> StoreResult<()> {
     let mut c: Conn = conn.into();
     execute!(
         &mut c,
@@ -663,9 +890,17 @@ pub async fn set_totp_secret<'c>(conn: impl Into<Conn<'c>>, user: Id, secret: Op
 }
 
 /// Replaces the recovery codes of a user with new ones (stored hashed).
-pub async fn replace_recovery_codes<'c>(conn: impl Into<Conn<'c>>, user: Id, codes: &[String]) -> StoreResult<()> {
+pub async fn replace_recovery_codes<'c>(
+    conn: impl Into<Conn<'c>>,
+    user: Id,
+    codes: &[String],
+) -> StoreResult<()> {
     let mut c: Conn = conn.into();
-    execute!(&mut c, "DELETE FROM recovery_codes WHERE user_id = $1", user.to_string())?;
+    execute!(
+        &mut c,
+        "DELETE FROM recovery_codes WHERE user_id = $1",
+        user.to_string()
+    )?;
     for code in codes {
         execute!(
             &mut c,
@@ -679,7 +914,12 @@ pub async fn replace_recovery_codes<'c>(conn: impl Into<Conn<'c>>, user: Id, cod
 }
 
 /// Uses up a recovery code; true when it was valid and unused.
-pub async fn use_recovery_code<'c>(conn: impl Into<Conn<'c>>, user: Id, code: &str, now: Timestamp) -> StoreResult<bool> {
+pub async fn use_recovery_code<'c>(
+    conn: impl Into<Conn<'c>>,
+    user: Id,
+    code: &str,
+    now: Timestamp,
+) -> StoreResult<bool> {
     let mut c: Conn = conn.into();
     let n = execute!(
         &mut c,

@@ -88,8 +88,8 @@ pub enum Pooled {
 impl<'a> From<&'a mut Tx> for Conn<'a> {
     fn from(tx: &'a mut Tx) -> Self {
         match tx {
-            Tx::Sqlite(t) => Conn::Sqlite(&mut **t),
-            Tx::Postgres(t) => Conn::Postgres(&mut **t),
+            Tx::Sqlite(t) => Conn::Sqlite(t),
+            Tx::Postgres(t) => Conn::Postgres(t),
         }
     }
 }
@@ -97,8 +97,8 @@ impl<'a> From<&'a mut Tx> for Conn<'a> {
 impl<'a> From<&'a mut Pooled> for Conn<'a> {
     fn from(p: &'a mut Pooled) -> Self {
         match p {
-            Pooled::Sqlite(c) => Conn::Sqlite(&mut **c),
-            Pooled::Postgres(c) => Conn::Postgres(&mut **c),
+            Pooled::Sqlite(c) => Conn::Sqlite(c),
+            Pooled::Postgres(c) => Conn::Postgres(c),
         }
     }
 }
@@ -106,8 +106,8 @@ impl<'a> From<&'a mut Pooled> for Conn<'a> {
 impl<'a, 'b> From<&'a mut Conn<'b>> for Conn<'a> {
     fn from(c: &'a mut Conn<'b>) -> Self {
         match c {
-            Conn::Sqlite(c) => Conn::Sqlite(&mut **c),
-            Conn::Postgres(c) => Conn::Postgres(&mut **c),
+            Conn::Sqlite(c) => Conn::Sqlite(c),
+            Conn::Postgres(c) => Conn::Postgres(c),
         }
     }
 }

@@ -11,7 +11,11 @@ pub enum Claim {
     /// First time seen: go ahead, then [`finish`] with the answer.
     Fresh,
     /// Seen and answered: send this answer again.
-    Done { status: u16, location: Option<String>, body: Option<String> },
+    Done {
+        status: u16,
+        location: Option<String>,
+        body: Option<String>,
+    },
     /// Seen, still being worked on by another request.
     InProgress,
     /// The key was used before for a different request.
@@ -27,7 +31,13 @@ struct Row {
 }
 
 /// Claims a key for an actor. Keys of one actor never collide with another's.
-pub async fn claim(db: &Db, actor_key: &str, key: &str, request_hash: &str, now: Timestamp) -> StoreResult<Claim> {
+pub async fn claim(
+    db: &Db,
+    actor_key: &str,
+    key: &str,
+    request_hash: &str,
+    now: Timestamp,
+) -> StoreResult<Claim> {
     let mut tx = db.begin().await?;
     let inserted = execute!(
         &mut tx,
@@ -51,7 +61,12 @@ pub async fn claim(db: &Db, actor_key: &str, key: &str, request_hash: &str, now:
         match row {
             None => Claim::Fresh,
             Some(r) if r.request_hash != request_hash => Claim::Mismatch,
-            Some(Row { status: Some(status), location, body, .. }) => Claim::Done {
+            Some(Row {
+                status: Some(status),
+                location,
+                body,
+                ..
+            }) => Claim::Done {
                 status: u16::try_from(status).unwrap_or(500),
                 location,
                 body,
@@ -64,7 +79,14 @@ pub async fn claim(db: &Db, actor_key: &str, key: &str, request_hash: &str, now:
 }
 
 /// Stores the answer to a claimed key.
-pub async fn finish(db: &Db, actor_key: &str, key: &str, status: u16, location: Option<String>, body: Option<String>) -> StoreResult<()> {
+pub async fn finish(
+    db: &Db,
+    actor_key: &str,
+    key: &str,
+    status: u16,
+    location: Option<String>,
+    body: Option<String>,
+) -> StoreResult<()> {
     let mut tx = db.begin().await?;
     execute!(
         &mut tx,

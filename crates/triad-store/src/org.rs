@@ -87,20 +87,40 @@ pub struct TermRow {
     pub last_day: String,
 }
 
-pub async fn insert_agency<'c>(conn: impl Into<Conn<'c>>, id: Id, name: &str, now: Timestamp) -> StoreResult<()> {
+pub async fn insert_agency<'c>(
+    conn: impl Into<Conn<'c>>,
+    id: Id,
+    name: &str,
+    now: Timestamp,
+) -> StoreResult<()> {
     let mut c: Conn = conn.into();
-    execute!(&mut c, "INSERT INTO agencies (id, name, created_at) VALUES ($1, $2, $3)", id.to_string(), name.to_string(), now.millis())?;
+    execute!(
+        &mut c,
+        "INSERT INTO agencies (id, name, created_at) VALUES ($1, $2, $3)",
+        id.to_string(),
+        name.to_string(),
+        now.millis()
+    )?;
     Ok(())
 }
 
 pub async fn agencies<'c>(conn: impl Into<Conn<'c>>) -> StoreResult<Vec<Agency>> {
     let mut c: Conn = conn.into();
-    Ok(fetch_all!(&mut c, Agency, "SELECT id, name, created_at FROM agencies ORDER BY name")?)
+    Ok(fetch_all!(
+        &mut c,
+        Agency,
+        "SELECT id, name, created_at FROM agencies ORDER BY name"
+    )?)
 }
 
 pub async fn agency<'c>(conn: impl Into<Conn<'c>>, id: Id) -> StoreResult<Option<Agency>> {
     let mut c: Conn = conn.into();
-    Ok(fetch_optional!(&mut c, Agency, "SELECT id, name, created_at FROM agencies WHERE id = $1", id.to_string())?)
+    Ok(fetch_optional!(
+        &mut c,
+        Agency,
+        "SELECT id, name, created_at FROM agencies WHERE id = $1",
+        id.to_string()
+    )?)
 }
 
 pub struct NewDistrict<'a> {
@@ -110,7 +130,11 @@ pub struct NewDistrict<'a> {
     pub year_start: &'a str,
 }
 
-pub async fn insert_district<'c>(conn: impl Into<Conn<'c>>, d: &NewDistrict<'_>, now: Timestamp) -> StoreResult<()> {
+pub async fn insert_district<'c>(
+    conn: impl Into<Conn<'c>>,
+    d: &NewDistrict<'_>,
+    now: Timestamp,
+) -> StoreResult<()> {
     let mut c: Conn = conn.into();
     execute!(
         &mut c,
@@ -126,15 +150,31 @@ pub async fn insert_district<'c>(conn: impl Into<Conn<'c>>, d: &NewDistrict<'_>,
 
 pub async fn districts<'c>(conn: impl Into<Conn<'c>>) -> StoreResult<Vec<District>> {
     let mut c: Conn = conn.into();
-    Ok(fetch_all!(&mut c, District, "SELECT id, name, time_zone, year_start, created_at FROM districts ORDER BY name")?)
+    Ok(fetch_all!(
+        &mut c,
+        District,
+        "SELECT id, name, time_zone, year_start, created_at FROM districts ORDER BY name"
+    )?)
 }
 
 pub async fn district<'c>(conn: impl Into<Conn<'c>>, id: Id) -> StoreResult<Option<District>> {
     let mut c: Conn = conn.into();
-    Ok(fetch_optional!(&mut c, District, "SELECT id, name, time_zone, year_start, created_at FROM districts WHERE id = $1", id.to_string())?)
+    Ok(fetch_optional!(
+        &mut c,
+        District,
+        "SELECT id, name, time_zone, year_start, created_at FROM districts WHERE id = $1",
+        id.to_string()
+    )?)
 }
 
-pub async fn insert_campus<'c>(conn: impl Into<Conn<'c>>, id: Id, district: Id, name: &str, level: &str, now: Timestamp) -> StoreResult<()> {
+pub async fn insert_campus<'c>(
+    conn: impl Into<Conn<'c>>,
+    id: Id,
+    district: Id,
+    name: &str,
+    level: &str,
+    now: Timestamp,
+) -> StoreResult<()> {
     let mut c: Conn = conn.into();
     execute!(
         &mut c,
@@ -160,20 +200,45 @@ pub async fn campuses_of<'c>(conn: impl Into<Conn<'c>>, district: Id) -> StoreRe
 
 pub async fn campus<'c>(conn: impl Into<Conn<'c>>, id: Id) -> StoreResult<Option<Campus>> {
     let mut c: Conn = conn.into();
-    Ok(fetch_optional!(&mut c, Campus, "SELECT id, district_id, name, level, created_at FROM campuses WHERE id = $1", id.to_string())?)
+    Ok(fetch_optional!(
+        &mut c,
+        Campus,
+        "SELECT id, district_id, name, level, created_at FROM campuses WHERE id = $1",
+        id.to_string()
+    )?)
 }
 
 /// Renames a campus or changes its level, keeping the earlier version in the history.
-pub async fn update_campus<'c>(conn: impl Into<Conn<'c>>, id: Id, name: &str, level: &str, by: Id, now: Timestamp) -> StoreResult<Campus> {
+pub async fn update_campus<'c>(
+    conn: impl Into<Conn<'c>>,
+    id: Id,
+    name: &str,
+    level: &str,
+    by: Id,
+    now: Timestamp,
+) -> StoreResult<Campus> {
     let mut c: Conn = conn.into();
     let before = campus(&mut c, id).await?.ok_or(StoreError::NotFound)?;
     keep_history(&mut c, "campus", &before.id, &before, by, now).await?;
-    execute!(&mut c, "UPDATE campuses SET name = $1, level = $2 WHERE id = $3", name.to_string(), level.to_string(), id.to_string())?;
+    execute!(
+        &mut c,
+        "UPDATE campuses SET name = $1, level = $2 WHERE id = $3",
+        name.to_string(),
+        level.to_string(),
+        id.to_string()
+    )?;
     campus(&mut c, id).await?.ok_or(StoreError::NotFound)
 }
 
 /// Writes the version of a directory record that is about to be replaced.
-pub async fn keep_history<'c, T: Serialize>(conn: impl Into<Conn<'c>>, record_type: &str, record_id: &str, before: &T, by: Id, now: Timestamp) -> StoreResult<()> {
+pub async fn keep_history<'c, T: Serialize>(
+    conn: impl Into<Conn<'c>>,
+    record_type: &str,
+    record_id: &str,
+    before: &T,
+    by: Id,
+    now: Timestamp,
+) -> StoreResult<()> {
     let mut c: Conn = conn.into();
     let data = serde_json::to_string(before).unwrap_or_default();
     execute!(
@@ -196,7 +261,11 @@ pub struct HistoryRow {
     pub replaced_by: Option<String>,
 }
 
-pub async fn history<'c>(conn: impl Into<Conn<'c>>, record_type: &str, record_id: Id) -> StoreResult<Vec<HistoryRow>> {
+pub async fn history<'c>(
+    conn: impl Into<Conn<'c>>,
+    record_type: &str,
+    record_id: Id,
+) -> StoreResult<Vec<HistoryRow>> {
     let mut c: Conn = conn.into();
     Ok(fetch_all!(
         &mut c,
@@ -207,7 +276,14 @@ pub async fn history<'c>(conn: impl Into<Conn<'c>>, record_type: &str, record_id
     )?)
 }
 
-pub async fn insert_partnership<'c>(conn: impl Into<Conn<'c>>, id: Id, agency: Id, district: Id, started_on: &str, now: Timestamp) -> StoreResult<()> {
+pub async fn insert_partnership<'c>(
+    conn: impl Into<Conn<'c>>,
+    id: Id,
+    agency: Id,
+    district: Id,
+    started_on: &str,
+    now: Timestamp,
+) -> StoreResult<()> {
     let mut c: Conn = conn.into();
     execute!(
         &mut c,
@@ -222,7 +298,10 @@ pub async fn insert_partnership<'c>(conn: impl Into<Conn<'c>>, id: Id, agency: I
     Ok(())
 }
 
-pub async fn partnerships_of_district<'c>(conn: impl Into<Conn<'c>>, district: Id) -> StoreResult<Vec<Partnership>> {
+pub async fn partnerships_of_district<'c>(
+    conn: impl Into<Conn<'c>>,
+    district: Id,
+) -> StoreResult<Vec<Partnership>> {
     let mut c: Conn = conn.into();
     Ok(fetch_all!(
         &mut c,
@@ -232,7 +311,10 @@ pub async fn partnerships_of_district<'c>(conn: impl Into<Conn<'c>>, district: I
     )?)
 }
 
-pub async fn partnerships_of_agency<'c>(conn: impl Into<Conn<'c>>, agency: Id) -> StoreResult<Vec<Partnership>> {
+pub async fn partnerships_of_agency<'c>(
+    conn: impl Into<Conn<'c>>,
+    agency: Id,
+) -> StoreResult<Vec<Partnership>> {
     let mut c: Conn = conn.into();
     Ok(fetch_all!(
         &mut c,
@@ -252,7 +334,11 @@ pub struct NewPerson<'a> {
     pub le_experience_start: Option<String>,
 }
 
-pub async fn insert_person<'c>(conn: impl Into<Conn<'c>>, p: &NewPerson<'_>, now: Timestamp) -> StoreResult<()> {
+pub async fn insert_person<'c>(
+    conn: impl Into<Conn<'c>>,
+    p: &NewPerson<'_>,
+    now: Timestamp,
+) -> StoreResult<()> {
     let mut c: Conn = conn.into();
     execute!(
         &mut c,
@@ -270,7 +356,8 @@ pub async fn insert_person<'c>(conn: impl Into<Conn<'c>>, p: &NewPerson<'_>, now
     Ok(())
 }
 
-const PERSON_COLUMNS: &str = "id, display_name, email, agency_id, district_id, sworn, le_experience_start, created_at";
+const PERSON_COLUMNS: &str =
+    "id, display_name, email, agency_id, district_id, sworn, le_experience_start, created_at";
 
 pub async fn person<'c>(conn: impl Into<Conn<'c>>, id: Id) -> StoreResult<Option<Person>> {
     let mut c: Conn = conn.into();
@@ -279,9 +366,13 @@ pub async fn person<'c>(conn: impl Into<Conn<'c>>, id: Id) -> StoreResult<Option
 }
 
 /// People of an agency (its officers and supervisors).
-pub async fn people_of_agency<'c>(conn: impl Into<Conn<'c>>, agency: Id) -> StoreResult<Vec<Person>> {
+pub async fn people_of_agency<'c>(
+    conn: impl Into<Conn<'c>>,
+    agency: Id,
+) -> StoreResult<Vec<Person>> {
     let mut c: Conn = conn.into();
-    let sql = format!("SELECT {PERSON_COLUMNS} FROM people WHERE agency_id = $1 ORDER BY display_name");
+    let sql =
+        format!("SELECT {PERSON_COLUMNS} FROM people WHERE agency_id = $1 ORDER BY display_name");
     Ok(fetch_all!(&mut c, Person, &sql, agency.to_string())?)
 }
 
@@ -295,7 +386,11 @@ pub struct NewAssignment<'a> {
     pub ends_on: Option<&'a str>,
 }
 
-pub async fn insert_assignment<'c>(conn: impl Into<Conn<'c>>, a: &NewAssignment<'_>, now: Timestamp) -> StoreResult<()> {
+pub async fn insert_assignment<'c>(
+    conn: impl Into<Conn<'c>>,
+    a: &NewAssignment<'_>,
+    now: Timestamp,
+) -> StoreResult<()> {
     let mut c: Conn = conn.into();
     execute!(
         &mut c,
@@ -313,7 +408,8 @@ pub async fn insert_assignment<'c>(conn: impl Into<Conn<'c>>, a: &NewAssignment<
     Ok(())
 }
 
-const ASSIGNMENT_SELECT: &str = "SELECT a.id, a.person_id, p.display_name AS person_name, a.agency_id, a.district_id, \
+const ASSIGNMENT_SELECT: &str =
+    "SELECT a.id, a.person_id, p.display_name AS person_name, a.agency_id, a.district_id, \
      a.campus_id, c.name AS campus_name, a.starts_on, a.ends_on \
      FROM assignments a JOIN people p ON p.id = a.person_id JOIN campuses c ON c.id = a.campus_id";
 
@@ -346,7 +442,14 @@ pub async fn active_assignments<'c>(
     )?)
 }
 
-pub async fn insert_term<'c>(conn: impl Into<Conn<'c>>, district: Id, school_year: i64, name: &str, first_day: &str, last_day: &str) -> StoreResult<Id> {
+pub async fn insert_term<'c>(
+    conn: impl Into<Conn<'c>>,
+    district: Id,
+    school_year: i64,
+    name: &str,
+    first_day: &str,
+    last_day: &str,
+) -> StoreResult<Id> {
     let mut c: Conn = conn.into();
     let id = Id::new();
     execute!(
@@ -362,7 +465,11 @@ pub async fn insert_term<'c>(conn: impl Into<Conn<'c>>, district: Id, school_yea
     Ok(id)
 }
 
-pub async fn terms_of<'c>(conn: impl Into<Conn<'c>>, district: Id, school_year: i64) -> StoreResult<Vec<TermRow>> {
+pub async fn terms_of<'c>(
+    conn: impl Into<Conn<'c>>,
+    district: Id,
+    school_year: i64,
+) -> StoreResult<Vec<TermRow>> {
     let mut c: Conn = conn.into();
     Ok(fetch_all!(
         &mut c,
@@ -374,7 +481,13 @@ pub async fn terms_of<'c>(conn: impl Into<Conn<'c>>, district: Id, school_year: 
     )?)
 }
 
-pub async fn insert_non_school_day<'c>(conn: impl Into<Conn<'c>>, district: Id, day: &str, school_year: i64, label: &str) -> StoreResult<()> {
+pub async fn insert_non_school_day<'c>(
+    conn: impl Into<Conn<'c>>,
+    district: Id,
+    day: &str,
+    school_year: i64,
+    label: &str,
+) -> StoreResult<()> {
     let mut c: Conn = conn.into();
     execute!(
         &mut c,
@@ -395,7 +508,11 @@ pub struct NonSchoolDay {
     pub label: String,
 }
 
-pub async fn non_school_days<'c>(conn: impl Into<Conn<'c>>, district: Id, school_year: i64) -> StoreResult<Vec<NonSchoolDay>> {
+pub async fn non_school_days<'c>(
+    conn: impl Into<Conn<'c>>,
+    district: Id,
+    school_year: i64,
+) -> StoreResult<Vec<NonSchoolDay>> {
     let mut c: Conn = conn.into();
     Ok(fetch_all!(
         &mut c,

@@ -53,6 +53,8 @@ pub async fn backup_to(db: &Db, dest: &Path) -> StoreResult<()> {
     if rc == libsqlite3_sys::SQLITE_OK || rc == libsqlite3_sys::SQLITE_DONE {
         Ok(())
     } else {
-        Err(StoreError::Config(format!("the SQLite backup failed (code {rc})")))
+        Err(StoreError::Config(format!(
+            "the SQLite backup failed (code {rc})"
+        )))
     }
 }

@@ -18,7 +18,9 @@ use triad_domain::{Id, Timestamp};
 use triad_store::audit::Filter;
 
 pub fn routes() -> Routes {
-    Routes::default().get("/audit", page).get("/api/v1/audit", api)
+    Routes::default()
+        .get("/audit", page)
+        .get("/api/v1/audit", api)
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -49,7 +51,8 @@ pub struct AuditQuery {
 async fn reach(ctx: &Ctx) -> WebResult<Option<Vec<Id>>> {
     let audit = |tenant| Resource::new(RecordClass::Audit, tenant);
     if ctx.actor.has_role(Role::SystemAdmin) {
-        ctx.require(Action::View, audit(Tenant::INSTANCE), ("audit", "all")).await?;
+        ctx.require(Action::View, audit(Tenant::INSTANCE), ("audit", "all"))
+            .await?;
         return Ok(None);
     }
     let districts: Vec<Id> = ctx
@@ -65,11 +68,17 @@ async fn reach(ctx: &Ctx) -> WebResult<Option<Vec<Id>>> {
     match districts.first() {
         None => {
             // Ask the policy anyway so the denial is decided and audited in one place.
-            ctx.require(Action::View, audit(Tenant::INSTANCE), ("audit", "all")).await?;
+            ctx.require(Action::View, audit(Tenant::INSTANCE), ("audit", "all"))
+                .await?;
             Err(WebError::NotFound)
         }
         Some(first) => {
-            ctx.require(Action::View, audit(Tenant::district(*first)), ("audit", &first.to_string())).await?;
+            ctx.require(
+                Action::View,
+                audit(Tenant::district(*first)),
+                ("audit", &first.to_string()),
+            )
+            .await?;
             Ok(Some(districts))
         }
     }
@@ -85,13 +94,19 @@ fn filter(q: &AuditQuery, districts: Option<Vec<Id>>) -> WebResult<Filter> {
     let actor = if q.actor.trim().is_empty() {
         None
     } else {
-        Some(Id::parse(&q.actor).ok_or_else(|| triad_domain::Invalid::one("actor", "is not a user id"))?)
+        Some(
+            Id::parse(&q.actor)
+                .ok_or_else(|| triad_domain::Invalid::one("actor", "is not a user id"))?,
+        )
     };
-    let outcome = if q.outcome.trim().is_empty() {
-        None
-    } else {
-        Some(Outcome::from_code(q.outcome.trim()).ok_or_else(|| triad_domain::Invalid::one("outcome", "choose ok, denied or failed"))?)
-    };
+    let outcome =
+        if q.outcome.trim().is_empty() {
+            None
+        } else {
+            Some(Outcome::from_code(q.outcome.trim()).ok_or_else(|| {
+                triad_domain::Invalid::one("outcome", "choose ok, denied or failed")
+            })?)
+        };
     Ok(Filter {
         districts,
         actor,
@@ -138,7 +153,11 @@ impl From<AuditEntry> for EntryView {
 async fn entries(ctx: &Ctx, q: &AuditQuery) -> WebResult<Vec<EntryView>> {
     let districts = reach(ctx).await?;
     let f = filter(q, districts)?;
-    Ok(triad_store::audit::list(&ctx.state.db, &f).await?.into_iter().map(EntryView::from).collect())
+    Ok(triad_store::audit::list(&ctx.state.db, &f)
+        .await?
+        .into_iter()
+        .map(EntryView::from)
+        .collect())
 }
 
 #[derive(Template)]
@@ -154,19 +173,30 @@ async fn page(ctx: Ctx, Query(q): Query<AuditQuery>) -> WebResult<Response> {
     if q.format == "csv" {
         return csv(entries);
     }
-    Ok(render(&AuditPage { layout: Layout::new(&ctx), q, entries })?.into_response())
+    Ok(render(&AuditPage {
+        layout: Layout::new(&ctx),
+        q,
+        entries,
+    })?
+    .into_response())
 }
 
 fn csv(entries: Vec<EntryView>) -> WebResult<Response> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for e in &entries {
-        w.serialize(e).map_err(|e| WebError::Internal(format!("csv: {e}")))?;
+        w.serialize(e)
+            .map_err(|e| WebError::Internal(format!("csv: {e}")))?;
     }
-    let bytes = w.into_inner().map_err(|e| WebError::Internal(format!("csv: {e}")))?;
+    let bytes = w
+        .into_inner()
+        .map_err(|e| WebError::Internal(format!("csv: {e}")))?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"triad-audit.csv\""),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"triad-audit.csv\"",
+            ),
         ],
         bytes,
     )

@@ -19,7 +19,10 @@ pub const SESSION_COOKIE: &str = "__Host-triad_session";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Credential {
     /// A browser session: its token hash and the secret its CSRF tokens are made from.
-    Session { token_hash: String, csrf_secret: String },
+    Session {
+        token_hash: String,
+        csrf_secret: String,
+    },
     /// A personal access token, by id.
     Token { id: String },
 }
@@ -77,7 +80,10 @@ fn bearer(parts: &Parts) -> Option<&str> {
 
 /// The local date in the instance's reference zone, for "assignments in force today".
 pub fn today(now: Timestamp) -> String {
-    now.to_datetime().date_naive().format("%Y-%m-%d").to_string()
+    now.to_datetime()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string()
 }
 
 impl Ctx {

@@ -51,9 +51,7 @@ impl WebError {
     pub fn from_decision(decision: Decision) -> Self {
         match decision {
             Decision::NotFound | Decision::Allow => WebError::NotFound,
-            Decision::Forbidden => {
-                WebError::Forbidden("your role does not allow this here".into())
-            }
+            Decision::Forbidden => WebError::Forbidden("your role does not allow this here".into()),
         }
     }
 }

@@ -67,7 +67,10 @@ fn request_hash(method: &Method, path: &str, body: &[u8]) -> String {
 
 /// The middleware.
 pub async fn write_guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
         return next.run(request).await;
     }
     match guard(state, request, next).await {
@@ -97,8 +100,7 @@ async fn guard(state: AppState, request: Request, next: Next) -> Result<Response
             .filter(|k| !k.is_empty() && k.len() <= 200)
             .ok_or_else(|| {
                 WebError::BadRequest(
-                    "every API write needs an Idempotency-Key header (1 to 200 characters)"
-                        .into(),
+                    "every API write needs an Idempotency-Key header (1 to 200 characters)".into(),
                 )
             })?
     } else {
@@ -108,7 +110,11 @@ async fn guard(state: AppState, request: Request, next: Next) -> Result<Response
     let hash = request_hash(&parts.method, &path, &bytes);
     match idempotency::claim(&state.db, &actor_key, &key, &hash, ctx.now).await? {
         Claim::Fresh => {}
-        Claim::Done { status, location, body } => return Ok(replay(status, location, body)),
+        Claim::Done {
+            status,
+            location,
+            body,
+        } => return Ok(replay(status, location, body)),
         Claim::InProgress => {
             return Err(WebError::Conflict(
                 "this request is already being recorded; wait a moment and reload".into(),
@@ -121,12 +127,18 @@ async fn guard(state: AppState, request: Request, next: Next) -> Result<Response
         }
     }
     parts.extensions.insert(ctx);
-    let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+    let response = next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await;
     settle(&state, &actor_key, &key, response).await
 }
 
 /// Checks the CSRF token of a page form and returns its idempotency key.
-async fn form_key(ctx: &Ctx, parts: &axum::http::request::Parts, body: &[u8]) -> Result<String, WebError> {
+async fn form_key(
+    ctx: &Ctx,
+    parts: &axum::http::request::Parts,
+    body: &[u8],
+) -> Result<String, WebError> {
     let is_form = parts
         .headers
         .get(header::CONTENT_TYPE)
@@ -163,7 +175,12 @@ async fn form_key(ctx: &Ctx, parts: &axum::http::request::Parts, body: &[u8]) ->
 
 /// Keeps a successful answer for replays; frees the key of a failed request so the person
 /// can correct it and send it again.
-async fn settle(state: &AppState, actor_key: &str, key: &str, response: Response) -> Result<Response, WebError> {
+async fn settle(
+    state: &AppState,
+    actor_key: &str,
+    key: &str,
+    response: Response,
+) -> Result<Response, WebError> {
     let status = response.status();
     if !(status.is_success() || status.is_redirection()) {
         idempotency::release(&state.db, actor_key, key).await?;
@@ -192,7 +209,10 @@ fn replay(status: u16, location: Option<String>, body: Option<String>) -> Respon
     let headers = response.headers_mut();
     headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
     if status != StatusCode::NO_CONTENT {
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
     }
     response
 }

@@ -3,7 +3,9 @@
 
 use crate::context::{today, Ctx};
 use crate::error::WebResult;
-use crate::org::service::{self, AgencyDetail, AssignmentView, CampusDetail, DistrictDetail, NamedRef};
+use crate::org::service::{
+    self, AgencyDetail, AssignmentView, CampusDetail, DistrictDetail, NamedRef,
+};
 use crate::routes::Routes;
 use crate::views::{render, when, Layout};
 use askama::Template;
@@ -43,25 +45,44 @@ struct HomePage {
 
 async fn home(ctx: Ctx) -> WebResult<Html<String>> {
     let actor = &ctx.actor;
-    let my_assignments = if actor.has_role(Role::Sro) { Some(sro_assignments(&ctx).await?) } else { None };
+    let my_assignments = if actor.has_role(Role::Sro) {
+        Some(sro_assignments(&ctx).await?)
+    } else {
+        None
+    };
     let mut campuses = Vec::new();
     let mut agencies = Vec::new();
     let mut districts = Vec::new();
     for grant in &actor.grants {
         match (grant.role, grant.scope) {
-            (Role::Sso | Role::CampusAdmin | Role::Staff, Scope::Campus { campus, .. }) => {
-                if !campuses.iter().any(|c: &CampusDetail| c.campus.id == campus.to_string()) {
-                    campuses.push(service::campus_detail(&ctx, &campus.to_string()).await?);
-                }
+            (Role::Sso | Role::CampusAdmin | Role::Staff, Scope::Campus { campus, .. })
+                if !campuses
+                    .iter()
+                    .any(|c: &CampusDetail| c.campus.id == campus.to_string()) =>
+            {
+                campuses.push(service::campus_detail(&ctx, &campus.to_string()).await?);
             }
-            (Role::LeSupervisor, Scope::Agency { agency }) => agencies.push(service::agency_detail(&ctx, &agency.to_string()).await?),
-            (Role::DistrictLeader, Scope::District { district }) => districts.push(district_home(&ctx, &district.to_string()).await?),
+            (Role::LeSupervisor, Scope::Agency { agency }) => {
+                agencies.push(service::agency_detail(&ctx, &agency.to_string()).await?)
+            }
+            (Role::DistrictLeader, Scope::District { district }) => {
+                districts.push(district_home(&ctx, &district.to_string()).await?)
+            }
             _ => {}
         }
     }
-    let evaluator_districts = if actor.has_role(Role::Evaluator) { Some(service::overview(&ctx).await?.districts) } else { None };
-    let admin = if actor.has_role(Role::SystemAdmin) { Some(admin_home(&ctx).await?) } else { None };
-    let user = triad_store::auth::user_by_id(&mut ctx.state.db.acquire().await?, actor.user).await?;
+    let evaluator_districts = if actor.has_role(Role::Evaluator) {
+        Some(service::overview(&ctx).await?.districts)
+    } else {
+        None
+    };
+    let admin = if actor.has_role(Role::SystemAdmin) {
+        Some(admin_home(&ctx).await?)
+    } else {
+        None
+    };
+    let user =
+        triad_store::auth::user_by_id(&mut ctx.state.db.acquire().await?, actor.user).await?;
     let second_factor_missing = actor.needs_strong_auth() && user.is_some_and(|u| !u.totp_enabled);
     render(&HomePage {
         layout: Layout::new(&ctx),
@@ -77,8 +98,18 @@ async fn home(ctx: Ctx) -> WebResult<Html<String>> {
 }
 
 async fn sro_assignments(ctx: &Ctx) -> WebResult<Vec<AssignmentView>> {
-    let Some(person) = ctx.actor.person else { return Ok(Vec::new()) };
-    let rows = triad_store::org::active_assignments(&mut ctx.state.db.acquire().await?, &today(ctx.now), None, None, None, Some(person)).await?;
+    let Some(person) = ctx.actor.person else {
+        return Ok(Vec::new());
+    };
+    let rows = triad_store::org::active_assignments(
+        &mut ctx.state.db.acquire().await?,
+        &today(ctx.now),
+        None,
+        None,
+        None,
+        Some(person),
+    )
+    .await?;
     let thin = triad_domain::org::spread_too_thin(rows.len());
     Ok(rows
         .into_iter()
@@ -100,20 +131,42 @@ async fn district_home(ctx: &Ctx, id: &str) -> WebResult<DistrictHome> {
     let detail = service::district_detail(ctx, id).await?;
     let mut conn = ctx.state.db.acquire().await?;
     let district = triad_domain::Id::parse(id);
-    let assigned = triad_store::org::active_assignments(&mut conn, &today(ctx.now), None, district, None, None).await?;
+    let assigned = triad_store::org::active_assignments(
+        &mut conn,
+        &today(ctx.now),
+        None,
+        district,
+        None,
+        None,
+    )
+    .await?;
     let uncovered = detail
         .campuses
         .iter()
         .filter(|c| !assigned.iter().any(|a| a.campus_id == c.id))
-        .map(|c| NamedRef { id: c.id.clone(), name: c.name.clone() })
+        .map(|c| NamedRef {
+            id: c.id.clone(),
+            name: c.name.clone(),
+        })
         .collect();
     Ok(DistrictHome { detail, uncovered })
 }
 
 async fn admin_home(ctx: &Ctx) -> WebResult<AdminHome> {
-    ctx.require(triad_domain::policy::Action::View, triad_domain::policy::Resource::new(triad_domain::policy::RecordClass::Accounts, Tenant::INSTANCE), ("users", "all")).await?;
+    ctx.require(
+        triad_domain::policy::Action::View,
+        triad_domain::policy::Resource::new(
+            triad_domain::policy::RecordClass::Accounts,
+            Tenant::INSTANCE,
+        ),
+        ("users", "all"),
+    )
+    .await?;
     let mut conn = ctx.state.db.acquire().await?;
-    Ok(AdminHome { users: triad_store::auth::list_users(&mut conn).await?.len(), locks: triad_store::auth::active_locks(&mut conn, ctx.now).await? })
+    Ok(AdminHome {
+        users: triad_store::auth::list_users(&mut conn).await?.len(),
+        locks: triad_store::auth::active_locks(&mut conn, ctx.now).await?,
+    })
 }
 
 /// Template helper: instants as people read them.

@@ -6,7 +6,7 @@ pub mod audit;
 pub mod auth;
 mod context;
 pub mod error;
-mod forms;
+pub mod forms;
 mod home;
 pub mod openapi;
 pub mod org;

@@ -25,7 +25,10 @@ impl Routes {
         H: Handler<T, AppState>,
         T: 'static,
     {
-        self.specs.push(RouteSpec { method: "GET", path });
+        self.specs.push(RouteSpec {
+            method: "GET",
+            path,
+        });
         self.add(path, get(handler))
     }
 
@@ -34,7 +37,10 @@ impl Routes {
         H: Handler<T, AppState>,
         T: 'static,
     {
-        self.specs.push(RouteSpec { method: "POST", path });
+        self.specs.push(RouteSpec {
+            method: "POST",
+            path,
+        });
         self.add(path, post(handler))
     }
 
@@ -43,7 +49,10 @@ impl Routes {
         H: Handler<T, AppState>,
         T: 'static,
     {
-        self.specs.push(RouteSpec { method: "PUT", path });
+        self.specs.push(RouteSpec {
+            method: "PUT",
+            path,
+        });
         self.add(path, axum::routing::put(handler))
     }
 

@@ -19,11 +19,17 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 
 pub fn layers(router: Router<AppState>, state: AppState) -> Router<AppState> {
     router
-        .layer(middleware::from_fn_with_state(state.clone(), crate::forms::write_guard))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::forms::write_guard,
+        ))
         .layer(DefaultBodyLimit::max(crate::forms::BODY_LIMIT))
         .layer(middleware::from_fn(render_errors))
         .layer(middleware::from_fn_with_state(state, headers))
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(30),
+        ))
         .layer(tower_http::trace::TraceLayer::new_for_http())
 }
 
@@ -36,14 +42,20 @@ pub fn routes() -> Routes {
 
 async fn style() -> impl IntoResponse {
     (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
         include_str!("../static/style.css"),
     )
 }
 
 async fn script() -> impl IntoResponse {
     (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
         include_str!("../static/app.js"),
     )
 }
@@ -58,12 +70,27 @@ async fn health(State(state): State<AppState>) -> Response {
 async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let h = response.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=()"));
-    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+    );
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
@@ -88,7 +115,11 @@ struct ErrorPage {
 /// JSON for the API, with nothing of the internals.
 async fn render_errors(request: Request, next: Next) -> Response {
     let is_api = request.uri().path().starts_with("/api/");
-    let next_path = request.uri().path_and_query().map(|p| p.to_string()).unwrap_or_default();
+    let next_path = request
+        .uri()
+        .path_and_query()
+        .map(|p| p.to_string())
+        .unwrap_or_default();
     let response = next.run(request).await;
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
@@ -96,12 +127,15 @@ async fn render_errors(request: Request, next: Next) -> Response {
     }
     let body = match response.extensions().get::<ErrorBody>() {
         Some(body) => body.clone(),
+        // A page a handler rendered itself (the sign-in form with its message) stays as it is.
+        None if is_html(&response) => return response,
         None => framework_error(status, response).await,
     };
     if is_api {
         let mut out = (status, axum::Json(&body)).into_response();
         if status == StatusCode::UNAUTHORIZED {
-            out.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            out.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         return out;
     }
@@ -116,17 +150,31 @@ async fn render_errors(request: Request, next: Next) -> Response {
         s if s.is_server_error() => "Something went wrong".to_string(),
         s => s.canonical_reason().unwrap_or("Error").to_string(),
     };
-    let page = ErrorPage { heading, message: body.message, fields: body.fields };
+    let page = ErrorPage {
+        heading,
+        message: body.message,
+        fields: body.fields,
+    };
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(_) => (status, "Something went wrong.").into_response(),
     }
 }
 
+fn is_html(response: &Response) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
+}
+
 /// A rejection from the framework (a malformed form or JSON body, a wrong content type, a
 /// route that does not exist) as an error body. Its text names fields, never internals.
 async fn framework_error(status: StatusCode, response: Response) -> ErrorBody {
-    let bytes = axum::body::to_bytes(response.into_body(), 64 * 1024).await.unwrap_or_default();
+    let bytes = axum::body::to_bytes(response.into_body(), 64 * 1024)
+        .await
+        .unwrap_or_default();
     let text = String::from_utf8_lossy(&bytes).trim().to_string();
     let message = match status {
         StatusCode::NOT_FOUND => "there is nothing here".to_string(),
@@ -137,7 +185,11 @@ async fn framework_error(status: StatusCode, response: Response) -> ErrorBody {
         _ => text,
     };
     ErrorBody {
-        error: status.canonical_reason().unwrap_or("error").to_lowercase().replace(' ', "_"),
+        error: status
+            .canonical_reason()
+            .unwrap_or("error")
+            .to_lowercase()
+            .replace(' ', "_"),
         message,
         fields: Vec::new(),
     }

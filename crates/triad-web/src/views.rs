@@ -25,17 +25,40 @@ pub struct Layout {
 impl Layout {
     pub fn new(ctx: &Ctx) -> Self {
         let actor = &ctx.actor;
-        let mut nav = vec![NavLink { href: "/", label: "Home" }, NavLink { href: "/org", label: "Organisation" }];
+        let mut nav = vec![
+            NavLink {
+                href: "/",
+                label: "Home",
+            },
+            NavLink {
+                href: "/org",
+                label: "Organisation",
+            },
+        ];
         if actor.has_role(Role::DistrictLeader) || actor.has_role(Role::SystemAdmin) {
-            nav.push(NavLink { href: "/audit", label: "Audit trail" });
+            nav.push(NavLink {
+                href: "/audit",
+                label: "Audit trail",
+            });
         }
         if actor.has_role(Role::SystemAdmin) {
-            nav.push(NavLink { href: "/admin/users", label: "Users" });
+            nav.push(NavLink {
+                href: "/admin/users",
+                label: "Users",
+            });
         }
-        nav.push(NavLink { href: "/account", label: "My account" });
+        nav.push(NavLink {
+            href: "/account",
+            label: "My account",
+        });
         Self {
             user: actor.display_name.clone(),
-            roles: actor.roles().iter().map(|r| r.label()).collect::<Vec<_>>().join(", "),
+            roles: actor
+                .roles()
+                .iter()
+                .map(|r| r.label())
+                .collect::<Vec<_>>()
+                .join(", "),
             nav,
             logout: ctx.form(),
         }

@@ -12,8 +12,16 @@ const KEYS: &str = "keys";
 /// Copies the database (SQLite: through the online backup API, while the server runs), the
 /// stored files and the instance keys into a new folder.
 pub async fn backup(db: &Db, data: &DataArgs, dir: &Path) -> Result<()> {
-    if dir.exists() && dir.read_dir().map(|mut d| d.next().is_some()).unwrap_or(true) {
-        bail!("{} exists and is not empty: choose a new folder", dir.display());
+    if dir.exists()
+        && dir
+            .read_dir()
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true)
+    {
+        bail!(
+            "{} exists and is not empty: choose a new folder",
+            dir.display()
+        );
     }
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     match db.engine() {
@@ -40,30 +48,49 @@ pub async fn backup(db: &Db, data: &DataArgs, dir: &Path) -> Result<()> {
 pub async fn restore(data: &DataArgs, dir: &Path, force: bool) -> Result<()> {
     let url = database_url(data)?;
     let backup_db = dir.join(DB_FILE);
-    if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+    if let Some(path) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
         let target = Path::new(path.split('?').next().unwrap_or(path));
         if !backup_db.exists() {
-            bail!("{} has no {DB_FILE}: is it a Triad backup of a SQLite instance?", dir.display());
+            bail!(
+                "{} has no {DB_FILE}: is it a Triad backup of a SQLite instance?",
+                dir.display()
+            );
         }
         if target.exists() && !force {
-            bail!("{} exists: stop Triad and pass --force to replace it", target.display());
+            bail!(
+                "{} exists: stop Triad and pass --force to replace it",
+                target.display()
+            );
         }
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent)?;
         }
         for suffix in ["-wal", "-shm"] {
-            let side = target.with_file_name(format!("{}{suffix}", target.file_name().and_then(|n| n.to_str()).unwrap_or(DB_FILE)));
+            let side = target.with_file_name(format!(
+                "{}{suffix}",
+                target
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or(DB_FILE)
+            ));
             if side.exists() {
                 std::fs::remove_file(&side)?;
             }
         }
-        std::fs::copy(&backup_db, target).with_context(|| format!("copying the database to {}", target.display()))?;
+        std::fs::copy(&backup_db, target)
+            .with_context(|| format!("copying the database to {}", target.display()))?;
     } else {
         println!("The database is on PostgreSQL: restore it with pg_restore. Stored files and keys are restored now.");
     }
     copy_tree(&dir.join(FILES), &data.data_dir.join(FILES))?;
     copy_tree(&dir.join(KEYS), &data.data_dir.join(KEYS))?;
-    println!("Restored from {}. Run `triad audit verify` to check the audit trail.", dir.display());
+    println!(
+        "Restored from {}. Run `triad audit verify` to check the audit trail.",
+        dir.display()
+    );
     Ok(())
 }
 
@@ -78,7 +105,8 @@ fn copy_tree(from: &Path, to: &Path) -> Result<()> {
         if entry.file_type()?.is_dir() {
             copy_tree(&entry.path(), &target)?;
         } else {
-            std::fs::copy(entry.path(), &target).with_context(|| format!("copying {}", entry.path().display()))?;
+            std::fs::copy(entry.path(), &target)
+                .with_context(|| format!("copying {}", entry.path().display()))?;
         }
     }
     Ok(())

@@ -30,10 +30,20 @@ pub struct Cli {
 #[derive(Args, Clone)]
 pub struct DataArgs {
     /// The database: sqlite://PATH (embedded, the default) or postgres://USER@HOST/DB.
-    #[arg(long, env = "TRIAD_DATABASE_URL", global = true, default_value = "sqlite://./triad-data/triad.db")]
+    #[arg(
+        long,
+        env = "TRIAD_DATABASE_URL",
+        global = true,
+        default_value = "sqlite://./triad-data/triad.db"
+    )]
     pub database_url: String,
     /// Folder for stored files (photos) and the instance keys.
-    #[arg(long, env = "TRIAD_DATA_DIR", global = true, default_value = "./triad-data")]
+    #[arg(
+        long,
+        env = "TRIAD_DATA_DIR",
+        global = true,
+        default_value = "./triad-data"
+    )]
     pub data_dir: PathBuf,
     /// Who is acting, for the audit trail of commands that change data (a user name).
     #[arg(long = "as", env = "TRIAD_AS", global = true)]
@@ -101,7 +111,8 @@ pub enum AuditCommand {
 /// The database URL, from the flag, the environment, or the file a `_FILE` variable names.
 pub fn database_url(data: &DataArgs) -> Result<String> {
     if let Ok(path) = std::env::var("TRIAD_DATABASE_URL_FILE") {
-        let url = std::fs::read_to_string(&path).with_context(|| format!("reading TRIAD_DATABASE_URL_FILE ({path})"))?;
+        let url = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading TRIAD_DATABASE_URL_FILE ({path})"))?;
         return Ok(url.trim().to_string());
     }
     Ok(data.database_url.clone())
@@ -109,7 +120,9 @@ pub fn database_url(data: &DataArgs) -> Result<String> {
 
 pub async fn open(data: &DataArgs) -> Result<Db> {
     let url = database_url(data)?;
-    Db::open(&url).await.with_context(|| "opening the database".to_string())
+    Db::open(&url)
+        .await
+        .with_context(|| "opening the database".to_string())
 }
 
 pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
@@ -120,8 +133,13 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
             instance::ensure_keys(&data.data_dir)?;
             serve(db, args).await?;
         }
-        Command::Demo { serve: args, demo: demo_args, no_serve } => {
-            std::fs::create_dir_all(&data.data_dir).with_context(|| format!("creating {}", data.data_dir.display()))?;
+        Command::Demo {
+            serve: args,
+            demo: demo_args,
+            no_serve,
+        } => {
+            std::fs::create_dir_all(&data.data_dir)
+                .with_context(|| format!("creating {}", data.data_dir.display()))?;
             let db = open(&data).await?;
             instance::ensure_keys(&data.data_dir)?;
             demo::fill(&db, &demo_args).await?;
@@ -131,7 +149,10 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
         }
         Command::Migrate => {
             let db = open(&data).await?;
-            println!("The database schema is up to date ({} migrations).", Db::migration_names(db.engine()).len());
+            println!(
+                "The database schema is up to date ({} migrations).",
+                Db::migration_names(db.engine()).len()
+            );
         }
         Command::User(cmd) => {
             let db = open(&data).await?;
@@ -153,7 +174,10 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
                 }
                 Err(b) => {
                     let id = b.id.map(|i| format!(" ({i})")).unwrap_or_default();
-                    println!("The audit trail is BROKEN at entry {}{id}: {}.", b.seq, b.reason);
+                    println!(
+                        "The audit trail is BROKEN at entry {}{id}: {}.",
+                        b.seq, b.reason
+                    );
                     Ok(ExitCode::from(2))
                 }
             };
@@ -169,9 +193,14 @@ async fn serve(db: Db, args: ServeArgs) -> Result<()> {
             args.addr
         );
     }
-    let config = triad_web::WebConfig { behind_tls_proxy: args.behind_tls_proxy, require_second_factor: args.require_second_factor };
+    let config = triad_web::WebConfig {
+        behind_tls_proxy: args.behind_tls_proxy,
+        require_second_factor: args.require_second_factor,
+    };
     let state = triad_web::AppState::new(db, std::sync::Arc::new(triad_web::SystemClock), config);
-    let listener = tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("listening on {}", args.addr))?;
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .with_context(|| format!("listening on {}", args.addr))?;
     println!("Triad is serving on http://{}", listener.local_addr()?);
     triad_web::serve(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;

@@ -38,10 +38,81 @@ pub struct DemoArgs {
     pub years: u32,
 }
 
-const FIRST: &[&str] = &["Maria", "James", "Aisha", "Robert", "Linh", "David", "Sofia", "Marcus", "Emily", "Carlos", "Grace", "Daniel", "Priya", "Michael", "Hannah", "Andre", "Olivia", "Samuel", "Rosa", "Kevin", "Naomi", "Tyrone", "Elena", "Brian"];
-const LAST: &[&str] = &["Garcia", "Johnson", "Nguyen", "Smith", "Okafor", "Brown", "Martinez", "Lee", "Davis", "Hernandez", "Wilson", "Patel", "Thompson", "Lopez", "Clark", "Walker", "Young", "King", "Rivera", "Scott", "Green", "Baker", "Adams", "Turner"];
-const PLACES: &[&str] = &["Oak Grove", "Cedar Ridge", "Lakeview", "Riverside", "Pine Hill", "Maple Park", "Eastside", "Westbrook", "Northgate", "Southfield", "Willow Creek", "Sunnyvale", "Hillcrest", "Brookside", "Fairview", "Highland", "Meadowbrook", "Stonebridge", "Clearwater", "Ashford"];
-const COUNTIES: &[&str] = &["Adair", "Barren", "Boone", "Clark", "Daviess", "Fayette", "Floyd", "Grant", "Hardin", "Jefferson", "Knox", "Laurel", "Madison", "Marion", "Pike", "Scott", "Shelby", "Warren", "Wayne", "Whitley"];
+const FIRST: &[&str] = &[
+    "Maria", "James", "Aisha", "Robert", "Linh", "David", "Sofia", "Marcus", "Emily", "Carlos",
+    "Grace", "Daniel", "Priya", "Michael", "Hannah", "Andre", "Olivia", "Samuel", "Rosa", "Kevin",
+    "Naomi", "Tyrone", "Elena", "Brian",
+];
+const LAST: &[&str] = &[
+    "Garcia",
+    "Johnson",
+    "Nguyen",
+    "Smith",
+    "Okafor",
+    "Brown",
+    "Martinez",
+    "Lee",
+    "Davis",
+    "Hernandez",
+    "Wilson",
+    "Patel",
+    "Thompson",
+    "Lopez",
+    "Clark",
+    "Walker",
+    "Young",
+    "King",
+    "Rivera",
+    "Scott",
+    "Green",
+    "Baker",
+    "Adams",
+    "Turner",
+];
+const PLACES: &[&str] = &[
+    "Oak Grove",
+    "Cedar Ridge",
+    "Lakeview",
+    "Riverside",
+    "Pine Hill",
+    "Maple Park",
+    "Eastside",
+    "Westbrook",
+    "Northgate",
+    "Southfield",
+    "Willow Creek",
+    "Sunnyvale",
+    "Hillcrest",
+    "Brookside",
+    "Fairview",
+    "Highland",
+    "Meadowbrook",
+    "Stonebridge",
+    "Clearwater",
+    "Ashford",
+];
+const COUNTIES: &[&str] = &[
+    "Adair",
+    "Barren",
+    "Boone",
+    "Clark",
+    "Daviess",
+    "Fayette",
+    "Floyd",
+    "Grant",
+    "Hardin",
+    "Jefferson",
+    "Knox",
+    "Laurel",
+    "Madison",
+    "Marion",
+    "Pike",
+    "Scott",
+    "Shelby",
+    "Warren",
+    "Wayne",
+    "Whitley",
+];
 
 /// Builds the demo inside one transaction, with an audit entry for every record.
 struct Builder {
@@ -60,8 +131,18 @@ impl Builder {
         Id::from_parts(&format!("triad-demo/{}/{kind}", self.seed), self.counter)
     }
 
-    async fn audit(&mut self, action: &str, record: &str, id: Id, district: Option<Id>, agency: Option<Id>) -> Result<()> {
-        let event = AuditEvent::new(None, action, Outcome::Ok).record(record, id).source(Some("demo".into())).tenant(district, agency);
+    async fn audit(
+        &mut self,
+        action: &str,
+        record: &str,
+        id: Id,
+        district: Option<Id>,
+        agency: Option<Id>,
+    ) -> Result<()> {
+        let event = AuditEvent::new(None, action, Outcome::Ok)
+            .record(record, id)
+            .source(Some("demo".into()))
+            .tenant(district, agency);
         triad_store::audit::append(&mut self.tx, event, self.now).await?;
         Ok(())
     }
@@ -72,15 +153,42 @@ impl Builder {
         format!("{f} {l}")
     }
 
-    async fn account(&mut self, username: &str, name: &str, grant: Grant, person: PersonSpec) -> Result<Id> {
+    async fn account(
+        &mut self,
+        username: &str,
+        name: &str,
+        grant: Grant,
+        person: PersonSpec,
+    ) -> Result<Id> {
         let person_id = self.id("person");
-        let row = org::NewPerson { id: person_id, display_name: name, email: None, agency: person.agency, district: person.district, sworn: person.sworn, le_experience_start: person.experience_start };
+        let row = org::NewPerson {
+            id: person_id,
+            display_name: name,
+            email: None,
+            agency: person.agency,
+            district: person.district,
+            sworn: person.sworn,
+            le_experience_start: person.experience_start,
+        };
         org::insert_person(&mut self.tx, &row, self.now).await?;
         let user = self.id("user");
-        let new = accounts::NewUser { id: user, username, display_name: name, person: Some(person_id), password_hash: &self.password_hash };
+        let new = accounts::NewUser {
+            id: user,
+            username,
+            display_name: name,
+            person: Some(person_id),
+            password_hash: &self.password_hash,
+        };
         accounts::insert_user(&mut self.tx, &new, self.now).await?;
         accounts::add_grant(&mut self.tx, user, grant, self.now).await?;
-        self.audit("demo.account.create", "user", user, person.district, person.agency).await?;
+        self.audit(
+            "demo.account.create",
+            "user",
+            user,
+            person.district,
+            person.agency,
+        )
+        .await?;
         self.progress.inc(1);
         Ok(person_id)
     }
@@ -100,21 +208,45 @@ pub async fn fill(db: &Db, args: &DemoArgs) -> Result<()> {
     if existing.is_empty() {
         let started = std::time::Instant::now();
         generate(db, args).await?;
-        println!("Demo data made in {:.1} s.", started.elapsed().as_secs_f64());
+        println!(
+            "Demo data made in {:.1} s.",
+            started.elapsed().as_secs_f64()
+        );
     } else {
-        println!("The database already holds {} district(s); keeping its data.", existing.len());
+        println!(
+            "The database already holds {} district(s); keeping its data.",
+            existing.len()
+        );
     }
     print_sign_ins(db).await
 }
 
 async fn print_sign_ins(db: &Db) -> Result<()> {
     let mut conn = db.acquire().await?;
-    let known = ["sro", "sso", "principal", "staff", "le-supervisor", "district-leader", "evaluator", "admin"];
+    let known = [
+        "sro",
+        "sso",
+        "principal",
+        "staff",
+        "le-supervisor",
+        "district-leader",
+        "evaluator",
+        "admin",
+    ];
     let mut lines = Vec::new();
     for name in known {
         if let Some(u) = accounts::user_by_name(&mut conn, name).await? {
-            let roles: Vec<&str> = accounts::grants_of(&mut conn, u.user_id()).await?.iter().map(|g| g.role.label()).collect();
-            lines.push(format!("  {:<16} {} ({})", u.username, u.display_name, roles.join(", ")));
+            let roles: Vec<&str> = accounts::grants_of(&mut conn, u.user_id())
+                .await?
+                .iter()
+                .map(|g| g.role.label())
+                .collect();
+            lines.push(format!(
+                "  {:<16} {} ({})",
+                u.username,
+                u.display_name,
+                roles.join(", ")
+            ));
         }
     }
     if !lines.is_empty() {
@@ -133,7 +265,10 @@ async fn generate(db: &Db, args: &DemoArgs) -> Result<()> {
     };
     let total = districts * (campuses_per_district * 4 + 6);
     let progress = ProgressBar::new(total as u64);
-    progress.set_style(ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len}").unwrap_or_else(|_| ProgressStyle::default_bar()));
+    progress.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
     progress.set_message("Making the demo program");
     let mut b = Builder {
         tx: db.begin().await?,
@@ -146,11 +281,37 @@ async fn generate(db: &Db, args: &DemoArgs) -> Result<()> {
     };
     let today = chrono::Utc::now().date_naive();
     let year = YearStart::AUGUST_FIRST.school_year_of(today);
-    let admin = Grant { role: Role::SystemAdmin, scope: Scope::Instance };
-    b.account("admin", "Instance Administrator", admin, PersonSpec::default()).await?;
-    b.account("evaluator", "State Safety Center Evaluator", Grant { role: Role::Evaluator, scope: Scope::Instance }, PersonSpec::default()).await?;
+    let admin = Grant {
+        role: Role::SystemAdmin,
+        scope: Scope::Instance,
+    };
+    b.account(
+        "admin",
+        "Instance Administrator",
+        admin,
+        PersonSpec::default(),
+    )
+    .await?;
+    b.account(
+        "evaluator",
+        "State Safety Center Evaluator",
+        Grant {
+            role: Role::Evaluator,
+            scope: Scope::Instance,
+        },
+        PersonSpec::default(),
+    )
+    .await?;
     for d in 0..districts {
-        district(&mut b, args, d, campuses_per_district, agencies_per_district, year).await?;
+        district(
+            &mut b,
+            args,
+            d,
+            campuses_per_district,
+            agencies_per_district,
+            year,
+        )
+        .await?;
     }
     b.progress.finish_and_clear();
     b.tx.commit().await?;
@@ -158,14 +319,42 @@ async fn generate(db: &Db, args: &DemoArgs) -> Result<()> {
 }
 
 /// One district, its calendar, campuses, partner agencies and people.
-async fn district(b: &mut Builder, args: &DemoArgs, index: usize, campus_count: usize, agency_count: usize, year: SchoolYear) -> Result<()> {
+async fn district(
+    b: &mut Builder,
+    args: &DemoArgs,
+    index: usize,
+    campus_count: usize,
+    agency_count: usize,
+    year: SchoolYear,
+) -> Result<()> {
     let first = index == 0;
     let county = COUNTIES[index % COUNTIES.len()];
-    let suffix = if index < COUNTIES.len() { String::new() } else { format!(" {}", index / COUNTIES.len() + 1) };
+    let suffix = if index < COUNTIES.len() {
+        String::new()
+    } else {
+        format!(" {}", index / COUNTIES.len() + 1)
+    };
     let district = b.id("district");
     let name = format!("{county} County Schools{suffix}");
-    org::insert_district(&mut b.tx, &org::NewDistrict { id: district, name: &name, time_zone: "America/Chicago", year_start: "08-01" }, b.now).await?;
-    b.audit("demo.district.create", "district", district, Some(district), None).await?;
+    org::insert_district(
+        &mut b.tx,
+        &org::NewDistrict {
+            id: district,
+            name: &name,
+            time_zone: "America/Chicago",
+            year_start: "08-01",
+        },
+        b.now,
+    )
+    .await?;
+    b.audit(
+        "demo.district.create",
+        "district",
+        district,
+        Some(district),
+        None,
+    )
+    .await?;
     calendar(b, district, year, args.years).await?;
     let mut campuses = Vec::new();
     for c in 0..campus_count {
@@ -176,25 +365,34 @@ async fn district(b: &mut Builder, args: &DemoArgs, index: usize, campus_count: 
             _ => CampusLevel::High,
         };
         let place = PLACES[c % PLACES.len()];
-        let nth = if c < PLACES.len() { String::new() } else { " North".to_string() };
+        let nth = if c < PLACES.len() {
+            String::new()
+        } else {
+            " North".to_string()
+        };
         let campus_name = match level {
             CampusLevel::Other => format!("{county} Alternative Learning Center"),
             l => format!("{place}{nth} {}", l.label()),
         };
         let id = b.id("campus");
         org::insert_campus(&mut b.tx, id, district, &campus_name, level.code(), b.now).await?;
-        b.audit("demo.campus.create", "campus", id, Some(district), None).await?;
+        b.audit("demo.campus.create", "campus", id, Some(district), None)
+            .await?;
         campuses.push((id, level));
         b.progress.inc(1);
     }
     let mut agencies = Vec::new();
-    let agency_names = [format!("{county} County Sheriff's Office"), format!("City of {} Police Department", PLACES[index % PLACES.len()])];
+    let agency_names = [
+        format!("{county} County Sheriff's Office"),
+        format!("City of {} Police Department", PLACES[index % PLACES.len()]),
+    ];
     for name in agency_names.iter().take(agency_count) {
         let id = b.id("agency");
         org::insert_agency(&mut b.tx, id, name, b.now).await?;
         let p = b.id("partnership");
         org::insert_partnership(&mut b.tx, p, id, district, "2015-07-01", b.now).await?;
-        b.audit("demo.agency.create", "agency", id, Some(district), Some(id)).await?;
+        b.audit("demo.agency.create", "agency", id, Some(district), Some(id))
+            .await?;
         agencies.push(id);
     }
     people(b, district, &campuses, &agencies, first, year, args.years).await
@@ -203,36 +401,104 @@ async fn district(b: &mut Builder, args: &DemoArgs, index: usize, campus_count: 
 async fn calendar(b: &mut Builder, district: Id, year: SchoolYear, years: u32) -> Result<()> {
     for back in 0..years.max(1) {
         let y = year.0 - back as i32;
-        let terms = [("Fall semester", format!("{y}-08-12"), format!("{y}-12-19")), ("Spring semester", format!("{}-01-06", y + 1), format!("{}-05-22", y + 1))];
+        let terms = [
+            ("Fall semester", format!("{y}-08-12"), format!("{y}-12-19")),
+            (
+                "Spring semester",
+                format!("{}-01-06", y + 1),
+                format!("{}-05-22", y + 1),
+            ),
+        ];
         for (name, first, last) in terms {
             org::insert_term(&mut b.tx, district, i64::from(y), name, &first, &last).await?;
         }
-        let days = [(format!("{y}-09-01"), "Labor Day"), (format!("{y}-11-26"), "Thanksgiving break"), (format!("{y}-11-27"), "Thanksgiving break"), (format!("{}-01-19", y + 1), "Martin Luther King Jr. Day"), (format!("{}-03-16", y + 1), "Spring break")];
+        let days = [
+            (format!("{y}-09-01"), "Labor Day"),
+            (format!("{y}-11-26"), "Thanksgiving break"),
+            (format!("{y}-11-27"), "Thanksgiving break"),
+            (format!("{}-01-19", y + 1), "Martin Luther King Jr. Day"),
+            (format!("{}-03-16", y + 1), "Spring break"),
+        ];
         for (day, label) in days {
             org::insert_non_school_day(&mut b.tx, district, &day, i64::from(y), label).await?;
         }
     }
-    b.audit("demo.calendar.create", "district", district, Some(district), None).await?;
+    b.audit(
+        "demo.calendar.create",
+        "district",
+        district,
+        Some(district),
+        None,
+    )
+    .await?;
     Ok(())
 }
 
 /// People of a district: SROs (a few on two campuses, some campuses uncovered), SSOs,
 /// administrators, staff, supervisors and leaders. The first district's first person of each
 /// role gets a memorable user name.
-async fn people(b: &mut Builder, district: Id, campuses: &[(Id, CampusLevel)], agencies: &[Id], first: bool, year: SchoolYear, years: u32) -> Result<()> {
-    let tag = if first { String::new() } else { format!(".{}", district.to_string().get(..6).unwrap_or("d")) };
-    let named = |base: &str, n: usize| if first && n == 0 { base.to_string() } else { format!("{base}{tag}.{n}") };
+async fn people(
+    b: &mut Builder,
+    district: Id,
+    campuses: &[(Id, CampusLevel)],
+    agencies: &[Id],
+    first: bool,
+    year: SchoolYear,
+    years: u32,
+) -> Result<()> {
+    let tag = if first {
+        String::new()
+    } else {
+        format!(".{}", district.to_string().get(..6).unwrap_or("d"))
+    };
+    let named = |base: &str, n: usize| {
+        if first && n == 0 {
+            base.to_string()
+        } else {
+            format!("{base}{tag}.{n}")
+        }
+    };
     let start = format!("{}-08-01", year.0);
     let leader = named("district-leader", 0);
     let nm = b.person_name();
-    b.account(&leader, &format!("{nm} (Director of School Safety)"), Grant { role: Role::DistrictLeader, scope: Scope::District { district } }, PersonSpec { district: Some(district), ..Default::default() }).await?;
+    b.account(
+        &leader,
+        &format!("{nm} (Director of School Safety)"),
+        Grant {
+            role: Role::DistrictLeader,
+            scope: Scope::District { district },
+        },
+        PersonSpec {
+            district: Some(district),
+            ..Default::default()
+        },
+    )
+    .await?;
     for (i, agency) in agencies.iter().enumerate() {
         let nm = b.person_name();
         let sup = named("le-supervisor", i);
-        b.account(&sup, &format!("Sgt. {nm}"), Grant { role: Role::LeSupervisor, scope: Scope::Agency { agency: *agency } }, PersonSpec { agency: Some(*agency), sworn: true, experience_start: Some("2008-06-01".into()), ..Default::default() }).await?;
+        b.account(
+            &sup,
+            &format!("Sgt. {nm}"),
+            Grant {
+                role: Role::LeSupervisor,
+                scope: Scope::Agency { agency: *agency },
+            },
+            PersonSpec {
+                agency: Some(*agency),
+                sworn: true,
+                experience_start: Some("2008-06-01".into()),
+                ..Default::default()
+            },
+        )
+        .await?;
     }
     // About seven in ten campuses have an SRO; every fifth officer also covers a second one.
-    let covered: Vec<(Id, CampusLevel)> = campuses.iter().copied().filter(|(_, l)| *l != CampusLevel::Elementary || b.rng.gen_bool(0.55)).collect();
+    let covered: Vec<(Id, CampusLevel)> = campuses
+        .iter()
+        .copied()
+        .filter(|(_, l)| *l != CampusLevel::Elementary || b.rng.gen_bool(0.55))
+        .collect();
     let mut officer_index = 0;
     let mut c = 0;
     while c < covered.len() {
@@ -240,13 +506,41 @@ async fn people(b: &mut Builder, district: Id, campuses: &[(Id, CampusLevel)], a
         let nm = b.person_name();
         let experience = format!("{}-07-01", 2024 - b.rng.gen_range(1..18));
         let username = named("sro", officer_index);
-        let person = b.account(&username, &format!("Officer {nm}"), Grant { role: Role::Sro, scope: Scope::Agency { agency } }, PersonSpec { agency: Some(agency), sworn: true, experience_start: Some(experience), ..Default::default() }).await?;
-        let spans = if officer_index % 5 == 4 && c + 1 < covered.len() { 2 } else { 1 };
+        let person = b
+            .account(
+                &username,
+                &format!("Officer {nm}"),
+                Grant {
+                    role: Role::Sro,
+                    scope: Scope::Agency { agency },
+                },
+                PersonSpec {
+                    agency: Some(agency),
+                    sworn: true,
+                    experience_start: Some(experience),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        let spans = if officer_index % 5 == 4 && c + 1 < covered.len() {
+            2
+        } else {
+            1
+        };
         for (campus, _) in covered.iter().skip(c).take(spans) {
             assign(b, person, agency, district, *campus, &start, None).await?;
             for back in 1..years.max(1) {
                 let y = year.0 - back as i32;
-                assign(b, person, agency, district, *campus, &format!("{y}-08-01"), Some(&format!("{}-07-31", y + 1))).await?;
+                assign(
+                    b,
+                    person,
+                    agency,
+                    district,
+                    *campus,
+                    &format!("{y}-08-01"),
+                    Some(&format!("{}-07-31", y + 1)),
+                )
+                .await?;
             }
         }
         c += spans;
@@ -256,32 +550,106 @@ async fn people(b: &mut Builder, district: Id, campuses: &[(Id, CampusLevel)], a
     let mut principal = 0;
     let mut staff = 0;
     for (campus, level) in campuses {
-        let scope = Scope::Campus { district, campus: *campus };
-        let campus_person = PersonSpec { district: Some(district), ..Default::default() };
+        let scope = Scope::Campus {
+            district,
+            campus: *campus,
+        };
+        let campus_person = PersonSpec {
+            district: Some(district),
+            ..Default::default()
+        };
         let nm = b.person_name();
-        b.account(&named("principal", principal), &format!("{nm} (Principal)"), Grant { role: Role::CampusAdmin, scope }, campus_person).await?;
+        b.account(
+            &named("principal", principal),
+            &format!("{nm} (Principal)"),
+            Grant {
+                role: Role::CampusAdmin,
+                scope,
+            },
+            campus_person,
+        )
+        .await?;
         principal += 1;
         if *level != CampusLevel::Elementary {
             let nm = b.person_name();
-            b.account(&named("principal", principal), &format!("{nm} (Assistant Principal)"), Grant { role: Role::CampusAdmin, scope }, PersonSpec { district: Some(district), ..Default::default() }).await?;
+            b.account(
+                &named("principal", principal),
+                &format!("{nm} (Assistant Principal)"),
+                Grant {
+                    role: Role::CampusAdmin,
+                    scope,
+                },
+                PersonSpec {
+                    district: Some(district),
+                    ..Default::default()
+                },
+            )
+            .await?;
             principal += 1;
             let nm = b.person_name();
-            b.account(&named("sso", sso), &format!("{nm} (School Safety Officer)"), Grant { role: Role::Sso, scope }, PersonSpec { district: Some(district), ..Default::default() }).await?;
+            b.account(
+                &named("sso", sso),
+                &format!("{nm} (School Safety Officer)"),
+                Grant {
+                    role: Role::Sso,
+                    scope,
+                },
+                PersonSpec {
+                    district: Some(district),
+                    ..Default::default()
+                },
+            )
+            .await?;
             sso += 1;
         }
         let staff_here = if *level == CampusLevel::High { 2 } else { 1 };
         for _ in 0..staff_here {
             let nm = b.person_name();
-            b.account(&named("staff", staff), &format!("{nm} (Counselor)"), Grant { role: Role::Staff, scope }, PersonSpec { district: Some(district), ..Default::default() }).await?;
+            b.account(
+                &named("staff", staff),
+                &format!("{nm} (Counselor)"),
+                Grant {
+                    role: Role::Staff,
+                    scope,
+                },
+                PersonSpec {
+                    district: Some(district),
+                    ..Default::default()
+                },
+            )
+            .await?;
             staff += 1;
         }
     }
     Ok(())
 }
 
-async fn assign(b: &mut Builder, person: Id, agency: Id, district: Id, campus: Id, starts: &str, ends: Option<&str>) -> Result<()> {
+async fn assign(
+    b: &mut Builder,
+    person: Id,
+    agency: Id,
+    district: Id,
+    campus: Id,
+    starts: &str,
+    ends: Option<&str>,
+) -> Result<()> {
     let id = b.id("assignment");
-    let row = org::NewAssignment { id, person, agency, district, campus, starts_on: starts, ends_on: ends };
+    let row = org::NewAssignment {
+        id,
+        person,
+        agency,
+        district,
+        campus,
+        starts_on: starts,
+        ends_on: ends,
+    };
     org::insert_assignment(&mut b.tx, &row, b.now).await?;
-    b.audit("demo.assignment.create", "assignment", id, Some(district), Some(agency)).await
+    b.audit(
+        "demo.assignment.create",
+        "assignment",
+        id,
+        Some(district),
+        Some(agency),
+    )
+    .await
 }

@@ -50,21 +50,25 @@ pub enum UserCommand {
 
 fn read_password(file: &Option<PathBuf>) -> Result<String> {
     if let Some(path) = file {
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         return Ok(text.trim_end_matches(['\n', '\r']).to_string());
     }
     if let Ok(p) = std::env::var("TRIAD_PASSWORD") {
         return Ok(p);
     }
     let mut line = String::new();
-    std::io::stdin().read_line(&mut line).context("reading the password from standard input")?;
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("reading the password from standard input")?;
     Ok(line.trim_end_matches(['\n', '\r']).to_string())
 }
 
 async fn user_id(db: &Db, username: &str) -> Result<Id> {
     let name = username.trim().to_lowercase();
     let row = store::user_by_name(&mut db.acquire().await?, &name).await?;
-    row.map(|u| u.user_id()).ok_or_else(|| anyhow!("there is no user named {name}"))
+    row.map(|u| u.user_id())
+        .ok_or_else(|| anyhow!("there is no user named {name}"))
 }
 
 async fn by(db: &Db, data: &DataArgs) -> Result<By> {
@@ -72,7 +76,11 @@ async fn by(db: &Db, data: &DataArgs) -> Result<By> {
         Some(name) => Some(user_id(db, name).await?),
         None => None,
     };
-    Ok(By { actor, source: Some("cli".into()), now: Timestamp::from_datetime(chrono::Utc::now()) })
+    Ok(By {
+        actor,
+        source: Some("cli".into()),
+        now: Timestamp::from_datetime(chrono::Utc::now()),
+    })
 }
 
 /// Reads `instance`, `agency:ID`, `district:ID` or `campus:ID`, checking it exists.
@@ -84,18 +92,27 @@ async fn scope(db: &Db, text: &str) -> Result<Scope> {
         "instance" => Scope::Instance,
         "agency" => {
             let agency = id()?;
-            org::agency(&mut conn, agency).await?.ok_or_else(|| anyhow!("no agency {agency}"))?;
+            org::agency(&mut conn, agency)
+                .await?
+                .ok_or_else(|| anyhow!("no agency {agency}"))?;
             Scope::Agency { agency }
         }
         "district" => {
             let district = id()?;
-            org::district(&mut conn, district).await?.ok_or_else(|| anyhow!("no district {district}"))?;
+            org::district(&mut conn, district)
+                .await?
+                .ok_or_else(|| anyhow!("no district {district}"))?;
             Scope::District { district }
         }
         "campus" => {
             let campus = id()?;
-            let c = org::campus(&mut conn, campus).await?.ok_or_else(|| anyhow!("no campus {campus}"))?;
-            Scope::Campus { district: c.district(), campus }
+            let c = org::campus(&mut conn, campus)
+                .await?
+                .ok_or_else(|| anyhow!("no campus {campus}"))?;
+            Scope::Campus {
+                district: c.district(),
+                campus,
+            }
         }
         _ => bail!("a scope is instance, agency:ID, district:ID or campus:ID"),
     })
@@ -104,15 +121,32 @@ async fn scope(db: &Db, text: &str) -> Result<Scope> {
 pub async fn run(db: &Db, data: &DataArgs, cmd: UserCommand) -> Result<ExitCode> {
     let by = by(db, data).await?;
     match cmd {
-        UserCommand::Add { username, name, role, scope: scope_text, sworn, password_file } => {
+        UserCommand::Add {
+            username,
+            name,
+            role,
+            scope: scope_text,
+            sworn,
+            password_file,
+        } => {
             let role = Role::from_code(&role).ok_or_else(|| anyhow!("unknown role '{role}'"))?;
             let grant = Grant::new(role, scope(db, &scope_text).await?)?;
             let password = read_password(&password_file)?;
-            let account = NewAccount { username, display_name: name, password, grant: Some(grant), sworn, le_experience_start: None };
+            let account = NewAccount {
+                username,
+                display_name: name,
+                password,
+                grant: Some(grant),
+                sworn,
+                le_experience_start: None,
+            };
             let id = store::create_account(db, account, &by).await?;
             println!("Created user {id}.");
         }
-        UserCommand::Passwd { username, password_file } => {
+        UserCommand::Passwd {
+            username,
+            password_file,
+        } => {
             let id = user_id(db, &username).await?;
             store::change_password(db, id, read_password(&password_file)?, &by).await?;
             println!("Password changed; every session of {username} has ended.");
@@ -132,9 +166,19 @@ pub async fn run(db: &Db, data: &DataArgs, cmd: UserCommand) -> Result<ExitCode>
         UserCommand::List => {
             let mut conn = db.acquire().await?;
             for u in store::list_users(&mut conn).await? {
-                let roles: Vec<&str> = store::grants_of(&mut conn, u.user_id()).await?.iter().map(|g| g.role.code()).collect();
+                let roles: Vec<&str> = store::grants_of(&mut conn, u.user_id())
+                    .await?
+                    .iter()
+                    .map(|g| g.role.code())
+                    .collect();
                 let state = if u.disabled { "disabled" } else { "active" };
-                println!("{:<24} {:<8} {:<32} {}", u.username, state, u.display_name, roles.join(","));
+                println!(
+                    "{:<24} {:<8} {:<32} {}",
+                    u.username,
+                    state,
+                    u.display_name,
+                    roles.join(",")
+                );
             }
         }
     }

@@ -27,7 +27,11 @@ pub fn routes() -> Routes {
 
 impl Ctx {
     pub fn by(&self) -> By {
-        By { actor: Some(self.actor.user), source: self.source.clone(), now: self.now }
+        By {
+            actor: Some(self.actor.user),
+            source: self.source.clone(),
+            now: self.now,
+        }
     }
 
     /// The actor's own account, as a resource the policy decides on.
@@ -62,9 +66,16 @@ async fn account_page(ctx: Ctx) -> WebResult<Html<String>> {
 }
 
 async fn show_account(ctx: &Ctx, new_token: Option<String>) -> WebResult<Html<String>> {
-    ctx.require(Action::View, ctx.own_account(), ("user", &ctx.actor.user.to_string())).await?;
+    ctx.require(
+        Action::View,
+        ctx.own_account(),
+        ("user", &ctx.actor.user.to_string()),
+    )
+    .await?;
     let mut conn = ctx.state.db.acquire().await?;
-    let user = store::user_by_id(&mut conn, ctx.actor.user).await?.ok_or(WebError::NotFound)?;
+    let user = store::user_by_id(&mut conn, ctx.actor.user)
+        .await?
+        .ok_or(WebError::NotFound)?;
     let tokens = store::tokens_of(&mut conn, ctx.actor.user)
         .await?
         .into_iter()
@@ -97,10 +108,20 @@ pub struct PasswordForm {
 }
 
 async fn change_password(ctx: Ctx, Form(form): Form<PasswordForm>) -> WebResult<Response> {
-    ctx.require(Action::Change, ctx.own_account(), ("user", &ctx.actor.user.to_string())).await?;
-    let user = store::user_by_id(&mut ctx.state.db.acquire().await?, ctx.actor.user).await?.ok_or(WebError::NotFound)?;
+    ctx.require(
+        Action::Change,
+        ctx.own_account(),
+        ("user", &ctx.actor.user.to_string()),
+    )
+    .await?;
+    let user = store::user_by_id(&mut ctx.state.db.acquire().await?, ctx.actor.user)
+        .await?
+        .ok_or(WebError::NotFound)?;
     if !store::verify_password(form.current, user.password_hash).await {
-        return Err(WebError::Invalid(triad_domain::Invalid::one("current", "is not your current password")));
+        return Err(WebError::Invalid(triad_domain::Invalid::one(
+            "current",
+            "is not your current password",
+        )));
     }
     store::change_password(&ctx.state.db, ctx.actor.user, form.password, &ctx.by()).await?;
     Ok(Redirect::to("/login").into_response())
@@ -113,24 +134,42 @@ pub struct TokenForm {
 }
 
 async fn create_token(ctx: Ctx, Form(form): Form<TokenForm>) -> WebResult<Html<String>> {
-    ctx.require(Action::Change, ctx.own_account(), ("user", &ctx.actor.user.to_string())).await?;
-    let (_, secret) = store::create_token(&ctx.state.db, ctx.actor.user, &form.name, &ctx.by()).await?;
+    ctx.require(
+        Action::Change,
+        ctx.own_account(),
+        ("user", &ctx.actor.user.to_string()),
+    )
+    .await?;
+    let (_, secret) =
+        store::create_token(&ctx.state.db, ctx.actor.user, &form.name, &ctx.by()).await?;
     show_account(&ctx, Some(secret)).await
 }
 
 async fn revoke_token(ctx: Ctx, Path(id): Path<String>) -> WebResult<Response> {
     let id = Id::parse(&id).ok_or(WebError::NotFound)?;
-    let token = store::token_by_id(&mut ctx.state.db.acquire().await?, id).await?.ok_or(WebError::NotFound)?;
+    let token = store::token_by_id(&mut ctx.state.db.acquire().await?, id)
+        .await?
+        .ok_or(WebError::NotFound)?;
     let owner = Id::parse(&token.user_id).ok_or(WebError::NotFound)?;
     let resource = Resource::new(RecordClass::Accounts, Tenant::INSTANCE).owned_by(owner);
-    ctx.require(Action::Change, resource, ("api_token", &token.id)).await?;
+    ctx.require(Action::Change, resource, ("api_token", &token.id))
+        .await?;
     store::revoke_token_audited(&ctx.state.db, id, &ctx.by()).await?;
     Ok(Redirect::to("/account").into_response())
 }
 
 fn totp(secret_b32: &str, account: &str) -> Option<TOTP> {
     let bytes = Secret::Encoded(secret_b32.to_string()).to_bytes().ok()?;
-    TOTP::new(Algorithm::SHA1, 6, 1, 30, bytes, Some("Triad".into()), account.to_string()).ok()
+    TOTP::new(
+        Algorithm::SHA1,
+        6,
+        1,
+        30,
+        bytes,
+        Some("Triad".into()),
+        account.to_string(),
+    )
+    .ok()
 }
 
 /// Whether a six-digit code matches a TOTP secret at this instant (one step of skew).
@@ -153,8 +192,15 @@ struct EnrolPage {
 /// Shows a new secret as a QR code. The secret is stored, not yet enabled, until a code
 /// from the app confirms it was scanned.
 async fn enrol_page(ctx: Ctx) -> WebResult<Html<String>> {
-    ctx.require(Action::Change, ctx.own_account(), ("user", &ctx.actor.user.to_string())).await?;
-    let user = store::user_by_id(&mut ctx.state.db.acquire().await?, ctx.actor.user).await?.ok_or(WebError::NotFound)?;
+    ctx.require(
+        Action::Change,
+        ctx.own_account(),
+        ("user", &ctx.actor.user.to_string()),
+    )
+    .await?;
+    let user = store::user_by_id(&mut ctx.state.db.acquire().await?, ctx.actor.user)
+        .await?
+        .ok_or(WebError::NotFound)?;
     let secret = match (&user.totp_secret, user.totp_enabled) {
         (Some(s), false) => s.clone(),
         _ => {
@@ -170,12 +216,30 @@ async fn enrol_page(ctx: Ctx) -> WebResult<Html<String>> {
     enrol_view(&ctx, secret, Vec::new(), None)
 }
 
-fn enrol_view(ctx: &Ctx, secret: String, recovery_codes: Vec<String>, error: Option<String>) -> WebResult<Html<String>> {
-    let url = totp(&secret, &ctx.actor.username).map(|t| t.get_url()).unwrap_or_default();
-    let qr_svg = qrcode::QrCode::new(url.as_bytes())
-        .map(|q| q.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).build())
+fn enrol_view(
+    ctx: &Ctx,
+    secret: String,
+    recovery_codes: Vec<String>,
+    error: Option<String>,
+) -> WebResult<Html<String>> {
+    let url = totp(&secret, &ctx.actor.username)
+        .map(|t| t.get_url())
         .unwrap_or_default();
-    render(&EnrolPage { layout: Layout::new(ctx), secret, qr_svg, form: ctx.form(), recovery_codes, error })
+    let qr_svg = qrcode::QrCode::new(url.as_bytes())
+        .map(|q| {
+            q.render::<qrcode::render::svg::Color>()
+                .min_dimensions(200, 200)
+                .build()
+        })
+        .unwrap_or_default();
+    render(&EnrolPage {
+        layout: Layout::new(ctx),
+        secret,
+        qr_svg,
+        form: ctx.form(),
+        recovery_codes,
+        error,
+    })
 }
 
 #[derive(Deserialize)]
@@ -185,19 +249,52 @@ pub struct EnrolForm {
 }
 
 async fn enrol_confirm(ctx: Ctx, Form(form): Form<EnrolForm>) -> WebResult<Response> {
-    ctx.require(Action::Change, ctx.own_account(), ("user", &ctx.actor.user.to_string())).await?;
-    let user = store::user_by_id(&mut ctx.state.db.acquire().await?, ctx.actor.user).await?.ok_or(WebError::NotFound)?;
+    ctx.require(
+        Action::Change,
+        ctx.own_account(),
+        ("user", &ctx.actor.user.to_string()),
+    )
+    .await?;
+    let user = store::user_by_id(&mut ctx.state.db.acquire().await?, ctx.actor.user)
+        .await?
+        .ok_or(WebError::NotFound)?;
     let Some(secret) = user.totp_secret.filter(|_| !user.totp_enabled) else {
         return Ok(Redirect::to("/account").into_response());
     };
     if !totp_matches(&secret, form.code.trim(), ctx.now) {
-        return Ok(enrol_view(&ctx, secret, Vec::new(), Some("That code did not match. Check the time on your phone and try the current code.".into()))?.into_response());
+        return Ok(enrol_view(
+            &ctx,
+            secret,
+            Vec::new(),
+            Some(
+                "That code did not match. Check the time on your phone and try the current code."
+                    .into(),
+            ),
+        )?
+        .into_response());
     }
-    let codes: Vec<String> = (0..10).map(|_| store::new_secret("").chars().filter(|c| c.is_ascii_alphanumeric()).take(10).collect()).collect();
+    let codes: Vec<String> = (0..10)
+        .map(|_| {
+            store::new_secret("")
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .take(10)
+                .collect()
+        })
+        .collect();
     let mut tx = ctx.state.db.begin().await?;
     store::set_totp_secret(&mut tx, ctx.actor.user, Some(&secret), true).await?;
     store::replace_recovery_codes(&mut tx, ctx.actor.user, &codes).await?;
-    triad_store::audit::append(&mut tx, ctx.event("account.second_factor.enable", triad_domain::audit::Outcome::Ok).record("user", ctx.actor.user), ctx.now).await?;
+    triad_store::audit::append(
+        &mut tx,
+        ctx.event(
+            "account.second_factor.enable",
+            triad_domain::audit::Outcome::Ok,
+        )
+        .record("user", ctx.actor.user),
+        ctx.now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(enrol_view(&ctx, secret, codes, None)?.into_response())
 }

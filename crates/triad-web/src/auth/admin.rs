@@ -59,15 +59,27 @@ struct UsersPage {
 /// Every scope a role can be granted in: the instance, each agency, district and campus.
 async fn scope_options(db: &Db) -> WebResult<Vec<ScopeOption>> {
     let mut conn = db.acquire().await?;
-    let mut out = vec![ScopeOption { key: "instance".into(), label: "Whole instance".into() }];
+    let mut out = vec![ScopeOption {
+        key: "instance".into(),
+        label: "Whole instance".into(),
+    }];
     for a in org::agencies(&mut conn).await? {
-        out.push(ScopeOption { key: format!("agency:{}", a.id), label: format!("Agency: {}", a.name) });
+        out.push(ScopeOption {
+            key: format!("agency:{}", a.id),
+            label: format!("Agency: {}", a.name),
+        });
     }
     for d in org::districts(&mut conn).await? {
-        out.push(ScopeOption { key: format!("district:{}", d.id), label: format!("District: {}", d.name) });
+        out.push(ScopeOption {
+            key: format!("district:{}", d.id),
+            label: format!("District: {}", d.name),
+        });
         let district = Id::parse(&d.id).ok_or(WebError::NotFound)?;
         for c in org::campuses_of(&mut conn, district).await? {
-            out.push(ScopeOption { key: format!("campus:{}", c.id), label: format!("Campus: {} ({})", c.name, d.name) });
+            out.push(ScopeOption {
+                key: format!("campus:{}", c.id),
+                label: format!("Campus: {} ({})", c.name, d.name),
+            });
         }
     }
     Ok(out)
@@ -91,7 +103,10 @@ pub async fn parse_scope(db: &Db, key: &str) -> Result<Scope, WebError> {
         }
         ("campus", Some(campus)) => {
             let c = org::campus(&mut conn, campus).await?.ok_or_else(bad)?;
-            Scope::Campus { district: c.district(), campus }
+            Scope::Campus {
+                district: c.district(),
+                campus,
+            }
         }
         _ => return Err(bad()),
     };
@@ -99,7 +114,8 @@ pub async fn parse_scope(db: &Db, key: &str) -> Result<Scope, WebError> {
 }
 
 async fn users_page(ctx: Ctx) -> WebResult<Html<String>> {
-    ctx.require(Action::View, accounts(), ("users", "all")).await?;
+    ctx.require(Action::View, accounts(), ("users", "all"))
+        .await?;
     let mut conn = ctx.state.db.acquire().await?;
     let locks = store::active_locks(&mut conn, ctx.now).await?;
     let mut users = Vec::new();
@@ -108,7 +124,12 @@ async fn users_page(ctx: Ctx) -> WebResult<Html<String>> {
         let mut roles: Vec<&str> = grants.iter().map(|g| g.role.label()).collect();
         roles.dedup();
         users.push(UserLine {
-            locked_until: locks.iter().filter(|l| l.user_id == u.id).map(|l| l.locked_until).max().map(when),
+            locked_until: locks
+                .iter()
+                .filter(|l| l.user_id == u.id)
+                .map(|l| l.locked_until)
+                .max()
+                .map(when),
             id: u.id,
             username: u.username,
             display_name: u.display_name,
@@ -145,13 +166,15 @@ pub struct NewUserForm {
 
 /// Reads a role and scope from a form into a grant the domain accepts.
 pub async fn parse_grant(db: &Db, role: &str, scope: &str) -> Result<Grant, WebError> {
-    let role = Role::from_code(role).ok_or_else(|| WebError::Invalid(Invalid::one("role", "choose a role")))?;
+    let role = Role::from_code(role)
+        .ok_or_else(|| WebError::Invalid(Invalid::one("role", "choose a role")))?;
     let scope = parse_scope(db, scope).await?;
     Ok(Grant::new(role, scope)?)
 }
 
 async fn create_user(ctx: Ctx, Form(form): Form<NewUserForm>) -> WebResult<Response> {
-    ctx.require(Action::Change, accounts(), ("users", "new")).await?;
+    ctx.require(Action::Change, accounts(), ("users", "new"))
+        .await?;
     let grant = parse_grant(&ctx.state.db, &form.role, &form.scope).await?;
     let account = NewAccount {
         username: form.username,
@@ -167,15 +190,20 @@ async fn create_user(ctx: Ctx, Form(form): Form<NewUserForm>) -> WebResult<Respo
 
 async fn target(ctx: &Ctx, id: &str) -> WebResult<Id> {
     let id = Id::parse(id).ok_or(WebError::NotFound)?;
-    ctx.require(Action::Change, accounts(), ("user", &id.to_string())).await?;
-    store::user_by_id(&mut ctx.state.db.acquire().await?, id).await?.ok_or(WebError::NotFound)?;
+    ctx.require(Action::Change, accounts(), ("user", &id.to_string()))
+        .await?;
+    store::user_by_id(&mut ctx.state.db.acquire().await?, id)
+        .await?
+        .ok_or(WebError::NotFound)?;
     Ok(id)
 }
 
 async fn disable_user(ctx: Ctx, Path(id): Path<String>) -> WebResult<Response> {
     let id = target(&ctx, &id).await?;
     if id == ctx.actor.user {
-        return Err(WebError::Conflict("you cannot disable your own account".into()));
+        return Err(WebError::Conflict(
+            "you cannot disable your own account".into(),
+        ));
     }
     store::disable_account(&ctx.state.db, id, true, &ctx.by()).await?;
     Ok(Redirect::to("/admin/users").into_response())
@@ -201,7 +229,11 @@ pub struct GrantForm {
     scope: String,
 }
 
-async fn add_grant(ctx: Ctx, Path(id): Path<String>, Form(form): Form<GrantForm>) -> WebResult<Response> {
+async fn add_grant(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(form): Form<GrantForm>,
+) -> WebResult<Response> {
     let id = target(&ctx, &id).await?;
     let grant = parse_grant(&ctx.state.db, &form.role, &form.scope).await?;
     store::grant_role(&ctx.state.db, id, grant, &ctx.by()).await?;

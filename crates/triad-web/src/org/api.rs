@@ -1,6 +1,9 @@
 //! The organisation API under /api/v1: the same service calls as the pages, as JSON.
 
-use super::service::{self, AgencyDetail, AssignmentView, CampusDetail, CampusView, DistrictDetail, Me, NamedRef, Overview};
+use super::service::{
+    self, AgencyDetail, AssignmentView, CampusDetail, CampusView, DistrictDetail, Me, NamedRef,
+    Overview,
+};
 use crate::context::Ctx;
 use crate::error::{ErrorBody, WebResult};
 use crate::routes::Routes;
@@ -28,9 +31,40 @@ pub fn routes() -> Routes {
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(me, overview, create_district, district, create_campus, add_term, add_non_school_day, campus, update_campus, create_agency, agency, create_assignment, create_partnership),
-    components(schemas(Me, Overview, NamedRef, DistrictDetail, CampusView, CampusDetail, AgencyDetail, AssignmentView, ErrorBody,
-        service::NewDistrict, service::NewAgency, service::NewPartnership, service::CampusInput, service::NewAssignment, service::NewTerm, service::NewNonSchoolDay, DistrictCreated))
+    paths(
+        me,
+        overview,
+        create_district,
+        district,
+        create_campus,
+        add_term,
+        add_non_school_day,
+        campus,
+        update_campus,
+        create_agency,
+        agency,
+        create_assignment,
+        create_partnership
+    ),
+    components(schemas(
+        Me,
+        Overview,
+        NamedRef,
+        DistrictDetail,
+        CampusView,
+        CampusDetail,
+        AgencyDetail,
+        AssignmentView,
+        ErrorBody,
+        service::NewDistrict,
+        service::NewAgency,
+        service::NewPartnership,
+        service::CampusInput,
+        service::NewAssignment,
+        service::NewTerm,
+        service::NewNonSchoolDay,
+        DistrictCreated
+    ))
 )]
 pub struct ApiDoc;
 
@@ -56,7 +90,12 @@ pub struct DistrictCreated {
 
 impl From<District> for DistrictCreated {
     fn from(d: District) -> Self {
-        Self { id: d.id, name: d.name, time_zone: d.time_zone, school_year_start: d.year_start }
+        Self {
+            id: d.id,
+            name: d.name,
+            time_zone: d.time_zone,
+            school_year_start: d.year_start,
+        }
     }
 }
 
@@ -64,8 +103,14 @@ impl From<District> for DistrictCreated {
 #[utoipa::path(post, path = "/api/v1/districts", tag = "org", request_body = service::NewDistrict,
     params(("Idempotency-Key" = String, Header, description = "unique per intended write")),
     responses((status = 201, body = DistrictCreated), (status = 422, body = ErrorBody)), security(("token" = [])))]
-async fn create_district(ctx: Ctx, Json(input): Json<service::NewDistrict>) -> WebResult<(StatusCode, Json<DistrictCreated>)> {
-    Ok((StatusCode::CREATED, Json(service::create_district(&ctx, input).await?.into())))
+async fn create_district(
+    ctx: Ctx,
+    Json(input): Json<service::NewDistrict>,
+) -> WebResult<(StatusCode, Json<DistrictCreated>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(service::create_district(&ctx, input).await?.into()),
+    ))
 }
 
 /// A district: its calendar for the current school year, campuses and partner agencies.
@@ -77,14 +122,25 @@ async fn district(ctx: Ctx, Path(id): Path<String>) -> WebResult<Json<DistrictDe
 /// Adds a campus to a district.
 #[utoipa::path(post, path = "/api/v1/districts/{id}/campuses", tag = "org", params(("id" = String, Path), ("Idempotency-Key" = String, Header)), request_body = service::CampusInput,
     responses((status = 201, body = CampusView), (status = 422, body = ErrorBody)), security(("token" = [])))]
-async fn create_campus(ctx: Ctx, Path(id): Path<String>, Json(input): Json<service::CampusInput>) -> WebResult<(StatusCode, Json<CampusView>)> {
-    Ok((StatusCode::CREATED, Json(service::create_campus(&ctx, &id, input).await?)))
+async fn create_campus(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(input): Json<service::CampusInput>,
+) -> WebResult<(StatusCode, Json<CampusView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(service::create_campus(&ctx, &id, input).await?),
+    ))
 }
 
 /// Adds a term to the district calendar.
 #[utoipa::path(post, path = "/api/v1/districts/{id}/terms", tag = "org", params(("id" = String, Path), ("Idempotency-Key" = String, Header)), request_body = service::NewTerm,
     responses((status = 204), (status = 422, body = ErrorBody)), security(("token" = [])))]
-async fn add_term(ctx: Ctx, Path(id): Path<String>, Json(input): Json<service::NewTerm>) -> WebResult<StatusCode> {
+async fn add_term(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(input): Json<service::NewTerm>,
+) -> WebResult<StatusCode> {
     service::add_term(&ctx, &id, input).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -92,7 +148,11 @@ async fn add_term(ctx: Ctx, Path(id): Path<String>, Json(input): Json<service::N
 /// Marks a day without school in the district calendar.
 #[utoipa::path(post, path = "/api/v1/districts/{id}/non-school-days", tag = "org", params(("id" = String, Path), ("Idempotency-Key" = String, Header)), request_body = service::NewNonSchoolDay,
     responses((status = 204), (status = 422, body = ErrorBody)), security(("token" = [])))]
-async fn add_non_school_day(ctx: Ctx, Path(id): Path<String>, Json(input): Json<service::NewNonSchoolDay>) -> WebResult<StatusCode> {
+async fn add_non_school_day(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(input): Json<service::NewNonSchoolDay>,
+) -> WebResult<StatusCode> {
     service::add_non_school_day(&ctx, &id, input).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -106,15 +166,25 @@ async fn campus(ctx: Ctx, Path(id): Path<String>) -> WebResult<Json<CampusDetail
 /// Renames a campus or changes its level; the earlier version is kept in its history.
 #[utoipa::path(put, path = "/api/v1/campuses/{id}", tag = "org", params(("id" = String, Path), ("Idempotency-Key" = String, Header)), request_body = service::CampusInput,
     responses((status = 200, body = CampusView), (status = 422, body = ErrorBody)), security(("token" = [])))]
-async fn update_campus(ctx: Ctx, Path(id): Path<String>, Json(input): Json<service::CampusInput>) -> WebResult<Json<CampusView>> {
+async fn update_campus(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(input): Json<service::CampusInput>,
+) -> WebResult<Json<CampusView>> {
     Ok(Json(service::update_campus(&ctx, &id, input).await?))
 }
 
 /// Creates a law-enforcement agency (system administrators).
 #[utoipa::path(post, path = "/api/v1/agencies", tag = "org", params(("Idempotency-Key" = String, Header)), request_body = service::NewAgency,
     responses((status = 201, body = NamedRef), (status = 422, body = ErrorBody)), security(("token" = [])))]
-async fn create_agency(ctx: Ctx, Json(input): Json<service::NewAgency>) -> WebResult<(StatusCode, Json<NamedRef>)> {
-    Ok((StatusCode::CREATED, Json(service::create_agency(&ctx, input).await?)))
+async fn create_agency(
+    ctx: Ctx,
+    Json(input): Json<service::NewAgency>,
+) -> WebResult<(StatusCode, Json<NamedRef>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(service::create_agency(&ctx, input).await?),
+    ))
 }
 
 /// An agency: partner districts, officers and today's assignments.
@@ -126,14 +196,24 @@ async fn agency(ctx: Ctx, Path(id): Path<String>) -> WebResult<Json<AgencyDetail
 /// Assigns an officer to a campus. A second campus is flagged, not refused.
 #[utoipa::path(post, path = "/api/v1/agencies/{id}/assignments", tag = "org", params(("id" = String, Path), ("Idempotency-Key" = String, Header)), request_body = service::NewAssignment,
     responses((status = 201, body = AssignmentView), (status = 422, body = ErrorBody)), security(("token" = [])))]
-async fn create_assignment(ctx: Ctx, Path(id): Path<String>, Json(input): Json<service::NewAssignment>) -> WebResult<(StatusCode, Json<AssignmentView>)> {
-    Ok((StatusCode::CREATED, Json(service::create_assignment(&ctx, &id, input).await?)))
+async fn create_assignment(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(input): Json<service::NewAssignment>,
+) -> WebResult<(StatusCode, Json<AssignmentView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(service::create_assignment(&ctx, &id, input).await?),
+    ))
 }
 
 /// Records that an agency serves a district.
 #[utoipa::path(post, path = "/api/v1/partnerships", tag = "org", params(("Idempotency-Key" = String, Header)), request_body = service::NewPartnership,
     responses((status = 204), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("token" = [])))]
-async fn create_partnership(ctx: Ctx, Json(input): Json<service::NewPartnership>) -> WebResult<StatusCode> {
+async fn create_partnership(
+    ctx: Ctx,
+    Json(input): Json<service::NewPartnership>,
+) -> WebResult<StatusCode> {
     service::create_partnership(&ctx, input).await?;
     Ok(StatusCode::NO_CONTENT)
 }

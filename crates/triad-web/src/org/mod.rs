@@ -11,5 +11,7 @@ use crate::routes::Routes;
 pub use api::ApiDoc;
 
 pub fn routes() -> Routes {
-    Routes::default().merge(pages::routes()).merge(api::routes())
+    Routes::default()
+        .merge(pages::routes())
+        .merge(api::routes())
 }

@@ -63,7 +63,10 @@ async fn create_agency(ctx: Ctx, Form(input): Form<service::NewAgency>) -> WebRe
     Ok(Redirect::to(&format!("/agencies/{}", a.id)).into_response())
 }
 
-async fn create_partnership(ctx: Ctx, Form(input): Form<service::NewPartnership>) -> WebResult<Response> {
+async fn create_partnership(
+    ctx: Ctx,
+    Form(input): Form<service::NewPartnership>,
+) -> WebResult<Response> {
     let target = format!("/districts/{}", input.district_id.trim());
     service::create_partnership(&ctx, input).await?;
     Ok(Redirect::to(&target).into_response())
@@ -95,17 +98,29 @@ async fn district(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
     })
 }
 
-async fn create_campus(ctx: Ctx, Path(id): Path<String>, Form(input): Form<service::CampusInput>) -> WebResult<Response> {
+async fn create_campus(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(input): Form<service::CampusInput>,
+) -> WebResult<Response> {
     let c = service::create_campus(&ctx, &id, input).await?;
     Ok(Redirect::to(&format!("/campuses/{}", c.id)).into_response())
 }
 
-async fn add_term(ctx: Ctx, Path(id): Path<String>, Form(input): Form<service::NewTerm>) -> WebResult<Response> {
+async fn add_term(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(input): Form<service::NewTerm>,
+) -> WebResult<Response> {
     service::add_term(&ctx, &id, input).await?;
     Ok(Redirect::to(&format!("/districts/{id}")).into_response())
 }
 
-async fn add_non_school_day(ctx: Ctx, Path(id): Path<String>, Form(input): Form<service::NewNonSchoolDay>) -> WebResult<Response> {
+async fn add_non_school_day(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(input): Form<service::NewNonSchoolDay>,
+) -> WebResult<Response> {
     service::add_non_school_day(&ctx, &id, input).await?;
     Ok(Redirect::to(&format!("/districts/{id}")).into_response())
 }
@@ -126,10 +141,20 @@ async fn campus(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
         (Some(d), Some(cid)) => ctx.may_change(Tenant::campus(d, cid)),
         _ => false,
     };
-    render(&CampusPage { layout: Layout::new(&ctx), c, may_change, levels: CampusLevel::ALL, form: ctx.form() })
+    render(&CampusPage {
+        layout: Layout::new(&ctx),
+        c,
+        may_change,
+        levels: CampusLevel::ALL,
+        form: ctx.form(),
+    })
 }
 
-async fn update_campus(ctx: Ctx, Path(id): Path<String>, Form(input): Form<service::CampusInput>) -> WebResult<Response> {
+async fn update_campus(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(input): Form<service::CampusInput>,
+) -> WebResult<Response> {
     let c = service::update_campus(&ctx, &id, input).await?;
     Ok(Redirect::to(&format!("/campuses/{}", c.id)).into_response())
 }
@@ -151,16 +176,28 @@ async fn agency(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
     if may_change {
         for d in &a.districts {
             if let Some(did) = Id::parse(&d.id) {
-                for c in triad_store::org::campuses_of(&mut ctx.state.db.acquire().await?, did).await? {
+                for c in
+                    triad_store::org::campuses_of(&mut ctx.state.db.acquire().await?, did).await?
+                {
                     campuses.push((c.id, format!("{} ({})", c.name, d.name)));
                 }
             }
         }
     }
-    render(&AgencyPage { layout: Layout::new(&ctx), a, may_change, campuses, form: ctx.form() })
+    render(&AgencyPage {
+        layout: Layout::new(&ctx),
+        a,
+        may_change,
+        campuses,
+        form: ctx.form(),
+    })
 }
 
-async fn create_assignment(ctx: Ctx, Path(id): Path<String>, Form(input): Form<service::NewAssignment>) -> WebResult<Response> {
+async fn create_assignment(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(input): Form<service::NewAssignment>,
+) -> WebResult<Response> {
     service::create_assignment(&ctx, &id, input).await?;
     Ok(Redirect::to(&format!("/agencies/{id}")).into_response())
 }

@@ -48,16 +48,33 @@ pub async fn overview(ctx: &Ctx) -> WebResult<Overview> {
     let districts = store::districts(&mut conn)
         .await?
         .into_iter()
-        .filter(|d| Id::parse(&d.id).is_some_and(|id| decide(&ctx.actor, Action::View, directory(Tenant::district(id))) == Decision::Allow))
-        .map(|d| NamedRef { id: d.id, name: d.name })
+        .filter(|d| {
+            Id::parse(&d.id).is_some_and(|id| {
+                decide(&ctx.actor, Action::View, directory(Tenant::district(id))) == Decision::Allow
+            })
+        })
+        .map(|d| NamedRef {
+            id: d.id,
+            name: d.name,
+        })
         .collect();
     let agencies = store::agencies(&mut conn)
         .await?
         .into_iter()
-        .filter(|a| Id::parse(&a.id).is_some_and(|id| decide(&ctx.actor, Action::View, directory(Tenant::agency(id))) == Decision::Allow))
-        .map(|a| NamedRef { id: a.id, name: a.name })
+        .filter(|a| {
+            Id::parse(&a.id).is_some_and(|id| {
+                decide(&ctx.actor, Action::View, directory(Tenant::agency(id))) == Decision::Allow
+            })
+        })
+        .map(|a| NamedRef {
+            id: a.id,
+            name: a.name,
+        })
         .collect();
-    Ok(Overview { districts, agencies })
+    Ok(Overview {
+        districts,
+        agencies,
+    })
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -72,20 +89,47 @@ pub struct NewDistrict {
 }
 
 pub async fn create_district(ctx: &Ctx, input: NewDistrict) -> WebResult<District> {
-    ctx.require(Action::Change, directory(Tenant::INSTANCE), ("district", "new")).await?;
+    ctx.require(
+        Action::Change,
+        directory(Tenant::INSTANCE),
+        ("district", "new"),
+    )
+    .await?;
     let mut invalid = Invalid::default();
     let name = invalid.check(rules::parse_name("name", &input.name));
     let tz = invalid.check(rules::parse_time_zone(&input.time_zone));
-    let start = if input.school_year_start.trim().is_empty() { Some(YearStart::AUGUST_FIRST) } else { invalid.check(YearStart::parse(&input.school_year_start)) };
+    let start = if input.school_year_start.trim().is_empty() {
+        Some(YearStart::AUGUST_FIRST)
+    } else {
+        invalid.check(YearStart::parse(&input.school_year_start))
+    };
     invalid.into_result()?;
-    let (Some(name), Some(tz), Some(start)) = (name, tz, start) else { return Err(WebError::NotFound) };
+    let (Some(name), Some(tz), Some(start)) = (name, tz, start) else {
+        return Err(WebError::NotFound);
+    };
     let id = Id::new();
-    let row = store::NewDistrict { id, name: &name, time_zone: tz.name(), year_start: &start.code() };
+    let row = store::NewDistrict {
+        id,
+        name: &name,
+        time_zone: tz.name(),
+        year_start: &start.code(),
+    };
     let mut tx = ctx.state.db.begin().await?;
     store::insert_district(&mut tx, &row, ctx.now).await?;
-    let content = serde_json::json!({"name": name, "time_zone": tz.name(), "year_start": start.code()});
-    triad_store::audit::append(&mut tx, ctx.audit("org.district.create").record("district", id).content(&content).tenant(Some(id), None), ctx.now).await?;
-    let district = store::district(&mut tx, id).await?.ok_or(WebError::NotFound)?;
+    let content =
+        serde_json::json!({"name": name, "time_zone": tz.name(), "year_start": start.code()});
+    triad_store::audit::append(
+        &mut tx,
+        ctx.audit("org.district.create")
+            .record("district", id)
+            .content(&content)
+            .tenant(Some(id), None),
+        ctx.now,
+    )
+    .await?;
+    let district = store::district(&mut tx, id)
+        .await?
+        .ok_or(WebError::NotFound)?;
     tx.commit().await?;
     Ok(district)
 }
@@ -97,14 +141,30 @@ pub struct NewAgency {
 }
 
 pub async fn create_agency(ctx: &Ctx, input: NewAgency) -> WebResult<NamedRef> {
-    ctx.require(Action::Change, directory(Tenant::INSTANCE), ("agency", "new")).await?;
+    ctx.require(
+        Action::Change,
+        directory(Tenant::INSTANCE),
+        ("agency", "new"),
+    )
+    .await?;
     let name = rules::parse_name("name", &input.name)?;
     let id = Id::new();
     let mut tx = ctx.state.db.begin().await?;
     store::insert_agency(&mut tx, id, &name, ctx.now).await?;
-    triad_store::audit::append(&mut tx, ctx.audit("org.agency.create").record("agency", id).content(&name).tenant(None, Some(id)), ctx.now).await?;
+    triad_store::audit::append(
+        &mut tx,
+        ctx.audit("org.agency.create")
+            .record("agency", id)
+            .content(&name)
+            .tenant(None, Some(id)),
+        ctx.now,
+    )
+    .await?;
     tx.commit().await?;
-    Ok(NamedRef { id: id.to_string(), name })
+    Ok(NamedRef {
+        id: id.to_string(),
+        name,
+    })
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -118,23 +178,47 @@ pub struct NewPartnership {
 }
 
 pub async fn create_partnership(ctx: &Ctx, input: NewPartnership) -> WebResult<()> {
-    ctx.require(Action::Change, directory(Tenant::INSTANCE), ("partnership", "new")).await?;
+    ctx.require(
+        Action::Change,
+        directory(Tenant::INSTANCE),
+        ("partnership", "new"),
+    )
+    .await?;
     let mut invalid = Invalid::default();
     let started = invalid.check(rules::parse_date("started_on", &input.started_on));
     let agency = Id::parse(&input.agency_id);
     let district = Id::parse(&input.district_id);
     let mut conn = ctx.state.db.acquire().await?;
-    let agency_ok = match agency { Some(a) => store::agency(&mut conn, a).await?.is_some(), None => false };
-    let district_ok = match district { Some(d) => store::district(&mut conn, d).await?.is_some(), None => false };
+    let agency_ok = match agency {
+        Some(a) => store::agency(&mut conn, a).await?.is_some(),
+        None => false,
+    };
+    let district_ok = match district {
+        Some(d) => store::district(&mut conn, d).await?.is_some(),
+        None => false,
+    };
     drop(conn);
-    if !agency_ok { invalid.push("agency_id", "choose an agency"); }
-    if !district_ok { invalid.push("district_id", "choose a district"); }
+    if !agency_ok {
+        invalid.push("agency_id", "choose an agency");
+    }
+    if !district_ok {
+        invalid.push("district_id", "choose a district");
+    }
     invalid.into_result()?;
-    let (Some(agency), Some(district), Some(started)) = (agency, district, started) else { return Err(WebError::NotFound) };
+    let (Some(agency), Some(district), Some(started)) = (agency, district, started) else {
+        return Err(WebError::NotFound);
+    };
     let id = Id::new();
     let mut tx = ctx.state.db.begin().await?;
     store::insert_partnership(&mut tx, id, agency, district, &started.to_string(), ctx.now).await?;
-    triad_store::audit::append(&mut tx, ctx.audit("org.partnership.create").record("partnership", id).tenant(Some(district), Some(agency)), ctx.now).await?;
+    triad_store::audit::append(
+        &mut tx,
+        ctx.audit("org.partnership.create")
+            .record("partnership", id)
+            .tenant(Some(district), Some(agency)),
+        ctx.now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -162,7 +246,12 @@ pub struct CampusView {
 
 impl From<Campus> for CampusView {
     fn from(c: Campus) -> Self {
-        Self { id: c.id, district_id: c.district_id, name: c.name, level: c.level }
+        Self {
+            id: c.id,
+            district_id: c.district_id,
+            name: c.name,
+            level: c.level,
+        }
     }
 }
 
@@ -193,23 +282,52 @@ fn current_school_year(d: &District, ctx: &Ctx) -> (YearStart, triad_domain::org
 
 pub async fn district_detail(ctx: &Ctx, id: &str) -> WebResult<DistrictDetail> {
     let id = parse_id(id)?;
-    ctx.require(Action::View, directory(Tenant::district(id)), ("district", &id.to_string())).await?;
+    ctx.require(
+        Action::View,
+        directory(Tenant::district(id)),
+        ("district", &id.to_string()),
+    )
+    .await?;
     let mut conn = ctx.state.db.acquire().await?;
-    let d = store::district(&mut conn, id).await?.ok_or(WebError::NotFound)?;
+    let d = store::district(&mut conn, id)
+        .await?
+        .ok_or(WebError::NotFound)?;
     let (start, year) = current_school_year(&d, ctx);
     let stored: Vec<TermRow> = store::terms_of(&mut conn, id, i64::from(year.0)).await?;
     let default_terms = stored.is_empty();
     let terms = if default_terms {
-        start.default_terms(year).into_iter().map(|t| TermView { name: t.name, first_day: t.first_day.to_string(), last_day: t.last_day.to_string() }).collect()
+        start
+            .default_terms(year)
+            .into_iter()
+            .map(|t| TermView {
+                name: t.name,
+                first_day: t.first_day.to_string(),
+                last_day: t.last_day.to_string(),
+            })
+            .collect()
     } else {
-        stored.into_iter().map(|t| TermView { name: t.name, first_day: t.first_day, last_day: t.last_day }).collect()
+        stored
+            .into_iter()
+            .map(|t| TermView {
+                name: t.name,
+                first_day: t.first_day,
+                last_day: t.last_day,
+            })
+            .collect()
     };
     let days: Vec<NonSchoolDay> = store::non_school_days(&mut conn, id, i64::from(year.0)).await?;
-    let campuses = store::campuses_of(&mut conn, id).await?.into_iter().map(CampusView::from).collect();
+    let campuses = store::campuses_of(&mut conn, id)
+        .await?
+        .into_iter()
+        .map(CampusView::from)
+        .collect();
     let mut partners = Vec::new();
     for p in store::partnerships_of_district(&mut conn, id).await? {
         if let Some(a) = store::agency(&mut conn, parse_id(&p.agency_id)?).await? {
-            partners.push(NamedRef { id: a.id, name: a.name });
+            partners.push(NamedRef {
+                id: a.id,
+                name: a.name,
+            });
         }
     }
     Ok(DistrictDetail {
@@ -221,7 +339,13 @@ pub async fn district_detail(ctx: &Ctx, id: &str) -> WebResult<DistrictDetail> {
         school_year_label: year.to_string(),
         terms,
         default_terms,
-        non_school_days: days.into_iter().map(|n| DayView { day: n.day, label: n.label }).collect(),
+        non_school_days: days
+            .into_iter()
+            .map(|n| DayView {
+                day: n.day,
+                label: n.label,
+            })
+            .collect(),
         campuses,
         partners,
     })
@@ -252,15 +376,32 @@ fn parse_campus(input: &CampusInput) -> Result<(String, CampusLevel), Invalid> {
 
 pub async fn create_campus(ctx: &Ctx, district: &str, input: CampusInput) -> WebResult<CampusView> {
     let district = parse_id(district)?;
-    ctx.require(Action::Change, directory(Tenant::district(district)), ("district", &district.to_string())).await?;
-    store::district(&mut ctx.state.db.acquire().await?, district).await?.ok_or(WebError::NotFound)?;
+    ctx.require(
+        Action::Change,
+        directory(Tenant::district(district)),
+        ("district", &district.to_string()),
+    )
+    .await?;
+    store::district(&mut ctx.state.db.acquire().await?, district)
+        .await?
+        .ok_or(WebError::NotFound)?;
     let (name, level) = parse_campus(&input)?;
     let id = Id::new();
     let mut tx = ctx.state.db.begin().await?;
     store::insert_campus(&mut tx, id, district, &name, level.code(), ctx.now).await?;
     let content = serde_json::json!({"name": name, "level": level.code()});
-    triad_store::audit::append(&mut tx, ctx.audit("org.campus.create").record("campus", id).content(&content).tenant(Some(district), None), ctx.now).await?;
-    let campus = store::campus(&mut tx, id).await?.ok_or(WebError::NotFound)?;
+    triad_store::audit::append(
+        &mut tx,
+        ctx.audit("org.campus.create")
+            .record("campus", id)
+            .content(&content)
+            .tenant(Some(district), None),
+        ctx.now,
+    )
+    .await?;
+    let campus = store::campus(&mut tx, id)
+        .await?
+        .ok_or(WebError::NotFound)?;
     tx.commit().await?;
     Ok(campus.into())
 }
@@ -270,8 +411,12 @@ async fn campus_for(ctx: &Ctx, id: &str, action: Action) -> WebResult<Campus> {
     let id = parse_id(id)?;
     let campus = store::campus(&mut ctx.state.db.acquire().await?, id).await?;
     // Unknown ids and foreign campuses answer alike.
-    let tenant = campus.as_ref().map(|c| Tenant::campus(c.district(), c.campus_id())).unwrap_or(Tenant::campus(Id::from_parts("none", 0), id));
-    ctx.require(action, directory(tenant), ("campus", &id.to_string())).await?;
+    let tenant = campus
+        .as_ref()
+        .map(|c| Tenant::campus(c.district(), c.campus_id()))
+        .unwrap_or(Tenant::campus(Id::from_parts("none", 0), id));
+    ctx.require(action, directory(tenant), ("campus", &id.to_string()))
+        .await?;
     campus.ok_or(WebError::NotFound)
 }
 
@@ -279,9 +424,25 @@ pub async fn update_campus(ctx: &Ctx, id: &str, input: CampusInput) -> WebResult
     let campus = campus_for(ctx, id, Action::Change).await?;
     let (name, level) = parse_campus(&input)?;
     let mut tx = ctx.state.db.begin().await?;
-    let updated = store::update_campus(&mut tx, campus.campus_id(), &name, level.code(), ctx.actor.user, ctx.now).await?;
+    let updated = store::update_campus(
+        &mut tx,
+        campus.campus_id(),
+        &name,
+        level.code(),
+        ctx.actor.user,
+        ctx.now,
+    )
+    .await?;
     let content = serde_json::json!({"name": name, "level": level.code()});
-    triad_store::audit::append(&mut tx, ctx.audit("org.campus.update").record("campus", &campus.id).content(&content).tenant(Some(campus.district()), None), ctx.now).await?;
+    triad_store::audit::append(
+        &mut tx,
+        ctx.audit("org.campus.update")
+            .record("campus", &campus.id)
+            .content(&content)
+            .tenant(Some(campus.district()), None),
+        ctx.now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(updated.into())
 }
@@ -300,7 +461,10 @@ pub struct AssignmentView {
     pub spread_too_thin: bool,
 }
 
-fn assignment_views(rows: Vec<AssignmentRow>, counts: &std::collections::HashMap<String, usize>) -> Vec<AssignmentView> {
+fn assignment_views(
+    rows: Vec<AssignmentRow>,
+    counts: &std::collections::HashMap<String, usize>,
+) -> Vec<AssignmentView> {
     rows.into_iter()
         .map(|a| AssignmentView {
             spread_too_thin: rules::spread_too_thin(counts.get(&a.person_id).copied().unwrap_or(1)),
@@ -317,12 +481,26 @@ fn assignment_views(rows: Vec<AssignmentRow>, counts: &std::collections::HashMap
 }
 
 /// How many campuses each officer holds today, over every agency and district.
-async fn campus_counts(ctx: &Ctx, people: &[String]) -> WebResult<std::collections::HashMap<String, usize>> {
+async fn campus_counts(
+    ctx: &Ctx,
+    people: &[String],
+) -> WebResult<std::collections::HashMap<String, usize>> {
     let mut conn = ctx.state.db.acquire().await?;
     let mut counts = std::collections::HashMap::new();
     for p in people {
-        if counts.contains_key(p) { continue; }
-        let n = store::active_assignments(&mut conn, &today(ctx.now), None, None, None, Some(parse_id(p)?)).await?.len();
+        if counts.contains_key(p) {
+            continue;
+        }
+        let n = store::active_assignments(
+            &mut conn,
+            &today(ctx.now),
+            None,
+            None,
+            None,
+            Some(parse_id(p)?),
+        )
+        .await?
+        .len();
         counts.insert(p.clone(), n);
     }
     Ok(counts)
@@ -338,11 +516,30 @@ pub struct CampusDetail {
 pub async fn campus_detail(ctx: &Ctx, id: &str) -> WebResult<CampusDetail> {
     let campus = campus_for(ctx, id, Action::View).await?;
     let mut conn = ctx.state.db.acquire().await?;
-    let district = store::district(&mut conn, campus.district()).await?.map(|d| d.name).unwrap_or_default();
-    let rows = store::active_assignments(&mut conn, &today(ctx.now), None, None, Some(campus.campus_id()), None).await?;
+    let district = store::district(&mut conn, campus.district())
+        .await?
+        .map(|d| d.name)
+        .unwrap_or_default();
+    let rows = store::active_assignments(
+        &mut conn,
+        &today(ctx.now),
+        None,
+        None,
+        Some(campus.campus_id()),
+        None,
+    )
+    .await?;
     drop(conn);
-    let counts = campus_counts(ctx, &rows.iter().map(|r| r.person_id.clone()).collect::<Vec<_>>()).await?;
-    Ok(CampusDetail { campus: campus.into(), district, officers: assignment_views(rows, &counts) })
+    let counts = campus_counts(
+        ctx,
+        &rows.iter().map(|r| r.person_id.clone()).collect::<Vec<_>>(),
+    )
+    .await?;
+    Ok(CampusDetail {
+        campus: campus.into(),
+        district,
+        officers: assignment_views(rows, &counts),
+    })
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -365,19 +562,32 @@ pub struct AgencyDetail {
 impl AgencyDetail {
     /// Assignments of officers who serve more than one campus.
     pub fn thin_count(&self) -> usize {
-        self.assignments.iter().filter(|a| a.spread_too_thin).count()
+        self.assignments
+            .iter()
+            .filter(|a| a.spread_too_thin)
+            .count()
     }
 }
 
 pub async fn agency_detail(ctx: &Ctx, id: &str) -> WebResult<AgencyDetail> {
     let id = parse_id(id)?;
-    ctx.require(Action::View, directory(Tenant::agency(id)), ("agency", &id.to_string())).await?;
+    ctx.require(
+        Action::View,
+        directory(Tenant::agency(id)),
+        ("agency", &id.to_string()),
+    )
+    .await?;
     let mut conn = ctx.state.db.acquire().await?;
-    let agency = store::agency(&mut conn, id).await?.ok_or(WebError::NotFound)?;
+    let agency = store::agency(&mut conn, id)
+        .await?
+        .ok_or(WebError::NotFound)?;
     let mut districts = Vec::new();
     for p in store::partnerships_of_agency(&mut conn, id).await? {
         if let Some(d) = store::district(&mut conn, parse_id(&p.district_id)?).await? {
-            districts.push(NamedRef { id: d.id, name: d.name });
+            districts.push(NamedRef {
+                id: d.id,
+                name: d.name,
+            });
         }
     }
     let on = ctx.now.to_datetime().date_naive();
@@ -385,16 +595,31 @@ pub async fn agency_detail(ctx: &Ctx, id: &str) -> WebResult<AgencyDetail> {
         .await?
         .into_iter()
         .map(|p| OfficerView {
-            years_of_experience: p.le_experience_start.as_deref().and_then(|s| rules::parse_date("le_experience_start", s).ok()).map(|start| rules::years_of_experience(start, on)),
+            years_of_experience: p
+                .le_experience_start
+                .as_deref()
+                .and_then(|s| rules::parse_date("le_experience_start", s).ok())
+                .map(|start| rules::years_of_experience(start, on)),
             id: p.id,
             name: p.display_name,
             sworn: p.sworn,
         })
         .collect();
-    let rows = store::active_assignments(&mut conn, &today(ctx.now), Some(id), None, None, None).await?;
+    let rows =
+        store::active_assignments(&mut conn, &today(ctx.now), Some(id), None, None, None).await?;
     drop(conn);
-    let counts = campus_counts(ctx, &rows.iter().map(|r| r.person_id.clone()).collect::<Vec<_>>()).await?;
-    Ok(AgencyDetail { id: agency.id, name: agency.name, districts, officers, assignments: assignment_views(rows, &counts) })
+    let counts = campus_counts(
+        ctx,
+        &rows.iter().map(|r| r.person_id.clone()).collect::<Vec<_>>(),
+    )
+    .await?;
+    Ok(AgencyDetail {
+        id: agency.id,
+        name: agency.name,
+        districts,
+        officers,
+        assignments: assignment_views(rows, &counts),
+    })
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -411,49 +636,106 @@ pub struct NewAssignment {
 
 /// Assigns a sworn officer of the agency to a campus of a partner district. A second campus
 /// is allowed and flagged, never refused.
-pub async fn create_assignment(ctx: &Ctx, agency: &str, input: NewAssignment) -> WebResult<AssignmentView> {
+pub async fn create_assignment(
+    ctx: &Ctx,
+    agency: &str,
+    input: NewAssignment,
+) -> WebResult<AssignmentView> {
     let agency = parse_id(agency)?;
     let mut conn = ctx.state.db.acquire().await?;
-    let campus = match Id::parse(&input.campus_id) { Some(c) => store::campus(&mut conn, c).await?, None => None };
-    let tenant = Tenant { agency: Some(agency), district: campus.as_ref().map(Campus::district), campus: campus.as_ref().map(Campus::campus_id) };
+    let campus = match Id::parse(&input.campus_id) {
+        Some(c) => store::campus(&mut conn, c).await?,
+        None => None,
+    };
+    let tenant = Tenant {
+        agency: Some(agency),
+        district: campus.as_ref().map(Campus::district),
+        campus: campus.as_ref().map(Campus::campus_id),
+    };
     drop(conn);
-    ctx.require(Action::Change, directory(Tenant::agency(agency)), ("agency", &agency.to_string())).await?;
+    ctx.require(
+        Action::Change,
+        directory(Tenant::agency(agency)),
+        ("agency", &agency.to_string()),
+    )
+    .await?;
     let mut invalid = Invalid::default();
     let starts = invalid.check(rules::parse_date("starts_on", &input.starts_on));
     let ends = invalid.check(rules::parse_optional_date("ends_on", &input.ends_on));
     if let (Some(s), Some(Some(e))) = (starts, ends) {
-        if e < s { invalid.push("ends_on", "must not be before the start"); }
+        if e < s {
+            invalid.push("ends_on", "must not be before the start");
+        }
     }
     let mut conn = ctx.state.db.acquire().await?;
-    let person = match Id::parse(&input.person_id) { Some(p) => store::person(&mut conn, p).await?, None => None };
-    let officer_ok = person.as_ref().is_some_and(|p| p.sworn && p.agency_id.as_deref() == Some(agency.to_string().as_str()));
-    if !officer_ok { invalid.push("person_id", "choose a sworn officer of this agency"); }
+    let person = match Id::parse(&input.person_id) {
+        Some(p) => store::person(&mut conn, p).await?,
+        None => None,
+    };
+    let officer_ok = person
+        .as_ref()
+        .is_some_and(|p| p.sworn && p.agency_id.as_deref() == Some(agency.to_string().as_str()));
+    if !officer_ok {
+        invalid.push("person_id", "choose a sworn officer of this agency");
+    }
     match &campus {
         None => invalid.push("campus_id", "choose a campus"),
         Some(c) => {
             let partners = store::partnerships_of_agency(&mut conn, agency).await?;
             if !partners.iter().any(|p| p.district_id == c.district_id) {
-                invalid.push("campus_id", "this agency has no partnership with that campus's district");
+                invalid.push(
+                    "campus_id",
+                    "this agency has no partnership with that campus's district",
+                );
             }
         }
     }
     drop(conn);
     invalid.into_result()?;
-    let (Some(person), Some(campus), Some(starts), Some(ends)) = (person, campus, starts, ends) else { return Err(WebError::NotFound) };
+    let (Some(person), Some(campus), Some(starts), Some(ends)) = (person, campus, starts, ends)
+    else {
+        return Err(WebError::NotFound);
+    };
     // The campus's district must allow it too: a district leader of another district cannot
     // place officers on campuses that are not theirs.
-    ctx.require(Action::Change, directory(tenant), ("campus", &campus.id)).await?;
+    ctx.require(Action::Change, directory(tenant), ("campus", &campus.id))
+        .await?;
     let id = Id::new();
     let starts = starts.to_string();
     let ends = ends.map(|e| e.to_string());
-    let row = store::NewAssignment { id, person: parse_id(&person.id)?, agency, district: campus.district(), campus: campus.campus_id(), starts_on: &starts, ends_on: ends.as_deref() };
+    let row = store::NewAssignment {
+        id,
+        person: parse_id(&person.id)?,
+        agency,
+        district: campus.district(),
+        campus: campus.campus_id(),
+        starts_on: &starts,
+        ends_on: ends.as_deref(),
+    };
     let mut tx = ctx.state.db.begin().await?;
     store::insert_assignment(&mut tx, &row, ctx.now).await?;
     let content = serde_json::json!({"person": person.id, "campus": campus.id, "starts_on": starts, "ends_on": ends});
-    triad_store::audit::append(&mut tx, ctx.audit("org.assignment.create").record("assignment", id).content(&content).tenant(Some(campus.district()), Some(agency)), ctx.now).await?;
+    triad_store::audit::append(
+        &mut tx,
+        ctx.audit("org.assignment.create")
+            .record("assignment", id)
+            .content(&content)
+            .tenant(Some(campus.district()), Some(agency)),
+        ctx.now,
+    )
+    .await?;
     tx.commit().await?;
     let on = today(ctx.now);
-    let held = store::active_assignments(&mut ctx.state.db.acquire().await?, &on, None, None, None, Some(parse_id(&person.id)?)).await?.len();
+    let held = store::active_assignments(
+        &mut ctx.state.db.acquire().await?,
+        &on,
+        None,
+        None,
+        None,
+        Some(parse_id(&person.id)?),
+    )
+    .await?
+    .len();
     Ok(AssignmentView {
         id: id.to_string(),
         person_id: person.id,
@@ -479,17 +761,44 @@ pub struct NewTerm {
 
 pub async fn add_term(ctx: &Ctx, district: &str, input: NewTerm) -> WebResult<()> {
     let district = parse_id(district)?;
-    ctx.require(Action::Change, directory(Tenant::district(district)), ("district", &district.to_string())).await?;
-    let d = store::district(&mut ctx.state.db.acquire().await?, district).await?.ok_or(WebError::NotFound)?;
+    ctx.require(
+        Action::Change,
+        directory(Tenant::district(district)),
+        ("district", &district.to_string()),
+    )
+    .await?;
+    let d = store::district(&mut ctx.state.db.acquire().await?, district)
+        .await?
+        .ok_or(WebError::NotFound)?;
     let term = rules::Term::parse(&input.name, &input.first_day, &input.last_day)?;
     let start = YearStart::parse(&d.year_start).unwrap_or(YearStart::AUGUST_FIRST);
     let year = start.school_year_of(term.first_day);
     if start.school_year_of(term.last_day) != year {
-        return Err(Invalid::one("last_day", "a term must end in the school year it starts in").into());
+        return Err(Invalid::one(
+            "last_day",
+            "a term must end in the school year it starts in",
+        )
+        .into());
     }
     let mut tx = ctx.state.db.begin().await?;
-    let id = store::insert_term(&mut tx, district, i64::from(year.0), &term.name, &term.first_day.to_string(), &term.last_day.to_string()).await?;
-    triad_store::audit::append(&mut tx, ctx.audit("org.term.create").record("term", id).content(&term).tenant(Some(district), None), ctx.now).await?;
+    let id = store::insert_term(
+        &mut tx,
+        district,
+        i64::from(year.0),
+        &term.name,
+        &term.first_day.to_string(),
+        &term.last_day.to_string(),
+    )
+    .await?;
+    triad_store::audit::append(
+        &mut tx,
+        ctx.audit("org.term.create")
+            .record("term", id)
+            .content(&term)
+            .tenant(Some(district), None),
+        ctx.now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -502,19 +811,48 @@ pub struct NewNonSchoolDay {
     pub label: String,
 }
 
-pub async fn add_non_school_day(ctx: &Ctx, district: &str, input: NewNonSchoolDay) -> WebResult<()> {
+pub async fn add_non_school_day(
+    ctx: &Ctx,
+    district: &str,
+    input: NewNonSchoolDay,
+) -> WebResult<()> {
     let district = parse_id(district)?;
-    ctx.require(Action::Change, directory(Tenant::district(district)), ("district", &district.to_string())).await?;
-    let d = store::district(&mut ctx.state.db.acquire().await?, district).await?.ok_or(WebError::NotFound)?;
+    ctx.require(
+        Action::Change,
+        directory(Tenant::district(district)),
+        ("district", &district.to_string()),
+    )
+    .await?;
+    let d = store::district(&mut ctx.state.db.acquire().await?, district)
+        .await?
+        .ok_or(WebError::NotFound)?;
     let mut invalid = Invalid::default();
     let day = invalid.check(rules::parse_date("day", &input.day));
     let label = invalid.check(rules::parse_name("label", &input.label));
     invalid.into_result()?;
-    let (Some(day), Some(label)) = (day, label) else { return Err(WebError::NotFound) };
-    let year = YearStart::parse(&d.year_start).unwrap_or(YearStart::AUGUST_FIRST).school_year_of(day);
+    let (Some(day), Some(label)) = (day, label) else {
+        return Err(WebError::NotFound);
+    };
+    let year = YearStart::parse(&d.year_start)
+        .unwrap_or(YearStart::AUGUST_FIRST)
+        .school_year_of(day);
     let mut tx = ctx.state.db.begin().await?;
-    store::insert_non_school_day(&mut tx, district, &day.to_string(), i64::from(year.0), &label).await?;
-    triad_store::audit::append(&mut tx, ctx.audit("org.non_school_day.create").record("non_school_day", day).tenant(Some(district), None), ctx.now).await?;
+    store::insert_non_school_day(
+        &mut tx,
+        district,
+        &day.to_string(),
+        i64::from(year.0),
+        &label,
+    )
+    .await?;
+    triad_store::audit::append(
+        &mut tx,
+        ctx.audit("org.non_school_day.create")
+            .record("non_school_day", day)
+            .tenant(Some(district), None),
+        ctx.now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -535,6 +873,11 @@ pub fn me(ctx: &Ctx) -> Me {
         username: ctx.actor.username.clone(),
         display_name: ctx.actor.display_name.clone(),
         sworn: ctx.actor.sworn,
-        roles: ctx.actor.roles().iter().map(|r: &Role| r.code().to_string()).collect(),
+        roles: ctx
+            .actor
+            .roles()
+            .iter()
+            .map(|r: &Role| r.code().to_string())
+            .collect(),
     }
 }

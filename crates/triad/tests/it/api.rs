@@ -1,0 +1,263 @@
+//! The JSON API: tokens, idempotency keys, field errors, limits, tenants, OpenAPI.
+
+use crate::both_engines;
+use crate::support::*;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+both_engines!(
+    tokens_made_on_the_page_work_once_shown_and_can_be_revoked,
+    |app: TestApp| async move {
+        let s = app.session("principal").await;
+        let html = app
+            .post_form("/account/tokens", &s, &[("name", "front office kiosk")])
+            .await
+            .text()
+            .await
+            .unwrap();
+        let secret = html
+            .split("id=\"new-token\">")
+            .nth(1)
+            .unwrap()
+            .split('<')
+            .next()
+            .unwrap()
+            .to_string();
+        assert!(secret.starts_with("triad_pat_"));
+        let me: Value = app
+            .api_get("/api/v1/me", &secret)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(me["username"], "principal");
+        assert_eq!(me["roles"], json!(["campus_admin"]));
+        // Shown once: the account page no longer holds it.
+        assert!(!app
+            .get("/account", &s)
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains(&secret));
+        let tokens = triad_store::auth::tokens_of(
+            &mut app.db.acquire().await.unwrap(),
+            app.user("principal"),
+        )
+        .await
+        .unwrap();
+        let r = app
+            .post_form(&format!("/account/tokens/{}/revoke", tokens[0].id), &s, &[])
+            .await;
+        assert_eq!(r.status(), 303);
+        assert_eq!(app.api_get("/api/v1/me", &secret).await.status(), 401);
+    }
+);
+
+both_engines!(
+    the_api_refuses_cookies_and_missing_tokens,
+    |app: TestApp| async move {
+        let s = app.session("admin").await;
+        let r = app
+            .http
+            .get(app.url("/api/v1/me"))
+            .header("cookie", &s.cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"], "unauthorized");
+    }
+);
+
+both_engines!(
+    api_writes_need_a_key_and_a_retry_records_once,
+    |app: TestApp| async move {
+        let token = app.token("director").await;
+        let path = format!("/api/v1/districts/{}/campuses", app.world.district);
+        let body = json!({"name": "Retry Elementary", "level": "elementary"});
+        let r = app
+            .http
+            .post(app.url(&path))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400);
+        assert!(r.text().await.unwrap().contains("Idempotency-Key"));
+        let first = app
+            .api_send(Method::POST, &path, &token, "k-1", &body)
+            .await;
+        assert_eq!(first.status(), 201);
+        let first: Value = first.json().await.unwrap();
+        let again = app
+            .api_send(Method::POST, &path, &token, "k-1", &body)
+            .await;
+        assert_eq!(again.status(), 201);
+        assert_eq!(again.headers().get("idempotent-replayed").unwrap(), "true");
+        let again: Value = again.json().await.unwrap();
+        assert_eq!(first["id"], again["id"]);
+        let other = app
+            .api_send(
+                Method::POST,
+                &path,
+                &token,
+                "k-1",
+                &json!({"name": "Different", "level": "high"}),
+            )
+            .await;
+        assert_eq!(other.status(), 409);
+        let detail: Value = app
+            .api_get(&format!("/api/v1/districts/{}", app.world.district), &token)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let names: Vec<&str> = detail["campuses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            names.iter().filter(|n| **n == "Retry Elementary").count(),
+            1
+        );
+    }
+);
+
+both_engines!(
+    bad_json_gets_field_errors_and_changes_nothing,
+    |app: TestApp| async move {
+        let token = app.token("admin").await;
+        let r = app
+            .api_send(
+                Method::POST,
+                "/api/v1/districts",
+                &token,
+                "d-1",
+                &json!({"name": "", "time_zone": "Mars/Olympus", "school_year_start": "02-30"}),
+            )
+            .await;
+        assert_eq!(r.status(), 422);
+        let body: Value = r.json().await.unwrap();
+        let fields: Vec<&str> = body["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(fields, vec!["name", "time_zone", "school_year_start"]);
+        let r = app
+            .http
+            .post(app.url("/api/v1/districts"))
+            .bearer_auth(&token)
+            .header("idempotency-key", "d-2")
+            .header("content-type", "application/json")
+            .body("{not json")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400);
+        let r = app
+            .http
+            .post(app.url("/api/v1/districts"))
+            .bearer_auth(&token)
+            .header("idempotency-key", "d-3")
+            .header("content-type", "text/plain")
+            .body("name=x")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 415);
+        let huge = "x".repeat(2 * 1024 * 1024);
+        let r = app
+            .http
+            .post(app.url("/api/v1/districts"))
+            .bearer_auth(&token)
+            .header("idempotency-key", "d-4")
+            .json(&json!({"name": huge}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 413);
+        let overview: Value = app
+            .api_get("/api/v1/org", &token)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(overview["districts"].as_array().unwrap().len(), 2);
+        let ok = app
+            .api_send(
+                Method::POST,
+                "/api/v1/districts",
+                &token,
+                "d-5",
+                &json!({"name": "New County Schools", "time_zone": "America/New_York"}),
+            )
+            .await;
+        assert_eq!(ok.status(), 201);
+        let created: Value = ok.json().await.unwrap();
+        assert_eq!(created["school_year_start"], "08-01");
+    }
+);
+
+both_engines!(
+    another_tenants_record_is_not_found_and_audited,
+    |app: TestApp| async move {
+        let token = app.token("principal").await;
+        let before = app.audit_count("access.", "denied").await;
+        let foreign = app
+            .api_get(
+                &format!("/api/v1/campuses/{}", app.world.other_campus),
+                &token,
+            )
+            .await;
+        let missing = app
+            .api_get(
+                &format!("/api/v1/campuses/{}", triad_domain::Id::new()),
+                &token,
+            )
+            .await;
+        assert_eq!(foreign.status(), 404);
+        assert_eq!(missing.status(), 404);
+        let a: Value = foreign.json().await.unwrap();
+        let b: Value = missing.json().await.unwrap();
+        assert_eq!(a, b, "a foreign id and an unknown id answer alike");
+        assert_eq!(app.audit_count("access.", "denied").await, before + 2);
+    }
+);
+
+both_engines!(
+    the_openapi_document_describes_the_api,
+    |app: TestApp| async move {
+        let doc: Value = app
+            .http
+            .get(app.url("/api/openapi.json"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(doc["info"]["title"], "Triad API");
+        let paths = doc["paths"].as_object().unwrap();
+        for spec in triad_web::route_specs() {
+            if spec.path.starts_with("/api/v1/") {
+                let item = paths
+                    .get(spec.path)
+                    .unwrap_or_else(|| panic!("{} is not documented", spec.path));
+                assert!(
+                    item.get(spec.method.to_lowercase()).is_some(),
+                    "{} {} is not documented",
+                    spec.method,
+                    spec.path
+                );
+            }
+        }
+        assert!(doc["components"]["securitySchemes"]["token"].is_object());
+    }
+);

@@ -1,0 +1,256 @@
+//! The authorization walk: every route the router serves × every role × the actor's own
+//! tenant and a foreign one, against a table of expectations written here by hand (not
+//! computed by the policy under test). A route missing from the table fails the test, and so
+//! does a route that forgets to ask the policy.
+
+use crate::both_engines;
+use crate::support::*;
+use reqwest::Method;
+use triad_web::RouteSpec;
+
+const EVERYONE: &[&str] = &[
+    "sro",
+    "sso",
+    "principal",
+    "staff",
+    "sergeant",
+    "director",
+    "evaluator",
+    "admin",
+];
+const ADMIN: &[&str] = &["admin"];
+/// Who sees a district or campus of their own tenant: everyone whose reach includes it.
+const DIRECTORY_READERS: &[&str] = &[
+    "sro",
+    "sso",
+    "principal",
+    "staff",
+    "director",
+    "evaluator",
+    "admin",
+];
+const DISTRICT_EDITORS: &[&str] = &["director", "admin"];
+const AGENCY_READERS: &[&str] = &["sro", "sergeant", "admin"];
+const AGENCY_EDITORS: &[&str] = &["sergeant", "admin"];
+const AUDIT_READERS: &[&str] = &["director", "admin"];
+
+/// What a route expects: who is allowed on the own-tenant target and on the foreign one.
+struct Expect {
+    own: &'static [&'static str],
+    foreign: &'static [&'static str],
+}
+
+const fn e(own: &'static [&'static str], foreign: &'static [&'static str]) -> Option<Expect> {
+    Some(Expect { own, foreign })
+}
+
+/// `None`: a public route (no sign-in needed).
+fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
+    let exp = match (route.method, route.path) {
+        (
+            "GET",
+            "/static/style.css"
+            | "/static/app.js"
+            | "/healthz"
+            | "/login"
+            | "/login/second-factor"
+            | "/api/openapi.json",
+        )
+        | ("POST", "/login" | "/login/second-factor") => None,
+        (
+            "GET",
+            "/" | "/org" | "/account" | "/account/second-factor" | "/api/v1/me" | "/api/v1/org",
+        ) => e(EVERYONE, EVERYONE),
+        (
+            "POST",
+            "/account/password" | "/account/tokens" | "/account/second-factor" | "/logout",
+        ) => e(EVERYONE, EVERYONE),
+        ("POST", "/account/tokens/{id}/revoke") => e(EVERYONE, ADMIN),
+        (
+            "GET",
+            "/districts/{id}"
+            | "/campuses/{id}"
+            | "/api/v1/districts/{id}"
+            | "/api/v1/campuses/{id}",
+        ) => e(DIRECTORY_READERS, ADMIN),
+        (
+            "POST",
+            "/districts/{id}/campuses"
+            | "/districts/{id}/terms"
+            | "/districts/{id}/non-school-days"
+            | "/campuses/{id}",
+        )
+        | (
+            "POST",
+            "/api/v1/districts/{id}/campuses"
+            | "/api/v1/districts/{id}/terms"
+            | "/api/v1/districts/{id}/non-school-days",
+        )
+        | ("PUT", "/api/v1/campuses/{id}") => e(DISTRICT_EDITORS, ADMIN),
+        ("GET", "/agencies/{id}" | "/api/v1/agencies/{id}") => e(AGENCY_READERS, ADMIN),
+        ("POST", "/agencies/{id}/assignments" | "/api/v1/agencies/{id}/assignments") => {
+            e(AGENCY_EDITORS, ADMIN)
+        }
+        (
+            "POST",
+            "/org/districts"
+            | "/org/agencies"
+            | "/org/partnerships"
+            | "/api/v1/districts"
+            | "/api/v1/agencies"
+            | "/api/v1/partnerships",
+        ) => e(ADMIN, ADMIN),
+        ("GET", "/audit" | "/api/v1/audit") => e(AUDIT_READERS, AUDIT_READERS),
+        ("GET", "/admin/users")
+        | (
+            "POST",
+            "/admin/users"
+            | "/admin/users/{id}/disable"
+            | "/admin/users/{id}/enable"
+            | "/admin/users/{id}/unlock"
+            | "/admin/users/{id}/grants",
+        ) => e(ADMIN, ADMIN),
+        _ => panic!(
+            "{} {} has no expectation in the authorization table: add one",
+            route.method, route.path
+        ),
+    };
+    Some(exp)
+}
+
+/// The concrete path of a route for a target in the own or the foreign tenant.
+async fn concrete(app: &TestApp, path: &str, actor: &str, foreign: bool) -> String {
+    let w = &app.world;
+    let id = if path.starts_with("/districts/") || path.starts_with("/api/v1/districts/") {
+        if foreign {
+            w.other_district
+        } else {
+            w.district
+        }
+        .to_string()
+    } else if path.starts_with("/campuses/") || path.starts_with("/api/v1/campuses/") {
+        if foreign { w.other_campus } else { w.campus }.to_string()
+    } else if path.starts_with("/agencies/") || path.starts_with("/api/v1/agencies/") {
+        if foreign { w.other_agency } else { w.agency }.to_string()
+    } else if path.starts_with("/admin/users/") {
+        app.user(if foreign { "away-principal" } else { "victim" })
+            .to_string()
+    } else if path.starts_with("/account/tokens/") {
+        // Their own token, or somebody else's.
+        let owner = if foreign { "victim" } else { actor };
+        app.token(owner).await;
+        let tokens =
+            triad_store::auth::tokens_of(&mut app.db.acquire().await.unwrap(), app.user(owner))
+                .await
+                .unwrap();
+        tokens[0].id.clone()
+    } else {
+        String::new()
+    };
+    path.replace("{id}", &id)
+}
+
+async fn request(
+    app: &TestApp,
+    route: &RouteSpec,
+    path: &str,
+    actor: Option<&str>,
+) -> reqwest::StatusCode {
+    let is_api = path.starts_with("/api/");
+    let method = Method::from_bytes(route.method.as_bytes()).unwrap();
+    let mut req = app.http.request(method.clone(), app.url(path));
+    match (actor, is_api) {
+        (Some(user), true) => req = req.bearer_auth(app.token(user).await),
+        (Some(user), false) => {
+            let s = app.session(user).await;
+            req = req.header("cookie", s.cookie.clone());
+            if method != Method::GET {
+                let t = triad_web::forms::FormToken::new(&s.csrf);
+                req = req.form(&[("_idem", t.idem), ("_csrf", t.csrf)]);
+            }
+        }
+        (None, false) if method != Method::GET => req = req.form(&[("x", "y")]),
+        _ => {}
+    }
+    if is_api && method != Method::GET {
+        req = req
+            .header("idempotency-key", triad_domain::Id::new().to_string())
+            .json(&serde_json::json!({}));
+    }
+    req.send().await.unwrap().status()
+}
+
+both_engines!(
+    every_route_every_role_own_and_foreign_tenant,
+    |app: TestApp| async move {
+        let routes = triad_web::route_specs();
+        assert!(routes.len() > 30, "the router lists its routes");
+        let mut checked = 0;
+        for route in &routes {
+            let Some(expect) = expectation(route).unwrap() else {
+                let status = request(&app, route, route.path, None).await;
+                assert!(
+                    status.as_u16() < 500,
+                    "{} {} public: {status}",
+                    route.method,
+                    route.path
+                );
+                continue;
+            };
+            // Without credentials: pages send to sign-in, the API answers 401.
+            let anon_path = concrete(&app, route.path, "admin", false).await;
+            let anon = request(&app, route, &anon_path, None).await;
+            let wanted = if route.path.starts_with("/api/") {
+                401
+            } else {
+                303
+            };
+            assert_eq!(
+                anon.as_u16(),
+                wanted,
+                "{} {} without credentials",
+                route.method,
+                route.path
+            );
+            for foreign in [false, true] {
+                let allowed = if foreign { expect.foreign } else { expect.own };
+                for actor in EVERYONE {
+                    let path = concrete(&app, route.path, actor, foreign).await;
+                    let denials = app.audit_count("access.", "denied").await;
+                    let status = request(&app, route, &path, Some(actor)).await.as_u16();
+                    let what = format!(
+                        "{} {} as {actor} ({} tenant): {status}",
+                        route.method,
+                        path,
+                        if foreign { "foreign" } else { "own" }
+                    );
+                    if allowed.contains(actor) {
+                        assert!(
+                            ![401, 403, 404].contains(&status) && status < 500,
+                            "{what}: should be allowed"
+                        );
+                    } else {
+                        // Records of another tenant (a district, campus, agency or someone else's
+                        // token) must look exactly like records that do not exist.
+                        let tenant_scoped =
+                            route.path.contains("{id}") && !route.path.starts_with("/admin/");
+                        if foreign && tenant_scoped {
+                            assert_eq!(
+                                status, 404,
+                                "{what}: a foreign tenant's record must be not found"
+                            );
+                        } else {
+                            assert!(status == 403 || status == 404, "{what}: should be denied");
+                        }
+                        assert!(
+                            app.audit_count("access.", "denied").await > denials,
+                            "{what}: the denial is not on the audit trail"
+                        );
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 400, "walked {checked} cases");
+    }
+);

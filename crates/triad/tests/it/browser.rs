@@ -1,0 +1,171 @@
+//! Pages in a real browser: headless Chromium through ChromeDriver signs in as an SRO on a
+//! phone-sized window and as a principal on a desktop one, and checks what each sees.
+//! Screenshots are kept in TRIAD_TEST_ARTIFACTS.
+
+use crate::support::*;
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::process::{Child, Command, Stdio};
+
+struct Driver {
+    child: Child,
+    port: u16,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start_driver() -> Driver {
+    let path = std::env::var("TRIAD_TEST_CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+    let port = free_port();
+    let child = Command::new(&path)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("ChromeDriver ({path}) could not start: {e}; run the tests with scripts/test, which installs it"));
+    Driver {
+        child,
+        port,
+        _profile: tempfile::tempdir().unwrap(),
+    }
+}
+
+async fn browser(driver: &Driver, width: u32, height: u32) -> Client {
+    // Two TLS back ends are linked into the tests; name the one to use.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let chromium =
+        std::env::var("TRIAD_TEST_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let profile = tempfile::tempdir().unwrap().keep();
+    let args = vec![
+        "--headless=new".to_string(),
+        "--no-sandbox".into(),
+        "--disable-gpu".into(),
+        "--disable-dev-shm-usage".into(),
+        "--disable-background-networking".into(),
+        "--disable-component-update".into(),
+        "--no-first-run".into(),
+        "--disable-sync".into(),
+        format!("--window-size={width},{height}"),
+        format!("--user-data-dir={}", profile.display()),
+    ];
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({ "binary": chromium, "args": args }),
+    );
+    let url = format!("http://127.0.0.1:{}", driver.port);
+    for attempt in 0..50 {
+        match ClientBuilder::rustls()
+            .expect("tls")
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(c) => return c,
+            Err(e) if attempt == 49 => panic!("cannot reach ChromeDriver: {e}"),
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+        }
+    }
+    unreachable!()
+}
+
+async fn screenshot(c: &Client, name: &str) {
+    let dir = std::env::var("TRIAD_TEST_ARTIFACTS")
+        .unwrap_or_else(|_| std::env::temp_dir().display().to_string());
+    let png = c.screenshot().await.unwrap();
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(format!("{dir}/{name}.png"), png).unwrap();
+}
+
+async fn sign_in(c: &Client, app: &TestApp, user: &str) {
+    c.goto(&app.url("/login")).await.unwrap();
+    c.find(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys(user)
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn body_text(c: &Client) -> String {
+    c.find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_sro_and_a_principal_each_see_their_own_home() {
+    let app = TestApp::start(Engine::Sqlite).await;
+    let driver = start_driver();
+
+    // The SRO, on a phone held in a hallway.
+    let phone = browser(&driver, 390, 844).await;
+    sign_in(&phone, &app, "sro").await;
+    let text = body_text(&phone).await;
+    assert!(text.contains("My campuses"), "SRO home: {text}");
+    assert!(text.contains("Home High"));
+    assert!(!text.contains("Locked accounts"));
+    screenshot(&phone, "home-sro-phone").await;
+    // The directory of the other district is not theirs.
+    phone
+        .goto(&app.url(&format!("/districts/{}", app.world.other_district)))
+        .await
+        .unwrap();
+    assert!(body_text(&phone).await.contains("Not found"));
+    phone.close().await.unwrap();
+
+    // The principal, at a desk.
+    let desk = browser(&driver, 1280, 900).await;
+    sign_in(&desk, &app, "principal").await;
+    let text = body_text(&desk).await;
+    assert!(
+        text.contains("School resource officer"),
+        "principal home: {text}"
+    );
+    assert!(text.contains("Test sro"));
+    assert!(!text.contains("My campuses"));
+    screenshot(&desk, "home-principal-desktop").await;
+    // Signing out ends the session: the home page sends back to sign-in.
+    desk.find(Locator::Css("header form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    desk.goto(&app.url("/")).await.unwrap();
+    assert!(desk
+        .current_url()
+        .await
+        .unwrap()
+        .path()
+        .starts_with("/login"));
+    desk.close().await.unwrap();
+}

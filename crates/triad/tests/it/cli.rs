@@ -1,0 +1,172 @@
+//! The binary itself: accounts from the command line, backup and restore, audit verify.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn triad(data: &Path, db: &str, args: &[&str], stdin: Option<&str>) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_triad"))
+        .args([
+            "--data-dir",
+            &data.display().to_string(),
+            "--database-url",
+            db,
+        ])
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run triad");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .as_mut()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().expect("triad output")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn demo_backup_restore_and_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let db = format!("sqlite://{}/triad.db", data.display());
+    let demo = triad(&data, &db, &["demo", "--no-serve"], None);
+    assert!(demo.status.success(), "{}", text(&demo));
+    let out = text(&demo);
+    for login in [
+        "sro",
+        "principal",
+        "le-supervisor",
+        "district-leader",
+        "admin",
+    ] {
+        assert!(out.contains(login), "demo sign-ins lack {login}: {out}");
+    }
+    // A second run keeps the data.
+    let again = triad(&data, &db, &["demo", "--no-serve"], None);
+    assert!(text(&again).contains("keeping its data"));
+
+    let added = triad(
+        &data,
+        &db,
+        &[
+            "--as",
+            "admin",
+            "user",
+            "add",
+            "new.officer",
+            "--name",
+            "New Evaluator",
+            "--role",
+            "evaluator",
+        ],
+        Some("copper lantern orchard drift\n"),
+    );
+    assert!(added.status.success(), "{}", text(&added));
+    let weak = triad(
+        &data,
+        &db,
+        &[
+            "user",
+            "add",
+            "weak.one",
+            "--name",
+            "Weak One",
+            "--role",
+            "evaluator",
+        ],
+        Some("password1234\n"),
+    );
+    assert!(!weak.status.success());
+    assert!(text(&weak).contains("too easy to guess"), "{}", text(&weak));
+    let list = text(&triad(&data, &db, &["user", "list"], None));
+    assert!(list.contains("new.officer") && !list.contains("weak.one"));
+    let disabled = triad(&data, &db, &["user", "disable", "new.officer"], None);
+    assert!(disabled.status.success());
+    assert!(text(&triad(&data, &db, &["user", "list"], None)).contains("disabled"));
+
+    let backup = dir.path().join("backup");
+    let b = triad(&data, &db, &["backup", &backup.display().to_string()], None);
+    assert!(b.status.success(), "{}", text(&b));
+    assert!(backup.join("triad.db").exists() && backup.join("keys/instance-ed25519.pem").exists());
+
+    let restored_data = dir.path().join("restored");
+    let restored_db = format!("sqlite://{}/triad.db", restored_data.display());
+    let r = triad(
+        &restored_data,
+        &restored_db,
+        &["restore", &backup.display().to_string()],
+        None,
+    );
+    assert!(r.status.success(), "{}", text(&r));
+    let v = triad(&restored_data, &restored_db, &["audit", "verify"], None);
+    assert!(v.status.success(), "{}", text(&v));
+    assert!(text(&v).contains("intact"));
+    assert!(text(&triad(
+        &restored_data,
+        &restored_db,
+        &["user", "list"],
+        None
+    ))
+    .contains("new.officer"));
+    // Restoring over an existing database needs --force.
+    let twice = triad(
+        &restored_data,
+        &restored_db,
+        &["restore", &backup.display().to_string()],
+        None,
+    );
+    assert!(!twice.status.success());
+}
+
+#[test]
+fn serving_plain_http_away_from_loopback_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/triad.db", dir.path().display());
+    let o = triad(dir.path(), &db, &["serve", "--addr", "0.0.0.0:0"], None);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("--behind-tls-proxy"));
+}
+
+#[test]
+fn verify_fails_on_a_tampered_trail() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_path_buf();
+    let db = format!("sqlite://{}/triad.db", data.display());
+    assert!(triad(&data, &db, &["demo", "--no-serve"], None)
+        .status
+        .success());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
+        sqlx::query("DROP TRIGGER audit_log_no_update")
+            .execute(&pool)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE audit_log SET outcome = 'denied' WHERE seq = 7")
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    });
+    let v = triad(&data, &db, &["audit", "verify"], None);
+    assert_eq!(v.status.code(), Some(2));
+    assert!(text(&v).contains("BROKEN at entry 7"), "{}", text(&v));
+}

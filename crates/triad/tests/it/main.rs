@@ -1,0 +1,13 @@
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+//! Integration tests: the real server on a free port, over real HTTP, on SQLite and on
+//! PostgreSQL; the real binary for the command line; headless Chromium for the pages.
+
+mod support;
+
+mod api;
+mod audit;
+mod authz;
+mod browser;
+mod cli;
+mod pages;
+mod sign_in;

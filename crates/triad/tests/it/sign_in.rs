@@ -1,0 +1,307 @@
+//! Signing in: sessions, lockout per account and address, throttling per address, unlock,
+//! logout, idle timeout, disabling.
+
+use crate::both_engines;
+use crate::support::*;
+
+fn session_cookie(r: &reqwest::Response) -> Option<String> {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| {
+            v.starts_with("__Host-triad_session=") && !v.starts_with("__Host-triad_session=;")
+        })
+        .map(|v| v.split(';').next().unwrap_or_default().to_string())
+}
+
+both_engines!(
+    a_good_password_opens_a_hardened_session,
+    |app: TestApp| async move {
+        let r = app.sign_in("principal", PASSWORD, "10.0.0.1").await;
+        assert_eq!(r.status(), 303);
+        let raw = r
+            .headers()
+            .get("set-cookie")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
+        for attr in [
+            "__Host-triad_session=",
+            "Path=/",
+            "Secure",
+            "HttpOnly",
+            "SameSite=Strict",
+        ] {
+            assert!(raw.contains(attr), "cookie lacks {attr}: {raw}");
+        }
+        let cookie = session_cookie(&r).unwrap();
+        let home = app
+            .http
+            .get(app.url("/"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(home.status(), 200);
+        assert!(home.text().await.unwrap().contains("Home High"));
+        assert_eq!(app.audit_count("auth.login.success", "ok").await, 1);
+    }
+);
+
+both_engines!(
+    a_wrong_password_is_refused_and_audited,
+    |app: TestApp| async move {
+        let r = app
+            .sign_in("principal", "not the password at all", "10.0.0.1")
+            .await;
+        assert_eq!(r.status(), 401);
+        assert!(session_cookie(&r).is_none());
+        assert!(r.text().await.unwrap().contains("not right"));
+        let r = app.sign_in("nobody-here", PASSWORD, "10.0.0.1").await;
+        assert_eq!(r.status(), 401);
+        assert_eq!(app.audit_count("auth.login.failure", "failed").await, 2);
+    }
+);
+
+both_engines!(
+    five_failures_lock_the_account_for_that_address_only,
+    |app: TestApp| async move {
+        for _ in 0..5 {
+            assert_eq!(
+                app.sign_in("sro", "wrong wrong wrong", "10.0.0.66")
+                    .await
+                    .status(),
+                401
+            );
+        }
+        // The right password from the stranger's address is refused: the account is locked there.
+        let r = app.sign_in("sro", PASSWORD, "10.0.0.66").await;
+        assert_eq!(r.status(), 403);
+        assert!(r.text().await.unwrap().contains("locked"));
+        // The officer, from the school's own address, still gets in.
+        let r = app.sign_in("sro", PASSWORD, "10.1.1.1").await;
+        assert_eq!(r.status(), 303);
+        assert_eq!(app.audit_count("auth.lock", "denied").await, 1);
+        // The lock shows on the administrators' page, and an administrator lifts it at once.
+        let admin = app.session("admin").await;
+        let page = app.get("/admin/users", &admin).await.text().await.unwrap();
+        assert!(page.contains("locked until"));
+        let sro = app.user("sro").to_string();
+        let r = app
+            .post_form(&format!("/admin/users/{sro}/unlock"), &admin, &[])
+            .await;
+        assert_eq!(r.status(), 303);
+        assert_eq!(
+            app.sign_in("sro", PASSWORD, "10.0.0.66").await.status(),
+            303
+        );
+    }
+);
+
+both_engines!(
+    locks_expire_and_grow_on_repetition,
+    |app: TestApp| async move {
+        for _ in 0..5 {
+            app.sign_in("staff", "wrong wrong wrong", "10.0.0.7").await;
+        }
+        assert_eq!(
+            app.sign_in("staff", PASSWORD, "10.0.0.7").await.status(),
+            403
+        );
+        app.clock.advance_minutes(16);
+        assert_eq!(
+            app.sign_in("staff", PASSWORD, "10.0.0.7").await.status(),
+            303
+        );
+        for _ in 0..5 {
+            app.sign_in("staff", "wrong wrong wrong", "10.0.0.7").await;
+        }
+        // The second lock in a day lasts 30 minutes.
+        app.clock.advance_minutes(16);
+        assert_eq!(
+            app.sign_in("staff", PASSWORD, "10.0.0.7").await.status(),
+            403
+        );
+        app.clock.advance_minutes(15);
+        assert_eq!(
+            app.sign_in("staff", PASSWORD, "10.0.0.7").await.status(),
+            303
+        );
+    }
+);
+
+both_engines!(
+    an_address_that_keeps_failing_is_throttled,
+    |app: TestApp| async move {
+        let names = ["a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9", "a10"];
+        for n in names {
+            assert_eq!(
+                app.sign_in(n, "whatever whatever", "10.9.9.9")
+                    .await
+                    .status(),
+                401
+            );
+        }
+        let r = app.sign_in("principal", PASSWORD, "10.9.9.9").await;
+        assert_eq!(r.status(), 429);
+        assert_eq!(
+            app.sign_in("principal", PASSWORD, "10.9.9.10")
+                .await
+                .status(),
+            303
+        );
+    }
+);
+
+both_engines!(logout_ends_the_session, |app: TestApp| async move {
+    let s = app.session("director").await;
+    assert_eq!(app.get("/", &s).await.status(), 200);
+    let r = app.post_form("/logout", &s, &[]).await;
+    assert_eq!(r.status(), 303);
+    let after = app.get("/", &s).await;
+    assert_eq!(after.status(), 303);
+    assert!(after
+        .headers()
+        .get("location")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("/login"));
+});
+
+both_engines!(
+    sessions_end_when_idle_for_thirty_minutes,
+    |app: TestApp| async move {
+        let s = app.session("principal").await;
+        app.clock.advance_minutes(29);
+        assert_eq!(app.get("/", &s).await.status(), 200);
+        app.clock.advance_minutes(31);
+        assert_eq!(app.get("/", &s).await.status(), 303);
+    }
+);
+
+both_engines!(
+    disabling_a_user_ends_their_sessions_and_tokens,
+    |app: TestApp| async move {
+        let victim = app.session("victim").await;
+        let token = app.token("victim").await;
+        assert_eq!(app.get("/", &victim).await.status(), 200);
+        assert_eq!(app.api_get("/api/v1/me", &token).await.status(), 200);
+        let admin = app.session("admin").await;
+        let id = app.user("victim").to_string();
+        assert_eq!(
+            app.post_form(&format!("/admin/users/{id}/disable"), &admin, &[])
+                .await
+                .status(),
+            303
+        );
+        assert_eq!(app.get("/", &victim).await.status(), 303);
+        assert_eq!(app.api_get("/api/v1/me", &token).await.status(), 401);
+        assert_eq!(
+            app.sign_in("victim", PASSWORD, "10.0.0.1").await.status(),
+            401
+        );
+    }
+);
+
+both_engines!(
+    a_second_factor_is_enrolled_and_then_required,
+    |app: TestApp| async move {
+        let s = app.session("director").await;
+        let page = app
+            .get("/account/second-factor", &s)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("<svg"), "the enrolment page shows a QR code");
+        let secret = page
+            .split("class=\"secret\">")
+            .nth(1)
+            .unwrap()
+            .split('<')
+            .next()
+            .unwrap()
+            .to_string();
+        let code = totp_now(&secret);
+        let done = app
+            .post_form("/account/second-factor", &s, &[("code", &code)])
+            .await
+            .text()
+            .await
+            .unwrap();
+        let recovery: Vec<String> = done
+            .split("<li class=\"secret\">")
+            .skip(1)
+            .map(|p| p.split('<').next().unwrap().to_string())
+            .collect();
+        assert_eq!(recovery.len(), 10);
+        // A password alone no longer opens a session.
+        let r = app.sign_in("director", PASSWORD, "10.0.0.1").await;
+        assert!(r
+            .headers()
+            .get("location")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("/login/second-factor"));
+        let cookie = session_cookie(&r).unwrap();
+        assert_eq!(
+            app.http
+                .get(app.url("/"))
+                .header("cookie", &cookie)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            303
+        );
+        let wrong = app
+            .http
+            .post(app.url("/login/second-factor"))
+            .header("cookie", &cookie)
+            .form(&[("code", "000000"), ("next", "/")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(wrong.status(), 401);
+        let ok = app
+            .http
+            .post(app.url("/login/second-factor"))
+            .header("cookie", &cookie)
+            .form(&[("code", recovery[0].as_str()), ("next", "/")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(ok.status(), 303);
+        assert_eq!(
+            app.http
+                .get(app.url("/"))
+                .header("cookie", &cookie)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+    }
+);
+
+fn totp_now(secret: &str) -> String {
+    let bytes = totp_rs::Secret::Encoded(secret.to_string())
+        .to_bytes()
+        .unwrap();
+    let totp = totp_rs::TOTP::new(
+        totp_rs::Algorithm::SHA1,
+        6,
+        1,
+        30,
+        bytes,
+        Some("Triad".into()),
+        "x".into(),
+    )
+    .unwrap();
+    totp.generate_current().unwrap()
+}

@@ -1,0 +1,503 @@
+//! Starts Triad for a test: a fresh database (a SQLite file, or a new PostgreSQL database in
+//! the throwaway cluster the test script starts), a small two-district world, and the server
+//! on port 0.
+
+use reqwest::redirect::Policy;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+use triad_domain::auth::{Grant, Role, Scope};
+use triad_domain::{Id, Timestamp};
+use triad_store::auth as accounts;
+use triad_store::{org, Db};
+use triad_web::forms::FormToken;
+use triad_web::{AppState, ShiftedClock, WebConfig};
+
+pub const PASSWORD: &str = "correct lantern orchard copper";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs a test body once per engine.
+#[macro_export]
+macro_rules! both_engines {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let f = $body;
+                f($crate::support::TestApp::start($crate::support::Engine::Sqlite).await).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let f = $body;
+                f($crate::support::TestApp::start($crate::support::Engine::Postgres).await).await;
+            }
+        }
+    };
+}
+
+/// The ids of the test world: tenant 1 is the actors' own, tenant 2 is foreign.
+#[derive(Debug, Clone, Copy)]
+pub struct World {
+    pub district: Id,
+    pub campus: Id,
+    pub agency: Id,
+    pub other_district: Id,
+    pub other_campus: Id,
+    pub other_agency: Id,
+    /// A sworn officer of the agency with no account, for assignments.
+    pub officer: Id,
+}
+
+pub struct TestApp {
+    pub engine: Engine,
+    pub base: String,
+    pub db: Db,
+    pub clock: Arc<ShiftedClock>,
+    pub world: World,
+    /// User ids by user name.
+    pub users: HashMap<String, Id>,
+    pub http: reqwest::Client,
+    _dir: tempfile::TempDir,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+/// The user names of the world: one per role in tenant 1.
+pub const ROLE_USERS: &[(&str, Role)] = &[
+    ("sro", Role::Sro),
+    ("sso", Role::Sso),
+    ("principal", Role::CampusAdmin),
+    ("staff", Role::Staff),
+    ("sergeant", Role::LeSupervisor),
+    ("director", Role::DistrictLeader),
+    ("evaluator", Role::Evaluator),
+    ("admin", Role::SystemAdmin),
+];
+
+fn password_hash() -> String {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| {
+        std::thread::spawn(|| {
+            tokio::runtime::Builder::new_current_thread()
+                .build()
+                .ok()
+                .and_then(|rt| {
+                    rt.block_on(accounts::hash_password(PASSWORD.to_string()))
+                        .ok()
+                })
+                .unwrap_or_default()
+        })
+        .join()
+        .unwrap_or_default()
+    })
+    .clone()
+}
+
+async fn fresh_database(engine: Engine, dir: &std::path::Path) -> String {
+    match engine {
+        Engine::Sqlite => format!("sqlite://{}/triad.db", dir.display()),
+        Engine::Postgres => {
+            let admin = std::env::var("TRIAD_TEST_POSTGRES_URL").unwrap_or_else(|_| {
+                panic!("TRIAD_TEST_POSTGRES_URL is not set: run the tests with scripts/test, which starts PostgreSQL")
+            });
+            let name = format!("triad_test_{}", uuid::Uuid::now_v7().simple());
+            let db = Db::connect(&admin)
+                .await
+                .expect("connect to the test cluster");
+            if let Db::Postgres(pool) = &db {
+                sqlx_create(pool, &name).await;
+            }
+            db.close().await;
+            let base = admin
+                .rsplit_once('/')
+                .map(|(b, _)| b.to_string())
+                .unwrap_or(admin);
+            format!("{base}/{name}")
+        }
+    }
+}
+
+async fn sqlx_create(pool: &sqlx::PgPool, name: &str) {
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(pool)
+        .await
+        .expect("create the test database");
+}
+
+impl TestApp {
+    pub async fn start(engine: Engine) -> Self {
+        Self::start_with(
+            engine,
+            WebConfig {
+                behind_tls_proxy: true,
+                require_second_factor: false,
+            },
+        )
+        .await
+    }
+
+    /// Starts with a configuration of the test's choice. Tests run "behind a TLS proxy" so
+    /// they can name the client address with X-Forwarded-For.
+    pub async fn start_with(engine: Engine, config: WebConfig) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let database_url = fresh_database(engine, dir.path()).await;
+        let db = Db::open(&database_url)
+            .await
+            .expect("open the test database");
+        let (world, users) = build_world(&db).await;
+        let clock = Arc::new(ShiftedClock::default());
+        let state = AppState::new(db.clone(), clock.clone(), config);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(triad_web::serve(listener, state, async {
+            let _ = rx.await;
+        }));
+        let http = reqwest::Client::builder()
+            .redirect(Policy::none())
+            .build()
+            .expect("client");
+        Self {
+            engine,
+            base,
+            db,
+            clock,
+            world,
+            users,
+            http,
+            _dir: dir,
+            _shutdown: tx,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn user(&self, name: &str) -> Id {
+        *self
+            .users
+            .get(name)
+            .unwrap_or_else(|| panic!("no test user {name}"))
+    }
+
+    /// Opens a session for a user directly in the store (no password check), returning the
+    /// cookie header value and the session's CSRF secret.
+    pub async fn session(&self, username: &str) -> Session {
+        let token = accounts::new_secret("");
+        let csrf = accounts::new_secret("");
+        let mut tx = self.db.begin().await.expect("begin");
+        accounts::insert_session(
+            &mut tx,
+            &accounts::secret_hash(&token),
+            self.user(username),
+            &csrf,
+            true,
+            None,
+            self.clock_now(),
+        )
+        .await
+        .expect("session");
+        tx.commit().await.expect("commit");
+        Session {
+            cookie: format!("__Host-triad_session={token}"),
+            csrf,
+        }
+    }
+
+    /// A personal access token for a user, made directly in the store.
+    pub async fn token(&self, username: &str) -> String {
+        let secret = accounts::new_secret("triad_pat_");
+        let mut tx = self.db.begin().await.expect("begin");
+        accounts::insert_token(
+            &mut tx,
+            Id::new(),
+            self.user(username),
+            "test",
+            &accounts::secret_hash(&secret),
+            self.clock_now(),
+        )
+        .await
+        .expect("token");
+        tx.commit().await.expect("commit");
+        secret
+    }
+
+    pub fn clock_now(&self) -> Timestamp {
+        use triad_web::Clock;
+        self.clock.now()
+    }
+
+    /// Signs in through the real form, from an address of the test's choice.
+    pub async fn sign_in(&self, username: &str, password: &str, from: &str) -> reqwest::Response {
+        self.http
+            .post(self.url("/login"))
+            .header("x-forwarded-for", from)
+            .form(&[
+                ("username", username),
+                ("password", password),
+                ("next", "/"),
+            ])
+            .send()
+            .await
+            .expect("sign in request")
+    }
+
+    pub async fn get(&self, path: &str, s: &Session) -> reqwest::Response {
+        self.http
+            .get(self.url(path))
+            .header("cookie", &s.cookie)
+            .send()
+            .await
+            .expect("get")
+    }
+
+    /// Posts a page form with a valid CSRF token for the session.
+    pub async fn post_form(
+        &self,
+        path: &str,
+        s: &Session,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let token = FormToken::new(&s.csrf);
+        self.post_form_with(path, s, fields, &token).await
+    }
+
+    pub async fn post_form_with(
+        &self,
+        path: &str,
+        s: &Session,
+        fields: &[(&str, &str)],
+        token: &FormToken,
+    ) -> reqwest::Response {
+        let mut all: Vec<(&str, &str)> = vec![("_idem", &token.idem), ("_csrf", &token.csrf)];
+        all.extend_from_slice(fields);
+        self.http
+            .post(self.url(path))
+            .header("cookie", &s.cookie)
+            .form(&all)
+            .send()
+            .await
+            .expect("post")
+    }
+
+    pub async fn api_get(&self, path: &str, token: &str) -> reqwest::Response {
+        self.http
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("api get")
+    }
+
+    pub async fn api_send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        key: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        self.http
+            .request(method, self.url(path))
+            .bearer_auth(token)
+            .header("idempotency-key", key)
+            .json(body)
+            .send()
+            .await
+            .expect("api send")
+    }
+
+    /// Counts audit entries with an action starting with `prefix` and this outcome.
+    pub async fn audit_count(&self, prefix: &str, outcome: &str) -> usize {
+        let filter = triad_store::audit::Filter {
+            action_prefix: Some(prefix.to_string()),
+            outcome: triad_domain::audit::Outcome::from_code(outcome),
+            limit: 100_000,
+            ..Default::default()
+        };
+        triad_store::audit::list(&self.db, &filter)
+            .await
+            .expect("audit list")
+            .len()
+    }
+
+    /// Runs SQL directly on the database, as someone with access to its files would.
+    pub async fn raw(&self, sql: &str) -> Result<u64, sqlx::Error> {
+        match &self.db {
+            Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
+            Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
+        }
+    }
+}
+
+pub struct Session {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+async fn build_world(db: &Db) -> (World, HashMap<String, Id>) {
+    let now = Timestamp::from_datetime(chrono::Utc::now());
+    let mut tx = db.begin().await.expect("begin");
+    let world = World {
+        district: Id::new(),
+        campus: Id::new(),
+        agency: Id::new(),
+        other_district: Id::new(),
+        other_campus: Id::new(),
+        other_agency: Id::new(),
+        officer: Id::new(),
+    };
+    for (d, c, a, name) in [
+        (world.district, world.campus, world.agency, "Home"),
+        (
+            world.other_district,
+            world.other_campus,
+            world.other_agency,
+            "Away",
+        ),
+    ] {
+        org::insert_district(
+            &mut tx,
+            &org::NewDistrict {
+                id: d,
+                name: &format!("{name} District"),
+                time_zone: "America/Chicago",
+                year_start: "08-01",
+            },
+            now,
+        )
+        .await
+        .expect("district");
+        org::insert_campus(&mut tx, c, d, &format!("{name} High"), "high", now)
+            .await
+            .expect("campus");
+        org::insert_agency(&mut tx, a, &format!("{name} Police"), now)
+            .await
+            .expect("agency");
+        org::insert_partnership(&mut tx, Id::new(), a, d, "2020-01-01", now)
+            .await
+            .expect("partnership");
+    }
+    let officer = org::NewPerson {
+        id: world.officer,
+        display_name: "Officer Unassigned",
+        email: None,
+        agency: Some(world.agency),
+        district: None,
+        sworn: true,
+        le_experience_start: Some("2015-01-01".into()),
+    };
+    org::insert_person(&mut tx, &officer, now)
+        .await
+        .expect("officer");
+    let hash = password_hash();
+    let mut users = HashMap::new();
+    let grants: Vec<(&str, Grant, bool)> = ROLE_USERS
+        .iter()
+        .map(|(name, role)| {
+            let scope = match role {
+                Role::Sro | Role::LeSupervisor => Scope::Agency {
+                    agency: world.agency,
+                },
+                Role::Sso | Role::CampusAdmin | Role::Staff => Scope::Campus {
+                    district: world.district,
+                    campus: world.campus,
+                },
+                Role::DistrictLeader | Role::Evaluator => Scope::District {
+                    district: world.district,
+                },
+                Role::SystemAdmin => Scope::Instance,
+            };
+            (
+                *name,
+                Grant { role: *role, scope },
+                matches!(role, Role::Sro | Role::LeSupervisor),
+            )
+        })
+        .chain([
+            (
+                "victim",
+                Grant {
+                    role: Role::Staff,
+                    scope: Scope::Campus {
+                        district: world.district,
+                        campus: world.campus,
+                    },
+                },
+                false,
+            ),
+            (
+                "away-principal",
+                Grant {
+                    role: Role::CampusAdmin,
+                    scope: Scope::Campus {
+                        district: world.other_district,
+                        campus: world.other_campus,
+                    },
+                },
+                false,
+            ),
+        ])
+        .collect();
+    for (name, grant, sworn) in grants {
+        let person = Id::new();
+        let agency = if sworn { Some(world.agency) } else { None };
+        org::insert_person(
+            &mut tx,
+            &org::NewPerson {
+                id: person,
+                display_name: &format!("Test {name}"),
+                email: None,
+                agency,
+                district: None,
+                sworn,
+                le_experience_start: None,
+            },
+            now,
+        )
+        .await
+        .expect("person");
+        let user = Id::new();
+        accounts::insert_user(
+            &mut tx,
+            &accounts::NewUser {
+                id: user,
+                username: name,
+                display_name: &format!("Test {name}"),
+                person: Some(person),
+                password_hash: &hash,
+            },
+            now,
+        )
+        .await
+        .expect("user");
+        accounts::add_grant(&mut tx, user, grant, now)
+            .await
+            .expect("grant");
+        if grant.role == Role::Sro {
+            let a = org::NewAssignment {
+                id: Id::new(),
+                person,
+                agency: world.agency,
+                district: world.district,
+                campus: world.campus,
+                starts_on: "2020-08-01",
+                ends_on: None,
+            };
+            org::insert_assignment(&mut tx, &a, now)
+                .await
+                .expect("assignment");
+        }
+        users.insert(name.to_string(), user);
+    }
+    tx.commit().await.expect("commit");
+    (world, users)
+}
