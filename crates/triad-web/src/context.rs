@@ -132,6 +132,15 @@ impl Ctx {
             .filter(|u| !u.disabled)
             .ok_or(WebError::Unauthenticated)?;
         let actor = store::load_actor(&mut conn, &user, &today(now)).await?;
+        let path = parts.uri.path();
+        let enrolling = path.starts_with("/account/second-factor") || path == "/logout";
+        if state.config.require_second_factor
+            && actor.needs_strong_auth()
+            && !user.totp_enabled
+            && !enrolling
+        {
+            return Err(WebError::SecondFactorRequired);
+        }
         Ok(Ctx {
             state: state.clone(),
             actor,

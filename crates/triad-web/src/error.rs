@@ -24,6 +24,8 @@ pub enum WebError {
     Conflict(String),
     #[error("{0}")]
     TooManyRequests(String),
+    #[error("your role requires a second factor: set one up on your account page first")]
+    SecondFactorRequired,
     #[error("the request is larger than Triad accepts")]
     PayloadTooLarge,
     #[error("send this as a form (application/x-www-form-urlencoded) or as JSON to the API")]
@@ -42,6 +44,7 @@ impl WebError {
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            WebError::SecondFactorRequired => StatusCode::FORBIDDEN,
             WebError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -104,9 +107,16 @@ impl IntoResponse for WebError {
             fields,
         };
         let mut response = status.into_response();
+        if matches!(self, WebError::SecondFactorRequired) {
+            response.extensions_mut().insert(EnrolFirst);
+        }
         response.extensions_mut().insert(body);
         response
     }
 }
+
+/// Marks a response that should send a person to set up their second factor.
+#[derive(Debug, Clone, Copy)]
+pub struct EnrolFirst;
 
 pub type WebResult<T> = Result<T, WebError>;

@@ -125,6 +125,10 @@ async fn render_errors(request: Request, next: Next) -> Response {
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
+    let enrol_first = response
+        .extensions()
+        .get::<crate::error::EnrolFirst>()
+        .is_some();
     let body = match response.extensions().get::<ErrorBody>() {
         Some(body) => body.clone(),
         // A page a handler rendered itself (the sign-in form with its message) stays as it is.
@@ -138,6 +142,9 @@ async fn render_errors(request: Request, next: Next) -> Response {
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         return out;
+    }
+    if enrol_first {
+        return Redirect::to("/account/second-factor").into_response();
     }
     if status == StatusCode::UNAUTHORIZED {
         let target = format!("/login?next={}", urlencode(&next_path));

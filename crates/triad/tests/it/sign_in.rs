@@ -305,3 +305,25 @@ fn totp_now(secret: &str) -> String {
     .unwrap();
     totp.generate_current().unwrap()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_instance_can_require_a_second_factor_for_officers_and_administrators() {
+    let config = triad_web::WebConfig {
+        behind_tls_proxy: true,
+        require_second_factor: true,
+    };
+    let app = TestApp::start_with(Engine::Sqlite, config).await;
+    let sro = app.session("sro").await;
+    let r = app.get("/", &sro).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        r.headers().get("location").unwrap(),
+        "/account/second-factor"
+    );
+    assert_eq!(app.get("/account/second-factor", &sro).await.status(), 200);
+    let token = app.token("sro").await;
+    assert_eq!(app.api_get("/api/v1/me", &token).await.status(), 403);
+    // Staff handle no sensitive records: the policy leaves them be.
+    let staff = app.session("staff").await;
+    assert_eq!(app.get("/", &staff).await.status(), 200);
+}
