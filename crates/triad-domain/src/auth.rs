@@ -116,6 +116,13 @@ pub struct Assignment {
     pub campus: Id,
 }
 
+/// An agency working with a district: each side may read the other's directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Partnership {
+    pub agency: Id,
+    pub district: Id,
+}
+
 /// The person acting, with everything the policy needs to decide.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Actor {
@@ -126,6 +133,8 @@ pub struct Actor {
     pub sworn: bool,
     pub grants: Vec<Grant>,
     pub assignments: Vec<Assignment>,
+    /// Partnerships of the agencies and districts the actor holds roles in.
+    pub partnerships: Vec<Partnership>,
 }
 
 impl Actor {

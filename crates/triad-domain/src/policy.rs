@@ -136,6 +136,21 @@ struct Reach {
     district: Option<Id>,
     campus: Option<Id>,
     instance: bool,
+    /// Reached through a partnership: the partner's directory may be read, nothing more.
+    directory_view_only: bool,
+}
+
+impl Reach {
+    fn new(role: Role) -> Self {
+        Self {
+            role,
+            agency: None,
+            district: None,
+            campus: None,
+            instance: false,
+            directory_view_only: false,
+        }
+    }
 }
 
 fn reaches(actor: &Actor) -> Vec<Reach> {
@@ -143,13 +158,7 @@ fn reaches(actor: &Actor) -> Vec<Reach> {
         .grants
         .iter()
         .map(|g| {
-            let mut r = Reach {
-                role: g.role,
-                agency: None,
-                district: None,
-                campus: None,
-                instance: false,
-            };
+            let mut r = Reach::new(g.role);
             match g.scope {
                 Scope::Instance => r.instance = true,
                 Scope::Agency { agency } => r.agency = Some(agency),
@@ -165,13 +174,34 @@ fn reaches(actor: &Actor) -> Vec<Reach> {
     // An SRO reaches the campuses they are assigned to, for the agency they serve.
     if actor.has_role(Role::Sro) {
         out.extend(actor.assignments.iter().map(|a| Reach {
-            role: Role::Sro,
             agency: Some(a.agency),
             district: Some(a.district),
             campus: Some(a.campus),
-            instance: false,
+            ..Reach::new(Role::Sro)
         }));
     }
+    // An agency's people read the directory of the districts it serves, and a district's
+    // people the directory of the agencies serving it.
+    let partners: Vec<Reach> = out
+        .iter()
+        .filter(|r| !r.instance)
+        .flat_map(|r| {
+            actor.partnerships.iter().filter_map(move |p| {
+                let (agency, district) = match (r.agency, r.district) {
+                    (Some(a), None) if a == p.agency => (None, Some(p.district)),
+                    (None, Some(d)) if d == p.district => (Some(p.agency), None),
+                    _ => return None,
+                };
+                Some(Reach {
+                    agency,
+                    district,
+                    directory_view_only: true,
+                    ..Reach::new(r.role)
+                })
+            })
+        })
+        .collect();
+    out.extend(partners);
     out
 }
 
@@ -246,10 +276,14 @@ pub fn decide(actor: &Actor, action: Action, resource: Resource) -> Decision {
         .iter()
         .filter(|r| covers(r, &resource.tenant, resource.class))
         .collect();
-    if covering
-        .iter()
-        .any(|r| permits(r.role, resource.class, action))
-    {
+    let permitted = |r: &&Reach| {
+        if r.directory_view_only {
+            resource.class == RecordClass::Directory && action == Action::View
+        } else {
+            permits(r.role, resource.class, action)
+        }
+    };
+    if covering.iter().any(permitted) {
         return Decision::Allow;
     }
     // Inside the actor's world but not theirs to do: say so. Outside it: nothing is there.
@@ -290,6 +324,10 @@ mod tests {
             sworn: false,
             grants,
             assignments,
+            partnerships: vec![crate::auth::Partnership {
+                agency: id(AGENCY),
+                district: id(DISTRICT),
+            }],
         }
     }
 
@@ -413,6 +451,41 @@ mod tests {
         assert_eq!(decide(&me, Action::Change, mine), Decision::Allow);
         let theirs = Resource::new(RecordClass::Accounts, Tenant::INSTANCE).owned_by(id(7));
         assert_eq!(decide(&me, Action::Change, theirs), Decision::NotFound);
+    }
+
+    #[test]
+    fn partners_read_each_others_directory_and_nothing_more() {
+        let supervisor = actor(
+            vec![Grant {
+                role: Role::LeSupervisor,
+                scope: Scope::Agency { agency: id(AGENCY) },
+            }],
+            vec![],
+        );
+        let campus = Resource::new(
+            RecordClass::Directory,
+            Tenant::campus(id(DISTRICT), id(CAMPUS)),
+        );
+        assert_eq!(decide(&supervisor, Action::View, campus), Decision::Allow);
+        assert_eq!(
+            decide(&supervisor, Action::Change, campus),
+            Decision::Forbidden
+        );
+        let shared = Resource::new(
+            RecordClass::Shared,
+            Tenant::campus(id(DISTRICT), id(CAMPUS)),
+        );
+        assert_eq!(
+            decide(&supervisor, Action::View, shared),
+            Decision::Forbidden
+        );
+        let agency = Resource::new(RecordClass::Directory, Tenant::agency(id(AGENCY)));
+        assert_eq!(decide(&principal(), Action::View, agency), Decision::Allow);
+        let other = Resource::new(RecordClass::Directory, Tenant::agency(id(OTHER_AGENCY)));
+        assert_eq!(
+            decide(&principal(), Action::View, other),
+            Decision::NotFound
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::Argon2;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use triad_domain::auth::{Actor, Assignment, Grant, Role, Scope};
+use triad_domain::auth::{Actor, Assignment, Grant, Partnership, Role, Scope};
 use triad_domain::{Id, Timestamp};
 
 /// Hashes a password with argon2id and a random salt. Slow on purpose: run it off the
@@ -320,6 +320,7 @@ pub async fn load_actor<'c>(
             (flags.map(|f| f.sworn).unwrap_or(false), assignments)
         }
     };
+    let partnerships = partnerships_of_grants(&mut c, &grants).await?;
     Ok(Actor {
         user: user.user_id(),
         person,
@@ -328,7 +329,37 @@ pub async fn load_actor<'c>(
         sworn,
         grants,
         assignments,
+        partnerships,
     })
+}
+
+/// The partnerships of every agency and district the grants are held in.
+async fn partnerships_of_grants<'c>(
+    conn: impl Into<Conn<'c>>,
+    grants: &[Grant],
+) -> StoreResult<Vec<Partnership>> {
+    let mut c: Conn = conn.into();
+    let mut out: Vec<Partnership> = Vec::new();
+    for grant in grants {
+        let rows = match grant.scope {
+            Scope::Agency { agency } => crate::org::partnerships_of_agency(&mut c, agency).await?,
+            Scope::District { district } | Scope::Campus { district, .. } => {
+                crate::org::partnerships_of_district(&mut c, district).await?
+            }
+            Scope::Instance => Vec::new(),
+        };
+        for row in rows {
+            if let (Some(agency), Some(district)) =
+                (Id::parse(&row.agency_id), Id::parse(&row.district_id))
+            {
+                let p = Partnership { agency, district };
+                if !out.contains(&p) {
+                    out.push(p);
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -107,6 +107,13 @@ impl IntoResponse for WebError {
             fields,
         };
         let mut response = status.into_response();
+        if matches!(self, WebError::PayloadTooLarge) {
+            // The rest of the body was not read: the connection cannot carry another request.
+            response.headers_mut().insert(
+                axum::http::header::CONNECTION,
+                axum::http::HeaderValue::from_static("close"),
+            );
+        }
         if matches!(self, WebError::SecondFactorRequired) {
             response.extensions_mut().insert(EnrolFirst);
         }

@@ -602,7 +602,11 @@ async fn people(
             .await?;
             sso += 1;
         }
-        let staff_here = if *level == CampusLevel::High { 2 } else { 1 };
+        let staff_here = match level {
+            CampusLevel::High => 3,
+            CampusLevel::Middle => 2,
+            _ => 1,
+        };
         for _ in 0..staff_here {
             let nm = b.person_name();
             b.account(

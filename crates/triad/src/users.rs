@@ -29,6 +29,10 @@ pub enum UserCommand {
         /// The person is a sworn law-enforcement officer.
         #[arg(long)]
         sworn: bool,
+        /// The day the person's law-enforcement career began (YYYY-MM-DD), for years of
+        /// experience.
+        #[arg(long)]
+        experience_since: Option<String>,
         #[arg(long)]
         password_file: Option<PathBuf>,
     },
@@ -127,9 +131,16 @@ pub async fn run(db: &Db, data: &DataArgs, cmd: UserCommand) -> Result<ExitCode>
             role,
             scope: scope_text,
             sworn,
+            experience_since,
             password_file,
         } => {
             let role = Role::from_code(&role).ok_or_else(|| anyhow!("unknown role '{role}'"))?;
+            let experience = match experience_since {
+                Some(text) => {
+                    Some(triad_domain::org::parse_date("experience_since", &text)?.to_string())
+                }
+                None => None,
+            };
             let grant = Grant::new(role, scope(db, &scope_text).await?)?;
             let password = read_password(&password_file)?;
             let account = NewAccount {
@@ -138,7 +149,7 @@ pub async fn run(db: &Db, data: &DataArgs, cmd: UserCommand) -> Result<ExitCode>
                 password,
                 grant: Some(grant),
                 sworn,
-                le_experience_start: None,
+                le_experience_start: experience,
             };
             let id = store::create_account(db, account, &by).await?;
             println!("Created user {id}.");

@@ -35,7 +35,7 @@ impl Ctx {
     }
 
     /// The actor's own account, as a resource the policy decides on.
-    fn own_account(&self) -> Resource {
+    pub(super) fn own_account(&self) -> Resource {
         Resource::new(RecordClass::Accounts, Tenant::INSTANCE).owned_by(self.actor.user)
     }
 }
@@ -127,35 +127,58 @@ async fn change_password(ctx: Ctx, Form(form): Form<PasswordForm>) -> WebResult<
     Ok(Redirect::to("/login").into_response())
 }
 
-#[derive(Deserialize)]
-pub struct TokenForm {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct TokenInput {
     #[serde(default)]
-    name: String,
+    pub name: String,
 }
 
-async fn create_token(ctx: Ctx, Form(form): Form<TokenForm>) -> WebResult<Html<String>> {
+/// Makes a personal access token for the actor; the secret is returned this once.
+pub async fn create_own_token(ctx: &Ctx, input: TokenInput) -> WebResult<(Id, String)> {
     ctx.require(
         Action::Change,
         ctx.own_account(),
         ("user", &ctx.actor.user.to_string()),
     )
     .await?;
-    let (_, secret) =
-        store::create_token(&ctx.state.db, ctx.actor.user, &form.name, &ctx.by()).await?;
+    Ok(store::create_token(&ctx.state.db, ctx.actor.user, &input.name, &ctx.by()).await?)
+}
+
+async fn create_token(ctx: Ctx, Form(input): Form<TokenInput>) -> WebResult<Html<String>> {
+    let (_, secret) = create_own_token(&ctx, input).await?;
     show_account(&ctx, Some(secret)).await
 }
 
-async fn revoke_token(ctx: Ctx, Path(id): Path<String>) -> WebResult<Response> {
-    let id = Id::parse(&id).ok_or(WebError::NotFound)?;
-    let token = store::token_by_id(&mut ctx.state.db.acquire().await?, id)
-        .await?
-        .ok_or(WebError::NotFound)?;
-    let owner = Id::parse(&token.user_id).ok_or(WebError::NotFound)?;
+/// Revokes a token: one's own, or anyone's for a system administrator.
+pub async fn revoke(ctx: &Ctx, id: &str) -> WebResult<()> {
+    let id = Id::parse(id).ok_or(WebError::NotFound)?;
+    let token = store::token_by_id(&mut ctx.state.db.acquire().await?, id).await?;
+    // Unknown tokens and other people's tokens answer alike.
+    let owner = token
+        .as_ref()
+        .and_then(|t| Id::parse(&t.user_id))
+        .unwrap_or_else(Id::new);
     let resource = Resource::new(RecordClass::Accounts, Tenant::INSTANCE).owned_by(owner);
-    ctx.require(Action::Change, resource, ("api_token", &token.id))
+    ctx.require(Action::Change, resource, ("api_token", &id.to_string()))
         .await?;
-    store::revoke_token_audited(&ctx.state.db, id, &ctx.by()).await?;
+    token.ok_or(WebError::NotFound)?;
+    Ok(store::revoke_token_audited(&ctx.state.db, id, &ctx.by()).await?)
+}
+
+async fn revoke_token(ctx: Ctx, Path(id): Path<String>) -> WebResult<Response> {
+    revoke(&ctx, &id).await?;
     Ok(Redirect::to("/account").into_response())
+}
+
+/// The actor's own tokens (never their secrets).
+pub async fn own_tokens(ctx: &Ctx) -> WebResult<Vec<store::TokenRow>> {
+    ctx.require(
+        Action::View,
+        ctx.own_account(),
+        ("user", &ctx.actor.user.to_string()),
+    )
+    .await?;
+    Ok(store::tokens_of(&mut ctx.state.db.acquire().await?, ctx.actor.user).await?)
 }
 
 fn totp(secret_b32: &str, account: &str) -> Option<TOTP> {

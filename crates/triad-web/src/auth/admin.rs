@@ -113,32 +113,67 @@ pub async fn parse_scope(db: &Db, key: &str) -> Result<Scope, WebError> {
     Ok(scope)
 }
 
-async fn users_page(ctx: Ctx) -> WebResult<Html<String>> {
+/// An account as the Users page and the API list it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct UserSummary {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub roles: Vec<String>,
+    pub disabled: bool,
+    /// When the latest sign-in lock in force ends (milliseconds since the epoch, UTC).
+    pub locked_until: Option<i64>,
+}
+
+pub async fn user_summaries(ctx: &Ctx) -> WebResult<Vec<UserSummary>> {
     ctx.require(Action::View, accounts(), ("users", "all"))
         .await?;
     let mut conn = ctx.state.db.acquire().await?;
     let locks = store::active_locks(&mut conn, ctx.now).await?;
     let mut users = Vec::new();
     for u in store::list_users(&mut conn).await? {
-        let grants = store::grants_of(&mut conn, u.user_id()).await?;
-        let mut roles: Vec<&str> = grants.iter().map(|g| g.role.label()).collect();
+        let mut roles: Vec<String> = store::grants_of(&mut conn, u.user_id())
+            .await?
+            .iter()
+            .map(|g| g.role.code().to_string())
+            .collect();
         roles.dedup();
-        users.push(UserLine {
+        users.push(UserSummary {
             locked_until: locks
                 .iter()
                 .filter(|l| l.user_id == u.id)
                 .map(|l| l.locked_until)
-                .max()
-                .map(when),
+                .max(),
             id: u.id,
             username: u.username,
             display_name: u.display_name,
-            roles: roles.join(", "),
+            roles,
             disabled: u.disabled,
-            form: ctx.form(),
         });
     }
-    drop(conn);
+    Ok(users)
+}
+
+async fn users_page(ctx: Ctx) -> WebResult<Html<String>> {
+    let users = user_summaries(&ctx)
+        .await?
+        .into_iter()
+        .map(|u| UserLine {
+            roles: u
+                .roles
+                .iter()
+                .filter_map(|r| Role::from_code(r))
+                .map(|r| r.label())
+                .collect::<Vec<_>>()
+                .join(", "),
+            locked_until: u.locked_until.map(when),
+            id: u.id,
+            username: u.username,
+            display_name: u.display_name,
+            disabled: u.disabled,
+            form: ctx.form(),
+        })
+        .collect();
     render(&UsersPage {
         layout: Layout::new(&ctx),
         users,
@@ -148,20 +183,36 @@ async fn users_page(ctx: Ctx) -> WebResult<Html<String>> {
     })
 }
 
-#[derive(Deserialize)]
-pub struct NewUserForm {
+/// A form checkbox (present or not) or a JSON boolean.
+fn checkbox<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Bool(bool),
+        Text(String),
+    }
+    Ok(match Either::deserialize(d)? {
+        Either::Bool(b) => b,
+        Either::Text(t) => !t.is_empty() && t != "false",
+    })
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct NewUserInput {
     #[serde(default)]
-    username: String,
+    pub username: String,
     #[serde(default)]
-    display_name: String,
+    pub display_name: String,
     #[serde(default)]
-    password: String,
+    pub password: String,
+    /// sro, sso, campus_admin, staff, le_supervisor, district_leader, evaluator, system_admin
     #[serde(default)]
-    role: String,
+    pub role: String,
+    /// instance, agency:ID, district:ID or campus:ID
     #[serde(default)]
-    scope: String,
-    #[serde(default)]
-    sworn: Option<String>,
+    pub scope: String,
+    #[serde(default, deserialize_with = "checkbox")]
+    pub sworn: bool,
 }
 
 /// Reads a role and scope from a form into a grant the domain accepts.
@@ -172,19 +223,23 @@ pub async fn parse_grant(db: &Db, role: &str, scope: &str) -> Result<Grant, WebE
     Ok(Grant::new(role, scope)?)
 }
 
-async fn create_user(ctx: Ctx, Form(form): Form<NewUserForm>) -> WebResult<Response> {
+pub async fn create_account(ctx: &Ctx, input: NewUserInput) -> WebResult<Id> {
     ctx.require(Action::Change, accounts(), ("users", "new"))
         .await?;
-    let grant = parse_grant(&ctx.state.db, &form.role, &form.scope).await?;
+    let grant = parse_grant(&ctx.state.db, &input.role, &input.scope).await?;
     let account = NewAccount {
-        username: form.username,
-        display_name: form.display_name,
-        password: form.password,
+        username: input.username,
+        display_name: input.display_name,
+        password: input.password,
         grant: Some(grant),
-        sworn: form.sworn.is_some(),
+        sworn: input.sworn,
         le_experience_start: None,
     };
-    store::create_account(&ctx.state.db, account, &ctx.by()).await?;
+    Ok(store::create_account(&ctx.state.db, account, &ctx.by()).await?)
+}
+
+async fn create_user(ctx: Ctx, Form(input): Form<NewUserInput>) -> WebResult<Response> {
+    create_account(&ctx, input).await?;
     Ok(Redirect::to("/admin/users").into_response())
 }
 
@@ -198,44 +253,66 @@ async fn target(ctx: &Ctx, id: &str) -> WebResult<Id> {
     Ok(id)
 }
 
-async fn disable_user(ctx: Ctx, Path(id): Path<String>) -> WebResult<Response> {
-    let id = target(&ctx, &id).await?;
-    if id == ctx.actor.user {
-        return Err(WebError::Conflict(
-            "you cannot disable your own account".into(),
-        ));
+/// What an administrator does to an account.
+#[derive(Debug, Clone, Copy)]
+pub enum AccountChange {
+    Disable,
+    Enable,
+    Unlock,
+}
+
+pub async fn change_account(ctx: &Ctx, id: &str, change: AccountChange) -> WebResult<()> {
+    let id = target(ctx, id).await?;
+    let db = &ctx.state.db;
+    match change {
+        AccountChange::Disable if id == ctx.actor.user => {
+            return Err(WebError::Conflict(
+                "you cannot disable your own account".into(),
+            ))
+        }
+        AccountChange::Disable => store::disable_account(db, id, true, &ctx.by()).await?,
+        AccountChange::Enable => store::disable_account(db, id, false, &ctx.by()).await?,
+        AccountChange::Unlock => {
+            store::unlock_account(db, id, &ctx.by()).await?;
+        }
     }
-    store::disable_account(&ctx.state.db, id, true, &ctx.by()).await?;
+    Ok(())
+}
+
+async fn disable_user(ctx: Ctx, Path(id): Path<String>) -> WebResult<Response> {
+    change_account(&ctx, &id, AccountChange::Disable).await?;
     Ok(Redirect::to("/admin/users").into_response())
 }
 
 async fn enable_user(ctx: Ctx, Path(id): Path<String>) -> WebResult<Response> {
-    let id = target(&ctx, &id).await?;
-    store::disable_account(&ctx.state.db, id, false, &ctx.by()).await?;
+    change_account(&ctx, &id, AccountChange::Enable).await?;
     Ok(Redirect::to("/admin/users").into_response())
 }
 
 async fn unlock_user(ctx: Ctx, Path(id): Path<String>) -> WebResult<Response> {
-    let id = target(&ctx, &id).await?;
-    store::unlock_account(&ctx.state.db, id, &ctx.by()).await?;
+    change_account(&ctx, &id, AccountChange::Unlock).await?;
     Ok(Redirect::to("/admin/users").into_response())
 }
 
-#[derive(Deserialize)]
-pub struct GrantForm {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct GrantInput {
     #[serde(default)]
-    role: String,
+    pub role: String,
     #[serde(default)]
-    scope: String,
+    pub scope: String,
+}
+
+pub async fn grant(ctx: &Ctx, id: &str, input: GrantInput) -> WebResult<()> {
+    let id = target(ctx, id).await?;
+    let grant = parse_grant(&ctx.state.db, &input.role, &input.scope).await?;
+    Ok(store::grant_role(&ctx.state.db, id, grant, &ctx.by()).await?)
 }
 
 async fn add_grant(
     ctx: Ctx,
     Path(id): Path<String>,
-    Form(form): Form<GrantForm>,
+    Form(input): Form<GrantInput>,
 ) -> WebResult<Response> {
-    let id = target(&ctx, &id).await?;
-    let grant = parse_grant(&ctx.state.db, &form.role, &form.scope).await?;
-    store::grant_role(&ctx.state.db, id, grant, &ctx.by()).await?;
+    grant(&ctx, &id, input).await?;
     Ok(Redirect::to("/admin/users").into_response())
 }

@@ -3,10 +3,12 @@
 
 mod account;
 mod admin;
+mod api;
 mod login;
 
 use crate::routes::Routes;
 
+pub use api::AccountsApiDoc;
 pub use login::sign_in_source;
 
 pub fn routes() -> Routes {
@@ -14,4 +16,5 @@ pub fn routes() -> Routes {
         .merge(login::routes())
         .merge(account::routes())
         .merge(admin::routes())
+        .merge(api::routes())
 }

@@ -261,3 +261,105 @@ both_engines!(
         assert!(doc["components"]["securitySchemes"]["token"].is_object());
     }
 );
+
+both_engines!(
+    administrators_manage_accounts_through_the_api,
+    |app: TestApp| async move {
+        let admin = app.token("admin").await;
+        let campus = format!("campus:{}", app.world.campus);
+        let body = json!({"username": "new.counselor", "display_name": "New Counselor", "password": "copper lantern orchard drift", "role": "staff", "scope": campus});
+        let r = app
+            .api_send(Method::POST, "/api/v1/users", &admin, "u-1", &body)
+            .await;
+        assert_eq!(r.status(), 201);
+        let id = r.json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let dup = app
+            .api_send(Method::POST, "/api/v1/users", &admin, "u-2", &body)
+            .await;
+        assert_eq!(dup.status(), 409);
+        let weak = app.api_send(Method::POST, "/api/v1/users", &admin, "u-3", &json!({"username": "weak.one", "display_name": "Weak", "password": "password", "role": "staff", "scope": campus})).await;
+        assert_eq!(weak.status(), 422);
+        let users: Value = app
+            .api_get("/api/v1/users", &admin)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let listed = users
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["username"] == "new.counselor")
+            .unwrap();
+        assert_eq!(listed["roles"], json!(["staff"]));
+        let r = app
+            .api_send(
+                Method::POST,
+                &format!("/api/v1/users/{id}/disable"),
+                &admin,
+                "u-4",
+                &json!({}),
+            )
+            .await;
+        assert_eq!(r.status(), 204);
+        assert_eq!(
+            app.sign_in("new.counselor", "copper lantern orchard drift", "10.0.0.1")
+                .await
+                .status(),
+            401
+        );
+        // Nobody else may.
+        let principal = app.token("principal").await;
+        assert_eq!(app.api_get("/api/v1/users", &principal).await.status(), 404);
+    }
+);
+
+both_engines!(
+    people_make_and_revoke_their_own_tokens_through_the_api,
+    |app: TestApp| async move {
+        let first = app.token("sro").await;
+        let r = app
+            .api_send(
+                Method::POST,
+                "/api/v1/tokens",
+                &first,
+                "t-1",
+                &json!({"name": "cruiser laptop"}),
+            )
+            .await;
+        assert_eq!(r.status(), 201);
+        let made: Value = r.json().await.unwrap();
+        let second = made["token"].as_str().unwrap().to_string();
+        assert_eq!(app.api_get("/api/v1/me", &second).await.status(), 200);
+        let list: Value = app
+            .api_get("/api/v1/tokens", &first)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            list.as_array()
+                .unwrap()
+                .iter()
+                .all(|t| t.get("token").is_none()),
+            "secrets are never listed"
+        );
+        let id = made["id"].as_str().unwrap();
+        assert_eq!(
+            app.api_send(
+                Method::POST,
+                &format!("/api/v1/tokens/{id}/revoke"),
+                &first,
+                "t-2",
+                &json!({})
+            )
+            .await
+            .status(),
+            204
+        );
+        assert_eq!(app.api_get("/api/v1/me", &second).await.status(), 401);
+    }
+);

@@ -19,18 +19,10 @@ const EVERYONE: &[&str] = &[
     "admin",
 ];
 const ADMIN: &[&str] = &["admin"];
-/// Who sees a district or campus of their own tenant: everyone whose reach includes it.
-const DIRECTORY_READERS: &[&str] = &[
-    "sro",
-    "sso",
-    "principal",
-    "staff",
-    "director",
-    "evaluator",
-    "admin",
-];
+/// Who sees a district or campus of their own tenant: everyone whose reach includes it, the
+/// sergeant through the agency's partnership with the district.
+const DIRECTORY_READERS: &[&str] = EVERYONE;
 const DISTRICT_EDITORS: &[&str] = &["director", "admin"];
-const AGENCY_READERS: &[&str] = &["sro", "sergeant", "admin"];
 const AGENCY_EDITORS: &[&str] = &["sergeant", "admin"];
 const AUDIT_READERS: &[&str] = &["director", "admin"];
 
@@ -87,7 +79,7 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
             | "/api/v1/districts/{id}/non-school-days",
         )
         | ("PUT", "/api/v1/campuses/{id}") => e(DISTRICT_EDITORS, ADMIN),
-        ("GET", "/agencies/{id}" | "/api/v1/agencies/{id}") => e(AGENCY_READERS, ADMIN),
+        ("GET", "/agencies/{id}" | "/api/v1/agencies/{id}") => e(EVERYONE, ADMIN),
         ("POST", "/agencies/{id}/assignments" | "/api/v1/agencies/{id}/assignments") => {
             e(AGENCY_EDITORS, ADMIN)
         }
@@ -110,6 +102,17 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
             | "/admin/users/{id}/unlock"
             | "/admin/users/{id}/grants",
         ) => e(ADMIN, ADMIN),
+        ("GET", "/api/v1/users")
+        | (
+            "POST",
+            "/api/v1/users"
+            | "/api/v1/users/{id}/disable"
+            | "/api/v1/users/{id}/enable"
+            | "/api/v1/users/{id}/unlock"
+            | "/api/v1/users/{id}/grants",
+        ) => e(ADMIN, ADMIN),
+        ("GET", "/api/v1/tokens") | ("POST", "/api/v1/tokens") => e(EVERYONE, EVERYONE),
+        ("POST", "/api/v1/tokens/{id}/revoke") => e(EVERYONE, ADMIN),
         _ => panic!(
             "{} {} has no expectation in the authorization table: add one",
             route.method, route.path
@@ -132,10 +135,10 @@ async fn concrete(app: &TestApp, path: &str, actor: &str, foreign: bool) -> Stri
         if foreign { w.other_campus } else { w.campus }.to_string()
     } else if path.starts_with("/agencies/") || path.starts_with("/api/v1/agencies/") {
         if foreign { w.other_agency } else { w.agency }.to_string()
-    } else if path.starts_with("/admin/users/") {
+    } else if path.starts_with("/admin/users/") || path.starts_with("/api/v1/users/") {
         app.user(if foreign { "away-principal" } else { "victim" })
             .to_string()
-    } else if path.starts_with("/account/tokens/") {
+    } else if path.starts_with("/account/tokens/") || path.starts_with("/api/v1/tokens/") {
         // Their own token, or somebody else's.
         let owner = if foreign { "victim" } else { actor };
         app.token(owner).await;

@@ -1,0 +1,169 @@
+//! Accounts and tokens in the API: the same calls as the account and Users pages.
+
+use super::account::{self, TokenInput};
+use super::admin::{self, AccountChange, GrantInput, NewUserInput, UserSummary};
+use crate::context::Ctx;
+use crate::error::{ErrorBody, WebResult};
+use crate::routes::Routes;
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Serialize;
+use triad_store::auth::TokenRow;
+
+pub fn routes() -> Routes {
+    Routes::default()
+        .get("/api/v1/users", users)
+        .post("/api/v1/users", create_user)
+        .post("/api/v1/users/{id}/disable", disable)
+        .post("/api/v1/users/{id}/enable", enable)
+        .post("/api/v1/users/{id}/unlock", unlock)
+        .post("/api/v1/users/{id}/grants", grant)
+        .get("/api/v1/tokens", tokens)
+        .post("/api/v1/tokens", create_token)
+        .post("/api/v1/tokens/{id}/revoke", revoke_token)
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(
+        users,
+        create_user,
+        disable,
+        enable,
+        unlock,
+        grant,
+        tokens,
+        create_token,
+        revoke_token
+    ),
+    components(schemas(
+        UserSummary,
+        NewUserInput,
+        GrantInput,
+        TokenInput,
+        Created,
+        NewToken,
+        TokenView
+    ))
+)]
+pub struct AccountsApiDoc;
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Created {
+    pub id: String,
+}
+
+/// Every account, with its roles and any lock in force (system administrators).
+#[utoipa::path(get, path = "/api/v1/users", tag = "accounts", responses((status = 200, body = [UserSummary]), (status = 404, body = ErrorBody)), security(("token" = [])))]
+async fn users(ctx: Ctx) -> WebResult<Json<Vec<UserSummary>>> {
+    Ok(Json(admin::user_summaries(&ctx).await?))
+}
+
+/// Creates an account with its first role (system administrators).
+#[utoipa::path(post, path = "/api/v1/users", tag = "accounts", params(("Idempotency-Key" = String, Header)), request_body = NewUserInput,
+    responses((status = 201, body = Created), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn create_user(
+    ctx: Ctx,
+    Json(input): Json<NewUserInput>,
+) -> WebResult<(StatusCode, Json<Created>)> {
+    let id = admin::create_account(&ctx, input).await?;
+    Ok((StatusCode::CREATED, Json(Created { id: id.to_string() })))
+}
+
+/// Disables an account: its sessions and tokens end at once.
+#[utoipa::path(post, path = "/api/v1/users/{id}/disable", tag = "accounts", params(("id" = String, Path), ("Idempotency-Key" = String, Header)), responses((status = 204), (status = 404, body = ErrorBody)), security(("token" = [])))]
+async fn disable(ctx: Ctx, Path(id): Path<String>) -> WebResult<StatusCode> {
+    admin::change_account(&ctx, &id, AccountChange::Disable).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Enables a disabled account.
+#[utoipa::path(post, path = "/api/v1/users/{id}/enable", tag = "accounts", params(("id" = String, Path), ("Idempotency-Key" = String, Header)), responses((status = 204), (status = 404, body = ErrorBody)), security(("token" = [])))]
+async fn enable(ctx: Ctx, Path(id): Path<String>) -> WebResult<StatusCode> {
+    admin::change_account(&ctx, &id, AccountChange::Enable).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Lifts every sign-in lock of an account.
+#[utoipa::path(post, path = "/api/v1/users/{id}/unlock", tag = "accounts", params(("id" = String, Path), ("Idempotency-Key" = String, Header)), responses((status = 204), (status = 404, body = ErrorBody)), security(("token" = [])))]
+async fn unlock(ctx: Ctx, Path(id): Path<String>) -> WebResult<StatusCode> {
+    admin::change_account(&ctx, &id, AccountChange::Unlock).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Grants a role in a scope.
+#[utoipa::path(post, path = "/api/v1/users/{id}/grants", tag = "accounts", params(("id" = String, Path), ("Idempotency-Key" = String, Header)), request_body = GrantInput,
+    responses((status = 204), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn grant(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(input): Json<GrantInput>,
+) -> WebResult<StatusCode> {
+    admin::grant(&ctx, &id, input).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TokenView {
+    pub id: String,
+    pub name: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+impl From<TokenRow> for TokenView {
+    fn from(t: TokenRow) -> Self {
+        Self {
+            id: t.id,
+            name: t.name,
+            created_at: t.created_at,
+            last_used_at: t.last_used_at,
+            revoked_at: t.revoked_at,
+        }
+    }
+}
+
+/// The caller's own tokens (never their secrets).
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "accounts", responses((status = 200, body = [TokenView])), security(("token" = [])))]
+async fn tokens(ctx: Ctx) -> WebResult<Json<Vec<TokenView>>> {
+    Ok(Json(
+        account::own_tokens(&ctx)
+            .await?
+            .into_iter()
+            .map(TokenView::from)
+            .collect(),
+    ))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct NewToken {
+    pub id: String,
+    /// The secret, shown this once.
+    pub token: String,
+}
+
+/// Makes a new token for the caller.
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "accounts", params(("Idempotency-Key" = String, Header)), request_body = TokenInput,
+    responses((status = 201, body = NewToken), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn create_token(
+    ctx: Ctx,
+    Json(input): Json<TokenInput>,
+) -> WebResult<(StatusCode, Json<NewToken>)> {
+    let (id, token) = account::create_own_token(&ctx, input).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(NewToken {
+            id: id.to_string(),
+            token,
+        }),
+    ))
+}
+
+/// Revokes a token: one's own, or anyone's for a system administrator.
+#[utoipa::path(post, path = "/api/v1/tokens/{id}/revoke", tag = "accounts", params(("id" = String, Path), ("Idempotency-Key" = String, Header)), responses((status = 204), (status = 404, body = ErrorBody)), security(("token" = [])))]
+async fn revoke_token(ctx: Ctx, Path(id): Path<String>) -> WebResult<StatusCode> {
+    account::revoke(&ctx, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
