@@ -113,17 +113,7 @@ async fn sro_assignments(ctx: &Ctx) -> WebResult<Vec<AssignmentView>> {
     let thin = triad_domain::org::spread_too_thin(rows.len());
     Ok(rows
         .into_iter()
-        .map(|a| AssignmentView {
-            id: a.id,
-            person_id: a.person_id,
-            officer: a.person_name,
-            agency_id: a.agency_id,
-            campus_id: a.campus_id,
-            campus: a.campus_name,
-            starts_on: a.starts_on,
-            ends_on: a.ends_on,
-            spread_too_thin: thin,
-        })
+        .map(|a| AssignmentView::from_row(a, thin))
         .collect())
 }
 

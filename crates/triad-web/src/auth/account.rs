@@ -66,17 +66,8 @@ async fn account_page(ctx: Ctx) -> WebResult<Html<String>> {
 }
 
 async fn show_account(ctx: &Ctx, new_token: Option<String>) -> WebResult<Html<String>> {
-    ctx.require(
-        Action::View,
-        ctx.own_account(),
-        ("user", &ctx.actor.user.to_string()),
-    )
-    .await?;
-    let mut conn = ctx.state.db.acquire().await?;
-    let user = store::user_by_id(&mut conn, ctx.actor.user)
-        .await?
-        .ok_or(WebError::NotFound)?;
-    let tokens = store::tokens_of(&mut conn, ctx.actor.user)
+    let user = own_user(ctx, Action::View).await?;
+    let tokens = store::tokens_of(&mut ctx.state.db.acquire().await?, ctx.actor.user)
         .await?
         .into_iter()
         .map(|t| TokenLine {
@@ -108,15 +99,7 @@ pub struct PasswordForm {
 }
 
 async fn change_password(ctx: Ctx, Form(form): Form<PasswordForm>) -> WebResult<Response> {
-    ctx.require(
-        Action::Change,
-        ctx.own_account(),
-        ("user", &ctx.actor.user.to_string()),
-    )
-    .await?;
-    let user = store::user_by_id(&mut ctx.state.db.acquire().await?, ctx.actor.user)
-        .await?
-        .ok_or(WebError::NotFound)?;
+    let user = own_user(&ctx, Action::Change).await?;
     if !store::verify_password(form.current, user.password_hash).await {
         return Err(WebError::Invalid(triad_domain::Invalid::one(
             "current",
@@ -170,6 +153,19 @@ async fn revoke_token(ctx: Ctx, Path(id): Path<String>) -> WebResult<Response> {
     Ok(Redirect::to("/account").into_response())
 }
 
+/// The actor's own account row, after the policy agreed to the action on it.
+async fn own_user(ctx: &Ctx, action: Action) -> WebResult<store::UserRow> {
+    ctx.require(
+        action,
+        ctx.own_account(),
+        ("user", &ctx.actor.user.to_string()),
+    )
+    .await?;
+    store::user_by_id(&mut ctx.state.db.acquire().await?, ctx.actor.user)
+        .await?
+        .ok_or(WebError::NotFound)
+}
+
 /// The actor's own tokens (never their secrets).
 pub async fn own_tokens(ctx: &Ctx) -> WebResult<Vec<store::TokenRow>> {
     ctx.require(
@@ -215,15 +211,7 @@ struct EnrolPage {
 /// Shows a new secret as a QR code. The secret is stored, not yet enabled, until a code
 /// from the app confirms it was scanned.
 async fn enrol_page(ctx: Ctx) -> WebResult<Html<String>> {
-    ctx.require(
-        Action::Change,
-        ctx.own_account(),
-        ("user", &ctx.actor.user.to_string()),
-    )
-    .await?;
-    let user = store::user_by_id(&mut ctx.state.db.acquire().await?, ctx.actor.user)
-        .await?
-        .ok_or(WebError::NotFound)?;
+    let user = own_user(&ctx, Action::Change).await?;
     let secret = match (&user.totp_secret, user.totp_enabled) {
         (Some(s), false) => s.clone(),
         _ => {
@@ -272,15 +260,7 @@ pub struct EnrolForm {
 }
 
 async fn enrol_confirm(ctx: Ctx, Form(form): Form<EnrolForm>) -> WebResult<Response> {
-    ctx.require(
-        Action::Change,
-        ctx.own_account(),
-        ("user", &ctx.actor.user.to_string()),
-    )
-    .await?;
-    let user = store::user_by_id(&mut ctx.state.db.acquire().await?, ctx.actor.user)
-        .await?
-        .ok_or(WebError::NotFound)?;
+    let user = own_user(&ctx, Action::Change).await?;
     let Some(secret) = user.totp_secret.filter(|_| !user.totp_enabled) else {
         return Ok(Redirect::to("/account").into_response());
     };

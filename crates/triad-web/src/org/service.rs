@@ -42,38 +42,34 @@ pub struct Overview {
     pub agencies: Vec<NamedRef>,
 }
 
+/// The records of a list the actor may see, by the tenant each belongs to.
+fn visible(ctx: &Ctx, rows: Vec<(String, String)>, tenant: fn(Id) -> Tenant) -> Vec<NamedRef> {
+    rows.into_iter()
+        .filter(|(id, _)| {
+            Id::parse(id).is_some_and(|id| {
+                decide(&ctx.actor, Action::View, directory(tenant(id))) == Decision::Allow
+            })
+        })
+        .map(|(id, name)| NamedRef { id, name })
+        .collect()
+}
+
 /// The districts and agencies the actor can see.
 pub async fn overview(ctx: &Ctx) -> WebResult<Overview> {
     let mut conn = ctx.state.db.acquire().await?;
     let districts = store::districts(&mut conn)
         .await?
         .into_iter()
-        .filter(|d| {
-            Id::parse(&d.id).is_some_and(|id| {
-                decide(&ctx.actor, Action::View, directory(Tenant::district(id))) == Decision::Allow
-            })
-        })
-        .map(|d| NamedRef {
-            id: d.id,
-            name: d.name,
-        })
+        .map(|d| (d.id, d.name))
         .collect();
     let agencies = store::agencies(&mut conn)
         .await?
         .into_iter()
-        .filter(|a| {
-            Id::parse(&a.id).is_some_and(|id| {
-                decide(&ctx.actor, Action::View, directory(Tenant::agency(id))) == Decision::Allow
-            })
-        })
-        .map(|a| NamedRef {
-            id: a.id,
-            name: a.name,
-        })
+        .map(|a| (a.id, a.name))
         .collect();
     Ok(Overview {
-        districts,
-        agencies,
+        districts: visible(ctx, districts, Tenant::district),
+        agencies: visible(ctx, agencies, Tenant::agency),
     })
 }
 
@@ -461,13 +457,10 @@ pub struct AssignmentView {
     pub spread_too_thin: bool,
 }
 
-fn assignment_views(
-    rows: Vec<AssignmentRow>,
-    counts: &std::collections::HashMap<String, usize>,
-) -> Vec<AssignmentView> {
-    rows.into_iter()
-        .map(|a| AssignmentView {
-            spread_too_thin: rules::spread_too_thin(counts.get(&a.person_id).copied().unwrap_or(1)),
+impl AssignmentView {
+    pub fn from_row(a: AssignmentRow, spread_too_thin: bool) -> Self {
+        Self {
+            spread_too_thin,
             id: a.id,
             person_id: a.person_id,
             officer: a.person_name,
@@ -476,6 +469,18 @@ fn assignment_views(
             campus: a.campus_name,
             starts_on: a.starts_on,
             ends_on: a.ends_on,
+        }
+    }
+}
+
+fn assignment_views(
+    rows: Vec<AssignmentRow>,
+    counts: &std::collections::HashMap<String, usize>,
+) -> Vec<AssignmentView> {
+    rows.into_iter()
+        .map(|a| {
+            let held = counts.get(&a.person_id).copied().unwrap_or(1);
+            AssignmentView::from_row(a, rules::spread_too_thin(held))
         })
         .collect()
 }
