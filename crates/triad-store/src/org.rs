@@ -522,3 +522,66 @@ pub async fn non_school_days<'c>(
         school_year
     )?)
 }
+
+pub async fn assignment<'c>(
+    conn: impl Into<Conn<'c>>,
+    id: Id,
+) -> StoreResult<Option<AssignmentRow>> {
+    let mut c: Conn = conn.into();
+    let sql = format!("{ASSIGNMENT_SELECT} WHERE a.id = $1");
+    Ok(fetch_optional!(
+        &mut c,
+        AssignmentRow,
+        &sql,
+        id.to_string()
+    )?)
+}
+
+/// Sets the last day of an assignment, keeping the earlier version in the history.
+pub async fn end_assignment<'c>(
+    conn: impl Into<Conn<'c>>,
+    id: Id,
+    ends_on: &str,
+    by: Id,
+    now: Timestamp,
+) -> StoreResult<AssignmentRow> {
+    let mut c: Conn = conn.into();
+    let before = assignment(&mut c, id).await?.ok_or(StoreError::NotFound)?;
+    keep_history(&mut c, "assignment", &before.id, &before, by, now).await?;
+    execute!(
+        &mut c,
+        "UPDATE assignments SET ends_on = $1 WHERE id = $2",
+        ends_on.to_string(),
+        id.to_string()
+    )?;
+    assignment(&mut c, id).await?.ok_or(StoreError::NotFound)
+}
+
+/// What can be corrected about a person.
+pub struct PersonChange<'a> {
+    pub display_name: &'a str,
+    pub sworn: bool,
+    pub le_experience_start: Option<String>,
+}
+
+/// Corrects a person, keeping the earlier version in the history.
+pub async fn update_person<'c>(
+    conn: impl Into<Conn<'c>>,
+    id: Id,
+    change: &PersonChange<'_>,
+    by: Id,
+    now: Timestamp,
+) -> StoreResult<Person> {
+    let mut c: Conn = conn.into();
+    let before = person(&mut c, id).await?.ok_or(StoreError::NotFound)?;
+    keep_history(&mut c, "person", &before.id, &before, by, now).await?;
+    execute!(
+        &mut c,
+        "UPDATE people SET display_name = $1, sworn = $2, le_experience_start = $3 WHERE id = $4",
+        change.display_name.to_string(),
+        change.sworn,
+        change.le_experience_start.clone(),
+        id.to_string()
+    )?;
+    person(&mut c, id).await?.ok_or(StoreError::NotFound)
+}

@@ -216,3 +216,17 @@ fn replay(status: u16, location: Option<String>, body: Option<String>) -> Respon
     }
     response
 }
+
+/// A form checkbox (sent or not) or a JSON boolean, read as one boolean.
+pub fn checkbox<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Bool(bool),
+        Text(String),
+    }
+    Ok(match <Either as serde::Deserialize>::deserialize(d)? {
+        Either::Bool(b) => b,
+        Either::Text(t) => !t.is_empty() && t != "false",
+    })
+}

@@ -183,20 +183,6 @@ async fn users_page(ctx: Ctx) -> WebResult<Html<String>> {
     })
 }
 
-/// A form checkbox (present or not) or a JSON boolean.
-fn checkbox<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Either {
-        Bool(bool),
-        Text(String),
-    }
-    Ok(match Either::deserialize(d)? {
-        Either::Bool(b) => b,
-        Either::Text(t) => !t.is_empty() && t != "false",
-    })
-}
-
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewUserInput {
     #[serde(default)]
@@ -211,7 +197,7 @@ pub struct NewUserInput {
     /// instance, agency:ID, district:ID or campus:ID
     #[serde(default)]
     pub scope: String,
-    #[serde(default, deserialize_with = "checkbox")]
+    #[serde(default, deserialize_with = "crate::forms::checkbox")]
     pub sworn: bool,
 }
 

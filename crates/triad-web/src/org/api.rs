@@ -1,5 +1,6 @@
 //! The organisation API under /api/v1: the same service calls as the pages, as JSON.
 
+use super::people;
 use super::service::{
     self, AgencyDetail, AssignmentView, CampusDetail, CampusView, DistrictDetail, Me, NamedRef,
     Overview,
@@ -27,6 +28,10 @@ pub fn routes() -> Routes {
         .get("/api/v1/agencies/{id}", agency)
         .post("/api/v1/agencies/{id}/assignments", create_assignment)
         .post("/api/v1/partnerships", create_partnership)
+        .post("/api/v1/agencies/{id}/people", add_person)
+        .get("/api/v1/people/{id}", person)
+        .put("/api/v1/people/{id}", update_person)
+        .post("/api/v1/assignments/{id}/end", end_assignment)
 }
 
 #[derive(utoipa::OpenApi)]
@@ -44,7 +49,11 @@ pub fn routes() -> Routes {
         create_agency,
         agency,
         create_assignment,
-        create_partnership
+        create_partnership,
+        add_person,
+        person,
+        update_person,
+        end_assignment
     ),
     components(schemas(
         Me,
@@ -63,7 +72,11 @@ pub fn routes() -> Routes {
         service::NewAssignment,
         service::NewTerm,
         service::NewNonSchoolDay,
-        DistrictCreated
+        DistrictCreated,
+        people::PersonView,
+        people::PersonInput,
+        people::EndAssignment,
+        Created
     ))
 )]
 pub struct ApiDoc;
@@ -216,4 +229,49 @@ async fn create_partnership(
 ) -> WebResult<StatusCode> {
     service::create_partnership(&ctx, input).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Created {
+    pub id: String,
+}
+
+/// Adds a person (an officer, with or without an account) to an agency.
+#[utoipa::path(post, path = "/api/v1/agencies/{id}/people", tag = "org", params(("id" = String, Path), ("Idempotency-Key" = String, Header)), request_body = people::PersonInput,
+    responses((status = 201, body = Created), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn add_person(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(input): Json<people::PersonInput>,
+) -> WebResult<(StatusCode, Json<Created>)> {
+    let id = people::add_person(&ctx, &id, input).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// A person: sworn status, years of experience, assignments in force.
+#[utoipa::path(get, path = "/api/v1/people/{id}", tag = "org", params(("id" = String, Path)), responses((status = 200, body = people::PersonView), (status = 404, body = ErrorBody)), security(("token" = [])))]
+async fn person(ctx: Ctx, Path(id): Path<String>) -> WebResult<Json<people::PersonView>> {
+    Ok(Json(people::person_detail(&ctx, &id).await?))
+}
+
+/// Corrects a person; the earlier version is kept in the history.
+#[utoipa::path(put, path = "/api/v1/people/{id}", tag = "org", params(("id" = String, Path), ("Idempotency-Key" = String, Header)), request_body = people::PersonInput,
+    responses((status = 200, body = people::PersonView), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn update_person(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(input): Json<people::PersonInput>,
+) -> WebResult<Json<people::PersonView>> {
+    Ok(Json(people::update_person(&ctx, &id, input).await?))
+}
+
+/// Ends an SRO assignment on a day.
+#[utoipa::path(post, path = "/api/v1/assignments/{id}/end", tag = "org", params(("id" = String, Path), ("Idempotency-Key" = String, Header)), request_body = people::EndAssignment,
+    responses((status = 200, body = AssignmentView), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn end_assignment(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(input): Json<people::EndAssignment>,
+) -> WebResult<Json<AssignmentView>> {
+    Ok(Json(people::end_assignment(&ctx, &id, input).await?))
 }

@@ -4,6 +4,7 @@
 
 mod api;
 mod pages;
+pub mod people;
 pub mod service;
 
 use crate::routes::Routes;

@@ -1,5 +1,6 @@
 //! Organisation pages: a view over the same service calls the API makes.
 
+use super::people;
 use super::service::{self, AgencyDetail, CampusDetail, DistrictDetail, Overview};
 use crate::context::Ctx;
 use crate::error::WebResult;
@@ -28,6 +29,10 @@ pub fn routes() -> Routes {
         .post("/campuses/{id}", update_campus)
         .get("/agencies/{id}", agency)
         .post("/agencies/{id}/assignments", create_assignment)
+        .post("/agencies/{id}/people", add_person)
+        .get("/people/{id}", person)
+        .post("/people/{id}", update_person)
+        .post("/assignments/{id}/end", end_assignment)
 }
 
 #[derive(Template)]
@@ -167,6 +172,7 @@ struct AgencyPage {
     may_change: bool,
     campuses: Vec<(String, String)>,
     form: FormToken,
+    person_form: FormToken,
 }
 
 async fn agency(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
@@ -190,6 +196,7 @@ async fn agency(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
         may_change,
         campuses,
         form: ctx.form(),
+        person_form: ctx.form(),
     })
 }
 
@@ -200,4 +207,58 @@ async fn create_assignment(
 ) -> WebResult<Response> {
     service::create_assignment(&ctx, &id, input).await?;
     Ok(Redirect::to(&format!("/agencies/{id}")).into_response())
+}
+
+async fn add_person(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(input): Form<people::PersonInput>,
+) -> WebResult<Response> {
+    let person = people::add_person(&ctx, &id, input).await?;
+    Ok(Redirect::to(&format!("/people/{person}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "person.html")]
+struct PersonPage {
+    layout: Layout,
+    p: people::PersonView,
+    may_change: bool,
+    form: FormToken,
+    end_forms: Vec<FormToken>,
+}
+
+async fn person(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
+    let p = people::person_detail(&ctx, &id).await?;
+    let may_change = p
+        .agency
+        .as_ref()
+        .and_then(|a| Id::parse(&a.id))
+        .is_some_and(|a| ctx.may_change(Tenant::agency(a)));
+    let end_forms = p.assignments.iter().map(|_| ctx.form()).collect();
+    render(&PersonPage {
+        layout: Layout::new(&ctx),
+        p,
+        may_change,
+        form: ctx.form(),
+        end_forms,
+    })
+}
+
+async fn update_person(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(input): Form<people::PersonInput>,
+) -> WebResult<Response> {
+    let p = people::update_person(&ctx, &id, input).await?;
+    Ok(Redirect::to(&format!("/people/{}", p.id)).into_response())
+}
+
+async fn end_assignment(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(input): Form<people::EndAssignment>,
+) -> WebResult<Response> {
+    let a = people::end_assignment(&ctx, &id, input).await?;
+    Ok(Redirect::to(&format!("/people/{}", a.person_id)).into_response())
 }

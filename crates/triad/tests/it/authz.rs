@@ -24,6 +24,7 @@ const ADMIN: &[&str] = &["admin"];
 const DIRECTORY_READERS: &[&str] = EVERYONE;
 const DISTRICT_EDITORS: &[&str] = &["director", "admin"];
 const AGENCY_EDITORS: &[&str] = &["sergeant", "admin"];
+const ASSIGNMENT_EDITORS: &[&str] = &["sergeant", "director", "admin"];
 const AUDIT_READERS: &[&str] = &["director", "admin"];
 
 /// What a route expects: who is allowed on the own-tenant target and on the foreign one.
@@ -113,6 +114,12 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
         ) => e(ADMIN, ADMIN),
         ("GET", "/api/v1/tokens") | ("POST", "/api/v1/tokens") => e(EVERYONE, EVERYONE),
         ("POST", "/api/v1/tokens/{id}/revoke") => e(EVERYONE, ADMIN),
+        ("GET", "/people/{id}" | "/api/v1/people/{id}") => e(EVERYONE, ADMIN),
+        ("POST", "/people/{id}" | "/agencies/{id}/people" | "/api/v1/agencies/{id}/people")
+        | ("PUT", "/api/v1/people/{id}") => e(AGENCY_EDITORS, ADMIN),
+        ("POST", "/assignments/{id}/end" | "/api/v1/assignments/{id}/end") => {
+            e(ASSIGNMENT_EDITORS, ADMIN)
+        }
         _ => panic!(
             "{} {} has no expectation in the authorization table: add one",
             route.method, route.path
@@ -135,6 +142,15 @@ async fn concrete(app: &TestApp, path: &str, actor: &str, foreign: bool) -> Stri
         if foreign { w.other_campus } else { w.campus }.to_string()
     } else if path.starts_with("/agencies/") || path.starts_with("/api/v1/agencies/") {
         if foreign { w.other_agency } else { w.agency }.to_string()
+    } else if path.starts_with("/people/") || path.starts_with("/api/v1/people/") {
+        if foreign { w.other_officer } else { w.officer }.to_string()
+    } else if path.starts_with("/assignments/") || path.starts_with("/api/v1/assignments/") {
+        if foreign {
+            w.other_assignment
+        } else {
+            w.assignment
+        }
+        .to_string()
     } else if path.starts_with("/admin/users/") || path.starts_with("/api/v1/users/") {
         app.user(if foreign { "away-principal" } else { "victim" })
             .to_string()

@@ -253,3 +253,85 @@ both_engines!(
         assert_eq!(app.get("/no/such/page", &s).await.status(), 404);
     }
 );
+
+both_engines!(
+    people_are_corrected_and_assignments_ended_with_history,
+    |app: TestApp| async move {
+        let s = app.session("sergeant").await;
+        let agency = app.world.agency;
+        let r = app
+            .post_form(
+                &format!("/agencies/{agency}/people"),
+                &s,
+                &[
+                    ("name", "Officer Rookie"),
+                    ("sworn", "yes"),
+                    ("le_experience_start", "2025-09-01"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 303);
+        let page_path = r
+            .headers()
+            .get("location")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
+        let page = app.get(&page_path, &s).await.text().await.unwrap();
+        assert!(
+            page.contains("Officer Rookie") && page.contains("three years"),
+            "a new officer is flagged"
+        );
+        let sro_person = app.world.assignment;
+        let r = app
+            .post_form(
+                &format!("/assignments/{sro_person}/end"),
+                &s,
+                &[("ends_on", "2019-01-01")],
+            )
+            .await;
+        assert_eq!(r.status(), 422, "an assignment cannot end before it began");
+        let r = app
+            .post_form(
+                &format!("/assignments/{sro_person}/end"),
+                &s,
+                &[("ends_on", "2021-06-30")],
+            )
+            .await;
+        assert_eq!(r.status(), 303);
+        let sro = app.session("sro").await;
+        assert!(app
+            .get("/", &sro)
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("no campus assignment in force"));
+        let history = triad_store::org::history(
+            &mut app.db.acquire().await.unwrap(),
+            "assignment",
+            sro_person,
+        )
+        .await
+        .unwrap();
+        assert_eq!(history.len(), 1);
+        assert!(history[0].data.contains("\"ends_on\":null"));
+        let officer = app.world.officer;
+        let r = app
+            .post_form(
+                &format!("/people/{officer}"),
+                &s,
+                &[("name", "Officer Renamed"), ("le_experience_start", "")],
+            )
+            .await;
+        assert_eq!(r.status(), 303);
+        let page = app
+            .get(&format!("/people/{officer}"), &s)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("Officer Renamed") && page.contains("not sworn"));
+    }
+);

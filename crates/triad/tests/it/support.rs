@@ -52,6 +52,11 @@ pub struct World {
     pub other_agency: Id,
     /// A sworn officer of the agency with no account, for assignments.
     pub officer: Id,
+    /// A sworn officer of the other agency, with an assignment in the other district.
+    pub other_officer: Id,
+    /// The own SRO's assignment, and the other officer's.
+    pub assignment: Id,
+    pub other_assignment: Id,
 }
 
 pub struct TestApp {
@@ -354,6 +359,9 @@ async fn build_world(db: &Db) -> (World, HashMap<String, Id>) {
         other_campus: Id::new(),
         other_agency: Id::new(),
         officer: Id::new(),
+        other_officer: Id::new(),
+        assignment: Id::new(),
+        other_assignment: Id::new(),
     };
     for (d, c, a, name) in [
         (world.district, world.campus, world.agency, "Home"),
@@ -398,6 +406,30 @@ async fn build_world(db: &Db) -> (World, HashMap<String, Id>) {
     org::insert_person(&mut tx, &officer, now)
         .await
         .expect("officer");
+    let other = org::NewPerson {
+        id: world.other_officer,
+        display_name: "Officer Away",
+        email: None,
+        agency: Some(world.other_agency),
+        district: None,
+        sworn: true,
+        le_experience_start: None,
+    };
+    org::insert_person(&mut tx, &other, now)
+        .await
+        .expect("other officer");
+    let away = org::NewAssignment {
+        id: world.other_assignment,
+        person: world.other_officer,
+        agency: world.other_agency,
+        district: world.other_district,
+        campus: world.other_campus,
+        starts_on: "2020-08-01",
+        ends_on: None,
+    };
+    org::insert_assignment(&mut tx, &away, now)
+        .await
+        .expect("other assignment");
     let hash = password_hash();
     let mut users = HashMap::new();
     let grants: Vec<(&str, Grant, bool)> = ROLE_USERS
@@ -484,7 +516,7 @@ async fn build_world(db: &Db) -> (World, HashMap<String, Id>) {
             .expect("grant");
         if grant.role == Role::Sro {
             let a = org::NewAssignment {
-                id: Id::new(),
+                id: world.assignment,
                 person,
                 agency: world.agency,
                 district: world.district,
