@@ -60,12 +60,18 @@ pub enum Engine {
     Postgres,
 }
 
-/// A pool of connections to one of the two engines.
+/// A pool of connections to one of the two engines. SQLite takes one writer at a time; the
+/// writer lock queues this process's writers fairly instead of letting them poll the file
+/// lock (which makes the slowest write wait far longer than the rest).
 #[derive(Debug, Clone)]
 pub enum Db {
-    Sqlite(SqlitePool),
+    Sqlite(SqlitePool, WriterLock),
     Postgres(PgPool),
 }
+
+/// The queue of this process's SQLite writers.
+#[derive(Debug, Clone, Default)]
+pub struct WriterLock(std::sync::Arc<tokio::sync::Mutex<()>>);
 
 /// A borrowed connection of either engine: what the query macros run on.
 pub enum Conn<'a> {
@@ -75,7 +81,10 @@ pub enum Conn<'a> {
 
 /// An open transaction. Every write and its audit entry go through one, together.
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
+    Sqlite(
+        Transaction<'static, Sqlite>,
+        tokio::sync::OwnedMutexGuard<()>,
+    ),
     Postgres(Transaction<'static, Postgres>),
 }
 
@@ -88,7 +97,7 @@ pub enum Pooled {
 impl<'a> From<&'a mut Tx> for Conn<'a> {
     fn from(tx: &'a mut Tx) -> Self {
         match tx {
-            Tx::Sqlite(t) => Conn::Sqlite(t),
+            Tx::Sqlite(t, _) => Conn::Sqlite(t),
             Tx::Postgres(t) => Conn::Postgres(t),
         }
     }
@@ -157,7 +166,7 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
                 .await?;
-            Ok(Db::Sqlite(pool))
+            Ok(Db::Sqlite(pool, WriterLock::default()))
         } else {
             Err(StoreError::Config(
                 "the database URL must start with sqlite:// or postgres://".into(),
@@ -167,7 +176,7 @@ impl Db {
 
     pub fn engine(&self) -> Engine {
         match self {
-            Db::Sqlite(_) => Engine::Sqlite,
+            Db::Sqlite(..) => Engine::Sqlite,
             Db::Postgres(_) => Engine::Postgres,
         }
     }
@@ -176,7 +185,7 @@ impl Db {
     /// binary does not know (written by a newer Triad) is refused rather than downgraded.
     pub async fn migrate(&self) -> StoreResult<()> {
         match self {
-            Db::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
+            Db::Sqlite(pool, _) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
             Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
         Ok(())
@@ -198,7 +207,10 @@ impl Db {
     /// IMMEDIATE`) so a transaction that reads before it writes never fails half-way.
     pub async fn begin(&self) -> StoreResult<Tx> {
         Ok(match self {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(pool, writers) => {
+                let turn = writers.0.clone().lock_owned().await;
+                Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?, turn)
+            }
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
@@ -206,14 +218,14 @@ impl Db {
     /// A connection for reads.
     pub async fn acquire(&self) -> StoreResult<Pooled> {
         Ok(match self {
-            Db::Sqlite(pool) => Pooled::Sqlite(pool.acquire().await?),
+            Db::Sqlite(pool, _) => Pooled::Sqlite(pool.acquire().await?),
             Db::Postgres(pool) => Pooled::Postgres(pool.acquire().await?),
         })
     }
 
     pub async fn close(&self) {
         match self {
-            Db::Sqlite(pool) => pool.close().await,
+            Db::Sqlite(pool, _) => pool.close().await,
             Db::Postgres(pool) => pool.close().await,
         }
     }
@@ -222,7 +234,7 @@ impl Db {
 impl Tx {
     pub async fn commit(self) -> StoreResult<()> {
         match self {
-            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Sqlite(t, _turn) => t.commit().await?,
             Tx::Postgres(t) => t.commit().await?,
         }
         Ok(())

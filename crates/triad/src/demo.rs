@@ -463,7 +463,7 @@ async fn people(
     let nm = b.person_name();
     b.account(
         &leader,
-        &format!("{nm} (Director of School Safety)"),
+        &nm,
         Grant {
             role: Role::DistrictLeader,
             scope: Scope::District { district },
@@ -561,7 +561,7 @@ async fn people(
         let nm = b.person_name();
         b.account(
             &named("principal", principal),
-            &format!("{nm} (Principal)"),
+            &nm,
             Grant {
                 role: Role::CampusAdmin,
                 scope,
@@ -574,7 +574,7 @@ async fn people(
             let nm = b.person_name();
             b.account(
                 &named("principal", principal),
-                &format!("{nm} (Assistant Principal)"),
+                &nm,
                 Grant {
                     role: Role::CampusAdmin,
                     scope,
@@ -589,7 +589,7 @@ async fn people(
             let nm = b.person_name();
             b.account(
                 &named("sso", sso),
-                &format!("{nm} (School Safety Officer)"),
+                &nm,
                 Grant {
                     role: Role::Sso,
                     scope,
@@ -611,7 +611,7 @@ async fn people(
             let nm = b.person_name();
             b.account(
                 &named("staff", staff),
-                &format!("{nm} (Counselor)"),
+                &nm,
                 Grant {
                     role: Role::Staff,
                     scope,

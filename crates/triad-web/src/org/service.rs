@@ -237,7 +237,9 @@ pub struct CampusView {
     pub id: String,
     pub district_id: String,
     pub name: String,
+    /// elementary, middle, high or other
     pub level: String,
+    pub level_label: String,
 }
 
 impl From<Campus> for CampusView {
@@ -246,6 +248,10 @@ impl From<Campus> for CampusView {
             id: c.id,
             district_id: c.district_id,
             name: c.name,
+            level_label: CampusLevel::from_code(&c.level)
+                .map(|l| l.label())
+                .unwrap_or("Other")
+                .to_string(),
             level: c.level,
         }
     }

@@ -110,6 +110,11 @@ async fn sign_in(c: &Client, app: &TestApp, user: &str) {
         .click()
         .await
         .unwrap();
+    // Signed-in pages carry the top bar; wait for it so the sign-in page is gone.
+    c.wait()
+        .for_element(Locator::Css("header.top"))
+        .await
+        .unwrap();
 }
 
 async fn body_text(c: &Client) -> String {
@@ -158,6 +163,10 @@ async fn an_sro_and_a_principal_each_see_their_own_home() {
         .await
         .unwrap()
         .click()
+        .await
+        .unwrap();
+    desk.wait()
+        .for_element(Locator::Id("username"))
         .await
         .unwrap();
     desk.goto(&app.url("/")).await.unwrap();

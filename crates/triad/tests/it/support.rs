@@ -337,7 +337,7 @@ impl TestApp {
     /// Runs SQL directly on the database, as someone with access to its files would.
     pub async fn raw(&self, sql: &str) -> Result<u64, sqlx::Error> {
         match &self.db {
-            Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
+            Db::Sqlite(p, _) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
             Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
         }
     }
