@@ -2,6 +2,7 @@
 //! the one access policy every route asks. Pure Rust: no I/O, no async, no SQL, no HTTP. Time
 //! comes in as a parameter so every rule can be tested at any instant.
 
+pub mod activity;
 pub mod audit;
 pub mod auth;
 pub mod error;

@@ -230,7 +230,11 @@ fn covers(reach: &Reach, tenant: &Tenant, class: RecordClass) -> bool {
         }
     }
     if let Some(agency) = reach.agency {
-        if tenant.agency == Some(agency) {
+        // An agency reaches its own records; a campus's shared and school records belong to
+        // the campus, which an officer reaches through an assignment, not through the
+        // agency. Only the supervisor reads the shared records of the agency's officers.
+        let campus_record = matches!(class, RecordClass::Shared | RecordClass::School);
+        if tenant.agency == Some(agency) && (!campus_record || reach.role == Role::LeSupervisor) {
             return true;
         }
     }
@@ -392,6 +396,43 @@ mod tests {
         );
         assert_eq!(
             decide(&principal(), Action::View, le_record(AGENCY, CAMPUS)),
+            Decision::Forbidden
+        );
+    }
+
+    #[test]
+    fn shared_records_of_other_campuses_are_not_the_officers_through_the_agency() {
+        let elsewhere = Resource::new(
+            RecordClass::Shared,
+            Tenant {
+                agency: Some(id(AGENCY)),
+                district: Some(id(DISTRICT)),
+                campus: Some(id(OTHER_CAMPUS)),
+            },
+        );
+        assert_ne!(decide(&sro(), Action::View, elsewhere), Decision::Allow);
+        let here = Resource::new(
+            RecordClass::Shared,
+            Tenant {
+                agency: Some(id(AGENCY)),
+                district: Some(id(DISTRICT)),
+                campus: Some(id(CAMPUS)),
+            },
+        );
+        assert_eq!(decide(&sro(), Action::Change, here), Decision::Allow);
+        let supervisor = actor(
+            vec![Grant {
+                role: Role::LeSupervisor,
+                scope: Scope::Agency { agency: id(AGENCY) },
+            }],
+            vec![],
+        );
+        assert_eq!(
+            decide(&supervisor, Action::View, elsewhere),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(&supervisor, Action::Change, elsewhere),
             Decision::Forbidden
         );
     }

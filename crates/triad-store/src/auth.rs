@@ -977,3 +977,27 @@ pub async fn spend_verification_time(password: String) {
         .clone();
     let _ = verify_password(password, hash).await;
 }
+
+#[derive(sqlx::FromRow)]
+struct Holder {
+    id: String,
+    display_name: String,
+}
+
+/// Active users holding a role in a scope (`campus:ID`, `district:ID`, …), by name.
+pub async fn holders_of<'c>(
+    conn: impl Into<Conn<'c>>,
+    role: Role,
+    scope_key: &str,
+) -> StoreResult<Vec<(String, String)>> {
+    let mut c: Conn = conn.into();
+    let rows = fetch_all!(
+        &mut c,
+        Holder,
+        "SELECT u.id, u.display_name FROM grants g JOIN users u ON u.id = g.user_id \
+         WHERE g.role = $1 AND g.scope_key = $2 AND u.disabled = FALSE ORDER BY u.display_name",
+        role.code(),
+        scope_key.to_string()
+    )?;
+    Ok(rows.into_iter().map(|h| (h.id, h.display_name)).collect())
+}

@@ -3,12 +3,15 @@
 //! placeholders, and the [`run!`] macro hands it to whichever concrete sqlx driver is open.
 //! sqlx's `Any` driver is avoided on purpose: it cannot carry every column type across both.
 
+pub mod activity;
 pub mod audit;
 pub mod auth;
 mod db;
 pub mod error;
+pub mod history;
 pub mod idempotency;
 pub mod org;
+pub mod settings;
 pub mod sqlite_backup;
 
 pub use db::{Conn, Db, Engine, Tx};

@@ -3,6 +3,7 @@
 
 use crate::{execute, fetch_all, fetch_optional, Conn, StoreError, StoreResult};
 use serde::Serialize;
+use triad_domain::policy::RecordClass;
 use triad_domain::{Id, Timestamp};
 
 /// Rows come back with ids as text; these read them as ids.
@@ -239,41 +240,25 @@ pub async fn keep_history<'c, T: Serialize>(
     by: Id,
     now: Timestamp,
 ) -> StoreResult<()> {
-    let mut c: Conn = conn.into();
-    let data = serde_json::to_string(before).unwrap_or_default();
-    execute!(
-        &mut c,
-        "INSERT INTO history_directory (id, record_type, record_id, data, replaced_at, replaced_by) VALUES ($1, $2, $3, $4, $5, $6)",
-        Id::new().to_string(),
-        record_type.to_string(),
-        record_id.to_string(),
-        data,
-        now.millis(),
-        by.to_string()
-    )?;
-    Ok(())
+    crate::history::keep(
+        conn,
+        RecordClass::Directory,
+        record_type,
+        record_id,
+        before,
+        by,
+        now,
+    )
+    .await
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
-pub struct HistoryRow {
-    pub data: String,
-    pub replaced_at: i64,
-    pub replaced_by: Option<String>,
-}
-
+/// Earlier versions of a directory record, oldest first.
 pub async fn history<'c>(
     conn: impl Into<Conn<'c>>,
     record_type: &str,
     record_id: Id,
-) -> StoreResult<Vec<HistoryRow>> {
-    let mut c: Conn = conn.into();
-    Ok(fetch_all!(
-        &mut c,
-        HistoryRow,
-        "SELECT data, replaced_at, replaced_by FROM history_directory WHERE record_type = $1 AND record_id = $2 ORDER BY replaced_at",
-        record_type.to_string(),
-        record_id.to_string()
-    )?)
+) -> StoreResult<Vec<crate::history::HistoryRow>> {
+    crate::history::of(conn, RecordClass::Directory, record_type, record_id).await
 }
 
 pub async fn insert_partnership<'c>(

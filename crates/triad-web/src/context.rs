@@ -184,6 +184,18 @@ impl Ctx {
         }
     }
 
+    /// Refuses an action for a reason the policy's table does not hold (only the author may
+    /// correct an entry), on the audit trail like every other denial.
+    pub async fn deny(&self, reason: &str, record: (&str, &str)) -> WebError {
+        let event = self
+            .event("access.denied", Outcome::Denied)
+            .record(record.0, record.1);
+        match triad_store::audit::record(&self.state.db, event, self.now).await {
+            Ok(_) => WebError::Forbidden(reason.to_string()),
+            Err(e) => e.into(),
+        }
+    }
+
     /// An audit event by this actor from this request's address.
     pub fn event(&self, action: &str, outcome: Outcome) -> AuditEvent {
         AuditEvent::new(Some(self.actor.user), action, outcome).source(self.source.clone())

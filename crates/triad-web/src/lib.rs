@@ -2,6 +2,7 @@
 //! calls. Every route goes: extract the actor → parse input into domain types → ask the one
 //! access policy → one transaction writing the record and its audit entry → render.
 
+pub mod activity;
 pub mod audit;
 pub mod auth;
 mod context;

@@ -14,6 +14,7 @@ pub fn spec() -> utoipa::openapi::OpenApi {
     let mut doc = crate::org::ApiDoc::openapi();
     doc.merge(crate::audit::AuditApiDoc::openapi());
     doc.merge(crate::auth::AccountsApiDoc::openapi());
+    doc.merge(crate::activity::ActivityApiDoc::openapi());
     doc.info.title = "Triad API".into();
     doc.info.version = env!("CARGO_PKG_VERSION").into();
     doc.info.description = Some(

@@ -97,6 +97,7 @@ pub fn all() -> Routes {
         .merge(crate::home::routes())
         .merge(crate::auth::routes())
         .merge(crate::org::routes())
+        .merge(crate::activity::routes())
         .merge(crate::audit::routes())
         .merge(crate::openapi::routes())
 }

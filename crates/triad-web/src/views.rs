@@ -35,6 +35,15 @@ impl Layout {
                 label: "Organisation",
             },
         ];
+        if actor.has_role(Role::Sro) || actor.has_role(Role::Sso) {
+            nav.insert(
+                1,
+                NavLink {
+                    href: "/activity",
+                    label: "Log activity",
+                },
+            );
+        }
         if actor.has_role(Role::DistrictLeader) || actor.has_role(Role::SystemAdmin) {
             nav.push(NavLink {
                 href: "/audit",

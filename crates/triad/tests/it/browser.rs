@@ -145,6 +145,36 @@ async fn an_sro_and_a_principal_each_see_their_own_home() {
         .await
         .unwrap();
     assert!(body_text(&phone).await.contains("Not found"));
+    // Between two hallway conversations: open the log, tap "counseling, student", tap "Log
+    // it". Two interactions after the page opens (the issue allows three).
+    phone.goto(&app.url("/activity")).await.unwrap();
+    phone
+        .find(Locator::Css("input[value=counseling_student]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    phone
+        .find(Locator::Css("button.big"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let saved = phone
+        .wait()
+        .for_element(Locator::Id("saved"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        saved.contains("Counseling session: student, 15 min"),
+        "{saved}"
+    );
+    screenshot(&phone, "activity-quick-entry-phone").await;
     phone.close().await.unwrap();
 
     // The principal, at a desk.

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod activity;
 mod api;
 mod audit;
 mod authz;

@@ -57,6 +57,9 @@ pub struct World {
     /// The own SRO's assignment, and the other officer's.
     pub assignment: Id,
     pub other_assignment: Id,
+    /// A patrol the own SRO logged on the own campus, and one on the other campus.
+    pub activity: Id,
+    pub other_activity: Id,
 }
 
 pub struct TestApp {
@@ -362,6 +365,8 @@ async fn build_world(db: &Db) -> (World, HashMap<String, Id>) {
         other_officer: Id::new(),
         assignment: Id::new(),
         other_assignment: Id::new(),
+        activity: Id::new(),
+        other_activity: Id::new(),
     };
     for (d, c, a, name) in [
         (world.district, world.campus, world.agency, "Home"),
@@ -530,6 +535,66 @@ async fn build_world(db: &Db) -> (World, HashMap<String, Id>) {
         }
         users.insert(name.to_string(), user);
     }
+    for (id, author, agency, district, campus) in [
+        (
+            world.activity,
+            users["sro"],
+            world.agency,
+            world.district,
+            world.campus,
+        ),
+        (
+            world.other_activity,
+            users["away-principal"],
+            world.other_agency,
+            world.other_district,
+            world.other_campus,
+        ),
+    ] {
+        let row = patrol(id, author, agency, district, campus, now);
+        triad_store::activity::insert(&mut tx, &row)
+            .await
+            .expect("activity");
+    }
     tx.commit().await.expect("commit");
     (world, users)
+}
+
+/// A patrol entry, written straight to the store for the fixtures.
+fn patrol(
+    id: Id,
+    author: Id,
+    agency: Id,
+    district: Id,
+    campus: Id,
+    now: Timestamp,
+) -> triad_store::activity::ActivityRow {
+    let day = now.to_datetime().date_naive();
+    triad_store::activity::ActivityRow {
+        id: id.to_string(),
+        author_id: author.to_string(),
+        author_role: "sro".into(),
+        agency_id: Some(agency.to_string()),
+        district_id: district.to_string(),
+        campus_id: campus.to_string(),
+        category: "patrol".into(),
+        triad_role: "law_enforcer".into(),
+        record_class: "shared".into(),
+        started_at: now.millis() - 3_600_000,
+        minutes: 30,
+        students: 0,
+        parents: 0,
+        staff: 0,
+        notes: None,
+        case_ref: None,
+        search_basis: None,
+        initiated_by: None,
+        school_year: 2026,
+        local_date: day.to_string(),
+        week_start: day.to_string(),
+        month: day.format("%Y-%m").to_string(),
+        created_at: now.millis(),
+        updated_at: now.millis(),
+        version: 1,
+    }
 }

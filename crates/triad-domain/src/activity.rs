@@ -1,0 +1,405 @@
+//! The activity log: what an SRO or SSO did, in categories that map to the roles of the triad
+//! model, with the guardrails of the field (search basis, no school discipline).
+
+use crate::auth::Role;
+use crate::org::text_enum;
+use crate::policy::RecordClass;
+use crate::{Invalid, Timestamp};
+use serde::{Deserialize, Serialize};
+
+text_enum! {
+    /// The roles of the SRO (NASRO's triad, plus the emergency-manager hat of seed 001). The
+    /// balance of an officer's time across them is what the reports show.
+    TriadRole {
+        LawEnforcer => "law_enforcer" / "Law enforcer",
+        Educator => "educator" / "Educator",
+        InformalCounselor => "informal_counselor" / "Informal counselor",
+        EmergencyManager => "emergency_manager" / "Emergency manager",
+    }
+}
+
+text_enum! {
+    /// What an activity entry records.
+    Category {
+        CounselingStudent => "counseling_student" / "Counseling session: student",
+        CounselingParent => "counseling_parent" / "Counseling session: parent",
+        CounselingStaff => "counseling_staff" / "Counseling session: staff",
+        ClassroomPresentation => "classroom_presentation" / "Classroom presentation",
+        Arrest => "arrest" / "Arrest",
+        Investigation => "investigation" / "Investigation",
+        Search => "search" / "Search",
+        SafetyAudit => "safety_audit" / "Safety audit / physical-plant assessment",
+        Patrol => "patrol" / "Patrol",
+        Extracurricular => "extracurricular" / "Extracurricular event",
+        CommunityPresentation => "community_presentation" / "Presentation to parents / community",
+        StaffRelationship => "staff_relationship" / "Relationship building with staff",
+        Meeting => "meeting" / "Meeting",
+        Training => "training" / "Training",
+        Referral => "referral" / "Referral to a community resource",
+        Introduction => "introduction" / "Introduction to students / faculty",
+        Escort => "escort" / "Escort",
+        VisitorContact => "visitor_contact" / "Visitor contact",
+        Other => "other" / "Other",
+    }
+}
+
+impl Category {
+    /// The triad role the category serves.
+    pub fn triad_role(self) -> TriadRole {
+        use Category::*;
+        match self {
+            Arrest | Investigation | Search | Patrol | Escort | VisitorContact => {
+                TriadRole::LawEnforcer
+            }
+            ClassroomPresentation | CommunityPresentation | Training | Introduction => {
+                TriadRole::Educator
+            }
+            CounselingStudent | CounselingParent | CounselingStaff | StaffRelationship
+            | Referral | Extracurricular => TriadRole::InformalCounselor,
+            SafetyAudit | Meeting | Other => TriadRole::EmergencyManager,
+        }
+    }
+
+    /// A single arrest, search or investigation by a sworn officer is a law-enforcement
+    /// record; the rest (an SSO's search assistance included), and every count derived from
+    /// entries, is shared.
+    pub fn record_class(self, role: Role) -> RecordClass {
+        match self {
+            Category::Arrest | Category::Investigation | Category::Search if role == Role::Sro => {
+                RecordClass::LawEnforcement
+            }
+            _ => RecordClass::Shared,
+        }
+    }
+
+    /// Whether a person in this role may log the category. SSOs are not sworn: they do not
+    /// arrest or investigate crimes, and they assist searches rather than conduct them.
+    pub fn allowed_for(self, role: Role) -> bool {
+        match role {
+            Role::Sro => !matches!(self, Category::Escort | Category::VisitorContact),
+            Role::Sso => !matches!(
+                self,
+                Category::Arrest | Category::Investigation | Category::ClassroomPresentation
+            ),
+            _ => false,
+        }
+    }
+
+    /// The categories offered first on the quick-entry form.
+    pub const QUICK: &'static [Category] = &[
+        Category::CounselingStudent,
+        Category::Patrol,
+        Category::StaffRelationship,
+        Category::ClassroomPresentation,
+        Category::Meeting,
+        Category::CounselingParent,
+    ];
+}
+
+text_enum! {
+    /// The legal basis of a search by a sworn officer.
+    SearchBasis {
+        ProbableCause => "probable_cause" / "Probable cause",
+        Warrant => "warrant" / "Warrant",
+        Consent => "consent" / "Consent",
+        Exigent => "exigent" / "Exigent circumstances",
+    }
+}
+
+/// Requests that are school discipline, offered in the picker so that the officer is told at
+/// once that they belong to the administrator (seed 001: the SRO does not discipline).
+pub const DISCIPLINE: &[(&str, &str)] = &[
+    ("detention", "Detention"),
+    ("classroom_management", "Classroom management"),
+    ("code_of_conduct", "Code-of-conduct enforcement"),
+];
+
+/// The answer when school discipline is offered as an activity.
+pub fn discipline_refusal(administrator: Option<&str>) -> Invalid {
+    let who = administrator
+        .map(|name| format!("the campus administrator ({name})"))
+        .unwrap_or_else(|| "the campus administrator".to_string());
+    Invalid::one(
+        "category",
+        format!(
+            "school discipline is not an SRO activity: hand it to {who}, who decides on discipline"
+        ),
+    )
+}
+
+pub const MAX_MINUTES: i64 = 24 * 60;
+pub const MAX_PEOPLE: i64 = 5_000;
+pub const NOTES_MAX: usize = 500;
+/// Entries may be corrected by their author for this many hours by default (a setting).
+pub const DEFAULT_CORRECTION_HOURS: i64 = 72;
+
+/// An activity as entered, before it is checked.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Draft {
+    pub category: String,
+    pub started_at: Option<Timestamp>,
+    pub minutes: String,
+    pub students: String,
+    pub parents: String,
+    pub staff: String,
+    pub notes: String,
+    pub case_ref: String,
+    pub search_basis: String,
+    /// For an SSO's search assistance: the administrator who initiated the search.
+    pub initiated_by: String,
+}
+
+/// A checked activity entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    pub category: Category,
+    pub started_at: Timestamp,
+    pub minutes: i64,
+    pub students: i64,
+    pub parents: i64,
+    pub staff: i64,
+    pub notes: Option<String>,
+    pub case_ref: Option<String>,
+    pub search_basis: Option<SearchBasis>,
+    pub initiated_by: Option<crate::Id>,
+}
+
+fn count(field: &'static str, text: &str, max: i64, invalid: &mut Invalid) -> i64 {
+    let text = text.trim();
+    if text.is_empty() {
+        return 0;
+    }
+    match text.parse::<i64>() {
+        Ok(n) if (0..=max).contains(&n) => n,
+        Ok(_) => {
+            invalid.push(field, format!("must be between 0 and {max}"));
+            0
+        }
+        Err(_) => {
+            invalid.push(field, "must be a whole number");
+            0
+        }
+    }
+}
+
+impl Entry {
+    /// Checks a draft for an officer of `role` (sworn or not) at `now`.
+    pub fn parse(draft: &Draft, role: Role, sworn: bool, now: Timestamp) -> Result<Entry, Invalid> {
+        let code = draft.category.trim();
+        if DISCIPLINE.iter().any(|(c, _)| *c == code) {
+            return Err(discipline_refusal(None));
+        }
+        let mut invalid = Invalid::default();
+        let category = Category::from_code(code);
+        match category {
+            None => invalid.push("category", "choose what you did"),
+            Some(c) if !c.allowed_for(role) => invalid.push(
+                "category",
+                format!("a {} does not log “{}”", role.label(), c.label()),
+            ),
+            _ => {}
+        }
+        let started_at = draft.started_at.unwrap_or(now);
+        if started_at > now.plus_minutes(5) {
+            invalid.push("started_at", "cannot be in the future");
+        }
+        let minutes = match draft.minutes.trim().parse::<i64>() {
+            Ok(m) if (1..=MAX_MINUTES).contains(&m) => m,
+            Ok(_) => {
+                invalid.push("minutes", "must be between 1 minute and 24 hours");
+                0
+            }
+            Err(_) => {
+                invalid.push("minutes", "must be a number of minutes");
+                0
+            }
+        };
+        let students = count("students", &draft.students, MAX_PEOPLE, &mut invalid);
+        let parents = count("parents", &draft.parents, MAX_PEOPLE, &mut invalid);
+        let staff = count("staff", &draft.staff, MAX_PEOPLE, &mut invalid);
+        let notes = Some(draft.notes.trim().to_string()).filter(|n| !n.is_empty());
+        if notes
+            .as_ref()
+            .is_some_and(|n| n.chars().count() > NOTES_MAX)
+        {
+            invalid.push("notes", format!("must be at most {NOTES_MAX} characters"));
+        }
+        let case_ref = Some(draft.case_ref.trim().to_string()).filter(|n| !n.is_empty());
+        if case_ref.as_ref().is_some_and(|c| c.chars().count() > 64) {
+            invalid.push("case_ref", "must be at most 64 characters");
+        }
+        let basis_text = draft.search_basis.trim();
+        let search_basis = SearchBasis::from_code(basis_text);
+        if !basis_text.is_empty() && search_basis.is_none() {
+            invalid.push(
+                "search_basis",
+                "choose probable cause, warrant, consent or exigent circumstances",
+            );
+        }
+        if category == Some(Category::Search)
+            && sworn
+            && search_basis.is_none()
+            && basis_text.is_empty()
+        {
+            invalid.push(
+                "search_basis",
+                "a search by a sworn officer needs its legal basis: probable cause, a warrant, consent or exigent circumstances",
+            );
+        }
+        let initiated_by = crate::Id::parse(&draft.initiated_by);
+        if category == Some(Category::Search) && role == Role::Sso && initiated_by.is_none() {
+            invalid.push(
+                "initiated_by",
+                "an SSO assists searches an administrator initiated: name the administrator",
+            );
+        }
+        invalid.into_result()?;
+        let category = category.ok_or_else(|| Invalid::one("category", "choose what you did"))?;
+        Ok(Entry {
+            category,
+            started_at,
+            minutes,
+            students,
+            parents,
+            staff,
+            notes,
+            case_ref,
+            search_basis: if category == Category::Search {
+                search_basis
+            } else {
+                None
+            },
+            initiated_by: if category == Category::Search {
+                initiated_by
+            } else {
+                None
+            },
+        })
+    }
+}
+
+/// Whether an author may still correct an entry made at `created`.
+pub fn may_correct(created: Timestamp, now: Timestamp, window_hours: i64) -> bool {
+    now < created.plus_minutes(window_hours * 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft(category: &str, minutes: &str) -> Draft {
+        Draft {
+            category: category.into(),
+            minutes: minutes.into(),
+            ..Default::default()
+        }
+    }
+
+    const NOW: Timestamp = Timestamp::from_millis(1_790_000_000_000);
+
+    #[test]
+    fn every_category_serves_one_triad_role() {
+        for c in Category::ALL {
+            assert!(TriadRole::ALL.contains(&c.triad_role()));
+        }
+        assert_eq!(
+            Category::CounselingStudent.triad_role(),
+            TriadRole::InformalCounselor
+        );
+        assert_eq!(
+            Category::ClassroomPresentation.triad_role(),
+            TriadRole::Educator
+        );
+        assert_eq!(Category::Arrest.triad_role(), TriadRole::LawEnforcer);
+    }
+
+    #[test]
+    fn arrests_searches_and_investigations_are_law_enforcement_records() {
+        assert_eq!(
+            Category::Arrest.record_class(Role::Sro),
+            RecordClass::LawEnforcement
+        );
+        assert_eq!(
+            Category::Search.record_class(Role::Sro),
+            RecordClass::LawEnforcement
+        );
+        assert_eq!(
+            Category::Search.record_class(Role::Sso),
+            RecordClass::Shared
+        );
+        assert_eq!(
+            Category::Patrol.record_class(Role::Sro),
+            RecordClass::Shared
+        );
+    }
+
+    #[test]
+    fn a_quick_counseling_entry_parses() {
+        let mut d = draft("counseling_student", "15");
+        d.students = "1".into();
+        let e = Entry::parse(&d, Role::Sro, true, NOW).map_err(|e| e.to_string());
+        assert_eq!(
+            e.map(|e| (e.category, e.minutes, e.students, e.started_at)),
+            Ok((Category::CounselingStudent, 15, 1, NOW))
+        );
+    }
+
+    #[test]
+    fn a_sworn_search_needs_its_legal_basis() {
+        let refused = Entry::parse(&draft("search", "20"), Role::Sro, true, NOW);
+        assert_eq!(
+            refused.err().map(|e| e.errors[0].field),
+            Some("search_basis")
+        );
+        let mut d = draft("search", "20");
+        d.search_basis = "warrant".into();
+        assert_eq!(
+            Entry::parse(&d, Role::Sro, true, NOW)
+                .ok()
+                .and_then(|e| e.search_basis),
+            Some(SearchBasis::Warrant)
+        );
+    }
+
+    #[test]
+    fn discipline_is_not_an_sro_activity() {
+        let e = Entry::parse(&draft("detention", "10"), Role::Sro, true, NOW).err();
+        let message = e.map(|e| e.errors[0].message.clone()).unwrap_or_default();
+        assert!(message.contains("not an SRO activity") && message.contains("administrator"));
+    }
+
+    #[test]
+    fn absurd_values_are_refused_field_by_field() {
+        let mut d = draft("patrol", "1500");
+        d.students = "-3".into();
+        d.started_at = Some(NOW.plus_minutes(60));
+        let fields: Vec<&str> = Entry::parse(&d, Role::Sro, true, NOW)
+            .err()
+            .map(|e| e.errors.iter().map(|f| f.field).collect())
+            .unwrap_or_default();
+        assert_eq!(fields, vec!["started_at", "minutes", "students"]);
+        assert!(Entry::parse(&draft("juggling", "5"), Role::Sro, true, NOW).is_err());
+        assert!(Entry::parse(&draft("patrol", "0"), Role::Sro, true, NOW).is_err());
+    }
+
+    #[test]
+    fn school_safety_officers_do_not_arrest() {
+        assert!(Entry::parse(&draft("arrest", "30"), Role::Sso, false, NOW).is_err());
+        assert!(Entry::parse(&draft("escort", "30"), Role::Sso, false, NOW).is_ok());
+        assert!(Entry::parse(&draft("escort", "30"), Role::Sro, true, NOW).is_err());
+        let refused = Entry::parse(&draft("search", "10"), Role::Sso, false, NOW);
+        assert_eq!(
+            refused.err().map(|e| e.errors[0].field),
+            Some("initiated_by")
+        );
+        let mut d = draft("search", "10");
+        d.initiated_by = crate::Id::from_parts("admin", 1).to_string();
+        assert!(Entry::parse(&d, Role::Sso, false, NOW).is_ok());
+    }
+
+    #[test]
+    fn corrections_close_after_the_window() {
+        assert!(may_correct(NOW, NOW.plus_minutes(71 * 60), 72));
+        assert!(!may_correct(NOW, NOW.plus_minutes(72 * 60), 72));
+    }
+}

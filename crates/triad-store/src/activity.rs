@@ -1,0 +1,240 @@
+//! Activity entries and the monthly summary kept current with every write.
+
+use crate::{execute, fetch_all, fetch_optional, Conn, StoreError, StoreResult};
+use serde::Serialize;
+use triad_domain::policy::RecordClass;
+use triad_domain::{Id, Timestamp};
+
+/// An entry as stored.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct ActivityRow {
+    pub id: String,
+    pub author_id: String,
+    pub author_role: String,
+    pub agency_id: Option<String>,
+    pub district_id: String,
+    pub campus_id: String,
+    pub category: String,
+    pub triad_role: String,
+    pub record_class: String,
+    pub started_at: i64,
+    pub minutes: i64,
+    pub students: i64,
+    pub parents: i64,
+    pub staff: i64,
+    pub notes: Option<String>,
+    pub case_ref: Option<String>,
+    pub search_basis: Option<String>,
+    pub initiated_by: Option<String>,
+    pub school_year: i64,
+    pub local_date: String,
+    pub week_start: String,
+    pub month: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub version: i64,
+}
+
+impl ActivityRow {
+    pub fn class(&self) -> RecordClass {
+        if self.record_class == RecordClass::LawEnforcement.code() {
+            RecordClass::LawEnforcement
+        } else {
+            RecordClass::Shared
+        }
+    }
+}
+
+const COLUMNS: &str = "id, author_id, author_role, agency_id, district_id, campus_id, category, triad_role, \
+     record_class, started_at, minutes, students, parents, staff, notes, case_ref, search_basis, initiated_by, \
+     school_year, local_date, week_start, month, created_at, updated_at, version";
+
+pub async fn insert<'c>(conn: impl Into<Conn<'c>>, a: &ActivityRow) -> StoreResult<()> {
+    let mut c: Conn = conn.into();
+    let sql = format!(
+        "INSERT INTO activities ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+         $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)"
+    );
+    execute!(
+        &mut c,
+        &sql,
+        a.id.clone(),
+        a.author_id.clone(),
+        a.author_role.clone(),
+        a.agency_id.clone(),
+        a.district_id.clone(),
+        a.campus_id.clone(),
+        a.category.clone(),
+        a.triad_role.clone(),
+        a.record_class.clone(),
+        a.started_at,
+        a.minutes,
+        a.students,
+        a.parents,
+        a.staff,
+        a.notes.clone(),
+        a.case_ref.clone(),
+        a.search_basis.clone(),
+        a.initiated_by.clone(),
+        a.school_year,
+        a.local_date.clone(),
+        a.week_start.clone(),
+        a.month.clone(),
+        a.created_at,
+        a.updated_at,
+        a.version
+    )?;
+    summarise(&mut c, a, 1).await
+}
+
+/// Adds an entry to (sign 1) or takes it from (sign -1) the monthly summary.
+async fn summarise<'c>(conn: impl Into<Conn<'c>>, a: &ActivityRow, sign: i64) -> StoreResult<()> {
+    let mut c: Conn = conn.into();
+    execute!(
+        &mut c,
+        "INSERT INTO activity_summary (campus_id, author_id, district_id, agency_id, school_year, month, category, \
+         triad_role, entries, minutes, students, parents, staff) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+         ON CONFLICT (campus_id, author_id, month, category) DO UPDATE SET \
+         entries = activity_summary.entries + excluded.entries, minutes = activity_summary.minutes + excluded.minutes, \
+         students = activity_summary.students + excluded.students, parents = activity_summary.parents + excluded.parents, \
+         staff = activity_summary.staff + excluded.staff",
+        a.campus_id.clone(),
+        a.author_id.clone(),
+        a.district_id.clone(),
+        a.agency_id.clone(),
+        a.school_year,
+        a.month.clone(),
+        a.category.clone(),
+        a.triad_role.clone(),
+        sign,
+        sign * a.minutes,
+        sign * a.students,
+        sign * a.parents,
+        sign * a.staff
+    )?;
+    Ok(())
+}
+
+pub async fn get<'c>(conn: impl Into<Conn<'c>>, id: Id) -> StoreResult<Option<ActivityRow>> {
+    let mut c: Conn = conn.into();
+    let sql = format!("SELECT {COLUMNS} FROM activities WHERE id = $1");
+    Ok(fetch_optional!(&mut c, ActivityRow, &sql, id.to_string())?)
+}
+
+/// An author's latest entries, newest first.
+pub async fn recent_by_author<'c>(
+    conn: impl Into<Conn<'c>>,
+    author: Id,
+    limit: i64,
+) -> StoreResult<Vec<ActivityRow>> {
+    let mut c: Conn = conn.into();
+    let sql = format!("SELECT {COLUMNS} FROM activities WHERE author_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2");
+    Ok(fetch_all!(
+        &mut c,
+        ActivityRow,
+        &sql,
+        author.to_string(),
+        limit
+    )?)
+}
+
+/// Replaces an entry with its corrected version, keeping the earlier one in the history of
+/// its class and moving the summary with it.
+pub async fn correct<'c>(
+    conn: impl Into<Conn<'c>>,
+    corrected: &ActivityRow,
+    by: Id,
+    now: Timestamp,
+) -> StoreResult<ActivityRow> {
+    let mut c: Conn = conn.into();
+    let id = Id::parse(&corrected.id).ok_or(StoreError::NotFound)?;
+    let before = get(&mut c, id).await?.ok_or(StoreError::NotFound)?;
+    crate::history::keep(
+        &mut c,
+        before.class(),
+        "activity",
+        &before.id,
+        &before,
+        by,
+        now,
+    )
+    .await?;
+    summarise(&mut c, &before, -1).await?;
+    execute!(
+        &mut c,
+        "UPDATE activities SET campus_id = $1, district_id = $2, category = $3, triad_role = $4, record_class = $5, \
+         started_at = $6, minutes = $7, students = $8, parents = $9, staff = $10, notes = $11, case_ref = $12, \
+         search_basis = $13, initiated_by = $14, school_year = $15, local_date = $16, week_start = $17, month = $18, \
+         updated_at = $19, version = version + 1 WHERE id = $20",
+        corrected.campus_id.clone(),
+        corrected.district_id.clone(),
+        corrected.category.clone(),
+        corrected.triad_role.clone(),
+        corrected.record_class.clone(),
+        corrected.started_at,
+        corrected.minutes,
+        corrected.students,
+        corrected.parents,
+        corrected.staff,
+        corrected.notes.clone(),
+        corrected.case_ref.clone(),
+        corrected.search_basis.clone(),
+        corrected.initiated_by.clone(),
+        corrected.school_year,
+        corrected.local_date.clone(),
+        corrected.week_start.clone(),
+        corrected.month.clone(),
+        now.millis(),
+        corrected.id.clone()
+    )?;
+    let after = get(&mut c, id).await?.ok_or(StoreError::NotFound)?;
+    summarise(&mut c, &after, 1).await?;
+    Ok(after)
+}
+
+#[derive(sqlx::FromRow)]
+struct CampusOnly {
+    campus_id: String,
+}
+
+/// The campus of an author's latest entry: the form starts there.
+pub async fn usual_campus<'c>(
+    conn: impl Into<Conn<'c>>,
+    author: Id,
+) -> StoreResult<Option<String>> {
+    let mut c: Conn = conn.into();
+    let row = fetch_optional!(
+        &mut c,
+        CampusOnly,
+        "SELECT campus_id FROM activities WHERE author_id = $1 ORDER BY created_at DESC LIMIT 1",
+        author.to_string()
+    )?;
+    Ok(row.map(|r| r.campus_id))
+}
+
+/// One line of the monthly summary.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct SummaryRow {
+    pub category: String,
+    pub triad_role: String,
+    pub entries: i64,
+    pub minutes: i64,
+}
+
+/// An author's summary for a month, by category.
+pub async fn month_summary<'c>(
+    conn: impl Into<Conn<'c>>,
+    author: Id,
+    month: &str,
+) -> StoreResult<Vec<SummaryRow>> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_all!(
+        &mut c,
+        SummaryRow,
+        "SELECT category, triad_role, CAST(SUM(entries) AS BIGINT) AS entries, CAST(SUM(minutes) AS BIGINT) AS minutes \
+         FROM activity_summary WHERE author_id = $1 AND month = $2 GROUP BY category, triad_role ORDER BY category",
+        author.to_string(),
+        month.to_string()
+    )?)
+}

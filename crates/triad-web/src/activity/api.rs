@@ -1,0 +1,114 @@
+//! The activity log in the API.
+
+use super::service::{self, ActivityInput};
+use crate::context::Ctx;
+use crate::error::{ErrorBody, WebResult};
+use crate::routes::Routes;
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Serialize;
+use triad_store::activity::ActivityRow;
+
+pub fn routes() -> Routes {
+    Routes::default()
+        .get("/api/v1/activities", mine)
+        .post("/api/v1/activities", log)
+        .get("/api/v1/activities/{id}", entry)
+        .put("/api/v1/activities/{id}", correct)
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(mine, log, entry, correct),
+    components(schemas(ActivityInput, ActivityView))
+)]
+pub struct ActivityApiDoc;
+
+/// An activity entry.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ActivityView {
+    pub id: String,
+    pub campus_id: String,
+    pub category: String,
+    pub triad_role: String,
+    pub record_class: String,
+    /// UTC, RFC 3339.
+    pub started_at: String,
+    pub local_date: String,
+    pub minutes: i64,
+    pub students: i64,
+    pub parents: i64,
+    pub staff: i64,
+    pub notes: Option<String>,
+    pub case_ref: Option<String>,
+    pub search_basis: Option<String>,
+    pub initiated_by: Option<String>,
+    pub version: i64,
+}
+
+impl From<ActivityRow> for ActivityView {
+    fn from(r: ActivityRow) -> Self {
+        Self {
+            id: r.id,
+            campus_id: r.campus_id,
+            category: r.category,
+            triad_role: r.triad_role,
+            record_class: r.record_class,
+            started_at: triad_domain::Timestamp::from_millis(r.started_at).rfc3339(),
+            local_date: r.local_date,
+            minutes: r.minutes,
+            students: r.students,
+            parents: r.parents,
+            staff: r.staff,
+            notes: r.notes,
+            case_ref: r.case_ref,
+            search_basis: r.search_basis,
+            initiated_by: r.initiated_by,
+            version: r.version,
+        }
+    }
+}
+
+/// The caller's latest entries (SROs and SSOs).
+#[utoipa::path(get, path = "/api/v1/activities", tag = "activity", responses((status = 200, body = [ActivityView]), (status = 403, body = ErrorBody)), security(("token" = [])))]
+async fn mine(ctx: Ctx) -> WebResult<Json<Vec<ActivityView>>> {
+    Ok(Json(
+        service::mine(&ctx)
+            .await?
+            .into_iter()
+            .map(ActivityView::from)
+            .collect(),
+    ))
+}
+
+/// Logs an activity. Searches by sworn officers need their legal basis; school discipline is
+/// refused and handed to the administrator.
+#[utoipa::path(post, path = "/api/v1/activities", tag = "activity", params(("Idempotency-Key" = String, Header)), request_body = ActivityInput,
+    responses((status = 201, body = ActivityView), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn log(
+    ctx: Ctx,
+    Json(input): Json<ActivityInput>,
+) -> WebResult<(StatusCode, Json<ActivityView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(service::log(&ctx, input).await?.into()),
+    ))
+}
+
+/// One entry.
+#[utoipa::path(get, path = "/api/v1/activities/{id}", tag = "activity", params(("id" = String, Path)), responses((status = 200, body = ActivityView), (status = 404, body = ErrorBody)), security(("token" = [])))]
+async fn entry(ctx: Ctx, Path(id): Path<String>) -> WebResult<Json<ActivityView>> {
+    Ok(Json(service::entry(&ctx, &id).await?.into()))
+}
+
+/// Corrects an entry (its author, within the correction window); the earlier version is kept.
+#[utoipa::path(put, path = "/api/v1/activities/{id}", tag = "activity", params(("id" = String, Path), ("Idempotency-Key" = String, Header)), request_body = ActivityInput,
+    responses((status = 200, body = ActivityView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn correct(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(input): Json<ActivityInput>,
+) -> WebResult<Json<ActivityView>> {
+    Ok(Json(service::correct(&ctx, &id, input).await?.into()))
+}

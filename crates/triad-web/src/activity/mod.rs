@@ -1,0 +1,16 @@
+//! The activity log: quick entry from a phone, corrections within the window, the officer's
+//! own list. `service` holds what pages and API both do.
+
+mod api;
+mod pages;
+pub mod service;
+
+use crate::routes::Routes;
+
+pub use api::ActivityApiDoc;
+
+pub fn routes() -> Routes {
+    Routes::default()
+        .merge(pages::routes())
+        .merge(api::routes())
+}

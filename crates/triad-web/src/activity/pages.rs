@@ -1,0 +1,171 @@
+//! The activity pages: the quick-entry form a phone shows first, and one entry with its
+//! correction form.
+
+use super::service::{self, ActivityInput, CampusChoice};
+use crate::context::Ctx;
+use crate::error::WebResult;
+use crate::forms::FormToken;
+use crate::routes::Routes;
+use crate::views::{render, when, Layout};
+use askama::Template;
+use axum::extract::{Path, Query};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use triad_domain::activity::{Category, SearchBasis, DISCIPLINE};
+use triad_domain::Timestamp;
+use triad_store::activity::ActivityRow;
+
+pub fn routes() -> Routes {
+    Routes::default()
+        .get("/activity", quick_entry)
+        .post("/activity", log)
+        .get("/activity/{id}", entry)
+        .post("/activity/{id}", correct)
+}
+
+/// One entry as a line on a page.
+pub struct Line {
+    pub id: String,
+    pub when: String,
+    pub category: String,
+    pub minutes: i64,
+    pub campus: String,
+}
+
+fn line(row: &ActivityRow, campuses: &[CampusChoice]) -> Line {
+    Line {
+        id: row.id.clone(),
+        when: when(row.started_at),
+        category: Category::from_code(&row.category)
+            .map(|c| c.label())
+            .unwrap_or("Other")
+            .to_string(),
+        minutes: row.minutes,
+        campus: campuses
+            .iter()
+            .find(|c| c.id == row.campus_id)
+            .map(|c| c.name.clone())
+            .unwrap_or_default(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "activity.html")]
+struct QuickEntry {
+    layout: Layout,
+    campuses: Vec<CampusChoice>,
+    usual: String,
+    quick: &'static [Category],
+    all: &'static [Category],
+    bases: &'static [SearchBasis],
+    discipline: &'static [(&'static str, &'static str)],
+    recent: Vec<Line>,
+    saved: Option<Line>,
+    form: FormToken,
+}
+
+#[derive(Deserialize)]
+pub struct Saved {
+    #[serde(default)]
+    saved: String,
+}
+
+async fn quick_entry(ctx: Ctx, Query(q): Query<Saved>) -> WebResult<Html<String>> {
+    let officer = service::officer(&ctx).await?;
+    let rows = service::mine(&ctx).await?;
+    let usual =
+        triad_store::activity::usual_campus(&mut ctx.state.db.acquire().await?, ctx.actor.user)
+            .await?
+            .filter(|c| officer.campuses.iter().any(|o| &o.id == c))
+            .or_else(|| officer.campuses.first().map(|c| c.id.clone()))
+            .unwrap_or_default();
+    let saved = rows
+        .iter()
+        .find(|r| r.id == q.saved)
+        .map(|r| line(r, &officer.campuses));
+    render(&QuickEntry {
+        layout: Layout::new(&ctx),
+        recent: rows.iter().map(|r| line(r, &officer.campuses)).collect(),
+        campuses: officer.campuses,
+        usual,
+        quick: Category::QUICK,
+        all: Category::ALL,
+        bases: SearchBasis::ALL,
+        discipline: DISCIPLINE,
+        saved,
+        form: ctx.form(),
+    })
+}
+
+async fn log(ctx: Ctx, Form(input): Form<ActivityInput>) -> WebResult<Response> {
+    let row = service::log(&ctx, input).await?;
+    Ok(Redirect::to(&format!("/activity?saved={}", row.id)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "activity_entry.html")]
+struct EntryPage {
+    layout: Layout,
+    row: ActivityRow,
+    category: String,
+    when: String,
+    local_start: String,
+    may_correct: bool,
+    hours: i64,
+    all: &'static [Category],
+    bases: &'static [SearchBasis],
+    form: FormToken,
+}
+
+async fn entry(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
+    let row = service::entry(&ctx, &id).await?;
+    let hours = service::correction_hours(&ctx).await?;
+    let local_start = local_start(&ctx, &row).await?;
+    let may_correct = row.author_id == ctx.actor.user.to_string()
+        && triad_domain::activity::may_correct(
+            Timestamp::from_millis(row.created_at),
+            ctx.now,
+            hours,
+        );
+    render(&EntryPage {
+        layout: Layout::new(&ctx),
+        category: Category::from_code(&row.category)
+            .map(|c| c.label())
+            .unwrap_or("Other")
+            .to_string(),
+        when: when(row.started_at),
+        local_start,
+        row,
+        may_correct,
+        hours,
+        all: Category::ALL,
+        bases: SearchBasis::ALL,
+        form: ctx.form(),
+    })
+}
+
+async fn correct(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(input): Form<ActivityInput>,
+) -> WebResult<Response> {
+    let row = service::correct(&ctx, &id, input).await?;
+    Ok(Redirect::to(&format!("/activity/{}", row.id)).into_response())
+}
+
+/// The start of an entry in its campus's time zone, as a datetime-local field wants it.
+async fn local_start(ctx: &Ctx, row: &ActivityRow) -> WebResult<String> {
+    let district = match triad_domain::Id::parse(&row.district_id) {
+        Some(d) => triad_store::org::district(&mut ctx.state.db.acquire().await?, d).await?,
+        None => None,
+    };
+    let tz = district
+        .and_then(|d| triad_domain::org::parse_time_zone(&d.time_zone).ok())
+        .unwrap_or(chrono_tz::UTC);
+    Ok(Timestamp::from_millis(row.started_at)
+        .to_datetime()
+        .with_timezone(&tz)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string())
+}

@@ -1,0 +1,346 @@
+//! Logging and correcting activities, once for pages and API.
+
+use crate::context::Ctx;
+use crate::error::{WebError, WebResult};
+use chrono::{Datelike, NaiveDateTime, TimeZone};
+use serde::{Deserialize, Serialize};
+use triad_domain::activity::{self as rules, Draft, Entry};
+use triad_domain::audit::Outcome;
+use triad_domain::auth::{Role, Scope};
+use triad_domain::org::{self as org_rules, YearStart};
+use triad_domain::policy::{Action, RecordClass, Resource, Tenant};
+use triad_domain::{Id, Invalid, Timestamp};
+use triad_store::activity::{self as store, ActivityRow};
+use triad_store::org as org_store;
+
+/// A campus the officer may log activity on.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CampusChoice {
+    pub id: String,
+    pub name: String,
+    pub district_id: String,
+    pub agency_id: Option<String>,
+}
+
+/// Who is logging: an SRO on their assigned campuses or an SSO on theirs.
+pub struct Officer {
+    pub role: Role,
+    pub campuses: Vec<CampusChoice>,
+}
+
+/// The actor as an officer. Anyone else is refused by the policy (and the refusal audited).
+pub async fn officer(ctx: &Ctx) -> WebResult<Officer> {
+    let mut campuses: Vec<CampusChoice> = Vec::new();
+    let role = if ctx.actor.has_role(Role::Sro) {
+        Role::Sro
+    } else {
+        Role::Sso
+    };
+    let mut conn = ctx.state.db.acquire().await?;
+    if role == Role::Sro {
+        for a in &ctx.actor.assignments {
+            if let Some(c) = org_store::campus(&mut conn, a.campus).await? {
+                campuses.push(CampusChoice {
+                    id: c.id,
+                    name: c.name,
+                    district_id: c.district_id,
+                    agency_id: Some(a.agency.to_string()),
+                });
+            }
+        }
+    } else if ctx.actor.has_role(Role::Sso) {
+        for g in &ctx.actor.grants {
+            if let (Role::Sso, Scope::Campus { campus, .. }) = (g.role, g.scope) {
+                if let Some(c) = org_store::campus(&mut conn, campus).await? {
+                    campuses.push(CampusChoice {
+                        id: c.id,
+                        name: c.name,
+                        district_id: c.district_id,
+                        agency_id: None,
+                    });
+                }
+            }
+        }
+    }
+    drop(conn);
+    let tenant = campuses.first().map(tenant_of).unwrap_or(Tenant::INSTANCE);
+    // With no campus to log on, this asks about the instance and is refused (and audited).
+    ctx.require(
+        Action::Change,
+        Resource::new(RecordClass::Shared, tenant),
+        ("activity", "new"),
+    )
+    .await?;
+    if campuses.is_empty() {
+        return Err(WebError::Forbidden(
+            "the activity log is kept by SROs and SSOs on their campuses".into(),
+        ));
+    }
+    Ok(Officer { role, campuses })
+}
+
+fn tenant_of(c: &CampusChoice) -> Tenant {
+    Tenant {
+        agency: c.agency_id.as_deref().and_then(Id::parse),
+        district: Id::parse(&c.district_id),
+        campus: Id::parse(&c.id),
+    }
+}
+
+fn resource_of(row: &ActivityRow) -> Resource {
+    let tenant = Tenant {
+        agency: row.agency_id.as_deref().and_then(Id::parse),
+        district: Id::parse(&row.district_id),
+        campus: Id::parse(&row.campus_id),
+    };
+    Resource::new(row.class(), tenant)
+}
+
+/// An activity as sent by the form or the API. Empty fields take their defaults.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct ActivityInput {
+    #[serde(default)]
+    pub campus_id: String,
+    /// One of the category codes (counseling_student, patrol, search, …).
+    #[serde(default)]
+    pub category: String,
+    /// The form's "something else" list; wins over `category` when filled.
+    #[serde(default)]
+    pub category_other: String,
+    /// Local time on the campus, YYYY-MM-DDTHH:MM; empty means now.
+    #[serde(default)]
+    pub started_at: String,
+    #[serde(default)]
+    pub minutes: String,
+    #[serde(default)]
+    pub students: String,
+    #[serde(default)]
+    pub parents: String,
+    #[serde(default)]
+    pub staff: String,
+    #[serde(default)]
+    pub notes: String,
+    #[serde(default)]
+    pub case_ref: String,
+    /// probable_cause, warrant, consent or exigent (searches by sworn officers).
+    #[serde(default)]
+    pub search_basis: String,
+    /// The initiating administrator's user id (an SSO's search assistance).
+    #[serde(default)]
+    pub initiated_by: String,
+}
+
+/// The campus's administrators by name: discipline goes to them; an SSO's search assistance
+/// names one of them.
+async fn administrators(ctx: &Ctx, campus: &str) -> WebResult<Vec<(String, String)>> {
+    Ok(triad_store::auth::holders_of(
+        &mut ctx.state.db.acquire().await?,
+        Role::CampusAdmin,
+        &format!("campus:{campus}"),
+    )
+    .await?)
+}
+
+/// Checks and places an activity: the campus must be one of the officer's, the instant is
+/// read in the district's time zone, and the buckets are computed for reports.
+async fn build(
+    ctx: &Ctx,
+    officer: &Officer,
+    input: &ActivityInput,
+    id: Id,
+    created_at: Timestamp,
+) -> WebResult<ActivityRow> {
+    let campus = officer
+        .campuses
+        .iter()
+        .find(|c| c.id == input.campus_id.trim())
+        .ok_or_else(|| {
+            Invalid::one(
+                "campus_id",
+                "choose one of the campuses you are assigned to",
+            )
+        })?;
+    let district = org_store::district(
+        &mut ctx.state.db.acquire().await?,
+        Id::parse(&campus.district_id).ok_or(WebError::NotFound)?,
+    )
+    .await?
+    .ok_or(WebError::NotFound)?;
+    let tz = org_rules::parse_time_zone(&district.time_zone).unwrap_or(chrono_tz::UTC);
+    let code = if input.category_other.trim().is_empty() {
+        input.category.trim()
+    } else {
+        input.category_other.trim()
+    };
+    if rules::DISCIPLINE.iter().any(|(c, _)| *c == code) {
+        let admins = administrators(ctx, &campus.id).await?;
+        return Err(rules::discipline_refusal(admins.first().map(|a| a.1.as_str())).into());
+    }
+    let started_at = if input.started_at.trim().is_empty() {
+        None
+    } else {
+        let local = NaiveDateTime::parse_from_str(input.started_at.trim(), "%Y-%m-%dT%H:%M")
+            .map_err(|_| {
+                Invalid::one(
+                    "started_at",
+                    "must be a date and time written YYYY-MM-DDTHH:MM",
+                )
+            })?;
+        let at = tz.from_local_datetime(&local).earliest().ok_or_else(|| {
+            Invalid::one("started_at", "does not exist in the campus's time zone")
+        })?;
+        Some(Timestamp::from_datetime(at.with_timezone(&chrono::Utc)))
+    };
+    let draft = Draft {
+        category: code.to_string(),
+        started_at,
+        minutes: input.minutes.clone(),
+        students: input.students.clone(),
+        parents: input.parents.clone(),
+        staff: input.staff.clone(),
+        notes: input.notes.clone(),
+        case_ref: input.case_ref.clone(),
+        search_basis: input.search_basis.clone(),
+        initiated_by: input.initiated_by.clone(),
+    };
+    let entry = Entry::parse(&draft, officer.role, ctx.actor.sworn, ctx.now)?;
+    if let Some(admin) = entry.initiated_by {
+        let admins = administrators(ctx, &campus.id).await?;
+        if !admins.iter().any(|(id, _)| *id == admin.to_string()) {
+            return Err(
+                Invalid::one("initiated_by", "name an administrator of this campus").into(),
+            );
+        }
+    }
+    let local = entry
+        .started_at
+        .to_datetime()
+        .with_timezone(&tz)
+        .date_naive();
+    let start = YearStart::parse(&district.year_start).unwrap_or(YearStart::AUGUST_FIRST);
+    Ok(ActivityRow {
+        id: id.to_string(),
+        author_id: ctx.actor.user.to_string(),
+        author_role: officer.role.code().to_string(),
+        agency_id: campus.agency_id.clone(),
+        district_id: campus.district_id.clone(),
+        campus_id: campus.id.clone(),
+        category: entry.category.code().to_string(),
+        triad_role: entry.category.triad_role().code().to_string(),
+        record_class: entry.category.record_class(officer.role).code().to_string(),
+        started_at: entry.started_at.millis(),
+        minutes: entry.minutes,
+        students: entry.students,
+        parents: entry.parents,
+        staff: entry.staff,
+        notes: entry.notes,
+        case_ref: entry.case_ref,
+        search_basis: entry.search_basis.map(|b| b.code().to_string()),
+        initiated_by: entry.initiated_by.map(|i| i.to_string()),
+        school_year: i64::from(start.school_year_of(local).0),
+        local_date: local.to_string(),
+        week_start: org_rules::week_start(local).to_string(),
+        month: format!("{:04}-{:02}", local.year(), local.month()),
+        created_at: created_at.millis(),
+        updated_at: ctx.now.millis(),
+        version: 1,
+    })
+}
+
+/// Logs an activity; returns the stored entry.
+pub async fn log(ctx: &Ctx, input: ActivityInput) -> WebResult<ActivityRow> {
+    let officer = officer(ctx).await?;
+    let row = build(ctx, &officer, &input, Id::new(), ctx.now).await?;
+    ctx.require(Action::Change, resource_of(&row), ("activity", &row.id))
+        .await?;
+    let mut tx = ctx.state.db.begin().await?;
+    store::insert(&mut tx, &row).await?;
+    let event = ctx
+        .event("activity.create", Outcome::Ok)
+        .record("activity", &row.id)
+        .content(&row)
+        .tenant(
+            Id::parse(&row.district_id),
+            row.agency_id.as_deref().and_then(Id::parse),
+        );
+    triad_store::audit::append(&mut tx, event, ctx.now).await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// An entry, for anyone the policy lets read it (reads of law-enforcement entries are
+/// audited by the policy gate).
+pub async fn entry(ctx: &Ctx, id: &str) -> WebResult<ActivityRow> {
+    let id = Id::parse(id).ok_or(WebError::NotFound)?;
+    let row = store::get(&mut ctx.state.db.acquire().await?, id).await?;
+    let resource = row.as_ref().map(resource_of).unwrap_or(Resource::new(
+        RecordClass::Shared,
+        Tenant::campus(Id::from_parts("none", 0), id),
+    ));
+    ctx.require(Action::View, resource, ("activity", &id.to_string()))
+        .await?;
+    row.ok_or(WebError::NotFound)
+}
+
+/// The correction window, in hours (the instance setting, 72 by default).
+pub async fn correction_hours(ctx: &Ctx) -> WebResult<i64> {
+    let mut conn = ctx.state.db.acquire().await?;
+    Ok(triad_store::settings::get_i64(
+        &mut conn,
+        "activity.correction_hours",
+        rules::DEFAULT_CORRECTION_HOURS,
+    )
+    .await?)
+}
+
+/// Corrects an entry: its author only, within the window; the earlier version is kept.
+pub async fn correct(ctx: &Ctx, id: &str, input: ActivityInput) -> WebResult<ActivityRow> {
+    let before = entry(ctx, id).await?;
+    ctx.require(
+        Action::Change,
+        resource_of(&before),
+        ("activity", &before.id),
+    )
+    .await?;
+    if before.author_id != ctx.actor.user.to_string() {
+        return Err(ctx
+            .deny(
+                "only the officer who logged an entry corrects it",
+                ("activity", &before.id),
+            )
+            .await);
+    }
+    let hours = correction_hours(ctx).await?;
+    if !rules::may_correct(Timestamp::from_millis(before.created_at), ctx.now, hours) {
+        return Err(WebError::Conflict(format!("entries can be corrected for {hours} hours; this one is older. Log a new entry that says what changed")));
+    }
+    let officer = officer(ctx).await?;
+    let id = Id::parse(&before.id).ok_or(WebError::NotFound)?;
+    let corrected = build(
+        ctx,
+        &officer,
+        &input,
+        id,
+        Timestamp::from_millis(before.created_at),
+    )
+    .await?;
+    let mut tx = ctx.state.db.begin().await?;
+    let after = store::correct(&mut tx, &corrected, ctx.actor.user, ctx.now).await?;
+    let event = ctx
+        .event("activity.correct", Outcome::Ok)
+        .record("activity", &after.id)
+        .content(&after)
+        .tenant(
+            Id::parse(&after.district_id),
+            after.agency_id.as_deref().and_then(Id::parse),
+        );
+    triad_store::audit::append(&mut tx, event, ctx.now).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// The officer's own latest entries.
+pub async fn mine(ctx: &Ctx) -> WebResult<Vec<ActivityRow>> {
+    officer(ctx).await?;
+    Ok(store::recent_by_author(&mut ctx.state.db.acquire().await?, ctx.actor.user, 20).await?)
+}

@@ -1,0 +1,264 @@
+//! The activity log: quick entry, the field's guardrails, corrections with history, record
+//! classes.
+
+use crate::both_engines;
+use crate::support::*;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+fn campus(app: &TestApp) -> String {
+    app.world.campus.to_string()
+}
+
+both_engines!(
+    an_sro_logs_a_counseling_session_in_a_few_taps,
+    |app: TestApp| async move {
+        let s = app.session("sro").await;
+        let page = app.get("/activity", &s).await.text().await.unwrap();
+        assert!(page.contains("Counseling session: student"));
+        let r = app
+            .post_form(
+                "/activity",
+                &s,
+                &[
+                    ("campus_id", &campus(&app)),
+                    ("category", "counseling_student"),
+                    ("minutes", "15"),
+                    ("students", "1"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 303);
+        let back = app
+            .get(r.headers().get("location").unwrap().to_str().unwrap(), &s)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(back.contains("Logged: Counseling session: student, 15 min"));
+        let mut conn = app.db.acquire().await.unwrap();
+        let latest = triad_store::activity::recent_by_author(&mut conn, app.user("sro"), 1)
+            .await
+            .unwrap();
+        let summary =
+            triad_store::activity::month_summary(&mut conn, app.user("sro"), &latest[0].month)
+                .await
+                .unwrap();
+        let counseling = summary
+            .iter()
+            .find(|r| r.category == "counseling_student")
+            .unwrap();
+        assert_eq!(
+            (
+                counseling.entries,
+                counseling.minutes,
+                counseling.triad_role.as_str()
+            ),
+            (1, 15, "informal_counselor")
+        );
+        assert_eq!(app.audit_count("activity.create", "ok").await, 1);
+    }
+);
+
+both_engines!(
+    the_fields_guardrails_hold_on_the_server,
+    |app: TestApp| async move {
+        let sro = app.token("sro").await;
+        let post = |key: &'static str, body: Value| {
+            let (app, sro) = (&app, sro.clone());
+            async move {
+                app.api_send(Method::POST, "/api/v1/activities", &sro, key, &body)
+                    .await
+            }
+        };
+        let c = campus(&app);
+        let r = post(
+            "g1",
+            json!({"campus_id": c, "category": "search", "minutes": "20"}),
+        )
+        .await;
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("legal basis"));
+        let r = post("g2", json!({"campus_id": c, "category": "search", "minutes": "20", "search_basis": "probable_cause"})).await;
+        assert_eq!(r.status(), 201);
+        let made: Value = r.json().await.unwrap();
+        assert_eq!(made["record_class"], "law_enforcement");
+        let r = post(
+            "g3",
+            json!({"campus_id": c, "category_other": "detention", "minutes": "10"}),
+        )
+        .await;
+        assert_eq!(r.status(), 422);
+        let text = r.text().await.unwrap();
+        assert!(
+            text.contains("not an SRO activity") && text.contains("Test principal"),
+            "{text}"
+        );
+        let r = post("g4", json!({"campus_id": app.world.other_campus.to_string(), "category": "patrol", "minutes": "10"})).await;
+        assert!(
+            r.status() == 404 || r.status() == 422,
+            "a campus the officer is not assigned to: {}",
+            r.status()
+        );
+        let r = post("g5", json!({"campus_id": c, "category": "patrol", "minutes": "2000", "students": "many", "started_at": "2999-01-01T08:00"})).await;
+        assert_eq!(r.status(), 422);
+        let body: Value = r.json().await.unwrap();
+        let fields: Vec<&str> = body["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(fields, vec!["started_at", "minutes", "students"]);
+        // An SSO assists a search only when an administrator initiated it, and names them.
+        let sso = app.token("sso").await;
+        let r = app
+            .api_send(
+                Method::POST,
+                "/api/v1/activities",
+                &sso,
+                "g6",
+                &json!({"campus_id": c, "category": "search", "minutes": "10"}),
+            )
+            .await;
+        assert_eq!(r.status(), 422);
+        let principal = app.user("principal").to_string();
+        let r = app.api_send(Method::POST, "/api/v1/activities", &sso, "g7", &json!({"campus_id": c, "category": "search", "minutes": "10", "initiated_by": principal})).await;
+        assert_eq!(r.status(), 201);
+        assert_eq!(r.json::<Value>().await.unwrap()["record_class"], "shared");
+        let r = app
+            .api_send(
+                Method::POST,
+                "/api/v1/activities",
+                &sso,
+                "g8",
+                &json!({"campus_id": c, "category": "arrest", "minutes": "10"}),
+            )
+            .await;
+        assert_eq!(r.status(), 422);
+        // Nobody else keeps an activity log.
+        let staff = app.token("staff").await;
+        let r = app
+            .api_send(
+                Method::POST,
+                "/api/v1/activities",
+                &staff,
+                "g9",
+                &json!({"campus_id": c, "category": "patrol", "minutes": "10"}),
+            )
+            .await;
+        assert!(r.status() == 403 || r.status() == 404);
+        assert_eq!(app.audit_count("activity.create", "ok").await, 2);
+    }
+);
+
+both_engines!(
+    corrections_keep_the_earlier_version_and_close_after_the_window,
+    |app: TestApp| async move {
+        let sro = app.token("sro").await;
+        let c = campus(&app);
+        let made: Value = app
+            .api_send(
+                Method::POST,
+                "/api/v1/activities",
+                &sro,
+                "c1",
+                &json!({"campus_id": c, "category": "patrol", "minutes": "30"}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let id = made["id"].as_str().unwrap().to_string();
+        let path = format!("/api/v1/activities/{id}");
+        let month = made["local_date"].as_str().unwrap()[..7].to_string();
+        let before = totals(&app, &month).await;
+        let fixed = app
+            .api_send(
+                Method::PUT,
+                &path,
+                &sro,
+                "c2",
+                &json!({"campus_id": c, "category": "patrol", "minutes": "45", "started_at": ""}),
+            )
+            .await;
+        assert_eq!(fixed.status(), 200);
+        let fixed: Value = fixed.json().await.unwrap();
+        assert_eq!(
+            (fixed["minutes"].as_i64(), fixed["version"].as_i64()),
+            (Some(45), Some(2))
+        );
+        let history = triad_store::history::of(
+            &mut app.db.acquire().await.unwrap(),
+            triad_domain::policy::RecordClass::Shared,
+            "activity",
+            triad_domain::Id::parse(&id).unwrap(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(history.len(), 1);
+        assert!(history[0].data.contains("\"minutes\":30"));
+        let after = totals(&app, &month).await;
+        assert_eq!(
+            (after.0 - before.0, after.1 - before.1),
+            (0, 15),
+            "the summary follows the correction"
+        );
+        // Another person cannot correct it, even one who may read it.
+        let principal = app.token("principal").await;
+        assert_eq!(
+            app.api_send(
+                Method::PUT,
+                &path,
+                &principal,
+                "c3",
+                &json!({"campus_id": c, "category": "patrol", "minutes": "5"})
+            )
+            .await
+            .status(),
+            403
+        );
+        app.clock.advance_minutes(73 * 60);
+        let late = app
+            .api_send(
+                Method::PUT,
+                &path,
+                &sro,
+                "c4",
+                &json!({"campus_id": c, "category": "patrol", "minutes": "50"}),
+            )
+            .await;
+        assert_eq!(late.status(), 409);
+    }
+);
+
+both_engines!(
+    law_enforcement_entries_stay_with_the_agency_and_reads_are_audited,
+    |app: TestApp| async move {
+        let sro = app.token("sro").await;
+        let made: Value = app.api_send(Method::POST, "/api/v1/activities", &sro, "l1", &json!({"campus_id": campus(&app), "category": "arrest", "minutes": "60", "case_ref": "24-1187"})).await.json().await.unwrap();
+        let path = format!("/api/v1/activities/{}", made["id"].as_str().unwrap());
+        let principal = app.token("principal").await;
+        assert_eq!(app.api_get(&path, &principal).await.status(), 403);
+        let reads = app.audit_count("access.law_enforcement.view", "ok").await;
+        let sergeant = app.token("sergeant").await;
+        let r = app.api_get(&path, &sergeant).await;
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.json::<Value>().await.unwrap()["case_ref"], "24-1187");
+        assert_eq!(
+            app.audit_count("access.law_enforcement.view", "ok").await,
+            reads + 1
+        );
+    }
+);
+
+/// Entries and minutes of the SRO's summary for a month.
+async fn totals(app: &TestApp, month: &str) -> (i64, i64) {
+    let mut conn = app.db.acquire().await.unwrap();
+    let summary = triad_store::activity::month_summary(&mut conn, app.user("sro"), month)
+        .await
+        .unwrap();
+    summary
+        .iter()
+        .fold((0, 0), |(e, m), r| (e + r.entries, m + r.minutes))
+}
