@@ -238,3 +238,76 @@ pub async fn month_summary<'c>(
         month.to_string()
     )?)
 }
+
+/// Inserts many entries at once (bulk loads: the demo, imports), without touching the
+/// summary; call [`rebuild_summary`] afterwards.
+pub async fn insert_batch<'c>(conn: impl Into<Conn<'c>>, rows: &[ActivityRow]) -> StoreResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut c: Conn = conn.into();
+    const WIDTH: usize = 25;
+    let values: Vec<String> = (0..rows.len())
+        .map(|r| {
+            let cells: Vec<String> = (1..=WIDTH).map(|i| format!("${}", r * WIDTH + i)).collect();
+            format!("({})", cells.join(", "))
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO activities ({COLUMNS}) VALUES {}",
+        values.join(", ")
+    );
+    crate::run!(&mut c, |c| {
+        let mut q = sqlx::query(&sql);
+        for a in rows {
+            q = q
+                .bind(a.id.clone())
+                .bind(a.author_id.clone())
+                .bind(a.author_role.clone())
+                .bind(a.agency_id.clone())
+                .bind(a.district_id.clone())
+                .bind(a.campus_id.clone())
+                .bind(a.category.clone())
+                .bind(a.triad_role.clone())
+                .bind(a.record_class.clone())
+                .bind(a.started_at)
+                .bind(a.minutes)
+                .bind(a.students)
+                .bind(a.parents)
+                .bind(a.staff)
+                .bind(a.notes.clone())
+                .bind(a.case_ref.clone())
+                .bind(a.search_basis.clone())
+                .bind(a.initiated_by.clone())
+                .bind(a.school_year)
+                .bind(a.local_date.clone())
+                .bind(a.week_start.clone())
+                .bind(a.month.clone())
+                .bind(a.created_at)
+                .bind(a.updated_at)
+                .bind(a.version);
+        }
+        q.execute(c).await.map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// Recomputes a district's summary from its entries (after a bulk load, or to repair it).
+pub async fn rebuild_summary<'c>(conn: impl Into<Conn<'c>>, district: Id) -> StoreResult<()> {
+    let mut c: Conn = conn.into();
+    execute!(
+        &mut c,
+        "DELETE FROM activity_summary WHERE district_id = $1",
+        district.to_string()
+    )?;
+    execute!(
+        &mut c,
+        "INSERT INTO activity_summary (campus_id, author_id, district_id, agency_id, school_year, month, category, \
+         triad_role, entries, minutes, students, parents, staff) \
+         SELECT campus_id, author_id, district_id, MAX(agency_id), MAX(school_year), month, category, MAX(triad_role), \
+         COUNT(*), SUM(minutes), SUM(students), SUM(parents), SUM(staff) \
+         FROM activities WHERE district_id = $1 GROUP BY campus_id, author_id, district_id, month, category",
+        district.to_string()
+    )?;
+    Ok(())
+}

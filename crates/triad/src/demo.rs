@@ -123,6 +123,9 @@ struct Builder {
     now: Timestamp,
     password_hash: String,
     progress: ProgressBar,
+    /// Officers who keep an activity log, and each district's school days, for the log.
+    officers: Vec<crate::demo_activity::DemoOfficer>,
+    school_days: Vec<(Id, chrono::NaiveDate, i64)>,
 }
 
 impl Builder {
@@ -159,7 +162,7 @@ impl Builder {
         name: &str,
         grant: Grant,
         person: PersonSpec,
-    ) -> Result<Id> {
+    ) -> Result<(Id, Id)> {
         let person_id = self.id("person");
         let row = org::NewPerson {
             id: person_id,
@@ -190,7 +193,7 @@ impl Builder {
         )
         .await?;
         self.progress.inc(1);
-        Ok(person_id)
+        Ok((person_id, user))
     }
 }
 
@@ -278,6 +281,8 @@ async fn generate(db: &Db, args: &DemoArgs) -> Result<()> {
         now: Timestamp::from_datetime(chrono::Utc::now()),
         password_hash: accounts::hash_password(DEMO_PASSWORD.to_string()).await?,
         progress,
+        officers: Vec::new(),
+        school_days: Vec::new(),
     };
     let today = chrono::Utc::now().date_naive();
     let year = YearStart::AUGUST_FIRST.school_year_of(today);
@@ -310,6 +315,18 @@ async fn generate(db: &Db, args: &DemoArgs) -> Result<()> {
             campuses_per_district,
             agencies_per_district,
             year,
+        )
+        .await?;
+    }
+    if matches!(args.scale, Scale::District) {
+        crate::demo_activity::generate(
+            &mut b.tx,
+            &mut b.rng,
+            args.seed,
+            &b.officers,
+            &b.school_days,
+            b.now,
+            &b.progress,
         )
         .await?;
     }
@@ -409,8 +426,8 @@ async fn calendar(b: &mut Builder, district: Id, year: SchoolYear, years: u32) -
                 format!("{}-05-22", y + 1),
             ),
         ];
-        for (name, first, last) in terms {
-            org::insert_term(&mut b.tx, district, i64::from(y), name, &first, &last).await?;
+        for (name, first, last) in &terms {
+            org::insert_term(&mut b.tx, district, i64::from(y), name, first, last).await?;
         }
         let days = [
             (format!("{y}-09-01"), "Labor Day"),
@@ -419,8 +436,25 @@ async fn calendar(b: &mut Builder, district: Id, year: SchoolYear, years: u32) -
             (format!("{}-01-19", y + 1), "Martin Luther King Jr. Day"),
             (format!("{}-03-16", y + 1), "Spring break"),
         ];
-        for (day, label) in days {
-            org::insert_non_school_day(&mut b.tx, district, &day, i64::from(y), label).await?;
+        for (day, label) in &days {
+            org::insert_non_school_day(&mut b.tx, district, day, i64::from(y), label).await?;
+        }
+        let closed: Vec<String> = days.iter().map(|(d, _)| d.clone()).collect();
+        for (_, first, last) in &terms {
+            let (Ok(mut day), Ok(last)) = (
+                chrono::NaiveDate::parse_from_str(first, "%Y-%m-%d"),
+                chrono::NaiveDate::parse_from_str(last, "%Y-%m-%d"),
+            ) else {
+                continue;
+            };
+            while day <= last {
+                let weekday = chrono::Datelike::weekday(&day).num_days_from_monday() < 5;
+                if weekday && !closed.contains(&day.to_string()) {
+                    b.school_days.push((district, day, i64::from(y)));
+                }
+                let Some(next) = day.succ_opt() else { break };
+                day = next;
+            }
         }
     }
     b.audit(
@@ -506,7 +540,7 @@ async fn people(
         let nm = b.person_name();
         let experience = format!("{}-07-01", 2024 - b.rng.gen_range(1..18));
         let username = named("sro", officer_index);
-        let person = b
+        let (person, user) = b
             .account(
                 &username,
                 &format!("Officer {nm}"),
@@ -543,6 +577,19 @@ async fn people(
                 .await?;
             }
         }
+        b.officers.push(crate::demo_activity::DemoOfficer {
+            user,
+            role: Role::Sro,
+            agency: Some(agency),
+            district,
+            campuses: covered
+                .iter()
+                .skip(c)
+                .take(spans)
+                .map(|(id, _)| *id)
+                .collect(),
+            enforcement_lean: officer_index % 4 == 0,
+        });
         c += spans;
         officer_index += 1;
     }
@@ -587,19 +634,28 @@ async fn people(
             .await?;
             principal += 1;
             let nm = b.person_name();
-            b.account(
-                &named("sso", sso),
-                &nm,
-                Grant {
-                    role: Role::Sso,
-                    scope,
-                },
-                PersonSpec {
-                    district: Some(district),
-                    ..Default::default()
-                },
-            )
-            .await?;
+            let (_, user) = b
+                .account(
+                    &named("sso", sso),
+                    &nm,
+                    Grant {
+                        role: Role::Sso,
+                        scope,
+                    },
+                    PersonSpec {
+                        district: Some(district),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+            b.officers.push(crate::demo_activity::DemoOfficer {
+                user,
+                role: Role::Sso,
+                agency: None,
+                district,
+                campuses: vec![*campus],
+                enforcement_lean: false,
+            });
             sso += 1;
         }
         let staff_here = match level {

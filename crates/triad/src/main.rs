@@ -4,6 +4,7 @@
 mod backup;
 mod cli;
 mod demo;
+mod demo_activity;
 mod instance;
 mod users;
 
