@@ -283,6 +283,36 @@ pub fn may_correct(created: Timestamp, now: Timestamp, window_hours: i64) -> boo
     now < created.plus_minutes(window_hours * 60)
 }
 
+/// A month written `YYYY-MM`, as reports are bucketed.
+pub fn parse_month(field: &'static str, text: &str) -> Result<String, Invalid> {
+    let t = text.trim();
+    chrono::NaiveDate::parse_from_str(&format!("{t}-01"), "%Y-%m-%d")
+        .map(|d| d.format("%Y-%m").to_string())
+        .map_err(|_| Invalid::one(field, "must be a month written YYYY-MM"))
+}
+
+/// How an officer's time splits across the triad roles: minutes and whole percent per role,
+/// in the order of [`TriadRole::ALL`].
+pub fn balance(minutes_by_role: &[(TriadRole, i64)]) -> Vec<(TriadRole, i64, i64)> {
+    let total: i64 = minutes_by_role.iter().map(|(_, m)| *m).sum();
+    TriadRole::ALL
+        .iter()
+        .map(|role| {
+            let minutes: i64 = minutes_by_role
+                .iter()
+                .filter(|(r, _)| r == role)
+                .map(|(_, m)| *m)
+                .sum();
+            let percent = if total > 0 {
+                (minutes * 100 + total / 2) / total
+            } else {
+                0
+            };
+            (*role, minutes, percent)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -395,6 +425,26 @@ mod tests {
         let mut d = draft("search", "10");
         d.initiated_by = crate::Id::from_parts("admin", 1).to_string();
         assert!(Entry::parse(&d, Role::Sso, false, NOW).is_ok());
+    }
+
+    #[test]
+    fn the_balance_splits_time_across_the_four_roles() {
+        let b = balance(&[
+            (TriadRole::LawEnforcer, 300),
+            (TriadRole::Educator, 100),
+            (TriadRole::LawEnforcer, 100),
+        ]);
+        assert_eq!(b[0], (TriadRole::LawEnforcer, 400, 80));
+        assert_eq!(b[1], (TriadRole::Educator, 100, 20));
+        assert_eq!(b[2].2 + b[3].2, 0);
+        assert!(balance(&[]).iter().all(|(_, m, p)| *m == 0 && *p == 0));
+    }
+
+    #[test]
+    fn months_are_checked() {
+        assert_eq!(parse_month("from", " 2026-09 "), Ok("2026-09".to_string()));
+        assert!(parse_month("from", "2026-13").is_err());
+        assert!(parse_month("from", "Sept").is_err());
     }
 
     #[test]

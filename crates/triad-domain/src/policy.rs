@@ -272,7 +272,13 @@ fn permits(role: Role, class: RecordClass, action: Action) -> bool {
 
 /// The access decision for one actor, one action and one record.
 pub fn decide(actor: &Actor, action: Action, resource: Resource) -> Decision {
-    if resource.class == RecordClass::Accounts && resource.owner == Some(actor.user) {
+    // One's own account is one's own to manage; one's own shared records (an officer's own
+    // activity report) are one's own to read.
+    let own = resource.owner == Some(actor.user);
+    if own
+        && (resource.class == RecordClass::Accounts
+            || (resource.class == RecordClass::Shared && action == Action::View))
+    {
         return Decision::Allow;
     }
     let reach = reaches(actor);

@@ -311,3 +311,58 @@ pub async fn rebuild_summary<'c>(conn: impl Into<Conn<'c>>, district: Id) -> Sto
     )?;
     Ok(())
 }
+
+/// Whose activity a report covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportScope {
+    Author(Id),
+    Campus(Id),
+    Agency(Id),
+    District(Id),
+}
+
+/// One line of a report: a category over a span of months.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct ReportLine {
+    pub category: String,
+    pub triad_role: String,
+    pub entries: i64,
+    pub minutes: i64,
+    pub students: i64,
+    pub parents: i64,
+    pub staff: i64,
+}
+
+/// Counts by category for a scope and the months from `from` to `to` (YYYY-MM, inclusive),
+/// read from the summary kept at write time.
+pub async fn report<'c>(
+    conn: impl Into<Conn<'c>>,
+    scope: ReportScope,
+    from: &str,
+    to: &str,
+) -> StoreResult<Vec<ReportLine>> {
+    let mut c: Conn = conn.into();
+    let (author, campus, agency, district) = match scope {
+        ReportScope::Author(id) => (Some(id), None, None, None),
+        ReportScope::Campus(id) => (None, Some(id), None, None),
+        ReportScope::Agency(id) => (None, None, Some(id), None),
+        ReportScope::District(id) => (None, None, None, Some(id)),
+    };
+    let text = |id: Option<Id>| id.map(|i| i.to_string());
+    Ok(fetch_all!(
+        &mut c,
+        ReportLine,
+        "SELECT category, MAX(triad_role) AS triad_role, CAST(SUM(entries) AS BIGINT) AS entries, \
+         CAST(SUM(minutes) AS BIGINT) AS minutes, CAST(SUM(students) AS BIGINT) AS students, \
+         CAST(SUM(parents) AS BIGINT) AS parents, CAST(SUM(staff) AS BIGINT) AS staff \
+         FROM activity_summary WHERE ($1 IS NULL OR author_id = $1) AND ($2 IS NULL OR campus_id = $2) \
+         AND ($3 IS NULL OR agency_id = $3) AND ($4 IS NULL OR district_id = $4) AND month >= $5 AND month <= $6 \
+         GROUP BY category ORDER BY category",
+        text(author),
+        text(campus),
+        text(agency),
+        text(district),
+        from.to_string(),
+        to.to_string()
+    )?)
+}

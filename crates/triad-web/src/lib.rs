@@ -5,6 +5,7 @@
 pub mod activity;
 pub mod audit;
 pub mod auth;
+mod charts;
 mod context;
 pub mod error;
 pub mod forms;

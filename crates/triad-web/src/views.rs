@@ -44,6 +44,10 @@ impl Layout {
                 },
             );
         }
+        nav.push(NavLink {
+            href: "/reports/activity",
+            label: "Reports",
+        });
         if actor.has_role(Role::DistrictLeader) || actor.has_role(Role::SystemAdmin) {
             nav.push(NavLink {
                 href: "/audit",

@@ -16,12 +16,19 @@ pub fn routes() -> Routes {
         .post("/api/v1/activities", log)
         .get("/api/v1/activities/{id}", entry)
         .put("/api/v1/activities/{id}", correct)
+        .get("/api/v1/reports/activity", report)
 }
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(mine, log, entry, correct),
-    components(schemas(ActivityInput, ActivityView))
+    paths(mine, log, entry, correct, report),
+    components(schemas(
+        ActivityInput,
+        ActivityView,
+        super::report::Report,
+        super::report::ReportLineView,
+        super::report::BalanceView
+    ))
 )]
 pub struct ActivityApiDoc;
 
@@ -111,4 +118,15 @@ async fn correct(
     Json(input): Json<ActivityInput>,
 ) -> WebResult<Json<ActivityView>> {
     Ok(Json(service::correct(&ctx, &id, input).await?.into()))
+}
+
+/// An activity report: counts by category and the balance across the triad roles, for an
+/// officer, a campus, an agency or a district, over a span of months.
+#[utoipa::path(get, path = "/api/v1/reports/activity", tag = "activity", params(super::report::ReportQuery),
+    responses((status = 200, body = super::report::Report), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn report(
+    ctx: Ctx,
+    axum::extract::Query(q): axum::extract::Query<super::report::ReportQuery>,
+) -> WebResult<Json<super::report::Report>> {
+    Ok(Json(super::report::report(&ctx, &q).await?))
 }

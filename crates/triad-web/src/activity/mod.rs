@@ -3,6 +3,7 @@
 
 mod api;
 mod pages;
+pub mod report;
 pub mod service;
 
 use crate::routes::Routes;

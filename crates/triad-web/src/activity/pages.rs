@@ -22,6 +22,7 @@ pub fn routes() -> Routes {
         .post("/activity", log)
         .get("/activity/{id}", entry)
         .post("/activity/{id}", correct)
+        .get("/reports/activity", report_page)
 }
 
 /// One entry as a line on a page.
@@ -168,4 +169,72 @@ async fn local_start(ctx: &Ctx, row: &ActivityRow) -> WebResult<String> {
         .with_timezone(&tz)
         .format("%Y-%m-%dT%H:%M")
         .to_string())
+}
+
+#[derive(Template)]
+#[template(path = "activity_report.html")]
+struct ReportPage {
+    layout: Layout,
+    q: super::report::ReportQuery,
+    choices: Vec<super::report::ScopeChoice>,
+    semesters: Vec<(String, String, String)>,
+    report: Option<super::report::Report>,
+    chart: String,
+}
+
+async fn report_page(ctx: Ctx, Query(q): Query<super::report::ReportQuery>) -> WebResult<Response> {
+    let report = if q.scope.trim().is_empty() {
+        None
+    } else {
+        Some(super::report::report(&ctx, &q).await?)
+    };
+    if let (Some(r), "csv") = (&report, q.format.as_str()) {
+        return csv(r);
+    }
+    let chart = report
+        .as_ref()
+        .map(|r| {
+            let items: Vec<(String, i64, i64)> = r
+                .balance
+                .iter()
+                .map(|b| (b.label.clone(), b.minutes, b.percent))
+                .collect();
+            crate::charts::bars("Share of time by triad role", "min", &items)
+        })
+        .unwrap_or_default();
+    Ok(render(&ReportPage {
+        layout: Layout::new(&ctx),
+        choices: super::report::choices(&ctx).await?,
+        semesters: super::report::semesters(&ctx),
+        q,
+        report,
+        chart,
+    })?
+    .into_response())
+}
+
+fn csv(r: &super::report::Report) -> WebResult<Response> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let fail = |e: csv::Error| crate::error::WebError::Internal(format!("csv: {e}"));
+    for line in &r.lines {
+        w.serialize(line).map_err(fail)?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| crate::error::WebError::Internal(format!("csv: {e}")))?;
+    let name = format!(
+        "attachment; filename=\"triad-activity-{}-{}.csv\"",
+        r.from, r.to
+    );
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_string(),
+            ),
+            (axum::http::header::CONTENT_DISPOSITION, name),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -262,3 +262,70 @@ async fn totals(app: &TestApp, month: &str) -> (i64, i64) {
         .iter()
         .fold((0, 0), |(e, m), r| (e + r.entries, m + r.minutes))
 }
+
+both_engines!(
+    reports_go_to_the_people_entitled_to_them,
+    |app: TestApp| async move {
+        // The fixtures hold one 30-minute patrol by the SRO on the own campus this month.
+        let w = app.world;
+        let sro = app.user("sro");
+        let cases: &[(&str, String, u16)] = &[
+            ("principal", format!("campus:{}", w.campus), 200),
+            ("principal", format!("campus:{}", w.other_campus), 404),
+            ("principal", format!("officer:{sro}"), 403),
+            ("sergeant", format!("officer:{sro}"), 200),
+            ("sergeant", format!("agency:{}", w.agency), 200),
+            ("sro", format!("officer:{sro}"), 200),
+            ("sro", format!("district:{}", w.district), 403),
+            ("director", format!("district:{}", w.district), 200),
+            ("evaluator", format!("campus:{}", w.campus), 403),
+        ];
+        for (user, scope, status) in cases {
+            let token = app.token(user).await;
+            let r = app
+                .api_get(&format!("/api/v1/reports/activity?scope={scope}"), &token)
+                .await;
+            assert_eq!(r.status().as_u16(), *status, "{user} reading {scope}");
+            if *status == 200 {
+                let body: Value = r.json().await.unwrap();
+                assert_eq!(body["entries"], 1, "{user} reading {scope}");
+                assert_eq!(body["balance"][0]["triad_role"], "law_enforcer");
+                assert_eq!(body["balance"][0]["percent"], 100);
+            }
+        }
+        let s = app.session("principal").await;
+        let page = app
+            .get(&format!("/reports/activity?scope=campus:{}", w.campus), &s)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("<svg") && page.contains("Patrol"));
+        let csv = app
+            .get(
+                &format!("/reports/activity?scope=campus:{}&format=csv", w.campus),
+                &s,
+            )
+            .await;
+        assert_eq!(
+            csv.headers().get("content-type").unwrap(),
+            "text/csv; charset=utf-8"
+        );
+        assert!(csv
+            .text()
+            .await
+            .unwrap()
+            .starts_with("category,label,triad_role,entries"));
+        let token = app.token("director").await;
+        let bad = app
+            .api_get(
+                &format!(
+                    "/api/v1/reports/activity?scope=district:{}&from=2026-09&to=2026-01",
+                    w.district
+                ),
+                &token,
+            )
+            .await;
+        assert_eq!(bad.status(), 422);
+    }
+);

@@ -188,6 +188,19 @@ async fn an_sro_and_a_principal_each_see_their_own_home() {
     assert!(text.contains("Test sro"));
     assert!(!text.contains("My campuses"));
     screenshot(&desk, "home-principal-desktop").await;
+    // The campus report, with its chart, as the principal reads it.
+    desk.goto(&app.url(&format!(
+        "/reports/activity?scope=campus:{}",
+        app.world.campus
+    )))
+    .await
+    .unwrap();
+    let report = body_text(&desk).await;
+    assert!(
+        report.contains("Balance of time across the triad roles") && report.contains("Patrol"),
+        "{report}"
+    );
+    screenshot(&desk, "report-campus-desktop").await;
     // Signing out ends the session: the home page sends back to sign-in.
     desk.find(Locator::Css("header form button"))
         .await
