@@ -42,6 +42,7 @@ mod tests {
     fn bars_scale_with_their_share_and_escape_labels() {
         let svg = super::bars(
             "Balance <of time>",
+            "min",
             &[("A & B".into(), 30, 75), ("C".into(), 10, 25)],
         );
         assert!(svg.contains("Balance &lt;of time&gt;"));
