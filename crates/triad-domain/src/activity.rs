@@ -283,6 +283,29 @@ pub fn may_correct(created: Timestamp, now: Timestamp, window_hours: i64) -> boo
     now < created.plus_minutes(window_hours * 60)
 }
 
+/// Where an instant falls in a district's calendar, computed once at write time so reports
+/// group by plain columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Buckets {
+    pub school_year: i64,
+    pub local_date: String,
+    pub week_start: String,
+    pub month: String,
+}
+
+impl Buckets {
+    pub fn of(at: Timestamp, tz: chrono_tz::Tz, year_start: crate::org::YearStart) -> Self {
+        use chrono::Datelike;
+        let local = at.to_datetime().with_timezone(&tz).date_naive();
+        Buckets {
+            school_year: i64::from(year_start.school_year_of(local).0),
+            local_date: local.to_string(),
+            week_start: crate::org::week_start(local).to_string(),
+            month: format!("{:04}-{:02}", local.year(), local.month()),
+        }
+    }
+}
+
 /// A month written `YYYY-MM`, as reports are bucketed.
 pub fn parse_month(field: &'static str, text: &str) -> Result<String, Invalid> {
     let t = text.trim();
@@ -438,6 +461,30 @@ mod tests {
         assert_eq!(b[1], (TriadRole::Educator, 100, 20));
         assert_eq!(b[2].2 + b[3].2, 0);
         assert!(balance(&[]).iter().all(|(_, m, p)| *m == 0 && *p == 0));
+    }
+
+    #[test]
+    fn buckets_follow_the_districts_clock() {
+        // 03:30 UTC on 1 August is still 31 July in Chicago: the previous school year.
+        let at = Timestamp::from_datetime(
+            chrono::DateTime::parse_from_rfc3339("2026-08-01T03:30:00Z")
+                .map(|d| d.with_timezone(&chrono::Utc))
+                .unwrap_or_default(),
+        );
+        let b = Buckets::of(
+            at,
+            chrono_tz::America::Chicago,
+            crate::org::YearStart::AUGUST_FIRST,
+        );
+        assert_eq!(
+            (
+                b.school_year,
+                b.local_date.as_str(),
+                b.month.as_str(),
+                b.week_start.as_str()
+            ),
+            (2025, "2026-07-31", "2026-07", "2026-07-27")
+        );
     }
 
     #[test]

@@ -45,17 +45,77 @@ impl ActivityRow {
     }
 }
 
+/// Where an entry is filed: its author, their role and the campus it happened on.
+pub struct Filing<'a> {
+    pub author: Id,
+    pub role: triad_domain::auth::Role,
+    pub agency: Option<&'a str>,
+    pub district: &'a str,
+    pub campus: &'a str,
+}
+
+impl ActivityRow {
+    /// The stored form of a checked entry.
+    pub fn new(
+        id: Id,
+        filing: &Filing<'_>,
+        entry: &triad_domain::activity::Entry,
+        buckets: triad_domain::activity::Buckets,
+        created_at: Timestamp,
+        now: Timestamp,
+    ) -> Self {
+        Self {
+            id: id.to_string(),
+            author_id: filing.author.to_string(),
+            author_role: filing.role.code().to_string(),
+            agency_id: filing.agency.map(str::to_string),
+            district_id: filing.district.to_string(),
+            campus_id: filing.campus.to_string(),
+            category: entry.category.code().to_string(),
+            triad_role: entry.category.triad_role().code().to_string(),
+            record_class: entry.category.record_class(filing.role).code().to_string(),
+            started_at: entry.started_at.millis(),
+            minutes: entry.minutes,
+            students: entry.students,
+            parents: entry.parents,
+            staff: entry.staff,
+            notes: entry.notes.clone(),
+            case_ref: entry.case_ref.clone(),
+            search_basis: entry.search_basis.map(|b| b.code().to_string()),
+            initiated_by: entry.initiated_by.map(|i| i.to_string()),
+            school_year: buckets.school_year,
+            local_date: buckets.local_date,
+            week_start: buckets.week_start,
+            month: buckets.month,
+            created_at: created_at.millis(),
+            updated_at: now.millis(),
+            version: 1,
+        }
+    }
+}
+
 const COLUMNS: &str = "id, author_id, author_role, agency_id, district_id, campus_id, category, triad_role, \
      record_class, started_at, minutes, students, parents, staff, notes, case_ref, search_basis, initiated_by, \
      school_year, local_date, week_start, month, created_at, updated_at, version";
 
 pub async fn insert<'c>(conn: impl Into<Conn<'c>>, a: &ActivityRow) -> StoreResult<()> {
+    if insert_if_new(conn, a).await? {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict(
+            "this entry is already recorded".into(),
+        ))
+    }
+}
+
+/// Inserts an entry unless one with its id exists (a re-imported row); true when it was new.
+pub async fn insert_if_new<'c>(conn: impl Into<Conn<'c>>, a: &ActivityRow) -> StoreResult<bool> {
     let mut c: Conn = conn.into();
     let sql = format!(
         "INSERT INTO activities ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-         $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)"
+         $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25) ON CONFLICT (id) DO NOTHING"
     );
-    execute!(
+    let inserted = execute!(
         &mut c,
         &sql,
         a.id.clone(),
@@ -84,7 +144,10 @@ pub async fn insert<'c>(conn: impl Into<Conn<'c>>, a: &ActivityRow) -> StoreResu
         a.updated_at,
         a.version
     )?;
-    summarise(&mut c, a, 1).await
+    if inserted == 1 {
+        summarise(&mut c, a, 1).await?;
+    }
+    Ok(inserted == 1)
 }
 
 /// Adds an entry to (sign 1) or takes it from (sign -1) the monthly summary.

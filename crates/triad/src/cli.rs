@@ -84,6 +84,9 @@ pub enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(users::UserCommand),
+    /// The activity log.
+    #[command(subcommand)]
+    Activity(crate::activity_import::ActivityCommand),
     /// Copy a live instance (database, stored files, instance keys) into a new folder.
     Backup {
         /// The folder to create.
@@ -157,6 +160,10 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::User(cmd) => {
             let db = open(&data).await?;
             return users::run(&db, &data, cmd).await;
+        }
+        Command::Activity(cmd) => {
+            let db = open(&data).await?;
+            return crate::activity_import::run(&db, &data, cmd).await;
         }
         Command::Backup { dir } => {
             let db = open(&data).await?;

@@ -1,6 +1,7 @@
 //! `triad`: the one binary. Serves the web application, fills a demo district, migrates,
 //! manages accounts, backs up and restores, and verifies the audit trail.
 
+mod activity_import;
 mod backup;
 mod cli;
 mod demo;

@@ -75,11 +75,16 @@ async fn user_id(db: &Db, username: &str) -> Result<Id> {
         .ok_or_else(|| anyhow!("there is no user named {name}"))
 }
 
+/// The user named by `--as`, who acts for the audit trail.
+pub async fn acting(db: &Db, data: &DataArgs) -> Result<Option<Id>> {
+    match &data.acting_as {
+        Some(name) => Ok(Some(user_id(db, name).await?)),
+        None => Ok(None),
+    }
+}
+
 async fn by(db: &Db, data: &DataArgs) -> Result<By> {
-    let actor = match &data.acting_as {
-        Some(name) => Some(user_id(db, name).await?),
-        None => None,
-    };
+    let actor = acting(db, data).await?;
     Ok(By {
         actor,
         source: Some("cli".into()),

@@ -2,7 +2,7 @@
 
 use crate::context::Ctx;
 use crate::error::{WebError, WebResult};
-use chrono::{Datelike, NaiveDateTime, TimeZone};
+use chrono::{NaiveDateTime, TimeZone};
 use serde::{Deserialize, Serialize};
 use triad_domain::activity::{self as rules, Draft, Entry};
 use triad_domain::audit::Outcome;
@@ -212,39 +212,18 @@ async fn build(
             );
         }
     }
-    let local = entry
-        .started_at
-        .to_datetime()
-        .with_timezone(&tz)
-        .date_naive();
     let start = YearStart::parse(&district.year_start).unwrap_or(YearStart::AUGUST_FIRST);
-    Ok(ActivityRow {
-        id: id.to_string(),
-        author_id: ctx.actor.user.to_string(),
-        author_role: officer.role.code().to_string(),
-        agency_id: campus.agency_id.clone(),
-        district_id: campus.district_id.clone(),
-        campus_id: campus.id.clone(),
-        category: entry.category.code().to_string(),
-        triad_role: entry.category.triad_role().code().to_string(),
-        record_class: entry.category.record_class(officer.role).code().to_string(),
-        started_at: entry.started_at.millis(),
-        minutes: entry.minutes,
-        students: entry.students,
-        parents: entry.parents,
-        staff: entry.staff,
-        notes: entry.notes,
-        case_ref: entry.case_ref,
-        search_basis: entry.search_basis.map(|b| b.code().to_string()),
-        initiated_by: entry.initiated_by.map(|i| i.to_string()),
-        school_year: i64::from(start.school_year_of(local).0),
-        local_date: local.to_string(),
-        week_start: org_rules::week_start(local).to_string(),
-        month: format!("{:04}-{:02}", local.year(), local.month()),
-        created_at: created_at.millis(),
-        updated_at: ctx.now.millis(),
-        version: 1,
-    })
+    let filing = store::Filing {
+        author: ctx.actor.user,
+        role: officer.role,
+        agency: campus.agency_id.as_deref(),
+        district: &campus.district_id,
+        campus: &campus.id,
+    };
+    let buckets = rules::Buckets::of(entry.started_at, tz, start);
+    Ok(ActivityRow::new(
+        id, &filing, &entry, buckets, created_at, ctx.now,
+    ))
 }
 
 /// Logs an activity; returns the stored entry.

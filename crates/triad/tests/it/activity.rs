@@ -329,3 +329,83 @@ both_engines!(
         assert_eq!(bad.status(), 422);
     }
 );
+
+both_engines!(
+    an_officers_spreadsheet_is_imported_row_by_row_once,
+    |app: TestApp| async move {
+        // A Windows-1252 file, as spreadsheets on office computers save it.
+        let mut csv = b"Officer,Campus,Date,Time,Activity,Minutes,Students,Notes\n".to_vec();
+        csv.extend_from_slice(
+            b"sro,Home High,2026-10-05,09:15,Counseling session: student,15,1,Caf\xe9 talk\n",
+        );
+        csv.extend_from_slice(b"sro,Home High,2026-10-05,10:00,search,20,,\n");
+        csv.extend_from_slice(b"nobody,Home High,2026-10-05,10:00,patrol,20,,\n");
+        csv.extend_from_slice(b"sro,Away High,2026-10-06,10:00,patrol,20,,\n");
+        csv.extend_from_slice(b"sro,home high,2026-10-06,11:00,Patrol,30,,\n\n");
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), &csv).unwrap();
+        let import = || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_triad"))
+                .args([
+                    "--database-url",
+                    &app.database_url,
+                    "--as",
+                    "admin",
+                    "activity",
+                    "import",
+                    "--json",
+                ])
+                .arg(file.path())
+                .env("RUST_LOG", "warn")
+                .output()
+                .unwrap()
+        };
+        let first = import();
+        assert_eq!(
+            first.status.code(),
+            Some(3),
+            "refused rows give exit code 3: {}",
+            String::from_utf8_lossy(&first.stderr)
+        );
+        let report: Value = serde_json::from_slice(&first.stdout).unwrap();
+        assert_eq!(
+            (report["rows_read"].as_u64(), report["imported"].as_u64()),
+            (Some(5), Some(2))
+        );
+        let refused: Vec<(u64, String)> = report["refused"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["line"].as_u64().unwrap(),
+                    r["reasons"][0].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            refused.iter().map(|r| r.0).collect::<Vec<_>>(),
+            vec![3, 4, 5]
+        );
+        assert!(refused[0].1.starts_with("search_basis"));
+        assert!(refused[1].1.starts_with("officer"));
+        assert!(refused[2].1.starts_with("campus"));
+        let again: Value = serde_json::from_slice(&import().stdout).unwrap();
+        assert_eq!(
+            (
+                again["imported"].as_u64(),
+                again["already_present"].as_u64()
+            ),
+            (Some(0), Some(2))
+        );
+        let mine = triad_store::activity::recent_by_author(
+            &mut app.db.acquire().await.unwrap(),
+            app.user("sro"),
+            10,
+        )
+        .await
+        .unwrap();
+        assert!(mine.iter().any(|r| r.notes.as_deref() == Some("Café talk")));
+        assert_eq!(app.audit_count("activity.import", "ok").await, 2);
+    }
+);

@@ -72,6 +72,8 @@ pub struct TestApp {
     pub users: HashMap<String, Id>,
     pub http: reqwest::Client,
     _dir: tempfile::TempDir,
+    /// Where the database is, for running the binary against it.
+    pub database_url: String,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -181,6 +183,7 @@ impl TestApp {
             users,
             http,
             _dir: dir,
+            database_url,
             _shutdown: tx,
         }
     }
