@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod error;
 pub mod ids;
+pub mod meetings;
 pub mod org;
 pub mod policy;
 pub mod time;

@@ -10,6 +10,7 @@ mod db;
 pub mod error;
 pub mod history;
 pub mod idempotency;
+pub mod meetings;
 pub mod org;
 pub mod settings;
 pub mod sqlite_backup;

@@ -41,6 +41,8 @@ struct HomePage {
     evaluator_districts: Option<Vec<NamedRef>>,
     admin: Option<AdminHome>,
     second_factor_missing: bool,
+    /// The person's open action items, soonest due first.
+    items: Vec<crate::meetings::service::ItemView>,
 }
 
 async fn home(ctx: Ctx) -> WebResult<Html<String>> {
@@ -84,7 +86,9 @@ async fn home(ctx: Ctx) -> WebResult<Html<String>> {
     let user =
         triad_store::auth::user_by_id(&mut ctx.state.db.acquire().await?, actor.user).await?;
     let second_factor_missing = actor.needs_strong_auth() && user.is_some_and(|u| !u.totp_enabled);
+    let items = crate::meetings::service::my_open_items(&ctx).await?;
     render(&HomePage {
+        items,
         layout: Layout::new(&ctx),
         name: actor.display_name.clone(),
         my_assignments,

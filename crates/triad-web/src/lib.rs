@@ -10,6 +10,7 @@ mod context;
 pub mod error;
 pub mod forms;
 mod home;
+pub mod meetings;
 pub mod openapi;
 pub mod org;
 pub mod routes;

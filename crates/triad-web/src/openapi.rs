@@ -15,6 +15,7 @@ pub fn spec() -> utoipa::openapi::OpenApi {
     doc.merge(crate::audit::AuditApiDoc::openapi());
     doc.merge(crate::auth::AccountsApiDoc::openapi());
     doc.merge(crate::activity::ActivityApiDoc::openapi());
+    doc.merge(crate::meetings::MeetingsApiDoc::openapi());
     doc.info.title = "Triad API".into();
     doc.info.version = env!("CARGO_PKG_VERSION").into();
     doc.info.description = Some(

@@ -98,6 +98,7 @@ pub fn all() -> Routes {
         .merge(crate::auth::routes())
         .merge(crate::org::routes())
         .merge(crate::activity::routes())
+        .merge(crate::meetings::routes())
         .merge(crate::audit::routes())
         .merge(crate::openapi::routes())
 }

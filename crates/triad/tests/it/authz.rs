@@ -30,6 +30,9 @@ const OFFICERS: &[&str] = &["sro", "sso"];
 /// supervisor and the district leader.
 const CAMPUS_SHARED_READERS: &[&str] = &["sro", "sso", "principal", "sergeant", "director"];
 const AUTHOR: &[&str] = &["sro"];
+/// Who reads and records the meetings of the own campus: its SRO, SSO, administrator and the
+/// district leader.
+const CAMPUS_PARTNERS: &[&str] = &["sro", "sso", "principal", "director"];
 const NOBODY: &[&str] = &[];
 const AUDIT_READERS: &[&str] = &["director", "admin"];
 
@@ -131,6 +134,23 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
         ("GET", "/activity/{id}" | "/api/v1/activities/{id}") => e(CAMPUS_SHARED_READERS, NOBODY),
         ("POST", "/activity/{id}") | ("PUT", "/api/v1/activities/{id}") => e(AUTHOR, NOBODY),
         ("GET", "/reports/activity" | "/api/v1/reports/activity") => e(EVERYONE, EVERYONE),
+        (
+            "GET",
+            "/campuses/{id}/meetings"
+            | "/api/v1/campuses/{id}/meetings"
+            | "/meetings/{id}"
+            | "/api/v1/meetings/{id}",
+        )
+        | (
+            "POST",
+            "/campuses/{id}/meetings"
+            | "/api/v1/campuses/{id}/meetings"
+            | "/meetings/{id}/items"
+            | "/api/v1/meetings/{id}/items",
+        )
+        | ("POST", "/action-items/{id}" | "/api/v1/action-items/{id}/status") => {
+            e(CAMPUS_PARTNERS, NOBODY)
+        }
         _ => panic!(
             "{} {} has no expectation in the authorization table: add one",
             route.method, route.path
@@ -169,6 +189,10 @@ async fn concrete(app: &TestApp, path: &str, actor: &str, foreign: bool) -> Stri
             w.activity
         }
         .to_string()
+    } else if path.starts_with("/meetings/") || path.starts_with("/api/v1/meetings/") {
+        if foreign { w.other_meeting } else { w.meeting }.to_string()
+    } else if path.starts_with("/action-items/") || path.starts_with("/api/v1/action-items/") {
+        if foreign { w.other_item } else { w.item }.to_string()
     } else if path.starts_with("/admin/users/") || path.starts_with("/api/v1/users/") {
         app.user(if foreign { "away-principal" } else { "victim" })
             .to_string()

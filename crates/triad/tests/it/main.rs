@@ -10,5 +10,6 @@ mod audit;
 mod authz;
 mod browser;
 mod cli;
+mod meetings;
 mod pages;
 mod sign_in;

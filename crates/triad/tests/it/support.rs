@@ -60,6 +60,11 @@ pub struct World {
     /// A patrol the own SRO logged on the own campus, and one on the other campus.
     pub activity: Id,
     pub other_activity: Id,
+    /// A meeting on each campus, each with one action item.
+    pub meeting: Id,
+    pub other_meeting: Id,
+    pub item: Id,
+    pub other_item: Id,
 }
 
 pub struct TestApp {
@@ -370,6 +375,10 @@ async fn build_world(db: &Db) -> (World, HashMap<String, Id>) {
         other_assignment: Id::new(),
         activity: Id::new(),
         other_activity: Id::new(),
+        meeting: Id::new(),
+        other_meeting: Id::new(),
+        item: Id::new(),
+        other_item: Id::new(),
     };
     for (d, c, a, name) in [
         (world.district, world.campus, world.agency, "Home"),
@@ -558,6 +567,52 @@ async fn build_world(db: &Db) -> (World, HashMap<String, Id>) {
         triad_store::activity::insert(&mut tx, &row)
             .await
             .expect("activity");
+    }
+    for (meeting, item, district, campus, owner) in [
+        (
+            world.meeting,
+            world.item,
+            world.district,
+            world.campus,
+            users["principal"],
+        ),
+        (
+            world.other_meeting,
+            world.other_item,
+            world.other_district,
+            world.other_campus,
+            users["away-principal"],
+        ),
+    ] {
+        let row = triad_store::meetings::MeetingRow {
+            id: meeting.to_string(),
+            district_id: district.to_string(),
+            campus_id: campus.to_string(),
+            kind: "weekly_principal".into(),
+            held_on: "2026-09-01".into(),
+            school_year: 2026,
+            sro_present: true,
+            attendees: None,
+            agenda: None,
+            minutes: None,
+            created_by: owner.to_string(),
+            created_at: now.millis(),
+            updated_at: now.millis(),
+        };
+        triad_store::meetings::insert(&mut tx, &row)
+            .await
+            .expect("meeting");
+        let new = triad_store::meetings::NewItem {
+            id: item,
+            meeting,
+            campus,
+            title: "Walk the east fence line",
+            owner: Some(owner),
+            due_on: Some("2026-09-15".into()),
+        };
+        triad_store::meetings::insert_item(&mut tx, &new, now)
+            .await
+            .expect("item");
     }
     tx.commit().await.expect("commit");
     (world, users)

@@ -1,0 +1,15 @@
+//! Meetings of the partnership, their action items and the cadence they add up to.
+
+mod api;
+mod pages;
+pub mod service;
+
+use crate::routes::Routes;
+
+pub use api::MeetingsApiDoc;
+
+pub fn routes() -> Routes {
+    Routes::default()
+        .merge(pages::routes())
+        .merge(api::routes())
+}

@@ -1,0 +1,408 @@
+//! Recording meetings and action items, and the cadence of a campus: once for pages and API.
+
+use crate::context::Ctx;
+use crate::error::{WebError, WebResult};
+use serde::{Deserialize, Serialize};
+use triad_domain::audit::Outcome;
+use triad_domain::meetings::{self as rules, ActionStatus, Cadence, Held, MeetingKind};
+use triad_domain::org::{self as org_rules, Term, YearStart};
+use triad_domain::policy::{Action, RecordClass, Resource, Tenant};
+use triad_domain::{Id, Invalid};
+use triad_store::meetings::{self as store, ActionItemRow, MeetingRow};
+use triad_store::org::Campus;
+
+fn shared(campus: &Campus) -> Resource {
+    Resource::new(
+        RecordClass::Shared,
+        Tenant::campus(campus.district(), campus.campus_id()),
+    )
+}
+
+/// A campus the actor may act on; one out of reach is not found.
+async fn campus_for(ctx: &Ctx, id: &str, action: Action) -> WebResult<Campus> {
+    let id = Id::parse(id).ok_or(WebError::NotFound)?;
+    let campus = triad_store::org::campus(&mut ctx.state.db.acquire().await?, id).await?;
+    let tenant = campus
+        .as_ref()
+        .map(|c| Tenant::campus(c.district(), c.campus_id()))
+        .unwrap_or(Tenant::campus(Id::from_parts("none", 0), id));
+    ctx.require(
+        action,
+        Resource::new(RecordClass::Shared, tenant),
+        ("campus_meetings", &id.to_string()),
+    )
+    .await?;
+    campus.ok_or(WebError::NotFound)
+}
+
+/// The school year a day falls in for a campus's district, with its terms and school days.
+struct Calendar {
+    year: i64,
+    terms: Vec<Term>,
+    school_days: Vec<chrono::NaiveDate>,
+    today: chrono::NaiveDate,
+}
+
+async fn calendar(ctx: &Ctx, campus: &Campus) -> WebResult<Calendar> {
+    let mut conn = ctx.state.db.acquire().await?;
+    let d = triad_store::org::district(&mut conn, campus.district())
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let tz = org_rules::parse_time_zone(&d.time_zone).unwrap_or(chrono_tz::UTC);
+    let start = YearStart::parse(&d.year_start).unwrap_or(YearStart::AUGUST_FIRST);
+    let today = ctx.now.to_datetime().with_timezone(&tz).date_naive();
+    let year = start.school_year_of(today);
+    let stored =
+        triad_store::org::terms_of(&mut conn, campus.district(), i64::from(year.0)).await?;
+    let terms: Vec<Term> = if stored.is_empty() {
+        start.default_terms(year)
+    } else {
+        stored
+            .iter()
+            .filter_map(|t| Term::parse(&t.name, &t.first_day, &t.last_day).ok())
+            .collect()
+    };
+    let closed: Vec<chrono::NaiveDate> =
+        triad_store::org::non_school_days(&mut conn, campus.district(), i64::from(year.0))
+            .await?
+            .iter()
+            .filter_map(|n| org_rules::parse_date("day", &n.day).ok())
+            .collect();
+    Ok(Calendar {
+        year: i64::from(year.0),
+        school_days: rules::school_days(&terms, &closed),
+        terms,
+        today,
+    })
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MeetingView {
+    pub id: String,
+    pub campus_id: String,
+    pub kind: String,
+    pub kind_label: String,
+    pub held_on: String,
+    pub sro_present: bool,
+    pub attendees: Option<String>,
+    pub agenda: Option<String>,
+    pub minutes: Option<String>,
+}
+
+impl From<MeetingRow> for MeetingView {
+    fn from(m: MeetingRow) -> Self {
+        Self {
+            kind_label: MeetingKind::from_code(&m.kind)
+                .map(|k| k.label())
+                .unwrap_or("Meeting")
+                .into(),
+            id: m.id,
+            campus_id: m.campus_id,
+            kind: m.kind,
+            held_on: m.held_on,
+            sro_present: m.sro_present,
+            attendees: m.attendees,
+            agenda: m.agenda,
+            minutes: m.minutes,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CampusMeetings {
+    pub campus_id: String,
+    pub campus: String,
+    pub school_year: i64,
+    pub meetings: Vec<MeetingView>,
+    #[schema(value_type = Object)]
+    pub cadence: Cadence,
+}
+
+/// A campus's meetings this school year and the cadence they add up to so far.
+pub async fn campus_meetings(ctx: &Ctx, campus: &str) -> WebResult<CampusMeetings> {
+    let campus = campus_for(ctx, campus, Action::View).await?;
+    let cal = calendar(ctx, &campus).await?;
+    let rows = store::of_campus(
+        &mut ctx.state.db.acquire().await?,
+        campus.campus_id(),
+        cal.year,
+    )
+    .await?;
+    let held: Vec<Held> = rows
+        .iter()
+        .filter_map(|m| {
+            Some(Held {
+                kind: MeetingKind::from_code(&m.kind)?,
+                on: org_rules::parse_date("held_on", &m.held_on).ok()?,
+                sro_present: m.sro_present,
+            })
+        })
+        .collect();
+    Ok(CampusMeetings {
+        campus_id: campus.id.clone(),
+        campus: campus.name.clone(),
+        school_year: cal.year,
+        cadence: rules::cadence(&held, &cal.school_days, &cal.terms, cal.today),
+        meetings: rows.into_iter().map(MeetingView::from).collect(),
+    })
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct MeetingInput {
+    /// weekly_principal, faculty, semester_review, threat_assessment, check_in or introduction
+    #[serde(default)]
+    pub kind: String,
+    /// YYYY-MM-DD
+    #[serde(default)]
+    pub held_on: String,
+    #[serde(default, deserialize_with = "crate::forms::checkbox")]
+    pub sro_present: bool,
+    /// Who attended, as written (names and roles).
+    #[serde(default)]
+    pub attendees: String,
+    #[serde(default)]
+    pub agenda: String,
+    #[serde(default)]
+    pub minutes: String,
+}
+
+/// Records a meeting held on a campus.
+pub async fn record(ctx: &Ctx, campus: &str, input: MeetingInput) -> WebResult<MeetingView> {
+    let campus = campus_for(ctx, campus, Action::Change).await?;
+    let cal = calendar(ctx, &campus).await?;
+    let mut invalid = Invalid::default();
+    let kind = MeetingKind::from_code(&input.kind);
+    if kind.is_none() {
+        invalid.push("kind", "choose the kind of meeting");
+    }
+    let held_on = invalid.check(org_rules::parse_date("held_on", &input.held_on));
+    if held_on.is_some_and(|d| d > cal.today) {
+        invalid.push("held_on", "a meeting is recorded once it has been held");
+    }
+    let attendees = invalid.check(rules::parse_text("attendees", &input.attendees, 1000));
+    let agenda = invalid.check(rules::parse_text("agenda", &input.agenda, 5000));
+    let minutes = invalid.check(rules::parse_text("minutes", &input.minutes, 20000));
+    invalid.into_result()?;
+    let (Some(kind), Some(held_on), Some(attendees), Some(agenda), Some(minutes)) =
+        (kind, held_on, attendees, agenda, minutes)
+    else {
+        return Err(WebError::NotFound);
+    };
+    let d = triad_store::org::district(&mut ctx.state.db.acquire().await?, campus.district())
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let start = YearStart::parse(&d.year_start).unwrap_or(YearStart::AUGUST_FIRST);
+    let row = MeetingRow {
+        id: Id::new().to_string(),
+        district_id: campus.district_id.clone(),
+        campus_id: campus.id.clone(),
+        kind: kind.code().into(),
+        held_on: held_on.to_string(),
+        school_year: i64::from(start.school_year_of(held_on).0),
+        sro_present: input.sro_present,
+        attendees,
+        agenda,
+        minutes,
+        created_by: ctx.actor.user.to_string(),
+        created_at: ctx.now.millis(),
+        updated_at: ctx.now.millis(),
+    };
+    let mut tx = ctx.state.db.begin().await?;
+    store::insert(&mut tx, &row).await?;
+    let event = ctx
+        .event("meeting.create", Outcome::Ok)
+        .record("meeting", &row.id)
+        .content(&row)
+        .tenant(Some(campus.district()), None);
+    triad_store::audit::append(&mut tx, event, ctx.now).await?;
+    tx.commit().await?;
+    Ok(row.into())
+}
+
+/// A meeting the actor may act on, with its campus.
+async fn meeting_for(ctx: &Ctx, id: &str, action: Action) -> WebResult<(MeetingRow, Campus)> {
+    let id = Id::parse(id).ok_or(WebError::NotFound)?;
+    let mut conn = ctx.state.db.acquire().await?;
+    let meeting = store::get(&mut conn, id).await?;
+    let campus = match &meeting {
+        Some(m) => {
+            triad_store::org::campus(
+                &mut conn,
+                Id::parse(&m.campus_id).ok_or(WebError::NotFound)?,
+            )
+            .await?
+        }
+        None => None,
+    };
+    drop(conn);
+    let resource = campus.as_ref().map(shared).unwrap_or(Resource::new(
+        RecordClass::Shared,
+        Tenant::campus(Id::from_parts("none", 0), id),
+    ));
+    ctx.require(action, resource, ("meeting", &id.to_string()))
+        .await?;
+    match (meeting, campus) {
+        (Some(m), Some(c)) => Ok((m, c)),
+        _ => Err(WebError::NotFound),
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MeetingDetail {
+    pub meeting: MeetingView,
+    pub campus: String,
+    pub items: Vec<ItemView>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ItemView {
+    pub id: String,
+    pub meeting_id: String,
+    pub title: String,
+    pub owner: Option<String>,
+    pub due_on: Option<String>,
+    pub status: String,
+    /// Open and past its due date.
+    pub overdue: bool,
+}
+
+fn item_view(i: ActionItemRow, today: &str) -> ItemView {
+    ItemView {
+        overdue: i.status == ActionStatus::Open.code()
+            && i.due_on.as_deref().is_some_and(|d| d < today),
+        id: i.id,
+        meeting_id: i.meeting_id,
+        title: i.title,
+        owner: i.owner_name,
+        due_on: i.due_on,
+        status: i.status,
+    }
+}
+
+pub async fn meeting(ctx: &Ctx, id: &str) -> WebResult<MeetingDetail> {
+    let (m, campus) = meeting_for(ctx, id, Action::View).await?;
+    let today = crate::context::today(ctx.now);
+    let items = store::items_of_meeting(
+        &mut ctx.state.db.acquire().await?,
+        Id::parse(&m.id).ok_or(WebError::NotFound)?,
+    )
+    .await?;
+    Ok(MeetingDetail {
+        meeting: m.into(),
+        campus: campus.name,
+        items: items.into_iter().map(|i| item_view(i, &today)).collect(),
+    })
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct ItemInput {
+    #[serde(default)]
+    pub title: String,
+    /// The owner's user name.
+    #[serde(default)]
+    pub owner: String,
+    /// YYYY-MM-DD, optional.
+    #[serde(default)]
+    pub due_on: String,
+}
+
+/// Adds an action item with an owner and a due date to a meeting.
+pub async fn add_item(ctx: &Ctx, meeting_id: &str, input: ItemInput) -> WebResult<ItemView> {
+    let (m, campus) = meeting_for(ctx, meeting_id, Action::Change).await?;
+    let mut invalid = Invalid::default();
+    let title = invalid.check(org_rules::parse_name("title", &input.title));
+    let due = invalid.check(org_rules::parse_optional_date("due_on", &input.due_on));
+    let owner = if input.owner.trim().is_empty() {
+        None
+    } else {
+        let row = triad_store::auth::user_by_name(
+            &mut ctx.state.db.acquire().await?,
+            &input.owner.trim().to_lowercase(),
+        )
+        .await?;
+        if row.is_none() {
+            invalid.push("owner", "no one has that user name");
+        }
+        row.map(|u| u.user_id())
+    };
+    invalid.into_result()?;
+    let (Some(title), Some(due)) = (title, due) else {
+        return Err(WebError::NotFound);
+    };
+    let id = Id::new();
+    let meeting = Id::parse(&m.id).ok_or(WebError::NotFound)?;
+    let item = store::NewItem {
+        id,
+        meeting,
+        campus: campus.campus_id(),
+        title: &title,
+        owner,
+        due_on: due.map(|d| d.to_string()),
+    };
+    let mut tx = ctx.state.db.begin().await?;
+    store::insert_item(&mut tx, &item, ctx.now).await?;
+    let event = ctx
+        .event("meeting.item.create", Outcome::Ok)
+        .record("action_item", id)
+        .content(&title)
+        .tenant(Some(campus.district()), None);
+    triad_store::audit::append(&mut tx, event, ctx.now).await?;
+    let row = store::item(&mut tx, id).await?.ok_or(WebError::NotFound)?;
+    tx.commit().await?;
+    Ok(item_view(row, &crate::context::today(ctx.now)))
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct StatusInput {
+    /// open, done or dropped
+    #[serde(default)]
+    pub status: String,
+}
+
+/// Marks an action item done, dropped or open again.
+pub async fn set_status(ctx: &Ctx, item_id: &str, input: StatusInput) -> WebResult<ItemView> {
+    let id = Id::parse(item_id).ok_or(WebError::NotFound)?;
+    let item = store::item(&mut ctx.state.db.acquire().await?, id).await?;
+    let meeting = item
+        .as_ref()
+        .map(|i| i.meeting_id.clone())
+        .unwrap_or_else(|| Id::new().to_string());
+    let (_, campus) = meeting_for(ctx, &meeting, Action::Change).await?;
+    let status = ActionStatus::from_code(&input.status)
+        .ok_or_else(|| Invalid::one("status", "choose open, done or dropped"))?;
+    let mut tx = ctx.state.db.begin().await?;
+    store::set_item_status(&mut tx, id, status.code(), ctx.now).await?;
+    let event = ctx
+        .event("meeting.item.status", Outcome::Ok)
+        .record("action_item", id)
+        .content(&status.code())
+        .tenant(Some(campus.district()), None);
+    triad_store::audit::append(&mut tx, event, ctx.now).await?;
+    let row = store::item(&mut tx, id).await?.ok_or(WebError::NotFound)?;
+    tx.commit().await?;
+    Ok(item_view(row, &crate::context::today(ctx.now)))
+}
+
+/// The actor's own open action items, for the home page.
+pub async fn my_open_items(ctx: &Ctx) -> WebResult<Vec<ItemView>> {
+    let today = crate::context::today(ctx.now);
+    let mut conn = ctx.state.db.acquire().await?;
+    let mut out = Vec::new();
+    for item in store::open_items_of(&mut conn, ctx.actor.user).await? {
+        // Owning an item gives no access of its own: the campus must still be theirs.
+        let Some(campus) = triad_store::org::campus(
+            &mut conn,
+            Id::parse(&item.campus_id).ok_or(WebError::NotFound)?,
+        )
+        .await?
+        else {
+            continue;
+        };
+        if triad_domain::policy::decide(&ctx.actor, Action::View, shared(&campus))
+            == triad_domain::policy::Decision::Allow
+        {
+            out.push(item_view(item, &today));
+        }
+    }
+    Ok(out)
+}
