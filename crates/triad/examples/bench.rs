@@ -14,6 +14,8 @@ use triad_store::Db;
 
 const SECONDS: &str = "10";
 const CONNECTIONS: &str = "16";
+/// The activity log's target load: 32 clients at once.
+const ACTIVITY_CONNECTIONS: &str = "32";
 const DIRECT_INSERTS: usize = 2000;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
@@ -53,11 +55,15 @@ fn triad_binary() -> Result<PathBuf> {
 }
 
 fn wrk(url: &str, extra: &[&str]) -> Result<Load> {
+    wrk_with(CONNECTIONS, url, extra)
+}
+
+fn wrk_with(connections: &str, url: &str, extra: &[&str]) -> Result<Load> {
     let out = Command::new("wrk")
         .args([
             "-t2",
             "-c",
-            CONNECTIONS,
+            connections,
             "-d",
             &format!("{SECONDS}s"),
             "--latency",
@@ -221,6 +227,7 @@ end
     )?;
     let script_path = script.display().to_string();
     let write = wrk(&base, &["-s", &script_path])?;
+    let activity = activity_load(&db, &base, dir.path(), now).await?;
     let peak = peak_memory_kib(server.0.id());
     drop(server);
     let direct = direct_inserts(&db, district).await?;
@@ -235,6 +242,23 @@ end
             direct / write.rps
         );
     }
+    println!("Activity log ({ACTIVITY_CONNECTIONS} connections, one school year of demo activity: {} entries)", activity.rows);
+    for (name, load) in &activity.loads {
+        println!(
+            "  {name:<40} {:>8.0} req/s   p50 {:>8}   p99 {:>8}   errors {}",
+            load.rps, load.p50, load.p99, load.errors
+        );
+    }
+    let direct_activity = direct_activity_inserts(&db, &activity.sample).await?;
+    println!("  the same activity INSERT through sqlx directly: {direct_activity:>8.0} rows/s");
+    if let Some((_, log)) = activity.loads.first() {
+        if log.rps > 0.0 {
+            println!(
+                "  ratio direct INSERT : HTTP activity write = {:.1} : 1",
+                direct_activity / log.rps
+            );
+        }
+    }
     match peak {
         Some(kib) => println!(
             "  server peak memory (VmHWM): {:.1} MiB",
@@ -243,4 +267,146 @@ end
         None => println!("  server peak memory: not available on this system"),
     }
     Ok(())
+}
+
+struct ActivityLoad {
+    rows: i64,
+    loads: Vec<(String, Load)>,
+    sample: triad_store::activity::ActivityRow,
+}
+
+/// Logging, the officer's list, the monthly campus report and the district semester report.
+async fn activity_load(db: &Db, base: &str, dir: &Path, now: Timestamp) -> Result<ActivityLoad> {
+    let sro = accounts::user_by_name(&mut db.acquire().await?, "sro")
+        .await?
+        .ok_or("no sro")?;
+    let rows =
+        triad_store::activity::recent_by_author(&mut db.acquire().await?, sro.user_id(), 1).await?;
+    let sample = rows
+        .into_iter()
+        .next()
+        .ok_or("the demo logged no activity")?;
+    let token = accounts::new_secret("triad_pat_");
+    let mut tx = db.begin().await?;
+    accounts::insert_token(
+        &mut tx,
+        Id::new(),
+        sro.user_id(),
+        "bench",
+        &accounts::secret_hash(&token),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    let leader = accounts::user_by_name(&mut db.acquire().await?, "district-leader")
+        .await?
+        .ok_or("no district-leader")?;
+    let leader_token = accounts::new_secret("triad_pat_");
+    let mut tx = db.begin().await?;
+    accounts::insert_token(
+        &mut tx,
+        Id::new(),
+        leader.user_id(),
+        "bench",
+        &accounts::secret_hash(&leader_token),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    let script = dir.join("activity.lua");
+    std::fs::write(
+        &script,
+        format!(
+            r#"local threads = 0
+function setup(thread) threads = threads + 1; thread:set("tid", threads) end
+function init(args) counter = 0 end
+function request()
+  counter = counter + 1
+  local key = "activity-" .. tid .. "-" .. counter
+  local body = '{{"campus_id":"{campus}","category":"counseling_student","minutes":"15","students":"1"}}'
+  return wrk.format("POST", "/api/v1/activities",
+    {{["Authorization"] = "Bearer {token}", ["Idempotency-Key"] = key, ["Content-Type"] = "application/json"}}, body)
+end
+"#,
+            campus = sample.campus_id
+        ),
+    )?;
+    let sro_auth = format!("Authorization: Bearer {token}");
+    let leader_auth = format!("Authorization: Bearer {leader_token}");
+    let script_path = script.display().to_string();
+    let month = &sample.month;
+    let year = sample.school_year;
+    let mut loads = Vec::new();
+    loads.push((
+        "log an activity (API write)".to_string(),
+        wrk_with(ACTIVITY_CONNECTIONS, base, &["-s", &script_path])?,
+    ));
+    loads.push((
+        "the officer's own list".to_string(),
+        wrk_with(
+            ACTIVITY_CONNECTIONS,
+            &format!("{base}/api/v1/activities"),
+            &["-H", &sro_auth],
+        )?,
+    ));
+    let campus_report = format!(
+        "{base}/api/v1/reports/activity?scope=campus:{}&from={month}&to={month}",
+        sample.campus_id
+    );
+    loads.push((
+        "monthly campus report".to_string(),
+        wrk_with(ACTIVITY_CONNECTIONS, &campus_report, &["-H", &leader_auth])?,
+    ));
+    let district_report = format!(
+        "{base}/api/v1/reports/activity?scope=district:{}&from={year}-08&to={year}-12",
+        sample.district_id
+    );
+    loads.push((
+        "district semester report".to_string(),
+        wrk_with(
+            ACTIVITY_CONNECTIONS,
+            &district_report,
+            &["-H", &leader_auth],
+        )?,
+    ));
+    let count = triad_store::activity::recent_by_author(&mut db.acquire().await?, sro.user_id(), 1)
+        .await?
+        .len() as i64;
+    let rows = total_activities(db).await?.max(count);
+    Ok(ActivityLoad {
+        rows,
+        loads,
+        sample,
+    })
+}
+
+async fn total_activities(db: &Db) -> Result<i64> {
+    Ok(match db {
+        Db::Sqlite(pool, _) => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM activities")
+                .fetch_one(pool)
+                .await?
+        }
+        Db::Postgres(pool) => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM activities")
+                .fetch_one(pool)
+                .await?
+        }
+    })
+}
+
+/// The activity INSERT (with its summary upsert), one transaction each, straight through sqlx.
+async fn direct_activity_inserts(
+    db: &Db,
+    sample: &triad_store::activity::ActivityRow,
+) -> Result<f64> {
+    let started = Instant::now();
+    for _ in 0..DIRECT_INSERTS {
+        let mut row = sample.clone();
+        row.id = Id::new().to_string();
+        let mut tx = db.begin().await?;
+        triad_store::activity::insert(&mut tx, &row).await?;
+        tx.commit().await?;
+    }
+    Ok(DIRECT_INSERTS as f64 / started.elapsed().as_secs_f64())
 }

@@ -126,6 +126,8 @@ struct Builder {
     /// Officers who keep an activity log, and each district's school days, for the log.
     officers: Vec<crate::demo_activity::DemoOfficer>,
     school_days: Vec<(Id, chrono::NaiveDate, i64)>,
+    /// The principal of every campus: (district, campus, user).
+    principals: Vec<(Id, Id, Id)>,
 }
 
 impl Builder {
@@ -283,6 +285,7 @@ async fn generate(db: &Db, args: &DemoArgs) -> Result<()> {
         progress,
         officers: Vec::new(),
         school_days: Vec::new(),
+        principals: Vec::new(),
     };
     let today = chrono::Utc::now().date_naive();
     let year = YearStart::AUGUST_FIRST.school_year_of(today);
@@ -327,6 +330,16 @@ async fn generate(db: &Db, args: &DemoArgs) -> Result<()> {
             &b.school_days,
             b.now,
             &b.progress,
+        )
+        .await?;
+        crate::demo_activity::meetings(
+            &mut b.tx,
+            &mut b.rng,
+            args.seed,
+            &b.officers,
+            &b.principals,
+            &b.school_days,
+            b.now,
         )
         .await?;
     }
@@ -606,16 +619,18 @@ async fn people(
             ..Default::default()
         };
         let nm = b.person_name();
-        b.account(
-            &named("principal", principal),
-            &nm,
-            Grant {
-                role: Role::CampusAdmin,
-                scope,
-            },
-            campus_person,
-        )
-        .await?;
+        let (_, head) = b
+            .account(
+                &named("principal", principal),
+                &nm,
+                Grant {
+                    role: Role::CampusAdmin,
+                    scope,
+                },
+                campus_person,
+            )
+            .await?;
+        b.principals.push((district, *campus, head));
         principal += 1;
         if *level != CampusLevel::Elementary {
             let nm = b.person_name();

@@ -193,3 +193,120 @@ pub async fn generate(
     }
     Ok(())
 }
+
+/// A year of meetings: some campuses meet their SRO every week, some every other week, some
+/// rarely; faculty meetings with the SRO, fall reviews, introductions, and action items.
+pub async fn meetings(
+    tx: &mut Tx,
+    rng: &mut StdRng,
+    seed: u64,
+    officers: &[DemoOfficer],
+    principals: &[(Id, Id, Id)],
+    school_days: &[(Id, NaiveDate, i64)],
+    now: Timestamp,
+) -> Result<()> {
+    use triad_domain::meetings::MeetingKind;
+    let today = now
+        .to_datetime()
+        .with_timezone(&chrono_tz::America::Chicago)
+        .date_naive();
+    let mut counter = 0u64;
+    for (n, (district, campus, principal)) in principals.iter().enumerate() {
+        let Some(sro) = officers
+            .iter()
+            .find(|o| o.role == Role::Sro && o.campuses.contains(campus))
+        else {
+            continue;
+        };
+        let days: Vec<(NaiveDate, i64)> = school_days
+            .iter()
+            .filter(|(d, day, _)| d == district && *day <= today)
+            .map(|(_, day, y)| (*day, *y))
+            .collect();
+        // Every third campus meets weekly, every third every other week, the rest monthly.
+        let every_weeks = [1, 2, 4][n % 3];
+        let mut plan: Vec<(MeetingKind, NaiveDate, i64)> = Vec::new();
+        let mut last_week: Option<NaiveDate> = None;
+        for (day, year) in &days {
+            let week = triad_domain::org::week_start(*day);
+            let due = last_week.is_none_or(|w| (week - w).num_days() >= 7 * every_weeks);
+            if day.weekday() == chrono::Weekday::Tue && due {
+                plan.push((MeetingKind::WeeklyPrincipal, *day, *year));
+                last_week = Some(week);
+            }
+            if day.day() <= 7
+                && day.weekday() == chrono::Weekday::Thu
+                && (n % 2 == 0 || day.month() % 2 == 0)
+            {
+                plan.push((MeetingKind::Faculty, *day, *year));
+            }
+        }
+        if let Some((first, year)) = days.first() {
+            if n % 5 != 4 {
+                plan.push((
+                    MeetingKind::Introduction,
+                    *first + chrono::Duration::days(2),
+                    *year,
+                ));
+            }
+        }
+        if let Some((day, year)) = days.iter().find(|(d, _)| d.month() == 11 && d.day() >= 10) {
+            if n % 2 == 0 {
+                plan.push((MeetingKind::SemesterReview, *day, *year));
+            }
+        }
+        for (kind, day, year) in plan {
+            counter += 1;
+            let id = Id::from_parts(&format!("triad-demo/{seed}/meeting"), counter);
+            let row = triad_store::meetings::MeetingRow {
+                id: id.to_string(),
+                district_id: district.to_string(),
+                campus_id: campus.to_string(),
+                kind: kind.code().into(),
+                held_on: day.to_string(),
+                school_year: year,
+                sro_present: kind != MeetingKind::Faculty || rng.gen_bool(0.8),
+                attendees: Some("Principal, SRO".into()),
+                agenda: None,
+                minutes: None,
+                created_by: principal.to_string(),
+                created_at: now.millis(),
+                updated_at: now.millis(),
+            };
+            triad_store::meetings::insert(&mut *tx, &row).await?;
+            if kind == MeetingKind::WeeklyPrincipal && rng.gen_bool(0.3) {
+                let due = day + chrono::Duration::days(7);
+                let owner = if rng.gen_bool(0.5) {
+                    sro.user
+                } else {
+                    *principal
+                };
+                let item = Id::from_parts(&format!("triad-demo/{seed}/item"), counter);
+                let titles = [
+                    "Walk the campus perimeter together",
+                    "Update the visitor sign-in procedure",
+                    "Plan a classroom talk on online safety",
+                    "Review the bus-loop supervision plan",
+                ];
+                let new = triad_store::meetings::NewItem {
+                    id: item,
+                    meeting: id,
+                    campus: *campus,
+                    title: titles[rng.gen_range(0..titles.len())],
+                    owner: Some(owner),
+                    due_on: Some(due.to_string()),
+                };
+                triad_store::meetings::insert_item(&mut *tx, &new, now).await?;
+                if due + chrono::Duration::days(3) < today && rng.gen_bool(0.8) {
+                    triad_store::meetings::set_item_status(&mut *tx, item, "done", now).await?;
+                }
+            }
+        }
+        let event = AuditEvent::new(None, "demo.meeting.import", Outcome::Ok)
+            .record("campus", campus)
+            .source(Some("demo".into()))
+            .tenant(Some(*district), None);
+        triad_store::audit::append(&mut *tx, event, now).await?;
+    }
+    Ok(())
+}
