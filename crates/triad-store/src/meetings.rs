@@ -169,3 +169,27 @@ pub async fn set_item_status<'c>(
     )?;
     Ok(())
 }
+
+#[derive(sqlx::FromRow)]
+struct Count {
+    n: i64,
+}
+
+/// Whether a campus has a meeting of a kind recorded on or after a day.
+pub async fn held_since<'c>(
+    conn: impl Into<Conn<'c>>,
+    campus: Id,
+    kind: &str,
+    since: &str,
+) -> StoreResult<bool> {
+    let mut c: Conn = conn.into();
+    let row = fetch_optional!(
+        &mut c,
+        Count,
+        "SELECT COUNT(*) AS n FROM meetings WHERE campus_id = $1 AND kind = $2 AND held_on >= $3",
+        campus.to_string(),
+        kind.to_string(),
+        since.to_string()
+    )?;
+    Ok(row.is_some_and(|r| r.n > 0))
+}

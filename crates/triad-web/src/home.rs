@@ -43,6 +43,8 @@ struct HomePage {
     second_factor_missing: bool,
     /// The person's open action items, soonest due first.
     items: Vec<crate::meetings::service::ItemView>,
+    /// Campuses on this page without an SRO–principal meeting recorded this week.
+    no_meeting_this_week: Vec<String>,
 }
 
 async fn home(ctx: Ctx) -> WebResult<Html<String>> {
@@ -87,8 +89,12 @@ async fn home(ctx: Ctx) -> WebResult<Html<String>> {
         triad_store::auth::user_by_id(&mut ctx.state.db.acquire().await?, actor.user).await?;
     let second_factor_missing = actor.needs_strong_auth() && user.is_some_and(|u| !u.totp_enabled);
     let items = crate::meetings::service::my_open_items(&ctx).await?;
+    let mut campus_ids: Vec<String> = campuses.iter().map(|c| c.campus.id.clone()).collect();
+    campus_ids.extend(my_assignments.iter().flatten().map(|a| a.campus_id.clone()));
+    let no_meeting_this_week = without_meeting_this_week(&ctx, campus_ids).await?;
     render(&HomePage {
         items,
+        no_meeting_this_week,
         layout: Layout::new(&ctx),
         name: actor.display_name.clone(),
         my_assignments,
@@ -99,6 +105,33 @@ async fn home(ctx: Ctx) -> WebResult<Html<String>> {
         admin,
         second_factor_missing,
     })
+}
+
+/// The campuses among these with no SRO–principal meeting recorded since Monday.
+async fn without_meeting_this_week(ctx: &Ctx, campuses: Vec<String>) -> WebResult<Vec<String>> {
+    let mut conn = ctx.state.db.acquire().await?;
+    let mut out = Vec::new();
+    for id in campuses {
+        let Some(campus) = triad_domain::Id::parse(&id) else {
+            continue;
+        };
+        let Some(row) = triad_store::org::campus(&mut conn, campus).await? else {
+            continue;
+        };
+        // The week as the campus's own clock reads it.
+        let tz = triad_store::org::district(&mut conn, row.district())
+            .await?
+            .and_then(|d| triad_domain::org::parse_time_zone(&d.time_zone).ok())
+            .unwrap_or(chrono_tz::UTC);
+        let today = ctx.now.to_datetime().with_timezone(&tz).date_naive();
+        let monday = triad_domain::org::week_start(today).to_string();
+        if !triad_store::meetings::held_since(&mut conn, campus, "weekly_principal", &monday)
+            .await?
+        {
+            out.push(id);
+        }
+    }
+    Ok(out)
 }
 
 async fn sro_assignments(ctx: &Ctx) -> WebResult<Vec<AssignmentView>> {

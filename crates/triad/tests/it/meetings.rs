@@ -139,3 +139,49 @@ both_engines!(
         assert_eq!(app.audit_count("meeting.item.status", "ok").await, 1);
     }
 );
+
+both_engines!(
+    the_home_page_says_when_this_weeks_meeting_is_missing,
+    |app: TestApp| async move {
+        let s = app.session("principal").await;
+        assert!(app
+            .get("/", &s)
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("No SRO–principal meeting recorded this week yet."));
+        // Today on the campus's clock (the district is in Chicago).
+        let today = chrono::Utc::now()
+            .with_timezone(&chrono_tz::America::Chicago)
+            .date_naive()
+            .to_string();
+        let r = app
+            .post_form(
+                &format!("/campuses/{}/meetings", app.world.campus),
+                &s,
+                &[
+                    ("kind", "weekly_principal"),
+                    ("held_on", &today),
+                    ("sro_present", "yes"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 303);
+        assert!(!app
+            .get("/", &s)
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("No SRO–principal meeting recorded this week yet."));
+        let sro = app.session("sro").await;
+        assert!(!app
+            .get("/", &sro)
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("no principal meeting this week yet"));
+    }
+);
