@@ -155,7 +155,6 @@ async fn main() -> Result<()> {
         .ok_or("no district")?;
     let now = Timestamp::from_datetime(chrono::Utc::now());
     let session = accounts::new_secret("");
-    let token = accounts::new_secret("triad_pat_");
     let mut tx = db.begin().await?;
     accounts::insert_session(
         &mut tx,
@@ -167,16 +166,8 @@ async fn main() -> Result<()> {
         now,
     )
     .await?;
-    accounts::insert_token(
-        &mut tx,
-        Id::new(),
-        leader.user_id(),
-        "bench",
-        &accounts::secret_hash(&token),
-        now,
-    )
-    .await?;
     tx.commit().await?;
+    let token = bench_token(&db, leader.user_id(), now).await?;
 
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
@@ -286,33 +277,11 @@ async fn activity_load(db: &Db, base: &str, dir: &Path, now: Timestamp) -> Resul
         .into_iter()
         .next()
         .ok_or("the demo logged no activity")?;
-    let token = accounts::new_secret("triad_pat_");
-    let mut tx = db.begin().await?;
-    accounts::insert_token(
-        &mut tx,
-        Id::new(),
-        sro.user_id(),
-        "bench",
-        &accounts::secret_hash(&token),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    let token = bench_token(db, sro.user_id(), now).await?;
     let leader = accounts::user_by_name(&mut db.acquire().await?, "district-leader")
         .await?
         .ok_or("no district-leader")?;
-    let leader_token = accounts::new_secret("triad_pat_");
-    let mut tx = db.begin().await?;
-    accounts::insert_token(
-        &mut tx,
-        Id::new(),
-        leader.user_id(),
-        "bench",
-        &accounts::secret_hash(&leader_token),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    let leader_token = bench_token(db, leader.user_id(), now).await?;
     let script = dir.join("activity.lua");
     std::fs::write(
         &script,
@@ -409,4 +378,21 @@ async fn direct_activity_inserts(
         tx.commit().await?;
     }
     Ok(DIRECT_INSERTS as f64 / started.elapsed().as_secs_f64())
+}
+
+/// A personal access token for a demo user, made straight in the store.
+async fn bench_token(db: &Db, user: Id, now: Timestamp) -> Result<String> {
+    let token = accounts::new_secret("triad_pat_");
+    let mut tx = db.begin().await?;
+    accounts::insert_token(
+        &mut tx,
+        Id::new(),
+        user,
+        "bench",
+        &accounts::secret_hash(&token),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(token)
 }

@@ -87,6 +87,9 @@ pub enum Command {
     /// The activity log.
     #[command(subcommand)]
     Activity(crate::activity_import::ActivityCommand),
+    /// Instance settings (for example `activity.correction_hours`, default 72).
+    #[command(subcommand)]
+    Setting(SettingCommand),
     /// Copy a live instance (database, stored files, instance keys) into a new folder.
     Backup {
         /// The folder to create.
@@ -104,6 +107,20 @@ pub enum Command {
     #[command(subcommand)]
     Audit(AuditCommand),
 }
+
+#[derive(Subcommand)]
+pub enum SettingCommand {
+    /// Show a setting's value.
+    Get { key: String },
+    /// Change a setting (on the audit trail).
+    Set { key: String, value: String },
+}
+
+/// The settings Triad reads, with what they take.
+const SETTINGS: &[(&str, &str)] = &[(
+    "activity.correction_hours",
+    "hours an author may correct an activity entry (default 72)",
+)];
 
 #[derive(Subcommand)]
 pub enum AuditCommand {
@@ -165,6 +182,10 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
             let db = open(&data).await?;
             return crate::activity_import::run(&db, &data, cmd).await;
         }
+        Command::Setting(cmd) => {
+            let db = open(&data).await?;
+            return setting(&db, &data, cmd).await;
+        }
         Command::Backup { dir } => {
             let db = open(&data).await?;
             backup::backup(&db, &data, &dir).await?;
@@ -214,4 +235,50 @@ async fn serve(db: Db, args: ServeArgs) -> Result<()> {
     })
     .await?;
     Ok(())
+}
+
+async fn setting(db: &Db, data: &DataArgs, cmd: SettingCommand) -> Result<ExitCode> {
+    let known = |key: &str| SETTINGS.iter().any(|(k, _)| *k == key);
+    match cmd {
+        SettingCommand::Get { key } => {
+            let value = triad_store::settings::get(&mut db.acquire().await?, &key).await?;
+            println!("{key} = {}", value.unwrap_or_else(|| "(default)".into()));
+        }
+        SettingCommand::Set { key, value } => {
+            if !known(&key) {
+                let list: Vec<String> = SETTINGS
+                    .iter()
+                    .map(|(k, what)| format!("{k}: {what}"))
+                    .collect();
+                bail!(
+                    "unknown setting '{key}'; known settings:\n  {}",
+                    list.join("\n  ")
+                );
+            }
+            if key.ends_with("_hours")
+                && !value
+                    .trim()
+                    .parse::<i64>()
+                    .is_ok_and(|h| (1..=24 * 365).contains(&h))
+            {
+                bail!("{key} takes a whole number of hours from 1 to 8760");
+            }
+            let actor = crate::users::acting(db, data).await?;
+            let now = triad_domain::Timestamp::from_datetime(chrono::Utc::now());
+            let mut tx = db.begin().await?;
+            triad_store::settings::set(&mut tx, &key, value.trim()).await?;
+            let event = triad_domain::audit::AuditEvent::new(
+                actor,
+                "setting.set",
+                triad_domain::audit::Outcome::Ok,
+            )
+            .record("setting", &key)
+            .content(&value)
+            .source(Some("cli".into()));
+            triad_store::audit::append(&mut tx, event, now).await?;
+            tx.commit().await?;
+            println!("{key} = {}", value.trim());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -409,3 +409,58 @@ both_engines!(
         assert_eq!(app.audit_count("activity.import", "ok").await, 2);
     }
 );
+
+both_engines!(
+    the_correction_window_is_an_instance_setting,
+    |app: TestApp| async move {
+        let set = |value: &str| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_triad"))
+                .args([
+                    "--database-url",
+                    &app.database_url,
+                    "--as",
+                    "admin",
+                    "setting",
+                    "set",
+                    "activity.correction_hours",
+                    value,
+                ])
+                .env("RUST_LOG", "warn")
+                .output()
+                .unwrap()
+        };
+        assert!(
+            !set("forever").status.success(),
+            "a setting is checked before it is stored"
+        );
+        assert!(set("1").status.success());
+        let sro = app.token("sro").await;
+        let c = campus(&app);
+        let made: Value = app
+            .api_send(
+                Method::POST,
+                "/api/v1/activities",
+                &sro,
+                "w1",
+                &json!({"campus_id": c, "category": "patrol", "minutes": "30"}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        app.clock.advance_minutes(61);
+        let path = format!("/api/v1/activities/{}", made["id"].as_str().unwrap());
+        let late = app
+            .api_send(
+                Method::PUT,
+                &path,
+                &sro,
+                "w2",
+                &json!({"campus_id": c, "category": "patrol", "minutes": "40"}),
+            )
+            .await;
+        assert_eq!(late.status(), 409);
+        assert!(late.text().await.unwrap().contains("1 hours"));
+        assert_eq!(app.audit_count("setting.set", "ok").await, 1);
+    }
+);
