@@ -176,6 +176,27 @@ async fn summarise<'c>(conn: impl Into<Conn<'c>>, a: &ActivityRow, sign: i64) ->
         sign * a.parents,
         sign * a.staff
     )?;
+    execute!(
+        &mut c,
+        "INSERT INTO activity_summary_district (district_id, school_year, month, category, triad_role, entries, \
+         minutes, students, parents, staff) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+         ON CONFLICT (district_id, month, category) DO UPDATE SET \
+         entries = activity_summary_district.entries + excluded.entries, \
+         minutes = activity_summary_district.minutes + excluded.minutes, \
+         students = activity_summary_district.students + excluded.students, \
+         parents = activity_summary_district.parents + excluded.parents, \
+         staff = activity_summary_district.staff + excluded.staff",
+        a.district_id.clone(),
+        a.school_year,
+        a.month.clone(),
+        a.category.clone(),
+        a.triad_role.clone(),
+        sign,
+        sign * a.minutes,
+        sign * a.students,
+        sign * a.parents,
+        sign * a.staff
+    )?;
     Ok(())
 }
 
@@ -372,6 +393,20 @@ pub async fn rebuild_summary<'c>(conn: impl Into<Conn<'c>>, district: Id) -> Sto
          FROM activities WHERE district_id = $1 GROUP BY campus_id, author_id, district_id, month, category",
         district.to_string()
     )?;
+    execute!(
+        &mut c,
+        "DELETE FROM activity_summary_district WHERE district_id = $1",
+        district.to_string()
+    )?;
+    execute!(
+        &mut c,
+        "INSERT INTO activity_summary_district (district_id, school_year, month, category, triad_role, entries, \
+         minutes, students, parents, staff) \
+         SELECT district_id, MAX(school_year), month, category, MAX(triad_role), CAST(SUM(entries) AS BIGINT), \
+         CAST(SUM(minutes) AS BIGINT), CAST(SUM(students) AS BIGINT), CAST(SUM(parents) AS BIGINT), CAST(SUM(staff) AS BIGINT) \
+         FROM activity_summary WHERE district_id = $1 GROUP BY district_id, month, category",
+        district.to_string()
+    )?;
     Ok(())
 }
 
@@ -412,6 +447,20 @@ pub async fn report<'c>(
         ReportScope::District(id) => (None, None, None, Some(id)),
     };
     let text = |id: Option<Id>| id.map(|i| i.to_string());
+    if let ReportScope::District(d) = scope {
+        return Ok(fetch_all!(
+            &mut c,
+            ReportLine,
+            "SELECT category, MAX(triad_role) AS triad_role, CAST(SUM(entries) AS BIGINT) AS entries, \
+             CAST(SUM(minutes) AS BIGINT) AS minutes, CAST(SUM(students) AS BIGINT) AS students, \
+             CAST(SUM(parents) AS BIGINT) AS parents, CAST(SUM(staff) AS BIGINT) AS staff \
+             FROM activity_summary_district WHERE district_id = $1 AND month >= $2 AND month <= $3 \
+             GROUP BY category ORDER BY category",
+            d.to_string(),
+            from.to_string(),
+            to.to_string()
+        )?);
+    }
     Ok(fetch_all!(
         &mut c,
         ReportLine,

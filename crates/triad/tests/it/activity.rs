@@ -173,6 +173,7 @@ both_engines!(
         let path = format!("/api/v1/activities/{id}");
         let month = made["local_date"].as_str().unwrap()[..7].to_string();
         let before = totals(&app, &month).await;
+        let district_before = district_minutes(&app, &month).await;
         let fixed = app
             .api_send(
                 Method::PUT,
@@ -199,6 +200,12 @@ both_engines!(
         assert_eq!(history.len(), 1);
         assert!(history[0].data.contains("\"minutes\":30"));
         let after = totals(&app, &month).await;
+        let district_after = district_minutes(&app, &month).await;
+        assert_eq!(
+            district_after - district_before,
+            15,
+            "the district roll-up follows too"
+        );
         assert_eq!(
             (after.0 - before.0, after.1 - before.1),
             (0, 15),
@@ -464,3 +471,14 @@ both_engines!(
         assert_eq!(app.audit_count("setting.set", "ok").await, 1);
     }
 );
+
+/// Minutes in the district report for a month, as the district leader reads it.
+async fn district_minutes(app: &TestApp, month: &str) -> i64 {
+    let token = app.token("director").await;
+    let path = format!(
+        "/api/v1/reports/activity?scope=district:{}&from={month}&to={month}",
+        app.world.district
+    );
+    let report: Value = app.api_get(&path, &token).await.json().await.unwrap();
+    report["minutes"].as_i64().unwrap()
+}
