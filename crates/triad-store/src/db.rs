@@ -209,9 +209,14 @@ impl Db {
         Ok(match self {
             Db::Sqlite(pool, writers) => {
                 let turn = writers.0.clone().lock_owned().await;
-                Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?, turn)
+                let pool = pool.clone();
+                let tx = detached(async move { pool.begin_with("BEGIN IMMEDIATE").await }).await?;
+                Tx::Sqlite(tx, turn)
             }
-            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Db::Postgres(pool) => {
+                let pool = pool.clone();
+                Tx::Postgres(detached(async move { pool.begin().await }).await?)
+            }
         })
     }
 
@@ -229,6 +234,18 @@ impl Db {
             Db::Postgres(pool) => pool.close().await,
         }
     }
+}
+
+/// Runs a BEGIN to completion even if the caller goes away half-way (a client that hangs up):
+/// a BEGIN sent but never wrapped in a transaction object would leave its connection holding
+/// the write lock. If the caller is gone, the finished transaction is dropped and rolled back.
+async fn detached<T: Send + 'static>(
+    work: impl std::future::Future<Output = Result<T, sqlx::Error>> + Send + 'static,
+) -> StoreResult<T> {
+    tokio::spawn(work)
+        .await
+        .map_err(|e| StoreError::Config(format!("a database task failed: {e}")))?
+        .map_err(StoreError::from)
 }
 
 impl Tx {

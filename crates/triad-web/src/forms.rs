@@ -127,10 +127,15 @@ async fn guard(state: AppState, request: Request, next: Next) -> Result<Response
         }
     }
     parts.extensions.insert(ctx);
-    let response = next
-        .run(Request::from_parts(parts, Body::from(bytes)))
-        .await;
-    settle(&state, &actor_key, &key, response).await
+    // A write, once accepted, runs to its end even if the client hangs up half-way: nothing
+    // accepted is lost, and no transaction is left half-done.
+    let request = Request::from_parts(parts, Body::from(bytes));
+    let task = tokio::spawn(async move {
+        let response = next.run(request).await;
+        settle(&state, &actor_key, &key, response).await
+    });
+    task.await
+        .map_err(|e| WebError::Internal(format!("a write task failed: {e}")))?
 }
 
 /// Checks the CSRF token of a page form and returns its idempotency key.
