@@ -111,39 +111,7 @@ pub async fn insert<'c>(conn: impl Into<Conn<'c>>, a: &ActivityRow) -> StoreResu
 /// Inserts an entry unless one with its id exists (a re-imported row); true when it was new.
 pub async fn insert_if_new<'c>(conn: impl Into<Conn<'c>>, a: &ActivityRow) -> StoreResult<bool> {
     let mut c: Conn = conn.into();
-    let sql = format!(
-        "INSERT INTO activities ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-         $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25) ON CONFLICT (id) DO NOTHING"
-    );
-    let inserted = execute!(
-        &mut c,
-        &sql,
-        a.id.clone(),
-        a.author_id.clone(),
-        a.author_role.clone(),
-        a.agency_id.clone(),
-        a.district_id.clone(),
-        a.campus_id.clone(),
-        a.category.clone(),
-        a.triad_role.clone(),
-        a.record_class.clone(),
-        a.started_at,
-        a.minutes,
-        a.students,
-        a.parents,
-        a.staff,
-        a.notes.clone(),
-        a.case_ref.clone(),
-        a.search_basis.clone(),
-        a.initiated_by.clone(),
-        a.school_year,
-        a.local_date.clone(),
-        a.week_start.clone(),
-        a.month.clone(),
-        a.created_at,
-        a.updated_at,
-        a.version
-    )?;
+    let inserted = insert_rows(&mut c, std::slice::from_ref(a)).await?;
     if inserted == 1 {
         summarise(&mut c, a, 1).await?;
     }
@@ -326,8 +294,14 @@ pub async fn month_summary<'c>(
 /// Inserts many entries at once (bulk loads: the demo, imports), without touching the
 /// summary; call [`rebuild_summary`] afterwards.
 pub async fn insert_batch<'c>(conn: impl Into<Conn<'c>>, rows: &[ActivityRow]) -> StoreResult<()> {
+    insert_rows(conn, rows).await.map(|_| ())
+}
+
+/// The one INSERT of entries: several rows in one statement, rows whose id exists skipped.
+/// Returns how many were new.
+async fn insert_rows<'c>(conn: impl Into<Conn<'c>>, rows: &[ActivityRow]) -> StoreResult<u64> {
     if rows.is_empty() {
-        return Ok(());
+        return Ok(0);
     }
     let mut c: Conn = conn.into();
     const WIDTH: usize = 25;
@@ -338,10 +312,10 @@ pub async fn insert_batch<'c>(conn: impl Into<Conn<'c>>, rows: &[ActivityRow]) -
         })
         .collect();
     let sql = format!(
-        "INSERT INTO activities ({COLUMNS}) VALUES {}",
+        "INSERT INTO activities ({COLUMNS}) VALUES {} ON CONFLICT (id) DO NOTHING",
         values.join(", ")
     );
-    crate::run!(&mut c, |c| {
+    Ok(crate::run!(&mut c, |c| {
         let mut q = sqlx::query(&sql);
         for a in rows {
             q = q
@@ -372,8 +346,7 @@ pub async fn insert_batch<'c>(conn: impl Into<Conn<'c>>, rows: &[ActivityRow]) -
                 .bind(a.version);
         }
         q.execute(c).await.map(|r| r.rows_affected())
-    })?;
-    Ok(())
+    })?)
 }
 
 /// Recomputes a district's summary from its entries (after a bulk load, or to repair it).
