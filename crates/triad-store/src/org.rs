@@ -570,3 +570,28 @@ pub async fn update_person<'c>(
     )?;
     person(&mut c, id).await?.ok_or(StoreError::NotFound)
 }
+
+#[derive(sqlx::FromRow)]
+struct Held {
+    person_id: String,
+    campuses: i64,
+}
+
+/// How many campuses each officer holds on a day, in one query (for the one-campus flag).
+pub async fn campuses_held<'c>(
+    conn: impl Into<Conn<'c>>,
+    on: &str,
+) -> StoreResult<std::collections::HashMap<String, usize>> {
+    let mut c: Conn = conn.into();
+    let rows = fetch_all!(
+        &mut c,
+        Held,
+        "SELECT person_id, COUNT(*) AS campuses FROM assignments \
+         WHERE starts_on <= $1 AND (ends_on IS NULL OR ends_on >= $1) GROUP BY person_id",
+        on.to_string()
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.person_id, usize::try_from(r.campuses).unwrap_or(0)))
+        .collect())
+}

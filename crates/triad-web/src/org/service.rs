@@ -492,29 +492,9 @@ fn assignment_views(
 }
 
 /// How many campuses each officer holds today, over every agency and district.
-async fn campus_counts(
-    ctx: &Ctx,
-    people: &[String],
-) -> WebResult<std::collections::HashMap<String, usize>> {
+async fn campus_counts(ctx: &Ctx) -> WebResult<std::collections::HashMap<String, usize>> {
     let mut conn = ctx.state.db.acquire().await?;
-    let mut counts = std::collections::HashMap::new();
-    for p in people {
-        if counts.contains_key(p) {
-            continue;
-        }
-        let n = store::active_assignments(
-            &mut conn,
-            &today(ctx.now),
-            None,
-            None,
-            None,
-            Some(parse_id(p)?),
-        )
-        .await?
-        .len();
-        counts.insert(p.clone(), n);
-    }
-    Ok(counts)
+    Ok(store::campuses_held(&mut conn, &today(ctx.now)).await?)
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -541,11 +521,7 @@ pub async fn campus_detail(ctx: &Ctx, id: &str) -> WebResult<CampusDetail> {
     )
     .await?;
     drop(conn);
-    let counts = campus_counts(
-        ctx,
-        &rows.iter().map(|r| r.person_id.clone()).collect::<Vec<_>>(),
-    )
-    .await?;
+    let counts = campus_counts(ctx).await?;
     Ok(CampusDetail {
         campus: campus.into(),
         district,
@@ -619,11 +595,7 @@ pub async fn agency_detail(ctx: &Ctx, id: &str) -> WebResult<AgencyDetail> {
     let rows =
         store::active_assignments(&mut conn, &today(ctx.now), Some(id), None, None, None).await?;
     drop(conn);
-    let counts = campus_counts(
-        ctx,
-        &rows.iter().map(|r| r.person_id.clone()).collect::<Vec<_>>(),
-    )
-    .await?;
+    let counts = campus_counts(ctx).await?;
     Ok(AgencyDetail {
         id: agency.id,
         name: agency.name,
