@@ -6,11 +6,14 @@ pub mod activity;
 pub mod audit;
 pub mod auth;
 pub mod error;
+pub mod evidence;
 pub mod ids;
+pub mod incidents;
 pub mod meetings;
 pub mod org;
 pub mod policy;
 pub mod time;
+pub mod visitors;
 
 pub use error::{FieldError, Invalid};
 pub use ids::Id;

@@ -47,3 +47,21 @@ impl std::fmt::Display for Timestamp {
         f.write_str(&self.rfc3339())
     }
 }
+
+/// A local date and time as a form sends it (`YYYY-MM-DDTHH:MM`, the `datetime-local` input),
+/// read in a campus's time zone. A time skipped by a daylight-saving change is refused.
+pub fn parse_local(
+    field: &'static str,
+    text: &str,
+    tz: chrono_tz::Tz,
+) -> Result<Timestamp, crate::Invalid> {
+    use chrono::NaiveDateTime;
+    let local = NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%dT%H:%M").map_err(|_| {
+        crate::Invalid::one(field, "must be a date and time written YYYY-MM-DDTHH:MM")
+    })?;
+    let at = tz
+        .from_local_datetime(&local)
+        .earliest()
+        .ok_or_else(|| crate::Invalid::one(field, "does not exist in the campus's time zone"))?;
+    Ok(Timestamp::from_datetime(at.with_timezone(&Utc)))
+}

@@ -82,7 +82,26 @@ pub async fn write_guard(State(state): State<AppState>, request: Request, next: 
 async fn guard(state: AppState, request: Request, next: Next) -> Result<Response, WebError> {
     let (mut parts, body) = request.into_parts();
     let path = parts.uri.path().to_string();
-    let bytes = axum::body::to_bytes(body, BODY_LIMIT)
+    let limit = if is_multipart(&parts.headers) {
+        state.config.upload_limit
+    } else {
+        BODY_LIMIT
+    };
+    // A declared length over the cap is refused without keeping a byte of it. A body only a
+    // little over is read and dropped first, so the client (still sending) gets the answer
+    // rather than a reset connection; a far larger one is cut off at once.
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if let Some(n) = declared.filter(|n| *n > limit) {
+        if n <= 2 * limit {
+            let _ = axum::body::to_bytes(body, 2 * limit).await;
+        }
+        return Err(WebError::PayloadTooLarge);
+    }
+    let bytes = axum::body::to_bytes(body, limit)
         .await
         .map_err(|_| WebError::PayloadTooLarge)?;
     if is_sign_in(&path) {
@@ -142,18 +161,26 @@ async fn guard(state: AppState, request: Request, next: Next) -> Result<Response
 async fn form_key(
     ctx: &Ctx,
     parts: &axum::http::request::Parts,
-    body: &[u8],
+    body: &axum::body::Bytes,
 ) -> Result<String, WebError> {
     let is_form = parts
         .headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+    let fields: Vec<(String, String)> = if is_form {
+        serde_urlencoded::from_bytes(body)
+            .map_err(|_| WebError::BadRequest("the form could not be read".into()))?
+    } else if is_multipart(&parts.headers) {
+        multipart(&parts.headers, body.clone())
+            .await?
+            .into_iter()
+            .filter(|p| p.file_name.is_none())
+            .map(|p| (p.name.clone(), p.text()))
+            .collect()
+    } else {
         return Err(WebError::UnsupportedMediaType);
-    }
-    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
-        .map_err(|_| WebError::BadRequest("the form could not be read".into()))?;
+    };
     let field = |name: &str| {
         fields
             .iter()
@@ -234,4 +261,54 @@ pub fn checkbox<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error
         Either::Bool(b) => b,
         Either::Text(t) => !t.is_empty() && t != "false",
     })
+}
+
+/// One part of a `multipart/form-data` body: a field or an uploaded file.
+#[derive(Debug, Clone)]
+pub struct Part {
+    pub name: String,
+    pub file_name: Option<String>,
+    pub bytes: axum::body::Bytes,
+}
+
+impl Part {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.bytes).into_owned()
+    }
+}
+
+/// Whether a request carries a multipart body (a form with files).
+pub fn is_multipart(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"))
+}
+
+/// Reads a buffered multipart body into its parts. The write guard has already capped its
+/// size, so reading it whole is bounded.
+pub async fn multipart(
+    headers: &axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Vec<Part>, WebError> {
+    let unreadable = || WebError::BadRequest("the form with files could not be read".into());
+    let boundary = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| multer::parse_boundary(v).ok())
+        .ok_or_else(unreadable)?;
+    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(body) });
+    let mut reader = multer::Multipart::new(stream, boundary);
+    let mut parts = Vec::new();
+    while let Some(field) = reader.next_field().await.map_err(|_| unreadable())? {
+        let name = field.name().unwrap_or_default().to_string();
+        let file_name = field.file_name().map(str::to_string);
+        let bytes = field.bytes().await.map_err(|_| unreadable())?;
+        parts.push(Part {
+            name,
+            file_name,
+            bytes,
+        });
+    }
+    Ok(parts)
 }

@@ -45,6 +45,10 @@ struct HomePage {
     items: Vec<crate::meetings::service::ItemView>,
     /// Campuses on this page without an SRO–principal meeting recorded this week.
     no_meeting_this_week: Vec<String>,
+    notifications: Vec<crate::notifications::NotificationView>,
+    notification_forms: Vec<crate::forms::FormToken>,
+    /// Bans ending soon on the campuses the person administers: (campus, ban).
+    expiring_bans: Vec<(String, crate::visitors::service::BanView)>,
 }
 
 async fn home(ctx: Ctx) -> WebResult<Html<String>> {
@@ -92,7 +96,13 @@ async fn home(ctx: Ctx) -> WebResult<Html<String>> {
     let mut campus_ids: Vec<String> = campuses.iter().map(|c| c.campus.id.clone()).collect();
     campus_ids.extend(my_assignments.iter().flatten().map(|a| a.campus_id.clone()));
     let no_meeting_this_week = without_meeting_this_week(&ctx, campus_ids).await?;
+    let notifications = crate::notifications::unread(&ctx).await?;
+    let notification_forms = notifications.iter().map(|_| ctx.form()).collect();
+    let expiring_bans = expiring_bans(&ctx).await?;
     render(&HomePage {
+        notifications,
+        notification_forms,
+        expiring_bans,
         items,
         no_meeting_this_week,
         layout: Layout::new(&ctx),
@@ -105,6 +115,25 @@ async fn home(ctx: Ctx) -> WebResult<Html<String>> {
         admin,
         second_factor_missing,
     })
+}
+
+/// Bans ending soon on the campuses the actor administers.
+async fn expiring_bans(ctx: &Ctx) -> WebResult<Vec<(String, crate::visitors::service::BanView)>> {
+    let mut out = Vec::new();
+    for grant in &ctx.actor.grants {
+        let (Role::CampusAdmin, Scope::Campus { campus, .. }) = (grant.role, grant.scope) else {
+            continue;
+        };
+        let Some(row) =
+            triad_store::org::campus(&mut ctx.state.db.acquire().await?, campus).await?
+        else {
+            continue;
+        };
+        for ban in crate::visitors::service::expiring_bans(ctx, &row).await? {
+            out.push((row.name.clone(), ban));
+        }
+    }
+    Ok(out)
 }
 
 /// The campuses among these with no SRO–principal meeting recorded since Monday.

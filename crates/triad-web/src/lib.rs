@@ -5,17 +5,22 @@
 pub mod activity;
 pub mod audit;
 pub mod auth;
+mod campus;
 mod charts;
 mod context;
 pub mod error;
+pub mod evidence;
 pub mod forms;
 mod home;
+pub mod incidents;
 pub mod meetings;
+mod notifications;
 pub mod openapi;
 pub mod org;
 pub mod routes;
 mod security;
 mod views;
+pub mod visitors;
 
 pub use context::Ctx;
 pub use routes::RouteSpec;
@@ -58,12 +63,27 @@ impl Clock for ShiftedClock {
 }
 
 /// How the server is exposed, which decides some headers.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct WebConfig {
     /// TLS is terminated in front of Triad (a reverse proxy): send HSTS.
     pub behind_tls_proxy: bool,
     /// Require a second factor for sworn officers and administrators.
     pub require_second_factor: bool,
+    /// The largest upload (a photo form) in bytes.
+    pub upload_limit: usize,
+}
+
+/// Room for a few full-resolution phone photos in one form.
+pub const DEFAULT_UPLOAD_LIMIT: usize = 40 * 1024 * 1024;
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            behind_tls_proxy: false,
+            require_second_factor: false,
+            upload_limit: DEFAULT_UPLOAD_LIMIT,
+        }
+    }
 }
 
 /// What every handler shares.
@@ -72,14 +92,22 @@ pub struct AppState {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
     pub config: Arc<WebConfig>,
+    /// The instance's signing key and stored files.
+    pub instance: triad_store::instance::Instance,
 }
 
 impl AppState {
-    pub fn new(db: Db, clock: Arc<dyn Clock>, config: WebConfig) -> Self {
+    pub fn new(
+        db: Db,
+        clock: Arc<dyn Clock>,
+        config: WebConfig,
+        instance: triad_store::instance::Instance,
+    ) -> Self {
         Self {
             db,
             clock,
             config: Arc::new(config),
+            instance,
         }
     }
 

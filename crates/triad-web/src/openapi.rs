@@ -16,6 +16,10 @@ pub fn spec() -> utoipa::openapi::OpenApi {
     doc.merge(crate::auth::AccountsApiDoc::openapi());
     doc.merge(crate::activity::ActivityApiDoc::openapi());
     doc.merge(crate::meetings::MeetingsApiDoc::openapi());
+    doc.merge(crate::incidents::IncidentsApiDoc::openapi());
+    doc.merge(crate::evidence::EvidenceApiDoc::openapi());
+    doc.merge(crate::visitors::VisitorsApiDoc::openapi());
+    doc.merge(crate::notifications::NotificationsApiDoc::openapi());
     doc.info.title = "Triad API".into();
     doc.info.version = env!("CARGO_PKG_VERSION").into();
     doc.info.description = Some(

@@ -99,6 +99,10 @@ pub fn all() -> Routes {
         .merge(crate::org::routes())
         .merge(crate::activity::routes())
         .merge(crate::meetings::routes())
+        .merge(crate::incidents::routes())
+        .merge(crate::evidence::routes())
+        .merge(crate::visitors::routes())
+        .merge(crate::notifications::routes())
         .merge(crate::audit::routes())
         .merge(crate::openapi::routes())
 }

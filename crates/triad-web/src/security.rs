@@ -23,7 +23,10 @@ pub fn layers(router: Router<AppState>, state: AppState) -> Router<AppState> {
             state.clone(),
             crate::forms::write_guard,
         ))
-        .layer(DefaultBodyLimit::max(crate::forms::BODY_LIMIT))
+        // The write guard caps each kind of body (forms, JSON, uploads) before handlers read it.
+        .layer(DefaultBodyLimit::max(
+            state.config.upload_limit.max(crate::forms::BODY_LIMIT),
+        ))
         .layer(middleware::from_fn(render_errors))
         .layer(middleware::from_fn_with_state(state, headers))
         .layer(TimeoutLayer::with_status_code(

@@ -1,11 +1,12 @@
 //! The command line: flags, `TRIAD_*` environment variables, and `*_FILE` for secrets.
 
-use crate::{backup, demo, instance, users};
+use crate::{backup, demo, users};
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use triad_store::instance::Instance;
 use triad_store::Db;
 
 #[derive(Parser)]
@@ -106,6 +107,19 @@ pub enum Command {
     /// The audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Evidence: export a signed custody history, verify one offline.
+    #[command(subcommand)]
+    Evidence(crate::evidence_cli::EvidenceCommand),
+    /// Visitor records.
+    #[command(subcommand)]
+    Visitors(VisitorsCommand),
+}
+
+#[derive(Subcommand)]
+pub enum VisitorsCommand {
+    /// Remove sign-ins older than the retention period (setting `visitors.retention_days`,
+    /// default 365), except those linked to an incident. The server also does this daily.
+    Purge,
 }
 
 #[derive(Subcommand)]
@@ -117,10 +131,16 @@ pub enum SettingCommand {
 }
 
 /// The settings Triad reads, with what they take.
-const SETTINGS: &[(&str, &str)] = &[(
-    "activity.correction_hours",
-    "hours an author may correct an activity entry (default 72)",
-)];
+const SETTINGS: &[(&str, &str)] = &[
+    (
+        "activity.correction_hours",
+        "hours an author may correct an activity entry (default 72)",
+    ),
+    (
+        triad_web::visitors::service::RETENTION_SETTING,
+        "days visitor sign-ins are kept unless linked to an incident (default 365)",
+    ),
+];
 
 #[derive(Subcommand)]
 pub enum AuditCommand {
@@ -150,8 +170,8 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Serve(args) => {
             let db = open(&data).await?;
-            instance::ensure_keys(&data.data_dir)?;
-            serve(db, args).await?;
+            let instance = Instance::open(&data.data_dir)?;
+            serve(db, instance, args).await?;
         }
         Command::Demo {
             serve: args,
@@ -161,10 +181,10 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
             std::fs::create_dir_all(&data.data_dir)
                 .with_context(|| format!("creating {}", data.data_dir.display()))?;
             let db = open(&data).await?;
-            instance::ensure_keys(&data.data_dir)?;
-            demo::fill(&db, &demo_args).await?;
+            let instance = Instance::open(&data.data_dir)?;
+            demo::fill(&db, &instance, &demo_args).await?;
             if !no_serve {
-                serve(db, args).await?;
+                serve(db, instance, args).await?;
             }
         }
         Command::Migrate => {
@@ -193,13 +213,30 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Restore { dir, force } => {
             backup::restore(&data, &dir, force).await?;
         }
+        Command::Evidence(cmd) => return crate::evidence_cli::run(&data, cmd).await,
+        Command::Visitors(VisitorsCommand::Purge) => {
+            let db = open(&data).await?;
+            let actor = users::acting(&db, &data).await?;
+            let now = triad_domain::Timestamp::from_datetime(chrono::Utc::now());
+            let removed = triad_web::visitors::service::purge(&db, now, actor)
+                .await
+                .map_err(|e| anyhow::anyhow!("purging visitors: {e}"))?;
+            println!("Removed {removed} visitor sign-ins past the retention period.");
+        }
         Command::Audit(AuditCommand::Verify) => {
             let db = open(&data).await?;
             return match triad_store::audit::verify(&db).await? {
-                Ok(n) => {
-                    println!("The audit trail is intact: {n} entries verified.");
-                    Ok(ExitCode::SUCCESS)
-                }
+                Ok(n) => match crate::evidence_cli::verify_all(&db, &data).await? {
+                    Ok((items, records)) => {
+                        println!("The audit trail is intact: {n} entries verified.");
+                        println!("Custody histories are intact: {records} records of {items} evidence items verified.");
+                        Ok(ExitCode::SUCCESS)
+                    }
+                    Err(broken) => {
+                        println!("The audit trail is intact ({n} entries), but a custody history is BROKEN at {broken}.");
+                        Ok(ExitCode::from(2))
+                    }
+                },
                 Err(b) => {
                     let id = b.id.map(|i| format!(" ({i})")).unwrap_or_default();
                     println!(
@@ -214,7 +251,21 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn serve(db: Db, args: ServeArgs) -> Result<()> {
+/// Visitor sign-ins past their retention period go once a day (and at start). Several
+/// instances may each run it: the purge is idempotent.
+async fn purge_daily(db: Db) {
+    let mut every_day = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
+    loop {
+        every_day.tick().await;
+        let now = triad_domain::Timestamp::from_datetime(chrono::Utc::now());
+        match triad_web::visitors::service::purge(&db, now, None).await {
+            Ok(n) => tracing::info!(removed = n, "visitor sign-ins past retention purged"),
+            Err(e) => tracing::error!(error = %e, "purging visitor sign-ins failed"),
+        }
+    }
+}
+
+async fn serve(db: Db, instance: Instance, args: ServeArgs) -> Result<()> {
     if !args.addr.ip().is_loopback() && !args.behind_tls_proxy {
         bail!(
             "refusing to serve plain HTTP on {}: sign-in cookies need TLS away from loopback. Put Triad behind a reverse proxy that terminates TLS and pass --behind-tls-proxy (see docs/operations.md)",
@@ -224,8 +275,15 @@ async fn serve(db: Db, args: ServeArgs) -> Result<()> {
     let config = triad_web::WebConfig {
         behind_tls_proxy: args.behind_tls_proxy,
         require_second_factor: args.require_second_factor,
+        ..triad_web::WebConfig::default()
     };
-    let state = triad_web::AppState::new(db, std::sync::Arc::new(triad_web::SystemClock), config);
+    tokio::spawn(purge_daily(db.clone()));
+    let state = triad_web::AppState::new(
+        db,
+        std::sync::Arc::new(triad_web::SystemClock),
+        config,
+        instance,
+    );
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("listening on {}", args.addr))?;

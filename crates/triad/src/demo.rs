@@ -12,6 +12,7 @@ use triad_domain::auth::{Grant, Role, Scope};
 use triad_domain::org::{CampusLevel, SchoolYear, YearStart};
 use triad_domain::{Id, Timestamp};
 use triad_store::auth as accounts;
+use triad_store::instance::Instance;
 use triad_store::{org, Db, Tx};
 
 /// Every demo account signs in with this passphrase.
@@ -208,11 +209,11 @@ struct PersonSpec {
 }
 
 /// Fills the demo unless the database already holds a program; prints the sign-ins.
-pub async fn fill(db: &Db, args: &DemoArgs) -> Result<()> {
+pub async fn fill(db: &Db, instance: &Instance, args: &DemoArgs) -> Result<()> {
     let existing = org::districts(&mut db.acquire().await?).await?;
     if existing.is_empty() {
         let started = std::time::Instant::now();
-        generate(db, args).await?;
+        generate(db, instance, args).await?;
         println!(
             "Demo data made in {:.1} s.",
             started.elapsed().as_secs_f64()
@@ -263,7 +264,7 @@ async fn print_sign_ins(db: &Db) -> Result<()> {
     Ok(())
 }
 
-async fn generate(db: &Db, args: &DemoArgs) -> Result<()> {
+async fn generate(db: &Db, instance: &Instance, args: &DemoArgs) -> Result<()> {
     let (districts, campuses_per_district, agencies_per_district) = match args.scale {
         Scale::District => (1usize, 40usize, 2usize),
         Scale::State => (170, 9, 1),
@@ -338,6 +339,17 @@ async fn generate(db: &Db, args: &DemoArgs) -> Result<()> {
             args.seed,
             &b.officers,
             &b.principals,
+            &b.school_days,
+            b.now,
+        )
+        .await?;
+        let campuses = crate::demo_incidents::campuses(&b.officers, &b.principals);
+        crate::demo_incidents::generate(
+            &mut b.tx,
+            &mut b.rng,
+            instance,
+            args.seed,
+            &campuses,
             &b.school_days,
             b.now,
         )

@@ -6,7 +6,8 @@ mod backup;
 mod cli;
 mod demo;
 mod demo_activity;
-mod instance;
+mod demo_incidents;
+mod evidence_cli;
 mod users;
 
 use anyhow::Result;

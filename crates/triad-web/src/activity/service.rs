@@ -2,7 +2,6 @@
 
 use crate::context::Ctx;
 use crate::error::{WebError, WebResult};
-use chrono::{NaiveDateTime, TimeZone};
 use serde::{Deserialize, Serialize};
 use triad_domain::activity::{self as rules, Draft, Entry};
 use triad_domain::audit::Outcome;
@@ -179,17 +178,11 @@ async fn build(
     let started_at = if input.started_at.trim().is_empty() {
         None
     } else {
-        let local = NaiveDateTime::parse_from_str(input.started_at.trim(), "%Y-%m-%dT%H:%M")
-            .map_err(|_| {
-                Invalid::one(
-                    "started_at",
-                    "must be a date and time written YYYY-MM-DDTHH:MM",
-                )
-            })?;
-        let at = tz.from_local_datetime(&local).earliest().ok_or_else(|| {
-            Invalid::one("started_at", "does not exist in the campus's time zone")
-        })?;
-        Some(Timestamp::from_datetime(at.with_timezone(&chrono::Utc)))
+        Some(triad_domain::time::parse_local(
+            "started_at",
+            &input.started_at,
+            tz,
+        )?)
     };
     let draft = Draft {
         category: code.to_string(),

@@ -18,21 +18,9 @@ fn shared(campus: &Campus) -> Resource {
     )
 }
 
-/// A campus the actor may act on; one out of reach is not found.
+/// A campus whose meetings the actor may read or record.
 async fn campus_for(ctx: &Ctx, id: &str, action: Action) -> WebResult<Campus> {
-    let id = Id::parse(id).ok_or(WebError::NotFound)?;
-    let campus = triad_store::org::campus(&mut ctx.state.db.acquire().await?, id).await?;
-    let tenant = campus
-        .as_ref()
-        .map(|c| Tenant::campus(c.district(), c.campus_id()))
-        .unwrap_or(Tenant::campus(Id::from_parts("none", 0), id));
-    ctx.require(
-        action,
-        Resource::new(RecordClass::Shared, tenant),
-        ("campus_meetings", &id.to_string()),
-    )
-    .await?;
-    campus.ok_or(WebError::NotFound)
+    crate::campus::campus_for(ctx, id, RecordClass::Shared, action, "campus_meetings").await
 }
 
 /// The school year a day falls in for a campus's district, with its terms and school days.

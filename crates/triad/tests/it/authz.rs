@@ -34,6 +34,13 @@ const AUTHOR: &[&str] = &["sro"];
 /// district leader.
 const CAMPUS_PARTNERS: &[&str] = &["sro", "sso", "principal", "director"];
 const NOBODY: &[&str] = &[];
+/// Who reads a campus's FERPA disclosure log: its administrator and the district leader.
+const SCHOOL_SIDE: &[&str] = &["principal", "director"];
+/// The agency's sworn side: the SRO and the supervisor.
+const SWORN: &[&str] = &["sro", "sergeant"];
+/// Who takes evidence in on the own campus: its SRO, SSO and administrator (the district
+/// leader reads and records shared records but holds no custody).
+const CUSTODIANS: &[&str] = &["sro", "sso", "principal"];
 const AUDIT_READERS: &[&str] = &["director", "admin"];
 
 /// What a route expects: who is allowed on the own-tenant target and on the foreign one.
@@ -151,6 +158,65 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
         | ("POST", "/action-items/{id}" | "/api/v1/action-items/{id}/status") => {
             e(CAMPUS_PARTNERS, NOBODY)
         }
+        (
+            "GET",
+            "/campuses/{id}/incidents"
+            | "/api/v1/campuses/{id}/incidents"
+            | "/campuses/{id}/bans"
+            | "/api/v1/campuses/{id}/bans"
+            | "/campuses/{id}/visitors"
+            | "/api/v1/campuses/{id}/visitors"
+            | "/visitors/{id}"
+            | "/api/v1/visitors/{id}",
+        )
+        | (
+            "POST",
+            "/campuses/{id}/incidents"
+            | "/api/v1/campuses/{id}/incidents"
+            | "/incidents/{id}/follow-ups"
+            | "/api/v1/incidents/{id}/follow-ups"
+            | "/incidents/{id}/bans"
+            | "/api/v1/incidents/{id}/bans"
+            | "/campuses/{id}/visitors"
+            | "/api/v1/campuses/{id}/visitors"
+            | "/visitors/{id}/sign-out"
+            | "/api/v1/visitors/{id}/sign-out"
+            | "/ban-matches/{id}"
+            | "/api/v1/ban-matches/{id}",
+        ) => e(CAMPUS_PARTNERS, NOBODY),
+        (
+            "GET",
+            "/incidents/{id}"
+            | "/api/v1/incidents/{id}"
+            | "/evidence/{id}"
+            | "/api/v1/evidence/{id}"
+            | "/photos/{id}"
+            | "/api/v1/photos/{id}",
+        ) => e(CAMPUS_SHARED_READERS, NOBODY),
+        ("POST", "/incidents/{id}/le-details" | "/api/v1/incidents/{id}/le-details")
+        | ("GET", "/photos/{id}/original" | "/api/v1/photos/{id}/original") => e(SWORN, NOBODY),
+        ("GET", "/campuses/{id}/disclosures" | "/api/v1/campuses/{id}/disclosures") => {
+            e(SCHOOL_SIDE, NOBODY)
+        }
+        ("POST", "/incidents/{id}/evidence" | "/api/v1/incidents/{id}/evidence") => {
+            e(CUSTODIANS, NOBODY)
+        }
+        // The fixture item is held by the own SRO: only the holder releases it or records
+        // its status; no transfer waits for anyone.
+        (
+            "POST",
+            "/evidence/{id}/transfer"
+            | "/api/v1/evidence/{id}/transfer"
+            | "/evidence/{id}/status"
+            | "/api/v1/evidence/{id}/status",
+        ) => e(AUTHOR, NOBODY),
+        ("POST", "/evidence/{id}/acknowledge" | "/api/v1/evidence/{id}/acknowledge") => {
+            e(NOBODY, NOBODY)
+        }
+        ("GET", "/api/v1/notifications") => e(EVERYONE, EVERYONE),
+        ("POST", "/notifications/{id}/read" | "/api/v1/notifications/{id}/read") => {
+            e(EVERYONE, NOBODY)
+        }
         _ => panic!(
             "{} {} has no expectation in the authorization table: add one",
             route.method, route.path
@@ -193,6 +259,12 @@ async fn concrete(app: &TestApp, path: &str, actor: &str, foreign: bool) -> Stri
         if foreign { w.other_meeting } else { w.meeting }.to_string()
     } else if path.starts_with("/action-items/") || path.starts_with("/api/v1/action-items/") {
         if foreign { w.other_item } else { w.item }.to_string()
+    } else if let Some(id) = incident_fixture(app, path, foreign) {
+        id.to_string()
+    } else if path.starts_with("/notifications/") || path.starts_with("/api/v1/notifications/") {
+        // Their own notification, or somebody else's.
+        let owner = app.user(if foreign { "victim" } else { actor });
+        notify(app, owner).await.to_string()
     } else if path.starts_with("/admin/users/") || path.starts_with("/api/v1/users/") {
         app.user(if foreign { "away-principal" } else { "victim" })
             .to_string()
@@ -209,6 +281,46 @@ async fn concrete(app: &TestApp, path: &str, actor: &str, foreign: bool) -> Stri
         String::new()
     };
     path.replace("{id}", &id)
+}
+
+/// The incident-side fixture a path names, in the own or the foreign tenant.
+fn incident_fixture(app: &TestApp, path: &str, foreign: bool) -> Option<triad_domain::Id> {
+    let w = &app.world;
+    let path = path.strip_prefix("/api/v1").unwrap_or(path);
+    let pick = |own, other| Some(if foreign { other } else { own });
+    if path.starts_with("/incidents/") {
+        pick(w.incident, w.other_incident)
+    } else if path.starts_with("/evidence/") {
+        pick(w.evidence, w.other_evidence)
+    } else if path.starts_with("/photos/") {
+        pick(w.photo, w.other_photo)
+    } else if path.starts_with("/visitors/") {
+        pick(w.visitor, w.other_visitor)
+    } else if path.starts_with("/ban-matches/") {
+        pick(w.ban_match, w.other_ban_match)
+    } else {
+        None
+    }
+}
+
+/// A fresh notification for a user.
+async fn notify(app: &TestApp, user: triad_domain::Id) -> triad_domain::Id {
+    let mut tx = app.db.begin().await.unwrap();
+    let n = triad_store::notifications::NewNotification {
+        user,
+        campus: None,
+        message: "test",
+        link: None,
+        at: app.clock_now().millis(),
+    };
+    triad_store::notifications::insert(&mut tx, &n)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let unread = triad_store::notifications::unread(&mut app.db.acquire().await.unwrap(), user)
+        .await
+        .unwrap();
+    triad_domain::Id::parse(&unread[0].id).unwrap()
 }
 
 async fn request(

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-fn triad(data: &Path, db: &str, args: &[&str], stdin: Option<&str>) -> Output {
+pub fn triad(data: &Path, db: &str, args: &[&str], stdin: Option<&str>) -> Output {
     use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_triad"))
         .args([
@@ -31,7 +31,7 @@ fn triad(data: &Path, db: &str, args: &[&str], stdin: Option<&str>) -> Output {
     child.wait_with_output().expect("triad output")
 }
 
-fn text(o: &Output) -> String {
+pub fn text(o: &Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&o.stdout),

@@ -2,6 +2,7 @@
 //! Integration tests: the real server on a free port, over real HTTP, on SQLite and on
 //! PostgreSQL; the real binary for the command line; headless Chromium for the pages.
 
+mod fixtures;
 mod support;
 
 mod activity;
@@ -10,6 +11,9 @@ mod audit;
 mod authz;
 mod browser;
 mod cli;
+mod evidence;
+mod incidents;
 mod meetings;
 mod pages;
 mod sign_in;
+mod visitors;

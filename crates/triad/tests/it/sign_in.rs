@@ -311,6 +311,7 @@ async fn the_instance_can_require_a_second_factor_for_officers_and_administrator
     let config = triad_web::WebConfig {
         behind_tls_proxy: true,
         require_second_factor: true,
+        ..Default::default()
     };
     let app = TestApp::start_with(Engine::Sqlite, config).await;
     let sro = app.session("sro").await;

@@ -13,6 +13,8 @@ use triad_web::forms::FormToken;
 use triad_web::{AppState, ShiftedClock, WebConfig};
 
 pub const PASSWORD: &str = "correct lantern orchard copper";
+/// The upload cap of test servers.
+pub const UPLOAD_LIMIT: usize = 512 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
@@ -65,6 +67,20 @@ pub struct World {
     pub other_meeting: Id,
     pub item: Id,
     pub other_item: Id,
+    /// An incident on each campus, each with an evidence item (held by the own SRO, and by
+    /// the away principal) with one photo, a ban, and a visitor whose sign-in matched it.
+    pub incident: Id,
+    pub other_incident: Id,
+    pub evidence: Id,
+    pub other_evidence: Id,
+    pub photo: Id,
+    pub other_photo: Id,
+    pub ban: Id,
+    pub other_ban: Id,
+    pub visitor: Id,
+    pub other_visitor: Id,
+    pub ban_match: Id,
+    pub other_ban_match: Id,
 }
 
 pub struct TestApp {
@@ -79,6 +95,8 @@ pub struct TestApp {
     _dir: tempfile::TempDir,
     /// Where the database is, for running the binary against it.
     pub database_url: String,
+    /// The instance's data folder (keys, stored files), for running the binary against it.
+    pub data_dir: std::path::PathBuf,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -151,6 +169,8 @@ impl TestApp {
             WebConfig {
                 behind_tls_proxy: true,
                 require_second_factor: false,
+                // Small, so a body just over it is cheap to send; big enough for test photos.
+                upload_limit: UPLOAD_LIMIT,
             },
         )
         .await
@@ -164,9 +184,11 @@ impl TestApp {
         let db = Db::open(&database_url)
             .await
             .expect("open the test database");
-        let (world, users) = build_world(&db).await;
+        let data_dir = dir.path().join("data");
+        let instance = triad_store::instance::Instance::open(&data_dir).expect("instance");
+        let (world, users) = build_world(&db, &instance).await;
         let clock = Arc::new(ShiftedClock::default());
-        let state = AppState::new(db.clone(), clock.clone(), config);
+        let state = AppState::new(db.clone(), clock.clone(), config, instance);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -189,6 +211,7 @@ impl TestApp {
             http,
             _dir: dir,
             database_url,
+            data_dir,
             _shutdown: tx,
         }
     }
@@ -331,6 +354,27 @@ impl TestApp {
             .expect("api send")
     }
 
+    /// An API POST with a fresh idempotency key.
+    pub async fn api_post(
+        &self,
+        token: &str,
+        path: &str,
+        body: serde_json::Value,
+    ) -> reqwest::Response {
+        let key = Id::new().to_string();
+        self.api_send(reqwest::Method::POST, path, token, &key, &body)
+            .await
+    }
+
+    /// The number of rows in a table.
+    pub async fn count(&self, table: &str) -> i64 {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        match &self.db {
+            Db::Sqlite(p, _) => sqlx::query_scalar(&sql).fetch_one(p).await.expect("count"),
+            Db::Postgres(p) => sqlx::query_scalar(&sql).fetch_one(p).await.expect("count"),
+        }
+    }
+
     /// Counts audit entries with an action starting with `prefix` and this outcome.
     pub async fn audit_count(&self, prefix: &str, outcome: &str) -> usize {
         let filter = triad_store::audit::Filter {
@@ -359,7 +403,10 @@ pub struct Session {
     pub csrf: String,
 }
 
-async fn build_world(db: &Db) -> (World, HashMap<String, Id>) {
+async fn build_world(
+    db: &Db,
+    instance: &triad_store::instance::Instance,
+) -> (World, HashMap<String, Id>) {
     let now = Timestamp::from_datetime(chrono::Utc::now());
     let mut tx = db.begin().await.expect("begin");
     let world = World {
@@ -379,6 +426,18 @@ async fn build_world(db: &Db) -> (World, HashMap<String, Id>) {
         other_meeting: Id::new(),
         item: Id::new(),
         other_item: Id::new(),
+        incident: Id::new(),
+        other_incident: Id::new(),
+        evidence: Id::new(),
+        other_evidence: Id::new(),
+        photo: Id::new(),
+        other_photo: Id::new(),
+        ban: Id::new(),
+        other_ban: Id::new(),
+        visitor: Id::new(),
+        other_visitor: Id::new(),
+        ban_match: Id::new(),
+        other_ban_match: Id::new(),
     };
     for (d, c, a, name) in [
         (world.district, world.campus, world.agency, "Home"),
@@ -613,6 +672,9 @@ async fn build_world(db: &Db) -> (World, HashMap<String, Id>) {
         triad_store::meetings::insert_item(&mut tx, &new, now)
             .await
             .expect("item");
+    }
+    for (campus_world, holder) in [(false, users["sro"]), (true, users["away-principal"])] {
+        crate::fixtures::incident_world(&mut tx, instance, &world, campus_world, holder, now).await;
     }
     tx.commit().await.expect("commit");
     (world, users)

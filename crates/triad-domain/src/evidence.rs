@@ -1,0 +1,603 @@
+//! Evidence and its chain of custody (seed 001: all evidence goes to the SRO; photograph it;
+//! track every hand-over until disposition).
+//!
+//! Every custody record commits to the one before it (a hash chain per item) and is signed
+//! with the instance's Ed25519 key when it is written. An export carries the records, the
+//! photo hashes and the signed head, so anyone holding it can check, without Triad and
+//! without trusting the database, that nothing in the history was altered, removed or
+//! reordered.
+
+use crate::auth::Role;
+use crate::org::text_enum;
+use crate::Invalid;
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+text_enum! {
+    /// Where an item stands, from intake to its disposition.
+    EvidenceStatus {
+        Collected => "collected" / "Collected, on its way to the SRO",
+        InCustody => "in_custody" / "In law-enforcement custody",
+        HeldForHearing => "held_for_hearing" / "Held for a hearing",
+        HeldForCourt => "held_for_court" / "Held for court",
+        ReturnedToOwner => "returned_to_owner" / "Returned to its owner",
+        Destroyed => "destroyed" / "Destroyed after the disposition was received",
+    }
+}
+
+impl EvidenceStatus {
+    /// A returned or destroyed item's history is closed: nothing more can happen to it.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            EvidenceStatus::ReturnedToOwner | EvidenceStatus::Destroyed
+        )
+    }
+}
+
+text_enum! {
+    /// The kinds of record in a custody history.
+    CustodyKind {
+        Intake => "intake" / "Taken in",
+        Photo => "photo" / "Photo added",
+        TransferOffered => "transfer_offered" / "Released for transfer",
+        TransferReceived => "transfer_received" / "Receipt acknowledged",
+        Status => "status" / "Status changed",
+    }
+}
+
+/// Which side of the partnership someone holds evidence for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    School,
+    LawEnforcement,
+}
+
+/// The side a person with these roles holds evidence for; `None` if they cannot hold it at
+/// all (staff, evaluators, district leaders and system administrators take no custody).
+pub fn custody_side(roles: &[Role]) -> Option<Side> {
+    if roles
+        .iter()
+        .any(|r| matches!(r, Role::Sro | Role::LeSupervisor))
+    {
+        Some(Side::LawEnforcement)
+    } else if roles
+        .iter()
+        .any(|r| matches!(r, Role::CampusAdmin | Role::Sso))
+    {
+        Some(Side::School)
+    } else {
+        None
+    }
+}
+
+fn closed(status: EvidenceStatus) -> Invalid {
+    Invalid::one(
+        "status",
+        format!(
+            "this item is closed ({}): its custody can no longer change",
+            status.label().to_lowercase()
+        ),
+    )
+}
+
+/// What a transfer is checked against.
+#[derive(Debug, Clone, Copy)]
+pub struct TransferCheck<'a> {
+    pub status: EvidenceStatus,
+    /// The item has been in law-enforcement hands at some point.
+    pub went_to_law_enforcement: bool,
+    /// A transfer already waits for its receiver.
+    pub pending: bool,
+    pub receiver_roles: &'a [Role],
+    pub receiver_is_holder: bool,
+}
+
+/// Checks a transfer before anything is written.
+pub fn check_transfer(t: TransferCheck<'_>) -> Result<(), Invalid> {
+    if t.status.is_final() {
+        return Err(closed(t.status));
+    }
+    if t.pending {
+        return Err(Invalid::one(
+            "receiver",
+            "a transfer of this item is waiting for its receiver to acknowledge it",
+        ));
+    }
+    if t.receiver_is_holder {
+        return Err(Invalid::one(
+            "receiver",
+            "this person already holds the item",
+        ));
+    }
+    match custody_side(t.receiver_roles) {
+        None => Err(Invalid::one(
+            "receiver",
+            "this person cannot hold evidence: custody passes between campus administrators, \
+             SSOs and law-enforcement officers",
+        )),
+        Some(Side::School) if t.went_to_law_enforcement => Err(Invalid::one(
+            "receiver",
+            "once evidence has gone to the SRO it stays with law enforcement; the school works \
+             from the photos (no physical evidence at a disciplinary hearing)",
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
+/// The record of a disposition, required before an item is destroyed or returned.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Disposition {
+    /// The court or hearing disposition that allows it (case number, date received).
+    pub disposition_ref: Option<String>,
+    /// Who approved the destruction or return.
+    pub approved_by: Option<String>,
+    /// Who the item went back to.
+    pub returned_to: Option<String>,
+}
+
+/// Checks a change of status by the holder.
+pub fn check_status_change(
+    from: EvidenceStatus,
+    to: EvidenceStatus,
+    disposition: &Disposition,
+) -> Result<(), Invalid> {
+    if from.is_final() {
+        return Err(closed(from));
+    }
+    let mut invalid = Invalid::default();
+    match to {
+        EvidenceStatus::Collected => invalid.push("status", "an item is collected only at intake"),
+        EvidenceStatus::Destroyed => {
+            if disposition.disposition_ref.is_none() {
+                invalid.push(
+                    "disposition_ref",
+                    "an item is destroyed only on receipt of the disposition: say which",
+                );
+            }
+            if disposition.approved_by.is_none() {
+                invalid.push("approved_by", "say who approved the destruction");
+            }
+        }
+        EvidenceStatus::ReturnedToOwner => {
+            if disposition.returned_to.is_none() {
+                invalid.push("returned_to", "say who the item was returned to");
+            }
+            if disposition.approved_by.is_none() {
+                invalid.push("approved_by", "say who approved the return");
+            }
+        }
+        _ if to == from => invalid.push("status", "the item already has this status"),
+        _ => {}
+    }
+    invalid.into_result()
+}
+
+/// The hash the first record of every item's chain links to.
+pub const GENESIS: &str = crate::audit::GENESIS;
+
+/// One signed record of an item's custody history, exactly as stored and exported. `data` is
+/// a JSON text kept verbatim: it is hashed as written, so no re-serialisation can change it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustodyRecord {
+    pub item_id: String,
+    pub seq: i64,
+    pub at: i64,
+    pub kind: String,
+    pub actor_id: String,
+    pub data: String,
+    pub prev_hash: String,
+    pub hash: String,
+    pub signature: String,
+}
+
+fn link_hash(r: &CustodyRecord) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        "triad-custody/1",
+        &r.item_id,
+        &r.seq.to_string(),
+        &r.at.to_string(),
+        &r.kind,
+        &r.actor_id,
+        &r.data,
+        &r.prev_hash,
+    ] {
+        h.update(part.as_bytes());
+        h.update([0x1f]);
+    }
+    hex::encode(h.finalize())
+}
+
+/// What a new record says, before it is linked and signed.
+pub struct NewCustodyRecord<'a> {
+    pub item_id: &'a str,
+    pub at: crate::Timestamp,
+    pub kind: CustodyKind,
+    pub actor_id: &'a str,
+    pub data: String,
+}
+
+/// Links a record after `previous` (or to the genesis) and signs it.
+pub fn link(
+    new: NewCustodyRecord<'_>,
+    previous: Option<(i64, &str)>,
+    key: &SigningKey,
+) -> CustodyRecord {
+    let (prev_seq, prev_hash) = previous.unwrap_or((0, GENESIS));
+    let mut record = CustodyRecord {
+        item_id: new.item_id.to_string(),
+        seq: prev_seq + 1,
+        at: new.at.millis(),
+        kind: new.kind.code().to_string(),
+        actor_id: new.actor_id.to_string(),
+        data: new.data,
+        prev_hash: prev_hash.to_string(),
+        hash: String::new(),
+        signature: String::new(),
+    };
+    record.hash = link_hash(&record);
+    record.signature = hex::encode(key.sign(record.hash.as_bytes()).to_bytes());
+    record
+}
+
+/// Where a custody history stops being what it claims.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Break {
+    /// The first record that does not match (0: the bundle as a whole).
+    pub seq: i64,
+    pub reason: String,
+}
+
+fn broken(seq: i64, reason: impl Into<String>) -> Break {
+    Break {
+        seq,
+        reason: reason.into(),
+    }
+}
+
+fn check_signature(key: &VerifyingKey, hash: &str, signature: &str) -> bool {
+    let Ok(bytes) = hex::decode(signature) else {
+        return false;
+    };
+    let Ok(sig) = Signature::from_slice(&bytes) else {
+        return false;
+    };
+    key.verify(hash.as_bytes(), &sig).is_ok()
+}
+
+/// Checks an item's records in order: numbering, links, hashes and signatures. `Ok` carries
+/// the number of records checked.
+pub fn verify_chain(
+    item_id: &str,
+    records: &[CustodyRecord],
+    key: &VerifyingKey,
+) -> Result<usize, Break> {
+    let mut prev = GENESIS.to_string();
+    for (i, r) in records.iter().enumerate() {
+        let expected_seq = i as i64 + 1;
+        if r.item_id != item_id {
+            return Err(broken(r.seq, "belongs to another item"));
+        }
+        if r.seq != expected_seq {
+            return Err(broken(
+                expected_seq,
+                format!("record {expected_seq} is missing or out of order"),
+            ));
+        }
+        if r.prev_hash != prev {
+            return Err(broken(r.seq, "does not link to the record before it"));
+        }
+        if link_hash(r) != r.hash {
+            return Err(broken(
+                r.seq,
+                "its content does not match its hash (altered)",
+            ));
+        }
+        if !check_signature(key, &r.hash, &r.signature) {
+            return Err(broken(
+                r.seq,
+                "its signature does not verify with the instance key",
+            ));
+        }
+        prev = r.hash.clone();
+    }
+    Ok(records.len())
+}
+
+/// The photo hashes an export lists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoHash {
+    pub id: String,
+    pub sha256: String,
+    pub media_type: String,
+}
+
+/// The last record of a history, signed again at export so a truncated bundle is caught.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedHead {
+    pub seq: i64,
+    pub hash: String,
+    pub signature: String,
+}
+
+pub const BUNDLE_FORMAT: &str = "triad-custody-bundle/1";
+
+/// Everything needed to check an item's custody history offline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bundle {
+    pub format: String,
+    pub item_id: String,
+    /// The item as Triad shows it now: for the reader; the records are what is verified.
+    pub item: serde_json::Value,
+    pub photos: Vec<PhotoHash>,
+    pub records: Vec<CustodyRecord>,
+    pub head: SignedHead,
+    /// The instance's public key (hex): compare its fingerprint with the instance's.
+    pub public_key: String,
+    pub exported_at: String,
+}
+
+/// The head statement that is signed at export: item, count and last hash together.
+fn head_message(item_id: &str, head: &SignedHead) -> String {
+    format!(
+        "triad-custody-head/1\n{item_id}\n{}\n{}",
+        head.seq, head.hash
+    )
+}
+
+/// Signs the head of a history for an export.
+pub fn sign_head(item_id: &str, records: &[CustodyRecord], key: &SigningKey) -> SignedHead {
+    let (seq, hash) = records
+        .last()
+        .map(|r| (r.seq, r.hash.clone()))
+        .unwrap_or((0, GENESIS.to_string()));
+    let mut head = SignedHead {
+        seq,
+        hash,
+        signature: String::new(),
+    };
+    head.signature = hex::encode(key.sign(head_message(item_id, &head).as_bytes()).to_bytes());
+    head
+}
+
+/// A short, readable fingerprint of a public key, to compare by eye or over the phone.
+pub fn fingerprint(key: &VerifyingKey) -> String {
+    let digest = Sha256::digest(key.as_bytes());
+    hex::encode(&digest[..16])
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+/// What a successful verification established.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verified {
+    pub records: usize,
+    pub photos: usize,
+    pub key_fingerprint: String,
+}
+
+/// Verifies a bundle offline. With `trusted`, the bundle must be signed by that key; without
+/// it, the caller must compare the fingerprint returned with the instance's own.
+pub fn verify_bundle(bundle: &Bundle, trusted: Option<&VerifyingKey>) -> Result<Verified, Break> {
+    if bundle.format != BUNDLE_FORMAT {
+        return Err(broken(0, format!("not a {BUNDLE_FORMAT} file")));
+    }
+    let key = hex::decode(&bundle.public_key)
+        .ok()
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .and_then(|b| VerifyingKey::from_bytes(&b).ok())
+        .ok_or_else(|| broken(0, "the public key in the bundle is not an Ed25519 key"))?;
+    if trusted.is_some_and(|t| t != &key) {
+        return Err(broken(
+            0,
+            "the bundle is signed by a different key than the one trusted",
+        ));
+    }
+    let records = verify_chain(&bundle.item_id, &bundle.records, &key)?;
+    let last = bundle.records.last();
+    let head_matches =
+        last.map(|r| (r.seq, r.hash.as_str())) == Some((bundle.head.seq, &bundle.head.hash));
+    if !head_matches
+        || !check_signature(
+            &key,
+            &head_message(&bundle.item_id, &bundle.head),
+            &bundle.head.signature,
+        )
+    {
+        return Err(broken(
+            bundle.head.seq,
+            "the signed head does not match the last record: records were removed or added",
+        ));
+    }
+    for photo in &bundle.photos {
+        if !bundle
+            .records
+            .iter()
+            .any(|r| r.data.contains(&photo.sha256))
+        {
+            return Err(broken(
+                0,
+                format!("photo {} is not in the custody history", photo.id),
+            ));
+        }
+    }
+    Ok(Verified {
+        records,
+        photos: bundle.photos.len(),
+        key_fingerprint: fingerprint(&key),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Timestamp;
+
+    fn key() -> SigningKey {
+        SigningKey::from_bytes(&[7; 32])
+    }
+
+    fn history(n: usize) -> Vec<CustodyRecord> {
+        let key = key();
+        let mut out: Vec<CustodyRecord> = Vec::new();
+        for i in 0..n {
+            let prev = out.last().map(|r| (r.seq, r.hash.clone()));
+            let new = NewCustodyRecord {
+                item_id: "item-1",
+                at: Timestamp::from_millis(1_000 + i as i64),
+                kind: if i == 0 {
+                    CustodyKind::Intake
+                } else {
+                    CustodyKind::TransferOffered
+                },
+                actor_id: "officer",
+                data: format!(r#"{{"step":{i},"sha256":"{}"}}"#, "ab".repeat(32)),
+            };
+            out.push(link(
+                new,
+                prev.as_ref().map(|(s, h)| (*s, h.as_str())),
+                &key,
+            ));
+        }
+        out
+    }
+
+    fn bundle(records: Vec<CustodyRecord>) -> Bundle {
+        Bundle {
+            format: BUNDLE_FORMAT.into(),
+            item_id: "item-1".into(),
+            item: serde_json::json!({}),
+            photos: vec![PhotoHash {
+                id: "p1".into(),
+                sha256: "ab".repeat(32),
+                media_type: "image/jpeg".into(),
+            }],
+            head: sign_head("item-1", &records, &key()),
+            records,
+            public_key: hex::encode(key().verifying_key().as_bytes()),
+            exported_at: "now".into(),
+        }
+    }
+
+    #[test]
+    fn an_untouched_history_verifies() {
+        let b = bundle(history(4));
+        let v = verify_bundle(&b, Some(&key().verifying_key())).unwrap();
+        assert_eq!(v.records, 4);
+        assert_eq!(v.key_fingerprint, fingerprint(&key().verifying_key()));
+    }
+
+    #[test]
+    fn altering_any_record_names_it() {
+        for victim in 0..4 {
+            let mut b = bundle(history(4));
+            b.records[victim].data = b.records[victim].data.replace("step", "stop");
+            let e = verify_bundle(&b, None).unwrap_err();
+            assert_eq!(e.seq, victim as i64 + 1, "{e:?}");
+        }
+    }
+
+    #[test]
+    fn a_rehashed_forgery_fails_its_signature() {
+        let mut b = bundle(history(3));
+        b.records[1].data = "{}".into();
+        b.records[1].hash = link_hash(&b.records[1]);
+        let e = verify_bundle(&b, None).unwrap_err();
+        assert_eq!(e.seq, 2);
+        assert!(e.reason.contains("signature"));
+    }
+
+    #[test]
+    fn removing_or_reordering_records_is_caught() {
+        let mut dropped_last = bundle(history(3));
+        dropped_last.records.pop();
+        assert!(verify_bundle(&dropped_last, None)
+            .unwrap_err()
+            .reason
+            .contains("head"));
+        let mut dropped_middle = bundle(history(3));
+        dropped_middle.records.remove(1);
+        assert_eq!(verify_bundle(&dropped_middle, None).unwrap_err().seq, 2);
+        let mut swapped = bundle(history(3));
+        swapped.records.swap(0, 1);
+        assert_eq!(verify_bundle(&swapped, None).unwrap_err().seq, 1);
+    }
+
+    #[test]
+    fn another_key_is_not_trusted() {
+        let b = bundle(history(2));
+        let other = SigningKey::from_bytes(&[9; 32]).verifying_key();
+        assert_eq!(verify_bundle(&b, Some(&other)).unwrap_err().seq, 0);
+    }
+
+    #[test]
+    fn evidence_that_went_to_the_sro_never_goes_back_to_the_school() {
+        let base = TransferCheck {
+            status: EvidenceStatus::InCustody,
+            went_to_law_enforcement: true,
+            pending: false,
+            receiver_roles: &[Role::CampusAdmin],
+            receiver_is_holder: false,
+        };
+        assert!(check_transfer(base).is_err());
+        assert!(check_transfer(TransferCheck {
+            went_to_law_enforcement: false,
+            ..base
+        })
+        .is_ok());
+        assert!(check_transfer(TransferCheck {
+            receiver_roles: &[Role::Staff],
+            went_to_law_enforcement: false,
+            ..base
+        })
+        .is_err());
+        assert!(check_transfer(TransferCheck {
+            receiver_roles: &[Role::Sro],
+            ..base
+        })
+        .is_ok());
+        assert!(check_transfer(TransferCheck {
+            receiver_roles: &[Role::Sro],
+            status: EvidenceStatus::Destroyed,
+            ..base
+        })
+        .is_err());
+        assert!(check_transfer(TransferCheck {
+            receiver_roles: &[Role::Sro],
+            pending: true,
+            ..base
+        })
+        .is_err());
+    }
+
+    #[test]
+    fn destruction_needs_the_disposition_and_an_approver() {
+        let none = Disposition::default();
+        let e = check_status_change(
+            EvidenceStatus::HeldForCourt,
+            EvidenceStatus::Destroyed,
+            &none,
+        )
+        .unwrap_err();
+        assert_eq!(e.errors.len(), 2);
+        let ok = Disposition {
+            disposition_ref: Some("Case 24-113, disposition received 2027-03-02".into()),
+            approved_by: Some("Lt. Ruiz".into()),
+            returned_to: None,
+        };
+        assert!(
+            check_status_change(EvidenceStatus::HeldForCourt, EvidenceStatus::Destroyed, &ok)
+                .is_ok()
+        );
+        assert!(
+            check_status_change(EvidenceStatus::Destroyed, EvidenceStatus::HeldForCourt, &ok)
+                .is_err()
+        );
+    }
+}

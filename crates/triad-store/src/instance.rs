@@ -1,0 +1,164 @@
+//! What an instance keeps beside its database, in its data folder: the Ed25519 key that signs
+//! custody records (made on first start), and stored files (evidence photos) under
+//! server-chosen names. Backups copy both.
+
+use crate::{StoreError, StoreResult};
+use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey};
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+const PRIVATE_KEY: &str = "instance-ed25519.pem";
+const PUBLIC_KEY: &str = "instance-ed25519.pub.pem";
+
+fn config(what: &str, path: &Path, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Config(format!("{what} {}: {e}", path.display()))
+}
+
+pub fn keys_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("keys")
+}
+
+/// Creates the instance key pair if it does not exist yet.
+pub fn ensure_keys(data_dir: &Path) -> StoreResult<()> {
+    let dir = keys_dir(data_dir);
+    let private = dir.join(PRIVATE_KEY);
+    if private.exists() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| config("creating", &dir, e))?;
+    let key = SigningKey::generate(&mut rand::rngs::OsRng);
+    let lf = ed25519_dalek::pkcs8::spki::der::pem::LineEnding::LF;
+    let pem = key
+        .to_pkcs8_pem(lf)
+        .map_err(|e| config("encoding the key for", &private, e))?;
+    write_private(&private, pem.as_bytes()).map_err(|e| config("writing", &private, e))?;
+    let public = key
+        .verifying_key()
+        .to_public_key_pem(lf)
+        .map_err(|e| config("encoding the public key for", &private, e))?;
+    let public_path = dir.join(PUBLIC_KEY);
+    std::fs::write(&public_path, public).map_err(|e| config("writing", &public_path, e))?;
+    Ok(())
+}
+
+/// Reads the instance's signing key.
+pub fn signing_key(data_dir: &Path) -> StoreResult<SigningKey> {
+    let path = keys_dir(data_dir).join(PRIVATE_KEY);
+    let pem = std::fs::read_to_string(&path).map_err(|e| config("reading", &path, e))?;
+    SigningKey::from_pkcs8_pem(&pem).map_err(|e| config("decoding", &path, e))
+}
+
+/// Reads a public key from a PEM file (the instance's `instance-ed25519.pub.pem`).
+pub fn public_key_file(path: &Path) -> StoreResult<VerifyingKey> {
+    use ed25519_dalek::pkcs8::DecodePublicKey;
+    let pem = std::fs::read_to_string(path).map_err(|e| config("reading", path, e))?;
+    VerifyingKey::from_public_key_pem(&pem).map_err(|e| config("decoding", path, e))
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::write(path, bytes)
+}
+
+/// Stored files under the data folder's `files/`. Names are chosen by the server (a fresh id
+/// and a kind), never taken from an upload. A file is written to a temporary name, synced and
+/// renamed, so a crash leaves either the whole file or none.
+#[derive(Debug, Clone)]
+pub struct FileStore {
+    root: PathBuf,
+}
+
+impl FileStore {
+    pub fn new(data_dir: &Path) -> Self {
+        Self {
+            root: data_dir.join("files"),
+        }
+    }
+
+    /// Where a key lives. Keys are `kind/id` with a server-made id; anything else is refused.
+    fn path(&self, key: &str) -> StoreResult<PathBuf> {
+        let safe = key.split('/').count() == 2
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '/' || c == '.');
+        if !safe || key.contains("..") {
+            return Err(StoreError::Config(format!("not a stored-file key: {key}")));
+        }
+        Ok(self.root.join(key))
+    }
+
+    /// Stores bytes under a new key of this kind (`photos-original`, `photos-view`).
+    pub async fn put(&self, kind: &str, extension: &str, bytes: Vec<u8>) -> StoreResult<String> {
+        let key = format!("{kind}/{}.{extension}", triad_domain::Id::new());
+        let path = self.path(&key)?;
+        tokio::task::spawn_blocking(move || write_durably(&path, &bytes))
+            .await
+            .map_err(|e| StoreError::Config(format!("a file task failed: {e}")))?
+            .map_err(|e| StoreError::Config(format!("storing a file: {e}")))?;
+        Ok(key)
+    }
+
+    pub async fn get(&self, key: &str) -> StoreResult<Vec<u8>> {
+        let path = self.path(key)?;
+        tokio::fs::read(&path)
+            .await
+            .map_err(|e| config("reading", &path, e))
+    }
+
+    /// Removes files written for a change that was then refused.
+    pub async fn discard(&self, keys: &[String]) {
+        for key in keys {
+            if let Ok(path) = self.path(key) {
+                let _ = tokio::fs::remove_file(path).await;
+            }
+        }
+    }
+}
+
+fn write_durably(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let partial = path.with_extension("partial");
+    let mut f = std::fs::File::create(&partial)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    std::fs::rename(&partial, path)?;
+    if let Some(dir) = path.parent() {
+        std::fs::File::open(dir)?.sync_all()?;
+    }
+    Ok(())
+}
+
+/// The instance's key and files, as the server holds them.
+#[derive(Clone)]
+pub struct Instance {
+    pub signing_key: Arc<SigningKey>,
+    pub files: FileStore,
+}
+
+impl Instance {
+    /// Opens the data folder, making the key on first use.
+    pub fn open(data_dir: &Path) -> StoreResult<Self> {
+        ensure_keys(data_dir)?;
+        Ok(Self {
+            signing_key: Arc::new(signing_key(data_dir)?),
+            files: FileStore::new(data_dir),
+        })
+    }
+}

@@ -1,0 +1,333 @@
+//! Campus bans, visitor sign-ins and the ban matches a sign-in raised.
+
+use crate::{execute, fetch_all, fetch_optional, Conn, StoreResult};
+use serde::Serialize;
+use triad_domain::Id;
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct BanRow {
+    pub id: String,
+    pub district_id: String,
+    pub campus_id: String,
+    pub scope: String,
+    pub incident_id: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub given_key: String,
+    pub family_key: String,
+    pub birth_date: Option<String>,
+    pub description: Option<String>,
+    pub photo_key: Option<String>,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub reason: String,
+    pub served_by: String,
+    pub served_at: i64,
+    pub created_by: String,
+    pub created_at: i64,
+}
+
+const BAN_COLUMNS: &str =
+    "id, district_id, campus_id, scope, incident_id, given_name, family_name, \
+     given_key, family_key, birth_date, description, photo_key, starts_on, ends_on, reason, \
+     served_by, served_at, created_by, created_at";
+
+pub async fn insert_ban<'c>(conn: impl Into<Conn<'c>>, b: &BanRow) -> StoreResult<()> {
+    let mut c: Conn = conn.into();
+    let sql = format!(
+        "INSERT INTO bans ({BAN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+         $12, $13, $14, $15, $16, $17, $18, $19)"
+    );
+    execute!(
+        &mut c,
+        &sql,
+        b.id.clone(),
+        b.district_id.clone(),
+        b.campus_id.clone(),
+        b.scope.clone(),
+        b.incident_id.clone(),
+        b.given_name.clone(),
+        b.family_name.clone(),
+        b.given_key.clone(),
+        b.family_key.clone(),
+        b.birth_date.clone(),
+        b.description.clone(),
+        b.photo_key.clone(),
+        b.starts_on.clone(),
+        b.ends_on.clone(),
+        b.reason.clone(),
+        b.served_by.clone(),
+        b.served_at,
+        b.created_by.clone(),
+        b.created_at
+    )?;
+    Ok(())
+}
+
+pub async fn ban<'c>(conn: impl Into<Conn<'c>>, id: Id) -> StoreResult<Option<BanRow>> {
+    let mut c: Conn = conn.into();
+    let sql = format!("SELECT {BAN_COLUMNS} FROM bans WHERE id = $1");
+    Ok(fetch_optional!(&mut c, BanRow, &sql, id.to_string())?)
+}
+
+/// Bans in force on a campus on a day (its own and the district-wide ones), soonest ending
+/// first: the front office's printable list.
+pub async fn bans_in_force<'c>(
+    conn: impl Into<Conn<'c>>,
+    district: Id,
+    campus: Id,
+    day: &str,
+) -> StoreResult<Vec<BanRow>> {
+    let mut c: Conn = conn.into();
+    let sql = format!(
+        "SELECT {BAN_COLUMNS} FROM bans WHERE district_id = $1 AND (scope = 'district' OR campus_id = $2) \
+         AND starts_on <= $3 AND ends_on >= $3 ORDER BY ends_on, family_key, id"
+    );
+    Ok(fetch_all!(
+        &mut c,
+        BanRow,
+        &sql,
+        district.to_string(),
+        campus.to_string(),
+        day.to_string()
+    )?)
+}
+
+pub async fn bans_of_incident<'c>(
+    conn: impl Into<Conn<'c>>,
+    incident: Id,
+) -> StoreResult<Vec<BanRow>> {
+    let mut c: Conn = conn.into();
+    let sql =
+        format!("SELECT {BAN_COLUMNS} FROM bans WHERE incident_id = $1 ORDER BY created_at, id");
+    Ok(fetch_all!(&mut c, BanRow, &sql, incident.to_string())?)
+}
+
+/// What a sign-in is checked with: the visitor's birth date and name keys.
+pub struct Lookup<'a> {
+    pub district: Id,
+    pub campus: Id,
+    pub day: &'a str,
+    pub birth_date: &'a str,
+    pub given_key: &'a str,
+    pub family_key: &'a str,
+}
+
+/// Bans in force that share a birth date or a name key with the visitor: the candidates the
+/// domain then compares. Each branch of the OR has its own index.
+pub async fn ban_candidates<'c>(
+    conn: impl Into<Conn<'c>>,
+    l: &Lookup<'_>,
+) -> StoreResult<Vec<BanRow>> {
+    let mut c: Conn = conn.into();
+    let sql = format!(
+        "SELECT {BAN_COLUMNS} FROM bans WHERE district_id = $1 AND (scope = 'district' OR campus_id = $2) \
+         AND starts_on <= $3 AND ends_on >= $3 \
+         AND (birth_date = $4 OR family_key IN ($5, $6) OR given_key IN ($5, $6))"
+    );
+    Ok(fetch_all!(
+        &mut c,
+        BanRow,
+        &sql,
+        l.district.to_string(),
+        l.campus.to_string(),
+        l.day.to_string(),
+        l.birth_date.to_string(),
+        l.family_key.to_string(),
+        l.given_key.to_string()
+    )?)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct VisitorRow {
+    pub id: String,
+    pub district_id: String,
+    pub campus_id: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub birth_date: String,
+    pub id_type: String,
+    pub id_last_four: String,
+    pub purpose: String,
+    pub host: String,
+    pub badge: Option<String>,
+    pub escort: Option<String>,
+    pub time_in: i64,
+    pub time_out: Option<i64>,
+    pub incident_id: Option<String>,
+    pub created_by: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const VISITOR_COLUMNS: &str = "id, district_id, campus_id, given_name, family_name, birth_date, \
+     id_type, id_last_four, purpose, host, badge, escort, time_in, time_out, incident_id, \
+     created_by, created_at, updated_at";
+
+pub async fn insert_visitor<'c>(conn: impl Into<Conn<'c>>, v: &VisitorRow) -> StoreResult<()> {
+    let mut c: Conn = conn.into();
+    let sql = format!(
+        "INSERT INTO visitors ({VISITOR_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+         $10, $11, $12, $13, $14, $15, $16, $17, $18)"
+    );
+    execute!(
+        &mut c,
+        &sql,
+        v.id.clone(),
+        v.district_id.clone(),
+        v.campus_id.clone(),
+        v.given_name.clone(),
+        v.family_name.clone(),
+        v.birth_date.clone(),
+        v.id_type.clone(),
+        v.id_last_four.clone(),
+        v.purpose.clone(),
+        v.host.clone(),
+        v.badge.clone(),
+        v.escort.clone(),
+        v.time_in,
+        v.time_out,
+        v.incident_id.clone(),
+        v.created_by.clone(),
+        v.created_at,
+        v.updated_at
+    )?;
+    Ok(())
+}
+
+pub async fn visitor<'c>(conn: impl Into<Conn<'c>>, id: Id) -> StoreResult<Option<VisitorRow>> {
+    let mut c: Conn = conn.into();
+    let sql = format!("SELECT {VISITOR_COLUMNS} FROM visitors WHERE id = $1");
+    Ok(fetch_optional!(&mut c, VisitorRow, &sql, id.to_string())?)
+}
+
+/// A campus's sign-ins since an instant, newest first.
+pub async fn visitors_since<'c>(
+    conn: impl Into<Conn<'c>>,
+    campus: Id,
+    since: i64,
+) -> StoreResult<Vec<VisitorRow>> {
+    let mut c: Conn = conn.into();
+    let sql = format!(
+        "SELECT {VISITOR_COLUMNS} FROM visitors WHERE campus_id = $1 AND time_in >= $2 ORDER BY time_in DESC, id DESC"
+    );
+    Ok(fetch_all!(
+        &mut c,
+        VisitorRow,
+        &sql,
+        campus.to_string(),
+        since
+    )?)
+}
+
+pub async fn sign_out<'c>(conn: impl Into<Conn<'c>>, id: Id, at: i64) -> StoreResult<u64> {
+    let mut c: Conn = conn.into();
+    Ok(execute!(
+        &mut c,
+        "UPDATE visitors SET time_out = $1, updated_at = $1 WHERE id = $2 AND time_out IS NULL",
+        at,
+        id.to_string()
+    )?)
+}
+
+pub async fn link_visitor_incident<'c>(
+    conn: impl Into<Conn<'c>>,
+    visitor: Id,
+    incident: Id,
+    at: i64,
+) -> StoreResult<()> {
+    let mut c: Conn = conn.into();
+    execute!(
+        &mut c,
+        "UPDATE visitors SET incident_id = $1, updated_at = $2 WHERE id = $3",
+        incident.to_string(),
+        at,
+        visitor.to_string()
+    )?;
+    Ok(())
+}
+
+/// Removes sign-ins older than the retention cut-off, except those linked to an incident,
+/// with their ban matches. Yields how many sign-ins went.
+pub async fn purge_visitors<'c>(conn: impl Into<Conn<'c>>, before: i64) -> StoreResult<u64> {
+    let mut c: Conn = conn.into();
+    execute!(
+        &mut c,
+        "DELETE FROM ban_matches WHERE visitor_id IN \
+         (SELECT id FROM visitors WHERE time_in < $1 AND incident_id IS NULL)",
+        before
+    )?;
+    Ok(execute!(
+        &mut c,
+        "DELETE FROM visitors WHERE time_in < $1 AND incident_id IS NULL",
+        before
+    )?)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct MatchRow {
+    pub id: String,
+    pub visitor_id: String,
+    pub ban_id: String,
+    pub reasons: String,
+    pub strength: i64,
+    pub decision: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<i64>,
+}
+
+const MATCH_COLUMNS: &str =
+    "id, visitor_id, ban_id, reasons, strength, decision, decided_by, decided_at";
+
+pub async fn insert_match<'c>(conn: impl Into<Conn<'c>>, m: &MatchRow) -> StoreResult<()> {
+    let mut c: Conn = conn.into();
+    let sql = format!(
+        "INSERT INTO ban_matches ({MATCH_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+    );
+    execute!(
+        &mut c,
+        &sql,
+        m.id.clone(),
+        m.visitor_id.clone(),
+        m.ban_id.clone(),
+        m.reasons.clone(),
+        m.strength,
+        m.decision.clone(),
+        m.decided_by.clone(),
+        m.decided_at
+    )?;
+    Ok(())
+}
+
+pub async fn matches_of<'c>(conn: impl Into<Conn<'c>>, visitor: Id) -> StoreResult<Vec<MatchRow>> {
+    let mut c: Conn = conn.into();
+    let sql = format!(
+        "SELECT {MATCH_COLUMNS} FROM ban_matches WHERE visitor_id = $1 ORDER BY strength DESC, id"
+    );
+    Ok(fetch_all!(&mut c, MatchRow, &sql, visitor.to_string())?)
+}
+
+pub async fn get_match<'c>(conn: impl Into<Conn<'c>>, id: Id) -> StoreResult<Option<MatchRow>> {
+    let mut c: Conn = conn.into();
+    let sql = format!("SELECT {MATCH_COLUMNS} FROM ban_matches WHERE id = $1");
+    Ok(fetch_optional!(&mut c, MatchRow, &sql, id.to_string())?)
+}
+
+/// Decides a pending match; yields 0 when it was already decided (a second tap).
+pub async fn decide_match<'c>(
+    conn: impl Into<Conn<'c>>,
+    id: Id,
+    decision: &str,
+    by: Id,
+    at: i64,
+) -> StoreResult<u64> {
+    let mut c: Conn = conn.into();
+    Ok(execute!(
+        &mut c,
+        "UPDATE ban_matches SET decision = $1, decided_by = $2, decided_at = $3 WHERE id = $4 AND decision = 'pending'",
+        decision.to_string(),
+        by.to_string(),
+        at,
+        id.to_string()
+    )?)
+}

@@ -1,0 +1,97 @@
+//! What every campus-scoped capability asks first: is this campus the actor's to act on, in
+//! which time zone and school year does it live, and which agency serves it.
+
+use crate::context::Ctx;
+use crate::error::{WebError, WebResult};
+use triad_domain::org::{self as org_rules, YearStart};
+use triad_domain::policy::{Action, RecordClass, Resource, Tenant};
+use triad_domain::{Id, Timestamp};
+use triad_store::org::Campus;
+
+/// The tenant of a campus record, with the agency serving it when known (the supervisor of
+/// that agency reads the campus's shared records).
+pub fn tenant(campus: &Campus, agency: Option<Id>) -> Tenant {
+    Tenant {
+        agency,
+        ..Tenant::campus(campus.district(), campus.campus_id())
+    }
+}
+
+/// A campus the actor may act on for a class of record; one out of reach is not found.
+pub async fn campus_for(
+    ctx: &Ctx,
+    id: &str,
+    class: RecordClass,
+    action: Action,
+    record_type: &str,
+) -> WebResult<Campus> {
+    let id = Id::parse(id).ok_or(WebError::NotFound)?;
+    let campus = triad_store::org::campus(&mut ctx.state.db.acquire().await?, id).await?;
+    let tenant = campus
+        .as_ref()
+        .map(|c| tenant(c, None))
+        .unwrap_or(Tenant::campus(Id::from_parts("none", 0), id));
+    ctx.require(
+        action,
+        Resource::new(class, tenant),
+        (record_type, &id.to_string()),
+    )
+    .await?;
+    campus.ok_or(WebError::NotFound)
+}
+
+/// A campus's district clock: its time zone and the day its school year starts.
+#[derive(Debug, Clone, Copy)]
+pub struct Local {
+    pub tz: chrono_tz::Tz,
+    pub year_start: YearStart,
+}
+
+impl Local {
+    pub fn date(&self, at: Timestamp) -> chrono::NaiveDate {
+        at.to_datetime().with_timezone(&self.tz).date_naive()
+    }
+
+    pub fn school_year(&self, at: Timestamp) -> i64 {
+        i64::from(self.year_start.school_year_of(self.date(at)).0)
+    }
+
+    /// An instant as the campus reads it, for pages.
+    pub fn show(&self, millis: i64) -> String {
+        Timestamp::from_millis(millis)
+            .to_datetime()
+            .with_timezone(&self.tz)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    }
+}
+
+pub async fn local(ctx: &Ctx, campus: &Campus) -> WebResult<Local> {
+    let d = triad_store::org::district(&mut ctx.state.db.acquire().await?, campus.district())
+        .await?
+        .ok_or(WebError::NotFound)?;
+    Ok(Local {
+        tz: org_rules::parse_time_zone(&d.time_zone).unwrap_or(chrono_tz::UTC),
+        year_start: YearStart::parse(&d.year_start).unwrap_or(YearStart::AUGUST_FIRST),
+    })
+}
+
+/// The agency serving a campus today: its assigned officer's, else the district's partner.
+pub async fn serving_agency(ctx: &Ctx, campus: &Campus) -> WebResult<Option<Id>> {
+    let mut conn = ctx.state.db.acquire().await?;
+    let today = crate::context::today(ctx.now);
+    let assigned = triad_store::org::active_assignments(
+        &mut conn,
+        &today,
+        None,
+        None,
+        Some(campus.campus_id()),
+        None,
+    )
+    .await?;
+    if let Some(a) = assigned.first() {
+        return Ok(Id::parse(&a.agency_id));
+    }
+    let partners = triad_store::org::partnerships_of_district(&mut conn, campus.district()).await?;
+    Ok(partners.first().and_then(|p| Id::parse(&p.agency_id)))
+}

@@ -1,0 +1,124 @@
+//! Incidents in the API.
+
+use super::service::{
+    self, CampusDisclosures, CampusIncidents, DisclosureView, FollowUpInput, FollowUpView,
+    IncidentDetail, IncidentInput, IncidentSummary, LeDetailInput, LeDetailView, PersonView,
+};
+use crate::context::Ctx;
+use crate::error::{ErrorBody, WebResult};
+use crate::routes::Routes;
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Deserialize;
+
+pub fn routes() -> Routes {
+    Routes::default()
+        .get("/api/v1/campuses/{id}/incidents", campus_incidents)
+        .post("/api/v1/campuses/{id}/incidents", report)
+        .get("/api/v1/incidents/{id}", incident)
+        .post("/api/v1/incidents/{id}/follow-ups", add_follow_up)
+        .post("/api/v1/incidents/{id}/le-details", add_le_detail)
+        .get("/api/v1/campuses/{id}/disclosures", disclosures)
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(
+        campus_incidents,
+        report,
+        incident,
+        add_follow_up,
+        add_le_detail,
+        disclosures
+    ),
+    components(schemas(
+        CampusIncidents,
+        IncidentSummary,
+        IncidentDetail,
+        IncidentInput,
+        PersonView,
+        FollowUpInput,
+        FollowUpView,
+        LeDetailInput,
+        LeDetailView,
+        CampusDisclosures,
+        DisclosureView
+    ))
+)]
+pub struct IncidentsApiDoc;
+
+/// A campus's incidents of service, newest first.
+#[utoipa::path(get, path = "/api/v1/campuses/{id}/incidents", tag = "incidents", params(("id" = String, Path)), responses((status = 200, body = CampusIncidents), (status = 404, body = ErrorBody)), security(("token" = [])))]
+async fn campus_incidents(ctx: Ctx, Path(id): Path<String>) -> WebResult<Json<CampusIncidents>> {
+    Ok(Json(service::campus_incidents(&ctx, &id).await?))
+}
+
+/// Reports an incident of service on a campus, classified as a law-enforcement matter, a
+/// school-conduct matter, both or neither.
+#[utoipa::path(post, path = "/api/v1/campuses/{id}/incidents", tag = "incidents", params(("id" = String, Path), ("Idempotency-Key" = String, Header)), request_body = IncidentInput,
+    responses((status = 201, body = IncidentSummary), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn report(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(input): Json<IncidentInput>,
+) -> WebResult<(StatusCode, Json<IncidentSummary>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(service::report(&ctx, &id, input).await?),
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct PurposeQuery {
+    /// For law enforcement reading a school record about a student: health_or_safety,
+    /// school_request, investigation or court_order. The disclosure is logged.
+    pub purpose: Option<String>,
+}
+
+/// One incident: people, follow-ups, law-enforcement details (content for the sworn side
+/// only), evidence and bans.
+#[utoipa::path(get, path = "/api/v1/incidents/{id}", tag = "incidents", params(("id" = String, Path), PurposeQuery), responses((status = 200, body = IncidentDetail), (status = 404, body = ErrorBody)), security(("token" = [])))]
+async fn incident(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<PurposeQuery>,
+) -> WebResult<Json<IncidentDetail>> {
+    Ok(Json(
+        service::incident(&ctx, &id, q.purpose.as_deref()).await?,
+    ))
+}
+
+/// Adds a follow-up with an assignee. A school-conduct matter cannot be assigned to the SRO.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/follow-ups", tag = "incidents", params(("id" = String, Path), ("Idempotency-Key" = String, Header)), request_body = FollowUpInput,
+    responses((status = 201, body = FollowUpView), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn add_follow_up(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(input): Json<FollowUpInput>,
+) -> WebResult<(StatusCode, Json<FollowUpView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(service::add_follow_up(&ctx, &id, input).await?),
+    ))
+}
+
+/// Adds a law-enforcement detail (investigation notes, arrest, use-of-force report).
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/le-details", tag = "incidents", params(("id" = String, Path), ("Idempotency-Key" = String, Header)), request_body = LeDetailInput,
+    responses((status = 201, body = LeDetailView), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn add_le_detail(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(input): Json<LeDetailInput>,
+) -> WebResult<(StatusCode, Json<LeDetailView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(service::add_le_detail(&ctx, &id, input).await?),
+    ))
+}
+
+/// The FERPA disclosure log of a campus.
+#[utoipa::path(get, path = "/api/v1/campuses/{id}/disclosures", tag = "incidents", params(("id" = String, Path)), responses((status = 200, body = CampusDisclosures), (status = 404, body = ErrorBody)), security(("token" = [])))]
+async fn disclosures(ctx: Ctx, Path(id): Path<String>) -> WebResult<Json<CampusDisclosures>> {
+    Ok(Json(service::disclosures(&ctx, &id).await?))
+}

@@ -1,0 +1,206 @@
+//! Incident pages: a campus's incidents with the report form, one incident with everything
+//! hanging off it, and the campus's FERPA disclosure log.
+
+use super::service::{
+    self, CampusDisclosures, CampusIncidents, FollowUpInput, IncidentDetail, IncidentInput,
+    LeDetailInput,
+};
+use crate::context::Ctx;
+use crate::error::WebResult;
+use crate::forms::FormToken;
+use crate::routes::Routes;
+use crate::views::{render, Layout};
+use askama::Template;
+use axum::extract::{Path, Query};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use triad_domain::incidents::{
+    Classification, DisclosurePurpose, IncidentKind, LeDetailKind, PersonDraft, PersonKind,
+};
+use triad_domain::visitors::BanScope;
+
+pub fn routes() -> Routes {
+    Routes::default()
+        .get("/campuses/{id}/incidents", campus_incidents)
+        .post("/campuses/{id}/incidents", report)
+        .get("/incidents/{id}", incident)
+        .post("/incidents/{id}/follow-ups", add_follow_up)
+        .post("/incidents/{id}/le-details", add_le_detail)
+        .get("/campuses/{id}/disclosures", disclosures)
+}
+
+/// Rows for people involved on the report form.
+const PEOPLE_ROWS: usize = 3;
+
+#[derive(Template)]
+#[template(path = "incidents.html")]
+struct IncidentsPage {
+    layout: Layout,
+    m: CampusIncidents,
+    kinds: &'static [IncidentKind],
+    classifications: &'static [Classification],
+    person_kinds: &'static [PersonKind],
+    rows: Vec<usize>,
+    preset_kind: String,
+    form: FormToken,
+}
+
+#[derive(Deserialize)]
+pub struct KindQuery {
+    /// Pre-selects the kind (the visitor page links here for an unknown person).
+    #[serde(default)]
+    kind: String,
+}
+
+async fn campus_incidents(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<KindQuery>,
+) -> WebResult<Html<String>> {
+    let m = service::campus_incidents(&ctx, &id).await?;
+    render(&IncidentsPage {
+        layout: Layout::new(&ctx),
+        m,
+        kinds: IncidentKind::ALL,
+        classifications: Classification::ALL,
+        person_kinds: PersonKind::ALL,
+        rows: (1..=PEOPLE_ROWS).collect(),
+        preset_kind: q.kind,
+        form: ctx.form(),
+    })
+}
+
+/// The report form: the incident's fields and a few numbered rows of people.
+#[derive(Debug, Default, Deserialize)]
+pub struct ReportForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    classification: String,
+    #[serde(default)]
+    occurred_at: String,
+    #[serde(default)]
+    location: String,
+    #[serde(default)]
+    reported_by: String,
+    #[serde(default)]
+    narrative: String,
+    #[serde(flatten)]
+    rest: std::collections::HashMap<String, String>,
+}
+
+impl ReportForm {
+    fn into_input(mut self) -> IncidentInput {
+        let people = (1..=PEOPLE_ROWS)
+            .map(|n| PersonDraft {
+                kind: self
+                    .rest
+                    .remove(&format!("person{n}_kind"))
+                    .unwrap_or_default(),
+                name: self
+                    .rest
+                    .remove(&format!("person{n}_name"))
+                    .unwrap_or_default(),
+                description: self
+                    .rest
+                    .remove(&format!("person{n}_description"))
+                    .unwrap_or_default(),
+            })
+            .collect();
+        IncidentInput {
+            kind: self.kind,
+            classification: self.classification,
+            occurred_at: self.occurred_at,
+            location: self.location,
+            reported_by: self.reported_by,
+            narrative: self.narrative,
+            people,
+        }
+    }
+}
+
+async fn report(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(form): Form<ReportForm>,
+) -> WebResult<Response> {
+    let incident = service::report(&ctx, &id, form.into_input()).await?;
+    Ok(Redirect::to(&format!("/incidents/{}", incident.id)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "incident.html")]
+struct IncidentPage {
+    layout: Layout,
+    d: IncidentDetail,
+    purposes: &'static [DisclosurePurpose],
+    le_kinds: &'static [LeDetailKind],
+    scopes: &'static [BanScope],
+    follow_up_form: FormToken,
+    le_form: FormToken,
+    evidence_form: FormToken,
+    ban_form: FormToken,
+}
+
+#[derive(Deserialize)]
+pub struct PurposeQuery {
+    #[serde(default)]
+    purpose: String,
+}
+
+async fn incident(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<PurposeQuery>,
+) -> WebResult<Html<String>> {
+    let d = service::incident(&ctx, &id, Some(q.purpose.as_str())).await?;
+    render(&IncidentPage {
+        layout: Layout::new(&ctx),
+        d,
+        purposes: DisclosurePurpose::ALL,
+        le_kinds: LeDetailKind::ALL,
+        scopes: BanScope::ALL,
+        follow_up_form: ctx.form(),
+        le_form: ctx.form(),
+        evidence_form: ctx.form(),
+        ban_form: ctx.form(),
+    })
+}
+
+fn back(id: &str) -> Response {
+    Redirect::to(&format!("/incidents/{id}")).into_response()
+}
+
+async fn add_follow_up(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(input): Form<FollowUpInput>,
+) -> WebResult<Response> {
+    service::add_follow_up(&ctx, &id, input).await?;
+    Ok(back(&id))
+}
+
+async fn add_le_detail(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(input): Form<LeDetailInput>,
+) -> WebResult<Response> {
+    service::add_le_detail(&ctx, &id, input).await?;
+    Ok(back(&id))
+}
+
+#[derive(Template)]
+#[template(path = "disclosures.html")]
+struct DisclosuresPage {
+    layout: Layout,
+    m: CampusDisclosures,
+}
+
+async fn disclosures(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
+    let m = service::disclosures(&ctx, &id).await?;
+    render(&DisclosuresPage {
+        layout: Layout::new(&ctx),
+        m,
+    })
+}

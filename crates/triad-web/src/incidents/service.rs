@@ -1,0 +1,668 @@
+//! Reporting incidents of service and reading them back: once for pages and API.
+//!
+//! An incident is a shared record of its campus. Its law-enforcement details belong to the
+//! agency serving the campus: the school side sees that they exist and their status only.
+//! When law enforcement reads a school record about a student, the officer names a purpose
+//! and the disclosure is logged for the campus administrator (FERPA).
+
+use crate::campus::{self, Local};
+use crate::context::Ctx;
+use crate::error::{WebError, WebResult};
+use serde::{Deserialize, Serialize};
+use triad_domain::audit::Outcome;
+use triad_domain::incidents::{
+    self as rules, Classification, DisclosurePurpose, IncidentKind, LeDetailKind, LeDetailStatus,
+    PersonDraft, PersonKind, Provenance,
+};
+use triad_domain::meetings::parse_text;
+use triad_domain::org as org_rules;
+use triad_domain::policy::{decide, Action, Decision, RecordClass, Resource};
+use triad_domain::{Id, Invalid};
+use triad_store::incidents::{self as store, IncidentRow, LeDetailRow};
+use triad_store::org::Campus;
+
+/// An incident the actor may act on, with its campus and the campus's clock.
+pub struct Found {
+    pub row: IncidentRow,
+    pub campus: Campus,
+    pub local: Local,
+}
+
+impl Found {
+    pub fn id(&self) -> Id {
+        Id::parse(&self.row.id).unwrap_or_default()
+    }
+
+    pub fn agency(&self) -> Option<Id> {
+        self.row.agency_id.as_deref().and_then(Id::parse)
+    }
+
+    /// The incident as a resource of a class: shared for the record itself, law-enforcement
+    /// for its details.
+    pub fn resource(&self, class: RecordClass) -> Resource {
+        Resource::new(class, campus::tenant(&self.campus, self.agency()))
+    }
+}
+
+/// Finds an incident and asks the policy; one out of reach is not found.
+pub async fn find(ctx: &Ctx, id: &str, action: Action) -> WebResult<Found> {
+    let parsed = Id::parse(id).ok_or(WebError::NotFound)?;
+    let mut conn = ctx.state.db.acquire().await?;
+    let row = store::get(&mut conn, parsed).await?;
+    let campus = match &row {
+        Some(r) => {
+            triad_store::org::campus(&mut conn, Id::parse(&r.campus_id).unwrap_or_default()).await?
+        }
+        None => None,
+    };
+    drop(conn);
+    let (Some(row), Some(campus)) = (row, campus) else {
+        // Asked anyway, so a missing id and a foreign one leave the same trace.
+        let nowhere = Resource::new(
+            RecordClass::Shared,
+            triad_domain::policy::Tenant::campus(Id::from_parts("none", 0), parsed),
+        );
+        ctx.require(action, nowhere, ("incident", id)).await?;
+        return Err(WebError::NotFound);
+    };
+    let local = campus::local(ctx, &campus).await?;
+    let found = Found { row, campus, local };
+    ctx.require(
+        action,
+        found.resource(RecordClass::Shared),
+        ("incident", id),
+    )
+    .await?;
+    Ok(found)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct IncidentInput {
+    /// unknown_visitor, suspicious_person, use_of_force, campus_ban, reported_threat,
+    /// evidence_collected, security_issue, maintenance_issue, criminal_offense or other
+    #[serde(default)]
+    pub kind: String,
+    /// law_enforcement, school_conduct, both or neither
+    #[serde(default)]
+    pub classification: String,
+    /// When it happened, campus time: YYYY-MM-DDTHH:MM
+    #[serde(default)]
+    pub occurred_at: String,
+    /// Where on campus.
+    #[serde(default)]
+    pub location: String,
+    /// Who reported it (a role or a name).
+    #[serde(default)]
+    pub reported_by: String,
+    #[serde(default)]
+    pub narrative: String,
+    /// The people involved: kind (student, staff, visitor, unknown), name, description.
+    #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
+    pub people: Vec<PersonDraft>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PersonView {
+    pub kind: String,
+    pub kind_label: String,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    /// A student's identity withheld from law enforcement until a purpose is stated.
+    pub withheld: bool,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct IncidentSummary {
+    pub id: String,
+    pub campus_id: String,
+    pub kind: String,
+    pub kind_label: String,
+    pub classification: String,
+    pub classification_label: String,
+    pub occurred_at: String,
+    pub location: String,
+    pub provenance: String,
+}
+
+fn summary(r: &IncidentRow, local: &Local) -> IncidentSummary {
+    IncidentSummary {
+        id: r.id.clone(),
+        campus_id: r.campus_id.clone(),
+        kind_label: IncidentKind::from_code(&r.kind)
+            .map(|k| k.label())
+            .unwrap_or("Incident")
+            .into(),
+        kind: r.kind.clone(),
+        classification_label: Classification::from_code(&r.classification)
+            .map(|c| c.label())
+            .unwrap_or("")
+            .into(),
+        classification: r.classification.clone(),
+        occurred_at: local.show(r.occurred_at),
+        location: r.location.clone(),
+        provenance: r.provenance.clone(),
+    }
+}
+
+/// Checks an incident's input for a campus, at the campus's clock.
+fn parse(
+    input: &IncidentInput,
+    local: &Local,
+    now: triad_domain::Timestamp,
+) -> Result<Parsed, Invalid> {
+    let mut invalid = Invalid::default();
+    let kind = IncidentKind::from_code(&input.kind);
+    if kind.is_none() {
+        invalid.push("kind", "choose what kind of incident this was");
+    }
+    let classification = Classification::from_code(&input.classification);
+    if classification.is_none() {
+        invalid.push(
+            "classification",
+            "say whose matter it is: law enforcement, school conduct, both or neither",
+        );
+    }
+    let occurred_at = invalid.check(triad_domain::time::parse_local(
+        "occurred_at",
+        &input.occurred_at,
+        local.tz,
+    ));
+    if occurred_at.is_some_and(|at| at.millis() > now.millis() + 120_000) {
+        invalid.push(
+            "occurred_at",
+            "an incident is reported once it has happened: this time is in the future",
+        );
+    }
+    let location = invalid.check(org_rules::parse_name("location", &input.location));
+    let reported_by = invalid.check(parse_text("reported_by", &input.reported_by, 200));
+    let narrative = invalid.check(parse_text(
+        "narrative",
+        &input.narrative,
+        rules::NARRATIVE_MAX,
+    ));
+    if matches!(narrative, Some(None)) {
+        invalid.push("narrative", "say what happened");
+    }
+    let people = invalid.check(rules::parse_people(&input.people));
+    invalid.into_result()?;
+    match (
+        kind,
+        classification,
+        occurred_at,
+        location,
+        reported_by,
+        narrative,
+        people,
+    ) {
+        (
+            Some(kind),
+            Some(classification),
+            Some(occurred_at),
+            Some(location),
+            Some(reported_by),
+            Some(Some(narrative)),
+            Some(people),
+        ) => Ok(Parsed {
+            kind,
+            classification,
+            occurred_at,
+            location,
+            reported_by,
+            narrative,
+            people,
+        }),
+        _ => Err(Invalid::one("kind", "the incident could not be read")),
+    }
+}
+
+struct Parsed {
+    kind: IncidentKind,
+    classification: Classification,
+    occurred_at: triad_domain::Timestamp,
+    location: String,
+    reported_by: Option<String>,
+    narrative: String,
+    people: Vec<triad_domain::incidents::Involved>,
+}
+
+/// The roles the actor writes as: an officer's records are the law-enforcement unit's.
+fn provenance(ctx: &Ctx) -> Provenance {
+    ctx.actor
+        .roles()
+        .into_iter()
+        .map(Provenance::of_role)
+        .min_by_key(|p| *p != Provenance::LawEnforcementUnit)
+        .unwrap_or(Provenance::School)
+}
+
+/// Reports an incident on a campus. Used by pages, the API and a confirmed ban match.
+pub async fn report(
+    ctx: &Ctx,
+    campus_id: &str,
+    input: IncidentInput,
+) -> WebResult<IncidentSummary> {
+    let campus = campus::campus_for(
+        ctx,
+        campus_id,
+        RecordClass::Shared,
+        Action::Change,
+        "campus_incidents",
+    )
+    .await?;
+    let mut tx = ctx.state.db.begin().await?;
+    let row = report_in(ctx, &mut tx, &campus, &input).await?;
+    tx.commit().await?;
+    let local = campus::local(ctx, &campus).await?;
+    Ok(summary(&row, &local))
+}
+
+/// Writes an incident and its audit entry inside a caller's transaction.
+pub async fn report_in(
+    ctx: &Ctx,
+    tx: &mut triad_store::Tx,
+    campus: &Campus,
+    input: &IncidentInput,
+) -> WebResult<IncidentRow> {
+    let local = campus::local(ctx, campus).await?;
+    let p = parse(input, &local, ctx.now)?;
+    let agency = campus::serving_agency(ctx, campus).await?;
+    let row = IncidentRow {
+        id: Id::new().to_string(),
+        district_id: campus.district_id.clone(),
+        campus_id: campus.id.clone(),
+        agency_id: agency.map(|a| a.to_string()),
+        kind: p.kind.code().into(),
+        classification: p.classification.code().into(),
+        occurred_at: p.occurred_at.millis(),
+        location: p.location,
+        reported_by: p.reported_by,
+        narrative: p.narrative,
+        provenance: provenance(ctx).code().into(),
+        school_year: local.school_year(p.occurred_at),
+        created_by: ctx.actor.user.to_string(),
+        created_at: ctx.now.millis(),
+        updated_at: ctx.now.millis(),
+    };
+    store::insert(&mut *tx, &row).await?;
+    let id = Id::parse(&row.id).unwrap_or_default();
+    store::insert_people(&mut *tx, id, &p.people).await?;
+    let event = ctx
+        .event("incident.create", Outcome::Ok)
+        .record("incident", &row.id)
+        .content(&(&row, &p.people))
+        .tenant(Some(campus.district()), agency);
+    triad_store::audit::append(&mut *tx, event, ctx.now).await?;
+    Ok(row)
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CampusIncidents {
+    pub campus_id: String,
+    pub campus: String,
+    pub incidents: Vec<IncidentSummary>,
+}
+
+pub async fn campus_incidents(ctx: &Ctx, campus_id: &str) -> WebResult<CampusIncidents> {
+    let campus = campus::campus_for(
+        ctx,
+        campus_id,
+        RecordClass::Shared,
+        Action::View,
+        "campus_incidents",
+    )
+    .await?;
+    let local = campus::local(ctx, &campus).await?;
+    let rows =
+        store::of_campus(&mut ctx.state.db.acquire().await?, campus.campus_id(), 200).await?;
+    Ok(CampusIncidents {
+        campus_id: campus.id.clone(),
+        campus: campus.name.clone(),
+        incidents: rows.iter().map(|r| summary(r, &local)).collect(),
+    })
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct LeDetailView {
+    pub id: String,
+    pub kind: String,
+    pub kind_label: String,
+    pub status: String,
+    /// Only for the law-enforcement side; the school side sees that the detail exists.
+    pub content: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FollowUpView {
+    pub id: String,
+    pub title: String,
+    pub assignee: Option<String>,
+    pub due_on: Option<String>,
+    pub status: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct IncidentDetail {
+    pub incident: IncidentSummary,
+    pub campus: String,
+    pub reported_by: Option<String>,
+    pub narrative: String,
+    pub people: Vec<PersonView>,
+    /// Students' identities are withheld until a purpose is stated (law enforcement reading a
+    /// school record).
+    pub purpose_needed: bool,
+    pub follow_ups: Vec<FollowUpView>,
+    pub le_details: Vec<LeDetailView>,
+    /// The actor reads law-enforcement content and may add details.
+    pub law_enforcement_view: bool,
+    /// Both a school and a criminal investigation run on this incident.
+    pub simultaneous_investigations: bool,
+    pub evidence: Vec<crate::evidence::service::ItemSummary>,
+    pub bans: Vec<crate::visitors::service::BanView>,
+}
+
+/// Whether the actor reads the law-enforcement side of an incident.
+fn reads_law_enforcement(ctx: &Ctx, found: &Found) -> bool {
+    found.agency().is_some()
+        && decide(
+            &ctx.actor,
+            Action::View,
+            found.resource(RecordClass::LawEnforcement),
+        ) == Decision::Allow
+}
+
+/// One incident. `purpose`, when law enforcement reads a school record about a student,
+/// discloses the student's identity and logs the disclosure.
+pub async fn incident(ctx: &Ctx, id: &str, purpose: Option<&str>) -> WebResult<IncidentDetail> {
+    let found = find(ctx, id, Action::View).await?;
+    let le = reads_law_enforcement(ctx, &found);
+    let mut conn = ctx.state.db.acquire().await?;
+    let people = store::people(&mut conn, found.id()).await?;
+    let has_students = people.iter().any(|p| p.kind == PersonKind::Student.code());
+    let school_record = found.row.provenance == Provenance::School.code();
+    let mut withhold = le && school_record && has_students;
+    drop(conn);
+    if withhold {
+        if let Some(code) = purpose.filter(|p| !p.is_empty()) {
+            let purpose = DisclosurePurpose::from_code(code).ok_or_else(|| {
+                Invalid::one("purpose", "choose why you need the student's identity")
+            })?;
+            disclose(ctx, &found, purpose).await?;
+            withhold = false;
+        }
+    }
+    let mut conn = ctx.state.db.acquire().await?;
+    let details = store::le_details(&mut conn, found.id()).await?;
+    if le && !details.is_empty() {
+        ctx.require(
+            Action::View,
+            found.resource(RecordClass::LawEnforcement),
+            ("incident_le_details", id),
+        )
+        .await?;
+    }
+    let follow_ups = store::follow_ups(&mut conn, found.id()).await?;
+    drop(conn);
+    let classification = Classification::from_code(&found.row.classification);
+    Ok(IncidentDetail {
+        incident: summary(&found.row, &found.local),
+        campus: found.campus.name.clone(),
+        reported_by: found.row.reported_by.clone(),
+        narrative: found.row.narrative.clone(),
+        people: people
+            .into_iter()
+            .map(|p| person_view(p, withhold))
+            .collect(),
+        purpose_needed: withhold,
+        follow_ups: follow_ups
+            .into_iter()
+            .map(|f| FollowUpView {
+                id: f.id,
+                title: f.title,
+                assignee: f.assignee_name,
+                due_on: f.due_on,
+                status: f.status,
+            })
+            .collect(),
+        le_details: details.into_iter().map(|d| le_view(d, le)).collect(),
+        law_enforcement_view: le,
+        simultaneous_investigations: classification
+            .is_some_and(|c| c.runs_simultaneous_investigations()),
+        evidence: crate::evidence::service::of_incident(ctx, &found).await?,
+        bans: crate::visitors::service::bans_of_incident(ctx, &found).await?,
+    })
+}
+
+fn person_view(p: triad_store::incidents::PersonRow, withhold: bool) -> PersonView {
+    let kind = PersonKind::from_code(&p.kind);
+    let hidden = withhold && kind == Some(PersonKind::Student);
+    PersonView {
+        kind_label: kind.map(|k| k.label()).unwrap_or("Person").into(),
+        kind: p.kind,
+        name: if hidden { None } else { p.name },
+        description: if hidden { None } else { p.description },
+        withheld: hidden,
+    }
+}
+
+fn le_view(d: LeDetailRow, le: bool) -> LeDetailView {
+    LeDetailView {
+        kind_label: LeDetailKind::from_code(&d.kind)
+            .map(|k| k.label())
+            .unwrap_or("Detail")
+            .into(),
+        id: d.id,
+        kind: d.kind,
+        status: d.status,
+        content: le.then_some(d.content),
+    }
+}
+
+/// Logs that a school record about a student was shown to law enforcement, and why.
+async fn disclose(ctx: &Ctx, found: &Found, purpose: DisclosurePurpose) -> WebResult<()> {
+    let row = triad_store::disclosures::DisclosureRow {
+        id: Id::new().to_string(),
+        district_id: found.campus.district_id.clone(),
+        campus_id: found.campus.id.clone(),
+        record_type: "incident".into(),
+        record_id: found.row.id.clone(),
+        disclosed_to: ctx.actor.user.to_string(),
+        disclosed_to_name: None,
+        purpose: purpose.code().into(),
+        at: ctx.now.millis(),
+    };
+    let mut tx = ctx.state.db.begin().await?;
+    triad_store::disclosures::insert(&mut tx, &row).await?;
+    let event = ctx
+        .event("ferpa.disclosure", Outcome::Ok)
+        .record("incident", &found.row.id)
+        .content(&row)
+        .tenant(Some(found.campus.district()), found.agency());
+    triad_store::audit::append(&mut tx, event, ctx.now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct FollowUpInput {
+    #[serde(default)]
+    pub title: String,
+    /// The assignee's user name.
+    #[serde(default)]
+    pub assignee: String,
+    /// YYYY-MM-DD, optional.
+    #[serde(default)]
+    pub due_on: String,
+}
+
+/// Adds a follow-up. A school-conduct matter cannot be handed to an officer.
+pub async fn add_follow_up(ctx: &Ctx, id: &str, input: FollowUpInput) -> WebResult<FollowUpView> {
+    let found = find(ctx, id, Action::Change).await?;
+    let mut invalid = Invalid::default();
+    let title = invalid.check(org_rules::parse_name("title", &input.title));
+    let due = invalid.check(org_rules::parse_optional_date("due_on", &input.due_on));
+    let mut conn = ctx.state.db.acquire().await?;
+    let assignee =
+        triad_store::auth::user_by_name(&mut conn, &input.assignee.trim().to_lowercase()).await?;
+    match &assignee {
+        None => invalid.push("assignee", "no one has that user name"),
+        Some(user) => {
+            let roles: Vec<_> = triad_store::auth::grants_of(&mut conn, user.user_id())
+                .await?
+                .into_iter()
+                .map(|g| g.role)
+                .collect();
+            let classification = Classification::from_code(&found.row.classification)
+                .unwrap_or(Classification::Neither);
+            invalid.check(rules::check_follow_up_assignee(classification, &roles));
+        }
+    }
+    drop(conn);
+    invalid.into_result()?;
+    let (Some(title), Some(due), Some(assignee)) = (title, due, assignee) else {
+        return Err(WebError::NotFound);
+    };
+    let new = store::NewFollowUp {
+        id: Id::new(),
+        incident: found.id(),
+        title: &title,
+        assignee: assignee.user_id(),
+        due_on: due.map(|d| d.to_string()),
+        by: ctx.actor.user,
+        at: ctx.now.millis(),
+    };
+    let mut tx = ctx.state.db.begin().await?;
+    store::insert_follow_up(&mut tx, &new).await?;
+    let event = ctx
+        .event("incident.follow_up.create", Outcome::Ok)
+        .record("incident", &found.row.id)
+        .content(&title)
+        .tenant(Some(found.campus.district()), found.agency());
+    triad_store::audit::append(&mut tx, event, ctx.now).await?;
+    tx.commit().await?;
+    Ok(FollowUpView {
+        id: new.id.to_string(),
+        title: title.clone(),
+        assignee: Some(assignee.display_name),
+        due_on: new.due_on,
+        status: "open".into(),
+    })
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct LeDetailInput {
+    /// investigation_notes, arrest or use_of_force_report
+    #[serde(default)]
+    pub kind: String,
+    /// open or closed
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub content: String,
+}
+
+/// Adds a law-enforcement detail: the agency's sworn side only.
+pub async fn add_le_detail(ctx: &Ctx, id: &str, input: LeDetailInput) -> WebResult<LeDetailView> {
+    let found = find(ctx, id, Action::View).await?;
+    let Some(agency) = found.agency() else {
+        return Err(ctx
+            .deny("no agency serves this campus", ("incident", id))
+            .await);
+    };
+    ctx.require(
+        Action::Change,
+        found.resource(RecordClass::LawEnforcement),
+        ("incident_le_details", id),
+    )
+    .await?;
+    let mut invalid = Invalid::default();
+    let kind = LeDetailKind::from_code(&input.kind);
+    if kind.is_none() {
+        invalid.push(
+            "kind",
+            "choose investigation notes, an arrest or a use-of-force report",
+        );
+    }
+    let status = LeDetailStatus::from_code(&input.status).unwrap_or(LeDetailStatus::Open);
+    let content = invalid.check(parse_text("content", &input.content, rules::NARRATIVE_MAX));
+    if matches!(content, Some(None)) {
+        invalid.push("content", "write the detail");
+    }
+    invalid.into_result()?;
+    let (Some(kind), Some(Some(content))) = (kind, content) else {
+        return Err(WebError::NotFound);
+    };
+    let row = LeDetailRow {
+        id: Id::new().to_string(),
+        incident_id: found.row.id.clone(),
+        agency_id: agency.to_string(),
+        kind: kind.code().into(),
+        status: status.code().into(),
+        content,
+        created_by: ctx.actor.user.to_string(),
+        created_at: ctx.now.millis(),
+        updated_at: ctx.now.millis(),
+    };
+    let mut tx = ctx.state.db.begin().await?;
+    store::insert_le_detail(&mut tx, &row).await?;
+    let event = ctx
+        .event("incident.le_detail.create", Outcome::Ok)
+        .record("incident_le_detail", &row.id)
+        .content(&row)
+        .tenant(Some(found.campus.district()), Some(agency));
+    triad_store::audit::append(&mut tx, event, ctx.now).await?;
+    tx.commit().await?;
+    Ok(le_view(row, true))
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DisclosureView {
+    pub record_type: String,
+    pub record_id: String,
+    pub disclosed_to: String,
+    pub purpose: String,
+    pub at: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CampusDisclosures {
+    pub campus_id: String,
+    pub campus: String,
+    pub disclosures: Vec<DisclosureView>,
+}
+
+/// The FERPA disclosure log of a campus: for its administrators and the district leader.
+pub async fn disclosures(ctx: &Ctx, campus_id: &str) -> WebResult<CampusDisclosures> {
+    let campus = campus::campus_for(
+        ctx,
+        campus_id,
+        RecordClass::School,
+        Action::View,
+        "campus_disclosures",
+    )
+    .await?;
+    let local = campus::local(ctx, &campus).await?;
+    let rows = triad_store::disclosures::of_campus(
+        &mut ctx.state.db.acquire().await?,
+        campus.campus_id(),
+        500,
+    )
+    .await?;
+    Ok(CampusDisclosures {
+        campus_id: campus.id.clone(),
+        campus: campus.name.clone(),
+        disclosures: rows
+            .into_iter()
+            .map(|d| DisclosureView {
+                purpose: DisclosurePurpose::from_code(&d.purpose)
+                    .map(|p| p.label())
+                    .unwrap_or("")
+                    .into(),
+                record_type: d.record_type,
+                record_id: d.record_id,
+                disclosed_to: d.disclosed_to_name.unwrap_or(d.disclosed_to),
+                at: local.show(d.at),
+            })
+            .collect(),
+    })
+}

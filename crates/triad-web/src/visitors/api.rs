@@ -1,0 +1,112 @@
+//! Bans and visitors in the API.
+
+use super::service::{
+    self, BanInput, BanList, BanView, CampusVisitors, MatchInput, MatchView, VisitorInput,
+    VisitorView,
+};
+use crate::context::Ctx;
+use crate::error::{ErrorBody, WebResult};
+use crate::routes::Routes;
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::Json;
+
+pub fn routes() -> Routes {
+    Routes::default()
+        .post("/api/v1/incidents/{id}/bans", issue_ban)
+        .get("/api/v1/campuses/{id}/bans", bans)
+        .get("/api/v1/campuses/{id}/visitors", campus_visitors)
+        .post("/api/v1/campuses/{id}/visitors", sign_in)
+        .get("/api/v1/visitors/{id}", visitor)
+        .post("/api/v1/visitors/{id}/sign-out", sign_out)
+        .post("/api/v1/ban-matches/{id}", decide_match)
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(
+        issue_ban,
+        bans,
+        campus_visitors,
+        sign_in,
+        visitor,
+        sign_out,
+        decide_match
+    ),
+    components(schemas(
+        BanInput,
+        BanView,
+        BanList,
+        VisitorInput,
+        VisitorView,
+        CampusVisitors,
+        MatchView,
+        MatchInput
+    ))
+)]
+pub struct VisitorsApiDoc;
+
+/// Issues a campus or district ban from an incident.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/bans", tag = "visitors", params(("id" = String, Path), ("Idempotency-Key" = String, Header)), request_body = BanInput,
+    responses((status = 201, body = BanView), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn issue_ban(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(input): Json<BanInput>,
+) -> WebResult<(StatusCode, Json<BanView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(service::issue_ban(&ctx, &id, input).await?),
+    ))
+}
+
+/// The bans in force on a campus today.
+#[utoipa::path(get, path = "/api/v1/campuses/{id}/bans", tag = "visitors", params(("id" = String, Path)), responses((status = 200, body = BanList), (status = 404, body = ErrorBody)), security(("token" = [])))]
+async fn bans(ctx: Ctx, Path(id): Path<String>) -> WebResult<Json<BanList>> {
+    Ok(Json(service::bans(&ctx, &id).await?))
+}
+
+/// The last day's sign-ins of a campus with their ban matches.
+#[utoipa::path(get, path = "/api/v1/campuses/{id}/visitors", tag = "visitors", params(("id" = String, Path)), responses((status = 200, body = CampusVisitors), (status = 404, body = ErrorBody)), security(("token" = [])))]
+async fn campus_visitors(ctx: Ctx, Path(id): Path<String>) -> WebResult<Json<CampusVisitors>> {
+    Ok(Json(service::campus_visitors(&ctx, &id).await?))
+}
+
+/// Signs a visitor in; the answer lists candidate ban matches with their reasons.
+#[utoipa::path(post, path = "/api/v1/campuses/{id}/visitors", tag = "visitors", params(("id" = String, Path), ("Idempotency-Key" = String, Header)), request_body = VisitorInput,
+    responses((status = 201, body = VisitorView), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn sign_in(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(input): Json<VisitorInput>,
+) -> WebResult<(StatusCode, Json<VisitorView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(service::sign_in(&ctx, &id, input).await?),
+    ))
+}
+
+/// One sign-in with its ban matches.
+#[utoipa::path(get, path = "/api/v1/visitors/{id}", tag = "visitors", params(("id" = String, Path)), responses((status = 200, body = VisitorView), (status = 404, body = ErrorBody)), security(("token" = [])))]
+async fn visitor(ctx: Ctx, Path(id): Path<String>) -> WebResult<Json<VisitorView>> {
+    Ok(Json(service::visitor(&ctx, &id).await?))
+}
+
+/// Signs a visitor out.
+#[utoipa::path(post, path = "/api/v1/visitors/{id}/sign-out", tag = "visitors", params(("id" = String, Path), ("Idempotency-Key" = String, Header)),
+    responses((status = 200, body = VisitorView), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn sign_out(ctx: Ctx, Path(id): Path<String>) -> WebResult<Json<VisitorView>> {
+    Ok(Json(service::sign_out(&ctx, &id).await?))
+}
+
+/// Confirms or dismisses a candidate ban match. A confirmed match records an incident and
+/// notifies the campus's SRO and administrators.
+#[utoipa::path(post, path = "/api/v1/ban-matches/{id}", tag = "visitors", params(("id" = String, Path), ("Idempotency-Key" = String, Header)), request_body = MatchInput,
+    responses((status = 200, body = VisitorView), (status = 409, body = ErrorBody)), security(("token" = [])))]
+async fn decide_match(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(input): Json<MatchInput>,
+) -> WebResult<Json<VisitorView>> {
+    Ok(Json(service::decide_match(&ctx, &id, input).await?))
+}

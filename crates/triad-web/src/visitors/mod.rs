@@ -1,0 +1,11 @@
+//! Campus bans and visitor sign-in with ban matching.
+
+mod api;
+mod pages;
+pub mod service;
+
+pub use api::VisitorsApiDoc;
+
+pub fn routes() -> crate::routes::Routes {
+    pages::routes().merge(api::routes())
+}

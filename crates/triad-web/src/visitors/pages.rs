@@ -1,0 +1,113 @@
+//! Visitor and ban pages: the front office's sign-in, a sign-in with its matches, and the
+//! printable list of bans in force.
+
+use super::service::{
+    self, BanInput, BanList, CampusVisitors, MatchInput, VisitorInput, VisitorView,
+};
+use crate::context::Ctx;
+use crate::error::WebResult;
+use crate::forms::FormToken;
+use crate::routes::Routes;
+use crate::views::{render, Layout};
+use askama::Template;
+use axum::extract::Path;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use triad_domain::visitors::IdType;
+
+pub fn routes() -> Routes {
+    Routes::default()
+        .post("/incidents/{id}/bans", issue_ban)
+        .get("/campuses/{id}/bans", bans)
+        .get("/campuses/{id}/visitors", campus_visitors)
+        .post("/campuses/{id}/visitors", sign_in)
+        .get("/visitors/{id}", visitor)
+        .post("/visitors/{id}/sign-out", sign_out)
+        .post("/ban-matches/{id}", decide_match)
+}
+
+async fn issue_ban(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(input): Form<BanInput>,
+) -> WebResult<Response> {
+    service::issue_ban(&ctx, &id, input).await?;
+    Ok(Redirect::to(&format!("/incidents/{id}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "bans.html")]
+struct BansPage {
+    layout: Layout,
+    m: BanList,
+}
+
+async fn bans(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
+    let m = service::bans(&ctx, &id).await?;
+    render(&BansPage {
+        layout: Layout::new(&ctx),
+        m,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "visitors.html")]
+struct VisitorsPage {
+    layout: Layout,
+    m: CampusVisitors,
+    id_types: &'static [IdType],
+    form: FormToken,
+}
+
+async fn campus_visitors(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
+    let m = service::campus_visitors(&ctx, &id).await?;
+    render(&VisitorsPage {
+        layout: Layout::new(&ctx),
+        m,
+        id_types: IdType::ALL,
+        form: ctx.form(),
+    })
+}
+
+async fn sign_in(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(input): Form<VisitorInput>,
+) -> WebResult<Response> {
+    let v = service::sign_in(&ctx, &id, input).await?;
+    Ok(Redirect::to(&format!("/visitors/{}", v.id)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "visitor.html")]
+struct VisitorPage {
+    layout: Layout,
+    v: VisitorView,
+    sign_out_form: FormToken,
+    match_forms: Vec<(FormToken, FormToken)>,
+}
+
+async fn visitor(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
+    let v = service::visitor(&ctx, &id).await?;
+    let match_forms = v.matches.iter().map(|_| (ctx.form(), ctx.form())).collect();
+    render(&VisitorPage {
+        layout: Layout::new(&ctx),
+        v,
+        sign_out_form: ctx.form(),
+        match_forms,
+    })
+}
+
+async fn sign_out(ctx: Ctx, Path(id): Path<String>) -> WebResult<Response> {
+    service::sign_out(&ctx, &id).await?;
+    Ok(Redirect::to(&format!("/visitors/{id}")).into_response())
+}
+
+async fn decide_match(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(input): Form<MatchInput>,
+) -> WebResult<Response> {
+    let v = service::decide_match(&ctx, &id, input).await?;
+    Ok(Redirect::to(&format!("/visitors/{}", v.id)).into_response())
+}

@@ -1,0 +1,752 @@
+//! Campus bans and visitor sign-in: once for pages and API.
+//!
+//! Every sign-in is checked against the bans in force on the campus. Name-and-birth-date
+//! matching alone produces false matches, so candidates are shown with their reasons and a
+//! person decides; a confirmed match becomes an incident and tells the campus's SRO and
+//! administrators.
+
+use crate::campus::{self, Local};
+use crate::context::Ctx;
+use crate::error::{WebError, WebResult};
+use crate::incidents::service::{Found, IncidentInput};
+use serde::{Deserialize, Serialize};
+use triad_domain::audit::Outcome;
+use triad_domain::meetings::parse_text;
+use triad_domain::org as org_rules;
+use triad_domain::policy::{Action, RecordClass, Resource};
+use triad_domain::visitors::{self as rules, BanScope, IdType, MatchDecision, MatchReason, Person};
+use triad_domain::{Id, Invalid, Timestamp};
+use triad_store::org::Campus;
+use triad_store::visitors::{self as store, BanRow, MatchRow, VisitorRow};
+
+/// How long sign-ins are kept by default: one school year.
+pub const DEFAULT_RETENTION_DAYS: i64 = 365;
+pub const RETENTION_SETTING: &str = "visitors.retention_days";
+/// Bans ending within this many days show on the administrator's home page.
+pub const EXPIRY_NOTICE_DAYS: i64 = 14;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct BanView {
+    pub id: String,
+    pub incident_id: String,
+    pub name: String,
+    pub birth_date: Option<String>,
+    pub description: Option<String>,
+    pub scope: String,
+    pub scope_label: String,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub reason: String,
+    pub served_by: String,
+    pub served_at: String,
+}
+
+fn ban_view(b: &BanRow, local: &Local) -> BanView {
+    BanView {
+        id: b.id.clone(),
+        incident_id: b.incident_id.clone(),
+        name: format!("{} {}", b.given_name, b.family_name),
+        birth_date: b.birth_date.clone(),
+        description: b.description.clone(),
+        scope_label: BanScope::from_code(&b.scope)
+            .map(|s| s.label())
+            .unwrap_or("")
+            .into(),
+        scope: b.scope.clone(),
+        starts_on: b.starts_on.clone(),
+        ends_on: b.ends_on.clone(),
+        reason: b.reason.clone(),
+        served_by: b.served_by.clone(),
+        served_at: local.show(b.served_at),
+    }
+}
+
+/// Bans issued from an incident the actor already reads.
+pub async fn bans_of_incident(ctx: &Ctx, found: &Found) -> WebResult<Vec<BanView>> {
+    let rows = store::bans_of_incident(&mut ctx.state.db.acquire().await?, found.id()).await?;
+    Ok(rows.iter().map(|b| ban_view(b, &found.local)).collect())
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct BanInput {
+    #[serde(default)]
+    pub given_name: String,
+    #[serde(default)]
+    pub family_name: String,
+    /// YYYY-MM-DD, when known.
+    #[serde(default)]
+    pub birth_date: String,
+    /// What the person looks like, for the front office.
+    #[serde(default)]
+    pub description: String,
+    /// campus or district
+    #[serde(default)]
+    pub scope: String,
+    /// YYYY-MM-DD
+    #[serde(default)]
+    pub starts_on: String,
+    /// YYYY-MM-DD
+    #[serde(default)]
+    pub ends_on: String,
+    #[serde(default)]
+    pub reason: String,
+    /// Who served the notice.
+    #[serde(default)]
+    pub served_by: String,
+    /// When the notice was served, campus time: YYYY-MM-DDTHH:MM
+    #[serde(default)]
+    pub served_at: String,
+}
+
+/// Issues a ban from an incident.
+pub async fn issue_ban(ctx: &Ctx, incident: &str, input: BanInput) -> WebResult<BanView> {
+    let found = crate::incidents::service::find(ctx, incident, Action::Change).await?;
+    let today = found.local.date(ctx.now);
+    let mut invalid = Invalid::default();
+    let given = invalid.check(org_rules::parse_name("given_name", &input.given_name));
+    let family = invalid.check(org_rules::parse_name("family_name", &input.family_name));
+    let birth = if input.birth_date.trim().is_empty() {
+        None
+    } else {
+        invalid.check(rules::parse_birth_date(
+            "birth_date",
+            &input.birth_date,
+            today,
+        ))
+    };
+    let description = invalid
+        .check(parse_text("description", &input.description, 1000))
+        .flatten();
+    let scope = BanScope::from_code(&input.scope);
+    if scope.is_none() {
+        invalid.push("scope", "choose this campus or the whole district");
+    }
+    let starts = invalid.check(org_rules::parse_date("starts_on", &input.starts_on));
+    let ends = invalid.check(org_rules::parse_date("ends_on", &input.ends_on));
+    if let (Some(s), Some(e)) = (starts, ends) {
+        invalid.check(rules::check_ban_period(s, e));
+    }
+    let reason = invalid.check(org_rules::parse_name("reason", &input.reason));
+    let served_by = invalid.check(org_rules::parse_name("served_by", &input.served_by));
+    let served_at = invalid.check(triad_domain::time::parse_local(
+        "served_at",
+        &input.served_at,
+        found.local.tz,
+    ));
+    if served_at.is_some_and(|at| at.millis() > ctx.now.millis() + 120_000) {
+        invalid.push(
+            "served_at",
+            "the notice is recorded once served: this time is in the future",
+        );
+    }
+    invalid.into_result()?;
+    let (
+        Some(given),
+        Some(family),
+        Some(scope),
+        Some(starts),
+        Some(ends),
+        Some(reason),
+        Some(served_by),
+        Some(served_at),
+    ) = (
+        given, family, scope, starts, ends, reason, served_by, served_at,
+    )
+    else {
+        return Err(WebError::NotFound);
+    };
+    let keys = rules::name_keys(&given, &family);
+    let row = BanRow {
+        id: Id::new().to_string(),
+        district_id: found.campus.district_id.clone(),
+        campus_id: found.campus.id.clone(),
+        scope: scope.code().into(),
+        incident_id: found.row.id.clone(),
+        given_name: given,
+        family_name: family,
+        given_key: keys.given_key,
+        family_key: keys.family_key,
+        birth_date: birth.map(|d| d.to_string()),
+        description,
+        photo_key: None,
+        starts_on: starts.to_string(),
+        ends_on: ends.to_string(),
+        reason,
+        served_by,
+        served_at: served_at.millis(),
+        created_by: ctx.actor.user.to_string(),
+        created_at: ctx.now.millis(),
+    };
+    let mut tx = ctx.state.db.begin().await?;
+    store::insert_ban(&mut tx, &row).await?;
+    let event = ctx
+        .event("ban.create", Outcome::Ok)
+        .record("ban", &row.id)
+        .content(&row)
+        .tenant(Some(found.campus.district()), found.agency());
+    triad_store::audit::append(&mut tx, event, ctx.now).await?;
+    tx.commit().await?;
+    Ok(ban_view(&row, &found.local))
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct BanList {
+    pub campus_id: String,
+    pub campus: String,
+    pub on: String,
+    pub bans: Vec<BanView>,
+}
+
+/// The bans in force on a campus today: the front office's printable list.
+pub async fn bans(ctx: &Ctx, campus_id: &str) -> WebResult<BanList> {
+    let campus = campus::campus_for(
+        ctx,
+        campus_id,
+        RecordClass::Shared,
+        Action::View,
+        "campus_bans",
+    )
+    .await?;
+    let local = campus::local(ctx, &campus).await?;
+    let today = local.date(ctx.now).to_string();
+    let rows = store::bans_in_force(
+        &mut ctx.state.db.acquire().await?,
+        campus.district(),
+        campus.campus_id(),
+        &today,
+    )
+    .await?;
+    Ok(BanList {
+        campus_id: campus.id.clone(),
+        campus: campus.name.clone(),
+        on: today,
+        bans: rows.iter().map(|b| ban_view(b, &local)).collect(),
+    })
+}
+
+/// Bans of a campus ending soon, for its administrators' home page.
+pub async fn expiring_bans(ctx: &Ctx, campus: &Campus) -> WebResult<Vec<BanView>> {
+    let local = campus::local(ctx, campus).await?;
+    let today = local.date(ctx.now);
+    let rows = store::bans_in_force(
+        &mut ctx.state.db.acquire().await?,
+        campus.district(),
+        campus.campus_id(),
+        &today.to_string(),
+    )
+    .await?;
+    Ok(rows
+        .iter()
+        .filter(|b| {
+            org_rules::parse_date("ends_on", &b.ends_on)
+                .is_ok_and(|end| rules::expires_within(end, today, EXPIRY_NOTICE_DAYS))
+        })
+        .map(|b| ban_view(b, &local))
+        .collect())
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct VisitorInput {
+    #[serde(default)]
+    pub given_name: String,
+    #[serde(default)]
+    pub family_name: String,
+    /// Read from the ID, for ban matching: YYYY-MM-DD
+    #[serde(default)]
+    pub birth_date: String,
+    /// drivers_license, state_id, passport, military or other
+    #[serde(default)]
+    pub id_type: String,
+    /// The last four characters of the ID number: never the whole number.
+    #[serde(default)]
+    pub id_last_four: String,
+    #[serde(default)]
+    pub purpose: String,
+    /// Who the visitor is here to see.
+    #[serde(default)]
+    pub host: String,
+    #[serde(default)]
+    pub badge: String,
+    #[serde(default)]
+    pub escort: String,
+    /// Campus time YYYY-MM-DDTHH:MM; empty means now.
+    #[serde(default)]
+    pub time_in: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MatchView {
+    pub id: String,
+    pub ban: BanView,
+    pub reasons: Vec<String>,
+    pub strength: i64,
+    pub decision: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct VisitorView {
+    pub id: String,
+    pub campus_id: String,
+    pub name: String,
+    pub birth_date: String,
+    pub id_type: String,
+    pub id_last_four: String,
+    pub purpose: String,
+    pub host: String,
+    pub badge: Option<String>,
+    pub escort: Option<String>,
+    pub time_in: String,
+    pub time_out: Option<String>,
+    pub incident_id: Option<String>,
+    pub matches: Vec<MatchView>,
+}
+
+struct VisitorParsed {
+    given: String,
+    family: String,
+    birth: chrono::NaiveDate,
+    id_type: IdType,
+    last_four: String,
+    purpose: String,
+    host: String,
+    badge: Option<String>,
+    escort: Option<String>,
+    time_in: Timestamp,
+}
+
+fn parse_visitor(
+    input: &VisitorInput,
+    local: &Local,
+    now: Timestamp,
+) -> Result<VisitorParsed, Invalid> {
+    let mut invalid = Invalid::default();
+    let given = invalid.check(org_rules::parse_name("given_name", &input.given_name));
+    let family = invalid.check(org_rules::parse_name("family_name", &input.family_name));
+    let birth = invalid.check(rules::parse_birth_date(
+        "birth_date",
+        &input.birth_date,
+        local.date(now),
+    ));
+    let id_type = IdType::from_code(&input.id_type);
+    if id_type.is_none() {
+        invalid.push("id_type", "say which ID was seen");
+    }
+    let last_four = invalid.check(rules::parse_id_last_four(
+        "id_last_four",
+        &input.id_last_four,
+    ));
+    let purpose = invalid.check(org_rules::parse_name("purpose", &input.purpose));
+    let host = invalid.check(org_rules::parse_name("host", &input.host));
+    let badge = invalid
+        .check(parse_text("badge", &input.badge, 50))
+        .flatten();
+    let escort = invalid
+        .check(parse_text("escort", &input.escort, 200))
+        .flatten();
+    let time_in = if input.time_in.trim().is_empty() {
+        Some(now)
+    } else {
+        invalid.check(triad_domain::time::parse_local(
+            "time_in",
+            &input.time_in,
+            local.tz,
+        ))
+    };
+    if let Some(t) = time_in {
+        invalid.check(rules::check_visit_times(t, None, now));
+    }
+    invalid.into_result()?;
+    match (
+        given, family, birth, id_type, last_four, purpose, host, time_in,
+    ) {
+        (
+            Some(given),
+            Some(family),
+            Some(birth),
+            Some(id_type),
+            Some(last_four),
+            Some(purpose),
+            Some(host),
+            Some(time_in),
+        ) => Ok(VisitorParsed {
+            given,
+            family,
+            birth,
+            id_type,
+            last_four,
+            purpose,
+            host,
+            badge,
+            escort,
+            time_in,
+        }),
+        _ => Err(Invalid::one("given_name", "the sign-in could not be read")),
+    }
+}
+
+/// The pending matches of a visitor against the bans in force, strongest first.
+async fn find_matches(
+    ctx: &Ctx,
+    campus: &Campus,
+    day: &str,
+    visitor: &Person,
+) -> WebResult<Vec<(BanRow, rules::Candidate)>> {
+    let keys = rules::name_keys(&visitor.given, &visitor.family);
+    let birth = visitor
+        .birth_date
+        .map(|d| d.to_string())
+        .unwrap_or_default();
+    let lookup = store::Lookup {
+        district: campus.district(),
+        campus: campus.campus_id(),
+        day,
+        birth_date: &birth,
+        given_key: &keys.given_key,
+        family_key: &keys.family_key,
+    };
+    let rows = store::ban_candidates(&mut ctx.state.db.acquire().await?, &lookup).await?;
+    let mut out: Vec<(BanRow, rules::Candidate)> = rows
+        .into_iter()
+        .filter_map(|b| {
+            let banned = Person {
+                given: b.given_name.clone(),
+                family: b.family_name.clone(),
+                birth_date: b
+                    .birth_date
+                    .as_deref()
+                    .and_then(|d| org_rules::parse_date("birth_date", d).ok()),
+            };
+            rules::compare(visitor, &banned).map(|c| (b, c))
+        })
+        .collect();
+    out.sort_by_key(|c| std::cmp::Reverse(c.1.strength));
+    Ok(out)
+}
+
+/// Signs a visitor in and checks the bans in force.
+pub async fn sign_in(ctx: &Ctx, campus_id: &str, input: VisitorInput) -> WebResult<VisitorView> {
+    let campus = campus::campus_for(
+        ctx,
+        campus_id,
+        RecordClass::Shared,
+        Action::Change,
+        "campus_visitors",
+    )
+    .await?;
+    let local = campus::local(ctx, &campus).await?;
+    let p = parse_visitor(&input, &local, ctx.now)?;
+    let person = Person {
+        given: p.given.clone(),
+        family: p.family.clone(),
+        birth_date: Some(p.birth),
+    };
+    let day = local.date(p.time_in).to_string();
+    let candidates = find_matches(ctx, &campus, &day, &person).await?;
+    let row = VisitorRow {
+        id: Id::new().to_string(),
+        district_id: campus.district_id.clone(),
+        campus_id: campus.id.clone(),
+        given_name: p.given,
+        family_name: p.family,
+        birth_date: p.birth.to_string(),
+        id_type: p.id_type.code().into(),
+        id_last_four: p.last_four,
+        purpose: p.purpose,
+        host: p.host,
+        badge: p.badge,
+        escort: p.escort,
+        time_in: p.time_in.millis(),
+        time_out: None,
+        incident_id: None,
+        created_by: ctx.actor.user.to_string(),
+        created_at: ctx.now.millis(),
+        updated_at: ctx.now.millis(),
+    };
+    let mut tx = ctx.state.db.begin().await?;
+    store::insert_visitor(&mut tx, &row).await?;
+    for (ban, c) in &candidates {
+        let m = MatchRow {
+            id: Id::new().to_string(),
+            visitor_id: row.id.clone(),
+            ban_id: ban.id.clone(),
+            reasons: c
+                .reasons
+                .iter()
+                .map(|r| r.code())
+                .collect::<Vec<_>>()
+                .join(","),
+            strength: i64::from(c.strength),
+            decision: MatchDecision::Pending.code().into(),
+            decided_by: None,
+            decided_at: None,
+        };
+        store::insert_match(&mut tx, &m).await?;
+    }
+    let event = ctx
+        .event("visitor.sign_in", Outcome::Ok)
+        .record("visitor", &row.id)
+        .content(&row)
+        .tenant(Some(campus.district()), None);
+    triad_store::audit::append(&mut tx, event, ctx.now).await?;
+    tx.commit().await?;
+    visitor_view(ctx, row, &local).await
+}
+
+async fn visitor_view(ctx: &Ctx, v: VisitorRow, local: &Local) -> WebResult<VisitorView> {
+    let mut conn = ctx.state.db.acquire().await?;
+    let mut matches = Vec::new();
+    for m in store::matches_of(&mut conn, Id::parse(&v.id).unwrap_or_default()).await? {
+        let Some(ban) = store::ban(&mut conn, Id::parse(&m.ban_id).unwrap_or_default()).await?
+        else {
+            continue;
+        };
+        matches.push(MatchView {
+            reasons: m
+                .reasons
+                .split(',')
+                .filter_map(MatchReason::from_code)
+                .map(|r| r.label().to_string())
+                .collect(),
+            id: m.id,
+            ban: ban_view(&ban, local),
+            strength: m.strength,
+            decision: m.decision,
+        });
+    }
+    Ok(VisitorView {
+        name: format!("{} {}", v.given_name, v.family_name),
+        time_in: local.show(v.time_in),
+        time_out: v.time_out.map(|t| local.show(t)),
+        id: v.id,
+        campus_id: v.campus_id,
+        birth_date: v.birth_date,
+        id_type: IdType::from_code(&v.id_type)
+            .map(|t| t.label())
+            .unwrap_or("")
+            .into(),
+        id_last_four: v.id_last_four,
+        purpose: v.purpose,
+        host: v.host,
+        badge: v.badge,
+        escort: v.escort,
+        incident_id: v.incident_id,
+        matches,
+    })
+}
+
+/// A visitor the actor may act on, with their campus.
+async fn find(ctx: &Ctx, id: &str, action: Action) -> WebResult<(VisitorRow, Campus)> {
+    let parsed = Id::parse(id).ok_or(WebError::NotFound)?;
+    let mut conn = ctx.state.db.acquire().await?;
+    let visitor = store::visitor(&mut conn, parsed).await?;
+    let campus = match &visitor {
+        Some(v) => {
+            triad_store::org::campus(&mut conn, Id::parse(&v.campus_id).unwrap_or_default()).await?
+        }
+        None => None,
+    };
+    drop(conn);
+    let tenant = campus.as_ref().map(|c| campus::tenant(c, None)).unwrap_or(
+        triad_domain::policy::Tenant::campus(Id::from_parts("none", 0), parsed),
+    );
+    ctx.require(
+        action,
+        Resource::new(RecordClass::Shared, tenant),
+        ("visitor", id),
+    )
+    .await?;
+    match (visitor, campus) {
+        (Some(v), Some(c)) => Ok((v, c)),
+        _ => Err(WebError::NotFound),
+    }
+}
+
+pub async fn visitor(ctx: &Ctx, id: &str) -> WebResult<VisitorView> {
+    let (v, campus) = find(ctx, id, Action::View).await?;
+    let local = campus::local(ctx, &campus).await?;
+    visitor_view(ctx, v, &local).await
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CampusVisitors {
+    pub campus_id: String,
+    pub campus: String,
+    pub visitors: Vec<VisitorView>,
+}
+
+/// Today's sign-ins of a campus, newest first.
+pub async fn campus_visitors(ctx: &Ctx, campus_id: &str) -> WebResult<CampusVisitors> {
+    let campus = campus::campus_for(
+        ctx,
+        campus_id,
+        RecordClass::Shared,
+        Action::View,
+        "campus_visitors",
+    )
+    .await?;
+    let local = campus::local(ctx, &campus).await?;
+    let since = ctx.now.millis() - 24 * 3_600_000;
+    let rows = store::visitors_since(
+        &mut ctx.state.db.acquire().await?,
+        campus.campus_id(),
+        since,
+    )
+    .await?;
+    let mut visitors = Vec::with_capacity(rows.len());
+    for v in rows {
+        visitors.push(visitor_view(ctx, v, &local).await?);
+    }
+    Ok(CampusVisitors {
+        campus_id: campus.id.clone(),
+        campus: campus.name.clone(),
+        visitors,
+    })
+}
+
+/// Signs a visitor out.
+pub async fn sign_out(ctx: &Ctx, id: &str) -> WebResult<VisitorView> {
+    let (v, campus) = find(ctx, id, Action::Change).await?;
+    let mut tx = ctx.state.db.begin().await?;
+    if store::sign_out(
+        &mut tx,
+        Id::parse(&v.id).unwrap_or_default(),
+        ctx.now.millis(),
+    )
+    .await?
+        == 0
+    {
+        return Err(Invalid::one("time_out", "this visitor has already signed out").into());
+    }
+    let event = ctx
+        .event("visitor.sign_out", Outcome::Ok)
+        .record("visitor", &v.id)
+        .tenant(Some(campus.district()), None);
+    triad_store::audit::append(&mut tx, event, ctx.now).await?;
+    tx.commit().await?;
+    visitor(ctx, id).await
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct MatchInput {
+    /// confirmed or dismissed
+    #[serde(default)]
+    pub decision: String,
+}
+
+/// A person decides a candidate match. A confirmed match records an incident on the campus,
+/// links the sign-in to it and tells the campus's SRO and administrators.
+pub async fn decide_match(ctx: &Ctx, id: &str, input: MatchInput) -> WebResult<VisitorView> {
+    let parsed = Id::parse(id).ok_or(WebError::NotFound)?;
+    let m = store::get_match(&mut ctx.state.db.acquire().await?, parsed).await?;
+    let visitor_id = m
+        .as_ref()
+        .map(|m| m.visitor_id.clone())
+        .unwrap_or_else(|| Id::new().to_string());
+    let (v, campus) = find(ctx, &visitor_id, Action::Change).await?;
+    let m = m.ok_or(WebError::NotFound)?;
+    let decision = MatchDecision::from_code(&input.decision)
+        .filter(|d| *d != MatchDecision::Pending)
+        .ok_or_else(|| Invalid::one("decision", "confirm the match or dismiss it"))?;
+    let local = campus::local(ctx, &campus).await?;
+    let mut tx = ctx.state.db.begin().await?;
+    if store::decide_match(
+        &mut tx,
+        parsed,
+        decision.code(),
+        ctx.actor.user,
+        ctx.now.millis(),
+    )
+    .await?
+        == 0
+    {
+        return Err(WebError::Conflict("this match was already decided".into()));
+    }
+    let event = ctx
+        .event("visitor.match.decide", Outcome::Ok)
+        .record("ban_match", id)
+        .content(&decision.code())
+        .tenant(Some(campus.district()), None);
+    triad_store::audit::append(&mut tx, event, ctx.now).await?;
+    if decision == MatchDecision::Confirmed {
+        confirm(ctx, &mut tx, &campus, &local, &v, &m).await?;
+    }
+    tx.commit().await?;
+    visitor(ctx, &v.id).await
+}
+
+async fn confirm(
+    ctx: &Ctx,
+    tx: &mut triad_store::Tx,
+    campus: &Campus,
+    local: &Local,
+    v: &VisitorRow,
+    m: &MatchRow,
+) -> WebResult<()> {
+    let input = IncidentInput {
+        kind: "campus_ban".into(),
+        classification: "law_enforcement".into(),
+        occurred_at: Timestamp::from_millis(v.time_in)
+            .to_datetime()
+            .with_timezone(&local.tz)
+            .format("%Y-%m-%dT%H:%M")
+            .to_string(),
+        location: "Front office sign-in".into(),
+        reported_by: ctx.actor.display_name.clone(),
+        narrative: format!(
+            "A visitor who signed in as {} {} was confirmed to match an active campus ban (ban {}).",
+            v.given_name, v.family_name, m.ban_id
+        ),
+        people: vec![triad_domain::incidents::PersonDraft {
+            kind: "visitor".into(),
+            name: format!("{} {}", v.given_name, v.family_name),
+            description: String::new(),
+        }],
+    };
+    let incident = crate::incidents::service::report_in(ctx, tx, campus, &input).await?;
+    let incident_id = Id::parse(&incident.id).unwrap_or_default();
+    store::link_visitor_incident(
+        &mut *tx,
+        Id::parse(&v.id).unwrap_or_default(),
+        incident_id,
+        ctx.now.millis(),
+    )
+    .await?;
+    let link = format!("/incidents/{}", incident.id);
+    let message = format!(
+        "{} {} signed in at {} and matches an active ban: the SRO is needed at the front office.",
+        v.given_name, v.family_name, campus.name
+    );
+    let today = local.date(ctx.now).to_string();
+    for user in
+        triad_store::notifications::campus_recipients(&mut *tx, campus.campus_id(), &today).await?
+    {
+        let n = triad_store::notifications::NewNotification {
+            user,
+            campus: Some(campus.campus_id()),
+            message: &message,
+            link: Some(&link),
+            at: ctx.now.millis(),
+        };
+        triad_store::notifications::insert(&mut *tx, &n).await?;
+    }
+    Ok(())
+}
+
+/// Removes sign-ins older than the retention period (a setting, one school year by default),
+/// except those linked to an incident. Audited; yields how many went.
+pub async fn purge(db: &triad_store::Db, now: Timestamp, actor: Option<Id>) -> WebResult<u64> {
+    let days = triad_store::settings::get_i64(
+        &mut db.acquire().await?,
+        RETENTION_SETTING,
+        DEFAULT_RETENTION_DAYS,
+    )
+    .await?;
+    let before = now.millis() - days.max(1) * 86_400_000;
+    let mut tx = db.begin().await?;
+    let removed = store::purge_visitors(&mut tx, before).await?;
+    let event = triad_domain::audit::AuditEvent::new(actor, "visitor.purge", Outcome::Ok)
+        .content(&(before, removed));
+    triad_store::audit::append(&mut tx, event, now).await?;
+    tx.commit().await?;
+    Ok(removed)
+}

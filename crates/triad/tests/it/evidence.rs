@@ -1,0 +1,334 @@
+//! Evidence over real HTTP: intake with photos (hash of the original, a viewing copy without
+//! metadata), hand-overs with acknowledgement, disposition, the signed export verified
+//! offline by the binary, tampering caught, and hostile uploads refused without a trace.
+
+use crate::both_engines;
+use crate::cli::{text, triad};
+use crate::support::*;
+use reqwest::multipart::{Form, Part};
+use sha2::{Digest, Sha256};
+
+/// A small photo, as a phone would send it: a JPEG.
+pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x * 7) as u8, (y * 5) as u8, ((x + y) * 3) as u8])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut out, image::ImageFormat::Jpeg)
+        .unwrap();
+    out.into_inner()
+}
+
+const GPS_MARK: &[u8] = b"GPS-37.7749N-122.4194W";
+
+/// A JPEG carrying an EXIF segment with a GPS block (the bytes a phone adds).
+fn jpeg_with_gps() -> Vec<u8> {
+    let plain = jpeg(64, 48);
+    // TIFF header (little endian), one IFD entry: GPSInfo (0x8825) pointing at offset 26.
+    let mut tiff = b"II*\0\x08\0\0\0\x01\0\x25\x88\x04\0\x01\0\0\0\x1a\0\0\0\0\0\0\0".to_vec();
+    tiff.extend_from_slice(b"\0\0");
+    tiff.extend_from_slice(GPS_MARK);
+    let mut app1 = b"Exif\0\0".to_vec();
+    app1.extend_from_slice(&tiff);
+    let len = (app1.len() + 2) as u16;
+    let mut out = plain[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(&app1);
+    out.extend_from_slice(&plain[2..]);
+    out
+}
+
+fn sha(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+fn intake_form(s: &Session, photos: Vec<(&str, Vec<u8>)>) -> Form {
+    let token = triad_web::forms::FormToken::new(&s.csrf);
+    let mut form = Form::new()
+        .text("_idem", token.idem)
+        .text("_csrf", token.csrf)
+        .text("description", "Vape pen, blue")
+        .text("quantity", "1")
+        .text("condition", "Used, cap missing")
+        .text("found_location", "Gym bleachers")
+        .text("found_at", "2026-09-01T10:15")
+        .text("found_by", "Assistant principal Reyes");
+    for (name, bytes) in photos {
+        form = form.part(
+            "photo",
+            Part::bytes(bytes)
+                .file_name(name.to_string())
+                .mime_str("image/jpeg")
+                .unwrap(),
+        );
+    }
+    form
+}
+
+async fn intake(app: &TestApp, s: &Session, photos: Vec<(&str, Vec<u8>)>) -> reqwest::Response {
+    let path = format!("/incidents/{}/evidence", app.world.incident);
+    app.http
+        .post(app.url(&path))
+        .header("cookie", &s.cookie)
+        .multipart(intake_form(s, photos))
+        .send()
+        .await
+        .unwrap()
+}
+
+fn stored_files(app: &TestApp) -> usize {
+    ["photos-original", "photos-view"]
+        .iter()
+        .map(|k| {
+            std::fs::read_dir(app.data_dir.join("files").join(k))
+                .map(|d| d.count())
+                .unwrap_or(0)
+        })
+        .sum()
+}
+
+async fn item_json(app: &TestApp, token: &str, id: &str) -> serde_json::Value {
+    let r = app.api_get(&format!("/api/v1/evidence/{id}"), token).await;
+    assert_eq!(r.status(), 200);
+    r.json().await.unwrap()
+}
+
+both_engines!(
+    a_vape_pen_from_intake_to_destruction,
+    |app: TestApp| async move {
+        let principal = app.session("principal").await;
+        let original = jpeg_with_gps();
+        let r = intake(&app, &principal, vec![("pen.jpg", original.clone())]).await;
+        assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+        let location = r.headers()["location"].to_str().unwrap().to_string();
+        let id = location.trim_start_matches("/evidence/").to_string();
+        let ap = app.token("principal").await;
+        let sro = app.token("sro").await;
+        let item = item_json(&app, &ap, &id).await;
+        assert_eq!(item["item"]["status"], "collected");
+        let photo = item["photos"][0]["id"].as_str().unwrap().to_string();
+        assert_eq!(item["photos"][0]["sha256"], sha(&original));
+
+        // Everyone who reads the item sees a copy without EXIF or GPS; only law enforcement
+        // gets the original, byte for byte.
+        let view = app.api_get(&format!("/api/v1/photos/{photo}"), &ap).await;
+        assert_eq!(view.status(), 200);
+        let view = view.bytes().await.unwrap();
+        assert!(view.starts_with(&[0xFF, 0xD8]));
+        assert!(!view.windows(GPS_MARK.len()).any(|w| w == GPS_MARK));
+        assert!(!view.windows(4).any(|w| w == b"Exif"));
+        let denied = app
+            .api_get(&format!("/api/v1/photos/{photo}/original"), &ap)
+            .await;
+        assert_eq!(denied.status(), 403);
+        let exact = app
+            .api_get(&format!("/api/v1/photos/{photo}/original"), &sro)
+            .await;
+        assert_eq!(exact.bytes().await.unwrap().as_ref(), original.as_slice());
+
+        // The assistant principal hands it to the SRO, who acknowledges it.
+        let t = app.api_post(&ap, &format!("/api/v1/evidence/{id}/transfer"), serde_json::json!({
+            "receiver": "sro", "reason": "Evidence goes to the SRO", "storage_location": "SRO office safe"
+        })).await;
+        assert_eq!(t.status(), 200, "{}", t.text().await.unwrap());
+        let early = app
+            .api_post(
+                &ap,
+                &format!("/api/v1/evidence/{id}/acknowledge"),
+                serde_json::json!({}),
+            )
+            .await;
+        assert_eq!(early.status(), 403, "only the receiver acknowledges");
+        let ack = app
+            .api_post(
+                &sro,
+                &format!("/api/v1/evidence/{id}/acknowledge"),
+                serde_json::json!({}),
+            )
+            .await;
+        assert_eq!(ack.status(), 200);
+        let item = item_json(&app, &sro, &id).await;
+        assert_eq!(item["item"]["status"], "in_custody");
+        assert_eq!(item["item"]["holder"], "Test sro");
+
+        // It never goes back to the school, nor to someone who cannot hold evidence.
+        for (receiver, words) in [
+            ("principal", "stays with law enforcement"),
+            ("staff", "cannot hold evidence"),
+        ] {
+            let back = app
+                .api_post(
+                    &sro,
+                    &format!("/api/v1/evidence/{id}/transfer"),
+                    serde_json::json!({
+                        "receiver": receiver, "reason": "Hearing"
+                    }),
+                )
+                .await;
+            assert_eq!(back.status(), 422);
+            assert!(back.text().await.unwrap().contains(words));
+        }
+        // Destroyed only with the disposition and an approver; then closed for good.
+        let bare = app
+            .api_post(
+                &sro,
+                &format!("/api/v1/evidence/{id}/status"),
+                serde_json::json!({"status": "destroyed"}),
+            )
+            .await;
+        assert_eq!(bare.status(), 422);
+        let done = app.api_post(&sro, &format!("/api/v1/evidence/{id}/status"), serde_json::json!({
+            "status": "destroyed", "disposition_ref": "Juvenile court disposition 26-JV-113, received 2026-10-02",
+            "approved_by": "Lt. Ruiz"
+        })).await;
+        assert_eq!(done.status(), 200, "{}", done.text().await.unwrap());
+        let after = app
+            .api_post(
+                &sro,
+                &format!("/api/v1/evidence/{id}/transfer"),
+                serde_json::json!({
+                    "receiver": "sergeant", "reason": "Storage"
+                }),
+            )
+            .await;
+        assert_eq!(after.status(), 422);
+        assert!(after.text().await.unwrap().contains("closed"));
+        let item = item_json(&app, &sro, &id).await;
+        let kinds: Vec<&str> = item["custody"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            kinds,
+            ["intake", "transfer_offered", "transfer_received", "status"]
+        );
+
+        // The export verifies offline; an edited copy names the record that was altered.
+        let bundle = app.data_dir.join("bundle.json");
+        let out = triad(
+            &app.data_dir,
+            &app.database_url,
+            &[
+                "evidence",
+                "export",
+                &id,
+                "--out",
+                &bundle.display().to_string(),
+            ],
+            None,
+        );
+        assert!(out.status.success(), "{}", text(&out));
+        let key = app.data_dir.join("keys/instance-ed25519.pub.pem");
+        let ok = triad(
+            &app.data_dir,
+            &app.database_url,
+            &[
+                "evidence",
+                "verify",
+                &bundle.display().to_string(),
+                "--public-key",
+                &key.display().to_string(),
+            ],
+            None,
+        );
+        assert!(ok.status.success(), "{}", text(&ok));
+        assert!(text(&ok).contains("VERIFIED: item"), "{}", text(&ok));
+        let mut edited: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&bundle).unwrap()).unwrap();
+        let data = edited["records"][1]["data"]
+            .as_str()
+            .unwrap()
+            .replace("SRO office safe", "Front office");
+        edited["records"][1]["data"] = data.into();
+        std::fs::write(&bundle, serde_json::to_vec(&edited).unwrap()).unwrap();
+        let bad = triad(
+            &app.data_dir,
+            &app.database_url,
+            &["evidence", "verify", &bundle.display().to_string()],
+            None,
+        );
+        assert_eq!(bad.status.code(), Some(2));
+        assert!(text(&bad).contains("custody record 2"), "{}", text(&bad));
+
+        // Someone with the database files alters a custody row: `audit verify` names it.
+        let clean = triad(&app.data_dir, &app.database_url, &["audit", "verify"], None);
+        assert!(clean.status.success(), "{}", text(&clean));
+        assert!(
+            app.raw("UPDATE custody_records SET data = '{}' WHERE seq = 3")
+                .await
+                .is_err(),
+            "the database refuses edits"
+        );
+        let drop = match app.engine {
+            Engine::Sqlite => "DROP TRIGGER custody_records_no_update",
+            Engine::Postgres => {
+                "ALTER TABLE custody_records DISABLE TRIGGER custody_records_no_update"
+            }
+        };
+        app.raw(drop).await.unwrap();
+        app.raw(&format!(
+            "UPDATE custody_records SET data = '{{}}' WHERE item_id = '{id}' AND seq = 3"
+        ))
+        .await
+        .unwrap();
+        let broken = triad(&app.data_dir, &app.database_url, &["audit", "verify"], None);
+        assert_eq!(broken.status.code(), Some(2), "{}", text(&broken));
+        assert!(
+            text(&broken).contains(&format!("custody record 3 of evidence item {id}")),
+            "{}",
+            text(&broken)
+        );
+    }
+);
+
+both_engines!(
+    hostile_uploads_are_refused_and_leave_nothing,
+    |app: TestApp| async move {
+        let principal = app.session("principal").await;
+        let items = app.count("evidence_items").await;
+        let files = stored_files(&app);
+        let good = jpeg(32, 24);
+        let mut bomb = good.clone();
+        let sof = bomb.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
+        bomb[sof + 5..sof + 9].copy_from_slice(&[0xEA, 0x60, 0xEA, 0x60]);
+        let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+            (
+                "notes.jpg",
+                b"these are my notes, not a picture".to_vec(),
+                "not a JPEG or PNG",
+            ),
+            ("half.jpg", good[..good.len() / 2].to_vec(), "damaged"),
+            ("bomb.jpg", bomb, "60000"),
+        ];
+        for (name, bytes, words) in cases {
+            // A good photo beside the bad one: nothing of the form is kept.
+            let r = intake(
+                &app,
+                &principal,
+                vec![("good.jpg", good.clone()), (name, bytes)],
+            )
+            .await;
+            assert_eq!(r.status(), 422, "{name}");
+            let body = r.text().await.unwrap();
+            assert!(body.contains(words), "{name}: {body}");
+        }
+        let none = intake(&app, &principal, vec![]).await;
+        assert_eq!(none.status(), 422);
+        assert!(none.text().await.unwrap().contains("at least one photo"));
+        // A body just over the configured cap is refused before it is read.
+        let big = vec![0u8; UPLOAD_LIMIT + 1];
+        let r = intake(&app, &principal, vec![("big.jpg", big)]).await;
+        assert_eq!(r.status(), 413);
+        assert_eq!(app.count("evidence_items").await, items);
+        assert_eq!(app.count("custody_records").await, 2);
+        assert_eq!(stored_files(&app), files, "no stray files are left behind");
+        // A school-side item of the fixture world is not disturbed, and staff take no custody.
+        let staff = app.session("staff").await;
+        let r = intake(&app, &staff, vec![("good.jpg", good)]).await;
+        assert!(r.status() == 403 || r.status() == 404);
+    }
+);

@@ -1,0 +1,205 @@
+//! The incident side of the test world: written straight to the store, one set per tenant.
+
+use crate::support::World;
+use triad_domain::evidence::{link, CustodyKind, NewCustodyRecord};
+use triad_domain::{Id, Timestamp};
+use triad_store::instance::Instance;
+use triad_store::Tx;
+
+/// Ids of one tenant's incident fixtures.
+struct Ids {
+    district: Id,
+    campus: Id,
+    agency: Id,
+    incident: Id,
+    evidence: Id,
+    photo: Id,
+    ban: Id,
+    visitor: Id,
+    ban_match: Id,
+}
+
+fn ids(w: &World, other: bool) -> Ids {
+    if other {
+        Ids {
+            district: w.other_district,
+            campus: w.other_campus,
+            agency: w.other_agency,
+            incident: w.other_incident,
+            evidence: w.other_evidence,
+            photo: w.other_photo,
+            ban: w.other_ban,
+            visitor: w.other_visitor,
+            ban_match: w.other_ban_match,
+        }
+    } else {
+        Ids {
+            district: w.district,
+            campus: w.campus,
+            agency: w.agency,
+            incident: w.incident,
+            evidence: w.evidence,
+            photo: w.photo,
+            ban: w.ban,
+            visitor: w.visitor,
+            ban_match: w.ban_match,
+        }
+    }
+}
+
+pub async fn incident_world(
+    tx: &mut Tx,
+    instance: &Instance,
+    world: &World,
+    other: bool,
+    holder: Id,
+    now: Timestamp,
+) {
+    let i = ids(world, other);
+    let incident = triad_store::incidents::IncidentRow {
+        id: i.incident.to_string(),
+        district_id: i.district.to_string(),
+        campus_id: i.campus.to_string(),
+        agency_id: Some(i.agency.to_string()),
+        kind: "evidence_collected".into(),
+        classification: "both".into(),
+        occurred_at: now.millis() - 3_600_000,
+        location: "Gym".into(),
+        reported_by: Some("Custodian".into()),
+        narrative: "A vape pen was taken from a student.".into(),
+        provenance: "school".into(),
+        school_year: 2026,
+        created_by: holder.to_string(),
+        created_at: now.millis(),
+        updated_at: now.millis(),
+    };
+    triad_store::incidents::insert(&mut *tx, &incident)
+        .await
+        .expect("incident");
+    let original = instance
+        .files
+        .put("photos-original", "jpeg", b"fixture original".to_vec())
+        .await
+        .expect("photo file");
+    let view = instance
+        .files
+        .put("photos-view", "jpg", b"fixture view".to_vec())
+        .await
+        .expect("photo file");
+    let item = triad_store::evidence::ItemRow {
+        id: i.evidence.to_string(),
+        incident_id: i.incident.to_string(),
+        district_id: i.district.to_string(),
+        campus_id: i.campus.to_string(),
+        agency_id: Some(i.agency.to_string()),
+        description: "Vape pen".into(),
+        quantity: "1".into(),
+        condition: "Used".into(),
+        found_location: "Gym".into(),
+        found_at: now.millis() - 3_600_000,
+        found_by: "Assistant principal".into(),
+        provenance: "law_enforcement_unit".into(),
+        status: "in_custody".into(),
+        holder_id: holder.to_string(),
+        storage_location: Some("Locker 3".into()),
+        went_to_law_enforcement: true,
+        pending_receiver_id: None,
+        created_by: holder.to_string(),
+        created_at: now.millis(),
+        updated_at: now.millis(),
+    };
+    triad_store::evidence::insert(&mut *tx, &item)
+        .await
+        .expect("item");
+    let photo = triad_store::evidence::PhotoRow {
+        id: i.photo.to_string(),
+        item_id: i.evidence.to_string(),
+        sha256: "ab".repeat(32),
+        media_type: "image/jpeg".into(),
+        original_key: original,
+        view_key: view,
+        bytes: 16,
+        width: 1,
+        height: 1,
+        taken_by: holder.to_string(),
+        created_at: now.millis(),
+    };
+    triad_store::evidence::insert_photo(&mut *tx, &photo)
+        .await
+        .expect("photo");
+    let intake = link(
+        NewCustodyRecord {
+            item_id: &item.id,
+            at: now,
+            kind: CustodyKind::Intake,
+            actor_id: &item.holder_id,
+            data: format!(r#"{{"sha256":"{}"}}"#, photo.sha256),
+        },
+        None,
+        &instance.signing_key,
+    );
+    triad_store::evidence::append_record(&mut *tx, &intake)
+        .await
+        .expect("custody");
+    let keys = triad_domain::visitors::name_keys("Robert", "Smith");
+    let ban = triad_store::visitors::BanRow {
+        id: i.ban.to_string(),
+        district_id: i.district.to_string(),
+        campus_id: i.campus.to_string(),
+        scope: "campus".into(),
+        incident_id: i.incident.to_string(),
+        given_name: "Robert".into(),
+        family_name: "Smith".into(),
+        given_key: keys.given_key,
+        family_key: keys.family_key,
+        birth_date: Some("1980-04-02".into()),
+        description: None,
+        photo_key: None,
+        starts_on: "2020-01-01".into(),
+        ends_on: "2099-12-31".into(),
+        reason: "Threats to staff".into(),
+        served_by: "Officer".into(),
+        served_at: now.millis(),
+        created_by: holder.to_string(),
+        created_at: now.millis(),
+    };
+    triad_store::visitors::insert_ban(&mut *tx, &ban)
+        .await
+        .expect("ban");
+    let visitor = triad_store::visitors::VisitorRow {
+        id: i.visitor.to_string(),
+        district_id: i.district.to_string(),
+        campus_id: i.campus.to_string(),
+        given_name: "Bob".into(),
+        family_name: "Smith".into(),
+        birth_date: "1980-04-02".into(),
+        id_type: "drivers_license".into(),
+        id_last_four: "1234".into(),
+        purpose: "Pick-up".into(),
+        host: "Front office".into(),
+        badge: None,
+        escort: None,
+        time_in: now.millis() - 60_000,
+        time_out: None,
+        incident_id: None,
+        created_by: holder.to_string(),
+        created_at: now.millis(),
+        updated_at: now.millis(),
+    };
+    triad_store::visitors::insert_visitor(&mut *tx, &visitor)
+        .await
+        .expect("visitor");
+    let m = triad_store::visitors::MatchRow {
+        id: i.ban_match.to_string(),
+        visitor_id: i.visitor.to_string(),
+        ban_id: i.ban.to_string(),
+        reasons: "nickname,same_birth_date".into(),
+        strength: 90,
+        decision: "pending".into(),
+        decided_by: None,
+        decided_at: None,
+    };
+    triad_store::visitors::insert_match(&mut *tx, &m)
+        .await
+        .expect("match");
+}

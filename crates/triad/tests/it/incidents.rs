@@ -1,0 +1,199 @@
+//! Incidents over real HTTP: classification and who may act, law-enforcement details kept
+//! from the school side, and FERPA disclosures of school records to the SRO.
+
+use crate::both_engines;
+use crate::support::*;
+use serde_json::json;
+
+fn incident(classification: &str) -> serde_json::Value {
+    json!({
+        "kind": "suspicious_person",
+        "classification": classification,
+        "occurred_at": "2026-09-02T08:40",
+        "location": "Gym entrance",
+        "reported_by": "Custodian",
+        "narrative": "A person without a badge was seen near the gym.",
+        "people": [
+            {"kind": "student", "name": "J. R.", "description": "Grade 10"},
+            {"kind": "unknown", "name": "", "description": "Adult in a grey hoodie"}
+        ]
+    })
+}
+
+both_engines!(
+    school_conduct_is_never_handed_to_the_sro,
+    |app: TestApp| async move {
+        let ap = app.token("principal").await;
+        let campus = app.world.campus;
+        let r = app
+            .api_post(
+                &ap,
+                &format!("/api/v1/campuses/{campus}/incidents"),
+                incident("school_conduct"),
+            )
+            .await;
+        assert_eq!(r.status(), 201);
+        let id = r.json::<serde_json::Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let before = app.count("incident_follow_ups").await;
+        let refused = app
+            .api_post(
+                &ap,
+                &format!("/api/v1/incidents/{id}/follow-ups"),
+                json!({"title": "Decide the suspension", "assignee": "sro"}),
+            )
+            .await;
+        assert_eq!(refused.status(), 422);
+        let body = refused.text().await.unwrap();
+        assert!(
+            body.contains("assignee") && body.contains("not the SRO's"),
+            "{body}"
+        );
+        assert_eq!(
+            app.count("incident_follow_ups").await,
+            before,
+            "nothing written"
+        );
+        let ok = app
+            .api_post(
+                &ap,
+                &format!("/api/v1/incidents/{id}/follow-ups"),
+                json!({"title": "Decide the suspension", "assignee": "principal"}),
+            )
+            .await;
+        assert_eq!(ok.status(), 201);
+        // Not in the future, and the narrative is required.
+        let mut future = incident("neither");
+        future["occurred_at"] = json!("2099-01-01T08:00");
+        future["narrative"] = json!("");
+        let r = app
+            .api_post(&ap, &format!("/api/v1/campuses/{campus}/incidents"), future)
+            .await;
+        assert_eq!(r.status(), 422);
+        let body = r.text().await.unwrap();
+        assert!(
+            body.contains("occurred_at") && body.contains("narrative"),
+            "{body}"
+        );
+    }
+);
+
+both_engines!(
+    law_enforcement_details_show_their_existence_not_their_content,
+    |app: TestApp| async move {
+        let sro = app.token("sro").await;
+        let ap = app.token("principal").await;
+        let id = app.world.incident;
+        let r = app.api_post(&sro, &format!("/api/v1/incidents/{id}/le-details"), json!({"kind": "arrest", "status": "open", "content": "Custodial arrest, case 26-4471"})).await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let denied = app
+            .api_post(
+                &ap,
+                &format!("/api/v1/incidents/{id}/le-details"),
+                json!({"kind": "arrest", "content": "x"}),
+            )
+            .await;
+        assert_eq!(denied.status(), 403);
+        let school: serde_json::Value = app
+            .api_get(&format!("/api/v1/incidents/{id}"), &ap)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(school["le_details"][0]["kind"], "arrest");
+        assert_eq!(school["le_details"][0]["status"], "open");
+        assert!(school["le_details"][0]["content"].is_null());
+        assert!(
+            school["simultaneous_investigations"].as_bool().unwrap(),
+            "both: the seam is marked"
+        );
+        let reads = app.audit_count("access.law_enforcement.view", "ok").await;
+        let officer: serde_json::Value = app
+            .api_get(&format!("/api/v1/incidents/{id}"), &sro)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            officer["le_details"][0]["content"],
+            "Custodial arrest, case 26-4471"
+        );
+        assert!(
+            app.audit_count("access.law_enforcement.view", "ok").await > reads,
+            "the read is audited"
+        );
+    }
+);
+
+both_engines!(
+    a_school_record_about_a_student_is_disclosed_to_the_sro_on_record,
+    |app: TestApp| async move {
+        let ap = app.token("principal").await;
+        let sro = app.token("sro").await;
+        let campus = app.world.campus;
+        let r = app
+            .api_post(
+                &ap,
+                &format!("/api/v1/campuses/{campus}/incidents"),
+                incident("both"),
+            )
+            .await;
+        let id = r.json::<serde_json::Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        // The school side reads its own record in full, with nothing logged.
+        let own: serde_json::Value = app
+            .api_get(&format!("/api/v1/incidents/{id}"), &ap)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(own["people"][0]["name"], "J. R.");
+        let withheld: serde_json::Value = app
+            .api_get(&format!("/api/v1/incidents/{id}"), &sro)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(withheld["purpose_needed"], true);
+        assert!(withheld["people"][0]["name"].is_null());
+        assert_eq!(
+            withheld["people"][1]["description"], "Adult in a grey hoodie",
+            "only students are withheld"
+        );
+        let log = format!("/api/v1/campuses/{campus}/disclosures");
+        let empty: serde_json::Value = app.api_get(&log, &ap).await.json().await.unwrap();
+        assert_eq!(empty["disclosures"].as_array().unwrap().len(), 0);
+        let bad = app
+            .api_get(&format!("/api/v1/incidents/{id}?purpose=curiosity"), &sro)
+            .await;
+        assert_eq!(bad.status(), 422);
+        let shown: serde_json::Value = app
+            .api_get(
+                &format!("/api/v1/incidents/{id}?purpose=investigation"),
+                &sro,
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(shown["people"][0]["name"], "J. R.");
+        let logged: serde_json::Value = app.api_get(&log, &ap).await.json().await.unwrap();
+        let entries = logged["disclosures"].as_array().unwrap();
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0]["disclosed_to"], "Test sro");
+        assert_eq!(entries[0]["record_id"], id.as_str());
+        assert!(entries[0]["purpose"]
+            .as_str()
+            .unwrap()
+            .contains("investigation"));
+        assert_eq!(
+            app.api_get(&log, &sro).await.status(),
+            403,
+            "the log is the school's"
+        );
+    }
+);

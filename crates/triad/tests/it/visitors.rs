@@ -1,0 +1,232 @@
+//! Visitor sign-in and campus bans over real HTTP: candidate matches with their reasons, a
+//! confirmation that becomes an incident and tells the SRO and the administrator, bad input
+//! refused whole, and sign-ins purged after the retention period.
+
+use crate::both_engines;
+use crate::cli::{text, triad};
+use crate::support::*;
+use serde_json::json;
+
+fn visitor(given: &str, family: &str, born: &str) -> serde_json::Value {
+    json!({
+        "given_name": given, "family_name": family, "birth_date": born,
+        "id_type": "drivers_license", "id_last_four": "7731",
+        "purpose": "Meeting a teacher", "host": "Ms. Alvarez", "badge": "V-12"
+    })
+}
+
+both_engines!(
+    a_banned_person_signing_in_is_caught_confirmed_and_reported,
+    |app: TestApp| async move {
+        // The fixture ban: Robert Smith, born 1980-04-02, on the own campus.
+        let sso = app.token("sso").await;
+        let path = format!("/api/v1/campuses/{}/visitors", app.world.campus);
+        let nickname: serde_json::Value = app
+            .api_post(&sso, &path, visitor("Bob", "Smith", "1980-04-02"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let reasons = nickname["matches"][0]["reasons"].to_string();
+        assert!(
+            reasons.contains("nickname") && reasons.contains("Same date of birth"),
+            "{reasons}"
+        );
+        let swapped: serde_json::Value = app
+            .api_post(&sso, &path, visitor("Smith", "Robert", "1980-04-02"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(swapped["matches"][0]["reasons"]
+            .to_string()
+            .contains("swapped"));
+        let stranger: serde_json::Value = app
+            .api_post(&sso, &path, visitor("Roberta", "Jones", "1980-04-02"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            stranger["matches"].as_array().unwrap().len(),
+            0,
+            "a birth date alone is not a match"
+        );
+        // The other district's ban is not checked here.
+        let elsewhere: serde_json::Value = app
+            .api_post(&sso, &path, visitor("Robert", "Smith", "1980-04-02"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(elsewhere["matches"].as_array().unwrap().len(), 1);
+
+        let m = nickname["matches"][0]["id"].as_str().unwrap().to_string();
+        let incidents = app.count("incidents").await;
+        let confirmed: serde_json::Value = app
+            .api_post(
+                &sso,
+                &format!("/api/v1/ban-matches/{m}"),
+                json!({"decision": "confirmed"}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let incident = confirmed["incident_id"]
+            .as_str()
+            .expect("the sign-in is linked to an incident")
+            .to_string();
+        assert_eq!(app.count("incidents").await, incidents + 1);
+        let detail: serde_json::Value = app
+            .api_get(&format!("/api/v1/incidents/{incident}"), &sso)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(detail["incident"]["kind"], "campus_ban");
+        for who in ["sro", "principal"] {
+            let token = app.token(who).await;
+            let notes: serde_json::Value = app
+                .api_get("/api/v1/notifications", &token)
+                .await
+                .json()
+                .await
+                .unwrap();
+            assert!(
+                notes.to_string().contains("matches an active ban"),
+                "{who} is told: {notes}"
+            );
+        }
+        let staff = app.token("staff").await;
+        let none: serde_json::Value = app
+            .api_get("/api/v1/notifications", &staff)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(none.as_array().unwrap().len(), 0);
+        let again = app
+            .api_post(
+                &sso,
+                &format!("/api/v1/ban-matches/{m}"),
+                json!({"decision": "dismissed"}),
+            )
+            .await;
+        assert_eq!(again.status(), 409);
+    }
+);
+
+both_engines!(
+    bad_bans_and_sign_ins_change_nothing,
+    |app: TestApp| async move {
+        let ap = app.token("principal").await;
+        let bans = app.count("bans").await;
+        let backwards = app
+            .api_post(
+                &ap,
+                &format!("/api/v1/incidents/{}/bans", app.world.incident),
+                json!({
+                    "given_name": "Dale", "family_name": "Ng", "scope": "campus",
+                    "starts_on": "2026-10-10", "ends_on": "2026-10-01", "reason": "Fight",
+                    "served_by": "Officer", "served_at": "2026-10-01T09:00"
+                }),
+            )
+            .await;
+        assert_eq!(backwards.status(), 422);
+        assert!(backwards
+            .text()
+            .await
+            .unwrap()
+            .contains("end after it starts"));
+        assert_eq!(app.count("bans").await, bans);
+        let visitors = app.count("visitors").await;
+        let path = format!("/api/v1/campuses/{}/visitors", app.world.campus);
+        let mut future = visitor("Ann", "Lee", "1990-01-01");
+        future["time_in"] = json!("2099-01-01T08:00");
+        let r = app.api_post(&ap, &path, future).await;
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("time_in"));
+        let mut whole_id = visitor("Ann", "Lee", "1990-01-01");
+        whole_id["id_last_four"] = json!("D123456789");
+        let r = app.api_post(&ap, &path, whole_id).await;
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("last four"));
+        assert_eq!(app.count("visitors").await, visitors);
+    }
+);
+
+both_engines!(
+    a_ban_ending_soon_is_on_the_administrators_home_page,
+    |app: TestApp| async move {
+        let ap = app.token("principal").await;
+        let today = chrono::Utc::now().date_naive();
+        let ends = (today + chrono::Duration::days(5)).to_string();
+        let r = app.api_post(&ap, &format!("/api/v1/incidents/{}/bans", app.world.incident), json!({
+            "given_name": "Dale", "family_name": "Ng", "birth_date": "1985-06-01", "scope": "district",
+            "starts_on": (today - chrono::Duration::days(30)).to_string(), "ends_on": ends,
+            "reason": "Threatened a coach", "served_by": "Officer Diaz", "served_at": "2026-09-01T09:00"
+        })).await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let home = app
+            .get("/", &app.session("principal").await)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            home.contains("Bans ending soon") && home.contains("Dale Ng"),
+            "{home}"
+        );
+        let list = app
+            .get(
+                &format!("/campuses/{}/bans", app.world.campus),
+                &app.session("sso").await,
+            )
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(list.contains("Dale Ng") && list.contains("Robert Smith"));
+    }
+);
+
+both_engines!(
+    sign_ins_are_purged_after_the_retention_period_unless_linked,
+    |app: TestApp| async move {
+        let old = app.clock_now().millis() - 400 * 86_400_000;
+        let w = &app.world;
+        for (id, linked) in [
+            ("old-plain", "NULL".to_string()),
+            ("old-linked", format!("'{}'", w.incident)),
+        ] {
+            let sql = format!(
+                "INSERT INTO visitors (id, district_id, campus_id, given_name, family_name, birth_date, id_type, id_last_four, purpose, host, time_in, incident_id, created_by, created_at, updated_at) \
+                 VALUES ('{id}', '{}', '{}', 'A', 'B', '1990-01-01', 'other', '1', 'x', 'y', {old}, {linked}, '{}', {old}, {old})",
+                w.district, w.campus, app.user("sso")
+            );
+            app.raw(&sql).await.unwrap();
+        }
+        let before = app.count("visitors").await;
+        let out = triad(
+            &app.data_dir,
+            &app.database_url,
+            &["visitors", "purge"],
+            None,
+        );
+        assert!(out.status.success(), "{}", text(&out));
+        assert!(text(&out).contains("Removed 1 "), "{}", text(&out));
+        assert_eq!(app.count("visitors").await, before - 1);
+        let ids: Vec<String> = match &app.db {
+            triad_store::Db::Sqlite(p, _) => sqlx::query_scalar("SELECT id FROM visitors")
+                .fetch_all(p)
+                .await
+                .unwrap(),
+            triad_store::Db::Postgres(p) => sqlx::query_scalar("SELECT id FROM visitors")
+                .fetch_all(p)
+                .await
+                .unwrap(),
+        };
+        assert!(ids.contains(&"old-linked".to_string()) && !ids.contains(&"old-plain".to_string()));
+    }
+);
