@@ -63,6 +63,9 @@ pub struct ServeArgs {
     /// Require a second factor (TOTP) for sworn officers and administrators.
     #[arg(long, env = "TRIAD_REQUIRE_SECOND_FACTOR")]
     pub require_second_factor: bool,
+    /// The largest form with photos accepted, in megabytes (each photo is also capped at 25).
+    #[arg(long, env = "TRIAD_UPLOAD_LIMIT_MB", default_value_t = 40)]
+    pub upload_limit_mb: usize,
 }
 
 #[derive(Subcommand)]
@@ -275,7 +278,7 @@ async fn serve(db: Db, instance: Instance, args: ServeArgs) -> Result<()> {
     let config = triad_web::WebConfig {
         behind_tls_proxy: args.behind_tls_proxy,
         require_second_factor: args.require_second_factor,
-        ..triad_web::WebConfig::default()
+        upload_limit: args.upload_limit_mb.max(1) * 1024 * 1024,
     };
     tokio::spawn(purge_daily(db.clone()));
     let state = triad_web::AppState::new(

@@ -221,3 +221,81 @@ async fn an_sro_and_a_principal_each_see_their_own_home() {
         .starts_with("/login"));
     desk.close().await.unwrap();
 }
+
+async fn fill(c: &Client, id: &str, text: &str) {
+    c.find(Locator::Id(id))
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_banned_visitor_is_caught_at_the_front_office() {
+    let app = TestApp::start(Engine::Sqlite).await;
+    let driver = start_driver();
+    // The SSO at the front office signs in "Bob Smith"; the campus bans a Robert Smith.
+    let desk = browser(&driver, 1024, 900).await;
+    sign_in(&desk, &app, "sso").await;
+    desk.goto(&app.url(&format!("/campuses/{}/visitors", app.world.campus)))
+        .await
+        .unwrap();
+    fill(&desk, "given_name", "Bob").await;
+    fill(&desk, "family_name", "Smith").await;
+    // Date inputs take their typing in the browser's locale; set the value as the picker would.
+    desk.execute(
+        "document.getElementById('birth_date').value = '1980-04-02'",
+        vec![],
+    )
+    .await
+    .unwrap();
+    fill(&desk, "id_last_four", "7731").await;
+    fill(&desk, "purpose", "Pick-up").await;
+    fill(&desk, "host", "Front office").await;
+    desk.find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let matches = desk
+        .wait()
+        .for_element(Locator::Id("matches"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        matches.contains("Robert Smith") && matches.contains("nickname"),
+        "{matches}"
+    );
+    screenshot(&desk, "visitor-ban-match").await;
+    desk.find(Locator::XPath("//button[contains(., 'Same person')]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let notice = desk
+        .wait()
+        .for_element(Locator::Css("p.notice"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(notice.contains("Confirmed ban match"), "{notice}");
+    desk.close().await.unwrap();
+    // The principal is told on their home page.
+    let office = browser(&driver, 1280, 900).await;
+    sign_in(&office, &app, "principal").await;
+    let home = body_text(&office).await;
+    assert!(
+        home.contains("For your attention") && home.contains("matches an active ban"),
+        "{home}"
+    );
+    screenshot(&office, "home-principal-ban-notification").await;
+    office.close().await.unwrap();
+}
