@@ -2,6 +2,7 @@
 
 use crate::{execute, fetch_all, fetch_optional, Conn, StoreResult};
 use serde::Serialize;
+use triad_domain::visitors::{compare, name_keys, Candidate, Person};
 use triad_domain::Id;
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
@@ -103,39 +104,54 @@ pub async fn bans_of_incident<'c>(
     Ok(fetch_all!(&mut c, BanRow, &sql, incident.to_string())?)
 }
 
-/// What a sign-in is checked with: the visitor's birth date and name keys.
-pub struct Lookup<'a> {
-    pub district: Id,
-    pub campus: Id,
-    pub day: &'a str,
-    pub birth_date: &'a str,
-    pub given_key: &'a str,
-    pub family_key: &'a str,
-}
-
-/// Bans in force that share a birth date or a name key with the visitor: the candidates the
-/// domain then compares. Each branch of the OR has its own index.
-pub async fn ban_candidates<'c>(
+/// The bans in force on a campus that a visitor may be, strongest candidate first: those
+/// sharing a birth date or a name key (each branch of the OR has its own index), then
+/// compared name by name in the domain.
+pub async fn matching_bans<'c>(
     conn: impl Into<Conn<'c>>,
-    l: &Lookup<'_>,
-) -> StoreResult<Vec<BanRow>> {
+    district: Id,
+    campus: Id,
+    day: &str,
+    visitor: &Person,
+) -> StoreResult<Vec<(BanRow, Candidate)>> {
     let mut c: Conn = conn.into();
+    let keys = name_keys(&visitor.given, &visitor.family);
+    let birth = visitor
+        .birth_date
+        .map(|d| d.to_string())
+        .unwrap_or_default();
     let sql = format!(
         "SELECT {BAN_COLUMNS} FROM bans WHERE district_id = $1 AND (scope = 'district' OR campus_id = $2) \
          AND starts_on <= $3 AND ends_on >= $3 \
          AND (birth_date = $4 OR family_key IN ($5, $6) OR given_key IN ($5, $6))"
     );
-    Ok(fetch_all!(
+    let rows = fetch_all!(
         &mut c,
         BanRow,
         &sql,
-        l.district.to_string(),
-        l.campus.to_string(),
-        l.day.to_string(),
-        l.birth_date.to_string(),
-        l.family_key.to_string(),
-        l.given_key.to_string()
-    )?)
+        district.to_string(),
+        campus.to_string(),
+        day.to_string(),
+        birth,
+        keys.family_key,
+        keys.given_key
+    )?;
+    let mut out: Vec<(BanRow, Candidate)> = rows
+        .into_iter()
+        .filter_map(|b| {
+            let banned = Person {
+                given: b.given_name.clone(),
+                family: b.family_name.clone(),
+                birth_date: b
+                    .birth_date
+                    .as_deref()
+                    .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+            };
+            compare(visitor, &banned).map(|c| (b, c))
+        })
+        .collect();
+    out.sort_by_key(|c| std::cmp::Reverse(c.1.strength));
+    Ok(out)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]

@@ -312,3 +312,50 @@ pub async fn multipart(
     }
     Ok(parts)
 }
+
+/// The text fields of a multipart form read as a form struct (files are left out).
+pub fn text_fields<T: serde::de::DeserializeOwned>(parts: &[Part]) -> Result<T, WebError> {
+    let pairs: Vec<(String, String)> = parts
+        .iter()
+        .filter(|p| p.file_name.is_none())
+        .map(|p| (p.name.clone(), p.text()))
+        .collect();
+    serde_urlencoded::to_string(&pairs)
+        .ok()
+        .and_then(|encoded| serde_urlencoded::from_str(&encoded).ok())
+        .ok_or_else(|| WebError::BadRequest("the form could not be read".into()))
+}
+
+/// The first non-empty file sent under a field name.
+pub fn file(parts: &[Part], name: &str) -> Option<axum::body::Bytes> {
+    parts
+        .iter()
+        .find(|p| p.name == name && p.file_name.is_some() && !p.bytes.is_empty())
+        .map(|p| p.bytes.clone())
+}
+
+/// A write's fields from a JSON body, a form, or a form with files; with the file sent under
+/// `file_field`, if any. Pages and the API share it.
+pub async fn read_input<T: serde::de::DeserializeOwned>(
+    headers: &axum::http::HeaderMap,
+    body: axum::body::Bytes,
+    file_field: &str,
+) -> Result<(T, Option<axum::body::Bytes>), WebError> {
+    let unreadable = || WebError::BadRequest("the form could not be read".into());
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if is_multipart(headers) {
+        let parts = multipart(headers, body).await?;
+        return Ok((text_fields(&parts)?, file(&parts, file_field)));
+    }
+    if content_type.starts_with("application/json") {
+        return serde_json::from_slice(&body)
+            .map(|v| (v, None))
+            .map_err(|e| WebError::BadRequest(format!("the JSON could not be read: {e}")));
+    }
+    serde_urlencoded::from_bytes(&body)
+        .map(|v| (v, None))
+        .map_err(|_| unreadable())
+}

@@ -9,9 +9,9 @@
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::time::{Duration, Instant};
-use triad_domain::visitors::{compare, name_keys, Person};
+use triad_domain::visitors::{name_keys, Person};
 use triad_domain::{Id, Timestamp};
-use triad_store::visitors::{self as store, BanRow, Lookup};
+use triad_store::visitors::{self as store, BanRow};
 use triad_store::{org, Db};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
@@ -175,36 +175,14 @@ async fn fill(db: &Db, rng: &mut StdRng) -> Result<Vec<(Id, Id)>> {
     Ok(campuses)
 }
 
-/// One sign-in's check: the indexed candidate query, then the comparison of each candidate.
+/// One sign-in's check, exactly as the sign-in runs it.
 async fn check(db: &Db, district: Id, campus: Id, visitor: &Person) -> Result<usize> {
-    let keys = name_keys(&visitor.given, &visitor.family);
-    let birth = visitor
-        .birth_date
-        .map(|d| d.to_string())
-        .unwrap_or_default();
-    let lookup = Lookup {
-        district,
-        campus,
-        day: "2026-11-23",
-        birth_date: &birth,
-        given_key: &keys.given_key,
-        family_key: &keys.family_key,
-    };
-    let rows = store::ban_candidates(&mut db.acquire().await?, &lookup).await?;
-    Ok(rows
-        .iter()
-        .filter(|b| {
-            let banned = Person {
-                given: b.given_name.clone(),
-                family: b.family_name.clone(),
-                birth_date: b
-                    .birth_date
-                    .as_deref()
-                    .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
-            };
-            compare(visitor, &banned).is_some()
-        })
-        .count())
+    let conn = &mut db.acquire().await?;
+    Ok(
+        store::matching_bans(conn, district, campus, "2026-11-23", visitor)
+            .await?
+            .len(),
+    )
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {

@@ -5,7 +5,7 @@ mod pages;
 pub mod photo;
 pub mod service;
 
-pub use api::EvidenceApiDoc;
+pub use api::{image, EvidenceApiDoc};
 
 pub fn routes() -> crate::routes::Routes {
     pages::routes().merge(api::routes())

@@ -108,28 +108,6 @@ pub struct IntakeInput {
     pub storage_location: String,
 }
 
-impl IntakeInput {
-    /// The text fields of a multipart form.
-    pub fn from_parts(parts: &[Part]) -> Self {
-        let field = |name: &str| {
-            parts
-                .iter()
-                .find(|p| p.name == name && p.file_name.is_none())
-                .map(Part::text)
-                .unwrap_or_default()
-        };
-        Self {
-            description: field("description"),
-            quantity: field("quantity"),
-            condition: field("condition"),
-            found_location: field("found_location"),
-            found_at: field("found_at"),
-            found_by: field("found_by"),
-            storage_location: field("storage_location"),
-        }
-    }
-}
-
 /// The facts of an intake, as they enter the custody chain.
 #[derive(Debug, Clone, Serialize)]
 struct IntakeFacts {
@@ -233,7 +211,7 @@ pub async fn intake(
         .into());
     }
     let parts = crate::forms::multipart(headers, body).await?;
-    let input = IntakeInput::from_parts(&parts);
+    let input: IntakeInput = crate::forms::text_fields(&parts)?;
     let mut invalid = Invalid::default();
     let description = required(&mut invalid, "description", &input.description);
     let quantity = required(&mut invalid, "quantity", &input.quantity);

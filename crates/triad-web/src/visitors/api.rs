@@ -7,14 +7,16 @@ use super::service::{
 use crate::context::Ctx;
 use crate::error::{ErrorBody, WebResult};
 use crate::routes::Routes;
+use axum::body::Bytes;
 use axum::extract::Path;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 
 pub fn routes() -> Routes {
     Routes::default()
         .post("/api/v1/incidents/{id}/bans", issue_ban)
         .get("/api/v1/campuses/{id}/bans", bans)
+        .get("/api/v1/bans/{id}/photo", ban_photo)
         .get("/api/v1/campuses/{id}/visitors", campus_visitors)
         .post("/api/v1/campuses/{id}/visitors", sign_in)
         .get("/api/v1/visitors/{id}", visitor)
@@ -26,6 +28,7 @@ pub fn routes() -> Routes {
 #[openapi(
     paths(
         issue_ban,
+        ban_photo,
         bans,
         campus_visitors,
         sign_in,
@@ -46,18 +49,28 @@ pub fn routes() -> Routes {
 )]
 pub struct VisitorsApiDoc;
 
-/// Issues a campus or district ban from an incident.
+/// Issues a campus or district ban from an incident: JSON, or a multipart form whose optional
+/// `photo` file is the person's picture for the front office.
 #[utoipa::path(post, path = "/api/v1/incidents/{id}/bans", tag = "visitors", params(("id" = String, Path), ("Idempotency-Key" = String, Header)), request_body = BanInput,
     responses((status = 201, body = BanView), (status = 422, body = ErrorBody)), security(("token" = [])))]
 async fn issue_ban(
     ctx: Ctx,
     Path(id): Path<String>,
-    Json(input): Json<BanInput>,
+    headers: HeaderMap,
+    body: Bytes,
 ) -> WebResult<(StatusCode, Json<BanView>)> {
+    let (input, photo) = crate::forms::read_input::<BanInput>(&headers, body, "photo").await?;
     Ok((
         StatusCode::CREATED,
-        Json(service::issue_ban(&ctx, &id, input).await?),
+        Json(service::issue_ban(&ctx, &id, input, photo).await?),
     ))
+}
+
+/// The photo of a banned person (a copy without metadata).
+#[utoipa::path(get, path = "/api/v1/bans/{id}/photo", tag = "visitors", params(("id" = String, Path)), responses((status = 200, content_type = "image/jpeg", body = Vec<u8>), (status = 404, body = ErrorBody)), security(("token" = [])))]
+pub async fn ban_photo(ctx: Ctx, Path(id): Path<String>) -> WebResult<axum::response::Response> {
+    let bytes = service::ban_photo(&ctx, &id).await?;
+    Ok(crate::evidence::image("image/jpeg".into(), bytes))
 }
 
 /// The bans in force on a campus today.

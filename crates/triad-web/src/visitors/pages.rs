@@ -10,7 +10,9 @@ use crate::forms::FormToken;
 use crate::routes::Routes;
 use crate::views::{render, Layout};
 use askama::Template;
+use axum::body::Bytes;
 use axum::extract::Path;
+use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use triad_domain::visitors::IdType;
@@ -19,6 +21,7 @@ pub fn routes() -> Routes {
     Routes::default()
         .post("/incidents/{id}/bans", issue_ban)
         .get("/campuses/{id}/bans", bans)
+        .get("/bans/{id}/photo", super::api::ban_photo)
         .get("/campuses/{id}/visitors", campus_visitors)
         .post("/campuses/{id}/visitors", sign_in)
         .get("/visitors/{id}", visitor)
@@ -29,9 +32,11 @@ pub fn routes() -> Routes {
 async fn issue_ban(
     ctx: Ctx,
     Path(id): Path<String>,
-    Form(input): Form<BanInput>,
+    headers: HeaderMap,
+    body: Bytes,
 ) -> WebResult<Response> {
-    service::issue_ban(&ctx, &id, input).await?;
+    let (input, photo) = crate::forms::read_input::<BanInput>(&headers, body, "photo").await?;
+    service::issue_ban(&ctx, &id, input, photo).await?;
     Ok(Redirect::to(&format!("/incidents/{id}")).into_response())
 }
 

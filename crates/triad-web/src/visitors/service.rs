@@ -39,6 +39,7 @@ pub struct BanView {
     pub reason: String,
     pub served_by: String,
     pub served_at: String,
+    pub has_photo: bool,
 }
 
 fn ban_view(b: &BanRow, local: &Local) -> BanView {
@@ -58,6 +59,7 @@ fn ban_view(b: &BanRow, local: &Local) -> BanView {
         reason: b.reason.clone(),
         served_by: b.served_by.clone(),
         served_at: local.show(b.served_at),
+        has_photo: b.photo_key.is_some(),
     }
 }
 
@@ -98,8 +100,14 @@ pub struct BanInput {
     pub served_at: String,
 }
 
-/// Issues a ban from an incident.
-pub async fn issue_ban(ctx: &Ctx, incident: &str, input: BanInput) -> WebResult<BanView> {
+/// Issues a ban from an incident, with an optional photo of the person for the front office
+/// (kept as a re-encoded copy without metadata).
+pub async fn issue_ban(
+    ctx: &Ctx,
+    incident: &str,
+    input: BanInput,
+    photo: Option<axum::body::Bytes>,
+) -> WebResult<BanView> {
     let found = crate::incidents::service::find(ctx, incident, Action::Change).await?;
     let today = found.local.date(ctx.now);
     let mut invalid = Invalid::default();
@@ -155,6 +163,10 @@ pub async fn issue_ban(ctx: &Ctx, incident: &str, input: BanInput) -> WebResult<
     else {
         return Err(WebError::NotFound);
     };
+    let photo_key = match photo {
+        Some(bytes) => Some(store_ban_photo(ctx, bytes).await?),
+        None => None,
+    };
     let keys = rules::name_keys(&given, &family);
     let row = BanRow {
         id: Id::new().to_string(),
@@ -168,7 +180,7 @@ pub async fn issue_ban(ctx: &Ctx, incident: &str, input: BanInput) -> WebResult<
         family_key: keys.family_key,
         birth_date: birth.map(|d| d.to_string()),
         description,
-        photo_key: None,
+        photo_key: photo_key.clone(),
         starts_on: starts.to_string(),
         ends_on: ends.to_string(),
         reason,
@@ -177,16 +189,70 @@ pub async fn issue_ban(ctx: &Ctx, incident: &str, input: BanInput) -> WebResult<
         created_by: ctx.actor.user.to_string(),
         created_at: ctx.now.millis(),
     };
+    let written = write_ban(ctx, &row, &found).await;
+    if written.is_err() {
+        ctx.state
+            .instance
+            .files
+            .discard(&photo_key.into_iter().collect::<Vec<_>>())
+            .await;
+    }
+    written?;
+    Ok(ban_view(&row, &found.local))
+}
+
+async fn write_ban(ctx: &Ctx, row: &BanRow, found: &Found) -> WebResult<()> {
     let mut tx = ctx.state.db.begin().await?;
-    store::insert_ban(&mut tx, &row).await?;
+    store::insert_ban(&mut tx, row).await?;
     let event = ctx
         .event("ban.create", Outcome::Ok)
         .record("ban", &row.id)
-        .content(&row)
+        .content(row)
         .tenant(Some(found.campus.district()), found.agency());
     triad_store::audit::append(&mut tx, event, ctx.now).await?;
     tx.commit().await?;
-    Ok(ban_view(&row, &found.local))
+    Ok(())
+}
+
+/// Checks and re-encodes a ban photo; only the clean copy is kept.
+async fn store_ban_photo(ctx: &Ctx, bytes: axum::body::Bytes) -> WebResult<String> {
+    use crate::evidence::photo;
+    let processed =
+        tokio::task::spawn_blocking(move || photo::process(&bytes, &photo::Limits::default()))
+            .await
+            .map_err(|e| WebError::Internal(format!("a photo task failed: {e}")))?
+            .map_err(|e| Invalid::one("photo", e.to_string()))?;
+    Ok(ctx
+        .state
+        .instance
+        .files
+        .put("photos-view", "jpg", processed.view_jpeg)
+        .await?)
+}
+
+/// A banned person's photo, for those who read the campus's bans.
+pub async fn ban_photo(ctx: &Ctx, id: &str) -> WebResult<Vec<u8>> {
+    let parsed = Id::parse(id).ok_or(WebError::NotFound)?;
+    let mut conn = ctx.state.db.acquire().await?;
+    let ban = store::ban(&mut conn, parsed).await?;
+    let campus = match &ban {
+        Some(b) => {
+            triad_store::org::campus(&mut conn, Id::parse(&b.campus_id).unwrap_or_default()).await?
+        }
+        None => None,
+    };
+    drop(conn);
+    let tenant = campus.as_ref().map(|c| campus::tenant(c, None)).unwrap_or(
+        triad_domain::policy::Tenant::campus(Id::from_parts("none", 0), parsed),
+    );
+    ctx.require(
+        Action::View,
+        Resource::new(RecordClass::Shared, tenant),
+        ("ban", id),
+    )
+    .await?;
+    let key = ban.and_then(|b| b.photo_key).ok_or(WebError::NotFound)?;
+    Ok(ctx.state.instance.files.get(&key).await?)
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -384,45 +450,6 @@ fn parse_visitor(
     }
 }
 
-/// The pending matches of a visitor against the bans in force, strongest first.
-async fn find_matches(
-    ctx: &Ctx,
-    campus: &Campus,
-    day: &str,
-    visitor: &Person,
-) -> WebResult<Vec<(BanRow, rules::Candidate)>> {
-    let keys = rules::name_keys(&visitor.given, &visitor.family);
-    let birth = visitor
-        .birth_date
-        .map(|d| d.to_string())
-        .unwrap_or_default();
-    let lookup = store::Lookup {
-        district: campus.district(),
-        campus: campus.campus_id(),
-        day,
-        birth_date: &birth,
-        given_key: &keys.given_key,
-        family_key: &keys.family_key,
-    };
-    let rows = store::ban_candidates(&mut ctx.state.db.acquire().await?, &lookup).await?;
-    let mut out: Vec<(BanRow, rules::Candidate)> = rows
-        .into_iter()
-        .filter_map(|b| {
-            let banned = Person {
-                given: b.given_name.clone(),
-                family: b.family_name.clone(),
-                birth_date: b
-                    .birth_date
-                    .as_deref()
-                    .and_then(|d| org_rules::parse_date("birth_date", d).ok()),
-            };
-            rules::compare(visitor, &banned).map(|c| (b, c))
-        })
-        .collect();
-    out.sort_by_key(|c| std::cmp::Reverse(c.1.strength));
-    Ok(out)
-}
-
 /// Signs a visitor in and checks the bans in force.
 pub async fn sign_in(ctx: &Ctx, campus_id: &str, input: VisitorInput) -> WebResult<VisitorView> {
     let campus = campus::campus_for(
@@ -441,7 +468,14 @@ pub async fn sign_in(ctx: &Ctx, campus_id: &str, input: VisitorInput) -> WebResu
         birth_date: Some(p.birth),
     };
     let day = local.date(p.time_in).to_string();
-    let candidates = find_matches(ctx, &campus, &day, &person).await?;
+    let candidates = store::matching_bans(
+        &mut ctx.state.db.acquire().await?,
+        campus.district(),
+        campus.campus_id(),
+        &day,
+        &person,
+    )
+    .await?;
     let row = VisitorRow {
         id: Id::new().to_string(),
         district_id: campus.district_id.clone(),

@@ -193,6 +193,7 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
             | "/photos/{id}"
             | "/api/v1/photos/{id}",
         ) => e(CAMPUS_SHARED_READERS, NOBODY),
+        ("GET", "/bans/{id}/photo" | "/api/v1/bans/{id}/photo") => e(CAMPUS_PARTNERS, NOBODY),
         ("POST", "/incidents/{id}/le-details" | "/api/v1/incidents/{id}/le-details")
         | ("GET", "/photos/{id}/original" | "/api/v1/photos/{id}/original") => e(SWORN, NOBODY),
         ("GET", "/campuses/{id}/disclosures" | "/api/v1/campuses/{id}/disclosures") => {
@@ -296,6 +297,8 @@ fn incident_fixture(app: &TestApp, path: &str, foreign: bool) -> Option<triad_do
         pick(w.photo, w.other_photo)
     } else if path.starts_with("/visitors/") {
         pick(w.visitor, w.other_visitor)
+    } else if path.starts_with("/bans/") {
+        pick(w.ban, w.other_ban)
     } else if path.starts_with("/ban-matches/") {
         pick(w.ban_match, w.other_ban_match)
     } else {

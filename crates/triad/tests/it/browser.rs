@@ -231,6 +231,18 @@ async fn fill(c: &Client, id: &str, text: &str) {
         .unwrap();
 }
 
+/// Clicks a button and reads the element the next page shows.
+async fn click_then_read(c: &Client, button: Locator<'_>, shown: Locator<'_>) -> String {
+    c.find(button).await.unwrap().click().await.unwrap();
+    c.wait()
+        .for_element(shown)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_banned_visitor_is_caught_at_the_front_office() {
     let app = TestApp::start(Engine::Sqlite).await;
@@ -253,39 +265,23 @@ async fn a_banned_visitor_is_caught_at_the_front_office() {
     fill(&desk, "id_last_four", "7731").await;
     fill(&desk, "purpose", "Pick-up").await;
     fill(&desk, "host", "Front office").await;
-    desk.find(Locator::Css("main form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let matches = desk
-        .wait()
-        .for_element(Locator::Id("matches"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let matches = click_then_read(
+        &desk,
+        Locator::Css("main form button[type=submit]"),
+        Locator::Id("matches"),
+    )
+    .await;
     assert!(
         matches.contains("Robert Smith") && matches.contains("nickname"),
         "{matches}"
     );
     screenshot(&desk, "visitor-ban-match").await;
-    desk.find(Locator::XPath("//button[contains(., 'Same person')]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let notice = desk
-        .wait()
-        .for_element(Locator::Css("p.notice"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let notice = click_then_read(
+        &desk,
+        Locator::XPath("//button[contains(., 'Same person')]"),
+        Locator::Css("p.notice"),
+    )
+    .await;
     assert!(notice.contains("Confirmed ban match"), "{notice}");
     desk.close().await.unwrap();
     // The principal is told on their home page.

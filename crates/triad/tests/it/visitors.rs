@@ -162,12 +162,55 @@ both_engines!(
         let ap = app.token("principal").await;
         let today = chrono::Utc::now().date_naive();
         let ends = (today + chrono::Duration::days(5)).to_string();
-        let r = app.api_post(&ap, &format!("/api/v1/incidents/{}/bans", app.world.incident), json!({
-            "given_name": "Dale", "family_name": "Ng", "birth_date": "1985-06-01", "scope": "district",
-            "starts_on": (today - chrono::Duration::days(30)).to_string(), "ends_on": ends,
-            "reason": "Threatened a coach", "served_by": "Officer Diaz", "served_at": "2026-09-01T09:00"
-        })).await;
+        let starts = (today - chrono::Duration::days(30)).to_string();
+        let fields = [
+            ("given_name", "Dale"),
+            ("family_name", "Ng"),
+            ("birth_date", "1985-06-01"),
+            ("scope", "district"),
+            ("starts_on", &starts),
+            ("ends_on", &ends),
+            ("reason", "Threatened a coach"),
+            ("served_by", "Officer Diaz"),
+            ("served_at", "2026-09-01T09:00"),
+        ];
+        let ban_form = |photo: Vec<u8>| {
+            let mut form = reqwest::multipart::Form::new();
+            for (k, v) in fields {
+                form = form.text(k, v.to_string());
+            }
+            form.part(
+                "photo",
+                reqwest::multipart::Part::bytes(photo).file_name("dale.jpg"),
+            )
+        };
+        let path = app.url(&format!("/api/v1/incidents/{}/bans", app.world.incident));
+        let send = |form| {
+            app.http
+                .post(&path)
+                .bearer_auth(&ap)
+                .header("idempotency-key", triad_domain::Id::new().to_string())
+                .multipart(form)
+                .send()
+        };
+        // A photo that is not one refuses the whole ban.
+        let bans = app.count("bans").await;
+        let bad = send(ban_form(b"not a picture".to_vec())).await.unwrap();
+        assert_eq!(bad.status(), 422);
+        assert!(bad.text().await.unwrap().contains("not a JPEG or PNG"));
+        assert_eq!(app.count("bans").await, bans);
+        let r = send(ban_form(crate::evidence::jpeg(40, 30))).await.unwrap();
         assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let ban: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(ban["has_photo"], true);
+        let photo = app
+            .api_get(
+                &format!("/api/v1/bans/{}/photo", ban["id"].as_str().unwrap()),
+                &ap,
+            )
+            .await;
+        assert_eq!(photo.status(), 200);
+        assert!(photo.bytes().await.unwrap().starts_with(&[0xFF, 0xD8]));
         let home = app
             .get("/", &app.session("principal").await)
             .await
