@@ -10,6 +10,7 @@ pub mod evidence;
 pub mod ids;
 pub mod incidents;
 pub mod meetings;
+pub mod operations;
 pub mod org;
 pub mod policy;
 pub mod time;

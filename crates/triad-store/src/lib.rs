@@ -16,6 +16,7 @@ pub mod incidents;
 pub mod instance;
 pub mod meetings;
 pub mod notifications;
+pub mod operations;
 pub mod org;
 pub mod settings;
 pub mod sqlite_backup;

@@ -13,9 +13,11 @@ pub mod evidence;
 pub mod forms;
 mod home;
 pub mod incidents;
+pub mod live;
 pub mod meetings;
 mod notifications;
 pub mod openapi;
+pub mod operations;
 pub mod org;
 pub mod routes;
 mod security;
@@ -94,6 +96,8 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     /// The instance's signing key and stored files.
     pub instance: triad_store::instance::Instance,
+    /// Live campus status for open pages.
+    pub live: live::Hub,
 }
 
 impl AppState {
@@ -108,6 +112,7 @@ impl AppState {
             clock,
             config: Arc::new(config),
             instance,
+            live: live::Hub::default(),
         }
     }
 
@@ -133,8 +138,11 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let listener_task = tokio::spawn(live::listen(state.db.clone(), state.live.clone()));
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    listener_task.abort();
+    served
 }

@@ -103,6 +103,7 @@ pub fn all() -> Routes {
         .merge(crate::evidence::routes())
         .merge(crate::visitors::routes())
         .merge(crate::notifications::routes())
+        .merge(crate::operations::routes())
         .merge(crate::audit::routes())
         .merge(crate::openapi::routes())
 }

@@ -20,6 +20,8 @@ pub struct Layout {
     pub roles: String,
     pub nav: Vec<NavLink>,
     pub logout: FormToken,
+    /// The campuses whose live status this person's pages listen to (space-separated ids).
+    pub live_campuses: String,
 }
 
 impl Layout {
@@ -74,8 +76,26 @@ impl Layout {
                 .join(", "),
             nav,
             logout: ctx.form(),
+            live_campuses: live_campuses(ctx),
         }
     }
+}
+
+/// The campuses a person is on: campus-scoped roles and an SRO's assignments.
+fn live_campuses(ctx: &Ctx) -> String {
+    let mut ids: Vec<String> = ctx
+        .actor
+        .grants
+        .iter()
+        .filter_map(|g| match g.scope {
+            triad_domain::auth::Scope::Campus { campus, .. } => Some(campus.to_string()),
+            _ => None,
+        })
+        .chain(ctx.actor.assignments.iter().map(|a| a.campus.to_string()))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids.join(" ")
 }
 
 impl Ctx {

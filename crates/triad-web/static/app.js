@@ -6,3 +6,55 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
+
+// Live campus status: every page of someone on a campus listens for its status changes
+// (Server-Sent Events) and shows a banner when the campus is not normal. Browsers block sound
+// until the person acts, so the tone plays only once they have turned it on.
+(function () {
+  var box = document.getElementById("live");
+  if (!box || !window.EventSource) { return; }
+  var text = document.getElementById("live-text");
+  var link = document.getElementById("live-link");
+  var lost = document.getElementById("live-lost");
+  var soundButton = document.getElementById("live-sound");
+  var audio = null;
+  var states = {};
+  soundButton.addEventListener("click", function () {
+    var Context = window.AudioContext || window.webkitAudioContext;
+    if (Context) { audio = new Context(); soundButton.textContent = "Sound is on"; soundButton.disabled = true; }
+  });
+  function tone() {
+    if (!audio) { return; }
+    var osc = audio.createOscillator();
+    osc.frequency.value = 880;
+    osc.connect(audio.destination);
+    osc.start();
+    osc.stop(audio.currentTime + 0.6);
+  }
+  function show() {
+    var worst = null;
+    Object.keys(states).forEach(function (id) {
+      var s = states[id];
+      if (s.status === "lockdown" || (!worst && s.status !== "normal")) { worst = s; }
+    });
+    box.hidden = !worst;
+    if (worst) {
+      box.className = "live-" + worst.status;
+      text.textContent = worst.label.toUpperCase();
+      link.href = "/campuses/" + worst.campus_id + "/status";
+    }
+  }
+  box.getAttribute("data-campuses").split(" ").forEach(function (id) {
+    if (!id) { return; }
+    var source = new EventSource("/campuses/" + id + "/live");
+    source.addEventListener("status", function (event) {
+      var s = JSON.parse(event.data);
+      var before = states[id];
+      states[id] = s;
+      lost.hidden = true;
+      if (s.status === "lockdown" && (!before || before.status !== "lockdown")) { tone(); }
+      show();
+    });
+    source.onerror = function () { lost.hidden = false; };
+  });
+})();

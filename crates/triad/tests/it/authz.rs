@@ -214,6 +214,18 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
         ("POST", "/evidence/{id}/acknowledge" | "/api/v1/evidence/{id}/acknowledge") => {
             e(NOBODY, NOBODY)
         }
+        (
+            "GET",
+            "/campuses/{id}/status"
+            | "/api/v1/campuses/{id}/status"
+            | "/campus-events/{id}"
+            | "/api/v1/campus-events/{id}",
+        )
+        | ("POST", "/campuses/{id}/status" | "/api/v1/campuses/{id}/status") => {
+            e(CAMPUS_PARTNERS, NOBODY)
+        }
+        // Whether a campus is locked down is for everyone on it, like its directory entry.
+        ("GET", "/campuses/{id}/live") => e(DIRECTORY_READERS, ADMIN),
         ("GET", "/api/v1/notifications") => e(EVERYONE, EVERYONE),
         ("POST", "/notifications/{id}/read" | "/api/v1/notifications/{id}/read") => {
             e(EVERYONE, NOBODY)
@@ -297,6 +309,8 @@ fn incident_fixture(app: &TestApp, path: &str, foreign: bool) -> Option<triad_do
         pick(w.photo, w.other_photo)
     } else if path.starts_with("/visitors/") {
         pick(w.visitor, w.other_visitor)
+    } else if path.starts_with("/campus-events/") {
+        pick(w.campus_event, w.other_campus_event)
     } else if path.starts_with("/bans/") {
         pick(w.ban, w.other_ban)
     } else if path.starts_with("/ban-matches/") {

@@ -231,6 +231,25 @@ async fn fill(c: &Client, id: &str, text: &str) {
         .unwrap();
 }
 
+/// Waits (generously: the latency is the benchmark's job) until an element reads `wanted`.
+async fn wait_for_text(c: &Client, id: &str, wanted: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let text = match c.find(Locator::Id(id)).await {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if text == wanted {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "#{id} never read {wanted:?}: {text:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 /// Clicks a button and reads the element the next page shows.
 async fn click_then_read(c: &Client, button: Locator<'_>, shown: Locator<'_>) -> String {
     c.find(button).await.unwrap().click().await.unwrap();
@@ -294,4 +313,38 @@ async fn a_banned_visitor_is_caught_at_the_front_office() {
     );
     screenshot(&office, "home-principal-ban-notification").await;
     office.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lockdown_reaches_another_open_page_without_reloading() {
+    let app = TestApp::start(Engine::Sqlite).await;
+    let driver = start_driver();
+    // A teacher's page is open on the home page.
+    let staff = browser(&driver, 1024, 800).await;
+    sign_in(&staff, &app, "staff").await;
+    let banner = staff.find(Locator::Id("live")).await.unwrap();
+    assert!(
+        !banner.is_displayed().await.unwrap(),
+        "no banner while normal"
+    );
+    // The principal calls the lockdown from the office.
+    let office = browser(&driver, 1280, 900).await;
+    sign_in(&office, &app, "principal").await;
+    office
+        .goto(&app.url(&format!("/campuses/{}/status", app.world.campus)))
+        .await
+        .unwrap();
+    office
+        .find(Locator::Css("#move-lockdown button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_text(&office, "status", "Lockdown").await;
+    // The teacher's page turns red by itself.
+    wait_for_text(&staff, "live-text", "LOCKDOWN").await;
+    screenshot(&staff, "lockdown-banner-staff").await;
+    office.close().await.unwrap();
+    staff.close().await.unwrap();
 }

@@ -17,6 +17,7 @@ struct Ids {
     ban: Id,
     visitor: Id,
     ban_match: Id,
+    campus_event: Id,
 }
 
 fn ids(w: &World, other: bool) -> Ids {
@@ -31,6 +32,7 @@ fn ids(w: &World, other: bool) -> Ids {
             ban: w.other_ban,
             visitor: w.other_visitor,
             ban_match: w.other_ban_match,
+            campus_event: w.other_campus_event,
         }
     } else {
         Ids {
@@ -43,6 +45,7 @@ fn ids(w: &World, other: bool) -> Ids {
             ban: w.ban,
             visitor: w.visitor,
             ban_match: w.ban_match,
+            campus_event: w.campus_event,
         }
     }
 }
@@ -202,4 +205,20 @@ pub async fn incident_world(
     triad_store::visitors::insert_match(&mut *tx, &m)
         .await
         .expect("match");
+    let event = triad_store::operations::EventRow {
+        id: i.campus_event.to_string(),
+        district_id: i.district.to_string(),
+        campus_id: i.campus.to_string(),
+        status: "normal".into(),
+        swept: true,
+        started_at: now.millis() - 7_200_000,
+        started_by: holder.to_string(),
+        ended_at: Some(now.millis() - 3_600_000),
+        ended_how: Some("all_clear".into()),
+        responsibility_accepted: false,
+        version: 2,
+    };
+    triad_store::operations::insert(&mut *tx, &event)
+        .await
+        .expect("campus event");
 }

@@ -14,6 +14,7 @@ mod cli;
 mod evidence;
 mod incidents;
 mod meetings;
+mod operations;
 mod pages;
 mod sign_in;
 mod visitors;

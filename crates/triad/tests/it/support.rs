@@ -81,6 +81,9 @@ pub struct World {
     pub other_visitor: Id,
     pub ban_match: Id,
     pub other_ban_match: Id,
+    /// A past lockdown on each campus.
+    pub campus_event: Id,
+    pub other_campus_event: Id,
 }
 
 pub struct TestApp {
@@ -214,6 +217,30 @@ impl TestApp {
             data_dir,
             _shutdown: tx,
         }
+    }
+
+    /// Another server on the same database and data folder (several instances behind a load
+    /// balancer); yields its base URL. It stops with the test's runtime.
+    pub async fn second_instance(&self) -> String {
+        let db = Db::open(&self.database_url)
+            .await
+            .expect("second connection");
+        let instance = triad_store::instance::Instance::open(&self.data_dir).expect("instance");
+        let state = AppState::new(
+            db,
+            self.clock.clone(),
+            WebConfig {
+                behind_tls_proxy: true,
+                ..WebConfig::default()
+            },
+            instance,
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        tokio::spawn(triad_web::serve(listener, state, std::future::pending()));
+        base
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -438,6 +465,8 @@ async fn build_world(
         other_visitor: Id::new(),
         ban_match: Id::new(),
         other_ban_match: Id::new(),
+        campus_event: Id::new(),
+        other_campus_event: Id::new(),
     };
     for (d, c, a, name) in [
         (world.district, world.campus, world.agency, "Home"),

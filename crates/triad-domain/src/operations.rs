@@ -1,0 +1,244 @@
+//! Campus safety operations (seed 001): controlled movement and lockdown, with unequal
+//! authority. Administrators, SROs and SSOs may call them; only a sworn officer gives the all
+//! clear from a lockdown, and only after a sweep of the campus is on record; a school that
+//! lifts its own lockdown does so by accepting the responsibility, in so many words.
+
+use crate::auth::Role;
+use crate::org::text_enum;
+use serde::{Deserialize, Serialize};
+
+text_enum! {
+    /// Where a campus stands.
+    CampusStatus {
+        Normal => "normal" / "Normal",
+        ControlledMovement => "controlled_movement" / "Controlled movement",
+        Lockdown => "lockdown" / "Lockdown",
+    }
+}
+
+text_enum! {
+    /// What someone asks of the campus status.
+    Move {
+        CallControlledMovement => "controlled_movement" / "Call controlled movement",
+        CallLockdown => "lockdown" / "Call a lockdown",
+        RecordSweep => "sweep" / "Record the sweep of the campus",
+        AllClear => "all_clear" / "Give the all clear",
+        SchoolLift => "school_lift" / "Lift the lockdown without an officer (the school takes responsibility)",
+        EndControlledMovement => "end_controlled_movement" / "End controlled movement",
+    }
+}
+
+/// The words an administrator accepts to lift a lockdown without an officer's all clear.
+pub const RESPONSIBILITY_STATEMENT: &str =
+    "I lift this lockdown without a sworn officer's all clear. \
+The school accepts responsibility for the safety of the campus from this moment.";
+
+/// The state of a campus's open event (or of a campus with none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct State {
+    pub status: CampusStatus,
+    /// A sweep has been recorded since the lockdown was called.
+    pub swept: bool,
+}
+
+impl State {
+    pub const NORMAL: State = State {
+        status: CampusStatus::Normal,
+        swept: false,
+    };
+}
+
+/// Who is asking: their roles on the campus and whether they are sworn.
+#[derive(Debug, Clone, Copy)]
+pub struct Who<'a> {
+    pub roles: &'a [Role],
+    pub sworn: bool,
+}
+
+impl Who<'_> {
+    fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    /// An SRO or another certified law-enforcement account.
+    fn is_sworn_officer(&self) -> bool {
+        self.sworn && (self.has(Role::Sro) || self.has(Role::LeSupervisor))
+    }
+
+    fn may_call(&self) -> bool {
+        self.has(Role::CampusAdmin) || self.has(Role::Sro) || self.has(Role::Sso)
+    }
+}
+
+/// Why a move is refused, in words for the person who tried it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Refused(pub String);
+
+fn refuse(reason: &str) -> Result<State, Refused> {
+    Err(Refused(reason.to_string()))
+}
+
+const WHO_CLEARS: &str = "only a sworn officer (the SRO or another certified law-enforcement officer) gives the all clear from a lockdown; \
+a campus administrator may instead lift it by accepting responsibility";
+
+/// The state after a move, or why it may not be made. `accepted` is the administrator's
+/// acceptance of responsibility (only read for a school lift).
+pub fn apply(state: State, m: Move, who: Who<'_>, accepted: bool) -> Result<State, Refused> {
+    use CampusStatus::*;
+    match (m, state.status) {
+        (Move::CallControlledMovement | Move::CallLockdown, _) if !who.may_call() => {
+            refuse("campus administrators, SROs and SSOs call controlled movement or a lockdown")
+        }
+        (Move::CallControlledMovement, Normal) => Ok(State {
+            status: ControlledMovement,
+            swept: false,
+        }),
+        (Move::CallControlledMovement, ControlledMovement) => {
+            refuse("controlled movement is already in force")
+        }
+        (Move::CallControlledMovement, Lockdown) => refuse("the campus is in lockdown"),
+        (Move::CallLockdown, Lockdown) => refuse("a lockdown is already in force on this campus"),
+        (Move::CallLockdown, _) => Ok(State {
+            status: Lockdown,
+            swept: false,
+        }),
+        (Move::RecordSweep, Lockdown) if who.is_sworn_officer() => Ok(State {
+            status: Lockdown,
+            swept: true,
+        }),
+        (Move::RecordSweep, Lockdown) => {
+            refuse("the sweep is recorded by the sworn officer who clears the campus")
+        }
+        (Move::RecordSweep, _) => refuse("a sweep is recorded during a lockdown"),
+        (Move::AllClear, Lockdown) if !who.is_sworn_officer() => refuse(WHO_CLEARS),
+        (Move::AllClear, Lockdown) if !state.swept => {
+            refuse("record the sweep of the campus (areas checked, by whom) before the all clear")
+        }
+        (Move::AllClear, Lockdown) => Ok(State::NORMAL),
+        (Move::AllClear, _) => refuse("there is no lockdown to clear"),
+        (Move::SchoolLift, Lockdown) if !who.has(Role::CampusAdmin) => {
+            refuse("only a campus administrator may lift a lockdown for the school; otherwise a sworn officer gives the all clear")
+        }
+        (Move::SchoolLift, Lockdown) if !accepted => refuse(
+            "to lift the lockdown without an officer, accept the school's responsibility in so many words",
+        ),
+        (Move::SchoolLift, Lockdown) => Ok(State::NORMAL),
+        (Move::SchoolLift, _) => refuse("there is no lockdown to lift"),
+        (Move::EndControlledMovement, ControlledMovement) if who.may_call() => Ok(State::NORMAL),
+        (Move::EndControlledMovement, ControlledMovement) => {
+            refuse("campus administrators, SROs and SSOs end controlled movement")
+        }
+        (Move::EndControlledMovement, Lockdown) => refuse(WHO_CLEARS),
+        (Move::EndControlledMovement, Normal) => refuse("controlled movement is not in force"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const PEOPLE: &[(&[Role], bool)] = &[
+        (&[Role::Sro], true),
+        (&[Role::Sro], false),
+        (&[Role::LeSupervisor], true),
+        (&[Role::Sso], false),
+        (&[Role::CampusAdmin], false),
+        (&[Role::Staff], false),
+        (&[Role::DistrictLeader], false),
+        (&[Role::Evaluator], false),
+        (&[Role::SystemAdmin], false),
+    ];
+
+    fn states() -> Vec<State> {
+        CampusStatus::ALL
+            .iter()
+            .flat_map(|s| [false, true].map(|swept| State { status: *s, swept }))
+            .collect()
+    }
+
+    /// Every role × every move × every state × accepted or not: the table of the seed.
+    #[test]
+    fn every_role_every_move_every_state() {
+        for state in states() {
+            for m in Move::ALL {
+                for (roles, sworn) in PEOPLE {
+                    for accepted in [false, true] {
+                        let who = Who {
+                            roles,
+                            sworn: *sworn,
+                        };
+                        let result = apply(state, *m, who, accepted);
+                        let officer = *sworn
+                            && (roles.contains(&Role::Sro) || roles.contains(&Role::LeSupervisor));
+                        let caller = roles
+                            .iter()
+                            .any(|r| matches!(r, Role::CampusAdmin | Role::Sro | Role::Sso));
+                        let expected = match (m, state.status) {
+                            (Move::CallControlledMovement, CampusStatus::Normal) => caller,
+                            (
+                                Move::CallLockdown,
+                                CampusStatus::Normal | CampusStatus::ControlledMovement,
+                            ) => caller,
+                            (Move::RecordSweep, CampusStatus::Lockdown) => officer,
+                            (Move::AllClear, CampusStatus::Lockdown) => officer && state.swept,
+                            (Move::SchoolLift, CampusStatus::Lockdown) => {
+                                roles.contains(&Role::CampusAdmin) && accepted
+                            }
+                            (Move::EndControlledMovement, CampusStatus::ControlledMovement) => {
+                                caller
+                            }
+                            _ => false,
+                        };
+                        assert_eq!(result.is_ok(), expected, "{state:?} {m:?} {roles:?} sworn={sworn} accepted={accepted}: {result:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_sso_is_told_who_can_clear() {
+        let lockdown = State {
+            status: CampusStatus::Lockdown,
+            swept: true,
+        };
+        let e = apply(
+            lockdown,
+            Move::AllClear,
+            Who {
+                roles: &[Role::Sso],
+                sworn: false,
+            },
+            false,
+        )
+        .unwrap_err();
+        assert!(e.0.contains("sworn officer"), "{e}");
+    }
+
+    proptest! {
+        /// Over random sequences, a lockdown ends only by a sworn officer's all clear after a
+        /// sweep, or by an administrator's accepted school lift.
+        #[test]
+        fn a_lockdown_never_ends_without_a_sweep_or_accepted_responsibility(
+            steps in proptest::collection::vec((0..Move::ALL.len(), 0..PEOPLE.len(), any::<bool>()), 1..60)
+        ) {
+            let mut state = State::NORMAL;
+            for (m, p, accepted) in steps {
+                let (roles, sworn) = PEOPLE[p];
+                let m = Move::ALL[m];
+                let who = Who { roles, sworn };
+                if let Ok(next) = apply(state, m, who, accepted) {
+                    if state.status == CampusStatus::Lockdown && next.status != CampusStatus::Lockdown {
+                        let cleared = m == Move::AllClear && state.swept && sworn
+                            && (roles.contains(&Role::Sro) || roles.contains(&Role::LeSupervisor));
+                        let lifted = m == Move::SchoolLift && accepted && roles.contains(&Role::CampusAdmin);
+                        prop_assert!(cleared || lifted);
+                    }
+                    state = next;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,362 @@
+//! Calling and lifting controlled movement and lockdowns: once for pages and API.
+//!
+//! The domain decides who may make which move; the store applies it only if the event is
+//! still at the version the person saw (a stale page is refused, not applied on top of a
+//! newer state); every move, accepted or refused, is on the audit trail, and accepted ones
+//! are published live to the campus's open pages.
+
+use crate::campus::{self, Local};
+use crate::context::Ctx;
+use crate::error::{WebError, WebResult};
+use crate::live::LiveStatus;
+use serde::{Deserialize, Serialize};
+use triad_domain::audit::Outcome;
+use triad_domain::meetings::parse_text;
+use triad_domain::operations::{self as rules, CampusStatus, Move, State, Who};
+use triad_domain::policy::{Action, RecordClass};
+use triad_domain::{Id, Invalid};
+use triad_store::operations::{self as store, EventRow, LogRow};
+use triad_store::org::Campus;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TimelineEntry {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub status: String,
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct EventView {
+    pub id: String,
+    pub campus_id: String,
+    pub status: String,
+    pub started_at: String,
+    pub ended_at: Option<String>,
+    pub ended_how: Option<String>,
+    /// The school lifted its own lockdown, accepting responsibility: flagged in every report.
+    pub responsibility_accepted: bool,
+    pub swept: bool,
+    pub timeline: Vec<TimelineEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CampusStatusView {
+    pub campus_id: String,
+    pub campus: String,
+    pub status: String,
+    pub label: String,
+    /// What the page was shown at: send it back with a move so a stale page is refused.
+    pub version: i64,
+    pub open: Option<EventView>,
+    pub recent: Vec<EventView>,
+    pub responsibility_statement: String,
+}
+
+fn label(status: &str) -> String {
+    CampusStatus::from_code(status)
+        .map(|s| s.label())
+        .unwrap_or("Normal")
+        .into()
+}
+
+async fn event_view(ctx: &Ctx, e: EventRow, local: &Local) -> WebResult<EventView> {
+    let timeline = store::timeline(&mut ctx.state.db.acquire().await?, &e.id).await?;
+    Ok(EventView {
+        timeline: timeline
+            .into_iter()
+            .map(|l| TimelineEntry {
+                at: local.show(l.at),
+                actor: l.actor_name.unwrap_or(l.actor_id),
+                action: Move::from_code(&l.action)
+                    .map(|m| m.label())
+                    .unwrap_or("")
+                    .into(),
+                status: label(&l.status),
+                detail: l.detail,
+            })
+            .collect(),
+        id: e.id,
+        campus_id: e.campus_id,
+        status: e.status,
+        started_at: local.show(e.started_at),
+        ended_at: e.ended_at.map(|t| local.show(t)),
+        ended_how: e.ended_how,
+        responsibility_accepted: e.responsibility_accepted,
+        swept: e.swept,
+    })
+}
+
+async fn campus_for(ctx: &Ctx, id: &str, action: Action) -> WebResult<Campus> {
+    campus::campus_for(ctx, id, RecordClass::Shared, action, "campus_status").await
+}
+
+/// A campus's status now, its open event with its timeline, and its recent events.
+pub async fn status(ctx: &Ctx, campus_id: &str) -> WebResult<CampusStatusView> {
+    let campus = campus_for(ctx, campus_id, Action::View).await?;
+    let local = campus::local(ctx, &campus).await?;
+    let mut conn = ctx.state.db.acquire().await?;
+    let open = store::open_event(&mut conn, campus.campus_id()).await?;
+    let recent_rows = store::of_campus(&mut conn, campus.campus_id(), 10).await?;
+    drop(conn);
+    let (status, version) = open
+        .as_ref()
+        .map(|e| (e.status.clone(), e.version))
+        .unwrap_or(("normal".into(), 0));
+    let mut recent = Vec::new();
+    for e in recent_rows.into_iter().filter(|e| e.ended_at.is_some()) {
+        recent.push(event_view(ctx, e, &local).await?);
+    }
+    Ok(CampusStatusView {
+        campus_id: campus.id.clone(),
+        campus: campus.name.clone(),
+        label: label(&status),
+        status,
+        version,
+        open: match open {
+            Some(e) => Some(event_view(ctx, e, &local).await?),
+            None => None,
+        },
+        recent,
+        responsibility_statement: rules::RESPONSIBILITY_STATEMENT.into(),
+    })
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct MoveInput {
+    /// controlled_movement, lockdown, sweep, all_clear, school_lift or end_controlled_movement
+    #[serde(default)]
+    pub action: String,
+    /// The version the page showed (0 when the campus was normal).
+    #[serde(default)]
+    pub version: String,
+    /// For a sweep: the areas checked.
+    #[serde(default)]
+    pub areas: String,
+    /// For a sweep: responding police or deputies without an account.
+    #[serde(default)]
+    pub responders: String,
+    /// For a school lift: the responsibility statement, accepted (any non-empty value).
+    #[serde(default, deserialize_with = "crate::forms::checkbox")]
+    pub accept_responsibility: bool,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// What a move adds to the timeline.
+fn detail(m: Move, input: &MoveInput) -> Result<Option<String>, Invalid> {
+    let mut invalid = Invalid::default();
+    let areas = invalid
+        .check(parse_text("areas", &input.areas, 2000))
+        .flatten();
+    let responders = invalid
+        .check(parse_text("responders", &input.responders, 1000))
+        .flatten();
+    let note = invalid
+        .check(parse_text("note", &input.note, 2000))
+        .flatten();
+    if m == Move::RecordSweep && areas.is_none() {
+        invalid.push("areas", "say which areas were checked");
+    }
+    invalid.into_result()?;
+    let mut parts = Vec::new();
+    if let Some(a) = areas {
+        parts.push(format!("Areas checked: {a}"));
+    }
+    if let Some(r) = responders {
+        parts.push(format!("Responding officers: {r}"));
+    }
+    if m == Move::SchoolLift {
+        parts.push(format!("Accepted: {}", rules::RESPONSIBILITY_STATEMENT));
+    }
+    if let Some(n) = note {
+        parts.push(n);
+    }
+    Ok(Some(parts.join("\n")).filter(|p| !p.is_empty()))
+}
+
+/// Makes a move on a campus's status.
+pub async fn make_move(
+    ctx: &Ctx,
+    campus_id: &str,
+    input: MoveInput,
+) -> WebResult<CampusStatusView> {
+    let campus = campus_for(ctx, campus_id, Action::Change).await?;
+    let m = Move::from_code(&input.action)
+        .ok_or_else(|| Invalid::one("action", "choose what to do"))?;
+    let seen: i64 = input
+        .version
+        .trim()
+        .parse()
+        .map_err(|_| Invalid::one("version", "reload the page and try again"))?;
+    let detail = detail(m, &input)?;
+    let mut tx = ctx.state.db.begin().await?;
+    let open = store::open_event(&mut tx, campus.campus_id()).await?;
+    let (state, version) = match &open {
+        Some(e) => (
+            State {
+                status: CampusStatus::from_code(&e.status).unwrap_or(CampusStatus::Normal),
+                swept: e.swept,
+            },
+            e.version,
+        ),
+        None => (State::NORMAL, 0),
+    };
+    if seen != version {
+        drop(tx);
+        return Err(refused(ctx, &campus, m, &format!(
+            "the campus status changed since this page was shown: it is now {}; look again before acting",
+            label(state.status.code()).to_lowercase()
+        )).await);
+    }
+    let roles = ctx.actor.roles();
+    let who = Who {
+        roles: &roles,
+        sworn: ctx.actor.sworn,
+    };
+    let next = match rules::apply(state, m, who, input.accept_responsibility) {
+        Ok(next) => next,
+        Err(reason) => {
+            drop(tx);
+            return Err(refused(ctx, &campus, m, &reason.0).await);
+        }
+    };
+    let event = write_move(ctx, &mut tx, &campus, open, m, next, seen, detail).await?;
+    let live = LiveStatus {
+        campus_id: campus.id.clone(),
+        status: next.status.code().into(),
+        label: next.status.label().into(),
+        event_id: Some(event.id.clone()),
+        version: if event.ended_at.is_some() {
+            0
+        } else {
+            event.version
+        },
+    };
+    let sent_to_all =
+        store::notify(&mut tx, &serde_json::to_string(&live).unwrap_or_default()).await?;
+    tx.commit().await?;
+    if !sent_to_all {
+        ctx.state.live.publish(live);
+    }
+    status(ctx, campus_id).await
+}
+
+/// A refused move: on the audit trail, answered with the reason.
+async fn refused(ctx: &Ctx, campus: &Campus, m: Move, reason: &str) -> WebError {
+    let event = ctx
+        .event(&format!("operations.{}", m.code()), Outcome::Denied)
+        .record("campus", &campus.id)
+        .tenant(Some(campus.district()), None);
+    match triad_store::audit::record(&ctx.state.db, event, ctx.now).await {
+        Ok(_) => WebError::Conflict(reason.to_string()),
+        Err(e) => e.into(),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn write_move(
+    ctx: &Ctx,
+    tx: &mut triad_store::Tx,
+    campus: &Campus,
+    open: Option<EventRow>,
+    m: Move,
+    next: State,
+    seen: i64,
+    detail: Option<String>,
+) -> WebResult<EventRow> {
+    let ends = next.status == CampusStatus::Normal;
+    let event = match open {
+        None => {
+            let e = EventRow {
+                id: Id::new().to_string(),
+                district_id: campus.district_id.clone(),
+                campus_id: campus.id.clone(),
+                status: next.status.code().into(),
+                swept: next.swept,
+                started_at: ctx.now.millis(),
+                started_by: ctx.actor.user.to_string(),
+                ended_at: None,
+                ended_how: None,
+                responsibility_accepted: false,
+                version: 1,
+            };
+            store::insert(&mut *tx, &e).await?;
+            e
+        }
+        Some(mut e) => {
+            e.status = next.status.code().into();
+            e.swept = next.swept;
+            e.version += 1;
+            if ends {
+                e.ended_at = Some(ctx.now.millis());
+                e.ended_how = Some(m.code().into());
+                e.responsibility_accepted = m == Move::SchoolLift;
+            }
+            if !store::advance(&mut *tx, &e, seen).await? {
+                return Err(WebError::Conflict(
+                    "the campus status changed at the same moment: look again".into(),
+                ));
+            }
+            e
+        }
+    };
+    let entry = LogRow {
+        event_id: event.id.clone(),
+        seq: event.version,
+        at: ctx.now.millis(),
+        actor_id: ctx.actor.user.to_string(),
+        actor_name: None,
+        action: m.code().into(),
+        status: next.status.code().into(),
+        detail,
+    };
+    store::log(&mut *tx, &entry).await?;
+    let audit = ctx
+        .event(&format!("operations.{}", m.code()), Outcome::Ok)
+        .record("campus_event", &event.id)
+        .content(&entry)
+        .tenant(Some(campus.district()), None);
+    triad_store::audit::append(&mut *tx, audit, ctx.now).await?;
+    Ok(event)
+}
+
+/// One event with its whole timeline, for the after-action review.
+pub async fn event(ctx: &Ctx, id: &str) -> WebResult<EventView> {
+    let parsed = Id::parse(id).ok_or(WebError::NotFound)?;
+    let row = store::get(&mut ctx.state.db.acquire().await?, parsed).await?;
+    let campus_id = row
+        .as_ref()
+        .map(|e| e.campus_id.clone())
+        .unwrap_or_else(|| Id::new().to_string());
+    let campus = campus_for(ctx, &campus_id, Action::View).await?;
+    let row = row.ok_or(WebError::NotFound)?;
+    let local = campus::local(ctx, &campus).await?;
+    event_view(ctx, row, &local).await
+}
+
+/// The current status of a campus, for the live stream's first message. Whether a campus is
+/// locked down is for everyone on it (staff included) and those above it, like the campus's
+/// directory entry; the timeline's details stay with the campus partners.
+pub async fn live_now(ctx: &Ctx, campus_id: &str) -> WebResult<LiveStatus> {
+    let campus = campus::campus_for(
+        ctx,
+        campus_id,
+        RecordClass::Directory,
+        Action::View,
+        "campus_status",
+    )
+    .await?;
+    let open = store::open_event(&mut ctx.state.db.acquire().await?, campus.campus_id()).await?;
+    let (status, version, event_id) =
+        open.map(|e| (e.status, e.version, Some(e.id)))
+            .unwrap_or(("normal".into(), 0, None));
+    Ok(LiveStatus {
+        campus_id: campus.id,
+        label: label(&status),
+        status,
+        event_id,
+        version,
+    })
+}

@@ -1,0 +1,213 @@
+//! Lockdowns over real HTTP: unequal authority refused with the reason, a sweep before the
+//! all clear, the school's own lift with responsibility accepted, stale pages refused, and
+//! the status reaching open pages live — across two server instances on one PostgreSQL.
+
+use crate::both_engines;
+use crate::support::*;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+fn status_path(app: &TestApp) -> String {
+    format!("/api/v1/campuses/{}/status", app.world.campus)
+}
+
+async fn act(app: &TestApp, who: &str, body: Value) -> reqwest::Response {
+    let token = app.token(who).await;
+    app.api_post(&token, &status_path(app), body).await
+}
+
+async fn reason(r: reqwest::Response) -> String {
+    assert_eq!(r.status(), 409);
+    r.text().await.unwrap()
+}
+
+both_engines!(
+    only_a_sworn_officer_clears_a_lockdown_after_a_sweep,
+    |app: TestApp| async move {
+        let r = act(
+            &app,
+            "principal",
+            json!({"action": "lockdown", "version": "0"}),
+        )
+        .await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let s: Value = r.json().await.unwrap();
+        assert_eq!(s["status"], "lockdown");
+        let v = s["version"].as_i64().unwrap().to_string();
+        let denials = app.audit_count("operations.", "denied").await;
+        assert!(
+            reason(act(&app, "sso", json!({"action": "lockdown", "version": v})).await)
+                .await
+                .contains("already in force")
+        );
+        assert!(
+            reason(act(&app, "sso", json!({"action": "all_clear", "version": "0"})).await)
+                .await
+                .contains("changed since this page was shown")
+        );
+        assert!(
+            reason(act(&app, "sso", json!({"action": "all_clear", "version": v})).await)
+                .await
+                .contains("sworn officer")
+        );
+        assert!(
+            reason(act(&app, "sro", json!({"action": "all_clear", "version": v})).await)
+                .await
+                .contains("record the sweep")
+        );
+        assert_eq!(
+            app.audit_count("operations.", "denied").await,
+            denials + 4,
+            "refusals are on the audit trail"
+        );
+        let no_areas = act(&app, "sro", json!({"action": "sweep", "version": v})).await;
+        assert_eq!(no_areas.status(), 422);
+        let swept: Value = act(&app, "sro", json!({"action": "sweep", "version": v, "areas": "Gym, east wing, fields", "responders": "Deputy Lane (county)"})).await.json().await.unwrap();
+        let v = swept["version"].as_i64().unwrap().to_string();
+        let clear: Value = act(&app, "sro", json!({"action": "all_clear", "version": v}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(clear["status"], "normal");
+        let event = &clear["recent"][0];
+        let steps: Vec<&str> = event["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["action"].as_str().unwrap())
+            .collect();
+        assert_eq!(steps.len(), 3, "{steps:?}");
+        assert!(event["timeline"][1]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("Deputy Lane"));
+        assert_eq!(event["responsibility_accepted"], false);
+    }
+);
+
+both_engines!(
+    a_school_lifts_its_own_lockdown_only_by_accepting_responsibility,
+    |app: TestApp| async move {
+        let s: Value = act(&app, "sso", json!({"action": "lockdown", "version": "0"}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let v = s["version"].as_i64().unwrap().to_string();
+        assert!(reason(
+            act(
+                &app,
+                "principal",
+                json!({"action": "school_lift", "version": v})
+            )
+            .await
+        )
+        .await
+        .contains("in so many words"));
+        assert!(reason(
+            act(
+                &app,
+                "sso",
+                json!({"action": "school_lift", "version": v, "accept_responsibility": true})
+            )
+            .await
+        )
+        .await
+        .contains("campus administrator"));
+        let lifted: Value = act(
+            &app,
+            "principal",
+            json!({"action": "school_lift", "version": v, "accept_responsibility": true}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        assert_eq!(lifted["status"], "normal");
+        let event = lifted["recent"][0].clone();
+        assert_eq!(event["responsibility_accepted"], true);
+        let page = app
+            .get(
+                &format!("/campus-events/{}", event["id"].as_str().unwrap()),
+                &app.session("director").await,
+            )
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("accepted responsibility"), "{page}");
+    }
+);
+
+/// Reads Server-Sent Events until one carries `wanted`, or gives up after `within`.
+async fn wait_for(stream: &mut reqwest::Response, wanted: &str, within: Duration) -> bool {
+    let deadline = tokio::time::Instant::now() + within;
+    let mut seen = String::new();
+    while let Ok(Ok(Some(chunk))) = tokio::time::timeout_at(deadline, stream.chunk()).await {
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+        if seen.contains(wanted) {
+            return true;
+        }
+    }
+    false
+}
+
+async fn listen(app: &TestApp, base: &str, who: &str) -> reqwest::Response {
+    let s = app.session(who).await;
+    let r = app
+        .http
+        .get(format!("{base}/campuses/{}/live", app.world.campus))
+        .header("cookie", &s.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    r
+}
+
+both_engines!(open_pages_hear_a_lockdown_live, |app: TestApp| async move {
+    let mut stream = listen(&app, &app.base, "staff").await;
+    assert!(
+        wait_for(&mut stream, "\"status\":\"normal\"", Duration::from_secs(5)).await,
+        "the current status comes first"
+    );
+    act(
+        &app,
+        "principal",
+        json!({"action": "lockdown", "version": "0"}),
+    )
+    .await;
+    assert!(
+        wait_for(
+            &mut stream,
+            "\"status\":\"lockdown\"",
+            Duration::from_secs(10)
+        )
+        .await,
+        "the lockdown arrives without reloading"
+    );
+});
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lockdown_crosses_server_instances_on_one_postgresql() {
+    let app = TestApp::start(Engine::Postgres).await;
+    let second = app.second_instance().await;
+    let mut stream = listen(&app, &second, "sso").await;
+    assert!(wait_for(&mut stream, "\"status\":\"normal\"", Duration::from_secs(5)).await);
+    // Called on the first instance, heard on the second.
+    act(
+        &app,
+        "principal",
+        json!({"action": "lockdown", "version": "0"}),
+    )
+    .await;
+    assert!(
+        wait_for(
+            &mut stream,
+            "\"status\":\"lockdown\"",
+            Duration::from_secs(10)
+        )
+        .await
+    );
+}
