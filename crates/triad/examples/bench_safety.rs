@@ -1,5 +1,6 @@
 //! The campus-safety benchmark: the ban check a sign-in runs, against 10,000 active bans in a
-//! state-scale database, and the intake of a 12-megapixel photo (hash, re-encode, store).
+//! state-scale database; the intake of a 12-megapixel photo (hash, re-encode, store); and a
+//! lockdown reaching 500 open pages of one campus over Server-Sent Events.
 //!
 //! Run: `cargo run --release -p triad --example bench_safety`
 //! Set `TRIAD_BENCH_POSTGRES_URL` (a database that may be written) to measure PostgreSQL too.
@@ -293,8 +294,160 @@ fn tempfile_dir() -> Result<std::path::PathBuf> {
     Ok(dir)
 }
 
+const LISTENERS: usize = 500;
+
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// 500 pages of one campus listen; a principal calls a lockdown over the API; the time from
+/// the request to each page hearing it.
+async fn live(dir: &std::path::Path) -> Result<()> {
+    use triad_domain::auth::{Grant, Role, Scope};
+    let db = Db::open(&format!("sqlite://{}/live.db", dir.display())).await?;
+    let now = Timestamp::from_datetime(chrono::Utc::now());
+    let (district, campus, principal) = (Id::new(), Id::new(), Id::new());
+    let mut tx = db.begin().await?;
+    org::insert_district(
+        &mut tx,
+        &org::NewDistrict {
+            id: district,
+            name: "Live",
+            time_zone: "America/Chicago",
+            year_start: "08-01",
+        },
+        now,
+    )
+    .await?;
+    org::insert_campus(&mut tx, campus, district, "Live High", "high", now).await?;
+    triad_store::auth::insert_user(
+        &mut tx,
+        &triad_store::auth::NewUser {
+            id: principal,
+            username: "principal",
+            display_name: "Principal",
+            person: None,
+            password_hash: "x",
+        },
+        now,
+    )
+    .await?;
+    triad_store::auth::add_grant(
+        &mut tx,
+        principal,
+        Grant {
+            role: Role::CampusAdmin,
+            scope: Scope::Campus { district, campus },
+        },
+        now,
+    )
+    .await?;
+    let token = triad_store::auth::new_secret("triad_pat_");
+    triad_store::auth::insert_token(
+        &mut tx,
+        Id::new(),
+        principal,
+        "bench",
+        &triad_store::auth::secret_hash(&token),
+        now,
+    )
+    .await?;
+    let mut cookies = Vec::new();
+    for _ in 0..LISTENERS {
+        let secret = triad_store::auth::new_secret("");
+        triad_store::auth::insert_session(
+            &mut tx,
+            &triad_store::auth::secret_hash(&secret),
+            principal,
+            "csrf",
+            true,
+            None,
+            now,
+        )
+        .await?;
+        cookies.push(format!("__Host-triad_session={secret}"));
+    }
+    tx.commit().await?;
+    let instance = triad_store::instance::Instance::open(&dir.join("data"))?;
+    let state = triad_web::AppState::new(
+        db,
+        std::sync::Arc::new(triad_web::SystemClock),
+        triad_web::WebConfig::default(),
+        instance,
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(triad_web::serve(listener, state, std::future::pending()));
+    let before = rss_kib();
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()?;
+    let (heard_tx, mut heard_rx) = tokio::sync::mpsc::unbounded_channel::<Instant>();
+    for cookie in cookies {
+        let mut stream = http
+            .get(format!("{base}/campuses/{campus}/live"))
+            .header("cookie", cookie)
+            .send()
+            .await?;
+        let heard = heard_tx.clone();
+        tokio::spawn(async move {
+            let mut seen = String::new();
+            while let Ok(Some(chunk)) = stream.chunk().await {
+                seen.push_str(&String::from_utf8_lossy(&chunk));
+                if seen.contains("\"status\":\"lockdown\"") {
+                    let _ = heard.send(Instant::now());
+                    return;
+                }
+            }
+        });
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let connected = rss_kib();
+    let called = Instant::now();
+    let r = http
+        .post(format!("{base}/api/v1/campuses/{campus}/status"))
+        .bearer_auth(&token)
+        .header("idempotency-key", Id::new().to_string())
+        .json(&serde_json::json!({"action": "lockdown", "version": "0"}))
+        .send()
+        .await?;
+    if !r.status().is_success() {
+        return Err(format!("the lockdown was refused: {}", r.text().await?).into());
+    }
+    let mut delays = Vec::with_capacity(LISTENERS);
+    while delays.len() < LISTENERS {
+        match tokio::time::timeout(Duration::from_secs(10), heard_rx.recv()).await {
+            Ok(Some(at)) => delays.push(at.duration_since(called)),
+            _ => break,
+        }
+    }
+    delays.sort();
+    if delays.is_empty() {
+        return Err("no page heard the lockdown".into());
+    }
+    println!(
+        "live lockdown, {} of {LISTENERS} pages of one campus (SQLite, one instance): p50 {:.1} ms, p99 {:.1} ms, last {:.1} ms after the request; {:.0} KB of memory per connected page (server and client in one process)",
+        delays.len(),
+        percentile(&delays, 0.5).as_secs_f64() * 1e3,
+        percentile(&delays, 0.99).as_secs_f64() * 1e3,
+        delays[delays.len() - 1].as_secs_f64() * 1e3,
+        connected.saturating_sub(before) as f64 / LISTENERS as f64
+    );
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
+    let scratch = tempfile_dir()?;
+    live(&scratch).await?;
+    let _ = std::fs::remove_dir_all(&scratch);
     photo().await?;
     let dir = tempfile_dir()?;
     let sqlite = Db::open(&format!("sqlite://{}/bench.db", dir.display())).await?;
