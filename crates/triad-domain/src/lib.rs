@@ -5,10 +5,12 @@
 pub mod activity;
 pub mod audit;
 pub mod auth;
+pub mod drills;
 pub mod error;
 pub mod evidence;
 pub mod ids;
 pub mod incidents;
+pub mod investigations;
 pub mod meetings;
 pub mod operations;
 pub mod org;

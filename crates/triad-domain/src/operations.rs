@@ -25,6 +25,89 @@ text_enum! {
         AllClear => "all_clear" / "Give the all clear",
         SchoolLift => "school_lift" / "Lift the lockdown without an officer (the school takes responsibility)",
         EndControlledMovement => "end_controlled_movement" / "End controlled movement",
+        ReportThreat => "threat" / "Report a potential threat (controlled movement and the response checklist)",
+    }
+}
+
+text_enum! {
+    /// The steps of the response to a potential threat (seed 001), in the order they are taken.
+    ThreatStep {
+        ControlledMovement => "controlled_movement" / "School placed under controlled movement",
+        CallSro => "call_sro" / "SRO and/or 911 called (if only the SSO is on campus)",
+        KeepUpdated => "keep_updated" / "SRO and/or 911 kept updated",
+        ExtraEyes => "extra_eyes" / "Maintenance and custodians asked to be extra eyes",
+        ContactInPairs => "contact_in_pairs" / "Contact made in pairs, only if safe (SRO & SSO, SRO & administrator, SSO & administrator)",
+        PoliceCalled => "police_called" / "Police or sheriff called (at any time, if the threat escalates)",
+        LeadersNotified => "leaders_notified" / "Chief of campus police or safety director and superintendent notified",
+    }
+}
+
+impl ThreatStep {
+    /// Steps Triad ticks itself: the controlled movement the report places, and the notices it
+    /// sends when police or sheriff are called.
+    pub fn is_automatic(self) -> bool {
+        matches!(
+            self,
+            ThreatStep::ControlledMovement | ThreatStep::LeadersNotified
+        )
+    }
+}
+
+text_enum! {
+    /// What else an event's timeline records besides status moves.
+    TimelineKind {
+        Step => "step" / "Checklist step",
+        Note => "note" / "Note",
+        Notice => "notice" / "Notice to a district leader",
+        Acknowledged => "acknowledged" / "Notice acknowledged",
+        AfterAction => "after_action" / "After-action note",
+        FollowUp => "follow_up" / "Follow-up item",
+    }
+}
+
+/// How a timeline entry's action code reads: a status move or another kind of entry.
+pub fn timeline_label(code: &str) -> &'static str {
+    Move::from_code(code)
+        .map(|m| m.label())
+        .or_else(|| TimelineKind::from_code(code).map(|k| k.label()))
+        .unwrap_or("")
+}
+
+/// The partners who may make contact with a threatening person, two together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Partner {
+    Sro,
+    Sso,
+    Administrator,
+}
+
+fn partners(who: Who<'_>) -> Vec<Partner> {
+    let mut p = Vec::new();
+    if who.is_sworn_officer() && who.has(Role::Sro) {
+        p.push(Partner::Sro);
+    }
+    if who.has(Role::Sso) {
+        p.push(Partner::Sso);
+    }
+    if who.has(Role::CampusAdmin) {
+        p.push(Partner::Administrator);
+    }
+    p
+}
+
+/// No lone contact with a threatening person: contact is made by two different partners of
+/// the seed's pairs (SRO & SSO, SRO & administrator, SSO & administrator).
+pub fn check_contact_pair(first: Who<'_>, second: Option<Who<'_>>) -> Result<(), Refused> {
+    const PAIRS: &str =
+        "contact is made in pairs: SRO & SSO, SRO & administrator, or SSO & administrator";
+    let Some(second) = second else {
+        return Err(Refused(format!("never alone: {PAIRS}; name the partner")));
+    };
+    let (a, b) = (partners(first), partners(second));
+    if a.iter().any(|x| b.iter().any(|y| x != y)) {
+        Ok(())
+    } else {
+        Err(Refused(PAIRS.to_string()))
     }
 }
 
@@ -87,9 +170,17 @@ a campus administrator may instead lift it by accepting responsibility";
 pub fn apply(state: State, m: Move, who: Who<'_>, accepted: bool) -> Result<State, Refused> {
     use CampusStatus::*;
     match (m, state.status) {
-        (Move::CallControlledMovement | Move::CallLockdown, _) if !who.may_call() => {
-            refuse("campus administrators, SROs and SSOs call controlled movement or a lockdown")
+        (Move::CallControlledMovement | Move::CallLockdown | Move::ReportThreat, _)
+            if !who.may_call() =>
+        {
+            refuse("campus administrators, SROs and SSOs call controlled movement or a lockdown; anyone else tells them, or calls 911")
         }
+        // A threat places the school under controlled movement, or keeps the stricter status.
+        (Move::ReportThreat, Normal) => Ok(State {
+            status: ControlledMovement,
+            swept: false,
+        }),
+        (Move::ReportThreat, _) => Ok(state),
         (Move::CallControlledMovement, Normal) => Ok(State {
             status: ControlledMovement,
             swept: false,
@@ -189,6 +280,7 @@ mod tests {
                             (Move::EndControlledMovement, CampusStatus::ControlledMovement) => {
                                 caller
                             }
+                            (Move::ReportThreat, _) => caller,
                             _ => false,
                         };
                         assert_eq!(result.is_ok(), expected, "{state:?} {m:?} {roles:?} sworn={sworn} accepted={accepted}: {result:?}");
@@ -215,6 +307,50 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.0.contains("sworn officer"), "{e}");
+    }
+
+    fn who(roles: &[Role], sworn: bool) -> Who<'_> {
+        Who { roles, sworn }
+    }
+
+    #[test]
+    fn contact_is_made_only_by_the_seeds_pairs() {
+        let sro = who(&[Role::Sro], true);
+        let sso = who(&[Role::Sso], false);
+        let admin = who(&[Role::CampusAdmin], false);
+        let staff = who(&[Role::Staff], false);
+        let unsworn_sro = who(&[Role::Sro], false);
+        for (a, b) in [(sro, sso), (sro, admin), (sso, admin), (admin, sro)] {
+            assert!(check_contact_pair(a, Some(b)).is_ok());
+        }
+        for (a, b) in [
+            (sro, sro),
+            (sso, sso),
+            (admin, admin),
+            (sro, staff),
+            (unsworn_sro, admin),
+        ] {
+            assert!(check_contact_pair(a, Some(b)).is_err());
+        }
+        let alone = check_contact_pair(sro, None).unwrap_err();
+        assert!(alone.0.contains("never alone"), "{alone}");
+    }
+
+    #[test]
+    fn a_threat_places_controlled_movement_and_keeps_a_lockdown() {
+        let admin = who(&[Role::CampusAdmin], false);
+        let cm = apply(State::NORMAL, Move::ReportThreat, admin, false).unwrap();
+        assert_eq!(cm.status, CampusStatus::ControlledMovement);
+        let lockdown = State {
+            status: CampusStatus::Lockdown,
+            swept: false,
+        };
+        assert_eq!(
+            apply(lockdown, Move::ReportThreat, admin, false),
+            Ok(lockdown)
+        );
+        assert_eq!(timeline_label("threat"), Move::ReportThreat.label());
+        assert_eq!(timeline_label("note"), "Note");
     }
 
     proptest! {

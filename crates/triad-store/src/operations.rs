@@ -17,15 +17,17 @@ pub struct EventRow {
     pub ended_how: Option<String>,
     pub responsibility_accepted: bool,
     pub version: i64,
+    /// What was reported, when the event is a response to a potential threat.
+    pub threat: Option<String>,
 }
 
 const COLUMNS: &str =
     "id, district_id, campus_id, status, swept, started_at, started_by, ended_at, \
-     ended_how, responsibility_accepted, version";
+     ended_how, responsibility_accepted, version, threat";
 
 pub async fn insert<'c>(conn: impl Into<Conn<'c>>, e: &EventRow) -> StoreResult<()> {
     let mut c: Conn = conn.into();
-    let sql = format!("INSERT INTO campus_events ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)");
+    let sql = format!("INSERT INTO campus_events ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)");
     execute!(
         &mut c,
         &sql,
@@ -39,7 +41,8 @@ pub async fn insert<'c>(conn: impl Into<Conn<'c>>, e: &EventRow) -> StoreResult<
         e.ended_at,
         e.ended_how.clone(),
         e.responsibility_accepted,
-        e.version
+        e.version,
+        e.threat.clone()
     )
     .map_err(|e| {
         crate::StoreError::from(e)
@@ -57,6 +60,18 @@ pub async fn open_event<'c>(
     let sql =
         format!("SELECT {COLUMNS} FROM campus_events WHERE campus_id = $1 AND ended_at IS NULL");
     Ok(fetch_optional!(&mut c, EventRow, &sql, campus.to_string())?)
+}
+
+/// The open events of a district's campuses.
+pub async fn open_in_district<'c>(
+    conn: impl Into<Conn<'c>>,
+    district: Id,
+) -> StoreResult<Vec<EventRow>> {
+    let mut c: Conn = conn.into();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM campus_events WHERE district_id = $1 AND ended_at IS NULL ORDER BY started_at"
+    );
+    Ok(fetch_all!(&mut c, EventRow, &sql, district.to_string())?)
 }
 
 pub async fn get<'c>(conn: impl Into<Conn<'c>>, id: Id) -> StoreResult<Option<EventRow>> {
@@ -82,6 +97,15 @@ pub async fn of_campus<'c>(
     )?)
 }
 
+/// Takes an event to add to its timeline: on PostgreSQL the row stays locked until the
+/// transaction ends, so two entries written at once queue for their places in the timeline.
+pub async fn lock<'c>(conn: impl Into<Conn<'c>>, id: &str) -> StoreResult<Option<EventRow>> {
+    let mut c: Conn = conn.into();
+    let sql =
+        format!("UPDATE campus_events SET version = version WHERE id = $1 RETURNING {COLUMNS}");
+    Ok(fetch_optional!(&mut c, EventRow, &sql, id.to_string())?)
+}
+
 /// Moves an event on, if it is still at the version the person saw. Yields false when it
 /// moved meanwhile (a stale page).
 pub async fn advance<'c>(
@@ -93,7 +117,7 @@ pub async fn advance<'c>(
     let changed = execute!(
         &mut c,
         "UPDATE campus_events SET status = $1, swept = $2, ended_at = $3, ended_how = $4, \
-         responsibility_accepted = $5, version = $6 WHERE id = $7 AND version = $8",
+         responsibility_accepted = $5, version = $6, threat = $9 WHERE id = $7 AND version = $8",
         e.status.clone(),
         e.swept,
         e.ended_at,
@@ -101,7 +125,8 @@ pub async fn advance<'c>(
         e.responsibility_accepted,
         e.version,
         e.id.clone(),
-        seen_version
+        seen_version,
+        e.threat.clone()
     )?;
     Ok(changed == 1)
 }
@@ -118,13 +143,15 @@ pub struct LogRow {
     pub detail: Option<String>,
 }
 
+/// Adds an entry at the end of an event's timeline (its `seq` is given by its place there;
+/// hold the event with [`lock`] or [`advance`] first).
 pub async fn log<'c>(conn: impl Into<Conn<'c>>, r: &LogRow) -> StoreResult<()> {
     let mut c: Conn = conn.into();
     execute!(
         &mut c,
-        "INSERT INTO campus_event_log (event_id, seq, at, actor_id, action, status, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO campus_event_log (event_id, seq, at, actor_id, action, status, detail) \
+         SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5, $6 FROM campus_event_log WHERE event_id = $1",
         r.event_id.clone(),
-        r.seq,
         r.at,
         r.actor_id.clone(),
         r.action.clone(),
@@ -184,4 +211,251 @@ pub async fn listen(db: crate::Db, deliver: impl Fn(&str)) {
         }
         tokio::time::sleep(std::time::Duration::from_secs(1)).await;
     }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct StepRow {
+    pub step: String,
+    pub done_at: i64,
+    pub done_by_name: Option<String>,
+}
+
+/// Ticks a checklist step; yields false when it was already ticked.
+pub async fn tick<'c>(
+    conn: impl Into<Conn<'c>>,
+    event: &str,
+    step: &str,
+    at: i64,
+    by: Id,
+) -> StoreResult<bool> {
+    let mut c: Conn = conn.into();
+    let n = execute!(
+        &mut c,
+        "INSERT INTO campus_event_steps (event_id, step, done_at, done_by) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (event_id, step) DO NOTHING",
+        event.to_string(),
+        step.to_string(),
+        at,
+        by.to_string()
+    )?;
+    Ok(n == 1)
+}
+
+pub async fn steps<'c>(conn: impl Into<Conn<'c>>, event: &str) -> StoreResult<Vec<StepRow>> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_all!(
+        &mut c,
+        StepRow,
+        "SELECT s.step, s.done_at, u.display_name AS done_by_name FROM campus_event_steps s \
+         LEFT JOIN users u ON u.id = s.done_by WHERE s.event_id = $1 ORDER BY s.done_at",
+        event.to_string()
+    )?)
+}
+
+/// A district leader who is told when police or sheriff are called to a campus.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Leader {
+    pub id: String,
+    pub display_name: String,
+    pub email: Option<String>,
+}
+
+pub async fn district_leaders<'c>(
+    conn: impl Into<Conn<'c>>,
+    district: Id,
+) -> StoreResult<Vec<Leader>> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_all!(
+        &mut c,
+        Leader,
+        "SELECT DISTINCT u.id, u.display_name, p.email FROM grants g JOIN users u ON u.id = g.user_id \
+         LEFT JOIN people p ON p.id = u.person_id \
+         WHERE g.role = 'district_leader' AND g.district_id = $1 AND u.disabled = FALSE ORDER BY u.display_name",
+        district.to_string()
+    )?)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct NoticeRow {
+    pub id: String,
+    pub event_id: String,
+    pub recipient_id: String,
+    pub recipient_name: Option<String>,
+    pub email: Option<String>,
+    pub subject: String,
+    pub body: String,
+    pub created_at: i64,
+    pub email_sent_at: Option<i64>,
+    pub webhook_sent_at: Option<i64>,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub acknowledged_at: Option<i64>,
+}
+
+const NOTICE_COLUMNS: &str = "n.id, n.event_id, n.recipient_id, u.display_name AS recipient_name, \
+    n.email, n.subject, n.body, n.created_at, n.email_sent_at, n.webhook_sent_at, n.attempts, \
+    n.last_error, n.acknowledged_at";
+
+pub async fn insert_notice<'c>(conn: impl Into<Conn<'c>>, n: &NoticeRow) -> StoreResult<()> {
+    let mut c: Conn = conn.into();
+    execute!(
+        &mut c,
+        "INSERT INTO campus_event_notices (id, event_id, recipient_id, email, subject, body, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        n.id.clone(),
+        n.event_id.clone(),
+        n.recipient_id.clone(),
+        n.email.clone(),
+        n.subject.clone(),
+        n.body.clone(),
+        n.created_at
+    )?;
+    Ok(())
+}
+
+pub async fn notices<'c>(conn: impl Into<Conn<'c>>, event: &str) -> StoreResult<Vec<NoticeRow>> {
+    let mut c: Conn = conn.into();
+    let sql = format!(
+        "SELECT {NOTICE_COLUMNS} FROM campus_event_notices n LEFT JOIN users u ON u.id = n.recipient_id \
+         WHERE n.event_id = $1 ORDER BY n.created_at, u.display_name"
+    );
+    Ok(fetch_all!(&mut c, NoticeRow, &sql, event.to_string())?)
+}
+
+pub async fn notice<'c>(conn: impl Into<Conn<'c>>, id: &str) -> StoreResult<Option<NoticeRow>> {
+    let mut c: Conn = conn.into();
+    let sql = format!(
+        "SELECT {NOTICE_COLUMNS} FROM campus_event_notices n LEFT JOIN users u ON u.id = n.recipient_id \
+         WHERE n.id = $1"
+    );
+    Ok(fetch_optional!(&mut c, NoticeRow, &sql, id.to_string())?)
+}
+
+/// Notices still owed an email (when email is on and the recipient has an address) or a
+/// webhook (when it is on), oldest first, with fewer than `max_attempts`.
+pub async fn undelivered<'c>(
+    conn: impl Into<Conn<'c>>,
+    max_attempts: i64,
+    email_on: bool,
+    webhook_on: bool,
+    limit: i64,
+) -> StoreResult<Vec<NoticeRow>> {
+    let mut c: Conn = conn.into();
+    let sql = format!(
+        "SELECT {NOTICE_COLUMNS} FROM campus_event_notices n LEFT JOIN users u ON u.id = n.recipient_id \
+         WHERE n.attempts < $1 AND ((n.email_sent_at IS NULL AND n.email IS NOT NULL AND $2) \
+         OR (n.webhook_sent_at IS NULL AND $3)) ORDER BY n.created_at LIMIT $4"
+    );
+    Ok(fetch_all!(
+        &mut c,
+        NoticeRow,
+        &sql,
+        max_attempts,
+        email_on,
+        webhook_on,
+        limit
+    )?)
+}
+
+/// What one delivery attempt achieved: the channels that went out, and why others did not.
+pub async fn delivered<'c>(
+    conn: impl Into<Conn<'c>>,
+    id: &str,
+    email_sent_at: Option<i64>,
+    webhook_sent_at: Option<i64>,
+    error: Option<String>,
+) -> StoreResult<()> {
+    let mut c: Conn = conn.into();
+    execute!(
+        &mut c,
+        "UPDATE campus_event_notices SET email_sent_at = COALESCE(email_sent_at, $1), \
+         webhook_sent_at = COALESCE(webhook_sent_at, $2), attempts = attempts + 1, last_error = $3 WHERE id = $4",
+        email_sent_at,
+        webhook_sent_at,
+        error,
+        id.to_string()
+    )?;
+    Ok(())
+}
+
+/// The recipient acknowledges a notice; yields false when it was not theirs or already done.
+pub async fn acknowledge<'c>(
+    conn: impl Into<Conn<'c>>,
+    id: &str,
+    recipient: Id,
+    at: i64,
+) -> StoreResult<bool> {
+    let mut c: Conn = conn.into();
+    let n = execute!(
+        &mut c,
+        "UPDATE campus_event_notices SET acknowledged_at = $1 \
+         WHERE id = $2 AND recipient_id = $3 AND acknowledged_at IS NULL",
+        at,
+        id.to_string(),
+        recipient.to_string()
+    )?;
+    Ok(n == 1)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct FollowUpRow {
+    pub id: String,
+    pub event_id: String,
+    pub title: String,
+    pub owner_id: Option<String>,
+    pub owner_name: Option<String>,
+    pub due_on: Option<String>,
+    pub done_at: Option<i64>,
+    pub created_by: String,
+    pub created_at: i64,
+}
+
+pub async fn insert_follow_up<'c>(conn: impl Into<Conn<'c>>, f: &FollowUpRow) -> StoreResult<()> {
+    let mut c: Conn = conn.into();
+    execute!(
+        &mut c,
+        "INSERT INTO campus_event_follow_ups (id, event_id, title, owner_id, due_on, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        f.id.clone(),
+        f.event_id.clone(),
+        f.title.clone(),
+        f.owner_id.clone(),
+        f.due_on.clone(),
+        f.created_by.clone(),
+        f.created_at
+    )?;
+    Ok(())
+}
+
+pub async fn follow_ups<'c>(
+    conn: impl Into<Conn<'c>>,
+    event: &str,
+) -> StoreResult<Vec<FollowUpRow>> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_all!(
+        &mut c,
+        FollowUpRow,
+        "SELECT f.id, f.event_id, f.title, f.owner_id, u.display_name AS owner_name, f.due_on, f.done_at, \
+         f.created_by, f.created_at FROM campus_event_follow_ups f LEFT JOIN users u ON u.id = f.owner_id \
+         WHERE f.event_id = $1 ORDER BY f.created_at",
+        event.to_string()
+    )?)
+}
+
+/// Marks a follow-up done; yields false when it is not on that event or already done.
+pub async fn complete_follow_up<'c>(
+    conn: impl Into<Conn<'c>>,
+    event: &str,
+    id: &str,
+    at: i64,
+) -> StoreResult<bool> {
+    let mut c: Conn = conn.into();
+    let n = execute!(
+        &mut c,
+        "UPDATE campus_event_follow_ups SET done_at = $1 WHERE id = $2 AND event_id = $3 AND done_at IS NULL",
+        at,
+        id.to_string(),
+        event.to_string()
+    )?;
+    Ok(n == 1)
 }

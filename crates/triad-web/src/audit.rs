@@ -7,7 +7,6 @@ use crate::routes::Routes;
 use crate::views::{render, Layout};
 use askama::Template;
 use axum::extract::Query;
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -182,25 +181,7 @@ async fn page(ctx: Ctx, Query(q): Query<AuditQuery>) -> WebResult<Response> {
 }
 
 fn csv(entries: Vec<EntryView>) -> WebResult<Response> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for e in &entries {
-        w.serialize(e)
-            .map_err(|e| WebError::Internal(format!("csv: {e}")))?;
-    }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| WebError::Internal(format!("csv: {e}")))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"triad-audit.csv\"",
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    crate::views::csv_attachment("triad-audit.csv", &entries)
 }
 
 /// Audit entries, newest first (district leaders: their districts; system administrators:

@@ -73,6 +73,8 @@ pub struct WebConfig {
     pub require_second_factor: bool,
     /// The largest upload (a photo form) in bytes.
     pub upload_limit: usize,
+    /// Where notices to district leaders go besides Triad's pages.
+    pub notices: operations::NoticeConfig,
 }
 
 /// Room for a few full-resolution phone photos in one form.
@@ -84,6 +86,7 @@ impl Default for WebConfig {
             behind_tls_proxy: false,
             require_second_factor: false,
             upload_limit: DEFAULT_UPLOAD_LIMIT,
+            notices: operations::NoticeConfig::default(),
         }
     }
 }
@@ -98,6 +101,8 @@ pub struct AppState {
     pub instance: triad_store::instance::Instance,
     /// Live campus status for open pages.
     pub live: live::Hub,
+    /// One delivery of notices at a time in this instance.
+    pub deliveries: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl AppState {
@@ -113,6 +118,7 @@ impl AppState {
             config: Arc::new(config),
             instance,
             live: live::Hub::default(),
+            deliveries: Arc::default(),
         }
     }
 
@@ -139,10 +145,12 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let listener_task = tokio::spawn(live::listen(state.db.clone(), state.live.clone()));
+    let notices_task = tokio::spawn(operations::retry_notices(state.clone()));
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
     listener_task.abort();
+    notices_task.abort();
     served
 }

@@ -8,6 +8,7 @@ use tokio::sync::broadcast;
 /// What a page is told when a campus's status changes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LiveStatus {
+    pub district_id: String,
     pub campus_id: String,
     pub status: String,
     pub label: String,

@@ -20,8 +20,9 @@ pub struct Layout {
     pub roles: String,
     pub nav: Vec<NavLink>,
     pub logout: FormToken,
-    /// The campuses whose live status this person's pages listen to (space-separated ids).
-    pub live_campuses: String,
+    /// The live status streams this person's pages listen to (space-separated paths): their
+    /// campuses, and the whole district for a district leader.
+    pub live_streams: String,
 }
 
 impl Layout {
@@ -76,26 +77,40 @@ impl Layout {
                 .join(", "),
             nav,
             logout: ctx.form(),
-            live_campuses: live_campuses(ctx),
+            live_streams: live_streams(ctx),
         }
     }
 }
 
-/// The campuses a person is on: campus-scoped roles and an SRO's assignments.
-fn live_campuses(ctx: &Ctx) -> String {
-    let mut ids: Vec<String> = ctx
+/// The campuses a person is on (campus-scoped roles and an SRO's assignments), and the
+/// districts a district leader oversees: one stream per district, not one per campus, so a
+/// leader's pages stay within the browser's few connections per server.
+fn live_streams(ctx: &Ctx) -> String {
+    use triad_domain::auth::{Role, Scope};
+    let campuses = ctx
         .actor
         .grants
         .iter()
         .filter_map(|g| match g.scope {
-            triad_domain::auth::Scope::Campus { campus, .. } => Some(campus.to_string()),
+            Scope::Campus { campus, .. } => Some(format!("/campuses/{campus}/live")),
             _ => None,
         })
-        .chain(ctx.actor.assignments.iter().map(|a| a.campus.to_string()))
-        .collect();
-    ids.sort();
-    ids.dedup();
-    ids.join(" ")
+        .chain(
+            ctx.actor
+                .assignments
+                .iter()
+                .map(|a| format!("/campuses/{}/live", a.campus)),
+        );
+    let districts = ctx.actor.grants.iter().filter_map(|g| match g.scope {
+        Scope::District { district } if g.role == Role::DistrictLeader => {
+            Some(format!("/districts/{district}/live"))
+        }
+        _ => None,
+    });
+    let mut paths: Vec<String> = campuses.chain(districts).collect();
+    paths.sort();
+    paths.dedup();
+    paths.join(" ")
 }
 
 impl Ctx {
@@ -118,4 +133,30 @@ pub fn when(ms: i64) -> String {
         .to_datetime()
         .format("%Y-%m-%d %H:%M UTC")
         .to_string()
+}
+
+/// Rows as a CSV file to download.
+pub fn csv_attachment<T: serde::Serialize>(
+    filename: &str,
+    rows: &[T],
+) -> Result<axum::response::Response, WebError> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let fail = |e: String| WebError::Internal(format!("csv: {e}"));
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        w.serialize(row).map_err(|e| fail(e.to_string()))?;
+    }
+    let bytes = w.into_inner().map_err(|e| fail(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -44,13 +44,13 @@ document.addEventListener("submit", function (event) {
       link.href = "/campuses/" + worst.campus_id + "/status";
     }
   }
-  box.getAttribute("data-campuses").split(" ").forEach(function (id) {
-    if (!id) { return; }
-    var source = new EventSource("/campuses/" + id + "/live");
+  box.getAttribute("data-streams").split(" ").forEach(function (path) {
+    if (!path) { return; }
+    var source = new EventSource(path);
     source.addEventListener("status", function (event) {
       var s = JSON.parse(event.data);
-      var before = states[id];
-      states[id] = s;
+      var before = states[s.campus_id];
+      states[s.campus_id] = s;
       lost.hidden = true;
       if (s.status === "lockdown" && (!before || before.status !== "lockdown")) { tone(); }
       show();

@@ -66,6 +66,27 @@ pub struct ServeArgs {
     /// The largest form with photos accepted, in megabytes (each photo is also capped at 25).
     #[arg(long, env = "TRIAD_UPLOAD_LIMIT_MB", default_value_t = 40)]
     pub upload_limit_mb: usize,
+    /// The SMTP relay notices to district leaders go out by: smtp://host:port (plain, a local
+    /// relay), smtp://host?tls=required (STARTTLS) or smtps://user:password@host.
+    #[arg(long, env = "TRIAD_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// The sender of notice emails.
+    #[arg(
+        long,
+        env = "TRIAD_NOTICE_FROM",
+        default_value = "Triad <triad@localhost>"
+    )]
+    pub notice_from: String,
+    /// A URL that receives every notice as JSON signed with HMAC-SHA256 (needs
+    /// TRIAD_WEBHOOK_SECRET).
+    #[arg(long, env = "TRIAD_WEBHOOK_URL")]
+    pub webhook_url: Option<String>,
+    /// The webhook's signing secret (give it in the environment, not on the command line).
+    #[arg(long, env = "TRIAD_WEBHOOK_SECRET", hide_env_values = true)]
+    pub webhook_secret: Option<String>,
+    /// Triad's address as people reach it (https://triad.example.org), for links in emails.
+    #[arg(long, env = "TRIAD_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -275,10 +296,20 @@ async fn serve(db: Db, instance: Instance, args: ServeArgs) -> Result<()> {
             args.addr
         );
     }
+    if args.webhook_url.is_some() && args.webhook_secret.as_deref().unwrap_or("").len() < 16 {
+        bail!("a notice webhook needs TRIAD_WEBHOOK_SECRET of at least 16 characters, so receivers can tell Triad's notices from forgeries");
+    }
     let config = triad_web::WebConfig {
         behind_tls_proxy: args.behind_tls_proxy,
         require_second_factor: args.require_second_factor,
         upload_limit: args.upload_limit_mb.max(1) * 1024 * 1024,
+        notices: triad_web::operations::NoticeConfig {
+            smtp_url: args.smtp_url,
+            from: args.notice_from,
+            webhook_url: args.webhook_url,
+            webhook_secret: args.webhook_secret,
+            public_url: args.public_url,
+        },
     };
     tokio::spawn(purge_daily(db.clone()));
     let state = triad_web::AppState::new(

@@ -214,27 +214,6 @@ async fn report_page(ctx: Ctx, Query(q): Query<super::report::ReportQuery>) -> W
 }
 
 fn csv(r: &super::report::Report) -> WebResult<Response> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let fail = |e: csv::Error| crate::error::WebError::Internal(format!("csv: {e}"));
-    for line in &r.lines {
-        w.serialize(line).map_err(fail)?;
-    }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| crate::error::WebError::Internal(format!("csv: {e}")))?;
-    let name = format!(
-        "attachment; filename=\"triad-activity-{}-{}.csv\"",
-        r.from, r.to
-    );
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "text/csv; charset=utf-8".to_string(),
-            ),
-            (axum::http::header::CONTENT_DISPOSITION, name),
-        ],
-        bytes,
-    )
-        .into_response())
+    let name = format!("triad-activity-{}-{}.csv", r.from, r.to);
+    crate::views::csv_attachment(&name, &r.lines)
 }

@@ -1,5 +1,8 @@
 //! Incidents in the API.
 
+use super::investigations::{
+    self as inv, CloseInput, InvestigationsView, NoteInput, NoteView, Priority, SideView,
+};
 use super::service::{
     self, CampusDisclosures, CampusIncidents, DisclosureView, FollowUpInput, FollowUpView,
     IncidentDetail, IncidentInput, IncidentSummary, LeDetailInput, LeDetailView, PersonView,
@@ -20,6 +23,60 @@ pub fn routes() -> Routes {
         .post("/api/v1/incidents/{id}/follow-ups", add_follow_up)
         .post("/api/v1/incidents/{id}/le-details", add_le_detail)
         .get("/api/v1/campuses/{id}/disclosures", disclosures)
+        .get("/api/v1/incidents/{id}/investigations", investigations)
+        .post(
+            "/api/v1/incidents/{id}/investigations/{side}",
+            open_investigation,
+        )
+        .post(
+            "/api/v1/incidents/{id}/investigations/{side}/notes",
+            add_investigation_note,
+        )
+        .post(
+            "/api/v1/incidents/{id}/investigations/{side}/close",
+            close_investigation,
+        )
+}
+
+/// The incident's investigations: each side's notes only to that side, the coordination
+/// thread to both, and the priority order (safety, then the law, then the school).
+#[utoipa::path(get, path = "/api/v1/incidents/{id}/investigations", tag = "incidents", params(("id" = String, Path)), responses((status = 200, body = InvestigationsView), (status = 404, body = ErrorBody)), security(("token" = [])))]
+async fn investigations(ctx: Ctx, Path(id): Path<String>) -> WebResult<Json<InvestigationsView>> {
+    Ok(Json(inv::view(&ctx, &id).await?))
+}
+
+/// Opens the criminal (`side` = criminal, the SRO's) or administrative (the school's)
+/// investigation, led by the caller; the other side is told in the coordination thread.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/investigations/{side}", tag = "incidents", params(("id" = String, Path), ("side" = String, Path), ("Idempotency-Key" = String, Header)),
+    responses((status = 200, body = InvestigationsView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn open_investigation(
+    ctx: Ctx,
+    Path((id, side)): Path<(String, String)>,
+) -> WebResult<Json<InvestigationsView>> {
+    Ok(Json(inv::open(&ctx, &id, &side).await?))
+}
+
+/// Adds a note to a side's own notes (`side` = criminal or administrative) or to the
+/// coordination thread both sides read (`side` = coordination).
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/investigations/{side}/notes", tag = "incidents", params(("id" = String, Path), ("side" = String, Path), ("Idempotency-Key" = String, Header)), request_body = NoteInput,
+    responses((status = 200, body = InvestigationsView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn add_investigation_note(
+    ctx: Ctx,
+    Path((id, side)): Path<(String, String)>,
+    Json(input): Json<NoteInput>,
+) -> WebResult<Json<InvestigationsView>> {
+    Ok(Json(inv::add_note(&ctx, &id, &side, input).await?))
+}
+
+/// Closes one side's investigation; the other goes on.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/investigations/{side}/close", tag = "incidents", params(("id" = String, Path), ("side" = String, Path), ("Idempotency-Key" = String, Header)), request_body = CloseInput,
+    responses((status = 200, body = InvestigationsView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)), security(("token" = [])))]
+async fn close_investigation(
+    ctx: Ctx,
+    Path((id, side)): Path<(String, String)>,
+    Json(input): Json<CloseInput>,
+) -> WebResult<Json<InvestigationsView>> {
+    Ok(Json(inv::close(&ctx, &id, &side, input).await?))
 }
 
 #[derive(utoipa::OpenApi)]
@@ -30,7 +87,11 @@ pub fn routes() -> Routes {
         incident,
         add_follow_up,
         add_le_detail,
-        disclosures
+        disclosures,
+        investigations,
+        open_investigation,
+        add_investigation_note,
+        close_investigation
     ),
     components(schemas(
         CampusIncidents,
@@ -43,7 +104,13 @@ pub fn routes() -> Routes {
         LeDetailInput,
         LeDetailView,
         CampusDisclosures,
-        DisclosureView
+        DisclosureView,
+        InvestigationsView,
+        SideView,
+        NoteView,
+        Priority,
+        NoteInput,
+        CloseInput
     ))
 )]
 pub struct IncidentsApiDoc;

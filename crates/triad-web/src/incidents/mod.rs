@@ -2,6 +2,7 @@
 //! the FERPA disclosure log.
 
 mod api;
+pub mod investigations;
 mod pages;
 pub mod service;
 

@@ -1,6 +1,7 @@
 //! Incident pages: a campus's incidents with the report form, one incident with everything
 //! hanging off it, and the campus's FERPA disclosure log.
 
+use super::investigations::{self as inv, CloseInput, InvestigationsView, NoteInput};
 use super::service::{
     self, CampusDisclosures, CampusIncidents, FollowUpInput, IncidentDetail, IncidentInput,
     LeDetailInput,
@@ -28,6 +29,66 @@ pub fn routes() -> Routes {
         .post("/incidents/{id}/follow-ups", add_follow_up)
         .post("/incidents/{id}/le-details", add_le_detail)
         .get("/campuses/{id}/disclosures", disclosures)
+        .get("/incidents/{id}/investigations", investigations)
+        .post("/incidents/{id}/investigations/{side}", open_investigation)
+        .post(
+            "/incidents/{id}/investigations/{side}/notes",
+            add_investigation_note,
+        )
+        .post(
+            "/incidents/{id}/investigations/{side}/close",
+            close_investigation,
+        )
+}
+
+#[derive(Template)]
+#[template(path = "investigations.html")]
+struct InvestigationsPage {
+    layout: Layout,
+    v: InvestigationsView,
+    /// One form each: open or close per side, a note per side, the coordination note.
+    side_forms: Vec<(FormToken, FormToken)>,
+    coordinate: FormToken,
+}
+
+async fn investigations(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
+    let v = inv::view(&ctx, &id).await?;
+    render(&InvestigationsPage {
+        layout: Layout::new(&ctx),
+        side_forms: v.sides.iter().map(|_| (ctx.form(), ctx.form())).collect(),
+        coordinate: ctx.form(),
+        v,
+    })
+}
+
+fn to_investigations(id: &str) -> Response {
+    Redirect::to(&format!("/incidents/{id}/investigations")).into_response()
+}
+
+async fn open_investigation(
+    ctx: Ctx,
+    Path((id, side)): Path<(String, String)>,
+) -> WebResult<Response> {
+    inv::open(&ctx, &id, &side).await?;
+    Ok(to_investigations(&id))
+}
+
+async fn add_investigation_note(
+    ctx: Ctx,
+    Path((id, side)): Path<(String, String)>,
+    Form(input): Form<NoteInput>,
+) -> WebResult<Response> {
+    inv::add_note(&ctx, &id, &side, input).await?;
+    Ok(to_investigations(&id))
+}
+
+async fn close_investigation(
+    ctx: Ctx,
+    Path((id, side)): Path<(String, String)>,
+    Form(input): Form<CloseInput>,
+) -> WebResult<Response> {
+    inv::close(&ctx, &id, &side, input).await?;
+    Ok(to_investigations(&id))
 }
 
 /// Rows for people involved on the report form.

@@ -1,6 +1,8 @@
 //! Campus status in the API, and the live stream pages listen to.
 
-use super::service::{self, CampusStatusView, EventView, MoveInput, TimelineEntry};
+use super::drills::{self, CampusDrills, DrillCount, DrillView, HeldInput, ScheduleInput};
+use super::response::{self, FollowUpInput, FollowUpView, NoteInput, NoticeView, StepInput};
+use super::service::{self, CampusStatusView, EventView, MoveInput, StepView, TimelineEntry};
 use crate::context::Ctx;
 use crate::error::{ErrorBody, WebResult};
 use crate::live::LiveStatus;
@@ -16,13 +18,54 @@ pub fn routes() -> Routes {
         .get("/api/v1/campuses/{id}/status", status)
         .post("/api/v1/campuses/{id}/status", make_move)
         .get("/api/v1/campus-events/{id}", event)
+        .post("/api/v1/campus-events/{id}/steps", tick_step)
+        .post("/api/v1/campus-events/{id}/notes", add_note)
+        .post("/api/v1/campus-events/{id}/follow-ups", add_follow_up)
+        .post(
+            "/api/v1/campus-events/{id}/follow-ups/{item}/done",
+            complete_follow_up,
+        )
+        .post("/api/v1/notices/{id}/acknowledge", acknowledge)
+        .get("/api/v1/campuses/{id}/drills", campus_drills)
+        .post("/api/v1/campuses/{id}/drills", schedule_drill)
+        .post("/api/v1/drills/{id}/held", record_held)
         .get("/campuses/{id}/live", live)
+        .get("/districts/{id}/live", district_live)
 }
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(status, make_move, event),
-    components(schemas(CampusStatusView, EventView, TimelineEntry, MoveInput, LiveStatus))
+    paths(
+        status,
+        make_move,
+        event,
+        tick_step,
+        add_note,
+        add_follow_up,
+        complete_follow_up,
+        acknowledge,
+        campus_drills,
+        schedule_drill,
+        record_held
+    ),
+    components(schemas(
+        CampusStatusView,
+        EventView,
+        TimelineEntry,
+        MoveInput,
+        LiveStatus,
+        StepView,
+        NoticeView,
+        FollowUpView,
+        StepInput,
+        NoteInput,
+        FollowUpInput,
+        CampusDrills,
+        DrillView,
+        DrillCount,
+        ScheduleInput,
+        HeldInput
+    ))
 )]
 pub struct OperationsApiDoc;
 
@@ -51,6 +94,85 @@ async fn event(ctx: Ctx, Path(id): Path<String>) -> WebResult<Json<EventView>> {
     Ok(Json(service::event(&ctx, &id).await?))
 }
 
+/// Ticks a step of an open threat response. Contact is recorded only with a partner of the
+/// seed's pairs; `police_called` sends the notices to the district leaders.
+#[utoipa::path(post, path = "/api/v1/campus-events/{id}/steps", tag = "operations", params(("id" = String, Path), ("Idempotency-Key" = String, Header)), request_body = StepInput,
+    responses((status = 200, body = EventView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn tick_step(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(input): Json<StepInput>,
+) -> WebResult<Json<EventView>> {
+    Ok(Json(response::tick_step(&ctx, &id, input).await?))
+}
+
+/// Adds a note during the event, or an after-action note once it is over.
+#[utoipa::path(post, path = "/api/v1/campus-events/{id}/notes", tag = "operations", params(("id" = String, Path), ("Idempotency-Key" = String, Header)), request_body = NoteInput,
+    responses((status = 200, body = EventView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn add_note(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(input): Json<NoteInput>,
+) -> WebResult<Json<EventView>> {
+    Ok(Json(response::add_note(&ctx, &id, input).await?))
+}
+
+/// Adds a follow-up item from the after-action review.
+#[utoipa::path(post, path = "/api/v1/campus-events/{id}/follow-ups", tag = "operations", params(("id" = String, Path), ("Idempotency-Key" = String, Header)), request_body = FollowUpInput,
+    responses((status = 200, body = EventView), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn add_follow_up(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(input): Json<FollowUpInput>,
+) -> WebResult<Json<EventView>> {
+    Ok(Json(response::add_follow_up(&ctx, &id, input).await?))
+}
+
+/// Marks a follow-up item done.
+#[utoipa::path(post, path = "/api/v1/campus-events/{id}/follow-ups/{item}/done", tag = "operations", params(("id" = String, Path), ("item" = String, Path), ("Idempotency-Key" = String, Header)),
+    responses((status = 200, body = EventView), (status = 409, body = ErrorBody)), security(("token" = [])))]
+async fn complete_follow_up(
+    ctx: Ctx,
+    Path((id, item)): Path<(String, String)>,
+) -> WebResult<Json<EventView>> {
+    Ok(Json(response::complete_follow_up(&ctx, &id, &item).await?))
+}
+
+/// The notified district leader acknowledges a notice.
+#[utoipa::path(post, path = "/api/v1/notices/{id}/acknowledge", tag = "operations", params(("id" = String, Path), ("Idempotency-Key" = String, Header)),
+    responses((status = 200, body = EventView), (status = 409, body = ErrorBody)), security(("token" = [])))]
+async fn acknowledge(ctx: Ctx, Path(id): Path<String>) -> WebResult<Json<EventView>> {
+    Ok(Json(response::acknowledge(&ctx, &id).await?))
+}
+
+/// A campus's drills this school year, and the counts of every year.
+#[utoipa::path(get, path = "/api/v1/campuses/{id}/drills", tag = "operations", params(("id" = String, Path)), responses((status = 200, body = CampusDrills), (status = 404, body = ErrorBody)), security(("token" = [])))]
+async fn campus_drills(ctx: Ctx, Path(id): Path<String>) -> WebResult<Json<CampusDrills>> {
+    Ok(Json(drills::of_campus(&ctx, &id).await?))
+}
+
+/// Puts a drill on the campus's calendar.
+#[utoipa::path(post, path = "/api/v1/campuses/{id}/drills", tag = "operations", params(("id" = String, Path), ("Idempotency-Key" = String, Header)), request_body = ScheduleInput,
+    responses((status = 200, body = DrillView), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn schedule_drill(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(input): Json<ScheduleInput>,
+) -> WebResult<Json<DrillView>> {
+    Ok(Json(drills::schedule(&ctx, &id, input).await?))
+}
+
+/// Records a scheduled drill as held.
+#[utoipa::path(post, path = "/api/v1/drills/{id}/held", tag = "operations", params(("id" = String, Path), ("Idempotency-Key" = String, Header)), request_body = HeldInput,
+    responses((status = 200, body = DrillView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn record_held(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(input): Json<HeldInput>,
+) -> WebResult<Json<DrillView>> {
+    Ok(Json(drills::record_held(&ctx, &id, input).await?))
+}
+
 fn sse_event(status: &LiveStatus) -> Result<Event, Infallible> {
     Ok(Event::default()
         .event("status")
@@ -65,7 +187,29 @@ async fn live(
     let receiver = ctx.state.live.subscribe();
     let now = service::live_now(&ctx, &id).await?;
     let campus = now.campus_id.clone();
-    let first = stream::once(async move { sse_event(&now) });
+    Ok(stream_of(receiver, vec![now], move |s| {
+        s.campus_id == campus
+    }))
+}
+
+/// Server-Sent Events for a district leader: every campus of the district not at normal now,
+/// then every change on any of its campuses.
+async fn district_live(
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> WebResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    let receiver = ctx.state.live.subscribe();
+    let (district, now) = service::district_live_now(&ctx, &id).await?;
+    Ok(stream_of(receiver, now, move |s| s.district_id == district))
+}
+
+/// The first statuses, then the changes that pass `wanted`.
+fn stream_of(
+    receiver: tokio::sync::broadcast::Receiver<LiveStatus>,
+    first: Vec<LiveStatus>,
+    wanted: impl Fn(&LiveStatus) -> bool + Send + 'static,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let first = stream::iter(first.into_iter().map(|s| sse_event(&s)));
     let changes = stream::unfold(receiver, |mut rx| async move {
         loop {
             match rx.recv().await {
@@ -76,7 +220,7 @@ async fn live(
             }
         }
     })
-    .filter(move |s| std::future::ready(s.campus_id == campus))
+    .filter(move |s| std::future::ready(wanted(s)))
     .map(|s| sse_event(&s));
-    Ok(Sse::new(first.chain(changes)).keep_alive(KeepAlive::default()))
+    Sse::new(first.chain(changes)).keep_alive(KeepAlive::default())
 }

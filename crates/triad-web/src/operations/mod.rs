@@ -2,10 +2,14 @@
 //! status for every open page of the campus, and each event's timeline.
 
 mod api;
+pub mod drills;
+mod notices;
 mod pages;
+pub mod response;
 pub mod service;
 
 pub use api::OperationsApiDoc;
+pub use notices::{retry_forever as retry_notices, signature as webhook_signature, NoticeConfig};
 
 pub fn routes() -> crate::routes::Routes {
     pages::routes().merge(api::routes())

@@ -12,7 +12,7 @@ use crate::live::LiveStatus;
 use serde::{Deserialize, Serialize};
 use triad_domain::audit::Outcome;
 use triad_domain::meetings::parse_text;
-use triad_domain::operations::{self as rules, CampusStatus, Move, State, Who};
+use triad_domain::operations::{self as rules, CampusStatus, Move, State, ThreatStep, Who};
 use triad_domain::policy::{Action, RecordClass};
 use triad_domain::{Id, Invalid};
 use triad_store::operations::{self as store, EventRow, LogRow};
@@ -38,7 +38,23 @@ pub struct EventView {
     /// The school lifted its own lockdown, accepting responsibility: flagged in every report.
     pub responsibility_accepted: bool,
     pub swept: bool,
+    /// What was reported, when the event is a response to a potential threat.
+    pub threat: Option<String>,
+    /// The threat response's steps (empty for other events).
+    pub checklist: Vec<StepView>,
+    pub notices: Vec<super::response::NoticeView>,
+    pub follow_ups: Vec<super::response::FollowUpView>,
     pub timeline: Vec<TimelineEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct StepView {
+    pub step: String,
+    pub label: String,
+    /// Ticked by Triad itself (the controlled movement, the notices).
+    pub automatic: bool,
+    pub done_at: Option<String>,
+    pub done_by: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -61,22 +77,51 @@ fn label(status: &str) -> String {
         .into()
 }
 
-async fn event_view(ctx: &Ctx, e: EventRow, local: &Local) -> WebResult<EventView> {
-    let timeline = store::timeline(&mut ctx.state.db.acquire().await?, &e.id).await?;
+pub(super) async fn event_view(ctx: &Ctx, e: EventRow, local: &Local) -> WebResult<EventView> {
+    let mut conn = ctx.state.db.acquire().await?;
+    let timeline = store::timeline(&mut conn, &e.id).await?;
+    let steps = store::steps(&mut conn, &e.id).await?;
+    let notices = store::notices(&mut conn, &e.id).await?;
+    let follow_ups = store::follow_ups(&mut conn, &e.id).await?;
+    drop(conn);
+    let checklist = if e.threat.is_some() {
+        ThreatStep::ALL
+            .iter()
+            .map(|step| {
+                let done = steps.iter().find(|s| s.step == step.code());
+                StepView {
+                    step: step.code().into(),
+                    label: step.label().into(),
+                    automatic: step.is_automatic(),
+                    done_at: done.map(|d| local.show(d.done_at)),
+                    done_by: done.and_then(|d| d.done_by_name.clone()),
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(EventView {
         timeline: timeline
             .into_iter()
             .map(|l| TimelineEntry {
                 at: local.show(l.at),
                 actor: l.actor_name.unwrap_or(l.actor_id),
-                action: Move::from_code(&l.action)
-                    .map(|m| m.label())
-                    .unwrap_or("")
-                    .into(),
+                action: rules::timeline_label(&l.action).into(),
                 status: label(&l.status),
                 detail: l.detail,
             })
             .collect(),
+        checklist,
+        notices: notices
+            .into_iter()
+            .map(|n| super::response::notice_view(ctx, n, local))
+            .collect(),
+        follow_ups: follow_ups
+            .into_iter()
+            .map(|f| super::response::follow_up_view(f, local))
+            .collect(),
+        threat: e.threat,
         id: e.id,
         campus_id: e.campus_id,
         status: e.status,
@@ -142,6 +187,9 @@ pub struct MoveInput {
     pub accept_responsibility: bool,
     #[serde(default)]
     pub note: String,
+    /// For a potential threat: what was seen or reported, and where.
+    #[serde(default)]
+    pub threat: String,
 }
 
 /// What a move adds to the timeline.
@@ -156,11 +204,20 @@ fn detail(m: Move, input: &MoveInput) -> Result<Option<String>, Invalid> {
     let note = invalid
         .check(parse_text("note", &input.note, 2000))
         .flatten();
+    let threat = invalid
+        .check(parse_text("threat", &input.threat, 2000))
+        .flatten();
     if m == Move::RecordSweep && areas.is_none() {
         invalid.push("areas", "say which areas were checked");
     }
+    if m == Move::ReportThreat && threat.is_none() {
+        invalid.push("threat", "say what was seen or reported, and where");
+    }
     invalid.into_result()?;
     let mut parts = Vec::new();
+    if let Some(t) = threat {
+        parts.push(format!("Reported: {t}"));
+    }
     if let Some(a) = areas {
         parts.push(format!("Areas checked: {a}"));
     }
@@ -215,6 +272,16 @@ pub async fn make_move(
         roles: &roles,
         sworn: ctx.actor.sworn,
     };
+    if m == Move::ReportThreat && open.as_ref().is_some_and(|e| e.threat.is_some()) {
+        drop(tx);
+        return Err(refused(
+            ctx,
+            &campus,
+            m,
+            "a threat response is already open on this campus: add to its checklist",
+        )
+        .await);
+    }
     let next = match rules::apply(state, m, who, input.accept_responsibility) {
         Ok(next) => next,
         Err(reason) => {
@@ -222,8 +289,10 @@ pub async fn make_move(
             return Err(refused(ctx, &campus, m, &reason.0).await);
         }
     };
-    let event = write_move(ctx, &mut tx, &campus, open, m, next, seen, detail).await?;
+    let threat = (m == Move::ReportThreat).then(|| input.threat.trim().to_string());
+    let event = write_move(ctx, &mut tx, &campus, open, m, next, seen, detail, threat).await?;
     let live = LiveStatus {
+        district_id: campus.district_id.clone(),
         campus_id: campus.id.clone(),
         status: next.status.code().into(),
         label: next.status.label().into(),
@@ -265,6 +334,7 @@ async fn write_move(
     next: State,
     seen: i64,
     detail: Option<String>,
+    threat: Option<String>,
 ) -> WebResult<EventRow> {
     let ends = next.status == CampusStatus::Normal;
     let event = match open {
@@ -281,6 +351,7 @@ async fn write_move(
                 ended_how: None,
                 responsibility_accepted: false,
                 version: 1,
+                threat: threat.clone(),
             };
             store::insert(&mut *tx, &e).await?;
             e
@@ -289,6 +360,9 @@ async fn write_move(
             e.status = next.status.code().into();
             e.swept = next.swept;
             e.version += 1;
+            if threat.is_some() {
+                e.threat = threat.clone();
+            }
             if ends {
                 e.ended_at = Some(ctx.now.millis());
                 e.ended_how = Some(m.code().into());
@@ -313,6 +387,10 @@ async fn write_move(
         detail,
     };
     store::log(&mut *tx, &entry).await?;
+    if threat.is_some() {
+        let step = ThreatStep::ControlledMovement.code();
+        store::tick(&mut *tx, &event.id, step, ctx.now.millis(), ctx.actor.user).await?;
+    }
     let audit = ctx
         .event(&format!("operations.{}", m.code()), Outcome::Ok)
         .record("campus_event", &event.id)
@@ -324,16 +402,8 @@ async fn write_move(
 
 /// One event with its whole timeline, for the after-action review.
 pub async fn event(ctx: &Ctx, id: &str) -> WebResult<EventView> {
-    let parsed = Id::parse(id).ok_or(WebError::NotFound)?;
-    let row = store::get(&mut ctx.state.db.acquire().await?, parsed).await?;
-    let campus_id = row
-        .as_ref()
-        .map(|e| e.campus_id.clone())
-        .unwrap_or_else(|| Id::new().to_string());
-    let campus = campus_for(ctx, &campus_id, Action::View).await?;
-    let row = row.ok_or(WebError::NotFound)?;
-    let local = campus::local(ctx, &campus).await?;
-    event_view(ctx, row, &local).await
+    let found = super::response::find(ctx, id, Action::View).await?;
+    event_view(ctx, found.row, &found.local).await
 }
 
 /// The current status of a campus, for the live stream's first message. Whether a campus is
@@ -353,10 +423,39 @@ pub async fn live_now(ctx: &Ctx, campus_id: &str) -> WebResult<LiveStatus> {
         open.map(|e| (e.status, e.version, Some(e.id)))
             .unwrap_or(("normal".into(), 0, None));
     Ok(LiveStatus {
+        district_id: campus.district_id,
         campus_id: campus.id,
         label: label(&status),
         status,
         event_id,
         version,
     })
+}
+
+/// The campuses of a district not at normal, for a district leader's live stream.
+pub async fn district_live_now(
+    ctx: &Ctx,
+    district_id: &str,
+) -> WebResult<(String, Vec<LiveStatus>)> {
+    let district = Id::parse(district_id).ok_or(WebError::NotFound)?;
+    let tenant = triad_domain::policy::Tenant::district(district);
+    ctx.require(
+        Action::View,
+        triad_domain::policy::Resource::new(RecordClass::Shared, tenant),
+        ("district_status", district_id),
+    )
+    .await?;
+    let open = store::open_in_district(&mut ctx.state.db.acquire().await?, district).await?;
+    let now = open
+        .into_iter()
+        .map(|e| LiveStatus {
+            label: label(&e.status),
+            district_id: e.district_id,
+            campus_id: e.campus_id,
+            status: e.status,
+            version: e.version,
+            event_id: Some(e.id),
+        })
+        .collect();
+    Ok((district.to_string(), now))
 }

@@ -42,6 +42,7 @@ const SWORN: &[&str] = &["sro", "sergeant"];
 /// leader reads and records shared records but holds no custody).
 const CUSTODIANS: &[&str] = &["sro", "sso", "principal"];
 const AUDIT_READERS: &[&str] = &["director", "admin"];
+const LEADER: &[&str] = &["director"];
 
 /// What a route expects: who is allowed on the own-tenant target and on the foreign one.
 struct Expect {
@@ -224,6 +225,45 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
         | ("POST", "/campuses/{id}/status" | "/api/v1/campuses/{id}/status") => {
             e(CAMPUS_PARTNERS, NOBODY)
         }
+        ("GET", "/campus-events/{id}/timeline.csv")
+        | (
+            "POST",
+            "/campus-events/{id}/steps"
+            | "/api/v1/campus-events/{id}/steps"
+            | "/campus-events/{id}/notes"
+            | "/api/v1/campus-events/{id}/notes"
+            | "/campus-events/{id}/follow-ups"
+            | "/api/v1/campus-events/{id}/follow-ups"
+            | "/campus-events/{id}/follow-ups/{item}/done"
+            | "/api/v1/campus-events/{id}/follow-ups/{item}/done",
+        )
+        | ("GET", "/campuses/{id}/drills" | "/api/v1/campuses/{id}/drills")
+        | (
+            "POST",
+            "/campuses/{id}/drills"
+            | "/api/v1/campuses/{id}/drills"
+            | "/drills/{id}/held"
+            | "/api/v1/drills/{id}/held",
+        ) => e(CAMPUS_PARTNERS, NOBODY),
+        // Only the person notified acknowledges the fixture notice (to the director).
+        ("POST", "/notices/{id}/acknowledge" | "/api/v1/notices/{id}/acknowledge") => {
+            e(LEADER, NOBODY)
+        }
+        // A district leader hears every campus of the district on one stream.
+        ("GET", "/districts/{id}/live") => e(LEADER, NOBODY),
+        ("GET", "/incidents/{id}/investigations" | "/api/v1/incidents/{id}/investigations") => {
+            e(CAMPUS_SHARED_READERS, NOBODY)
+        }
+        // The walk names the criminal side: the agency's sworn side opens, writes and closes it.
+        (
+            "POST",
+            "/incidents/{id}/investigations/{side}"
+            | "/api/v1/incidents/{id}/investigations/{side}"
+            | "/incidents/{id}/investigations/{side}/notes"
+            | "/api/v1/incidents/{id}/investigations/{side}/notes"
+            | "/incidents/{id}/investigations/{side}/close"
+            | "/api/v1/incidents/{id}/investigations/{side}/close",
+        ) => e(SWORN, NOBODY),
         // Whether a campus is locked down is for everyone on it, like its directory entry.
         ("GET", "/campuses/{id}/live") => e(DIRECTORY_READERS, ADMIN),
         ("GET", "/api/v1/notifications") => e(EVERYONE, EVERYONE),
@@ -274,6 +314,10 @@ async fn concrete(app: &TestApp, path: &str, actor: &str, foreign: bool) -> Stri
         if foreign { w.other_item } else { w.item }.to_string()
     } else if let Some(id) = incident_fixture(app, path, foreign) {
         id.to_string()
+    } else if path.starts_with("/notices/") || path.starts_with("/api/v1/notices/") {
+        if foreign { w.other_notice } else { w.notice }.to_string()
+    } else if path.starts_with("/drills/") || path.starts_with("/api/v1/drills/") {
+        if foreign { w.other_drill } else { w.drill }.to_string()
     } else if path.starts_with("/notifications/") || path.starts_with("/api/v1/notifications/") {
         // Their own notification, or somebody else's.
         let owner = app.user(if foreign { "victim" } else { actor });
@@ -293,7 +337,10 @@ async fn concrete(app: &TestApp, path: &str, actor: &str, foreign: bool) -> Stri
     } else {
         String::new()
     };
+    // The walk names the criminal side of an investigation and a follow-up that does not exist.
     path.replace("{id}", &id)
+        .replace("{side}", "criminal")
+        .replace("{item}", &triad_domain::Id::new().to_string())
 }
 
 /// The incident-side fixture a path names, in the own or the foreign tenant.

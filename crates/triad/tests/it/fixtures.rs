@@ -18,6 +18,8 @@ struct Ids {
     visitor: Id,
     ban_match: Id,
     campus_event: Id,
+    notice: Id,
+    drill: Id,
 }
 
 fn ids(w: &World, other: bool) -> Ids {
@@ -33,6 +35,8 @@ fn ids(w: &World, other: bool) -> Ids {
             visitor: w.other_visitor,
             ban_match: w.other_ban_match,
             campus_event: w.other_campus_event,
+            notice: w.other_notice,
+            drill: w.other_drill,
         }
     } else {
         Ids {
@@ -46,6 +50,8 @@ fn ids(w: &World, other: bool) -> Ids {
             visitor: w.visitor,
             ban_match: w.ban_match,
             campus_event: w.campus_event,
+            notice: w.notice,
+            drill: w.drill,
         }
     }
 }
@@ -56,6 +62,7 @@ pub async fn incident_world(
     world: &World,
     other: bool,
     holder: Id,
+    leader: Id,
     now: Timestamp,
 ) {
     let i = ids(world, other);
@@ -217,8 +224,45 @@ pub async fn incident_world(
         ended_how: Some("all_clear".into()),
         responsibility_accepted: false,
         version: 2,
+        threat: Some("A man with a bat at the east fence".into()),
     };
     triad_store::operations::insert(&mut *tx, &event)
         .await
         .expect("campus event");
+    let notice = triad_store::operations::NoticeRow {
+        id: i.notice.to_string(),
+        event_id: i.campus_event.to_string(),
+        recipient_id: leader.to_string(),
+        recipient_name: None,
+        email: None,
+        subject: "Police or sheriff called".into(),
+        body: "Police were called.".into(),
+        created_at: now.millis() - 5_000_000,
+        email_sent_at: None,
+        webhook_sent_at: None,
+        attempts: 0,
+        last_error: None,
+        acknowledged_at: None,
+    };
+    triad_store::operations::insert_notice(&mut *tx, &notice)
+        .await
+        .expect("notice");
+    let drill = triad_store::drills::DrillRow {
+        id: i.drill.to_string(),
+        district_id: i.district.to_string(),
+        campus_id: i.campus.to_string(),
+        kind: "fire".into(),
+        scheduled_on: "2026-09-01".into(),
+        school_year: 2026,
+        held_at: None,
+        duration_minutes: None,
+        participants: None,
+        sro_took_part: None,
+        notes: None,
+        created_by: holder.to_string(),
+        created_at: now.millis(),
+    };
+    triad_store::drills::insert(&mut *tx, &drill)
+        .await
+        .expect("drill");
 }

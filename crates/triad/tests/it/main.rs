@@ -3,6 +3,7 @@
 //! PostgreSQL; the real binary for the command line; headless Chromium for the pages.
 
 mod fixtures;
+mod sinks;
 mod support;
 
 mod activity;
@@ -13,8 +14,10 @@ mod browser;
 mod cli;
 mod evidence;
 mod incidents;
+mod investigations;
 mod meetings;
 mod operations;
 mod pages;
+mod response;
 mod sign_in;
 mod visitors;

@@ -11,7 +11,7 @@ fn status_path(app: &TestApp) -> String {
     format!("/api/v1/campuses/{}/status", app.world.campus)
 }
 
-async fn act(app: &TestApp, who: &str, body: Value) -> reqwest::Response {
+pub(crate) async fn act(app: &TestApp, who: &str, body: Value) -> reqwest::Response {
     let token = app.token(who).await;
     app.api_post(&token, &status_path(app), body).await
 }
@@ -141,7 +141,11 @@ both_engines!(
 );
 
 /// Reads Server-Sent Events until one carries `wanted`, or gives up after `within`.
-async fn wait_for(stream: &mut reqwest::Response, wanted: &str, within: Duration) -> bool {
+pub(crate) async fn wait_for(
+    stream: &mut reqwest::Response,
+    wanted: &str,
+    within: Duration,
+) -> bool {
     let deadline = tokio::time::Instant::now() + within;
     let mut seen = String::new();
     while let Ok(Ok(Some(chunk))) = tokio::time::timeout_at(deadline, stream.chunk()).await {
@@ -154,10 +158,16 @@ async fn wait_for(stream: &mut reqwest::Response, wanted: &str, within: Duration
 }
 
 async fn listen(app: &TestApp, base: &str, who: &str) -> reqwest::Response {
+    let path = format!("{base}/campuses/{}/live", app.world.campus);
+    listen_to(app, &path, who).await
+}
+
+/// Opens a live stream (a campus's or a district's) as a signed-in person.
+pub(crate) async fn listen_to(app: &TestApp, url: &str, who: &str) -> reqwest::Response {
     let s = app.session(who).await;
     let r = app
         .http
-        .get(format!("{base}/campuses/{}/live", app.world.campus))
+        .get(url)
         .header("cookie", &s.cookie)
         .send()
         .await

@@ -84,6 +84,12 @@ pub struct World {
     /// A past lockdown on each campus.
     pub campus_event: Id,
     pub other_campus_event: Id,
+    /// A notice of that event to the district leader (the away principal, abroad).
+    pub notice: Id,
+    pub other_notice: Id,
+    /// A fire drill scheduled on each campus.
+    pub drill: Id,
+    pub other_drill: Id,
 }
 
 pub struct TestApp {
@@ -174,6 +180,7 @@ impl TestApp {
                 require_second_factor: false,
                 // Small, so a body just over it is cheap to send; big enough for test photos.
                 upload_limit: UPLOAD_LIMIT,
+                ..WebConfig::default()
             },
         )
         .await
@@ -467,6 +474,10 @@ async fn build_world(
         other_ban_match: Id::new(),
         campus_event: Id::new(),
         other_campus_event: Id::new(),
+        notice: Id::new(),
+        other_notice: Id::new(),
+        drill: Id::new(),
+        other_drill: Id::new(),
     };
     for (d, c, a, name) in [
         (world.district, world.campus, world.agency, "Home"),
@@ -592,7 +603,7 @@ async fn build_world(
             &org::NewPerson {
                 id: person,
                 display_name: &format!("Test {name}"),
-                email: None,
+                email: Some(&format!("{name}@triad.test")),
                 agency,
                 district: None,
                 sworn,
@@ -702,8 +713,21 @@ async fn build_world(
             .await
             .expect("item");
     }
-    for (campus_world, holder) in [(false, users["sro"]), (true, users["away-principal"])] {
-        crate::fixtures::incident_world(&mut tx, instance, &world, campus_world, holder, now).await;
+    let tenants = [
+        (false, users["sro"], users["director"]),
+        (true, users["away-principal"], users["away-principal"]),
+    ];
+    for (campus_world, holder, leader) in tenants {
+        crate::fixtures::incident_world(
+            &mut tx,
+            instance,
+            &world,
+            campus_world,
+            holder,
+            leader,
+            now,
+        )
+        .await;
     }
     tx.commit().await.expect("commit");
     (world, users)

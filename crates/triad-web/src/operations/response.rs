@@ -1,0 +1,463 @@
+//! What happens on a campus event besides its status: the threat response checklist, the
+//! notices to district leaders when police or sheriff are called (tracked until each is
+//! acknowledged), notes during the event, and the after-action review with its follow-ups.
+//! Everything lands on the event's timeline, which exports as CSV.
+
+use super::notices;
+use super::service::{self, EventView};
+use crate::campus::{self, Local};
+use crate::context::Ctx;
+use crate::error::{WebError, WebResult};
+use serde::{Deserialize, Serialize};
+use triad_domain::audit::Outcome;
+use triad_domain::meetings::parse_text;
+use triad_domain::operations::{self as rules, ThreatStep, TimelineKind, Who};
+use triad_domain::org as org_rules;
+use triad_domain::policy::{Action, RecordClass};
+use triad_domain::{Id, Invalid};
+use triad_store::operations::{self as store, EventRow, FollowUpRow, LogRow, NoticeRow};
+use triad_store::org::Campus;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct NoticeView {
+    pub id: String,
+    pub recipient: String,
+    pub created_at: String,
+    /// Sent by email, by webhook, or not yet (with the number of attempts).
+    pub delivery: String,
+    pub acknowledged_at: Option<String>,
+    /// The person reading is the recipient and has not acknowledged it yet.
+    pub yours_to_acknowledge: bool,
+}
+
+pub(super) fn notice_view(ctx: &Ctx, n: NoticeRow, local: &Local) -> NoticeView {
+    let mut sent = Vec::new();
+    if let Some(t) = n.email_sent_at {
+        sent.push(format!("emailed {}", local.show(t)));
+    }
+    if let Some(t) = n.webhook_sent_at {
+        sent.push(format!("webhook {}", local.show(t)));
+    }
+    let delivery = if sent.is_empty() {
+        match n.attempts {
+            0 => "in Triad; email and webhook on their way".to_string(),
+            a => format!("in Triad; not delivered outside yet ({a} attempts)"),
+        }
+    } else {
+        format!("in Triad; {}", sent.join(", "))
+    };
+    NoticeView {
+        yours_to_acknowledge: n.acknowledged_at.is_none()
+            && n.recipient_id == ctx.actor.user.to_string(),
+        id: n.id,
+        recipient: n.recipient_name.unwrap_or(n.recipient_id),
+        created_at: local.show(n.created_at),
+        delivery,
+        acknowledged_at: n.acknowledged_at.map(|t| local.show(t)),
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FollowUpView {
+    pub id: String,
+    pub title: String,
+    pub owner: Option<String>,
+    pub due_on: Option<String>,
+    pub done_at: Option<String>,
+}
+
+pub(super) fn follow_up_view(f: FollowUpRow, local: &Local) -> FollowUpView {
+    FollowUpView {
+        id: f.id,
+        title: f.title,
+        owner: f.owner_name,
+        due_on: f.due_on,
+        done_at: f.done_at.map(|t| local.show(t)),
+    }
+}
+
+/// An event the actor may act on, with its campus and clock.
+pub(super) struct FoundEvent {
+    pub row: EventRow,
+    pub campus: Campus,
+    pub local: Local,
+}
+
+/// Finds an event and asks the policy (shared records of its campus); one out of reach is
+/// not found.
+pub(super) async fn find(ctx: &Ctx, id: &str, action: Action) -> WebResult<FoundEvent> {
+    let parsed = Id::parse(id).ok_or(WebError::NotFound)?;
+    let row = store::get(&mut ctx.state.db.acquire().await?, parsed).await?;
+    let campus_id = row
+        .as_ref()
+        .map(|e| e.campus_id.clone())
+        .unwrap_or_else(|| Id::new().to_string());
+    let campus =
+        campus::campus_for(ctx, &campus_id, RecordClass::Shared, action, "campus_event").await?;
+    let row = row.ok_or(WebError::NotFound)?;
+    let local = campus::local(ctx, &campus).await?;
+    Ok(FoundEvent { row, campus, local })
+}
+
+/// Writes one timeline entry (and its audit event) in a transaction holding the event.
+async fn log(
+    ctx: &Ctx,
+    tx: &mut triad_store::Tx,
+    found: &FoundEvent,
+    kind: TimelineKind,
+    detail: String,
+) -> WebResult<()> {
+    let entry = LogRow {
+        event_id: found.row.id.clone(),
+        seq: 0,
+        at: ctx.now.millis(),
+        actor_id: ctx.actor.user.to_string(),
+        actor_name: None,
+        action: kind.code().into(),
+        status: found.row.status.clone(),
+        detail: Some(detail),
+    };
+    store::log(&mut *tx, &entry).await?;
+    let audit = ctx
+        .event(&format!("operations.{}", kind.code()), Outcome::Ok)
+        .record("campus_event", &found.row.id)
+        .content(&entry)
+        .tenant(Some(found.campus.district()), None);
+    triad_store::audit::append(&mut *tx, audit, ctx.now).await?;
+    Ok(())
+}
+
+/// Holds the event for the transaction: it must still exist (it always does) and be open
+/// when `open` is asked.
+async fn hold(tx: &mut triad_store::Tx, found: &FoundEvent) -> WebResult<EventRow> {
+    store::lock(&mut *tx, &found.row.id)
+        .await?
+        .ok_or(WebError::NotFound)
+}
+
+async fn view(ctx: &Ctx, id: &str) -> WebResult<EventView> {
+    service::event(ctx, id).await
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct StepInput {
+    /// call_sro, keep_updated, extra_eyes, contact_in_pairs or police_called
+    #[serde(default)]
+    pub step: String,
+    /// For contact_in_pairs: the user name of the partner who made contact with you.
+    #[serde(default)]
+    pub partner: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Ticks a step of an open threat response. Contact is recorded only in the seed's pairs;
+/// calling police or sheriff sends the notices to the district leaders.
+pub async fn tick_step(ctx: &Ctx, event_id: &str, input: StepInput) -> WebResult<EventView> {
+    let found = find(ctx, event_id, Action::Change).await?;
+    let step = ThreatStep::from_code(&input.step)
+        .ok_or_else(|| Invalid::one("step", "choose a step of the checklist"))?;
+    if step.is_automatic() {
+        return Err(Invalid::one("step", "Triad ticks this step itself").into());
+    }
+    let note = parse_text("note", &input.note, 2000)?;
+    let partner = match step {
+        ThreatStep::ContactInPairs => Some(contact_partner(ctx, &input.partner).await?),
+        _ => None,
+    };
+    let mut tx = ctx.state.db.begin().await?;
+    let event = hold(&mut tx, &found).await?;
+    if event.threat.is_none() {
+        return Err(WebError::Conflict(
+            "this event is not a threat response".into(),
+        ));
+    }
+    if event.ended_at.is_some() {
+        return Err(WebError::Conflict(
+            "the event is over: add an after-action note instead".into(),
+        ));
+    }
+    if !store::tick(
+        &mut tx,
+        &event.id,
+        step.code(),
+        ctx.now.millis(),
+        ctx.actor.user,
+    )
+    .await?
+    {
+        return Err(WebError::Conflict(format!(
+            "“{}” is already ticked",
+            step.label()
+        )));
+    }
+    let mut detail = step.label().to_string();
+    if let Some(p) = partner {
+        detail.push_str(&format!(": {} and {p}", ctx.actor.display_name));
+    }
+    if let Some(n) = note {
+        detail.push_str(&format!(" ({n})"));
+    }
+    log(ctx, &mut tx, &found, TimelineKind::Step, detail).await?;
+    let notices = if step == ThreatStep::PoliceCalled {
+        notify_leaders(ctx, &mut tx, &found).await?
+    } else {
+        0
+    };
+    tx.commit().await?;
+    if notices > 0 {
+        notices::deliver_soon(&ctx.state);
+    }
+    view(ctx, event_id).await
+}
+
+/// The partner named for a contact: someone who, with the actor, makes one of the seed's
+/// pairs. Yields their name for the timeline.
+async fn contact_partner(ctx: &Ctx, username: &str) -> WebResult<String> {
+    let me = ctx.actor.roles();
+    let first = Who {
+        roles: &me,
+        sworn: ctx.actor.sworn,
+    };
+    let name = username.trim().to_lowercase();
+    if name.is_empty() {
+        let reason = rules::check_contact_pair(first, None).err().map(|r| r.0);
+        return Err(Invalid::one("partner", reason.unwrap_or_default()).into());
+    }
+    let mut conn = ctx.state.db.acquire().await?;
+    let user = triad_store::auth::user_by_name(&mut conn, &name)
+        .await?
+        .filter(|u| u.id != ctx.actor.user.to_string())
+        .ok_or_else(|| {
+            Invalid::one(
+                "partner",
+                "name the partner by their user name (not yourself)",
+            )
+        })?;
+    let today = crate::context::today(ctx.now);
+    let partner = triad_store::auth::load_actor(&mut conn, &user, &today).await?;
+    let roles = partner.roles();
+    let second = Who {
+        roles: &roles,
+        sworn: partner.sworn,
+    };
+    rules::check_contact_pair(first, Some(second)).map_err(|r| Invalid::one("partner", r.0))?;
+    Ok(partner.display_name)
+}
+
+/// Writes a notice to every district leader of the campus's district (the chief of campus
+/// police or safety director, and the superintendent) and ticks the step. Yields how many.
+async fn notify_leaders(
+    ctx: &Ctx,
+    tx: &mut triad_store::Tx,
+    found: &FoundEvent,
+) -> WebResult<usize> {
+    let leaders = store::district_leaders(&mut *tx, found.campus.district()).await?;
+    let subject = format!("Police or sheriff called to {}", found.campus.name);
+    let body = format!(
+        "Police or sheriff were called to {} at {} during the response to a potential threat{}. \
+You are notified as a district leader; please acknowledge.",
+        found.campus.name,
+        found.local.show(ctx.now.millis()),
+        found
+            .row
+            .threat
+            .as_deref()
+            .map(|t| format!(" (reported: {t})"))
+            .unwrap_or_default()
+    );
+    for leader in &leaders {
+        let notice = NoticeRow {
+            id: Id::new().to_string(),
+            event_id: found.row.id.clone(),
+            recipient_id: leader.id.clone(),
+            recipient_name: None,
+            email: leader.email.clone(),
+            subject: subject.clone(),
+            body: body.clone(),
+            created_at: ctx.now.millis(),
+            email_sent_at: None,
+            webhook_sent_at: None,
+            attempts: 0,
+            last_error: None,
+            acknowledged_at: None,
+        };
+        store::insert_notice(&mut *tx, &notice).await?;
+        let link = format!("/campus-events/{}", found.row.id);
+        let message = format!("{subject}: acknowledge the notice");
+        let in_app = triad_store::notifications::NewNotification {
+            user: Id::parse(&leader.id).unwrap_or_default(),
+            campus: Some(found.campus.campus_id()),
+            message: &message,
+            link: Some(&link),
+            at: ctx.now.millis(),
+        };
+        triad_store::notifications::insert(&mut *tx, &in_app).await?;
+        log(
+            ctx,
+            tx,
+            found,
+            TimelineKind::Notice,
+            format!("Notice sent to {}", leader.display_name),
+        )
+        .await?;
+    }
+    if leaders.is_empty() {
+        log(
+            ctx,
+            tx,
+            found,
+            TimelineKind::Notice,
+            "No district leader has an account: notify the chief of campus police or safety director and the superintendent by phone".into(),
+        )
+        .await?;
+    } else {
+        let step = ThreatStep::LeadersNotified.code();
+        store::tick(
+            &mut *tx,
+            &found.row.id,
+            step,
+            ctx.now.millis(),
+            ctx.actor.user,
+        )
+        .await?;
+    }
+    Ok(leaders.len())
+}
+
+/// The recipient acknowledges a notice; the timeline records it.
+pub async fn acknowledge(ctx: &Ctx, notice_id: &str) -> WebResult<EventView> {
+    let notice = store::notice(&mut ctx.state.db.acquire().await?, notice_id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let found = find(ctx, &notice.event_id, Action::View).await?;
+    if notice.recipient_id != ctx.actor.user.to_string() {
+        return Err(ctx
+            .deny(
+                "only the person notified acknowledges a notice",
+                ("campus_event_notice", &notice.id),
+            )
+            .await);
+    }
+    let mut tx = ctx.state.db.begin().await?;
+    hold(&mut tx, &found).await?;
+    if !store::acknowledge(&mut tx, &notice.id, ctx.actor.user, ctx.now.millis()).await? {
+        return Err(WebError::Conflict(
+            "the notice is already acknowledged".into(),
+        ));
+    }
+    let detail = format!("{} acknowledged the notice", ctx.actor.display_name);
+    log(ctx, &mut tx, &found, TimelineKind::Acknowledged, detail).await?;
+    tx.commit().await?;
+    view(ctx, &notice.event_id).await
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct NoteInput {
+    /// note (during the event) or after_action (the review)
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub body: String,
+}
+
+/// A note on the timeline: during the event, or for the after-action review once it is over.
+pub async fn add_note(ctx: &Ctx, event_id: &str, input: NoteInput) -> WebResult<EventView> {
+    let found = find(ctx, event_id, Action::Change).await?;
+    let kind = match TimelineKind::from_code(&input.kind) {
+        Some(k @ (TimelineKind::Note | TimelineKind::AfterAction)) => k,
+        _ => return Err(Invalid::one("kind", "choose a note or an after-action note").into()),
+    };
+    let body = parse_text("body", &input.body, 4000)?
+        .ok_or_else(|| Invalid::one("body", "write the note"))?;
+    let mut tx = ctx.state.db.begin().await?;
+    let event = hold(&mut tx, &found).await?;
+    if kind == TimelineKind::AfterAction && event.ended_at.is_none() {
+        return Err(WebError::Conflict(
+            "the after-action review starts once the event is over; add a note for now".into(),
+        ));
+    }
+    log(ctx, &mut tx, &found, kind, body).await?;
+    tx.commit().await?;
+    view(ctx, event_id).await
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct FollowUpInput {
+    #[serde(default)]
+    pub title: String,
+    /// The owner's user name (optional).
+    #[serde(default)]
+    pub owner: String,
+    /// YYYY-MM-DD, optional.
+    #[serde(default)]
+    pub due_on: String,
+}
+
+/// A follow-up item from the after-action review, with an owner and a due date.
+pub async fn add_follow_up(
+    ctx: &Ctx,
+    event_id: &str,
+    input: FollowUpInput,
+) -> WebResult<EventView> {
+    let found = find(ctx, event_id, Action::Change).await?;
+    let mut invalid = Invalid::default();
+    let title = invalid.check(org_rules::parse_name("title", &input.title));
+    let due = invalid.check(org_rules::parse_optional_date("due_on", &input.due_on));
+    let owner_name = input.owner.trim().to_lowercase();
+    let owner = if owner_name.is_empty() {
+        None
+    } else {
+        let user = triad_store::auth::user_by_name(&mut ctx.state.db.acquire().await?, &owner_name)
+            .await?;
+        if user.is_none() {
+            invalid.push("owner", "no one has that user name");
+        }
+        user
+    };
+    invalid.into_result()?;
+    let title = title.unwrap_or_default();
+    let row = FollowUpRow {
+        id: Id::new().to_string(),
+        event_id: found.row.id.clone(),
+        title: title.clone(),
+        owner_id: owner.as_ref().map(|u| u.id.clone()),
+        owner_name: None,
+        due_on: due.flatten().map(|d| d.to_string()),
+        done_at: None,
+        created_by: ctx.actor.user.to_string(),
+        created_at: ctx.now.millis(),
+    };
+    let mut tx = ctx.state.db.begin().await?;
+    hold(&mut tx, &found).await?;
+    store::insert_follow_up(&mut tx, &row).await?;
+    let owner = owner.map(|u| format!(" (owner: {})", u.display_name));
+    let detail = format!("{title}{}", owner.unwrap_or_default());
+    log(ctx, &mut tx, &found, TimelineKind::FollowUp, detail).await?;
+    tx.commit().await?;
+    view(ctx, event_id).await
+}
+
+/// Marks a follow-up done.
+pub async fn complete_follow_up(
+    ctx: &Ctx,
+    event_id: &str,
+    follow_up: &str,
+) -> WebResult<EventView> {
+    let found = find(ctx, event_id, Action::Change).await?;
+    let mut tx = ctx.state.db.begin().await?;
+    hold(&mut tx, &found).await?;
+    if !store::complete_follow_up(&mut tx, &found.row.id, follow_up, ctx.now.millis()).await? {
+        return Err(WebError::Conflict(
+            "that follow-up is not open on this event".into(),
+        ));
+    }
+    tx.commit().await?;
+    view(ctx, event_id).await
+}
+
+/// The timeline as CSV, for the after-action report and the district's own records.
+pub async fn timeline_csv(ctx: &Ctx, event_id: &str) -> WebResult<axum::response::Response> {
+    let e = view(ctx, event_id).await?;
+    crate::views::csv_attachment(&format!("campus-event-{}.csv", e.id), &e.timeline)
+}
