@@ -39,24 +39,24 @@ pub fn campuses(officers: &[DemoOfficer], principals: &[(Id, Id, Id)]) -> Vec<De
         .collect()
 }
 
-struct Ctx<'a> {
-    tx: &'a mut Tx,
-    rng: &'a mut StdRng,
+pub(crate) struct Ctx<'a> {
+    pub tx: &'a mut Tx,
+    pub rng: &'a mut StdRng,
     instance: &'a Instance,
     seed: u64,
     counter: u64,
-    now: Timestamp,
+    pub now: Timestamp,
     tz: chrono_tz::Tz,
 }
 
 impl Ctx<'_> {
-    fn id(&mut self, kind: &str) -> Id {
+    pub fn id(&mut self, kind: &str) -> Id {
         self.counter += 1;
         Id::from_parts(&format!("triad-demo/{}/{kind}", self.seed), self.counter)
     }
 
     /// A moment of the school day (8:00 to 15:00, campus time).
-    fn during(&mut self, day: NaiveDate) -> i64 {
+    pub fn during(&mut self, day: NaiveDate) -> i64 {
         let (hour, minute) = (self.rng.gen_range(8..15), self.rng.gen_range(0..60));
         let local = day.and_hms_opt(hour, minute, 0).unwrap_or_default();
         self.tz
@@ -124,6 +124,10 @@ pub async fn generate(
             made += 1;
         }
         visitors(&mut c, campus, &days).await?;
+        // The first three campuses with an SRO each tell one story of a campus event.
+        let story = campuses[..n].iter().filter(|c| c.sro.is_some()).count();
+        let story = Some(story).filter(|s| campus.sro.is_some() && *s < 3);
+        crate::demo_operations::generate(&mut c, campus, story, &days).await?;
         let event = AuditEvent::new(None, "demo.incidents.import", Outcome::Ok)
             .record("campus", campus.campus)
             .content(&made)
@@ -134,13 +138,14 @@ pub async fn generate(
     Ok(())
 }
 
-async fn incident(
+/// An incident of the demo; yields its id.
+pub(crate) async fn incident(
     c: &mut Ctx<'_>,
     campus: &DemoCampus,
     day: NaiveDate,
     year: i64,
     (kind, classification, location, narrative): (IncidentKind, Classification, &str, &str),
-) -> Result<()> {
+) -> Result<Id> {
     let id = c.id("incident");
     let by_officer = classification == Classification::LawEnforcement;
     let author = match (by_officer, campus.sro) {
@@ -191,7 +196,7 @@ async fn incident(
     if kind == IncidentKind::CampusBan {
         ban(c, campus, &row, day).await?;
     }
-    Ok(())
+    Ok(id)
 }
 
 /// An item taken in by the assistant principal with a photo, handed to the SRO who

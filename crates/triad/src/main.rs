@@ -7,6 +7,7 @@ mod cli;
 mod demo;
 mod demo_activity;
 mod demo_incidents;
+mod demo_operations;
 mod evidence_cli;
 mod users;
 

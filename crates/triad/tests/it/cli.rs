@@ -31,6 +31,19 @@ pub fn triad(data: &Path, db: &str, args: &[&str], stdin: Option<&str>) -> Outpu
     child.wait_with_output().expect("triad output")
 }
 
+/// One number from the database of a finished run.
+fn rows(db: &str, sql: &str) -> i64 {
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let db = triad_store::Db::open(db).await.unwrap();
+        let n = match &db {
+            triad_store::Db::Sqlite(p, _) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+            triad_store::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+        };
+        db.close().await;
+        n
+    })
+}
+
 pub fn text(o: &Output) -> String {
     format!(
         "{}{}",
@@ -55,6 +68,34 @@ fn demo_backup_restore_and_verify() {
         "admin",
     ] {
         assert!(out.contains(login), "demo sign-ins lack {login}: {out}");
+    }
+    // The safety side has history: a school lift with responsibility accepted, a lockdown
+    // cleared after a sweep, a threat response with notices, drills, both investigations.
+    for (what, sql, at_least) in [
+        (
+            "school lifts",
+            "SELECT COUNT(*) FROM campus_events WHERE responsibility_accepted",
+            1,
+        ),
+        (
+            "swept all clears",
+            "SELECT COUNT(*) FROM campus_events WHERE swept AND ended_how = 'all_clear'",
+            1,
+        ),
+        (
+            "threat responses",
+            "SELECT COUNT(*) FROM campus_events WHERE threat IS NOT NULL",
+            1,
+        ),
+        (
+            "held drills",
+            "SELECT COUNT(*) FROM drills WHERE held_at IS NOT NULL",
+            40,
+        ),
+        ("investigations", "SELECT COUNT(*) FROM investigations", 2),
+    ] {
+        let n = rows(&db, sql);
+        assert!(n >= at_least, "the demo has {n} {what}");
     }
     // A second run keeps the data.
     let again = triad(&data, &db, &["demo", "--no-serve"], None);
