@@ -242,7 +242,7 @@ fn covers(reach: &Reach, tenant: &Tenant, class: RecordClass) -> bool {
 }
 
 /// What a role may do to a class of record inside its reach.
-fn permits(role: Role, class: RecordClass, action: Action) -> bool {
+pub fn permits(role: Role, class: RecordClass, action: Action) -> bool {
     use Action::*;
     use RecordClass::*;
     use Role::*;

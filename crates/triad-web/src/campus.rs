@@ -95,3 +95,58 @@ pub async fn serving_agency(ctx: &Ctx, campus: &Campus) -> WebResult<Option<Id>>
     let partners = triad_store::org::partnerships_of_district(&mut conn, campus.district()).await?;
     Ok(partners.first().and_then(|p| Id::parse(&p.agency_id)))
 }
+
+/// A page of a campus a person may open.
+#[derive(Debug, Clone)]
+pub struct CampusLink {
+    pub href: String,
+    pub label: &'static str,
+}
+
+/// The pages of a campus, those the person may open: the policy decides, so staff are not
+/// shown links to the partners' shared records.
+pub fn links(ctx: &Ctx, campus: &Campus) -> Vec<CampusLink> {
+    let id = &campus.id;
+    let pages = [
+        (
+            format!("/campuses/{id}/status"),
+            "Status and lockdown",
+            RecordClass::Shared,
+        ),
+        (
+            format!("/campuses/{id}/meetings"),
+            "Meetings and cadence",
+            RecordClass::Shared,
+        ),
+        (
+            format!("/campuses/{id}/incidents"),
+            "Incidents",
+            RecordClass::Shared,
+        ),
+        (
+            format!("/campuses/{id}/visitors"),
+            "Visitors",
+            RecordClass::Shared,
+        ),
+        (format!("/campuses/{id}/bans"), "Bans", RecordClass::Shared),
+        (
+            format!("/campuses/{id}/drills"),
+            "Drills",
+            RecordClass::Shared,
+        ),
+        (
+            format!("/reports/activity?scope=campus:{id}"),
+            "Activity report",
+            RecordClass::Aggregate,
+        ),
+    ];
+    pages
+        .into_iter()
+        .filter(|(_, _, class)| {
+            let resource = Resource::new(*class, tenant(campus, None));
+            triad_domain::policy::decide(&ctx.actor, Action::View, resource)
+                == triad_domain::policy::Decision::Allow
+        })
+        .map(|(href, label, _)| CampusLink { href, label })
+        .collect()
+}

@@ -23,6 +23,9 @@ pub struct Layout {
     /// The live status streams this person's pages listen to (space-separated paths): their
     /// campuses, and the whole district for a district leader.
     pub live_streams: String,
+    /// The banner links to the campus's status page (campus partners) or, for those who do
+    /// not read it (staff), to the campus's page.
+    pub live_links_to_status: bool,
 }
 
 impl Layout {
@@ -78,6 +81,13 @@ impl Layout {
             nav,
             logout: ctx.form(),
             live_streams: live_streams(ctx),
+            live_links_to_status: actor.roles().iter().any(|r| {
+                triad_domain::policy::permits(
+                    *r,
+                    triad_domain::policy::RecordClass::Shared,
+                    triad_domain::policy::Action::View,
+                )
+            }),
         }
     }
 }

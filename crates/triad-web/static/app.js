@@ -41,7 +41,7 @@ document.addEventListener("submit", function (event) {
     if (worst) {
       box.className = "live-" + worst.status;
       text.textContent = worst.label.toUpperCase();
-      link.href = "/campuses/" + worst.campus_id + "/status";
+      link.href = "/campuses/" + worst.campus_id + box.getAttribute("data-link");
     }
   }
   box.getAttribute("data-streams").split(" ").forEach(function (path) {

@@ -309,9 +309,11 @@ fn rss_kib() -> u64 {
 
 /// 500 pages of one campus listen; a principal calls a lockdown over the API; the time from
 /// the request to each page hearing it.
-async fn live(dir: &std::path::Path) -> Result<()> {
+/// Pages of one campus listening live, spread over `instances` servers on one database; a
+/// lockdown called on the first server; the time until every page has heard it.
+async fn live(label: &str, url: &str, dir: &std::path::Path, instances: usize) -> Result<()> {
     use triad_domain::auth::{Grant, Role, Scope};
-    let db = Db::open(&format!("sqlite://{}/live.db", dir.display())).await?;
+    let db = Db::open(url).await?;
     let now = Timestamp::from_datetime(chrono::Utc::now());
     let (district, campus, principal) = (Id::new(), Id::new(), Id::new());
     let mut tx = db.begin().await?;
@@ -331,7 +333,7 @@ async fn live(dir: &std::path::Path) -> Result<()> {
         &mut tx,
         &triad_store::auth::NewUser {
             id: principal,
-            username: "principal",
+            username: &format!("bench-principal-{principal}"),
             display_name: "Principal",
             person: None,
             password_hash: "x",
@@ -375,24 +377,31 @@ async fn live(dir: &std::path::Path) -> Result<()> {
         cookies.push(format!("__Host-triad_session={secret}"));
     }
     tx.commit().await?;
-    let instance = triad_store::instance::Instance::open(&dir.join("data"))?;
-    let state = triad_web::AppState::new(
-        db,
-        std::sync::Arc::new(triad_web::SystemClock),
-        triad_web::WebConfig::default(),
-        instance,
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    tokio::spawn(triad_web::serve(listener, state, std::future::pending()));
+    let mut bases = Vec::new();
+    for _ in 0..instances {
+        let instance = triad_store::instance::Instance::open(&dir.join("data"))?;
+        let state = triad_web::AppState::new(
+            Db::open(url).await?,
+            std::sync::Arc::new(triad_web::SystemClock),
+            triad_web::WebConfig::default(),
+            instance,
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        bases.push(format!("http://{}", listener.local_addr()?));
+        tokio::spawn(triad_web::serve(listener, state, std::future::pending()));
+    }
+    db.close().await;
+    // Let every instance start listening for notifications before pages connect.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let base = bases[0].clone();
     let before = rss_kib();
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(0)
         .build()?;
     let (heard_tx, mut heard_rx) = tokio::sync::mpsc::unbounded_channel::<Instant>();
-    for cookie in cookies {
+    for (n, cookie) in cookies.into_iter().enumerate() {
         let mut stream = http
-            .get(format!("{base}/campuses/{campus}/live"))
+            .get(format!("{}/campuses/{campus}/live", bases[n % instances]))
             .header("cookie", cookie)
             .send()
             .await?;
@@ -433,7 +442,7 @@ async fn live(dir: &std::path::Path) -> Result<()> {
         return Err("no page heard the lockdown".into());
     }
     println!(
-        "live lockdown, {} of {LISTENERS} pages of one campus (SQLite, one instance): p50 {:.1} ms, p99 {:.1} ms, last {:.1} ms after the request; {:.0} KB of memory per connected page (server and client in one process)",
+        "live lockdown, {} of {LISTENERS} pages of one campus ({label}, {instances} instance(s), lockdown called on the first): p50 {:.1} ms, p99 {:.1} ms, last {:.1} ms after the request; {:.0} KB of memory per connected page (servers and clients in one process)",
         delays.len(),
         percentile(&delays, 0.5).as_secs_f64() * 1e3,
         percentile(&delays, 0.99).as_secs_f64() * 1e3,
@@ -446,7 +455,11 @@ async fn live(dir: &std::path::Path) -> Result<()> {
 #[tokio::main]
 async fn main() -> Result<()> {
     let scratch = tempfile_dir()?;
-    live(&scratch).await?;
+    let sqlite_url = format!("sqlite://{}/live.db", scratch.display());
+    live("SQLite", &sqlite_url, &scratch, 1).await?;
+    if let Ok(url) = std::env::var("TRIAD_BENCH_POSTGRES_URL") {
+        live("PostgreSQL", &url, &scratch, 2).await?;
+    }
     let _ = std::fs::remove_dir_all(&scratch);
     photo().await?;
     let dir = tempfile_dir()?;

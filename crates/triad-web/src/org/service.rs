@@ -502,6 +502,10 @@ pub struct CampusDetail {
     pub campus: CampusView,
     pub district: String,
     pub officers: Vec<AssignmentView>,
+    /// The campus's pages the reader may open (for pages, not the API).
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub links: Vec<crate::campus::CampusLink>,
 }
 
 pub async fn campus_detail(ctx: &Ctx, id: &str) -> WebResult<CampusDetail> {
@@ -523,6 +527,7 @@ pub async fn campus_detail(ctx: &Ctx, id: &str) -> WebResult<CampusDetail> {
     drop(conn);
     let counts = campus_counts(ctx).await?;
     Ok(CampusDetail {
+        links: crate::campus::links(ctx, &campus),
         campus: campus.into(),
         district,
         officers: assignment_views(rows, &counts),

@@ -436,3 +436,35 @@ crate::both_engines!(
         );
     }
 );
+
+crate::both_engines!(
+    every_campus_link_shown_opens_for_the_person_shown_it,
+    |app: TestApp| async move {
+        let campus = app.world.campus;
+        for (who, sees_partner_pages) in [("principal", true), ("staff", false)] {
+            let s = app.session(who).await;
+            let home = app.get("/", &s).await.text().await.unwrap();
+            let incidents = format!("href=\"/campuses/{campus}/incidents\"");
+            assert_eq!(home.contains(&incidents), sees_partner_pages, "{who}");
+            let banner = if sees_partner_pages {
+                "data-link=\"/status\""
+            } else {
+                "data-link=\"\""
+            };
+            assert!(
+                home.contains(banner),
+                "{who}: the live banner links where they may go"
+            );
+            let links: Vec<String> = home
+                .split(&format!("href=\"/campuses/{campus}/"))
+                .skip(1)
+                .filter_map(|rest| rest.split('"').next())
+                .map(|tail| format!("/campuses/{campus}/{tail}"))
+                .collect();
+            for link in links {
+                let status = app.get(&link, &s).await.status();
+                assert_eq!(status, 200, "{who} is shown {link} but gets {status}");
+            }
+        }
+    }
+);
