@@ -23,8 +23,12 @@ document.addEventListener("submit", function (event) {
     var Context = window.AudioContext || window.webkitAudioContext;
     if (Context) { audio = new Context(); soundButton.textContent = "Sound is on"; soundButton.disabled = true; }
   });
+  var tones = 0;
   function tone() {
     if (!audio) { return; }
+    // Counted on the banner, so what was played can be checked.
+    tones += 1;
+    box.setAttribute("data-tones", String(tones));
     var osc = audio.createOscillator();
     osc.frequency.value = 880;
     osc.connect(audio.destination);

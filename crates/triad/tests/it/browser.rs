@@ -315,6 +315,12 @@ async fn a_banned_visitor_is_caught_at_the_front_office() {
     office.close().await.unwrap();
 }
 
+/// How many tones the page's banner has played.
+async fn tones(page: &fantoccini::Client) -> String {
+    let banner = page.find(Locator::Id("live")).await.unwrap();
+    banner.attr("data-tones").await.unwrap().unwrap_or_default()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lockdown_reaches_another_open_page_without_reloading() {
     let app = TestApp::start(Engine::Sqlite).await;
@@ -345,6 +351,37 @@ async fn a_lockdown_reaches_another_open_page_without_reloading() {
     // The teacher's page turns red by itself.
     wait_for_text(&staff, "live-text", "LOCKDOWN").await;
     screenshot(&staff, "lockdown-banner-staff").await;
+    // Browsers block sound until the person acts: no tone yet.
+    assert_eq!(
+        tones(&staff).await,
+        "0",
+        "no tone before sound is turned on"
+    );
+    staff
+        .find(Locator::Id("live-sound"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    // The school lifts this lockdown and the principal calls another: now the tone plays.
+    let token = app.token("principal").await;
+    let path = format!("/api/v1/campuses/{}/status", app.world.campus);
+    let now: serde_json::Value = app.api_get(&path, &token).await.json().await.unwrap();
+    let version = now["version"].as_i64().unwrap().to_string();
+    let lift = serde_json::json!({"action": "school_lift", "version": version, "accept_responsibility": true});
+    assert_eq!(app.api_post(&token, &path, lift).await.status(), 200);
+    let again = serde_json::json!({"action": "lockdown", "version": "0"});
+    assert_eq!(app.api_post(&token, &path, again).await.status(), 200);
+    let mut played = String::new();
+    for _ in 0..100 {
+        played = tones(&staff).await;
+        if played == "1" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(played, "1", "the tone plays once sound is on");
     office.close().await.unwrap();
     staff.close().await.unwrap();
 }
