@@ -97,6 +97,34 @@ impl Category {
 }
 
 text_enum! {
+    /// The staff a relationship-building entry was with (seed 003: faculty, custodial, food
+    /// service, bus drivers).
+    StaffGroup {
+        Faculty => "faculty" / "Faculty",
+        Custodial => "custodial" / "Custodial staff",
+        FoodService => "food_service" / "Food service",
+        BusDrivers => "bus_drivers" / "Bus drivers",
+        Office => "office" / "Office staff",
+        OtherStaff => "other" / "Other staff",
+    }
+}
+
+impl Category {
+    /// Whether entries of the category say what was presented (topic, class, lesson plan).
+    pub fn has_presentation(self) -> bool {
+        self == Category::ClassroomPresentation
+    }
+
+    /// Whether entries of the category say which staff they were with.
+    pub fn has_staff_group(self) -> bool {
+        matches!(
+            self,
+            Category::StaffRelationship | Category::CounselingStaff
+        )
+    }
+}
+
+text_enum! {
     /// The legal basis of a search by a sworn officer.
     SearchBasis {
         ProbableCause => "probable_cause" / "Probable cause",
@@ -147,6 +175,12 @@ pub struct Draft {
     pub search_basis: String,
     /// For an SSO's search assistance: the administrator who initiated the search.
     pub initiated_by: String,
+    /// A classroom presentation's topic, class and lesson-plan link.
+    pub topic: String,
+    pub class_name: String,
+    pub lesson_plan: String,
+    /// Relationship building or counseling with staff: which staff.
+    pub staff_group: String,
 }
 
 /// A checked activity entry.
@@ -162,6 +196,34 @@ pub struct Entry {
     pub case_ref: Option<String>,
     pub search_basis: Option<SearchBasis>,
     pub initiated_by: Option<crate::Id>,
+    pub topic: Option<String>,
+    pub class_name: Option<String>,
+    pub lesson_plan: Option<String>,
+    pub staff_group: Option<StaffGroup>,
+}
+
+/// An optional short text of at most `max` characters.
+fn short(field: &'static str, text: &str, max: usize, invalid: &mut Invalid) -> Option<String> {
+    let text = text.trim();
+    if text.chars().count() > max {
+        invalid.push(field, format!("must be at most {max} characters"));
+        return None;
+    }
+    Some(text.to_string()).filter(|t| !t.is_empty())
+}
+
+/// A lesson plan is a link to where it is kept (the district's drive, a learning platform).
+fn lesson_plan(text: &str, invalid: &mut Invalid) -> Option<String> {
+    let link = short("lesson_plan", text, 500, invalid)?;
+    let web = link.starts_with("https://") || link.starts_with("http://");
+    if !web || link.contains(char::is_whitespace) {
+        invalid.push(
+            "lesson_plan",
+            "must be a web link (https://…) to the lesson plan",
+        );
+        return None;
+    }
+    Some(link)
 }
 
 fn count(field: &'static str, text: &str, max: i64, invalid: &mut Invalid) -> i64 {
@@ -246,6 +308,17 @@ impl Entry {
                 "a search by a sworn officer needs its legal basis: probable cause, a warrant, consent or exigent circumstances",
             );
         }
+        let topic = short("topic", &draft.topic, 120, &mut invalid);
+        let class_name = short("class_name", &draft.class_name, 80, &mut invalid);
+        let lesson_plan = lesson_plan(&draft.lesson_plan, &mut invalid);
+        let group_text = draft.staff_group.trim();
+        let staff_group = StaffGroup::from_code(group_text);
+        if !group_text.is_empty() && staff_group.is_none() {
+            invalid.push(
+                "staff_group",
+                "choose faculty, custodial, food service, bus drivers, office or other staff",
+            );
+        }
         let initiated_by = crate::Id::parse(&draft.initiated_by);
         if category == Some(Category::Search) && role == Role::Sso && initiated_by.is_none() {
             invalid.push(
@@ -274,6 +347,11 @@ impl Entry {
             } else {
                 None
             },
+            // Details that belong to another category are not kept.
+            topic: topic.filter(|_| category.has_presentation()),
+            class_name: class_name.filter(|_| category.has_presentation()),
+            lesson_plan: lesson_plan.filter(|_| category.has_presentation()),
+            staff_group: staff_group.filter(|_| category.has_staff_group()),
         })
     }
 }

@@ -26,6 +26,10 @@ pub struct ActivityRow {
     pub case_ref: Option<String>,
     pub search_basis: Option<String>,
     pub initiated_by: Option<String>,
+    pub topic: Option<String>,
+    pub class_name: Option<String>,
+    pub lesson_plan: Option<String>,
+    pub staff_group: Option<String>,
     pub school_year: i64,
     pub local_date: String,
     pub week_start: String,
@@ -83,6 +87,10 @@ impl ActivityRow {
             case_ref: entry.case_ref.clone(),
             search_basis: entry.search_basis.map(|b| b.code().to_string()),
             initiated_by: entry.initiated_by.map(|i| i.to_string()),
+            topic: entry.topic.clone(),
+            class_name: entry.class_name.clone(),
+            lesson_plan: entry.lesson_plan.clone(),
+            staff_group: entry.staff_group.map(|g| g.code().to_string()),
             school_year: buckets.school_year,
             local_date: buckets.local_date,
             week_start: buckets.week_start,
@@ -96,7 +104,7 @@ impl ActivityRow {
 
 const COLUMNS: &str = "id, author_id, author_role, agency_id, district_id, campus_id, category, triad_role, \
      record_class, started_at, minutes, students, parents, staff, notes, case_ref, search_basis, initiated_by, \
-     school_year, local_date, week_start, month, created_at, updated_at, version";
+     topic, class_name, lesson_plan, staff_group, school_year, local_date, week_start, month, created_at, updated_at, version";
 
 pub async fn insert<'c>(conn: impl Into<Conn<'c>>, a: &ActivityRow) -> StoreResult<()> {
     if insert_if_new(conn, a).await? {
@@ -218,7 +226,8 @@ pub async fn correct<'c>(
         "UPDATE activities SET campus_id = $1, district_id = $2, category = $3, triad_role = $4, record_class = $5, \
          started_at = $6, minutes = $7, students = $8, parents = $9, staff = $10, notes = $11, case_ref = $12, \
          search_basis = $13, initiated_by = $14, school_year = $15, local_date = $16, week_start = $17, month = $18, \
-         updated_at = $19, version = version + 1 WHERE id = $20",
+         updated_at = $19, version = version + 1, topic = $21, class_name = $22, lesson_plan = $23, staff_group = $24 \
+         WHERE id = $20",
         corrected.campus_id.clone(),
         corrected.district_id.clone(),
         corrected.category.clone(),
@@ -238,7 +247,11 @@ pub async fn correct<'c>(
         corrected.week_start.clone(),
         corrected.month.clone(),
         now.millis(),
-        corrected.id.clone()
+        corrected.id.clone(),
+        corrected.topic.clone(),
+        corrected.class_name.clone(),
+        corrected.lesson_plan.clone(),
+        corrected.staff_group.clone()
     )?;
     let after = get(&mut c, id).await?.ok_or(StoreError::NotFound)?;
     summarise(&mut c, &after, 1).await?;
@@ -304,7 +317,7 @@ async fn insert_rows<'c>(conn: impl Into<Conn<'c>>, rows: &[ActivityRow]) -> Sto
         return Ok(0);
     }
     let mut c: Conn = conn.into();
-    const WIDTH: usize = 25;
+    const WIDTH: usize = 29;
     let values: Vec<String> = (0..rows.len())
         .map(|r| {
             let cells: Vec<String> = (1..=WIDTH).map(|i| format!("${}", r * WIDTH + i)).collect();
@@ -337,6 +350,10 @@ async fn insert_rows<'c>(conn: impl Into<Conn<'c>>, rows: &[ActivityRow]) -> Sto
                 .bind(a.case_ref.clone())
                 .bind(a.search_basis.clone())
                 .bind(a.initiated_by.clone())
+                .bind(a.topic.clone())
+                .bind(a.class_name.clone())
+                .bind(a.lesson_plan.clone())
+                .bind(a.staff_group.clone())
                 .bind(a.school_year)
                 .bind(a.local_date.clone())
                 .bind(a.week_start.clone())

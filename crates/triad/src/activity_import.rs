@@ -84,6 +84,13 @@ const FIELDS: &[(&str, &[&str])] = &[
         &["case", "caseref", "casenumber", "casereference"],
     ),
     ("search_basis", &["searchbasis", "legalbasis", "basis"]),
+    ("topic", &["topic", "presentationtopic", "subject"]),
+    ("class_name", &["class", "classname", "period", "course"]),
+    (
+        "lesson_plan",
+        &["lessonplan", "lessonplanlink", "lessonplanurl"],
+    ),
+    ("staff_group", &["staffgroup", "stafftype", "staffwith"]),
 ];
 
 fn normalise(text: &str) -> String {
@@ -350,6 +357,17 @@ async fn row(
         case_ref: cell("case_ref"),
         search_basis: normalise(&cell("search_basis")).replace("probablecause", "probable_cause"),
         initiated_by: String::new(),
+        topic: cell("topic"),
+        class_name: cell("class_name"),
+        lesson_plan: cell("lesson_plan"),
+        staff_group: triad_domain::activity::StaffGroup::ALL
+            .iter()
+            .find(|g| {
+                normalise(g.code()) == normalise(&cell("staff_group"))
+                    || normalise(g.label()) == normalise(&cell("staff_group"))
+            })
+            .map(|g| g.code().to_string())
+            .unwrap_or_else(|| cell("staff_group")),
     };
     let entry = match Entry::parse(&draft, who.role, who.sworn, now) {
         Ok(e) => e,

@@ -6,11 +6,21 @@ use chrono::{Datelike, NaiveDate, TimeZone};
 use indicatif::ProgressBar;
 use rand::rngs::StdRng;
 use rand::Rng;
-use triad_domain::activity::{Category, SearchBasis};
+use triad_domain::activity::{Category, SearchBasis, StaffGroup};
 use triad_domain::audit::{AuditEvent, Outcome};
 use triad_domain::auth::Role;
 use triad_domain::{Id, Timestamp};
 use triad_store::activity::{self as store, ActivityRow};
+
+/// What the demo's classroom presentations are about.
+const TOPICS: &[&str] = &[
+    "Internet safety",
+    "Dating violence",
+    "Vaping and the law",
+    "Bullying and harassment",
+    "Traffic safety for new drivers",
+    "Careers in law enforcement",
+];
 use triad_store::Tx;
 
 /// An officer who keeps a log in the demo.
@@ -161,6 +171,18 @@ pub async fn generate(
                             .to_string()
                     }),
                     initiated_by: None,
+                    topic: category
+                        .has_presentation()
+                        .then(|| TOPICS[counter as usize % TOPICS.len()].to_string()),
+                    class_name: category
+                        .has_presentation()
+                        .then(|| format!("Period {}", counter % 7 + 1)),
+                    lesson_plan: None,
+                    staff_group: category.has_staff_group().then(|| {
+                        StaffGroup::ALL[counter as usize % StaffGroup::ALL.len()]
+                            .code()
+                            .to_string()
+                    }),
                     school_year: *year,
                     local_date: day.to_string(),
                     week_start: triad_domain::org::week_start(*day).to_string(),

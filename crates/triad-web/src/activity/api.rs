@@ -51,6 +51,10 @@ pub struct ActivityView {
     pub case_ref: Option<String>,
     pub search_basis: Option<String>,
     pub initiated_by: Option<String>,
+    pub topic: Option<String>,
+    pub class_name: Option<String>,
+    pub lesson_plan: Option<String>,
+    pub staff_group: Option<String>,
     pub version: i64,
 }
 
@@ -72,6 +76,10 @@ impl From<ActivityRow> for ActivityView {
             case_ref: r.case_ref,
             search_basis: r.search_basis,
             initiated_by: r.initiated_by,
+            topic: r.topic,
+            class_name: r.class_name,
+            lesson_plan: r.lesson_plan,
+            staff_group: r.staff_group,
             version: r.version,
         }
     }

@@ -12,7 +12,7 @@ use axum::extract::{Path, Query};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
-use triad_domain::activity::{Category, SearchBasis, DISCIPLINE};
+use triad_domain::activity::{Category, SearchBasis, StaffGroup, DISCIPLINE};
 use triad_domain::Timestamp;
 use triad_store::activity::ActivityRow;
 
@@ -60,6 +60,7 @@ struct QuickEntry {
     quick: &'static [Category],
     all: &'static [Category],
     bases: &'static [SearchBasis],
+    staff_groups: &'static [StaffGroup],
     discipline: &'static [(&'static str, &'static str)],
     recent: Vec<Line>,
     saved: Option<Line>,
@@ -93,6 +94,7 @@ async fn quick_entry(ctx: Ctx, Query(q): Query<Saved>) -> WebResult<Html<String>
         quick: Category::QUICK,
         all: Category::ALL,
         bases: SearchBasis::ALL,
+        staff_groups: StaffGroup::ALL,
         discipline: DISCIPLINE,
         saved,
         form: ctx.form(),
@@ -116,6 +118,7 @@ struct EntryPage {
     hours: i64,
     all: &'static [Category],
     bases: &'static [SearchBasis],
+    staff_groups: &'static [StaffGroup],
     form: FormToken,
 }
 
@@ -142,6 +145,7 @@ async fn entry(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
         hours,
         all: Category::ALL,
         bases: SearchBasis::ALL,
+        staff_groups: StaffGroup::ALL,
         form: ctx.form(),
     })
 }

@@ -127,6 +127,19 @@ pub struct ActivityInput {
     /// The initiating administrator's user id (an SSO's search assistance).
     #[serde(default)]
     pub initiated_by: String,
+    /// A classroom presentation's topic.
+    #[serde(default)]
+    pub topic: String,
+    /// A classroom presentation's class (period, course, teacher).
+    #[serde(default)]
+    pub class_name: String,
+    /// A link (https://…) to the presentation's lesson plan.
+    #[serde(default)]
+    pub lesson_plan: String,
+    /// Relationship building or counseling with staff: faculty, custodial, food_service,
+    /// bus_drivers, office or other.
+    #[serde(default)]
+    pub staff_group: String,
 }
 
 /// The campus's administrators by name: discipline goes to them; an SSO's search assistance
@@ -195,6 +208,10 @@ async fn build(
         case_ref: input.case_ref.clone(),
         search_basis: input.search_basis.clone(),
         initiated_by: input.initiated_by.clone(),
+        topic: input.topic.clone(),
+        class_name: input.class_name.clone(),
+        lesson_plan: input.lesson_plan.clone(),
+        staff_group: input.staff_group.clone(),
     };
     let entry = Entry::parse(&draft, officer.role, ctx.actor.sworn, ctx.now)?;
     if let Some(admin) = entry.initiated_by {

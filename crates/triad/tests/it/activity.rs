@@ -482,3 +482,70 @@ async fn district_minutes(app: &TestApp, month: &str) -> i64 {
     let report: Value = app.api_get(&path, &token).await.json().await.unwrap();
     report["minutes"].as_i64().unwrap()
 }
+
+both_engines!(
+    presentations_say_what_was_taught_and_staff_entries_which_staff,
+    |app: TestApp| async move {
+        let token = app.token("sro").await;
+        let log = |body: Value| {
+            let token = token.clone();
+            let app = &app;
+            async move { app.api_post(&token, "/api/v1/activities", body).await }
+        };
+        let before = app.count("activities").await;
+        let bad = log(
+            json!({"campus_id": campus(&app), "category": "classroom_presentation", "minutes": "50",
+            "lesson_plan": "javascript:alert(1)", "staff_group": "janitors"}),
+        )
+        .await;
+        assert_eq!(bad.status(), 422);
+        let errors = bad.text().await.unwrap();
+        assert!(
+            errors.contains("lesson_plan") && errors.contains("staff_group"),
+            "{errors}"
+        );
+        assert_eq!(app.count("activities").await, before, "nothing is written");
+
+        let r = log(
+            json!({"campus_id": campus(&app), "category": "classroom_presentation", "minutes": "50",
+            "students": "28", "topic": "Internet safety", "class_name": "3rd period civics",
+            "lesson_plan": "https://drive.district.org/plans/internet-safety"}),
+        )
+        .await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let e: Value = r.json().await.unwrap();
+        assert_eq!(
+            (
+                e["topic"].as_str(),
+                e["class_name"].as_str(),
+                e["lesson_plan"].as_str()
+            ),
+            (
+                Some("Internet safety"),
+                Some("3rd period civics"),
+                Some("https://drive.district.org/plans/internet-safety")
+            )
+        );
+        let r = log(
+            json!({"campus_id": campus(&app), "category": "staff_relationship", "minutes": "10",
+            "staff": "3", "staff_group": "bus_drivers", "topic": "not a presentation"}),
+        )
+        .await;
+        let e: Value = r.json().await.unwrap();
+        assert_eq!(e["staff_group"], "bus_drivers");
+        assert!(
+            e["topic"].is_null(),
+            "a detail of another category is not kept"
+        );
+        let page = app
+            .get(
+                &format!("/activity/{}", e["id"].as_str().unwrap()),
+                &app.session("sro").await,
+            )
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("Bus drivers"), "{page}");
+    }
+);
