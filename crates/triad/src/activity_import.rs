@@ -8,18 +8,11 @@
 use crate::cli::DataArgs;
 use anyhow::{anyhow, Context, Result};
 use clap::{Args, Subcommand};
-use serde::Serialize;
-use sha2::{Digest, Sha256};
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use triad_domain::activity::{Buckets, Draft, Entry};
-use triad_domain::audit::{AuditEvent, Outcome};
-use triad_domain::auth::{Role, Scope};
-use triad_domain::org::YearStart;
-use triad_domain::{Id, Timestamp};
-use triad_store::activity::{ActivityRow, Filing};
+use triad_domain::Timestamp;
 use triad_store::Db;
+use triad_web::activity::import::{import, ImportReport, Importer};
 
 #[derive(Subcommand)]
 pub enum ActivityCommand {
@@ -42,360 +35,26 @@ pub struct ImportArgs {
     pub map: Vec<String>,
 }
 
-/// What happened to a file.
-#[derive(Debug, Default, Serialize)]
-pub struct ImportReport {
-    pub file_sha256: String,
-    pub rows_read: usize,
-    pub imported: usize,
-    pub already_present: usize,
-    pub refused: Vec<Refusal>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Refusal {
-    /// The line in the file (the header is line 1).
-    pub line: usize,
-    pub reasons: Vec<String>,
-}
-
-const FIELDS: &[(&str, &[&str])] = &[
-    (
-        "officer",
-        &["officer", "username", "user", "sro", "officername"],
-    ),
-    ("campus", &["campus", "school", "site", "location"]),
-    ("date", &["date", "day"]),
-    ("time", &["time", "start", "starttime"]),
-    (
-        "category",
-        &["category", "activity", "type", "activitytype"],
-    ),
-    (
-        "minutes",
-        &["minutes", "duration", "mins", "durationminutes"],
-    ),
-    ("students", &["students", "studentsreached"]),
-    ("parents", &["parents", "parentsreached"]),
-    ("staff", &["staff", "staffreached", "faculty"]),
-    ("notes", &["notes", "note", "comments", "description"]),
-    (
-        "case_ref",
-        &["case", "caseref", "casenumber", "casereference"],
-    ),
-    ("search_basis", &["searchbasis", "legalbasis", "basis"]),
-    ("topic", &["topic", "presentationtopic", "subject"]),
-    ("class_name", &["class", "classname", "period", "course"]),
-    (
-        "lesson_plan",
-        &["lessonplan", "lessonplanlink", "lessonplanurl"],
-    ),
-    ("staff_group", &["staffgroup", "stafftype", "staffwith"]),
-];
-
-fn normalise(text: &str) -> String {
-    text.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
-/// Which column holds which field, from the headers and the --map options.
-fn columns(headers: &csv::StringRecord, map: &[String]) -> Result<HashMap<&'static str, usize>> {
-    let mut out = HashMap::new();
-    for (i, h) in headers.iter().enumerate() {
-        let n = normalise(h);
-        if let Some((field, _)) = FIELDS.iter().find(|(_, names)| names.contains(&n.as_str())) {
-            out.entry(*field).or_insert(i);
-        }
-    }
-    for m in map {
-        let (column, field) = m
-            .split_once('=')
-            .ok_or_else(|| anyhow!("--map takes COLUMN=FIELD, not '{m}'"))?;
-        let field = FIELDS
-            .iter()
-            .map(|(f, _)| *f)
-            .find(|f| *f == field.trim())
-            .ok_or_else(|| anyhow!("unknown field '{field}' in --map"))?;
-        let index = headers
-            .iter()
-            .position(|h| h.trim() == column.trim())
-            .ok_or_else(|| anyhow!("the file has no column '{column}'"))?;
-        out.insert(field, index);
-    }
-    for needed in ["officer", "campus", "date", "category", "minutes"] {
-        if !out.contains_key(needed) {
-            return Err(anyhow!("no column for '{needed}': name it in the header or use --map \"Your header={needed}\""));
-        }
-    }
-    Ok(out)
-}
-
-/// Reads the file as UTF-8 (a BOM is dropped) or, failing that, as Windows-1252.
-fn decode(bytes: &[u8]) -> String {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_string(),
-        Err(_) => encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned(),
-    }
-}
-
-/// An officer as the rows name them, with the campuses they served and the calendar.
-struct Officer {
-    user: Id,
-    role: Role,
-    sworn: bool,
-    agency: Option<String>,
-    person: Option<Id>,
-    campuses: Vec<triad_store::org::Campus>,
-}
-
-async fn officer(db: &Db, username: &str) -> Result<Option<Officer>> {
-    let mut conn = db.acquire().await?;
-    let Some(user) =
-        triad_store::auth::user_by_name(&mut conn, &username.trim().to_lowercase()).await?
-    else {
-        return Ok(None);
-    };
-    let grants = triad_store::auth::grants_of(&mut conn, user.user_id()).await?;
-    let role = if grants.iter().any(|g| g.role == Role::Sro) {
-        Role::Sro
-    } else if grants.iter().any(|g| g.role == Role::Sso) {
-        Role::Sso
-    } else {
-        return Ok(None);
-    };
-    let person = user.person_id.as_deref().and_then(Id::parse);
-    let sworn = match person {
-        Some(p) => triad_store::org::person(&mut conn, p)
-            .await?
-            .is_some_and(|p| p.sworn),
-        None => false,
-    };
-    let agency = grants.iter().find_map(|g| match g.scope {
-        Scope::Agency { agency } => Some(agency.to_string()),
-        _ => None,
-    });
-    let mut campuses = Vec::new();
-    for g in &grants {
-        if let (Role::Sso, Scope::Campus { campus, .. }) = (g.role, g.scope) {
-            campuses.extend(triad_store::org::campus(&mut conn, campus).await?);
-        }
-    }
-    Ok(Some(Officer {
-        user: user.user_id(),
-        role,
-        sworn,
-        agency,
-        person,
-        campuses,
-    }))
-}
-
-/// The campus a row names, among those the officer served on its date.
-async fn campus_for(
-    db: &Db,
-    officer: &Officer,
-    name: &str,
-    date: &str,
-) -> Result<Option<triad_store::org::Campus>> {
-    let wanted = normalise(name);
-    let mut candidates = officer.campuses.clone();
-    if let Some(person) = officer.person {
-        let mut conn = db.acquire().await?;
-        for a in
-            triad_store::org::active_assignments(&mut conn, date, None, None, None, Some(person))
-                .await?
-        {
-            if let Some(id) = Id::parse(&a.campus_id) {
-                candidates.extend(triad_store::org::campus(&mut conn, id).await?);
-            }
-        }
-    }
-    Ok(candidates
-        .into_iter()
-        .find(|c| normalise(&c.name) == wanted || c.id == name.trim()))
-}
-
 pub async fn run(db: &Db, data: &DataArgs, cmd: ActivityCommand) -> Result<ExitCode> {
     let ActivityCommand::Import(args) = cmd;
     let bytes =
         std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
-    let file_hash = hex::encode(Sha256::digest(&bytes));
-    let text = decode(&bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let headers = reader.headers().context("reading the header line")?.clone();
-    let cols = columns(&headers, &args.map)?;
     let actor = crate::users::acting(db, data).await?;
     let now = Timestamp::from_datetime(chrono::Utc::now());
-    let mut report = ImportReport {
-        file_sha256: file_hash.clone(),
-        ..Default::default()
-    };
-    let mut officers: HashMap<String, Option<Officer>> = HashMap::new();
-    let mut rows: Vec<ActivityRow> = Vec::new();
-    for (n, record) in reader.records().enumerate() {
-        let line = n + 2;
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                report.refused.push(Refusal {
-                    line,
-                    reasons: vec![format!("the line could not be read: {e}")],
-                });
-                continue;
-            }
-        };
-        if record.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        report.rows_read += 1;
-        let cell = |f: &str| {
-            cols.get(f)
-                .and_then(|i| record.get(*i))
-                .unwrap_or("")
-                .trim()
-                .to_string()
-        };
-        let name = cell("officer");
-        if !officers.contains_key(&name) {
-            officers.insert(name.clone(), officer(db, &name).await?);
-        }
-        let Some(Some(who)) = officers.get(&name) else {
-            report.refused.push(Refusal {
-                line,
-                reasons: vec![format!("officer: no SRO or SSO is named '{name}'")],
-            });
-            continue;
-        };
-        match row(db, who, &cell, &file_hash, line, now).await? {
-            Ok(r) => rows.push(r),
-            Err(reasons) => report.refused.push(Refusal { line, reasons }),
-        }
-    }
-    let mut tx = db.begin().await?;
-    for r in &rows {
-        if triad_store::activity::insert_if_new(&mut tx, r).await? {
-            report.imported += 1;
-            let event = AuditEvent::new(actor, "activity.import", Outcome::Ok)
-                .record("activity", &r.id)
-                .content(r)
-                .source(Some("cli".into()))
-                .tenant(
-                    Id::parse(&r.district_id),
-                    r.agency_id.as_deref().and_then(Id::parse),
-                );
-            triad_store::audit::append(&mut tx, event, now).await?;
-        } else {
-            report.already_present += 1;
-        }
-    }
-    tx.commit().await?;
+    let report = import(db, &bytes, &args.map, Importer::Cli { actor }, now)
+        .await
+        .map_err(|e| match e {
+            // The operator at the command line is shown what failed, internals included.
+            triad_web::error::WebError::Invalid(invalid) => anyhow!("{invalid}"),
+            triad_web::error::WebError::Internal(detail) => anyhow!("{detail}"),
+            other => anyhow!("{other}"),
+        })?;
     print(&report, args.json)?;
     Ok(if report.refused.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(3)
     })
-}
-
-/// Checks one row and files it, or says why not.
-async fn row(
-    db: &Db,
-    who: &Officer,
-    cell: &dyn Fn(&str) -> String,
-    file_hash: &str,
-    line: usize,
-    now: Timestamp,
-) -> Result<std::result::Result<ActivityRow, Vec<String>>> {
-    let date = cell("date");
-    let Ok(day) = chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d") else {
-        return Ok(Err(vec!["date: must be a date written YYYY-MM-DD".into()]));
-    };
-    let Some(campus) = campus_for(db, who, &cell("campus"), &day.to_string()).await? else {
-        return Ok(Err(vec![format!(
-            "campus: '{}' is not a campus this officer served on {day}",
-            cell("campus")
-        )]));
-    };
-    let district = triad_store::org::district(&mut db.acquire().await?, campus.district())
-        .await?
-        .ok_or_else(|| anyhow!("the campus's district is missing"))?;
-    let tz = triad_domain::org::parse_time_zone(&district.time_zone).unwrap_or(chrono_tz::UTC);
-    let time = if cell("time").is_empty() {
-        "08:00".to_string()
-    } else {
-        cell("time")
-    };
-    let Ok(clock) = chrono::NaiveTime::parse_from_str(&time, "%H:%M") else {
-        return Ok(Err(vec!["time: must be written HH:MM".into()]));
-    };
-    use chrono::TimeZone;
-    let started = tz
-        .from_local_datetime(&day.and_time(clock))
-        .earliest()
-        .map(|t| Timestamp::from_datetime(t.with_timezone(&chrono::Utc)));
-    let category = triad_domain::activity::Category::ALL
-        .iter()
-        .find(|c| {
-            normalise(c.code()) == normalise(&cell("category"))
-                || normalise(c.label()) == normalise(&cell("category"))
-        })
-        .map(|c| c.code().to_string())
-        .unwrap_or_else(|| cell("category"));
-    let draft = Draft {
-        category,
-        started_at: started,
-        minutes: cell("minutes"),
-        students: cell("students"),
-        parents: cell("parents"),
-        staff: cell("staff"),
-        notes: cell("notes"),
-        case_ref: cell("case_ref"),
-        search_basis: normalise(&cell("search_basis")).replace("probablecause", "probable_cause"),
-        initiated_by: String::new(),
-        topic: cell("topic"),
-        class_name: cell("class_name"),
-        lesson_plan: cell("lesson_plan"),
-        staff_group: triad_domain::activity::StaffGroup::ALL
-            .iter()
-            .find(|g| {
-                normalise(g.code()) == normalise(&cell("staff_group"))
-                    || normalise(g.label()) == normalise(&cell("staff_group"))
-            })
-            .map(|g| g.code().to_string())
-            .unwrap_or_else(|| cell("staff_group")),
-    };
-    let entry = match Entry::parse(&draft, who.role, who.sworn, now) {
-        Ok(e) => e,
-        Err(invalid) => {
-            return Ok(Err(invalid
-                .errors
-                .iter()
-                .map(|e| format!("{}: {}", e.field, e.message))
-                .collect()))
-        }
-    };
-    let filing = Filing {
-        author: who.user,
-        role: who.role,
-        agency: who.agency.as_deref(),
-        district: &campus.district_id,
-        campus: &campus.id,
-    };
-    let start = YearStart::parse(&district.year_start).unwrap_or(YearStart::AUGUST_FIRST);
-    let id = Id::from_parts(&format!("activity-import/{file_hash}"), line as u64);
-    Ok(Ok(ActivityRow::new(
-        id,
-        &filing,
-        &entry,
-        Buckets::of(entry.started_at, tz, start),
-        now,
-        now,
-    )))
 }
 
 fn print(report: &ImportReport, json: bool) -> Result<()> {

@@ -17,12 +17,33 @@ pub fn routes() -> Routes {
         .get("/api/v1/activities/{id}", entry)
         .put("/api/v1/activities/{id}", correct)
         .get("/api/v1/reports/activity", report)
+        .post("/api/v1/activities/import", import)
+}
+
+/// Imports a CSV of activity rows (multipart: the file as `file`, optional `map` with one
+/// COLUMN=FIELD per line). Each row is imported or refused on its own with the reasons; the
+/// same file imported again adds nothing. Officers import their own rows; a supervisor also
+/// their agency's officers'.
+#[utoipa::path(post, path = "/api/v1/activities/import", tag = "activity", params(("Idempotency-Key" = String, Header)),
+    request_body(content = super::import::ImportInput, content_type = "multipart/form-data"),
+    responses((status = 200, body = super::import::ImportReport), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn import(
+    ctx: Ctx,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> WebResult<Json<super::import::ImportReport>> {
+    super::import::may_import(&ctx).await?;
+    let (input, file) = crate::forms::read_input(&headers, body, "file").await?;
+    Ok(Json(super::import::upload(&ctx, input, file).await?))
 }
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(mine, log, entry, correct, report),
+    paths(mine, log, entry, correct, report, import),
     components(schemas(
+        super::import::ImportInput,
+        super::import::ImportReport,
+        super::import::Refusal,
         ActivityInput,
         ActivityView,
         super::report::Report,

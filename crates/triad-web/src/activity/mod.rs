@@ -2,6 +2,7 @@
 //! own list. `service` holds what pages and API both do.
 
 mod api;
+pub mod import;
 mod pages;
 pub mod report;
 pub mod service;

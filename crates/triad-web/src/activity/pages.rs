@@ -23,6 +23,45 @@ pub fn routes() -> Routes {
         .get("/activity/{id}", entry)
         .post("/activity/{id}", correct)
         .get("/reports/activity", report_page)
+        .get("/activity/import", import_page)
+        .post("/activity/import", import_upload)
+}
+
+#[derive(Template)]
+#[template(path = "activity_import.html")]
+struct ImportPage {
+    layout: Layout,
+    fields: Vec<&'static str>,
+    report: Option<super::import::ImportReport>,
+    form: FormToken,
+}
+
+fn import_page_with(
+    ctx: &Ctx,
+    report: Option<super::import::ImportReport>,
+) -> WebResult<Html<String>> {
+    render(&ImportPage {
+        layout: Layout::new(ctx),
+        fields: super::import::field_names(),
+        report,
+        form: ctx.form(),
+    })
+}
+
+async fn import_page(ctx: Ctx) -> WebResult<Html<String>> {
+    super::import::may_import(&ctx).await?;
+    import_page_with(&ctx, None)
+}
+
+async fn import_upload(
+    ctx: Ctx,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> WebResult<Html<String>> {
+    super::import::may_import(&ctx).await?;
+    let (input, file) = crate::forms::read_input(&headers, body, "file").await?;
+    let report = super::import::upload(&ctx, input, file).await?;
+    import_page_with(&ctx, Some(report))
 }
 
 /// One entry as a line on a page.

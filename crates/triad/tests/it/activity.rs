@@ -549,3 +549,76 @@ both_engines!(
         assert!(page.contains("Bus drivers"), "{page}");
     }
 );
+
+both_engines!(
+    officers_import_their_own_logs_from_the_web_page,
+    |app: TestApp| async move {
+        let csv = "Officer Name,Campus,Date,Time,Activity,Minutes,Students,Topic,Class\n\
+                   sro,Home High,2026-10-05,09:15,Classroom presentation,50,28,Internet safety,3rd period\n\
+                   sso,Home High,2026-10-05,10:00,patrol,20,,,\n\
+                   sro,Home High,2026-10-05,11:00,patrol,-5,,,\n";
+        let s = app.session("sro").await;
+        let page = app.get("/activity/import", &s).await.text().await.unwrap();
+        assert!(page.contains("enctype=\"multipart/form-data\""));
+        let upload = || {
+            let token = triad_web::forms::FormToken::new(&s.csrf);
+            let form = reqwest::multipart::Form::new()
+                .text("_idem", token.idem)
+                .text("_csrf", token.csrf)
+                .text("map", "Officer Name=officer")
+                .part(
+                    "file",
+                    reqwest::multipart::Part::bytes(csv.as_bytes().to_vec())
+                        .file_name("my-log.csv")
+                        .mime_str("text/csv")
+                        .unwrap(),
+                );
+            app.http
+                .post(app.url("/activity/import"))
+                .header("cookie", &s.cookie)
+                .multipart(form)
+                .send()
+        };
+        let before = app.count("activities").await;
+        let first = upload().await.unwrap();
+        assert_eq!(first.status(), 200);
+        let report = first.text().await.unwrap();
+        assert!(
+            report.contains("<strong id=\"imported\">1</strong>"),
+            "{report}"
+        );
+        assert!(
+            report.contains("<strong id=\"refused\">2</strong>"),
+            "{report}"
+        );
+        assert!(
+            report.contains("not &#39;sso&#39;") || report.contains("not 'sso'"),
+            "another officer's row is refused: {report}"
+        );
+        assert!(report.contains("minutes"), "{report}");
+        assert_eq!(app.count("activities").await, before + 1);
+        let again = upload().await.unwrap().text().await.unwrap();
+        assert!(
+            again.contains("<strong id=\"imported\">0</strong>")
+                && again.contains("1 already imported before"),
+            "{again}"
+        );
+        assert_eq!(
+            app.count("activities").await,
+            before + 1,
+            "the same file adds nothing"
+        );
+        let mine: Value = app
+            .api_get("/api/v1/activities", &app.token("sro").await)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(serde_json::to_string(&mine)
+            .unwrap()
+            .contains("Internet safety"));
+        // The school side does not import officers' logs.
+        let principal = app.session("principal").await;
+        assert_eq!(app.get("/activity/import", &principal).await.status(), 403);
+    }
+);

@@ -43,6 +43,7 @@ const SWORN: &[&str] = &["sro", "sergeant"];
 const CUSTODIANS: &[&str] = &["sro", "sso", "principal"];
 const AUDIT_READERS: &[&str] = &["director", "admin"];
 const LEADER: &[&str] = &["director"];
+const IMPORTERS: &[&str] = &["sro", "sso", "sergeant"];
 
 /// What a route expects: who is allowed on the own-tenant target and on the foreign one.
 struct Expect {
@@ -245,6 +246,9 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
             | "/drills/{id}/held"
             | "/api/v1/drills/{id}/held",
         ) => e(CAMPUS_PARTNERS, NOBODY),
+        // Officers import their own logs; a supervisor, their officers'.
+        ("GET", "/activity/import")
+        | ("POST", "/activity/import" | "/api/v1/activities/import") => e(IMPORTERS, IMPORTERS),
         // Only the person notified acknowledges the fixture notice (to the director).
         ("POST", "/notices/{id}/acknowledge" | "/api/v1/notices/{id}/acknowledge") => {
             e(LEADER, NOBODY)
