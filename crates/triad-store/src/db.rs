@@ -206,7 +206,7 @@ impl Db {
     /// Begins a write transaction. On SQLite it takes the write lock at once (`BEGIN
     /// IMMEDIATE`) so a transaction that reads before it writes never fails half-way.
     pub async fn begin(&self) -> StoreResult<Tx> {
-        Ok(match self {
+        let mut tx = match self {
             Db::Sqlite(pool, writers) => {
                 let turn = writers.0.clone().lock_owned().await;
                 let pool = pool.clone();
@@ -217,7 +217,10 @@ impl Db {
                 let pool = pool.clone();
                 Tx::Postgres(detached(async move { pool.begin().await }).await?)
             }
-        })
+        };
+        // A request's idempotency key commits with its first write, not in a commit of its own.
+        crate::idempotency::record_pending(&mut tx).await?;
+        Ok(tx)
     }
 
     /// A connection for reads.

@@ -1,14 +1,22 @@
 //! Idempotency keys: a form submitted twice (a double tap, a retry on a flaky phone
 //! connection) or an API write retried with the same key is recorded once, and the retry
 //! gets the first answer back.
+//!
+//! A write commits once. The key is not claimed in a transaction of its own: it is recorded
+//! by the first write transaction the request begins (see [`with_key`]), so the key and the
+//! write commit together, and a second request with the same key finds the key taken (on
+//! PostgreSQL it waits for the first to commit). The answer is stored afterwards, in batches
+//! (see [`finish_many`]).
 
-use crate::{execute, fetch_optional, Db, StoreResult};
+use crate::{execute, fetch_optional, Db, StoreError, StoreResult, Tx};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use triad_domain::Timestamp;
 
-/// What became of the first request with a key.
+/// What became of an earlier request with a key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Claim {
-    /// First time seen: go ahead, then [`finish`] with the answer.
+    /// Not seen: go ahead.
     Fresh,
     /// Seen and answered: send this answer again.
     Done {
@@ -16,7 +24,7 @@ pub enum Claim {
         location: Option<String>,
         body: Option<String>,
     },
-    /// Seen, still being worked on by another request.
+    /// Seen, still being worked on (or its answer is not stored yet).
     InProgress,
     /// The key was used before for a different request.
     Mismatch,
@@ -30,78 +38,132 @@ struct Row {
     body: Option<String>,
 }
 
-/// Claims a key for an actor. Keys of one actor never collide with another's.
-pub async fn claim(
-    db: &Db,
-    actor_key: &str,
-    key: &str,
-    request_hash: &str,
-    now: Timestamp,
-) -> StoreResult<Claim> {
-    let mut tx = db.begin().await?;
-    let inserted = execute!(
-        &mut tx,
-        "INSERT INTO idempotency_keys (actor_key, key, request_hash, created_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (actor_key, key) DO NOTHING",
-        actor_key.to_string(),
-        key.to_string(),
-        request_hash.to_string(),
-        now.millis()
-    )?;
-    let claim = if inserted == 1 {
-        Claim::Fresh
-    } else {
-        let row = fetch_optional!(
-            &mut tx,
-            Row,
-            "SELECT request_hash, status, location, body FROM idempotency_keys WHERE actor_key = $1 AND key = $2",
-            actor_key.to_string(),
-            key.to_string()
-        )?;
-        match row {
-            None => Claim::Fresh,
-            Some(r) if r.request_hash != request_hash => Claim::Mismatch,
-            Some(Row {
-                status: Some(status),
-                location,
-                body,
-                ..
-            }) => Claim::Done {
-                status: u16::try_from(status).unwrap_or(500),
-                location,
-                body,
-            },
-            Some(_) => Claim::InProgress,
-        }
-    };
-    tx.commit().await?;
-    Ok(claim)
-}
-
-/// Stores the answer to a claimed key.
-pub async fn finish(
-    db: &Db,
-    actor_key: &str,
-    key: &str,
-    status: u16,
-    location: Option<String>,
-    body: Option<String>,
-) -> StoreResult<()> {
-    let mut tx = db.begin().await?;
-    execute!(
-        &mut tx,
-        "UPDATE idempotency_keys SET status = $1, location = $2, body = $3 WHERE actor_key = $4 AND key = $5",
-        i64::from(status),
-        location,
-        body,
+/// What an earlier request with this key came to, read without writing anything.
+pub async fn lookup(db: &Db, actor_key: &str, key: &str, request_hash: &str) -> StoreResult<Claim> {
+    let row = fetch_optional!(
+        &mut db.acquire().await?,
+        Row,
+        "SELECT request_hash, status, location, body FROM idempotency_keys WHERE actor_key = $1 AND key = $2",
         actor_key.to_string(),
         key.to_string()
     )?;
-    tx.commit().await?;
+    Ok(match row {
+        None => Claim::Fresh,
+        Some(r) if r.request_hash != request_hash => Claim::Mismatch,
+        Some(Row {
+            status: Some(status),
+            location,
+            body,
+            ..
+        }) => Claim::Done {
+            status: u16::try_from(status).unwrap_or(500),
+            location,
+            body,
+        },
+        Some(_) => Claim::InProgress,
+    })
+}
+
+/// A request's key, to be recorded by the first write transaction the request begins.
+#[derive(Debug)]
+pub struct PendingKey {
+    actor_key: String,
+    key: String,
+    request_hash: String,
+    at: i64,
+    taken: AtomicBool,
+}
+
+impl PendingKey {
+    pub fn new(actor_key: &str, key: &str, request_hash: &str, at: Timestamp) -> Arc<Self> {
+        Arc::new(Self {
+            actor_key: actor_key.to_string(),
+            key: key.to_string(),
+            request_hash: request_hash.to_string(),
+            at: at.millis(),
+            taken: AtomicBool::new(false),
+        })
+    }
+
+    /// Whether a transaction of the request has recorded the key.
+    pub fn was_taken(&self) -> bool {
+        self.taken.load(Ordering::SeqCst)
+    }
+}
+
+tokio::task_local! {
+    static PENDING: Arc<PendingKey>;
+}
+
+/// Runs a request's work so that the first write transaction it begins also records its key.
+pub async fn with_key<F: std::future::Future>(key: Arc<PendingKey>, work: F) -> F::Output {
+    PENDING.scope(key, work).await
+}
+
+/// Records the key of the request being served, if it has one and no transaction has
+/// recorded it yet. Called by [`Db::begin`]. A key already present means another request
+/// with it got there first: this one is refused before it writes anything.
+pub(crate) async fn record_pending(tx: &mut Tx) -> StoreResult<()> {
+    let Ok(pending) = PENDING.try_with(Arc::clone) else {
+        return Ok(());
+    };
+    if pending.taken.swap(true, Ordering::SeqCst) {
+        return Ok(());
+    }
+    let inserted = execute!(
+        &mut *tx,
+        "INSERT INTO idempotency_keys (actor_key, key, request_hash, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (actor_key, key) DO NOTHING",
+        pending.actor_key.clone(),
+        pending.key.clone(),
+        pending.request_hash.clone(),
+        pending.at
+    )?;
+    if inserted == 0 {
+        return Err(StoreError::Conflict(
+            "this request is already being recorded; wait a moment and reload".into(),
+        ));
+    }
     Ok(())
 }
 
-/// Releases a key whose request failed before anything was written, so a retry can run.
+/// The answer to a request, stored for replays.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub actor_key: String,
+    pub key: String,
+    pub request_hash: String,
+    pub status: u16,
+    pub location: Option<String>,
+    pub body: Option<String>,
+    pub at: i64,
+}
+
+/// Stores answers, many in one transaction (one commit for a burst of writes).
+pub async fn finish_many(db: &Db, answers: &[Answer]) -> StoreResult<()> {
+    if answers.is_empty() {
+        return Ok(());
+    }
+    let mut tx = db.begin().await?;
+    for a in answers {
+        execute!(
+            &mut tx,
+            "INSERT INTO idempotency_keys (actor_key, key, request_hash, created_at, status, location, body) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (actor_key, key) DO UPDATE \
+             SET status = excluded.status, location = excluded.location, body = excluded.body",
+            a.actor_key.clone(),
+            a.key.clone(),
+            a.request_hash.clone(),
+            a.at,
+            i64::from(a.status),
+            a.location.clone(),
+            a.body.clone()
+        )?;
+    }
+    tx.commit().await
+}
+
+/// Releases a key whose request failed, so a corrected retry can run.
 pub async fn release(db: &Db, actor_key: &str, key: &str) -> StoreResult<()> {
     let mut tx = db.begin().await?;
     execute!(

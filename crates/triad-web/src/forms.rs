@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use triad_domain::audit::Outcome;
-use triad_store::idempotency::{self, Claim};
+use triad_store::idempotency::{self, Claim, PendingKey};
 
 /// The largest request body Triad accepts (forms and JSON). Uploads get their own limit.
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -127,7 +127,11 @@ async fn guard(state: AppState, request: Request, next: Next) -> Result<Response
     };
     let actor_key = ctx.actor.user.to_string();
     let hash = request_hash(&parts.method, &path, &bytes);
-    match idempotency::claim(&state.db, &actor_key, &key, &hash, ctx.now).await? {
+    let earlier = match state.answers.claim(&actor_key, &key, &hash) {
+        Some(claim) => claim,
+        None => idempotency::lookup(&state.db, &actor_key, &key, &hash).await?,
+    };
+    match earlier {
         Claim::Fresh => {}
         Claim::Done {
             status,
@@ -145,13 +149,15 @@ async fn guard(state: AppState, request: Request, next: Next) -> Result<Response
             ))
         }
     }
+    let pending = PendingKey::new(&actor_key, &key, &hash, ctx.now);
     parts.extensions.insert(ctx);
     // A write, once accepted, runs to its end even if the client hangs up half-way: nothing
-    // accepted is lost, and no transaction is left half-done.
+    // accepted is lost, and no transaction is left half-done. Its first transaction records
+    // the key (one commit for both).
     let request = Request::from_parts(parts, Body::from(bytes));
     let task = tokio::spawn(async move {
-        let response = next.run(request).await;
-        settle(&state, &actor_key, &key, response).await
+        let response = idempotency::with_key(pending.clone(), next.run(request)).await;
+        settle(&state, &pending, (&actor_key, &key, &hash), response).await
     });
     task.await
         .map_err(|e| WebError::Internal(format!("a write task failed: {e}")))?
@@ -209,13 +215,15 @@ async fn form_key(
 /// can correct it and send it again.
 async fn settle(
     state: &AppState,
-    actor_key: &str,
-    key: &str,
+    pending: &PendingKey,
+    (actor_key, key, request_hash): (&str, &str, &str),
     response: Response,
 ) -> Result<Response, WebError> {
     let status = response.status();
     if !(status.is_success() || status.is_redirection()) {
-        idempotency::release(&state.db, actor_key, key).await?;
+        if pending.was_taken() {
+            idempotency::release(&state.db, actor_key, key).await?;
+        }
         return Ok(response);
     }
     let location = response
@@ -227,8 +235,16 @@ async fn settle(
     let bytes = axum::body::to_bytes(body, 16 * BODY_LIMIT)
         .await
         .map_err(|e| WebError::Internal(format!("reading a response: {e}")))?;
-    let stored = String::from_utf8(bytes.to_vec()).ok();
-    idempotency::finish(&state.db, actor_key, key, status.as_u16(), location, stored).await?;
+    let answer = idempotency::Answer {
+        actor_key: actor_key.to_string(),
+        key: key.to_string(),
+        request_hash: request_hash.to_string(),
+        status: status.as_u16(),
+        location,
+        body: String::from_utf8(bytes.to_vec()).ok(),
+        at: state.now().millis(),
+    };
+    state.answers.keep(&state.db, answer);
     Ok(Response::from_parts(parts, Body::from(bytes)))
 }
 

@@ -19,6 +19,7 @@ mod notifications;
 pub mod openapi;
 pub mod operations;
 pub mod org;
+mod replay;
 pub mod routes;
 mod security;
 mod views;
@@ -103,6 +104,8 @@ pub struct AppState {
     pub live: live::Hub,
     /// One delivery of notices at a time in this instance.
     pub deliveries: Arc<tokio::sync::Mutex<()>>,
+    /// Answers to writes not stored yet, for replays.
+    pub answers: Arc<replay::Answers>,
 }
 
 impl AppState {
@@ -119,6 +122,7 @@ impl AppState {
             instance,
             live: live::Hub::default(),
             deliveries: Arc::default(),
+            answers: Arc::default(),
         }
     }
 

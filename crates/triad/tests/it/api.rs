@@ -364,3 +364,35 @@ both_engines!(
         assert_eq!(app.api_get("/api/v1/me", &second).await.status(), 401);
     }
 );
+
+both_engines!(
+    the_same_key_sent_at_once_records_one_write,
+    |app: TestApp| async move {
+        let token = app.token("sro").await;
+        let body = json!({"campus_id": app.world.campus.to_string(), "category": "patrol", "minutes": "20"});
+        let before = app.count("activities").await;
+        let sends = (0..8)
+            .map(|_| app.api_send(Method::POST, "/api/v1/activities", &token, "burst-1", &body));
+        let statuses: Vec<u16> = futures_util::future::join_all(sends)
+            .await
+            .iter()
+            .map(|r| r.status().as_u16())
+            .collect();
+        assert!(
+            statuses.iter().all(|s| [201, 409].contains(s)),
+            "{statuses:?}"
+        );
+        assert!(statuses.contains(&201), "{statuses:?}");
+        assert_eq!(
+            app.count("activities").await,
+            before + 1,
+            "one write for one key: {statuses:?}"
+        );
+        let again = app
+            .api_send(Method::POST, "/api/v1/activities", &token, "burst-1", &body)
+            .await;
+        assert_eq!(again.status(), 201);
+        assert_eq!(again.headers().get("idempotent-replayed").unwrap(), "true");
+        assert_eq!(app.count("activities").await, before + 1);
+    }
+);
