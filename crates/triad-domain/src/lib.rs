@@ -15,6 +15,7 @@ pub mod meetings;
 pub mod operations;
 pub mod org;
 pub mod policy;
+pub mod surveys;
 pub mod time;
 pub mod visitors;
 

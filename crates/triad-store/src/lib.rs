@@ -22,6 +22,7 @@ pub mod operations;
 pub mod org;
 pub mod settings;
 pub mod sqlite_backup;
+pub mod surveys;
 pub mod visitors;
 
 pub use db::{Conn, Db, Engine, Tx};

@@ -22,6 +22,7 @@ pub mod org;
 mod replay;
 pub mod routes;
 mod security;
+pub mod surveys;
 mod views;
 pub mod visitors;
 

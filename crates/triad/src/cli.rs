@@ -112,6 +112,9 @@ pub enum Command {
     /// The activity log.
     #[command(subcommand)]
     Activity(crate::activity_import::ActivityCommand),
+    /// Collaboration surveys: campaigns, spreadsheet imports, analysis, exports.
+    #[command(subcommand)]
+    Survey(crate::survey_cli::SurveyCommand),
     /// Instance settings (for example `activity.correction_hours`, default 72).
     #[command(subcommand)]
     Setting(SettingCommand),
@@ -225,6 +228,10 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Activity(cmd) => {
             let db = open(&data).await?;
             return crate::activity_import::run(&db, &data, cmd).await;
+        }
+        Command::Survey(cmd) => {
+            let db = open(&data).await?;
+            return crate::survey_cli::run(&db, &data, cmd).await;
         }
         Command::Setting(cmd) => {
             let db = open(&data).await?;

@@ -9,6 +9,7 @@ mod demo_activity;
 mod demo_incidents;
 mod demo_operations;
 mod evidence_cli;
+mod survey_cli;
 mod users;
 
 use anyhow::Result;

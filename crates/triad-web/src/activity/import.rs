@@ -113,7 +113,7 @@ fn columns(
 }
 
 /// Reads the file as UTF-8 (a BOM is dropped) or, failing that, as Windows-1252.
-fn decode(bytes: &[u8]) -> String {
+pub(crate) fn decode(bytes: &[u8]) -> String {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(text) => text.to_string(),

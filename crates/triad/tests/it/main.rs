@@ -20,4 +20,5 @@ mod operations;
 mod pages;
 mod response;
 mod sign_in;
+mod surveys;
 mod visitors;

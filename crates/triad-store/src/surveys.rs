@@ -1,0 +1,276 @@
+//! Survey campaigns, their anonymous responses and answers, one-time tokens, and codings.
+
+use crate::{execute, fetch_all, fetch_optional, Conn, StoreResult};
+use serde::Serialize;
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct CampaignRow {
+    pub id: String,
+    pub name: String,
+    pub district_id: Option<String>,
+    pub campus_id: Option<String>,
+    pub instrument_key: String,
+    pub instrument: String,
+    pub audience: String,
+    pub opens_on: String,
+    pub closes_on: String,
+    pub public_code: String,
+    pub one_time_tokens: bool,
+    pub notice: Option<String>,
+    pub created_by: Option<String>,
+    pub created_at: i64,
+}
+
+const CAMPAIGN: &str =
+    "id, name, district_id, campus_id, instrument_key, instrument, audience, opens_on, \
+    closes_on, public_code, one_time_tokens, notice, created_by, created_at";
+
+pub async fn insert_campaign<'c>(conn: impl Into<Conn<'c>>, c: &CampaignRow) -> StoreResult<()> {
+    let mut conn: Conn = conn.into();
+    let sql = format!("INSERT INTO survey_campaigns ({CAMPAIGN}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)");
+    execute!(
+        &mut conn,
+        &sql,
+        c.id.clone(),
+        c.name.clone(),
+        c.district_id.clone(),
+        c.campus_id.clone(),
+        c.instrument_key.clone(),
+        c.instrument.clone(),
+        c.audience.clone(),
+        c.opens_on.clone(),
+        c.closes_on.clone(),
+        c.public_code.clone(),
+        c.one_time_tokens,
+        c.notice.clone(),
+        c.created_by.clone(),
+        c.created_at
+    )
+    .map_err(|e| crate::StoreError::from(e).or_conflict("a campaign with that name exists"))?;
+    Ok(())
+}
+
+/// A campaign by its id, its name or its public code.
+pub async fn campaign<'c>(
+    conn: impl Into<Conn<'c>>,
+    id_name_or_code: &str,
+) -> StoreResult<Option<CampaignRow>> {
+    let mut c: Conn = conn.into();
+    let sql = format!(
+        "SELECT {CAMPAIGN} FROM survey_campaigns WHERE id = $1 OR name = $1 OR public_code = $1"
+    );
+    Ok(fetch_optional!(
+        &mut c,
+        CampaignRow,
+        &sql,
+        id_name_or_code.to_string()
+    )?)
+}
+
+/// A district's campaigns (and those of its campuses), newest first.
+pub async fn of_district<'c>(
+    conn: impl Into<Conn<'c>>,
+    district: &str,
+) -> StoreResult<Vec<CampaignRow>> {
+    let mut c: Conn = conn.into();
+    let sql = format!("SELECT {CAMPAIGN} FROM survey_campaigns WHERE district_id = $1 ORDER BY opens_on DESC, created_at DESC");
+    Ok(fetch_all!(&mut c, CampaignRow, &sql, district.to_string())?)
+}
+
+pub async fn insert_token<'c>(
+    conn: impl Into<Conn<'c>>,
+    campaign: &str,
+    token_hash: &str,
+) -> StoreResult<()> {
+    let mut c: Conn = conn.into();
+    execute!(
+        &mut c,
+        "INSERT INTO survey_tokens (token_hash, campaign_id, used) VALUES ($1, $2, FALSE)",
+        token_hash.to_string(),
+        campaign.to_string()
+    )?;
+    Ok(())
+}
+
+/// Uses a one-time token of a campaign; yields false when it is unknown or already used.
+pub async fn use_token<'c>(
+    conn: impl Into<Conn<'c>>,
+    campaign: &str,
+    token_hash: &str,
+) -> StoreResult<bool> {
+    let mut c: Conn = conn.into();
+    let n = execute!(
+        &mut c,
+        "UPDATE survey_tokens SET used = TRUE WHERE token_hash = $1 AND campaign_id = $2 AND used = FALSE",
+        token_hash.to_string(),
+        campaign.to_string()
+    )?;
+    Ok(n == 1)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct ResponseRow {
+    pub id: String,
+    pub campaign_id: String,
+    pub role: String,
+    pub role_text: Option<String>,
+    pub source: String,
+    pub import_key: Option<String>,
+    pub original: Option<String>,
+    pub section: Option<String>,
+    pub answered_on: String,
+}
+
+/// Adds a response; yields false when an imported row is already there (same file, line).
+pub async fn insert_response<'c>(conn: impl Into<Conn<'c>>, r: &ResponseRow) -> StoreResult<bool> {
+    let mut c: Conn = conn.into();
+    let n = execute!(
+        &mut c,
+        "INSERT INTO survey_responses (id, campaign_id, role, role_text, source, import_key, original, section, answered_on) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (import_key) DO NOTHING",
+        r.id.clone(),
+        r.campaign_id.clone(),
+        r.role.clone(),
+        r.role_text.clone(),
+        r.source.clone(),
+        r.import_key.clone(),
+        r.original.clone(),
+        r.section.clone(),
+        r.answered_on.clone()
+    )?;
+    Ok(n == 1)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct AnswerRow {
+    pub response_id: String,
+    pub campaign_id: String,
+    pub question_key: String,
+    pub value_number: Option<f64>,
+    pub value_bool: Option<bool>,
+    pub value_text: Option<String>,
+    pub original: Option<String>,
+    /// Flag codes, space-separated.
+    pub flags: Option<String>,
+}
+
+pub async fn insert_answer<'c>(conn: impl Into<Conn<'c>>, a: &AnswerRow) -> StoreResult<()> {
+    let mut c: Conn = conn.into();
+    execute!(
+        &mut c,
+        "INSERT INTO survey_answers (response_id, campaign_id, question_key, value_number, value_bool, value_text, original, flags) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        a.response_id.clone(),
+        a.campaign_id.clone(),
+        a.question_key.clone(),
+        a.value_number,
+        a.value_bool,
+        a.value_text.clone(),
+        a.original.clone(),
+        a.flags.clone()
+    )?;
+    Ok(())
+}
+
+/// An answer with its respondent's role, for the analysis and exports.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct RoleAnswer {
+    pub response_id: String,
+    pub role: String,
+    pub role_text: Option<String>,
+    pub section: Option<String>,
+    pub question_key: String,
+    pub value_number: Option<f64>,
+    pub value_bool: Option<bool>,
+    pub value_text: Option<String>,
+    pub original: Option<String>,
+    pub flags: Option<String>,
+}
+
+pub async fn answers<'c>(
+    conn: impl Into<Conn<'c>>,
+    campaign: &str,
+) -> StoreResult<Vec<RoleAnswer>> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_all!(
+        &mut c,
+        RoleAnswer,
+        "SELECT a.response_id, r.role, r.role_text, r.section, a.question_key, a.value_number, a.value_bool, \
+         a.value_text, a.original, a.flags FROM survey_answers a JOIN survey_responses r ON r.id = a.response_id \
+         WHERE a.campaign_id = $1 ORDER BY r.id, a.question_key",
+        campaign.to_string()
+    )?)
+}
+
+pub async fn response_count<'c>(conn: impl Into<Conn<'c>>, campaign: &str) -> StoreResult<i64> {
+    let mut c: Conn = conn.into();
+    Ok(crate::fetch_scalar!(
+        &mut c,
+        i64,
+        "SELECT COUNT(*) FROM survey_responses WHERE campaign_id = $1",
+        campaign.to_string()
+    )?)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct CodingRow {
+    pub response_id: String,
+    pub campaign_id: String,
+    pub question_key: String,
+    pub theme: String,
+    pub phrase: Option<String>,
+    pub source: String,
+    pub removed: bool,
+}
+
+pub async fn insert_coding<'c>(conn: impl Into<Conn<'c>>, k: &CodingRow) -> StoreResult<()> {
+    let mut c: Conn = conn.into();
+    execute!(
+        &mut c,
+        "INSERT INTO survey_codings (response_id, campaign_id, question_key, theme, phrase, source, removed) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (response_id, question_key, theme) \
+         DO UPDATE SET source = excluded.source, removed = excluded.removed, phrase = excluded.phrase",
+        k.response_id.clone(),
+        k.campaign_id.clone(),
+        k.question_key.clone(),
+        k.theme.clone(),
+        k.phrase.clone(),
+        k.source.clone(),
+        k.removed
+    )?;
+    Ok(())
+}
+
+/// Theme counts by respondent role (codings a person removed do not count).
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct ThemeCount {
+    pub theme: String,
+    pub role: String,
+    pub n: i64,
+}
+
+pub async fn theme_counts<'c>(
+    conn: impl Into<Conn<'c>>,
+    campaign: &str,
+) -> StoreResult<Vec<ThemeCount>> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_all!(
+        &mut c,
+        ThemeCount,
+        "SELECT k.theme, r.role, COUNT(DISTINCT k.response_id) AS n FROM survey_codings k \
+         JOIN survey_responses r ON r.id = k.response_id WHERE k.campaign_id = $1 AND k.removed = FALSE \
+         GROUP BY k.theme, r.role ORDER BY k.theme, r.role",
+        campaign.to_string()
+    )?)
+}
+
+pub async fn codings<'c>(conn: impl Into<Conn<'c>>, campaign: &str) -> StoreResult<Vec<CodingRow>> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_all!(
+        &mut c,
+        CodingRow,
+        "SELECT response_id, campaign_id, question_key, theme, phrase, source, removed FROM survey_codings \
+         WHERE campaign_id = $1 ORDER BY response_id, question_key, theme",
+        campaign.to_string()
+    )?)
+}

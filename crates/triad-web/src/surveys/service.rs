@@ -1,0 +1,547 @@
+//! Campaigns: starting one, answering it anonymously, its analysis by role (small groups
+//! suppressed), its trend across campaigns, and its export.
+
+use crate::error::{WebError, WebResult};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use triad_domain::surveys::{
+    self as rules, safe_cell, GroupFigure, Instrument, QuestionKind, RespondentRole, Value,
+};
+use triad_domain::{Id, Invalid, Timestamp};
+use triad_store::surveys::{self as store, CampaignRow, ResponseRow, RoleAnswer};
+use triad_store::Db;
+
+/// The setting that holds the smallest group shown.
+pub const MIN_GROUP_SETTING: &str = "surveys.min_group";
+pub const DEFAULT_MIN_GROUP: i64 = 5;
+
+pub async fn min_group(db: &Db) -> WebResult<usize> {
+    let n = triad_store::settings::get_i64(
+        &mut db.acquire().await?,
+        MIN_GROUP_SETTING,
+        DEFAULT_MIN_GROUP,
+    )
+    .await?;
+    Ok(usize::try_from(n.max(1)).unwrap_or(5))
+}
+
+pub fn instrument_of(c: &CampaignRow) -> WebResult<Instrument> {
+    serde_json::from_str(&c.instrument)
+        .map_err(|e| WebError::Internal(format!("campaign instrument: {e}")))
+}
+
+/// What starting a campaign needs.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct NewCampaign {
+    #[serde(default)]
+    pub name: String,
+    /// sro-partnership (the seed's four questions), unless `instrument` is given.
+    #[serde(default)]
+    pub instrument_key: String,
+    /// A user-built instrument (JSON), instead of the built-in one.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub instrument: Option<serde_json::Value>,
+    /// Roles asked, space-separated (sro sso administrator educator student parent other).
+    #[serde(default)]
+    pub audience: String,
+    /// YYYY-MM-DD
+    #[serde(default)]
+    pub opens_on: String,
+    #[serde(default)]
+    pub closes_on: String,
+    /// How many one-time tokens to make (0: the open link alone).
+    #[serde(default)]
+    pub tokens: String,
+    /// The district's notice shown to students and parents (required when they are asked).
+    #[serde(default)]
+    pub notice: String,
+}
+
+/// Checks and stores a campaign; yields it with its one-time tokens (shown once).
+pub async fn create(
+    db: &Db,
+    input: &NewCampaign,
+    district: Option<Id>,
+    by: Option<Id>,
+    now: Timestamp,
+) -> WebResult<(CampaignRow, Vec<String>)> {
+    let mut invalid = Invalid::default();
+    let name = invalid.check(triad_domain::org::parse_name("name", &input.name));
+    let instrument = match &input.instrument {
+        Some(json) => match serde_json::from_value::<Instrument>(json.clone()) {
+            Ok(i) => invalid.check(rules::check_instrument(&i).map(|_| i)),
+            Err(e) => {
+                invalid.push(
+                    "instrument",
+                    format!("the instrument could not be read: {e}"),
+                );
+                None
+            }
+        },
+        None => match input.instrument_key.trim() {
+            "" | rules::SRO_PARTNERSHIP => Some(rules::sro_partnership()),
+            other => {
+                invalid.push(
+                    "instrument_key",
+                    format!("there is no built-in instrument '{other}'"),
+                );
+                None
+            }
+        },
+    };
+    let opens = invalid.check(triad_domain::org::parse_date("opens_on", &input.opens_on));
+    let closes = invalid.check(triad_domain::org::parse_date("closes_on", &input.closes_on));
+    if let (Some(o), Some(c)) = (opens, closes) {
+        if c < o {
+            invalid.push("closes_on", "must not be before the opening day");
+        }
+    }
+    let mut audience = Vec::new();
+    for word in input.audience.split([' ', ',']).filter(|w| !w.is_empty()) {
+        match RespondentRole::from_code(word) {
+            Some(r) if r != RespondentRole::Unknown => audience.push(r),
+            _ => invalid.push("audience", format!("'{word}' is not a role surveys ask")),
+        }
+    }
+    if audience.is_empty() {
+        invalid.push("audience", "choose who is asked");
+    }
+    let minors = audience
+        .iter()
+        .any(|r| matches!(r, RespondentRole::Student | RespondentRole::Parent));
+    let notice = Some(input.notice.trim().to_string()).filter(|n| !n.is_empty());
+    if minors && notice.is_none() {
+        invalid.push("notice", "students or parents are asked: give the district's notice (PPRA), which they read before answering");
+    }
+    let tokens: usize = match input.tokens.trim() {
+        "" => 0,
+        t => match t.parse() {
+            Ok(n) if n <= 5000 => n,
+            _ => {
+                invalid.push("tokens", "a number of one-time links from 0 to 5000");
+                0
+            }
+        },
+    };
+    invalid.into_result()?;
+    let (Some(name), Some(instrument), Some(opens), Some(closes)) =
+        (name, instrument, opens, closes)
+    else {
+        return Err(Invalid::one("name", "is required").into());
+    };
+    let row = CampaignRow {
+        id: Id::new().to_string(),
+        name,
+        district_id: district.map(|d| d.to_string()),
+        campus_id: None,
+        instrument_key: instrument.key.clone(),
+        instrument: serde_json::to_string(&instrument).unwrap_or_default(),
+        audience: audience
+            .iter()
+            .map(|r| r.code())
+            .collect::<Vec<_>>()
+            .join(" "),
+        opens_on: opens.to_string(),
+        closes_on: closes.to_string(),
+        public_code: triad_store::auth::new_secret("").chars().take(16).collect(),
+        one_time_tokens: tokens > 0,
+        notice,
+        created_by: by.map(|b| b.to_string()),
+        created_at: now.millis(),
+    };
+    let mut tx = db.begin().await?;
+    store::insert_campaign(&mut tx, &row).await?;
+    let mut secrets = Vec::new();
+    for _ in 0..tokens {
+        let secret = triad_store::auth::new_secret("");
+        store::insert_token(&mut tx, &row.id, &triad_store::auth::secret_hash(&secret)).await?;
+        secrets.push(secret);
+    }
+    let event = triad_domain::audit::AuditEvent::new(
+        by,
+        "survey.campaign.create",
+        triad_domain::audit::Outcome::Ok,
+    )
+    .record("survey_campaign", &row.id)
+    .content(&row)
+    .tenant(district, None);
+    triad_store::audit::append(&mut tx, event, now).await?;
+    tx.commit().await?;
+    Ok((row, secrets))
+}
+
+/// The form of an anonymous answer: the question keys and what was typed or chosen.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AnswerInput {
+    #[serde(flatten)]
+    pub fields: HashMap<String, String>,
+}
+
+/// Records an anonymous answer: within the campaign's dates, with a one-time token if the
+/// campaign uses them (marked used, never linked to the answer). Nothing about the person,
+/// their address or device is kept; the audit entry names the campaign only.
+pub async fn answer(
+    db: &Db,
+    campaign: &CampaignRow,
+    input: &AnswerInput,
+    now: Timestamp,
+) -> WebResult<()> {
+    let today = now.to_datetime().date_naive().to_string();
+    if today < campaign.opens_on {
+        return Err(WebError::Conflict(format!(
+            "this survey opens on {}",
+            campaign.opens_on
+        )));
+    }
+    if today > campaign.closes_on {
+        return Err(WebError::Conflict(format!(
+            "this survey closed on {}",
+            campaign.closes_on
+        )));
+    }
+    let instrument = instrument_of(campaign)?;
+    let field = |k: &str| input.fields.get(k).map(String::as_str).unwrap_or("");
+    let mut invalid = Invalid::default();
+    let mut role = RespondentRole::Unknown;
+    let response_id = Id::new().to_string();
+    let mut answers = Vec::new();
+    for q in &instrument.questions {
+        let raw = field(&q.key);
+        let read = rules::read(q, raw);
+        if q.kind == QuestionKind::Role {
+            role = rules::normalise_role(raw);
+            if role == RespondentRole::Unknown {
+                invalid.push("role", "choose your role");
+            }
+            continue;
+        }
+        if let Some(flag) = read.flags.first() {
+            // A form can be corrected: say what does not fit rather than keep it flagged.
+            invalid.push("answers", format!("{}: {}", q.text, flag.label()));
+            continue;
+        }
+        if read.value.is_some() {
+            answers.push(super::import::answer_row(
+                &response_id,
+                &campaign.id,
+                &q.key,
+                read.value,
+                raw,
+                &[],
+            ));
+        }
+    }
+    if answers.is_empty() {
+        invalid.push("answers", "answer at least one question");
+    }
+    invalid.into_result()?;
+    let mut tx = db.begin().await?;
+    if campaign.one_time_tokens {
+        let token = triad_store::auth::secret_hash(field("token").trim());
+        if !store::use_token(&mut tx, &campaign.id, &token).await? {
+            return Err(WebError::Conflict(
+                "this link has been used already, or is not one of this survey's: each invitation answers once".into(),
+            ));
+        }
+    }
+    let response = ResponseRow {
+        id: response_id,
+        campaign_id: campaign.id.clone(),
+        role: role.code().into(),
+        role_text: None,
+        source: "web".into(),
+        import_key: None,
+        original: None,
+        section: None,
+        answered_on: today,
+    };
+    store::insert_response(&mut tx, &response).await?;
+    for a in &answers {
+        store::insert_answer(&mut tx, a).await?;
+    }
+    for k in super::import::codings(&instrument, &answers) {
+        store::insert_coding(&mut tx, &k).await?;
+    }
+    let event = triad_domain::audit::AuditEvent::new(
+        None,
+        "survey.answer",
+        triad_domain::audit::Outcome::Ok,
+    )
+    .record("survey_campaign", &campaign.id)
+    .tenant(campaign.district_id.as_deref().and_then(Id::parse), None);
+    triad_store::audit::append(&mut tx, event, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FigureView {
+    pub role: String,
+    /// None: fewer respondents than the smallest group shown (or hidden so a hidden group
+    /// cannot be worked out from the others).
+    pub n: Option<usize>,
+    pub mean: Option<f64>,
+    pub counts: Vec<(String, usize)>,
+}
+
+impl From<GroupFigure> for FigureView {
+    fn from(f: GroupFigure) -> Self {
+        FigureView {
+            role: f.role.label().into(),
+            n: f.n,
+            mean: f.mean.map(|m| (m * 100.0).round() / 100.0),
+            counts: f.counts,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct QuestionSummary {
+    pub key: String,
+    pub text: String,
+    pub kind: String,
+    /// The direction of a scale in words.
+    pub direction: Option<String>,
+    pub groups: Vec<FigureView>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct GapView {
+    pub question: String,
+    pub between: String,
+    pub size: f64,
+    pub n: String,
+    pub words: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ThemeView {
+    pub theme: String,
+    pub label: String,
+    /// Answers carrying the theme, by role (None: the role's group is too small to show).
+    pub by_role: Vec<(String, Option<i64>)>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TrendPoint {
+    pub campaign: String,
+    pub opens_on: String,
+    pub question: String,
+    pub role: String,
+    pub n: Option<usize>,
+    pub mean: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Summary {
+    pub campaign_id: String,
+    pub campaign: String,
+    pub instrument: String,
+    pub opens_on: String,
+    pub closes_on: String,
+    pub responses: i64,
+    pub min_group: usize,
+    pub questions: Vec<QuestionSummary>,
+    pub gaps: Vec<GapView>,
+    pub themes: Vec<ThemeView>,
+    pub trend: Vec<TrendPoint>,
+}
+
+fn value_of(a: &RoleAnswer) -> Option<Value> {
+    a.value_number
+        .map(Value::Number)
+        .or(a.value_bool.map(Value::Bool))
+        .or(a.value_text.clone().map(Value::Text))
+}
+
+fn role_of(a: &RoleAnswer) -> RespondentRole {
+    RespondentRole::from_code(&a.role).unwrap_or(RespondentRole::Unknown)
+}
+
+/// The figures of every question of a campaign.
+fn figures(
+    instrument: &Instrument,
+    answers: &[RoleAnswer],
+    min_group: usize,
+) -> Vec<(String, Vec<GroupFigure>)> {
+    instrument
+        .questions
+        .iter()
+        .filter(|q| {
+            matches!(
+                q.kind,
+                QuestionKind::Scale | QuestionKind::YesNo | QuestionKind::Choice
+            )
+        })
+        .map(|q| {
+            let values: Vec<(RespondentRole, Value)> = answers
+                .iter()
+                .filter(|a| a.question_key == q.key)
+                .filter_map(|a| value_of(a).map(|v| (role_of(a), v)))
+                .collect();
+            (q.key.clone(), rules::summarise(q, &values, min_group))
+        })
+        .collect()
+}
+
+/// The analysis of a campaign as others may see it.
+pub async fn summary(db: &Db, campaign: &CampaignRow, min_group: usize) -> WebResult<Summary> {
+    let instrument = instrument_of(campaign)?;
+    let mut conn = db.acquire().await?;
+    let answers = store::answers(&mut conn, &campaign.id).await?;
+    let responses = store::response_count(&mut conn, &campaign.id).await?;
+    let theme_counts = store::theme_counts(&mut conn, &campaign.id).await?;
+    drop(conn);
+    let per_question = figures(&instrument, &answers, min_group);
+    let mut questions = Vec::new();
+    let mut gaps = Vec::new();
+    for (key, groups) in &per_question {
+        let Some(q) = instrument.question(key) else {
+            continue;
+        };
+        if q.kind == QuestionKind::Scale {
+            let pairs = [
+                (RespondentRole::Sro, RespondentRole::Administrator),
+                (RespondentRole::Sro, RespondentRole::Educator),
+                (RespondentRole::Administrator, RespondentRole::Educator),
+            ];
+            for (a, b) in pairs {
+                if let Some(g) = rules::gap(q, groups, a, b) {
+                    gaps.push(GapView {
+                        question: q.text.clone(),
+                        between: format!("{} and {}", a.label(), b.label()),
+                        size: (g.size * 100.0).round() / 100.0,
+                        n: format!("{} and {}", g.first_n, g.second_n),
+                        words: g.words,
+                    });
+                }
+            }
+        }
+        questions.push(QuestionSummary {
+            key: key.clone(),
+            text: q.text.clone(),
+            kind: q.kind.label().into(),
+            direction: q.scale.as_ref().map(|s| s.direction()),
+            groups: groups.iter().cloned().map(FigureView::from).collect(),
+        });
+    }
+    // A role's theme counts are shown when the role's group of respondents is shown.
+    let group_sizes: HashMap<String, usize> = {
+        let mut seen: HashMap<String, std::collections::HashSet<String>> = HashMap::new();
+        for a in &answers {
+            seen.entry(a.role.clone())
+                .or_default()
+                .insert(a.response_id.clone());
+        }
+        seen.into_iter().map(|(r, s)| (r, s.len())).collect()
+    };
+    let themes = rules::seed_codebook()
+        .into_iter()
+        .filter_map(|t| {
+            let by_role: Vec<(String, Option<i64>)> = theme_counts
+                .iter()
+                .filter(|c| c.theme == t.key)
+                .map(|c| {
+                    let shown = group_sizes.get(&c.role).copied().unwrap_or(0) >= min_group;
+                    let label = RespondentRole::from_code(&c.role)
+                        .map(|r| r.label())
+                        .unwrap_or("Unknown");
+                    (label.to_string(), shown.then_some(c.n))
+                })
+                .collect();
+            (!by_role.is_empty()).then_some(ThemeView {
+                theme: t.key,
+                label: t.label,
+                by_role,
+            })
+        })
+        .collect();
+    Ok(Summary {
+        campaign_id: campaign.id.clone(),
+        campaign: campaign.name.clone(),
+        instrument: instrument.name.clone(),
+        opens_on: campaign.opens_on.clone(),
+        closes_on: campaign.closes_on.clone(),
+        responses,
+        min_group,
+        questions,
+        gaps,
+        themes,
+        trend: trend(db, campaign, min_group).await?,
+    })
+}
+
+/// The scale questions' means by role across the district's campaigns of the same instrument.
+async fn trend(db: &Db, campaign: &CampaignRow, min_group: usize) -> WebResult<Vec<TrendPoint>> {
+    let Some(district) = &campaign.district_id else {
+        return Ok(Vec::new());
+    };
+    let mut campaigns = store::of_district(&mut db.acquire().await?, district).await?;
+    campaigns
+        .retain(|c| c.instrument_key == campaign.instrument_key && c.opens_on <= campaign.opens_on);
+    campaigns.sort_by(|a, b| a.opens_on.cmp(&b.opens_on));
+    let mut points = Vec::new();
+    for c in campaigns {
+        let instrument = instrument_of(&c)?;
+        let answers = store::answers(&mut db.acquire().await?, &c.id).await?;
+        for (key, groups) in figures(&instrument, &answers, min_group) {
+            if instrument
+                .question(&key)
+                .is_none_or(|q| q.kind != QuestionKind::Scale)
+            {
+                continue;
+            }
+            for g in groups {
+                points.push(TrendPoint {
+                    campaign: c.name.clone(),
+                    opens_on: c.opens_on.clone(),
+                    question: key.clone(),
+                    role: g.role.label().into(),
+                    n: g.n,
+                    mean: g.mean.map(|m| (m * 100.0).round() / 100.0),
+                });
+            }
+        }
+    }
+    Ok(points)
+}
+
+/// One answer as exported: its respondent's role, the value, its flags and the original text.
+/// Every text cell is made safe to open in a spreadsheet.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ExportRow {
+    pub response: String,
+    pub role: String,
+    pub role_as_written: String,
+    pub table: String,
+    pub question: String,
+    pub value: String,
+    pub flags: String,
+    pub original: String,
+}
+
+pub async fn export(db: &Db, campaign: &CampaignRow) -> WebResult<Vec<ExportRow>> {
+    let answers = store::answers(&mut db.acquire().await?, &campaign.id).await?;
+    Ok(answers
+        .into_iter()
+        .map(|a| {
+            let value = match value_of(&a) {
+                Some(Value::Number(n)) => n.to_string(),
+                Some(Value::Bool(b)) => if b { "yes" } else { "no" }.into(),
+                Some(Value::Text(t)) => t,
+                None => String::new(),
+            };
+            ExportRow {
+                response: a.response_id,
+                role: a.role,
+                role_as_written: safe_cell(a.role_text.as_deref().unwrap_or("")),
+                table: safe_cell(a.section.as_deref().unwrap_or("")),
+                question: a.question_key,
+                value: safe_cell(&value),
+                flags: a.flags.unwrap_or_default(),
+                original: safe_cell(a.original.as_deref().unwrap_or("")),
+            }
+        })
+        .collect())
+}

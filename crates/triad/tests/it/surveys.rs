@@ -1,0 +1,287 @@
+//! Collaboration surveys: the seed's four-table export imported as it is (messy roles,
+//! out-of-range and run-together scores, half points, blank lines, stray cells, a line in the
+//! wrong delimiter), re-imported without change, analysed by role with small groups
+//! suppressed, and exported without cells a spreadsheet would run.
+
+use crate::both_engines;
+use crate::support::*;
+use serde_json::Value;
+
+/// A workshop export in the shape of seed 000: four tables, tab-separated, typed by people.
+pub const WORKSHOP: &str = "Relationships = SRO and Educator\n\
+SRO/Educator\tRelationship 1,2,3,4\tWhy did you score it that way?\n\
+SRO\t1\tFull support from upper admin\t\tstray note\n\
+sro \t2\tWe meet weekly\n\
+Admin\t3\tThe disconnect is large\n\
+principal\t1.5\tTrust is growing\n\
+Educator\t23\tCan't decide\n\
+teacher\t5\t\n\
+\t2\tno role given\n\
+Janitor\tgood\t=HYPERLINK(\"http://evil.example\")\n\
+\n\
+\t\t\t\tstray\n\
+Communication / Collaboration\n\
+SRO/Educator\tOpen and Accepting? Yes or No\tWhat is your Roadblock or your success?\n\
+SRO\tYes\tWe talk every day\n\
+Administrator\tno\tNew principal this year\n\
+Educator\tmaybe\t\n\
+Shared Goals\n\
+SRO/Educator\tYour Goal/Your Why\tRoadblock/Success\n\
+SRO\tKeep kids safe\tTraining with NASRO\n\
+Non-crisis connections = success\n\
+SRO/Educator\tHow are you building connections during non-crisis times?\tRoadblock/Success\n\
+SRO\tLunch with students\tDrills went well\n\
+SRO,Lunch,a comma-separated line\n";
+
+fn triad(app: &TestApp, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_triad"))
+        .args(["--database-url", &app.database_url, "--data-dir"])
+        .arg(&app.data_dir)
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap()
+}
+
+fn json(out: &std::process::Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+both_engines!(
+    a_workshop_spreadsheet_is_imported_as_it_is_and_analysed,
+    |app: TestApp| async move {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), WORKSHOP).unwrap();
+        let path = file.path().to_str().unwrap().to_string();
+        let import = || {
+            triad(
+                &app,
+                &[
+                    "survey",
+                    "import",
+                    &path,
+                    "--campaign",
+                    "Workshop 2025",
+                    "--json",
+                ],
+            )
+        };
+        let first = import();
+        assert_eq!(first.status.code(), Some(3), "flags give exit code 3");
+        let r = json(&first);
+        assert_eq!(r["responses_imported"], 13, "{r:#}");
+        let flags: Vec<(u64, String, String)> = r["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["line"].as_u64().unwrap(),
+                    f["question"].as_str().unwrap().into(),
+                    f["reason"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+        for (line, question, words) in [
+            (6, "relationship", "finer than the scale"),
+            (7, "relationship", "several numbers run together"),
+            (8, "relationship", "outside the scale"),
+            (10, "role", "a role Triad does not know"),
+            (10, "relationship", "text in a scale question"),
+            (3, "-", "stray cells"),
+            (17, "open_accepting", "neither yes nor no"),
+        ] {
+            assert!(
+                flags
+                    .iter()
+                    .any(|(l, q, w)| *l == line && q == question && w.contains(words)),
+                "line {line} {question} '{words}' missing from {flags:?}"
+            );
+        }
+        let skipped: Vec<(u64, String)> = r["skipped"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["line"].as_u64().unwrap(),
+                    s["reason"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+        assert!(skipped.contains(&(11, "blank line".into())), "{skipped:?}");
+        assert!(
+            skipped
+                .iter()
+                .any(|(l, why)| *l == 12 && why.contains("stray")),
+            "{skipped:?}"
+        );
+        assert!(
+            skipped
+                .iter()
+                .any(|(l, why)| *l == 13 && why.contains("title")),
+            "{skipped:?}"
+        );
+        assert!(
+            skipped
+                .iter()
+                .any(|(l, why)| *l == 24 && why.contains("comma-separated")),
+            "{skipped:?}"
+        );
+        assert_eq!(app.count("survey_responses").await, 13);
+
+        // The same file again changes nothing.
+        let again = json(&import());
+        assert_eq!(
+            (
+                again["responses_imported"].as_u64(),
+                again["already_present"].as_u64()
+            ),
+            (Some(0), Some(13))
+        );
+        assert_eq!(app.count("survey_responses").await, 13);
+
+        // By role, with the scale's direction in words and the gap between SROs and administrators.
+        let all = json(&triad(
+            &app,
+            &[
+                "survey",
+                "summary",
+                "--campaign",
+                "Workshop 2025",
+                "--json",
+                "--min-group",
+                "1",
+            ],
+        ));
+        let relationship = all["questions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|q| q["key"] == "relationship")
+            .unwrap();
+        assert_eq!(
+            relationship["direction"],
+            "1 = strongest relationship, 4 = weakest relationship"
+        );
+        let sro = relationship["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["role"] == "SRO")
+            .unwrap();
+        assert_eq!(
+            (sro["n"].as_u64(), sro["mean"].as_f64()),
+            (Some(2), Some(1.5))
+        );
+        let admin = relationship["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["role"] == "Administrator")
+            .unwrap();
+        assert_eq!(
+            (admin["n"].as_u64(), admin["mean"].as_f64()),
+            (Some(2), Some(2.25)),
+            "1.5 is kept as given"
+        );
+        let gap = all["gaps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["between"] == "SRO and Administrator")
+            .unwrap();
+        assert!(gap["words"].as_str().unwrap().contains("better"), "{gap}");
+        let themes: Vec<&str> = all["themes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["theme"].as_str().unwrap())
+            .collect();
+        for theme in [
+            "leadership_support",
+            "regular_meetings",
+            "trust",
+            "training",
+            "admin_turnover",
+        ] {
+            assert!(themes.contains(&theme), "{theme} not in {themes:?}");
+        }
+        // With the default smallest group (5) nothing here can be shown.
+        let guarded = json(&triad(
+            &app,
+            &["survey", "summary", "--campaign", "Workshop 2025", "--json"],
+        ));
+        let text = serde_json::to_string(&guarded["questions"]).unwrap();
+        assert!(
+            !text.contains("\"n\":2") && !text.contains("\"mean\":1.5"),
+            "{text}"
+        );
+
+        // Every answer, its role as written, its flags and the original line, safe to open.
+        let csv = String::from_utf8(
+            triad(
+                &app,
+                &[
+                    "survey",
+                    "export",
+                    "--campaign",
+                    "Workshop 2025",
+                    "--format",
+                    "csv",
+                ],
+            )
+            .stdout,
+        )
+        .unwrap();
+        assert!(
+            csv.contains("'=HYPERLINK"),
+            "the formula is neutralised: {csv}"
+        );
+        assert!(!csv.contains(",=HYPERLINK"), "{csv}");
+        assert!(
+            csv.contains("run_together") && csv.contains("finer_step"),
+            "{csv}"
+        );
+    }
+);
+
+#[test]
+fn binary_and_mixed_files_are_refused_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/triad.db", dir.path().display());
+    let run = |file: &std::path::Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_triad"))
+            .args(["--database-url", &db, "--data-dir"])
+            .arg(dir.path())
+            .args(["survey", "import"])
+            .arg(file)
+            .args(["--campaign", "Bad files"])
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap()
+    };
+    let binary = dir.path().join("photo.csv");
+    std::fs::write(&binary, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR").unwrap();
+    let out = run(&binary);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("binary"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let headless = dir.path().join("numbers.csv");
+    std::fs::write(&headless, "1,2,3\n4,5,6\n").unwrap();
+    let out = run(&headless);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no header row"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
