@@ -55,6 +55,11 @@ fn is_sign_in(path: &str) -> bool {
     matches!(path, "/login" | "/login/second-factor")
 }
 
+/// An anonymous survey answer: no account and no session, so no CSRF token either.
+fn is_anonymous_answer(path: &str) -> bool {
+    path.starts_with("/s/")
+}
+
 fn request_hash(method: &Method, path: &str, body: &[u8]) -> String {
     let mut h = Sha256::new();
     h.update(method.as_str());
@@ -104,7 +109,7 @@ async fn guard(state: AppState, request: Request, next: Next) -> Result<Response
     let bytes = axum::body::to_bytes(body, limit)
         .await
         .map_err(|_| WebError::PayloadTooLarge)?;
-    if is_sign_in(&path) {
+    if is_sign_in(&path) || is_anonymous_answer(&path) {
         let request = Request::from_parts(parts, Body::from(bytes));
         return Ok(next.run(request).await);
     }

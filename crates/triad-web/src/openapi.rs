@@ -21,6 +21,7 @@ pub fn spec() -> utoipa::openapi::OpenApi {
     doc.merge(crate::visitors::VisitorsApiDoc::openapi());
     doc.merge(crate::notifications::NotificationsApiDoc::openapi());
     doc.merge(crate::operations::OperationsApiDoc::openapi());
+    doc.merge(crate::surveys::SurveysApiDoc::openapi());
     doc.info.title = "Triad API".into();
     doc.info.version = env!("CARGO_PKG_VERSION").into();
     doc.info.description = Some(

@@ -105,5 +105,6 @@ pub fn all() -> Routes {
         .merge(crate::notifications::routes())
         .merge(crate::operations::routes())
         .merge(crate::audit::routes())
+        .merge(crate::surveys::routes())
         .merge(crate::openapi::routes())
 }

@@ -62,3 +62,33 @@ document.addEventListener("submit", function (event) {
     source.onerror = function () { lost.hidden = false; };
   });
 })();
+
+// Survey answers are kept on this device while the person answers, so they can finish later;
+// they are forgotten once the answer is recorded (the thanks page).
+(function () {
+  if (!window.localStorage || !window.sessionStorage) { return; }
+  var sent = document.querySelector("[data-sent]");
+  if (sent) {
+    var done = window.sessionStorage.getItem("survey-sending");
+    if (done) { window.localStorage.removeItem(done); window.sessionStorage.removeItem("survey-sending"); }
+    return;
+  }
+  var form = document.getElementById("survey-form");
+  if (!form) { return; }
+  var key = form.getAttribute("data-draft");
+  var saved = {};
+  try { saved = JSON.parse(window.localStorage.getItem(key) || "{}"); } catch (e) { saved = {}; }
+  Array.prototype.forEach.call(form.elements, function (el) {
+    if (!el.name || el.type === "hidden" || !(el.name in saved)) { return; }
+    if (el.type === "radio") { el.checked = el.value === saved[el.name]; } else { el.value = saved[el.name]; }
+  });
+  form.addEventListener("input", function () {
+    var draft = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.type === "hidden") { return; }
+      if (el.type === "radio") { if (el.checked) { draft[el.name] = el.value; } } else { draft[el.name] = el.value; }
+    });
+    window.localStorage.setItem(key, JSON.stringify(draft));
+  });
+  form.addEventListener("submit", function () { window.sessionStorage.setItem("survey-sending", key); });
+})();

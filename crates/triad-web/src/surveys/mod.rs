@@ -2,5 +2,13 @@
 //! built), anonymous answers, spreadsheet imports, the analysis by role with small groups
 //! suppressed, and themes in free text.
 
+mod api;
 pub mod import;
+mod pages;
 pub mod service;
+
+pub use api::SurveysApiDoc;
+
+pub fn routes() -> crate::routes::Routes {
+    pages::routes().merge(api::routes())
+}

@@ -545,3 +545,140 @@ pub async fn export(db: &Db, campaign: &CampaignRow) -> WebResult<Vec<ExportRow>
         })
         .collect())
 }
+
+/// A campaign the person may act on: its district's aggregate figures (district leaders,
+/// evaluators) or, for `RecordClass::Shared`, the answers themselves (district leaders).
+async fn campaign_for(
+    ctx: &crate::context::Ctx,
+    id: &str,
+    class: triad_domain::policy::RecordClass,
+) -> WebResult<CampaignRow> {
+    use triad_domain::policy::{Action, Resource, Tenant};
+    let row = store::campaign(&mut ctx.state.db.acquire().await?, id)
+        .await?
+        .filter(|c| c.id == id);
+    let tenant = row
+        .as_ref()
+        .and_then(|c| c.district_id.as_deref())
+        .and_then(Id::parse)
+        .map(Tenant::district)
+        .unwrap_or(Tenant::INSTANCE);
+    ctx.require(
+        Action::View,
+        Resource::new(class, tenant),
+        ("survey_campaign", id),
+    )
+    .await?;
+    row.ok_or(WebError::NotFound)
+}
+
+fn district_tenant(id: &str) -> WebResult<(Id, triad_domain::policy::Tenant)> {
+    let d = Id::parse(id).ok_or(WebError::NotFound)?;
+    Ok((d, triad_domain::policy::Tenant::district(d)))
+}
+
+/// A district's campaigns (its leaders and evaluators).
+pub async fn of_district(ctx: &crate::context::Ctx, district: &str) -> WebResult<Vec<CampaignRow>> {
+    use triad_domain::policy::{Action, RecordClass, Resource};
+    let (d, tenant) = district_tenant(district)?;
+    ctx.require(
+        Action::View,
+        Resource::new(RecordClass::Aggregate, tenant),
+        ("survey_campaigns", district),
+    )
+    .await?;
+    Ok(store::of_district(&mut ctx.state.db.acquire().await?, &d.to_string()).await?)
+}
+
+/// Starts a campaign of a district (its leaders); yields it with its one-time tokens.
+pub async fn start(
+    ctx: &crate::context::Ctx,
+    district: &str,
+    input: &NewCampaign,
+) -> WebResult<(CampaignRow, Vec<String>)> {
+    use triad_domain::policy::{Action, RecordClass, Resource};
+    let (d, tenant) = district_tenant(district)?;
+    ctx.require(
+        Action::Change,
+        Resource::new(RecordClass::Shared, tenant),
+        ("survey_campaigns", district),
+    )
+    .await?;
+    create(&ctx.state.db, input, Some(d), Some(ctx.actor.user), ctx.now).await
+}
+
+/// The analysis of a campaign (district leaders, evaluators), small groups suppressed.
+pub async fn summary_for(ctx: &crate::context::Ctx, id: &str) -> WebResult<Summary> {
+    let c = campaign_for(ctx, id, triad_domain::policy::RecordClass::Aggregate).await?;
+    summary(&ctx.state.db, &c, min_group(&ctx.state.db).await?).await
+}
+
+/// Every answer of a campaign (the district's leaders: the answers themselves are shared
+/// records, not aggregates).
+pub async fn export_for(
+    ctx: &crate::context::Ctx,
+    id: &str,
+) -> WebResult<(String, Vec<ExportRow>)> {
+    let c = campaign_for(ctx, id, triad_domain::policy::RecordClass::Shared).await?;
+    Ok((c.public_code.clone(), export(&ctx.state.db, &c).await?))
+}
+
+/// The summary's charts (SVG): for each scale, the share of each role at the scale's best
+/// end; for each yes/no, the share saying yes; the themes' frequency.
+pub fn charts(s: &Summary) -> Vec<String> {
+    let share = |part: usize, whole: usize| {
+        (part * 100)
+            .checked_div(whole)
+            .and_then(|p| i64::try_from(p).ok())
+            .unwrap_or(0)
+    };
+    let mut out = Vec::new();
+    for q in &s.questions {
+        let shown: Vec<&FigureView> = q.groups.iter().filter(|g| g.n.is_some()).collect();
+        if shown.is_empty() {
+            continue;
+        }
+        let (title, pick) = match &q.direction {
+            Some(direction) => (
+                format!("{}: share at the best end ({direction})", q.text),
+                0usize,
+            ),
+            None => (format!("{}: share saying yes", q.text), 0usize),
+        };
+        let items: Vec<(String, i64, i64)> = shown
+            .iter()
+            .map(|g| {
+                let n = g.n.unwrap_or(0);
+                let best = g.counts.get(pick).map(|(_, c)| *c).unwrap_or(0);
+                (
+                    format!("{} (n={n})", g.role),
+                    i64::try_from(best).unwrap_or(0),
+                    share(best, n),
+                )
+            })
+            .collect();
+        out.push(crate::charts::bars(&title, "answers", &items));
+    }
+    let total = usize::try_from(s.responses).unwrap_or(0);
+    let themes: Vec<(String, i64, i64)> = s
+        .themes
+        .iter()
+        .map(|t| {
+            let n: i64 = t.by_role.iter().filter_map(|(_, n)| *n).sum();
+            (
+                t.label.clone(),
+                n,
+                share(usize::try_from(n).unwrap_or(0), total),
+            )
+        })
+        .filter(|(_, n, _)| *n > 0)
+        .collect();
+    if !themes.is_empty() {
+        out.push(crate::charts::bars(
+            "Themes in the free-text answers (share of responses)",
+            "answers",
+            &themes,
+        ));
+    }
+    out
+}

@@ -44,6 +44,8 @@ const CUSTODIANS: &[&str] = &["sro", "sso", "principal"];
 const AUDIT_READERS: &[&str] = &["director", "admin"];
 const LEADER: &[&str] = &["director"];
 const IMPORTERS: &[&str] = &["sro", "sso", "sergeant"];
+/// Who reads a district's survey figures: its leader and the evaluator.
+const SURVEY_READERS: &[&str] = &["director", "evaluator"];
 
 /// What a route expects: who is allowed on the own-tenant target and on the foreign one.
 struct Expect {
@@ -68,6 +70,12 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
             | "/api/openapi.json",
         )
         | ("POST", "/login" | "/login/second-factor") => None,
+        // Anonymous survey answers: no account.
+        ("GET" | "POST", "/s/{code}") => None,
+        ("GET", "/districts/{id}/surveys" | "/api/v1/districts/{id}/surveys")
+        | ("GET", "/surveys/{id}" | "/api/v1/surveys/{id}") => e(SURVEY_READERS, NOBODY),
+        ("POST", "/districts/{id}/surveys" | "/api/v1/districts/{id}/surveys")
+        | ("GET", "/surveys/{id}/export.csv" | "/api/v1/surveys/{id}/answers") => e(LEADER, NOBODY),
         (
             "GET",
             "/" | "/org" | "/account" | "/account/second-factor" | "/api/v1/me" | "/api/v1/org",
@@ -320,6 +328,8 @@ async fn concrete(app: &TestApp, path: &str, actor: &str, foreign: bool) -> Stri
         id.to_string()
     } else if path.starts_with("/notices/") || path.starts_with("/api/v1/notices/") {
         if foreign { w.other_notice } else { w.notice }.to_string()
+    } else if path.starts_with("/surveys/") || path.starts_with("/api/v1/surveys/") {
+        if foreign { w.other_survey } else { w.survey }.to_string()
     } else if path.starts_with("/drills/") || path.starts_with("/api/v1/drills/") {
         if foreign { w.other_drill } else { w.drill }.to_string()
     } else if path.starts_with("/notifications/") || path.starts_with("/api/v1/notifications/") {

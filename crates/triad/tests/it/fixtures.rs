@@ -20,6 +20,7 @@ struct Ids {
     campus_event: Id,
     notice: Id,
     drill: Id,
+    survey: Id,
 }
 
 fn ids(w: &World, other: bool) -> Ids {
@@ -37,6 +38,7 @@ fn ids(w: &World, other: bool) -> Ids {
             campus_event: w.other_campus_event,
             notice: w.other_notice,
             drill: w.other_drill,
+            survey: w.other_survey,
         }
     } else {
         Ids {
@@ -52,6 +54,7 @@ fn ids(w: &World, other: bool) -> Ids {
             campus_event: w.campus_event,
             notice: w.notice,
             drill: w.drill,
+            survey: w.survey,
         }
     }
 }
@@ -265,4 +268,24 @@ pub async fn incident_world(
     triad_store::drills::insert(&mut *tx, &drill)
         .await
         .expect("drill");
+    let instrument = triad_domain::surveys::sro_partnership();
+    let campaign = triad_store::surveys::CampaignRow {
+        id: i.survey.to_string(),
+        name: format!("Partnership survey {}", i.survey),
+        district_id: Some(i.district.to_string()),
+        campus_id: None,
+        instrument_key: instrument.key.clone(),
+        instrument: serde_json::to_string(&instrument).expect("instrument"),
+        audience: "sro administrator educator".into(),
+        opens_on: "2026-01-01".into(),
+        closes_on: "2099-12-31".into(),
+        public_code: i.survey.to_string().replace('-', ""),
+        one_time_tokens: false,
+        notice: None,
+        created_by: Some(holder.to_string()),
+        created_at: now.millis(),
+    };
+    triad_store::surveys::insert_campaign(&mut *tx, &campaign)
+        .await
+        .expect("campaign");
 }

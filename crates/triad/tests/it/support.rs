@@ -90,6 +90,9 @@ pub struct World {
     /// A fire drill scheduled on each campus.
     pub drill: Id,
     pub other_drill: Id,
+    /// A survey campaign of each district (the seed's four questions, open).
+    pub survey: Id,
+    pub other_survey: Id,
 }
 
 pub struct TestApp {
@@ -478,6 +481,8 @@ async fn build_world(
         other_notice: Id::new(),
         drill: Id::new(),
         other_drill: Id::new(),
+        survey: Id::new(),
+        other_survey: Id::new(),
     };
     for (d, c, a, name) in [
         (world.district, world.campus, world.agency, "Home"),

@@ -285,3 +285,156 @@ fn binary_and_mixed_files_are_refused_with_the_reason() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+both_engines!(
+    a_district_surveys_anonymously_with_one_time_links,
+    |app: TestApp| async move {
+        let director = app.token("director").await;
+        let path = format!("/api/v1/districts/{}/surveys", app.world.district);
+        let minors = app
+            .api_post(&director, &path, serde_json::json!({"name": "Students fall", "audience": "student", "opens_on": "2026-01-01", "closes_on": "2099-01-01"}))
+            .await;
+        assert_eq!(
+            minors.status(),
+            422,
+            "students are asked only with the district's notice"
+        );
+        let r = app
+            .api_post(&director, &path, serde_json::json!({"name": "Fall partnership", "audience": "sro administrator educator parent",
+                "opens_on": "2026-01-01", "closes_on": "2099-01-01", "tokens": "2", "notice": "Answering is voluntary (PPRA)."}))
+            .await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let started: Value = r.json().await.unwrap();
+        let code = started["campaign"]["code"].as_str().unwrap().to_string();
+        let id = started["campaign"]["id"].as_str().unwrap().to_string();
+        let tokens: Vec<String> = started["tokens"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap().into())
+            .collect();
+        assert_eq!(tokens.len(), 2);
+
+        // No account: the form, in English or Spanish, with the notice and the way out.
+        let anonymous = reqwest::Client::new();
+        let form = anonymous
+            .get(app.url(&format!("/s/{code}?t={}", tokens[0])))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            form.contains("Relationship") || form.contains("relationship between the SRO"),
+            "{form}"
+        );
+        assert!(
+            form.contains("Answering is voluntary") && form.contains("I do not want to take part")
+        );
+        let spanish = anonymous
+            .get(app.url(&format!("/s/{code}?lang=es")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(spanish.contains("relación entre el SRO"), "{spanish}");
+        let before = app.count("survey_responses").await;
+        let opt_out = anonymous
+            .get(app.url(&format!("/s/{code}?opt_out=1")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(opt_out.contains("Nothing has been recorded"));
+        assert_eq!(app.count("survey_responses").await, before);
+
+        let send = |fields: Vec<(&'static str, String)>| {
+            let anonymous = anonymous.clone();
+            let url = app.url(&format!("/s/{code}"));
+            async move { anonymous.post(url).form(&fields).send().await.unwrap() }
+        };
+        let bad = send(vec![
+            ("role", "sro".into()),
+            ("relationship", "7".into()),
+            ("token", tokens[0].clone()),
+        ])
+        .await;
+        assert_eq!(bad.status(), 422);
+        assert!(bad.text().await.unwrap().contains("outside the scale"));
+        let ok = send(vec![
+            ("role", "sro".into()),
+            ("relationship", "1".into()),
+            ("relationship_why", "We meet weekly".into()),
+            ("token", tokens[0].clone()),
+        ])
+        .await;
+        assert_eq!(ok.status(), 200);
+        assert!(ok.text().await.unwrap().contains("Thank you"));
+        let twice = send(vec![
+            ("role", "sro".into()),
+            ("relationship", "2".into()),
+            ("token", tokens[0].clone()),
+        ])
+        .await;
+        assert_eq!(twice.status(), 409, "a one-time link answers once");
+        let none = send(vec![("role", "sro".into()), ("relationship", "2".into())]).await;
+        assert_eq!(none.status(), 409);
+        assert_eq!(app.count("survey_responses").await, before + 1);
+
+        // The audit trail says a campaign was answered, not by whom or from where.
+        let entries = triad_store::audit::list(
+            &app.db,
+            &triad_store::audit::Filter {
+                action_prefix: Some("survey.answer".into()),
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(entries.len(), 1);
+        let e = &entries[0].event;
+        assert_eq!(
+            (e.actor, e.source.as_deref(), e.record_id.as_deref()),
+            (None, None, Some(id.as_str()))
+        );
+
+        // One answer is a group of one: nothing is shown of it.
+        let summary: Value = app
+            .api_get(&format!("/api/v1/surveys/{id}"), &director)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(summary["responses"], 1);
+        let text = serde_json::to_string(&summary["questions"]).unwrap();
+        assert!(!text.contains("\"n\":1"), "{text}");
+        let page = app
+            .get(&format!("/surveys/{id}"), &app.session("evaluator").await)
+            .await;
+        assert_eq!(page.status(), 200);
+        assert!(page.text().await.unwrap().contains("too few to show"));
+        let principal = app
+            .api_get(
+                &format!("/api/v1/surveys/{id}"),
+                &app.token("principal").await,
+            )
+            .await;
+        assert!([403, 404].contains(&principal.status().as_u16()));
+        let csv = app
+            .get(
+                &format!("/surveys/{id}/export.csv"),
+                &app.session("director").await,
+            )
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(csv.contains("We meet weekly"), "{csv}");
+    }
+);

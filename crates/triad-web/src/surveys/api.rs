@@ -1,0 +1,109 @@
+//! Surveys in the API: a district's campaigns, starting one, a campaign's analysis and export.
+
+use super::service::{
+    self, ExportRow, FigureView, GapView, NewCampaign, QuestionSummary, Summary, ThemeView,
+    TrendPoint,
+};
+use crate::context::Ctx;
+use crate::error::{ErrorBody, WebResult};
+use crate::routes::Routes;
+use axum::extract::Path;
+use axum::Json;
+use serde::Serialize;
+
+pub fn routes() -> Routes {
+    Routes::default()
+        .get("/api/v1/districts/{id}/surveys", campaigns)
+        .post("/api/v1/districts/{id}/surveys", start)
+        .get("/api/v1/surveys/{id}", summary)
+        .get("/api/v1/surveys/{id}/answers", answers)
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(campaigns, start, summary, answers),
+    components(schemas(
+        CampaignView,
+        Started,
+        NewCampaign,
+        Summary,
+        QuestionSummary,
+        FigureView,
+        GapView,
+        ThemeView,
+        TrendPoint,
+        ExportRow
+    ))
+)]
+pub struct SurveysApiDoc;
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CampaignView {
+    pub id: String,
+    pub name: String,
+    pub instrument: String,
+    pub opens_on: String,
+    pub closes_on: String,
+    /// The anonymous link is /s/{code}.
+    pub code: String,
+}
+
+impl From<triad_store::surveys::CampaignRow> for CampaignView {
+    fn from(c: triad_store::surveys::CampaignRow) -> Self {
+        CampaignView {
+            id: c.id,
+            name: c.name,
+            instrument: c.instrument_key,
+            opens_on: c.opens_on,
+            closes_on: c.closes_on,
+            code: c.public_code,
+        }
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Started {
+    pub campaign: CampaignView,
+    /// One-time tokens (shown this once): each link /s/{code}?t={token} answers once.
+    pub tokens: Vec<String>,
+}
+
+/// A district's campaigns (its leaders and evaluators).
+#[utoipa::path(get, path = "/api/v1/districts/{id}/surveys", tag = "surveys", params(("id" = String, Path)), responses((status = 200, body = [CampaignView]), (status = 404, body = ErrorBody)), security(("token" = [])))]
+async fn campaigns(ctx: Ctx, Path(id): Path<String>) -> WebResult<Json<Vec<CampaignView>>> {
+    Ok(Json(
+        service::of_district(&ctx, &id)
+            .await?
+            .into_iter()
+            .map(CampaignView::from)
+            .collect(),
+    ))
+}
+
+/// Starts a campaign: the seed's four questions unless an instrument is given.
+#[utoipa::path(post, path = "/api/v1/districts/{id}/surveys", tag = "surveys", params(("id" = String, Path), ("Idempotency-Key" = String, Header)), request_body = NewCampaign,
+    responses((status = 200, body = Started), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn start(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(input): Json<NewCampaign>,
+) -> WebResult<Json<Started>> {
+    let (c, tokens) = service::start(&ctx, &id, &input).await?;
+    Ok(Json(Started {
+        campaign: c.into(),
+        tokens,
+    }))
+}
+
+/// A campaign's analysis by role, gaps, themes and trend; groups under the minimum size are
+/// not shown.
+#[utoipa::path(get, path = "/api/v1/surveys/{id}", tag = "surveys", params(("id" = String, Path)), responses((status = 200, body = Summary), (status = 404, body = ErrorBody)), security(("token" = [])))]
+async fn summary(ctx: Ctx, Path(id): Path<String>) -> WebResult<Json<Summary>> {
+    Ok(Json(service::summary_for(&ctx, &id).await?))
+}
+
+/// Every answer of a campaign with its role, flags and original text.
+#[utoipa::path(get, path = "/api/v1/surveys/{id}/answers", tag = "surveys", params(("id" = String, Path)), responses((status = 200, body = [ExportRow]), (status = 404, body = ErrorBody)), security(("token" = [])))]
+async fn answers(ctx: Ctx, Path(id): Path<String>) -> WebResult<Json<Vec<ExportRow>>> {
+    Ok(Json(service::export_for(&ctx, &id).await?.1))
+}

@@ -1,0 +1,266 @@
+//! Survey pages: a district's campaigns and the form that starts one; a campaign's analysis
+//! with charts and its export; and the anonymous answer form anyone with the link opens
+//! (no account, in English or Spanish, with the district's notice where students or parents
+//! are asked).
+
+use super::service::{self, AnswerInput, NewCampaign, Summary};
+use crate::context::Ctx;
+use crate::error::{WebError, WebResult};
+use crate::forms::FormToken;
+use crate::routes::Routes;
+use crate::views::{render, Layout};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Response};
+use axum::Form;
+use serde::Deserialize;
+use std::collections::HashMap;
+use triad_domain::surveys::{Instrument, Question, QuestionKind, RespondentRole};
+use triad_store::surveys::CampaignRow;
+
+pub fn routes() -> Routes {
+    Routes::default()
+        .get("/districts/{id}/surveys", district_surveys)
+        .post("/districts/{id}/surveys", create)
+        .get("/surveys/{id}", summary_page)
+        .get("/surveys/{id}/export.csv", export_csv)
+        .get("/s/{code}", answer_form)
+        .post("/s/{code}", answer)
+}
+
+#[derive(Template)]
+#[template(path = "surveys.html")]
+struct SurveysPage {
+    layout: Layout,
+    district_id: String,
+    campaigns: Vec<CampaignRow>,
+    form: FormToken,
+    /// A campaign just started: its link code and one-time tokens (shown once).
+    started: Option<(CampaignRow, Vec<String>)>,
+}
+
+async fn district_surveys(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
+    let campaigns = service::of_district(&ctx, &id).await?;
+    render(&SurveysPage {
+        layout: Layout::new(&ctx),
+        district_id: id,
+        campaigns,
+        form: ctx.form(),
+        started: None,
+    })
+}
+
+async fn create(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(input): Form<NewCampaign>,
+) -> WebResult<Html<String>> {
+    let started = service::start(&ctx, &id, &input).await?;
+    let campaigns = service::of_district(&ctx, &id).await?;
+    render(&SurveysPage {
+        layout: Layout::new(&ctx),
+        district_id: id,
+        campaigns,
+        form: ctx.form(),
+        started: Some(started),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "survey.html")]
+struct SummaryPage {
+    layout: Layout,
+    s: Summary,
+    charts: Vec<String>,
+}
+
+async fn summary_page(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
+    let s = service::summary_for(&ctx, &id).await?;
+    let charts = service::charts(&s);
+    render(&SummaryPage {
+        layout: Layout::new(&ctx),
+        s,
+        charts,
+    })
+}
+
+async fn export_csv(ctx: Ctx, Path(id): Path<String>) -> WebResult<Response> {
+    let (name, rows) = service::export_for(&ctx, &id).await?;
+    crate::views::csv_attachment(&format!("survey-{name}.csv"), &rows)
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct AnswerQuery {
+    #[serde(default)]
+    lang: String,
+    #[serde(default)]
+    t: String,
+    #[serde(default)]
+    opt_out: String,
+}
+
+/// One question as the form shows it.
+struct Field {
+    key: String,
+    kind: QuestionKind,
+    text: String,
+    options: Vec<(String, String)>,
+}
+
+fn field(q: &Question, spanish: bool, audience: &[RespondentRole]) -> Field {
+    let text = match (&q.text_es, spanish) {
+        (Some(es), true) => es.clone(),
+        _ => q.text.clone(),
+    };
+    let options = match (q.kind, &q.scale) {
+        (QuestionKind::Scale, Some(s)) => {
+            let mut out = Vec::new();
+            let mut x = s.min;
+            while x <= s.max + 1e-9 {
+                let label = if (x - s.min).abs() < 1e-9 {
+                    format!("{x} ({})", s.low_label)
+                } else if (x - s.max).abs() < 1e-9 {
+                    format!("{x} ({})", s.high_label)
+                } else {
+                    format!("{x}")
+                };
+                out.push((format!("{x}"), label));
+                x += s.step;
+            }
+            out
+        }
+        (QuestionKind::YesNo, _) => vec![
+            ("yes".into(), if spanish { "Sí" } else { "Yes" }.into()),
+            ("no".into(), "No".into()),
+        ],
+        (QuestionKind::Choice, _) => q.choices.iter().map(|c| (c.clone(), c.clone())).collect(),
+        (QuestionKind::Role, _) => audience
+            .iter()
+            .map(|r| (r.code().to_string(), r.label().to_string()))
+            .collect(),
+        (_, _) => Vec::new(),
+    };
+    Field {
+        key: q.key.clone(),
+        kind: q.kind,
+        text,
+        options,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "survey_answer.html")]
+struct AnswerPage {
+    name: String,
+    code: String,
+    token: String,
+    spanish: bool,
+    notice: Option<String>,
+    fields: Vec<Field>,
+    error: Option<String>,
+    closed: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "survey_thanks.html")]
+struct ThanksPage {
+    spanish: bool,
+    opted_out: bool,
+}
+
+fn answer_page(
+    c: &CampaignRow,
+    instrument: &Instrument,
+    q: &AnswerQuery,
+    error: Option<String>,
+    today: &str,
+) -> WebResult<Html<String>> {
+    let spanish = q.lang == "es";
+    let audience: Vec<RespondentRole> = c
+        .audience
+        .split(' ')
+        .filter_map(RespondentRole::from_code)
+        .collect();
+    let closed = if today < c.opens_on.as_str() {
+        Some(format!("This survey opens on {}.", c.opens_on))
+    } else if today > c.closes_on.as_str() {
+        Some(format!("This survey closed on {}.", c.closes_on))
+    } else {
+        None
+    };
+    render(&AnswerPage {
+        name: c.name.clone(),
+        code: c.public_code.clone(),
+        token: q.t.clone(),
+        spanish,
+        notice: c.notice.clone(),
+        fields: instrument
+            .questions
+            .iter()
+            .map(|question| field(question, spanish, &audience))
+            .collect(),
+        error,
+        closed,
+    })
+}
+
+async fn campaign_by_code(state: &AppState, code: &str) -> WebResult<CampaignRow> {
+    triad_store::surveys::campaign(&mut state.db.acquire().await?, code)
+        .await?
+        .filter(|c| c.public_code == code)
+        .ok_or(WebError::NotFound)
+}
+
+/// The anonymous form. Opting out (students and parents, PPRA) records nothing.
+async fn answer_form(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<AnswerQuery>,
+) -> WebResult<Response> {
+    let c = campaign_by_code(&state, &code).await?;
+    if !q.opt_out.is_empty() {
+        return Ok(render(&ThanksPage {
+            spanish: q.lang == "es",
+            opted_out: true,
+        })?
+        .into_response());
+    }
+    let instrument = service::instrument_of(&c)?;
+    let today = state.now().to_datetime().date_naive().to_string();
+    Ok(answer_page(&c, &instrument, &q, None, &today)?.into_response())
+}
+
+async fn answer(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Form(fields): Form<HashMap<String, String>>,
+) -> WebResult<Response> {
+    let c = campaign_by_code(&state, &code).await?;
+    let input = AnswerInput { fields };
+    let q = AnswerQuery {
+        lang: input.fields.get("lang").cloned().unwrap_or_default(),
+        t: input.fields.get("token").cloned().unwrap_or_default(),
+        opt_out: String::new(),
+    };
+    match service::answer(&state.db, &c, &input, state.now()).await {
+        Ok(()) => Ok(render(&ThanksPage {
+            spanish: q.lang == "es",
+            opted_out: false,
+        })?
+        .into_response()),
+        Err(WebError::Invalid(invalid)) => {
+            let instrument = service::instrument_of(&c)?;
+            let today = state.now().to_datetime().date_naive().to_string();
+            let message = invalid
+                .errors
+                .iter()
+                .map(|e| e.message.clone())
+                .collect::<Vec<_>>()
+                .join("; ");
+            let page = answer_page(&c, &instrument, &q, Some(message), &today)?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
