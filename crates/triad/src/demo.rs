@@ -343,6 +343,10 @@ async fn generate(db: &Db, instance: &Instance, args: &DemoArgs) -> Result<()> {
             b.now,
         )
         .await?;
+        if let Some((district, _, _)) = b.principals.first() {
+            crate::demo_surveys::generate(&mut b.tx, &mut b.rng, args.seed, *district, b.now)
+                .await?;
+        }
         let campuses = crate::demo_incidents::campuses(&b.officers, &b.principals);
         crate::demo_incidents::generate(
             &mut b.tx,

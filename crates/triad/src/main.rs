@@ -8,6 +8,7 @@ mod demo;
 mod demo_activity;
 mod demo_incidents;
 mod demo_operations;
+mod demo_surveys;
 mod evidence_cli;
 mod survey_cli;
 mod users;

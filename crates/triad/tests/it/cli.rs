@@ -93,6 +93,17 @@ fn demo_backup_restore_and_verify() {
             40,
         ),
         ("investigations", "SELECT COUNT(*) FROM investigations", 2),
+        (
+            "survey campaigns",
+            "SELECT COUNT(*) FROM survey_campaigns",
+            2,
+        ),
+        (
+            "survey responses",
+            "SELECT COUNT(*) FROM survey_responses",
+            200,
+        ),
+        ("coded themes", "SELECT COUNT(*) FROM survey_codings", 100),
     ] {
         let n = rows(&db, sql);
         assert!(n >= at_least, "the demo has {n} {what}");
