@@ -20,6 +20,22 @@ text_enum! {
     }
 }
 
+impl RespondentRole {
+    /// The group in a sentence ("SROs rate it … than administrators").
+    pub fn plural(self) -> &'static str {
+        match self {
+            RespondentRole::Sro => "SROs",
+            RespondentRole::Sso => "SSOs",
+            RespondentRole::Administrator => "administrators",
+            RespondentRole::Educator => "educators and staff",
+            RespondentRole::Student => "students",
+            RespondentRole::Parent => "parents",
+            RespondentRole::Other => "others",
+            RespondentRole::Unknown => "people of unknown role",
+        }
+    }
+}
+
 /// Reads a role as people type it ("sro", "S.R.O.", "Principal", "teacher "): the variants
 /// of each role, or unknown (the original text is kept beside it by the caller).
 pub fn normalise_role(text: &str) -> RespondentRole {
@@ -579,17 +595,17 @@ pub fn gap(
     };
     let words = if size.abs() < 0.05 {
         format!(
-            "{}s and {}s rate it the same",
-            first.label(),
-            second.label()
+            "{} and {} rate it the same",
+            first.plural(),
+            second.plural()
         )
     } else {
         format!(
-            "{}s rate it {:.1} points {} than {}s ({})",
-            first.label(),
+            "{} rate it {:.1} points {} than {} ({})",
+            first.plural(),
             size.abs(),
             if first_better { "better" } else { "worse" },
-            second.label(),
+            second.plural(),
             scale.direction()
         )
     };
