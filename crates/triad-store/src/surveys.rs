@@ -274,3 +274,22 @@ pub async fn codings<'c>(conn: impl Into<Conn<'c>>, campaign: &str) -> StoreResu
         campaign.to_string()
     )?)
 }
+
+/// Whether a response of the campaign answered the question (for corrections).
+pub async fn answered<'c>(
+    conn: impl Into<Conn<'c>>,
+    campaign: &str,
+    response: &str,
+    question: &str,
+) -> StoreResult<bool> {
+    let mut c: Conn = conn.into();
+    let n = crate::fetch_scalar!(
+        &mut c,
+        i64,
+        "SELECT COUNT(*) FROM survey_answers WHERE campaign_id = $1 AND response_id = $2 AND question_key = $3",
+        campaign.to_string(),
+        response.to_string(),
+        question.to_string()
+    )?;
+    Ok(n > 0)
+}

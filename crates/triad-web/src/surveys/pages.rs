@@ -25,6 +25,8 @@ pub fn routes() -> Routes {
         .post("/districts/{id}/surveys", create)
         .get("/surveys/{id}", summary_page)
         .get("/surveys/{id}/export.csv", export_csv)
+        .get("/surveys/{id}/themes", themes_page)
+        .post("/surveys/{id}/themes", correct_coding)
         .get("/s/{code}", answer_form)
         .post("/s/{code}", answer)
 }
@@ -83,6 +85,36 @@ async fn summary_page(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String
         s,
         charts,
     })
+}
+
+#[derive(Template)]
+#[template(path = "survey_themes.html")]
+struct ThemesPage {
+    layout: Layout,
+    campaign: CampaignRow,
+    answers: Vec<service::CodedAnswer>,
+    codebook: Vec<triad_domain::surveys::Theme>,
+    forms: Vec<FormToken>,
+}
+
+async fn themes_page(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
+    let (campaign, answers) = service::coded_answers(&ctx, &id).await?;
+    render(&ThemesPage {
+        layout: Layout::new(&ctx),
+        forms: answers.iter().map(|_| ctx.form()).collect(),
+        campaign,
+        answers,
+        codebook: triad_domain::surveys::seed_codebook(),
+    })
+}
+
+async fn correct_coding(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(input): Form<service::CodingInput>,
+) -> WebResult<Response> {
+    service::correct_coding(&ctx, &id, &input).await?;
+    Ok(axum::response::Redirect::to(&format!("/surveys/{id}/themes")).into_response())
 }
 
 async fn export_csv(ctx: Ctx, Path(id): Path<String>) -> WebResult<Response> {

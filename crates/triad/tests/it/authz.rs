@@ -75,7 +75,11 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
         ("GET", "/districts/{id}/surveys" | "/api/v1/districts/{id}/surveys")
         | ("GET", "/surveys/{id}" | "/api/v1/surveys/{id}") => e(SURVEY_READERS, NOBODY),
         ("POST", "/districts/{id}/surveys" | "/api/v1/districts/{id}/surveys")
-        | ("GET", "/surveys/{id}/export.csv" | "/api/v1/surveys/{id}/answers") => e(LEADER, NOBODY),
+        | (
+            "GET",
+            "/surveys/{id}/export.csv" | "/api/v1/surveys/{id}/answers" | "/surveys/{id}/themes",
+        )
+        | ("POST", "/surveys/{id}/themes") => e(LEADER, NOBODY),
         (
             "GET",
             "/" | "/org" | "/account" | "/account/second-factor" | "/api/v1/me" | "/api/v1/org",

@@ -436,5 +436,47 @@ both_engines!(
             .await
             .unwrap();
         assert!(csv.contains("We meet weekly"), "{csv}");
+
+        // The phrases found "weekly" meetings; a person corrects the coding of that answer.
+        let s = app.session("director").await;
+        let themes = app
+            .get(&format!("/surveys/{id}/themes"), &s)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            themes.contains("Regular meetings") && themes.contains("“weekly”"),
+            "{themes}"
+        );
+        let response: String = themes
+            .split("name=\"response\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .to_string();
+        let path = format!("/surveys/{id}/themes");
+        for (theme, action, status) in [
+            ("regular_meetings", "remove", 303),
+            ("trust", "add", 303),
+            ("not_a_theme", "add", 422),
+        ] {
+            let fields = [
+                ("response", response.as_str()),
+                ("question", "relationship_why"),
+                ("theme", theme),
+                ("action", action),
+            ];
+            assert_eq!(
+                app.post_form(&path, &s, &fields).await.status(),
+                status,
+                "{theme} {action}"
+            );
+        }
+        let themes = app.get(&path, &s).await.text().await.unwrap();
+        assert!(
+            !themes.contains("“weekly”") && themes.contains("set by a person"),
+            "{themes}"
+        );
     }
 );
