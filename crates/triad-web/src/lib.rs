@@ -107,6 +107,8 @@ pub struct AppState {
     pub deliveries: Arc<tokio::sync::Mutex<()>>,
     /// Answers to writes not stored yet, for replays.
     pub answers: Arc<replay::Answers>,
+    /// Survey summaries computed lately.
+    pub survey_summaries: Arc<surveys::service::Cache>,
 }
 
 impl AppState {
@@ -124,6 +126,7 @@ impl AppState {
             live: live::Hub::default(),
             deliveries: Arc::default(),
             answers: Arc::default(),
+            survey_summaries: Arc::default(),
         }
     }
 

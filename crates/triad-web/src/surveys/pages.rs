@@ -276,11 +276,14 @@ async fn answer(
         opt_out: String::new(),
     };
     match service::answer(&state.db, &c, &input, state.now()).await {
-        Ok(()) => Ok(render(&ThanksPage {
-            spanish: q.lang == "es",
-            opted_out: false,
-        })?
-        .into_response()),
+        Ok(()) => {
+            state.survey_summaries.forget(&c.id);
+            Ok(render(&ThanksPage {
+                spanish: q.lang == "es",
+                opted_out: false,
+            })?
+            .into_response())
+        }
         Err(WebError::Invalid(invalid)) => {
             let instrument = service::instrument_of(&c)?;
             let today = state.now().to_datetime().date_naive().to_string();

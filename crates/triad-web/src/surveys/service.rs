@@ -619,7 +619,13 @@ pub async fn start(
 /// The analysis of a campaign (district leaders, evaluators), small groups suppressed.
 pub async fn summary_for(ctx: &crate::context::Ctx, id: &str) -> WebResult<Summary> {
     let c = campaign_for(ctx, id, triad_domain::policy::RecordClass::Aggregate).await?;
-    summary(&ctx.state.db, &c, min_group(&ctx.state.db).await?).await
+    let min = min_group(&ctx.state.db).await?;
+    if let Some(s) = ctx.state.survey_summaries.get(&c.id, min) {
+        return Ok(s);
+    }
+    let s = summary(&ctx.state.db, &c, min).await?;
+    ctx.state.survey_summaries.put(&c.id, min, &s);
+    Ok(s)
 }
 
 /// Every answer of a campaign (the district's leaders: the answers themselves are shared
@@ -820,5 +826,42 @@ pub async fn correct_coding(
         .tenant(c.district_id.as_deref().and_then(Id::parse), None);
     triad_store::audit::append(&mut tx, event, ctx.now).await?;
     tx.commit().await?;
+    ctx.state.survey_summaries.forget(&c.id);
     Ok(())
+}
+
+/// Summaries computed lately, so a campaign of many thousand answers is not re-read on every
+/// page view. An answer or a correction made through this instance drops its campaign's entry;
+/// what other instances (or the command line) write shows within [`Cache::FRESH_FOR`].
+#[derive(Default)]
+pub struct Cache {
+    entries: std::sync::Mutex<HashMap<(String, usize), (std::time::Instant, Summary)>>,
+}
+
+impl Cache {
+    pub const FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(30);
+
+    fn entries(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<(String, usize), (std::time::Instant, Summary)>> {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn get(&self, campaign: &str, min_group: usize) -> Option<Summary> {
+        let entries = self.entries();
+        let (at, s) = entries.get(&(campaign.to_string(), min_group))?;
+        (at.elapsed() < Self::FRESH_FOR).then(|| s.clone())
+    }
+
+    fn put(&self, campaign: &str, min_group: usize, s: &Summary) {
+        self.entries().insert(
+            (campaign.to_string(), min_group),
+            (std::time::Instant::now(), s.clone()),
+        );
+    }
+
+    /// Forgets a campaign's summaries after a change to its answers or codings.
+    pub fn forget(&self, campaign: &str) {
+        self.entries().retain(|(c, _), _| c != campaign);
+    }
 }
