@@ -293,3 +293,66 @@ pub async fn answered<'c>(
     )?;
     Ok(n > 0)
 }
+
+/// How many gave each value to each question, by role: what the analysis needs, counted by
+/// the database rather than read answer by answer. Free text is left out; a choice question's
+/// answers are counted by their text.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct ValueCount {
+    pub question_key: String,
+    pub role: String,
+    pub value_number: Option<f64>,
+    pub value_bool: Option<bool>,
+    pub value_text: Option<String>,
+    pub n: i64,
+}
+
+pub async fn value_counts<'c>(
+    conn: impl Into<Conn<'c>>,
+    campaign: &str,
+    choice_questions: &[String],
+) -> StoreResult<Vec<ValueCount>> {
+    let mut c: Conn = conn.into();
+    let mut rows = fetch_all!(
+        &mut c,
+        ValueCount,
+        "SELECT a.question_key, r.role, a.value_number, a.value_bool, CAST(NULL AS TEXT) AS value_text, COUNT(*) AS n \
+         FROM survey_answers a JOIN survey_responses r ON r.id = a.response_id \
+         WHERE a.campaign_id = $1 AND (a.value_number IS NOT NULL OR a.value_bool IS NOT NULL) \
+         GROUP BY a.question_key, r.role, a.value_number, a.value_bool",
+        campaign.to_string()
+    )?;
+    for key in choice_questions {
+        rows.extend(fetch_all!(
+            &mut c,
+            ValueCount,
+            "SELECT a.question_key, r.role, CAST(NULL AS DOUBLE PRECISION) AS value_number, CAST(NULL AS BOOLEAN) AS value_bool, \
+             a.value_text, COUNT(*) AS n FROM survey_answers a JOIN survey_responses r ON r.id = a.response_id \
+             WHERE a.campaign_id = $1 AND a.question_key = $2 AND a.value_text IS NOT NULL \
+             GROUP BY a.question_key, r.role, a.value_text",
+            campaign.to_string(),
+            key.to_string()
+        )?);
+    }
+    Ok(rows)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct RoleCount {
+    pub role: String,
+    pub n: i64,
+}
+
+/// Respondents by role.
+pub async fn role_counts<'c>(
+    conn: impl Into<Conn<'c>>,
+    campaign: &str,
+) -> StoreResult<Vec<RoleCount>> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_all!(
+        &mut c,
+        RoleCount,
+        "SELECT role, COUNT(*) AS n FROM survey_responses WHERE campaign_id = $1 GROUP BY role",
+        campaign.to_string()
+    )?)
+}

@@ -359,13 +359,21 @@ fn role_of(a: &RoleAnswer) -> RespondentRole {
     RespondentRole::from_code(&a.role).unwrap_or(RespondentRole::Unknown)
 }
 
-/// The figures of every question of a campaign.
-fn figures(
+/// The figures of every question of a campaign, from the database's counts of each value.
+async fn figures(
+    db: &Db,
+    campaign: &str,
     instrument: &Instrument,
-    answers: &[RoleAnswer],
     min_group: usize,
-) -> Vec<(String, Vec<GroupFigure>)> {
-    instrument
+) -> WebResult<Vec<(String, Vec<GroupFigure>)>> {
+    let choices: Vec<String> = instrument
+        .questions
+        .iter()
+        .filter(|q| q.kind == QuestionKind::Choice)
+        .map(|q| q.key.clone())
+        .collect();
+    let counts = store::value_counts(&mut db.acquire().await?, campaign, &choices).await?;
+    Ok(instrument
         .questions
         .iter()
         .filter(|q| {
@@ -375,25 +383,38 @@ fn figures(
             )
         })
         .map(|q| {
-            let values: Vec<(RespondentRole, Value)> = answers
+            let values: Vec<(RespondentRole, Value)> = counts
                 .iter()
-                .filter(|a| a.question_key == q.key)
-                .filter_map(|a| value_of(a).map(|v| (role_of(a), v)))
+                .filter(|c| c.question_key == q.key)
+                .flat_map(|c| {
+                    let value = c
+                        .value_number
+                        .map(Value::Number)
+                        .or(c.value_bool.map(Value::Bool))
+                        .or(c.value_text.clone().map(Value::Text));
+                    let role =
+                        RespondentRole::from_code(&c.role).unwrap_or(RespondentRole::Unknown);
+                    let times = usize::try_from(c.n).unwrap_or(0);
+                    value
+                        .map(|v| std::iter::repeat_n((role, v), times))
+                        .into_iter()
+                        .flatten()
+                })
                 .collect();
             (q.key.clone(), rules::summarise(q, &values, min_group))
         })
-        .collect()
+        .collect())
 }
 
 /// The analysis of a campaign as others may see it.
 pub async fn summary(db: &Db, campaign: &CampaignRow, min_group: usize) -> WebResult<Summary> {
     let instrument = instrument_of(campaign)?;
     let mut conn = db.acquire().await?;
-    let answers = store::answers(&mut conn, &campaign.id).await?;
-    let responses = store::response_count(&mut conn, &campaign.id).await?;
+    let roles = store::role_counts(&mut conn, &campaign.id).await?;
     let theme_counts = store::theme_counts(&mut conn, &campaign.id).await?;
     drop(conn);
-    let per_question = figures(&instrument, &answers, min_group);
+    let responses: i64 = roles.iter().map(|r| r.n).sum();
+    let per_question = figures(db, &campaign.id, &instrument, min_group).await?;
     let mut questions = Vec::new();
     let mut gaps = Vec::new();
     for (key, groups) in &per_question {
@@ -427,15 +448,10 @@ pub async fn summary(db: &Db, campaign: &CampaignRow, min_group: usize) -> WebRe
         });
     }
     // A role's theme counts are shown when the role's group of respondents is shown.
-    let group_sizes: HashMap<String, usize> = {
-        let mut seen: HashMap<String, std::collections::HashSet<String>> = HashMap::new();
-        for a in &answers {
-            seen.entry(a.role.clone())
-                .or_default()
-                .insert(a.response_id.clone());
-        }
-        seen.into_iter().map(|(r, s)| (r, s.len())).collect()
-    };
+    let group_sizes: HashMap<String, usize> = roles
+        .iter()
+        .map(|r| (r.role.clone(), usize::try_from(r.n).unwrap_or(0)))
+        .collect();
     let themes = rules::seed_codebook()
         .into_iter()
         .filter_map(|t| {
@@ -484,8 +500,7 @@ async fn trend(db: &Db, campaign: &CampaignRow, min_group: usize) -> WebResult<V
     let mut points = Vec::new();
     for c in campaigns {
         let instrument = instrument_of(&c)?;
-        let answers = store::answers(&mut db.acquire().await?, &c.id).await?;
-        for (key, groups) in figures(&instrument, &answers, min_group) {
+        for (key, groups) in figures(db, &c.id, &instrument, min_group).await? {
             if instrument
                 .question(&key)
                 .is_none_or(|q| q.kind != QuestionKind::Scale)
@@ -620,11 +635,17 @@ pub async fn start(
 pub async fn summary_for(ctx: &crate::context::Ctx, id: &str) -> WebResult<Summary> {
     let c = campaign_for(ctx, id, triad_domain::policy::RecordClass::Aggregate).await?;
     let min = min_group(&ctx.state.db).await?;
-    if let Some(s) = ctx.state.survey_summaries.get(&c.id, min) {
+    let cache = &ctx.state.survey_summaries;
+    if let Some(s) = cache.get(&c.id, min) {
+        return Ok(s);
+    }
+    // One computation at a time: a page opened by many at once is computed once.
+    let _turn = cache.computing.lock().await;
+    if let Some(s) = cache.get(&c.id, min) {
         return Ok(s);
     }
     let s = summary(&ctx.state.db, &c, min).await?;
-    ctx.state.survey_summaries.put(&c.id, min, &s);
+    cache.put(&c.id, min, &s);
     Ok(s)
 }
 
@@ -836,6 +857,7 @@ pub async fn correct_coding(
 #[derive(Default)]
 pub struct Cache {
     entries: std::sync::Mutex<HashMap<(String, usize), (std::time::Instant, Summary)>>,
+    computing: tokio::sync::Mutex<()>,
 }
 
 impl Cache {
