@@ -71,6 +71,9 @@ pub struct PendingKey {
     key: String,
     request_hash: String,
     at: i64,
+    /// A transaction of the request tried to record the key.
+    tried: AtomicBool,
+    /// It did: the key is this request's (only then may a failure release it).
     taken: AtomicBool,
 }
 
@@ -81,6 +84,7 @@ impl PendingKey {
             key: key.to_string(),
             request_hash: request_hash.to_string(),
             at: at.millis(),
+            tried: AtomicBool::new(false),
             taken: AtomicBool::new(false),
         })
     }
@@ -107,7 +111,7 @@ pub(crate) async fn record_pending(tx: &mut Tx) -> StoreResult<()> {
     let Ok(pending) = PENDING.try_with(Arc::clone) else {
         return Ok(());
     };
-    if pending.taken.swap(true, Ordering::SeqCst) {
+    if pending.tried.swap(true, Ordering::SeqCst) {
         return Ok(());
     }
     let inserted = execute!(
@@ -120,10 +124,12 @@ pub(crate) async fn record_pending(tx: &mut Tx) -> StoreResult<()> {
         pending.at
     )?;
     if inserted == 0 {
+        // Another request holds the key: this one must not release it when it fails.
         return Err(StoreError::Conflict(
             "this request is already being recorded; wait a moment and reload".into(),
         ));
     }
+    pending.taken.store(true, Ordering::SeqCst);
     Ok(())
 }
 
