@@ -157,7 +157,19 @@ pub fn csv_attachment<T: serde::Serialize>(
     for row in rows {
         w.serialize(row).map_err(|e| fail(e.to_string()))?;
     }
-    let bytes = w.into_inner().map_err(|e| fail(e.to_string()))?;
+    let plain = w.into_inner().map_err(|e| fail(e.to_string()))?;
+    // Every cell a spreadsheet would run as a formula (=, +, -, @) is neutralised, whatever
+    // the export: the cells come from what people typed.
+    let mut safe = csv::Writer::from_writer(Vec::new());
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(plain.as_slice());
+    for record in reader.records() {
+        let record = record.map_err(|e| fail(e.to_string()))?;
+        safe.write_record(record.iter().map(triad_domain::surveys::safe_cell))
+            .map_err(|e| fail(e.to_string()))?;
+    }
+    let bytes = safe.into_inner().map_err(|e| fail(e.to_string()))?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),

@@ -147,6 +147,17 @@ pub async fn run(db: &Db, data: &DataArgs, cmd: SurveyCommand) -> Result<ExitCod
             }
         }
         SurveyCommand::Import(a) => {
+            let size = std::fs::metadata(&a.file)
+                .with_context(|| format!("reading {}", a.file.display()))?
+                .len();
+            if size > import::MAX_FILE_BYTES as u64 {
+                return Err(anyhow!(
+                    "{} is {} MB, larger than the {} MB Triad reads: export only the survey's columns, or split it",
+                    a.file.display(),
+                    size / 1024 / 1024,
+                    import::MAX_FILE_BYTES / 1024 / 1024
+                ));
+            }
             let bytes =
                 std::fs::read(&a.file).with_context(|| format!("reading {}", a.file.display()))?;
             let c = match triad_store::surveys::campaign(&mut db.acquire().await?, &a.campaign)

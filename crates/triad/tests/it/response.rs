@@ -238,7 +238,7 @@ async fn threat_response(engine: Engine) {
         &app,
         "principal",
         &notes,
-        json!({"kind": "note", "body": "Parents calling the office"}),
+        json!({"kind": "note", "body": "=HYPERLINK(\"http://x\") parents calling the office"}),
     )
     .await)
     .await;
@@ -304,6 +304,10 @@ async fn threat_response(engine: Engine) {
         .await;
     assert_eq!(csv.status(), 200);
     let csv = csv.text().await.unwrap();
+    assert!(
+        csv.contains("'=HYPERLINK"),
+        "a typed formula is neutralised: {csv}"
+    );
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines[0], "at,actor,action,status,detail");
     for words in [

@@ -137,6 +137,22 @@ both_engines!(
         assert_eq!(app.count("survey_responses").await, 13);
 
         // The same file again changes nothing.
+        // The campaign's instrument is fixed once answers are in it.
+        let other = triad(
+            &app,
+            &[
+                "survey",
+                "import",
+                &path,
+                "--campaign",
+                "Workshop 2025",
+                "--instrument",
+                "another-survey",
+            ],
+        );
+        assert!(!other.status.success());
+        assert!(String::from_utf8_lossy(&other.stderr)
+            .contains("uses the instrument 'sro-partnership'"));
         let again = json(&import());
         assert_eq!(
             (
@@ -276,6 +292,19 @@ fn binary_and_mixed_files_are_refused_with_the_reason() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // A file far over the limit is refused before it is read.
+    let huge = dir.path().join("huge.csv");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(1 << 30)
+        .unwrap();
+    let out = run(&huge);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("larger than"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let headless = dir.path().join("numbers.csv");
     std::fs::write(&headless, "1,2,3\n4,5,6\n").unwrap();
     let out = run(&headless);
@@ -384,6 +413,25 @@ both_engines!(
         assert_eq!(twice.status(), 409, "a one-time link answers once");
         let none = send(vec![("role", "sro".into()), ("relationship", "2".into())]).await;
         assert_eq!(none.status(), 409);
+        assert_eq!(app.count("survey_responses").await, before + 1);
+        // A campaign that has closed takes no more answers.
+        let closed: Value = app
+            .api_post(&director, &path, serde_json::json!({"name": "Last year", "audience": "sro", "opens_on": "2020-01-01", "closes_on": "2020-12-31"}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let late = anonymous
+            .post(app.url(&format!(
+                "/s/{}",
+                closed["campaign"]["code"].as_str().unwrap()
+            )))
+            .form(&[("role", "sro"), ("relationship", "1")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(late.status(), 409);
+        assert!(late.text().await.unwrap().contains("closed on 2020-12-31"));
         assert_eq!(app.count("survey_responses").await, before + 1);
 
         // The audit trail says a campaign was answered, not by whom or from where.
