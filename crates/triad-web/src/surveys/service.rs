@@ -533,14 +533,31 @@ pub struct ExportRow {
     pub question: String,
     pub value: String,
     pub flags: String,
+    /// The themes coded in a free-text answer (after people's corrections).
+    pub themes: String,
     pub original: String,
 }
 
 pub async fn export(db: &Db, campaign: &CampaignRow) -> WebResult<Vec<ExportRow>> {
-    let answers = store::answers(&mut db.acquire().await?, &campaign.id).await?;
+    let mut conn = db.acquire().await?;
+    let answers = store::answers(&mut conn, &campaign.id).await?;
+    let mut themes: HashMap<(String, String), Vec<String>> = HashMap::new();
+    for k in store::codings(&mut conn, &campaign.id).await? {
+        if !k.removed {
+            themes
+                .entry((k.response_id, k.question_key))
+                .or_default()
+                .push(k.theme);
+        }
+    }
+    drop(conn);
     Ok(answers
         .into_iter()
         .map(|a| {
+            let coded = themes
+                .get(&(a.response_id.clone(), a.question_key.clone()))
+                .map(|t| t.join(" "))
+                .unwrap_or_default();
             let value = match value_of(&a) {
                 Some(Value::Number(n)) => n.to_string(),
                 Some(Value::Bool(b)) => if b { "yes" } else { "no" }.into(),
@@ -555,6 +572,7 @@ pub async fn export(db: &Db, campaign: &CampaignRow) -> WebResult<Vec<ExportRow>
                 question: a.question_key,
                 value: safe_cell(&value),
                 flags: a.flags.unwrap_or_default(),
+                themes: coded,
                 original: safe_cell(a.original.as_deref().unwrap_or("")),
             }
         })
