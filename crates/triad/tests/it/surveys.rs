@@ -262,7 +262,9 @@ both_engines!(
         );
         assert!(!csv.contains(",=HYPERLINK"), "{csv}");
         assert!(
-            csv.contains("run_together") && csv.contains("finer_step"),
+            csv.contains("run_together")
+                && csv.contains("finer_step")
+                && csv.contains("leadership_support"),
             "{csv}"
         );
     }
