@@ -476,6 +476,96 @@ pub fn check_instrument(i: &Instrument) -> Result<(), Invalid> {
     invalid.into_result()
 }
 
+/// How many questions the page's builder offers (the API takes any number).
+pub const BUILDER_ROWS: usize = 6;
+
+/// An instrument built on a form: rows `qN_text`, `qN_kind` (scale, yes_no, text, choice),
+/// for scales `qN_min`, `qN_max`, `qN_low`, `qN_high` and `qN_best` (low or high), for choices
+/// `qN_choices` (separated by `|`). Blank rows are skipped; the respondent's role is always
+/// asked first. The key of each question is made from its row.
+pub fn build_instrument(name: &str, field: &dyn Fn(&str) -> String) -> Result<Instrument, Invalid> {
+    let mut invalid = Invalid::default();
+    let mut questions = vec![Question {
+        key: "role".into(),
+        kind: QuestionKind::Role,
+        text: "Your role".into(),
+        text_es: Some("Su función".into()),
+        header: "Role".into(),
+        scale: None,
+        choices: Vec::new(),
+    }];
+    for n in 1..=BUILDER_ROWS {
+        let f = |part: &str| field(&format!("q{n}_{part}")).trim().to_string();
+        let text = f("text");
+        if text.is_empty() {
+            continue;
+        }
+        let Some(kind) = QuestionKind::from_code(&f("kind")).filter(|k| *k != QuestionKind::Role)
+        else {
+            invalid.push("questions", format!("question {n}: choose its kind"));
+            continue;
+        };
+        let scale = (kind == QuestionKind::Scale).then(|| {
+            let number = |part: &str| f(part).parse::<f64>().ok();
+            let (min, max) = (
+                number("min").unwrap_or(f64::NAN),
+                number("max").unwrap_or(f64::NAN),
+            );
+            Scale {
+                min,
+                max,
+                step: 1.0,
+                low_label: f("low"),
+                high_label: f("high"),
+                best: BestEnd::from_code(&f("best")).unwrap_or(BestEnd::High),
+            }
+        });
+        if let Some(s) = &scale {
+            if s.low_label.is_empty() || s.high_label.is_empty() {
+                invalid.push(
+                    "questions",
+                    format!("question {n}: say what each end of the scale means"),
+                );
+            }
+        }
+        let choices: Vec<String> = f("choices")
+            .split('|')
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty())
+            .collect();
+        questions.push(Question {
+            key: format!("q{n}"),
+            kind,
+            header: text.clone(),
+            text,
+            text_es: None,
+            scale,
+            choices: if kind == QuestionKind::Choice {
+                choices
+            } else {
+                Vec::new()
+            },
+        });
+    }
+    let instrument = Instrument {
+        key: format!(
+            "custom-{}",
+            name.trim()
+                .to_lowercase()
+                .replace(|c: char| !c.is_ascii_alphanumeric(), "-")
+        ),
+        name: name.trim().to_string(),
+        questions,
+        sections: Vec::new(),
+    };
+    if instrument.questions.len() == 1 {
+        invalid.push("questions", "write at least one question");
+    }
+    invalid.check(check_instrument(&instrument));
+    invalid.into_result()?;
+    Ok(instrument)
+}
+
 /// One figure of the analysis for one group, or the group suppressed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GroupFigure {
@@ -892,6 +982,48 @@ mod tests {
         assert_eq!(safe_cell("-2"), "'-2");
         assert_eq!(safe_cell("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(safe_cell("plain"), "plain");
+    }
+
+    #[test]
+    fn an_instrument_is_built_from_the_form_with_its_direction() {
+        let form = |k: &str| {
+            match k {
+                "q1_text" => "How well does the SRO know the students?",
+                "q1_kind" => "scale",
+                "q1_min" => "1",
+                "q1_max" => "5",
+                "q1_low" => "not at all",
+                "q1_high" => "very well",
+                "q1_best" => "high",
+                "q2_text" => "How often do you talk?",
+                "q2_kind" => "choice",
+                "q2_choices" => "Daily | Weekly | Monthly",
+                _ => "",
+            }
+            .to_string()
+        };
+        let i = build_instrument("Fall check-in", &form).unwrap();
+        assert_eq!(i.questions.len(), 3, "the role, then the two questions");
+        assert_eq!(
+            i.questions[1].scale.as_ref().unwrap().direction(),
+            "1 = not at all, 5 = very well"
+        );
+        assert_eq!(i.questions[2].choices, ["Daily", "Weekly", "Monthly"]);
+        let bad = |k: &str| {
+            if k == "q1_text" {
+                "Rate it".into()
+            } else if k == "q1_kind" {
+                "scale".into()
+            } else {
+                String::new()
+            }
+        };
+        let e = build_instrument("Bad", &bad).unwrap_err();
+        assert!(
+            e.errors.iter().any(|e| e.message.contains("each end")),
+            "{e:?}"
+        );
+        assert!(build_instrument("Empty", &|_: &str| String::new()).is_err());
     }
 
     #[test]

@@ -35,6 +35,8 @@ pub fn routes() -> Routes {
 #[template(path = "surveys.html")]
 struct SurveysPage {
     layout: Layout,
+    rows: Vec<usize>,
+    kinds: Vec<QuestionKind>,
     district_id: String,
     campaigns: Vec<CampaignRow>,
     form: FormToken,
@@ -46,6 +48,13 @@ async fn district_surveys(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<St
     let campaigns = service::of_district(&ctx, &id).await?;
     render(&SurveysPage {
         layout: Layout::new(&ctx),
+        rows: (1..=triad_domain::surveys::BUILDER_ROWS).collect(),
+        kinds: vec![
+            QuestionKind::Scale,
+            QuestionKind::YesNo,
+            QuestionKind::Text,
+            QuestionKind::Choice,
+        ],
         district_id: id,
         campaigns,
         form: ctx.form(),
@@ -53,15 +62,40 @@ async fn district_surveys(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<St
     })
 }
 
+/// The form starts a campaign of the built-in questions, or of questions written on it.
 async fn create(
     ctx: Ctx,
     Path(id): Path<String>,
-    Form(input): Form<NewCampaign>,
+    Form(fields): Form<HashMap<String, String>>,
 ) -> WebResult<Html<String>> {
+    let field = |k: &str| fields.get(k).cloned().unwrap_or_default();
+    let instrument = if field("questions") == "own" {
+        let built = triad_domain::surveys::build_instrument(&field("name"), &field)?;
+        Some(serde_json::to_value(built).map_err(|e| WebError::Internal(e.to_string()))?)
+    } else {
+        None
+    };
+    let input = NewCampaign {
+        name: field("name"),
+        instrument_key: String::new(),
+        instrument,
+        audience: field("audience"),
+        opens_on: field("opens_on"),
+        closes_on: field("closes_on"),
+        tokens: field("tokens"),
+        notice: field("notice"),
+    };
     let started = service::start(&ctx, &id, &input).await?;
     let campaigns = service::of_district(&ctx, &id).await?;
     render(&SurveysPage {
         layout: Layout::new(&ctx),
+        rows: (1..=triad_domain::surveys::BUILDER_ROWS).collect(),
+        kinds: vec![
+            QuestionKind::Scale,
+            QuestionKind::YesNo,
+            QuestionKind::Text,
+            QuestionKind::Choice,
+        ],
         district_id: id,
         campaigns,
         form: ctx.form(),

@@ -416,6 +416,50 @@ both_engines!(
         let none = send(vec![("role", "sro".into()), ("relationship", "2".into())]).await;
         assert_eq!(none.status(), 409);
         assert_eq!(app.count("survey_responses").await, before + 1);
+        // A leader writes questions of their own on the page.
+        let leader = app.session("director").await;
+        let own = app
+            .post_form(
+                &format!("/districts/{}/surveys", app.world.district),
+                &leader,
+                &[
+                    ("name", "Custodians' view"),
+                    ("audience", "educator"),
+                    ("opens_on", "2026-01-01"),
+                    ("closes_on", "2099-01-01"),
+                    ("questions", "own"),
+                    ("q1_text", "How visible is the SRO at dismissal?"),
+                    ("q1_kind", "scale"),
+                    ("q1_min", "1"),
+                    ("q1_max", "5"),
+                    ("q1_low", "never there"),
+                    ("q1_high", "always there"),
+                    ("q1_best", "high"),
+                ],
+            )
+            .await;
+        assert_eq!(own.status(), 200);
+        let page = own.text().await.unwrap();
+        let own_code = page
+            .split("/s/")
+            .nth(1)
+            .and_then(|r| r.split(['<', '?']).next())
+            .unwrap()
+            .to_string();
+        let form = anonymous
+            .get(app.url(&format!("/s/{own_code}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            form.contains("How visible is the SRO at dismissal?")
+                && form.contains("5 (always there)"),
+            "{form}"
+        );
+
         // A campaign that has closed takes no more answers.
         let closed: Value = app
             .api_post(&director, &path, serde_json::json!({"name": "Last year", "audience": "sro", "opens_on": "2020-01-01", "closes_on": "2020-12-31"}))
