@@ -385,3 +385,79 @@ async fn a_lockdown_reaches_another_open_page_without_reloading() {
     office.close().await.unwrap();
     staff.close().await.unwrap();
 }
+
+/// A respondent on a phone starts the survey, leaves, comes back to find their answers kept
+/// on the device, and sends them; once sent, the draft is gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_survey_on_a_phone_keeps_its_draft_until_sent() {
+    let app = TestApp::start(Engine::Sqlite).await;
+    let driver = start_driver();
+    let phone = browser(&driver, 390, 844).await;
+    let code = app.world.survey.to_string().replace('-', "");
+    let url = app.url(&format!("/s/{code}"));
+    phone.goto(&url).await.unwrap();
+    phone
+        .find(Locator::Css("select[name=role] option[value=sro]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    phone
+        .find(Locator::Css("input[name=relationship][value='2']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let why = phone
+        .find(Locator::Css("textarea[name=relationship_why]"))
+        .await
+        .unwrap();
+    why.send_keys("We meet every Monday").await.unwrap();
+    // Away and back: the answers are still there.
+    phone.goto(&url).await.unwrap();
+    let kept = phone
+        .find(Locator::Css("textarea[name=relationship_why]"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert_eq!(kept, "We meet every Monday");
+    let checked = phone
+        .find(Locator::Css("input[name=relationship][value='2']"))
+        .await
+        .unwrap()
+        .prop("checked")
+        .await
+        .unwrap();
+    assert_eq!(checked.as_deref(), Some("true"));
+    screenshot(&phone, "survey-phone-draft").await;
+    let before = app.count("survey_responses").await;
+    phone
+        .find(Locator::Css("#survey-form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while app.count("survey_responses").await == before && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(app.count("survey_responses").await, before + 1);
+    phone.find(Locator::Css("[data-sent]")).await.unwrap();
+    phone.goto(&url).await.unwrap();
+    let after = phone
+        .find(Locator::Css("textarea[name=relationship_why]"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert_eq!(after, "", "the draft is forgotten once sent");
+    phone.close().await.unwrap();
+}
