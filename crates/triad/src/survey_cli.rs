@@ -47,6 +47,9 @@ pub struct CreateArgs {
     /// The district's notice to students and parents.
     #[arg(long, default_value = "")]
     pub notice: String,
+    /// One campus of the district (its id) instead of the whole district.
+    #[arg(long)]
+    pub campus: Option<String>,
 }
 
 #[derive(Args)]
@@ -134,6 +137,7 @@ pub async fn run(db: &Db, data: &DataArgs, cmd: SurveyCommand) -> Result<ExitCod
                 closes_on: a.closes,
                 tokens: a.tokens.to_string(),
                 notice: a.notice,
+                campus: a.campus.unwrap_or_default(),
             };
             let (c, tokens) = service::create(db, &input, district(&a.district)?, actor, now)
                 .await

@@ -37,6 +37,7 @@ struct SurveysPage {
     layout: Layout,
     rows: Vec<usize>,
     kinds: Vec<QuestionKind>,
+    campuses: Vec<triad_store::org::Campus>,
     district_id: String,
     campaigns: Vec<CampaignRow>,
     form: FormToken,
@@ -44,10 +45,17 @@ struct SurveysPage {
     started: Option<(CampaignRow, Vec<String>)>,
 }
 
+/// The district's campuses, for the form (after the policy let the person see the page).
+async fn campuses_of(ctx: &Ctx, district: &str) -> WebResult<Vec<triad_store::org::Campus>> {
+    let id = triad_domain::Id::parse(district).ok_or(WebError::NotFound)?;
+    Ok(triad_store::org::campuses_of(&mut ctx.state.db.acquire().await?, id).await?)
+}
+
 async fn district_surveys(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
     let campaigns = service::of_district(&ctx, &id).await?;
     render(&SurveysPage {
         layout: Layout::new(&ctx),
+        campuses: campuses_of(&ctx, &id).await?,
         rows: (1..=triad_domain::surveys::BUILDER_ROWS).collect(),
         kinds: vec![
             QuestionKind::Scale,
@@ -84,11 +92,13 @@ async fn create(
         closes_on: field("closes_on"),
         tokens: field("tokens"),
         notice: field("notice"),
+        campus: field("campus"),
     };
     let started = service::start(&ctx, &id, &input).await?;
     let campaigns = service::of_district(&ctx, &id).await?;
     render(&SurveysPage {
         layout: Layout::new(&ctx),
+        campuses: campuses_of(&ctx, &id).await?,
         rows: (1..=triad_domain::surveys::BUILDER_ROWS).collect(),
         kinds: vec![
             QuestionKind::Scale,

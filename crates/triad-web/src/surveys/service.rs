@@ -56,6 +56,9 @@ pub struct NewCampaign {
     /// The district's notice shown to students and parents (required when they are asked).
     #[serde(default)]
     pub notice: String,
+    /// One campus of the district (its id), or empty for the whole district.
+    #[serde(default)]
+    pub campus: String,
 }
 
 /// Checks and stores a campaign; yields it with its one-time tokens (shown once).
@@ -68,6 +71,25 @@ pub async fn create(
 ) -> WebResult<(CampaignRow, Vec<String>)> {
     let mut invalid = Invalid::default();
     let name = invalid.check(triad_domain::org::parse_name("name", &input.name));
+    let campus = match input.campus.trim() {
+        "" => None,
+        id => {
+            let found = match Id::parse(id) {
+                Some(c) => triad_store::org::campus(&mut db.acquire().await?, c).await?,
+                None => None,
+            };
+            match found.filter(|c| Some(c.district()) == district) {
+                Some(c) => Some(c.id),
+                None => {
+                    invalid.push(
+                        "campus",
+                        "choose a campus of this district, or none for the whole district",
+                    );
+                    None
+                }
+            }
+        }
+    };
     let instrument = match &input.instrument {
         Some(json) => match serde_json::from_value::<Instrument>(json.clone()) {
             Ok(i) => invalid.check(rules::check_instrument(&i).map(|_| i)),
@@ -134,7 +156,7 @@ pub async fn create(
         id: Id::new().to_string(),
         name,
         district_id: district.map(|d| d.to_string()),
-        campus_id: None,
+        campus_id: campus,
         instrument_key: instrument.key.clone(),
         instrument: serde_json::to_string(&instrument).unwrap_or_default(),
         audience: audience
@@ -494,8 +516,12 @@ async fn trend(db: &Db, campaign: &CampaignRow, min_group: usize) -> WebResult<V
         return Ok(Vec::new());
     };
     let mut campaigns = store::of_district(&mut db.acquire().await?, district).await?;
-    campaigns
-        .retain(|c| c.instrument_key == campaign.instrument_key && c.opens_on <= campaign.opens_on);
+    campaigns.retain(|c| {
+        // The same questions, asked of the same campus (or of the whole district).
+        c.instrument_key == campaign.instrument_key
+            && c.campus_id == campaign.campus_id
+            && c.opens_on <= campaign.opens_on
+    });
     campaigns.sort_by(|a, b| a.opens_on.cmp(&b.opens_on));
     let mut points = Vec::new();
     for c in campaigns {

@@ -416,6 +416,17 @@ both_engines!(
         let none = send(vec![("role", "sro".into()), ("relationship", "2".into())]).await;
         assert_eq!(none.status(), 409);
         assert_eq!(app.count("survey_responses").await, before + 1);
+        // A campaign may ask one campus of the district, not another district's.
+        let campus = |c: String| serde_json::json!({"name": format!("Campus {c}"), "audience": "educator", "opens_on": "2026-01-01", "closes_on": "2099-01-01", "campus": c});
+        let foreign = app
+            .api_post(&director, &path, campus(app.world.other_campus.to_string()))
+            .await;
+        assert_eq!(foreign.status(), 422);
+        let own = app
+            .api_post(&director, &path, campus(app.world.campus.to_string()))
+            .await;
+        assert_eq!(own.status(), 200);
+
         // A leader writes questions of their own on the page.
         let leader = app.session("director").await;
         let own = app
