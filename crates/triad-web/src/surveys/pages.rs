@@ -45,17 +45,19 @@ struct SurveysPage {
     started: Option<(CampaignRow, Vec<String>)>,
 }
 
-/// The district's campuses, for the form (after the policy let the person see the page).
-async fn campuses_of(ctx: &Ctx, district: &str) -> WebResult<Vec<triad_store::org::Campus>> {
-    let id = triad_domain::Id::parse(district).ok_or(WebError::NotFound)?;
-    Ok(triad_store::org::campuses_of(&mut ctx.state.db.acquire().await?, id).await?)
-}
-
-async fn district_surveys(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
-    let campaigns = service::of_district(&ctx, &id).await?;
+/// The district's campaigns with the form that starts one (and the one just started). The
+/// policy is asked by `of_district` before anything else is read.
+async fn surveys_page(
+    ctx: &Ctx,
+    district: String,
+    started: Option<(CampaignRow, Vec<String>)>,
+) -> WebResult<Html<String>> {
+    let campaigns = service::of_district(ctx, &district).await?;
+    let id = triad_domain::Id::parse(&district).ok_or(WebError::NotFound)?;
+    let campuses = triad_store::org::campuses_of(&mut ctx.state.db.acquire().await?, id).await?;
     render(&SurveysPage {
-        layout: Layout::new(&ctx),
-        campuses: campuses_of(&ctx, &id).await?,
+        layout: Layout::new(ctx),
+        campuses,
         rows: (1..=triad_domain::surveys::BUILDER_ROWS).collect(),
         kinds: vec![
             QuestionKind::Scale,
@@ -63,11 +65,15 @@ async fn district_surveys(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<St
             QuestionKind::Text,
             QuestionKind::Choice,
         ],
-        district_id: id,
+        district_id: district,
         campaigns,
         form: ctx.form(),
-        started: None,
+        started,
     })
+}
+
+async fn district_surveys(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
+    surveys_page(&ctx, id, None).await
 }
 
 /// The form starts a campaign of the built-in questions, or of questions written on it.
@@ -95,22 +101,7 @@ async fn create(
         campus: field("campus"),
     };
     let started = service::start(&ctx, &id, &input).await?;
-    let campaigns = service::of_district(&ctx, &id).await?;
-    render(&SurveysPage {
-        layout: Layout::new(&ctx),
-        campuses: campuses_of(&ctx, &id).await?,
-        rows: (1..=triad_domain::surveys::BUILDER_ROWS).collect(),
-        kinds: vec![
-            QuestionKind::Scale,
-            QuestionKind::YesNo,
-            QuestionKind::Text,
-            QuestionKind::Choice,
-        ],
-        district_id: id,
-        campaigns,
-        form: ctx.form(),
-        started: Some(started),
-    })
+    surveys_page(&ctx, id, Some(started)).await
 }
 
 #[derive(Template)]

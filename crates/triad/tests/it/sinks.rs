@@ -32,23 +32,27 @@ impl Received {
     }
 }
 
-/// An SMTP server that accepts every message; yields its `smtp://` URL.
-pub async fn mail_sink() -> (String, Received) {
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind mail sink");
-    let url = format!("smtp://{}", listener.local_addr().expect("addr"));
+/// Accepts connections on a free port and hands each to `session` with what is kept.
+async fn listen<F, Fut>(scheme: &str, path: &str, session: F) -> (String, Received)
+where
+    F: Fn(tokio::net::TcpStream, Received) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = std::io::Result<()>> + Send + 'static,
+{
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a sink");
+    let url = format!("{scheme}://{}{path}", listener.local_addr().expect("addr"));
     let received = Received::default();
     let kept = received.clone();
     tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
-            let kept = kept.clone();
-            tokio::spawn(async move {
-                let _ = smtp_session(stream, kept).await;
-            });
+            tokio::spawn(session(stream, kept.clone()));
         }
     });
     (url, received)
+}
+
+/// An SMTP server that accepts every message; yields its `smtp://` URL.
+pub async fn mail_sink() -> (String, Received) {
+    listen("smtp", "", smtp_session).await
 }
 
 async fn smtp_session(stream: tokio::net::TcpStream, kept: Received) -> std::io::Result<()> {
@@ -90,21 +94,7 @@ async fn smtp_session(stream: tokio::net::TcpStream, kept: Received) -> std::io:
 /// An HTTP server that answers 200 to every request and keeps each as "headers\n\nbody";
 /// yields its URL.
 pub async fn webhook_sink() -> (String, Received) {
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind webhook sink");
-    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
-    let received = Received::default();
-    let kept = received.clone();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            let kept = kept.clone();
-            tokio::spawn(async move {
-                let _ = http_request(stream, kept).await;
-            });
-        }
-    });
-    (url, received)
+    listen("http", "/hook", http_request).await
 }
 
 async fn http_request(stream: tokio::net::TcpStream, kept: Received) -> std::io::Result<()> {
