@@ -26,6 +26,7 @@ pub fn routes() -> Routes {
         .get("/surveys/{id}", summary_page)
         .get("/surveys/{id}/export.csv", export_csv)
         .get("/surveys/{id}/themes", themes_page)
+        .post("/surveys/{id}/import", import_upload)
         .post("/surveys/{id}/themes", correct_coding)
         .get("/s/{code}", answer_form)
         .post("/s/{code}", answer)
@@ -110,16 +111,42 @@ struct SummaryPage {
     layout: Layout,
     s: Summary,
     charts: Vec<String>,
+    /// The import form, for those who may import (the district's leaders).
+    import: Option<FormToken>,
+    report: Option<super::import::SurveyImportReport>,
+}
+
+async fn summary_with(
+    ctx: &Ctx,
+    id: &str,
+    report: Option<super::import::SurveyImportReport>,
+) -> WebResult<Html<String>> {
+    let s = service::summary_for(ctx, id).await?;
+    let charts = service::charts(&s);
+    let import = service::may_import(ctx, &s).then(|| ctx.form());
+    render(&SummaryPage {
+        layout: Layout::new(ctx),
+        s,
+        charts,
+        import,
+        report,
+    })
 }
 
 async fn summary_page(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
-    let s = service::summary_for(&ctx, &id).await?;
-    let charts = service::charts(&s);
-    render(&SummaryPage {
-        layout: Layout::new(&ctx),
-        s,
-        charts,
-    })
+    summary_with(&ctx, &id, None).await
+}
+
+async fn import_upload(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> WebResult<Html<String>> {
+    let (input, file): (service::ImportForm, _) =
+        crate::forms::read_input(&headers, body, "file").await?;
+    let report = service::import_upload(&ctx, &id, &input.map, file).await?;
+    summary_with(&ctx, &id, Some(report)).await
 }
 
 #[derive(Template)]

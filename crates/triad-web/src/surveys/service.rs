@@ -358,6 +358,7 @@ pub struct TrendPoint {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Summary {
     pub campaign_id: String,
+    pub district_id: Option<String>,
     pub campaign: String,
     pub instrument: String,
     pub opens_on: String,
@@ -497,6 +498,7 @@ pub async fn summary(db: &Db, campaign: &CampaignRow, min_group: usize) -> WebRe
         .collect();
     Ok(Summary {
         campaign_id: campaign.id.clone(),
+        district_id: campaign.district_id.clone(),
         campaign: campaign.name.clone(),
         instrument: instrument.name.clone(),
         opens_on: campaign.opens_on.clone(),
@@ -930,4 +932,59 @@ impl Cache {
     pub fn forget(&self, campaign: &str) {
         self.entries().retain(|(c, _), _| c != campaign);
     }
+}
+
+/// Imports a spreadsheet export into a campaign from the web (the district's leaders).
+pub async fn import_upload(
+    ctx: &crate::context::Ctx,
+    id: &str,
+    map: &str,
+    file: Option<axum::body::Bytes>,
+) -> WebResult<super::import::SurveyImportReport> {
+    let c = campaign_acting(
+        ctx,
+        id,
+        triad_domain::policy::RecordClass::Shared,
+        triad_domain::policy::Action::Change,
+    )
+    .await?;
+    let bytes =
+        file.ok_or_else(|| Invalid::one("file", "choose the spreadsheet export to import"))?;
+    let map: Vec<String> = map
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    let report = super::import::import(
+        &ctx.state.db,
+        &c,
+        &bytes,
+        &map,
+        Some(ctx.actor.user),
+        "web",
+        ctx.now,
+    )
+    .await?;
+    ctx.state.survey_summaries.forget(&c.id);
+    Ok(report)
+}
+
+/// The form of a web import: the file comes as the `file` part.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ImportForm {
+    /// One "Header=question" per line.
+    #[serde(default)]
+    pub map: String,
+}
+
+/// Whether the person may import into the campaign: a quiet check for showing the form (the
+/// import itself asks the policy again, on the record).
+pub fn may_import(ctx: &crate::context::Ctx, s: &Summary) -> bool {
+    use triad_domain::policy::{decide, Action, Decision, RecordClass, Resource, Tenant};
+    let Some(district) = s.district_id.as_deref().and_then(Id::parse) else {
+        return false;
+    };
+    let resource = Resource::new(RecordClass::Shared, Tenant::district(district));
+    decide(&ctx.actor, Action::Change, resource) == Decision::Allow
 }

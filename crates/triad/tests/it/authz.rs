@@ -79,7 +79,7 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
             "GET",
             "/surveys/{id}/export.csv" | "/api/v1/surveys/{id}/answers" | "/surveys/{id}/themes",
         )
-        | ("POST", "/surveys/{id}/themes") => e(LEADER, NOBODY),
+        | ("POST", "/surveys/{id}/themes" | "/surveys/{id}/import") => e(LEADER, NOBODY),
         (
             "GET",
             "/" | "/org" | "/account" | "/account/second-factor" | "/api/v1/me" | "/api/v1/org",

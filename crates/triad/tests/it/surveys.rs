@@ -585,3 +585,63 @@ both_engines!(
         );
     }
 );
+
+both_engines!(
+    a_leader_imports_a_workshop_export_from_the_campaign_page,
+    |app: TestApp| async move {
+        let s = app.session("director").await;
+        let id = app.world.survey;
+        let page = app
+            .get(&format!("/surveys/{id}"), &s)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("enctype=\"multipart/form-data\""),
+            "the leader gets the import form"
+        );
+        let evaluator = app
+            .get(&format!("/surveys/{id}"), &app.session("evaluator").await)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            !evaluator.contains("/import\""),
+            "an evaluator reads, and does not import"
+        );
+        let upload = || {
+            let token = triad_web::forms::FormToken::new(&s.csrf);
+            let form = reqwest::multipart::Form::new()
+                .text("_idem", token.idem)
+                .text("_csrf", token.csrf)
+                .part(
+                    "file",
+                    reqwest::multipart::Part::bytes(WORKSHOP.as_bytes().to_vec())
+                        .file_name("workshop.tsv")
+                        .mime_str("text/tab-separated-values")
+                        .unwrap(),
+                );
+            app.http
+                .post(app.url(&format!("/surveys/{id}/import")))
+                .header("cookie", &s.cookie)
+                .multipart(form)
+                .send()
+        };
+        let first = upload().await.unwrap();
+        assert_eq!(first.status(), 200);
+        let report = first.text().await.unwrap();
+        assert!(
+            report.contains("<strong id=\"imported\">13</strong>"),
+            "{report}"
+        );
+        assert!(report.contains("several numbers run together"), "{report}");
+        let again = upload().await.unwrap().text().await.unwrap();
+        assert!(
+            again.contains("<strong id=\"imported\">0</strong>"),
+            "{again}"
+        );
+        assert_eq!(app.count("survey_responses").await, 13);
+    }
+);
