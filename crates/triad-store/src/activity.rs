@@ -430,40 +430,26 @@ pub async fn report<'c>(
     to: &str,
 ) -> StoreResult<Vec<ReportLine>> {
     let mut c: Conn = conn.into();
-    let (author, campus, agency, district) = match scope {
-        ReportScope::Author(id) => (Some(id), None, None, None),
-        ReportScope::Campus(id) => (None, Some(id), None, None),
-        ReportScope::Agency(id) => (None, None, Some(id), None),
-        ReportScope::District(id) => (None, None, None, Some(id)),
+    // One column per scope, named in the SQL, so the query uses that column's index (an
+    // "$1 IS NULL OR …" filter would read the whole summary at five school years).
+    let (table, column, id) = match scope {
+        ReportScope::Author(id) => ("activity_summary", "author_id", id),
+        ReportScope::Campus(id) => ("activity_summary", "campus_id", id),
+        ReportScope::Agency(id) => ("activity_summary", "agency_id", id),
+        ReportScope::District(id) => ("activity_summary_district", "district_id", id),
     };
-    let text = |id: Option<Id>| id.map(|i| i.to_string());
-    if let ReportScope::District(d) = scope {
-        return Ok(fetch_all!(
-            &mut c,
-            ReportLine,
-            "SELECT category, MAX(triad_role) AS triad_role, CAST(SUM(entries) AS BIGINT) AS entries, \
-             CAST(SUM(minutes) AS BIGINT) AS minutes, CAST(SUM(students) AS BIGINT) AS students, \
-             CAST(SUM(parents) AS BIGINT) AS parents, CAST(SUM(staff) AS BIGINT) AS staff \
-             FROM activity_summary_district WHERE district_id = $1 AND month >= $2 AND month <= $3 \
-             GROUP BY category ORDER BY category",
-            d.to_string(),
-            from.to_string(),
-            to.to_string()
-        )?);
-    }
-    Ok(fetch_all!(
-        &mut c,
-        ReportLine,
+    let sql = format!(
         "SELECT category, MAX(triad_role) AS triad_role, CAST(SUM(entries) AS BIGINT) AS entries, \
          CAST(SUM(minutes) AS BIGINT) AS minutes, CAST(SUM(students) AS BIGINT) AS students, \
          CAST(SUM(parents) AS BIGINT) AS parents, CAST(SUM(staff) AS BIGINT) AS staff \
-         FROM activity_summary WHERE ($1 IS NULL OR author_id = $1) AND ($2 IS NULL OR campus_id = $2) \
-         AND ($3 IS NULL OR agency_id = $3) AND ($4 IS NULL OR district_id = $4) AND month >= $5 AND month <= $6 \
-         GROUP BY category ORDER BY category",
-        text(author),
-        text(campus),
-        text(agency),
-        text(district),
+         FROM {table} WHERE {column} = $1 AND month >= $2 AND month <= $3 \
+         GROUP BY category ORDER BY category"
+    );
+    Ok(fetch_all!(
+        &mut c,
+        ReportLine,
+        &sql,
+        id.to_string(),
         from.to_string(),
         to.to_string()
     )?)

@@ -128,7 +128,16 @@ async fn direct_inserts(db: &Db, district: Id) -> Result<f64> {
 async fn main() -> Result<()> {
     let bin = triad_binary()?;
     let dir = tempfile::tempdir()?;
-    let url = format!("sqlite://{}/triad.db", dir.path().display());
+    // TRIAD_BENCH_DATABASE_URL (an empty database that may be written, e.g. PostgreSQL) instead
+    // of a fresh SQLite file; TRIAD_BENCH_YEARS school years of demo activity (default 1).
+    let url = std::env::var("TRIAD_BENCH_DATABASE_URL")
+        .unwrap_or_else(|_| format!("sqlite://{}/triad.db", dir.path().display()));
+    let years = std::env::var("TRIAD_BENCH_YEARS").unwrap_or_else(|_| "1".into());
+    let engine = if url.starts_with("postgres") {
+        "PostgreSQL"
+    } else {
+        "SQLite (WAL, synchronous=FULL)"
+    };
     let data = dir.path().display().to_string();
     let demo = Command::new(&bin)
         .args([
@@ -138,6 +147,8 @@ async fn main() -> Result<()> {
             &url,
             "demo",
             "--no-serve",
+            "--years",
+            &years,
         ])
         .stdout(Stdio::null())
         .status()?;
@@ -223,7 +234,9 @@ end
     drop(server);
     let direct = direct_inserts(&db, district).await?;
 
-    println!("Triad benchmark: SQLite (WAL, synchronous=FULL), {CONNECTIONS} connections, {SECONDS} s each, wrk over loopback");
+    println!(
+        "Triad benchmark: {engine}, {CONNECTIONS} connections, {SECONDS} s each, wrk over loopback"
+    );
     println!("  home page (district leader, signed in): {:>8.0} req/s   p50 {:>8}   p99 {:>8}   errors {}", home.rps, home.p50, home.p99, home.errors);
     println!("  audited write (API: new campus):        {:>8.0} req/s   p50 {:>8}   p99 {:>8}   errors {}", write.rps, write.p50, write.p99, write.errors);
     println!("  the same INSERT through sqlx directly:  {:>8.0} rows/s  ({DIRECT_INSERTS} rows, one transaction each)", direct);
@@ -233,7 +246,7 @@ end
             direct / write.rps
         );
     }
-    println!("Activity log ({ACTIVITY_CONNECTIONS} connections, one school year of demo activity: {} entries)", activity.rows);
+    println!("Activity log ({ACTIVITY_CONNECTIONS} connections, {years} school year(s) of demo activity: {} entries)", activity.rows);
     for (name, load) in &activity.loads {
         println!(
             "  {name:<40} {:>8.0} req/s   p50 {:>8}   p99 {:>8}   errors {}",
