@@ -69,6 +69,15 @@ macro_rules! text_enum {
 }
 pub(crate) use text_enum;
 
+/// Text reduced to its lowercase letters and digits: how typed labels and spreadsheet headers
+/// are compared ("Relationship 1,2,3,4" and "relationship1234" are the same header).
+pub fn loose(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 text_enum! {
     /// The level of a campus, which decides what is expected of its program.
     CampusLevel {

@@ -39,11 +39,7 @@ impl RespondentRole {
 /// Reads a role as people type it ("sro", "S.R.O.", "Principal", "teacher "): the variants
 /// of each role, or unknown (the original text is kept beside it by the caller).
 pub fn normalise_role(text: &str) -> RespondentRole {
-    let t: String = text
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect();
+    let t = crate::org::loose(text);
     const VARIANTS: &[(RespondentRole, &[&str])] = &[
         (
             RespondentRole::Sro,
@@ -354,18 +350,11 @@ pub fn read(question: &Question, raw: &str) -> Read {
             Some(scale) => read_scale(scale, text),
             None => Read::flagged(Flag::NotANumber),
         },
-        QuestionKind::YesNo => {
-            let t: String = text
-                .chars()
-                .filter(|c| c.is_alphanumeric())
-                .flat_map(char::to_lowercase)
-                .collect();
-            match t.as_str() {
-                "yes" | "y" | "si" | "sí" | "true" => Read::value(Value::Bool(true)),
-                "no" | "n" | "false" => Read::value(Value::Bool(false)),
-                _ => Read::flagged(Flag::NotYesNo),
-            }
-        }
+        QuestionKind::YesNo => match crate::org::loose(text).as_str() {
+            "yes" | "y" | "si" | "sí" | "true" => Read::value(Value::Bool(true)),
+            "no" | "n" | "false" => Read::value(Value::Bool(false)),
+            _ => Read::flagged(Flag::NotYesNo),
+        },
         QuestionKind::Choice => question
             .choices
             .iter()

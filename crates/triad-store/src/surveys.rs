@@ -202,16 +202,6 @@ pub async fn answers<'c>(
     )?)
 }
 
-pub async fn response_count<'c>(conn: impl Into<Conn<'c>>, campaign: &str) -> StoreResult<i64> {
-    let mut c: Conn = conn.into();
-    Ok(crate::fetch_scalar!(
-        &mut c,
-        i64,
-        "SELECT COUNT(*) FROM survey_responses WHERE campaign_id = $1",
-        campaign.to_string()
-    )?)
-}
-
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct CodingRow {
     pub response_id: String,

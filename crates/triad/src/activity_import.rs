@@ -6,7 +6,7 @@
 //! is the file's SHA-256 and its line, so importing the same file again adds nothing.
 
 use crate::cli::DataArgs;
-use anyhow::{anyhow, Context, Result};
+use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -43,12 +43,7 @@ pub async fn run(db: &Db, data: &DataArgs, cmd: ActivityCommand) -> Result<ExitC
     let now = Timestamp::from_datetime(chrono::Utc::now());
     let report = import(db, &bytes, &args.map, Importer::Cli { actor }, now)
         .await
-        .map_err(|e| match e {
-            // The operator at the command line is shown what failed, internals included.
-            triad_web::error::WebError::Invalid(invalid) => anyhow!("{invalid}"),
-            triad_web::error::WebError::Internal(detail) => anyhow!("{detail}"),
-            other => anyhow!("{other}"),
-        })?;
+        .map_err(crate::cli::operator_error)?;
     print(&report, args.json)?;
     Ok(if report.refused.is_empty() {
         ExitCode::SUCCESS

@@ -381,3 +381,14 @@ async fn setting(db: &Db, data: &DataArgs, cmd: SettingCommand) -> Result<ExitCo
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// What a web-layer service refused or failed at, for the operator at the command line
+/// (internals included: the operator runs the instance).
+pub fn operator_error(e: triad_web::error::WebError) -> anyhow::Error {
+    use triad_web::error::WebError;
+    match e {
+        WebError::Invalid(invalid) => anyhow::anyhow!("{invalid}"),
+        WebError::Internal(detail) => anyhow::anyhow!("{detail}"),
+        other => anyhow::anyhow!("{other}"),
+    }
+}

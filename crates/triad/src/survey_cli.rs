@@ -1,14 +1,13 @@
 //! `triad survey`: start a campaign, import a spreadsheet export into one, print its
 //! analysis, export its answers.
 
-use crate::cli::DataArgs;
+use crate::cli::{operator_error, DataArgs};
 use anyhow::{anyhow, Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use triad_domain::{Id, Timestamp};
 use triad_store::Db;
-use triad_web::error::WebError;
 use triad_web::surveys::{import, service};
 
 #[derive(Subcommand)]
@@ -96,15 +95,6 @@ pub struct ExportArgs {
     pub format: Format,
 }
 
-/// What failed, for the operator at the command line (internals included).
-fn said(e: WebError) -> anyhow::Error {
-    match e {
-        WebError::Invalid(invalid) => anyhow!("{invalid}"),
-        WebError::Internal(detail) => anyhow!("{detail}"),
-        other => anyhow!("{other}"),
-    }
-}
-
 async fn campaign(db: &Db, name: &str) -> Result<triad_store::surveys::CampaignRow> {
     triad_store::surveys::campaign(&mut db.acquire().await?, name)
         .await?
@@ -141,7 +131,7 @@ pub async fn run(db: &Db, data: &DataArgs, cmd: SurveyCommand) -> Result<ExitCod
             };
             let (c, tokens) = service::create(db, &input, district(&a.district)?, actor, now)
                 .await
-                .map_err(said)?;
+                .map_err(operator_error)?;
             println!(
                 "Campaign '{}' ({}), link code {}",
                 c.name, c.id, c.public_code
@@ -188,13 +178,13 @@ pub async fn run(db: &Db, data: &DataArgs, cmd: SurveyCommand) -> Result<ExitCod
                     };
                     service::create(db, &input, district(&a.district)?, actor, now)
                         .await
-                        .map_err(said)?
+                        .map_err(operator_error)?
                         .0
                 }
             };
             let report = import::import(db, &c, &bytes, &a.map, actor, "cli", now)
                 .await
-                .map_err(said)?;
+                .map_err(operator_error)?;
             if a.json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
@@ -222,9 +212,11 @@ pub async fn run(db: &Db, data: &DataArgs, cmd: SurveyCommand) -> Result<ExitCod
             let c = campaign(db, &a.campaign).await?;
             let min = match a.min_group {
                 Some(n) => n.max(1),
-                None => service::min_group(db).await.map_err(said)?,
+                None => service::min_group(db).await.map_err(operator_error)?,
             };
-            let s = service::summary(db, &c, min).await.map_err(said)?;
+            let s = service::summary(db, &c, min)
+                .await
+                .map_err(operator_error)?;
             if a.json {
                 println!("{}", serde_json::to_string_pretty(&s)?);
             } else {
@@ -233,7 +225,7 @@ pub async fn run(db: &Db, data: &DataArgs, cmd: SurveyCommand) -> Result<ExitCod
         }
         SurveyCommand::Export(a) => {
             let c = campaign(db, &a.campaign).await?;
-            let rows = service::export(db, &c).await.map_err(said)?;
+            let rows = service::export(db, &c).await.map_err(operator_error)?;
             match a.format {
                 Format::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
                 Format::Csv => {

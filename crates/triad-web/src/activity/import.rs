@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use triad_domain::activity::{Buckets, Draft, Entry};
 use triad_domain::audit::{AuditEvent, Outcome};
 use triad_domain::auth::{Actor, Role, Scope};
+use triad_domain::org::loose as normalise;
 use triad_domain::org::YearStart;
 use triad_domain::{Id, Invalid, Timestamp};
 use triad_store::activity::{ActivityRow, Filing};
@@ -66,13 +67,6 @@ const FIELDS: &[(&str, &[&str])] = &[
     ),
     ("staff_group", &["staffgroup", "stafftype", "staffwith"]),
 ];
-
-fn normalise(text: &str) -> String {
-    text.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
-}
 
 /// Which column holds which field, from the headers and the --map options.
 fn columns(

@@ -9,6 +9,7 @@
 use crate::error::WebResult;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use triad_domain::org::loose as normalise;
 use triad_domain::surveys::{self as rules, Flag, Instrument, Question, QuestionKind, Value};
 use triad_domain::{Id, Invalid, Timestamp};
 use triad_store::surveys::{self as store, AnswerRow, CampaignRow, CodingRow, ResponseRow};
@@ -44,13 +45,6 @@ pub struct Flagged {
     pub question: String,
     pub value: String,
     pub reason: String,
-}
-
-fn normalise(text: &str) -> String {
-    text.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
 }
 
 /// The columns of the table being read: which question each holds.

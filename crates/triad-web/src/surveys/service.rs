@@ -307,12 +307,17 @@ pub struct FigureView {
     pub counts: Vec<(String, usize)>,
 }
 
+/// Figures as pages and exports show them.
+fn two_places(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
 impl From<GroupFigure> for FigureView {
     fn from(f: GroupFigure) -> Self {
         FigureView {
             role: f.role.label().into(),
             n: f.n,
-            mean: f.mean.map(|m| (m * 100.0).round() / 100.0),
+            mean: f.mean.map(two_places),
             counts: f.counts,
         }
     }
@@ -455,7 +460,7 @@ pub async fn summary(db: &Db, campaign: &CampaignRow, min_group: usize) -> WebRe
                     gaps.push(GapView {
                         question: q.text.clone(),
                         between: format!("{} and {}", a.label(), b.label()),
-                        size: (g.size * 100.0).round() / 100.0,
+                        size: two_places(g.size),
                         n: format!("{} and {}", g.first_n, g.second_n),
                         words: g.words,
                     });
@@ -508,12 +513,18 @@ pub async fn summary(db: &Db, campaign: &CampaignRow, min_group: usize) -> WebRe
         questions,
         gaps,
         themes,
-        trend: trend(db, campaign, min_group).await?,
+        trend: trend(db, campaign, &per_question, min_group).await?,
     })
 }
 
 /// The scale questions' means by role across the district's campaigns of the same instrument.
-async fn trend(db: &Db, campaign: &CampaignRow, min_group: usize) -> WebResult<Vec<TrendPoint>> {
+/// `current` holds this campaign's figures, already computed for its summary.
+async fn trend(
+    db: &Db,
+    campaign: &CampaignRow,
+    current: &[(String, Vec<GroupFigure>)],
+    min_group: usize,
+) -> WebResult<Vec<TrendPoint>> {
     let Some(district) = &campaign.district_id else {
         return Ok(Vec::new());
     };
@@ -528,7 +539,12 @@ async fn trend(db: &Db, campaign: &CampaignRow, min_group: usize) -> WebResult<V
     let mut points = Vec::new();
     for c in campaigns {
         let instrument = instrument_of(&c)?;
-        for (key, groups) in figures(db, &c.id, &instrument, min_group).await? {
+        let per_question = if c.id == campaign.id {
+            current.to_vec()
+        } else {
+            figures(db, &c.id, &instrument, min_group).await?
+        };
+        for (key, groups) in per_question {
             if instrument
                 .question(&key)
                 .is_none_or(|q| q.kind != QuestionKind::Scale)
@@ -542,7 +558,7 @@ async fn trend(db: &Db, campaign: &CampaignRow, min_group: usize) -> WebResult<V
                     question: key.clone(),
                     role: g.role.label().into(),
                     n: g.n,
-                    mean: g.mean.map(|m| (m * 100.0).round() / 100.0),
+                    mean: g.mean.map(two_places),
                 });
             }
         }
