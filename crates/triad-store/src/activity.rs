@@ -317,16 +317,9 @@ async fn insert_rows<'c>(conn: impl Into<Conn<'c>>, rows: &[ActivityRow]) -> Sto
         return Ok(0);
     }
     let mut c: Conn = conn.into();
-    const WIDTH: usize = 29;
-    let values: Vec<String> = (0..rows.len())
-        .map(|r| {
-            let cells: Vec<String> = (1..=WIDTH).map(|i| format!("${}", r * WIDTH + i)).collect();
-            format!("({})", cells.join(", "))
-        })
-        .collect();
     let sql = format!(
         "INSERT INTO activities ({COLUMNS}) VALUES {} ON CONFLICT (id) DO NOTHING",
-        values.join(", ")
+        crate::db::placeholders(rows.len(), 29)
     );
     Ok(crate::run!(&mut c, |c| {
         let mut q = sqlx::query(&sql);

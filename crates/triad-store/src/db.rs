@@ -1,11 +1,12 @@
 //! Connections, transactions and migrations for both engines.
 
 use crate::error::{StoreError, StoreResult};
+use crate::group_commit::{Group, Member};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{PgConnection, Postgres, Sqlite, SqliteConnection, Transaction};
+use sqlx::{PgConnection, Postgres, Sqlite, SqliteConnection};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -60,18 +61,15 @@ pub enum Engine {
     Postgres,
 }
 
-/// A pool of connections to one of the two engines. SQLite takes one writer at a time; the
-/// writer lock queues this process's writers fairly instead of letting them poll the file
-/// lock (which makes the slowest write wait far longer than the rest).
+/// A pool of connections to one of the two engines, and this process's writers. Writes go
+/// one at a time, queued fairly (rather than polling SQLite's file lock, which makes the
+/// slowest write wait far longer than the rest), and those that queue together share a commit
+/// (see [`crate::group_commit`]).
 #[derive(Debug, Clone)]
 pub enum Db {
-    Sqlite(SqlitePool, WriterLock),
-    Postgres(PgPool),
+    Sqlite(SqlitePool, Group<Sqlite>),
+    Postgres(PgPool, Group<Postgres>),
 }
-
-/// The queue of this process's SQLite writers.
-#[derive(Debug, Clone, Default)]
-pub struct WriterLock(std::sync::Arc<tokio::sync::Mutex<()>>);
 
 /// A borrowed connection of either engine: what the query macros run on.
 pub enum Conn<'a> {
@@ -79,13 +77,11 @@ pub enum Conn<'a> {
     Postgres(&'a mut PgConnection),
 }
 
-/// An open transaction. Every write and its audit entry go through one, together.
+/// An open transaction. Every write and its audit entry go through one, together; it may share
+/// its commit with other writes, and `commit` returns when the write is on disk.
 pub enum Tx {
-    Sqlite(
-        Transaction<'static, Sqlite>,
-        tokio::sync::OwnedMutexGuard<()>,
-    ),
-    Postgres(Transaction<'static, Postgres>),
+    Sqlite(Member<Sqlite>),
+    Postgres(Member<Postgres>),
 }
 
 /// A connection taken from the pool for a few reads.
@@ -97,8 +93,8 @@ pub enum Pooled {
 impl<'a> From<&'a mut Tx> for Conn<'a> {
     fn from(tx: &'a mut Tx) -> Self {
         match tx {
-            Tx::Sqlite(t, _) => Conn::Sqlite(t),
-            Tx::Postgres(t) => Conn::Postgres(t),
+            Tx::Sqlite(m) => Conn::Sqlite(m.connection()),
+            Tx::Postgres(m) => Conn::Postgres(m.connection()),
         }
     }
 }
@@ -140,7 +136,15 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
                 .await?;
-            Ok(Db::Postgres(pool))
+            // A batch first takes the audit chain's head, which nearly every write takes
+            // anyway: batches of several instances then queue in one order, and none can hold
+            // rows another waits for while it waits for the head.
+            let group = Group::new(
+                &pool,
+                "BEGIN; SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE",
+            )
+            .await?;
+            Ok(Db::Postgres(pool, group))
         } else if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)
                 .map_err(|e| StoreError::Config(format!("the SQLite URL is not valid: {e}")))?;
@@ -161,12 +165,18 @@ impl Db {
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
+            // A connection to a local file does not go stale: testing it before every use
+            // would cost a round trip to its worker thread for nothing.
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
+                .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
                 .await?;
-            Ok(Db::Sqlite(pool, WriterLock::default()))
+            // The write lock at once, so a transaction that reads before it writes never fails
+            // half-way.
+            let group = Group::new(&pool, "BEGIN IMMEDIATE").await?;
+            Ok(Db::Sqlite(pool, group))
         } else {
             Err(StoreError::Config(
                 "the database URL must start with sqlite:// or postgres://".into(),
@@ -177,7 +187,7 @@ impl Db {
     pub fn engine(&self) -> Engine {
         match self {
             Db::Sqlite(..) => Engine::Sqlite,
-            Db::Postgres(_) => Engine::Postgres,
+            Db::Postgres(..) => Engine::Postgres,
         }
     }
 
@@ -186,7 +196,7 @@ impl Db {
     pub async fn migrate(&self) -> StoreResult<()> {
         match self {
             Db::Sqlite(pool, _) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
-            Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
+            Db::Postgres(pool, _) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
         Ok(())
     }
@@ -203,60 +213,74 @@ impl Db {
             .collect()
     }
 
-    /// Begins a write transaction. On SQLite it takes the write lock at once (`BEGIN
-    /// IMMEDIATE`) so a transaction that reads before it writes never fails half-way.
+    /// Begins a write transaction: a member of the open batch (see [`crate::group_commit`]).
     pub async fn begin(&self) -> StoreResult<Tx> {
         let mut tx = match self {
-            Db::Sqlite(pool, writers) => {
-                let turn = writers.0.clone().lock_owned().await;
-                let pool = pool.clone();
-                let tx = detached(async move { pool.begin_with("BEGIN IMMEDIATE").await }).await?;
-                Tx::Sqlite(tx, turn)
-            }
-            Db::Postgres(pool) => {
-                let pool = pool.clone();
-                Tx::Postgres(detached(async move { pool.begin().await }).await?)
-            }
+            Db::Sqlite(_, group) => Tx::Sqlite(group.join().await?),
+            Db::Postgres(_, group) => Tx::Postgres(group.join().await?),
         };
         // A request's idempotency key commits with its first write, not in a commit of its own.
         crate::idempotency::record_pending(&mut tx).await?;
         Ok(tx)
     }
 
+    /// How many write batches this process has opened (each write is in one; writes that
+    /// arrive together share one).
+    pub fn write_batches(&self) -> u64 {
+        match self {
+            Db::Sqlite(_, group) => group.batches_opened(),
+            Db::Postgres(_, group) => group.batches_opened(),
+        }
+    }
+
+    /// How long a batch of writes may keep taking queued writes before it is committed
+    /// (16 ms by default: longer shares more, but makes the batch's first write wait longer).
+    pub fn set_write_window(&self, window: Duration) {
+        match self {
+            Db::Sqlite(_, group) => group.set_window(window),
+            Db::Postgres(_, group) => group.set_window(window),
+        }
+    }
+
     /// A connection for reads.
     pub async fn acquire(&self) -> StoreResult<Pooled> {
         Ok(match self {
             Db::Sqlite(pool, _) => Pooled::Sqlite(pool.acquire().await?),
-            Db::Postgres(pool) => Pooled::Postgres(pool.acquire().await?),
+            Db::Postgres(pool, _) => Pooled::Postgres(pool.acquire().await?),
         })
     }
 
     pub async fn close(&self) {
         match self {
-            Db::Sqlite(pool, _) => pool.close().await,
-            Db::Postgres(pool) => pool.close().await,
+            Db::Sqlite(pool, group) => {
+                group.close().await;
+                pool.close().await
+            }
+            Db::Postgres(pool, group) => {
+                group.close().await;
+                pool.close().await
+            }
         }
     }
 }
 
-/// Runs a BEGIN to completion even if the caller goes away half-way (a client that hangs up):
-/// a BEGIN sent but never wrapped in a transaction object would leave its connection holding
-/// the write lock. If the caller is gone, the finished transaction is dropped and rolled back.
-async fn detached<T: Send + 'static>(
-    work: impl std::future::Future<Output = Result<T, sqlx::Error>> + Send + 'static,
-) -> StoreResult<T> {
-    tokio::spawn(work)
-        .await
-        .map_err(|e| StoreError::Config(format!("a database task failed: {e}")))?
-        .map_err(StoreError::from)
+/// The VALUES list of a multi-row INSERT: `rows` tuples of `width` numbered placeholders.
+pub(crate) fn placeholders(rows: usize, width: usize) -> String {
+    let tuples: Vec<String> = (0..rows)
+        .map(|r| {
+            let cells: Vec<String> = (1..=width).map(|i| format!("${}", r * width + i)).collect();
+            format!("({})", cells.join(", "))
+        })
+        .collect();
+    tuples.join(", ")
 }
 
 impl Tx {
+    /// Keeps the transaction's writes; returns once they are committed.
     pub async fn commit(self) -> StoreResult<()> {
         match self {
-            Tx::Sqlite(t, _turn) => t.commit().await?,
-            Tx::Postgres(t) => t.commit().await?,
+            Tx::Sqlite(m) => m.commit().await,
+            Tx::Postgres(m) => m.commit().await,
         }
-        Ok(())
     }
 }

@@ -15,6 +15,9 @@ pub enum StoreError {
     Config(String),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    /// A shared commit failed (or its batch was abandoned): nothing of the write is saved.
+    #[error("database: the commit failed: {0}")]
+    Commit(String),
     #[error("migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("password hashing failed")]

@@ -145,26 +145,36 @@ pub struct Answer {
     pub at: i64,
 }
 
+/// Answers stored by one statement: few statements keep the shared writer free for others.
+const ANSWERS_PER_STATEMENT: usize = 200;
+
 /// Stores answers, many in one transaction (one commit for a burst of writes).
 pub async fn finish_many(db: &Db, answers: &[Answer]) -> StoreResult<()> {
     if answers.is_empty() {
         return Ok(());
     }
     let mut tx = db.begin().await?;
-    for a in answers {
-        execute!(
-            &mut tx,
+    for chunk in answers.chunks(ANSWERS_PER_STATEMENT) {
+        let sql = format!(
             "INSERT INTO idempotency_keys (actor_key, key, request_hash, created_at, status, location, body) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (actor_key, key) DO UPDATE \
+             VALUES {} ON CONFLICT (actor_key, key) DO UPDATE \
              SET status = excluded.status, location = excluded.location, body = excluded.body",
-            a.actor_key.clone(),
-            a.key.clone(),
-            a.request_hash.clone(),
-            a.at,
-            i64::from(a.status),
-            a.location.clone(),
-            a.body.clone()
-        )?;
+            crate::db::placeholders(chunk.len(), 7)
+        );
+        crate::run!(&mut tx, |c| {
+            let mut q = sqlx::query(&sql);
+            for a in chunk {
+                q = q
+                    .bind(a.actor_key.clone())
+                    .bind(a.key.clone())
+                    .bind(a.request_hash.clone())
+                    .bind(a.at)
+                    .bind(i64::from(a.status))
+                    .bind(a.location.clone())
+                    .bind(a.body.clone());
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
     }
     tx.commit().await
 }

@@ -11,6 +11,7 @@ pub mod disclosures;
 pub mod drills;
 pub mod error;
 pub mod evidence;
+pub mod group_commit;
 pub mod history;
 pub mod idempotency;
 pub mod incidents;

@@ -195,7 +195,7 @@ pub async fn notify<'c>(conn: impl Into<Conn<'c>>, payload: &str) -> StoreResult
 /// Hands every status change notified by any instance to `deliver`, reconnecting when the
 /// connection drops. Returns at once on SQLite.
 pub async fn listen(db: crate::Db, deliver: impl Fn(&str)) {
-    let crate::Db::Postgres(pool) = db else {
+    let crate::Db::Postgres(pool, _) = db else {
         return;
     };
     loop {

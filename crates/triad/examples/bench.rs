@@ -29,12 +29,62 @@ impl Drop for Server {
     }
 }
 
-/// What wrk reports for one run.
+/// What wrk reports for one run, and what the run cost in CPU.
 struct Load {
     rps: f64,
     p50: String,
     p99: String,
     errors: u64,
+    /// Server CPU time (user + system) per request, in microseconds.
+    server_cpu_us: f64,
+    /// Share of the machine's CPU time that was busy during the run (wrk included).
+    machine_busy: f64,
+}
+
+/// CPU counters read from /proc: the server's own ticks and the machine's busy and total ticks.
+#[derive(Clone, Copy, Default)]
+struct CpuSnapshot {
+    server: u64,
+    busy: u64,
+    total: u64,
+}
+
+impl CpuSnapshot {
+    fn take(server_pid: u32) -> Self {
+        let server = std::fs::read_to_string(format!("/proc/{server_pid}/stat"))
+            .ok()
+            .and_then(|stat| {
+                // Fields after the command name (which may hold spaces) start at "state".
+                let rest = stat.rsplit_once(')')?.1;
+                let fields: Vec<u64> = rest
+                    .split_whitespace()
+                    .skip(11)
+                    .take(2)
+                    .filter_map(|f| f.parse().ok())
+                    .collect();
+                Some(fields.iter().sum())
+            })
+            .unwrap_or(0);
+        let (busy, total) = std::fs::read_to_string("/proc/stat")
+            .ok()
+            .and_then(|stat| {
+                let line = stat.lines().next()?;
+                let ticks: Vec<u64> = line
+                    .split_whitespace()
+                    .skip(1)
+                    .filter_map(|f| f.parse().ok())
+                    .collect();
+                let total: u64 = ticks.iter().sum();
+                let idle = ticks.get(3).copied().unwrap_or(0) + ticks.get(4).copied().unwrap_or(0);
+                Some((total - idle, total))
+            })
+            .unwrap_or((0, 0));
+        Self {
+            server,
+            busy,
+            total,
+        }
+    }
 }
 
 fn triad_binary() -> Result<PathBuf> {
@@ -54,11 +104,12 @@ fn triad_binary() -> Result<PathBuf> {
     Ok(bin)
 }
 
-fn wrk(url: &str, extra: &[&str]) -> Result<Load> {
-    wrk_with(CONNECTIONS, url, extra)
+fn wrk(server_pid: u32, url: &str, extra: &[&str]) -> Result<Load> {
+    wrk_with(server_pid, CONNECTIONS, url, extra)
 }
 
-fn wrk_with(connections: &str, url: &str, extra: &[&str]) -> Result<Load> {
+fn wrk_with(server_pid: u32, connections: &str, url: &str, extra: &[&str]) -> Result<Load> {
+    let before = CpuSnapshot::take(server_pid);
     let out = Command::new("wrk")
         .args([
             "-t2",
@@ -72,6 +123,7 @@ fn wrk_with(connections: &str, url: &str, extra: &[&str]) -> Result<Load> {
         .arg(url)
         .output()
         .map_err(|e| format!("wrk could not run ({e}): apt-get install wrk"))?;
+    let after = CpuSnapshot::take(server_pid);
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     let field = |prefix: &str| {
         text.lines()
@@ -87,12 +139,34 @@ fn wrk_with(connections: &str, url: &str, extra: &[&str]) -> Result<Load> {
         .and_then(|l| l.rsplit(' ').next())
         .and_then(|n| n.trim().parse().ok())
         .unwrap_or(0);
+    let rps: f64 = field("Requests/sec:").parse().unwrap_or(0.0);
+    let requests = rps * SECONDS.parse::<f64>().unwrap_or(1.0);
+    // /proc counts in clock ticks of 10 ms on Linux.
+    let server_cpu_us = (after.server - before.server) as f64 * 10_000.0 / requests.max(1.0);
+    let machine_busy =
+        (after.busy - before.busy) as f64 / (after.total - before.total).max(1) as f64;
     Ok(Load {
-        rps: field("Requests/sec:").parse().unwrap_or(0.0),
+        rps,
         p50: field("50%"),
         p99: field("99%"),
         errors,
+        server_cpu_us,
+        machine_busy,
     })
+}
+
+impl Load {
+    fn line(&self) -> String {
+        format!(
+            "{:>8.0} req/s   p50 {:>8}   p99 {:>8}   errors {}   server CPU {:>5.0} µs/req   machine busy {:>3.0}%",
+            self.rps,
+            self.p50,
+            self.p99,
+            self.errors,
+            self.server_cpu_us,
+            self.machine_busy * 100.0
+        )
+    }
 }
 
 fn peak_memory_kib(pid: u32) -> Option<u64> {
@@ -106,20 +180,39 @@ fn peak_memory_kib(pid: u32) -> Option<u64> {
         .ok()
 }
 
+/// Runs `$body` with `$conn` bound to a plain sqlx transaction of its own, committed alone:
+/// the raw rate Triad's writes are compared with (no request, no audit, no shared commit).
+macro_rules! raw_transaction {
+    ($db:expr, |$conn:ident| $body:expr) => {
+        match $db {
+            Db::Sqlite(pool, _) => {
+                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                let $conn = triad_store::Conn::Sqlite(&mut tx);
+                $body.await?;
+                tx.commit().await?;
+            }
+            Db::Postgres(pool, _) => {
+                let mut tx = pool.begin().await?;
+                let $conn = triad_store::Conn::Postgres(&mut tx);
+                $body.await?;
+                tx.commit().await?;
+            }
+        }
+    };
+}
+
 async fn direct_inserts(db: &Db, district: Id) -> Result<f64> {
     let started = Instant::now();
     for i in 0..DIRECT_INSERTS {
-        let mut tx = db.begin().await?;
-        triad_store::org::insert_campus(
-            &mut tx,
+        let name = format!("Direct campus {i}");
+        raw_transaction!(db, |conn| triad_store::org::insert_campus(
+            conn,
             Id::new(),
             district,
-            &format!("Direct campus {i}"),
+            &name,
             "high",
             Timestamp::from_millis(0),
-        )
-        .await?;
-        tx.commit().await?;
+        ));
     }
     Ok(DIRECT_INSERTS as f64 / started.elapsed().as_secs_f64())
 }
@@ -208,7 +301,8 @@ async fn main() -> Result<()> {
     }
 
     let cookie = format!("Cookie: __Host-triad_session={session}");
-    let home = wrk(&format!("{base}/"), &["-H", &cookie])?;
+    let server_pid = server.0.id();
+    let home = wrk(server_pid, &format!("{base}/"), &["-H", &cookie])?;
 
     let script = dir.path().join("write.lua");
     std::fs::write(
@@ -228,8 +322,8 @@ end
         ),
     )?;
     let script_path = script.display().to_string();
-    let write = wrk(&base, &["-s", &script_path])?;
-    let activity = activity_load(&db, &base, dir.path(), now).await?;
+    let write = wrk(server_pid, &base, &["-s", &script_path])?;
+    let activity = activity_load(&db, &base, dir.path(), now, server_pid).await?;
     let peak = peak_memory_kib(server.0.id());
     drop(server);
     let direct = direct_inserts(&db, district).await?;
@@ -237,8 +331,8 @@ end
     println!(
         "Triad benchmark: {engine}, {CONNECTIONS} connections, {SECONDS} s each, wrk over loopback"
     );
-    println!("  home page (district leader, signed in): {:>8.0} req/s   p50 {:>8}   p99 {:>8}   errors {}", home.rps, home.p50, home.p99, home.errors);
-    println!("  audited write (API: new campus):        {:>8.0} req/s   p50 {:>8}   p99 {:>8}   errors {}", write.rps, write.p50, write.p99, write.errors);
+    println!("  home page (district leader, signed in): {}", home.line());
+    println!("  audited write (API: new campus):        {}", write.line());
     println!("  the same INSERT through sqlx directly:  {:>8.0} rows/s  ({DIRECT_INSERTS} rows, one transaction each)", direct);
     if write.rps > 0.0 {
         println!(
@@ -248,10 +342,7 @@ end
     }
     println!("Activity log ({ACTIVITY_CONNECTIONS} connections, {years} school year(s) of demo activity: {} entries)", activity.rows);
     for (name, load) in &activity.loads {
-        println!(
-            "  {name:<40} {:>8.0} req/s   p50 {:>8}   p99 {:>8}   errors {}",
-            load.rps, load.p50, load.p99, load.errors
-        );
+        println!("  {name:<40} {}", load.line());
     }
     let direct_activity = direct_activity_inserts(&db, &activity.sample).await?;
     println!("  the same activity INSERT through sqlx directly: {direct_activity:>8.0} rows/s");
@@ -280,7 +371,13 @@ struct ActivityLoad {
 }
 
 /// Logging, the officer's list, the monthly campus report and the district semester report.
-async fn activity_load(db: &Db, base: &str, dir: &Path, now: Timestamp) -> Result<ActivityLoad> {
+async fn activity_load(
+    db: &Db,
+    base: &str,
+    dir: &Path,
+    now: Timestamp,
+    server_pid: u32,
+) -> Result<ActivityLoad> {
     let sro = accounts::user_by_name(&mut db.acquire().await?, "sro")
         .await?
         .ok_or("no sro")?;
@@ -321,11 +418,17 @@ end
     let mut loads = Vec::new();
     loads.push((
         "log an activity (API write)".to_string(),
-        wrk_with(ACTIVITY_CONNECTIONS, base, &["-s", &script_path])?,
+        wrk_with(
+            server_pid,
+            ACTIVITY_CONNECTIONS,
+            base,
+            &["-s", &script_path],
+        )?,
     ));
     loads.push((
         "the officer's own list".to_string(),
         wrk_with(
+            server_pid,
             ACTIVITY_CONNECTIONS,
             &format!("{base}/api/v1/activities"),
             &["-H", &sro_auth],
@@ -337,7 +440,12 @@ end
     );
     loads.push((
         "monthly campus report".to_string(),
-        wrk_with(ACTIVITY_CONNECTIONS, &campus_report, &["-H", &leader_auth])?,
+        wrk_with(
+            server_pid,
+            ACTIVITY_CONNECTIONS,
+            &campus_report,
+            &["-H", &leader_auth],
+        )?,
     ));
     let district_report = format!(
         "{base}/api/v1/reports/activity?scope=district:{}&from={year}-08&to={year}-12",
@@ -346,6 +454,7 @@ end
     loads.push((
         "district semester report".to_string(),
         wrk_with(
+            server_pid,
             ACTIVITY_CONNECTIONS,
             &district_report,
             &["-H", &leader_auth],
@@ -369,7 +478,7 @@ async fn total_activities(db: &Db) -> Result<i64> {
                 .fetch_one(pool)
                 .await?
         }
-        Db::Postgres(pool) => {
+        Db::Postgres(pool, _) => {
             sqlx::query_scalar("SELECT COUNT(*) FROM activities")
                 .fetch_one(pool)
                 .await?
@@ -386,9 +495,7 @@ async fn direct_activity_inserts(
     for _ in 0..DIRECT_INSERTS {
         let mut row = sample.clone();
         row.id = Id::new().to_string();
-        let mut tx = db.begin().await?;
-        triad_store::activity::insert(&mut tx, &row).await?;
-        tx.commit().await?;
+        raw_transaction!(db, |conn| triad_store::activity::insert(conn, &row));
     }
     Ok(DIRECT_INSERTS as f64 / started.elapsed().as_secs_f64())
 }

@@ -22,3 +22,4 @@ mod response;
 mod sign_in;
 mod surveys;
 mod visitors;
+mod writes;

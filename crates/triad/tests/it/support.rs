@@ -154,7 +154,7 @@ async fn fresh_database(engine: Engine, dir: &std::path::Path) -> String {
             let db = Db::connect(&admin)
                 .await
                 .expect("connect to the test cluster");
-            if let Db::Postgres(pool) = &db {
+            if let Db::Postgres(pool, _) = &db {
                 sqlx_create(pool, &name).await;
             }
             db.close().await;
@@ -408,7 +408,7 @@ impl TestApp {
         let sql = format!("SELECT COUNT(*) FROM {table}");
         match &self.db {
             Db::Sqlite(p, _) => sqlx::query_scalar(&sql).fetch_one(p).await.expect("count"),
-            Db::Postgres(p) => sqlx::query_scalar(&sql).fetch_one(p).await.expect("count"),
+            Db::Postgres(p, _) => sqlx::query_scalar(&sql).fetch_one(p).await.expect("count"),
         }
     }
 
@@ -430,7 +430,7 @@ impl TestApp {
     pub async fn raw(&self, sql: &str) -> Result<u64, sqlx::Error> {
         match &self.db {
             Db::Sqlite(p, _) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
-            Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
+            Db::Postgres(p, _) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
         }
     }
 }

@@ -1,0 +1,390 @@
+//! Group commit: writes that arrive together share one transaction and one commit.
+//!
+//! A commit that must survive a power cut waits for the disk, and every audited write takes
+//! the audit chain's head: writes queue one behind another. At 32 writers at once most of a
+//! write's time went on waiting for the commits ahead of it.
+//!
+//! So each process has one writer connection, and each write is a *member* of the batch open
+//! on it: the member works inside its own savepoint, holding the writer alone while it does
+//! (writes still run one at a time, as they must). When it is done it releases its savepoint
+//! and, if other writes are queued, hands the writer on instead of committing. The last of a
+//! burst (or the one that finds the batch full or old) commits for everybody. A member's
+//! `commit` returns only once that commit is on disk, with its result: nobody is told a write
+//! is saved before it is.
+//!
+//! A member that fails or is abandoned (a client that hangs up) is rolled back to its
+//! savepoint; the others' writes stay. If the batch itself cannot go on (a savepoint cannot be
+//! undone, the commit fails), every member of it gets an error and nothing of it is saved:
+//! the writer connection is then replaced, which rolls back whatever it held.
+
+use crate::error::{StoreError, StoreResult};
+use sqlx::{Connection, Database, Pool, Postgres, Sqlite};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::{watch, Mutex, OwnedMappedMutexGuard, OwnedMutexGuard};
+
+/// At most this many writes share one commit.
+const MAX_MEMBERS: usize = 64;
+/// A batch is handed on only while younger than this (by default), which bounds what its
+/// first write waits. Measured at 32 writers on 2 cores: 4 ms and 16 ms give about the same
+/// throughput, 16 ms a slightly lower p99 (fewer commits, each waiting for the disk).
+const WINDOW: Duration = Duration::from_millis(16);
+/// A member still without an answer after this long commits the batch itself: the writer it
+/// was handed on to went away before taking its turn.
+const STRANDED_AFTER: Duration = Duration::from_millis(50);
+
+/// What became of a batch's commit, once known: `Err` holds the reason, for the log.
+type Outcome = Option<Result<(), String>>;
+
+/// An engine whose writes can be grouped.
+pub trait Batchable: Database {
+    /// Runs statements without arguments on a connection.
+    fn run<'a>(
+        conn: &'a mut Self::Connection,
+        sql: &'static str,
+    ) -> Pin<Box<dyn Future<Output = Result<(), sqlx::Error>> + Send + 'a>>;
+}
+
+macro_rules! batchable {
+    ($db:ty) => {
+        impl Batchable for $db {
+            fn run<'a>(
+                conn: &'a mut Self::Connection,
+                sql: &'static str,
+            ) -> Pin<Box<dyn Future<Output = Result<(), sqlx::Error>> + Send + 'a>> {
+                Box::pin(async move { sqlx::Executor::execute(conn, sql).await.map(|_| ()) })
+            }
+        }
+    };
+}
+batchable!(Sqlite);
+batchable!(Postgres);
+
+/// The writers of one process on one database, and the batch they share.
+pub struct Group<DB: Batchable> {
+    slot: Arc<Mutex<Slot<DB>>>,
+    /// Writers queued for their turn: while there are some, a finished member hands on.
+    waiting: Arc<AtomicUsize>,
+    batches: Arc<AtomicU64>,
+    /// The window, in microseconds.
+    window: Arc<AtomicU64>,
+}
+
+impl<DB: Batchable> Clone for Group<DB> {
+    fn clone(&self) -> Self {
+        Self {
+            slot: Arc::clone(&self.slot),
+            waiting: Arc::clone(&self.waiting),
+            batches: Arc::clone(&self.batches),
+            window: Arc::clone(&self.window),
+        }
+    }
+}
+
+impl<DB: Batchable> std::fmt::Debug for Group<DB> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Group")
+            .field("waiting", &self.waiting.load(Ordering::Relaxed))
+            .field("batches", &self.batches.load(Ordering::Relaxed))
+            .finish()
+    }
+}
+
+struct Slot<DB: Batchable> {
+    /// None once the database is closed.
+    writer: Option<Writer<DB>>,
+}
+
+struct Writer<DB: Batchable> {
+    conn: DB::Connection,
+    state: State,
+    pool: Pool<DB>,
+    /// What opens a batch on this engine.
+    begin: &'static str,
+}
+
+enum State {
+    /// No transaction is open on the writer connection.
+    Idle,
+    /// A statement that opens or ends a transaction did not finish: whether one is open is
+    /// not known, so the connection is replaced before the next batch.
+    Unsure,
+    Open(Batch),
+}
+
+struct Batch {
+    id: u64,
+    /// Members whose writes are in the batch, waiting for its commit.
+    released: usize,
+    opened: Instant,
+    /// A member began and has neither released its savepoint nor been rolled back.
+    member_open: bool,
+    outcome: watch::Sender<Outcome>,
+}
+
+type Turn<DB> = OwnedMappedMutexGuard<Slot<DB>, Writer<DB>>;
+
+/// One write's share of a batch: the transaction is the batch's, the savepoint its own.
+pub struct Member<DB: Batchable> {
+    turn: Turn<DB>,
+    cleanup: Cleanup<DB>,
+}
+
+/// Settles the writer after a member that never committed (its request failed or went
+/// away): a task rolls the member back and commits or hands on the rest.
+struct Cleanup<DB: Batchable> {
+    group: Group<DB>,
+    armed: bool,
+}
+
+impl<DB: Batchable> Drop for Cleanup<DB> {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        // Undoing takes statements, which a destructor cannot wait for. Without a runtime the
+        // process is ending, and the connection's close rolls the batch back.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let group = self.group.clone();
+            runtime.spawn(async move {
+                if let Ok(turn) = group.take_turn().await {
+                    group.settle(turn, false).await;
+                }
+            });
+        }
+    }
+}
+
+/// Counts a writer as queued for as long as it waits, even if it stops waiting half-way.
+struct Queued<'a>(&'a AtomicUsize);
+
+impl<'a> Queued<'a> {
+    fn enter(count: &'a AtomicUsize) -> Self {
+        count.fetch_add(1, Ordering::SeqCst);
+        Self(count)
+    }
+}
+
+impl Drop for Queued<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl<DB: Batchable> Group<DB> {
+    /// Takes a writer connection of its own from `pool`; `begin` opens a batch on it.
+    pub async fn new(pool: &Pool<DB>, begin: &'static str) -> StoreResult<Self> {
+        let conn = pool.acquire().await?.detach();
+        let writer = Writer {
+            conn,
+            state: State::Idle,
+            pool: pool.clone(),
+            begin,
+        };
+        Ok(Self {
+            slot: Arc::new(Mutex::new(Slot {
+                writer: Some(writer),
+            })),
+            waiting: Arc::default(),
+            batches: Arc::default(),
+            window: Arc::new(AtomicU64::new(WINDOW.as_micros() as u64)),
+        })
+    }
+
+    /// Joins the open batch, or opens one.
+    pub async fn join(&self) -> StoreResult<Member<DB>> {
+        let mut turn = self.take_turn().await?;
+        let cleanup = Cleanup {
+            group: self.clone(),
+            armed: true,
+        };
+        turn.undo_abandoned().await;
+        if !matches!(turn.state, State::Open(_)) {
+            turn.open(self.batches.fetch_add(1, Ordering::Relaxed))
+                .await?;
+        }
+        DB::run(&mut turn.conn, "SAVEPOINT member").await?;
+        if let State::Open(batch) = &mut turn.state {
+            batch.member_open = true;
+        }
+        Ok(Member { turn, cleanup })
+    }
+
+    /// Batches opened so far.
+    pub fn batches_opened(&self) -> u64 {
+        self.batches.load(Ordering::Relaxed)
+    }
+
+    /// How long a batch may take in queued writes before it is committed.
+    pub fn set_window(&self, window: Duration) {
+        let micros = u64::try_from(window.as_micros()).unwrap_or(u64::MAX);
+        self.window.store(micros, Ordering::Relaxed);
+    }
+
+    /// Closes the writer connection (rolling back a batch still open).
+    pub async fn close(&self) {
+        self.slot.lock().await.writer = None;
+    }
+
+    async fn take_turn(&self) -> StoreResult<Turn<DB>> {
+        let slot = {
+            let _queued = Queued::enter(&self.waiting);
+            Arc::clone(&self.slot).lock_owned().await
+        };
+        OwnedMutexGuard::try_map(slot, |s| s.writer.as_mut())
+            .map_err(|_| StoreError::Config("the database is closed".into()))
+    }
+
+    /// Between members: hands the batch on to a queued writer, or ends it (commits it, or
+    /// rolls it back when nobody's write is in it). `force` commits even with writers queued.
+    async fn settle(&self, mut turn: Turn<DB>, force: bool) {
+        turn.undo_abandoned().await;
+        let State::Open(batch) = &turn.state else {
+            return;
+        };
+        if batch.released == 0 {
+            turn.end("ROLLBACK").await;
+            return;
+        }
+        let hand_on = !force
+            && self.waiting.load(Ordering::SeqCst) > 0
+            && batch.released < MAX_MEMBERS
+            && batch.opened.elapsed() < Duration::from_micros(self.window.load(Ordering::Relaxed));
+        if !hand_on {
+            // A task of its own, so that a request that goes away half-way through the
+            // commit does not leave the others without an answer.
+            let _ = tokio::spawn(async move { turn.end("COMMIT").await }).await;
+        }
+    }
+
+    /// Waits for the batch a member released into to end, and says how it went.
+    async fn outcome(&self, batch: u64, mut outcome: watch::Receiver<Outcome>) -> StoreResult<()> {
+        loop {
+            if let Some(result) = outcome.borrow_and_update().clone() {
+                return result.map_err(StoreError::Commit);
+            }
+            match tokio::time::timeout(STRANDED_AFTER, outcome.changed()).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) => {
+                    return Err(StoreError::Commit(
+                        "the batch was abandoned; none of it was saved".into(),
+                    ))
+                }
+                Err(_) => {
+                    let turn = self.take_turn().await?;
+                    if matches!(&turn.state, State::Open(b) if b.id == batch) {
+                        self.settle(turn, true).await;
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl<DB: Batchable> Writer<DB> {
+    async fn open(&mut self, id: u64) -> StoreResult<()> {
+        if matches!(self.state, State::Unsure) {
+            self.replace_connection().await?;
+        }
+        self.state = State::Unsure;
+        DB::run(&mut self.conn, self.begin).await?;
+        self.state = State::Open(Batch {
+            id,
+            released: 0,
+            opened: Instant::now(),
+            member_open: false,
+            outcome: watch::Sender::new(None),
+        });
+        Ok(())
+    }
+
+    /// Rolls back a member that began and never finished.
+    async fn undo_abandoned(&mut self) {
+        let State::Open(batch) = &mut self.state else {
+            return;
+        };
+        if !batch.member_open {
+            return;
+        }
+        batch.member_open = false;
+        let undone = DB::run(
+            &mut self.conn,
+            "ROLLBACK TO SAVEPOINT member; RELEASE SAVEPOINT member",
+        )
+        .await;
+        if let Err(e) = undone {
+            tracing::error!(error = %e, "a write could not be rolled back alone; its whole batch is abandoned");
+            self.abandon().await;
+        }
+    }
+
+    /// Ends the open batch with `COMMIT` or `ROLLBACK` and tells its members.
+    async fn end(&mut self, how: &'static str) {
+        let State::Open(batch) = std::mem::replace(&mut self.state, State::Unsure) else {
+            return;
+        };
+        let result = DB::run(&mut self.conn, how).await;
+        let outcome = match (how, &result) {
+            ("COMMIT", Ok(())) => Ok(()),
+            (_, Ok(())) => Err("rolled back".to_string()),
+            (_, Err(e)) => Err(e.to_string()),
+        };
+        batch.outcome.send_replace(Some(outcome));
+        match result {
+            Ok(()) => self.state = State::Idle,
+            Err(e) => {
+                tracing::error!(error = %e, "a write batch did not end cleanly");
+                self.abandon().await;
+            }
+        }
+    }
+
+    /// Gives up the open batch: its members get an error (their answer channel closes) and a
+    /// fresh connection replaces this one, whose closing rolls back what it held.
+    async fn abandon(&mut self) {
+        self.state = State::Unsure;
+        if let Err(e) = self.replace_connection().await {
+            tracing::error!(error = %e, "no new writer connection yet; the next write retries");
+        }
+    }
+
+    async fn replace_connection(&mut self) -> StoreResult<()> {
+        let fresh = self.pool.acquire().await?.detach();
+        let old = std::mem::replace(&mut self.conn, fresh);
+        self.state = State::Idle;
+        if let Err(e) = old.close().await {
+            tracing::warn!(error = %e, "the old writer connection did not close cleanly");
+        }
+        Ok(())
+    }
+}
+
+impl<DB: Batchable> Member<DB> {
+    /// The writer connection, inside this member's savepoint.
+    pub fn connection(&mut self) -> &mut DB::Connection {
+        &mut self.turn.conn
+    }
+
+    /// Keeps this member's writes; returns once they are committed (or failed with their
+    /// batch).
+    pub async fn commit(self) -> StoreResult<()> {
+        let Member {
+            mut turn,
+            mut cleanup,
+        } = self;
+        DB::run(&mut turn.conn, "RELEASE SAVEPOINT member").await?;
+        let State::Open(batch) = &mut turn.state else {
+            return Err(StoreError::Commit("the batch ended under a write".into()));
+        };
+        batch.member_open = false;
+        batch.released += 1;
+        let (id, outcome) = (batch.id, batch.outcome.subscribe());
+        let group = cleanup.group.clone();
+        group.settle(turn, false).await;
+        cleanup.armed = false;
+        group.outcome(id, outcome).await
+    }
+}
