@@ -109,6 +109,76 @@ text_enum! {
     }
 }
 
+/// The kinds of lesson-plan file kept with a classroom presentation: what teachers write lesson
+/// plans in. Each is checked by its first bytes as well as its name, so a program or a page
+/// renamed `.pdf` is refused.
+const LESSON_PLAN_KINDS: &[(&str, &str, &[u8])] = &[
+    ("pdf", "application/pdf", b"%PDF-"),
+    (
+        "docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        b"PK\x03\x04",
+    ),
+    (
+        "pptx",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        b"PK\x03\x04",
+    ),
+    (
+        "odt",
+        "application/vnd.oasis.opendocument.text",
+        b"PK\x03\x04",
+    ),
+    (
+        "odp",
+        "application/vnd.oasis.opendocument.presentation",
+        b"PK\x03\x04",
+    ),
+    ("txt", "text/plain; charset=utf-8", b""),
+];
+
+/// A lesson-plan file accepted for keeping: its extension and media type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LessonPlanKind {
+    pub extension: &'static str,
+    pub media_type: &'static str,
+}
+
+impl LessonPlanKind {
+    /// Checks a file sent as a lesson plan by its name and its content.
+    pub fn of(file_name: &str, bytes: &[u8]) -> Result<Self, Invalid> {
+        const FIELD: &str = "lesson_plan_file";
+        if bytes.is_empty() {
+            return Err(Invalid::one(FIELD, "choose a lesson-plan file to attach"));
+        }
+        let extension = file_name
+            .rsplit_once('.')
+            .map(|(_, ext)| ext.to_ascii_lowercase())
+            .unwrap_or_default();
+        let Some((extension, media_type, magic)) = LESSON_PLAN_KINDS
+            .iter()
+            .find(|(ext, _, _)| *ext == extension)
+        else {
+            return Err(Invalid::one(
+                FIELD,
+                "a lesson plan is a PDF, Word (.docx), PowerPoint (.pptx), OpenDocument (.odt, .odp) or plain-text (.txt) file",
+            ));
+        };
+        let text_ok =
+            *extension != "txt" || (std::str::from_utf8(bytes).is_ok() && !bytes.contains(&0));
+        if !bytes.starts_with(magic) || !text_ok {
+            return Err(Invalid::one(
+                FIELD,
+                format!("this file is not the .{extension} file its name says it is"),
+            ));
+        }
+        Ok(Self {
+            extension,
+            media_type,
+        })
+    }
+}
+
 impl Category {
     /// Whether entries of the category say what was presented (topic, class, lesson plan).
     pub fn has_presentation(self) -> bool {
@@ -416,6 +486,38 @@ pub fn balance(minutes_by_role: &[(TriadRole, i64)]) -> Vec<(TriadRole, i64, i64
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn lesson_plans_are_checked_by_name_and_content() {
+        use super::LessonPlanKind;
+        let pdf = LessonPlanKind::of("Internet safety.PDF", b"%PDF-1.7\n...").unwrap();
+        assert_eq!(pdf.media_type, "application/pdf");
+        assert_eq!(pdf.extension, "pdf");
+        assert_eq!(
+            LessonPlanKind::of("plan.docx", b"PK\x03\x04rest")
+                .unwrap()
+                .extension,
+            "docx"
+        );
+        assert!(LessonPlanKind::of("plan.txt", "Objectifs: sécurité".as_bytes()).is_ok());
+        let refused = |name: &str, bytes: &[u8]| LessonPlanKind::of(name, bytes).unwrap_err();
+        assert!(refused("plan.pdf", b"\x89PNG\r\n").errors[0]
+            .message
+            .contains("not the .pdf file"));
+        assert!(refused("plan.exe", b"MZ").errors[0]
+            .message
+            .contains("PDF, Word"));
+        assert!(refused("plan", b"%PDF-").errors[0]
+            .message
+            .contains("PDF, Word"));
+        assert!(refused("plan.txt", b"a\0b").errors[0]
+            .message
+            .contains(".txt"));
+        assert!(refused("plan.pdf", b"").errors[0]
+            .message
+            .contains("choose"));
+        assert_eq!(refused("plan.pdf", b"").errors[0].field, "lesson_plan_file");
+    }
+
     use super::*;
 
     fn draft(category: &str, minutes: &str) -> Draft {

@@ -447,3 +447,55 @@ pub async fn report<'c>(
         to.to_string()
     )?)
 }
+
+/// A lesson-plan file kept with a classroom presentation.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct LessonPlanRow {
+    pub id: String,
+    pub activity_id: String,
+    #[serde(skip)]
+    pub file_key: String,
+    pub file_name: String,
+    pub media_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub uploaded_by: String,
+    pub uploaded_at: i64,
+}
+
+pub async fn insert_lesson_plan<'c>(
+    conn: impl Into<Conn<'c>>,
+    p: &LessonPlanRow,
+) -> StoreResult<()> {
+    let mut c: Conn = conn.into();
+    execute!(
+        &mut c,
+        "INSERT INTO activity_lesson_plans (id, activity_id, file_key, file_name, media_type, size_bytes, \
+         sha256, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        p.id.clone(),
+        p.activity_id.clone(),
+        p.file_key.clone(),
+        p.file_name.clone(),
+        p.media_type.clone(),
+        p.size_bytes,
+        p.sha256.clone(),
+        p.uploaded_by.clone(),
+        p.uploaded_at
+    )?;
+    Ok(())
+}
+
+/// An entry's lesson-plan file: the newest sent.
+pub async fn lesson_plan<'c>(
+    conn: impl Into<Conn<'c>>,
+    activity: &str,
+) -> StoreResult<Option<LessonPlanRow>> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_optional!(
+        &mut c,
+        LessonPlanRow,
+        "SELECT id, activity_id, file_key, file_name, media_type, size_bytes, sha256, uploaded_by, uploaded_at \
+         FROM activity_lesson_plans WHERE activity_id = $1 ORDER BY uploaded_at DESC, id DESC LIMIT 1",
+        activity.to_string()
+    )?)
+}

@@ -150,8 +150,6 @@ pub fn csv_attachment<T: serde::Serialize>(
     filename: &str,
     rows: &[T],
 ) -> Result<axum::response::Response, WebError> {
-    use axum::http::header;
-    use axum::response::IntoResponse;
     let fail = |e: String| WebError::Internal(format!("csv: {e}"));
     let mut w = csv::Writer::from_writer(Vec::new());
     for row in rows {
@@ -170,15 +168,38 @@ pub fn csv_attachment<T: serde::Serialize>(
             .map_err(|e| fail(e.to_string()))?;
     }
     let bytes = safe.into_inner().map_err(|e| fail(e.to_string()))?;
-    Ok((
+    Ok(file_attachment("text/csv; charset=utf-8", filename, bytes))
+}
+
+/// A file to save rather than open in the page. The name keeps only characters that are safe
+/// in the header on every browser.
+pub fn file_attachment(
+    media_type: &str,
+    filename: &str,
+    bytes: Vec<u8>,
+) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let safe: String = filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || " .-_()".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    (
         [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_TYPE, media_type.to_string()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
+                format!("attachment; filename=\"{safe}\""),
             ),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
         ],
         bytes,
     )
-        .into_response())
+        .into_response()
 }

@@ -18,6 +18,54 @@ pub fn routes() -> Routes {
         .put("/api/v1/activities/{id}", correct)
         .get("/api/v1/reports/activity", report)
         .post("/api/v1/activities/import", import)
+        .get("/api/v1/activities/{id}/lesson-plan", lesson_plan)
+        .post("/api/v1/activities/{id}/lesson-plan", attach_lesson_plan)
+}
+
+/// A classroom presentation's lesson-plan file (the newest sent), for anyone who may read the
+/// entry.
+#[utoipa::path(get, path = "/api/v1/activities/{id}/lesson-plan", tag = "activity", params(("id" = String, Path)),
+    responses((status = 200, description = "the file, as an attachment", body = Vec<u8>), (status = 404, body = ErrorBody)), security(("token" = [])))]
+async fn lesson_plan(ctx: Ctx, Path(id): Path<String>) -> WebResult<axum::response::Response> {
+    super::pages::lesson_plan_file(&ctx, &id).await
+}
+
+/// Attaches a lesson-plan file to a classroom presentation (multipart: the file as `file`):
+/// its author, within the correction window. PDF, .docx, .pptx, .odt, .odp or .txt, checked
+/// by content. Earlier files stay in the record.
+#[utoipa::path(post, path = "/api/v1/activities/{id}/lesson-plan", tag = "activity", params(("id" = String, Path), ("Idempotency-Key" = String, Header)),
+    request_body(content = Vec<u8>, content_type = "multipart/form-data"),
+    responses((status = 201, body = LessonPlanView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn attach_lesson_plan(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> WebResult<(StatusCode, Json<LessonPlanView>)> {
+    let plan = super::pages::receive_lesson_plan(&ctx, &id, &headers, body).await?;
+    Ok((StatusCode::CREATED, Json(plan.into())))
+}
+
+/// A lesson-plan file as the API shows it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct LessonPlanView {
+    pub file_name: String,
+    pub media_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub uploaded_at: i64,
+}
+
+impl From<triad_store::activity::LessonPlanRow> for LessonPlanView {
+    fn from(p: triad_store::activity::LessonPlanRow) -> Self {
+        Self {
+            file_name: p.file_name,
+            media_type: p.media_type,
+            size_bytes: p.size_bytes,
+            sha256: p.sha256,
+            uploaded_at: p.uploaded_at,
+        }
+    }
 }
 
 /// Imports a CSV of activity rows (multipart: the file as `file`, optional `map` with one
@@ -39,8 +87,18 @@ async fn import(
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(mine, log, entry, correct, report, import),
+    paths(
+        mine,
+        log,
+        entry,
+        correct,
+        report,
+        import,
+        lesson_plan,
+        attach_lesson_plan
+    ),
     components(schemas(
+        LessonPlanView,
         super::import::ImportInput,
         super::import::ImportReport,
         super::import::Refusal,

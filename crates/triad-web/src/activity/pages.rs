@@ -22,6 +22,8 @@ pub fn routes() -> Routes {
         .post("/activity", log)
         .get("/activity/{id}", entry)
         .post("/activity/{id}", correct)
+        .get("/activity/{id}/lesson-plan", lesson_plan)
+        .post("/activity/{id}/lesson-plan", attach_lesson_plan)
         .get("/reports/activity", report_page)
         .get("/activity/import", import_page)
         .post("/activity/import", import_upload)
@@ -62,6 +64,52 @@ async fn import_upload(
     let (input, file) = crate::forms::read_input(&headers, body, "file").await?;
     let report = super::import::upload(&ctx, input, file).await?;
     import_page_with(&ctx, Some(report))
+}
+
+/// Receives a lesson-plan file (multipart, field `file`) for an entry, once its author is known
+/// to be allowed to attach one.
+pub(super) async fn receive_lesson_plan(
+    ctx: &Ctx,
+    id: &str,
+    headers: &axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> WebResult<triad_store::activity::LessonPlanRow> {
+    let row = service::lesson_plan_target(ctx, id).await?;
+    let parts = if crate::forms::is_multipart(headers) {
+        crate::forms::multipart(headers, body).await?
+    } else {
+        Vec::new()
+    };
+    let (name, bytes) = parts
+        .into_iter()
+        .find(|p| p.name == "file" && p.file_name.is_some())
+        .map(|p| (p.file_name.unwrap_or_default(), p.bytes))
+        .unwrap_or_default();
+    service::attach_lesson_plan(ctx, &row, &name, &bytes).await
+}
+
+/// An entry's lesson-plan file, to save.
+pub(super) async fn lesson_plan_file(ctx: &Ctx, id: &str) -> WebResult<Response> {
+    let (plan, bytes) = service::lesson_plan(ctx, id).await?;
+    Ok(crate::views::file_attachment(
+        &plan.media_type,
+        &plan.file_name,
+        bytes,
+    ))
+}
+
+async fn lesson_plan(ctx: Ctx, Path(id): Path<String>) -> WebResult<Response> {
+    lesson_plan_file(&ctx, &id).await
+}
+
+async fn attach_lesson_plan(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> WebResult<Response> {
+    receive_lesson_plan(&ctx, &id, &headers, body).await?;
+    Ok(Redirect::to(&format!("/activity/{id}")).into_response())
 }
 
 /// One entry as a line on a page.
@@ -155,6 +203,9 @@ struct EntryPage {
     local_start: String,
     may_correct: bool,
     hours: i64,
+    /// A classroom presentation, which may have a lesson-plan file.
+    presentation: bool,
+    lesson_plan_file: Option<triad_store::activity::LessonPlanRow>,
     all: &'static [Category],
     bases: &'static [SearchBasis],
     staff_groups: &'static [StaffGroup],
@@ -171,8 +222,11 @@ async fn entry(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
             ctx.now,
             hours,
         );
+    let lesson_plan_file = service::lesson_plan_of(&ctx, &row).await?;
     render(&EntryPage {
         layout: Layout::new(&ctx),
+        lesson_plan_file,
+        presentation: Category::from_code(&row.category).is_some_and(|c| c.has_presentation()),
         category: Category::from_code(&row.category)
             .map(|c| c.label())
             .unwrap_or("Other")

@@ -3,13 +3,14 @@
 use crate::context::Ctx;
 use crate::error::{WebError, WebResult};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use triad_domain::activity::{self as rules, Draft, Entry};
 use triad_domain::audit::Outcome;
 use triad_domain::auth::{Role, Scope};
 use triad_domain::org::{self as org_rules, YearStart};
 use triad_domain::policy::{Action, RecordClass, Resource, Tenant};
 use triad_domain::{Id, Invalid, Timestamp};
-use triad_store::activity::{self as store, ActivityRow};
+use triad_store::activity::{self as store, ActivityRow, LessonPlanRow};
 use triad_store::org as org_store;
 
 /// A campus the officer may log activity on.
@@ -282,8 +283,8 @@ pub async fn correction_hours(ctx: &Ctx) -> WebResult<i64> {
     .await?)
 }
 
-/// Corrects an entry: its author only, within the window; the earlier version is kept.
-pub async fn correct(ctx: &Ctx, id: &str, input: ActivityInput) -> WebResult<ActivityRow> {
+/// An entry its author may still change: the author only, within the correction window.
+async fn changeable(ctx: &Ctx, id: &str) -> WebResult<ActivityRow> {
     let before = entry(ctx, id).await?;
     ctx.require(
         Action::Change,
@@ -303,6 +304,98 @@ pub async fn correct(ctx: &Ctx, id: &str, input: ActivityInput) -> WebResult<Act
     if !rules::may_correct(Timestamp::from_millis(before.created_at), ctx.now, hours) {
         return Err(WebError::Conflict(format!("entries can be corrected for {hours} hours; this one is older. Log a new entry that says what changed")));
     }
+    Ok(before)
+}
+
+/// A classroom presentation its author may attach a lesson-plan file to (checked before the
+/// file is read).
+pub async fn lesson_plan_target(ctx: &Ctx, id: &str) -> WebResult<ActivityRow> {
+    let row = changeable(ctx, id).await?;
+    let presentation =
+        rules::Category::from_code(&row.category).is_some_and(|c| c.has_presentation());
+    if !presentation {
+        return Err(Invalid::one(
+            "lesson_plan_file",
+            "only a classroom presentation has a lesson plan",
+        )
+        .into());
+    }
+    Ok(row)
+}
+
+/// Keeps a lesson-plan file with a classroom presentation (`lesson_plan_target` first). Every
+/// file sent is kept; the newest is the entry's lesson plan.
+pub async fn attach_lesson_plan(
+    ctx: &Ctx,
+    row: &ActivityRow,
+    file_name: &str,
+    bytes: &[u8],
+) -> WebResult<LessonPlanRow> {
+    let kind = rules::LessonPlanKind::of(file_name, bytes)?;
+    let file_name: String = file_name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_control() && *c != '"')
+        .take(120)
+        .collect();
+    let files = &ctx.state.instance.files;
+    let file_key = files
+        .put("lesson-plans", kind.extension, bytes.to_vec())
+        .await?;
+    let plan = LessonPlanRow {
+        id: Id::new().to_string(),
+        activity_id: row.id.clone(),
+        file_key,
+        file_name,
+        media_type: kind.media_type.to_string(),
+        size_bytes: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
+        sha256: hex::encode(Sha256::digest(bytes)),
+        uploaded_by: ctx.actor.user.to_string(),
+        uploaded_at: ctx.now.millis(),
+    };
+    let stored = store_lesson_plan(ctx, row, &plan).await;
+    if stored.is_err() {
+        files.discard(std::slice::from_ref(&plan.file_key)).await;
+    }
+    stored.map(|()| plan)
+}
+
+async fn store_lesson_plan(ctx: &Ctx, row: &ActivityRow, plan: &LessonPlanRow) -> WebResult<()> {
+    let mut tx = ctx.state.db.begin().await?;
+    store::insert_lesson_plan(&mut tx, plan).await?;
+    let event = ctx
+        .event("activity.lesson_plan", Outcome::Ok)
+        .record("activity", &row.id)
+        .content(plan)
+        .tenant(
+            Id::parse(&row.district_id),
+            row.agency_id.as_deref().and_then(Id::parse),
+        );
+    triad_store::audit::append(&mut tx, event, ctx.now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// An entry's lesson-plan file and its bytes, for anyone who may read the entry.
+pub async fn lesson_plan(ctx: &Ctx, id: &str) -> WebResult<(LessonPlanRow, Vec<u8>)> {
+    let row = entry(ctx, id).await?;
+    let plan = store::lesson_plan(&mut ctx.state.db.acquire().await?, &row.id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let bytes = ctx.state.instance.files.get(&plan.file_key).await?;
+    Ok((plan, bytes))
+}
+
+/// An entry's lesson-plan file, if it has one (without its bytes).
+pub async fn lesson_plan_of(ctx: &Ctx, row: &ActivityRow) -> WebResult<Option<LessonPlanRow>> {
+    Ok(store::lesson_plan(&mut ctx.state.db.acquire().await?, &row.id).await?)
+}
+
+/// Corrects an entry: its author only, within the window; the earlier version is kept.
+pub async fn correct(ctx: &Ctx, id: &str, input: ActivityInput) -> WebResult<ActivityRow> {
+    let before = changeable(ctx, id).await?;
     let officer = officer(ctx).await?;
     let id = Id::parse(&before.id).ok_or(WebError::NotFound)?;
     let corrected = build(

@@ -622,3 +622,117 @@ both_engines!(
         assert_eq!(app.get("/activity/import", &principal).await.status(), 403);
     }
 );
+
+both_engines!(
+    a_presentation_keeps_its_lesson_plan_file_for_those_who_read_it,
+    |app: TestApp| async move {
+        let token = app.token("sro").await;
+        let logged = |category: &'static str| {
+            let (app, token) = (&app, token.clone());
+            async move {
+                let body = json!({"campus_id": campus(app), "category": category, "minutes": "50"});
+                let r = app.api_post(&token, "/api/v1/activities", body).await;
+                assert_eq!(r.status(), 201);
+                r.json::<Value>().await.unwrap()["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            }
+        };
+        let presentation = logged("classroom_presentation").await;
+        let patrol = logged("patrol").await;
+        let send = |id: String, who: String, name: &'static str, bytes: &'static [u8]| {
+            let app = &app;
+            async move {
+                let form = reqwest::multipart::Form::new().part(
+                    "file",
+                    reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name),
+                );
+                app.http
+                    .post(app.url(&format!("/api/v1/activities/{id}/lesson-plan")))
+                    .bearer_auth(app.token(&who).await)
+                    .header("idempotency-key", triad_domain::Id::new().to_string())
+                    .multipart(form)
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        let plans = app.count("activity_lesson_plans").await;
+        // A picture renamed .pdf, a program, a patrol, someone else's entry: refused, nothing kept.
+        let png = send(
+            presentation.clone(),
+            "sro".into(),
+            "plan.pdf",
+            b"\x89PNG\r\n\x1a\n",
+        )
+        .await;
+        assert_eq!(png.status(), 422);
+        assert!(png.text().await.unwrap().contains("not the .pdf file"));
+        let exe = send(
+            presentation.clone(),
+            "sro".into(),
+            "plan.exe",
+            b"MZ\x90\x00",
+        )
+        .await;
+        assert_eq!(exe.status(), 422);
+        let on_patrol = send(patrol, "sro".into(), "plan.pdf", b"%PDF-1.7").await;
+        assert_eq!(on_patrol.status(), 422);
+        assert!(on_patrol
+            .text()
+            .await
+            .unwrap()
+            .contains("only a classroom presentation"));
+        let not_author = send(presentation.clone(), "sso".into(), "plan.pdf", b"%PDF-1.7").await;
+        assert_eq!(not_author.status(), 403);
+        assert_eq!(app.count("activity_lesson_plans").await, plans);
+
+        let pdf: &'static [u8] = b"%PDF-1.7\n1 0 obj << /Title (Internet safety) >> endobj\n";
+        let kept = send(
+            presentation.clone(),
+            "sro".into(),
+            "Internet \"safety\".pdf",
+            pdf,
+        )
+        .await;
+        assert_eq!(kept.status(), 201);
+        let view: Value = kept.json().await.unwrap();
+        assert_eq!(view["media_type"], "application/pdf");
+        assert_eq!(view["size_bytes"], pdf.len());
+        // The principal reads the entry, so the principal reads its lesson plan.
+        let principal = app.token("principal").await;
+        let got = app
+            .api_get(
+                &format!("/api/v1/activities/{presentation}/lesson-plan"),
+                &principal,
+            )
+            .await;
+        assert_eq!(got.status(), 200);
+        assert_eq!(got.headers()["content-type"], "application/pdf");
+        let disposition = got.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(disposition.starts_with("attachment;"), "{disposition}");
+        assert!(!disposition.contains("\"safety\""), "{disposition}");
+        assert_eq!(got.bytes().await.unwrap().as_ref(), pdf);
+        // A second file replaces it on the page; the first stays in the record.
+        let newer = send(presentation.clone(), "sro".into(), "v2.txt", b"Objectives").await;
+        assert_eq!(newer.status(), 201);
+        assert_eq!(app.count("activity_lesson_plans").await, plans + 2);
+        let s = app.session("sro").await;
+        let page = app
+            .get(&format!("/activity/{presentation}"), &s)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("id=\"lesson-plan-file\">v2.txt</a>"),
+            "{page}"
+        );
+        assert!(page.contains("enctype=\"multipart/form-data\""), "{page}");
+        assert_eq!(app.audit_count("activity.lesson_plan", "ok").await, 2);
+    }
+);

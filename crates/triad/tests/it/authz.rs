@@ -154,6 +154,12 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
         | ("POST", "/activity" | "/api/v1/activities") => e(OFFICERS, OFFICERS),
         ("GET", "/activity/{id}" | "/api/v1/activities/{id}") => e(CAMPUS_SHARED_READERS, NOBODY),
         ("POST", "/activity/{id}") | ("PUT", "/api/v1/activities/{id}") => e(AUTHOR, NOBODY),
+        ("GET", "/activity/{id}/lesson-plan" | "/api/v1/activities/{id}/lesson-plan") => {
+            e(CAMPUS_SHARED_READERS, NOBODY)
+        }
+        ("POST", "/activity/{id}/lesson-plan" | "/api/v1/activities/{id}/lesson-plan") => {
+            e(AUTHOR, NOBODY)
+        }
         ("GET", "/reports/activity" | "/api/v1/reports/activity") => e(EVERYONE, EVERYONE),
         (
             "GET",

@@ -671,6 +671,26 @@ async fn build_world(
         triad_store::activity::insert(&mut tx, &row)
             .await
             .expect("activity");
+        // A file to serve on the lesson-plan routes.
+        let plan = b"%PDF-1.4 fixture lesson plan".to_vec();
+        let plan_row = triad_store::activity::LessonPlanRow {
+            id: Id::new().to_string(),
+            activity_id: id.to_string(),
+            file_key: instance
+                .files
+                .put("lesson-plans", "pdf", plan.clone())
+                .await
+                .expect("plan file"),
+            file_name: "plan.pdf".into(),
+            media_type: "application/pdf".into(),
+            size_bytes: plan.len() as i64,
+            sha256: "fixture".into(),
+            uploaded_by: author.to_string(),
+            uploaded_at: now.millis(),
+        };
+        triad_store::activity::insert_lesson_plan(&mut tx, &plan_row)
+            .await
+            .expect("lesson plan");
     }
     for (meeting, item, district, campus, owner) in [
         (
