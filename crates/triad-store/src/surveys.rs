@@ -154,21 +154,37 @@ pub struct AnswerRow {
     pub flags: Option<String>,
 }
 
-pub async fn insert_answer<'c>(conn: impl Into<Conn<'c>>, a: &AnswerRow) -> StoreResult<()> {
+/// Rows written by one multi-row statement: a response's answers go in one round trip.
+const ROWS_PER_STATEMENT: usize = 500;
+
+/// Stores answers, many to a statement.
+pub async fn insert_answers<'c>(
+    conn: impl Into<Conn<'c>>,
+    answers: &[AnswerRow],
+) -> StoreResult<()> {
     let mut c: Conn = conn.into();
-    execute!(
-        &mut c,
-        "INSERT INTO survey_answers (response_id, campaign_id, question_key, value_number, value_bool, value_text, original, flags) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        a.response_id.clone(),
-        a.campaign_id.clone(),
-        a.question_key.clone(),
-        a.value_number,
-        a.value_bool,
-        a.value_text.clone(),
-        a.original.clone(),
-        a.flags.clone()
-    )?;
+    for chunk in answers.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO survey_answers (response_id, campaign_id, question_key, value_number, value_bool, \
+             value_text, original, flags) VALUES {}",
+            crate::db::placeholders(chunk.len(), 8)
+        );
+        crate::run!(&mut c, |c| {
+            let mut q = sqlx::query(&sql);
+            for a in chunk {
+                q = q
+                    .bind(a.response_id.clone())
+                    .bind(a.campaign_id.clone())
+                    .bind(a.question_key.clone())
+                    .bind(a.value_number)
+                    .bind(a.value_bool)
+                    .bind(a.value_text.clone())
+                    .bind(a.original.clone())
+                    .bind(a.flags.clone());
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
     Ok(())
 }
 
@@ -213,21 +229,45 @@ pub struct CodingRow {
     pub removed: bool,
 }
 
-pub async fn insert_coding<'c>(conn: impl Into<Conn<'c>>, k: &CodingRow) -> StoreResult<()> {
+/// Stores codings, many to a statement; a coding already stored for the same answer and theme
+/// is replaced (as is an earlier one in `codings`: one statement may not touch a row twice).
+pub async fn insert_codings<'c>(
+    conn: impl Into<Conn<'c>>,
+    codings: &[CodingRow],
+) -> StoreResult<()> {
     let mut c: Conn = conn.into();
-    execute!(
-        &mut c,
-        "INSERT INTO survey_codings (response_id, campaign_id, question_key, theme, phrase, source, removed) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (response_id, question_key, theme) \
-         DO UPDATE SET source = excluded.source, removed = excluded.removed, phrase = excluded.phrase",
-        k.response_id.clone(),
-        k.campaign_id.clone(),
-        k.question_key.clone(),
-        k.theme.clone(),
-        k.phrase.clone(),
-        k.source.clone(),
-        k.removed
-    )?;
+    let mut last = std::collections::HashMap::new();
+    for (i, k) in codings.iter().enumerate() {
+        last.insert((&k.response_id, &k.question_key, &k.theme), i);
+    }
+    let kept: Vec<&CodingRow> = codings
+        .iter()
+        .enumerate()
+        .filter(|(i, k)| last.get(&(&k.response_id, &k.question_key, &k.theme)) == Some(i))
+        .map(|(_, k)| k)
+        .collect();
+    for chunk in kept.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO survey_codings (response_id, campaign_id, question_key, theme, phrase, source, removed) \
+             VALUES {} ON CONFLICT (response_id, question_key, theme) \
+             DO UPDATE SET source = excluded.source, removed = excluded.removed, phrase = excluded.phrase",
+            crate::db::placeholders(chunk.len(), 7)
+        );
+        crate::run!(&mut c, |c| {
+            let mut q = sqlx::query(&sql);
+            for k in chunk {
+                q = q
+                    .bind(k.response_id.clone())
+                    .bind(k.campaign_id.clone())
+                    .bind(k.question_key.clone())
+                    .bind(k.theme.clone())
+                    .bind(k.phrase.clone())
+                    .bind(k.source.clone())
+                    .bind(k.removed);
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
     Ok(())
 }
 

@@ -9,7 +9,7 @@ use triad_domain::surveys::{self as rules, RespondentRole};
 use triad_domain::{Id, Timestamp};
 use triad_store::surveys::{self as store, CampaignRow, ResponseRow};
 use triad_store::Tx;
-use triad_web::surveys::import::{answer_row, codings};
+use triad_web::surveys::import::{answer_row, store_answers};
 
 /// Why people scored the relationship as they did, strongest first (the seed's tone).
 const WHY: &[&[&str]] = &[
@@ -135,12 +135,7 @@ pub async fn generate(
                         &[],
                     ),
                 ];
-                for a in &answers {
-                    store::insert_answer(&mut *tx, a).await?;
-                }
-                for k in codings(&instrument, &answers) {
-                    store::insert_coding(&mut *tx, &k).await?;
-                }
+                store_answers(&mut *tx, &instrument, &answers).await?;
             }
         }
     }

@@ -381,9 +381,7 @@ async fn store_lesson_plan(ctx: &Ctx, row: &ActivityRow, plan: &LessonPlanRow) -
 /// An entry's lesson-plan file and its bytes, for anyone who may read the entry.
 pub async fn lesson_plan(ctx: &Ctx, id: &str) -> WebResult<(LessonPlanRow, Vec<u8>)> {
     let row = entry(ctx, id).await?;
-    let plan = store::lesson_plan(&mut ctx.state.db.acquire().await?, &row.id)
-        .await?
-        .ok_or(WebError::NotFound)?;
+    let plan = lesson_plan_of(ctx, &row).await?.ok_or(WebError::NotFound)?;
     let bytes = ctx.state.instance.files.get(&plan.file_key).await?;
     Ok((plan, bytes))
 }

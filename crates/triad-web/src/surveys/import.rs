@@ -278,7 +278,18 @@ pub fn answer_row(
 }
 
 /// The themes of a response's free-text answers, as codings.
-pub fn codings(instrument: &Instrument, answers: &[AnswerRow]) -> Vec<CodingRow> {
+/// Stores a response's answers and the themes found in them: two statements.
+pub async fn store_answers<'c>(
+    conn: impl Into<triad_store::Conn<'c>>,
+    instrument: &Instrument,
+    answers: &[AnswerRow],
+) -> triad_store::StoreResult<()> {
+    let mut c: triad_store::Conn = conn.into();
+    store::insert_answers(&mut c, answers).await?;
+    store::insert_codings(&mut c, &codings(instrument, answers)).await
+}
+
+fn codings(instrument: &Instrument, answers: &[AnswerRow]) -> Vec<CodingRow> {
     let codebook = rules::seed_codebook();
     answers
         .iter()
@@ -424,12 +435,7 @@ pub async fn import(
             continue;
         }
         report.responses_imported += 1;
-        for a in &p.answers {
-            store::insert_answer(&mut tx, a).await?;
-        }
-        for k in codings(&instrument, &p.answers) {
-            store::insert_coding(&mut tx, &k).await?;
-        }
+        store_answers(&mut tx, &instrument, &p.answers).await?;
     }
     // One entry for the file: anonymous answers name no one, not even by response id.
     let event = triad_domain::audit::AuditEvent::new(

@@ -279,12 +279,7 @@ pub async fn answer(
         answered_on: today,
     };
     store::insert_response(&mut tx, &response).await?;
-    for a in &answers {
-        store::insert_answer(&mut tx, a).await?;
-    }
-    for k in super::import::codings(&instrument, &answers) {
-        store::insert_coding(&mut tx, &k).await?;
-    }
+    super::import::store_answers(&mut tx, &instrument, &answers).await?;
     let event = triad_domain::audit::AuditEvent::new(
         None,
         "survey.answer",
@@ -901,7 +896,7 @@ pub async fn correct_coding(
         removed,
     };
     let mut tx = ctx.state.db.begin().await?;
-    store::insert_coding(&mut tx, &row).await?;
+    store::insert_codings(&mut tx, std::slice::from_ref(&row)).await?;
     let event = ctx
         .event("survey.coding.correct", triad_domain::audit::Outcome::Ok)
         .record("survey_campaign", &c.id)

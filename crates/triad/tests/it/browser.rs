@@ -117,6 +117,16 @@ async fn sign_in(c: &Client, app: &TestApp, user: &str) {
         .unwrap();
 }
 
+/// Clicks the first element a CSS selector finds.
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
 async fn body_text(c: &Client) -> String {
     c.find(Locator::Css("main"))
         .await
@@ -148,20 +158,8 @@ async fn an_sro_and_a_principal_each_see_their_own_home() {
     // Between two hallway conversations: open the log, tap "counseling, student", tap "Log
     // it". Two interactions after the page opens (the issue allows three).
     phone.goto(&app.url("/activity")).await.unwrap();
-    phone
-        .find(Locator::Css("input[value=counseling_student]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    phone
-        .find(Locator::Css("button.big"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&phone, "input[value=counseling_student]").await;
+    click(&phone, "button.big").await;
     let saved = phone
         .wait()
         .for_element(Locator::Id("saved"))
@@ -340,13 +338,7 @@ async fn a_lockdown_reaches_another_open_page_without_reloading() {
         .goto(&app.url(&format!("/campuses/{}/status", app.world.campus)))
         .await
         .unwrap();
-    office
-        .find(Locator::Css("#move-lockdown button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&office, "#move-lockdown button").await;
     wait_for_text(&office, "status", "Lockdown").await;
     // The teacher's page turns red by itself.
     wait_for_text(&staff, "live-text", "LOCKDOWN").await;
@@ -396,20 +388,8 @@ async fn a_survey_on_a_phone_keeps_its_draft_until_sent() {
     let code = app.world.survey.to_string().replace('-', "");
     let url = app.url(&format!("/s/{code}"));
     phone.goto(&url).await.unwrap();
-    phone
-        .find(Locator::Css("select[name=role] option[value=sro]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    phone
-        .find(Locator::Css("input[name=relationship][value='2']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&phone, "select[name=role] option[value=sro]").await;
+    click(&phone, "input[name=relationship][value='2']").await;
     let why = phone
         .find(Locator::Css("textarea[name=relationship_why]"))
         .await
@@ -436,13 +416,7 @@ async fn a_survey_on_a_phone_keeps_its_draft_until_sent() {
     assert_eq!(checked.as_deref(), Some("true"));
     screenshot(&phone, "survey-phone-draft").await;
     let before = app.count("survey_responses").await;
-    phone
-        .find(Locator::Css("#survey-form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&phone, "#survey-form button[type=submit]").await;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while app.count("survey_responses").await == before && std::time::Instant::now() < deadline {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
