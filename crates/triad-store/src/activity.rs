@@ -117,63 +117,9 @@ pub async fn insert<'c>(conn: impl Into<Conn<'c>>, a: &ActivityRow) -> StoreResu
 }
 
 /// Inserts an entry unless one with its id exists (a re-imported row); true when it was new.
+/// The database counts it into the monthly summaries in the same statement (migration 0012).
 pub async fn insert_if_new<'c>(conn: impl Into<Conn<'c>>, a: &ActivityRow) -> StoreResult<bool> {
-    let mut c: Conn = conn.into();
-    let inserted = insert_rows(&mut c, std::slice::from_ref(a)).await?;
-    if inserted == 1 {
-        summarise(&mut c, a, 1).await?;
-    }
-    Ok(inserted == 1)
-}
-
-/// Adds an entry to (sign 1) or takes it from (sign -1) the monthly summary.
-async fn summarise<'c>(conn: impl Into<Conn<'c>>, a: &ActivityRow, sign: i64) -> StoreResult<()> {
-    let mut c: Conn = conn.into();
-    execute!(
-        &mut c,
-        "INSERT INTO activity_summary (campus_id, author_id, district_id, agency_id, school_year, month, category, \
-         triad_role, entries, minutes, students, parents, staff) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
-         ON CONFLICT (campus_id, author_id, month, category) DO UPDATE SET \
-         entries = activity_summary.entries + excluded.entries, minutes = activity_summary.minutes + excluded.minutes, \
-         students = activity_summary.students + excluded.students, parents = activity_summary.parents + excluded.parents, \
-         staff = activity_summary.staff + excluded.staff",
-        a.campus_id.clone(),
-        a.author_id.clone(),
-        a.district_id.clone(),
-        a.agency_id.clone(),
-        a.school_year,
-        a.month.clone(),
-        a.category.clone(),
-        a.triad_role.clone(),
-        sign,
-        sign * a.minutes,
-        sign * a.students,
-        sign * a.parents,
-        sign * a.staff
-    )?;
-    execute!(
-        &mut c,
-        "INSERT INTO activity_summary_district (district_id, school_year, month, category, triad_role, entries, \
-         minutes, students, parents, staff) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-         ON CONFLICT (district_id, month, category) DO UPDATE SET \
-         entries = activity_summary_district.entries + excluded.entries, \
-         minutes = activity_summary_district.minutes + excluded.minutes, \
-         students = activity_summary_district.students + excluded.students, \
-         parents = activity_summary_district.parents + excluded.parents, \
-         staff = activity_summary_district.staff + excluded.staff",
-        a.district_id.clone(),
-        a.school_year,
-        a.month.clone(),
-        a.category.clone(),
-        a.triad_role.clone(),
-        sign,
-        sign * a.minutes,
-        sign * a.students,
-        sign * a.parents,
-        sign * a.staff
-    )?;
-    Ok(())
+    Ok(insert_rows(conn, std::slice::from_ref(a)).await? == 1)
 }
 
 pub async fn get<'c>(conn: impl Into<Conn<'c>>, id: Id) -> StoreResult<Option<ActivityRow>> {
@@ -200,7 +146,7 @@ pub async fn recent_by_author<'c>(
 }
 
 /// Replaces an entry with its corrected version, keeping the earlier one in the history of
-/// its class and moving the summary with it.
+/// its class (the database moves the summary with it).
 pub async fn correct<'c>(
     conn: impl Into<Conn<'c>>,
     corrected: &ActivityRow,
@@ -220,7 +166,6 @@ pub async fn correct<'c>(
         now,
     )
     .await?;
-    summarise(&mut c, &before, -1).await?;
     execute!(
         &mut c,
         "UPDATE activities SET campus_id = $1, district_id = $2, category = $3, triad_role = $4, record_class = $5, \
@@ -253,9 +198,7 @@ pub async fn correct<'c>(
         corrected.lesson_plan.clone(),
         corrected.staff_group.clone()
     )?;
-    let after = get(&mut c, id).await?.ok_or(StoreError::NotFound)?;
-    summarise(&mut c, &after, 1).await?;
-    Ok(after)
+    get(&mut c, id).await?.ok_or(StoreError::NotFound)
 }
 
 #[derive(sqlx::FromRow)]
@@ -304,8 +247,7 @@ pub async fn month_summary<'c>(
     )?)
 }
 
-/// Inserts many entries at once (bulk loads: the demo, imports), without touching the
-/// summary; call [`rebuild_summary`] afterwards.
+/// Inserts many entries at once (bulk loads: the demo), counted into the summaries as they go.
 pub async fn insert_batch<'c>(conn: impl Into<Conn<'c>>, rows: &[ActivityRow]) -> StoreResult<()> {
     insert_rows(conn, rows).await.map(|_| ())
 }
@@ -357,40 +299,6 @@ async fn insert_rows<'c>(conn: impl Into<Conn<'c>>, rows: &[ActivityRow]) -> Sto
         }
         q.execute(c).await.map(|r| r.rows_affected())
     })?)
-}
-
-/// Recomputes a district's summary from its entries (after a bulk load, or to repair it).
-pub async fn rebuild_summary<'c>(conn: impl Into<Conn<'c>>, district: Id) -> StoreResult<()> {
-    let mut c: Conn = conn.into();
-    execute!(
-        &mut c,
-        "DELETE FROM activity_summary WHERE district_id = $1",
-        district.to_string()
-    )?;
-    execute!(
-        &mut c,
-        "INSERT INTO activity_summary (campus_id, author_id, district_id, agency_id, school_year, month, category, \
-         triad_role, entries, minutes, students, parents, staff) \
-         SELECT campus_id, author_id, district_id, MAX(agency_id), MAX(school_year), month, category, MAX(triad_role), \
-         COUNT(*), SUM(minutes), SUM(students), SUM(parents), SUM(staff) \
-         FROM activities WHERE district_id = $1 GROUP BY campus_id, author_id, district_id, month, category",
-        district.to_string()
-    )?;
-    execute!(
-        &mut c,
-        "DELETE FROM activity_summary_district WHERE district_id = $1",
-        district.to_string()
-    )?;
-    execute!(
-        &mut c,
-        "INSERT INTO activity_summary_district (district_id, school_year, month, category, triad_role, entries, \
-         minutes, students, parents, staff) \
-         SELECT district_id, MAX(school_year), month, category, MAX(triad_role), CAST(SUM(entries) AS BIGINT), \
-         CAST(SUM(minutes) AS BIGINT), CAST(SUM(students) AS BIGINT), CAST(SUM(parents) AS BIGINT), CAST(SUM(staff) AS BIGINT) \
-         FROM activity_summary WHERE district_id = $1 GROUP BY district_id, month, category",
-        district.to_string()
-    )?;
-    Ok(())
 }
 
 /// Whose activity a report covers.

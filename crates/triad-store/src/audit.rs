@@ -1,7 +1,7 @@
 //! The audit trail in the database: appended in the same transaction as the change it
 //! records, read back for the audit page and export, and verified end to end.
 
-use crate::{execute, fetch_all, fetch_optional, Conn, Db, StoreResult};
+use crate::{execute, fetch_all, fetch_optional, Conn, Db, StoreResult, Tx};
 use triad_domain::audit::{AuditEntry, AuditEvent, Break, ChainVerifier, Outcome};
 use triad_domain::{Id, Timestamp};
 
@@ -59,59 +59,112 @@ impl Row {
 const COLUMNS: &str = "seq, id, at, actor_id, action, record_type, record_id, outcome, source, \
                        content_hash, district_id, agency_id, prev_hash, hash";
 
-/// Appends an event to the chain. Call it inside the transaction of the change it records.
-/// Taking the head row first orders every append, across connections and server instances.
-pub async fn append<'c>(
-    conn: impl Into<Conn<'c>>,
-    event: AuditEvent,
+/// An audit entry made by a write, not yet placed on the chain.
+#[derive(Debug)]
+pub(crate) struct Unchained {
+    id: Id,
     at: Timestamp,
-) -> StoreResult<AuditEntry> {
+    event: AuditEvent,
+}
+
+/// Appends an event to the audit trail, with the write it records: call it inside that
+/// write's transaction. The entry is saved by the same commit, or not at all. It is placed on
+/// the chain just before that commit, after the entries of the writes committed before it
+/// (see [`chain`]); its id is returned now.
+pub async fn append(tx: &mut Tx, event: AuditEvent, at: Timestamp) -> StoreResult<Id> {
+    let id = Id::new();
+    tx.audit(Unchained { id, at, event })?;
+    Ok(id)
+}
+
+/// Rows of audit entries per INSERT: 14 values each, well under either engine's limit on
+/// values in one statement.
+const ENTRIES_PER_INSERT: usize = 500;
+
+/// Places a batch's entries on the chain, in order, and moves the head past them. The batch
+/// holds the head (the write lock on SQLite, the head row on PostgreSQL) from its first
+/// statement, so nobody moves it between this read and the commit.
+pub(crate) async fn chain<'c>(
+    conn: impl Into<Conn<'c>>,
+    entries: Vec<Unchained>,
+) -> StoreResult<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
     let mut c: Conn = conn.into();
-    let head = fetch_optional!(
+    let mut tip = head(&mut c).await?;
+    let mut chained = Vec::with_capacity(entries.len());
+    for Unchained { id, at, event } in entries {
+        let entry = AuditEntry::chain(event, id, at, tip.seq, &tip.hash);
+        tip = Head {
+            seq: entry.seq,
+            hash: entry.hash.clone(),
+        };
+        chained.push(entry);
+    }
+    for rows in chained.chunks(ENTRIES_PER_INSERT) {
+        insert_entries(&mut c, rows).await?;
+    }
+    execute!(
+        &mut c,
+        "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
+        tip.seq,
+        tip.hash
+    )?;
+    Ok(())
+}
+
+async fn insert_entries<'c>(conn: impl Into<Conn<'c>>, rows: &[AuditEntry]) -> StoreResult<()> {
+    let mut c: Conn = conn.into();
+    let sql = format!(
+        "INSERT INTO audit_log ({COLUMNS}) VALUES {}",
+        crate::db::placeholders(rows.len(), 14)
+    );
+    crate::run!(&mut c, |c| {
+        let mut q = sqlx::query(&sql);
+        for entry in rows {
+            let e = &entry.event;
+            q = q
+                .bind(entry.seq)
+                .bind(entry.id.to_string())
+                .bind(entry.at.millis())
+                .bind(e.actor.map(|a| a.to_string()))
+                .bind(e.action.clone())
+                .bind(e.record_type.clone())
+                .bind(e.record_id.clone())
+                .bind(e.outcome.code())
+                .bind(e.source.clone())
+                .bind(e.content_hash.clone())
+                .bind(e.district.map(|a| a.to_string()))
+                .bind(e.agency.map(|a| a.to_string()))
+                .bind(entry.prev_hash.clone())
+                .bind(entry.hash.clone());
+        }
+        q.execute(c).await.map(|_| ())
+    })?;
+    Ok(())
+}
+
+/// The chain's head as stored: the last entry's number and hash.
+async fn head<'c>(conn: impl Into<Conn<'c>>) -> StoreResult<Head> {
+    let mut c: Conn = conn.into();
+    fetch_optional!(
         &mut c,
         Head,
-        "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq - 1 AS seq, hash"
+        "SELECT seq, hash FROM audit_head WHERE id = 1"
     )?
     .ok_or(crate::StoreError::Config(
         "the audit head is missing".into(),
-    ))?;
-    let entry = AuditEntry::chain(event, Id::new(), at, head.seq, &head.hash);
-    let e = &entry.event;
-    execute!(
-        &mut c,
-        "INSERT INTO audit_log (seq, id, at, actor_id, action, record_type, record_id, outcome, \
-         source, content_hash, district_id, agency_id, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-        entry.seq,
-        entry.id.to_string(),
-        entry.at.millis(),
-        e.actor.map(|a| a.to_string()),
-        e.action.clone(),
-        e.record_type.clone(),
-        e.record_id.clone(),
-        e.outcome.code(),
-        e.source.clone(),
-        e.content_hash.clone(),
-        e.district.map(|a| a.to_string()),
-        e.agency.map(|a| a.to_string()),
-        entry.prev_hash.clone(),
-        entry.hash.clone(),
-    )?;
-    execute!(
-        &mut c,
-        "UPDATE audit_head SET hash = $1 WHERE id = 1",
-        entry.hash.clone()
-    )?;
-    Ok(entry)
+    ))
 }
 
 /// Records an event in a transaction of its own (a login failure, a denial: nothing else is
 /// written with it).
-pub async fn record(db: &Db, event: AuditEvent, at: Timestamp) -> StoreResult<AuditEntry> {
+pub async fn record(db: &Db, event: AuditEvent, at: Timestamp) -> StoreResult<Id> {
     let mut tx = db.begin().await?;
-    let entry = append(&mut tx, event, at).await?;
+    let id = append(&mut tx, event, at).await?;
     tx.commit().await?;
-    Ok(entry)
+    Ok(id)
 }
 
 /// What the audit page filters on.
@@ -180,13 +233,6 @@ pub async fn verify(db: &Db) -> StoreResult<Result<u64, Break>> {
             }
         }
     }
-    let head = fetch_optional!(
-        &mut conn,
-        Head,
-        "SELECT seq, hash FROM audit_head WHERE id = 1"
-    )?
-    .ok_or(crate::StoreError::Config(
-        "the audit head is missing".into(),
-    ))?;
+    let head = head(&mut conn).await?;
     Ok(verifier.finish(head.seq, &head.hash))
 }

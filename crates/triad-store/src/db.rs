@@ -99,6 +99,18 @@ impl<'a> From<&'a mut Tx> for Conn<'a> {
     }
 }
 
+impl<'a> From<&'a mut SqliteConnection> for Conn<'a> {
+    fn from(c: &'a mut SqliteConnection) -> Self {
+        Conn::Sqlite(c)
+    }
+}
+
+impl<'a> From<&'a mut PgConnection> for Conn<'a> {
+    fn from(c: &'a mut PgConnection) -> Self {
+        Conn::Postgres(c)
+    }
+}
+
 impl<'a> From<&'a mut Pooled> for Conn<'a> {
     fn from(p: &'a mut Pooled) -> Self {
         match p {
@@ -276,6 +288,14 @@ pub(crate) fn placeholders(rows: usize, width: usize) -> String {
 }
 
 impl Tx {
+    /// Adds an audit entry to this write, chained onto the trail with its batch's commit.
+    pub(crate) fn audit(&mut self, entry: crate::audit::Unchained) -> StoreResult<()> {
+        match self {
+            Tx::Sqlite(m) => m.audit(entry),
+            Tx::Postgres(m) => m.audit(entry),
+        }
+    }
+
     /// Keeps the transaction's writes; returns once they are committed.
     pub async fn commit(self) -> StoreResult<()> {
         match self {

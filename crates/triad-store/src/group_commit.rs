@@ -16,8 +16,17 @@
 //! savepoint; the others' writes stay. If the batch itself cannot go on (a savepoint cannot be
 //! undone, the commit fails), every member of it gets an error and nothing of it is saved:
 //! the writer connection is then replaced, which rolls back whatever it held.
+//!
+//! The batch also gathers its members' audit entries, in the order they were made, and chains
+//! them onto the audit trail just before its commit (see [`crate::audit::append`]): a write
+//! spends no statement of its own on the trail, and a batch reads and moves the chain's head
+//! once. A member undone takes its entries with it. Nobody else can move the head meanwhile:
+//! the batch holds the write lock (SQLite) or the head row (PostgreSQL) from its first
+//! statement to its commit.
 
+use crate::audit::Unchained;
 use crate::error::{StoreError, StoreResult};
+use crate::Conn;
 use sqlx::{Connection, Database, Pool, Postgres, Sqlite};
 use std::future::Future;
 use std::pin::Pin;
@@ -39,23 +48,26 @@ const STRANDED_AFTER: Duration = Duration::from_millis(50);
 /// What became of a batch's commit, once known: `Err` holds the reason, for the log.
 type Outcome = Option<Result<(), String>>;
 
+type Statement<'a> = Pin<Box<dyn Future<Output = Result<(), sqlx::Error>> + Send + 'a>>;
+
 /// An engine whose writes can be grouped.
 pub trait Batchable: Database {
     /// Runs statements without arguments on a connection.
-    fn run<'a>(
-        conn: &'a mut Self::Connection,
-        sql: &'static str,
-    ) -> Pin<Box<dyn Future<Output = Result<(), sqlx::Error>> + Send + 'a>>;
+    fn run<'a>(conn: &'a mut Self::Connection, sql: &'a str) -> Statement<'a>;
+
+    /// The connection, for the queries written once for both engines.
+    fn conn(conn: &mut Self::Connection) -> Conn<'_>;
 }
 
 macro_rules! batchable {
     ($db:ty) => {
         impl Batchable for $db {
-            fn run<'a>(
-                conn: &'a mut Self::Connection,
-                sql: &'static str,
-            ) -> Pin<Box<dyn Future<Output = Result<(), sqlx::Error>> + Send + 'a>> {
+            fn run<'a>(conn: &'a mut Self::Connection, sql: &'a str) -> Statement<'a> {
                 Box::pin(async move { sqlx::Executor::execute(conn, sql).await.map(|_| ()) })
+            }
+
+            fn conn(conn: &mut Self::Connection) -> Conn<'_> {
+                Conn::from(conn)
             }
         }
     };
@@ -102,8 +114,8 @@ struct Writer<DB: Batchable> {
     conn: DB::Connection,
     state: State,
     pool: Pool<DB>,
-    /// What opens a batch on this engine.
-    begin: &'static str,
+    /// What opens a batch on this engine, and the first member's savepoint with it.
+    begin: String,
 }
 
 enum State {
@@ -122,6 +134,14 @@ struct Batch {
     opened: Instant,
     /// A member began and has neither released its savepoint nor been rolled back.
     member_open: bool,
+    /// A savepoint with nothing in it yet is ready for the next member: it was made in the
+    /// same round trip as the statement before it (the batch's begin, the previous member's
+    /// release, or its undoing), so a member costs no round trip of its own to begin.
+    savepoint_ready: bool,
+    /// Audit entries of the batch's writes, chained onto the trail before the commit.
+    audit: Vec<Unchained>,
+    /// How many of them there were when the open member began: undoing it drops the rest.
+    audit_before_member: usize,
     outcome: watch::Sender<Outcome>,
 }
 
@@ -182,7 +202,7 @@ impl<DB: Batchable> Group<DB> {
             conn,
             state: State::Idle,
             pool: pool.clone(),
-            begin,
+            begin: format!("{begin}; SAVEPOINT member"),
         };
         Ok(Self {
             slot: Arc::new(Mutex::new(Slot {
@@ -206,9 +226,14 @@ impl<DB: Batchable> Group<DB> {
             turn.open(self.batches.fetch_add(1, Ordering::Relaxed))
                 .await?;
         }
-        DB::run(&mut turn.conn, "SAVEPOINT member").await?;
-        if let State::Open(batch) = &mut turn.state {
+        let writer = &mut *turn;
+        if let State::Open(batch) = &mut writer.state {
+            if !batch.savepoint_ready {
+                DB::run(&mut writer.conn, "SAVEPOINT member").await?;
+            }
+            batch.savepoint_ready = false;
             batch.member_open = true;
+            batch.audit_before_member = batch.audit.len();
         }
         Ok(Member { turn, cleanup })
     }
@@ -249,15 +274,18 @@ impl<DB: Batchable> Group<DB> {
             turn.end("ROLLBACK").await;
             return;
         }
-        let hand_on = !force
-            && self.waiting.load(Ordering::SeqCst) > 0
-            && batch.released < MAX_MEMBERS
-            && batch.opened.elapsed() < Duration::from_micros(self.window.load(Ordering::Relaxed));
-        if !hand_on {
+        if force || !self.hands_on(batch) {
             // A task of its own, so that a request that goes away half-way through the
             // commit does not leave the others without an answer.
             let _ = tokio::spawn(async move { turn.end("COMMIT").await }).await;
         }
+    }
+
+    /// Whether a batch goes on to a queued writer rather than being committed now.
+    fn hands_on(&self, batch: &Batch) -> bool {
+        self.waiting.load(Ordering::SeqCst) > 0
+            && batch.released < MAX_MEMBERS
+            && batch.opened.elapsed() < Duration::from_micros(self.window.load(Ordering::Relaxed))
     }
 
     /// Waits for the batch a member released into to end, and says how it went.
@@ -290,12 +318,15 @@ impl<DB: Batchable> Writer<DB> {
             self.replace_connection().await?;
         }
         self.state = State::Unsure;
-        DB::run(&mut self.conn, self.begin).await?;
+        DB::run(&mut self.conn, &self.begin).await?;
         self.state = State::Open(Batch {
             id,
             released: 0,
             opened: Instant::now(),
             member_open: false,
+            savepoint_ready: true,
+            audit: Vec::new(),
+            audit_before_member: 0,
             outcome: watch::Sender::new(None),
         });
         Ok(())
@@ -310,11 +341,10 @@ impl<DB: Batchable> Writer<DB> {
             return;
         }
         batch.member_open = false;
-        let undone = DB::run(
-            &mut self.conn,
-            "ROLLBACK TO SAVEPOINT member; RELEASE SAVEPOINT member",
-        )
-        .await;
+        batch.audit.truncate(batch.audit_before_member);
+        // Rolling back to a savepoint keeps it, empty: ready for the next member.
+        let undone = DB::run(&mut self.conn, "ROLLBACK TO SAVEPOINT member").await;
+        batch.savepoint_ready = undone.is_ok();
         if let Err(e) = undone {
             tracing::error!(error = %e, "a write could not be rolled back alone; its whole batch is abandoned");
             self.abandon().await;
@@ -326,7 +356,10 @@ impl<DB: Batchable> Writer<DB> {
         let State::Open(batch) = std::mem::replace(&mut self.state, State::Unsure) else {
             return;
         };
-        let result = DB::run(&mut self.conn, how).await;
+        let result = match how {
+            "COMMIT" => self.chain_and_commit(batch.audit).await,
+            _ => DB::run(&mut self.conn, how).await.map_err(StoreError::from),
+        };
         let outcome = match (how, &result) {
             ("COMMIT", Ok(())) => Ok(()),
             (_, Ok(())) => Err("rolled back".to_string()),
@@ -340,6 +373,11 @@ impl<DB: Batchable> Writer<DB> {
                 self.abandon().await;
             }
         }
+    }
+
+    async fn chain_and_commit(&mut self, audit: Vec<Unchained>) -> StoreResult<()> {
+        crate::audit::chain(DB::conn(&mut self.conn), audit).await?;
+        Ok(DB::run(&mut self.conn, "COMMIT").await?)
     }
 
     /// Gives up the open batch: its members get an error (their answer channel closes) and a
@@ -368,6 +406,17 @@ impl<DB: Batchable> Member<DB> {
         &mut self.turn.conn
     }
 
+    /// Adds an audit entry to the batch, to be chained onto the trail before its commit.
+    pub(crate) fn audit(&mut self, entry: Unchained) -> StoreResult<()> {
+        match &mut self.turn.state {
+            State::Open(batch) => {
+                batch.audit.push(entry);
+                Ok(())
+            }
+            _ => Err(StoreError::Commit("the batch ended under a write".into())),
+        }
+    }
+
     /// Keeps this member's writes; returns once they are committed (or failed with their
     /// batch).
     pub async fn commit(self) -> StoreResult<()> {
@@ -375,14 +424,25 @@ impl<DB: Batchable> Member<DB> {
             mut turn,
             mut cleanup,
         } = self;
-        DB::run(&mut turn.conn, "RELEASE SAVEPOINT member").await?;
+        let group = cleanup.group.clone();
+        let State::Open(batch) = &turn.state else {
+            return Err(StoreError::Commit("the batch ended under a write".into()));
+        };
+        // Handing on, the next member's savepoint is made with this release.
+        let ready = group.hands_on(batch);
+        let release = if ready {
+            "RELEASE SAVEPOINT member; SAVEPOINT member"
+        } else {
+            "RELEASE SAVEPOINT member"
+        };
+        DB::run(&mut turn.conn, release).await?;
         let State::Open(batch) = &mut turn.state else {
             return Err(StoreError::Commit("the batch ended under a write".into()));
         };
         batch.member_open = false;
+        batch.savepoint_ready = ready;
         batch.released += 1;
         let (id, outcome) = (batch.id, batch.outcome.subscribe());
-        let group = cleanup.group.clone();
         group.settle(turn, false).await;
         cleanup.armed = false;
         group.outcome(id, outcome).await

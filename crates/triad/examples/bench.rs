@@ -37,32 +37,55 @@ struct Load {
     errors: u64,
     /// Server CPU time (user + system) per request, in microseconds.
     server_cpu_us: f64,
+    /// PostgreSQL's CPU per request, when it runs on this machine.
+    database_cpu_us: f64,
     /// Share of the machine's CPU time that was busy during the run (wrk included).
     machine_busy: f64,
 }
 
-/// CPU counters read from /proc: the server's own ticks and the machine's busy and total ticks.
+/// CPU counters read from /proc: the server's own ticks, those of PostgreSQL's processes on
+/// this machine (none with SQLite, which runs inside the server), and the machine's busy and
+/// total ticks.
 #[derive(Clone, Copy, Default)]
 struct CpuSnapshot {
     server: u64,
+    database: u64,
     busy: u64,
     total: u64,
 }
 
+/// Whether the benchmark runs on PostgreSQL: only then are PostgreSQL's processes counted (a
+/// cluster idling on the same machine is not the database under test).
+static ON_POSTGRES: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// A process's command name and its user + system ticks, from /proc/<pid>/stat.
+fn process_ticks(stat_path: &Path) -> Option<(String, u64)> {
+    let stat = std::fs::read_to_string(stat_path).ok()?;
+    let (head, rest) = stat.rsplit_once(')')?;
+    let name = head.split_once('(')?.1.to_string();
+    // Fields after the command name (which may hold spaces) start at "state".
+    let ticks = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|f| f.parse::<u64>().ok())
+        .sum();
+    Some((name, ticks))
+}
+
 impl CpuSnapshot {
     fn take(server_pid: u32) -> Self {
-        let server = std::fs::read_to_string(format!("/proc/{server_pid}/stat"))
-            .ok()
-            .and_then(|stat| {
-                // Fields after the command name (which may hold spaces) start at "state".
-                let rest = stat.rsplit_once(')')?.1;
-                let fields: Vec<u64> = rest
-                    .split_whitespace()
-                    .skip(11)
-                    .take(2)
-                    .filter_map(|f| f.parse().ok())
-                    .collect();
-                Some(fields.iter().sum())
+        let server = process_ticks(Path::new(&format!("/proc/{server_pid}/stat")))
+            .map_or(0, |(_, ticks)| ticks);
+        let on_postgres = ON_POSTGRES.load(std::sync::atomic::Ordering::Relaxed);
+        let database = std::fs::read_dir("/proc")
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter_map(|e| process_ticks(&e.path().join("stat")))
+                    .filter(|(name, _)| on_postgres && name == "postgres")
+                    .map(|(_, ticks)| ticks)
+                    .sum()
             })
             .unwrap_or(0);
         let (busy, total) = std::fs::read_to_string("/proc/stat")
@@ -81,6 +104,7 @@ impl CpuSnapshot {
             .unwrap_or((0, 0));
         Self {
             server,
+            database,
             busy,
             total,
         }
@@ -142,7 +166,10 @@ fn wrk_with(server_pid: u32, connections: &str, url: &str, extra: &[&str]) -> Re
     let rps: f64 = field("Requests/sec:").parse().unwrap_or(0.0);
     let requests = rps * SECONDS.parse::<f64>().unwrap_or(1.0);
     // /proc counts in clock ticks of 10 ms on Linux.
-    let server_cpu_us = (after.server - before.server) as f64 * 10_000.0 / requests.max(1.0);
+    let per_request = |ticks: u64| ticks as f64 * 10_000.0 / requests.max(1.0);
+    let server_cpu_us = per_request(after.server - before.server);
+    // Backends that ended during the run take their ticks with them: a lower bound.
+    let database_cpu_us = per_request(after.database.saturating_sub(before.database));
     let machine_busy =
         (after.busy - before.busy) as f64 / (after.total - before.total).max(1) as f64;
     Ok(Load {
@@ -151,14 +178,20 @@ fn wrk_with(server_pid: u32, connections: &str, url: &str, extra: &[&str]) -> Re
         p99: field("99%"),
         errors,
         server_cpu_us,
+        database_cpu_us,
         machine_busy,
     })
 }
 
 impl Load {
     fn line(&self) -> String {
+        let database = if self.database_cpu_us > 0.0 {
+            format!("   database CPU {:>5.0} µs/req", self.database_cpu_us)
+        } else {
+            String::new()
+        };
         format!(
-            "{:>8.0} req/s   p50 {:>8}   p99 {:>8}   errors {}   server CPU {:>5.0} µs/req   machine busy {:>3.0}%",
+            "{:>8.0} req/s   p50 {:>8}   p99 {:>8}   errors {}   server CPU {:>5.0} µs/req{database}   machine busy {:>3.0}%",
             self.rps,
             self.p50,
             self.p99,
@@ -226,6 +259,10 @@ async fn main() -> Result<()> {
     let url = std::env::var("TRIAD_BENCH_DATABASE_URL")
         .unwrap_or_else(|_| format!("sqlite://{}/triad.db", dir.path().display()));
     let years = std::env::var("TRIAD_BENCH_YEARS").unwrap_or_else(|_| "1".into());
+    ON_POSTGRES.store(
+        url.starts_with("postgres"),
+        std::sync::atomic::Ordering::Relaxed,
+    );
     let engine = if url.starts_with("postgres") {
         "PostgreSQL"
     } else {

@@ -127,7 +127,6 @@ pub async fn generate(
     progress.set_message("Logging a school year of activity");
     let mut counter = 0u64;
     let mut batch: Vec<ActivityRow> = Vec::with_capacity(400);
-    let mut districts: Vec<Id> = Vec::new();
     for officer in officers {
         let table = weights(officer.role, officer.enforcement_lean);
         let days = school_days
@@ -204,15 +203,9 @@ pub async fn generate(
             .source(Some("demo".into()))
             .tenant(Some(officer.district), officer.agency);
         triad_store::audit::append(&mut *tx, event, now).await?;
-        if !districts.contains(&officer.district) {
-            districts.push(officer.district);
-        }
         progress.inc(1);
     }
     store::insert_batch(&mut *tx, &batch).await?;
-    for d in districts {
-        store::rebuild_summary(&mut *tx, d).await?;
-    }
     Ok(())
 }
 

@@ -236,6 +236,7 @@ both_engines!(
             )
             .await;
         assert_eq!(late.status(), 409);
+        assert_summaries_match_entries(&app).await;
     }
 );
 
@@ -268,6 +269,51 @@ async fn totals(app: &TestApp, month: &str) -> (i64, i64) {
     summary
         .iter()
         .fold((0, 0), |(e, m), r| (e + r.entries, m + r.minutes))
+}
+
+/// One summary line: its key and its five totals.
+type SummaryLine = (String, String, String, String, i64, i64, i64, i64, i64);
+
+/// Asserts that both summaries say exactly what counting the entries again says (lines a
+/// correction emptied are left at zero, and do not count).
+async fn assert_summaries_match_entries(app: &TestApp) {
+    let totals = "CAST(COUNT(*) AS BIGINT), CAST(SUM(minutes) AS BIGINT), \
+                  CAST(SUM(students) AS BIGINT), CAST(SUM(parents) AS BIGINT), CAST(SUM(staff) AS BIGINT)";
+    let kept = "entries, minutes, students, parents, staff";
+    let nonzero =
+        "NOT (entries = 0 AND minutes = 0 AND students = 0 AND parents = 0 AND staff = 0)";
+    let pairs = [
+        (
+            format!(
+                "SELECT campus_id, author_id, month, category, {totals} FROM activities \
+                     GROUP BY campus_id, author_id, month, category ORDER BY 1, 2, 3, 4"
+            ),
+            format!(
+                "SELECT campus_id, author_id, month, category, {kept} FROM activity_summary \
+                     WHERE {nonzero} ORDER BY 1, 2, 3, 4"
+            ),
+        ),
+        (
+            format!(
+                "SELECT district_id, '', month, category, {totals} FROM activities \
+                     GROUP BY district_id, month, category ORDER BY 1, 2, 3, 4"
+            ),
+            format!(
+                "SELECT district_id, '', month, category, {kept} FROM activity_summary_district \
+                     WHERE {nonzero} ORDER BY 1, 2, 3, 4"
+            ),
+        ),
+    ];
+    let mut conn = app.db.acquire().await.unwrap();
+    for (counted, kept) in pairs {
+        let counted = triad_store::fetch_all!(&mut conn, SummaryLine, &counted).unwrap();
+        let kept = triad_store::fetch_all!(&mut conn, SummaryLine, &kept).unwrap();
+        assert!(!counted.is_empty());
+        assert_eq!(
+            kept, counted,
+            "the summary kept at write time matches a recount"
+        );
+    }
 }
 
 both_engines!(
@@ -414,6 +460,7 @@ both_engines!(
         .unwrap();
         assert!(mine.iter().any(|r| r.notes.as_deref() == Some("Café talk")));
         assert_eq!(app.audit_count("activity.import", "ok").await, 2);
+        assert_summaries_match_entries(&app).await;
     }
 );
 

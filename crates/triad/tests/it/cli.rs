@@ -108,6 +108,13 @@ fn demo_backup_restore_and_verify() {
         let n = rows(&db, sql);
         assert!(n >= at_least, "the demo has {n} {what}");
     }
+    // The bulk-loaded year is counted into the summaries by the database as it is written.
+    let activities = rows(&db, "SELECT COUNT(*) FROM activities");
+    assert!(activities > 10_000, "the demo logs a year: {activities}");
+    for summary in ["activity_summary", "activity_summary_district"] {
+        let counted = rows(&db, &format!("SELECT SUM(entries) FROM {summary}"));
+        assert_eq!(counted, activities, "{summary} counts every entry");
+    }
     // A second run keeps the data.
     let again = triad(&data, &db, &["demo", "--no-serve"], None);
     assert!(text(&again).contains("keeping its data"));

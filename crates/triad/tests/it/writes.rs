@@ -4,23 +4,23 @@
 use crate::both_engines;
 use crate::support::TestApp;
 use std::time::Duration;
+use triad_domain::audit::{AuditEvent, Outcome};
 use triad_domain::{Id, Timestamp};
 use triad_store::Db;
 
-/// One write: a campus named `name`, holding the writer for `hold` before it commits (so
-/// that others queue behind it), or dropped without committing when `fail` is set.
+/// One audited write: a campus named `name`, holding the writer for `hold` before it commits
+/// (so that others queue behind it), or dropped without committing when `fail` is set.
 async fn write_campus(db: Db, district: Id, name: String, hold: Duration, fail: bool) -> bool {
     let mut tx = db.begin().await.expect("begin");
-    triad_store::org::insert_campus(
-        &mut tx,
-        Id::new(),
-        district,
-        &name,
-        "high",
-        Timestamp::from_millis(0),
-    )
-    .await
-    .expect("insert");
+    let campus = Id::new();
+    let at = Timestamp::from_millis(0);
+    triad_store::org::insert_campus(&mut tx, campus, district, &name, "high", at)
+        .await
+        .expect("insert");
+    let event = AuditEvent::new(None, "test.grouped_write", Outcome::Ok).record("campus", campus);
+    triad_store::audit::append(&mut tx, event, at)
+        .await
+        .expect("audit");
     tokio::time::sleep(hold).await;
     if fail {
         return false;
@@ -75,6 +75,12 @@ both_engines!(
             assert_eq!(names.contains(&name), i % 5 != 0, "{name} in {names:?}");
         }
         assert!(!names.contains(&"Abandoned campus".to_string()));
+        // The batches carried the audit chain's tip: the entries of writes undone went with
+        // them, and the kept ones chain on without a gap.
+        let audited = app.audit_count("test.grouped_write", "ok").await;
+        assert_eq!(audited, 24);
+        let chain = triad_store::audit::verify(&app.db).await.expect("verify");
+        assert!(chain.is_ok(), "the chain verifies: {chain:?}");
         let batches = app.db.write_batches() - batches_before;
         assert_eq!(committed, 24);
         assert!(
@@ -110,6 +116,10 @@ both_engines!(
         )
         .await
         .unwrap();
+        let event = AuditEvent::new(None, "test.failed_batch", Outcome::Ok);
+        triad_store::audit::append(&mut first, event, Timestamp::from_millis(0))
+            .await
+            .unwrap();
         let db = app.db.clone();
         let second = tokio::spawn(async move {
             let mut tx = db.begin().await.unwrap();
@@ -148,5 +158,9 @@ both_engines!(
         assert!(campus_names(&app)
             .await
             .contains(&"Campus after the failure".to_string()));
+        // The failed batch's audit entry went with it, and the chain goes on from before it.
+        assert_eq!(app.audit_count("test.failed_batch", "ok").await, 0);
+        let chain = triad_store::audit::verify(&app.db).await.unwrap();
+        assert!(chain.is_ok(), "the chain verifies: {chain:?}");
     }
 );
