@@ -5,10 +5,11 @@ use crate::{execute, fetch_all, fetch_optional, Conn, Db, StoreResult, Tx};
 use triad_domain::audit::{AuditEntry, AuditEvent, Break, ChainVerifier, Outcome};
 use triad_domain::{Id, Timestamp};
 
-#[derive(sqlx::FromRow)]
-struct Head {
-    seq: i64,
-    hash: String,
+/// The chain's head: the last entry's number and hash.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Head {
+    pub seq: i64,
+    pub hash: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -81,18 +82,20 @@ pub async fn append(tx: &mut Tx, event: AuditEvent, at: Timestamp) -> StoreResul
 /// values in one statement.
 const ENTRIES_PER_INSERT: usize = 500;
 
-/// Places a batch's entries on the chain, in order, and moves the head past them. The batch
-/// holds the head (the write lock on SQLite, the head row on PostgreSQL) from its first
-/// statement, so nobody moves it between this read and the commit.
+/// Places a batch's entries on the chain, in order, after `head` (read as the batch opened),
+/// and moves the head past them. The batch holds the head (the write lock on SQLite, the head
+/// row on PostgreSQL) from its first statement, so nobody moved it since.
 pub(crate) async fn chain<'c>(
     conn: impl Into<Conn<'c>>,
+    head: Option<Head>,
     entries: Vec<Unchained>,
 ) -> StoreResult<()> {
     if entries.is_empty() {
         return Ok(());
     }
-    let mut c: Conn = conn.into();
-    let mut tip = head(&mut c).await?;
+    let mut tip = head.ok_or(crate::StoreError::Config(
+        "the audit head is missing".into(),
+    ))?;
     let mut chained = Vec::with_capacity(entries.len());
     for Unchained { id, at, event } in entries {
         let entry = AuditEntry::chain(event, id, at, tip.seq, &tip.hash);
@@ -102,24 +105,35 @@ pub(crate) async fn chain<'c>(
         };
         chained.push(entry);
     }
-    for rows in chained.chunks(ENTRIES_PER_INSERT) {
-        insert_entries(&mut c, rows).await?;
+    let mut c: Conn = conn.into();
+    let chunks: Vec<&[AuditEntry]> = chained.chunks(ENTRIES_PER_INSERT).collect();
+    let (last, earlier) = chunks.split_last().ok_or(crate::StoreError::NotFound)?;
+    for rows in earlier {
+        insert_entries(&mut c, rows, None).await?;
     }
-    execute!(
-        &mut c,
-        "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
-        tip.seq,
-        tip.hash
-    )?;
-    Ok(())
+    insert_entries(&mut c, last, Some(&tip)).await
 }
 
-async fn insert_entries<'c>(conn: impl Into<Conn<'c>>, rows: &[AuditEntry]) -> StoreResult<()> {
+/// Inserts chained entries; with `head`, moves the chain's head to it too (in the same
+/// statement on PostgreSQL, where a statement is a round trip).
+async fn insert_entries<'c>(
+    conn: impl Into<Conn<'c>>,
+    rows: &[AuditEntry],
+    head: Option<&Head>,
+) -> StoreResult<()> {
     let mut c: Conn = conn.into();
-    let sql = format!(
+    let width = rows.len() * 14;
+    let insert = format!(
         "INSERT INTO audit_log ({COLUMNS}) VALUES {}",
         crate::db::placeholders(rows.len(), 14)
     );
+    // PostgreSQL moves the head in the insert; SQLite, which cannot, in a statement after.
+    let head_in_insert = head.is_some() && matches!(c, Conn::Postgres(_));
+    let sql = if head_in_insert {
+        format!("WITH moved AS ({}) {insert}", move_head(width + 1))
+    } else {
+        insert
+    };
     crate::run!(&mut c, |c| {
         let mut q = sqlx::query(&sql);
         for entry in rows {
@@ -140,9 +154,23 @@ async fn insert_entries<'c>(conn: impl Into<Conn<'c>>, rows: &[AuditEntry]) -> S
                 .bind(entry.prev_hash.clone())
                 .bind(entry.hash.clone());
         }
+        if let (Some(head), true) = (head, head_in_insert) {
+            q = q.bind(head.seq).bind(head.hash.clone());
+        }
         q.execute(c).await.map(|_| ())
     })?;
+    if let (Some(head), false) = (head, head_in_insert) {
+        execute!(&mut c, &move_head(1), head.seq, head.hash.clone())?;
+    }
     Ok(())
+}
+
+/// The statement that moves the chain's head, its two values numbered from `first`.
+fn move_head(first: usize) -> String {
+    format!(
+        "UPDATE audit_head SET seq = ${first}, hash = ${} WHERE id = 1",
+        first + 1
+    )
 }
 
 /// The chain's head as stored: the last entry's number and hash.

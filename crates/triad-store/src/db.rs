@@ -153,7 +153,7 @@ impl Db {
             // rows another waits for while it waits for the head.
             let group = Group::new(
                 &pool,
-                "BEGIN; SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE",
+                "BEGIN; SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",
             )
             .await?;
             Ok(Db::Postgres(pool, group))
@@ -187,7 +187,11 @@ impl Db {
                 .await?;
             // The write lock at once, so a transaction that reads before it writes never fails
             // half-way.
-            let group = Group::new(&pool, "BEGIN IMMEDIATE").await?;
+            let group = Group::new(
+                &pool,
+                "BEGIN IMMEDIATE; SELECT seq, hash FROM audit_head WHERE id = 1",
+            )
+            .await?;
             Ok(Db::Sqlite(pool, group))
         } else {
             Err(StoreError::Config(

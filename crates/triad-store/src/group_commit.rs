@@ -24,10 +24,10 @@
 //! the batch holds the write lock (SQLite) or the head row (PostgreSQL) from its first
 //! statement to its commit.
 
-use crate::audit::Unchained;
+use crate::audit::{Head, Unchained};
 use crate::error::{StoreError, StoreResult};
 use crate::Conn;
-use sqlx::{Connection, Database, Pool, Postgres, Sqlite};
+use sqlx::{Connection, Database, Pool, Postgres, Row, Sqlite};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -48,12 +48,15 @@ const STRANDED_AFTER: Duration = Duration::from_millis(50);
 /// What became of a batch's commit, once known: `Err` holds the reason, for the log.
 type Outcome = Option<Result<(), String>>;
 
-type Statement<'a> = Pin<Box<dyn Future<Output = Result<(), sqlx::Error>> + Send + 'a>>;
+type Statement<'a, T = ()> = Pin<Box<dyn Future<Output = Result<T, sqlx::Error>> + Send + 'a>>;
 
 /// An engine whose writes can be grouped.
 pub trait Batchable: Database {
     /// Runs statements without arguments on a connection.
     fn run<'a>(conn: &'a mut Self::Connection, sql: &'a str) -> Statement<'a>;
+
+    /// Runs the statements that open a batch; their one row is the audit chain's head.
+    fn open<'a>(conn: &'a mut Self::Connection, sql: &'a str) -> Statement<'a, Option<Head>>;
 
     /// The connection, for the queries written once for both engines.
     fn conn(conn: &mut Self::Connection) -> Conn<'_>;
@@ -64,6 +67,23 @@ macro_rules! batchable {
         impl Batchable for $db {
             fn run<'a>(conn: &'a mut Self::Connection, sql: &'a str) -> Statement<'a> {
                 Box::pin(async move { sqlx::Executor::execute(conn, sql).await.map(|_| ()) })
+            }
+
+            fn open<'a>(
+                conn: &'a mut Self::Connection,
+                sql: &'a str,
+            ) -> Statement<'a, Option<Head>> {
+                Box::pin(async move {
+                    let rows = sqlx::Executor::fetch_all(conn, sql).await?;
+                    rows.first()
+                        .map(|row| {
+                            Ok(Head {
+                                seq: row.try_get("seq")?,
+                                hash: row.try_get("hash")?,
+                            })
+                        })
+                        .transpose()
+                })
             }
 
             fn conn(conn: &mut Self::Connection) -> Conn<'_> {
@@ -114,7 +134,8 @@ struct Writer<DB: Batchable> {
     conn: DB::Connection,
     state: State,
     pool: Pool<DB>,
-    /// What opens a batch on this engine, and the first member's savepoint with it.
+    /// What opens a batch on this engine and reads the audit chain's head, and the first
+    /// member's savepoint with it: one round trip.
     begin: String,
 }
 
@@ -138,6 +159,8 @@ struct Batch {
     /// same round trip as the statement before it (the batch's begin, the previous member's
     /// release, or its undoing), so a member costs no round trip of its own to begin.
     savepoint_ready: bool,
+    /// The audit chain's head, read as the batch opened.
+    head: Option<Head>,
     /// Audit entries of the batch's writes, chained onto the trail before the commit.
     audit: Vec<Unchained>,
     /// How many of them there were when the open member began: undoing it drops the rest.
@@ -195,7 +218,8 @@ impl Drop for Queued<'_> {
 }
 
 impl<DB: Batchable> Group<DB> {
-    /// Takes a writer connection of its own from `pool`; `begin` opens a batch on it.
+    /// Takes a writer connection of its own from `pool`; `begin` opens a batch on it and
+    /// reads the audit chain's head (columns `seq` and `hash`).
     pub async fn new(pool: &Pool<DB>, begin: &'static str) -> StoreResult<Self> {
         let conn = pool.acquire().await?.detach();
         let writer = Writer {
@@ -318,13 +342,14 @@ impl<DB: Batchable> Writer<DB> {
             self.replace_connection().await?;
         }
         self.state = State::Unsure;
-        DB::run(&mut self.conn, &self.begin).await?;
+        let head = DB::open(&mut self.conn, &self.begin).await?;
         self.state = State::Open(Batch {
             id,
             released: 0,
             opened: Instant::now(),
             member_open: false,
             savepoint_ready: true,
+            head,
             audit: Vec::new(),
             audit_before_member: 0,
             outcome: watch::Sender::new(None),
@@ -357,7 +382,7 @@ impl<DB: Batchable> Writer<DB> {
             return;
         };
         let result = match how {
-            "COMMIT" => self.chain_and_commit(batch.audit).await,
+            "COMMIT" => self.chain_and_commit(batch.head, batch.audit).await,
             _ => DB::run(&mut self.conn, how).await.map_err(StoreError::from),
         };
         let outcome = match (how, &result) {
@@ -375,8 +400,12 @@ impl<DB: Batchable> Writer<DB> {
         }
     }
 
-    async fn chain_and_commit(&mut self, audit: Vec<Unchained>) -> StoreResult<()> {
-        crate::audit::chain(DB::conn(&mut self.conn), audit).await?;
+    async fn chain_and_commit(
+        &mut self,
+        head: Option<Head>,
+        audit: Vec<Unchained>,
+    ) -> StoreResult<()> {
+        crate::audit::chain(DB::conn(&mut self.conn), head, audit).await?;
         Ok(DB::run(&mut self.conn, "COMMIT").await?)
     }
 
