@@ -155,6 +155,7 @@ async fn fresh_database(engine: Engine, dir: &std::path::Path) -> String {
                 .await
                 .expect("connect to the test cluster");
             if let Db::Postgres(pool, _) = &db {
+                sweep_earlier_databases(pool).await;
                 sqlx_create(pool, &name).await;
             }
             db.close().await;
@@ -165,6 +166,39 @@ async fn fresh_database(engine: Engine, dir: &std::path::Path) -> String {
             format!("{base}/{name}")
         }
     }
+}
+
+/// Drops, once per test run, the databases earlier runs left on the cluster (a test's
+/// database stays open until its process ends, so it cannot drop its own). A database still
+/// in use, by a run going on beside this one, refuses the drop and is kept.
+async fn sweep_earlier_databases(pool: &sqlx::PgPool) {
+    static SWEPT: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    SWEPT
+        .get_or_init(|| async {
+            let started = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0);
+            let names: Vec<String> = sqlx::query_scalar(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'triad\\_test\\_%'",
+            )
+            .fetch_all(pool)
+            .await
+            .unwrap_or_default();
+            for name in names {
+                // Only databases made before this run began: a UUIDv7 starts with its time.
+                let made = name
+                    .strip_prefix("triad_test_")
+                    .and_then(|hex| u64::from_str_radix(hex.get(..12)?, 16).ok())
+                    .map_or(u64::MAX, |millis| millis / 1000);
+                if made + 60 < started {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+                        .execute(pool)
+                        .await;
+                }
+            }
+        })
+        .await;
 }
 
 async fn sqlx_create(pool: &sqlx::PgPool, name: &str) {
