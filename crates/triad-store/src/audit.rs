@@ -106,12 +106,12 @@ pub(crate) async fn chain<'c>(
         chained.push(entry);
     }
     let mut c: Conn = conn.into();
-    let chunks: Vec<&[AuditEntry]> = chained.chunks(ENTRIES_PER_INSERT).collect();
-    let (last, earlier) = chunks.split_last().ok_or(crate::StoreError::NotFound)?;
-    for rows in earlier {
-        insert_entries(&mut c, rows, None).await?;
+    let chunks = chained.chunks(ENTRIES_PER_INSERT);
+    let last = chunks.len() - 1;
+    for (i, rows) in chunks.enumerate() {
+        insert_entries(&mut c, rows, (i == last).then_some(&tip)).await?;
     }
-    insert_entries(&mut c, last, Some(&tip)).await
+    Ok(())
 }
 
 /// Inserts chained entries; with `head`, moves the chain's head to it too (in the same
@@ -173,15 +173,13 @@ fn move_head(first: usize) -> String {
     )
 }
 
-/// The chain's head as stored: the last entry's number and hash.
+/// Reads the chain's head as stored: the last entry's number and hash.
+pub(crate) const READ_HEAD: &str = "SELECT seq, hash FROM audit_head WHERE id = 1";
+
+/// The chain's head as stored.
 async fn head<'c>(conn: impl Into<Conn<'c>>) -> StoreResult<Head> {
     let mut c: Conn = conn.into();
-    fetch_optional!(
-        &mut c,
-        Head,
-        "SELECT seq, hash FROM audit_head WHERE id = 1"
-    )?
-    .ok_or(crate::StoreError::Config(
+    fetch_optional!(&mut c, Head, READ_HEAD)?.ok_or(crate::StoreError::Config(
         "the audit head is missing".into(),
     ))
 }

@@ -151,11 +151,8 @@ impl Db {
             // A batch first takes the audit chain's head, which nearly every write takes
             // anyway: batches of several instances then queue in one order, and none can hold
             // rows another waits for while it waits for the head.
-            let group = Group::new(
-                &pool,
-                "BEGIN; SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",
-            )
-            .await?;
+            let begin = format!("BEGIN; {} FOR UPDATE", crate::audit::READ_HEAD);
+            let group = Group::new(&pool, &begin).await?;
             Ok(Db::Postgres(pool, group))
         } else if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)
@@ -187,11 +184,8 @@ impl Db {
                 .await?;
             // The write lock at once, so a transaction that reads before it writes never fails
             // half-way.
-            let group = Group::new(
-                &pool,
-                "BEGIN IMMEDIATE; SELECT seq, hash FROM audit_head WHERE id = 1",
-            )
-            .await?;
+            let begin = format!("BEGIN IMMEDIATE; {}", crate::audit::READ_HEAD);
+            let group = Group::new(&pool, &begin).await?;
             Ok(Db::Sqlite(pool, group))
         } else {
             Err(StoreError::Config(

@@ -220,7 +220,7 @@ impl Drop for Queued<'_> {
 impl<DB: Batchable> Group<DB> {
     /// Takes a writer connection of its own from `pool`; `begin` opens a batch on it and
     /// reads the audit chain's head (columns `seq` and `hash`).
-    pub async fn new(pool: &Pool<DB>, begin: &'static str) -> StoreResult<Self> {
+    pub async fn new(pool: &Pool<DB>, begin: &str) -> StoreResult<Self> {
         let conn = pool.acquire().await?.detach();
         let writer = Writer {
             conn,
@@ -294,22 +294,31 @@ impl<DB: Batchable> Group<DB> {
         let State::Open(batch) = &turn.state else {
             return;
         };
+        let hand_on = !force && self.hands_on(batch.released, batch.opened);
+        self.hand_on_or_end(turn, hand_on).await;
+    }
+
+    /// Leaves the batch open for the queued writer (`hand_on`), or ends it: commits it, or
+    /// rolls it back when nobody's write is in it.
+    async fn hand_on_or_end(&self, mut turn: Turn<DB>, hand_on: bool) {
+        let State::Open(batch) = &turn.state else {
+            return;
+        };
         if batch.released == 0 {
             turn.end("ROLLBACK").await;
-            return;
-        }
-        if force || !self.hands_on(batch) {
+        } else if !hand_on {
             // A task of its own, so that a request that goes away half-way through the
             // commit does not leave the others without an answer.
             let _ = tokio::spawn(async move { turn.end("COMMIT").await }).await;
         }
     }
 
-    /// Whether a batch goes on to a queued writer rather than being committed now.
-    fn hands_on(&self, batch: &Batch) -> bool {
+    /// Whether a batch holding `released` writes, opened at `opened`, goes on to a queued
+    /// writer rather than being committed now.
+    fn hands_on(&self, released: usize, opened: Instant) -> bool {
         self.waiting.load(Ordering::SeqCst) > 0
-            && batch.released < MAX_MEMBERS
-            && batch.opened.elapsed() < Duration::from_micros(self.window.load(Ordering::Relaxed))
+            && released < MAX_MEMBERS
+            && opened.elapsed() < Duration::from_micros(self.window.load(Ordering::Relaxed))
     }
 
     /// Waits for the batch a member released into to end, and says how it went.
@@ -457,9 +466,10 @@ impl<DB: Batchable> Member<DB> {
         let State::Open(batch) = &turn.state else {
             return Err(StoreError::Commit("the batch ended under a write".into()));
         };
-        // Handing on, the next member's savepoint is made with this release.
-        let ready = group.hands_on(batch);
-        let release = if ready {
+        // Decided once, before the release: handing on, the next member's savepoint is made
+        // with it.
+        let hand_on = group.hands_on(batch.released + 1, batch.opened);
+        let release = if hand_on {
             "RELEASE SAVEPOINT member; SAVEPOINT member"
         } else {
             "RELEASE SAVEPOINT member"
@@ -469,10 +479,10 @@ impl<DB: Batchable> Member<DB> {
             return Err(StoreError::Commit("the batch ended under a write".into()));
         };
         batch.member_open = false;
-        batch.savepoint_ready = ready;
+        batch.savepoint_ready = hand_on;
         batch.released += 1;
         let (id, outcome) = (batch.id, batch.outcome.subscribe());
-        group.settle(turn, false).await;
+        group.hand_on_or_end(turn, hand_on).await;
         cleanup.armed = false;
         group.outcome(id, outcome).await
     }

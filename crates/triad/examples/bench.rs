@@ -37,8 +37,8 @@ struct Load {
     errors: u64,
     /// Server CPU time (user + system) per request, in microseconds.
     server_cpu_us: f64,
-    /// PostgreSQL's CPU per request, when it runs on this machine.
-    database_cpu_us: f64,
+    /// PostgreSQL's CPU per request, when the bench runs on it (on this machine).
+    database_cpu_us: Option<f64>,
     /// Share of the machine's CPU time that was busy during the run (wrk included).
     machine_busy: f64,
 }
@@ -49,7 +49,7 @@ struct Load {
 #[derive(Clone, Copy, Default)]
 struct CpuSnapshot {
     server: u64,
-    database: u64,
+    database: Option<u64>,
     busy: u64,
     total: u64,
 }
@@ -78,16 +78,18 @@ impl CpuSnapshot {
         let server = process_ticks(Path::new(&format!("/proc/{server_pid}/stat")))
             .map_or(0, |(_, ticks)| ticks);
         let on_postgres = ON_POSTGRES.load(std::sync::atomic::Ordering::Relaxed);
-        let database = std::fs::read_dir("/proc")
-            .map(|entries| {
-                entries
-                    .flatten()
-                    .filter_map(|e| process_ticks(&e.path().join("stat")))
-                    .filter(|(name, _)| on_postgres && name == "postgres")
-                    .map(|(_, ticks)| ticks)
-                    .sum()
-            })
-            .unwrap_or(0);
+        let database = on_postgres.then(|| {
+            std::fs::read_dir("/proc")
+                .map(|entries| {
+                    entries
+                        .flatten()
+                        .filter_map(|e| process_ticks(&e.path().join("stat")))
+                        .filter(|(name, _)| name == "postgres")
+                        .map(|(_, ticks)| ticks)
+                        .sum()
+                })
+                .unwrap_or(0)
+        });
         let (busy, total) = std::fs::read_to_string("/proc/stat")
             .ok()
             .and_then(|stat| {
@@ -169,7 +171,10 @@ fn wrk_with(server_pid: u32, connections: &str, url: &str, extra: &[&str]) -> Re
     let per_request = |ticks: u64| ticks as f64 * 10_000.0 / requests.max(1.0);
     let server_cpu_us = per_request(after.server - before.server);
     // Backends that ended during the run take their ticks with them: a lower bound.
-    let database_cpu_us = per_request(after.database.saturating_sub(before.database));
+    let database_cpu_us = before
+        .database
+        .zip(after.database)
+        .map(|(before, after)| per_request(after.saturating_sub(before)));
     let machine_busy =
         (after.busy - before.busy) as f64 / (after.total - before.total).max(1) as f64;
     Ok(Load {
@@ -185,11 +190,10 @@ fn wrk_with(server_pid: u32, connections: &str, url: &str, extra: &[&str]) -> Re
 
 impl Load {
     fn line(&self) -> String {
-        let database = if self.database_cpu_us > 0.0 {
-            format!("   database CPU {:>5.0} µs/req", self.database_cpu_us)
-        } else {
-            String::new()
-        };
+        let database = self
+            .database_cpu_us
+            .map(|us| format!("   database CPU {us:>5.0} µs/req"))
+            .unwrap_or_default();
         format!(
             "{:>8.0} req/s   p50 {:>8}   p99 {:>8}   errors {}   server CPU {:>5.0} µs/req{database}   machine busy {:>3.0}%",
             self.rps,
