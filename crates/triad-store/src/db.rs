@@ -2,12 +2,14 @@
 
 use crate::error::{StoreError, StoreResult};
 use crate::group_commit::{Group, Member};
+use crate::idempotency::PendingKey;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{PgConnection, Postgres, Sqlite, SqliteConnection};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Runs the same code against whichever engine a connection belongs to. The body is written
@@ -79,7 +81,13 @@ pub enum Conn<'a> {
 
 /// An open transaction. Every write and its audit entry go through one, together; it may share
 /// its commit with other writes, and `commit` returns when the write is on disk.
-pub enum Tx {
+pub struct Tx {
+    member: Membership,
+    /// The request's idempotency key, when this transaction records it.
+    key: Option<Arc<PendingKey>>,
+}
+
+enum Membership {
     Sqlite(Member<Sqlite>),
     Postgres(Member<Postgres>),
 }
@@ -92,9 +100,9 @@ pub enum Pooled {
 
 impl<'a> From<&'a mut Tx> for Conn<'a> {
     fn from(tx: &'a mut Tx) -> Self {
-        match tx {
-            Tx::Sqlite(m) => Conn::Sqlite(m.connection()),
-            Tx::Postgres(m) => Conn::Postgres(m.connection()),
+        match &mut tx.member {
+            Membership::Sqlite(m) => Conn::Sqlite(m.connection()),
+            Membership::Postgres(m) => Conn::Postgres(m.connection()),
         }
     }
 }
@@ -225,13 +233,27 @@ impl Db {
 
     /// Begins a write transaction: a member of the open batch (see [`crate::group_commit`]).
     pub async fn begin(&self) -> StoreResult<Tx> {
-        let mut tx = match self {
-            Db::Sqlite(_, group) => Tx::Sqlite(group.join().await?),
-            Db::Postgres(_, group) => Tx::Postgres(group.join().await?),
+        // A request's idempotency key is recorded by its first write, in the round trip that
+        // releases the write into its batch: it costs no statement and no commit of its own.
+        let key = crate::idempotency::take_pending();
+        let claim = key.as_ref().map(|k| k.claim_sql(self.engine()));
+        let member = match self {
+            Db::Sqlite(_, group) => {
+                let mut m = group.join().await?;
+                if let Some(sql) = claim {
+                    m.run_with_release(sql);
+                }
+                Membership::Sqlite(m)
+            }
+            Db::Postgres(_, group) => {
+                let mut m = group.join().await?;
+                if let Some(sql) = claim {
+                    m.run_with_release(sql);
+                }
+                Membership::Postgres(m)
+            }
         };
-        // A request's idempotency key commits with its first write, not in a commit of its own.
-        crate::idempotency::record_pending(&mut tx).await?;
-        Ok(tx)
+        Ok(Tx { member, key })
     }
 
     /// How many write batches this process has opened (each write is in one; writes that
@@ -288,17 +310,26 @@ pub(crate) fn placeholders(rows: usize, width: usize) -> String {
 impl Tx {
     /// Adds an audit entry to this write, chained onto the trail with its batch's commit.
     pub(crate) fn audit(&mut self, entry: crate::audit::Unchained) -> StoreResult<()> {
-        match self {
-            Tx::Sqlite(m) => m.audit(entry),
-            Tx::Postgres(m) => m.audit(entry),
+        match &mut self.member {
+            Membership::Sqlite(m) => m.audit(entry),
+            Membership::Postgres(m) => m.audit(entry),
         }
     }
 
-    /// Keeps the transaction's writes; returns once they are committed.
+    /// Keeps the transaction's writes; returns once they are committed. A request whose key
+    /// another request recorded first is refused here, and nothing of it is kept.
     pub async fn commit(self) -> StoreResult<()> {
-        match self {
-            Tx::Sqlite(m) => m.commit().await,
-            Tx::Postgres(m) => m.commit().await,
+        let kept = match self.member {
+            Membership::Sqlite(m) => m.commit().await,
+            Membership::Postgres(m) => m.commit().await,
+        };
+        match (&self.key, kept) {
+            (Some(key), Ok(())) => {
+                key.mark_taken();
+                Ok(())
+            }
+            (Some(_), Err(e)) => Err(e.or_conflict(crate::idempotency::KEY_TAKEN)),
+            (None, kept) => kept,
         }
     }
 }

@@ -174,6 +174,9 @@ type Turn<DB> = OwnedMappedMutexGuard<Slot<DB>, Writer<DB>>;
 pub struct Member<DB: Batchable> {
     turn: Turn<DB>,
     cleanup: Cleanup<DB>,
+    /// A statement without arguments sent with the release, in the same round trip: if it
+    /// fails, the release is not made and the member is undone.
+    with_release: Option<String>,
 }
 
 /// Settles the writer after a member that never committed (its request failed or went
@@ -259,7 +262,11 @@ impl<DB: Batchable> Group<DB> {
             batch.member_open = true;
             batch.audit_before_member = batch.audit.len();
         }
-        Ok(Member { turn, cleanup })
+        Ok(Member {
+            turn,
+            cleanup,
+            with_release: None,
+        })
     }
 
     /// Batches opened so far.
@@ -455,12 +462,19 @@ impl<DB: Batchable> Member<DB> {
         }
     }
 
+    /// Runs `sql` (statements without arguments) just before the release, in its round trip.
+    /// Its error is the commit's, and undoes the member.
+    pub(crate) fn run_with_release(&mut self, sql: String) {
+        self.with_release = Some(sql);
+    }
+
     /// Keeps this member's writes; returns once they are committed (or failed with their
     /// batch).
     pub async fn commit(self) -> StoreResult<()> {
         let Member {
             mut turn,
             mut cleanup,
+            with_release,
         } = self;
         let group = cleanup.group.clone();
         let State::Open(batch) = &turn.state else {
@@ -474,7 +488,10 @@ impl<DB: Batchable> Member<DB> {
         } else {
             "RELEASE SAVEPOINT member"
         };
-        DB::run(&mut turn.conn, release).await?;
+        match with_release {
+            Some(first) => DB::run(&mut turn.conn, &format!("{first}; {release}")).await?,
+            None => DB::run(&mut turn.conn, release).await?,
+        }
         let State::Open(batch) = &mut turn.state else {
             return Err(StoreError::Commit("the batch ended under a write".into()));
         };

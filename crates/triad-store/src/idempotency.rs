@@ -3,12 +3,14 @@
 //! gets the first answer back.
 //!
 //! A write commits once. The key is not claimed in a transaction of its own: it is recorded
-//! by the first write transaction the request begins (see [`with_key`]), so the key and the
-//! write commit together, and a second request with the same key finds the key taken (on
+//! by the first write transaction the request begins (see [`with_key`]), as that write is
+//! released into its batch, so the key and the write commit together. A second request with
+//! the same key finds the key taken when it is released, and nothing of it is kept (on
 //! PostgreSQL it waits for the first to commit). The answer is stored afterwards, in batches
 //! (see [`finish_many`]).
 
-use crate::{execute, fetch_optional, Db, StoreError, StoreResult, Tx};
+use crate::db::Engine;
+use crate::{execute, fetch_optional, Db, StoreResult};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use triad_domain::Timestamp;
@@ -104,33 +106,45 @@ pub async fn with_key<F: std::future::Future>(key: Arc<PendingKey>, work: F) -> 
     PENDING.scope(key, work).await
 }
 
-/// Records the key of the request being served, if it has one and no transaction has
-/// recorded it yet. Called by [`Db::begin`]. A key already present means another request
-/// with it got there first: this one is refused before it writes anything.
-pub(crate) async fn record_pending(tx: &mut Tx) -> StoreResult<()> {
-    let Ok(pending) = PENDING.try_with(Arc::clone) else {
-        return Ok(());
-    };
-    if pending.tried.swap(true, Ordering::SeqCst) {
-        return Ok(());
+/// Why a request is refused when another request with its key was recorded first.
+pub(crate) const KEY_TAKEN: &str =
+    "this request is already being recorded; wait a moment and reload";
+
+/// The key of the request being served, if it has one and no transaction has taken it to
+/// record yet. Called by [`crate::Db::begin`]: the request's first write records it.
+pub(crate) fn take_pending() -> Option<Arc<PendingKey>> {
+    let pending = PENDING.try_with(Arc::clone).ok()?;
+    (!pending.tried.swap(true, Ordering::SeqCst)).then_some(pending)
+}
+
+impl PendingKey {
+    /// The statement that records the key. It travels with the write's release, which takes
+    /// no bound arguments, so its values are written in as hex: nothing in a key can leave its
+    /// literal. A key already present (another request got there first) fails it, which
+    /// undoes the write.
+    pub(crate) fn claim_sql(&self, engine: Engine) -> String {
+        format!(
+            "INSERT INTO idempotency_keys (actor_key, key, request_hash, created_at) VALUES ({}, {}, {}, {})",
+            text_literal(engine, &self.actor_key),
+            text_literal(engine, &self.key),
+            text_literal(engine, &self.request_hash),
+            self.at
+        )
     }
-    let inserted = execute!(
-        &mut *tx,
-        "INSERT INTO idempotency_keys (actor_key, key, request_hash, created_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (actor_key, key) DO NOTHING",
-        pending.actor_key.clone(),
-        pending.key.clone(),
-        pending.request_hash.clone(),
-        pending.at
-    )?;
-    if inserted == 0 {
-        // Another request holds the key: this one must not release it when it fails.
-        return Err(StoreError::Conflict(
-            "this request is already being recorded; wait a moment and reload".into(),
-        ));
+
+    /// The key is this request's: recorded with a write that committed.
+    pub(crate) fn mark_taken(&self) {
+        self.taken.store(true, Ordering::SeqCst);
     }
-    pending.taken.store(true, Ordering::SeqCst);
-    Ok(())
+}
+
+/// A string as an SQL expression made only of hex digits and the engine's decoding.
+fn text_literal(engine: Engine, text: &str) -> String {
+    let hex = hex::encode(text.as_bytes());
+    match engine {
+        Engine::Sqlite => format!("CAST(X'{hex}' AS TEXT)"),
+        Engine::Postgres => format!("convert_from(decode('{hex}', 'hex'), 'UTF8')"),
+    }
 }
 
 /// The answer to a request, stored for replays.
