@@ -420,7 +420,7 @@ pub async fn touch_session<'c>(
         "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2 AND last_seen_at < $3",
         now.millis(),
         token_hash.to_string(),
-        now.millis() - 60_000
+        now.millis() - TOUCH_EVERY_MS
     )?;
     Ok(())
 }
@@ -490,31 +490,52 @@ pub async fn tokens_of<'c>(conn: impl Into<Conn<'c>>, user: Id) -> StoreResult<V
 }
 
 /// The live token with this hash, marking it used.
-pub async fn use_token<'c>(
+/// A token that has not been revoked, by the hash of its secret.
+pub async fn live_token<'c>(
     conn: impl Into<Conn<'c>>,
     token_hash: &str,
-    now: Timestamp,
 ) -> StoreResult<Option<TokenRow>> {
     let mut c: Conn = conn.into();
-    let row = fetch_optional!(
+    Ok(fetch_optional!(
         &mut c,
         TokenRow,
         "SELECT id, user_id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
         token_hash.to_string()
+    )?)
+}
+
+/// Notes that a token was used, at most once a minute (the token list shows it).
+pub async fn touch_token<'c>(
+    conn: impl Into<Conn<'c>>,
+    id: &str,
+    now: Timestamp,
+) -> StoreResult<()> {
+    let mut c: Conn = conn.into();
+    execute!(
+        &mut c,
+        "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)",
+        now.millis(),
+        id.to_string(),
+        now.millis() - TOUCH_EVERY_MS
     )?;
-    if let Some(t) = &row {
-        if t.last_used_at
-            .is_none_or(|last| last < now.millis() - 60_000)
-        {
-            execute!(
-                &mut c,
-                "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2",
-                now.millis(),
-                t.id.clone()
-            )?;
-        }
-    }
-    Ok(row)
+    Ok(())
+}
+
+/// How often a session's or token's last use is written down: a write on every request would
+/// cost more than the minute it tells.
+pub const TOUCH_EVERY_MS: i64 = 60_000;
+
+/// The version of everything a request's identity is read from (accounts, sessions, tokens,
+/// grants, people, assignments, partnerships, campuses, districts). Triggers move it in the
+/// transaction of every change to those (migration 0013), so an identity read under the
+/// version a request finds is still true for that request.
+pub async fn access_version<'c>(conn: impl Into<Conn<'c>>) -> StoreResult<i64> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_scalar!(
+        &mut c,
+        i64,
+        "SELECT version FROM access_version WHERE id = 1"
+    )?)
 }
 
 pub async fn token_by_id<'c>(conn: impl Into<Conn<'c>>, id: Id) -> StoreResult<Option<TokenRow>> {

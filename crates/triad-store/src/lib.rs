@@ -26,5 +26,5 @@ pub mod sqlite_backup;
 pub mod surveys;
 pub mod visitors;
 
-pub use db::{Conn, Db, Engine, Tx};
+pub use db::{Conn, Db, Engine, Pooled, Tx};
 pub use error::{StoreError, StoreResult};

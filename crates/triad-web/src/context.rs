@@ -2,6 +2,7 @@
 //! a personal access token on the API), where the request came from, and the one gate every
 //! route passes through, [`Ctx::require`].
 
+use crate::access::{Holder, Kept};
 use crate::error::WebError;
 use crate::AppState;
 use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
@@ -12,20 +13,12 @@ use triad_domain::auth::{session_alive, Actor};
 use triad_domain::policy::{decide, Action, Decision, Resource};
 use triad_domain::{Id, Timestamp};
 use triad_store::auth as store;
+use triad_store::org::{Campus, District};
+use triad_store::Pooled;
 
 pub const SESSION_COOKIE: &str = "__Host-triad_session";
 
-/// How the actor proved who they are.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Credential {
-    /// A browser session: its token hash and the secret its CSRF tokens are made from.
-    Session {
-        token_hash: String,
-        csrf_secret: String,
-    },
-    /// A personal access token, by id.
-    Token { id: String },
-}
+pub use crate::access::Credential;
 
 /// The signed-in actor of a request.
 #[derive(Clone)]
@@ -35,6 +28,9 @@ pub struct Ctx {
     pub credential: Credential,
     pub source: Option<String>,
     pub now: Timestamp,
+    /// The access version the actor was read under: lookups through the access cache during
+    /// this request use it (see [`crate::access`]).
+    pub access_version: i64,
 }
 
 /// The address a request came from: the peer, or the proxy's forwarded address when the
@@ -78,6 +74,109 @@ fn bearer(parts: &Parts) -> Option<&str> {
         .map(str::trim)
 }
 
+/// The credential a request presents, by the hash of its secret.
+enum Presented {
+    Session(String),
+    Token(String),
+}
+
+impl Presented {
+    fn hash(&self) -> &str {
+        match self {
+            Presented::Session(hash) | Presented::Token(hash) => hash,
+        }
+    }
+
+    /// Reads who holds the credential: a live token, or a session that is alive and past its
+    /// second factor, of an account that is not disabled.
+    async fn holder(
+        &self,
+        conn: &mut Pooled,
+        state: &AppState,
+        now: Timestamp,
+        today: &str,
+    ) -> Result<Holder, WebError> {
+        let (user_id, credential, began, last_seen) = match self {
+            Presented::Token(hash) => {
+                let token = store::live_token(&mut *conn, hash)
+                    .await?
+                    .ok_or(WebError::Unauthenticated)?;
+                let last_used = token.last_used_at.map(Timestamp::from_millis);
+                (
+                    token.user_id,
+                    Credential::Token { id: token.id },
+                    None,
+                    last_used,
+                )
+            }
+            Presented::Session(hash) => {
+                let session = store::session_by_hash(&mut *conn, hash)
+                    .await?
+                    .ok_or(WebError::Unauthenticated)?;
+                let began = Timestamp::from_millis(session.created_at);
+                let last_seen = Timestamp::from_millis(session.last_seen_at);
+                if !session_alive(began, last_seen, now) {
+                    // Through the writer, like every change to what identity is read from.
+                    let mut tx = state.db.begin().await?;
+                    store::delete_session(&mut tx, hash).await?;
+                    tx.commit().await?;
+                    return Err(WebError::Unauthenticated);
+                }
+                if !session.second_factor_done {
+                    return Err(WebError::Unauthenticated);
+                }
+                let credential = Credential::Session {
+                    token_hash: hash.clone(),
+                    csrf_secret: session.csrf_secret,
+                };
+                (session.user_id, credential, Some(began), Some(last_seen))
+            }
+        };
+        let user_id = Id::parse(&user_id).ok_or(WebError::Unauthenticated)?;
+        let user = store::user_by_id(&mut *conn, user_id)
+            .await?
+            .filter(|u| !u.disabled)
+            .ok_or(WebError::Unauthenticated)?;
+        Ok(Holder {
+            actor: store::load_actor(&mut *conn, &user, today).await?,
+            credential,
+            totp_enabled: user.totp_enabled,
+            today: today.to_string(),
+            began,
+            last_seen,
+        })
+    }
+}
+
+impl Holder {
+    /// A session idle or old past its limits is read again: another instance may have seen
+    /// it since, and if not, reading it again ends it.
+    fn is_alive(&self, now: Timestamp) -> bool {
+        match (self.began, self.last_seen) {
+            (Some(began), Some(last_seen)) => session_alive(began, last_seen, now),
+            _ => true,
+        }
+    }
+
+    /// Writes down that the credential is in use, at most once a minute. Says whether it did.
+    async fn note_use(&mut self, conn: &mut Pooled, now: Timestamp) -> Result<bool, WebError> {
+        let recent = self
+            .last_seen
+            .is_some_and(|at| at.millis() > now.millis() - store::TOUCH_EVERY_MS);
+        if recent {
+            return Ok(false);
+        }
+        match &self.credential {
+            Credential::Session { token_hash, .. } => {
+                store::touch_session(&mut *conn, token_hash, now).await?
+            }
+            Credential::Token { id } => store::touch_token(&mut *conn, id, now).await?,
+        }
+        self.last_seen = Some(now);
+        Ok(true)
+    }
+}
+
 /// The local date in the instance's reference zone, for "assignments in force today".
 pub fn today(now: Timestamp) -> String {
     now.to_datetime()
@@ -91,63 +190,77 @@ impl Ctx {
     /// cookie can never be used to drive the API from another site.
     pub async fn identify(parts: &Parts, state: &AppState) -> Result<Self, WebError> {
         let now = state.now();
-        let is_api = parts.uri.path().starts_with("/api/");
-        let mut conn = state.db.acquire().await?;
-        let (user_id, credential) = if is_api {
-            let token = bearer(parts).ok_or(WebError::Unauthenticated)?;
-            let row = store::use_token(&mut conn, &store::secret_hash(token), now)
-                .await?
-                .ok_or(WebError::Unauthenticated)?;
-            (row.user_id.clone(), Credential::Token { id: row.id })
+        let presented = if parts.uri.path().starts_with("/api/") {
+            Presented::Token(store::secret_hash(
+                bearer(parts).ok_or(WebError::Unauthenticated)?,
+            ))
         } else {
-            let token = cookie(parts, SESSION_COOKIE).ok_or(WebError::Unauthenticated)?;
-            let token_hash = store::secret_hash(token);
-            let session = store::session_by_hash(&mut conn, &token_hash)
-                .await?
-                .ok_or(WebError::Unauthenticated)?;
-            let alive = session_alive(
-                Timestamp::from_millis(session.created_at),
-                Timestamp::from_millis(session.last_seen_at),
-                now,
-            );
-            if !alive {
-                store::delete_session(&mut conn, &token_hash).await?;
-                return Err(WebError::Unauthenticated);
-            }
-            if !session.second_factor_done {
-                return Err(WebError::Unauthenticated);
-            }
-            store::touch_session(&mut conn, &token_hash, now).await?;
-            (
-                session.user_id,
-                Credential::Session {
-                    token_hash,
-                    csrf_secret: session.csrf_secret,
-                },
-            )
+            Presented::Session(store::secret_hash(
+                cookie(parts, SESSION_COOKIE).ok_or(WebError::Unauthenticated)?,
+            ))
         };
-        let user_id = Id::parse(&user_id).ok_or(WebError::Unauthenticated)?;
-        let user = store::user_by_id(&mut conn, user_id)
-            .await?
-            .filter(|u| !u.disabled)
-            .ok_or(WebError::Unauthenticated)?;
-        let actor = store::load_actor(&mut conn, &user, &today(now)).await?;
+        let mut conn = state.db.acquire().await?;
+        let version = store::access_version(&mut conn).await?;
+        let today = today(now);
+        let kept = state
+            .access
+            .holder(version, presented.hash())
+            .filter(|h| h.today == today && h.is_alive(now));
+        let mut holder = match kept {
+            Some(holder) => holder,
+            None => {
+                let holder = presented.holder(&mut conn, state, now, &today).await?;
+                state
+                    .access
+                    .keep_holder(version, presented.hash(), holder.clone());
+                holder
+            }
+        };
+        if holder.note_use(&mut conn, now).await? {
+            state
+                .access
+                .keep_holder(version, presented.hash(), holder.clone());
+        }
         let path = parts.uri.path();
         let enrolling = path.starts_with("/account/second-factor") || path == "/logout";
         if state.config.require_second_factor
-            && actor.needs_strong_auth()
-            && !user.totp_enabled
+            && holder.actor.needs_strong_auth()
+            && !holder.totp_enabled
             && !enrolling
         {
             return Err(WebError::SecondFactorRequired);
         }
         Ok(Ctx {
             state: state.clone(),
-            actor,
-            credential,
+            actor: holder.actor,
+            credential: holder.credential,
             source: source_of(parts, state),
             now,
+            access_version: version,
         })
+    }
+
+    /// A campus by id, kept between requests (see [`crate::access`]). `conn` is the
+    /// request's own: a second one per request could leave the pool waiting on itself.
+    pub async fn campus(&self, conn: &mut Pooled, id: Id) -> Result<Option<Campus>, WebError> {
+        self.kept(conn, id).await
+    }
+
+    /// A district by id, kept between requests, as [`Ctx::campus`].
+    pub async fn district(&self, conn: &mut Pooled, id: Id) -> Result<Option<District>, WebError> {
+        self.kept(conn, id).await
+    }
+
+    async fn kept<T: Kept>(&self, conn: &mut Pooled, id: Id) -> Result<Option<T>, WebError> {
+        let access = &self.state.access;
+        if let Some(row) = access.row::<T>(self.access_version, id) {
+            return Ok(Some(row));
+        }
+        let found = T::load(conn, id).await?;
+        if let Some(row) = &found {
+            access.keep_row(self.access_version, id, row.clone());
+        }
+        Ok(found)
     }
 
     /// Asks the access policy. A denial is written to the audit trail and answered as 403,

@@ -124,8 +124,9 @@ async fn expiring_bans(ctx: &Ctx) -> WebResult<Vec<(String, crate::visitors::ser
         let (Role::CampusAdmin, Scope::Campus { campus, .. }) = (grant.role, grant.scope) else {
             continue;
         };
-        let Some(row) =
-            triad_store::org::campus(&mut ctx.state.db.acquire().await?, campus).await?
+        let Some(row) = ctx
+            .campus(&mut ctx.state.db.acquire().await?, campus)
+            .await?
         else {
             continue;
         };
@@ -144,11 +145,12 @@ async fn without_meeting_this_week(ctx: &Ctx, campuses: Vec<String>) -> WebResul
         let Some(campus) = triad_domain::Id::parse(&id) else {
             continue;
         };
-        let Some(row) = triad_store::org::campus(&mut conn, campus).await? else {
+        let Some(row) = ctx.campus(&mut conn, campus).await? else {
             continue;
         };
         // The week as the campus's own clock reads it.
-        let tz = triad_store::org::district(&mut conn, row.district())
+        let tz = ctx
+            .district(&mut conn, row.district())
             .await?
             .and_then(|d| triad_domain::org::parse_time_zone(&d.time_zone).ok())
             .unwrap_or(chrono_tz::UTC);

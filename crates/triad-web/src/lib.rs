@@ -2,6 +2,7 @@
 //! calls. Every route goes: extract the actor → parse input into domain types → ask the one
 //! access policy → one transaction writing the record and its audit entry → render.
 
+mod access;
 pub mod activity;
 pub mod audit;
 pub mod auth;
@@ -109,6 +110,8 @@ pub struct AppState {
     pub answers: Arc<replay::Answers>,
     /// Survey summaries computed lately.
     pub survey_summaries: Arc<surveys::service::Cache>,
+    /// Who holds each credential, and campuses and districts, kept between requests.
+    pub access: Arc<access::AccessCache>,
 }
 
 impl AppState {
@@ -127,6 +130,7 @@ impl AppState {
             deliveries: Arc::default(),
             answers: Arc::default(),
             survey_summaries: Arc::default(),
+            access: Arc::default(),
         }
     }
 

@@ -96,9 +96,7 @@ async fn resolve(ctx: &Ctx, key: &str) -> WebResult<(ReportScope, Resource, Stri
             )
         }
         "campus" => {
-            let c = triad_store::org::campus(&mut conn, id)
-                .await?
-                .ok_or(WebError::NotFound)?;
+            let c = ctx.campus(&mut conn, id).await?.ok_or(WebError::NotFound)?;
             (
                 ReportScope::Campus(id),
                 shared(Tenant::campus(c.district(), id)),
@@ -112,7 +110,8 @@ async fn resolve(ctx: &Ctx, key: &str) -> WebResult<(ReportScope, Resource, Stri
             (ReportScope::Agency(id), shared(Tenant::agency(id)), a.name)
         }
         "district" => {
-            let d = triad_store::org::district(&mut conn, id)
+            let d = ctx
+                .district(&mut conn, id)
                 .await?
                 .ok_or(WebError::NotFound)?;
             (
@@ -208,7 +207,7 @@ pub async fn choices(ctx: &Ctx) -> WebResult<Vec<ScopeChoice>> {
         match g.scope {
             Scope::Campus { campus, .. } => campuses.push(campus),
             Scope::District { district } if g.role == Role::DistrictLeader => {
-                if let Some(d) = triad_store::org::district(&mut conn, district).await? {
+                if let Some(d) = ctx.district(&mut conn, district).await? {
                     out.push(ScopeChoice {
                         key: format!("district:{district}"),
                         label: format!("District: {}", d.name),
@@ -243,7 +242,7 @@ pub async fn choices(ctx: &Ctx) -> WebResult<Vec<ScopeChoice>> {
     }
     campuses.dedup();
     for id in campuses {
-        if let Some(c) = triad_store::org::campus(&mut conn, id).await? {
+        if let Some(c) = ctx.campus(&mut conn, id).await? {
             if allowed(Resource::new(
                 RecordClass::Shared,
                 Tenant::campus(c.district(), id),

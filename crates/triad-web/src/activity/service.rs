@@ -11,7 +11,6 @@ use triad_domain::org::{self as org_rules, YearStart};
 use triad_domain::policy::{Action, RecordClass, Resource, Tenant};
 use triad_domain::{Id, Invalid, Timestamp};
 use triad_store::activity::{self as store, ActivityRow, LessonPlanRow};
-use triad_store::org as org_store;
 
 /// A campus the officer may log activity on.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -39,7 +38,7 @@ pub async fn officer(ctx: &Ctx) -> WebResult<Officer> {
     let mut conn = ctx.state.db.acquire().await?;
     if role == Role::Sro {
         for a in &ctx.actor.assignments {
-            if let Some(c) = org_store::campus(&mut conn, a.campus).await? {
+            if let Some(c) = ctx.campus(&mut conn, a.campus).await? {
                 campuses.push(CampusChoice {
                     id: c.id,
                     name: c.name,
@@ -51,7 +50,7 @@ pub async fn officer(ctx: &Ctx) -> WebResult<Officer> {
     } else if ctx.actor.has_role(Role::Sso) {
         for g in &ctx.actor.grants {
             if let (Role::Sso, Scope::Campus { campus, .. }) = (g.role, g.scope) {
-                if let Some(c) = org_store::campus(&mut conn, campus).await? {
+                if let Some(c) = ctx.campus(&mut conn, campus).await? {
                     campuses.push(CampusChoice {
                         id: c.id,
                         name: c.name,
@@ -173,12 +172,11 @@ async fn build(
                 "choose one of the campuses you are assigned to",
             )
         })?;
-    let district = org_store::district(
-        &mut ctx.state.db.acquire().await?,
-        Id::parse(&campus.district_id).ok_or(WebError::NotFound)?,
-    )
-    .await?
-    .ok_or(WebError::NotFound)?;
+    let district_id = Id::parse(&campus.district_id).ok_or(WebError::NotFound)?;
+    let district = ctx
+        .district(&mut ctx.state.db.acquire().await?, district_id)
+        .await?
+        .ok_or(WebError::NotFound)?;
     let tz = org_rules::parse_time_zone(&district.time_zone).unwrap_or(chrono_tz::UTC);
     let code = if input.category_other.trim().is_empty() {
         input.category.trim()

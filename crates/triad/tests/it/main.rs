@@ -6,6 +6,7 @@ mod fixtures;
 mod sinks;
 mod support;
 
+mod access;
 mod activity;
 mod api;
 mod audit;

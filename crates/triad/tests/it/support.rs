@@ -387,10 +387,22 @@ impl TestApp {
         fields: &[(&str, &str)],
         token: &FormToken,
     ) -> reqwest::Response {
+        self.post_form_at(&self.base, path, s, fields, token).await
+    }
+
+    /// Posts a page form to the instance at `base` (see [`TestApp::second_instance`]).
+    pub async fn post_form_at(
+        &self,
+        base: &str,
+        path: &str,
+        s: &Session,
+        fields: &[(&str, &str)],
+        token: &FormToken,
+    ) -> reqwest::Response {
         let mut all: Vec<(&str, &str)> = vec![("_idem", &token.idem), ("_csrf", &token.csrf)];
         all.extend_from_slice(fields);
         self.http
-            .post(self.url(path))
+            .post(format!("{base}{path}"))
             .header("cookie", &s.cookie)
             .form(&all)
             .send()
@@ -439,10 +451,14 @@ impl TestApp {
 
     /// The number of rows in a table.
     pub async fn count(&self, table: &str) -> i64 {
-        let sql = format!("SELECT COUNT(*) FROM {table}");
+        self.scalar(&format!("SELECT COUNT(*) FROM {table}")).await
+    }
+
+    /// The one number a query yields.
+    pub async fn scalar(&self, sql: &str) -> i64 {
         match &self.db {
-            Db::Sqlite(p, _) => sqlx::query_scalar(&sql).fetch_one(p).await.expect("count"),
-            Db::Postgres(p, _) => sqlx::query_scalar(&sql).fetch_one(p).await.expect("count"),
+            Db::Sqlite(p, _) => sqlx::query_scalar(sql).fetch_one(p).await.expect("scalar"),
+            Db::Postgres(p, _) => sqlx::query_scalar(sql).fetch_one(p).await.expect("scalar"),
         }
     }
 

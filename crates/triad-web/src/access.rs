@@ -1,0 +1,128 @@
+//! What requests read about who is acting and where, kept between requests.
+//!
+//! Identifying a request reads its session or token, the account, its grants, the person's
+//! assignments and the partnerships (six to eight reads), and many requests then look up
+//! campuses and districts. All of these change rarely, and every change to them moves the
+//! database's access version in the same transaction (triggers, migration 0013). A request
+//! reads that version first, one small read, and uses only what was kept under it. So a
+//! revoked token, a disabled account, a grant taken away or a sign-out on any instance counts
+//! from the next request, exactly as when everything was read each time.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+use triad_domain::auth::Actor;
+use triad_domain::{Id, Timestamp};
+use triad_store::org::{Campus, District};
+use triad_store::{Pooled, StoreResult};
+
+/// Entries kept at most, of each kind. Past that the kind starts again empty: at this size
+/// that is rare, and no eviction order is worth its bookkeeping.
+const MOST: usize = 20_000;
+
+#[derive(Default)]
+pub struct AccessCache {
+    entries: Mutex<Entries>,
+}
+
+#[derive(Default)]
+pub(crate) struct Entries {
+    version: i64,
+    holders: HashMap<String, Holder>,
+    campuses: HashMap<Id, Campus>,
+    districts: HashMap<Id, District>,
+}
+
+/// How the actor proved who they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    /// A browser session: its token hash and the secret its CSRF tokens are made from.
+    Session {
+        token_hash: String,
+        csrf_secret: String,
+    },
+    /// A personal access token, by id.
+    Token { id: String },
+}
+
+/// Who holds a credential, as read under one access version.
+#[derive(Clone)]
+pub struct Holder {
+    pub actor: Actor,
+    pub credential: Credential,
+    pub totp_enabled: bool,
+    /// The local date the assignments in force were read for.
+    pub today: String,
+    /// When the session began; tokens do not expire.
+    pub began: Option<Timestamp>,
+    /// When the credential's use was last written down.
+    pub last_seen: Option<Timestamp>,
+}
+
+/// A row looked up by id that the access version covers.
+pub(crate) trait Kept: Clone + Sized {
+    fn map(entries: &mut Entries) -> &mut HashMap<Id, Self>;
+    async fn load(conn: &mut Pooled, id: Id) -> StoreResult<Option<Self>>;
+}
+
+impl Kept for Campus {
+    fn map(entries: &mut Entries) -> &mut HashMap<Id, Self> {
+        &mut entries.campuses
+    }
+
+    async fn load(conn: &mut Pooled, id: Id) -> StoreResult<Option<Self>> {
+        triad_store::org::campus(conn, id).await
+    }
+}
+
+impl Kept for District {
+    fn map(entries: &mut Entries) -> &mut HashMap<Id, Self> {
+        &mut entries.districts
+    }
+
+    async fn load(conn: &mut Pooled, id: Id) -> StoreResult<Option<Self>> {
+        triad_store::org::district(conn, id).await
+    }
+}
+
+impl AccessCache {
+    /// The entries, if they can serve `version`: a newer version empties them, and an older
+    /// one (a request that began before the last change) is served from the database.
+    fn at(&self, version: i64) -> Option<MutexGuard<'_, Entries>> {
+        // A panic while holding the lock cannot leave the maps half-changed: take it anyway.
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if version > entries.version {
+            *entries = Entries {
+                version,
+                ..Entries::default()
+            };
+        }
+        (version == entries.version).then_some(entries)
+    }
+
+    pub fn holder(&self, version: i64, credential_hash: &str) -> Option<Holder> {
+        self.at(version)?.holders.get(credential_hash).cloned()
+    }
+
+    pub fn keep_holder(&self, version: i64, credential_hash: &str, holder: Holder) {
+        if let Some(mut entries) = self.at(version) {
+            keep(&mut entries.holders, credential_hash.to_string(), holder);
+        }
+    }
+
+    pub(crate) fn row<T: Kept>(&self, version: i64, id: Id) -> Option<T> {
+        T::map(&mut *self.at(version)?).get(&id).cloned()
+    }
+
+    pub(crate) fn keep_row<T: Kept>(&self, version: i64, id: Id, row: T) {
+        if let Some(mut entries) = self.at(version) {
+            keep(T::map(&mut entries), id, row);
+        }
+    }
+}
+
+fn keep<K: std::hash::Hash + Eq, V>(map: &mut HashMap<K, V>, key: K, value: V) {
+    if map.len() >= MOST && !map.contains_key(&key) {
+        map.clear();
+    }
+    map.insert(key, value);
+}

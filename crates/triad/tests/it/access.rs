@@ -1,0 +1,170 @@
+//! Who is acting, and the campuses and districts requests look up, are kept between requests
+//! (see `triad_web::access`). Every change to them counts from the next request, on every
+//! instance, and using a credential does not throw away what is kept.
+
+use crate::both_engines;
+use crate::support::*;
+use reqwest::Method;
+use serde_json::{json, Value};
+use triad_web::forms::FormToken;
+
+const VERSION: &str = "SELECT version FROM access_version";
+
+both_engines!(
+    changes_made_on_another_instance_count_at_the_next_request,
+    |app: TestApp| async move {
+        let other = app.second_instance().await;
+        let admin = app.token("admin").await;
+        let sro = app.token("sro").await;
+        let sergeant = app.token("sergeant").await;
+        let principal = app.session("principal").await;
+        let sro_page = app.session("sro").await;
+        let campus = app.world.campus.to_string();
+        let patrol = json!({"campus_id": campus, "category": "patrol", "minutes": "30"});
+        // Read once on this instance, so it keeps them.
+        assert_eq!(app.api_get("/api/v1/me", &sergeant).await.status(), 200);
+        assert_eq!(app.get("/", &principal).await.status(), 200);
+        assert!(!app
+            .get("/activity", &sro_page)
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("Renamed High"));
+        assert_eq!(
+            app.api_post(&sro, "/api/v1/activities", patrol.clone())
+                .await
+                .status(),
+            201
+        );
+
+        let send = |method: Method, path: String, token: &str, body: Value| {
+            app.http
+                .request(method, format!("{other}{path}"))
+                .bearer_auth(token)
+                .header("idempotency-key", triad_domain::Id::new().to_string())
+                .json(&body)
+                .send()
+        };
+        // A campus renamed elsewhere shows its new name here.
+        let renamed = send(
+            Method::PUT,
+            format!("/api/v1/campuses/{campus}"),
+            &admin,
+            json!({"name": "Renamed High", "level": "high"}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(renamed.status(), 200);
+        assert!(app
+            .get("/activity", &sro_page)
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("Renamed High"));
+
+        // An assignment ended elsewhere: the campus is no longer the officer's to log on.
+        let yesterday =
+            (app.clock_now().to_datetime().date_naive() - chrono::Days::new(1)).to_string();
+        let ended = send(
+            Method::POST,
+            format!("/api/v1/assignments/{}/end", app.world.assignment),
+            &admin,
+            json!({"ends_on": yesterday}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(ended.status(), 200, "{}", ended.text().await.unwrap());
+        let before = app.count("activities").await;
+        let refused = app
+            .api_post(&sro, "/api/v1/activities", patrol)
+            .await
+            .status();
+        assert!(refused.is_client_error(), "{refused}");
+        assert_eq!(app.count("activities").await, before);
+
+        // An account disabled elsewhere is refused here.
+        let sergeant_id = app.user("sergeant");
+        let disabled = send(
+            Method::POST,
+            format!("/api/v1/users/{sergeant_id}/disable"),
+            &admin,
+            json!({}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(disabled.status(), 204);
+        assert_eq!(app.api_get("/api/v1/me", &sergeant).await.status(), 401);
+
+        // A token revoked elsewhere is refused here.
+        let tokens: Value = app
+            .api_get("/api/v1/tokens", &sro)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let id = tokens[0]["id"].as_str().unwrap().to_string();
+        let revoked = send(
+            Method::POST,
+            format!("/api/v1/tokens/{id}/revoke"),
+            &sro,
+            json!({}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(revoked.status(), 204);
+        assert_eq!(app.api_get("/api/v1/me", &sro).await.status(), 401);
+
+        // A sign-out elsewhere ends the session here.
+        let out = app
+            .post_form_at(
+                &other,
+                "/logout",
+                &principal,
+                &[],
+                &FormToken::new(&principal.csrf),
+            )
+            .await;
+        assert_eq!(out.status(), 303);
+        assert_ne!(app.get("/", &principal).await.status(), 200);
+    }
+);
+
+both_engines!(
+    using_a_credential_keeps_what_is_kept,
+    |app: TestApp| async move {
+        let token = app.token("director").await;
+        let session = app.session("principal").await;
+        assert_eq!(app.api_get("/api/v1/me", &token).await.status(), 200);
+        assert_eq!(app.get("/", &session).await.status(), 200);
+        let version = app.scalar(VERSION).await;
+        // Past the minute: both uses are written down, and neither moves the version.
+        app.clock.advance_minutes(2);
+        assert_eq!(app.api_get("/api/v1/me", &token).await.status(), 200);
+        assert_eq!(app.get("/", &session).await.status(), 200);
+        let now = app.clock_now().millis();
+        let used = app
+            .scalar(&format!(
+                "SELECT COUNT(*) FROM api_tokens WHERE last_used_at >= {}",
+                now - 60_000
+            ))
+            .await;
+        let seen = app
+            .scalar(&format!(
+                "SELECT COUNT(*) FROM sessions WHERE last_seen_at >= {}",
+                now - 60_000
+            ))
+            .await;
+        assert_eq!((used, seen), (1, 1));
+        assert_eq!(app.scalar(VERSION).await, version);
+        // A change to what identity is read from moves it, in its own transaction.
+        app.raw(&format!(
+            "UPDATE people SET sworn = TRUE WHERE id = '{}'",
+            app.world.officer
+        ))
+        .await
+        .unwrap();
+        assert_eq!(app.scalar(VERSION).await, version + 1);
+    }
+);
