@@ -56,6 +56,10 @@ macro_rules! fetch_scalar {
     };
 }
 
+/// A pooled PostgreSQL connection idle this long is pinged before it is used again: the
+/// server may have restarted or dropped it meanwhile.
+const TEST_WHEN_IDLE_FOR: Duration = Duration::from_secs(1);
+
 /// Which engine an instance runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
@@ -151,16 +155,34 @@ impl Db {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let options = PgConnectOptions::from_str(url)
                 .map_err(|e| StoreError::Config(format!("the PostgreSQL URL is not valid: {e}")))?;
+            // A connection is tested only after it sat idle: one in use a moment ago is known
+            // to be alive, and a ping before every use would be a round trip more per read.
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))
+                .test_before_acquire(false)
+                .before_acquire(|conn, meta| {
+                    Box::pin(async move {
+                        if meta.idle_for > TEST_WHEN_IDLE_FOR {
+                            sqlx::Connection::ping(conn).await?;
+                        }
+                        Ok(true)
+                    })
+                })
                 .connect_with(options)
                 .await?;
             // A batch first takes the audit chain's head, which nearly every write takes
             // anyway: batches of several instances then queue in one order, and none can hold
             // rows another waits for while it waits for the head.
-            let begin = format!("BEGIN; {} FOR UPDATE", crate::audit::READ_HEAD);
-            let group = Group::new(&pool, &begin).await?;
+            //
+            // Inside a batch the activity summaries are added to once, just before the commit
+            // (migration 0014): one update per summary row instead of one per entry.
+            let begin = format!(
+                "BEGIN; SET LOCAL triad.summaries_at_commit = 'on'; {} FOR UPDATE",
+                crate::audit::READ_HEAD
+            );
+            let commit = "SELECT activity_summary_fold(); COMMIT";
+            let group = Group::new(&pool, &begin, commit).await?;
             Ok(Db::Postgres(pool, group))
         } else if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)
@@ -193,7 +215,7 @@ impl Db {
             // The write lock at once, so a transaction that reads before it writes never fails
             // half-way.
             let begin = format!("BEGIN IMMEDIATE; {}", crate::audit::READ_HEAD);
-            let group = Group::new(&pool, &begin).await?;
+            let group = Group::new(&pool, &begin, "COMMIT").await?;
             Ok(Db::Sqlite(pool, group))
         } else {
             Err(StoreError::Config(

@@ -137,6 +137,9 @@ struct Writer<DB: Batchable> {
     /// What opens a batch on this engine and reads the audit chain's head, and the first
     /// member's savepoint with it: one round trip.
     begin: String,
+    /// What ends a batch that keeps its writes: the engine's work left for the end of a
+    /// transaction, and the COMMIT, in one round trip.
+    commit: String,
 }
 
 enum State {
@@ -222,14 +225,15 @@ impl Drop for Queued<'_> {
 
 impl<DB: Batchable> Group<DB> {
     /// Takes a writer connection of its own from `pool`; `begin` opens a batch on it and
-    /// reads the audit chain's head (columns `seq` and `hash`).
-    pub async fn new(pool: &Pool<DB>, begin: &str) -> StoreResult<Self> {
+    /// reads the audit chain's head (columns `seq` and `hash`), and `commit` ends it.
+    pub async fn new(pool: &Pool<DB>, begin: &str, commit: &str) -> StoreResult<Self> {
         let conn = pool.acquire().await?.detach();
         let writer = Writer {
             conn,
             state: State::Idle,
             pool: pool.clone(),
             begin: format!("{begin}; SAVEPOINT member"),
+            commit: commit.to_string(),
         };
         Ok(Self {
             slot: Arc::new(Mutex::new(Slot {
@@ -422,7 +426,7 @@ impl<DB: Batchable> Writer<DB> {
         audit: Vec<Unchained>,
     ) -> StoreResult<()> {
         crate::audit::chain(DB::conn(&mut self.conn), head, audit).await?;
-        Ok(DB::run(&mut self.conn, "COMMIT").await?)
+        Ok(DB::run(&mut self.conn, &self.commit).await?)
     }
 
     /// Gives up the open batch: its members get an error (their answer channel closes) and a

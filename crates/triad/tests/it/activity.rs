@@ -237,6 +237,17 @@ both_engines!(
             .await;
         assert_eq!(late.status(), 409);
         assert_summaries_match_entries(&app).await;
+        // A repair made by hand, outside Triad's write batches, is counted at once too.
+        app.raw("UPDATE activities SET minutes = minutes + 5")
+            .await
+            .unwrap();
+        app.raw("DELETE FROM activities WHERE category = 'patrol' AND minutes > 40")
+            .await
+            .unwrap();
+        assert_summaries_match_entries(&app).await;
+        if app.engine == Engine::Postgres {
+            assert_eq!(app.count("activity_summary_pending").await, 0);
+        }
     }
 );
 
