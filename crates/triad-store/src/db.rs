@@ -1,7 +1,7 @@
 //! Connections, transactions and migrations for both engines.
 
 use crate::error::{StoreError, StoreResult};
-use crate::group_commit::{Group, Member};
+use crate::group_commit::{Framing, Group, Member};
 use crate::idempotency::PendingKey;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
@@ -175,14 +175,19 @@ impl Db {
             // anyway: batches of several instances then queue in one order, and none can hold
             // rows another waits for while it waits for the head.
             //
-            // Inside a batch the activity summaries are added to once, just before the commit
-            // (migration 0014): one update per summary row instead of one per entry.
-            let begin = format!(
-                "BEGIN; SET LOCAL triad.summaries_at_commit = 'on'; {} FOR UPDATE",
-                crate::audit::READ_HEAD
-            );
-            let commit = "SELECT activity_summary_fold(); COMMIT";
-            let group = Group::new(&pool, &begin, commit).await?;
+            // On the writer, the activity summaries are added to once per batch, just before
+            // its commit (migration 0014): one update per summary row instead of one per entry.
+            let framing = Framing {
+                setup: concat!(
+                    "SET triad.summaries_at_commit = 'on'; ",
+                    "CREATE TEMPORARY TABLE IF NOT EXISTS activity_summary_pending ",
+                    "OF activity_summary_change ON COMMIT DELETE ROWS"
+                )
+                .into(),
+                begin: format!("BEGIN; {} FOR UPDATE", crate::audit::READ_HEAD),
+                commit: "SELECT activity_summary_fold(); COMMIT".into(),
+            };
+            let group = Group::new(&pool, framing).await?;
             Ok(Db::Postgres(pool, group))
         } else if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)
@@ -214,8 +219,12 @@ impl Db {
                 .await?;
             // The write lock at once, so a transaction that reads before it writes never fails
             // half-way.
-            let begin = format!("BEGIN IMMEDIATE; {}", crate::audit::READ_HEAD);
-            let group = Group::new(&pool, &begin, "COMMIT").await?;
+            let framing = Framing {
+                setup: String::new(),
+                begin: format!("BEGIN IMMEDIATE; {}", crate::audit::READ_HEAD),
+                commit: "COMMIT".into(),
+            };
+            let group = Group::new(&pool, framing).await?;
             Ok(Db::Sqlite(pool, group))
         } else {
             Err(StoreError::Config(

@@ -130,16 +130,27 @@ struct Slot<DB: Batchable> {
     writer: Option<Writer<DB>>,
 }
 
+/// The statements that frame batches on an engine.
+pub struct Framing {
+    /// Run once on every new writer connection.
+    pub setup: String,
+    /// Opens a batch and reads the audit chain's head (columns `seq` and `hash`).
+    pub begin: String,
+    /// Ends a batch that keeps its writes: the engine's work left for the end of a
+    /// transaction, then the COMMIT, in one round trip.
+    pub commit: String,
+}
+
 struct Writer<DB: Batchable> {
     conn: DB::Connection,
     state: State,
     pool: Pool<DB>,
-    /// What opens a batch on this engine and reads the audit chain's head, and the first
-    /// member's savepoint with it: one round trip.
-    begin: String,
-    /// What ends a batch that keeps its writes: the engine's work left for the end of a
-    /// transaction, and the COMMIT, in one round trip.
-    commit: String,
+    /// The engine's statements; `begin` also makes the first member's savepoint, in the same
+    /// round trip.
+    framing: Framing,
+    /// The connection has not run `framing.setup` yet. It runs before the first batch, not on
+    /// connecting: the database may not be migrated yet when the writer connects.
+    needs_setup: bool,
 }
 
 enum State {
@@ -224,16 +235,19 @@ impl Drop for Queued<'_> {
 }
 
 impl<DB: Batchable> Group<DB> {
-    /// Takes a writer connection of its own from `pool`; `begin` opens a batch on it and
-    /// reads the audit chain's head (columns `seq` and `hash`), and `commit` ends it.
-    pub async fn new(pool: &Pool<DB>, begin: &str, commit: &str) -> StoreResult<Self> {
+    /// Takes a writer connection of its own from `pool`, framing batches on it with `framing`.
+    pub async fn new(pool: &Pool<DB>, framing: Framing) -> StoreResult<Self> {
+        let framing = Framing {
+            begin: format!("{}; SAVEPOINT member", framing.begin),
+            ..framing
+        };
         let conn = pool.acquire().await?.detach();
         let writer = Writer {
             conn,
             state: State::Idle,
             pool: pool.clone(),
-            begin: format!("{begin}; SAVEPOINT member"),
-            commit: commit.to_string(),
+            framing,
+            needs_setup: true,
         };
         Ok(Self {
             slot: Arc::new(Mutex::new(Slot {
@@ -361,8 +375,12 @@ impl<DB: Batchable> Writer<DB> {
         if matches!(self.state, State::Unsure) {
             self.replace_connection().await?;
         }
+        if self.needs_setup && !self.framing.setup.is_empty() {
+            DB::run(&mut self.conn, &self.framing.setup).await?;
+        }
+        self.needs_setup = false;
         self.state = State::Unsure;
-        let head = DB::open(&mut self.conn, &self.begin).await?;
+        let head = DB::open(&mut self.conn, &self.framing.begin).await?;
         self.state = State::Open(Batch {
             id,
             released: 0,
@@ -426,7 +444,7 @@ impl<DB: Batchable> Writer<DB> {
         audit: Vec<Unchained>,
     ) -> StoreResult<()> {
         crate::audit::chain(DB::conn(&mut self.conn), head, audit).await?;
-        Ok(DB::run(&mut self.conn, &self.commit).await?)
+        Ok(DB::run(&mut self.conn, &self.framing.commit).await?)
     }
 
     /// Gives up the open batch: its members get an error (their answer channel closes) and a
@@ -442,6 +460,7 @@ impl<DB: Batchable> Writer<DB> {
         let fresh = self.pool.acquire().await?.detach();
         let old = std::mem::replace(&mut self.conn, fresh);
         self.state = State::Idle;
+        self.needs_setup = true;
         if let Err(e) = old.close().await {
             tracing::warn!(error = %e, "the old writer connection did not close cleanly");
         }

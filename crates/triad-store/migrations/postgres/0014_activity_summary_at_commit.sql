@@ -1,29 +1,29 @@
 -- PostgreSQL keeps a new version of a row for every update, and a transaction that updates
 -- the same summary row again walks all the versions it made before. A shared write batch
--- logs many entries of the same campus, month and category, so inside Triad's batches the
--- triggers now only note what changed, and the batch adds it to the summaries once, just
--- before its commit (activity_summary_fold). Outside a batch (SQL run by hand) the triggers
+-- logs many entries of the same campus, month and category, so on Triad's writer connection
+-- the triggers only note what changed, and the batch adds it to the summaries once, just
+-- before its commit (activity_summary_fold). Anywhere else (SQL run by hand) the triggers
 -- still update the summaries at once.
 
--- What changed, not yet added to the summaries. Emptied by every batch before it commits.
-CREATE TABLE activity_summary_pending (
-    campus_id TEXT NOT NULL,
-    author_id TEXT NOT NULL,
-    district_id TEXT NOT NULL,
+-- A change to the summaries: what an entry adds (or takes away).
+CREATE TYPE activity_summary_change AS (
+    campus_id TEXT,
+    author_id TEXT,
+    district_id TEXT,
     agency_id TEXT,
-    school_year BIGINT NOT NULL,
-    month TEXT NOT NULL,
-    category TEXT NOT NULL,
-    triad_role TEXT NOT NULL,
-    entries BIGINT NOT NULL,
-    minutes BIGINT NOT NULL,
-    students BIGINT NOT NULL,
-    parents BIGINT NOT NULL,
-    staff BIGINT NOT NULL
+    school_year BIGINT,
+    month TEXT,
+    category TEXT,
+    triad_role TEXT,
+    entries BIGINT,
+    minutes BIGINT,
+    students BIGINT,
+    parents BIGINT,
+    staff BIGINT
 );
 
 -- Adds changes to both summaries, grouped: one upsert per summary row however many changes.
-CREATE FUNCTION activity_summary_add(changes activity_summary_pending[]) RETURNS void
+CREATE FUNCTION activity_summary_add(changes activity_summary_change[]) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO activity_summary (campus_id, author_id, district_id, agency_id, school_year, month,
@@ -53,19 +53,20 @@ $$;
 
 -- Entries into (direction 1) or out of (direction -1) the summaries, as changes.
 CREATE FUNCTION activity_summary_changes(changed activities[], direction BIGINT)
-RETURNS activity_summary_pending[]
+RETURNS activity_summary_change[]
 LANGUAGE sql AS $$
     SELECT ARRAY(
         SELECT ROW(campus_id, author_id, district_id, agency_id, school_year, month, category,
             triad_role, direction * COUNT(*), direction * SUM(minutes), direction * SUM(students),
-            direction * SUM(parents), direction * SUM(staff))::activity_summary_pending
+            direction * SUM(parents), direction * SUM(staff))::activity_summary_change
         FROM unnest(changed)
         GROUP BY campus_id, author_id, district_id, agency_id, school_year, month, category,
             triad_role)
 $$;
 
--- Inside a batch (which sets triad.summaries_at_commit), notes the changes; outside, adds them.
-CREATE FUNCTION activity_summary_note(changes activity_summary_pending[]) RETURNS void
+-- On the writer connection (which sets triad.summaries_at_commit and holds the temporary
+-- table activity_summary_pending), notes the changes; anywhere else, adds them.
+CREATE FUNCTION activity_summary_note(changes activity_summary_change[]) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
     IF current_setting('triad.summaries_at_commit', true) = 'on' THEN
@@ -99,7 +100,7 @@ LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM activity_summary_note(ARRAY[ROW(NEW.campus_id, NEW.author_id, NEW.district_id,
         NEW.agency_id, NEW.school_year, NEW.month, NEW.category, NEW.triad_role, 1, NEW.minutes,
-        NEW.students, NEW.parents, NEW.staff)::activity_summary_pending]);
+        NEW.students, NEW.parents, NEW.staff)::activity_summary_change]);
     RETURN NULL;
 END
 $$;
@@ -110,14 +111,15 @@ CREATE TRIGGER activity_summary_on_insert AFTER INSERT ON activities
 
 DROP FUNCTION activity_summary_apply(activities[], BIGINT);
 
--- Run by every batch just before its commit.
+-- Run by every batch just before its commit. The noted changes are in a temporary table
+-- emptied at every commit, so it never grows.
 CREATE FUNCTION activity_summary_fold() RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
-    taken activity_summary_pending[];
+    taken activity_summary_change[];
 BEGIN
-    WITH d AS (DELETE FROM activity_summary_pending p RETURNING p)
-    SELECT array_agg(d.p) INTO taken FROM d;
+    WITH d AS (DELETE FROM activity_summary_pending p RETURNING p.*)
+    SELECT array_agg(ROW(d.*)::activity_summary_change) INTO taken FROM d;
     IF taken IS NOT NULL THEN
         PERFORM activity_summary_add(taken);
     END IF;
