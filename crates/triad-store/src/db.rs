@@ -264,26 +264,19 @@ impl Db {
 
     /// Begins a write transaction: a member of the open batch (see [`crate::group_commit`]).
     pub async fn begin(&self) -> StoreResult<Tx> {
+        let mut member = match self {
+            Db::Sqlite(_, group) => Membership::Sqlite(group.join().await?),
+            Db::Postgres(_, group) => Membership::Postgres(group.join().await?),
+        };
         // A request's idempotency key is recorded by its first write, in the round trip that
         // releases the write into its batch: it costs no statement and no commit of its own.
         let key = crate::idempotency::take_pending();
-        let claim = key.as_ref().map(|k| k.claim_sql(self.engine()));
-        let member = match self {
-            Db::Sqlite(_, group) => {
-                let mut m = group.join().await?;
-                if let Some(sql) = claim {
-                    m.run_with_release(sql);
-                }
-                Membership::Sqlite(m)
+        if let Some(claim) = key.as_ref().map(|k| k.claim_sql(self.engine())) {
+            match &mut member {
+                Membership::Sqlite(m) => m.run_with_release(claim),
+                Membership::Postgres(m) => m.run_with_release(claim),
             }
-            Db::Postgres(_, group) => {
-                let mut m = group.join().await?;
-                if let Some(sql) = claim {
-                    m.run_with_release(sql);
-                }
-                Membership::Postgres(m)
-            }
-        };
+        }
         Ok(Tx { member, key })
     }
 

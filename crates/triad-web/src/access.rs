@@ -99,13 +99,13 @@ impl AccessCache {
         (version == entries.version).then_some(entries)
     }
 
-    pub fn holder(&self, version: i64, credential_hash: &str) -> Option<Holder> {
-        self.at(version)?.holders.get(credential_hash).cloned()
+    pub fn holder(&self, version: i64, credential: &str) -> Option<Holder> {
+        self.at(version)?.holders.get(credential).cloned()
     }
 
-    pub fn keep_holder(&self, version: i64, credential_hash: &str, holder: Holder) {
+    pub fn keep_holder(&self, version: i64, credential: &str, holder: Holder) {
         if let Some(mut entries) = self.at(version) {
-            keep(&mut entries.holders, credential_hash.to_string(), holder);
+            keep(&mut entries.holders, credential.to_string(), holder);
         }
     }
 

@@ -81,9 +81,12 @@ enum Presented {
 }
 
 impl Presented {
-    fn hash(&self) -> &str {
+    /// What the access cache knows the holder by: the kind as well as the secret's hash, so
+    /// a session's secret sent as an API token is never taken for a token.
+    fn cache_key(&self) -> String {
         match self {
-            Presented::Session(hash) | Presented::Token(hash) => hash,
+            Presented::Session(hash) => format!("session:{hash}"),
+            Presented::Token(hash) => format!("token:{hash}"),
         }
     }
 
@@ -199,27 +202,24 @@ impl Ctx {
                 cookie(parts, SESSION_COOKIE).ok_or(WebError::Unauthenticated)?,
             ))
         };
+        let key = presented.cache_key();
         let mut conn = state.db.acquire().await?;
         let version = store::access_version(&mut conn).await?;
         let today = today(now);
         let kept = state
             .access
-            .holder(version, presented.hash())
+            .holder(version, &key)
             .filter(|h| h.today == today && h.is_alive(now));
         let mut holder = match kept {
             Some(holder) => holder,
             None => {
                 let holder = presented.holder(&mut conn, state, now, &today).await?;
-                state
-                    .access
-                    .keep_holder(version, presented.hash(), holder.clone());
+                state.access.keep_holder(version, &key, holder.clone());
                 holder
             }
         };
         if holder.note_use(&mut conn, now).await? {
-            state
-                .access
-                .keep_holder(version, presented.hash(), holder.clone());
+            state.access.keep_holder(version, &key, holder.clone());
         }
         let path = parts.uri.path();
         let enrolling = path.starts_with("/account/second-factor") || path == "/logout";

@@ -138,6 +138,9 @@ both_engines!(
         let session = app.session("principal").await;
         assert_eq!(app.api_get("/api/v1/me", &token).await.status(), 200);
         assert_eq!(app.get("/", &session).await.status(), 200);
+        // The session is kept now; its secret is still no API token.
+        let secret = session.cookie.split_once('=').unwrap().1;
+        assert_eq!(app.api_get("/api/v1/me", secret).await.status(), 401);
         let version = app.scalar(VERSION).await;
         // Past the minute: both uses are written down, and neither moves the version.
         app.clock.advance_minutes(2);
