@@ -38,44 +38,42 @@ both_engines!(
             201
         );
 
-        let send = |method: Method, path: String, token: &str, body: Value| {
-            app.http
-                .request(method, format!("{other}{path}"))
-                .bearer_auth(token)
-                .header("idempotency-key", triad_domain::Id::new().to_string())
-                .json(&body)
-                .send()
+        // Writes on the other instance, each with the answer it must get.
+        let elsewhere = |method: Method, path: String, token: String, body: Value, status: u16| {
+            let (app, other) = (&app, &other);
+            async move {
+                let key = triad_domain::Id::new().to_string();
+                let r = app
+                    .api_send_at(other, method, &path, &token, &key, &body)
+                    .await;
+                assert_eq!(r.status(), status, "{path}: {}", r.text().await.unwrap());
+            }
         };
         // A campus renamed elsewhere shows its new name here.
-        let renamed = send(
+        let rename = json!({"name": "Renamed High", "level": "high"});
+        elsewhere(
             Method::PUT,
             format!("/api/v1/campuses/{campus}"),
-            &admin,
-            json!({"name": "Renamed High", "level": "high"}),
+            admin.clone(),
+            rename,
+            200,
         )
-        .await
-        .unwrap();
-        assert_eq!(renamed.status(), 200);
-        assert!(app
-            .get("/activity", &sro_page)
-            .await
-            .text()
-            .await
-            .unwrap()
-            .contains("Renamed High"));
+        .await;
+        let page = app.get("/activity", &sro_page).await.text().await.unwrap();
+        assert!(page.contains("Renamed High"));
 
         // An assignment ended elsewhere: the campus is no longer the officer's to log on.
         let yesterday =
             (app.clock_now().to_datetime().date_naive() - chrono::Days::new(1)).to_string();
-        let ended = send(
+        let end = format!("/api/v1/assignments/{}/end", app.world.assignment);
+        elsewhere(
             Method::POST,
-            format!("/api/v1/assignments/{}/end", app.world.assignment),
-            &admin,
+            end,
+            admin.clone(),
             json!({"ends_on": yesterday}),
+            200,
         )
-        .await
-        .unwrap();
-        assert_eq!(ended.status(), 200, "{}", ended.text().await.unwrap());
+        .await;
         let before = app.count("activities").await;
         let refused = app
             .api_post(&sro, "/api/v1/activities", patrol)
@@ -85,16 +83,8 @@ both_engines!(
         assert_eq!(app.count("activities").await, before);
 
         // An account disabled elsewhere is refused here.
-        let sergeant_id = app.user("sergeant");
-        let disabled = send(
-            Method::POST,
-            format!("/api/v1/users/{sergeant_id}/disable"),
-            &admin,
-            json!({}),
-        )
-        .await
-        .unwrap();
-        assert_eq!(disabled.status(), 204);
+        let disable = format!("/api/v1/users/{}/disable", app.user("sergeant"));
+        elsewhere(Method::POST, disable, admin.clone(), json!({}), 204).await;
         assert_eq!(app.api_get("/api/v1/me", &sergeant).await.status(), 401);
 
         // A token revoked elsewhere is refused here.
@@ -104,16 +94,11 @@ both_engines!(
             .json()
             .await
             .unwrap();
-        let id = tokens[0]["id"].as_str().unwrap().to_string();
-        let revoked = send(
-            Method::POST,
-            format!("/api/v1/tokens/{id}/revoke"),
-            &sro,
-            json!({}),
-        )
-        .await
-        .unwrap();
-        assert_eq!(revoked.status(), 204);
+        let revoke = format!(
+            "/api/v1/tokens/{}/revoke",
+            tokens[0]["id"].as_str().unwrap()
+        );
+        elsewhere(Method::POST, revoke, sro.clone(), json!({}), 204).await;
         assert_eq!(app.api_get("/api/v1/me", &sro).await.status(), 401);
 
         // A sign-out elsewhere ends the session here.

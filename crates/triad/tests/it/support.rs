@@ -427,8 +427,22 @@ impl TestApp {
         key: &str,
         body: &serde_json::Value,
     ) -> reqwest::Response {
+        self.api_send_at(&self.base, method, path, token, key, body)
+            .await
+    }
+
+    /// An API write to the instance at `base` (see [`TestApp::second_instance`]).
+    pub async fn api_send_at(
+        &self,
+        base: &str,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        key: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
         self.http
-            .request(method, self.url(path))
+            .request(method, format!("{base}{path}"))
             .bearer_auth(token)
             .header("idempotency-key", key)
             .json(body)
