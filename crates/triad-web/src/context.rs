@@ -28,6 +28,8 @@ pub struct Ctx {
     pub credential: Credential,
     pub source: Option<String>,
     pub now: Timestamp,
+    /// The account has a second factor set up (TOTP).
+    pub second_factor_enabled: bool,
     /// The access version the actor was read under: lookups through the access cache during
     /// this request use it (see [`crate::access`]).
     pub access_version: i64,
@@ -236,6 +238,7 @@ impl Ctx {
             credential: holder.credential,
             source: source_of(parts, state),
             now,
+            second_factor_enabled: holder.totp_enabled,
             access_version: version,
         })
     }

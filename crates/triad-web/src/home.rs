@@ -89,9 +89,7 @@ async fn home(ctx: Ctx) -> WebResult<Html<String>> {
     } else {
         None
     };
-    let user =
-        triad_store::auth::user_by_id(&mut ctx.state.db.acquire().await?, actor.user).await?;
-    let second_factor_missing = actor.needs_strong_auth() && user.is_some_and(|u| !u.totp_enabled);
+    let second_factor_missing = actor.needs_strong_auth() && !ctx.second_factor_enabled;
     let items = crate::meetings::service::my_open_items(&ctx).await?;
     let mut campus_ids: Vec<String> = campuses.iter().map(|c| c.campus.id.clone()).collect();
     campus_ids.extend(my_assignments.iter().flatten().map(|a| a.campus_id.clone()));

@@ -210,6 +210,12 @@ both_engines!(
     a_second_factor_is_enrolled_and_then_required,
     |app: TestApp| async move {
         let s = app.session("director").await;
+        let banner = "protect your account";
+        let home = app.get("/", &s).await.text().await.unwrap();
+        assert!(
+            home.contains(banner),
+            "a district leader is asked to set one up"
+        );
         let page = app
             .get("/account/second-factor", &s)
             .await
@@ -238,6 +244,8 @@ both_engines!(
             .map(|p| p.split('<').next().unwrap().to_string())
             .collect();
         assert_eq!(recovery.len(), 10);
+        let home = app.get("/", &s).await.text().await.unwrap();
+        assert!(!home.contains(banner), "and no longer once it is set up");
         // A password alone no longer opens a session.
         let r = app.sign_in("director", PASSWORD, "10.0.0.1").await;
         assert!(r
