@@ -117,7 +117,7 @@ pub async fn insert<'c>(conn: impl Into<Conn<'c>>, a: &ActivityRow) -> StoreResu
 }
 
 /// Inserts an entry unless one with its id exists (a re-imported row); true when it was new.
-/// The database counts it into the monthly summaries in the same statement (migration 0012).
+/// The database counts it into the monthly summaries (migrations 0012 and 0014).
 pub async fn insert_if_new<'c>(conn: impl Into<Conn<'c>>, a: &ActivityRow) -> StoreResult<bool> {
     Ok(insert_rows(conn, std::slice::from_ref(a)).await? == 1)
 }

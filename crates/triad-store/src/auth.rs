@@ -489,7 +489,6 @@ pub async fn tokens_of<'c>(conn: impl Into<Conn<'c>>, user: Id) -> StoreResult<V
     )?)
 }
 
-/// The live token with this hash, marking it used.
 /// A token that has not been revoked, by the hash of its secret.
 pub async fn live_token<'c>(
     conn: impl Into<Conn<'c>>,

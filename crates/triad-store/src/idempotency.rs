@@ -107,8 +107,7 @@ pub async fn with_key<F: std::future::Future>(key: Arc<PendingKey>, work: F) -> 
 }
 
 /// Why a request is refused when another request with its key was recorded first.
-pub(crate) const KEY_TAKEN: &str =
-    "this request is already being recorded; wait a moment and reload";
+pub const KEY_TAKEN: &str = "this request is already being recorded; wait a moment and reload";
 
 /// The key of the request being served, if it has one and no transaction has taken it to
 /// record yet. Called by [`crate::Db::begin`]: the request's first write records it.

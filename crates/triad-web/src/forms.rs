@@ -143,11 +143,7 @@ async fn guard(state: AppState, request: Request, next: Next) -> Result<Response
             location,
             body,
         } => return Ok(replay(status, location, body)),
-        Claim::InProgress => {
-            return Err(WebError::Conflict(
-                "this request is already being recorded; wait a moment and reload".into(),
-            ))
-        }
+        Claim::InProgress => return Err(WebError::Conflict(idempotency::KEY_TAKEN.into())),
         Claim::Mismatch => {
             return Err(WebError::Conflict(
                 "this idempotency key was already used for a different request".into(),

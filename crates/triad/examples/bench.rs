@@ -54,9 +54,13 @@ struct CpuSnapshot {
     total: u64,
 }
 
-/// Whether the benchmark runs on PostgreSQL: only then are PostgreSQL's processes counted (a
-/// cluster idling on the same machine is not the database under test).
-static ON_POSTGRES: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// The processes a run's CPU is counted for: the server, and PostgreSQL's when the bench runs
+/// on it (a cluster idling on the same machine is not the database under test).
+#[derive(Clone, Copy)]
+struct Measured {
+    server_pid: u32,
+    postgres: bool,
+}
 
 /// A process's command name and its user + system ticks, from /proc/<pid>/stat.
 fn process_ticks(stat_path: &Path) -> Option<(String, u64)> {
@@ -74,11 +78,10 @@ fn process_ticks(stat_path: &Path) -> Option<(String, u64)> {
 }
 
 impl CpuSnapshot {
-    fn take(server_pid: u32) -> Self {
-        let server = process_ticks(Path::new(&format!("/proc/{server_pid}/stat")))
-            .map_or(0, |(_, ticks)| ticks);
-        let on_postgres = ON_POSTGRES.load(std::sync::atomic::Ordering::Relaxed);
-        let database = on_postgres.then(|| {
+    fn take(measured: Measured) -> Self {
+        let server_stat = format!("/proc/{}/stat", measured.server_pid);
+        let server = process_ticks(Path::new(&server_stat)).map_or(0, |(_, ticks)| ticks);
+        let database = measured.postgres.then(|| {
             std::fs::read_dir("/proc")
                 .map(|entries| {
                     entries
@@ -130,12 +133,12 @@ fn triad_binary() -> Result<PathBuf> {
     Ok(bin)
 }
 
-fn wrk(server_pid: u32, url: &str, extra: &[&str]) -> Result<Load> {
-    wrk_with(server_pid, CONNECTIONS, url, extra)
+fn wrk(measured: Measured, url: &str, extra: &[&str]) -> Result<Load> {
+    wrk_with(measured, CONNECTIONS, url, extra)
 }
 
-fn wrk_with(server_pid: u32, connections: &str, url: &str, extra: &[&str]) -> Result<Load> {
-    let before = CpuSnapshot::take(server_pid);
+fn wrk_with(measured: Measured, connections: &str, url: &str, extra: &[&str]) -> Result<Load> {
+    let before = CpuSnapshot::take(measured);
     let out = Command::new("wrk")
         .args([
             "-t2",
@@ -149,7 +152,7 @@ fn wrk_with(server_pid: u32, connections: &str, url: &str, extra: &[&str]) -> Re
         .arg(url)
         .output()
         .map_err(|e| format!("wrk could not run ({e}): apt-get install wrk"))?;
-    let after = CpuSnapshot::take(server_pid);
+    let after = CpuSnapshot::take(measured);
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     let field = |prefix: &str| {
         text.lines()
@@ -263,10 +266,6 @@ async fn main() -> Result<()> {
     let url = std::env::var("TRIAD_BENCH_DATABASE_URL")
         .unwrap_or_else(|_| format!("sqlite://{}/triad.db", dir.path().display()));
     let years = std::env::var("TRIAD_BENCH_YEARS").unwrap_or_else(|_| "1".into());
-    ON_POSTGRES.store(
-        url.starts_with("postgres"),
-        std::sync::atomic::Ordering::Relaxed,
-    );
     let engine = if url.starts_with("postgres") {
         "PostgreSQL"
     } else {
@@ -342,8 +341,11 @@ async fn main() -> Result<()> {
     }
 
     let cookie = format!("Cookie: __Host-triad_session={session}");
-    let server_pid = server.0.id();
-    let home = wrk(server_pid, &format!("{base}/"), &["-H", &cookie])?;
+    let measured = Measured {
+        server_pid: server.0.id(),
+        postgres: url.starts_with("postgres"),
+    };
+    let home = wrk(measured, &format!("{base}/"), &["-H", &cookie])?;
 
     let script = dir.path().join("write.lua");
     std::fs::write(
@@ -363,8 +365,8 @@ end
         ),
     )?;
     let script_path = script.display().to_string();
-    let write = wrk(server_pid, &base, &["-s", &script_path])?;
-    let activity = activity_load(&db, &base, dir.path(), now, server_pid).await?;
+    let write = wrk(measured, &base, &["-s", &script_path])?;
+    let activity = activity_load(&db, &base, dir.path(), now, measured).await?;
     let peak = peak_memory_kib(server.0.id());
     drop(server);
     let direct = direct_inserts(&db, district).await?;
@@ -417,7 +419,7 @@ async fn activity_load(
     base: &str,
     dir: &Path,
     now: Timestamp,
-    server_pid: u32,
+    measured: Measured,
 ) -> Result<ActivityLoad> {
     let sro = accounts::user_by_name(&mut db.acquire().await?, "sro")
         .await?
@@ -459,17 +461,12 @@ end
     let mut loads = Vec::new();
     loads.push((
         "log an activity (API write)".to_string(),
-        wrk_with(
-            server_pid,
-            ACTIVITY_CONNECTIONS,
-            base,
-            &["-s", &script_path],
-        )?,
+        wrk_with(measured, ACTIVITY_CONNECTIONS, base, &["-s", &script_path])?,
     ));
     loads.push((
         "the officer's own list".to_string(),
         wrk_with(
-            server_pid,
+            measured,
             ACTIVITY_CONNECTIONS,
             &format!("{base}/api/v1/activities"),
             &["-H", &sro_auth],
@@ -482,7 +479,7 @@ end
     loads.push((
         "monthly campus report".to_string(),
         wrk_with(
-            server_pid,
+            measured,
             ACTIVITY_CONNECTIONS,
             &campus_report,
             &["-H", &leader_auth],
@@ -495,7 +492,7 @@ end
     loads.push((
         "district semester report".to_string(),
         wrk_with(
-            server_pid,
+            measured,
             ACTIVITY_CONNECTIONS,
             &district_report,
             &["-H", &leader_auth],

@@ -77,15 +77,13 @@ BEGIN
 END
 $$;
 
--- Corrections and deletions (statement triggers of 0012): their changes, noted.
+-- Corrections and deletions (the statement triggers of 0012 that stay): their changes, noted.
 CREATE OR REPLACE FUNCTION activity_summary_keep() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        PERFORM activity_summary_note(
-            activity_summary_changes(ARRAY(SELECT r::activities FROM removed r), -1));
-    END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    PERFORM activity_summary_note(
+        activity_summary_changes(ARRAY(SELECT r::activities FROM removed r), -1));
+    IF TG_OP = 'UPDATE' THEN
         PERFORM activity_summary_note(
             activity_summary_changes(ARRAY(SELECT r::activities FROM added r), 1));
     END IF;
