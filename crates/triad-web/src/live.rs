@@ -1,9 +1,23 @@
 //! Live campus status: a change is published once committed and every open page of that
 //! campus hears it through Server-Sent Events. Within one server a broadcast channel carries
 //! it; on PostgreSQL a NOTIFY carries it to every instance, each of which re-broadcasts it.
+//!
+//! A browser allows only six connections to one server over HTTP/1.1, and a stream holds one
+//! for as long as it is open. The pages of one browser therefore share one stream (a shared
+//! worker holds it, see `static/live-worker.js`), and the hub bounds how many streams one
+//! session or token may hold at once in this instance: opening one more closes the oldest,
+//! which is told it was superseded so it does not reconnect and close the next.
 
 use serde::{Deserialize, Serialize};
-use tokio::sync::broadcast;
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::sync::{broadcast, oneshot};
+
+/// How many live streams one session or token may hold at once in one instance. A browser
+/// needs one (its pages share it); the margin covers a browser without shared workers, whose
+/// pages each hold their own, and a page reconnecting before its old stream is noticed gone.
+pub const STREAMS_PER_HOLDER: usize = 4;
 
 /// What a page is told when a campus's status changes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -16,15 +30,135 @@ pub struct LiveStatus {
     pub version: i64,
 }
 
+/// What one person's live stream carries: the campuses they are on (campus-scoped roles and
+/// an SRO's assignments) and every campus of the districts they lead.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Watch {
+    pub campuses: Vec<String>,
+    pub districts: Vec<String>,
+}
+
+impl Watch {
+    pub fn of(actor: &triad_domain::auth::Actor) -> Self {
+        use triad_domain::auth::{Role, Scope};
+        let mut campuses: Vec<String> = actor
+            .grants
+            .iter()
+            .filter_map(|g| match g.scope {
+                Scope::Campus { campus, .. } => Some(campus.to_string()),
+                _ => None,
+            })
+            .chain(actor.assignments.iter().map(|a| a.campus.to_string()))
+            .collect();
+        let mut districts: Vec<String> = actor
+            .grants
+            .iter()
+            .filter_map(|g| match g.scope {
+                Scope::District { district } if g.role == Role::DistrictLeader => {
+                    Some(district.to_string())
+                }
+                _ => None,
+            })
+            .collect();
+        for list in [&mut campuses, &mut districts] {
+            list.sort();
+            list.dedup();
+        }
+        Self {
+            campuses,
+            districts,
+        }
+    }
+
+    /// One campus's stream.
+    pub fn campus(id: String) -> Self {
+        Self {
+            campuses: vec![id],
+            districts: Vec::new(),
+        }
+    }
+
+    /// One district's stream.
+    pub fn district(id: String) -> Self {
+        Self {
+            campuses: Vec::new(),
+            districts: vec![id],
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.campuses.is_empty() && self.districts.is_empty()
+    }
+
+    pub fn wants(&self, status: &LiveStatus) -> bool {
+        self.campuses.contains(&status.campus_id) || self.districts.contains(&status.district_id)
+    }
+}
+
+/// Why a stream was ended by the server rather than by its client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// The holder opened more streams than allowed; this, the oldest, gave way.
+    Superseded,
+    /// The session ended (signed out).
+    SignedOut,
+    /// The stream fell behind the changes and skipped some: the client reconnects at once
+    /// and starts again from the state now.
+    Lagged,
+}
+
+impl Ended {
+    pub fn code(self) -> &'static str {
+        match self {
+            Ended::Superseded => "superseded",
+            Ended::SignedOut => "signed_out",
+            Ended::Lagged => "lagged",
+        }
+    }
+}
+
+struct OpenStream {
+    id: u64,
+    end: oneshot::Sender<Ended>,
+}
+
 #[derive(Clone)]
 pub struct Hub {
     sender: broadcast::Sender<LiveStatus>,
+    /// The streams open in this instance, by holder (`session:<hash>` or `token:<id>`),
+    /// oldest first.
+    streams: Arc<Mutex<HashMap<String, VecDeque<OpenStream>>>>,
+    next_stream: Arc<AtomicU64>,
 }
 
 impl Default for Hub {
     fn default() -> Self {
         Self {
             sender: broadcast::channel(1024).0,
+            streams: Arc::default(),
+            next_stream: Arc::default(),
+        }
+    }
+}
+
+/// A stream's place among its holder's open streams: given back when the stream is dropped
+/// (its client went away or the server ended it).
+pub struct StreamSlot {
+    hub: Hub,
+    holder: String,
+    id: u64,
+    /// Resolves when the server ends this stream.
+    pub ended: oneshot::Receiver<Ended>,
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        let mut streams = self.hub.lock();
+        if let Some(open) = streams.get_mut(&self.holder) {
+            open.retain(|s| s.id != self.id);
+            if open.is_empty() {
+                streams.remove(&self.holder);
+            }
         }
     }
 }
@@ -38,6 +172,68 @@ impl Hub {
     pub fn subscribe(&self) -> broadcast::Receiver<LiveStatus> {
         self.sender.subscribe()
     }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, VecDeque<OpenStream>>> {
+        // A panic while holding this lock leaves the map whole (every change is one call).
+        self.streams.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Takes a place for one more stream of `holder`, ending its oldest streams beyond
+    /// [`STREAMS_PER_HOLDER`].
+    pub fn open_stream(&self, holder: &str) -> StreamSlot {
+        let id = self.next_stream.fetch_add(1, Ordering::Relaxed);
+        let (end, ended) = oneshot::channel();
+        let mut streams = self.lock();
+        let open = streams.entry(holder.to_string()).or_default();
+        while open.len() >= STREAMS_PER_HOLDER {
+            if let Some(oldest) = open.pop_front() {
+                let _ = oldest.end.send(Ended::Superseded);
+            }
+        }
+        open.push_back(OpenStream { id, end });
+        StreamSlot {
+            hub: self.clone(),
+            holder: holder.to_string(),
+            id,
+            ended,
+        }
+    }
+
+    /// Ends every stream a holder has open here (at sign-out).
+    pub fn end_streams(&self, holder: &str) {
+        if let Some(open) = self.lock().remove(holder) {
+            for stream in open {
+                let _ = stream.end.send(Ended::SignedOut);
+            }
+        }
+    }
+
+    /// How many streams are open in this instance, all holders together.
+    pub fn streams_open(&self) -> usize {
+        self.lock().values().map(VecDeque::len).sum()
+    }
+
+    /// How many streams a holder has open in this instance.
+    pub fn open_streams(&self, holder: &str) -> usize {
+        self.lock().get(holder).map_or(0, VecDeque::len)
+    }
+}
+
+/// What the hub knows a stream's holder by: the kind of credential and its stored hash or id.
+pub fn holder_of(credential: &crate::access::Credential) -> String {
+    match credential {
+        crate::access::Credential::Session { token_hash, .. } => format!("session:{token_hash}"),
+        crate::access::Credential::Token { id } => format!("token:{id}"),
+    }
+}
+
+/// The name the pages of one session give the shared worker that holds their stream: pages
+/// of another session (after signing out and in again) get a worker, and a stream, of their
+/// own. Derived from the stored hash, so it reveals nothing about the session's secret.
+pub fn worker_name(credential: &crate::access::Credential) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("triad-live-worker:{}", holder_of(credential)));
+    format!("triad-live-{}", hex::encode(&digest[..8]))
 }
 
 /// Forwards status changes notified by every instance (PostgreSQL) into this one's hub.
@@ -48,4 +244,32 @@ pub async fn listen(db: triad_store::Db, hub: Hub) {
         }
     })
     .await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_holder_keeps_at_most_the_bound_and_the_oldest_give_way() {
+        let hub = Hub::default();
+        let mut slots: Vec<StreamSlot> = (0..STREAMS_PER_HOLDER + 2)
+            .map(|_| hub.open_stream("session:a"))
+            .collect();
+        assert_eq!(hub.open_streams("session:a"), STREAMS_PER_HOLDER);
+        assert_eq!(slots[0].ended.try_recv(), Ok(Ended::Superseded));
+        assert_eq!(slots[1].ended.try_recv(), Ok(Ended::Superseded));
+        assert!(
+            slots[2].ended.try_recv().is_err(),
+            "a newer stream stays open"
+        );
+        // Another holder is not affected.
+        let mut other = hub.open_stream("session:b");
+        assert!(other.ended.try_recv().is_err());
+        // Dropped streams give their place back.
+        slots.clear();
+        assert_eq!(hub.open_streams("session:a"), 0);
+        hub.end_streams("session:b");
+        assert_eq!(other.ended.try_recv(), Ok(Ended::SignedOut));
+    }
 }

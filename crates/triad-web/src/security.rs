@@ -40,7 +40,24 @@ pub fn routes() -> Routes {
     Routes::default()
         .get("/static/style.css", style)
         .get("/static/app.js", script)
+        .get("/static/live-worker.js", live_worker)
         .get("/healthz", health)
+}
+
+const STYLE: &str = include_str!("../static/style.css");
+const SCRIPT: &str = include_str!("../static/app.js");
+const LIVE_WORKER: &str = include_str!("../static/live-worker.js");
+
+/// Changes whenever a static file does: pages ask for `/static/…?v=<this>`, so a browser that
+/// kept an earlier release's script for its hour of caching still loads the new one with the
+/// pages that need it.
+pub fn asset_version() -> &'static str {
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    VERSION.get_or_init(|| {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest([STYLE, SCRIPT, LIVE_WORKER].concat());
+        hex::encode(&digest[..6])
+    })
 }
 
 async fn style() -> impl IntoResponse {
@@ -49,7 +66,7 @@ async fn style() -> impl IntoResponse {
             (header::CONTENT_TYPE, "text/css; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
-        include_str!("../static/style.css"),
+        STYLE,
     )
 }
 
@@ -59,7 +76,18 @@ async fn script() -> impl IntoResponse {
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
-        include_str!("../static/app.js"),
+        SCRIPT,
+    )
+}
+
+/// The shared worker that holds a browser's one live status stream for all its Triad pages.
+async fn live_worker() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        LIVE_WORKER,
     )
 }
 

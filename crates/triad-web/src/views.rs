@@ -20,9 +20,10 @@ pub struct Layout {
     pub roles: String,
     pub nav: Vec<NavLink>,
     pub logout: FormToken,
-    /// The live status streams this person's pages listen to (space-separated paths): their
-    /// campuses, and the whole district for a district leader.
-    pub live_streams: String,
+    /// The person's pages follow live campus status (they are on a campus or lead a
+    /// district), through one stream per browser held by a shared worker of this name.
+    pub live: bool,
+    pub live_worker: String,
     /// The banner links to the campus's status page (campus partners) or, for those who do
     /// not read it (staff), to the campus's page.
     pub live_links_to_status: bool,
@@ -80,7 +81,8 @@ impl Layout {
                 .join(", "),
             nav,
             logout: ctx.form(),
-            live_streams: live_streams(ctx),
+            live: !crate::live::Watch::of(actor).is_empty(),
+            live_worker: crate::live::worker_name(&ctx.credential),
             live_links_to_status: actor.roles().iter().any(|r| {
                 triad_domain::policy::permits(
                     *r,
@@ -90,37 +92,6 @@ impl Layout {
             }),
         }
     }
-}
-
-/// The campuses a person is on (campus-scoped roles and an SRO's assignments), and the
-/// districts a district leader oversees: one stream per district, not one per campus, so a
-/// leader's pages stay within the browser's few connections per server.
-fn live_streams(ctx: &Ctx) -> String {
-    use triad_domain::auth::{Role, Scope};
-    let campuses = ctx
-        .actor
-        .grants
-        .iter()
-        .filter_map(|g| match g.scope {
-            Scope::Campus { campus, .. } => Some(format!("/campuses/{campus}/live")),
-            _ => None,
-        })
-        .chain(
-            ctx.actor
-                .assignments
-                .iter()
-                .map(|a| format!("/campuses/{}/live", a.campus)),
-        );
-    let districts = ctx.actor.grants.iter().filter_map(|g| match g.scope {
-        Scope::District { district } if g.role == Role::DistrictLeader => {
-            Some(format!("/districts/{district}/live"))
-        }
-        _ => None,
-    });
-    let mut paths: Vec<String> = campuses.chain(districts).collect();
-    paths.sort();
-    paths.dedup();
-    paths.join(" ")
 }
 
 impl Ctx {

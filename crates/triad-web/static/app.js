@@ -1,94 +1,186 @@
-// Triad's one script: asks before destructive actions. Pages work without it.
-document.addEventListener("submit", function (event) {
-  var form = event.target;
-  var question = form.getAttribute("data-confirm");
-  if (question && !window.confirm(question)) {
-    event.preventDefault();
-  }
-});
+// Triad's one script for pages: asks before destructive actions, shows live campus status and
+// keeps survey drafts. Pages work without it. The shared worker (live-worker.js) loads this
+// file too, for openStream alone: everything that needs a page is inside the test below.
 
-// Live campus status: every page of someone on a campus listens for its status changes
-// (Server-Sent Events) and shows a banner when the campus is not normal. Browsers block sound
-// until the person acts, so the tone plays only once they have turned it on.
-(function () {
-  var box = document.getElementById("live");
-  if (!box || !window.EventSource) { return; }
-  var text = document.getElementById("live-text");
-  var link = document.getElementById("live-link");
-  var lost = document.getElementById("live-lost");
-  var soundButton = document.getElementById("live-sound");
-  var audio = null;
-  var states = {};
-  soundButton.addEventListener("click", function () {
-    var Context = window.AudioContext || window.webkitAudioContext;
-    if (Context) { audio = new Context(); soundButton.textContent = "Sound is on"; soundButton.disabled = true; }
-  });
-  var tones = 0;
-  function tone() {
-    if (!audio) { return; }
-    // Counted on the banner, so what was played can be checked.
-    tones += 1;
-    box.setAttribute("data-tones", String(tones));
-    var osc = audio.createOscillator();
-    osc.frequency.value = 880;
-    osc.connect(audio.destination);
-    osc.start();
-    osc.stop(audio.currentTime + 0.6);
-  }
-  function show() {
-    var worst = null;
-    Object.keys(states).forEach(function (id) {
-      var s = states[id];
-      if (s.status === "lockdown" || (!worst && s.status !== "normal")) { worst = s; }
+// Opens a live stream and turns its events into messages: a snapshot, a status change, the
+// connection lost (the browser reconnects by itself), or stopped by the server (superseded or
+// signed out: no reconnecting). A stream that fell behind reconnects at once for a new snapshot.
+// The same function runs in the shared worker (live-worker.js imports this file).
+function openStream(path, deliver) {
+  var source = null;
+  function connect() {
+    source = new EventSource(path);
+    source.addEventListener("snapshot", function (event) {
+      deliver({ kind: "snapshot", statuses: JSON.parse(event.data) });
     });
-    box.hidden = !worst;
-    if (worst) {
-      box.className = "live-" + worst.status;
-      text.textContent = worst.label.toUpperCase();
-      link.href = "/campuses/" + worst.campus_id + box.getAttribute("data-link");
-    }
-  }
-  box.getAttribute("data-streams").split(" ").forEach(function (path) {
-    if (!path) { return; }
-    var source = new EventSource(path);
     source.addEventListener("status", function (event) {
-      var s = JSON.parse(event.data);
-      var before = states[s.campus_id];
-      states[s.campus_id] = s;
-      lost.hidden = true;
-      if (s.status === "lockdown" && (!before || before.status !== "lockdown")) { tone(); }
-      show();
+      deliver({ kind: "status", status: JSON.parse(event.data) });
     });
-    source.onerror = function () { lost.hidden = false; };
-  });
-})();
-
-// Survey answers are kept on this device while the person answers, so they can finish later;
-// they are forgotten once the answer is recorded (the thanks page).
-(function () {
-  if (!window.localStorage || !window.sessionStorage) { return; }
-  var sent = document.querySelector("[data-sent]");
-  if (sent) {
-    var done = window.sessionStorage.getItem("survey-sending");
-    if (done) { window.localStorage.removeItem(done); window.sessionStorage.removeItem("survey-sending"); }
-    return;
+    source.addEventListener("ended", function (event) {
+      source.close();
+      if (event.data === "lagged") { connect(); } else { deliver({ kind: "stopped", reason: event.data }); }
+    });
+    source.onerror = function () {
+      // Closed for good (signed out, or not a stream): say so; otherwise the browser retries.
+      deliver({ kind: source.readyState === EventSource.CLOSED ? "stopped" : "lost", reason: "closed" });
+    };
   }
-  var form = document.getElementById("survey-form");
-  if (!form) { return; }
-  var key = form.getAttribute("data-draft");
-  var saved = {};
-  try { saved = JSON.parse(window.localStorage.getItem(key) || "{}"); } catch (e) { saved = {}; }
-  Array.prototype.forEach.call(form.elements, function (el) {
-    if (!el.name || el.type === "hidden" || !(el.name in saved)) { return; }
-    if (el.type === "radio") { el.checked = el.value === saved[el.name]; } else { el.value = saved[el.name]; }
+  connect();
+  return { release: function () { if (source) { source.close(); source = null; } } };
+}
+
+if (typeof document !== "undefined") {
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+    }
   });
-  form.addEventListener("input", function () {
-    var draft = {};
-    Array.prototype.forEach.call(form.elements, function (el) {
-      if (!el.name || el.type === "hidden") { return; }
-      if (el.type === "radio") { if (el.checked) { draft[el.name] = el.value; } } else { draft[el.name] = el.value; }
+
+  // Live campus status: every page of someone on a campus (or leading a district) shows a banner
+  // when a campus is not at normal. A browser allows only six connections to one server, and a
+  // stream holds one while it is open, so the pages of one browser share one stream: a shared
+  // worker holds it (live-worker.js) and passes every event to each page. Where shared workers
+  // are missing the page holds its own stream. Either way a page lets go of it when it is hidden
+  // into the back-forward cache or closed, and takes it up again when it is shown: it then starts
+  // from a fresh snapshot, so a page restored with the back button never shows a stale banner.
+  // Browsers block sound until the person acts, so the tone plays only once they turn it on.
+  (function () {
+    var box = document.getElementById("live");
+    if (!box || !window.EventSource) { return; }
+    var text = document.getElementById("live-text");
+    var link = document.getElementById("live-link");
+    var lost = document.getElementById("live-lost");
+    var soundButton = document.getElementById("live-sound");
+    var path = box.getAttribute("data-stream");
+    var audio = null;
+    var states = {};
+    var held = null;
+    soundButton.addEventListener("click", function () {
+      var Context = window.AudioContext || window.webkitAudioContext;
+      if (Context) { audio = new Context(); soundButton.textContent = "Sound is on"; soundButton.disabled = true; }
     });
-    window.localStorage.setItem(key, JSON.stringify(draft));
-  });
-  form.addEventListener("submit", function () { window.sessionStorage.setItem("survey-sending", key); });
-})();
+    var tones = 0;
+    function tone() {
+      if (!audio) { return; }
+      // Counted on the banner, so what was played can be checked.
+      tones += 1;
+      box.setAttribute("data-tones", String(tones));
+      var osc = audio.createOscillator();
+      osc.frequency.value = 880;
+      osc.connect(audio.destination);
+      osc.start();
+      osc.stop(audio.currentTime + 0.6);
+    }
+    function show() {
+      var worst = null;
+      Object.keys(states).forEach(function (id) {
+        var s = states[id];
+        if (s.status === "lockdown" || (!worst && s.status !== "normal")) { worst = s; }
+      });
+      box.hidden = !worst;
+      if (worst) {
+        box.className = "live-" + worst.status;
+        text.textContent = worst.label.toUpperCase();
+        link.href = "/campuses/" + worst.campus_id + box.getAttribute("data-link");
+      }
+    }
+    // A campus status page shown while its status changes is out of date (its moves and its
+    // version too): it reloads, unless the person has started typing into it.
+    var shownStatus = document.querySelector("[data-live-campus]");
+    function refreshIfStale() {
+      if (!shownStatus) { return; }
+      var now = states[shownStatus.getAttribute("data-live-campus")];
+      if (!now || now.status === shownStatus.getAttribute("data-live-status")) { return; }
+      var typed = Array.prototype.some.call(document.querySelectorAll("input[type=text], input:not([type]), textarea"),
+        function (el) { return el.value !== el.defaultValue; });
+      var last = Number(window.sessionStorage && window.sessionStorage.getItem("status-reloaded") || 0);
+      if (typed || Date.now() - last < 5000) {
+        document.getElementById("status-changed").hidden = false;
+      } else {
+        if (window.sessionStorage) { window.sessionStorage.setItem("status-reloaded", String(Date.now())); }
+        window.location.reload();
+      }
+    }
+    function update(s, fresh) {
+      var before = fresh[s.campus_id] || states[s.campus_id];
+      fresh[s.campus_id] = s;
+      if (s.status === "lockdown" && (!before || before.status !== "lockdown")) { tone(); }
+    }
+    // One message from the stream, whoever holds it.
+    function receive(message) {
+      if (message.kind === "snapshot") {
+        var fresh = {};
+        message.statuses.forEach(function (s) { update(s, fresh); });
+        states = fresh;
+        lost.hidden = true;
+        lost.textContent = lost.getAttribute("data-reconnecting");
+      } else if (message.kind === "status") {
+        update(message.status, states);
+        lost.hidden = true;
+      } else if (message.kind === "lost") {
+        lost.hidden = false;
+      } else if (message.kind === "stopped") {
+        lost.textContent = message.reason === "superseded"
+          ? "Live status stopped on this page because more Triad pages are open. Reload to follow it here."
+          : "Live status has stopped on this page. Reload it to follow the campus again.";
+        lost.hidden = false;
+      }
+      show();
+      refreshIfStale();
+    }
+    lost.setAttribute("data-reconnecting", lost.textContent);
+
+    // The shared worker, or a stream of this page's own.
+    function hold() {
+      if (window.SharedWorker) {
+        try {
+          var worker = new SharedWorker(box.getAttribute("data-worker-script"), { name: box.getAttribute("data-worker") });
+          worker.port.onmessage = function (event) { receive(event.data); };
+          worker.port.start();
+          worker.port.postMessage({ kind: "hello", path: path });
+          return { release: function () { worker.port.postMessage({ kind: "bye" }); worker.port.close(); } };
+        } catch (e) { /* fall through to a stream of this page's own */ }
+      }
+      return openStream(path, receive);
+    }
+    held = hold();
+    window.addEventListener("pagehide", function () {
+      if (held) { held.release(); held = null; }
+    });
+    window.addEventListener("pageshow", function (event) {
+      if (event.persisted && !held) { held = hold(); }
+    });
+  })();
+
+  // Survey answers are kept on this device while the person answers, so they can finish later;
+  // they are forgotten once the answer is recorded (the thanks page).
+  (function () {
+    if (!window.localStorage || !window.sessionStorage) { return; }
+    var sent = document.querySelector("[data-sent]");
+    if (sent) {
+      var done = window.sessionStorage.getItem("survey-sending");
+      if (done) { window.localStorage.removeItem(done); window.sessionStorage.removeItem("survey-sending"); }
+      return;
+    }
+    var form = document.getElementById("survey-form");
+    if (!form) { return; }
+    var key = form.getAttribute("data-draft");
+    var saved = {};
+    try { saved = JSON.parse(window.localStorage.getItem(key) || "{}"); } catch (e) { saved = {}; }
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.type === "hidden" || !(el.name in saved)) { return; }
+      if (el.type === "radio") { el.checked = el.value === saved[el.name]; } else { el.value = saved[el.name]; }
+    });
+    form.addEventListener("input", function () {
+      var draft = {};
+      Array.prototype.forEach.call(form.elements, function (el) {
+        if (!el.name || el.type === "hidden") { return; }
+        if (el.type === "radio") { if (el.checked) { draft[el.name] = el.value; } } else { draft[el.name] = el.value; }
+      });
+      window.localStorage.setItem(key, JSON.stringify(draft));
+    });
+    form.addEventListener("submit", function () { window.sessionStorage.setItem("survey-sending", key); });
+  })();
+}

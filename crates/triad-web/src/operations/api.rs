@@ -5,13 +5,14 @@ use super::response::{self, FollowUpInput, FollowUpView, NoteInput, NoticeView, 
 use super::service::{self, CampusStatusView, EventView, MoveInput, StepView, TimelineEntry};
 use crate::context::Ctx;
 use crate::error::{ErrorBody, WebResult};
-use crate::live::LiveStatus;
+use crate::live::{self, Ended, LiveStatus, Watch};
 use crate::routes::Routes;
 use axum::extract::Path;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::Json;
 use futures_util::stream::{self, Stream, StreamExt};
 use std::convert::Infallible;
+use tokio::sync::broadcast;
 
 pub fn routes() -> Routes {
     Routes::default()
@@ -29,6 +30,7 @@ pub fn routes() -> Routes {
         .get("/api/v1/campuses/{id}/drills", campus_drills)
         .post("/api/v1/campuses/{id}/drills", schedule_drill)
         .post("/api/v1/drills/{id}/held", record_held)
+        .get("/live", live_for_person)
         .get("/campuses/{id}/live", live)
         .get("/districts/{id}/live", district_live)
 }
@@ -179,6 +181,20 @@ fn sse_event(status: &LiveStatus) -> Result<Event, Infallible> {
         .data(serde_json::to_string(status).unwrap_or_default()))
 }
 
+/// Server-Sent Events for the pages of one browser (they share it): a `snapshot` of every
+/// campus the person is on and every campus not at normal in the districts they lead, then a
+/// `status` event for each change. A new snapshot replaces everything the page knew.
+async fn live_for_person(
+    ctx: Ctx,
+) -> WebResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    let receiver = ctx.state.live.subscribe();
+    let (watch, now) = service::watched_now(&ctx).await?;
+    let snapshot = Event::default()
+        .event("snapshot")
+        .data(serde_json::to_string(&now).unwrap_or_default());
+    Ok(stream_of(&ctx, receiver, vec![Ok(snapshot)], watch))
+}
+
 /// Server-Sent Events: the campus's status now, then every change as it is committed.
 async fn live(
     ctx: Ctx,
@@ -186,10 +202,8 @@ async fn live(
 ) -> WebResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     let receiver = ctx.state.live.subscribe();
     let now = service::live_now(&ctx, &id).await?;
-    let campus = now.campus_id.clone();
-    Ok(stream_of(receiver, vec![now], move |s| {
-        s.campus_id == campus
-    }))
+    let watch = Watch::campus(now.campus_id.clone());
+    Ok(stream_of(&ctx, receiver, vec![sse_event(&now)], watch))
 }
 
 /// Server-Sent Events for a district leader: every campus of the district not at normal now,
@@ -200,27 +214,45 @@ async fn district_live(
 ) -> WebResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     let receiver = ctx.state.live.subscribe();
     let (district, now) = service::district_live_now(&ctx, &id).await?;
-    Ok(stream_of(receiver, now, move |s| s.district_id == district))
+    let first = now.iter().map(sse_event).collect();
+    Ok(stream_of(&ctx, receiver, first, Watch::district(district)))
 }
 
-/// The first statuses, then the changes that pass `wanted`.
+/// The first events, then the changes `watch` wants, until the client goes away or the server
+/// ends the stream (the holder opened too many, signed out, or the stream fell behind); an
+/// `ended` event says which, so the page knows whether to reconnect.
 fn stream_of(
-    receiver: tokio::sync::broadcast::Receiver<LiveStatus>,
-    first: Vec<LiveStatus>,
-    wanted: impl Fn(&LiveStatus) -> bool + Send + 'static,
+    ctx: &Ctx,
+    receiver: broadcast::Receiver<LiveStatus>,
+    first: Vec<Result<Event, Infallible>>,
+    watch: Watch,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let first = stream::iter(first.into_iter().map(|s| sse_event(&s)));
-    let changes = stream::unfold(receiver, |mut rx| async move {
-        loop {
-            match rx.recv().await {
-                Ok(status) => return Some((status, rx)),
-                // A slow page skipped some changes: the next one carries the whole state.
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
-            }
+    let slot = ctx
+        .state
+        .live
+        .open_stream(&live::holder_of(&ctx.credential));
+    let changes = stream::unfold(Some((receiver, slot)), move |open| {
+        let watch = watch.clone();
+        async move {
+            let (mut rx, mut slot) = open?;
+            let ended = loop {
+                tokio::select! {
+                    ended = &mut slot.ended => match ended {
+                        Ok(why) => break why,
+                        Err(_) => return None,
+                    },
+                    change = rx.recv() => match change {
+                        Ok(status) if watch.wants(&status) => {
+                            return Some((sse_event(&status), Some((rx, slot))));
+                        }
+                        Ok(_) => continue,
+                        Err(broadcast::error::RecvError::Lagged(_)) => break Ended::Lagged,
+                        Err(broadcast::error::RecvError::Closed) => return None,
+                    },
+                }
+            };
+            Some((Ok(Event::default().event("ended").data(ended.code())), None))
         }
-    })
-    .filter(move |s| std::future::ready(wanted(s)))
-    .map(|s| sse_event(&s));
-    Sse::new(first.chain(changes)).keep_alive(KeepAlive::default())
+    });
+    Sse::new(stream::iter(first).chain(changes)).keep_alive(KeepAlive::default())
 }

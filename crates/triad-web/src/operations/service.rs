@@ -8,7 +8,7 @@
 use crate::campus::{self, Local};
 use crate::context::Ctx;
 use crate::error::{WebError, WebResult};
-use crate::live::LiveStatus;
+use crate::live::{LiveStatus, Watch};
 use serde::{Deserialize, Serialize};
 use triad_domain::audit::Outcome;
 use triad_domain::meetings::parse_text;
@@ -430,6 +430,32 @@ pub async fn live_now(ctx: &Ctx, campus_id: &str) -> WebResult<LiveStatus> {
         event_id,
         version,
     })
+}
+
+/// What one person's live stream watches, and its state now: every campus they are on, and
+/// every campus not at normal in the districts they lead (one entry per campus). A campus or
+/// district the policy no longer lets them see is left out, not an error for the whole page.
+pub async fn watched_now(ctx: &Ctx) -> WebResult<(Watch, Vec<LiveStatus>)> {
+    let watch = Watch::of(&ctx.actor);
+    let mut now: Vec<LiveStatus> = Vec::new();
+    for district in &watch.districts {
+        match district_live_now(ctx, district).await {
+            Ok((_, open)) => now.extend(open),
+            Err(WebError::NotFound | WebError::Forbidden(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    for campus in &watch.campuses {
+        if now.iter().any(|s| &s.campus_id == campus) {
+            continue;
+        }
+        match live_now(ctx, campus).await {
+            Ok(status) => now.push(status),
+            Err(WebError::NotFound | WebError::Forbidden(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((watch, now))
 }
 
 /// The campuses of a district not at normal, for a district leader's live stream.

@@ -64,6 +64,7 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
             "GET",
             "/static/style.css"
             | "/static/app.js"
+            | "/static/live-worker.js"
             | "/healthz"
             | "/login"
             | "/login/second-factor"
@@ -273,6 +274,8 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
         }
         // A district leader hears every campus of the district on one stream.
         ("GET", "/districts/{id}/live") => e(LEADER, NOBODY),
+        // A person's one stream: whatever they are on, possibly nothing.
+        ("GET", "/live") => e(EVERYONE, EVERYONE),
         ("GET", "/incidents/{id}/investigations" | "/api/v1/incidents/{id}/investigations") => {
             e(CAMPUS_SHARED_READERS, NOBODY)
         }

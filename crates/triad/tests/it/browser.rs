@@ -378,6 +378,128 @@ async fn a_lockdown_reaches_another_open_page_without_reloading() {
     staff.close().await.unwrap();
 }
 
+/// Loads a page and says how long the browser took, so a page stuck behind the browser's six
+/// connections per server shows as a figure rather than a hang.
+async fn timed_goto(c: &Client, url: &str) -> std::time::Duration {
+    let began = std::time::Instant::now();
+    c.goto(url).await.unwrap();
+    began.elapsed()
+}
+
+/// Waits (generously) until the live banner is shown, or hidden.
+async fn wait_for_banner(c: &Client, shown: bool, what: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let now = c
+            .find(Locator::Id("live"))
+            .await
+            .unwrap()
+            .is_displayed()
+            .await
+            .unwrap();
+        if now == shown {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what}: the banner is {}",
+            if now { "still shown" } else { "not shown" }
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// Every page of a campus user listens for the campus's status. With the back-forward cache on
+/// (Chromium's default) and several tabs open, pages must not each hold a connection: a
+/// browser allows six per server, and a seventh page would wait for one to time out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_pages_and_tabs_share_one_live_connection() {
+    let app = TestApp::start(Engine::Sqlite).await;
+    let driver = start_driver();
+    let c = browser(&driver, 1280, 900).await;
+    sign_in(&c, &app, "principal").await;
+    let campus = app.world.campus.to_string();
+    let pages: Vec<String> = [
+        "/",
+        "/campuses/{c}",
+        "/campuses/{c}/status",
+        "/campuses/{c}/visitors",
+        "/campuses/{c}/bans",
+        "/campuses/{c}/incidents",
+        "/campuses/{c}/meetings",
+        "/campuses/{c}/drills",
+        "/campuses/{c}/disclosures",
+        "/org",
+        "/reports/activity",
+    ]
+    .iter()
+    .map(|p| p.replace("{c}", &campus))
+    .collect();
+    for page in &pages {
+        let took = timed_goto(&c, &app.url(page)).await;
+        assert!(took.as_secs() < 5, "{page} took {took:?} to load");
+    }
+    // Seven more tabs of the status page.
+    let status = app.url(&format!("/campuses/{campus}/status"));
+    let first = c.window().await.unwrap();
+    let mut tabs = vec![first.clone()];
+    for n in 0..7 {
+        let tab = c.new_window(true).await.unwrap().handle;
+        c.switch_to_window(tab.clone()).await.unwrap();
+        let took = timed_goto(&c, &status).await;
+        assert!(took.as_secs() < 5, "status tab {n} took {took:?} to load");
+        tabs.push(tab);
+    }
+    // The server holds one stream for this browser: its eight tabs share it. (A stream the
+    // browser let go of is counted until the server notices the connection closed.)
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while app.live.streams_open() != 1 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} streams for one browser",
+            app.live.streams_open()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    for tab in &tabs {
+        c.switch_to_window(tab.clone()).await.unwrap();
+        wait_for_banner(&c, false, "before the lockdown").await;
+    }
+    // The lockdown is called from another session: every open tab shows it.
+    let token = app.token("principal").await;
+    let path = format!("/api/v1/campuses/{campus}/status");
+    let lockdown = serde_json::json!({"action": "lockdown", "version": "0"});
+    assert_eq!(app.api_post(&token, &path, lockdown).await.status(), 200);
+    for tab in &tabs {
+        c.switch_to_window(tab.clone()).await.unwrap();
+        wait_for_text(&c, "live-text", "LOCKDOWN").await;
+    }
+    screenshot(&c, "live-shared-lockdown-tab").await;
+    // In the first tab, go on to another page, lift the lockdown meanwhile, and come back:
+    // the page restored from the back-forward cache shows the campus as it is now.
+    // The status page it comes back to was shown during the lockdown, so it also reloads.
+    c.switch_to_window(first).await.unwrap();
+    c.goto(&status).await.unwrap();
+    wait_for_text(&c, "status", "Lockdown").await;
+    c.goto(&app.url(&format!("/campuses/{campus}")))
+        .await
+        .unwrap();
+    wait_for_text(&c, "live-text", "LOCKDOWN").await;
+    let now: serde_json::Value = app.api_get(&path, &token).await.json().await.unwrap();
+    let version = now["version"].as_i64().unwrap().to_string();
+    let lift = serde_json::json!({"action": "school_lift", "version": version, "accept_responsibility": true});
+    assert_eq!(app.api_post(&token, &path, lift).await.status(), 200);
+    wait_for_banner(&c, false, "the open page after the lift").await;
+    c.back().await.unwrap();
+    wait_for_banner(&c, false, "the page restored with the back button").await;
+    wait_for_text(&c, "status", "Normal").await;
+    screenshot(&c, "live-restored-after-lift").await;
+    // Every page still loads quickly after all this.
+    let took = timed_goto(&c, &app.url("/")).await;
+    assert!(took.as_secs() < 5, "home took {took:?} at the end");
+    c.close().await.unwrap();
+}
+
 /// A respondent on a phone starts the survey, leaves, comes back to find their answers kept
 /// on the device, and sends them; once sent, the draft is gone.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

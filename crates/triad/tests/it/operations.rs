@@ -221,3 +221,100 @@ async fn a_lockdown_crosses_server_instances_on_one_postgresql() {
         .await
     );
 }
+
+// A browser's pages share one stream, and the server bounds what one session may hold: a
+// client opening a hundred streams closes its own oldest (told so, so it does not reconnect),
+// never the server's capacity. Streams of campuses the person may not see are not found.
+both_engines!(
+    live_streams_stay_within_their_bounds,
+    |app: TestApp| async move {
+        let s = app.session("staff").await;
+        let open = |path: String| {
+            let app = &app;
+            let cookie = s.cookie.clone();
+            async move {
+                app.http
+                    .get(app.url(&path))
+                    .header("cookie", cookie)
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        // The person's stream starts with a snapshot of their campus.
+        let mut first = open("/live".into()).await;
+        assert_eq!(first.status(), 200);
+        let campus = app.world.campus.to_string();
+        assert!(
+            wait_for(&mut first, "event: snapshot", Duration::from_secs(5)).await,
+            "a snapshot first"
+        );
+        let mut held = Vec::new();
+        for _ in 0..100 {
+            let r = open("/live".into()).await;
+            assert_eq!(r.status(), 200);
+            held.push(r);
+        }
+        assert_eq!(
+            app.live.streams_open(),
+            triad_web::live::STREAMS_PER_HOLDER,
+            "one session holds at most the bound"
+        );
+        assert!(
+            wait_for(&mut first, "data: superseded", Duration::from_secs(5)).await,
+            "the oldest stream is told it gave way"
+        );
+        // A campus the person may not see, and one that does not exist: the same 404.
+        for path in [
+            format!("/campuses/{}/live", app.world.other_campus),
+            format!("/campuses/{}/live", triad_domain::Id::new()),
+            "/campuses/not-an-id/live".to_string(),
+        ] {
+            assert_eq!(open(path.clone()).await.status(), 404, "{path}");
+        }
+        // The newest stream still hears a lockdown.
+        let mut newest = held.pop().unwrap();
+        act(
+            &app,
+            "principal",
+            json!({"action": "lockdown", "version": "0"}),
+        )
+        .await;
+        assert!(
+            wait_for(
+                &mut newest,
+                &format!("\"campus_id\":\"{campus}\",\"status\":\"lockdown\""),
+                Duration::from_secs(10)
+            )
+            .await,
+            "the newest stream hears the lockdown"
+        );
+        // Streams dropped by their client give their place back.
+        drop(held);
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while app.live.streams_open() > 1 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{} streams still held after their clients left",
+                app.live.streams_open()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        // Signing out ends the session's streams.
+        let t = triad_web::forms::FormToken::new(&s.csrf);
+        let out = app
+            .http
+            .post(app.url("/logout"))
+            .header("cookie", &s.cookie)
+            .form(&[("_idem", t.idem), ("_csrf", t.csrf)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(out.status(), 303);
+        assert!(
+            wait_for(&mut newest, "data: signed_out", Duration::from_secs(5)).await,
+            "signing out ends the stream"
+        );
+        assert_eq!(app.live.streams_open(), 0);
+    }
+);

@@ -435,8 +435,23 @@ crate::both_engines!(
             .await
             .unwrap();
         assert!(
-            page.contains(&format!("/districts/{}/live", app.world.district)),
-            "the leader's pages listen to the district"
+            page.contains("data-stream=\"/live\""),
+            "the leader's pages listen live"
+        );
+        // The one stream their pages share starts with every campus of the district not at
+        // normal, this one included.
+        let mut mine = listen_to(&app, &app.url("/live"), "director").await;
+        assert!(
+            wait_for(
+                &mut mine,
+                &format!(
+                    "\"campus_id\":\"{}\",\"status\":\"lockdown\"",
+                    app.world.campus
+                ),
+                Duration::from_secs(10)
+            )
+            .await,
+            "the leader's snapshot carries the campus's lockdown"
         );
     }
 );

@@ -109,6 +109,8 @@ pub struct TestApp {
     pub database_url: String,
     /// The instance's data folder (keys, stored files), for running the binary against it.
     pub data_dir: std::path::PathBuf,
+    /// The server's live status hub, to count the streams it holds.
+    pub live: triad_web::live::Hub,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -236,6 +238,7 @@ impl TestApp {
         let (world, users) = build_world(&db, &instance).await;
         let clock = Arc::new(ShiftedClock::default());
         let state = AppState::new(db.clone(), clock.clone(), config, instance);
+        let live = state.live.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -259,6 +262,7 @@ impl TestApp {
             _dir: dir,
             database_url,
             data_dir,
+            live,
             _shutdown: tx,
         }
     }
