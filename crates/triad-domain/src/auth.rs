@@ -81,6 +81,37 @@ impl Scope {
     }
 }
 
+/// A role is always given by someone else: a system administrator who could grant
+/// themself a district leader's role would read every record they are meant only to keep.
+pub fn may_grant(by: Option<Id>, to: Id) -> Result<(), &'static str> {
+    if by == Some(to) {
+        Err("no one grants a role to themself: ask another system administrator")
+    } else {
+        Ok(())
+    }
+}
+
+/// Who must hear of a grant: a role that opens records is shown on the home page of the people
+/// who answer for those records — the leaders of the district it opens, or the supervisors of
+/// the agency. The system administrator's own role opens no records; a grant for the whole
+/// instance has no one above it but the audit trail.
+pub fn overseers_of(grant: Grant) -> Option<Grant> {
+    if grant.role == Role::SystemAdmin {
+        return None;
+    }
+    match grant.scope {
+        Scope::Campus { district, .. } | Scope::District { district } => Some(Grant {
+            role: Role::DistrictLeader,
+            scope: Scope::District { district },
+        }),
+        Scope::Agency { agency } => Some(Grant {
+            role: Role::LeSupervisor,
+            scope: Scope::Agency { agency },
+        }),
+        Scope::Instance => None,
+    }
+}
+
 /// A role held in a scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Grant {
@@ -226,6 +257,10 @@ pub const FAILURES_PER_ACCOUNT_AND_ADDRESS: i64 = 5;
 pub const FAILURES_PER_ACCOUNT: i64 = 20;
 /// Failures from one address, whatever accounts they name, before that address is throttled.
 pub const FAILURES_PER_ADDRESS: i64 = 10;
+
+/// Wrong codes at the second-factor step after which that pending sign-in ends: the person
+/// starts again with their password (and each wrong code counts as a failed sign-in too).
+pub const SECOND_FACTOR_TRIES: i64 = 5;
 
 /// How long a lock lasts: 15 minutes, doubled for each lock in the last 24 hours, at most a
 /// day.

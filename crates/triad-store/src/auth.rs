@@ -1,41 +1,12 @@
 //! Accounts, role grants, sessions, personal access tokens and the record of failed sign-ins.
 
 use crate::{execute, fetch_all, fetch_optional, fetch_scalar, Conn, StoreError, StoreResult};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use triad_domain::auth::{Actor, Assignment, Grant, Partnership, Role, Scope};
 use triad_domain::{Id, Timestamp};
 
-/// Hashes a password with argon2id and a random salt. Slow on purpose: run it off the
-/// async threads.
-pub async fn hash_password(password: String) -> StoreResult<String> {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut rand::rngs::OsRng);
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|_| StoreError::Hashing)
-    })
-    .await
-    .map_err(|_| StoreError::Hashing)?
-}
-
-/// Checks a password against its stored hash, off the async threads.
-pub async fn verify_password(password: String, stored: String) -> bool {
-    tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&stored)
-            .map(|h| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &h)
-                    .is_ok()
-            })
-            .unwrap_or(false)
-    })
-    .await
-    .unwrap_or(false)
-}
+pub use crate::passwords::{hash_password, spend_verification_time, verify_password};
 
 /// A fresh secret of 256 random bits, URL-safe, with a prefix that says what it is.
 pub fn new_secret(prefix: &str) -> String {
@@ -433,6 +404,25 @@ pub async fn delete_session<'c>(conn: impl Into<Conn<'c>>, token_hash: &str) -> 
         token_hash.to_string()
     )?;
     Ok(())
+}
+
+/// Takes a TOTP time step for an account, once: true when it is later than every step
+/// accepted before (then it is recorded), false for a step already used or an earlier one.
+/// One conditional statement, so two sign-ins racing with the same code cannot both win.
+pub async fn take_totp_step<'c>(
+    conn: impl Into<Conn<'c>>,
+    user: Id,
+    step: i64,
+) -> StoreResult<bool> {
+    let mut c: Conn = conn.into();
+    let taken = execute!(
+        &mut c,
+        "UPDATE users SET totp_last_step = $1 WHERE id = $2 \
+         AND (totp_last_step IS NULL OR totp_last_step < $1)",
+        step,
+        user.to_string()
+    )?;
+    Ok(taken == 1)
 }
 
 pub async fn complete_second_factor<'c>(
@@ -858,12 +848,48 @@ pub async fn disable_account(db: &crate::Db, user: Id, disabled: bool, by: &By) 
 }
 
 /// Grants a role, audited.
+/// Gives an account a role, audited; the people who answer for the records the role opens
+/// (see [`triad_domain::auth::overseers_of`]) are told on their home page, in the same
+/// transaction. The caller has checked [`triad_domain::auth::may_grant`].
 pub async fn grant_role(db: &crate::Db, user: Id, grant: Grant, by: &By) -> StoreResult<()> {
     let mut tx = db.begin().await?;
-    user_by_id(&mut tx, user)
+    let grantee = user_by_id(&mut tx, user)
         .await?
         .ok_or(StoreError::NotFound)?;
     add_grant(&mut tx, user, grant, by.now).await?;
+    if let Some(overseers) = triad_domain::auth::overseers_of(grant) {
+        let granter = match by.actor {
+            Some(actor) => user_by_id(&mut tx, actor)
+                .await?
+                .map_or_else(|| "Someone".to_string(), |u| u.display_name),
+            None => "The command line".to_string(),
+        };
+        let place = match grant.scope {
+            Scope::Campus { .. } => "on a campus of your district",
+            Scope::District { .. } => "for your district",
+            _ => "in your agency",
+        };
+        let message = format!(
+            "{granter} gave {} the role {} {place}: it opens records you answer for. If you \
+             did not expect it, ask your system administrator.",
+            grantee.display_name,
+            grant.role.label()
+        );
+        for (id, _) in holders_of(&mut tx, overseers.role, &scope_key(overseers.scope)).await? {
+            let Some(id) = Id::parse(&id) else { continue };
+            crate::notifications::insert(
+                &mut tx,
+                &crate::notifications::NewNotification {
+                    user: id,
+                    campus: None,
+                    message: &message,
+                    link: None,
+                    at: by.now.millis(),
+                },
+            )
+            .await?;
+        }
+    }
     crate::audit::append(
         &mut tx,
         by.event("account.grant")
@@ -980,22 +1006,6 @@ pub async fn use_recovery_code<'c>(
         secret_hash(code.trim())
     )?;
     Ok(n == 1)
-}
-
-/// Spends the time of one password check against a hash nobody knows the password of, so a
-/// sign-in with an unknown user name takes as long as one with a known name.
-pub async fn spend_verification_time(password: String) {
-    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let hash = DUMMY
-        .get_or_init(|| {
-            let salt = SaltString::generate(&mut rand::rngs::OsRng);
-            Argon2::default()
-                .hash_password(new_secret("").as_bytes(), &salt)
-                .map(|h| h.to_string())
-                .unwrap_or_default()
-        })
-        .clone();
-    let _ = verify_password(password, hash).await;
 }
 
 #[derive(sqlx::FromRow)]

@@ -22,6 +22,9 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("password hashing failed")]
     Hashing,
+    /// Too many password checks are waiting: the caller should try again shortly.
+    #[error("busy: too many sign-ins at once")]
+    Busy,
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

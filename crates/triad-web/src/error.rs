@@ -30,6 +30,10 @@ pub enum WebError {
     PayloadTooLarge,
     #[error("send this as a form (application/x-www-form-urlencoded) or as JSON to the API")]
     UnsupportedMediaType,
+    /// The server is at its limit for this kind of work (password checks): nothing was done;
+    /// the answer says when to try again.
+    #[error("{0}")]
+    Busy(String),
     #[error("something went wrong on our side")]
     Internal(String),
 }
@@ -47,6 +51,7 @@ impl WebError {
             WebError::SecondFactorRequired => StatusCode::FORBIDDEN,
             WebError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            WebError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -65,6 +70,9 @@ impl From<StoreError> for WebError {
             StoreError::Invalid(i) => WebError::Invalid(i),
             StoreError::NotFound => WebError::NotFound,
             StoreError::Conflict(m) => WebError::Conflict(m),
+            StoreError::Busy => WebError::Busy(
+                "many people are signing in at this moment; try again in a few seconds".into(),
+            ),
             other => WebError::Internal(other.to_string()),
         }
     }
@@ -112,6 +120,12 @@ impl IntoResponse for WebError {
             response.headers_mut().insert(
                 axum::http::header::CONNECTION,
                 axum::http::HeaderValue::from_static("close"),
+            );
+        }
+        if matches!(self, WebError::Busy(_)) {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("2"),
             );
         }
         if matches!(self, WebError::SecondFactorRequired) {

@@ -100,7 +100,7 @@ pub struct PasswordForm {
 
 async fn change_password(ctx: Ctx, Form(form): Form<PasswordForm>) -> WebResult<Response> {
     let user = own_user(&ctx, Action::Change).await?;
-    if !store::verify_password(form.current, user.password_hash).await {
+    if !store::verify_password(form.current, user.password_hash).await? {
         return Err(WebError::Invalid(triad_domain::Invalid::one(
             "current",
             "is not your current password",
@@ -191,10 +191,20 @@ fn totp(secret_b32: &str, account: &str) -> Option<TOTP> {
     .ok()
 }
 
-/// Whether a six-digit code matches a TOTP secret at this instant (one step of skew).
-pub fn totp_matches(secret_b32: &str, code: &str, now: Timestamp) -> bool {
-    let secs = u64::try_from(now.millis() / 1000).unwrap_or(0);
-    code.len() == 6 && totp(secret_b32, "triad").is_some_and(|t| t.check(code, secs))
+/// The time step (30 s) a six-digit code belongs to, if it matches the secret at this instant
+/// or one step either side (a phone's clock drifts). The caller must still take the step once
+/// ([`store::take_totp_step`]), so a code cannot be used twice.
+pub fn totp_step(secret_b32: &str, code: &str, now: Timestamp) -> Option<i64> {
+    use subtle::ConstantTimeEq;
+    if code.len() != 6 {
+        return None;
+    }
+    let totp = totp(secret_b32, "triad")?;
+    let step_now = now.millis().div_euclid(30_000);
+    (step_now - 1..=step_now + 1).find(|step| {
+        let at = u64::try_from(step * 30).unwrap_or(0);
+        bool::from(totp.generate(at).as_bytes().ct_eq(code.as_bytes()))
+    })
 }
 
 #[derive(Template)]
@@ -264,7 +274,8 @@ async fn enrol_confirm(ctx: Ctx, Form(form): Form<EnrolForm>) -> WebResult<Respo
     let Some(secret) = user.totp_secret.filter(|_| !user.totp_enabled) else {
         return Ok(Redirect::to("/account").into_response());
     };
-    if !totp_matches(&secret, form.code.trim(), ctx.now) {
+    let step = totp_step(&secret, form.code.trim(), ctx.now);
+    if step.is_none() {
         return Ok(enrol_view(
             &ctx,
             secret,
@@ -287,6 +298,10 @@ async fn enrol_confirm(ctx: Ctx, Form(form): Form<EnrolForm>) -> WebResult<Respo
         .collect();
     let mut tx = ctx.state.db.begin().await?;
     store::set_totp_secret(&mut tx, ctx.actor.user, Some(&secret), true).await?;
+    // The code that confirmed the set-up cannot then sign anyone in.
+    if let Some(step) = step {
+        store::take_totp_step(&mut tx, ctx.actor.user, step).await?;
+    }
     store::replace_recovery_codes(&mut tx, ctx.actor.user, &codes).await?;
     triad_store::audit::append(
         &mut tx,

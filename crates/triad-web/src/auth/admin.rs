@@ -11,6 +11,7 @@ use axum::extract::Path;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
+use triad_domain::audit::Outcome;
 use triad_domain::auth::{Grant, Role, Scope};
 use triad_domain::policy::{Action, RecordClass, Resource, Tenant};
 use triad_domain::{Id, Invalid};
@@ -290,6 +291,16 @@ pub struct GrantInput {
 
 pub async fn grant(ctx: &Ctx, id: &str, input: GrantInput) -> WebResult<()> {
     let id = target(ctx, id).await?;
+    if let Err(reason) = triad_domain::auth::may_grant(Some(ctx.actor.user), id) {
+        triad_store::audit::record(
+            &ctx.state.db,
+            ctx.event("account.grant", Outcome::Denied)
+                .record("user", id),
+            ctx.now,
+        )
+        .await?;
+        return Err(WebError::Forbidden(reason.into()));
+    }
     let grant = parse_grant(&ctx.state.db, &input.role, &input.scope).await?;
     Ok(store::grant_role(&ctx.state.db, id, grant, &ctx.by()).await?)
 }

@@ -40,9 +40,15 @@ pub struct NextQuery {
     next: String,
 }
 
-/// Only paths on this site are followed after sign-in.
+/// Only paths on this site are followed after sign-in: a single leading slash, then printable
+/// ASCII with no backslash. Browsers drop tabs and newlines from a URL (`/<TAB>/host` becomes
+/// `//host`, another site) and read a backslash as a slash, so neither is let through;
+/// anything else goes home.
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    let on_this_site = next.starts_with('/')
+        && !next.starts_with("//")
+        && next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
+    if on_this_site {
         next.to_string()
     } else {
         "/".to_string()
@@ -66,6 +72,13 @@ pub struct LoginForm {
     #[serde(default)]
     next: String,
 }
+
+/// What a refused sign-in says, whatever the reason: a wrong password, a name that does not
+/// exist, or an account locked after repeated failures all read the same, so a stranger
+/// cannot learn which names exist. The lock shows on the Users page and the audit trail.
+const NOT_SIGNED_IN: &str = "The user name or password is not right, or the account is locked \
+    for a while after repeated failed sign-ins. Check them and try again later, or ask a \
+    system administrator.";
 
 /// The address failures are counted against; requests with none share one bucket.
 pub fn sign_in_source(parts: &Parts, state: &AppState) -> String {
@@ -110,9 +123,7 @@ async fn login_submit(
         Outcome2::Refused(WebError::Unauthenticated) => {
             let page = LoginPage {
                 next,
-                error: Some(
-                    "The user name or password is not right. Check them and try again.".into(),
-                ),
+                error: Some(NOT_SIGNED_IN.into()),
                 username: form.username.trim().to_string(),
             };
             Ok((axum::http::StatusCode::UNAUTHORIZED, render(&page)?).into_response())
@@ -196,21 +207,24 @@ async fn sign_in(
         return Ok(Outcome2::Refused(WebError::Unauthenticated));
     };
     let user_id = user.user_id();
-    if let Some(lock) = store::active_lock(&mut conn, user_id, source, now).await? {
+    if store::active_lock(&mut conn, user_id, source, now)
+        .await?
+        .is_some()
+    {
+        drop(conn);
+        // The same check and the same answer as a wrong password: the lock is not told.
+        store::spend_verification_time(password.to_string()).await;
         triad_store::audit::record(
             db,
             failure_event(Some(user_id), source, "auth.login.locked", Outcome::Denied),
             now,
         )
         .await?;
-        let minutes = (lock.locked_until - now.millis()).div_euclid(60_000) + 1;
-        return Ok(Outcome2::Refused(WebError::Forbidden(format!(
-            "this account is locked after repeated failed sign-ins; try again in {minutes} minutes or ask a system administrator to unlock it"
-        ))));
+        return Ok(Outcome2::Refused(WebError::Unauthenticated));
     }
     drop(conn);
-    if !store::verify_password(password.to_string(), user.password_hash.clone()).await {
-        record_failed_password(state, user_id, &name, source, now).await?;
+    if !store::verify_password(password.to_string(), user.password_hash.clone()).await? {
+        record_failure(state, user_id, &name, source, now, "auth.login.failure").await?;
         return Ok(Outcome2::Refused(WebError::Unauthenticated));
     }
     let token = store::new_secret("");
@@ -245,20 +259,22 @@ async fn sign_in(
     })
 }
 
-/// Records a wrong password and locks the account when a limit is reached.
-async fn record_failed_password(
+/// Records a wrong password or second-factor code (`action` says which) and locks the
+/// account when a limit is reached: both count against the same limits.
+async fn record_failure(
     state: &AppState,
     user: Id,
     name: &str,
     source: &str,
     now: Timestamp,
+    action: &str,
 ) -> WebResult<()> {
     let window = now.minus_minutes(rules::FAILURE_WINDOW_MINUTES);
     let mut tx = state.db.begin().await?;
     store::record_failure(&mut tx, name, Some(user), source, now).await?;
     triad_store::audit::append(
         &mut tx,
-        failure_event(Some(user), source, "auth.login.failure", Outcome::Failed),
+        failure_event(Some(user), source, action, Outcome::Failed),
         now,
     )
     .await?;
@@ -328,18 +344,35 @@ async fn second_factor_submit(
     let user = store::user_by_id(&mut conn, user_id)
         .await?
         .ok_or(WebError::Unauthenticated)?;
-    drop(conn);
     if !alive || user.disabled {
         return Err(WebError::Unauthenticated);
     }
+    let next = safe_next(&form.next);
+    // The same throttle and locks as passwords: a guesser of codes is stopped like a guesser
+    // of passwords.
+    let window = now.minus_minutes(rules::FAILURE_WINDOW_MINUTES);
+    let throttled = store::count_failures(&mut conn, None, Some(&source), window).await?
+        >= rules::FAILURES_PER_ADDRESS;
+    let locked = store::active_lock(&mut conn, user_id, &source, now)
+        .await?
+        .is_some();
+    drop(conn);
+    if throttled || locked {
+        return end_pending_sign_in(&state, &token_hash, user_id, &source, "auth.login.locked")
+            .await;
+    }
     let code = form.code.trim().replace(' ', "");
-    let totp_ok = user
+    let step = user
         .totp_secret
         .as_deref()
-        .is_some_and(|secret| crate::auth::account::totp_matches(secret, &code, now));
+        .and_then(|secret| crate::auth::account::totp_step(secret, &code, now));
     let mut tx = state.db.begin().await?;
-    let ok = totp_ok || store::use_recovery_code(&mut tx, user_id, &code, now).await?;
-    let next = safe_next(&form.next);
+    // A code is taken once: its step must be later than every step accepted before (RFC 6238
+    // section 5.2), so a code seen over a shoulder or replayed from another address fails.
+    let ok = match step {
+        Some(step) => store::take_totp_step(&mut tx, user_id, step).await?,
+        None => store::use_recovery_code(&mut tx, user_id, &code, now).await?,
+    };
     if ok {
         store::complete_second_factor(&mut tx, &token_hash).await?;
         triad_store::audit::append(
@@ -351,19 +384,34 @@ async fn second_factor_submit(
         tx.commit().await?;
         return Ok(Redirect::to(&next).into_response());
     }
-    store::record_failure(&mut tx, &user.username, Some(user_id), &source, now).await?;
-    triad_store::audit::append(
-        &mut tx,
-        failure_event(
-            Some(user_id),
-            &source,
-            "auth.second_factor.failure",
-            Outcome::Failed,
-        ),
+    drop(tx);
+    record_failure(
+        &state,
+        user_id,
+        &user.username,
+        &source,
         now,
+        "auth.second_factor.failure",
     )
     .await?;
-    tx.commit().await?;
+    let began = Timestamp::from_millis(session.created_at);
+    let wrong_here = store::count_failures(
+        &mut state.db.acquire().await?,
+        Some(user_id),
+        Some(&source),
+        began,
+    )
+    .await?;
+    if wrong_here >= rules::SECOND_FACTOR_TRIES {
+        return end_pending_sign_in(
+            &state,
+            &token_hash,
+            user_id,
+            &source,
+            "auth.second_factor.ended",
+        )
+        .await;
+    }
     let page = SecondFactorPage {
         next,
         error: Some(
@@ -372,6 +420,39 @@ async fn second_factor_submit(
         ),
     };
     Ok((axum::http::StatusCode::UNAUTHORIZED, render(&page)?).into_response())
+}
+
+/// Ends a sign-in waiting for its second factor (too many wrong codes, or the account locked
+/// meanwhile): the person starts again from the password.
+async fn end_pending_sign_in(
+    state: &AppState,
+    token_hash: &str,
+    user: Id,
+    source: &str,
+    action: &str,
+) -> WebResult<Response> {
+    let now = state.now();
+    let mut tx = state.db.begin().await?;
+    store::delete_session(&mut tx, token_hash).await?;
+    triad_store::audit::append(
+        &mut tx,
+        failure_event(Some(user), source, action, Outcome::Denied),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    let page = LoginPage {
+        next: "/".into(),
+        error: Some(
+            "This sign-in has ended: too many wrong codes, or the account is locked for a while \
+             after repeated failures. Sign in again later, or ask a system administrator."
+                .into(),
+        ),
+        username: String::new(),
+    };
+    let mut response = (axum::http::StatusCode::UNAUTHORIZED, render(&page)?).into_response();
+    clear_session_cookie(&mut response);
+    Ok(response)
 }
 
 /// Ends this session.
@@ -395,4 +476,36 @@ async fn logout(ctx: Ctx) -> WebResult<Response> {
     let mut response = Redirect::to("/login").into_response();
     clear_session_cookie(&mut response);
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_paths_of_this_site_are_followed() {
+        for kept in [
+            "/",
+            "/campuses/abc/status",
+            "/reports/activity?month=2026-10",
+        ] {
+            assert_eq!(safe_next(kept), kept);
+        }
+        for sent_home in [
+            "",
+            "//example.org",
+            "/\t/example.org",
+            "/\n/example.org",
+            "/\r/example.org",
+            "/\\example.org",
+            "/\\/example.org",
+            "https://example.org/",
+            "example.org",
+            "/caf\u{e9}",
+            "/a b",
+            "/\u{0}",
+        ] {
+            assert_eq!(safe_next(sent_home), "/", "{sent_home:?}");
+        }
+    }
 }

@@ -77,9 +77,10 @@ both_engines!(
             );
         }
         // The right password from the stranger's address is refused: the account is locked there.
+        // It answers like a wrong password, so a stranger does not learn the name exists.
         let r = app.sign_in("sro", PASSWORD, "10.0.0.66").await;
-        assert_eq!(r.status(), 403);
-        assert!(r.text().await.unwrap().contains("locked"));
+        assert_eq!(r.status(), 401);
+        assert!(session_cookie(&r).is_none());
         // The officer, from the school's own address, still gets in.
         let r = app.sign_in("sro", PASSWORD, "10.1.1.1").await;
         assert_eq!(r.status(), 303);
@@ -108,7 +109,7 @@ both_engines!(
         }
         assert_eq!(
             app.sign_in("staff", PASSWORD, "10.0.0.7").await.status(),
-            403
+            401
         );
         app.clock.advance_minutes(16);
         assert_eq!(
@@ -122,7 +123,7 @@ both_engines!(
         app.clock.advance_minutes(16);
         assert_eq!(
             app.sign_in("staff", PASSWORD, "10.0.0.7").await.status(),
-            403
+            401
         );
         app.clock.advance_minutes(15);
         assert_eq!(
@@ -336,3 +337,258 @@ async fn the_instance_can_require_a_second_factor_for_officers_and_administrator
     let staff = app.session("staff").await;
     assert_eq!(app.get("/", &staff).await.status(), 200);
 }
+
+/// A code of a TOTP secret for the 30-second step that holds `secs` (Unix seconds).
+fn totp_at(secret: &str, secs: i64) -> String {
+    let bytes = totp_rs::Secret::Encoded(secret.to_string())
+        .to_bytes()
+        .unwrap();
+    totp_rs::TOTP::new(
+        totp_rs::Algorithm::SHA1,
+        6,
+        1,
+        30,
+        bytes,
+        Some("Triad".into()),
+        "x".into(),
+    )
+    .unwrap()
+    .generate(u64::try_from(secs).unwrap())
+}
+
+/// Gives an account a second factor with a secret the test knows.
+async fn with_second_factor(app: &TestApp, who: &str) -> String {
+    let secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP".to_string();
+    let mut tx = app.db.begin().await.unwrap();
+    triad_store::auth::set_totp_secret(&mut tx, app.user(who), Some(&secret), true)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    secret
+}
+
+async fn send_code(app: &TestApp, cookie: &str, code: &str, from: &str) -> reqwest::Response {
+    app.http
+        .post(app.url("/login/second-factor"))
+        .header("cookie", cookie)
+        .header("x-forwarded-for", from)
+        .form(&[("code", code), ("next", "/")])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn pending_sign_in(app: &TestApp, who: &str, from: &str) -> String {
+    let r = app.sign_in(who, PASSWORD, from).await;
+    assert_eq!(r.status(), 303);
+    session_cookie(&r).unwrap()
+}
+
+both_engines!(
+    wrong_codes_end_the_sign_in_and_count_like_wrong_passwords,
+    |app: TestApp| async move {
+        let secret = with_second_factor(&app, "director").await;
+        let cookie = pending_sign_in(&app, "director", "10.0.0.40").await;
+        let now = app.clock_now().millis() / 1000;
+        // Codes of steps well outside the accepted window: wrong for certain.
+        for n in 1..=4 {
+            let wrong = totp_at(&secret, now + 600 * n);
+            let r = send_code(&app, &cookie, &wrong, "10.0.0.40").await;
+            assert_eq!(r.status(), 401, "wrong code {n}");
+        }
+        let fifth = send_code(&app, &cookie, &totp_at(&secret, now - 900), "10.0.0.40").await;
+        assert_eq!(fifth.status(), 401);
+        assert!(
+            fifth
+                .text()
+                .await
+                .unwrap()
+                .contains("This sign-in has ended"),
+            "the fifth wrong code ends the sign-in"
+        );
+        // The right code no longer opens this pending sign-in.
+        let right = send_code(&app, &cookie, &totp_at(&secret, now), "10.0.0.40").await;
+        assert_eq!(right.status(), 303);
+        assert!(
+            right.headers()["location"]
+                .to_str()
+                .unwrap()
+                .starts_with("/login"),
+            "back to the password"
+        );
+        assert_eq!(
+            app.http
+                .get(app.url("/"))
+                .header("cookie", &cookie)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            303,
+            "nothing was signed in"
+        );
+        assert_eq!(
+            app.audit_count("auth.second_factor.failure", "failed")
+                .await,
+            5
+        );
+        assert_eq!(
+            app.audit_count("auth.second_factor.ended", "denied").await,
+            1
+        );
+        // Five wrong codes lock the account at that address, like five wrong passwords.
+        assert_eq!(app.audit_count("auth.lock", "denied").await, 1);
+        let again = app.sign_in("director", PASSWORD, "10.0.0.40").await;
+        assert_eq!(again.status(), 401, "locked at that address");
+        // From the office the password still works, and then the current code.
+        let office = pending_sign_in(&app, "director", "10.1.1.1").await;
+        let ok = send_code(&app, &office, &totp_at(&secret, now), "10.1.1.1").await;
+        assert_eq!(ok.status(), 303);
+    }
+);
+
+both_engines!(a_code_signs_in_once, |app: TestApp| async move {
+    let secret = with_second_factor(&app, "director").await;
+    let now = app.clock_now().millis() / 1000;
+    let code = totp_at(&secret, now);
+    let here = pending_sign_in(&app, "director", "10.0.0.41").await;
+    let there = pending_sign_in(&app, "director", "10.0.0.42").await;
+    assert_eq!(
+        send_code(&app, &here, &code, "10.0.0.41").await.status(),
+        303
+    );
+    // The same code from another address, within the same 30 seconds: refused.
+    assert_eq!(
+        send_code(&app, &there, &code, "10.0.0.42").await.status(),
+        401
+    );
+    // And so is the code of the step before, still inside the window for clock drift.
+    let earlier = totp_at(&secret, now - 30);
+    if earlier != code {
+        assert_eq!(
+            send_code(&app, &there, &earlier, "10.0.0.42")
+                .await
+                .status(),
+            401
+        );
+    }
+    // The next step's code is taken.
+    app.clock.advance_minutes(1);
+    let later = totp_at(&secret, app.clock_now().millis() / 1000);
+    assert_eq!(
+        send_code(&app, &there, &later, "10.0.0.42").await.status(),
+        303
+    );
+});
+
+both_engines!(
+    a_locked_account_reads_like_a_name_that_does_not_exist,
+    |app: TestApp| async move {
+        for _ in 0..5 {
+            app.sign_in("sro", "wrong wrong wrong", "10.0.0.43").await;
+        }
+        assert_eq!(app.audit_count("auth.lock", "denied").await, 1);
+        let locked = app.sign_in("sro", PASSWORD, "10.0.0.43").await;
+        let unknown = app.sign_in("srx", PASSWORD, "10.0.0.43").await;
+        assert_eq!(locked.status(), unknown.status());
+        assert_eq!(locked.status(), 401);
+        // The page echoes the name typed; past that, the two answers are the same bytes.
+        let locked = locked.text().await.unwrap().replace("\"sro\"", "\"NAME\"");
+        let unknown = unknown.text().await.unwrap().replace("\"srx\"", "\"NAME\"");
+        assert_eq!(locked, unknown);
+        // The lock is on the audit trail and the Users page, not told to the stranger.
+        assert_eq!(app.audit_count("auth.login.locked", "denied").await, 1);
+        let admin = app.session("admin").await;
+        let page = app.get("/admin/users", &admin).await.text().await.unwrap();
+        assert!(page.contains("locked until"));
+    }
+);
+
+both_engines!(
+    after_sign_in_only_a_path_of_this_site_is_followed,
+    |app: TestApp| async move {
+        for next in [
+            "/\t/example.org",
+            "/\n/example.org",
+            "//example.org",
+            "/\\example.org",
+            "https://example.org",
+        ] {
+            let r = app
+                .http
+                .post(app.url("/login"))
+                .header("x-forwarded-for", "10.0.0.44")
+                .form(&[
+                    ("username", "staff"),
+                    ("password", PASSWORD),
+                    ("next", next),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 303, "{next:?}");
+            assert_eq!(r.headers()["location"], "/", "{next:?}");
+        }
+        // Percent-encoded control characters in the sign-in page's query: a page, never a 500.
+        for query in [
+            "next=/%0A/example.org",
+            "next=/%09/example.org",
+            "next=%2F%2Fexample.org",
+        ] {
+            let r = app
+                .http
+                .get(app.url(&format!("/login?{query}")))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200, "{query}");
+            assert!(!r.text().await.unwrap().contains("example.org"), "{query}");
+        }
+    }
+);
+
+both_engines!(
+    no_one_grants_a_role_to_themself_and_leaders_hear_of_grants,
+    |app: TestApp| async move {
+        let token = app.token("admin").await;
+        let admin = app.user("admin");
+        let district = app.world.district;
+        let to_self =
+            serde_json::json!({"role": "district_leader", "scope": format!("district:{district}")});
+        let r = app
+            .api_post(
+                &token,
+                &format!("/api/v1/users/{admin}/grants"),
+                to_self.clone(),
+            )
+            .await;
+        assert_eq!(r.status(), 403);
+        assert!(r.text().await.unwrap().contains("themself"));
+        assert_eq!(app.audit_count("account.grant", "denied").await, 1);
+        assert_eq!(app.audit_count("account.grant", "ok").await, 0);
+        // The admin still cannot read what the role would have opened.
+        let page = app
+            .get("/", &app.session("admin").await)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(!page.contains("District leader"), "no role was added");
+        // A grant to someone else goes through, and the district's leader hears of it.
+        let staff = app.user("staff");
+        let r = app
+            .api_post(&token, &format!("/api/v1/users/{staff}/grants"), to_self)
+            .await;
+        assert!(r.status().is_success(), "{}", r.status());
+        let home = app
+            .get("/", &app.session("director").await)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            home.contains("gave Test staff the role District leader for your district"),
+            "{home}"
+        );
+    }
+);

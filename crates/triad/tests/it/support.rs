@@ -131,6 +131,7 @@ fn password_hash() -> String {
     HASH.get_or_init(|| {
         std::thread::spawn(|| {
             tokio::runtime::Builder::new_current_thread()
+                .enable_all()
                 .build()
                 .ok()
                 .and_then(|rt| {
