@@ -160,6 +160,14 @@ async fn render_errors(request: Request, next: Next) -> Response {
         .extensions()
         .get::<crate::error::EnrolFirst>()
         .is_some();
+    // When to try again (a busy server) stays with the answer, page or JSON.
+    let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
+    let with_retry = |mut out: Response| {
+        if let Some(value) = retry_after.clone() {
+            out.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        out
+    };
     let body = match response.extensions().get::<ErrorBody>() {
         Some(body) => body.clone(),
         // A page a handler rendered itself (the sign-in form with its message) stays as it is.
@@ -172,7 +180,7 @@ async fn render_errors(request: Request, next: Next) -> Response {
             out.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
-        return out;
+        return with_retry(out);
     }
     if enrol_first {
         return Redirect::to("/account/second-factor").into_response();
@@ -193,10 +201,10 @@ async fn render_errors(request: Request, next: Next) -> Response {
         message: body.message,
         fields: body.fields,
     };
-    match page.render() {
+    with_retry(match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(_) => (status, "Something went wrong.").into_response(),
-    }
+    })
 }
 
 fn is_html(response: &Response) -> bool {

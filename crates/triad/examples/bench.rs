@@ -12,6 +12,9 @@ use triad_domain::{Id, Timestamp};
 use triad_store::auth as accounts;
 use triad_store::Db;
 
+/// The demo's password (`triad demo` prints it).
+const DEMO_PASSWORD: &str = "triad-demo-lantern-orchard";
+
 const SECONDS: &str = "10";
 const CONNECTIONS: &str = "16";
 /// The activity log's target load: 32 clients at once.
@@ -210,10 +213,19 @@ impl Load {
 }
 
 fn peak_memory_kib(pid: u32) -> Option<u64> {
+    memory_kib(pid, "VmHWM:")
+}
+
+fn resident_memory_kib(pid: u32) -> Option<u64> {
+    memory_kib(pid, "VmRSS:")
+}
+
+/// A memory figure of /proc/<pid>/status, in KiB.
+fn memory_kib(pid: u32, field: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status
         .lines()
-        .find(|l| l.starts_with("VmHWM:"))?
+        .find(|l| l.starts_with(field))?
         .split_whitespace()
         .nth(1)?
         .parse()
@@ -345,6 +357,32 @@ async fn main() -> Result<()> {
         server_pid: server.0.id(),
         postgres: url.starts_with("postgres"),
     };
+    // A burst of sign-ins first, on the fresh server, so the peak memory read after it is
+    // the burst's own: 32 at once for the whole run (a school's staff at 7:55).
+    let login = dir.path().join("login.lua");
+    std::fs::write(
+        &login,
+        format!(
+            "wrk.method = \"POST\"\nwrk.body = \"username=district-leader&password={}&next=/\"\n\
+             wrk.headers[\"Content-Type\"] = \"application/x-www-form-urlencoded\"\n",
+            DEMO_PASSWORD
+        ),
+    )?;
+    let login_path = login.display().to_string();
+    let sign_ins = wrk_with(measured, "32", &format!("{base}/login"), &["-s", &login_path])?;
+    let sign_in_peak = peak_memory_kib(server.0.id());
+    let sign_in_after = resident_memory_kib(server.0.id());
+    println!("Sign-in burst (32 at once, {SECONDS} s): {}", sign_ins.line());
+    if let (Some(peak), Some(after)) = (sign_in_peak, sign_in_after) {
+        println!(
+            "  server memory: peak {:.1} MiB, resident afterwards {:.1} MiB",
+            peak as f64 / 1024.0,
+            after as f64 / 1024.0
+        );
+    }
+    if std::env::var("TRIAD_BENCH_ONLY").as_deref() == Ok("sign-in") {
+        return Ok(());
+    }
     let home = wrk(measured, &format!("{base}/"), &["-H", &cookie])?;
 
     let script = dir.path().join("write.lua");
