@@ -189,6 +189,42 @@ impl Actor {
     }
 }
 
+/// The roles an actor holds for one record (its tenant and class), and whether the person is
+/// sworn. Made only by `Actor::roles_for` in the access policy (which decides what
+/// holds where), so a rule that takes one cannot be handed a role held on another campus,
+/// district or agency.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RolesHere {
+    roles: Vec<Role>,
+    sworn: bool,
+}
+
+impl RolesHere {
+    /// For the policy, and for the domain's own tests.
+    pub(crate) fn new(mut roles: Vec<Role>, sworn: bool) -> Self {
+        roles.sort_by_key(|r| Role::ALL.iter().position(|a| a == r));
+        roles.dedup();
+        Self { roles, sworn }
+    }
+
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    /// In [`Role::ALL`] order, each once.
+    pub fn roles(&self) -> &[Role] {
+        &self.roles
+    }
+
+    pub fn sworn(&self) -> bool {
+        self.sworn
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.roles.is_empty()
+    }
+}
+
 /// A user name: lower case letters, digits, dots, dashes and underscores, 3–64 long.
 pub fn parse_username(text: &str) -> Result<String, Invalid> {
     let name = text.trim().to_lowercase();

@@ -7,7 +7,7 @@
 //! without trusting the database, that nothing in the history was altered, removed or
 //! reordered.
 
-use crate::auth::Role;
+use crate::auth::{Role, RolesHere};
 use crate::org::text_enum;
 use crate::Invalid;
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
@@ -55,9 +55,14 @@ pub enum Side {
     LawEnforcement,
 }
 
-/// The side a person with these roles holds evidence for; `None` if they cannot hold it at
-/// all (staff, evaluators, district leaders and system administrators take no custody).
-pub fn custody_side(roles: &[Role]) -> Option<Side> {
+/// The side a person holds evidence for, by the roles they hold for the item's campus and
+/// agency; `None` if they cannot hold it there at all (staff, evaluators, district leaders
+/// and system administrators take no custody).
+pub fn custody_side(held: &RolesHere) -> Option<Side> {
+    side_of(held.roles())
+}
+
+fn side_of(roles: &[Role]) -> Option<Side> {
     if roles
         .iter()
         .any(|r| matches!(r, Role::Sro | Role::LeSupervisor))
@@ -91,7 +96,8 @@ pub struct TransferCheck<'a> {
     pub went_to_law_enforcement: bool,
     /// A transfer already waits for its receiver.
     pub pending: bool,
-    pub receiver_roles: &'a [Role],
+    /// The receiver's roles for the item's campus and agency.
+    pub receiver: &'a RolesHere,
     pub receiver_is_holder: bool,
 }
 
@@ -112,7 +118,7 @@ pub fn check_transfer(t: TransferCheck<'_>) -> Result<(), Invalid> {
             "this person already holds the item",
         ));
     }
-    match custody_side(t.receiver_roles) {
+    match custody_side(t.receiver) {
         None => Err(Invalid::one(
             "receiver",
             "this person cannot hold evidence: custody passes between campus administrators, \
@@ -542,7 +548,7 @@ mod tests {
             status: EvidenceStatus::InCustody,
             went_to_law_enforcement: true,
             pending: false,
-            receiver_roles: &[Role::CampusAdmin],
+            receiver: &RolesHere::new(vec![Role::CampusAdmin], false),
             receiver_is_holder: false,
         };
         assert!(check_transfer(base).is_err());
@@ -552,24 +558,24 @@ mod tests {
         })
         .is_ok());
         assert!(check_transfer(TransferCheck {
-            receiver_roles: &[Role::Staff],
+            receiver: &RolesHere::new(vec![Role::Staff], false),
             went_to_law_enforcement: false,
             ..base
         })
         .is_err());
         assert!(check_transfer(TransferCheck {
-            receiver_roles: &[Role::Sro],
+            receiver: &RolesHere::new(vec![Role::Sro], false),
             ..base
         })
         .is_ok());
         assert!(check_transfer(TransferCheck {
-            receiver_roles: &[Role::Sro],
+            receiver: &RolesHere::new(vec![Role::Sro], false),
             status: EvidenceStatus::Destroyed,
             ..base
         })
         .is_err());
         assert!(check_transfer(TransferCheck {
-            receiver_roles: &[Role::Sro],
+            receiver: &RolesHere::new(vec![Role::Sro], false),
             pending: true,
             ..base
         })

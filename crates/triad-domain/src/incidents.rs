@@ -2,7 +2,7 @@
 //! it, who was involved, and whose matter it is. The classification decides who may act on
 //! it: school discipline is never handed to the SRO.
 
-use crate::auth::Role;
+use crate::auth::{Role, RolesHere};
 use crate::org::text_enum;
 use crate::Invalid;
 use serde::{Deserialize, Serialize};
@@ -65,9 +65,11 @@ text_enum! {
 }
 
 impl Provenance {
-    /// The provenance of what a person in this role writes.
-    pub fn of_role(role: Role) -> Self {
-        if matches!(role, Role::Sro | Role::LeSupervisor) {
+    /// The provenance of what a person writes about a record, by the roles they hold for its
+    /// campus and agency: law enforcement's own record only when they write as its officer
+    /// there, not because they are an officer somewhere else.
+    pub fn of_writer(held: &RolesHere) -> Self {
+        if held.has(Role::Sro) || held.has(Role::LeSupervisor) {
             Provenance::LawEnforcementUnit
         } else {
             Provenance::School
@@ -116,11 +118,9 @@ text_enum! {
 /// matter is the administrators' to act on: the SRO does not discipline (seeds 001, 002).
 pub fn check_follow_up_assignee(
     classification: Classification,
-    assignee_roles: &[Role],
+    assignee: &RolesHere,
 ) -> Result<(), Invalid> {
-    let is_officer = assignee_roles
-        .iter()
-        .any(|r| matches!(r, Role::Sro | Role::LeSupervisor));
+    let is_officer = assignee.has(Role::Sro) || assignee.has(Role::LeSupervisor);
     if classification == Classification::SchoolConduct && is_officer {
         return Err(Invalid::one(
             "assignee",
@@ -193,15 +193,28 @@ mod tests {
 
     #[test]
     fn school_conduct_is_never_handed_to_the_sro() {
-        let refused =
-            check_follow_up_assignee(Classification::SchoolConduct, &[Role::Sro]).unwrap_err();
+        let refused = check_follow_up_assignee(
+            Classification::SchoolConduct,
+            &RolesHere::new(vec![Role::Sro], false),
+        )
+        .unwrap_err();
         assert_eq!(refused.errors[0].field, "assignee");
         assert!(refused.errors[0].message.contains("not the SRO's"));
-        assert!(
-            check_follow_up_assignee(Classification::SchoolConduct, &[Role::CampusAdmin]).is_ok()
-        );
-        assert!(check_follow_up_assignee(Classification::Both, &[Role::Sro]).is_ok());
-        assert!(check_follow_up_assignee(Classification::LawEnforcement, &[Role::Sro]).is_ok());
+        assert!(check_follow_up_assignee(
+            Classification::SchoolConduct,
+            &RolesHere::new(vec![Role::CampusAdmin], false)
+        )
+        .is_ok());
+        assert!(check_follow_up_assignee(
+            Classification::Both,
+            &RolesHere::new(vec![Role::Sro], false)
+        )
+        .is_ok());
+        assert!(check_follow_up_assignee(
+            Classification::LawEnforcement,
+            &RolesHere::new(vec![Role::Sro], false)
+        )
+        .is_ok());
     }
 
     #[test]
@@ -239,10 +252,16 @@ mod tests {
     #[test]
     fn what_officers_write_is_the_law_enforcement_units() {
         assert_eq!(
-            Provenance::of_role(Role::Sro),
+            Provenance::of_writer(&RolesHere::new(vec![Role::Sro], false)),
             Provenance::LawEnforcementUnit
         );
-        assert_eq!(Provenance::of_role(Role::Sso), Provenance::School);
-        assert_eq!(Provenance::of_role(Role::CampusAdmin), Provenance::School);
+        assert_eq!(
+            Provenance::of_writer(&RolesHere::new(vec![Role::Sso], false)),
+            Provenance::School
+        );
+        assert_eq!(
+            Provenance::of_writer(&RolesHere::new(vec![Role::CampusAdmin], false)),
+            Provenance::School
+        );
     }
 }

@@ -3,7 +3,7 @@
 //! clear from a lockdown, and only after a sweep of the campus is on record; a school that
 //! lifts its own lockdown does so by accepting the responsibility, in so many words.
 
-use crate::auth::Role;
+use crate::auth::{Role, RolesHere};
 use crate::org::text_enum;
 use serde::{Deserialize, Serialize};
 
@@ -131,11 +131,22 @@ impl State {
     };
 }
 
-/// Who is asking: their roles on the campus and whether they are sworn.
+/// Who is asking: their roles on this campus and whether they are sworn. Made outside the
+/// domain only from the roles that hold for the campus ([`RolesHere`]), never from roles held
+/// elsewhere.
 #[derive(Debug, Clone, Copy)]
 pub struct Who<'a> {
-    pub roles: &'a [Role],
-    pub sworn: bool,
+    pub(crate) roles: &'a [Role],
+    pub(crate) sworn: bool,
+}
+
+impl<'a> From<&'a RolesHere> for Who<'a> {
+    fn from(here: &'a RolesHere) -> Self {
+        Self {
+            roles: here.roles(),
+            sworn: here.sworn(),
+        }
+    }
 }
 
 impl Who<'_> {

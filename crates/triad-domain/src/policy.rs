@@ -6,7 +6,7 @@
 //! of the organisation, accounts and the audit trail) and the record's tenant. A record outside
 //! everything the actor can reach is answered as if it did not exist, so ids leak nothing.
 
-use crate::auth::{Actor, Role, Scope};
+use crate::auth::{Actor, Role, RolesHere, Scope};
 use crate::Id;
 use serde::{Deserialize, Serialize};
 
@@ -171,15 +171,27 @@ fn reaches(actor: &Actor) -> Vec<Reach> {
             r
         })
         .collect();
-    // An SRO reaches the campuses they are assigned to, for the agency they serve.
-    if actor.has_role(Role::Sro) {
-        out.extend(actor.assignments.iter().map(|a| Reach {
-            agency: Some(a.agency),
-            district: Some(a.district),
-            campus: Some(a.campus),
-            ..Reach::new(Role::Sro)
-        }));
-    }
+    // An SRO reaches the campuses they are assigned to, for the agency they serve: only an
+    // assignment of an agency they are an SRO of (an SRO of another agency assigned here by
+    // this one reaches nothing of this agency's records through it).
+    let sro_of = |agency: Id| {
+        actor
+            .grants
+            .iter()
+            .any(|g| g.role == Role::Sro && g.scope == Scope::Agency { agency })
+    };
+    out.extend(
+        actor
+            .assignments
+            .iter()
+            .filter(|a| sro_of(a.agency))
+            .map(|a| Reach {
+                agency: Some(a.agency),
+                district: Some(a.district),
+                campus: Some(a.campus),
+                ..Reach::new(Role::Sro)
+            }),
+    );
     // An agency's people read the directory of the districts it serves, and a district's
     // people the directory of the agencies serving it.
     let partners: Vec<Reach> = out
@@ -270,6 +282,31 @@ pub fn permits(role: Role, class: RecordClass, action: Action) -> bool {
     }
 }
 
+/// The reaches that hold for a record: the one scoping of roles to a record's tenant, used by
+/// [`decide`] and by [`Actor::roles_for`] alike.
+fn held_for<'a>(
+    reach: &'a [Reach],
+    tenant: &'a Tenant,
+    class: RecordClass,
+) -> impl Iterator<Item = &'a Reach> + 'a {
+    reach.iter().filter(move |r| covers(r, tenant, class))
+}
+
+impl Actor {
+    /// The roles that hold for a record of `class` at `tenant` (reach through a partnership,
+    /// which opens only a directory, gives none). Every rule that depends on a role takes
+    /// these, never the roles the actor holds elsewhere: the SSO of one campus who is the
+    /// administrator of another is only the SSO here.
+    pub fn roles_for(&self, tenant: &Tenant, class: RecordClass) -> RolesHere {
+        let reach = reaches(self);
+        let roles = held_for(&reach, tenant, class)
+            .filter(|r| !r.directory_view_only)
+            .map(|r| r.role)
+            .collect();
+        RolesHere::new(roles, self.sworn)
+    }
+}
+
 /// The access decision for one actor, one action and one record.
 pub fn decide(actor: &Actor, action: Action, resource: Resource) -> Decision {
     // One's own account is one's own to manage; one's own shared records (an officer's own
@@ -282,18 +319,14 @@ pub fn decide(actor: &Actor, action: Action, resource: Resource) -> Decision {
         return Decision::Allow;
     }
     let reach = reaches(actor);
-    let covering: Vec<&Reach> = reach
-        .iter()
-        .filter(|r| covers(r, &resource.tenant, resource.class))
-        .collect();
-    let permitted = |r: &&Reach| {
+    let permitted = |r: &Reach| {
         if r.directory_view_only {
             resource.class == RecordClass::Directory && action == Action::View
         } else {
             permits(r.role, resource.class, action)
         }
     };
-    if covering.iter().any(permitted) {
+    if held_for(&reach, &resource.tenant, resource.class).any(permitted) {
         return Decision::Allow;
     }
     // Inside the actor's world but not theirs to do: say so. Outside it: nothing is there.
@@ -546,5 +579,72 @@ mod tests {
             decide(&principal(), Action::Change, calendar),
             Decision::Forbidden
         );
+    }
+
+    #[test]
+    fn roles_hold_only_where_they_are_held() {
+        let campus = |c| Scope::Campus {
+            district: id(DISTRICT),
+            campus: id(c),
+        };
+        // The SSO of one campus who is the administrator of another.
+        let mixed = actor(
+            vec![
+                Grant {
+                    role: Role::Sso,
+                    scope: campus(CAMPUS),
+                },
+                Grant {
+                    role: Role::CampusAdmin,
+                    scope: campus(OTHER_CAMPUS),
+                },
+            ],
+            vec![],
+        );
+        let here = Tenant::campus(id(DISTRICT), id(CAMPUS));
+        let there = Tenant::campus(id(DISTRICT), id(OTHER_CAMPUS));
+        assert_eq!(
+            mixed.roles_for(&here, RecordClass::Shared).roles(),
+            &[Role::Sso]
+        );
+        assert_eq!(
+            mixed.roles_for(&there, RecordClass::Shared).roles(),
+            &[Role::CampusAdmin]
+        );
+        // A partnership opens a directory, never a role.
+        let district = Tenant::district(id(DISTRICT));
+        assert!(mixed.roles_for(&district, RecordClass::Shared).is_empty());
+    }
+
+    #[test]
+    fn an_assignment_counts_only_for_an_agency_the_officer_is_an_sro_of() {
+        // An SRO of the other agency whom this agency assigned to a campus: no reach into
+        // this agency's law-enforcement records through the assignment.
+        let elsewhere = actor(
+            vec![Grant {
+                role: Role::Sro,
+                scope: Scope::Agency {
+                    agency: id(OTHER_AGENCY),
+                },
+            }],
+            vec![Assignment {
+                agency: id(AGENCY),
+                district: id(DISTRICT),
+                campus: id(CAMPUS),
+            }],
+        );
+        let records = Resource::new(
+            RecordClass::LawEnforcement,
+            Tenant {
+                agency: Some(id(AGENCY)),
+                ..Tenant::campus(id(DISTRICT), id(CAMPUS))
+            },
+        );
+        assert_ne!(decide(&elsewhere, Action::View, records), Decision::Allow);
+        assert!(elsewhere
+            .roles_for(&records.tenant, RecordClass::LawEnforcement)
+            .is_empty());
+        // The agency's own SRO, assigned the same way, reads them.
+        assert_eq!(decide(&sro(), Action::View, records), Decision::Allow);
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::context::Ctx;
 use crate::error::{WebError, WebResult};
+use triad_domain::auth::RolesHere;
 use triad_domain::org::{self as org_rules, YearStart};
 use triad_domain::policy::{Action, RecordClass, Resource, Tenant};
 use triad_domain::{Id, Timestamp};
@@ -25,19 +26,32 @@ pub async fn campus_for(
     action: Action,
     record_type: &str,
 ) -> WebResult<Campus> {
+    Ok(campus_held(ctx, id, class, action, record_type).await?.0)
+}
+
+/// [`campus_for`], with the roles the actor holds for that campus: what a rule that depends
+/// on a role (who may lift a lockdown, who holds evidence) must use.
+pub async fn campus_held(
+    ctx: &Ctx,
+    id: &str,
+    class: RecordClass,
+    action: Action,
+    record_type: &str,
+) -> WebResult<(Campus, RolesHere)> {
     let id = Id::parse(id).ok_or(WebError::NotFound)?;
     let campus = triad_store::org::campus(&mut ctx.state.db.acquire().await?, id).await?;
     let tenant = campus
         .as_ref()
         .map(|c| tenant(c, None))
         .unwrap_or(Tenant::campus(Id::from_parts("none", 0), id));
-    ctx.require(
-        action,
-        Resource::new(class, tenant),
-        (record_type, &id.to_string()),
-    )
-    .await?;
-    campus.ok_or(WebError::NotFound)
+    let held = ctx
+        .require(
+            action,
+            Resource::new(class, tenant),
+            (record_type, &id.to_string()),
+        )
+        .await?;
+    Ok((campus.ok_or(WebError::NotFound)?, held))
 }
 
 /// A campus's district clock: its time zone and the day its school year starts.

@@ -9,7 +9,7 @@ use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use std::net::SocketAddr;
 use triad_domain::audit::{AuditEvent, Outcome};
-use triad_domain::auth::{session_alive, Actor};
+use triad_domain::auth::{session_alive, Actor, RolesHere};
 use triad_domain::policy::{decide, Action, Decision, Resource};
 use triad_domain::{Id, Timestamp};
 use triad_store::auth as store;
@@ -274,7 +274,7 @@ impl Ctx {
         action: Action,
         resource: Resource,
         record: (&str, &str),
-    ) -> Result<(), WebError> {
+    ) -> Result<RolesHere, WebError> {
         let decision = decide(&self.actor, action, resource);
         let verb = match action {
             Action::View => "view",
@@ -295,7 +295,8 @@ impl Ctx {
             triad_store::audit::record(&self.state.db, event, self.now).await?;
         }
         match decision {
-            Decision::Allow => Ok(()),
+            // What the actor may do next to this record depends on these roles alone.
+            Decision::Allow => Ok(self.actor.roles_for(&resource.tenant, resource.class)),
             other => Err(WebError::from_decision(other)),
         }
     }

@@ -369,10 +369,18 @@ async fn main() -> Result<()> {
         ),
     )?;
     let login_path = login.display().to_string();
-    let sign_ins = wrk_with(measured, "32", &format!("{base}/login"), &["-s", &login_path])?;
+    let sign_ins = wrk_with(
+        measured,
+        "32",
+        &format!("{base}/login"),
+        &["-s", &login_path],
+    )?;
     let sign_in_peak = peak_memory_kib(server.0.id());
     let sign_in_after = resident_memory_kib(server.0.id());
-    println!("Sign-in burst (32 at once, {SECONDS} s): {}", sign_ins.line());
+    println!(
+        "Sign-in burst (32 at once, {SECONDS} s): {}",
+        sign_ins.line()
+    );
     if let (Some(peak), Some(after)) = (sign_in_peak, sign_in_after) {
         println!(
             "  server memory: peak {:.1} MiB, resident afterwards {:.1} MiB",

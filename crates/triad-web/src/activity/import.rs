@@ -13,6 +13,7 @@ use triad_domain::audit::{AuditEvent, Outcome};
 use triad_domain::auth::{Actor, Role, Scope};
 use triad_domain::org::loose as normalise;
 use triad_domain::org::YearStart;
+use triad_domain::policy::{RecordClass, Tenant};
 use triad_domain::{Id, Invalid, Timestamp};
 use triad_store::activity::{ActivityRow, Filing};
 use triad_store::Db;
@@ -115,14 +116,30 @@ pub(crate) fn decode(bytes: &[u8]) -> String {
     }
 }
 
-/// An officer as the rows name them, with the campuses they served and the calendar.
+/// An officer as the rows name them: their account, and who they were (roles, assignments)
+/// on each date the rows name, read once per date.
 struct Officer {
-    user: Id,
-    role: Role,
-    sworn: bool,
-    agency: Option<String>,
-    person: Option<Id>,
-    campuses: Vec<triad_store::org::Campus>,
+    user: triad_store::auth::UserRow,
+    grants: Vec<triad_domain::auth::Grant>,
+    on: HashMap<String, Actor>,
+}
+
+impl Officer {
+    fn id(&self) -> Id {
+        self.user.user_id()
+    }
+
+    /// The officer as of a date: the assignments in force that day.
+    async fn as_of(&mut self, db: &Db, date: &str) -> WebResult<&Actor> {
+        if !self.on.contains_key(date) {
+            let actor =
+                triad_store::auth::load_actor(&mut db.acquire().await?, &self.user, date).await?;
+            self.on.insert(date.to_string(), actor);
+        }
+        self.on
+            .get(date)
+            .ok_or_else(|| WebError::Internal("an officer read just now is missing".into()))
+    }
 }
 
 async fn officer(db: &Db, username: &str) -> WebResult<Option<Officer>> {
@@ -133,69 +150,93 @@ async fn officer(db: &Db, username: &str) -> WebResult<Option<Officer>> {
         return Ok(None);
     };
     let grants = triad_store::auth::grants_of(&mut conn, user.user_id()).await?;
-    let role = if grants.iter().any(|g| g.role == Role::Sro) {
-        Role::Sro
-    } else if grants.iter().any(|g| g.role == Role::Sso) {
-        Role::Sso
-    } else {
+    if !grants
+        .iter()
+        .any(|g| matches!(g.role, Role::Sro | Role::Sso))
+    {
         return Ok(None);
-    };
-    let person = user.person_id.as_deref().and_then(Id::parse);
-    let sworn = match person {
-        Some(p) => triad_store::org::person(&mut conn, p)
-            .await?
-            .is_some_and(|p| p.sworn),
-        None => false,
-    };
-    let agency = grants.iter().find_map(|g| match g.scope {
-        Scope::Agency { agency } => Some(agency.to_string()),
-        _ => None,
-    });
-    let mut campuses = Vec::new();
-    for g in &grants {
-        if let (Role::Sso, Scope::Campus { campus, .. }) = (g.role, g.scope) {
-            campuses.extend(triad_store::org::campus(&mut conn, campus).await?);
-        }
     }
     Ok(Some(Officer {
-        user: user.user_id(),
-        role,
-        sworn,
-        agency,
-        person,
-        campuses,
+        user,
+        grants,
+        on: HashMap::new(),
     }))
 }
 
-/// The campus a row names, among those the officer served on its date.
-async fn campus_for(
-    db: &Db,
-    officer: &Officer,
-    name: &str,
-    date: &str,
-) -> WebResult<Option<triad_store::org::Campus>> {
-    let wanted = normalise(name);
-    let mut candidates = officer.campuses.clone();
-    if let Some(person) = officer.person {
-        let mut conn = db.acquire().await?;
-        for a in
-            triad_store::org::active_assignments(&mut conn, date, None, None, None, Some(person))
-                .await?
-        {
-            if let Some(id) = Id::parse(&a.campus_id) {
-                candidates.extend(triad_store::org::campus(&mut conn, id).await?);
-            }
+/// Where a row goes: the campus, what the officer logs as there, and for an SRO the agency
+/// that assigned them there.
+struct Place {
+    campus: triad_store::org::Campus,
+    role: Role,
+    agency: Option<Id>,
+}
+
+impl Place {
+    fn tenant(&self) -> Tenant {
+        Tenant {
+            agency: self.agency,
+            ..Tenant::campus(self.campus.district(), self.campus.campus_id())
         }
     }
-    Ok(candidates
-        .into_iter()
-        .find(|c| normalise(&c.name) == wanted || c.id == name.trim()))
+}
+
+/// The campus a row names, among those the officer served on its date: as the SRO where an
+/// agency they are an SRO of assigned them, as the SSO where they are its SSO. What they log
+/// as there is the role they hold for that campus, asked of the access policy.
+async fn place_for(db: &Db, officer: &Actor, name: &str) -> WebResult<Option<Place>> {
+    let wanted = normalise(name);
+    let sro_of = |agency: Id| {
+        officer
+            .grants
+            .iter()
+            .any(|g| g.role == Role::Sro && g.scope == Scope::Agency { agency })
+    };
+    let mut candidates: Vec<(Id, Option<Id>)> = officer
+        .assignments
+        .iter()
+        .filter(|a| sro_of(a.agency))
+        .map(|a| (a.campus, Some(a.agency)))
+        .collect();
+    candidates.extend(
+        officer
+            .grants
+            .iter()
+            .filter_map(|g| match (g.role, g.scope) {
+                (Role::Sso, Scope::Campus { campus, .. }) => Some((campus, None)),
+                _ => None,
+            }),
+    );
+    let mut conn = db.acquire().await?;
+    for (id, agency) in candidates {
+        let Some(campus) = triad_store::org::campus(&mut conn, id).await? else {
+            continue;
+        };
+        if normalise(&campus.name) != wanted && campus.id != name.trim() {
+            continue;
+        }
+        let place = Place {
+            campus,
+            role: Role::Staff,
+            agency,
+        };
+        let held = officer.roles_for(&place.tenant(), RecordClass::Shared);
+        let role = if held.has(Role::Sro) {
+            Role::Sro
+        } else if held.has(Role::Sso) {
+            Role::Sso
+        } else {
+            continue;
+        };
+        return Ok(Some(Place { role, ..place }));
+    }
+    Ok(None)
 }
 
 /// Checks one row and files it, or says why not.
 async fn row(
     db: &Db,
-    who: &Officer,
+    importer: &Importer<'_>,
+    who: &mut Officer,
     cell: &(dyn Fn(&str) -> String + Sync),
     file_hash: &str,
     line: usize,
@@ -205,12 +246,21 @@ async fn row(
     let Ok(day) = chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d") else {
         return Ok(Err(vec!["date: must be a date written YYYY-MM-DD".into()]));
     };
-    let Some(campus) = campus_for(db, who, &cell("campus"), &day.to_string()).await? else {
+    let sworn = who.as_of(db, &day.to_string()).await?.sworn;
+    let place = place_for(db, who.as_of(db, &day.to_string()).await?, &cell("campus")).await?;
+    let Some(place) = place else {
         return Ok(Err(vec![format!(
             "campus: '{}' is not a campus this officer served on {day}",
             cell("campus")
         )]));
     };
+    if !importer.may_file_for(who.id(), &place.tenant()) {
+        return Ok(Err(vec![format!(
+            "officer: you may import your own entries (a supervisor, their officers'), not '{}''s",
+            cell("officer")
+        )]));
+    }
+    let campus = &place.campus;
     let district = triad_store::org::district(&mut db.acquire().await?, campus.district())
         .await?
         .ok_or_else(|| WebError::Internal("the campus's district is missing".into()))?;
@@ -259,7 +309,7 @@ async fn row(
             .map(|g| g.code().to_string())
             .unwrap_or_else(|| cell("staff_group")),
     };
-    let entry = match Entry::parse(&draft, who.role, who.sworn, now) {
+    let entry = match Entry::parse(&draft, place.role, sworn, now) {
         Ok(e) => e,
         Err(invalid) => {
             return Ok(Err(invalid
@@ -269,10 +319,11 @@ async fn row(
                 .collect()))
         }
     };
+    let agency = place.agency.map(|a| a.to_string());
     let filing = Filing {
-        author: who.user,
-        role: who.role,
-        agency: who.agency.as_deref(),
+        author: who.id(),
+        role: place.role,
+        agency: agency.as_deref(),
         district: &campus.district_id,
         campus: &campus.id,
     };
@@ -310,18 +361,33 @@ impl Importer<'_> {
         }
     }
 
-    /// Whether this importer may file entries in the officer's name.
-    fn may_file_for(&self, officer: &Officer) -> bool {
+    /// Whether this importer may file entries in the officer's name at all: their own, or a
+    /// supervisor's officers (an SRO of their agency). Each row is then checked at its place.
+    fn may_import_for(&self, officer: &Officer) -> bool {
         match self {
             Importer::Cli { .. } => true,
             Importer::Web(a) => {
-                a.user == officer.user
+                a.user == officer.id()
                     || a.grants.iter().any(|g| match (g.role, g.scope) {
-                        (Role::LeSupervisor, Scope::Agency { agency }) => {
-                            officer.agency.as_deref() == Some(agency.to_string().as_str())
-                        }
+                        (Role::LeSupervisor, Scope::Agency { agency }) => officer
+                            .grants
+                            .iter()
+                            .any(|o| o.role == Role::Sro && o.scope == Scope::Agency { agency }),
                         _ => false,
                     })
+            }
+        }
+    }
+
+    /// Whether this importer may file an entry in the officer's name at a row's place: their
+    /// own, or (a supervisor) one the row files under their agency.
+    fn may_file_for(&self, officer: Id, place: &Tenant) -> bool {
+        match self {
+            Importer::Cli { .. } => true,
+            Importer::Web(a) => {
+                a.user == officer
+                    || a.roles_for(place, RecordClass::Shared)
+                        .has(Role::LeSupervisor)
             }
         }
     }
@@ -379,14 +445,14 @@ pub async fn import(
         if !officers.contains_key(&name) {
             officers.insert(name.clone(), officer(db, &name).await?);
         }
-        let Some(Some(who)) = officers.get(&name) else {
+        let Some(Some(who)) = officers.get_mut(&name) else {
             report.refused.push(Refusal {
                 line,
                 reasons: vec![format!("officer: no SRO or SSO is named '{name}'")],
             });
             continue;
         };
-        if !importer.may_file_for(who) {
+        if !importer.may_import_for(who) {
             report.refused.push(Refusal {
                 line,
                 reasons: vec![format!(
@@ -395,7 +461,7 @@ pub async fn import(
             });
             continue;
         }
-        match row(db, who, &cell, &file_hash, line, now).await? {
+        match row(db, &importer, who, &cell, &file_hash, line, now).await? {
             Ok(r) => rows.push(r),
             Err(reasons) => report.refused.push(Refusal { line, reasons }),
         }

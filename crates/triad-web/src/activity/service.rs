@@ -21,43 +21,46 @@ pub struct CampusChoice {
     pub agency_id: Option<String>,
 }
 
-/// Who is logging: an SRO on their assigned campuses or an SSO on theirs.
+/// Who is logging: an SRO on the campuses they are assigned to by an agency they are an SRO
+/// of, and an SSO on the campuses they are the SSO of. One person may be both, on different
+/// campuses: what they log as is decided per campus, by the roles they hold there.
 pub struct Officer {
-    pub role: Role,
     pub campuses: Vec<CampusChoice>,
 }
 
 /// The actor as an officer. Anyone else is refused by the policy (and the refusal audited).
 pub async fn officer(ctx: &Ctx) -> WebResult<Officer> {
     let mut campuses: Vec<CampusChoice> = Vec::new();
-    let role = if ctx.actor.has_role(Role::Sro) {
-        Role::Sro
-    } else {
-        Role::Sso
-    };
     let mut conn = ctx.state.db.acquire().await?;
-    if role == Role::Sro {
-        for a in &ctx.actor.assignments {
-            if let Some(c) = ctx.campus(&mut conn, a.campus).await? {
+    let sro_of = |agency: Id| {
+        ctx.actor
+            .grants
+            .iter()
+            .any(|g| g.role == Role::Sro && g.scope == Scope::Agency { agency })
+    };
+    for a in ctx.actor.assignments.iter().filter(|a| sro_of(a.agency)) {
+        if let Some(c) = ctx.campus(&mut conn, a.campus).await? {
+            campuses.push(CampusChoice {
+                id: c.id,
+                name: c.name,
+                district_id: c.district_id,
+                agency_id: Some(a.agency.to_string()),
+            });
+        }
+    }
+    for g in &ctx.actor.grants {
+        if let (Role::Sso, Scope::Campus { campus, .. }) = (g.role, g.scope) {
+            let id = campus.to_string();
+            if campuses.iter().any(|c| c.id == id) {
+                continue;
+            }
+            if let Some(c) = ctx.campus(&mut conn, campus).await? {
                 campuses.push(CampusChoice {
                     id: c.id,
                     name: c.name,
                     district_id: c.district_id,
-                    agency_id: Some(a.agency.to_string()),
+                    agency_id: None,
                 });
-            }
-        }
-    } else if ctx.actor.has_role(Role::Sso) {
-        for g in &ctx.actor.grants {
-            if let (Role::Sso, Scope::Campus { campus, .. }) = (g.role, g.scope) {
-                if let Some(c) = ctx.campus(&mut conn, campus).await? {
-                    campuses.push(CampusChoice {
-                        id: c.id,
-                        name: c.name,
-                        district_id: c.district_id,
-                        agency_id: None,
-                    });
-                }
             }
         }
     }
@@ -75,7 +78,31 @@ pub async fn officer(ctx: &Ctx) -> WebResult<Officer> {
             "the activity log is kept by SROs and SSOs on their campuses".into(),
         ));
     }
-    Ok(Officer { role, campuses })
+    Ok(Officer { campuses })
+}
+
+/// What the actor logs as on one of their campuses: SRO where they are its SRO, SSO where
+/// they are its SSO (asked of the policy for that campus, audited if refused).
+async fn role_on(ctx: &Ctx, campus: &CampusChoice) -> WebResult<Role> {
+    let held = ctx
+        .require(
+            Action::Change,
+            Resource::new(RecordClass::Shared, tenant_of(campus)),
+            ("activity", "new"),
+        )
+        .await?;
+    if held.has(Role::Sro) {
+        Ok(Role::Sro)
+    } else if held.has(Role::Sso) {
+        Ok(Role::Sso)
+    } else {
+        Err(ctx
+            .deny(
+                "the activity log is kept by the SRO and the SSO of a campus",
+                ("activity", "new"),
+            )
+            .await)
+    }
 }
 
 fn tenant_of(c: &CampusChoice) -> Tenant {
@@ -212,7 +239,8 @@ async fn build(
         lesson_plan: input.lesson_plan.clone(),
         staff_group: input.staff_group.clone(),
     };
-    let entry = Entry::parse(&draft, officer.role, ctx.actor.sworn, ctx.now)?;
+    let role = role_on(ctx, campus).await?;
+    let entry = Entry::parse(&draft, role, ctx.actor.sworn, ctx.now)?;
     if let Some(admin) = entry.initiated_by {
         let admins = administrators(ctx, &campus.id).await?;
         if !admins.iter().any(|(id, _)| *id == admin.to_string()) {
@@ -224,7 +252,7 @@ async fn build(
     let start = YearStart::parse(&district.year_start).unwrap_or(YearStart::AUGUST_FIRST);
     let filing = store::Filing {
         author: ctx.actor.user,
-        role: officer.role,
+        role,
         agency: campus.agency_id.as_deref(),
         district: &campus.district_id,
         campus: &campus.id,

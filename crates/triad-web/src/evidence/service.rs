@@ -11,13 +11,14 @@ use crate::forms::Part;
 use crate::incidents::service::Found;
 use serde::{Deserialize, Serialize};
 use triad_domain::audit::Outcome;
+use triad_domain::auth::RolesHere;
 use triad_domain::evidence::{
     self as rules, CustodyKind, CustodyRecord, Disposition, EvidenceStatus, NewCustodyRecord, Side,
     TransferCheck,
 };
 use triad_domain::meetings::parse_text;
 use triad_domain::org as org_rules;
-use triad_domain::policy::{Action, RecordClass, Resource};
+use triad_domain::policy::{decide, Action, Decision, RecordClass, Resource};
 use triad_domain::{Id, Invalid};
 use triad_store::evidence::{self as store, CustodyState, ItemRow, PhotoRow};
 
@@ -75,9 +76,10 @@ pub async fn of_incident(ctx: &Ctx, found: &Found) -> WebResult<Vec<ItemSummary>
     Ok(out)
 }
 
-/// The side the actor holds evidence for, or a refusal on the audit trail.
-async fn holder_side(ctx: &Ctx, record: (&str, &str)) -> WebResult<Side> {
-    match rules::custody_side(&ctx.actor.roles()) {
+/// The side the actor holds evidence for, by the roles they hold for the item's campus and
+/// agency (`held`), or a refusal on the audit trail.
+async fn holder_side(ctx: &Ctx, held: &RolesHere, record: (&str, &str)) -> WebResult<Side> {
+    match rules::custody_side(held) {
         Some(side) => Ok(side),
         None => Err(ctx
             .deny(
@@ -202,7 +204,7 @@ pub async fn intake(
     body: axum::body::Bytes,
 ) -> WebResult<ItemSummary> {
     let found = crate::incidents::service::find(ctx, incident, Action::Change).await?;
-    let side = holder_side(ctx, ("incident", incident)).await?;
+    let side = holder_side(ctx, &found.held, ("incident", incident)).await?;
     if !crate::forms::is_multipart(headers) {
         return Err(Invalid::one(
             "photo",
@@ -274,15 +276,9 @@ pub async fn intake(
         found_location,
         found_at: found_at.millis(),
         found_by,
-        provenance: triad_domain::incidents::Provenance::of_role(
-            ctx.actor
-                .roles()
-                .first()
-                .copied()
-                .unwrap_or(triad_domain::auth::Role::Staff),
-        )
-        .code()
-        .into(),
+        provenance: triad_domain::incidents::Provenance::of_writer(&found.held)
+            .code()
+            .into(),
         status: if law {
             EvidenceStatus::InCustody
         } else {
@@ -387,11 +383,17 @@ async fn append<T: Serialize>(
 
 /// An item the actor may act on (a shared record of its campus).
 async fn find(ctx: &Ctx, id: &str, action: Action) -> WebResult<ItemRow> {
+    Ok(find_held(ctx, id, action).await?.0)
+}
+
+/// [`find`], with the roles the actor holds for the item's campus and agency.
+async fn find_held(ctx: &Ctx, id: &str, action: Action) -> WebResult<(ItemRow, RolesHere)> {
     let parsed = Id::parse(id).ok_or(WebError::NotFound)?;
     let item = store::get(&mut ctx.state.db.acquire().await?, parsed).await?;
-    ctx.require(action, shared(item.as_ref(), parsed), ("evidence", id))
+    let held = ctx
+        .require(action, shared(item.as_ref(), parsed), ("evidence", id))
         .await?;
-    item.ok_or(WebError::NotFound)
+    Ok((item.ok_or(WebError::NotFound)?, held))
 }
 
 fn tenant(item: Option<&ItemRow>, id: Id) -> triad_domain::policy::Tenant {
@@ -546,6 +548,17 @@ pub async fn transfer(ctx: &Ctx, id: &str, input: TransferInput) -> WebResult<It
             )
             .await);
     }
+    // A closed item is refused as closed, whoever is named.
+    let status = EvidenceStatus::from_code(&item.status).unwrap_or(EvidenceStatus::Collected);
+    if status.is_final() {
+        rules::check_transfer(TransferCheck {
+            status,
+            went_to_law_enforcement: item.went_to_law_enforcement,
+            pending: false,
+            receiver: &RolesHere::default(),
+            receiver_is_holder: false,
+        })?;
+    }
     let mut invalid = Invalid::default();
     let reason = invalid.check(org_rules::parse_name("reason", &input.reason));
     let storage = invalid.check(parse_text("storage_location", &input.storage_location, 200));
@@ -554,20 +567,31 @@ pub async fn transfer(ctx: &Ctx, id: &str, input: TransferInput) -> WebResult<It
         triad_store::auth::user_by_name(&mut conn, &input.receiver.trim().to_lowercase())
             .await?
             .filter(|u| !u.disabled);
-    let receiver_roles = match &receiver {
-        Some(u) => triad_store::auth::grants_of(&mut conn, u.user_id())
-            .await?
-            .into_iter()
-            .map(|g| g.role)
-            .collect(),
-        None => {
-            invalid.push("receiver", "no one active has that user name");
-            Vec::new()
+    // The receiver must be someone the access policy lets hold this item, and counts by the
+    // roles they hold for its campus and agency. Anyone else (another district's officer, or
+    // a name nobody has) gets the same answer, so the refusal tells no one which names exist.
+    let record = shared(Some(&item), Id::parse(id).unwrap_or_default());
+    let receiver_here = match &receiver {
+        Some(u) => {
+            let today = crate::context::today(ctx.now);
+            let actor = triad_store::auth::load_actor(&mut conn, u, &today).await?;
+            (decide(&actor, Action::Change, record) == Decision::Allow)
+                .then(|| actor.roles_for(&record.tenant, RecordClass::Shared))
         }
+        None => None,
     };
+    if receiver_here.is_none() {
+        invalid.push(
+            "receiver",
+            "name someone who can hold this item, by their user name: an administrator or SSO \
+             of its campus, or an officer of its agency",
+        );
+    }
     drop(conn);
     invalid.into_result()?;
-    let (Some(reason), Some(storage), Some(receiver)) = (reason, storage, receiver) else {
+    let (Some(reason), Some(storage), Some(receiver), Some(receiver_here)) =
+        (reason, storage, receiver, receiver_here)
+    else {
         return Err(WebError::NotFound);
     };
     let mut tx = ctx.state.db.begin().await?;
@@ -576,7 +600,7 @@ pub async fn transfer(ctx: &Ctx, id: &str, input: TransferInput) -> WebResult<It
         status: EvidenceStatus::from_code(&item.status).unwrap_or(EvidenceStatus::Collected),
         went_to_law_enforcement: item.went_to_law_enforcement,
         pending: item.pending_receiver_id.is_some(),
-        receiver_roles: &receiver_roles,
+        receiver: &receiver_here,
         receiver_is_holder: receiver.id == item.holder_id,
     })?;
     let facts = TransferFacts {
@@ -609,14 +633,14 @@ pub async fn transfer(ctx: &Ctx, id: &str, input: TransferInput) -> WebResult<It
 
 /// The receiver acknowledges an item: custody passes to them.
 pub async fn acknowledge(ctx: &Ctx, id: &str) -> WebResult<ItemSummary> {
-    let item = find(ctx, id, Action::Change).await?;
+    let (item, held) = find_held(ctx, id, Action::Change).await?;
     let me = ctx.actor.user.to_string();
     if item.pending_receiver_id.as_deref() != Some(me.as_str()) {
         return Err(ctx
             .deny("no transfer of this item waits for you", ("evidence", id))
             .await);
     }
-    let side = holder_side(ctx, ("evidence", id)).await?;
+    let side = holder_side(ctx, &held, ("evidence", id)).await?;
     let mut tx = ctx.state.db.begin().await?;
     let item = take_for_change(ctx, &mut tx, id).await?;
     if item.pending_receiver_id.as_deref() != Some(me.as_str()) {
@@ -693,9 +717,9 @@ fn optional(text: &str) -> Option<String> {
 
 /// Moves an item towards its disposition. The law-enforcement holder does this.
 pub async fn set_status(ctx: &Ctx, id: &str, input: StatusInput) -> WebResult<ItemSummary> {
-    let item = find(ctx, id, Action::Change).await?;
+    let (item, held) = find_held(ctx, id, Action::Change).await?;
     let holds = item.holder_id == ctx.actor.user.to_string();
-    if !holds || rules::custody_side(&ctx.actor.roles()) != Some(Side::LawEnforcement) {
+    if !holds || rules::custody_side(&held) != Some(Side::LawEnforcement) {
         return Err(ctx
             .deny(
                 "the law-enforcement officer holding the item records its disposition",

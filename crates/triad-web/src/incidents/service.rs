@@ -10,6 +10,7 @@ use crate::context::Ctx;
 use crate::error::{WebError, WebResult};
 use serde::{Deserialize, Serialize};
 use triad_domain::audit::Outcome;
+use triad_domain::auth::RolesHere;
 use triad_domain::incidents::{
     self as rules, Classification, DisclosurePurpose, IncidentKind, LeDetailKind, LeDetailStatus,
     PersonDraft, PersonKind, Provenance,
@@ -26,6 +27,9 @@ pub struct Found {
     pub row: IncidentRow,
     pub campus: Campus,
     pub local: Local,
+    /// The roles the actor holds for this incident (its campus and agency): what every rule
+    /// that depends on a role uses here.
+    pub held: RolesHere,
 }
 
 impl Found {
@@ -66,13 +70,19 @@ pub async fn find(ctx: &Ctx, id: &str, action: Action) -> WebResult<Found> {
         return Err(WebError::NotFound);
     };
     let local = campus::local(ctx, &campus).await?;
-    let found = Found { row, campus, local };
-    ctx.require(
-        action,
-        found.resource(RecordClass::Shared),
-        ("incident", id),
-    )
-    .await?;
+    let mut found = Found {
+        row,
+        campus,
+        local,
+        held: RolesHere::default(),
+    };
+    found.held = ctx
+        .require(
+            action,
+            found.resource(RecordClass::Shared),
+            ("incident", id),
+        )
+        .await?;
     Ok(found)
 }
 
@@ -226,16 +236,6 @@ struct Parsed {
     people: Vec<triad_domain::incidents::Involved>,
 }
 
-/// The roles the actor writes as: an officer's records are the law-enforcement unit's.
-fn provenance(ctx: &Ctx) -> Provenance {
-    ctx.actor
-        .roles()
-        .into_iter()
-        .map(Provenance::of_role)
-        .min_by_key(|p| *p != Provenance::LawEnforcementUnit)
-        .unwrap_or(Provenance::School)
-}
-
 /// Reports an incident on a campus. Used by pages, the API and a confirmed ban match.
 pub async fn report(
     ctx: &Ctx,
@@ -278,7 +278,13 @@ pub async fn report_in(
         location: p.location,
         reported_by: p.reported_by,
         narrative: p.narrative,
-        provenance: provenance(ctx).code().into(),
+        // An officer's records are the law-enforcement unit's only where they are its officer.
+        provenance: Provenance::of_writer(
+            &ctx.actor
+                .roles_for(&campus::tenant(campus, agency), RecordClass::Shared),
+        )
+        .code()
+        .into(),
         school_year: local.school_year(p.occurred_at),
         created_by: ctx.actor.user.to_string(),
         created_at: ctx.now.millis(),
@@ -504,17 +510,28 @@ pub async fn add_follow_up(ctx: &Ctx, id: &str, input: FollowUpInput) -> WebResu
     let mut conn = ctx.state.db.acquire().await?;
     let assignee =
         triad_store::auth::user_by_name(&mut conn, &input.assignee.trim().to_lowercase()).await?;
-    match &assignee {
-        None => invalid.push("assignee", "no one has that user name"),
+    // The assignee counts by the roles they hold for this incident, and must be able to
+    // open it; anyone else reads like a name that does not exist (another district's people
+    // are not told apart from nobody).
+    let resource = found.resource(RecordClass::Shared);
+    let assignee_here = match &assignee {
         Some(user) => {
-            let roles: Vec<_> = triad_store::auth::grants_of(&mut conn, user.user_id())
-                .await?
-                .into_iter()
-                .map(|g| g.role)
-                .collect();
+            let today = crate::context::today(ctx.now);
+            let actor = triad_store::auth::load_actor(&mut conn, user, &today).await?;
+            (decide(&actor, Action::View, resource) == Decision::Allow)
+                .then(|| actor.roles_for(&resource.tenant, RecordClass::Shared))
+        }
+        None => None,
+    };
+    match &assignee_here {
+        None => invalid.push(
+            "assignee",
+            "name someone who works on this campus's incidents, by their user name",
+        ),
+        Some(held) => {
             let classification = Classification::from_code(&found.row.classification)
                 .unwrap_or(Classification::Neither);
-            invalid.check(rules::check_follow_up_assignee(classification, &roles));
+            invalid.check(rules::check_follow_up_assignee(classification, held));
         }
     }
     drop(conn);

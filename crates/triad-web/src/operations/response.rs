@@ -162,7 +162,9 @@ pub async fn tick_step(ctx: &Ctx, event_id: &str, input: StepInput) -> WebResult
     }
     let note = parse_text("note", &input.note, 2000)?;
     let partner = match step {
-        ThreatStep::ContactInPairs => Some(contact_partner(ctx, &input.partner).await?),
+        ThreatStep::ContactInPairs => {
+            Some(contact_partner(ctx, &found.campus, &input.partner).await?)
+        }
         _ => None,
     };
     let mut tx = ctx.state.db.begin().await?;
@@ -212,13 +214,12 @@ pub async fn tick_step(ctx: &Ctx, event_id: &str, input: StepInput) -> WebResult
 }
 
 /// The partner named for a contact: someone who, with the actor, makes one of the seed's
-/// pairs. Yields their name for the timeline.
-async fn contact_partner(ctx: &Ctx, username: &str) -> WebResult<String> {
-    let me = ctx.actor.roles();
-    let first = Who {
-        roles: &me,
-        sworn: ctx.actor.sworn,
-    };
+/// pairs on this campus (each counts by the roles they hold here, not elsewhere). Yields their
+/// name for the timeline.
+async fn contact_partner(ctx: &Ctx, campus: &Campus, username: &str) -> WebResult<String> {
+    let here = campus::tenant(campus, None);
+    let mine = ctx.actor.roles_for(&here, RecordClass::Shared);
+    let first = Who::from(&mine);
     let name = username.trim().to_lowercase();
     if name.is_empty() {
         let reason = rules::check_contact_pair(first, None).err().map(|r| r.0);
@@ -236,12 +237,18 @@ async fn contact_partner(ctx: &Ctx, username: &str) -> WebResult<String> {
         })?;
     let today = crate::context::today(ctx.now);
     let partner = triad_store::auth::load_actor(&mut conn, &user, &today).await?;
-    let roles = partner.roles();
-    let second = Who {
-        roles: &roles,
-        sworn: partner.sworn,
-    };
-    rules::check_contact_pair(first, Some(second)).map_err(|r| Invalid::one("partner", r.0))?;
+    let theirs = partner.roles_for(&here, RecordClass::Shared);
+    if theirs.is_empty() {
+        // Someone with no role on this campus is no partner here, whoever they are elsewhere
+        // (and whether they exist is not told).
+        return Err(Invalid::one(
+            "partner",
+            "name a partner who serves this campus: its SRO, SSO or an administrator",
+        )
+        .into());
+    }
+    rules::check_contact_pair(first, Some(Who::from(&theirs)))
+        .map_err(|r| Invalid::one("partner", r.0))?;
     Ok(partner.display_name)
 }
 

@@ -239,7 +239,14 @@ pub async fn make_move(
     campus_id: &str,
     input: MoveInput,
 ) -> WebResult<CampusStatusView> {
-    let campus = campus_for(ctx, campus_id, Action::Change).await?;
+    let (campus, here) = campus::campus_held(
+        ctx,
+        campus_id,
+        RecordClass::Shared,
+        Action::Change,
+        "campus_status",
+    )
+    .await?;
     let m = Move::from_code(&input.action)
         .ok_or_else(|| Invalid::one("action", "choose what to do"))?;
     let seen: i64 = input
@@ -267,11 +274,9 @@ pub async fn make_move(
             label(state.status.code()).to_lowercase()
         )).await);
     }
-    let roles = ctx.actor.roles();
-    let who = Who {
-        roles: &roles,
-        sworn: ctx.actor.sworn,
-    };
+    // Authority comes from the roles held for this campus only: the SSO here who is the
+    // administrator of another school does not lift this one's lockdown for it.
+    let who = Who::from(&here);
     if m == Move::ReportThreat && open.as_ref().is_some_and(|e| e.threat.is_some()) {
         drop(tx);
         return Err(refused(

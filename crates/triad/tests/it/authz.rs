@@ -6,6 +6,7 @@
 use crate::both_engines;
 use crate::support::*;
 use reqwest::Method;
+use triad_domain::auth::{Grant, Role, Scope};
 use triad_web::RouteSpec;
 
 const EVERYONE: &[&str] = &[
@@ -420,13 +421,22 @@ async fn request(
     path: &str,
     actor: Option<&str>,
 ) -> reqwest::StatusCode {
+    request_as(app, route, path, actor.map(|name| app.user(name))).await
+}
+
+async fn request_as(
+    app: &TestApp,
+    route: &RouteSpec,
+    path: &str,
+    actor: Option<triad_domain::Id>,
+) -> reqwest::StatusCode {
     let is_api = path.starts_with("/api/");
     let method = Method::from_bytes(route.method.as_bytes()).unwrap();
     let mut req = app.http.request(method.clone(), app.url(path));
     match (actor, is_api) {
-        (Some(user), true) => req = req.bearer_auth(app.token(user).await),
+        (Some(user), true) => req = req.bearer_auth(app.token_of(user).await),
         (Some(user), false) => {
-            let s = app.session(user).await;
+            let s = app.session_of(user).await;
             req = req.header("cookie", s.cookie.clone());
             if method != Method::GET {
                 let t = triad_web::forms::FormToken::new(&s.csrf);
@@ -517,5 +527,122 @@ both_engines!(
             }
         }
         assert!(checked > 400, "walked {checked} cases");
+    }
+);
+
+/// What a person holding a role on *another campus of the same district* only may do to the
+/// home campus's records, written by hand: the district's directory (every campus person reads
+/// their own district's), the agencies and officers serving it (through the partnership); for
+/// the SRO of that other campus also the directory entries of the district's campuses (their
+/// agency serves the whole district) and the agency's own law-enforcement records, which
+/// belong to the agency on every campus. Nothing else of the home campus.
+fn sibling_allows(role: &str, route: &RouteSpec) -> bool {
+    let directory = matches!(
+        (route.method, route.path),
+        (
+            "GET",
+            "/districts/{id}"
+                | "/api/v1/districts/{id}"
+                | "/agencies/{id}"
+                | "/api/v1/agencies/{id}"
+                | "/people/{id}"
+                | "/api/v1/people/{id}"
+        )
+    );
+    let agency_side = role == "sro"
+        && matches!(
+            (route.method, route.path),
+            (
+                "GET",
+                "/campuses/{id}"
+                    | "/api/v1/campuses/{id}"
+                    | "/campuses/{id}/live"
+                    | "/photos/{id}/original"
+                    | "/api/v1/photos/{id}/original"
+            )
+        );
+    directory || agency_side
+}
+
+both_engines!(
+    every_route_for_a_role_held_on_another_campus_of_the_district,
+    |app: TestApp| async move {
+        let sibling = app.sibling_campus().await;
+        let w = app.world;
+        let on_sibling = |role| Grant {
+            role,
+            scope: app.home_campus(sibling),
+        };
+        let people = [
+            (
+                "sro",
+                app.add_person(
+                    "sibling-sro",
+                    &[Grant {
+                        role: Role::Sro,
+                        scope: Scope::Agency { agency: w.agency },
+                    }],
+                    Some(w.agency),
+                    Some((w.agency, w.district, sibling)),
+                )
+                .await,
+            ),
+            (
+                "sso",
+                app.add_person("sibling-sso", &[on_sibling(Role::Sso)], None, None)
+                    .await,
+            ),
+            (
+                "principal",
+                app.add_person(
+                    "sibling-principal",
+                    &[on_sibling(Role::CampusAdmin)],
+                    None,
+                    None,
+                )
+                .await,
+            ),
+            (
+                "staff",
+                app.add_person("sibling-staff", &[on_sibling(Role::Staff)], None, None)
+                    .await,
+            ),
+        ];
+        let mut wrong = Vec::new();
+        let mut checked = 0;
+        for route in triad_web::route_specs() {
+            // Routes about the actor's own things (home, account, tokens, notifications) and
+            // the instance's accounts are walked above; this walk is about campus records.
+            let Some(Some(expect)) = expectation(&route) else {
+                continue;
+            };
+            let own_things = ["/notifications/", "/account/", "/tokens/", "/users/"];
+            if !route.path.contains("{id}") || own_things.iter().any(|p| route.path.contains(p)) {
+                continue;
+            }
+            let path = concrete(&app, route.path, "sro", false).await;
+            for (role, user) in people {
+                let denials = app.audit_count("access.", "denied").await;
+                let status = request_as(&app, &route, &path, Some(user)).await.as_u16();
+                let allowed = ![401, 403, 404].contains(&status) && status < 500;
+                let should = sibling_allows(role, &route) && expect.own.contains(&role);
+                let audited = app.audit_count("access.", "denied").await > denials;
+                if allowed != should || (!allowed && !audited) || status >= 500 {
+                    wrong.push(format!(
+                        "{} {} as the {role} of another campus: {status}{}",
+                        route.method,
+                        route.path,
+                        if !allowed && !audited {
+                            " (denial not audited)"
+                        } else {
+                            ""
+                        }
+                    ));
+                }
+                checked += 1;
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+        assert!(checked > 200, "walked {checked} cases");
     }
 );

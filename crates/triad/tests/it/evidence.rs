@@ -23,7 +23,7 @@ pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
 const GPS_MARK: &[u8] = b"GPS-37.7749N-122.4194W";
 
 /// A JPEG carrying an EXIF segment with a GPS block (the bytes a phone adds).
-fn jpeg_with_gps() -> Vec<u8> {
+pub(crate) fn jpeg_with_gps() -> Vec<u8> {
     let plain = jpeg(64, 48);
     // TIFF header (little endian), one IFD entry: GPSInfo (0x8825) pointing at offset 26.
     let mut tiff = b"II*\0\x08\0\0\0\x01\0\x25\x88\x04\0\x01\0\0\0\x1a\0\0\0\0\0\0\0".to_vec();
@@ -156,7 +156,7 @@ both_engines!(
         // It never goes back to the school, nor to someone who cannot hold evidence.
         for (receiver, words) in [
             ("principal", "stays with law enforcement"),
-            ("staff", "cannot hold evidence"),
+            ("staff", "name someone who can hold this item"),
         ] {
             let back = app
                 .api_post(

@@ -20,6 +20,7 @@ mod meetings;
 mod operations;
 mod pages;
 mod response;
+mod scoping;
 mod sign_in;
 mod surveys;
 mod visitors;

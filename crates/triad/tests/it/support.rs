@@ -292,6 +292,97 @@ impl TestApp {
         base
     }
 
+    /// A second campus of the home district ("Home Middle"), made once per call.
+    pub async fn sibling_campus(&self) -> Id {
+        let id = Id::new();
+        let mut tx = self.db.begin().await.expect("begin");
+        org::insert_campus(
+            &mut tx,
+            id,
+            self.world.district,
+            "Home Middle",
+            "middle",
+            self.clock_now(),
+        )
+        .await
+        .expect("campus");
+        tx.commit().await.expect("commit");
+        id
+    }
+
+    /// A person with an account holding `grants` (the roles a test needs, on the campuses it
+    /// names), sworn for `sworn_for` if given, assigned as an SRO by `assigned` (agency,
+    /// district, campus) if given. Returns the user's id.
+    pub async fn add_person(
+        &self,
+        name: &str,
+        grants: &[Grant],
+        sworn_for: Option<Id>,
+        assigned: Option<(Id, Id, Id)>,
+    ) -> Id {
+        let now = self.clock_now();
+        let person = Id::new();
+        let user = Id::new();
+        let mut tx = self.db.begin().await.expect("begin");
+        org::insert_person(
+            &mut tx,
+            &org::NewPerson {
+                id: person,
+                display_name: &format!("Test {name}"),
+                email: Some(&format!("{name}@triad.test")),
+                agency: sworn_for,
+                district: None,
+                sworn: sworn_for.is_some(),
+                le_experience_start: None,
+            },
+            now,
+        )
+        .await
+        .expect("person");
+        accounts::insert_user(
+            &mut tx,
+            &accounts::NewUser {
+                id: user,
+                username: name,
+                display_name: &format!("Test {name}"),
+                person: Some(person),
+                password_hash: &password_hash(),
+            },
+            now,
+        )
+        .await
+        .expect("user");
+        for grant in grants {
+            accounts::add_grant(&mut tx, user, *grant, now)
+                .await
+                .expect("grant");
+        }
+        if let Some((agency, district, campus)) = assigned {
+            let a = org::NewAssignment {
+                id: Id::new(),
+                person,
+                agency,
+                district,
+                campus,
+                starts_on: "2020-08-01",
+                ends_on: None,
+            };
+            org::insert_assignment(&mut tx, &a, now)
+                .await
+                .expect("assignment");
+        }
+        tx.commit().await.expect("commit");
+        user
+    }
+
+    /// A campus scope in the home district.
+    pub fn home_campus(&self, campus: Id) -> Scope {
+        Scope::Campus {
+            district: self.world.district,
+            campus,
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
@@ -306,13 +397,18 @@ impl TestApp {
     /// Opens a session for a user directly in the store (no password check), returning the
     /// cookie header value and the session's CSRF secret.
     pub async fn session(&self, username: &str) -> Session {
+        self.session_of(self.user(username)).await
+    }
+
+    /// [`TestApp::session`] for a user made by the test itself ([`TestApp::add_person`]).
+    pub async fn session_of(&self, user: Id) -> Session {
         let token = accounts::new_secret("");
         let csrf = accounts::new_secret("");
         let mut tx = self.db.begin().await.expect("begin");
         accounts::insert_session(
             &mut tx,
             &accounts::secret_hash(&token),
-            self.user(username),
+            user,
             &csrf,
             true,
             None,
@@ -329,12 +425,17 @@ impl TestApp {
 
     /// A personal access token for a user, made directly in the store.
     pub async fn token(&self, username: &str) -> String {
+        self.token_of(self.user(username)).await
+    }
+
+    /// [`TestApp::token`] for a user made by the test itself.
+    pub async fn token_of(&self, user: Id) -> String {
         let secret = accounts::new_secret("triad_pat_");
         let mut tx = self.db.begin().await.expect("begin");
         accounts::insert_token(
             &mut tx,
             Id::new(),
-            self.user(username),
+            user,
             "test",
             &accounts::secret_hash(&secret),
             self.clock_now(),

@@ -1,0 +1,379 @@
+//! A role counts only where it is held: people who hold one role on the home campus and
+//! another on a second campus of the same district (or at another agency) try to use the
+//! other role here — lockdown moves, contact pairs, evidence custody and transfers, the
+//! provenance of what they write, and what they log as. Each attempt is refused (or recorded
+//! as the role held here), nothing else changes, and refusals are on the audit trail.
+
+use crate::both_engines;
+use crate::support::*;
+use reqwest::Method;
+use serde_json::{json, Value};
+use triad_domain::auth::{Grant, Role, Scope};
+use triad_domain::Id;
+
+/// The people of these tests, on the home campus and a sibling campus of its district.
+struct Mixed {
+    sibling: Id,
+    /// The SSO of the home campus who is the administrator of the sibling campus.
+    sso_admin_elsewhere: Id,
+    /// The administrator of the home campus who is a sworn SRO of the other agency, assigned
+    /// to the other district's campus.
+    principal_sro_away: Id,
+    /// The SSO of the home campus who is a sworn SRO of the home agency assigned to the
+    /// sibling campus.
+    sso_sro_sibling: Id,
+    /// The district's leader who is also the SSO of the sibling campus.
+    leader_sso_sibling: Id,
+}
+
+async fn mixed(app: &TestApp) -> Mixed {
+    let sibling = app.sibling_campus().await;
+    let w = app.world;
+    let grant = |role, scope| Grant { role, scope };
+    let sso_admin_elsewhere = app
+        .add_person(
+            "sso-admin-elsewhere",
+            &[
+                grant(Role::Sso, app.home_campus(w.campus)),
+                grant(Role::CampusAdmin, app.home_campus(sibling)),
+            ],
+            None,
+            None,
+        )
+        .await;
+    let principal_sro_away = app
+        .add_person(
+            "principal-sro-away",
+            &[
+                grant(Role::CampusAdmin, app.home_campus(w.campus)),
+                grant(
+                    Role::Sro,
+                    Scope::Agency {
+                        agency: w.other_agency,
+                    },
+                ),
+            ],
+            Some(w.other_agency),
+            Some((w.other_agency, w.other_district, w.other_campus)),
+        )
+        .await;
+    let sso_sro_sibling = app
+        .add_person(
+            "sso-sro-sibling",
+            &[
+                grant(Role::Sso, app.home_campus(w.campus)),
+                grant(Role::Sro, Scope::Agency { agency: w.agency }),
+            ],
+            Some(w.agency),
+            Some((w.agency, w.district, sibling)),
+        )
+        .await;
+    let leader_sso_sibling = app
+        .add_person(
+            "leader-sso-sibling",
+            &[
+                grant(
+                    Role::DistrictLeader,
+                    Scope::District {
+                        district: w.district,
+                    },
+                ),
+                grant(Role::Sso, app.home_campus(sibling)),
+            ],
+            None,
+            None,
+        )
+        .await;
+    Mixed {
+        sibling,
+        sso_admin_elsewhere,
+        principal_sro_away,
+        sso_sro_sibling,
+        leader_sso_sibling,
+    }
+}
+
+async fn campus_move(app: &TestApp, token: &str, body: Value) -> reqwest::Response {
+    let path = format!("/api/v1/campuses/{}/status", app.world.campus);
+    app.api_post(token, &path, body).await
+}
+
+async fn status_now(app: &TestApp) -> Value {
+    let token = app.token("principal").await;
+    let path = format!("/api/v1/campuses/{}/status", app.world.campus);
+    app.api_get(&path, &token).await.json().await.unwrap()
+}
+
+both_engines!(
+    lockdown_authority_comes_only_from_roles_held_on_the_campus,
+    |app: TestApp| async move {
+        let m = mixed(&app).await;
+        let principal = app.token("principal").await;
+        let locked = campus_move(
+            &app,
+            &principal,
+            json!({"action": "lockdown", "version": "0"}),
+        )
+        .await;
+        assert_eq!(locked.status(), 200);
+        let version = status_now(&app).await["version"]
+            .as_i64()
+            .unwrap()
+            .to_string();
+        let denials = app.audit_count("operations.", "denied").await;
+        // The SSO here who administers another school cannot lift this one for the school.
+        let sso = app.token_of(m.sso_admin_elsewhere).await;
+        let lift =
+            json!({"action": "school_lift", "version": version, "accept_responsibility": true});
+        let r = campus_move(&app, &sso, lift).await;
+        assert_eq!(r.status(), 409);
+        assert!(r
+            .text()
+            .await
+            .unwrap()
+            .contains("only a campus administrator"));
+        // The administrator here who is a sworn officer of another agency is no officer here.
+        let admin = app.token_of(m.principal_sro_away).await;
+        for action in ["sweep", "all_clear"] {
+            let r = campus_move(
+                &app,
+                &admin,
+                json!({"action": action, "version": version, "areas": "All halls"}),
+            )
+            .await;
+            assert_eq!(r.status(), 409, "{action}");
+        }
+        // Nor is the SSO here who is the SRO of the sibling campus.
+        let sso_sro = app.token_of(m.sso_sro_sibling).await;
+        let r = campus_move(
+            &app,
+            &sso_sro,
+            json!({"action": "sweep", "version": version, "areas": "All halls"}),
+        )
+        .await;
+        assert_eq!(r.status(), 409);
+        assert!(r.text().await.unwrap().contains("sworn officer"));
+        // Nothing moved, and every refusal is on the trail.
+        let now = status_now(&app).await;
+        assert_eq!(now["status"], "lockdown");
+        assert_eq!(now["version"].as_i64().unwrap().to_string(), version);
+        assert_eq!(app.audit_count("operations.", "denied").await, denials + 4);
+        // On the sibling campus, where that person is the SRO, the same moves are theirs.
+        let sibling = format!("/api/v1/campuses/{}/status", m.sibling);
+        let r = app
+            .api_post(
+                &sso_sro,
+                &sibling,
+                json!({"action": "lockdown", "version": "0"}),
+            )
+            .await;
+        assert_eq!(r.status(), 200);
+        let v = r.json::<Value>().await.unwrap()["version"]
+            .as_i64()
+            .unwrap()
+            .to_string();
+        let r = app
+            .api_post(
+                &sso_sro,
+                &sibling,
+                json!({"action": "sweep", "version": v, "areas": "All halls"}),
+            )
+            .await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    }
+);
+
+both_engines!(
+    a_contact_pair_counts_each_by_the_roles_held_on_the_campus,
+    |app: TestApp| async move {
+        let m = mixed(&app).await;
+        let sibling_admin = app
+            .add_person(
+                "sibling-principal",
+                &[Grant {
+                    role: Role::CampusAdmin,
+                    scope: app.home_campus(m.sibling),
+                }],
+                None,
+                None,
+            )
+            .await;
+        let _ = sibling_admin;
+        let sso = app.token("sso").await;
+        let threat = json!({"action": "threat", "version": "0", "threat": "Adult with a bat near the east fence"});
+        let s: Value = campus_move(&app, &sso, threat).await.json().await.unwrap();
+        let steps = format!(
+            "/api/v1/campus-events/{}/steps",
+            s["open"]["id"].as_str().unwrap()
+        );
+        // Two SSOs of this campus are no pair, whatever one of them is elsewhere.
+        let mixed_sso = app.token_of(m.sso_admin_elsewhere).await;
+        let r = app
+            .api_post(
+                &mixed_sso,
+                &steps,
+                json!({"step": "contact_in_pairs", "partner": "sso"}),
+            )
+            .await;
+        assert_eq!(r.status(), 422);
+        // An administrator of another campus is no partner here.
+        let r = app
+            .api_post(
+                &sso,
+                &steps,
+                json!({"step": "contact_in_pairs", "partner": "sibling-principal"}),
+            )
+            .await;
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("serves this campus"));
+        // This campus's administrator is.
+        let r = app
+            .api_post(
+                &sso,
+                &steps,
+                json!({"step": "contact_in_pairs", "partner": "principal"}),
+            )
+            .await;
+        assert_eq!(r.status(), 200);
+    }
+);
+
+both_engines!(
+    custody_and_provenance_follow_the_roles_held_for_the_record,
+    |app: TestApp| async move {
+        let m = mixed(&app).await;
+        let w = app.world;
+        // The administrator here who is an SRO elsewhere reports as the school.
+        let admin = app.token_of(m.principal_sro_away).await;
+        let r = app
+            .api_post(
+                &admin,
+                &format!("/api/v1/campuses/{}/incidents", w.campus),
+                json!({
+                    "kind": "suspicious_person", "classification": "school_conduct",
+                    "occurred_at": "2026-09-02T08:40", "location": "Gym", "reported_by": "",
+                    "narrative": "A fight in the gym.", "people": []
+                }),
+            )
+            .await;
+        assert!(r.status().is_success(), "{}", r.status());
+        let made: Value = r.json().await.unwrap();
+        assert_eq!(made["provenance"], "school", "{made}");
+        // And takes evidence in for the school, not as law enforcement.
+        let session = app.session_of(m.principal_sro_away).await;
+        let t = triad_web::forms::FormToken::new(&session.csrf);
+        let form = reqwest::multipart::Form::new()
+            .text("_idem", t.idem)
+            .text("_csrf", t.csrf)
+            .text("description", "Phone")
+            .text("quantity", "1")
+            .text("condition", "Cracked")
+            .text("found_location", "Gym")
+            .text("found_at", "2026-09-01T10:15")
+            .text("found_by", "Coach")
+            .part(
+                "photo",
+                reqwest::multipart::Part::bytes(crate::evidence::jpeg_with_gps())
+                    .file_name("phone.jpg")
+                    .mime_str("image/jpeg")
+                    .unwrap(),
+            );
+        let r = app
+            .http
+            .post(app.url(&format!("/incidents/{}/evidence", w.incident)))
+            .header("cookie", &session.cookie)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+        let id = r.headers()["location"]
+            .to_str()
+            .unwrap()
+            .trim_start_matches("/evidence/")
+            .to_string();
+        let item: Value = app
+            .api_get(&format!("/api/v1/evidence/{id}"), &admin)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(item["item"]["status"], "collected", "{item}");
+        // The district leader who is the SSO of another campus takes no custody here.
+        let leader = app.session_of(m.leader_sso_sibling).await;
+        let t = triad_web::forms::FormToken::new(&leader.csrf);
+        let form = reqwest::multipart::Form::new()
+            .text("_idem", t.idem)
+            .text("_csrf", t.csrf)
+            .text("description", "Lighter")
+            .text("quantity", "1")
+            .text("found_location", "Hall")
+            .text("found_at", "2026-09-01T10:15")
+            .part(
+                "photo",
+                reqwest::multipart::Part::bytes(crate::evidence::jpeg_with_gps())
+                    .file_name("lighter.jpg")
+                    .mime_str("image/jpeg")
+                    .unwrap(),
+            );
+        let denials = app.audit_count("access.", "denied").await;
+        let r = app
+            .http
+            .post(app.url(&format!("/incidents/{}/evidence", w.incident)))
+            .header("cookie", &leader.cookie)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+        assert!(app.audit_count("access.", "denied").await > denials);
+        // Evidence is never handed to someone who cannot hold it here: an administrator of the
+        // other district reads exactly like a name nobody has, and the item stays unoffered.
+        let holder = app.token_of(m.principal_sro_away).await;
+        let mut answers = Vec::new();
+        for receiver in ["away-principal", "nobody-by-this-name"] {
+            let r = app
+                .api_post(
+                    &holder,
+                    &format!("/api/v1/evidence/{id}/transfer"),
+                    json!({"receiver": receiver, "reason": "Hand over"}),
+                )
+                .await;
+            assert_eq!(r.status(), 422, "{receiver}");
+            answers.push(r.text().await.unwrap());
+        }
+        assert_eq!(answers[0], answers[1]);
+        let item: Value = app
+            .api_get(&format!("/api/v1/evidence/{id}"), &admin)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(item["item"]["pending_receiver"].is_null(), "{item}");
+    }
+);
+
+both_engines!(
+    an_officer_logs_as_the_role_held_on_each_campus,
+    |app: TestApp| async move {
+        let m = mixed(&app).await;
+        let token = app.token_of(m.sso_sro_sibling).await;
+        let log = |key: &'static str, campus: Id, category: &'static str| {
+            let (app, token) = (&app, token.clone());
+            async move {
+                let body = json!({"campus_id": campus.to_string(), "category": category, "minutes": "30", "case_ref": "26-1"});
+                app.api_send(Method::POST, "/api/v1/activities", &token, key, &body)
+                    .await
+            }
+        };
+        // An arrest is an SRO's to log: on the sibling campus, where this person is the SRO.
+        assert_eq!(log("s1", m.sibling, "arrest").await.status(), 201);
+        // On the home campus they are the SSO: an escort is theirs to log, an arrest is not.
+        let r = log("s2", app.world.campus, "arrest").await;
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("does not log"));
+        // (An SRO does not log escorts: accepted here, it was logged as the SSO.)
+        let r = log("s3", app.world.campus, "escort").await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    }
+);
