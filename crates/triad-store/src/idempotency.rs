@@ -146,6 +146,23 @@ fn text_literal(engine: Engine, text: &str) -> String {
     }
 }
 
+/// How long a key is kept for replays, in hours (setting `idempotency.keep_hours`): a client
+/// retries within minutes; past this the key is forgotten and may be used again.
+pub const KEEP_SETTING: &str = "idempotency.keep_hours";
+pub const DEFAULT_KEEP_HOURS: i64 = 24;
+
+/// Forgets the keys recorded before `before`. Yields how many.
+pub async fn purge_before(db: &Db, before: Timestamp) -> StoreResult<u64> {
+    let mut tx = db.begin().await?;
+    let removed = execute!(
+        &mut tx,
+        "DELETE FROM idempotency_keys WHERE created_at < $1",
+        before.millis()
+    )?;
+    tx.commit().await?;
+    Ok(removed)
+}
+
 /// The answer to a request, stored for replays.
 #[derive(Debug, Clone)]
 pub struct Answer {

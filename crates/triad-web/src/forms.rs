@@ -232,6 +232,7 @@ async fn settle(
         .get(header::LOCATION)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
+    let shown_once = response.extensions().get::<ShownOnce>().is_some();
     let (parts, body) = response.into_parts();
     let bytes = axum::body::to_bytes(body, 16 * BODY_LIMIT)
         .await
@@ -242,11 +243,61 @@ async fn settle(
         request_hash: request_hash.to_string(),
         status: status.as_u16(),
         location,
-        body: String::from_utf8(bytes.to_vec()).ok(),
+        body: Some(replay_body(&bytes, shown_once)),
         at: state.now().millis(),
     };
     state.answers.keep(&state.db, answer);
     Ok(Response::from_parts(parts, Body::from(bytes)))
+}
+
+/// Forgets idempotency keys older than the setting `idempotency.keep_hours` (default 24).
+/// The server runs it every hour; several instances may each run it.
+pub async fn purge_expired_keys(
+    db: &triad_store::Db,
+    now: triad_domain::Timestamp,
+) -> Result<u64, WebError> {
+    let hours = triad_store::settings::get_i64(
+        &mut db.acquire().await?,
+        idempotency::KEEP_SETTING,
+        idempotency::DEFAULT_KEEP_HOURS,
+    )
+    .await?
+    .max(1);
+    Ok(idempotency::purge_before(db, now.minus_minutes(hours * 60)).await?)
+}
+
+/// Marks an answer that carries a secret shown once (a new API token, recovery codes, a
+/// campaign's one-time links): its replay says so instead of showing it again.
+#[derive(Debug, Clone, Copy)]
+pub struct ShownOnce;
+
+/// What a replay of an answer says, and all that is kept of it: the record's id when the
+/// answer named one, never the answer itself. An answer may hold a secret shown once, or a
+/// record's content that the person may no longer be allowed to read by the time they retry;
+/// the id lets a client read the record again through the access policy.
+fn replay_body(answer: &[u8], shown_once: bool) -> String {
+    // The answer's own id, or the id of the one record it wraps ({"campaign": {"id": …}}).
+    let id = serde_json::from_slice::<serde_json::Value>(answer)
+        .ok()
+        .and_then(|v| {
+            let direct = v.get("id").cloned();
+            let wrapped = v
+                .as_object()
+                .and_then(|o| o.values().find_map(|inner| inner.get("id").cloned()));
+            direct.or(wrapped)
+        })
+        .and_then(|id| id.as_str().map(str::to_string));
+    let message = if shown_once {
+        "this was already recorded; what it showed once (a secret) is not kept and cannot be \
+         shown again: make a new one if it was lost"
+    } else {
+        "this was already recorded; read the record for its details"
+    };
+    let mut out = serde_json::json!({ "replayed": true, "message": message });
+    if let Some(id) = id {
+        out["id"] = serde_json::Value::String(id);
+    }
+    out.to_string()
 }
 
 fn replay(status: u16, location: Option<String>, body: Option<String>) -> Response {

@@ -167,6 +167,10 @@ const SETTINGS: &[(&str, &str)] = &[
         triad_web::visitors::service::RETENTION_SETTING,
         "days visitor sign-ins are kept unless linked to an incident (default 365)",
     ),
+    (
+        triad_store::idempotency::KEEP_SETTING,
+        "hours an idempotency key is kept for replays of a write (default 24)",
+    ),
 ];
 
 #[derive(Subcommand)]
@@ -296,6 +300,19 @@ async fn purge_daily(db: Db) {
     }
 }
 
+/// Idempotency keys past their keeping time go every hour (and at start).
+async fn purge_keys_hourly(db: Db) {
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        let now = triad_domain::Timestamp::from_datetime(chrono::Utc::now());
+        match triad_web::forms::purge_expired_keys(&db, now).await {
+            Ok(n) => tracing::debug!(removed = n, "expired idempotency keys purged"),
+            Err(e) => tracing::error!(error = %e, "purging idempotency keys failed"),
+        }
+    }
+}
+
 async fn serve(db: Db, instance: Instance, args: ServeArgs) -> Result<()> {
     if !args.addr.ip().is_loopback() && !args.behind_tls_proxy {
         bail!(
@@ -319,6 +336,7 @@ async fn serve(db: Db, instance: Instance, args: ServeArgs) -> Result<()> {
         },
     };
     tokio::spawn(purge_daily(db.clone()));
+    tokio::spawn(purge_keys_hourly(db.clone()));
     let state = triad_web::AppState::new(
         db,
         std::sync::Arc::new(triad_web::SystemClock),

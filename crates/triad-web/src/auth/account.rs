@@ -23,6 +23,7 @@ pub fn routes() -> Routes {
         .post("/account/tokens/{id}/revoke", revoke_token)
         .get("/account/second-factor", enrol_page)
         .post("/account/second-factor", enrol_confirm)
+        .post("/account/recovery-codes", replace_recovery_codes)
 }
 
 impl Ctx {
@@ -59,6 +60,9 @@ struct AccountPage {
     password_form: FormToken,
     token_form: FormToken,
     new_token: Option<String>,
+    recovery_form: FormToken,
+    /// Recovery codes just made, shown this once.
+    new_recovery_codes: Vec<String>,
 }
 
 async fn account_page(ctx: Ctx) -> WebResult<Html<String>> {
@@ -66,6 +70,14 @@ async fn account_page(ctx: Ctx) -> WebResult<Html<String>> {
 }
 
 async fn show_account(ctx: &Ctx, new_token: Option<String>) -> WebResult<Html<String>> {
+    show_account_with(ctx, new_token, Vec::new()).await
+}
+
+async fn show_account_with(
+    ctx: &Ctx,
+    new_token: Option<String>,
+    new_recovery_codes: Vec<String>,
+) -> WebResult<Html<String>> {
     let user = own_user(ctx, Action::View).await?;
     let tokens = store::tokens_of(&mut ctx.state.db.acquire().await?, ctx.actor.user)
         .await?
@@ -87,6 +99,8 @@ async fn show_account(ctx: &Ctx, new_token: Option<String>) -> WebResult<Html<St
         password_form: ctx.form(),
         token_form: ctx.form(),
         new_token,
+        recovery_form: ctx.form(),
+        new_recovery_codes,
     })
 }
 
@@ -127,9 +141,11 @@ pub async fn create_own_token(ctx: &Ctx, input: TokenInput) -> WebResult<(Id, St
     Ok(store::create_token(&ctx.state.db, ctx.actor.user, &input.name, &ctx.by()).await?)
 }
 
-async fn create_token(ctx: Ctx, Form(input): Form<TokenInput>) -> WebResult<Html<String>> {
+async fn create_token(ctx: Ctx, Form(input): Form<TokenInput>) -> WebResult<Response> {
     let (_, secret) = create_own_token(&ctx, input).await?;
-    show_account(&ctx, Some(secret)).await
+    let mut page = show_account(&ctx, Some(secret)).await?.into_response();
+    page.extensions_mut().insert(crate::forms::ShownOnce);
+    Ok(page)
 }
 
 /// Revokes a token: one's own, or anyone's for a system administrator.
@@ -269,6 +285,45 @@ pub struct EnrolForm {
     code: String,
 }
 
+/// Ten fresh single-use recovery codes (stored only hashed).
+fn new_recovery_codes() -> Vec<String> {
+    (0..10)
+        .map(|_| {
+            store::new_secret("")
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .take(10)
+                .collect()
+        })
+        .collect()
+}
+
+/// Replaces the account's recovery codes with new ones, shown this once: the old ones stop
+/// working (after a lost list, or codes that a backup of an earlier release may hold).
+async fn replace_recovery_codes(ctx: Ctx) -> WebResult<Response> {
+    let user = own_user(&ctx, Action::Change).await?;
+    if !user.totp_enabled {
+        return Ok(Redirect::to("/account/second-factor").into_response());
+    }
+    let codes = new_recovery_codes();
+    let mut tx = ctx.state.db.begin().await?;
+    store::replace_recovery_codes(&mut tx, ctx.actor.user, &codes).await?;
+    triad_store::audit::append(
+        &mut tx,
+        ctx.event(
+            "account.recovery_codes.replace",
+            triad_domain::audit::Outcome::Ok,
+        )
+        .record("user", ctx.actor.user),
+        ctx.now,
+    )
+    .await?;
+    tx.commit().await?;
+    let mut page = show_account_with(&ctx, None, codes).await?.into_response();
+    page.extensions_mut().insert(crate::forms::ShownOnce);
+    Ok(page)
+}
+
 async fn enrol_confirm(ctx: Ctx, Form(form): Form<EnrolForm>) -> WebResult<Response> {
     let user = own_user(&ctx, Action::Change).await?;
     let Some(secret) = user.totp_secret.filter(|_| !user.totp_enabled) else {
@@ -287,15 +342,7 @@ async fn enrol_confirm(ctx: Ctx, Form(form): Form<EnrolForm>) -> WebResult<Respo
         )?
         .into_response());
     }
-    let codes: Vec<String> = (0..10)
-        .map(|_| {
-            store::new_secret("")
-                .chars()
-                .filter(|c| c.is_ascii_alphanumeric())
-                .take(10)
-                .collect()
-        })
-        .collect();
+    let codes = new_recovery_codes();
     let mut tx = ctx.state.db.begin().await?;
     store::set_totp_secret(&mut tx, ctx.actor.user, Some(&secret), true).await?;
     // The code that confirmed the set-up cannot then sign anyone in.
@@ -314,5 +361,7 @@ async fn enrol_confirm(ctx: Ctx, Form(form): Form<EnrolForm>) -> WebResult<Respo
     )
     .await?;
     tx.commit().await?;
-    Ok(enrol_view(&ctx, secret, codes, None)?.into_response())
+    let mut page = enrol_view(&ctx, secret, codes, None)?.into_response();
+    page.extensions_mut().insert(crate::forms::ShownOnce);
+    Ok(page)
 }

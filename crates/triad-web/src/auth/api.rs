@@ -7,7 +7,7 @@ use crate::error::{ErrorBody, WebResult};
 use crate::routes::Routes;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use axum::Json;
+use axum::{Extension, Json};
 use serde::Serialize;
 use triad_store::auth::TokenRow;
 
@@ -150,10 +150,15 @@ pub struct NewToken {
 async fn create_token(
     ctx: Ctx,
     Json(input): Json<TokenInput>,
-) -> WebResult<(StatusCode, Json<NewToken>)> {
+) -> WebResult<(
+    StatusCode,
+    Extension<crate::forms::ShownOnce>,
+    Json<NewToken>,
+)> {
     let (id, token) = account::create_own_token(&ctx, input).await?;
     Ok((
         StatusCode::CREATED,
+        Extension(crate::forms::ShownOnce),
         Json(NewToken {
             id: id.to_string(),
             token,

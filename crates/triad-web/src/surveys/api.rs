@@ -8,7 +8,7 @@ use crate::context::Ctx;
 use crate::error::{ErrorBody, WebResult};
 use crate::routes::Routes;
 use axum::extract::Path;
-use axum::Json;
+use axum::{Extension, Json};
 use serde::Serialize;
 
 pub fn routes() -> Routes {
@@ -87,12 +87,16 @@ async fn start(
     ctx: Ctx,
     Path(id): Path<String>,
     Json(input): Json<NewCampaign>,
-) -> WebResult<Json<Started>> {
+) -> WebResult<(Extension<crate::forms::ShownOnce>, Json<Started>)> {
     let (c, tokens) = service::start(&ctx, &id, &input).await?;
-    Ok(Json(Started {
-        campaign: c.into(),
-        tokens,
-    }))
+    // Its one-time links are shown this once.
+    Ok((
+        Extension(crate::forms::ShownOnce),
+        Json(Started {
+            campaign: c.into(),
+            tokens,
+        }),
+    ))
 }
 
 /// A campaign's analysis by role, gaps, themes and trend; groups under the minimum size are

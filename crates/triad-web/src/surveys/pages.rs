@@ -82,7 +82,7 @@ async fn create(
     ctx: Ctx,
     Path(id): Path<String>,
     Form(fields): Form<HashMap<String, String>>,
-) -> WebResult<Html<String>> {
+) -> WebResult<Response> {
     let field = |k: &str| fields.get(k).cloned().unwrap_or_default();
     let instrument = if field("questions") == "own" {
         let built = triad_domain::surveys::build_instrument(&field("name"), &field)?;
@@ -102,7 +102,10 @@ async fn create(
         campus: field("campus"),
     };
     let started = service::start(&ctx, &id, &input).await?;
-    surveys_page(&ctx, id, Some(started)).await
+    let mut page = surveys_page(&ctx, id, Some(started)).await?.into_response();
+    // Its one-time links are shown this once.
+    page.extensions_mut().insert(crate::forms::ShownOnce);
+    Ok(page)
 }
 
 #[derive(Template)]

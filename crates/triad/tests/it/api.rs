@@ -399,3 +399,153 @@ both_engines!(
         assert_eq!(app.audit_count("activity.create", "ok").await, 1);
     }
 );
+
+/// How many stored replay answers contain `text`.
+async fn kept_answers(app: &TestApp, text: &str) -> i64 {
+    app.scalar(&format!(
+        "SELECT COUNT(*) FROM idempotency_keys WHERE body LIKE '%{text}%'"
+    ))
+    .await
+}
+
+/// Waits until `n` answers are stored for replays (they are stored in the background).
+async fn answers_stored(app: &TestApp, n: i64) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let stored = "SELECT COUNT(*) FROM idempotency_keys WHERE body IS NOT NULL";
+    while app.scalar(stored).await < n {
+        assert!(std::time::Instant::now() < deadline, "answers never stored");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+both_engines!(
+    secrets_shown_once_are_never_kept_for_replays,
+    |app: TestApp| async move {
+        let token = app.token("sro").await;
+        let body = json!({"name": "Laptop"});
+        let first = app
+            .api_send(Method::POST, "/api/v1/tokens", &token, "t-1", &body)
+            .await;
+        assert_eq!(first.status(), 201);
+        let first: Value = first.json().await.unwrap();
+        let secret = first["token"].as_str().unwrap().to_string();
+        // A replay, from memory and then from the database, names the token but never shows
+        // its secret again.
+        for _ in 0..2 {
+            let again = app
+                .api_send(Method::POST, "/api/v1/tokens", &token, "t-1", &body)
+                .await;
+            assert_eq!(again.status(), 201);
+            assert_eq!(again.headers()["idempotent-replayed"], "true");
+            let text = again.text().await.unwrap();
+            assert!(!text.contains(&secret), "{text}");
+            assert!(text.contains("not kept"), "{text}");
+            let again: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(again["id"], first["id"]);
+            answers_stored(&app, 1).await;
+        }
+        assert_eq!(kept_answers(&app, &secret).await, 0);
+        // (What is kept is found by the same query: the token's id.)
+        assert_eq!(kept_answers(&app, first["id"].as_str().unwrap()).await, 1);
+        // Recovery codes shown on the page are not kept either.
+        let s = app.session("director").await;
+        let page = app
+            .get("/account/second-factor", &s)
+            .await
+            .text()
+            .await
+            .unwrap();
+        let totp = page
+            .split("class=\"secret\">")
+            .nth(1)
+            .unwrap()
+            .split('<')
+            .next()
+            .unwrap()
+            .to_string();
+        let bytes = totp_rs::Secret::Encoded(totp).to_bytes().unwrap();
+        let code = totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes, None, "x".into())
+            .unwrap()
+            .generate(u64::try_from(app.clock_now().millis() / 1000).unwrap());
+        let done = app
+            .post_form("/account/second-factor", &s, &[("code", &code)])
+            .await
+            .text()
+            .await
+            .unwrap();
+        let recovery: Vec<String> = done
+            .split("<li class=\"secret\">")
+            .skip(1)
+            .map(|p| p.split('<').next().unwrap().to_string())
+            .collect();
+        assert_eq!(recovery.len(), 10);
+        answers_stored(&app, 2).await;
+        for code in &recovery {
+            assert_eq!(
+                kept_answers(&app, code).await,
+                0,
+                "a recovery code was kept"
+            );
+        }
+        // New codes replace them (after a lost list, or a backup of an earlier release):
+        // shown once, not kept, and the earlier codes stop working.
+        let fresh = app
+            .post_form("/account/recovery-codes", &s, &[])
+            .await
+            .text()
+            .await
+            .unwrap();
+        let renewed: Vec<String> = fresh
+            .split("<li class=\"secret\">")
+            .skip(1)
+            .map(|p| p.split('<').next().unwrap().to_string())
+            .collect();
+        assert_eq!(renewed.len(), 10);
+        assert!(renewed.iter().all(|c| !recovery.contains(c)));
+        answers_stored(&app, 3).await;
+        for code in &renewed {
+            assert_eq!(
+                kept_answers(&app, code).await,
+                0,
+                "a new recovery code was kept"
+            );
+        }
+        let second_step = |code: String| {
+            let app = &app;
+            async move {
+                let r = app.sign_in("director", PASSWORD, "10.0.0.50").await;
+                let cookie = r.headers()["set-cookie"]
+                    .to_str()
+                    .unwrap()
+                    .split(';')
+                    .next()
+                    .unwrap()
+                    .to_string();
+                app.http
+                    .post(app.url("/login/second-factor"))
+                    .header("cookie", cookie)
+                    .header("x-forwarded-for", "10.0.0.50")
+                    .form(&[("code", code.as_str()), ("next", "/")])
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            }
+        };
+        assert_eq!(second_step(recovery[0].clone()).await, 401, "an old code");
+        assert_eq!(second_step(renewed[0].clone()).await, 303, "a new code");
+        // Keys are forgotten after a day: the same key then makes a new token.
+        app.clock.advance_minutes(25 * 60);
+        let removed = triad_web::forms::purge_expired_keys(&app.db, app.clock_now())
+            .await
+            .unwrap();
+        assert!(removed >= 2, "{removed}");
+        let later = app
+            .api_send(Method::POST, "/api/v1/tokens", &token, "t-1", &body)
+            .await;
+        assert_eq!(later.status(), 201);
+        assert!(later.headers().get("idempotent-replayed").is_none());
+        let later: Value = later.json().await.unwrap();
+        assert_ne!(later["id"], first["id"]);
+    }
+);

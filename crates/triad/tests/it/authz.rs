@@ -88,7 +88,11 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
         ) => e(EVERYONE, EVERYONE),
         (
             "POST",
-            "/account/password" | "/account/tokens" | "/account/second-factor" | "/logout",
+            "/account/password"
+            | "/account/tokens"
+            | "/account/second-factor"
+            | "/account/recovery-codes"
+            | "/logout",
         ) => e(EVERYONE, EVERYONE),
         ("POST", "/account/tokens/{id}/revoke") => e(EVERYONE, ADMIN),
         (
