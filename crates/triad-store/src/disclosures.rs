@@ -18,12 +18,18 @@ pub struct DisclosureRow {
     pub at: i64,
 }
 
-pub async fn insert<'c>(conn: impl Into<Conn<'c>>, d: &DisclosureRow) -> StoreResult<()> {
+/// Records a disclosure, made for one session or token (`opened_for`, see
+/// [`opened`]).
+pub async fn insert<'c>(
+    conn: impl Into<Conn<'c>>,
+    d: &DisclosureRow,
+    opened_for: &str,
+) -> StoreResult<()> {
     let mut c: Conn = conn.into();
     execute!(
         &mut c,
-        "INSERT INTO disclosures (id, district_id, campus_id, record_type, record_id, disclosed_to, purpose, at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO disclosures (id, district_id, campus_id, record_type, record_id, disclosed_to, purpose, at, opened_for) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         d.id.clone(),
         d.district_id.clone(),
         d.campus_id.clone(),
@@ -31,9 +37,29 @@ pub async fn insert<'c>(conn: impl Into<Conn<'c>>, d: &DisclosureRow) -> StoreRe
         d.record_id.clone(),
         d.disclosed_to.clone(),
         d.purpose.clone(),
-        d.at
+        d.at,
+        opened_for.to_string()
     )?;
     Ok(())
+}
+
+/// Whether a record was disclosed to a person for this session or token: then it is open to
+/// them for the rest of it.
+pub async fn opened<'c>(
+    conn: impl Into<Conn<'c>>,
+    record_id: &str,
+    user: Id,
+    opened_for: &str,
+) -> StoreResult<bool> {
+    let mut c: Conn = conn.into();
+    Ok(crate::fetch_scalar!(
+        &mut c,
+        i64,
+        "SELECT COUNT(*) FROM disclosures WHERE record_id = $1 AND disclosed_to = $2 AND opened_for = $3",
+        record_id.to_string(),
+        user.to_string(),
+        opened_for.to_string()
+    )? > 0)
 }
 
 /// A campus's disclosures, newest first.

@@ -44,6 +44,17 @@ pub enum Credential {
     Token { id: String },
 }
 
+impl Credential {
+    /// What a session or token is known by where something lasts as long as it does (live
+    /// streams, a disclosure): its kind and its stored hash or id, never its secret.
+    pub fn holder_key(&self) -> String {
+        match self {
+            Credential::Session { token_hash, .. } => format!("session:{token_hash}"),
+            Credential::Token { id } => format!("token:{id}"),
+        }
+    }
+}
+
 /// Who holds a credential, as read under one access version.
 #[derive(Clone)]
 pub struct Holder {

@@ -219,20 +219,12 @@ impl Hub {
     }
 }
 
-/// What the hub knows a stream's holder by: the kind of credential and its stored hash or id.
-pub fn holder_of(credential: &crate::access::Credential) -> String {
-    match credential {
-        crate::access::Credential::Session { token_hash, .. } => format!("session:{token_hash}"),
-        crate::access::Credential::Token { id } => format!("token:{id}"),
-    }
-}
-
 /// The name the pages of one session give the shared worker that holds their stream: pages
 /// of another session (after signing out and in again) get a worker, and a stream, of their
 /// own. Derived from the stored hash, so it reveals nothing about the session's secret.
 pub fn worker_name(credential: &crate::access::Credential) -> String {
     use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(format!("triad-live-worker:{}", holder_of(credential)));
+    let digest = Sha256::digest(format!("triad-live-worker:{}", credential.holder_key()));
     format!("triad-live-{}", hex::encode(&digest[..8]))
 }
 

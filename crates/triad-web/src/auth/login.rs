@@ -469,9 +469,7 @@ async fn logout(ctx: Ctx) -> WebResult<Response> {
         .await?;
         tx.commit().await?;
         // Pages of this session still open elsewhere stop hearing its campuses.
-        ctx.state
-            .live
-            .end_streams(&crate::live::holder_of(&ctx.credential));
+        ctx.state.live.end_streams(&ctx.credential.holder_key());
     }
     let mut response = Redirect::to("/login").into_response();
     clear_session_cookie(&mut response);

@@ -10,7 +10,7 @@ use super::service::{
 use crate::context::Ctx;
 use crate::error::{ErrorBody, WebResult};
 use crate::routes::Routes;
-use axum::extract::{Path, Query};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
@@ -20,6 +20,7 @@ pub fn routes() -> Routes {
         .get("/api/v1/campuses/{id}/incidents", campus_incidents)
         .post("/api/v1/campuses/{id}/incidents", report)
         .get("/api/v1/incidents/{id}", incident)
+        .post("/api/v1/incidents/{id}/disclosure", disclose)
         .post("/api/v1/incidents/{id}/follow-ups", add_follow_up)
         .post("/api/v1/incidents/{id}/le-details", add_le_detail)
         .get("/api/v1/campuses/{id}/disclosures", disclosures)
@@ -85,6 +86,7 @@ async fn close_investigation(
         campus_incidents,
         report,
         incident,
+        disclose,
         add_follow_up,
         add_le_detail,
         disclosures,
@@ -98,6 +100,7 @@ async fn close_investigation(
         IncidentSummary,
         IncidentDetail,
         IncidentInput,
+        DisclosureInput,
         PersonView,
         FollowUpInput,
         FollowUpView,
@@ -136,23 +139,34 @@ async fn report(
     ))
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct PurposeQuery {
-    /// For law enforcement reading a school record about a student: health_or_safety,
-    /// school_request, investigation or court_order. The disclosure is logged.
-    pub purpose: Option<String>,
+/// One incident: people, follow-ups, law-enforcement details (content for the sworn side
+/// only), evidence and bans. A student in a school record is withheld from law enforcement
+/// until disclosed (`POST …/disclosure`).
+#[utoipa::path(get, path = "/api/v1/incidents/{id}", tag = "incidents", params(("id" = String, Path)), responses((status = 200, body = IncidentDetail), (status = 404, body = ErrorBody)), security(("token" = [])))]
+async fn incident(ctx: Ctx, Path(id): Path<String>) -> WebResult<Json<IncidentDetail>> {
+    Ok(Json(service::incident(&ctx, &id).await?))
 }
 
-/// One incident: people, follow-ups, law-enforcement details (content for the sworn side
-/// only), evidence and bans.
-#[utoipa::path(get, path = "/api/v1/incidents/{id}", tag = "incidents", params(("id" = String, Path), PurposeQuery), responses((status = 200, body = IncidentDetail), (status = 404, body = ErrorBody)), security(("token" = [])))]
-async fn incident(
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct DisclosureInput {
+    /// Why law enforcement needs the student's identity: health_or_safety, school_request,
+    /// investigation or court_order.
+    #[serde(default)]
+    pub purpose: String,
+}
+
+/// Law enforcement discloses a school record about a student to themself, with the reason:
+/// logged once for the campus administrator, and the identity shown for the rest of this
+/// token's (or session's) life. Answers the incident as now shown.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/disclosure", tag = "incidents", params(("id" = String, Path), ("Idempotency-Key" = String, Header)), request_body = DisclosureInput,
+    responses((status = 200, body = IncidentDetail), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn disclose(
     ctx: Ctx,
     Path(id): Path<String>,
-    Query(q): Query<PurposeQuery>,
+    Json(input): Json<DisclosureInput>,
 ) -> WebResult<Json<IncidentDetail>> {
     Ok(Json(
-        service::incident(&ctx, &id, q.purpose.as_deref()).await?,
+        service::disclose_for(&ctx, &id, &input.purpose).await?,
     ))
 }
 

@@ -26,6 +26,7 @@ pub fn routes() -> Routes {
         .get("/campuses/{id}/incidents", campus_incidents)
         .post("/campuses/{id}/incidents", report)
         .get("/incidents/{id}", incident)
+        .post("/incidents/{id}/disclosure", disclose)
         .post("/incidents/{id}/follow-ups", add_follow_up)
         .post("/incidents/{id}/le-details", add_le_detail)
         .get("/campuses/{id}/disclosures", disclosures)
@@ -202,22 +203,33 @@ struct IncidentPage {
     le_form: FormToken,
     evidence_form: FormToken,
     ban_form: FormToken,
+    purpose_form: FormToken,
 }
 
 #[derive(Deserialize)]
-pub struct PurposeQuery {
+pub struct PurposeForm {
     #[serde(default)]
     purpose: String,
 }
 
-async fn incident(
+async fn incident(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
+    let d = service::incident(&ctx, &id).await?;
+    incident_page(&ctx, d)
+}
+
+/// The officer says why they need a student's identity: logged, then shown.
+async fn disclose(
     ctx: Ctx,
     Path(id): Path<String>,
-    Query(q): Query<PurposeQuery>,
-) -> WebResult<Html<String>> {
-    let d = service::incident(&ctx, &id, Some(q.purpose.as_str())).await?;
+    Form(input): Form<PurposeForm>,
+) -> WebResult<Response> {
+    service::disclose_for(&ctx, &id, &input.purpose).await?;
+    Ok(back(&id))
+}
+
+fn incident_page(ctx: &Ctx, d: IncidentDetail) -> WebResult<Html<String>> {
     render(&IncidentPage {
-        layout: Layout::new(&ctx),
+        layout: Layout::new(ctx),
         d,
         purposes: DisclosurePurpose::ALL,
         le_kinds: LeDetailKind::ALL,
@@ -226,6 +238,7 @@ async fn incident(
         le_form: ctx.form(),
         evidence_form: ctx.form(),
         ban_form: ctx.form(),
+        purpose_form: ctx.form(),
     })
 }
 

@@ -377,27 +377,42 @@ fn reads_law_enforcement(ctx: &Ctx, found: &Found) -> bool {
         ) == Decision::Allow
 }
 
-/// One incident. `purpose`, when law enforcement reads a school record about a student,
-/// discloses the student's identity and logs the disclosure.
-pub async fn incident(ctx: &Ctx, id: &str, purpose: Option<&str>) -> WebResult<IncidentDetail> {
+/// Whether the students of an incident are withheld from the actor until a disclosure: a
+/// school record about a student read by law enforcement (FERPA).
+async fn needs_disclosure(ctx: &Ctx, found: &Found) -> WebResult<bool> {
+    if !reads_law_enforcement(ctx, found) || found.row.provenance != Provenance::School.code() {
+        return Ok(false);
+    }
+    let people = store::people(&mut ctx.state.db.acquire().await?, found.id()).await?;
+    Ok(people.iter().any(|p| p.kind == PersonKind::Student.code()))
+}
+
+/// One incident. Law enforcement reading a school record about a student sees the student's
+/// identity only once they disclosed it to themselves, with a reason ([`disclose_for`]), in
+/// this session; each later view is an audited read.
+pub async fn incident(ctx: &Ctx, id: &str) -> WebResult<IncidentDetail> {
     let found = find(ctx, id, Action::View).await?;
     let le = reads_law_enforcement(ctx, &found);
-    let mut conn = ctx.state.db.acquire().await?;
-    let people = store::people(&mut conn, found.id()).await?;
-    let has_students = people.iter().any(|p| p.kind == PersonKind::Student.code());
-    let school_record = found.row.provenance == Provenance::School.code();
-    let mut withhold = le && school_record && has_students;
-    drop(conn);
+    let mut withhold = needs_disclosure(ctx, &found).await?;
     if withhold {
-        if let Some(code) = purpose.filter(|p| !p.is_empty()) {
-            let purpose = DisclosurePurpose::from_code(code).ok_or_else(|| {
-                Invalid::one("purpose", "choose why you need the student's identity")
-            })?;
-            disclose(ctx, &found, purpose).await?;
+        let opened = triad_store::disclosures::opened(
+            &mut ctx.state.db.acquire().await?,
+            &found.row.id,
+            ctx.actor.user,
+            &ctx.credential.holder_key(),
+        )
+        .await?;
+        if opened {
             withhold = false;
+            let read = ctx
+                .event("ferpa.read", Outcome::Ok)
+                .record("incident", &found.row.id)
+                .tenant(Some(found.campus.district()), found.agency());
+            triad_store::audit::record(&ctx.state.db, read, ctx.now).await?;
         }
     }
     let mut conn = ctx.state.db.acquire().await?;
+    let people = store::people(&mut conn, found.id()).await?;
     let details = store::le_details(&mut conn, found.id()).await?;
     if le && !details.is_empty() {
         ctx.require(
@@ -464,6 +479,28 @@ fn le_view(d: LeDetailRow, le: bool) -> LeDetailView {
     }
 }
 
+/// An officer discloses a school record about a student to themself, with the reason: one
+/// disclosure row for the session (or token), after which the incident shows the student's
+/// identity to them until it ends. Asking again in the same session records nothing new.
+pub async fn disclose_for(ctx: &Ctx, id: &str, purpose: &str) -> WebResult<IncidentDetail> {
+    let found = find(ctx, id, Action::View).await?;
+    let purpose = DisclosurePurpose::from_code(purpose.trim())
+        .ok_or_else(|| Invalid::one("purpose", "choose why you need the student's identity"))?;
+    if needs_disclosure(ctx, &found).await? {
+        let opened = triad_store::disclosures::opened(
+            &mut ctx.state.db.acquire().await?,
+            &found.row.id,
+            ctx.actor.user,
+            &ctx.credential.holder_key(),
+        )
+        .await?;
+        if !opened {
+            disclose(ctx, &found, purpose).await?;
+        }
+    }
+    incident(ctx, id).await
+}
+
 /// Logs that a school record about a student was shown to law enforcement, and why.
 async fn disclose(ctx: &Ctx, found: &Found, purpose: DisclosurePurpose) -> WebResult<()> {
     let row = triad_store::disclosures::DisclosureRow {
@@ -478,7 +515,7 @@ async fn disclose(ctx: &Ctx, found: &Found, purpose: DisclosurePurpose) -> WebRe
         at: ctx.now.millis(),
     };
     let mut tx = ctx.state.db.begin().await?;
-    triad_store::disclosures::insert(&mut tx, &row).await?;
+    triad_store::disclosures::insert(&mut tx, &row, &ctx.credential.holder_key()).await?;
     let event = ctx
         .event("ferpa.disclosure", Outcome::Ok)
         .record("incident", &found.row.id)

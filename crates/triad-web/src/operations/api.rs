@@ -5,7 +5,7 @@ use super::response::{self, FollowUpInput, FollowUpView, NoteInput, NoticeView, 
 use super::service::{self, CampusStatusView, EventView, MoveInput, StepView, TimelineEntry};
 use crate::context::Ctx;
 use crate::error::{ErrorBody, WebResult};
-use crate::live::{self, Ended, LiveStatus, Watch};
+use crate::live::{Ended, LiveStatus, Watch};
 use crate::routes::Routes;
 use axum::extract::Path;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -227,10 +227,7 @@ fn stream_of(
     first: Vec<Result<Event, Infallible>>,
     watch: Watch,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let slot = ctx
-        .state
-        .live
-        .open_stream(&live::holder_of(&ctx.credential));
+    let slot = ctx.state.live.open_stream(&ctx.credential.holder_key());
     let changes = stream::unfold(Some((receiver, slot)), move |open| {
         let watch = watch.clone();
         async move {

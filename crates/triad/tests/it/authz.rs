@@ -218,7 +218,10 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
             | "/api/v1/evidence/{id}"
             | "/photos/{id}"
             | "/api/v1/photos/{id}",
-        ) => e(CAMPUS_SHARED_READERS, NOBODY),
+        )
+        | ("POST", "/incidents/{id}/disclosure" | "/api/v1/incidents/{id}/disclosure") => {
+            e(CAMPUS_SHARED_READERS, NOBODY)
+        }
         ("GET", "/bans/{id}/photo" | "/api/v1/bans/{id}/photo") => e(CAMPUS_PARTNERS, NOBODY),
         ("POST", "/incidents/{id}/le-details" | "/api/v1/incidents/{id}/le-details")
         | ("GET", "/photos/{id}/original" | "/api/v1/photos/{id}/original") => e(SWORN, NOBODY),

@@ -167,11 +167,8 @@ both_engines!(
         let log = format!("/api/v1/campuses/{campus}/disclosures");
         let empty: serde_json::Value = app.api_get(&log, &ap).await.json().await.unwrap();
         assert_eq!(empty["disclosures"].as_array().unwrap().len(), 0);
-        let bad = app
-            .api_get(&format!("/api/v1/incidents/{id}?purpose=curiosity"), &sro)
-            .await;
-        assert_eq!(bad.status(), 422);
-        let shown: serde_json::Value = app
+        // Asking in the query, as earlier releases did, discloses nothing: a read is a read.
+        let asked: serde_json::Value = app
             .api_get(
                 &format!("/api/v1/incidents/{id}?purpose=investigation"),
                 &sro,
@@ -180,7 +177,61 @@ both_engines!(
             .json()
             .await
             .unwrap();
+        assert!(asked["people"][0]["name"].is_null());
+        let disclosure = format!("/api/v1/incidents/{id}/disclosure");
+        let bad = app
+            .api_send(
+                reqwest::Method::POST,
+                &disclosure,
+                &sro,
+                "d-0",
+                &json!({"purpose": "curiosity"}),
+            )
+            .await;
+        assert_eq!(bad.status(), 422);
+        let shown: serde_json::Value = app
+            .api_send(
+                reqwest::Method::POST,
+                &disclosure,
+                &sro,
+                "d-1",
+                &json!({"purpose": "investigation"}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
         assert_eq!(shown["people"][0]["name"], "J. R.");
+        // For the rest of this token's life the identity shows; each view is an audited read,
+        // and asking again records no second disclosure.
+        let reads = app.audit_count("ferpa.read", "ok").await;
+        for key in ["d-2", "d-3"] {
+            let again: serde_json::Value = app
+                .api_get(&format!("/api/v1/incidents/{id}"), &sro)
+                .await
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(again["people"][0]["name"], "J. R.");
+            app.api_send(
+                reqwest::Method::POST,
+                &disclosure,
+                &sro,
+                key,
+                &json!({"purpose": "investigation"}),
+            )
+            .await;
+        }
+        assert!(app.audit_count("ferpa.read", "ok").await >= reads + 2);
+        // Another token of the same officer starts withheld again.
+        let fresh = app.token("sro").await;
+        let other: serde_json::Value = app
+            .api_get(&format!("/api/v1/incidents/{id}"), &fresh)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(other["people"][0]["name"].is_null());
         let logged: serde_json::Value = app.api_get(&log, &ap).await.json().await.unwrap();
         let entries = logged["disclosures"].as_array().unwrap();
         assert_eq!(entries.len(), 1);
