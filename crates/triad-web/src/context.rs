@@ -183,6 +183,41 @@ impl Holder {
 }
 
 /// The local date in the instance's reference zone, for "assignments in force today".
+/// A person named in a field of a record: an action item's owner, a follow-up's assignee, an
+/// evidence receiver, a contact partner.
+pub struct Named {
+    pub user: store::UserRow,
+    /// Who they are today, for the rules that depend on their roles for the record.
+    pub actor: Actor,
+}
+
+impl Ctx {
+    /// The active person a field names by user name, among the people who may `action` the
+    /// record the field belongs to. Anyone else (someone of another district, a disabled
+    /// account, a name nobody has) is the same `None`, so a field never tells which names
+    /// exist, and nobody is handed what they could not open. Every such field asks this.
+    pub async fn named(
+        &self,
+        username: &str,
+        record: Resource,
+        action: Action,
+    ) -> Result<Option<Named>, WebError> {
+        let name = username.trim().to_lowercase();
+        if name.is_empty() {
+            return Ok(None);
+        }
+        let mut conn = self.state.db.acquire().await?;
+        let Some(user) = store::user_by_name(&mut conn, &name)
+            .await?
+            .filter(|u| !u.disabled)
+        else {
+            return Ok(None);
+        };
+        let actor = store::load_actor(&mut conn, &user, &today(self.now)).await?;
+        Ok((decide(&actor, action, record) == Decision::Allow).then_some(Named { user, actor }))
+    }
+}
+
 pub fn today(now: Timestamp) -> String {
     now.to_datetime()
         .date_naive()

@@ -18,7 +18,7 @@ use triad_domain::evidence::{
 };
 use triad_domain::meetings::parse_text;
 use triad_domain::org as org_rules;
-use triad_domain::policy::{decide, Action, Decision, RecordClass, Resource};
+use triad_domain::policy::{Action, RecordClass, Resource};
 use triad_domain::{Id, Invalid};
 use triad_store::evidence::{self as store, CustodyState, ItemRow, PhotoRow};
 
@@ -562,35 +562,32 @@ pub async fn transfer(ctx: &Ctx, id: &str, input: TransferInput) -> WebResult<It
     let mut invalid = Invalid::default();
     let reason = invalid.check(org_rules::parse_name("reason", &input.reason));
     let storage = invalid.check(parse_text("storage_location", &input.storage_location, 200));
-    let mut conn = ctx.state.db.acquire().await?;
-    let receiver =
-        triad_store::auth::user_by_name(&mut conn, &input.receiver.trim().to_lowercase())
-            .await?
-            .filter(|u| !u.disabled);
     // The receiver must be someone the access policy lets hold this item, and counts by the
     // roles they hold for its campus and agency. Anyone else (another district's officer, or
     // a name nobody has) gets the same answer, so the refusal tells no one which names exist.
     let record = shared(Some(&item), Id::parse(id).unwrap_or_default());
-    let receiver_here = match &receiver {
-        Some(u) => {
-            let today = crate::context::today(ctx.now);
-            let actor = triad_store::auth::load_actor(&mut conn, u, &today).await?;
-            (decide(&actor, Action::Change, record) == Decision::Allow)
-                .then(|| actor.roles_for(&record.tenant, RecordClass::Shared))
-        }
-        None => None,
-    };
+    let receiver = ctx.named(&input.receiver, record, Action::Change).await?;
+    let receiver_here = receiver
+        .as_ref()
+        .map(|n| n.actor.roles_for(&record.tenant, RecordClass::Shared));
     if receiver_here.is_none() {
+        let refused = ctx
+            .event("evidence.transfer", Outcome::Denied)
+            .record("evidence", id)
+            .tenant(
+                Some(id_of(&item.district_id)),
+                item.agency_id.as_deref().and_then(Id::parse),
+            );
+        triad_store::audit::record(&ctx.state.db, refused, ctx.now).await?;
         invalid.push(
             "receiver",
             "name someone who can hold this item, by their user name: an administrator or SSO \
              of its campus, or an officer of its agency",
         );
     }
-    drop(conn);
     invalid.into_result()?;
     let (Some(reason), Some(storage), Some(receiver), Some(receiver_here)) =
-        (reason, storage, receiver, receiver_here)
+        (reason, storage, receiver.map(|n| n.user), receiver_here)
     else {
         return Err(WebError::NotFound);
     };

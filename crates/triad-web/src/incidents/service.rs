@@ -544,22 +544,13 @@ pub async fn add_follow_up(ctx: &Ctx, id: &str, input: FollowUpInput) -> WebResu
     let mut invalid = Invalid::default();
     let title = invalid.check(org_rules::parse_name("title", &input.title));
     let due = invalid.check(org_rules::parse_optional_date("due_on", &input.due_on));
-    let mut conn = ctx.state.db.acquire().await?;
-    let assignee =
-        triad_store::auth::user_by_name(&mut conn, &input.assignee.trim().to_lowercase()).await?;
     // The assignee counts by the roles they hold for this incident, and must be able to
-    // open it; anyone else reads like a name that does not exist (another district's people
-    // are not told apart from nobody).
+    // open it; anyone else reads like a name that does not exist.
     let resource = found.resource(RecordClass::Shared);
-    let assignee_here = match &assignee {
-        Some(user) => {
-            let today = crate::context::today(ctx.now);
-            let actor = triad_store::auth::load_actor(&mut conn, user, &today).await?;
-            (decide(&actor, Action::View, resource) == Decision::Allow)
-                .then(|| actor.roles_for(&resource.tenant, RecordClass::Shared))
-        }
-        None => None,
-    };
+    let assignee = ctx.named(&input.assignee, resource, Action::View).await?;
+    let assignee_here = assignee
+        .as_ref()
+        .map(|n| n.actor.roles_for(&resource.tenant, RecordClass::Shared));
     match &assignee_here {
         None => invalid.push(
             "assignee",
@@ -571,7 +562,6 @@ pub async fn add_follow_up(ctx: &Ctx, id: &str, input: FollowUpInput) -> WebResu
             invalid.check(rules::check_follow_up_assignee(classification, held));
         }
     }
-    drop(conn);
     invalid.into_result()?;
     let (Some(title), Some(due), Some(assignee)) = (title, due, assignee) else {
         return Err(WebError::NotFound);
@@ -580,7 +570,7 @@ pub async fn add_follow_up(ctx: &Ctx, id: &str, input: FollowUpInput) -> WebResu
         id: Id::new(),
         incident: found.id(),
         title: &title,
-        assignee: assignee.user_id(),
+        assignee: assignee.user.user_id(),
         due_on: due.map(|d| d.to_string()),
         by: ctx.actor.user,
         at: ctx.now.millis(),
@@ -597,7 +587,7 @@ pub async fn add_follow_up(ctx: &Ctx, id: &str, input: FollowUpInput) -> WebResu
     Ok(FollowUpView {
         id: new.id.to_string(),
         title: title.clone(),
-        assignee: Some(assignee.display_name),
+        assignee: Some(assignee.user.display_name),
         due_on: new.due_on,
         status: "open".into(),
     })

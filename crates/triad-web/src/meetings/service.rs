@@ -300,18 +300,20 @@ pub async fn add_item(ctx: &Ctx, meeting_id: &str, input: ItemInput) -> WebResul
     let mut invalid = Invalid::default();
     let title = invalid.check(org_rules::parse_name("title", &input.title));
     let due = invalid.check(org_rules::parse_optional_date("due_on", &input.due_on));
+    // The owner is someone who may open this meeting (its campus's partners).
     let owner = if input.owner.trim().is_empty() {
         None
     } else {
-        let row = triad_store::auth::user_by_name(
-            &mut ctx.state.db.acquire().await?,
-            &input.owner.trim().to_lowercase(),
-        )
-        .await?;
-        if row.is_none() {
-            invalid.push("owner", "no one has that user name");
+        let named = ctx
+            .named(&input.owner, shared(&campus), Action::View)
+            .await?;
+        if named.is_none() {
+            invalid.push(
+                "owner",
+                "name someone who works with this campus, by their user name",
+            );
         }
-        row.map(|u| u.user_id())
+        named.map(|n| n.user.user_id())
     };
     invalid.into_result()?;
     let (Some(title), Some(due)) = (title, due) else {

@@ -13,7 +13,7 @@ use triad_domain::audit::Outcome;
 use triad_domain::meetings::parse_text;
 use triad_domain::operations::{self as rules, ThreatStep, TimelineKind, Who};
 use triad_domain::org as org_rules;
-use triad_domain::policy::{Action, RecordClass};
+use triad_domain::policy::{Action, RecordClass, Resource};
 use triad_domain::{Id, Invalid};
 use triad_store::operations::{self as store, EventRow, FollowUpRow, LogRow, NoticeRow};
 use triad_store::org::Campus;
@@ -220,36 +220,32 @@ async fn contact_partner(ctx: &Ctx, campus: &Campus, username: &str) -> WebResul
     let here = campus::tenant(campus, None);
     let mine = ctx.actor.roles_for(&here, RecordClass::Shared);
     let first = Who::from(&mine);
-    let name = username.trim().to_lowercase();
-    if name.is_empty() {
+    if username.trim().is_empty() {
         let reason = rules::check_contact_pair(first, None).err().map(|r| r.0);
         return Err(Invalid::one("partner", reason.unwrap_or_default()).into());
     }
-    let mut conn = ctx.state.db.acquire().await?;
-    let user = triad_store::auth::user_by_name(&mut conn, &name)
+    // A partner is someone of this campus (its people read its directory entry); whether
+    // they make a pair with the actor is the rule's to say. Anyone else, whoever they are
+    // elsewhere (and whether they exist), is no partner here.
+    let partner = ctx
+        .named(
+            username,
+            Resource::new(RecordClass::Directory, here),
+            Action::View,
+        )
         .await?
-        .filter(|u| u.id != ctx.actor.user.to_string())
+        .filter(|n| n.actor.user != ctx.actor.user)
         .ok_or_else(|| {
             Invalid::one(
                 "partner",
-                "name the partner by their user name (not yourself)",
+                "name a partner who serves this campus, by their user name (not yourself): its \
+                 SRO, SSO or an administrator",
             )
         })?;
-    let today = crate::context::today(ctx.now);
-    let partner = triad_store::auth::load_actor(&mut conn, &user, &today).await?;
-    let theirs = partner.roles_for(&here, RecordClass::Shared);
-    if theirs.is_empty() {
-        // Someone with no role on this campus is no partner here, whoever they are elsewhere
-        // (and whether they exist is not told).
-        return Err(Invalid::one(
-            "partner",
-            "name a partner who serves this campus: its SRO, SSO or an administrator",
-        )
-        .into());
-    }
+    let theirs = partner.actor.roles_for(&here, RecordClass::Shared);
     rules::check_contact_pair(first, Some(Who::from(&theirs)))
         .map_err(|r| Invalid::one("partner", r.0))?;
-    Ok(partner.display_name)
+    Ok(partner.user.display_name)
 }
 
 /// Writes a notice to every district leader of the campus's district (the chief of campus
@@ -411,16 +407,19 @@ pub async fn add_follow_up(
     let mut invalid = Invalid::default();
     let title = invalid.check(org_rules::parse_name("title", &input.title));
     let due = invalid.check(org_rules::parse_optional_date("due_on", &input.due_on));
-    let owner_name = input.owner.trim().to_lowercase();
-    let owner = if owner_name.is_empty() {
+    // The owner is someone who may open this event (its campus's partners).
+    let owner = if input.owner.trim().is_empty() {
         None
     } else {
-        let user = triad_store::auth::user_by_name(&mut ctx.state.db.acquire().await?, &owner_name)
-            .await?;
-        if user.is_none() {
-            invalid.push("owner", "no one has that user name");
+        let record = Resource::new(RecordClass::Shared, campus::tenant(&found.campus, None));
+        let named = ctx.named(&input.owner, record, Action::View).await?;
+        if named.is_none() {
+            invalid.push(
+                "owner",
+                "name someone who works with this campus, by their user name",
+            );
         }
-        user
+        named.map(|n| n.user)
     };
     invalid.into_result()?;
     let title = title.unwrap_or_default();

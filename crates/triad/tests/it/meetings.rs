@@ -185,3 +185,49 @@ both_engines!(
             .contains("no principal meeting this week yet"));
     }
 );
+
+// An action item's owner is someone who may open the meeting: a person of another district
+// reads exactly like a name nobody has (no full name shown, nothing written).
+both_engines!(
+    owners_come_from_the_people_who_may_open_the_meeting,
+    |app: TestApp| async move {
+        let s = app.session("principal").await;
+        let path = format!("/meetings/{}/items", app.world.meeting);
+        let items = app.count("action_items").await;
+        let mut pages = Vec::new();
+        for owner in ["away-principal", "nobody-by-this-name"] {
+            let r = app
+                .post_form(
+                    &path,
+                    &s,
+                    &[
+                        ("title", "Walk the east fence"),
+                        ("owner", owner),
+                        ("due_on", ""),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status(), 422, "{owner}");
+            pages.push(r.text().await.unwrap());
+        }
+        assert!(!pages[0].contains("Test away-principal"));
+        assert_eq!(
+            pages[0].replace("away-principal", "NAME"),
+            pages[1].replace("nobody-by-this-name", "NAME")
+        );
+        assert_eq!(app.count("action_items").await, items, "nothing written");
+        // The campus's own SRO may own it.
+        let r = app
+            .post_form(
+                &path,
+                &s,
+                &[
+                    ("title", "Walk the east fence"),
+                    ("owner", "sro"),
+                    ("due_on", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 303);
+    }
+);
