@@ -386,3 +386,60 @@ pub async fn role_counts<'c>(
         campaign.to_string()
     )?)
 }
+
+/// Counts one anonymous answer to a campaign on its day (the only trace of it beside the
+/// answer itself: no time, no order).
+pub async fn count_answer<'c>(
+    conn: impl Into<Conn<'c>>,
+    campaign: &str,
+    day: &str,
+) -> StoreResult<()> {
+    let mut c: Conn = conn.into();
+    execute!(
+        &mut c,
+        "INSERT INTO survey_answer_days (campaign_id, day, answers, audited) VALUES ($1, $2, 1, FALSE) \
+         ON CONFLICT (campaign_id, day) DO UPDATE SET answers = survey_answer_days.answers + 1",
+        campaign.to_string(),
+        day.to_string()
+    )?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct AnswerDay {
+    pub campaign_id: String,
+    pub district_id: Option<String>,
+    pub day: String,
+    pub answers: i64,
+}
+
+/// Days before `today` whose answers are counted but not yet on the audit trail.
+pub async fn unaudited_days<'c>(
+    conn: impl Into<Conn<'c>>,
+    today: &str,
+) -> StoreResult<Vec<AnswerDay>> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_all!(
+        &mut c,
+        AnswerDay,
+        "SELECT d.campaign_id, c.district_id, d.day, d.answers FROM survey_answer_days d \
+         JOIN survey_campaigns c ON c.id = d.campaign_id \
+         WHERE d.audited = FALSE AND d.day < $1 ORDER BY d.day, d.campaign_id",
+        today.to_string()
+    )?)
+}
+
+/// Marks a day's count as written to the audit trail; false if another instance did first.
+pub async fn mark_day_audited<'c>(
+    conn: impl Into<Conn<'c>>,
+    campaign: &str,
+    day: &str,
+) -> StoreResult<bool> {
+    let mut c: Conn = conn.into();
+    Ok(execute!(
+        &mut c,
+        "UPDATE survey_answer_days SET audited = TRUE WHERE campaign_id = $1 AND day = $2 AND audited = FALSE",
+        campaign.to_string(),
+        day.to_string()
+    )? == 1)
+}

@@ -300,8 +300,9 @@ async fn purge_daily(db: Db) {
     }
 }
 
-/// Idempotency keys past their keeping time go every hour (and at start).
-async fn purge_keys_hourly(db: Db) {
+/// Every hour (and at start): idempotency keys past their keeping time go, and the past days'
+/// counts of anonymous survey answers go to the audit trail.
+async fn hourly(db: Db) {
     let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         every_hour.tick().await;
@@ -309,6 +310,9 @@ async fn purge_keys_hourly(db: Db) {
         match triad_web::forms::purge_expired_keys(&db, now).await {
             Ok(n) => tracing::debug!(removed = n, "expired idempotency keys purged"),
             Err(e) => tracing::error!(error = %e, "purging idempotency keys failed"),
+        }
+        if let Err(e) = triad_web::surveys::service::audit_answer_days(&db, now).await {
+            tracing::error!(error = %e, "writing survey answer counts to the audit trail failed");
         }
     }
 }
@@ -336,7 +340,7 @@ async fn serve(db: Db, instance: Instance, args: ServeArgs) -> Result<()> {
         },
     };
     tokio::spawn(purge_daily(db.clone()));
-    tokio::spawn(purge_keys_hourly(db.clone()));
+    tokio::spawn(hourly(db.clone()));
     let state = triad_web::AppState::new(
         db,
         std::sync::Arc::new(triad_web::SystemClock),

@@ -226,7 +226,8 @@ pub async fn answer(
     let field = |k: &str| input.fields.get(k).map(String::as_str).unwrap_or("");
     let mut invalid = Invalid::default();
     let mut role = RespondentRole::Unknown;
-    let response_id = Id::new().to_string();
+    // A random id: a time-ordered one would tell when the answer was given.
+    let response_id = Id::random().to_string();
     let mut answers = Vec::new();
     for q in &instrument.questions {
         let raw = field(&q.key);
@@ -278,18 +279,40 @@ pub async fn answer(
         section: None,
         answered_on: today,
     };
+    let day = response.answered_on.clone();
     store::insert_response(&mut tx, &response).await?;
     super::import::store_answers(&mut tx, &instrument, &answers).await?;
-    let event = triad_domain::audit::AuditEvent::new(
-        None,
-        "survey.answer",
-        triad_domain::audit::Outcome::Ok,
-    )
-    .record("survey_campaign", &campaign.id)
-    .tenant(campaign.district_id.as_deref().and_then(Id::parse), None);
-    triad_store::audit::append(&mut tx, event, now).await?;
+    // Counted for the day; the day's count reaches the audit trail once the day is over
+    // (an entry per answer would order answers by its place in the chain).
+    store::count_answer(&mut tx, &campaign.id, &day).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Writes each past day's count of anonymous answers to the audit trail, once per campaign
+/// per day. The server runs it every hour; several instances may each run it.
+pub async fn audit_answer_days(db: &Db, now: Timestamp) -> WebResult<usize> {
+    let today = now.to_datetime().date_naive().to_string();
+    let days = store::unaudited_days(&mut db.acquire().await?, &today).await?;
+    let mut written = 0;
+    for d in days {
+        let mut tx = db.begin().await?;
+        if !store::mark_day_audited(&mut tx, &d.campaign_id, &d.day).await? {
+            continue;
+        }
+        let event = triad_domain::audit::AuditEvent::new(
+            None,
+            "survey.answers",
+            triad_domain::audit::Outcome::Ok,
+        )
+        .record("survey_campaign", &d.campaign_id)
+        .content(&(&d.day, d.answers))
+        .tenant(d.district_id.as_deref().and_then(Id::parse), None);
+        triad_store::audit::append(&mut tx, event, now).await?;
+        tx.commit().await?;
+        written += 1;
+    }
+    Ok(written)
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

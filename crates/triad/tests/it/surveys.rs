@@ -491,23 +491,64 @@ both_engines!(
         assert!(late.text().await.unwrap().contains("closed on 2020-12-31"));
         assert_eq!(app.count("survey_responses").await, before + 1);
 
-        // The audit trail says a campaign was answered, not by whom or from where.
-        let entries = triad_store::audit::list(
-            &app.db,
-            &triad_store::audit::Filter {
-                action_prefix: Some("survey.answer".into()),
-                limit: 10,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-        assert_eq!(entries.len(), 1);
-        let e = &entries[0].event;
+        // The answer's id is random (UUIDv4): it tells nothing of when it was given.
+        let ids: Vec<String> = match &app.db {
+            triad_store::Db::Sqlite(p, _) => {
+                sqlx::query_scalar("SELECT id FROM survey_responses WHERE source = 'web'")
+                    .fetch_all(p)
+                    .await
+                    .unwrap()
+            }
+            triad_store::Db::Postgres(p, _) => {
+                sqlx::query_scalar("SELECT id FROM survey_responses WHERE source = 'web'")
+                    .fetch_all(p)
+                    .await
+                    .unwrap()
+            }
+        };
+        assert!(!ids.is_empty());
+        for answer in &ids {
+            assert_eq!(&answer[14..15], "4", "{answer} is not a random id");
+        }
+        // The audit trail counts a campaign's answers per day, once the day is over: no entry
+        // per answer, none by whom or from where.
+        let counted = |app: &TestApp| {
+            let db = app.db.clone();
+            async move {
+                triad_store::audit::list(
+                    &db,
+                    &triad_store::audit::Filter {
+                        action_prefix: Some("survey.answer".into()),
+                        limit: 10,
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap()
+            }
+        };
+        assert!(counted(&app).await.is_empty(), "nothing per answer");
+        app.clock.advance_minutes(24 * 60);
+        let written = triad_web::surveys::service::audit_answer_days(&app.db, app.clock_now())
+            .await
+            .unwrap();
+        assert!(written >= 1);
+        let entries = counted(&app).await;
+        let e = &entries
+            .iter()
+            .find(|e| e.event.record_id.as_deref() == Some(id.as_str()))
+            .expect("the campaign's day")
+            .event;
+        assert_eq!(e.action, "survey.answers");
+        assert_eq!((e.actor, e.source.as_deref()), (None, None));
+        // Written once: a second run adds nothing.
         assert_eq!(
-            (e.actor, e.source.as_deref(), e.record_id.as_deref()),
-            (None, None, Some(id.as_str()))
+            triad_web::surveys::service::audit_answer_days(&app.db, app.clock_now())
+                .await
+                .unwrap(),
+            0
         );
+        app.clock.advance_minutes(-24 * 60);
 
         // One answer is a group of one: nothing is shown of it.
         let summary: Value = app
