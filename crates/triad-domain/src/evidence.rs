@@ -10,7 +10,7 @@
 use crate::auth::{Role, RolesHere};
 use crate::org::text_enum;
 use crate::Invalid;
-use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -265,13 +265,17 @@ fn broken(seq: i64, reason: impl Into<String>) -> Break {
 }
 
 fn check_signature(key: &VerifyingKey, hash: &str, signature: &str) -> bool {
+    check_signature_bytes(key, hash.as_bytes(), signature)
+}
+
+fn check_signature_bytes(key: &VerifyingKey, message: &[u8], signature: &str) -> bool {
     let Ok(bytes) = hex::decode(signature) else {
         return false;
     };
     let Ok(sig) = Signature::from_slice(&bytes) else {
         return false;
     };
-    key.verify(hash.as_bytes(), &sig).is_ok()
+    key.verify_strict(message, &sig).is_ok()
 }
 
 /// Checks an item's records in order: numbering, links, hashes and signatures. `Ok` carries
@@ -321,52 +325,79 @@ pub struct PhotoHash {
     pub media_type: String,
 }
 
-/// The last record of a history, signed again at export so a truncated bundle is caught.
+/// The last record of a history, as the statement of an export names it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SignedHead {
+pub struct Head {
     pub seq: i64,
     pub hash: String,
-    pub signature: String,
 }
 
-pub const BUNDLE_FORMAT: &str = "triad-custody-bundle/1";
+/// The format of a bundle file (docs/custody-bundle.md).
+pub const BUNDLE_FORMAT: &str = "triad-custody-bundle/2";
+/// The format of the signed statement a bundle carries.
+pub const STATEMENT_FORMAT: &str = "triad-custody-statement/2";
+/// Bundles written before the statement was signed: their item and photo list were not.
+const EARLIER_FORMAT: &str = "triad-custody-bundle/1";
 
-/// Everything needed to check an item's custody history offline.
+/// Everything a bundle asserts beside its records: the item as Triad shows it, the photos'
+/// hashes, the history's last record, the key and the time of export. It is signed as the
+/// exact bytes of its JSON text, which the bundle carries verbatim.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Bundle {
+pub struct Statement {
     pub format: String,
     pub item_id: String,
-    /// The item as Triad shows it now: for the reader; the records are what is verified.
     pub item: serde_json::Value,
     pub photos: Vec<PhotoHash>,
-    pub records: Vec<CustodyRecord>,
-    pub head: SignedHead,
+    pub head: Head,
     /// The instance's public key (hex): compare its fingerprint with the instance's.
     pub public_key: String,
     pub exported_at: String,
 }
 
-/// The head statement that is signed at export: item, count and last hash together.
-fn head_message(item_id: &str, head: &SignedHead) -> String {
-    format!(
-        "triad-custody-head/1\n{item_id}\n{}\n{}",
-        head.seq, head.hash
-    )
+/// Everything needed to check an item's custody history offline: the statement as signed,
+/// its signature, and every custody record as stored (each signed on its own and chained).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bundle {
+    pub format: String,
+    /// The statement's JSON text, verbatim: its UTF-8 bytes are what `signature` signs.
+    pub statement: String,
+    /// Ed25519 signature (hex) of the statement's bytes, by the key the statement names.
+    pub signature: String,
+    pub records: Vec<CustodyRecord>,
 }
 
-/// Signs the head of a history for an export.
-pub fn sign_head(item_id: &str, records: &[CustodyRecord], key: &SigningKey) -> SignedHead {
-    let (seq, hash) = records
+/// What an export states about an item, before it is signed.
+pub struct Export<'a> {
+    pub item_id: &'a str,
+    pub item: serde_json::Value,
+    pub photos: Vec<PhotoHash>,
+    pub records: Vec<CustodyRecord>,
+    pub exported_at: String,
+}
+
+/// Writes an item's bundle: the statement, signed with the instance key, and the records.
+pub fn sign_bundle(export: Export<'_>, key: &SigningKey) -> Bundle {
+    let (seq, hash) = export
+        .records
         .last()
         .map(|r| (r.seq, r.hash.clone()))
         .unwrap_or((0, GENESIS.to_string()));
-    let mut head = SignedHead {
-        seq,
-        hash,
-        signature: String::new(),
+    let statement = Statement {
+        format: STATEMENT_FORMAT.into(),
+        item_id: export.item_id.to_string(),
+        item: export.item,
+        photos: export.photos,
+        head: Head { seq, hash },
+        public_key: hex::encode(key.verifying_key().as_bytes()),
+        exported_at: export.exported_at,
     };
-    head.signature = hex::encode(key.sign(head_message(item_id, &head).as_bytes()).to_bytes());
-    head
+    let text = serde_json::to_string(&statement).unwrap_or_default();
+    Bundle {
+        format: BUNDLE_FORMAT.into(),
+        signature: hex::encode(key.sign(text.as_bytes()).to_bytes()),
+        statement: text,
+        records: export.records,
+    }
 }
 
 /// A short, readable fingerprint of a public key, to compare by eye or over the phone.
@@ -386,47 +417,92 @@ pub struct Verified {
     pub records: usize,
     pub photos: usize,
     pub key_fingerprint: String,
+    /// The statement that was verified: the item as exported, for the reader.
+    #[serde(skip)]
+    pub statement: Option<Statement>,
 }
 
-/// Verifies a bundle offline. With `trusted`, the bundle must be signed by that key; without
-/// it, the caller must compare the fingerprint returned with the instance's own.
+/// Every value stored under a `sha256` key in a record's data: the photo hashes the custody
+/// history itself vouches for.
+fn hashes_in(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                match (k.as_str(), v) {
+                    ("sha256", serde_json::Value::String(h)) => out.push(h.clone()),
+                    _ => hashes_in(v, out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| hashes_in(v, out)),
+        _ => {}
+    }
+}
+
+fn is_sha256(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// Verifies a bundle offline: the statement's signature over its exact bytes, every record's
+/// hash, link and signature, the statement's head against the last record, and each photo
+/// hash against the hashes the records vouch for, all compared exactly. With `trusted`, the
+/// bundle must be signed by that key; without it, the caller must compare the fingerprint
+/// returned with the instance's own.
 pub fn verify_bundle(bundle: &Bundle, trusted: Option<&VerifyingKey>) -> Result<Verified, Break> {
+    if bundle.format == EARLIER_FORMAT {
+        return Err(broken(
+            0,
+            format!("{EARLIER_FORMAT} is an earlier format whose item and photo list are not signed: export the item again"),
+        ));
+    }
     if bundle.format != BUNDLE_FORMAT {
         return Err(broken(0, format!("not a {BUNDLE_FORMAT} file")));
     }
-    let key = hex::decode(&bundle.public_key)
+    let statement: Statement = serde_json::from_str(&bundle.statement)
+        .map_err(|_| broken(0, "the statement is not readable"))?;
+    if statement.format != STATEMENT_FORMAT {
+        return Err(broken(
+            0,
+            format!("the statement is not a {STATEMENT_FORMAT}"),
+        ));
+    }
+    let key = hex::decode(&statement.public_key)
         .ok()
         .and_then(|b| <[u8; 32]>::try_from(b).ok())
         .and_then(|b| VerifyingKey::from_bytes(&b).ok())
-        .ok_or_else(|| broken(0, "the public key in the bundle is not an Ed25519 key"))?;
+        .ok_or_else(|| broken(0, "the public key in the statement is not an Ed25519 key"))?;
     if trusted.is_some_and(|t| t != &key) {
         return Err(broken(
             0,
             "the bundle is signed by a different key than the one trusted",
         ));
     }
-    let records = verify_chain(&bundle.item_id, &bundle.records, &key)?;
-    let last = bundle.records.last();
-    let head_matches =
-        last.map(|r| (r.seq, r.hash.as_str())) == Some((bundle.head.seq, &bundle.head.hash));
-    if !head_matches
-        || !check_signature(
-            &key,
-            &head_message(&bundle.item_id, &bundle.head),
-            &bundle.head.signature,
-        )
-    {
+    if !check_signature_bytes(&key, bundle.statement.as_bytes(), &bundle.signature) {
         return Err(broken(
-            bundle.head.seq,
+            0,
+            "the statement's signature does not verify: the item, its photos or its head were altered",
+        ));
+    }
+    let records = verify_chain(&statement.item_id, &bundle.records, &key)?;
+    let last = bundle
+        .records
+        .last()
+        .map(|r| (r.seq, r.hash.as_str()))
+        .unwrap_or((0, GENESIS));
+    if last != (statement.head.seq, statement.head.hash.as_str()) {
+        return Err(broken(
+            statement.head.seq,
             "the signed head does not match the last record: records were removed or added",
         ));
     }
-    for photo in &bundle.photos {
-        if !bundle
-            .records
-            .iter()
-            .any(|r| r.data.contains(&photo.sha256))
-        {
+    let mut vouched = Vec::new();
+    for r in &bundle.records {
+        if let Ok(data) = serde_json::from_str::<serde_json::Value>(&r.data) {
+            hashes_in(&data, &mut vouched);
+        }
+    }
+    for photo in &statement.photos {
+        if !is_sha256(&photo.sha256) || !vouched.contains(&photo.sha256) {
             return Err(broken(
                 0,
                 format!("photo {} is not in the custody history", photo.id),
@@ -435,8 +511,9 @@ pub fn verify_bundle(bundle: &Bundle, trusted: Option<&VerifyingKey>) -> Result<
     }
     Ok(Verified {
         records,
-        photos: bundle.photos.len(),
+        photos: statement.photos.len(),
         key_fingerprint: fingerprint(&key),
+        statement: Some(statement),
     })
 }
 
@@ -475,20 +552,99 @@ mod tests {
     }
 
     fn bundle(records: Vec<CustodyRecord>) -> Bundle {
-        Bundle {
-            format: BUNDLE_FORMAT.into(),
-            item_id: "item-1".into(),
-            item: serde_json::json!({}),
-            photos: vec![PhotoHash {
-                id: "p1".into(),
-                sha256: "ab".repeat(32),
-                media_type: "image/jpeg".into(),
-            }],
-            head: sign_head("item-1", &records, &key()),
-            records,
-            public_key: hex::encode(key().verifying_key().as_bytes()),
-            exported_at: "now".into(),
+        sign_bundle(
+            Export {
+                item_id: "item-1",
+                item: serde_json::json!({"status": "destroyed"}),
+                photos: Vec::new(),
+                records,
+                exported_at: "now".into(),
+            },
+            &key(),
+        )
+    }
+
+    /// A bundle whose first record vouches for one photo.
+    fn with_photo() -> Bundle {
+        let photo = "ab".repeat(32);
+        let first = link(
+            NewCustodyRecord {
+                item_id: "item-1",
+                at: Timestamp::from_millis(1_000),
+                kind: CustodyKind::Intake,
+                actor_id: "u1",
+                data: serde_json::json!({"photos": [{"id": "p1", "sha256": photo}]}).to_string(),
+            },
+            None,
+            &key(),
+        );
+        sign_bundle(
+            Export {
+                item_id: "item-1",
+                item: serde_json::json!({"status": "in_custody"}),
+                photos: vec![PhotoHash {
+                    id: "p1".into(),
+                    sha256: photo,
+                    media_type: "image/jpeg".into(),
+                }],
+                records: vec![first],
+                exported_at: "now".into(),
+            },
+            &key(),
+        )
+    }
+
+    /// Re-signs nothing: changes one field of the statement as a forger with a text editor
+    /// would, keeping the signature.
+    fn edit_statement(b: &Bundle, from: &str, to: &str) -> Bundle {
+        let mut edited = b.clone();
+        assert!(edited.statement.contains(from), "{}", edited.statement);
+        edited.statement = edited.statement.replacen(from, to, 1);
+        edited
+    }
+
+    #[test]
+    fn the_statement_is_signed_whole() {
+        let b = with_photo();
+        assert!(verify_bundle(&b, None).is_ok());
+        for (from, to) in [
+            ("\"in_custody\"", "\"destroyed\""),
+            ("\"exported_at\":\"now\"", "\"exported_at\":\"then\""),
+            (&"ab".repeat(32), &"cd".repeat(32)),
+            ("\"seq\":1", "\"seq\":2"),
+        ] {
+            let e = verify_bundle(&edit_statement(&b, from, to), None).unwrap_err();
+            assert_eq!(e.seq, 0, "{from}: {e:?}");
+            assert!(e.reason.contains("signature"), "{from}: {e:?}");
         }
+        // Whitespace is part of the signed bytes too.
+        let mut spaced = b.clone();
+        spaced.statement.push(' ');
+        assert!(verify_bundle(&spaced, None).is_err());
+    }
+
+    #[test]
+    fn photo_hashes_compare_exactly() {
+        // An empty or partial hash, even re-signed by the instance key, is not vouched for.
+        for fake in ["", "ab", &"ab".repeat(31)] {
+            let mut b = with_photo();
+            let mut statement: Statement = serde_json::from_str(&b.statement).unwrap();
+            statement.photos[0].sha256 = fake.to_string();
+            b.statement = serde_json::to_string(&statement).unwrap();
+            b.signature = hex::encode(key().sign(b.statement.as_bytes()).to_bytes());
+            let e = verify_bundle(&b, None).unwrap_err();
+            assert!(e.reason.contains("photo p1"), "{fake:?}: {e:?}");
+        }
+    }
+
+    #[test]
+    fn an_earlier_format_is_refused_with_what_to_do() {
+        let mut b = with_photo();
+        b.format = EARLIER_FORMAT.into();
+        assert!(verify_bundle(&b, None)
+            .unwrap_err()
+            .reason
+            .contains("export the item again"));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use triad_domain::evidence::{self as rules, Bundle, PhotoHash, BUNDLE_FORMAT};
+use triad_domain::evidence::{self as rules, Bundle, PhotoHash};
 use triad_domain::Id;
 use triad_store::{instance, Db};
 
@@ -67,24 +67,23 @@ async fn export(
         })
         .collect();
     let key = instance::signing_key(&data.data_dir)?;
-    let bundle = Bundle {
-        format: BUNDLE_FORMAT.into(),
-        item_id: row.id.clone(),
-        item: serde_json::to_value(&row)?,
-        photos,
-        head: rules::sign_head(&row.id, &records, &key),
-        records,
-        public_key: hex::encode(key.verifying_key().as_bytes()),
-        exported_at: chrono::Utc::now().to_rfc3339(),
-    };
+    let bundle = rules::sign_bundle(
+        rules::Export {
+            item_id: &row.id,
+            item: serde_json::to_value(&row)?,
+            photos,
+            records,
+            exported_at: chrono::Utc::now().to_rfc3339(),
+        },
+        &key,
+    );
     let path = out.unwrap_or_else(|| PathBuf::from(format!("custody-{}.json", row.id)));
     std::fs::write(&path, serde_json::to_vec_pretty(&bundle)?)
         .with_context(|| format!("writing {}", path.display()))?;
     println!(
-        "Wrote {} ({} custody records, {} photos), signed by key {}.",
+        "Wrote {} ({} custody records), signed by key {}.",
         path.display(),
         bundle.records.len(),
-        bundle.photos.len(),
         rules::fingerprint(&key.verifying_key())
     );
     Ok(ExitCode::SUCCESS)
@@ -106,9 +105,14 @@ fn verify(path: &std::path::Path, public_key: Option<&std::path::Path>) -> Resul
     let trusted = public_key.map(instance::public_key_file).transpose()?;
     match rules::verify_bundle(&bundle, trusted.as_ref()) {
         Ok(v) => {
+            let statement = v.statement.as_ref();
+            let status = statement
+                .and_then(|s| s.item.get("status"))
+                .and_then(|s| s.as_str())
+                .unwrap_or("?");
             println!(
-                "VERIFIED: item {}: {} custody records and {} photo hashes are intact, signed by key {}{}.",
-                bundle.item_id,
+                "VERIFIED: item {} (status {status}, as exported): {} custody records and {} photo hashes are intact, signed by key {}{}.",
+                statement.map(|s| s.item_id.as_str()).unwrap_or("?"),
                 v.records,
                 v.photos,
                 v.key_fingerprint,
@@ -121,10 +125,7 @@ fn verify(path: &std::path::Path, public_key: Option<&std::path::Path>) -> Resul
             Ok(ExitCode::from(2))
         }
         Err(b) => {
-            println!(
-                "NOT VERIFIED: custody record {} of item {}: {}.",
-                b.seq, bundle.item_id, b.reason
-            );
+            println!("NOT VERIFIED: custody record {}: {}.", b.seq, b.reason);
             Ok(ExitCode::from(2))
         }
     }

@@ -4,12 +4,12 @@ use super::service::{
     self, CustodyView, ItemDetail, ItemSummary, PhotoView, StatusInput, TransferInput,
 };
 use crate::context::Ctx;
-use crate::error::{ErrorBody, WebResult};
+use crate::error::{ErrorBody, WebError, WebResult};
 use crate::routes::Routes;
 use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 pub fn routes() -> Routes {
@@ -21,6 +21,7 @@ pub fn routes() -> Routes {
         .post("/api/v1/evidence/{id}/status", set_status)
         .get("/api/v1/photos/{id}", photo_view)
         .get("/api/v1/photos/{id}/original", photo_original)
+        .get("/api/v1/evidence/{id}/custody-bundle", custody_download)
 }
 
 #[derive(utoipa::OpenApi)]
@@ -32,7 +33,8 @@ pub fn routes() -> Routes {
         acknowledge,
         set_status,
         photo_view,
-        photo_original
+        photo_original,
+        custody_download
     ),
     components(schemas(
         ItemSummary,
@@ -118,6 +120,27 @@ pub fn image(media_type: String, bytes: Vec<u8>) -> Response {
 pub async fn photo_view(ctx: Ctx, Path(id): Path<String>) -> WebResult<Response> {
     let (media_type, bytes) = service::photo(&ctx, &id, false).await?;
     Ok(image(media_type, bytes))
+}
+
+/// An item's custody history as a signed bundle, checkable offline without Triad
+/// (docs/custody-bundle.md; scripts/verify-custody-bundle.py). For the agency's SRO and
+/// supervisor; the download is on the audit trail.
+#[utoipa::path(get, path = "/api/v1/evidence/{id}/custody-bundle", tag = "evidence", params(("id" = String, Path)), responses((status = 200, description = "a triad-custody-bundle/2 JSON file"), (status = 404, body = ErrorBody)), security(("token" = [])))]
+pub async fn custody_download(ctx: Ctx, Path(id): Path<String>) -> WebResult<Response> {
+    let bundle = service::custody_bundle(&ctx, &id).await?;
+    let body = serde_json::to_vec_pretty(&bundle).map_err(|e| WebError::Internal(e.to_string()))?;
+    let disposition = format!("attachment; filename=\"custody-{}.json\"", id.trim());
+    let mut response = (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response();
+    if let Ok(value) = axum::http::HeaderValue::from_str(&disposition) {
+        response
+            .headers_mut()
+            .insert(axum::http::header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
 }
 
 /// The original photo exactly as uploaded (its SHA-256 is in the custody history): for the

@@ -18,6 +18,7 @@ pub fn routes() -> Routes {
     Routes::default()
         .post("/incidents/{id}/evidence", intake)
         .get("/evidence/{id}", item)
+        .get("/evidence/{id}/custody.json", super::api::custody_download)
         .post("/evidence/{id}/transfer", transfer)
         .post("/evidence/{id}/acknowledge", acknowledge)
         .post("/evidence/{id}/status", set_status)

@@ -381,6 +381,40 @@ async fn append<T: Serialize>(
     Ok(record)
 }
 
+/// An item's custody history as a signed bundle anyone can check offline
+/// (docs/custody-bundle.md), for the agency's sworn side: its SRO and supervisor. The
+/// download is an audited read of a law-enforcement record.
+pub async fn custody_bundle(ctx: &Ctx, id: &str) -> WebResult<triad_domain::evidence::Bundle> {
+    let parsed = Id::parse(id).ok_or(WebError::NotFound)?;
+    let item = store::get(&mut ctx.state.db.acquire().await?, parsed).await?;
+    let record = Resource::new(RecordClass::LawEnforcement, tenant(item.as_ref(), parsed));
+    ctx.require(Action::View, record, ("evidence_bundle", id))
+        .await?;
+    let item = item.ok_or(WebError::NotFound)?;
+    let mut conn = ctx.state.db.acquire().await?;
+    let records = store::records(&mut conn, &item.id).await?;
+    let photos = store::photos(&mut conn, parsed)
+        .await?
+        .into_iter()
+        .map(|p| triad_domain::evidence::PhotoHash {
+            id: p.id,
+            sha256: p.sha256,
+            media_type: p.media_type,
+        })
+        .collect();
+    drop(conn);
+    Ok(triad_domain::evidence::sign_bundle(
+        triad_domain::evidence::Export {
+            item_id: &item.id,
+            item: serde_json::to_value(&item).map_err(|e| WebError::Internal(e.to_string()))?,
+            photos,
+            records,
+            exported_at: ctx.now.to_datetime().to_rfc3339(),
+        },
+        &ctx.state.instance.signing_key,
+    ))
+}
+
 /// An item the actor may act on (a shared record of its campus).
 async fn find(ctx: &Ctx, id: &str, action: Action) -> WebResult<ItemRow> {
     Ok(find_held(ctx, id, action).await?.0)
@@ -448,6 +482,8 @@ pub struct ItemDetail {
     /// The actor holds the item.
     pub held_by_me: bool,
     pub law_enforcement: bool,
+    /// The actor may download the item's signed custody bundle (the agency's sworn side).
+    pub may_export: bool,
     pub photos: Vec<PhotoView>,
     pub custody: Vec<CustodyView>,
 }
@@ -495,6 +531,14 @@ pub async fn item(ctx: &Ctx, id: &str) -> WebResult<ItemDetail> {
         awaiting_me: item.pending_receiver_id.as_deref() == Some(me.as_str()),
         held_by_me: item.holder_id == me,
         law_enforcement: item.went_to_law_enforcement,
+        may_export: triad_domain::policy::decide(
+            &ctx.actor,
+            Action::View,
+            Resource::new(
+                RecordClass::LawEnforcement,
+                tenant(Some(&item), id_of(&item.id)),
+            ),
+        ) == triad_domain::policy::Decision::Allow,
         photos: photos
             .into_iter()
             .map(|p| PhotoView {

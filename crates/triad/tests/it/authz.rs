@@ -224,7 +224,13 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
         }
         ("GET", "/bans/{id}/photo" | "/api/v1/bans/{id}/photo") => e(CAMPUS_PARTNERS, NOBODY),
         ("POST", "/incidents/{id}/le-details" | "/api/v1/incidents/{id}/le-details")
-        | ("GET", "/photos/{id}/original" | "/api/v1/photos/{id}/original") => e(SWORN, NOBODY),
+        | (
+            "GET",
+            "/photos/{id}/original"
+            | "/api/v1/photos/{id}/original"
+            | "/evidence/{id}/custody.json"
+            | "/api/v1/evidence/{id}/custody-bundle",
+        ) => e(SWORN, NOBODY),
         ("GET", "/campuses/{id}/disclosures" | "/api/v1/campuses/{id}/disclosures") => {
             e(SCHOOL_SIDE, NOBODY)
         }
@@ -566,6 +572,8 @@ fn sibling_allows(role: &str, route: &RouteSpec) -> bool {
                     | "/campuses/{id}/live"
                     | "/photos/{id}/original"
                     | "/api/v1/photos/{id}/original"
+                    | "/evidence/{id}/custody.json"
+                    | "/api/v1/evidence/{id}/custody-bundle"
             )
         );
     directory || agency_side

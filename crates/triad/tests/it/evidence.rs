@@ -236,9 +236,67 @@ both_engines!(
             None,
         );
         assert!(ok.status.success(), "{}", text(&ok));
-        assert!(text(&ok).contains("VERIFIED: item"), "{}", text(&ok));
-        let mut edited: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(&bundle).unwrap()).unwrap();
+        assert!(
+            text(&ok).contains("VERIFIED: item") && text(&ok).contains("status destroyed"),
+            "{}",
+            text(&ok)
+        );
+        // The independent verifier (Python, no Triad) agrees, on the file Triad wrote.
+        let (code, said) = python_verifier(&bundle, Some(&key));
+        assert_eq!(code, 0, "{said}");
+        assert!(
+            said.contains("VERIFIED: item") && said.contains("status destroyed"),
+            "{said}"
+        );
+        // The SRO downloads the same kind of bundle from the item's page; the school cannot.
+        let downloaded = app
+            .api_get(&format!("/api/v1/evidence/{id}/custody-bundle"), &sro)
+            .await;
+        assert_eq!(downloaded.status(), 200);
+        let from_page = app.data_dir.join("from-page.json");
+        std::fs::write(&from_page, downloaded.bytes().await.unwrap()).unwrap();
+        let (code, said) = python_verifier(&from_page, Some(&key));
+        assert_eq!(code, 0, "{said}");
+        assert_eq!(
+            app.api_get(&format!("/api/v1/evidence/{id}/custody-bundle"), &ap)
+                .await
+                .status(),
+            403
+        );
+        // A destroyed item turned back to "in custody" in the statement: both refuse it.
+        let original = std::fs::read(&bundle).unwrap();
+        let mut forged: serde_json::Value = serde_json::from_slice(&original).unwrap();
+        let statement = forged["statement"]
+            .as_str()
+            .unwrap()
+            .replace("\"status\":\"destroyed\"", "\"status\":\"in_custody\"");
+        forged["statement"] = statement.into();
+        std::fs::write(&bundle, serde_json::to_vec(&forged).unwrap()).unwrap();
+        let refused = triad(
+            &app.data_dir,
+            &app.database_url,
+            &["evidence", "verify", &bundle.display().to_string()],
+            None,
+        );
+        assert_eq!(refused.status.code(), Some(2));
+        assert!(text(&refused).contains("signature"), "{}", text(&refused));
+        let (code, said) = python_verifier(&bundle, None);
+        assert_eq!(code, 2, "{said}");
+        assert!(said.contains("signature"), "{said}");
+        // A truncated file and another instance's key are refused too.
+        std::fs::write(&bundle, &original[..original.len() / 2]).unwrap();
+        assert_eq!(python_verifier(&bundle, None).0, 2);
+        std::fs::write(&bundle, &original).unwrap();
+        let other_key = app.data_dir.join("other.pub.pem");
+        std::fs::write(
+            &other_key,
+            "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAF2KhZj2z79fer/55ouvHTm310jduS56n4urA855plxc=\n-----END PUBLIC KEY-----\n",
+        )
+        .unwrap();
+        let (code, said) = python_verifier(&bundle, Some(&other_key));
+        assert_eq!(code, 2, "{said}");
+        assert!(said.contains("different key"), "{said}");
+        let mut edited: serde_json::Value = serde_json::from_slice(&original).unwrap();
         let data = edited["records"][1]["data"]
             .as_str()
             .unwrap()
@@ -332,3 +390,22 @@ both_engines!(
         assert!(r.status() == 403 || r.status() == 404);
     }
 );
+
+/// Runs the repository's independent verifier (scripts/verify-custody-bundle.py) on a bundle.
+fn python_verifier(bundle: &std::path::Path, key: Option<&std::path::Path>) -> (i32, String) {
+    let python = std::env::var("TRIAD_TEST_PYTHON").unwrap_or_else(|_| {
+        panic!("TRIAD_TEST_PYTHON is not set: run the tests with scripts/test, which installs the verifier's package")
+    });
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../scripts/verify-custody-bundle.py");
+    let mut cmd = std::process::Command::new(python);
+    cmd.arg(script).arg(bundle);
+    if let Some(key) = key {
+        cmd.arg("--public-key").arg(key);
+    }
+    let out = cmd.output().expect("the verifier runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr),
+    )
+}
