@@ -5,6 +5,7 @@
 pub mod activity;
 pub mod audit;
 pub mod auth;
+pub mod checkpoint;
 pub mod drills;
 pub mod error;
 pub mod evidence;

@@ -177,7 +177,8 @@ fn move_head(first: usize) -> String {
 pub(crate) const READ_HEAD: &str = "SELECT seq, hash FROM audit_head WHERE id = 1";
 
 /// The chain's head as stored.
-async fn head<'c>(conn: impl Into<Conn<'c>>) -> StoreResult<Head> {
+/// The chain's head as the database records it.
+pub async fn head<'c>(conn: impl Into<Conn<'c>>) -> StoreResult<Head> {
     let mut c: Conn = conn.into();
     fetch_optional!(&mut c, Head, READ_HEAD)?.ok_or(crate::StoreError::Config(
         "the audit head is missing".into(),
@@ -245,6 +246,32 @@ pub async fn list(db: &Db, filter: &Filter) -> StoreResult<Vec<AuditEntry>> {
 /// Recomputes the whole chain, in order, a page at a time, and checks it ends at the head.
 /// `Ok` carries the number of entries; `Err` names the first entry that does not match.
 pub async fn verify(db: &Db) -> StoreResult<Result<u64, Break>> {
+    verify_extending(db, &[]).await
+}
+
+/// [`verify`], and that the chain still extends each checkpoint `(size, hash)`: entry `size`
+/// exists and has that hash. A chain rewritten with its head (by someone holding the
+/// database) verifies on its own, but not against a checkpoint kept elsewhere.
+pub async fn verify_extending(
+    db: &Db,
+    checkpoints: &[(i64, String)],
+) -> StoreResult<Result<u64, Break>> {
+    let result = verify_chain(db, checkpoints).await?;
+    if let Ok(n) = result {
+        if let Some((size, _)) = checkpoints.iter().find(|(size, _)| *size > n as i64) {
+            return Ok(Err(Break {
+                seq: n as i64 + 1,
+                id: None,
+                reason: format!(
+                    "the chain has {n} entries but a checkpoint says it had {size}: entries were removed"
+                ),
+            }));
+        }
+    }
+    Ok(result)
+}
+
+async fn verify_chain(db: &Db, checkpoints: &[(i64, String)]) -> StoreResult<Result<u64, Break>> {
     let mut conn = db.acquire().await?;
     let mut verifier = ChainVerifier::new();
     let mut after = 0_i64;
@@ -254,11 +281,45 @@ pub async fn verify(db: &Db) -> StoreResult<Result<u64, Break>> {
         let Some(last) = page.last() else { break };
         after = last.seq;
         for row in page {
-            if let Err(broken) = verifier.check(&row.into_entry()) {
+            let entry = row.into_entry();
+            if let Err(broken) = verifier.check(&entry) {
                 return Ok(Err(broken));
+            }
+            let differs = checkpoints
+                .iter()
+                .any(|(size, hash)| *size == entry.seq && *hash != entry.hash);
+            if differs {
+                return Ok(Err(Break {
+                    seq: entry.seq,
+                    id: Some(entry.id),
+                    reason: "it is not the entry a signed checkpoint recorded: the chain was rewritten from here or before".into(),
+                }));
             }
         }
     }
     let head = head(&mut conn).await?;
     Ok(verifier.finish(head.seq, &head.hash))
+}
+
+/// Claims the checkpoint at `size` for this instance: true if no instance wrote it before.
+pub async fn claim_checkpoint(db: &Db, size: i64, at: Timestamp) -> StoreResult<bool> {
+    let mut tx = db.begin().await?;
+    let claimed = execute!(
+        &mut tx,
+        "INSERT INTO audit_checkpoints (size, written_at) VALUES ($1, $2) ON CONFLICT (size) DO NOTHING",
+        size,
+        at.millis()
+    )? == 1;
+    tx.commit().await?;
+    Ok(claimed)
+}
+
+/// The size of the last checkpoint an instance wrote, if any.
+pub async fn last_checkpoint<'c>(conn: impl Into<Conn<'c>>) -> StoreResult<Option<i64>> {
+    let mut c: Conn = conn.into();
+    Ok(crate::fetch_scalar!(
+        &mut c,
+        Option<i64>,
+        "SELECT MAX(size) FROM audit_checkpoints"
+    )?)
 }

@@ -4,7 +4,7 @@ use crate::{backup, demo, users};
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use triad_store::instance::Instance;
 use triad_store::Db;
@@ -175,8 +175,22 @@ const SETTINGS: &[(&str, &str)] = &[
 
 #[derive(Subcommand)]
 pub enum AuditCommand {
-    /// Recompute the hash chain and name the first entry that does not match.
-    Verify,
+    /// Recompute the hash chain and every custody history, and name the first entry that does
+    /// not match; with --checkpoint, also prove the chain still extends each signed checkpoint.
+    Verify {
+        /// A signed checkpoint kept away from the database (repeatable).
+        #[arg(long)]
+        checkpoint: Vec<PathBuf>,
+        /// The instance's public key file, if the data folder's key is not to be trusted.
+        #[arg(long)]
+        public_key: Option<PathBuf>,
+    },
+    /// Sign the chain's head now: a checkpoint to keep outside the database (mail it to the
+    /// district, put it on another disk). Printed, or written to --out.
+    Checkpoint {
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 /// The database URL, from the flag, the environment, or the file a `_FILE` variable names.
@@ -202,7 +216,7 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Serve(args) => {
             let db = open(&data).await?;
             let instance = Instance::open(&data.data_dir)?;
-            serve(db, instance, args).await?;
+            serve(db, instance, &data.data_dir, args).await?;
         }
         Command::Demo {
             serve: args,
@@ -215,7 +229,7 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
             let instance = Instance::open(&data.data_dir)?;
             demo::fill(&db, &instance, &demo_args).await?;
             if !no_serve {
-                serve(db, instance, args).await?;
+                serve(db, instance, &data.data_dir, args).await?;
             }
         }
         Command::Migrate => {
@@ -258,29 +272,35 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
                 .map_err(|e| anyhow::anyhow!("purging visitors: {e}"))?;
             println!("Removed {removed} visitor sign-ins past the retention period.");
         }
-        Command::Audit(AuditCommand::Verify) => {
+        Command::Audit(AuditCommand::Verify {
+            checkpoint,
+            public_key,
+        }) => {
             let db = open(&data).await?;
-            return match triad_store::audit::verify(&db).await? {
-                Ok(n) => match crate::evidence_cli::verify_all(&db, &data).await? {
-                    Ok((items, records)) => {
-                        println!("The audit trail is intact: {n} entries verified.");
-                        println!("Custody histories are intact: {records} records of {items} evidence items verified.");
-                        Ok(ExitCode::SUCCESS)
-                    }
-                    Err(broken) => {
-                        println!("The audit trail is intact ({n} entries), but a custody history is BROKEN at {broken}.");
-                        Ok(ExitCode::from(2))
-                    }
-                },
-                Err(b) => {
-                    let id = b.id.map(|i| format!(" ({i})")).unwrap_or_default();
-                    println!(
-                        "The audit trail is BROKEN at entry {}{id}: {}.",
-                        b.seq, b.reason
-                    );
+            let trail = crate::audit_cli::verify_trail(
+                &db,
+                &data.data_dir,
+                &checkpoint,
+                public_key.as_deref(),
+            )
+            .await?;
+            if trail.is_none() {
+                return Ok(ExitCode::from(2));
+            }
+            return match crate::evidence_cli::verify_all(&db, &data).await? {
+                Ok((items, records)) => {
+                    println!("Custody histories are intact: {records} records of {items} evidence items verified.");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(broken) => {
+                    println!("A custody history is BROKEN at {broken}.");
                     Ok(ExitCode::from(2))
                 }
             };
+        }
+        Command::Audit(AuditCommand::Checkpoint { out }) => {
+            let db = open(&data).await?;
+            return crate::audit_cli::checkpoint(&db, &data.data_dir, out.as_deref()).await;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -300,9 +320,10 @@ async fn purge_daily(db: Db) {
     }
 }
 
-/// Every hour (and at start): idempotency keys past their keeping time go, and the past days'
-/// counts of anonymous survey answers go to the audit trail.
-async fn hourly(db: Db) {
+/// Every hour (and at start): idempotency keys past their keeping time go, the past days'
+/// counts of anonymous survey answers go to the audit trail, and a signed checkpoint of the
+/// trail is written when it has grown enough since the last.
+async fn hourly(db: Db, data_dir: PathBuf) {
     let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         every_hour.tick().await;
@@ -314,10 +335,15 @@ async fn hourly(db: Db) {
         if let Err(e) = triad_web::surveys::service::audit_answer_days(&db, now).await {
             tracing::error!(error = %e, "writing survey answer counts to the audit trail failed");
         }
+        match crate::audit_cli::write_due_checkpoint(&db, &data_dir).await {
+            Ok(Some(path)) => tracing::info!(path = %path.display(), "audit checkpoint written"),
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "writing an audit checkpoint failed"),
+        }
     }
 }
 
-async fn serve(db: Db, instance: Instance, args: ServeArgs) -> Result<()> {
+async fn serve(db: Db, instance: Instance, data_dir: &Path, args: ServeArgs) -> Result<()> {
     if !args.addr.ip().is_loopback() && !args.behind_tls_proxy {
         bail!(
             "refusing to serve plain HTTP on {}: sign-in cookies need TLS away from loopback. Put Triad behind a reverse proxy that terminates TLS and pass --behind-tls-proxy (see docs/operations.md)",
@@ -340,7 +366,7 @@ async fn serve(db: Db, instance: Instance, args: ServeArgs) -> Result<()> {
         },
     };
     tokio::spawn(purge_daily(db.clone()));
-    tokio::spawn(hourly(db.clone()));
+    tokio::spawn(hourly(db.clone(), data_dir.to_path_buf()));
     let state = triad_web::AppState::new(
         db,
         std::sync::Arc::new(triad_web::SystemClock),

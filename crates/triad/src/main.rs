@@ -2,6 +2,7 @@
 //! manages accounts, backs up and restores, and verifies the audit trail.
 
 mod activity_import;
+mod audit_cli;
 mod backup;
 mod cli;
 mod demo;

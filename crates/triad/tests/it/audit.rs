@@ -128,3 +128,126 @@ fn both_engines_have_the_same_migrations() {
     assert!(!sqlite.is_empty());
     assert_eq!(sqlite, postgres);
 }
+
+// Someone holding the database rewrites an entry and recomputes the chain and its head: the
+// trail then checks as intact on its own, but not against a signed checkpoint kept elsewhere.
+// Removing entries from the end is caught the same way, and a checkpoint that was edited,
+// cut short or signed by another key is refused.
+both_engines!(
+    a_signed_checkpoint_catches_a_rewritten_chain,
+    |app: TestApp| async move {
+        use crate::cli::{text, triad};
+        let s = app.session("director").await;
+        for name in ["One", "Two", "Three", "Four"] {
+            app.post_form(
+                &format!("/districts/{}/campuses", app.world.district),
+                &s,
+                &[("name", name), ("level", "high")],
+            )
+            .await;
+        }
+        let note = app.data_dir.join("kept-elsewhere.note");
+        let note_arg = note.display().to_string();
+        let made = triad(
+            &app.data_dir,
+            &app.database_url,
+            &["audit", "checkpoint", "--out", &note_arg],
+            None,
+        );
+        assert!(made.status.success(), "{}", text(&made));
+        let verify = |extra: &[&str]| {
+            let mut args = vec!["audit", "verify", "--checkpoint", &note_arg];
+            args.extend_from_slice(extra);
+            triad(&app.data_dir, &app.database_url, &args, None)
+        };
+        let fine = verify(&[]);
+        assert!(fine.status.success(), "{}", text(&fine));
+        assert!(text(&fine).contains("extends the 1 signed checkpoint"));
+
+        // The rewrite: entry 2 says something else, and every hash after it is recomputed.
+        let drop_guard = match app.engine {
+            Engine::Sqlite => "DROP TRIGGER audit_log_no_update",
+            Engine::Postgres => "DROP TRIGGER audit_log_no_update ON audit_log",
+        };
+        app.raw(drop_guard).await.unwrap();
+        let mut entries = triad_store::audit::list(
+            &app.db,
+            &triad_store::audit::Filter {
+                limit: 100_000,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        entries.sort_by_key(|e| e.seq);
+        let mut prev = triad_domain::audit::GENESIS.to_string();
+        for e in entries.iter_mut() {
+            if e.seq == 2 {
+                e.event.record_id = Some("someone-else".into());
+            }
+            e.prev_hash = prev.clone();
+            e.hash = e.compute_hash();
+            prev = e.hash.clone();
+            app.raw(&format!(
+                "UPDATE audit_log SET record_id = {}, prev_hash = '{}', hash = '{}' WHERE seq = {}",
+                e.event
+                    .record_id
+                    .as_ref()
+                    .map(|r| format!("'{r}'"))
+                    .unwrap_or_else(|| "NULL".into()),
+                e.prev_hash,
+                e.hash,
+                e.seq
+            ))
+            .await
+            .unwrap();
+        }
+        app.raw(&format!(
+            "UPDATE audit_head SET hash = '{prev}' WHERE id = 1"
+        ))
+        .await
+        .unwrap();
+        let alone = triad(&app.data_dir, &app.database_url, &["audit", "verify"], None);
+        assert!(
+            alone.status.success(),
+            "the rewritten chain checks on its own: {}",
+            text(&alone)
+        );
+        let caught = verify(&[]);
+        assert_eq!(caught.status.code(), Some(2), "{}", text(&caught));
+        assert!(
+            text(&caught).contains("signed checkpoint"),
+            "{}",
+            text(&caught)
+        );
+
+        // A checkpoint edited (its size), cut short, or checked against another key: refused.
+        let original = std::fs::read_to_string(&note).unwrap();
+        let size_line = original.lines().nth(1).unwrap().to_string();
+        let bigger = (size_line.parse::<i64>().unwrap() + 1).to_string();
+        for forged in [
+            original.replacen(&format!("\n{size_line}\n"), &format!("\n{bigger}\n"), 1),
+            original[..original.len() / 2].to_string(),
+        ] {
+            std::fs::write(&note, &forged).unwrap();
+            let refused = verify(&[]);
+            assert_eq!(refused.status.code(), Some(2));
+            assert!(
+                text(&refused).contains("NOT VERIFIED: checkpoint"),
+                "{}",
+                text(&refused)
+            );
+        }
+        std::fs::write(&note, &original).unwrap();
+        let other = app.data_dir.join("other.pub.pem");
+        std::fs::write(
+            &other,
+            "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAF2KhZj2z79fer/55ouvHTm310jduS56n4urA855plxc=\n-----END PUBLIC KEY-----\n",
+        )
+        .unwrap();
+        let other_arg = other.display().to_string();
+        let wrong_key = verify(&["--public-key", &other_arg]);
+        assert_eq!(wrong_key.status.code(), Some(2));
+        assert!(text(&wrong_key).contains("not signed by this instance"));
+    }
+);
