@@ -387,6 +387,17 @@ async fn needs_disclosure(ctx: &Ctx, found: &Found) -> WebResult<bool> {
     Ok(people.iter().any(|p| p.kind == PersonKind::Student.code()))
 }
 
+/// Whether the incident was disclosed to the actor in this session (or with this token).
+async fn disclosed_here(ctx: &Ctx, found: &Found) -> WebResult<bool> {
+    Ok(triad_store::disclosures::opened(
+        &mut ctx.state.db.acquire().await?,
+        &found.row.id,
+        ctx.actor.user,
+        &ctx.credential.holder_key(),
+    )
+    .await?)
+}
+
 /// One incident. Law enforcement reading a school record about a student sees the student's
 /// identity only once they disclosed it to themselves, with a reason ([`disclose_for`]), in
 /// this session; each later view is an audited read.
@@ -394,22 +405,13 @@ pub async fn incident(ctx: &Ctx, id: &str) -> WebResult<IncidentDetail> {
     let found = find(ctx, id, Action::View).await?;
     let le = reads_law_enforcement(ctx, &found);
     let mut withhold = needs_disclosure(ctx, &found).await?;
-    if withhold {
-        let opened = triad_store::disclosures::opened(
-            &mut ctx.state.db.acquire().await?,
-            &found.row.id,
-            ctx.actor.user,
-            &ctx.credential.holder_key(),
-        )
-        .await?;
-        if opened {
-            withhold = false;
-            let read = ctx
-                .event("ferpa.read", Outcome::Ok)
-                .record("incident", &found.row.id)
-                .tenant(Some(found.campus.district()), found.agency());
-            triad_store::audit::record(&ctx.state.db, read, ctx.now).await?;
-        }
+    if withhold && disclosed_here(ctx, &found).await? {
+        withhold = false;
+        let read = ctx
+            .event("ferpa.read", Outcome::Ok)
+            .record("incident", &found.row.id)
+            .tenant(Some(found.campus.district()), found.agency());
+        triad_store::audit::record(&ctx.state.db, read, ctx.now).await?;
     }
     let mut conn = ctx.state.db.acquire().await?;
     let people = store::people(&mut conn, found.id()).await?;
@@ -486,17 +488,8 @@ pub async fn disclose_for(ctx: &Ctx, id: &str, purpose: &str) -> WebResult<Incid
     let found = find(ctx, id, Action::View).await?;
     let purpose = DisclosurePurpose::from_code(purpose.trim())
         .ok_or_else(|| Invalid::one("purpose", "choose why you need the student's identity"))?;
-    if needs_disclosure(ctx, &found).await? {
-        let opened = triad_store::disclosures::opened(
-            &mut ctx.state.db.acquire().await?,
-            &found.row.id,
-            ctx.actor.user,
-            &ctx.credential.holder_key(),
-        )
-        .await?;
-        if !opened {
-            disclose(ctx, &found, purpose).await?;
-        }
+    if needs_disclosure(ctx, &found).await? && !disclosed_here(ctx, &found).await? {
+        disclose(ctx, &found, purpose).await?;
     }
     incident(ctx, id).await
 }

@@ -449,35 +449,7 @@ both_engines!(
         assert_eq!(kept_answers(&app, first["id"].as_str().unwrap()).await, 1);
         // Recovery codes shown on the page are not kept either.
         let s = app.session("director").await;
-        let page = app
-            .get("/account/second-factor", &s)
-            .await
-            .text()
-            .await
-            .unwrap();
-        let totp = page
-            .split("class=\"secret\">")
-            .nth(1)
-            .unwrap()
-            .split('<')
-            .next()
-            .unwrap()
-            .to_string();
-        let bytes = totp_rs::Secret::Encoded(totp).to_bytes().unwrap();
-        let code = totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes, None, "x".into())
-            .unwrap()
-            .generate(u64::try_from(app.clock_now().millis() / 1000).unwrap());
-        let done = app
-            .post_form("/account/second-factor", &s, &[("code", &code)])
-            .await
-            .text()
-            .await
-            .unwrap();
-        let recovery: Vec<String> = done
-            .split("<li class=\"secret\">")
-            .skip(1)
-            .map(|p| p.split('<').next().unwrap().to_string())
-            .collect();
+        let (_, recovery) = app.enrol_second_factor(&s).await;
         assert_eq!(recovery.len(), 10);
         answers_stored(&app, 2).await;
         for code in &recovery {
@@ -495,11 +467,7 @@ both_engines!(
             .text()
             .await
             .unwrap();
-        let renewed: Vec<String> = fresh
-            .split("<li class=\"secret\">")
-            .skip(1)
-            .map(|p| p.split('<').next().unwrap().to_string())
-            .collect();
+        let renewed = shown_after(&fresh, "<li class=\"secret\">");
         assert_eq!(renewed.len(), 10);
         assert!(renewed.iter().all(|c| !recovery.contains(c)));
         answers_stored(&app, 3).await;

@@ -67,7 +67,11 @@ fn intake_form(s: &Session, photos: Vec<(&str, Vec<u8>)>) -> Form {
     form
 }
 
-async fn intake(app: &TestApp, s: &Session, photos: Vec<(&str, Vec<u8>)>) -> reqwest::Response {
+pub(crate) async fn intake(
+    app: &TestApp,
+    s: &Session,
+    photos: Vec<(&str, Vec<u8>)>,
+) -> reqwest::Response {
     let path = format!("/incidents/{}/evidence", app.world.incident);
     app.http
         .post(app.url(&path))

@@ -261,31 +261,8 @@ both_engines!(
         assert_eq!(made["provenance"], "school", "{made}");
         // And takes evidence in for the school, not as law enforcement.
         let session = app.session_of(m.principal_sro_away).await;
-        let t = triad_web::forms::FormToken::new(&session.csrf);
-        let form = reqwest::multipart::Form::new()
-            .text("_idem", t.idem)
-            .text("_csrf", t.csrf)
-            .text("description", "Phone")
-            .text("quantity", "1")
-            .text("condition", "Cracked")
-            .text("found_location", "Gym")
-            .text("found_at", "2026-09-01T10:15")
-            .text("found_by", "Coach")
-            .part(
-                "photo",
-                reqwest::multipart::Part::bytes(crate::evidence::jpeg_with_gps())
-                    .file_name("phone.jpg")
-                    .mime_str("image/jpeg")
-                    .unwrap(),
-            );
-        let r = app
-            .http
-            .post(app.url(&format!("/incidents/{}/evidence", w.incident)))
-            .header("cookie", &session.cookie)
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
+        let photo = vec![("phone.jpg", crate::evidence::jpeg_with_gps())];
+        let r = crate::evidence::intake(&app, &session, photo).await;
         assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
         let id = r.headers()["location"]
             .to_str()
@@ -301,30 +278,9 @@ both_engines!(
         assert_eq!(item["item"]["status"], "collected", "{item}");
         // The district leader who is the SSO of another campus takes no custody here.
         let leader = app.session_of(m.leader_sso_sibling).await;
-        let t = triad_web::forms::FormToken::new(&leader.csrf);
-        let form = reqwest::multipart::Form::new()
-            .text("_idem", t.idem)
-            .text("_csrf", t.csrf)
-            .text("description", "Lighter")
-            .text("quantity", "1")
-            .text("found_location", "Hall")
-            .text("found_at", "2026-09-01T10:15")
-            .part(
-                "photo",
-                reqwest::multipart::Part::bytes(crate::evidence::jpeg_with_gps())
-                    .file_name("lighter.jpg")
-                    .mime_str("image/jpeg")
-                    .unwrap(),
-            );
         let denials = app.audit_count("access.", "denied").await;
-        let r = app
-            .http
-            .post(app.url(&format!("/incidents/{}/evidence", w.incident)))
-            .header("cookie", &leader.cookie)
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
+        let photo = vec![("lighter.jpg", crate::evidence::jpeg_with_gps())];
+        let r = crate::evidence::intake(&app, &leader, photo).await;
         assert_eq!(r.status(), 403);
         assert!(app.audit_count("access.", "denied").await > denials);
         // Evidence is never handed to someone who cannot hold it here: an administrator of the

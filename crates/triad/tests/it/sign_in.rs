@@ -217,33 +217,7 @@ both_engines!(
             home.contains(banner),
             "a district leader is asked to set one up"
         );
-        let page = app
-            .get("/account/second-factor", &s)
-            .await
-            .text()
-            .await
-            .unwrap();
-        assert!(page.contains("<svg"), "the enrolment page shows a QR code");
-        let secret = page
-            .split("class=\"secret\">")
-            .nth(1)
-            .unwrap()
-            .split('<')
-            .next()
-            .unwrap()
-            .to_string();
-        let code = totp_now(&secret);
-        let done = app
-            .post_form("/account/second-factor", &s, &[("code", &code)])
-            .await
-            .text()
-            .await
-            .unwrap();
-        let recovery: Vec<String> = done
-            .split("<li class=\"secret\">")
-            .skip(1)
-            .map(|p| p.split('<').next().unwrap().to_string())
-            .collect();
+        let (_, recovery) = app.enrol_second_factor(&s).await;
         assert_eq!(recovery.len(), 10);
         let home = app.get("/", &s).await.text().await.unwrap();
         assert!(!home.contains(banner), "and no longer once it is set up");
@@ -298,23 +272,6 @@ both_engines!(
     }
 );
 
-fn totp_now(secret: &str) -> String {
-    let bytes = totp_rs::Secret::Encoded(secret.to_string())
-        .to_bytes()
-        .unwrap();
-    let totp = totp_rs::TOTP::new(
-        totp_rs::Algorithm::SHA1,
-        6,
-        1,
-        30,
-        bytes,
-        Some("Triad".into()),
-        "x".into(),
-    )
-    .unwrap();
-    totp.generate_current().unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_instance_can_require_a_second_factor_for_officers_and_administrators() {
     let config = triad_web::WebConfig {
@@ -336,24 +293,6 @@ async fn the_instance_can_require_a_second_factor_for_officers_and_administrator
     // Staff handle no sensitive records: the policy leaves them be.
     let staff = app.session("staff").await;
     assert_eq!(app.get("/", &staff).await.status(), 200);
-}
-
-/// A code of a TOTP secret for the 30-second step that holds `secs` (Unix seconds).
-fn totp_at(secret: &str, secs: i64) -> String {
-    let bytes = totp_rs::Secret::Encoded(secret.to_string())
-        .to_bytes()
-        .unwrap();
-    totp_rs::TOTP::new(
-        totp_rs::Algorithm::SHA1,
-        6,
-        1,
-        30,
-        bytes,
-        Some("Triad".into()),
-        "x".into(),
-    )
-    .unwrap()
-    .generate(u64::try_from(secs).unwrap())
 }
 
 /// Gives an account a second factor with a secret the test knows.

@@ -320,57 +320,15 @@ impl TestApp {
         sworn_for: Option<Id>,
         assigned: Option<(Id, Id, Id)>,
     ) -> Id {
-        let now = self.clock_now();
-        let person = Id::new();
-        let user = Id::new();
+        let assigned = assigned.map(|(agency, district, campus)| NewSro {
+            id: Id::new(),
+            agency,
+            district,
+            campus,
+        });
         let mut tx = self.db.begin().await.expect("begin");
-        org::insert_person(
-            &mut tx,
-            &org::NewPerson {
-                id: person,
-                display_name: &format!("Test {name}"),
-                email: Some(&format!("{name}@triad.test")),
-                agency: sworn_for,
-                district: None,
-                sworn: sworn_for.is_some(),
-                le_experience_start: None,
-            },
-            now,
-        )
-        .await
-        .expect("person");
-        accounts::insert_user(
-            &mut tx,
-            &accounts::NewUser {
-                id: user,
-                username: name,
-                display_name: &format!("Test {name}"),
-                person: Some(person),
-                password_hash: &password_hash(),
-            },
-            now,
-        )
-        .await
-        .expect("user");
-        for grant in grants {
-            accounts::add_grant(&mut tx, user, *grant, now)
-                .await
-                .expect("grant");
-        }
-        if let Some((agency, district, campus)) = assigned {
-            let a = org::NewAssignment {
-                id: Id::new(),
-                person,
-                agency,
-                district,
-                campus,
-                starts_on: "2020-08-01",
-                ends_on: None,
-            };
-            org::insert_assignment(&mut tx, &a, now)
-                .await
-                .expect("assignment");
-        }
+        let user =
+            insert_account(&mut tx, name, grants, sworn_for, assigned, self.clock_now()).await;
         tx.commit().await.expect("commit");
         user
     }
@@ -610,6 +568,76 @@ pub struct Session {
     pub csrf: String,
 }
 
+/// An SRO assignment for [`insert_account`].
+struct NewSro {
+    id: Id,
+    agency: Id,
+    district: Id,
+    campus: Id,
+}
+
+/// A person ("Test NAME") with an account of the test password holding `grants`, sworn for
+/// an agency if given, assigned as an SRO if given. Returns the user's id.
+async fn insert_account(
+    tx: &mut triad_store::Tx,
+    name: &str,
+    grants: &[Grant],
+    sworn_for: Option<Id>,
+    assigned: Option<NewSro>,
+    now: Timestamp,
+) -> Id {
+    let person = Id::new();
+    org::insert_person(
+        &mut *tx,
+        &org::NewPerson {
+            id: person,
+            display_name: &format!("Test {name}"),
+            email: Some(&format!("{name}@triad.test")),
+            agency: sworn_for,
+            district: None,
+            sworn: sworn_for.is_some(),
+            le_experience_start: None,
+        },
+        now,
+    )
+    .await
+    .expect("person");
+    let user = Id::new();
+    accounts::insert_user(
+        &mut *tx,
+        &accounts::NewUser {
+            id: user,
+            username: name,
+            display_name: &format!("Test {name}"),
+            person: Some(person),
+            password_hash: &password_hash(),
+        },
+        now,
+    )
+    .await
+    .expect("user");
+    for grant in grants {
+        accounts::add_grant(&mut *tx, user, *grant, now)
+            .await
+            .expect("grant");
+    }
+    if let Some(a) = assigned {
+        let assignment = org::NewAssignment {
+            id: a.id,
+            person,
+            agency: a.agency,
+            district: a.district,
+            campus: a.campus,
+            starts_on: "2020-08-01",
+            ends_on: None,
+        };
+        org::insert_assignment(&mut *tx, &assignment, now)
+            .await
+            .expect("assignment");
+    }
+    user
+}
+
 async fn build_world(
     db: &Db,
     instance: &triad_store::instance::Instance,
@@ -721,7 +749,6 @@ async fn build_world(
     org::insert_assignment(&mut tx, &away, now)
         .await
         .expect("other assignment");
-    let hash = password_hash();
     let mut users = HashMap::new();
     let grants: Vec<(&str, Grant, bool)> = ROLE_USERS
         .iter()
@@ -771,54 +798,14 @@ async fn build_world(
         ])
         .collect();
     for (name, grant, sworn) in grants {
-        let person = Id::new();
-        let agency = if sworn { Some(world.agency) } else { None };
-        org::insert_person(
-            &mut tx,
-            &org::NewPerson {
-                id: person,
-                display_name: &format!("Test {name}"),
-                email: Some(&format!("{name}@triad.test")),
-                agency,
-                district: None,
-                sworn,
-                le_experience_start: None,
-            },
-            now,
-        )
-        .await
-        .expect("person");
-        let user = Id::new();
-        accounts::insert_user(
-            &mut tx,
-            &accounts::NewUser {
-                id: user,
-                username: name,
-                display_name: &format!("Test {name}"),
-                person: Some(person),
-                password_hash: &hash,
-            },
-            now,
-        )
-        .await
-        .expect("user");
-        accounts::add_grant(&mut tx, user, grant, now)
-            .await
-            .expect("grant");
-        if grant.role == Role::Sro {
-            let a = org::NewAssignment {
-                id: world.assignment,
-                person,
-                agency: world.agency,
-                district: world.district,
-                campus: world.campus,
-                starts_on: "2020-08-01",
-                ends_on: None,
-            };
-            org::insert_assignment(&mut tx, &a, now)
-                .await
-                .expect("assignment");
-        }
+        let assigned = (grant.role == Role::Sro).then_some(NewSro {
+            id: world.assignment,
+            agency: world.agency,
+            district: world.district,
+            campus: world.campus,
+        });
+        let sworn_for = sworn.then_some(world.agency);
+        let user = insert_account(&mut tx, name, &[grant], sworn_for, assigned, now).await;
         users.insert(name.to_string(), user);
     }
     for (id, author, agency, district, campus) in [
@@ -968,5 +955,58 @@ fn patrol(
         created_at: now.millis(),
         updated_at: now.millis(),
         version: 1,
+    }
+}
+
+/// A code of a TOTP secret (base32, as the enrolment page shows it) for the 30-second step
+/// that holds `secs` (Unix seconds).
+pub fn totp_at(secret: &str, secs: i64) -> String {
+    let bytes = totp_rs::Secret::Encoded(secret.to_string())
+        .to_bytes()
+        .expect("a base32 secret");
+    totp_rs::TOTP::new(
+        totp_rs::Algorithm::SHA1,
+        6,
+        1,
+        30,
+        bytes,
+        Some("Triad".into()),
+        "x".into(),
+    )
+    .expect("a TOTP")
+    .generate(u64::try_from(secs).unwrap_or(0))
+}
+
+/// The texts a page shows after `marker` up to the next tag, in order (secrets shown once).
+pub fn shown_after(page: &str, marker: &str) -> Vec<String> {
+    page.split(marker)
+        .skip(1)
+        .map(|p| p.split('<').next().unwrap_or_default().to_string())
+        .collect()
+}
+
+impl TestApp {
+    /// Sets up a second factor on the enrolment page with the session's account, as its
+    /// owner would: yields the TOTP secret and the recovery codes shown.
+    pub async fn enrol_second_factor(&self, s: &Session) -> (String, Vec<String>) {
+        let page = self
+            .get("/account/second-factor", s)
+            .await
+            .text()
+            .await
+            .expect("the enrolment page");
+        assert!(page.contains("<svg"), "the enrolment page shows a QR code");
+        let secret = shown_after(&page, "class=\"secret\">")
+            .into_iter()
+            .next()
+            .expect("the secret");
+        let code = totp_at(&secret, self.clock_now().millis() / 1000);
+        let done = self
+            .post_form("/account/second-factor", s, &[("code", &code)])
+            .await
+            .text()
+            .await
+            .expect("the recovery codes");
+        (secret, shown_after(&done, "<li class=\"secret\">"))
     }
 }
