@@ -48,6 +48,50 @@ pub struct AuditEvent {
     pub content_hash: Option<String>,
     pub district: Option<Id>,
     pub agency: Option<Id>,
+    /// The content's canonical JSON, between `content` and the moment the entry is stored,
+    /// when it becomes `content_hash` keyed with the instance's secret ([`seal_content`]).
+    /// Never stored or serialised.
+    ///
+    /// [`seal_content`]: AuditEvent::seal_content
+    #[serde(skip)]
+    pub content_pending: Option<String>,
+}
+
+/// The prefix of a content hash keyed with the instance's secret. Entries written before keyed
+/// hashes carry a bare SHA-256 (64 hex characters); both kinds stay valid.
+pub const KEYED_CONTENT: &str = "hmac-sha256:";
+
+/// Whether a stored content hash is of a kind Triad writes: keyed (`hmac-sha256:` and 64 hex
+/// characters) or, for entries written before keyed hashes, a bare SHA-256.
+pub fn content_hash_is_known(hash: &str) -> bool {
+    let hex64 = |t: &str| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit());
+    hash.strip_prefix(KEYED_CONTENT).map_or(hex64(hash), hex64)
+}
+
+/// The keyed hash of content: HMAC-SHA256 of its canonical JSON with the instance's audit
+/// secret. Short content (a yes/no, a category) cannot be recovered from it by hashing
+/// candidates, as it could from a bare SHA-256.
+pub fn keyed_content_hash(secret: &[u8], canonical: &str) -> String {
+    use hmac::Mac;
+    // HMAC takes a key of any length: this never fails. (If it did, the empty hash would be
+    // flagged by verification as of no known kind.)
+    match hmac::Hmac::<Sha256>::new_from_slice(secret) {
+        Ok(mut mac) => {
+            mac.update(canonical.as_bytes());
+            format!(
+                "{KEYED_CONTENT}{}",
+                hex::encode(mac.finalize().into_bytes())
+            )
+        }
+        Err(_) => String::new(),
+    }
+}
+
+/// A record's canonical JSON (keys sorted), what content hashes are taken of.
+pub fn canonical<T: Serialize>(content: &T) -> String {
+    serde_json::to_value(content)
+        .map(|v| v.to_string())
+        .unwrap_or_default()
 }
 
 impl AuditEvent {
@@ -62,6 +106,7 @@ impl AuditEvent {
             content_hash: None,
             district: None,
             agency: None,
+            content_pending: None,
         }
     }
 
@@ -71,9 +116,19 @@ impl AuditEvent {
         self
     }
 
+    /// Records a hash of the content (never the content): keyed when the entry is stored.
     pub fn content<T: Serialize>(mut self, content: &T) -> Self {
-        self.content_hash = Some(content_hash(content));
+        self.content_pending = Some(canonical(content));
+        self.content_hash = None;
         self
+    }
+
+    /// Turns pending content into its keyed hash, with the instance's audit secret (called by
+    /// the store as the entry is appended).
+    pub fn seal_content(&mut self, secret: &[u8]) {
+        if let Some(canonical) = self.content_pending.take() {
+            self.content_hash = Some(keyed_content_hash(secret, &canonical));
+        }
     }
 
     pub fn source(mut self, source: Option<String>) -> Self {
@@ -154,12 +209,10 @@ impl AuditEntry {
     }
 }
 
-/// The SHA-256 of a record's canonical JSON (keys sorted): what the trail keeps of content.
+/// The bare SHA-256 of a record's canonical JSON: what entries written before keyed hashes
+/// kept of content (guessable for short content; [`keyed_content_hash`] replaced it).
 pub fn content_hash<T: Serialize>(content: &T) -> String {
-    let canonical = serde_json::to_value(content)
-        .map(|v| v.to_string())
-        .unwrap_or_default();
-    hex::encode(Sha256::digest(canonical.as_bytes()))
+    hex::encode(Sha256::digest(canonical(content).as_bytes()))
 }
 
 /// Where a chain stops being what it claims.
@@ -202,6 +255,16 @@ impl ChainVerifier {
         }
         if self.prev_hash.as_deref() != Some(entry.prev_hash.as_str()) {
             return Err(broken("does not link to the entry before it".into()));
+        }
+        if entry
+            .event
+            .content_hash
+            .as_deref()
+            .is_some_and(|h| !content_hash_is_known(h))
+        {
+            return Err(broken(
+                "its content hash is of no kind Triad writes (altered)".into(),
+            ));
         }
         if entry.compute_hash() != entry.hash {
             return Err(broken(

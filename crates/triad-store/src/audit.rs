@@ -50,6 +50,7 @@ impl Row {
                 content_hash: self.content_hash,
                 district: self.district_id.as_deref().map(id_or_nil),
                 agency: self.agency_id.as_deref().map(id_or_nil),
+                content_pending: None,
             },
             prev_hash: self.prev_hash,
             hash: self.hash,
@@ -76,6 +77,13 @@ pub async fn append(tx: &mut Tx, event: AuditEvent, at: Timestamp) -> StoreResul
     let id = Id::new();
     tx.audit(Unchained { id, at, event })?;
     Ok(id)
+}
+
+impl Unchained {
+    /// Turns the entry's pending content into its hash keyed with the instance's secret.
+    pub(crate) fn seal(&mut self, secret: &[u8]) {
+        self.event.seal_content(secret);
+    }
 }
 
 /// Rows of audit entries per INSERT: 14 values each, well under either engine's limit on

@@ -142,6 +142,16 @@ impl<'a, 'b> From<&'a mut Conn<'b>> for Conn<'a> {
 }
 
 impl Db {
+    /// Keys this database's audit content hashes with the instance's secret
+    /// ([`crate::instance::audit_secret`]). Until it is given, a random secret nobody knows
+    /// is used, so no content hash is ever a bare, guessable one.
+    pub fn use_content_secret(&self, secret: &[u8]) {
+        match self {
+            Db::Sqlite(_, group) => group.use_content_secret(secret),
+            Db::Postgres(_, group) => group.use_content_secret(secret),
+        }
+    }
+
     /// Opens a database from its URL (`sqlite://path` or `postgres://…`), creating a SQLite
     /// file and its folder when missing, and brings its schema up to date.
     pub async fn open(url: &str) -> StoreResult<Self> {

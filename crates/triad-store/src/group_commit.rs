@@ -103,6 +103,9 @@ pub struct Group<DB: Batchable> {
     batches: Arc<AtomicU64>,
     /// The window, in microseconds.
     window: Arc<AtomicU64>,
+    /// The secret audit content hashes are keyed with (the instance's, once it is given;
+    /// until then a random one nobody knows, so no hash is ever guessable).
+    content_secret: Arc<std::sync::RwLock<Vec<u8>>>,
 }
 
 impl<DB: Batchable> Clone for Group<DB> {
@@ -112,6 +115,7 @@ impl<DB: Batchable> Clone for Group<DB> {
             waiting: Arc::clone(&self.waiting),
             batches: Arc::clone(&self.batches),
             window: Arc::clone(&self.window),
+            content_secret: Arc::clone(&self.content_secret),
         }
     }
 }
@@ -256,7 +260,21 @@ impl<DB: Batchable> Group<DB> {
             waiting: Arc::default(),
             batches: Arc::default(),
             window: Arc::new(AtomicU64::new(WINDOW.as_micros() as u64)),
+            content_secret: Arc::new(std::sync::RwLock::new({
+                let mut unknown = vec![0u8; 32];
+                rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut unknown);
+                unknown
+            })),
         })
+    }
+
+    /// Keys audit content hashes with the instance's secret from now on.
+    pub fn use_content_secret(&self, secret: &[u8]) {
+        let mut kept = self
+            .content_secret
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
+        *kept = secret.to_vec();
     }
 
     /// Joins the open batch, or opens one.
@@ -475,7 +493,15 @@ impl<DB: Batchable> Member<DB> {
     }
 
     /// Adds an audit entry to the batch, to be chained onto the trail before its commit.
-    pub(crate) fn audit(&mut self, entry: Unchained) -> StoreResult<()> {
+    pub(crate) fn audit(&mut self, mut entry: Unchained) -> StoreResult<()> {
+        entry.seal(
+            &self
+                .cleanup
+                .group
+                .content_secret
+                .read()
+                .unwrap_or_else(|e| e.into_inner()),
+        );
         match &mut self.turn.state {
             State::Open(batch) => {
                 batch.audit.push(entry);

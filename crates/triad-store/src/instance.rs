@@ -19,8 +19,42 @@ pub fn keys_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("keys")
 }
 
-/// Creates the instance key pair if it does not exist yet.
+/// The secret audit content hashes are keyed with: 32 random bytes beside the instance key,
+/// outside the database, in backups. Every instance of a deployment reads the same file.
+const AUDIT_SECRET: &str = "audit-content.key";
+
+/// Creates the instance key pair and the audit secret if they do not exist yet.
 pub fn ensure_keys(data_dir: &Path) -> StoreResult<()> {
+    ensure_key_pair(data_dir)?;
+    audit_secret(data_dir).map(|_| ())
+}
+
+/// The secret audit content hashes are keyed with (made on first use); give it to the
+/// database with [`crate::Db::use_content_secret`].
+pub fn audit_secret(data_dir: &Path) -> StoreResult<Vec<u8>> {
+    let dir = keys_dir(data_dir);
+    let secret_path = dir.join(AUDIT_SECRET);
+    if !secret_path.exists() {
+        std::fs::create_dir_all(&dir).map_err(|e| config("creating", &dir, e))?;
+        let mut secret = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut secret);
+        match write_private(&secret_path, hex::encode(secret).as_bytes()) {
+            Ok(()) => {}
+            // Another instance starting at the same moment made it first: read theirs.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(config("writing", &secret_path, e)),
+        }
+    }
+    let text =
+        std::fs::read_to_string(&secret_path).map_err(|e| config("reading", &secret_path, e))?;
+    let secret = hex::decode(text.trim())
+        .ok()
+        .filter(|s| s.len() == 32)
+        .ok_or_else(|| config("decoding", &secret_path, "not 32 bytes in hex"))?;
+    Ok(secret)
+}
+
+fn ensure_key_pair(data_dir: &Path) -> StoreResult<()> {
     let dir = keys_dir(data_dir);
     let private = dir.join(PRIVATE_KEY);
     if private.exists() {
@@ -150,6 +184,8 @@ fn write_durably(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 pub struct Instance {
     pub signing_key: Arc<SigningKey>,
     pub files: FileStore,
+    /// What audit content hashes are keyed with.
+    pub audit_secret: Arc<Vec<u8>>,
 }
 
 impl Instance {
@@ -159,6 +195,7 @@ impl Instance {
         Ok(Self {
             signing_key: Arc::new(signing_key(data_dir)?),
             files: FileStore::new(data_dir),
+            audit_secret: Arc::new(audit_secret(data_dir)?),
         })
     }
 }

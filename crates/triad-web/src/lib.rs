@@ -121,6 +121,7 @@ impl AppState {
         config: WebConfig,
         instance: triad_store::instance::Instance,
     ) -> Self {
+        db.use_content_secret(&instance.audit_secret);
         Self {
             db,
             clock,

@@ -205,9 +205,14 @@ pub fn database_url(data: &DataArgs) -> Result<String> {
 
 pub async fn open(data: &DataArgs) -> Result<Db> {
     let url = database_url(data)?;
-    Db::open(&url)
+    let db = Db::open(&url)
         .await
-        .with_context(|| "opening the database".to_string())
+        .with_context(|| "opening the database".to_string())?;
+    // Audit entries written by any command are keyed with the instance's secret.
+    let secret = triad_store::instance::audit_secret(&data.data_dir)
+        .with_context(|| "reading the instance's audit secret".to_string())?;
+    db.use_content_secret(&secret);
+    Ok(db)
 }
 
 pub async fn dispatch(cli: Cli) -> Result<ExitCode> {

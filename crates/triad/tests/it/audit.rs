@@ -251,3 +251,80 @@ both_engines!(
         assert!(text(&wrong_key).contains("not signed by this instance"));
     }
 );
+
+// Content hashes are keyed with the instance's secret (kept beside its key, outside the
+// database): short content such as a role granted cannot be recovered by hashing candidates.
+// Entries written before keyed hashes (a bare SHA-256) still verify; a hash of neither kind
+// does not.
+both_engines!(
+    content_hashes_are_keyed_with_the_instance_secret,
+    |app: TestApp| async move {
+        let token = app.token("admin").await;
+        let grant = triad_domain::auth::Grant {
+            role: triad_domain::auth::Role::DistrictLeader,
+            scope: triad_domain::auth::Scope::District {
+                district: app.world.district,
+            },
+        };
+        let staff = app.user("staff");
+        let r = app
+            .api_post(
+                &token,
+                &format!("/api/v1/users/{staff}/grants"),
+                serde_json::json!({"role": "district_leader", "scope": format!("district:{}", app.world.district)}),
+            )
+            .await;
+        assert!(r.status().is_success());
+        let entries = triad_store::audit::list(
+            &app.db,
+            &triad_store::audit::Filter {
+                action_prefix: Some("account.grant".into()),
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let stored = entries[0].event.content_hash.clone().unwrap();
+        let guess = triad_domain::audit::content_hash(&grant);
+        assert_ne!(stored, guess, "a bare SHA-256 would be guessable");
+        let secret = hex::decode(
+            std::fs::read_to_string(app.data_dir.join("keys/audit-content.key"))
+                .unwrap()
+                .trim(),
+        )
+        .unwrap();
+        let canonical = triad_domain::audit::canonical(&grant);
+        assert_eq!(
+            stored,
+            triad_domain::audit::keyed_content_hash(&secret, &canonical),
+            "the keyed hash of the grant"
+        );
+        // An entry of the earlier kind (bare SHA-256) verifies; a hash of no kind does not.
+        let drop_guard = match app.engine {
+            Engine::Sqlite => "DROP TRIGGER audit_log_no_update",
+            Engine::Postgres => "DROP TRIGGER audit_log_no_update ON audit_log",
+        };
+        app.raw(drop_guard).await.unwrap();
+        let mut entry = entries[0].clone();
+        for (content, verifies) in [(guess.clone(), true), ("hmac-sha256:zz".to_string(), false)] {
+            entry.event.content_hash = Some(content.clone());
+            entry.hash = entry.compute_hash();
+            app.raw(&format!(
+                "UPDATE audit_log SET content_hash = '{content}', hash = '{}' WHERE seq = {}",
+                entry.hash, entry.seq
+            ))
+            .await
+            .unwrap();
+            // Only the last entry was touched: relink the head to it.
+            app.raw(&format!(
+                "UPDATE audit_head SET hash = '{}' WHERE id = 1 AND seq = {}",
+                entry.hash, entry.seq
+            ))
+            .await
+            .unwrap();
+            let result = triad_store::audit::verify(&app.db).await.unwrap();
+            assert_eq!(result.is_ok(), verifies, "{content}: {result:?}");
+        }
+    }
+);

@@ -236,6 +236,7 @@ impl TestApp {
             .expect("open the test database");
         let data_dir = dir.path().join("data");
         let instance = triad_store::instance::Instance::open(&data_dir).expect("instance");
+        db.use_content_secret(&instance.audit_secret);
         let (world, users) = build_world(&db, &instance).await;
         let clock = Arc::new(ShiftedClock::default());
         let state = AppState::new(db.clone(), clock.clone(), config, instance);
