@@ -212,6 +212,8 @@ pub struct Filter {
     pub outcome: Option<Outcome>,
     pub since: Option<Timestamp>,
     pub until: Option<Timestamp>,
+    /// Only entries before this one (the cursor of the next page, newest first).
+    pub before_seq: Option<i64>,
     pub limit: i64,
 }
 
@@ -234,6 +236,7 @@ pub async fn list(db: &Db, filter: &Filter) -> StoreResult<Vec<AuditEntry>> {
            AND ($4 IS NULL OR outcome = $4) \
            AND ($5 IS NULL OR at >= $5) \
            AND ($6 IS NULL OR at < $6) \
+           AND ($8 IS NULL OR seq < $8) \
          ORDER BY seq DESC LIMIT $7"
     );
     let rows = fetch_all!(
@@ -247,6 +250,7 @@ pub async fn list(db: &Db, filter: &Filter) -> StoreResult<Vec<AuditEntry>> {
         filter.since.map(|t| t.millis()),
         filter.until.map(|t| t.millis()),
         filter.limit.clamp(1, 100_000),
+        filter.before_seq
     )?;
     Ok(rows.into_iter().map(Row::into_entry).collect())
 }

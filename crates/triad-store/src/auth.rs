@@ -446,6 +446,10 @@ pub struct TokenRow {
     pub created_at: i64,
     pub last_used_at: Option<i64>,
     pub revoked_at: Option<i64>,
+    /// The token stops working at this instant (milliseconds), if set.
+    pub expires_at: Option<i64>,
+    /// The token may only read.
+    pub read_only: bool,
 }
 
 pub async fn insert_token<'c>(
@@ -456,15 +460,37 @@ pub async fn insert_token<'c>(
     token_hash: &str,
     now: Timestamp,
 ) -> StoreResult<()> {
+    insert_token_of_kind(conn, id, user, name, token_hash, now, TokenKind::default()).await
+}
+
+/// How long a token lasts and what it may do.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TokenKind {
+    pub expires_at: Option<Timestamp>,
+    pub read_only: bool,
+}
+
+pub async fn insert_token_of_kind<'c>(
+    conn: impl Into<Conn<'c>>,
+    id: Id,
+    user: Id,
+    name: &str,
+    token_hash: &str,
+    now: Timestamp,
+    kind: TokenKind,
+) -> StoreResult<()> {
     let mut c: Conn = conn.into();
     execute!(
         &mut c,
-        "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, expires_at, read_only) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
         id.to_string(),
         user.to_string(),
         name.to_string(),
         token_hash.to_string(),
-        now.millis()
+        now.millis(),
+        kind.expires_at.map(|t| t.millis()),
+        kind.read_only
     )?;
     Ok(())
 }
@@ -474,7 +500,7 @@ pub async fn tokens_of<'c>(conn: impl Into<Conn<'c>>, user: Id) -> StoreResult<V
     Ok(fetch_all!(
         &mut c,
         TokenRow,
-        "SELECT id, user_id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC",
+        "SELECT id, user_id, name, created_at, last_used_at, revoked_at, expires_at, read_only FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC",
         user.to_string()
     )?)
 }
@@ -488,7 +514,7 @@ pub async fn live_token<'c>(
     Ok(fetch_optional!(
         &mut c,
         TokenRow,
-        "SELECT id, user_id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+        "SELECT id, user_id, name, created_at, last_used_at, revoked_at, expires_at, read_only FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
         token_hash.to_string()
     )?)
 }
@@ -532,7 +558,7 @@ pub async fn token_by_id<'c>(conn: impl Into<Conn<'c>>, id: Id) -> StoreResult<O
     Ok(fetch_optional!(
         &mut c,
         TokenRow,
-        "SELECT id, user_id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE id = $1",
+        "SELECT id, user_id, name, created_at, last_used_at, revoked_at, expires_at, read_only FROM api_tokens WHERE id = $1",
         id.to_string()
     )?)
 }
@@ -803,7 +829,12 @@ pub async fn create_account(db: &crate::Db, account: NewAccount, by: &By) -> Sto
     Ok(user)
 }
 
-/// Sets a new password after checking it; every session of the account ends.
+/// The setting that makes a new password end the account's API tokens too (yes/no,
+/// default no).
+pub const TOKENS_END_SETTING: &str = "accounts.password_change_ends_tokens";
+
+/// Sets a new password after checking it; every session of the account ends (and, with
+/// [`TOKENS_END_SETTING`], every API token).
 pub async fn change_password(
     db: &crate::Db,
     user: Id,
@@ -825,6 +856,19 @@ pub async fn change_password(
         "DELETE FROM sessions WHERE user_id = $1",
         user.to_string()
     )?;
+    // With the setting on, a new password also ends every API token (a leaked password may
+    // have made some).
+    let end_tokens = crate::settings::get(&mut tx, TOKENS_END_SETTING)
+        .await?
+        .is_some_and(|v| matches!(v.trim(), "yes" | "true" | "on"));
+    if end_tokens {
+        execute!(
+            &mut tx,
+            "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+            by.now.millis(),
+            user.to_string()
+        )?;
+    }
     crate::audit::append(
         &mut tx,
         by.event("account.password").record("user", user),
@@ -906,13 +950,15 @@ pub async fn create_token(
     db: &crate::Db,
     user: Id,
     name: &str,
+    kind: TokenKind,
     by: &By,
 ) -> StoreResult<(Id, String)> {
     let name = triad_domain::org::parse_name("name", name)?;
     let secret = new_secret("triad_pat_");
     let id = Id::new();
     let mut tx = db.begin().await?;
-    insert_token(&mut tx, id, user, &name, &secret_hash(&secret), by.now).await?;
+    let hash = secret_hash(&secret);
+    insert_token_of_kind(&mut tx, id, user, &name, &hash, by.now, kind).await?;
     crate::audit::append(
         &mut tx,
         by.event("token.create").record("api_token", id),

@@ -40,8 +40,8 @@ pub enum Credential {
         token_hash: String,
         csrf_secret: String,
     },
-    /// A personal access token, by id.
-    Token { id: String },
+    /// A personal access token, by id; a read-only one may not write.
+    Token { id: String, read_only: bool },
 }
 
 impl Credential {
@@ -50,7 +50,7 @@ impl Credential {
     pub fn holder_key(&self) -> String {
         match self {
             Credential::Session { token_hash, .. } => format!("session:{token_hash}"),
-            Credential::Token { id } => format!("token:{id}"),
+            Credential::Token { id, .. } => format!("token:{id}"),
         }
     }
 }
@@ -63,8 +63,10 @@ pub struct Holder {
     pub totp_enabled: bool,
     /// The local date the assignments in force were read for.
     pub today: String,
-    /// When the session began; tokens do not expire.
+    /// When the session began (sessions end after an absolute time).
     pub began: Option<Timestamp>,
+    /// When a token stops working, if it was made with an end.
+    pub expires_at: Option<Timestamp>,
     /// When the credential's use was last written down.
     pub last_seen: Option<Timestamp>,
 }

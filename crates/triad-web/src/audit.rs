@@ -42,9 +42,18 @@ pub struct AuditQuery {
     /// csv for a download.
     #[serde(default)]
     pub format: String,
+    /// How many entries (at most 1,000; a CSV download at most 100,000). Default 500.
     #[serde(default)]
     pub limit: Option<i64>,
+    /// The next page: entries before this one (the `seq` the `Link: rel="next"` header
+    /// names).
+    #[serde(default)]
+    pub before: Option<i64>,
 }
+
+/// The most entries a page or an API answer carries; a CSV download may carry more.
+pub const PAGE_LIMIT: i64 = 1000;
+const CSV_LIMIT: i64 = 100_000;
 
 /// Which districts' entries the actor may read: `None` for all (system administrators).
 async fn reach(ctx: &Ctx) -> WebResult<Option<Vec<Id>>> {
@@ -113,7 +122,15 @@ fn filter(q: &AuditQuery, districts: Option<Vec<Id>>) -> WebResult<Filter> {
         outcome,
         since: day_start("from", &q.from, 0)?,
         until: day_start("to", &q.to, 1)?,
-        limit: q.limit.unwrap_or(500),
+        before_seq: q.before,
+        limit: q.limit.unwrap_or(500).clamp(
+            1,
+            if q.format == "csv" {
+                CSV_LIMIT
+            } else {
+                PAGE_LIMIT
+            },
+        ),
     })
 }
 
@@ -186,9 +203,35 @@ fn csv(entries: Vec<EntryView>) -> WebResult<Response> {
 
 /// Audit entries, newest first (district leaders: their districts; system administrators:
 /// all).
-#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery), responses((status = 200, body = [EntryView])), security(("token" = [])))]
-pub async fn api(ctx: Ctx, Query(q): Query<AuditQuery>) -> WebResult<Json<Vec<EntryView>>> {
-    Ok(Json(entries(&ctx, &q).await?))
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery), responses((status = 200, body = [EntryView], headers(("Link" = String, description = "the next page, when there may be one")))), security(("token" = [])))]
+pub async fn api(ctx: Ctx, Query(q): Query<AuditQuery>) -> WebResult<Response> {
+    let entries = entries(&ctx, &q).await?;
+    let limit = q.limit.unwrap_or(500).clamp(1, PAGE_LIMIT);
+    // A full page may have more behind it: name the next one (the same filter, older).
+    let next = (entries.len() as i64 == limit)
+        .then(|| entries.last().map(|e| e.seq))
+        .flatten();
+    let mut response = Json(entries).into_response();
+    if let Some(before) = next {
+        let query = serde_urlencoded::to_string([
+            ("actor", q.actor.as_str()),
+            ("action", q.action.as_str()),
+            ("outcome", q.outcome.as_str()),
+            ("from", q.from.as_str()),
+            ("to", q.to.as_str()),
+            ("limit", &limit.to_string()),
+            ("before", &before.to_string()),
+        ])
+        .unwrap_or_default();
+        if let Ok(link) =
+            axum::http::HeaderValue::from_str(&format!("</api/v1/audit?{query}>; rel=\"next\""))
+        {
+            response
+                .headers_mut()
+                .insert(axum::http::header::LINK, link);
+        }
+    }
+    Ok(response)
 }
 
 #[derive(utoipa::OpenApi)]

@@ -101,15 +101,23 @@ impl Presented {
         now: Timestamp,
         today: &str,
     ) -> Result<Holder, WebError> {
+        let mut expires_at = None;
         let (user_id, credential, began, last_seen) = match self {
             Presented::Token(hash) => {
                 let token = store::live_token(&mut *conn, hash)
                     .await?
                     .ok_or(WebError::Unauthenticated)?;
+                expires_at = token.expires_at.map(Timestamp::from_millis);
+                if expires_at.is_some_and(|end| end <= now) {
+                    return Err(WebError::Unauthenticated);
+                }
                 let last_used = token.last_used_at.map(Timestamp::from_millis);
                 (
                     token.user_id,
-                    Credential::Token { id: token.id },
+                    Credential::Token {
+                        id: token.id,
+                        read_only: token.read_only,
+                    },
                     None,
                     last_used,
                 )
@@ -148,6 +156,7 @@ impl Presented {
             totp_enabled: user.totp_enabled,
             today: today.to_string(),
             began,
+            expires_at,
             last_seen,
         })
     }
@@ -157,6 +166,9 @@ impl Holder {
     /// A session idle or old past its limits is read again: another instance may have seen
     /// it since, and if not, reading it again ends it.
     fn is_alive(&self, now: Timestamp) -> bool {
+        if self.expires_at.is_some_and(|end| end <= now) {
+            return false;
+        }
         match (self.began, self.last_seen) {
             (Some(began), Some(last_seen)) => session_alive(began, last_seen, now),
             _ => true,
@@ -175,7 +187,7 @@ impl Holder {
             Credential::Session { token_hash, .. } => {
                 store::touch_session(&mut *conn, token_hash, now).await?
             }
-            Credential::Token { id } => store::touch_token(&mut *conn, id, now).await?,
+            Credential::Token { id, .. } => store::touch_token(&mut *conn, id, now).await?,
         }
         self.last_seen = Some(now);
         Ok(true)

@@ -2,7 +2,7 @@
 //! and every write, page or API, carries an idempotency key so a double tap or a retry over a
 //! flaky connection is recorded once and answered with the first answer.
 
-use crate::context::Ctx;
+use crate::context::{Credential, Ctx};
 use crate::error::WebError;
 use crate::AppState;
 use axum::body::Body;
@@ -114,6 +114,20 @@ async fn guard(state: AppState, request: Request, next: Next) -> Result<Response
         return Ok(next.run(request).await);
     }
     let ctx = Ctx::identify(&parts, &state).await?;
+    if matches!(
+        ctx.credential,
+        Credential::Token {
+            read_only: true,
+            ..
+        }
+    ) {
+        return Err(ctx
+            .deny(
+                "this token may only read: make a token that may write for this",
+                ("api_token", "write"),
+            )
+            .await);
+    }
     let is_api = path.starts_with("/api/");
     let key = if is_api {
         parts

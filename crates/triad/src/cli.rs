@@ -171,6 +171,10 @@ const SETTINGS: &[(&str, &str)] = &[
         triad_store::idempotency::KEEP_SETTING,
         "hours an idempotency key is kept for replays of a write (default 24)",
     ),
+    (
+        triad_store::auth::TOKENS_END_SETTING,
+        "yes: a new password also revokes the account's API tokens (default no)",
+    ),
 ];
 
 #[derive(Subcommand)]

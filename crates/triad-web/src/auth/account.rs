@@ -47,6 +47,8 @@ pub struct TokenLine {
     pub created: String,
     pub last_used: String,
     pub revoked: bool,
+    /// "until revoked", or the day it ends; "read only" where it may not write.
+    pub kind: String,
     pub form: FormToken,
 }
 
@@ -88,6 +90,13 @@ async fn show_account_with(
             created: when(t.created_at),
             last_used: t.last_used_at.map(when).unwrap_or_else(|| "never".into()),
             revoked: t.revoked_at.is_some(),
+            kind: format!(
+                "{}{}",
+                t.expires_at
+                    .map(|end| format!("ends {}", when(end - 1)))
+                    .unwrap_or_else(|| "until revoked".into()),
+                if t.read_only { ", read only" } else { "" }
+            ),
             form: ctx.form(),
         })
         .collect();
@@ -128,6 +137,12 @@ async fn change_password(ctx: Ctx, Form(form): Form<PasswordForm>) -> WebResult<
 pub struct TokenInput {
     #[serde(default)]
     pub name: String,
+    /// The last day the token works (YYYY-MM-DD, within two years); empty: until revoked.
+    #[serde(default)]
+    pub expires_on: String,
+    /// The token may only read (a report or dashboard).
+    #[serde(default, deserialize_with = "crate::forms::checkbox")]
+    pub read_only: bool,
 }
 
 /// Makes a personal access token for the actor; the secret is returned this once.
@@ -138,7 +153,34 @@ pub async fn create_own_token(ctx: &Ctx, input: TokenInput) -> WebResult<(Id, St
         ("user", &ctx.actor.user.to_string()),
     )
     .await?;
-    Ok(store::create_token(&ctx.state.db, ctx.actor.user, &input.name, &ctx.by()).await?)
+    let kind = store::TokenKind {
+        expires_at: token_end(&input.expires_on, ctx.now)?,
+        read_only: input.read_only,
+    };
+    Ok(store::create_token(&ctx.state.db, ctx.actor.user, &input.name, kind, &ctx.by()).await?)
+}
+
+/// The instant a token made now stops working: the end of its last day (UTC), which must be
+/// from today to two years ahead.
+fn token_end(
+    last_day: &str,
+    now: triad_domain::Timestamp,
+) -> WebResult<Option<triad_domain::Timestamp>> {
+    let Some(day) = triad_domain::org::parse_optional_date("expires_on", last_day)? else {
+        return Ok(None);
+    };
+    let today = now.to_datetime().date_naive();
+    if day < today || day > today + chrono::Duration::days(731) {
+        return Err(triad_domain::Invalid::one(
+            "expires_on",
+            "choose a last day from today to two years ahead, or leave it empty",
+        )
+        .into());
+    }
+    Ok(day
+        .succ_opt()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|end| triad_domain::Timestamp::from_datetime(end.and_utc())))
 }
 
 async fn create_token(ctx: Ctx, Form(input): Form<TokenInput>) -> WebResult<Response> {

@@ -517,3 +517,129 @@ both_engines!(
         assert_ne!(later["id"], first["id"]);
     }
 );
+
+both_engines!(
+    tokens_may_end_and_may_only_read,
+    |app: TestApp| async move {
+        let token = app.token("director").await;
+        let today = app.clock_now().to_datetime().date_naive();
+        let past = (today - chrono::Duration::days(1)).to_string();
+        let r = app
+            .api_send(
+                Method::POST,
+                "/api/v1/tokens",
+                &token,
+                "tk-0",
+                &json!({"name": "Dashboard", "expires_on": past}),
+            )
+            .await;
+        assert_eq!(r.status(), 422, "a token cannot end before today");
+        let made: Value = app
+            .api_send(
+                Method::POST,
+                "/api/v1/tokens",
+                &token,
+                "tk-1",
+                &json!({"name": "Dashboard", "expires_on": today.to_string(), "read_only": true}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let reader = made["token"].as_str().unwrap().to_string();
+        assert_eq!(app.api_get("/api/v1/me", &reader).await.status(), 200);
+        // A read-only token reads, and is refused every write (on the audit trail).
+        let denials = app.audit_count("access.denied", "denied").await;
+        let write = app
+            .api_send(
+                Method::POST,
+                &format!("/api/v1/districts/{}/campuses", app.world.district),
+                &reader,
+                "tk-2",
+                &json!({"name": "Not made", "level": "high"}),
+            )
+            .await;
+        assert_eq!(write.status(), 403);
+        assert!(write.text().await.unwrap().contains("may only read"));
+        assert_eq!(
+            app.audit_count("access.denied", "denied").await,
+            denials + 1
+        );
+        // Past its last day it no longer works, even kept by the server between requests.
+        app.clock.advance_minutes(24 * 60 + 1);
+        assert_eq!(app.api_get("/api/v1/me", &reader).await.status(), 401);
+        assert_eq!(app.api_get("/api/v1/me", &token).await.status(), 200);
+    }
+);
+
+both_engines!(
+    a_new_password_may_end_every_token,
+    |app: TestApp| async move {
+        let token = app.token("principal").await;
+        let mut tx = app.db.begin().await.unwrap();
+        triad_store::settings::set(&mut tx, triad_store::auth::TOKENS_END_SETTING, "yes")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let s = app.session("principal").await;
+        let r = app
+            .post_form(
+                "/account/password",
+                &s,
+                &[
+                    ("current", PASSWORD),
+                    ("password", "a brand new walnut lighthouse"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 303);
+        assert_eq!(app.api_get("/api/v1/me", &token).await.status(), 401);
+    }
+);
+
+both_engines!(
+    the_audit_list_is_capped_and_paged_with_a_cursor,
+    |app: TestApp| async move {
+        let director = app.token("director").await;
+        for (n, name) in ["One", "Two", "Three", "Four", "Five"].iter().enumerate() {
+            let r = app
+                .api_send(
+                    Method::POST,
+                    &format!("/api/v1/districts/{}/campuses", app.world.district),
+                    &director,
+                    &format!("pg-{n}"),
+                    &json!({"name": format!("{name} High"), "level": "high"}),
+                )
+                .await;
+            assert!(r.status().is_success());
+        }
+        let token = app.token("admin").await;
+        let first = app.api_get("/api/v1/audit?limit=2", &token).await;
+        assert_eq!(first.status(), 200);
+        let link = first.headers()["link"].to_str().unwrap().to_string();
+        let page: Vec<Value> = first.json().await.unwrap();
+        assert_eq!(page.len(), 2);
+        let next = link
+            .trim_start_matches('<')
+            .split('>')
+            .next()
+            .unwrap()
+            .to_string();
+        assert!(link.ends_with("rel=\"next\""), "{link}");
+        let second: Vec<Value> = app.api_get(&next, &token).await.json().await.unwrap();
+        assert_eq!(second.len(), 2);
+        assert!(
+            second[0]["seq"].as_i64().unwrap() < page[1]["seq"].as_i64().unwrap(),
+            "the next page is older"
+        );
+        // However much is asked, a page holds at most a thousand entries.
+        let all: Vec<Value> = app
+            .api_get("/api/v1/audit?limit=100000000", &token)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(all.len() <= triad_web::audit::PAGE_LIMIT as usize);
+        assert!(!all.is_empty());
+    }
+);
