@@ -133,6 +133,11 @@ def verify(bundle, trusted):
     for photo in statement["photos"]:
         if not is_sha256(photo["sha256"]) or photo["sha256"] not in vouched:
             raise NotVerified(f"photo {photo['id']} is not in the custody history")
+    listed = {photo["sha256"] for photo in statement["photos"]}
+    for digest in sorted(vouched - listed):
+        raise NotVerified(
+            f"the custody history took in a photo ({digest}) the bundle does not list"
+        )
     digest = hashlib.sha256(raw_key).hexdigest()[:32]
     fingerprint = ":".join(digest[i:i + 4] for i in range(0, 32, 4))
     return statement, len(records), fingerprint

@@ -509,6 +509,16 @@ pub fn verify_bundle(bundle: &Bundle, trusted: Option<&VerifyingKey>) -> Result<
             ));
         }
     }
+    // And the other way: a photo the history took in but the export leaves out.
+    if let Some(missing) = vouched
+        .iter()
+        .find(|h| !statement.photos.iter().any(|p| &p.sha256 == *h))
+    {
+        return Err(broken(
+            0,
+            format!("the custody history took in a photo ({missing}) the bundle does not list"),
+        ));
+    }
     Ok(Verified {
         records,
         photos: statement.photos.len(),
@@ -556,7 +566,12 @@ mod tests {
             Export {
                 item_id: "item-1",
                 item: serde_json::json!({"status": "destroyed"}),
-                photos: Vec::new(),
+                // The photo the history's records name.
+                photos: vec![PhotoHash {
+                    id: "p1".into(),
+                    sha256: "ab".repeat(32),
+                    media_type: "image/jpeg".into(),
+                }],
                 records,
                 exported_at: "now".into(),
             },
@@ -635,6 +650,18 @@ mod tests {
             let e = verify_bundle(&b, None).unwrap_err();
             assert!(e.reason.contains("photo p1"), "{fake:?}: {e:?}");
         }
+    }
+
+    #[test]
+    fn a_photo_the_history_took_in_must_be_listed() {
+        let b = with_photo();
+        let mut statement: Statement = serde_json::from_str(&b.statement).unwrap();
+        statement.photos.clear();
+        let mut forged = b.clone();
+        forged.statement = serde_json::to_string(&statement).unwrap();
+        forged.signature = hex::encode(key().sign(forged.statement.as_bytes()).to_bytes());
+        let e = verify_bundle(&forged, None).unwrap_err();
+        assert!(e.reason.contains("does not list"), "{e:?}");
     }
 
     #[test]

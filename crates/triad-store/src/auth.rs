@@ -425,6 +425,24 @@ pub async fn take_totp_step<'c>(
     Ok(taken == 1)
 }
 
+/// Takes one of a pending sign-in's `limit` tries at a second-factor code, before the code
+/// is checked: false when none is left (or the sign-in is gone or already complete). One
+/// conditional statement, so guesses sent at once cannot take more than `limit` between them.
+pub async fn take_second_factor_try<'c>(
+    conn: impl Into<Conn<'c>>,
+    token_hash: &str,
+    limit: i64,
+) -> StoreResult<bool> {
+    let mut c: Conn = conn.into();
+    Ok(execute!(
+        &mut c,
+        "UPDATE sessions SET second_factor_tries = second_factor_tries + 1 \
+         WHERE token_hash = $1 AND second_factor_done = FALSE AND second_factor_tries < $2",
+        token_hash.to_string(),
+        limit
+    )? == 1)
+}
+
 pub async fn complete_second_factor<'c>(
     conn: impl Into<Conn<'c>>,
     token_hash: &str,

@@ -32,26 +32,43 @@ pub fn ensure_keys(data_dir: &Path) -> StoreResult<()> {
 /// The secret audit content hashes are keyed with (made on first use); give it to the
 /// database with [`crate::Db::use_content_secret`].
 pub fn audit_secret(data_dir: &Path) -> StoreResult<Vec<u8>> {
-    let dir = keys_dir(data_dir);
-    let secret_path = dir.join(AUDIT_SECRET);
-    if !secret_path.exists() {
-        std::fs::create_dir_all(&dir).map_err(|e| config("creating", &dir, e))?;
-        let mut secret = [0u8; 32];
-        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut secret);
-        match write_private(&secret_path, hex::encode(secret).as_bytes()) {
-            Ok(()) => {}
-            // Another instance starting at the same moment made it first: read theirs.
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(config("writing", &secret_path, e)),
-        }
+    if let Some(secret) = existing_audit_secret(data_dir)? {
+        return Ok(secret);
     }
-    let text =
-        std::fs::read_to_string(&secret_path).map_err(|e| config("reading", &secret_path, e))?;
-    let secret = hex::decode(text.trim())
+    let dir = keys_dir(data_dir);
+    std::fs::create_dir_all(&dir).map_err(|e| config("creating", &dir, e))?;
+    let path = dir.join(AUDIT_SECRET);
+    // Written whole to a file of its own, then linked into place: a crash leaves no empty
+    // secret behind, and of two instances starting at once the first link wins.
+    let mut secret = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut secret);
+    let partial = dir.join(format!(".{AUDIT_SECRET}.{}", hex::encode(&secret[..4])));
+    write_private(&partial, hex::encode(secret).as_bytes())
+        .map_err(|e| config("writing", &partial, e))?;
+    let linked = std::fs::hard_link(&partial, &path);
+    let _ = std::fs::remove_file(&partial);
+    match linked {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(config("writing", &path, e)),
+    }
+    existing_audit_secret(data_dir)?.ok_or_else(|| config("reading", &path, "it is missing"))
+}
+
+/// The audit secret if this data folder has one (commands that only read or write a little
+/// use it when present and never make one: the server does, on first start).
+pub fn existing_audit_secret(data_dir: &Path) -> StoreResult<Option<Vec<u8>>> {
+    let path = keys_dir(data_dir).join(AUDIT_SECRET);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(config("reading", &path, e)),
+    };
+    hex::decode(text.trim())
         .ok()
         .filter(|s| s.len() == 32)
-        .ok_or_else(|| config("decoding", &secret_path, "not 32 bytes in hex"))?;
-    Ok(secret)
+        .map(Some)
+        .ok_or_else(|| config("decoding", &path, "not 32 bytes in hex"))
 }
 
 fn ensure_key_pair(data_dir: &Path) -> StoreResult<()> {

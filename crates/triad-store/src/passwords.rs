@@ -29,16 +29,31 @@ fn buffers() -> &'static Mutex<Vec<Vec<Block>>> {
     BUFFERS.get_or_init(Mutex::default)
 }
 
+/// Gives a turn back when the blocking work that took it ends (however it ends).
+struct TurnGuard;
+
+impl Drop for TurnGuard {
+    fn drop(&mut self) {
+        turns().add_permits(1);
+    }
+}
+
 /// Runs `work` with a buffer of at least `blocks` blocks, on a blocking thread, in turn.
 async fn in_turn<T: Send + 'static>(
     blocks: usize,
     work: impl FnOnce(&mut [Block]) -> T + Send + 'static,
 ) -> StoreResult<T> {
-    let _turn = tokio::time::timeout(WAIT_FOR_TURN, turns().acquire())
+    // The turn goes with the work: a request dropped while its check runs (a client that
+    // hangs up) keeps the turn until the check ends, so dropped requests cannot start more
+    // checks, and buffers, than there are turns.
+    let turn = tokio::time::timeout(WAIT_FOR_TURN, turns().acquire())
         .await
         .map_err(|_| StoreError::Busy)?
         .map_err(|_| StoreError::Busy)?;
+    turn.forget();
+    let guard = TurnGuard;
     tokio::task::spawn_blocking(move || {
+        let _turn = guard;
         let taken = buffers().lock().unwrap_or_else(|e| e.into_inner()).pop();
         let mut buffer = taken.unwrap_or_default();
         if buffer.len() < blocks {
@@ -125,20 +140,20 @@ impl Check {
 
 /// Spends the time of one password check against a hash nobody knows the password of, so a
 /// sign-in with an unknown user name (or a locked account) takes as long as a real check.
-pub async fn spend_verification_time(password: String) {
+/// Like a real check it waits its turn, and is answered busy the same way, so a busy server
+/// does not tell a known name from an unknown one either.
+pub async fn spend_verification_time(password: String) -> StoreResult<()> {
     static DUMMY: OnceLock<String> = OnceLock::new();
     let hash = match DUMMY.get() {
         Some(hash) => hash.clone(),
         None => {
             let mut unknowable = [0u8; 32];
             rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut unknowable);
-            let made = hash_password(hex::encode(unknowable))
-                .await
-                .unwrap_or_default();
+            let made = hash_password(hex::encode(unknowable)).await?;
             DUMMY.get_or_init(|| made).clone()
         }
     };
-    let _ = verify_password(password, hash).await;
+    verify_password(password, hash).await.map(|_| ())
 }
 
 #[cfg(test)]

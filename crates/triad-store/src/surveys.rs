@@ -388,7 +388,9 @@ pub async fn role_counts<'c>(
 }
 
 /// Counts one anonymous answer to a campaign on its day (the only trace of it beside the
-/// answer itself: no time, no order).
+/// answer itself: no time, no order). An answer counted after its day went to the audit
+/// trail (one given at midnight, a clock behind) marks the day for another entry, with the
+/// new total.
 pub async fn count_answer<'c>(
     conn: impl Into<Conn<'c>>,
     campaign: &str,
@@ -398,7 +400,7 @@ pub async fn count_answer<'c>(
     execute!(
         &mut c,
         "INSERT INTO survey_answer_days (campaign_id, day, answers, audited) VALUES ($1, $2, 1, FALSE) \
-         ON CONFLICT (campaign_id, day) DO UPDATE SET answers = survey_answer_days.answers + 1",
+         ON CONFLICT (campaign_id, day) DO UPDATE SET answers = survey_answer_days.answers + 1, audited = FALSE",
         campaign.to_string(),
         day.to_string()
     )?;

@@ -48,7 +48,19 @@ impl Watch {
                 Scope::Campus { campus, .. } => Some(campus.to_string()),
                 _ => None,
             })
-            .chain(actor.assignments.iter().map(|a| a.campus.to_string()))
+            // An assignment counts where the person is an SRO of the agency that made it (as
+            // the access policy reads it).
+            .chain(
+                actor
+                    .assignments
+                    .iter()
+                    .filter(|a| {
+                        actor.grants.iter().any(|g| {
+                            g.role == Role::Sro && g.scope == Scope::Agency { agency: a.agency }
+                        })
+                    })
+                    .map(|a| a.campus.to_string()),
+            )
             .collect();
         let mut districts: Vec<String> = actor
             .grants

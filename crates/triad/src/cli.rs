@@ -212,10 +212,14 @@ pub async fn open(data: &DataArgs) -> Result<Db> {
     let db = Db::open(&url)
         .await
         .with_context(|| "opening the database".to_string())?;
-    // Audit entries written by any command are keyed with the instance's secret.
-    let secret = triad_store::instance::audit_secret(&data.data_dir)
-        .with_context(|| "reading the instance's audit secret".to_string())?;
-    db.use_content_secret(&secret);
+    // Audit entries written by a command are keyed with the instance's secret when the data
+    // folder has one (the server makes it on first start); otherwise with a random secret
+    // nobody knows, so no hash is ever guessable. Nothing is created here.
+    if let Some(secret) = triad_store::instance::existing_audit_secret(&data.data_dir)
+        .with_context(|| "reading the instance's audit secret".to_string())?
+    {
+        db.use_content_secret(&secret);
+    }
     Ok(db)
 }
 

@@ -1,6 +1,6 @@
 //! One's own account: password, personal access tokens, second factor.
 
-use crate::context::Ctx;
+use crate::context::{Credential, Ctx};
 use crate::error::{WebError, WebResult};
 use crate::forms::FormToken;
 use crate::routes::Routes;
@@ -153,10 +153,22 @@ pub async fn create_own_token(ctx: &Ctx, input: TokenInput) -> WebResult<(Id, St
         ("user", &ctx.actor.user.to_string()),
     )
     .await?;
-    let kind = store::TokenKind {
+    let mut kind = store::TokenKind {
         expires_at: token_end(&input.expires_on, ctx.now)?,
         read_only: input.read_only,
     };
+    // A token made with a token lasts no longer than the one that made it: an expiring token
+    // cannot make itself a successor that never ends.
+    if let Credential::Token { id, .. } = &ctx.credential {
+        let maker = match Id::parse(id) {
+            Some(id) => store::token_by_id(&mut ctx.state.db.acquire().await?, id).await?,
+            None => None,
+        };
+        if let Some(end) = maker.and_then(|t| t.expires_at) {
+            let end = triad_domain::Timestamp::from_millis(end);
+            kind.expires_at = Some(kind.expires_at.map_or(end, |own| own.min(end)));
+        }
+    }
     Ok(store::create_token(&ctx.state.db, ctx.actor.user, &input.name, kind, &ctx.by()).await?)
 }
 

@@ -194,7 +194,7 @@ async fn sign_in(
         .filter(|u| !u.disabled);
     let Some(user) = user else {
         // Spend the same time as a real check so user names cannot be probed by timing.
-        store::spend_verification_time(password.to_string()).await;
+        store::spend_verification_time(password.to_string()).await?;
         let mut tx = db.begin().await?;
         store::record_failure(&mut tx, &name, None, source, now).await?;
         triad_store::audit::append(
@@ -213,7 +213,7 @@ async fn sign_in(
     {
         drop(conn);
         // The same check and the same answer as a wrong password: the lock is not told.
-        store::spend_verification_time(password.to_string()).await;
+        store::spend_verification_time(password.to_string()).await?;
         triad_store::audit::record(
             db,
             failure_event(Some(user_id), source, "auth.login.locked", Outcome::Denied),
@@ -360,6 +360,22 @@ async fn second_factor_submit(
     if throttled || locked {
         return end_pending_sign_in(&state, &token_hash, user_id, &source, "auth.login.locked")
             .await;
+    }
+    // One try is taken before the code is checked, so a burst of guesses sent at once gets
+    // no more than SECOND_FACTOR_TRIES checks between them.
+    let mut tx = state.db.begin().await?;
+    let tried =
+        store::take_second_factor_try(&mut tx, &token_hash, rules::SECOND_FACTOR_TRIES).await?;
+    tx.commit().await?;
+    if !tried {
+        return end_pending_sign_in(
+            &state,
+            &token_hash,
+            user_id,
+            &source,
+            "auth.second_factor.ended",
+        )
+        .await;
     }
     let code = form.code.trim().replace(' ', "");
     let step = user

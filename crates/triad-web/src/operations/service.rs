@@ -441,21 +441,28 @@ pub async fn live_now(ctx: &Ctx, campus_id: &str) -> WebResult<LiveStatus> {
 /// every campus not at normal in the districts they lead (one entry per campus). A campus or
 /// district the policy no longer lets them see is left out, not an error for the whole page.
 pub async fn watched_now(ctx: &Ctx) -> WebResult<(Watch, Vec<LiveStatus>)> {
-    let watch = Watch::of(&ctx.actor);
+    let wanted = Watch::of(&ctx.actor);
+    // The stream follows only what the policy let through now, not what was asked for.
+    let mut watch = Watch::default();
     let mut now: Vec<LiveStatus> = Vec::new();
-    for district in &watch.districts {
+    for district in &wanted.districts {
         match district_live_now(ctx, district).await {
-            Ok((_, open)) => now.extend(open),
+            Ok((_, open)) => {
+                watch.districts.push(district.clone());
+                now.extend(open);
+            }
             Err(WebError::NotFound | WebError::Forbidden(_)) => {}
             Err(e) => return Err(e),
         }
     }
-    for campus in &watch.campuses {
-        if now.iter().any(|s| &s.campus_id == campus) {
-            continue;
-        }
+    for campus in &wanted.campuses {
         match live_now(ctx, campus).await {
-            Ok(status) => now.push(status),
+            Ok(status) => {
+                watch.campuses.push(campus.clone());
+                if !now.iter().any(|s| &s.campus_id == campus) {
+                    now.push(status);
+                }
+            }
             Err(WebError::NotFound | WebError::Forbidden(_)) => {}
             Err(e) => return Err(e),
         }

@@ -531,3 +531,44 @@ both_engines!(
         );
     }
 );
+
+both_engines!(
+    a_burst_of_codes_gets_no_more_than_five_checks,
+    |app: TestApp| async move {
+        let secret = with_second_factor(&app, "director").await;
+        let cookie = pending_sign_in(&app, "director", "10.0.0.60").await;
+        let now = app.clock_now().millis() / 1000;
+        let guesses: Vec<String> = (1..=12).map(|n| totp_at(&secret, now + 900 * n)).collect();
+        let answers = futures_util::future::join_all(
+            guesses
+                .iter()
+                .map(|code| send_code(&app, &cookie, code, "10.0.0.60")),
+        )
+        .await;
+        assert!(answers.iter().all(|r| r.status() != 500));
+        assert!(
+            app.audit_count("auth.second_factor.failure", "failed")
+                .await
+                <= 5,
+            "no more than five codes were checked"
+        );
+        // The sign-in is over: even the right code does not complete it.
+        let right = send_code(&app, &cookie, &totp_at(&secret, now), "10.0.0.60").await;
+        let went = right
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap_or_default().to_string());
+        assert_ne!(went.as_deref(), Some("/"), "the right code came too late");
+        assert_eq!(
+            app.http
+                .get(app.url("/"))
+                .header("cookie", &cookie)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            303,
+            "nothing was signed in"
+        );
+    }
+);
