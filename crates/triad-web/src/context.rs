@@ -230,6 +230,50 @@ impl Ctx {
     }
 }
 
+/// Whether a credential still holds for something that outlasts its request (a live stream):
+/// the session is not ended (signed out, a new password) and the token is not revoked or past
+/// its last day, and the account is not disabled. The idle timeout is not applied: a status
+/// page left open at a front desk keeps following the campus. A database that cannot be read
+/// this moment ends nothing.
+pub async fn still_held(state: &AppState, credential: &Credential) -> bool {
+    let Ok(mut conn) = state.db.acquire().await else {
+        return true;
+    };
+    let now = state.now();
+    let user = match credential {
+        Credential::Session { token_hash, .. } => {
+            match store::session_by_hash(&mut conn, token_hash).await {
+                Ok(Some(s)) if s.second_factor_done => s.user_id,
+                Ok(_) => return false,
+                Err(_) => return true,
+            }
+        }
+        Credential::Token { id, .. } => {
+            let Some(id) = Id::parse(id) else {
+                return false;
+            };
+            match store::token_by_id(&mut conn, id).await {
+                Ok(Some(t))
+                    if t.revoked_at.is_none()
+                        && t.expires_at.is_none_or(|end| end > now.millis()) =>
+                {
+                    t.user_id
+                }
+                Ok(_) => return false,
+                Err(_) => return true,
+            }
+        }
+    };
+    let Some(user) = Id::parse(&user) else {
+        return false;
+    };
+    match store::user_by_id(&mut conn, user).await {
+        Ok(Some(u)) => !u.disabled,
+        Ok(None) => false,
+        Err(_) => true,
+    }
+}
+
 pub fn today(now: Timestamp) -> String {
     now.to_datetime()
         .date_naive()

@@ -78,6 +78,8 @@ pub struct WebConfig {
     pub upload_limit: usize,
     /// Where notices to district leaders go besides Triad's pages.
     pub notices: operations::NoticeConfig,
+    /// How often an open live stream checks that its session or token still holds.
+    pub live_recheck: std::time::Duration,
 }
 
 /// Room for a few full-resolution phone photos in one form.
@@ -90,6 +92,7 @@ impl Default for WebConfig {
             require_second_factor: false,
             upload_limit: DEFAULT_UPLOAD_LIMIT,
             notices: operations::NoticeConfig::default(),
+            live_recheck: std::time::Duration::from_secs(30),
         }
     }
 }

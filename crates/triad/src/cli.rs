@@ -377,6 +377,7 @@ async fn serve(db: Db, instance: Instance, data_dir: &Path, args: ServeArgs) -> 
             webhook_secret: args.webhook_secret,
             public_url: args.public_url,
         },
+        ..triad_web::WebConfig::default()
     };
     tokio::spawn(purge_daily(db.clone()));
     tokio::spawn(hourly(db.clone(), data_dir.to_path_buf()));

@@ -228,19 +228,29 @@ fn stream_of(
     watch: Watch,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let slot = ctx.state.live.open_stream(&ctx.credential.holder_key());
-    let changes = stream::unfold(Some((receiver, slot)), move |open| {
-        let watch = watch.clone();
+    let (state, credential) = (ctx.state.clone(), ctx.credential.clone());
+    let every = ctx.state.config.live_recheck;
+    let recheck = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    let changes = stream::unfold(Some((receiver, slot, recheck)), move |open| {
+        let (watch, state, credential) = (watch.clone(), state.clone(), credential.clone());
         async move {
-            let (mut rx, mut slot) = open?;
+            let (mut rx, mut slot, mut recheck) = open?;
             let ended = loop {
                 tokio::select! {
+                    // A session signed out on another instance, a new password, a revoked or
+                    // expired token, a disabled account: the stream ends within `live_recheck`.
+                    _ = recheck.tick() => {
+                        if !crate::context::still_held(&state, &credential).await {
+                            break Ended::SignedOut;
+                        }
+                    }
                     ended = &mut slot.ended => match ended {
                         Ok(why) => break why,
                         Err(_) => return None,
                     },
                     change = rx.recv() => match change {
                         Ok(status) if watch.wants(&status) => {
-                            return Some((sse_event(&status), Some((rx, slot))));
+                            return Some((sse_event(&status), Some((rx, slot, recheck))));
                         }
                         Ok(_) => continue,
                         Err(broadcast::error::RecvError::Lagged(_)) => break Ended::Lagged,

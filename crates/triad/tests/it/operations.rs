@@ -318,3 +318,63 @@ both_engines!(
         assert_eq!(app.live.streams_open(), 0);
     }
 );
+
+/// A stream outlasts no credential: a session ended elsewhere (signed out on another
+/// instance, a new password) and a disabled account end their open streams at the next check.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_ends_when_its_credential_does() {
+    let app = TestApp::start_with(
+        Engine::Sqlite,
+        triad_web::WebConfig {
+            behind_tls_proxy: true,
+            live_recheck: Duration::from_millis(200),
+            ..triad_web::WebConfig::default()
+        },
+    )
+    .await;
+    let s = app.session("staff").await;
+    let mut stream = app
+        .http
+        .get(app.url("/live"))
+        .header("cookie", &s.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert!(wait_for(&mut stream, "event: snapshot", Duration::from_secs(5)).await);
+    // The session is ended in the database, as another instance's sign-out does.
+    let token_hash = s
+        .cookie
+        .split('=')
+        .nth(1)
+        .map(triad_store::auth::secret_hash)
+        .unwrap();
+    let mut tx = app.db.begin().await.unwrap();
+    triad_store::auth::delete_session(&mut tx, &token_hash)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert!(
+        wait_for(&mut stream, "data: signed_out", Duration::from_secs(5)).await,
+        "the stream ends with its session"
+    );
+    // A disabled account's stream ends too (streams are for pages: tokens open none).
+    let s = app.session("sso").await;
+    let mut stream = app
+        .http
+        .get(app.url("/live"))
+        .header("cookie", &s.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert!(wait_for(&mut stream, "event: snapshot", Duration::from_secs(5)).await);
+    app.raw(&format!(
+        "UPDATE users SET disabled = TRUE WHERE id = '{}'",
+        app.user("sso")
+    ))
+    .await
+    .unwrap();
+    assert!(
+        wait_for(&mut stream, "data: signed_out", Duration::from_secs(5)).await,
+        "the stream ends with its account"
+    );
+}
