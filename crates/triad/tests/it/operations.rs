@@ -358,14 +358,7 @@ async fn a_stream_ends_when_its_credential_does() {
         "the stream ends with its session"
     );
     // A disabled account's stream ends too (streams are for pages: tokens open none).
-    let s = app.session("sso").await;
-    let mut stream = app
-        .http
-        .get(app.url("/live"))
-        .header("cookie", &s.cookie)
-        .send()
-        .await
-        .unwrap();
+    let mut stream = listen_to(&app, &app.url("/live"), "sso").await;
     assert!(wait_for(&mut stream, "event: snapshot", Duration::from_secs(5)).await);
     app.raw(&format!(
         "UPDATE users SET disabled = TRUE WHERE id = '{}'",
