@@ -183,6 +183,16 @@ impl Actor {
         roles
     }
 
+    /// The assignments that make this person the SRO of a campus: those of an agency they
+    /// are an SRO of (an SRO of another agency assigned by this one is no SRO of its here).
+    pub fn sro_assignments(&self) -> impl Iterator<Item = &Assignment> {
+        self.assignments.iter().filter(|a| {
+            self.grants
+                .iter()
+                .any(|g| g.role == Role::Sro && g.scope == Scope::Agency { agency: a.agency })
+        })
+    }
+
     /// Whether the instance policy makes this person use a second factor.
     pub fn needs_strong_auth(&self) -> bool {
         self.sworn || self.grants.iter().any(|g| g.role.needs_strong_auth())

@@ -174,24 +174,12 @@ fn reaches(actor: &Actor) -> Vec<Reach> {
     // An SRO reaches the campuses they are assigned to, for the agency they serve: only an
     // assignment of an agency they are an SRO of (an SRO of another agency assigned here by
     // this one reaches nothing of this agency's records through it).
-    let sro_of = |agency: Id| {
-        actor
-            .grants
-            .iter()
-            .any(|g| g.role == Role::Sro && g.scope == Scope::Agency { agency })
-    };
-    out.extend(
-        actor
-            .assignments
-            .iter()
-            .filter(|a| sro_of(a.agency))
-            .map(|a| Reach {
-                agency: Some(a.agency),
-                district: Some(a.district),
-                campus: Some(a.campus),
-                ..Reach::new(Role::Sro)
-            }),
-    );
+    out.extend(actor.sro_assignments().map(|a| Reach {
+        agency: Some(a.agency),
+        district: Some(a.district),
+        campus: Some(a.campus),
+        ..Reach::new(Role::Sro)
+    }));
     // An agency's people read the directory of the districts it serves, and a district's
     // people the directory of the agencies serving it.
     let partners: Vec<Reach> = out

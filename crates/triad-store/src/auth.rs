@@ -426,21 +426,29 @@ pub async fn take_totp_step<'c>(
 }
 
 /// Takes one of a pending sign-in's `limit` tries at a second-factor code, before the code
-/// is checked: false when none is left (or the sign-in is gone or already complete). One
-/// conditional statement, so guesses sent at once cannot take more than `limit` between them.
+/// is checked: how many tries it has used with this one, or `None` when none is left (or the
+/// sign-in is gone or already complete). One conditional statement, so guesses sent at once
+/// cannot take more than `limit` between them.
 pub async fn take_second_factor_try<'c>(
     conn: impl Into<Conn<'c>>,
     token_hash: &str,
     limit: i64,
-) -> StoreResult<bool> {
+) -> StoreResult<Option<i64>> {
+    #[derive(sqlx::FromRow)]
+    struct Tries {
+        second_factor_tries: i64,
+    }
     let mut c: Conn = conn.into();
-    Ok(execute!(
+    Ok(fetch_optional!(
         &mut c,
+        Tries,
         "UPDATE sessions SET second_factor_tries = second_factor_tries + 1 \
-         WHERE token_hash = $1 AND second_factor_done = FALSE AND second_factor_tries < $2",
+         WHERE token_hash = $1 AND second_factor_done = FALSE AND second_factor_tries < $2 \
+         RETURNING CAST(second_factor_tries AS BIGINT) AS second_factor_tries",
         token_hash.to_string(),
         limit
-    )? == 1)
+    )?
+    .map(|t| t.second_factor_tries))
 }
 
 pub async fn complete_second_factor<'c>(
@@ -455,6 +463,9 @@ pub async fn complete_second_factor<'c>(
     )?;
     Ok(())
 }
+
+const TOKEN_COLUMNS: &str =
+    "id, user_id, name, created_at, last_used_at, revoked_at, expires_at, read_only";
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct TokenRow {
@@ -518,7 +529,9 @@ pub async fn tokens_of<'c>(conn: impl Into<Conn<'c>>, user: Id) -> StoreResult<V
     Ok(fetch_all!(
         &mut c,
         TokenRow,
-        "SELECT id, user_id, name, created_at, last_used_at, revoked_at, expires_at, read_only FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC",
+        &format!(
+            "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC"
+        ),
         user.to_string()
     )?)
 }
@@ -532,7 +545,9 @@ pub async fn live_token<'c>(
     Ok(fetch_optional!(
         &mut c,
         TokenRow,
-        "SELECT id, user_id, name, created_at, last_used_at, revoked_at, expires_at, read_only FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+        &format!(
+            "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL"
+        ),
         token_hash.to_string()
     )?)
 }
@@ -576,7 +591,7 @@ pub async fn token_by_id<'c>(conn: impl Into<Conn<'c>>, id: Id) -> StoreResult<O
     Ok(fetch_optional!(
         &mut c,
         TokenRow,
-        "SELECT id, user_id, name, created_at, last_used_at, revoked_at, expires_at, read_only FROM api_tokens WHERE id = $1",
+        &format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE id = $1"),
         id.to_string()
     )?)
 }

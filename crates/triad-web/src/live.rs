@@ -50,17 +50,7 @@ impl Watch {
             })
             // An assignment counts where the person is an SRO of the agency that made it (as
             // the access policy reads it).
-            .chain(
-                actor
-                    .assignments
-                    .iter()
-                    .filter(|a| {
-                        actor.grants.iter().any(|g| {
-                            g.role == Role::Sro && g.scope == Scope::Agency { agency: a.agency }
-                        })
-                    })
-                    .map(|a| a.campus.to_string()),
-            )
+            .chain(actor.sro_assignments().map(|a| a.campus.to_string()))
             .collect();
         let mut districts: Vec<String> = actor
             .grants

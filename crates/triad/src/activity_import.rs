@@ -5,7 +5,7 @@
 //! transaction, so a failure of the database leaves nothing half-imported. A row's identity
 //! is the file's SHA-256 and its line, so importing the same file again adds nothing.
 
-use crate::cli::DataArgs;
+use crate::data::DataArgs;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
@@ -43,7 +43,7 @@ pub async fn run(db: &Db, data: &DataArgs, cmd: ActivityCommand) -> Result<ExitC
     let now = Timestamp::from_datetime(chrono::Utc::now());
     let report = import(db, &bytes, &args.map, Importer::Cli { actor }, now)
         .await
-        .map_err(crate::cli::operator_error)?;
+        .map_err(crate::data::operator_error)?;
     print(&report, args.json)?;
     Ok(if report.refused.is_empty() {
         ExitCode::SUCCESS

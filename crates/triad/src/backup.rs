@@ -1,6 +1,6 @@
 //! `triad backup` and `triad restore`: a consistent copy of a live instance.
 
-use crate::cli::{database_url, DataArgs};
+use crate::data::{database_url, DataArgs};
 use anyhow::{bail, Context, Result};
 use std::path::Path;
 use triad_store::{Db, Engine};

@@ -33,10 +33,10 @@ pub enum EvidenceCommand {
     },
 }
 
-pub async fn run(data: &crate::cli::DataArgs, cmd: EvidenceCommand) -> Result<ExitCode> {
+pub async fn run(data: &crate::data::DataArgs, cmd: EvidenceCommand) -> Result<ExitCode> {
     match cmd {
         EvidenceCommand::Export { item, out } => {
-            let db = crate::cli::open(data).await?;
+            let db = crate::data::open(data).await?;
             export(&db, data, &item, out).await
         }
         EvidenceCommand::Verify { bundle, public_key } => verify(&bundle, public_key.as_deref()),
@@ -45,7 +45,7 @@ pub async fn run(data: &crate::cli::DataArgs, cmd: EvidenceCommand) -> Result<Ex
 
 async fn export(
     db: &Db,
-    data: &crate::cli::DataArgs,
+    data: &crate::data::DataArgs,
     item: &str,
     out: Option<PathBuf>,
 ) -> Result<ExitCode> {
@@ -135,7 +135,7 @@ fn verify(path: &std::path::Path, public_key: Option<&std::path::Path>) -> Resul
 /// first item and record that do not match.
 pub async fn verify_all(
     db: &Db,
-    data: &crate::cli::DataArgs,
+    data: &crate::data::DataArgs,
 ) -> Result<Result<(usize, usize), String>> {
     let key = instance::signing_key(&data.data_dir)?.verifying_key();
     let mut conn = db.acquire().await?;

@@ -5,6 +5,7 @@ mod activity_import;
 mod audit_cli;
 mod backup;
 mod cli;
+mod data;
 mod demo;
 mod demo_activity;
 mod demo_incidents;

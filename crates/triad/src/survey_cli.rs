@@ -1,7 +1,7 @@
 //! `triad survey`: start a campaign, import a spreadsheet export into one, print its
 //! analysis, export its answers.
 
-use crate::cli::{operator_error, DataArgs};
+use crate::data::{operator_error, DataArgs};
 use anyhow::{anyhow, Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use std::path::PathBuf;

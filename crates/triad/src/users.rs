@@ -1,7 +1,7 @@
 //! `triad user …`: accounts from the command line, audited like the pages (`--as` names who
 //! acts; otherwise the entry says it came from the command line).
 
-use crate::cli::DataArgs;
+use crate::data::DataArgs;
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Subcommand;
 use std::path::PathBuf;

@@ -185,16 +185,8 @@ impl Place {
 /// as there is the role they hold for that campus, asked of the access policy.
 async fn place_for(db: &Db, officer: &Actor, name: &str) -> WebResult<Option<Place>> {
     let wanted = normalise(name);
-    let sro_of = |agency: Id| {
-        officer
-            .grants
-            .iter()
-            .any(|g| g.role == Role::Sro && g.scope == Scope::Agency { agency })
-    };
     let mut candidates: Vec<(Id, Option<Id>)> = officer
-        .assignments
-        .iter()
-        .filter(|a| sro_of(a.agency))
+        .sro_assignments()
         .map(|a| (a.campus, Some(a.agency)))
         .collect();
     candidates.extend(

@@ -32,13 +32,7 @@ pub struct Officer {
 pub async fn officer(ctx: &Ctx) -> WebResult<Officer> {
     let mut campuses: Vec<CampusChoice> = Vec::new();
     let mut conn = ctx.state.db.acquire().await?;
-    let sro_of = |agency: Id| {
-        ctx.actor
-            .grants
-            .iter()
-            .any(|g| g.role == Role::Sro && g.scope == Scope::Agency { agency })
-    };
-    for a in ctx.actor.assignments.iter().filter(|a| sro_of(a.agency)) {
+    for a in ctx.actor.sro_assignments() {
         if let Some(c) = ctx.campus(&mut conn, a.campus).await? {
             campuses.push(CampusChoice {
                 id: c.id,

@@ -367,16 +367,10 @@ async fn second_factor_submit(
     let tried =
         store::take_second_factor_try(&mut tx, &token_hash, rules::SECOND_FACTOR_TRIES).await?;
     tx.commit().await?;
-    if !tried {
-        return end_pending_sign_in(
-            &state,
-            &token_hash,
-            user_id,
-            &source,
-            "auth.second_factor.ended",
-        )
-        .await;
-    }
+    let ended = "auth.second_factor.ended";
+    let Some(tries) = tried else {
+        return end_pending_sign_in(&state, &token_hash, user_id, &source, ended).await;
+    };
     let code = form.code.trim().replace(' ', "");
     let step = user
         .totp_secret
@@ -410,23 +404,9 @@ async fn second_factor_submit(
         "auth.second_factor.failure",
     )
     .await?;
-    let began = Timestamp::from_millis(session.created_at);
-    let wrong_here = store::count_failures(
-        &mut state.db.acquire().await?,
-        Some(user_id),
-        Some(&source),
-        began,
-    )
-    .await?;
-    if wrong_here >= rules::SECOND_FACTOR_TRIES {
-        return end_pending_sign_in(
-            &state,
-            &token_hash,
-            user_id,
-            &source,
-            "auth.second_factor.ended",
-        )
-        .await;
+    // That was the last try this sign-in had: it ends, and the person starts again.
+    if tries >= rules::SECOND_FACTOR_TRIES {
+        return end_pending_sign_in(&state, &token_hash, user_id, &source, ended).await;
     }
     let page = SecondFactorPage {
         next,
