@@ -1,5 +1,6 @@
 //! Activity entries and the monthly summary kept current with every write.
 
+use crate::paging::{after_cursor, Order, Page};
 use crate::{execute, fetch_all, fetch_optional, Conn, StoreError, StoreResult};
 use serde::Serialize;
 use triad_domain::policy::RecordClass;
@@ -128,20 +129,29 @@ pub async fn get<'c>(conn: impl Into<Conn<'c>>, id: Id) -> StoreResult<Option<Ac
     Ok(fetch_optional!(&mut c, ActivityRow, &sql, id.to_string())?)
 }
 
-/// An author's latest entries, newest first.
+/// A page of an author's entries, newest first.
 pub async fn recent_by_author<'c>(
     conn: impl Into<Conn<'c>>,
     author: Id,
-    limit: i64,
+    page: Page,
 ) -> StoreResult<Vec<ActivityRow>> {
     let mut c: Conn = conn.into();
-    let sql = format!("SELECT {COLUMNS} FROM activities WHERE author_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2");
+    let after = after_cursor(
+        "$3",
+        "activities",
+        "",
+        &["started_at", "id"],
+        Order::Descending,
+        "author_id = $1",
+    );
+    let sql = format!("SELECT {COLUMNS} FROM activities WHERE author_id = $1 AND {after} ORDER BY started_at DESC, id DESC LIMIT $2");
     Ok(fetch_all!(
         &mut c,
         ActivityRow,
         &sql,
         author.to_string(),
-        limit
+        page.limit,
+        page.cursor()
     )?)
 }
 

@@ -1,5 +1,6 @@
 //! Accounts, role grants, sessions, personal access tokens and the record of failed sign-ins.
 
+use crate::paging::{after_cursor, Order, Page};
 use crate::{execute, fetch_all, fetch_optional, fetch_scalar, Conn, StoreError, StoreResult};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -95,10 +96,32 @@ pub async fn user_by_id<'c>(conn: impl Into<Conn<'c>>, id: Id) -> StoreResult<Op
     Ok(fetch_optional!(&mut c, UserRow, &sql, id.to_string())?)
 }
 
-pub async fn list_users<'c>(conn: impl Into<Conn<'c>>) -> StoreResult<Vec<UserRow>> {
+/// A page of the accounts, by user name.
+pub async fn list_users<'c>(conn: impl Into<Conn<'c>>, page: Page) -> StoreResult<Vec<UserRow>> {
     let mut c: Conn = conn.into();
-    let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY username");
-    Ok(fetch_all!(&mut c, UserRow, &sql)?)
+    let after = after_cursor(
+        "$2",
+        "users",
+        "",
+        &["username", "id"],
+        Order::Ascending,
+        "1 = 1",
+    );
+    let sql =
+        format!("SELECT {USER_COLUMNS} FROM users WHERE {after} ORDER BY username, id LIMIT $1");
+    Ok(fetch_all!(
+        &mut c,
+        UserRow,
+        &sql,
+        page.limit,
+        page.cursor()
+    )?)
+}
+
+/// How many accounts there are.
+pub async fn count_users<'c>(conn: impl Into<Conn<'c>>) -> StoreResult<i64> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_scalar!(&mut c, i64, "SELECT COUNT(*) FROM users")?)
 }
 
 pub async fn set_password<'c>(
@@ -524,15 +547,31 @@ pub async fn insert_token_of_kind<'c>(
     Ok(())
 }
 
-pub async fn tokens_of<'c>(conn: impl Into<Conn<'c>>, user: Id) -> StoreResult<Vec<TokenRow>> {
+/// A page of a person's tokens, newest first.
+pub async fn tokens_of<'c>(
+    conn: impl Into<Conn<'c>>,
+    user: Id,
+    page: Page,
+) -> StoreResult<Vec<TokenRow>> {
     let mut c: Conn = conn.into();
+    let after = after_cursor(
+        "$3",
+        "api_tokens",
+        "",
+        &["created_at", "id"],
+        Order::Descending,
+        "user_id = $1",
+    );
     Ok(fetch_all!(
         &mut c,
         TokenRow,
         &format!(
-            "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC"
+            "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE user_id = $1 AND {after} \
+             ORDER BY created_at DESC, id DESC LIMIT $2"
         ),
-        user.to_string()
+        user.to_string(),
+        page.limit,
+        page.cursor()
     )?)
 }
 

@@ -1,6 +1,7 @@
 //! The FERPA disclosure log: each time a school record about a student is shown to law
 //! enforcement, who saw it, which record and why.
 
+use crate::paging::{after_cursor, Order, Page};
 use crate::{execute, fetch_all, Conn, StoreResult};
 use serde::Serialize;
 use triad_domain::Id;
@@ -66,17 +67,29 @@ pub async fn opened<'c>(
 pub async fn of_campus<'c>(
     conn: impl Into<Conn<'c>>,
     campus: Id,
-    limit: i64,
+    page: Page,
 ) -> StoreResult<Vec<DisclosureRow>> {
     let mut c: Conn = conn.into();
-    Ok(fetch_all!(
-        &mut c,
-        DisclosureRow,
+    let after = after_cursor(
+        "$3",
+        "disclosures",
+        "d.",
+        &["at", "id"],
+        Order::Descending,
+        "campus_id = $1",
+    );
+    let sql = format!(
         "SELECT d.id, d.district_id, d.campus_id, d.record_type, d.record_id, d.disclosed_to, \
          u.display_name AS disclosed_to_name, d.purpose, d.at \
          FROM disclosures d LEFT JOIN users u ON u.id = d.disclosed_to \
-         WHERE d.campus_id = $1 ORDER BY d.at DESC, d.id DESC LIMIT $2",
+         WHERE d.campus_id = $1 AND {after} ORDER BY d.at DESC, d.id DESC LIMIT $2"
+    );
+    Ok(fetch_all!(
+        &mut c,
+        DisclosureRow,
+        &sql,
         campus.to_string(),
-        limit
+        page.limit,
+        page.cursor()
     )?)
 }

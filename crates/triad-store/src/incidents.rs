@@ -1,5 +1,6 @@
 //! Incidents of service, the people involved, follow-ups and law-enforcement details.
 
+use crate::paging::{after_cursor, Order, Page};
 use crate::{execute, fetch_all, fetch_optional, Conn, StoreResult};
 use serde::Serialize;
 use triad_domain::incidents::Involved;
@@ -64,18 +65,27 @@ pub async fn get<'c>(conn: impl Into<Conn<'c>>, id: Id) -> StoreResult<Option<In
 pub async fn of_campus<'c>(
     conn: impl Into<Conn<'c>>,
     campus: Id,
-    limit: i64,
+    page: Page,
 ) -> StoreResult<Vec<IncidentRow>> {
     let mut c: Conn = conn.into();
+    let after = after_cursor(
+        "$3",
+        "incidents",
+        "",
+        &["occurred_at", "id"],
+        Order::Descending,
+        "campus_id = $1",
+    );
     let sql = format!(
-        "SELECT {COLUMNS} FROM incidents WHERE campus_id = $1 ORDER BY occurred_at DESC, id DESC LIMIT $2"
+        "SELECT {COLUMNS} FROM incidents WHERE campus_id = $1 AND {after} ORDER BY occurred_at DESC, id DESC LIMIT $2"
     );
     Ok(fetch_all!(
         &mut c,
         IncidentRow,
         &sql,
         campus.to_string(),
-        limit
+        page.limit,
+        page.cursor()
     )?)
 }
 

@@ -21,6 +21,7 @@ pub mod meetings;
 pub mod notifications;
 pub mod operations;
 pub mod org;
+pub mod paging;
 pub mod passwords;
 pub mod settings;
 pub mod sqlite_backup;

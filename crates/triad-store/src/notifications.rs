@@ -1,5 +1,6 @@
 //! Messages for people in Triad, shown on their home page until read.
 
+use crate::paging::{after_cursor, Order, Page};
 use crate::{execute, fetch_all, Conn, StoreResult};
 use serde::Serialize;
 use triad_domain::Id;
@@ -35,14 +36,32 @@ pub async fn insert<'c>(conn: impl Into<Conn<'c>>, n: &NewNotification<'_>) -> S
     Ok(())
 }
 
-pub async fn unread<'c>(conn: impl Into<Conn<'c>>, user: Id) -> StoreResult<Vec<NotificationRow>> {
+/// A page of a person's unread notifications, newest first.
+pub async fn unread<'c>(
+    conn: impl Into<Conn<'c>>,
+    user: Id,
+    page: Page,
+) -> StoreResult<Vec<NotificationRow>> {
     let mut c: Conn = conn.into();
+    let after = after_cursor(
+        "$3",
+        "notifications",
+        "",
+        &["created_at", "id"],
+        Order::Descending,
+        "user_id = $1",
+    );
+    let sql = format!(
+        "SELECT id, message, link, created_at FROM notifications WHERE user_id = $1 AND read_at IS NULL \
+         AND {after} ORDER BY created_at DESC, id DESC LIMIT $2"
+    );
     Ok(fetch_all!(
         &mut c,
         NotificationRow,
-        "SELECT id, message, link, created_at FROM notifications WHERE user_id = $1 AND read_at IS NULL \
-         ORDER BY created_at DESC LIMIT 50",
-        user.to_string()
+        &sql,
+        user.to_string(),
+        page.limit,
+        page.cursor()
     )?)
 }
 

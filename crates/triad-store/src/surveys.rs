@@ -1,5 +1,6 @@
 //! Survey campaigns, their anonymous responses and answers, one-time tokens, and codings.
 
+use crate::paging::{after_cursor, Order, Page};
 use crate::{execute, fetch_all, fetch_optional, Conn, StoreResult};
 use serde::Serialize;
 
@@ -71,10 +72,26 @@ pub async fn campaign<'c>(
 pub async fn of_district<'c>(
     conn: impl Into<Conn<'c>>,
     district: &str,
+    page: Page,
 ) -> StoreResult<Vec<CampaignRow>> {
     let mut c: Conn = conn.into();
-    let sql = format!("SELECT {CAMPAIGN} FROM survey_campaigns WHERE district_id = $1 ORDER BY opens_on DESC, created_at DESC");
-    Ok(fetch_all!(&mut c, CampaignRow, &sql, district.to_string())?)
+    let after = after_cursor(
+        "$3",
+        "survey_campaigns",
+        "",
+        &["opens_on", "created_at", "id"],
+        Order::Descending,
+        "district_id = $1",
+    );
+    let sql = format!("SELECT {CAMPAIGN} FROM survey_campaigns WHERE district_id = $1 AND {after} ORDER BY opens_on DESC, created_at DESC, id DESC LIMIT $2");
+    Ok(fetch_all!(
+        &mut c,
+        CampaignRow,
+        &sql,
+        district.to_string(),
+        page.limit,
+        page.cursor()
+    )?)
 }
 
 pub async fn insert_token<'c>(
@@ -203,18 +220,36 @@ pub struct RoleAnswer {
     pub flags: Option<String>,
 }
 
+/// The answers of a page of a campaign's responses, in the order of the responses' random
+/// ids (never the order they came in, which would tell when each was given).
 pub async fn answers<'c>(
     conn: impl Into<Conn<'c>>,
     campaign: &str,
+    responses: Page,
 ) -> StoreResult<Vec<RoleAnswer>> {
     let mut c: Conn = conn.into();
+    let after = after_cursor(
+        "$3",
+        "survey_responses",
+        "",
+        &["id"],
+        Order::Ascending,
+        "campaign_id = $1",
+    );
+    let sql = format!(
+        "SELECT a.response_id, r.role, r.role_text, r.section, a.question_key, a.value_number, a.value_bool, \
+         a.value_text, a.original, a.flags FROM survey_answers a JOIN survey_responses r ON r.id = a.response_id \
+         WHERE a.campaign_id = $1 AND a.response_id IN \
+         (SELECT id FROM survey_responses WHERE campaign_id = $1 AND {after} ORDER BY id LIMIT $2) \
+         ORDER BY r.id, a.question_key"
+    );
     Ok(fetch_all!(
         &mut c,
         RoleAnswer,
-        "SELECT a.response_id, r.role, r.role_text, r.section, a.question_key, a.value_number, a.value_bool, \
-         a.value_text, a.original, a.flags FROM survey_answers a JOIN survey_responses r ON r.id = a.response_id \
-         WHERE a.campaign_id = $1 ORDER BY r.id, a.question_key",
-        campaign.to_string()
+        &sql,
+        campaign.to_string(),
+        responses.limit,
+        responses.cursor()
     )?)
 }
 

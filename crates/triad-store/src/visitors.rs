@@ -1,5 +1,6 @@
 //! Campus bans, visitor sign-ins and the ban matches a sign-in raised.
 
+use crate::paging::{after_cursor, Order, Page};
 use crate::{execute, fetch_all, fetch_optional, Conn, StoreResult};
 use serde::Serialize;
 use triad_domain::visitors::{compare, name_keys, Candidate, Person};
@@ -78,11 +79,20 @@ pub async fn bans_in_force<'c>(
     district: Id,
     campus: Id,
     day: &str,
+    page: Page,
 ) -> StoreResult<Vec<BanRow>> {
     let mut c: Conn = conn.into();
+    let after = after_cursor(
+        "$5",
+        "bans",
+        "",
+        &["ends_on", "family_key", "id"],
+        Order::Ascending,
+        "district_id = $1",
+    );
     let sql = format!(
         "SELECT {BAN_COLUMNS} FROM bans WHERE district_id = $1 AND (scope = 'district' OR campus_id = $2) \
-         AND starts_on <= $3 AND ends_on >= $3 ORDER BY ends_on, family_key, id"
+         AND starts_on <= $3 AND ends_on >= $3 AND {after} ORDER BY ends_on, family_key, id LIMIT $4"
     );
     Ok(fetch_all!(
         &mut c,
@@ -90,7 +100,9 @@ pub async fn bans_in_force<'c>(
         &sql,
         district.to_string(),
         campus.to_string(),
-        day.to_string()
+        day.to_string(),
+        page.limit,
+        page.cursor()
     )?)
 }
 
@@ -222,17 +234,28 @@ pub async fn visitors_since<'c>(
     conn: impl Into<Conn<'c>>,
     campus: Id,
     since: i64,
+    page: Page,
 ) -> StoreResult<Vec<VisitorRow>> {
     let mut c: Conn = conn.into();
+    let after = after_cursor(
+        "$4",
+        "visitors",
+        "",
+        &["time_in", "id"],
+        Order::Descending,
+        "campus_id = $1",
+    );
     let sql = format!(
-        "SELECT {VISITOR_COLUMNS} FROM visitors WHERE campus_id = $1 AND time_in >= $2 ORDER BY time_in DESC, id DESC"
+        "SELECT {VISITOR_COLUMNS} FROM visitors WHERE campus_id = $1 AND time_in >= $2 AND {after} ORDER BY time_in DESC, id DESC LIMIT $3"
     );
     Ok(fetch_all!(
         &mut c,
         VisitorRow,
         &sql,
         campus.to_string(),
-        since
+        since,
+        page.limit,
+        page.cursor()
     )?)
 }
 

@@ -3,10 +3,12 @@
 
 use crate::context::Ctx;
 use crate::error::{WebError, WebResult};
+use crate::paging::next_link;
 use crate::routes::Routes;
 use crate::views::{render, Layout};
 use askama::Template;
 use axum::extract::Query;
+use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -204,7 +206,7 @@ fn csv(entries: Vec<EntryView>) -> WebResult<Response> {
 /// Audit entries, newest first (district leaders: their districts; system administrators:
 /// all).
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery), responses((status = 200, body = [EntryView], headers(("Link" = String, description = "the next page, when there may be one")))), security(("token" = [])))]
-pub async fn api(ctx: Ctx, Query(q): Query<AuditQuery>) -> WebResult<Response> {
+pub async fn api(ctx: Ctx, uri: Uri, Query(q): Query<AuditQuery>) -> WebResult<Response> {
     let entries = entries(&ctx, &q).await?;
     let limit = q.limit.unwrap_or(500).clamp(1, PAGE_LIMIT);
     // A full page may have more behind it: name the next one (the same filter, older).
@@ -212,24 +214,10 @@ pub async fn api(ctx: Ctx, Query(q): Query<AuditQuery>) -> WebResult<Response> {
         .then(|| entries.last().map(|e| e.seq))
         .flatten();
     let mut response = Json(entries).into_response();
-    if let Some(before) = next {
-        let query = serde_urlencoded::to_string([
-            ("actor", q.actor.as_str()),
-            ("action", q.action.as_str()),
-            ("outcome", q.outcome.as_str()),
-            ("from", q.from.as_str()),
-            ("to", q.to.as_str()),
-            ("limit", &limit.to_string()),
-            ("before", &before.to_string()),
-        ])
-        .unwrap_or_default();
-        if let Ok(link) =
-            axum::http::HeaderValue::from_str(&format!("</api/v1/audit?{query}>; rel=\"next\""))
-        {
-            response
-                .headers_mut()
-                .insert(axum::http::header::LINK, link);
-        }
+    if let Some(link) = next.and_then(|before| next_link(&uri, "before", &before.to_string())) {
+        response
+            .headers_mut()
+            .insert(axum::http::header::LINK, link);
     }
     Ok(response)
 }

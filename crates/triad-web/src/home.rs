@@ -25,7 +25,7 @@ pub struct DistrictHome {
 }
 
 pub struct AdminHome {
-    pub users: usize,
+    pub users: i64,
     pub locks: Vec<LockView>,
 }
 
@@ -94,7 +94,8 @@ async fn home(ctx: Ctx) -> WebResult<Html<String>> {
     let mut campus_ids: Vec<String> = campuses.iter().map(|c| c.campus.id.clone()).collect();
     campus_ids.extend(my_assignments.iter().flatten().map(|a| a.campus_id.clone()));
     let no_meeting_this_week = without_meeting_this_week(&ctx, campus_ids).await?;
-    let notifications = crate::notifications::unread(&ctx).await?;
+    let notifications =
+        crate::notifications::unread(&ctx, triad_store::paging::Page::first(50)).await?;
     let notification_forms = notifications.iter().map(|_| ctx.form()).collect();
     let expiring_bans = expiring_bans(&ctx).await?;
     render(&HomePage {
@@ -220,7 +221,7 @@ async fn admin_home(ctx: &Ctx) -> WebResult<AdminHome> {
     .await?;
     let mut conn = ctx.state.db.acquire().await?;
     Ok(AdminHome {
-        users: triad_store::auth::list_users(&mut conn).await?.len(),
+        users: triad_store::auth::count_users(&mut conn).await?,
         locks: triad_store::auth::active_locks(&mut conn, ctx.now).await?,
     })
 }

@@ -20,6 +20,7 @@ mod notifications;
 pub mod openapi;
 pub mod operations;
 pub mod org;
+pub mod paging;
 mod replay;
 pub mod routes;
 mod security;

@@ -3,10 +3,11 @@
 
 use crate::context::Ctx;
 use crate::error::{ErrorBody, WebError, WebResult};
+use crate::paging::{Listed, Page, PageQuery};
 use crate::routes::Routes;
-use axum::extract::Path;
+use axum::extract::{Path, Query};
+use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Json;
 use serde::Serialize;
 use triad_domain::Id;
 
@@ -30,10 +31,13 @@ pub struct NotificationView {
 }
 
 /// The actor's unread notifications, newest first.
-pub async fn unread(ctx: &Ctx) -> WebResult<Vec<NotificationView>> {
-    let rows =
-        triad_store::notifications::unread(&mut ctx.state.db.acquire().await?, ctx.actor.user)
-            .await?;
+pub async fn unread(ctx: &Ctx, page: Page) -> WebResult<Vec<NotificationView>> {
+    let rows = triad_store::notifications::unread(
+        &mut ctx.state.db.acquire().await?,
+        ctx.actor.user,
+        page,
+    )
+    .await?;
     Ok(rows
         .into_iter()
         .map(|n| NotificationView {
@@ -73,10 +77,19 @@ async fn read_page(ctx: Ctx, Path(id): Path<String>) -> WebResult<Response> {
     Ok(Redirect::to("/").into_response())
 }
 
-/// Your unread notifications.
-#[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications", responses((status = 200, body = [NotificationView])), security(("token" = [])))]
-async fn list(ctx: Ctx) -> WebResult<Json<Vec<NotificationView>>> {
-    Ok(Json(unread(&ctx).await?))
+/// Your unread notifications, newest first, a page at a time.
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications", params(PageQuery),
+    responses((status = 200, body = [NotificationView], headers(("Link" = String, description = "the next page, when there may be one"))), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn list(
+    ctx: Ctx,
+    uri: Uri,
+    Query(q): Query<PageQuery>,
+) -> WebResult<Listed<Vec<NotificationView>>> {
+    let page = q.page()?;
+    let views = unread(&ctx, page).await?;
+    Ok(Listed::items(views, page, uri, |n: &NotificationView| {
+        n.id.clone()
+    }))
 }
 
 /// Marks one of your notifications read.

@@ -470,8 +470,12 @@ async fn activity_load(
     let sro = accounts::user_by_name(&mut db.acquire().await?, "sro")
         .await?
         .ok_or("no sro")?;
-    let rows =
-        triad_store::activity::recent_by_author(&mut db.acquire().await?, sro.user_id(), 1).await?;
+    let rows = triad_store::activity::recent_by_author(
+        &mut db.acquire().await?,
+        sro.user_id(),
+        triad_store::paging::Page::first(1),
+    )
+    .await?;
     let sample = rows
         .into_iter()
         .next()
@@ -544,9 +548,13 @@ end
             &["-H", &leader_auth],
         )?,
     ));
-    let count = triad_store::activity::recent_by_author(&mut db.acquire().await?, sro.user_id(), 1)
-        .await?
-        .len() as i64;
+    let count = triad_store::activity::recent_by_author(
+        &mut db.acquire().await?,
+        sro.user_id(),
+        triad_store::paging::Page::first(1),
+    )
+    .await?
+    .len() as i64;
     let rows = total_activities(db).await?.max(count);
     Ok(ActivityLoad {
         rows,

@@ -225,7 +225,9 @@ pub async fn run(db: &Db, data: &DataArgs, cmd: SurveyCommand) -> Result<ExitCod
         }
         SurveyCommand::Export(a) => {
             let c = campaign(db, &a.campaign).await?;
-            let rows = service::export(db, &c).await.map_err(operator_error)?;
+            let rows = service::export(db, &c, triad_store::paging::Page::ALL)
+                .await
+                .map_err(operator_error)?;
             match a.format {
                 Format::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
                 Format::Csv => {

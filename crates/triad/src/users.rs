@@ -181,7 +181,7 @@ pub async fn run(db: &Db, data: &DataArgs, cmd: UserCommand) -> Result<ExitCode>
         }
         UserCommand::List => {
             let mut conn = db.acquire().await?;
-            for u in store::list_users(&mut conn).await? {
+            for u in store::list_users(&mut conn, triad_store::paging::Page::ALL).await? {
                 let roles: Vec<&str> = store::grants_of(&mut conn, u.user_id())
                     .await?
                     .iter()

@@ -3,9 +3,11 @@
 use super::service::{self, ActivityInput};
 use crate::context::Ctx;
 use crate::error::{ErrorBody, WebResult};
+use crate::paging::{Listed, PageQuery};
 use crate::routes::Routes;
-use axum::extract::Path;
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
+use axum::http::Uri;
 use axum::Json;
 use serde::Serialize;
 use triad_store::activity::ActivityRow;
@@ -164,16 +166,20 @@ impl From<ActivityRow> for ActivityView {
     }
 }
 
-/// The caller's latest entries (SROs and SSOs).
-#[utoipa::path(get, path = "/api/v1/activities", tag = "activity", responses((status = 200, body = [ActivityView]), (status = 403, body = ErrorBody)), security(("token" = [])))]
-async fn mine(ctx: Ctx) -> WebResult<Json<Vec<ActivityView>>> {
-    Ok(Json(
-        service::mine(&ctx)
-            .await?
-            .into_iter()
-            .map(ActivityView::from)
-            .collect(),
-    ))
+/// The caller's entries, newest first (SROs and SSOs), a page at a time.
+#[utoipa::path(get, path = "/api/v1/activities", tag = "activity", params(PageQuery),
+    responses((status = 200, body = [ActivityView], headers(("Link" = String, description = "the next page, when there may be one"))), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn mine(
+    ctx: Ctx,
+    uri: Uri,
+    Query(q): Query<PageQuery>,
+) -> WebResult<Listed<Vec<ActivityView>>> {
+    let page = q.page()?;
+    let rows = service::mine(&ctx, page).await?;
+    let views = rows.into_iter().map(ActivityView::from).collect();
+    Ok(Listed::items(views, page, uri, |v: &ActivityView| {
+        v.id.clone()
+    }))
 }
 
 /// Logs an activity. Searches by sworn officers need their legal basis; school discipline is

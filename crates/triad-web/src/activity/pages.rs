@@ -162,7 +162,7 @@ pub struct Saved {
 
 async fn quick_entry(ctx: Ctx, Query(q): Query<Saved>) -> WebResult<Html<String>> {
     let officer = service::officer(&ctx).await?;
-    let rows = service::mine(&ctx).await?;
+    let rows = service::mine(&ctx, triad_store::paging::Page::first(20)).await?;
     let usual =
         triad_store::activity::usual_campus(&mut ctx.state.db.acquire().await?, ctx.actor.user)
             .await?

@@ -440,7 +440,7 @@ pub async fn correct(ctx: &Ctx, id: &str, input: ActivityInput) -> WebResult<Act
 }
 
 /// The officer's own latest entries.
-pub async fn mine(ctx: &Ctx) -> WebResult<Vec<ActivityRow>> {
+pub async fn mine(ctx: &Ctx, page: triad_store::paging::Page) -> WebResult<Vec<ActivityRow>> {
     officer(ctx).await?;
-    Ok(store::recent_by_author(&mut ctx.state.db.acquire().await?, ctx.actor.user, 20).await?)
+    Ok(store::recent_by_author(&mut ctx.state.db.acquire().await?, ctx.actor.user, page).await?)
 }

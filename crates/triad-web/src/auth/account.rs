@@ -81,7 +81,8 @@ async fn show_account_with(
     new_recovery_codes: Vec<String>,
 ) -> WebResult<Html<String>> {
     let user = own_user(ctx, Action::View).await?;
-    let tokens = store::tokens_of(&mut ctx.state.db.acquire().await?, ctx.actor.user)
+    let page = triad_store::paging::Page::first(crate::paging::MAX_LIMIT);
+    let tokens = store::tokens_of(&mut ctx.state.db.acquire().await?, ctx.actor.user, page)
         .await?
         .into_iter()
         .map(|t| TokenLine {
@@ -237,14 +238,17 @@ async fn own_user(ctx: &Ctx, action: Action) -> WebResult<store::UserRow> {
 }
 
 /// The actor's own tokens (never their secrets).
-pub async fn own_tokens(ctx: &Ctx) -> WebResult<Vec<store::TokenRow>> {
+pub async fn own_tokens(
+    ctx: &Ctx,
+    page: triad_store::paging::Page,
+) -> WebResult<Vec<store::TokenRow>> {
     ctx.require(
         Action::View,
         ctx.own_account(),
         ("user", &ctx.actor.user.to_string()),
     )
     .await?;
-    Ok(store::tokens_of(&mut ctx.state.db.acquire().await?, ctx.actor.user).await?)
+    Ok(store::tokens_of(&mut ctx.state.db.acquire().await?, ctx.actor.user, page).await?)
 }
 
 fn totp(secret_b32: &str, account: &str) -> Option<TOTP> {

@@ -16,6 +16,7 @@ use triad_domain::auth::{Grant, Role, Scope};
 use triad_domain::policy::{Action, RecordClass, Resource, Tenant};
 use triad_domain::{Id, Invalid};
 use triad_store::auth::{self as store, NewAccount};
+use triad_store::paging::Page;
 use triad_store::{org, Db};
 
 pub fn routes() -> Routes {
@@ -126,13 +127,17 @@ pub struct UserSummary {
     pub locked_until: Option<i64>,
 }
 
-pub async fn user_summaries(ctx: &Ctx) -> WebResult<Vec<UserSummary>> {
+/// A page of the accounts, by user name, with their roles and any lock in force.
+pub async fn user_summaries(
+    ctx: &Ctx,
+    page: triad_store::paging::Page,
+) -> WebResult<Vec<UserSummary>> {
     ctx.require(Action::View, accounts(), ("users", "all"))
         .await?;
     let mut conn = ctx.state.db.acquire().await?;
     let locks = store::active_locks(&mut conn, ctx.now).await?;
     let mut users = Vec::new();
-    for u in store::list_users(&mut conn).await? {
+    for u in store::list_users(&mut conn, page).await? {
         let mut roles: Vec<String> = store::grants_of(&mut conn, u.user_id())
             .await?
             .iter()
@@ -156,7 +161,7 @@ pub async fn user_summaries(ctx: &Ctx) -> WebResult<Vec<UserSummary>> {
 }
 
 async fn users_page(ctx: Ctx) -> WebResult<Html<String>> {
-    let users = user_summaries(&ctx)
+    let users = user_summaries(&ctx, Page::first(crate::paging::MAX_LIMIT))
         .await?
         .into_iter()
         .map(|u| UserLine {

@@ -4,9 +4,11 @@ use super::account::{self, TokenInput};
 use super::admin::{self, AccountChange, GrantInput, NewUserInput, UserSummary};
 use crate::context::Ctx;
 use crate::error::{ErrorBody, WebResult};
+use crate::paging::{Listed, PageQuery};
 use crate::routes::Routes;
-use axum::extract::Path;
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
+use axum::http::Uri;
 use axum::{Extension, Json};
 use serde::Serialize;
 use triad_store::auth::TokenRow;
@@ -54,10 +56,20 @@ pub struct Created {
     pub id: String,
 }
 
-/// Every account, with its roles and any lock in force (system administrators).
-#[utoipa::path(get, path = "/api/v1/users", tag = "accounts", responses((status = 200, body = [UserSummary]), (status = 404, body = ErrorBody)), security(("token" = [])))]
-async fn users(ctx: Ctx) -> WebResult<Json<Vec<UserSummary>>> {
-    Ok(Json(admin::user_summaries(&ctx).await?))
+/// The accounts by user name, with their roles and any lock in force (system
+/// administrators), a page at a time.
+#[utoipa::path(get, path = "/api/v1/users", tag = "accounts", params(PageQuery),
+    responses((status = 200, body = [UserSummary], headers(("Link" = String, description = "the next page, when there may be one"))), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn users(
+    ctx: Ctx,
+    uri: Uri,
+    Query(q): Query<PageQuery>,
+) -> WebResult<Listed<Vec<UserSummary>>> {
+    let page = q.page()?;
+    let users = admin::user_summaries(&ctx, page).await?;
+    Ok(Listed::items(users, page, uri, |u: &UserSummary| {
+        u.id.clone()
+    }))
 }
 
 /// Creates an account with its first role (system administrators).
@@ -126,15 +138,22 @@ impl From<TokenRow> for TokenView {
 }
 
 /// The caller's own tokens (never their secrets).
-#[utoipa::path(get, path = "/api/v1/tokens", tag = "accounts", responses((status = 200, body = [TokenView])), security(("token" = [])))]
-async fn tokens(ctx: Ctx) -> WebResult<Json<Vec<TokenView>>> {
-    Ok(Json(
-        account::own_tokens(&ctx)
-            .await?
-            .into_iter()
-            .map(TokenView::from)
-            .collect(),
-    ))
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "accounts", params(PageQuery),
+    responses((status = 200, body = [TokenView], headers(("Link" = String, description = "the next page, when there may be one"))), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn tokens(
+    ctx: Ctx,
+    uri: Uri,
+    Query(q): Query<PageQuery>,
+) -> WebResult<Listed<Vec<TokenView>>> {
+    let page = q.page()?;
+    let views = account::own_tokens(&ctx, page)
+        .await?
+        .into_iter()
+        .map(TokenView::from)
+        .collect();
+    Ok(Listed::items(views, page, uri, |t: &TokenView| {
+        t.id.clone()
+    }))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

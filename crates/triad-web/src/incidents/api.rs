@@ -9,9 +9,11 @@ use super::service::{
 };
 use crate::context::Ctx;
 use crate::error::{ErrorBody, WebResult};
+use crate::paging::{next_cursor, Listed, PageQuery};
 use crate::routes::Routes;
-use axum::extract::Path;
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
+use axum::http::Uri;
 use axum::Json;
 use serde::Deserialize;
 
@@ -118,10 +120,19 @@ async fn close_investigation(
 )]
 pub struct IncidentsApiDoc;
 
-/// A campus's incidents of service, newest first.
-#[utoipa::path(get, path = "/api/v1/campuses/{id}/incidents", tag = "incidents", params(("id" = String, Path)), responses((status = 200, body = CampusIncidents), (status = 404, body = ErrorBody)), security(("token" = [])))]
-async fn campus_incidents(ctx: Ctx, Path(id): Path<String>) -> WebResult<Json<CampusIncidents>> {
-    Ok(Json(service::campus_incidents(&ctx, &id).await?))
+/// A campus's incidents of service, newest first, a page at a time.
+#[utoipa::path(get, path = "/api/v1/campuses/{id}/incidents", tag = "incidents", params(("id" = String, Path), PageQuery),
+    responses((status = 200, body = CampusIncidents, headers(("Link" = String, description = "the next page, when there may be one"))), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn campus_incidents(
+    ctx: Ctx,
+    uri: Uri,
+    Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> WebResult<Listed<CampusIncidents>> {
+    let page = q.page()?;
+    let body = service::campus_incidents(&ctx, &id, page).await?;
+    let next = next_cursor(&body.incidents, page, |i| i.id.clone());
+    Ok(Listed::new(body, next, uri))
 }
 
 /// Reports an incident of service on a campus, classified as a law-enforcement matter, a
@@ -198,8 +209,17 @@ async fn add_le_detail(
     ))
 }
 
-/// The FERPA disclosure log of a campus.
-#[utoipa::path(get, path = "/api/v1/campuses/{id}/disclosures", tag = "incidents", params(("id" = String, Path)), responses((status = 200, body = CampusDisclosures), (status = 404, body = ErrorBody)), security(("token" = [])))]
-async fn disclosures(ctx: Ctx, Path(id): Path<String>) -> WebResult<Json<CampusDisclosures>> {
-    Ok(Json(service::disclosures(&ctx, &id).await?))
+/// The FERPA disclosure log of a campus, newest first, a page at a time.
+#[utoipa::path(get, path = "/api/v1/campuses/{id}/disclosures", tag = "incidents", params(("id" = String, Path), PageQuery),
+    responses((status = 200, body = CampusDisclosures, headers(("Link" = String, description = "the next page, when there may be one"))), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn disclosures(
+    ctx: Ctx,
+    uri: Uri,
+    Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> WebResult<Listed<CampusDisclosures>> {
+    let page = q.page()?;
+    let body = service::disclosures(&ctx, &id, page).await?;
+    let next = next_cursor(&body.disclosures, page, |d| d.id.clone());
+    Ok(Listed::new(body, next, uri))
 }

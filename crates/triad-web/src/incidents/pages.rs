@@ -20,6 +20,7 @@ use triad_domain::incidents::{
     Classification, DisclosurePurpose, IncidentKind, LeDetailKind, PersonDraft, PersonKind,
 };
 use triad_domain::visitors::BanScope;
+use triad_store::paging::Page;
 
 pub fn routes() -> Routes {
     Routes::default()
@@ -120,7 +121,7 @@ async fn campus_incidents(
     Path(id): Path<String>,
     Query(q): Query<KindQuery>,
 ) -> WebResult<Html<String>> {
-    let m = service::campus_incidents(&ctx, &id).await?;
+    let m = service::campus_incidents(&ctx, &id, Page::first(200)).await?;
     render(&IncidentsPage {
         layout: Layout::new(&ctx),
         m,
@@ -272,7 +273,7 @@ struct DisclosuresPage {
 }
 
 async fn disclosures(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
-    let m = service::disclosures(&ctx, &id).await?;
+    let m = service::disclosures(&ctx, &id, Page::first(crate::paging::MAX_LIMIT)).await?;
     render(&DisclosuresPage {
         layout: Layout::new(&ctx),
         m,

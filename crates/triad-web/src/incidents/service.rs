@@ -21,6 +21,7 @@ use triad_domain::policy::{decide, Action, Decision, RecordClass, Resource};
 use triad_domain::{Id, Invalid};
 use triad_store::incidents::{self as store, IncidentRow, LeDetailRow};
 use triad_store::org::Campus;
+use triad_store::paging::Page;
 
 /// An incident the actor may act on, with its campus and the campus's clock.
 pub struct Found {
@@ -309,7 +310,12 @@ pub struct CampusIncidents {
     pub incidents: Vec<IncidentSummary>,
 }
 
-pub async fn campus_incidents(ctx: &Ctx, campus_id: &str) -> WebResult<CampusIncidents> {
+/// A page of a campus's incidents, newest first.
+pub async fn campus_incidents(
+    ctx: &Ctx,
+    campus_id: &str,
+    page: Page,
+) -> WebResult<CampusIncidents> {
     let campus = campus::campus_for(
         ctx,
         campus_id,
@@ -320,7 +326,7 @@ pub async fn campus_incidents(ctx: &Ctx, campus_id: &str) -> WebResult<CampusInc
     .await?;
     let local = campus::local(ctx, &campus).await?;
     let rows =
-        store::of_campus(&mut ctx.state.db.acquire().await?, campus.campus_id(), 200).await?;
+        store::of_campus(&mut ctx.state.db.acquire().await?, campus.campus_id(), page).await?;
     Ok(CampusIncidents {
         campus_id: campus.id.clone(),
         campus: campus.name.clone(),
@@ -654,6 +660,7 @@ pub async fn add_le_detail(ctx: &Ctx, id: &str, input: LeDetailInput) -> WebResu
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DisclosureView {
+    pub id: String,
     pub record_type: String,
     pub record_id: String,
     pub disclosed_to: String,
@@ -669,7 +676,7 @@ pub struct CampusDisclosures {
 }
 
 /// The FERPA disclosure log of a campus: for its administrators and the district leader.
-pub async fn disclosures(ctx: &Ctx, campus_id: &str) -> WebResult<CampusDisclosures> {
+pub async fn disclosures(ctx: &Ctx, campus_id: &str, page: Page) -> WebResult<CampusDisclosures> {
     let campus = campus::campus_for(
         ctx,
         campus_id,
@@ -682,7 +689,7 @@ pub async fn disclosures(ctx: &Ctx, campus_id: &str) -> WebResult<CampusDisclosu
     let rows = triad_store::disclosures::of_campus(
         &mut ctx.state.db.acquire().await?,
         campus.campus_id(),
-        500,
+        page,
     )
     .await?;
     Ok(CampusDisclosures {
@@ -691,6 +698,7 @@ pub async fn disclosures(ctx: &Ctx, campus_id: &str) -> WebResult<CampusDisclosu
         disclosures: rows
             .into_iter()
             .map(|d| DisclosureView {
+                id: d.id,
                 purpose: DisclosurePurpose::from_code(&d.purpose)
                     .map(|p| p.label())
                     .unwrap_or("")

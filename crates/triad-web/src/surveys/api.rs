@@ -6,8 +6,10 @@ use super::service::{
 };
 use crate::context::Ctx;
 use crate::error::{ErrorBody, WebResult};
+use crate::paging::{next_cursor, Listed, PageQuery};
 use crate::routes::Routes;
-use axum::extract::Path;
+use axum::extract::{Path, Query};
+use axum::http::Uri;
 use axum::{Extension, Json};
 use serde::Serialize;
 
@@ -69,15 +71,23 @@ pub struct Started {
 }
 
 /// A district's campaigns (its leaders and evaluators).
-#[utoipa::path(get, path = "/api/v1/districts/{id}/surveys", tag = "surveys", params(("id" = String, Path)), responses((status = 200, body = [CampaignView]), (status = 404, body = ErrorBody)), security(("token" = [])))]
-async fn campaigns(ctx: Ctx, Path(id): Path<String>) -> WebResult<Json<Vec<CampaignView>>> {
-    Ok(Json(
-        service::of_district(&ctx, &id)
-            .await?
-            .into_iter()
-            .map(CampaignView::from)
-            .collect(),
-    ))
+#[utoipa::path(get, path = "/api/v1/districts/{id}/surveys", tag = "surveys", params(("id" = String, Path), PageQuery),
+    responses((status = 200, body = [CampaignView], headers(("Link" = String, description = "the next page, when there may be one"))), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn campaigns(
+    ctx: Ctx,
+    uri: Uri,
+    Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> WebResult<Listed<Vec<CampaignView>>> {
+    let page = q.page()?;
+    let views = service::of_district(&ctx, &id, page)
+        .await?
+        .into_iter()
+        .map(CampaignView::from)
+        .collect();
+    Ok(Listed::items(views, page, uri, |c: &CampaignView| {
+        c.id.clone()
+    }))
 }
 
 /// Starts a campaign: the seed's four questions unless an instrument is given.
@@ -106,8 +116,21 @@ async fn summary(ctx: Ctx, Path(id): Path<String>) -> WebResult<Json<Summary>> {
     Ok(Json(service::summary_for(&ctx, &id).await?))
 }
 
-/// Every answer of a campaign with its role, flags and original text.
-#[utoipa::path(get, path = "/api/v1/surveys/{id}/answers", tag = "surveys", params(("id" = String, Path)), responses((status = 200, body = [ExportRow]), (status = 404, body = ErrorBody)), security(("token" = [])))]
-async fn answers(ctx: Ctx, Path(id): Path<String>) -> WebResult<Json<Vec<ExportRow>>> {
-    Ok(Json(service::export_for(&ctx, &id).await?.1))
+/// The answers of a campaign with their role, flags and original text, a page of responses
+/// at a time (`limit` counts responses; every answer of a response is on the same page).
+/// Responses come in the order of their random ids, never the order they were given.
+#[utoipa::path(get, path = "/api/v1/surveys/{id}/answers", tag = "surveys", params(("id" = String, Path), PageQuery),
+    responses((status = 200, body = [ExportRow], headers(("Link" = String, description = "the next page, when there may be one"))), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn answers(
+    ctx: Ctx,
+    uri: Uri,
+    Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> WebResult<Listed<Vec<ExportRow>>> {
+    let page = q.page()?;
+    let rows = service::export_for(&ctx, &id, page).await?.1;
+    let mut responses: Vec<&str> = rows.iter().map(|r| r.response.as_str()).collect();
+    responses.dedup();
+    let next = next_cursor(&responses, page, |r| r.to_string());
+    Ok(Listed::new(rows, next, uri))
 }

@@ -17,6 +17,7 @@ use axum::Form;
 use serde::Deserialize;
 use std::collections::HashMap;
 use triad_domain::surveys::{Instrument, Question, QuestionKind, RespondentRole};
+use triad_store::paging::Page;
 use triad_store::surveys::CampaignRow;
 
 pub fn routes() -> Routes {
@@ -53,7 +54,7 @@ async fn surveys_page(
     district: String,
     started: Option<(CampaignRow, Vec<String>)>,
 ) -> WebResult<Html<String>> {
-    let campaigns = service::of_district(ctx, &district).await?;
+    let campaigns = service::of_district(ctx, &district, Page::ALL).await?;
     let id = triad_domain::Id::parse(&district).ok_or(WebError::NotFound)?;
     let campuses = triad_store::org::campuses_of(&mut ctx.state.db.acquire().await?, id).await?;
     render(&SurveysPage {
@@ -183,7 +184,7 @@ async fn correct_coding(
 }
 
 async fn export_csv(ctx: Ctx, Path(id): Path<String>) -> WebResult<Response> {
-    let (name, rows) = service::export_for(&ctx, &id).await?;
+    let (name, rows) = service::export_for(&ctx, &id, Page::ALL).await?;
     crate::views::csv_attachment(&format!("survey-{name}.csv"), &rows)
 }
 

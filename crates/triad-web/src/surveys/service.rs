@@ -8,6 +8,7 @@ use triad_domain::surveys::{
     self as rules, safe_cell, GroupFigure, Instrument, QuestionKind, RespondentRole, Value,
 };
 use triad_domain::{Id, Invalid, Timestamp};
+use triad_store::paging::Page;
 use triad_store::surveys::{self as store, CampaignRow, ResponseRow, RoleAnswer};
 use triad_store::Db;
 
@@ -546,7 +547,7 @@ async fn trend(
     let Some(district) = &campaign.district_id else {
         return Ok(Vec::new());
     };
-    let mut campaigns = store::of_district(&mut db.acquire().await?, district).await?;
+    let mut campaigns = store::of_district(&mut db.acquire().await?, district, Page::ALL).await?;
     campaigns.retain(|c| {
         // The same questions, asked of the same campus (or of the whole district).
         c.instrument_key == campaign.instrument_key
@@ -600,9 +601,11 @@ pub struct ExportRow {
     pub original: String,
 }
 
-pub async fn export(db: &Db, campaign: &CampaignRow) -> WebResult<Vec<ExportRow>> {
+/// The answers of a page of a campaign's responses (`Page::ALL` for a whole export), with
+/// their themes.
+pub async fn export(db: &Db, campaign: &CampaignRow, responses: Page) -> WebResult<Vec<ExportRow>> {
     let mut conn = db.acquire().await?;
-    let answers = store::answers(&mut conn, &campaign.id).await?;
+    let answers = store::answers(&mut conn, &campaign.id, responses).await?;
     let mut themes: HashMap<(String, String), Vec<String>> = HashMap::new();
     for k in store::codings(&mut conn, &campaign.id).await? {
         if !k.removed {
@@ -682,7 +685,12 @@ fn district_tenant(id: &str) -> WebResult<(Id, triad_domain::policy::Tenant)> {
 }
 
 /// A district's campaigns (its leaders and evaluators).
-pub async fn of_district(ctx: &crate::context::Ctx, district: &str) -> WebResult<Vec<CampaignRow>> {
+/// A page of a district's campaigns, newest first.
+pub async fn of_district(
+    ctx: &crate::context::Ctx,
+    district: &str,
+    page: Page,
+) -> WebResult<Vec<CampaignRow>> {
     use triad_domain::policy::{Action, RecordClass, Resource};
     let (d, tenant) = district_tenant(district)?;
     ctx.require(
@@ -691,7 +699,7 @@ pub async fn of_district(ctx: &crate::context::Ctx, district: &str) -> WebResult
         ("survey_campaigns", district),
     )
     .await?;
-    Ok(store::of_district(&mut ctx.state.db.acquire().await?, &d.to_string()).await?)
+    Ok(store::of_district(&mut ctx.state.db.acquire().await?, &d.to_string(), page).await?)
 }
 
 /// Starts a campaign of a district (its leaders); yields it with its one-time tokens.
@@ -729,14 +737,18 @@ pub async fn summary_for(ctx: &crate::context::Ctx, id: &str) -> WebResult<Summa
     Ok(s)
 }
 
-/// Every answer of a campaign (the district's leaders: the answers themselves are shared
-/// records, not aggregates).
+/// The answers of a page of a campaign's responses (the district's leaders: the answers
+/// themselves are shared records, not aggregates).
 pub async fn export_for(
     ctx: &crate::context::Ctx,
     id: &str,
+    responses: Page,
 ) -> WebResult<(String, Vec<ExportRow>)> {
     let c = campaign_for(ctx, id, triad_domain::policy::RecordClass::Shared).await?;
-    Ok((c.public_code.clone(), export(&ctx.state.db, &c).await?))
+    Ok((
+        c.public_code.clone(),
+        export(&ctx.state.db, &c, responses).await?,
+    ))
 }
 
 /// The summary's charts (SVG): for each scale, the share of each role at the scale's best
@@ -818,7 +830,7 @@ pub async fn coded_answers(
     let c = campaign_for(ctx, id, triad_domain::policy::RecordClass::Shared).await?;
     let instrument = instrument_of(&c)?;
     let mut conn = ctx.state.db.acquire().await?;
-    let answers = store::answers(&mut conn, &c.id).await?;
+    let answers = store::answers(&mut conn, &c.id, Page::ALL).await?;
     let codings = store::codings(&mut conn, &c.id).await?;
     let codebook = rules::seed_codebook();
     let label = |key: &str| {

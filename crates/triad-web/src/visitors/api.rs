@@ -6,9 +6,11 @@ use super::service::{
 };
 use crate::context::Ctx;
 use crate::error::{ErrorBody, WebResult};
+use crate::paging::{next_cursor, Listed, PageQuery};
 use crate::routes::Routes;
 use axum::body::Bytes;
-use axum::extract::Path;
+use axum::extract::{Path, Query};
+use axum::http::Uri;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 
@@ -73,16 +75,35 @@ pub async fn ban_photo(ctx: Ctx, Path(id): Path<String>) -> WebResult<axum::resp
     Ok(crate::evidence::image("image/jpeg".into(), bytes))
 }
 
-/// The bans in force on a campus today.
-#[utoipa::path(get, path = "/api/v1/campuses/{id}/bans", tag = "visitors", params(("id" = String, Path)), responses((status = 200, body = BanList), (status = 404, body = ErrorBody)), security(("token" = [])))]
-async fn bans(ctx: Ctx, Path(id): Path<String>) -> WebResult<Json<BanList>> {
-    Ok(Json(service::bans(&ctx, &id).await?))
+/// The bans in force on a campus today, soonest ending first, a page at a time.
+#[utoipa::path(get, path = "/api/v1/campuses/{id}/bans", tag = "visitors", params(("id" = String, Path), PageQuery),
+    responses((status = 200, body = BanList, headers(("Link" = String, description = "the next page, when there may be one"))), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn bans(
+    ctx: Ctx,
+    uri: Uri,
+    Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> WebResult<Listed<BanList>> {
+    let page = q.page()?;
+    let body = service::bans(&ctx, &id, page).await?;
+    let next = next_cursor(&body.bans, page, |b| b.id.clone());
+    Ok(Listed::new(body, next, uri))
 }
 
-/// The last day's sign-ins of a campus with their ban matches.
-#[utoipa::path(get, path = "/api/v1/campuses/{id}/visitors", tag = "visitors", params(("id" = String, Path)), responses((status = 200, body = CampusVisitors), (status = 404, body = ErrorBody)), security(("token" = [])))]
-async fn campus_visitors(ctx: Ctx, Path(id): Path<String>) -> WebResult<Json<CampusVisitors>> {
-    Ok(Json(service::campus_visitors(&ctx, &id).await?))
+/// The last day's sign-ins of a campus with their ban matches, newest first, a page at a
+/// time.
+#[utoipa::path(get, path = "/api/v1/campuses/{id}/visitors", tag = "visitors", params(("id" = String, Path), PageQuery),
+    responses((status = 200, body = CampusVisitors, headers(("Link" = String, description = "the next page, when there may be one"))), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn campus_visitors(
+    ctx: Ctx,
+    uri: Uri,
+    Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> WebResult<Listed<CampusVisitors>> {
+    let page = q.page()?;
+    let body = service::campus_visitors(&ctx, &id, page).await?;
+    let next = next_cursor(&body.visitors, page, |v| v.id.clone());
+    Ok(Listed::new(body, next, uri))
 }
 
 /// Signs a visitor in; the answer lists candidate ban matches with their reasons.

@@ -48,7 +48,7 @@ struct BansPage {
 }
 
 async fn bans(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
-    let m = service::bans(&ctx, &id).await?;
+    let m = service::bans(&ctx, &id, triad_store::paging::Page::ALL).await?;
     render(&BansPage {
         layout: Layout::new(&ctx),
         m,
@@ -65,7 +65,7 @@ struct VisitorsPage {
 }
 
 async fn campus_visitors(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
-    let m = service::campus_visitors(&ctx, &id).await?;
+    let m = service::campus_visitors(&ctx, &id, triad_store::paging::Page::ALL).await?;
     render(&VisitorsPage {
         layout: Layout::new(&ctx),
         m,

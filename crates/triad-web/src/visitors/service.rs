@@ -17,6 +17,7 @@ use triad_domain::policy::{Action, RecordClass, Resource};
 use triad_domain::visitors::{self as rules, BanScope, IdType, MatchDecision, MatchReason, Person};
 use triad_domain::{Id, Invalid, Timestamp};
 use triad_store::org::Campus;
+use triad_store::paging::Page;
 use triad_store::visitors::{self as store, BanRow, MatchRow, VisitorRow};
 
 /// How long sign-ins are kept by default: one school year.
@@ -264,7 +265,7 @@ pub struct BanList {
 }
 
 /// The bans in force on a campus today: the front office's printable list.
-pub async fn bans(ctx: &Ctx, campus_id: &str) -> WebResult<BanList> {
+pub async fn bans(ctx: &Ctx, campus_id: &str, page: Page) -> WebResult<BanList> {
     let campus = campus::campus_for(
         ctx,
         campus_id,
@@ -280,6 +281,7 @@ pub async fn bans(ctx: &Ctx, campus_id: &str) -> WebResult<BanList> {
         campus.district(),
         campus.campus_id(),
         &today,
+        page,
     )
     .await?;
     Ok(BanList {
@@ -299,6 +301,7 @@ pub async fn expiring_bans(ctx: &Ctx, campus: &Campus) -> WebResult<Vec<BanView>
         campus.district(),
         campus.campus_id(),
         &today.to_string(),
+        Page::ALL,
     )
     .await?;
     Ok(rows
@@ -608,8 +611,8 @@ pub struct CampusVisitors {
     pub visitors: Vec<VisitorView>,
 }
 
-/// Today's sign-ins of a campus, newest first.
-pub async fn campus_visitors(ctx: &Ctx, campus_id: &str) -> WebResult<CampusVisitors> {
+/// A page of the last day's sign-ins of a campus, newest first.
+pub async fn campus_visitors(ctx: &Ctx, campus_id: &str, page: Page) -> WebResult<CampusVisitors> {
     let campus = campus::campus_for(
         ctx,
         campus_id,
@@ -624,6 +627,7 @@ pub async fn campus_visitors(ctx: &Ctx, campus_id: &str) -> WebResult<CampusVisi
         &mut ctx.state.db.acquire().await?,
         campus.campus_id(),
         since,
+        page,
     )
     .await?;
     let mut visitors = Vec::with_capacity(rows.len());

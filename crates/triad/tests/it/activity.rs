@@ -5,6 +5,7 @@ use crate::both_engines;
 use crate::support::*;
 use reqwest::Method;
 use serde_json::{json, Value};
+use triad_store::paging::Page;
 
 fn campus(app: &TestApp) -> String {
     app.world.campus.to_string()
@@ -37,9 +38,10 @@ both_engines!(
             .unwrap();
         assert!(back.contains("Logged: Counseling session: student, 15 min"));
         let mut conn = app.db.acquire().await.unwrap();
-        let latest = triad_store::activity::recent_by_author(&mut conn, app.user("sro"), 1)
-            .await
-            .unwrap();
+        let latest =
+            triad_store::activity::recent_by_author(&mut conn, app.user("sro"), Page::first(1))
+                .await
+                .unwrap();
         let summary =
             triad_store::activity::month_summary(&mut conn, app.user("sro"), &latest[0].month)
                 .await
@@ -462,7 +464,7 @@ both_engines!(
         let mine = triad_store::activity::recent_by_author(
             &mut app.db.acquire().await.unwrap(),
             app.user("sro"),
-            10,
+            Page::first(10),
         )
         .await
         .unwrap();

@@ -7,6 +7,7 @@ use crate::both_engines;
 use crate::support::*;
 use reqwest::Method;
 use triad_domain::auth::{Grant, Role, Scope};
+use triad_store::paging::Page;
 use triad_web::RouteSpec;
 
 const EVERYONE: &[&str] = &[
@@ -370,10 +371,13 @@ async fn concrete(app: &TestApp, path: &str, actor: &str, foreign: bool) -> Stri
         // Their own token, or somebody else's.
         let owner = if foreign { "victim" } else { actor };
         app.token(owner).await;
-        let tokens =
-            triad_store::auth::tokens_of(&mut app.db.acquire().await.unwrap(), app.user(owner))
-                .await
-                .unwrap();
+        let tokens = triad_store::auth::tokens_of(
+            &mut app.db.acquire().await.unwrap(),
+            app.user(owner),
+            Page::ALL,
+        )
+        .await
+        .unwrap();
         tokens[0].id.clone()
     } else {
         String::new()
@@ -422,9 +426,10 @@ async fn notify(app: &TestApp, user: triad_domain::Id) -> triad_domain::Id {
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    let unread = triad_store::notifications::unread(&mut app.db.acquire().await.unwrap(), user)
-        .await
-        .unwrap();
+    let unread =
+        triad_store::notifications::unread(&mut app.db.acquire().await.unwrap(), user, Page::ALL)
+            .await
+            .unwrap();
     triad_domain::Id::parse(&unread[0].id).unwrap()
 }
 

@@ -1,0 +1,107 @@
+//! Pages of long lists, by keyset: a page is at most `limit` rows that come after a cursor row
+//! in the list's own order. The cursor is the id of the last row a client was given; the
+//! database looks that row's sort key up again, so a cursor stays valid while rows are added,
+//! and a page never costs more than its `limit` rows however deep the client has read.
+//!
+//! The cursor row is looked up within the same scope as the list (the same campus, the same
+//! author): an id from somewhere else yields an empty page and tells nothing about that row.
+
+use triad_domain::Id;
+
+/// One page of a list: how many rows, and after which one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub limit: i64,
+    pub after: Option<Id>,
+}
+
+impl Page {
+    /// Every row: for lists that must be whole to be safe (the front office's printed list
+    /// of bans) or to be right (a summary over them), never for an API answer.
+    pub const ALL: Self = Self::first(i64::MAX);
+
+    /// The first `limit` rows.
+    pub const fn first(limit: i64) -> Self {
+        Self { limit, after: None }
+    }
+
+    /// The cursor as the SQL binds it: empty text for the first page.
+    pub fn cursor(&self) -> String {
+        self.after.map(|id| id.to_string()).unwrap_or_default()
+    }
+}
+
+/// Which way a list runs along its sort key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    Ascending,
+    Descending,
+}
+
+/// The condition that keeps the rows after the cursor (bound at `param`, as [`Page::cursor`]
+/// gives it) in a list of `table` sorted by `key` (its last column must be unique, normally
+/// `id`). `alias` prefixes the outer query's columns (`"d."` or `""`); `scope` restricts the
+/// cursor lookup to the list's own rows and names columns of `table` unprefixed.
+pub fn after_cursor(
+    param: &str,
+    table: &str,
+    alias: &str,
+    key: &[&str],
+    order: Order,
+    scope: &str,
+) -> String {
+    let outer: Vec<String> = key.iter().map(|k| format!("{alias}{k}")).collect();
+    let inner = key.join(", ");
+    let op = match order {
+        Order::Ascending => ">",
+        Order::Descending => "<",
+    };
+    format!(
+        "({param} = '' OR ({}) {op} (SELECT {inner} FROM {table} WHERE id = {param} AND {scope}))",
+        outer.join(", ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_condition_compares_the_whole_key_the_way_the_list_runs() {
+        let sql = after_cursor(
+            "$3",
+            "disclosures",
+            "d.",
+            &["at", "id"],
+            Order::Descending,
+            "campus_id = $1",
+        );
+        assert_eq!(
+            sql,
+            "($3 = '' OR (d.at, d.id) < (SELECT at, id FROM disclosures WHERE id = $3 AND campus_id = $1))"
+        );
+        assert!(after_cursor(
+            "$2",
+            "users",
+            "",
+            &["username", "id"],
+            Order::Ascending,
+            "TRUE"
+        )
+        .contains("(username, id) > (SELECT username, id FROM users"));
+    }
+
+    #[test]
+    fn the_first_page_binds_an_empty_cursor() {
+        assert_eq!(Page::first(10).cursor(), "");
+        let id = Id::new();
+        assert_eq!(
+            Page {
+                limit: 1,
+                after: Some(id)
+            }
+            .cursor(),
+            id.to_string()
+        );
+    }
+}
