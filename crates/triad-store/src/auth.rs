@@ -1126,6 +1126,43 @@ pub async fn use_recovery_code<'c>(
     Ok(n == 1)
 }
 
+/// Active accounts that hold a role in a district or in an agency partnered with it, whose
+/// name or user name contains `text` (any case), by name: the people a picker in that district
+/// may offer, before the policy says which of them may act on the record at hand.
+pub async fn people_near_district<'c>(
+    conn: impl Into<Conn<'c>>,
+    district: Id,
+    text: &str,
+    limit: i64,
+) -> StoreResult<Vec<UserRow>> {
+    let mut c: Conn = conn.into();
+    let escaped: String = text
+        .trim()
+        .to_lowercase()
+        .chars()
+        .flat_map(|ch| match ch {
+            '%' | '_' | '\\' => vec!['\\', ch],
+            _ => vec![ch],
+        })
+        .collect();
+    let pattern = format!("%{escaped}%");
+    let sql = format!(
+        "SELECT {USER_COLUMNS} FROM users u WHERE u.disabled = FALSE AND EXISTS \
+         (SELECT 1 FROM grants g WHERE g.user_id = u.id AND (g.district_id = $1 OR g.agency_id IN \
+         (SELECT agency_id FROM partnerships WHERE district_id = $1))) \
+         AND (LOWER(u.display_name) LIKE $2 ESCAPE '\\' OR LOWER(u.username) LIKE $2 ESCAPE '\\') \
+         ORDER BY u.display_name, u.id LIMIT $3"
+    );
+    Ok(fetch_all!(
+        &mut c,
+        UserRow,
+        &sql,
+        district.to_string(),
+        pattern,
+        limit
+    )?)
+}
+
 #[derive(sqlx::FromRow)]
 struct Holder {
     id: String,

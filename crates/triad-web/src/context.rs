@@ -226,8 +226,42 @@ impl Ctx {
             return Ok(None);
         };
         let actor = store::load_actor(&mut conn, &user, &today(self.now)).await?;
-        Ok((decide(&actor, action, record) == Decision::Allow).then_some(Named { user, actor }))
+        Ok(may_hold(&actor, action, record).then_some(Named { user, actor }))
     }
+
+    /// The people of `district` (and of the agencies partnered with it) whose name contains
+    /// `text` and who may `action` the record, by name, at most `limit`: what a picker for a
+    /// field of that record offers. The same rule as [`Ctx::named`], so whoever a picker shows
+    /// is accepted by the field and no one else is.
+    pub async fn people_who_may(
+        &self,
+        district: Id,
+        record: Resource,
+        action: Action,
+        text: &str,
+        limit: usize,
+    ) -> Result<Vec<Named>, WebError> {
+        // Read a few more than asked: some of those found may not hold this record.
+        const CANDIDATES: i64 = 200;
+        let mut conn = self.state.db.acquire().await?;
+        let day = today(self.now);
+        let mut found = Vec::new();
+        for user in store::people_near_district(&mut conn, district, text, CANDIDATES).await? {
+            let actor = store::load_actor(&mut conn, &user, &day).await?;
+            if may_hold(&actor, action, record) {
+                found.push(Named { user, actor });
+                if found.len() == limit {
+                    break;
+                }
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// Whether a person the actor names may hold the record the field belongs to.
+fn may_hold(person: &Actor, action: Action, record: Resource) -> bool {
+    decide(person, action, record) == Decision::Allow
 }
 
 /// Whether a credential still holds for something that outlasts its request (a live stream):

@@ -22,6 +22,7 @@ pub fn spec() -> utoipa::openapi::OpenApi {
     doc.merge(crate::notifications::NotificationsApiDoc::openapi());
     doc.merge(crate::operations::OperationsApiDoc::openapi());
     doc.merge(crate::surveys::SurveysApiDoc::openapi());
+    doc.merge(crate::org::PickerApiDoc::openapi());
     doc.info.title = "Triad API".into();
     doc.info.version = env!("CARGO_PKG_VERSION").into();
     doc.info.description = Some(

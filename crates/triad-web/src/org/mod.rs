@@ -5,14 +5,17 @@
 mod api;
 mod pages;
 pub mod people;
+mod picker;
 pub mod service;
 
 use crate::routes::Routes;
 
 pub use api::ApiDoc;
+pub use picker::PickerApiDoc;
 
 pub fn routes() -> Routes {
     Routes::default()
         .merge(pages::routes())
         .merge(api::routes())
+        .merge(picker::routes())
 }

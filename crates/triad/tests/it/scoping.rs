@@ -333,3 +333,100 @@ both_engines!(
         assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     }
 );
+
+both_engines!(
+    a_picker_offers_exactly_the_people_a_field_accepts,
+    |app: TestApp| async move {
+        let sibling = app.sibling_campus().await;
+        let w = app.world;
+        app.add_person(
+            "sibling-only-admin",
+            &[Grant {
+                role: Role::CampusAdmin,
+                scope: app.home_campus(sibling),
+            }],
+            None,
+            None,
+        )
+        .await;
+        let principal = app.token("principal").await;
+        let path = format!("/api/v1/campuses/{}/people", w.campus);
+        let r = app.api_get(&path, &principal).await;
+        assert_eq!(r.status(), 200);
+        let offered: Vec<Value> = r.json().await.unwrap();
+        let names: Vec<&str> = offered
+            .iter()
+            .map(|p| p["username"].as_str().unwrap())
+            .collect();
+        for here in ["sro", "principal", "sso", "director"] {
+            assert!(names.contains(&here), "{here} in {names:?}");
+        }
+        for elsewhere in ["away-principal", "sibling-only-admin"] {
+            assert!(!names.contains(&elsewhere), "{elsewhere} in {names:?}");
+        }
+        for p in &offered {
+            assert!(!p["name"].as_str().unwrap().is_empty());
+        }
+
+        // Whoever is offered, an action item of the campus accepts as its owner; someone
+        // not offered is refused the same way a name nobody has is.
+        let item = |owner: String, key: String| {
+            let (app, principal) = (&app, principal.clone());
+            async move {
+                app.api_send(
+                    Method::POST,
+                    &format!("/api/v1/meetings/{}/items", w.meeting),
+                    &principal,
+                    &key,
+                    &json!({"title": "Walk the east doors", "owner": owner}),
+                )
+                .await
+                .status()
+                .as_u16()
+            }
+        };
+        for (n, name) in names.iter().enumerate() {
+            assert_eq!(
+                item(name.to_string(), format!("pick-{n}")).await,
+                201,
+                "{name}"
+            );
+        }
+        let refused = item("sibling-only-admin".into(), "pick-x".into()).await;
+        assert_eq!(
+            refused,
+            item("nobody-by-this-name".into(), "pick-y".into()).await
+        );
+        assert_eq!(refused, 422);
+
+        // Typing narrows the list, in any case; wildcards are taken as text.
+        let narrowed: Vec<Value> = app
+            .api_get(&format!("{path}?q=PRINC"), &principal)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(narrowed.iter().all(|p| {
+            let text = format!("{} {}", p["name"], p["username"]).to_lowercase();
+            text.contains("princ")
+        }));
+        assert!(!narrowed.is_empty());
+        let wildcard: Vec<Value> = app
+            .api_get(&format!("{path}?q=%25"), &principal)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(wildcard.is_empty(), "{wildcard:?}");
+
+        // Someone of another district may not ask; a kind of record that is not one is named.
+        let away = app.token("away-principal").await;
+        assert_eq!(app.api_get(&path, &away).await.status(), 404);
+        assert_eq!(
+            app.api_get(&format!("{path}?records=evidence"), &principal)
+                .await
+                .status(),
+            422
+        );
+    }
+);
