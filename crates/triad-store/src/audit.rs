@@ -80,6 +80,14 @@ pub async fn append(tx: &mut Tx, event: AuditEvent, at: Timestamp) -> StoreResul
 }
 
 impl Unchained {
+    /// The record the entry is about, when it names one.
+    pub(crate) fn record(&self) -> Option<(String, String)> {
+        Some((
+            self.event.record_type.clone()?,
+            self.event.record_id.clone()?,
+        ))
+    }
+
     /// Turns the entry's pending content into its hash keyed with the instance's secret.
     pub(crate) fn seal(&mut self, secret: &[u8]) {
         self.event.seal_content(secret);
@@ -194,9 +202,10 @@ pub async fn head<'c>(conn: impl Into<Conn<'c>>) -> StoreResult<Head> {
 }
 
 /// Records an event in a transaction of its own (a login failure, a denial: nothing else is
-/// written with it).
+/// written with it). It does not record the request's idempotency key: the request did
+/// nothing, and the same key may be sent again.
 pub async fn record(db: &Db, event: AuditEvent, at: Timestamp) -> StoreResult<Id> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_unkeyed().await?;
     let id = append(&mut tx, event, at).await?;
     tx.commit().await?;
     Ok(id)

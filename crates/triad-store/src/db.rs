@@ -88,7 +88,11 @@ pub enum Conn<'a> {
 pub struct Tx {
     member: Membership,
     /// The request's idempotency key, when this transaction records it.
-    key: Option<Arc<PendingKey>>,
+    key: KeyHold,
+    /// The record the write made or changed (its first audited one), recorded with the key.
+    record: Option<(String, String)>,
+    engine: Engine,
+    hooks: Arc<crate::hooks::Hooks>,
 }
 
 enum Membership {
@@ -149,6 +153,14 @@ impl Db {
         match self {
             Db::Sqlite(_, group) => group.use_content_secret(secret),
             Db::Postgres(_, group) => group.use_content_secret(secret),
+        }
+    }
+
+    /// The test points of this database's write path (see [`crate::hooks`]).
+    pub fn hooks(&self) -> &Arc<crate::hooks::Hooks> {
+        match self {
+            Db::Sqlite(_, group) => group.hooks(),
+            Db::Postgres(_, group) => group.hooks(),
         }
     }
 
@@ -273,21 +285,27 @@ impl Db {
     }
 
     /// Begins a write transaction: a member of the open batch (see [`crate::group_commit`]).
+    /// The request's first records its idempotency key (see `Tx::commit`).
     pub async fn begin(&self) -> StoreResult<Tx> {
-        let mut member = match self {
+        let mut tx = self.begin_unkeyed().await?;
+        tx.key = KeyHold(crate::idempotency::take_pending());
+        Ok(tx)
+    }
+
+    /// Begins a write transaction that does not record the request's idempotency key: the
+    /// audit entry of a refusal or a failure, which is kept although the request did nothing.
+    pub async fn begin_unkeyed(&self) -> StoreResult<Tx> {
+        let member = match self {
             Db::Sqlite(_, group) => Membership::Sqlite(group.join().await?),
             Db::Postgres(_, group) => Membership::Postgres(group.join().await?),
         };
-        // A request's idempotency key is recorded by its first write, in the round trip that
-        // releases the write into its batch: it costs no statement and no commit of its own.
-        let key = crate::idempotency::take_pending();
-        if let Some(claim) = key.as_ref().map(|k| k.claim_sql(self.engine())) {
-            match &mut member {
-                Membership::Sqlite(m) => m.run_with_release(claim),
-                Membership::Postgres(m) => m.run_with_release(claim),
-            }
-        }
-        Ok(Tx { member, key })
+        Ok(Tx {
+            member,
+            key: KeyHold(None),
+            record: None,
+            engine: self.engine(),
+            hooks: Arc::clone(self.hooks()),
+        })
     }
 
     /// How many write batches this process has opened (each write is in one; writes that
@@ -330,6 +348,19 @@ impl Db {
     }
 }
 
+/// The request's key held by a transaction until it commits. A transaction that does not
+/// commit (rolled back, refused, dropped) gives it back, so the request's next write records
+/// it: a key must never be left unrecorded by a request that goes on to write.
+struct KeyHold(Option<Arc<PendingKey>>);
+
+impl Drop for KeyHold {
+    fn drop(&mut self) {
+        if let Some(key) = self.0.take() {
+            key.give_back();
+        }
+    }
+}
+
 /// The VALUES list of a multi-row INSERT: `rows` tuples of `width` numbered placeholders.
 pub(crate) fn placeholders(rows: usize, width: usize) -> String {
     let tuples: Vec<String> = (0..rows)
@@ -344,6 +375,9 @@ pub(crate) fn placeholders(rows: usize, width: usize) -> String {
 impl Tx {
     /// Adds an audit entry to this write, chained onto the trail with its batch's commit.
     pub(crate) fn audit(&mut self, entry: crate::audit::Unchained) -> StoreResult<()> {
+        if self.record.is_none() {
+            self.record = entry.record();
+        }
         match &mut self.member {
             Membership::Sqlite(m) => m.audit(entry),
             Membership::Postgres(m) => m.audit(entry),
@@ -352,15 +386,27 @@ impl Tx {
 
     /// Keeps the transaction's writes; returns once they are committed. A request whose key
     /// another request recorded first is refused here, and nothing of it is kept.
-    pub async fn commit(self) -> StoreResult<()> {
+    ///
+    /// The request's key, when this is its first write, is recorded in the round trip that
+    /// releases the write into its batch, with the record the write made: it costs no
+    /// statement and no commit of its own, and what a retry needs is saved with the write.
+    pub async fn commit(mut self) -> StoreResult<()> {
+        if let Some(key) = &self.key.0 {
+            let claim = key.claim_sql(self.engine, self.record.as_ref());
+            match &mut self.member {
+                Membership::Sqlite(m) => m.run_with_release(claim),
+                Membership::Postgres(m) => m.run_with_release(claim),
+            }
+        }
         let kept = match self.member {
             Membership::Sqlite(m) => m.commit().await,
             Membership::Postgres(m) => m.commit().await,
         };
-        match (&self.key, kept) {
+        match (&self.key.0, kept) {
             (Some(key), Ok(())) => {
-                key.mark_taken();
-                Ok(())
+                key.mark_taken(self.record.map(|(_, id)| id));
+                self.key.0 = None;
+                self.hooks.at(crate::hooks::AFTER_COMMIT).await
             }
             (Some(_), Err(e)) => Err(e.or_conflict(crate::idempotency::KEY_TAKEN)),
             (None, kept) => kept,

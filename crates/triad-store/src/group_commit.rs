@@ -26,6 +26,7 @@
 
 use crate::audit::{Head, Unchained};
 use crate::error::{StoreError, StoreResult};
+use crate::hooks::{self, Hooks};
 use crate::Conn;
 use sqlx::{Connection, Database, Pool, Postgres, Row, Sqlite};
 use std::future::Future;
@@ -106,6 +107,7 @@ pub struct Group<DB: Batchable> {
     /// The secret audit content hashes are keyed with (the instance's, once it is given;
     /// until then a random one nobody knows, so no hash is ever guessable).
     content_secret: Arc<std::sync::RwLock<Vec<u8>>>,
+    hooks: Arc<Hooks>,
 }
 
 impl<DB: Batchable> Clone for Group<DB> {
@@ -116,6 +118,7 @@ impl<DB: Batchable> Clone for Group<DB> {
             batches: Arc::clone(&self.batches),
             window: Arc::clone(&self.window),
             content_secret: Arc::clone(&self.content_secret),
+            hooks: Arc::clone(&self.hooks),
         }
     }
 }
@@ -171,12 +174,8 @@ struct Batch {
     /// Members whose writes are in the batch, waiting for its commit.
     released: usize,
     opened: Instant,
-    /// A member began and has neither released its savepoint nor been rolled back.
-    member_open: bool,
-    /// A savepoint with nothing in it yet is ready for the next member: it was made in the
-    /// same round trip as the statement before it (the batch's begin, the previous member's
-    /// release, or its undoing), so a member costs no round trip of its own to begin.
-    savepoint_ready: bool,
+    /// Where the member savepoint stands.
+    savepoint: Savepoint,
     /// The audit chain's head, read as the batch opened.
     head: Option<Head>,
     /// Audit entries of the batch's writes, chained onto the trail before the commit.
@@ -184,6 +183,23 @@ struct Batch {
     /// How many of them there were when the open member began: undoing it drops the rest.
     audit_before_member: usize,
     outcome: watch::Sender<Outcome>,
+}
+
+/// The savepoint each member works in, between members and during one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Savepoint {
+    /// None is made: the next member makes its own.
+    Absent,
+    /// An empty one waits for the next member: it was made in the same round trip as the
+    /// statement before it (the batch's begin, the previous member's release, or its
+    /// undoing), so a member costs no round trip of its own to begin.
+    Ready,
+    /// A member works in it: undoing the member rolls back to it.
+    InUse,
+    /// A member's release was sent and its result never noted. The task that sends releases
+    /// cannot be cancelled by a request, so this is seen only if the runtime stopped it: what
+    /// the batch holds is then unknown, and it is abandoned whole.
+    Releasing,
 }
 
 type Turn<DB> = OwnedMappedMutexGuard<Slot<DB>, Writer<DB>>;
@@ -265,7 +281,13 @@ impl<DB: Batchable> Group<DB> {
                 rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut unknown);
                 unknown
             })),
+            hooks: Arc::default(),
         })
+    }
+
+    /// The test points of this database's write path.
+    pub fn hooks(&self) -> &Arc<Hooks> {
+        &self.hooks
     }
 
     /// Keys audit content hashes with the instance's secret from now on.
@@ -291,11 +313,10 @@ impl<DB: Batchable> Group<DB> {
         }
         let writer = &mut *turn;
         if let State::Open(batch) = &mut writer.state {
-            if !batch.savepoint_ready {
+            if batch.savepoint != Savepoint::Ready {
                 DB::run(&mut writer.conn, "SAVEPOINT member").await?;
             }
-            batch.savepoint_ready = false;
-            batch.member_open = true;
+            batch.savepoint = Savepoint::InUse;
             batch.audit_before_member = batch.audit.len();
         }
         Ok(Member {
@@ -347,12 +368,13 @@ impl<DB: Batchable> Group<DB> {
         let State::Open(batch) = &turn.state else {
             return;
         };
+        let hooks = Arc::clone(&self.hooks);
         if batch.released == 0 {
-            turn.end("ROLLBACK").await;
+            turn.end("ROLLBACK", &hooks).await;
         } else if !hand_on {
             // A task of its own, so that a request that goes away half-way through the
             // commit does not leave the others without an answer.
-            let _ = tokio::spawn(async move { turn.end("COMMIT").await }).await;
+            let _ = tokio::spawn(async move { turn.end("COMMIT", &hooks).await }).await;
         }
     }
 
@@ -403,8 +425,7 @@ impl<DB: Batchable> Writer<DB> {
             id,
             released: 0,
             opened: Instant::now(),
-            member_open: false,
-            savepoint_ready: true,
+            savepoint: Savepoint::Ready,
             head,
             audit: Vec::new(),
             audit_before_member: 0,
@@ -418,27 +439,36 @@ impl<DB: Batchable> Writer<DB> {
         let State::Open(batch) = &mut self.state else {
             return;
         };
-        if !batch.member_open {
-            return;
-        }
-        batch.member_open = false;
-        batch.audit.truncate(batch.audit_before_member);
-        // Rolling back to a savepoint keeps it, empty: ready for the next member.
-        let undone = DB::run(&mut self.conn, "ROLLBACK TO SAVEPOINT member").await;
-        batch.savepoint_ready = undone.is_ok();
-        if let Err(e) = undone {
-            tracing::error!(error = %e, "a write could not be rolled back alone; its whole batch is abandoned");
-            self.abandon().await;
+        match batch.savepoint {
+            Savepoint::Absent | Savepoint::Ready => {}
+            Savepoint::Releasing => {
+                tracing::error!("a write's release was cut off; its whole batch is abandoned");
+                self.abandon().await;
+            }
+            Savepoint::InUse => {
+                batch.audit.truncate(batch.audit_before_member);
+                // Rolling back to a savepoint keeps it, empty: ready for the next member.
+                let undone = DB::run(&mut self.conn, "ROLLBACK TO SAVEPOINT member").await;
+                batch.savepoint = if undone.is_ok() {
+                    Savepoint::Ready
+                } else {
+                    Savepoint::Absent
+                };
+                if let Err(e) = undone {
+                    tracing::error!(error = %e, "a write could not be rolled back alone; its whole batch is abandoned");
+                    self.abandon().await;
+                }
+            }
         }
     }
 
     /// Ends the open batch with `COMMIT` or `ROLLBACK` and tells its members.
-    async fn end(&mut self, how: &'static str) {
+    async fn end(&mut self, how: &'static str, hooks: &Hooks) {
         let State::Open(batch) = std::mem::replace(&mut self.state, State::Unsure) else {
             return;
         };
         let result = match how {
-            "COMMIT" => self.chain_and_commit(batch.head, batch.audit).await,
+            "COMMIT" => self.chain_and_commit(batch.head, batch.audit, hooks).await,
             _ => DB::run(&mut self.conn, how).await.map_err(StoreError::from),
         };
         let outcome = match (how, &result) {
@@ -460,8 +490,10 @@ impl<DB: Batchable> Writer<DB> {
         &mut self,
         head: Option<Head>,
         audit: Vec<Unchained>,
+        hooks: &Hooks,
     ) -> StoreResult<()> {
         crate::audit::chain(DB::conn(&mut self.conn), head, audit).await?;
+        hooks.at(hooks::BEFORE_COMMIT).await?;
         Ok(DB::run(&mut self.conn, &self.framing.commit).await?)
     }
 
@@ -519,37 +551,73 @@ impl<DB: Batchable> Member<DB> {
 
     /// Keeps this member's writes; returns once they are committed (or failed with their
     /// batch).
+    ///
+    /// The release runs in a task of its own, as the commit does: once its statement is sent,
+    /// a request that goes away (a timeout, a client hanging up, shutdown) cannot stop it
+    /// half-way, between the database releasing the savepoint and the writer noting it. Undone
+    /// there, the member's rows would commit without their audit entries, or the whole batch
+    /// would be lost for a savepoint that no longer exists.
     pub async fn commit(self) -> StoreResult<()> {
         let Member {
-            mut turn,
+            turn,
             mut cleanup,
             with_release,
         } = self;
-        let group = cleanup.group.clone();
-        let State::Open(batch) = &turn.state else {
-            return Err(StoreError::Commit("the batch ended under a write".into()));
-        };
-        // Decided once, before the release: handing on, the next member's savepoint is made
-        // with it.
-        let hand_on = group.hands_on(batch.released + 1, batch.opened);
-        let release = if hand_on {
-            "RELEASE SAVEPOINT member; SAVEPOINT member"
-        } else {
-            "RELEASE SAVEPOINT member"
-        };
-        match with_release {
-            Some(first) => DB::run(&mut turn.conn, &format!("{first}; {release}")).await?,
-            None => DB::run(&mut turn.conn, release).await?,
-        }
-        let State::Open(batch) = &mut turn.state else {
-            return Err(StoreError::Commit("the batch ended under a write".into()));
-        };
-        batch.member_open = false;
-        batch.savepoint_ready = hand_on;
-        batch.released += 1;
-        let (id, outcome) = (batch.id, batch.outcome.subscribe());
-        group.hand_on_or_end(turn, hand_on).await;
+        // From here the release task settles the writer, whatever becomes of this request.
         cleanup.armed = false;
-        group.outcome(id, outcome).await
+        let group = cleanup.group.clone();
+        let releasing = tokio::spawn(release(group.clone(), turn, with_release));
+        let (batch, outcome) = releasing
+            .await
+            .map_err(|_| StoreError::Commit("the write's release was cut off".into()))??;
+        group.outcome(batch, outcome).await
     }
+}
+
+/// Releases a member's savepoint into its batch (with the statement that travels with it), then
+/// hands the batch on or ends it. Yields the batch, to wait for its outcome.
+async fn release<DB: Batchable>(
+    group: Group<DB>,
+    mut turn: Turn<DB>,
+    with_release: Option<String>,
+) -> StoreResult<(u64, watch::Receiver<Outcome>)> {
+    let State::Open(batch) = &mut turn.state else {
+        return Err(StoreError::Commit("the batch ended under a write".into()));
+    };
+    // Decided once, before the release: handing on, the next member's savepoint is made with
+    // it.
+    let hand_on = group.hands_on(batch.released + 1, batch.opened);
+    batch.savepoint = Savepoint::Releasing;
+    let release = if hand_on {
+        "RELEASE SAVEPOINT member; SAVEPOINT member"
+    } else {
+        "RELEASE SAVEPOINT member"
+    };
+    let sql = match with_release {
+        Some(first) => format!("{first}; {release}"),
+        None => release.to_string(),
+    };
+    let sent = DB::run(&mut turn.conn, &sql).await;
+    // Tests stop here, with the release done in the database and not yet noted, and drop the
+    // request meanwhile.
+    group.hooks.at(hooks::RELEASE_SENT).await?;
+    let State::Open(batch) = &mut turn.state else {
+        return Err(StoreError::Commit("the batch ended under a write".into()));
+    };
+    if let Err(e) = sent {
+        // Not released (a statement before it failed, such as a key already taken): the
+        // member is undone alone and the batch goes on for the others.
+        batch.savepoint = Savepoint::InUse;
+        group.settle(turn, false).await;
+        return Err(e.into());
+    }
+    batch.savepoint = if hand_on {
+        Savepoint::Ready
+    } else {
+        Savepoint::Absent
+    };
+    batch.released += 1;
+    let (id, outcome) = (batch.id, batch.outcome.subscribe());
+    group.hand_on_or_end(turn, hand_on).await;
+    Ok((id, outcome))
 }

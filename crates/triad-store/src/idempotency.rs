@@ -4,10 +4,14 @@
 //!
 //! A write commits once. The key is not claimed in a transaction of its own: it is recorded
 //! by the first write transaction the request begins (see [`with_key`]), as that write is
-//! released into its batch, so the key and the write commit together. A second request with
-//! the same key finds the key taken when it is released, and nothing of it is kept (on
-//! PostgreSQL it waits for the first to commit). The answer is stored afterwards, in batches
-//! (see [`finish_many`]).
+//! released into its batch, so the key and the write commit together, with the id of the
+//! record the write made. A second request with the same key finds the key taken when it is
+//! released, and nothing of it is kept (on PostgreSQL it waits for the first to commit). The
+//! full answer is stored afterwards, in batches (see [`finish_many`]); a key found without one
+//! still says its write was recorded, and which record it made ([`Claim::Recorded`]).
+//!
+//! A key, once recorded, is never given back: its write is saved, and a retry must be told
+//! so rather than write it again.
 
 use crate::db::Engine;
 use crate::{execute, fetch_optional, Db, StoreResult};
@@ -26,8 +30,12 @@ pub enum Claim {
         location: Option<String>,
         body: Option<String>,
     },
-    /// Seen, still being worked on (or its answer is not stored yet).
-    InProgress,
+    /// Seen, and its write committed, but no answer is stored: the request is still being
+    /// answered, or the server stopped before storing it. Names the record the write made.
+    Recorded {
+        record_type: Option<String>,
+        record_id: Option<String>,
+    },
     /// The key was used before for a different request.
     Mismatch,
 }
@@ -38,6 +46,8 @@ struct Row {
     status: Option<i64>,
     location: Option<String>,
     body: Option<String>,
+    record_type: Option<String>,
+    record_id: Option<String>,
 }
 
 /// What an earlier request with this key came to, read without writing anything.
@@ -45,7 +55,8 @@ pub async fn lookup(db: &Db, actor_key: &str, key: &str, request_hash: &str) -> 
     let row = fetch_optional!(
         &mut db.acquire().await?,
         Row,
-        "SELECT request_hash, status, location, body FROM idempotency_keys WHERE actor_key = $1 AND key = $2",
+        "SELECT request_hash, status, location, body, record_type, record_id FROM idempotency_keys \
+         WHERE actor_key = $1 AND key = $2",
         actor_key.to_string(),
         key.to_string()
     )?;
@@ -62,7 +73,14 @@ pub async fn lookup(db: &Db, actor_key: &str, key: &str, request_hash: &str) -> 
             location,
             body,
         },
-        Some(_) => Claim::InProgress,
+        Some(Row {
+            record_type,
+            record_id,
+            ..
+        }) => Claim::Recorded {
+            record_type,
+            record_id,
+        },
     })
 }
 
@@ -75,8 +93,10 @@ pub struct PendingKey {
     at: i64,
     /// A transaction of the request tried to record the key.
     tried: AtomicBool,
-    /// It did: the key is this request's (only then may a failure release it).
+    /// It did: a write of the request is saved.
     taken: AtomicBool,
+    /// The record that write made or changed.
+    record: std::sync::Mutex<Option<String>>,
 }
 
 impl PendingKey {
@@ -88,12 +108,21 @@ impl PendingKey {
             at: at.millis(),
             tried: AtomicBool::new(false),
             taken: AtomicBool::new(false),
+            record: std::sync::Mutex::new(None),
         })
     }
 
-    /// Whether a transaction of the request has recorded the key.
+    /// Whether a transaction of the request has recorded the key: a write of it is saved.
     pub fn was_taken(&self) -> bool {
         self.taken.load(Ordering::SeqCst)
+    }
+
+    /// The id of the record the request's first write made or changed, once saved.
+    pub fn record(&self) -> Option<String> {
+        self.record
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 }
 
@@ -121,18 +150,33 @@ impl PendingKey {
     /// no bound arguments, so its values are written in as hex: nothing in a key can leave its
     /// literal. A key already present (another request got there first) fails it, which
     /// undoes the write.
-    pub(crate) fn claim_sql(&self, engine: Engine) -> String {
+    pub(crate) fn claim_sql(&self, engine: Engine, record: Option<&(String, String)>) -> String {
+        let optional = |text: Option<&String>| {
+            text.map(|t| text_literal(engine, t))
+                .unwrap_or_else(|| "NULL".into())
+        };
         format!(
-            "INSERT INTO idempotency_keys (actor_key, key, request_hash, created_at) VALUES ({}, {}, {}, {})",
+            "INSERT INTO idempotency_keys (actor_key, key, request_hash, created_at, record_type, record_id) \
+             VALUES ({}, {}, {}, {}, {}, {})",
             text_literal(engine, &self.actor_key),
             text_literal(engine, &self.key),
             text_literal(engine, &self.request_hash),
-            self.at
+            self.at,
+            optional(record.map(|(kind, _)| kind)),
+            optional(record.map(|(_, id)| id)),
         )
     }
 
-    /// The key is this request's: recorded with a write that committed.
-    pub(crate) fn mark_taken(&self) {
+    /// A transaction that took the key to record did not commit: the next one records it.
+    pub(crate) fn give_back(&self) {
+        if !self.was_taken() {
+            self.tried.store(false, Ordering::SeqCst);
+        }
+    }
+
+    /// The key is this request's: recorded with a write that committed, which made `record`.
+    pub(crate) fn mark_taken(&self, record: Option<String>) {
+        *self.record.lock().unwrap_or_else(|e| e.into_inner()) = record;
         self.taken.store(true, Ordering::SeqCst);
     }
 }
@@ -207,17 +251,4 @@ pub async fn finish_many(db: &Db, answers: &[Answer]) -> StoreResult<()> {
         })?;
     }
     tx.commit().await
-}
-
-/// Releases a key whose request failed, so a corrected retry can run.
-pub async fn release(db: &Db, actor_key: &str, key: &str) -> StoreResult<()> {
-    let mut tx = db.begin().await?;
-    execute!(
-        &mut tx,
-        "DELETE FROM idempotency_keys WHERE actor_key = $1 AND key = $2 AND status IS NULL",
-        actor_key.to_string(),
-        key.to_string()
-    )?;
-    tx.commit().await?;
-    Ok(())
 }

@@ -13,6 +13,7 @@ pub mod error;
 pub mod evidence;
 pub mod group_commit;
 pub mod history;
+pub mod hooks;
 pub mod idempotency;
 pub mod incidents;
 pub mod instance;

@@ -73,6 +73,12 @@ impl From<StoreError> for WebError {
             StoreError::Busy => WebError::Busy(
                 "many people are signing in at this moment; try again in a few seconds".into(),
             ),
+            // The batch this write shared did not commit: nothing of it is saved, and the
+            // same request (the same key) may be sent again.
+            StoreError::Commit(detail) => {
+                tracing::warn!(%detail, "a write batch did not commit");
+                WebError::Busy("this was not saved; send it again in a moment".into())
+            }
             other => WebError::Internal(other.to_string()),
         }
     }

@@ -146,10 +146,12 @@ async fn guard(state: AppState, request: Request, next: Next) -> Result<Response
     };
     let actor_key = ctx.actor.user.to_string();
     let hash = request_hash(&parts.method, &path, &bytes);
-    let earlier = match state.answers.claim(&actor_key, &key, &hash) {
-        Some(claim) => claim,
-        None => idempotency::lookup(&state.db, &actor_key, &key, &hash).await?,
-    };
+    let mut earlier = earlier(&state, &actor_key, &key, &hash).await?;
+    if matches!(earlier, Claim::Recorded { .. }) && !state.answers.is_running(&actor_key, &key) {
+        // The request that recorded it may have been answered since it was looked up: its
+        // answer is kept before it stops running, so a second look finds it if there is one.
+        earlier = self::earlier(&state, &actor_key, &key, &hash).await?;
+    }
     match earlier {
         Claim::Fresh => {}
         Claim::Done {
@@ -157,7 +159,18 @@ async fn guard(state: AppState, request: Request, next: Next) -> Result<Response
             location,
             body,
         } => return Ok(replay(status, location, body)),
-        Claim::InProgress => return Err(WebError::Conflict(idempotency::KEY_TAKEN.into())),
+        Claim::Recorded { .. } if state.answers.is_running(&actor_key, &key) => {
+            return Err(WebError::Conflict(idempotency::KEY_TAKEN.into()))
+        }
+        Claim::Recorded { record_id, .. } => {
+            // Its write is saved and nobody here is answering it: the server stopped between
+            // the commit and storing the answer, or another instance is still answering. Say
+            // it was recorded, and which record it made.
+            let answer = recorded(is_api, record_id, (&actor_key, &key, &hash), state.now());
+            let response = replay(answer.status, answer.location.clone(), answer.body.clone());
+            state.answers.keep(&state.db, answer);
+            return Ok(response);
+        }
         Claim::Mismatch => {
             return Err(WebError::Conflict(
                 "this idempotency key was already used for a different request".into(),
@@ -165,6 +178,7 @@ async fn guard(state: AppState, request: Request, next: Next) -> Result<Response
         }
     }
     let pending = PendingKey::new(&actor_key, &key, &hash, ctx.now);
+    let running = state.answers.start(&actor_key, &key);
     parts.extensions.insert(ctx);
     // A write, once accepted, runs to its end even if the client hangs up half-way: nothing
     // accepted is lost, and no transaction is left half-done. Its first transaction records
@@ -172,10 +186,33 @@ async fn guard(state: AppState, request: Request, next: Next) -> Result<Response
     let request = Request::from_parts(parts, Body::from(bytes));
     let task = tokio::spawn(async move {
         let response = idempotency::with_key(pending.clone(), next.run(request)).await;
-        settle(&state, &pending, (&actor_key, &key, &hash), response).await
+        let settled = settle(
+            &state,
+            &pending,
+            (&actor_key, &key, &hash),
+            is_api,
+            response,
+        )
+        .await;
+        drop(running);
+        settled
     });
     task.await
         .map_err(|e| WebError::Internal(format!("a write task failed: {e}")))?
+}
+
+/// What became of an earlier request with this key: an answer this instance has not stored
+/// yet, or what the database holds.
+async fn earlier(
+    state: &AppState,
+    actor_key: &str,
+    key: &str,
+    hash: &str,
+) -> Result<Claim, WebError> {
+    Ok(match state.answers.claim(actor_key, key, hash) {
+        Some(claim) => claim,
+        None => idempotency::lookup(&state.db, actor_key, key, hash).await?,
+    })
 }
 
 /// Checks the CSRF token of a page form and returns its idempotency key.
@@ -226,19 +263,31 @@ async fn form_key(
     Ok(idem)
 }
 
-/// Keeps a successful answer for replays; frees the key of a failed request so the person
-/// can correct it and send it again.
+/// Keeps a successful answer for replays. A failed request whose write was not saved leaves
+/// no key behind, so the person can correct it and send it again. A request that failed after
+/// its write was saved is answered that it was recorded (and kept so): a key is never freed
+/// once its write committed, or the retry would write it twice.
 async fn settle(
     state: &AppState,
     pending: &PendingKey,
     (actor_key, key, request_hash): (&str, &str, &str),
+    is_api: bool,
     response: Response,
 ) -> Result<Response, WebError> {
     let status = response.status();
     if !(status.is_success() || status.is_redirection()) {
-        if pending.was_taken() {
-            idempotency::release(&state.db, actor_key, key).await?;
+        if !pending.was_taken() {
+            return Ok(response);
         }
+        tracing::error!(%status, "a write was saved and its request failed after; answered as recorded");
+        let answer = recorded(
+            is_api,
+            pending.record(),
+            (actor_key, key, request_hash),
+            state.now(),
+        );
+        let response = replay(answer.status, answer.location.clone(), answer.body.clone());
+        state.answers.keep(&state.db, answer);
         return Ok(response);
     }
     let location = response
@@ -312,6 +361,38 @@ fn replay_body(answer: &[u8], shown_once: bool) -> String {
         out["id"] = serde_json::Value::String(id);
     }
     out.to_string()
+}
+
+/// The answer to a write that is saved but whose own answer is not known (it failed after the
+/// commit, or the server stopped before keeping it): the API is told it was recorded and the
+/// record's id; a page goes home, where the record shows.
+fn recorded(
+    is_api: bool,
+    record_id: Option<String>,
+    (actor_key, key, request_hash): (&str, &str, &str),
+    now: triad_domain::Timestamp,
+) -> idempotency::Answer {
+    let (status, location, body) = if is_api {
+        let mut body = serde_json::json!({
+            "replayed": true,
+            "message": "this was recorded; its answer was not kept: read the record for its details",
+        });
+        if let Some(id) = record_id {
+            body["id"] = serde_json::Value::String(id);
+        }
+        (200, None, Some(body.to_string()))
+    } else {
+        (303, Some("/".to_string()), None)
+    };
+    idempotency::Answer {
+        actor_key: actor_key.to_string(),
+        key: key.to_string(),
+        request_hash: request_hash.to_string(),
+        status,
+        location,
+        body,
+        at: now.millis(),
+    }
 }
 
 fn replay(status: u16, location: Option<String>, body: Option<String>) -> Response {

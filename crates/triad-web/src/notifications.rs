@@ -56,8 +56,9 @@ async fn mark_read(ctx: &Ctx, id: &str) -> WebResult<()> {
     let changed =
         triad_store::notifications::mark_read(&mut tx, parsed, ctx.actor.user, ctx.now.millis())
             .await?;
-    tx.commit().await?;
     if changed == 0 {
+        // Nothing changed: nothing is committed, so the request leaves no key behind.
+        drop(tx);
         // Someone else's, or not there: the same answer, and the try is on the audit trail.
         return Err(
             match ctx
@@ -69,6 +70,7 @@ async fn mark_read(ctx: &Ctx, id: &str) -> WebResult<()> {
             },
         );
     }
+    tx.commit().await?;
     Ok(())
 }
 

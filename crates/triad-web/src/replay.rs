@@ -3,7 +3,7 @@
 //! many answers to one commit, so a burst of writes pays one extra commit rather than one
 //! each. Until an answer is stored, this instance answers replays from memory.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use triad_store::idempotency::{self, Answer, Claim};
@@ -13,12 +13,46 @@ use triad_store::Db;
 pub struct Answers {
     waiting: Mutex<HashMap<(String, String), Answer>>,
     storing: AtomicBool,
+    /// Keys of the writes this instance is working on now.
+    running: Mutex<HashSet<(String, String)>>,
+}
+
+/// A write this instance is working on, for as long as the value lives.
+pub struct Running {
+    answers: Arc<Answers>,
+    key: (String, String),
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.answers.running().remove(&self.key);
+    }
 }
 
 impl Answers {
     fn waiting(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), Answer>> {
         // A panic while holding the lock cannot leave the map half-changed: take it anyway.
         self.waiting.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn running(&self) -> std::sync::MutexGuard<'_, HashSet<(String, String)>> {
+        self.running.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Notes that this instance works on the write with this key until the value is dropped.
+    pub fn start(self: &Arc<Self>, actor_key: &str, key: &str) -> Running {
+        let key = (actor_key.to_string(), key.to_string());
+        self.running().insert(key.clone());
+        Running {
+            answers: Arc::clone(self),
+            key,
+        }
+    }
+
+    /// Whether this instance is working on the write with this key now.
+    pub fn is_running(&self, actor_key: &str, key: &str) -> bool {
+        self.running()
+            .contains(&(actor_key.to_string(), key.to_string()))
     }
 
     /// An answer not stored yet, as a claim.

@@ -251,10 +251,11 @@ pub async fn report(
         "campus_incidents",
     )
     .await?;
+    // Everything the answer needs is read first: the commit is the last step that may fail.
+    let local = campus::local(ctx, &campus).await?;
     let mut tx = ctx.state.db.begin().await?;
     let row = report_in(ctx, &mut tx, &campus, &input).await?;
     tx.commit().await?;
-    let local = campus::local(ctx, &campus).await?;
     Ok(summary(&row, &local))
 }
 

@@ -525,12 +525,20 @@ pub async fn sign_in(ctx: &Ctx, campus_id: &str, input: VisitorInput) -> WebResu
         .content(&row)
         .tenant(Some(campus.district()), None);
     triad_store::audit::append(&mut tx, event, ctx.now).await?;
+    // The answer is read inside the write: the commit is the last step that may fail.
+    let view = visitor_view(&mut tx, row, &local).await?;
     tx.commit().await?;
-    visitor_view(ctx, row, &local).await
+    Ok(view)
 }
 
-async fn visitor_view(ctx: &Ctx, v: VisitorRow, local: &Local) -> WebResult<VisitorView> {
-    let mut conn = ctx.state.db.acquire().await?;
+/// A sign-in as people read it, with its ban matches, read on `conn` (inside a write, its
+/// transaction).
+async fn visitor_view<'c>(
+    conn: impl Into<triad_store::Conn<'c>>,
+    v: VisitorRow,
+    local: &Local,
+) -> WebResult<VisitorView> {
+    let mut conn: triad_store::Conn = conn.into();
     let mut matches = Vec::new();
     for m in store::matches_of(&mut conn, Id::parse(&v.id).unwrap_or_default()).await? {
         let Some(ban) = store::ban(&mut conn, Id::parse(&m.ban_id).unwrap_or_default()).await?
@@ -601,7 +609,7 @@ async fn find(ctx: &Ctx, id: &str, action: Action) -> WebResult<(VisitorRow, Cam
 pub async fn visitor(ctx: &Ctx, id: &str) -> WebResult<VisitorView> {
     let (v, campus) = find(ctx, id, Action::View).await?;
     let local = campus::local(ctx, &campus).await?;
-    visitor_view(ctx, v, &local).await
+    visitor_view(&mut ctx.state.db.acquire().await?, v, &local).await
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -623,16 +631,11 @@ pub async fn campus_visitors(ctx: &Ctx, campus_id: &str, page: Page) -> WebResul
     .await?;
     let local = campus::local(ctx, &campus).await?;
     let since = ctx.now.millis() - 24 * 3_600_000;
-    let rows = store::visitors_since(
-        &mut ctx.state.db.acquire().await?,
-        campus.campus_id(),
-        since,
-        page,
-    )
-    .await?;
+    let mut conn = ctx.state.db.acquire().await?;
+    let rows = store::visitors_since(&mut conn, campus.campus_id(), since, page).await?;
     let mut visitors = Vec::with_capacity(rows.len());
     for v in rows {
-        visitors.push(visitor_view(ctx, v, &local).await?);
+        visitors.push(visitor_view(&mut conn, v, &local).await?);
     }
     Ok(CampusVisitors {
         campus_id: campus.id.clone(),
@@ -644,6 +647,7 @@ pub async fn campus_visitors(ctx: &Ctx, campus_id: &str, page: Page) -> WebResul
 /// Signs a visitor out.
 pub async fn sign_out(ctx: &Ctx, id: &str) -> WebResult<VisitorView> {
     let (v, campus) = find(ctx, id, Action::Change).await?;
+    let local = campus::local(ctx, &campus).await?;
     let mut tx = ctx.state.db.begin().await?;
     if store::sign_out(
         &mut tx,
@@ -660,8 +664,22 @@ pub async fn sign_out(ctx: &Ctx, id: &str) -> WebResult<VisitorView> {
         .record("visitor", &v.id)
         .tenant(Some(campus.district()), None);
     triad_store::audit::append(&mut tx, event, ctx.now).await?;
+    let view = visitor_after(&mut tx, &v.id, &local).await?;
     tx.commit().await?;
-    visitor(ctx, id).await
+    Ok(view)
+}
+
+/// A sign-in as a write inside `tx` left it: read before the commit, so that the commit is the
+/// last step of the request that may fail.
+async fn visitor_after(
+    tx: &mut triad_store::Tx,
+    id: &str,
+    local: &Local,
+) -> WebResult<VisitorView> {
+    let row = store::visitor(&mut *tx, Id::parse(id).unwrap_or_default())
+        .await?
+        .ok_or(WebError::NotFound)?;
+    visitor_view(tx, row, local).await
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -708,8 +726,9 @@ pub async fn decide_match(ctx: &Ctx, id: &str, input: MatchInput) -> WebResult<V
     if decision == MatchDecision::Confirmed {
         confirm(ctx, &mut tx, &campus, &local, &v, &m).await?;
     }
+    let view = visitor_after(&mut tx, &v.id, &local).await?;
     tx.commit().await?;
-    visitor(ctx, &v.id).await
+    Ok(view)
 }
 
 async fn confirm(

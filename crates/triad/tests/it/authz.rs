@@ -160,6 +160,8 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
         ("GET", "/activity" | "/api/v1/activities")
         | ("POST", "/activity" | "/api/v1/activities") => e(OFFICERS, OFFICERS),
         ("GET", "/activity/{id}" | "/api/v1/activities/{id}") => e(CAMPUS_SHARED_READERS, NOBODY),
+        // Who may be named on a campus's shared records: asked by those who keep them.
+        ("GET", "/api/v1/campuses/{id}/people") => e(CAMPUS_PARTNERS, NOBODY),
         ("POST", "/activity/{id}") | ("PUT", "/api/v1/activities/{id}") => e(AUTHOR, NOBODY),
         ("GET", "/activity/{id}/lesson-plan" | "/api/v1/activities/{id}/lesson-plan") => {
             e(CAMPUS_SHARED_READERS, NOBODY)

@@ -164,3 +164,234 @@ both_engines!(
         assert!(chain.is_ok(), "the chain verifies: {chain:?}");
     }
 );
+
+both_engines!(
+    a_write_dropped_while_its_release_is_in_flight_is_kept_whole_and_others_go_on,
+    |app: TestApp| async move {
+        let pause = app.db.hooks().pause_at(triad_store::hooks::RELEASE_SENT);
+        let dropped = tokio::spawn(write_campus(
+            app.db.clone(),
+            app.world.district,
+            "Released campus".into(),
+            Duration::ZERO,
+            false,
+        ));
+        // The database has released the write's savepoint; the writer has not noted it yet.
+        pause.reached().await;
+        let next = tokio::spawn(write_campus(
+            app.db.clone(),
+            app.world.district,
+            "Campus written next".into(),
+            Duration::ZERO,
+            false,
+        ));
+        // The request goes away there (a timeout, a client hanging up).
+        dropped.abort();
+        assert!(dropped.await.unwrap_err().is_cancelled());
+        pause.go();
+        assert!(next.await.unwrap(), "the next write is saved");
+        let names = campus_names(&app).await;
+        assert!(names.contains(&"Campus written next".to_string()));
+        // The dropped write was released, so it is kept, with its audit entry.
+        assert!(names.contains(&"Released campus".to_string()), "{names:?}");
+        assert_eq!(app.audit_count("test.grouped_write", "ok").await, 2);
+        let chain = triad_store::audit::verify(&app.db).await.unwrap();
+        assert!(chain.is_ok(), "the chain verifies: {chain:?}");
+    }
+);
+
+/// A patrol logged through the API with `key`.
+async fn log_patrol(app: &TestApp, token: &str, key: &str) -> reqwest::Response {
+    let body = serde_json::json!({"campus_id": app.world.campus.to_string(), "category": "patrol", "minutes": "25"});
+    app.api_send(
+        reqwest::Method::POST,
+        "/api/v1/activities",
+        token,
+        key,
+        &body,
+    )
+    .await
+}
+
+both_engines!(
+    a_batch_that_fails_is_answered_not_saved_and_the_same_key_then_writes_once,
+    |app: TestApp| async move {
+        let token = app.token("sro").await;
+        let before = app.count("activities").await;
+        app.db.hooks().fail_at(triad_store::hooks::BEFORE_COMMIT);
+        let failed = log_patrol(&app, &token, "batch-fails").await;
+        assert_eq!(failed.status(), 503);
+        assert!(failed.headers().contains_key("retry-after"));
+        let body: serde_json::Value = failed.json().await.unwrap();
+        assert!(
+            body["message"].as_str().unwrap().contains("not saved"),
+            "{body}"
+        );
+        assert_eq!(app.count("activities").await, before);
+        // The key was not kept: the same request runs again, and once.
+        let retried = log_patrol(&app, &token, "batch-fails").await;
+        assert_eq!(retried.status(), 201);
+        let again = log_patrol(&app, &token, "batch-fails").await;
+        assert_eq!(again.status(), 201);
+        assert_eq!(again.headers()["idempotent-replayed"], "true");
+        assert_eq!(app.count("activities").await, before + 1);
+    }
+);
+
+both_engines!(
+    a_request_that_fails_after_its_commit_is_answered_recorded_and_never_writes_twice,
+    |app: TestApp| async move {
+        let token = app.token("sro").await;
+        let before = app.count("activities").await;
+        app.db.hooks().fail_at(triad_store::hooks::AFTER_COMMIT);
+        let first = log_patrol(&app, &token, "fails-after-commit").await;
+        assert_eq!(
+            first.status(),
+            200,
+            "told it was recorded, not that it failed"
+        );
+        let first: serde_json::Value = first.json().await.unwrap();
+        let id = first["id"].as_str().unwrap().to_string();
+        assert_eq!(app.count("activities").await, before + 1);
+        assert_eq!(
+            app.scalar(&format!(
+                "SELECT COUNT(*) FROM activities WHERE id = '{id}'"
+            ))
+            .await,
+            1,
+            "the answer names the record written"
+        );
+        for _ in 0..2 {
+            let retry = log_patrol(&app, &token, "fails-after-commit").await;
+            assert_eq!(retry.status(), 200);
+            assert_eq!(retry.headers()["idempotent-replayed"], "true");
+            let retry: serde_json::Value = retry.json().await.unwrap();
+            assert_eq!(retry["id"], first["id"]);
+        }
+        assert_eq!(app.count("activities").await, before + 1);
+    }
+);
+
+both_engines!(
+    a_key_whose_answer_was_lost_says_its_write_was_recorded_and_names_the_record,
+    |app: TestApp| async move {
+        let token = app.token("sro").await;
+        let made = log_patrol(&app, &token, "answer-lost").await;
+        assert_eq!(made.status(), 201);
+        let made: serde_json::Value = made.json().await.unwrap();
+        // Wait for the answer to be stored, then take it away again: what a server stopped
+        // between the commit and storing the answer leaves.
+        let stored = "SELECT COUNT(*) FROM idempotency_keys WHERE key = 'answer-lost' AND status IS NOT NULL";
+        let mut tries = 0;
+        while app.scalar(stored).await == 0 {
+            tries += 1;
+            assert!(tries < 500, "the answer is stored");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        app.raw("UPDATE idempotency_keys SET status = NULL, location = NULL, body = NULL WHERE key = 'answer-lost'")
+            .await
+            .unwrap();
+        let before = app.count("activities").await;
+        // Another instance (or this one after a restart) is not answering it.
+        let other = app.second_instance().await;
+        let body = serde_json::json!({"campus_id": app.world.campus.to_string(), "category": "patrol", "minutes": "25"});
+        let retry = app
+            .api_send_at(
+                &other,
+                reqwest::Method::POST,
+                "/api/v1/activities",
+                &token,
+                "answer-lost",
+                &body,
+            )
+            .await;
+        assert_eq!(retry.status(), 200);
+        assert_eq!(retry.headers()["idempotent-replayed"], "true");
+        let retry: serde_json::Value = retry.json().await.unwrap();
+        assert_eq!(retry["id"], made["id"], "the retry learns the record's id");
+        assert_eq!(app.count("activities").await, before);
+    }
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_taken_under_steady_writes_finishes_and_holds_a_consistent_prefix() {
+    let app = TestApp::start(crate::support::Engine::Sqlite).await;
+    // Enough rows that copying them takes a while, with writes landing all along.
+    for i in 0..2000 {
+        assert!(
+            write_campus(
+                app.db.clone(),
+                app.world.district,
+                format!("Seed campus {i}"),
+                Duration::ZERO,
+                false
+            )
+            .await
+        );
+    }
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut writers = Vec::new();
+    for w in 0..8 {
+        let (db, district, done) = (app.db.clone(), app.world.district, done.clone());
+        writers.push(tokio::spawn(async move {
+            let mut n = 0;
+            while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                assert!(
+                    write_campus(
+                        db.clone(),
+                        district,
+                        format!("Writer {w} campus {n}"),
+                        Duration::ZERO,
+                        false
+                    )
+                    .await
+                );
+                n += 1;
+            }
+            n
+        }));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("copy.db");
+    // Only a backup that never finishes reaches this ceiling.
+    let backup = tokio::time::timeout(
+        Duration::from_secs(300),
+        triad_store::sqlite_backup::backup_to(&app.db, &copy),
+    )
+    .await
+    .expect("the backup finishes while writes go on");
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    backup.unwrap();
+    let mut written = 0;
+    for w in writers {
+        written += w.await.unwrap();
+    }
+    assert!(written > 0, "writes went on during the backup");
+    let restored = Db::open(&format!("sqlite://{}", copy.display()))
+        .await
+        .unwrap();
+    let chain = triad_store::audit::verify(&restored).await.unwrap();
+    assert!(chain.is_ok(), "the copy's chain verifies: {chain:?}");
+    // A prefix of the writes, each whole: every campus in the copy has its audit entry.
+    let count = |sql: &'static str| {
+        let restored = restored.clone();
+        async move {
+            let Db::Sqlite(pool, _) = &restored else {
+                unreachable!()
+            };
+            sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(pool)
+                .await
+                .unwrap()
+        }
+    };
+    let campuses = count(
+        "SELECT COUNT(*) FROM campuses WHERE name LIKE 'Seed campus %' OR name LIKE 'Writer %'",
+    )
+    .await;
+    let entries = count("SELECT COUNT(*) FROM audit_log WHERE action = 'test.grouped_write'").await;
+    assert_eq!(campuses, entries);
+    assert!(campuses >= 2000);
+    assert!(campuses <= 2000 + written as i64);
+    restored.close().await;
+}
