@@ -147,7 +147,12 @@ async fn guard(state: AppState, request: Request, next: Next) -> Result<Response
     let actor_key = ctx.actor.user.to_string();
     let hash = request_hash(&parts.method, &path, &bytes);
     let mut earlier = earlier(&state, &actor_key, &key, &hash).await?;
-    if matches!(earlier, Claim::Recorded { .. }) && !state.answers.is_running(&actor_key, &key) {
+    if matches!(earlier, Claim::Fresh | Claim::Recorded { .. })
+        && state.answers.is_running(&actor_key, &key)
+    {
+        return Ok(still_recording(is_api));
+    }
+    if matches!(earlier, Claim::Recorded { .. }) {
         // The request that recorded it may have been answered since it was looked up: its
         // answer is kept before it stops running, so a second look finds it if there is one.
         earlier = self::earlier(&state, &actor_key, &key, &hash).await?;
@@ -159,9 +164,6 @@ async fn guard(state: AppState, request: Request, next: Next) -> Result<Response
             location,
             body,
         } => return Ok(replay(status, location, body)),
-        Claim::Recorded { .. } if state.answers.is_running(&actor_key, &key) => {
-            return Err(WebError::Conflict(idempotency::KEY_TAKEN.into()))
-        }
         Claim::Recorded { record_id, .. } => {
             // Its write is saved and nobody here is answering it: the server stopped between
             // the commit and storing the answer, or another instance is still answering. Say
@@ -184,7 +186,8 @@ async fn guard(state: AppState, request: Request, next: Next) -> Result<Response
     // accepted is lost, and no transaction is left half-done. Its first transaction records
     // the key (one commit for both).
     let request = Request::from_parts(parts, Body::from(bytes));
-    let task = tokio::spawn(async move {
+    let answer_within = state.config.write_answer_within;
+    let mut task = tokio::spawn(async move {
         let response = idempotency::with_key(pending.clone(), next.run(request)).await;
         let settled = settle(
             &state,
@@ -197,8 +200,43 @@ async fn guard(state: AppState, request: Request, next: Next) -> Result<Response
         drop(running);
         settled
     });
-    task.await
-        .map_err(|e| WebError::Internal(format!("a write task failed: {e}")))?
+    match tokio::time::timeout(answer_within, &mut task).await {
+        Ok(joined) => {
+            joined.map_err(|e| WebError::Internal(format!("a write task failed: {e}")))?
+        }
+        // The write goes on, and its answer is kept for the same key: never "not saved" for
+        // a write that may be saving.
+        Err(_) => Ok(still_recording(is_api)),
+    }
+}
+
+/// The answer to a write still being worked on: `202`, and the same request with the same
+/// key learns how it ended.
+fn still_recording(is_api: bool) -> Response {
+    let message = "this is still being recorded: send the same request again (with the same \
+                   key) in a few seconds to learn how it ended";
+    let mut response = if is_api {
+        let body = serde_json::json!({ "recording": true, "message": message });
+        let mut response = (StatusCode::ACCEPTED, body.to_string()).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        response
+    } else {
+        let page = "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\">\
+                    <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+                    <title>Still saving</title><link rel=\"stylesheet\" href=\"/static/style.css\">\
+                    <main><h1>Still saving</h1><p>Many people are saving at this moment. What you \
+                    sent is being recorded: reload this page in a few seconds (and send it again \
+                    when asked) to see that it was saved. It will not be saved twice.</p>\
+                    <p><a href=\"/\">Home</a></p></main></html>";
+        (StatusCode::ACCEPTED, axum::response::Html(page)).into_response()
+    };
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+    response
 }
 
 /// What became of an earlier request with this key: an answer this instance has not stored

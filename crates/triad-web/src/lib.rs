@@ -81,6 +81,10 @@ pub struct WebConfig {
     pub notices: operations::NoticeConfig,
     /// How often an open live stream checks that its session or token still holds.
     pub live_recheck: std::time::Duration,
+    /// How long a write's request waits for it before answering `202` (still being recorded)
+    /// while the write goes on: under the 30 s at which any request is cut off, so a write
+    /// that is saving is never answered "not saved".
+    pub write_answer_within: std::time::Duration,
 }
 
 /// Room for a few full-resolution phone photos in one form.
@@ -94,6 +98,7 @@ impl Default for WebConfig {
             upload_limit: DEFAULT_UPLOAD_LIMIT,
             notices: operations::NoticeConfig::default(),
             live_recheck: std::time::Duration::from_secs(30),
+            write_answer_within: std::time::Duration::from_secs(25),
         }
     }
 }

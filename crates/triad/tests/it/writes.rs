@@ -395,3 +395,46 @@ async fn a_backup_taken_under_steady_writes_finishes_and_holds_a_consistent_pref
     assert!(campuses <= 2000 + written as i64);
     restored.close().await;
 }
+
+/// A write held at its commit past the time a request waits: answered `202`, then the same
+/// key tells how it ended; nothing is written twice.
+async fn a_slow_commit_is_answered_accepted(engine: crate::support::Engine) {
+    let config = triad_web::WebConfig {
+        write_answer_within: Duration::from_millis(300),
+        ..Default::default()
+    };
+    let app = TestApp::start_with(engine, config).await;
+    let token = app.token("sro").await;
+    let before = app.count("activities").await;
+    let pause = app.db.hooks().pause_at(triad_store::hooks::BEFORE_COMMIT);
+    let first = log_patrol(&app, &token, "slow-commit").await;
+    pause.reached().await;
+    assert_eq!(first.status(), 202, "not 'not saved' while it is saving");
+    assert!(first.headers().contains_key("retry-after"));
+    let again = log_patrol(&app, &token, "slow-commit").await;
+    assert_eq!(again.status(), 202, "still being recorded");
+    pause.go();
+    let mut tries = 0;
+    let ended = loop {
+        let r = log_patrol(&app, &token, "slow-commit").await;
+        if r.status() != 202 {
+            break r;
+        }
+        tries += 1;
+        assert!(tries < 500, "the write ends");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    assert_eq!(ended.status(), 201);
+    assert_eq!(ended.headers()["idempotent-replayed"], "true");
+    assert_eq!(app.count("activities").await, before + 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_commit_is_answered_accepted_sqlite() {
+    a_slow_commit_is_answered_accepted(crate::support::Engine::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_commit_is_answered_accepted_postgres() {
+    a_slow_commit_is_answered_accepted(crate::support::Engine::Postgres).await;
+}
