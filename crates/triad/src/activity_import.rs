@@ -1,9 +1,10 @@
 //! `triad activity import`: officers' own spreadsheets into the activity log.
 //!
 //! Rows are taken one by one: every valid row is imported, every refused row is reported
-//! with its line and reasons, and nothing else changes. The whole file goes in one
-//! transaction, so a failure of the database leaves nothing half-imported. A row's identity
-//! is the file's SHA-256 and its line, so importing the same file again adds nothing.
+//! with its line and reasons, and nothing else changes. Rows are saved in short batches
+//! through the writer, so a server running on the same database goes on writing meanwhile.
+//! A row's identity is the file's SHA-256 and its line, so importing the same file again adds
+//! nothing, and finishes an import the database stopped part-way (the report says so).
 
 use crate::data::DataArgs;
 use anyhow::{Context, Result};
@@ -45,7 +46,9 @@ pub async fn run(db: &Db, data: &DataArgs, cmd: ActivityCommand) -> Result<ExitC
         .await
         .map_err(crate::data::operator_error)?;
     print(&report, args.json)?;
-    Ok(if report.refused.is_empty() {
+    Ok(if report.stopped.is_some() {
+        ExitCode::from(4)
+    } else if report.refused.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(3)
@@ -66,6 +69,9 @@ fn print(report: &ImportReport, json: bool) -> Result<()> {
     );
     for r in &report.refused {
         println!("  line {}: {}", r.line, r.reasons.join("; "));
+    }
+    if let Some(stopped) = &report.stopped {
+        println!("Stopped: {stopped}.");
     }
     Ok(())
 }

@@ -26,7 +26,17 @@ pub struct ImportReport {
     pub imported: usize,
     pub already_present: usize,
     pub refused: Vec<Refusal>,
+    /// Set when the database stopped the import part-way: the rows counted as imported are
+    /// kept, and importing the same file again adds the rest (and nothing twice).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<String>,
 }
+
+/// Rows saved per transaction. The import goes in short transactions through the writer, so
+/// the writes of everyone else (and of a running server, for an import from the command line)
+/// wait for one batch at most, never for the whole file. A row's identity is its file and
+/// line, so an import stopped part-way is finished by importing the same file again.
+const ROWS_PER_BATCH: usize = 500;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Refusal {
@@ -458,10 +468,42 @@ pub async fn import(
             Err(reasons) => report.refused.push(Refusal { line, reasons }),
         }
     }
+    for batch in rows.chunks(ROWS_PER_BATCH) {
+        match save_batch(db, batch, &importer, now).await {
+            Ok((imported, present)) => {
+                report.imported += imported;
+                report.already_present += present;
+            }
+            // Nothing saved yet: the request failed as a whole and may be sent again.
+            Err(e) if report.imported + report.already_present == 0 => return Err(e),
+            Err(e) => {
+                tracing::error!(error = %e, "an activity import stopped part-way");
+                report.stopped = Some(format!(
+                    "the database stopped the import after {} of {} rows: import the same file \
+                     again to add the rest (rows already imported are not added twice)",
+                    report.imported + report.already_present,
+                    rows.len()
+                ));
+                break;
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Saves one batch of rows with their audit entries, in one short transaction. Yields how
+/// many were new and how many were there already.
+async fn save_batch(
+    db: &Db,
+    batch: &[ActivityRow],
+    importer: &Importer<'_>,
+    now: Timestamp,
+) -> WebResult<(usize, usize)> {
+    let (mut imported, mut present) = (0, 0);
     let mut tx = db.begin().await?;
-    for r in &rows {
+    for r in batch {
         if triad_store::activity::insert_if_new(&mut tx, r).await? {
-            report.imported += 1;
+            imported += 1;
             let event = AuditEvent::new(importer.actor(), "activity.import", Outcome::Ok)
                 .record("activity", &r.id)
                 .content(r)
@@ -472,11 +514,11 @@ pub async fn import(
                 );
             triad_store::audit::append(&mut tx, event, now).await?;
         } else {
-            report.already_present += 1;
+            present += 1;
         }
     }
     tx.commit().await?;
-    Ok(report)
+    Ok((imported, present))
 }
 
 /// The web form: the file comes as the `file` part; `map` holds one COLUMN=FIELD per line.

@@ -793,3 +793,58 @@ both_engines!(
         assert_eq!(app.audit_count("activity.lesson_plan", "ok").await, 2);
     }
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_command_line_import_beside_a_running_server_leaves_its_writes_alone() {
+    let app = TestApp::start(crate::support::Engine::Sqlite).await;
+    let token = app.token("sro").await;
+    let mut csv = String::from("Officer,Campus,Date,Time,Activity,Minutes\n");
+    let rows = 100_000;
+    for i in 0..rows {
+        let (day, hour, minute) = (1 + (i / 400) % 28, 7 + (i / 60) % 10, i % 60);
+        csv.push_str(&format!(
+            "sro,Home High,2026-10-{day:02},{hour:02}:{minute:02},patrol,{}\n",
+            10 + i % 50
+        ));
+    }
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), &csv).unwrap();
+    let mut import = tokio::process::Command::new(env!("CARGO_BIN_EXE_triad"))
+        .args(["--database-url", &app.database_url, "--as", "admin"])
+        .args(["activity", "import", "--json"])
+        .arg(file.path())
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The server keeps writing for as long as the import runs: none of its writes fails.
+    let mut writes = 0;
+    let mut statuses = std::collections::BTreeMap::new();
+    let status = loop {
+        if let Some(status) = import.try_wait().unwrap() {
+            break status;
+        }
+        let r = app
+            .api_post(
+                &token,
+                "/api/v1/activities",
+                json!({"campus_id": app.world.campus.to_string(), "category": "patrol", "minutes": "5"}),
+            )
+            .await;
+        *statuses.entry(r.status().as_u16()).or_insert(0) += 1;
+        writes += 1;
+    };
+    let mut out = Vec::new();
+    tokio::io::AsyncReadExt::read_to_end(&mut import.stdout.take().unwrap(), &mut out)
+        .await
+        .unwrap();
+    assert!(status.success(), "{}", String::from_utf8_lossy(&out));
+    let report: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(report["imported"], rows);
+    assert!(writes > 0);
+    assert_eq!(
+        statuses.keys().collect::<Vec<_>>(),
+        vec![&201],
+        "{writes} writes during the import: {statuses:?}"
+    );
+}
