@@ -225,12 +225,16 @@ impl Db {
                 }
             }
             // Custody and audit data must survive a power cut: WAL with a full sync on commit.
+            // Pooled connections only read: every write goes through the writer, and a write
+            // beside it (which would wait for the file lock, and fail under steady writes) is
+            // refused at once instead. The writer and the migrations lift it for themselves.
             let options = options
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10));
+                .busy_timeout(Duration::from_secs(10))
+                .pragma("query_only", "ON");
             // A connection to a local file does not go stale: testing it before every use
             // would cost a round trip to its worker thread for nothing.
             let pool = SqlitePoolOptions::new()
@@ -242,7 +246,7 @@ impl Db {
             // The write lock at once, so a transaction that reads before it writes never fails
             // half-way.
             let framing = Framing {
-                setup: String::new(),
+                setup: "PRAGMA query_only = OFF".into(),
                 begin: format!("BEGIN IMMEDIATE; {}", crate::audit::READ_HEAD),
                 commit: "COMMIT".into(),
             };
@@ -266,7 +270,17 @@ impl Db {
     /// binary does not know (written by a newer Triad) is refused rather than downgraded.
     pub async fn migrate(&self) -> StoreResult<()> {
         match self {
-            Db::Sqlite(pool, _) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
+            Db::Sqlite(pool, _) => {
+                // On a connection of its own that may write, closed after (never back in the
+                // pool of connections that only read).
+                let mut conn = pool.acquire().await?.detach();
+                sqlx::query("PRAGMA query_only = OFF")
+                    .execute(&mut conn)
+                    .await?;
+                let migrated = sqlx::migrate!("./migrations/sqlite").run(&mut conn).await;
+                let _ = sqlx::Connection::close(conn).await;
+                migrated?
+            }
             Db::Postgres(pool, _) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
         Ok(())

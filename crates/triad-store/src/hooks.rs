@@ -102,3 +102,5 @@ pub const RELEASE_SENT: &str = "release_sent";
 pub const BEFORE_COMMIT: &str = "before_commit";
 /// Just after a write's transaction committed, as a fallible step after it would fail.
 pub const AFTER_COMMIT: &str = "after_commit";
+/// Where the live-status listener waits before reconnecting, after its connection was lost.
+pub const LISTENER_RECONNECT: &str = "listener_reconnect";

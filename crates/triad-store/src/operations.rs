@@ -192,25 +192,62 @@ pub async fn notify<'c>(conn: impl Into<Conn<'c>>, payload: &str) -> StoreResult
     }
 }
 
-/// Hands every status change notified by any instance to `deliver`, reconnecting when the
-/// connection drops. Returns at once on SQLite.
-pub async fn listen(db: crate::Db, deliver: impl Fn(&str)) {
-    let crate::Db::Postgres(pool, _) = db else {
+/// What the listener reports to the instance it serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listening<'a> {
+    /// LISTEN is in place (at start-up, and after every reconnect): changes notified from
+    /// now on arrive; those made while it was not are not, so the instance re-reads.
+    Connected,
+    /// The connection was lost: changes notified until it is back are missed.
+    Lost,
+    /// A status change, as notified.
+    Notified(&'a str),
+}
+
+/// Follows the status changes every instance notifies (PostgreSQL), reconnecting when the
+/// connection drops, and tells `on` what happens. `on` is awaited when connected, before any
+/// change is delivered: the instance re-reads there what it may have missed. On SQLite (one
+/// instance, which publishes in-process) it reports `Connected` once and returns.
+pub async fn listen<F, Fut>(db: crate::Db, mut on: F)
+where
+    F: FnMut(Listening<'_>) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let crate::Db::Postgres(pool, _) = &db else {
+        on(Listening::Connected).await;
         return;
     };
     loop {
-        match sqlx::postgres::PgListener::connect_with(&pool).await {
+        match sqlx::postgres::PgListener::connect_with(pool).await {
             Ok(mut listener) => {
                 if listener.listen(CHANNEL).await.is_ok() {
-                    while let Ok(n) = listener.recv().await {
-                        deliver(n.payload());
+                    on(Listening::Connected).await;
+                    // `try_recv` says when the connection was lost (`Ok(None)`), where `recv`
+                    // would reconnect without a word and skip what was sent meanwhile.
+                    while let Ok(Some(n)) = listener.try_recv().await {
+                        on(Listening::Notified(n.payload())).await;
                     }
+                    on(Listening::Lost).await;
                 }
             }
             Err(e) => tracing::warn!(error = %e, "live status: cannot listen on PostgreSQL"),
         }
+        // Tests hold the listener here, down, to make changes it misses.
+        let _ = db.hooks().at(crate::hooks::LISTENER_RECONNECT).await;
         tokio::time::sleep(std::time::Duration::from_secs(1)).await;
     }
+}
+
+/// Events open now, or ended since `since`: what a listener that was down may have missed.
+pub async fn changed_since<'c>(
+    conn: impl Into<Conn<'c>>,
+    since: i64,
+) -> StoreResult<Vec<EventRow>> {
+    let mut c: Conn = conn.into();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM campus_events WHERE ended_at IS NULL OR ended_at >= $1 ORDER BY started_at"
+    );
+    Ok(fetch_all!(&mut c, EventRow, &sql, since)?)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]

@@ -22,11 +22,17 @@ pub async fn backup_to(db: &Db, dest: &Path) -> StoreResult<()> {
         ));
     }
     // SQLite runs each connection's statements on a thread of its own, so the copy does not
-    // hold up the server's runtime however long it takes.
-    let mut conn = pool.acquire().await?;
-    sqlx::query("VACUUM INTO $1")
-        .bind(dest.to_string())
-        .execute(&mut *conn)
+    // hold up the server's runtime however long it takes. The pool's connections may not
+    // write, and writing the copy counts as writing: this one is lifted, then closed.
+    let mut conn = pool.acquire().await?.detach();
+    sqlx::query("PRAGMA query_only = OFF")
+        .execute(&mut conn)
         .await?;
+    let copied = sqlx::query("VACUUM INTO $1")
+        .bind(dest.to_string())
+        .execute(&mut conn)
+        .await;
+    let _ = sqlx::Connection::close(conn).await;
+    copied?;
     Ok(())
 }

@@ -176,21 +176,32 @@ impl Holder {
     }
 
     /// Writes down that the credential is in use, at most once a minute. Says whether it did.
-    async fn note_use(&mut self, conn: &mut Pooled, now: Timestamp) -> Result<bool, WebError> {
+    /// Through the writer, like every write: on SQLite a write beside it would wait for the
+    /// file lock and fail under steady writes. A touch that fails is tried again at the next
+    /// request; the request itself goes on.
+    async fn note_use(&mut self, db: &triad_store::Db, now: Timestamp) -> bool {
         let recent = self
             .last_seen
             .is_some_and(|at| at.millis() > now.millis() - store::TOUCH_EVERY_MS);
         if recent {
-            return Ok(false);
+            return false;
         }
-        match &self.credential {
-            Credential::Session { token_hash, .. } => {
-                store::touch_session(&mut *conn, token_hash, now).await?
+        let touched = async {
+            let mut tx = db.begin_unkeyed().await?;
+            match &self.credential {
+                Credential::Session { token_hash, .. } => {
+                    store::touch_session(&mut tx, token_hash, now).await?
+                }
+                Credential::Token { id, .. } => store::touch_token(&mut tx, id, now).await?,
             }
-            Credential::Token { id, .. } => store::touch_token(&mut *conn, id, now).await?,
+            tx.commit().await
+        };
+        if let Err(e) = touched.await {
+            tracing::warn!(error = %e, "a credential's last use could not be written down");
+            return false;
         }
         self.last_seen = Some(now);
-        Ok(true)
+        true
     }
 }
 
@@ -345,7 +356,8 @@ impl Ctx {
                 holder
             }
         };
-        if holder.note_use(&mut conn, now).await? {
+        drop(conn);
+        if holder.note_use(&state.db, now).await {
             state.access.keep_holder(version, &key, holder.clone());
         }
         let path = parts.uri.path();

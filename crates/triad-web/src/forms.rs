@@ -146,15 +146,20 @@ async fn guard(state: AppState, request: Request, next: Next) -> Result<Response
     };
     let actor_key = ctx.actor.user.to_string();
     let hash = request_hash(&parts.method, &path, &bytes);
+    // A request with this key that is running here (it was when this one came, or its write
+    // is recorded without an answer yet) is said to be still recording. One that ended
+    // meanwhile kept its answer before it stopped: a second look finds it.
+    let was_running = state.answers.is_running(&actor_key, &key);
     let mut earlier = earlier(&state, &actor_key, &key, &hash).await?;
-    if matches!(earlier, Claim::Fresh | Claim::Recorded { .. })
-        && state.answers.is_running(&actor_key, &key)
-    {
-        return Ok(still_recording(is_api));
-    }
-    if matches!(earlier, Claim::Recorded { .. }) {
-        // The request that recorded it may have been answered since it was looked up: its
-        // answer is kept before it stops running, so a second look finds it if there is one.
+    let unsettled = match earlier {
+        Claim::Fresh => was_running,
+        Claim::Recorded { .. } => true,
+        Claim::Done { .. } | Claim::Mismatch => false,
+    };
+    if unsettled {
+        if state.answers.is_running(&actor_key, &key) {
+            return Ok(still_recording(is_api));
+        }
         earlier = self::earlier(&state, &actor_key, &key, &hash).await?;
     }
     match earlier {

@@ -166,7 +166,11 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let listener_task = tokio::spawn(live::listen(state.db.clone(), state.live.clone()));
+    let listener_task = tokio::spawn(live::listen(
+        state.db.clone(),
+        state.live.clone(),
+        state.clock.clone(),
+    ));
     let notices_task = tokio::spawn(operations::retry_notices(state.clone()));
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let served = axum::serve(listener, app)

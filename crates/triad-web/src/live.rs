@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use tokio::sync::{broadcast, oneshot};
+use tokio::sync::{broadcast, oneshot, watch};
 
 /// How many live streams one session or token may hold at once in one instance. A browser
 /// needs one (its pages share it); the margin covers a browser without shared workers, whose
@@ -28,6 +28,34 @@ pub struct LiveStatus {
     pub label: String,
     pub event_id: Option<String>,
     pub version: i64,
+}
+
+impl LiveStatus {
+    /// A campus's status as its event leaves it: the event's status while it is open; normal
+    /// (version 0) once it has ended.
+    pub fn of_event(e: &triad_store::operations::EventRow) -> Self {
+        let status = if e.ended_at.is_some() {
+            "normal"
+        } else {
+            e.status.as_str()
+        };
+        Self {
+            district_id: e.district_id.clone(),
+            campus_id: e.campus_id.clone(),
+            status: status.to_string(),
+            label: label(status),
+            event_id: Some(e.id.clone()),
+            version: if e.ended_at.is_some() { 0 } else { e.version },
+        }
+    }
+}
+
+/// A status as people read it.
+pub fn label(status: &str) -> String {
+    triad_domain::operations::CampusStatus::from_code(status)
+        .map(|s| s.label())
+        .unwrap_or("Normal")
+        .into()
 }
 
 /// What one person's live stream carries: the campuses they are on (campus-scoped roles and
@@ -131,6 +159,9 @@ pub struct Hub {
     /// oldest first.
     streams: Arc<Mutex<HashMap<String, VecDeque<OpenStream>>>>,
     next_stream: Arc<AtomicU64>,
+    /// Whether changes made on every instance reach this one now: the listener is connected
+    /// and has re-read what it may have missed (always, on SQLite, once started).
+    listening: Arc<watch::Sender<bool>>,
 }
 
 impl Default for Hub {
@@ -139,6 +170,7 @@ impl Default for Hub {
             sender: broadcast::channel(1024).0,
             streams: Arc::default(),
             next_stream: Arc::default(),
+            listening: Arc::new(watch::Sender::new(false)),
         }
     }
 }
@@ -166,6 +198,17 @@ impl Drop for StreamSlot {
 }
 
 impl Hub {
+    /// Whether changes made on every instance reach this one now (`/health/ready`).
+    pub fn is_listening(&self) -> bool {
+        *self.listening.borrow()
+    }
+
+    /// Waits until changes made on every instance reach this one.
+    pub async fn wait_listening(&self) {
+        let mut seen = self.listening.subscribe();
+        let _ = seen.wait_for(|listening| *listening).await;
+    }
+
     pub fn publish(&self, status: LiveStatus) {
         // No listener is not an error: nobody has the page open.
         let _ = self.sender.send(status);
@@ -230,14 +273,59 @@ pub fn worker_name(credential: &crate::access::Credential) -> String {
     format!("triad-live-{}", hex::encode(&digest[..8]))
 }
 
-/// Forwards status changes notified by every instance (PostgreSQL) into this one's hub.
-pub async fn listen(db: triad_store::Db, hub: Hub) {
-    triad_store::operations::listen(db, move |payload| {
-        if let Ok(status) = serde_json::from_str::<LiveStatus>(payload) {
-            hub.publish(status);
+/// Forwards status changes notified by every instance (PostgreSQL) into this one's hub. At
+/// start-up and after every reconnect it first re-reads the campuses whose status may have
+/// changed unheard (every open event, and those ended since the connection was lost) and
+/// publishes them, then reports itself listening.
+pub async fn listen(db: triad_store::Db, hub: Hub, clock: Arc<dyn crate::Clock>) {
+    use triad_store::operations::Listening;
+    // Nothing was heard before start-up: re-read every open event.
+    let mut lost_at = clock.now().millis();
+    triad_store::operations::listen(db.clone(), |what| {
+        let (db, hub, clock) = (db.clone(), hub.clone(), clock.clone());
+        let since = lost_at;
+        if what == Listening::Lost {
+            lost_at = clock.now().millis();
+        }
+        // Owned before the future: the notification's text lives only for this call.
+        let step = match what {
+            Listening::Notified(payload) => {
+                Some(serde_json::from_str::<LiveStatus>(payload).ok())
+            }
+            _ => None,
+        };
+        let connected = what == Listening::Connected;
+        async move {
+            match step {
+                Some(notified) => {
+                    if let Some(status) = notified {
+                        hub.publish(status);
+                    }
+                }
+                None if connected => {
+                    // A minute of slack for clocks of several instances that disagree.
+                    if let Err(e) = republish(&db, &hub, since - 60_000).await {
+                        tracing::warn!(error = %e, "live status: re-reading after a reconnect failed");
+                    }
+                    hub.listening.send_replace(true);
+                }
+                None => {
+                    hub.listening.send_replace(false);
+                    tracing::warn!("live status: the listener lost its connection; reconnecting");
+                }
+            }
         }
     })
     .await;
+}
+
+/// Publishes the status of every campus whose event is open, or ended since `since`.
+async fn republish(db: &triad_store::Db, hub: &Hub, since: i64) -> triad_store::StoreResult<()> {
+    let events = triad_store::operations::changed_since(&mut db.acquire().await?, since).await?;
+    for e in &events {
+        hub.publish(LiveStatus::of_event(e));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -42,6 +42,7 @@ pub fn routes() -> Routes {
         .get("/static/app.js", script)
         .get("/static/live-worker.js", live_worker)
         .get("/healthz", health)
+        .get("/health/ready", ready)
 }
 
 const STYLE: &str = include_str!("../static/style.css");
@@ -96,6 +97,27 @@ async fn health(State(state): State<AppState>) -> Response {
         Ok(_) => (StatusCode::OK, "ok").into_response(),
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response(),
     }
+}
+
+/// Ready to serve: the database answers and changes made on every instance reach this one
+/// (on PostgreSQL, the live-status listener is connected and has caught up). A load balancer
+/// sends nobody here before.
+async fn ready(State(state): State<AppState>) -> Response {
+    if state.db.acquire().await.is_err() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response();
+    }
+    if !state.live.is_listening() {
+        let mut response = (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "live status not connected yet",
+        )
+            .into_response();
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return response;
+    }
+    (StatusCode::OK, "ready").into_response()
 }
 
 async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {

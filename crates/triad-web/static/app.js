@@ -5,16 +5,32 @@
 // Opens a live stream and turns its events into messages: a snapshot, a status change, the
 // connection lost (the browser reconnects by itself), or stopped by the server (superseded or
 // signed out: no reconnecting). A stream that fell behind reconnects at once for a new snapshot.
+// A status that skips a version of its campus's event (or names a new event while the last
+// one seen is still open) means a change was missed: the stream is opened again for a fresh
+// snapshot rather than showing a state that may be wrong.
 // The same function runs in the shared worker (live-worker.js imports this file).
 function openStream(path, deliver) {
   var source = null;
+  var seen = {};
+  function missedOne(s) {
+    var before = seen[s.campus_id];
+    seen[s.campus_id] = s;
+    if (!before || !before.event_id || before.version === 0) { return false; }
+    if (s.event_id !== before.event_id) { return true; }
+    return s.version !== 0 && s.version > before.version + 1;
+  }
   function connect() {
     source = new EventSource(path);
     source.addEventListener("snapshot", function (event) {
-      deliver({ kind: "snapshot", statuses: JSON.parse(event.data) });
+      var statuses = JSON.parse(event.data);
+      seen = {};
+      statuses.forEach(function (s) { seen[s.campus_id] = s; });
+      deliver({ kind: "snapshot", statuses: statuses });
     });
     source.addEventListener("status", function (event) {
-      deliver({ kind: "status", status: JSON.parse(event.data) });
+      var status = JSON.parse(event.data);
+      if (missedOne(status)) { source.close(); connect(); return; }
+      deliver({ kind: "status", status: status });
     });
     source.addEventListener("ended", function (event) {
       source.close();

@@ -238,10 +238,16 @@ macro_rules! raw_transaction {
     ($db:expr, |$conn:ident| $body:expr) => {
         match $db {
             Db::Sqlite(pool, _) => {
-                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                // A connection of its own that may write: the pool's only read.
+                let mut writable = pool.acquire().await?.detach();
+                sqlx::query("PRAGMA query_only = OFF")
+                    .execute(&mut writable)
+                    .await?;
+                let mut tx = sqlx::Connection::begin_with(&mut writable, "BEGIN IMMEDIATE").await?;
                 let $conn = triad_store::Conn::Sqlite(&mut tx);
                 $body.await?;
                 tx.commit().await?;
+                sqlx::Connection::close(writable).await?;
             }
             Db::Postgres(pool, _) => {
                 let mut tx = pool.begin().await?;

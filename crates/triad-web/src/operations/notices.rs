@@ -186,14 +186,10 @@ pub async fn deliver_pending(state: &AppState) -> triad_store::StoreResult<usize
             tracing::warn!(notice = %n.id, errors = %errors.join("; "), "notice not delivered yet");
         }
         let error = Some(errors.join("; ")).filter(|e| !e.is_empty());
-        store::delivered(
-            &mut state.db.acquire().await?,
-            &n.id,
-            emailed,
-            hooked,
-            error,
-        )
-        .await?;
+        // Through the writer, like every write.
+        let mut tx = state.db.begin_unkeyed().await?;
+        store::delivered(&mut tx, &n.id, emailed, hooked, error).await?;
+        tx.commit().await?;
     }
     Ok(pending.len())
 }

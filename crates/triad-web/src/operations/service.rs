@@ -8,7 +8,7 @@
 use crate::campus::{self, Local};
 use crate::context::Ctx;
 use crate::error::{WebError, WebResult};
-use crate::live::{LiveStatus, Watch};
+use crate::live::{label, LiveStatus, Watch};
 use serde::{Deserialize, Serialize};
 use triad_domain::audit::Outcome;
 use triad_domain::meetings::parse_text;
@@ -68,13 +68,6 @@ pub struct CampusStatusView {
     pub open: Option<EventView>,
     pub recent: Vec<EventView>,
     pub responsibility_statement: String,
-}
-
-fn label(status: &str) -> String {
-    CampusStatus::from_code(status)
-        .map(|s| s.label())
-        .unwrap_or("Normal")
-        .into()
 }
 
 pub(super) async fn event_view(ctx: &Ctx, e: EventRow, local: &Local) -> WebResult<EventView> {
@@ -484,16 +477,6 @@ pub async fn district_live_now(
     )
     .await?;
     let open = store::open_in_district(&mut ctx.state.db.acquire().await?, district).await?;
-    let now = open
-        .into_iter()
-        .map(|e| LiveStatus {
-            label: label(&e.status),
-            district_id: e.district_id,
-            campus_id: e.campus_id,
-            status: e.status,
-            version: e.version,
-            event_id: Some(e.id),
-        })
-        .collect();
+    let now = open.iter().map(LiveStatus::of_event).collect();
     Ok((district.to_string(), now))
 }

@@ -68,6 +68,7 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
             | "/static/app.js"
             | "/static/live-worker.js"
             | "/healthz"
+            | "/health/ready"
             | "/login"
             | "/login/second-factor"
             | "/api/openapi.json",

@@ -222,6 +222,68 @@ async fn a_lockdown_crosses_server_instances_on_one_postgresql() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lockdown_called_while_a_listener_was_cut_off_reaches_its_open_pages() {
+    let app = TestApp::start(Engine::Postgres).await;
+    let (second, second_db, second_hub) = app.second_instance_parts().await;
+    second_hub.wait_listening().await;
+    let ready = app
+        .http
+        .get(format!("{second}/health/ready"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), 200);
+    let mut stream = listen(&app, &second, "sso").await;
+    assert!(wait_for(&mut stream, "\"status\":\"normal\"", Duration::from_secs(5)).await);
+    // The second instance's listener is cut off, and held down while the lockdown is called.
+    let down = second_db
+        .hooks()
+        .pause_at(triad_store::hooks::LISTENER_RECONNECT);
+    app.raw(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE query LIKE 'LISTEN%' AND datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .await
+    .unwrap();
+    down.reached().await;
+    let not_ready = app
+        .http
+        .get(format!("{second}/health/ready"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        not_ready.status(),
+        503,
+        "not ready while it may miss changes"
+    );
+    act(
+        &app,
+        "principal",
+        json!({"action": "lockdown", "version": "0"}),
+    )
+    .await;
+    down.go();
+    second_hub.wait_listening().await;
+    assert!(
+        wait_for(
+            &mut stream,
+            "\"status\":\"lockdown\"",
+            Duration::from_secs(10)
+        )
+        .await,
+        "the page open on the instance that was cut off shows the lockdown"
+    );
+    let ready = app
+        .http
+        .get(format!("{second}/health/ready"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), 200);
+}
+
 // A browser's pages share one stream, and the server bounds what one session may hold: a
 // client opening a hundred streams closes its own oldest (told so, so it does not reconnect),
 // never the server's capacity. Streams of campuses the person may not see are not found.

@@ -272,12 +272,18 @@ impl TestApp {
     /// Another server on the same database and data folder (several instances behind a load
     /// balancer); yields its base URL. It stops with the test's runtime.
     pub async fn second_instance(&self) -> String {
+        self.second_instance_parts().await.0
+    }
+
+    /// [`TestApp::second_instance`], with its database (for its test points) and its live
+    /// status hub.
+    pub async fn second_instance_parts(&self) -> (String, Db, triad_web::live::Hub) {
         let db = Db::open(&self.database_url)
             .await
             .expect("second connection");
         let instance = triad_store::instance::Instance::open(&self.data_dir).expect("instance");
         let state = AppState::new(
-            db,
+            db.clone(),
             self.clock.clone(),
             WebConfig {
                 behind_tls_proxy: true,
@@ -285,12 +291,13 @@ impl TestApp {
             },
             instance,
         );
+        let hub = state.live.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         tokio::spawn(triad_web::serve(listener, state, std::future::pending()));
-        base
+        (base, db, hub)
     }
 
     /// A second campus of the home district ("Home Middle"), made once per call.
@@ -555,10 +562,19 @@ impl TestApp {
             .len()
     }
 
-    /// Runs SQL directly on the database, as someone with access to its files would.
+    /// Runs SQL directly on the database, as someone with access to its files would (on
+    /// SQLite, on a connection of its own: the server's pooled connections only read).
     pub async fn raw(&self, sql: &str) -> Result<u64, sqlx::Error> {
         match &self.db {
-            Db::Sqlite(p, _) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
+            Db::Sqlite(p, _) => {
+                let mut conn = p.acquire().await?.detach();
+                sqlx::query("PRAGMA query_only = OFF")
+                    .execute(&mut conn)
+                    .await?;
+                let done = sqlx::query(sql).execute(&mut conn).await;
+                let _ = sqlx::Connection::close(conn).await;
+                done.map(|r| r.rows_affected())
+            }
             Db::Postgres(p, _) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
         }
     }

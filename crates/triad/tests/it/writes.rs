@@ -218,6 +218,8 @@ both_engines!(
     |app: TestApp| async move {
         let token = app.token("sro").await;
         let before = app.count("activities").await;
+        // The token's first use is written down (a write of its own) before the point is set.
+        assert_eq!(app.api_get("/api/v1/me", &token).await.status(), 200);
         app.db.hooks().fail_at(triad_store::hooks::BEFORE_COMMIT);
         let failed = log_patrol(&app, &token, "batch-fails").await;
         assert_eq!(failed.status(), 503);
@@ -406,6 +408,8 @@ async fn a_slow_commit_is_answered_accepted(engine: crate::support::Engine) {
     let app = TestApp::start_with(engine, config).await;
     let token = app.token("sro").await;
     let before = app.count("activities").await;
+    // The token's first use is written down (a write of its own) before the point is set.
+    assert_eq!(app.api_get("/api/v1/me", &token).await.status(), 200);
     let pause = app.db.hooks().pause_at(triad_store::hooks::BEFORE_COMMIT);
     let first = log_patrol(&app, &token, "slow-commit").await;
     pause.reached().await;
@@ -438,3 +442,57 @@ async fn a_slow_commit_is_answered_accepted_sqlite() {
 async fn a_slow_commit_is_answered_accepted_postgres() {
     a_slow_commit_is_answered_accepted(crate::support::Engine::Postgres).await;
 }
+
+both_engines!(
+    reads_during_steady_writes_never_fail_and_write_down_their_use_through_the_writer,
+    |app: TestApp| async move {
+        let token = app.token("director").await;
+        assert_eq!(app.api_get("/api/v1/me", &token).await.status(), 200);
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mut writers = Vec::new();
+        for w in 0..4 {
+            let (db, district, done) = (app.db.clone(), app.world.district, done.clone());
+            writers.push(tokio::spawn(async move {
+                let mut n = 0;
+                while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                    let name = format!("Steady {w} campus {n}");
+                    assert!(write_campus(db.clone(), district, name, Duration::ZERO, false).await);
+                    n += 1;
+                }
+                n
+            }));
+        }
+        // Past the minute, so the next use is written down, while the writes go on.
+        app.clock.advance_minutes(2);
+        let reads = (0..32).map(|_| app.api_get("/api/v1/me", &token));
+        let statuses: Vec<u16> = futures_util::future::join_all(reads)
+            .await
+            .iter()
+            .map(|r| r.status().as_u16())
+            .collect();
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        let mut written = 0;
+        for w in writers {
+            written += w.await.unwrap();
+        }
+        assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+        assert!(written > 0);
+        let now = app.clock_now().millis();
+        assert_eq!(
+            app.scalar(&format!(
+                "SELECT COUNT(*) FROM api_tokens WHERE last_used_at >= {}",
+                now - 60_000
+            ))
+            .await,
+            1,
+            "the token's use is written down"
+        );
+        // A write beside the writer is refused on SQLite, where it would wait for the lock.
+        if let Db::Sqlite(pool, _) = &app.db {
+            let beside = sqlx::query("UPDATE campuses SET name = name")
+                .execute(pool)
+                .await;
+            assert!(beside.is_err(), "pooled connections only read");
+        }
+    }
+);
