@@ -182,6 +182,9 @@ struct Batch {
     audit: Vec<Unchained>,
     /// How many of them there were when the open member began: undoing it drops the rest.
     audit_before_member: usize,
+    /// A member that records a request's idempotency key released into it (test points fire
+    /// only in such batches; see [`crate::hooks`]).
+    keyed: bool,
     outcome: watch::Sender<Outcome>,
 }
 
@@ -429,6 +432,7 @@ impl<DB: Batchable> Writer<DB> {
             head,
             audit: Vec::new(),
             audit_before_member: 0,
+            keyed: false,
             outcome: watch::Sender::new(None),
         });
         Ok(())
@@ -468,7 +472,10 @@ impl<DB: Batchable> Writer<DB> {
             return;
         };
         let result = match how {
-            "COMMIT" => self.chain_and_commit(batch.head, batch.audit, hooks).await,
+            "COMMIT" => {
+                self.chain_and_commit(batch.head, batch.audit, batch.keyed, hooks)
+                    .await
+            }
             _ => DB::run(&mut self.conn, how).await.map_err(StoreError::from),
         };
         let outcome = match (how, &result) {
@@ -490,10 +497,13 @@ impl<DB: Batchable> Writer<DB> {
         &mut self,
         head: Option<Head>,
         audit: Vec<Unchained>,
+        keyed: bool,
         hooks: &Hooks,
     ) -> StoreResult<()> {
         crate::audit::chain(DB::conn(&mut self.conn), head, audit).await?;
-        hooks.at(hooks::BEFORE_COMMIT).await?;
+        if keyed {
+            hooks.at(hooks::BEFORE_COMMIT).await?;
+        }
         Ok(DB::run(&mut self.conn, &self.framing.commit).await?)
     }
 
@@ -593,6 +603,8 @@ async fn release<DB: Batchable>(
     } else {
         "RELEASE SAVEPOINT member"
     };
+    // What travels with a release is the request's idempotency key: a request's write.
+    let keyed = with_release.is_some();
     let sql = match with_release {
         Some(first) => format!("{first}; {release}"),
         None => release.to_string(),
@@ -600,7 +612,9 @@ async fn release<DB: Batchable>(
     let sent = DB::run(&mut turn.conn, &sql).await;
     // Tests stop here, with the release done in the database and not yet noted, and drop the
     // request meanwhile.
-    group.hooks.at(hooks::RELEASE_SENT).await?;
+    if keyed {
+        group.hooks.at(hooks::RELEASE_SENT).await?;
+    }
     let State::Open(batch) = &mut turn.state else {
         return Err(StoreError::Commit("the batch ended under a write".into()));
     };
@@ -617,6 +631,7 @@ async fn release<DB: Batchable>(
         Savepoint::Absent
     };
     batch.released += 1;
+    batch.keyed |= keyed;
     let (id, outcome) = (batch.id, batch.outcome.subscribe());
     group.hand_on_or_end(turn, hand_on).await;
     Ok((id, outcome))

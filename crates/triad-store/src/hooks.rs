@@ -1,7 +1,9 @@
 //! Pause and failure points in the write path, for tests of what happens between two of its
 //! steps (a request dropped while its release is in flight, a commit that fails, an error
 //! after a commit) without sleeping and hoping. Each database has its own, so tests running
-//! at once do not trip each other's.
+//! at once do not trip each other's, and the points of the write path fire only in writes
+//! that record a request's idempotency key: the server's own background writes (a job's
+//! batches, a credential's last use, notices) pass them by.
 //!
 //! They exist only with the `test-hooks` feature, which only the test build turns on; without
 //! it every point is a no-op the compiler removes.

@@ -18,6 +18,7 @@ pub mod idempotency;
 pub mod incidents;
 pub mod instance;
 pub mod investigations;
+pub mod jobs;
 pub mod meetings;
 pub mod notifications;
 pub mod operations;

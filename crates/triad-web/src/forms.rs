@@ -60,13 +60,39 @@ fn is_anonymous_answer(path: &str) -> bool {
     path.starts_with("/s/")
 }
 
-fn request_hash(method: &Method, path: &str, body: &[u8]) -> String {
+/// What makes two requests the same request, for their idempotency key: the method, the path
+/// and the body. A form with files is compared by its parts (names, file names and the files'
+/// SHA-256), not its bytes: a client sending it again draws a new boundary between the parts.
+async fn request_hash(
+    method: &Method,
+    path: &str,
+    headers: &axum::http::HeaderMap,
+    body: &axum::body::Bytes,
+) -> String {
     let mut h = Sha256::new();
     h.update(method.as_str());
     h.update([0]);
     h.update(path);
     h.update([0]);
-    h.update(body);
+    let parts = if is_multipart(headers) {
+        multipart(headers, body.clone()).await.ok()
+    } else {
+        None
+    };
+    match parts {
+        Some(parts) => {
+            h.update("multipart");
+            for part in parts {
+                h.update([0]);
+                h.update(&part.name);
+                h.update([0]);
+                h.update(part.file_name.as_deref().unwrap_or(""));
+                h.update([0]);
+                h.update(Sha256::digest(&part.bytes));
+            }
+        }
+        None => h.update(body),
+    }
     hex::encode(h.finalize())
 }
 
@@ -145,7 +171,7 @@ async fn guard(state: AppState, request: Request, next: Next) -> Result<Response
         form_key(&ctx, &parts, &bytes).await?
     };
     let actor_key = ctx.actor.user.to_string();
-    let hash = request_hash(&parts.method, &path, &bytes);
+    let hash = request_hash(&parts.method, &path, &parts.headers, &bytes).await;
     // A request with this key that is running here (it was when this one came, or its write
     // is recorded without an answer yet) is said to be still recording. One that ended
     // meanwhile kept its answer before it stopped: a second look finds it.

@@ -85,6 +85,9 @@ pub struct WebConfig {
     /// while the write goes on: under the 30 s at which any request is cut off, so a write
     /// that is saving is never answered "not saved".
     pub write_answer_within: std::time::Duration,
+    /// How long an import sent from the web waits for its job before answering with the job
+    /// (its page follows it) rather than the report.
+    pub import_answer_within: std::time::Duration,
 }
 
 /// Room for a few full-resolution phone photos in one form.
@@ -99,6 +102,7 @@ impl Default for WebConfig {
             notices: operations::NoticeConfig::default(),
             live_recheck: std::time::Duration::from_secs(30),
             write_answer_within: std::time::Duration::from_secs(25),
+            import_answer_within: std::time::Duration::from_secs(5),
         }
     }
 }
@@ -121,6 +125,8 @@ pub struct AppState {
     pub survey_summaries: Arc<surveys::service::Cache>,
     /// Who holds each credential, and campuses and districts, kept between requests.
     pub access: Arc<access::AccessCache>,
+    /// The imports this instance runs as jobs, and the requests waiting for them.
+    pub jobs: activity::import_job::Shared,
 }
 
 impl AppState {
@@ -141,6 +147,7 @@ impl AppState {
             answers: Arc::default(),
             survey_summaries: Arc::default(),
             access: Arc::default(),
+            jobs: Arc::default(),
         }
     }
 
@@ -172,11 +179,13 @@ pub async fn serve(
         state.clock.clone(),
     ));
     let notices_task = tokio::spawn(operations::retry_notices(state.clone()));
+    let jobs_task = tokio::spawn(activity::import_job::run(state.clone()));
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
     listener_task.abort();
     notices_task.abort();
+    jobs_task.abort();
     served
 }

@@ -20,6 +20,7 @@ pub fn routes() -> Routes {
         .put("/api/v1/activities/{id}", correct)
         .get("/api/v1/reports/activity", report)
         .post("/api/v1/activities/import", import)
+        .get("/api/v1/activities/import/{id}", import_job)
         .get("/api/v1/activities/{id}/lesson-plan", lesson_plan)
         .post("/api/v1/activities/{id}/lesson-plan", attach_lesson_plan)
 }
@@ -81,10 +82,35 @@ async fn import(
     ctx: Ctx,
     headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
-) -> WebResult<Json<super::import::ImportReport>> {
+) -> WebResult<axum::response::Response> {
+    use axum::response::IntoResponse;
     super::import::may_import(&ctx).await?;
     let (input, file) = crate::forms::read_input(&headers, body, "file").await?;
-    Ok(Json(super::import::upload(&ctx, input, file).await?))
+    let job = super::import_job::start(&ctx, input, file).await?;
+    match (&job.report, job.ended()) {
+        (Some(report), true) => Ok(Json(report.clone()).into_response()),
+        _ => {
+            let location = format!("/api/v1/activities/import/{}", job.id);
+            let mut response = (StatusCode::ACCEPTED, Json(job)).into_response();
+            if let Ok(value) = axum::http::HeaderValue::from_str(&location) {
+                response
+                    .headers_mut()
+                    .insert(axum::http::header::LOCATION, value);
+            }
+            Ok(response)
+        }
+    }
+}
+
+/// An import sent through the API that is still running (or that failed): its progress,
+/// then its report. Only its sender sees it.
+#[utoipa::path(get, path = "/api/v1/activities/import/{id}", tag = "activity", params(("id" = String, Path)),
+    responses((status = 200, body = super::import_job::JobView), (status = 404, body = ErrorBody)), security(("token" = [])))]
+async fn import_job(
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> WebResult<Json<super::import_job::JobView>> {
+    Ok(Json(super::import_job::job(&ctx, &id).await?))
 }
 
 #[derive(utoipa::OpenApi)]
@@ -96,12 +122,14 @@ async fn import(
         correct,
         report,
         import,
+        import_job,
         lesson_plan,
         attach_lesson_plan
     ),
     components(schemas(
         LessonPlanView,
         super::import::ImportInput,
+        super::import_job::JobView,
         super::import::ImportReport,
         super::import::Refusal,
         ActivityInput,

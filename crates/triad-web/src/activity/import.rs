@@ -19,7 +19,7 @@ use triad_store::activity::{ActivityRow, Filing};
 use triad_store::Db;
 
 /// What happened to a file.
-#[derive(Debug, Default, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ImportReport {
     pub file_sha256: String,
     pub rows_read: usize,
@@ -38,7 +38,7 @@ pub struct ImportReport {
 /// line, so an import stopped part-way is finished by importing the same file again.
 const ROWS_PER_BATCH: usize = 500;
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Refusal {
     /// The line in the file (the header is line 1).
     pub line: usize,
@@ -395,6 +395,40 @@ impl Importer<'_> {
     }
 }
 
+/// Told after every batch how far an import got; says whether to go on (a job stops when
+/// another instance has taken it over).
+pub trait Progress {
+    fn step(
+        &mut self,
+        done: usize,
+        total: usize,
+    ) -> impl std::future::Future<Output = WebResult<bool>> + Send;
+}
+
+/// Nobody follows the import (the command line prints the report at the end).
+pub struct Unwatched;
+
+impl Progress for Unwatched {
+    async fn step(&mut self, _done: usize, _total: usize) -> WebResult<bool> {
+        Ok(true)
+    }
+}
+
+/// Checks that a file can be imported at all (it is text with a header line naming an
+/// officer column), before it is queued: what a person must fix is said at once.
+pub fn check(bytes: &[u8], map: &[String]) -> WebResult<()> {
+    let text = decode(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| Invalid::one("file", format!("the header line could not be read: {e}")))?
+        .clone();
+    columns(&headers, map)?;
+    Ok(())
+}
+
 /// Imports a file's rows: each row is checked and imported or refused on its own; rows
 /// already imported (the same file before) are counted, not added again.
 pub async fn import(
@@ -403,6 +437,18 @@ pub async fn import(
     map: &[String],
     importer: Importer<'_>,
     now: Timestamp,
+) -> WebResult<ImportReport> {
+    import_followed(db, bytes, map, importer, now, &mut Unwatched).await
+}
+
+/// [`import`], telling `progress` after every batch.
+pub async fn import_followed(
+    db: &Db,
+    bytes: &[u8],
+    map: &[String],
+    importer: Importer<'_>,
+    now: Timestamp,
+    progress: &mut impl Progress,
 ) -> WebResult<ImportReport> {
     let file_hash = hex::encode(Sha256::digest(bytes));
     let text = decode(bytes);
@@ -473,6 +519,14 @@ pub async fn import(
             Ok((imported, present)) => {
                 report.imported += imported;
                 report.already_present += present;
+                let done = report.imported + report.already_present;
+                if !progress.step(done, rows.len()).await? {
+                    report.stopped = Some(format!(
+                        "stopped after {done} of {} rows: another server took this import over",
+                        rows.len()
+                    ));
+                    break;
+                }
             }
             // Nothing saved yet: the request failed as a whole and may be sent again.
             Err(e) if report.imported + report.already_present == 0 => return Err(e),
@@ -542,29 +596,16 @@ pub async fn may_import(ctx: &crate::context::Ctx) -> WebResult<()> {
         .await)
 }
 
-/// Imports a file sent from the web, in the sender's name.
-pub async fn upload(
-    ctx: &crate::context::Ctx,
-    input: ImportInput,
-    file: Option<axum::body::Bytes>,
-) -> WebResult<ImportReport> {
-    may_import(ctx).await?;
-    let bytes = file.ok_or_else(|| Invalid::one("file", "choose the CSV file to import"))?;
-    let map: Vec<String> = input
-        .map
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(str::to_string)
-        .collect();
-    import(
-        &ctx.state.db,
-        &bytes,
-        &map,
-        Importer::Web(&ctx.actor),
-        ctx.now,
-    )
-    .await
+impl ImportInput {
+    /// The mapping, one COLUMN=FIELD per line.
+    pub fn mapping(&self) -> Vec<String> {
+        self.map
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
 }
 
 /// The fields a column can be mapped to, for the form's help.

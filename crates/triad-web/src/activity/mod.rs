@@ -3,6 +3,7 @@
 
 mod api;
 pub mod import;
+pub mod import_job;
 mod pages;
 pub mod report;
 pub mod service;

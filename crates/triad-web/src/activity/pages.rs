@@ -1,6 +1,7 @@
 //! The activity pages: the quick-entry form a phone shows first, and one entry with its
 //! correction form.
 
+use super::import_job::JobView;
 use super::service::{self, ActivityInput, CampusChoice};
 use crate::context::Ctx;
 use crate::error::WebResult;
@@ -27,6 +28,7 @@ pub fn routes() -> Routes {
         .get("/reports/activity", report_page)
         .get("/activity/import", import_page)
         .post("/activity/import", import_upload)
+        .get("/activity/import/{id}", import_job_page)
 }
 
 #[derive(Template)]
@@ -35,17 +37,17 @@ struct ImportPage {
     layout: Layout,
     fields: Vec<&'static str>,
     report: Option<super::import::ImportReport>,
+    /// An import still running, or one that failed.
+    job: Option<JobView>,
     form: FormToken,
 }
 
-fn import_page_with(
-    ctx: &Ctx,
-    report: Option<super::import::ImportReport>,
-) -> WebResult<Html<String>> {
+fn import_page_with(ctx: &Ctx, job: Option<JobView>) -> WebResult<Html<String>> {
     render(&ImportPage {
         layout: Layout::new(ctx),
         fields: super::import::field_names(),
-        report,
+        report: job.as_ref().and_then(|j| j.report.clone()),
+        job,
         form: ctx.form(),
     })
 }
@@ -55,15 +57,25 @@ async fn import_page(ctx: Ctx) -> WebResult<Html<String>> {
     import_page_with(&ctx, None)
 }
 
+/// A file sent is imported as a job: its report when it ended within a few seconds, else the
+/// job's page, which follows it.
 async fn import_upload(
     ctx: Ctx,
     headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
-) -> WebResult<Html<String>> {
+) -> WebResult<Response> {
     super::import::may_import(&ctx).await?;
     let (input, file) = crate::forms::read_input(&headers, body, "file").await?;
-    let report = super::import::upload(&ctx, input, file).await?;
-    import_page_with(&ctx, Some(report))
+    let job = super::import_job::start(&ctx, input, file).await?;
+    if job.ended() {
+        return Ok(import_page_with(&ctx, Some(job))?.into_response());
+    }
+    Ok(Redirect::to(&format!("/activity/import/{}", job.id)).into_response())
+}
+
+async fn import_job_page(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
+    let job = super::import_job::job(&ctx, &id).await?;
+    import_page_with(&ctx, Some(job))
 }
 
 /// Receives a lesson-plan file (multipart, field `file`) for an entry, once its author is known

@@ -848,3 +848,171 @@ async fn a_command_line_import_beside_a_running_server_leaves_its_writes_alone()
         "{writes} writes during the import: {statuses:?}"
     );
 }
+
+/// An activity CSV of `rows` patrols of the SRO on the home campus.
+fn patrols(rows: usize) -> String {
+    let mut csv = String::from("Officer,Campus,Date,Time,Activity,Minutes\n");
+    for i in 0..rows {
+        let (day, hour, minute) = (1 + (i / 400) % 28, 7 + (i / 60) % 10, i % 60);
+        csv.push_str(&format!(
+            "sro,Home High,2026-10-{day:02},{hour:02}:{minute:02},patrol,{}\n",
+            10 + i % 50
+        ));
+    }
+    csv
+}
+
+/// Sends an activity CSV to the API with `key`.
+async fn send_import(
+    app: &TestApp,
+    base: &str,
+    token: &str,
+    key: &str,
+    csv: &str,
+) -> reqwest::Response {
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(csv.as_bytes().to_vec())
+            .file_name("log.csv")
+            .mime_str("text/csv")
+            .unwrap(),
+    );
+    app.http
+        .post(format!("{base}/api/v1/activities/import"))
+        .bearer_auth(token)
+        .header("idempotency-key", key)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Follows an import job until it ends; yields its last view.
+async fn follow_job(app: &TestApp, token: &str, id: &str) -> Value {
+    for _ in 0..3000 {
+        let job: Value = app
+            .api_get(&format!("/api/v1/activities/import/{id}"), token)
+            .await
+            .json()
+            .await
+            .unwrap();
+        if job["state"] == "done" || job["state"] == "failed" {
+            return job;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("the import job {id} did not end");
+}
+
+async fn a_long_web_import_is_a_job(engine: crate::support::Engine) {
+    let config = triad_web::WebConfig {
+        import_answer_within: std::time::Duration::ZERO,
+        ..Default::default()
+    };
+    let app = TestApp::start_with(engine, config).await;
+    let token = app.token("sro").await;
+    let before = app.count("activities").await;
+    let csv = patrols(3000);
+    let first = send_import(&app, &app.base, &token, "long-import", &csv).await;
+    assert_eq!(first.status(), 202, "answered at once with the job");
+    let location = first.headers()["location"].to_str().unwrap().to_string();
+    let job: Value = first.json().await.unwrap();
+    let id = job["id"].as_str().unwrap().to_string();
+    assert_eq!(location, format!("/api/v1/activities/import/{id}"));
+    // A retry with the same key names the same job and queues nothing more.
+    let retry = send_import(&app, &app.base, &token, "long-import", &csv).await;
+    let retried: Value = retry.json().await.unwrap();
+    assert_eq!(retried["id"], json!(id), "{retried}");
+    let ended = follow_job(&app, &token, &id).await;
+    assert_eq!(ended["state"], "done", "{ended}");
+    assert_eq!(ended["report"]["imported"], 3000);
+    assert_eq!(
+        (ended["done"].as_i64(), ended["total"].as_i64()),
+        (Some(3000), Some(3000))
+    );
+    assert_eq!(app.count("activities").await, before + 3000);
+    assert_eq!(app.count("jobs").await, 1);
+    // Someone else's import is not there for them.
+    let other = app.token("sso").await;
+    let theirs = app
+        .api_get(&format!("/api/v1/activities/import/{id}"), &other)
+        .await;
+    assert_eq!(theirs.status(), 404);
+    // The page follows it too.
+    let page = app
+        .get(&format!("/activity/import/{id}"), &app.session("sro").await)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("<strong id=\"imported\">3000</strong>"),
+        "{page}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_web_import_is_a_job_sqlite() {
+    a_long_web_import_is_a_job(crate::support::Engine::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_web_import_is_a_job_postgres() {
+    a_long_web_import_is_a_job(crate::support::Engine::Postgres).await;
+}
+
+both_engines!(
+    an_import_job_left_by_a_stopped_server_is_finished_once_by_one_of_two_instances,
+    |app: TestApp| async move {
+        let _second = app.second_instance().await;
+        let before = app.count("activities").await;
+        // Four jobs: one an instance took and then stopped (its lease ran out), three queued.
+        let mut jobs = Vec::new();
+        for n in 0..4 {
+            let key = triad_store::instance::FileStore::new(&app.data_dir)
+                .put("imports", "csv", patrols(400 + n).into_bytes())
+                .await
+                .unwrap();
+            let id = triad_domain::Id::new();
+            let left = n == 0;
+            let job = triad_store::jobs::JobRow {
+                id: id.to_string(),
+                kind: "activity_import".into(),
+                actor_id: app.user("sro").to_string(),
+                input_key: key,
+                options: "{\"map\": []}".into(),
+                state: if left { "running" } else { "queued" }.into(),
+                done: 0,
+                total: 0,
+                report: None,
+                error: None,
+                attempts: i64::from(left),
+                lease_owner: left.then(|| "a-server-that-stopped".to_string()),
+                lease_until: left.then_some(0),
+                created_at: app.clock_now().millis(),
+                started_at: None,
+                finished_at: None,
+            };
+            let mut tx = app.db.begin().await.unwrap();
+            triad_store::jobs::insert(&mut tx, &job).await.unwrap();
+            tx.commit().await.unwrap();
+            jobs.push(id);
+        }
+        let token = app.token("sro").await;
+        for id in &jobs {
+            let ended = follow_job(&app, &token, &id.to_string()).await;
+            assert_eq!(ended["state"], "done", "{ended}");
+        }
+        // Each ran to its end once (the one left behind twice: once before it stopped).
+        let attempts: i64 = app
+            .scalar("SELECT CAST(SUM(attempts) AS BIGINT) FROM jobs")
+            .await;
+        assert_eq!(attempts, 5);
+        assert_eq!(app.audit_count("activity.import.ended", "ok").await, 4);
+        // Every row of every file, none twice (a row's id is its file and line).
+        assert_eq!(
+            app.count("activities").await,
+            before + 400 + 401 + 402 + 403
+        );
+    }
+);

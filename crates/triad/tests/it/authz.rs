@@ -161,6 +161,8 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
         ("GET", "/activity" | "/api/v1/activities")
         | ("POST", "/activity" | "/api/v1/activities") => e(OFFICERS, OFFICERS),
         ("GET", "/activity/{id}" | "/api/v1/activities/{id}") => e(CAMPUS_SHARED_READERS, NOBODY),
+        // An import's page is for the person who sent it, whatever their role.
+        ("GET", "/activity/import/{id}" | "/api/v1/activities/import/{id}") => e(EVERYONE, NOBODY),
         // Who may be named on a campus's shared records: asked by those who keep them.
         ("GET", "/api/v1/campuses/{id}/people") => e(CAMPUS_PARTNERS, NOBODY),
         ("POST", "/activity/{id}") | ("PUT", "/api/v1/activities/{id}") => e(AUTHOR, NOBODY),
@@ -321,6 +323,33 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
     Some(exp)
 }
 
+/// An import job of `owner`'s, already done.
+async fn import_job(app: &TestApp, owner: triad_domain::Id) -> triad_domain::Id {
+    let id = triad_domain::Id::new();
+    let job = triad_store::jobs::JobRow {
+        id: id.to_string(),
+        kind: "activity_import".into(),
+        actor_id: owner.to_string(),
+        input_key: "imports/none.csv".into(),
+        options: "{}".into(),
+        state: triad_store::jobs::DONE.into(),
+        done: 0,
+        total: 0,
+        report: Some("{\"file_sha256\":\"\",\"rows_read\":0,\"imported\":0,\"already_present\":0,\"refused\":[]}".into()),
+        error: None,
+        attempts: 1,
+        lease_owner: None,
+        lease_until: None,
+        created_at: 0,
+        started_at: Some(0),
+        finished_at: Some(0),
+    };
+    let mut tx = app.db.begin().await.unwrap();
+    triad_store::jobs::insert(&mut tx, &job).await.unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
 /// The concrete path of a route for a target in the own or the foreign tenant.
 async fn concrete(app: &TestApp, path: &str, actor: &str, foreign: bool) -> String {
     let w = &app.world;
@@ -344,6 +373,13 @@ async fn concrete(app: &TestApp, path: &str, actor: &str, foreign: bool) -> Stri
             w.assignment
         }
         .to_string()
+    } else if path.starts_with("/activity/import/")
+        || path.starts_with("/api/v1/activities/import/")
+    {
+        // Their own import, or somebody else's.
+        import_job(app, app.user(if foreign { "victim" } else { actor }))
+            .await
+            .to_string()
     } else if path.starts_with("/activity/") || path.starts_with("/api/v1/activities/") {
         if foreign {
             w.other_activity

@@ -169,12 +169,22 @@ both_engines!(
     a_write_dropped_while_its_release_is_in_flight_is_kept_whole_and_others_go_on,
     |app: TestApp| async move {
         let pause = app.db.hooks().pause_at(triad_store::hooks::RELEASE_SENT);
-        let dropped = tokio::spawn(write_campus(
-            app.db.clone(),
-            app.world.district,
-            "Released campus".into(),
-            Duration::ZERO,
-            false,
+        // A request's write: it records its idempotency key (test points pass others by).
+        let key = triad_store::idempotency::PendingKey::new(
+            "test",
+            "dropped-release",
+            "hash",
+            Timestamp::from_millis(0),
+        );
+        let dropped = tokio::spawn(triad_store::idempotency::with_key(
+            key,
+            write_campus(
+                app.db.clone(),
+                app.world.district,
+                "Released campus".into(),
+                Duration::ZERO,
+                false,
+            ),
         ));
         // The database has released the write's savepoint; the writer has not noted it yet.
         pause.reached().await;
