@@ -192,12 +192,46 @@ const VISITOR_COLUMNS: &str = "id, district_id, campus_id, given_name, family_na
      id_type, id_last_four, purpose, host, badge, escort, time_in, time_out, incident_id, \
      created_by, created_at, updated_at";
 
+/// The key of a person signed in and not out: one open visit per person and campus.
+pub fn open_person(given: &str, family: &str, birth_date: &str) -> String {
+    format!(
+        "{}|{}|{birth_date}",
+        given.trim().to_lowercase(),
+        family.trim().to_lowercase()
+    )
+}
+
+/// The open visit of a person on a campus, if they are signed in and not out.
+pub async fn open_visit<'c>(
+    conn: impl Into<Conn<'c>>,
+    campus: Id,
+    person: &str,
+) -> StoreResult<Option<VisitorRow>> {
+    let mut c: Conn = conn.into();
+    let sql = format!(
+        "SELECT {VISITOR_COLUMNS} FROM visitors WHERE campus_id = $1 AND open_person = $2 AND time_out IS NULL"
+    );
+    Ok(fetch_optional!(
+        &mut c,
+        VisitorRow,
+        &sql,
+        campus.to_string(),
+        person.to_string()
+    )?)
+}
+
+/// Signs a visitor in. A person already signed in (and not out) on the campus is refused,
+/// however close together the two sign-ins come.
 pub async fn insert_visitor<'c>(conn: impl Into<Conn<'c>>, v: &VisitorRow) -> StoreResult<()> {
     let mut c: Conn = conn.into();
     let sql = format!(
-        "INSERT INTO visitors ({VISITOR_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
-         $10, $11, $12, $13, $14, $15, $16, $17, $18)"
+        "INSERT INTO visitors ({VISITOR_COLUMNS}, open_person) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+         $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
     );
+    let open = v
+        .time_out
+        .is_none()
+        .then(|| open_person(&v.given_name, &v.family_name, &v.birth_date));
     execute!(
         &mut c,
         &sql,
@@ -218,8 +252,12 @@ pub async fn insert_visitor<'c>(conn: impl Into<Conn<'c>>, v: &VisitorRow) -> St
         v.incident_id.clone(),
         v.created_by.clone(),
         v.created_at,
-        v.updated_at
-    )?;
+        v.updated_at,
+        open
+    )
+    .map_err(|e| {
+        crate::StoreError::from(e).or_conflict("this person is already signed in on this campus")
+    })?;
     Ok(())
 }
 
@@ -263,7 +301,7 @@ pub async fn sign_out<'c>(conn: impl Into<Conn<'c>>, id: Id, at: i64) -> StoreRe
     let mut c: Conn = conn.into();
     Ok(execute!(
         &mut c,
-        "UPDATE visitors SET time_out = $1, updated_at = $1 WHERE id = $2 AND time_out IS NULL",
+        "UPDATE visitors SET time_out = $1, updated_at = $1, open_person = NULL WHERE id = $2 AND time_out IS NULL",
         at,
         id.to_string()
     )?)

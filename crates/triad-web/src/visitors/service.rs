@@ -465,6 +465,19 @@ pub async fn sign_in(ctx: &Ctx, campus_id: &str, input: VisitorInput) -> WebResu
     .await?;
     let local = campus::local(ctx, &campus).await?;
     let p = parse_visitor(&input, &local, ctx.now)?;
+    // One open visit per person: a second sign-in is refused with when the first began (the
+    // database refuses it too, for two sent at the same moment).
+    let key = store::open_person(&p.given, &p.family, &p.birth.to_string());
+    let open =
+        store::open_visit(&mut ctx.state.db.acquire().await?, campus.campus_id(), &key).await?;
+    if let Some(open) = open {
+        return Err(WebError::Conflict(format!(
+            "{} {} is already signed in here (since {}): sign them out before signing them in again",
+            open.given_name,
+            open.family_name,
+            local.show(open.time_in)
+        )));
+    }
     let person = Person {
         given: p.given.clone(),
         family: p.family.clone(),

@@ -18,8 +18,11 @@ fn visitor(given: &str, family: &str, born: &str) -> serde_json::Value {
 both_engines!(
     a_banned_person_signing_in_is_caught_confirmed_and_reported,
     |app: TestApp| async move {
-        // The fixture ban: Robert Smith, born 1980-04-02, on the own campus.
+        // The fixture ban: Robert Smith, born 1980-04-02, on the own campus. The fixture's
+        // Bob Smith has left (he is signed in once at a time).
         let sso = app.token("sso").await;
+        let out = format!("/api/v1/visitors/{}/sign-out", app.world.visitor);
+        assert_eq!(app.api_post(&sso, &out, json!({})).await.status(), 200);
         let path = format!("/api/v1/campuses/{}/visitors", app.world.campus);
         let nickname: serde_json::Value = app
             .api_post(&sso, &path, visitor("Bob", "Smith", "1980-04-02"))
@@ -271,5 +274,85 @@ both_engines!(
                 .unwrap(),
         };
         assert!(ids.contains(&"old-linked".to_string()) && !ids.contains(&"old-plain".to_string()));
+    }
+);
+
+both_engines!(
+    a_person_signed_in_at_once_sixteen_times_has_one_open_visit,
+    |app: TestApp| async move {
+        let sso = app.token("sso").await;
+        let path = format!("/api/v1/campuses/{}/visitors", app.world.campus);
+        let before = app.count("visitors").await;
+        // Sixteen sign-ins of the same person, each with its own key (sixteen taps, or sixteen
+        // front-desk tablets), all at once.
+        let sends =
+            (0..16).map(|_| app.api_post(&sso, &path, visitor("Dana", "Reyes", "1985-06-07")));
+        let statuses: Vec<u16> = futures_util::future::join_all(sends)
+            .await
+            .iter()
+            .map(|r| r.status().as_u16())
+            .collect();
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 201).count(),
+            1,
+            "{statuses:?}"
+        );
+        assert!(
+            statuses.iter().all(|s| [201, 409].contains(s)),
+            "{statuses:?}"
+        );
+        assert_eq!(app.count("visitors").await, before + 1);
+        // The refusal says who and since when; the same name in another case is the same person.
+        let again = app
+            .api_post(&sso, &path, visitor("DANA", "reyes", "1985-06-07"))
+            .await;
+        assert_eq!(again.status(), 409);
+        assert!(again
+            .text()
+            .await
+            .unwrap()
+            .contains("already signed in here"));
+        // Once signed out, they may sign in again; someone else with the name is not them.
+        let id = app
+            .scalar(&format!(
+                "SELECT COUNT(*) FROM visitors WHERE given_name = 'Dana' AND time_out IS NULL"
+            ))
+            .await;
+        assert_eq!(id, 1);
+        let other = app
+            .api_post(&sso, &path, visitor("Dana", "Reyes", "1990-01-01"))
+            .await;
+        assert_eq!(
+            other.status(),
+            201,
+            "another date of birth is another person"
+        );
+        let open: serde_json::Value = app
+            .api_get(&format!("{path}?limit=500"), &sso)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let first = open["visitors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["birth_date"] == "1985-06-07")
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let out = app
+            .api_post(
+                &sso,
+                &format!("/api/v1/visitors/{first}/sign-out"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(out.status(), 200);
+        let back = app
+            .api_post(&sso, &path, visitor("Dana", "Reyes", "1985-06-07"))
+            .await;
+        assert_eq!(back.status(), 201);
     }
 );
