@@ -314,9 +314,7 @@ both_engines!(
             .contains("already signed in here"));
         // Once signed out, they may sign in again; someone else with the name is not them.
         let id = app
-            .scalar(&format!(
-                "SELECT COUNT(*) FROM visitors WHERE given_name = 'Dana' AND time_out IS NULL"
-            ))
+            .scalar("SELECT COUNT(*) FROM visitors WHERE given_name = 'Dana' AND time_out IS NULL")
             .await;
         assert_eq!(id, 1);
         let other = app
