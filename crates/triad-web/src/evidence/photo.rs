@@ -5,7 +5,9 @@
 //! Uploads are hostile until proven otherwise: the format is sniffed from the bytes, never
 //! taken from the name or the declared type; dimensions are checked from the header before
 //! any pixel buffer exists (an "image bomb" is a huge image in a small file); a truncated
-//! JPEG is refused rather than shown half grey.
+//! JPEG is refused rather than shown half grey. A decoded photo takes four bytes a pixel, so
+//! pixels are capped (setting `photos.max_megapixels`, default 50: every phone photo passes)
+//! and only as many photos are decoded at once as the machine has cores; the others wait.
 
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
 use sha2::{Digest, Sha256};
@@ -32,6 +34,47 @@ impl Default for Limits {
             max_alloc: 512 * 1024 * 1024,
         }
     }
+}
+
+/// The setting that caps a photo's pixels, in megapixels.
+pub const MAX_MEGAPIXELS_SETTING: &str = "photos.max_megapixels";
+const DEFAULT_MAX_MEGAPIXELS: i64 = 50;
+
+impl Limits {
+    /// The limits in force: the defaults, with pixels capped by the instance's setting (and
+    /// the decoder's memory with them: four bytes a pixel, twice over for the conversions).
+    pub async fn in_force(db: &triad_store::Db) -> triad_store::StoreResult<Self> {
+        let megapixels = triad_store::settings::get_i64(
+            &mut db.acquire().await?,
+            MAX_MEGAPIXELS_SETTING,
+            DEFAULT_MAX_MEGAPIXELS,
+        )
+        .await?
+        .clamp(1, 200);
+        let max_pixels = u64::try_from(megapixels).unwrap_or(50) * 1_000_000;
+        Ok(Self {
+            max_pixels,
+            max_alloc: max_pixels * 4 * 2,
+            ..Self::default()
+        })
+    }
+}
+
+/// Checks and re-encodes a photo off the runtime's threads, at most one decode per core at a
+/// time: eight 12-megapixel photos sent at once wait their turn rather than all holding their
+/// pixels together.
+pub async fn process_bounded(
+    bytes: impl AsRef<[u8]> + Send + 'static,
+    limits: Limits,
+) -> Result<Result<Processed, PhotoError>, tokio::task::JoinError> {
+    static DECODES: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    let decodes = DECODES.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        tokio::sync::Semaphore::new(cores)
+    });
+    // The semaphore is never closed, so a permit always comes.
+    let _turn = decodes.acquire().await;
+    tokio::task::spawn_blocking(move || process(bytes.as_ref(), &limits)).await
 }
 
 /// The long side of the viewing copy: enough for a hearing, small enough for a phone.

@@ -136,7 +136,10 @@ fn required(invalid: &mut Invalid, field: &'static str, text: &str) -> Option<St
 }
 
 /// Decodes, hashes and re-encodes every uploaded photo; refuses the form if any fails.
-async fn process_photos(parts: &[Part]) -> WebResult<Vec<(Processed, axum::body::Bytes)>> {
+async fn process_photos(
+    db: &triad_store::Db,
+    parts: &[Part],
+) -> WebResult<Vec<(Processed, axum::body::Bytes)>> {
     let uploads: Vec<&Part> = parts
         .iter()
         .filter(|p| p.name == "photo" && p.file_name.is_some() && !p.bytes.is_empty())
@@ -148,18 +151,17 @@ async fn process_photos(parts: &[Part]) -> WebResult<Vec<(Processed, axum::body:
         )
         .into());
     }
+    let limits = Limits::in_force(db).await?;
     let mut out = Vec::with_capacity(uploads.len());
     for part in uploads {
         let bytes = part.bytes.clone();
-        let work = bytes.clone();
-        let processed =
-            tokio::task::spawn_blocking(move || photo::process(&work, &Limits::default()))
-                .await
-                .map_err(|e| WebError::Internal(format!("a photo task failed: {e}")))?
-                .map_err(|e| {
-                    let name = part.file_name.clone().unwrap_or_default();
-                    Invalid::one("photo", format!("{name}: {e}"))
-                })?;
+        let processed = photo::process_bounded(bytes.clone(), limits.clone())
+            .await
+            .map_err(|e| WebError::Internal(format!("a photo task failed: {e}")))?
+            .map_err(|e| {
+                let name = part.file_name.clone().unwrap_or_default();
+                Invalid::one("photo", format!("{name}: {e}"))
+            })?;
         out.push((processed, bytes));
     }
     Ok(out)
@@ -230,7 +232,7 @@ pub async fn intake(
     }
     let storage = invalid.check(parse_text("storage_location", &input.storage_location, 200));
     invalid.into_result()?;
-    let photos = process_photos(&parts).await?;
+    let photos = process_photos(&ctx.state.db, &parts).await?;
     let (
         Some(description),
         Some(quantity),

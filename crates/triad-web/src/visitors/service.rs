@@ -218,11 +218,11 @@ async fn write_ban(ctx: &Ctx, row: &BanRow, found: &Found) -> WebResult<()> {
 /// Checks and re-encodes a ban photo; only the clean copy is kept.
 async fn store_ban_photo(ctx: &Ctx, bytes: axum::body::Bytes) -> WebResult<String> {
     use crate::evidence::photo;
-    let processed =
-        tokio::task::spawn_blocking(move || photo::process(&bytes, &photo::Limits::default()))
-            .await
-            .map_err(|e| WebError::Internal(format!("a photo task failed: {e}")))?
-            .map_err(|e| Invalid::one("photo", e.to_string()))?;
+    let limits = photo::Limits::in_force(&ctx.state.db).await?;
+    let processed = photo::process_bounded(bytes, limits)
+        .await
+        .map_err(|e| WebError::Internal(format!("a photo task failed: {e}")))?
+        .map_err(|e| Invalid::one("photo", e.to_string()))?;
     Ok(ctx
         .state
         .instance

@@ -357,6 +357,9 @@ both_engines!(
         let mut bomb = good.clone();
         let sof = bomb.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
         bomb[sof + 5..sof + 9].copy_from_slice(&[0xEA, 0x60, 0xEA, 0x60]);
+        // 10,000 × 10,000 fits the sides allowed, not the pixels (400 MB decoded).
+        let mut square = good.clone();
+        square[sof + 5..sof + 9].copy_from_slice(&[0x27, 0x10, 0x27, 0x10]);
         let cases: Vec<(&str, Vec<u8>, &str)> = vec![
             (
                 "notes.jpg",
@@ -365,6 +368,7 @@ both_engines!(
             ),
             ("half.jpg", good[..good.len() / 2].to_vec(), "damaged"),
             ("bomb.jpg", bomb, "60000"),
+            ("square.jpg", square, "10000 × 10000 pixels"),
         ];
         for (name, bytes, words) in cases {
             // A good photo beside the bad one: nothing of the form is kept.
