@@ -24,6 +24,7 @@ pub mod paging;
 mod replay;
 pub mod routes;
 mod security;
+pub mod spreadsheet;
 pub mod surveys;
 mod views;
 pub mod visitors;

@@ -154,8 +154,11 @@ pub async fn run(db: &Db, data: &DataArgs, cmd: SurveyCommand) -> Result<ExitCod
             }
             let bytes =
                 std::fs::read(&a.file).with_context(|| format!("reading {}", a.file.display()))?;
-            let c = match triad_store::surveys::campaign(&mut db.acquire().await?, &a.campaign)
-                .await?
+            let (c, created) = match triad_store::surveys::campaign(
+                &mut db.acquire().await?,
+                &a.campaign,
+            )
+            .await?
             {
                 Some(c) if c.instrument_key != a.instrument => {
                     return Err(anyhow!(
@@ -165,8 +168,15 @@ pub async fn run(db: &Db, data: &DataArgs, cmd: SurveyCommand) -> Result<ExitCod
                         a.instrument
                     ))
                 }
-                Some(c) => c,
+                Some(c) => (c, false),
                 None => {
+                    // The file is checked first: an import that cannot be read makes nothing.
+                    if a.instrument.trim().is_empty()
+                        || a.instrument == triad_domain::surveys::SRO_PARTNERSHIP
+                    {
+                        import::check(&bytes, &a.map, &triad_domain::surveys::sro_partnership())
+                            .map_err(|e| operator_error(e.into()))?;
+                    }
                     let today = now.to_datetime().date_naive().to_string();
                     let input = service::NewCampaign {
                         name: a.campaign.clone(),
@@ -176,15 +186,17 @@ pub async fn run(db: &Db, data: &DataArgs, cmd: SurveyCommand) -> Result<ExitCod
                         closes_on: today,
                         ..Default::default()
                     };
-                    service::create(db, &input, district(&a.district)?, actor, now)
+                    let made = service::create(db, &input, district(&a.district)?, actor, now)
                         .await
                         .map_err(operator_error)?
-                        .0
+                        .0;
+                    (made, true)
                 }
             };
-            let report = import::import(db, &c, &bytes, &a.map, actor, "cli", now)
+            let mut report = import::import(db, &c, &bytes, &a.map, actor, "cli", now)
                 .await
                 .map_err(operator_error)?;
+            report.campaign_created = created;
             if a.json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {

@@ -5,6 +5,7 @@
 //! file again adds nothing.
 
 use crate::error::{WebError, WebResult};
+use crate::spreadsheet;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -26,6 +27,9 @@ pub struct ImportReport {
     pub imported: usize,
     pub already_present: usize,
     pub refused: Vec<Refusal>,
+    /// Lines where something was changed while reading (a NUL byte removed): imported.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Refusal>,
     /// Set when the database stopped the import part-way: the rows counted as imported are
     /// kept, and importing the same file again adds the rest (and nothing twice).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -80,10 +84,25 @@ const FIELDS: &[(&str, &[&str])] = &[
 ];
 
 /// Which column holds which field, from the headers and the --map options.
-fn columns(
-    headers: &csv::StringRecord,
-    map: &[String],
-) -> Result<HashMap<&'static str, usize>, Invalid> {
+fn columns(headers: &[String], map: &[String]) -> Result<HashMap<&'static str, usize>, Invalid> {
+    // A header named twice would leave which column counts to chance.
+    for (i, h) in headers.iter().enumerate() {
+        let n = normalise(h);
+        if n.is_empty() {
+            continue;
+        }
+        if let Some(j) = headers[..i].iter().position(|other| normalise(other) == n) {
+            return Err(Invalid::one(
+                "file",
+                format!(
+                    "the header names '{}' twice (columns {} and {}): rename or remove one",
+                    h.trim(),
+                    j + 1,
+                    i + 1
+                ),
+            ));
+        }
+    }
     let mut out = HashMap::new();
     for (i, h) in headers.iter().enumerate() {
         let n = normalise(h);
@@ -117,13 +136,43 @@ fn columns(
     Ok(out)
 }
 
-/// Reads the file as UTF-8 (a BOM is dropped) or, failing that, as Windows-1252.
-pub(crate) fn decode(bytes: &[u8]) -> String {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_string(),
-        Err(_) => encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned(),
+/// A file read as a table: its header, the columns of the fields, the records below it, and
+/// what reading it noticed line by line.
+struct Table {
+    cols: HashMap<&'static str, usize>,
+    width: usize,
+    rows: Vec<spreadsheet::Record>,
+    notes: Vec<spreadsheet::LineNote>,
+}
+
+fn table(bytes: &[u8], map: &[String]) -> Result<Table, Invalid> {
+    let file = spreadsheet::read_text(bytes)?;
+    let (records, mut notes) = spreadsheet::records(&file.text, spreadsheet::delimiter(&file.text));
+    notes.extend(file.notes);
+    let mut records = records.into_iter().skip_while(|r| r.is_blank());
+    let header = records
+        .next()
+        .ok_or_else(|| Invalid::one("file", "the file has no header line"))?;
+    let cols = columns(&header.cells, map)?;
+    let rows: Vec<spreadsheet::Record> = records.collect();
+    // A column with data in it needs a header, or what it holds would be dropped unsaid.
+    for (i, h) in header.cells.iter().enumerate() {
+        if h.trim().is_empty() && rows.iter().any(|r| !r.cell(i).is_empty()) {
+            return Err(Invalid::one(
+                "file",
+                format!(
+                    "column {} has values but no header: name it, or remove the column",
+                    i + 1
+                ),
+            ));
+        }
     }
+    Ok(Table {
+        cols,
+        width: header.cells.len(),
+        rows,
+        notes,
+    })
 }
 
 /// An officer as the rows name them: their account, and who they were (roles, assignments)
@@ -417,15 +466,7 @@ impl Progress for Unwatched {
 /// Checks that a file can be imported at all (it is text with a header line naming an
 /// officer column), before it is queued: what a person must fix is said at once.
 pub fn check(bytes: &[u8], map: &[String]) -> WebResult<()> {
-    let text = decode(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|e| Invalid::one("file", format!("the header line could not be read: {e}")))?
-        .clone();
-    columns(&headers, map)?;
+    table(bytes, map)?;
     Ok(())
 }
 
@@ -451,42 +492,73 @@ pub async fn import_followed(
     progress: &mut impl Progress,
 ) -> WebResult<ImportReport> {
     let file_hash = hex::encode(Sha256::digest(bytes));
-    let text = decode(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|e| Invalid::one("file", format!("the header line could not be read: {e}")))?
-        .clone();
-    let cols = columns(&headers, map)?;
+    let Table {
+        cols,
+        width,
+        rows: records,
+        notes,
+    } = table(bytes, map)?;
     let mut report = ImportReport {
         file_sha256: file_hash.clone(),
         ..Default::default()
     };
+    // Lines that could not be read as they are, or whose bytes are not valid text, are
+    // refused with the reason; a removed NUL byte is said and the row goes on.
+    let mut refused_lines: HashMap<usize, String> = HashMap::new();
+    for note in notes {
+        if note.reason.contains("NUL") {
+            report.notes.push(Refusal {
+                line: note.line,
+                reasons: vec![note.reason],
+            });
+        } else {
+            refused_lines.entry(note.line).or_insert(note.reason);
+        }
+    }
     let mut officers: HashMap<String, Option<Officer>> = HashMap::new();
     let mut rows: Vec<ActivityRow> = Vec::new();
-    for (n, record) in reader.records().enumerate() {
-        let line = n + 2;
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                report.refused.push(Refusal {
-                    line,
-                    reasons: vec![format!("the line could not be read: {e}")],
-                });
-                continue;
-            }
-        };
-        if record.iter().all(|c| c.trim().is_empty()) {
+    for (line, reason) in refused_lines.iter().filter(|(line, _)| {
+        !records
+            .iter()
+            .any(|r| (r.line..=r.last_line).contains(line))
+    }) {
+        report.refused.push(Refusal {
+            line: *line,
+            reasons: vec![reason.clone()],
+        });
+    }
+    for record in &records {
+        if record.is_blank() {
             continue;
         }
+        let line = record.line;
         report.rows_read += 1;
+        if let Some(reason) = (record.line..=record.last_line).find_map(|l| refused_lines.get(&l)) {
+            report.refused.push(Refusal {
+                line,
+                reasons: vec![reason.clone()],
+            });
+            continue;
+        }
+        // A row whose cells run over several lines and do not fit the header is most likely
+        // rows merged by a stray quote: said, never imported as one.
+        if record.last_line > record.line && record.cells.len() != width {
+            report.refused.push(Refusal {
+                line,
+                reasons: vec![format!(
+                    "lines {}–{} read as one row of {} cells (the header has {}): a quote is probably not closed; fix it and import again",
+                    record.line,
+                    record.last_line,
+                    record.cells.len(),
+                    width
+                )],
+            });
+            continue;
+        }
         let cell = |f: &str| {
             cols.get(f)
-                .and_then(|i| record.get(*i))
+                .map(|i| record.cell(*i))
                 .unwrap_or("")
-                .trim()
                 .to_string()
         };
         let name = cell("officer");

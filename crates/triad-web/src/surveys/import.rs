@@ -28,6 +28,12 @@ pub struct SurveyImportReport {
     pub already_present: usize,
     pub skipped: Vec<Skipped>,
     pub flags: Vec<Flagged>,
+    /// The campaign did not exist and was made for this import.
+    #[serde(default)]
+    pub campaign_created: bool,
+    /// Lines read after a change the report must mention (a NUL byte removed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Skipped>,
 }
 
 /// A line that is not an answer (blank, a title, stray cells, before any header).
@@ -316,7 +322,7 @@ fn codings(instrument: &Instrument, answers: &[AnswerRow]) -> Vec<CodingRow> {
 }
 
 /// Checks that the bytes are a text export, and reads them.
-fn text_of(bytes: &[u8]) -> Result<String, Invalid> {
+fn text_of(bytes: &[u8]) -> Result<crate::spreadsheet::Text, Invalid> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(Invalid::one(
             "file",
@@ -326,13 +332,31 @@ fn text_of(bytes: &[u8]) -> Result<String, Invalid> {
             ),
         ));
     }
-    if bytes.iter().take(64 * 1024).any(|b| *b == 0) {
-        return Err(Invalid::one(
-            "file",
-            "this is not a CSV or TSV export (it holds binary data); save the sheet as CSV or tab-separated text",
-        ));
+    crate::spreadsheet::read_text(bytes)
+}
+
+/// Checks, before anything is written (a campaign made for it, say), that a file can be read
+/// into an instrument's questions: it is text, and some row of it is a header of them.
+pub fn check(bytes: &[u8], map: &[String], instrument: &Instrument) -> Result<(), Invalid> {
+    let file = text_of(bytes)?;
+    let map = parse_map(map, instrument)?;
+    let (records, _) =
+        crate::spreadsheet::records(&file.text, crate::spreadsheet::delimiter(&file.text));
+    if records
+        .iter()
+        .any(|r| header(&r.cells, instrument, &map).is_some())
+    {
+        Ok(())
+    } else {
+        Err(no_header())
     }
-    Ok(crate::activity::import::decode(bytes))
+}
+
+fn no_header() -> Invalid {
+    Invalid::one(
+        "file",
+        "no header row of this campaign's questions was found: name the columns with a mapping (Header=question)",
+    )
 }
 
 /// Reads a file into a campaign (whose instrument it must match); writes all of it or none.
@@ -345,24 +369,75 @@ pub async fn import(
     source: &str,
     now: Timestamp,
 ) -> WebResult<SurveyImportReport> {
-    let text = text_of(bytes)?;
+    let file = text_of(bytes)?;
     let instrument: Instrument = serde_json::from_str(&campaign.instrument)
         .map_err(|e| crate::error::WebError::Internal(format!("campaign instrument: {e}")))?;
     let map = parse_map(map, &instrument)?;
     let file_hash = hex::encode(Sha256::digest(bytes));
-    let tab = text.contains('\t');
+    let delimiter = crate::spreadsheet::delimiter(&file.text);
+    let tab = delimiter == b'\t';
+    let (records, read_notes) = crate::spreadsheet::records(&file.text, delimiter);
     let mut report = SurveyImportReport {
         campaign: campaign.name.clone(),
         file_sha256: file_hash.clone(),
         ..Default::default()
     };
+    // Lines that could not be read as they are are skipped with the reason; a removed NUL
+    // byte is said and the line is read.
+    let mut unreadable: std::collections::HashMap<usize, String> = Default::default();
+    for note in read_notes.into_iter().chain(file.notes) {
+        if note.reason.contains("NUL") {
+            report.notes.push(Skipped {
+                line: note.line,
+                reason: note.reason,
+                text: String::new(),
+            });
+        } else {
+            unreadable.entry(note.line).or_insert(note.reason);
+        }
+    }
+    for (line, reason) in &unreadable {
+        if !records
+            .iter()
+            .any(|r| (r.line..=r.last_line).contains(line))
+        {
+            report.skipped.push(Skipped {
+                line: *line,
+                reason: reason.clone(),
+                text: String::new(),
+            });
+        }
+    }
     let today = now.to_datetime().date_naive().to_string();
     let mut table: Option<Table> = None;
     let mut parsed = Vec::new();
-    // Line by line, so every line keeps its number in the file (blank ones included).
-    for (index, text_line) in text.lines().enumerate() {
-        let line = index + 1;
-        let cells = split(text_line, tab);
+    // Record by record (a quoted answer may run over several lines), each with the number of
+    // the line it begins on.
+    let mut after = 0;
+    for record in &records {
+        let line = record.line;
+        // The lines between two records are blank (the reader passes them by).
+        if table.is_some() {
+            for blank in after + 1..line {
+                report.skipped.push(Skipped {
+                    line: blank,
+                    reason: "blank line".into(),
+                    text: String::new(),
+                });
+            }
+        }
+        after = record.last_line;
+        let cells = record.cells.clone();
+        let text_line = cells.join(if tab { "\t" } else { "," });
+        if let Some(reason) = (record.line..=record.last_line).find_map(|l| unreadable.get(&l)) {
+            report.rows_read += 1;
+            report.skipped.push(Skipped {
+                line,
+                reason: reason.clone(),
+                text: text_line,
+            });
+            continue;
+        }
         if cells.iter().all(|c| c.trim().is_empty()) {
             if table.is_some() {
                 report.skipped.push(Skipped {
@@ -384,7 +459,7 @@ pub async fn import(
             report.skipped.push(Skipped {
                 line,
                 reason: "a table's title".into(),
-                text: text_line.to_string(),
+                text: text_line.clone(),
             });
             continue;
         }
@@ -422,11 +497,7 @@ pub async fn import(
         }
     }
     if table.is_none() {
-        return Err(Invalid::one(
-            "file",
-            "no header row of this campaign's questions was found: name the columns with a mapping (Header=question)",
-        )
-        .into());
+        return Err(no_header().into());
     }
     let mut tx = db.begin().await?;
     for p in &parsed {
@@ -450,20 +521,6 @@ pub async fn import(
     triad_store::audit::append(&mut tx, event, now).await?;
     tx.commit().await?;
     Ok(report)
-}
-
-/// The cells of one line, quotes honoured as spreadsheets write them.
-fn split(line: &str, tab: bool) -> Vec<String> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(if tab { b'\t' } else { b',' })
-        .from_reader(line.as_bytes());
-    match reader.records().next() {
-        Some(Ok(record)) => record.iter().map(str::to_string).collect(),
-        // An unbalanced quote: the line as one cell, so it is reported rather than lost.
-        _ => vec![line.to_string()],
-    }
 }
 
 /// "Header text=question_key" pairs, checked against the instrument.

@@ -1016,3 +1016,123 @@ both_engines!(
         );
     }
 );
+
+both_engines!(
+    spreadsheets_as_people_export_them_lose_no_row_silently,
+    |app: TestApp| async move {
+        let token = app.token("sro").await;
+        let send = |name: &'static str, bytes: Vec<u8>| {
+            let (app, token) = (&app, token.clone());
+            async move {
+                let form = reqwest::multipart::Form::new().part(
+                    "file",
+                    reqwest::multipart::Part::bytes(bytes).file_name(name),
+                );
+                let r = app
+                    .http
+                    .post(app.url("/api/v1/activities/import"))
+                    .bearer_auth(&token)
+                    .header("idempotency-key", name)
+                    .multipart(form)
+                    .send()
+                    .await
+                    .unwrap();
+                (r.status().as_u16(), r.json::<Value>().await.unwrap())
+            }
+        };
+        let header = "Officer,Campus,Date,Time,Activity,Minutes,Notes";
+        let row = |day: u32, notes: &str| {
+            format!("sro,Home High,2026-11-{day:02},09:00,patrol,15,{notes}")
+        };
+        // CR-only line endings (an old Mac export): every row is read.
+        let cr = [header.to_string(), row(2, "a"), row(3, "b")].join("\r");
+        let (status, r) = send("cr.csv", cr.into_bytes()).await;
+        assert_eq!((status, r["imported"].as_u64()), (200, Some(2)), "{r}");
+        // A quote never closed: the rows it would swallow are named, not merged into one.
+        let open = [
+            header.to_string(),
+            row(4, "fine"),
+            row(5, "\"oops"),
+            row(6, "x"),
+            row(7, "y"),
+        ]
+        .join("\n");
+        let (status, r) = send("open-quote.csv", open.into_bytes()).await;
+        assert_eq!(status, 200, "{r}");
+        assert_eq!(r["imported"], 1, "{r}");
+        let refused = r["refused"].to_string();
+        assert!(
+            refused.contains("never closed") && refused.contains("3–5"),
+            "{refused}"
+        );
+        // Valid UTF-8 but for one byte: the rest stays UTF-8 and the bad line is named.
+        let mut mixed = [header.to_string(), row(8, "José"), row(9, "Zoë")]
+            .join("\n")
+            .into_bytes();
+        mixed.extend_from_slice(b"\nsro,Home High,2026-11-10,09:00,patrol,15,Caf\xe9\n");
+        let (status, r) = send("mixed.csv", mixed).await;
+        assert_eq!((status, r["imported"].as_u64()), (200, Some(2)), "{r}");
+        assert_eq!(r["refused"][0]["line"], 4, "{r}");
+        let notes: Vec<String> = app
+            .api_get("/api/v1/activities?limit=500", &token)
+            .await
+            .json::<Value>()
+            .await
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|a| a["notes"].as_str().map(str::to_string))
+            .collect();
+        assert!(notes.contains(&"José".to_string()), "{notes:?}");
+        // Semicolons, and UTF-16 with a byte-order mark (Excel's "Unicode text").
+        let semi = format!(
+            "{}\n{}\n",
+            header.replace(',', ";"),
+            row(11, "s").replace(',', ";")
+        );
+        let (status, r) = send("semicolons.csv", semi.into_bytes()).await;
+        assert_eq!((status, r["imported"].as_u64()), (200, Some(1)), "{r}");
+        let mut utf16 = vec![0xFF, 0xFE];
+        let tsv = format!(
+            "{}\n{}\n",
+            header.replace(',', "\t"),
+            row(12, "Zoë").replace(',', "\t")
+        );
+        for unit in tsv.encode_utf16() {
+            utf16.extend_from_slice(&unit.to_le_bytes());
+        }
+        let (status, r) = send("unicode.txt", utf16).await;
+        assert_eq!((status, r["imported"].as_u64()), (200, Some(1)), "{r}");
+        // A NUL byte is removed and said; the row is kept.
+        let nul = format!("{header}\n{}\u{0}\n", row(13, "n"));
+        let (status, r) = send("nul.csv", nul.into_bytes()).await;
+        assert_eq!((status, r["imported"].as_u64()), (200, Some(1)), "{r}");
+        assert_eq!(r["notes"][0]["line"], 2, "{r}");
+        // Files that cannot be imported at all, each with its own reason.
+        let before = app.count("activities").await;
+        for (name, bytes, words) in [
+            ("empty.csv", b"\r\n\r\n".to_vec(), "empty"),
+            (
+                "book.xlsx",
+                b"PK\x03\x04 a workbook".to_vec(),
+                "Excel workbook",
+            ),
+            (
+                "twice.csv",
+                format!("{header},Minutes\n{},20\n", row(14, "t")).into_bytes(),
+                "'Minutes' twice",
+            ),
+            (
+                "blank-header.csv",
+                format!("{header},\n{},stray\n", row(15, "b")).into_bytes(),
+                "no header",
+            ),
+        ] {
+            let (status, r) = send(name, bytes).await;
+            assert_eq!(status, 422, "{name}: {r}");
+            assert!(r.to_string().contains(words), "{name}: {r}");
+        }
+        assert_eq!(app.count("activities").await, before);
+    }
+);

@@ -686,3 +686,70 @@ both_engines!(
         assert_eq!(app.count("survey_responses").await, 13);
     }
 );
+
+both_engines!(
+    survey_exports_in_every_shape_read_alike_and_a_failed_import_creates_nothing,
+    |app: TestApp| async move {
+        let table = "Communication / Collaboration\n\
+SRO/Educator,Open and Accepting? Yes or No,What is your Roadblock or your success?\n\
+SRO,Yes,\"We talk\tevery day\"\n\
+Administrator,no,\"New principal\nthis year, and a new SRO\"\n";
+        let run = |name: &str, bytes: Vec<u8>, campaign: &str| {
+            let file = tempfile::NamedTempFile::new().unwrap();
+            std::fs::write(file.path(), bytes).unwrap();
+            let out = triad(
+                &app,
+                &[
+                    "survey",
+                    "import",
+                    file.path().to_str().unwrap(),
+                    "--campaign",
+                    campaign,
+                    "--json",
+                ],
+            );
+            (name.to_string(), out)
+        };
+        let mut utf16 = vec![0xFF, 0xFE];
+        for unit in table.encode_utf16() {
+            utf16.extend_from_slice(&unit.to_le_bytes());
+        }
+        for (name, out) in [
+            run("lf", table.as_bytes().to_vec(), "Shapes LF"),
+            run("cr", table.replace('\n', "\r").into_bytes(), "Shapes CR"),
+            run("utf16", utf16, "Shapes UTF-16"),
+        ] {
+            let r = json(&out);
+            assert_eq!(r["responses_imported"], 2, "{name}: {r}");
+            assert_eq!(r["campaign_created"], true, "{name}: {r}");
+            let answers = json(&triad(
+                &app,
+                &[
+                    "survey",
+                    "export",
+                    "--campaign",
+                    r["campaign"].as_str().unwrap(),
+                    "--format",
+                    "json",
+                ],
+            ))
+            .to_string();
+            // The tab stays inside its cell and the answer keeps its second line.
+            assert!(answers.contains("We talk\\tevery day"), "{name}: {answers}");
+            assert!(
+                answers.contains("New principal\\nthis year, and a new SRO"),
+                "{name}: {answers}"
+            );
+        }
+        // An import that fails creates no campaign.
+        let campaigns = app.count("survey_campaigns").await;
+        let (_, out) = run(
+            "no header",
+            b"just some words\nand more\n".to_vec(),
+            "Never made",
+        );
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("no header row"));
+        assert_eq!(app.count("survey_campaigns").await, campaigns);
+    }
+);
