@@ -30,6 +30,21 @@ pub enum StoreError {
 pub type StoreResult<T> = Result<T, StoreError>;
 
 impl StoreError {
+    /// An error that says "not now" rather than "wrong": no connection free in time, or a lock
+    /// held past the busy timeout (SQLite's BUSY and LOCKED; PostgreSQL's lock timeouts,
+    /// serialization failures and deadlocks). Nothing was done; the same request may be sent
+    /// again.
+    pub fn is_busy(&self) -> bool {
+        match self {
+            StoreError::Busy | StoreError::Database(sqlx::Error::PoolTimedOut) => true,
+            StoreError::Database(sqlx::Error::Database(db)) => matches!(
+                db.code().as_deref(),
+                Some("5" | "6" | "517" | "55P03" | "40001" | "40P01")
+            ),
+            _ => false,
+        }
+    }
+
     /// Turns a unique-constraint violation into a conflict users can act on.
     pub fn or_conflict(self, message: &str) -> Self {
         match &self {

@@ -73,6 +73,14 @@ impl From<StoreError> for WebError {
             StoreError::Busy => WebError::Busy(
                 "many people are signing in at this moment; try again in a few seconds".into(),
             ),
+            // Every connection busy for the whole wait, or the database's lock held past it:
+            // nothing was done, and the same request may be sent again.
+            e if e.is_busy() => {
+                tracing::warn!(error = %e, "the database was busy past the wait");
+                WebError::Busy(
+                    "the database is busy at this moment; try again in a few seconds".into(),
+                )
+            }
             // The batch this write shared did not commit: nothing of it is saved, and the
             // same request (the same key) may be sent again.
             StoreError::Commit(detail) => {

@@ -41,6 +41,138 @@ pub fn spec() -> utoipa::openapi::OpenApi {
     doc
 }
 
-async fn document() -> Json<utoipa::openapi::OpenApi> {
-    Json(spec())
+async fn document() -> Json<serde_json::Value> {
+    Json(document_json())
+}
+
+/// The API description as served: [`spec`], completed with what every operation shares
+/// (the answers any request may get, the idempotency key of writes) and with operation ids
+/// made unique.
+pub fn document_json() -> serde_json::Value {
+    let mut doc = serde_json::to_value(spec()).unwrap_or_default();
+    complete(&mut doc);
+    doc
+}
+
+const WRITES: [&str; 4] = ["post", "put", "patch", "delete"];
+
+/// The answers a request may get whatever it asks: (status, what it means, whether only
+/// writes get it).
+const SHARED_ANSWERS: &[(&str, &str, bool)] = &[
+    (
+        "400",
+        "the request could not be read (a malformed body or header)",
+        false,
+    ),
+    (
+        "401",
+        "no valid token (or it has expired, been revoked, or its account disabled)",
+        false,
+    ),
+    (
+        "403",
+        "the token's role does not allow this, or the token may only read",
+        false,
+    ),
+    ("404", "nothing here, or nothing this token may see", false),
+    (
+        "409",
+        "already recorded, or the idempotency key was used for another request",
+        true,
+    ),
+    ("413", "the body is larger than Triad accepts", true),
+    (
+        "415",
+        "send JSON (or a multipart form where files are sent)",
+        true,
+    ),
+    (
+        "422",
+        "some fields need attention: each is named with what is wrong",
+        false,
+    ),
+    (
+        "503",
+        "not saved (the database could not keep it just now) or busy: try again after Retry-After",
+        false,
+    ),
+];
+
+fn complete(doc: &mut serde_json::Value) {
+    use serde_json::{json, Value};
+    let error = json!({"$ref": "#/components/schemas/ErrorBody"});
+    let mut ids: std::collections::HashMap<String, usize> = Default::default();
+    if let Some(paths) = doc["paths"].as_object() {
+        for item in paths.values() {
+            for op in item.as_object().into_iter().flat_map(|o| o.values()) {
+                if let Some(id) = op["operationId"].as_str() {
+                    *ids.entry(id.to_string()).or_default() += 1;
+                }
+            }
+        }
+    }
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    for item in paths.values_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for (method, op) in item.iter_mut() {
+            let write = WRITES.contains(&method.as_str());
+            // An id used twice names the operation by its tag too.
+            if let Some(id) = op["operationId"].as_str().map(str::to_string) {
+                if ids.get(&id).copied().unwrap_or(0) > 1 {
+                    let tag = op["tags"][0].as_str().unwrap_or("api").replace(' ', "_");
+                    op["operationId"] = Value::String(format!("{tag}_{id}"));
+                }
+            }
+            let responses = op["responses"].as_object_mut();
+            if let Some(responses) = responses {
+                for (status, meaning, writes_only) in SHARED_ANSWERS {
+                    if *writes_only && !write {
+                        continue;
+                    }
+                    responses.entry(status.to_string()).or_insert_with(|| {
+                        json!({"description": meaning,
+                               "content": {"application/json": {"schema": error.clone()}}})
+                    });
+                }
+                if write {
+                    responses.entry("202".to_string()).or_insert_with(|| {
+                        json!({"description": "still being recorded: the same request with the \
+                                same Idempotency-Key, sent again, answers how it ended"})
+                    });
+                }
+            }
+            if write {
+                declare_idempotency_key(op);
+            }
+        }
+    }
+}
+
+/// Every write takes an `Idempotency-Key` header: declared once here with its limits.
+fn declare_idempotency_key(op: &mut serde_json::Value) {
+    use serde_json::{json, Value};
+    let header = json!({
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": true,
+        "description": "1 to 200 characters, new for each write: a retry with the same key \
+                        is answered with the first answer and records nothing twice",
+        "schema": {"type": "string", "minLength": 1, "maxLength": 200}
+    });
+    if !op["parameters"].is_array() {
+        op["parameters"] = Value::Array(Vec::new());
+    }
+    if let Some(parameters) = op["parameters"].as_array_mut() {
+        parameters.retain(|p| {
+            !(p["name"]
+                .as_str()
+                .is_some_and(|n| n.eq_ignore_ascii_case("idempotency-key"))
+                && p["in"] == "header")
+        });
+        parameters.push(header);
+    }
 }

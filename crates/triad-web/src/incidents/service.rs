@@ -113,7 +113,9 @@ pub struct IncidentInput {
     pub people: Vec<PersonDraft>,
 }
 
+/// A person involved in an incident (named apart from the organisation's people).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = InvolvedPersonView)]
 pub struct PersonView {
     pub kind: String,
     pub kind_label: String,
@@ -345,7 +347,9 @@ pub struct LeDetailView {
     pub content: Option<String>,
 }
 
+/// A follow-up task of an incident (named apart from a campus event's follow-ups).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = IncidentFollowUpView)]
 pub struct FollowUpView {
     pub id: String,
     pub title: String,

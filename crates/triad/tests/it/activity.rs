@@ -833,6 +833,8 @@ async fn a_command_line_import_beside_a_running_server_leaves_its_writes_alone()
             .await;
         *statuses.entry(r.status().as_u16()).or_insert(0) += 1;
         writes += 1;
+        // Paced like a front office, not a load test: the import has the machine's cores.
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     };
     let mut out = Vec::new();
     tokio::io::AsyncReadExt::read_to_end(&mut import.stdout.take().unwrap(), &mut out)
