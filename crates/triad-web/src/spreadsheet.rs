@@ -106,13 +106,10 @@ fn utf16(
     let (text, had_errors) = encoding.decode_without_bom_handling(body);
     let text = text.into_owned();
     let notes = if had_errors {
-        lines_holding(&text, char::REPLACEMENT_CHARACTER)
-            .into_iter()
-            .map(|line| LineNote {
-                line,
-                reason: format!("holds characters that are not valid {name}; they show as �"),
-            })
-            .collect()
+        replaced(
+            &text,
+            &format!("holds characters that are not valid {name}"),
+        )
     } else {
         Vec::new()
     };
@@ -133,32 +130,31 @@ fn eight_bit(body: &[u8]) -> (String, &'static str, Vec<LineNote>) {
     }
     if valid_non_ascii > invalid {
         let text = String::from_utf8_lossy(body).into_owned();
-        let notes = lines_holding(&text, char::REPLACEMENT_CHARACTER)
-            .into_iter()
-            .map(|line| LineNote {
-                line,
-                reason:
-                    "holds bytes that are not valid UTF-8 (the rest of the file is); they show as �"
-                        .into(),
-            })
-            .collect();
+        let notes = replaced(
+            &text,
+            "holds bytes that are not valid UTF-8 (the rest of the file is)",
+        );
         return (text, "UTF-8", notes);
     }
     let (text, _, had_errors) = encoding_rs::WINDOWS_1252.decode(body);
     let text = text.into_owned();
     let notes = if had_errors {
-        lines_holding(&text, char::REPLACEMENT_CHARACTER)
-            .into_iter()
-            .map(|line| LineNote {
-                line,
-                reason: "holds bytes that are not characters in Windows-1252; they show as �"
-                    .into(),
-            })
-            .collect()
+        replaced(&text, "holds bytes that are not characters in Windows-1252")
     } else {
         Vec::new()
     };
     (text, "Windows-1252", notes)
+}
+
+/// A note for each line where decoding put a replacement character.
+fn replaced(text: &str, what: &str) -> Vec<LineNote> {
+    lines_holding(text, char::REPLACEMENT_CHARACTER)
+        .into_iter()
+        .map(|line| LineNote {
+            line,
+            reason: format!("{what}; they show as �"),
+        })
+        .collect()
 }
 
 /// The numbers of the lines (CRLF, LF or CR ended) holding `wanted`.

@@ -5,8 +5,8 @@
 //! Needs `wrk` (Debian package `wrk`). Prints requests per second, p50/p99 latency, the ratio
 //! of raw inserts to audited HTTP writes, and the server's peak memory.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use triad_domain::{Id, Timestamp};
 use triad_store::auth as accounts;
@@ -21,16 +21,8 @@ const CONNECTIONS: &str = "16";
 const ACTIVITY_CONNECTIONS: &str = "32";
 const DIRECT_INSERTS: usize = 2000;
 
-type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+mod common;
+use common::{triad_binary, Result, Server};
 
 /// What wrk reports for one run, and what the run cost in CPU.
 struct Load {
@@ -117,23 +109,6 @@ impl CpuSnapshot {
             total,
         }
     }
-}
-
-fn triad_binary() -> Result<PathBuf> {
-    let exe = std::env::current_exe()?;
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .ok_or("no target folder")?;
-    let bin = dir.join("triad");
-    if !bin.exists() {
-        return Err(format!(
-            "{} is missing: run `cargo build --release -p triad` first",
-            bin.display()
-        )
-        .into());
-    }
-    Ok(bin)
 }
 
 fn wrk(measured: Measured, url: &str, extra: &[&str]) -> Result<Load> {

@@ -11,44 +11,18 @@
 //! that may be written, five trials there (`TRIAD_DURABILITY_TRIALS` changes the count).
 
 use rand::Rng;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use triad_domain::{Id, Timestamp};
 use triad_store::auth as accounts;
 use triad_store::Db;
 
-type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+mod common;
+use common::{triad_binary, Result, Server};
 
 const CLIENTS: usize = 16;
-
-fn triad_binary() -> Result<PathBuf> {
-    let exe = std::env::current_exe()?;
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .ok_or("no target folder")?;
-    let bin = dir.join("triad");
-    if !bin.exists() {
-        return Err(format!(
-            "{} is missing: run `cargo build --release -p triad` first",
-            bin.display()
-        )
-        .into());
-    }
-    Ok(bin)
-}
-
-/// A running server; killed (SIGKILL) when dropped if still running.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn start(bin: &Path, data: &str, url: &str, addr: &str) -> Result<Server> {
     Ok(Server(

@@ -264,6 +264,15 @@ async fn click_then_read(c: &Client, button: Locator<'_>, shown: Locator<'_>) ->
 async fn a_banned_visitor_is_caught_at_the_front_office() {
     let app = TestApp::start(Engine::Sqlite).await;
     let driver = start_driver();
+    // The fixture's earlier Bob Smith has left (a person is signed in once at a time).
+    let sso = app.token("sso").await;
+    let out = format!("/api/v1/visitors/{}/sign-out", app.world.visitor);
+    assert_eq!(
+        app.api_post(&sso, &out, serde_json::json!({}))
+            .await
+            .status(),
+        200
+    );
     // The SSO at the front office signs in "Bob Smith"; the campus bans a Robert Smith.
     let desk = browser(&driver, 1024, 900).await;
     sign_in(&desk, &app, "sso").await;
