@@ -249,6 +249,9 @@ impl TestApp {
         tokio::spawn(triad_web::serve(listener, state, async {
             let _ = rx.await;
         }));
+        // Ready as a load balancer would wait for it (`/health/ready`): changes made on every
+        // instance reach this one.
+        live.wait_listening().await;
         let http = reqwest::Client::builder()
             .redirect(Policy::none())
             .build()
@@ -297,6 +300,7 @@ impl TestApp {
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         tokio::spawn(triad_web::serve(listener, state, std::future::pending()));
+        hub.wait_listening().await;
         (base, db, hub)
     }
 
