@@ -111,6 +111,19 @@ fn complete(doc: &mut serde_json::Value) {
             }
         }
     }
+    doc["components"]["schemas"]["Replayed"] = json!({
+        "type": "object",
+        "description": "The answer to a write sent again with its Idempotency-Key (the \
+                        `Idempotent-Replayed: true` header says so): it was recorded before; \
+                        read the record by its id. What the first answer showed once (a \
+                        secret) is not kept.",
+        "required": ["replayed", "message"],
+        "properties": {
+            "replayed": {"type": "boolean"},
+            "message": {"type": "string"},
+            "id": {"type": "string"}
+        }
+    });
     let Some(paths) = doc["paths"].as_object_mut() else {
         return;
     };
@@ -147,8 +160,33 @@ fn complete(doc: &mut serde_json::Value) {
             }
             if write {
                 declare_idempotency_key(op);
+                may_be_replayed(op);
             }
         }
+    }
+}
+
+/// A write sent again with its key is answered with the first answer's status and, instead
+/// of the first body, what a replay keeps (`Replayed`): each success of a write is either.
+fn may_be_replayed(op: &mut serde_json::Value) {
+    use serde_json::json;
+    let Some(responses) = op["responses"].as_object_mut() else {
+        return;
+    };
+    for (status, response) in responses.iter_mut() {
+        if !status.starts_with('2') {
+            continue;
+        }
+        // Looked up without indexing: indexing a JSON value for writing inserts what is missing.
+        let Some(schema) = response
+            .get_mut("content")
+            .and_then(|c| c.get_mut("application/json"))
+            .and_then(|j| j.get_mut("schema"))
+        else {
+            continue;
+        };
+        let first = schema.take();
+        *schema = json!({"anyOf": [first, {"$ref": "#/components/schemas/Replayed"}]});
     }
 }
 
