@@ -265,31 +265,7 @@ async fn main() -> Result<()> {
         "SQLite (WAL, synchronous=FULL)"
     };
     let data = dir.path().display().to_string();
-    let demo = Command::new(&bin)
-        .args([
-            "--data-dir",
-            &data,
-            "--database-url",
-            &url,
-            "demo",
-            "--no-serve",
-            "--years",
-            &years,
-        ])
-        .stdout(Stdio::null())
-        .status()?;
-    if !demo.success() {
-        return Err("the demo could not be made".into());
-    }
-    let db = Db::open(&url).await?;
-    let leader = accounts::user_by_name(&mut db.acquire().await?, "district-leader")
-        .await?
-        .ok_or("no district-leader")?;
-    let district = triad_store::org::districts(&mut db.acquire().await?)
-        .await?
-        .first()
-        .and_then(|d| Id::parse(&d.id))
-        .ok_or("no district")?;
+    let (db, leader, district) = common::demo(&bin, &data, &url, &["--years", &years]).await?;
     let now = Timestamp::from_datetime(chrono::Utc::now());
     let session = accounts::new_secret("");
     let mut tx = db.begin().await?;

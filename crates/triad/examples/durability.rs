@@ -76,29 +76,8 @@ async fn main() -> Result<()> {
         .and_then(|t| t.parse().ok())
         .unwrap_or(if postgres { 5 } else { 10 });
     let data = dir.path().display().to_string();
-    let demo = Command::new(&bin)
-        .args([
-            "--data-dir",
-            &data,
-            "--database-url",
-            &url,
-            "demo",
-            "--no-serve",
-        ])
-        .stdout(Stdio::null())
-        .status()?;
-    if !demo.success() {
-        return Err("the demo could not be made".into());
-    }
-    let db = Db::open(&url).await?;
-    let leader = accounts::user_by_name(&mut db.acquire().await?, "district-leader")
-        .await?
-        .ok_or("no district-leader")?;
-    let district = triad_store::org::districts(&mut db.acquire().await?)
-        .await?
-        .first()
-        .map(|d| d.id.clone())
-        .ok_or("no district")?;
+    let (db, leader, district) = common::demo(&bin, &data, &url, &[]).await?;
+    let district = district.to_string();
     let token = accounts::new_secret("triad_pat_");
     let mut tx = db.begin().await?;
     let now = Timestamp::from_datetime(chrono::Utc::now());

@@ -33,3 +33,42 @@ impl Drop for Server {
         let _ = self.0.wait();
     }
 }
+
+/// A demo instance made by the binary (`extra` are more arguments to `triad demo`), opened:
+/// its database, its district leader's account and its district.
+pub async fn demo(
+    bin: &Path,
+    data: &str,
+    url: &str,
+    extra: &[&str],
+) -> Result<(
+    triad_store::Db,
+    triad_store::auth::UserRow,
+    triad_domain::Id,
+)> {
+    let made = std::process::Command::new(bin)
+        .args([
+            "--data-dir",
+            data,
+            "--database-url",
+            url,
+            "demo",
+            "--no-serve",
+        ])
+        .args(extra)
+        .stdout(std::process::Stdio::null())
+        .status()?;
+    if !made.success() {
+        return Err("the demo could not be made".into());
+    }
+    let db = triad_store::Db::open(url).await?;
+    let leader = triad_store::auth::user_by_name(&mut db.acquire().await?, "district-leader")
+        .await?
+        .ok_or("no district-leader")?;
+    let district = triad_store::org::districts(&mut db.acquire().await?)
+        .await?
+        .first()
+        .and_then(|d| triad_domain::Id::parse(&d.id))
+        .ok_or("no district")?;
+    Ok((db, leader, district))
+}
