@@ -127,7 +127,7 @@ fn complete(doc: &mut serde_json::Value) {
     let Some(paths) = doc["paths"].as_object_mut() else {
         return;
     };
-    for item in paths.values_mut() {
+    for (path, item) in paths.iter_mut() {
         let Some(item) = item.as_object_mut() else {
             continue;
         };
@@ -161,6 +161,7 @@ fn complete(doc: &mut serde_json::Value) {
             if write {
                 declare_idempotency_key(op);
                 may_be_replayed(op);
+                describe_upload(path, op);
             }
         }
     }
@@ -187,6 +188,50 @@ fn may_be_replayed(op: &mut serde_json::Value) {
         };
         let first = schema.take();
         *schema = json!({"anyOf": [first, {"$ref": "#/components/schemas/Replayed"}]});
+    }
+}
+
+/// A form with files as its parts: the file part as binary (evidence takes one or more
+/// `photo` parts; every other upload one `file`), the text fields as the handler's annotation
+/// names them.
+fn describe_upload(path: &str, op: &mut serde_json::Value) {
+    use serde_json::json;
+    let Some(body) = op
+        .get_mut("requestBody")
+        .and_then(|b| b.get_mut("content"))
+        .and_then(|c| c.get_mut("multipart/form-data"))
+    else {
+        return;
+    };
+    let file = json!({"type": "string", "contentMediaType": "application/octet-stream"});
+    let (files, many) = if path.ends_with("/evidence") {
+        ("photo", true)
+    } else {
+        ("file", false)
+    };
+    let part = if many {
+        json!({"type": "array", "items": file, "minItems": 1})
+    } else {
+        file
+    };
+    let mut properties = serde_json::Map::new();
+    properties.insert(files.to_string(), part);
+    // The form's text fields, when the annotation named a schema for them.
+    if let Some(fields) = body["schema"]["properties"].as_object() {
+        for (name, schema) in fields {
+            properties.insert(name.clone(), schema.clone());
+        }
+    }
+    let reference = body["schema"]["$ref"].clone();
+    body["schema"] = json!({
+        "type": "object",
+        "properties": properties,
+        "required": [files],
+        "additionalProperties": {"type": "string"}
+    });
+    // Fields named by a schema of their own are kept by reference.
+    if !reference.is_null() {
+        body["schema"]["allOf"] = json!([{"$ref": reference}]);
     }
 }
 

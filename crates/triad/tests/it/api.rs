@@ -289,6 +289,26 @@ both_engines!(
                 }
             }
         }
+        // Uploads say which part is the file, and that it is binary.
+        let upload = |path: &str| {
+            paths[path]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"].clone()
+        };
+        let plan = upload("/api/v1/activities/{id}/lesson-plan");
+        assert_eq!(
+            plan["properties"]["file"]["contentMediaType"],
+            "application/octet-stream"
+        );
+        assert_eq!(plan["required"], json!(["file"]));
+        let evidence = upload("/api/v1/incidents/{id}/evidence");
+        assert_eq!(
+            evidence["properties"]["photo"]["type"], "array",
+            "{evidence}"
+        );
+        let import = upload("/api/v1/activities/import");
+        assert_eq!(
+            import["allOf"][0]["$ref"], "#/components/schemas/ImportInput",
+            "{import}"
+        );
         // Two record kinds of the same name would describe one with the other's fields.
         let schemas = doc["components"]["schemas"].as_object().unwrap();
         assert!(schemas.contains_key("InvolvedPersonView") && schemas.contains_key("PersonView"));
