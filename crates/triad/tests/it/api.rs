@@ -485,7 +485,7 @@ async fn kept_answers(app: &TestApp, text: &str) -> i64 {
 
 /// Waits until `n` answers are stored for replays (they are stored in the background).
 async fn answers_stored(app: &TestApp, n: i64) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let deadline = std::time::Instant::now() + crate::support::PATIENCE;
     let stored = "SELECT COUNT(*) FROM idempotency_keys WHERE body IS NOT NULL";
     while app.scalar(stored).await < n {
         assert!(std::time::Instant::now() < deadline, "answers never stored");

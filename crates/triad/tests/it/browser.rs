@@ -19,6 +19,16 @@ impl Drop for Driver {
     }
 }
 
+/// Ends a browser session once its test has asserted everything. Ending it is cleanup, not
+/// behaviour under test: on a loaded machine ChromeDriver can be slow to tear down a browser
+/// with several tabs and a shared worker, and the driver process is killed on drop anyway, so
+/// a failure here is reported and not counted against the test.
+async fn end_browser(c: Client) {
+    if let Err(e) = c.close().await {
+        eprintln!("ending the browser session failed (the driver is killed anyway): {e}");
+    }
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -173,7 +183,7 @@ async fn an_sro_and_a_principal_each_see_their_own_home() {
         "{saved}"
     );
     screenshot(&phone, "activity-quick-entry-phone").await;
-    phone.close().await.unwrap();
+    end_browser(phone).await;
 
     // The principal, at a desk.
     let desk = browser(&driver, 1280, 900).await;
@@ -217,7 +227,7 @@ async fn an_sro_and_a_principal_each_see_their_own_home() {
         .unwrap()
         .path()
         .starts_with("/login"));
-    desk.close().await.unwrap();
+    end_browser(desk).await;
 }
 
 async fn fill(c: &Client, id: &str, text: &str) {
@@ -231,7 +241,7 @@ async fn fill(c: &Client, id: &str, text: &str) {
 
 /// Waits (generously: the latency is the benchmark's job) until an element reads `wanted`.
 async fn wait_for_text(c: &Client, id: &str, wanted: &str) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let deadline = std::time::Instant::now() + PATIENCE;
     loop {
         let text = match c.find(Locator::Id(id)).await {
             Ok(e) => e.text().await.unwrap_or_default(),
@@ -309,7 +319,7 @@ async fn a_banned_visitor_is_caught_at_the_front_office() {
     )
     .await;
     assert!(notice.contains("Confirmed ban match"), "{notice}");
-    desk.close().await.unwrap();
+    end_browser(desk).await;
     // The principal is told on their home page.
     let office = browser(&driver, 1280, 900).await;
     sign_in(&office, &app, "principal").await;
@@ -319,7 +329,7 @@ async fn a_banned_visitor_is_caught_at_the_front_office() {
         "{home}"
     );
     screenshot(&office, "home-principal-ban-notification").await;
-    office.close().await.unwrap();
+    end_browser(office).await;
 }
 
 /// How many tones the page's banner has played.
@@ -383,12 +393,13 @@ async fn a_lockdown_reaches_another_open_page_without_reloading() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert_eq!(played, "1", "the tone plays once sound is on");
-    office.close().await.unwrap();
-    staff.close().await.unwrap();
+    end_browser(office).await;
+    end_browser(staff).await;
 }
 
 /// Loads a page and says how long the browser took, so a page stuck behind the browser's six
-/// connections per server shows as a figure rather than a hang.
+/// connections per server shows as a figure rather than a hang. (Stuck, it would wait until a
+/// stream ends, which for a page kept open is never: any bound well under that tells them apart.)
 async fn timed_goto(c: &Client, url: &str) -> std::time::Duration {
     let began = std::time::Instant::now();
     c.goto(url).await.unwrap();
@@ -397,7 +408,7 @@ async fn timed_goto(c: &Client, url: &str) -> std::time::Duration {
 
 /// Waits (generously) until the live banner is shown, or hidden.
 async fn wait_for_banner(c: &Client, shown: bool, what: &str) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let deadline = std::time::Instant::now() + PATIENCE;
     loop {
         let now = c
             .find(Locator::Id("live"))
@@ -446,7 +457,7 @@ async fn many_pages_and_tabs_share_one_live_connection() {
     .collect();
     for page in &pages {
         let took = timed_goto(&c, &app.url(page)).await;
-        assert!(took.as_secs() < 5, "{page} took {took:?} to load");
+        assert!(took < PATIENCE, "{page} took {took:?} to load");
     }
     // Seven more tabs of the status page.
     let status = app.url(&format!("/campuses/{campus}/status"));
@@ -456,12 +467,12 @@ async fn many_pages_and_tabs_share_one_live_connection() {
         let tab = c.new_window(true).await.unwrap().handle;
         c.switch_to_window(tab.clone()).await.unwrap();
         let took = timed_goto(&c, &status).await;
-        assert!(took.as_secs() < 5, "status tab {n} took {took:?} to load");
+        assert!(took < PATIENCE, "status tab {n} took {took:?} to load");
         tabs.push(tab);
     }
     // The server holds one stream for this browser: its eight tabs share it. (A stream the
     // browser let go of is counted until the server notices the connection closed.)
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let deadline = std::time::Instant::now() + PATIENCE;
     while app.live.streams_open() != 1 {
         assert!(
             std::time::Instant::now() < deadline,
@@ -505,8 +516,8 @@ async fn many_pages_and_tabs_share_one_live_connection() {
     screenshot(&c, "live-restored-after-lift").await;
     // Every page still loads quickly after all this.
     let took = timed_goto(&c, &app.url("/")).await;
-    assert!(took.as_secs() < 5, "home took {took:?} at the end");
-    c.close().await.unwrap();
+    assert!(took < PATIENCE, "home took {took:?} at the end");
+    end_browser(c).await;
 }
 
 /// A respondent on a phone starts the survey, leaves, comes back to find their answers kept
@@ -548,7 +559,7 @@ async fn a_survey_on_a_phone_keeps_its_draft_until_sent() {
     screenshot(&phone, "survey-phone-draft").await;
     let before = app.count("survey_responses").await;
     click(&phone, "#survey-form button[type=submit]").await;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let deadline = std::time::Instant::now() + PATIENCE;
     while app.count("survey_responses").await == before && std::time::Instant::now() < deadline {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
@@ -564,5 +575,5 @@ async fn a_survey_on_a_phone_keeps_its_draft_until_sent() {
         .unwrap()
         .unwrap_or_default();
     assert_eq!(after, "", "the draft is forgotten once sent");
-    phone.close().await.unwrap();
+    end_browser(phone).await;
 }

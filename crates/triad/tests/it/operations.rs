@@ -179,7 +179,12 @@ pub(crate) async fn listen_to(app: &TestApp, url: &str, who: &str) -> reqwest::R
 both_engines!(open_pages_hear_a_lockdown_live, |app: TestApp| async move {
     let mut stream = listen(&app, &app.base, "staff").await;
     assert!(
-        wait_for(&mut stream, "\"status\":\"normal\"", Duration::from_secs(5)).await,
+        wait_for(
+            &mut stream,
+            "\"status\":\"normal\"",
+            crate::support::PATIENCE
+        )
+        .await,
         "the current status comes first"
     );
     act(
@@ -192,7 +197,7 @@ both_engines!(open_pages_hear_a_lockdown_live, |app: TestApp| async move {
         wait_for(
             &mut stream,
             "\"status\":\"lockdown\"",
-            Duration::from_secs(10)
+            crate::support::PATIENCE
         )
         .await,
         "the lockdown arrives without reloading"
@@ -204,7 +209,14 @@ async fn a_lockdown_crosses_server_instances_on_one_postgresql() {
     let app = TestApp::start(Engine::Postgres).await;
     let second = app.second_instance().await;
     let mut stream = listen(&app, &second, "sso").await;
-    assert!(wait_for(&mut stream, "\"status\":\"normal\"", Duration::from_secs(5)).await);
+    assert!(
+        wait_for(
+            &mut stream,
+            "\"status\":\"normal\"",
+            crate::support::PATIENCE
+        )
+        .await
+    );
     // Called on the first instance, heard on the second.
     act(
         &app,
@@ -216,7 +228,7 @@ async fn a_lockdown_crosses_server_instances_on_one_postgresql() {
         wait_for(
             &mut stream,
             "\"status\":\"lockdown\"",
-            Duration::from_secs(10)
+            crate::support::PATIENCE
         )
         .await
     );
@@ -235,7 +247,14 @@ async fn a_lockdown_called_while_a_listener_was_cut_off_reaches_its_open_pages()
         .unwrap();
     assert_eq!(ready.status(), 200);
     let mut stream = listen(&app, &second, "sso").await;
-    assert!(wait_for(&mut stream, "\"status\":\"normal\"", Duration::from_secs(5)).await);
+    assert!(
+        wait_for(
+            &mut stream,
+            "\"status\":\"normal\"",
+            crate::support::PATIENCE
+        )
+        .await
+    );
     // The second instance's listener is cut off, and held down while the lockdown is called.
     let down = second_db
         .hooks()
@@ -270,7 +289,7 @@ async fn a_lockdown_called_while_a_listener_was_cut_off_reaches_its_open_pages()
         wait_for(
             &mut stream,
             "\"status\":\"lockdown\"",
-            Duration::from_secs(10)
+            crate::support::PATIENCE
         )
         .await,
         "the page open on the instance that was cut off shows the lockdown"
@@ -308,7 +327,7 @@ both_engines!(
         assert_eq!(first.status(), 200);
         let campus = app.world.campus.to_string();
         assert!(
-            wait_for(&mut first, "event: snapshot", Duration::from_secs(5)).await,
+            wait_for(&mut first, "event: snapshot", crate::support::PATIENCE).await,
             "a snapshot first"
         );
         let mut held = Vec::new();
@@ -323,7 +342,7 @@ both_engines!(
             "one session holds at most the bound"
         );
         assert!(
-            wait_for(&mut first, "data: superseded", Duration::from_secs(5)).await,
+            wait_for(&mut first, "data: superseded", crate::support::PATIENCE).await,
             "the oldest stream is told it gave way"
         );
         // A campus the person may not see, and one that does not exist: the same 404.
@@ -346,7 +365,7 @@ both_engines!(
             wait_for(
                 &mut newest,
                 &format!("\"campus_id\":\"{campus}\",\"status\":\"lockdown\""),
-                Duration::from_secs(10)
+                crate::support::PATIENCE
             )
             .await,
             "the newest stream hears the lockdown"
@@ -374,7 +393,7 @@ both_engines!(
             .unwrap();
         assert_eq!(out.status(), 303);
         assert!(
-            wait_for(&mut newest, "data: signed_out", Duration::from_secs(5)).await,
+            wait_for(&mut newest, "data: signed_out", crate::support::PATIENCE).await,
             "signing out ends the stream"
         );
         assert_eq!(app.live.streams_open(), 0);
@@ -402,7 +421,7 @@ async fn a_stream_ends_when_its_credential_does() {
         .send()
         .await
         .unwrap();
-    assert!(wait_for(&mut stream, "event: snapshot", Duration::from_secs(5)).await);
+    assert!(wait_for(&mut stream, "event: snapshot", crate::support::PATIENCE).await);
     // The session is ended in the database, as another instance's sign-out does.
     let token_hash = s
         .cookie
@@ -416,12 +435,12 @@ async fn a_stream_ends_when_its_credential_does() {
         .unwrap();
     tx.commit().await.unwrap();
     assert!(
-        wait_for(&mut stream, "data: signed_out", Duration::from_secs(5)).await,
+        wait_for(&mut stream, "data: signed_out", crate::support::PATIENCE).await,
         "the stream ends with its session"
     );
     // A disabled account's stream ends too (streams are for pages: tokens open none).
     let mut stream = listen_to(&app, &app.url("/live"), "sso").await;
-    assert!(wait_for(&mut stream, "event: snapshot", Duration::from_secs(5)).await);
+    assert!(wait_for(&mut stream, "event: snapshot", crate::support::PATIENCE).await);
     app.raw(&format!(
         "UPDATE users SET disabled = TRUE WHERE id = '{}'",
         app.user("sso")
@@ -429,7 +448,7 @@ async fn a_stream_ends_when_its_credential_does() {
     .await
     .unwrap();
     assert!(
-        wait_for(&mut stream, "data: signed_out", Duration::from_secs(5)).await,
+        wait_for(&mut stream, "data: signed_out", crate::support::PATIENCE).await,
         "the stream ends with its account"
     );
 }

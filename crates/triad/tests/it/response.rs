@@ -7,7 +7,6 @@ use crate::operations::{act, listen_to, wait_for};
 use crate::sinks::{self, Received};
 use crate::support::*;
 use serde_json::{json, Value};
-use std::time::Duration;
 use triad_web::operations::NoticeConfig;
 use triad_web::WebConfig;
 
@@ -423,7 +422,7 @@ crate::both_engines!(
                     "\"campus_id\":\"{}\",\"status\":\"lockdown\"",
                     app.world.campus
                 ),
-                Duration::from_secs(10)
+                crate::support::PATIENCE
             )
             .await,
             "the district stream carries the campus's lockdown"
@@ -448,7 +447,7 @@ crate::both_engines!(
                     "\"campus_id\":\"{}\",\"status\":\"lockdown\"",
                     app.world.campus
                 ),
-                Duration::from_secs(10)
+                crate::support::PATIENCE
             )
             .await,
             "the leader's snapshot carries the campus's lockdown"

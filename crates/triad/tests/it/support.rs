@@ -12,6 +12,12 @@ use triad_store::{org, Db};
 use triad_web::forms::FormToken;
 use triad_web::{AppState, ShiftedClock, WebConfig};
 
+/// How long a test waits for what should come (a page's text, an event on a stream, a
+/// background write) before calling it a failure. Waits end as soon as it comes; the bound
+/// only has to exceed what a loaded CI machine (every test at once on two cores) needs, which
+/// is why it is far above what a user would wait.
+pub const PATIENCE: std::time::Duration = std::time::Duration::from_secs(30);
+
 pub const PASSWORD: &str = "correct lantern orchard copper";
 /// The upload cap of test servers.
 pub const UPLOAD_LIMIT: usize = 512 * 1024;
