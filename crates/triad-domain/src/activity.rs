@@ -137,6 +137,13 @@ const LESSON_PLAN_KINDS: &[(&str, &str, &[u8])] = &[
     ("txt", "text/plain; charset=utf-8", b""),
 ];
 
+/// The media types a kept lesson-plan file is served as, one per kind accepted.
+pub fn lesson_plan_media_types() -> impl Iterator<Item = &'static str> {
+    LESSON_PLAN_KINDS
+        .iter()
+        .map(|(_, media_type, _)| *media_type)
+}
+
 /// A lesson-plan file accepted for keeping: its extension and media type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LessonPlanKind {

@@ -140,6 +140,9 @@ fn complete(doc: &mut serde_json::Value) {
                     op["operationId"] = Value::String(format!("{tag}_{id}"));
                 }
             }
+            if method == "get" && path.ends_with("/lesson-plan") {
+                describe_lesson_plan_download(op);
+            }
             let responses = op["responses"].as_object_mut();
             if let Some(responses) = responses {
                 for (status, meaning, writes_only) in SHARED_ANSWERS {
@@ -233,6 +236,17 @@ fn describe_upload(path: &str, op: &mut serde_json::Value) {
     if !reference.is_null() {
         body["schema"]["allOf"] = json!([{"$ref": reference}]);
     }
+}
+
+/// A lesson-plan file is served as the kind it was checked to be on upload: each kind's media
+/// type is a documented answer.
+fn describe_lesson_plan_download(op: &mut serde_json::Value) {
+    let binary = serde_json::json!({"schema": {"type": "string", "contentMediaType": "application/octet-stream"}});
+    let content: serde_json::Map<String, serde_json::Value> =
+        triad_domain::activity::lesson_plan_media_types()
+            .map(|media_type| (media_type.to_string(), binary.clone()))
+            .collect();
+    op["responses"]["200"]["content"] = serde_json::Value::Object(content);
 }
 
 /// Every write takes an `Idempotency-Key` header: declared once here with its limits.

@@ -145,7 +145,7 @@ pub async fn custody_download(ctx: Ctx, Path(id): Path<String>) -> WebResult<Res
 
 /// The original photo exactly as uploaded (its SHA-256 is in the custody history): for the
 /// law-enforcement side only.
-#[utoipa::path(get, path = "/api/v1/photos/{id}/original", tag = "evidence", params(("id" = String, Path)), responses((status = 200, body = Vec<u8>), (status = 403, body = ErrorBody)), security(("token" = [])))]
+#[utoipa::path(get, path = "/api/v1/photos/{id}/original", tag = "evidence", params(("id" = String, Path)), responses((status = 200, description = "the photo as it was taken: JPEG or PNG", content((Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"))), (status = 403, body = ErrorBody)), security(("token" = [])))]
 pub async fn photo_original(ctx: Ctx, Path(id): Path<String>) -> WebResult<Response> {
     let (media_type, bytes) = service::photo(&ctx, &id, true).await?;
     Ok(image(media_type, bytes))
