@@ -135,6 +135,7 @@ async fn guard(state: AppState, request: Request, next: Next) -> Result<Response
     let bytes = axum::body::to_bytes(body, limit)
         .await
         .map_err(|_| WebError::PayloadTooLarge)?;
+    crate::nul::refuse_in_body(&parts.headers, &bytes)?;
     if is_sign_in(&path) || is_anonymous_answer(&path) {
         let request = Request::from_parts(parts, Body::from(bytes));
         return Ok(next.run(request).await);
@@ -536,6 +537,12 @@ pub async fn multipart(
         let name = field.name().unwrap_or_default().to_string();
         let file_name = field.file_name().map(str::to_string);
         let bytes = field.bytes().await.map_err(|_| unreadable())?;
+        // A file is bytes and may hold zeros; a text field or a name may not.
+        let text_nul = file_name.is_none() && bytes.contains(&0);
+        if text_nul || name.contains('\0') || file_name.as_deref().is_some_and(|f| f.contains('\0'))
+        {
+            return Err(crate::nul::refused(&name.replace('\0', "\\0")));
+        }
         parts.push(Part {
             name,
             file_name,

@@ -17,6 +17,7 @@ pub mod incidents;
 pub mod live;
 pub mod meetings;
 mod notifications;
+mod nul;
 pub mod openapi;
 pub mod operations;
 pub mod org;

@@ -23,6 +23,7 @@ pub fn layers(router: Router<AppState>, state: AppState) -> Router<AppState> {
             state.clone(),
             crate::forms::write_guard,
         ))
+        .layer(middleware::from_fn(crate::nul::refuse_in_query))
         // The write guard caps each kind of body (forms, JSON, uploads) before handlers read it.
         .layer(DefaultBodyLimit::max(
             state.config.upload_limit.max(crate::forms::BODY_LIMIT),

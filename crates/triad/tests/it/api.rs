@@ -964,3 +964,73 @@ fn real_ids(app: &TestApp, doc: &Value) -> String {
     }
     config
 }
+
+both_engines!(
+    text_with_a_nul_is_refused_alike_on_both_engines,
+    |app: TestApp| async move {
+        // PostgreSQL refuses a NUL in text where SQLite keeps it: each way in is refused with
+        // the field named, before anything is written, on both.
+        let campus = app.world.campus;
+        let sro = app.token("sro").await;
+        let before = app.count("meetings").await;
+        let meeting = json!({"kind": "weekly_principal", "held_on": "2026-11-25", "sro_present": true,
+                             "attendees": "Principal, SRO", "minutes": "Bus loop\u{0} plan"});
+        let path = format!("/api/v1/campuses/{campus}/meetings");
+        let r = app
+            .api_send(Method::POST, &path, &sro, "nul-1", &meeting)
+            .await;
+        assert_eq!(r.status(), 400);
+        let said = r.text().await.unwrap();
+        assert!(said.contains("`minutes` holds a NUL character"), "{said}");
+        // A page's form.
+        let s = app.session("sro").await;
+        let r = app
+            .post_form(
+                &format!("/campuses/{campus}/meetings"),
+                &s,
+                &[
+                    ("kind", "weekly_principal"),
+                    ("held_on", "2026-11-25"),
+                    ("attendees", "a\u{0}b"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 400);
+        assert!(r.text().await.unwrap().contains("attendees"));
+        assert_eq!(app.count("meetings").await, before, "nothing was recorded");
+        // A search in the address.
+        let r = app
+            .api_get(&format!("/api/v1/campuses/{campus}/people?q=ab%00c"), &sro)
+            .await;
+        assert_eq!(r.status(), 400);
+        assert!(r.text().await.unwrap().contains("`q` holds a NUL"));
+        // A text part of a form with a file; the file itself may hold zeros.
+        let imported = app.count("activities").await;
+        let form = reqwest::multipart::Form::new()
+            .text("map", "Officer Name\u{0}=officer")
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(b"officer,campus\n".to_vec()).file_name("log.csv"),
+            );
+        let r = app
+            .http
+            .post(app.url("/api/v1/activities/import"))
+            .bearer_auth(&sro)
+            .header("idempotency-key", "nul-2")
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400);
+        assert!(r.text().await.unwrap().contains("`map` holds a NUL"));
+        assert_eq!(app.count("activities").await, imported);
+        // The same meeting without the NUL is recorded: the refusal was about the byte.
+        let clean = json!({"kind": "weekly_principal", "held_on": "2026-11-25", "sro_present": true,
+                           "attendees": "Principal, SRO", "minutes": "Bus loop plan"});
+        let r = app
+            .api_send(Method::POST, &path, &sro, "nul-3", &clean)
+            .await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        assert_eq!(app.count("meetings").await, before + 1);
+    }
+);
