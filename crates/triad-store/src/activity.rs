@@ -271,7 +271,7 @@ async fn insert_rows<'c>(conn: impl Into<Conn<'c>>, rows: &[ActivityRow]) -> Sto
     let mut c: Conn = conn.into();
     let sql = format!(
         "INSERT INTO activities ({COLUMNS}) VALUES {} ON CONFLICT (id) DO NOTHING",
-        crate::db::placeholders(rows.len(), 29)
+        crate::conn::placeholders(rows.len(), 29)
     );
     Ok(crate::run!(&mut c, |c| {
         let mut q = sqlx::query(&sql);

@@ -1,71 +1,21 @@
 //! Connections, transactions and migrations for both engines.
 
+use crate::conn::{Conn, Engine, Pooled};
 use crate::error::{StoreError, StoreResult};
 use crate::group_commit::{Framing, Group, Member};
-use crate::idempotency::PendingKey;
+use crate::pending_key::PendingKey;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{PgConnection, Postgres, Sqlite, SqliteConnection};
+use sqlx::{Postgres, Sqlite};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Runs the same code against whichever engine a connection belongs to. The body is written
-/// once; each arm is compiled for its own concrete driver, so both keep their native types.
-#[macro_export]
-macro_rules! run {
-    ($conn:expr, |$c:ident| $body:expr) => {
-        match $crate::Conn::from($conn) {
-            $crate::Conn::Sqlite($c) => $body,
-            $crate::Conn::Postgres($c) => $body,
-        }
-    };
-}
-
-/// Executes a statement with its arguments bound in order; yields rows affected.
-#[macro_export]
-macro_rules! execute {
-    ($conn:expr, $sql:expr $(, $arg:expr)* $(,)?) => {
-        $crate::run!($conn, |c| sqlx::query($sql)$(.bind($arg))*.execute(c).await.map(|r| r.rows_affected()))
-    };
-}
-
-/// Fetches every row as `$t` (a `sqlx::FromRow` type).
-#[macro_export]
-macro_rules! fetch_all {
-    ($conn:expr, $t:ty, $sql:expr $(, $arg:expr)* $(,)?) => {
-        $crate::run!($conn, |c| sqlx::query_as::<_, $t>($sql)$(.bind($arg))*.fetch_all(c).await)
-    };
-}
-
-/// Fetches at most one row as `$t`.
-#[macro_export]
-macro_rules! fetch_optional {
-    ($conn:expr, $t:ty, $sql:expr $(, $arg:expr)* $(,)?) => {
-        $crate::run!($conn, |c| sqlx::query_as::<_, $t>($sql)$(.bind($arg))*.fetch_optional(c).await)
-    };
-}
-
-/// Fetches a single scalar (a count, a sum).
-#[macro_export]
-macro_rules! fetch_scalar {
-    ($conn:expr, $t:ty, $sql:expr $(, $arg:expr)* $(,)?) => {
-        $crate::run!($conn, |c| sqlx::query_scalar::<_, $t>($sql)$(.bind($arg))*.fetch_one(c).await)
-    };
-}
-
 /// A pooled PostgreSQL connection idle this long is pinged before it is used again: the
 /// server may have restarted or dropped it meanwhile.
 const TEST_WHEN_IDLE_FOR: Duration = Duration::from_secs(1);
-
-/// Which engine an instance runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Engine {
-    Sqlite,
-    Postgres,
-}
 
 /// A pool of connections to one of the two engines, and this process's writers. Writes go
 /// one at a time, queued fairly (rather than polling SQLite's file lock, which makes the
@@ -75,12 +25,6 @@ pub enum Engine {
 pub enum Db {
     Sqlite(SqlitePool, Group<Sqlite>),
     Postgres(PgPool, Group<Postgres>),
-}
-
-/// A borrowed connection of either engine: what the query macros run on.
-pub enum Conn<'a> {
-    Sqlite(&'a mut SqliteConnection),
-    Postgres(&'a mut PgConnection),
 }
 
 /// An open transaction. Every write and its audit entry go through one, together; it may share
@@ -100,47 +44,11 @@ enum Membership {
     Postgres(Member<Postgres>),
 }
 
-/// A connection taken from the pool for a few reads.
-pub enum Pooled {
-    Sqlite(sqlx::pool::PoolConnection<Sqlite>),
-    Postgres(sqlx::pool::PoolConnection<Postgres>),
-}
-
 impl<'a> From<&'a mut Tx> for Conn<'a> {
     fn from(tx: &'a mut Tx) -> Self {
         match &mut tx.member {
             Membership::Sqlite(m) => Conn::Sqlite(m.connection()),
             Membership::Postgres(m) => Conn::Postgres(m.connection()),
-        }
-    }
-}
-
-impl<'a> From<&'a mut SqliteConnection> for Conn<'a> {
-    fn from(c: &'a mut SqliteConnection) -> Self {
-        Conn::Sqlite(c)
-    }
-}
-
-impl<'a> From<&'a mut PgConnection> for Conn<'a> {
-    fn from(c: &'a mut PgConnection) -> Self {
-        Conn::Postgres(c)
-    }
-}
-
-impl<'a> From<&'a mut Pooled> for Conn<'a> {
-    fn from(p: &'a mut Pooled) -> Self {
-        match p {
-            Pooled::Sqlite(c) => Conn::Sqlite(c),
-            Pooled::Postgres(c) => Conn::Postgres(c),
-        }
-    }
-}
-
-impl<'a, 'b> From<&'a mut Conn<'b>> for Conn<'a> {
-    fn from(c: &'a mut Conn<'b>) -> Self {
-        match c {
-            Conn::Sqlite(c) => Conn::Sqlite(c),
-            Conn::Postgres(c) => Conn::Postgres(c),
         }
     }
 }
@@ -206,7 +114,7 @@ impl Db {
                     "OF activity_summary_change ON COMMIT DELETE ROWS"
                 )
                 .into(),
-                begin: format!("BEGIN; {} FOR UPDATE", crate::audit::READ_HEAD),
+                begin: format!("BEGIN; {} FOR UPDATE", crate::audit_chain::READ_HEAD),
                 commit: "SELECT activity_summary_fold(); COMMIT".into(),
             };
             let group = Group::new(&pool, framing).await?;
@@ -247,7 +155,7 @@ impl Db {
             // half-way.
             let framing = Framing {
                 setup: "PRAGMA query_only = OFF".into(),
-                begin: format!("BEGIN IMMEDIATE; {}", crate::audit::READ_HEAD),
+                begin: format!("BEGIN IMMEDIATE; {}", crate::audit_chain::READ_HEAD),
                 commit: "COMMIT".into(),
             };
             let group = Group::new(&pool, framing).await?;
@@ -302,7 +210,7 @@ impl Db {
     /// The request's first records its idempotency key (see `Tx::commit`).
     pub async fn begin(&self) -> StoreResult<Tx> {
         let mut tx = self.begin_unkeyed().await?;
-        tx.key = KeyHold(crate::idempotency::take_pending());
+        tx.key = KeyHold(crate::pending_key::take_pending());
         Ok(tx)
     }
 
@@ -375,20 +283,9 @@ impl Drop for KeyHold {
     }
 }
 
-/// The VALUES list of a multi-row INSERT: `rows` tuples of `width` numbered placeholders.
-pub(crate) fn placeholders(rows: usize, width: usize) -> String {
-    let tuples: Vec<String> = (0..rows)
-        .map(|r| {
-            let cells: Vec<String> = (1..=width).map(|i| format!("${}", r * width + i)).collect();
-            format!("({})", cells.join(", "))
-        })
-        .collect();
-    tuples.join(", ")
-}
-
 impl Tx {
     /// Adds an audit entry to this write, chained onto the trail with its batch's commit.
-    pub(crate) fn audit(&mut self, entry: crate::audit::Unchained) -> StoreResult<()> {
+    pub(crate) fn audit(&mut self, entry: crate::audit_chain::Unchained) -> StoreResult<()> {
         if self.record.is_none() {
             self.record = entry.record();
         }
@@ -422,7 +319,7 @@ impl Tx {
                 self.key.0 = None;
                 self.hooks.at(crate::hooks::AFTER_COMMIT).await
             }
-            (Some(_), Err(e)) => Err(e.or_conflict(crate::idempotency::KEY_TAKEN)),
+            (Some(_), Err(e)) => Err(e.or_conflict(crate::pending_key::KEY_TAKEN)),
             (None, kept) => kept,
         }
     }

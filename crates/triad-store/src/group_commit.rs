@@ -18,13 +18,13 @@
 //! the writer connection is then replaced, which rolls back whatever it held.
 //!
 //! The batch also gathers its members' audit entries, in the order they were made, and chains
-//! them onto the audit trail just before its commit (see [`crate::audit::append`]): a write
+//! them onto the audit trail just before its commit (appended by `audit::append`): a write
 //! spends no statement of its own on the trail, and a batch reads and moves the chain's head
 //! once. A member undone takes its entries with it. Nobody else can move the head meanwhile:
 //! the batch holds the write lock (SQLite) or the head row (PostgreSQL) from its first
 //! statement to its commit.
 
-use crate::audit::{Head, Unchained};
+use crate::audit_chain::{Head, Unchained};
 use crate::error::{StoreError, StoreResult};
 use crate::hooks::{self, Hooks};
 use crate::Conn;
@@ -500,7 +500,7 @@ impl<DB: Batchable> Writer<DB> {
         keyed: bool,
         hooks: &Hooks,
     ) -> StoreResult<()> {
-        crate::audit::chain(DB::conn(&mut self.conn), head, audit).await?;
+        crate::audit_chain::chain(DB::conn(&mut self.conn), head, audit).await?;
         if keyed {
             hooks.at(hooks::BEFORE_COMMIT).await?;
         }

@@ -5,7 +5,9 @@
 
 pub mod activity;
 pub mod audit;
+mod audit_chain;
 pub mod auth;
+mod conn;
 mod db;
 pub mod disclosures;
 pub mod drills;
@@ -25,10 +27,12 @@ pub mod operations;
 pub mod org;
 pub mod paging;
 pub mod passwords;
+mod pending_key;
 pub mod settings;
 pub mod sqlite_backup;
 pub mod surveys;
 pub mod visitors;
 
-pub use db::{Conn, Db, Engine, Pooled, Tx};
+pub use conn::{Conn, Engine, Pooled};
+pub use db::{Db, Tx};
 pub use error::{StoreError, StoreResult};

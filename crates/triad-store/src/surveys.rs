@@ -184,7 +184,7 @@ pub async fn insert_answers<'c>(
         let sql = format!(
             "INSERT INTO survey_answers (response_id, campaign_id, question_key, value_number, value_bool, \
              value_text, original, flags) VALUES {}",
-            crate::db::placeholders(chunk.len(), 8)
+            crate::conn::placeholders(chunk.len(), 8)
         );
         crate::run!(&mut c, |c| {
             let mut q = sqlx::query(&sql);
@@ -286,7 +286,7 @@ pub async fn insert_codings<'c>(
             "INSERT INTO survey_codings (response_id, campaign_id, question_key, theme, phrase, source, removed) \
              VALUES {} ON CONFLICT (response_id, question_key, theme) \
              DO UPDATE SET source = excluded.source, removed = excluded.removed, phrase = excluded.phrase",
-            crate::db::placeholders(chunk.len(), 7)
+            crate::conn::placeholders(chunk.len(), 7)
         );
         crate::run!(&mut c, |c| {
             let mut q = sqlx::query(&sql);

@@ -13,6 +13,7 @@ pub mod error;
 pub mod evidence;
 pub mod forms;
 mod home;
+mod incident_file;
 pub mod incidents;
 pub mod live;
 pub mod meetings;
@@ -22,6 +23,7 @@ pub mod openapi;
 pub mod operations;
 pub mod org;
 pub mod paging;
+pub mod photo;
 mod replay;
 pub mod routes;
 mod security;
@@ -158,14 +160,34 @@ impl AppState {
     }
 }
 
+/// Every capability's routes.
+fn all_routes() -> routes::Routes {
+    routes::Routes::default()
+        .merge(crate::security::routes())
+        .merge(crate::home::routes())
+        .merge(crate::auth::routes())
+        .merge(crate::org::routes())
+        .merge(crate::activity::routes())
+        .merge(crate::meetings::routes())
+        .merge(crate::incidents::routes())
+        .merge(crate::incident_file::routes())
+        .merge(crate::evidence::routes())
+        .merge(crate::visitors::routes())
+        .merge(crate::notifications::routes())
+        .merge(crate::operations::routes())
+        .merge(crate::audit::routes())
+        .merge(crate::surveys::routes())
+        .merge(crate::openapi::routes())
+}
+
 /// The whole application: every capability's routes, behind the security layers.
 pub fn router(state: AppState) -> axum::Router {
-    routes::all().into_router(state)
+    security::layers(all_routes().into_router(), state.clone()).with_state(state)
 }
 
 /// Every route the application serves, for the authorization walk.
 pub fn route_specs() -> Vec<RouteSpec> {
-    routes::all().specs()
+    all_routes().specs()
 }
 
 /// Serves the application on a bound listener until `shutdown` resolves. Tests bind port 0

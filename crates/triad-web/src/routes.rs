@@ -81,30 +81,13 @@ impl Routes {
         self.specs.clone()
     }
 
-    pub fn into_router(self, state: AppState) -> Router {
+    /// The routes as a router, before the security layers (see `security::layers`) and the
+    /// state are added.
+    pub fn into_router(self) -> Router<AppState> {
         let mut router = Router::new();
         for (path, method) in self.methods {
             router = router.route(path, method);
         }
-        crate::security::layers(router, state.clone()).with_state(state)
+        router
     }
-}
-
-/// Every capability's routes.
-pub fn all() -> Routes {
-    Routes::default()
-        .merge(crate::security::routes())
-        .merge(crate::home::routes())
-        .merge(crate::auth::routes())
-        .merge(crate::org::routes())
-        .merge(crate::activity::routes())
-        .merge(crate::meetings::routes())
-        .merge(crate::incidents::routes())
-        .merge(crate::evidence::routes())
-        .merge(crate::visitors::routes())
-        .merge(crate::notifications::routes())
-        .merge(crate::operations::routes())
-        .merge(crate::audit::routes())
-        .merge(crate::surveys::routes())
-        .merge(crate::openapi::routes())
 }

@@ -174,3 +174,17 @@ pub fn file_attachment(
     )
         .into_response()
 }
+
+/// A photo's bytes with its media type, private to the browser cache.
+pub fn image(media_type: String, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (header::CONTENT_TYPE, media_type),
+            (header::CACHE_CONTROL, "private, max-age=300".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}

@@ -348,19 +348,35 @@ async fn generate(db: &Db, instance: &Instance, args: &DemoArgs) -> Result<()> {
                 .await?;
         }
         let campuses = crate::demo_incidents::campuses(&b.officers, &b.principals);
-        crate::demo_incidents::generate(
-            &mut b.tx,
-            &mut b.rng,
-            instance,
-            args.seed,
-            &campuses,
-            &b.school_days,
-            b.now,
-        )
-        .await?;
+        campus_records(&mut b, instance, args.seed, &campuses).await?;
     }
     b.progress.finish_and_clear();
     b.tx.commit().await?;
+    Ok(())
+}
+
+/// Each campus's incidents, evidence, bans and visitors, then its drills and (on the first
+/// three campuses with an SRO) one story of a campus event.
+async fn campus_records(
+    b: &mut Builder,
+    instance: &Instance,
+    seed: u64,
+    campuses: &[crate::demo_incidents::DemoCampus],
+) -> Result<()> {
+    let mut c = crate::demo_incidents::Ctx::new(&mut b.tx, &mut b.rng, instance, seed, b.now);
+    for (n, campus) in campuses.iter().enumerate() {
+        let days = c.days_so_far(campus, &b.school_days);
+        let made = crate::demo_incidents::generate(&mut c, n, campus, &days).await?;
+        let story = campuses[..n].iter().filter(|c| c.sro.is_some()).count();
+        let story = Some(story).filter(|s| campus.sro.is_some() && *s < 3);
+        crate::demo_operations::generate(&mut c, campus, story, &days).await?;
+        let event = AuditEvent::new(None, "demo.incidents.import", Outcome::Ok)
+            .record("campus", campus.campus)
+            .content(&made)
+            .source(Some("demo".into()))
+            .tenant(Some(campus.district), campus.sro.and_then(|s| s.1));
+        triad_store::audit::append(&mut *c.tx, event, b.now).await?;
+    }
     Ok(())
 }
 

@@ -5,7 +5,6 @@ use anyhow::Result;
 use chrono::{NaiveDate, TimeZone};
 use rand::rngs::StdRng;
 use rand::Rng;
-use triad_domain::audit::{AuditEvent, Outcome};
 use triad_domain::auth::Role;
 use triad_domain::evidence::{link, CustodyKind, CustodyRecord, NewCustodyRecord};
 use triad_domain::incidents::{Classification, IncidentKind};
@@ -89,53 +88,63 @@ fn photo(n: u64) -> Vec<u8> {
     out.into_inner()
 }
 
-/// Incidents about once a week per campus over the school year so far, with evidence, bans
-/// and their custody histories; and a term of visitor sign-ins.
-pub async fn generate(
-    tx: &mut Tx,
-    rng: &mut StdRng,
-    instance: &Instance,
-    seed: u64,
-    campuses: &[DemoCampus],
-    school_days: &[(Id, NaiveDate, i64)],
-    now: Timestamp,
-) -> Result<()> {
-    let tz = chrono_tz::America::Chicago;
-    let today = now.to_datetime().with_timezone(&tz).date_naive();
-    let mut c = Ctx {
-        tx,
-        rng,
-        instance,
-        seed,
-        counter: 0,
-        now,
-        tz,
-    };
-    for (n, campus) in campuses.iter().enumerate() {
-        let days: Vec<(NaiveDate, i64)> = school_days
+impl<'a> Ctx<'a> {
+    /// The demo's records of every campus are made in one transaction, with one generator,
+    /// from ids derived from the seed: the same seed makes the same records.
+    pub fn new(
+        tx: &'a mut Tx,
+        rng: &'a mut StdRng,
+        instance: &'a Instance,
+        seed: u64,
+        now: Timestamp,
+    ) -> Self {
+        Ctx {
+            tx,
+            rng,
+            instance,
+            seed,
+            counter: 0,
+            now,
+            tz: chrono_tz::America::Chicago,
+        }
+    }
+
+    /// The campus's school days up to today, with their school year.
+    pub fn days_so_far(
+        &self,
+        campus: &DemoCampus,
+        school_days: &[(Id, NaiveDate, i64)],
+    ) -> Vec<(NaiveDate, i64)> {
+        let today = self.now.to_datetime().with_timezone(&self.tz).date_naive();
+        school_days
             .iter()
             .filter(|(d, day, _)| *d == campus.district && *day <= today)
             .map(|(_, day, y)| (*day, *y))
-            .collect();
-        let mut made = 0u64;
-        for (k, (day, year)) in days.iter().enumerate().filter(|(k, _)| (k + n) % 6 == 0) {
-            let kind = KINDS[(k / 6 + n) % KINDS.len()];
-            incident(&mut c, campus, *day, *year, kind).await?;
-            made += 1;
-        }
-        visitors(&mut c, campus, &days).await?;
-        // The first three campuses with an SRO each tell one story of a campus event.
-        let story = campuses[..n].iter().filter(|c| c.sro.is_some()).count();
-        let story = Some(story).filter(|s| campus.sro.is_some() && *s < 3);
-        crate::demo_operations::generate(&mut c, campus, story, &days).await?;
-        let event = AuditEvent::new(None, "demo.incidents.import", Outcome::Ok)
-            .record("campus", campus.campus)
-            .content(&made)
-            .source(Some("demo".into()))
-            .tenant(Some(campus.district), campus.sro.and_then(|s| s.1));
-        triad_store::audit::append(&mut *c.tx, event, now).await?;
+            .collect()
     }
-    Ok(())
+}
+
+/// Incidents about once a week on a campus (the `n`th) over the school year so far, with
+/// evidence, bans and their custody histories; and a term of visitor sign-ins. Yields how many
+/// incidents it made.
+pub async fn generate(
+    c: &mut Ctx<'_>,
+    n: usize,
+    campus: &DemoCampus,
+    days: &[(NaiveDate, i64)],
+) -> Result<u64> {
+    let mut made = 0u64;
+    for (k, (day, year)) in days
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| (k + n).is_multiple_of(6))
+    {
+        let kind = KINDS[(k / 6 + n) % KINDS.len()];
+        incident(c, campus, *day, *year, kind).await?;
+        made += 1;
+    }
+    visitors(c, campus, days).await?;
+    Ok(made)
 }
 
 /// An incident of the demo; yields its id.
@@ -211,9 +220,8 @@ async fn evidence(
 ) -> Result<()> {
     let item_id = c.id("evidence");
     let bytes = photo(c.counter);
-    let processed =
-        triad_web::evidence::photo::process(&bytes, &triad_web::evidence::photo::Limits::default())
-            .map_err(|e| anyhow::anyhow!("demo photo: {e}"))?;
+    let processed = triad_web::photo::process(&bytes, &triad_web::photo::Limits::default())
+        .map_err(|e| anyhow::anyhow!("demo photo: {e}"))?;
     let original_key = c
         .instance
         .files

@@ -100,26 +100,12 @@ async fn set_status(
     Ok(Json(service::set_status(&ctx, &id, input).await?))
 }
 
-/// A photo's bytes with its media type, private to the browser cache.
-pub fn image(media_type: String, bytes: Vec<u8>) -> Response {
-    use axum::http::header;
-    use axum::response::IntoResponse;
-    (
-        [
-            (header::CONTENT_TYPE, media_type),
-            (header::CACHE_CONTROL, "private, max-age=300".to_string()),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
 /// A photo's viewing copy: a JPEG re-encoded without metadata, for everyone who reads the
 /// item (an administrator's disciplinary hearing works from it).
 #[utoipa::path(get, path = "/api/v1/photos/{id}", tag = "evidence", params(("id" = String, Path)), responses((status = 200, content_type = "image/jpeg", body = Vec<u8>), (status = 404, body = ErrorBody)), security(("token" = [])))]
 pub async fn photo_view(ctx: Ctx, Path(id): Path<String>) -> WebResult<Response> {
     let (media_type, bytes) = service::photo(&ctx, &id, false).await?;
-    Ok(image(media_type, bytes))
+    Ok(crate::views::image(media_type, bytes))
 }
 
 /// An item's custody history as a signed bundle, checkable offline without Triad
@@ -148,5 +134,5 @@ pub async fn custody_download(ctx: Ctx, Path(id): Path<String>) -> WebResult<Res
 #[utoipa::path(get, path = "/api/v1/photos/{id}/original", tag = "evidence", params(("id" = String, Path)), responses((status = 200, description = "the photo as it was taken: JPEG or PNG", content((Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"))), (status = 403, body = ErrorBody)), security(("token" = [])))]
 pub async fn photo_original(ctx: Ctx, Path(id): Path<String>) -> WebResult<Response> {
     let (media_type, bytes) = service::photo(&ctx, &id, true).await?;
-    Ok(image(media_type, bytes))
+    Ok(crate::views::image(media_type, bytes))
 }

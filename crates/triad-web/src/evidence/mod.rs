@@ -2,10 +2,9 @@
 
 mod api;
 mod pages;
-pub mod photo;
 pub mod service;
 
-pub use api::{image, EvidenceApiDoc};
+pub use api::EvidenceApiDoc;
 
 pub fn routes() -> crate::routes::Routes {
     pages::routes().merge(api::routes())

@@ -4,11 +4,11 @@
 //! as the item's new state and the audit entry. Photos are hashed as uploaded and kept
 //! unaltered for law enforcement; everyone else sees a re-encoded copy without metadata.
 
-use super::photo::{self, Limits, Processed};
 use crate::context::Ctx;
 use crate::error::{WebError, WebResult};
 use crate::forms::Part;
 use crate::incidents::service::Found;
+use crate::photo::{self, Limits, Processed};
 use serde::{Deserialize, Serialize};
 use triad_domain::audit::Outcome;
 use triad_domain::auth::RolesHere;

@@ -5,7 +5,7 @@ use super::investigations::{
 };
 use super::service::{
     self, CampusDisclosures, CampusIncidents, DisclosureView, FollowUpInput, FollowUpView,
-    IncidentDetail, IncidentInput, IncidentSummary, LeDetailInput, LeDetailView, PersonView,
+    IncidentInput, IncidentRecord, IncidentSummary, LeDetailInput, LeDetailView, PersonView,
 };
 use crate::context::Ctx;
 use crate::error::{ErrorBody, WebResult};
@@ -15,14 +15,11 @@ use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::http::Uri;
 use axum::Json;
-use serde::Deserialize;
 
 pub fn routes() -> Routes {
     Routes::default()
         .get("/api/v1/campuses/{id}/incidents", campus_incidents)
         .post("/api/v1/campuses/{id}/incidents", report)
-        .get("/api/v1/incidents/{id}", incident)
-        .post("/api/v1/incidents/{id}/disclosure", disclose)
         .post("/api/v1/incidents/{id}/follow-ups", add_follow_up)
         .post("/api/v1/incidents/{id}/le-details", add_le_detail)
         .get("/api/v1/campuses/{id}/disclosures", disclosures)
@@ -87,8 +84,6 @@ async fn close_investigation(
     paths(
         campus_incidents,
         report,
-        incident,
-        disclose,
         add_follow_up,
         add_le_detail,
         disclosures,
@@ -100,9 +95,8 @@ async fn close_investigation(
     components(schemas(
         CampusIncidents,
         IncidentSummary,
-        IncidentDetail,
+        IncidentRecord,
         IncidentInput,
-        DisclosureInput,
         PersonView,
         FollowUpInput,
         FollowUpView,
@@ -147,37 +141,6 @@ async fn report(
     Ok((
         StatusCode::CREATED,
         Json(service::report(&ctx, &id, input).await?),
-    ))
-}
-
-/// One incident: people, follow-ups, law-enforcement details (content for the sworn side
-/// only), evidence and bans. A student in a school record is withheld from law enforcement
-/// until disclosed (`POST …/disclosure`).
-#[utoipa::path(get, path = "/api/v1/incidents/{id}", tag = "incidents", params(("id" = String, Path)), responses((status = 200, body = IncidentDetail), (status = 404, body = ErrorBody)), security(("token" = [])))]
-async fn incident(ctx: Ctx, Path(id): Path<String>) -> WebResult<Json<IncidentDetail>> {
-    Ok(Json(service::incident(&ctx, &id).await?))
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct DisclosureInput {
-    /// Why law enforcement needs the student's identity: health_or_safety, school_request,
-    /// investigation or court_order.
-    #[serde(default)]
-    pub purpose: String,
-}
-
-/// Law enforcement discloses a school record about a student to themself, with the reason:
-/// logged once for the campus administrator, and the identity shown for the rest of this
-/// token's (or session's) life. Answers the incident as now shown.
-#[utoipa::path(post, path = "/api/v1/incidents/{id}/disclosure", tag = "incidents", params(("id" = String, Path), ("Idempotency-Key" = String, Header)), request_body = DisclosureInput,
-    responses((status = 200, body = IncidentDetail), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("token" = [])))]
-async fn disclose(
-    ctx: Ctx,
-    Path(id): Path<String>,
-    Json(input): Json<DisclosureInput>,
-) -> WebResult<Json<IncidentDetail>> {
-    Ok(Json(
-        service::disclose_for(&ctx, &id, &input.purpose).await?,
     ))
 }
 

@@ -3,8 +3,7 @@
 
 use super::investigations::{self as inv, CloseInput, InvestigationsView, NoteInput};
 use super::service::{
-    self, CampusDisclosures, CampusIncidents, FollowUpInput, IncidentDetail, IncidentInput,
-    LeDetailInput,
+    self, CampusDisclosures, CampusIncidents, FollowUpInput, IncidentInput, LeDetailInput,
 };
 use crate::context::Ctx;
 use crate::error::WebResult;
@@ -16,18 +15,13 @@ use axum::extract::{Path, Query};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
-use triad_domain::incidents::{
-    Classification, DisclosurePurpose, IncidentKind, LeDetailKind, PersonDraft, PersonKind,
-};
-use triad_domain::visitors::BanScope;
+use triad_domain::incidents::{Classification, IncidentKind, PersonDraft, PersonKind};
 use triad_store::paging::Page;
 
 pub fn routes() -> Routes {
     Routes::default()
         .get("/campuses/{id}/incidents", campus_incidents)
         .post("/campuses/{id}/incidents", report)
-        .get("/incidents/{id}", incident)
-        .post("/incidents/{id}/disclosure", disclose)
         .post("/incidents/{id}/follow-ups", add_follow_up)
         .post("/incidents/{id}/le-details", add_le_detail)
         .get("/campuses/{id}/disclosures", disclosures)
@@ -190,57 +184,6 @@ async fn report(
 ) -> WebResult<Response> {
     let incident = service::report(&ctx, &id, form.into_input()).await?;
     Ok(Redirect::to(&format!("/incidents/{}", incident.id)).into_response())
-}
-
-#[derive(Template)]
-#[template(path = "incident.html")]
-struct IncidentPage {
-    layout: Layout,
-    d: IncidentDetail,
-    purposes: &'static [DisclosurePurpose],
-    le_kinds: &'static [LeDetailKind],
-    scopes: &'static [BanScope],
-    follow_up_form: FormToken,
-    le_form: FormToken,
-    evidence_form: FormToken,
-    ban_form: FormToken,
-    purpose_form: FormToken,
-}
-
-#[derive(Deserialize)]
-pub struct PurposeForm {
-    #[serde(default)]
-    purpose: String,
-}
-
-async fn incident(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
-    let d = service::incident(&ctx, &id).await?;
-    incident_page(&ctx, d)
-}
-
-/// The officer says why they need a student's identity: logged, then shown.
-async fn disclose(
-    ctx: Ctx,
-    Path(id): Path<String>,
-    Form(input): Form<PurposeForm>,
-) -> WebResult<Response> {
-    service::disclose_for(&ctx, &id, &input.purpose).await?;
-    Ok(back(&id))
-}
-
-fn incident_page(ctx: &Ctx, d: IncidentDetail) -> WebResult<Html<String>> {
-    render(&IncidentPage {
-        layout: Layout::new(ctx),
-        d,
-        purposes: DisclosurePurpose::ALL,
-        le_kinds: LeDetailKind::ALL,
-        scopes: BanScope::ALL,
-        follow_up_form: ctx.form(),
-        le_form: ctx.form(),
-        evidence_form: ctx.form(),
-        ban_form: ctx.form(),
-        purpose_form: ctx.form(),
-    })
 }
 
 fn back(id: &str) -> Response {

@@ -358,8 +358,10 @@ pub struct FollowUpView {
     pub status: String,
 }
 
+/// One incident as its own capability shows it; its evidence and bans are added where the
+/// incident's whole file is shown (`incident_file`).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct IncidentDetail {
+pub struct IncidentRecord {
     pub incident: IncidentSummary,
     pub campus: String,
     pub reported_by: Option<String>,
@@ -374,8 +376,6 @@ pub struct IncidentDetail {
     pub law_enforcement_view: bool,
     /// Both a school and a criminal investigation run on this incident.
     pub simultaneous_investigations: bool,
-    pub evidence: Vec<crate::evidence::service::ItemSummary>,
-    pub bans: Vec<crate::visitors::service::BanView>,
 }
 
 /// Whether the actor reads the law-enforcement side of an incident.
@@ -412,7 +412,7 @@ async fn disclosed_here(ctx: &Ctx, found: &Found) -> WebResult<bool> {
 /// One incident. Law enforcement reading a school record about a student sees the student's
 /// identity only once they disclosed it to themselves, with a reason ([`disclose_for`]), in
 /// this session; each later view is an audited read.
-pub async fn incident(ctx: &Ctx, id: &str) -> WebResult<IncidentDetail> {
+pub async fn incident(ctx: &Ctx, id: &str) -> WebResult<(IncidentRecord, Found)> {
     let found = find(ctx, id, Action::View).await?;
     let le = reads_law_enforcement(ctx, &found);
     let mut withhold = needs_disclosure(ctx, &found).await?;
@@ -438,7 +438,7 @@ pub async fn incident(ctx: &Ctx, id: &str) -> WebResult<IncidentDetail> {
     let follow_ups = store::follow_ups(&mut conn, found.id()).await?;
     drop(conn);
     let classification = Classification::from_code(&found.row.classification);
-    Ok(IncidentDetail {
+    let record = IncidentRecord {
         incident: summary(&found.row, &found.local),
         campus: found.campus.name.clone(),
         reported_by: found.row.reported_by.clone(),
@@ -462,9 +462,8 @@ pub async fn incident(ctx: &Ctx, id: &str) -> WebResult<IncidentDetail> {
         law_enforcement_view: le,
         simultaneous_investigations: classification
             .is_some_and(|c| c.runs_simultaneous_investigations()),
-        evidence: crate::evidence::service::of_incident(ctx, &found).await?,
-        bans: crate::visitors::service::bans_of_incident(ctx, &found).await?,
-    })
+    };
+    Ok((record, found))
 }
 
 fn person_view(p: triad_store::incidents::PersonRow, withhold: bool) -> PersonView {
@@ -495,14 +494,14 @@ fn le_view(d: LeDetailRow, le: bool) -> LeDetailView {
 /// An officer discloses a school record about a student to themself, with the reason: one
 /// disclosure row for the session (or token), after which the incident shows the student's
 /// identity to them until it ends. Asking again in the same session records nothing new.
-pub async fn disclose_for(ctx: &Ctx, id: &str, purpose: &str) -> WebResult<IncidentDetail> {
+pub async fn disclose_for(ctx: &Ctx, id: &str, purpose: &str) -> WebResult<()> {
     let found = find(ctx, id, Action::View).await?;
     let purpose = DisclosurePurpose::from_code(purpose.trim())
         .ok_or_else(|| Invalid::one("purpose", "choose why you need the student's identity"))?;
     if needs_disclosure(ctx, &found).await? && !disclosed_here(ctx, &found).await? {
         disclose(ctx, &found, purpose).await?;
     }
-    incident(ctx, id).await
+    Ok(())
 }
 
 /// Logs that a school record about a student was shown to law enforcement, and why.

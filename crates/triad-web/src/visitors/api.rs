@@ -72,7 +72,7 @@ async fn issue_ban(
 #[utoipa::path(get, path = "/api/v1/bans/{id}/photo", tag = "visitors", params(("id" = String, Path)), responses((status = 200, content_type = "image/jpeg", body = Vec<u8>), (status = 404, body = ErrorBody)), security(("token" = [])))]
 pub async fn ban_photo(ctx: Ctx, Path(id): Path<String>) -> WebResult<axum::response::Response> {
     let bytes = service::ban_photo(&ctx, &id).await?;
-    Ok(crate::evidence::image("image/jpeg".into(), bytes))
+    Ok(crate::views::image("image/jpeg".into(), bytes))
 }
 
 /// The bans in force on a campus today, soonest ending first, a page at a time.

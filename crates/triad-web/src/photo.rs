@@ -1,4 +1,4 @@
-//! An uploaded evidence photo becomes two things: the SHA-256 of the original bytes (the
+//! An uploaded photo (of evidence, or of a banned person) becomes two things: the SHA-256 of the original bytes (the
 //! original itself is kept unaltered for law enforcement) and a viewing copy re-encoded from
 //! the decoded pixels, which carries no metadata at all (no EXIF, no GPS).
 //!

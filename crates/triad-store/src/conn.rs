@@ -1,0 +1,108 @@
+//! A connection of either engine and the macros that run one body of SQL code on it: the
+//! bottom of the store, below transactions, the write batches and the audit chain.
+
+use sqlx::{PgConnection, Postgres, Sqlite, SqliteConnection};
+
+/// Runs the same code against whichever engine a connection belongs to. The body is written
+/// once; each arm is compiled for its own concrete driver, so both keep their native types.
+#[macro_export]
+macro_rules! run {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $crate::Conn::from($conn) {
+            $crate::Conn::Sqlite($c) => $body,
+            $crate::Conn::Postgres($c) => $body,
+        }
+    };
+}
+
+/// Executes a statement with its arguments bound in order; yields rows affected.
+#[macro_export]
+macro_rules! execute {
+    ($conn:expr, $sql:expr $(, $arg:expr)* $(,)?) => {
+        $crate::run!($conn, |c| sqlx::query($sql)$(.bind($arg))*.execute(c).await.map(|r| r.rows_affected()))
+    };
+}
+
+/// Fetches every row as `$t` (a `sqlx::FromRow` type).
+#[macro_export]
+macro_rules! fetch_all {
+    ($conn:expr, $t:ty, $sql:expr $(, $arg:expr)* $(,)?) => {
+        $crate::run!($conn, |c| sqlx::query_as::<_, $t>($sql)$(.bind($arg))*.fetch_all(c).await)
+    };
+}
+
+/// Fetches at most one row as `$t`.
+#[macro_export]
+macro_rules! fetch_optional {
+    ($conn:expr, $t:ty, $sql:expr $(, $arg:expr)* $(,)?) => {
+        $crate::run!($conn, |c| sqlx::query_as::<_, $t>($sql)$(.bind($arg))*.fetch_optional(c).await)
+    };
+}
+
+/// Fetches a single scalar (a count, a sum).
+#[macro_export]
+macro_rules! fetch_scalar {
+    ($conn:expr, $t:ty, $sql:expr $(, $arg:expr)* $(,)?) => {
+        $crate::run!($conn, |c| sqlx::query_scalar::<_, $t>($sql)$(.bind($arg))*.fetch_one(c).await)
+    };
+}
+
+/// Which engine an instance runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// A borrowed connection of either engine: what the query macros run on.
+pub enum Conn<'a> {
+    Sqlite(&'a mut SqliteConnection),
+    Postgres(&'a mut PgConnection),
+}
+
+/// A connection taken from the pool for a few reads.
+pub enum Pooled {
+    Sqlite(sqlx::pool::PoolConnection<Sqlite>),
+    Postgres(sqlx::pool::PoolConnection<Postgres>),
+}
+
+impl<'a> From<&'a mut SqliteConnection> for Conn<'a> {
+    fn from(c: &'a mut SqliteConnection) -> Self {
+        Conn::Sqlite(c)
+    }
+}
+
+impl<'a> From<&'a mut PgConnection> for Conn<'a> {
+    fn from(c: &'a mut PgConnection) -> Self {
+        Conn::Postgres(c)
+    }
+}
+
+impl<'a> From<&'a mut Pooled> for Conn<'a> {
+    fn from(p: &'a mut Pooled) -> Self {
+        match p {
+            Pooled::Sqlite(c) => Conn::Sqlite(c),
+            Pooled::Postgres(c) => Conn::Postgres(c),
+        }
+    }
+}
+
+impl<'a, 'b> From<&'a mut Conn<'b>> for Conn<'a> {
+    fn from(c: &'a mut Conn<'b>) -> Self {
+        match c {
+            Conn::Sqlite(c) => Conn::Sqlite(c),
+            Conn::Postgres(c) => Conn::Postgres(c),
+        }
+    }
+}
+
+/// The VALUES list of a multi-row INSERT: `rows` tuples of `width` numbered placeholders.
+pub(crate) fn placeholders(rows: usize, width: usize) -> String {
+    let tuples: Vec<String> = (0..rows)
+        .map(|r| {
+            let cells: Vec<String> = (1..=width).map(|i| format!("${}", r * width + i)).collect();
+            format!("({})", cells.join(", "))
+        })
+        .collect();
+    tuples.join(", ")
+}
