@@ -1,8 +1,8 @@
 //! Drills (seed 000): scheduled, then held, per campus; whether the SRO took part; counts per
 //! school year.
 
-use crate::meetings::parse_text;
 use crate::org::{parse_date, text_enum};
+use crate::text::parse_text;
 use crate::time::parse_local;
 use crate::{Invalid, Timestamp};
 use chrono::NaiveDate;

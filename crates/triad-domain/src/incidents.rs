@@ -64,6 +64,20 @@ text_enum! {
     }
 }
 
+/// Whether the students an incident names are withheld from its reader until the reader
+/// discloses the record to themself, with a reason (FERPA): a school's record (an education
+/// record) naming a student, read by law enforcement. The law-enforcement unit's own records
+/// are not education records, and a record naming no student has no one to withhold.
+pub fn students_withheld(
+    read_by_law_enforcement: bool,
+    provenance: Option<Provenance>,
+    people: &[PersonKind],
+) -> bool {
+    read_by_law_enforcement
+        && provenance == Some(Provenance::School)
+        && people.contains(&PersonKind::Student)
+}
+
 impl Provenance {
     /// The provenance of what a person writes about a record, by the roles they hold for its
     /// campus and agency: law enforcement's own record only when they write as its officer
@@ -166,8 +180,8 @@ pub fn parse_people(drafts: &[PersonDraft]) -> Result<Vec<Involved>, Invalid> {
             );
             continue;
         };
-        let name = invalid.check(crate::meetings::parse_text("people", &d.name, 200));
-        let description = invalid.check(crate::meetings::parse_text("people", &d.description, 500));
+        let name = invalid.check(crate::text::parse_text("people", &d.name, 200));
+        let description = invalid.check(crate::text::parse_text("people", &d.description, 500));
         let (Some(name), Some(description)) = (name, description) else {
             continue;
         };
@@ -262,6 +276,27 @@ mod tests {
         assert_eq!(
             Provenance::of_writer(&RolesHere::new(vec![Role::CampusAdmin], false)),
             Provenance::School
+        );
+    }
+
+    #[test]
+    fn only_law_enforcement_reading_a_school_record_about_a_student_is_withheld() {
+        use PersonKind::*;
+        let school = Some(Provenance::School);
+        assert!(students_withheld(true, school, &[Staff, Student]));
+        assert!(
+            !students_withheld(false, school, &[Student]),
+            "the school reads its own"
+        );
+        assert!(!students_withheld(
+            true,
+            Some(Provenance::LawEnforcementUnit),
+            &[Student]
+        ));
+        assert!(!students_withheld(true, school, &[Staff, Visitor, Unknown]));
+        assert!(
+            !students_withheld(true, None, &[Student]),
+            "an unknown provenance is not a school's"
         );
     }
 }

@@ -115,7 +115,7 @@ pub fn check_note(thread: Thread, kind: NoteKind, body: &str) -> Result<String, 
         invalid.push("kind", "crimes reported and sanctions discussed go in the coordination thread, which both sides read");
     }
     let body = invalid
-        .check(crate::meetings::parse_text("body", body, 8000))
+        .check(crate::text::parse_text("body", body, 8000))
         .flatten();
     if body.is_none() && invalid.errors.is_empty() {
         invalid.push("body", "write the note");

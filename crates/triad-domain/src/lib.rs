@@ -17,6 +17,7 @@ pub mod operations;
 pub mod org;
 pub mod policy;
 pub mod surveys;
+pub mod text;
 pub mod time;
 pub mod visitors;
 

@@ -3,7 +3,6 @@
 //! a semester review of the MOU, introductions at the start of the year).
 
 use crate::org::{text_enum, week_start, Term};
-use crate::Invalid;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -138,18 +137,6 @@ pub fn school_days(terms: &[Term], closed: &[NaiveDate]) -> Vec<NaiveDate> {
     out.sort();
     out.dedup();
     out
-}
-
-/// A short text field: trimmed, bounded, may be empty.
-pub fn parse_text(field: &'static str, text: &str, max: usize) -> Result<Option<String>, Invalid> {
-    let t = text.trim();
-    if t.chars().count() > max {
-        return Err(Invalid::one(
-            field,
-            format!("must be at most {max} characters"),
-        ));
-    }
-    Ok(Some(t.to_string()).filter(|t| !t.is_empty()))
 }
 
 #[cfg(test)]

@@ -5,6 +5,8 @@
 
 use crate::auth::{Role, RolesHere};
 use crate::org::text_enum;
+use crate::text::parse_text;
+use crate::Invalid;
 use serde::{Deserialize, Serialize};
 
 text_enum! {
@@ -236,6 +238,72 @@ pub fn apply(state: State, m: Move, who: Who<'_>, accepted: bool) -> Result<Stat
     }
 }
 
+/// A second threat response is not opened on a campus while one is open: what is seen or
+/// reported meanwhile goes on the open one's checklist.
+pub fn may_open_threat_response(m: Move, threat_response_open: bool) -> Result<(), Refused> {
+    if m == Move::ReportThreat && threat_response_open {
+        return Err(Refused(
+            "a threat response is already open on this campus: add to its checklist".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// What a person wrote with a move on a campus's status, as sent.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MoveNotes<'a> {
+    /// For a sweep: the areas checked.
+    pub areas: &'a str,
+    /// The officers responding.
+    pub responders: &'a str,
+    pub note: &'a str,
+    /// For a potential threat: what was seen or reported, and where.
+    pub threat: &'a str,
+}
+
+/// What a move adds to the timeline: what was reported, the areas checked, who responded, the
+/// administrator's acceptance of responsibility for a school lift, and the note. A sweep
+/// names its areas and a threat says what was seen; nothing else is required.
+pub fn move_detail(m: Move, notes: MoveNotes<'_>) -> Result<Option<String>, Invalid> {
+    let mut invalid = Invalid::default();
+    let areas = invalid
+        .check(parse_text("areas", notes.areas, 2000))
+        .flatten();
+    let responders = invalid
+        .check(parse_text("responders", notes.responders, 1000))
+        .flatten();
+    let note = invalid
+        .check(parse_text("note", notes.note, 2000))
+        .flatten();
+    let threat = invalid
+        .check(parse_text("threat", notes.threat, 2000))
+        .flatten();
+    if m == Move::RecordSweep && areas.is_none() {
+        invalid.push("areas", "say which areas were checked");
+    }
+    if m == Move::ReportThreat && threat.is_none() {
+        invalid.push("threat", "say what was seen or reported, and where");
+    }
+    invalid.into_result()?;
+    let mut parts = Vec::new();
+    if let Some(t) = threat {
+        parts.push(format!("Reported: {t}"));
+    }
+    if let Some(a) = areas {
+        parts.push(format!("Areas checked: {a}"));
+    }
+    if let Some(r) = responders {
+        parts.push(format!("Responding officers: {r}"));
+    }
+    if m == Move::SchoolLift {
+        parts.push(format!("Accepted: {RESPONSIBILITY_STATEMENT}"));
+    }
+    if let Some(n) = note {
+        parts.push(n);
+    }
+    Ok(Some(parts.join("\n")).filter(|p| !p.is_empty()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -387,5 +455,39 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_second_threat_response_waits_for_the_first() {
+        assert!(may_open_threat_response(Move::ReportThreat, false).is_ok());
+        let refused = may_open_threat_response(Move::ReportThreat, true).unwrap_err();
+        assert!(refused.0.contains("already open"));
+        assert!(may_open_threat_response(Move::CallLockdown, true).is_ok());
+    }
+
+    #[test]
+    fn a_move_says_what_its_kind_needs() {
+        let sweep = move_detail(Move::RecordSweep, MoveNotes::default()).unwrap_err();
+        assert_eq!(sweep.errors[0].field, "areas");
+        let threat = move_detail(Move::ReportThreat, MoveNotes::default()).unwrap_err();
+        assert_eq!(threat.errors[0].field, "threat");
+        assert_eq!(
+            move_detail(Move::CallLockdown, MoveNotes::default()),
+            Ok(None)
+        );
+        let notes = MoveNotes {
+            areas: " Gym, cafeteria ",
+            responders: "Deputy Ruiz",
+            note: "All clear",
+            threat: "",
+        };
+        assert_eq!(
+            move_detail(Move::RecordSweep, notes).unwrap().as_deref(),
+            Some("Areas checked: Gym, cafeteria\nResponding officers: Deputy Ruiz\nAll clear")
+        );
+        let lift = move_detail(Move::SchoolLift, MoveNotes::default())
+            .unwrap()
+            .unwrap();
+        assert!(lift.starts_with("Accepted: "));
     }
 }

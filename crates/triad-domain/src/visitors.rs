@@ -429,9 +429,6 @@ pub fn check_ban_period(starts_on: NaiveDate, ends_on: NaiveDate) -> Result<(), 
     Ok(())
 }
 
-/// Clock skew allowed between a phone and the server.
-const SKEW_MS: i64 = 2 * 60_000;
-
 /// Sign-in and sign-out times: not in the future, and out not before in.
 pub fn check_visit_times(
     time_in: Timestamp,
@@ -439,7 +436,7 @@ pub fn check_visit_times(
     now: Timestamp,
 ) -> Result<(), Invalid> {
     let mut invalid = Invalid::default();
-    if time_in.millis() > now.millis() + SKEW_MS {
+    if time_in.is_in_the_future(now) {
         invalid.push(
             "time_in",
             "a sign-in is recorded when it happens: this time is in the future",
@@ -449,7 +446,7 @@ pub fn check_visit_times(
         if out < time_in {
             invalid.push("time_out", "a visitor signs out after signing in");
         }
-        if out.millis() > now.millis() + SKEW_MS {
+        if out.is_in_the_future(now) {
             invalid.push("time_out", "this time is in the future");
         }
     }

@@ -16,9 +16,9 @@ use triad_domain::evidence::{
     self as rules, CustodyKind, CustodyRecord, Disposition, EvidenceStatus, NewCustodyRecord, Side,
     TransferCheck,
 };
-use triad_domain::meetings::parse_text;
 use triad_domain::org as org_rules;
 use triad_domain::policy::{Action, RecordClass, Resource};
+use triad_domain::text::parse_text;
 use triad_domain::{Id, Invalid};
 use triad_store::evidence::{self as store, CustodyState, ItemRow, PhotoRow};
 
@@ -227,7 +227,7 @@ pub async fn intake(
         &input.found_at,
         found.local.tz,
     ));
-    if found_at.is_some_and(|at| at.millis() > ctx.now.millis() + 120_000) {
+    if found_at.is_some_and(|at| at.is_in_the_future(ctx.now)) {
         invalid.push("found_at", "this time is in the future");
     }
     let storage = invalid.check(parse_text("storage_location", &input.storage_location, 200));

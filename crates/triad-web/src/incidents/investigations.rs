@@ -336,7 +336,7 @@ pub async fn close(
     let found = find(ctx, incident_id, Action::View).await?;
     let side = Side::from_code(side).ok_or(WebError::NotFound)?;
     require(ctx, &found, Action::Change, Thread::of(side)).await?;
-    let body = triad_domain::meetings::parse_text("note", &input.note, 4000)?
+    let body = triad_domain::text::parse_text("note", &input.note, 4000)?
         .ok_or_else(|| Invalid::one("note", "say how the investigation ended"))?;
     let mut tx = ctx.state.db.begin().await?;
     if !store::close(&mut tx, found.id(), side.code(), ctx.now.millis(), &body).await? {

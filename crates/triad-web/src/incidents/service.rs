@@ -15,9 +15,9 @@ use triad_domain::incidents::{
     self as rules, Classification, DisclosurePurpose, IncidentKind, LeDetailKind, LeDetailStatus,
     PersonDraft, PersonKind, Provenance,
 };
-use triad_domain::meetings::parse_text;
 use triad_domain::org as org_rules;
 use triad_domain::policy::{decide, Action, Decision, RecordClass, Resource};
+use triad_domain::text::parse_text;
 use triad_domain::{Id, Invalid};
 use triad_store::incidents::{self as store, IncidentRow, LeDetailRow};
 use triad_store::org::Campus;
@@ -181,7 +181,7 @@ fn parse(
         &input.occurred_at,
         local.tz,
     ));
-    if occurred_at.is_some_and(|at| at.millis() > now.millis() + 120_000) {
+    if occurred_at.is_some_and(|at| at.is_in_the_future(now)) {
         invalid.push(
             "occurred_at",
             "an incident is reported once it has happened: this time is in the future",
@@ -391,11 +391,16 @@ fn reads_law_enforcement(ctx: &Ctx, found: &Found) -> bool {
 /// Whether the students of an incident are withheld from the actor until a disclosure: a
 /// school record about a student read by law enforcement (FERPA).
 async fn needs_disclosure(ctx: &Ctx, found: &Found) -> WebResult<bool> {
-    if !reads_law_enforcement(ctx, found) || found.row.provenance != Provenance::School.code() {
-        return Ok(false);
-    }
     let people = store::people(&mut ctx.state.db.acquire().await?, found.id()).await?;
-    Ok(people.iter().any(|p| p.kind == PersonKind::Student.code()))
+    let kinds: Vec<PersonKind> = people
+        .iter()
+        .filter_map(|p| PersonKind::from_code(&p.kind))
+        .collect();
+    Ok(triad_domain::incidents::students_withheld(
+        reads_law_enforcement(ctx, found),
+        Provenance::from_code(&found.row.provenance),
+        &kinds,
+    ))
 }
 
 /// Whether the incident was disclosed to the actor in this session (or with this token).

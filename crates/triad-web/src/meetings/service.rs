@@ -167,9 +167,21 @@ pub async fn record(ctx: &Ctx, campus: &str, input: MeetingInput) -> WebResult<M
     if held_on.is_some_and(|d| d > cal.today) {
         invalid.push("held_on", "a meeting is recorded once it has been held");
     }
-    let attendees = invalid.check(rules::parse_text("attendees", &input.attendees, 1000));
-    let agenda = invalid.check(rules::parse_text("agenda", &input.agenda, 5000));
-    let minutes = invalid.check(rules::parse_text("minutes", &input.minutes, 20000));
+    let attendees = invalid.check(triad_domain::text::parse_text(
+        "attendees",
+        &input.attendees,
+        1000,
+    ));
+    let agenda = invalid.check(triad_domain::text::parse_text(
+        "agenda",
+        &input.agenda,
+        5000,
+    ));
+    let minutes = invalid.check(triad_domain::text::parse_text(
+        "minutes",
+        &input.minutes,
+        20000,
+    ));
     invalid.into_result()?;
     let (Some(kind), Some(held_on), Some(attendees), Some(agenda), Some(minutes)) =
         (kind, held_on, attendees, agenda, minutes)

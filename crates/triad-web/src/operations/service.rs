@@ -11,7 +11,6 @@ use crate::error::{WebError, WebResult};
 use crate::live::{label, LiveStatus, Watch};
 use serde::{Deserialize, Serialize};
 use triad_domain::audit::Outcome;
-use triad_domain::meetings::parse_text;
 use triad_domain::operations::{self as rules, CampusStatus, Move, State, ThreatStep, Who};
 use triad_domain::policy::{Action, RecordClass};
 use triad_domain::{Id, Invalid};
@@ -185,47 +184,6 @@ pub struct MoveInput {
     pub threat: String,
 }
 
-/// What a move adds to the timeline.
-fn detail(m: Move, input: &MoveInput) -> Result<Option<String>, Invalid> {
-    let mut invalid = Invalid::default();
-    let areas = invalid
-        .check(parse_text("areas", &input.areas, 2000))
-        .flatten();
-    let responders = invalid
-        .check(parse_text("responders", &input.responders, 1000))
-        .flatten();
-    let note = invalid
-        .check(parse_text("note", &input.note, 2000))
-        .flatten();
-    let threat = invalid
-        .check(parse_text("threat", &input.threat, 2000))
-        .flatten();
-    if m == Move::RecordSweep && areas.is_none() {
-        invalid.push("areas", "say which areas were checked");
-    }
-    if m == Move::ReportThreat && threat.is_none() {
-        invalid.push("threat", "say what was seen or reported, and where");
-    }
-    invalid.into_result()?;
-    let mut parts = Vec::new();
-    if let Some(t) = threat {
-        parts.push(format!("Reported: {t}"));
-    }
-    if let Some(a) = areas {
-        parts.push(format!("Areas checked: {a}"));
-    }
-    if let Some(r) = responders {
-        parts.push(format!("Responding officers: {r}"));
-    }
-    if m == Move::SchoolLift {
-        parts.push(format!("Accepted: {}", rules::RESPONSIBILITY_STATEMENT));
-    }
-    if let Some(n) = note {
-        parts.push(n);
-    }
-    Ok(Some(parts.join("\n")).filter(|p| !p.is_empty()))
-}
-
 /// Makes a move on a campus's status.
 pub async fn make_move(
     ctx: &Ctx,
@@ -247,7 +205,15 @@ pub async fn make_move(
         .trim()
         .parse()
         .map_err(|_| Invalid::one("version", "reload the page and try again"))?;
-    let detail = detail(m, &input)?;
+    let detail = rules::move_detail(
+        m,
+        rules::MoveNotes {
+            areas: &input.areas,
+            responders: &input.responders,
+            note: &input.note,
+            threat: &input.threat,
+        },
+    )?;
     let mut tx = ctx.state.db.begin().await?;
     let open = store::open_event(&mut tx, campus.campus_id()).await?;
     let (state, version) = match &open {
@@ -270,15 +236,10 @@ pub async fn make_move(
     // Authority comes from the roles held for this campus only: the SSO here who is the
     // administrator of another school does not lift this one's lockdown for it.
     let who = Who::from(&here);
-    if m == Move::ReportThreat && open.as_ref().is_some_and(|e| e.threat.is_some()) {
+    let threat_response_open = open.as_ref().is_some_and(|e| e.threat.is_some());
+    if let Err(reason) = rules::may_open_threat_response(m, threat_response_open) {
         drop(tx);
-        return Err(refused(
-            ctx,
-            &campus,
-            m,
-            "a threat response is already open on this campus: add to its checklist",
-        )
-        .await);
+        return Err(refused(ctx, &campus, m, &reason.0).await);
     }
     let next = match rules::apply(state, m, who, input.accept_responsibility) {
         Ok(next) => next,

@@ -11,9 +11,9 @@ use crate::error::{WebError, WebResult};
 use crate::incidents::service::{Found, IncidentInput};
 use serde::{Deserialize, Serialize};
 use triad_domain::audit::Outcome;
-use triad_domain::meetings::parse_text;
 use triad_domain::org as org_rules;
 use triad_domain::policy::{Action, RecordClass, Resource};
+use triad_domain::text::parse_text;
 use triad_domain::visitors::{self as rules, BanScope, IdType, MatchDecision, MatchReason, Person};
 use triad_domain::{Id, Invalid, Timestamp};
 use triad_store::org::Campus;
@@ -142,7 +142,7 @@ pub async fn issue_ban(
         &input.served_at,
         found.local.tz,
     ));
-    if served_at.is_some_and(|at| at.millis() > ctx.now.millis() + 120_000) {
+    if served_at.is_some_and(|at| at.is_in_the_future(ctx.now)) {
         invalid.push(
             "served_at",
             "the notice is recorded once served: this time is in the future",
