@@ -105,12 +105,15 @@ pub enum Decision {
     NotFound,
 }
 
-/// Who owns a record that belongs to one person (their own account, their own tokens).
+/// A record as the policy sees it: its class, its tenant, who owns it when it belongs to one
+/// person (their own account, their own tokens), and who alone may change it when a record
+/// binds its changes to one person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Resource {
     pub class: RecordClass,
     pub tenant: Tenant,
     pub owner: Option<Id>,
+    pub changed_only_by: Option<OnlyBy>,
 }
 
 impl Resource {
@@ -119,12 +122,60 @@ impl Resource {
             class,
             tenant,
             owner: None,
+            changed_only_by: None,
         }
     }
 
     pub fn owned_by(mut self, user: Id) -> Self {
         self.owner = Some(user);
         self
+    }
+
+    /// Binds changes to the record to one person, on top of the roles that allow them.
+    pub fn changed_only_by(mut self, rule: OnlyBy) -> Self {
+        self.changed_only_by = Some(rule);
+        self
+    }
+}
+
+/// A change to a record that one person alone may make, whatever roles others hold for it:
+/// the rule, and the person it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnlyBy {
+    /// An activity entry is corrected, and given a lesson plan, by the officer who logged it.
+    Author(Id),
+    /// An evidence item is released, or its disposition recorded, by the person holding it.
+    Holder(Id),
+    /// A notice of a campus event is acknowledged by the person it was sent to.
+    Addressee(Id),
+    /// An item in transfer is acknowledged by the receiver named; `None`: no transfer waits.
+    Receiver(Option<Id>),
+}
+
+impl OnlyBy {
+    /// The person a stored id names; an id that no longer parses names nobody.
+    pub fn stored(text: &str) -> Id {
+        Id::parse(text).unwrap_or_else(Id::random)
+    }
+
+    /// The one person who may make the change, if anyone.
+    pub fn person(self) -> Option<Id> {
+        match self {
+            OnlyBy::Author(p) | OnlyBy::Holder(p) | OnlyBy::Addressee(p) => Some(p),
+            OnlyBy::Receiver(p) => p,
+        }
+    }
+
+    /// Why anyone else is refused, in words for them.
+    pub fn refusal(self) -> &'static str {
+        match self {
+            OnlyBy::Author(_) => "only the officer who logged an entry corrects it",
+            OnlyBy::Holder(_) => {
+                "only the person holding the item releases it or records its disposition"
+            }
+            OnlyBy::Addressee(_) => "only the person notified acknowledges a notice",
+            OnlyBy::Receiver(_) => "no transfer of this item waits for you",
+        }
     }
 }
 
@@ -295,8 +346,30 @@ impl Actor {
     }
 }
 
-/// The access decision for one actor, one action and one record.
+/// The access decision for one actor, one action and one record: what their roles allow,
+/// narrowed to the one person a record binds its changes to.
 pub fn decide(actor: &Actor, action: Action, resource: Resource) -> Decision {
+    match by_roles(actor, action, resource) {
+        Decision::Allow if bound_to_another(actor, action, resource).is_some() => {
+            Decision::Forbidden
+        }
+        decision => decision,
+    }
+}
+
+/// Why a change the actor's roles allow is refused all the same: the record binds it to
+/// someone else. `None` when that is not the reason (allowed, or refused by role).
+pub fn bound_to_another(actor: &Actor, action: Action, resource: Resource) -> Option<&'static str> {
+    let rule = resource
+        .changed_only_by
+        .filter(|_| action == Action::Change)?;
+    (rule.person() != Some(actor.user) && by_roles(actor, action, resource) == Decision::Allow)
+        .then(|| rule.refusal())
+}
+
+/// What the actor's roles (and ownership) allow, before any rule binding a change to one
+/// person.
+fn by_roles(actor: &Actor, action: Action, resource: Resource) -> Decision {
     // One's own account is one's own to manage; one's own shared records (an officer's own
     // activity report) are one's own to read.
     let own = resource.owner == Some(actor.user);
@@ -634,5 +707,74 @@ mod tests {
             .is_empty());
         // The agency's own SRO, assigned the same way, reads them.
         assert_eq!(decide(&sro(), Action::View, records), Decision::Allow);
+    }
+
+    #[test]
+    fn a_change_bound_to_one_person_is_theirs_alone_among_those_whose_roles_allow_it() {
+        let officer = sro();
+        let shared = Resource::new(
+            RecordClass::Shared,
+            Tenant::campus(id(DISTRICT), id(CAMPUS)),
+        );
+        for rule in [
+            OnlyBy::Author(officer.user),
+            OnlyBy::Holder(officer.user),
+            OnlyBy::Addressee(officer.user),
+            OnlyBy::Receiver(Some(officer.user)),
+        ] {
+            let mine = shared.changed_only_by(rule);
+            assert_eq!(decide(&officer, Action::Change, mine), Decision::Allow);
+            assert_eq!(bound_to_another(&officer, Action::Change, mine), None);
+        }
+        for rule in [
+            OnlyBy::Author(id(7)),
+            OnlyBy::Holder(id(7)),
+            OnlyBy::Addressee(id(7)),
+            OnlyBy::Receiver(Some(id(7))),
+            OnlyBy::Receiver(None),
+        ] {
+            let theirs = shared.changed_only_by(rule);
+            assert_eq!(
+                decide(&officer, Action::Change, theirs),
+                Decision::Forbidden
+            );
+            assert_eq!(
+                bound_to_another(&officer, Action::Change, theirs),
+                Some(rule.refusal())
+            );
+            // Reading is not bound: the roles decide.
+            assert_eq!(decide(&officer, Action::View, theirs), Decision::Allow);
+        }
+        // The person named, without a role that allows the change, is refused by role (the
+        // binding narrows what roles allow; it grants nothing).
+        let stranger_roles = principal();
+        let bound_to_them = Resource::new(
+            RecordClass::LawEnforcement,
+            Tenant {
+                agency: Some(id(AGENCY)),
+                district: Some(id(DISTRICT)),
+                campus: Some(id(CAMPUS)),
+            },
+        )
+        .changed_only_by(OnlyBy::Holder(stranger_roles.user));
+        assert_ne!(
+            decide(&stranger_roles, Action::Change, bound_to_them),
+            Decision::Allow
+        );
+        assert_eq!(
+            bound_to_another(&stranger_roles, Action::Change, bound_to_them),
+            None,
+            "refused by role, not by the binding"
+        );
+        // Outside the actor's reach a bound record is still not found.
+        let foreign = Resource::new(
+            RecordClass::Shared,
+            Tenant::campus(id(OTHER_DISTRICT), id(OTHER_CAMPUS)),
+        )
+        .changed_only_by(OnlyBy::Author(id(7)));
+        assert_eq!(
+            decide(&officer, Action::Change, foreign),
+            Decision::NotFound
+        );
     }
 }

@@ -434,6 +434,13 @@ impl Ctx {
         match decision {
             // What the actor may do next to this record depends on these roles alone.
             Decision::Allow => Ok(self.actor.roles_for(&resource.tenant, resource.class)),
+            // Refused because the record binds the change to someone else: say who may.
+            Decision::Forbidden => Err(
+                match triad_domain::policy::bound_to_another(&self.actor, action, resource) {
+                    Some(reason) => WebError::Forbidden(reason.into()),
+                    None => WebError::from_decision(Decision::Forbidden),
+                },
+            ),
             other => Err(WebError::from_decision(other)),
         }
     }

@@ -8,7 +8,7 @@ use triad_domain::activity::{self as rules, Draft, Entry};
 use triad_domain::audit::Outcome;
 use triad_domain::auth::{Role, Scope};
 use triad_domain::org::{self as org_rules, YearStart};
-use triad_domain::policy::{Action, RecordClass, Resource, Tenant};
+use triad_domain::policy::{Action, OnlyBy, RecordClass, Resource, Tenant};
 use triad_domain::{Id, Invalid, Timestamp};
 use triad_store::activity::{self as store, ActivityRow, LessonPlanRow};
 
@@ -306,20 +306,13 @@ pub async fn correction_hours(ctx: &Ctx) -> WebResult<i64> {
 /// An entry its author may still change: the author only, within the correction window.
 async fn changeable(ctx: &Ctx, id: &str) -> WebResult<ActivityRow> {
     let before = entry(ctx, id).await?;
+    let author = OnlyBy::Author(OnlyBy::stored(&before.author_id));
     ctx.require(
         Action::Change,
-        resource_of(&before),
+        resource_of(&before).changed_only_by(author),
         ("activity", &before.id),
     )
     .await?;
-    if before.author_id != ctx.actor.user.to_string() {
-        return Err(ctx
-            .deny(
-                "only the officer who logged an entry corrects it",
-                ("activity", &before.id),
-            )
-            .await);
-    }
     let hours = correction_hours(ctx).await?;
     if !rules::may_correct(Timestamp::from_millis(before.created_at), ctx.now, hours) {
         return Err(WebError::Conflict(format!("entries can be corrected for {hours} hours; this one is older. Log a new entry that says what changed")));

@@ -17,7 +17,7 @@ use triad_domain::evidence::{
     TransferCheck,
 };
 use triad_domain::org as org_rules;
-use triad_domain::policy::{Action, RecordClass, Resource};
+use triad_domain::policy::{Action, OnlyBy, RecordClass, Resource};
 use triad_domain::text::parse_text;
 use triad_domain::{Id, Invalid};
 use triad_store::evidence::{self as store, CustodyState, ItemRow, PhotoRow};
@@ -424,12 +424,33 @@ async fn find(ctx: &Ctx, id: &str, action: Action) -> WebResult<ItemRow> {
 
 /// [`find`], with the roles the actor holds for the item's campus and agency.
 async fn find_held(ctx: &Ctx, id: &str, action: Action) -> WebResult<(ItemRow, RolesHere)> {
+    find_bound(ctx, id, action, None).await
+}
+
+/// [`find_held`] for a change the item binds to one person (`bind` names them): the holder
+/// releasing it, the receiver acknowledging it.
+async fn find_bound(
+    ctx: &Ctx,
+    id: &str,
+    action: Action,
+    bind: Option<fn(&ItemRow) -> OnlyBy>,
+) -> WebResult<(ItemRow, RolesHere)> {
     let parsed = Id::parse(id).ok_or(WebError::NotFound)?;
     let item = store::get(&mut ctx.state.db.acquire().await?, parsed).await?;
-    let held = ctx
-        .require(action, shared(item.as_ref(), parsed), ("evidence", id))
-        .await?;
+    let mut resource = shared(item.as_ref(), parsed);
+    if let (Some(item), Some(bind)) = (&item, bind) {
+        resource = resource.changed_only_by(bind(item));
+    }
+    let held = ctx.require(action, resource, ("evidence", id)).await?;
     Ok((item.ok_or(WebError::NotFound)?, held))
+}
+
+fn holder(item: &ItemRow) -> OnlyBy {
+    OnlyBy::Holder(OnlyBy::stored(&item.holder_id))
+}
+
+fn receiver(item: &ItemRow) -> OnlyBy {
+    OnlyBy::Receiver(item.pending_receiver_id.as_deref().map(OnlyBy::stored))
 }
 
 fn tenant(item: Option<&ItemRow>, id: Id) -> triad_domain::policy::Tenant {
@@ -585,15 +606,7 @@ struct TransferFacts {
 
 /// Releases an item to a receiver, who must then acknowledge it.
 pub async fn transfer(ctx: &Ctx, id: &str, input: TransferInput) -> WebResult<ItemSummary> {
-    let item = find(ctx, id, Action::Change).await?;
-    if item.holder_id != ctx.actor.user.to_string() {
-        return Err(ctx
-            .deny(
-                "only the person holding the item can release it",
-                ("evidence", id),
-            )
-            .await);
-    }
+    let (item, _) = find_bound(ctx, id, Action::Change, Some(holder)).await?;
     // A closed item is refused as closed, whoever is named.
     let status = EvidenceStatus::from_code(&item.status).unwrap_or(EvidenceStatus::Collected);
     if status.is_final() {
@@ -676,13 +689,8 @@ pub async fn transfer(ctx: &Ctx, id: &str, input: TransferInput) -> WebResult<It
 
 /// The receiver acknowledges an item: custody passes to them.
 pub async fn acknowledge(ctx: &Ctx, id: &str) -> WebResult<ItemSummary> {
-    let (item, held) = find_held(ctx, id, Action::Change).await?;
+    let (_, held) = find_bound(ctx, id, Action::Change, Some(receiver)).await?;
     let me = ctx.actor.user.to_string();
-    if item.pending_receiver_id.as_deref() != Some(me.as_str()) {
-        return Err(ctx
-            .deny("no transfer of this item waits for you", ("evidence", id))
-            .await);
-    }
     let side = holder_side(ctx, &held, ("evidence", id)).await?;
     let mut tx = ctx.state.db.begin().await?;
     let item = take_for_change(ctx, &mut tx, id).await?;
@@ -760,9 +768,8 @@ fn optional(text: &str) -> Option<String> {
 
 /// Moves an item towards its disposition. The law-enforcement holder does this.
 pub async fn set_status(ctx: &Ctx, id: &str, input: StatusInput) -> WebResult<ItemSummary> {
-    let (item, held) = find_held(ctx, id, Action::Change).await?;
-    let holds = item.holder_id == ctx.actor.user.to_string();
-    if !holds || rules::custody_side(&held) != Some(Side::LawEnforcement) {
+    let (_, held) = find_bound(ctx, id, Action::Change, Some(holder)).await?;
+    if rules::custody_side(&held) != Some(Side::LawEnforcement) {
         return Err(ctx
             .deny(
                 "the law-enforcement officer holding the item records its disposition",

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use triad_domain::audit::Outcome;
 use triad_domain::operations::{self as rules, ThreatStep, TimelineKind, Who};
 use triad_domain::org as org_rules;
-use triad_domain::policy::{Action, RecordClass, Resource};
+use triad_domain::policy::{Action, OnlyBy, RecordClass, Resource};
 use triad_domain::text::parse_text;
 use triad_domain::{Id, Invalid};
 use triad_store::operations::{self as store, EventRow, FollowUpRow, LogRow, NoticeRow};
@@ -334,14 +334,14 @@ pub async fn acknowledge(ctx: &Ctx, notice_id: &str) -> WebResult<EventView> {
         .await?
         .ok_or(WebError::NotFound)?;
     let found = find(ctx, &notice.event_id, Action::View).await?;
-    if notice.recipient_id != ctx.actor.user.to_string() {
-        return Err(ctx
-            .deny(
-                "only the person notified acknowledges a notice",
-                ("campus_event_notice", &notice.id),
-            )
-            .await);
-    }
+    let addressee = OnlyBy::Addressee(OnlyBy::stored(&notice.recipient_id));
+    ctx.require(
+        Action::Change,
+        Resource::new(RecordClass::Shared, campus::tenant(&found.campus, None))
+            .changed_only_by(addressee),
+        ("campus_event_notice", &notice.id),
+    )
+    .await?;
     let mut tx = ctx.state.db.begin().await?;
     hold(&mut tx, &found).await?;
     if !store::acknowledge(&mut tx, &notice.id, ctx.actor.user, ctx.now.millis()).await? {
