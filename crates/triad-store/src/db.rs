@@ -239,6 +239,15 @@ impl Db {
         }
     }
 
+    /// Writes of this process waiting for their turn on the writer now (a test waits on it
+    /// to know a write has queued).
+    pub fn writes_waiting(&self) -> usize {
+        match self {
+            Db::Sqlite(_, group) => group.writes_waiting(),
+            Db::Postgres(_, group) => group.writes_waiting(),
+        }
+    }
+
     /// How long a batch of writes may keep taking queued writes before it is committed
     /// (16 ms by default: longer shares more, but makes the batch's first write wait longer).
     pub fn set_write_window(&self, window: Duration) {

@@ -329,6 +329,11 @@ impl<DB: Batchable> Group<DB> {
         })
     }
 
+    /// Writes waiting for their turn on the writer now.
+    pub fn writes_waiting(&self) -> usize {
+        self.waiting.load(Ordering::SeqCst)
+    }
+
     /// Batches opened so far.
     pub fn batches_opened(&self) -> u64 {
         self.batches.load(Ordering::Relaxed)

@@ -120,13 +120,106 @@ both_engines!(
     }
 );
 
-#[test]
-fn both_engines_have_the_same_migrations() {
-    use triad_store::{Db, Engine};
-    let sqlite = Db::migration_names(Engine::Sqlite);
-    let postgres = Db::migration_names(Engine::Postgres);
-    assert!(!sqlite.is_empty());
-    assert_eq!(sqlite, postgres);
+/// The two engines' migrations carry the same names and, applied, make the same schema:
+/// the same tables with the same columns, and the same indexes on the same tables. (Types are
+/// each engine's own; what a query names must exist on both.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_engines_migrate_to_the_same_schema() {
+    use triad_store::{Db, Engine as StoreEngine};
+    let sqlite_names = Db::migration_names(StoreEngine::Sqlite);
+    assert!(!sqlite_names.is_empty());
+    assert_eq!(sqlite_names, Db::migration_names(StoreEngine::Postgres));
+    let sqlite = TestApp::start(Engine::Sqlite).await;
+    let postgres = TestApp::start(Engine::Postgres).await;
+    let (lite, pg) = (schema_of(&sqlite).await, schema_of(&postgres).await);
+    assert!(
+        lite.columns.len() > 100,
+        "read {} columns",
+        lite.columns.len()
+    );
+    let tables =
+        |s: &Schema| -> BTreeSet<String> { s.columns.iter().map(|(t, _)| t.clone()).collect() };
+    assert_eq!(tables(&lite), tables(&pg), "tables");
+    let only = |a: &Schema, b: &Schema| -> Vec<(String, String)> {
+        a.columns.difference(&b.columns).cloned().collect()
+    };
+    assert!(
+        only(&lite, &pg).is_empty(),
+        "columns only on SQLite: {:?}",
+        only(&lite, &pg)
+    );
+    assert!(
+        only(&pg, &lite).is_empty(),
+        "columns only on PostgreSQL: {:?}",
+        only(&pg, &lite)
+    );
+    assert_eq!(lite.indexes, pg.indexes, "indexes (name, table)");
+}
+
+use std::collections::BTreeSet;
+
+/// What a migrated database holds: (table, column) pairs, and (index, table) pairs of the
+/// indexes the migrations create by name (not those an engine makes for a key on its own).
+struct Schema {
+    columns: BTreeSet<(String, String)>,
+    indexes: BTreeSet<(String, String)>,
+}
+
+async fn schema_of(app: &TestApp) -> Schema {
+    use triad_store::Db;
+    let pairs = |rows: Vec<(String, String)>| -> BTreeSet<(String, String)> {
+        rows.into_iter()
+            .map(|(a, b)| (a.to_lowercase(), b.to_lowercase()))
+            .collect()
+    };
+    match &app.db {
+        Db::Sqlite(pool, _) => {
+            let columns = sqlx::query_as(
+                "SELECT m.name, c.name FROM sqlite_master m, pragma_table_info(m.name) c \
+                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> '_sqlx_migrations'",
+            )
+            .fetch_all(pool)
+            .await
+            .unwrap();
+            let indexes = sqlx::query_as(
+                "SELECT name, tbl_name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL",
+            )
+            .fetch_all(pool)
+            .await
+            .unwrap();
+            Schema {
+                columns: pairs(columns),
+                indexes: pairs(indexes),
+            }
+        }
+        Db::Postgres(pool, _) => {
+            let columns = sqlx::query_as(
+                "SELECT c.table_name::text, c.column_name::text FROM information_schema.columns c \
+                 JOIN information_schema.tables t USING (table_schema, table_name) \
+                 WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' \
+                 AND c.table_name <> '_sqlx_migrations'",
+            )
+            .fetch_all(pool)
+            .await
+            .unwrap();
+            // Indexes backing a primary key or a unique constraint are the engine's own.
+            let indexes = sqlx::query_as(
+                "SELECT i.relname::text, t.relname::text FROM pg_index x \
+                 JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid \
+                 JOIN pg_namespace n ON n.oid = t.relnamespace \
+                 WHERE n.nspname = current_schema() AND t.relname <> '_sqlx_migrations' \
+                 AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid \
+                 AND k.contype IN ('p', 'u', 'x'))",
+            )
+            .fetch_all(pool)
+            .await
+            .unwrap();
+            Schema {
+                columns: pairs(columns),
+                indexes: pairs(indexes),
+            }
+        }
+    }
 }
 
 // Someone holding the database rewrites an entry and recomputes the chain and its head: the

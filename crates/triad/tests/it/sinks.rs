@@ -22,7 +22,8 @@ impl Received {
 
     /// Waits (generously) until something received contains `wanted`.
     pub async fn wait_for(&self, wanted: &str) -> Option<String> {
-        for _ in 0..200 {
+        let deadline = std::time::Instant::now() + crate::support::PATIENCE;
+        while std::time::Instant::now() < deadline {
             if let Some(found) = self.all().into_iter().find(|m| m.contains(wanted)) {
                 return Some(found);
             }
