@@ -13,7 +13,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use triad_domain::Timestamp;
 use triad_store::Db;
-use triad_web::activity::import::{import, ImportReport, Importer};
+use triad_web::activity::import::{import_followed, ImportReport, Importer, Progress};
+use triad_web::error::WebResult;
 
 #[derive(Subcommand)]
 pub enum ActivityCommand {
@@ -42,9 +43,17 @@ pub async fn run(db: &Db, data: &DataArgs, cmd: ActivityCommand) -> Result<ExitC
         std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
     let actor = crate::users::acting(db, data).await?;
     let now = Timestamp::from_datetime(chrono::Utc::now());
-    let report = import(db, &bytes, &args.map, Importer::Cli { actor }, now)
-        .await
-        .map_err(crate::data::operator_error)?;
+    let mut room = RoomForTheServer::on(db);
+    let report = import_followed(
+        db,
+        &bytes,
+        &args.map,
+        Importer::Cli { actor },
+        now,
+        &mut room,
+    )
+    .await
+    .map_err(crate::data::operator_error)?;
     print(&report, args.json)?;
     Ok(if report.stopped.is_some() {
         ExitCode::from(4)
@@ -53,6 +62,33 @@ pub async fn run(db: &Db, data: &DataArgs, cmd: ActivityCommand) -> Result<ExitC
     } else {
         ExitCode::from(3)
     })
+}
+
+/// A server on the same SQLite file cannot queue its writes with the command line's: the
+/// file's lock is the only arbiter, and a write waiting for it retries every 100 ms or so. An
+/// import that took the lock again the moment it let go of it could keep a front-office write
+/// waiting past its timeout. After each batch the import leaves the lock free for longer than
+/// that retry, so a waiting write gets in within about one batch. (On PostgreSQL, writes wait
+/// in order on their own.)
+struct RoomForTheServer(std::time::Duration);
+
+/// Longer than SQLite's longest step between retries for a lock (100 ms).
+const ROOM_AFTER_A_BATCH: std::time::Duration = std::time::Duration::from_millis(120);
+
+impl RoomForTheServer {
+    fn on(db: &Db) -> Self {
+        Self(match db.engine() {
+            triad_store::Engine::Sqlite => ROOM_AFTER_A_BATCH,
+            triad_store::Engine::Postgres => std::time::Duration::ZERO,
+        })
+    }
+}
+
+impl Progress for RoomForTheServer {
+    async fn step(&mut self, _done: usize, _total: usize) -> WebResult<bool> {
+        tokio::time::sleep(self.0).await;
+        Ok(true)
+    }
 }
 
 fn print(report: &ImportReport, json: bool) -> Result<()> {

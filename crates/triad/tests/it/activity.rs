@@ -820,6 +820,7 @@ async fn a_command_line_import_beside_a_running_server_leaves_its_writes_alone()
     // The server keeps writing for as long as the import runs: none of its writes fails.
     let mut writes = 0;
     let mut statuses = std::collections::BTreeMap::new();
+    let mut unexpected = None;
     let status = loop {
         if let Some(status) = import.try_wait().unwrap() {
             break status;
@@ -831,7 +832,11 @@ async fn a_command_line_import_beside_a_running_server_leaves_its_writes_alone()
                 json!({"campus_id": app.world.campus.to_string(), "category": "patrol", "minutes": "5"}),
             )
             .await;
-        *statuses.entry(r.status().as_u16()).or_insert(0) += 1;
+        let code = r.status().as_u16();
+        *statuses.entry(code).or_insert(0) += 1;
+        if code != 201 && unexpected.is_none() {
+            unexpected = Some(r.text().await.unwrap_or_default());
+        }
         writes += 1;
         // Paced like a front office, not a load test: the import has the machine's cores.
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
@@ -847,7 +852,7 @@ async fn a_command_line_import_beside_a_running_server_leaves_its_writes_alone()
     assert_eq!(
         statuses.keys().collect::<Vec<_>>(),
         vec![&201],
-        "{writes} writes during the import: {statuses:?}"
+        "{writes} writes during the import: {statuses:?}; the first refused said {unexpected:?}"
     );
 }
 
