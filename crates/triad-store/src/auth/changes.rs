@@ -1,0 +1,223 @@
+//! Changes to accounts as an administrator or the command line makes them: validated,
+//! audited, each in one transaction.
+
+use super::*;
+use crate::{execute, StoreError, StoreResult};
+use triad_domain::auth::{Grant, Scope};
+use triad_domain::{Id, Timestamp};
+
+/// A new account, as an administrator or the CLI asks for it.
+pub struct NewAccount {
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+    pub grant: Option<Grant>,
+    pub sworn: bool,
+    pub le_experience_start: Option<String>,
+}
+
+/// Who performs an account change and from where, for the audit trail.
+#[derive(Debug, Clone)]
+pub struct By {
+    pub actor: Option<Id>,
+    pub source: Option<String>,
+    pub now: Timestamp,
+}
+
+impl By {
+    pub(super) fn event(&self, action: &str) -> AuditEvent {
+        AuditEvent::new(self.actor, action, Outcome::Ok).source(self.source.clone())
+    }
+}
+
+use triad_domain::audit::{AuditEvent, Outcome};
+
+/// Validates and creates an account with its person record and first role, audited, in one
+/// transaction. Returns the new user's id.
+pub async fn create_account(db: &crate::Db, account: NewAccount, by: &By) -> StoreResult<Id> {
+    let mut invalid = triad_domain::Invalid::default();
+    let username = invalid.check(triad_domain::auth::parse_username(&account.username));
+    let display_name = invalid.check(triad_domain::org::parse_name(
+        "display_name",
+        &account.display_name,
+    ));
+    let personal: Vec<&str> = [account.username.as_str(), account.display_name.as_str()]
+        .into_iter()
+        .collect();
+    invalid.check(triad_domain::auth::check_new_password(
+        &account.password,
+        &personal,
+    ));
+    invalid.into_result()?;
+    let (Some(username), Some(display_name)) = (username, display_name) else {
+        return Err(StoreError::NotFound);
+    };
+    let hash = hash_password(account.password).await?;
+    let (agency, district) = match account.grant.map(|g| g.scope) {
+        Some(Scope::Agency { agency }) => (Some(agency), None),
+        Some(Scope::District { district }) | Some(Scope::Campus { district, .. }) => {
+            (None, Some(district))
+        }
+        _ => (None, None),
+    };
+    let user = Id::new();
+    let person = Id::new();
+    let mut tx = db.begin().await?;
+    crate::org::insert_person(
+        &mut tx,
+        &crate::org::NewPerson {
+            id: person,
+            display_name: &display_name,
+            email: None,
+            agency,
+            district,
+            sworn: account.sworn,
+            le_experience_start: account.le_experience_start.clone(),
+        },
+        by.now,
+    )
+    .await?;
+    insert_user(
+        &mut tx,
+        &NewUser {
+            id: user,
+            username: &username,
+            display_name: &display_name,
+            person: Some(person),
+            password_hash: &hash,
+        },
+        by.now,
+    )
+    .await?;
+    if let Some(grant) = account.grant {
+        add_grant(&mut tx, user, grant, by.now).await?;
+    }
+    let content = serde_json::json!({"username": username, "display_name": display_name, "grant": account.grant, "sworn": account.sworn});
+    crate::audit::append(
+        &mut tx,
+        by.event("account.create")
+            .record("user", user)
+            .content(&content)
+            .tenant(district, agency),
+        by.now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// The setting that makes a new password end the account's API tokens too (yes/no,
+/// default no).
+pub const TOKENS_END_SETTING: &str = "accounts.password_change_ends_tokens";
+
+/// Sets a new password after checking it; every session of the account ends (and, with
+/// [`TOKENS_END_SETTING`], every API token).
+pub async fn change_password(
+    db: &crate::Db,
+    user: Id,
+    password: String,
+    by: &By,
+) -> StoreResult<()> {
+    let row = user_by_id(&mut db.acquire().await?, user)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    triad_domain::auth::check_new_password(
+        &password,
+        &[row.username.as_str(), row.display_name.as_str()],
+    )?;
+    let hash = hash_password(password).await?;
+    let mut tx = db.begin().await?;
+    set_password(&mut tx, user, &hash).await?;
+    execute!(
+        &mut tx,
+        "DELETE FROM sessions WHERE user_id = $1",
+        user.to_string()
+    )?;
+    // With the setting on, a new password also ends every API token (a leaked password may
+    // have made some).
+    let end_tokens = crate::settings::get(&mut tx, TOKENS_END_SETTING)
+        .await?
+        .is_some_and(|v| matches!(v.trim(), "yes" | "true" | "on"));
+    if end_tokens {
+        execute!(
+            &mut tx,
+            "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+            by.now.millis(),
+            user.to_string()
+        )?;
+    }
+    crate::audit::append(
+        &mut tx,
+        by.event("account.password").record("user", user),
+        by.now,
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// Disables (or re-enables) an account, audited.
+pub async fn disable_account(db: &crate::Db, user: Id, disabled: bool, by: &By) -> StoreResult<()> {
+    let mut tx = db.begin().await?;
+    set_disabled(&mut tx, user, disabled, by.now).await?;
+    let action = if disabled {
+        "account.disable"
+    } else {
+        "account.enable"
+    };
+    crate::audit::append(&mut tx, by.event(action).record("user", user), by.now).await?;
+    tx.commit().await
+}
+
+/// Grants a role, audited.
+/// Gives an account a role, audited; the people who answer for the records the role opens
+/// (see [`triad_domain::auth::overseers_of`]) are told on their home page, in the same
+/// transaction. The caller has checked [`triad_domain::auth::may_grant`].
+pub async fn grant_role(db: &crate::Db, user: Id, grant: Grant, by: &By) -> StoreResult<()> {
+    let mut tx = db.begin().await?;
+    let grantee = user_by_id(&mut tx, user)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    add_grant(&mut tx, user, grant, by.now).await?;
+    if let Some(overseers) = triad_domain::auth::overseers_of(grant) {
+        let granter = match by.actor {
+            Some(actor) => user_by_id(&mut tx, actor)
+                .await?
+                .map_or_else(|| "Someone".to_string(), |u| u.display_name),
+            None => "The command line".to_string(),
+        };
+        let place = match grant.scope {
+            Scope::Campus { .. } => "on a campus of your district",
+            Scope::District { .. } => "for your district",
+            _ => "in your agency",
+        };
+        let message = format!(
+            "{granter} gave {} the role {} {place}: it opens records you answer for. If you \
+             did not expect it, ask your system administrator.",
+            grantee.display_name,
+            grant.role.label()
+        );
+        for (id, _) in holders_of(&mut tx, overseers.role, &scope_key(overseers.scope)).await? {
+            let Some(id) = Id::parse(&id) else { continue };
+            crate::notifications::insert(
+                &mut tx,
+                &crate::notifications::NewNotification {
+                    user: id,
+                    campus: None,
+                    message: &message,
+                    link: None,
+                    at: by.now.millis(),
+                },
+            )
+            .await?;
+        }
+    }
+    crate::audit::append(
+        &mut tx,
+        by.event("account.grant")
+            .record("user", user)
+            .content(&grant),
+        by.now,
+    )
+    .await?;
+    tx.commit().await
+}

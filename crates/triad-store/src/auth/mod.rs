@@ -1,0 +1,51 @@
+//! Accounts, role grants, sessions, personal access tokens and the record of failed sign-ins,
+//! a file for each; every item is named from here (`triad_store::auth::…`).
+
+mod changes;
+mod lockout;
+mod second_factor;
+mod sessions;
+mod tokens;
+mod users;
+
+pub use changes::*;
+pub use lockout::*;
+pub use second_factor::*;
+pub use sessions::*;
+pub use tokens::*;
+pub use users::*;
+
+use crate::{fetch_scalar, Conn, StoreResult};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+pub use crate::passwords::{hash_password, spend_verification_time, verify_password};
+
+/// A fresh secret of 256 random bits, URL-safe, with a prefix that says what it is.
+pub fn new_secret(prefix: &str) -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    use base64::Engine;
+    format!(
+        "{prefix}{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    )
+}
+
+/// Secrets are stored only as their SHA-256: a stolen database yields no usable session.
+pub fn secret_hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// The version of everything a request's identity is read from (accounts, sessions, tokens,
+/// grants, people, assignments, partnerships, campuses, districts). Triggers move it in the
+/// transaction of every change to those (migration 0013), so an identity read under the
+/// version a request finds is still true for that request.
+pub async fn access_version<'c>(conn: impl Into<Conn<'c>>) -> StoreResult<i64> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_scalar!(
+        &mut c,
+        i64,
+        "SELECT version FROM access_version WHERE id = 1"
+    )?)
+}

@@ -1,0 +1,399 @@
+//! Accounts and the roles they hold: users, grants, and everything the access policy needs
+//! about one (their grants, assignments and partnerships), and the people a picker offers.
+
+use crate::paging::{after_cursor, Order, Page};
+use crate::{execute, fetch_all, fetch_optional, fetch_scalar, Conn, StoreError, StoreResult};
+use triad_domain::auth::{Actor, Assignment, Grant, Partnership, Role, Scope};
+use triad_domain::{Id, Timestamp};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: String,
+    pub username: String,
+    pub person_id: Option<String>,
+    pub display_name: String,
+    pub password_hash: String,
+    pub disabled: bool,
+    pub totp_secret: Option<String>,
+    pub totp_enabled: bool,
+    pub created_at: i64,
+}
+
+impl UserRow {
+    pub fn user_id(&self) -> Id {
+        Id::parse(&self.id).unwrap_or_else(|| Id::from_parts("unparseable", 0))
+    }
+}
+
+const USER_COLUMNS: &str = "id, username, person_id, display_name, password_hash, disabled, \
+                            totp_secret, totp_enabled, created_at";
+
+pub struct NewUser<'a> {
+    pub id: Id,
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub person: Option<Id>,
+    pub password_hash: &'a str,
+}
+
+pub async fn insert_user<'c>(
+    conn: impl Into<Conn<'c>>,
+    user: &NewUser<'_>,
+    now: Timestamp,
+) -> StoreResult<()> {
+    let mut c: Conn = conn.into();
+    execute!(
+        &mut c,
+        "INSERT INTO users (id, username, person_id, display_name, password_hash, disabled, created_at) \
+         VALUES ($1, $2, $3, $4, $5, FALSE, $6)",
+        user.id.to_string(),
+        user.username.to_string(),
+        user.person.map(|p| p.to_string()),
+        user.display_name.to_string(),
+        user.password_hash.to_string(),
+        now.millis(),
+    )
+    .map_err(|e| StoreError::from(e).or_conflict("that user name is taken"))?;
+    Ok(())
+}
+
+pub async fn user_by_name<'c>(
+    conn: impl Into<Conn<'c>>,
+    username: &str,
+) -> StoreResult<Option<UserRow>> {
+    let mut c: Conn = conn.into();
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1");
+    Ok(fetch_optional!(
+        &mut c,
+        UserRow,
+        &sql,
+        username.to_string()
+    )?)
+}
+
+pub async fn user_by_id<'c>(conn: impl Into<Conn<'c>>, id: Id) -> StoreResult<Option<UserRow>> {
+    let mut c: Conn = conn.into();
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+    Ok(fetch_optional!(&mut c, UserRow, &sql, id.to_string())?)
+}
+
+/// A page of the accounts, by user name.
+pub async fn list_users<'c>(conn: impl Into<Conn<'c>>, page: Page) -> StoreResult<Vec<UserRow>> {
+    let mut c: Conn = conn.into();
+    let after = after_cursor(
+        "$2",
+        "users",
+        "",
+        &["username", "id"],
+        Order::Ascending,
+        "1 = 1",
+    );
+    let sql =
+        format!("SELECT {USER_COLUMNS} FROM users WHERE {after} ORDER BY username, id LIMIT $1");
+    Ok(fetch_all!(
+        &mut c,
+        UserRow,
+        &sql,
+        page.limit,
+        page.cursor()
+    )?)
+}
+
+/// How many accounts there are.
+pub async fn count_users<'c>(conn: impl Into<Conn<'c>>) -> StoreResult<i64> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_scalar!(&mut c, i64, "SELECT COUNT(*) FROM users")?)
+}
+
+pub async fn set_password<'c>(
+    conn: impl Into<Conn<'c>>,
+    user: Id,
+    password_hash: &str,
+) -> StoreResult<()> {
+    let mut c: Conn = conn.into();
+    let n = execute!(
+        &mut c,
+        "UPDATE users SET password_hash = $1 WHERE id = $2",
+        password_hash.to_string(),
+        user.to_string()
+    )?;
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// Disables or re-enables an account; disabling ends every session and token at once.
+pub async fn set_disabled<'c>(
+    conn: impl Into<Conn<'c>>,
+    user: Id,
+    disabled: bool,
+    now: Timestamp,
+) -> StoreResult<()> {
+    let mut c: Conn = conn.into();
+    let n = execute!(
+        &mut c,
+        "UPDATE users SET disabled = $1 WHERE id = $2",
+        disabled,
+        user.to_string()
+    )?;
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    if disabled {
+        execute!(
+            &mut c,
+            "DELETE FROM sessions WHERE user_id = $1",
+            user.to_string()
+        )?;
+        execute!(
+            &mut c,
+            "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+            now.millis(),
+            user.to_string()
+        )?;
+    }
+    Ok(())
+}
+
+pub(super) fn scope_key(scope: Scope) -> String {
+    match scope {
+        Scope::Instance => "instance".into(),
+        Scope::Agency { agency } => format!("agency:{agency}"),
+        Scope::District { district } => format!("district:{district}"),
+        Scope::Campus { campus, .. } => format!("campus:{campus}"),
+    }
+}
+
+pub async fn add_grant<'c>(
+    conn: impl Into<Conn<'c>>,
+    user: Id,
+    grant: Grant,
+    now: Timestamp,
+) -> StoreResult<()> {
+    let mut c: Conn = conn.into();
+    let (agency, district, campus) = match grant.scope {
+        Scope::Instance => (None, None, None),
+        Scope::Agency { agency } => (Some(agency), None, None),
+        Scope::District { district } => (None, Some(district), None),
+        Scope::Campus { district, campus } => (None, Some(district), Some(campus)),
+    };
+    execute!(
+        &mut c,
+        "INSERT INTO grants (id, user_id, role, scope_key, agency_id, district_id, campus_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (user_id, role, scope_key) DO NOTHING",
+        Id::new().to_string(),
+        user.to_string(),
+        grant.role.code(),
+        scope_key(grant.scope),
+        agency.map(|i| i.to_string()),
+        district.map(|i| i.to_string()),
+        campus.map(|i| i.to_string()),
+        now.millis(),
+    )?;
+    Ok(())
+}
+
+pub async fn remove_grant<'c>(
+    conn: impl Into<Conn<'c>>,
+    user: Id,
+    grant: Grant,
+) -> StoreResult<bool> {
+    let mut c: Conn = conn.into();
+    let n = execute!(
+        &mut c,
+        "DELETE FROM grants WHERE user_id = $1 AND role = $2 AND scope_key = $3",
+        user.to_string(),
+        grant.role.code(),
+        scope_key(grant.scope)
+    )?;
+    Ok(n > 0)
+}
+
+#[derive(sqlx::FromRow)]
+struct GrantRow {
+    role: String,
+    agency_id: Option<String>,
+    district_id: Option<String>,
+    campus_id: Option<String>,
+}
+
+impl GrantRow {
+    fn into_grant(self) -> Option<Grant> {
+        let role = Role::from_code(&self.role)?;
+        let id = |t: Option<String>| t.as_deref().and_then(Id::parse);
+        let scope = match (id(self.agency_id), id(self.district_id), id(self.campus_id)) {
+            (None, None, None) => Scope::Instance,
+            (Some(agency), None, None) => Scope::Agency { agency },
+            (None, Some(district), None) => Scope::District { district },
+            (None, Some(district), Some(campus)) => Scope::Campus { district, campus },
+            _ => return None,
+        };
+        Some(Grant { role, scope })
+    }
+}
+
+pub async fn grants_of<'c>(conn: impl Into<Conn<'c>>, user: Id) -> StoreResult<Vec<Grant>> {
+    let mut c: Conn = conn.into();
+    let rows = fetch_all!(
+        &mut c,
+        GrantRow,
+        "SELECT role, agency_id, district_id, campus_id FROM grants WHERE user_id = $1 ORDER BY role, scope_key",
+        user.to_string()
+    )?;
+    Ok(rows.into_iter().filter_map(GrantRow::into_grant).collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct AssignmentRow {
+    agency_id: String,
+    district_id: String,
+    campus_id: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct PersonFlags {
+    sworn: bool,
+}
+
+/// Everything the access policy needs about a user, as of a date (for assignments).
+pub async fn load_actor<'c>(
+    conn: impl Into<Conn<'c>>,
+    user: &UserRow,
+    today: &str,
+) -> StoreResult<Actor> {
+    let mut c: Conn = conn.into();
+    let grants = grants_of(&mut c, user.user_id()).await?;
+    let person = user.person_id.as_deref().and_then(Id::parse);
+    let (sworn, assignments) = match person {
+        None => (false, Vec::new()),
+        Some(p) => {
+            let flags = fetch_optional!(
+                &mut c,
+                PersonFlags,
+                "SELECT sworn FROM people WHERE id = $1",
+                p.to_string()
+            )?;
+            let rows = fetch_all!(
+                &mut c,
+                AssignmentRow,
+                "SELECT agency_id, district_id, campus_id FROM assignments \
+                 WHERE person_id = $1 AND starts_on <= $2 AND (ends_on IS NULL OR ends_on >= $2)",
+                p.to_string(),
+                today.to_string()
+            )?;
+            let assignments = rows
+                .into_iter()
+                .filter_map(|r| {
+                    Some(Assignment {
+                        agency: Id::parse(&r.agency_id)?,
+                        district: Id::parse(&r.district_id)?,
+                        campus: Id::parse(&r.campus_id)?,
+                    })
+                })
+                .collect();
+            (flags.map(|f| f.sworn).unwrap_or(false), assignments)
+        }
+    };
+    let partnerships = partnerships_of_grants(&mut c, &grants).await?;
+    Ok(Actor {
+        user: user.user_id(),
+        person,
+        username: user.username.clone(),
+        display_name: user.display_name.clone(),
+        sworn,
+        grants,
+        assignments,
+        partnerships,
+    })
+}
+
+/// The partnerships of every agency and district the grants are held in.
+async fn partnerships_of_grants<'c>(
+    conn: impl Into<Conn<'c>>,
+    grants: &[Grant],
+) -> StoreResult<Vec<Partnership>> {
+    let mut c: Conn = conn.into();
+    let mut out: Vec<Partnership> = Vec::new();
+    for grant in grants {
+        let rows = match grant.scope {
+            Scope::Agency { agency } => crate::org::partnerships_of_agency(&mut c, agency).await?,
+            Scope::District { district } | Scope::Campus { district, .. } => {
+                crate::org::partnerships_of_district(&mut c, district).await?
+            }
+            Scope::Instance => Vec::new(),
+        };
+        for row in rows {
+            if let (Some(agency), Some(district)) =
+                (Id::parse(&row.agency_id), Id::parse(&row.district_id))
+            {
+                let p = Partnership { agency, district };
+                if !out.contains(&p) {
+                    out.push(p);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Active accounts that hold a role in a district or in an agency partnered with it, whose
+/// name or user name contains `text` (any case), by name: the people a picker in that district
+/// may offer, before the policy says which of them may act on the record at hand.
+pub async fn people_near_district<'c>(
+    conn: impl Into<Conn<'c>>,
+    district: Id,
+    text: &str,
+    limit: i64,
+) -> StoreResult<Vec<UserRow>> {
+    let mut c: Conn = conn.into();
+    let escaped: String = text
+        .trim()
+        .to_lowercase()
+        .chars()
+        .flat_map(|ch| match ch {
+            '%' | '_' | '\\' => vec!['\\', ch],
+            _ => vec![ch],
+        })
+        .collect();
+    let pattern = format!("%{escaped}%");
+    let sql = format!(
+        "SELECT {USER_COLUMNS} FROM users u WHERE u.disabled = FALSE AND EXISTS \
+         (SELECT 1 FROM grants g WHERE g.user_id = u.id AND (g.district_id = $1 OR g.agency_id IN \
+         (SELECT agency_id FROM partnerships WHERE district_id = $1))) \
+         AND (LOWER(u.display_name) LIKE $2 ESCAPE '\\' OR LOWER(u.username) LIKE $2 ESCAPE '\\') \
+         ORDER BY u.display_name, u.id LIMIT $3"
+    );
+    Ok(fetch_all!(
+        &mut c,
+        UserRow,
+        &sql,
+        district.to_string(),
+        pattern,
+        limit
+    )?)
+}
+
+#[derive(sqlx::FromRow)]
+struct Holder {
+    id: String,
+    display_name: String,
+}
+
+/// Active users holding a role in a scope (`campus:ID`, `district:ID`, …), by name.
+pub async fn holders_of<'c>(
+    conn: impl Into<Conn<'c>>,
+    role: Role,
+    scope_key: &str,
+) -> StoreResult<Vec<(String, String)>> {
+    let mut c: Conn = conn.into();
+    let rows = fetch_all!(
+        &mut c,
+        Holder,
+        "SELECT u.id, u.display_name FROM grants g JOIN users u ON u.id = g.user_id \
+         WHERE g.role = $1 AND g.scope_key = $2 AND u.disabled = FALSE ORDER BY u.display_name",
+        role.code(),
+        scope_key.to_string()
+    )?;
+    Ok(rows.into_iter().map(|h| (h.id, h.display_name)).collect())
+}
