@@ -150,7 +150,7 @@ async fn run(label: &str, url: &str, dir: &std::path::Path) -> Result<()> {
         peak_rss_mib()
     );
     let started = Instant::now();
-    let summary = service::summary(&db, &campaign, 5)
+    let summary = triad_web::surveys::analysis::summary(&db, &campaign, 5)
         .await
         .map_err(|e| format!("{e:?}"))?;
     println!(

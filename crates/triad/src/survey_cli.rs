@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use triad_domain::{Id, Timestamp};
 use triad_store::Db;
-use triad_web::surveys::{import, service};
+use triad_web::surveys::{analysis, export, import, service};
 
 #[derive(Subcommand)]
 pub enum SurveyCommand {
@@ -226,7 +226,7 @@ pub async fn run(db: &Db, data: &DataArgs, cmd: SurveyCommand) -> Result<ExitCod
                 Some(n) => n.max(1),
                 None => service::min_group(db).await.map_err(operator_error)?,
             };
-            let s = service::summary(db, &c, min)
+            let s = analysis::summary(db, &c, min)
                 .await
                 .map_err(operator_error)?;
             if a.json {
@@ -237,7 +237,7 @@ pub async fn run(db: &Db, data: &DataArgs, cmd: SurveyCommand) -> Result<ExitCod
         }
         SurveyCommand::Export(a) => {
             let c = campaign(db, &a.campaign).await?;
-            let rows = service::export(db, &c, triad_store::paging::Page::ALL)
+            let rows = export::export(db, &c, triad_store::paging::Page::ALL)
                 .await
                 .map_err(operator_error)?;
             match a.format {
@@ -255,7 +255,7 @@ pub async fn run(db: &Db, data: &DataArgs, cmd: SurveyCommand) -> Result<ExitCod
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_summary(s: &service::Summary) {
+fn print_summary(s: &analysis::Summary) {
     println!(
         "{} ({}), {} responses; groups under {} are not shown.",
         s.campaign, s.instrument, s.responses, s.min_group

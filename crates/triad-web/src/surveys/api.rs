@@ -1,9 +1,8 @@
 //! Surveys in the API: a district's campaigns, starting one, a campaign's analysis and export.
 
-use super::service::{
-    self, ExportRow, FigureView, GapView, NewCampaign, QuestionSummary, Summary, ThemeView,
-    TrendPoint,
-};
+use super::analysis::{FigureView, GapView, QuestionSummary, Summary, ThemeView, TrendPoint};
+use super::export::ExportRow;
+use super::service::{self, NewCampaign};
 use crate::context::Ctx;
 use crate::error::{ErrorBody, WebResult};
 use crate::paging::{next_cursor, Listed, PageQuery};

@@ -3,7 +3,8 @@
 //! (no account, in English or Spanish, with the district's notice where students or parents
 //! are asked).
 
-use super::service::{self, AnswerInput, NewCampaign, Summary};
+use super::analysis::Summary;
+use super::service::{self, AnswerInput, NewCampaign};
 use crate::context::Ctx;
 use crate::error::{WebError, WebResult};
 use crate::forms::FormToken;
@@ -126,7 +127,7 @@ async fn summary_with(
     report: Option<super::import::SurveyImportReport>,
 ) -> WebResult<Html<String>> {
     let s = service::summary_for(ctx, id).await?;
-    let charts = service::charts(&s);
+    let charts = super::analysis::charts(&s);
     let import = service::may_import(ctx, &s).then(|| ctx.form());
     render(&SummaryPage {
         layout: Layout::new(ctx),
@@ -158,13 +159,13 @@ async fn import_upload(
 struct ThemesPage {
     layout: Layout,
     campaign: CampaignRow,
-    answers: Vec<service::CodedAnswer>,
+    answers: Vec<super::coding::CodedAnswer>,
     codebook: Vec<triad_domain::surveys::Theme>,
     forms: Vec<FormToken>,
 }
 
 async fn themes_page(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
-    let (campaign, answers) = service::coded_answers(&ctx, &id).await?;
+    let (campaign, answers) = super::coding::coded_answers(&ctx, &id).await?;
     render(&ThemesPage {
         layout: Layout::new(&ctx),
         forms: answers.iter().map(|_| ctx.form()).collect(),
@@ -177,9 +178,9 @@ async fn themes_page(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>
 async fn correct_coding(
     ctx: Ctx,
     Path(id): Path<String>,
-    Form(input): Form<service::CodingInput>,
+    Form(input): Form<super::coding::CodingInput>,
 ) -> WebResult<Response> {
-    service::correct_coding(&ctx, &id, &input).await?;
+    super::coding::correct_coding(&ctx, &id, &input).await?;
     Ok(axum::response::Redirect::to(&format!("/surveys/{id}/themes")).into_response())
 }
 
@@ -324,7 +325,7 @@ async fn answer_form(
         })?
         .into_response());
     }
-    let instrument = service::instrument_of(&c)?;
+    let instrument = super::analysis::instrument_of(&c)?;
     let today = state.now().to_datetime().date_naive().to_string();
     Ok(answer_page(&c, &instrument, &q, None, &today)?.into_response())
 }
@@ -351,7 +352,7 @@ async fn answer(
             .into_response())
         }
         Err(WebError::Invalid(invalid)) => {
-            let instrument = service::instrument_of(&c)?;
+            let instrument = super::analysis::instrument_of(&c)?;
             let today = state.now().to_datetime().date_naive().to_string();
             let message = invalid
                 .errors
