@@ -66,28 +66,22 @@ impl WebError {
 
 impl From<StoreError> for WebError {
     fn from(e: StoreError) -> Self {
+        triad_app::AppError::from(e).into()
+    }
+}
+
+/// What the application layer says, as the web answers it.
+impl From<triad_app::AppError> for WebError {
+    fn from(e: triad_app::AppError) -> Self {
+        use triad_app::AppError;
         match e {
-            StoreError::Invalid(i) => WebError::Invalid(i),
-            StoreError::NotFound => WebError::NotFound,
-            StoreError::Conflict(m) => WebError::Conflict(m),
-            StoreError::Busy => WebError::Busy(
-                "many people are signing in at this moment; try again in a few seconds".into(),
-            ),
-            // Every connection busy for the whole wait, or the database's lock held past it:
-            // nothing was done, and the same request may be sent again.
-            e if e.is_busy() => {
-                tracing::warn!(error = %e, "the database was busy past the wait");
-                WebError::Busy(
-                    "the database is busy at this moment; try again in a few seconds".into(),
-                )
-            }
-            // The batch this write shared did not commit: nothing of it is saved, and the
-            // same request (the same key) may be sent again.
-            StoreError::Commit(detail) => {
-                tracing::warn!(%detail, "a write batch did not commit");
-                WebError::Busy("this was not saved; send it again in a moment".into())
-            }
-            other => WebError::Internal(other.to_string()),
+            AppError::NotFound => WebError::NotFound,
+            AppError::Forbidden(m) => WebError::Forbidden(m),
+            AppError::Invalid(i) => WebError::Invalid(i),
+            AppError::Unreadable(m) => WebError::BadRequest(m),
+            AppError::Conflict(m) => WebError::Conflict(m),
+            AppError::Unavailable(m) => WebError::Busy(m),
+            AppError::Internal(m) => WebError::Internal(m),
         }
     }
 }

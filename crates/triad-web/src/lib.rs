@@ -23,11 +23,9 @@ pub mod openapi;
 pub mod operations;
 pub mod org;
 pub mod paging;
-pub mod photo;
 mod replay;
 pub mod routes;
 mod security;
-pub mod spreadsheet;
 pub mod surveys;
 mod views;
 pub mod visitors;
@@ -35,42 +33,11 @@ pub mod visitors;
 pub use context::Ctx;
 pub use routes::RouteSpec;
 
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use triad_domain::Timestamp;
 use triad_store::Db;
 
-/// Where time comes from: the system clock in production, a clock tests can move.
-pub trait Clock: Send + Sync + 'static {
-    fn now(&self) -> Timestamp;
-}
-
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> Timestamp {
-        Timestamp::from_datetime(chrono::Utc::now())
-    }
-}
-
-/// A clock that runs with the system clock plus an offset tests can advance.
-#[derive(Default)]
-pub struct ShiftedClock {
-    offset_ms: AtomicI64,
-}
-
-impl ShiftedClock {
-    pub fn advance_minutes(&self, minutes: i64) {
-        self.offset_ms.fetch_add(minutes * 60_000, Ordering::SeqCst);
-    }
-}
-
-impl Clock for ShiftedClock {
-    fn now(&self) -> Timestamp {
-        let real = SystemClock.now();
-        Timestamp::from_millis(real.millis() + self.offset_ms.load(Ordering::SeqCst))
-    }
-}
+pub use triad_app::{Clock, ShiftedClock, SystemClock};
 
 /// How the server is exposed, which decides some headers.
 #[derive(Debug, Clone)]

@@ -259,7 +259,7 @@ async fn photo() -> Result<()> {
     let files = triad_store::instance::FileStore::new(&dir);
     let before = peak_rss_kib();
     let t = Instant::now();
-    let processed = triad_web::photo::process(&bytes, &triad_web::photo::Limits::default())?;
+    let processed = triad_app::photo::process(&bytes, &triad_app::photo::Limits::default())?;
     let processing = t.elapsed();
     let t = Instant::now();
     files
@@ -284,12 +284,12 @@ async fn photo() -> Result<()> {
     // Eight sent at once: decodes take turns (one per core), so the peak stays near that
     // of as many photos as there are cores, not eight.
     let t = Instant::now();
-    let limits = triad_web::photo::Limits::default();
+    let limits = triad_app::photo::Limits::default();
     let shared = std::sync::Arc::new(bytes.clone());
     let at_once: Vec<_> = (0..8)
         .map(|_| {
             let (bytes, limits) = (shared.clone(), limits.clone());
-            tokio::spawn(triad_web::photo::process_bounded(ArcBytes(bytes), limits))
+            tokio::spawn(triad_app::photo::process_bounded(ArcBytes(bytes), limits))
         })
         .collect();
     for task in at_once {

@@ -220,7 +220,7 @@ async fn evidence(
 ) -> Result<()> {
     let item_id = c.id("evidence");
     let bytes = photo(c.counter);
-    let processed = triad_web::photo::process(&bytes, &triad_web::photo::Limits::default())
+    let processed = triad_app::photo::process(&bytes, &triad_app::photo::Limits::default())
         .map_err(|e| anyhow::anyhow!("demo photo: {e}"))?;
     let original_key = c
         .instance

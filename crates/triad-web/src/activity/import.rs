@@ -5,10 +5,10 @@
 //! file again adds nothing.
 
 use crate::error::{WebError, WebResult};
-use crate::spreadsheet;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use triad_app::spreadsheet;
 use triad_domain::activity::{Buckets, Draft, Entry};
 use triad_domain::audit::{AuditEvent, Outcome};
 use triad_domain::auth::{Actor, Role, Scope};

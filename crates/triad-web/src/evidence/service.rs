@@ -8,8 +8,8 @@ use crate::context::Ctx;
 use crate::error::{WebError, WebResult};
 use crate::forms::Part;
 use crate::incidents::service::Found;
-use crate::photo::{self, Limits, Processed};
 use serde::{Deserialize, Serialize};
+use triad_app::photo::{self, Limits, Processed};
 use triad_domain::audit::Outcome;
 use triad_domain::auth::RolesHere;
 use triad_domain::evidence::{

@@ -322,7 +322,7 @@ fn codings(instrument: &Instrument, answers: &[AnswerRow]) -> Vec<CodingRow> {
 }
 
 /// Checks that the bytes are a text export, and reads them.
-fn text_of(bytes: &[u8]) -> Result<crate::spreadsheet::Text, Invalid> {
+fn text_of(bytes: &[u8]) -> Result<triad_app::spreadsheet::Text, Invalid> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(Invalid::one(
             "file",
@@ -332,7 +332,7 @@ fn text_of(bytes: &[u8]) -> Result<crate::spreadsheet::Text, Invalid> {
             ),
         ));
     }
-    crate::spreadsheet::read_text(bytes)
+    triad_app::spreadsheet::read_text(bytes)
 }
 
 /// Checks, before anything is written (a campaign made for it, say), that a file can be read
@@ -341,7 +341,7 @@ pub fn check(bytes: &[u8], map: &[String], instrument: &Instrument) -> Result<()
     let file = text_of(bytes)?;
     let map = parse_map(map, instrument)?;
     let (records, _) =
-        crate::spreadsheet::records(&file.text, crate::spreadsheet::delimiter(&file.text));
+        triad_app::spreadsheet::records(&file.text, triad_app::spreadsheet::delimiter(&file.text));
     if records
         .iter()
         .any(|r| header(&r.cells, instrument, &map).is_some())
@@ -374,9 +374,9 @@ pub async fn import(
         .map_err(|e| crate::error::WebError::Internal(format!("campaign instrument: {e}")))?;
     let map = parse_map(map, &instrument)?;
     let file_hash = hex::encode(Sha256::digest(bytes));
-    let delimiter = crate::spreadsheet::delimiter(&file.text);
+    let delimiter = triad_app::spreadsheet::delimiter(&file.text);
     let tab = delimiter == b'\t';
-    let (records, read_notes) = crate::spreadsheet::records(&file.text, delimiter);
+    let (records, read_notes) = triad_app::spreadsheet::records(&file.text, delimiter);
     let mut report = SurveyImportReport {
         campaign: campaign.name.clone(),
         file_sha256: file_hash.clone(),

@@ -217,7 +217,7 @@ async fn write_ban(ctx: &Ctx, row: &BanRow, found: &Found) -> WebResult<()> {
 
 /// Checks and re-encodes a ban photo; only the clean copy is kept.
 async fn store_ban_photo(ctx: &Ctx, bytes: axum::body::Bytes) -> WebResult<String> {
-    use crate::photo;
+    use triad_app::photo;
     let limits = photo::Limits::in_force(&ctx.state.db).await?;
     let processed = photo::process_bounded(bytes, limits)
         .await

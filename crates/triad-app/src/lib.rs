@@ -1,0 +1,13 @@
+//! Triad's application layer, between the store and the web: what people can do, with no
+//! HTTP, no HTML and no axum in it, so the web layer and the command line call the same code.
+//!
+//! It is being filled capability by capability (see docs/architecture.md): today it holds the
+//! clock, the error type, reading spreadsheets and photos, and the imports.
+
+pub mod clock;
+pub mod error;
+pub mod photo;
+pub mod spreadsheet;
+
+pub use clock::{Clock, ShiftedClock, SystemClock};
+pub use error::{AppError, AppResult};
