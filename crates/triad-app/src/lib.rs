@@ -4,6 +4,7 @@
 //! It is being filled capability by capability (see docs/architecture.md): today it holds the
 //! clock, the error type, reading spreadsheets and photos, and the imports.
 
+pub mod activity_import;
 pub mod clock;
 pub mod error;
 pub mod photo;

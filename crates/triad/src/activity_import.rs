@@ -11,10 +11,10 @@ use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use triad_app::activity_import::{import_followed, ImportReport, Importer, Progress};
+use triad_app::AppResult;
 use triad_domain::Timestamp;
 use triad_store::Db;
-use triad_web::activity::import::{import_followed, ImportReport, Importer, Progress};
-use triad_web::error::WebResult;
 
 #[derive(Subcommand)]
 pub enum ActivityCommand {
@@ -85,7 +85,7 @@ impl RoomForTheServer {
 }
 
 impl Progress for RoomForTheServer {
-    async fn step(&mut self, _done: usize, _total: usize) -> WebResult<bool> {
+    async fn step(&mut self, _done: usize, _total: usize) -> AppResult<bool> {
         tokio::time::sleep(self.0).await;
         Ok(true)
     }

@@ -175,7 +175,7 @@ pub async fn run(db: &Db, data: &DataArgs, cmd: SurveyCommand) -> Result<ExitCod
                         || a.instrument == triad_domain::surveys::SRO_PARTNERSHIP
                     {
                         import::check(&bytes, &a.map, &triad_domain::surveys::sro_partnership())
-                            .map_err(|e| operator_error(e.into()))?;
+                            .map_err(|e| operator_error(triad_app::AppError::from(e)))?;
                     }
                     let today = now.to_datetime().date_naive().to_string();
                     let input = service::NewCampaign {

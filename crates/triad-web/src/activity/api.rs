@@ -77,7 +77,7 @@ impl From<triad_store::activity::LessonPlanRow> for LessonPlanView {
 /// their agency's officers'.
 #[utoipa::path(post, path = "/api/v1/activities/import", tag = "activity", params(("Idempotency-Key" = String, Header)),
     request_body(content = super::import::ImportInput, content_type = "multipart/form-data"),
-    responses((status = 200, body = super::import::ImportReport), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("token" = [])))]
+    responses((status = 200, body = triad_app::activity_import::ImportReport), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("token" = [])))]
 async fn import(
     ctx: Ctx,
     headers: axum::http::HeaderMap,
@@ -130,8 +130,8 @@ async fn import_job(
         LessonPlanView,
         super::import::ImportInput,
         super::import_job::JobView,
-        super::import::ImportReport,
-        super::import::Refusal,
+        triad_app::activity_import::ImportReport,
+        triad_app::activity_import::Refusal,
         ActivityInput,
         ActivityView,
         super::report::Report,

@@ -10,7 +10,7 @@
 //! is safe: a row is known by its file and line, so the second run adds only what the first
 //! did not, and its report says how many were there already.
 
-use super::import::{self, ImportInput, ImportReport, Importer, Progress};
+use super::import::{self, ImportInput};
 use crate::context::Ctx;
 use crate::error::{WebError, WebResult};
 use crate::AppState;
@@ -18,6 +18,7 @@ use serde::Serialize;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{broadcast, Notify};
+use triad_app::activity_import::{self as importer, ImportReport, Importer, Progress};
 use triad_domain::audit::{AuditEvent, Outcome};
 use triad_domain::{Id, Invalid};
 use triad_store::jobs::{self as store, JobRow};
@@ -94,7 +95,7 @@ pub async fn start(
     import::may_import(ctx).await?;
     let bytes = file.ok_or_else(|| Invalid::one("file", "choose the CSV file to import"))?;
     let map = input.mapping();
-    import::check(&bytes, &map)?;
+    importer::check(&bytes, &map)?;
     let files = &ctx.state.instance.files;
     let input_key = files.put("imports", "csv", bytes.to_vec()).await?;
     let job = JobRow {
@@ -206,7 +207,7 @@ struct Lease<'a> {
 }
 
 impl Progress for Lease<'_> {
-    async fn step(&mut self, done: usize, total: usize) -> WebResult<bool> {
+    async fn step(&mut self, done: usize, total: usize) -> triad_app::AppResult<bool> {
         let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
         let mut tx = self.state.db.begin_unkeyed().await?;
         let ours = store::progress(
@@ -302,7 +303,7 @@ async fn import_for(state: &AppState, job: &JobRow) -> WebResult<ImportReport> {
         state,
         job: &job.id,
     };
-    import::import_followed(
+    importer::import_followed(
         &state.db,
         &bytes,
         &map,
@@ -311,6 +312,7 @@ async fn import_for(state: &AppState, job: &JobRow) -> WebResult<ImportReport> {
         &mut lease,
     )
     .await
+    .map_err(WebError::from)
 }
 
 /// The job loop's part of the application state.

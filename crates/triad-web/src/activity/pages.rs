@@ -36,7 +36,7 @@ pub fn routes() -> Routes {
 struct ImportPage {
     layout: Layout,
     fields: Vec<&'static str>,
-    report: Option<super::import::ImportReport>,
+    report: Option<triad_app::activity_import::ImportReport>,
     /// An import still running, or one that failed.
     job: Option<JobView>,
     form: FormToken,
@@ -45,7 +45,7 @@ struct ImportPage {
 fn import_page_with(ctx: &Ctx, job: Option<JobView>) -> WebResult<Html<String>> {
     render(&ImportPage {
         layout: Layout::new(ctx),
-        fields: super::import::field_names(),
+        fields: triad_app::activity_import::field_names(),
         report: job.as_ref().and_then(|j| j.report.clone()),
         job,
         form: ctx.form(),
