@@ -8,10 +8,10 @@
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::time::{Duration, Instant};
+use triad_app::surveys::{campaigns, import};
 use triad_domain::auth::{Grant, Role, Scope};
 use triad_domain::{Id, Timestamp};
 use triad_store::{org, Db};
-use triad_web::surveys::{import, service};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -123,14 +123,14 @@ async fn run(label: &str, url: &str, dir: &std::path::Path) -> Result<()> {
     )
     .await?;
     tx.commit().await?;
-    let input = service::NewCampaign {
+    let input = campaigns::NewCampaign {
         name: format!("Bench {}", Id::new()),
         audience: "sro sso administrator educator".into(),
         opens_on: "2026-01-01".into(),
         closes_on: "2026-12-31".into(),
         ..Default::default()
     };
-    let (campaign, _) = service::create(&db, &input, Some(district), Some(leader), now)
+    let (campaign, _) = campaigns::create(&db, &input, Some(district), Some(leader), now)
         .await
         .map_err(|e| format!("{e:?}"))?;
     let bytes = export(&mut StdRng::seed_from_u64(7));
@@ -150,7 +150,7 @@ async fn run(label: &str, url: &str, dir: &std::path::Path) -> Result<()> {
         peak_rss_mib()
     );
     let started = Instant::now();
-    let summary = triad_web::surveys::analysis::summary(&db, &campaign, 5)
+    let summary = triad_app::surveys::analysis::summary(&db, &campaign, 5)
         .await
         .map_err(|e| format!("{e:?}"))?;
     println!(

@@ -297,7 +297,7 @@ async fn hourly(db: Db, data_dir: PathBuf) {
             Ok(n) => tracing::debug!(removed = n, "expired idempotency keys purged"),
             Err(e) => tracing::error!(error = %e, "purging idempotency keys failed"),
         }
-        if let Err(e) = triad_web::surveys::service::audit_answer_days(&db, now).await {
+        if let Err(e) = triad_app::surveys::campaigns::audit_answer_days(&db, now).await {
             tracing::error!(error = %e, "writing survey answer counts to the audit trail failed");
         }
         match crate::audit_cli::write_due_checkpoint(&db, &data_dir).await {

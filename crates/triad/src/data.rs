@@ -58,32 +58,11 @@ pub async fn open(data: &DataArgs) -> Result<Db> {
 
 /// What a service refused or failed at, for the operator at the command line (internals
 /// included: the operator runs the instance).
-pub fn operator_error(e: impl Into<ForOperator>) -> anyhow::Error {
-    e.into().0
-}
-
-/// An error as the operator reads it: each field at fault, and a fault's own detail.
-pub struct ForOperator(anyhow::Error);
-
-impl From<triad_app::AppError> for ForOperator {
-    fn from(e: triad_app::AppError) -> Self {
-        use triad_app::AppError;
-        ForOperator(match e {
-            AppError::Invalid(invalid) => anyhow::anyhow!("{invalid}"),
-            AppError::Internal(detail) => anyhow::anyhow!("{detail}"),
-            other => anyhow::anyhow!("{other}"),
-        })
-    }
-}
-
-/// The services not yet moved to the application layer answer in the web's terms.
-impl From<triad_web::error::WebError> for ForOperator {
-    fn from(e: triad_web::error::WebError) -> Self {
-        use triad_web::error::WebError;
-        ForOperator(match e {
-            WebError::Invalid(invalid) => anyhow::anyhow!("{invalid}"),
-            WebError::Internal(detail) => anyhow::anyhow!("{detail}"),
-            other => anyhow::anyhow!("{other}"),
-        })
+pub fn operator_error(e: triad_app::AppError) -> anyhow::Error {
+    use triad_app::AppError;
+    match e {
+        AppError::Invalid(invalid) => anyhow::anyhow!("{invalid}"),
+        AppError::Internal(detail) => anyhow::anyhow!("{detail}"),
+        other => anyhow::anyhow!("{other}"),
     }
 }

@@ -5,11 +5,11 @@
 use anyhow::Result;
 use rand::rngs::StdRng;
 use rand::Rng;
+use triad_app::surveys::import::{answer_row, store_answers};
 use triad_domain::surveys::{self as rules, RespondentRole};
 use triad_domain::{Id, Timestamp};
 use triad_store::surveys::{self as store, CampaignRow, ResponseRow};
 use triad_store::Tx;
-use triad_web::surveys::import::{answer_row, store_answers};
 
 /// Why people scored the relationship as they did, strongest first (the seed's tone).
 const WHY: &[&[&str]] = &[

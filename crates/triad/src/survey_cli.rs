@@ -6,9 +6,9 @@ use anyhow::{anyhow, Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use triad_app::surveys::{analysis, campaigns, export, import};
 use triad_domain::{Id, Timestamp};
 use triad_store::Db;
-use triad_web::surveys::{analysis, export, import, service};
 
 #[derive(Subcommand)]
 pub enum SurveyCommand {
@@ -118,7 +118,7 @@ pub async fn run(db: &Db, data: &DataArgs, cmd: SurveyCommand) -> Result<ExitCod
                 ),
                 None => None,
             };
-            let input = service::NewCampaign {
+            let input = campaigns::NewCampaign {
                 name: a.name,
                 instrument_key: String::new(),
                 instrument,
@@ -129,7 +129,7 @@ pub async fn run(db: &Db, data: &DataArgs, cmd: SurveyCommand) -> Result<ExitCod
                 notice: a.notice,
                 campus: a.campus.unwrap_or_default(),
             };
-            let (c, tokens) = service::create(db, &input, district(&a.district)?, actor, now)
+            let (c, tokens) = campaigns::create(db, &input, district(&a.district)?, actor, now)
                 .await
                 .map_err(operator_error)?;
             println!(
@@ -178,7 +178,7 @@ pub async fn run(db: &Db, data: &DataArgs, cmd: SurveyCommand) -> Result<ExitCod
                             .map_err(|e| operator_error(triad_app::AppError::from(e)))?;
                     }
                     let today = now.to_datetime().date_naive().to_string();
-                    let input = service::NewCampaign {
+                    let input = campaigns::NewCampaign {
                         name: a.campaign.clone(),
                         instrument_key: a.instrument.clone(),
                         audience: "sro sso administrator educator".into(),
@@ -186,7 +186,7 @@ pub async fn run(db: &Db, data: &DataArgs, cmd: SurveyCommand) -> Result<ExitCod
                         closes_on: today,
                         ..Default::default()
                     };
-                    let made = service::create(db, &input, district(&a.district)?, actor, now)
+                    let made = campaigns::create(db, &input, district(&a.district)?, actor, now)
                         .await
                         .map_err(operator_error)?
                         .0;
@@ -224,7 +224,7 @@ pub async fn run(db: &Db, data: &DataArgs, cmd: SurveyCommand) -> Result<ExitCod
             let c = campaign(db, &a.campaign).await?;
             let min = match a.min_group {
                 Some(n) => n.max(1),
-                None => service::min_group(db).await.map_err(operator_error)?,
+                None => campaigns::min_group(db).await.map_err(operator_error)?,
             };
             let s = analysis::summary(db, &c, min)
                 .await

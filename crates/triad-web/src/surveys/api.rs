@@ -1,8 +1,6 @@
 //! Surveys in the API: a district's campaigns, starting one, a campaign's analysis and export.
 
-use super::analysis::{FigureView, GapView, QuestionSummary, Summary, ThemeView, TrendPoint};
-use super::export::ExportRow;
-use super::service::{self, NewCampaign};
+use super::service;
 use crate::context::Ctx;
 use crate::error::{ErrorBody, WebResult};
 use crate::paging::{next_cursor, Listed, PageQuery};
@@ -11,6 +9,11 @@ use axum::extract::{Path, Query};
 use axum::http::Uri;
 use axum::{Extension, Json};
 use serde::Serialize;
+use triad_app::surveys::analysis::{
+    FigureView, GapView, QuestionSummary, Summary, ThemeView, TrendPoint,
+};
+use triad_app::surveys::campaigns::NewCampaign;
+use triad_app::surveys::export::ExportRow;
 
 pub fn routes() -> Routes {
     Routes::default()

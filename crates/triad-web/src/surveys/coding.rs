@@ -1,9 +1,9 @@
 //! The themes coded in a campaign's free-text answers, and a leader's corrections of them.
 
-use super::analysis::{instrument_of, role_of};
 use super::service::{campaign_acting, campaign_for};
 use crate::error::{WebError, WebResult};
 use serde::{Deserialize, Serialize};
+use triad_app::surveys::analysis::{instrument_of, role_of};
 use triad_domain::surveys::{self as rules, QuestionKind};
 use triad_domain::{Id, Invalid};
 use triad_store::paging::Page;

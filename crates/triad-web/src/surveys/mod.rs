@@ -2,11 +2,8 @@
 //! built), anonymous answers, spreadsheet imports, the analysis by role with small groups
 //! suppressed, and themes in free text.
 
-pub mod analysis;
 mod api;
 pub mod coding;
-pub mod export;
-pub mod import;
 mod pages;
 pub mod service;
 

@@ -3,8 +3,7 @@
 //! (no account, in English or Spanish, with the district's notice where students or parents
 //! are asked).
 
-use super::analysis::Summary;
-use super::service::{self, AnswerInput, NewCampaign};
+use super::service;
 use crate::context::Ctx;
 use crate::error::{WebError, WebResult};
 use crate::forms::FormToken;
@@ -17,6 +16,8 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
 use std::collections::HashMap;
+use triad_app::surveys::analysis::Summary;
+use triad_app::surveys::campaigns::{AnswerInput, NewCampaign};
 use triad_domain::surveys::{Instrument, Question, QuestionKind, RespondentRole};
 use triad_store::paging::Page;
 use triad_store::surveys::CampaignRow;
@@ -118,16 +119,16 @@ struct SummaryPage {
     charts: Vec<String>,
     /// The import form, for those who may import (the district's leaders).
     import: Option<FormToken>,
-    report: Option<super::import::SurveyImportReport>,
+    report: Option<triad_app::surveys::import::SurveyImportReport>,
 }
 
 async fn summary_with(
     ctx: &Ctx,
     id: &str,
-    report: Option<super::import::SurveyImportReport>,
+    report: Option<triad_app::surveys::import::SurveyImportReport>,
 ) -> WebResult<Html<String>> {
     let s = service::summary_for(ctx, id).await?;
-    let charts = super::analysis::charts(&s);
+    let charts = charts(&s);
     let import = service::may_import(ctx, &s).then(|| ctx.form());
     render(&SummaryPage {
         layout: Layout::new(ctx),
@@ -325,7 +326,7 @@ async fn answer_form(
         })?
         .into_response());
     }
-    let instrument = super::analysis::instrument_of(&c)?;
+    let instrument = triad_app::surveys::analysis::instrument_of(&c)?;
     let today = state.now().to_datetime().date_naive().to_string();
     Ok(answer_page(&c, &instrument, &q, None, &today)?.into_response())
 }
@@ -342,7 +343,7 @@ async fn answer(
         t: input.fields.get("token").cloned().unwrap_or_default(),
         opt_out: String::new(),
     };
-    match service::answer(&state.db, &c, &input, state.now()).await {
+    match triad_app::surveys::campaigns::answer(&state.db, &c, &input, state.now()).await {
         Ok(()) => {
             state.survey_summaries.forget(&c.id);
             Ok(render(&ThanksPage {
@@ -351,8 +352,8 @@ async fn answer(
             })?
             .into_response())
         }
-        Err(WebError::Invalid(invalid)) => {
-            let instrument = super::analysis::instrument_of(&c)?;
+        Err(triad_app::AppError::Invalid(invalid)) => {
+            let instrument = triad_app::surveys::analysis::instrument_of(&c)?;
             let today = state.now().to_datetime().date_naive().to_string();
             let message = invalid
                 .errors
@@ -363,6 +364,67 @@ async fn answer(
             let page = answer_page(&c, &instrument, &q, Some(message), &today)?;
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
+}
+
+/// The summary's charts (SVG): for each scale, the share of each role at the scale's best
+/// end; for each yes/no, the share saying yes; the themes' frequency.
+fn charts(s: &Summary) -> Vec<String> {
+    use triad_app::surveys::analysis::FigureView;
+    let share = |part: usize, whole: usize| {
+        (part * 100)
+            .checked_div(whole)
+            .and_then(|p| i64::try_from(p).ok())
+            .unwrap_or(0)
+    };
+    let mut out = Vec::new();
+    for q in &s.questions {
+        let shown: Vec<&FigureView> = q.groups.iter().filter(|g| g.n.is_some()).collect();
+        if shown.is_empty() {
+            continue;
+        }
+        let (title, pick) = match &q.direction {
+            Some(direction) => (
+                format!("{}: share at the best end ({direction})", q.text),
+                0usize,
+            ),
+            None => (format!("{}: share saying yes", q.text), 0usize),
+        };
+        let items: Vec<(String, i64, i64)> = shown
+            .iter()
+            .map(|g| {
+                let n = g.n.unwrap_or(0);
+                let best = g.counts.get(pick).map(|(_, c)| *c).unwrap_or(0);
+                (
+                    format!("{} (n={n})", g.role),
+                    i64::try_from(best).unwrap_or(0),
+                    share(best, n),
+                )
+            })
+            .collect();
+        out.push(crate::charts::bars(&title, "answers", &items));
+    }
+    let total = usize::try_from(s.responses).unwrap_or(0);
+    let themes: Vec<(String, i64, i64)> = s
+        .themes
+        .iter()
+        .map(|t| {
+            let n: i64 = t.by_role.iter().filter_map(|(_, n)| *n).sum();
+            (
+                t.label.clone(),
+                n,
+                share(usize::try_from(n).unwrap_or(0), total),
+            )
+        })
+        .filter(|(_, n, _)| *n > 0)
+        .collect();
+    if !themes.is_empty() {
+        out.push(crate::charts::bars(
+            "Themes in the free-text answers (share of responses)",
+            "answers",
+            &themes,
+        ));
+    }
+    out
 }

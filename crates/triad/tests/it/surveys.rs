@@ -529,7 +529,7 @@ both_engines!(
         };
         assert!(counted(&app).await.is_empty(), "nothing per answer");
         app.clock.advance_minutes(24 * 60);
-        let written = triad_web::surveys::service::audit_answer_days(&app.db, app.clock_now())
+        let written = triad_app::surveys::campaigns::audit_answer_days(&app.db, app.clock_now())
             .await
             .unwrap();
         assert!(written >= 1);
@@ -543,7 +543,7 @@ both_engines!(
         assert_eq!((e.actor, e.source.as_deref()), (None, None));
         // Written once: a second run adds nothing.
         assert_eq!(
-            triad_web::surveys::service::audit_answer_days(&app.db, app.clock_now())
+            triad_app::surveys::campaigns::audit_answer_days(&app.db, app.clock_now())
                 .await
                 .unwrap(),
             0

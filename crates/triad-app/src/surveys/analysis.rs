@@ -2,7 +2,7 @@
 //! suppressed), the gaps between roles, the themes of its free text, its trend across the
 //! district's campaigns, and the charts of it all.
 
-use crate::error::{WebError, WebResult};
+use crate::error::{AppError, AppResult};
 use serde::Serialize;
 use std::collections::HashMap;
 use triad_domain::surveys::{
@@ -12,9 +12,9 @@ use triad_store::paging::Page;
 use triad_store::surveys::{self as store, CampaignRow, RoleAnswer};
 use triad_store::Db;
 
-pub fn instrument_of(c: &CampaignRow) -> WebResult<Instrument> {
+pub fn instrument_of(c: &CampaignRow) -> AppResult<Instrument> {
     serde_json::from_str(&c.instrument)
-        .map_err(|e| WebError::Internal(format!("campaign instrument: {e}")))
+        .map_err(|e| AppError::Internal(format!("campaign instrument: {e}")))
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -96,14 +96,14 @@ pub struct Summary {
     pub trend: Vec<TrendPoint>,
 }
 
-pub(super) fn value_of(a: &RoleAnswer) -> Option<Value> {
+pub fn value_of(a: &RoleAnswer) -> Option<Value> {
     a.value_number
         .map(Value::Number)
         .or(a.value_bool.map(Value::Bool))
         .or(a.value_text.clone().map(Value::Text))
 }
 
-pub(super) fn role_of(a: &RoleAnswer) -> RespondentRole {
+pub fn role_of(a: &RoleAnswer) -> RespondentRole {
     RespondentRole::from_code(&a.role).unwrap_or(RespondentRole::Unknown)
 }
 
@@ -113,7 +113,7 @@ async fn figures(
     campaign: &str,
     instrument: &Instrument,
     min_group: usize,
-) -> WebResult<Vec<(String, Vec<GroupFigure>)>> {
+) -> AppResult<Vec<(String, Vec<GroupFigure>)>> {
     let choices: Vec<String> = instrument
         .questions
         .iter()
@@ -155,7 +155,7 @@ async fn figures(
 }
 
 /// The analysis of a campaign as others may see it.
-pub async fn summary(db: &Db, campaign: &CampaignRow, min_group: usize) -> WebResult<Summary> {
+pub async fn summary(db: &Db, campaign: &CampaignRow, min_group: usize) -> AppResult<Summary> {
     let instrument = instrument_of(campaign)?;
     let mut conn = db.acquire().await?;
     let roles = store::role_counts(&mut conn, &campaign.id).await?;
@@ -244,7 +244,7 @@ async fn trend(
     campaign: &CampaignRow,
     current: &[(String, Vec<GroupFigure>)],
     min_group: usize,
-) -> WebResult<Vec<TrendPoint>> {
+) -> AppResult<Vec<TrendPoint>> {
     let Some(district) = &campaign.district_id else {
         return Ok(Vec::new());
     };
@@ -284,64 +284,4 @@ async fn trend(
         }
     }
     Ok(points)
-}
-
-/// The summary's charts (SVG): for each scale, the share of each role at the scale's best
-/// end; for each yes/no, the share saying yes; the themes' frequency.
-pub fn charts(s: &Summary) -> Vec<String> {
-    let share = |part: usize, whole: usize| {
-        (part * 100)
-            .checked_div(whole)
-            .and_then(|p| i64::try_from(p).ok())
-            .unwrap_or(0)
-    };
-    let mut out = Vec::new();
-    for q in &s.questions {
-        let shown: Vec<&FigureView> = q.groups.iter().filter(|g| g.n.is_some()).collect();
-        if shown.is_empty() {
-            continue;
-        }
-        let (title, pick) = match &q.direction {
-            Some(direction) => (
-                format!("{}: share at the best end ({direction})", q.text),
-                0usize,
-            ),
-            None => (format!("{}: share saying yes", q.text), 0usize),
-        };
-        let items: Vec<(String, i64, i64)> = shown
-            .iter()
-            .map(|g| {
-                let n = g.n.unwrap_or(0);
-                let best = g.counts.get(pick).map(|(_, c)| *c).unwrap_or(0);
-                (
-                    format!("{} (n={n})", g.role),
-                    i64::try_from(best).unwrap_or(0),
-                    share(best, n),
-                )
-            })
-            .collect();
-        out.push(crate::charts::bars(&title, "answers", &items));
-    }
-    let total = usize::try_from(s.responses).unwrap_or(0);
-    let themes: Vec<(String, i64, i64)> = s
-        .themes
-        .iter()
-        .map(|t| {
-            let n: i64 = t.by_role.iter().filter_map(|(_, n)| *n).sum();
-            (
-                t.label.clone(),
-                n,
-                share(usize::try_from(n).unwrap_or(0), total),
-            )
-        })
-        .filter(|(_, n, _)| *n > 0)
-        .collect();
-    if !themes.is_empty() {
-        out.push(crate::charts::bars(
-            "Themes in the free-text answers (share of responses)",
-            "answers",
-            &themes,
-        ));
-    }
-    out
 }

@@ -6,7 +6,7 @@
 //! line, so importing the same file again adds nothing, and rows of different tables are
 //! never joined into one respondent.
 
-use crate::error::WebResult;
+use crate::error::AppResult;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use triad_domain::org::loose as normalise;
@@ -322,7 +322,7 @@ fn codings(instrument: &Instrument, answers: &[AnswerRow]) -> Vec<CodingRow> {
 }
 
 /// Checks that the bytes are a text export, and reads them.
-fn text_of(bytes: &[u8]) -> Result<triad_app::spreadsheet::Text, Invalid> {
+fn text_of(bytes: &[u8]) -> Result<crate::spreadsheet::Text, Invalid> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(Invalid::one(
             "file",
@@ -332,7 +332,7 @@ fn text_of(bytes: &[u8]) -> Result<triad_app::spreadsheet::Text, Invalid> {
             ),
         ));
     }
-    triad_app::spreadsheet::read_text(bytes)
+    crate::spreadsheet::read_text(bytes)
 }
 
 /// Checks, before anything is written (a campaign made for it, say), that a file can be read
@@ -341,7 +341,7 @@ pub fn check(bytes: &[u8], map: &[String], instrument: &Instrument) -> Result<()
     let file = text_of(bytes)?;
     let map = parse_map(map, instrument)?;
     let (records, _) =
-        triad_app::spreadsheet::records(&file.text, triad_app::spreadsheet::delimiter(&file.text));
+        crate::spreadsheet::records(&file.text, crate::spreadsheet::delimiter(&file.text));
     if records
         .iter()
         .any(|r| header(&r.cells, instrument, &map).is_some())
@@ -368,15 +368,15 @@ pub async fn import(
     actor: Option<Id>,
     source: &str,
     now: Timestamp,
-) -> WebResult<SurveyImportReport> {
+) -> AppResult<SurveyImportReport> {
     let file = text_of(bytes)?;
     let instrument: Instrument = serde_json::from_str(&campaign.instrument)
-        .map_err(|e| crate::error::WebError::Internal(format!("campaign instrument: {e}")))?;
+        .map_err(|e| crate::error::AppError::Internal(format!("campaign instrument: {e}")))?;
     let map = parse_map(map, &instrument)?;
     let file_hash = hex::encode(Sha256::digest(bytes));
-    let delimiter = triad_app::spreadsheet::delimiter(&file.text);
+    let delimiter = crate::spreadsheet::delimiter(&file.text);
     let tab = delimiter == b'\t';
-    let (records, read_notes) = triad_app::spreadsheet::records(&file.text, delimiter);
+    let (records, read_notes) = crate::spreadsheet::records(&file.text, delimiter);
     let mut report = SurveyImportReport {
         campaign: campaign.name.clone(),
         file_sha256: file_hash.clone(),

@@ -1,7 +1,7 @@
 //! A campaign's answers as rows for export, every cell made safe for a spreadsheet.
 
 use super::analysis::value_of;
-use crate::error::WebResult;
+use crate::error::AppResult;
 use serde::Serialize;
 use std::collections::HashMap;
 use triad_domain::surveys::{safe_cell, Value};
@@ -27,7 +27,7 @@ pub struct ExportRow {
 
 /// The answers of a page of a campaign's responses (`Page::ALL` for a whole export), with
 /// their themes.
-pub async fn export(db: &Db, campaign: &CampaignRow, responses: Page) -> WebResult<Vec<ExportRow>> {
+pub async fn export(db: &Db, campaign: &CampaignRow, responses: Page) -> AppResult<Vec<ExportRow>> {
     let mut conn = db.acquire().await?;
     let answers = store::answers(&mut conn, &campaign.id, responses).await?;
     let mut themes: HashMap<(String, String), Vec<String>> = HashMap::new();

@@ -1,0 +1,7 @@
+//! Collaboration surveys: campaigns and their answers, spreadsheet imports, the analysis by
+//! role (small groups suppressed), and the export.
+
+pub mod analysis;
+pub mod campaigns;
+pub mod export;
+pub mod import;
