@@ -11,6 +11,7 @@ pub mod error;
 pub mod photo;
 pub mod spreadsheet;
 pub mod surveys;
+pub mod upkeep;
 
 pub use clock::{Clock, ShiftedClock, SystemClock};
 pub use error::{AppError, AppResult};

@@ -383,22 +383,6 @@ async fn settle(
     Ok(Response::from_parts(parts, Body::from(bytes)))
 }
 
-/// Forgets idempotency keys older than the setting `idempotency.keep_hours` (default 24).
-/// The server runs it every hour; several instances may each run it.
-pub async fn purge_expired_keys(
-    db: &triad_store::Db,
-    now: triad_domain::Timestamp,
-) -> Result<u64, WebError> {
-    let hours = triad_store::settings::get_i64(
-        &mut db.acquire().await?,
-        idempotency::KEEP_SETTING,
-        idempotency::DEFAULT_KEEP_HOURS,
-    )
-    .await?
-    .max(1);
-    Ok(idempotency::purge_before(db, now.minus_minutes(hours * 60)).await?)
-}
-
 /// Marks an answer that carries a secret shown once (a new API token, recovery codes, a
 /// campaign's one-time links): its replay says so instead of showing it again.
 #[derive(Debug, Clone, Copy)]

@@ -12,6 +12,7 @@ mod demo_incidents;
 mod demo_operations;
 mod demo_surveys;
 mod evidence_cli;
+mod server;
 mod survey_cli;
 mod users;
 

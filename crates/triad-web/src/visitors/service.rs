@@ -20,9 +20,6 @@ use triad_store::org::Campus;
 use triad_store::paging::Page;
 use triad_store::visitors::{self as store, BanRow, MatchRow, VisitorRow};
 
-/// How long sign-ins are kept by default: one school year.
-pub const DEFAULT_RETENTION_DAYS: i64 = 365;
-pub const RETENTION_SETTING: &str = "visitors.retention_days";
 /// Bans ending within this many days show on the administrator's home page.
 pub const EXPIRY_NOTICE_DAYS: i64 = 14;
 
@@ -800,23 +797,4 @@ async fn confirm(
         triad_store::notifications::insert(&mut *tx, &n).await?;
     }
     Ok(())
-}
-
-/// Removes sign-ins older than the retention period (a setting, one school year by default),
-/// except those linked to an incident. Audited; yields how many went.
-pub async fn purge(db: &triad_store::Db, now: Timestamp, actor: Option<Id>) -> WebResult<u64> {
-    let days = triad_store::settings::get_i64(
-        &mut db.acquire().await?,
-        RETENTION_SETTING,
-        DEFAULT_RETENTION_DAYS,
-    )
-    .await?;
-    let before = now.millis() - days.max(1) * 86_400_000;
-    let mut tx = db.begin().await?;
-    let removed = store::purge_visitors(&mut tx, before).await?;
-    let event = triad_domain::audit::AuditEvent::new(actor, "visitor.purge", Outcome::Ok)
-        .content(&(before, removed));
-    triad_store::audit::append(&mut tx, event, now).await?;
-    tx.commit().await?;
-    Ok(removed)
 }

@@ -579,7 +579,7 @@ both_engines!(
         assert_eq!(second_step(renewed[0].clone()).await, 303, "a new code");
         // Keys are forgotten after a day: the same key then makes a new token.
         app.clock.advance_minutes(25 * 60);
-        let removed = triad_web::forms::purge_expired_keys(&app.db, app.clock_now())
+        let removed = triad_app::upkeep::purge_expired_keys(&app.db, app.clock_now())
             .await
             .unwrap();
         assert!(removed >= 2, "{removed}");
