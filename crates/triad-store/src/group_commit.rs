@@ -98,7 +98,7 @@ batchable!(Postgres);
 
 /// The writers of one process on one database, and the batch they share.
 pub struct Group<DB: Batchable> {
-    slot: Arc<Mutex<Slot<DB>>>,
+    slot: Arc<Mutex<WriterSlot<DB>>>,
     /// Writers queued for their turn: while there are some, a finished member hands on.
     waiting: Arc<AtomicUsize>,
     batches: Arc<AtomicU64>,
@@ -132,7 +132,7 @@ impl<DB: Batchable> std::fmt::Debug for Group<DB> {
     }
 }
 
-struct Slot<DB: Batchable> {
+struct WriterSlot<DB: Batchable> {
     /// None once the database is closed.
     writer: Option<Writer<DB>>,
 }
@@ -205,11 +205,11 @@ enum Savepoint {
     Releasing,
 }
 
-type Turn<DB> = OwnedMappedMutexGuard<Slot<DB>, Writer<DB>>;
+type WriterTurn<DB> = OwnedMappedMutexGuard<WriterSlot<DB>, Writer<DB>>;
 
 /// One write's share of a batch: the transaction is the batch's, the savepoint its own.
 pub struct Member<DB: Batchable> {
-    turn: Turn<DB>,
+    turn: WriterTurn<DB>,
     cleanup: Cleanup<DB>,
     /// A statement without arguments sent with the release, in the same round trip: if it
     /// fails, the release is not made and the member is undone.
@@ -273,7 +273,7 @@ impl<DB: Batchable> Group<DB> {
             needs_setup: true,
         };
         Ok(Self {
-            slot: Arc::new(Mutex::new(Slot {
+            slot: Arc::new(Mutex::new(WriterSlot {
                 writer: Some(writer),
             })),
             waiting: Arc::default(),
@@ -350,7 +350,7 @@ impl<DB: Batchable> Group<DB> {
         self.slot.lock().await.writer = None;
     }
 
-    async fn take_turn(&self) -> StoreResult<Turn<DB>> {
+    async fn take_turn(&self) -> StoreResult<WriterTurn<DB>> {
         let slot = {
             let _queued = Queued::enter(&self.waiting);
             Arc::clone(&self.slot).lock_owned().await
@@ -361,7 +361,7 @@ impl<DB: Batchable> Group<DB> {
 
     /// Between members: hands the batch on to a queued writer, or ends it (commits it, or
     /// rolls it back when nobody's write is in it). `force` commits even with writers queued.
-    async fn settle(&self, mut turn: Turn<DB>, force: bool) {
+    async fn settle(&self, mut turn: WriterTurn<DB>, force: bool) {
         turn.undo_abandoned().await;
         let State::Open(batch) = &turn.state else {
             return;
@@ -372,7 +372,7 @@ impl<DB: Batchable> Group<DB> {
 
     /// Leaves the batch open for the queued writer (`hand_on`), or ends it: commits it, or
     /// rolls it back when nobody's write is in it.
-    async fn hand_on_or_end(&self, mut turn: Turn<DB>, hand_on: bool) {
+    async fn hand_on_or_end(&self, mut turn: WriterTurn<DB>, hand_on: bool) {
         let State::Open(batch) = &turn.state else {
             return;
         };
@@ -593,7 +593,7 @@ impl<DB: Batchable> Member<DB> {
 /// hands the batch on or ends it. Yields the batch, to wait for its outcome.
 async fn release<DB: Batchable>(
     group: Group<DB>,
-    mut turn: Turn<DB>,
+    mut turn: WriterTurn<DB>,
     with_release: Option<String>,
 ) -> StoreResult<(u64, watch::Receiver<Outcome>)> {
     let State::Open(batch) = &mut turn.state else {

@@ -27,7 +27,7 @@ pub struct AccessCache {
 #[derive(Default)]
 pub(crate) struct Entries {
     version: i64,
-    holders: HashMap<String, Holder>,
+    holders: HashMap<String, CredentialHolder>,
     campuses: HashMap<Id, Campus>,
     districts: HashMap<Id, District>,
 }
@@ -57,7 +57,7 @@ impl Credential {
 
 /// Who holds a credential, as read under one access version.
 #[derive(Clone)]
-pub struct Holder {
+pub struct CredentialHolder {
     pub actor: Actor,
     pub credential: Credential,
     pub totp_enabled: bool,
@@ -72,12 +72,12 @@ pub struct Holder {
 }
 
 /// A row looked up by id that the access version covers.
-pub(crate) trait Kept: Clone + Sized {
+pub(crate) trait VersionedRecord: Clone + Sized {
     fn map(entries: &mut Entries) -> &mut HashMap<Id, Self>;
     async fn load(conn: &mut Pooled, id: Id) -> StoreResult<Option<Self>>;
 }
 
-impl Kept for Campus {
+impl VersionedRecord for Campus {
     fn map(entries: &mut Entries) -> &mut HashMap<Id, Self> {
         &mut entries.campuses
     }
@@ -87,7 +87,7 @@ impl Kept for Campus {
     }
 }
 
-impl Kept for District {
+impl VersionedRecord for District {
     fn map(entries: &mut Entries) -> &mut HashMap<Id, Self> {
         &mut entries.districts
     }
@@ -112,21 +112,21 @@ impl AccessCache {
         (version == entries.version).then_some(entries)
     }
 
-    pub fn holder(&self, version: i64, credential: &str) -> Option<Holder> {
+    pub fn holder(&self, version: i64, credential: &str) -> Option<CredentialHolder> {
         self.at(version)?.holders.get(credential).cloned()
     }
 
-    pub fn keep_holder(&self, version: i64, credential: &str, holder: Holder) {
+    pub fn keep_holder(&self, version: i64, credential: &str, holder: CredentialHolder) {
         if let Some(mut entries) = self.at(version) {
             keep(&mut entries.holders, credential.to_string(), holder);
         }
     }
 
-    pub(crate) fn row<T: Kept>(&self, version: i64, id: Id) -> Option<T> {
+    pub(crate) fn row<T: VersionedRecord>(&self, version: i64, id: Id) -> Option<T> {
         T::map(&mut *self.at(version)?).get(&id).cloned()
     }
 
-    pub(crate) fn keep_row<T: Kept>(&self, version: i64, id: Id, row: T) {
+    pub(crate) fn keep_row<T: VersionedRecord>(&self, version: i64, id: Id, row: T) {
         if let Some(mut entries) = self.at(version) {
             keep(T::map(&mut entries), id, row);
         }

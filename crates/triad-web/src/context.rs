@@ -2,7 +2,7 @@
 //! a personal access token on the API), where the request came from, and the one gate every
 //! route passes through, [`Ctx::require`].
 
-use crate::access::{Holder, Kept};
+use crate::access::{CredentialHolder, VersionedRecord};
 use crate::error::WebError;
 use crate::AppState;
 use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
@@ -100,7 +100,7 @@ impl Presented {
         state: &AppState,
         now: Timestamp,
         today: &str,
-    ) -> Result<Holder, WebError> {
+    ) -> Result<CredentialHolder, WebError> {
         let mut expires_at = None;
         let (user_id, credential, began, last_seen) = match self {
             Presented::Token(hash) => {
@@ -150,7 +150,7 @@ impl Presented {
             .await?
             .filter(|u| !u.disabled)
             .ok_or(WebError::Unauthenticated)?;
-        Ok(Holder {
+        Ok(CredentialHolder {
             actor: store::load_actor(&mut *conn, &user, today).await?,
             credential,
             totp_enabled: user.totp_enabled,
@@ -162,7 +162,7 @@ impl Presented {
     }
 }
 
-impl Holder {
+impl CredentialHolder {
     /// A session idle or old past its limits is read again: another instance may have seen
     /// it since, and if not, reading it again ends it.
     fn is_alive(&self, now: Timestamp) -> bool {
@@ -391,7 +391,11 @@ impl Ctx {
         self.kept(conn, id).await
     }
 
-    async fn kept<T: Kept>(&self, conn: &mut Pooled, id: Id) -> Result<Option<T>, WebError> {
+    async fn kept<T: VersionedRecord>(
+        &self,
+        conn: &mut Pooled,
+        id: Id,
+    ) -> Result<Option<T>, WebError> {
         let access = &self.state.access;
         if let Some(row) = access.row::<T>(self.access_version, id) {
             return Ok(Some(row));

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use triad_domain::auth::{Grant, Role, Scope};
 use triad_domain::{Id, Timestamp};
-use triad_store::auth::{self as store, By, NewAccount};
+use triad_store::auth::{self as store, ChangedBy, NewAccount};
 use triad_store::{org, Db};
 
 #[derive(Subcommand)]
@@ -83,9 +83,9 @@ pub async fn acting(db: &Db, data: &DataArgs) -> Result<Option<Id>> {
     }
 }
 
-async fn by(db: &Db, data: &DataArgs) -> Result<By> {
+async fn by(db: &Db, data: &DataArgs) -> Result<ChangedBy> {
     let actor = acting(db, data).await?;
-    Ok(By {
+    Ok(ChangedBy {
         actor,
         source: Some("cli".into()),
         now: Timestamp::from_datetime(chrono::Utc::now()),

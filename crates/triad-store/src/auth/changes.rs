@@ -18,13 +18,13 @@ pub struct NewAccount {
 
 /// Who performs an account change and from where, for the audit trail.
 #[derive(Debug, Clone)]
-pub struct By {
+pub struct ChangedBy {
     pub actor: Option<Id>,
     pub source: Option<String>,
     pub now: Timestamp,
 }
 
-impl By {
+impl ChangedBy {
     pub(super) fn event(&self, action: &str) -> AuditEvent {
         AuditEvent::new(self.actor, action, Outcome::Ok).source(self.source.clone())
     }
@@ -34,7 +34,11 @@ use triad_domain::audit::{AuditEvent, Outcome};
 
 /// Validates and creates an account with its person record and first role, audited, in one
 /// transaction. Returns the new user's id.
-pub async fn create_account(db: &crate::Db, account: NewAccount, by: &By) -> StoreResult<Id> {
+pub async fn create_account(
+    db: &crate::Db,
+    account: NewAccount,
+    by: &ChangedBy,
+) -> StoreResult<Id> {
     let mut invalid = triad_domain::Invalid::default();
     let username = invalid.check(triad_domain::auth::parse_username(&account.username));
     let display_name = invalid.check(triad_domain::org::parse_name(
@@ -116,7 +120,7 @@ pub async fn change_password(
     db: &crate::Db,
     user: Id,
     password: String,
-    by: &By,
+    by: &ChangedBy,
 ) -> StoreResult<()> {
     let row = user_by_id(&mut db.acquire().await?, user)
         .await?
@@ -156,7 +160,12 @@ pub async fn change_password(
 }
 
 /// Disables (or re-enables) an account, audited.
-pub async fn disable_account(db: &crate::Db, user: Id, disabled: bool, by: &By) -> StoreResult<()> {
+pub async fn disable_account(
+    db: &crate::Db,
+    user: Id,
+    disabled: bool,
+    by: &ChangedBy,
+) -> StoreResult<()> {
     let mut tx = db.begin().await?;
     set_disabled(&mut tx, user, disabled, by.now).await?;
     let action = if disabled {
@@ -172,7 +181,7 @@ pub async fn disable_account(db: &crate::Db, user: Id, disabled: bool, by: &By) 
 /// Gives an account a role, audited; the people who answer for the records the role opens
 /// (see [`triad_domain::auth::overseers_of`]) are told on their home page, in the same
 /// transaction. The caller has checked [`triad_domain::auth::may_grant`].
-pub async fn grant_role(db: &crate::Db, user: Id, grant: Grant, by: &By) -> StoreResult<()> {
+pub async fn grant_role(db: &crate::Db, user: Id, grant: Grant, by: &ChangedBy) -> StoreResult<()> {
     let mut tx = db.begin().await?;
     let grantee = user_by_id(&mut tx, user)
         .await?

@@ -156,7 +156,7 @@ pub async fn active_locks<'c>(
 }
 
 /// Lifts every lock on an account at once, audited.
-pub async fn unlock_account(db: &crate::Db, user: Id, by: &By) -> StoreResult<u64> {
+pub async fn unlock_account(db: &crate::Db, user: Id, by: &ChangedBy) -> StoreResult<u64> {
     let mut tx = db.begin().await?;
     let cleared = clear_locks(&mut tx, user, by.actor.unwrap_or(user), by.now).await?;
     crate::audit::append(

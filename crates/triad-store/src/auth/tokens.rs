@@ -162,7 +162,7 @@ pub async fn create_token(
     user: Id,
     name: &str,
     kind: TokenKind,
-    by: &By,
+    by: &ChangedBy,
 ) -> StoreResult<(Id, String)> {
     let name = triad_domain::org::parse_name("name", name)?;
     let secret = new_secret("triad_pat_");
@@ -180,7 +180,7 @@ pub async fn create_token(
     Ok((id, secret))
 }
 
-pub async fn revoke_token_audited(db: &crate::Db, id: Id, by: &By) -> StoreResult<()> {
+pub async fn revoke_token_audited(db: &crate::Db, id: Id, by: &ChangedBy) -> StoreResult<()> {
     let mut tx = db.begin().await?;
     revoke_token(&mut tx, id, by.now).await?;
     crate::audit::append(

@@ -375,7 +375,7 @@ pub async fn people_near_district<'c>(
 }
 
 #[derive(sqlx::FromRow)]
-struct Holder {
+struct RoleHolderRow {
     id: String,
     display_name: String,
 }
@@ -389,7 +389,7 @@ pub async fn holders_of<'c>(
     let mut c: Conn = conn.into();
     let rows = fetch_all!(
         &mut c,
-        Holder,
+        RoleHolderRow,
         "SELECT u.id, u.display_name FROM grants g JOIN users u ON u.id = g.user_id \
          WHERE g.role = $1 AND g.scope_key = $2 AND u.disabled = FALSE ORDER BY u.display_name",
         role.code(),

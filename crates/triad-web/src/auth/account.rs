@@ -13,7 +13,7 @@ use serde::Deserialize;
 use totp_rs::{Algorithm, Secret, TOTP};
 use triad_domain::policy::{Action, RecordClass, Resource, Tenant};
 use triad_domain::{Id, Timestamp};
-use triad_store::auth::{self as store, By};
+use triad_store::auth::{self as store, ChangedBy};
 
 pub fn routes() -> Routes {
     Routes::default()
@@ -27,8 +27,8 @@ pub fn routes() -> Routes {
 }
 
 impl Ctx {
-    pub fn by(&self) -> By {
-        By {
+    pub fn by(&self) -> ChangedBy {
+        ChangedBy {
             actor: Some(self.actor.user),
             source: self.source.clone(),
             now: self.now,

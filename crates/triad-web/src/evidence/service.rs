@@ -7,7 +7,7 @@
 use crate::context::Ctx;
 use crate::error::{WebError, WebResult};
 use crate::forms::Part;
-use crate::incidents::service::Found;
+use crate::incidents::service::FoundIncident;
 use serde::{Deserialize, Serialize};
 use triad_app::photo::{self, Limits, Processed};
 use triad_domain::audit::Outcome;
@@ -67,7 +67,7 @@ fn id_of(text: &str) -> Id {
 }
 
 /// The items taken in for an incident the actor already reads.
-pub async fn of_incident(ctx: &Ctx, found: &Found) -> WebResult<Vec<ItemSummary>> {
+pub async fn of_incident(ctx: &Ctx, found: &FoundIncident) -> WebResult<Vec<ItemSummary>> {
     let items = store::of_incident(&mut ctx.state.db.acquire().await?, found.id()).await?;
     let mut out = Vec::with_capacity(items.len());
     for item in &items {

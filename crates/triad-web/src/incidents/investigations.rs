@@ -3,7 +3,7 @@
 //! policy decides, by record class); the coordination thread is read by both; opening a side
 //! tells the other side in that thread; closing one side leaves the other running.
 
-use super::service::{find, Found};
+use super::service::{find, FoundIncident};
 use crate::context::Ctx;
 use crate::error::{WebError, WebResult};
 use serde::{Deserialize, Serialize};
@@ -60,14 +60,19 @@ pub struct InvestigationsView {
     pub may_coordinate: bool,
 }
 
-fn allowed(ctx: &Ctx, found: &Found, action: Action, class: RecordClass) -> bool {
+fn allowed(ctx: &Ctx, found: &FoundIncident, action: Action, class: RecordClass) -> bool {
     // The criminal side belongs to the agency serving the campus: without one there is none.
     (class != RecordClass::LawEnforcement || found.agency().is_some())
         && decide(&ctx.actor, action, found.resource(class)) == Decision::Allow
 }
 
 /// Asks the policy for one side's (or the thread's) records, with a trace in the audit trail.
-async fn require(ctx: &Ctx, found: &Found, action: Action, thread: Thread) -> WebResult<()> {
+async fn require(
+    ctx: &Ctx,
+    found: &FoundIncident,
+    action: Action,
+    thread: Thread,
+) -> WebResult<()> {
     if thread.record_class() == RecordClass::LawEnforcement && found.agency().is_none() {
         return Err(WebError::Conflict(
             "no law-enforcement agency serves this campus".into(),
@@ -82,7 +87,7 @@ async fn require(ctx: &Ctx, found: &Found, action: Action, thread: Thread) -> We
     Ok(())
 }
 
-fn note_view(n: NoteRow, found: &Found) -> NoteView {
+fn note_view(n: NoteRow, found: &FoundIncident) -> NoteView {
     NoteView {
         kind: NoteKind::from_code(&n.kind)
             .map(|k| k.label())
@@ -94,7 +99,7 @@ fn note_view(n: NoteRow, found: &Found) -> NoteView {
     }
 }
 
-fn classification(found: &Found) -> Classification {
+fn classification(found: &FoundIncident) -> Classification {
     Classification::from_code(&found.row.classification).unwrap_or(Classification::Neither)
 }
 
@@ -161,7 +166,7 @@ pub async fn view(ctx: &Ctx, incident_id: &str) -> WebResult<InvestigationsView>
     })
 }
 
-fn note(found: &Found, ctx: &Ctx, thread: Thread, kind: NoteKind, body: &str) -> NoteRow {
+fn note(found: &FoundIncident, ctx: &Ctx, thread: Thread, kind: NoteKind, body: &str) -> NoteRow {
     NoteRow {
         id: Id::new().to_string(),
         incident_id: found.row.id.clone(),
@@ -175,7 +180,7 @@ fn note(found: &Found, ctx: &Ctx, thread: Thread, kind: NoteKind, body: &str) ->
 }
 
 /// Writes a note and its audit event in one transaction.
-async fn write(ctx: &Ctx, found: &Found, n: &NoteRow) -> WebResult<()> {
+async fn write(ctx: &Ctx, found: &FoundIncident, n: &NoteRow) -> WebResult<()> {
     let mut tx = ctx.state.db.begin().await?;
     store::add_note(&mut tx, n).await?;
     append_audit(ctx, &mut tx, found, "investigation.note", n).await?;
@@ -186,7 +191,7 @@ async fn write(ctx: &Ctx, found: &Found, n: &NoteRow) -> WebResult<()> {
 async fn append_audit<T: Serialize>(
     ctx: &Ctx,
     tx: &mut triad_store::Tx,
-    found: &Found,
+    found: &FoundIncident,
     action: &str,
     content: &T,
 ) -> WebResult<()> {
@@ -200,7 +205,7 @@ async fn append_audit<T: Serialize>(
 }
 
 /// Tells the campus's partners (administrators and assigned officers) in Triad.
-async fn tell_campus(ctx: &Ctx, found: &Found, message: &str) -> WebResult<()> {
+async fn tell_campus(ctx: &Ctx, found: &FoundIncident, message: &str) -> WebResult<()> {
     let today = crate::context::today(ctx.now);
     let mut tx = ctx.state.db.begin().await?;
     let link = format!("/incidents/{}/investigations", found.row.id);

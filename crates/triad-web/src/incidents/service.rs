@@ -24,7 +24,7 @@ use triad_store::org::Campus;
 use triad_store::paging::Page;
 
 /// An incident the actor may act on, with its campus and the campus's clock.
-pub struct Found {
+pub struct FoundIncident {
     pub row: IncidentRow,
     pub campus: Campus,
     pub local: Local,
@@ -33,7 +33,7 @@ pub struct Found {
     pub held: RolesHere,
 }
 
-impl Found {
+impl FoundIncident {
     pub fn id(&self) -> Id {
         Id::parse(&self.row.id).unwrap_or_default()
     }
@@ -50,7 +50,7 @@ impl Found {
 }
 
 /// Finds an incident and asks the policy; one out of reach is not found.
-pub async fn find(ctx: &Ctx, id: &str, action: Action) -> WebResult<Found> {
+pub async fn find(ctx: &Ctx, id: &str, action: Action) -> WebResult<FoundIncident> {
     let parsed = Id::parse(id).ok_or(WebError::NotFound)?;
     let mut conn = ctx.state.db.acquire().await?;
     let row = store::get(&mut conn, parsed).await?;
@@ -71,7 +71,7 @@ pub async fn find(ctx: &Ctx, id: &str, action: Action) -> WebResult<Found> {
         return Err(WebError::NotFound);
     };
     let local = campus::local(ctx, &campus).await?;
-    let mut found = Found {
+    let mut found = FoundIncident {
         row,
         campus,
         local,
@@ -379,7 +379,7 @@ pub struct IncidentRecord {
 }
 
 /// Whether the actor reads the law-enforcement side of an incident.
-fn reads_law_enforcement(ctx: &Ctx, found: &Found) -> bool {
+fn reads_law_enforcement(ctx: &Ctx, found: &FoundIncident) -> bool {
     found.agency().is_some()
         && decide(
             &ctx.actor,
@@ -390,7 +390,7 @@ fn reads_law_enforcement(ctx: &Ctx, found: &Found) -> bool {
 
 /// Whether the students of an incident are withheld from the actor until a disclosure: a
 /// school record about a student read by law enforcement (FERPA).
-async fn needs_disclosure(ctx: &Ctx, found: &Found) -> WebResult<bool> {
+async fn needs_disclosure(ctx: &Ctx, found: &FoundIncident) -> WebResult<bool> {
     let people = store::people(&mut ctx.state.db.acquire().await?, found.id()).await?;
     let kinds: Vec<PersonKind> = people
         .iter()
@@ -404,7 +404,7 @@ async fn needs_disclosure(ctx: &Ctx, found: &Found) -> WebResult<bool> {
 }
 
 /// Whether the incident was disclosed to the actor in this session (or with this token).
-async fn disclosed_here(ctx: &Ctx, found: &Found) -> WebResult<bool> {
+async fn disclosed_here(ctx: &Ctx, found: &FoundIncident) -> WebResult<bool> {
     Ok(triad_store::disclosures::opened(
         &mut ctx.state.db.acquire().await?,
         &found.row.id,
@@ -417,7 +417,7 @@ async fn disclosed_here(ctx: &Ctx, found: &Found) -> WebResult<bool> {
 /// One incident. Law enforcement reading a school record about a student sees the student's
 /// identity only once they disclosed it to themselves, with a reason ([`disclose_for`]), in
 /// this session; each later view is an audited read.
-pub async fn incident(ctx: &Ctx, id: &str) -> WebResult<(IncidentRecord, Found)> {
+pub async fn incident(ctx: &Ctx, id: &str) -> WebResult<(IncidentRecord, FoundIncident)> {
     let found = find(ctx, id, Action::View).await?;
     let le = reads_law_enforcement(ctx, &found);
     let mut withhold = needs_disclosure(ctx, &found).await?;
@@ -510,7 +510,7 @@ pub async fn disclose_for(ctx: &Ctx, id: &str, purpose: &str) -> WebResult<()> {
 }
 
 /// Logs that a school record about a student was shown to law enforcement, and why.
-async fn disclose(ctx: &Ctx, found: &Found, purpose: DisclosurePurpose) -> WebResult<()> {
+async fn disclose(ctx: &Ctx, found: &FoundIncident, purpose: DisclosurePurpose) -> WebResult<()> {
     let row = triad_store::disclosures::DisclosureRow {
         id: Id::new().to_string(),
         district_id: found.campus.district_id.clone(),

@@ -8,7 +8,7 @@
 use crate::campus::{self, Local};
 use crate::context::Ctx;
 use crate::error::{WebError, WebResult};
-use crate::incidents::service::{Found, IncidentInput};
+use crate::incidents::service::{FoundIncident, IncidentInput};
 use serde::{Deserialize, Serialize};
 use triad_domain::audit::Outcome;
 use triad_domain::org as org_rules;
@@ -62,7 +62,7 @@ fn ban_view(b: &BanRow, local: &Local) -> BanView {
 }
 
 /// Bans issued from an incident the actor already reads.
-pub async fn bans_of_incident(ctx: &Ctx, found: &Found) -> WebResult<Vec<BanView>> {
+pub async fn bans_of_incident(ctx: &Ctx, found: &FoundIncident) -> WebResult<Vec<BanView>> {
     let rows = store::bans_of_incident(&mut ctx.state.db.acquire().await?, found.id()).await?;
     Ok(rows.iter().map(|b| ban_view(b, &found.local)).collect())
 }
@@ -199,7 +199,7 @@ pub async fn issue_ban(
     Ok(ban_view(&row, &found.local))
 }
 
-async fn write_ban(ctx: &Ctx, row: &BanRow, found: &Found) -> WebResult<()> {
+async fn write_ban(ctx: &Ctx, row: &BanRow, found: &FoundIncident) -> WebResult<()> {
     let mut tx = ctx.state.db.begin().await?;
     store::insert_ban(&mut tx, row).await?;
     let event = ctx
