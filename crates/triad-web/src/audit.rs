@@ -179,7 +179,7 @@ async fn entries(ctx: &Ctx, q: &AuditQuery) -> WebResult<Vec<EntryView>> {
 }
 
 #[derive(Template)]
-#[template(path = "audit.html")]
+#[template(path = "audit/audit.html")]
 struct AuditPage {
     layout: Layout,
     q: AuditQuery,

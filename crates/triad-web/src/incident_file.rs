@@ -83,7 +83,7 @@ async fn disclose(
 pub struct IncidentFileApiDoc;
 
 #[derive(Template)]
-#[template(path = "incident.html")]
+#[template(path = "incidents/incident.html")]
 struct IncidentPage {
     layout: Layout,
     d: IncidentRecord,

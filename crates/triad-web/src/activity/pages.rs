@@ -32,7 +32,7 @@ pub fn routes() -> Routes {
 }
 
 #[derive(Template)]
-#[template(path = "activity_import.html")]
+#[template(path = "activity/activity_import.html")]
 struct ImportPage {
     layout: Layout,
     fields: Vec<&'static str>,
@@ -151,7 +151,7 @@ fn line(row: &ActivityRow, campuses: &[CampusChoice]) -> Line {
 }
 
 #[derive(Template)]
-#[template(path = "activity.html")]
+#[template(path = "activity/activity.html")]
 struct QuickEntry {
     layout: Layout,
     campuses: Vec<CampusChoice>,
@@ -206,7 +206,7 @@ async fn log(ctx: Ctx, Form(input): Form<ActivityInput>) -> WebResult<Response> 
 }
 
 #[derive(Template)]
-#[template(path = "activity_entry.html")]
+#[template(path = "activity/activity_entry.html")]
 struct EntryPage {
     layout: Layout,
     row: ActivityRow,
@@ -281,7 +281,7 @@ async fn local_start(ctx: &Ctx, row: &ActivityRow) -> WebResult<String> {
 }
 
 #[derive(Template)]
-#[template(path = "activity_report.html")]
+#[template(path = "activity/activity_report.html")]
 struct ReportPage {
     layout: Layout,
     q: super::report::ReportQuery,

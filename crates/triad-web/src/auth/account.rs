@@ -53,7 +53,7 @@ pub struct TokenLine {
 }
 
 #[derive(Template)]
-#[template(path = "account.html")]
+#[template(path = "auth/account.html")]
 struct AccountPage {
     layout: Layout,
     username: String,
@@ -282,7 +282,7 @@ pub fn totp_step(secret_b32: &str, code: &str, now: Timestamp) -> Option<i64> {
 }
 
 #[derive(Template)]
-#[template(path = "second_factor_enrol.html")]
+#[template(path = "auth/second_factor_enrol.html")]
 struct EnrolPage {
     layout: Layout,
     secret: String,

@@ -49,7 +49,7 @@ pub struct ScopeOption {
 }
 
 #[derive(Template)]
-#[template(path = "admin_users.html")]
+#[template(path = "auth/admin_users.html")]
 struct UsersPage {
     layout: Layout,
     users: Vec<UserLine>,

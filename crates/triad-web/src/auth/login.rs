@@ -27,7 +27,7 @@ pub fn routes() -> Routes {
 }
 
 #[derive(Template)]
-#[template(path = "login.html")]
+#[template(path = "auth/login.html")]
 struct LoginPage {
     next: String,
     error: Option<String>,
@@ -300,7 +300,7 @@ async fn record_failure(
 }
 
 #[derive(Template)]
-#[template(path = "second_factor.html")]
+#[template(path = "auth/second_factor.html")]
 struct SecondFactorPage {
     next: String,
     error: Option<String>,

@@ -37,7 +37,7 @@ async fn intake(
 }
 
 #[derive(Template)]
-#[template(path = "evidence.html")]
+#[template(path = "evidence/evidence.html")]
 struct ItemPage {
     layout: Layout,
     d: ItemDetail,

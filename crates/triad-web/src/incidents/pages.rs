@@ -38,7 +38,7 @@ pub fn routes() -> Routes {
 }
 
 #[derive(Template)]
-#[template(path = "investigations.html")]
+#[template(path = "incidents/investigations.html")]
 struct InvestigationsPage {
     layout: Layout,
     v: InvestigationsView,
@@ -91,7 +91,7 @@ async fn close_investigation(
 const PEOPLE_ROWS: usize = 3;
 
 #[derive(Template)]
-#[template(path = "incidents.html")]
+#[template(path = "incidents/incidents.html")]
 struct IncidentsPage {
     layout: Layout,
     m: CampusIncidents,
@@ -209,7 +209,7 @@ async fn add_le_detail(
 }
 
 #[derive(Template)]
-#[template(path = "disclosures.html")]
+#[template(path = "incidents/disclosures.html")]
 struct DisclosuresPage {
     layout: Layout,
     m: CampusDisclosures,

@@ -23,7 +23,7 @@ pub fn routes() -> Routes {
 }
 
 #[derive(Template)]
-#[template(path = "meetings.html")]
+#[template(path = "meetings/meetings.html")]
 struct MeetingsPage {
     layout: Layout,
     m: CampusMeetings,
@@ -73,7 +73,7 @@ async fn record(
 }
 
 #[derive(Template)]
-#[template(path = "meeting.html")]
+#[template(path = "meetings/meeting.html")]
 struct MeetingPage {
     layout: Layout,
     d: MeetingDetail,

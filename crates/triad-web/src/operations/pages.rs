@@ -40,7 +40,7 @@ fn to_event(id: &str) -> Response {
 }
 
 #[derive(Template)]
-#[template(path = "campus_status.html")]
+#[template(path = "operations/campus_status.html")]
 struct StatusPage {
     layout: Layout,
     s: CampusStatusView,
@@ -67,7 +67,7 @@ async fn make_move(
 }
 
 #[derive(Template)]
-#[template(path = "campus_event.html")]
+#[template(path = "operations/campus_event.html")]
 struct EventPage {
     layout: Layout,
     e: EventView,
@@ -136,7 +136,7 @@ async fn acknowledge(ctx: Ctx, Path(id): Path<String>) -> WebResult<Response> {
 }
 
 #[derive(Template)]
-#[template(path = "drills.html")]
+#[template(path = "operations/drills.html")]
 struct DrillsPage {
     layout: Layout,
     d: CampusDrills,

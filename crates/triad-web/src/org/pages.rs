@@ -36,7 +36,7 @@ pub fn routes() -> Routes {
 }
 
 #[derive(Template)]
-#[template(path = "org.html")]
+#[template(path = "org/org.html")]
 struct OverviewPage {
     layout: Layout,
     overview: Overview,
@@ -78,7 +78,7 @@ async fn create_partnership(
 }
 
 #[derive(Template)]
-#[template(path = "district.html")]
+#[template(path = "org/district.html")]
 struct DistrictPage {
     layout: Layout,
     d: DistrictDetail,
@@ -131,7 +131,7 @@ async fn add_non_school_day(
 }
 
 #[derive(Template)]
-#[template(path = "campus.html")]
+#[template(path = "org/campus.html")]
 struct CampusPage {
     layout: Layout,
     c: CampusDetail,
@@ -165,7 +165,7 @@ async fn update_campus(
 }
 
 #[derive(Template)]
-#[template(path = "agency.html")]
+#[template(path = "org/agency.html")]
 struct AgencyPage {
     layout: Layout,
     a: AgencyDetail,
@@ -219,7 +219,7 @@ async fn add_person(
 }
 
 #[derive(Template)]
-#[template(path = "person.html")]
+#[template(path = "org/person.html")]
 struct PersonPage {
     layout: Layout,
     p: people::PersonView,

@@ -36,7 +36,7 @@ pub fn routes() -> Routes {
 }
 
 #[derive(Template)]
-#[template(path = "surveys.html")]
+#[template(path = "surveys/surveys.html")]
 struct SurveysPage {
     layout: Layout,
     rows: Vec<usize>,
@@ -112,7 +112,7 @@ async fn create(
 }
 
 #[derive(Template)]
-#[template(path = "survey.html")]
+#[template(path = "surveys/survey.html")]
 struct SummaryPage {
     layout: Layout,
     s: Summary,
@@ -156,7 +156,7 @@ async fn import_upload(
 }
 
 #[derive(Template)]
-#[template(path = "survey_themes.html")]
+#[template(path = "surveys/survey_themes.html")]
 struct ThemesPage {
     layout: Layout,
     campaign: CampaignRow,
@@ -250,7 +250,7 @@ fn field(q: &Question, spanish: bool, audience: &[RespondentRole]) -> Field {
 }
 
 #[derive(Template)]
-#[template(path = "survey_answer.html")]
+#[template(path = "surveys/survey_answer.html")]
 struct AnswerPage {
     name: String,
     code: String,
@@ -263,7 +263,7 @@ struct AnswerPage {
 }
 
 #[derive(Template)]
-#[template(path = "survey_thanks.html")]
+#[template(path = "surveys/survey_thanks.html")]
 struct ThanksPage {
     spanish: bool,
     opted_out: bool,

@@ -41,7 +41,7 @@ async fn issue_ban(
 }
 
 #[derive(Template)]
-#[template(path = "bans.html")]
+#[template(path = "visitors/bans.html")]
 struct BansPage {
     layout: Layout,
     m: BanList,
@@ -56,7 +56,7 @@ async fn bans(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
 }
 
 #[derive(Template)]
-#[template(path = "visitors.html")]
+#[template(path = "visitors/visitors.html")]
 struct VisitorsPage {
     layout: Layout,
     m: CampusVisitors,
@@ -84,7 +84,7 @@ async fn sign_in(
 }
 
 #[derive(Template)]
-#[template(path = "visitor.html")]
+#[template(path = "visitors/visitor.html")]
 struct VisitorPage {
     layout: Layout,
     v: VisitorView,
