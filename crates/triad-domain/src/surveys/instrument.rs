@@ -78,117 +78,26 @@ impl Instrument {
     }
 }
 
-fn q(key: &str, kind: QuestionKind, text: &str, text_es: &str, header: &str) -> Question {
-    Question {
-        key: key.into(),
-        kind,
-        text: text.into(),
-        text_es: Some(text_es.into()),
-        header: header.into(),
-        scale: None,
-        choices: Vec::new(),
-    }
-}
-
 /// The key of the built-in instrument of seed 000.
 pub const SRO_PARTNERSHIP: &str = "sro-partnership";
 
 /// The four questions of the workshop survey (seed 000), with the column headers its exports
 /// carry, so that results compare across years. On its relationship scale 1 is the strongest
-/// relationship and 4 the weakest.
+/// relationship and 4 the weakest. Its texts (English and Spanish) are a data file,
+/// `data/surveys/sro-partnership.json`, in the form campaigns store instruments in.
 pub fn sro_partnership() -> Instrument {
-    use QuestionKind::*;
-    let mut relationship = q(
-        "relationship",
-        Scale,
-        "How strong is the relationship between the SRO and educators? (1 strongest, 4 weakest)",
-        "¿Qué tan fuerte es la relación entre el SRO y los educadores? (1 la más fuerte, 4 la más débil)",
-        "Relationship 1,2,3,4",
-    );
-    relationship.scale = Some(self::Scale {
-        min: 1.0,
-        max: 4.0,
-        step: 1.0,
-        low_label: "strongest relationship".into(),
-        high_label: "weakest relationship".into(),
-        best: BestEnd::Low,
-    });
-    let questions = vec![
-        q("role", Role, "Your role", "Su función", "SRO/Educator"),
-        relationship,
-        q(
-            "relationship_why",
-            Text,
-            "Why did you score it that way?",
-            "¿Por qué le dio esa puntuación?",
-            "Why did you score it that way?",
-        ),
-        q(
-            "open_accepting",
-            YesNo,
-            "Is the partnership open and accepting?",
-            "¿Es la colaboración abierta y receptiva?",
-            "Open and Accepting? Yes or No",
-        ),
-        q(
-            "open_accepting_note",
-            Text,
-            "What is your roadblock or your success?",
-            "¿Cuál es su obstáculo o su éxito?",
-            "What is your Roadblock or your success?",
-        ),
-        q(
-            "goal",
-            Text,
-            "Your goal, your why",
-            "Su meta, su porqué",
-            "Your Goal/Your Why",
-        ),
-        q(
-            "goal_note",
-            Text,
-            "Roadblock or success",
-            "Obstáculo o éxito",
-            "Roadblock/Success",
-        ),
-        q(
-            "connections",
-            Text,
-            "How are you building connections during non-crisis times?",
-            "¿Cómo construye relaciones fuera de las crisis?",
-            "How are you building connections during non-crisis times?",
-        ),
-        q(
-            "connections_note",
-            Text,
-            "Roadblock or success",
-            "Obstáculo o éxito",
-            "Roadblock/Success",
-        ),
-    ];
-    let section = |title: &str, keys: &[&str]| Section {
-        title: title.into(),
-        questions: keys.iter().map(|k| k.to_string()).collect(),
-    };
-    Instrument {
-        key: SRO_PARTNERSHIP.into(),
-        name: "SRO partnership (four questions)".into(),
-        questions,
-        sections: vec![
-            section(
-                "Relationships = SRO and Educator",
-                &["role", "relationship", "relationship_why"],
-            ),
-            section(
-                "Communication / Collaboration",
-                &["role", "open_accepting", "open_accepting_note"],
-            ),
-            section("Shared Goals", &["role", "goal", "goal_note"]),
-            section(
-                "Non-crisis connections = success",
-                &["role", "connections", "connections_note"],
-            ),
-        ],
+    static BUILT_IN: std::sync::OnceLock<Instrument> = std::sync::OnceLock::new();
+    BUILT_IN
+        .get_or_init(|| built_in(include_str!("../../data/surveys/sro-partnership.json")))
+        .clone()
+}
+
+/// Reads a data file built into Triad. It is read at every start and checked by the tests,
+/// so a file that does not read is a build defect, not something a user can cause.
+pub(super) fn built_in<T: serde::de::DeserializeOwned>(json: &str) -> T {
+    match serde_json::from_str(json) {
+        Ok(value) => value,
+        Err(e) => panic!("a survey data file built into Triad does not read: {e}"),
     }
 }
 

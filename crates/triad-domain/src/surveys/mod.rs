@@ -280,4 +280,26 @@ mod tests {
         let e = check_instrument(&bad).unwrap_err();
         assert_eq!(e.errors.len(), 2, "{e:?}");
     }
+
+    #[test]
+    fn the_built_in_data_files_read_and_hold_together() {
+        let instrument = sro_partnership();
+        assert_eq!(instrument.key, SRO_PARTNERSHIP);
+        assert!(check_instrument(&instrument).is_ok());
+        assert_eq!(instrument.questions.len(), 9);
+        assert!(
+            instrument.questions.iter().all(|q| q.text_es.is_some()),
+            "every text in Spanish too"
+        );
+        for section in &instrument.sections {
+            for key in &section.questions {
+                assert!(instrument.question(key).is_some(), "{key} is a question");
+            }
+        }
+        let codebook = seed_codebook();
+        let keys: std::collections::BTreeSet<&str> =
+            codebook.iter().map(|t| t.key.as_str()).collect();
+        assert_eq!(keys.len(), codebook.len(), "theme keys are unique");
+        assert!(codebook.iter().all(|t| !t.phrases.is_empty()));
+    }
 }

@@ -10,119 +10,14 @@ pub struct Theme {
     pub phrases: Vec<String>,
 }
 
-/// The themes these answers carry (seed 000, seed 004), to start a district's codebook.
+/// The themes these answers carry (seed 000, seed 004), to start a district's codebook: a
+/// data file, `data/surveys/seed-codebook.json`, each theme with the phrases that signal it.
 pub fn seed_codebook() -> Vec<Theme> {
-    let t = |key: &str, label: &str, phrases: &[&str]| Theme {
-        key: key.into(),
-        label: label.into(),
-        phrases: phrases.iter().map(|p| p.to_string()).collect(),
-    };
-    vec![
-        t(
-            "role_clarity",
-            "Role clarity",
-            &[
-                "role",
-                "roles",
-                "what is and is not",
-                "law enforcement issue",
-                "job description",
-                "expectations",
-            ],
-        ),
-        t(
-            "communication",
-            "Communication",
-            &[
-                "communicat",
-                "talk",
-                "open door",
-                "email",
-                "informed",
-                "updates",
-            ],
-        ),
-        t(
-            "trust",
-            "Trust",
-            &["trust", "respect", "rapport", "relationship"],
-        ),
-        t(
-            "admin_turnover",
-            "Administrator turnover",
-            &[
-                "new admin",
-                "new principal",
-                "turnover",
-                "changed admin",
-                "admin change",
-            ],
-        ),
-        t(
-            "inclusion",
-            "Inclusion in school life",
-            &[
-                "included",
-                "inclusion",
-                "lunch",
-                "games",
-                "events",
-                "classroom",
-                "part of the school",
-                "extracurricular",
-            ],
-        ),
-        t(
-            "discipline_misuse",
-            "Misuse of the SRO for discipline or intimidation",
-            &[
-                "discipline",
-                "scare",
-                "intimidat",
-                "threaten students",
-                "dress code",
-                "tardies",
-            ],
-        ),
-        t(
-            "leadership_support",
-            "Leadership support",
-            &[
-                "support from",
-                "upper admin",
-                "leadership",
-                "superintendent",
-                "chief",
-                "backing",
-            ],
-        ),
-        t(
-            "drills_planning",
-            "Drills and safety planning",
-            &[
-                "drill",
-                "lockdown",
-                "safety plan",
-                "emergency plan",
-                "crisis",
-            ],
-        ),
-        t(
-            "regular_meetings",
-            "Regular meetings",
-            &["meeting", "weekly", "check-in", "check in", "sit down"],
-        ),
-        t(
-            "training",
-            "Training",
-            &["training", "nasro", "project unite", "trained"],
-        ),
-        t(
-            "information_sharing",
-            "Information sharing",
-            &["information", "share", "sharing", "ferpa", "records"],
-        ),
-    ]
+    static SEED: std::sync::OnceLock<Vec<Theme>> = std::sync::OnceLock::new();
+    SEED.get_or_init(|| {
+        super::instrument::built_in(include_str!("../../data/surveys/seed-codebook.json"))
+    })
+    .clone()
 }
 
 /// A theme found in an answer, with the phrase that triggered it (so the coding explains
