@@ -105,7 +105,8 @@ async fn tick_step(
     Path(id): Path<String>,
     Json(input): Json<StepInput>,
 ) -> WebResult<Json<EventView>> {
-    Ok(Json(response::tick_step(&ctx, &id, input).await?))
+    response::tick_step(&ctx, &id, input).await?;
+    Ok(Json(service::event(&ctx, &id).await?))
 }
 
 /// Adds a note during the event, or an after-action note once it is over.
@@ -116,7 +117,8 @@ async fn add_note(
     Path(id): Path<String>,
     Json(input): Json<NoteInput>,
 ) -> WebResult<Json<EventView>> {
-    Ok(Json(response::add_note(&ctx, &id, input).await?))
+    response::add_note(&ctx, &id, input).await?;
+    Ok(Json(service::event(&ctx, &id).await?))
 }
 
 /// Adds a follow-up item from the after-action review.
@@ -127,7 +129,8 @@ async fn add_follow_up(
     Path(id): Path<String>,
     Json(input): Json<FollowUpInput>,
 ) -> WebResult<Json<EventView>> {
-    Ok(Json(response::add_follow_up(&ctx, &id, input).await?))
+    response::add_follow_up(&ctx, &id, input).await?;
+    Ok(Json(service::event(&ctx, &id).await?))
 }
 
 /// Marks a follow-up item done.
@@ -137,14 +140,16 @@ async fn complete_follow_up(
     ctx: Ctx,
     Path((id, item)): Path<(String, String)>,
 ) -> WebResult<Json<EventView>> {
-    Ok(Json(response::complete_follow_up(&ctx, &id, &item).await?))
+    response::complete_follow_up(&ctx, &id, &item).await?;
+    Ok(Json(service::event(&ctx, &id).await?))
 }
 
 /// The notified district leader acknowledges a notice.
 #[utoipa::path(post, path = "/api/v1/notices/{id}/acknowledge", tag = "operations", params(("id" = String, Path), ("Idempotency-Key" = String, Header)),
     responses((status = 200, body = EventView), (status = 409, body = ErrorBody)), security(("token" = [])))]
 async fn acknowledge(ctx: Ctx, Path(id): Path<String>) -> WebResult<Json<EventView>> {
-    Ok(Json(response::acknowledge(&ctx, &id).await?))
+    let event = response::acknowledge(&ctx, &id).await?;
+    Ok(Json(service::event(&ctx, &event).await?))
 }
 
 /// A campus's drills this school year, and the counts of every year.

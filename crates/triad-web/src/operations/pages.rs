@@ -92,7 +92,8 @@ async fn event(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
 }
 
 async fn timeline_csv(ctx: Ctx, Path(id): Path<String>) -> WebResult<Response> {
-    response::timeline_csv(&ctx, &id).await
+    let e = service::event(&ctx, &id).await?;
+    crate::views::csv_attachment(&format!("campus-event-{}.csv", e.id), &e.timeline)
 }
 
 async fn tick_step(
@@ -131,8 +132,8 @@ async fn complete_follow_up(
 }
 
 async fn acknowledge(ctx: Ctx, Path(id): Path<String>) -> WebResult<Response> {
-    let e = response::acknowledge(&ctx, &id).await?;
-    Ok(to_event(&e.id))
+    let event = response::acknowledge(&ctx, &id).await?;
+    Ok(to_event(&event))
 }
 
 #[derive(Template)]

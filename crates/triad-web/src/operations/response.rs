@@ -4,7 +4,6 @@
 //! Everything lands on the event's timeline, which exports as CSV.
 
 use super::notices;
-use super::service::{self, EventView};
 use crate::campus::{self, Local};
 use crate::context::Ctx;
 use crate::error::{WebError, WebResult};
@@ -135,10 +134,6 @@ async fn hold(tx: &mut triad_store::Tx, found: &FoundEvent) -> WebResult<EventRo
         .ok_or(WebError::NotFound)
 }
 
-async fn view(ctx: &Ctx, id: &str) -> WebResult<EventView> {
-    service::event(ctx, id).await
-}
-
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct StepInput {
     /// call_sro, keep_updated, extra_eyes, contact_in_pairs or police_called
@@ -153,7 +148,7 @@ pub struct StepInput {
 
 /// Ticks a step of an open threat response. Contact is recorded only in the seed's pairs;
 /// calling police or sheriff sends the notices to the district leaders.
-pub async fn tick_step(ctx: &Ctx, event_id: &str, input: StepInput) -> WebResult<EventView> {
+pub async fn tick_step(ctx: &Ctx, event_id: &str, input: StepInput) -> WebResult<()> {
     let found = find(ctx, event_id, Action::Change).await?;
     let step = ThreatStep::from_code(&input.step)
         .ok_or_else(|| Invalid::one("step", "choose a step of the checklist"))?;
@@ -210,7 +205,7 @@ pub async fn tick_step(ctx: &Ctx, event_id: &str, input: StepInput) -> WebResult
     if notices > 0 {
         notices::deliver_soon(&ctx.state);
     }
-    view(ctx, event_id).await
+    Ok(())
 }
 
 /// The partner named for a contact: someone who, with the actor, makes one of the seed's
@@ -329,7 +324,7 @@ You are notified as a district leader; please acknowledge.",
 }
 
 /// The recipient acknowledges a notice; the timeline records it.
-pub async fn acknowledge(ctx: &Ctx, notice_id: &str) -> WebResult<EventView> {
+pub async fn acknowledge(ctx: &Ctx, notice_id: &str) -> WebResult<String> {
     let notice = store::notice(&mut ctx.state.db.acquire().await?, notice_id)
         .await?
         .ok_or(WebError::NotFound)?;
@@ -352,7 +347,7 @@ pub async fn acknowledge(ctx: &Ctx, notice_id: &str) -> WebResult<EventView> {
     let detail = format!("{} acknowledged the notice", ctx.actor.display_name);
     log(ctx, &mut tx, &found, TimelineKind::Acknowledged, detail).await?;
     tx.commit().await?;
-    view(ctx, &notice.event_id).await
+    Ok(notice.event_id)
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -365,7 +360,7 @@ pub struct NoteInput {
 }
 
 /// A note on the timeline: during the event, or for the after-action review once it is over.
-pub async fn add_note(ctx: &Ctx, event_id: &str, input: NoteInput) -> WebResult<EventView> {
+pub async fn add_note(ctx: &Ctx, event_id: &str, input: NoteInput) -> WebResult<()> {
     let found = find(ctx, event_id, Action::Change).await?;
     let kind = match TimelineKind::from_code(&input.kind) {
         Some(k @ (TimelineKind::Note | TimelineKind::AfterAction)) => k,
@@ -382,7 +377,7 @@ pub async fn add_note(ctx: &Ctx, event_id: &str, input: NoteInput) -> WebResult<
     }
     log(ctx, &mut tx, &found, kind, body).await?;
     tx.commit().await?;
-    view(ctx, event_id).await
+    Ok(())
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -398,11 +393,7 @@ pub struct FollowUpInput {
 }
 
 /// A follow-up item from the after-action review, with an owner and a due date.
-pub async fn add_follow_up(
-    ctx: &Ctx,
-    event_id: &str,
-    input: FollowUpInput,
-) -> WebResult<EventView> {
+pub async fn add_follow_up(ctx: &Ctx, event_id: &str, input: FollowUpInput) -> WebResult<()> {
     let found = find(ctx, event_id, Action::Change).await?;
     let mut invalid = Invalid::default();
     let title = invalid.check(org_rules::parse_name("title", &input.title));
@@ -441,15 +432,11 @@ pub async fn add_follow_up(
     let detail = format!("{title}{}", owner.unwrap_or_default());
     log(ctx, &mut tx, &found, TimelineKind::FollowUp, detail).await?;
     tx.commit().await?;
-    view(ctx, event_id).await
+    Ok(())
 }
 
 /// Marks a follow-up done.
-pub async fn complete_follow_up(
-    ctx: &Ctx,
-    event_id: &str,
-    follow_up: &str,
-) -> WebResult<EventView> {
+pub async fn complete_follow_up(ctx: &Ctx, event_id: &str, follow_up: &str) -> WebResult<()> {
     let found = find(ctx, event_id, Action::Change).await?;
     let mut tx = ctx.state.db.begin().await?;
     hold(&mut tx, &found).await?;
@@ -459,11 +446,5 @@ pub async fn complete_follow_up(
         ));
     }
     tx.commit().await?;
-    view(ctx, event_id).await
-}
-
-/// The timeline as CSV, for the after-action report and the district's own records.
-pub async fn timeline_csv(ctx: &Ctx, event_id: &str) -> WebResult<axum::response::Response> {
-    let e = view(ctx, event_id).await?;
-    crate::views::csv_attachment(&format!("campus-event-{}.csv", e.id), &e.timeline)
+    Ok(())
 }
