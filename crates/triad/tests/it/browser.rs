@@ -209,6 +209,18 @@ async fn an_sro_and_a_principal_each_see_their_own_home() {
         "{report}"
     );
     screenshot(&desk, "report-campus-desktop").await;
+    // An incident's whole file: the incident with the evidence taken in for it and its ban.
+    desk.goto(&app.url(&format!("/incidents/{}", app.world.incident)))
+        .await
+        .unwrap();
+    for (list, what) in [("evidence", "evidence item"), ("bans", "ban")] {
+        let items = desk
+            .find_all(Locator::Css(&format!("#{list} li")))
+            .await
+            .unwrap();
+        assert_eq!(items.len(), 1, "the incident page lists its {what}");
+    }
+    screenshot(&desk, "incident-principal-desktop").await;
     // Signing out ends the session: the home page sends back to sign-in.
     desk.find(Locator::Css("header form button"))
         .await
