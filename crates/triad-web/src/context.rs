@@ -256,17 +256,15 @@ impl Ctx {
         const CANDIDATES: i64 = 200;
         let mut conn = self.state.db.acquire().await?;
         let day = today(self.now);
-        let mut found = Vec::new();
-        for user in store::people_near_district(&mut conn, district, text, CANDIDATES).await? {
-            let actor = store::load_actor(&mut conn, &user, &day).await?;
-            if may_hold(&actor, action, record) {
-                found.push(Named { user, actor });
-                if found.len() == limit {
-                    break;
-                }
-            }
-        }
-        Ok(found)
+        let users = store::people_near_district(&mut conn, district, text, CANDIDATES).await?;
+        let actors = store::load_actors(&mut conn, &users, &day).await?;
+        Ok(users
+            .into_iter()
+            .zip(actors)
+            .filter(|(_, actor)| may_hold(actor, action, record))
+            .map(|(user, actor)| Named { user, actor })
+            .take(limit)
+            .collect())
     }
 }
 

@@ -308,6 +308,195 @@ pub async fn load_actor<'c>(
     })
 }
 
+/// [`load_actor`] for many users at once, in four queries whatever their number (a picker
+/// asks for up to a few hundred on every keystroke): their grants, their people's sworn flags,
+/// the assignments in force on `today`, and the partnerships of the places their grants are
+/// held in. Yields them in the order of `users`.
+pub async fn load_actors<'c>(
+    conn: impl Into<Conn<'c>>,
+    users: &[UserRow],
+    today: &str,
+) -> StoreResult<Vec<Actor>> {
+    use std::collections::HashMap;
+    if users.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut c: Conn = conn.into();
+    let user_ids: Vec<String> = users.iter().map(|u| u.id.clone()).collect();
+    let person_ids: Vec<String> = users.iter().filter_map(|u| u.person_id.clone()).collect();
+
+    #[derive(sqlx::FromRow)]
+    struct UserGrant {
+        user_id: String,
+        #[sqlx(flatten)]
+        grant: GrantRow,
+    }
+    let sql = format!(
+        "SELECT user_id, role, agency_id, district_id, campus_id FROM grants \
+         WHERE user_id IN ({}) ORDER BY user_id, role, scope_key",
+        numbered(1, user_ids.len())
+    );
+    let rows: Vec<UserGrant> = fetch_bound(&mut c, &sql, &user_ids).await?;
+    let mut grants: HashMap<String, Vec<Grant>> = HashMap::new();
+    for row in rows {
+        if let Some(g) = row.grant.into_grant() {
+            grants.entry(row.user_id).or_default().push(g);
+        }
+    }
+
+    #[derive(sqlx::FromRow)]
+    struct Sworn {
+        id: String,
+        sworn: bool,
+    }
+    #[derive(sqlx::FromRow)]
+    struct PersonAssignment {
+        person_id: String,
+        #[sqlx(flatten)]
+        assignment: AssignmentRow,
+    }
+    let (mut sworn, mut assignments) = (HashMap::new(), HashMap::<String, Vec<Assignment>>::new());
+    if !person_ids.is_empty() {
+        let sql = format!(
+            "SELECT id, sworn FROM people WHERE id IN ({})",
+            numbered(1, person_ids.len())
+        );
+        for row in fetch_bound::<Sworn>(&mut c, &sql, &person_ids).await? {
+            sworn.insert(row.id, row.sworn);
+        }
+        let n = person_ids.len();
+        let sql = format!(
+            "SELECT person_id, agency_id, district_id, campus_id FROM assignments \
+             WHERE person_id IN ({}) AND starts_on <= ${} AND (ends_on IS NULL OR ends_on >= ${})",
+            numbered(1, n),
+            n + 1,
+            n + 1
+        );
+        let mut args = person_ids.clone();
+        args.push(today.to_string());
+        for row in fetch_bound::<PersonAssignment>(&mut c, &sql, &args).await? {
+            let r = row.assignment;
+            if let (Some(agency), Some(district), Some(campus)) = (
+                Id::parse(&r.agency_id),
+                Id::parse(&r.district_id),
+                Id::parse(&r.campus_id),
+            ) {
+                assignments
+                    .entry(row.person_id)
+                    .or_default()
+                    .push(Assignment {
+                        agency,
+                        district,
+                        campus,
+                    });
+            }
+        }
+    }
+
+    // Every partnership of an agency or a district any of them holds a grant in.
+    let mut places: Vec<String> = grants
+        .values()
+        .flatten()
+        .filter_map(|g| match g.scope {
+            Scope::Agency { agency } => Some(agency.to_string()),
+            Scope::District { district } | Scope::Campus { district, .. } => {
+                Some(district.to_string())
+            }
+            Scope::Instance => None,
+        })
+        .collect();
+    places.sort();
+    places.dedup();
+    let partnerships: Vec<Partnership> = if places.is_empty() {
+        Vec::new()
+    } else {
+        #[derive(sqlx::FromRow)]
+        struct Pair {
+            agency_id: String,
+            district_id: String,
+        }
+        let list = numbered(1, places.len());
+        let sql = format!(
+            "SELECT agency_id, district_id FROM partnerships \
+             WHERE agency_id IN ({list}) OR district_id IN ({list}) ORDER BY started_on, id"
+        );
+        fetch_bound::<Pair>(&mut c, &sql, &places)
+            .await?
+            .into_iter()
+            .filter_map(|p| {
+                Some(Partnership {
+                    agency: Id::parse(&p.agency_id)?,
+                    district: Id::parse(&p.district_id)?,
+                })
+            })
+            .collect()
+    };
+
+    Ok(users
+        .iter()
+        .map(|user| {
+            let grants = grants.remove(&user.id).unwrap_or_default();
+            let person = user.person_id.as_deref().and_then(Id::parse);
+            let key = user.person_id.clone().unwrap_or_default();
+            // The same partnerships `load_actor` finds: those of each grant's agency or district.
+            let mut own: Vec<Partnership> = Vec::new();
+            for grant in &grants {
+                for p in &partnerships {
+                    let of_grant = match grant.scope {
+                        Scope::Agency { agency } => p.agency == agency,
+                        Scope::District { district } | Scope::Campus { district, .. } => {
+                            p.district == district
+                        }
+                        Scope::Instance => false,
+                    };
+                    if of_grant && !own.contains(p) {
+                        own.push(*p);
+                    }
+                }
+            }
+            Actor {
+                user: user.user_id(),
+                person,
+                username: user.username.clone(),
+                display_name: user.display_name.clone(),
+                sworn: person.is_some() && sworn.get(&key).copied().unwrap_or(false),
+                grants,
+                assignments: if person.is_some() {
+                    assignments.remove(&key).unwrap_or_default()
+                } else {
+                    Vec::new()
+                },
+                partnerships: own,
+            }
+        })
+        .collect())
+}
+
+/// `$first, $first+1, …`: `count` numbered placeholders for an IN list.
+fn numbered(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Runs a query whose arguments are all text, bound in order.
+async fn fetch_bound<T>(c: &mut Conn<'_>, sql: &str, args: &[String]) -> StoreResult<Vec<T>>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin,
+{
+    Ok(crate::run!(c, |c| {
+        let mut q = sqlx::query_as::<_, T>(sql);
+        for a in args {
+            q = q.bind(a.clone());
+        }
+        q.fetch_all(c).await
+    })?)
+}
+
 /// The partnerships of every agency and district the grants are held in.
 async fn partnerships_of_grants<'c>(
     conn: impl Into<Conn<'c>>,

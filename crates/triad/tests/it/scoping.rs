@@ -430,3 +430,45 @@ both_engines!(
         );
     }
 );
+
+// A picker reads the people it may offer together (a few queries for all of them); each must
+// come out exactly as the field that accepts them reads one person: the same grants,
+// assignments in force, sworn flag and partnerships.
+both_engines!(
+    people_read_together_are_read_as_one_by_one,
+    |app: TestApp| async move {
+        let mut conn = app.db.acquire().await.unwrap();
+        let today = app.clock_now().to_datetime().date_naive().to_string();
+        let mut users = Vec::new();
+        for id in app.users.values() {
+            let user = triad_store::auth::user_by_id(&mut conn, *id)
+                .await
+                .unwrap()
+                .unwrap();
+            users.push(user);
+        }
+        assert!(users.len() > 8, "the world's people: {}", users.len());
+        let together = triad_store::auth::load_actors(&mut conn, &users, &today)
+            .await
+            .unwrap();
+        assert_eq!(together.len(), users.len());
+        let sorted = |mut a: triad_domain::auth::Actor| {
+            a.partnerships
+                .sort_by_key(|p| (p.agency.to_string(), p.district.to_string()));
+            format!("{a:?}")
+        };
+        let mut with_roles = 0;
+        for (user, actor) in users.iter().zip(together) {
+            let alone = triad_store::auth::load_actor(&mut conn, user, &today)
+                .await
+                .unwrap();
+            with_roles += usize::from(!alone.grants.is_empty());
+            assert_eq!(sorted(actor), sorted(alone), "{}", user.username);
+        }
+        assert!(with_roles > 8, "people holding roles were compared");
+        assert!(triad_store::auth::load_actors(&mut conn, &[], &today)
+            .await
+            .unwrap()
+            .is_empty());
+    }
+);
