@@ -251,67 +251,22 @@ struct AssignmentRow {
     campus_id: String,
 }
 
-#[derive(sqlx::FromRow)]
-struct PersonFlags {
-    sworn: bool,
-}
-
 /// Everything the access policy needs about a user, as of a date (for assignments).
 pub async fn load_actor<'c>(
     conn: impl Into<Conn<'c>>,
     user: &UserRow,
     today: &str,
 ) -> StoreResult<Actor> {
-    let mut c: Conn = conn.into();
-    let grants = grants_of(&mut c, user.user_id()).await?;
-    let person = user.person_id.as_deref().and_then(Id::parse);
-    let (sworn, assignments) = match person {
-        None => (false, Vec::new()),
-        Some(p) => {
-            let flags = fetch_optional!(
-                &mut c,
-                PersonFlags,
-                "SELECT sworn FROM people WHERE id = $1",
-                p.to_string()
-            )?;
-            let rows = fetch_all!(
-                &mut c,
-                AssignmentRow,
-                "SELECT agency_id, district_id, campus_id FROM assignments \
-                 WHERE person_id = $1 AND starts_on <= $2 AND (ends_on IS NULL OR ends_on >= $2)",
-                p.to_string(),
-                today.to_string()
-            )?;
-            let assignments = rows
-                .into_iter()
-                .filter_map(|r| {
-                    Some(Assignment {
-                        agency: Id::parse(&r.agency_id)?,
-                        district: Id::parse(&r.district_id)?,
-                        campus: Id::parse(&r.campus_id)?,
-                    })
-                })
-                .collect();
-            (flags.map(|f| f.sworn).unwrap_or(false), assignments)
-        }
-    };
-    let partnerships = partnerships_of_grants(&mut c, &grants).await?;
-    Ok(Actor {
-        user: user.user_id(),
-        person,
-        username: user.username.clone(),
-        display_name: user.display_name.clone(),
-        sworn,
-        grants,
-        assignments,
-        partnerships,
-    })
+    let mut actors = load_actors(conn, std::slice::from_ref(user), today).await?;
+    actors
+        .pop()
+        .ok_or_else(|| StoreError::Config("an account read just now is missing".into()))
 }
 
-/// [`load_actor`] for many users at once, in four queries whatever their number (a picker
-/// asks for up to a few hundred on every keystroke): their grants, their people's sworn flags,
-/// the assignments in force on `today`, and the partnerships of the places their grants are
-/// held in. Yields them in the order of `users`.
+/// Everything the access policy needs about each of `users` (see [`load_actor`]), in four
+/// queries whatever their number (a picker asks for up to a few hundred on every keystroke):
+/// their grants, their people's sworn flags, the assignments in force on `today`, and the
+/// partnerships of the places their grants are held in. Yields them in the order of `users`.
 pub async fn load_actors<'c>(
     conn: impl Into<Conn<'c>>,
     users: &[UserRow],
@@ -495,35 +450,6 @@ where
         }
         q.fetch_all(c).await
     })?)
-}
-
-/// The partnerships of every agency and district the grants are held in.
-async fn partnerships_of_grants<'c>(
-    conn: impl Into<Conn<'c>>,
-    grants: &[Grant],
-) -> StoreResult<Vec<Partnership>> {
-    let mut c: Conn = conn.into();
-    let mut out: Vec<Partnership> = Vec::new();
-    for grant in grants {
-        let rows = match grant.scope {
-            Scope::Agency { agency } => crate::org::partnerships_of_agency(&mut c, agency).await?,
-            Scope::District { district } | Scope::Campus { district, .. } => {
-                crate::org::partnerships_of_district(&mut c, district).await?
-            }
-            Scope::Instance => Vec::new(),
-        };
-        for row in rows {
-            if let (Some(agency), Some(district)) =
-                (Id::parse(&row.agency_id), Id::parse(&row.district_id))
-            {
-                let p = Partnership { agency, district };
-                if !out.contains(&p) {
-                    out.push(p);
-                }
-            }
-        }
-    }
-    Ok(out)
 }
 
 /// Active accounts that hold a role in a district or in an agency partnered with it, whose
