@@ -32,6 +32,18 @@ pub enum AppError {
 
 pub type AppResult<T> = Result<T, AppError>;
 
+impl AppError {
+    /// What a refusal of the access policy is answered as: a record outside the actor's
+    /// tenants is not there for them.
+    pub fn from_decision(decision: triad_domain::policy::Decision) -> Self {
+        use triad_domain::policy::Decision;
+        match decision {
+            Decision::NotFound | Decision::Allow => AppError::NotFound,
+            Decision::Forbidden => AppError::Forbidden("your role does not allow this here".into()),
+        }
+    }
+}
+
 impl From<Invalid> for AppError {
     fn from(i: Invalid) -> Self {
         AppError::Invalid(i)

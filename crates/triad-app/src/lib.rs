@@ -5,13 +5,68 @@
 //! clock, the error type, reading spreadsheets and photos, the activity import, and the
 //! surveys that need no signed-in person (campaigns, answers, imports, analysis, export).
 
+pub mod access;
+pub mod activity;
 pub mod activity_import;
+pub mod campus;
 pub mod clock;
+pub mod context;
 pub mod error;
+pub mod evidence;
+pub mod incidents;
+pub mod input;
+pub mod live;
+pub mod meetings;
+pub mod notifications;
+pub mod operations;
+pub mod org;
 pub mod photo;
+pub mod show;
 pub mod spreadsheet;
 pub mod surveys;
 pub mod upkeep;
+pub mod visitors;
 
 pub use clock::{Clock, ShiftedClock, SystemClock};
+pub use context::Ctx;
 pub use error::{AppError, AppResult};
+
+use std::sync::Arc;
+use triad_domain::Timestamp;
+use triad_store::Db;
+
+/// What every service shares, whoever calls it (a web request, the command line).
+#[derive(Clone)]
+pub struct App {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    /// The instance's signing key and stored files.
+    pub instance: triad_store::instance::Instance,
+    /// Live campus status for open pages.
+    pub live: live::Hub,
+    /// Who holds each credential, and campuses and districts, kept between requests.
+    pub access: Arc<access::AccessCache>,
+    /// Survey summaries computed lately.
+    pub survey_summaries: Arc<surveys::manage::Cache>,
+    /// Told when notices to district leaders were written, for whatever delivers them.
+    pub notices_written: Arc<tokio::sync::Notify>,
+}
+
+impl App {
+    pub fn new(db: Db, clock: Arc<dyn Clock>, instance: triad_store::instance::Instance) -> Self {
+        db.use_content_secret(&instance.audit_secret);
+        Self {
+            db,
+            clock,
+            instance,
+            live: live::Hub::default(),
+            access: Arc::default(),
+            survey_summaries: Arc::default(),
+            notices_written: Arc::default(),
+        }
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+}

@@ -148,12 +148,13 @@ async fn guard(state: AppState, request: Request, next: Next) -> Result<Response
             ..
         }
     ) {
-        return Err(ctx
-            .deny(
+        return Err(WebError::from(
+            ctx.deny(
                 "this token may only read: make a token that may write for this",
                 ("api_token", "write"),
             )
-            .await);
+            .await,
+        ));
     }
     let is_api = path.starts_with("/api/");
     let key = if is_api {
@@ -466,33 +467,9 @@ fn replay(status: u16, location: Option<String>, body: Option<String>) -> Respon
     response
 }
 
-/// A form checkbox (sent or not) or a JSON boolean, read as one boolean.
-pub fn checkbox<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-    #[derive(serde::Deserialize)]
-    #[serde(untagged)]
-    enum Either {
-        Bool(bool),
-        Text(String),
-    }
-    Ok(match <Either as serde::Deserialize>::deserialize(d)? {
-        Either::Bool(b) => b,
-        Either::Text(t) => !t.is_empty() && t != "false",
-    })
-}
+pub use triad_app::input::checkbox;
 
-/// One part of a `multipart/form-data` body: a field or an uploaded file.
-#[derive(Debug, Clone)]
-pub struct Part {
-    pub name: String,
-    pub file_name: Option<String>,
-    pub bytes: axum::body::Bytes,
-}
-
-impl Part {
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.bytes).into_owned()
-    }
-}
+pub use triad_app::input::{text_fields, Part};
 
 /// Whether a request carries a multipart body (a form with files).
 pub fn is_multipart(headers: &axum::http::HeaderMap) -> bool {
@@ -534,19 +511,6 @@ pub async fn multipart(
         });
     }
     Ok(parts)
-}
-
-/// The text fields of a multipart form read as a form struct (files are left out).
-pub fn text_fields<T: serde::de::DeserializeOwned>(parts: &[Part]) -> Result<T, WebError> {
-    let pairs: Vec<(String, String)> = parts
-        .iter()
-        .filter(|p| p.file_name.is_none())
-        .map(|p| (p.name.clone(), p.text()))
-        .collect();
-    serde_urlencoded::to_string(&pairs)
-        .ok()
-        .and_then(|encoded| serde_urlencoded::from_str(&encoded).ok())
-        .ok_or_else(|| WebError::BadRequest("the form could not be read".into()))
 }
 
 /// The first non-empty file sent under a field name.

@@ -2,11 +2,9 @@
 //! calls. Every route goes: extract the actor → parse input into domain types → ask the one
 //! access policy → one transaction writing the record and its audit entry → render.
 
-mod access;
 pub mod activity;
 pub mod audit;
 pub mod auth;
-mod campus;
 mod charts;
 mod context;
 pub mod error;
@@ -15,7 +13,6 @@ pub mod forms;
 mod home;
 mod incident_file;
 pub mod incidents;
-pub mod live;
 pub mod meetings;
 mod notifications;
 mod nul;
@@ -32,9 +29,9 @@ pub mod visitors;
 
 pub use context::Ctx;
 pub use routes::RouteSpec;
+pub use triad_app::{campus, live};
 
 use std::sync::Arc;
-use triad_domain::Timestamp;
 use triad_store::Db;
 
 pub use triad_app::{Clock, ShiftedClock, SystemClock};
@@ -78,26 +75,26 @@ impl Default for WebConfig {
     }
 }
 
-/// What every handler shares.
+/// What every handler shares: the application's state and what serving it over HTTP adds.
 #[derive(Clone)]
 pub struct AppState {
-    pub db: Db,
-    pub clock: Arc<dyn Clock>,
+    pub app: triad_app::App,
     pub config: Arc<WebConfig>,
-    /// The instance's signing key and stored files.
-    pub instance: triad_store::instance::Instance,
-    /// Live campus status for open pages.
-    pub live: live::Hub,
     /// One delivery of notices at a time in this instance.
     pub deliveries: Arc<tokio::sync::Mutex<()>>,
     /// Answers to writes not stored yet, for replays.
     pub answers: Arc<replay::Answers>,
-    /// Survey summaries computed lately.
-    pub survey_summaries: Arc<surveys::service::Cache>,
-    /// Who holds each credential, and campuses and districts, kept between requests.
-    pub access: Arc<access::AccessCache>,
     /// The imports this instance runs as jobs, and the requests waiting for them.
     pub jobs: activity::import_job::Shared,
+}
+
+/// The handlers read the application's state (`state.db`, `state.live`) as their own.
+impl std::ops::Deref for AppState {
+    type Target = triad_app::App;
+
+    fn deref(&self) -> &triad_app::App {
+        &self.app
+    }
 }
 
 impl AppState {
@@ -107,23 +104,13 @@ impl AppState {
         config: WebConfig,
         instance: triad_store::instance::Instance,
     ) -> Self {
-        db.use_content_secret(&instance.audit_secret);
         Self {
-            db,
-            clock,
+            app: triad_app::App::new(db, clock, instance),
             config: Arc::new(config),
-            instance,
-            live: live::Hub::default(),
             deliveries: Arc::default(),
             answers: Arc::default(),
-            survey_summaries: Arc::default(),
-            access: Arc::default(),
             jobs: Arc::default(),
         }
-    }
-
-    pub fn now(&self) -> Timestamp {
-        self.clock.now()
     }
 }
 

@@ -7,7 +7,6 @@ use crate::forms::FormToken;
 use askama::Template;
 use axum::response::Html;
 use triad_domain::auth::Role;
-use triad_domain::Timestamp;
 
 pub struct NavLink {
     pub href: &'static str,
@@ -109,12 +108,7 @@ pub fn render<T: Template>(template: &T) -> Result<Html<String>, WebError> {
 }
 
 /// How instants read on a page: UTC, to the minute.
-pub fn when(ms: i64) -> String {
-    Timestamp::from_millis(ms)
-        .to_datetime()
-        .format("%Y-%m-%d %H:%M UTC")
-        .to_string()
-}
+pub use triad_app::show::when;
 
 /// Rows as a CSV file to download.
 pub fn csv_attachment<T: serde::Serialize>(

@@ -3,5 +3,7 @@
 
 pub mod analysis;
 pub mod campaigns;
+pub mod coding;
 pub mod export;
 pub mod import;
+pub mod manage;

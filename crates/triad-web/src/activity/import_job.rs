@@ -154,7 +154,7 @@ pub async fn job(ctx: &Ctx, id: &str) -> WebResult<JobView> {
     match job {
         Some(job) if job.actor_id == ctx.actor.user.to_string() => Ok(JobView::of(&job)),
         _ => Err(
-            match ctx.deny("not your import", ("import_job", id)).await {
+            match WebError::from(ctx.deny("not your import", ("import_job", id)).await) {
                 WebError::Forbidden(_) => WebError::NotFound,
                 other => other,
             },

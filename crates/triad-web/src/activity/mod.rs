@@ -2,11 +2,10 @@
 //! own list. `service` holds what pages and API both do.
 
 mod api;
-pub mod import;
 pub mod import_job;
 mod pages;
-pub mod report;
-pub mod service;
+pub use triad_app::activity as service;
+pub use triad_app::activity::{import, report};
 
 use crate::routes::Routes;
 

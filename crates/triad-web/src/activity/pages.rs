@@ -97,7 +97,7 @@ pub(super) async fn receive_lesson_plan(
         .find(|p| p.name == "file" && p.file_name.is_some())
         .map(|p| (p.file_name.unwrap_or_default(), p.bytes))
         .unwrap_or_default();
-    service::attach_lesson_plan(ctx, &row, &name, &bytes).await
+    Ok(service::attach_lesson_plan(ctx, &row, &name, &bytes).await?)
 }
 
 /// An entry's lesson-plan file, to save.

@@ -60,7 +60,7 @@ async fn intake(
 ) -> WebResult<(StatusCode, Json<ItemSummary>)> {
     Ok((
         StatusCode::CREATED,
-        Json(service::intake(&ctx, &id, &headers, body).await?),
+        Json(super::intake(&ctx, &id, &headers, body).await?),
     ))
 }
 

@@ -32,7 +32,7 @@ async fn intake(
     headers: HeaderMap,
     body: Bytes,
 ) -> WebResult<Response> {
-    let item = service::intake(&ctx, &id, &headers, body).await?;
+    let item = super::intake(&ctx, &id, &headers, body).await?;
     Ok(Redirect::to(&format!("/evidence/{}", item.id)).into_response())
 }
 

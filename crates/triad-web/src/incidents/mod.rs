@@ -2,9 +2,9 @@
 //! the FERPA disclosure log.
 
 mod api;
-pub mod investigations;
 mod pages;
-pub mod service;
+pub use triad_app::incidents as service;
+pub use triad_app::incidents::investigations;
 
 pub use api::IncidentsApiDoc;
 

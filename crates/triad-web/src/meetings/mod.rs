@@ -2,7 +2,7 @@
 
 mod api;
 mod pages;
-pub mod service;
+pub use triad_app::meetings as service;
 
 use crate::routes::Routes;
 

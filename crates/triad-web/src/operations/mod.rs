@@ -2,11 +2,10 @@
 //! status for every open page of the campus, and each event's timeline.
 
 mod api;
-pub mod drills;
 mod notices;
 mod pages;
-pub mod response;
-pub mod service;
+pub use triad_app::operations as service;
+pub use triad_app::operations::{drills, response};
 
 pub use api::OperationsApiDoc;
 pub use notices::{retry_forever as retry_notices, signature as webhook_signature, NoticeConfig};

@@ -194,23 +194,18 @@ pub async fn deliver_pending(state: &AppState) -> triad_store::StoreResult<usize
     Ok(pending.len())
 }
 
-/// Delivers in the background now (after the transaction that wrote notices committed).
-pub fn deliver_soon(state: &AppState) {
-    let state = state.clone();
-    tokio::spawn(async move {
-        if let Err(e) = deliver_pending(&state).await {
-            tracing::warn!(error = %e, "notices: delivery failed");
-        }
-    });
-}
-
-/// Retries undelivered notices for as long as the server runs.
+/// Delivers notices for as long as the server runs: as soon as a change writes some (the
+/// application tells [`triad_app::App::notices_written`] once it committed), and again every
+/// little while for those not delivered yet.
 pub async fn retry_forever(state: AppState) {
     loop {
         if let Err(e) = deliver_pending(&state).await {
             tracing::warn!(error = %e, "notices: delivery failed");
         }
-        tokio::time::sleep(RETRY_EVERY).await;
+        tokio::select! {
+            _ = state.notices_written.notified() => {}
+            _ = tokio::time::sleep(RETRY_EVERY) => {}
+        }
     }
 }
 

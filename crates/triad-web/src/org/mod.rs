@@ -4,9 +4,9 @@
 
 mod api;
 mod pages;
-pub mod people;
 mod picker;
-pub mod service;
+pub use triad_app::org as service;
+pub use triad_app::org::people;
 
 use crate::routes::Routes;
 

@@ -3,9 +3,9 @@
 //! suppressed, and themes in free text.
 
 mod api;
-pub mod coding;
 mod pages;
-pub mod service;
+pub use triad_app::surveys::coding;
+pub use triad_app::surveys::manage as service;
 
 pub use api::SurveysApiDoc;
 

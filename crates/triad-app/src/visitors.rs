@@ -7,8 +7,8 @@
 
 use crate::campus::{self, Local};
 use crate::context::Ctx;
-use crate::error::{WebError, WebResult};
-use crate::incidents::service::{FoundIncident, IncidentInput};
+use crate::error::{AppError, AppResult};
+use crate::incidents::{FoundIncident, IncidentInput};
 use serde::{Deserialize, Serialize};
 use triad_domain::audit::Outcome;
 use triad_domain::org as org_rules;
@@ -62,8 +62,8 @@ fn ban_view(b: &BanRow, local: &Local) -> BanView {
 }
 
 /// Bans issued from an incident the actor already reads.
-pub async fn bans_of_incident(ctx: &Ctx, found: &FoundIncident) -> WebResult<Vec<BanView>> {
-    let rows = store::bans_of_incident(&mut ctx.state.db.acquire().await?, found.id()).await?;
+pub async fn bans_of_incident(ctx: &Ctx, found: &FoundIncident) -> AppResult<Vec<BanView>> {
+    let rows = store::bans_of_incident(&mut ctx.app.db.acquire().await?, found.id()).await?;
     Ok(rows.iter().map(|b| ban_view(b, &found.local)).collect())
 }
 
@@ -104,9 +104,9 @@ pub async fn issue_ban(
     ctx: &Ctx,
     incident: &str,
     input: BanInput,
-    photo: Option<axum::body::Bytes>,
-) -> WebResult<BanView> {
-    let found = crate::incidents::service::find(ctx, incident, Action::Change).await?;
+    photo: Option<bytes::Bytes>,
+) -> AppResult<BanView> {
+    let found = crate::incidents::find(ctx, incident, Action::Change).await?;
     let today = found.local.date(ctx.now);
     let mut invalid = Invalid::default();
     let given = invalid.check(org_rules::parse_name("given_name", &input.given_name));
@@ -159,7 +159,7 @@ pub async fn issue_ban(
         given, family, scope, starts, ends, reason, served_by, served_at,
     )
     else {
-        return Err(WebError::NotFound);
+        return Err(AppError::NotFound);
     };
     let photo_key = match photo {
         Some(bytes) => Some(store_ban_photo(ctx, bytes).await?),
@@ -189,7 +189,7 @@ pub async fn issue_ban(
     };
     let written = write_ban(ctx, &row, &found).await;
     if written.is_err() {
-        ctx.state
+        ctx.app
             .instance
             .files
             .discard(&photo_key.into_iter().collect::<Vec<_>>())
@@ -199,8 +199,8 @@ pub async fn issue_ban(
     Ok(ban_view(&row, &found.local))
 }
 
-async fn write_ban(ctx: &Ctx, row: &BanRow, found: &FoundIncident) -> WebResult<()> {
-    let mut tx = ctx.state.db.begin().await?;
+async fn write_ban(ctx: &Ctx, row: &BanRow, found: &FoundIncident) -> AppResult<()> {
+    let mut tx = ctx.app.db.begin().await?;
     store::insert_ban(&mut tx, row).await?;
     let event = ctx
         .event("ban.create", Outcome::Ok)
@@ -213,15 +213,15 @@ async fn write_ban(ctx: &Ctx, row: &BanRow, found: &FoundIncident) -> WebResult<
 }
 
 /// Checks and re-encodes a ban photo; only the clean copy is kept.
-async fn store_ban_photo(ctx: &Ctx, bytes: axum::body::Bytes) -> WebResult<String> {
-    use triad_app::photo;
-    let limits = photo::Limits::in_force(&ctx.state.db).await?;
+async fn store_ban_photo(ctx: &Ctx, bytes: bytes::Bytes) -> AppResult<String> {
+    use crate::photo;
+    let limits = photo::Limits::in_force(&ctx.app.db).await?;
     let processed = photo::process_bounded(bytes, limits)
         .await
-        .map_err(|e| WebError::Internal(format!("a photo task failed: {e}")))?
+        .map_err(|e| AppError::Internal(format!("a photo task failed: {e}")))?
         .map_err(|e| Invalid::one("photo", e.to_string()))?;
     Ok(ctx
-        .state
+        .app
         .instance
         .files
         .put("photos-view", "jpg", processed.view_jpeg)
@@ -229,9 +229,9 @@ async fn store_ban_photo(ctx: &Ctx, bytes: axum::body::Bytes) -> WebResult<Strin
 }
 
 /// A banned person's photo, for those who read the campus's bans.
-pub async fn ban_photo(ctx: &Ctx, id: &str) -> WebResult<Vec<u8>> {
-    let parsed = Id::parse(id).ok_or(WebError::NotFound)?;
-    let mut conn = ctx.state.db.acquire().await?;
+pub async fn ban_photo(ctx: &Ctx, id: &str) -> AppResult<Vec<u8>> {
+    let parsed = Id::parse(id).ok_or(AppError::NotFound)?;
+    let mut conn = ctx.app.db.acquire().await?;
     let ban = store::ban(&mut conn, parsed).await?;
     let campus = match &ban {
         Some(b) => {
@@ -249,8 +249,8 @@ pub async fn ban_photo(ctx: &Ctx, id: &str) -> WebResult<Vec<u8>> {
         ("ban", id),
     )
     .await?;
-    let key = ban.and_then(|b| b.photo_key).ok_or(WebError::NotFound)?;
-    Ok(ctx.state.instance.files.get(&key).await?)
+    let key = ban.and_then(|b| b.photo_key).ok_or(AppError::NotFound)?;
+    Ok(ctx.app.instance.files.get(&key).await?)
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -262,7 +262,7 @@ pub struct BanList {
 }
 
 /// The bans in force on a campus today: the front office's printable list.
-pub async fn bans(ctx: &Ctx, campus_id: &str, page: Page) -> WebResult<BanList> {
+pub async fn bans(ctx: &Ctx, campus_id: &str, page: Page) -> AppResult<BanList> {
     let campus = campus::campus_for(
         ctx,
         campus_id,
@@ -274,7 +274,7 @@ pub async fn bans(ctx: &Ctx, campus_id: &str, page: Page) -> WebResult<BanList> 
     let local = campus::local(ctx, &campus).await?;
     let today = local.date(ctx.now).to_string();
     let rows = store::bans_in_force(
-        &mut ctx.state.db.acquire().await?,
+        &mut ctx.app.db.acquire().await?,
         campus.district(),
         campus.campus_id(),
         &today,
@@ -290,11 +290,11 @@ pub async fn bans(ctx: &Ctx, campus_id: &str, page: Page) -> WebResult<BanList> 
 }
 
 /// Bans of a campus ending soon, for its administrators' home page.
-pub async fn expiring_bans(ctx: &Ctx, campus: &Campus) -> WebResult<Vec<BanView>> {
+pub async fn expiring_bans(ctx: &Ctx, campus: &Campus) -> AppResult<Vec<BanView>> {
     let local = campus::local(ctx, campus).await?;
     let today = local.date(ctx.now);
     let rows = store::bans_in_force(
-        &mut ctx.state.db.acquire().await?,
+        &mut ctx.app.db.acquire().await?,
         campus.district(),
         campus.campus_id(),
         &today.to_string(),
@@ -451,7 +451,7 @@ fn parse_visitor(
 }
 
 /// Signs a visitor in and checks the bans in force.
-pub async fn sign_in(ctx: &Ctx, campus_id: &str, input: VisitorInput) -> WebResult<VisitorView> {
+pub async fn sign_in(ctx: &Ctx, campus_id: &str, input: VisitorInput) -> AppResult<VisitorView> {
     let campus = campus::campus_for(
         ctx,
         campus_id,
@@ -466,9 +466,9 @@ pub async fn sign_in(ctx: &Ctx, campus_id: &str, input: VisitorInput) -> WebResu
     // database refuses it too, for two sent at the same moment).
     let key = store::open_person(&p.given, &p.family, &p.birth.to_string());
     let open =
-        store::open_visit(&mut ctx.state.db.acquire().await?, campus.campus_id(), &key).await?;
+        store::open_visit(&mut ctx.app.db.acquire().await?, campus.campus_id(), &key).await?;
     if let Some(open) = open {
-        return Err(WebError::Conflict(format!(
+        return Err(AppError::Conflict(format!(
             "{} {} is already signed in here (since {}): sign them out before signing them in again",
             open.given_name,
             open.family_name,
@@ -482,7 +482,7 @@ pub async fn sign_in(ctx: &Ctx, campus_id: &str, input: VisitorInput) -> WebResu
     };
     let day = local.date(p.time_in).to_string();
     let candidates = store::matching_bans(
-        &mut ctx.state.db.acquire().await?,
+        &mut ctx.app.db.acquire().await?,
         campus.district(),
         campus.campus_id(),
         &day,
@@ -509,7 +509,7 @@ pub async fn sign_in(ctx: &Ctx, campus_id: &str, input: VisitorInput) -> WebResu
         created_at: ctx.now.millis(),
         updated_at: ctx.now.millis(),
     };
-    let mut tx = ctx.state.db.begin().await?;
+    let mut tx = ctx.app.db.begin().await?;
     store::insert_visitor(&mut tx, &row).await?;
     for (ban, c) in &candidates {
         let m = MatchRow {
@@ -547,7 +547,7 @@ async fn visitor_view<'c>(
     conn: impl Into<triad_store::Conn<'c>>,
     v: VisitorRow,
     local: &Local,
-) -> WebResult<VisitorView> {
+) -> AppResult<VisitorView> {
     let mut conn: triad_store::Conn = conn.into();
     let mut matches = Vec::new();
     for m in store::matches_of(&mut conn, Id::parse(&v.id).unwrap_or_default()).await? {
@@ -590,9 +590,9 @@ async fn visitor_view<'c>(
 }
 
 /// A visitor the actor may act on, with their campus.
-async fn find(ctx: &Ctx, id: &str, action: Action) -> WebResult<(VisitorRow, Campus)> {
-    let parsed = Id::parse(id).ok_or(WebError::NotFound)?;
-    let mut conn = ctx.state.db.acquire().await?;
+async fn find(ctx: &Ctx, id: &str, action: Action) -> AppResult<(VisitorRow, Campus)> {
+    let parsed = Id::parse(id).ok_or(AppError::NotFound)?;
+    let mut conn = ctx.app.db.acquire().await?;
     let visitor = store::visitor(&mut conn, parsed).await?;
     let campus = match &visitor {
         Some(v) => {
@@ -612,14 +612,14 @@ async fn find(ctx: &Ctx, id: &str, action: Action) -> WebResult<(VisitorRow, Cam
     .await?;
     match (visitor, campus) {
         (Some(v), Some(c)) => Ok((v, c)),
-        _ => Err(WebError::NotFound),
+        _ => Err(AppError::NotFound),
     }
 }
 
-pub async fn visitor(ctx: &Ctx, id: &str) -> WebResult<VisitorView> {
+pub async fn visitor(ctx: &Ctx, id: &str) -> AppResult<VisitorView> {
     let (v, campus) = find(ctx, id, Action::View).await?;
     let local = campus::local(ctx, &campus).await?;
-    visitor_view(&mut ctx.state.db.acquire().await?, v, &local).await
+    visitor_view(&mut ctx.app.db.acquire().await?, v, &local).await
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -630,7 +630,7 @@ pub struct CampusVisitors {
 }
 
 /// A page of the last day's sign-ins of a campus, newest first.
-pub async fn campus_visitors(ctx: &Ctx, campus_id: &str, page: Page) -> WebResult<CampusVisitors> {
+pub async fn campus_visitors(ctx: &Ctx, campus_id: &str, page: Page) -> AppResult<CampusVisitors> {
     let campus = campus::campus_for(
         ctx,
         campus_id,
@@ -641,7 +641,7 @@ pub async fn campus_visitors(ctx: &Ctx, campus_id: &str, page: Page) -> WebResul
     .await?;
     let local = campus::local(ctx, &campus).await?;
     let since = ctx.now.millis() - 24 * 3_600_000;
-    let mut conn = ctx.state.db.acquire().await?;
+    let mut conn = ctx.app.db.acquire().await?;
     let rows = store::visitors_since(&mut conn, campus.campus_id(), since, page).await?;
     let mut visitors = Vec::with_capacity(rows.len());
     for v in rows {
@@ -655,10 +655,10 @@ pub async fn campus_visitors(ctx: &Ctx, campus_id: &str, page: Page) -> WebResul
 }
 
 /// Signs a visitor out.
-pub async fn sign_out(ctx: &Ctx, id: &str) -> WebResult<VisitorView> {
+pub async fn sign_out(ctx: &Ctx, id: &str) -> AppResult<VisitorView> {
     let (v, campus) = find(ctx, id, Action::Change).await?;
     let local = campus::local(ctx, &campus).await?;
-    let mut tx = ctx.state.db.begin().await?;
+    let mut tx = ctx.app.db.begin().await?;
     if store::sign_out(
         &mut tx,
         Id::parse(&v.id).unwrap_or_default(),
@@ -685,10 +685,10 @@ async fn visitor_after(
     tx: &mut triad_store::Tx,
     id: &str,
     local: &Local,
-) -> WebResult<VisitorView> {
+) -> AppResult<VisitorView> {
     let row = store::visitor(&mut *tx, Id::parse(id).unwrap_or_default())
         .await?
-        .ok_or(WebError::NotFound)?;
+        .ok_or(AppError::NotFound)?;
     visitor_view(tx, row, local).await
 }
 
@@ -701,20 +701,20 @@ pub struct MatchInput {
 
 /// A person decides a candidate match. A confirmed match records an incident on the campus,
 /// links the sign-in to it and tells the campus's SRO and administrators.
-pub async fn decide_match(ctx: &Ctx, id: &str, input: MatchInput) -> WebResult<VisitorView> {
-    let parsed = Id::parse(id).ok_or(WebError::NotFound)?;
-    let m = store::get_match(&mut ctx.state.db.acquire().await?, parsed).await?;
+pub async fn decide_match(ctx: &Ctx, id: &str, input: MatchInput) -> AppResult<VisitorView> {
+    let parsed = Id::parse(id).ok_or(AppError::NotFound)?;
+    let m = store::get_match(&mut ctx.app.db.acquire().await?, parsed).await?;
     let visitor_id = m
         .as_ref()
         .map(|m| m.visitor_id.clone())
         .unwrap_or_else(|| Id::new().to_string());
     let (v, campus) = find(ctx, &visitor_id, Action::Change).await?;
-    let m = m.ok_or(WebError::NotFound)?;
+    let m = m.ok_or(AppError::NotFound)?;
     let decision = MatchDecision::from_code(&input.decision)
         .filter(|d| *d != MatchDecision::Pending)
         .ok_or_else(|| Invalid::one("decision", "confirm the match or dismiss it"))?;
     let local = campus::local(ctx, &campus).await?;
-    let mut tx = ctx.state.db.begin().await?;
+    let mut tx = ctx.app.db.begin().await?;
     if store::decide_match(
         &mut tx,
         parsed,
@@ -725,7 +725,7 @@ pub async fn decide_match(ctx: &Ctx, id: &str, input: MatchInput) -> WebResult<V
     .await?
         == 0
     {
-        return Err(WebError::Conflict("this match was already decided".into()));
+        return Err(AppError::Conflict("this match was already decided".into()));
     }
     let event = ctx
         .event("visitor.match.decide", Outcome::Ok)
@@ -748,7 +748,7 @@ async fn confirm(
     local: &Local,
     v: &VisitorRow,
     m: &MatchRow,
-) -> WebResult<()> {
+) -> AppResult<()> {
     let input = IncidentInput {
         kind: "campus_ban".into(),
         classification: "law_enforcement".into(),
@@ -769,7 +769,7 @@ async fn confirm(
             description: String::new(),
         }],
     };
-    let incident = crate::incidents::service::report_in(ctx, tx, campus, &input).await?;
+    let incident = crate::incidents::report_in(ctx, tx, campus, &input).await?;
     let incident_id = Id::parse(&incident.id).unwrap_or_default();
     store::link_visitor_incident(
         &mut *tx,

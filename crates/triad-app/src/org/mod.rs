@@ -1,8 +1,10 @@
 //! What the organisation pages and API do, once: parse, ask the policy, write with the audit
 //! entry in one transaction, read back.
 
+pub mod people;
+
 use crate::context::{today, Ctx};
-use crate::error::{WebError, WebResult};
+use crate::error::{AppError, AppResult};
 use serde::{Deserialize, Serialize};
 use triad_domain::audit::{AuditEvent, Outcome};
 use triad_domain::auth::Role;
@@ -15,8 +17,8 @@ fn directory(tenant: Tenant) -> Resource {
     Resource::new(RecordClass::Directory, tenant)
 }
 
-fn parse_id(text: &str) -> WebResult<Id> {
-    Id::parse(text).ok_or(WebError::NotFound)
+fn parse_id(text: &str) -> AppResult<Id> {
+    Id::parse(text).ok_or(AppError::NotFound)
 }
 
 impl Ctx {
@@ -55,8 +57,8 @@ fn visible(ctx: &Ctx, rows: Vec<(String, String)>, tenant: fn(Id) -> Tenant) -> 
 }
 
 /// The districts and agencies the actor can see.
-pub async fn overview(ctx: &Ctx) -> WebResult<Overview> {
-    let mut conn = ctx.state.db.acquire().await?;
+pub async fn overview(ctx: &Ctx) -> AppResult<Overview> {
+    let mut conn = ctx.app.db.acquire().await?;
     let districts = store::districts(&mut conn)
         .await?
         .into_iter()
@@ -84,7 +86,7 @@ pub struct NewDistrict {
     pub school_year_start: String,
 }
 
-pub async fn create_district(ctx: &Ctx, input: NewDistrict) -> WebResult<District> {
+pub async fn create_district(ctx: &Ctx, input: NewDistrict) -> AppResult<District> {
     ctx.require(
         Action::Change,
         directory(Tenant::INSTANCE),
@@ -101,7 +103,7 @@ pub async fn create_district(ctx: &Ctx, input: NewDistrict) -> WebResult<Distric
     };
     invalid.into_result()?;
     let (Some(name), Some(tz), Some(start)) = (name, tz, start) else {
-        return Err(WebError::NotFound);
+        return Err(AppError::NotFound);
     };
     let id = Id::new();
     let row = store::NewDistrict {
@@ -110,7 +112,7 @@ pub async fn create_district(ctx: &Ctx, input: NewDistrict) -> WebResult<Distric
         time_zone: tz.name(),
         year_start: &start.code(),
     };
-    let mut tx = ctx.state.db.begin().await?;
+    let mut tx = ctx.app.db.begin().await?;
     store::insert_district(&mut tx, &row, ctx.now).await?;
     let content =
         serde_json::json!({"name": name, "time_zone": tz.name(), "year_start": start.code()});
@@ -125,7 +127,7 @@ pub async fn create_district(ctx: &Ctx, input: NewDistrict) -> WebResult<Distric
     .await?;
     let district = store::district(&mut tx, id)
         .await?
-        .ok_or(WebError::NotFound)?;
+        .ok_or(AppError::NotFound)?;
     tx.commit().await?;
     Ok(district)
 }
@@ -136,7 +138,7 @@ pub struct NewAgency {
     pub name: String,
 }
 
-pub async fn create_agency(ctx: &Ctx, input: NewAgency) -> WebResult<NamedRef> {
+pub async fn create_agency(ctx: &Ctx, input: NewAgency) -> AppResult<NamedRef> {
     ctx.require(
         Action::Change,
         directory(Tenant::INSTANCE),
@@ -145,7 +147,7 @@ pub async fn create_agency(ctx: &Ctx, input: NewAgency) -> WebResult<NamedRef> {
     .await?;
     let name = rules::parse_name("name", &input.name)?;
     let id = Id::new();
-    let mut tx = ctx.state.db.begin().await?;
+    let mut tx = ctx.app.db.begin().await?;
     store::insert_agency(&mut tx, id, &name, ctx.now).await?;
     triad_store::audit::append(
         &mut tx,
@@ -173,7 +175,7 @@ pub struct NewPartnership {
     pub started_on: String,
 }
 
-pub async fn create_partnership(ctx: &Ctx, input: NewPartnership) -> WebResult<()> {
+pub async fn create_partnership(ctx: &Ctx, input: NewPartnership) -> AppResult<()> {
     ctx.require(
         Action::Change,
         directory(Tenant::INSTANCE),
@@ -184,7 +186,7 @@ pub async fn create_partnership(ctx: &Ctx, input: NewPartnership) -> WebResult<(
     let started = invalid.check(rules::parse_date("started_on", &input.started_on));
     let agency = Id::parse(&input.agency_id);
     let district = Id::parse(&input.district_id);
-    let mut conn = ctx.state.db.acquire().await?;
+    let mut conn = ctx.app.db.acquire().await?;
     let agency_ok = match agency {
         Some(a) => store::agency(&mut conn, a).await?.is_some(),
         None => false,
@@ -202,10 +204,10 @@ pub async fn create_partnership(ctx: &Ctx, input: NewPartnership) -> WebResult<(
     }
     invalid.into_result()?;
     let (Some(agency), Some(district), Some(started)) = (agency, district, started) else {
-        return Err(WebError::NotFound);
+        return Err(AppError::NotFound);
     };
     let id = Id::new();
-    let mut tx = ctx.state.db.begin().await?;
+    let mut tx = ctx.app.db.begin().await?;
     store::insert_partnership(&mut tx, id, agency, district, &started.to_string(), ctx.now).await?;
     triad_store::audit::append(
         &mut tx,
@@ -282,7 +284,7 @@ fn current_school_year(d: &District, ctx: &Ctx) -> (YearStart, triad_domain::org
     (start, start.school_year_of(local))
 }
 
-pub async fn district_detail(ctx: &Ctx, id: &str) -> WebResult<DistrictDetail> {
+pub async fn district_detail(ctx: &Ctx, id: &str) -> AppResult<DistrictDetail> {
     let id = parse_id(id)?;
     ctx.require(
         Action::View,
@@ -290,10 +292,10 @@ pub async fn district_detail(ctx: &Ctx, id: &str) -> WebResult<DistrictDetail> {
         ("district", &id.to_string()),
     )
     .await?;
-    let mut conn = ctx.state.db.acquire().await?;
+    let mut conn = ctx.app.db.acquire().await?;
     let d = store::district(&mut conn, id)
         .await?
-        .ok_or(WebError::NotFound)?;
+        .ok_or(AppError::NotFound)?;
     let (start, year) = current_school_year(&d, ctx);
     let stored: Vec<TermRow> = store::terms_of(&mut conn, id, i64::from(year.0)).await?;
     let default_terms = stored.is_empty();
@@ -376,7 +378,7 @@ fn parse_campus(input: &CampusInput) -> Result<(String, CampusLevel), Invalid> {
     }
 }
 
-pub async fn create_campus(ctx: &Ctx, district: &str, input: CampusInput) -> WebResult<CampusView> {
+pub async fn create_campus(ctx: &Ctx, district: &str, input: CampusInput) -> AppResult<CampusView> {
     let district = parse_id(district)?;
     ctx.require(
         Action::Change,
@@ -384,12 +386,12 @@ pub async fn create_campus(ctx: &Ctx, district: &str, input: CampusInput) -> Web
         ("district", &district.to_string()),
     )
     .await?;
-    store::district(&mut ctx.state.db.acquire().await?, district)
+    store::district(&mut ctx.app.db.acquire().await?, district)
         .await?
-        .ok_or(WebError::NotFound)?;
+        .ok_or(AppError::NotFound)?;
     let (name, level) = parse_campus(&input)?;
     let id = Id::new();
-    let mut tx = ctx.state.db.begin().await?;
+    let mut tx = ctx.app.db.begin().await?;
     store::insert_campus(&mut tx, id, district, &name, level.code(), ctx.now).await?;
     let content = serde_json::json!({"name": name, "level": level.code()});
     triad_store::audit::append(
@@ -403,15 +405,15 @@ pub async fn create_campus(ctx: &Ctx, district: &str, input: CampusInput) -> Web
     .await?;
     let campus = store::campus(&mut tx, id)
         .await?
-        .ok_or(WebError::NotFound)?;
+        .ok_or(AppError::NotFound)?;
     tx.commit().await?;
     Ok(campus.into())
 }
 
 /// Finds a campus and checks the actor may act on it; a campus out of reach is not found.
-async fn campus_for(ctx: &Ctx, id: &str, action: Action) -> WebResult<Campus> {
+async fn campus_for(ctx: &Ctx, id: &str, action: Action) -> AppResult<Campus> {
     let id = parse_id(id)?;
-    let campus = store::campus(&mut ctx.state.db.acquire().await?, id).await?;
+    let campus = store::campus(&mut ctx.app.db.acquire().await?, id).await?;
     // Unknown ids and foreign campuses answer alike.
     let tenant = campus
         .as_ref()
@@ -419,13 +421,13 @@ async fn campus_for(ctx: &Ctx, id: &str, action: Action) -> WebResult<Campus> {
         .unwrap_or(Tenant::campus(Id::from_parts("none", 0), id));
     ctx.require(action, directory(tenant), ("campus", &id.to_string()))
         .await?;
-    campus.ok_or(WebError::NotFound)
+    campus.ok_or(AppError::NotFound)
 }
 
-pub async fn update_campus(ctx: &Ctx, id: &str, input: CampusInput) -> WebResult<CampusView> {
+pub async fn update_campus(ctx: &Ctx, id: &str, input: CampusInput) -> AppResult<CampusView> {
     let campus = campus_for(ctx, id, Action::Change).await?;
     let (name, level) = parse_campus(&input)?;
-    let mut tx = ctx.state.db.begin().await?;
+    let mut tx = ctx.app.db.begin().await?;
     let updated = store::update_campus(
         &mut tx,
         campus.campus_id(),
@@ -492,8 +494,8 @@ fn assignment_views(
 }
 
 /// How many campuses each officer holds today, over every agency and district.
-async fn campus_counts(ctx: &Ctx) -> WebResult<std::collections::HashMap<String, usize>> {
-    let mut conn = ctx.state.db.acquire().await?;
+async fn campus_counts(ctx: &Ctx) -> AppResult<std::collections::HashMap<String, usize>> {
+    let mut conn = ctx.app.db.acquire().await?;
     Ok(store::campuses_held(&mut conn, &today(ctx.now)).await?)
 }
 
@@ -508,9 +510,9 @@ pub struct CampusDetail {
     pub links: Vec<crate::campus::CampusLink>,
 }
 
-pub async fn campus_detail(ctx: &Ctx, id: &str) -> WebResult<CampusDetail> {
+pub async fn campus_detail(ctx: &Ctx, id: &str) -> AppResult<CampusDetail> {
     let campus = campus_for(ctx, id, Action::View).await?;
-    let mut conn = ctx.state.db.acquire().await?;
+    let mut conn = ctx.app.db.acquire().await?;
     let district = store::district(&mut conn, campus.district())
         .await?
         .map(|d| d.name)
@@ -561,7 +563,7 @@ impl AgencyDetail {
     }
 }
 
-pub async fn agency_detail(ctx: &Ctx, id: &str) -> WebResult<AgencyDetail> {
+pub async fn agency_detail(ctx: &Ctx, id: &str) -> AppResult<AgencyDetail> {
     let id = parse_id(id)?;
     ctx.require(
         Action::View,
@@ -569,10 +571,10 @@ pub async fn agency_detail(ctx: &Ctx, id: &str) -> WebResult<AgencyDetail> {
         ("agency", &id.to_string()),
     )
     .await?;
-    let mut conn = ctx.state.db.acquire().await?;
+    let mut conn = ctx.app.db.acquire().await?;
     let agency = store::agency(&mut conn, id)
         .await?
-        .ok_or(WebError::NotFound)?;
+        .ok_or(AppError::NotFound)?;
     let mut districts = Vec::new();
     for p in store::partnerships_of_agency(&mut conn, id).await? {
         if let Some(d) = store::district(&mut conn, parse_id(&p.district_id)?).await? {
@@ -628,9 +630,9 @@ pub async fn create_assignment(
     ctx: &Ctx,
     agency: &str,
     input: NewAssignment,
-) -> WebResult<AssignmentView> {
+) -> AppResult<AssignmentView> {
     let agency = parse_id(agency)?;
-    let mut conn = ctx.state.db.acquire().await?;
+    let mut conn = ctx.app.db.acquire().await?;
     let campus = match Id::parse(&input.campus_id) {
         Some(c) => store::campus(&mut conn, c).await?,
         None => None,
@@ -655,7 +657,7 @@ pub async fn create_assignment(
             invalid.push("ends_on", "must not be before the start");
         }
     }
-    let mut conn = ctx.state.db.acquire().await?;
+    let mut conn = ctx.app.db.acquire().await?;
     let person = match Id::parse(&input.person_id) {
         Some(p) => store::person(&mut conn, p).await?,
         None => None,
@@ -682,7 +684,7 @@ pub async fn create_assignment(
     invalid.into_result()?;
     let (Some(person), Some(campus), Some(starts), Some(ends)) = (person, campus, starts, ends)
     else {
-        return Err(WebError::NotFound);
+        return Err(AppError::NotFound);
     };
     // The campus's district must allow it too: a district leader of another district cannot
     // place officers on campuses that are not theirs.
@@ -700,7 +702,7 @@ pub async fn create_assignment(
         starts_on: &starts,
         ends_on: ends.as_deref(),
     };
-    let mut tx = ctx.state.db.begin().await?;
+    let mut tx = ctx.app.db.begin().await?;
     store::insert_assignment(&mut tx, &row, ctx.now).await?;
     let content = serde_json::json!({"person": person.id, "campus": campus.id, "starts_on": starts, "ends_on": ends});
     triad_store::audit::append(
@@ -715,7 +717,7 @@ pub async fn create_assignment(
     tx.commit().await?;
     let on = today(ctx.now);
     let held = store::active_assignments(
-        &mut ctx.state.db.acquire().await?,
+        &mut ctx.app.db.acquire().await?,
         &on,
         None,
         None,
@@ -747,7 +749,7 @@ pub struct NewTerm {
     pub last_day: String,
 }
 
-pub async fn add_term(ctx: &Ctx, district: &str, input: NewTerm) -> WebResult<()> {
+pub async fn add_term(ctx: &Ctx, district: &str, input: NewTerm) -> AppResult<()> {
     let district = parse_id(district)?;
     ctx.require(
         Action::Change,
@@ -755,9 +757,9 @@ pub async fn add_term(ctx: &Ctx, district: &str, input: NewTerm) -> WebResult<()
         ("district", &district.to_string()),
     )
     .await?;
-    let d = store::district(&mut ctx.state.db.acquire().await?, district)
+    let d = store::district(&mut ctx.app.db.acquire().await?, district)
         .await?
-        .ok_or(WebError::NotFound)?;
+        .ok_or(AppError::NotFound)?;
     let term = rules::Term::parse(&input.name, &input.first_day, &input.last_day)?;
     let start = YearStart::parse(&d.year_start).unwrap_or(YearStart::AUGUST_FIRST);
     let year = start.school_year_of(term.first_day);
@@ -768,7 +770,7 @@ pub async fn add_term(ctx: &Ctx, district: &str, input: NewTerm) -> WebResult<()
         )
         .into());
     }
-    let mut tx = ctx.state.db.begin().await?;
+    let mut tx = ctx.app.db.begin().await?;
     let id = store::insert_term(
         &mut tx,
         district,
@@ -803,7 +805,7 @@ pub async fn add_non_school_day(
     ctx: &Ctx,
     district: &str,
     input: NewNonSchoolDay,
-) -> WebResult<()> {
+) -> AppResult<()> {
     let district = parse_id(district)?;
     ctx.require(
         Action::Change,
@@ -811,20 +813,20 @@ pub async fn add_non_school_day(
         ("district", &district.to_string()),
     )
     .await?;
-    let d = store::district(&mut ctx.state.db.acquire().await?, district)
+    let d = store::district(&mut ctx.app.db.acquire().await?, district)
         .await?
-        .ok_or(WebError::NotFound)?;
+        .ok_or(AppError::NotFound)?;
     let mut invalid = Invalid::default();
     let day = invalid.check(rules::parse_date("day", &input.day));
     let label = invalid.check(rules::parse_name("label", &input.label));
     invalid.into_result()?;
     let (Some(day), Some(label)) = (day, label) else {
-        return Err(WebError::NotFound);
+        return Err(AppError::NotFound);
     };
     let year = YearStart::parse(&d.year_start)
         .unwrap_or(YearStart::AUGUST_FIRST)
         .school_year_of(day);
-    let mut tx = ctx.state.db.begin().await?;
+    let mut tx = ctx.app.db.begin().await?;
     store::insert_non_school_day(
         &mut tx,
         district,

@@ -3,10 +3,9 @@
 //! acknowledged), notes during the event, and the after-action review with its follow-ups.
 //! Everything lands on the event's timeline, which exports as CSV.
 
-use super::notices;
 use crate::campus::{self, Local};
 use crate::context::Ctx;
-use crate::error::{WebError, WebResult};
+use crate::error::{AppError, AppResult};
 use serde::{Deserialize, Serialize};
 use triad_domain::audit::Outcome;
 use triad_domain::operations::{self as rules, ThreatStep, TimelineKind, Who};
@@ -84,16 +83,16 @@ pub(super) struct FoundEvent {
 
 /// Finds an event and asks the policy (shared records of its campus); one out of reach is
 /// not found.
-pub(super) async fn find(ctx: &Ctx, id: &str, action: Action) -> WebResult<FoundEvent> {
-    let parsed = Id::parse(id).ok_or(WebError::NotFound)?;
-    let row = store::get(&mut ctx.state.db.acquire().await?, parsed).await?;
+pub(super) async fn find(ctx: &Ctx, id: &str, action: Action) -> AppResult<FoundEvent> {
+    let parsed = Id::parse(id).ok_or(AppError::NotFound)?;
+    let row = store::get(&mut ctx.app.db.acquire().await?, parsed).await?;
     let campus_id = row
         .as_ref()
         .map(|e| e.campus_id.clone())
         .unwrap_or_else(|| Id::new().to_string());
     let campus =
         campus::campus_for(ctx, &campus_id, RecordClass::Shared, action, "campus_event").await?;
-    let row = row.ok_or(WebError::NotFound)?;
+    let row = row.ok_or(AppError::NotFound)?;
     let local = campus::local(ctx, &campus).await?;
     Ok(FoundEvent { row, campus, local })
 }
@@ -105,7 +104,7 @@ async fn log(
     found: &FoundEvent,
     kind: TimelineKind,
     detail: String,
-) -> WebResult<()> {
+) -> AppResult<()> {
     let entry = LogRow {
         event_id: found.row.id.clone(),
         seq: 0,
@@ -128,10 +127,10 @@ async fn log(
 
 /// Holds the event for the transaction: it must still exist (it always does) and be open
 /// when `open` is asked.
-async fn hold(tx: &mut triad_store::Tx, found: &FoundEvent) -> WebResult<EventRow> {
+async fn hold(tx: &mut triad_store::Tx, found: &FoundEvent) -> AppResult<EventRow> {
     store::lock(&mut *tx, &found.row.id)
         .await?
-        .ok_or(WebError::NotFound)
+        .ok_or(AppError::NotFound)
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -148,7 +147,7 @@ pub struct StepInput {
 
 /// Ticks a step of an open threat response. Contact is recorded only in the seed's pairs;
 /// calling police or sheriff sends the notices to the district leaders.
-pub async fn tick_step(ctx: &Ctx, event_id: &str, input: StepInput) -> WebResult<()> {
+pub async fn tick_step(ctx: &Ctx, event_id: &str, input: StepInput) -> AppResult<()> {
     let found = find(ctx, event_id, Action::Change).await?;
     let step = ThreatStep::from_code(&input.step)
         .ok_or_else(|| Invalid::one("step", "choose a step of the checklist"))?;
@@ -162,15 +161,15 @@ pub async fn tick_step(ctx: &Ctx, event_id: &str, input: StepInput) -> WebResult
         }
         _ => None,
     };
-    let mut tx = ctx.state.db.begin().await?;
+    let mut tx = ctx.app.db.begin().await?;
     let event = hold(&mut tx, &found).await?;
     if event.threat.is_none() {
-        return Err(WebError::Conflict(
+        return Err(AppError::Conflict(
             "this event is not a threat response".into(),
         ));
     }
     if event.ended_at.is_some() {
-        return Err(WebError::Conflict(
+        return Err(AppError::Conflict(
             "the event is over: add an after-action note instead".into(),
         ));
     }
@@ -183,7 +182,7 @@ pub async fn tick_step(ctx: &Ctx, event_id: &str, input: StepInput) -> WebResult
     )
     .await?
     {
-        return Err(WebError::Conflict(format!(
+        return Err(AppError::Conflict(format!(
             "“{}” is already ticked",
             step.label()
         )));
@@ -203,7 +202,7 @@ pub async fn tick_step(ctx: &Ctx, event_id: &str, input: StepInput) -> WebResult
     };
     tx.commit().await?;
     if notices > 0 {
-        notices::deliver_soon(&ctx.state);
+        ctx.app.notices_written.notify_one();
     }
     Ok(())
 }
@@ -211,7 +210,7 @@ pub async fn tick_step(ctx: &Ctx, event_id: &str, input: StepInput) -> WebResult
 /// The partner named for a contact: someone who, with the actor, makes one of the seed's
 /// pairs on this campus (each counts by the roles they hold here, not elsewhere). Yields their
 /// name for the timeline.
-async fn contact_partner(ctx: &Ctx, campus: &Campus, username: &str) -> WebResult<String> {
+async fn contact_partner(ctx: &Ctx, campus: &Campus, username: &str) -> AppResult<String> {
     let here = campus::tenant(campus, None);
     let mine = ctx.actor.roles_for(&here, RecordClass::Shared);
     let first = Who::from(&mine);
@@ -249,7 +248,7 @@ async fn notify_leaders(
     ctx: &Ctx,
     tx: &mut triad_store::Tx,
     found: &FoundEvent,
-) -> WebResult<usize> {
+) -> AppResult<usize> {
     let leaders = store::district_leaders(&mut *tx, found.campus.district()).await?;
     let subject = format!("Police or sheriff called to {}", found.campus.name);
     let body = format!(
@@ -324,10 +323,10 @@ You are notified as a district leader; please acknowledge.",
 }
 
 /// The recipient acknowledges a notice; the timeline records it.
-pub async fn acknowledge(ctx: &Ctx, notice_id: &str) -> WebResult<String> {
-    let notice = store::notice(&mut ctx.state.db.acquire().await?, notice_id)
+pub async fn acknowledge(ctx: &Ctx, notice_id: &str) -> AppResult<String> {
+    let notice = store::notice(&mut ctx.app.db.acquire().await?, notice_id)
         .await?
-        .ok_or(WebError::NotFound)?;
+        .ok_or(AppError::NotFound)?;
     let found = find(ctx, &notice.event_id, Action::View).await?;
     let addressee = OnlyBy::Addressee(OnlyBy::stored(&notice.recipient_id));
     ctx.require(
@@ -337,10 +336,10 @@ pub async fn acknowledge(ctx: &Ctx, notice_id: &str) -> WebResult<String> {
         ("campus_event_notice", &notice.id),
     )
     .await?;
-    let mut tx = ctx.state.db.begin().await?;
+    let mut tx = ctx.app.db.begin().await?;
     hold(&mut tx, &found).await?;
     if !store::acknowledge(&mut tx, &notice.id, ctx.actor.user, ctx.now.millis()).await? {
-        return Err(WebError::Conflict(
+        return Err(AppError::Conflict(
             "the notice is already acknowledged".into(),
         ));
     }
@@ -360,7 +359,7 @@ pub struct NoteInput {
 }
 
 /// A note on the timeline: during the event, or for the after-action review once it is over.
-pub async fn add_note(ctx: &Ctx, event_id: &str, input: NoteInput) -> WebResult<()> {
+pub async fn add_note(ctx: &Ctx, event_id: &str, input: NoteInput) -> AppResult<()> {
     let found = find(ctx, event_id, Action::Change).await?;
     let kind = match TimelineKind::from_code(&input.kind) {
         Some(k @ (TimelineKind::Note | TimelineKind::AfterAction)) => k,
@@ -368,10 +367,10 @@ pub async fn add_note(ctx: &Ctx, event_id: &str, input: NoteInput) -> WebResult<
     };
     let body = parse_text("body", &input.body, 4000)?
         .ok_or_else(|| Invalid::one("body", "write the note"))?;
-    let mut tx = ctx.state.db.begin().await?;
+    let mut tx = ctx.app.db.begin().await?;
     let event = hold(&mut tx, &found).await?;
     if kind == TimelineKind::AfterAction && event.ended_at.is_none() {
-        return Err(WebError::Conflict(
+        return Err(AppError::Conflict(
             "the after-action review starts once the event is over; add a note for now".into(),
         ));
     }
@@ -393,7 +392,7 @@ pub struct FollowUpInput {
 }
 
 /// A follow-up item from the after-action review, with an owner and a due date.
-pub async fn add_follow_up(ctx: &Ctx, event_id: &str, input: FollowUpInput) -> WebResult<()> {
+pub async fn add_follow_up(ctx: &Ctx, event_id: &str, input: FollowUpInput) -> AppResult<()> {
     let found = find(ctx, event_id, Action::Change).await?;
     let mut invalid = Invalid::default();
     let title = invalid.check(org_rules::parse_name("title", &input.title));
@@ -425,7 +424,7 @@ pub async fn add_follow_up(ctx: &Ctx, event_id: &str, input: FollowUpInput) -> W
         created_by: ctx.actor.user.to_string(),
         created_at: ctx.now.millis(),
     };
-    let mut tx = ctx.state.db.begin().await?;
+    let mut tx = ctx.app.db.begin().await?;
     hold(&mut tx, &found).await?;
     store::insert_follow_up(&mut tx, &row).await?;
     let owner = owner.map(|u| format!(" (owner: {})", u.display_name));
@@ -436,12 +435,12 @@ pub async fn add_follow_up(ctx: &Ctx, event_id: &str, input: FollowUpInput) -> W
 }
 
 /// Marks a follow-up done.
-pub async fn complete_follow_up(ctx: &Ctx, event_id: &str, follow_up: &str) -> WebResult<()> {
+pub async fn complete_follow_up(ctx: &Ctx, event_id: &str, follow_up: &str) -> AppResult<()> {
     let found = find(ctx, event_id, Action::Change).await?;
-    let mut tx = ctx.state.db.begin().await?;
+    let mut tx = ctx.app.db.begin().await?;
     hold(&mut tx, &found).await?;
     if !store::complete_follow_up(&mut tx, &found.row.id, follow_up, ctx.now.millis()).await? {
-        return Err(WebError::Conflict(
+        return Err(AppError::Conflict(
             "that follow-up is not open on this event".into(),
         ));
     }

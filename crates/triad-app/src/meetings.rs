@@ -1,7 +1,7 @@
 //! Recording meetings and action items, and the cadence of a campus: once for pages and API.
 
 use crate::context::Ctx;
-use crate::error::{WebError, WebResult};
+use crate::error::{AppError, AppResult};
 use serde::{Deserialize, Serialize};
 use triad_domain::audit::Outcome;
 use triad_domain::meetings::{self as rules, ActionStatus, Cadence, Held, MeetingKind};
@@ -19,7 +19,7 @@ fn shared(campus: &Campus) -> Resource {
 }
 
 /// A campus whose meetings the actor may read or record.
-async fn campus_for(ctx: &Ctx, id: &str, action: Action) -> WebResult<Campus> {
+async fn campus_for(ctx: &Ctx, id: &str, action: Action) -> AppResult<Campus> {
     crate::campus::campus_for(ctx, id, RecordClass::Shared, action, "campus_meetings").await
 }
 
@@ -31,11 +31,11 @@ struct Calendar {
     today: chrono::NaiveDate,
 }
 
-async fn calendar(ctx: &Ctx, campus: &Campus) -> WebResult<Calendar> {
-    let mut conn = ctx.state.db.acquire().await?;
+async fn calendar(ctx: &Ctx, campus: &Campus) -> AppResult<Calendar> {
+    let mut conn = ctx.app.db.acquire().await?;
     let d = triad_store::org::district(&mut conn, campus.district())
         .await?
-        .ok_or(WebError::NotFound)?;
+        .ok_or(AppError::NotFound)?;
     let tz = org_rules::parse_time_zone(&d.time_zone).unwrap_or(chrono_tz::UTC);
     let start = YearStart::parse(&d.year_start).unwrap_or(YearStart::AUGUST_FIRST);
     let today = ctx.now.to_datetime().with_timezone(&tz).date_naive();
@@ -107,11 +107,11 @@ pub struct CampusMeetings {
 }
 
 /// A campus's meetings this school year and the cadence they add up to so far.
-pub async fn campus_meetings(ctx: &Ctx, campus: &str) -> WebResult<CampusMeetings> {
+pub async fn campus_meetings(ctx: &Ctx, campus: &str) -> AppResult<CampusMeetings> {
     let campus = campus_for(ctx, campus, Action::View).await?;
     let cal = calendar(ctx, &campus).await?;
     let rows = store::of_campus(
-        &mut ctx.state.db.acquire().await?,
+        &mut ctx.app.db.acquire().await?,
         campus.campus_id(),
         cal.year,
     )
@@ -143,7 +143,7 @@ pub struct MeetingInput {
     /// YYYY-MM-DD
     #[serde(default)]
     pub held_on: String,
-    #[serde(default, deserialize_with = "crate::forms::checkbox")]
+    #[serde(default, deserialize_with = "crate::input::checkbox")]
     pub sro_present: bool,
     /// Who attended, as written (names and roles).
     #[serde(default)]
@@ -155,7 +155,7 @@ pub struct MeetingInput {
 }
 
 /// Records a meeting held on a campus.
-pub async fn record(ctx: &Ctx, campus: &str, input: MeetingInput) -> WebResult<MeetingView> {
+pub async fn record(ctx: &Ctx, campus: &str, input: MeetingInput) -> AppResult<MeetingView> {
     let campus = campus_for(ctx, campus, Action::Change).await?;
     let cal = calendar(ctx, &campus).await?;
     let mut invalid = Invalid::default();
@@ -186,11 +186,11 @@ pub async fn record(ctx: &Ctx, campus: &str, input: MeetingInput) -> WebResult<M
     let (Some(kind), Some(held_on), Some(attendees), Some(agenda), Some(minutes)) =
         (kind, held_on, attendees, agenda, minutes)
     else {
-        return Err(WebError::NotFound);
+        return Err(AppError::NotFound);
     };
-    let d = triad_store::org::district(&mut ctx.state.db.acquire().await?, campus.district())
+    let d = triad_store::org::district(&mut ctx.app.db.acquire().await?, campus.district())
         .await?
-        .ok_or(WebError::NotFound)?;
+        .ok_or(AppError::NotFound)?;
     let start = YearStart::parse(&d.year_start).unwrap_or(YearStart::AUGUST_FIRST);
     let row = MeetingRow {
         id: Id::new().to_string(),
@@ -207,7 +207,7 @@ pub async fn record(ctx: &Ctx, campus: &str, input: MeetingInput) -> WebResult<M
         created_at: ctx.now.millis(),
         updated_at: ctx.now.millis(),
     };
-    let mut tx = ctx.state.db.begin().await?;
+    let mut tx = ctx.app.db.begin().await?;
     store::insert(&mut tx, &row).await?;
     let event = ctx
         .event("meeting.create", Outcome::Ok)
@@ -220,15 +220,15 @@ pub async fn record(ctx: &Ctx, campus: &str, input: MeetingInput) -> WebResult<M
 }
 
 /// A meeting the actor may act on, with its campus.
-async fn meeting_for(ctx: &Ctx, id: &str, action: Action) -> WebResult<(MeetingRow, Campus)> {
-    let id = Id::parse(id).ok_or(WebError::NotFound)?;
-    let mut conn = ctx.state.db.acquire().await?;
+async fn meeting_for(ctx: &Ctx, id: &str, action: Action) -> AppResult<(MeetingRow, Campus)> {
+    let id = Id::parse(id).ok_or(AppError::NotFound)?;
+    let mut conn = ctx.app.db.acquire().await?;
     let meeting = store::get(&mut conn, id).await?;
     let campus = match &meeting {
         Some(m) => {
             triad_store::org::campus(
                 &mut conn,
-                Id::parse(&m.campus_id).ok_or(WebError::NotFound)?,
+                Id::parse(&m.campus_id).ok_or(AppError::NotFound)?,
             )
             .await?
         }
@@ -243,7 +243,7 @@ async fn meeting_for(ctx: &Ctx, id: &str, action: Action) -> WebResult<(MeetingR
         .await?;
     match (meeting, campus) {
         (Some(m), Some(c)) => Ok((m, c)),
-        _ => Err(WebError::NotFound),
+        _ => Err(AppError::NotFound),
     }
 }
 
@@ -279,12 +279,12 @@ fn item_view(i: ActionItemRow, today: &str) -> ItemView {
     }
 }
 
-pub async fn meeting(ctx: &Ctx, id: &str) -> WebResult<MeetingDetail> {
+pub async fn meeting(ctx: &Ctx, id: &str) -> AppResult<MeetingDetail> {
     let (m, campus) = meeting_for(ctx, id, Action::View).await?;
     let today = crate::context::today(ctx.now);
     let items = store::items_of_meeting(
-        &mut ctx.state.db.acquire().await?,
-        Id::parse(&m.id).ok_or(WebError::NotFound)?,
+        &mut ctx.app.db.acquire().await?,
+        Id::parse(&m.id).ok_or(AppError::NotFound)?,
     )
     .await?;
     Ok(MeetingDetail {
@@ -307,7 +307,7 @@ pub struct ItemInput {
 }
 
 /// Adds an action item with an owner and a due date to a meeting.
-pub async fn add_item(ctx: &Ctx, meeting_id: &str, input: ItemInput) -> WebResult<ItemView> {
+pub async fn add_item(ctx: &Ctx, meeting_id: &str, input: ItemInput) -> AppResult<ItemView> {
     let (m, campus) = meeting_for(ctx, meeting_id, Action::Change).await?;
     let mut invalid = Invalid::default();
     let title = invalid.check(org_rules::parse_name("title", &input.title));
@@ -329,10 +329,10 @@ pub async fn add_item(ctx: &Ctx, meeting_id: &str, input: ItemInput) -> WebResul
     };
     invalid.into_result()?;
     let (Some(title), Some(due)) = (title, due) else {
-        return Err(WebError::NotFound);
+        return Err(AppError::NotFound);
     };
     let id = Id::new();
-    let meeting = Id::parse(&m.id).ok_or(WebError::NotFound)?;
+    let meeting = Id::parse(&m.id).ok_or(AppError::NotFound)?;
     let item = store::NewItem {
         id,
         meeting,
@@ -341,7 +341,7 @@ pub async fn add_item(ctx: &Ctx, meeting_id: &str, input: ItemInput) -> WebResul
         owner,
         due_on: due.map(|d| d.to_string()),
     };
-    let mut tx = ctx.state.db.begin().await?;
+    let mut tx = ctx.app.db.begin().await?;
     store::insert_item(&mut tx, &item, ctx.now).await?;
     let event = ctx
         .event("meeting.item.create", Outcome::Ok)
@@ -349,7 +349,7 @@ pub async fn add_item(ctx: &Ctx, meeting_id: &str, input: ItemInput) -> WebResul
         .content(&title)
         .tenant(Some(campus.district()), None);
     triad_store::audit::append(&mut tx, event, ctx.now).await?;
-    let row = store::item(&mut tx, id).await?.ok_or(WebError::NotFound)?;
+    let row = store::item(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     Ok(item_view(row, &crate::context::today(ctx.now)))
 }
@@ -362,9 +362,9 @@ pub struct StatusInput {
 }
 
 /// Marks an action item done, dropped or open again.
-pub async fn set_status(ctx: &Ctx, item_id: &str, input: StatusInput) -> WebResult<ItemView> {
-    let id = Id::parse(item_id).ok_or(WebError::NotFound)?;
-    let item = store::item(&mut ctx.state.db.acquire().await?, id).await?;
+pub async fn set_status(ctx: &Ctx, item_id: &str, input: StatusInput) -> AppResult<ItemView> {
+    let id = Id::parse(item_id).ok_or(AppError::NotFound)?;
+    let item = store::item(&mut ctx.app.db.acquire().await?, id).await?;
     let meeting = item
         .as_ref()
         .map(|i| i.meeting_id.clone())
@@ -372,7 +372,7 @@ pub async fn set_status(ctx: &Ctx, item_id: &str, input: StatusInput) -> WebResu
     let (_, campus) = meeting_for(ctx, &meeting, Action::Change).await?;
     let status = ActionStatus::from_code(&input.status)
         .ok_or_else(|| Invalid::one("status", "choose open, done or dropped"))?;
-    let mut tx = ctx.state.db.begin().await?;
+    let mut tx = ctx.app.db.begin().await?;
     store::set_item_status(&mut tx, id, status.code(), ctx.now).await?;
     let event = ctx
         .event("meeting.item.status", Outcome::Ok)
@@ -380,21 +380,21 @@ pub async fn set_status(ctx: &Ctx, item_id: &str, input: StatusInput) -> WebResu
         .content(&status.code())
         .tenant(Some(campus.district()), None);
     triad_store::audit::append(&mut tx, event, ctx.now).await?;
-    let row = store::item(&mut tx, id).await?.ok_or(WebError::NotFound)?;
+    let row = store::item(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     Ok(item_view(row, &crate::context::today(ctx.now)))
 }
 
 /// The actor's own open action items, for the home page.
-pub async fn my_open_items(ctx: &Ctx) -> WebResult<Vec<ItemView>> {
+pub async fn my_open_items(ctx: &Ctx) -> AppResult<Vec<ItemView>> {
     let today = crate::context::today(ctx.now);
-    let mut conn = ctx.state.db.acquire().await?;
+    let mut conn = ctx.app.db.acquire().await?;
     let mut out = Vec::new();
     for item in store::open_items_of(&mut conn, ctx.actor.user).await? {
         // Owning an item gives no access of its own: the campus must still be theirs.
         let Some(campus) = triad_store::org::campus(
             &mut conn,
-            Id::parse(&item.campus_id).ok_or(WebError::NotFound)?,
+            Id::parse(&item.campus_id).ok_or(AppError::NotFound)?,
         )
         .await?
         else {

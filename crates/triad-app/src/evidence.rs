@@ -5,11 +5,11 @@
 //! unaltered for law enforcement; everyone else sees a re-encoded copy without metadata.
 
 use crate::context::Ctx;
-use crate::error::{WebError, WebResult};
-use crate::forms::Part;
-use crate::incidents::service::FoundIncident;
+use crate::error::{AppError, AppResult};
+use crate::incidents::FoundIncident;
+use crate::input::{text_fields, Part};
+use crate::photo::{self, Limits, Processed};
 use serde::{Deserialize, Serialize};
-use triad_app::photo::{self, Limits, Processed};
 use triad_domain::audit::Outcome;
 use triad_domain::auth::RolesHere;
 use triad_domain::evidence::{
@@ -40,17 +40,17 @@ fn status_label(code: &str) -> String {
         .into()
 }
 
-async fn user_name(ctx: &Ctx, id: &str) -> WebResult<String> {
+async fn user_name(ctx: &Ctx, id: &str) -> AppResult<String> {
     let user = triad_store::auth::user_by_id(
-        &mut ctx.state.db.acquire().await?,
+        &mut ctx.app.db.acquire().await?,
         Id::parse(id).unwrap_or_default(),
     )
     .await?;
     Ok(user.map(|u| u.display_name).unwrap_or_default())
 }
 
-async fn summary(ctx: &Ctx, item: &ItemRow) -> WebResult<ItemSummary> {
-    let photos = store::photos(&mut ctx.state.db.acquire().await?, id_of(&item.id)).await?;
+async fn summary(ctx: &Ctx, item: &ItemRow) -> AppResult<ItemSummary> {
+    let photos = store::photos(&mut ctx.app.db.acquire().await?, id_of(&item.id)).await?;
     Ok(ItemSummary {
         id: item.id.clone(),
         incident_id: item.incident_id.clone(),
@@ -67,8 +67,8 @@ fn id_of(text: &str) -> Id {
 }
 
 /// The items taken in for an incident the actor already reads.
-pub async fn of_incident(ctx: &Ctx, found: &FoundIncident) -> WebResult<Vec<ItemSummary>> {
-    let items = store::of_incident(&mut ctx.state.db.acquire().await?, found.id()).await?;
+pub async fn of_incident(ctx: &Ctx, found: &FoundIncident) -> AppResult<Vec<ItemSummary>> {
+    let items = store::of_incident(&mut ctx.app.db.acquire().await?, found.id()).await?;
     let mut out = Vec::with_capacity(items.len());
     for item in &items {
         out.push(summary(ctx, item).await?);
@@ -78,7 +78,7 @@ pub async fn of_incident(ctx: &Ctx, found: &FoundIncident) -> WebResult<Vec<Item
 
 /// The side the actor holds evidence for, by the roles they hold for the item's campus and
 /// agency (`held`), or a refusal on the audit trail.
-async fn holder_side(ctx: &Ctx, held: &RolesHere, record: (&str, &str)) -> WebResult<Side> {
+async fn holder_side(ctx: &Ctx, held: &RolesHere, record: (&str, &str)) -> AppResult<Side> {
     match rules::custody_side(held) {
         Some(side) => Ok(side),
         None => Err(ctx
@@ -139,7 +139,7 @@ fn required(invalid: &mut Invalid, field: &'static str, text: &str) -> Option<St
 async fn process_photos(
     db: &triad_store::Db,
     parts: &[Part],
-) -> WebResult<Vec<(Processed, axum::body::Bytes)>> {
+) -> AppResult<Vec<(Processed, bytes::Bytes)>> {
     let uploads: Vec<&Part> = parts
         .iter()
         .filter(|p| p.name == "photo" && p.file_name.is_some() && !p.bytes.is_empty())
@@ -157,7 +157,7 @@ async fn process_photos(
         let bytes = part.bytes.clone();
         let processed = photo::process_bounded(bytes.clone(), limits.clone())
             .await
-            .map_err(|e| WebError::Internal(format!("a photo task failed: {e}")))?
+            .map_err(|e| AppError::Internal(format!("a photo task failed: {e}")))?
             .map_err(|e| {
                 let name = part.file_name.clone().unwrap_or_default();
                 Invalid::one("photo", format!("{name}: {e}"))
@@ -172,10 +172,10 @@ async fn store_photo(
     ctx: &Ctx,
     item: &str,
     processed: Processed,
-    original: axum::body::Bytes,
+    original: bytes::Bytes,
     written: &mut Vec<String>,
-) -> WebResult<PhotoRow> {
-    let files = &ctx.state.instance.files;
+) -> AppResult<PhotoRow> {
+    let files = &ctx.app.instance.files;
     let original_key = files
         .put("photos-original", processed.format, original.to_vec())
         .await?;
@@ -197,25 +197,25 @@ async fn store_photo(
     })
 }
 
-/// Takes an item in for an incident, with its photos. Nothing is kept unless all of it is.
-/// The body is read only once the actor is known to be allowed.
-pub async fn intake(
-    ctx: &Ctx,
-    incident: &str,
-    headers: &axum::http::HeaderMap,
-    body: axum::body::Bytes,
-) -> WebResult<ItemSummary> {
-    let found = crate::incidents::service::find(ctx, incident, Action::Change).await?;
+/// Whom a request to take an item in is for: the incident, and the side of custody the
+/// person takes it for. Asked before the request's body (its photos) is read.
+pub struct IntakeAllowed {
+    found: FoundIncident,
+    side: Side,
+}
+
+/// Whether the actor may take an item in for an incident.
+pub async fn may_take_in(ctx: &Ctx, incident: &str) -> AppResult<IntakeAllowed> {
+    let found = crate::incidents::find(ctx, incident, Action::Change).await?;
     let side = holder_side(ctx, &found.held, ("incident", incident)).await?;
-    if !crate::forms::is_multipart(headers) {
-        return Err(Invalid::one(
-            "photo",
-            "send the intake as a form with files (multipart/form-data) so the photos come with it",
-        )
-        .into());
-    }
-    let parts = crate::forms::multipart(headers, body).await?;
-    let input: IntakeInput = crate::forms::text_fields(&parts)?;
+    Ok(IntakeAllowed { found, side })
+}
+
+/// Takes an item in for an incident, with its photos (the parts of a form with files).
+/// Nothing is kept unless all of it is.
+pub async fn intake(ctx: &Ctx, allowed: IntakeAllowed, parts: &[Part]) -> AppResult<ItemSummary> {
+    let IntakeAllowed { found, side } = allowed;
+    let input: IntakeInput = text_fields(parts)?;
     let mut invalid = Invalid::default();
     let description = required(&mut invalid, "description", &input.description);
     let quantity = required(&mut invalid, "quantity", &input.quantity);
@@ -232,7 +232,7 @@ pub async fn intake(
     }
     let storage = invalid.check(parse_text("storage_location", &input.storage_location, 200));
     invalid.into_result()?;
-    let photos = process_photos(&ctx.state.db, &parts).await?;
+    let photos = process_photos(&ctx.app.db, parts).await?;
     let (
         Some(description),
         Some(quantity),
@@ -251,7 +251,7 @@ pub async fn intake(
         storage,
     )
     else {
-        return Err(WebError::NotFound);
+        return Err(AppError::NotFound);
     };
     let item_id = Id::new().to_string();
     let mut written = Vec::new();
@@ -260,7 +260,7 @@ pub async fn intake(
         match store_photo(ctx, &item_id, processed, original, &mut written).await {
             Ok(row) => rows.push(row),
             Err(e) => {
-                ctx.state.instance.files.discard(&written).await;
+                ctx.app.instance.files.discard(&written).await;
                 return Err(e);
             }
         }
@@ -316,7 +316,7 @@ pub async fn intake(
     };
     let written_ok = write_intake(ctx, &item, &rows, &facts).await;
     if written_ok.is_err() {
-        ctx.state.instance.files.discard(&written).await;
+        ctx.app.instance.files.discard(&written).await;
     }
     written_ok?;
     summary(ctx, &item).await
@@ -327,8 +327,8 @@ async fn write_intake(
     item: &ItemRow,
     photos: &[PhotoRow],
     facts: &IntakeFacts,
-) -> WebResult<()> {
-    let mut tx = ctx.state.db.begin().await?;
+) -> AppResult<()> {
+    let mut tx = ctx.app.db.begin().await?;
     store::insert(&mut tx, item).await?;
     for p in photos {
         store::insert_photo(&mut tx, p).await?;
@@ -354,10 +354,10 @@ async fn append<T: Serialize>(
     kind: CustodyKind,
     data: &T,
     action: &str,
-) -> WebResult<CustodyRecord> {
+) -> AppResult<CustodyRecord> {
     let history = store::records(&mut *tx, &item.id).await?;
     let data = serde_json::to_string(data)
-        .map_err(|e| WebError::Internal(format!("custody data: {e}")))?;
+        .map_err(|e| AppError::Internal(format!("custody data: {e}")))?;
     let actor = ctx.actor.user.to_string();
     let record = rules::link(
         NewCustodyRecord {
@@ -368,7 +368,7 @@ async fn append<T: Serialize>(
             data,
         },
         history.last().map(|r| (r.seq, r.hash.as_str())),
-        &ctx.state.instance.signing_key,
+        &ctx.app.instance.signing_key,
     );
     store::append_record(&mut *tx, &record).await?;
     let event = ctx
@@ -386,14 +386,14 @@ async fn append<T: Serialize>(
 /// An item's custody history as a signed bundle anyone can check offline
 /// (docs/custody-bundle.md), for the agency's sworn side: its SRO and supervisor. The
 /// download is an audited read of a law-enforcement record.
-pub async fn custody_bundle(ctx: &Ctx, id: &str) -> WebResult<triad_domain::evidence::Bundle> {
-    let parsed = Id::parse(id).ok_or(WebError::NotFound)?;
-    let item = store::get(&mut ctx.state.db.acquire().await?, parsed).await?;
+pub async fn custody_bundle(ctx: &Ctx, id: &str) -> AppResult<triad_domain::evidence::Bundle> {
+    let parsed = Id::parse(id).ok_or(AppError::NotFound)?;
+    let item = store::get(&mut ctx.app.db.acquire().await?, parsed).await?;
     let record = Resource::new(RecordClass::LawEnforcement, tenant(item.as_ref(), parsed));
     ctx.require(Action::View, record, ("evidence_bundle", id))
         .await?;
-    let item = item.ok_or(WebError::NotFound)?;
-    let mut conn = ctx.state.db.acquire().await?;
+    let item = item.ok_or(AppError::NotFound)?;
+    let mut conn = ctx.app.db.acquire().await?;
     let records = store::records(&mut conn, &item.id).await?;
     let photos = store::photos(&mut conn, parsed)
         .await?
@@ -408,22 +408,22 @@ pub async fn custody_bundle(ctx: &Ctx, id: &str) -> WebResult<triad_domain::evid
     Ok(triad_domain::evidence::sign_bundle(
         triad_domain::evidence::Export {
             item_id: &item.id,
-            item: serde_json::to_value(&item).map_err(|e| WebError::Internal(e.to_string()))?,
+            item: serde_json::to_value(&item).map_err(|e| AppError::Internal(e.to_string()))?,
             photos,
             records,
             exported_at: ctx.now.to_datetime().to_rfc3339(),
         },
-        &ctx.state.instance.signing_key,
+        &ctx.app.instance.signing_key,
     ))
 }
 
 /// An item the actor may act on (a shared record of its campus).
-async fn find(ctx: &Ctx, id: &str, action: Action) -> WebResult<ItemRow> {
+async fn find(ctx: &Ctx, id: &str, action: Action) -> AppResult<ItemRow> {
     Ok(find_held(ctx, id, action).await?.0)
 }
 
 /// [`find`], with the roles the actor holds for the item's campus and agency.
-async fn find_held(ctx: &Ctx, id: &str, action: Action) -> WebResult<(ItemRow, RolesHere)> {
+async fn find_held(ctx: &Ctx, id: &str, action: Action) -> AppResult<(ItemRow, RolesHere)> {
     find_bound(ctx, id, action, None).await
 }
 
@@ -434,15 +434,15 @@ async fn find_bound(
     id: &str,
     action: Action,
     bind: Option<fn(&ItemRow) -> OnlyBy>,
-) -> WebResult<(ItemRow, RolesHere)> {
-    let parsed = Id::parse(id).ok_or(WebError::NotFound)?;
-    let item = store::get(&mut ctx.state.db.acquire().await?, parsed).await?;
+) -> AppResult<(ItemRow, RolesHere)> {
+    let parsed = Id::parse(id).ok_or(AppError::NotFound)?;
+    let item = store::get(&mut ctx.app.db.acquire().await?, parsed).await?;
     let mut resource = shared(item.as_ref(), parsed);
     if let (Some(item), Some(bind)) = (&item, bind) {
         resource = resource.changed_only_by(bind(item));
     }
     let held = ctx.require(action, resource, ("evidence", id)).await?;
-    Ok((item.ok_or(WebError::NotFound)?, held))
+    Ok((item.ok_or(AppError::NotFound)?, held))
 }
 
 fn holder(item: &ItemRow) -> OnlyBy {
@@ -511,14 +511,13 @@ pub struct ItemDetail {
     pub custody: Vec<CustodyView>,
 }
 
-pub async fn item(ctx: &Ctx, id: &str) -> WebResult<ItemDetail> {
+pub async fn item(ctx: &Ctx, id: &str) -> AppResult<ItemDetail> {
     let item = find(ctx, id, Action::View).await?;
-    let campus =
-        triad_store::org::campus(&mut ctx.state.db.acquire().await?, id_of(&item.campus_id))
-            .await?
-            .ok_or(WebError::NotFound)?;
+    let campus = triad_store::org::campus(&mut ctx.app.db.acquire().await?, id_of(&item.campus_id))
+        .await?
+        .ok_or(AppError::NotFound)?;
     let local = crate::campus::local(ctx, &campus).await?;
-    let mut conn = ctx.state.db.acquire().await?;
+    let mut conn = ctx.app.db.acquire().await?;
     let photos = store::photos(&mut conn, id_of(&item.id)).await?;
     let records = store::records(&mut conn, &item.id).await?;
     drop(conn);
@@ -577,10 +576,10 @@ pub async fn item(ctx: &Ctx, id: &str) -> WebResult<ItemDetail> {
 }
 
 /// Locks an item for a custody change and checks the actor is the one to make it.
-async fn take_for_change(ctx: &Ctx, tx: &mut triad_store::Tx, id: &str) -> WebResult<ItemRow> {
+async fn take_for_change(ctx: &Ctx, tx: &mut triad_store::Tx, id: &str) -> AppResult<ItemRow> {
     store::lock(&mut *tx, id_of(id), ctx.now.millis())
         .await?
-        .ok_or(WebError::NotFound)
+        .ok_or(AppError::NotFound)
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -605,7 +604,7 @@ struct TransferFacts {
 }
 
 /// Releases an item to a receiver, who must then acknowledge it.
-pub async fn transfer(ctx: &Ctx, id: &str, input: TransferInput) -> WebResult<ItemSummary> {
+pub async fn transfer(ctx: &Ctx, id: &str, input: TransferInput) -> AppResult<ItemSummary> {
     let (item, _) = find_bound(ctx, id, Action::Change, Some(holder)).await?;
     // A closed item is refused as closed, whoever is named.
     let status = EvidenceStatus::from_code(&item.status).unwrap_or(EvidenceStatus::Collected);
@@ -637,7 +636,7 @@ pub async fn transfer(ctx: &Ctx, id: &str, input: TransferInput) -> WebResult<It
                 Some(id_of(&item.district_id)),
                 item.agency_id.as_deref().and_then(Id::parse),
             );
-        triad_store::audit::record(&ctx.state.db, refused, ctx.now).await?;
+        triad_store::audit::record(&ctx.app.db, refused, ctx.now).await?;
         invalid.push(
             "receiver",
             "name someone who can hold this item, by their user name: an administrator or SSO \
@@ -648,9 +647,9 @@ pub async fn transfer(ctx: &Ctx, id: &str, input: TransferInput) -> WebResult<It
     let (Some(reason), Some(storage), Some(receiver), Some(receiver_here)) =
         (reason, storage, receiver.map(|n| n.user), receiver_here)
     else {
-        return Err(WebError::NotFound);
+        return Err(AppError::NotFound);
     };
-    let mut tx = ctx.state.db.begin().await?;
+    let mut tx = ctx.app.db.begin().await?;
     let item = take_for_change(ctx, &mut tx, id).await?;
     rules::check_transfer(TransferCheck {
         status: EvidenceStatus::from_code(&item.status).unwrap_or(EvidenceStatus::Collected),
@@ -688,14 +687,14 @@ pub async fn transfer(ctx: &Ctx, id: &str, input: TransferInput) -> WebResult<It
 }
 
 /// The receiver acknowledges an item: custody passes to them.
-pub async fn acknowledge(ctx: &Ctx, id: &str) -> WebResult<ItemSummary> {
+pub async fn acknowledge(ctx: &Ctx, id: &str) -> AppResult<ItemSummary> {
     let (_, held) = find_bound(ctx, id, Action::Change, Some(receiver)).await?;
     let me = ctx.actor.user.to_string();
     let side = holder_side(ctx, &held, ("evidence", id)).await?;
-    let mut tx = ctx.state.db.begin().await?;
+    let mut tx = ctx.app.db.begin().await?;
     let item = take_for_change(ctx, &mut tx, id).await?;
     if item.pending_receiver_id.as_deref() != Some(me.as_str()) {
-        return Err(WebError::Conflict(
+        return Err(AppError::Conflict(
             "the transfer was already settled".into(),
         ));
     }
@@ -767,7 +766,7 @@ fn optional(text: &str) -> Option<String> {
 }
 
 /// Moves an item towards its disposition. The law-enforcement holder does this.
-pub async fn set_status(ctx: &Ctx, id: &str, input: StatusInput) -> WebResult<ItemSummary> {
+pub async fn set_status(ctx: &Ctx, id: &str, input: StatusInput) -> AppResult<ItemSummary> {
     let (_, held) = find_bound(ctx, id, Action::Change, Some(holder)).await?;
     if rules::custody_side(&held) != Some(Side::LawEnforcement) {
         return Err(ctx
@@ -796,7 +795,7 @@ pub async fn set_status(ctx: &Ctx, id: &str, input: StatusInput) -> WebResult<It
         approved_by: optional(&input.approved_by),
         returned_to: optional(&input.returned_to),
     };
-    let mut tx = ctx.state.db.begin().await?;
+    let mut tx = ctx.app.db.begin().await?;
     let item = take_for_change(ctx, &mut tx, id).await?;
     let from = EvidenceStatus::from_code(&item.status).unwrap_or(EvidenceStatus::Collected);
     rules::check_status_change(from, to, &disposition)?;
@@ -830,9 +829,9 @@ pub async fn set_status(ctx: &Ctx, id: &str, input: StatusInput) -> WebResult<It
 
 /// A photo's bytes and media type. The viewing copy is for everyone who reads the item (an
 /// administrator's disciplinary hearing); the unaltered original for law enforcement only.
-pub async fn photo(ctx: &Ctx, id: &str, original: bool) -> WebResult<(String, Vec<u8>)> {
-    let parsed = Id::parse(id).ok_or(WebError::NotFound)?;
-    let mut conn = ctx.state.db.acquire().await?;
+pub async fn photo(ctx: &Ctx, id: &str, original: bool) -> AppResult<(String, Vec<u8>)> {
+    let parsed = Id::parse(id).ok_or(AppError::NotFound)?;
+    let mut conn = ctx.app.db.acquire().await?;
     let photo = store::photo(&mut conn, parsed).await?;
     let item = match &photo {
         Some(p) => store::get(&mut conn, id_of(&p.item_id)).await?,
@@ -848,13 +847,13 @@ pub async fn photo(ctx: &Ctx, id: &str, original: bool) -> WebResult<(String, Ve
     ctx.require(Action::View, resource, ("evidence_photo", id))
         .await?;
     let (Some(photo), Some(_)) = (photo, item) else {
-        return Err(WebError::NotFound);
+        return Err(AppError::NotFound);
     };
     let (key, media_type) = if original {
         (photo.original_key, photo.media_type)
     } else {
         (photo.view_key, "image/jpeg".to_string())
     };
-    let bytes = ctx.state.instance.files.get(&key).await?;
+    let bytes = ctx.app.instance.files.get(&key).await?;
     Ok((media_type, bytes))
 }

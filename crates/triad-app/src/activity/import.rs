@@ -1,7 +1,7 @@
-//! Importing activity logs from the web: the form, and who may use it. The import itself is
-//! the application layer's (`triad_app::activity_import`), shared with the command line.
+//! Importing activity logs from a form: what the form holds, and who may use it. The import
+//! itself is [`crate::activity_import`], shared with the command line.
 
-use crate::error::WebResult;
+use crate::error::AppResult;
 use triad_domain::auth::Role;
 
 /// The web form: the file comes as the `file` part; `map` holds one COLUMN=FIELD per line.
@@ -24,7 +24,7 @@ impl ImportInput {
 }
 
 /// Importing from the web is for officers (their own logs) and their supervisors.
-pub async fn may_import(ctx: &crate::context::Ctx) -> WebResult<()> {
+pub async fn may_import(ctx: &crate::context::Ctx) -> AppResult<()> {
     let officer_side = [Role::Sro, Role::Sso, Role::LeSupervisor];
     if officer_side.iter().any(|r| ctx.actor.has_role(*r)) {
         return Ok(());

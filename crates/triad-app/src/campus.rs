@@ -2,7 +2,7 @@
 //! which time zone and school year does it live, and which agency serves it.
 
 use crate::context::Ctx;
-use crate::error::{WebError, WebResult};
+use crate::error::{AppError, AppResult};
 use triad_domain::auth::RolesHere;
 use triad_domain::org::{self as org_rules, YearStart};
 use triad_domain::policy::{Action, RecordClass, Resource, Tenant};
@@ -25,7 +25,7 @@ pub async fn campus_for(
     class: RecordClass,
     action: Action,
     record_type: &str,
-) -> WebResult<Campus> {
+) -> AppResult<Campus> {
     Ok(campus_held(ctx, id, class, action, record_type).await?.0)
 }
 
@@ -37,9 +37,9 @@ pub async fn campus_held(
     class: RecordClass,
     action: Action,
     record_type: &str,
-) -> WebResult<(Campus, RolesHere)> {
-    let id = Id::parse(id).ok_or(WebError::NotFound)?;
-    let campus = triad_store::org::campus(&mut ctx.state.db.acquire().await?, id).await?;
+) -> AppResult<(Campus, RolesHere)> {
+    let id = Id::parse(id).ok_or(AppError::NotFound)?;
+    let campus = triad_store::org::campus(&mut ctx.app.db.acquire().await?, id).await?;
     let tenant = campus
         .as_ref()
         .map(|c| tenant(c, None))
@@ -51,7 +51,7 @@ pub async fn campus_held(
             (record_type, &id.to_string()),
         )
         .await?;
-    Ok((campus.ok_or(WebError::NotFound)?, held))
+    Ok((campus.ok_or(AppError::NotFound)?, held))
 }
 
 /// A campus's district clock: its time zone and the day its school year starts.
@@ -80,10 +80,10 @@ impl Local {
     }
 }
 
-pub async fn local(ctx: &Ctx, campus: &Campus) -> WebResult<Local> {
-    let d = triad_store::org::district(&mut ctx.state.db.acquire().await?, campus.district())
+pub async fn local(ctx: &Ctx, campus: &Campus) -> AppResult<Local> {
+    let d = triad_store::org::district(&mut ctx.app.db.acquire().await?, campus.district())
         .await?
-        .ok_or(WebError::NotFound)?;
+        .ok_or(AppError::NotFound)?;
     Ok(Local {
         tz: org_rules::parse_time_zone(&d.time_zone).unwrap_or(chrono_tz::UTC),
         year_start: YearStart::parse(&d.year_start).unwrap_or(YearStart::AUGUST_FIRST),
@@ -91,8 +91,8 @@ pub async fn local(ctx: &Ctx, campus: &Campus) -> WebResult<Local> {
 }
 
 /// The agency serving a campus today: its assigned officer's, else the district's partner.
-pub async fn serving_agency(ctx: &Ctx, campus: &Campus) -> WebResult<Option<Id>> {
-    let mut conn = ctx.state.db.acquire().await?;
+pub async fn serving_agency(ctx: &Ctx, campus: &Campus) -> AppResult<Option<Id>> {
+    let mut conn = ctx.app.db.acquire().await?;
     let today = crate::context::today(ctx.now);
     let assigned = triad_store::org::active_assignments(
         &mut conn,

@@ -1,9 +1,9 @@
 //! The themes coded in a campaign's free-text answers, and a leader's corrections of them.
 
-use super::service::{campaign_acting, campaign_for};
-use crate::error::{WebError, WebResult};
+use super::manage::{campaign_acting, campaign_for};
+use crate::error::{AppError, AppResult};
+use crate::surveys::analysis::{instrument_of, role_of};
 use serde::{Deserialize, Serialize};
-use triad_app::surveys::analysis::{instrument_of, role_of};
 use triad_domain::surveys::{self as rules, QuestionKind};
 use triad_domain::{Id, Invalid};
 use triad_store::paging::Page;
@@ -24,10 +24,10 @@ pub struct CodedAnswer {
 pub async fn coded_answers(
     ctx: &crate::context::Ctx,
     id: &str,
-) -> WebResult<(CampaignRow, Vec<CodedAnswer>)> {
+) -> AppResult<(CampaignRow, Vec<CodedAnswer>)> {
     let c = campaign_for(ctx, id, triad_domain::policy::RecordClass::Shared).await?;
     let instrument = instrument_of(&c)?;
-    let mut conn = ctx.state.db.acquire().await?;
+    let mut conn = ctx.app.db.acquire().await?;
     let answers = store::answers(&mut conn, &c.id, Page::ALL).await?;
     let codings = store::codings(&mut conn, &c.id).await?;
     let codebook = rules::seed_codebook();
@@ -93,7 +93,7 @@ pub async fn correct_coding(
     ctx: &crate::context::Ctx,
     id: &str,
     input: &CodingInput,
-) -> WebResult<()> {
+) -> AppResult<()> {
     let c = campaign_acting(
         ctx,
         id,
@@ -114,9 +114,9 @@ pub async fn correct_coding(
         }
     };
     invalid.into_result()?;
-    let mut conn = ctx.state.db.acquire().await?;
+    let mut conn = ctx.app.db.acquire().await?;
     if !store::answered(&mut conn, &c.id, &input.response, &input.question).await? {
-        return Err(WebError::NotFound);
+        return Err(AppError::NotFound);
     }
     drop(conn);
     let row = store::CodingRow {
@@ -128,7 +128,7 @@ pub async fn correct_coding(
         source: "person".into(),
         removed,
     };
-    let mut tx = ctx.state.db.begin().await?;
+    let mut tx = ctx.app.db.begin().await?;
     store::insert_codings(&mut tx, std::slice::from_ref(&row)).await?;
     let event = ctx
         .event("survey.coding.correct", triad_domain::audit::Outcome::Ok)
@@ -137,6 +137,6 @@ pub async fn correct_coding(
         .tenant(c.district_id.as_deref().and_then(Id::parse), None);
     triad_store::audit::append(&mut tx, event, ctx.now).await?;
     tx.commit().await?;
-    ctx.state.survey_summaries.forget(&c.id);
+    ctx.app.survey_summaries.forget(&c.id);
     Ok(())
 }

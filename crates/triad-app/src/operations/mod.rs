@@ -5,9 +5,12 @@
 //! newer state); every move, accepted or refused, is on the audit trail, and accepted ones
 //! are published live to the campus's open pages.
 
+pub mod drills;
+pub mod response;
+
 use crate::campus::{self, Local};
 use crate::context::Ctx;
-use crate::error::{WebError, WebResult};
+use crate::error::{AppError, AppResult};
 use crate::live::{label, LiveStatus, Watch};
 use serde::{Deserialize, Serialize};
 use triad_domain::audit::Outcome;
@@ -41,8 +44,8 @@ pub struct EventView {
     pub threat: Option<String>,
     /// The threat response's steps (empty for other events).
     pub checklist: Vec<StepView>,
-    pub notices: Vec<super::response::NoticeView>,
-    pub follow_ups: Vec<super::response::FollowUpView>,
+    pub notices: Vec<response::NoticeView>,
+    pub follow_ups: Vec<response::FollowUpView>,
     pub timeline: Vec<TimelineEntry>,
 }
 
@@ -69,8 +72,8 @@ pub struct CampusStatusView {
     pub responsibility_statement: String,
 }
 
-pub(super) async fn event_view(ctx: &Ctx, e: EventRow, local: &Local) -> WebResult<EventView> {
-    let mut conn = ctx.state.db.acquire().await?;
+pub(super) async fn event_view(ctx: &Ctx, e: EventRow, local: &Local) -> AppResult<EventView> {
+    let mut conn = ctx.app.db.acquire().await?;
     let timeline = store::timeline(&mut conn, &e.id).await?;
     let steps = store::steps(&mut conn, &e.id).await?;
     let notices = store::notices(&mut conn, &e.id).await?;
@@ -107,11 +110,11 @@ pub(super) async fn event_view(ctx: &Ctx, e: EventRow, local: &Local) -> WebResu
         checklist,
         notices: notices
             .into_iter()
-            .map(|n| super::response::notice_view(ctx, n, local))
+            .map(|n| response::notice_view(ctx, n, local))
             .collect(),
         follow_ups: follow_ups
             .into_iter()
-            .map(|f| super::response::follow_up_view(f, local))
+            .map(|f| response::follow_up_view(f, local))
             .collect(),
         threat: e.threat,
         id: e.id,
@@ -125,15 +128,15 @@ pub(super) async fn event_view(ctx: &Ctx, e: EventRow, local: &Local) -> WebResu
     })
 }
 
-async fn campus_for(ctx: &Ctx, id: &str, action: Action) -> WebResult<Campus> {
+async fn campus_for(ctx: &Ctx, id: &str, action: Action) -> AppResult<Campus> {
     campus::campus_for(ctx, id, RecordClass::Shared, action, "campus_status").await
 }
 
 /// A campus's status now, its open event with its timeline, and its recent events.
-pub async fn status(ctx: &Ctx, campus_id: &str) -> WebResult<CampusStatusView> {
+pub async fn status(ctx: &Ctx, campus_id: &str) -> AppResult<CampusStatusView> {
     let campus = campus_for(ctx, campus_id, Action::View).await?;
     let local = campus::local(ctx, &campus).await?;
-    let mut conn = ctx.state.db.acquire().await?;
+    let mut conn = ctx.app.db.acquire().await?;
     let open = store::open_event(&mut conn, campus.campus_id()).await?;
     let recent_rows = store::of_campus(&mut conn, campus.campus_id(), 10).await?;
     drop(conn);
@@ -175,7 +178,7 @@ pub struct MoveInput {
     #[serde(default)]
     pub responders: String,
     /// For a school lift: the responsibility statement, accepted (any non-empty value).
-    #[serde(default, deserialize_with = "crate::forms::checkbox")]
+    #[serde(default, deserialize_with = "crate::input::checkbox")]
     pub accept_responsibility: bool,
     #[serde(default)]
     pub note: String,
@@ -189,7 +192,7 @@ pub async fn make_move(
     ctx: &Ctx,
     campus_id: &str,
     input: MoveInput,
-) -> WebResult<CampusStatusView> {
+) -> AppResult<CampusStatusView> {
     let (campus, here) = campus::campus_held(
         ctx,
         campus_id,
@@ -214,7 +217,7 @@ pub async fn make_move(
             threat: &input.threat,
         },
     )?;
-    let mut tx = ctx.state.db.begin().await?;
+    let mut tx = ctx.app.db.begin().await?;
     let open = store::open_event(&mut tx, campus.campus_id()).await?;
     let (state, version) = match &open {
         Some(e) => (
@@ -266,19 +269,19 @@ pub async fn make_move(
         store::notify(&mut tx, &serde_json::to_string(&live).unwrap_or_default()).await?;
     tx.commit().await?;
     if !sent_to_all {
-        ctx.state.live.publish(live);
+        ctx.app.live.publish(live);
     }
     status(ctx, campus_id).await
 }
 
 /// A refused move: on the audit trail, answered with the reason.
-async fn refused(ctx: &Ctx, campus: &Campus, m: Move, reason: &str) -> WebError {
+async fn refused(ctx: &Ctx, campus: &Campus, m: Move, reason: &str) -> AppError {
     let event = ctx
         .event(&format!("operations.{}", m.code()), Outcome::Denied)
         .record("campus", &campus.id)
         .tenant(Some(campus.district()), None);
-    match triad_store::audit::record(&ctx.state.db, event, ctx.now).await {
-        Ok(_) => WebError::Conflict(reason.to_string()),
+    match triad_store::audit::record(&ctx.app.db, event, ctx.now).await {
+        Ok(_) => AppError::Conflict(reason.to_string()),
         Err(e) => e.into(),
     }
 }
@@ -294,7 +297,7 @@ async fn write_move(
     seen: i64,
     detail: Option<String>,
     threat: Option<String>,
-) -> WebResult<EventRow> {
+) -> AppResult<EventRow> {
     let ends = next.status == CampusStatus::Normal;
     let event = match open {
         None => {
@@ -328,7 +331,7 @@ async fn write_move(
                 e.responsibility_accepted = m == Move::SchoolLift;
             }
             if !store::advance(&mut *tx, &e, seen).await? {
-                return Err(WebError::Conflict(
+                return Err(AppError::Conflict(
                     "the campus status changed at the same moment: look again".into(),
                 ));
             }
@@ -360,15 +363,15 @@ async fn write_move(
 }
 
 /// One event with its whole timeline, for the after-action review.
-pub async fn event(ctx: &Ctx, id: &str) -> WebResult<EventView> {
-    let found = super::response::find(ctx, id, Action::View).await?;
+pub async fn event(ctx: &Ctx, id: &str) -> AppResult<EventView> {
+    let found = response::find(ctx, id, Action::View).await?;
     event_view(ctx, found.row, &found.local).await
 }
 
 /// The current status of a campus, for the live stream's first message. Whether a campus is
 /// locked down is for everyone on it (staff included) and those above it, like the campus's
 /// directory entry; the timeline's details stay with the campus partners.
-pub async fn live_now(ctx: &Ctx, campus_id: &str) -> WebResult<LiveStatus> {
+pub async fn live_now(ctx: &Ctx, campus_id: &str) -> AppResult<LiveStatus> {
     let campus = campus::campus_for(
         ctx,
         campus_id,
@@ -377,7 +380,7 @@ pub async fn live_now(ctx: &Ctx, campus_id: &str) -> WebResult<LiveStatus> {
         "campus_status",
     )
     .await?;
-    let open = store::open_event(&mut ctx.state.db.acquire().await?, campus.campus_id()).await?;
+    let open = store::open_event(&mut ctx.app.db.acquire().await?, campus.campus_id()).await?;
     let (status, version, event_id) =
         open.map(|e| (e.status, e.version, Some(e.id)))
             .unwrap_or(("normal".into(), 0, None));
@@ -394,7 +397,7 @@ pub async fn live_now(ctx: &Ctx, campus_id: &str) -> WebResult<LiveStatus> {
 /// What one person's live stream watches, and its state now: every campus they are on, and
 /// every campus not at normal in the districts they lead (one entry per campus). A campus or
 /// district the policy no longer lets them see is left out, not an error for the whole page.
-pub async fn watched_now(ctx: &Ctx) -> WebResult<(Watch, Vec<LiveStatus>)> {
+pub async fn watched_now(ctx: &Ctx) -> AppResult<(Watch, Vec<LiveStatus>)> {
     let wanted = Watch::of(&ctx.actor);
     // The stream follows only what the policy let through now, not what was asked for.
     let mut watch = Watch::default();
@@ -405,7 +408,7 @@ pub async fn watched_now(ctx: &Ctx) -> WebResult<(Watch, Vec<LiveStatus>)> {
                 watch.districts.push(district.clone());
                 now.extend(open);
             }
-            Err(WebError::NotFound | WebError::Forbidden(_)) => {}
+            Err(AppError::NotFound | AppError::Forbidden(_)) => {}
             Err(e) => return Err(e),
         }
     }
@@ -417,7 +420,7 @@ pub async fn watched_now(ctx: &Ctx) -> WebResult<(Watch, Vec<LiveStatus>)> {
                     now.push(status);
                 }
             }
-            Err(WebError::NotFound | WebError::Forbidden(_)) => {}
+            Err(AppError::NotFound | AppError::Forbidden(_)) => {}
             Err(e) => return Err(e),
         }
     }
@@ -428,8 +431,8 @@ pub async fn watched_now(ctx: &Ctx) -> WebResult<(Watch, Vec<LiveStatus>)> {
 pub async fn district_live_now(
     ctx: &Ctx,
     district_id: &str,
-) -> WebResult<(String, Vec<LiveStatus>)> {
-    let district = Id::parse(district_id).ok_or(WebError::NotFound)?;
+) -> AppResult<(String, Vec<LiveStatus>)> {
+    let district = Id::parse(district_id).ok_or(AppError::NotFound)?;
     let tenant = triad_domain::policy::Tenant::district(district);
     ctx.require(
         Action::View,
@@ -437,7 +440,7 @@ pub async fn district_live_now(
         ("district_status", district_id),
     )
     .await?;
-    let open = store::open_in_district(&mut ctx.state.db.acquire().await?, district).await?;
+    let open = store::open_in_district(&mut ctx.app.db.acquire().await?, district).await?;
     let now = open.iter().map(LiveStatus::of_event).collect();
     Ok((district.to_string(), now))
 }

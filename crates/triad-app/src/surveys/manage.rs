@@ -1,12 +1,12 @@
 //! Who may act on a campaign: starting one, reading its analysis and export, importing into
 //! it; and the cache of its analysis.
 
-use crate::error::{WebError, WebResult};
+use crate::error::{AppError, AppResult};
+use crate::surveys::analysis::{summary, Summary};
+use crate::surveys::campaigns::{create, min_group, NewCampaign};
+use crate::surveys::export::{export, ExportRow};
 use serde::Deserialize;
 use std::collections::HashMap;
-use triad_app::surveys::analysis::{summary, Summary};
-use triad_app::surveys::campaigns::{create, min_group, NewCampaign};
-use triad_app::surveys::export::{export, ExportRow};
 use triad_domain::{Id, Invalid};
 use triad_store::paging::Page;
 use triad_store::surveys::{self as store, CampaignRow};
@@ -17,7 +17,7 @@ pub(super) async fn campaign_for(
     ctx: &crate::context::Ctx,
     id: &str,
     class: triad_domain::policy::RecordClass,
-) -> WebResult<CampaignRow> {
+) -> AppResult<CampaignRow> {
     campaign_acting(ctx, id, class, triad_domain::policy::Action::View).await
 }
 
@@ -26,9 +26,9 @@ pub(super) async fn campaign_acting(
     id: &str,
     class: triad_domain::policy::RecordClass,
     action: triad_domain::policy::Action,
-) -> WebResult<CampaignRow> {
+) -> AppResult<CampaignRow> {
     use triad_domain::policy::{Resource, Tenant};
-    let row = store::campaign(&mut ctx.state.db.acquire().await?, id)
+    let row = store::campaign(&mut ctx.app.db.acquire().await?, id)
         .await?
         .filter(|c| c.id == id);
     let tenant = row
@@ -43,11 +43,11 @@ pub(super) async fn campaign_acting(
         ("survey_campaign", id),
     )
     .await?;
-    row.ok_or(WebError::NotFound)
+    row.ok_or(AppError::NotFound)
 }
 
-fn district_tenant(id: &str) -> WebResult<(Id, triad_domain::policy::Tenant)> {
-    let d = Id::parse(id).ok_or(WebError::NotFound)?;
+fn district_tenant(id: &str) -> AppResult<(Id, triad_domain::policy::Tenant)> {
+    let d = Id::parse(id).ok_or(AppError::NotFound)?;
     Ok((d, triad_domain::policy::Tenant::district(d)))
 }
 
@@ -57,7 +57,7 @@ pub async fn of_district(
     ctx: &crate::context::Ctx,
     district: &str,
     page: Page,
-) -> WebResult<Vec<CampaignRow>> {
+) -> AppResult<Vec<CampaignRow>> {
     use triad_domain::policy::{Action, RecordClass, Resource};
     let (d, tenant) = district_tenant(district)?;
     ctx.require(
@@ -66,7 +66,7 @@ pub async fn of_district(
         ("survey_campaigns", district),
     )
     .await?;
-    Ok(store::of_district(&mut ctx.state.db.acquire().await?, &d.to_string(), page).await?)
+    Ok(store::of_district(&mut ctx.app.db.acquire().await?, &d.to_string(), page).await?)
 }
 
 /// Starts a campaign of a district (its leaders); yields it with its one-time tokens.
@@ -74,7 +74,7 @@ pub async fn start(
     ctx: &crate::context::Ctx,
     district: &str,
     input: &NewCampaign,
-) -> WebResult<(CampaignRow, Vec<String>)> {
+) -> AppResult<(CampaignRow, Vec<String>)> {
     use triad_domain::policy::{Action, RecordClass, Resource};
     let (d, tenant) = district_tenant(district)?;
     ctx.require(
@@ -83,14 +83,14 @@ pub async fn start(
         ("survey_campaigns", district),
     )
     .await?;
-    Ok(create(&ctx.state.db, input, Some(d), Some(ctx.actor.user), ctx.now).await?)
+    create(&ctx.app.db, input, Some(d), Some(ctx.actor.user), ctx.now).await
 }
 
 /// The analysis of a campaign (district leaders, evaluators), small groups suppressed.
-pub async fn summary_for(ctx: &crate::context::Ctx, id: &str) -> WebResult<Summary> {
+pub async fn summary_for(ctx: &crate::context::Ctx, id: &str) -> AppResult<Summary> {
     let c = campaign_for(ctx, id, triad_domain::policy::RecordClass::Aggregate).await?;
-    let min = min_group(&ctx.state.db).await?;
-    let cache = &ctx.state.survey_summaries;
+    let min = min_group(&ctx.app.db).await?;
+    let cache = &ctx.app.survey_summaries;
     if let Some(s) = cache.get(&c.id, min) {
         return Ok(s);
     }
@@ -99,7 +99,7 @@ pub async fn summary_for(ctx: &crate::context::Ctx, id: &str) -> WebResult<Summa
     if let Some(s) = cache.get(&c.id, min) {
         return Ok(s);
     }
-    let s = summary(&ctx.state.db, &c, min).await?;
+    let s = summary(&ctx.app.db, &c, min).await?;
     cache.put(&c.id, min, &s);
     Ok(s)
 }
@@ -110,11 +110,11 @@ pub async fn export_for(
     ctx: &crate::context::Ctx,
     id: &str,
     responses: Page,
-) -> WebResult<(String, Vec<ExportRow>)> {
+) -> AppResult<(String, Vec<ExportRow>)> {
     let c = campaign_for(ctx, id, triad_domain::policy::RecordClass::Shared).await?;
     Ok((
         c.public_code.clone(),
-        export(&ctx.state.db, &c, responses).await?,
+        export(&ctx.app.db, &c, responses).await?,
     ))
 }
 
@@ -160,8 +160,8 @@ pub async fn import_upload(
     ctx: &crate::context::Ctx,
     id: &str,
     map: &str,
-    file: Option<axum::body::Bytes>,
-) -> WebResult<triad_app::surveys::import::SurveyImportReport> {
+    file: Option<bytes::Bytes>,
+) -> AppResult<crate::surveys::import::SurveyImportReport> {
     let c = campaign_acting(
         ctx,
         id,
@@ -177,8 +177,8 @@ pub async fn import_upload(
         .filter(|l| !l.is_empty())
         .map(str::to_string)
         .collect();
-    let report = triad_app::surveys::import::import(
-        &ctx.state.db,
+    let report = crate::surveys::import::import(
+        &ctx.app.db,
         &c,
         &bytes,
         &map,
@@ -187,7 +187,7 @@ pub async fn import_upload(
         ctx.now,
     )
     .await?;
-    ctx.state.survey_summaries.forget(&c.id);
+    ctx.app.survey_summaries.forget(&c.id);
     Ok(report)
 }
 

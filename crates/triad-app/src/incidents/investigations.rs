@@ -3,9 +3,9 @@
 //! policy decides, by record class); the coordination thread is read by both; opening a side
 //! tells the other side in that thread; closing one side leaves the other running.
 
-use super::service::{find, FoundIncident};
+use super::{find, FoundIncident};
 use crate::context::Ctx;
-use crate::error::{WebError, WebResult};
+use crate::error::{AppError, AppResult};
 use serde::{Deserialize, Serialize};
 use triad_domain::audit::Outcome;
 use triad_domain::incidents::Classification;
@@ -72,9 +72,9 @@ async fn require(
     found: &FoundIncident,
     action: Action,
     thread: Thread,
-) -> WebResult<()> {
+) -> AppResult<()> {
     if thread.record_class() == RecordClass::LawEnforcement && found.agency().is_none() {
-        return Err(WebError::Conflict(
+        return Err(AppError::Conflict(
             "no law-enforcement agency serves this campus".into(),
         ));
     }
@@ -104,9 +104,9 @@ fn classification(found: &FoundIncident) -> Classification {
 }
 
 /// The investigations of an incident as the reader may see them.
-pub async fn view(ctx: &Ctx, incident_id: &str) -> WebResult<InvestigationsView> {
+pub async fn view(ctx: &Ctx, incident_id: &str) -> AppResult<InvestigationsView> {
     let found = find(ctx, incident_id, Action::View).await?;
-    let mut conn = ctx.state.db.acquire().await?;
+    let mut conn = ctx.app.db.acquire().await?;
     let rows = store::of_incident(&mut conn, found.id()).await?;
     drop(conn);
     let mut sides = Vec::new();
@@ -116,7 +116,7 @@ pub async fn view(ctx: &Ctx, incident_id: &str) -> WebResult<InvestigationsView>
         let notes = if readable && row.is_some() {
             require(ctx, &found, Action::View, Thread::of(*side)).await?;
             let rows = store::notes(
-                &mut ctx.state.db.acquire().await?,
+                &mut ctx.app.db.acquire().await?,
                 found.id(),
                 Thread::of(*side).code(),
             )
@@ -138,7 +138,7 @@ pub async fn view(ctx: &Ctx, incident_id: &str) -> WebResult<InvestigationsView>
         });
     }
     let coordination = store::notes(
-        &mut ctx.state.db.acquire().await?,
+        &mut ctx.app.db.acquire().await?,
         found.id(),
         Thread::Coordination.code(),
     )
@@ -180,8 +180,8 @@ fn note(found: &FoundIncident, ctx: &Ctx, thread: Thread, kind: NoteKind, body: 
 }
 
 /// Writes a note and its audit event in one transaction.
-async fn write(ctx: &Ctx, found: &FoundIncident, n: &NoteRow) -> WebResult<()> {
-    let mut tx = ctx.state.db.begin().await?;
+async fn write(ctx: &Ctx, found: &FoundIncident, n: &NoteRow) -> AppResult<()> {
+    let mut tx = ctx.app.db.begin().await?;
     store::add_note(&mut tx, n).await?;
     append_audit(ctx, &mut tx, found, "investigation.note", n).await?;
     tx.commit().await?;
@@ -194,7 +194,7 @@ async fn append_audit<T: Serialize>(
     found: &FoundIncident,
     action: &str,
     content: &T,
-) -> WebResult<()> {
+) -> AppResult<()> {
     let event = ctx
         .event(action, Outcome::Ok)
         .record("incident", &found.row.id)
@@ -205,9 +205,9 @@ async fn append_audit<T: Serialize>(
 }
 
 /// Tells the campus's partners (administrators and assigned officers) in Triad.
-async fn tell_campus(ctx: &Ctx, found: &FoundIncident, message: &str) -> WebResult<()> {
+async fn tell_campus(ctx: &Ctx, found: &FoundIncident, message: &str) -> AppResult<()> {
     let today = crate::context::today(ctx.now);
-    let mut tx = ctx.state.db.begin().await?;
+    let mut tx = ctx.app.db.begin().await?;
     let link = format!("/incidents/{}/investigations", found.row.id);
     for user in
         triad_store::notifications::campus_recipients(&mut tx, found.campus.campus_id(), &today)
@@ -231,9 +231,9 @@ async fn tell_campus(ctx: &Ctx, found: &FoundIncident, message: &str) -> WebResu
 
 /// Opens one side's investigation, led by the person opening it; the other side reads that
 /// it was opened in the coordination thread.
-pub async fn open(ctx: &Ctx, incident_id: &str, side: &str) -> WebResult<InvestigationsView> {
+pub async fn open(ctx: &Ctx, incident_id: &str, side: &str) -> AppResult<InvestigationsView> {
     let found = find(ctx, incident_id, Action::View).await?;
-    let side = Side::from_code(side).ok_or(WebError::NotFound)?;
+    let side = Side::from_code(side).ok_or(AppError::NotFound)?;
     require(ctx, &found, Action::Change, Thread::of(side)).await?;
     if !side.fits(classification(&found)) {
         return Err(Invalid::one(
@@ -263,7 +263,7 @@ pub async fn open(ctx: &Ctx, incident_id: &str, side: &str) -> WebResult<Investi
         NoteKind::Opened,
         side.opening_notice(),
     );
-    let mut tx = ctx.state.db.begin().await?;
+    let mut tx = ctx.app.db.begin().await?;
     store::open(&mut tx, &row).await?;
     store::add_note(&mut tx, &opened).await?;
     append_audit(ctx, &mut tx, &found, "investigation.open", &row).await?;
@@ -288,23 +288,23 @@ pub async fn add_note(
     incident_id: &str,
     thread: &str,
     input: NoteInput,
-) -> WebResult<InvestigationsView> {
+) -> AppResult<InvestigationsView> {
     let found = find(ctx, incident_id, Action::View).await?;
-    let thread = Thread::from_code(thread).ok_or(WebError::NotFound)?;
+    let thread = Thread::from_code(thread).ok_or(AppError::NotFound)?;
     let kind = NoteKind::from_code(&input.kind).unwrap_or(NoteKind::Note);
     require(ctx, &found, Action::Change, thread).await?;
     let body = rules::check_note(thread, kind, &input.body)?;
     if let Some(side) = thread.side() {
-        let rows = store::of_incident(&mut ctx.state.db.acquire().await?, found.id()).await?;
+        let rows = store::of_incident(&mut ctx.app.db.acquire().await?, found.id()).await?;
         match rows.iter().find(|r| r.side == side.code()) {
             None => {
-                return Err(WebError::Conflict(format!(
+                return Err(AppError::Conflict(format!(
                     "open the {} first",
                     side.label().to_lowercase()
                 )))
             }
             Some(r) if r.closed_at.is_some() => {
-                return Err(WebError::Conflict(format!(
+                return Err(AppError::Conflict(format!(
                     "the {} is closed",
                     side.label().to_lowercase()
                 )))
@@ -337,15 +337,15 @@ pub async fn close(
     incident_id: &str,
     side: &str,
     input: CloseInput,
-) -> WebResult<InvestigationsView> {
+) -> AppResult<InvestigationsView> {
     let found = find(ctx, incident_id, Action::View).await?;
-    let side = Side::from_code(side).ok_or(WebError::NotFound)?;
+    let side = Side::from_code(side).ok_or(AppError::NotFound)?;
     require(ctx, &found, Action::Change, Thread::of(side)).await?;
     let body = triad_domain::text::parse_text("note", &input.note, 4000)?
         .ok_or_else(|| Invalid::one("note", "say how the investigation ended"))?;
-    let mut tx = ctx.state.db.begin().await?;
+    let mut tx = ctx.app.db.begin().await?;
     if !store::close(&mut tx, found.id(), side.code(), ctx.now.millis(), &body).await? {
-        return Err(WebError::Conflict(format!(
+        return Err(AppError::Conflict(format!(
             "the {} is not open",
             side.label().to_lowercase()
         )));

@@ -139,3 +139,49 @@ fn keep<K: std::hash::Hash + Eq, V>(map: &mut HashMap<K, V>, key: K, value: V) {
     }
     map.insert(key, value);
 }
+
+impl CredentialHolder {
+    /// A session idle or old past its limits is read again: another instance may have seen
+    /// it since, and if not, reading it again ends it.
+    pub fn is_alive(&self, now: Timestamp) -> bool {
+        if self.expires_at.is_some_and(|end| end <= now) {
+            return false;
+        }
+        match (self.began, self.last_seen) {
+            (Some(began), Some(last_seen)) => {
+                triad_domain::auth::session_alive(began, last_seen, now)
+            }
+            _ => true,
+        }
+    }
+
+    /// Writes down that the credential is in use, at most once a minute. Says whether it did.
+    /// Through the writer, like every write: on SQLite a write beside it would wait for the
+    /// file lock and fail under steady writes. A touch that fails is tried again at the next
+    /// request; the request itself goes on.
+    pub async fn note_use(&mut self, db: &triad_store::Db, now: Timestamp) -> bool {
+        use triad_store::auth as store;
+        let recent = self
+            .last_seen
+            .is_some_and(|at| at.millis() > now.millis() - store::TOUCH_EVERY_MS);
+        if recent {
+            return false;
+        }
+        let touched = async {
+            let mut tx = db.begin_unkeyed().await?;
+            match &self.credential {
+                Credential::Session { token_hash, .. } => {
+                    store::touch_session(&mut tx, token_hash, now).await?
+                }
+                Credential::Token { id, .. } => store::touch_token(&mut tx, id, now).await?,
+            }
+            tx.commit().await
+        };
+        if let Err(e) = touched.await {
+            tracing::warn!(error = %e, "a credential's last use could not be written down");
+            return false;
+        }
+        self.last_seen = Some(now);
+        true
+    }
+}

@@ -3,7 +3,7 @@
 //! time across the triad roles.
 
 use crate::context::Ctx;
-use crate::error::{WebError, WebResult};
+use crate::error::{AppError, AppResult};
 use serde::{Deserialize, Serialize};
 use triad_domain::activity::{self as rules, Category, TriadRole};
 use triad_domain::auth::{Role, Scope};
@@ -69,18 +69,18 @@ pub struct Report {
 }
 
 /// What a scope key names, the resource the policy decides on, and its title.
-async fn resolve(ctx: &Ctx, key: &str) -> WebResult<(ReportScope, Resource, String)> {
+async fn resolve(ctx: &Ctx, key: &str) -> AppResult<(ReportScope, Resource, String)> {
     let (kind, id) = key
         .split_once(':')
         .ok_or_else(|| triad_domain::Invalid::one("scope", "choose a report"))?;
-    let id = Id::parse(id).ok_or(WebError::NotFound)?;
-    let mut conn = ctx.state.db.acquire().await?;
+    let id = Id::parse(id).ok_or(AppError::NotFound)?;
+    let mut conn = ctx.app.db.acquire().await?;
     let shared = |tenant| Resource::new(RecordClass::Shared, tenant);
     Ok(match kind {
         "officer" => {
             let user = triad_store::auth::user_by_id(&mut conn, id)
                 .await?
-                .ok_or(WebError::NotFound)?;
+                .ok_or(AppError::NotFound)?;
             let agency = triad_store::auth::grants_of(&mut conn, id)
                 .await?
                 .iter()
@@ -96,7 +96,7 @@ async fn resolve(ctx: &Ctx, key: &str) -> WebResult<(ReportScope, Resource, Stri
             )
         }
         "campus" => {
-            let c = ctx.campus(&mut conn, id).await?.ok_or(WebError::NotFound)?;
+            let c = ctx.campus(&mut conn, id).await?.ok_or(AppError::NotFound)?;
             (
                 ReportScope::Campus(id),
                 shared(Tenant::campus(c.district(), id)),
@@ -106,14 +106,14 @@ async fn resolve(ctx: &Ctx, key: &str) -> WebResult<(ReportScope, Resource, Stri
         "agency" => {
             let a = triad_store::org::agency(&mut conn, id)
                 .await?
-                .ok_or(WebError::NotFound)?;
+                .ok_or(AppError::NotFound)?;
             (ReportScope::Agency(id), shared(Tenant::agency(id)), a.name)
         }
         "district" => {
             let d = ctx
                 .district(&mut conn, id)
                 .await?
-                .ok_or(WebError::NotFound)?;
+                .ok_or(AppError::NotFound)?;
             (
                 ReportScope::District(id),
                 shared(Tenant::district(id)),
@@ -125,7 +125,7 @@ async fn resolve(ctx: &Ctx, key: &str) -> WebResult<(ReportScope, Resource, Stri
 }
 
 /// The months a query covers; by default the current month.
-fn months(ctx: &Ctx, q: &ReportQuery) -> WebResult<(String, String)> {
+fn months(ctx: &Ctx, q: &ReportQuery) -> AppResult<(String, String)> {
     let this_month = ctx.now.to_datetime().format("%Y-%m").to_string();
     let from = if q.from.trim().is_empty() {
         this_month
@@ -144,12 +144,12 @@ fn months(ctx: &Ctx, q: &ReportQuery) -> WebResult<(String, String)> {
 }
 
 /// The report for a query, after the policy agreed.
-pub async fn report(ctx: &Ctx, q: &ReportQuery) -> WebResult<Report> {
+pub async fn report(ctx: &Ctx, q: &ReportQuery) -> AppResult<Report> {
     let (scope, resource, title) = resolve(ctx, q.scope.trim()).await?;
     ctx.require(Action::View, resource, ("activity_report", q.scope.trim()))
         .await?;
     let (from, to) = months(ctx, q)?;
-    let rows = store::report(&mut ctx.state.db.acquire().await?, scope, &from, &to).await?;
+    let rows = store::report(&mut ctx.app.db.acquire().await?, scope, &from, &to).await?;
     let by_role: Vec<(TriadRole, i64)> = rows
         .iter()
         .filter_map(|r| Some((TriadRole::from_code(&r.triad_role)?, r.minutes)))
@@ -192,9 +192,9 @@ pub async fn report(ctx: &Ctx, q: &ReportQuery) -> WebResult<Report> {
 
 /// Every report the actor may read: their own log, their campuses, agencies, districts, and
 /// the officers of the agencies they supervise.
-pub async fn choices(ctx: &Ctx) -> WebResult<Vec<ScopeChoice>> {
+pub async fn choices(ctx: &Ctx) -> AppResult<Vec<ScopeChoice>> {
     let mut out = Vec::new();
-    let mut conn = ctx.state.db.acquire().await?;
+    let mut conn = ctx.app.db.acquire().await?;
     if ctx.actor.has_role(Role::Sro) || ctx.actor.has_role(Role::Sso) {
         out.push(ScopeChoice {
             key: format!("officer:{}", ctx.actor.user),

@@ -1,9 +1,9 @@
 //! People of an agency (officers with or without an account) and the end of an SRO
 //! assignment: what pages and API both do.
 
-use super::service::{AssignmentView, NamedRef};
+use super::{AssignmentView, NamedRef};
 use crate::context::Ctx;
-use crate::error::{WebError, WebResult};
+use crate::error::{AppError, AppResult};
 use serde::{Deserialize, Serialize};
 use triad_domain::audit::Outcome;
 use triad_domain::org as rules;
@@ -38,21 +38,21 @@ pub struct PersonView {
 }
 
 /// Finds a person the actor may act on; one out of reach is not found.
-async fn person_for(ctx: &Ctx, id: &str, action: Action) -> WebResult<Person> {
-    let id = Id::parse(id).ok_or(WebError::NotFound)?;
-    let person = store::person(&mut ctx.state.db.acquire().await?, id).await?;
+async fn person_for(ctx: &Ctx, id: &str, action: Action) -> AppResult<Person> {
+    let id = Id::parse(id).ok_or(AppError::NotFound)?;
+    let person = store::person(&mut ctx.app.db.acquire().await?, id).await?;
     let tenant = person
         .as_ref()
         .map(tenant_of)
         .unwrap_or(Tenant::agency(Id::from_parts("none", 0)));
     ctx.require(action, directory(tenant), ("person", &id.to_string()))
         .await?;
-    person.ok_or(WebError::NotFound)
+    person.ok_or(AppError::NotFound)
 }
 
-pub async fn person_detail(ctx: &Ctx, id: &str) -> WebResult<PersonView> {
+pub async fn person_detail(ctx: &Ctx, id: &str) -> AppResult<PersonView> {
     let p = person_for(ctx, id, Action::View).await?;
-    let mut conn = ctx.state.db.acquire().await?;
+    let mut conn = ctx.app.db.acquire().await?;
     let agency = match p.agency_id.as_deref().and_then(Id::parse) {
         Some(a) => store::agency(&mut conn, a).await?.map(|a| NamedRef {
             id: a.id,
@@ -60,7 +60,7 @@ pub async fn person_detail(ctx: &Ctx, id: &str) -> WebResult<PersonView> {
         }),
         None => None,
     };
-    let person_id = Id::parse(&p.id).ok_or(WebError::NotFound)?;
+    let person_id = Id::parse(&p.id).ok_or(AppError::NotFound)?;
     let rows = store::active_assignments(
         &mut conn,
         &crate::context::today(ctx.now),
@@ -96,7 +96,7 @@ pub async fn person_detail(ctx: &Ctx, id: &str) -> WebResult<PersonView> {
 pub struct PersonInput {
     #[serde(default)]
     pub name: String,
-    #[serde(default, deserialize_with = "crate::forms::checkbox")]
+    #[serde(default, deserialize_with = "crate::input::checkbox")]
     pub sworn: bool,
     /// The day their law-enforcement career began (YYYY-MM-DD), optional.
     #[serde(default)]
@@ -118,17 +118,17 @@ fn parse_person(input: &PersonInput) -> Result<(String, Option<String>), Invalid
 }
 
 /// Adds a person to an agency's roster (an officer who may not have an account).
-pub async fn add_person(ctx: &Ctx, agency: &str, input: PersonInput) -> WebResult<String> {
-    let agency = Id::parse(agency).ok_or(WebError::NotFound)?;
+pub async fn add_person(ctx: &Ctx, agency: &str, input: PersonInput) -> AppResult<String> {
+    let agency = Id::parse(agency).ok_or(AppError::NotFound)?;
     ctx.require(
         Action::Change,
         directory(Tenant::agency(agency)),
         ("agency", &agency.to_string()),
     )
     .await?;
-    store::agency(&mut ctx.state.db.acquire().await?, agency)
+    store::agency(&mut ctx.app.db.acquire().await?, agency)
         .await?
-        .ok_or(WebError::NotFound)?;
+        .ok_or(AppError::NotFound)?;
     let (name, start) = parse_person(&input)?;
     let id = Id::new();
     let row = store::NewPerson {
@@ -140,7 +140,7 @@ pub async fn add_person(ctx: &Ctx, agency: &str, input: PersonInput) -> WebResul
         sworn: input.sworn,
         le_experience_start: start.clone(),
     };
-    let mut tx = ctx.state.db.begin().await?;
+    let mut tx = ctx.app.db.begin().await?;
     store::insert_person(&mut tx, &row, ctx.now).await?;
     let content =
         serde_json::json!({"name": name, "sworn": input.sworn, "le_experience_start": start});
@@ -155,7 +155,7 @@ pub async fn add_person(ctx: &Ctx, agency: &str, input: PersonInput) -> WebResul
 }
 
 /// Corrects a person; the earlier version is kept in the history.
-pub async fn update_person(ctx: &Ctx, id: &str, input: PersonInput) -> WebResult<PersonView> {
+pub async fn update_person(ctx: &Ctx, id: &str, input: PersonInput) -> AppResult<PersonView> {
     let p = person_for(ctx, id, Action::Change).await?;
     let (name, start) = parse_person(&input)?;
     let change = store::PersonChange {
@@ -163,9 +163,9 @@ pub async fn update_person(ctx: &Ctx, id: &str, input: PersonInput) -> WebResult
         sworn: input.sworn,
         le_experience_start: start.clone(),
     };
-    let person_id = Id::parse(&p.id).ok_or(WebError::NotFound)?;
+    let person_id = Id::parse(&p.id).ok_or(AppError::NotFound)?;
     let tenant = tenant_of(&p);
-    let mut tx = ctx.state.db.begin().await?;
+    let mut tx = ctx.app.db.begin().await?;
     store::update_person(&mut tx, person_id, &change, ctx.actor.user, ctx.now).await?;
     let content =
         serde_json::json!({"name": name, "sworn": input.sworn, "le_experience_start": start});
@@ -191,9 +191,9 @@ pub async fn end_assignment(
     ctx: &Ctx,
     id: &str,
     input: EndAssignment,
-) -> WebResult<AssignmentView> {
-    let id = Id::parse(id).ok_or(WebError::NotFound)?;
-    let row = store::assignment(&mut ctx.state.db.acquire().await?, id).await?;
+) -> AppResult<AssignmentView> {
+    let id = Id::parse(id).ok_or(AppError::NotFound)?;
+    let row = store::assignment(&mut ctx.app.db.acquire().await?, id).await?;
     let tenant = row
         .as_ref()
         .map(|a| Tenant {
@@ -208,12 +208,12 @@ pub async fn end_assignment(
         ("assignment", &id.to_string()),
     )
     .await?;
-    let row = row.ok_or(WebError::NotFound)?;
+    let row = row.ok_or(AppError::NotFound)?;
     let ends = rules::parse_date("ends_on", &input.ends_on)?;
     if ends.to_string() < row.starts_on {
         return Err(Invalid::one("ends_on", "must not be before the assignment started").into());
     }
-    let mut tx = ctx.state.db.begin().await?;
+    let mut tx = ctx.app.db.begin().await?;
     let ended =
         store::end_assignment(&mut tx, id, &ends.to_string(), ctx.actor.user, ctx.now).await?;
     let event = ctx

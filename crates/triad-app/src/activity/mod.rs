@@ -1,7 +1,10 @@
 //! Logging and correcting activities, once for pages and API.
 
+pub mod import;
+pub mod report;
+
 use crate::context::Ctx;
-use crate::error::{WebError, WebResult};
+use crate::error::{AppError, AppResult};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use triad_domain::activity::{self as rules, Draft, Entry};
@@ -29,9 +32,9 @@ pub struct Officer {
 }
 
 /// The actor as an officer. Anyone else is refused by the policy (and the refusal audited).
-pub async fn officer(ctx: &Ctx) -> WebResult<Officer> {
+pub async fn officer(ctx: &Ctx) -> AppResult<Officer> {
     let mut campuses: Vec<CampusChoice> = Vec::new();
-    let mut conn = ctx.state.db.acquire().await?;
+    let mut conn = ctx.app.db.acquire().await?;
     for a in ctx.actor.sro_assignments() {
         if let Some(c) = ctx.campus(&mut conn, a.campus).await? {
             campuses.push(CampusChoice {
@@ -68,7 +71,7 @@ pub async fn officer(ctx: &Ctx) -> WebResult<Officer> {
     )
     .await?;
     if campuses.is_empty() {
-        return Err(WebError::Forbidden(
+        return Err(AppError::Forbidden(
             "the activity log is kept by SROs and SSOs on their campuses".into(),
         ));
     }
@@ -77,7 +80,7 @@ pub async fn officer(ctx: &Ctx) -> WebResult<Officer> {
 
 /// What the actor logs as on one of their campuses: SRO where they are its SRO, SSO where
 /// they are its SSO (asked of the policy for that campus, audited if refused).
-async fn role_on(ctx: &Ctx, campus: &CampusChoice) -> WebResult<Role> {
+async fn role_on(ctx: &Ctx, campus: &CampusChoice) -> AppResult<Role> {
     let held = ctx
         .require(
             Action::Change,
@@ -165,9 +168,9 @@ pub struct ActivityInput {
 
 /// The campus's administrators by name: discipline goes to them; an SSO's search assistance
 /// names one of them.
-async fn administrators(ctx: &Ctx, campus: &str) -> WebResult<Vec<(String, String)>> {
+async fn administrators(ctx: &Ctx, campus: &str) -> AppResult<Vec<(String, String)>> {
     Ok(triad_store::auth::holders_of(
-        &mut ctx.state.db.acquire().await?,
+        &mut ctx.app.db.acquire().await?,
         Role::CampusAdmin,
         &format!("campus:{campus}"),
     )
@@ -182,7 +185,7 @@ async fn build(
     input: &ActivityInput,
     id: Id,
     created_at: Timestamp,
-) -> WebResult<ActivityRow> {
+) -> AppResult<ActivityRow> {
     let campus = officer
         .campuses
         .iter()
@@ -193,11 +196,11 @@ async fn build(
                 "choose one of the campuses you are assigned to",
             )
         })?;
-    let district_id = Id::parse(&campus.district_id).ok_or(WebError::NotFound)?;
+    let district_id = Id::parse(&campus.district_id).ok_or(AppError::NotFound)?;
     let district = ctx
-        .district(&mut ctx.state.db.acquire().await?, district_id)
+        .district(&mut ctx.app.db.acquire().await?, district_id)
         .await?
-        .ok_or(WebError::NotFound)?;
+        .ok_or(AppError::NotFound)?;
     let tz = org_rules::parse_time_zone(&district.time_zone).unwrap_or(chrono_tz::UTC);
     let code = if input.category_other.trim().is_empty() {
         input.category.trim()
@@ -258,12 +261,12 @@ async fn build(
 }
 
 /// Logs an activity; returns the stored entry.
-pub async fn log(ctx: &Ctx, input: ActivityInput) -> WebResult<ActivityRow> {
+pub async fn log(ctx: &Ctx, input: ActivityInput) -> AppResult<ActivityRow> {
     let officer = officer(ctx).await?;
     let row = build(ctx, &officer, &input, Id::new(), ctx.now).await?;
     ctx.require(Action::Change, resource_of(&row), ("activity", &row.id))
         .await?;
-    let mut tx = ctx.state.db.begin().await?;
+    let mut tx = ctx.app.db.begin().await?;
     store::insert(&mut tx, &row).await?;
     let event = ctx
         .event("activity.create", Outcome::Ok)
@@ -280,21 +283,21 @@ pub async fn log(ctx: &Ctx, input: ActivityInput) -> WebResult<ActivityRow> {
 
 /// An entry, for anyone the policy lets read it (reads of law-enforcement entries are
 /// audited by the policy gate).
-pub async fn entry(ctx: &Ctx, id: &str) -> WebResult<ActivityRow> {
-    let id = Id::parse(id).ok_or(WebError::NotFound)?;
-    let row = store::get(&mut ctx.state.db.acquire().await?, id).await?;
+pub async fn entry(ctx: &Ctx, id: &str) -> AppResult<ActivityRow> {
+    let id = Id::parse(id).ok_or(AppError::NotFound)?;
+    let row = store::get(&mut ctx.app.db.acquire().await?, id).await?;
     let resource = row.as_ref().map(resource_of).unwrap_or(Resource::new(
         RecordClass::Shared,
         Tenant::campus(Id::from_parts("none", 0), id),
     ));
     ctx.require(Action::View, resource, ("activity", &id.to_string()))
         .await?;
-    row.ok_or(WebError::NotFound)
+    row.ok_or(AppError::NotFound)
 }
 
 /// The correction window, in hours (the instance setting, 72 by default).
-pub async fn correction_hours(ctx: &Ctx) -> WebResult<i64> {
-    let mut conn = ctx.state.db.acquire().await?;
+pub async fn correction_hours(ctx: &Ctx) -> AppResult<i64> {
+    let mut conn = ctx.app.db.acquire().await?;
     Ok(triad_store::settings::get_i64(
         &mut conn,
         "activity.correction_hours",
@@ -304,7 +307,7 @@ pub async fn correction_hours(ctx: &Ctx) -> WebResult<i64> {
 }
 
 /// An entry its author may still change: the author only, within the correction window.
-async fn changeable(ctx: &Ctx, id: &str) -> WebResult<ActivityRow> {
+async fn changeable(ctx: &Ctx, id: &str) -> AppResult<ActivityRow> {
     let before = entry(ctx, id).await?;
     let author = OnlyBy::Author(OnlyBy::stored(&before.author_id));
     ctx.require(
@@ -315,14 +318,14 @@ async fn changeable(ctx: &Ctx, id: &str) -> WebResult<ActivityRow> {
     .await?;
     let hours = correction_hours(ctx).await?;
     if !rules::may_correct(Timestamp::from_millis(before.created_at), ctx.now, hours) {
-        return Err(WebError::Conflict(format!("entries can be corrected for {hours} hours; this one is older. Log a new entry that says what changed")));
+        return Err(AppError::Conflict(format!("entries can be corrected for {hours} hours; this one is older. Log a new entry that says what changed")));
     }
     Ok(before)
 }
 
 /// A classroom presentation its author may attach a lesson-plan file to (checked before the
 /// file is read).
-pub async fn lesson_plan_target(ctx: &Ctx, id: &str) -> WebResult<ActivityRow> {
+pub async fn lesson_plan_target(ctx: &Ctx, id: &str) -> AppResult<ActivityRow> {
     let row = changeable(ctx, id).await?;
     let presentation =
         rules::Category::from_code(&row.category).is_some_and(|c| c.has_presentation());
@@ -343,7 +346,7 @@ pub async fn attach_lesson_plan(
     row: &ActivityRow,
     file_name: &str,
     bytes: &[u8],
-) -> WebResult<LessonPlanRow> {
+) -> AppResult<LessonPlanRow> {
     let kind = rules::LessonPlanKind::of(file_name, bytes)?;
     let file_name: String = file_name
         .rsplit(['/', '\\'])
@@ -353,7 +356,7 @@ pub async fn attach_lesson_plan(
         .filter(|c| !c.is_control() && *c != '"')
         .take(120)
         .collect();
-    let files = &ctx.state.instance.files;
+    let files = &ctx.app.instance.files;
     let file_key = files
         .put("lesson-plans", kind.extension, bytes.to_vec())
         .await?;
@@ -375,8 +378,8 @@ pub async fn attach_lesson_plan(
     stored.map(|()| plan)
 }
 
-async fn store_lesson_plan(ctx: &Ctx, row: &ActivityRow, plan: &LessonPlanRow) -> WebResult<()> {
-    let mut tx = ctx.state.db.begin().await?;
+async fn store_lesson_plan(ctx: &Ctx, row: &ActivityRow, plan: &LessonPlanRow) -> AppResult<()> {
+    let mut tx = ctx.app.db.begin().await?;
     store::insert_lesson_plan(&mut tx, plan).await?;
     let event = ctx
         .event("activity.lesson_plan", Outcome::Ok)
@@ -392,23 +395,23 @@ async fn store_lesson_plan(ctx: &Ctx, row: &ActivityRow, plan: &LessonPlanRow) -
 }
 
 /// An entry's lesson-plan file and its bytes, for anyone who may read the entry.
-pub async fn lesson_plan(ctx: &Ctx, id: &str) -> WebResult<(LessonPlanRow, Vec<u8>)> {
+pub async fn lesson_plan(ctx: &Ctx, id: &str) -> AppResult<(LessonPlanRow, Vec<u8>)> {
     let row = entry(ctx, id).await?;
-    let plan = lesson_plan_of(ctx, &row).await?.ok_or(WebError::NotFound)?;
-    let bytes = ctx.state.instance.files.get(&plan.file_key).await?;
+    let plan = lesson_plan_of(ctx, &row).await?.ok_or(AppError::NotFound)?;
+    let bytes = ctx.app.instance.files.get(&plan.file_key).await?;
     Ok((plan, bytes))
 }
 
 /// An entry's lesson-plan file, if it has one (without its bytes).
-pub async fn lesson_plan_of(ctx: &Ctx, row: &ActivityRow) -> WebResult<Option<LessonPlanRow>> {
-    Ok(store::lesson_plan(&mut ctx.state.db.acquire().await?, &row.id).await?)
+pub async fn lesson_plan_of(ctx: &Ctx, row: &ActivityRow) -> AppResult<Option<LessonPlanRow>> {
+    Ok(store::lesson_plan(&mut ctx.app.db.acquire().await?, &row.id).await?)
 }
 
 /// Corrects an entry: its author only, within the window; the earlier version is kept.
-pub async fn correct(ctx: &Ctx, id: &str, input: ActivityInput) -> WebResult<ActivityRow> {
+pub async fn correct(ctx: &Ctx, id: &str, input: ActivityInput) -> AppResult<ActivityRow> {
     let before = changeable(ctx, id).await?;
     let officer = officer(ctx).await?;
-    let id = Id::parse(&before.id).ok_or(WebError::NotFound)?;
+    let id = Id::parse(&before.id).ok_or(AppError::NotFound)?;
     let corrected = build(
         ctx,
         &officer,
@@ -417,7 +420,7 @@ pub async fn correct(ctx: &Ctx, id: &str, input: ActivityInput) -> WebResult<Act
         Timestamp::from_millis(before.created_at),
     )
     .await?;
-    let mut tx = ctx.state.db.begin().await?;
+    let mut tx = ctx.app.db.begin().await?;
     let after = store::correct(&mut tx, &corrected, ctx.actor.user, ctx.now).await?;
     let event = ctx
         .event("activity.correct", Outcome::Ok)
@@ -433,7 +436,7 @@ pub async fn correct(ctx: &Ctx, id: &str, input: ActivityInput) -> WebResult<Act
 }
 
 /// The officer's own latest entries.
-pub async fn mine(ctx: &Ctx, page: triad_store::paging::Page) -> WebResult<Vec<ActivityRow>> {
+pub async fn mine(ctx: &Ctx, page: triad_store::paging::Page) -> AppResult<Vec<ActivityRow>> {
     officer(ctx).await?;
-    Ok(store::recent_by_author(&mut ctx.state.db.acquire().await?, ctx.actor.user, page).await?)
+    Ok(store::recent_by_author(&mut ctx.app.db.acquire().await?, ctx.actor.user, page).await?)
 }

@@ -3,7 +3,7 @@
 
 use crate::campus::{self, Local};
 use crate::context::Ctx;
-use crate::error::{WebError, WebResult};
+use crate::error::{AppError, AppResult};
 use serde::{Deserialize, Serialize};
 use triad_domain::audit::Outcome;
 use triad_domain::drills::{self as rules, DrillKind, HeldDraft};
@@ -62,7 +62,7 @@ fn view(d: DrillRow, local: &Local) -> DrillView {
     }
 }
 
-async fn campus_for(ctx: &Ctx, id: &str, action: Action) -> WebResult<Campus> {
+async fn campus_for(ctx: &Ctx, id: &str, action: Action) -> AppResult<Campus> {
     campus::campus_for(ctx, id, RecordClass::Shared, action, "drills").await
 }
 
@@ -71,11 +71,11 @@ fn year_label(year: i64) -> String {
 }
 
 /// A campus's drills of the current school year, and the counts of every year.
-pub async fn of_campus(ctx: &Ctx, campus_id: &str) -> WebResult<CampusDrills> {
+pub async fn of_campus(ctx: &Ctx, campus_id: &str) -> AppResult<CampusDrills> {
     let campus = campus_for(ctx, campus_id, Action::View).await?;
     let local = campus::local(ctx, &campus).await?;
     let year = local.school_year(ctx.now);
-    let mut conn = ctx.state.db.acquire().await?;
+    let mut conn = ctx.app.db.acquire().await?;
     let drills = store::of_campus(&mut conn, campus.campus_id(), year).await?;
     let counts = store::counts(&mut conn, campus.campus_id()).await?;
     Ok(CampusDrills {
@@ -112,7 +112,7 @@ pub struct ScheduleInput {
 }
 
 /// Puts a drill on the campus's calendar.
-pub async fn schedule(ctx: &Ctx, campus_id: &str, input: ScheduleInput) -> WebResult<DrillView> {
+pub async fn schedule(ctx: &Ctx, campus_id: &str, input: ScheduleInput) -> AppResult<DrillView> {
     let campus = campus_for(ctx, campus_id, Action::Change).await?;
     let local = campus::local(ctx, &campus).await?;
     let s = rules::parse_scheduled(&input.kind, &input.scheduled_on, &input.notes)?;
@@ -131,7 +131,7 @@ pub async fn schedule(ctx: &Ctx, campus_id: &str, input: ScheduleInput) -> WebRe
         created_by: ctx.actor.user.to_string(),
         created_at: ctx.now.millis(),
     };
-    let mut tx = ctx.state.db.begin().await?;
+    let mut tx = ctx.app.db.begin().await?;
     store::insert(&mut tx, &row).await?;
     audit(ctx, &mut tx, &campus, "drill.schedule", &row).await?;
     tx.commit().await?;
@@ -144,7 +144,7 @@ async fn audit(
     campus: &Campus,
     action: &str,
     row: &DrillRow,
-) -> WebResult<()> {
+) -> AppResult<()> {
     let event = ctx
         .event(action, Outcome::Ok)
         .record("drill", &row.id)
@@ -171,15 +171,15 @@ pub struct HeldInput {
 }
 
 /// Records a scheduled drill as held. It counts in the school year it was held in.
-pub async fn record_held(ctx: &Ctx, drill_id: &str, input: HeldInput) -> WebResult<DrillView> {
-    let parsed = Id::parse(drill_id).ok_or(WebError::NotFound)?;
-    let row = store::get(&mut ctx.state.db.acquire().await?, parsed).await?;
+pub async fn record_held(ctx: &Ctx, drill_id: &str, input: HeldInput) -> AppResult<DrillView> {
+    let parsed = Id::parse(drill_id).ok_or(AppError::NotFound)?;
+    let row = store::get(&mut ctx.app.db.acquire().await?, parsed).await?;
     let campus_id = row
         .as_ref()
         .map(|d| d.campus_id.clone())
         .unwrap_or_else(|| Id::new().to_string());
     let campus = campus_for(ctx, &campus_id, Action::Change).await?;
-    let mut row = row.ok_or(WebError::NotFound)?;
+    let mut row = row.ok_or(AppError::NotFound)?;
     let local = campus::local(ctx, &campus).await?;
     let draft = HeldDraft {
         held_at: &input.held_at,
@@ -198,9 +198,9 @@ pub async fn record_held(ctx: &Ctx, drill_id: &str, input: HeldInput) -> WebResu
         (Some(plan), Some(after)) => Some(format!("{plan}\n\nAfter action: {after}")),
         (plan, after) => after.map(|a| format!("After action: {a}")).or(plan),
     };
-    let mut tx = ctx.state.db.begin().await?;
+    let mut tx = ctx.app.db.begin().await?;
     if !store::record_held(&mut tx, &row).await? {
-        return Err(WebError::Conflict(
+        return Err(AppError::Conflict(
             "this drill is already recorded as held".into(),
         ));
     }

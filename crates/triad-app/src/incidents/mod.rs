@@ -5,9 +5,11 @@
 //! When law enforcement reads a school record about a student, the officer names a purpose
 //! and the disclosure is logged for the campus administrator (FERPA).
 
+pub mod investigations;
+
 use crate::campus::{self, Local};
 use crate::context::Ctx;
-use crate::error::{WebError, WebResult};
+use crate::error::{AppError, AppResult};
 use serde::{Deserialize, Serialize};
 use triad_domain::audit::Outcome;
 use triad_domain::auth::RolesHere;
@@ -50,9 +52,9 @@ impl FoundIncident {
 }
 
 /// Finds an incident and asks the policy; one out of reach is not found.
-pub async fn find(ctx: &Ctx, id: &str, action: Action) -> WebResult<FoundIncident> {
-    let parsed = Id::parse(id).ok_or(WebError::NotFound)?;
-    let mut conn = ctx.state.db.acquire().await?;
+pub async fn find(ctx: &Ctx, id: &str, action: Action) -> AppResult<FoundIncident> {
+    let parsed = Id::parse(id).ok_or(AppError::NotFound)?;
+    let mut conn = ctx.app.db.acquire().await?;
     let row = store::get(&mut conn, parsed).await?;
     let campus = match &row {
         Some(r) => {
@@ -68,7 +70,7 @@ pub async fn find(ctx: &Ctx, id: &str, action: Action) -> WebResult<FoundInciden
             triad_domain::policy::Tenant::campus(Id::from_parts("none", 0), parsed),
         );
         ctx.require(action, nowhere, ("incident", id)).await?;
-        return Err(WebError::NotFound);
+        return Err(AppError::NotFound);
     };
     let local = campus::local(ctx, &campus).await?;
     let mut found = FoundIncident {
@@ -244,7 +246,7 @@ pub async fn report(
     ctx: &Ctx,
     campus_id: &str,
     input: IncidentInput,
-) -> WebResult<IncidentSummary> {
+) -> AppResult<IncidentSummary> {
     let campus = campus::campus_for(
         ctx,
         campus_id,
@@ -255,7 +257,7 @@ pub async fn report(
     .await?;
     // Everything the answer needs is read first: the commit is the last step that may fail.
     let local = campus::local(ctx, &campus).await?;
-    let mut tx = ctx.state.db.begin().await?;
+    let mut tx = ctx.app.db.begin().await?;
     let row = report_in(ctx, &mut tx, &campus, &input).await?;
     tx.commit().await?;
     Ok(summary(&row, &local))
@@ -267,7 +269,7 @@ pub async fn report_in(
     tx: &mut triad_store::Tx,
     campus: &Campus,
     input: &IncidentInput,
-) -> WebResult<IncidentRow> {
+) -> AppResult<IncidentRow> {
     let local = campus::local(ctx, campus).await?;
     let p = parse(input, &local, ctx.now)?;
     let agency = campus::serving_agency(ctx, campus).await?;
@@ -318,7 +320,7 @@ pub async fn campus_incidents(
     ctx: &Ctx,
     campus_id: &str,
     page: Page,
-) -> WebResult<CampusIncidents> {
+) -> AppResult<CampusIncidents> {
     let campus = campus::campus_for(
         ctx,
         campus_id,
@@ -328,8 +330,7 @@ pub async fn campus_incidents(
     )
     .await?;
     let local = campus::local(ctx, &campus).await?;
-    let rows =
-        store::of_campus(&mut ctx.state.db.acquire().await?, campus.campus_id(), page).await?;
+    let rows = store::of_campus(&mut ctx.app.db.acquire().await?, campus.campus_id(), page).await?;
     Ok(CampusIncidents {
         campus_id: campus.id.clone(),
         campus: campus.name.clone(),
@@ -390,8 +391,8 @@ fn reads_law_enforcement(ctx: &Ctx, found: &FoundIncident) -> bool {
 
 /// Whether the students of an incident are withheld from the actor until a disclosure: a
 /// school record about a student read by law enforcement (FERPA).
-async fn needs_disclosure(ctx: &Ctx, found: &FoundIncident) -> WebResult<bool> {
-    let people = store::people(&mut ctx.state.db.acquire().await?, found.id()).await?;
+async fn needs_disclosure(ctx: &Ctx, found: &FoundIncident) -> AppResult<bool> {
+    let people = store::people(&mut ctx.app.db.acquire().await?, found.id()).await?;
     let kinds: Vec<PersonKind> = people
         .iter()
         .filter_map(|p| PersonKind::from_code(&p.kind))
@@ -404,9 +405,9 @@ async fn needs_disclosure(ctx: &Ctx, found: &FoundIncident) -> WebResult<bool> {
 }
 
 /// Whether the incident was disclosed to the actor in this session (or with this token).
-async fn disclosed_here(ctx: &Ctx, found: &FoundIncident) -> WebResult<bool> {
+async fn disclosed_here(ctx: &Ctx, found: &FoundIncident) -> AppResult<bool> {
     Ok(triad_store::disclosures::opened(
-        &mut ctx.state.db.acquire().await?,
+        &mut ctx.app.db.acquire().await?,
         &found.row.id,
         ctx.actor.user,
         &ctx.credential.holder_key(),
@@ -417,7 +418,7 @@ async fn disclosed_here(ctx: &Ctx, found: &FoundIncident) -> WebResult<bool> {
 /// One incident. Law enforcement reading a school record about a student sees the student's
 /// identity only once they disclosed it to themselves, with a reason ([`disclose_for`]), in
 /// this session; each later view is an audited read.
-pub async fn incident(ctx: &Ctx, id: &str) -> WebResult<(IncidentRecord, FoundIncident)> {
+pub async fn incident(ctx: &Ctx, id: &str) -> AppResult<(IncidentRecord, FoundIncident)> {
     let found = find(ctx, id, Action::View).await?;
     let le = reads_law_enforcement(ctx, &found);
     let mut withhold = needs_disclosure(ctx, &found).await?;
@@ -427,9 +428,9 @@ pub async fn incident(ctx: &Ctx, id: &str) -> WebResult<(IncidentRecord, FoundIn
             .event("ferpa.read", Outcome::Ok)
             .record("incident", &found.row.id)
             .tenant(Some(found.campus.district()), found.agency());
-        triad_store::audit::record(&ctx.state.db, read, ctx.now).await?;
+        triad_store::audit::record(&ctx.app.db, read, ctx.now).await?;
     }
-    let mut conn = ctx.state.db.acquire().await?;
+    let mut conn = ctx.app.db.acquire().await?;
     let people = store::people(&mut conn, found.id()).await?;
     let details = store::le_details(&mut conn, found.id()).await?;
     if le && !details.is_empty() {
@@ -499,7 +500,7 @@ fn le_view(d: LeDetailRow, le: bool) -> LeDetailView {
 /// An officer discloses a school record about a student to themself, with the reason: one
 /// disclosure row for the session (or token), after which the incident shows the student's
 /// identity to them until it ends. Asking again in the same session records nothing new.
-pub async fn disclose_for(ctx: &Ctx, id: &str, purpose: &str) -> WebResult<()> {
+pub async fn disclose_for(ctx: &Ctx, id: &str, purpose: &str) -> AppResult<()> {
     let found = find(ctx, id, Action::View).await?;
     let purpose = DisclosurePurpose::from_code(purpose.trim())
         .ok_or_else(|| Invalid::one("purpose", "choose why you need the student's identity"))?;
@@ -510,7 +511,7 @@ pub async fn disclose_for(ctx: &Ctx, id: &str, purpose: &str) -> WebResult<()> {
 }
 
 /// Logs that a school record about a student was shown to law enforcement, and why.
-async fn disclose(ctx: &Ctx, found: &FoundIncident, purpose: DisclosurePurpose) -> WebResult<()> {
+async fn disclose(ctx: &Ctx, found: &FoundIncident, purpose: DisclosurePurpose) -> AppResult<()> {
     let row = triad_store::disclosures::DisclosureRow {
         id: Id::new().to_string(),
         district_id: found.campus.district_id.clone(),
@@ -522,7 +523,7 @@ async fn disclose(ctx: &Ctx, found: &FoundIncident, purpose: DisclosurePurpose) 
         purpose: purpose.code().into(),
         at: ctx.now.millis(),
     };
-    let mut tx = ctx.state.db.begin().await?;
+    let mut tx = ctx.app.db.begin().await?;
     triad_store::disclosures::insert(&mut tx, &row, &ctx.credential.holder_key()).await?;
     let event = ctx
         .event("ferpa.disclosure", Outcome::Ok)
@@ -547,7 +548,7 @@ pub struct FollowUpInput {
 }
 
 /// Adds a follow-up. A school-conduct matter cannot be handed to an officer.
-pub async fn add_follow_up(ctx: &Ctx, id: &str, input: FollowUpInput) -> WebResult<FollowUpView> {
+pub async fn add_follow_up(ctx: &Ctx, id: &str, input: FollowUpInput) -> AppResult<FollowUpView> {
     let found = find(ctx, id, Action::Change).await?;
     let mut invalid = Invalid::default();
     let title = invalid.check(org_rules::parse_name("title", &input.title));
@@ -572,7 +573,7 @@ pub async fn add_follow_up(ctx: &Ctx, id: &str, input: FollowUpInput) -> WebResu
     }
     invalid.into_result()?;
     let (Some(title), Some(due), Some(assignee)) = (title, due, assignee) else {
-        return Err(WebError::NotFound);
+        return Err(AppError::NotFound);
     };
     let new = store::NewFollowUp {
         id: Id::new(),
@@ -583,7 +584,7 @@ pub async fn add_follow_up(ctx: &Ctx, id: &str, input: FollowUpInput) -> WebResu
         by: ctx.actor.user,
         at: ctx.now.millis(),
     };
-    let mut tx = ctx.state.db.begin().await?;
+    let mut tx = ctx.app.db.begin().await?;
     store::insert_follow_up(&mut tx, &new).await?;
     let event = ctx
         .event("incident.follow_up.create", Outcome::Ok)
@@ -614,7 +615,7 @@ pub struct LeDetailInput {
 }
 
 /// Adds a law-enforcement detail: the agency's sworn side only.
-pub async fn add_le_detail(ctx: &Ctx, id: &str, input: LeDetailInput) -> WebResult<LeDetailView> {
+pub async fn add_le_detail(ctx: &Ctx, id: &str, input: LeDetailInput) -> AppResult<LeDetailView> {
     let found = find(ctx, id, Action::View).await?;
     let Some(agency) = found.agency() else {
         return Err(ctx
@@ -642,7 +643,7 @@ pub async fn add_le_detail(ctx: &Ctx, id: &str, input: LeDetailInput) -> WebResu
     }
     invalid.into_result()?;
     let (Some(kind), Some(Some(content))) = (kind, content) else {
-        return Err(WebError::NotFound);
+        return Err(AppError::NotFound);
     };
     let row = LeDetailRow {
         id: Id::new().to_string(),
@@ -655,7 +656,7 @@ pub async fn add_le_detail(ctx: &Ctx, id: &str, input: LeDetailInput) -> WebResu
         created_at: ctx.now.millis(),
         updated_at: ctx.now.millis(),
     };
-    let mut tx = ctx.state.db.begin().await?;
+    let mut tx = ctx.app.db.begin().await?;
     store::insert_le_detail(&mut tx, &row).await?;
     let event = ctx
         .event("incident.le_detail.create", Outcome::Ok)
@@ -685,7 +686,7 @@ pub struct CampusDisclosures {
 }
 
 /// The FERPA disclosure log of a campus: for its administrators and the district leader.
-pub async fn disclosures(ctx: &Ctx, campus_id: &str, page: Page) -> WebResult<CampusDisclosures> {
+pub async fn disclosures(ctx: &Ctx, campus_id: &str, page: Page) -> AppResult<CampusDisclosures> {
     let campus = campus::campus_for(
         ctx,
         campus_id,
@@ -696,7 +697,7 @@ pub async fn disclosures(ctx: &Ctx, campus_id: &str, page: Page) -> WebResult<Ca
     .await?;
     let local = campus::local(ctx, &campus).await?;
     let rows = triad_store::disclosures::of_campus(
-        &mut ctx.state.db.acquire().await?,
+        &mut ctx.app.db.acquire().await?,
         campus.campus_id(),
         page,
     )
