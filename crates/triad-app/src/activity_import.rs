@@ -4,6 +4,7 @@
 //! reasons; an entry's id comes from the file's SHA-256 and its line, so importing the same
 //! file again adds nothing.
 
+use crate::change::Change;
 use crate::error::{AppError, AppResult};
 use crate::spreadsheet;
 use serde::Serialize;
@@ -626,7 +627,7 @@ async fn save_batch(
     now: Timestamp,
 ) -> AppResult<(usize, usize)> {
     let (mut imported, mut present) = (0, 0);
-    let mut tx = db.begin().await?;
+    let mut tx = Change::open(db, now).await?;
     for r in batch {
         if triad_store::activity::insert_if_new(&mut tx, r).await? {
             imported += 1;
@@ -638,12 +639,15 @@ async fn save_batch(
                     Id::parse(&r.district_id),
                     r.agency_id.as_deref().and_then(Id::parse),
                 );
-            triad_store::audit::append(&mut tx, event, now).await?;
+            tx.audit(event);
         } else {
             present += 1;
         }
     }
-    tx.commit().await?;
+    // A batch of rows already present wrote nothing: there is nothing to commit or audit.
+    if imported > 0 {
+        tx.commit().await?;
+    }
     Ok((imported, present))
 }
 

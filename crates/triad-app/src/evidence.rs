@@ -4,6 +4,7 @@
 //! as the item's new state and the audit entry. Photos are hashed as uploaded and kept
 //! unaltered for law enforcement; everyone else sees a re-encoded copy without metadata.
 
+use crate::change::Change;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::incidents::FoundIncident;
@@ -328,7 +329,7 @@ async fn write_intake(
     photos: &[PhotoRow],
     facts: &IntakeFacts,
 ) -> AppResult<()> {
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     store::insert(&mut tx, item).await?;
     for p in photos {
         store::insert_photo(&mut tx, p).await?;
@@ -349,7 +350,7 @@ async fn write_intake(
 /// Appends a signed custody record after the item's last one, with its audit entry.
 async fn append<T: Serialize>(
     ctx: &Ctx,
-    tx: &mut triad_store::Tx,
+    tx: &mut Change,
     item: &ItemRow,
     kind: CustodyKind,
     data: &T,
@@ -379,7 +380,7 @@ async fn append<T: Serialize>(
             Some(id_of(&item.district_id)),
             item.agency_id.as_deref().and_then(Id::parse),
         );
-    triad_store::audit::append(&mut *tx, event, ctx.now).await?;
+    tx.audit(event);
     Ok(record)
 }
 
@@ -576,7 +577,7 @@ pub async fn item(ctx: &Ctx, id: &str) -> AppResult<ItemDetail> {
 }
 
 /// Locks an item for a custody change and checks the actor is the one to make it.
-async fn take_for_change(ctx: &Ctx, tx: &mut triad_store::Tx, id: &str) -> AppResult<ItemRow> {
+async fn take_for_change(ctx: &Ctx, tx: &mut Change, id: &str) -> AppResult<ItemRow> {
     store::lock(&mut *tx, id_of(id), ctx.now.millis())
         .await?
         .ok_or(AppError::NotFound)
@@ -649,7 +650,7 @@ pub async fn transfer(ctx: &Ctx, id: &str, input: TransferInput) -> AppResult<It
     else {
         return Err(AppError::NotFound);
     };
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     let item = take_for_change(ctx, &mut tx, id).await?;
     rules::check_transfer(TransferCheck {
         status: EvidenceStatus::from_code(&item.status).unwrap_or(EvidenceStatus::Collected),
@@ -691,7 +692,7 @@ pub async fn acknowledge(ctx: &Ctx, id: &str) -> AppResult<ItemSummary> {
     let (_, held) = find_bound(ctx, id, Action::Change, Some(receiver)).await?;
     let me = ctx.actor.user.to_string();
     let side = holder_side(ctx, &held, ("evidence", id)).await?;
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     let item = take_for_change(ctx, &mut tx, id).await?;
     if item.pending_receiver_id.as_deref() != Some(me.as_str()) {
         return Err(AppError::Conflict(
@@ -795,7 +796,7 @@ pub async fn set_status(ctx: &Ctx, id: &str, input: StatusInput) -> AppResult<It
         approved_by: optional(&input.approved_by),
         returned_to: optional(&input.returned_to),
     };
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     let item = take_for_change(ctx, &mut tx, id).await?;
     let from = EvidenceStatus::from_code(&item.status).unwrap_or(EvidenceStatus::Collected);
     rules::check_status_change(from, to, &disposition)?;

@@ -9,6 +9,7 @@ pub mod access;
 pub mod activity;
 pub mod activity_import;
 pub mod campus;
+pub mod change;
 pub mod clock;
 pub mod context;
 pub mod error;

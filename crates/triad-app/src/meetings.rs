@@ -207,14 +207,14 @@ pub async fn record(ctx: &Ctx, campus: &str, input: MeetingInput) -> AppResult<M
         created_at: ctx.now.millis(),
         updated_at: ctx.now.millis(),
     };
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     store::insert(&mut tx, &row).await?;
     let event = ctx
         .event("meeting.create", Outcome::Ok)
         .record("meeting", &row.id)
         .content(&row)
         .tenant(Some(campus.district()), None);
-    triad_store::audit::append(&mut tx, event, ctx.now).await?;
+    tx.audit(event);
     tx.commit().await?;
     Ok(row.into())
 }
@@ -341,14 +341,14 @@ pub async fn add_item(ctx: &Ctx, meeting_id: &str, input: ItemInput) -> AppResul
         owner,
         due_on: due.map(|d| d.to_string()),
     };
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     store::insert_item(&mut tx, &item, ctx.now).await?;
     let event = ctx
         .event("meeting.item.create", Outcome::Ok)
         .record("action_item", id)
         .content(&title)
         .tenant(Some(campus.district()), None);
-    triad_store::audit::append(&mut tx, event, ctx.now).await?;
+    tx.audit(event);
     let row = store::item(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     Ok(item_view(row, &crate::context::today(ctx.now)))
@@ -372,14 +372,14 @@ pub async fn set_status(ctx: &Ctx, item_id: &str, input: StatusInput) -> AppResu
     let (_, campus) = meeting_for(ctx, &meeting, Action::Change).await?;
     let status = ActionStatus::from_code(&input.status)
         .ok_or_else(|| Invalid::one("status", "choose open, done or dropped"))?;
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     store::set_item_status(&mut tx, id, status.code(), ctx.now).await?;
     let event = ctx
         .event("meeting.item.status", Outcome::Ok)
         .record("action_item", id)
         .content(&status.code())
         .tenant(Some(campus.district()), None);
-    triad_store::audit::append(&mut tx, event, ctx.now).await?;
+    tx.audit(event);
     let row = store::item(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     Ok(item_view(row, &crate::context::today(ctx.now)))

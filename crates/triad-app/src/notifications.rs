@@ -34,6 +34,8 @@ pub async fn unread(ctx: &Ctx, page: Page) -> AppResult<Vec<NotificationView>> {
 /// Marks one of the actor's notifications read; anyone else's is not there.
 pub async fn mark_read(ctx: &Ctx, id: &str) -> AppResult<()> {
     let parsed = Id::parse(id).ok_or(AppError::NotFound)?;
+    // Not a change to any record of the field, and not on the audit trail: a person's own
+    // reading of what they were told.
     let mut tx = ctx.app.db.begin().await?;
     let changed =
         triad_store::notifications::mark_read(&mut tx, parsed, ctx.actor.user, ctx.now.millis())

@@ -1,6 +1,7 @@
 //! What runs on a schedule (the server each hour, or the operator from the command line):
 //! forgetting visitor sign-ins past their retention, and the idempotency keys past theirs.
 
+use crate::change::Change;
 use crate::error::AppResult;
 use triad_domain::audit::{AuditEvent, Outcome};
 use triad_domain::{Id, Timestamp};
@@ -22,10 +23,10 @@ pub async fn purge_visitors(db: &Db, now: Timestamp, actor: Option<Id>) -> AppRe
     )
     .await?;
     let before = now.millis() - days.max(1) * 86_400_000;
-    let mut tx = db.begin().await?;
+    let mut tx = Change::open(db, now).await?;
     let removed = triad_store::visitors::purge_visitors(&mut tx, before).await?;
     let event = AuditEvent::new(actor, "visitor.purge", Outcome::Ok).content(&(before, removed));
-    triad_store::audit::append(&mut tx, event, now).await?;
+    tx.audit(event);
     tx.commit().await?;
     Ok(removed)
 }

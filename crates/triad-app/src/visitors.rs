@@ -6,6 +6,7 @@
 //! administrators.
 
 use crate::campus::{self, Local};
+use crate::change::Change;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::incidents::{FoundIncident, IncidentInput};
@@ -200,14 +201,14 @@ pub async fn issue_ban(
 }
 
 async fn write_ban(ctx: &Ctx, row: &BanRow, found: &FoundIncident) -> AppResult<()> {
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     store::insert_ban(&mut tx, row).await?;
     let event = ctx
         .event("ban.create", Outcome::Ok)
         .record("ban", &row.id)
         .content(row)
         .tenant(Some(found.campus.district()), found.agency());
-    triad_store::audit::append(&mut tx, event, ctx.now).await?;
+    tx.audit(event);
     tx.commit().await?;
     Ok(())
 }
@@ -509,7 +510,7 @@ pub async fn sign_in(ctx: &Ctx, campus_id: &str, input: VisitorInput) -> AppResu
         created_at: ctx.now.millis(),
         updated_at: ctx.now.millis(),
     };
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     store::insert_visitor(&mut tx, &row).await?;
     for (ban, c) in &candidates {
         let m = MatchRow {
@@ -534,7 +535,7 @@ pub async fn sign_in(ctx: &Ctx, campus_id: &str, input: VisitorInput) -> AppResu
         .record("visitor", &row.id)
         .content(&row)
         .tenant(Some(campus.district()), None);
-    triad_store::audit::append(&mut tx, event, ctx.now).await?;
+    tx.audit(event);
     // The answer is read inside the write: the commit is the last step that may fail.
     let view = visitor_view(&mut tx, row, &local).await?;
     tx.commit().await?;
@@ -658,7 +659,7 @@ pub async fn campus_visitors(ctx: &Ctx, campus_id: &str, page: Page) -> AppResul
 pub async fn sign_out(ctx: &Ctx, id: &str) -> AppResult<VisitorView> {
     let (v, campus) = find(ctx, id, Action::Change).await?;
     let local = campus::local(ctx, &campus).await?;
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     if store::sign_out(
         &mut tx,
         Id::parse(&v.id).unwrap_or_default(),
@@ -673,7 +674,7 @@ pub async fn sign_out(ctx: &Ctx, id: &str) -> AppResult<VisitorView> {
         .event("visitor.sign_out", Outcome::Ok)
         .record("visitor", &v.id)
         .tenant(Some(campus.district()), None);
-    triad_store::audit::append(&mut tx, event, ctx.now).await?;
+    tx.audit(event);
     let view = visitor_after(&mut tx, &v.id, &local).await?;
     tx.commit().await?;
     Ok(view)
@@ -681,11 +682,7 @@ pub async fn sign_out(ctx: &Ctx, id: &str) -> AppResult<VisitorView> {
 
 /// A sign-in as a write inside `tx` left it: read before the commit, so that the commit is the
 /// last step of the request that may fail.
-async fn visitor_after(
-    tx: &mut triad_store::Tx,
-    id: &str,
-    local: &Local,
-) -> AppResult<VisitorView> {
+async fn visitor_after(tx: &mut Change, id: &str, local: &Local) -> AppResult<VisitorView> {
     let row = store::visitor(&mut *tx, Id::parse(id).unwrap_or_default())
         .await?
         .ok_or(AppError::NotFound)?;
@@ -714,7 +711,7 @@ pub async fn decide_match(ctx: &Ctx, id: &str, input: MatchInput) -> AppResult<V
         .filter(|d| *d != MatchDecision::Pending)
         .ok_or_else(|| Invalid::one("decision", "confirm the match or dismiss it"))?;
     let local = campus::local(ctx, &campus).await?;
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     if store::decide_match(
         &mut tx,
         parsed,
@@ -732,7 +729,7 @@ pub async fn decide_match(ctx: &Ctx, id: &str, input: MatchInput) -> AppResult<V
         .record("ban_match", id)
         .content(&decision.code())
         .tenant(Some(campus.district()), None);
-    triad_store::audit::append(&mut tx, event, ctx.now).await?;
+    tx.audit(event);
     if decision == MatchDecision::Confirmed {
         confirm(ctx, &mut tx, &campus, &local, &v, &m).await?;
     }
@@ -743,7 +740,7 @@ pub async fn decide_match(ctx: &Ctx, id: &str, input: MatchInput) -> AppResult<V
 
 async fn confirm(
     ctx: &Ctx,
-    tx: &mut triad_store::Tx,
+    tx: &mut Change,
     campus: &Campus,
     local: &Local,
     v: &VisitorRow,

@@ -64,6 +64,7 @@ text_enum! {
         Acknowledged => "acknowledged" / "Notice acknowledged",
         AfterAction => "after_action" / "After-action note",
         FollowUp => "follow_up" / "Follow-up item",
+        FollowUpDone => "follow_up_done" / "Follow-up done",
     }
 }
 

@@ -266,7 +266,7 @@ pub async fn log(ctx: &Ctx, input: ActivityInput) -> AppResult<ActivityRow> {
     let row = build(ctx, &officer, &input, Id::new(), ctx.now).await?;
     ctx.require(Action::Change, resource_of(&row), ("activity", &row.id))
         .await?;
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     store::insert(&mut tx, &row).await?;
     let event = ctx
         .event("activity.create", Outcome::Ok)
@@ -276,7 +276,7 @@ pub async fn log(ctx: &Ctx, input: ActivityInput) -> AppResult<ActivityRow> {
             Id::parse(&row.district_id),
             row.agency_id.as_deref().and_then(Id::parse),
         );
-    triad_store::audit::append(&mut tx, event, ctx.now).await?;
+    tx.audit(event);
     tx.commit().await?;
     Ok(row)
 }
@@ -379,7 +379,7 @@ pub async fn attach_lesson_plan(
 }
 
 async fn store_lesson_plan(ctx: &Ctx, row: &ActivityRow, plan: &LessonPlanRow) -> AppResult<()> {
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     store::insert_lesson_plan(&mut tx, plan).await?;
     let event = ctx
         .event("activity.lesson_plan", Outcome::Ok)
@@ -389,7 +389,7 @@ async fn store_lesson_plan(ctx: &Ctx, row: &ActivityRow, plan: &LessonPlanRow) -
             Id::parse(&row.district_id),
             row.agency_id.as_deref().and_then(Id::parse),
         );
-    triad_store::audit::append(&mut tx, event, ctx.now).await?;
+    tx.audit(event);
     tx.commit().await?;
     Ok(())
 }
@@ -420,7 +420,7 @@ pub async fn correct(ctx: &Ctx, id: &str, input: ActivityInput) -> AppResult<Act
         Timestamp::from_millis(before.created_at),
     )
     .await?;
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     let after = store::correct(&mut tx, &corrected, ctx.actor.user, ctx.now).await?;
     let event = ctx
         .event("activity.correct", Outcome::Ok)
@@ -430,7 +430,7 @@ pub async fn correct(ctx: &Ctx, id: &str, input: ActivityInput) -> AppResult<Act
             Id::parse(&after.district_id),
             after.agency_id.as_deref().and_then(Id::parse),
         );
-    triad_store::audit::append(&mut tx, event, ctx.now).await?;
+    tx.audit(event);
     tx.commit().await?;
     Ok(after)
 }

@@ -4,6 +4,7 @@
 //! tells the other side in that thread; closing one side leaves the other running.
 
 use super::{find, FoundIncident};
+use crate::change::Change;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use serde::{Deserialize, Serialize};
@@ -181,7 +182,7 @@ fn note(found: &FoundIncident, ctx: &Ctx, thread: Thread, kind: NoteKind, body: 
 
 /// Writes a note and its audit event in one transaction.
 async fn write(ctx: &Ctx, found: &FoundIncident, n: &NoteRow) -> AppResult<()> {
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     store::add_note(&mut tx, n).await?;
     append_audit(ctx, &mut tx, found, "investigation.note", n).await?;
     tx.commit().await?;
@@ -190,7 +191,7 @@ async fn write(ctx: &Ctx, found: &FoundIncident, n: &NoteRow) -> AppResult<()> {
 
 async fn append_audit<T: Serialize>(
     ctx: &Ctx,
-    tx: &mut triad_store::Tx,
+    tx: &mut Change,
     found: &FoundIncident,
     action: &str,
     content: &T,
@@ -200,14 +201,14 @@ async fn append_audit<T: Serialize>(
         .record("incident", &found.row.id)
         .content(content)
         .tenant(Some(found.campus.district()), found.agency());
-    triad_store::audit::append(&mut *tx, event, ctx.now).await?;
+    tx.audit(event);
     Ok(())
 }
 
 /// Tells the campus's partners (administrators and assigned officers) in Triad.
 async fn tell_campus(ctx: &Ctx, found: &FoundIncident, message: &str) -> AppResult<()> {
     let today = crate::context::today(ctx.now);
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     let link = format!("/incidents/{}/investigations", found.row.id);
     for user in
         triad_store::notifications::campus_recipients(&mut tx, found.campus.campus_id(), &today)
@@ -263,7 +264,7 @@ pub async fn open(ctx: &Ctx, incident_id: &str, side: &str) -> AppResult<Investi
         NoteKind::Opened,
         side.opening_notice(),
     );
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     store::open(&mut tx, &row).await?;
     store::add_note(&mut tx, &opened).await?;
     append_audit(ctx, &mut tx, &found, "investigation.open", &row).await?;
@@ -343,7 +344,7 @@ pub async fn close(
     require(ctx, &found, Action::Change, Thread::of(side)).await?;
     let body = triad_domain::text::parse_text("note", &input.note, 4000)?
         .ok_or_else(|| Invalid::one("note", "say how the investigation ended"))?;
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     if !store::close(&mut tx, found.id(), side.code(), ctx.now.millis(), &body).await? {
         return Err(AppError::Conflict(format!(
             "the {} is not open",

@@ -8,6 +8,7 @@
 pub mod investigations;
 
 use crate::campus::{self, Local};
+use crate::change::Change;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use serde::{Deserialize, Serialize};
@@ -257,7 +258,7 @@ pub async fn report(
     .await?;
     // Everything the answer needs is read first: the commit is the last step that may fail.
     let local = campus::local(ctx, &campus).await?;
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     let row = report_in(ctx, &mut tx, &campus, &input).await?;
     tx.commit().await?;
     Ok(summary(&row, &local))
@@ -266,7 +267,7 @@ pub async fn report(
 /// Writes an incident and its audit entry inside a caller's transaction.
 pub async fn report_in(
     ctx: &Ctx,
-    tx: &mut triad_store::Tx,
+    tx: &mut Change,
     campus: &Campus,
     input: &IncidentInput,
 ) -> AppResult<IncidentRow> {
@@ -304,7 +305,7 @@ pub async fn report_in(
         .record("incident", &row.id)
         .content(&(&row, &p.people))
         .tenant(Some(campus.district()), agency);
-    triad_store::audit::append(&mut *tx, event, ctx.now).await?;
+    tx.audit(event);
     Ok(row)
 }
 
@@ -523,14 +524,14 @@ async fn disclose(ctx: &Ctx, found: &FoundIncident, purpose: DisclosurePurpose) 
         purpose: purpose.code().into(),
         at: ctx.now.millis(),
     };
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     triad_store::disclosures::insert(&mut tx, &row, &ctx.credential.holder_key()).await?;
     let event = ctx
         .event("ferpa.disclosure", Outcome::Ok)
         .record("incident", &found.row.id)
         .content(&row)
         .tenant(Some(found.campus.district()), found.agency());
-    triad_store::audit::append(&mut tx, event, ctx.now).await?;
+    tx.audit(event);
     tx.commit().await?;
     Ok(())
 }
@@ -584,14 +585,14 @@ pub async fn add_follow_up(ctx: &Ctx, id: &str, input: FollowUpInput) -> AppResu
         by: ctx.actor.user,
         at: ctx.now.millis(),
     };
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     store::insert_follow_up(&mut tx, &new).await?;
     let event = ctx
         .event("incident.follow_up.create", Outcome::Ok)
         .record("incident", &found.row.id)
         .content(&title)
         .tenant(Some(found.campus.district()), found.agency());
-    triad_store::audit::append(&mut tx, event, ctx.now).await?;
+    tx.audit(event);
     tx.commit().await?;
     Ok(FollowUpView {
         id: new.id.to_string(),
@@ -656,14 +657,14 @@ pub async fn add_le_detail(ctx: &Ctx, id: &str, input: LeDetailInput) -> AppResu
         created_at: ctx.now.millis(),
         updated_at: ctx.now.millis(),
     };
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     store::insert_le_detail(&mut tx, &row).await?;
     let event = ctx
         .event("incident.le_detail.create", Outcome::Ok)
         .record("incident_le_detail", &row.id)
         .content(&row)
         .tenant(Some(found.campus.district()), Some(agency));
-    triad_store::audit::append(&mut tx, event, ctx.now).await?;
+    tx.audit(event);
     tx.commit().await?;
     Ok(le_view(row, true))
 }

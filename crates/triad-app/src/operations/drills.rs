@@ -2,6 +2,7 @@
 //! took part, whether the SRO did, the after-action notes), and counted per school year.
 
 use crate::campus::{self, Local};
+use crate::change::Change;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use serde::{Deserialize, Serialize};
@@ -131,7 +132,7 @@ pub async fn schedule(ctx: &Ctx, campus_id: &str, input: ScheduleInput) -> AppRe
         created_by: ctx.actor.user.to_string(),
         created_at: ctx.now.millis(),
     };
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     store::insert(&mut tx, &row).await?;
     audit(ctx, &mut tx, &campus, "drill.schedule", &row).await?;
     tx.commit().await?;
@@ -140,7 +141,7 @@ pub async fn schedule(ctx: &Ctx, campus_id: &str, input: ScheduleInput) -> AppRe
 
 async fn audit(
     ctx: &Ctx,
-    tx: &mut triad_store::Tx,
+    tx: &mut Change,
     campus: &Campus,
     action: &str,
     row: &DrillRow,
@@ -150,7 +151,7 @@ async fn audit(
         .record("drill", &row.id)
         .content(row)
         .tenant(Some(campus.district()), None);
-    triad_store::audit::append(&mut *tx, event, ctx.now).await?;
+    tx.audit(event);
     Ok(())
 }
 
@@ -198,7 +199,7 @@ pub async fn record_held(ctx: &Ctx, drill_id: &str, input: HeldInput) -> AppResu
         (Some(plan), Some(after)) => Some(format!("{plan}\n\nAfter action: {after}")),
         (plan, after) => after.map(|a| format!("After action: {a}")).or(plan),
     };
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     if !store::record_held(&mut tx, &row).await? {
         return Err(AppError::Conflict(
             "this drill is already recorded as held".into(),

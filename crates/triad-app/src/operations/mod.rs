@@ -9,6 +9,7 @@ pub mod drills;
 pub mod response;
 
 use crate::campus::{self, Local};
+use crate::change::Change;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::live::{label, LiveStatus, Watch};
@@ -217,7 +218,7 @@ pub async fn make_move(
             threat: &input.threat,
         },
     )?;
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     let open = store::open_event(&mut tx, campus.campus_id()).await?;
     let (state, version) = match &open {
         Some(e) => (
@@ -289,7 +290,7 @@ async fn refused(ctx: &Ctx, campus: &Campus, m: Move, reason: &str) -> AppError 
 #[allow(clippy::too_many_arguments)]
 async fn write_move(
     ctx: &Ctx,
-    tx: &mut triad_store::Tx,
+    tx: &mut Change,
     campus: &Campus,
     open: Option<EventRow>,
     m: Move,
@@ -358,7 +359,7 @@ async fn write_move(
         .record("campus_event", &event.id)
         .content(&entry)
         .tenant(Some(campus.district()), None);
-    triad_store::audit::append(&mut *tx, audit, ctx.now).await?;
+    tx.audit(audit);
     Ok(event)
 }
 

@@ -4,6 +4,7 @@
 //! Everything lands on the event's timeline, which exports as CSV.
 
 use crate::campus::{self, Local};
+use crate::change::Change;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use serde::{Deserialize, Serialize};
@@ -100,7 +101,7 @@ pub(super) async fn find(ctx: &Ctx, id: &str, action: Action) -> AppResult<Found
 /// Writes one timeline entry (and its audit event) in a transaction holding the event.
 async fn log(
     ctx: &Ctx,
-    tx: &mut triad_store::Tx,
+    tx: &mut Change,
     found: &FoundEvent,
     kind: TimelineKind,
     detail: String,
@@ -121,13 +122,13 @@ async fn log(
         .record("campus_event", &found.row.id)
         .content(&entry)
         .tenant(Some(found.campus.district()), None);
-    triad_store::audit::append(&mut *tx, audit, ctx.now).await?;
+    tx.audit(audit);
     Ok(())
 }
 
 /// Holds the event for the transaction: it must still exist (it always does) and be open
 /// when `open` is asked.
-async fn hold(tx: &mut triad_store::Tx, found: &FoundEvent) -> AppResult<EventRow> {
+async fn hold(tx: &mut Change, found: &FoundEvent) -> AppResult<EventRow> {
     store::lock(&mut *tx, &found.row.id)
         .await?
         .ok_or(AppError::NotFound)
@@ -161,7 +162,7 @@ pub async fn tick_step(ctx: &Ctx, event_id: &str, input: StepInput) -> AppResult
         }
         _ => None,
     };
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     let event = hold(&mut tx, &found).await?;
     if event.threat.is_none() {
         return Err(AppError::Conflict(
@@ -244,11 +245,7 @@ async fn contact_partner(ctx: &Ctx, campus: &Campus, username: &str) -> AppResul
 
 /// Writes a notice to every district leader of the campus's district (the chief of campus
 /// police or safety director, and the superintendent) and ticks the step. Yields how many.
-async fn notify_leaders(
-    ctx: &Ctx,
-    tx: &mut triad_store::Tx,
-    found: &FoundEvent,
-) -> AppResult<usize> {
+async fn notify_leaders(ctx: &Ctx, tx: &mut Change, found: &FoundEvent) -> AppResult<usize> {
     let leaders = store::district_leaders(&mut *tx, found.campus.district()).await?;
     let subject = format!("Police or sheriff called to {}", found.campus.name);
     let body = format!(
@@ -336,7 +333,7 @@ pub async fn acknowledge(ctx: &Ctx, notice_id: &str) -> AppResult<String> {
         ("campus_event_notice", &notice.id),
     )
     .await?;
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     hold(&mut tx, &found).await?;
     if !store::acknowledge(&mut tx, &notice.id, ctx.actor.user, ctx.now.millis()).await? {
         return Err(AppError::Conflict(
@@ -367,7 +364,7 @@ pub async fn add_note(ctx: &Ctx, event_id: &str, input: NoteInput) -> AppResult<
     };
     let body = parse_text("body", &input.body, 4000)?
         .ok_or_else(|| Invalid::one("body", "write the note"))?;
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     let event = hold(&mut tx, &found).await?;
     if kind == TimelineKind::AfterAction && event.ended_at.is_none() {
         return Err(AppError::Conflict(
@@ -424,7 +421,7 @@ pub async fn add_follow_up(ctx: &Ctx, event_id: &str, input: FollowUpInput) -> A
         created_by: ctx.actor.user.to_string(),
         created_at: ctx.now.millis(),
     };
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     hold(&mut tx, &found).await?;
     store::insert_follow_up(&mut tx, &row).await?;
     let owner = owner.map(|u| format!(" (owner: {})", u.display_name));
@@ -437,13 +434,20 @@ pub async fn add_follow_up(ctx: &Ctx, event_id: &str, input: FollowUpInput) -> A
 /// Marks a follow-up done.
 pub async fn complete_follow_up(ctx: &Ctx, event_id: &str, follow_up: &str) -> AppResult<()> {
     let found = find(ctx, event_id, Action::Change).await?;
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     hold(&mut tx, &found).await?;
-    if !store::complete_follow_up(&mut tx, &found.row.id, follow_up, ctx.now.millis()).await? {
+    let title = store::follow_ups(&mut tx, &found.row.id)
+        .await?
+        .into_iter()
+        .find(|f| f.id == follow_up)
+        .map(|f| f.title);
+    let done = store::complete_follow_up(&mut tx, &found.row.id, follow_up, ctx.now.millis());
+    let (Some(title), true) = (title, done.await?) else {
         return Err(AppError::Conflict(
             "that follow-up is not open on this event".into(),
         ));
-    }
+    };
+    log(ctx, &mut tx, &found, TimelineKind::FollowUpDone, title).await?;
     tx.commit().await?;
     Ok(())
 }

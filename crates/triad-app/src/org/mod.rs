@@ -112,19 +112,16 @@ pub async fn create_district(ctx: &Ctx, input: NewDistrict) -> AppResult<Distric
         time_zone: tz.name(),
         year_start: &start.code(),
     };
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     store::insert_district(&mut tx, &row, ctx.now).await?;
     let content =
         serde_json::json!({"name": name, "time_zone": tz.name(), "year_start": start.code()});
-    triad_store::audit::append(
-        &mut tx,
+    tx.audit(
         ctx.audit("org.district.create")
             .record("district", id)
             .content(&content)
             .tenant(Some(id), None),
-        ctx.now,
-    )
-    .await?;
+    );
     let district = store::district(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -147,17 +144,14 @@ pub async fn create_agency(ctx: &Ctx, input: NewAgency) -> AppResult<NamedRef> {
     .await?;
     let name = rules::parse_name("name", &input.name)?;
     let id = Id::new();
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     store::insert_agency(&mut tx, id, &name, ctx.now).await?;
-    triad_store::audit::append(
-        &mut tx,
+    tx.audit(
         ctx.audit("org.agency.create")
             .record("agency", id)
             .content(&name)
             .tenant(None, Some(id)),
-        ctx.now,
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok(NamedRef {
         id: id.to_string(),
@@ -207,16 +201,13 @@ pub async fn create_partnership(ctx: &Ctx, input: NewPartnership) -> AppResult<(
         return Err(AppError::NotFound);
     };
     let id = Id::new();
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     store::insert_partnership(&mut tx, id, agency, district, &started.to_string(), ctx.now).await?;
-    triad_store::audit::append(
-        &mut tx,
+    tx.audit(
         ctx.audit("org.partnership.create")
             .record("partnership", id)
             .tenant(Some(district), Some(agency)),
-        ctx.now,
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok(())
 }
@@ -391,18 +382,15 @@ pub async fn create_campus(ctx: &Ctx, district: &str, input: CampusInput) -> App
         .ok_or(AppError::NotFound)?;
     let (name, level) = parse_campus(&input)?;
     let id = Id::new();
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     store::insert_campus(&mut tx, id, district, &name, level.code(), ctx.now).await?;
     let content = serde_json::json!({"name": name, "level": level.code()});
-    triad_store::audit::append(
-        &mut tx,
+    tx.audit(
         ctx.audit("org.campus.create")
             .record("campus", id)
             .content(&content)
             .tenant(Some(district), None),
-        ctx.now,
-    )
-    .await?;
+    );
     let campus = store::campus(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -427,7 +415,7 @@ async fn campus_for(ctx: &Ctx, id: &str, action: Action) -> AppResult<Campus> {
 pub async fn update_campus(ctx: &Ctx, id: &str, input: CampusInput) -> AppResult<CampusView> {
     let campus = campus_for(ctx, id, Action::Change).await?;
     let (name, level) = parse_campus(&input)?;
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     let updated = store::update_campus(
         &mut tx,
         campus.campus_id(),
@@ -438,15 +426,12 @@ pub async fn update_campus(ctx: &Ctx, id: &str, input: CampusInput) -> AppResult
     )
     .await?;
     let content = serde_json::json!({"name": name, "level": level.code()});
-    triad_store::audit::append(
-        &mut tx,
+    tx.audit(
         ctx.audit("org.campus.update")
             .record("campus", &campus.id)
             .content(&content)
             .tenant(Some(campus.district()), None),
-        ctx.now,
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok(updated.into())
 }
@@ -702,18 +687,15 @@ pub async fn create_assignment(
         starts_on: &starts,
         ends_on: ends.as_deref(),
     };
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     store::insert_assignment(&mut tx, &row, ctx.now).await?;
     let content = serde_json::json!({"person": person.id, "campus": campus.id, "starts_on": starts, "ends_on": ends});
-    triad_store::audit::append(
-        &mut tx,
+    tx.audit(
         ctx.audit("org.assignment.create")
             .record("assignment", id)
             .content(&content)
             .tenant(Some(campus.district()), Some(agency)),
-        ctx.now,
-    )
-    .await?;
+    );
     tx.commit().await?;
     let on = today(ctx.now);
     let held = store::active_assignments(
@@ -770,7 +752,7 @@ pub async fn add_term(ctx: &Ctx, district: &str, input: NewTerm) -> AppResult<()
         )
         .into());
     }
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     let id = store::insert_term(
         &mut tx,
         district,
@@ -780,15 +762,12 @@ pub async fn add_term(ctx: &Ctx, district: &str, input: NewTerm) -> AppResult<()
         &term.last_day.to_string(),
     )
     .await?;
-    triad_store::audit::append(
-        &mut tx,
+    tx.audit(
         ctx.audit("org.term.create")
             .record("term", id)
             .content(&term)
             .tenant(Some(district), None),
-        ctx.now,
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok(())
 }
@@ -826,7 +805,7 @@ pub async fn add_non_school_day(
     let year = YearStart::parse(&d.year_start)
         .unwrap_or(YearStart::AUGUST_FIRST)
         .school_year_of(day);
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     store::insert_non_school_day(
         &mut tx,
         district,
@@ -835,14 +814,11 @@ pub async fn add_non_school_day(
         &label,
     )
     .await?;
-    triad_store::audit::append(
-        &mut tx,
+    tx.audit(
         ctx.audit("org.non_school_day.create")
             .record("non_school_day", day)
             .tenant(Some(district), None),
-        ctx.now,
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok(())
 }

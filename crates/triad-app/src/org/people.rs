@@ -140,7 +140,7 @@ pub async fn add_person(ctx: &Ctx, agency: &str, input: PersonInput) -> AppResul
         sworn: input.sworn,
         le_experience_start: start.clone(),
     };
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     store::insert_person(&mut tx, &row, ctx.now).await?;
     let content =
         serde_json::json!({"name": name, "sworn": input.sworn, "le_experience_start": start});
@@ -149,7 +149,7 @@ pub async fn add_person(ctx: &Ctx, agency: &str, input: PersonInput) -> AppResul
         .record("person", id)
         .content(&content)
         .tenant(None, Some(agency));
-    triad_store::audit::append(&mut tx, event, ctx.now).await?;
+    tx.audit(event);
     tx.commit().await?;
     Ok(id.to_string())
 }
@@ -165,7 +165,7 @@ pub async fn update_person(ctx: &Ctx, id: &str, input: PersonInput) -> AppResult
     };
     let person_id = Id::parse(&p.id).ok_or(AppError::NotFound)?;
     let tenant = tenant_of(&p);
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     store::update_person(&mut tx, person_id, &change, ctx.actor.user, ctx.now).await?;
     let content =
         serde_json::json!({"name": name, "sworn": input.sworn, "le_experience_start": start});
@@ -174,7 +174,7 @@ pub async fn update_person(ctx: &Ctx, id: &str, input: PersonInput) -> AppResult
         .record("person", person_id)
         .content(&content)
         .tenant(tenant.district, tenant.agency);
-    triad_store::audit::append(&mut tx, event, ctx.now).await?;
+    tx.audit(event);
     tx.commit().await?;
     person_detail(ctx, id).await
 }
@@ -213,7 +213,7 @@ pub async fn end_assignment(
     if ends.to_string() < row.starts_on {
         return Err(Invalid::one("ends_on", "must not be before the assignment started").into());
     }
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     let ended =
         store::end_assignment(&mut tx, id, &ends.to_string(), ctx.actor.user, ctx.now).await?;
     let event = ctx
@@ -221,7 +221,7 @@ pub async fn end_assignment(
         .record("assignment", id)
         .content(&ends)
         .tenant(tenant.district, tenant.agency);
-    triad_store::audit::append(&mut tx, event, ctx.now).await?;
+    tx.audit(event);
     tx.commit().await?;
     Ok(AssignmentView::from_row(ended, false))
 }

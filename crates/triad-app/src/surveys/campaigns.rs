@@ -2,6 +2,7 @@
 //! the daily audit entry of how many answers came, which names no respondent.
 
 use super::analysis::instrument_of;
+use crate::change::Change;
 use crate::error::{AppError, AppResult};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -166,7 +167,7 @@ pub async fn create(
         created_by: by.map(|b| b.to_string()),
         created_at: now.millis(),
     };
-    let mut tx = db.begin().await?;
+    let mut tx = Change::open(db, now).await?;
     store::insert_campaign(&mut tx, &row).await?;
     let mut secrets = Vec::new();
     for _ in 0..tokens {
@@ -182,7 +183,7 @@ pub async fn create(
     .record("survey_campaign", &row.id)
     .content(&row)
     .tenant(district, None);
-    triad_store::audit::append(&mut tx, event, now).await?;
+    tx.audit(event);
     tx.commit().await?;
     Ok((row, secrets))
 }
@@ -253,6 +254,8 @@ pub async fn answer(
         invalid.push("answers", "answer at least one question");
     }
     invalid.into_result()?;
+    // Anonymous: an answer is not on the audit trail one by one, which would tie it to a
+    // time; each day's count is (`audit_answer_days`).
     let mut tx = db.begin().await?;
     if campaign.one_time_tokens {
         let token = triad_store::auth::secret_hash(field("token").trim());
@@ -290,7 +293,7 @@ pub async fn audit_answer_days(db: &Db, now: Timestamp) -> AppResult<usize> {
     let days = store::unaudited_days(&mut db.acquire().await?, &today).await?;
     let mut written = 0;
     for d in days {
-        let mut tx = db.begin().await?;
+        let mut tx = Change::open(db, now).await?;
         if !store::mark_day_audited(&mut tx, &d.campaign_id, &d.day).await? {
             continue;
         }
@@ -302,7 +305,7 @@ pub async fn audit_answer_days(db: &Db, now: Timestamp) -> AppResult<usize> {
         .record("survey_campaign", &d.campaign_id)
         .content(&(&d.day, d.answers))
         .tenant(d.district_id.as_deref().and_then(Id::parse), None);
-        triad_store::audit::append(&mut tx, event, now).await?;
+        tx.audit(event);
         tx.commit().await?;
         written += 1;
     }

@@ -128,14 +128,14 @@ pub async fn correct_coding(
         source: "person".into(),
         removed,
     };
-    let mut tx = ctx.app.db.begin().await?;
+    let mut tx = ctx.change().await?;
     store::insert_codings(&mut tx, std::slice::from_ref(&row)).await?;
     let event = ctx
         .event("survey.coding.correct", triad_domain::audit::Outcome::Ok)
         .record("survey_campaign", &c.id)
         .content(&row)
         .tenant(c.district_id.as_deref().and_then(Id::parse), None);
-    triad_store::audit::append(&mut tx, event, ctx.now).await?;
+    tx.audit(event);
     tx.commit().await?;
     ctx.app.survey_summaries.forget(&c.id);
     Ok(())

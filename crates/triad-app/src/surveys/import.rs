@@ -6,6 +6,7 @@
 //! line, so importing the same file again adds nothing, and rows of different tables are
 //! never joined into one respondent.
 
+use crate::change::Change;
 use crate::error::AppResult;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -499,7 +500,7 @@ pub async fn import(
     if table.is_none() {
         return Err(no_header().into());
     }
-    let mut tx = db.begin().await?;
+    let mut tx = Change::open(db, now).await?;
     for p in &parsed {
         if !store::insert_response(&mut tx, &p.response).await? {
             report.already_present += 1;
@@ -518,7 +519,7 @@ pub async fn import(
     .content(&file_hash)
     .source(Some(source.into()))
     .tenant(campaign.district_id.as_deref().and_then(Id::parse), None);
-    triad_store::audit::append(&mut tx, event, now).await?;
+    tx.audit(event);
     tx.commit().await?;
     Ok(report)
 }

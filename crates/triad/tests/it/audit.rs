@@ -56,6 +56,44 @@ both_engines!(
     }
 );
 
+both_engines!(
+    a_change_without_its_audit_entry_is_not_saved,
+    |app: TestApp| async move {
+        use triad_app::change::Change;
+        use triad_app::Clock;
+        use triad_domain::audit::{AuditEvent, Outcome};
+        let now = app.clock.now();
+        let read = |db: triad_store::Db| async move {
+            let mut conn = db.acquire().await.unwrap();
+            triad_store::settings::get_i64(&mut conn, "test.change", 0)
+                .await
+                .unwrap()
+        };
+        let before = app.audit_count("test.change", "ok").await;
+        // A write that says nothing of itself is refused at commit and rolled back.
+        let mut change = Change::open(&app.db, now).await.unwrap();
+        triad_store::settings::set(&mut change, "test.change", "7")
+            .await
+            .unwrap();
+        let refused = change.commit().await.unwrap_err();
+        assert!(
+            matches!(refused, triad_app::AppError::Internal(_)),
+            "{refused:?}"
+        );
+        assert_eq!(read(app.db.clone()).await, 0, "nothing of it was saved");
+        assert_eq!(app.audit_count("test.change", "ok").await, before);
+        // The same write with its entry is saved with it.
+        let mut change = Change::open(&app.db, now).await.unwrap();
+        triad_store::settings::set(&mut change, "test.change", "7")
+            .await
+            .unwrap();
+        change.audit(AuditEvent::new(None, "test.change", Outcome::Ok));
+        change.commit().await.unwrap();
+        assert_eq!(read(app.db.clone()).await, 7);
+        assert_eq!(app.audit_count("test.change", "ok").await, before + 1);
+    }
+);
+
 both_engines!(entries_hold_hashes_not_content, |app: TestApp| async move {
     let s = app.session("director").await;
     app.post_form(

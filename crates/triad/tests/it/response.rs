@@ -295,6 +295,20 @@ async fn threat_response(engine: Engine) {
     assert_eq!(e["follow_ups"][0]["owner"], "Test sso");
     let e = ok(post(&app, "sso", &format!("{follow_ups}/{item}/done"), json!({})).await).await;
     assert!(e["follow_ups"][0]["done_at"].is_string());
+    // Done is on the timeline and the audit trail, like every change to the event.
+    let done = e["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["action"] == "Follow-up done");
+    assert_eq!(done.unwrap()["detail"], "Repeater for the east fence");
+    // Done once: a second time is refused and changes nothing.
+    refused(
+        post(&app, "sso", &format!("{follow_ups}/{item}/done"), json!({})).await,
+        409,
+        "not open",
+    )
+    .await;
 
     // The whole timeline, minute by minute, as CSV.
     let s = app.session("principal").await;
@@ -316,6 +330,7 @@ async fn threat_response(engine: Engine) {
         "Notice acknowledged",
         "After-action note",
         "Follow-up item",
+        "Follow-up done",
         "End controlled movement",
     ] {
         assert!(csv.contains(words), "{words} missing from:\n{csv}");

@@ -1,0 +1,81 @@
+//! One audited change: every write a person makes goes through here. [`Ctx::change`] opens the
+//! transaction; the service writes its rows through it (it reads as a [`Tx`]) and says what it
+//! did with [`Change::audit`]; [`Change::commit`] puts those audit entries with the write and
+//! commits. A change that records nothing is refused at commit, so no write reaches the
+//! database without its entry on the audit trail.
+//!
+//! The write-path rules hold as before (see docs/architecture.md): the commit is the last
+//! fallible step, and a release the group commit has started finishes in a task no request
+//! can cancel. A change dropped before commit is rolled back, its audit entries with it.
+//! Refusals are written by [`Ctx::deny`] and [`Ctx::require`], each in a write of its own.
+
+use crate::context::Ctx;
+use crate::error::{AppError, AppResult};
+use triad_domain::audit::AuditEvent;
+use triad_domain::Timestamp;
+use triad_store::{Conn, Db, Tx};
+
+pub struct Change {
+    tx: Tx,
+    entries: Vec<AuditEvent>,
+    at: Timestamp,
+}
+
+impl Ctx {
+    /// Opens a change made by this actor now.
+    pub async fn change(&self) -> AppResult<Change> {
+        Change::open(&self.app.db, self.now).await
+    }
+}
+
+impl Change {
+    /// Opens a change made at `at` where no signed-in person acts through a [`Ctx`]: the
+    /// command line's imports, the server's own upkeep. Its audit entries name who, if anyone.
+    pub async fn open(db: &Db, at: Timestamp) -> AppResult<Change> {
+        Ok(Change {
+            tx: db.begin().await?,
+            entries: Vec::new(),
+            at,
+        })
+    }
+
+    /// Records what the change did; the entry is saved by the same commit, or not at all.
+    pub fn audit(&mut self, event: AuditEvent) {
+        self.entries.push(event);
+    }
+
+    /// Saves the change with its audit entries, in the order they were recorded.
+    pub async fn commit(mut self) -> AppResult<()> {
+        if self.entries.is_empty() {
+            return Err(AppError::Internal(
+                "a change was committed without an audit entry".into(),
+            ));
+        }
+        for event in std::mem::take(&mut self.entries) {
+            triad_store::audit::append(&mut self.tx, event, self.at).await?;
+        }
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// The change's rows are written and read through its transaction.
+impl std::ops::Deref for Change {
+    type Target = Tx;
+
+    fn deref(&self) -> &Tx {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for Change {
+    fn deref_mut(&mut self) -> &mut Tx {
+        &mut self.tx
+    }
+}
+
+impl<'a> From<&'a mut Change> for Conn<'a> {
+    fn from(change: &'a mut Change) -> Self {
+        Conn::from(&mut change.tx)
+    }
+}
