@@ -146,7 +146,7 @@ impl Ctx {
             Decision::Allow => Ok(self.actor.roles_for(&resource.tenant, resource.class)),
             // Refused because the record binds the change to someone else: say who may.
             Decision::Forbidden => Err(
-                match triad_domain::policy::bound_to_another(&self.actor, action, resource) {
+                match triad_domain::policy::record_rule_refusal(&self.actor, action, resource) {
                     Some(reason) => AppError::Forbidden(reason.into()),
                     None => AppError::from_decision(Decision::Forbidden),
                 },

@@ -18,7 +18,7 @@ use triad_domain::evidence::{
     TransferCheck,
 };
 use triad_domain::org as org_rules;
-use triad_domain::policy::{Action, OnlyBy, RecordClass, Resource};
+use triad_domain::policy::{Action, Decision, KeptBy, OnlyBy, RecordClass, Resource};
 use triad_domain::text::parse_text;
 use triad_domain::{Id, Invalid};
 use triad_store::evidence::{self as store, CustodyState, ItemRow, PhotoRow};
@@ -78,17 +78,9 @@ pub async fn of_incident(ctx: &Ctx, found: &FoundIncident) -> AppResult<Vec<Item
 }
 
 /// The side the actor holds evidence for, by the roles they hold for the item's campus and
-/// agency (`held`), or a refusal on the audit trail.
-async fn holder_side(ctx: &Ctx, held: &RolesHere, record: (&str, &str)) -> AppResult<Side> {
-    match rules::custody_side(held) {
-        Some(side) => Ok(side),
-        None => Err(ctx
-            .deny(
-                "only campus administrators, SSOs and law-enforcement officers take custody of evidence",
-                record,
-            )
-            .await),
-    }
+/// agency (`held`), once the policy kept the change to those who take custody.
+fn side_held(held: &RolesHere) -> AppResult<Side> {
+    rules::custody_side(held).ok_or_else(|| AppError::from_decision(Decision::Forbidden))
 }
 
 /// What an intake says about the item, as entered.
@@ -208,7 +200,13 @@ pub struct IntakeAllowed {
 /// Whether the actor may take an item in for an incident.
 pub async fn may_take_in(ctx: &Ctx, incident: &str) -> AppResult<IntakeAllowed> {
     let found = crate::incidents::find(ctx, incident, Action::Change).await?;
-    let side = holder_side(ctx, &found.held, ("incident", incident)).await?;
+    let custody = found
+        .resource(RecordClass::Shared)
+        .kept_by(KeptBy::EvidenceCustody);
+    let held = ctx
+        .require(Action::Change, custody, ("incident", incident))
+        .await?;
+    let side = side_held(&held)?;
     Ok(IntakeAllowed { found, side })
 }
 
@@ -425,7 +423,7 @@ async fn find(ctx: &Ctx, id: &str, action: Action) -> AppResult<ItemRow> {
 
 /// [`find`], with the roles the actor holds for the item's campus and agency.
 async fn find_held(ctx: &Ctx, id: &str, action: Action) -> AppResult<(ItemRow, RolesHere)> {
-    find_bound(ctx, id, action, None).await
+    find_bound(ctx, id, action, None, None).await
 }
 
 /// [`find_held`] for a change the item binds to one person (`bind` names them): the holder
@@ -435,12 +433,16 @@ async fn find_bound(
     id: &str,
     action: Action,
     bind: Option<fn(&ItemRow) -> OnlyBy>,
+    kept: Option<KeptBy>,
 ) -> AppResult<(ItemRow, RolesHere)> {
     let parsed = Id::parse(id).ok_or(AppError::NotFound)?;
     let item = store::get(&mut ctx.app.db.acquire().await?, parsed).await?;
     let mut resource = shared(item.as_ref(), parsed);
     if let (Some(item), Some(bind)) = (&item, bind) {
         resource = resource.changed_only_by(bind(item));
+    }
+    if let Some(kept) = kept {
+        resource = resource.kept_by(kept);
     }
     let held = ctx.require(action, resource, ("evidence", id)).await?;
     Ok((item.ok_or(AppError::NotFound)?, held))
@@ -606,7 +608,7 @@ struct TransferFacts {
 
 /// Releases an item to a receiver, who must then acknowledge it.
 pub async fn transfer(ctx: &Ctx, id: &str, input: TransferInput) -> AppResult<ItemSummary> {
-    let (item, _) = find_bound(ctx, id, Action::Change, Some(holder)).await?;
+    let (item, _) = find_bound(ctx, id, Action::Change, Some(holder), None).await?;
     // A closed item is refused as closed, whoever is named.
     let status = EvidenceStatus::from_code(&item.status).unwrap_or(EvidenceStatus::Collected);
     if status.is_final() {
@@ -689,9 +691,10 @@ pub async fn transfer(ctx: &Ctx, id: &str, input: TransferInput) -> AppResult<It
 
 /// The receiver acknowledges an item: custody passes to them.
 pub async fn acknowledge(ctx: &Ctx, id: &str) -> AppResult<ItemSummary> {
-    let (_, held) = find_bound(ctx, id, Action::Change, Some(receiver)).await?;
+    let custody = Some(KeptBy::EvidenceCustody);
+    let (_, held) = find_bound(ctx, id, Action::Change, Some(receiver), custody).await?;
     let me = ctx.actor.user.to_string();
-    let side = holder_side(ctx, &held, ("evidence", id)).await?;
+    let side = side_held(&held)?;
     let mut tx = ctx.change().await?;
     let item = take_for_change(ctx, &mut tx, id).await?;
     if item.pending_receiver_id.as_deref() != Some(me.as_str()) {
@@ -768,15 +771,8 @@ fn optional(text: &str) -> Option<String> {
 
 /// Moves an item towards its disposition. The law-enforcement holder does this.
 pub async fn set_status(ctx: &Ctx, id: &str, input: StatusInput) -> AppResult<ItemSummary> {
-    let (_, held) = find_bound(ctx, id, Action::Change, Some(holder)).await?;
-    if rules::custody_side(&held) != Some(Side::LawEnforcement) {
-        return Err(ctx
-            .deny(
-                "the law-enforcement officer holding the item records its disposition",
-                ("evidence", id),
-            )
-            .await);
-    }
+    let disposition = Some(KeptBy::EvidenceDisposition);
+    find_bound(ctx, id, Action::Change, Some(holder), disposition).await?;
     let to = EvidenceStatus::from_code(&input.status)
         .ok_or_else(|| Invalid::one("status", "choose the item's new status"))?;
     let mut invalid = Invalid::default();

@@ -491,8 +491,42 @@ pub fn balance(minutes_by_role: &[(TriadRole, i64)]) -> Vec<(TriadRole, i64, i64
         .collect()
 }
 
+/// Who imports activity logs from a spreadsheet: officers (their own logs) and their
+/// supervisors. Each imported row is then checked like an entry typed in.
+pub fn imports_logs(actor: &crate::auth::Actor) -> bool {
+    [Role::Sro, Role::Sso, Role::LeSupervisor]
+        .iter()
+        .any(|r| actor.has_role(*r))
+}
+
+/// Why anyone else is refused the import.
+pub const IMPORT_REFUSAL: &str = "importing activity logs is for officers and their supervisors";
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn officers_and_their_supervisors_import_logs_and_no_one_else() {
+        use crate::auth::{Actor, Grant, Role, Scope};
+        use crate::Id;
+        let with = |role: Role| Actor {
+            user: Id::from_parts("import-test", 1),
+            person: None,
+            username: "x".into(),
+            display_name: "X".into(),
+            sworn: false,
+            grants: vec![Grant {
+                role,
+                scope: Scope::Instance,
+            }],
+            assignments: vec![],
+            partnerships: vec![],
+        };
+        for role in Role::ALL {
+            let expected = matches!(role, Role::Sro | Role::Sso | Role::LeSupervisor);
+            assert_eq!(super::imports_logs(&with(*role)), expected, "{role:?}");
+        }
+    }
+
     #[test]
     fn lesson_plans_are_checked_by_name_and_content() {
         use super::LessonPlanKind;

@@ -114,6 +114,7 @@ pub struct Resource {
     pub tenant: Tenant,
     pub owner: Option<Id>,
     pub changed_only_by: Option<OnlyBy>,
+    pub kept_by: Option<KeptBy>,
 }
 
 impl Resource {
@@ -123,6 +124,7 @@ impl Resource {
             tenant,
             owner: None,
             changed_only_by: None,
+            kept_by: None,
         }
     }
 
@@ -135,6 +137,48 @@ impl Resource {
     pub fn changed_only_by(mut self, rule: OnlyBy) -> Self {
         self.changed_only_by = Some(rule);
         self
+    }
+
+    /// Narrows changes to the record to some of the roles its class allows, as held for it.
+    pub fn kept_by(mut self, rule: KeptBy) -> Self {
+        self.kept_by = Some(rule);
+        self
+    }
+}
+
+/// A change that only some of the roles allowed to change a class of record may make, by the
+/// roles the actor holds for this record (never those held on another campus).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeptBy {
+    /// The activity log is kept by the campus's SRO and SSO; its administrator reads it.
+    ActivityLog,
+    /// Evidence is taken into custody by campus administrators, SSOs and law enforcement.
+    EvidenceCustody,
+    /// An item's disposition is recorded by law enforcement.
+    EvidenceDisposition,
+}
+
+impl KeptBy {
+    fn allows(self, here: &RolesHere) -> bool {
+        use crate::evidence::{custody_side, Side};
+        match self {
+            KeptBy::ActivityLog => here.has(Role::Sro) || here.has(Role::Sso),
+            KeptBy::EvidenceCustody => custody_side(here).is_some(),
+            KeptBy::EvidenceDisposition => custody_side(here) == Some(Side::LawEnforcement),
+        }
+    }
+
+    /// Why anyone else is refused, in words for them.
+    pub fn refusal(self) -> &'static str {
+        match self {
+            KeptBy::ActivityLog => "the activity log is kept by the SRO and the SSO of a campus",
+            KeptBy::EvidenceCustody => {
+                "only campus administrators, SSOs and law-enforcement officers take custody of evidence"
+            }
+            KeptBy::EvidenceDisposition => {
+                "the law-enforcement officer holding the item records its disposition"
+            }
+        }
     }
 }
 
@@ -347,24 +391,35 @@ impl Actor {
 }
 
 /// The access decision for one actor, one action and one record: what their roles allow,
-/// narrowed to the one person a record binds its changes to.
+/// narrowed by the record's own rules: the roles it keeps a change to, the one person it binds
+/// a change to.
 pub fn decide(actor: &Actor, action: Action, resource: Resource) -> Decision {
     match by_roles(actor, action, resource) {
-        Decision::Allow if bound_to_another(actor, action, resource).is_some() => {
+        Decision::Allow if record_rule_refusal(actor, action, resource).is_some() => {
             Decision::Forbidden
         }
         decision => decision,
     }
 }
 
-/// Why a change the actor's roles allow is refused all the same: the record binds it to
-/// someone else. `None` when that is not the reason (allowed, or refused by role).
-pub fn bound_to_another(actor: &Actor, action: Action, resource: Resource) -> Option<&'static str> {
-    let rule = resource
-        .changed_only_by
-        .filter(|_| action == Action::Change)?;
-    (rule.person() != Some(actor.user) && by_roles(actor, action, resource) == Decision::Allow)
-        .then(|| rule.refusal())
+/// Why a change the actor's roles allow is refused all the same: the record keeps it to some
+/// of those roles ([`KeptBy`]) or binds it to one person ([`OnlyBy`]). `None` when that is
+/// not the reason (allowed, or refused by role).
+pub fn record_rule_refusal(
+    actor: &Actor,
+    action: Action,
+    resource: Resource,
+) -> Option<&'static str> {
+    if action != Action::Change || by_roles(actor, action, resource) != Decision::Allow {
+        return None;
+    }
+    if let Some(rule) = resource.kept_by {
+        if !rule.allows(&actor.roles_for(&resource.tenant, resource.class)) {
+            return Some(rule.refusal());
+        }
+    }
+    let rule = resource.changed_only_by?;
+    (rule.person() != Some(actor.user)).then(|| rule.refusal())
 }
 
 /// What the actor's roles (and ownership) allow, before any rule binding a change to one
@@ -724,7 +779,7 @@ mod tests {
         ] {
             let mine = shared.changed_only_by(rule);
             assert_eq!(decide(&officer, Action::Change, mine), Decision::Allow);
-            assert_eq!(bound_to_another(&officer, Action::Change, mine), None);
+            assert_eq!(record_rule_refusal(&officer, Action::Change, mine), None);
         }
         for rule in [
             OnlyBy::Author(id(7)),
@@ -739,7 +794,7 @@ mod tests {
                 Decision::Forbidden
             );
             assert_eq!(
-                bound_to_another(&officer, Action::Change, theirs),
+                record_rule_refusal(&officer, Action::Change, theirs),
                 Some(rule.refusal())
             );
             // Reading is not bound: the roles decide.
@@ -762,7 +817,7 @@ mod tests {
             Decision::Allow
         );
         assert_eq!(
-            bound_to_another(&stranger_roles, Action::Change, bound_to_them),
+            record_rule_refusal(&stranger_roles, Action::Change, bound_to_them),
             None,
             "refused by role, not by the binding"
         );
@@ -776,5 +831,95 @@ mod tests {
             decide(&officer, Action::Change, foreign),
             Decision::NotFound
         );
+    }
+
+    fn campus_grant(role: Role, campus: u64) -> Grant {
+        Grant {
+            role,
+            scope: Scope::Campus {
+                district: id(DISTRICT),
+                campus: id(campus),
+            },
+        }
+    }
+
+    #[test]
+    fn a_change_kept_to_some_roles_is_theirs_as_held_for_the_record() {
+        let here = Tenant {
+            agency: Some(id(AGENCY)),
+            ..Tenant::campus(id(DISTRICT), id(CAMPUS))
+        };
+        let shared = Resource::new(RecordClass::Shared, here);
+        let sso = actor(vec![campus_grant(Role::Sso, CAMPUS)], vec![]);
+        let supervisor = actor(
+            vec![Grant {
+                role: Role::LeSupervisor,
+                scope: Scope::Agency { agency: id(AGENCY) },
+            }],
+            vec![],
+        );
+        // Who keeps each: the rule allows them, and refuses the others whose roles allow
+        // the change, in words for them.
+        let cases = [
+            (
+                KeptBy::ActivityLog,
+                vec![sro(), sso.clone()],
+                vec![principal()],
+            ),
+            (
+                KeptBy::EvidenceCustody,
+                vec![sro(), sso.clone(), principal()],
+                vec![],
+            ),
+            (
+                KeptBy::EvidenceDisposition,
+                vec![sro()],
+                vec![sso.clone(), principal()],
+            ),
+        ];
+        for (rule, keepers, others) in cases {
+            let kept = shared.kept_by(rule);
+            for keeper in &keepers {
+                assert_eq!(
+                    decide(keeper, Action::Change, kept),
+                    Decision::Allow,
+                    "{rule:?}"
+                );
+            }
+            for other in &others {
+                assert_eq!(
+                    decide(other, Action::Change, kept),
+                    Decision::Forbidden,
+                    "{rule:?}"
+                );
+                assert_eq!(
+                    record_rule_refusal(other, Action::Change, kept),
+                    Some(rule.refusal())
+                );
+                // Reading is not kept: the roles decide.
+                assert_eq!(decide(other, Action::View, kept), Decision::Allow);
+            }
+        }
+        // A supervisor reads the campus's shared records but changes none: refused by role,
+        // not by the rule.
+        let log = shared.kept_by(KeptBy::ActivityLog);
+        assert_ne!(decide(&supervisor, Action::Change, log), Decision::Allow);
+        assert_eq!(record_rule_refusal(&supervisor, Action::Change, log), None);
+        // A role held on another campus counts for nothing here: the administrator of this
+        // campus who is the SSO of another does not keep this campus's log.
+        let two_hats = actor(
+            vec![
+                campus_grant(Role::CampusAdmin, CAMPUS),
+                campus_grant(Role::Sso, OTHER_CAMPUS),
+            ],
+            vec![],
+        );
+        assert_eq!(decide(&two_hats, Action::Change, log), Decision::Forbidden);
+        let there = Resource::new(
+            RecordClass::Shared,
+            Tenant::campus(id(DISTRICT), id(OTHER_CAMPUS)),
+        )
+        .kept_by(KeptBy::ActivityLog);
+        assert_eq!(decide(&two_hats, Action::Change, there), Decision::Allow);
     }
 }

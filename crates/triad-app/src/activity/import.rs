@@ -2,7 +2,7 @@
 //! itself is [`crate::activity_import`], shared with the command line.
 
 use crate::error::AppResult;
-use triad_domain::auth::Role;
+use triad_domain::activity as rules;
 
 /// The web form: the file comes as the `file` part; `map` holds one COLUMN=FIELD per line.
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
@@ -25,14 +25,10 @@ impl ImportInput {
 
 /// Importing from the web is for officers (their own logs) and their supervisors.
 pub async fn may_import(ctx: &crate::context::Ctx) -> AppResult<()> {
-    let officer_side = [Role::Sro, Role::Sso, Role::LeSupervisor];
-    if officer_side.iter().any(|r| ctx.actor.has_role(*r)) {
+    if rules::imports_logs(&ctx.actor) {
         return Ok(());
     }
     Err(ctx
-        .deny(
-            "importing activity logs is for officers and their supervisors",
-            ("activity_import", ""),
-        )
+        .deny(rules::IMPORT_REFUSAL, ("activity_import", ""))
         .await)
 }

@@ -11,7 +11,7 @@ use triad_domain::activity::{self as rules, Draft, Entry};
 use triad_domain::audit::Outcome;
 use triad_domain::auth::{Role, Scope};
 use triad_domain::org::{self as org_rules, YearStart};
-use triad_domain::policy::{Action, OnlyBy, RecordClass, Resource, Tenant};
+use triad_domain::policy::{Action, KeptBy, OnlyBy, RecordClass, Resource, Tenant};
 use triad_domain::{Id, Invalid, Timestamp};
 use triad_store::activity::{self as store, ActivityRow, LessonPlanRow};
 
@@ -84,22 +84,16 @@ async fn role_on(ctx: &Ctx, campus: &CampusChoice) -> AppResult<Role> {
     let held = ctx
         .require(
             Action::Change,
-            Resource::new(RecordClass::Shared, tenant_of(campus)),
+            Resource::new(RecordClass::Shared, tenant_of(campus)).kept_by(KeptBy::ActivityLog),
             ("activity", "new"),
         )
         .await?;
-    if held.has(Role::Sro) {
-        Ok(Role::Sro)
-    } else if held.has(Role::Sso) {
-        Ok(Role::Sso)
+    // The policy allowed the log's keepers only.
+    Ok(if held.has(Role::Sro) {
+        Role::Sro
     } else {
-        Err(ctx
-            .deny(
-                "the activity log is kept by the SRO and the SSO of a campus",
-                ("activity", "new"),
-            )
-            .await)
-    }
+        Role::Sso
+    })
 }
 
 fn tenant_of(c: &CampusChoice) -> Tenant {
