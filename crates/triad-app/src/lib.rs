@@ -6,8 +6,10 @@
 //! surveys that need no signed-in person (campaigns, answers, imports, analysis, export).
 
 pub mod access;
+pub mod accounts;
 pub mod activity;
 pub mod activity_import;
+pub mod audit_trail;
 pub mod campus;
 pub mod change;
 pub mod clock;
@@ -23,6 +25,7 @@ pub mod operations;
 pub mod org;
 pub mod photo;
 pub mod show;
+pub mod sign_in;
 pub mod spreadsheet;
 pub mod surveys;
 pub mod upkeep;
@@ -51,6 +54,8 @@ pub struct App {
     pub survey_summaries: Arc<surveys::manage::Cache>,
     /// Told when notices to district leaders were written, for whatever delivers them.
     pub notices_written: Arc<tokio::sync::Notify>,
+    /// The imports this instance runs as jobs, and the requests waiting for them.
+    pub jobs: Arc<activity::jobs::Jobs>,
 }
 
 impl App {
@@ -64,6 +69,7 @@ impl App {
             access: Arc::default(),
             survey_summaries: Arc::default(),
             notices_written: Arc::default(),
+            jobs: Arc::default(),
         }
     }
 

@@ -408,3 +408,31 @@ pub async fn my_open_items(ctx: &Ctx) -> AppResult<Vec<ItemView>> {
     }
     Ok(out)
 }
+
+/// The campuses among these with no SRO–principal meeting recorded since Monday.
+pub async fn without_meeting_this_week(ctx: &Ctx, campuses: Vec<String>) -> AppResult<Vec<String>> {
+    let mut conn = ctx.app.db.acquire().await?;
+    let mut out = Vec::new();
+    for id in campuses {
+        let Some(campus) = triad_domain::Id::parse(&id) else {
+            continue;
+        };
+        let Some(row) = ctx.campus(&mut conn, campus).await? else {
+            continue;
+        };
+        // The week as the campus's own clock reads it.
+        let tz = ctx
+            .district(&mut conn, row.district())
+            .await?
+            .and_then(|d| triad_domain::org::parse_time_zone(&d.time_zone).ok())
+            .unwrap_or(chrono_tz::UTC);
+        let today = ctx.now.to_datetime().with_timezone(&tz).date_naive();
+        let monday = triad_domain::org::week_start(today).to_string();
+        if !triad_store::meetings::held_since(&mut conn, campus, "weekly_principal", &monday)
+            .await?
+        {
+            out.push(id);
+        }
+    }
+    Ok(out)
+}

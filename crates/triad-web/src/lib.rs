@@ -84,8 +84,6 @@ pub struct AppState {
     pub deliveries: Arc<tokio::sync::Mutex<()>>,
     /// Answers to writes not stored yet, for replays.
     pub answers: Arc<replay::Answers>,
-    /// The imports this instance runs as jobs, and the requests waiting for them.
-    pub jobs: activity::import_job::Shared,
 }
 
 /// The handlers read the application's state (`state.db`, `state.live`) as their own.
@@ -109,7 +107,6 @@ impl AppState {
             config: Arc::new(config),
             deliveries: Arc::default(),
             answers: Arc::default(),
-            jobs: Arc::default(),
         }
     }
 }
@@ -157,7 +154,7 @@ pub async fn serve(
         state.clock.clone(),
     ));
     let notices_task = tokio::spawn(operations::retry_notices(state.clone()));
-    let jobs_task = tokio::spawn(activity::import_job::run(state.clone()));
+    let jobs_task = tokio::spawn(triad_app::activity::jobs::run(state.app.clone()));
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)

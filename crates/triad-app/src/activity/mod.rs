@@ -1,6 +1,7 @@
 //! Logging and correcting activities, once for pages and API.
 
 pub mod import;
+pub mod jobs;
 pub mod report;
 
 use crate::context::Ctx;
@@ -433,4 +434,30 @@ pub async fn correct(ctx: &Ctx, id: &str, input: ActivityInput) -> AppResult<Act
 pub async fn mine(ctx: &Ctx, page: triad_store::paging::Page) -> AppResult<Vec<ActivityRow>> {
     officer(ctx).await?;
     Ok(store::recent_by_author(&mut ctx.app.db.acquire().await?, ctx.actor.user, page).await?)
+}
+
+/// The campus an officer's quick entry starts on: the one they logged most lately, if they
+/// still serve it, else their first.
+pub async fn usual_campus(ctx: &Ctx, officer: &Officer) -> AppResult<String> {
+    let usual = store::usual_campus(&mut ctx.app.db.acquire().await?, ctx.actor.user).await?;
+    Ok(usual
+        .filter(|c| officer.campuses.iter().any(|o| &o.id == c))
+        .or_else(|| officer.campuses.first().map(|c| c.id.clone()))
+        .unwrap_or_default())
+}
+
+/// The start of an entry in its campus's time zone, as a datetime-local field wants it.
+pub async fn local_start(ctx: &Ctx, row: &ActivityRow) -> AppResult<String> {
+    let district = match triad_domain::Id::parse(&row.district_id) {
+        Some(d) => triad_store::org::district(&mut ctx.app.db.acquire().await?, d).await?,
+        None => None,
+    };
+    let tz = district
+        .and_then(|d| triad_domain::org::parse_time_zone(&d.time_zone).ok())
+        .unwrap_or(chrono_tz::UTC);
+    Ok(Timestamp::from_millis(row.started_at)
+        .to_datetime()
+        .with_timezone(&tz)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string())
 }

@@ -847,3 +847,68 @@ pub fn me(ctx: &Ctx) -> Me {
             .collect(),
     }
 }
+
+/// A district's page for its leaders: the district, and its campuses with no SRO assigned today.
+pub struct DistrictHome {
+    pub detail: DistrictDetail,
+    /// Campuses with no SRO assigned today.
+    pub uncovered: Vec<NamedRef>,
+}
+
+/// The campuses the actor serves as an SRO today.
+pub async fn my_assignments(ctx: &Ctx) -> AppResult<Vec<AssignmentView>> {
+    let Some(person) = ctx.actor.person else {
+        return Ok(Vec::new());
+    };
+    let rows = triad_store::org::active_assignments(
+        &mut ctx.app.db.acquire().await?,
+        &today(ctx.now),
+        None,
+        None,
+        None,
+        Some(person),
+    )
+    .await?;
+    let thin = triad_domain::org::spread_too_thin(rows.len());
+    Ok(rows
+        .into_iter()
+        .map(|a| AssignmentView::from_row(a, thin))
+        .collect())
+}
+
+pub async fn district_home(ctx: &Ctx, id: &str) -> AppResult<DistrictHome> {
+    let detail = district_detail(ctx, id).await?;
+    let mut conn = ctx.app.db.acquire().await?;
+    let district = triad_domain::Id::parse(id);
+    let assigned = triad_store::org::active_assignments(
+        &mut conn,
+        &today(ctx.now),
+        None,
+        district,
+        None,
+        None,
+    )
+    .await?;
+    let uncovered = detail
+        .campuses
+        .iter()
+        .filter(|c| !assigned.iter().any(|a| a.campus_id == c.id))
+        .map(|c| NamedRef {
+            id: c.id.clone(),
+            name: c.name.clone(),
+        })
+        .collect();
+    Ok(DistrictHome { detail, uncovered })
+}
+
+/// The campuses of a district, for a form that offers them: the district's directory, which
+/// the policy is asked for.
+pub async fn campuses_of(ctx: &Ctx, district: Id) -> AppResult<Vec<Campus>> {
+    ctx.require(
+        Action::View,
+        directory(Tenant::district(district)),
+        ("district", &district.to_string()),
+    )
+    .await?;
+    Ok(store::campuses_of(&mut ctx.app.db.acquire().await?, district).await?)
+}

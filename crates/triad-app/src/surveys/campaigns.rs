@@ -311,3 +311,11 @@ pub async fn audit_answer_days(db: &Db, now: Timestamp) -> AppResult<usize> {
     }
     Ok(written)
 }
+
+/// A campaign by the code its public link carries; anything else is not found.
+pub async fn by_public_code(db: &Db, code: &str) -> AppResult<CampaignRow> {
+    store::campaign(&mut db.acquire().await?, code)
+        .await?
+        .filter(|c| c.public_code == code)
+        .ok_or(AppError::NotFound)
+}

@@ -86,7 +86,8 @@ async fn import(
     use axum::response::IntoResponse;
     super::import::may_import(&ctx).await?;
     let (input, file) = crate::forms::read_input(&headers, body, "file").await?;
-    let job = super::import_job::start(&ctx, input, file).await?;
+    let job =
+        super::import_job::start(&ctx, input, file, ctx.state.config.import_answer_within).await?;
     match (&job.report, job.ended()) {
         (Some(report), true) => Ok(Json(report.clone()).into_response()),
         _ => {

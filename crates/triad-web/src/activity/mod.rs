@@ -2,9 +2,9 @@
 //! own list. `service` holds what pages and API both do.
 
 mod api;
-pub mod import_job;
 mod pages;
 pub use triad_app::activity as service;
+pub use triad_app::activity::jobs as import_job;
 pub use triad_app::activity::{import, report};
 
 use crate::routes::Routes;

@@ -66,7 +66,8 @@ async fn import_upload(
 ) -> WebResult<Response> {
     super::import::may_import(&ctx).await?;
     let (input, file) = crate::forms::read_input(&headers, body, "file").await?;
-    let job = super::import_job::start(&ctx, input, file).await?;
+    let job =
+        super::import_job::start(&ctx, input, file, ctx.state.config.import_answer_within).await?;
     if job.ended() {
         return Ok(import_page_with(&ctx, Some(job))?.into_response());
     }
@@ -175,12 +176,7 @@ pub struct Saved {
 async fn quick_entry(ctx: Ctx, Query(q): Query<Saved>) -> WebResult<Html<String>> {
     let officer = service::officer(&ctx).await?;
     let rows = service::mine(&ctx, triad_store::paging::Page::first(20)).await?;
-    let usual =
-        triad_store::activity::usual_campus(&mut ctx.state.db.acquire().await?, ctx.actor.user)
-            .await?
-            .filter(|c| officer.campuses.iter().any(|o| &o.id == c))
-            .or_else(|| officer.campuses.first().map(|c| c.id.clone()))
-            .unwrap_or_default();
+    let usual = service::usual_campus(&ctx, &officer).await?;
     let saved = rows
         .iter()
         .find(|r| r.id == q.saved)
@@ -227,7 +223,7 @@ struct EntryPage {
 async fn entry(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
     let row = service::entry(&ctx, &id).await?;
     let hours = service::correction_hours(&ctx).await?;
-    let local_start = local_start(&ctx, &row).await?;
+    let local_start = service::local_start(&ctx, &row).await?;
     let may_correct = row.author_id == ctx.actor.user.to_string()
         && triad_domain::activity::may_correct(
             Timestamp::from_millis(row.created_at),
@@ -262,22 +258,6 @@ async fn correct(
 ) -> WebResult<Response> {
     let row = service::correct(&ctx, &id, input).await?;
     Ok(Redirect::to(&format!("/activity/{}", row.id)).into_response())
-}
-
-/// The start of an entry in its campus's time zone, as a datetime-local field wants it.
-async fn local_start(ctx: &Ctx, row: &ActivityRow) -> WebResult<String> {
-    let district = match triad_domain::Id::parse(&row.district_id) {
-        Some(d) => triad_store::org::district(&mut ctx.state.db.acquire().await?, d).await?,
-        None => None,
-    };
-    let tz = district
-        .and_then(|d| triad_domain::org::parse_time_zone(&d.time_zone).ok())
-        .unwrap_or(chrono_tz::UTC);
-    Ok(Timestamp::from_millis(row.started_at)
-        .to_datetime()
-        .with_timezone(&tz)
-        .format("%Y-%m-%dT%H:%M")
-        .to_string())
 }
 
 #[derive(Template)]

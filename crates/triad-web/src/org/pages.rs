@@ -182,9 +182,7 @@ async fn agency(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
     if may_change {
         for d in &a.districts {
             if let Some(did) = Id::parse(&d.id) {
-                for c in
-                    triad_store::org::campuses_of(&mut ctx.state.db.acquire().await?, did).await?
-                {
+                for c in service::campuses_of(&ctx, did).await? {
                     campuses.push((c.id, format!("{} ({})", c.name, d.name)));
                 }
             }

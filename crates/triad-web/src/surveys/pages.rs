@@ -58,7 +58,7 @@ async fn surveys_page(
 ) -> WebResult<Html<String>> {
     let campaigns = service::of_district(ctx, &district, Page::ALL).await?;
     let id = triad_domain::Id::parse(&district).ok_or(WebError::NotFound)?;
-    let campuses = triad_store::org::campuses_of(&mut ctx.state.db.acquire().await?, id).await?;
+    let campuses = triad_app::org::campuses_of(ctx, id).await?;
     render(&SurveysPage {
         layout: Layout::new(ctx),
         campuses,
@@ -305,20 +305,13 @@ fn answer_page(
     })
 }
 
-async fn campaign_by_code(state: &AppState, code: &str) -> WebResult<CampaignRow> {
-    triad_store::surveys::campaign(&mut state.db.acquire().await?, code)
-        .await?
-        .filter(|c| c.public_code == code)
-        .ok_or(WebError::NotFound)
-}
-
 /// The anonymous form. Opting out (students and parents, PPRA) records nothing.
 async fn answer_form(
     State(state): State<AppState>,
     Path(code): Path<String>,
     Query(q): Query<AnswerQuery>,
 ) -> WebResult<Response> {
-    let c = campaign_by_code(&state, &code).await?;
+    let c = triad_app::surveys::campaigns::by_public_code(&state.db, &code).await?;
     if !q.opt_out.is_empty() {
         return Ok(render(&ThanksPage {
             spanish: q.lang == "es",
@@ -336,7 +329,7 @@ async fn answer(
     Path(code): Path<String>,
     Form(fields): Form<HashMap<String, String>>,
 ) -> WebResult<Response> {
-    let c = campaign_by_code(&state, &code).await?;
+    let c = triad_app::surveys::campaigns::by_public_code(&state.db, &code).await?;
     let input = AnswerInput { fields };
     let q = AnswerQuery {
         lang: input.fields.get("lang").cloned().unwrap_or_default(),

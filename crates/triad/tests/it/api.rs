@@ -714,7 +714,7 @@ both_engines!(
             .json()
             .await
             .unwrap();
-        assert!(all.len() <= triad_web::audit::PAGE_LIMIT as usize);
+        assert!(all.len() <= triad_app::audit_trail::PAGE_LIMIT as usize);
         assert!(!all.is_empty());
     }
 );

@@ -11,14 +11,13 @@
 //! did not, and its report says how many were there already.
 
 use super::import::{self, ImportInput};
+use crate::activity_import::{self as importer, ImportReport, Importer, Progress};
 use crate::context::Ctx;
-use crate::error::{WebError, WebResult};
-use crate::AppState;
+use crate::error::{AppError, AppResult};
+use crate::App;
 use serde::Serialize;
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{broadcast, Notify};
-use triad_app::activity_import::{self as importer, ImportReport, Importer, Progress};
 use triad_domain::audit::{AuditEvent, Outcome};
 use triad_domain::{Id, Invalid};
 use triad_store::jobs::{self as store, JobRow};
@@ -86,17 +85,18 @@ impl JobView {
 }
 
 /// Queues the import of a file sent from the web, in the sender's name, and waits up to
-/// `config.import_answer_within` for it to end.
+/// `answer_within` for it to end.
 pub async fn start(
     ctx: &Ctx,
     input: ImportInput,
-    file: Option<axum::body::Bytes>,
-) -> WebResult<JobView> {
+    file: Option<bytes::Bytes>,
+    answer_within: Duration,
+) -> AppResult<JobView> {
     import::may_import(ctx).await?;
     let bytes = file.ok_or_else(|| Invalid::one("file", "choose the CSV file to import"))?;
     let map = input.mapping();
     importer::check(&bytes, &map)?;
-    let files = &ctx.state.instance.files;
+    let files = &ctx.app.instance.files;
     let input_key = files.put("imports", "csv", bytes.to_vec()).await?;
     let job = JobRow {
         id: Id::new().to_string(),
@@ -117,7 +117,7 @@ pub async fn start(
         finished_at: None,
     };
     let queued = async {
-        let mut tx = ctx.state.db.begin().await?;
+        let mut tx = ctx.app.db.begin().await?;
         store::insert(&mut tx, &job).await?;
         let event = ctx
             .event("activity.import.queued", Outcome::Ok)
@@ -129,10 +129,9 @@ pub async fn start(
         files.discard(&[input_key]).await;
         return Err(e.into());
     }
-    let mut ended = ctx.state.jobs.ended.subscribe();
-    ctx.state.jobs.queued.notify_one();
-    let within = ctx.state.config.import_answer_within;
-    let _ = tokio::time::timeout(within, async {
+    let mut ended = ctx.app.jobs.ended.subscribe();
+    ctx.app.jobs.queued.notify_one();
+    let _ = tokio::time::timeout(answer_within, async {
         while let Ok(id) = ended.recv().await {
             if id == job.id {
                 break;
@@ -140,22 +139,22 @@ pub async fn start(
         }
     })
     .await;
-    let now = store::get(&mut ctx.state.db.acquire().await?, id_of(&job.id)?).await?;
+    let now = store::get(&mut ctx.app.db.acquire().await?, id_of(&job.id)?).await?;
     Ok(JobView::of(now.as_ref().unwrap_or(&job)))
 }
 
-fn id_of(text: &str) -> WebResult<Id> {
-    Id::parse(text).ok_or(WebError::NotFound)
+fn id_of(text: &str) -> AppResult<Id> {
+    Id::parse(text).ok_or(AppError::NotFound)
 }
 
 /// A job of the actor's own; anyone else's is not found (and the try is on the audit trail).
-pub async fn job(ctx: &Ctx, id: &str) -> WebResult<JobView> {
-    let job = store::get(&mut ctx.state.db.acquire().await?, id_of(id)?).await?;
+pub async fn job(ctx: &Ctx, id: &str) -> AppResult<JobView> {
+    let job = store::get(&mut ctx.app.db.acquire().await?, id_of(id)?).await?;
     match job {
         Some(job) if job.actor_id == ctx.actor.user.to_string() => Ok(JobView::of(&job)),
         _ => Err(
-            match WebError::from(ctx.deny("not your import", ("import_job", id)).await) {
-                WebError::Forbidden(_) => WebError::NotFound,
+            match ctx.deny("not your import", ("import_job", id)).await {
+                AppError::Forbidden(_) => AppError::NotFound,
                 other => other,
             },
         ),
@@ -164,7 +163,7 @@ pub async fn job(ctx: &Ctx, id: &str) -> WebResult<JobView> {
 
 /// The instance's job loop: takes the jobs waiting (queued here or elsewhere, or left by an
 /// instance that stopped) one at a time, until the server stops.
-pub async fn run(state: AppState) {
+pub async fn run(state: App) {
     loop {
         match take_next(&state).await {
             Ok(Some(job)) => {
@@ -183,11 +182,11 @@ pub async fn run(state: AppState) {
     }
 }
 
-fn lease_end(state: &AppState) -> i64 {
+fn lease_end(state: &App) -> i64 {
     state.now().millis() + i64::try_from(LEASE.as_millis()).unwrap_or(i64::MAX)
 }
 
-async fn take_next(state: &AppState) -> triad_store::StoreResult<Option<JobRow>> {
+async fn take_next(state: &App) -> triad_store::StoreResult<Option<JobRow>> {
     let mut tx = state.db.begin_unkeyed().await?;
     let job = store::take_next(
         &mut tx,
@@ -202,12 +201,12 @@ async fn take_next(state: &AppState) -> triad_store::StoreResult<Option<JobRow>>
 
 /// Renews the job's lease after each batch, and notes how far it got.
 struct Lease<'a> {
-    state: &'a AppState,
+    state: &'a App,
     job: &'a str,
 }
 
 impl Progress for Lease<'_> {
-    async fn step(&mut self, done: usize, total: usize) -> triad_app::AppResult<bool> {
+    async fn step(&mut self, done: usize, total: usize) -> crate::AppResult<bool> {
         let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
         let mut tx = self.state.db.begin_unkeyed().await?;
         let ours = store::progress(
@@ -223,7 +222,7 @@ impl Progress for Lease<'_> {
     }
 }
 
-async fn run_one(state: &AppState, job: JobRow) {
+async fn run_one(state: &App, job: JobRow) {
     let outcome = import_for(state, &job).await;
     // A job another instance took over is not ours to end: `finish` then changes nothing.
     let (how, report, error) = match outcome {
@@ -233,7 +232,7 @@ async fn run_one(state: &AppState, job: JobRow) {
             None::<String>,
         ),
         Err(e) => {
-            if let WebError::Internal(detail) = &e {
+            if let AppError::Internal(detail) = &e {
                 tracing::error!(%detail, job = %job.id, "an import job failed");
             }
             (store::FAILED, None, Some(e.to_string()))
@@ -278,9 +277,9 @@ async fn run_one(state: &AppState, job: JobRow) {
 }
 
 /// Runs the import a job holds, as its sender (with the roles they hold now).
-async fn import_for(state: &AppState, job: &JobRow) -> WebResult<ImportReport> {
+async fn import_for(state: &App, job: &JobRow) -> AppResult<ImportReport> {
     let gone = || {
-        WebError::Invalid(Invalid::one(
+        AppError::Invalid(Invalid::one(
             "file",
             "the person who sent this import can no longer import",
         ))
@@ -312,8 +311,4 @@ async fn import_for(state: &AppState, job: &JobRow) -> WebResult<ImportReport> {
         &mut lease,
     )
     .await
-    .map_err(WebError::from)
 }
-
-/// The job loop's part of the application state.
-pub type Shared = Arc<Jobs>;
