@@ -8,12 +8,14 @@ both_engines!(
     the_database_refuses_to_change_the_trail,
     |app: TestApp| async move {
         let s = app.session("director").await;
-        app.post_form(
-            &format!("/districts/{}/campuses", app.world.district),
-            &s,
-            &[("name", "Audited High"), ("level", "high")],
-        )
-        .await;
+        let r = app
+            .post_form(
+                &format!("/districts/{}/campuses", app.world.district),
+                &s,
+                &[("name", "Audited High"), ("level", "high")],
+            )
+            .await;
+        assert_eq!(r.status(), 303, "the write the test relies on is saved");
         assert!(app
             .raw("UPDATE audit_log SET action = 'nothing.happened'")
             .await
@@ -29,12 +31,14 @@ both_engines!(
     |app: TestApp| async move {
         let s = app.session("director").await;
         for name in ["One", "Two", "Three"] {
-            app.post_form(
-                &format!("/districts/{}/campuses", app.world.district),
-                &s,
-                &[("name", name), ("level", "high")],
-            )
-            .await;
+            let r = app
+                .post_form(
+                    &format!("/districts/{}/campuses", app.world.district),
+                    &s,
+                    &[("name", name), ("level", "high")],
+                )
+                .await;
+            assert_eq!(r.status(), 303, "the write the test relies on is saved");
         }
         let n = triad_store::audit::verify(&app.db).await.unwrap().unwrap();
         assert!(n >= 3);
@@ -96,15 +100,17 @@ both_engines!(
 
 both_engines!(entries_hold_hashes_not_content, |app: TestApp| async move {
     let s = app.session("director").await;
-    app.post_form(
-        &format!("/districts/{}/campuses", app.world.district),
-        &s,
-        &[
-            ("name", "Secretive Name Elementary"),
-            ("level", "elementary"),
-        ],
-    )
-    .await;
+    let r = app
+        .post_form(
+            &format!("/districts/{}/campuses", app.world.district),
+            &s,
+            &[
+                ("name", "Secretive Name Elementary"),
+                ("level", "elementary"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303, "the write the test relies on is saved");
     let admin = app.session("admin").await;
     let csv = app.get("/audit?format=csv", &admin).await;
     assert_eq!(
@@ -124,19 +130,23 @@ both_engines!(
     district_leaders_read_their_districts_trail_only,
     |app: TestApp| async move {
         let d = app.session("director").await;
-        app.post_form(
-            &format!("/districts/{}/campuses", app.world.district),
-            &d,
-            &[("name", "Ours"), ("level", "high")],
-        )
-        .await;
+        let r = app
+            .post_form(
+                &format!("/districts/{}/campuses", app.world.district),
+                &d,
+                &[("name", "Ours"), ("level", "high")],
+            )
+            .await;
+        assert_eq!(r.status(), 303, "the write the test relies on is saved");
         let a = app.session("admin").await;
-        app.post_form(
-            &format!("/districts/{}/campuses", app.world.other_district),
-            &a,
-            &[("name", "Theirs"), ("level", "high")],
-        )
-        .await;
+        let r = app
+            .post_form(
+                &format!("/districts/{}/campuses", app.world.other_district),
+                &a,
+                &[("name", "Theirs"), ("level", "high")],
+            )
+            .await;
+        assert_eq!(r.status(), 303, "the write the test relies on is saved");
         let page = app
             .get("/audit?action=org.campus", &d)
             .await
@@ -270,12 +280,14 @@ both_engines!(
         use crate::cli::{text, triad};
         let s = app.session("director").await;
         for name in ["One", "Two", "Three", "Four"] {
-            app.post_form(
-                &format!("/districts/{}/campuses", app.world.district),
-                &s,
-                &[("name", name), ("level", "high")],
-            )
-            .await;
+            let r = app
+                .post_form(
+                    &format!("/districts/{}/campuses", app.world.district),
+                    &s,
+                    &[("name", name), ("level", "high")],
+                )
+                .await;
+            assert_eq!(r.status(), 303, "the write the test relies on is saved");
         }
         let note = app.data_dir.join("kept-elsewhere.note");
         let note_arg = note.display().to_string();

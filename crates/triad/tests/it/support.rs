@@ -590,6 +590,7 @@ impl TestApp {
     }
 }
 
+#[derive(Clone)]
 pub struct Session {
     pub cookie: String,
     pub csrf: String,
