@@ -1,7 +1,7 @@
 //! Messages for people in Triad, shown on their home page until read.
 
 use crate::paging::{after_cursor, Order, Page};
-use crate::{execute, fetch_all, Conn, StoreResult};
+use crate::{execute, fetch_all, fetch_optional, Conn, StoreResult};
 use serde::Serialize;
 use triad_domain::Id;
 
@@ -63,6 +63,18 @@ pub async fn unread<'c>(
         page.limit,
         page.cursor()
     )?)
+}
+
+/// The person a notification is addressed to, if it exists.
+pub async fn addressee<'c>(conn: impl Into<Conn<'c>>, id: Id) -> StoreResult<Option<Id>> {
+    let mut c: Conn = conn.into();
+    let row = fetch_optional!(
+        &mut c,
+        UserId,
+        "SELECT user_id AS id FROM notifications WHERE id = $1",
+        id.to_string()
+    )?;
+    Ok(row.and_then(|r| Id::parse(&r.id)))
 }
 
 /// Marks one of a person's notifications read; someone else's is left alone.
