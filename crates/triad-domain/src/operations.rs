@@ -250,6 +250,80 @@ pub fn may_open_threat_response(m: Move, threat_response_open: bool) -> Result<(
     Ok(())
 }
 
+/// How a move is shown: what it does to the campus decides its colour and weight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MoveTone {
+    /// Puts the campus in lockdown.
+    Lockdown,
+    /// Restricts movement (controlled movement, a threat response).
+    Caution,
+    /// Returns the campus to normal.
+    Clear,
+    /// A step on the way (the sweep).
+    Step,
+}
+
+impl MoveTone {
+    pub fn code(self) -> &'static str {
+        match self {
+            MoveTone::Lockdown => "lockdown",
+            MoveTone::Caution => "caution",
+            MoveTone::Clear => "clear",
+            MoveTone::Step => "step",
+        }
+    }
+}
+
+impl Move {
+    pub fn tone(self) -> MoveTone {
+        match self {
+            Move::CallLockdown => MoveTone::Lockdown,
+            Move::CallControlledMovement | Move::ReportThreat => MoveTone::Caution,
+            Move::AllClear | Move::SchoolLift | Move::EndControlledMovement => MoveTone::Clear,
+            Move::RecordSweep => MoveTone::Step,
+        }
+    }
+}
+
+/// The moves a person may make next on a campus, in the order a page offers them: exactly
+/// those [`apply`] accepts from them in this state (a school lift counted as accepted, which
+/// its form asks for), less a sweep already recorded and a second threat response.
+pub fn next_moves(state: State, who: Who<'_>, threat_response_open: bool) -> Vec<Move> {
+    const ORDER: [Move; 7] = [
+        Move::CallLockdown,
+        Move::CallControlledMovement,
+        Move::RecordSweep,
+        Move::AllClear,
+        Move::SchoolLift,
+        Move::EndControlledMovement,
+        Move::ReportThreat,
+    ];
+    ORDER
+        .into_iter()
+        .filter(|m| apply(state, *m, who, true).is_ok())
+        .filter(|m| may_open_threat_response(*m, threat_response_open).is_ok())
+        .filter(|m| !(*m == Move::RecordSweep && state.swept))
+        .collect()
+}
+
+/// Who acts on a campus in this state when the reader may not: said instead of the moves.
+pub fn who_acts(state: State) -> &'static str {
+    match state.status {
+        CampusStatus::Lockdown if state.swept => {
+            "The sweep is recorded: the SRO or another sworn officer gives the all clear. The campus administrator may instead lift the lockdown for the school."
+        }
+        CampusStatus::Lockdown => {
+            "The SRO or another sworn officer sweeps the campus, then gives the all clear. The campus administrator may instead lift the lockdown for the school."
+        }
+        CampusStatus::ControlledMovement => {
+            "The campus administrator, the SRO or the SSO ends controlled movement or calls a lockdown."
+        }
+        CampusStatus::Normal => {
+            "The campus administrator, the SRO or the SSO calls controlled movement or a lockdown. Tell one of them, or call 911."
+        }
+    }
+}
+
 /// What a person wrote with a move on a campus's status, as sent.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MoveNotes<'a> {
@@ -309,6 +383,64 @@ pub fn move_detail(m: Move, notes: MoveNotes<'_>) -> Result<Option<String>, Inva
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn each_reader_is_offered_only_the_next_moves_they_may_make() {
+        let normal = State::NORMAL;
+        let controlled = State {
+            status: CampusStatus::ControlledMovement,
+            swept: false,
+        };
+        let locked = State {
+            status: CampusStatus::Lockdown,
+            swept: false,
+        };
+        let swept = State {
+            status: CampusStatus::Lockdown,
+            swept: true,
+        };
+        let sro = who(&[Role::Sro], true);
+        let sso = who(&[Role::Sso], false);
+        let principal = who(&[Role::CampusAdmin], false);
+        let staff = who(&[Role::Staff], false);
+        use Move::*;
+        for caller in [sro, sso, principal] {
+            assert_eq!(
+                next_moves(normal, caller, false),
+                [CallLockdown, CallControlledMovement, ReportThreat]
+            );
+            assert_eq!(
+                next_moves(controlled, caller, false),
+                [CallLockdown, EndControlledMovement, ReportThreat]
+            );
+            // A threat response already open takes what is seen on its checklist.
+            assert!(!next_moves(controlled, caller, true).contains(&ReportThreat));
+        }
+        // In a lockdown: the officer sweeps, then clears; the administrator may lift it for
+        // the school; the SSO has no move to make.
+        assert_eq!(next_moves(locked, sro, false), [RecordSweep, ReportThreat]);
+        assert_eq!(next_moves(swept, sro, false), [AllClear, ReportThreat]);
+        assert_eq!(
+            next_moves(locked, principal, false),
+            [SchoolLift, ReportThreat]
+        );
+        assert_eq!(
+            next_moves(swept, principal, false),
+            [SchoolLift, ReportThreat]
+        );
+        assert_eq!(next_moves(locked, sso, false), [ReportThreat]);
+        for state in [normal, controlled, locked, swept] {
+            assert!(next_moves(state, staff, false).is_empty());
+            // Whatever is offered is accepted.
+            for caller in [sro, sso, principal, staff] {
+                for m in next_moves(state, caller, false) {
+                    assert!(apply(state, m, caller, true).is_ok(), "{m:?} in {state:?}");
+                }
+            }
+        }
+        assert_eq!(CallLockdown.tone(), MoveTone::Lockdown);
+        assert_eq!(AllClear.tone(), MoveTone::Clear);
+    }
 
     const PEOPLE: &[(&[Role], bool)] = &[
         (&[Role::Sro], true),

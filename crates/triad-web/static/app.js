@@ -102,22 +102,42 @@ if (typeof document !== "undefined") {
         link.href = "/campuses/" + worst.campus_id + box.getAttribute("data-link");
       }
     }
-    // A campus status page shown while its status changes is out of date (its moves and its
-    // version too): it reloads, unless the person has started typing into it.
-    var shownStatus = document.querySelector("[data-live-campus]");
+    // A campus status page follows its campus: the heading changes at once, and what the
+    // person may do next is read again from the server (their authority decides it there) and
+    // put in place without a reload. Someone typing into it is told instead, so nothing they
+    // wrote is lost.
+    var refreshing = false;
     function refreshIfStale() {
-      if (!shownStatus) { return; }
-      var now = states[shownStatus.getAttribute("data-live-campus")];
-      if (!now || now.status === shownStatus.getAttribute("data-live-status")) { return; }
-      var typed = Array.prototype.some.call(document.querySelectorAll("input[type=text], input:not([type]), textarea"),
+      var shown = document.querySelector("[data-live-campus]");
+      if (!shown || refreshing) { return; }
+      var now = states[shown.getAttribute("data-live-campus")];
+      if (!now || now.status === shown.getAttribute("data-live-status")) { return; }
+      shown.textContent = now.label;
+      shown.className = "status-" + now.status;
+      shown.setAttribute("data-live-status", now.status);
+      var main = document.querySelector("main");
+      var typed = Array.prototype.some.call(main.querySelectorAll("input[type=text], input:not([type]), textarea"),
         function (el) { return el.value !== el.defaultValue; });
-      var last = Number(window.sessionStorage && window.sessionStorage.getItem("status-reloaded") || 0);
-      if (typed || Date.now() - last < 5000) {
+      if (typed || !window.fetch || !window.DOMParser) {
         document.getElementById("status-changed").hidden = false;
-      } else {
-        if (window.sessionStorage) { window.sessionStorage.setItem("status-reloaded", String(Date.now())); }
-        window.location.reload();
+        return;
       }
+      refreshing = true;
+      window.fetch(window.location.href, { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
+        .then(function (html) {
+          var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("main");
+          if (!fresh) { return Promise.reject("no page"); }
+          main.replaceWith(fresh);
+          refreshing = false;
+          // A change heard while the page was being read is followed too.
+          refreshIfStale();
+        })
+        .catch(function () {
+          refreshing = false;
+          var changed = document.getElementById("status-changed");
+          if (changed) { changed.hidden = false; }
+        });
     }
     function update(s, fresh) {
       var before = fresh[s.campus_id] || states[s.campus_id];

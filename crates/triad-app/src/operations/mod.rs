@@ -71,6 +71,20 @@ pub struct CampusStatusView {
     pub open: Option<EventView>,
     pub recent: Vec<EventView>,
     pub responsibility_statement: String,
+    /// The moves the reader may make next, by their roles on this campus.
+    pub moves: Vec<MoveChoice>,
+    /// Who acts next, when the reader has no move to make.
+    pub who_acts: String,
+}
+
+/// A move the reader may make, as the page offers it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MoveChoice {
+    /// What to send as `action`.
+    pub action: String,
+    pub label: String,
+    /// lockdown, caution, clear or step: how the page shows it.
+    pub tone: String,
 }
 
 pub(super) async fn event_view(ctx: &Ctx, e: EventRow, local: &Local) -> AppResult<EventView> {
@@ -129,13 +143,16 @@ pub(super) async fn event_view(ctx: &Ctx, e: EventRow, local: &Local) -> AppResu
     })
 }
 
-async fn campus_for(ctx: &Ctx, id: &str, action: Action) -> AppResult<Campus> {
-    campus::campus_for(ctx, id, RecordClass::Shared, action, "campus_status").await
-}
-
 /// A campus's status now, its open event with its timeline, and its recent events.
 pub async fn status(ctx: &Ctx, campus_id: &str) -> AppResult<CampusStatusView> {
-    let campus = campus_for(ctx, campus_id, Action::View).await?;
+    let (campus, here) = campus::campus_held(
+        ctx,
+        campus_id,
+        RecordClass::Shared,
+        Action::View,
+        "campus_status",
+    )
+    .await?;
     let local = campus::local(ctx, &campus).await?;
     let mut conn = ctx.app.db.acquire().await?;
     let open = store::open_event(&mut conn, campus.campus_id()).await?;
@@ -145,6 +162,20 @@ pub async fn status(ctx: &Ctx, campus_id: &str) -> AppResult<CampusStatusView> {
         .as_ref()
         .map(|e| (e.status.clone(), e.version))
         .unwrap_or(("normal".into(), 0));
+    let state = State {
+        status: CampusStatus::from_code(&status).unwrap_or(CampusStatus::Normal),
+        swept: open.as_ref().is_some_and(|e| e.swept),
+    };
+    // What the reader may do next, by the roles they hold for this campus only.
+    let threat_response_open = open.as_ref().is_some_and(|e| e.threat.is_some());
+    let moves = rules::next_moves(state, Who::from(&here), threat_response_open)
+        .into_iter()
+        .map(|m| MoveChoice {
+            action: m.code().into(),
+            label: m.label().into(),
+            tone: m.tone().code().into(),
+        })
+        .collect();
     let mut recent = Vec::new();
     for e in recent_rows.into_iter().filter(|e| e.ended_at.is_some()) {
         recent.push(event_view(ctx, e, &local).await?);
@@ -161,6 +192,8 @@ pub async fn status(ctx: &Ctx, campus_id: &str) -> AppResult<CampusStatusView> {
         },
         recent,
         responsibility_statement: rules::RESPONSIBILITY_STATEMENT.into(),
+        moves,
+        who_acts: rules::who_acts(state).into(),
     })
 }
 

@@ -3,7 +3,7 @@
 
 use super::drills::{self, CampusDrills, HeldInput, ScheduleInput};
 use super::response::{self, FollowUpInput, NoteInput, StepInput};
-use super::service::{self, CampusStatusView, EventView, MoveInput};
+use super::service::{self, CampusStatusView, EventView, MoveChoice, MoveInput};
 use crate::context::Ctx;
 use crate::error::WebResult;
 use crate::forms::FormToken;
@@ -14,7 +14,7 @@ use axum::extract::Path;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use triad_domain::drills::DrillKind;
-use triad_domain::operations::{Move, ThreatStep};
+use triad_domain::operations::ThreatStep;
 
 pub fn routes() -> Routes {
     Routes::default()
@@ -44,12 +44,12 @@ fn to_event(id: &str) -> Response {
 struct StatusPage {
     layout: Layout,
     s: CampusStatusView,
-    moves: Vec<(Move, FormToken)>,
+    moves: Vec<(MoveChoice, FormToken)>,
 }
 
 async fn status(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
     let s = service::status(&ctx, &id).await?;
-    let moves = Move::ALL.iter().map(|m| (*m, ctx.form())).collect();
+    let moves = s.moves.iter().map(|m| (m.clone(), ctx.form())).collect();
     render(&StatusPage {
         layout: Layout::new(&ctx),
         s,

@@ -137,13 +137,13 @@ async fn click(c: &Client, css: &str) {
         .unwrap();
 }
 
+/// The page's text as shown, read in one go (a status page may replace its content anytime).
 async fn body_text(c: &Client) -> String {
-    c.find(Locator::Css("main"))
+    let text = c
+        .execute("return document.querySelector('main').innerText;", vec![])
         .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+        .unwrap();
+    text.as_str().unwrap_or_default().to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -344,6 +344,178 @@ async fn a_banned_visitor_is_caught_at_the_front_office() {
     end_browser(office).await;
 }
 
+/// The moves a status page offers, by their labels, in order: read in one go, since the page
+/// may put a fresh copy of itself in place at any moment.
+async fn offered(c: &Client) -> Vec<String> {
+    let labels = c
+        .execute(
+            "return Array.from(document.querySelectorAll('#act details.move > summary'))\
+             .map(function (s) { return s.textContent.trim(); });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(labels).unwrap()
+}
+
+/// What the page's own script says: a marker set on a page survives only if it was not
+/// reloaded.
+async fn script(c: &Client, js: &str) -> serde_json::Value {
+    c.execute(js, vec![]).await.unwrap()
+}
+
+/// Waits until the status page offers exactly `wanted`.
+async fn wait_for_moves(c: &Client, wanted: &[&str], what: &str) {
+    let deadline = std::time::Instant::now() + PATIENCE;
+    loop {
+        let now = offered(c).await;
+        if now == wanted {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what}: offered {now:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// A campus's status page, as each partner holds it: the moves come from the state and the
+/// reader's authority on that campus, each behind one confirmation, and the page follows the
+/// campus without a reload.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_status_page_offers_each_reader_only_their_next_moves() {
+    let app = TestApp::start(Engine::Sqlite).await;
+    let driver = start_driver();
+    let status = app.url(&format!("/campuses/{}/status", app.world.campus));
+    let (lockdown, controlled) = ("Call a lockdown", "Call controlled movement");
+    let threat = "Report a potential threat (controlled movement and the response checklist)";
+    let lift = "Lift the lockdown without an officer (the school takes responsibility)";
+
+    // The SSO, on a phone: at normal, a large red lockdown and an amber controlled movement,
+    // apart, and nothing that ends an event.
+    let phone = browser(&driver, 390, 844).await;
+    sign_in(&phone, &app, "sso").await;
+    phone.goto(&status).await.unwrap();
+    assert_eq!(offered(&phone).await, [lockdown, controlled, threat]);
+    let look = script(
+        &phone,
+        "var l = document.querySelector('#move-lockdown > summary').getBoundingClientRect();\
+         var c = document.querySelector('#move-controlled_movement > summary').getBoundingClientRect();\
+         return [l.height, c.top - l.bottom, getComputedStyle(document.querySelector('#move-lockdown > summary')).backgroundColor,\
+                 getComputedStyle(document.querySelector('#move-controlled_movement > summary')).backgroundColor];",
+    )
+    .await;
+    assert!(
+        look[0].as_f64().unwrap() >= 60.0,
+        "the lockdown is large: {look}"
+    );
+    assert!(
+        look[1].as_f64().unwrap() >= 30.0,
+        "the two calls stand apart: {look}"
+    );
+    assert_eq!(look[2], "rgb(176, 0, 32)", "the lockdown is red");
+    assert_eq!(look[3], "rgb(255, 179, 0)", "controlled movement is amber");
+    screenshot(&phone, "status-normal-sso-phone").await;
+    // One tap opens the confirmation; nothing is called until it is confirmed.
+    click(&phone, "#move-lockdown summary").await;
+    let confirm = phone
+        .find(Locator::Css("#move-lockdown button.confirm"))
+        .await
+        .unwrap();
+    assert!(confirm.is_displayed().await.unwrap());
+    assert_eq!(confirm.text().await.unwrap(), "Confirm: Call a lockdown");
+    let token = app.token("principal").await;
+    let api = format!("/api/v1/campuses/{}/status", app.world.campus);
+    let now: serde_json::Value = app.api_get(&api, &token).await.json().await.unwrap();
+    assert_eq!(now["status"], "normal", "a tap alone calls nothing");
+    // The SSO calls controlled movement: two taps.
+    click(&phone, "#move-controlled_movement summary").await;
+    click(&phone, "#move-controlled_movement button.confirm").await;
+    wait_for_text(&phone, "status", "Controlled movement").await;
+    assert_eq!(
+        offered(&phone).await,
+        [lockdown, "End controlled movement", threat]
+    );
+
+    // The principal calls the lockdown from the office; the SSO's page follows by itself.
+    script(&phone, "window.triadStayed = true; return null;").await;
+    let laptop = browser(&driver, 1366, 768).await;
+    sign_in(&laptop, &app, "principal").await;
+    laptop.goto(&status).await.unwrap();
+    click(&laptop, "#move-lockdown summary").await;
+    click(&laptop, "#move-lockdown button.confirm").await;
+    wait_for_text(&laptop, "status", "Lockdown").await;
+    // The administrator may lift it for the school, behind its acceptance; never the all clear.
+    assert_eq!(offered(&laptop).await, [lift, threat]);
+    let laptop_text = body_text(&laptop).await;
+    assert!(
+        laptop_text.contains("sworn officer sweeps the campus"),
+        "{laptop_text}"
+    );
+    screenshot(&laptop, "status-lockdown-principal-laptop").await;
+    wait_for_text(&phone, "status", "Lockdown").await;
+    // The SSO is offered no way out of the lockdown, and is told who acts.
+    wait_for_moves(&phone, &[threat], "the SSO during a lockdown").await;
+    let sso_text = body_text(&phone).await;
+    assert!(
+        sso_text.contains("sworn officer sweeps the campus"),
+        "{sso_text}"
+    );
+    assert!(!sso_text.contains("all clear") || sso_text.contains("then gives the all clear"));
+    assert_eq!(
+        script(&phone, "return window.triadStayed === true;").await,
+        true,
+        "the page followed without a reload"
+    );
+    screenshot(&phone, "status-lockdown-sso-phone").await;
+    end_browser(phone).await;
+
+    // The SRO, on a phone: the sweep first, then the all clear; never the school's lift.
+    let sro = browser(&driver, 390, 844).await;
+    sign_in(&sro, &app, "sro").await;
+    sro.goto(&status).await.unwrap();
+    assert_eq!(
+        offered(&sro).await,
+        ["Record the sweep of the campus", threat]
+    );
+    screenshot(&sro, "status-lockdown-sro-phone").await;
+    click(&sro, "#move-sweep summary").await;
+    fill(&sro, "areas", "Classrooms, gym, fields").await;
+    click(&sro, "#move-sweep button.confirm").await;
+    wait_for_moves(
+        &sro,
+        &["Give the all clear", threat],
+        "the SRO after the sweep",
+    )
+    .await;
+    screenshot(&sro, "status-swept-sro-phone").await;
+    // The principal's page, left open, follows the all clear to normal without a reload.
+    script(&laptop, "window.triadStayed = true; return null;").await;
+    click(&sro, "#move-all_clear summary").await;
+    click(&sro, "#move-all_clear button.confirm").await;
+    wait_for_text(&sro, "status", "Normal").await;
+    wait_for_text(&laptop, "status", "Normal").await;
+    wait_for_moves(
+        &laptop,
+        &[lockdown, controlled, threat],
+        "the principal after the all clear",
+    )
+    .await;
+    assert_eq!(
+        script(&laptop, "return window.triadStayed === true;").await,
+        true,
+        "the page followed without a reload"
+    );
+    screenshot(&laptop, "status-normal-principal-laptop").await;
+    // A move made from a page the state has moved past is refused, not applied again.
+    let stale = serde_json::json!({"action": "school_lift", "version": now["version"].to_string(), "accept_responsibility": true});
+    let refused = app.api_post(&token, &api, stale).await;
+    assert_eq!(refused.status(), 409, "{}", refused.text().await.unwrap());
+    end_browser(sro).await;
+    end_browser(laptop).await;
+}
+
 /// How many tones the page's banner has played.
 async fn tones(page: &fantoccini::Client) -> String {
     let banner = page.find(Locator::Id("live")).await.unwrap();
@@ -369,7 +541,8 @@ async fn a_lockdown_reaches_another_open_page_without_reloading() {
         .goto(&app.url(&format!("/campuses/{}/status", app.world.campus)))
         .await
         .unwrap();
-    click(&office, "#move-lockdown button").await;
+    click(&office, "#move-lockdown summary").await;
+    click(&office, "#move-lockdown button.confirm").await;
     wait_for_text(&office, "status", "Lockdown").await;
     // The teacher's page turns red by itself.
     wait_for_text(&staff, "live-text", "LOCKDOWN").await;
