@@ -28,26 +28,71 @@ pub struct LiveStatus {
     pub label: String,
     pub event_id: Option<String>,
     pub version: i64,
+    /// The campus's name, for a banner that says where.
+    #[serde(default)]
+    pub campus: String,
+    /// When the status in force was called, campus time (HH:MM); none at normal.
+    #[serde(default)]
+    pub since: Option<String>,
+    /// Who called it, by name; none at normal.
+    #[serde(default)]
+    pub called_by: Option<String>,
 }
 
-impl LiveStatus {
-    /// A campus's status as its event leaves it: the event's status while it is open; normal
-    /// (version 0) once it has ended.
-    pub fn of_event(e: &triad_store::operations::EventRow) -> Self {
-        let status = if e.ended_at.is_some() {
-            "normal"
-        } else {
-            e.status.as_str()
-        };
-        Self {
-            district_id: e.district_id.clone(),
-            campus_id: e.campus_id.clone(),
-            status: status.to_string(),
-            label: label(status),
-            event_id: Some(e.id.clone()),
-            version: if e.ended_at.is_some() { 0 } else { e.version },
+/// A campus's status as its event leaves it (the event's status while it is open; normal,
+/// version 0, once it has ended or when there is none), with the campus's name and, while
+/// not normal, when the status in force was called and by whom (its timeline says). Read on
+/// the connection given, so a change sees its own timeline before it commits.
+pub async fn status_of(
+    conn: &mut triad_store::Conn<'_>,
+    campus: &triad_store::org::Campus,
+    event: Option<&triad_store::operations::EventRow>,
+) -> triad_store::StoreResult<LiveStatus> {
+    use triad_domain::operations::{CampusStatus, Move};
+    let open = event.filter(|e| e.ended_at.is_none());
+    let status = open.map_or("normal", |e| e.status.as_str()).to_string();
+    let mut out = LiveStatus {
+        district_id: campus.district_id.clone(),
+        campus_id: campus.id.clone(),
+        label: label(&status),
+        event_id: event.map(|e| e.id.clone()),
+        version: open.map_or(0, |e| e.version),
+        campus: campus.name.clone(),
+        since: None,
+        called_by: None,
+        status,
+    };
+    let Some(e) = open else {
+        return Ok(out);
+    };
+    // The moves that put a campus in the status it is in.
+    let calls: &[Move] = match CampusStatus::from_code(&e.status) {
+        Some(CampusStatus::Lockdown) => &[Move::CallLockdown],
+        Some(CampusStatus::ControlledMovement) => {
+            &[Move::CallControlledMovement, Move::ReportThreat]
         }
+        _ => &[],
+    };
+    let timeline = triad_store::operations::timeline(&mut *conn, &e.id).await?;
+    let called = timeline
+        .iter()
+        .rev()
+        .find(|l| calls.iter().any(|m| m.code() == l.action));
+    if let Some(l) = called {
+        let tz = triad_store::org::district(&mut *conn, campus.district())
+            .await?
+            .and_then(|d| triad_domain::org::parse_time_zone(&d.time_zone).ok())
+            .unwrap_or(chrono_tz::UTC);
+        out.since = Some(
+            triad_domain::Timestamp::from_millis(l.at)
+                .to_datetime()
+                .with_timezone(&tz)
+                .format("%H:%M")
+                .to_string(),
+        );
+        out.called_by = l.actor_name.clone();
     }
+    Ok(out)
 }
 
 /// A status as people read it.
@@ -321,9 +366,16 @@ pub async fn listen(db: triad_store::Db, hub: Hub, clock: Arc<dyn crate::Clock>)
 
 /// Publishes the status of every campus whose event is open, or ended since `since`.
 async fn republish(db: &triad_store::Db, hub: &Hub, since: i64) -> triad_store::StoreResult<()> {
-    let events = triad_store::operations::changed_since(&mut db.acquire().await?, since).await?;
+    let mut pooled = db.acquire().await?;
+    let mut conn = triad_store::Conn::from(&mut pooled);
+    let events = triad_store::operations::changed_since(&mut conn, since).await?;
     for e in &events {
-        hub.publish(LiveStatus::of_event(e));
+        let Some(id) = triad_domain::Id::parse(&e.campus_id) else {
+            continue;
+        };
+        if let Some(campus) = triad_store::org::campus(&mut conn, id).await? {
+            hub.publish(status_of(&mut conn, &campus, Some(e)).await?);
+        }
     }
     Ok(())
 }

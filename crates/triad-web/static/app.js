@@ -69,18 +69,66 @@ if (typeof document !== "undefined") {
     var link = document.getElementById("live-link");
     var lost = document.getElementById("live-lost");
     var soundButton = document.getElementById("live-sound");
+    var more = document.getElementById("live-more");
     var path = box.getAttribute("data-stream");
     var audio = null;
     var states = {};
     var held = null;
-    soundButton.addEventListener("click", function () {
+    // The alarm sound: asked once per device (the answer is kept on it). A browser lets a
+    // page play only once the person has acted on it, so the answer's click turns it on for
+    // that page; on a page opened later it may still be blocked, and the banner says so at
+    // once with a button that turns it on.
+    var SOUND = "triad-sound";
+    function soundWanted() { return window.localStorage && window.localStorage.getItem(SOUND) === "on"; }
+    function showSound() {
+      var running = audio && audio.state === "running";
+      soundButton.disabled = !!running;
+      soundButton.className = running ? "" : (soundWanted() ? "blocked" : "");
+      soundButton.textContent = running ? "Sound is on"
+        : (soundWanted() ? "Sound is blocked: tap to turn it on" : "Turn on sound");
+    }
+    function turnSoundOn() {
       var Context = window.AudioContext || window.webkitAudioContext;
-      if (Context) { audio = new Context(); soundButton.textContent = "Sound is on"; soundButton.disabled = true; }
-    });
+      if (!Context) { return; }
+      if (!audio) { audio = new Context(); }
+      if (audio.state !== "running" && audio.resume) { audio.resume().then(showSound, showSound); }
+      if (window.localStorage) { window.localStorage.setItem(SOUND, "on"); }
+      showSound();
+    }
+    // A district's status board: each campus's row follows its campus.
+    function board() {
+      Array.prototype.forEach.call(document.querySelectorAll("[data-board-campus]"), function (row) {
+        var s = states[row.getAttribute("data-board-campus")];
+        if (!s) { return; }
+        row.className = "board-" + s.status;
+        row.querySelector(".board-label").textContent = s.label;
+        row.querySelector(".board-since").textContent = s.since || "";
+        row.querySelector(".board-by").textContent = s.called_by || "";
+      });
+    }
+    soundButton.addEventListener("click", turnSoundOn);
+    var ask = document.getElementById("sound-ask");
+    if (ask && window.localStorage && window.localStorage.getItem(SOUND) === null) {
+      ask.hidden = false;
+      document.getElementById("sound-yes").addEventListener("click", function () { turnSoundOn(); ask.hidden = true; });
+      document.getElementById("sound-no").addEventListener("click", function () {
+        window.localStorage.setItem(SOUND, "off"); ask.hidden = true; showSound();
+      });
+    }
+    if (soundWanted()) {
+      // Made now so it can play the moment the browser allows; until then it is suspended.
+      var Ctx = window.AudioContext || window.webkitAudioContext;
+      if (Ctx) { audio = new Ctx(); audio.onstatechange = showSound; }
+    }
+    showSound();
     var tones = 0;
+    var tries = 0;
     function tone() {
-      if (!audio) { return; }
-      // Counted on the banner, so what was played can be checked.
+      if (!soundWanted() && !audio) { return; }
+      // Tried and played are counted on the banner, so what happened can be checked.
+      tries += 1;
+      box.setAttribute("data-tone-tries", String(tries));
+      if (!audio || audio.state !== "running") { showSound(); return; }
       tones += 1;
       box.setAttribute("data-tones", String(tones));
       var osc = audio.createOscillator();
@@ -89,18 +137,38 @@ if (typeof document !== "undefined") {
       osc.start();
       osc.stop(audio.currentTime + 0.6);
     }
+    // "LOCKDOWN · Oak Grove Elementary · 09:05 · called by Maria Garcia"
+    function line(s) {
+      var parts = [s.label.toUpperCase()];
+      if (s.campus) { parts.push(s.campus); }
+      if (s.since) { parts.push(s.since); }
+      if (s.called_by) { parts.push("called by " + s.called_by); }
+      return parts.join(" \u00b7 ");
+    }
     function show() {
-      var worst = null;
-      Object.keys(states).forEach(function (id) {
-        var s = states[id];
-        if (s.status === "lockdown" || (!worst && s.status !== "normal")) { worst = s; }
-      });
+      var shown = Object.keys(states).map(function (id) { return states[id]; })
+        .filter(function (s) { return s.status !== "normal"; })
+        .sort(function (a, b) {
+          var rank = function (s) { return s.status === "lockdown" ? 0 : 1; };
+          return rank(a) - rank(b) || (a.campus < b.campus ? -1 : 1);
+        });
+      var worst = shown[0];
       box.hidden = !worst;
-      if (worst) {
-        box.className = "live-" + worst.status;
-        text.textContent = worst.label.toUpperCase();
-        link.href = "/campuses/" + worst.campus_id + box.getAttribute("data-link");
-      }
+      while (more.firstChild) { more.removeChild(more.firstChild); }
+      if (!worst) { return; }
+      box.className = "live-" + worst.status;
+      text.textContent = line(worst);
+      link.href = "/campuses/" + worst.campus_id + box.getAttribute("data-link");
+      // A district leader sees one line per campus in an event.
+      shown.slice(1).forEach(function (s) {
+        var item = document.createElement("li");
+        var a = document.createElement("a");
+        a.href = "/campuses/" + s.campus_id + box.getAttribute("data-link");
+        a.textContent = line(s);
+        item.appendChild(a);
+        more.appendChild(item);
+      });
+      showSound();
     }
     // A campus status page follows its campus: the heading changes at once, and what the
     // person may do next is read again from the server (their authority decides it there) and
@@ -164,6 +232,7 @@ if (typeof document !== "undefined") {
         lost.hidden = false;
       }
       show();
+      board();
       refreshIfStale();
     }
     lost.setAttribute("data-reconnecting", lost.textContent);

@@ -12,7 +12,7 @@ use crate::campus::{self, Local};
 use crate::change::Change;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
-use crate::live::{label, LiveStatus, Watch};
+use crate::live::{self, label, LiveStatus, Watch};
 use serde::{Deserialize, Serialize};
 use triad_domain::audit::Outcome;
 use triad_domain::operations::{self as rules, CampusStatus, Move, State, ThreatStep, Who};
@@ -287,18 +287,8 @@ pub async fn make_move(
     };
     let threat = (m == Move::ReportThreat).then(|| input.threat.trim().to_string());
     let event = write_move(ctx, &mut tx, &campus, open, m, next, seen, detail, threat).await?;
-    let live = LiveStatus {
-        district_id: campus.district_id.clone(),
-        campus_id: campus.id.clone(),
-        status: next.status.code().into(),
-        label: next.status.label().into(),
-        event_id: Some(event.id.clone()),
-        version: if event.ended_at.is_some() {
-            0
-        } else {
-            event.version
-        },
-    };
+    let live =
+        live::status_of(&mut triad_store::Conn::from(&mut tx), &campus, Some(&event)).await?;
     let sent_to_all =
         store::notify(&mut tx, &serde_json::to_string(&live).unwrap_or_default()).await?;
     tx.commit().await?;
@@ -414,17 +404,52 @@ pub async fn live_now(ctx: &Ctx, campus_id: &str) -> AppResult<LiveStatus> {
         "campus_status",
     )
     .await?;
-    let open = store::open_event(&mut ctx.app.db.acquire().await?, campus.campus_id()).await?;
-    let (status, version, event_id) =
-        open.map(|e| (e.status, e.version, Some(e.id)))
-            .unwrap_or(("normal".into(), 0, None));
-    Ok(LiveStatus {
-        district_id: campus.district_id,
-        campus_id: campus.id,
-        label: label(&status),
-        status,
-        event_id,
-        version,
+    let mut pooled = ctx.app.db.acquire().await?;
+    let mut conn = triad_store::Conn::from(&mut pooled);
+    let open = store::open_event(&mut conn, campus.campus_id()).await?;
+    Ok(live::status_of(&mut conn, &campus, open.as_ref()).await?)
+}
+
+/// A district's status board: every campus, its status now, since when and who called it,
+/// for the district's leaders (those who read its campuses' shared records).
+pub struct DistrictBoard {
+    pub district_id: String,
+    pub district: String,
+    pub campuses: Vec<LiveStatus>,
+}
+
+pub async fn district_board(ctx: &Ctx, district_id: &str) -> AppResult<DistrictBoard> {
+    let district = Id::parse(district_id).ok_or(AppError::NotFound)?;
+    let tenant = triad_domain::policy::Tenant::district(district);
+    ctx.require(
+        Action::View,
+        triad_domain::policy::Resource::new(RecordClass::Shared, tenant),
+        ("district_status", district_id),
+    )
+    .await?;
+    let mut pooled = ctx.app.db.acquire().await?;
+    let mut conn = triad_store::Conn::from(&mut pooled);
+    let name = triad_store::org::district(&mut conn, district)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .name;
+    let open = store::open_in_district(&mut conn, district).await?;
+    let mut campuses = Vec::new();
+    for campus in triad_store::org::campuses_of(&mut conn, district).await? {
+        let event = open.iter().find(|e| e.campus_id == campus.id);
+        campuses.push(live::status_of(&mut conn, &campus, event).await?);
+    }
+    // Campuses in an event first, lockdowns before the rest; then by name.
+    let rank = |s: &LiveStatus| match s.status.as_str() {
+        "lockdown" => 0,
+        "normal" => 2,
+        _ => 1,
+    };
+    campuses.sort_by(|a, b| rank(a).cmp(&rank(b)).then(a.campus.cmp(&b.campus)));
+    Ok(DistrictBoard {
+        district_id: district.to_string(),
+        district: name,
+        campuses,
     })
 }
 
@@ -474,7 +499,17 @@ pub async fn district_live_now(
         ("district_status", district_id),
     )
     .await?;
-    let open = store::open_in_district(&mut ctx.app.db.acquire().await?, district).await?;
-    let now = open.iter().map(LiveStatus::of_event).collect();
+    let mut pooled = ctx.app.db.acquire().await?;
+    let mut conn = triad_store::Conn::from(&mut pooled);
+    let open = store::open_in_district(&mut conn, district).await?;
+    let mut now = Vec::with_capacity(open.len());
+    for e in &open {
+        let Some(id) = Id::parse(&e.campus_id) else {
+            continue;
+        };
+        if let Some(campus) = triad_store::org::campus(&mut conn, id).await? {
+            now.push(live::status_of(&mut conn, &campus, Some(e)).await?);
+        }
+    }
     Ok((district.to_string(), now))
 }

@@ -19,6 +19,7 @@ use triad_domain::operations::ThreatStep;
 pub fn routes() -> Routes {
     Routes::default()
         .get("/campuses/{id}/status", status)
+        .get("/districts/{id}/status", district_board)
         .post("/campuses/{id}/status", make_move)
         .get("/campus-events/{id}", event)
         .get("/campus-events/{id}/timeline.csv", timeline_csv)
@@ -64,6 +65,23 @@ async fn make_move(
 ) -> WebResult<Response> {
     service::make_move(&ctx, &id, input).await?;
     Ok(Redirect::to(&format!("/campuses/{id}/status")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "operations/district_status.html")]
+struct BoardPage {
+    layout: Layout,
+    b: service::DistrictBoard,
+}
+
+/// Every campus of a district and its status, for the district's leaders; it follows the
+/// live stream like the banner.
+async fn district_board(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
+    let b = service::district_board(&ctx, &id).await?;
+    render(&BoardPage {
+        layout: Layout::new(&ctx),
+        b,
+    })
 }
 
 #[derive(Template)]

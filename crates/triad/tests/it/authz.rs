@@ -293,7 +293,7 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
             e(LEADER, NOBODY)
         }
         // A district leader hears every campus of the district on one stream.
-        ("GET", "/districts/{id}/live") => e(LEADER, NOBODY),
+        ("GET", "/districts/{id}/live" | "/districts/{id}/status") => e(LEADER, NOBODY),
         // A person's one stream: whatever they are on, possibly nothing.
         ("GET", "/live") => e(EVERYONE, EVERYONE),
         ("GET", "/incidents/{id}/investigations" | "/api/v1/incidents/{id}/investigations") => {

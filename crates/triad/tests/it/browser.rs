@@ -270,6 +270,22 @@ async fn wait_for_text(c: &Client, id: &str, wanted: &str) {
     }
 }
 
+/// Waits until an element's text satisfies `wanted`; yields the text.
+async fn wait_for_text_where(c: &Client, id: &str, wanted: impl Fn(&str) -> bool) -> String {
+    let deadline = std::time::Instant::now() + PATIENCE;
+    loop {
+        let text = match c.find(Locator::Id(id)).await {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if wanted(&text) {
+            return text;
+        }
+        assert!(std::time::Instant::now() < deadline, "#{id} reads {text:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 /// Clicks a button and reads the element the next page shows.
 async fn click_then_read(c: &Client, button: Locator<'_>, shown: Locator<'_>) -> String {
     c.find(button).await.unwrap().click().await.unwrap();
@@ -516,6 +532,118 @@ async fn the_status_page_offers_each_reader_only_their_next_moves() {
     end_browser(laptop).await;
 }
 
+/// A district leader's pages: a banner line per campus in an event (where, since when, who
+/// called it), the district's status board following each campus, and the alarm sound asked
+/// once per device and said to be blocked where the browser refuses to play.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_district_leader_sees_every_campus_in_an_event_and_is_told_when_sound_is_blocked() {
+    let app = TestApp::start(Engine::Sqlite).await;
+    let middle = app.sibling_campus().await;
+    let driver = start_driver();
+    let laptop = browser(&driver, 1366, 768).await;
+    sign_in(&laptop, &app, "director").await;
+    // Signed in, the device is asked once whether to sound the alarm.
+    let ask = laptop.find(Locator::Id("sound-ask")).await.unwrap();
+    assert!(ask.is_displayed().await.unwrap(), "the sound is asked for");
+    screenshot(&laptop, "sound-asked-director-laptop").await;
+    click(&laptop, "#sound-no").await;
+    assert!(!ask.is_displayed().await.unwrap());
+    // Asked and answered: a later page asks no more.
+    let board = app.url(&format!("/districts/{}/status", app.world.district));
+    laptop.goto(&board).await.unwrap();
+    assert!(!laptop
+        .find(Locator::Id("sound-ask"))
+        .await
+        .unwrap()
+        .is_displayed()
+        .await
+        .unwrap());
+    // Another day the answer on this device was yes; a page opened since has had no tap, so
+    // the browser keeps it silent.
+    script(
+        &laptop,
+        "window.localStorage.setItem('triad-sound', 'on'); return null;",
+    )
+    .await;
+    laptop.goto(&board).await.unwrap();
+    let rows = body_text(&laptop).await;
+    assert!(
+        rows.contains("Home High") && rows.contains("Home Middle"),
+        "{rows}"
+    );
+
+    // The principal locks Home High down; an SSO of Home Middle calls controlled movement.
+    let token = app.token("principal").await;
+    let lock = serde_json::json!({"action": "lockdown", "version": "0"});
+    let path = format!("/api/v1/campuses/{}/status", app.world.campus);
+    assert_eq!(app.api_post(&token, &path, lock).await.status(), 200);
+    let grant = triad_domain::auth::Grant::new(
+        triad_domain::auth::Role::Sso,
+        triad_domain::auth::Scope::Campus {
+            district: app.world.district,
+            campus: middle,
+        },
+    )
+    .unwrap();
+    let sso = app.add_person("middle-sso", &[grant], None, None).await;
+    let sso_token = app.token_of(sso).await;
+    let movement = serde_json::json!({"action": "controlled_movement", "version": "0"});
+    let path = format!("/api/v1/campuses/{middle}/status");
+    assert_eq!(
+        app.api_post(&sso_token, &path, movement).await.status(),
+        200
+    );
+
+    // One line per campus, the lockdown first.
+    let first = wait_for_text_where(&laptop, "live-text", |t| {
+        t.starts_with("LOCKDOWN · Home High · ")
+    })
+    .await;
+    assert!(first.ends_with(" · called by Test principal"), "{first}");
+    let second = wait_for_text_where(&laptop, "live-more", |t| {
+        t.starts_with("CONTROLLED MOVEMENT · Home Middle · ")
+    })
+    .await;
+    assert!(second.ends_with(" · called by Test middle-sso"), "{second}");
+    // The board follows: each row says its status, since when and who called it.
+    let deadline = std::time::Instant::now() + PATIENCE;
+    loop {
+        let row = script(
+            &laptop,
+            &format!("var r = document.querySelector('[data-board-campus=\"{middle}\"]'); return r.className + '|' + r.innerText;"),
+        )
+        .await;
+        let row = row.as_str().unwrap_or_default().to_string();
+        if row.starts_with("board-controlled_movement|") && row.contains("middle-sso") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the board row reads {row:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // The page tried to sound the alarm and the browser refused: the banner says so at once.
+    let sound = laptop.find(Locator::Id("live-sound")).await.unwrap();
+    assert_eq!(
+        sound.text().await.unwrap(),
+        "Sound is blocked: tap to turn it on"
+    );
+    let banner = laptop.find(Locator::Id("live")).await.unwrap();
+    let tried = banner
+        .attr("data-tone-tries")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert_ne!(tried, "0", "the page tried to play");
+    assert_eq!(tones(&laptop).await, "0", "and nothing played");
+    screenshot(&laptop, "board-director-laptop").await;
+    // One tap turns it on for this page.
+    sound.click().await.unwrap();
+    wait_for_text(&laptop, "live-sound", "Sound is on").await;
+    end_browser(laptop).await;
+}
+
 /// How many tones the page's banner has played.
 async fn tones(page: &fantoccini::Client) -> String {
     let banner = page.find(Locator::Id("live")).await.unwrap();
@@ -544,8 +672,12 @@ async fn a_lockdown_reaches_another_open_page_without_reloading() {
     click(&office, "#move-lockdown summary").await;
     click(&office, "#move-lockdown button.confirm").await;
     wait_for_text(&office, "status", "Lockdown").await;
-    // The teacher's page turns red by itself.
-    wait_for_text(&staff, "live-text", "LOCKDOWN").await;
+    // The teacher's page turns red by itself, and says where, since when and who called it.
+    let said = wait_for_text_where(&staff, "live-text", |t| {
+        t.starts_with("LOCKDOWN · Home High · ")
+    })
+    .await;
+    assert!(said.ends_with(" · called by Test principal"), "{said}");
     screenshot(&staff, "lockdown-banner-staff").await;
     // Browsers block sound until the person acts: no tone yet.
     assert_eq!(
@@ -677,7 +809,7 @@ async fn many_pages_and_tabs_share_one_live_connection() {
     assert_eq!(app.api_post(&token, &path, lockdown).await.status(), 200);
     for tab in &tabs {
         c.switch_to_window(tab.clone()).await.unwrap();
-        wait_for_text(&c, "live-text", "LOCKDOWN").await;
+        wait_for_text_where(&c, "live-text", |t| t.starts_with("LOCKDOWN · ")).await;
     }
     screenshot(&c, "live-shared-lockdown-tab").await;
     // In the first tab, go on to another page, lift the lockdown meanwhile, and come back:
@@ -689,7 +821,7 @@ async fn many_pages_and_tabs_share_one_live_connection() {
     c.goto(&app.url(&format!("/campuses/{campus}")))
         .await
         .unwrap();
-    wait_for_text(&c, "live-text", "LOCKDOWN").await;
+    wait_for_text_where(&c, "live-text", |t| t.starts_with("LOCKDOWN · ")).await;
     let now: serde_json::Value = app.api_get(&path, &token).await.json().await.unwrap();
     let version = now["version"].as_i64().unwrap().to_string();
     let lift = serde_json::json!({"action": "school_lift", "version": version, "accept_responsibility": true});
