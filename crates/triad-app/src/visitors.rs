@@ -366,6 +366,33 @@ pub struct VisitorView {
     pub time_out: Option<String>,
     pub incident_id: Option<String>,
     pub matches: Vec<MatchView>,
+    /// Where the front desk stands with this visitor: `held` (a possible ban match waits for
+    /// a person's decision: no badge), `banned` (a match was confirmed: not admitted) or
+    /// `clear` (no match, or every match dismissed: the badge may be printed); `left` when the
+    /// visitor signed out before anyone decided on a possible match.
+    pub desk: String,
+}
+
+/// Where the front desk stands with a visitor, by their matches.
+fn desk_state(incident: Option<&str>, signed_out: bool, matches: &[MatchView]) -> &'static str {
+    if incident.is_some()
+        || matches
+            .iter()
+            .any(|m| m.decision == MatchDecision::Confirmed.code())
+    {
+        "banned"
+    } else if matches
+        .iter()
+        .any(|m| m.decision == MatchDecision::Pending.code())
+    {
+        if signed_out {
+            "left"
+        } else {
+            "held"
+        }
+    } else {
+        "clear"
+    }
 }
 
 struct VisitorParsed {
@@ -530,6 +557,15 @@ pub async fn sign_in(ctx: &Ctx, campus_id: &str, input: VisitorInput) -> AppResu
         };
         store::insert_match(&mut tx, &m).await?;
     }
+    if !candidates.is_empty() {
+        // The SRO and the administrators are told at once, while the visitor waits.
+        let message = format!(
+            "Possible banned person at the front office of {}: {} {} is held at the desk until someone decides.",
+            campus.name, row.given_name, row.family_name
+        );
+        let link = format!("/visitors/{}", row.id);
+        tell_campus(ctx, &mut tx, &campus, &local, &message, &link).await?;
+    }
     let event = ctx
         .event("visitor.sign_in", Outcome::Ok)
         .record("visitor", &row.id)
@@ -570,6 +606,7 @@ async fn visitor_view<'c>(
         });
     }
     Ok(VisitorView {
+        desk: desk_state(v.incident_id.as_deref(), v.time_out.is_some(), &matches).into(),
         name: format!("{} {}", v.given_name, v.family_name),
         time_in: local.show(v.time_in),
         time_out: v.time_out.map(|t| local.show(t)),
@@ -780,6 +817,18 @@ async fn confirm(
         "{} {} signed in at {} and matches an active ban: the SRO is needed at the front office.",
         v.given_name, v.family_name, campus.name
     );
+    tell_campus(ctx, tx, campus, local, &message, &link).await
+}
+
+/// Tells a campus's SRO and administrators, on their home page, in the same write.
+async fn tell_campus(
+    ctx: &Ctx,
+    tx: &mut Change,
+    campus: &Campus,
+    local: &Local,
+    message: &str,
+    link: &str,
+) -> AppResult<()> {
     let today = local.date(ctx.now).to_string();
     for user in
         triad_store::notifications::campus_recipients(&mut *tx, campus.campus_id(), &today).await?
@@ -787,8 +836,8 @@ async fn confirm(
         let n = triad_store::notifications::NewNotification {
             user,
             campus: Some(campus.campus_id()),
-            message: &message,
-            link: Some(&link),
+            message,
+            link: Some(link),
             at: ctx.now.millis(),
         };
         triad_store::notifications::insert(&mut *tx, &n).await?;

@@ -48,10 +48,19 @@ function openStream(path, deliver) {
 if (typeof document !== "undefined") {
   document.addEventListener("submit", function (event) {
     var form = event.target;
+    // Signing in: the next page asks, once per device, about the alarm sound.
+    if (form.getAttribute("action") === "/login" && window.sessionStorage) {
+      window.sessionStorage.setItem("triad-signed-in", "1");
+    }
     var question = form.getAttribute("data-confirm");
     if (question && !window.confirm(question)) {
       event.preventDefault();
     }
+  });
+
+  // A button that prints the page (the visitor badge prints alone: see the print styles).
+  Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (button) {
+    button.addEventListener("click", function () { window.print(); });
   });
 
   // Live campus status: every page of someone on a campus (or leading a district) shows a banner
@@ -108,7 +117,10 @@ if (typeof document !== "undefined") {
     }
     soundButton.addEventListener("click", turnSoundOn);
     var ask = document.getElementById("sound-ask");
-    if (ask && window.localStorage && window.localStorage.getItem(SOUND) === null) {
+    var justSignedIn = window.sessionStorage && window.sessionStorage.getItem("triad-signed-in");
+    if (window.sessionStorage) { window.sessionStorage.removeItem("triad-signed-in"); }
+    var unanswered = window.localStorage && window.localStorage.getItem(SOUND) === null;
+    if (ask && unanswered && (justSignedIn || window.location.pathname === "/")) {
       ask.hidden = false;
       document.getElementById("sound-yes").addEventListener("click", function () { turnSoundOn(); ask.hidden = true; });
       document.getElementById("sound-no").addEventListener("click", function () {

@@ -312,7 +312,7 @@ async fn a_banned_visitor_is_caught_at_the_front_office() {
         200
     );
     // The SSO at the front office signs in "Bob Smith"; the campus bans a Robert Smith.
-    let desk = browser(&driver, 1024, 900).await;
+    let desk = browser(&driver, 1366, 768).await;
     sign_in(&desk, &app, "sso").await;
     desk.goto(&app.url(&format!("/campuses/{}/visitors", app.world.campus)))
         .await
@@ -339,23 +339,95 @@ async fn a_banned_visitor_is_caught_at_the_front_office() {
         matches.contains("Robert Smith") && matches.contains("nickname"),
         "{matches}"
     );
-    screenshot(&desk, "visitor-ban-match").await;
-    let notice = click_then_read(
+    // An alarm, not a line: no badge until someone decides.
+    let desk_says = desk
+        .find(Locator::Id("desk"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        desk_says.contains("Possible banned person: do not issue a badge"),
+        "{desk_says}"
+    );
+    assert!(
+        desk.find(Locator::Css("[data-print]")).await.is_err(),
+        "no badge to print"
+    );
+    let red = script(
         &desk,
-        Locator::XPath("//button[contains(., 'Same person')]"),
-        Locator::Css("p.notice"),
+        "return getComputedStyle(document.getElementById('desk')).backgroundColor;",
     )
     .await;
-    assert!(notice.contains("Confirmed ban match"), "{notice}");
-    end_browser(desk).await;
-    // The principal is told on their home page.
-    let office = browser(&driver, 1280, 900).await;
+    assert_eq!(red, "rgb(176, 0, 32)");
+    screenshot(&desk, "visitor-ban-match").await;
+    // The principal is told at once, while the visitor waits.
+    let office = browser(&driver, 1366, 768).await;
     sign_in(&office, &app, "principal").await;
     let home = body_text(&office).await;
     assert!(
-        home.contains("For your attention") && home.contains("matches an active ban"),
+        home.contains("For your attention")
+            && home.contains("Possible banned person at the front office"),
         "{home}"
     );
+    let confirmed = click_then_read(
+        &desk,
+        Locator::XPath("//button[contains(., 'Same person')]"),
+        Locator::Id("desk"),
+    )
+    .await;
+    assert!(
+        confirmed.contains("Confirmed ban: do not admit"),
+        "{confirmed}"
+    );
+    // The day's list says what was decided.
+    desk.goto(&app.url(&format!("/campuses/{}/visitors", app.world.campus)))
+        .await
+        .unwrap();
+    let list = desk
+        .find(Locator::Id("visitors"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        list.contains("confirmed ban") && !list.contains("held at the desk"),
+        "{list}"
+    );
+    // A visitor no ban matches is cleared in green, with a badge to print.
+    fill(&desk, "given_name", "Alice").await;
+    fill(&desk, "family_name", "Nguyen").await;
+    desk.execute(
+        "document.getElementById('birth_date').value = '1990-09-09'",
+        vec![],
+    )
+    .await
+    .unwrap();
+    fill(&desk, "id_last_four", "1234").await;
+    fill(&desk, "purpose", "Meeting").await;
+    fill(&desk, "host", "Ms Park").await;
+    let clear = click_then_read(
+        &desk,
+        Locator::Css("main form button[type=submit]"),
+        Locator::Id("desk"),
+    )
+    .await;
+    assert!(clear.contains("No ban matches"), "{clear}");
+    assert!(desk.find(Locator::Css("[data-print]")).await.is_ok());
+    let badge = script(
+        &desk,
+        "return document.getElementById('badge').textContent;",
+    )
+    .await;
+    assert!(badge.as_str().unwrap().contains("Alice Nguyen"), "{badge}");
+    screenshot(&desk, "visitor-clear-badge").await;
+    end_browser(desk).await;
+    // The principal's home page, read again, has the confirmed match too.
+    office.refresh().await.unwrap();
+    let home = body_text(&office).await;
+    assert!(home.contains("matches an active ban"), "{home}");
     screenshot(&office, "home-principal-ban-notification").await;
     end_browser(office).await;
 }
