@@ -162,13 +162,40 @@ async fn headers(State(state): State<AppState>, request: Request, next: Next) ->
 struct ErrorPage {
     heading: String,
     message: String,
-    fields: Vec<triad_domain::FieldError>,
+    /// Each field at fault, named in words, and what is wrong with it.
+    fields: Vec<(String, String)>,
+    /// The page the refused form was on.
+    back: Option<String>,
+}
+
+/// The header a page's script sends a form with (see `static/app.js`).
+pub const FORM_SENT_BY_SCRIPT: &str = "x-triad-form";
+
+/// A field's name as people read it: `search_basis` is "Search basis".
+fn field_in_words(field: &str) -> String {
+    let spaced = field.replace(['_', '.'], " ");
+    let mut chars = spaced.trim().chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => "The form".into(),
+    }
 }
 
 /// Turns every error (ours, or a rejection from the framework) into a page for people or
 /// JSON for the API, with nothing of the internals.
 async fn render_errors(request: Request, next: Next) -> Response {
-    let is_api = request.uri().path().starts_with("/api/");
+    // A page's form sent by the page's script wants the error as data, to show each message
+    // beside its field on the page as it was filled.
+    let from_page_script = request.headers().contains_key(FORM_SENT_BY_SCRIPT);
+    let is_api = request.uri().path().starts_with("/api/") || from_page_script;
+    // Where a page's form came from, to send the person back to it.
+    let came_from = request
+        .headers()
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| axum::http::Uri::try_from(v).ok())
+        .filter(|u| u.path().starts_with('/'))
+        .and_then(|u| u.path_and_query().map(|p| p.to_string()));
     let next_path = request
         .uri()
         .path_and_query()
@@ -222,7 +249,12 @@ async fn render_errors(request: Request, next: Next) -> Response {
     let page = ErrorPage {
         heading,
         message: body.message,
-        fields: body.fields,
+        fields: body
+            .fields
+            .into_iter()
+            .map(|f| (field_in_words(f.field), f.message))
+            .collect(),
+        back: came_from.filter(|_| status == StatusCode::UNPROCESSABLE_ENTITY),
     };
     with_retry(match page.render() {
         Ok(html) => (status, Html(html)).into_response(),

@@ -55,8 +55,102 @@ if (typeof document !== "undefined") {
     var question = form.getAttribute("data-confirm");
     if (question && !window.confirm(question)) {
       event.preventDefault();
+      return;
+    }
+    if (sentByScript(form)) {
+      event.preventDefault();
+      send(form, event.submitter);
     }
   });
+
+  // A page's form is sent from the page, so that a refusal comes back on the page as it was
+  // filled: each message beside its field, that field focused and its section open, nothing
+  // typed lost. Its buttons wait while it is sent, so a double tap sends it once. Signing in
+  // and out stay plain forms (their answers set and clear the session).
+  function sentByScript(form) {
+    var action = form.getAttribute("action") || window.location.pathname;
+    return window.fetch && window.FormData && window.URLSearchParams &&
+      (form.getAttribute("method") || "").toLowerCase() === "post" &&
+      !/^\/(login|logout)/.test(action) && !form.hasAttribute("data-plain");
+  }
+
+  function send(form, submitter) {
+    var data = new FormData(form);
+    if (submitter && submitter.name) { data.append(submitter.name, submitter.value); }
+    var multipart = (form.getAttribute("enctype") || "").toLowerCase() === "multipart/form-data";
+    var buttons = form.querySelectorAll("button, input[type=submit]");
+    Array.prototype.forEach.call(buttons, function (b) { b.disabled = true; });
+    var done = function () { Array.prototype.forEach.call(buttons, function (b) { b.disabled = false; }); };
+    // Read from the attribute: a field named "action" (the status moves have one) shadows
+    // the form's own property.
+    window.fetch(form.getAttribute("action") || window.location.href, {
+      method: "POST",
+      body: multipart ? data : new URLSearchParams(data),
+      credentials: "same-origin",
+      headers: { "X-Triad-Form": "1" }
+    }).then(function (response) {
+      var type = response.headers.get("content-type") || "";
+      if (response.ok && response.redirected) { window.location.assign(response.url); return; }
+      if (response.status === 401) { window.location.assign("/login?next=" + encodeURIComponent(window.location.pathname)); return; }
+      if (!response.ok && type.indexOf("application/json") === 0) {
+        return response.json().then(function (body) { done(); refused(form, body, response.status); });
+      }
+      // A page the server answered with (a secret shown once, a report): shown as it is.
+      return response.text().then(function (html) { document.open(); document.write(html); document.close(); });
+    }).catch(function () {
+      done();
+      refused(form, { message: "This was not sent: check the connection and send it again.", fields: [] }, 0);
+    });
+  }
+
+  function inWords(field) {
+    var words = field.replace(/[_.]/g, " ").trim();
+    return words.charAt(0).toUpperCase() + words.slice(1);
+  }
+
+  function refused(form, body, status) {
+    Array.prototype.forEach.call(form.querySelectorAll(".field-error, .form-error"), function (el) { el.remove(); });
+    Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (el) {
+      el.removeAttribute("aria-invalid"); el.removeAttribute("aria-describedby");
+    });
+    var elsewhere = [];
+    var first = null;
+    (body.fields || []).forEach(function (f) {
+      var named = form.elements.namedItem(f.field);
+      var el = named && named.length !== undefined && !named.tagName ? named[0] : named;
+      if (!el || el.type === "hidden") { elsewhere.push(inWords(f.field) + ": " + f.message); return; }
+      var note = document.createElement("p");
+      note.className = "field-error";
+      note.id = "error-" + f.field;
+      note.textContent = f.message.charAt(0).toUpperCase() + f.message.slice(1);
+      var holder = el.closest("fieldset.choices") || el.closest("div") || el.closest("label") || el;
+      holder.insertAdjacentElement("afterend", note);
+      el.setAttribute("aria-invalid", "true");
+      el.setAttribute("aria-describedby", note.id);
+      for (var d = el.closest("details"); d; d = d.parentElement && d.parentElement.closest("details")) { d.open = true; }
+      if (!first) { first = el; }
+    });
+    var top = document.createElement("div");
+    top.className = "form-error";
+    top.setAttribute("role", "alert");
+    var heading = document.createElement("p");
+    heading.textContent = status === 422
+      ? "Nothing was saved: " + (first ? "check the fields marked below." : "check what is said below.")
+      : (body.message || "This was not saved.");
+    top.appendChild(heading);
+    if (elsewhere.length) {
+      var list = document.createElement("ul");
+      elsewhere.forEach(function (text) { var li = document.createElement("li"); li.textContent = text; list.appendChild(li); });
+      top.appendChild(list);
+    }
+    form.insertBefore(top, form.firstChild);
+    for (var d2 = form.closest("details"); d2; d2 = d2.parentElement && d2.parentElement.closest("details")) { d2.open = true; }
+    // The field and its message in the middle of the screen, not at its edge.
+    var shown = first || top;
+    if (!first) { top.setAttribute("tabindex", "-1"); }
+    if (shown.scrollIntoView) { shown.scrollIntoView({ block: "center" }); }
+    shown.focus({ preventScroll: true });
+  }
 
   // A button that prints the page (the visitor badge prints alone: see the print styles).
   Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (button) {

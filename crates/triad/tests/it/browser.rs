@@ -286,9 +286,28 @@ async fn wait_for_text_where(c: &Client, id: &str, wanted: impl Fn(&str) -> bool
     }
 }
 
-/// Clicks a button and reads the element the next page shows.
+/// Clicks a button and reads the element the next page shows (once it is the next page: the
+/// form is sent from the page, which stays until the answer comes).
 async fn click_then_read(c: &Client, button: Locator<'_>, shown: Locator<'_>) -> String {
+    c.execute("window.triadBefore = true; return null;", vec![])
+        .await
+        .unwrap();
     c.find(button).await.unwrap().click().await.unwrap();
+    let deadline = std::time::Instant::now() + PATIENCE;
+    loop {
+        let replaced = c
+            .execute("return window.triadBefore !== true;", vec![])
+            .await
+            .unwrap_or(serde_json::Value::Bool(false));
+        if replaced == serde_json::Value::Bool(true) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the next page never came"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     c.wait()
         .for_element(shown)
         .await
@@ -714,6 +733,75 @@ async fn a_district_leader_sees_every_campus_in_an_event_and_is_told_when_sound_
     sound.click().await.unwrap();
     wait_for_text(&laptop, "live-sound", "Sound is on").await;
     end_browser(laptop).await;
+}
+
+/// A refused form comes back on its page as it was filled: the message beside the field in
+/// words, that field focused and its section open, the header kept; nothing saved.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_form_comes_back_as_it_was_filled() {
+    let app = TestApp::start(Engine::Sqlite).await;
+    let driver = start_driver();
+    let phone = browser(&driver, 390, 844).await;
+    sign_in(&phone, &app, "sro").await;
+    phone.goto(&app.url("/activity")).await.unwrap();
+    let before = app.audit_count("activity.create", "ok").await;
+    // A search, with no legal basis (its field is in the closed "more" section).
+    script(
+        &phone,
+        "document.getElementById('other').value = 'search';\
+         var m = document.getElementById('minutes'); m.value = ''; return null;",
+    )
+    .await;
+    fill(&phone, "minutes", "35").await;
+    // A note in the "more" section, which the officer then closes again.
+    click(&phone, "form.quick details summary").await;
+    fill(&phone, "notes", "Locker check, east hall").await;
+    click(&phone, "form.quick details summary").await;
+    click(&phone, "button.big").await;
+    let said = wait_for_text_where(&phone, "error-search_basis", |t| !t.is_empty()).await;
+    assert!(
+        said.starts_with("A search by a sworn officer needs its legal basis"),
+        "{said}"
+    );
+    let state = script(
+        &phone,
+        "return [document.activeElement.id, document.querySelector('form.quick details').open,\
+                 document.getElementById('minutes').value, document.getElementById('notes').value,\
+                 document.getElementById('other').value, !!document.querySelector('header.top'),\
+                 window.location.pathname, document.querySelector('.form-error').innerText];",
+    )
+    .await;
+    assert_eq!(state[0], "basis", "the field at fault is focused: {state}");
+    assert_eq!(state[1], true, "its section is open: {state}");
+    assert_eq!(state[2], "35", "what was typed is kept: {state}");
+    assert_eq!(state[3], "Locker check, east hall");
+    assert_eq!(state[4], "search");
+    assert_eq!(state[5], true, "the header and navigation are kept");
+    assert_eq!(state[6], "/activity");
+    assert!(
+        state[7].as_str().unwrap().starts_with("Nothing was saved"),
+        "{state}"
+    );
+    assert_eq!(
+        app.audit_count("activity.create", "ok").await,
+        before,
+        "nothing saved"
+    );
+    screenshot(&phone, "refused-form-activity-phone").await;
+    // Corrected and sent again: saved once.
+    script(
+        &phone,
+        "document.getElementById('basis').value = 'consent'; return null;",
+    )
+    .await;
+    click(&phone, "button.big").await;
+    phone
+        .wait()
+        .for_element(Locator::Id("saved"))
+        .await
+        .unwrap();
+    assert_eq!(app.audit_count("activity.create", "ok").await, before + 1);
+    end_browser(phone).await;
 }
 
 /// How many tones the page's banner has played.
