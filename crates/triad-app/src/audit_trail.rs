@@ -128,6 +128,8 @@ pub struct EntryView {
     pub seq: i64,
     pub at: String,
     pub actor: Option<String>,
+    /// The actor's name, for people reading the trail.
+    pub actor_name: Option<String>,
     pub action: String,
     pub record_type: Option<String>,
     pub record_id: Option<String>,
@@ -143,6 +145,7 @@ impl From<AuditEntry> for EntryView {
             seq: e.seq,
             at: e.at.rfc3339(),
             actor: e.event.actor.map(|a| a.to_string()),
+            actor_name: None,
             action: e.event.action,
             record_type: e.event.record_type,
             record_id: e.event.record_id,
@@ -158,9 +161,52 @@ impl From<AuditEntry> for EntryView {
 pub async fn entries(ctx: &Ctx, q: &AuditQuery) -> AppResult<Vec<EntryView>> {
     let districts = reach(ctx).await?;
     let f = filter(q, districts)?;
-    Ok(triad_store::audit::list(&ctx.app.db, &f)
+    let mut entries: Vec<EntryView> = triad_store::audit::list(&ctx.app.db, &f)
         .await?
         .into_iter()
         .map(EntryView::from)
-        .collect())
+        .collect();
+    // Each person's name, read once however many of their entries the page holds.
+    let mut names: std::collections::HashMap<String, Option<String>> = Default::default();
+    let mut conn = ctx.app.db.acquire().await?;
+    for e in &mut entries {
+        let Some(actor) = e.actor.clone() else {
+            continue;
+        };
+        if !names.contains_key(&actor) {
+            let name = match Id::parse(&actor) {
+                Some(id) => triad_store::auth::user_by_id(&mut conn, id)
+                    .await?
+                    .map(|u| u.display_name),
+                None => None,
+            };
+            names.insert(actor.clone(), name);
+        }
+        e.actor_name = names.get(&actor).cloned().flatten();
+    }
+    Ok(entries)
+}
+
+/// The people whose entries the reader may filter on, by name: everyone for a system
+/// administrator, the people of their districts (and of the agencies serving them) for a
+/// district leader. The filter takes the user id.
+pub async fn actor_choices(ctx: &Ctx) -> AppResult<Vec<(String, String)>> {
+    let mut conn = ctx.app.db.acquire().await?;
+    let people = match reach(ctx).await? {
+        None => {
+            triad_store::auth::list_users(&mut conn, triad_store::paging::Page::first(1000)).await?
+        }
+        Some(districts) => {
+            let mut all = Vec::new();
+            for d in districts {
+                all.extend(triad_store::auth::people_near_district(&mut conn, d, "", 1000).await?);
+            }
+            all
+        }
+    };
+    let mut out: Vec<(String, String)> =
+        people.into_iter().map(|u| (u.id, u.display_name)).collect();
+    out.sort_by_key(|(_, name)| name.to_lowercase());
+    out.dedup();
+    Ok(out)
 }

@@ -180,6 +180,45 @@ impl Ctx {
     }
 }
 
+/// A person a form offers for a field, by name; the field takes the user name.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct PersonChoice {
+    pub username: String,
+    pub name: String,
+}
+
+/// The most people a form's list offers.
+const CHOICES: usize = 500;
+
+impl Ctx {
+    /// The people a field of `record` may name, by name, for a form's list: exactly those
+    /// [`Ctx::named`] accepts for it, less those `keep` refuses (a rule of the field on top,
+    /// judged by the roles the person holds for the record).
+    pub async fn choices(
+        &self,
+        record: Resource,
+        action: Action,
+        keep: impl Fn(&Named) -> bool,
+    ) -> AppResult<Vec<PersonChoice>> {
+        let Some(district) = record.tenant.district else {
+            return Ok(Vec::new());
+        };
+        let people = self
+            .people_who_may(district, record, action, "", CHOICES)
+            .await?;
+        let mut out: Vec<PersonChoice> = people
+            .iter()
+            .filter(|p| keep(p))
+            .map(|p| PersonChoice {
+                username: p.user.username.clone(),
+                name: p.user.display_name.clone(),
+            })
+            .collect();
+        out.sort_by_key(|p| p.name.to_lowercase());
+        Ok(out)
+    }
+}
+
 /// Whether a person the actor names may hold the record the field belongs to.
 fn may_hold(person: &Actor, action: Action, record: Resource) -> bool {
     decide(person, action, record) == Decision::Allow

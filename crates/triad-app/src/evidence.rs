@@ -5,7 +5,7 @@
 //! unaltered for law enforcement; everyone else sees a re-encoded copy without metadata.
 
 use crate::change::Change;
-use crate::context::Ctx;
+use crate::context::{Ctx, PersonChoice};
 use crate::error::{AppError, AppResult};
 use crate::incidents::FoundIncident;
 use crate::input::{text_fields, Part};
@@ -81,6 +81,19 @@ pub async fn of_incident(ctx: &Ctx, found: &FoundIncident) -> AppResult<Vec<Item
 /// agency (`held`), once the policy kept the change to those who take custody.
 fn side_held(held: &RolesHere) -> AppResult<Side> {
     rules::custody_side(held).ok_or_else(|| AppError::from_decision(Decision::Forbidden))
+}
+
+/// Who an item may be handed to: the people the policy lets hold it, other than its holder.
+pub async fn receiver_choices(ctx: &Ctx, id: &str) -> AppResult<Vec<PersonChoice>> {
+    let item = find(ctx, id, Action::View).await?;
+    let record = shared(Some(&item), Id::parse(id).unwrap_or_default());
+    let holder = item.holder_id.clone();
+    ctx.choices(record, Action::Change, |p| {
+        p.user.id != holder
+            && rules::custody_side(&p.actor.roles_for(&record.tenant, RecordClass::Shared))
+                .is_some()
+    })
+    .await
 }
 
 /// What an intake says about the item, as entered.

@@ -1,6 +1,6 @@
 //! Recording meetings and action items, and the cadence of a campus: once for pages and API.
 
-use crate::context::Ctx;
+use crate::context::{Ctx, PersonChoice};
 use crate::error::{AppError, AppResult};
 use serde::{Deserialize, Serialize};
 use triad_domain::audit::Outcome;
@@ -133,6 +133,12 @@ pub async fn campus_meetings(ctx: &Ctx, campus: &str) -> AppResult<CampusMeeting
         cadence: rules::cadence(&held, &cal.school_days, &cal.terms, cal.today),
         meetings: rows.into_iter().map(MeetingView::from).collect(),
     })
+}
+
+/// Who an action item of a meeting may be given to: the people who work with its campus.
+pub async fn owner_choices(ctx: &Ctx, meeting_id: &str) -> AppResult<Vec<PersonChoice>> {
+    let (_, campus) = meeting_for(ctx, meeting_id, Action::View).await?;
+    ctx.choices(shared(&campus), Action::View, |_| true).await
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]

@@ -25,6 +25,8 @@ struct AuditPage {
     layout: Layout,
     q: AuditQuery,
     entries: Vec<EntryView>,
+    /// The people the filter offers: (user id, name).
+    people: Vec<(String, String)>,
 }
 
 async fn page(ctx: Ctx, Query(q): Query<AuditQuery>) -> WebResult<Response> {
@@ -32,8 +34,10 @@ async fn page(ctx: Ctx, Query(q): Query<AuditQuery>) -> WebResult<Response> {
     if q.format == "csv" {
         return csv(entries);
     }
+    let people = triad_app::audit_trail::actor_choices(&ctx).await?;
     Ok(render(&AuditPage {
         layout: Layout::new(&ctx),
+        people,
         q,
         entries,
     })?

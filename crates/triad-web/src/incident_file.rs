@@ -97,6 +97,8 @@ struct IncidentPage {
     evidence_form: FormToken,
     ban_form: FormToken,
     purpose_form: FormToken,
+    /// Who a follow-up may be given to, by name.
+    assignees: Vec<triad_app::context::PersonChoice>,
 }
 
 async fn page(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
@@ -105,7 +107,9 @@ async fn page(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
         evidence,
         bans,
     } = file(&ctx, &id).await?;
+    let assignees = crate::incidents::service::assignee_choices(&ctx, &id).await?;
     render(&IncidentPage {
+        assignees,
         layout: Layout::new(&ctx),
         d: record,
         evidence,

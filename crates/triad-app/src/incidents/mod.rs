@@ -9,7 +9,7 @@ pub mod investigations;
 
 use crate::campus::{self, Local};
 use crate::change::Change;
-use crate::context::Ctx;
+use crate::context::{Ctx, PersonChoice};
 use crate::error::{AppError, AppResult};
 use serde::{Deserialize, Serialize};
 use triad_domain::audit::Outcome;
@@ -546,6 +546,20 @@ pub struct FollowUpInput {
     /// YYYY-MM-DD, optional.
     #[serde(default)]
     pub due_on: String,
+}
+
+/// Who a follow-up of an incident may be given to: the people who work on its campus's
+/// incidents and may take this kind of matter (a school-conduct matter goes to no officer).
+pub async fn assignee_choices(ctx: &Ctx, id: &str) -> AppResult<Vec<PersonChoice>> {
+    let found = find(ctx, id, Action::View).await?;
+    let resource = found.resource(RecordClass::Shared);
+    let classification =
+        Classification::from_code(&found.row.classification).unwrap_or(Classification::Neither);
+    ctx.choices(resource, Action::View, |p| {
+        let held = p.actor.roles_for(&resource.tenant, RecordClass::Shared);
+        rules::check_follow_up_assignee(classification, &held).is_ok()
+    })
+    .await
 }
 
 /// Adds a follow-up. A school-conduct matter cannot be handed to an officer.

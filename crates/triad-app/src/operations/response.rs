@@ -5,7 +5,7 @@
 
 use crate::campus::{self, Local};
 use crate::change::Change;
-use crate::context::Ctx;
+use crate::context::{Ctx, PersonChoice};
 use crate::error::{AppError, AppResult};
 use serde::{Deserialize, Serialize};
 use triad_domain::audit::Outcome;
@@ -206,6 +206,13 @@ pub async fn tick_step(ctx: &Ctx, event_id: &str, input: StepInput) -> AppResult
         ctx.app.notices_written.notify_one();
     }
     Ok(())
+}
+
+/// Who a follow-up of an event may be given to: the people who work with its campus.
+pub async fn owner_choices(ctx: &Ctx, event_id: &str) -> AppResult<Vec<PersonChoice>> {
+    let found = find(ctx, event_id, Action::View).await?;
+    let record = Resource::new(RecordClass::Shared, campus::tenant(&found.campus, None));
+    ctx.choices(record, Action::View, |_| true).await
 }
 
 /// The partner named for a contact: someone who, with the actor, makes one of the seed's

@@ -45,11 +45,19 @@ struct ItemPage {
     transfer_form: FormToken,
     acknowledge_form: FormToken,
     status_form: FormToken,
+    /// Who the item may be handed to, by name (for its holder).
+    receivers: Vec<triad_app::context::PersonChoice>,
 }
 
 async fn item(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
     let d = service::item(&ctx, &id).await?;
+    let receivers = if d.held_by_me && d.pending_receiver.is_none() {
+        service::receiver_choices(&ctx, &id).await?
+    } else {
+        Vec::new()
+    };
     render(&ItemPage {
+        receivers,
         layout: Layout::new(&ctx),
         d,
         statuses: EvidenceStatus::ALL

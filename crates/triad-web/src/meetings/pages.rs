@@ -79,13 +79,17 @@ struct MeetingPage {
     d: MeetingDetail,
     form: FormToken,
     status_forms: Vec<FormToken>,
+    /// Who an action item may be given to, by name.
+    owners: Vec<triad_app::context::PersonChoice>,
 }
 
 async fn meeting(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
     let d = service::meeting(&ctx, &id).await?;
     let status_forms = d.items.iter().map(|_| ctx.form()).collect();
+    let owners = service::owner_choices(&ctx, &id).await?;
     render(&MeetingPage {
         layout: Layout::new(&ctx),
+        owners,
         d,
         form: ctx.form(),
         status_forms,

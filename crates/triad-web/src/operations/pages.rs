@@ -94,11 +94,15 @@ struct EventPage {
     follow_up: FormToken,
     done: Vec<FormToken>,
     acknowledge: Vec<FormToken>,
+    /// Who a follow-up may be given to, by name.
+    owners: Vec<triad_app::context::PersonChoice>,
 }
 
 async fn event(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
     let e = service::event(&ctx, &id).await?;
+    let owners = response::owner_choices(&ctx, &id).await?;
     render(&EventPage {
+        owners,
         layout: Layout::new(&ctx),
         steps: ThreatStep::ALL.iter().map(|s| (*s, ctx.form())).collect(),
         note: ctx.form(),

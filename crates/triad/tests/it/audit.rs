@@ -154,6 +154,21 @@ both_engines!(
             .await
             .unwrap();
         assert_eq!(page.matches("org.campus.create").count(), 1);
+        // Entries name their people, linked to that person's entries; the filter picks
+        // people by name, among those of the reader's district only.
+        let director = app.user("director");
+        assert!(
+            page.contains(&format!("<a href=\"/audit?actor={director}\" title=\"Only this person's entries\">Test director</a>")),
+            "{page}"
+        );
+        assert!(page.contains(&format!(
+            "<option value=\"{}\">Test sro</option>",
+            app.user("sro")
+        )));
+        assert!(
+            !page.contains("Test away-principal"),
+            "another district's people are not offered"
+        );
         let all = app
             .get("/audit?action=org.campus", &a)
             .await

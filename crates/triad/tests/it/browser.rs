@@ -804,6 +804,80 @@ async fn a_refused_form_comes_back_as_it_was_filled() {
     end_browser(phone).await;
 }
 
+/// The names a `<select>` offers.
+async fn options_of(c: &Client, id: &str) -> Vec<String> {
+    let names = c
+        .execute(
+            &format!(
+                "return Array.from(document.getElementById('{id}').options)\
+                 .filter(function (o) {{ return o.value; }}).map(function (o) {{ return o.text; }});"
+            ),
+            vec![],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(names).unwrap()
+}
+
+/// People are picked by name from those the record allows, never typed as user names.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn people_are_picked_by_name_from_those_the_record_may_name() {
+    let app = TestApp::start(Engine::Sqlite).await;
+    let driver = start_driver();
+    let laptop = browser(&driver, 1366, 768).await;
+    sign_in(&laptop, &app, "principal").await;
+    // An action item's owner: the campus's partners, by name; not the teacher (who cannot
+    // open the meeting), not the other district's principal.
+    laptop
+        .goto(&app.url(&format!("/meetings/{}", app.world.meeting)))
+        .await
+        .unwrap();
+    let owners = options_of(&laptop, "owner").await;
+    for wanted in ["Test principal", "Test sro", "Test sso"] {
+        assert!(owners.iter().any(|o| o == wanted), "{wanted}: {owners:?}");
+    }
+    for never in ["Test staff", "Test away-principal", "Test evaluator"] {
+        assert!(!owners.iter().any(|o| o == never), "{never}: {owners:?}");
+    }
+    fill(&laptop, "title", "Walk the east fence").await;
+    script(
+        &laptop,
+        "document.getElementById('owner').value = 'sso'; return null;",
+    )
+    .await;
+    let items = click_then_read(
+        &laptop,
+        Locator::Css("form[action$='/items'] button[type=submit]"),
+        Locator::Css("main"),
+    )
+    .await;
+    assert!(
+        items.contains("Walk the east fence") && items.contains("Test sso"),
+        "{items}"
+    );
+    screenshot(&laptop, "picker-meeting-principal-laptop").await;
+    end_browser(laptop).await;
+    // The SRO holding an item hands it to someone who may hold it: not themself, not staff.
+    let phone = browser(&driver, 390, 844).await;
+    sign_in(&phone, &app, "sro").await;
+    phone
+        .goto(&app.url(&format!("/evidence/{}", app.world.evidence)))
+        .await
+        .unwrap();
+    let receivers = options_of(&phone, "receiver").await;
+    assert!(
+        receivers.iter().any(|o| o == "Test principal"),
+        "{receivers:?}"
+    );
+    for never in ["Test sro", "Test staff", "Test away-principal"] {
+        assert!(
+            !receivers.iter().any(|o| o == never),
+            "{never}: {receivers:?}"
+        );
+    }
+    end_browser(phone).await;
+}
+
 /// How many tones the page's banner has played.
 async fn tones(page: &fantoccini::Client) -> String {
     let banner = page.find(Locator::Id("live")).await.unwrap();
