@@ -4,6 +4,7 @@
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use triad_domain::auth::RolesHere;
+use triad_domain::operations::StateWords;
 use triad_domain::org::{self as org_rules, YearStart};
 use triad_domain::policy::{Action, RecordClass, Resource, Tenant};
 use triad_domain::{Id, Timestamp};
@@ -52,6 +53,24 @@ pub async fn campus_held(
         )
         .await?;
     Ok((campus.ok_or(AppError::NotFound)?, held))
+}
+
+/// A district's own words for the campus states (see [`StateWords`]).
+pub fn words_of(d: &triad_store::org::District) -> StateWords {
+    StateWords {
+        controlled_movement: d.controlled_movement_words.clone(),
+        lockdown: d.lockdown_words.clone(),
+    }
+}
+
+/// The words a campus's district uses for its states.
+pub async fn state_words(ctx: &Ctx, campus: &Campus) -> AppResult<StateWords> {
+    let mut conn = ctx.app.db.acquire().await?;
+    Ok(ctx
+        .district(&mut conn, campus.district())
+        .await?
+        .map(|d| words_of(&d))
+        .unwrap_or_default())
 }
 
 /// A campus's district clock: its time zone and the day its school year starts.

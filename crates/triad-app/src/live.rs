@@ -49,29 +49,34 @@ pub async fn status_of(
     event: Option<&triad_store::operations::EventRow>,
 ) -> triad_store::StoreResult<LiveStatus> {
     use triad_domain::operations::{CampusStatus, Move};
+    let district = triad_store::org::district(&mut *conn, campus.district()).await?;
+    let words = district
+        .as_ref()
+        .map(crate::campus::words_of)
+        .unwrap_or_default();
     let open = event.filter(|e| e.ended_at.is_none());
-    let status = open.map_or("normal", |e| e.status.as_str()).to_string();
+    let state = open
+        .and_then(|e| CampusStatus::from_code(&e.status))
+        .unwrap_or(CampusStatus::Normal);
     let mut out = LiveStatus {
         district_id: campus.district_id.clone(),
         campus_id: campus.id.clone(),
-        label: label(&status),
+        status: state.code().to_string(),
+        label: words.label(state),
         event_id: event.map(|e| e.id.clone()),
         version: open.map_or(0, |e| e.version),
         campus: campus.name.clone(),
         since: None,
         called_by: None,
-        status,
     };
     let Some(e) = open else {
         return Ok(out);
     };
     // The moves that put a campus in the status it is in.
-    let calls: &[Move] = match CampusStatus::from_code(&e.status) {
-        Some(CampusStatus::Lockdown) => &[Move::CallLockdown],
-        Some(CampusStatus::ControlledMovement) => {
-            &[Move::CallControlledMovement, Move::ReportThreat]
-        }
-        _ => &[],
+    let calls: &[Move] = match state {
+        CampusStatus::Lockdown => &[Move::CallLockdown],
+        CampusStatus::ControlledMovement => &[Move::CallControlledMovement, Move::ReportThreat],
+        CampusStatus::Normal => &[],
     };
     let timeline = triad_store::operations::timeline(&mut *conn, &e.id).await?;
     let called = timeline
@@ -79,8 +84,8 @@ pub async fn status_of(
         .rev()
         .find(|l| calls.iter().any(|m| m.code() == l.action));
     if let Some(l) = called {
-        let tz = triad_store::org::district(&mut *conn, campus.district())
-            .await?
+        let tz = district
+            .as_ref()
             .and_then(|d| triad_domain::org::parse_time_zone(&d.time_zone).ok())
             .unwrap_or(chrono_tz::UTC);
         out.since = Some(

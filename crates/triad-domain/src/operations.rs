@@ -250,6 +250,75 @@ pub fn may_open_threat_response(m: Move, threat_response_open: bool) -> Result<(
     Ok(())
 }
 
+/// A district's own words for the two campus states Triad has, where it chose them (for
+/// example the Standard Response Protocol's "Secure" or "Hold" for controlled movement).
+/// Only the words change: the authority rules are the same whatever they are called.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateWords {
+    pub controlled_movement: Option<String>,
+    pub lockdown: Option<String>,
+}
+
+impl StateWords {
+    /// Reads the words from a form: empty keeps Triad's; otherwise 2 to 30 letters, spaces or
+    /// hyphens, and the two may not read the same (nor as "Normal").
+    pub fn parse(controlled_movement: &str, lockdown: &str) -> Result<StateWords, Invalid> {
+        let mut invalid = Invalid::default();
+        let mut word = |field: &'static str, text: &str| {
+            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            if text.is_empty() {
+                return None;
+            }
+            let fits = (2..=30).contains(&text.chars().count())
+                && text
+                    .chars()
+                    .all(|c| c.is_alphabetic() || c == ' ' || c == '-');
+            if !fits {
+                invalid.push(field, "use 2 to 30 letters (spaces and hyphens allowed), or leave it empty for Triad's word");
+                return None;
+            }
+            Some(text)
+        };
+        let words = StateWords {
+            controlled_movement: word("controlled_movement_words", controlled_movement),
+            lockdown: word("lockdown_words", lockdown),
+        };
+        let cm = words.label(CampusStatus::ControlledMovement).to_lowercase();
+        let ld = words.label(CampusStatus::Lockdown).to_lowercase();
+        if cm == ld {
+            invalid.push("lockdown_words", "the two states need different words");
+        }
+        if cm == "normal" || ld == "normal" {
+            invalid.push(
+                "controlled_movement_words",
+                "\"Normal\" is the campus with neither",
+            );
+        }
+        invalid.into_result()?;
+        Ok(words)
+    }
+
+    /// A status as the district's people read it.
+    pub fn label(&self, status: CampusStatus) -> String {
+        let own = match status {
+            CampusStatus::ControlledMovement => self.controlled_movement.as_deref(),
+            CampusStatus::Lockdown => self.lockdown.as_deref(),
+            CampusStatus::Normal => None,
+        };
+        own.unwrap_or(status.label()).to_string()
+    }
+
+    /// A move as the district's people read it: calling or ending a state takes its word.
+    pub fn move_label(&self, m: Move) -> String {
+        match (m, &self.controlled_movement, &self.lockdown) {
+            (Move::CallControlledMovement, Some(w), _) => format!("Call {w}"),
+            (Move::EndControlledMovement, Some(w), _) => format!("End {w}"),
+            (Move::CallLockdown, _, Some(w)) => format!("Call {w}"),
+            _ => m.label().to_string(),
+        }
+    }
+}
+
 /// How a move is shown: what it does to the campus decides its colour and weight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MoveTone {
@@ -383,6 +452,33 @@ pub fn move_detail(m: Move, notes: MoveNotes<'_>) -> Result<Option<String>, Inva
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_district_names_the_states_in_its_own_words_and_the_rules_stay() {
+        let srp = StateWords::parse(" Secure ", "Lockdown").unwrap();
+        assert_eq!(srp.label(CampusStatus::ControlledMovement), "Secure");
+        assert_eq!(srp.label(CampusStatus::Lockdown), "Lockdown");
+        assert_eq!(srp.label(CampusStatus::Normal), "Normal");
+        assert_eq!(srp.move_label(Move::CallControlledMovement), "Call Secure");
+        assert_eq!(srp.move_label(Move::EndControlledMovement), "End Secure");
+        assert_eq!(srp.move_label(Move::AllClear), Move::AllClear.label());
+        let triads = StateWords::parse("", "").unwrap();
+        assert_eq!(triads, StateWords::default());
+        assert_eq!(
+            triads.label(CampusStatus::ControlledMovement),
+            "Controlled movement"
+        );
+        for (cm, ld, field) in [
+            ("Hold", "hold", "lockdown_words"),
+            ("Normal", "", "controlled_movement_words"),
+            ("<b>", "", "controlled_movement_words"),
+            ("x", "", "controlled_movement_words"),
+            ("", &"L".repeat(31), "lockdown_words"),
+        ] {
+            let refused = StateWords::parse(cm, ld).unwrap_err();
+            assert_eq!(refused.errors[0].field, field, "{cm:?} {ld:?}");
+        }
+    }
 
     #[test]
     fn each_reader_is_offered_only_the_next_moves_they_may_make() {

@@ -25,6 +25,9 @@ pub struct District {
     pub time_zone: String,
     pub year_start: String,
     pub created_at: i64,
+    /// The district's own words for controlled movement and lockdown, if it chose them.
+    pub controlled_movement_words: Option<String>,
+    pub lockdown_words: Option<String>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
@@ -149,12 +152,29 @@ pub async fn insert_district<'c>(
     Ok(())
 }
 
+/// Sets the district's own words for the two campus states (`None`: Triad's).
+pub async fn set_state_words<'c>(
+    conn: impl Into<Conn<'c>>,
+    district: Id,
+    controlled_movement: Option<&str>,
+    lockdown: Option<&str>,
+) -> StoreResult<u64> {
+    let mut c: Conn = conn.into();
+    Ok(execute!(
+        &mut c,
+        "UPDATE districts SET controlled_movement_words = $1, lockdown_words = $2 WHERE id = $3",
+        controlled_movement.map(str::to_string),
+        lockdown.map(str::to_string),
+        district.to_string()
+    )?)
+}
+
 pub async fn districts<'c>(conn: impl Into<Conn<'c>>) -> StoreResult<Vec<District>> {
     let mut c: Conn = conn.into();
     Ok(fetch_all!(
         &mut c,
         District,
-        "SELECT id, name, time_zone, year_start, created_at FROM districts ORDER BY name"
+        "SELECT id, name, time_zone, year_start, created_at, controlled_movement_words, lockdown_words FROM districts ORDER BY name"
     )?)
 }
 
@@ -163,7 +183,7 @@ pub async fn district<'c>(conn: impl Into<Conn<'c>>, id: Id) -> StoreResult<Opti
     Ok(fetch_optional!(
         &mut c,
         District,
-        "SELECT id, name, time_zone, year_start, created_at FROM districts WHERE id = $1",
+        "SELECT id, name, time_zone, year_start, created_at, controlled_movement_words, lockdown_words FROM districts WHERE id = $1",
         id.to_string()
     )?)
 }

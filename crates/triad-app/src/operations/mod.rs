@@ -168,11 +168,12 @@ pub async fn status(ctx: &Ctx, campus_id: &str) -> AppResult<CampusStatusView> {
     };
     // What the reader may do next, by the roles they hold for this campus only.
     let threat_response_open = open.as_ref().is_some_and(|e| e.threat.is_some());
+    let words = campus::state_words(ctx, &campus).await?;
     let moves = rules::next_moves(state, Who::from(&here), threat_response_open)
         .into_iter()
         .map(|m| MoveChoice {
             action: m.code().into(),
-            label: m.label().into(),
+            label: words.move_label(m),
             tone: m.tone().code().into(),
         })
         .collect();
@@ -183,7 +184,7 @@ pub async fn status(ctx: &Ctx, campus_id: &str) -> AppResult<CampusStatusView> {
     Ok(CampusStatusView {
         campus_id: campus.id.clone(),
         campus: campus.name.clone(),
-        label: label(&status),
+        label: words.label(state.status),
         status,
         version,
         open: match open {

@@ -265,6 +265,9 @@ pub struct DistrictDetail {
     pub non_school_days: Vec<DayView>,
     pub campuses: Vec<CampusView>,
     pub partners: Vec<NamedRef>,
+    /// The district's own words for controlled movement and lockdown; empty: Triad's.
+    pub controlled_movement_words: String,
+    pub lockdown_words: String,
 }
 
 /// The school year that contains today in the district's own time zone.
@@ -326,6 +329,8 @@ pub async fn district_detail(ctx: &Ctx, id: &str) -> AppResult<DistrictDetail> {
         }
     }
     Ok(DistrictDetail {
+        controlled_movement_words: d.controlled_movement_words.clone().unwrap_or_default(),
+        lockdown_words: d.lockdown_words.clone().unwrap_or_default(),
         id: d.id,
         name: d.name,
         time_zone: d.time_zone,
@@ -719,6 +724,51 @@ pub async fn create_assignment(
         ends_on: ends,
         spread_too_thin: rules::spread_too_thin(held),
     })
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct StateWordsInput {
+    /// The district's word for controlled movement (e.g. "Secure" or "Hold"); empty: Triad's.
+    #[serde(default)]
+    pub controlled_movement_words: String,
+    /// The district's word for lockdown; empty: Triad's.
+    #[serde(default)]
+    pub lockdown_words: String,
+}
+
+/// Sets the words the district's staff are trained on for the campus states, shown on every
+/// page and banner of the district. The authority rules do not change with them.
+pub async fn set_state_words(ctx: &Ctx, district: &str, input: StateWordsInput) -> AppResult<()> {
+    let district = parse_id(district)?;
+    ctx.require(
+        Action::Change,
+        directory(Tenant::district(district)),
+        ("district", &district.to_string()),
+    )
+    .await?;
+    let words = triad_domain::operations::StateWords::parse(
+        &input.controlled_movement_words,
+        &input.lockdown_words,
+    )?;
+    let mut tx = ctx.change().await?;
+    let changed = store::set_state_words(
+        &mut tx,
+        district,
+        words.controlled_movement.as_deref(),
+        words.lockdown.as_deref(),
+    )
+    .await?;
+    if changed == 0 {
+        return Err(AppError::NotFound);
+    }
+    tx.audit(
+        ctx.audit("org.district.state_words")
+            .record("district", district)
+            .content(&words)
+            .tenant(Some(district), None),
+    );
+    tx.commit().await?;
+    Ok(())
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]

@@ -25,6 +25,7 @@ pub fn routes() -> Routes {
         .post("/districts/{id}/campuses", create_campus)
         .post("/districts/{id}/terms", add_term)
         .post("/districts/{id}/non-school-days", add_non_school_day)
+        .post("/districts/{id}/state-words", set_state_words)
         .get("/campuses/{id}", campus)
         .post("/campuses/{id}", update_campus)
         .get("/agencies/{id}", agency)
@@ -87,6 +88,7 @@ struct DistrictPage {
     campus_form: FormToken,
     term_form: FormToken,
     day_form: FormToken,
+    words_form: FormToken,
 }
 
 async fn district(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
@@ -100,6 +102,7 @@ async fn district(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
         campus_form: ctx.form(),
         term_form: ctx.form(),
         day_form: ctx.form(),
+        words_form: ctx.form(),
     })
 }
 
@@ -127,6 +130,15 @@ async fn add_non_school_day(
     Form(input): Form<service::NewNonSchoolDay>,
 ) -> WebResult<Response> {
     service::add_non_school_day(&ctx, &id, input).await?;
+    Ok(Redirect::to(&format!("/districts/{id}")).into_response())
+}
+
+async fn set_state_words(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(input): Form<service::StateWordsInput>,
+) -> WebResult<Response> {
+    service::set_state_words(&ctx, &id, input).await?;
     Ok(Redirect::to(&format!("/districts/{id}")).into_response())
 }
 

@@ -109,6 +109,7 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
             "/districts/{id}/campuses"
             | "/districts/{id}/terms"
             | "/districts/{id}/non-school-days"
+            | "/districts/{id}/state-words"
             | "/campuses/{id}",
         )
         | (

@@ -452,3 +452,77 @@ async fn a_stream_ends_when_its_credential_does() {
         "the stream ends with its account"
     );
 }
+
+both_engines!(
+    a_district_names_the_states_in_its_own_words,
+    |app: TestApp| async move {
+        let words = format!("/districts/{}/state-words", app.world.district);
+        let director = app.session("director").await;
+        // A campus's administrator does not choose the district's words.
+        let principal = app.session("principal").await;
+        let r = app
+            .post_form(&words, &principal, &[("controlled_movement_words", "Hold")])
+            .await;
+        assert!([403, 404].contains(&r.status().as_u16()), "{}", r.status());
+        // Words that would confuse are refused, naming the field; nothing changes.
+        let r = app
+            .post_form(
+                &words,
+                &director,
+                &[
+                    ("controlled_movement_words", "Lockdown"),
+                    ("lockdown_words", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 422);
+        let r = app
+            .post_form(
+                &words,
+                &director,
+                &[
+                    ("controlled_movement_words", " Secure "),
+                    ("lockdown_words", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 303);
+        assert_eq!(app.audit_count("org.district.state_words", "ok").await, 1);
+        // The page offers the district's words; the rules are the same.
+        let page = app
+            .get(
+                &format!("/campuses/{}/status", app.world.campus),
+                &principal,
+            )
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("Call Secure") && page.contains("Call a lockdown"),
+            "{page}"
+        );
+        let r = act(
+            &app,
+            "sso",
+            json!({"action": "controlled_movement", "version": "0"}),
+        )
+        .await;
+        assert_eq!(r.status(), 200);
+        let s: Value = r.json().await.unwrap();
+        assert_eq!(s["label"], "Secure");
+        let page = app
+            .get(
+                &format!("/districts/{}/status", app.world.district),
+                &director,
+            )
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("Secure"),
+            "the board reads the district's word: {page}"
+        );
+    }
+);
