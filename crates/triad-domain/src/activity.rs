@@ -94,6 +94,62 @@ impl Category {
         Category::Meeting,
         Category::CounselingParent,
     ];
+
+    /// An SSO's usual work: the front office's visitors and escorts among it.
+    const SSO_QUICK: &'static [Category] = &[
+        Category::Patrol,
+        Category::VisitorContact,
+        Category::Escort,
+        Category::CounselingStudent,
+        Category::StaffRelationship,
+        Category::Meeting,
+    ];
+
+    /// What the entry also asks when this is chosen: `search` (its legal basis, or for an SSO
+    /// the administrator who initiated it), `presentation` (topic and class), `staff` (which
+    /// staff); none for the rest.
+    pub fn needs(self) -> Option<&'static str> {
+        match self {
+            Category::Search => Some("search"),
+            Category::ClassroomPresentation => Some("presentation"),
+            Category::StaffRelationship | Category::CounselingStaff => Some("staff"),
+            _ => None,
+        }
+    }
+}
+
+/// How many tiles the quick entry shows.
+pub const QUICK_TILES: usize = 6;
+
+/// The durations offered as one tap, in minutes; anything else is typed.
+pub const QUICK_MINUTES: [i64; 5] = [10, 15, 30, 45, 60];
+
+/// The quick entry's tiles for a person: what they logged most in the last 30 days
+/// (`recent`, in any order, repeats counted), then their role's usual work, never a category
+/// their role may not log.
+pub fn quick_tiles(role: Role, recent: &[Category]) -> Vec<Category> {
+    let mut counted: Vec<(Category, usize)> = Vec::new();
+    for c in recent.iter().filter(|c| c.allowed_for(role)) {
+        match counted.iter_mut().find(|(k, _)| k == c) {
+            Some((_, n)) => *n += 1,
+            None => counted.push((*c, 1)),
+        }
+    }
+    // Most logged first; a tie keeps the order they were first seen (most recent first).
+    counted.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+    let defaults = if role == Role::Sso {
+        Category::SSO_QUICK
+    } else {
+        Category::QUICK
+    };
+    let mut tiles: Vec<Category> = counted.into_iter().map(|(c, _)| c).collect();
+    for c in defaults.iter().filter(|c| c.allowed_for(role)) {
+        if !tiles.contains(c) {
+            tiles.push(*c);
+        }
+    }
+    tiles.truncate(QUICK_TILES);
+    tiles
 }
 
 text_enum! {
@@ -504,6 +560,26 @@ pub const IMPORT_REFUSAL: &str = "importing activity logs is for officers and th
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn quick_tiles_follow_what_the_person_logs_and_never_offer_what_they_may_not() {
+        use super::{quick_tiles, Category::*, QUICK_TILES};
+        use crate::auth::Role;
+        // Nothing logged yet: the role's usual work; an SSO's has visitors and escorts and no
+        // classroom presentation (not theirs to log).
+        let sso = quick_tiles(Role::Sso, &[]);
+        assert!(
+            sso.contains(&VisitorContact) && sso.contains(&Escort),
+            "{sso:?}"
+        );
+        assert!(sso.iter().all(|c| c.allowed_for(Role::Sso)));
+        assert_eq!(quick_tiles(Role::Sro, &[]), super::Category::QUICK);
+        // What the SRO logs most comes first; what they may not log never shows.
+        let sro = quick_tiles(Role::Sro, &[Search, Patrol, Search, Escort, Search, Patrol]);
+        assert_eq!(&sro[..2], &[Search, Patrol]);
+        assert!(!sro.contains(&Escort));
+        assert_eq!(sro.len(), QUICK_TILES);
+    }
+
     #[test]
     fn officers_and_their_supervisors_import_logs_and_no_one_else() {
         use crate::auth::{Actor, Grant, Role, Scope};

@@ -152,6 +152,34 @@ if (typeof document !== "undefined") {
     shown.focus({ preventScroll: true });
   }
 
+  // The officer's quick entry asks only what the chosen category needs (a search's legal
+  // basis, a presentation's topic, the staff) and a typed duration only for "Other".
+  (function () {
+    var form = document.querySelector("form.quick");
+    if (!form) { return; }
+    function needed() {
+      var other = form.elements.namedItem("category_other");
+      var picked = other && other.value ? other.options[other.selectedIndex] : form.querySelector("input[name=category]:checked");
+      var needs = picked ? picked.getAttribute("data-needs") : null;
+      Array.prototype.forEach.call(form.querySelectorAll("[data-for]"), function (el) {
+        el.hidden = el.getAttribute("data-for") !== needs;
+      });
+      var typed = form.querySelector("input[name=minutes][value=other]");
+      var box = form.querySelector("[data-when=minutes-other]");
+      if (box) { box.hidden = !(typed && typed.checked); }
+      // An SSO's search: the administrators of the campus chosen.
+      var campus = form.elements.namedItem("campus_id");
+      var admins = form.elements.namedItem("initiated_by");
+      if (admins && campus) {
+        Array.prototype.forEach.call(admins.options, function (o) {
+          if (o.value) { o.hidden = o.getAttribute("data-campus") !== campus.value; }
+        });
+      }
+    }
+    form.addEventListener("change", needed);
+    needed();
+  })();
+
   // A button that prints the page (the visitor badge prints alone: see the print styles).
   Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (button) {
     button.addEventListener("click", function () { window.print(); });

@@ -128,8 +128,11 @@ pub struct ActivityInput {
     /// Local time on the campus, YYYY-MM-DDTHH:MM; empty means now.
     #[serde(default)]
     pub started_at: String,
+    /// Minutes, or `other` with the minutes in `minutes_other` (a form's duration buttons).
     #[serde(default)]
     pub minutes: String,
+    #[serde(default)]
+    pub minutes_other: String,
     #[serde(default)]
     pub students: String,
     #[serde(default)]
@@ -218,7 +221,11 @@ async fn build(
     let draft = Draft {
         category: code.to_string(),
         started_at,
-        minutes: input.minutes.clone(),
+        minutes: if input.minutes.trim() == "other" {
+            input.minutes_other.clone()
+        } else {
+            input.minutes.clone()
+        },
         students: input.students.clone(),
         parents: input.parents.clone(),
         staff: input.staff.clone(),
@@ -434,6 +441,57 @@ pub async fn correct(ctx: &Ctx, id: &str, input: ActivityInput) -> AppResult<Act
 pub async fn mine(ctx: &Ctx, page: triad_store::paging::Page) -> AppResult<Vec<ActivityRow>> {
     officer(ctx).await?;
     Ok(store::recent_by_author(&mut ctx.app.db.acquire().await?, ctx.actor.user, page).await?)
+}
+
+/// What the quick entry offers a person: tiles from what they logged in the last 30 days
+/// (or their role's usual work), every other category their role may log, and for an SSO
+/// each campus's administrators, who initiate the searches SSOs assist.
+pub struct QuickChoices {
+    pub role: Role,
+    pub tiles: Vec<rules::Category>,
+    pub others: Vec<rules::Category>,
+    /// (campus id, user id, name).
+    pub administrators: Vec<(String, String, String)>,
+}
+
+pub async fn quick_choices(ctx: &Ctx, officer: &Officer) -> AppResult<QuickChoices> {
+    let role = if ctx.actor.has_role(Role::Sro) {
+        Role::Sro
+    } else {
+        Role::Sso
+    };
+    let since = ctx.now.millis() - 30 * 86_400_000;
+    let rows = store::recent_by_author(
+        &mut ctx.app.db.acquire().await?,
+        ctx.actor.user,
+        triad_store::paging::Page::first(500),
+    )
+    .await?;
+    let recent: Vec<rules::Category> = rows
+        .iter()
+        .filter(|r| r.started_at >= since)
+        .filter_map(|r| rules::Category::from_code(&r.category))
+        .collect();
+    let tiles = rules::quick_tiles(role, &recent);
+    let others = rules::Category::ALL
+        .iter()
+        .copied()
+        .filter(|c| c.allowed_for(role) && !tiles.contains(c))
+        .collect();
+    let mut administrators = Vec::new();
+    if role == Role::Sso {
+        for c in &officer.campuses {
+            for (id, name) in self::administrators(ctx, &c.id).await? {
+                administrators.push((c.id.clone(), id, name));
+            }
+        }
+    }
+    Ok(QuickChoices {
+        role,
+        tiles,
+        others,
+        administrators,
+    })
 }
 
 /// The campus an officer's quick entry starts on: the one they logged most lately, if they

@@ -157,8 +157,8 @@ struct QuickEntry {
     layout: Layout,
     campuses: Vec<CampusChoice>,
     usual: String,
-    quick: &'static [Category],
-    all: &'static [Category],
+    choices: service::QuickChoices,
+    durations: [i64; 5],
     bases: &'static [SearchBasis],
     staff_groups: &'static [StaffGroup],
     discipline: &'static [(&'static str, &'static str)],
@@ -177,6 +177,7 @@ async fn quick_entry(ctx: Ctx, Query(q): Query<Saved>) -> WebResult<Html<String>
     let officer = service::officer(&ctx).await?;
     let rows = service::mine(&ctx, triad_store::paging::Page::first(20)).await?;
     let usual = service::usual_campus(&ctx, &officer).await?;
+    let choices = service::quick_choices(&ctx, &officer).await?;
     let saved = rows
         .iter()
         .find(|r| r.id == q.saved)
@@ -186,8 +187,8 @@ async fn quick_entry(ctx: Ctx, Query(q): Query<Saved>) -> WebResult<Html<String>
         recent: rows.iter().map(|r| line(r, &officer.campuses)).collect(),
         campuses: officer.campuses,
         usual,
-        quick: Category::QUICK,
-        all: Category::ALL,
+        choices,
+        durations: triad_domain::activity::QUICK_MINUTES,
         bases: SearchBasis::ALL,
         staff_groups: StaffGroup::ALL,
         discipline: DISCIPLINE,
