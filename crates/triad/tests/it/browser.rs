@@ -823,6 +823,39 @@ async fn a_refused_form_comes_back_as_it_was_filled() {
     end_browser(phone).await;
 }
 
+/// A form whose answer is a page of its own (a token's secret, shown this once) shows that
+/// page when sent from the page, and the secret works.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_answered_to_a_form_is_shown_as_it_is() {
+    let app = TestApp::start(Engine::Sqlite).await;
+    let driver = start_driver();
+    let laptop = browser(&driver, 1366, 768).await;
+    sign_in(&laptop, &app, "sro").await;
+    laptop.goto(&app.url("/account")).await.unwrap();
+    fill(&laptop, "token-name", "Dashboard").await;
+    // The secret is not on the page before: wait for it to show.
+    click(
+        &laptop,
+        "form[action='/account/tokens'] button[type=submit]",
+    )
+    .await;
+    let secret = laptop
+        .wait()
+        .for_element(Locator::Id("new-token"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(secret.starts_with("triad_pat_"), "{secret}");
+    let r = app.api_get("/api/v1/me", &secret).await;
+    assert_eq!(r.status(), 200, "the token shown works");
+    // The page shown is a working page: its forms are sent from it again.
+    let again = script(&laptop, "return !!document.querySelector('header.top');").await;
+    assert_eq!(again, true);
+    end_browser(laptop).await;
+}
+
 /// The names a `<select>` offers.
 async fn options_of(c: &Client, id: &str) -> Vec<String> {
     let names = c
