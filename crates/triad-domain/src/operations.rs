@@ -308,6 +308,20 @@ impl StateWords {
         own.unwrap_or(status.label()).to_string()
     }
 
+    /// A timeline entry's action as the district's people read it: a move in their words,
+    /// any other entry as Triad names it.
+    pub fn timeline_label(&self, code: &str) -> String {
+        match Move::from_code(code) {
+            Some(m) => self.move_label(m),
+            None => timeline_label(code).to_string(),
+        }
+    }
+
+    /// A stored status code as the district's people read it.
+    pub fn status_label(&self, code: &str) -> String {
+        self.label(CampusStatus::from_code(code).unwrap_or(CampusStatus::Normal))
+    }
+
     /// A move as the district's people read it: calling or ending a state takes its word.
     pub fn move_label(&self, m: Move) -> String {
         match (m, &self.controlled_movement, &self.lockdown) {
@@ -462,6 +476,9 @@ mod tests {
         assert_eq!(srp.move_label(Move::CallControlledMovement), "Call Secure");
         assert_eq!(srp.move_label(Move::EndControlledMovement), "End Secure");
         assert_eq!(srp.move_label(Move::AllClear), Move::AllClear.label());
+        assert_eq!(srp.timeline_label("controlled_movement"), "Call Secure");
+        assert_eq!(srp.timeline_label("note"), "Note");
+        assert_eq!(srp.status_label("controlled_movement"), "Secure");
         let triads = StateWords::parse("", "").unwrap();
         assert_eq!(triads, StateWords::default());
         assert_eq!(

@@ -93,6 +93,15 @@ pub(super) async fn event_view(ctx: &Ctx, e: EventRow, local: &Local) -> AppResu
     let steps = store::steps(&mut conn, &e.id).await?;
     let notices = store::notices(&mut conn, &e.id).await?;
     let follow_ups = store::follow_ups(&mut conn, &e.id).await?;
+    // The timeline in the district's own words for its states.
+    let words = match Id::parse(&e.district_id) {
+        Some(d) => ctx
+            .district(&mut conn, d)
+            .await?
+            .map(|d| campus::words_of(&d))
+            .unwrap_or_default(),
+        None => Default::default(),
+    };
     drop(conn);
     let checklist = if e.threat.is_some() {
         ThreatStep::ALL
@@ -117,8 +126,8 @@ pub(super) async fn event_view(ctx: &Ctx, e: EventRow, local: &Local) -> AppResu
             .map(|l| TimelineEntry {
                 at: local.show(l.at),
                 actor: l.actor_name.unwrap_or(l.actor_id),
-                action: rules::timeline_label(&l.action).into(),
-                status: label(&l.status),
+                action: words.timeline_label(&l.action),
+                status: words.status_label(&l.status),
                 detail: l.detail,
             })
             .collect(),

@@ -215,6 +215,22 @@ pub async fn owner_choices(ctx: &Ctx, event_id: &str) -> AppResult<Vec<PersonCho
     ctx.choices(record, Action::View, |_| true).await
 }
 
+/// Who may make contact with the actor, two together, by name: the people of the campus who
+/// make one of the seed's pairs with them (each counted by the roles they hold here).
+pub async fn partner_choices(ctx: &Ctx, event_id: &str) -> AppResult<Vec<PersonChoice>> {
+    let found = find(ctx, event_id, Action::View).await?;
+    let here = campus::tenant(&found.campus, None);
+    let mine = ctx.actor.roles_for(&here, RecordClass::Shared);
+    let me = ctx.actor.user;
+    let record = Resource::new(RecordClass::Directory, here);
+    ctx.choices(record, Action::View, |p| {
+        let theirs = p.actor.roles_for(&here, RecordClass::Shared);
+        p.actor.user != me
+            && rules::check_contact_pair(Who::from(&mine), Some(Who::from(&theirs))).is_ok()
+    })
+    .await
+}
+
 /// The partner named for a contact: someone who, with the actor, makes one of the seed's
 /// pairs on this campus (each counts by the roles they hold here, not elsewhere). Yields their
 /// name for the timeline.

@@ -96,13 +96,17 @@ struct EventPage {
     acknowledge: Vec<FormToken>,
     /// Who a follow-up may be given to, by name.
     owners: Vec<triad_app::context::PersonChoice>,
+    /// Who may make contact with the reader, two together, by name.
+    partners: Vec<triad_app::context::PersonChoice>,
 }
 
 async fn event(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
     let e = service::event(&ctx, &id).await?;
     let owners = response::owner_choices(&ctx, &id).await?;
+    let partners = response::partner_choices(&ctx, &id).await?;
     render(&EventPage {
         owners,
+        partners,
         layout: Layout::new(&ctx),
         steps: ThreatStep::ALL.iter().map(|s| (*s, ctx.form())).collect(),
         note: ctx.form(),

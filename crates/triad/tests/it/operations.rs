@@ -511,6 +511,10 @@ both_engines!(
         assert_eq!(r.status(), 200);
         let s: Value = r.json().await.unwrap();
         assert_eq!(s["label"], "Secure");
+        // The event's timeline reads in the district's words too.
+        let first = &s["open"]["timeline"][0];
+        assert_eq!(first["action"], "Call Secure", "{s}");
+        assert_eq!(first["status"], "Secure", "{s}");
         let page = app
             .get(
                 &format!("/districts/{}/status", app.world.district),

@@ -95,6 +95,31 @@ async fn threat_response(engine: Engine) {
     assert!(step(e, "police_called")["done_at"].is_null());
 
     let steps = format!("{base}/steps");
+    // The event's page offers the SSO, by name, the partners who make a pair with them: the
+    // SRO and the administrator, not themself, not a teacher.
+    let page = app
+        .get(
+            &format!("/campus-events/{event_id}"),
+            &app.session("sso").await,
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    let partners = page
+        .split("(who goes with you)")
+        .nth(1)
+        .and_then(|rest| rest.split("</select>").next())
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        partners.contains(">Test sro<") && partners.contains(">Test principal<"),
+        "{partners}"
+    );
+    assert!(
+        !partners.contains(">Test sso<") && !partners.contains(">Test staff<"),
+        "{partners}"
+    );
     refused(
         post(&app, "sso", &steps, json!({"step": "contact_in_pairs"})).await,
         422,
