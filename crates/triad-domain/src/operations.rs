@@ -389,21 +389,30 @@ pub fn next_moves(state: State, who: Who<'_>, threat_response_open: bool) -> Vec
         .collect()
 }
 
-/// Who acts on a campus in this state when the reader may not: said instead of the moves.
-pub fn who_acts(state: State) -> &'static str {
+/// Who acts on a campus in this state when the reader may not, in the district's words for
+/// its states: said beside (or instead of) the moves.
+pub fn who_acts(state: State, words: &StateWords) -> String {
+    let movement = words.label(CampusStatus::ControlledMovement);
+    let lockdown = words.label(CampusStatus::Lockdown);
     match state.status {
-        CampusStatus::Lockdown if state.swept => {
-            "The sweep is recorded: the SRO or another sworn officer gives the all clear. The campus administrator may instead lift the lockdown for the school."
-        }
-        CampusStatus::Lockdown => {
-            "The SRO or another sworn officer sweeps the campus, then gives the all clear. The campus administrator may instead lift the lockdown for the school."
-        }
-        CampusStatus::ControlledMovement => {
-            "The campus administrator, the SRO or the SSO ends controlled movement or calls a lockdown."
-        }
-        CampusStatus::Normal => {
-            "The campus administrator, the SRO or the SSO calls controlled movement or a lockdown. Tell one of them, or call 911."
-        }
+        CampusStatus::Lockdown if state.swept => format!(
+            "The sweep is recorded: the SRO or another sworn officer gives the all clear. The campus administrator may instead lift the {} for the school.",
+            lockdown.to_lowercase()
+        ),
+        CampusStatus::Lockdown => format!(
+            "The SRO or another sworn officer sweeps the campus, then gives the all clear. The campus administrator may instead lift the {} for the school.",
+            lockdown.to_lowercase()
+        ),
+        CampusStatus::ControlledMovement => format!(
+            "The campus administrator, the SRO or the SSO ends {} or calls {}.",
+            movement.to_lowercase(),
+            lockdown.to_lowercase()
+        ),
+        CampusStatus::Normal => format!(
+            "The campus administrator, the SRO or the SSO calls {} or {}. Tell one of them, or call 911.",
+            movement.to_lowercase(),
+            lockdown.to_lowercase()
+        ),
     }
 }
 
@@ -479,6 +488,8 @@ mod tests {
         assert_eq!(srp.timeline_label("controlled_movement"), "Call Secure");
         assert_eq!(srp.timeline_label("note"), "Note");
         assert_eq!(srp.status_label("controlled_movement"), "Secure");
+        let normal = who_acts(State::NORMAL, &srp);
+        assert!(normal.contains("calls secure or lockdown"), "{normal}");
         let triads = StateWords::parse("", "").unwrap();
         assert_eq!(triads, StateWords::default());
         assert_eq!(

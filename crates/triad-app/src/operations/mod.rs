@@ -12,7 +12,7 @@ use crate::campus::{self, Local};
 use crate::change::Change;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
-use crate::live::{self, label, LiveStatus, Watch};
+use crate::live::{self, LiveStatus, Watch};
 use serde::{Deserialize, Serialize};
 use triad_domain::audit::Outcome;
 use triad_domain::operations::{self as rules, CampusStatus, Move, State, ThreatStep, Who};
@@ -203,7 +203,7 @@ pub async fn status(ctx: &Ctx, campus_id: &str) -> AppResult<CampusStatusView> {
         recent,
         responsibility_statement: rules::RESPONSIBILITY_STATEMENT.into(),
         moves,
-        who_acts: rules::who_acts(state).into(),
+        who_acts: rules::who_acts(state, &words),
     })
 }
 
@@ -275,9 +275,10 @@ pub async fn make_move(
     };
     if seen != version {
         drop(tx);
+        let words = campus::state_words(ctx, &campus).await?;
         return Err(refused(ctx, &campus, m, &format!(
             "the campus status changed since this page was shown: it is now {}; look again before acting",
-            label(state.status.code()).to_lowercase()
+            words.label(state.status).to_lowercase()
         )).await);
     }
     // Authority comes from the roles held for this campus only: the SSO here who is the
