@@ -546,11 +546,14 @@ async fn the_status_page_offers_each_reader_only_their_next_moves() {
     // The SSO calls controlled movement: two taps.
     click(&phone, "#move-controlled_movement summary").await;
     click(&phone, "#move-controlled_movement button.confirm").await;
+    // The heading may follow the stream before the next page is in place: wait for the moves.
     wait_for_text(&phone, "status", "Controlled movement").await;
-    assert_eq!(
-        offered(&phone).await,
-        [lockdown, "End controlled movement", threat]
-    );
+    wait_for_moves(
+        &phone,
+        &[lockdown, "End controlled movement", threat],
+        "the SSO under controlled movement",
+    )
+    .await;
 
     // The principal calls the lockdown from the office; the SSO's page follows by itself.
     script(&phone, "window.triadStayed = true; return null;").await;
@@ -561,7 +564,7 @@ async fn the_status_page_offers_each_reader_only_their_next_moves() {
     click(&laptop, "#move-lockdown button.confirm").await;
     wait_for_text(&laptop, "status", "Lockdown").await;
     // The administrator may lift it for the school, behind its acceptance; never the all clear.
-    assert_eq!(offered(&laptop).await, [lift, threat]);
+    wait_for_moves(&laptop, &[lift, threat], "the principal in a lockdown").await;
     let laptop_text = body_text(&laptop).await;
     assert!(
         laptop_text.contains("sworn officer sweeps the campus"),
