@@ -644,8 +644,16 @@ async fn a_district_leader_sees_every_campus_in_an_event_and_is_told_when_sound_
     let laptop = browser(&driver, 1366, 768).await;
     sign_in(&laptop, &app, "director").await;
     // Signed in, the device is asked once whether to sound the alarm.
+    // (The page's script shows the question once it has run: wait for it.)
     let ask = laptop.find(Locator::Id("sound-ask")).await.unwrap();
-    assert!(ask.is_displayed().await.unwrap(), "the sound is asked for");
+    let deadline = std::time::Instant::now() + PATIENCE;
+    while !ask.is_displayed().await.unwrap() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the sound is asked for"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     screenshot(&laptop, "sound-asked-director-laptop").await;
     click(&laptop, "#sound-no").await;
     assert!(!ask.is_displayed().await.unwrap());
