@@ -48,12 +48,19 @@ pub async fn status_of(
     campus: &triad_store::org::Campus,
     event: Option<&triad_store::operations::EventRow>,
 ) -> triad_store::StoreResult<LiveStatus> {
-    use triad_domain::operations::{CampusStatus, Move};
     let district = triad_store::org::district(&mut *conn, campus.district()).await?;
-    let words = district
-        .as_ref()
-        .map(crate::campus::words_of)
-        .unwrap_or_default();
+    status_in(conn, district.as_ref(), campus, event).await
+}
+
+/// [`status_of`] for a campus of `district`, read once by the caller for all its campuses.
+pub async fn status_in(
+    conn: &mut triad_store::Conn<'_>,
+    district: Option<&triad_store::org::District>,
+    campus: &triad_store::org::Campus,
+    event: Option<&triad_store::operations::EventRow>,
+) -> triad_store::StoreResult<LiveStatus> {
+    use triad_domain::operations::{CampusStatus, Move};
+    let words = district.map(crate::campus::words_of).unwrap_or_default();
     let open = event.filter(|e| e.ended_at.is_none());
     let state = open
         .and_then(|e| CampusStatus::from_code(&e.status))
@@ -85,7 +92,6 @@ pub async fn status_of(
         .find(|l| calls.iter().any(|m| m.code() == l.action));
     if let Some(l) = called {
         let tz = district
-            .as_ref()
             .and_then(|d| triad_domain::org::parse_time_zone(&d.time_zone).ok())
             .unwrap_or(chrono_tz::UTC);
         out.since = Some(

@@ -4,7 +4,6 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use triad_domain::policy::Decision;
 use triad_domain::{FieldError, Invalid};
 use triad_store::StoreError;
 
@@ -53,13 +52,6 @@ impl WebError {
             WebError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             WebError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    pub fn from_decision(decision: Decision) -> Self {
-        match decision {
-            Decision::NotFound | Decision::Allow => WebError::NotFound,
-            Decision::Forbidden => WebError::Forbidden("your role does not allow this here".into()),
         }
     }
 }

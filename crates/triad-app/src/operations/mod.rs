@@ -429,7 +429,8 @@ pub struct DistrictBoard {
     pub campuses: Vec<LiveStatus>,
 }
 
-pub async fn district_board(ctx: &Ctx, district_id: &str) -> AppResult<DistrictBoard> {
+/// A district whose campuses' status the actor may follow (its leaders): the policy is asked.
+async fn district_watched(ctx: &Ctx, district_id: &str) -> AppResult<Id> {
     let district = Id::parse(district_id).ok_or(AppError::NotFound)?;
     let tenant = triad_domain::policy::Tenant::district(district);
     ctx.require(
@@ -438,17 +439,21 @@ pub async fn district_board(ctx: &Ctx, district_id: &str) -> AppResult<DistrictB
         ("district_status", district_id),
     )
     .await?;
+    Ok(district)
+}
+
+pub async fn district_board(ctx: &Ctx, district_id: &str) -> AppResult<DistrictBoard> {
+    let district = district_watched(ctx, district_id).await?;
     let mut pooled = ctx.app.db.acquire().await?;
     let mut conn = triad_store::Conn::from(&mut pooled);
-    let name = triad_store::org::district(&mut conn, district)
+    let row = triad_store::org::district(&mut conn, district)
         .await?
-        .ok_or(AppError::NotFound)?
-        .name;
+        .ok_or(AppError::NotFound)?;
     let open = store::open_in_district(&mut conn, district).await?;
     let mut campuses = Vec::new();
     for campus in triad_store::org::campuses_of(&mut conn, district).await? {
         let event = open.iter().find(|e| e.campus_id == campus.id);
-        campuses.push(live::status_of(&mut conn, &campus, event).await?);
+        campuses.push(live::status_in(&mut conn, Some(&row), &campus, event).await?);
     }
     // Campuses in an event first, lockdowns before the rest; then by name.
     let rank = |s: &LiveStatus| match s.status.as_str() {
@@ -459,7 +464,7 @@ pub async fn district_board(ctx: &Ctx, district_id: &str) -> AppResult<DistrictB
     campuses.sort_by(|a, b| rank(a).cmp(&rank(b)).then(a.campus.cmp(&b.campus)));
     Ok(DistrictBoard {
         district_id: district.to_string(),
-        district: name,
+        district: row.name,
         campuses,
     })
 }
@@ -502,24 +507,18 @@ pub async fn district_live_now(
     ctx: &Ctx,
     district_id: &str,
 ) -> AppResult<(String, Vec<LiveStatus>)> {
-    let district = Id::parse(district_id).ok_or(AppError::NotFound)?;
-    let tenant = triad_domain::policy::Tenant::district(district);
-    ctx.require(
-        Action::View,
-        triad_domain::policy::Resource::new(RecordClass::Shared, tenant),
-        ("district_status", district_id),
-    )
-    .await?;
+    let district = district_watched(ctx, district_id).await?;
     let mut pooled = ctx.app.db.acquire().await?;
     let mut conn = triad_store::Conn::from(&mut pooled);
     let open = store::open_in_district(&mut conn, district).await?;
+    let row = triad_store::org::district(&mut conn, district).await?;
     let mut now = Vec::with_capacity(open.len());
     for e in &open {
         let Some(id) = Id::parse(&e.campus_id) else {
             continue;
         };
         if let Some(campus) = triad_store::org::campus(&mut conn, id).await? {
-            now.push(live::status_of(&mut conn, &campus, Some(e)).await?);
+            now.push(live::status_in(&mut conn, row.as_ref(), &campus, Some(e)).await?);
         }
     }
     Ok((district.to_string(), now))

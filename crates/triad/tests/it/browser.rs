@@ -260,21 +260,7 @@ async fn fill(c: &Client, id: &str, text: &str) {
 
 /// Waits (generously: the latency is the benchmark's job) until an element reads `wanted`.
 async fn wait_for_text(c: &Client, id: &str, wanted: &str) {
-    let deadline = std::time::Instant::now() + PATIENCE;
-    loop {
-        let text = match c.find(Locator::Id(id)).await {
-            Ok(e) => e.text().await.unwrap_or_default(),
-            Err(_) => String::new(),
-        };
-        if text == wanted {
-            return;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "#{id} never read {wanted:?}: {text:?}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    wait_for_text_where(c, id, |t| t == wanted).await;
 }
 
 /// Waits until an element's text satisfies `wanted`; yields the text.
