@@ -293,6 +293,8 @@ pub const MAX_PEOPLE: i64 = 5_000;
 pub const NOTES_MAX: usize = 500;
 /// Entries may be corrected by their author for this many hours by default (a setting).
 pub const DEFAULT_CORRECTION_HOURS: i64 = 72;
+/// A stray tap may be undone by its author for this many minutes by default (a setting).
+pub const DEFAULT_UNDO_MINUTES: i64 = 10;
 
 /// An activity as entered, before it is checked.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -492,6 +494,17 @@ impl Entry {
 /// Whether an author may still correct an entry made at `created`.
 pub fn may_correct(created: Timestamp, now: Timestamp, window_hours: i64) -> bool {
     now < created.plus_minutes(window_hours * 60)
+}
+
+/// How long after logging an entry its author may undo it: the undo setting, never past the
+/// correction window.
+pub fn undo_minutes(undo_setting: i64, correction_hours: i64) -> i64 {
+    undo_setting.min(correction_hours.saturating_mul(60)).max(0)
+}
+
+/// Whether an author may still undo an entry made at `created`.
+pub fn may_undo(created: Timestamp, now: Timestamp, undo_minutes: i64) -> bool {
+    now < created.plus_minutes(undo_minutes)
 }
 
 /// Where an instant falls in a district's calendar, computed once at write time so reports
@@ -795,5 +808,19 @@ mod tests {
     fn corrections_close_after_the_window() {
         assert!(may_correct(NOW, NOW.plus_minutes(71 * 60), 72));
         assert!(!may_correct(NOW, NOW.plus_minutes(72 * 60), 72));
+    }
+
+    #[test]
+    fn undo_is_short_and_never_outlasts_the_correction_window() {
+        assert_eq!(undo_minutes(10, 72), 10);
+        assert_eq!(
+            undo_minutes(600, 2),
+            120,
+            "capped by a correction window of two hours"
+        );
+        assert_eq!(undo_minutes(-5, 72), 0, "a negative setting offers no undo");
+        assert!(may_undo(NOW, NOW.plus_minutes(9), 10));
+        assert!(!may_undo(NOW, NOW.plus_minutes(10), 10));
+        assert!(!may_undo(NOW, NOW, 0));
     }
 }

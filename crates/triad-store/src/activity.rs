@@ -38,6 +38,9 @@ pub struct ActivityRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub version: i64,
+    /// When its author undid it (a stray tap): kept, counted nowhere.
+    pub voided_at: Option<i64>,
+    pub voided_by: Option<String>,
 }
 
 impl ActivityRow {
@@ -99,13 +102,23 @@ impl ActivityRow {
             created_at: created_at.millis(),
             updated_at: now.millis(),
             version: 1,
+            voided_at: None,
+            voided_by: None,
         }
     }
 }
 
-const COLUMNS: &str = "id, author_id, author_role, agency_id, district_id, campus_id, category, triad_role, \
+/// The columns an insert writes.
+macro_rules! written_columns {
+    () => {
+        "id, author_id, author_role, agency_id, district_id, campus_id, category, triad_role, \
      record_class, started_at, minutes, students, parents, staff, notes, case_ref, search_basis, initiated_by, \
-     topic, class_name, lesson_plan, staff_group, school_year, local_date, week_start, month, created_at, updated_at, version";
+     topic, class_name, lesson_plan, staff_group, school_year, local_date, week_start, month, created_at, updated_at, version"
+    };
+}
+const COLUMNS: &str = written_columns!();
+/// What a read returns: the written columns and whether the entry was undone.
+const READ_COLUMNS: &str = concat!(written_columns!(), ", voided_at, voided_by");
 
 pub async fn insert<'c>(conn: impl Into<Conn<'c>>, a: &ActivityRow) -> StoreResult<()> {
     if insert_if_new(conn, a).await? {
@@ -125,7 +138,7 @@ pub async fn insert_if_new<'c>(conn: impl Into<Conn<'c>>, a: &ActivityRow) -> St
 
 pub async fn get<'c>(conn: impl Into<Conn<'c>>, id: Id) -> StoreResult<Option<ActivityRow>> {
     let mut c: Conn = conn.into();
-    let sql = format!("SELECT {COLUMNS} FROM activities WHERE id = $1");
+    let sql = format!("SELECT {READ_COLUMNS} FROM activities WHERE id = $1");
     Ok(fetch_optional!(&mut c, ActivityRow, &sql, id.to_string())?)
 }
 
@@ -144,7 +157,7 @@ pub async fn recent_by_author<'c>(
         Order::Descending,
         "author_id = $1",
     );
-    let sql = format!("SELECT {COLUMNS} FROM activities WHERE author_id = $1 AND {after} ORDER BY started_at DESC, id DESC LIMIT $2");
+    let sql = format!("SELECT {READ_COLUMNS} FROM activities WHERE author_id = $1 AND {after} ORDER BY started_at DESC, id DESC LIMIT $2");
     Ok(fetch_all!(
         &mut c,
         ActivityRow,
@@ -211,6 +224,40 @@ pub async fn correct<'c>(
     get(&mut c, id).await?.ok_or(StoreError::NotFound)
 }
 
+/// Marks an entry undone by its author (the database takes it out of the summaries); false
+/// when it was already undone. The version before is kept in the history of its class.
+pub async fn void<'c>(
+    conn: impl Into<Conn<'c>>,
+    id: Id,
+    by: Id,
+    now: Timestamp,
+) -> StoreResult<bool> {
+    let mut c: Conn = conn.into();
+    let before = get(&mut c, id).await?.ok_or(StoreError::NotFound)?;
+    if before.voided_at.is_some() {
+        return Ok(false);
+    }
+    crate::history::keep(
+        &mut c,
+        before.class(),
+        "activity",
+        &before.id,
+        &before,
+        by,
+        now,
+    )
+    .await?;
+    let changed = execute!(
+        &mut c,
+        "UPDATE activities SET voided_at = $1, voided_by = $2, updated_at = $1, version = version + 1 \
+         WHERE id = $3 AND voided_at IS NULL",
+        now.millis(),
+        by.to_string(),
+        id.to_string()
+    )?;
+    Ok(changed == 1)
+}
+
 #[derive(sqlx::FromRow)]
 struct CampusOnly {
     campus_id: String,
@@ -225,7 +272,7 @@ pub async fn usual_campus<'c>(
     let row = fetch_optional!(
         &mut c,
         CampusOnly,
-        "SELECT campus_id FROM activities WHERE author_id = $1 ORDER BY created_at DESC LIMIT 1",
+        "SELECT campus_id FROM activities WHERE author_id = $1 AND voided_at IS NULL ORDER BY created_at DESC LIMIT 1",
         author.to_string()
     )?;
     Ok(row.map(|r| r.campus_id))

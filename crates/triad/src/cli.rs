@@ -104,6 +104,10 @@ const SETTINGS: &[(&str, &str)] = &[
         "hours an author may correct an activity entry (default 72)",
     ),
     (
+        triad_app::activity::UNDO_SETTING,
+        "minutes an author may undo an entry just logged (default 10, never past the correction window)",
+    ),
+    (
         triad_app::upkeep::RETENTION_SETTING,
         "days visitor sign-ins are kept unless linked to an incident (default 365)",
     ),

@@ -189,6 +189,8 @@ pub async fn generate(
                     created_at: at.millis(),
                     updated_at: at.millis(),
                     version: 1,
+                    voided_at: None,
+                    voided_by: None,
                 });
                 logged += 1;
                 if batch.len() == 400 {

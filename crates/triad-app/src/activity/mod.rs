@@ -308,8 +308,22 @@ pub async fn correction_hours(ctx: &Ctx) -> AppResult<i64> {
     .await?)
 }
 
-/// An entry its author may still change: the author only, within the correction window.
-async fn changeable(ctx: &Ctx, id: &str) -> AppResult<ActivityRow> {
+/// The instance setting for how long an entry just logged may be undone.
+pub const UNDO_SETTING: &str = "activity.undo_minutes";
+
+/// How many minutes after logging an entry its author may undo it (the setting, 10 by
+/// default, never past the correction window).
+pub async fn undo_minutes(ctx: &Ctx) -> AppResult<i64> {
+    let hours = correction_hours(ctx).await?;
+    let mut conn = ctx.app.db.acquire().await?;
+    let setting =
+        triad_store::settings::get_i64(&mut conn, UNDO_SETTING, rules::DEFAULT_UNDO_MINUTES)
+            .await?;
+    Ok(rules::undo_minutes(setting, hours))
+}
+
+/// An entry its author may act on: the author only (checked by the policy), not undone.
+async fn authors_entry(ctx: &Ctx, id: &str) -> AppResult<ActivityRow> {
     let before = entry(ctx, id).await?;
     let author = OnlyBy::Author(OnlyBy::stored(&before.author_id));
     ctx.require(
@@ -318,6 +332,17 @@ async fn changeable(ctx: &Ctx, id: &str) -> AppResult<ActivityRow> {
         ("activity", &before.id),
     )
     .await?;
+    if before.voided_at.is_some() {
+        return Err(AppError::Conflict(
+            "this entry was undone; log a new one if it did happen".into(),
+        ));
+    }
+    Ok(before)
+}
+
+/// An entry its author may still change: the author only, within the correction window.
+async fn changeable(ctx: &Ctx, id: &str) -> AppResult<ActivityRow> {
+    let before = authors_entry(ctx, id).await?;
     let hours = correction_hours(ctx).await?;
     if !rules::may_correct(Timestamp::from_millis(before.created_at), ctx.now, hours) {
         return Err(AppError::Conflict(format!("entries can be corrected for {hours} hours; this one is older. Log a new entry that says what changed")));
@@ -437,6 +462,38 @@ pub async fn correct(ctx: &Ctx, id: &str, input: ActivityInput) -> AppResult<Act
     Ok(after)
 }
 
+/// Undoes an entry its author logged moments ago (a stray tap): the entry is kept, marked
+/// undone, and counted in no report. Only within the undo minutes; a second undo changes
+/// nothing and says so.
+pub async fn undo(ctx: &Ctx, id: &str) -> AppResult<ActivityRow> {
+    let before = authors_entry(ctx, id).await?;
+    let minutes = undo_minutes(ctx).await?;
+    if !rules::may_undo(Timestamp::from_millis(before.created_at), ctx.now, minutes) {
+        return Err(AppError::Conflict(format!(
+            "an entry can be undone for {minutes} minutes after it is logged; this one is older. Open it to correct it"
+        )));
+    }
+    let id = Id::parse(&before.id).ok_or(AppError::NotFound)?;
+    let mut tx = ctx.change().await?;
+    if !store::void(&mut tx, id, ctx.actor.user, ctx.now).await? {
+        return Err(AppError::Conflict(
+            "this entry was undone; log a new one if it did happen".into(),
+        ));
+    }
+    let after = store::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let event = ctx
+        .event("activity.undo", Outcome::Ok)
+        .record("activity", &after.id)
+        .content(&after)
+        .tenant(
+            Id::parse(&after.district_id),
+            after.agency_id.as_deref().and_then(Id::parse),
+        );
+    tx.audit(event);
+    tx.commit().await?;
+    Ok(after)
+}
+
 /// The officer's own latest entries.
 pub async fn mine(ctx: &Ctx, page: triad_store::paging::Page) -> AppResult<Vec<ActivityRow>> {
     officer(ctx).await?;
@@ -469,7 +526,7 @@ pub async fn quick_choices(ctx: &Ctx, officer: &Officer) -> AppResult<QuickChoic
     .await?;
     let recent: Vec<rules::Category> = rows
         .iter()
-        .filter(|r| r.started_at >= since)
+        .filter(|r| r.started_at >= since && r.voided_at.is_none())
         .filter_map(|r| rules::Category::from_code(&r.category))
         .collect();
     let tiles = rules::quick_tiles(role, &recent);

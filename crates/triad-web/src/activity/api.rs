@@ -18,6 +18,7 @@ pub fn routes() -> Routes {
         .post("/api/v1/activities", log)
         .get("/api/v1/activities/{id}", entry)
         .put("/api/v1/activities/{id}", correct)
+        .post("/api/v1/activities/{id}/undo", undo)
         .get("/api/v1/reports/activity", report)
         .post("/api/v1/activities/import", import)
         .get("/api/v1/activities/import/{id}", import_job)
@@ -121,6 +122,7 @@ async fn import_job(
         log,
         entry,
         correct,
+        undo,
         report,
         import,
         import_job,
@@ -166,6 +168,8 @@ pub struct ActivityView {
     pub lesson_plan: Option<String>,
     pub staff_group: Option<String>,
     pub version: i64,
+    /// When its author undid it (UTC, RFC 3339): kept, counted in no report.
+    pub undone_at: Option<String>,
 }
 
 impl From<ActivityRow> for ActivityView {
@@ -191,6 +195,9 @@ impl From<ActivityRow> for ActivityView {
             lesson_plan: r.lesson_plan,
             staff_group: r.staff_group,
             version: r.version,
+            undone_at: r
+                .voided_at
+                .map(|t| triad_domain::Timestamp::from_millis(t).rfc3339()),
         }
     }
 }
@@ -240,6 +247,15 @@ async fn correct(
     Json(input): Json<ActivityInput>,
 ) -> WebResult<Json<ActivityView>> {
     Ok(Json(service::correct(&ctx, &id, input).await?.into()))
+}
+
+/// Undoes an entry just logged (its author, for a few minutes after logging it: the
+/// `activity.undo_minutes` setting, 10 by default). The entry is kept, marked undone, and
+/// counted in no report; undoing it again answers 409 and changes nothing.
+#[utoipa::path(post, path = "/api/v1/activities/{id}/undo", tag = "activity", params(("id" = String, Path), ("Idempotency-Key" = String, Header)),
+    responses((status = 200, body = ActivityView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)), security(("token" = [])))]
+async fn undo(ctx: Ctx, Path(id): Path<String>) -> WebResult<Json<ActivityView>> {
+    Ok(Json(service::undo(&ctx, &id).await?.into()))
 }
 
 /// An activity report: counts by category and the balance across the triad roles, for an

@@ -23,6 +23,7 @@ pub fn routes() -> Routes {
         .post("/activity", log)
         .get("/activity/{id}", entry)
         .post("/activity/{id}", correct)
+        .post("/activity/{id}/undo", undo)
         .get("/activity/{id}/lesson-plan", lesson_plan)
         .post("/activity/{id}/lesson-plan", attach_lesson_plan)
         .get("/reports/activity", report_page)
@@ -132,6 +133,8 @@ pub struct Line {
     pub category: String,
     pub minutes: i64,
     pub campus: String,
+    /// Undone by its author: kept, counted nowhere.
+    pub undone: bool,
 }
 
 fn line(row: &ActivityRow, campuses: &[CampusChoice]) -> Line {
@@ -148,6 +151,7 @@ fn line(row: &ActivityRow, campuses: &[CampusChoice]) -> Line {
             .find(|c| c.id == row.campus_id)
             .map(|c| c.name.clone())
             .unwrap_or_default(),
+        undone: row.voided_at.is_some(),
     }
 }
 
@@ -164,6 +168,10 @@ struct QuickEntry {
     discipline: &'static [(&'static str, &'static str)],
     recent: Vec<Line>,
     saved: Option<Line>,
+    /// Minutes the entry just saved may still be undone, when it may.
+    undo_minutes: Option<i64>,
+    /// The entry just undone.
+    undone: Option<Line>,
     form: FormToken,
 }
 
@@ -171,6 +179,8 @@ struct QuickEntry {
 pub struct Saved {
     #[serde(default)]
     saved: String,
+    #[serde(default)]
+    undone: String,
 }
 
 async fn quick_entry(ctx: Ctx, Query(q): Query<Saved>) -> WebResult<Html<String>> {
@@ -178,11 +188,23 @@ async fn quick_entry(ctx: Ctx, Query(q): Query<Saved>) -> WebResult<Html<String>
     let rows = service::mine(&ctx, triad_store::paging::Page::first(20)).await?;
     let usual = service::usual_campus(&ctx, &officer).await?;
     let choices = service::quick_choices(&ctx, &officer).await?;
-    let saved = rows
+    let just_saved = rows
         .iter()
-        .find(|r| r.id == q.saved)
+        .find(|r| r.id == q.saved && r.voided_at.is_none());
+    let minutes = service::undo_minutes(&ctx).await?;
+    let undo_minutes = just_saved
+        .filter(|r| {
+            triad_domain::activity::may_undo(Timestamp::from_millis(r.created_at), ctx.now, minutes)
+        })
+        .map(|_| minutes);
+    let saved = just_saved.map(|r| line(r, &officer.campuses));
+    let undone = rows
+        .iter()
+        .find(|r| r.id == q.undone && r.voided_at.is_some())
         .map(|r| line(r, &officer.campuses));
     render(&QuickEntry {
+        undo_minutes,
+        undone,
         layout: Layout::new(&ctx),
         recent: rows.iter().map(|r| line(r, &officer.campuses)).collect(),
         campuses: officer.campuses,
@@ -202,6 +224,11 @@ async fn log(ctx: Ctx, Form(input): Form<ActivityInput>) -> WebResult<Response> 
     Ok(Redirect::to(&format!("/activity?saved={}", row.id)).into_response())
 }
 
+async fn undo(ctx: Ctx, Path(id): Path<String>) -> WebResult<Response> {
+    let row = service::undo(&ctx, &id).await?;
+    Ok(Redirect::to(&format!("/activity?undone={}", row.id)).into_response())
+}
+
 #[derive(Template)]
 #[template(path = "activity/activity_entry.html")]
 struct EntryPage {
@@ -211,6 +238,8 @@ struct EntryPage {
     when: String,
     local_start: String,
     may_correct: bool,
+    /// When its author undid it.
+    undone_when: Option<String>,
     hours: i64,
     /// A classroom presentation, which may have a lesson-plan file.
     presentation: bool,
@@ -226,6 +255,7 @@ async fn entry(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
     let hours = service::correction_hours(&ctx).await?;
     let local_start = service::local_start(&ctx, &row).await?;
     let may_correct = row.author_id == ctx.actor.user.to_string()
+        && row.voided_at.is_none()
         && triad_domain::activity::may_correct(
             Timestamp::from_millis(row.created_at),
             ctx.now,
@@ -242,6 +272,7 @@ async fn entry(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
             .to_string(),
         when: when(row.started_at),
         local_start,
+        undone_when: row.voided_at.map(when),
         row,
         may_correct,
         hours,

@@ -251,6 +251,128 @@ both_engines!(
 );
 
 both_engines!(
+    a_stray_tap_is_undone_within_minutes_kept_and_counted_nowhere,
+    |app: TestApp| async move {
+        let sro = app.token("sro").await;
+        let c = campus(&app);
+        let log = |key: &'static str| {
+            let (app, sro, c) = (&app, &sro, c.clone());
+            async move {
+                let made: Value = app
+                    .api_send(
+                        Method::POST,
+                        "/api/v1/activities",
+                        sro,
+                        key,
+                        &json!({"campus_id": c, "category": "patrol", "minutes": "15"}),
+                    )
+                    .await
+                    .json()
+                    .await
+                    .unwrap();
+                made["id"].as_str().unwrap().to_string()
+            }
+        };
+        let stray = log("u1").await;
+        let month = app
+            .api_get(&format!("/api/v1/activities/{stray}"), &sro)
+            .await
+            .json::<Value>()
+            .await
+            .unwrap()["local_date"]
+            .as_str()
+            .unwrap()[..7]
+            .to_string();
+        let before = totals(&app, &month).await;
+        let district_before = district_minutes(&app, &month).await;
+        let undo = |id: String, who: String, key: &'static str| {
+            let app = &app;
+            async move {
+                app.api_send(
+                    Method::POST,
+                    &format!("/api/v1/activities/{id}/undo"),
+                    &who,
+                    key,
+                    &json!({}),
+                )
+                .await
+            }
+        };
+        // Someone else, even one who may read it, cannot undo it.
+        let sergeant = app.token("sergeant").await;
+        assert_eq!(undo(stray.clone(), sergeant, "u2").await.status(), 403);
+        let undone = undo(stray.clone(), sro.clone(), "u3").await;
+        assert_eq!(undone.status(), 200);
+        let undone: Value = undone.json().await.unwrap();
+        assert!(undone["undone_at"].is_string(), "{undone}");
+        assert_eq!(
+            totals(&app, &month).await,
+            (before.0 - 1, before.1 - 15),
+            "the undone entry leaves the officer's summary"
+        );
+        assert_eq!(district_minutes(&app, &month).await, district_before - 15);
+        assert_summaries_match_entries(&app).await;
+        // Kept: it still reads, marked undone, with the version before it in its history.
+        let kept: Value = app
+            .api_get(&format!("/api/v1/activities/{stray}"), &sro)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            (kept["minutes"].as_i64(), kept["undone_at"].is_string()),
+            (Some(15), true)
+        );
+        let history = triad_store::history::of(
+            &mut app.db.acquire().await.unwrap(),
+            triad_domain::policy::RecordClass::Shared,
+            "activity",
+            triad_domain::Id::parse(&stray).unwrap(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(history.len(), 1);
+        assert_eq!(app.audit_count("activity.undo", "ok").await, 1);
+        // A second tap on Undo, and a correction of an undone entry, change nothing.
+        let again = undo(stray.clone(), sro.clone(), "u4").await;
+        assert_eq!(again.status(), 409);
+        assert!(again.text().await.unwrap().contains("was undone"));
+        let corrected = app
+            .api_send(
+                Method::PUT,
+                &format!("/api/v1/activities/{stray}"),
+                &sro,
+                "u5",
+                &json!({"campus_id": c, "category": "patrol", "minutes": "45"}),
+            )
+            .await;
+        assert_eq!(corrected.status(), 409);
+        assert_eq!(totals(&app, &month).await, (before.0 - 1, before.1 - 15));
+        assert_eq!(app.audit_count("activity.undo", "ok").await, 1);
+        // After the undo minutes (10 by default) an entry is corrected, not undone.
+        let late = log("u6").await;
+        app.clock.advance_minutes(10);
+        let refused = undo(late.clone(), sro.clone(), "u7").await;
+        assert_eq!(refused.status(), 409);
+        assert!(refused.text().await.unwrap().contains("10 minutes"));
+        assert_eq!(totals(&app, &month).await, (before.0, before.1));
+        // The setting is never longer than the correction window.
+        let mut tx = app.db.begin().await.unwrap();
+        triad_store::settings::set(&mut tx, "activity.undo_minutes", "600")
+            .await
+            .unwrap();
+        triad_store::settings::set(&mut tx, "activity.correction_hours", "1")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let capped = log("u8").await;
+        app.clock.advance_minutes(61);
+        assert_eq!(undo(capped, sro.clone(), "u9").await.status(), 409);
+        assert_summaries_match_entries(&app).await;
+    }
+);
+
+both_engines!(
     law_enforcement_entries_stay_with_the_agency_and_reads_are_audited,
     |app: TestApp| async move {
         let sro = app.token("sro").await;
@@ -296,7 +418,7 @@ async fn assert_summaries_match_entries(app: &TestApp) {
         (
             format!(
                 "SELECT campus_id, author_id, month, category, {totals} FROM activities \
-                     GROUP BY campus_id, author_id, month, category ORDER BY 1, 2, 3, 4"
+                     WHERE voided_at IS NULL GROUP BY campus_id, author_id, month, category ORDER BY 1, 2, 3, 4"
             ),
             format!(
                 "SELECT campus_id, author_id, month, category, {kept} FROM activity_summary \
@@ -306,7 +428,7 @@ async fn assert_summaries_match_entries(app: &TestApp) {
         (
             format!(
                 "SELECT district_id, '', month, category, {totals} FROM activities \
-                     GROUP BY district_id, month, category ORDER BY 1, 2, 3, 4"
+                     WHERE voided_at IS NULL GROUP BY district_id, month, category ORDER BY 1, 2, 3, 4"
             ),
             format!(
                 "SELECT district_id, '', month, category, {kept} FROM activity_summary_district \

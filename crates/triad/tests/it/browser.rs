@@ -1016,6 +1016,52 @@ async fn the_quick_entry_takes_three_taps_and_asks_only_what_the_category_needs(
         ))
         .await
         .is_ok());
+    // A stray tap is undone from the confirmation, and stays listed, marked undone.
+    quick_log(
+        &phone,
+        &app,
+        &[
+            "input[name=category][value=patrol]",
+            "input[name=minutes][value='15']",
+        ],
+    )
+    .await;
+    click(&phone, "#undo").await;
+    phone
+        .wait()
+        .for_element(Locator::Id("undone"))
+        .await
+        .unwrap();
+    let marked = script(
+        &phone,
+        "return document.querySelectorAll('#recent li.undone').length;",
+    )
+    .await;
+    assert_eq!(marked, 1);
+    screenshot(&phone, "quick-entry-undone-phone").await;
+    // Past its minutes, Undo says why on the same page, and the entry stays counted.
+    quick_log(
+        &phone,
+        &app,
+        &[
+            "input[name=category][value=patrol]",
+            "input[name=minutes][value='30']",
+        ],
+    )
+    .await;
+    app.clock.advance_minutes(10);
+    click(&phone, "#undo").await;
+    let said = wait_for_text_where(&phone, "saved", |t| t.contains("10 minutes after")).await;
+    assert!(said.contains("this one is older"), "{said}");
+    assert_eq!(
+        script(
+            &phone,
+            "return document.querySelectorAll('#recent li.undone').length;"
+        )
+        .await,
+        1,
+        "nothing else was undone"
+    );
     end_browser(phone).await;
 
     // The SSO: visitors and escorts among the tiles, no classroom presentation anywhere, and

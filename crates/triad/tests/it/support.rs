@@ -983,6 +983,8 @@ fn patrol(
         created_at: now.millis(),
         updated_at: now.millis(),
         version: 1,
+        voided_at: None,
+        voided_by: None,
     }
 }
 
