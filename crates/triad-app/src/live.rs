@@ -1,5 +1,6 @@
-//! Live campus status: a change is published once committed and every open page of that
-//! campus hears it through Server-Sent Events. Within one server a broadcast channel carries
+//! Live campus status, and urgent notices for named people (a possible banned person at the
+//! front desk): a change is published once committed and every open page of that campus (or
+//! of that person) hears it through Server-Sent Events. Within one server a broadcast channel carries
 //! it; on PostgreSQL a NOTIFY carries it to every instance, each of which re-broadcasts it.
 //!
 //! A browser allows only six connections to one server over HTTP/1.1, and a stream holds one
@@ -37,6 +38,39 @@ pub struct LiveStatus {
     /// Who called it, by name; none at normal.
     #[serde(default)]
     pub called_by: Option<String>,
+}
+
+/// An urgent notice for named people, on every page they have open (it is also on their home
+/// page, written in the same change).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct LiveNotice {
+    pub district_id: String,
+    pub campus_id: String,
+    /// The users it is for.
+    #[serde(default)]
+    pub recipients: Vec<String>,
+    pub message: String,
+    pub link: String,
+}
+
+/// What travels on the live streams.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Live {
+    Status(LiveStatus),
+    Notice(LiveNotice),
+}
+
+/// Sends `message` to every instance when `tx` commits (PostgreSQL). Yields it back when this
+/// instance is to publish it itself once the commit is done (SQLite, one instance): a page never
+/// hears of a change that was rolled back.
+pub async fn send_at_commit(
+    tx: &mut crate::change::Change,
+    message: Live,
+) -> triad_store::StoreResult<Option<Live>> {
+    let payload = serde_json::to_string(&message).unwrap_or_default();
+    let sent = triad_store::operations::notify(&mut *tx, &payload).await?;
+    Ok((!sent).then_some(message))
 }
 
 /// A campus's status as its event leaves it (the event's status while it is open; normal,
@@ -120,6 +154,9 @@ pub fn label(status: &str) -> String {
 pub struct Watch {
     pub campuses: Vec<String>,
     pub districts: Vec<String>,
+    /// The person whose notices the stream carries (none on a campus's or district's own
+    /// stream).
+    pub user: Option<String>,
 }
 
 impl Watch {
@@ -153,6 +190,7 @@ impl Watch {
         Self {
             campuses,
             districts,
+            user: Some(actor.user.to_string()),
         }
     }
 
@@ -160,24 +198,34 @@ impl Watch {
     pub fn campus(id: String) -> Self {
         Self {
             campuses: vec![id],
-            districts: Vec::new(),
+            ..Self::default()
         }
     }
 
     /// One district's stream.
     pub fn district(id: String) -> Self {
         Self {
-            campuses: Vec::new(),
             districts: vec![id],
+            ..Self::default()
         }
     }
 
+    /// No campus to follow (notices go to people on campuses, so none either).
     pub fn is_empty(&self) -> bool {
         self.campuses.is_empty() && self.districts.is_empty()
     }
 
-    pub fn wants(&self, status: &LiveStatus) -> bool {
-        self.campuses.contains(&status.campus_id) || self.districts.contains(&status.district_id)
+    pub fn wants(&self, message: &Live) -> bool {
+        match message {
+            Live::Status(status) => {
+                self.campuses.contains(&status.campus_id)
+                    || self.districts.contains(&status.district_id)
+            }
+            Live::Notice(notice) => self
+                .user
+                .as_ref()
+                .is_some_and(|user| notice.recipients.contains(user)),
+        }
     }
 }
 
@@ -210,7 +258,7 @@ struct OpenStream {
 
 #[derive(Clone)]
 pub struct Hub {
-    sender: broadcast::Sender<LiveStatus>,
+    sender: broadcast::Sender<Live>,
     /// The streams open in this instance, by holder (`session:<hash>` or `token:<id>`),
     /// oldest first.
     streams: Arc<Mutex<HashMap<String, VecDeque<OpenStream>>>>,
@@ -265,12 +313,12 @@ impl Hub {
         let _ = seen.wait_for(|listening| *listening).await;
     }
 
-    pub fn publish(&self, status: LiveStatus) {
+    pub fn publish(&self, message: Live) {
         // No listener is not an error: nobody has the page open.
-        let _ = self.sender.send(status);
+        let _ = self.sender.send(message);
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<LiveStatus> {
+    pub fn subscribe(&self) -> broadcast::Receiver<Live> {
         self.sender.subscribe()
     }
 
@@ -329,10 +377,11 @@ pub fn worker_name(credential: &crate::access::Credential) -> String {
     format!("triad-live-{}", hex::encode(&digest[..8]))
 }
 
-/// Forwards status changes notified by every instance (PostgreSQL) into this one's hub. At
-/// start-up and after every reconnect it first re-reads the campuses whose status may have
-/// changed unheard (every open event, and those ended since the connection was lost) and
-/// publishes them, then reports itself listening.
+/// Forwards status changes and notices notified by every instance (PostgreSQL) into this
+/// one's hub. At start-up and after every reconnect it first re-reads the campuses whose status
+/// may have changed unheard (every open event, and those ended since the connection was lost)
+/// and publishes them, then reports itself listening. A notice sent while it was down is not
+/// sent again: it waits on its recipients' home pages.
 pub async fn listen(db: triad_store::Db, hub: Hub, clock: Arc<dyn crate::Clock>) {
     use triad_store::operations::Listening;
     // Nothing was heard before start-up: re-read every open event.
@@ -346,7 +395,7 @@ pub async fn listen(db: triad_store::Db, hub: Hub, clock: Arc<dyn crate::Clock>)
         // Owned before the future: the notification's text lives only for this call.
         let step = match what {
             Listening::Notified(payload) => {
-                Some(serde_json::from_str::<LiveStatus>(payload).ok())
+                Some(serde_json::from_str::<Live>(payload).ok())
             }
             _ => None,
         };
@@ -354,8 +403,8 @@ pub async fn listen(db: triad_store::Db, hub: Hub, clock: Arc<dyn crate::Clock>)
         async move {
             match step {
                 Some(notified) => {
-                    if let Some(status) = notified {
-                        hub.publish(status);
+                    if let Some(message) = notified {
+                        hub.publish(message);
                     }
                 }
                 None if connected => {
@@ -385,7 +434,7 @@ async fn republish(db: &triad_store::Db, hub: &Hub, since: i64) -> triad_store::
             continue;
         };
         if let Some(campus) = triad_store::org::campus(&mut conn, id).await? {
-            hub.publish(status_of(&mut conn, &campus, Some(e)).await?);
+            hub.publish(Live::Status(status_of(&mut conn, &campus, Some(e)).await?));
         }
     }
     Ok(())

@@ -10,6 +10,7 @@ use crate::change::Change;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::incidents::{FoundIncident, IncidentInput};
+use crate::live::{Live, LiveNotice};
 use serde::{Deserialize, Serialize};
 use triad_domain::audit::Outcome;
 use triad_domain::org as org_rules;
@@ -538,6 +539,7 @@ pub async fn sign_in(ctx: &Ctx, campus_id: &str, input: VisitorInput) -> AppResu
         updated_at: ctx.now.millis(),
     };
     let mut tx = ctx.change().await?;
+    let mut publish_here = None;
     store::insert_visitor(&mut tx, &row).await?;
     for (ban, c) in &candidates {
         let m = MatchRow {
@@ -564,7 +566,7 @@ pub async fn sign_in(ctx: &Ctx, campus_id: &str, input: VisitorInput) -> AppResu
             campus.name, row.given_name, row.family_name
         );
         let link = format!("/visitors/{}", row.id);
-        tell_campus(ctx, &mut tx, &campus, &local, &message, &link).await?;
+        publish_here = tell_campus(ctx, &mut tx, &campus, &local, &message, &link).await?;
     }
     let event = ctx
         .event("visitor.sign_in", Outcome::Ok)
@@ -575,6 +577,9 @@ pub async fn sign_in(ctx: &Ctx, campus_id: &str, input: VisitorInput) -> AppResu
     // The answer is read inside the write: the commit is the last step that may fail.
     let view = visitor_view(&mut tx, row, &local).await?;
     tx.commit().await?;
+    if let Some(notice) = publish_here {
+        ctx.app.live.publish(notice);
+    }
     Ok(view)
 }
 
@@ -767,11 +772,16 @@ pub async fn decide_match(ctx: &Ctx, id: &str, input: MatchInput) -> AppResult<V
         .content(&decision.code())
         .tenant(Some(campus.district()), None);
     tx.audit(event);
-    if decision == MatchDecision::Confirmed {
-        confirm(ctx, &mut tx, &campus, &local, &v, &m).await?;
-    }
+    let publish_here = if decision == MatchDecision::Confirmed {
+        confirm(ctx, &mut tx, &campus, &local, &v, &m).await?
+    } else {
+        None
+    };
     let view = visitor_after(&mut tx, &v.id, &local).await?;
     tx.commit().await?;
+    if let Some(notice) = publish_here {
+        ctx.app.live.publish(notice);
+    }
     Ok(view)
 }
 
@@ -782,7 +792,7 @@ async fn confirm(
     local: &Local,
     v: &VisitorRow,
     m: &MatchRow,
-) -> AppResult<()> {
+) -> AppResult<Option<Live>> {
     let input = IncidentInput {
         kind: "campus_ban".into(),
         classification: "law_enforcement".into(),
@@ -820,7 +830,9 @@ async fn confirm(
     tell_campus(ctx, tx, campus, local, &message, &link).await
 }
 
-/// Tells a campus's SRO and administrators, on their home page, in the same write.
+/// Tells a campus's SRO and administrators, on their home page, in the same write, and on
+/// every page they have open once it commits. Yields the live notice this instance is to
+/// publish after the commit, if it is for this instance to do.
 async fn tell_campus(
     ctx: &Ctx,
     tx: &mut Change,
@@ -828,13 +840,13 @@ async fn tell_campus(
     local: &Local,
     message: &str,
     link: &str,
-) -> AppResult<()> {
+) -> AppResult<Option<Live>> {
     let today = local.date(ctx.now).to_string();
-    for user in
-        triad_store::notifications::campus_recipients(&mut *tx, campus.campus_id(), &today).await?
-    {
+    let recipients =
+        triad_store::notifications::campus_recipients(&mut *tx, campus.campus_id(), &today).await?;
+    for user in &recipients {
         let n = triad_store::notifications::NewNotification {
-            user,
+            user: *user,
             campus: Some(campus.campus_id()),
             message,
             link: Some(link),
@@ -842,5 +854,12 @@ async fn tell_campus(
         };
         triad_store::notifications::insert(&mut *tx, &n).await?;
     }
-    Ok(())
+    let notice = Live::Notice(LiveNotice {
+        district_id: campus.district_id.clone(),
+        campus_id: campus.id.clone(),
+        recipients: recipients.iter().map(Id::to_string).collect(),
+        message: message.to_string(),
+        link: link.to_string(),
+    });
+    Ok(crate::live::send_at_commit(tx, notice).await?)
 }

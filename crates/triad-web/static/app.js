@@ -32,6 +32,9 @@ function openStream(path, deliver) {
       if (missedOne(status)) { source.close(); connect(); return; }
       deliver({ kind: "status", status: status });
     });
+    source.addEventListener("notice", function (event) {
+      deliver({ kind: "notice", notice: JSON.parse(event.data) });
+    });
     source.addEventListener("ended", function (event) {
       source.close();
       if (event.data === "lagged") { connect(); } else { deliver({ kind: "stopped", reason: event.data }); }
@@ -346,6 +349,35 @@ if (typeof document !== "undefined") {
       fresh[s.campus_id] = s;
       if (s.status === "lockdown" && (!before || before.status !== "lockdown")) { tone(); }
     }
+    // An urgent notice for this person (a possible banned person at the front desk): red, on
+    // top of whatever page is open, with the way to it, until dismissed. It waits on the home
+    // page too.
+    var notices = document.getElementById("live-notices");
+    function notice(n) {
+      if (!notices) { return; }
+      var item = document.createElement("li");
+      var said = document.createElement("strong");
+      said.textContent = n.message;
+      var open = document.createElement("a");
+      open.href = n.link;
+      open.textContent = "Open it";
+      var dismiss = document.createElement("button");
+      dismiss.type = "button";
+      dismiss.className = "secondary";
+      dismiss.textContent = "Dismiss";
+      dismiss.addEventListener("click", function () {
+        item.remove();
+        notices.hidden = !notices.querySelector("li");
+      });
+      item.appendChild(said);
+      item.appendChild(document.createTextNode(" "));
+      item.appendChild(open);
+      item.appendChild(document.createTextNode(" "));
+      item.appendChild(dismiss);
+      notices.querySelector("ul").appendChild(item);
+      notices.hidden = false;
+      tone();
+    }
     // One message from the stream, whoever holds it.
     function receive(message) {
       if (message.kind === "snapshot") {
@@ -357,6 +389,9 @@ if (typeof document !== "undefined") {
       } else if (message.kind === "status") {
         update(message.status, states);
         lost.hidden = true;
+      } else if (message.kind === "notice") {
+        notice(message.notice);
+        return;
       } else if (message.kind === "lost") {
         lost.hidden = false;
       } else if (message.kind === "stopped") {

@@ -300,11 +300,10 @@ pub async fn make_move(
     let event = write_move(ctx, &mut tx, &campus, open, m, next, seen, detail, threat).await?;
     let live =
         live::status_of(&mut triad_store::Conn::from(&mut tx), &campus, Some(&event)).await?;
-    let sent_to_all =
-        store::notify(&mut tx, &serde_json::to_string(&live).unwrap_or_default()).await?;
+    let publish_here = live::send_at_commit(&mut tx, live::Live::Status(live)).await?;
     tx.commit().await?;
-    if !sent_to_all {
-        ctx.app.live.publish(live);
+    if let Some(message) = publish_here {
+        ctx.app.live.publish(message);
     }
     status(ctx, campus_id).await
 }
@@ -475,7 +474,10 @@ pub async fn district_board(ctx: &Ctx, district_id: &str) -> AppResult<DistrictB
 pub async fn watched_now(ctx: &Ctx) -> AppResult<(Watch, Vec<LiveStatus>)> {
     let wanted = Watch::of(&ctx.actor);
     // The stream follows only what the policy let through now, not what was asked for.
-    let mut watch = Watch::default();
+    let mut watch = Watch {
+        user: wanted.user.clone(),
+        ..Watch::default()
+    };
     let mut now: Vec<LiveStatus> = Vec::new();
     for district in &wanted.districts {
         match district_live_now(ctx, district).await {

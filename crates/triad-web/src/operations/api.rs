@@ -5,7 +5,7 @@ use super::response::{self, FollowUpInput, FollowUpView, NoteInput, NoticeView, 
 use super::service::{self, CampusStatusView, EventView, MoveInput, StepView, TimelineEntry};
 use crate::context::Ctx;
 use crate::error::{ErrorBody, WebResult};
-use crate::live::{Ended, LiveStatus, Watch};
+use crate::live::{Ended, Live, LiveStatus, Watch};
 use crate::routes::Routes;
 use axum::extract::Path;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -186,9 +186,27 @@ fn sse_event(status: &LiveStatus) -> Result<Event, Infallible> {
         .data(serde_json::to_string(status).unwrap_or_default()))
 }
 
+/// A change as its stream sends it: a `status` event, or a `notice` (what to say and where
+/// to go; whom else it was for is not sent).
+fn live_event(message: &Live) -> Result<Event, Infallible> {
+    match message {
+        Live::Status(status) => sse_event(status),
+        Live::Notice(notice) => Ok(Event::default().event("notice").data(
+            serde_json::json!({
+                "campus_id": notice.campus_id,
+                "message": notice.message,
+                "link": notice.link,
+            })
+            .to_string(),
+        )),
+    }
+}
+
 /// Server-Sent Events for the pages of one browser (they share it): a `snapshot` of every
 /// campus the person is on and every campus not at normal in the districts they lead, then a
-/// `status` event for each change. A new snapshot replaces everything the page knew.
+/// `status` event for each change, and a `notice` event for an urgent notice addressed to the
+/// person (a possible banned person at a front desk). A new snapshot replaces everything the
+/// page knew about statuses; a notice missed while no page was open waits on the home page.
 async fn live_for_person(
     ctx: Ctx,
 ) -> WebResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
@@ -228,7 +246,7 @@ async fn district_live(
 /// `ended` event says which, so the page knows whether to reconnect.
 fn stream_of(
     ctx: &Ctx,
-    receiver: broadcast::Receiver<LiveStatus>,
+    receiver: broadcast::Receiver<Live>,
     first: Vec<Result<Event, Infallible>>,
     watch: Watch,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
@@ -254,8 +272,8 @@ fn stream_of(
                         Err(_) => return None,
                     },
                     change = rx.recv() => match change {
-                        Ok(status) if watch.wants(&status) => {
-                            return Some((sse_event(&status), Some((rx, slot, recheck))));
+                        Ok(message) if watch.wants(&message) => {
+                            return Some((live_event(&message), Some((rx, slot, recheck))));
                         }
                         Ok(_) => continue,
                         Err(broadcast::error::RecvError::Lagged(_)) => break Ended::Lagged,

@@ -341,6 +341,19 @@ async fn a_banned_visitor_is_caught_at_the_front_office() {
     fill(&desk, "id_last_four", "7731").await;
     fill(&desk, "purpose", "Pick-up").await;
     fill(&desk, "host", "Front office").await;
+    // The principal has another page open, following the campus live.
+    let office = browser(&driver, 1366, 768).await;
+    sign_in(&office, &app, "principal").await;
+    office.goto(&app.url("/reports/activity")).await.unwrap();
+    script(&office, "window.notReloaded = true; return null;").await;
+    let deadline = std::time::Instant::now() + PATIENCE;
+    while app.live.streams_open() < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the pages never followed the campus"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     let matches = click_then_read(
         &desk,
         Locator::Css("main form button[type=submit]"),
@@ -374,9 +387,19 @@ async fn a_banned_visitor_is_caught_at_the_front_office() {
     .await;
     assert_eq!(red, "rgb(176, 0, 32)");
     screenshot(&desk, "visitor-ban-match").await;
-    // The principal is told at once, while the visitor waits.
-    let office = browser(&driver, 1366, 768).await;
-    sign_in(&office, &app, "principal").await;
+    // The principal is told at once, while the visitor waits: in red on the page they have
+    // open, without a reload, and on their home page.
+    let told = wait_for_text_where(&office, "live-notices", |t| {
+        t.contains("Possible banned person at the front office of Home High")
+    })
+    .await;
+    assert!(told.contains("Open it"), "{told}");
+    assert_eq!(
+        script(&office, "return window.notReloaded === true;").await,
+        true
+    );
+    screenshot(&office, "ban-match-notice-on-open-page").await;
+    office.goto(&app.url("/")).await.unwrap();
     let home = body_text(&office).await;
     assert!(
         home.contains("For your attention")

@@ -234,6 +234,60 @@ async fn a_lockdown_crosses_server_instances_on_one_postgresql() {
     );
 }
 
+/// A possible banned person at the front desk reaches the open pages of the campus's
+/// administrators served by another instance; a teacher on the same campus is not told.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ban_match_notice_crosses_instances_to_its_recipients_only() {
+    let app = TestApp::start(Engine::Postgres).await;
+    let second = app.second_instance().await;
+    let mut principal = listen_to(&app, &format!("{second}/live"), "principal").await;
+    let mut teacher = listen_to(&app, &format!("{second}/live"), "staff").await;
+    for stream in [&mut principal, &mut teacher] {
+        assert!(wait_for(stream, "event: snapshot", crate::support::PATIENCE).await);
+    }
+    let sso = app.token("sso").await;
+    let out = format!("/api/v1/visitors/{}/sign-out", app.world.visitor);
+    assert_eq!(app.api_post(&sso, &out, json!({})).await.status(), 200);
+    let path = format!("/api/v1/campuses/{}/visitors", app.world.campus);
+    let bob = json!({
+        "given_name": "Bob", "family_name": "Smith", "birth_date": "1980-04-02",
+        "id_type": "drivers_license", "id_last_four": "7731",
+        "purpose": "Pick-up", "host": "Front office"
+    });
+    assert_eq!(app.api_post(&sso, &path, bob).await.status(), 201);
+    let mut told = String::new();
+    let deadline = tokio::time::Instant::now() + crate::support::PATIENCE;
+    while !told.contains("Possible banned person") {
+        let chunk = tokio::time::timeout_at(deadline, principal.chunk()).await;
+        let Ok(Ok(Some(chunk))) = chunk else {
+            panic!("the principal was not told: {told}");
+        };
+        told.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(told.contains("event: notice"), "{told}");
+    assert!(
+        !told.contains("recipients"),
+        "whom else it was for is not sent"
+    );
+    // The teacher's stream carries the lockdown called after it, and nothing before it.
+    act(
+        &app,
+        "principal",
+        json!({"action": "lockdown", "version": "0"}),
+    )
+    .await;
+    let mut heard = String::new();
+    let deadline = tokio::time::Instant::now() + crate::support::PATIENCE;
+    while !heard.contains("\"status\":\"lockdown\"") {
+        let chunk = tokio::time::timeout_at(deadline, teacher.chunk()).await;
+        let Ok(Ok(Some(chunk))) = chunk else {
+            panic!("the teacher never heard the lockdown: {heard}");
+        };
+        heard.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(!heard.contains("event: notice"), "{heard}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lockdown_called_while_a_listener_was_cut_off_reaches_its_open_pages() {
     let app = TestApp::start(Engine::Postgres).await;
