@@ -167,16 +167,29 @@ impl Who<'_> {
     }
 }
 
-/// Why a move is refused, in words for the person who tried it.
+/// Why a move is refused, in words for the person who tried it. The two states are written
+/// `{controlled movement}` and `{lockdown}`, said in the district's words by [`Refused::in_words`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
+#[error("{}", self.in_words(&StateWords::default()))]
 pub struct Refused(pub String);
+
+impl Refused {
+    /// The reason, with the states in the district's words.
+    pub fn in_words(&self, words: &StateWords) -> String {
+        self.0
+            .replace(
+                "{controlled movement}",
+                &words.in_sentence(CampusStatus::ControlledMovement),
+            )
+            .replace("{lockdown}", &words.in_sentence(CampusStatus::Lockdown))
+    }
+}
 
 fn refuse(reason: &str) -> Result<State, Refused> {
     Err(Refused(reason.to_string()))
 }
 
-const WHO_CLEARS: &str = "only a sworn officer (the SRO or another certified law-enforcement officer) gives the all clear from a lockdown; \
+const WHO_CLEARS: &str = "only a sworn officer (the SRO or another certified law-enforcement officer) gives the all clear from a {lockdown}; \
 a campus administrator may instead lift it by accepting responsibility";
 
 /// The state after a move, or why it may not be made. `accepted` is the administrator's
@@ -187,7 +200,7 @@ pub fn apply(state: State, m: Move, who: Who<'_>, accepted: bool) -> Result<Stat
         (Move::CallControlledMovement | Move::CallLockdown | Move::ReportThreat, _)
             if !who.may_call() =>
         {
-            refuse("campus administrators, SROs and SSOs call controlled movement or a lockdown; anyone else tells them, or calls 911")
+            refuse("campus administrators, SROs and SSOs call {controlled movement} or a {lockdown}; anyone else tells them, or calls 911")
         }
         // A threat places the school under controlled movement, or keeps the stricter status.
         (Move::ReportThreat, Normal) => Ok(State {
@@ -200,10 +213,10 @@ pub fn apply(state: State, m: Move, who: Who<'_>, accepted: bool) -> Result<Stat
             swept: false,
         }),
         (Move::CallControlledMovement, ControlledMovement) => {
-            refuse("controlled movement is already in force")
+            refuse("{controlled movement} is already in force")
         }
-        (Move::CallControlledMovement, Lockdown) => refuse("the campus is in lockdown"),
-        (Move::CallLockdown, Lockdown) => refuse("a lockdown is already in force on this campus"),
+        (Move::CallControlledMovement, Lockdown) => refuse("the campus is in {lockdown}"),
+        (Move::CallLockdown, Lockdown) => refuse("a {lockdown} is already in force on this campus"),
         (Move::CallLockdown, _) => Ok(State {
             status: Lockdown,
             swept: false,
@@ -215,27 +228,27 @@ pub fn apply(state: State, m: Move, who: Who<'_>, accepted: bool) -> Result<Stat
         (Move::RecordSweep, Lockdown) => {
             refuse("the sweep is recorded by the sworn officer who clears the campus")
         }
-        (Move::RecordSweep, _) => refuse("a sweep is recorded during a lockdown"),
+        (Move::RecordSweep, _) => refuse("a sweep is recorded during a {lockdown}"),
         (Move::AllClear, Lockdown) if !who.is_sworn_officer() => refuse(WHO_CLEARS),
         (Move::AllClear, Lockdown) if !state.swept => {
             refuse("record the sweep of the campus (areas checked, by whom) before the all clear")
         }
         (Move::AllClear, Lockdown) => Ok(State::NORMAL),
-        (Move::AllClear, _) => refuse("there is no lockdown to clear"),
+        (Move::AllClear, _) => refuse("there is no {lockdown} to clear"),
         (Move::SchoolLift, Lockdown) if !who.has(Role::CampusAdmin) => {
-            refuse("only a campus administrator may lift a lockdown for the school; otherwise a sworn officer gives the all clear")
+            refuse("only a campus administrator may lift a {lockdown} for the school; otherwise a sworn officer gives the all clear")
         }
         (Move::SchoolLift, Lockdown) if !accepted => refuse(
-            "to lift the lockdown without an officer, accept the school's responsibility in so many words",
+            "to lift the {lockdown} without an officer, accept the school's responsibility in so many words",
         ),
         (Move::SchoolLift, Lockdown) => Ok(State::NORMAL),
-        (Move::SchoolLift, _) => refuse("there is no lockdown to lift"),
+        (Move::SchoolLift, _) => refuse("there is no {lockdown} to lift"),
         (Move::EndControlledMovement, ControlledMovement) if who.may_call() => Ok(State::NORMAL),
         (Move::EndControlledMovement, ControlledMovement) => {
-            refuse("campus administrators, SROs and SSOs end controlled movement")
+            refuse("campus administrators, SROs and SSOs end {controlled movement}")
         }
         (Move::EndControlledMovement, Lockdown) => refuse(WHO_CLEARS),
-        (Move::EndControlledMovement, Normal) => refuse("controlled movement is not in force"),
+        (Move::EndControlledMovement, Normal) => refuse("{controlled movement} is not in force"),
     }
 }
 
@@ -296,6 +309,16 @@ impl StateWords {
         }
         invalid.into_result()?;
         Ok(words)
+    }
+
+    /// A status inside a sentence: the district's word as it chose it, or Triad's in lower case.
+    pub fn in_sentence(&self, status: CampusStatus) -> String {
+        let own = match status {
+            CampusStatus::ControlledMovement => self.controlled_movement.as_deref(),
+            CampusStatus::Lockdown => self.lockdown.as_deref(),
+            CampusStatus::Normal => None,
+        };
+        own.map_or_else(|| status.label().to_lowercase(), str::to_string)
     }
 
     /// A status as the district's people read it.

@@ -99,7 +99,12 @@ if (typeof document !== "undefined") {
         return response.json().then(function (body) { done(); refused(form, body, response.status); });
       }
       // A page the server answered with (a secret shown once, a report): shown as it is.
-      return response.text().then(function (html) { document.open(); document.write(html); document.close(); });
+      // The page it replaces lets go of its live stream first: the answer's own script takes
+      // one up again.
+      return response.text().then(function (html) {
+        if (window.triadReleaseLive) { window.triadReleaseLive(); }
+        document.open(); document.write(html); document.close();
+      });
     }).catch(function () {
       done();
       refused(form, { message: "This was not sent: check the connection and send it again.", fields: [] }, 0);
@@ -420,9 +425,9 @@ if (typeof document !== "undefined") {
       return openStream(path, receive);
     }
     held = hold();
-    window.addEventListener("pagehide", function () {
-      if (held) { held.release(); held = null; }
-    });
+    function release() { if (held) { held.release(); held = null; } }
+    window.addEventListener("pagehide", release);
+    window.triadReleaseLive = release;
     window.addEventListener("pageshow", function (event) {
       if (event.persisted && !held) { held = hold(); }
     });

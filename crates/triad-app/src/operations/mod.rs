@@ -261,6 +261,8 @@ pub async fn make_move(
             threat: &input.threat,
         },
     )?;
+    // Read before the write: a refusal speaks the district's words for its states.
+    let words = campus::state_words(ctx, &campus).await?;
     let mut tx = ctx.change().await?;
     let open = store::open_event(&mut tx, campus.campus_id()).await?;
     let (state, version) = match &open {
@@ -275,10 +277,9 @@ pub async fn make_move(
     };
     if seen != version {
         drop(tx);
-        let words = campus::state_words(ctx, &campus).await?;
         return Err(refused(ctx, &campus, m, &format!(
             "the campus status changed since this page was shown: it is now {}; look again before acting",
-            words.label(state.status).to_lowercase()
+            words.in_sentence(state.status)
         )).await);
     }
     // Authority comes from the roles held for this campus only: the SSO here who is the
@@ -287,13 +288,13 @@ pub async fn make_move(
     let threat_response_open = open.as_ref().is_some_and(|e| e.threat.is_some());
     if let Err(reason) = rules::may_open_threat_response(m, threat_response_open) {
         drop(tx);
-        return Err(refused(ctx, &campus, m, &reason.0).await);
+        return Err(refused(ctx, &campus, m, &reason.in_words(&words)).await);
     }
     let next = match rules::apply(state, m, who, input.accept_responsibility) {
         Ok(next) => next,
         Err(reason) => {
             drop(tx);
-            return Err(refused(ctx, &campus, m, &reason.0).await);
+            return Err(refused(ctx, &campus, m, &reason.in_words(&words)).await);
         }
     };
     let threat = (m == Move::ReportThreat).then(|| input.threat.trim().to_string());

@@ -271,9 +271,13 @@ async fn contact_partner(ctx: &Ctx, campus: &Campus, username: &str) -> AppResul
 async fn notify_leaders(ctx: &Ctx, tx: &mut Change, found: &FoundEvent) -> AppResult<usize> {
     let leaders = store::district_leaders(&mut *tx, found.campus.district()).await?;
     let subject = format!("Police or sheriff called to {}", found.campus.name);
+    // The campus's state, in the words the district's people are trained on.
+    let words = campus::state_words(ctx, &found.campus).await?;
+    let status =
+        rules::CampusStatus::from_code(&found.row.status).unwrap_or(rules::CampusStatus::Normal);
     let body = format!(
         "Police or sheriff were called to {} at {} during the response to a potential threat{}. \
-You are notified as a district leader; please acknowledge.",
+The campus is under {}. You are notified as a district leader; please acknowledge.",
         found.campus.name,
         found.local.show(ctx.now.millis()),
         found
@@ -281,7 +285,8 @@ You are notified as a district leader; please acknowledge.",
             .threat
             .as_deref()
             .map(|t| format!(" (reported: {t})"))
-            .unwrap_or_default()
+            .unwrap_or_default(),
+        words.in_sentence(status)
     );
     for leader in &leaders {
         let notice = NoticeRow {

@@ -565,6 +565,24 @@ both_engines!(
         assert_eq!(r.status(), 200);
         let s: Value = r.json().await.unwrap();
         assert_eq!(s["label"], "Secure");
+        // A refusal speaks the district's words too.
+        let again = act(
+            &app,
+            "principal",
+            json!({"action": "controlled_movement", "version": s["version"].to_string()}),
+        )
+        .await;
+        assert_eq!(again.status(), 409);
+        let said = again.text().await.unwrap();
+        assert!(said.contains("Secure is already in force"), "{said}");
+        let stale = act(
+            &app,
+            "principal",
+            json!({"action": "lockdown", "version": "0"}),
+        )
+        .await;
+        let said = stale.text().await.unwrap();
+        assert!(said.contains("it is now Secure"), "{said}");
         // The event's timeline reads in the district's words too.
         let first = &s["open"]["timeline"][0];
         assert_eq!(first["action"], "Call Secure", "{s}");

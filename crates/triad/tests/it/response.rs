@@ -188,6 +188,10 @@ async fn threat_response(engine: Engine) {
         .replace("=\n", "");
     assert!(mail.contains("Police or sheriff called to"), "{mail}");
     assert!(
+        mail.contains("The campus is under controlled movement."),
+        "{mail}"
+    );
+    assert!(
         mail.contains(&format!(
             "https://triad.district.test/campus-events/{event_id}"
         )),
