@@ -99,14 +99,21 @@ impl Local {
     }
 }
 
+impl Local {
+    /// A district's clock.
+    pub fn of(d: &triad_store::org::District) -> Self {
+        Local {
+            tz: org_rules::parse_time_zone(&d.time_zone).unwrap_or(chrono_tz::UTC),
+            year_start: YearStart::parse(&d.year_start).unwrap_or(YearStart::AUGUST_FIRST),
+        }
+    }
+}
+
 pub async fn local(ctx: &Ctx, campus: &Campus) -> AppResult<Local> {
     let d = triad_store::org::district(&mut ctx.app.db.acquire().await?, campus.district())
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(Local {
-        tz: org_rules::parse_time_zone(&d.time_zone).unwrap_or(chrono_tz::UTC),
-        year_start: YearStart::parse(&d.year_start).unwrap_or(YearStart::AUGUST_FIRST),
-    })
+    Ok(Local::of(&d))
 }
 
 /// The agency serving a campus today: its assigned officer's, else the district's partner.

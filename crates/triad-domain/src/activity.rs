@@ -34,7 +34,7 @@ text_enum! {
         CommunityPresentation => "community_presentation" / "Presentation to parents / community",
         StaffRelationship => "staff_relationship" / "Relationship building with staff",
         Meeting => "meeting" / "Meeting",
-        Training => "training" / "Training",
+        Training => "training" / "Training attended",
         Referral => "referral" / "Referral to a community resource",
         Introduction => "introduction" / "Introduction to students / faculty",
         Escort => "escort" / "Escort",
@@ -44,20 +44,35 @@ text_enum! {
 }
 
 impl Category {
-    /// The triad role the category serves.
-    pub fn triad_role(self) -> TriadRole {
+    /// The triad role the category serves; none for the duties every job has (meetings,
+    /// training the officer attends, anything else), which the reports show beside the
+    /// balance as "other duties" rather than counting them as a role.
+    pub fn triad_role(self) -> Option<TriadRole> {
         use Category::*;
         match self {
             Arrest | Investigation | Search | Patrol | Escort | VisitorContact => {
-                TriadRole::LawEnforcer
+                Some(TriadRole::LawEnforcer)
             }
-            ClassroomPresentation | CommunityPresentation | Training | Introduction => {
-                TriadRole::Educator
+            ClassroomPresentation | CommunityPresentation | Introduction => {
+                Some(TriadRole::Educator)
             }
             CounselingStudent | CounselingParent | CounselingStaff | StaffRelationship
-            | Referral | Extracurricular => TriadRole::InformalCounselor,
-            SafetyAudit | Meeting | Other => TriadRole::EmergencyManager,
+            | Referral | Extracurricular => Some(TriadRole::InformalCounselor),
+            SafetyAudit => Some(TriadRole::EmergencyManager),
+            Meeting | Training | Other => None,
         }
+    }
+
+    /// The triad role as stored with every entry and summary line: its code, or
+    /// [`OTHER_DUTIES`].
+    pub fn triad_role_code(self) -> &'static str {
+        self.triad_role().map_or(OTHER_DUTIES, TriadRole::code)
+    }
+
+    /// The triad role in words ("Other duties" for none).
+    pub fn role_label(self) -> &'static str {
+        self.triad_role()
+            .map_or(OTHER_DUTIES_LABEL, TriadRole::label)
     }
 
     /// A single arrest, search or investigation by a sworn officer is a law-enforcement
@@ -116,6 +131,15 @@ impl Category {
             _ => None,
         }
     }
+}
+
+/// The stored triad role of the entries that serve none (meetings, training attended, other).
+pub const OTHER_DUTIES: &str = "other_duties";
+pub const OTHER_DUTIES_LABEL: &str = "Other duties";
+
+/// A stored triad-role code in words.
+pub fn role_label_of(code: &str) -> &'static str {
+    TriadRole::from_code(code).map_or(OTHER_DUTIES_LABEL, TriadRole::label)
 }
 
 /// How many tiles the quick entry shows.
@@ -560,6 +584,47 @@ pub fn balance(minutes_by_role: &[(TriadRole, i64)]) -> Vec<(TriadRole, i64, i64
         .collect()
 }
 
+text_enum! {
+    /// The spans a report offers at one tap.
+    ReportPeriod {
+        Month => "month" / "This month",
+        Semester => "semester" / "This semester",
+        Year => "year" / "School year to date",
+        Custom => "custom" / "Months I choose",
+    }
+}
+
+/// The months (YYYY-MM, first and last) a preset period covers on `today`; none for the
+/// months a person chooses.
+pub fn period_months(
+    period: ReportPeriod,
+    today: chrono::NaiveDate,
+    start: crate::org::YearStart,
+) -> Option<(String, String)> {
+    let month = |d: chrono::NaiveDate| d.format("%Y-%m").to_string();
+    let year = start.school_year_of(today);
+    match period {
+        ReportPeriod::Month => Some((month(today), month(today))),
+        ReportPeriod::Semester => start
+            .default_terms(year)
+            .into_iter()
+            .find(|t| t.first_day <= today && today <= t.last_day)
+            .map(|t| (month(t.first_day), month(today))),
+        ReportPeriod::Year => Some((month(start.bounds(year).0), month(today))),
+        ReportPeriod::Custom => None,
+    }
+}
+
+/// Minutes as a supervisor reads them: "37 h 05 min", "45 min".
+pub fn hours(minutes: i64) -> String {
+    let (h, m) = (minutes / 60, minutes % 60);
+    if h == 0 {
+        format!("{m} min")
+    } else {
+        format!("{h} h {m:02} min")
+    }
+}
+
 /// Who imports activity logs from a spreadsheet: officers (their own logs) and their
 /// supervisors. Each imported row is then checked like an entry typed in.
 pub fn imports_logs(actor: &crate::auth::Actor) -> bool {
@@ -661,19 +726,23 @@ mod tests {
     const NOW: Timestamp = Timestamp::from_millis(1_790_000_000_000);
 
     #[test]
-    fn every_category_serves_one_triad_role() {
+    fn categories_serve_a_triad_role_except_the_duties_every_job_has() {
         for c in Category::ALL {
-            assert!(TriadRole::ALL.contains(&c.triad_role()));
+            let none = matches!(c, Category::Meeting | Category::Training | Category::Other);
+            assert_eq!(c.triad_role().is_none(), none, "{c:?}");
         }
         assert_eq!(
             Category::CounselingStudent.triad_role(),
-            TriadRole::InformalCounselor
+            Some(TriadRole::InformalCounselor)
         );
         assert_eq!(
             Category::ClassroomPresentation.triad_role(),
-            TriadRole::Educator
+            Some(TriadRole::Educator)
         );
-        assert_eq!(Category::Arrest.triad_role(), TriadRole::LawEnforcer);
+        assert_eq!(Category::Arrest.triad_role(), Some(TriadRole::LawEnforcer));
+        assert_eq!(Category::Meeting.triad_role_code(), OTHER_DUTIES);
+        assert_eq!(Category::Training.role_label(), "Other duties");
+        assert_eq!(role_label_of("educator"), "Educator");
     }
 
     #[test]
@@ -808,6 +877,36 @@ mod tests {
     fn corrections_close_after_the_window() {
         assert!(may_correct(NOW, NOW.plus_minutes(71 * 60), 72));
         assert!(!may_correct(NOW, NOW.plus_minutes(72 * 60), 72));
+    }
+
+    #[test]
+    fn report_periods_end_this_month_and_start_where_their_span_does() {
+        let start = crate::org::YearStart::AUGUST_FIRST;
+        let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        let months = |p, today| period_months(p, today, start).unwrap();
+        assert_eq!(
+            months(ReportPeriod::Month, d(2026, 11, 30)),
+            ("2026-11".into(), "2026-11".into())
+        );
+        assert_eq!(
+            months(ReportPeriod::Semester, d(2026, 11, 30)),
+            ("2026-08".into(), "2026-11".into())
+        );
+        assert_eq!(
+            months(ReportPeriod::Semester, d(2027, 3, 2)),
+            ("2027-01".into(), "2027-03".into())
+        );
+        assert_eq!(
+            months(ReportPeriod::Year, d(2027, 3, 2)),
+            ("2026-08".into(), "2027-03".into())
+        );
+        assert_eq!(
+            period_months(ReportPeriod::Custom, d(2027, 3, 2), start),
+            None
+        );
+        assert_eq!(hours(45), "45 min");
+        assert_eq!(hours(1372986), "22883 h 06 min");
+        assert_eq!(hours(125), "2 h 05 min");
     }
 
     #[test]

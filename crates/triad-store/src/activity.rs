@@ -80,7 +80,7 @@ impl ActivityRow {
             district_id: filing.district.to_string(),
             campus_id: filing.campus.to_string(),
             category: entry.category.code().to_string(),
-            triad_role: entry.category.triad_role().code().to_string(),
+            triad_role: entry.category.triad_role_code().to_string(),
             record_class: entry.category.record_class(filing.role).code().to_string(),
             started_at: entry.started_at.millis(),
             minutes: entry.minutes,
@@ -367,6 +367,116 @@ pub enum ReportScope {
     District(Id),
 }
 
+impl ReportScope {
+    /// The summary a scope reads and its column there. One column per scope, named in the SQL,
+    /// so the query uses that column's index (an "$1 IS NULL OR …" filter would read the whole
+    /// summary at five school years).
+    fn summary(self) -> (&'static str, &'static str, Id) {
+        match self {
+            ReportScope::Author(id) => ("activity_summary", "author_id", id),
+            ReportScope::Campus(id) => ("activity_summary", "campus_id", id),
+            ReportScope::Agency(id) => ("activity_summary", "agency_id", id),
+            ReportScope::District(id) => ("activity_summary_district", "district_id", id),
+        }
+    }
+}
+
+/// Minutes by triad role for one month of a scope (the report's trend), or for one campus or
+/// officer of a district or agency (its comparison): `key` is the month, campus or officer.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct RoleMinutes {
+    pub key: String,
+    pub triad_role: String,
+    pub entries: i64,
+    pub minutes: i64,
+}
+
+/// The scope's minutes by month and triad role, from `from` to `to` (YYYY-MM, inclusive).
+pub async fn trend<'c>(
+    conn: impl Into<Conn<'c>>,
+    scope: ReportScope,
+    from: &str,
+    to: &str,
+) -> StoreResult<Vec<RoleMinutes>> {
+    let mut c: Conn = conn.into();
+    let (table, column, id) = scope.summary();
+    let sql = format!(
+        "SELECT month AS key, triad_role, CAST(SUM(entries) AS BIGINT) AS entries, \
+         CAST(SUM(minutes) AS BIGINT) AS minutes FROM {table} \
+         WHERE {column} = $1 AND month >= $2 AND month <= $3 \
+         GROUP BY month, triad_role ORDER BY month, triad_role"
+    );
+    Ok(fetch_all!(
+        &mut c,
+        RoleMinutes,
+        &sql,
+        id.to_string(),
+        from.to_string(),
+        to.to_string()
+    )?)
+}
+
+/// What a comparison sets side by side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparison {
+    /// Each campus of a district.
+    CampusesOf(Id),
+    /// Each officer whose entries an agency holds.
+    OfficersOf(Id),
+}
+
+/// Minutes by campus (or officer) and triad role, from `from` to `to`.
+pub async fn compare<'c>(
+    conn: impl Into<Conn<'c>>,
+    by: Comparison,
+    from: &str,
+    to: &str,
+) -> StoreResult<Vec<RoleMinutes>> {
+    let mut c: Conn = conn.into();
+    let (key, column, id) = match by {
+        Comparison::CampusesOf(id) => ("campus_id", "district_id", id),
+        Comparison::OfficersOf(id) => ("author_id", "agency_id", id),
+    };
+    let sql = format!(
+        "SELECT {key} AS key, triad_role, CAST(SUM(entries) AS BIGINT) AS entries, \
+         CAST(SUM(minutes) AS BIGINT) AS minutes FROM activity_summary \
+         WHERE {column} = $1 AND month >= $2 AND month <= $3 \
+         GROUP BY {key}, triad_role ORDER BY {key}, triad_role"
+    );
+    Ok(fetch_all!(
+        &mut c,
+        RoleMinutes,
+        &sql,
+        id.to_string(),
+        from.to_string(),
+        to.to_string()
+    )?)
+}
+
+#[derive(sqlx::FromRow)]
+struct StartedAt {
+    started_at: i64,
+}
+
+/// When the latest entry (not undone) of a campus, or of an officer, began.
+pub async fn latest_entry<'c>(
+    conn: impl Into<Conn<'c>>,
+    of: Comparison,
+    key: Id,
+) -> StoreResult<Option<i64>> {
+    let mut c: Conn = conn.into();
+    // Read down an index on (column, started_at) until the first entry not undone.
+    let column = match of {
+        Comparison::CampusesOf(_) => "campus_id",
+        Comparison::OfficersOf(_) => "author_id",
+    };
+    let sql = format!(
+        "SELECT started_at FROM activities WHERE {column} = $1 AND voided_at IS NULL \
+         ORDER BY started_at DESC LIMIT 1"
+    );
+    Ok(fetch_optional!(&mut c, StartedAt, &sql, key.to_string())?.map(|r| r.started_at))
+}
+
 /// One line of a report: a category over a span of months.
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct ReportLine {
@@ -388,14 +498,7 @@ pub async fn report<'c>(
     to: &str,
 ) -> StoreResult<Vec<ReportLine>> {
     let mut c: Conn = conn.into();
-    // One column per scope, named in the SQL, so the query uses that column's index (an
-    // "$1 IS NULL OR …" filter would read the whole summary at five school years).
-    let (table, column, id) = match scope {
-        ReportScope::Author(id) => ("activity_summary", "author_id", id),
-        ReportScope::Campus(id) => ("activity_summary", "campus_id", id),
-        ReportScope::Agency(id) => ("activity_summary", "agency_id", id),
-        ReportScope::District(id) => ("activity_summary_district", "district_id", id),
-    };
+    let (table, column, id) = scope.summary();
     let sql = format!(
         "SELECT category, MAX(triad_role) AS triad_role, CAST(SUM(entries) AS BIGINT) AS entries, \
          CAST(SUM(minutes) AS BIGINT) AS minutes, CAST(SUM(students) AS BIGINT) AS students, \

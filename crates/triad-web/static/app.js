@@ -160,6 +160,18 @@ if (typeof document !== "undefined") {
     shown.focus({ preventScroll: true });
   }
 
+  // A part of a form shown only for one answer of another field, as
+  // data-shown-when="period=custom" says (without this script it is always shown).
+  Array.prototype.forEach.call(document.querySelectorAll("[data-shown-when]"), function (el) {
+    var rule = el.getAttribute("data-shown-when").split("=");
+    var form = el.closest("form");
+    var field = form && form.elements.namedItem(rule[0]);
+    if (!field) { return; }
+    function follow() { el.hidden = field.value !== rule[1]; }
+    field.addEventListener("change", follow);
+    follow();
+  });
+
   // The officer's quick entry asks only what the chosen category needs (a search's legal
   // basis, a presentation's topic, the staff) and a typed duration only for "Other".
   (function () {

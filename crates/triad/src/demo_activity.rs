@@ -55,7 +55,7 @@ fn weights(role: Role, lean: bool) -> &'static [(Category, u32)] {
             (ClassroomPresentation, 7),
             (CounselingParent, 5),
             (CounselingStaff, 5),
-            (Extracurricular, 5),
+            (Extracurricular, 3),
             (SafetyAudit, 4),
             (Investigation, 4),
             (Referral, 4),
@@ -107,7 +107,7 @@ fn shape(rng: &mut StdRng, c: Category) -> (i64, i64, i64, i64) {
         Meeting => (rng.gen_range(20..=60), 0, 0, rng.gen_range(2..=8)),
         Training => (rng.gen_range(60..=240), 0, 0, 0),
         Arrest | Investigation => (rng.gen_range(30..=120), 1, 0, 0),
-        Extracurricular => (rng.gen_range(60..=180), rng.gen_range(50..=400), 0, 0),
+        Extracurricular => (rng.gen_range(45..=120), rng.gen_range(50..=400), 0, 0),
         _ => (rng.gen_range(10..=45), 0, 0, 0),
     }
 }
@@ -135,12 +135,19 @@ pub async fn generate(
         let mut logged = 0u64;
         for (n, (_, day, year)) in days.enumerate() {
             let campus = officer.campuses[n % officer.campuses.len().max(1)];
-            for _ in 0..rng.gen_range(22..=34) {
+            // A school day's log: five to seven hours of the officer's day written down, in
+            // entries one after another from 07:30 (the rest is breaks, paperwork, court).
+            let mut budget: i64 = rng.gen_range(300..=420);
+            let mut clock: i64 = 0;
+            while budget >= 5 {
                 counter += 1;
                 let category = pick(rng, table);
                 let (minutes, students, parents, staff) = shape(rng, category);
+                let minutes = minutes.min(budget);
+                budget -= minutes;
                 let local = day.and_hms_opt(7, 30, 0).unwrap_or_default()
-                    + chrono::Duration::minutes(rng.gen_range(0..480));
+                    + chrono::Duration::minutes(clock);
+                clock += minutes + rng.gen_range(0..=15);
                 let at = tz
                     .from_local_datetime(&local)
                     .earliest()
@@ -154,7 +161,7 @@ pub async fn generate(
                     district_id: officer.district.to_string(),
                     campus_id: campus.to_string(),
                     category: category.code().to_string(),
-                    triad_role: category.triad_role().code().to_string(),
+                    triad_role: category.triad_role_code().to_string(),
                     record_class: category.record_class(officer.role).code().to_string(),
                     started_at: at.millis(),
                     minutes,

@@ -202,10 +202,22 @@ pub struct ImportForm {
 /// Whether the person may import into the campaign: a quiet check for showing the form (the
 /// import itself asks the policy again, on the record).
 pub fn may_import(ctx: &crate::context::Ctx, s: &Summary) -> bool {
-    use triad_domain::policy::{decide, Action, Decision, RecordClass, Resource, Tenant};
+    allowed(ctx, s, triad_domain::policy::Action::Change)
+}
+
+/// Whether the person may read the campaign's answers themselves (its export and its coded
+/// themes): the district's leaders, not an evaluator who reads its aggregates. A quiet check
+/// for showing the links; each page asks the policy again.
+pub fn may_read_answers(ctx: &crate::context::Ctx, s: &Summary) -> bool {
+    allowed(ctx, s, triad_domain::policy::Action::View)
+}
+
+/// What the policy says of `action` on the shared records of the campaign's district.
+fn allowed(ctx: &crate::context::Ctx, s: &Summary, action: triad_domain::policy::Action) -> bool {
+    use triad_domain::policy::{decide, Decision, RecordClass, Resource, Tenant};
     let Some(district) = s.district_id.as_deref().and_then(Id::parse) else {
         return false;
     };
     let resource = Resource::new(RecordClass::Shared, Tenant::district(district));
-    decide(&ctx.actor, Action::Change, resource) == Decision::Allow
+    decide(&ctx.actor, action, resource) == Decision::Allow
 }

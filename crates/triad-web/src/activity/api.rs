@@ -139,7 +139,9 @@ async fn import_job(
         ActivityView,
         super::report::Report,
         super::report::ReportLineView,
-        super::report::BalanceView
+        super::report::BalanceView,
+        super::report::TrendMonth,
+        super::report::ComparedView
     ))
 )]
 pub struct ActivityApiDoc;

@@ -298,9 +298,15 @@ struct ReportPage {
     layout: Layout,
     q: super::report::ReportQuery,
     choices: Vec<super::report::ScopeChoice>,
-    semesters: Vec<(String, String, String)>,
+    periods: &'static [triad_domain::activity::ReportPeriod],
+    /// The period shown as chosen.
+    period: String,
     report: Option<super::report::Report>,
-    chart: String,
+    /// Each line with its time in hours.
+    lines: Vec<(super::report::ReportLineView, String)>,
+    other_duties: String,
+    balance_chart: String,
+    trend_chart: String,
 }
 
 async fn report_page(ctx: Ctx, Query(q): Query<super::report::ReportQuery>) -> WebResult<Response> {
@@ -312,26 +318,71 @@ async fn report_page(ctx: Ctx, Query(q): Query<super::report::ReportQuery>) -> W
     if let (Some(r), "csv") = (&report, q.format.as_str()) {
         return csv(r);
     }
-    let chart = report
-        .as_ref()
-        .map(|r| {
-            let items: Vec<(String, i64, i64)> = r
-                .balance
-                .iter()
-                .map(|b| (b.label.clone(), b.minutes, b.percent))
-                .collect();
-            crate::charts::bars("Share of time by triad role", "min", &items)
-        })
-        .unwrap_or_default();
-    Ok(render(&ReportPage {
+    let hours = triad_domain::activity::hours;
+    let (balance_chart, trend_chart) = report.as_ref().map(charts).unwrap_or_default();
+    render(&ReportPage {
         layout: Layout::new(&ctx),
         choices: super::report::choices(&ctx).await?,
-        semesters: super::report::semesters(&ctx),
+        periods: triad_domain::activity::ReportPeriod::ALL,
+        period: report
+            .as_ref()
+            .map(|r| r.period.clone())
+            .unwrap_or_else(|| "month".into()),
+        lines: report
+            .as_ref()
+            .map(|r| {
+                r.lines
+                    .iter()
+                    .map(|l| (l.clone(), hours(l.minutes)))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        other_duties: report
+            .as_ref()
+            .map(|r| hours(r.other_duties_minutes))
+            .unwrap_or_default(),
+        balance_chart,
+        trend_chart,
         q,
         report,
-        chart,
-    })?
-    .into_response())
+    })
+    .map(IntoResponse::into_response)
+}
+
+/// The report's two charts: the balance across the triad roles, and its hours month by month.
+fn charts(r: &super::report::Report) -> (String, String) {
+    let items: Vec<(String, i64, String)> = r
+        .balance
+        .iter()
+        .map(|b| {
+            (
+                b.label.clone(),
+                b.percent,
+                triad_domain::activity::hours(b.minutes),
+            )
+        })
+        .collect();
+    let balance = crate::charts::bars("Share of time by triad role", &items);
+    let months: Vec<String> = r.trend.iter().map(|m| m.month.clone()).collect();
+    let in_hours = |minutes: i64| Some((minutes as f64 / 6.0).round() / 10.0);
+    let mut series: Vec<(String, Vec<Option<f64>>)> = r
+        .balance
+        .iter()
+        .enumerate()
+        .map(|(n, b)| {
+            let hours = r
+                .trend
+                .iter()
+                .map(|m| in_hours(m.by_role.get(n).copied().unwrap_or(0)));
+            (b.label.clone(), hours.collect())
+        })
+        .collect();
+    series.push((
+        triad_domain::activity::OTHER_DUTIES_LABEL.into(),
+        r.trend.iter().map(|m| in_hours(m.other_duties)).collect(),
+    ));
+    let trend = crate::charts::lines("Hours by triad role, month by month", "h", &months, &series);
+    (balance, trend)
 }
 
 fn csv(r: &super::report::Report) -> WebResult<Response> {

@@ -116,7 +116,11 @@ async fn create(
 struct SummaryPage {
     layout: Layout,
     s: Summary,
-    charts: Vec<String>,
+    /// Each question with its chart (empty where nothing shows).
+    questions: Vec<(triad_app::surveys::analysis::QuestionSummary, String)>,
+    themes_chart: String,
+    /// The links to the answers themselves (export, themes), for those who may read them.
+    answers_links: bool,
     /// The import form, for those who may import (the district's leaders).
     import: Option<FormToken>,
     report: Option<triad_app::surveys::import::SurveyImportReport>,
@@ -128,12 +132,15 @@ async fn summary_with(
     report: Option<triad_app::surveys::import::SurveyImportReport>,
 ) -> WebResult<Html<String>> {
     let s = service::summary_for(ctx, id).await?;
-    let charts = charts(&s);
+    let question_charts = question_charts(&s);
+    let themes_chart = themes_chart(&s);
     let import = service::may_import(ctx, &s).then(|| ctx.form());
     render(&SummaryPage {
         layout: Layout::new(ctx),
+        answers_links: service::may_read_answers(ctx, &s),
+        questions: s.questions.iter().cloned().zip(question_charts).collect(),
+        themes_chart,
         s,
-        charts,
         import,
         report,
     })
@@ -361,63 +368,101 @@ async fn answer(
     }
 }
 
-/// The summary's charts (SVG): for each scale, the share of each role at the scale's best
-/// end; for each yes/no, the share saying yes; the themes' frequency.
-fn charts(s: &Summary) -> Vec<String> {
-    use triad_app::surveys::analysis::FigureView;
-    let share = |part: usize, whole: usize| {
-        (part * 100)
-            .checked_div(whole)
-            .and_then(|p| i64::try_from(p).ok())
-            .unwrap_or(0)
-    };
-    let mut out = Vec::new();
-    for q in &s.questions {
-        let shown: Vec<&FigureView> = q.groups.iter().filter(|g| g.n.is_some()).collect();
-        if shown.is_empty() {
-            continue;
-        }
-        let (title, pick) = match &q.direction {
-            Some(direction) => (
-                format!("{}: share at the best end ({direction})", q.text),
-                0usize,
-            ),
-            None => (format!("{}: share saying yes", q.text), 0usize),
-        };
-        let items: Vec<(String, i64, i64)> = shown
-            .iter()
-            .map(|g| {
-                let n = g.n.unwrap_or(0);
-                let best = g.counts.get(pick).map(|(_, c)| *c).unwrap_or(0);
-                (
-                    format!("{} (n={n})", g.role),
-                    i64::try_from(best).unwrap_or(0),
-                    share(best, n),
-                )
-            })
-            .collect();
-        out.push(crate::charts::bars(&title, "answers", &items));
-    }
+/// Each question's chart (SVG), for its card: the full distribution of the answers of each
+/// role whose group is shown, as stacked bars, and, where the district asked it before, the
+/// mean of each role campaign by campaign, as lines.
+fn question_charts(s: &Summary) -> Vec<String> {
+    s.questions
+        .iter()
+        .map(|q| {
+            let shown: Vec<_> = q.groups.iter().filter(|g| g.n.is_some()).collect();
+            let mut svg = String::new();
+            if let Some(first) = shown.first() {
+                let series: Vec<&str> = first
+                    .counts
+                    .iter()
+                    .map(|(label, _)| label.as_str())
+                    .collect();
+                let items: Vec<(String, Vec<i64>)> = shown
+                    .iter()
+                    .map(|g| {
+                        let counts = g
+                            .counts
+                            .iter()
+                            .map(|(_, n)| i64::try_from(*n).unwrap_or(0))
+                            .collect();
+                        (g.role.clone(), counts)
+                    })
+                    .collect();
+                svg.push_str(&crate::charts::stacked(
+                    &format!("How each role answered: {}", q.text),
+                    &series,
+                    &items,
+                ));
+            }
+            let points: Vec<_> = s.trend.iter().filter(|p| p.question == q.key).collect();
+            let mut campaigns: Vec<(String, String)> = Vec::new();
+            for p in &points {
+                if !campaigns.iter().any(|(c, _)| c == &p.campaign) {
+                    campaigns.push((p.campaign.clone(), p.opens_on.clone()));
+                }
+            }
+            campaigns.sort_by(|a, b| a.1.cmp(&b.1));
+            if campaigns.len() > 1 {
+                let mut roles: Vec<String> = Vec::new();
+                for p in &points {
+                    if !roles.contains(&p.role) {
+                        roles.push(p.role.clone());
+                    }
+                }
+                let series: Vec<(String, Vec<Option<f64>>)> = roles
+                    .iter()
+                    .map(|role| {
+                        let values = campaigns
+                            .iter()
+                            .map(|(c, _)| {
+                                points
+                                    .iter()
+                                    .find(|p| &p.campaign == c && &p.role == role)
+                                    .and_then(|p| p.mean)
+                            })
+                            .collect();
+                        (role.clone(), values)
+                    })
+                    .collect();
+                let x: Vec<String> = campaigns.iter().map(|(_, opened)| opened.clone()).collect();
+                svg.push_str(&crate::charts::lines(
+                    &format!("Mean answer, campaign by campaign: {}", q.text),
+                    "(mean)",
+                    &x,
+                    &series,
+                ));
+            }
+            svg
+        })
+        .collect()
+}
+
+/// The themes of the free-text answers, by how many answers carry each.
+fn themes_chart(s: &Summary) -> String {
     let total = usize::try_from(s.responses).unwrap_or(0);
-    let themes: Vec<(String, i64, i64)> = s
+    let themes: Vec<(String, i64, String)> = s
         .themes
         .iter()
-        .map(|t| {
+        .filter_map(|t| {
             let n: i64 = t.by_role.iter().filter_map(|(_, n)| *n).sum();
-            (
-                t.label.clone(),
-                n,
-                share(usize::try_from(n).unwrap_or(0), total),
-            )
+            let share = (usize::try_from(n).unwrap_or(0) * 100)
+                .checked_div(total)
+                .and_then(|p| i64::try_from(p).ok())
+                .unwrap_or(0);
+            (n > 0).then(|| (t.label.clone(), share, format!("{n} answers")))
         })
-        .filter(|(_, n, _)| *n > 0)
         .collect();
-    if !themes.is_empty() {
-        out.push(crate::charts::bars(
-            "Themes in the free-text answers (share of responses)",
-            "answers",
-            &themes,
-        ));
+    if themes.is_empty() {
+        return String::new();
     }
-    out
+    crate::charts::bars(
+        "Themes in the free-text answers (share of responses)",
+        &themes,
+    )
 }

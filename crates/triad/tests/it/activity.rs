@@ -500,8 +500,84 @@ both_engines!(
             .text()
             .await
             .unwrap()
-            .starts_with("category,label,triad_role,entries"));
+            .starts_with("category,label,triad_role,role,entries"));
+        // A meeting is other duties: beside the balance, not in it.
+        let sro_token = app.token("sro").await;
+        let meeting = app
+            .api_send(
+                Method::POST,
+                "/api/v1/activities",
+                &sro_token,
+                "r1",
+                &json!({"campus_id": w.campus.to_string(), "category": "meeting", "minutes": "60"}),
+            )
+            .await;
+        assert_eq!(meeting.status(), 201);
         let token = app.token("director").await;
+        let district: Value = app
+            .api_get(
+                &format!("/api/v1/reports/activity?scope=district:{}", w.district),
+                &token,
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(district["period"], "month");
+        assert_eq!(district["other_duties_minutes"], 60, "{district}");
+        assert_eq!(district["balance"][0]["percent"], 100, "{district}");
+        assert_eq!(district["hours"], "1 h 30 min");
+        // The district leader sees the campuses side by side; the supervisor the officers.
+        assert_eq!(district["compared"], "campus");
+        let home = district["comparison"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == w.campus.to_string())
+            .cloned()
+            .unwrap();
+        assert_eq!(
+            (home["minutes"].as_i64(), home["shares"][0].as_i64()),
+            (Some(90), Some(100))
+        );
+        assert!(home["last_entry"].is_string(), "{home}");
+        let sergeant = app.token("sergeant").await;
+        let agency: Value = app
+            .api_get(
+                &format!(
+                    "/api/v1/reports/activity?scope=agency:{}&period=year",
+                    w.agency
+                ),
+                &sergeant,
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(agency["compared"], "officer");
+        assert!(
+            agency["from"].as_str().unwrap().ends_with("-08"),
+            "{agency}"
+        );
+        assert!(
+            agency["comparison"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|o| o["id"] == sro.to_string() && o["entries"] == 2),
+            "{agency}"
+        );
+        let unknown = app
+            .api_get(
+                &format!(
+                    "/api/v1/reports/activity?scope=agency:{}&period=decade",
+                    w.agency
+                ),
+                &sergeant,
+            )
+            .await;
+        assert_eq!(unknown.status(), 422);
+        assert!(unknown.text().await.unwrap().contains("period"));
         let bad = app
             .api_get(
                 &format!(
@@ -512,6 +588,122 @@ both_engines!(
             )
             .await;
         assert_eq!(bad.status(), 422);
+    }
+);
+
+/// The district's balance, by triad role code, and its other duties, in minutes.
+async fn district_balance(app: &TestApp) -> (Vec<(String, i64)>, i64) {
+    let token = app.token("director").await;
+    let r: Value = app
+        .api_get(
+            &format!(
+                "/api/v1/reports/activity?scope=district:{}",
+                app.world.district
+            ),
+            &token,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let balance = r["balance"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["triad_role"].as_str().unwrap().to_string(),
+                b["minutes"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    (balance, r["other_duties_minutes"].as_i64().unwrap())
+}
+
+both_engines!(
+    meetings_and_training_attended_move_out_of_the_balance_when_migrated,
+    |app: TestApp| async move {
+        let sro = app.token("sro").await;
+        let c = campus(&app);
+        for (key, category, minutes) in [
+            ("m1", "meeting", "60"),
+            ("m2", "training", "120"),
+            ("m3", "other", "15"),
+            ("m4", "safety_audit", "45"),
+        ] {
+            let r = app
+                .api_send(
+                    Method::POST,
+                    "/api/v1/activities",
+                    &sro,
+                    key,
+                    &json!({"campus_id": c, "category": category, "minutes": minutes}),
+                )
+                .await;
+            assert_eq!(r.status(), 201);
+        }
+        // The entries and summaries as they were written before the change.
+        let before_roles = "UPDATE {t} SET triad_role = 'emergency_manager' WHERE category IN ('meeting', 'other'); \
+             UPDATE {t} SET triad_role = 'educator' WHERE category = 'training';";
+        for table in [
+            "activities",
+            "activity_summary",
+            "activity_summary_district",
+        ] {
+            app.raw(&before_roles.replace("{t}", table)).await.unwrap();
+        }
+        let (before, other_before) = district_balance(&app).await;
+        let minutes_of = |b: &[(String, i64)], role: &str| {
+            b.iter().find(|(r, _)| r == role).map(|(_, m)| *m).unwrap()
+        };
+        assert_eq!(other_before, 0);
+        assert_eq!(minutes_of(&before, "emergency_manager"), 60 + 15 + 45);
+        assert_eq!(minutes_of(&before, "educator"), 120);
+        // The migration, run again on those rows.
+        let migration = match app.engine {
+            Engine::Sqlite => {
+                include_str!("../../../triad-store/migrations/sqlite/0027_other_duties.sql")
+            }
+            Engine::Postgres => {
+                include_str!("../../../triad-store/migrations/postgres/0027_other_duties.sql")
+            }
+        };
+        let migration = migration.replace(
+            "CREATE INDEX activities_by_campus_latest",
+            "CREATE INDEX IF NOT EXISTS activities_by_campus_latest",
+        );
+        app.raw(&migration).await.unwrap();
+        let (after, other_after) = district_balance(&app).await;
+        assert_eq!(
+            other_after,
+            60 + 120 + 15,
+            "meetings, training attended and other"
+        );
+        assert_eq!(
+            minutes_of(&after, "emergency_manager"),
+            45,
+            "the safety audit stays"
+        );
+        assert_eq!(minutes_of(&after, "educator"), 0);
+        assert_eq!(
+            minutes_of(&after, "law_enforcer"),
+            minutes_of(&before, "law_enforcer")
+        );
+        let total = |b: &[(String, i64)]| b.iter().map(|(_, m)| m).sum::<i64>();
+        assert_eq!(
+            total(&after) + other_after,
+            total(&before),
+            "no minute lost or added"
+        );
+        assert_summaries_match_entries(&app).await;
+        let stale = app
+            .scalar(
+                "SELECT COUNT(*) FROM activity_summary s WHERE triad_role <> \
+                 (SELECT MAX(a.triad_role) FROM activities a WHERE a.campus_id = s.campus_id \
+                  AND a.author_id = s.author_id AND a.month = s.month AND a.category = s.category)",
+            )
+            .await;
+        assert_eq!(stale, 0, "the summaries carry the entries' triad role");
     }
 );
 

@@ -1363,3 +1363,225 @@ async fn a_survey_on_a_phone_keeps_its_draft_until_sent() {
     assert_eq!(after, "", "the draft is forgotten once sent");
     end_browser(phone).await;
 }
+
+/// Whether the page is wider than the window (a phone would scroll sideways).
+async fn overflows(c: &Client) -> bool {
+    script(
+        c,
+        "return document.documentElement.scrollWidth > window.innerWidth;",
+    )
+    .await
+        == true
+}
+
+/// A supervisor's report reads in hours, keeps the period chosen, sets the campuses (for the
+/// district leader) or officers (for the LE supervisor) side by side, and fits a phone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_reads_in_hours_keeps_its_period_and_fits_a_phone() {
+    let app = TestApp::start(Engine::Sqlite).await;
+    let driver = start_driver();
+    let phone = browser(&driver, 390, 844).await;
+    sign_in(&phone, &app, "director").await;
+    phone.goto(&app.url("/reports/activity")).await.unwrap();
+    let custom_hidden = script(
+        &phone,
+        "return document.querySelector('[data-shown-when]').hidden;",
+    )
+    .await;
+    assert_eq!(
+        custom_hidden, true,
+        "months to choose wait for 'Months I choose'"
+    );
+    click(
+        &phone,
+        &format!("#scope option[value='district:{}']", app.world.district),
+    )
+    .await;
+    click(&phone, "#period option[value=year]").await;
+    click(&phone, "#report-form button[type=submit]").await;
+    let total = phone
+        .wait()
+        .for_element(Locator::Id("report-total"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(total, "1 entry, 30 min.");
+    assert_eq!(
+        script(&phone, "return document.getElementById('period').value;").await,
+        "year",
+        "the period chosen stays chosen"
+    );
+    let compared = phone
+        .find(Locator::Id("comparison"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        compared.contains("Home High") && compared.contains("100%"),
+        "{compared}"
+    );
+    let roles = phone
+        .find(Locator::Id("report-lines"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        roles.contains("Law enforcer") && !roles.contains("law_enforcer"),
+        "{roles}"
+    );
+    assert!(
+        !overflows(&phone).await,
+        "the report scrolls sideways on a phone"
+    );
+    screenshot(&phone, "report-district-phone").await;
+    end_browser(phone).await;
+
+    let laptop = browser(&driver, 1366, 768).await;
+    sign_in(&laptop, &app, "sergeant").await;
+    laptop
+        .goto(&app.url(&format!(
+            "/reports/activity?scope=agency:{}&period=semester",
+            app.world.agency
+        )))
+        .await
+        .unwrap();
+    let compared = laptop
+        .find(Locator::Id("comparison"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        compared.contains("Officer") && compared.contains("Test sro"),
+        "{compared}"
+    );
+    screenshot(&laptop, "report-agency-laptop").await;
+    end_browser(laptop).await;
+}
+
+/// Answers the fixture's partnership survey (and a campaign of a year before, for a trend):
+/// five administrators, five educators and five SROs each time.
+async fn answer_partnership_surveys(app: &TestApp) -> String {
+    use triad_app::surveys::campaigns::{answer, by_public_code, AnswerInput};
+    let code = app.world.survey.to_string().replace('-', "");
+    let current = by_public_code(&app.db, &code).await.unwrap();
+    let mut earlier = current.clone();
+    earlier.id = triad_domain::Id::new().to_string();
+    earlier.name = "Partnership survey last year".into();
+    earlier.public_code = format!("{code}x");
+    earlier.opens_on = "2025-01-01".into();
+    earlier.closes_on = "2099-12-31".into();
+    let mut tx = app.db.begin().await.unwrap();
+    triad_store::surveys::insert_campaign(&mut tx, &earlier)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    for (campaign, shift) in [(&earlier, 1), (&current, 0)] {
+        for (n, role) in ["administrator", "educator", "sro"]
+            .iter()
+            .flat_map(|r| std::iter::repeat_n(*r, 5))
+            .enumerate()
+        {
+            let fields = [
+                ("role", role.to_string()),
+                ("relationship", ((n + shift) % 4 + 1).to_string()),
+                (
+                    "open_accepting",
+                    if n % 3 == 0 { "no" } else { "yes" }.to_string(),
+                ),
+            ];
+            let input = AnswerInput {
+                fields: fields
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.clone()))
+                    .collect(),
+            };
+            answer(&app.db, campaign, &input, app.clock_now())
+                .await
+                .unwrap();
+        }
+    }
+    format!("/surveys/{}", current.id)
+}
+
+/// A campaign's analysis draws each question's answers inside its card: the full
+/// distribution by role as stacked bars, the trend across campaigns as lines, every label
+/// inside its chart, on a phone; an evaluator is offered no link they may not follow.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn survey_charts_sit_in_their_cards_whole_and_readable() {
+    let app = TestApp::start(Engine::Sqlite).await;
+    let page = answer_partnership_surveys(&app).await;
+    let driver = start_driver();
+    let phone = browser(&driver, 390, 844).await;
+    sign_in(&phone, &app, "director").await;
+    phone.goto(&app.url(&page)).await.unwrap();
+    let cards = script(
+        &phone,
+        "return Array.from(document.querySelectorAll('section.question')).map(function (card) {\
+           var svg = card.querySelector('svg');\
+           return { title: card.querySelector('h2').textContent, \
+             chart: svg ? svg.querySelector('title').textContent : '', \
+             parts: svg ? svg.querySelectorAll('rect > title').length : 0, \
+             lines: svg ? card.querySelectorAll('polyline').length : 0 };\
+         });",
+    )
+    .await;
+    let relationship = cards
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["title"].as_str().unwrap().contains("relationship"))
+        .cloned()
+        .unwrap_or_else(|| panic!("{cards}"));
+    assert!(
+        relationship["chart"]
+            .as_str()
+            .unwrap()
+            .contains(relationship["title"].as_str().unwrap()),
+        "{relationship}"
+    );
+    assert!(
+        relationship["parts"].as_i64().unwrap() >= 3 * 3,
+        "every role's whole distribution: {relationship}"
+    );
+    assert!(
+        relationship["lines"].as_i64().unwrap() >= 3,
+        "a line per role across the two campaigns: {relationship}"
+    );
+    let cut = script(
+        &phone,
+        "return Array.from(document.querySelectorAll('svg.chart text')).filter(function (t) {\
+           var box = t.getBBox(); var view = t.ownerSVGElement.viewBox.baseVal;\
+           return box.x < -1 || box.x + box.width > view.width + 1;\
+         }).map(function (t) { return t.textContent; });",
+    )
+    .await;
+    assert_eq!(cut, serde_json::json!([]), "labels cut off");
+    assert!(
+        !overflows(&phone).await,
+        "the analysis scrolls sideways on a phone"
+    );
+    screenshot(&phone, "survey-charts-phone").await;
+    end_browser(phone).await;
+
+    let evaluator = browser(&driver, 1366, 768).await;
+    sign_in(&evaluator, &app, "evaluator").await;
+    evaluator.goto(&app.url(&page)).await.unwrap();
+    let offered = body_text(&evaluator).await;
+    assert!(offered.contains("How each role") || offered.contains("relationship"));
+    assert!(
+        evaluator
+            .find(Locator::Css("a[href$='export.csv'], a[href$='/themes']"))
+            .await
+            .is_err(),
+        "an evaluator reads the aggregates, not the answers"
+    );
+    end_browser(evaluator).await;
+}

@@ -115,6 +115,33 @@ fn demo_backup_restore_and_verify() {
         let counted = rows(&db, &format!("SELECT SUM(entries) FROM {summary}"));
         assert_eq!(counted, activities, "{summary} counts every entry");
     }
+    // A supervisor believes it: no officer logs more than a working month (the fullest
+    // month here is under 180 hours), every officer's full months have hours worth reading,
+    // and no one kind of work fills most of an SRO's log.
+    let fullest = rows(
+        &db,
+        "SELECT MAX(m) FROM (SELECT SUM(minutes) AS m FROM activities GROUP BY author_id, month) t",
+    );
+    assert!(
+        fullest <= 180 * 60,
+        "an officer logs {} hours in a month",
+        fullest / 60
+    );
+    assert!(
+        fullest >= 80 * 60,
+        "the fullest month holds only {} hours",
+        fullest / 60
+    );
+    let largest_share = rows(
+        &db,
+        "SELECT MAX(share) FROM (SELECT CAST(100 * SUM(minutes) / \
+         (SELECT SUM(minutes) FROM activities WHERE author_role = 'sro') AS BIGINT) AS share \
+         FROM activities WHERE author_role = 'sro' GROUP BY category) t",
+    );
+    assert!(
+        largest_share <= 35,
+        "one category is {largest_share}% of the SROs' time"
+    );
     // A second run keeps the data.
     let again = triad(&data, &db, &["demo", "--no-serve"], None);
     assert!(text(&again).contains("keeping its data"));

@@ -573,7 +573,8 @@ impl TestApp {
     }
 
     /// Runs SQL directly on the database, as someone with access to its files would (on
-    /// SQLite, on a connection of its own: the server's pooled connections only read).
+    /// SQLite, on a connection of its own: the server's pooled connections only read). Several
+    /// statements may be given; none takes parameters.
     pub async fn raw(&self, sql: &str) -> Result<u64, sqlx::Error> {
         match &self.db {
             Db::Sqlite(p, _) => {
@@ -581,11 +582,14 @@ impl TestApp {
                 sqlx::query("PRAGMA query_only = OFF")
                     .execute(&mut conn)
                     .await?;
-                let done = sqlx::query(sql).execute(&mut conn).await;
+                let done = sqlx::raw_sql(sql).execute(&mut conn).await;
                 let _ = sqlx::Connection::close(conn).await;
                 done.map(|r| r.rows_affected())
             }
-            Db::Postgres(p, _) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
+            Db::Postgres(p, _) => sqlx::raw_sql(sql)
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected()),
         }
     }
 }
