@@ -5,7 +5,7 @@ use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use triad_domain::auth::RolesHere;
 use triad_domain::operations::StateWords;
-use triad_domain::org::{self as org_rules, YearStart};
+use triad_domain::org::{self as org_rules, Term, YearStart};
 use triad_domain::policy::{Action, RecordClass, Resource, Tenant};
 use triad_domain::{Id, Timestamp};
 use triad_store::org::Campus;
@@ -189,4 +189,46 @@ pub fn links(ctx: &Ctx, campus: &Campus) -> Vec<CampusLink> {
         })
         .map(|(href, label, _)| CampusLink { href, label })
         .collect()
+}
+
+/// A campus's school year as its district keeps it: the terms, the school days (without the
+/// days it closed) and today, by the district's clock.
+pub struct SchoolCalendar {
+    pub year: i64,
+    pub terms: Vec<Term>,
+    pub school_days: Vec<chrono::NaiveDate>,
+    pub today: chrono::NaiveDate,
+}
+
+pub async fn calendar(ctx: &Ctx, campus: &Campus) -> AppResult<SchoolCalendar> {
+    let mut conn = ctx.app.db.acquire().await?;
+    let d = triad_store::org::district(&mut conn, campus.district())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let tz = org_rules::parse_time_zone(&d.time_zone).unwrap_or(chrono_tz::UTC);
+    let start = YearStart::parse(&d.year_start).unwrap_or(YearStart::AUGUST_FIRST);
+    let today = ctx.now.to_datetime().with_timezone(&tz).date_naive();
+    let year = start.school_year_of(today);
+    let stored =
+        triad_store::org::terms_of(&mut conn, campus.district(), i64::from(year.0)).await?;
+    let terms: Vec<Term> = if stored.is_empty() {
+        start.default_terms(year)
+    } else {
+        stored
+            .iter()
+            .filter_map(|t| Term::parse(&t.name, &t.first_day, &t.last_day).ok())
+            .collect()
+    };
+    let closed: Vec<chrono::NaiveDate> =
+        triad_store::org::non_school_days(&mut conn, campus.district(), i64::from(year.0))
+            .await?
+            .iter()
+            .filter_map(|n| org_rules::parse_date("day", &n.day).ok())
+            .collect();
+    Ok(SchoolCalendar {
+        year: i64::from(year.0),
+        school_days: triad_domain::meetings::school_days(&terms, &closed),
+        terms,
+        today,
+    })
 }

@@ -14,6 +14,7 @@ pub mod campus;
 pub mod change;
 pub mod clock;
 pub mod context;
+pub mod due;
 pub mod error;
 pub mod evidence;
 pub mod incidents;

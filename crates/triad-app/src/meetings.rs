@@ -5,7 +5,7 @@ use crate::error::{AppError, AppResult};
 use serde::{Deserialize, Serialize};
 use triad_domain::audit::Outcome;
 use triad_domain::meetings::{self as rules, ActionStatus, Cadence, Held, MeetingKind};
-use triad_domain::org::{self as org_rules, Term, YearStart};
+use triad_domain::org::{self as org_rules, YearStart};
 use triad_domain::policy::{Action, RecordClass, Resource, Tenant};
 use triad_domain::{Id, Invalid};
 use triad_store::meetings::{self as store, ActionItemRow, MeetingRow};
@@ -24,46 +24,6 @@ async fn campus_for(ctx: &Ctx, id: &str, action: Action) -> AppResult<Campus> {
 }
 
 /// The school year a day falls in for a campus's district, with its terms and school days.
-struct Calendar {
-    year: i64,
-    terms: Vec<Term>,
-    school_days: Vec<chrono::NaiveDate>,
-    today: chrono::NaiveDate,
-}
-
-async fn calendar(ctx: &Ctx, campus: &Campus) -> AppResult<Calendar> {
-    let mut conn = ctx.app.db.acquire().await?;
-    let d = triad_store::org::district(&mut conn, campus.district())
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let tz = org_rules::parse_time_zone(&d.time_zone).unwrap_or(chrono_tz::UTC);
-    let start = YearStart::parse(&d.year_start).unwrap_or(YearStart::AUGUST_FIRST);
-    let today = ctx.now.to_datetime().with_timezone(&tz).date_naive();
-    let year = start.school_year_of(today);
-    let stored =
-        triad_store::org::terms_of(&mut conn, campus.district(), i64::from(year.0)).await?;
-    let terms: Vec<Term> = if stored.is_empty() {
-        start.default_terms(year)
-    } else {
-        stored
-            .iter()
-            .filter_map(|t| Term::parse(&t.name, &t.first_day, &t.last_day).ok())
-            .collect()
-    };
-    let closed: Vec<chrono::NaiveDate> =
-        triad_store::org::non_school_days(&mut conn, campus.district(), i64::from(year.0))
-            .await?
-            .iter()
-            .filter_map(|n| org_rules::parse_date("day", &n.day).ok())
-            .collect();
-    Ok(Calendar {
-        year: i64::from(year.0),
-        school_days: rules::school_days(&terms, &closed),
-        terms,
-        today,
-    })
-}
-
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MeetingView {
     pub id: String,
@@ -106,18 +66,9 @@ pub struct CampusMeetings {
     pub cadence: Cadence,
 }
 
-/// A campus's meetings this school year and the cadence they add up to so far.
-pub async fn campus_meetings(ctx: &Ctx, campus: &str) -> AppResult<CampusMeetings> {
-    let campus = campus_for(ctx, campus, Action::View).await?;
-    let cal = calendar(ctx, &campus).await?;
-    let rows = store::of_campus(
-        &mut ctx.app.db.acquire().await?,
-        campus.campus_id(),
-        cal.year,
-    )
-    .await?;
-    let held: Vec<Held> = rows
-        .iter()
+/// Meetings as the cadence counts them.
+pub(crate) fn held(rows: &[MeetingRow]) -> Vec<Held> {
+    rows.iter()
         .filter_map(|m| {
             Some(Held {
                 kind: MeetingKind::from_code(&m.kind)?,
@@ -125,7 +76,20 @@ pub async fn campus_meetings(ctx: &Ctx, campus: &str) -> AppResult<CampusMeeting
                 sro_present: m.sro_present,
             })
         })
-        .collect();
+        .collect()
+}
+
+/// A campus's meetings this school year and the cadence they add up to so far.
+pub async fn campus_meetings(ctx: &Ctx, campus: &str) -> AppResult<CampusMeetings> {
+    let campus = campus_for(ctx, campus, Action::View).await?;
+    let cal = crate::campus::calendar(ctx, &campus).await?;
+    let rows = store::of_campus(
+        &mut ctx.app.db.acquire().await?,
+        campus.campus_id(),
+        cal.year,
+    )
+    .await?;
+    let held = held(&rows);
     Ok(CampusMeetings {
         campus_id: campus.id.clone(),
         campus: campus.name.clone(),
@@ -163,7 +127,7 @@ pub struct MeetingInput {
 /// Records a meeting held on a campus.
 pub async fn record(ctx: &Ctx, campus: &str, input: MeetingInput) -> AppResult<MeetingView> {
     let campus = campus_for(ctx, campus, Action::Change).await?;
-    let cal = calendar(ctx, &campus).await?;
+    let cal = crate::campus::calendar(ctx, &campus).await?;
     let mut invalid = Invalid::default();
     let kind = MeetingKind::from_code(&input.kind);
     if kind.is_none() {
@@ -410,34 +374,6 @@ pub async fn my_open_items(ctx: &Ctx) -> AppResult<Vec<ItemView>> {
             == triad_domain::policy::Decision::Allow
         {
             out.push(item_view(item, &today));
-        }
-    }
-    Ok(out)
-}
-
-/// The campuses among these with no SRO–principal meeting recorded since Monday.
-pub async fn without_meeting_this_week(ctx: &Ctx, campuses: Vec<String>) -> AppResult<Vec<String>> {
-    let mut conn = ctx.app.db.acquire().await?;
-    let mut out = Vec::new();
-    for id in campuses {
-        let Some(campus) = triad_domain::Id::parse(&id) else {
-            continue;
-        };
-        let Some(row) = ctx.campus(&mut conn, campus).await? else {
-            continue;
-        };
-        // The week as the campus's own clock reads it.
-        let tz = ctx
-            .district(&mut conn, row.district())
-            .await?
-            .and_then(|d| triad_domain::org::parse_time_zone(&d.time_zone).ok())
-            .unwrap_or(chrono_tz::UTC);
-        let today = ctx.now.to_datetime().with_timezone(&tz).date_naive();
-        let monday = triad_domain::org::week_start(today).to_string();
-        if !triad_store::meetings::held_since(&mut conn, campus, "weekly_principal", &monday)
-            .await?
-        {
-            out.push(id);
         }
     }
     Ok(out)

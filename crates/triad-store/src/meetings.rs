@@ -153,6 +153,18 @@ pub async fn open_items_of<'c>(
     Ok(fetch_all!(&mut c, ActionItemRow, &sql, owner.to_string())?)
 }
 
+/// A campus's open action items, soonest due first.
+pub async fn open_items_of_campus<'c>(
+    conn: impl Into<Conn<'c>>,
+    campus: Id,
+) -> StoreResult<Vec<ActionItemRow>> {
+    let mut c: Conn = conn.into();
+    let sql = format!(
+        "{ITEM_SELECT} WHERE a.campus_id = $1 AND a.status = 'open' ORDER BY a.due_on, a.id"
+    );
+    Ok(fetch_all!(&mut c, ActionItemRow, &sql, campus.to_string())?)
+}
+
 pub async fn set_item_status<'c>(
     conn: impl Into<Conn<'c>>,
     id: Id,

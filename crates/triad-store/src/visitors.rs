@@ -297,6 +297,24 @@ pub async fn visitors_since<'c>(
     )?)
 }
 
+#[derive(sqlx::FromRow)]
+struct Counted {
+    n: i64,
+}
+
+/// How many visitors are signed in on a campus now (not signed out): the open visits, which
+/// carry their person's key until sign-out (read from that index, not the year's sign-ins).
+pub async fn signed_in_now<'c>(conn: impl Into<Conn<'c>>, campus: Id) -> StoreResult<i64> {
+    let mut c: Conn = conn.into();
+    let row = fetch_optional!(
+        &mut c,
+        Counted,
+        "SELECT COUNT(*) AS n FROM visitors WHERE campus_id = $1 AND open_person IS NOT NULL AND time_out IS NULL",
+        campus.to_string()
+    )?;
+    Ok(row.map_or(0, |r| r.n))
+}
+
 pub async fn sign_out<'c>(conn: impl Into<Conn<'c>>, id: Id, at: i64) -> StoreResult<u64> {
     let mut c: Conn = conn.into();
     Ok(execute!(

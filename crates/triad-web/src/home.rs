@@ -23,16 +23,17 @@ struct HomePage {
     layout: Layout,
     name: String,
     my_assignments: Option<Vec<AssignmentView>>,
-    campuses: Vec<CampusDetail>,
+    /// Each campus the person is on, with its week (SROs, SSOs, administrators and staff
+    /// alike: one layout).
+    campuses: Vec<(CampusDetail, Vec<triad_app::due::DueEntry>)>,
     agencies: Vec<AgencyDetail>,
     districts: Vec<DistrictHome>,
-    evaluator_districts: Option<Vec<NamedRef>>,
+    /// The programs an evaluator reads, each with the survey analyses they may open.
+    evaluator_districts: Option<Vec<(NamedRef, Vec<triad_store::surveys::CampaignRow>)>>,
     admin: Option<AdminHome>,
     second_factor_missing: bool,
     /// The person's open action items, soonest due first.
     items: Vec<crate::meetings::service::ItemView>,
-    /// Campuses on this page without an SRO–principal meeting recorded this week.
-    no_meeting_this_week: Vec<String>,
     notifications: Vec<crate::notifications::NotificationView>,
     notification_forms: Vec<crate::forms::FormToken>,
     /// Bans ending soon on the campuses the person administers: (campus, ban).
@@ -46,18 +47,10 @@ async fn home(ctx: Ctx) -> WebResult<Html<String>> {
     } else {
         None
     };
-    let mut campuses = Vec::new();
     let mut agencies = Vec::new();
     let mut districts = Vec::new();
     for grant in &actor.grants {
         match (grant.role, grant.scope) {
-            (Role::Sso | Role::CampusAdmin | Role::Staff, Scope::Campus { campus, .. })
-                if !campuses
-                    .iter()
-                    .any(|c: &CampusDetail| c.campus.id == campus.to_string()) =>
-            {
-                campuses.push(service::campus_detail(&ctx, &campus.to_string()).await?);
-            }
             (Role::LeSupervisor, Scope::Agency { agency }) => {
                 agencies.push(service::agency_detail(&ctx, &agency.to_string()).await?)
             }
@@ -67,8 +60,23 @@ async fn home(ctx: Ctx) -> WebResult<Html<String>> {
             _ => {}
         }
     }
+    let mut campuses = Vec::new();
+    for week in triad_app::due::this_week(&ctx).await? {
+        let detail = service::campus_detail(&ctx, &week.campus_id).await?;
+        campuses.push((detail, week.entries));
+    }
     let evaluator_districts = if actor.has_role(Role::Evaluator) {
-        Some(service::overview(&ctx).await?.districts)
+        let mut programs = Vec::new();
+        for d in service::overview(&ctx).await?.districts {
+            let campaigns = crate::surveys::service::of_district(
+                &ctx,
+                &d.id,
+                triad_store::paging::Page::first(10),
+            )
+            .await?;
+            programs.push((d, campaigns));
+        }
+        Some(programs)
     } else {
         None
     };
@@ -79,10 +87,6 @@ async fn home(ctx: Ctx) -> WebResult<Html<String>> {
     };
     let second_factor_missing = actor.needs_strong_auth() && !ctx.second_factor_enabled;
     let items = crate::meetings::service::my_open_items(&ctx).await?;
-    let mut campus_ids: Vec<String> = campuses.iter().map(|c| c.campus.id.clone()).collect();
-    campus_ids.extend(my_assignments.iter().flatten().map(|a| a.campus_id.clone()));
-    let no_meeting_this_week =
-        crate::meetings::service::without_meeting_this_week(&ctx, campus_ids).await?;
     let notifications =
         crate::notifications::unread(&ctx, triad_store::paging::Page::first(50)).await?;
     let notification_forms = notifications.iter().map(|_| ctx.form()).collect();
@@ -92,7 +96,6 @@ async fn home(ctx: Ctx) -> WebResult<Html<String>> {
         notification_forms,
         expiring_bans,
         items,
-        no_meeting_this_week,
         layout: Layout::new(&ctx),
         name: actor.display_name.clone(),
         my_assignments,

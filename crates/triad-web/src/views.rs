@@ -50,10 +50,22 @@ impl Layout {
                 },
             );
         }
-        nav.push(NavLink {
-            href: "/reports/activity",
-            label: "Reports",
-        });
+        // Activity reports are for the officers, their campuses, agencies and districts.
+        let reads_reports = [
+            Role::Sro,
+            Role::Sso,
+            Role::CampusAdmin,
+            Role::LeSupervisor,
+            Role::DistrictLeader,
+        ]
+        .iter()
+        .any(|r| actor.has_role(*r));
+        if reads_reports {
+            nav.push(NavLink {
+                href: "/reports/activity",
+                label: "Reports",
+            });
+        }
         if actor.has_role(Role::DistrictLeader) || actor.has_role(Role::SystemAdmin) {
             nav.push(NavLink {
                 href: "/audit",

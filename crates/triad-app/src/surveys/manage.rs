@@ -212,12 +212,26 @@ pub fn may_read_answers(ctx: &crate::context::Ctx, s: &Summary) -> bool {
     allowed(ctx, s, triad_domain::policy::Action::View)
 }
 
+/// Whether the person may start a campaign in the district (its leaders, not an evaluator):
+/// a quiet check for showing the form; starting one asks the policy again.
+pub fn may_start(ctx: &crate::context::Ctx, district: &str) -> bool {
+    Id::parse(district).is_some_and(|d| allowed_in(ctx, d, triad_domain::policy::Action::Change))
+}
+
 /// What the policy says of `action` on the shared records of the campaign's district.
 fn allowed(ctx: &crate::context::Ctx, s: &Summary, action: triad_domain::policy::Action) -> bool {
+    s.district_id
+        .as_deref()
+        .and_then(Id::parse)
+        .is_some_and(|d| allowed_in(ctx, d, action))
+}
+
+fn allowed_in(
+    ctx: &crate::context::Ctx,
+    district: Id,
+    action: triad_domain::policy::Action,
+) -> bool {
     use triad_domain::policy::{decide, Decision, RecordClass, Resource, Tenant};
-    let Some(district) = s.district_id.as_deref().and_then(Id::parse) else {
-        return false;
-    };
     let resource = Resource::new(RecordClass::Shared, Tenant::district(district));
     decide(&ctx.actor, action, resource) == Decision::Allow
 }

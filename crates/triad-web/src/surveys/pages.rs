@@ -44,6 +44,8 @@ struct SurveysPage {
     campuses: Vec<triad_store::org::Campus>,
     district_id: String,
     campaigns: Vec<CampaignRow>,
+    /// The form that starts a campaign, for those who may (not an evaluator).
+    may_start: bool,
     form: FormToken,
     /// A campaign just started: its link code and one-time tokens (shown once).
     started: Option<(CampaignRow, Vec<String>)>,
@@ -69,6 +71,7 @@ async fn surveys_page(
             QuestionKind::Text,
             QuestionKind::Choice,
         ],
+        may_start: service::may_start(ctx, &district),
         district_id: district,
         campaigns,
         form: ctx.form(),

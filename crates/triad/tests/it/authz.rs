@@ -166,7 +166,8 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
         ("GET", "/activity/import/{id}" | "/api/v1/activities/import/{id}") => e(EVERYONE, NOBODY),
         // Who may be named on a campus's shared records: asked by those who keep them.
         ("GET", "/api/v1/campuses/{id}/people") => e(CAMPUS_PARTNERS, NOBODY),
-        ("POST", "/activity/{id}") | ("PUT", "/api/v1/activities/{id}") => e(AUTHOR, NOBODY),
+        ("POST", "/activity/{id}" | "/activity/{id}/undo" | "/api/v1/activities/{id}/undo")
+        | ("PUT", "/api/v1/activities/{id}") => e(AUTHOR, NOBODY),
         ("GET", "/activity/{id}/lesson-plan" | "/api/v1/activities/{id}/lesson-plan") => {
             e(CAMPUS_SHARED_READERS, NOBODY)
         }

@@ -1585,3 +1585,104 @@ async fn survey_charts_sit_in_their_cards_whole_and_readable() {
     );
     end_browser(evaluator).await;
 }
+
+/// The lines of each campus card's "This week" on the home page, by campus name.
+async fn weeks(c: &Client) -> serde_json::Value {
+    script(
+        c,
+        "return Array.from(document.querySelectorAll('section.campus-home')).map(function (card) {\
+           return { campus: card.querySelector('h2').textContent, \
+             due: Array.from(card.querySelectorAll('ul.due li')).map(function (li) {\
+               return li.className + ': ' + li.textContent.trim(); }) };\
+         });",
+    )
+    .await
+}
+
+/// Each home page says what is due this week, campus by campus, in one layout for the
+/// principal, the SRO and the SSO; the evaluator's lists the programs they read and offers
+/// nothing they may not open.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn home_pages_say_what_is_due_this_week() {
+    let app = TestApp::start(Engine::Sqlite).await;
+    let driver = start_driver();
+    let phone = browser(&driver, 390, 844).await;
+    sign_in(&phone, &app, "principal").await;
+    let principal = weeks(&phone).await;
+    let home_high = principal[0]["due"].to_string();
+    for said in [
+        "due-due: SRO–principal meeting: not held yet this week",
+        "due-info: Campus status: normal",
+        "due-info: 1 visitor signed in now",
+        "due-due: 1 open action item, 1 overdue",
+        "due-due: Fire evacuation drill scheduled 2026-09-01 is not recorded as held",
+    ] {
+        assert!(home_high.contains(said), "{said} in {home_high}");
+    }
+    assert!(!overflows(&phone).await);
+    screenshot(&phone, "home-principal-week-phone").await;
+    // The SRO and the SSO see the same campus the same way.
+    for who in ["sro", "sso"] {
+        let page = browser(&driver, 390, 844).await;
+        sign_in(&page, &app, who).await;
+        let theirs = weeks(&page).await;
+        assert_eq!(
+            theirs[0]["due"], principal[0]["due"],
+            "{who}'s week of Home High"
+        );
+        if who == "sso" {
+            screenshot(&page, "home-sso-week-phone").await;
+        }
+        end_browser(page).await;
+    }
+    // A lockdown comes first, in red.
+    crate::operations::act(
+        &app,
+        "principal",
+        serde_json::json!({"action": "lockdown", "version": "0"}),
+    )
+    .await;
+    phone.refresh().await.unwrap();
+    let first = weeks(&phone).await[0]["due"][0].clone();
+    assert_eq!(first, "due-now: Lockdown in force now");
+    end_browser(phone).await;
+
+    let evaluator = browser(&driver, 1366, 768).await;
+    sign_in(&evaluator, &app, "evaluator").await;
+    let nav = body_text(&evaluator).await;
+    assert!(
+        !nav.contains("Reports"),
+        "no report is open to an evaluator: {nav}"
+    );
+    let program = evaluator
+        .find(Locator::Css("#programs h3 a"))
+        .await
+        .unwrap();
+    assert_eq!(program.text().await.unwrap(), "Home District");
+    let survey = evaluator
+        .find(Locator::Css("#programs li a"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    screenshot(&evaluator, "home-evaluator-laptop").await;
+    program.click().await.unwrap();
+    let surveys = evaluator
+        .wait()
+        .for_element(Locator::Css("main h1"))
+        .await
+        .unwrap();
+    assert!(!surveys.text().await.unwrap().contains("Not allowed"));
+    assert!(
+        evaluator
+            .find(Locator::XPath("//h2[contains(., 'Start a campaign')]"))
+            .await
+            .is_err(),
+        "an evaluator starts no campaign"
+    );
+    evaluator.goto(&app.url(&survey)).await.unwrap();
+    assert!(!body_text(&evaluator).await.contains("Not allowed"));
+    end_browser(evaluator).await;
+}

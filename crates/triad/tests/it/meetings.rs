@@ -150,7 +150,7 @@ both_engines!(
             .text()
             .await
             .unwrap()
-            .contains("No SRO–principal meeting recorded this week yet."));
+            .contains("SRO–principal meeting: not held yet this week"));
         // Today on the campus's clock (the district is in Chicago).
         let today = chrono::Utc::now()
             .with_timezone(&chrono_tz::America::Chicago)
@@ -168,21 +168,19 @@ both_engines!(
             )
             .await;
         assert_eq!(r.status(), 303);
-        assert!(!app
-            .get("/", &s)
-            .await
-            .text()
-            .await
-            .unwrap()
-            .contains("No SRO–principal meeting recorded this week yet."));
+        let home = app.get("/", &s).await.text().await.unwrap();
+        assert!(
+            home.contains(&format!("SRO–principal meeting held this week ({today})"))
+                && !home.contains("not held yet this week"),
+            "{home}"
+        );
+        // The SRO's home says the same of the campus, in the same layout.
         let sro = app.session("sro").await;
-        assert!(!app
-            .get("/", &sro)
-            .await
-            .text()
-            .await
-            .unwrap()
-            .contains("no principal meeting this week yet"));
+        let home = app.get("/", &sro).await.text().await.unwrap();
+        assert!(
+            home.contains("SRO–principal meeting held this week"),
+            "{home}"
+        );
     }
 );
 

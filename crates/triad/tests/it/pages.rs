@@ -9,7 +9,7 @@ both_engines!(
     each_role_gets_a_home_of_its_own,
     |app: TestApp| async move {
         let cases: &[(&str, &str, &str)] = &[
-            ("sro", "My campuses", "Home High"),
+            ("sro", "This week", "Home High"),
             ("principal", "School resource officer", "Test sro"),
             (
                 "sergeant",

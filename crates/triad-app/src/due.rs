@@ -1,0 +1,300 @@
+//! What is due this week for a person, campus by campus: the campus's state, the week's
+//! SRO–principal meeting (held or not), the cadence so far, the campus's open action items,
+//! the next drill, the visitors signed in now. One entry kind per source, read from the
+//! store under the access policy, so work to come (program records, the assessment, an
+//! email digest) adds a kind here rather than a page of its own.
+
+use crate::campus::{self, SchoolCalendar};
+use crate::context::Ctx;
+use crate::error::AppResult;
+use serde::Serialize;
+use triad_domain::auth::{Role, RolesHere, Scope};
+use triad_domain::meetings::{self as meeting_rules, ActionStatus};
+use triad_domain::operations::CampusStatus;
+use triad_domain::policy::RecordClass;
+use triad_domain::Id;
+use triad_store::org::Campus;
+
+/// Where an entry comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DueKind {
+    CampusState,
+    PrincipalMeeting,
+    CadenceGap,
+    ActionItems,
+    NextDrill,
+    VisitorsNow,
+}
+
+/// How much an entry asks of the person now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Urgency {
+    /// A campus not at normal.
+    Now,
+    /// Late, or to do this week.
+    Due,
+    /// Worth knowing.
+    Info,
+    /// Done this week.
+    Done,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DueEntry {
+    pub kind: DueKind,
+    pub urgency: Urgency,
+    pub text: String,
+    pub link: Option<String>,
+}
+
+impl DueEntry {
+    /// The urgency as pages mark it (a class name).
+    pub fn urgency_code(&self) -> &'static str {
+        match self.urgency {
+            Urgency::Now => "now",
+            Urgency::Due => "due",
+            Urgency::Info => "info",
+            Urgency::Done => "done",
+        }
+    }
+}
+
+/// One campus's week, most urgent first.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CampusWeek {
+    pub campus_id: String,
+    pub campus: String,
+    pub district: String,
+    pub entries: Vec<DueEntry>,
+}
+
+/// The campuses a person is on (their campus roles and an SRO's assignments), each with
+/// what is due there this week. A campus the policy no longer lets them read is left out.
+pub async fn this_week(ctx: &Ctx) -> AppResult<Vec<CampusWeek>> {
+    let mut ids: Vec<Id> = ctx
+        .actor
+        .grants
+        .iter()
+        .filter_map(|g| match g.scope {
+            Scope::Campus { campus, .. } => Some(campus),
+            _ => None,
+        })
+        .chain(ctx.actor.sro_assignments().map(|a| a.campus))
+        .collect();
+    ids.dedup();
+    let mut out = Vec::new();
+    let mut seen = Vec::new();
+    for id in ids {
+        if seen.contains(&id) {
+            continue;
+        }
+        seen.push(id);
+        let mut conn = ctx.app.db.acquire().await?;
+        let Some(campus) = ctx.campus(&mut conn, id).await? else {
+            continue;
+        };
+        let here = ctx
+            .actor
+            .roles_for(&campus::tenant(&campus, None), RecordClass::Shared);
+        if here.is_empty() {
+            continue;
+        }
+        let district = ctx
+            .district(&mut conn, campus.district())
+            .await?
+            .map(|d| d.name)
+            .unwrap_or_default();
+        drop(conn);
+        let mut entries = campus_entries(ctx, &campus, &here).await?;
+        entries.sort_by_key(|e| e.urgency);
+        out.push(CampusWeek {
+            campus_id: campus.id.clone(),
+            campus: campus.name.clone(),
+            district,
+            entries,
+        });
+    }
+    Ok(out)
+}
+
+/// The partners of the program: who the meetings, items and front desk are for.
+fn partner(here: &RolesHere) -> bool {
+    [Role::Sro, Role::Sso, Role::CampusAdmin]
+        .iter()
+        .any(|r| here.has(*r))
+}
+
+async fn campus_entries(ctx: &Ctx, campus: &Campus, here: &RolesHere) -> AppResult<Vec<DueEntry>> {
+    let mut entries = vec![state(ctx, campus).await?];
+    let cal = campus::calendar(ctx, campus).await?;
+    if partner(here) {
+        entries.extend(meetings(ctx, campus, &cal).await?);
+        entries.extend(action_items(ctx, campus, &cal).await?);
+        entries.extend(visitors(ctx, campus).await?);
+    }
+    entries.extend(next_drill(ctx, campus, &cal).await?);
+    Ok(entries)
+}
+
+async fn state(ctx: &Ctx, campus: &Campus) -> AppResult<DueEntry> {
+    let words = campus::state_words(ctx, campus).await?;
+    let open =
+        triad_store::operations::open_event(&mut ctx.app.db.acquire().await?, campus.campus_id())
+            .await?;
+    let status = open
+        .as_ref()
+        .and_then(|e| CampusStatus::from_code(&e.status))
+        .unwrap_or(CampusStatus::Normal);
+    Ok(DueEntry {
+        kind: DueKind::CampusState,
+        urgency: if status == CampusStatus::Normal {
+            Urgency::Info
+        } else {
+            Urgency::Now
+        },
+        text: match status {
+            CampusStatus::Normal => "Campus status: normal".into(),
+            _ => format!("{} in force now", words.label(status)),
+        },
+        link: Some(format!("/campuses/{}/status", campus.id)),
+    })
+}
+
+/// This week's SRO–principal meeting, held or not, and the weeks of the year without one.
+async fn meetings(ctx: &Ctx, campus: &Campus, cal: &SchoolCalendar) -> AppResult<Vec<DueEntry>> {
+    let rows = triad_store::meetings::of_campus(
+        &mut ctx.app.db.acquire().await?,
+        campus.campus_id(),
+        cal.year,
+    )
+    .await?;
+    let held = crate::meetings::held(&rows);
+    let monday = triad_domain::org::week_start(cal.today);
+    let this_week = held
+        .iter()
+        .filter(|m| m.kind == meeting_rules::MeetingKind::WeeklyPrincipal && m.on >= monday)
+        .map(|m| m.on)
+        .max();
+    let link = Some(format!("/campuses/{}/meetings", campus.id));
+    let mut out = vec![match this_week {
+        Some(on) => DueEntry {
+            kind: DueKind::PrincipalMeeting,
+            urgency: Urgency::Done,
+            text: format!("SRO–principal meeting held this week ({on})"),
+            link: link.clone(),
+        },
+        None => DueEntry {
+            kind: DueKind::PrincipalMeeting,
+            urgency: Urgency::Due,
+            text: "SRO–principal meeting: not held yet this week".into(),
+            link: link.clone(),
+        },
+    }];
+    let cadence = meeting_rules::cadence(&held, &cal.school_days, &cal.terms, cal.today);
+    let missed = cadence
+        .school_weeks
+        .saturating_sub(cadence.weeks_with_principal_meeting);
+    if missed > 0 {
+        out.push(DueEntry {
+            kind: DueKind::CadenceGap,
+            urgency: Urgency::Info,
+            text: format!(
+                "{missed} of {} school weeks this year without an SRO–principal meeting",
+                cadence.school_weeks
+            ),
+            link,
+        });
+    }
+    Ok(out)
+}
+
+async fn action_items(
+    ctx: &Ctx,
+    campus: &Campus,
+    cal: &SchoolCalendar,
+) -> AppResult<Vec<DueEntry>> {
+    let open = triad_store::meetings::open_items_of_campus(
+        &mut ctx.app.db.acquire().await?,
+        campus.campus_id(),
+    )
+    .await?;
+    if open.is_empty() {
+        return Ok(Vec::new());
+    }
+    let today = cal.today.to_string();
+    let overdue = open
+        .iter()
+        .filter(|i| {
+            i.status == ActionStatus::Open.code()
+                && i.due_on.as_deref().is_some_and(|d| d < today.as_str())
+        })
+        .count();
+    Ok(vec![DueEntry {
+        kind: DueKind::ActionItems,
+        urgency: if overdue > 0 {
+            Urgency::Due
+        } else {
+            Urgency::Info
+        },
+        text: {
+            let items = match open.len() {
+                1 => "1 open action item".to_string(),
+                n => format!("{n} open action items"),
+            };
+            match overdue {
+                0 => items,
+                n => format!("{items}, {n} overdue"),
+            }
+        },
+        link: Some(format!("/campuses/{}/meetings", campus.id)),
+    }])
+}
+
+/// The next drill to hold: one past its date and not recorded first, else the next scheduled.
+async fn next_drill(ctx: &Ctx, campus: &Campus, cal: &SchoolCalendar) -> AppResult<Vec<DueEntry>> {
+    let drills = triad_store::drills::of_campus(
+        &mut ctx.app.db.acquire().await?,
+        campus.campus_id(),
+        cal.year,
+    )
+    .await?;
+    let today = cal.today.to_string();
+    let Some(next) = drills.iter().find(|d| d.held_at.is_none()) else {
+        return Ok(Vec::new());
+    };
+    let kind = triad_domain::drills::DrillKind::from_code(&next.kind)
+        .map(|k| k.label())
+        .unwrap_or("Drill");
+    let late = next.scheduled_on < today;
+    Ok(vec![DueEntry {
+        kind: DueKind::NextDrill,
+        urgency: if late { Urgency::Due } else { Urgency::Info },
+        text: if late {
+            format!(
+                "{kind} drill scheduled {} is not recorded as held",
+                next.scheduled_on
+            )
+        } else {
+            format!("Next drill: {kind}, {}", next.scheduled_on)
+        },
+        link: Some(format!("/campuses/{}/drills", campus.id)),
+    }])
+}
+
+async fn visitors(ctx: &Ctx, campus: &Campus) -> AppResult<Vec<DueEntry>> {
+    let now =
+        triad_store::visitors::signed_in_now(&mut ctx.app.db.acquire().await?, campus.campus_id())
+            .await?;
+    Ok(vec![DueEntry {
+        kind: DueKind::VisitorsNow,
+        urgency: Urgency::Info,
+        text: match now {
+            0 => "No visitors signed in now".into(),
+            1 => "1 visitor signed in now".into(),
+            n => format!("{n} visitors signed in now"),
+        },
+        link: Some(format!("/campuses/{}/visitors", campus.id)),
+    }])
+}
