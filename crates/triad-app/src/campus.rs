@@ -89,6 +89,16 @@ impl Local {
         i64::from(self.year_start.school_year_of(self.date(at)).0)
     }
 
+    /// An instant as the campus reads it, naming the zone: for a page that may show records
+    /// of several districts.
+    pub fn show_zoned(&self, millis: i64) -> String {
+        Timestamp::from_millis(millis)
+            .to_datetime()
+            .with_timezone(&self.tz)
+            .format("%Y-%m-%d %H:%M %Z")
+            .to_string()
+    }
+
     /// An instant as the campus reads it, for pages.
     pub fn show(&self, millis: i64) -> String {
         Timestamp::from_millis(millis)
@@ -107,6 +117,21 @@ impl Local {
             year_start: YearStart::parse(&d.year_start).unwrap_or(YearStart::AUGUST_FIRST),
         }
     }
+}
+
+/// A district's clock, by its id (UTC for one that does not read).
+pub async fn district_clock(ctx: &Ctx, district: &str) -> AppResult<Local> {
+    let found = match Id::parse(district) {
+        Some(id) => triad_store::org::district(&mut ctx.app.db.acquire().await?, id).await?,
+        None => None,
+    };
+    Ok(found.as_ref().map_or(
+        Local {
+            tz: chrono_tz::UTC,
+            year_start: YearStart::AUGUST_FIRST,
+        },
+        Local::of,
+    ))
 }
 
 pub async fn local(ctx: &Ctx, campus: &Campus) -> AppResult<Local> {

@@ -127,14 +127,20 @@ fn partner(here: &RolesHere) -> bool {
 }
 
 async fn campus_entries(ctx: &Ctx, campus: &Campus, here: &RolesHere) -> AppResult<Vec<DueEntry>> {
-    let mut entries = vec![state(ctx, campus).await?];
-    let cal = campus::calendar(ctx, campus).await?;
+    // Everyone on the campus learns its state; the rest is the partners' work, and so is
+    // the status page it links to.
+    let mut state = state(ctx, campus).await?;
+    if !partner(here) {
+        state.link = None;
+    }
+    let mut entries = vec![state];
     if partner(here) {
+        let cal = campus::calendar(ctx, campus).await?;
         entries.extend(meetings(ctx, campus, &cal).await?);
         entries.extend(action_items(ctx, campus, &cal).await?);
+        entries.extend(next_drill(ctx, campus, &cal).await?);
         entries.extend(visitors(ctx, campus).await?);
     }
-    entries.extend(next_drill(ctx, campus, &cal).await?);
     Ok(entries)
 }
 

@@ -474,4 +474,7 @@ if (typeof document !== "undefined") {
     });
     form.addEventListener("submit", function () { window.sessionStorage.setItem("survey-sending", key); });
   })();
+
+  // Everything above is in place: the page's forms are sent by this script from now on.
+  document.documentElement.setAttribute("data-script", "ready");
 }

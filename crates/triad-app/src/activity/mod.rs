@@ -494,6 +494,25 @@ pub async fn undo(ctx: &Ctx, id: &str) -> AppResult<ActivityRow> {
     Ok(after)
 }
 
+/// When each entry began, in its district's time and naming the zone (an officer may serve
+/// campuses of two districts).
+pub async fn started_times(ctx: &Ctx, rows: &[ActivityRow]) -> AppResult<Vec<String>> {
+    let mut clocks: Vec<(String, crate::campus::Local)> = Vec::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let local = match clocks.iter().find(|(d, _)| d == &row.district_id) {
+            Some((_, l)) => *l,
+            None => {
+                let l = crate::campus::district_clock(ctx, &row.district_id).await?;
+                clocks.push((row.district_id.clone(), l));
+                l
+            }
+        };
+        out.push(local.show_zoned(row.started_at));
+    }
+    Ok(out)
+}
+
 /// The officer's own latest entries.
 pub async fn mine(ctx: &Ctx, page: triad_store::paging::Page) -> AppResult<Vec<ActivityRow>> {
     officer(ctx).await?;

@@ -7,7 +7,7 @@ use crate::context::Ctx;
 use crate::error::WebResult;
 use crate::forms::FormToken;
 use crate::routes::Routes;
-use crate::views::{render, when, Layout};
+use crate::views::{render, Layout};
 use askama::Template;
 use axum::extract::{Path, Query};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -127,6 +127,7 @@ async fn attach_lesson_plan(
 }
 
 /// One entry as a line on a page.
+#[derive(Clone)]
 pub struct Line {
     pub id: String,
     pub when: String,
@@ -137,10 +138,10 @@ pub struct Line {
     pub undone: bool,
 }
 
-fn line(row: &ActivityRow, campuses: &[CampusChoice]) -> Line {
+fn line(row: &ActivityRow, started: String, campuses: &[CampusChoice]) -> Line {
     Line {
         id: row.id.clone(),
-        when: when(row.started_at),
+        when: started,
         category: Category::from_code(&row.category)
             .map(|c| c.label())
             .unwrap_or("Other")
@@ -197,16 +198,23 @@ async fn quick_entry(ctx: Ctx, Query(q): Query<Saved>) -> WebResult<Html<String>
             triad_domain::activity::may_undo(Timestamp::from_millis(r.created_at), ctx.now, minutes)
         })
         .map(|_| minutes);
-    let saved = just_saved.map(|r| line(r, &officer.campuses));
+    let started = service::started_times(&ctx, &rows).await?;
+    let lines: Vec<Line> = rows
+        .iter()
+        .zip(started)
+        .map(|(r, at)| line(r, at, &officer.campuses))
+        .collect();
+    let shown = |id: &str| lines.iter().find(|l| l.id == id).cloned();
+    let saved = just_saved.and_then(|r| shown(&r.id));
     let undone = rows
         .iter()
         .find(|r| r.id == q.undone && r.voided_at.is_some())
-        .map(|r| line(r, &officer.campuses));
+        .and_then(|r| shown(&r.id));
     render(&QuickEntry {
         undo_minutes,
         undone,
         layout: Layout::new(&ctx),
-        recent: rows.iter().map(|r| line(r, &officer.campuses)).collect(),
+        recent: lines,
         campuses: officer.campuses,
         usual,
         choices,
@@ -262,6 +270,8 @@ async fn entry(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
             hours,
         );
     let lesson_plan_file = service::lesson_plan_of(&ctx, &row).await?;
+    // Its start, and when it was undone, in the district's time.
+    let clock = triad_app::campus::district_clock(&ctx, &row.district_id).await?;
     render(&EntryPage {
         layout: Layout::new(&ctx),
         lesson_plan_file,
@@ -270,9 +280,9 @@ async fn entry(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
             .map(|c| c.label())
             .unwrap_or("Other")
             .to_string(),
-        when: when(row.started_at),
+        when: clock.show_zoned(row.started_at),
         local_start,
-        undone_when: row.voided_at.map(when),
+        undone_when: row.voided_at.map(|at| clock.show_zoned(at)),
         row,
         may_correct,
         hours,

@@ -6,7 +6,7 @@ use crate::support::*;
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::process::{Child, Command, Stdio};
 
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     port: u16,
     _profile: tempfile::TempDir,
@@ -23,7 +23,7 @@ impl Drop for Driver {
 /// behaviour under test: on a loaded machine ChromeDriver can be slow to tear down a browser
 /// with several tabs and a shared worker, and the driver process is killed on drop anyway, so
 /// a failure here is reported and not counted against the test.
-async fn end_browser(c: Client) {
+pub(crate) async fn end_browser(c: Client) {
     if let Err(e) = c.close().await {
         eprintln!("ending the browser session failed (the driver is killed anyway): {e}");
     }
@@ -37,7 +37,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn start_driver() -> Driver {
+pub(crate) fn start_driver() -> Driver {
     let path = std::env::var("TRIAD_TEST_CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
     let port = free_port();
     let child = Command::new(&path)
@@ -53,7 +53,7 @@ fn start_driver() -> Driver {
     }
 }
 
-async fn browser(driver: &Driver, width: u32, height: u32) -> Client {
+pub(crate) async fn browser(driver: &Driver, width: u32, height: u32) -> Client {
     // Two TLS back ends are linked into the tests; name the one to use.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let chromium =
@@ -92,7 +92,7 @@ async fn browser(driver: &Driver, width: u32, height: u32) -> Client {
     unreachable!()
 }
 
-async fn screenshot(c: &Client, name: &str) {
+pub(crate) async fn screenshot(c: &Client, name: &str) {
     let dir = std::env::var("TRIAD_TEST_ARTIFACTS")
         .unwrap_or_else(|_| std::env::temp_dir().display().to_string());
     let png = c.screenshot().await.unwrap();
@@ -100,7 +100,7 @@ async fn screenshot(c: &Client, name: &str) {
     std::fs::write(format!("{dir}/{name}.png"), png).unwrap();
 }
 
-async fn sign_in(c: &Client, app: &TestApp, user: &str) {
+pub(crate) async fn sign_in(c: &Client, app: &TestApp, user: &str) {
     c.goto(&app.url("/login")).await.unwrap();
     c.find(Locator::Id("username"))
         .await
@@ -161,7 +161,7 @@ async fn an_sro_and_a_principal_each_see_their_own_home() {
     let phone = browser(&driver, 390, 844).await;
     sign_in(&phone, &app, "sro").await;
     let text = body_text(&phone).await;
-    assert!(text.contains("My campuses"), "SRO home: {text}");
+    assert!(text.contains("This week"), "SRO home: {text}");
     assert!(text.contains("Home High"));
     assert!(!text.contains("Locked accounts"));
     screenshot(&phone, "home-sro-phone").await;
@@ -978,6 +978,11 @@ async fn quick_log(c: &Client, app: &TestApp, taps: &[&str]) -> usize {
     }
     t.tap("button.big").await;
     c.wait().for_element(Locator::Id("saved")).await.unwrap();
+    // The next page's script is in place before anything on it is tapped.
+    c.wait()
+        .for_element(Locator::Css("html[data-script=ready]"))
+        .await
+        .unwrap();
     t.count
 }
 
@@ -1084,6 +1089,18 @@ async fn the_quick_entry_takes_three_taps_and_asks_only_what_the_category_needs(
         .await,
         1,
         "nothing else was undone"
+    );
+    // Times read in the district's zone, named (the district is in Chicago).
+    let recent = phone
+        .find(Locator::Id("recent"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        (recent.contains(" CST") || recent.contains(" CDT")) && !recent.contains("UTC"),
+        "{recent}"
     );
     end_browser(phone).await;
 

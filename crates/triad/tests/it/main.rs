@@ -7,6 +7,7 @@ mod sinks;
 mod support;
 
 mod access;
+mod accessibility;
 mod activity;
 mod api;
 mod audit;
