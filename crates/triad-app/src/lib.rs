@@ -19,6 +19,7 @@ pub mod error;
 pub mod evidence;
 pub mod incidents;
 pub mod input;
+pub mod instance_settings;
 pub mod live;
 pub mod meetings;
 pub mod notifications;

@@ -91,6 +91,41 @@ pub fn may_grant(by: Option<Id>, to: Id) -> Result<(), &'static str> {
     }
 }
 
+/// The roles a district leader gives and ends within their own district: the school's side
+/// of the partnership. Law-enforcement roles are the agency's to give, evaluators and system
+/// administrators the instance's.
+pub const DISTRICT_GRANTS: &[Role] = &[
+    Role::CampusAdmin,
+    Role::Sso,
+    Role::Staff,
+    Role::DistrictLeader,
+];
+
+/// The districts whose school roles an actor gives and ends (those they lead).
+pub fn districts_led(actor: &Actor) -> Vec<Id> {
+    actor
+        .grants
+        .iter()
+        .filter_map(|g| match (g.role, g.scope) {
+            (Role::DistrictLeader, Scope::District { district }) => Some(district),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether an actor may give (or end) a grant: a system administrator any; a district leader
+/// the school roles of their own district and its campuses. Never to oneself ([`may_grant`]).
+pub fn may_manage(actor: &Actor, grant: Grant) -> bool {
+    if actor.has_role(Role::SystemAdmin) {
+        return true;
+    }
+    let district = match grant.scope {
+        Scope::District { district } | Scope::Campus { district, .. } => district,
+        _ => return false,
+    };
+    DISTRICT_GRANTS.contains(&grant.role) && districts_led(actor).contains(&district)
+}
+
 /// Who must hear of a grant: a role that opens records is shown on the home page of the people
 /// who answer for those records — the leaders of the district it opens, or the supervisors of
 /// the agency. The system administrator's own role opens no records; a grant for the whole
@@ -330,6 +365,63 @@ mod tests {
         assert!(Grant::new(Role::SystemAdmin, Scope::Instance).is_ok());
         assert!(Grant::new(Role::Evaluator, Scope::Instance).is_ok());
         assert!(Grant::new(Role::DistrictLeader, Scope::Instance).is_err());
+    }
+
+    #[test]
+    fn a_district_leader_manages_the_school_roles_of_their_own_district_only() {
+        let (home, other) = (Id::from_parts("d", 1), Id::from_parts("d", 2));
+        let leader = Actor {
+            user: Id::from_parts("u", 1),
+            person: None,
+            username: "lead".into(),
+            display_name: "Lead".into(),
+            sworn: false,
+            grants: vec![Grant {
+                role: Role::DistrictLeader,
+                scope: Scope::District { district: home },
+            }],
+            assignments: Vec::new(),
+            partnerships: Vec::new(),
+        };
+        let at = |district| Scope::Campus {
+            district,
+            campus: Id::from_parts("c", 9),
+        };
+        let g = |role, scope| Grant { role, scope };
+        assert!(may_manage(&leader, g(Role::CampusAdmin, at(home))));
+        assert!(may_manage(
+            &leader,
+            g(Role::DistrictLeader, Scope::District { district: home })
+        ));
+        assert!(
+            !may_manage(&leader, g(Role::CampusAdmin, at(other))),
+            "another district"
+        );
+        assert!(!may_manage(
+            &leader,
+            g(
+                Role::Sro,
+                Scope::Agency {
+                    agency: Id::from_parts("a", 1)
+                }
+            )
+        ));
+        assert!(!may_manage(
+            &leader,
+            g(Role::Evaluator, Scope::District { district: home })
+        ));
+        assert!(!may_manage(&leader, g(Role::SystemAdmin, Scope::Instance)));
+        let mut admin = leader.clone();
+        admin.grants = vec![g(Role::SystemAdmin, Scope::Instance)];
+        assert!(may_manage(
+            &admin,
+            g(
+                Role::Sro,
+                Scope::Agency {
+                    agency: Id::from_parts("a", 1)
+                }
+            )
+        ));
     }
 
     #[test]

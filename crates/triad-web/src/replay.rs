@@ -3,7 +3,7 @@
 //! many answers to one commit, so a burst of writes pays one extra commit rather than one
 //! each. Until an answer is stored, this instance answers replays from memory.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use triad_store::idempotency::{self, Answer, Claim};
@@ -13,8 +13,10 @@ use triad_store::Db;
 pub struct Answers {
     waiting: Mutex<HashMap<(String, String), Answer>>,
     storing: AtomicBool,
-    /// Keys of the writes this instance is working on now.
-    running: Mutex<HashSet<(String, String)>>,
+    /// Keys of the writes this instance is working on now, with how many requests work on
+    /// each: two sent at the same moment may both start before either has recorded its key,
+    /// and the first to finish must not make the other look abandoned.
+    running: Mutex<HashMap<(String, String), usize>>,
 }
 
 /// A write this instance is working on, for as long as the value lives.
@@ -25,7 +27,13 @@ pub struct Running {
 
 impl Drop for Running {
     fn drop(&mut self) {
-        self.answers.running().remove(&self.key);
+        let mut running = self.answers.running();
+        if let Some(count) = running.get_mut(&self.key) {
+            *count -= 1;
+            if *count == 0 {
+                running.remove(&self.key);
+            }
+        }
     }
 }
 
@@ -35,14 +43,14 @@ impl Answers {
         self.waiting.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn running(&self) -> std::sync::MutexGuard<'_, HashSet<(String, String)>> {
+    fn running(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), usize>> {
         self.running.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Notes that this instance works on the write with this key until the value is dropped.
     pub fn start(self: &Arc<Self>, actor_key: &str, key: &str) -> Running {
         let key = (actor_key.to_string(), key.to_string());
-        self.running().insert(key.clone());
+        *self.running().entry(key.clone()).or_insert(0) += 1;
         Running {
             answers: Arc::clone(self),
             key,
@@ -52,7 +60,7 @@ impl Answers {
     /// Whether this instance is working on the write with this key now.
     pub fn is_running(&self, actor_key: &str, key: &str) -> bool {
         self.running()
-            .contains(&(actor_key.to_string(), key.to_string()))
+            .contains_key(&(actor_key.to_string(), key.to_string()))
     }
 
     /// An answer not stored yet, as a claim.
@@ -107,5 +115,24 @@ impl Answers {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_stays_running_until_every_request_on_it_is_done() {
+        let answers = Arc::new(Answers::default());
+        let first = answers.start("actor", "key");
+        let second = answers.start("actor", "key");
+        drop(first);
+        assert!(
+            answers.is_running("actor", "key"),
+            "the second still works on it"
+        );
+        drop(second);
+        assert!(!answers.is_running("actor", "key"));
     }
 }

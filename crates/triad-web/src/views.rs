@@ -72,10 +72,17 @@ impl Layout {
                 label: "Audit trail",
             });
         }
-        if actor.has_role(Role::SystemAdmin) {
+        // District leaders give and end the school roles of their district there too.
+        if actor.has_role(Role::SystemAdmin) || actor.has_role(Role::DistrictLeader) {
             nav.push(NavLink {
                 href: "/admin/users",
                 label: "Users",
+            });
+        }
+        if actor.has_role(Role::SystemAdmin) {
+            nav.push(NavLink {
+                href: "/admin/settings",
+                label: "Settings",
             });
         }
         nav.push(NavLink {

@@ -55,7 +55,8 @@ pub enum Command {
     /// Collaboration surveys: campaigns, spreadsheet imports, analysis, exports.
     #[command(subcommand)]
     Survey(crate::survey_cli::SurveyCommand),
-    /// Instance settings (for example `activity.correction_hours`, default 72).
+    /// Instance settings (for example `activity.correction_hours`, default 72); the list is
+    /// `triad_app::instance_settings::KNOWN`, also on the administrator's Settings page.
     #[command(subcommand)]
     Setting(SettingCommand),
     /// Copy a live instance (database, stored files, instance keys) into a new folder.
@@ -96,30 +97,6 @@ pub enum SettingCommand {
     /// Change a setting (on the audit trail).
     Set { key: String, value: String },
 }
-
-/// The settings Triad reads, with what they take.
-const SETTINGS: &[(&str, &str)] = &[
-    (
-        "activity.correction_hours",
-        "hours an author may correct an activity entry (default 72)",
-    ),
-    (
-        triad_app::activity::UNDO_SETTING,
-        "minutes an author may undo an entry just logged (default 10, never past the correction window)",
-    ),
-    (
-        triad_app::upkeep::RETENTION_SETTING,
-        "days visitor sign-ins are kept unless linked to an incident (default 365)",
-    ),
-    (
-        triad_store::idempotency::KEEP_SETTING,
-        "hours an idempotency key is kept for replays of a write (default 24)",
-    ),
-    (
-        triad_store::auth::TOKENS_END_SETTING,
-        "yes: a new password also revokes the account's API tokens (default no)",
-    ),
-];
 
 #[derive(Subcommand)]
 pub enum AuditCommand {
@@ -238,46 +215,29 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
 }
 
 async fn setting(db: &Db, data: &DataArgs, cmd: SettingCommand) -> Result<ExitCode> {
-    let known = |key: &str| SETTINGS.iter().any(|(k, _)| *k == key);
     match cmd {
         SettingCommand::Get { key } => {
             let value = triad_store::settings::get(&mut db.acquire().await?, &key).await?;
             println!("{key} = {}", value.unwrap_or_else(|| "(default)".into()));
         }
         SettingCommand::Set { key, value } => {
-            if !known(&key) {
-                let list: Vec<String> = SETTINGS
-                    .iter()
-                    .map(|(k, what)| format!("{k}: {what}"))
-                    .collect();
-                bail!(
-                    "unknown setting '{key}'; known settings:\n  {}",
-                    list.join("\n  ")
-                );
-            }
-            if key.ends_with("_hours")
-                && !value
-                    .trim()
-                    .parse::<i64>()
-                    .is_ok_and(|h| (1..=24 * 365).contains(&h))
-            {
-                bail!("{key} takes a whole number of hours from 1 to 8760");
+            // Checked before anything is written: an unknown key or a bad value says why.
+            if let Err(invalid) = triad_app::instance_settings::check(&key, &value) {
+                let said: Vec<String> = invalid.errors.iter().map(|e| e.message.clone()).collect();
+                bail!("{key}: {}", said.join("; "));
             }
             let actor = crate::users::acting(db, data).await?;
             let now = triad_domain::Timestamp::from_datetime(chrono::Utc::now());
-            let mut tx = db.begin().await?;
-            triad_store::settings::set(&mut tx, &key, value.trim()).await?;
-            let event = triad_domain::audit::AuditEvent::new(
+            let value = triad_app::instance_settings::write(
+                db,
                 actor,
-                "setting.set",
-                triad_domain::audit::Outcome::Ok,
+                Some("cli".into()),
+                &key,
+                &value,
+                now,
             )
-            .record("setting", &key)
-            .content(&value)
-            .source(Some("cli".into()));
-            triad_store::audit::append(&mut tx, event, now).await?;
-            tx.commit().await?;
-            println!("{key} = {}", value.trim());
+            .await?;
+            println!("{key} = {value}");
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -70,6 +70,28 @@ pub async fn scope_options(db: &Db) -> AppResult<Vec<ScopeOption>> {
     Ok(out)
 }
 
+/// The scopes of the districts a leader leads: each district and its campuses.
+pub async fn district_scope_options(db: &Db, districts: &[Id]) -> AppResult<Vec<ScopeOption>> {
+    let mut conn = db.acquire().await?;
+    let mut out = Vec::new();
+    for id in districts {
+        let Some(d) = org::district(&mut conn, *id).await? else {
+            continue;
+        };
+        out.push(ScopeOption {
+            key: format!("district:{}", d.id),
+            label: format!("District: {}", d.name),
+        });
+        for c in org::campuses_of(&mut conn, *id).await? {
+            out.push(ScopeOption {
+                key: format!("campus:{}", c.id),
+                label: format!("Campus: {} ({})", c.name, d.name),
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// Reads a scope key from a form, checking the agency, district or campus exists.
 pub async fn parse_scope(db: &Db, key: &str) -> AppResult<Scope> {
     let bad = || AppError::Invalid(Invalid::one("scope", "choose where the role is held"));
@@ -118,24 +140,7 @@ pub async fn user_summaries(ctx: &Ctx, page: Page) -> AppResult<Vec<UserSummary>
     let locks = store::active_locks(&mut conn, ctx.now).await?;
     let mut users = Vec::new();
     for u in store::list_users(&mut conn, page).await? {
-        let mut roles: Vec<String> = store::grants_of(&mut conn, u.user_id())
-            .await?
-            .iter()
-            .map(|g| g.role.code().to_string())
-            .collect();
-        roles.dedup();
-        users.push(UserSummary {
-            locked_until: locks
-                .iter()
-                .filter(|l| l.user_id == u.id)
-                .map(|l| l.locked_until)
-                .max(),
-            id: u.id,
-            username: u.username,
-            display_name: u.display_name,
-            roles,
-            disabled: u.disabled,
-        });
+        users.push(summary_of(&mut conn, u, &locks).await?);
     }
     Ok(users)
 }
@@ -226,20 +231,268 @@ pub struct GrantInput {
     pub scope: String,
 }
 
+/// Gives a role: a system administrator any, a district leader the school roles of their own
+/// district; never to oneself. A refusal is on the audit trail.
 pub async fn grant(ctx: &Ctx, id: &str, input: GrantInput) -> AppResult<()> {
-    let id = target(ctx, id).await?;
-    if let Err(reason) = triad_domain::auth::may_grant(Some(ctx.actor.user), id) {
+    let (id, grant) = manageable(ctx, id, &input, "account.grant").await?;
+    Ok(store::grant_role(&ctx.app.db, id, grant, &ctx.by()).await?)
+}
+
+/// Ends a role a person holds, under the same rules as giving it.
+pub async fn end_grant(ctx: &Ctx, id: &str, input: GrantInput) -> AppResult<()> {
+    let (id, grant) = manageable(ctx, id, &input, "account.grant.end").await?;
+    if !store::end_grant(&ctx.app.db, id, grant, &ctx.by()).await? {
+        return Err(AppError::Conflict(
+            "this person does not hold that role there (it may have just been ended)".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Who manages accounts: a system administrator every one (through the policy, on the audit
+/// trail), a district leader the people who hold a role in a district they lead. Yields the
+/// districts a leader is limited to (none for an administrator).
+async fn account_manager(ctx: &Ctx, action: Action, record: &str) -> AppResult<Option<Vec<Id>>> {
+    let led = triad_domain::auth::districts_led(&ctx.actor);
+    if ctx.actor.has_role(Role::SystemAdmin) || led.is_empty() {
+        ctx.require(action, accounts(), ("user", record)).await?;
+        return Ok(None);
+    }
+    Ok(Some(led))
+}
+
+/// An account the actor may see: any for an administrator; for a district leader, one that
+/// holds a role in a district they lead (any other is not found). With its roles.
+async fn visible_account(
+    ctx: &Ctx,
+    id: &str,
+    action: Action,
+) -> AppResult<(store::UserRow, Vec<Grant>, Option<Vec<Id>>)> {
+    let limited_to = account_manager(ctx, action, id).await?;
+    let id = Id::parse(id).ok_or(AppError::NotFound)?;
+    let mut conn = ctx.app.db.acquire().await?;
+    let row = store::user_by_id(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let held = store::grants_of(&mut conn, id).await?;
+    if let Some(led) = &limited_to {
+        let in_led = |g: &Grant| match g.scope {
+            Scope::District { district } | Scope::Campus { district, .. } => {
+                led.contains(&district)
+            }
+            _ => false,
+        };
+        if !held.iter().any(in_led) {
+            // Out of their districts: not found, as a record of another tenant is, and on
+            // the audit trail as every refusal is.
+            triad_store::audit::record(
+                &ctx.app.db,
+                ctx.event("access.user", Outcome::Denied).record("user", id),
+                ctx.now,
+            )
+            .await?;
+            return Err(AppError::NotFound);
+        }
+    }
+    Ok((row, held, limited_to))
+}
+
+/// The account a grant is given to or taken from, and the grant, once the rules allow the
+/// actor to.
+async fn manageable(
+    ctx: &Ctx,
+    id: &str,
+    input: &GrantInput,
+    action: &str,
+) -> AppResult<(Id, Grant)> {
+    let (row, _, _) = visible_account(ctx, id, Action::Change).await?;
+    let id = row.user_id();
+    let grant = parse_grant(&ctx.app.db, &input.role, &input.scope).await?;
+    let refusal = if !triad_domain::auth::may_manage(&ctx.actor, grant) {
+        Some("you give and end only the school roles of the districts you lead")
+    } else {
+        triad_domain::auth::may_grant(Some(ctx.actor.user), id).err()
+    };
+    if let Some(reason) = refusal {
         triad_store::audit::record(
             &ctx.app.db,
-            ctx.event("account.grant", Outcome::Denied)
-                .record("user", id),
+            ctx.event(action, Outcome::Denied).record("user", id),
             ctx.now,
         )
         .await?;
         return Err(AppError::Forbidden(reason.into()));
     }
-    let grant = parse_grant(&ctx.app.db, &input.role, &input.scope).await?;
-    Ok(store::grant_role(&ctx.app.db, id, grant, &ctx.by()).await?)
+    Ok((id, grant))
+}
+
+/// What the Users page asks for.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct UserQuery {
+    /// Words in the user name or full name.
+    #[serde(default)]
+    pub q: String,
+    /// A role held (its code); empty: any.
+    #[serde(default)]
+    pub role: String,
+    /// The last account of the page before (the next page starts after it).
+    #[serde(default)]
+    pub after: String,
+}
+
+/// A page of the Users list.
+pub struct UserList {
+    pub users: Vec<UserSummary>,
+    /// Where the next page starts, when there may be one.
+    pub next: Option<String>,
+    /// A page asked for past the end of the list (or after an account that is not there).
+    pub past_end: bool,
+    /// Only the people of the districts the actor leads (not a system administrator).
+    pub district_only: bool,
+}
+
+/// How many accounts a page of the Users list shows.
+pub const USERS_PER_PAGE: i64 = 50;
+
+/// The accounts a query finds: every one for a system administrator; for a district leader,
+/// the people who hold a role in a district they lead.
+pub async fn find_users(ctx: &Ctx, query: &UserQuery) -> AppResult<UserList> {
+    let districts = account_manager(ctx, Action::View, "all").await?;
+    let role = match query.role.trim() {
+        "" => None,
+        code => Some(Role::from_code(code).ok_or_else(|| {
+            AppError::Invalid(Invalid::one(
+                "role",
+                "choose a role from the list, or any role",
+            ))
+        })?),
+    };
+    let after = match query.after.trim() {
+        "" => None,
+        text => Some(Id::parse(text).ok_or_else(|| {
+            AppError::Invalid(Invalid::one(
+                "after",
+                "this page link is not one of Triad's",
+            ))
+        })?),
+    };
+    let filter = store::UserFilter {
+        text: query.q.chars().take(100).collect(),
+        role,
+        districts: districts.clone(),
+    };
+    let page = Page {
+        limit: USERS_PER_PAGE + 1,
+        after,
+    };
+    let mut conn = ctx.app.db.acquire().await?;
+    let mut rows = store::search_users(&mut conn, &filter, page).await?;
+    let more = rows.len() as i64 > USERS_PER_PAGE;
+    rows.truncate(USERS_PER_PAGE as usize);
+    let locks = store::active_locks(&mut conn, ctx.now).await?;
+    let mut users = Vec::new();
+    for u in rows {
+        users.push(summary_of(&mut conn, u, &locks).await?);
+    }
+    Ok(UserList {
+        past_end: users.is_empty() && after.is_some(),
+        next: more.then(|| users.last().map(|u| u.id.clone())).flatten(),
+        users,
+        district_only: districts.is_some(),
+    })
+}
+
+async fn summary_of(
+    conn: &mut triad_store::Pooled,
+    u: store::UserRow,
+    locks: &[store::LockView],
+) -> AppResult<UserSummary> {
+    let mut roles: Vec<String> = store::grants_of(&mut *conn, u.user_id())
+        .await?
+        .iter()
+        .map(|g| g.role.code().to_string())
+        .collect();
+    roles.dedup();
+    Ok(UserSummary {
+        locked_until: locks
+            .iter()
+            .filter(|l| l.user_id == u.id)
+            .map(|l| l.locked_until)
+            .max(),
+        id: u.id,
+        username: u.username,
+        display_name: u.display_name,
+        roles,
+        disabled: u.disabled,
+    })
+}
+
+/// A role someone holds, as the account page shows it.
+pub struct GrantView {
+    pub role: String,
+    pub role_label: String,
+    pub scope: String,
+    pub scope_label: String,
+    /// Whether the actor may end it.
+    pub may_end: bool,
+}
+
+/// One account with its roles, and what the actor may give it.
+pub struct UserDetail {
+    pub summary: UserSummary,
+    pub grants: Vec<GrantView>,
+    pub roles: Vec<(&'static str, &'static str)>,
+    pub scopes: Vec<ScopeOption>,
+    /// The actor's own account: they change none of its roles.
+    pub own: bool,
+}
+
+/// An account, for a system administrator, or for a district leader when the person holds a
+/// role in a district they lead (anyone else's is not found).
+pub async fn user_detail(ctx: &Ctx, id: &str) -> AppResult<UserDetail> {
+    let (row, held, limited_to) = visible_account(ctx, id, Action::View).await?;
+    let id = row.user_id();
+    let admin = limited_to.is_none();
+    let led = limited_to.unwrap_or_default();
+    let mut conn = ctx.app.db.acquire().await?;
+    let locks = store::active_locks(&mut conn, ctx.now).await?;
+    let all_scopes = scope_options(&ctx.app.db).await?;
+    let label_of = |key: &str| {
+        all_scopes
+            .iter()
+            .find(|s| s.key == key)
+            .map_or_else(|| key.to_string(), |s| s.label.clone())
+    };
+    let own = id == ctx.actor.user;
+    let grants = held
+        .iter()
+        .map(|g| {
+            let key = store::scope_key(g.scope);
+            GrantView {
+                role: g.role.code().into(),
+                role_label: g.role.label().into(),
+                scope_label: label_of(&key),
+                scope: key,
+                may_end: !own && triad_domain::auth::may_manage(&ctx.actor, *g),
+            }
+        })
+        .collect();
+    let roles = Role::ALL
+        .iter()
+        .filter(|r| admin || triad_domain::auth::DISTRICT_GRANTS.contains(r))
+        .map(|r| (r.code(), r.label()))
+        .collect();
+    let scopes = if admin {
+        all_scopes
+    } else {
+        district_scope_options(&ctx.app.db, &led).await?
+    };
+    Ok(UserDetail {
+        summary: summary_of(&mut conn, row, &locks).await?,
+        grants,
+        roles,
+        scopes,
+        own,
+    })
 }
 
 /// What a system administrator's home page shows of the accounts.

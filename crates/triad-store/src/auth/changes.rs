@@ -230,3 +230,26 @@ pub async fn grant_role(db: &crate::Db, user: Id, grant: Grant, by: &ChangedBy) 
     .await?;
     tx.commit().await
 }
+
+/// Ends a role a person held, on the audit trail; false when they did not hold it.
+pub async fn end_grant(
+    db: &crate::Db,
+    user: Id,
+    grant: Grant,
+    by: &ChangedBy,
+) -> StoreResult<bool> {
+    let mut tx = db.begin().await?;
+    if !remove_grant(&mut tx, user, grant).await? {
+        return Ok(false);
+    }
+    crate::audit::append(
+        &mut tx,
+        by.event("account.grant.end")
+            .record("user", user)
+            .content(&grant),
+        by.now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}

@@ -99,6 +99,92 @@ pub async fn list_users<'c>(conn: impl Into<Conn<'c>>, page: Page) -> StoreResul
     )?)
 }
 
+/// What the Users page looks for: words in the user name or full name, a role held, and (for
+/// a district leader) people holding a role in one of their districts.
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    pub text: String,
+    pub role: Option<Role>,
+    /// None: every account; Some: only those holding a role in one of these districts.
+    pub districts: Option<Vec<Id>>,
+}
+
+/// A page of the accounts a filter finds, by user name.
+pub async fn search_users<'c>(
+    conn: impl Into<Conn<'c>>,
+    filter: &UserFilter,
+    page: Page,
+) -> StoreResult<Vec<UserRow>> {
+    let mut c: Conn = conn.into();
+    let after = after_cursor(
+        "$2",
+        "users",
+        "u.",
+        &["username", "id"],
+        Order::Ascending,
+        "1 = 1",
+    );
+    // Typed text matches itself: % and _ are not wildcards here.
+    let escaped: String = filter
+        .text
+        .trim()
+        .to_lowercase()
+        .chars()
+        .flat_map(|ch| match ch {
+            '%' | '_' | '\\' => vec!['\\', ch],
+            _ => vec![ch],
+        })
+        .collect();
+    let like = if escaped.is_empty() {
+        String::new()
+    } else {
+        format!("%{escaped}%")
+    };
+    let districts = filter.districts.clone();
+    let in_districts = match &districts {
+        None => "1 = 1".to_string(),
+        Some(ids) if ids.is_empty() => "1 = 0".to_string(),
+        Some(ids) => format!(
+            "EXISTS (SELECT 1 FROM grants g WHERE g.user_id = u.id AND g.district_id IN ({}))",
+            (0..ids.len())
+                .map(|i| format!("${}", i + 5))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let sql = format!(
+        "SELECT {} FROM users u WHERE {after} \
+         AND ($3 = '' OR LOWER(u.username) LIKE $3 ESCAPE '\\' OR LOWER(u.display_name) LIKE $3 ESCAPE '\\') \
+         AND ($4 = '' OR EXISTS (SELECT 1 FROM grants r WHERE r.user_id = u.id AND r.role = $4)) \
+         AND {in_districts} ORDER BY u.username, u.id LIMIT $1",
+        USER_COLUMNS
+            .split(", ")
+            .map(|col| format!("u.{}", col.trim()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let role = filter
+        .role
+        .map(|r| r.code().to_string())
+        .unwrap_or_default();
+    let ids: Vec<String> = districts
+        .unwrap_or_default()
+        .iter()
+        .map(Id::to_string)
+        .collect();
+    Ok(crate::run!(&mut c, |c| {
+        let mut q = sqlx::query_as::<_, UserRow>(&sql)
+            .bind(page.limit)
+            .bind(page.cursor())
+            .bind(like.clone())
+            .bind(role.clone());
+        for id in &ids {
+            q = q.bind(id.clone());
+        }
+        q.fetch_all(c).await
+    })?)
+}
+
 /// How many accounts there are.
 pub async fn count_users<'c>(conn: impl Into<Conn<'c>>) -> StoreResult<i64> {
     let mut c: Conn = conn.into();
@@ -156,7 +242,7 @@ pub async fn set_disabled<'c>(
     Ok(())
 }
 
-pub(super) fn scope_key(scope: Scope) -> String {
+pub fn scope_key(scope: Scope) -> String {
     match scope {
         Scope::Instance => "instance".into(),
         Scope::Agency { agency } => format!("agency:{agency}"),

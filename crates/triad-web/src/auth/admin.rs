@@ -1,5 +1,6 @@
-//! Account administration for system administrators: create accounts with a first role,
-//! disable them (ending every session), unlock them, grant more roles.
+//! Account administration: system administrators create accounts with a first role, disable
+//! them (ending every session), unlock them, give and end roles, and change the instance's
+//! settings; district leaders give and end the school roles of their own district.
 
 use crate::context::Ctx;
 use crate::error::WebResult;
@@ -7,16 +8,15 @@ use crate::forms::FormToken;
 use crate::routes::Routes;
 use crate::views::{render, when, Layout};
 use askama::Template;
-use axum::extract::Path;
+use axum::extract::{Path, Query};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use triad_app::accounts::{scope_options, ScopeOption};
 use triad_domain::auth::Role;
-use triad_store::paging::Page;
 
 pub use triad_app::accounts::{
-    change_account, create_account, grant, user_summaries, AccountChange, GrantInput, NewUserInput,
-    UserSummary,
+    change_account, create_account, end_grant, find_users, grant, user_detail, user_summaries,
+    AccountChange, GrantInput, NewUserInput, UserQuery, UserSummary,
 };
 
 pub fn routes() -> Routes {
@@ -26,7 +26,11 @@ pub fn routes() -> Routes {
         .post("/admin/users/{id}/disable", disable_user)
         .post("/admin/users/{id}/enable", enable_user)
         .post("/admin/users/{id}/unlock", unlock_user)
+        .get("/admin/users/{id}", user_page)
         .post("/admin/users/{id}/grants", add_grant)
+        .post("/admin/users/{id}/grants/end", end_role)
+        .get("/admin/settings", settings_page)
+        .post("/admin/settings", change_setting)
 }
 
 pub struct UserLine {
@@ -43,15 +47,22 @@ pub struct UserLine {
 #[template(path = "auth/admin_users.html")]
 struct UsersPage {
     layout: Layout,
+    q: UserQuery,
     users: Vec<UserLine>,
+    /// The link to the next page, when there may be one.
+    next: Option<String>,
+    past_end: bool,
+    /// A district leader's list: only the people of their districts, and no new account.
+    district_only: bool,
     roles: Vec<(&'static str, &'static str)>,
     scopes: Vec<ScopeOption>,
     form: FormToken,
 }
 
-async fn users_page(ctx: Ctx) -> WebResult<Html<String>> {
-    let users = user_summaries(&ctx, Page::first(crate::paging::MAX_LIMIT))
-        .await?
+async fn users_page(ctx: Ctx, Query(q): Query<UserQuery>) -> WebResult<Html<String>> {
+    let list = find_users(&ctx, &q).await?;
+    let users = list
+        .users
         .into_iter()
         .map(|u| UserLine {
             roles: u
@@ -69,13 +80,101 @@ async fn users_page(ctx: Ctx) -> WebResult<Html<String>> {
             form: ctx.form(),
         })
         .collect();
+    let next = list.next.map(|after| {
+        let query = [
+            ("q", q.q.as_str()),
+            ("role", q.role.as_str()),
+            ("after", after.as_str()),
+        ];
+        format!(
+            "/admin/users?{}",
+            serde_urlencoded::to_string(query).unwrap_or_default()
+        )
+    });
+    let scopes = if list.district_only {
+        Vec::new()
+    } else {
+        scope_options(&ctx.state.db).await?
+    };
     render(&UsersPage {
         layout: Layout::new(&ctx),
         users,
+        next,
+        past_end: list.past_end,
+        district_only: list.district_only,
         roles: Role::ALL.iter().map(|r| (r.code(), r.label())).collect(),
-        scopes: scope_options(&ctx.state.db).await?,
+        scopes,
         form: ctx.form(),
+        q,
     })
+}
+
+#[derive(Template)]
+#[template(path = "auth/admin_user.html")]
+struct UserPage {
+    layout: Layout,
+    u: triad_app::accounts::UserDetail,
+    /// One form token per role held (each has its own End button), and one to give a role.
+    end_forms: Vec<FormToken>,
+    form: FormToken,
+}
+
+async fn user_page(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
+    let u = user_detail(&ctx, &id).await?;
+    render(&UserPage {
+        layout: Layout::new(&ctx),
+        end_forms: u.grants.iter().map(|_| ctx.form()).collect(),
+        form: ctx.form(),
+        u,
+    })
+}
+
+async fn end_role(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(input): Form<GrantInput>,
+) -> WebResult<Response> {
+    end_grant(&ctx, &id, input).await?;
+    Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "auth/admin_settings.html")]
+struct SettingsPage {
+    layout: Layout,
+    settings: Vec<(triad_app::instance_settings::SettingView, String, FormToken)>,
+}
+
+async fn settings_page(ctx: Ctx) -> WebResult<Html<String>> {
+    use triad_app::instance_settings::Takes;
+    let settings = triad_app::instance_settings::all(&ctx)
+        .await?
+        .into_iter()
+        .map(|s| {
+            let takes = match s.takes {
+                Takes::Whole { min, max, unit } => format!("{min} to {max} {unit}"),
+                Takes::YesNo => "yes or no".into(),
+            };
+            (s, takes, ctx.form())
+        })
+        .collect();
+    render(&SettingsPage {
+        layout: Layout::new(&ctx),
+        settings,
+    })
+}
+
+#[derive(serde::Deserialize)]
+struct SettingInput {
+    #[serde(default)]
+    key: String,
+    #[serde(default)]
+    value: String,
+}
+
+async fn change_setting(ctx: Ctx, Form(input): Form<SettingInput>) -> WebResult<Response> {
+    triad_app::instance_settings::set(&ctx, &input.key, &input.value).await?;
+    Ok(Redirect::to("/admin/settings").into_response())
 }
 
 async fn create_user(ctx: Ctx, Form(input): Form<NewUserInput>) -> WebResult<Response> {
@@ -104,5 +203,5 @@ async fn add_grant(
     Form(input): Form<GrantInput>,
 ) -> WebResult<Response> {
     grant(&ctx, &id, input).await?;
-    Ok(Redirect::to("/admin/users").into_response())
+    Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
 }

@@ -45,6 +45,7 @@ const SWORN: &[&str] = &["sro", "sergeant"];
 const CUSTODIANS: &[&str] = &["sro", "sso", "principal"];
 const AUDIT_READERS: &[&str] = &["director", "admin"];
 const LEADER: &[&str] = &["director"];
+const USER_MANAGERS: &[&str] = &["director", "admin"];
 const IMPORTERS: &[&str] = &["sro", "sso", "sergeant"];
 /// Who reads a district's survey figures: its leader and the evaluator.
 const SURVEY_READERS: &[&str] = &["director", "evaluator"];
@@ -133,14 +134,26 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
             | "/api/v1/partnerships",
         ) => e(ADMIN, ADMIN),
         ("GET", "/audit" | "/api/v1/audit") => e(AUDIT_READERS, AUDIT_READERS),
-        ("GET", "/admin/users")
+        // District leaders find the people of their district and give or end its school
+        // roles; everything else about accounts, and the instance's settings, is the
+        // administrator's.
+        // The list has no tenant of its own: each sees their own people in it.
+        ("GET", "/admin/users") => e(USER_MANAGERS, USER_MANAGERS),
+        ("GET", "/admin/users/{id}")
+        | (
+            "POST",
+            "/admin/users/{id}/grants"
+            | "/admin/users/{id}/grants/end"
+            | "/api/v1/users/{id}/grants",
+        ) => e(USER_MANAGERS, ADMIN),
+        ("GET", "/admin/settings")
         | (
             "POST",
             "/admin/users"
             | "/admin/users/{id}/disable"
             | "/admin/users/{id}/enable"
             | "/admin/users/{id}/unlock"
-            | "/admin/users/{id}/grants",
+            | "/admin/settings",
         ) => e(ADMIN, ADMIN),
         ("GET", "/api/v1/users")
         | (
@@ -148,8 +161,7 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
             "/api/v1/users"
             | "/api/v1/users/{id}/disable"
             | "/api/v1/users/{id}/enable"
-            | "/api/v1/users/{id}/unlock"
-            | "/api/v1/users/{id}/grants",
+            | "/api/v1/users/{id}/unlock",
         ) => e(ADMIN, ADMIN),
         ("GET", "/api/v1/tokens") | ("POST", "/api/v1/tokens") => e(EVERYONE, EVERYONE),
         ("POST", "/api/v1/tokens/{id}/revoke") => e(EVERYONE, ADMIN),

@@ -1703,3 +1703,137 @@ async fn home_pages_say_what_is_due_this_week() {
     assert!(!body_text(&evaluator).await.contains("Not allowed"));
     end_browser(evaluator).await;
 }
+
+/// The Users page finds people by name and role a page at a time; a district leader gives a
+/// school role to someone of their district on that person's page, and ends it; the
+/// administrator changes a setting on a page, a wrong value told beside the field.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn people_and_settings_are_managed_on_pages() {
+    let app = TestApp::start(Engine::Sqlite).await;
+    // Enough staff of the district for two pages of the list.
+    let mut tx = app.db.begin().await.unwrap();
+    for n in 0..60 {
+        let id = triad_domain::Id::new();
+        triad_store::auth::insert_user(
+            &mut tx,
+            &triad_store::auth::NewUser {
+                id,
+                username: &format!("teacher{n:02}"),
+                display_name: &format!("Teacher {n:02}"),
+                person: None,
+                password_hash: "not-a-password",
+            },
+            app.clock_now(),
+        )
+        .await
+        .unwrap();
+        let grant = triad_domain::auth::Grant {
+            role: triad_domain::auth::Role::Staff,
+            scope: triad_domain::auth::Scope::Campus {
+                district: app.world.district,
+                campus: app.world.campus,
+            },
+        };
+        triad_store::auth::add_grant(&mut tx, id, grant, app.clock_now())
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let driver = start_driver();
+    let laptop = browser(&driver, 1366, 768).await;
+    sign_in(&laptop, &app, "director").await;
+    laptop
+        .goto(&app.url("/admin/users?q=teacher"))
+        .await
+        .unwrap();
+    let rows = script(
+        &laptop,
+        "return document.querySelectorAll('#users tbody tr').length;",
+    )
+    .await;
+    assert_eq!(rows, 50, "a page of fifty");
+    click(&laptop, "#next-page").await;
+    laptop
+        .wait()
+        .for_element(Locator::Css("html[data-script=ready]"))
+        .await
+        .unwrap();
+    let rest = script(
+        &laptop,
+        "return document.querySelectorAll('#users tbody tr').length;",
+    )
+    .await;
+    assert_eq!(rest, 10);
+    assert_eq!(
+        script(&laptop, "return document.getElementById('q').value;").await,
+        "teacher",
+        "the search is kept on the next page"
+    );
+    // Teacher 07 becomes an SSO of Home High, then is not.
+    laptop
+        .goto(&app.url("/admin/users?q=teacher07"))
+        .await
+        .unwrap();
+    click(&laptop, "#users tbody a").await;
+    laptop
+        .wait()
+        .for_element(Locator::Css("html[data-script=ready]"))
+        .await
+        .unwrap();
+    click(&laptop, "#role option[value=sso]").await;
+    click(
+        &laptop,
+        &format!("#scope option[value='campus:{}']", app.world.campus),
+    )
+    .await;
+    let held = click_then_read(
+        &laptop,
+        Locator::XPath("//button[contains(., 'Give the role')]"),
+        Locator::Id("grants"),
+    )
+    .await;
+    assert!(held.contains("School Safety Officer"), "{held}");
+    screenshot(&laptop, "admin-user-roles-laptop").await;
+    script(
+        &laptop,
+        "window.confirm = function () { return true; }; return null;",
+    )
+    .await;
+    let held = click_then_read(
+        &laptop,
+        Locator::XPath("//li[contains(., 'School Safety Officer')]//button"),
+        Locator::Id("grants"),
+    )
+    .await;
+    assert!(!held.contains("School Safety Officer"), "{held}");
+    end_browser(laptop).await;
+
+    let phone = browser(&driver, 390, 844).await;
+    sign_in(&phone, &app, "admin").await;
+    phone.goto(&app.url("/admin/settings")).await.unwrap();
+    let field = "section[data-setting='activity.undo_minutes'] input[name=value]";
+    phone
+        .find(Locator::Css(field))
+        .await
+        .unwrap()
+        .clear()
+        .await
+        .unwrap();
+    phone
+        .find(Locator::Css(field))
+        .await
+        .unwrap()
+        .send_keys("forever")
+        .await
+        .unwrap();
+    click(
+        &phone,
+        "section[data-setting='activity.undo_minutes'] button[type=submit]",
+    )
+    .await;
+    let said = wait_for_text_where(&phone, "error-value", |t| t.contains("from 0 to 1440")).await;
+    assert!(said.contains("minutes"), "{said}");
+    assert!(!overflows(&phone).await);
+    screenshot(&phone, "admin-settings-phone").await;
+    end_browser(phone).await;
+}

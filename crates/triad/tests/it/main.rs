@@ -9,6 +9,7 @@ mod support;
 mod access;
 mod accessibility;
 mod activity;
+mod admin;
 mod api;
 mod audit;
 mod authz;

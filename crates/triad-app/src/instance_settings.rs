@@ -1,0 +1,178 @@
+//! The instance's settings: what each one does, what it takes, and changing one on the audit
+//! trail, the same from the administrator's page and from the command line.
+
+use crate::context::Ctx;
+use crate::error::AppResult;
+use triad_domain::audit::{AuditEvent, Outcome};
+use triad_domain::policy::{Action, RecordClass, Resource, Tenant};
+use triad_domain::{Id, Invalid, Timestamp};
+
+/// What a setting takes.
+#[derive(Debug, Clone, Copy)]
+pub enum Takes {
+    /// A whole number from `min` to `max`, in `unit`.
+    Whole {
+        min: i64,
+        max: i64,
+        unit: &'static str,
+    },
+    /// yes or no.
+    YesNo,
+}
+
+/// A setting Triad reads.
+pub struct Known {
+    pub key: &'static str,
+    pub what: &'static str,
+    pub default: &'static str,
+    pub takes: Takes,
+}
+
+pub const KNOWN: &[Known] = &[
+    Known {
+        key: "activity.correction_hours",
+        what: "Hours an author may correct an activity entry",
+        default: "72",
+        takes: Takes::Whole {
+            min: 1,
+            max: 8760,
+            unit: "hours",
+        },
+    },
+    Known {
+        key: crate::activity::UNDO_SETTING,
+        what: "Minutes an author may undo an entry just logged (never past the correction window)",
+        default: "10",
+        takes: Takes::Whole {
+            min: 0,
+            max: 1440,
+            unit: "minutes",
+        },
+    },
+    Known {
+        key: crate::upkeep::RETENTION_SETTING,
+        what: "Days visitor sign-ins are kept unless linked to an incident",
+        default: "365",
+        takes: Takes::Whole {
+            min: 1,
+            max: 3650,
+            unit: "days",
+        },
+    },
+    Known {
+        key: triad_store::idempotency::KEEP_SETTING,
+        what: "Hours an idempotency key is kept for replays of a write",
+        default: "24",
+        takes: Takes::Whole {
+            min: 1,
+            max: 720,
+            unit: "hours",
+        },
+    },
+    Known {
+        key: triad_store::auth::TOKENS_END_SETTING,
+        what: "A new password also revokes the account's API tokens",
+        default: "no",
+        takes: Takes::YesNo,
+    },
+];
+
+/// A known setting's value as it would be stored, or why it cannot be.
+pub fn check(key: &str, value: &str) -> Result<(&'static Known, String), Invalid> {
+    let Some(known) = KNOWN.iter().find(|k| k.key == key) else {
+        let names: Vec<&str> = KNOWN.iter().map(|k| k.key).collect();
+        return Err(Invalid::one(
+            "key",
+            format!("no such setting; the settings are {}", names.join(", ")),
+        ));
+    };
+    let value = value.trim();
+    let fits = match known.takes {
+        Takes::Whole { min, max, .. } => {
+            value.parse::<i64>().is_ok_and(|n| (min..=max).contains(&n))
+        }
+        Takes::YesNo => matches!(value, "yes" | "no"),
+    };
+    if !fits {
+        let wanted = match known.takes {
+            Takes::Whole { min, max, unit } => {
+                format!("a whole number of {unit} from {min} to {max}")
+            }
+            Takes::YesNo => "yes or no".into(),
+        };
+        return Err(Invalid::one(
+            "value",
+            format!("{} takes {wanted}", known.what),
+        ));
+    }
+    Ok((known, value.to_string()))
+}
+
+/// Writes a checked setting with its audit entry, in one transaction (`source` says where
+/// from: a page's address, or "cli").
+pub async fn write(
+    db: &triad_store::Db,
+    actor: Option<Id>,
+    source: Option<String>,
+    key: &str,
+    value: &str,
+    now: Timestamp,
+) -> AppResult<String> {
+    let (known, value) = check(key, value)?;
+    let mut change = crate::change::Change::open(db, now).await?;
+    triad_store::settings::set(&mut change, known.key, &value).await?;
+    change.audit(
+        AuditEvent::new(actor, "setting.set", Outcome::Ok)
+            .record("setting", known.key)
+            .content(&value)
+            .source(source),
+    );
+    change.commit().await?;
+    Ok(value)
+}
+
+fn instance() -> Resource {
+    Resource::new(RecordClass::Accounts, Tenant::INSTANCE)
+}
+
+/// A setting as the administrator's page shows it.
+pub struct SettingView {
+    pub key: &'static str,
+    pub what: &'static str,
+    pub default: &'static str,
+    pub value: Option<String>,
+    pub takes: Takes,
+}
+
+/// Every setting with its value (system administrators).
+pub async fn all(ctx: &Ctx) -> AppResult<Vec<SettingView>> {
+    ctx.require(Action::View, instance(), ("settings", "all"))
+        .await?;
+    let mut conn = ctx.app.db.acquire().await?;
+    let mut out = Vec::new();
+    for k in KNOWN {
+        out.push(SettingView {
+            key: k.key,
+            what: k.what,
+            default: k.default,
+            value: triad_store::settings::get(&mut conn, k.key).await?,
+            takes: k.takes,
+        });
+    }
+    Ok(out)
+}
+
+/// Changes a setting (system administrators), on the audit trail.
+pub async fn set(ctx: &Ctx, key: &str, value: &str) -> AppResult<String> {
+    ctx.require(Action::Change, instance(), ("setting", key))
+        .await?;
+    write(
+        &ctx.app.db,
+        Some(ctx.actor.user),
+        ctx.source.clone(),
+        key,
+        value,
+        ctx.now,
+    )
+    .await
+}

@@ -1,0 +1,180 @@
+//! Accounts and settings on pages: the system administrator finds people, gives and ends any
+//! role and changes the instance's settings; a district leader finds the people of their own
+//! district and gives or ends its school roles, and nothing beyond.
+
+use crate::both_engines;
+use crate::support::*;
+
+both_engines!(
+    a_district_leader_gives_and_ends_the_school_roles_of_their_district_only,
+    |app: TestApp| async move {
+        let w = app.world;
+        let director = app.session("director").await;
+        // The list: only people holding a role in the district, found by name and role.
+        let list = app
+            .get("/admin/users", &director)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            list.contains("victim") && !list.contains("away-principal"),
+            "{list}"
+        );
+        assert!(
+            !list.contains("New account"),
+            "a district leader creates no account"
+        );
+        let found = app
+            .get("/admin/users?q=VICT&role=staff", &director)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            found.contains("victim") && !found.contains(">principal<"),
+            "{found}"
+        );
+        let none = app
+            .get("/admin/users?q=100%25_sure", &director)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(none.contains("No account matches"), "{none}");
+        let past = app
+            .get(
+                &format!("/admin/users?after={}", triad_domain::Id::new()),
+                &director,
+            )
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(past.contains("nothing past the end"), "{past}");
+        assert_eq!(
+            app.get("/admin/users?role=king", &director).await.status(),
+            422
+        );
+        // Another district's principal is not found; one of the own district is.
+        let away = format!("/admin/users/{}", app.user("away-principal"));
+        assert_eq!(app.get(&away, &director).await.status(), 404);
+        let victim = format!("/admin/users/{}", app.user("victim"));
+        assert_eq!(app.get(&victim, &director).await.status(), 200);
+        // A school role on a campus of the district: given, on the audit trail.
+        let campus_scope = format!("campus:{}", w.campus);
+        let give = |role: &'static str, scope: String, who: String| {
+            let (app, director) = (&app, &director);
+            async move {
+                app.post_form(
+                    &format!("{who}/grants"),
+                    director,
+                    &[("role", role), ("scope", &scope)],
+                )
+                .await
+                .status()
+                .as_u16()
+            }
+        };
+        assert_eq!(give("sso", campus_scope.clone(), victim.clone()).await, 303);
+        assert_eq!(app.audit_count("account.grant", "ok").await, 1);
+        let page = app.get(&victim, &director).await.text().await.unwrap();
+        assert!(
+            page.contains("School safety officer") || page.contains("SSO"),
+            "{page}"
+        );
+        // Beyond their district, a law-enforcement role, or their own roles: refused, audited.
+        let refused = [
+            give("sso", format!("campus:{}", w.other_campus), victim.clone()).await,
+            give("sro", format!("agency:{}", w.agency), victim.clone()).await,
+            give(
+                "campus_admin",
+                campus_scope.clone(),
+                format!("/admin/users/{}", app.user("director")),
+            )
+            .await,
+            give("sso", campus_scope.clone(), away.clone()).await,
+        ];
+        assert_eq!(refused, [403, 403, 403, 404], "{refused:?}");
+        assert_eq!(app.audit_count("account.grant", "denied").await, 3);
+        assert_eq!(app.audit_count("account.grant", "ok").await, 1);
+        // Ended, once; ending it again says it is not held, and changes nothing.
+        let end = |scope: String| {
+            let (app, director, victim) = (&app, &director, victim.clone());
+            async move {
+                app.post_form(
+                    &format!("{victim}/grants/end"),
+                    director,
+                    &[("role", "sso"), ("scope", &scope)],
+                )
+                .await
+                .status()
+                .as_u16()
+            }
+        };
+        assert_eq!(end(campus_scope.clone()).await, 303);
+        assert_eq!(end(campus_scope.clone()).await, 409);
+        assert_eq!(app.audit_count("account.grant.end", "ok").await, 1);
+        // The settings are the administrator's.
+        let settings = app
+            .get("/admin/settings", &director)
+            .await
+            .status()
+            .as_u16();
+        assert!([403, 404].contains(&settings), "{settings}");
+    }
+);
+
+both_engines!(
+    the_administrator_changes_settings_on_a_page_checked_and_audited,
+    |app: TestApp| async move {
+        let admin = app.session("admin").await;
+        let page = app
+            .get("/admin/settings", &admin)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("activity.undo_minutes") && page.contains("default 10"),
+            "{page}"
+        );
+        let set = |key: &'static str, value: &'static str| {
+            let (app, admin) = (&app, &admin);
+            async move {
+                app.post_form("/admin/settings", admin, &[("key", key), ("value", value)])
+                    .await
+                    .status()
+                    .as_u16()
+            }
+        };
+        assert_eq!(set("activity.undo_minutes", "99999").await, 422);
+        assert_eq!(set("activity.undo_minutes", "five").await, 422);
+        assert_eq!(
+            set("accounts.password_change_ends_tokens", "maybe").await,
+            422
+        );
+        assert_eq!(set("no.such.setting", "1").await, 422);
+        assert_eq!(
+            app.audit_count("setting.set", "ok").await,
+            0,
+            "nothing changed"
+        );
+        assert_eq!(set("activity.undo_minutes", " 5 ").await, 303);
+        assert_eq!(app.audit_count("setting.set", "ok").await, 1);
+        let stored = triad_store::settings::get(
+            &mut app.db.acquire().await.unwrap(),
+            "activity.undo_minutes",
+        )
+        .await
+        .unwrap();
+        assert_eq!(stored.as_deref(), Some("5"));
+        let page = app
+            .get("/admin/settings", &admin)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("value=\"5\""), "{page}");
+    }
+);
