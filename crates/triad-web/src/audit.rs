@@ -27,17 +27,44 @@ struct AuditPage {
     entries: Vec<EntryView>,
     /// The people the filter offers: (user id, name).
     people: Vec<(String, String)>,
+    /// The link to the older entries, the filter kept, when there may be more.
+    older: Option<String>,
+    /// An "older" page asked for past the last entry.
+    past_end: bool,
 }
 
-async fn page(ctx: Ctx, Query(q): Query<AuditQuery>) -> WebResult<Response> {
+/// How many entries a page of the audit trail shows (the API and the CSV take `limit`).
+const ENTRIES_PER_PAGE: i64 = 100;
+
+async fn page(ctx: Ctx, Query(mut q): Query<AuditQuery>) -> WebResult<Response> {
+    if q.format != "csv" && q.limit.is_none() {
+        q.limit = Some(ENTRIES_PER_PAGE);
+    }
     let entries: Vec<EntryView> = entries(&ctx, &q).await?;
     if q.format == "csv" {
         return csv(entries);
     }
+    let full = entries.len() as i64 >= q.limit.unwrap_or(ENTRIES_PER_PAGE);
+    let older = entries.last().filter(|_| full).map(|last| {
+        let kept = [
+            ("action", q.action.clone()),
+            ("outcome", q.outcome.clone()),
+            ("actor", q.actor.clone()),
+            ("from", q.from.clone()),
+            ("to", q.to.clone()),
+            ("before", last.seq.to_string()),
+        ];
+        format!(
+            "/audit?{}",
+            serde_urlencoded::to_string(kept).unwrap_or_default()
+        )
+    });
     let people = triad_app::audit_trail::actor_choices(&ctx).await?;
     Ok(render(&AuditPage {
         layout: Layout::new(&ctx),
         people,
+        past_end: entries.is_empty() && q.before.is_some(),
+        older,
         q,
         entries,
     })?

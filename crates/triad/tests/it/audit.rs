@@ -180,6 +180,35 @@ both_engines!(
         assert_eq!(app.get("/audit", &p).await.status(), 404);
         let bad = app.get("/audit?outcome=maybe", &a).await;
         assert_eq!(bad.status(), 422);
+        // A page at a time, newest first, the filter kept on the older pages.
+        let first = app
+            .get("/audit?action=org.campus&limit=1", &a)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(first.matches("org.campus.create").count(), 1);
+        let older = first
+            .split("href=\"")
+            .find(|h| h.starts_with("/audit?action=org.campus") && h.contains("before="))
+            .and_then(|h| h.split('"').next())
+            .map(|h| h.replace("&#38;", "&").replace("&amp;", "&"))
+            .unwrap_or_else(|| panic!("no link to older entries: {first}"));
+        let second = app
+            .get(&format!("{older}&limit=1"), &a)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(
+            second.matches("org.campus.create").count(),
+            1,
+            "{older}: {}",
+            second.split("audit-entries").nth(1).unwrap_or_default()
+        );
+        assert_ne!(first, second);
+        let past = app.get("/audit?before=1", &a).await.text().await.unwrap();
+        assert!(past.contains("past the end of the trail"), "{past}");
     }
 );
 
