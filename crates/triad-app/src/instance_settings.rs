@@ -70,6 +70,16 @@ pub const KNOWN: &[Known] = &[
         },
     },
     Known {
+        key: crate::surveys::campaigns::MIN_GROUP_SETTING,
+        what: "The smallest group of survey respondents whose answers or count are shown",
+        default: "5",
+        takes: Takes::Whole {
+            min: 1,
+            max: 100,
+            unit: "people",
+        },
+    },
+    Known {
         key: triad_store::auth::TOKENS_END_SETTING,
         what: "A new password also revokes the account's API tokens",
         default: "no",

@@ -480,3 +480,20 @@ pub async fn mark_day_audited<'c>(
         day.to_string()
     )? == 1)
 }
+
+/// How many responses of each role a campaign had before a day (YYYY-MM-DD): counts that
+/// change once a day, so watching them cannot tell who just answered.
+pub async fn role_counts_before<'c>(
+    conn: impl Into<Conn<'c>>,
+    campaign: &str,
+    day: &str,
+) -> StoreResult<Vec<RoleCount>> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_all!(
+        &mut c,
+        RoleCount,
+        "SELECT role, COUNT(*) AS n FROM survey_responses WHERE campaign_id = $1 AND answered_on < $2 GROUP BY role ORDER BY role",
+        campaign.to_string(),
+        day.to_string()
+    )?)
+}

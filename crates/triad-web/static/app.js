@@ -201,6 +201,24 @@ if (typeof document !== "undefined") {
   })();
 
   // A button that prints the page (the visitor badge prints alone: see the print styles).
+  // A link to hand out, copied with one tap (or selected, to copy by hand, where the
+  // clipboard is not open to the page).
+  Array.prototype.forEach.call(document.querySelectorAll("[data-copy]"), function (button) {
+    button.addEventListener("click", function () {
+      var field = document.getElementById(button.getAttribute("data-copy"));
+      var said = button.parentElement.querySelector(".copied");
+      var done = function (text) { if (said) { said.textContent = text; } };
+      field.select();
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(field.value).then(
+          function () { done("Copied."); },
+          function () { done("Selected: copy it with your device's copy command."); });
+      } else {
+        done("Selected: copy it with your device's copy command.");
+      }
+    });
+  });
+
   Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (button) {
     button.addEventListener("click", function () { window.print(); });
   });

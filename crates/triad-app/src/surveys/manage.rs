@@ -69,6 +69,80 @@ pub async fn of_district(
     Ok(store::of_district(&mut ctx.app.db.acquire().await?, &d.to_string(), page).await?)
 }
 
+/// A campaign as its district's page shows it: whether it is open, who is asked, and how
+/// many of each role had answered by the end of yesterday (a group smaller than the minimum
+/// is not counted out loud).
+pub struct CampaignCard {
+    pub row: CampaignRow,
+    /// open, closed or not_yet.
+    pub state: &'static str,
+    pub state_words: String,
+    pub asked: Vec<String>,
+    /// (role, how many; none: fewer than the smallest group shown).
+    pub counts: Vec<(String, Option<i64>)>,
+    pub min_group: usize,
+    /// The last day the counts include.
+    pub counted_through: String,
+}
+
+/// The district's campaigns as cards (its leaders and evaluators), newest first.
+pub async fn cards(
+    ctx: &crate::context::Ctx,
+    district: &str,
+    page: Page,
+) -> AppResult<Vec<CampaignCard>> {
+    use triad_domain::surveys::RespondentRole;
+    let rows = of_district(ctx, district, page).await?;
+    let local = crate::campus::district_clock(ctx, district).await?;
+    let today = local.date(ctx.now);
+    let yesterday = today.pred_opt().unwrap_or(today).to_string();
+    let today = today.to_string();
+    let min = min_group(&ctx.app.db).await?;
+    let mut conn = ctx.app.db.acquire().await?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (state, state_words) = if today < row.opens_on {
+            ("not_yet", format!("Opens on {}", row.opens_on))
+        } else if today > row.closes_on {
+            ("closed", format!("Closed on {}", row.closes_on))
+        } else {
+            ("open", format!("Open until {}", row.closes_on))
+        };
+        let asked: Vec<RespondentRole> = row
+            .audience
+            .split_whitespace()
+            .filter_map(RespondentRole::from_code)
+            .collect();
+        let counted = store::role_counts_before(&mut conn, &row.id, &today).await?;
+        let counts = asked
+            .iter()
+            .map(|role| {
+                let n = counted
+                    .iter()
+                    .find(|c| c.role == role.code())
+                    .map_or(0, |c| c.n);
+                let shown = (usize::try_from(n).unwrap_or(0) >= min).then_some(n);
+                (role.label().to_string(), shown)
+            })
+            .collect();
+        out.push(CampaignCard {
+            state,
+            state_words,
+            asked: asked.iter().map(|r| r.label().to_string()).collect(),
+            counts,
+            min_group: min,
+            counted_through: yesterday.clone(),
+            row,
+        });
+    }
+    Ok(out)
+}
+
+/// A campaign's flyer: its name, notice and link (the district's leaders, who hand it out).
+pub async fn flyer(ctx: &crate::context::Ctx, id: &str) -> AppResult<CampaignRow> {
+    campaign_for(ctx, id, triad_domain::policy::RecordClass::Shared).await
+}
+
 /// Starts a campaign of a district (its leaders); yields it with its one-time tokens.
 pub async fn start(
     ctx: &crate::context::Ctx,

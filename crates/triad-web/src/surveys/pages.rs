@@ -29,6 +29,7 @@ pub fn routes() -> Routes {
         .get("/surveys/{id}", summary_page)
         .get("/surveys/{id}/export.csv", export_csv)
         .get("/surveys/{id}/themes", themes_page)
+        .get("/surveys/{id}/flyer", flyer_page)
         .post("/surveys/{id}/import", import_upload)
         .post("/surveys/{id}/themes", correct_coding)
         .get("/s/{code}", answer_form)
@@ -43,7 +44,10 @@ struct SurveysPage {
     kinds: Vec<QuestionKind>,
     campuses: Vec<triad_store::org::Campus>,
     district_id: String,
-    campaigns: Vec<CampaignRow>,
+    /// Each campaign with its full link and the link's QR code (SVG).
+    campaigns: Vec<(service::CampaignCard, String, String)>,
+    /// The roles a campaign may ask, and whether the form asks them at first.
+    audience: Vec<(&'static str, &'static str, bool)>,
     /// The form that starts a campaign, for those who may (not an evaluator).
     may_start: bool,
     form: FormToken,
@@ -55,10 +59,19 @@ struct SurveysPage {
 /// policy is asked by `of_district` before anything else is read.
 async fn surveys_page(
     ctx: &Ctx,
+    headers: &axum::http::HeaderMap,
     district: String,
     started: Option<(CampaignRow, Vec<String>)>,
 ) -> WebResult<Html<String>> {
-    let campaigns = service::of_district(ctx, &district, Page::ALL).await?;
+    let campaigns = service::cards(ctx, &district, Page::ALL)
+        .await?
+        .into_iter()
+        .map(|card| {
+            let link = public_link(ctx, headers, &card.row.public_code);
+            let qr = qr_svg(&link, 160);
+            (card, link, qr)
+        })
+        .collect();
     let id = triad_domain::Id::parse(&district).ok_or(WebError::NotFound)?;
     let campuses = triad_app::org::campuses_of(ctx, id).await?;
     render(&SurveysPage {
@@ -72,6 +85,14 @@ async fn surveys_page(
             QuestionKind::Choice,
         ],
         may_start: service::may_start(ctx, &district),
+        audience: triad_domain::surveys::RespondentRole::ALL
+            .iter()
+            .filter(|r| **r != triad_domain::surveys::RespondentRole::Unknown)
+            .map(|r| {
+                let first = matches!(r.code(), "sro" | "sso" | "administrator" | "educator");
+                (r.code(), r.label(), first)
+            })
+            .collect(),
         district_id: district,
         campaigns,
         form: ctx.form(),
@@ -79,17 +100,93 @@ async fn surveys_page(
     })
 }
 
-async fn district_surveys(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
-    surveys_page(&ctx, id, None).await
+async fn district_surveys(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> WebResult<Html<String>> {
+    surveys_page(&ctx, &headers, id, None).await
 }
 
-/// The form starts a campaign of the built-in questions, or of questions written on it.
+/// A survey's link in full: the instance's public address where one is set, else the
+/// address this page was asked at (plain HTTP is served only on this machine's own loopback,
+/// so any other host is reached over HTTPS).
+fn public_link(ctx: &Ctx, headers: &axum::http::HeaderMap, code: &str) -> String {
+    let asked_at = || {
+        let host = headers.get(axum::http::header::HOST)?.to_str().ok()?;
+        let local = ["localhost", "127.", "[::1]"]
+            .iter()
+            .any(|l| host.starts_with(l));
+        Some(format!("{}://{host}", if local { "http" } else { "https" }))
+    };
+    let base = ctx
+        .state
+        .config
+        .notices
+        .public_url
+        .clone()
+        .or_else(asked_at)
+        .unwrap_or_default();
+    format!("{}/s/{code}", base.trim_end_matches('/'))
+}
+
+/// A QR code of a link, as SVG at least `size` pixels square.
+fn qr_svg(link: &str, size: u32) -> String {
+    qrcode::QrCode::new(link.as_bytes())
+        .map(|q| {
+            q.render::<qrcode::render::svg::Color>()
+                .min_dimensions(size, size)
+                .build()
+        })
+        .unwrap_or_default()
+}
+
+#[derive(Template)]
+#[template(path = "surveys/survey_flyer.html")]
+struct FlyerPage {
+    layout: Layout,
+    c: CampaignRow,
+    link: String,
+    qr: String,
+}
+
+/// A page to print and post: the survey's name, the district's notice, its link and QR code.
+async fn flyer_page(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> WebResult<Html<String>> {
+    let c = service::flyer(&ctx, &id).await?;
+    let link = public_link(&ctx, &headers, &c.public_code);
+    render(&FlyerPage {
+        layout: Layout::new(&ctx),
+        qr: qr_svg(&link, 320),
+        link,
+        c,
+    })
+}
+
+/// The form starts a campaign of the built-in questions, or of questions written on it. The
+/// roles asked come as one checkbox each.
 async fn create(
     ctx: Ctx,
     Path(id): Path<String>,
-    Form(fields): Form<HashMap<String, String>>,
+    headers: axum::http::HeaderMap,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> WebResult<Response> {
-    let field = |k: &str| fields.get(k).cloned().unwrap_or_default();
+    let audience: Vec<String> = pairs
+        .iter()
+        .filter(|(k, _)| k == "audience")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let fields: HashMap<String, String> = pairs.into_iter().collect();
+    let field = |k: &str| {
+        if k == "audience" {
+            audience.join(" ")
+        } else {
+            fields.get(k).cloned().unwrap_or_default()
+        }
+    };
     let instrument = if field("questions") == "own" {
         let built = triad_domain::surveys::build_instrument(&field("name"), &field)?;
         Some(serde_json::to_value(built).map_err(|e| WebError::Internal(e.to_string()))?)
@@ -108,7 +205,9 @@ async fn create(
         campus: field("campus"),
     };
     let started = service::start(&ctx, &id, &input).await?;
-    let mut page = surveys_page(&ctx, id, Some(started)).await?.into_response();
+    let mut page = surveys_page(&ctx, &headers, id, Some(started))
+        .await?
+        .into_response();
     // Its one-time links are shown this once.
     page.extensions_mut().insert(crate::forms::ShownOnce);
     Ok(page)

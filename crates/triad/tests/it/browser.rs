@@ -1837,3 +1837,148 @@ async fn people_and_settings_are_managed_on_pages() {
     screenshot(&phone, "admin-settings-phone").await;
     end_browser(phone).await;
 }
+
+/// A district leader starts a campaign with the roles asked as checkboxes, gets its full
+/// link to copy, its QR code and a flyer; each role's count shows once a day, and not at all
+/// while a group is smaller than the smallest shown.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_campaign_is_set_up_with_its_link_code_flyer_and_daily_counts() {
+    use triad_app::surveys::campaigns::{answer, by_public_code, AnswerInput};
+    let app = TestApp::start(Engine::Sqlite).await;
+    let driver = start_driver();
+    let laptop = browser(&driver, 1366, 768).await;
+    sign_in(&laptop, &app, "director").await;
+    let page = format!("/districts/{}/surveys", app.world.district);
+    laptop.goto(&app.url(&page)).await.unwrap();
+    fill(&laptop, "name", "Parents and staff, winter").await;
+    laptop
+        .execute(
+            "document.getElementById('opens_on').value = '2026-01-01';\
+             document.getElementById('closes_on').value = '2099-01-01'; return null;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    click(&laptop, "input[name=audience][value=parent]").await;
+    // Parents are asked: the district's notice is required, and said beside its field.
+    click(&laptop, "form[action$='/surveys'] button[type=submit]").await;
+    let said = wait_for_text_where(&laptop, "error-notice", |t| !t.is_empty()).await;
+    assert!(said.to_lowercase().contains("notice"), "{said}");
+    fill(
+        &laptop,
+        "notice",
+        "Answering is voluntary; no one can tell who answered.",
+    )
+    .await;
+    // Its one-time page is the form's answer, written in place of this one.
+    click(&laptop, "form[action$='/surveys'] button[type=submit]").await;
+    let started = wait_for_text_where(&laptop, "started", |t| !t.is_empty()).await;
+    assert!(started.contains("Parents and staff, winter"), "{started}");
+    laptop.goto(&app.url(&page)).await.unwrap();
+    let card = "section.campaign:first-of-type";
+    let asked = laptop
+        .find(Locator::Css(card))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        asked.contains("Open until 2099-01-01") && asked.contains("Parent"),
+        "{asked}"
+    );
+    let link = script(
+        &laptop,
+        "return document.querySelector('section.campaign input[readonly]').value;",
+    )
+    .await;
+    let link = link.as_str().unwrap().to_string();
+    assert!(
+        link.starts_with("http://127.0.0.1:") && link.contains("/s/"),
+        "{link}"
+    );
+    assert!(laptop
+        .find(Locator::Css("section.campaign .qr svg"))
+        .await
+        .is_ok());
+    click(&laptop, "section.campaign button[data-copy]").await;
+    let copied =
+        wait_for_text_where_css(&laptop, "section.campaign .copied", |t| !t.is_empty()).await;
+    assert!(
+        copied == "Copied." || copied.starts_with("Selected"),
+        "{copied}"
+    );
+    screenshot(&laptop, "survey-campaign-card-laptop").await;
+    // Six administrators answer today: tomorrow's count says so, today's does not move.
+    let code = link.rsplit('/').next().unwrap().to_string();
+    let campaign = by_public_code(&app.db, &code).await.unwrap();
+    for _ in 0..6 {
+        let input = AnswerInput {
+            fields: [("role", "administrator"), ("relationship", "2")]
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        };
+        answer(&app.db, &campaign, &input, app.clock_now())
+            .await
+            .unwrap();
+    }
+    laptop.goto(&app.url(&page)).await.unwrap();
+    let counts = script(
+        &laptop,
+        "return document.querySelector('section.campaign .counts').textContent;",
+    )
+    .await;
+    assert!(
+        counts
+            .as_str()
+            .unwrap()
+            .contains("Administrator fewer than 5"),
+        "{counts}"
+    );
+    app.clock.advance_minutes(24 * 60);
+    // A day on, the session has ended too: sign in again.
+    sign_in(&laptop, &app, "director").await;
+    laptop.goto(&app.url(&page)).await.unwrap();
+    let counts = script(
+        &laptop,
+        "return document.querySelector('section.campaign .counts').textContent;",
+    )
+    .await;
+    let counts = counts.as_str().unwrap().to_string();
+    assert!(counts.contains("Administrator 6"), "{counts}");
+    assert!(counts.contains("Parent fewer than 5"), "{counts}");
+    // The flyer: its name, the district's notice, the link and its code, to print.
+    click(&laptop, "section.campaign a[href$='/flyer']").await;
+    let flyer = laptop
+        .wait()
+        .for_element(Locator::Css("article.flyer"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        flyer.contains("Answering is voluntary") && flyer.contains(&link),
+        "{flyer}"
+    );
+    assert!(laptop.find(Locator::Css("article.flyer svg")).await.is_ok());
+    screenshot(&laptop, "survey-flyer-laptop").await;
+    end_browser(laptop).await;
+}
+
+/// Waits until the element `css` finds reads as `wanted` says.
+async fn wait_for_text_where_css(c: &Client, css: &str, wanted: impl Fn(&str) -> bool) -> String {
+    let deadline = std::time::Instant::now() + PATIENCE;
+    loop {
+        let text = match c.find(Locator::Css(css)).await {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if wanted(&text) {
+            return text;
+        }
+        assert!(std::time::Instant::now() < deadline, "{css} reads {text:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
