@@ -20,15 +20,18 @@ pub struct CampaignRow {
     pub notice: Option<String>,
     pub created_by: Option<String>,
     pub created_at: i64,
+    /// The title and notice in Spanish, where the district wrote them.
+    pub name_es: Option<String>,
+    pub notice_es: Option<String>,
 }
 
 const CAMPAIGN: &str =
     "id, name, district_id, campus_id, instrument_key, instrument, audience, opens_on, \
-    closes_on, public_code, one_time_tokens, notice, created_by, created_at";
+    closes_on, public_code, one_time_tokens, notice, created_by, created_at, name_es, notice_es";
 
 pub async fn insert_campaign<'c>(conn: impl Into<Conn<'c>>, c: &CampaignRow) -> StoreResult<()> {
     let mut conn: Conn = conn.into();
-    let sql = format!("INSERT INTO survey_campaigns ({CAMPAIGN}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)");
+    let sql = format!("INSERT INTO survey_campaigns ({CAMPAIGN}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)");
     execute!(
         &mut conn,
         &sql,
@@ -45,7 +48,9 @@ pub async fn insert_campaign<'c>(conn: impl Into<Conn<'c>>, c: &CampaignRow) -> 
         c.one_time_tokens,
         c.notice.clone(),
         c.created_by.clone(),
-        c.created_at
+        c.created_at,
+        c.name_es.clone(),
+        c.notice_es.clone()
     )
     .map_err(|e| crate::StoreError::from(e).or_conflict("a campaign with that name exists"))?;
     Ok(())

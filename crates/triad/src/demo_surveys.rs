@@ -76,6 +76,8 @@ pub async fn generate(
             notice: None,
             created_by: None,
             created_at: now.millis(),
+            name_es: None,
+            notice_es: None,
         };
         store::insert_campaign(&mut *tx, &campaign).await?;
         let mut n = 0u64;

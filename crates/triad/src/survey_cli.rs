@@ -46,6 +46,12 @@ pub struct CreateArgs {
     /// The district's notice to students and parents.
     #[arg(long, default_value = "")]
     pub notice: String,
+    /// The title in Spanish (required when students or parents are asked).
+    #[arg(long, default_value = "")]
+    pub name_es: String,
+    /// The notice in Spanish (required when students or parents are asked).
+    #[arg(long, default_value = "")]
+    pub notice_es: String,
     /// One campus of the district (its id) instead of the whole district.
     #[arg(long)]
     pub campus: Option<String>,
@@ -127,6 +133,8 @@ pub async fn run(db: &Db, data: &DataArgs, cmd: SurveyCommand) -> Result<ExitCod
                 closes_on: a.closes,
                 tokens: a.tokens.to_string(),
                 notice: a.notice,
+                name_es: a.name_es,
+                notice_es: a.notice_es,
                 campus: a.campus.unwrap_or_default(),
             };
             let (c, tokens) = campaigns::create(db, &input, district(&a.district)?, actor, now)

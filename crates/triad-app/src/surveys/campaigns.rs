@@ -51,6 +51,12 @@ pub struct NewCampaign {
     /// The district's notice shown to students and parents (required when they are asked).
     #[serde(default)]
     pub notice: String,
+    /// The title in Spanish (required when students or parents are asked).
+    #[serde(default)]
+    pub name_es: String,
+    /// The notice in Spanish (required when students or parents are asked).
+    #[serde(default)]
+    pub notice_es: String,
     /// One campus of the district (its id), or empty for the whole district.
     #[serde(default)]
     pub campus: String,
@@ -131,6 +137,24 @@ pub async fn create(
     if minors && notice.is_none() {
         invalid.push("notice", "students or parents are asked: give the district's notice (PPRA), which they read before answering");
     }
+    // Families read it in Spanish too: the title and the notice, both.
+    let name_es = Some(input.name_es.trim().to_string()).filter(|n| !n.is_empty());
+    let notice_es = Some(input.notice_es.trim().to_string()).filter(|n| !n.is_empty());
+    if minors && name_es.is_none() {
+        invalid.push(
+            "name_es",
+            "students or parents are asked: give the title in Spanish too",
+        );
+    }
+    if minors && notice_es.is_none() {
+        invalid.push(
+            "notice_es",
+            "students or parents are asked: give the notice in Spanish too",
+        );
+    }
+    if name_es.as_ref().is_some_and(|n| n.chars().count() > 120) {
+        invalid.push("name_es", "at most 120 characters");
+    }
     let tokens: usize = match input.tokens.trim() {
         "" => 0,
         t => match t.parse() {
@@ -166,6 +190,8 @@ pub async fn create(
         notice,
         created_by: by.map(|b| b.to_string()),
         created_at: now.millis(),
+        name_es,
+        notice_es,
     };
     let mut tx = Change::open(db, now).await?;
     store::insert_campaign(&mut tx, &row).await?;

@@ -32,6 +32,11 @@ pub struct Scale {
     pub low_label: String,
     pub high_label: String,
     pub best: BestEnd,
+    /// The ends in Spanish, when the instrument has them.
+    #[serde(default)]
+    pub low_label_es: Option<String>,
+    #[serde(default)]
+    pub high_label_es: Option<String>,
 }
 
 impl Scale {
@@ -194,6 +199,8 @@ pub fn build_instrument(name: &str, field: &dyn Fn(&str) -> String) -> Result<In
                 low_label: f("low"),
                 high_label: f("high"),
                 best: BestEnd::from_code(&f("best")).unwrap_or(BestEnd::High),
+                low_label_es: None,
+                high_label_es: None,
             }
         });
         if let Some(s) = &scale {

@@ -32,6 +32,20 @@ text_enum! {
 }
 
 impl RespondentRole {
+    /// The role as the Spanish form names it.
+    pub fn label_es(self) -> &'static str {
+        match self {
+            RespondentRole::Sro => "Oficial de recursos escolares (SRO)",
+            RespondentRole::Sso => "Oficial de seguridad escolar (SSO)",
+            RespondentRole::Administrator => "Administrador o administradora",
+            RespondentRole::Educator => "Docente o personal de la escuela",
+            RespondentRole::Student => "Estudiante",
+            RespondentRole::Parent => "Madre, padre o tutor",
+            RespondentRole::Other => "Otra función",
+            RespondentRole::Unknown => "Función desconocida",
+        }
+    }
+
     /// The group in a sentence ("SROs rate it … than administrators").
     pub fn plural(self) -> &'static str {
         match self {

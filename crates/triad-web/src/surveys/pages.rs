@@ -202,6 +202,8 @@ async fn create(
         closes_on: field("closes_on"),
         tokens: field("tokens"),
         notice: field("notice"),
+        name_es: field("name_es"),
+        notice_es: field("notice_es"),
         campus: field("campus"),
     };
     let started = service::start(&ctx, &id, &input).await?;
@@ -317,6 +319,45 @@ struct Field {
     options: Vec<(String, String)>,
 }
 
+/// Whether the form is to be in Spanish: `?lang=` says so, else the browser's languages in
+/// their order of preference (a language the form does not have falls back to English; the
+/// switch to the other is on the form).
+fn in_spanish(lang: &str, headers: &axum::http::HeaderMap) -> bool {
+    match lang.trim() {
+        "es" => return true,
+        "en" => return false,
+        _ => {}
+    }
+    let accepted = headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let mut best: Option<(f32, bool)> = None;
+    for part in accepted.split(',') {
+        let mut pieces = part.split(';');
+        let tag = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
+        let weight = pieces
+            .find_map(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+            })
+            .unwrap_or(1.0);
+        let primary = tag.split('-').next().unwrap_or("");
+        let known = match primary {
+            "es" => Some(true),
+            "en" => Some(false),
+            _ => None,
+        };
+        if let Some(spanish) = known {
+            if best.is_none_or(|(w, _)| weight > w) {
+                best = Some((weight, spanish));
+            }
+        }
+    }
+    best.is_some_and(|(_, spanish)| spanish)
+}
+
 fn field(q: &Question, spanish: bool, audience: &[RespondentRole]) -> Field {
     let text = match (&q.text_es, spanish) {
         (Some(es), true) => es.clone(),
@@ -326,11 +367,15 @@ fn field(q: &Question, spanish: bool, audience: &[RespondentRole]) -> Field {
         (QuestionKind::Scale, Some(s)) => {
             let mut out = Vec::new();
             let mut x = s.min;
+            let (low, high) = match (spanish, &s.low_label_es, &s.high_label_es) {
+                (true, Some(low), Some(high)) => (low, high),
+                _ => (&s.low_label, &s.high_label),
+            };
             while x <= s.max + 1e-9 {
                 let label = if (x - s.min).abs() < 1e-9 {
-                    format!("{x} ({})", s.low_label)
+                    format!("{x} ({low})")
                 } else if (x - s.max).abs() < 1e-9 {
-                    format!("{x} ({})", s.high_label)
+                    format!("{x} ({high})")
                 } else {
                     format!("{x}")
                 };
@@ -346,7 +391,10 @@ fn field(q: &Question, spanish: bool, audience: &[RespondentRole]) -> Field {
         (QuestionKind::Choice, _) => q.choices.iter().map(|c| (c.clone(), c.clone())).collect(),
         (QuestionKind::Role, _) => audience
             .iter()
-            .map(|r| (r.code().to_string(), r.label().to_string()))
+            .map(|r| {
+                let label = if spanish { r.label_es() } else { r.label() };
+                (r.code().to_string(), label.to_string())
+            })
             .collect(),
         (_, _) => Vec::new(),
     };
@@ -382,28 +430,36 @@ fn answer_page(
     c: &CampaignRow,
     instrument: &Instrument,
     q: &AnswerQuery,
+    spanish: bool,
     error: Option<String>,
     today: &str,
 ) -> WebResult<Html<String>> {
-    let spanish = q.lang == "es";
     let audience: Vec<RespondentRole> = c
         .audience
         .split(' ')
         .filter_map(RespondentRole::from_code)
         .collect();
-    let closed = if today < c.opens_on.as_str() {
-        Some(format!("This survey opens on {}.", c.opens_on))
-    } else if today > c.closes_on.as_str() {
-        Some(format!("This survey closed on {}.", c.closes_on))
-    } else {
-        None
+    let closed = match (
+        today < c.opens_on.as_str(),
+        today > c.closes_on.as_str(),
+        spanish,
+    ) {
+        (true, _, false) => Some(format!("This survey opens on {}.", c.opens_on)),
+        (true, _, true) => Some(format!("Esta encuesta abre el {}.", c.opens_on)),
+        (_, true, false) => Some(format!("This survey closed on {}.", c.closes_on)),
+        (_, true, true) => Some(format!("Esta encuesta cerró el {}.", c.closes_on)),
+        _ => None,
+    };
+    let in_words = |english: &String, spanish_text: &Option<String>| match (spanish, spanish_text) {
+        (true, Some(es)) => es.clone(),
+        _ => english.clone(),
     };
     render(&AnswerPage {
-        name: c.name.clone(),
+        name: in_words(&c.name, &c.name_es),
         code: c.public_code.clone(),
         token: q.t.clone(),
         spanish,
-        notice: c.notice.clone(),
+        notice: c.notice.as_ref().map(|n| in_words(n, &c.notice_es)),
         fields: instrument
             .questions
             .iter()
@@ -419,23 +475,42 @@ async fn answer_form(
     State(state): State<AppState>,
     Path(code): Path<String>,
     Query(q): Query<AnswerQuery>,
+    headers: axum::http::HeaderMap,
 ) -> WebResult<Response> {
     let c = triad_app::surveys::campaigns::by_public_code(&state.db, &code).await?;
+    let spanish = in_spanish(&q.lang, &headers);
     if !q.opt_out.is_empty() {
         return Ok(render(&ThanksPage {
-            spanish: q.lang == "es",
+            spanish,
             opted_out: true,
         })?
         .into_response());
     }
     let instrument = triad_app::surveys::analysis::instrument_of(&c)?;
     let today = state.now().to_datetime().date_naive().to_string();
-    Ok(answer_page(&c, &instrument, &q, None, &today)?.into_response())
+    Ok(answer_page(&c, &instrument, &q, spanish, None, &today)?.into_response())
+}
+
+/// A refusal of an answer, in the form's language.
+fn refusal_in(spanish: bool, invalid: &triad_domain::Invalid) -> String {
+    invalid
+        .errors
+        .iter()
+        .map(|e| match (spanish, e.field) {
+            (true, "role") => "Elija su función.".to_string(),
+            (true, "answers") if e.message == "answer at least one question" => {
+                "Responda al menos una pregunta.".to_string()
+            }
+            _ => e.message.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 async fn answer(
     State(state): State<AppState>,
     Path(code): Path<String>,
+    headers: axum::http::HeaderMap,
     Form(fields): Form<HashMap<String, String>>,
 ) -> WebResult<Response> {
     let c = triad_app::surveys::campaigns::by_public_code(&state.db, &code).await?;
@@ -445,11 +520,12 @@ async fn answer(
         t: input.fields.get("token").cloned().unwrap_or_default(),
         opt_out: String::new(),
     };
+    let spanish = in_spanish(&q.lang, &headers);
     match triad_app::surveys::campaigns::answer(&state.db, &c, &input, state.now()).await {
         Ok(()) => {
             state.survey_summaries.forget(&c.id);
             Ok(render(&ThanksPage {
-                spanish: q.lang == "es",
+                spanish,
                 opted_out: false,
             })?
             .into_response())
@@ -457,13 +533,8 @@ async fn answer(
         Err(triad_app::AppError::Invalid(invalid)) => {
             let instrument = triad_app::surveys::analysis::instrument_of(&c)?;
             let today = state.now().to_datetime().date_naive().to_string();
-            let message = invalid
-                .errors
-                .iter()
-                .map(|e| e.message.clone())
-                .collect::<Vec<_>>()
-                .join("; ");
-            let page = answer_page(&c, &instrument, &q, Some(message), &today)?;
+            let message = refusal_in(spanish, &invalid);
+            let page = answer_page(&c, &instrument, &q, spanish, Some(message), &today)?;
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(e.into()),

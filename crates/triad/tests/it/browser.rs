@@ -54,6 +54,11 @@ pub(crate) fn start_driver() -> Driver {
 }
 
 pub(crate) async fn browser(driver: &Driver, width: u32, height: u32) -> Client {
+    browser_in(driver, width, height, "en-US,en").await
+}
+
+/// A browser whose person reads `languages` (what it sends as Accept-Language).
+async fn browser_in(driver: &Driver, width: u32, height: u32, languages: &str) -> Client {
     // Two TLS back ends are linked into the tests; name the one to use.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let chromium =
@@ -74,7 +79,11 @@ pub(crate) async fn browser(driver: &Driver, width: u32, height: u32) -> Client 
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
-        serde_json::json!({ "binary": chromium, "args": args }),
+        serde_json::json!({
+            "binary": chromium,
+            "args": args,
+            "prefs": { "intl.accept_languages": languages },
+        }),
     );
     let url = format!("http://127.0.0.1:{}", driver.port);
     for attempt in 0..50 {
@@ -1981,4 +1990,46 @@ async fn wait_for_text_where_css(c: &Client, css: &str, wanted: impl Fn(&str) ->
         assert!(std::time::Instant::now() < deadline, "{css} reads {text:?}");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+}
+
+/// A family's phone set to Spanish opens the survey in Spanish all the way through, answers
+/// it, and is thanked in Spanish; the switch to English is on the form.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_spanish_phone_gets_the_survey_in_spanish() {
+    let app = TestApp::start(Engine::Sqlite).await;
+    let director = app.token("director").await;
+    let started: serde_json::Value = app
+        .api_post(
+            &director,
+            &format!("/api/v1/districts/{}/surveys", app.world.district),
+            serde_json::json!({"name": "Families, spring", "audience": "parent educator",
+                "opens_on": "2026-01-01", "closes_on": "2099-01-01",
+                "notice": "Answering is voluntary.", "name_es": "Familias, primavera",
+                "notice_es": "Responder es voluntario."}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let code = started["campaign"]["code"].as_str().unwrap().to_string();
+    let driver = start_driver();
+    let phone = browser_in(&driver, 390, 844, "es-MX,es").await;
+    phone.goto(&app.url(&format!("/s/{code}"))).await.unwrap();
+    let form = body_text(&phone).await;
+    for words in [
+        "Familias, primavera",
+        "Responder es voluntario",
+        "English",
+        "Enviar",
+    ] {
+        assert!(form.contains(words), "{words} in {form}");
+    }
+    click(&phone, "select[name=role] option[value=parent]").await;
+    click(&phone, "input[name=relationship][value='1']").await;
+    screenshot(&phone, "survey-spanish-phone").await;
+    click(&phone, "#survey-form button[type=submit]").await;
+    let thanks = wait_for_text_where_css(&phone, "main h1", |t| !t.is_empty()).await;
+    assert_eq!(thanks, "Gracias");
+    assert!(!overflows(&phone).await);
+    end_browser(phone).await;
 }

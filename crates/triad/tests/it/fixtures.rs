@@ -284,6 +284,8 @@ pub async fn incident_world(
         notice: None,
         created_by: Some(holder.to_string()),
         created_at: now.millis(),
+        name_es: None,
+        notice_es: None,
     };
     triad_store::surveys::insert_campaign(&mut *tx, &campaign)
         .await

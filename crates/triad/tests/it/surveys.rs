@@ -330,9 +330,21 @@ both_engines!(
             422,
             "students are asked only with the district's notice"
         );
-        let r = app
+        // Parents read it in Spanish too: the title and notice in English alone are refused.
+        let english_only = app
             .api_post(&director, &path, serde_json::json!({"name": "Fall partnership", "audience": "sro administrator educator parent",
                 "opens_on": "2026-01-01", "closes_on": "2099-01-01", "tokens": "2", "notice": "Answering is voluntary (PPRA)."}))
+            .await;
+        assert_eq!(english_only.status(), 422);
+        let said = english_only.text().await.unwrap();
+        assert!(
+            said.contains("name_es") && said.contains("notice_es"),
+            "{said}"
+        );
+        let r = app
+            .api_post(&director, &path, serde_json::json!({"name": "Fall partnership", "audience": "sro administrator educator parent",
+                "opens_on": "2026-01-01", "closes_on": "2099-01-01", "tokens": "2", "notice": "Answering is voluntary (PPRA).",
+                "name_es": "Colaboración de otoño", "notice_es": "Responder es voluntario (PPRA)."}))
             .await;
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
         let started: Value = r.json().await.unwrap();
@@ -372,6 +384,50 @@ both_engines!(
             .await
             .unwrap();
         assert!(spanish.contains("relación entre el SRO"), "{spanish}");
+        // The browser's languages choose, unless the link says: Spanish all the way through,
+        // an unknown language in English with the switch to Spanish shown.
+        let read = |lang: &'static str, query: &'static str| {
+            let (anonymous, url) = (anonymous.clone(), app.url(&format!("/s/{code}{query}")));
+            async move {
+                anonymous
+                    .get(url)
+                    .header("accept-language", lang)
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap()
+            }
+        };
+        let es = read("es-MX,es;q=0.9,en;q=0.5", "").await;
+        for words in [
+            "<html lang=\"es\"",
+            "Colaboración de otoño",
+            "Responder es voluntario",
+            "Madre, padre o tutor",
+            "la relación más fuerte",
+            "Obstáculo o éxito con esa meta",
+            "Obstáculo o éxito al construir esas relaciones",
+            "Enviar",
+        ] {
+            assert!(es.contains(words), "{words} in {es}");
+        }
+        for english in [
+            "Fall partnership",
+            "Parent<",
+            "strongest relationship",
+            ">Send<",
+        ] {
+            assert!(!es.contains(english), "{english} left in the Spanish form");
+        }
+        let unknown = read("de-DE,fr;q=0.8", "").await;
+        assert!(unknown.contains("<html lang=\"en\"") && unknown.contains("Español"));
+        let chosen = read("es", "?lang=en").await;
+        assert!(
+            chosen.contains("Fall partnership"),
+            "the link's choice wins"
+        );
         let before = app.count("survey_responses").await;
         let opt_out = anonymous
             .get(app.url(&format!("/s/{code}?opt_out=1")))
