@@ -82,7 +82,10 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
         ("POST", "/districts/{id}/surveys" | "/api/v1/districts/{id}/surveys")
         | (
             "GET",
-            "/surveys/{id}/export.csv" | "/api/v1/surveys/{id}/answers" | "/surveys/{id}/themes",
+            "/surveys/{id}/export.csv"
+            | "/api/v1/surveys/{id}/answers"
+            | "/surveys/{id}/themes"
+            | "/surveys/{id}/flyer",
         )
         | ("POST", "/surveys/{id}/themes" | "/surveys/{id}/import") => e(LEADER, NOBODY),
         (

@@ -1873,10 +1873,20 @@ async fn a_campaign_is_set_up_with_its_link_code_flyer_and_daily_counts() {
     click(&laptop, "form[action$='/surveys'] button[type=submit]").await;
     let said = wait_for_text_where(&laptop, "error-notice", |t| !t.is_empty()).await;
     assert!(said.to_lowercase().contains("notice"), "{said}");
+    let said = wait_for_text_where(&laptop, "error-name_es", |t| !t.is_empty()).await;
+    assert!(said.contains("Spanish"), "{said}");
     fill(
         &laptop,
         "notice",
         "Answering is voluntary; no one can tell who answered.",
+    )
+    .await;
+    // Families are asked: the title and the notice in Spanish too.
+    fill(&laptop, "name_es", "Familias y personal, invierno").await;
+    fill(
+        &laptop,
+        "notice_es",
+        "Responder es voluntario; nadie puede saber quién respondió.",
     )
     .await;
     // Its one-time page is the form's answer, written in place of this one.
