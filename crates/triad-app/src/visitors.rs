@@ -673,7 +673,12 @@ pub struct CampusVisitors {
 }
 
 /// A page of the last day's sign-ins of a campus, newest first.
-pub async fn campus_visitors(ctx: &Ctx, campus_id: &str, page: Page) -> AppResult<CampusVisitors> {
+pub async fn campus_visitors(
+    ctx: &Ctx,
+    campus_id: &str,
+    name: &str,
+    page: Page,
+) -> AppResult<CampusVisitors> {
     let campus = campus::campus_for(
         ctx,
         campus_id,
@@ -685,7 +690,8 @@ pub async fn campus_visitors(ctx: &Ctx, campus_id: &str, page: Page) -> AppResul
     let local = campus::local(ctx, &campus).await?;
     let since = ctx.now.millis() - 24 * 3_600_000;
     let mut conn = ctx.app.db.acquire().await?;
-    let rows = store::visitors_since(&mut conn, campus.campus_id(), since, page).await?;
+    let name: String = name.chars().take(100).collect();
+    let rows = store::visitors_since(&mut conn, campus.campus_id(), since, &name, page).await?;
     let mut visitors = Vec::with_capacity(rows.len());
     for v in rows {
         visitors.push(visitor_view(&mut conn, v, &local).await?);

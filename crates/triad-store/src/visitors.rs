@@ -267,11 +267,13 @@ pub async fn visitor<'c>(conn: impl Into<Conn<'c>>, id: Id) -> StoreResult<Optio
     Ok(fetch_optional!(&mut c, VisitorRow, &sql, id.to_string())?)
 }
 
-/// A campus's sign-ins since an instant, newest first.
+/// A campus's sign-ins since an instant, newest first; with `name`, only those whose name
+/// holds it (any case; typed % and _ match themselves).
 pub async fn visitors_since<'c>(
     conn: impl Into<Conn<'c>>,
     campus: Id,
     since: i64,
+    name: &str,
     page: Page,
 ) -> StoreResult<Vec<VisitorRow>> {
     let mut c: Conn = conn.into();
@@ -283,8 +285,24 @@ pub async fn visitors_since<'c>(
         Order::Descending,
         "campus_id = $1",
     );
+    let escaped: String = name
+        .trim()
+        .to_lowercase()
+        .chars()
+        .flat_map(|ch| match ch {
+            '%' | '_' | '\\' => vec!['\\', ch],
+            _ => vec![ch],
+        })
+        .collect();
+    let like = if escaped.is_empty() {
+        String::new()
+    } else {
+        format!("%{escaped}%")
+    };
     let sql = format!(
-        "SELECT {VISITOR_COLUMNS} FROM visitors WHERE campus_id = $1 AND time_in >= $2 AND {after} ORDER BY time_in DESC, id DESC LIMIT $3"
+        "SELECT {VISITOR_COLUMNS} FROM visitors WHERE campus_id = $1 AND time_in >= $2 AND {after} \
+         AND ($5 = '' OR LOWER(given_name || ' ' || family_name) LIKE $5 ESCAPE '\\') \
+         ORDER BY time_in DESC, id DESC LIMIT $3"
     );
     Ok(fetch_all!(
         &mut c,
@@ -293,7 +311,8 @@ pub async fn visitors_since<'c>(
         campus.to_string(),
         since,
         page.limit,
-        page.cursor()
+        page.cursor(),
+        like
     )?)
 }
 

@@ -6,7 +6,7 @@ use super::service::{
     self, CampusDisclosures, CampusIncidents, FollowUpInput, IncidentInput, LeDetailInput,
 };
 use crate::context::Ctx;
-use crate::error::WebResult;
+use crate::error::{WebError, WebResult};
 use crate::forms::FormToken;
 use crate::routes::Routes;
 use crate::views::{render, Layout};
@@ -100,6 +100,9 @@ struct IncidentsPage {
     person_kinds: &'static [PersonKind],
     rows: Vec<usize>,
     preset_kind: String,
+    /// The link to the older incidents, when there may be more.
+    next: Option<String>,
+    past_end: bool,
     form: FormToken,
 }
 
@@ -108,16 +111,44 @@ pub struct KindQuery {
     /// Pre-selects the kind (the visitor page links here for an unknown person).
     #[serde(default)]
     kind: String,
+    /// Where the page of the list starts (after this incident).
+    #[serde(default)]
+    after: String,
 }
+
+/// How many incidents a page of the campus's list shows.
+const INCIDENTS_PER_PAGE: i64 = 50;
 
 async fn campus_incidents(
     ctx: Ctx,
     Path(id): Path<String>,
     Query(q): Query<KindQuery>,
 ) -> WebResult<Html<String>> {
-    let m = service::campus_incidents(&ctx, &id, Page::first(200)).await?;
+    let after = match q.after.trim() {
+        "" => None,
+        text => Some(triad_domain::Id::parse(text).ok_or_else(|| {
+            WebError::from(triad_app::AppError::Invalid(triad_domain::Invalid::one(
+                "after",
+                "this page link is not one of Triad's",
+            )))
+        })?),
+    };
+    let page = Page {
+        limit: INCIDENTS_PER_PAGE + 1,
+        after,
+    };
+    let mut m = service::campus_incidents(&ctx, &id, page).await?;
+    let more = m.incidents.len() as i64 > INCIDENTS_PER_PAGE;
+    m.incidents.truncate(INCIDENTS_PER_PAGE as usize);
+    let next = m
+        .incidents
+        .last()
+        .filter(|_| more)
+        .map(|last| format!("/campuses/{id}/incidents?after={}", last.id));
     render(&IncidentsPage {
         layout: Layout::new(&ctx),
+        past_end: m.incidents.is_empty() && after.is_some(),
+        next,
         m,
         kinds: IncidentKind::ALL,
         classifications: Classification::ALL,

@@ -271,19 +271,95 @@ async fn import_upload(
 struct ThemesPage {
     layout: Layout,
     campaign: CampaignRow,
+    q: ThemesQuery,
+    /// The answers of this page, and how many the filter found.
     answers: Vec<super::coding::CodedAnswer>,
+    found: usize,
+    /// This page and how many there are (1-based), and a page asked past the end.
+    page: usize,
+    pages: usize,
+    past_end: bool,
+    /// The links to the page before and after, keeping the filter.
+    before: Option<String>,
+    after: Option<String>,
     codebook: Vec<triad_domain::surveys::Theme>,
     forms: Vec<FormToken>,
 }
 
-async fn themes_page(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
+/// What the themes page looks for: a theme, words in the answer, and its page.
+#[derive(Debug, Clone, Default, Deserialize)]
+struct ThemesQuery {
+    #[serde(default)]
+    theme: String,
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    page: String,
+}
+
+/// How many answers a page of the themes shows.
+const ANSWERS_PER_PAGE: usize = 50;
+
+async fn themes_page(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<ThemesQuery>,
+) -> WebResult<Html<String>> {
     let (campaign, answers) = super::coding::coded_answers(&ctx, &id).await?;
+    let codebook = triad_domain::surveys::seed_codebook();
+    let page: usize = match q.page.trim() {
+        "" => 1,
+        text => text.parse().ok().filter(|n| *n >= 1).ok_or_else(|| {
+            WebError::from(triad_app::AppError::Invalid(triad_domain::Invalid::one(
+                "page",
+                "a page number from 1",
+            )))
+        })?,
+    };
+    if !q.theme.is_empty() && codebook.iter().all(|t| t.key != q.theme) {
+        return Err(triad_app::AppError::Invalid(triad_domain::Invalid::one(
+            "theme",
+            "choose a theme from the list",
+        ))
+        .into());
+    }
+    let words = q.q.trim().to_lowercase();
+    let matching: Vec<_> = answers
+        .into_iter()
+        .filter(|a| q.theme.is_empty() || a.themes.iter().any(|t| t.0 == q.theme))
+        .filter(|a| words.is_empty() || a.text.to_lowercase().contains(&words))
+        .collect();
+    let found = matching.len();
+    let pages = found.div_ceil(ANSWERS_PER_PAGE).max(1);
+    let shown: Vec<_> = matching
+        .into_iter()
+        .skip((page - 1) * ANSWERS_PER_PAGE)
+        .take(ANSWERS_PER_PAGE)
+        .collect();
+    let link = |n: usize| {
+        let kept = [
+            ("theme", q.theme.clone()),
+            ("q", q.q.clone()),
+            ("page", n.to_string()),
+        ];
+        format!(
+            "/surveys/{id}/themes?{}",
+            serde_urlencoded::to_string(kept).unwrap_or_default()
+        )
+    };
     render(&ThemesPage {
         layout: Layout::new(&ctx),
-        forms: answers.iter().map(|_| ctx.form()).collect(),
+        forms: shown.iter().map(|_| ctx.form()).collect(),
+        before: (page > 1 && page <= pages).then(|| link(page - 1)),
+        after: (page < pages).then(|| link(page + 1)),
+        past_end: page > pages,
+        page,
+        pages,
+        found,
         campaign,
-        answers,
-        codebook: triad_domain::surveys::seed_codebook(),
+        answers: shown,
+        codebook,
+        q,
     })
 }
 

@@ -101,7 +101,7 @@ async fn campus_visitors(
     Query(q): Query<PageQuery>,
 ) -> WebResult<Listed<CampusVisitors>> {
     let page = q.page()?;
-    let body = service::campus_visitors(&ctx, &id, page).await?;
+    let body = service::campus_visitors(&ctx, &id, "", page).await?;
     let next = next_cursor(&body.visitors, page, |v| v.id.clone());
     Ok(Listed::new(body, next, uri))
 }

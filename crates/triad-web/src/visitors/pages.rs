@@ -60,14 +60,59 @@ async fn bans(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
 struct VisitorsPage {
     layout: Layout,
     m: CampusVisitors,
+    q: VisitorsQuery,
+    /// The link to the next page of the day's list, when there may be one.
+    next: Option<String>,
+    past_end: bool,
     id_types: &'static [IdType],
     form: FormToken,
 }
 
-async fn campus_visitors(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
-    let m = service::campus_visitors(&ctx, &id, triad_store::paging::Page::ALL).await?;
+/// The day's list: a name to look for, and where the page starts.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+struct VisitorsQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    after: String,
+}
+
+/// How many sign-ins a page of the day's list shows.
+const VISITORS_PER_PAGE: i64 = 50;
+
+async fn campus_visitors(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<VisitorsQuery>,
+) -> WebResult<Html<String>> {
+    let after = match q.after.trim() {
+        "" => None,
+        text => Some(triad_domain::Id::parse(text).ok_or_else(|| {
+            crate::error::WebError::from(triad_app::AppError::Invalid(triad_domain::Invalid::one(
+                "after",
+                "this page link is not one of Triad's",
+            )))
+        })?),
+    };
+    let page = triad_store::paging::Page {
+        limit: VISITORS_PER_PAGE + 1,
+        after,
+    };
+    let mut m = service::campus_visitors(&ctx, &id, &q.q, page).await?;
+    let more = m.visitors.len() as i64 > VISITORS_PER_PAGE;
+    m.visitors.truncate(VISITORS_PER_PAGE as usize);
+    let next = m.visitors.last().filter(|_| more).map(|last| {
+        let kept = [("q", q.q.as_str()), ("after", last.id.as_str())];
+        format!(
+            "/campuses/{id}/visitors?{}",
+            serde_urlencoded::to_string(kept).unwrap_or_default()
+        )
+    });
     render(&VisitorsPage {
         layout: Layout::new(&ctx),
+        past_end: m.visitors.is_empty() && after.is_some(),
+        next,
+        q,
         m,
         id_types: IdType::ALL,
         form: ctx.form(),

@@ -248,3 +248,57 @@ both_engines!(
         );
     }
 );
+
+both_engines!(
+    a_campus_incident_list_comes_fifty_at_a_time,
+    |app: TestApp| async move {
+        let ap = app.token("principal").await;
+        let campus = app.world.campus;
+        for n in 0..55 {
+            let mut body = incident("school_conduct");
+            body["occurred_at"] = json!(format!("2026-09-{:02}T08:{:02}", n % 28 + 1, n % 60));
+            let r = app
+                .api_post(&ap, &format!("/api/v1/campuses/{campus}/incidents"), body)
+                .await;
+            assert_eq!(r.status(), 201);
+        }
+        let s = app.session("principal").await;
+        let first = app
+            .get(&format!("/campuses/{campus}/incidents"), &s)
+            .await
+            .text()
+            .await
+            .unwrap();
+        let listed = |page: &str| page.matches("<a href=\"/incidents/").count();
+        assert_eq!(listed(&first), 50);
+        let next = first
+            .split("id=\"next-page\"")
+            .next()
+            .and_then(|before| before.rsplit("href=\"").next())
+            .and_then(|h| h.split('"').next())
+            .unwrap()
+            .to_string();
+        let second = app.get(&next, &s).await.text().await.unwrap();
+        assert!(listed(&second) >= 5, "the rest, the fixture's among them");
+        assert!(!second.contains("id=\"next-page\""));
+        let past = app
+            .get(
+                &format!(
+                    "/campuses/{campus}/incidents?after={}",
+                    triad_domain::Id::new()
+                ),
+                &s,
+            )
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(past.contains("There are no older incidents"), "{past}");
+        assert_eq!(
+            app.get(&format!("/campuses/{campus}/incidents?after=nonsense"), &s)
+                .await
+                .status(),
+            422
+        );
+    }
+);

@@ -809,3 +809,67 @@ Administrator,no,\"New principal\nthis year, and a new SRO\"\n";
         assert_eq!(app.count("survey_campaigns").await, campaigns);
     }
 );
+
+both_engines!(
+    the_themes_page_finds_by_theme_and_words_a_page_at_a_time,
+    |app: TestApp| async move {
+        use triad_app::surveys::campaigns::{answer, by_public_code, AnswerInput};
+        let code = app.world.survey.to_string().replace('-', "");
+        let campaign = by_public_code(&app.db, &code).await.unwrap();
+        for n in 0..60 {
+            let why = if n % 2 == 0 {
+                format!("We talk every day ({n})")
+            } else {
+                format!("Trust grows slowly ({n})")
+            };
+            let input = AnswerInput {
+                fields: [("role", "educator".to_string()), ("relationship_why", why)]
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect(),
+            };
+            answer(&app.db, &campaign, &input, app.clock_now())
+                .await
+                .unwrap();
+        }
+        let s = app.session("director").await;
+        let path = format!("/surveys/{}/themes", campaign.id);
+        let rows = |page: &str| page.matches("name=\"response\"").count();
+        let first = app.get(&path, &s).await.text().await.unwrap();
+        assert_eq!(rows(&first), 50);
+        assert!(first.contains("60 answers, page 1 of 2"), "{first}");
+        let second = app
+            .get(&format!("{path}?page=2"), &s)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(rows(&second), 10);
+        let talk = app
+            .get(&format!("{path}?theme=communication"), &s)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(talk.contains("30 answers"), "{talk}");
+        let words = app
+            .get(&format!("{path}?q=GROWS+SLOWLY"), &s)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(words.contains("30 answers"), "{words}");
+        let past = app
+            .get(&format!("{path}?page=9"), &s)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(past.contains("There is no page 9"), "{past}");
+        assert_eq!(app.get(&format!("{path}?page=0"), &s).await.status(), 422);
+        assert_eq!(
+            app.get(&format!("{path}?theme=gossip"), &s).await.status(),
+            422
+        );
+    }
+);

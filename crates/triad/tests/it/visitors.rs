@@ -354,3 +354,79 @@ both_engines!(
         assert_eq!(back.status(), 201);
     }
 );
+
+both_engines!(
+    the_days_visitors_are_found_by_name_fifty_at_a_time,
+    |app: TestApp| async move {
+        // A busy front office: sixty sign-ins in the last hours (written as the desk would).
+        let now = app.clock_now().millis();
+        let mut tx = app.db.begin().await.unwrap();
+        for n in 0..60i64 {
+            let row = triad_store::visitors::VisitorRow {
+                id: triad_domain::Id::new().to_string(),
+                district_id: app.world.district.to_string(),
+                campus_id: app.world.campus.to_string(),
+                given_name: format!("Guest{n:02}"),
+                family_name: if n == 7 {
+                    "O'Neil_%".into()
+                } else {
+                    "Visitor".into()
+                },
+                birth_date: "1980-01-01".into(),
+                id_type: "drivers_license".into(),
+                id_last_four: "1234".into(),
+                purpose: "Meeting".into(),
+                host: "Office".into(),
+                badge: None,
+                escort: None,
+                time_in: now - n * 60_000,
+                time_out: Some(now - n * 60_000 + 30_000),
+                incident_id: None,
+                created_by: app.user("sso").to_string(),
+                created_at: now,
+                updated_at: now,
+            };
+            triad_store::visitors::insert_visitor(&mut tx, &row)
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let s = app.session("sso").await;
+        let path = format!("/campuses/{}/visitors", app.world.campus);
+        let listed = |page: &str| page.matches("<li><a href=\"/visitors/").count();
+        let first = app.get(&path, &s).await.text().await.unwrap();
+        assert_eq!(listed(&first), 50);
+        let next = first
+            .split("id=\"next-page\"")
+            .next()
+            .and_then(|before| before.rsplit("href=\"").next())
+            .and_then(|h| h.split('"').next())
+            .unwrap()
+            .replace("&#38;", "&")
+            .replace("&amp;", "&");
+        let second = app.get(&next, &s).await.text().await.unwrap();
+        assert!(listed(&second) >= 10, "the rest of the day");
+        // By name, any case; what is typed matches itself.
+        let found = app
+            .get(&format!("{path}?q=o%27neil_%25"), &s)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(listed(&found), 1, "{found}");
+        let none = app
+            .get(&format!("{path}?q=nobody"), &s)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(none.contains("No one by that name"), "{none}");
+        let past = app
+            .get(&format!("{path}?after={}", triad_domain::Id::new()), &s)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(past.contains("no one past the end"), "{past}");
+    }
+);
