@@ -61,3 +61,18 @@ pub fn after_cursor(
         outer.join(", ")
     )
 }
+
+/// A LIKE pattern (with `ESCAPE '\'`) for rows whose text contains what was typed, in any
+/// case: typed `%`, `_` and `\` match themselves. None when nothing was typed.
+pub fn contains_pattern(typed: &str) -> Option<String> {
+    let escaped: String = typed
+        .trim()
+        .to_lowercase()
+        .chars()
+        .flat_map(|ch| match ch {
+            '%' | '_' | '\\' => vec!['\\', ch],
+            _ => vec![ch],
+        })
+        .collect();
+    (!escaped.is_empty()).then(|| format!("%{escaped}%"))
+}

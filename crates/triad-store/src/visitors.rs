@@ -285,20 +285,7 @@ pub async fn visitors_since<'c>(
         Order::Descending,
         "campus_id = $1",
     );
-    let escaped: String = name
-        .trim()
-        .to_lowercase()
-        .chars()
-        .flat_map(|ch| match ch {
-            '%' | '_' | '\\' => vec!['\\', ch],
-            _ => vec![ch],
-        })
-        .collect();
-    let like = if escaped.is_empty() {
-        String::new()
-    } else {
-        format!("%{escaped}%")
-    };
+    let like = crate::paging::contains_pattern(name).unwrap_or_default();
     let sql = format!(
         "SELECT {VISITOR_COLUMNS} FROM visitors WHERE campus_id = $1 AND time_in >= $2 AND {after} \
          AND ($5 = '' OR LOWER(given_name || ' ' || family_name) LIKE $5 ESCAPE '\\') \

@@ -125,21 +125,7 @@ pub async fn search_users<'c>(
         "1 = 1",
     );
     // Typed text matches itself: % and _ are not wildcards here.
-    let escaped: String = filter
-        .text
-        .trim()
-        .to_lowercase()
-        .chars()
-        .flat_map(|ch| match ch {
-            '%' | '_' | '\\' => vec!['\\', ch],
-            _ => vec![ch],
-        })
-        .collect();
-    let like = if escaped.is_empty() {
-        String::new()
-    } else {
-        format!("%{escaped}%")
-    };
+    let like = crate::paging::contains_pattern(&filter.text).unwrap_or_default();
     let districts = filter.districts.clone();
     let in_districts = match &districts {
         None => "1 = 1".to_string(),
@@ -548,16 +534,7 @@ pub async fn people_near_district<'c>(
     limit: i64,
 ) -> StoreResult<Vec<UserRow>> {
     let mut c: Conn = conn.into();
-    let escaped: String = text
-        .trim()
-        .to_lowercase()
-        .chars()
-        .flat_map(|ch| match ch {
-            '%' | '_' | '\\' => vec!['\\', ch],
-            _ => vec![ch],
-        })
-        .collect();
-    let pattern = format!("%{escaped}%");
+    let pattern = crate::paging::contains_pattern(text).unwrap_or_else(|| "%".into());
     let sql = format!(
         "SELECT {USER_COLUMNS} FROM users u WHERE u.disabled = FALSE AND EXISTS \
          (SELECT 1 FROM grants g WHERE g.user_id = u.id AND (g.district_id = $1 OR g.agency_id IN \
