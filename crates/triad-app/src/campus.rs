@@ -257,3 +257,30 @@ pub async fn calendar(ctx: &Ctx, campus: &Campus) -> AppResult<SchoolCalendar> {
         today,
     })
 }
+
+/// Refuses an empty page of a campus's list (`table`) that followed a cursor no longer in it
+/// (removed by retention since, or taken from another list): read as the end, it would hide
+/// every row after it. The first page and a page with rows pass untouched.
+pub async fn check_cursor(
+    ctx: &Ctx,
+    table: &str,
+    campus: &Campus,
+    page: triad_store::paging::Page,
+    rows_found: usize,
+) -> AppResult<()> {
+    let Some(after) = page.after.filter(|_| rows_found == 0) else {
+        return Ok(());
+    };
+    let mut conn = ctx.app.db.acquire().await?;
+    if triad_store::paging::cursor_in_list(&mut conn, table, "campus_id", campus.campus_id(), after)
+        .await?
+    {
+        Ok(())
+    } else {
+        Err(triad_domain::Invalid::one(
+            "after",
+            "is no longer in this list (it may have been removed); start again from the first page",
+        )
+        .into())
+    }
+}

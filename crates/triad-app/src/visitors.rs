@@ -591,13 +591,20 @@ async fn visitor_view<'c>(
     local: &Local,
 ) -> AppResult<VisitorView> {
     let mut conn: triad_store::Conn = conn.into();
-    let mut matches = Vec::new();
+    let mut matched = Vec::new();
     for m in store::matches_of(&mut conn, Id::parse(&v.id).unwrap_or_default()).await? {
-        let Some(ban) = store::ban(&mut conn, Id::parse(&m.ban_id).unwrap_or_default()).await?
-        else {
-            continue;
-        };
-        matches.push(MatchView {
+        if let Some(ban) = store::ban(&mut conn, Id::parse(&m.ban_id).unwrap_or_default()).await? {
+            matched.push((m, ban));
+        }
+    }
+    Ok(view_of(v, matched, local))
+}
+
+/// A sign-in as people read it, with the matches it raised (strongest first) and their bans.
+fn view_of(v: VisitorRow, matched: Vec<(MatchRow, BanRow)>, local: &Local) -> VisitorView {
+    let matches: Vec<MatchView> = matched
+        .into_iter()
+        .map(|(m, ban)| MatchView {
             reasons: m
                 .reasons
                 .split(',')
@@ -608,9 +615,9 @@ async fn visitor_view<'c>(
             ban: ban_view(&ban, local),
             strength: m.strength,
             decision: m.decision,
-        });
-    }
-    Ok(VisitorView {
+        })
+        .collect();
+    VisitorView {
         desk: desk_state(v.incident_id.as_deref(), v.time_out.is_some(), &matches).into(),
         name: format!("{} {}", v.given_name, v.family_name),
         time_in: local.show(v.time_in),
@@ -629,7 +636,7 @@ async fn visitor_view<'c>(
         escort: v.escort,
         incident_id: v.incident_id,
         matches,
-    })
+    }
 }
 
 /// A visitor the actor may act on, with their campus.
@@ -691,11 +698,13 @@ pub async fn campus_visitors(
     let since = ctx.now.millis() - 24 * 3_600_000;
     let mut conn = ctx.app.db.acquire().await?;
     let name: String = name.chars().take(100).collect();
-    let rows = store::visitors_since(&mut conn, campus.campus_id(), since, &name, page).await?;
-    let mut visitors = Vec::with_capacity(rows.len());
-    for v in rows {
-        visitors.push(visitor_view(&mut conn, v, &local).await?);
-    }
+    let visitors = store::visitors_since(&mut conn, campus.campus_id(), since, &name, page)
+        .await?
+        .into_iter()
+        .map(|listed| view_of(listed.visitor, listed.matches, &local))
+        .collect::<Vec<_>>();
+    drop(conn);
+    campus::check_cursor(ctx, "visitors", &campus, page, visitors.len()).await?;
     Ok(CampusVisitors {
         campus_id: campus.id.clone(),
         campus: campus.name.clone(),

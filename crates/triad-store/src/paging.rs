@@ -62,6 +62,23 @@ pub fn after_cursor(
     )
 }
 
+/// Whether a cursor still names a row of its list: `table`'s row `cursor` whose
+/// `scope_column` holds `scope`. An empty page after a cursor that is not (a row removed by
+/// retention since, or a cursor of another list) would read as the end of the list; the
+/// caller says so instead. `table` and `scope_column` are the caller's constants.
+pub async fn cursor_in_list<'c>(
+    conn: impl Into<crate::Conn<'c>>,
+    table: &str,
+    scope_column: &str,
+    scope: Id,
+    cursor: Id,
+) -> crate::StoreResult<bool> {
+    let mut c: crate::Conn = conn.into();
+    let sql = format!("SELECT COUNT(*) FROM {table} WHERE id = $1 AND {scope_column} = $2");
+    let n = crate::fetch_scalar!(&mut c, i64, &sql, cursor.to_string(), scope.to_string())?;
+    Ok(n > 0)
+}
+
 /// A LIKE pattern (with `ESCAPE '\'`) for rows whose text contains what was typed, in any
 /// case: typed `%`, `_` and `\` match themselves. None when nothing was typed.
 pub fn contains_pattern(typed: &str) -> Option<String> {

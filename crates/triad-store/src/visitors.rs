@@ -267,15 +267,98 @@ pub async fn visitor<'c>(conn: impl Into<Conn<'c>>, id: Id) -> StoreResult<Optio
     Ok(fetch_optional!(&mut c, VisitorRow, &sql, id.to_string())?)
 }
 
-/// A campus's sign-ins since an instant, newest first; with `name`, only those whose name
-/// holds it (any case; typed % and _ match themselves).
+/// A sign-in with the ban matches it raised (strongest first), each with its ban.
+#[derive(Debug, Clone)]
+pub struct VisitorListed {
+    pub visitor: VisitorRow,
+    pub matches: Vec<(MatchRow, BanRow)>,
+}
+
+/// One row of the joined list: a sign-in, and one of its matches with the ban when it has
+/// any (a sign-in without a match comes once, with the match and ban columns empty).
+#[derive(sqlx::FromRow)]
+struct VisitorMatchRow {
+    #[sqlx(flatten)]
+    visitor: VisitorRow,
+    m_id: Option<String>,
+    m_ban_id: Option<String>,
+    m_reasons: Option<String>,
+    m_strength: Option<i64>,
+    m_decision: Option<String>,
+    m_decided_by: Option<String>,
+    m_decided_at: Option<i64>,
+    b_district_id: Option<String>,
+    b_campus_id: Option<String>,
+    b_scope: Option<String>,
+    b_incident_id: Option<String>,
+    b_given_name: Option<String>,
+    b_family_name: Option<String>,
+    b_given_key: Option<String>,
+    b_family_key: Option<String>,
+    b_birth_date: Option<String>,
+    b_description: Option<String>,
+    b_photo_key: Option<String>,
+    b_starts_on: Option<String>,
+    b_ends_on: Option<String>,
+    b_reason: Option<String>,
+    b_served_by: Option<String>,
+    b_served_at: Option<i64>,
+    b_created_by: Option<String>,
+    b_created_at: Option<i64>,
+}
+
+impl VisitorMatchRow {
+    /// The match and its ban, when this row carries one whose ban is still there.
+    fn matched(self) -> (VisitorRow, Option<(MatchRow, BanRow)>) {
+        let pair = (|| {
+            let ban_id = self.m_ban_id?;
+            let ban = BanRow {
+                id: ban_id.clone(),
+                district_id: self.b_district_id?,
+                campus_id: self.b_campus_id?,
+                scope: self.b_scope?,
+                incident_id: self.b_incident_id?,
+                given_name: self.b_given_name?,
+                family_name: self.b_family_name?,
+                given_key: self.b_given_key?,
+                family_key: self.b_family_key?,
+                birth_date: self.b_birth_date,
+                description: self.b_description,
+                photo_key: self.b_photo_key,
+                starts_on: self.b_starts_on?,
+                ends_on: self.b_ends_on?,
+                reason: self.b_reason?,
+                served_by: self.b_served_by?,
+                served_at: self.b_served_at?,
+                created_by: self.b_created_by?,
+                created_at: self.b_created_at?,
+            };
+            let m = MatchRow {
+                id: self.m_id?,
+                visitor_id: self.visitor.id.clone(),
+                ban_id,
+                reasons: self.m_reasons?,
+                strength: self.m_strength?,
+                decision: self.m_decision?,
+                decided_by: self.m_decided_by,
+                decided_at: self.m_decided_at,
+            };
+            Some((m, ban))
+        })();
+        (self.visitor, pair)
+    }
+}
+
+/// A campus's sign-ins since an instant, newest first, each with its matches and their bans,
+/// in one query; with `name`, only those whose name holds it (any case; typed % and _ match
+/// themselves).
 pub async fn visitors_since<'c>(
     conn: impl Into<Conn<'c>>,
     campus: Id,
     since: i64,
     name: &str,
     page: Page,
-) -> StoreResult<Vec<VisitorRow>> {
+) -> StoreResult<Vec<VisitorListed>> {
     let mut c: Conn = conn.into();
     let after = after_cursor(
         "$4",
@@ -286,21 +369,47 @@ pub async fn visitors_since<'c>(
         "campus_id = $1",
     );
     let like = crate::paging::contains_pattern(name).unwrap_or_default();
+    // The page of sign-ins is chosen first (its LIMIT counts sign-ins, not matches); the
+    // matches and bans are joined to that page only.
     let sql = format!(
-        "SELECT {VISITOR_COLUMNS} FROM visitors WHERE campus_id = $1 AND time_in >= $2 AND {after} \
-         AND ($5 = '' OR LOWER(given_name || ' ' || family_name) LIKE $5 ESCAPE '\\') \
-         ORDER BY time_in DESC, id DESC LIMIT $3"
+        "SELECT v.*, m.id AS m_id, m.ban_id AS m_ban_id, m.reasons AS m_reasons, \
+           m.strength AS m_strength, m.decision AS m_decision, m.decided_by AS m_decided_by, \
+           m.decided_at AS m_decided_at, b.district_id AS b_district_id, b.campus_id AS b_campus_id, \
+           b.scope AS b_scope, b.incident_id AS b_incident_id, b.given_name AS b_given_name, \
+           b.family_name AS b_family_name, b.given_key AS b_given_key, b.family_key AS b_family_key, \
+           b.birth_date AS b_birth_date, b.description AS b_description, b.photo_key AS b_photo_key, \
+           b.starts_on AS b_starts_on, b.ends_on AS b_ends_on, b.reason AS b_reason, \
+           b.served_by AS b_served_by, b.served_at AS b_served_at, b.created_by AS b_created_by, \
+           b.created_at AS b_created_at \
+         FROM (SELECT {VISITOR_COLUMNS} FROM visitors WHERE campus_id = $1 AND time_in >= $2 AND {after} \
+               AND ($5 = '' OR LOWER(given_name || ' ' || family_name) LIKE $5 ESCAPE '\\') \
+               ORDER BY time_in DESC, id DESC LIMIT $3) v \
+         LEFT JOIN ban_matches m ON m.visitor_id = v.id \
+         LEFT JOIN bans b ON b.id = m.ban_id \
+         ORDER BY v.time_in DESC, v.id DESC, m.strength DESC, m.id"
     );
-    Ok(fetch_all!(
+    let rows = fetch_all!(
         &mut c,
-        VisitorRow,
+        VisitorMatchRow,
         &sql,
         campus.to_string(),
         since,
         page.limit,
         page.cursor(),
         like
-    )?)
+    )?;
+    let mut listed: Vec<VisitorListed> = Vec::new();
+    for row in rows {
+        let (visitor, pair) = row.matched();
+        match listed.last_mut() {
+            Some(last) if last.visitor.id == visitor.id => last.matches.extend(pair),
+            _ => listed.push(VisitorListed {
+                visitor,
+                matches: pair.into_iter().collect(),
+            }),
+        }
+    }
+    Ok(listed)
 }
 
 #[derive(sqlx::FromRow)]

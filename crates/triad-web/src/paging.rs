@@ -13,13 +13,13 @@ pub use triad_store::paging::Page;
 /// The most items one answer carries.
 pub const MAX_LIMIT: i64 = 500;
 /// How many items a list gives when the client does not say.
-pub const DEFAULT_LIMIT: i64 = 100;
+pub const DEFAULT_LIMIT: i64 = 50;
 
 /// The query of a list: how many, and after which item.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
-    /// How many items (1 to 500; default 100).
+    /// How many items (1 to 500; default 50).
     #[serde(default)]
     pub limit: Option<i64>,
     /// The next page: the items after this one (the cursor the `Link: rel="next"` header

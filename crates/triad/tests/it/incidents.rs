@@ -281,19 +281,59 @@ both_engines!(
         let second = app.get(&next, &s).await.text().await.unwrap();
         assert!(listed(&second) >= 5, "the rest, the fixture's among them");
         assert!(!second.contains("id=\"next-page\""));
-        let past = app
-            .get(
-                &format!(
-                    "/campuses/{campus}/incidents?after={}",
-                    triad_domain::Id::new()
-                ),
-                &s,
-            )
+        // A cursor that names no incident of this campus (removed since, or another
+        // campus's) is refused rather than read as the end of the list.
+        for cursor in [triad_domain::Id::new(), app.world.other_incident] {
+            let past = app
+                .get(&format!("/campuses/{campus}/incidents?after={cursor}"), &s)
+                .await;
+            assert_eq!(past.status(), 422);
+            let said = past.text().await.unwrap();
+            assert!(said.contains("start again from the first page"), "{said}");
+        }
+        // The API pages the same list fifty at a time by default, by the same cursor.
+        let token = app.token("principal").await;
+        let api = format!("/api/v1/campuses/{campus}/incidents");
+        let r = app.api_get(&api, &token).await;
+        let link = r
+            .headers()
+            .get("link")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
+        let body: serde_json::Value = r.json().await.unwrap();
+        let firsts = body["incidents"].as_array().unwrap().clone();
+        assert_eq!(firsts.len(), 50);
+        let next = link.split('<').nth(1).unwrap().split('>').next().unwrap();
+        let next = next.trim_start_matches(&app.url("")).to_string();
+        // An incident reported while the client reads, older than the first page's, is
+        // found in its place on a later page: nothing skipped, nothing read twice.
+        let mut late = incident("school_conduct");
+        late["occurred_at"] = json!("2026-08-20T07:00");
+        let r = app.api_post(&ap, &api, late).await;
+        assert_eq!(r.status(), 201);
+        let newcomer: serde_json::Value = r.json().await.unwrap();
+        let rest: serde_json::Value = app.api_get(&next, &token).await.json().await.unwrap();
+        let rest = rest["incidents"].as_array().unwrap().clone();
+        let all: serde_json::Value = app
+            .api_get(&format!("{api}?limit=500"), &token)
             .await
-            .text()
+            .json()
             .await
             .unwrap();
-        assert!(past.contains("There are no older incidents"), "{past}");
+        let all = all["incidents"].as_array().unwrap().clone();
+        let paged: Vec<_> = firsts
+            .iter()
+            .chain(&rest)
+            .map(|i| i["id"].clone())
+            .collect();
+        let whole: Vec<_> = all.iter().map(|i| i["id"].clone()).collect();
+        assert!(
+            rest.iter().any(|i| i["id"] == newcomer["id"]),
+            "found in its place"
+        );
+        assert_eq!(paged, whole, "none skipped or repeated");
         assert_eq!(
             app.get(&format!("/campuses/{campus}/incidents?after=nonsense"), &s)
                 .await

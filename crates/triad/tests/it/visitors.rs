@@ -421,12 +421,169 @@ both_engines!(
             .await
             .unwrap();
         assert!(none.contains("No one by that name"), "{none}");
+        // A link whose sign-in is gone is refused, not read as the end of the day.
         let past = app
             .get(&format!("{path}?after={}", triad_domain::Id::new()), &s)
+            .await;
+        assert_eq!(past.status(), 422);
+        assert!(past.text().await.unwrap().contains("first page"));
+    }
+);
+
+/// Every page of a campus's visitors through the API, `limit` at a time, following each
+/// `Link: rel="next"`; `between` runs after the first page (rows added while a client reads).
+async fn every_visitor_page(
+    app: &TestApp,
+    token: &str,
+    limit: usize,
+    between: impl std::future::Future<Output = ()>,
+) -> Vec<serde_json::Value> {
+    let path = format!("/api/v1/campuses/{}/visitors", app.world.campus);
+    let mut next = Some(format!("{path}?limit={limit}"));
+    let mut between = Some(Box::pin(between));
+    let mut all = Vec::new();
+    while let Some(url) = next.take() {
+        let r = app.api_get(&url, token).await;
+        assert_eq!(r.status(), 200, "{url}");
+        next = r
+            .headers()
+            .get("link")
+            .and_then(|l| l.to_str().ok())
+            .and_then(|l| l.split('<').nth(1)?.split('>').next())
+            .map(|u| u.trim_start_matches(&app.url("")).to_string());
+        let body: serde_json::Value = r.json().await.unwrap();
+        let items = body["visitors"].as_array().unwrap().clone();
+        assert!(items.len() <= limit);
+        all.extend(items);
+        if let Some(b) = between.take() {
+            b.await;
+        }
+    }
+    all
+}
+
+both_engines!(
+    the_visitor_list_pages_by_cursor_and_shows_each_sign_in_as_its_own_page_does,
+    |app: TestApp| async move {
+        let sso = app.token("sso").await;
+        let campus = app.world.campus;
+        let out = format!("/api/v1/visitors/{}/sign-out", app.world.visitor);
+        assert_eq!(app.api_post(&sso, &out, json!({})).await.status(), 200);
+        let path = format!("/api/v1/campuses/{campus}/visitors");
+        // Plain sign-ins, and two that match the fixture's ban (one by nickname, one with the
+        // names swapped), so the list carries matches with their bans.
+        for n in 0..7 {
+            let r = app
+                .api_post(
+                    &sso,
+                    &path,
+                    visitor(&format!("Guest{n}"), "Caller", "1990-01-01"),
+                )
+                .await;
+            assert_eq!(r.status(), 201);
+        }
+        for (given, family) in [("Bob", "Smith"), ("Smith", "Robert")] {
+            let r: serde_json::Value = app
+                .api_post(&sso, &path, visitor(given, family, "1980-04-02"))
+                .await
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(r["matches"].as_array().unwrap().len(), 1, "{r}");
+        }
+        let whole: serde_json::Value = app
+            .api_get(&format!("{path}?limit=500"), &sso)
             .await
-            .text()
+            .json()
             .await
             .unwrap();
-        assert!(past.contains("no one past the end"), "{past}");
+        let whole = whole["visitors"].as_array().unwrap().clone();
+        assert!(whole.len() >= 10, "the fixture's visitor and the nine");
+        // Each item of the list is what that visitor's own answer says: the one-query list
+        // shows the same matches, bans and times as the record read alone.
+        let mut with_matches = 0;
+        for item in &whole {
+            let alone: serde_json::Value = app
+                .api_get(
+                    &format!("/api/v1/visitors/{}", item["id"].as_str().unwrap()),
+                    &sso,
+                )
+                .await
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(item, &alone);
+            with_matches += usize::from(!item["matches"].as_array().unwrap().is_empty());
+        }
+        assert!(
+            with_matches >= 3,
+            "the fixture's match and the two new ones"
+        );
+        // Default page: 50 (more than there are here, so one page and no link).
+        let first = app.api_get(&path, &sso).await;
+        assert!(first.headers().get("link").is_none());
+
+        // Pages of three, with a sign-in arriving after the first page: every sign-in that
+        // was there is read once, in order; the newcomer (newest) is not pushed into a page.
+        let paged = every_visitor_page(&app, &sso, 3, async {
+            let r = app
+                .api_post(&sso, &path, visitor("Late", "Arrival", "1991-02-03"))
+                .await;
+            assert_eq!(r.status(), 201);
+        })
+        .await;
+        let ids = |items: &[serde_json::Value]| -> Vec<String> {
+            items
+                .iter()
+                .map(|v| v["id"].as_str().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(ids(&paged), ids(&whole), "no sign-in skipped or repeated");
+
+        // Bad pages: a limit of 0 or 100,000, a cursor of the other campus, a cursor of a
+        // sign-in removed since, and SQL in the cursor: a clear refusal, never rows.
+        for bad in [
+            "limit=0",
+            "limit=100000",
+            "limit=-1",
+            "after=1%27%20OR%201%3D1",
+        ] {
+            let r = app.api_get(&format!("{path}?{bad}"), &sso).await;
+            assert_eq!(r.status(), 422, "{bad}");
+        }
+        let foreign = app
+            .api_get(&format!("{path}?after={}", app.world.other_visitor), &sso)
+            .await;
+        assert_eq!(foreign.status(), 422);
+        let said = foreign.text().await.unwrap();
+        assert!(said.contains("first page"), "{said}");
+        assert!(!said.contains("\"visitors\""), "no rows: {said}");
+        let gone = whole.last().unwrap()["id"].as_str().unwrap().to_string();
+        app.raw(&format!(
+            "DELETE FROM ban_matches WHERE visitor_id = '{gone}'"
+        ))
+        .await
+        .unwrap();
+        app.raw(&format!("DELETE FROM visitors WHERE id = '{gone}'"))
+            .await
+            .unwrap();
+        let stale = app.api_get(&format!("{path}?after={gone}"), &sso).await;
+        assert_eq!(stale.status(), 422, "a stale cursor is not read as the end");
+        // The page form of the same refusal.
+        let s = app.session("sso").await;
+        let page = app
+            .get(&format!("/campuses/{campus}/visitors?after={gone}"), &s)
+            .await;
+        assert_eq!(page.status(), 422);
+        assert!(page.text().await.unwrap().contains("first page"));
+        // The other campus's principal gets nothing of this campus, whatever the cursor.
+        let away = app.token("away-principal").await;
+        let r = app
+            .api_get(
+                &format!("{path}?after={}", whole[0]["id"].as_str().unwrap()),
+                &away,
+            )
+            .await;
+        assert!(r.status() == 403 || r.status() == 404, "{}", r.status());
     }
 );
