@@ -90,32 +90,61 @@ pub struct Filter {
 }
 
 /// Entries matching a filter, newest first.
+///
+/// The trail grows with every write, so each query walks an index in `seq` order and stops
+/// at the page's end: a district's entries by `(district_id, seq)` (one query per district
+/// the reader leads, merged here), a person's by `(actor_id, seq)`, everything by `seq`. The
+/// other filters are checked on the entries that walk meets.
 pub async fn list(db: &Db, filter: &Filter) -> StoreResult<Vec<AuditEntry>> {
     let mut conn = db.acquire().await?;
-    let districts = filter.districts.as_ref().map(|ds| {
-        ds.iter()
-            .map(|d| d.to_string())
-            .collect::<Vec<_>>()
-            .join(",")
-    });
-    // The district list travels as one comma-separated parameter; ids are hex and dashes, so
-    // a delimited LIKE reads the same on both engines.
-    let sql = format!(
+    let limit = filter.limit.clamp(1, 100_000);
+    let actor = if filter.actor.is_some() {
+        "actor_id = $2"
+    } else {
+        "$2 IS NULL"
+    };
+    let rows = match &filter.districts {
+        Some(districts) => {
+            let sql = entries_sql("district_id = $1", actor);
+            let mut rows = Vec::new();
+            for district in districts {
+                rows.extend(entries(&mut conn, &sql, Some(district.to_string()), filter).await?);
+            }
+            rows.sort_by_key(|r: &Row| std::cmp::Reverse(r.seq));
+            rows.truncate(limit as usize);
+            rows
+        }
+        None => entries(&mut conn, &entries_sql("$1 IS NULL", actor), None, filter).await?,
+    };
+    Ok(rows.into_iter().map(Row::into_entry).collect())
+}
+
+/// The audit query with its district and actor conditions written out, so each engine can
+/// see which index walks the trail (`$1 IS NULL OR …` would hide it).
+fn entries_sql(district: &str, actor: &str) -> String {
+    format!(
         "SELECT {COLUMNS} FROM audit_log \
-         WHERE ($1 IS NULL OR (district_id IS NOT NULL AND ',' || $1 || ',' LIKE '%,' || district_id || ',%')) \
-           AND ($2 IS NULL OR actor_id = $2) \
+         WHERE {district} AND {actor} \
            AND ($3 IS NULL OR substr(action, 1, length($3)) = $3) \
            AND ($4 IS NULL OR outcome = $4) \
            AND ($5 IS NULL OR at >= $5) \
            AND ($6 IS NULL OR at < $6) \
            AND ($8 IS NULL OR seq < $8) \
          ORDER BY seq DESC LIMIT $7"
-    );
-    let rows = fetch_all!(
-        &mut conn,
+    )
+}
+
+async fn entries(
+    conn: &mut crate::Pooled,
+    sql: &str,
+    district: Option<String>,
+    filter: &Filter,
+) -> StoreResult<Vec<Row>> {
+    Ok(fetch_all!(
+        &mut *conn,
         Row,
-        &sql,
-        districts,
+        sql,
+        district,
         filter.actor.map(|a| a.to_string()),
         filter.action_prefix.clone(),
         filter.outcome.map(|o| o.code()),
@@ -123,8 +152,7 @@ pub async fn list(db: &Db, filter: &Filter) -> StoreResult<Vec<AuditEntry>> {
         filter.until.map(|t| t.millis()),
         filter.limit.clamp(1, 100_000),
         filter.before_seq
-    )?;
-    Ok(rows.into_iter().map(Row::into_entry).collect())
+    )?)
 }
 
 /// Recomputes the whole chain, in order, a page at a time, and checks it ends at the head.

@@ -515,3 +515,114 @@ both_engines!(
         }
     }
 );
+
+both_engines!(
+    the_audit_filters_walk_an_index_and_find_what_a_full_read_finds,
+    |app: TestApp| async move {
+        use triad_domain::audit::{AuditEvent, Outcome};
+        use triad_domain::{Id, Timestamp};
+        use triad_store::audit::{list, Filter};
+        // Entries of three districts (one with no district), three people and every
+        // outcome, at hours that interleave with the order of the chain.
+        let districts = [
+            Some(app.world.district),
+            Some(app.world.other_district),
+            None,
+        ];
+        let people = [Some(app.user("sro")), Some(app.user("director")), None];
+        let outcomes = [Outcome::Ok, Outcome::Denied, Outcome::Failed];
+        let actions = ["test.walk.read", "test.walk.write", "test.other"];
+        let base = 1_700_000_000_000_i64;
+        for n in 0..120_usize {
+            let event = AuditEvent::new(
+                people[n % 3],
+                actions[n % 3 * (n % 5) % 3],
+                outcomes[n / 3 % 3],
+            )
+            .record("thing", n)
+            .tenant(districts[n / 9 % 3], None);
+            let at = Timestamp::from_millis(base + ((n * 37) % 120) as i64 * 3_600_000);
+            triad_store::audit::record(&app.db, event, at)
+                .await
+                .unwrap();
+        }
+        let everything = list(
+            &app.db,
+            &Filter {
+                limit: 100_000,
+                ..Filter::default()
+            },
+        )
+        .await
+        .unwrap();
+        let mut filters = Vec::new();
+        for reach in [
+            None,
+            Some(vec![app.world.district]),
+            Some(vec![app.world.district, app.world.other_district]),
+            Some(vec![Id::new()]),
+        ] {
+            for actor in [None, people[0], people[1]] {
+                for action_prefix in [None, Some("test.walk".to_string())] {
+                    for outcome in [None, Some(Outcome::Denied)] {
+                        for (since, until, before_seq, limit) in [
+                            (None, None, None, 7),
+                            (
+                                Some(base + 30 * 3_600_000),
+                                Some(base + 90 * 3_600_000),
+                                None,
+                                1000,
+                            ),
+                            (None, None, Some(everything[40].seq), 5),
+                        ] {
+                            filters.push(Filter {
+                                districts: reach.clone(),
+                                actor,
+                                action_prefix: action_prefix.clone(),
+                                outcome,
+                                since: since.map(Timestamp::from_millis),
+                                until: until.map(Timestamp::from_millis),
+                                before_seq,
+                                limit,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        let mut found_some = 0;
+        for f in &filters {
+            let expected: Vec<i64> = everything
+                .iter()
+                .filter(|e| match &f.districts {
+                    None => true,
+                    Some(ds) => e.event.district.is_some_and(|d| ds.contains(&d)),
+                })
+                .filter(|e| f.actor.is_none_or(|a| e.event.actor == Some(a)))
+                .filter(|e| {
+                    f.action_prefix
+                        .as_deref()
+                        .is_none_or(|p| e.event.action.starts_with(p))
+                })
+                .filter(|e| f.outcome.is_none_or(|o| e.event.outcome == o))
+                .filter(|e| f.since.is_none_or(|t| e.at >= t))
+                .filter(|e| f.until.is_none_or(|t| e.at < t))
+                .filter(|e| f.before_seq.is_none_or(|s| e.seq < s))
+                .take(f.limit as usize)
+                .map(|e| e.seq)
+                .collect();
+            let got: Vec<i64> = list(&app.db, f)
+                .await
+                .unwrap()
+                .iter()
+                .map(|e| e.seq)
+                .collect();
+            assert_eq!(got, expected, "{f:?}");
+            found_some += usize::from(!got.is_empty());
+        }
+        assert!(
+            found_some > filters.len() / 3,
+            "the filters select something"
+        );
+    }
+);
