@@ -105,7 +105,7 @@ pub async fn list(db: &Db, filter: &Filter) -> StoreResult<Vec<AuditEntry>> {
     };
     let rows = match &filter.districts {
         Some(districts) => {
-            let sql = entries_sql("district_id = $1", actor);
+            let sql = entries_sql("district_id = $1", actor, filter.outcome.is_some());
             let mut rows = Vec::new();
             for district in districts {
                 rows.extend(entries(&mut conn, &sql, Some(district.to_string()), filter).await?);
@@ -114,19 +114,32 @@ pub async fn list(db: &Db, filter: &Filter) -> StoreResult<Vec<AuditEntry>> {
             rows.truncate(limit as usize);
             rows
         }
-        None => entries(&mut conn, &entries_sql("$1 IS NULL", actor), None, filter).await?,
+        None => {
+            entries(
+                &mut conn,
+                &entries_sql("$1 IS NULL", actor, filter.outcome.is_some()),
+                None,
+                filter,
+            )
+            .await?
+        }
     };
     Ok(rows.into_iter().map(Row::into_entry).collect())
 }
 
-/// The audit query with its district and actor conditions written out, so each engine can
-/// see which index walks the trail (`$1 IS NULL OR …` would hide it).
-fn entries_sql(district: &str, actor: &str) -> String {
+/// The audit query with its district, actor and outcome conditions written out, so each
+/// engine can see which index walks the trail (`$1 IS NULL OR …` would hide it).
+fn entries_sql(district: &str, actor: &str, outcome: bool) -> String {
+    let outcome = if outcome {
+        "outcome = $4"
+    } else {
+        "$4 IS NULL"
+    };
     format!(
         "SELECT {COLUMNS} FROM audit_log \
          WHERE {district} AND {actor} \
            AND ($3 IS NULL OR substr(action, 1, length($3)) = $3) \
-           AND ($4 IS NULL OR outcome = $4) \
+           AND {outcome} \
            AND ($5 IS NULL OR at >= $5) \
            AND ($6 IS NULL OR at < $6) \
            AND ($8 IS NULL OR seq < $8) \

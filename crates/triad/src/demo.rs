@@ -18,11 +18,15 @@ use triad_store::{org, Db, Tx};
 /// Every demo account signs in with this passphrase.
 pub const DEMO_PASSWORD: &str = "triad-demo-lantern-orchard";
 
+/// How many districts of a state demo get the field's records (the first ones made).
+pub const STATE_RECORDS_SAMPLE: usize = 10;
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Scale {
     /// One district of 40 campuses served by two agencies.
     District,
-    /// About 170 districts and 1,500 campuses, for benchmarks.
+    /// About 170 districts and 1,500 campuses, for benchmarks; the first ten districts get
+    /// the records of `--years` school years (activity, meetings, incidents, visitors, drills).
     State,
 }
 
@@ -322,7 +326,22 @@ async fn generate(db: &Db, instance: &Instance, args: &DemoArgs) -> Result<()> {
         )
         .await?;
     }
-    if matches!(args.scale, Scale::District) {
+    // The records of the field (activity, meetings, a survey, incidents, visitors, drills):
+    // every district of a district demo; at state scale a sample of districts, the rest
+    // keeping their people, campuses and calendars, so state benchmarks read real volumes
+    // from a demo made in minutes.
+    if let Scale::State = args.scale {
+        let mut sampled: Vec<Id> = Vec::new();
+        for (district, _, _) in &b.principals {
+            if !sampled.contains(district) && sampled.len() < STATE_RECORDS_SAMPLE {
+                sampled.push(*district);
+            }
+        }
+        b.officers.retain(|o| sampled.contains(&o.district));
+        b.principals
+            .retain(|(district, _, _)| sampled.contains(district));
+    }
+    {
         crate::demo_activity::generate(
             &mut b.tx,
             &mut b.rng,

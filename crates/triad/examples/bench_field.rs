@@ -1,0 +1,417 @@
+//! The everyday operations of a campus, measured as the open-source peer product for the same
+//! field (SafeSchool OS, Node and PostgreSQL) published its figures, printed beside them; and
+//! the long lists (people, the audit trail, visitors, incidents, survey themes) at 32 clients.
+//!
+//! Run: `cargo build --release -p triad && cargo run --release -p triad --example bench_field`
+//! Needs `wrk`. `TRIAD_BENCH_DATABASE_URL=postgres://…` (an empty database) measures
+//! PostgreSQL; `TRIAD_BENCH_SCALE=state` makes the state demo (170 districts) and a trail of
+//! two million audit entries (`TRIAD_BENCH_AUDIT` sets how many).
+//!
+//! Before the load, one campus is filled to about the peer's volumes (10,000 incidents and
+//! 25,000 sign-ins, 200 of them today).
+
+use std::time::Instant;
+use triad_domain::auth::Scope;
+use triad_domain::{Id, Timestamp};
+use triad_store::auth as accounts;
+use triad_store::Db;
+
+mod common;
+mod load;
+use common::{triad_binary, Result};
+use load::{
+    bench_session, bench_token, peak_memory_kib, resident_memory_kib, serve, wrk_with, Measured,
+    SECONDS,
+};
+
+/// The peer's load: one wrk thread, 32 connections, 10 seconds.
+const CLIENTS: &str = "32";
+const INCIDENTS: usize = 10_000;
+const SIGN_INS: usize = 25_000;
+const SIGN_INS_TODAY: usize = 200;
+
+/// The peer's published figures on a 2-core machine like this one (about 10,000 incidents and
+/// 25,000 sign-ins): requests per second and p99 in milliseconds.
+const PEER: [(&str, f64, f64); 4] = [
+    ("POST incident", 973.0, 58.0),
+    ("POST visitor sign-in", 2551.0, 26.0),
+    ("GET incident list (50 rows)", 1118.0, 47.0),
+    ("GET visitor list (50 rows)", 640.0, 79.0),
+];
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let bin = triad_binary()?;
+    let dir = tempfile::tempdir()?;
+    let url = std::env::var("TRIAD_BENCH_DATABASE_URL")
+        .unwrap_or_else(|_| format!("sqlite://{}/triad.db", dir.path().display()));
+    let state = std::env::var("TRIAD_BENCH_SCALE").as_deref() == Ok("state");
+    let audit_entries: i64 = std::env::var("TRIAD_BENCH_AUDIT")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(if state { 2_000_000 } else { 0 });
+    let engine = if url.starts_with("postgres") {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    let data = dir.path().display().to_string();
+    let started = Instant::now();
+    let scale = if state { "state" } else { "district" };
+    let (db, leader, district) = common::demo(&bin, &data, &url, &["--scale", scale]).await?;
+    println!(
+        "Demo ({scale}) made in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    let now = Timestamp::from_datetime(chrono::Utc::now());
+    let principal = accounts::user_by_name(&mut db.acquire().await?, "principal")
+        .await?
+        .ok_or("no principal")?;
+    let (campus, campus_district) =
+        accounts::grants_of(&mut db.acquire().await?, principal.user_id())
+            .await?
+            .into_iter()
+            .find_map(|g| match g.scope {
+                Scope::Campus { district, campus } => Some((campus, district)),
+                _ => None,
+            })
+            .ok_or("the principal has no campus")?;
+    let started = Instant::now();
+    fill_campus(&db, campus_district, campus, principal.user_id(), now).await?;
+    let audit_seconds = Instant::now();
+    if audit_entries > 0 {
+        fill_audit(&db, district, leader.user_id(), audit_entries, now).await?;
+    }
+    println!(
+        "Filled the campus to {INCIDENTS} incidents and {SIGN_INS} sign-ins in {:.0} s; {audit_entries} audit entries added in {:.0} s",
+        audit_seconds.duration_since(started).as_secs_f64(),
+        audit_seconds.elapsed().as_secs_f64()
+    );
+
+    let token = bench_token(&db, principal.user_id(), now).await?;
+    let principal_cookie = bench_session(&db, principal.user_id(), now).await?;
+    let leader_cookie = bench_session(&db, leader.user_id(), now).await?;
+    let admin = accounts::user_by_name(&mut db.acquire().await?, "admin")
+        .await?
+        .ok_or("no admin")?;
+    let admin_cookie = bench_session(&db, admin.user_id(), now).await?;
+    let campaign = triad_store::surveys::of_district(
+        &mut db.acquire().await?,
+        &district.to_string(),
+        triad_store::paging::Page::first(1),
+    )
+    .await?
+    .into_iter()
+    .next()
+    .map(|c| c.id);
+    let (server, base) = serve(&bin, &data, &url).await?;
+    let measured = Measured {
+        server_pid: server.0.id(),
+        postgres: url.starts_with("postgres"),
+    };
+    let auth = format!("Authorization: Bearer {token}");
+
+    let incident_script = script(
+        dir.path(),
+        "incident",
+        &format!("/api/v1/campuses/{campus}/incidents"),
+        &token,
+        r#"'{"kind":"suspicious_person","classification":"school_conduct","occurred_at":"2026-09-02T08:40","location":"Gym entrance","narrative":"Bench report ' .. key .. '","people":[{"kind":"student","name":"A student","description":"Grade 9"}]}'"#,
+    )?;
+    let sign_in_script = script(
+        dir.path(),
+        "sign-in",
+        &format!("/api/v1/campuses/{campus}/visitors"),
+        &token,
+        r#"'{"given_name":"Guest' .. tid .. 'x' .. counter .. '","family_name":"Caller","birth_date":"1990-01-01","id_type":"drivers_license","id_last_four":"7731","purpose":"Meeting","host":"Office"}'"#,
+    )?;
+    let operations = [
+        wrk_with(measured, CLIENTS, &base, &["-s", &incident_script])?,
+        wrk_with(measured, CLIENTS, &base, &["-s", &sign_in_script])?,
+        wrk_with(
+            measured,
+            CLIENTS,
+            &format!("{base}/api/v1/campuses/{campus}/incidents"),
+            &["-H", &auth],
+        )?,
+        wrk_with(
+            measured,
+            CLIENTS,
+            &format!("{base}/api/v1/campuses/{campus}/visitors"),
+            &["-H", &auth],
+        )?,
+    ];
+    let after_operations = resident_memory_kib(server.0.id());
+
+    let mut pages: Vec<(String, String, &str)> = vec![
+        ("principal's home".into(), "/".into(), &principal_cookie),
+        ("district leader's home".into(), "/".into(), &leader_cookie),
+        (
+            "users (administrator)".into(),
+            "/admin/users".into(),
+            &admin_cookie,
+        ),
+        (
+            "users, searched by name".into(),
+            "/admin/users?q=garcia".into(),
+            &admin_cookie,
+        ),
+        (
+            "audit trail (administrator)".into(),
+            "/audit".into(),
+            &admin_cookie,
+        ),
+        (
+            "audit trail (district leader)".into(),
+            "/audit".into(),
+            &leader_cookie,
+        ),
+        (
+            "audit, district + denied".into(),
+            "/audit?outcome=denied".into(),
+            &leader_cookie,
+        ),
+        (
+            "audit, district + a rare action".into(),
+            "/audit?action=evidence.".into(),
+            &leader_cookie,
+        ),
+        (
+            "visitors page".into(),
+            format!("/campuses/{campus}/visitors"),
+            &principal_cookie,
+        ),
+        (
+            "visitors, searched by name".into(),
+            format!("/campuses/{campus}/visitors?q=guest1"),
+            &principal_cookie,
+        ),
+        (
+            "incidents page".into(),
+            format!("/campuses/{campus}/incidents"),
+            &principal_cookie,
+        ),
+    ];
+    if let Some(id) = &campaign {
+        pages.push((
+            "survey themes page".into(),
+            format!("/surveys/{id}/themes"),
+            &leader_cookie,
+        ));
+    }
+    let mut page_loads = Vec::new();
+    for (name, path, cookie) in &pages {
+        let load = wrk_with(measured, CLIENTS, &format!("{base}{path}"), &["-H", cookie])?;
+        page_loads.push((name.clone(), load));
+    }
+    let peak = peak_memory_kib(server.0.id());
+    drop(server);
+
+    println!(
+        "Triad {engine}, {scale} demo; wrk -t1 -c{CLIENTS} -d{SECONDS}s over loopback; the peer is SafeSchool OS (Node/PostgreSQL), its published figures"
+    );
+    println!(
+        "  {:<30} {:>22} {:>24}   {:>6} {:>8}",
+        "operation", "peer req/s, p99", "Triad req/s, p99", "× peer", "p99 ÷ peer"
+    );
+    for ((name, peer_rps, peer_p99), load) in PEER.iter().zip(&operations) {
+        let p99 = millis(&load.p99);
+        println!(
+            "  {name:<30} {peer_rps:>12.0}, {peer_p99:>5.0} ms {:>14.0}, {:>7} {:>8.1} {:>10}   errors {}   server CPU {:.0} µs/req{}",
+            load.rps,
+            load.p99,
+            load.rps / peer_rps,
+            p99.map(|p| format!("{:.2}", p / peer_p99)).unwrap_or_else(|| "?".into()),
+            load.errors,
+            load.server_cpu_us,
+            load.database_cpu_us
+                .map(|us| format!(", database {us:.0} µs/req"))
+                .unwrap_or_default()
+        );
+    }
+    println!("  goal: 5 × the peer's rate at no more than a quarter of its p99");
+    println!("Pages and long lists, {CLIENTS} clients (goal p99 under 50 ms for the lists, 25 ms for pages):");
+    for (name, load) in &page_loads {
+        println!("  {name:<34} {}", load.line());
+    }
+    if let (Some(peak), Some(after)) = (peak, after_operations) {
+        println!(
+            "Server memory: resident after the operations {:.1} MiB, peak {:.1} MiB (goal under 100 MiB)",
+            after as f64 / 1024.0,
+            peak as f64 / 1024.0
+        );
+    }
+    Ok(())
+}
+
+/// A wrk script that POSTs `body` (a Lua expression that may use `key`, `tid` and
+/// `counter`) as JSON to `path`, each request with its own idempotency key.
+fn script(
+    dir: &std::path::Path,
+    name: &str,
+    path: &str,
+    token: &str,
+    body: &str,
+) -> Result<String> {
+    let file = dir.join(format!("{name}.lua"));
+    std::fs::write(
+        &file,
+        format!(
+            r#"local threads = 0
+function setup(thread) threads = threads + 1; thread:set("tid", threads) end
+function init(args) counter = 0 end
+function request()
+  counter = counter + 1
+  local key = "{name}-" .. tid .. "-" .. counter
+  return wrk.format("POST", "{path}",
+    {{["Authorization"] = "Bearer {token}", ["Idempotency-Key"] = key, ["Content-Type"] = "application/json"}}, {body})
+end
+"#
+        ),
+    )?;
+    Ok(file.display().to_string())
+}
+
+/// A wrk latency ("1.23ms", "850.00us", "1.02s") in milliseconds.
+fn millis(text: &str) -> Option<f64> {
+    let (number, factor) = if let Some(n) = text.strip_suffix("ms") {
+        (n, 1.0)
+    } else if let Some(n) = text.strip_suffix("us") {
+        (n, 0.001)
+    } else if let Some(n) = text.strip_suffix('s') {
+        (n, 1000.0)
+    } else {
+        return None;
+    };
+    number.parse::<f64>().ok().map(|n| n * factor)
+}
+
+/// Fills one campus to the peer's volumes, a thousand rows to a commit: incidents over the
+/// last two school years, sign-ins over the last 300 days (200 of them in the last 12 hours,
+/// all signed out).
+async fn fill_campus(db: &Db, district: Id, campus: Id, by: Id, now: Timestamp) -> Result<()> {
+    let day = 86_400_000_i64;
+    let mut tx = db.begin().await?;
+    for n in 0..INCIDENTS {
+        let at = now.millis() - (n as i64 % 600) * day - (n as i64 % 480) * 60_000;
+        let row = triad_store::incidents::IncidentRow {
+            id: Id::new().to_string(),
+            district_id: district.to_string(),
+            campus_id: campus.to_string(),
+            agency_id: None,
+            kind: "suspicious_person".into(),
+            classification: "school_conduct".into(),
+            occurred_at: at,
+            location: "Gym entrance".into(),
+            reported_by: None,
+            narrative: format!("Filled report {n}"),
+            provenance: "bench".into(),
+            school_year: 2026,
+            created_by: by.to_string(),
+            created_at: at,
+            updated_at: at,
+        };
+        triad_store::incidents::insert(&mut tx, &row).await?;
+        if n % 1000 == 999 {
+            tx.commit().await?;
+            tx = db.begin().await?;
+        }
+    }
+    for n in 0..SIGN_INS {
+        let at = if n < SIGN_INS_TODAY {
+            now.millis() - n as i64 * 200_000
+        } else {
+            now.millis() - (n as i64 % 300 + 1) * day
+        };
+        let row = triad_store::visitors::VisitorRow {
+            id: Id::new().to_string(),
+            district_id: district.to_string(),
+            campus_id: campus.to_string(),
+            given_name: format!("Filled{n}"),
+            family_name: "Visitor".into(),
+            birth_date: "1980-01-01".into(),
+            id_type: "drivers_license".into(),
+            id_last_four: "1234".into(),
+            purpose: "Meeting".into(),
+            host: "Office".into(),
+            badge: None,
+            escort: None,
+            time_in: at,
+            time_out: Some(at + 1_800_000),
+            incident_id: None,
+            created_by: by.to_string(),
+            created_at: at,
+            updated_at: at,
+        };
+        triad_store::visitors::insert_visitor(&mut tx, &row).await?;
+        if n % 1000 == 999 {
+            tx.commit().await?;
+            tx = db.begin().await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Adds `count` entries to the audit trail straight in SQL, a tenth of them the leader's
+/// district's (one in ten of those a denial, one in ten thousand an evidence action), the
+/// rest another district's; the chain's head is moved past them so Triad appends after.
+/// (The chain does not verify afterwards: this is a benchmark's database.)
+async fn fill_audit(db: &Db, district: Id, actor: Id, count: i64, now: Timestamp) -> Result<()> {
+    const CHUNK: i64 = 200_000;
+    let head: i64 = scalar(db, "SELECT seq FROM audit_head WHERE id = 1").await?;
+    let start = now.millis() - count * 1000;
+    let mut done = 0;
+    while done < count {
+        let n = CHUNK.min(count - done);
+        let sql = format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n}) \
+             INSERT INTO audit_log (seq, id, at, actor_id, action, record_type, record_id, outcome, \
+               source, content_hash, district_id, agency_id, prev_hash, hash) \
+             SELECT {base} + i, 'bench-audit-' || ({done} + i), {start} + ({done} + i) * 1000, \
+               CASE WHEN i % 3 = 0 THEN '{actor}' ELSE NULL END, \
+               CASE WHEN i % 10000 = 0 THEN 'evidence.transfer' WHEN i % 2 = 0 THEN 'activity.log' \
+                    ELSE 'visitor.sign_in' END, \
+               'thing', 'r' || i, CASE WHEN i % 100 = 0 THEN 'denied' ELSE 'ok' END, NULL, NULL, \
+               CASE WHEN i % 10 = 0 THEN '{district}' ELSE 'another-district' END, NULL, 'bench', 'bench' \
+             FROM n",
+            base = head + done
+        );
+        execute(db, &sql).await?;
+        done += n;
+    }
+    execute(
+        db,
+        &format!(
+            "UPDATE audit_head SET seq = {}, hash = 'bench' WHERE id = 1",
+            head + count
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+async fn scalar(db: &Db, sql: &str) -> Result<i64> {
+    Ok(match db {
+        Db::Sqlite(pool, _) => sqlx::query_scalar(sql).fetch_one(pool).await?,
+        Db::Postgres(pool, _) => sqlx::query_scalar(sql).fetch_one(pool).await?,
+    })
+}
+
+/// One statement on a connection of its own that may write (the SQLite pool only reads).
+async fn execute(db: &Db, sql: &str) -> Result<()> {
+    match db {
+        Db::Sqlite(pool, _) => {
+            let mut writable = pool.acquire().await?.detach();
+            sqlx::query("PRAGMA query_only = OFF")
+                .execute(&mut writable)
+                .await?;
+            sqlx::query(sql).execute(&mut writable).await?;
+            sqlx::Connection::close(writable).await?;
+        }
+        Db::Postgres(pool, _) => {
+            sqlx::query(sql).execute(pool).await?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,260 @@
+//! What the HTTP benchmarks share: running `wrk` against a served instance while counting the
+//! server's (and a local PostgreSQL's) CPU, its memory, and the sessions and tokens the load
+//! signs in with.
+//!
+//! wrk runs one thread (`-t1`), as the peer product's published figures were taken.
+
+use crate::common::Result;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+use triad_domain::{Id, Timestamp};
+use triad_store::auth as accounts;
+use triad_store::Db;
+
+/// Seconds of each wrk run.
+pub const SECONDS: &str = "10";
+
+/// What wrk reports for one run, and what the run cost in CPU.
+pub struct Load {
+    pub rps: f64,
+    pub p50: String,
+    pub p99: String,
+    pub errors: u64,
+    /// Server CPU time (user + system) per request, in microseconds.
+    pub server_cpu_us: f64,
+    /// PostgreSQL's CPU per request, when the bench runs on it (on this machine).
+    pub database_cpu_us: Option<f64>,
+    /// Share of the machine's CPU time that was busy during the run (wrk included).
+    pub machine_busy: f64,
+}
+
+/// CPU counters read from /proc: the server's own ticks, those of PostgreSQL's processes on
+/// this machine (none with SQLite, which runs inside the server), and the machine's busy and
+/// total ticks.
+#[derive(Clone, Copy, Default)]
+struct CpuSnapshot {
+    server: u64,
+    database: Option<u64>,
+    busy: u64,
+    total: u64,
+}
+
+/// The processes a run's CPU is counted for: the server, and PostgreSQL's when the bench runs
+/// on it (a cluster idling on the same machine is not the database under test).
+#[derive(Clone, Copy)]
+pub struct Measured {
+    pub server_pid: u32,
+    pub postgres: bool,
+}
+
+/// A process's command name and its user + system ticks, from /proc/<pid>/stat.
+fn process_ticks(stat_path: &Path) -> Option<(String, u64)> {
+    let stat = std::fs::read_to_string(stat_path).ok()?;
+    let (head, rest) = stat.rsplit_once(')')?;
+    let name = head.split_once('(')?.1.to_string();
+    // Fields after the command name (which may hold spaces) start at "state".
+    let ticks = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|f| f.parse::<u64>().ok())
+        .sum();
+    Some((name, ticks))
+}
+
+impl CpuSnapshot {
+    fn take(measured: Measured) -> Self {
+        let server_stat = format!("/proc/{}/stat", measured.server_pid);
+        let server = process_ticks(Path::new(&server_stat)).map_or(0, |(_, ticks)| ticks);
+        let database = measured.postgres.then(|| {
+            std::fs::read_dir("/proc")
+                .map(|entries| {
+                    entries
+                        .flatten()
+                        .filter_map(|e| process_ticks(&e.path().join("stat")))
+                        .filter(|(name, _)| name == "postgres")
+                        .map(|(_, ticks)| ticks)
+                        .sum()
+                })
+                .unwrap_or(0)
+        });
+        let (busy, total) = std::fs::read_to_string("/proc/stat")
+            .ok()
+            .and_then(|stat| {
+                let line = stat.lines().next()?;
+                let ticks: Vec<u64> = line
+                    .split_whitespace()
+                    .skip(1)
+                    .filter_map(|f| f.parse().ok())
+                    .collect();
+                let total: u64 = ticks.iter().sum();
+                let idle = ticks.get(3).copied().unwrap_or(0) + ticks.get(4).copied().unwrap_or(0);
+                Some((total - idle, total))
+            })
+            .unwrap_or((0, 0));
+        Self {
+            server,
+            database,
+            busy,
+            total,
+        }
+    }
+}
+
+pub fn wrk_with(measured: Measured, connections: &str, url: &str, extra: &[&str]) -> Result<Load> {
+    let before = CpuSnapshot::take(measured);
+    let out = Command::new("wrk")
+        .args([
+            "-t1",
+            "-c",
+            connections,
+            "-d",
+            &format!("{SECONDS}s"),
+            "--latency",
+        ])
+        .args(extra)
+        .arg(url)
+        .output()
+        .map_err(|e| format!("wrk could not run ({e}): apt-get install wrk"))?;
+    let after = CpuSnapshot::take(measured);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let field = |prefix: &str| {
+        text.lines()
+            .map(str::trim)
+            .find(|l| l.starts_with(prefix))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .unwrap_or("?")
+            .to_string()
+    };
+    let errors = text
+        .lines()
+        .find(|l| l.contains("Non-2xx or 3xx responses"))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0);
+    let rps: f64 = field("Requests/sec:").parse().unwrap_or(0.0);
+    let requests = rps * SECONDS.parse::<f64>().unwrap_or(1.0);
+    // /proc counts in clock ticks of 10 ms on Linux.
+    let per_request = |ticks: u64| ticks as f64 * 10_000.0 / requests.max(1.0);
+    let server_cpu_us = per_request(after.server - before.server);
+    // Backends that ended during the run take their ticks with them: a lower bound.
+    let database_cpu_us = before
+        .database
+        .zip(after.database)
+        .map(|(before, after)| per_request(after.saturating_sub(before)));
+    let machine_busy =
+        (after.busy - before.busy) as f64 / (after.total - before.total).max(1) as f64;
+    Ok(Load {
+        rps,
+        p50: field("50%"),
+        p99: field("99%"),
+        errors,
+        server_cpu_us,
+        database_cpu_us,
+        machine_busy,
+    })
+}
+
+impl Load {
+    pub fn line(&self) -> String {
+        let database = self
+            .database_cpu_us
+            .map(|us| format!("   database CPU {us:>5.0} µs/req"))
+            .unwrap_or_default();
+        format!(
+            "{:>8.0} req/s   p50 {:>8}   p99 {:>8}   errors {}   server CPU {:>5.0} µs/req{database}   machine busy {:>3.0}%",
+            self.rps,
+            self.p50,
+            self.p99,
+            self.errors,
+            self.server_cpu_us,
+            self.machine_busy * 100.0
+        )
+    }
+}
+
+pub fn peak_memory_kib(pid: u32) -> Option<u64> {
+    memory_kib(pid, "VmHWM:")
+}
+
+pub fn resident_memory_kib(pid: u32) -> Option<u64> {
+    memory_kib(pid, "VmRSS:")
+}
+
+/// A memory figure of /proc/<pid>/status, in KiB.
+fn memory_kib(pid: u32, field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with(field))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+/// A personal access token for a demo user, made straight in the store.
+pub async fn bench_token(db: &Db, user: Id, now: Timestamp) -> Result<String> {
+    let token = accounts::new_secret("triad_pat_");
+    let mut tx = db.begin().await?;
+    accounts::insert_token(
+        &mut tx,
+        Id::new(),
+        user,
+        "bench",
+        &accounts::secret_hash(&token),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+/// The `Cookie:` header of a signed-in browser session for a user, made straight in the store.
+pub async fn bench_session(db: &Db, user: Id, now: Timestamp) -> Result<String> {
+    let session = accounts::new_secret("");
+    let mut tx = db.begin().await?;
+    accounts::insert_session(
+        &mut tx,
+        &accounts::secret_hash(&session),
+        user,
+        "bench",
+        true,
+        None,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(format!("Cookie: __Host-triad_session={session}"))
+}
+
+/// Serves the instance on a free loopback port; answers once the port takes connections.
+pub async fn serve(bin: &Path, data: &str, url: &str) -> Result<(crate::common::Server, String)> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let server = crate::common::Server(
+        Command::new(bin)
+            .args([
+                "--data-dir",
+                data,
+                "--database-url",
+                url,
+                "serve",
+                "--addr",
+                &addr,
+            ])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()?,
+    );
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(&addr).is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok((server, format!("http://{addr}")))
+}
