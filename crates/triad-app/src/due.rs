@@ -299,6 +299,9 @@ async fn visitors(ctx: &Ctx, campus: &Campus) -> AppResult<Vec<DueEntry>> {
         text: match now {
             0 => "No visitors signed in now".into(),
             1 => "1 visitor signed in now".into(),
+            n if n >= triad_store::visitors::OPEN_VISITS_COUNTED => {
+                format!("{n} or more visitors signed in now: sign out those who have left")
+            }
             n => format!("{n} visitors signed in now"),
         },
         link: Some(format!("/campuses/{}/visitors", campus.id)),

@@ -70,6 +70,14 @@ pub async fn scope_options(db: &Db) -> AppResult<Vec<ScopeOption>> {
     Ok(out)
 }
 
+/// What the new-account form offers (system administrators only): every scope a first role
+/// can be held in.
+pub async fn new_account_scopes(ctx: &Ctx) -> AppResult<Vec<ScopeOption>> {
+    ctx.require(Action::Change, accounts(), ("users", "new"))
+        .await?;
+    scope_options(&ctx.app.db).await
+}
+
 /// The scopes of the districts a leader leads: each district and its campuses.
 pub async fn district_scope_options(db: &Db, districts: &[Id]) -> AppResult<Vec<ScopeOption>> {
     let mut conn = db.acquire().await?;

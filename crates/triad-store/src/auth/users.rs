@@ -536,9 +536,10 @@ pub async fn people_near_district<'c>(
     let mut c: Conn = conn.into();
     let pattern = crate::paging::contains_pattern(text).unwrap_or_else(|| "%".into());
     let sql = format!(
-        "SELECT {USER_COLUMNS} FROM users u WHERE u.disabled = FALSE AND EXISTS \
-         (SELECT 1 FROM grants g WHERE g.user_id = u.id AND (g.district_id = $1 OR g.agency_id IN \
-         (SELECT agency_id FROM partnerships WHERE district_id = $1))) \
+        "SELECT {USER_COLUMNS} FROM users u WHERE u.disabled = FALSE AND u.id IN \
+         (SELECT user_id FROM grants WHERE district_id = $1 \
+          UNION SELECT g.user_id FROM grants g JOIN partnerships p ON p.agency_id = g.agency_id \
+          WHERE p.district_id = $1) \
          AND (LOWER(u.display_name) LIKE $2 ESCAPE '\\' OR LOWER(u.username) LIKE $2 ESCAPE '\\') \
          ORDER BY u.display_name, u.id LIMIT $3"
     );

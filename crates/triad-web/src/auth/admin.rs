@@ -11,7 +11,7 @@ use askama::Template;
 use axum::extract::{Path, Query};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
-use triad_app::accounts::{scope_options, ScopeOption};
+use triad_app::accounts::{new_account_scopes, ScopeOption};
 use triad_domain::auth::Role;
 
 pub use triad_app::accounts::{
@@ -23,6 +23,7 @@ pub fn routes() -> Routes {
     Routes::default()
         .get("/admin/users", users_page)
         .post("/admin/users", create_user)
+        .get("/admin/users/new", new_user_page)
         .post("/admin/users/{id}/disable", disable_user)
         .post("/admin/users/{id}/enable", enable_user)
         .post("/admin/users/{id}/unlock", unlock_user)
@@ -55,8 +56,6 @@ struct UsersPage {
     /// A district leader's list: only the people of their districts, and no new account.
     district_only: bool,
     roles: Vec<(&'static str, &'static str)>,
-    scopes: Vec<ScopeOption>,
-    form: FormToken,
 }
 
 async fn users_page(ctx: Ctx, Query(q): Query<UserQuery>) -> WebResult<Html<String>> {
@@ -91,11 +90,6 @@ async fn users_page(ctx: Ctx, Query(q): Query<UserQuery>) -> WebResult<Html<Stri
             serde_urlencoded::to_string(query).unwrap_or_default()
         )
     });
-    let scopes = if list.district_only {
-        Vec::new()
-    } else {
-        scope_options(&ctx.state.db).await?
-    };
     render(&UsersPage {
         layout: Layout::new(&ctx),
         users,
@@ -103,9 +97,29 @@ async fn users_page(ctx: Ctx, Query(q): Query<UserQuery>) -> WebResult<Html<Stri
         past_end: list.past_end,
         district_only: list.district_only,
         roles: Role::ALL.iter().map(|r| (r.code(), r.label())).collect(),
+        q,
+    })
+}
+
+/// The new account's form, on a page of its own: its list of places (every agency, district
+/// and campus of the instance) is long at a state's scale, and the list of people is read far
+/// more often than an account is made.
+#[derive(Template)]
+#[template(path = "auth/admin_user_new.html")]
+struct NewUserPage {
+    layout: Layout,
+    roles: Vec<(&'static str, &'static str)>,
+    scopes: Vec<ScopeOption>,
+    form: FormToken,
+}
+
+async fn new_user_page(ctx: Ctx) -> WebResult<Html<String>> {
+    let scopes = new_account_scopes(&ctx).await?;
+    render(&NewUserPage {
+        layout: Layout::new(&ctx),
+        roles: Role::ALL.iter().map(|r| (r.code(), r.label())).collect(),
         scopes,
         form: ctx.form(),
-        q,
     })
 }
 
@@ -178,8 +192,8 @@ async fn change_setting(ctx: Ctx, Form(input): Form<SettingInput>) -> WebResult<
 }
 
 async fn create_user(ctx: Ctx, Form(input): Form<NewUserInput>) -> WebResult<Response> {
-    create_account(&ctx, input).await?;
-    Ok(Redirect::to("/admin/users").into_response())
+    let id = create_account(&ctx, input).await?;
+    Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
 }
 
 async fn disable_user(ctx: Ctx, Path(id): Path<String>) -> WebResult<Response> {

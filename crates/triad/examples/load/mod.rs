@@ -248,6 +248,9 @@ pub async fn serve(bin: &Path, data: &str, url: &str) -> Result<(crate::common::
             ])
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
+            // The server's warnings (slow statements under load) go to the data folder's
+            // log rather than between the figures.
+            .stderr(std::fs::File::create(Path::new(data).join("server.log"))?)
             .spawn()?,
     );
     for _ in 0..200 {

@@ -178,3 +178,47 @@ both_engines!(
         assert!(page.contains("value=\"5\""), "{page}");
     }
 );
+
+both_engines!(
+    a_new_account_is_made_on_its_own_page_and_opens_on_its_roles,
+    |app: TestApp| async move {
+        let admin = app.session("admin").await;
+        // The list of people no longer carries every place of the instance.
+        let list = app.get("/admin/users", &admin).await.text().await.unwrap();
+        assert!(list.contains("href=\"/admin/users/new\""), "{list}");
+        assert!(!list.contains("id=\"scope\""));
+        let form = app
+            .get("/admin/users/new", &admin)
+            .await
+            .text()
+            .await
+            .unwrap();
+        let campus = format!("campus:{}", app.world.campus);
+        assert!(form.contains(&campus) && form.contains("Create account"));
+        let r = app
+            .post_form(
+                "/admin/users",
+                &admin,
+                &[
+                    ("username", "new-sso"),
+                    ("display_name", "New Safety Officer"),
+                    ("password", "a long first password"),
+                    ("role", "sso"),
+                    ("scope", &campus),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 303);
+        let to = r.headers()["location"].to_str().unwrap().to_string();
+        assert!(
+            to.starts_with("/admin/users/") && to != "/admin/users/new",
+            "{to}"
+        );
+        let page = app.get(&to, &admin).await.text().await.unwrap();
+        assert!(page.contains("New Safety Officer"), "{page}");
+        // A district leader manages roles, not accounts: the form is not theirs.
+        let director = app.session("director").await;
+        let r = app.get("/admin/users/new", &director).await;
+        assert!(r.status() == 403 || r.status() == 404, "{}", r.status());
+    }
+);

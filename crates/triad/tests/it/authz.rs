@@ -149,7 +149,7 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
             | "/admin/users/{id}/grants/end"
             | "/api/v1/users/{id}/grants",
         ) => e(USER_MANAGERS, ADMIN),
-        ("GET", "/admin/settings")
+        ("GET", "/admin/settings" | "/admin/users/new")
         | (
             "POST",
             "/admin/users"

@@ -587,3 +587,29 @@ both_engines!(
         assert!(r.status() == 403 || r.status() == 404, "{}", r.status());
     }
 );
+
+both_engines!(
+    visits_never_signed_out_are_counted_to_a_thousand_on_the_home_page,
+    |app: TestApp| async move {
+        let w = &app.world;
+        let now = app.clock_now().millis();
+        // 1,005 open visits (the front desk never signed anyone out).
+        let sql = format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1005) \
+             INSERT INTO visitors (id, district_id, campus_id, given_name, family_name, birth_date, \
+               id_type, id_last_four, purpose, host, time_in, created_by, created_at, updated_at, open_person) \
+             SELECT 'open-' || i, '{}', '{}', 'Guest', 'Number' || i, '1990-01-01', 'other', '1', 'x', 'y', \
+               {now} - i * 1000, '{}', {now}, {now}, 'guest|number' || i FROM n",
+            w.district,
+            w.campus,
+            app.user("sso")
+        );
+        app.raw(&sql).await.unwrap();
+        let s = app.session("principal").await;
+        let home = app.get("/", &s).await.text().await.unwrap();
+        assert!(
+            home.contains("1000 or more visitors signed in now: sign out those who have left"),
+            "{home}"
+        );
+    }
+);
