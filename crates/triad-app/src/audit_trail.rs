@@ -187,14 +187,35 @@ pub async fn entries(ctx: &Ctx, q: &AuditQuery) -> AppResult<Vec<EntryView>> {
     Ok(entries)
 }
 
-/// The people whose entries the reader may filter on, by name: everyone for a system
-/// administrator, the people of their districts (and of the agencies serving them) for a
-/// district leader. The filter takes the user id.
-pub async fn actor_choices(ctx: &Ctx) -> AppResult<Vec<(String, String)>> {
+/// The people whose entries the reader may filter on, by name: for a district leader, the
+/// people of their districts (and of the agencies serving them); for a system administrator,
+/// whose trail holds everyone of the instance (thousands at a state's scale), the people of
+/// the entries shown and the one chosen (every name on the page also links to its filter).
+/// The filter takes the user id.
+pub async fn actor_choices(
+    ctx: &Ctx,
+    shown: &[EntryView],
+    chosen: &str,
+) -> AppResult<Vec<(String, String)>> {
     let mut conn = ctx.app.db.acquire().await?;
     let people = match reach(ctx).await? {
         None => {
-            triad_store::auth::list_users(&mut conn, triad_store::paging::Page::first(1000)).await?
+            let mut people: Vec<triad_store::auth::UserRow> = Vec::new();
+            if let Some(id) = Id::parse(chosen) {
+                people.extend(triad_store::auth::user_by_id(&mut conn, id).await?);
+            }
+            let mut out: Vec<(String, String)> = people
+                .into_iter()
+                .map(|u| (u.id, u.display_name))
+                .chain(
+                    shown
+                        .iter()
+                        .filter_map(|e| Some((e.actor.clone()?, e.actor_name.clone()?))),
+                )
+                .collect();
+            out.sort_by_key(|(id, name)| (name.to_lowercase(), id.clone()));
+            out.dedup();
+            return Ok(out);
         }
         Some(districts) => {
             let mut all = Vec::new();

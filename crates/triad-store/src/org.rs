@@ -597,19 +597,33 @@ struct Held {
     campuses: i64,
 }
 
-/// How many campuses each officer holds on a day, in one query (for the one-campus flag).
+/// Whose campus counts a page needs: the officers assigned to a campus, or serving for an
+/// agency (ever: the count itself is of the day's assignments).
+#[derive(Debug, Clone, Copy)]
+pub enum OfficersOf {
+    Campus(Id),
+    Agency(Id),
+}
+
+/// How many campuses each of some officers holds on a day (over every agency and district),
+/// in one query: for the one-campus flag, without counting every officer of the instance.
 pub async fn campuses_held<'c>(
     conn: impl Into<Conn<'c>>,
     on: &str,
+    officers: OfficersOf,
 ) -> StoreResult<std::collections::HashMap<String, usize>> {
     let mut c: Conn = conn.into();
-    let rows = fetch_all!(
-        &mut c,
-        Held,
+    let (column, id) = match officers {
+        OfficersOf::Campus(id) => ("campus_id", id),
+        OfficersOf::Agency(id) => ("agency_id", id),
+    };
+    let sql = format!(
         "SELECT person_id, COUNT(*) AS campuses FROM assignments \
-         WHERE starts_on <= $1 AND (ends_on IS NULL OR ends_on >= $1) GROUP BY person_id",
-        on.to_string()
-    )?;
+         WHERE starts_on <= $1 AND (ends_on IS NULL OR ends_on >= $1) \
+           AND person_id IN (SELECT person_id FROM assignments WHERE {column} = $2) \
+         GROUP BY person_id"
+    );
+    let rows = fetch_all!(&mut c, Held, &sql, on.to_string(), id.to_string())?;
     Ok(rows
         .into_iter()
         .map(|r| (r.person_id, usize::try_from(r.campuses).unwrap_or(0)))

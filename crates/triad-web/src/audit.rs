@@ -59,7 +59,7 @@ async fn page(ctx: Ctx, Query(mut q): Query<AuditQuery>) -> WebResult<Response> 
             serde_urlencoded::to_string(kept).unwrap_or_default()
         )
     });
-    let people = triad_app::audit_trail::actor_choices(&ctx).await?;
+    let people = triad_app::audit_trail::actor_choices(&ctx, &entries, &q.actor).await?;
     Ok(render(&AuditPage {
         layout: Layout::new(&ctx),
         people,

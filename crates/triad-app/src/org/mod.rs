@@ -483,10 +483,13 @@ fn assignment_views(
         .collect()
 }
 
-/// How many campuses each officer holds today, over every agency and district.
-async fn campus_counts(ctx: &Ctx) -> AppResult<std::collections::HashMap<String, usize>> {
+/// How many campuses each of some officers holds today, over every agency and district.
+async fn campus_counts(
+    ctx: &Ctx,
+    officers: store::OfficersOf,
+) -> AppResult<std::collections::HashMap<String, usize>> {
     let mut conn = ctx.app.db.acquire().await?;
-    Ok(store::campuses_held(&mut conn, &today(ctx.now)).await?)
+    Ok(store::campuses_held(&mut conn, &today(ctx.now), officers).await?)
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -517,7 +520,7 @@ pub async fn campus_detail(ctx: &Ctx, id: &str) -> AppResult<CampusDetail> {
     )
     .await?;
     drop(conn);
-    let counts = campus_counts(ctx).await?;
+    let counts = campus_counts(ctx, store::OfficersOf::Campus(campus.campus_id())).await?;
     Ok(CampusDetail {
         links: crate::campus::links(ctx, &campus),
         campus: campus.into(),
@@ -592,7 +595,7 @@ pub async fn agency_detail(ctx: &Ctx, id: &str) -> AppResult<AgencyDetail> {
     let rows =
         store::active_assignments(&mut conn, &today(ctx.now), Some(id), None, None, None).await?;
     drop(conn);
-    let counts = campus_counts(ctx).await?;
+    let counts = campus_counts(ctx, store::OfficersOf::Agency(id)).await?;
     Ok(AgencyDetail {
         id: agency.id,
         name: agency.name,

@@ -176,6 +176,21 @@ both_engines!(
             .await
             .unwrap();
         assert_eq!(all.matches("org.campus.create").count(), 2);
+        // The administrator's people filter offers the people of the entries shown (not
+        // every account of the instance), and keeps the one chosen.
+        assert!(all.contains(&format!("<option value=\"{director}\">Test director</option>")));
+        assert!(!all.contains("Test victim"), "nobody the page does not show");
+        let victim = app.user("victim");
+        let chosen = app
+            .get(&format!("/audit?actor={victim}"), &a)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            chosen.contains(&format!("<option value=\"{victim}\" selected>Test victim</option>")),
+            "{chosen}"
+        );
         let p = app.session("principal").await;
         assert_eq!(app.get("/audit", &p).await.status(), 404);
         let bad = app.get("/audit?outcome=maybe", &a).await;
