@@ -178,8 +178,13 @@ both_engines!(
         assert_eq!(all.matches("org.campus.create").count(), 2);
         // The administrator's people filter offers the people of the entries shown (not
         // every account of the instance), and keeps the one chosen.
-        assert!(all.contains(&format!("<option value=\"{director}\">Test director</option>")));
-        assert!(!all.contains("Test victim"), "nobody the page does not show");
+        assert!(all.contains(&format!(
+            "<option value=\"{director}\">Test director</option>"
+        )));
+        assert!(
+            !all.contains("Test victim"),
+            "nobody the page does not show"
+        );
         let victim = app.user("victim");
         let chosen = app
             .get(&format!("/audit?actor={victim}"), &a)
@@ -188,7 +193,9 @@ both_engines!(
             .await
             .unwrap();
         assert!(
-            chosen.contains(&format!("<option value=\"{victim}\" selected>Test victim</option>")),
+            chosen.contains(&format!(
+                "<option value=\"{victim}\" selected>Test victim</option>"
+            )),
             "{chosen}"
         );
         let p = app.session("principal").await;
