@@ -40,7 +40,8 @@ pub async fn campus_held(
     record_type: &str,
 ) -> AppResult<(Campus, RolesHere)> {
     let id = Id::parse(id).ok_or(AppError::NotFound)?;
-    let campus = triad_store::org::campus(&mut ctx.app.db.acquire().await?, id).await?;
+    // Kept between requests under the access version (moved by any change to campuses).
+    let campus = ctx.campus(&mut ctx.app.db.acquire().await?, id).await?;
     let tenant = campus
         .as_ref()
         .map(|c| tenant(c, None))
@@ -122,7 +123,7 @@ impl Local {
 /// A district's clock, by its id (UTC for one that does not read).
 pub async fn district_clock(ctx: &Ctx, district: &str) -> AppResult<Local> {
     let found = match Id::parse(district) {
-        Some(id) => triad_store::org::district(&mut ctx.app.db.acquire().await?, id).await?,
+        Some(id) => ctx.district(&mut ctx.app.db.acquire().await?, id).await?,
         None => None,
     };
     Ok(found.as_ref().map_or(
@@ -135,7 +136,8 @@ pub async fn district_clock(ctx: &Ctx, district: &str) -> AppResult<Local> {
 }
 
 pub async fn local(ctx: &Ctx, campus: &Campus) -> AppResult<Local> {
-    let d = triad_store::org::district(&mut ctx.app.db.acquire().await?, campus.district())
+    let d = ctx
+        .district(&mut ctx.app.db.acquire().await?, campus.district())
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(Local::of(&d))

@@ -158,7 +158,8 @@ pub async fn record(ctx: &Ctx, campus: &str, input: MeetingInput) -> AppResult<M
     else {
         return Err(AppError::NotFound);
     };
-    let d = triad_store::org::district(&mut ctx.app.db.acquire().await?, campus.district())
+    let d = ctx
+        .district(&mut ctx.app.db.acquire().await?, campus.district())
         .await?
         .ok_or(AppError::NotFound)?;
     let start = YearStart::parse(&d.year_start).unwrap_or(YearStart::AUGUST_FIRST);

@@ -646,7 +646,8 @@ async fn find(ctx: &Ctx, id: &str, action: Action) -> AppResult<(VisitorRow, Cam
     let visitor = store::visitor(&mut conn, parsed).await?;
     let campus = match &visitor {
         Some(v) => {
-            triad_store::org::campus(&mut conn, Id::parse(&v.campus_id).unwrap_or_default()).await?
+            ctx.campus(&mut conn, Id::parse(&v.campus_id).unwrap_or_default())
+                .await?
         }
         None => None,
     };

@@ -583,7 +583,7 @@ pub async fn usual_campus(ctx: &Ctx, officer: &Officer) -> AppResult<String> {
 /// The start of an entry in its campus's time zone, as a datetime-local field wants it.
 pub async fn local_start(ctx: &Ctx, row: &ActivityRow) -> AppResult<String> {
     let district = match triad_domain::Id::parse(&row.district_id) {
-        Some(d) => triad_store::org::district(&mut ctx.app.db.acquire().await?, d).await?,
+        Some(d) => ctx.district(&mut ctx.app.db.acquire().await?, d).await?,
         None => None,
     };
     let tz = district

@@ -59,7 +59,8 @@ pub async fn find(ctx: &Ctx, id: &str, action: Action) -> AppResult<FoundInciden
     let row = store::get(&mut conn, parsed).await?;
     let campus = match &row {
         Some(r) => {
-            triad_store::org::campus(&mut conn, Id::parse(&r.campus_id).unwrap_or_default()).await?
+            ctx.campus(&mut conn, Id::parse(&r.campus_id).unwrap_or_default())
+                .await?
         }
         None => None,
     };
