@@ -97,44 +97,40 @@ pub struct Filter {
 /// other filters are checked on the entries that walk meets.
 pub async fn list(db: &Db, filter: &Filter) -> StoreResult<Vec<AuditEntry>> {
     let mut conn = db.acquire().await?;
-    let limit = filter.limit.clamp(1, 100_000);
-    let actor = if filter.actor.is_some() {
-        "actor_id = $2"
-    } else {
-        "$2 IS NULL"
-    };
+    let sql = entries_sql(filter);
     let rows = match &filter.districts {
         Some(districts) => {
-            let sql = entries_sql("district_id = $1", actor, filter.outcome.is_some());
             let mut rows = Vec::new();
             for district in districts {
                 rows.extend(entries(&mut conn, &sql, Some(district.to_string()), filter).await?);
             }
             rows.sort_by_key(|r: &Row| std::cmp::Reverse(r.seq));
-            rows.truncate(limit as usize);
+            rows.truncate(page_limit(filter) as usize);
             rows
         }
-        None => {
-            entries(
-                &mut conn,
-                &entries_sql("$1 IS NULL", actor, filter.outcome.is_some()),
-                None,
-                filter,
-            )
-            .await?
-        }
+        None => entries(&mut conn, &sql, None, filter).await?,
     };
     Ok(rows.into_iter().map(Row::into_entry).collect())
 }
 
-/// The audit query with its district, actor and outcome conditions written out, so each
-/// engine can see which index walks the trail (`$1 IS NULL OR …` would hide it).
-fn entries_sql(district: &str, actor: &str, outcome: bool) -> String {
-    let outcome = if outcome {
-        "outcome = $4"
-    } else {
-        "$4 IS NULL"
+fn page_limit(filter: &Filter) -> i64 {
+    filter.limit.clamp(1, 100_000)
+}
+
+/// The audit query with its district, actor and outcome conditions written out when the
+/// filter has them, so each engine can see which index walks the trail (`$1 IS NULL OR …`
+/// would hide it); an absent one still names its parameter, which is bound as NULL.
+fn entries_sql(filter: &Filter) -> String {
+    let written = |present: bool, condition: &'static str, absent: &'static str| {
+        if present {
+            condition
+        } else {
+            absent
+        }
     };
+    let district = written(filter.districts.is_some(), "district_id = $1", "$1 IS NULL");
+    let actor = written(filter.actor.is_some(), "actor_id = $2", "$2 IS NULL");
+    let outcome = written(filter.outcome.is_some(), "outcome = $4", "$4 IS NULL");
     format!(
         "SELECT {COLUMNS} FROM audit_log \
          WHERE {district} AND {actor} \
@@ -163,7 +159,7 @@ async fn entries(
         filter.outcome.map(|o| o.code()),
         filter.since.map(|t| t.millis()),
         filter.until.map(|t| t.millis()),
-        filter.limit.clamp(1, 100_000),
+        page_limit(filter),
         filter.before_seq
     )?)
 }

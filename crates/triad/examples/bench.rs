@@ -27,8 +27,8 @@ mod common;
 mod load;
 use common::{triad_binary, Result};
 use load::{
-    bench_session, bench_token, peak_memory_kib, resident_memory_kib, serve, wrk_with, Load,
-    Measured, SECONDS,
+    bench_session, bench_token, peak_memory_kib, post_script, resident_memory_kib, scalar, serve,
+    writable, wrk_with, Load, Measured, SECONDS,
 };
 
 fn wrk(measured: Measured, url: &str, extra: &[&str]) -> Result<Load> {
@@ -43,11 +43,7 @@ macro_rules! raw_batches {
         for chunk in $items.chunks(BATCH) {
             match $db {
                 Db::Sqlite(pool, _) => {
-                    // A connection of its own that may write: the pool's only read.
-                    let mut writable = pool.acquire().await?.detach();
-                    sqlx::query("PRAGMA query_only = OFF")
-                        .execute(&mut writable)
-                        .await?;
+                    let mut writable = writable(pool).await?;
                     let mut tx =
                         sqlx::Connection::begin_with(&mut writable, "BEGIN IMMEDIATE").await?;
                     for $item in chunk {
@@ -166,24 +162,13 @@ async fn main() -> Result<()> {
     }
     let home = wrk(measured, &format!("{base}/"), &["-H", &cookie])?;
 
-    let script = dir.path().join("write.lua");
-    std::fs::write(
-        &script,
-        format!(
-            r#"local threads = 0
-function setup(thread) threads = threads + 1; thread:set("tid", threads) end
-function init(args) counter = 0 end
-function request()
-  counter = counter + 1
-  local key = "bench-" .. tid .. "-" .. counter
-  local body = '{{"name":"Bench campus ' .. key .. '","level":"high"}}'
-  return wrk.format("POST", "/api/v1/districts/{district}/campuses",
-    {{["Authorization"] = "Bearer {token}", ["Idempotency-Key"] = key, ["Content-Type"] = "application/json"}}, body)
-end
-"#
-        ),
+    let script_path = post_script(
+        dir.path(),
+        "campus",
+        &format!("/api/v1/districts/{district}/campuses"),
+        &token,
+        r#"'{"name":"Bench campus ' .. key .. '","level":"high"}'"#,
     )?;
-    let script_path = script.display().to_string();
     let write = wrk(measured, &base, &["-s", &script_path])?;
     let activity = activity_load(&db, &base, dir.path(), now, measured).await?;
     let peak = peak_memory_kib(server.0.id());
@@ -254,27 +239,18 @@ async fn activity_load(
         .await?
         .ok_or("no district-leader")?;
     let leader_token = bench_token(db, leader.user_id(), now).await?;
-    let script = dir.join("activity.lua");
-    std::fs::write(
-        &script,
-        format!(
-            r#"local threads = 0
-function setup(thread) threads = threads + 1; thread:set("tid", threads) end
-function init(args) counter = 0 end
-function request()
-  counter = counter + 1
-  local key = "activity-" .. tid .. "-" .. counter
-  local body = '{{"campus_id":"{campus}","category":"counseling_student","minutes":"15","students":"1"}}'
-  return wrk.format("POST", "/api/v1/activities",
-    {{["Authorization"] = "Bearer {token}", ["Idempotency-Key"] = key, ["Content-Type"] = "application/json"}}, body)
-end
-"#,
-            campus = sample.campus_id
+    let script_path = post_script(
+        dir,
+        "activity",
+        "/api/v1/activities",
+        &token,
+        &format!(
+            r#"'{{"campus_id":"{}","category":"counseling_student","minutes":"15","students":"1"}}'"#,
+            sample.campus_id
         ),
     )?;
     let sro_auth = format!("Authorization: Bearer {token}");
     let leader_auth = format!("Authorization: Bearer {leader_token}");
-    let script_path = script.display().to_string();
     let month = &sample.month;
     let year = sample.school_year;
     let mut loads = Vec::new();
@@ -324,26 +300,13 @@ end
     )
     .await?
     .len() as i64;
-    let rows = total_activities(db).await?.max(count);
+    let rows = scalar(db, "SELECT COUNT(*) FROM activities")
+        .await?
+        .max(count);
     Ok(ActivityLoad {
         rows,
         loads,
         sample,
-    })
-}
-
-async fn total_activities(db: &Db) -> Result<i64> {
-    Ok(match db {
-        Db::Sqlite(pool, _) => {
-            sqlx::query_scalar("SELECT COUNT(*) FROM activities")
-                .fetch_one(pool)
-                .await?
-        }
-        Db::Postgres(pool, _) => {
-            sqlx::query_scalar("SELECT COUNT(*) FROM activities")
-                .fetch_one(pool)
-                .await?
-        }
     })
 }
 

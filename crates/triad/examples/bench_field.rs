@@ -20,8 +20,8 @@ mod common;
 mod load;
 use common::{triad_binary, Result};
 use load::{
-    bench_session, bench_token, peak_memory_kib, resident_memory_kib, serve, wrk_with, Measured,
-    SECONDS,
+    bench_session, bench_token, peak_memory_kib, post_script, resident_memory_kib, scalar, serve,
+    writable, wrk_with, Measured, SECONDS,
 };
 
 /// The peer's load: one wrk thread, 32 connections, 10 seconds.
@@ -111,14 +111,14 @@ async fn main() -> Result<()> {
     };
     let auth = format!("Authorization: Bearer {token}");
 
-    let incident_script = script(
+    let incident_script = post_script(
         dir.path(),
         "incident",
         &format!("/api/v1/campuses/{campus}/incidents"),
         &token,
         r#"'{"kind":"suspicious_person","classification":"school_conduct","occurred_at":"2026-09-02T08:40","location":"Gym entrance","narrative":"Bench report ' .. key .. '","people":[{"kind":"student","name":"A student","description":"Grade 9"}]}'"#,
     )?;
-    let sign_in_script = script(
+    let sign_in_script = post_script(
         dir.path(),
         "sign-in",
         &format!("/api/v1/campuses/{campus}/visitors"),
@@ -244,34 +244,6 @@ async fn main() -> Result<()> {
     Ok(())
 }
 
-/// A wrk script that POSTs `body` (a Lua expression that may use `key`, `tid` and
-/// `counter`) as JSON to `path`, each request with its own idempotency key.
-fn script(
-    dir: &std::path::Path,
-    name: &str,
-    path: &str,
-    token: &str,
-    body: &str,
-) -> Result<String> {
-    let file = dir.join(format!("{name}.lua"));
-    std::fs::write(
-        &file,
-        format!(
-            r#"local threads = 0
-function setup(thread) threads = threads + 1; thread:set("tid", threads) end
-function init(args) counter = 0 end
-function request()
-  counter = counter + 1
-  local key = "{name}-" .. tid .. "-" .. counter
-  return wrk.format("POST", "{path}",
-    {{["Authorization"] = "Bearer {token}", ["Idempotency-Key"] = key, ["Content-Type"] = "application/json"}}, {body})
-end
-"#
-        ),
-    )?;
-    Ok(file.display().to_string())
-}
-
 /// A wrk latency ("1.23ms", "850.00us", "1.02s") in milliseconds.
 fn millis(text: &str) -> Option<f64> {
     let (number, factor) = if let Some(n) = text.strip_suffix("ms") {
@@ -391,21 +363,11 @@ async fn fill_audit(db: &Db, district: Id, actor: Id, count: i64, now: Timestamp
     Ok(())
 }
 
-async fn scalar(db: &Db, sql: &str) -> Result<i64> {
-    Ok(match db {
-        Db::Sqlite(pool, _) => sqlx::query_scalar(sql).fetch_one(pool).await?,
-        Db::Postgres(pool, _) => sqlx::query_scalar(sql).fetch_one(pool).await?,
-    })
-}
-
 /// One statement on a connection of its own that may write (the SQLite pool only reads).
 async fn execute(db: &Db, sql: &str) -> Result<()> {
     match db {
         Db::Sqlite(pool, _) => {
-            let mut writable = pool.acquire().await?.detach();
-            sqlx::query("PRAGMA query_only = OFF")
-                .execute(&mut writable)
-                .await?;
+            let mut writable = writable(pool).await?;
             sqlx::query(sql).execute(&mut writable).await?;
             sqlx::Connection::close(writable).await?;
         }

@@ -26,18 +26,8 @@ const CLIENTS: usize = 16;
 
 fn start(bin: &Path, data: &str, url: &str, addr: &str) -> Result<Server> {
     Ok(Server(
-        Command::new(bin)
-            .args([
-                "--data-dir",
-                data,
-                "--database-url",
-                url,
-                "serve",
-                "--addr",
-                addr,
-            ])
+        common::serve_command(bin, data, url, addr)
             .env("RUST_LOG", "error")
-            .stdout(Stdio::null())
             .spawn()?,
     ))
 }

@@ -24,6 +24,24 @@ pub fn triad_binary() -> Result<PathBuf> {
     Ok(bin)
 }
 
+/// The command that serves an instance on `addr`, its output discarded; the caller sets the
+/// log level and where the log goes, then spawns it.
+pub fn serve_command(bin: &Path, data: &str, url: &str, addr: &str) -> std::process::Command {
+    let mut command = std::process::Command::new(bin);
+    command
+        .args([
+            "--data-dir",
+            data,
+            "--database-url",
+            url,
+            "serve",
+            "--addr",
+            addr,
+        ])
+        .stdout(std::process::Stdio::null());
+    command
+}
+
 /// A running server; killed (SIGKILL) when dropped if still running.
 pub struct Server(pub Child);
 

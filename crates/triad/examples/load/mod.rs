@@ -6,7 +6,7 @@
 
 use crate::common::Result;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 use triad_domain::{Id, Timestamp};
 use triad_store::auth as accounts;
@@ -236,18 +236,8 @@ pub async fn serve(bin: &Path, data: &str, url: &str) -> Result<(crate::common::
         .port();
     let addr = format!("127.0.0.1:{port}");
     let server = crate::common::Server(
-        Command::new(bin)
-            .args([
-                "--data-dir",
-                data,
-                "--database-url",
-                url,
-                "serve",
-                "--addr",
-                &addr,
-            ])
+        crate::common::serve_command(bin, data, url, &addr)
             .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
             // The server's warnings (slow statements under load) go to the data folder's
             // log rather than between the figures.
             .stderr(std::fs::File::create(Path::new(data).join("server.log"))?)
@@ -260,4 +250,45 @@ pub async fn serve(bin: &Path, data: &str, url: &str) -> Result<(crate::common::
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     Ok((server, format!("http://{addr}")))
+}
+
+/// A wrk script that POSTs `body` (a Lua expression that may use `key`, `tid` and `counter`)
+/// as JSON to `path` with a bearer token, each request with its own idempotency key; yields
+/// the script's path.
+pub fn post_script(dir: &Path, name: &str, path: &str, token: &str, body: &str) -> Result<String> {
+    let file = dir.join(format!("{name}.lua"));
+    std::fs::write(
+        &file,
+        format!(
+            r#"local threads = 0
+function setup(thread) threads = threads + 1; thread:set("tid", threads) end
+function init(args) counter = 0 end
+function request()
+  counter = counter + 1
+  local key = "{name}-" .. tid .. "-" .. counter
+  return wrk.format("POST", "{path}",
+    {{["Authorization"] = "Bearer {token}", ["Idempotency-Key"] = key, ["Content-Type"] = "application/json"}}, {body})
+end
+"#
+        ),
+    )?;
+    Ok(file.display().to_string())
+}
+
+/// One number read straight from the database.
+pub async fn scalar(db: &Db, sql: &str) -> Result<i64> {
+    Ok(match db {
+        Db::Sqlite(pool, _) => sqlx::query_scalar(sql).fetch_one(pool).await?,
+        Db::Postgres(pool, _) => sqlx::query_scalar(sql).fetch_one(pool).await?,
+    })
+}
+
+/// A SQLite connection of its own that may write (the pool's connections only read; Triad
+/// writes through its one writer). Close it when done.
+pub async fn writable(pool: &sqlx::SqlitePool) -> Result<sqlx::SqliteConnection> {
+    let mut conn = pool.acquire().await?.detach();
+    sqlx::query("PRAGMA query_only = OFF")
+        .execute(&mut conn)
+        .await?;
+    Ok(conn)
 }
