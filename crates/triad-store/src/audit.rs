@@ -94,21 +94,28 @@ pub struct Filter {
 /// The trail grows with every write, so each query walks an index in `seq` order and stops
 /// at the page's end: a district's entries by `(district_id, seq)` (one query per district
 /// the reader leads, merged here), a person's by `(actor_id, seq)`, everything by `seq`. The
-/// other filters are checked on the entries that walk meets.
+/// other filters are checked on the entries that walk meets. An action prefix whose entries
+/// are few (see [`Walk`]) is read from its own range of `(district_id, action, seq)` instead:
+/// walking by `seq` would meet one of them in thousands.
 pub async fn list(db: &Db, filter: &Filter) -> StoreResult<Vec<AuditEntry>> {
     let mut conn = db.acquire().await?;
-    let sql = entries_sql(filter);
+    let engine = db.engine();
     let rows = match &filter.districts {
         Some(districts) => {
             let mut rows = Vec::new();
             for district in districts {
-                rows.extend(entries(&mut conn, &sql, Some(district.to_string()), filter).await?);
+                let district = Some(district.to_string());
+                let walk = walk_for(&mut conn, engine, district.clone(), filter).await?;
+                rows.extend(entries(&mut conn, engine, walk, district, filter).await?);
             }
             rows.sort_by_key(|r: &Row| std::cmp::Reverse(r.seq));
             rows.truncate(page_limit(filter) as usize);
             rows
         }
-        None => entries(&mut conn, &sql, None, filter).await?,
+        None => {
+            let walk = walk_for(&mut conn, engine, None, filter).await?;
+            entries(&mut conn, engine, walk, None, filter).await?
+        }
     };
     Ok(rows.into_iter().map(Row::into_entry).collect())
 }
@@ -117,10 +124,77 @@ fn page_limit(filter: &Filter) -> i64 {
     filter.limit.clamp(1, 100_000)
 }
 
+/// How a query finds its entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Walk {
+    /// Newest first along `seq` (of the district or the person), checking the rest.
+    BySeq,
+    /// The action prefix's range, then sorted: chosen when the range holds fewer than
+    /// [`RARE_ACTION`] entries, so the sort is small and bounded.
+    ByActionRange,
+}
+
+/// Fewer entries than this under an action prefix and the prefix's range is read and
+/// sorted; more, and walking by `seq` meets one soon enough.
+pub const RARE_ACTION: i64 = 5_000;
+
+/// The text just past every text that starts with `prefix`, in code point order (which is
+/// byte order in UTF-8): the range's upper end. `None` when no text is past it.
+fn past_prefix(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        let next = (last as u32 + 1..=char::MAX as u32).find_map(char::from_u32);
+        if let Some(next) = next {
+            chars.push(next);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
+}
+
+/// The action prefix's range written for the engine: byte order on both (see migration 0032).
+fn action_range(engine: crate::Engine) -> &'static str {
+    match engine {
+        crate::Engine::Sqlite => "action >= $9 AND action < $10",
+        crate::Engine::Postgres => "action COLLATE \"C\" >= $9 AND action COLLATE \"C\" < $10",
+    }
+}
+
+/// Counts the action prefix's range, up to [`RARE_ACTION`], to choose the walk.
+async fn walk_for(
+    conn: &mut crate::Pooled,
+    engine: crate::Engine,
+    district: Option<String>,
+    filter: &Filter,
+) -> StoreResult<Walk> {
+    // A prefix with no text past it (made of the last code point alone) has no range.
+    let Some((prefix, past)) = (filter.action_prefix.as_ref())
+        .and_then(|prefix| Some((prefix.clone(), past_prefix(prefix)?)))
+    else {
+        return Ok(Walk::BySeq);
+    };
+    let district_condition = if district.is_some() {
+        "district_id = $1"
+    } else {
+        "$1 IS NULL"
+    };
+    let sql = format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM audit_log WHERE {district_condition} AND {range} LIMIT {RARE_ACTION}) AS found",
+        range = action_range(engine).replace("$9", "$2").replace("$10", "$3")
+    );
+    let found = crate::fetch_scalar!(&mut *conn, i64, &sql, district, prefix, past)?;
+    Ok(if found < RARE_ACTION {
+        Walk::ByActionRange
+    } else {
+        Walk::BySeq
+    })
+}
+
 /// The audit query with its district, actor and outcome conditions written out when the
 /// filter has them, so each engine can see which index walks the trail (`$1 IS NULL OR …`
-/// would hide it); an absent one still names its parameter, which is bound as NULL.
-fn entries_sql(filter: &Filter) -> String {
+/// would hide it); an absent one still names its parameter, which is bound as NULL. Walking
+/// an action's range, the order is written `+seq` so neither engine walks by `seq` instead.
+fn entries_sql(engine: crate::Engine, filter: &Filter, walk: Walk) -> String {
     let written = |present: bool, condition: &'static str, absent: &'static str| {
         if present {
             condition
@@ -131,28 +205,39 @@ fn entries_sql(filter: &Filter) -> String {
     let district = written(filter.districts.is_some(), "district_id = $1", "$1 IS NULL");
     let actor = written(filter.actor.is_some(), "actor_id = $2", "$2 IS NULL");
     let outcome = written(filter.outcome.is_some(), "outcome = $4", "$4 IS NULL");
+    let (range, order) = match walk {
+        Walk::BySeq => ("$9 IS NULL AND $10 IS NULL", "seq"),
+        Walk::ByActionRange => (action_range(engine), "+seq"),
+    };
     format!(
         "SELECT {COLUMNS} FROM audit_log \
          WHERE {district} AND {actor} \
            AND ($3 IS NULL OR substr(action, 1, length($3)) = $3) \
+           AND {range} \
            AND {outcome} \
            AND ($5 IS NULL OR at >= $5) \
            AND ($6 IS NULL OR at < $6) \
            AND ($8 IS NULL OR seq < $8) \
-         ORDER BY seq DESC LIMIT $7"
+         ORDER BY {order} DESC LIMIT $7"
     )
 }
 
 async fn entries(
     conn: &mut crate::Pooled,
-    sql: &str,
+    engine: crate::Engine,
+    walk: Walk,
     district: Option<String>,
     filter: &Filter,
 ) -> StoreResult<Vec<Row>> {
+    // The range's ends are bound only when the query walks it (they are NULL otherwise).
+    let (from, past) = match (&filter.action_prefix, walk) {
+        (Some(prefix), Walk::ByActionRange) => (Some(prefix.clone()), past_prefix(prefix)),
+        _ => (None, None),
+    };
     Ok(fetch_all!(
         &mut *conn,
         Row,
-        sql,
+        &entries_sql(engine, filter, walk),
         district,
         filter.actor.map(|a| a.to_string()),
         filter.action_prefix.clone(),
@@ -160,7 +245,9 @@ async fn entries(
         filter.since.map(|t| t.millis()),
         filter.until.map(|t| t.millis()),
         page_limit(filter),
-        filter.before_seq
+        filter.before_seq,
+        from,
+        past
     )?)
 }
 
@@ -243,4 +330,25 @@ pub async fn last_checkpoint<'c>(conn: impl Into<Conn<'c>>) -> StoreResult<Optio
         Option<i64>,
         "SELECT MAX(size) FROM audit_checkpoints"
     )?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::past_prefix;
+
+    #[test]
+    fn the_text_past_a_prefix_follows_every_text_that_starts_with_it() {
+        assert_eq!(past_prefix("evidence.").as_deref(), Some("evidence/"));
+        assert_eq!(past_prefix("é").as_deref(), Some("ê"));
+        // The gap of surrogates is stepped over; the last code point carries to the one before.
+        assert_eq!(past_prefix("a\u{D7FF}").as_deref(), Some("a\u{E000}"));
+        assert_eq!(past_prefix("a\u{10FFFF}").as_deref(), Some("b"));
+        assert_eq!(past_prefix("\u{10FFFF}"), None);
+        assert_eq!(past_prefix(""), None);
+        for text in ["evidence.transfer", "evidence.", "evidence.\u{10FFFF}x"] {
+            let past = past_prefix("evidence.").unwrap();
+            assert!(text >= "evidence." && text < past.as_str(), "{text}");
+        }
+        assert!("evidence/" >= past_prefix("evidence.").unwrap().as_str());
+    }
 }

@@ -106,3 +106,32 @@ pub(crate) fn placeholders(rows: usize, width: usize) -> String {
         .collect();
     tuples.join(", ")
 }
+
+/// `$first, $first+1, …`: `count` numbered placeholders for an IN list.
+pub(crate) fn numbered(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Runs a query whose arguments are all text, bound in order.
+pub(crate) async fn fetch_bound<T>(
+    c: &mut Conn<'_>,
+    sql: &str,
+    args: &[String],
+) -> crate::StoreResult<Vec<T>>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin,
+{
+    Ok(crate::run!(c, |c| {
+        let mut q = sqlx::query_as::<_, T>(sql);
+        for a in args {
+            q = q.bind(a.clone());
+        }
+        q.fetch_all(c).await
+    })?)
+}

@@ -258,6 +258,31 @@ pub async fn answers<'c>(
     )?)
 }
 
+/// A campaign's answers to one question that carry text, in the order of the responses'
+/// random ids; given a theme, only those coded with it (a removed coding does not count).
+/// The themes page pages through these without reading the rest of each response.
+pub async fn text_answers<'c>(
+    conn: impl Into<Conn<'c>>,
+    campaign: &str,
+    question: &str,
+    theme: Option<&str>,
+) -> StoreResult<Vec<RoleAnswer>> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_all!(
+        &mut c,
+        RoleAnswer,
+        "SELECT a.response_id, r.role, r.role_text, r.section, a.question_key, a.value_number, a.value_bool, \
+         a.value_text, a.original, a.flags FROM survey_answers a JOIN survey_responses r ON r.id = a.response_id \
+         WHERE a.campaign_id = $1 AND a.question_key = $2 AND a.value_text IS NOT NULL \
+         AND ($3 = '' OR EXISTS (SELECT 1 FROM survey_codings k WHERE k.response_id = a.response_id \
+           AND k.question_key = a.question_key AND k.theme = $3 AND NOT k.removed)) \
+         ORDER BY a.response_id",
+        campaign.to_string(),
+        question.to_string(),
+        theme.unwrap_or_default().to_string()
+    )?)
+}
+
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct CodingRow {
     pub response_id: String,
@@ -343,6 +368,26 @@ pub async fn codings<'c>(conn: impl Into<Conn<'c>>, campaign: &str) -> StoreResu
          WHERE campaign_id = $1 ORDER BY response_id, question_key, theme",
         campaign.to_string()
     )?)
+}
+
+/// The codings of some of a campaign's responses (a page of the themes page).
+pub async fn codings_of<'c>(
+    conn: impl Into<Conn<'c>>,
+    campaign: &str,
+    responses: &[String],
+) -> StoreResult<Vec<CodingRow>> {
+    if responses.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut c: Conn = conn.into();
+    let sql = format!(
+        "SELECT response_id, campaign_id, question_key, theme, phrase, source, removed FROM survey_codings \
+         WHERE campaign_id = $1 AND response_id IN ({}) ORDER BY response_id, question_key, theme",
+        crate::conn::numbered(2, responses.len())
+    );
+    let mut args = vec![campaign.to_string()];
+    args.extend(responses.iter().cloned());
+    crate::conn::fetch_bound(&mut c, &sql, &args).await
 }
 
 /// Whether a response of the campaign answered the question (for corrections).

@@ -6,7 +6,6 @@ use crate::surveys::analysis::{instrument_of, role_of};
 use serde::{Deserialize, Serialize};
 use triad_domain::surveys::{self as rules, QuestionKind};
 use triad_domain::{Id, Invalid};
-use triad_store::paging::Page;
 use triad_store::surveys::{self as store, CampaignRow};
 
 /// A free-text answer with the themes coded in it, for the person who checks the coding.
@@ -20,17 +19,70 @@ pub struct CodedAnswer {
     pub themes: Vec<(String, String, String)>,
 }
 
-/// The free-text answers of a campaign with their themes (the district's leaders).
+/// What the themes page looks for: a theme of the codebook (empty: any) and words the answer
+/// contains, in any case.
+#[derive(Debug, Clone, Default)]
+pub struct AnswerFilter {
+    pub theme: String,
+    pub words: String,
+}
+
+/// The answers a filter found: the asked slice of them, with their themes, and how many.
+#[derive(Debug, Clone)]
+pub struct CodedAnswers {
+    pub shown: Vec<CodedAnswer>,
+    pub found: usize,
+}
+
+/// The free-text answers of a campaign that match `filter`, with their themes, the `shown`
+/// slice of them in the order of the responses' random ids (the district's leaders). Only
+/// the text answers are read, and the codings of the slice alone.
 pub async fn coded_answers(
     ctx: &crate::context::Ctx,
     id: &str,
-) -> AppResult<(CampaignRow, Vec<CodedAnswer>)> {
+    filter: &AnswerFilter,
+    shown: std::ops::Range<usize>,
+) -> AppResult<(CampaignRow, CodedAnswers)> {
     let c = campaign_for(ctx, id, triad_domain::policy::RecordClass::Shared).await?;
     let instrument = instrument_of(&c)?;
-    let mut conn = ctx.app.db.acquire().await?;
-    let answers = store::answers(&mut conn, &c.id, Page::ALL).await?;
-    let codings = store::codings(&mut conn, &c.id).await?;
     let codebook = rules::seed_codebook();
+    let theme = filter.theme.trim();
+    if !theme.is_empty() && codebook.iter().all(|t| t.key != theme) {
+        return Err(Invalid::one("theme", "choose a theme from the list").into());
+    }
+    let words = filter.words.trim().to_lowercase();
+    let mut conn = ctx.app.db.acquire().await?;
+    let mut matching = Vec::new();
+    for question in instrument
+        .questions
+        .iter()
+        .filter(|q| q.kind == QuestionKind::Text)
+    {
+        let answers = store::text_answers(
+            &mut conn,
+            &c.id,
+            &question.key,
+            Some(theme).filter(|t| !t.is_empty()),
+        )
+        .await?;
+        matching.extend(answers.into_iter().filter(|a| {
+            words.is_empty()
+                || a.value_text
+                    .as_deref()
+                    .is_some_and(|text| text.to_lowercase().contains(&words))
+        }));
+    }
+    matching
+        .sort_by(|a, b| (&a.response_id, &a.question_key).cmp(&(&b.response_id, &b.question_key)));
+    let found = matching.len();
+    let page: Vec<_> = matching
+        .into_iter()
+        .skip(shown.start)
+        .take(shown.len())
+        .collect();
+    let mut responses: Vec<String> = page.iter().map(|a| a.response_id.clone()).collect();
+    responses.dedup();
+    let codings = store::codings_of(&mut conn, &c.id, &responses).await?;
     let label = |key: &str| {
         codebook
             .iter()
@@ -38,15 +90,9 @@ pub async fn coded_answers(
             .map(|t| t.label.clone())
             .unwrap_or_default()
     };
-    let out = answers
+    let shown = page
         .into_iter()
-        .filter(|a| {
-            instrument
-                .question(&a.question_key)
-                .is_some_and(|q| q.kind == QuestionKind::Text)
-        })
-        .filter_map(|a| {
-            let text = a.value_text.clone()?;
+        .map(|a| {
             let themes = codings
                 .iter()
                 .filter(|k| {
@@ -61,17 +107,16 @@ pub async fn coded_answers(
                     (k.theme.clone(), label(&k.theme), why)
                 })
                 .collect();
-            Some(CodedAnswer {
+            CodedAnswer {
                 role: role_of(&a).label().into(),
                 response: a.response_id,
                 question: a.question_key,
-                text,
+                text: a.value_text.unwrap_or_default(),
                 themes,
-            })
+            }
         })
-        .take(500)
         .collect();
-    Ok((c, out))
+    Ok((c, CodedAnswers { shown, found }))
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]

@@ -1,6 +1,7 @@
 //! Accounts and the roles they hold: users, grants, and everything the access policy needs
 //! about one (their grants, assignments and partnerships), and the people a picker offers.
 
+use crate::conn::{fetch_bound, numbered};
 use crate::paging::{after_cursor, Order, Page};
 use crate::{execute, fetch_all, fetch_optional, fetch_scalar, Conn, StoreError, StoreResult};
 use triad_domain::auth::{Actor, Assignment, Grant, Partnership, Role, Scope};
@@ -497,31 +498,6 @@ pub async fn load_actors<'c>(
             }
         })
         .collect())
-}
-
-/// `$first, $first+1, …`: `count` numbered placeholders for an IN list.
-fn numbered(first: usize, count: usize) -> String {
-    (first..first + count)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// Runs a query whose arguments are all text, bound in order.
-async fn fetch_bound<T>(c: &mut Conn<'_>, sql: &str, args: &[String]) -> StoreResult<Vec<T>>
-where
-    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
-        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
-        + Send
-        + Unpin,
-{
-    Ok(crate::run!(c, |c| {
-        let mut q = sqlx::query_as::<_, T>(sql);
-        for a in args {
-            q = q.bind(a.clone());
-        }
-        q.fetch_all(c).await
-    })?)
 }
 
 /// Active accounts that hold a role in a district or in an agency partnered with it, whose

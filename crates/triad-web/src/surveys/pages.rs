@@ -305,8 +305,6 @@ async fn themes_page(
     Path(id): Path<String>,
     Query(q): Query<ThemesQuery>,
 ) -> WebResult<Html<String>> {
-    let (campaign, answers) = super::coding::coded_answers(&ctx, &id).await?;
-    let codebook = triad_domain::surveys::seed_codebook();
     let page: usize = match q.page.trim() {
         "" => 1,
         text => text.parse().ok().filter(|n| *n >= 1).ok_or_else(|| {
@@ -316,26 +314,22 @@ async fn themes_page(
             )))
         })?,
     };
-    if !q.theme.is_empty() && codebook.iter().all(|t| t.key != q.theme) {
-        return Err(triad_app::AppError::Invalid(triad_domain::Invalid::one(
-            "theme",
-            "choose a theme from the list",
-        ))
-        .into());
-    }
-    let words = q.q.trim().to_lowercase();
-    let matching: Vec<_> = answers
-        .into_iter()
-        .filter(|a| q.theme.is_empty() || a.themes.iter().any(|t| t.0 == q.theme))
-        .filter(|a| words.is_empty() || a.text.to_lowercase().contains(&words))
-        .collect();
-    let found = matching.len();
+    let filter = super::coding::AnswerFilter {
+        theme: q.theme.clone(),
+        words: q.q.clone(),
+    };
+    let first = (page - 1).saturating_mul(ANSWERS_PER_PAGE);
+    let (campaign, answers) = super::coding::coded_answers(
+        &ctx,
+        &id,
+        &filter,
+        first..first.saturating_add(ANSWERS_PER_PAGE),
+    )
+    .await?;
+    let codebook = triad_domain::surveys::seed_codebook();
+    let found = answers.found;
     let pages = found.div_ceil(ANSWERS_PER_PAGE).max(1);
-    let shown: Vec<_> = matching
-        .into_iter()
-        .skip((page - 1) * ANSWERS_PER_PAGE)
-        .take(ANSWERS_PER_PAGE)
-        .collect();
+    let shown = answers.shown;
     let link = |n: usize| {
         let kept = [
             ("theme", q.theme.clone()),

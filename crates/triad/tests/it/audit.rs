@@ -568,83 +568,123 @@ both_engines!(
                 .await
                 .unwrap();
         }
-        let everything = list(
-            &app.db,
-            &Filter {
-                limit: 100_000,
-                ..Filter::default()
-            },
-        )
-        .await
-        .unwrap();
-        let mut filters = Vec::new();
-        for reach in [
-            None,
-            Some(vec![app.world.district]),
-            Some(vec![app.world.district, app.world.other_district]),
-            Some(vec![Id::new()]),
-        ] {
-            for actor in [None, people[0], people[1]] {
-                for action_prefix in [None, Some("test.walk".to_string())] {
-                    for outcome in [None, Some(Outcome::Denied)] {
-                        for (since, until, before_seq, limit) in [
-                            (None, None, None, 7),
-                            (
-                                Some(base + 30 * 3_600_000),
-                                Some(base + 90 * 3_600_000),
-                                None,
-                                1000,
-                            ),
-                            (None, None, Some(everything[40].seq), 5),
-                        ] {
-                            filters.push(Filter {
-                                districts: reach.clone(),
-                                actor,
-                                action_prefix: action_prefix.clone(),
-                                outcome,
-                                since: since.map(Timestamp::from_millis),
-                                until: until.map(Timestamp::from_millis),
-                                before_seq,
-                                limit,
-                            });
+        // Each filter against a full read filtered here. Run once while every action family is
+        // rare (the query reads the prefix's range) and again after thousands of one family
+        // (the query walks by seq for it), so both ways of finding a prefix are compared.
+        let compare = |prefixes: Vec<Option<String>>| {
+            let app = &app;
+            async move {
+                let everything = list(
+                    &app.db,
+                    &Filter {
+                        limit: 100_000,
+                        ..Filter::default()
+                    },
+                )
+                .await
+                .unwrap();
+                let mut filters = Vec::new();
+                for reach in [
+                    None,
+                    Some(vec![app.world.district]),
+                    Some(vec![app.world.district, app.world.other_district]),
+                    Some(vec![Id::new()]),
+                ] {
+                    for actor in [None, people[0], people[1]] {
+                        for action_prefix in prefixes.clone() {
+                            for outcome in [None, Some(Outcome::Denied)] {
+                                for (since, until, before_seq, limit) in [
+                                    (None, None, None, 7),
+                                    (
+                                        Some(base + 30 * 3_600_000),
+                                        Some(base + 90 * 3_600_000),
+                                        None,
+                                        1000,
+                                    ),
+                                    (None, None, Some(everything[40].seq), 5),
+                                ] {
+                                    filters.push(Filter {
+                                        districts: reach.clone(),
+                                        actor,
+                                        action_prefix: action_prefix.clone(),
+                                        outcome,
+                                        since: since.map(Timestamp::from_millis),
+                                        until: until.map(Timestamp::from_millis),
+                                        before_seq,
+                                        limit,
+                                    });
+                                }
+                            }
                         }
                     }
                 }
+                let mut found_some = 0;
+                for f in &filters {
+                    let expected: Vec<i64> = everything
+                        .iter()
+                        .filter(|e| match &f.districts {
+                            None => true,
+                            Some(ds) => e.event.district.is_some_and(|d| ds.contains(&d)),
+                        })
+                        .filter(|e| f.actor.is_none_or(|a| e.event.actor == Some(a)))
+                        .filter(|e| {
+                            f.action_prefix
+                                .as_deref()
+                                .is_none_or(|p| e.event.action.starts_with(p))
+                        })
+                        .filter(|e| f.outcome.is_none_or(|o| e.event.outcome == o))
+                        .filter(|e| f.since.is_none_or(|t| e.at >= t))
+                        .filter(|e| f.until.is_none_or(|t| e.at < t))
+                        .filter(|e| f.before_seq.is_none_or(|s| e.seq < s))
+                        .take(f.limit as usize)
+                        .map(|e| e.seq)
+                        .collect();
+                    let got: Vec<i64> = list(&app.db, f)
+                        .await
+                        .unwrap()
+                        .iter()
+                        .map(|e| e.seq)
+                        .collect();
+                    assert_eq!(got, expected, "{f:?}");
+                    found_some += usize::from(!got.is_empty());
+                }
+                assert!(
+                    found_some > filters.len() / 3,
+                    "the filters select something"
+                );
             }
-        }
-        let mut found_some = 0;
-        for f in &filters {
-            let expected: Vec<i64> = everything
-                .iter()
-                .filter(|e| match &f.districts {
-                    None => true,
-                    Some(ds) => e.event.district.is_some_and(|d| ds.contains(&d)),
-                })
-                .filter(|e| f.actor.is_none_or(|a| e.event.actor == Some(a)))
-                .filter(|e| {
-                    f.action_prefix
-                        .as_deref()
-                        .is_none_or(|p| e.event.action.starts_with(p))
-                })
-                .filter(|e| f.outcome.is_none_or(|o| e.event.outcome == o))
-                .filter(|e| f.since.is_none_or(|t| e.at >= t))
-                .filter(|e| f.until.is_none_or(|t| e.at < t))
-                .filter(|e| f.before_seq.is_none_or(|s| e.seq < s))
-                .take(f.limit as usize)
-                .map(|e| e.seq)
-                .collect();
-            let got: Vec<i64> = list(&app.db, f)
-                .await
-                .unwrap()
-                .iter()
-                .map(|e| e.seq)
-                .collect();
-            assert_eq!(got, expected, "{f:?}");
-            found_some += usize::from(!got.is_empty());
-        }
-        assert!(
-            found_some > filters.len() / 3,
-            "the filters select something"
-        );
+        };
+        let rare = |p: &str| Some(p.to_string());
+        compare(vec![
+            None,
+            rare("test.walk"),
+            rare("test.o"),
+            rare("é"),
+            rare("\u{10FFFF}"),
+        ])
+        .await;
+        // Twelve thousand entries of one family (six thousand in the district, more than a
+        // rare family has), written straight to the trail after its head (their hashes are not
+        // a chain: this test reads, it does not verify).
+        const { assert!(6000 >= triad_store::audit::RARE_ACTION) };
+        let head: i64 = app.scalar("SELECT seq FROM audit_head WHERE id = 1").await;
+        app.raw(&format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 12000) \
+             INSERT INTO audit_log (seq, id, at, actor_id, action, record_type, record_id, outcome, \
+               source, content_hash, district_id, agency_id, prev_hash, hash) \
+             SELECT {head} + i, 'bulk-' || i, {base} + (i % 120) * 3600000, NULL, 'test.walk.bulk', \
+               'thing', 'bulk', CASE WHEN i % 7 = 0 THEN 'denied' ELSE 'ok' END, NULL, NULL, \
+               CASE WHEN i % 2 = 0 THEN '{district}' ELSE NULL END, NULL, 'bulk', 'bulk' FROM n",
+            district = app.world.district
+        ))
+        .await
+        .unwrap();
+        app.raw(&format!(
+            "UPDATE audit_head SET seq = {} WHERE id = 1",
+            head + 12000
+        ))
+        .await
+        .unwrap();
+        compare(vec![rare("test.walk"), rare("test.walk.r")]).await;
     }
 );

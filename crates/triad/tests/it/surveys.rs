@@ -871,5 +871,32 @@ both_engines!(
             app.get(&format!("{path}?theme=gossip"), &s).await.status(),
             422
         );
+
+        // Every answer is found, however many there are (the page once read only the first
+        // 500), and words match in any case, accented letters too.
+        let say = |why: String| {
+            let input = AnswerInput {
+                fields: [("role", "educator".to_string()), ("relationship_why", why)]
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect(),
+            };
+            let (db, campaign, now) = (&app.db, &campaign, app.clock_now());
+            async move { answer(db, campaign, &input, now).await.unwrap() }
+        };
+        for n in 0..480 {
+            say(format!("Nothing new to add ({n})")).await;
+        }
+        say("ÉL VIENE CADA SEMANA Y NOS CONOCE".into()).await;
+        let all = app.get(&path, &s).await.text().await.unwrap();
+        assert!(all.contains("541 answers, page 1 of 11"), "{all}");
+        let accented = app
+            .get(&format!("{path}?q=%C3%A9l+viene"), &s)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(accented.contains("1 answers"), "{accented}");
+        assert!(accented.contains("ÉL VIENE CADA SEMANA"), "{accented}");
     }
 );
