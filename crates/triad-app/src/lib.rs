@@ -22,6 +22,7 @@ pub mod input;
 pub mod instance_settings;
 pub mod live;
 pub mod meetings;
+pub mod mou;
 pub mod notifications;
 pub mod operations;
 pub mod org;

@@ -13,6 +13,7 @@ pub mod ids;
 pub mod incidents;
 pub mod investigations;
 pub mod meetings;
+pub mod mou;
 pub mod operations;
 pub mod org;
 pub mod policy;

@@ -28,6 +28,9 @@ pub enum RecordClass {
     Accounts,
     /// The audit trail itself.
     Audit,
+    /// A partnership's MOU: its versions, clauses, signatories and signatures. It belongs to
+    /// an agency and a district together (a tenant with both and no campus).
+    Agreement,
 }
 
 impl RecordClass {
@@ -45,6 +48,7 @@ impl RecordClass {
             RecordClass::Directory => "directory",
             RecordClass::Accounts => "accounts",
             RecordClass::Audit => "audit",
+            RecordClass::Agreement => "agreement",
         }
     }
 }
@@ -305,6 +309,21 @@ fn covers(reach: &Reach, tenant: &Tenant, class: RecordClass) -> bool {
     if reach.instance {
         return true;
     }
+    // A partnership's MOU is reached from either side: the district's people (its leaders,
+    // the administrators of its campuses, and the SROs this agency assigned there) and the
+    // agency's supervisors. An SRO reaches it through an assignment, never through the
+    // agency grant (which would open the MOU of every district the agency serves).
+    if class == RecordClass::Agreement {
+        let district_side = reach.district.is_some()
+            && reach.district == tenant.district
+            && reach.agency.is_none_or(|a| tenant.agency == Some(a));
+        let agency_side = reach.role != Role::Sro
+            && reach.campus.is_none()
+            && reach.district.is_none()
+            && reach.agency.is_some()
+            && reach.agency == tenant.agency;
+        return district_side || agency_side;
+    }
     // Law-enforcement records belong to the agency: its sworn side sees them on any campus.
     if class == RecordClass::LawEnforcement {
         return reach.agency.is_some() && reach.agency == tenant.agency;
@@ -362,6 +381,11 @@ pub fn permits(role: Role, class: RecordClass, action: Action) -> bool {
         },
         Accounts => role == SystemAdmin,
         Audit => action == View && matches!(role, SystemAdmin | DistrictLeader),
+        // Drafted by the two sides' leaders; read by the people who work under it.
+        Agreement => match action {
+            View => matches!(role, DistrictLeader | LeSupervisor | CampusAdmin | Sro),
+            Change => matches!(role, DistrictLeader | LeSupervisor),
+        },
     }
 }
 
@@ -533,6 +557,98 @@ mod tests {
                 campus: Some(id(campus)),
             },
         )
+    }
+
+    fn agreement(agency: u64, district: u64) -> Resource {
+        Resource::new(
+            RecordClass::Agreement,
+            Tenant {
+                agency: Some(id(agency)),
+                district: Some(id(district)),
+                campus: None,
+            },
+        )
+    }
+
+    #[test]
+    fn an_mou_is_read_by_both_sides_and_drafted_by_their_leaders_only() {
+        let one = |role, scope| actor(vec![Grant { role, scope }], vec![]);
+        let leader = one(
+            Role::DistrictLeader,
+            Scope::District {
+                district: id(DISTRICT),
+            },
+        );
+        let supervisor = one(Role::LeSupervisor, Scope::Agency { agency: id(AGENCY) });
+        let sso = one(
+            Role::Sso,
+            Scope::Campus {
+                district: id(DISTRICT),
+                campus: id(CAMPUS),
+            },
+        );
+        let evaluator = one(
+            Role::Evaluator,
+            Scope::District {
+                district: id(DISTRICT),
+            },
+        );
+        let ours = agreement(AGENCY, DISTRICT);
+        for (who, actor, view, change) in [
+            ("district leader", &leader, Decision::Allow, Decision::Allow),
+            (
+                "LE supervisor",
+                &supervisor,
+                Decision::Allow,
+                Decision::Allow,
+            ),
+            (
+                "principal",
+                &principal(),
+                Decision::Allow,
+                Decision::Forbidden,
+            ),
+            ("assigned SRO", &sro(), Decision::Allow, Decision::Forbidden),
+            ("SSO", &sso, Decision::Forbidden, Decision::Forbidden),
+            (
+                "evaluator",
+                &evaluator,
+                Decision::Forbidden,
+                Decision::Forbidden,
+            ),
+        ] {
+            assert_eq!(decide(actor, Action::View, ours), view, "{who} reads");
+            assert_eq!(decide(actor, Action::Change, ours), change, "{who} drafts");
+        }
+        // Another district's MOU with the same agency: the agency's supervisor reads it; the
+        // SRO, whose assignment is here, does not (the agency grant opens no MOU), nor does
+        // this district's leader.
+        let elsewhere = agreement(AGENCY, OTHER_DISTRICT);
+        assert_eq!(
+            decide(&supervisor, Action::View, elsewhere),
+            Decision::Allow
+        );
+        assert_ne!(decide(&sro(), Action::View, elsewhere), Decision::Allow);
+        assert_eq!(
+            decide(&leader, Action::View, elsewhere),
+            Decision::Forbidden
+        );
+        // This district's MOU with another agency: its leader and principal read it; this
+        // agency's SRO and supervisor do not.
+        let other_agency = agreement(OTHER_AGENCY, DISTRICT);
+        assert_eq!(
+            decide(&leader, Action::Change, other_agency),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(&principal(), Action::View, other_agency),
+            Decision::Allow
+        );
+        assert_ne!(decide(&sro(), Action::View, other_agency), Decision::Allow);
+        assert_ne!(
+            decide(&supervisor, Action::View, other_agency),
+            Decision::Allow
+        );
     }
 
     #[test]

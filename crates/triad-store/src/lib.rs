@@ -22,6 +22,7 @@ pub mod instance;
 pub mod investigations;
 pub mod jobs;
 pub mod meetings;
+pub mod mou;
 pub mod notifications;
 pub mod operations;
 pub mod org;

@@ -303,6 +303,19 @@ pub async fn insert_partnership<'c>(
     Ok(())
 }
 
+pub async fn partnership<'c>(
+    conn: impl Into<Conn<'c>>,
+    id: Id,
+) -> StoreResult<Option<Partnership>> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_optional!(
+        &mut c,
+        Partnership,
+        "SELECT id, agency_id, district_id, started_on FROM partnerships WHERE id = $1",
+        id.to_string()
+    )?)
+}
+
 pub async fn partnerships_of_district<'c>(
     conn: impl Into<Conn<'c>>,
     district: Id,

@@ -14,6 +14,7 @@ mod home;
 mod incident_file;
 pub mod incidents;
 pub mod meetings;
+pub mod mou;
 mod notifications;
 mod nul;
 pub mod openapi;
@@ -120,6 +121,7 @@ fn all_routes() -> routes::Routes {
         .merge(crate::org::routes())
         .merge(crate::activity::routes())
         .merge(crate::meetings::routes())
+        .merge(crate::mou::routes())
         .merge(crate::incidents::routes())
         .merge(crate::incident_file::routes())
         .merge(crate::evidence::routes())

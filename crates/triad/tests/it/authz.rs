@@ -47,6 +47,11 @@ const AUDIT_READERS: &[&str] = &["director", "admin"];
 const LEADER: &[&str] = &["director"];
 const USER_MANAGERS: &[&str] = &["director", "admin"];
 const IMPORTERS: &[&str] = &["sro", "sso", "sergeant"];
+/// Who reads the own partnership's MOU: both sides' leaders, the campus's administrator and
+/// the SRO assigned there (not the SSO, staff or evaluator).
+const MOU_READERS: &[&str] = &["sro", "principal", "sergeant", "director"];
+/// Who drafts it and designates a side's signatory: the two sides' leaders.
+const MOU_DRAFTERS: &[&str] = &["sergeant", "director"];
 /// Who reads a district's survey figures: its leader and the evaluator.
 const SURVEY_READERS: &[&str] = &["director", "evaluator"];
 
@@ -137,6 +142,13 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
             | "/api/v1/partnerships",
         ) => e(ADMIN, ADMIN),
         ("GET", "/audit" | "/api/v1/audit") => e(AUDIT_READERS, AUDIT_READERS),
+        ("GET", "/partnerships/{id}/mou" | "/mou/{id}" | "/mou/{id}/compare") => {
+            e(MOU_READERS, NOBODY)
+        }
+        ("POST", "/partnerships/{id}/mou/drafts" | "/partnerships/{id}/mou/signatory")
+        | ("POST", "/mou/{id}") => e(MOU_DRAFTERS, NOBODY),
+        // Only the designated signatory signs: the district's leader, in the own tenant.
+        ("POST", "/mou/{id}/sign") => e(LEADER, NOBODY),
         // District leaders find the people of their district and give or end its school
         // roles; everything else about accounts, and the instance's settings, is the
         // administrator's.
@@ -412,6 +424,15 @@ async fn concrete(app: &TestApp, path: &str, actor: &str, foreign: bool) -> Stri
         id.to_string()
     } else if path.starts_with("/notices/") || path.starts_with("/api/v1/notices/") {
         if foreign { w.other_notice } else { w.notice }.to_string()
+    } else if path.starts_with("/partnerships/") {
+        if foreign {
+            w.other_partnership
+        } else {
+            w.partnership
+        }
+        .to_string()
+    } else if path.starts_with("/mou/") {
+        if foreign { w.other_mou } else { w.mou }.to_string()
     } else if path.starts_with("/surveys/") || path.starts_with("/api/v1/surveys/") {
         if foreign { w.other_survey } else { w.survey }.to_string()
     } else if path.starts_with("/drills/") || path.starts_with("/api/v1/drills/") {
@@ -639,7 +660,8 @@ both_engines!(
 /// their own district's), the agencies and officers serving it (through the partnership); for
 /// the SRO of that other campus also the directory entries of the district's campuses (their
 /// agency serves the whole district) and the agency's own law-enforcement records, which
-/// belong to the agency on every campus. Nothing else of the home campus.
+/// belong to the agency on every campus; for the administrator and the SRO, the district's
+/// MOU. Nothing else of the home campus.
 fn sibling_allows(role: &str, route: &RouteSpec) -> bool {
     let directory = matches!(
         (route.method, route.path),
@@ -667,7 +689,17 @@ fn sibling_allows(role: &str, route: &RouteSpec) -> bool {
                     | "/api/v1/evidence/{id}/custody-bundle"
             )
         );
-    directory || agency_side
+    // The partnership's MOU covers every campus of the district: the administrator and the
+    // SRO of any of them read it (and neither drafts it).
+    let mou = matches!(role, "sro" | "principal")
+        && matches!(
+            (route.method, route.path),
+            (
+                "GET",
+                "/partnerships/{id}/mou" | "/mou/{id}" | "/mou/{id}/compare"
+            )
+        );
+    directory || agency_side || mou
 }
 
 both_engines!(

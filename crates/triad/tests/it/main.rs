@@ -19,6 +19,7 @@ mod evidence;
 mod incidents;
 mod investigations;
 mod meetings;
+mod mou;
 mod operations;
 mod pages;
 mod response;

@@ -99,6 +99,12 @@ pub struct World {
     /// A survey campaign of each district (the seed's four questions, open).
     pub survey: Id,
     pub other_survey: Id,
+    /// Each tenant's partnership, and a draft of its MOU (the own district's leader is its
+    /// designated signatory).
+    pub partnership: Id,
+    pub other_partnership: Id,
+    pub mou: Id,
+    pub other_mou: Id,
 }
 
 pub struct TestApp {
@@ -713,13 +719,24 @@ async fn build_world(
         other_drill: Id::new(),
         survey: Id::new(),
         other_survey: Id::new(),
+        partnership: Id::new(),
+        other_partnership: Id::new(),
+        mou: Id::new(),
+        other_mou: Id::new(),
     };
-    for (d, c, a, name) in [
-        (world.district, world.campus, world.agency, "Home"),
+    for (d, c, a, p, name) in [
+        (
+            world.district,
+            world.campus,
+            world.agency,
+            world.partnership,
+            "Home",
+        ),
         (
             world.other_district,
             world.other_campus,
             world.other_agency,
+            world.other_partnership,
             "Away",
         ),
     ] {
@@ -741,7 +758,7 @@ async fn build_world(
         org::insert_agency(&mut tx, a, &format!("{name} Police"), now)
             .await
             .expect("agency");
-        org::insert_partnership(&mut tx, Id::new(), a, d, "2020-01-01", now)
+        org::insert_partnership(&mut tx, p, a, d, "2020-01-01", now)
             .await
             .expect("partnership");
     }
@@ -943,6 +960,41 @@ async fn build_world(
         )
         .await;
     }
+    for (partnership, mou, author) in [
+        (world.partnership, world.mou, users["director"]),
+        (
+            world.other_partnership,
+            world.other_mou,
+            users["away-principal"],
+        ),
+    ] {
+        let version = triad_store::mou::VersionRow {
+            id: mou.to_string(),
+            partnership_id: partnership.to_string(),
+            number: 1,
+            based_on: None,
+            created_by: author.to_string(),
+            created_at: now.millis(),
+            updated_at: now.millis(),
+            signed_at: None,
+        };
+        triad_store::mou::insert_version(&mut tx, &version)
+            .await
+            .expect("mou");
+        triad_store::mou::put_clause(&mut tx, mou, "program_goals", "Safe schools.", now.millis())
+            .await
+            .expect("clause");
+    }
+    triad_store::mou::set_signatory(
+        &mut tx,
+        world.partnership,
+        "district",
+        users["director"],
+        users["director"],
+        now.millis(),
+    )
+    .await
+    .expect("signatory");
     tx.commit().await.expect("commit");
     (world, users)
 }

@@ -1,0 +1,9 @@
+//! A partnership's MOU: its versions, a draft's clauses and checklist, signatures, the
+//! comparison of two versions, and a print layout.
+
+mod pages;
+pub use triad_app::mou as service;
+
+pub fn routes() -> crate::routes::Routes {
+    pages::routes()
+}

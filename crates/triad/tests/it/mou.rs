@@ -1,0 +1,281 @@
+//! The MOU: drafted clause by clause, signed by each side's designated signatory, immutable
+//! once both have signed, compared across versions; and refused to everyone else.
+
+use crate::both_engines;
+use crate::support::*;
+
+both_engines!(
+    an_mou_is_signed_by_both_signatories_over_the_same_text_and_never_changes_after,
+    |app: TestApp| async move {
+        let w = app.world;
+        let (director, sergeant) = (app.session("director").await, app.session("sergeant").await);
+        let v1 = format!("/mou/{}", w.mou);
+        let partnership = format!("/partnerships/{}/mou", w.partnership);
+
+        // The agency's side designates its signatory: one of its supervisors, no one else.
+        for wrong in ["director", "principal", "nobody-at-all", ""] {
+            let r = app
+                .post_form(
+                    &format!("{partnership}/signatory"),
+                    &sergeant,
+                    &[("username", wrong)],
+                )
+                .await;
+            assert_eq!(r.status(), 422, "{wrong}");
+        }
+        let r = app
+            .post_form(
+                &format!("{partnership}/signatory"),
+                &sergeant,
+                &[("username", "sergeant")],
+            )
+            .await;
+        assert_eq!(r.status(), 303);
+        let page = app.get(&partnership, &director).await.text().await.unwrap();
+        assert!(
+            page.contains("For the law-enforcement agency: Test sergeant"),
+            "{page}"
+        );
+
+        // Signing over missing elements needs the signer to say they know.
+        let refused = app.post_form(&format!("{v1}/sign"), &director, &[]).await;
+        assert_eq!(refused.status(), 422);
+        assert!(refused
+            .text()
+            .await
+            .unwrap()
+            .contains("required element(s) are missing"));
+        let ack = [("acknowledged_missing", "on")];
+        assert_eq!(
+            app.post_form(&format!("{v1}/sign"), &director, &ack)
+                .await
+                .status(),
+            303
+        );
+        // The same side twice over the same text: refused.
+        assert_eq!(
+            app.post_form(&format!("{v1}/sign"), &director, &ack)
+                .await
+                .status(),
+            422
+        );
+
+        // The agency edits the draft: the district's signature lapses, and the version is not
+        // signed when the agency signs the new text.
+        let edit = [("searches", "Searches follow procedure 5.1 of the agency.")];
+        assert_eq!(app.post_form(&v1, &sergeant, &edit).await.status(), 303);
+        let page = app.get(&v1, &director).await.text().await.unwrap();
+        assert!(page.contains("lapsed: the draft changed"), "{page}");
+        assert_eq!(
+            app.post_form(&format!("{v1}/sign"), &sergeant, &ack)
+                .await
+                .status(),
+            303
+        );
+        let signed_at = "SELECT COUNT(*) FROM mou_versions WHERE signed_at IS NOT NULL";
+        assert_eq!(app.scalar(signed_at).await, 0);
+        // The district signs what the version says now: signed, for good.
+        assert_eq!(
+            app.post_form(&format!("{v1}/sign"), &director, &ack)
+                .await
+                .status(),
+            303
+        );
+        assert_eq!(app.scalar(signed_at).await, 1);
+        let page = app.get(&v1, &director).await.text().await.unwrap();
+        assert!(page.contains("signed by both sides"), "{page}");
+        assert!(
+            !page.contains("id=\"clauses-form\""),
+            "no editing form once signed"
+        );
+
+        // Nothing changes a signed version: an edit, another signature.
+        let clauses = format!(
+            "SELECT COUNT(*) FROM mou_clauses WHERE version_id = '{}'",
+            w.mou
+        );
+        let before = app.scalar(&clauses).await;
+        for (who, s) in [("director", &director), ("sergeant", &sergeant)] {
+            let r = app
+                .post_form(
+                    &v1,
+                    s,
+                    &[("arrests", "Changed after signing."), ("searches", "")],
+                )
+                .await;
+            assert_eq!(r.status(), 409, "{who}");
+            assert!(r.text().await.unwrap().contains("start a new draft"));
+        }
+        assert_eq!(app.scalar(&clauses).await, before);
+        assert_eq!(
+            app.post_form(&format!("{v1}/sign"), &director, &ack)
+                .await
+                .status(),
+            409
+        );
+        let searches = format!(
+            "SELECT COUNT(*) FROM mou_clauses WHERE version_id = '{}' AND kind = 'searches' AND text LIKE '%5.1%'",
+            w.mou
+        );
+        assert_eq!(app.scalar(&searches).await, 1);
+
+        // A change starts a new draft, from the signed text; the two compare clause by clause.
+        let r = app
+            .post_form(&format!("{partnership}/drafts"), &director, &[])
+            .await;
+        assert_eq!(r.status(), 303);
+        let v2 = r.headers()["location"].to_str().unwrap().to_string();
+        assert_ne!(v2, v1);
+        // One draft at a time.
+        let again = app
+            .post_form(&format!("{partnership}/drafts"), &sergeant, &[])
+            .await;
+        assert_eq!(again.status(), 409);
+        let edit = [("searches", "Searches follow procedure 5.2 of the agency.")];
+        assert_eq!(app.post_form(&v2, &director, &edit).await.status(), 303);
+        let compared = app
+            .get(&format!("{v2}/compare?with={}", w.mou), &director)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(compared.contains("Version 1 and version 2"), "{compared}");
+        assert!(compared.contains("procedure 5.1") && compared.contains("procedure 5.2"));
+        assert_eq!(
+            compared.matches("class=\"flag\">changed").count(),
+            1,
+            "{compared}"
+        );
+        // Another partnership's version is not a version to compare with.
+        let foreign = app
+            .get(&format!("{v2}/compare?with={}", w.other_mou), &director)
+            .await;
+        assert_eq!(foreign.status(), 404);
+        assert_eq!(
+            app.get(&format!("{v2}/compare"), &director).await.status(),
+            422
+        );
+
+        // Every signature and edit is on the audit trail.
+        assert!(app.audit_count("mou.sign", "ok").await >= 3);
+        assert!(app.audit_count("mou.edit", "ok").await >= 2);
+    }
+);
+
+both_engines!(
+    the_mou_is_read_by_the_partners_and_refused_to_everyone_else,
+    |app: TestApp| async move {
+        let w = app.world;
+        let v1 = format!("/mou/{}", w.mou);
+        for reader in ["principal", "sro", "sergeant", "director"] {
+            let s = app.session(reader).await;
+            let page = app.get(&v1, &s).await;
+            assert_eq!(page.status(), 200, "{reader}");
+            let page = page.text().await.unwrap();
+            // Only the leaders of either side get the editing form.
+            let edits = page.contains("id=\"clauses-form\"");
+            assert_eq!(edits, matches!(reader, "sergeant" | "director"), "{reader}");
+        }
+        for outsider in ["sso", "staff", "evaluator"] {
+            let s = app.session(outsider).await;
+            assert_eq!(app.get(&v1, &s).await.status(), 403, "{outsider}");
+        }
+        let principal = app.session("principal").await;
+        let r = app
+            .post_form(&v1, &principal, &[("program_goals", "Ours now.")])
+            .await;
+        assert_eq!(r.status(), 403);
+        // The other district's MOU does not exist for this district's people.
+        let away = format!("/mou/{}", w.other_mou);
+        let director = app.session("director").await;
+        assert_eq!(app.get(&away, &director).await.status(), 404);
+        let r = app
+            .post_form(&away, &director, &[("program_goals", "x")])
+            .await;
+        assert_eq!(r.status(), 404);
+        let r = app
+            .post_form(
+                &format!("/partnerships/{}/mou/signatory", w.other_partnership),
+                &director,
+                &[("username", "director")],
+            )
+            .await;
+        assert_eq!(r.status(), 404);
+        // Bad input changes nothing: a clause over the limit, control characters.
+        let long = "x".repeat(20_001);
+        for bad in [long.as_str(), "bell\u{7}"] {
+            let r = app
+                .post_form(&v1, &director, &[("program_goals", bad)])
+                .await;
+            assert_eq!(r.status(), 422);
+        }
+        let goals = format!(
+            "SELECT COUNT(*) FROM mou_clauses WHERE version_id = '{}' AND text = 'Safe schools.'",
+            w.mou
+        );
+        assert_eq!(app.scalar(&goals).await, 1);
+        // A form naming no clause writes nothing.
+        assert_eq!(
+            app.post_form(&v1, &director, &[("colour", "blue")])
+                .await
+                .status(),
+            422
+        );
+    }
+);
+
+both_engines!(
+    a_first_draft_starts_from_the_template_and_a_complete_one_signs_without_acknowledgement,
+    |app: TestApp| async move {
+        let w = app.world;
+        // A partnership with no version yet: the district's leader starts the first draft.
+        app.raw(&format!(
+            "DELETE FROM mou_clauses WHERE version_id = '{}'",
+            w.mou
+        ))
+        .await
+        .unwrap();
+        app.raw(&format!("DELETE FROM mou_versions WHERE id = '{}'", w.mou))
+            .await
+            .unwrap();
+        let director = app.session("director").await;
+        let partnership = format!("/partnerships/{}/mou", w.partnership);
+        let page = app.get(&partnership, &director).await.text().await.unwrap();
+        assert!(page.contains("Start the first draft"), "{page}");
+        let r = app
+            .post_form(&format!("{partnership}/drafts"), &director, &[])
+            .await;
+        assert_eq!(r.status(), 303);
+        let draft = r.headers()["location"].to_str().unwrap().to_string();
+        let page = app.get(&draft, &director).await.text().await.unwrap();
+        assert!(page.contains("Required elements: 17 missing"), "{page}");
+        // Every clause written in the partners' own words: nothing missing.
+        let kinds = triad_domain::mou::ClauseKind::ALL;
+        let texts: Vec<String> = kinds
+            .iter()
+            .map(|k| format!("What the partners agreed on {}.", k.heading()))
+            .collect();
+        let fields: Vec<(&str, &str)> = kinds
+            .iter()
+            .zip(&texts)
+            .map(|(k, t)| (k.code(), t.as_str()))
+            .collect();
+        assert_eq!(
+            app.post_form(&draft, &director, &fields).await.status(),
+            303
+        );
+        let page = app.get(&draft, &director).await.text().await.unwrap();
+        assert!(page.contains("Required elements: all present"), "{page}");
+        assert_eq!(
+            app.post_form(&format!("{draft}/sign"), &director, &[])
+                .await
+                .status(),
+            303
+        );
+        assert_eq!(
+            app.scalar("SELECT COUNT(*) FROM mou_signatures WHERE acknowledged_missing = FALSE")
+                .await,
+            1
+        );
+    }
+);
