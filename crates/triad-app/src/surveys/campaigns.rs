@@ -221,6 +221,19 @@ pub struct AnswerInput {
     pub fields: HashMap<String, String>,
 }
 
+/// The day it is for a campaign: its district's, whose dates it opens and closes on and whose
+/// daily counts it is shown in (UTC for a campaign of no district).
+async fn campaign_today(db: &Db, campaign: &CampaignRow, now: Timestamp) -> AppResult<String> {
+    let district = match campaign.district_id.as_deref().and_then(Id::parse) {
+        Some(id) => triad_store::org::district(&mut db.acquire().await?, id).await?,
+        None => None,
+    };
+    Ok(match district {
+        Some(d) => crate::campus::Local::of(&d).date(now).to_string(),
+        None => now.to_datetime().date_naive().to_string(),
+    })
+}
+
 /// Records an anonymous answer: within the campaign's dates, with a one-time token if the
 /// campaign uses them (marked used, never linked to the answer). Nothing about the person,
 /// their address or device is kept; the audit entry names the campaign only.
@@ -230,7 +243,7 @@ pub async fn answer(
     input: &AnswerInput,
     now: Timestamp,
 ) -> AppResult<()> {
-    let today = now.to_datetime().date_naive().to_string();
+    let today = campaign_today(db, campaign, now).await?;
     if today < campaign.opens_on {
         return Err(AppError::Conflict(format!(
             "this survey opens on {}",
@@ -315,8 +328,11 @@ pub async fn answer(
 /// Writes each past day's count of anonymous answers to the audit trail, once per campaign
 /// per day. The server runs it every hour; several instances may each run it.
 pub async fn audit_answer_days(db: &Db, now: Timestamp) -> AppResult<usize> {
-    let today = now.to_datetime().date_naive().to_string();
-    let days = store::unaudited_days(&mut db.acquire().await?, &today).await?;
+    // Answers are counted on their district's day. A day is over in every time zone once the
+    // UTC day after it has ended too: count the days before yesterday (UTC).
+    let utc_today = now.to_datetime().date_naive();
+    let before = utc_today.pred_opt().unwrap_or(utc_today).to_string();
+    let days = store::unaudited_days(&mut db.acquire().await?, &before).await?;
     let mut written = 0;
     for d in days {
         let mut tx = Change::open(db, now).await?;

@@ -584,7 +584,8 @@ both_engines!(
             }
         };
         assert!(counted(&app).await.is_empty(), "nothing per answer");
-        app.clock.advance_minutes(24 * 60);
+        // Counted on the district's day, which is over everywhere once the next UTC day is.
+        app.clock.advance_minutes(48 * 60);
         let written = triad_app::surveys::campaigns::audit_answer_days(&app.db, app.clock_now())
             .await
             .unwrap();
@@ -604,7 +605,7 @@ both_engines!(
                 .unwrap(),
             0
         );
-        app.clock.advance_minutes(-24 * 60);
+        app.clock.advance_minutes(-48 * 60);
 
         // One answer is a group of one: nothing is shown of it.
         let summary: Value = app
