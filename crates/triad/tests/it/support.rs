@@ -1008,7 +1008,14 @@ fn patrol(
     campus: Id,
     now: Timestamp,
 ) -> triad_store::activity::ActivityRow {
-    let day = now.to_datetime().date_naive();
+    // The day the patrol began on the campus's clock (the world's districts are in Chicago):
+    // the UTC day is the next one each evening, and on the first of a month the reports'
+    // "this month" would miss it.
+    let started_at = now.millis() - 3_600_000;
+    let day = Timestamp::from_millis(started_at)
+        .to_datetime()
+        .with_timezone(&chrono_tz::America::Chicago)
+        .date_naive();
     triad_store::activity::ActivityRow {
         id: id.to_string(),
         author_id: author.to_string(),
@@ -1019,7 +1026,7 @@ fn patrol(
         category: "patrol".into(),
         triad_role: "law_enforcer".into(),
         record_class: "shared".into(),
-        started_at: now.millis() - 3_600_000,
+        started_at,
         minutes: 30,
         students: 0,
         parents: 0,
