@@ -12,20 +12,18 @@ use triad_domain::auth::Role;
 use triad_domain::mou::{
     self as rules, Check, Clause, ClauseComparison, ClauseKind, Side, Standing,
 };
-use triad_domain::policy::{Action, RecordClass, Resource, Tenant};
+use triad_domain::policy::{Action, RecordClass, Resource};
 use triad_domain::{Id, Invalid};
 use triad_store::mou::{self as store, SignatureRow, VersionRow};
 use triad_store::org::Partnership;
 
-/// The record the policy weighs for everything of a partnership's MOU.
-fn agreement(p: &Partnership) -> Resource {
-    Resource::new(
-        RecordClass::Agreement,
-        Tenant {
-            agency: Id::parse(&p.agency_id),
-            district: Id::parse(&p.district_id),
-            campus: None,
-        },
+/// The record the policy weighs for everything of a partnership's MOU (one whose ids do not
+/// read belongs to nobody's tenant).
+pub fn agreement(p: &Partnership) -> Resource {
+    let unreadable = || Id::from_parts("unreadable", 0);
+    rules::record(
+        Id::parse(&p.agency_id).unwrap_or_else(unreadable),
+        Id::parse(&p.district_id).unwrap_or_else(unreadable),
     )
 }
 
@@ -385,11 +383,11 @@ pub async fn version_detail(ctx: &Ctx, id: &str) -> AppResult<VersionDetail> {
     })
 }
 
-/// The clauses a form or an API call writes: clause code → text. Clauses not named keep
-/// their text; an empty text clears a clause.
+/// The clauses a form or an API call writes: clause code (program_goals, sro_role, …,
+/// review_schedule) → text. Clauses not named keep their text; an empty text clears one.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ClausesInput {
-    #[serde(default, flatten)]
+    #[serde(default)]
     pub clauses: BTreeMap<String, String>,
 }
 
@@ -399,7 +397,7 @@ pub async fn save_clauses(ctx: &Ctx, version: &str, input: &ClausesInput) -> App
     let mut invalid = Invalid::default();
     let mut writes = Vec::new();
     for (code, text) in &input.clauses {
-        // Other fields of a form (its token) are not clauses.
+        // A page's form sends its token beside the clauses: only clause codes are clauses.
         let Some(kind) = ClauseKind::from_code(code) else {
             continue;
         };

@@ -10,7 +10,21 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::policy::{RecordClass, Resource, Tenant};
 use crate::{Id, Invalid, Timestamp};
+
+/// The record the policy weighs for everything of a partnership's MOU: the agency's and the
+/// district's together, above any campus.
+pub fn record(agency: Id, district: Id) -> Resource {
+    Resource::new(
+        RecordClass::Agreement,
+        Tenant {
+            agency: Some(agency),
+            district: Some(district),
+            campus: None,
+        },
+    )
+}
 
 /// The kinds of clause an MOU is written in, in the order a printed MOU shows them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -497,12 +511,12 @@ pub fn template(kind: ClauseKind) -> &'static str {
         ClauseKind::StudentRights => "When a student is searched or questioned, a parent and an administrator are told [when] and may be present [when]. Students with disabilities are questioned with [the supports the partners agree].",
         ClauseKind::UniformAndDress => "The SRO wears [the regulation or a modified uniform] on campus so that students, staff and emergency responders can see who the officer is.",
         ClauseKind::OfficeSpace => "The district provides the SRO a private office at each campus served, where students can talk in confidence.",
-        ClauseKind::HoursAndEvents => "The SRO is on campus [hours] on school days and at [the events covered]. Overtime for events is paid by [party].",
+        ClauseKind::HoursAndEvents => "The SRO is on campus [from when to when] on school days and at [the events covered]. Overtime for events is paid by [party].",
         ClauseKind::Selection => "The agency chooses SROs among officers who volunteer and have at least [years] years of experience. Administrators of the campus take part in the interviews.",
-        ClauseKind::Training => "Before the assignment the SRO completes [hours] hours of basic SRO training, and [hours] hours of in-service training every year. SROs and administrators attend [a joint training] together.",
+        ClauseKind::Training => "Before the assignment the SRO completes [basic hours] hours of basic SRO training, and [yearly hours] hours of in-service training every year. SROs and administrators attend [a joint training] together.",
         ClauseKind::Evaluation => "The agency evaluates the SRO every [period] with criteria specific to the SRO's work, and asks the principal for written input.",
         ClauseKind::Funding => "The cost of the SRO position is shared as follows: [the share of each party]. Positions paid by a time-limited grant have a plan to continue them at least a year before the grant ends.",
-        ClauseKind::ReviewSchedule => "The SRO, the agency supervisor and the campus administrator meet at least once a semester to review this memorandum and decide whether it needs changes. The partners renew it every [period].",
+        ClauseKind::ReviewSchedule => "The SRO, the agency supervisor and the campus administrator meet at least once a semester to review this memorandum and decide whether it needs changes. The partners renew it every [term].",
     }
 }
 

@@ -16,6 +16,7 @@ pub fn spec() -> utoipa::openapi::OpenApi {
     doc.merge(crate::auth::AccountsApiDoc::openapi());
     doc.merge(crate::activity::ActivityApiDoc::openapi());
     doc.merge(crate::meetings::MeetingsApiDoc::openapi());
+    doc.merge(crate::mou::MouApiDoc::openapi());
     doc.merge(crate::incidents::IncidentsApiDoc::openapi());
     doc.merge(crate::incident_file::IncidentFileApiDoc::openapi());
     doc.merge(crate::evidence::EvidenceApiDoc::openapi());

@@ -133,6 +133,8 @@ struct Builder {
     school_days: Vec<(Id, chrono::NaiveDate, i64)>,
     /// The principal of every campus: (district, campus, user).
     principals: Vec<(Id, Id, Id)>,
+    /// Each district's first partnership and who signs its MOU, for the MOU's versions.
+    mou_parties: Vec<crate::demo_mou::Parties>,
 }
 
 impl Builder {
@@ -291,6 +293,7 @@ async fn generate(db: &Db, instance: &Instance, args: &DemoArgs) -> Result<()> {
         officers: Vec::new(),
         school_days: Vec::new(),
         principals: Vec::new(),
+        mou_parties: Vec::new(),
     };
     let today = chrono::Utc::now().date_naive();
     let year = YearStart::AUGUST_FIRST.school_year_of(today);
@@ -368,6 +371,16 @@ async fn generate(db: &Db, instance: &Instance, args: &DemoArgs) -> Result<()> {
         }
         let campuses = crate::demo_incidents::campuses(&b.officers, &b.principals);
         campus_records(&mut b, instance, args.seed, &campuses).await?;
+        let with_records: Vec<Id> = b.principals.iter().map(|(d, _, _)| *d).collect();
+        let parties: Vec<_> = b
+            .mou_parties
+            .iter()
+            .filter(|p| with_records.contains(&p.district))
+            .copied()
+            .collect();
+        for p in parties {
+            crate::demo_mou::generate(&mut b.tx, p, b.now).await?;
+        }
     }
     b.progress.finish_and_clear();
     b.tx.commit().await?;
@@ -472,6 +485,14 @@ async fn district(
         org::insert_agency(&mut b.tx, id, name, b.now).await?;
         let p = b.id("partnership");
         org::insert_partnership(&mut b.tx, p, id, district, "2015-07-01", b.now).await?;
+        if agencies.is_empty() {
+            b.mou_parties.push(crate::demo_mou::Parties {
+                district,
+                partnership: p,
+                leader: None,
+                supervisor: None,
+            });
+        }
         b.audit("demo.agency.create", "agency", id, Some(district), Some(id))
             .await?;
         agencies.push(id);
@@ -559,37 +580,47 @@ async fn people(
     let start = format!("{}-08-01", year.0);
     let leader = named("district-leader", 0);
     let nm = b.person_name();
-    b.account(
-        &leader,
-        &nm,
-        Grant {
-            role: Role::DistrictLeader,
-            scope: Scope::District { district },
-        },
-        PersonSpec {
-            district: Some(district),
-            ..Default::default()
-        },
-    )
-    .await?;
-    for (i, agency) in agencies.iter().enumerate() {
-        let nm = b.person_name();
-        let sup = named("le-supervisor", i);
-        b.account(
-            &sup,
-            &format!("Sgt. {nm}"),
+    let (_, leader_user) = b
+        .account(
+            &leader,
+            &nm,
             Grant {
-                role: Role::LeSupervisor,
-                scope: Scope::Agency { agency: *agency },
+                role: Role::DistrictLeader,
+                scope: Scope::District { district },
             },
             PersonSpec {
-                agency: Some(*agency),
-                sworn: true,
-                experience_start: Some("2008-06-01".into()),
+                district: Some(district),
                 ..Default::default()
             },
         )
         .await?;
+    let mou = b.mou_parties.iter().position(|p| p.district == district);
+    if let Some(m) = mou {
+        b.mou_parties[m].leader = Some(leader_user);
+    }
+    for (i, agency) in agencies.iter().enumerate() {
+        let nm = b.person_name();
+        let sup = named("le-supervisor", i);
+        let (_, supervisor_user) = b
+            .account(
+                &sup,
+                &format!("Sgt. {nm}"),
+                Grant {
+                    role: Role::LeSupervisor,
+                    scope: Scope::Agency { agency: *agency },
+                },
+                PersonSpec {
+                    agency: Some(*agency),
+                    sworn: true,
+                    experience_start: Some("2008-06-01".into()),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        // The first agency is the one of the district's first partnership.
+        if let (0, Some(m)) = (i, mou) {
+            b.mou_parties[m].supervisor = Some(supervisor_user);
+        }
     }
     // About seven in ten campuses have an SRO; every fifth officer also covers a second one.
     let covered: Vec<(Id, CampusLevel)> = campuses

@@ -9,6 +9,7 @@ mod data;
 mod demo;
 mod demo_activity;
 mod demo_incidents;
+mod demo_mou;
 mod demo_operations;
 mod demo_surveys;
 mod evidence_cli;

@@ -38,6 +38,35 @@ pub struct NamedRef {
     pub name: String,
 }
 
+/// The other side of a partnership, and the partnership's MOU when the actor may read it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PartnerRef {
+    pub id: String,
+    pub name: String,
+    pub partnership_id: String,
+    /// The actor may open the partnership's MOU.
+    pub mou_readable: bool,
+}
+
+fn partner_ref(ctx: &Ctx, p: &store::Partnership, id: String, name: String) -> PartnerRef {
+    let mou_readable = match (Id::parse(&p.agency_id), Id::parse(&p.district_id)) {
+        (Some(agency), Some(district)) => {
+            decide(
+                &ctx.actor,
+                Action::View,
+                triad_domain::mou::record(agency, district),
+            ) == Decision::Allow
+        }
+        _ => false,
+    };
+    PartnerRef {
+        id,
+        name,
+        partnership_id: p.id.clone(),
+        mou_readable,
+    }
+}
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Overview {
     pub districts: Vec<NamedRef>,
@@ -264,7 +293,7 @@ pub struct DistrictDetail {
     pub default_terms: bool,
     pub non_school_days: Vec<DayView>,
     pub campuses: Vec<CampusView>,
-    pub partners: Vec<NamedRef>,
+    pub partners: Vec<PartnerRef>,
     /// The district's own words for controlled movement and lockdown; empty: Triad's.
     pub controlled_movement_words: String,
     pub lockdown_words: String,
@@ -322,10 +351,7 @@ pub async fn district_detail(ctx: &Ctx, id: &str) -> AppResult<DistrictDetail> {
     let mut partners = Vec::new();
     for p in store::partnerships_of_district(&mut conn, id).await? {
         if let Some(a) = store::agency(&mut conn, parse_id(&p.agency_id)?).await? {
-            partners.push(NamedRef {
-                id: a.id,
-                name: a.name,
-            });
+            partners.push(partner_ref(ctx, &p, a.id, a.name));
         }
     }
     Ok(DistrictDetail {
@@ -541,7 +567,7 @@ pub struct OfficerView {
 pub struct AgencyDetail {
     pub id: String,
     pub name: String,
-    pub districts: Vec<NamedRef>,
+    pub districts: Vec<PartnerRef>,
     pub officers: Vec<OfficerView>,
     pub assignments: Vec<AssignmentView>,
 }
@@ -571,10 +597,7 @@ pub async fn agency_detail(ctx: &Ctx, id: &str) -> AppResult<AgencyDetail> {
     let mut districts = Vec::new();
     for p in store::partnerships_of_agency(&mut conn, id).await? {
         if let Some(d) = store::district(&mut conn, parse_id(&p.district_id)?).await? {
-            districts.push(NamedRef {
-                id: d.id,
-                name: d.name,
-            });
+            districts.push(partner_ref(ctx, &p, d.id, d.name));
         }
     }
     let on = ctx.now.to_datetime().date_naive();

@@ -82,12 +82,13 @@ async fn version(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
     })
 }
 
+/// The form's fields are the clauses by their codes (and its token, which is not a clause).
 async fn save(
     ctx: Ctx,
     Path(id): Path<String>,
-    Form(input): Form<ClausesInput>,
+    Form(clauses): Form<std::collections::BTreeMap<String, String>>,
 ) -> WebResult<Response> {
-    service::save_clauses(&ctx, &id, &input).await?;
+    service::save_clauses(&ctx, &id, &ClausesInput { clauses }).await?;
     Ok(Redirect::to(&format!("/mou/{id}")).into_response())
 }
 

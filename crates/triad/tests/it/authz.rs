@@ -142,13 +142,27 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
             | "/api/v1/partnerships",
         ) => e(ADMIN, ADMIN),
         ("GET", "/audit" | "/api/v1/audit") => e(AUDIT_READERS, AUDIT_READERS),
-        ("GET", "/partnerships/{id}/mou" | "/mou/{id}" | "/mou/{id}/compare") => {
-            e(MOU_READERS, NOBODY)
+        (
+            "GET",
+            "/partnerships/{id}/mou"
+            | "/mou/{id}"
+            | "/mou/{id}/compare"
+            | "/api/v1/partnerships/{id}/mou"
+            | "/api/v1/mou/{id}"
+            | "/api/v1/mou/{id}/compare",
+        ) => e(MOU_READERS, NOBODY),
+        (
+            "POST",
+            "/partnerships/{id}/mou/drafts"
+            | "/partnerships/{id}/mou/signatory"
+            | "/mou/{id}"
+            | "/api/v1/partnerships/{id}/mou/drafts",
+        )
+        | ("PUT", "/api/v1/partnerships/{id}/mou/signatory" | "/api/v1/mou/{id}/clauses") => {
+            e(MOU_DRAFTERS, NOBODY)
         }
-        ("POST", "/partnerships/{id}/mou/drafts" | "/partnerships/{id}/mou/signatory")
-        | ("POST", "/mou/{id}") => e(MOU_DRAFTERS, NOBODY),
         // Only the designated signatory signs: the district's leader, in the own tenant.
-        ("POST", "/mou/{id}/sign") => e(LEADER, NOBODY),
+        ("POST", "/mou/{id}/sign" | "/api/v1/mou/{id}/signatures") => e(LEADER, NOBODY),
         // District leaders find the people of their district and give or end its school
         // roles; everything else about accounts, and the instance's settings, is the
         // administrator's.
@@ -424,14 +438,14 @@ async fn concrete(app: &TestApp, path: &str, actor: &str, foreign: bool) -> Stri
         id.to_string()
     } else if path.starts_with("/notices/") || path.starts_with("/api/v1/notices/") {
         if foreign { w.other_notice } else { w.notice }.to_string()
-    } else if path.starts_with("/partnerships/") {
+    } else if path.starts_with("/partnerships/") || path.starts_with("/api/v1/partnerships/") {
         if foreign {
             w.other_partnership
         } else {
             w.partnership
         }
         .to_string()
-    } else if path.starts_with("/mou/") {
+    } else if path.starts_with("/mou/") || path.starts_with("/api/v1/mou/") {
         if foreign { w.other_mou } else { w.mou }.to_string()
     } else if path.starts_with("/surveys/") || path.starts_with("/api/v1/surveys/") {
         if foreign { w.other_survey } else { w.survey }.to_string()
@@ -696,7 +710,12 @@ fn sibling_allows(role: &str, route: &RouteSpec) -> bool {
             (route.method, route.path),
             (
                 "GET",
-                "/partnerships/{id}/mou" | "/mou/{id}" | "/mou/{id}/compare"
+                "/partnerships/{id}/mou"
+                    | "/mou/{id}"
+                    | "/mou/{id}/compare"
+                    | "/api/v1/partnerships/{id}/mou"
+                    | "/api/v1/mou/{id}"
+                    | "/api/v1/mou/{id}/compare"
             )
         );
     directory || agency_side || mou

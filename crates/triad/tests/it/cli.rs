@@ -104,6 +104,18 @@ fn demo_backup_restore_and_verify() {
             200,
         ),
         ("coded themes", "SELECT COUNT(*) FROM survey_codings", 100),
+        // An MOU signed last year and this year's draft, both sides' signatures on the first.
+        (
+            "signed MOU versions",
+            "SELECT COUNT(*) FROM mou_versions WHERE signed_at IS NOT NULL",
+            1,
+        ),
+        (
+            "MOU drafts",
+            "SELECT COUNT(*) FROM mou_versions WHERE signed_at IS NULL",
+            1,
+        ),
+        ("MOU signatures", "SELECT COUNT(*) FROM mou_signatures", 2),
     ] {
         let n = rows(&db, sql);
         assert!(n >= at_least, "the demo has {n} {what}");

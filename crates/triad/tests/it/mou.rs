@@ -279,3 +279,219 @@ both_engines!(
         );
     }
 );
+
+both_engines!(
+    the_api_writes_and_signs_an_mou_as_its_pages_do,
+    |app: TestApp| async move {
+        use reqwest::Method;
+        use serde_json::json;
+        let w = app.world;
+        let (sergeant, director) = (app.token("sergeant").await, app.token("director").await);
+        let version = format!("/api/v1/mou/{}", w.mou);
+        let put = |token: String, path: String, body: serde_json::Value| {
+            let app = &app;
+            async move {
+                let key = triad_domain::Id::new().to_string();
+                app.api_send(Method::PUT, &path, &token, &key, &body).await
+            }
+        };
+        // A clause of an unknown kind is ignored like a form's token; none known is refused.
+        let r = put(
+            sergeant.clone(),
+            format!("{version}/clauses"),
+            json!({"clauses": {"gossip": "x"}}),
+        )
+        .await;
+        assert_eq!(r.status(), 422);
+        let r = put(
+            sergeant.clone(),
+            format!("{version}/clauses"),
+            json!({"clauses": {"searches": "Procedure 5.1.", "program_goals": ""}}),
+        )
+        .await;
+        assert_eq!(r.status(), 200);
+        let detail: serde_json::Value = r.json().await.unwrap();
+        let text = |kind: &str| {
+            detail["clauses"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["kind"] == kind)
+                .unwrap()["text"]
+                .clone()
+        };
+        assert_eq!(text("searches"), "Procedure 5.1.");
+        assert_eq!(text("program_goals"), "", "an empty text clears the clause");
+        assert_eq!(detail["missing"], 16);
+        let checklist = detail["checklist"].as_array().unwrap();
+        assert_eq!(checklist.len(), 17);
+        assert!(checklist
+            .iter()
+            .all(|c| !c["sources"].as_array().unwrap().is_empty()));
+        // The district's leader is its designated signatory; the agency's is not designated.
+        assert_eq!(
+            detail["signs_for"],
+            serde_json::Value::Null,
+            "the sergeant is not designated"
+        );
+        let signed = app
+            .api_post(
+                &director,
+                &format!("{version}/signatures"),
+                json!({"acknowledged_missing": true}),
+            )
+            .await;
+        assert_eq!(signed.status(), 201);
+        assert_eq!(
+            signed.json::<serde_json::Value>().await.unwrap()["standing"],
+            "draft"
+        );
+        let refused = app
+            .api_post(
+                &sergeant,
+                &format!("{version}/signatures"),
+                json!({"acknowledged_missing": true}),
+            )
+            .await;
+        assert_eq!(refused.status(), 403);
+        let r = put(
+            sergeant.clone(),
+            format!("/api/v1/partnerships/{}/mou/signatory", w.partnership),
+            json!({"username": "sergeant"}),
+        )
+        .await;
+        assert_eq!(r.status(), 204);
+        let signed = app
+            .api_post(
+                &sergeant,
+                &format!("{version}/signatures"),
+                json!({"acknowledged_missing": true}),
+            )
+            .await;
+        assert_eq!(signed.status(), 201);
+        assert_eq!(
+            signed.json::<serde_json::Value>().await.unwrap()["standing"],
+            "signed"
+        );
+        let r = put(
+            sergeant,
+            format!("{version}/clauses"),
+            json!({"clauses": {"searches": "Later."}}),
+        )
+        .await;
+        assert_eq!(r.status(), 409);
+        let listed: serde_json::Value = app
+            .api_get(
+                &format!("/api/v1/partnerships/{}/mou", w.partnership),
+                &director,
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(listed["versions"][0]["standing"], "signed");
+        assert_eq!(listed["may_draft"], true);
+    }
+);
+
+/// Prints a page through WebDriver's print command and reads the PDF's text with pdftotext,
+/// its whitespace collapsed (a line may wrap anywhere).
+async fn printed_text(c: &fantoccini::Client) -> String {
+    use base64::Engine as _;
+    let print =
+        webdriver::command::WebDriverCommand::Print(webdriver::command::PrintParameters::default());
+    let answer = c.issue_cmd(print).await.expect("print");
+    let pdf = base64::engine::general_purpose::STANDARD
+        .decode(answer.as_str().expect("a PDF in base64"))
+        .expect("base64");
+    assert!(pdf.starts_with(b"%PDF"), "a PDF");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("printed.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils), which scripts/test installs");
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signed_mou_prints_every_clause_and_the_signatures_without_the_forms() {
+    use crate::browser::{browser, end_browser, sign_in, start_driver};
+    use triad_domain::mou::ClauseKind;
+    let app = TestApp::start(Engine::Sqlite).await;
+    let w = app.world;
+    let (director, sergeant) = (app.session("director").await, app.session("sergeant").await);
+    let v1 = format!("/mou/{}", w.mou);
+    let texts: Vec<String> = ClauseKind::ALL
+        .iter()
+        .map(|k| format!("Agreed for {}.", k.code()))
+        .collect();
+    let fields: Vec<(&str, &str)> = ClauseKind::ALL
+        .iter()
+        .zip(&texts)
+        .map(|(k, t)| (k.code(), t.as_str()))
+        .collect();
+    assert_eq!(app.post_form(&v1, &director, &fields).await.status(), 303);
+    let r = app
+        .post_form(
+            &format!("/partnerships/{}/mou/signatory", w.partnership),
+            &sergeant,
+            &[("username", "sergeant")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    for s in [&director, &sergeant] {
+        assert_eq!(
+            app.post_form(&format!("{v1}/sign"), s, &[]).await.status(),
+            303
+        );
+    }
+    let driver = start_driver();
+    let laptop = browser(&driver, 1366, 768).await;
+    sign_in(&laptop, &app, "principal").await;
+    laptop.goto(&app.url(&v1)).await.unwrap();
+    crate::browser::screenshot(&laptop, "mou-signed-laptop").await;
+    let text = printed_text(&laptop).await;
+    for (n, kind) in ClauseKind::ALL.iter().enumerate() {
+        let heading = format!("{}. {}", n + 1, kind.heading());
+        assert!(text.contains(&heading), "{heading} in: {text}");
+        assert!(
+            text.contains(&format!("Agreed for {}.", kind.code())),
+            "{kind:?}"
+        );
+    }
+    // The signature block: each side, its signer, the day (the district's clock).
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::America::Chicago)
+        .format("%Y-%m-%d")
+        .to_string();
+    for line in [
+        "For the law-enforcement agency: Test sergeant",
+        "For the school district: Test director",
+    ] {
+        let found = text
+            .find(line)
+            .unwrap_or_else(|| panic!("{line} in: {text}"));
+        let dated = &text[found + line.len()..];
+        assert!(
+            dated.trim_start_matches(", ").starts_with(&today),
+            "{line}: {dated}"
+        );
+    }
+    // What is for the screen stays off the paper.
+    for screen_only in [
+        "Required elements",
+        "All versions",
+        "Save the draft",
+        "Sign for",
+    ] {
+        assert!(!text.contains(screen_only), "{screen_only} printed: {text}");
+    }
+    end_browser(laptop).await;
+}
