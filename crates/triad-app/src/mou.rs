@@ -627,3 +627,79 @@ pub async fn compare(ctx: &Ctx, one: &str, other: &str) -> AppResult<Comparison>
         clauses: rules::compare(&old_clauses, &new_clauses),
     })
 }
+
+/// Where a partnership's MOU stands, in a line for a leader's home page.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MouStanding {
+    pub partnership_id: String,
+    pub text: String,
+    /// The latest version, if any, to open.
+    pub link: String,
+    /// A draft waits for this person's signature, or nothing is signed yet.
+    pub needs_attention: bool,
+}
+
+/// The MOU of a partnership as its leaders need to know it: none yet, the signed version in
+/// force, or a draft with what it still lacks and whose signature it waits for.
+pub async fn standing_of(ctx: &Ctx, partnership: &str) -> AppResult<MouStanding> {
+    let p = partnership_for(ctx, partnership, Action::View).await?;
+    let pid = Id::parse(&p.id).ok_or(AppError::NotFound)?;
+    let local = district_clock(ctx, &p.district_id).await?;
+    let mut conn = ctx.app.db.acquire().await?;
+    let versions = store::versions(&mut conn, pid).await?;
+    let in_force = versions.iter().find(|v| v.signed_at.is_some());
+    let signed_words = in_force.and_then(|v| {
+        v.signed_at.map(|at| {
+            format!(
+                "version {} signed on {}",
+                v.number,
+                local.date(triad_domain::Timestamp::from_millis(at))
+            )
+        })
+    });
+    let Some(latest) = versions.first() else {
+        return Ok(MouStanding {
+            link: format!("/partnerships/{}/mou", p.id),
+            partnership_id: p.id,
+            text: "no MOU yet: start the first draft".into(),
+            needs_attention: true,
+        });
+    };
+    if latest.signed_at.is_some() {
+        return Ok(MouStanding {
+            link: format!("/mou/{}", latest.id),
+            partnership_id: p.id,
+            text: signed_words.unwrap_or_default(),
+            needs_attention: false,
+        });
+    }
+    let vid = Id::parse(&latest.id).ok_or(AppError::NotFound)?;
+    let clauses = clauses_of(store::clauses(&mut conn, vid).await?);
+    let hash = rules::content_hash(&clauses);
+    let signatures = store::signatures(&mut conn, vid).await?;
+    let signatories = store::signatories(&mut conn, pid).await?;
+    let me = ctx.actor.user.to_string();
+    let mine_missing = signatories.iter().any(|s| {
+        s.user_id == me
+            && !signatures
+                .iter()
+                .any(|g| g.side == s.side && g.content_hash == hash)
+    });
+    let missing = rules::missing(&clauses).len();
+    let mut text = format!("version {} is a draft", latest.number);
+    if missing > 0 {
+        text.push_str(&format!(" with {missing} required element(s) missing"));
+    }
+    if mine_missing {
+        text.push_str("; it waits for your signature");
+    }
+    if let Some(words) = signed_words {
+        text.push_str(&format!(" ({words} is in force)"));
+    }
+    Ok(MouStanding {
+        link: format!("/mou/{}", latest.id),
+        partnership_id: p.id,
+        text,
+        needs_attention: mine_missing || in_force.is_none(),
+    })
+}

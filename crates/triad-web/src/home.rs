@@ -28,6 +28,9 @@ struct HomePage {
     campuses: Vec<(CampusDetail, Vec<triad_app::due::DueEntry>)>,
     agencies: Vec<AgencyDetail>,
     districts: Vec<DistrictHome>,
+    /// Where each of their partnerships' MOU stands (district leaders and LE supervisors):
+    /// (the other side's name, its standing), by partnership.
+    mous: Vec<(String, triad_app::mou::MouStanding)>,
     /// The programs an evaluator reads, each with the survey analyses they may open.
     evaluator_districts: Option<Vec<(NamedRef, Vec<triad_store::surveys::CampaignRow>)>>,
     admin: Option<AdminHome>,
@@ -59,6 +62,16 @@ async fn home(ctx: Ctx) -> WebResult<Html<String>> {
             }
             _ => {}
         }
+    }
+    // The page composes the MOU's standing from its own service, partner by partner.
+    let mut mous = Vec::new();
+    let partners = districts
+        .iter()
+        .flat_map(|d| d.detail.partners.iter())
+        .chain(agencies.iter().flat_map(|a| a.districts.iter()));
+    for partner in partners.filter(|p| p.mou_readable) {
+        let standing = triad_app::mou::standing_of(&ctx, &partner.partnership_id).await?;
+        mous.push((partner.name.clone(), standing));
     }
     let mut campuses = Vec::new();
     for week in triad_app::due::this_week(&ctx).await? {
@@ -102,6 +115,7 @@ async fn home(ctx: Ctx) -> WebResult<Html<String>> {
         campuses,
         agencies,
         districts,
+        mous,
         evaluator_districts,
         admin,
         second_factor_missing,

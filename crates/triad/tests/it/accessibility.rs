@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 /// The rule sets of WCAG 2.0, 2.1 and 2.2 at levels A and AA.
 const TAGS: &str = "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa']";
 
-fn axe_source() -> String {
+pub(crate) fn axe_source() -> String {
     let path = std::env::var("TRIAD_TEST_AXE").unwrap_or_else(|_| {
         concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -24,7 +24,7 @@ fn axe_source() -> String {
 }
 
 /// The page's violations, one line each: the rule, its impact, where, and what it asks.
-async fn violations(c: &Client, axe: &str) -> Vec<String> {
+pub(crate) async fn violations(c: &Client, axe: &str) -> Vec<String> {
     c.execute(axe, vec![]).await.unwrap();
     let run = format!(
         "var done = arguments[arguments.length - 1];\

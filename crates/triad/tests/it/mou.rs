@@ -494,4 +494,90 @@ async fn a_signed_mou_prints_every_clause_and_the_signatures_without_the_forms()
         assert!(!text.contains(screen_only), "{screen_only} printed: {text}");
     }
     end_browser(laptop).await;
+
+    // The pages a leader works on (the versions, a draft's form, a comparison) meet WCAG 2.2
+    // AA at phone and laptop size (the role walk reaches them two links deep, so not there).
+    let r = app
+        .post_form(
+            &format!("/partnerships/{}/mou/drafts", w.partnership),
+            &director,
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let draft = r.headers()["location"].to_str().unwrap().to_string();
+    let axe = crate::accessibility::axe_source();
+    for (width, height) in [(390, 844), (1366, 768)] {
+        let c = browser(&driver, width, height).await;
+        sign_in(&c, &app, "director").await;
+        for page in [
+            format!("/partnerships/{}/mou", w.partnership),
+            draft.clone(),
+            format!("{draft}/compare?with={}", w.mou),
+        ] {
+            c.goto(&app.url(&page)).await.unwrap();
+            let found = crate::accessibility::violations(&c, &axe).await;
+            assert!(found.is_empty(), "{page} at {width}px: {found:?}");
+        }
+        if width == 390 {
+            crate::browser::screenshot(&c, "mou-compare-phone").await;
+        }
+        end_browser(c).await;
+    }
 }
+
+both_engines!(
+    a_leaders_home_says_where_each_mou_stands_and_whose_signature_it_waits_for,
+    |app: TestApp| async move {
+        let w = app.world;
+        let (director, sergeant) = (app.session("director").await, app.session("sergeant").await);
+        let section = |page: &str| {
+            page.split("id=\"mou-standing\"")
+                .nth(1)
+                .and_then(|rest| rest.split("</section>").next())
+                .map(str::to_string)
+        };
+        let home = app.get("/", &director).await.text().await.unwrap();
+        let mine = section(&home).expect("the director's home has the MOU section");
+        assert!(
+            mine.contains("With Home Police")
+                && mine.contains("version 1 is a draft with 16 required element(s) missing")
+                && mine.contains("it waits for your signature")
+                && mine.contains("to do"),
+            "{mine}"
+        );
+        // The sergeant is not the agency's signatory: the draft does not wait for them.
+        let home = app.get("/", &sergeant).await.text().await.unwrap();
+        let theirs = section(&home).expect("the sergeant's home has the MOU section");
+        assert!(theirs.contains("With Home District"), "{theirs}");
+        assert!(!theirs.contains("your signature"), "{theirs}");
+        // Nobody else's home speaks of it, and no other partnership's MOU shows.
+        for other in ["principal", "sro", "sso", "evaluator"] {
+            let s = app.session(other).await;
+            let home = app.get("/", &s).await.text().await.unwrap();
+            assert!(section(&home).is_none(), "{other}");
+        }
+        assert!(!mine.contains("Away"), "{mine}");
+        // Signed by both: in force, nothing to do.
+        let v1 = format!("/mou/{}", w.mou);
+        let r = app
+            .post_form(
+                &format!("/partnerships/{}/mou/signatory", w.partnership),
+                &sergeant,
+                &[("username", "sergeant")],
+            )
+            .await;
+        assert_eq!(r.status(), 303);
+        let ack = [("acknowledged_missing", "on")];
+        for s in [&director, &sergeant] {
+            assert_eq!(
+                app.post_form(&format!("{v1}/sign"), s, &ack).await.status(),
+                303
+            );
+        }
+        let home = app.get("/", &director).await.text().await.unwrap();
+        let mine = section(&home).unwrap();
+        assert!(mine.contains("version 1 signed on"), "{mine}");
+        assert!(!mine.contains("to do"), "{mine}");
+    }
+);
