@@ -35,6 +35,13 @@ pub struct MeetingView {
     pub attendees: Option<String>,
     pub agenda: Option<String>,
     pub minutes: Option<String>,
+    /// A semester review: the MOU version it reviewed.
+    pub mou_version_id: Option<String>,
+    pub supervisor_present: bool,
+    pub admin_present: bool,
+    /// A semester review attended by the SRO, the LE supervisor and the administrator, as
+    /// the review is meant to be held.
+    pub all_three_present: bool,
 }
 
 impl From<MeetingRow> for MeetingView {
@@ -48,10 +55,14 @@ impl From<MeetingRow> for MeetingView {
             campus_id: m.campus_id,
             kind: m.kind,
             held_on: m.held_on,
+            all_three_present: m.sro_present && m.supervisor_present && m.admin_present,
             sro_present: m.sro_present,
             attendees: m.attendees,
             agenda: m.agenda,
             minutes: m.minutes,
+            mou_version_id: m.mou_version_id,
+            supervisor_present: m.supervisor_present,
+            admin_present: m.admin_present,
         }
     }
 }
@@ -59,6 +70,7 @@ impl From<MeetingRow> for MeetingView {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CampusMeetings {
     pub campus_id: String,
+    pub district_id: String,
     pub campus: String,
     pub school_year: i64,
     pub meetings: Vec<MeetingView>,
@@ -92,6 +104,7 @@ pub async fn campus_meetings(ctx: &Ctx, campus: &str) -> AppResult<CampusMeeting
     let held = held(&rows);
     Ok(CampusMeetings {
         campus_id: campus.id.clone(),
+        district_id: campus.district_id.clone(),
         campus: campus.name.clone(),
         school_year: cal.year,
         cadence: rules::cadence(&held, &cal.school_days, &cal.terms, cal.today),
@@ -122,6 +135,16 @@ pub struct MeetingInput {
     pub agenda: String,
     #[serde(default)]
     pub minutes: String,
+    /// A semester review: the id of the MOU version it reviewed (a version of the campus's
+    /// district's MOU).
+    #[serde(default)]
+    pub mou_version: String,
+    /// A semester review: the LE supervisor attended.
+    #[serde(default, deserialize_with = "crate::input::checkbox")]
+    pub supervisor_present: bool,
+    /// A semester review: the campus administrator attended.
+    #[serde(default, deserialize_with = "crate::input::checkbox")]
+    pub admin_present: bool,
 }
 
 /// Records a meeting held on a campus.
@@ -152,6 +175,15 @@ pub async fn record(ctx: &Ctx, campus: &str, input: MeetingInput) -> AppResult<M
         &input.minutes,
         20000,
     ));
+    let review = kind == Some(MeetingKind::SemesterReview);
+    if !review && (input.supervisor_present || input.admin_present) {
+        invalid.push(
+            "kind",
+            "the supervisor's and the administrator's attendance is recorded for a semester review",
+        );
+    }
+    let mou_version =
+        reviewed_version(&mut invalid, &campus, &input.mou_version, review, ctx).await?;
     invalid.into_result()?;
     let (Some(kind), Some(held_on), Some(attendees), Some(agenda), Some(minutes)) =
         (kind, held_on, attendees, agenda, minutes)
@@ -177,6 +209,9 @@ pub async fn record(ctx: &Ctx, campus: &str, input: MeetingInput) -> AppResult<M
         created_by: ctx.actor.user.to_string(),
         created_at: ctx.now.millis(),
         updated_at: ctx.now.millis(),
+        mou_version_id: mou_version,
+        supervisor_present: review && input.supervisor_present,
+        admin_present: review && input.admin_present,
     };
     let mut tx = ctx.change().await?;
     store::insert(&mut tx, &row).await?;
@@ -188,6 +223,42 @@ pub async fn record(ctx: &Ctx, campus: &str, input: MeetingInput) -> AppResult<M
     tx.audit(event);
     tx.commit().await?;
     Ok(row.into())
+}
+
+/// The MOU version a semester review names: one of the campus's district's MOU. Any other
+/// id (another district's, one that does not exist) gets the same answer, so the field tells
+/// nothing of other districts.
+async fn reviewed_version(
+    invalid: &mut Invalid,
+    campus: &Campus,
+    named: &str,
+    review: bool,
+    ctx: &Ctx,
+) -> AppResult<Option<String>> {
+    let named = named.trim();
+    if named.is_empty() {
+        return Ok(None);
+    }
+    if !review {
+        invalid.push("mou_version", "only a semester review reviews the MOU");
+        return Ok(None);
+    }
+    let mut conn = ctx.app.db.acquire().await?;
+    let version = match Id::parse(named) {
+        Some(id) => triad_store::mou::version(&mut conn, id).await?,
+        None => None,
+    };
+    let partnership = match version.as_ref().and_then(|v| Id::parse(&v.partnership_id)) {
+        Some(id) => triad_store::org::partnership(&mut conn, id).await?,
+        None => None,
+    };
+    match (version, partnership) {
+        (Some(v), Some(p)) if p.district_id == campus.district_id => Ok(Some(v.id)),
+        _ => {
+            invalid.push("mou_version", "choose a version of this district's MOU");
+            Ok(None)
+        }
+    }
 }
 
 /// A meeting the actor may act on, with its campus.

@@ -703,3 +703,46 @@ pub async fn standing_of(ctx: &Ctx, partnership: &str) -> AppResult<MouStanding>
         needs_attention: mine_missing || in_force.is_none(),
     })
 }
+
+/// A version a semester review may name.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ReviewChoice {
+    pub id: String,
+    pub label: String,
+}
+
+/// The MOU versions a semester review at a campus of `district` may name: those of the
+/// district's partnerships whose MOU the actor may read, newest first, with the agency.
+pub async fn review_choices(ctx: &Ctx, district: &str) -> AppResult<Vec<ReviewChoice>> {
+    let Some(district) = Id::parse(district) else {
+        return Ok(Vec::new());
+    };
+    let mut conn = ctx.app.db.acquire().await?;
+    let mut out = Vec::new();
+    for p in triad_store::org::partnerships_of_district(&mut conn, district).await? {
+        let readable = triad_domain::policy::decide(&ctx.actor, Action::View, agreement(&p))
+            == triad_domain::policy::Decision::Allow;
+        let (Some(pid), Some(agency)) = (Id::parse(&p.id), Id::parse(&p.agency_id)) else {
+            continue;
+        };
+        if !readable {
+            continue;
+        }
+        let agency = triad_store::org::agency(&mut conn, agency)
+            .await?
+            .map(|a| a.name)
+            .unwrap_or_default();
+        for v in store::versions(&mut conn, pid).await? {
+            let standing = if v.signed_at.is_some() {
+                "signed"
+            } else {
+                "draft"
+            };
+            out.push(ReviewChoice {
+                label: format!("{agency}: version {} ({standing})", v.number),
+                id: v.id,
+            });
+        }
+    }
+    Ok(out)
+}

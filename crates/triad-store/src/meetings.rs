@@ -19,15 +19,20 @@ pub struct MeetingRow {
     pub created_by: String,
     pub created_at: i64,
     pub updated_at: i64,
+    /// A semester review: the MOU version it reviewed, and whether the LE supervisor and the
+    /// campus administrator attended (the SRO's attendance is `sro_present`).
+    pub mou_version_id: Option<String>,
+    pub supervisor_present: bool,
+    pub admin_present: bool,
 }
 
 const MEETING_COLUMNS: &str =
     "id, district_id, campus_id, kind, held_on, school_year, sro_present, attendees, agenda, \
-     minutes, created_by, created_at, updated_at";
+     minutes, created_by, created_at, updated_at, mou_version_id, supervisor_present, admin_present";
 
 pub async fn insert<'c>(conn: impl Into<Conn<'c>>, m: &MeetingRow) -> StoreResult<()> {
     let mut c: Conn = conn.into();
-    let sql = format!("INSERT INTO meetings ({MEETING_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)");
+    let sql = format!("INSERT INTO meetings ({MEETING_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)");
     execute!(
         &mut c,
         &sql,
@@ -43,7 +48,10 @@ pub async fn insert<'c>(conn: impl Into<Conn<'c>>, m: &MeetingRow) -> StoreResul
         m.minutes.clone(),
         m.created_by.clone(),
         m.created_at,
-        m.updated_at
+        m.updated_at,
+        m.mou_version_id.clone(),
+        m.supervisor_present,
+        m.admin_present
     )?;
     Ok(())
 }

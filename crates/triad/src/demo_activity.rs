@@ -296,6 +296,10 @@ pub async fn meetings(
                 created_by: principal.to_string(),
                 created_at: now.millis(),
                 updated_at: now.millis(),
+                // The demo's semester reviews are held by all three.
+                mou_version_id: None,
+                supervisor_present: kind == MeetingKind::SemesterReview,
+                admin_present: kind == MeetingKind::SemesterReview,
             };
             triad_store::meetings::insert(&mut *tx, &row).await?;
             if kind == MeetingKind::WeeklyPrincipal && rng.gen_bool(0.3) {

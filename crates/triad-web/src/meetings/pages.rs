@@ -27,6 +27,8 @@ pub fn routes() -> Routes {
 struct MeetingsPage {
     layout: Layout,
     m: CampusMeetings,
+    /// The MOU versions a semester review may name (those the person may read).
+    mou_versions: Vec<triad_app::mou::ReviewChoice>,
     kinds: &'static [MeetingKind],
     agenda: String,
     form: FormToken,
@@ -54,8 +56,10 @@ async fn campus_meetings(
     } else {
         String::new()
     };
+    let mou_versions = triad_app::mou::review_choices(&ctx, &m.district_id).await?;
     render(&MeetingsPage {
         layout: Layout::new(&ctx),
+        mou_versions,
         m,
         kinds: MeetingKind::ALL,
         agenda,

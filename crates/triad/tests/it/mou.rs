@@ -581,3 +581,98 @@ both_engines!(
         assert!(!mine.contains("to do"), "{mine}");
     }
 );
+
+both_engines!(
+    a_semester_review_names_the_mou_version_it_reviewed_and_who_of_the_three_attended,
+    |app: TestApp| async move {
+        let w = app.world;
+        let principal = app.session("principal").await;
+        let meetings = format!("/campuses/{}/meetings", w.campus);
+        // Held in the district's yesterday (never a day still to come on its clock).
+        let held_on = (chrono::Utc::now().with_timezone(&chrono_tz::America::Chicago)
+            - chrono::Duration::days(1))
+        .format("%Y-%m-%d")
+        .to_string();
+        let own = w.mou.to_string();
+        let away = w.other_mou.to_string();
+        let nobody = triad_domain::Id::new().to_string();
+        let review = |version: &str, extra: &[(&'static str, &'static str)]| {
+            let mut fields = vec![
+                ("kind", "semester_review"),
+                ("held_on", held_on.as_str()),
+                ("sro_present", "yes"),
+            ];
+            fields.extend_from_slice(extra);
+            fields.push(("mou_version", version));
+            fields
+                .into_iter()
+                .map(|(k, v)| (k, v.to_string()))
+                .collect::<Vec<_>>()
+        };
+        let send = |fields: Vec<(&'static str, String)>| {
+            let app = &app;
+            let principal = &principal;
+            let meetings = meetings.clone();
+            async move {
+                let pairs: Vec<(&str, &str)> =
+                    fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                app.post_form(&meetings, principal, &pairs).await
+            }
+        };
+        let before = app.count("meetings").await;
+        // Another district's version, or one that does not exist: the same refusal.
+        for wrong in [&away, &nobody, &"not-an-id".to_string()] {
+            let r = send(review(wrong, &[])).await;
+            assert_eq!(r.status(), 422, "{wrong}");
+            assert!(r
+                .text()
+                .await
+                .unwrap()
+                .contains("choose a version of this district"));
+        }
+        // Only a semester review names the MOU or the supervisor's attendance.
+        let mut weekly = review(&own, &[]);
+        weekly[0].1 = "weekly_principal".into();
+        assert_eq!(send(weekly).await.status(), 422);
+        let mut weekly = review("", &[("supervisor_present", "yes")]);
+        weekly[0].1 = "weekly_principal".into();
+        assert_eq!(send(weekly).await.status(), 422);
+        assert_eq!(
+            app.count("meetings").await,
+            before,
+            "nothing refused was kept"
+        );
+
+        // All three there, naming the district's MOU.
+        let r = send(review(
+            &own,
+            &[("supervisor_present", "yes"), ("admin_present", "yes")],
+        ))
+        .await;
+        // The meeting a recording was redirected to, as its page reads.
+        let recorded = |r: reqwest::Response| {
+            let (app, principal) = (&app, &principal);
+            async move {
+                assert_eq!(r.status(), 303);
+                let at = r.headers()["location"].to_str().unwrap().to_string();
+                app.get(&at, principal).await.text().await.unwrap()
+            }
+        };
+        let page = recorded(r).await;
+        assert!(page.contains("were all there"), "{page}");
+        assert!(page.contains(&format!("href=\"/mou/{own}\"")), "{page}");
+        // Without the supervisor: the page says the review is meant for all three.
+        let page = recorded(send(review("", &[("admin_present", "yes")])).await).await;
+        assert!(page.contains("Not all three were there"), "{page}");
+        assert!(page.contains("LE supervisor absent"), "{page}");
+
+        // The form offers the MOU's versions to those who may read it, not to the SSO.
+        let form = app.get(&meetings, &principal).await.text().await.unwrap();
+        assert!(
+            form.contains("id=\"mou_version\"") && form.contains("Home Police: version 1 (draft)")
+        );
+        let sso = app.session("sso").await;
+        let form = app.get(&meetings, &sso).await.text().await.unwrap();
+        assert!(!form.contains("id=\"mou_version\""), "{form}");
+    }
+);

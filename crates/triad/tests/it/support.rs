@@ -928,6 +928,9 @@ async fn build_world(
             created_by: owner.to_string(),
             created_at: now.millis(),
             updated_at: now.millis(),
+            mou_version_id: None,
+            supervisor_present: false,
+            admin_present: false,
         };
         triad_store::meetings::insert(&mut tx, &row)
             .await
