@@ -1,8 +1,8 @@
 //! What is due this week for a person, campus by campus: the campus's state, the week's
-//! SRO–principal meeting (held or not), the cadence so far, the campus's open action items,
-//! the next drill, the visitors signed in now. One entry kind per source, read from the
-//! store under the access policy, so work to come (program records, the assessment, an
-//! email digest) adds a kind here rather than a page of its own.
+//! SRO–principal meeting (held or not), the cadence so far, this term's review of the MOU,
+//! the campus's open action items, the next drill, the visitors signed in now. One entry kind
+//! per source, read from the store under the access policy, so work to come (program
+//! records, the assessment, an email digest) adds a kind here rather than a page of its own.
 
 use crate::campus::{self, SchoolCalendar};
 use crate::context::Ctx;
@@ -22,6 +22,7 @@ pub enum DueKind {
     CampusState,
     PrincipalMeeting,
     CadenceGap,
+    SemesterReview,
     ActionItems,
     NextDrill,
     VisitorsNow,
@@ -210,10 +211,46 @@ async fn meetings(ctx: &Ctx, campus: &Campus, cal: &SchoolCalendar) -> AppResult
                 "{missed} of {} school weeks this year without an SRO–principal meeting",
                 cadence.school_weeks
             ),
-            link,
+            link: link.clone(),
         });
     }
+    out.extend(semester_review(&cadence, cal, link));
     Ok(out)
+}
+
+/// This term's review of the MOU by the SRO, the LE supervisor and the administrator: held,
+/// or still to hold (due in the term's last month, worth knowing before).
+fn semester_review(
+    cadence: &meeting_rules::Cadence,
+    cal: &SchoolCalendar,
+    link: Option<String>,
+) -> Option<DueEntry> {
+    let (term, (name, held)) = cal
+        .terms
+        .iter()
+        .zip(&cadence.semester_reviews)
+        .find(|(t, _)| t.first_day <= cal.today && cal.today <= t.last_day)?;
+    let (urgency, text) = if *held {
+        (
+            Urgency::Done,
+            format!("Semester review of the MOU held this {name}"),
+        )
+    } else {
+        let last_month = (term.last_day - cal.today).num_days() <= 30;
+        (
+            if last_month { Urgency::Due } else { Urgency::Info },
+            format!(
+                "Semester review of the MOU (SRO, LE supervisor, administrator): not held yet this {name}, which ends {}",
+                term.last_day
+            ),
+        )
+    };
+    Some(DueEntry {
+        kind: DueKind::SemesterReview,
+        urgency,
+        text,
+        link,
+    })
 }
 
 async fn action_items(

@@ -676,3 +676,60 @@ both_engines!(
         assert!(!form.contains("id=\"mou_version\""), "{form}");
     }
 );
+
+both_engines!(
+    the_campus_home_says_when_this_terms_review_of_the_mou_is_still_to_hold,
+    |app: TestApp| async move {
+        use triad_domain::org::YearStart;
+        let w = app.world;
+        // A term around today on the district's clock, ending within the month: the review is due.
+        let today = chrono::Utc::now()
+            .with_timezone(&chrono_tz::America::Chicago)
+            .date_naive();
+        let year = YearStart::AUGUST_FIRST.school_year_of(today).0;
+        let (first, last) = (
+            today - chrono::Duration::days(60),
+            today + chrono::Duration::days(20),
+        );
+        let mut tx = app.db.begin().await.unwrap();
+        triad_store::org::insert_term(
+            &mut tx,
+            w.district,
+            i64::from(year),
+            "Test term",
+            &first.to_string(),
+            &last.to_string(),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let principal = app.session("principal").await;
+        let home = app.get("/", &principal).await.text().await.unwrap();
+        let due = format!(
+            "Semester review of the MOU (SRO, LE supervisor, administrator): not held yet this Test term, which ends {last}"
+        );
+        assert!(home.contains(&due), "{home}");
+        // Held: the home says so.
+        let held_on = (today - chrono::Duration::days(1)).to_string();
+        let r = app
+            .post_form(
+                &format!("/campuses/{}/meetings", w.campus),
+                &principal,
+                &[
+                    ("kind", "semester_review"),
+                    ("held_on", &held_on),
+                    ("sro_present", "yes"),
+                    ("supervisor_present", "yes"),
+                    ("admin_present", "yes"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 303);
+        let home = app.get("/", &principal).await.text().await.unwrap();
+        assert!(
+            home.contains("Semester review of the MOU held this Test term"),
+            "{home}"
+        );
+        assert!(!home.contains(&due));
+    }
+);
