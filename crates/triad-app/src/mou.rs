@@ -92,6 +92,26 @@ fn signatures_of(rows: &[SignatureRow]) -> Vec<rules::Signature> {
         .collect()
 }
 
+/// The side `user` is the designated signatory of and has not yet signed `hash` (the text a
+/// draft says now) for: the signature the draft waits for from them.
+fn awaited_from(
+    user: Id,
+    signatories: &[store::SignatoryRow],
+    signatures: &[SignatureRow],
+    hash: &str,
+) -> Option<Side> {
+    let user = user.to_string();
+    signatories
+        .iter()
+        .filter(|s| s.user_id == user)
+        .filter(|s| {
+            !signatures
+                .iter()
+                .any(|g| g.side == s.side && g.content_hash == hash)
+        })
+        .find_map(|s| Side::from_code(&s.side))
+}
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct VersionSummary {
     pub id: String,
@@ -159,10 +179,13 @@ pub async fn of_partnership(ctx: &Ctx, id: &str) -> AppResult<PartnershipMou> {
     let (agency, district, local) = names(ctx, &p).await?;
     let mut conn = ctx.app.db.acquire().await?;
     let rows = store::versions(&mut conn, pid).await?;
+    let mut by_version: BTreeMap<String, Vec<store::ClauseRow>> = BTreeMap::new();
+    for (version, clause) in store::clauses_of_partnership(&mut conn, pid).await? {
+        by_version.entry(version).or_default().push(clause);
+    }
     let mut versions = Vec::new();
     for v in &rows {
-        let vid = Id::parse(&v.id).ok_or(AppError::NotFound)?;
-        let clauses = clauses_of(store::clauses(&mut conn, vid).await?);
+        let clauses = clauses_of(by_version.remove(&v.id).unwrap_or_default());
         versions.push(VersionSummary {
             id: v.id.clone(),
             number: v.number,
@@ -239,9 +262,11 @@ pub async fn start_draft(ctx: &Ctx, partnership: &str) -> AppResult<VersionRow> 
     };
     store::insert_version(&mut tx, &row).await?;
     let vid = Id::parse(&row.id).ok_or(AppError::NotFound)?;
-    for c in &clauses {
-        store::put_clause(&mut tx, vid, c.kind.code(), &c.text, ctx.now.millis()).await?;
-    }
+    let written: Vec<(&str, &str)> = clauses
+        .iter()
+        .map(|c| (c.kind.code(), c.text.as_str()))
+        .collect();
+    store::insert_clauses(&mut tx, vid, &written).await?;
     tx.audit(
         ctx.event("mou.draft", Outcome::Ok)
             .record("mou_version", &row.id)
@@ -327,15 +352,8 @@ pub async fn version_detail(ctx: &Ctx, id: &str) -> AppResult<VersionDetail> {
     let checklist = rules::checklist(&clauses);
     let missing = checklist.iter().filter(|c| !c.met).count();
     let led = side_led(ctx, &p);
-    let signs_for = led.filter(|side| {
-        !signed
-            && signatories
-                .iter()
-                .any(|s| s.side == side.code() && s.user_id == ctx.actor.user.to_string())
-            && !signature_rows
-                .iter()
-                .any(|s| s.side == side.code() && s.content_hash == hash)
-    });
+    let awaited = awaited_from(ctx.actor.user, &signatories, &signature_rows, &hash);
+    let signs_for = led.filter(|side| !signed && awaited == Some(*side));
     let clause_views = ClauseKind::ALL
         .into_iter()
         .map(|kind| {
@@ -678,13 +696,7 @@ pub async fn standing_of(ctx: &Ctx, partnership: &str) -> AppResult<MouStanding>
     let hash = rules::content_hash(&clauses);
     let signatures = store::signatures(&mut conn, vid).await?;
     let signatories = store::signatories(&mut conn, pid).await?;
-    let me = ctx.actor.user.to_string();
-    let mine_missing = signatories.iter().any(|s| {
-        s.user_id == me
-            && !signatures
-                .iter()
-                .any(|g| g.side == s.side && g.content_hash == hash)
-    });
+    let mine_missing = awaited_from(ctx.actor.user, &signatories, &signatures, &hash).is_some();
     let missing = rules::missing(&clauses).len();
     let mut text = format!("version {} is a draft", latest.number);
     if missing > 0 {

@@ -107,6 +107,58 @@ pub async fn clauses<'c>(conn: impl Into<Conn<'c>>, version: Id) -> StoreResult<
     )?)
 }
 
+/// Writes the clauses of a version just made (one statement; blank clauses are not kept).
+pub async fn insert_clauses<'c>(
+    conn: impl Into<Conn<'c>>,
+    version: Id,
+    clauses: &[(&str, &str)],
+) -> StoreResult<()> {
+    let kept: Vec<&(&str, &str)> = clauses.iter().filter(|(_, t)| !t.is_empty()).collect();
+    if kept.is_empty() {
+        return Ok(());
+    }
+    let mut c: Conn = conn.into();
+    let sql = format!(
+        "INSERT INTO mou_clauses (version_id, kind, text) VALUES {}",
+        crate::conn::placeholders(kept.len(), 3)
+    );
+    let mut args = Vec::with_capacity(kept.len() * 3);
+    for (kind, text) in kept {
+        args.extend([version.to_string(), kind.to_string(), text.to_string()]);
+    }
+    crate::run!(&mut c, |c| {
+        let mut q = sqlx::query(&sql);
+        for a in &args {
+            q = q.bind(a.clone());
+        }
+        q.execute(c).await.map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// The clauses of every version of a partnership, each with its version's id, in one read
+/// (the list of versions counts what each lacks).
+pub async fn clauses_of_partnership<'c>(
+    conn: impl Into<Conn<'c>>,
+    partnership: Id,
+) -> StoreResult<Vec<(String, ClauseRow)>> {
+    #[derive(sqlx::FromRow)]
+    struct VersionClause {
+        version_id: String,
+        #[sqlx(flatten)]
+        clause: ClauseRow,
+    }
+    let mut c: Conn = conn.into();
+    let rows = fetch_all!(
+        &mut c,
+        VersionClause,
+        "SELECT c.version_id, c.kind, c.text FROM mou_clauses c \
+         JOIN mou_versions v ON v.id = c.version_id WHERE v.partnership_id = $1",
+        partnership.to_string()
+    )?;
+    Ok(rows.into_iter().map(|r| (r.version_id, r.clause)).collect())
+}
+
 /// Writes a clause of an unsigned version (empty text removes it) and marks the version
 /// changed. Nothing is written to a signed version: `false` then.
 pub async fn put_clause<'c>(

@@ -110,9 +110,11 @@ pub async fn generate(tx: &mut Tx, parties: Parties, now: Timestamp) -> Result<(
             signed_at: None,
         };
         store::insert_version(&mut *tx, &row).await?;
-        for c in clauses.iter() {
-            store::put_clause(&mut *tx, id, c.kind.code(), &c.text, at).await?;
-        }
+        let written: Vec<(&str, &str)> = clauses
+            .iter()
+            .map(|c| (c.kind.code(), c.text.as_str()))
+            .collect();
+        store::insert_clauses(&mut *tx, id, &written).await?;
     }
     let hash = rules::content_hash(&last_year);
     for (side, user, name, at) in [

@@ -295,6 +295,13 @@ both_engines!(
                 app.api_send(Method::PUT, &path, &token, &key, &body).await
             }
         };
+        let sign = |token: &String| {
+            let (app, token, path) = (&app, token.clone(), format!("{version}/signatures"));
+            async move {
+                app.api_post(&token, &path, json!({"acknowledged_missing": true}))
+                    .await
+            }
+        };
         // A clause of an unknown kind is ignored like a form's token; none known is refused.
         let r = put(
             sergeant.clone(),
@@ -334,25 +341,13 @@ both_engines!(
             serde_json::Value::Null,
             "the sergeant is not designated"
         );
-        let signed = app
-            .api_post(
-                &director,
-                &format!("{version}/signatures"),
-                json!({"acknowledged_missing": true}),
-            )
-            .await;
+        let signed = sign(&director).await;
         assert_eq!(signed.status(), 201);
         assert_eq!(
             signed.json::<serde_json::Value>().await.unwrap()["standing"],
             "draft"
         );
-        let refused = app
-            .api_post(
-                &sergeant,
-                &format!("{version}/signatures"),
-                json!({"acknowledged_missing": true}),
-            )
-            .await;
+        let refused = sign(&sergeant).await;
         assert_eq!(refused.status(), 403);
         let r = put(
             sergeant.clone(),
@@ -361,13 +356,7 @@ both_engines!(
         )
         .await;
         assert_eq!(r.status(), 204);
-        let signed = app
-            .api_post(
-                &sergeant,
-                &format!("{version}/signatures"),
-                json!({"acknowledged_missing": true}),
-            )
-            .await;
+        let signed = sign(&sergeant).await;
         assert_eq!(signed.status(), 201);
         assert_eq!(
             signed.json::<serde_json::Value>().await.unwrap()["standing"],
