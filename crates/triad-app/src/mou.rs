@@ -17,14 +17,9 @@ use triad_domain::{Id, Invalid};
 use triad_store::mou::{self as store, SignatureRow, VersionRow};
 use triad_store::org::Partnership;
 
-/// The record the policy weighs for everything of a partnership's MOU (one whose ids do not
-/// read belongs to nobody's tenant).
+/// The record the policy weighs for everything of a partnership's MOU.
 pub fn agreement(p: &Partnership) -> Resource {
-    let unreadable = || Id::from_parts("unreadable", 0);
-    rules::record(
-        Id::parse(&p.agency_id).unwrap_or_else(unreadable),
-        Id::parse(&p.district_id).unwrap_or_else(unreadable),
-    )
+    crate::partnership::record(p, rules::record)
 }
 
 /// The role that signs for a side.
@@ -37,16 +32,7 @@ fn signing_role(side: Side) -> Role {
 
 /// A partnership the actor may `action` the MOU of.
 async fn partnership_for(ctx: &Ctx, id: &str, action: Action) -> AppResult<Partnership> {
-    let found = match Id::parse(id) {
-        Some(id) => triad_store::org::partnership(&mut ctx.app.db.acquire().await?, id).await?,
-        None => None,
-    };
-    let Some(p) = found else {
-        return Err(AppError::NotFound);
-    };
-    ctx.require(action, agreement(&p), ("partnership", &p.id))
-        .await?;
-    Ok(p)
+    crate::partnership::find(ctx, id, action, rules::record).await
 }
 
 /// A version the actor may `action`, with its partnership.
@@ -146,21 +132,8 @@ pub struct PartnershipMou {
 }
 
 async fn names(ctx: &Ctx, p: &Partnership) -> AppResult<(String, String, Local)> {
-    let mut conn = ctx.app.db.acquire().await?;
-    let agency = match Id::parse(&p.agency_id) {
-        Some(id) => triad_store::org::agency(&mut conn, id).await?,
-        None => None,
-    };
-    let district = match Id::parse(&p.district_id) {
-        Some(id) => ctx.district(&mut conn, id).await?,
-        None => None,
-    };
-    drop(conn);
-    Ok((
-        agency.map(|a| a.name).unwrap_or_default(),
-        district.map(|d| d.name).unwrap_or_default(),
-        district_clock(ctx, &p.district_id).await?,
-    ))
+    let sides = crate::partnership::sides(ctx, p).await?;
+    Ok((sides.agency, sides.district, sides.local))
 }
 
 /// The side the actor leads here, if any: the side they may designate and sign for.

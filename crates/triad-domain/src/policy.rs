@@ -31,6 +31,9 @@ pub enum RecordClass {
     /// A partnership's MOU: its versions, clauses, signatories and signatures. It belongs to
     /// an agency and a district together (a tenant with both and no campus).
     Agreement,
+    /// A partnership's grants and their continuation plans: like the MOU, the agency's and
+    /// the district's together, but only their leaders' business.
+    Funding,
 }
 
 impl RecordClass {
@@ -49,6 +52,7 @@ impl RecordClass {
             RecordClass::Accounts => "accounts",
             RecordClass::Audit => "audit",
             RecordClass::Agreement => "agreement",
+            RecordClass::Funding => "funding",
         }
     }
 }
@@ -309,11 +313,11 @@ fn covers(reach: &Reach, tenant: &Tenant, class: RecordClass) -> bool {
     if reach.instance {
         return true;
     }
-    // A partnership's MOU is reached from either side: the district's people (its leaders,
+    // A partnership's MOU (and its funding) is reached from either side: the district's people (its leaders,
     // the administrators of its campuses, and the SROs this agency assigned there) and the
     // agency's supervisors. An SRO reaches it through an assignment, never through the
     // agency grant (which would open the MOU of every district the agency serves).
-    if class == RecordClass::Agreement {
+    if matches!(class, RecordClass::Agreement | RecordClass::Funding) {
         let district_side = reach.district.is_some()
             && reach.district == tenant.district
             && reach.agency.is_none_or(|a| tenant.agency == Some(a));
@@ -386,6 +390,7 @@ pub fn permits(role: Role, class: RecordClass, action: Action) -> bool {
             View => matches!(role, DistrictLeader | LeSupervisor | CampusAdmin | Sro),
             Change => matches!(role, DistrictLeader | LeSupervisor),
         },
+        Funding => matches!(role, DistrictLeader | LeSupervisor),
     }
 }
 

@@ -13,6 +13,7 @@ pub mod disclosures;
 pub mod drills;
 pub mod error;
 pub mod evidence;
+pub mod funding;
 pub mod group_commit;
 pub mod history;
 pub mod hooks;

@@ -31,6 +31,8 @@ struct HomePage {
     /// Where each of their partnerships' MOU stands (district leaders and LE supervisors):
     /// (the other side's name, its standing), by partnership.
     mous: Vec<(String, triad_app::mou::MouStanding)>,
+    /// Grants whose continuation plan is due soon or late, by partner (the same leaders).
+    plans_due: Vec<(String, String, triad_app::funding::GrantView)>,
     /// The programs an evaluator reads, each with the survey analyses they may open.
     evaluator_districts: Option<Vec<(NamedRef, Vec<triad_store::surveys::CampaignRow>)>>,
     admin: Option<AdminHome>,
@@ -69,9 +71,17 @@ async fn home(ctx: Ctx) -> WebResult<Html<String>> {
         .iter()
         .flat_map(|d| d.detail.partners.iter())
         .chain(agencies.iter().flat_map(|a| a.districts.iter()));
-    for partner in partners.filter(|p| p.mou_readable) {
-        let standing = triad_app::mou::standing_of(&ctx, &partner.partnership_id).await?;
-        mous.push((partner.name.clone(), standing));
+    let mut plans_due = Vec::new();
+    for partner in partners {
+        if partner.mou_readable {
+            let standing = triad_app::mou::standing_of(&ctx, &partner.partnership_id).await?;
+            mous.push((partner.name.clone(), standing));
+        }
+        if partner.funding_readable {
+            for grant in triad_app::funding::plans_due(&ctx, &partner.partnership_id).await? {
+                plans_due.push((partner.name.clone(), partner.partnership_id.clone(), grant));
+            }
+        }
     }
     let mut campuses = Vec::new();
     for week in triad_app::due::this_week(&ctx).await? {
@@ -116,6 +126,7 @@ async fn home(ctx: Ctx) -> WebResult<Html<String>> {
         agencies,
         districts,
         mous,
+        plans_due,
         evaluator_districts,
         admin,
         second_factor_missing,

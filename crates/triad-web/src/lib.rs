@@ -10,6 +10,7 @@ mod context;
 pub mod error;
 pub mod evidence;
 pub mod forms;
+pub mod funding;
 mod home;
 mod incident_file;
 pub mod incidents;
@@ -122,6 +123,7 @@ fn all_routes() -> routes::Routes {
         .merge(crate::activity::routes())
         .merge(crate::meetings::routes())
         .merge(crate::mou::routes())
+        .merge(crate::funding::routes())
         .merge(crate::incidents::routes())
         .merge(crate::incident_file::routes())
         .merge(crate::evidence::routes())

@@ -380,6 +380,7 @@ async fn generate(db: &Db, instance: &Instance, args: &DemoArgs) -> Result<()> {
             .collect();
         for p in parties {
             crate::demo_mou::generate(&mut b.tx, p, b.now).await?;
+            crate::demo_program::generate(&mut b.tx, p, b.now).await?;
         }
     }
     b.progress.finish_and_clear();

@@ -11,6 +11,7 @@ mod demo_activity;
 mod demo_incidents;
 mod demo_mou;
 mod demo_operations;
+mod demo_program;
 mod demo_surveys;
 mod evidence_cli;
 mod server;

@@ -46,24 +46,20 @@ pub struct PartnerRef {
     pub partnership_id: String,
     /// The actor may open the partnership's MOU.
     pub mou_readable: bool,
+    /// The actor may open the partnership's grants (its leaders only).
+    pub funding_readable: bool,
 }
 
 fn partner_ref(ctx: &Ctx, p: &store::Partnership, id: String, name: String) -> PartnerRef {
-    let mou_readable = match (Id::parse(&p.agency_id), Id::parse(&p.district_id)) {
-        (Some(agency), Some(district)) => {
-            decide(
-                &ctx.actor,
-                Action::View,
-                triad_domain::mou::record(agency, district),
-            ) == Decision::Allow
-        }
-        _ => false,
+    let may_read = |of: crate::partnership::RecordOf| {
+        decide(&ctx.actor, Action::View, crate::partnership::record(p, of)) == Decision::Allow
     };
     PartnerRef {
         id,
         name,
         partnership_id: p.id.clone(),
-        mou_readable,
+        mou_readable: may_read(triad_domain::mou::record),
+        funding_readable: may_read(triad_domain::funding::record),
     }
 }
 

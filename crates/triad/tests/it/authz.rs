@@ -52,6 +52,8 @@ const IMPORTERS: &[&str] = &["sro", "sso", "sergeant"];
 const MOU_READERS: &[&str] = &["sro", "principal", "sergeant", "director"];
 /// Who drafts it and designates a side's signatory: the two sides' leaders.
 const MOU_DRAFTERS: &[&str] = &["sergeant", "director"];
+/// Who reads and records a partnership's grants: the two sides' leaders alone.
+const FUNDING_LEADERS: &[&str] = &["sergeant", "director"];
 /// Who reads a district's survey figures: its leader and the evaluator.
 const SURVEY_READERS: &[&str] = &["director", "evaluator"];
 
@@ -163,6 +165,12 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
         }
         // Only the designated signatory signs: the district's leader, in the own tenant.
         ("POST", "/mou/{id}/sign" | "/api/v1/mou/{id}/signatures") => e(LEADER, NOBODY),
+        ("GET", "/partnerships/{id}/funding" | "/api/v1/partnerships/{id}/grants")
+        | (
+            "POST",
+            "/partnerships/{id}/grants" | "/api/v1/partnerships/{id}/grants" | "/grants/{id}/plan",
+        )
+        | ("PUT", "/api/v1/grants/{id}/plan") => e(FUNDING_LEADERS, NOBODY),
         // District leaders find the people of their district and give or end its school
         // roles; everything else about accounts, and the instance's settings, is the
         // administrator's.
@@ -445,6 +453,8 @@ async fn concrete(app: &TestApp, path: &str, actor: &str, foreign: bool) -> Stri
             w.partnership
         }
         .to_string()
+    } else if path.starts_with("/grants/") || path.starts_with("/api/v1/grants/") {
+        if foreign { w.other_grant } else { w.grant }.to_string()
     } else if path.starts_with("/mou/") || path.starts_with("/api/v1/mou/") {
         if foreign { w.other_mou } else { w.mou }.to_string()
     } else if path.starts_with("/surveys/") || path.starts_with("/api/v1/surveys/") {

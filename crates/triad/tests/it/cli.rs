@@ -116,6 +116,13 @@ fn demo_backup_restore_and_verify() {
             1,
         ),
         ("MOU signatures", "SELECT COUNT(*) FROM mou_signatures", 2),
+        // Grants, one of them still waiting for its continuation plan.
+        ("grants", "SELECT COUNT(*) FROM funding_grants", 3),
+        (
+            "grants without a plan",
+            "SELECT COUNT(*) FROM funding_grants WHERE plan IS NULL",
+            2,
+        ),
     ] {
         let n = rows(&db, sql);
         assert!(n >= at_least, "the demo has {n} {what}");

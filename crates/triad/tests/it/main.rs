@@ -16,6 +16,7 @@ mod authz;
 mod browser;
 mod cli;
 mod evidence;
+mod funding;
 mod incidents;
 mod investigations;
 mod meetings;

@@ -105,6 +105,9 @@ pub struct World {
     pub other_partnership: Id,
     pub mou: Id,
     pub other_mou: Id,
+    /// A grant of each tenant's partnership, with no continuation plan yet.
+    pub grant: Id,
+    pub other_grant: Id,
 }
 
 pub struct TestApp {
@@ -723,6 +726,8 @@ async fn build_world(
         other_partnership: Id::new(),
         mou: Id::new(),
         other_mou: Id::new(),
+        grant: Id::new(),
+        other_grant: Id::new(),
     };
     for (d, c, a, p, name) in [
         (
@@ -987,6 +992,28 @@ async fn build_world(
         triad_store::mou::put_clause(&mut tx, mou, "program_goals", "Safe schools.", now.millis())
             .await
             .expect("clause");
+    }
+    for (partnership, grant) in [
+        (world.partnership, world.grant),
+        (world.other_partnership, world.other_grant),
+    ] {
+        let row = triad_store::funding::GrantRow {
+            id: grant.to_string(),
+            partnership_id: partnership.to_string(),
+            covers: "SRO position".into(),
+            funder: "State school safety grant".into(),
+            amount_cents: 9_000_000,
+            starts_on: "2024-07-01".into(),
+            ends_on: "2034-06-30".into(),
+            plan: None,
+            plan_by: None,
+            plan_at: None,
+            created_by: users["director"].to_string(),
+            created_at: now.millis(),
+        };
+        triad_store::funding::insert(&mut tx, &row)
+            .await
+            .expect("grant");
     }
     triad_store::mou::set_signatory(
         &mut tx,
