@@ -206,6 +206,11 @@ pub fn links(ctx: &Ctx, campus: &Campus) -> Vec<CampusLink> {
             "Activity report",
             RecordClass::Aggregate,
         ),
+        (
+            format!("/districts/{}/role-guide", campus.district()),
+            "Role guide",
+            RecordClass::Directory,
+        ),
     ];
     pages
         .into_iter()

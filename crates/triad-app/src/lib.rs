@@ -29,6 +29,7 @@ pub mod operations;
 pub mod org;
 pub mod partnership;
 pub mod photo;
+pub mod role_guide;
 pub mod show;
 pub mod sign_in;
 pub mod spreadsheet;

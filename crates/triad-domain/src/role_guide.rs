@@ -394,6 +394,58 @@ pub fn sections_of(role: GuideRole) -> impl Iterator<Item = &'static Section> {
     SECTIONS.iter().filter(move |s| s.role == role)
 }
 
+/// A piece of a section as a page shows it: a paragraph, or a list of items.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Block {
+    pub list: bool,
+    /// A paragraph's one line of text, or each item of a list.
+    pub items: Vec<String>,
+}
+
+/// Reads a section's text into paragraphs and lists: a blank line ends a paragraph, a line
+/// starting with "- " is a list item; the other lines of a paragraph join with a space.
+pub fn blocks(text: &str) -> Vec<Block> {
+    let mut out: Vec<Block> = Vec::new();
+    let mut paragraph: Vec<&str> = Vec::new();
+    let flush = |paragraph: &mut Vec<&str>, out: &mut Vec<Block>| {
+        if !paragraph.is_empty() {
+            out.push(Block {
+                list: false,
+                items: vec![paragraph.join(" ")],
+            });
+            paragraph.clear();
+        }
+    };
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() {
+            flush(&mut paragraph, &mut out);
+        } else if let Some(item) = line.strip_prefix("- ") {
+            flush(&mut paragraph, &mut out);
+            match out.last_mut() {
+                Some(b) if b.list => b.items.push(item.trim().to_string()),
+                _ => out.push(Block {
+                    list: true,
+                    items: vec![item.trim().to_string()],
+                }),
+            }
+        } else {
+            // A paragraph line straight after a list starts a new paragraph.
+            paragraph.push(line);
+        }
+    }
+    flush(&mut paragraph, &mut out);
+    out
+}
+
+/// The longest text a district may write for a section.
+pub const MAX_SECTION_CHARS: usize = 8000;
+
+/// A district's own text for a section: `None` (an empty text) restores the project's.
+pub fn parse_section_text(text: &str) -> Result<Option<String>, crate::Invalid> {
+    let normalised = text.replace("\r\n", "\n").replace('\r', "\n");
+    crate::text::parse_text("text", &normalised, MAX_SECTION_CHARS)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -518,5 +570,38 @@ mod tests {
             let words = s.text.split_whitespace().count();
             assert!((60..=280).contains(&words), "{} has {words} words", s.code);
         }
+    }
+
+    #[test]
+    fn a_text_reads_as_paragraphs_and_lists() {
+        let b = blocks("One line\nand its next.\n\n- first\n- second\nAfter.\n\n\n- again");
+        assert_eq!(
+            b,
+            vec![
+                Block {
+                    list: false,
+                    items: vec!["One line and its next.".into()]
+                },
+                Block {
+                    list: true,
+                    items: vec!["first".into(), "second".into()]
+                },
+                Block {
+                    list: false,
+                    items: vec!["After.".into()]
+                },
+                Block {
+                    list: true,
+                    items: vec!["again".into()]
+                },
+            ]
+        );
+        assert!(blocks("  \n\n").is_empty());
+        for s in SECTIONS {
+            assert!(!blocks(s.text).is_empty(), "{}", s.code);
+        }
+        assert_eq!(parse_section_text(" \r\n "), Ok(None));
+        assert_eq!(parse_section_text("a\r\nb\rc"), Ok(Some("a\nb\nc".into())));
+        assert!(parse_section_text(&"x".repeat(MAX_SECTION_CHARS + 1)).is_err());
     }
 }

@@ -23,6 +23,7 @@ pub mod operations;
 pub mod org;
 pub mod paging;
 mod replay;
+pub mod role_guide;
 pub mod routes;
 mod security;
 pub mod surveys;
@@ -124,6 +125,7 @@ fn all_routes() -> routes::Routes {
         .merge(crate::meetings::routes())
         .merge(crate::mou::routes())
         .merge(crate::funding::routes())
+        .merge(crate::role_guide::routes())
         .merge(crate::incidents::routes())
         .merge(crate::incident_file::routes())
         .merge(crate::evidence::routes())

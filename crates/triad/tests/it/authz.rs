@@ -130,6 +130,11 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
             | "/api/v1/districts/{id}/non-school-days",
         )
         | ("PUT", "/api/v1/campuses/{id}") => e(DISTRICT_EDITORS, ADMIN),
+        ("GET", "/districts/{id}/role-guide" | "/api/v1/districts/{id}/role-guide") => {
+            e(EVERYONE, ADMIN)
+        }
+        ("POST", "/districts/{id}/role-guide/{code}")
+        | ("PUT", "/api/v1/districts/{id}/role-guide/{code}") => e(DISTRICT_EDITORS, ADMIN),
         ("GET", "/agencies/{id}" | "/api/v1/agencies/{id}") => e(EVERYONE, ADMIN),
         ("POST", "/agencies/{id}/assignments" | "/api/v1/agencies/{id}/assignments") => {
             e(AGENCY_EDITORS, ADMIN)
@@ -486,6 +491,7 @@ async fn concrete(app: &TestApp, path: &str, actor: &str, foreign: bool) -> Stri
     // The walk names the criminal side of an investigation and a follow-up that does not exist.
     path.replace("{id}", &id)
         .replace("{side}", "criminal")
+        .replace("{code}", "staff.talking_points")
         .replace("{item}", &triad_domain::Id::new().to_string())
 }
 
@@ -697,6 +703,8 @@ fn sibling_allows(role: &str, route: &RouteSpec) -> bool {
                 | "/api/v1/agencies/{id}"
                 | "/people/{id}"
                 | "/api/v1/people/{id}"
+                | "/districts/{id}/role-guide"
+                | "/api/v1/districts/{id}/role-guide"
         )
     );
     let agency_side = role == "sro"

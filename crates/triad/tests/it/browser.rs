@@ -109,6 +109,32 @@ pub(crate) async fn screenshot(c: &Client, name: &str) {
     std::fs::write(format!("{dir}/{name}.png"), png).unwrap();
 }
 
+/// Prints a page through WebDriver's print command and reads the PDF's text with pdftotext,
+/// its whitespace collapsed (a line may wrap anywhere).
+pub(crate) async fn printed_text(c: &Client) -> String {
+    use base64::Engine as _;
+    let print =
+        webdriver::command::WebDriverCommand::Print(webdriver::command::PrintParameters::default());
+    let answer = c.issue_cmd(print).await.expect("print");
+    let pdf = base64::engine::general_purpose::STANDARD
+        .decode(answer.as_str().expect("a PDF in base64"))
+        .expect("base64");
+    assert!(pdf.starts_with(b"%PDF"), "a PDF");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("printed.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils), which scripts/test installs");
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 pub(crate) async fn sign_in(c: &Client, app: &TestApp, user: &str) {
     c.goto(&app.url("/login")).await.unwrap();
     c.find(Locator::Id("username"))

@@ -24,6 +24,7 @@ mod mou;
 mod operations;
 mod pages;
 mod response;
+mod role_guide;
 mod scoping;
 mod sign_in;
 mod surveys;

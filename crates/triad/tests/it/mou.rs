@@ -383,32 +383,6 @@ both_engines!(
     }
 );
 
-/// Prints a page through WebDriver's print command and reads the PDF's text with pdftotext,
-/// its whitespace collapsed (a line may wrap anywhere).
-async fn printed_text(c: &fantoccini::Client) -> String {
-    use base64::Engine as _;
-    let print =
-        webdriver::command::WebDriverCommand::Print(webdriver::command::PrintParameters::default());
-    let answer = c.issue_cmd(print).await.expect("print");
-    let pdf = base64::engine::general_purpose::STANDARD
-        .decode(answer.as_str().expect("a PDF in base64"))
-        .expect("base64");
-    assert!(pdf.starts_with(b"%PDF"), "a PDF");
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("printed.pdf");
-    std::fs::write(&file, &pdf).unwrap();
-    let out = std::process::Command::new("pdftotext")
-        .arg(&file)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils), which scripts/test installs");
-    assert!(out.status.success());
-    String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_signed_mou_prints_every_clause_and_the_signatures_without_the_forms() {
     use crate::browser::{browser, end_browser, sign_in, start_driver};
@@ -446,7 +420,7 @@ async fn a_signed_mou_prints_every_clause_and_the_signatures_without_the_forms()
     sign_in(&laptop, &app, "principal").await;
     laptop.goto(&app.url(&v1)).await.unwrap();
     crate::browser::screenshot(&laptop, "mou-signed-laptop").await;
-    let text = printed_text(&laptop).await;
+    let text = crate::browser::printed_text(&laptop).await;
     for (n, kind) in ClauseKind::ALL.iter().enumerate() {
         let heading = format!("{}. {}", n + 1, kind.heading());
         assert!(text.contains(&heading), "{heading} in: {text}");
