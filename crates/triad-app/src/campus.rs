@@ -211,6 +211,11 @@ pub fn links(ctx: &Ctx, campus: &Campus) -> Vec<CampusLink> {
             "Role guide",
             RecordClass::Directory,
         ),
+        (
+            format!("/districts/{}/community", campus.district()),
+            "Community resources",
+            RecordClass::Community,
+        ),
     ];
     pages
         .into_iter()

@@ -13,6 +13,7 @@ pub mod audit_trail;
 pub mod campus;
 pub mod change;
 pub mod clock;
+pub mod community;
 pub mod context;
 pub mod due;
 pub mod error;

@@ -6,6 +6,7 @@ pub mod activity;
 pub mod audit;
 pub mod auth;
 pub mod checkpoint;
+pub mod community;
 pub mod drills;
 pub mod error;
 pub mod evidence;

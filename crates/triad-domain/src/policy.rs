@@ -34,6 +34,9 @@ pub enum RecordClass {
     /// A partnership's grants and their continuation plans: like the MOU, the agency's and
     /// the district's together, but only their leaders' business.
     Funding,
+    /// A district's community resource directory and the referrals made to it: read by
+    /// everyone of the district, kept by the partners on its campuses.
+    Community,
 }
 
 impl RecordClass {
@@ -53,6 +56,7 @@ impl RecordClass {
             RecordClass::Audit => "audit",
             RecordClass::Agreement => "agreement",
             RecordClass::Funding => "funding",
+            RecordClass::Community => "community",
         }
     }
 }
@@ -164,6 +168,8 @@ pub enum KeptBy {
     EvidenceCustody,
     /// An item's disposition is recorded by law enforcement.
     EvidenceDisposition,
+    /// A referral to a community service is recorded by the campus's SRO.
+    Referral,
 }
 
 impl KeptBy {
@@ -173,6 +179,7 @@ impl KeptBy {
             KeptBy::ActivityLog => here.has(Role::Sro) || here.has(Role::Sso),
             KeptBy::EvidenceCustody => custody_side(here).is_some(),
             KeptBy::EvidenceDisposition => custody_side(here) == Some(Side::LawEnforcement),
+            KeptBy::Referral => here.has(Role::Sro),
         }
     }
 
@@ -186,6 +193,7 @@ impl KeptBy {
             KeptBy::EvidenceDisposition => {
                 "the law-enforcement officer holding the item records its disposition"
             }
+            KeptBy::Referral => "referrals are recorded by the campus's SRO",
         }
     }
 }
@@ -336,8 +344,9 @@ fn covers(reach: &Reach, tenant: &Tenant, class: RecordClass) -> bool {
         if tenant.campus == Some(campus) {
             return true;
         }
-        // Campus people see the directory of their own district (its calendar, campuses).
-        return class == RecordClass::Directory
+        // Campus people see the directory of their own district (its calendar, campuses) and
+        // its community resources.
+        return matches!(class, RecordClass::Directory | RecordClass::Community)
             && tenant.campus.is_none()
             && tenant.district.is_some()
             && tenant.district == reach.district;
@@ -391,6 +400,10 @@ pub fn permits(role: Role, class: RecordClass, action: Action) -> bool {
             Change => matches!(role, DistrictLeader | LeSupervisor),
         },
         Funding => matches!(role, DistrictLeader | LeSupervisor),
+        Community => match action {
+            View => true,
+            Change => matches!(role, DistrictLeader | CampusAdmin | Sro | Sso),
+        },
     }
 }
 

@@ -7,6 +7,7 @@ pub mod activity;
 pub mod audit;
 mod audit_chain;
 pub mod auth;
+pub mod community;
 mod conn;
 mod db;
 pub mod disclosures;

@@ -6,6 +6,7 @@ pub mod activity;
 pub mod audit;
 pub mod auth;
 mod charts;
+pub mod community;
 mod context;
 pub mod error;
 pub mod evidence;
@@ -125,6 +126,7 @@ fn all_routes() -> routes::Routes {
         .merge(crate::meetings::routes())
         .merge(crate::mou::routes())
         .merge(crate::funding::routes())
+        .merge(crate::community::routes())
         .merge(crate::role_guide::routes())
         .merge(crate::incidents::routes())
         .merge(crate::incident_file::routes())

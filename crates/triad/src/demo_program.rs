@@ -1,10 +1,12 @@
 //! The demo's program records beside the MOU: the grants paying for the first partnership's
 //! officers, one ending within the year with no continuation plan yet (so the leaders' home
-//! pages name it), one planned for, one years off.
+//! pages name it), one planned for, one years off; and the district's community resource
+//! directory, three of its entries overdue for a check.
 
 use anyhow::Result;
 use chrono::{Days, Months, NaiveDate};
 use triad_domain::{Id, Timestamp};
+use triad_store::community::ResourceRow;
 use triad_store::funding::{self as store, GrantRow};
 use triad_store::Tx;
 
@@ -79,6 +81,127 @@ pub async fn generate(
         if let Some(plan) = plan {
             store::set_plan(&mut *tx, id, plan, author, now.millis()).await?;
         }
+    }
+    directory(tx, parties.district, author, now).await
+}
+
+/// Services as a district would list them: (name, category, contact, hours, languages, who
+/// it serves, days since last checked).
+const SERVICES: &[(&str, &str, &str, &str, &str, &str, u64)] = &[
+    (
+        "County Food Bank",
+        "food",
+        "555-0140 · 410 Mill Street",
+        "Tuesday and Thursday 10 to 6",
+        "English, Spanish",
+        "Any family of the county; no papers asked",
+        20,
+    ),
+    (
+        "Weekend backpack program",
+        "food",
+        "The school counselor's office",
+        "Fridays during the school year",
+        "English, Spanish",
+        "Students who may go hungry over the weekend",
+        45,
+    ),
+    (
+        "988 Suicide and Crisis Lifeline",
+        "crisis",
+        "Call or text 988",
+        "Always",
+        "English, Spanish, interpreters for others",
+        "Anyone in crisis",
+        30,
+    ),
+    (
+        "Mobile crisis team",
+        "crisis",
+        "555-0199 (county behavioral health)",
+        "Always",
+        "English, Spanish",
+        "A child or adult in a mental health crisis, at home or at school",
+        400,
+    ),
+    (
+        "Family counseling center",
+        "mental_health",
+        "555-0122 · familycounseling.example.org",
+        "Weekdays 8 to 7",
+        "English, Spanish, Vietnamese",
+        "Children and families; sliding fee",
+        90,
+    ),
+    (
+        "Child protective services intake",
+        "child_protective",
+        "State hotline 1-800-555-0111",
+        "Always",
+        "English, Spanish",
+        "Anyone who suspects abuse or neglect (staff are mandated reporters)",
+        60,
+    ),
+    (
+        "Teen court",
+        "youth_court",
+        "555-0175 · juvenile court clerk",
+        "Hearings Tuesday evenings",
+        "English",
+        "First-time minor offenses referred by the SRO or the court",
+        250,
+    ),
+    (
+        "Youth substance use program",
+        "substance_use",
+        "555-0160",
+        "Weekdays 9 to 5",
+        "English",
+        "Ages 12 to 18 and their parents",
+        120,
+    ),
+    (
+        "Emergency shelter and housing help",
+        "housing",
+        "211 · or 555-0133",
+        "Always",
+        "English, Spanish",
+        "Families without a safe place to stay",
+        300,
+    ),
+    (
+        "Parent support group",
+        "family_support",
+        "555-0150 · meets in the library",
+        "First Monday of the month, 6 pm",
+        "English, Spanish",
+        "Parents and caregivers",
+        15,
+    ),
+];
+
+async fn directory(tx: &mut Tx, district: Id, author: Id, now: Timestamp) -> Result<()> {
+    let today = now.to_datetime().date_naive();
+    for (name, category, contact, hours, languages, serves, days) in SERVICES {
+        let verified = today - Days::new(*days);
+        triad_store::community::put(
+            &mut *tx,
+            &ResourceRow {
+                id: Id::new().to_string(),
+                district_id: district.to_string(),
+                name: (*name).into(),
+                category: (*category).into(),
+                contact: (*contact).into(),
+                hours: Some((*hours).into()),
+                languages: Some((*languages).into()),
+                eligibility: Some((*serves).into()),
+                verified_on: verified.to_string(),
+                verified_by: author.to_string(),
+                created_at: now.millis(),
+                updated_at: now.millis(),
+            },
+        )
+        .await?;
     }
     Ok(())
 }

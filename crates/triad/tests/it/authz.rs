@@ -54,6 +54,19 @@ const MOU_READERS: &[&str] = &["sro", "principal", "sergeant", "director"];
 const MOU_DRAFTERS: &[&str] = &["sergeant", "director"];
 /// Who reads and records a partnership's grants: the two sides' leaders alone.
 const FUNDING_LEADERS: &[&str] = &["sergeant", "director"];
+/// Who reads a district's community resource directory: everyone of the district (not the
+/// agency's supervisor, who serves it from outside), and the instance's administrator.
+const COMMUNITY_READERS: &[&str] = &[
+    "sro",
+    "sso",
+    "principal",
+    "staff",
+    "director",
+    "evaluator",
+    "admin",
+];
+/// Who keeps its entries: the district's leader and the partners on its campuses.
+const COMMUNITY_KEEPERS: &[&str] = &["sro", "sso", "principal", "director"];
 /// Who reads a district's survey figures: its leader and the evaluator.
 const SURVEY_READERS: &[&str] = &["director", "evaluator"];
 
@@ -135,6 +148,20 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
         }
         ("POST", "/districts/{id}/role-guide/{code}")
         | ("PUT", "/api/v1/districts/{id}/role-guide/{code}") => e(DISTRICT_EDITORS, ADMIN),
+        ("GET", "/districts/{id}/community" | "/api/v1/districts/{id}/community") => {
+            e(COMMUNITY_READERS, ADMIN)
+        }
+        ("POST", "/districts/{id}/community" | "/api/v1/districts/{id}/community")
+        | (
+            "POST",
+            "/community/{id}" | "/community/{id}/verify" | "/api/v1/community/{id}/verify",
+        )
+        | ("PUT", "/api/v1/community/{id}") => e(COMMUNITY_KEEPERS, NOBODY),
+        ("POST", "/community/{id}/referrals" | "/api/v1/community/{id}/referrals") => {
+            e(AUTHOR, NOBODY)
+        }
+        ("POST", "/districts/{id}/community/period")
+        | ("PUT", "/api/v1/districts/{id}/community/period") => e(DISTRICT_EDITORS, ADMIN),
         ("GET", "/agencies/{id}" | "/api/v1/agencies/{id}") => e(EVERYONE, ADMIN),
         ("POST", "/agencies/{id}/assignments" | "/api/v1/agencies/{id}/assignments") => {
             e(AGENCY_EDITORS, ADMIN)
@@ -458,6 +485,13 @@ async fn concrete(app: &TestApp, path: &str, actor: &str, foreign: bool) -> Stri
             w.partnership
         }
         .to_string()
+    } else if path.starts_with("/community/") || path.starts_with("/api/v1/community/") {
+        if foreign {
+            w.other_community_resource
+        } else {
+            w.community_resource
+        }
+        .to_string()
     } else if path.starts_with("/grants/") || path.starts_with("/api/v1/grants/") {
         if foreign { w.other_grant } else { w.grant }.to_string()
     } else if path.starts_with("/mou/") || path.starts_with("/api/v1/mou/") {
@@ -736,7 +770,23 @@ fn sibling_allows(role: &str, route: &RouteSpec) -> bool {
                     | "/api/v1/mou/{id}/compare"
             )
         );
-    directory || agency_side || mou
+    // The district's community resources: read by all of it, kept by the partners of any of
+    // its campuses, referred to by the SRO of any of them.
+    let community = match (route.method, route.path) {
+        ("GET", "/districts/{id}/community" | "/api/v1/districts/{id}/community") => true,
+        (
+            "POST",
+            "/districts/{id}/community"
+            | "/api/v1/districts/{id}/community"
+            | "/community/{id}"
+            | "/community/{id}/verify"
+            | "/api/v1/community/{id}/verify",
+        )
+        | ("PUT", "/api/v1/community/{id}") => matches!(role, "sro" | "sso" | "principal"),
+        ("POST", "/community/{id}/referrals" | "/api/v1/community/{id}/referrals") => role == "sro",
+        _ => false,
+    };
+    directory || agency_side || mou || community
 }
 
 both_engines!(

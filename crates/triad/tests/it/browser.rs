@@ -164,7 +164,7 @@ pub(crate) async fn sign_in(c: &Client, app: &TestApp, user: &str) {
 
 /// Clicks the first element a CSS selector finds, brought to the middle of the screen first
 /// as a person would scroll to it (a bar kept at the screen's edge must not cover it).
-async fn click(c: &Client, css: &str) {
+pub(crate) async fn click(c: &Client, css: &str) {
     let element = c
         .find(Locator::Css(css))
         .await

@@ -116,6 +116,13 @@ fn demo_backup_restore_and_verify() {
             1,
         ),
         ("MOU signatures", "SELECT COUNT(*) FROM mou_signatures", 2),
+        // A community resource directory, some of it overdue for a check (180 days).
+        ("community resources", "SELECT COUNT(*) FROM community_resources", 10),
+        (
+            "community resources to check",
+            "SELECT COUNT(*) FROM community_resources WHERE julianday('now') - julianday(verified_on) > 181",
+            3,
+        ),
         // Grants, one of them still waiting for its continuation plan.
         ("grants", "SELECT COUNT(*) FROM funding_grants", 3),
         (

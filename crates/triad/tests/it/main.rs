@@ -15,6 +15,7 @@ mod audit;
 mod authz;
 mod browser;
 mod cli;
+mod community;
 mod evidence;
 mod funding;
 mod incidents;

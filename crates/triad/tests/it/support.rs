@@ -108,6 +108,9 @@ pub struct World {
     /// A grant of each tenant's partnership, with no continuation plan yet.
     pub grant: Id,
     pub other_grant: Id,
+    /// A service in each district's community resource directory, checked long ago.
+    pub community_resource: Id,
+    pub other_community_resource: Id,
 }
 
 pub struct TestApp {
@@ -728,6 +731,8 @@ async fn build_world(
         other_mou: Id::new(),
         grant: Id::new(),
         other_grant: Id::new(),
+        community_resource: Id::new(),
+        other_community_resource: Id::new(),
     };
     for (d, c, a, p, name) in [
         (
@@ -1014,6 +1019,28 @@ async fn build_world(
         triad_store::funding::insert(&mut tx, &row)
             .await
             .expect("grant");
+    }
+    for (district, resource) in [
+        (world.district, world.community_resource),
+        (world.other_district, world.other_community_resource),
+    ] {
+        let row = triad_store::community::ResourceRow {
+            id: resource.to_string(),
+            district_id: district.to_string(),
+            name: "County Food Bank".into(),
+            category: "food".into(),
+            contact: "555-0100".into(),
+            hours: Some("Weekdays 9 to 5".into()),
+            languages: Some("English, Spanish".into()),
+            eligibility: None,
+            verified_on: "2024-01-15".into(),
+            verified_by: users["director"].to_string(),
+            created_at: now.millis(),
+            updated_at: now.millis(),
+        };
+        triad_store::community::put(&mut tx, &row)
+            .await
+            .expect("community resource");
     }
     triad_store::mou::set_signatory(
         &mut tx,
