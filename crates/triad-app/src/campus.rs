@@ -120,6 +120,25 @@ impl Local {
     }
 }
 
+/// An agency's clock: that of the district it has served longest. Its officers' entries are
+/// dated on their campuses' clocks, so "this month" must be the month there, not in UTC (on a
+/// US evening UTC is already in the next month). An agency serving districts in several time
+/// zones reads its reports on its first district's.
+pub async fn agency_local(conn: &mut triad_store::Pooled, agency: Id) -> AppResult<Option<Local>> {
+    let Some(first) = triad_store::org::partnerships_of_agency(&mut *conn, agency)
+        .await?
+        .into_iter()
+        .next()
+    else {
+        return Ok(None);
+    };
+    let district = match Id::parse(&first.district_id) {
+        Some(id) => triad_store::org::district(&mut *conn, id).await?,
+        None => None,
+    };
+    Ok(district.as_ref().map(Local::of))
+}
+
 /// A district's clock, by its id (UTC for one that does not read).
 pub async fn district_clock(ctx: &Ctx, district: &str) -> AppResult<Local> {
     let found = match Id::parse(district) {

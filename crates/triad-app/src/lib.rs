@@ -35,6 +35,7 @@ pub mod show;
 pub mod sign_in;
 pub mod spreadsheet;
 pub mod surveys;
+pub mod training;
 pub mod upkeep;
 pub mod visitors;
 

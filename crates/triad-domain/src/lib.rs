@@ -23,6 +23,7 @@ pub mod role_guide;
 pub mod surveys;
 pub mod text;
 pub mod time;
+pub mod training;
 pub mod visitors;
 
 pub use error::{FieldError, Invalid};

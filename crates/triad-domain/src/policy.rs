@@ -37,6 +37,9 @@ pub enum RecordClass {
     /// A district's community resource directory and the referrals made to it: read by
     /// everyone of the district, kept by the partners on its campuses.
     Community,
+    /// A person's training records and, later, the other records of an officer's post: the
+    /// agency's, read and written by its supervisors and by the person themselves.
+    Personnel,
 }
 
 impl RecordClass {
@@ -57,6 +60,7 @@ impl RecordClass {
             RecordClass::Agreement => "agreement",
             RecordClass::Funding => "funding",
             RecordClass::Community => "community",
+            RecordClass::Personnel => "personnel",
         }
     }
 }
@@ -400,6 +404,7 @@ pub fn permits(role: Role, class: RecordClass, action: Action) -> bool {
             Change => matches!(role, DistrictLeader | LeSupervisor),
         },
         Funding => matches!(role, DistrictLeader | LeSupervisor),
+        Personnel => role == LeSupervisor,
         Community => match action {
             View => true,
             Change => matches!(role, DistrictLeader | CampusAdmin | Sro | Sso),
@@ -467,12 +472,14 @@ pub fn record_rule_refusal(
 /// What the actor's roles (and ownership) allow, before any rule binding a change to one
 /// person.
 fn by_roles(actor: &Actor, action: Action, resource: Resource) -> Decision {
-    // One's own account is one's own to manage; one's own shared records (an officer's own
-    // activity report) are one's own to read.
+    // One's own account and training records are one's own to manage; one's own shared
+    // records (an officer's own activity report) are one's own to read.
     let own = resource.owner == Some(actor.user);
     if own
-        && (resource.class == RecordClass::Accounts
-            || (resource.class == RecordClass::Shared && action == Action::View))
+        && (matches!(
+            resource.class,
+            RecordClass::Accounts | RecordClass::Personnel
+        ) || (resource.class == RecordClass::Shared && action == Action::View))
     {
         return Decision::Allow;
     }

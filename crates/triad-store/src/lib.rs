@@ -35,6 +35,7 @@ pub mod role_guide;
 pub mod settings;
 pub mod sqlite_backup;
 pub mod surveys;
+pub mod training;
 pub mod visitors;
 
 pub use conn::{Conn, Engine, Pooled};

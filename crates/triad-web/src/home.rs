@@ -37,6 +37,8 @@ struct HomePage {
     evaluator_districts: Option<Vec<(NamedRef, Vec<triad_store::surveys::CampaignRow>)>>,
     admin: Option<AdminHome>,
     second_factor_missing: bool,
+    /// An SRO's own training standing.
+    my_training: Option<triad_app::training::PersonTraining>,
     /// The person's open action items, soonest due first.
     items: Vec<crate::meetings::service::ItemView>,
     notifications: Vec<crate::notifications::NotificationView>,
@@ -47,6 +49,17 @@ struct HomePage {
 
 async fn home(ctx: Ctx) -> WebResult<Html<String>> {
     let actor = &ctx.actor;
+    // An SRO sees where their own training stands.
+    let my_training = match actor.person.filter(|_| actor.has_role(Role::Sro)) {
+        Some(person) => {
+            match crate::training::service::of_person(&ctx, &person.to_string()).await {
+                Ok(t) => Some(t),
+                Err(triad_app::AppError::NotFound) => None,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        None => None,
+    };
     let my_assignments = if actor.has_role(Role::Sro) {
         Some(service::my_assignments(&ctx).await?)
     } else {
@@ -127,6 +140,7 @@ async fn home(ctx: Ctx) -> WebResult<Html<String>> {
         districts,
         mous,
         plans_due,
+        my_training,
         evaluator_districts,
         admin,
         second_factor_missing,

@@ -28,6 +28,7 @@ pub mod role_guide;
 pub mod routes;
 mod security;
 pub mod surveys;
+pub mod training;
 mod views;
 pub mod visitors;
 
@@ -127,6 +128,7 @@ fn all_routes() -> routes::Routes {
         .merge(crate::mou::routes())
         .merge(crate::funding::routes())
         .merge(crate::community::routes())
+        .merge(crate::training::routes())
         .merge(crate::role_guide::routes())
         .merge(crate::incidents::routes())
         .merge(crate::incident_file::routes())

@@ -380,7 +380,13 @@ async fn generate(db: &Db, instance: &Instance, args: &DemoArgs) -> Result<()> {
             .collect();
         for p in parties {
             crate::demo_mou::generate(&mut b.tx, p, b.now).await?;
-            crate::demo_program::generate(&mut b.tx, p, b.now).await?;
+            let sros: Vec<(Id, Id)> = b
+                .officers
+                .iter()
+                .filter(|o| o.district == p.district && o.role == Role::Sro)
+                .filter_map(|o| Some((o.user, o.agency?)))
+                .collect();
+            crate::demo_program::generate(&mut b.tx, p, &sros, b.now).await?;
         }
     }
     b.progress.finish_and_clear();

@@ -1,7 +1,8 @@
 //! The demo's program records beside the MOU: the grants paying for the first partnership's
 //! officers, one ending within the year with no continuation plan yet (so the leaders' home
 //! pages name it), one planned for, one years off; and the district's community resource
-//! directory, three of its entries overdue for a check.
+//! directory, three of its entries overdue for a check; and its SROs' training, some of them
+//! short of this year's in-service hours or of the basic course.
 
 use anyhow::Result;
 use chrono::{Days, Months, NaiveDate};
@@ -23,8 +24,10 @@ type DemoGrant = (
 pub async fn generate(
     tx: &mut Tx,
     parties: crate::demo_mou::Parties,
+    sros: &[(Id, Id)],
     now: Timestamp,
 ) -> Result<()> {
+    training(tx, sros, parties.supervisor, now).await?;
     let today = now.to_datetime().date_naive();
     let author = parties.leader.or(parties.supervisor);
     let Some(author) = author else {
@@ -202,6 +205,90 @@ async fn directory(tx: &mut Tx, district: Id, author: Id, now: Timestamp) -> Res
             },
         )
         .await?;
+    }
+    Ok(())
+}
+
+/// The SROs' courses (by user and agency): all took a basic course, the first two in full; the
+/// first met this year's in-service hours with a course taken beside a principal, the second
+/// has half of them, the rest none.
+async fn training(
+    tx: &mut Tx,
+    sros: &[(Id, Id)],
+    supervisor: Option<Id>,
+    now: Timestamp,
+) -> Result<()> {
+    let today = now.to_datetime().date_naive();
+    let this_year = |month: u32| {
+        NaiveDate::from_ymd_opt(chrono::Datelike::year(&today), month, 10)
+            .filter(|d| *d <= today)
+            .unwrap_or(today)
+    };
+    for (n, (user, agency)) in sros.iter().enumerate() {
+        let Some(person) = triad_store::auth::user_by_id(&mut *tx, *user)
+            .await?
+            .and_then(|u| u.person_id)
+        else {
+            continue;
+        };
+        let basic_hours = if n < 2 { 1200 } else { 800 };
+        let mut courses = vec![(
+            "Basic School Resource Officer course",
+            "State police-training academy",
+            "basic",
+            basic_hours,
+            NaiveDate::from_ymd_opt(2018, 6, 15).unwrap_or(today),
+            false,
+        )];
+        if n == 0 {
+            courses.push((
+                "Threat assessment teams",
+                "U.S. Department of Justice",
+                "in_service",
+                160,
+                this_year(2),
+                true,
+            ));
+            courses.push((
+                "Adolescent development and de-escalation",
+                "NASRO (National Association of School Resource Officers)",
+                "in_service",
+                240,
+                this_year(4),
+                false,
+            ));
+        } else if n == 1 {
+            courses.push((
+                "Adolescent development and de-escalation",
+                "NASRO (National Association of School Resource Officers)",
+                "in_service",
+                200,
+                this_year(3),
+                false,
+            ));
+        }
+        for (title, provider, counts, tenths, on, joint) in courses {
+            triad_store::training::insert(
+                &mut *tx,
+                &triad_store::training::TrainingRow {
+                    id: Id::new().to_string(),
+                    person_id: person.clone(),
+                    agency_id: agency.to_string(),
+                    title: title.into(),
+                    provider: provider.into(),
+                    counts: counts.into(),
+                    tenths,
+                    completed_on: on.to_string(),
+                    joint,
+                    certificate_key: None,
+                    certificate_sha256: None,
+                    certificate_type: None,
+                    recorded_by: supervisor.unwrap_or(*user).to_string(),
+                    created_at: now.millis(),
+                },
+            )
+            .await?;
+        }
     }
     Ok(())
 }

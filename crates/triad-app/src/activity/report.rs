@@ -142,7 +142,7 @@ async fn resolve(ctx: &Ctx, key: &str) -> AppResult<Resolved> {
                 });
             let tenant = agency.map(Tenant::agency).unwrap_or(Tenant::INSTANCE);
             let local = match agency {
-                Some(agency) => agency_local(&mut conn, agency).await?,
+                Some(agency) => crate::campus::agency_local(&mut conn, agency).await?,
                 None => None,
             };
             Resolved {
@@ -170,7 +170,7 @@ async fn resolve(ctx: &Ctx, key: &str) -> AppResult<Resolved> {
                 scope: ReportScope::Agency(id),
                 resource: shared(Tenant::agency(id)),
                 title: a.name,
-                local: agency_local(&mut conn, id).await?,
+                local: crate::campus::agency_local(&mut conn, id).await?,
             }
         }
         "district" => {
@@ -187,25 +187,6 @@ async fn resolve(ctx: &Ctx, key: &str) -> AppResult<Resolved> {
         }
         _ => return Err(triad_domain::Invalid::one("scope", "choose a report").into()),
     })
-}
-
-/// An agency's clock: that of the district it has served longest. Its officers' entries are
-/// dated on their campuses' clocks, so "this month" must be the month there, not in UTC (on a
-/// US evening UTC is already in the next month). An agency serving districts in several time
-/// zones reads its reports on its first district's.
-async fn agency_local(conn: &mut triad_store::Pooled, agency: Id) -> AppResult<Option<Local>> {
-    let Some(first) = triad_store::org::partnerships_of_agency(&mut *conn, agency)
-        .await?
-        .into_iter()
-        .next()
-    else {
-        return Ok(None);
-    };
-    let district = match Id::parse(&first.district_id) {
-        Some(id) => triad_store::org::district(&mut *conn, id).await?,
-        None => None,
-    };
-    Ok(district.as_ref().map(Local::of))
 }
 
 /// The period a query asks for and the months it covers: this month by default; a preset

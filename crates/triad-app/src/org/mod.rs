@@ -293,6 +293,8 @@ pub struct DistrictDetail {
     /// The district's own words for controlled movement and lockdown; empty: Triad's.
     pub controlled_movement_words: String,
     pub lockdown_words: String,
+    /// The actor may read the counts of the district's officers' training.
+    pub training_readable: bool,
 }
 
 /// The school year that contains today in the district's own time zone.
@@ -351,6 +353,11 @@ pub async fn district_detail(ctx: &Ctx, id: &str) -> AppResult<DistrictDetail> {
         }
     }
     Ok(DistrictDetail {
+        training_readable: decide(
+            &ctx.actor,
+            Action::View,
+            Resource::new(RecordClass::Aggregate, Tenant::district(id)),
+        ) == Decision::Allow,
         controlled_movement_words: d.controlled_movement_words.clone().unwrap_or_default(),
         lockdown_words: d.lockdown_words.clone().unwrap_or_default(),
         id: d.id,
@@ -566,6 +573,8 @@ pub struct AgencyDetail {
     pub districts: Vec<PartnerRef>,
     pub officers: Vec<OfficerView>,
     pub assignments: Vec<AssignmentView>,
+    /// The actor may open the agency's training roster (its supervisors).
+    pub training_readable: bool,
 }
 
 impl AgencyDetail {
@@ -616,6 +625,8 @@ pub async fn agency_detail(ctx: &Ctx, id: &str) -> AppResult<AgencyDetail> {
     drop(conn);
     let counts = campus_counts(ctx, store::OfficersOf::Agency(id)).await?;
     Ok(AgencyDetail {
+        training_readable: decide(&ctx.actor, Action::View, triad_domain::training::record(id))
+            == Decision::Allow,
         id: agency.id,
         name: agency.name,
         districts,

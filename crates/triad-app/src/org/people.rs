@@ -35,6 +35,8 @@ pub struct PersonView {
     /// Below the three years of experience seed 003 recommends for an SRO.
     pub under_three_years: bool,
     pub assignments: Vec<AssignmentView>,
+    /// The actor may open the person's training (the person and their agency's supervisors).
+    pub training_readable: bool,
 }
 
 /// Finds a person the actor may act on; one out of reach is not found.
@@ -76,7 +78,21 @@ pub async fn person_detail(ctx: &Ctx, id: &str) -> AppResult<PersonView> {
         .as_deref()
         .and_then(|s| rules::parse_date("le_experience_start", s).ok())
         .map(|start| rules::years_of_experience(start, ctx.now.to_datetime().date_naive()));
+    let training_readable = match (Id::parse(&p.id), p.agency_id.as_deref().and_then(Id::parse)) {
+        (Some(pid), Some(agency)) => {
+            let record = triad_domain::training::record(agency);
+            let record = if ctx.actor.person == Some(pid) {
+                record.owned_by(ctx.actor.user)
+            } else {
+                record
+            };
+            triad_domain::policy::decide(&ctx.actor, Action::View, record)
+                == triad_domain::policy::Decision::Allow
+        }
+        _ => false,
+    };
     Ok(PersonView {
+        training_readable,
         id: p.id,
         name: p.display_name,
         agency,

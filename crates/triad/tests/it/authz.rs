@@ -67,6 +67,9 @@ const COMMUNITY_READERS: &[&str] = &[
 ];
 /// Who keeps its entries: the district's leader and the partners on its campuses.
 const COMMUNITY_KEEPERS: &[&str] = &["sro", "sso", "principal", "director"];
+/// Who reads and records an agency's training (its supervisor; an officer reads their own,
+/// and the walk's officer has no account).
+const TRAINING_KEEPERS: &[&str] = &["sergeant"];
 /// Who reads a district's survey figures: its leader and the evaluator.
 const SURVEY_READERS: &[&str] = &["director", "evaluator"];
 
@@ -162,6 +165,25 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
         }
         ("POST", "/districts/{id}/community/period")
         | ("PUT", "/api/v1/districts/{id}/community/period") => e(DISTRICT_EDITORS, ADMIN),
+        (
+            "GET",
+            "/people/{id}/training"
+            | "/api/v1/people/{id}/training"
+            | "/training/{id}/certificate"
+            | "/api/v1/training/{id}/certificate"
+            | "/agencies/{id}/training"
+            | "/api/v1/agencies/{id}/training",
+        )
+        | (
+            "POST",
+            "/people/{id}/training"
+            | "/api/v1/people/{id}/training"
+            | "/agencies/{id}/training/requirements",
+        )
+        | ("PUT", "/api/v1/agencies/{id}/training/requirements") => e(TRAINING_KEEPERS, NOBODY),
+        ("GET", "/districts/{id}/training" | "/api/v1/districts/{id}/training") => {
+            e(SURVEY_READERS, NOBODY)
+        }
         ("GET", "/agencies/{id}" | "/api/v1/agencies/{id}") => e(EVERYONE, ADMIN),
         ("POST", "/agencies/{id}/assignments" | "/api/v1/agencies/{id}/assignments") => {
             e(AGENCY_EDITORS, ADMIN)
@@ -490,6 +512,13 @@ async fn concrete(app: &TestApp, path: &str, actor: &str, foreign: bool) -> Stri
             w.other_community_resource
         } else {
             w.community_resource
+        }
+        .to_string()
+    } else if path.starts_with("/training/") || path.starts_with("/api/v1/training/") {
+        if foreign {
+            w.other_training
+        } else {
+            w.training
         }
         .to_string()
     } else if path.starts_with("/grants/") || path.starts_with("/api/v1/grants/") {

@@ -123,6 +123,13 @@ fn demo_backup_restore_and_verify() {
             "SELECT COUNT(*) FROM community_resources WHERE julianday('now') - julianday(verified_on) > 181",
             3,
         ),
+        // Training: every SRO of the first district took a basic course, some fell short.
+        ("training records", "SELECT COUNT(*) FROM training_records", 4),
+        (
+            "joint trainings",
+            "SELECT COUNT(*) FROM training_records WHERE joint",
+            1,
+        ),
         // Grants, one of them still waiting for its continuation plan.
         ("grants", "SELECT COUNT(*) FROM funding_grants", 3),
         (

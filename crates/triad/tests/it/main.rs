@@ -29,5 +29,6 @@ mod role_guide;
 mod scoping;
 mod sign_in;
 mod surveys;
+mod training;
 mod visitors;
 mod writes;

@@ -111,6 +111,9 @@ pub struct World {
     /// A service in each district's community resource directory, checked long ago.
     pub community_resource: Id,
     pub other_community_resource: Id,
+    /// A course of each agency's unassigned officer, with a PDF certificate.
+    pub training: Id,
+    pub other_training: Id,
 }
 
 pub struct TestApp {
@@ -570,6 +573,14 @@ impl TestApp {
         }
     }
 
+    /// One text value read straight from the database.
+    pub async fn scalar_text(&self, sql: &str) -> String {
+        match &self.db {
+            Db::Sqlite(p, _) => sqlx::query_scalar(sql).fetch_one(p).await.expect("scalar"),
+            Db::Postgres(p, _) => sqlx::query_scalar(sql).fetch_one(p).await.expect("scalar"),
+        }
+    }
+
     /// Counts audit entries with an action starting with `prefix` and this outcome (counted
     /// by the database: the authorization walk asks twice per case).
     pub async fn audit_count(&self, prefix: &str, outcome: &str) -> usize {
@@ -733,6 +744,8 @@ async fn build_world(
         other_grant: Id::new(),
         community_resource: Id::new(),
         other_community_resource: Id::new(),
+        training: Id::new(),
+        other_training: Id::new(),
     };
     for (d, c, a, p, name) in [
         (
@@ -1041,6 +1054,39 @@ async fn build_world(
         triad_store::community::put(&mut tx, &row)
             .await
             .expect("community resource");
+    }
+    for (record, person, agency) in [
+        (world.training, world.officer, world.agency),
+        (
+            world.other_training,
+            world.other_officer,
+            world.other_agency,
+        ),
+    ] {
+        let key = instance
+            .files
+            .put("certificates", "pdf", b"%PDF-1.4 a certificate".to_vec())
+            .await
+            .expect("certificate file");
+        let row = triad_store::training::TrainingRow {
+            id: record.to_string(),
+            person_id: person.to_string(),
+            agency_id: agency.to_string(),
+            title: "Basic SRO course".into(),
+            provider: "State police-training academy".into(),
+            counts: "basic".into(),
+            tenths: 400,
+            completed_on: "2024-06-01".into(),
+            joint: false,
+            certificate_key: Some(key),
+            certificate_sha256: None,
+            certificate_type: Some("application/pdf".into()),
+            recorded_by: users["sergeant"].to_string(),
+            created_at: now.millis(),
+        };
+        triad_store::training::insert(&mut tx, &row)
+            .await
+            .expect("training");
     }
     triad_store::mou::set_signatory(
         &mut tx,

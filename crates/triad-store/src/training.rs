@@ -1,0 +1,83 @@
+//! Training records, and each agency's requirements (kept as settings).
+
+use crate::{execute, fetch_all, fetch_optional, Conn, StoreResult};
+use serde::Serialize;
+use triad_domain::Id;
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct TrainingRow {
+    pub id: String,
+    pub person_id: String,
+    pub agency_id: String,
+    pub title: String,
+    pub provider: String,
+    pub counts: String,
+    pub tenths: i64,
+    pub completed_on: String,
+    pub joint: bool,
+    pub certificate_key: Option<String>,
+    pub certificate_sha256: Option<String>,
+    pub certificate_type: Option<String>,
+    pub recorded_by: String,
+    pub created_at: i64,
+}
+
+const COLUMNS: &str = "id, person_id, agency_id, title, provider, counts, tenths, completed_on, \
+                       joint, certificate_key, certificate_sha256, certificate_type, recorded_by, \
+                       created_at";
+
+/// One person's courses, the latest first.
+pub async fn of_person<'c>(conn: impl Into<Conn<'c>>, person: Id) -> StoreResult<Vec<TrainingRow>> {
+    let mut c: Conn = conn.into();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM training_records WHERE person_id = $1 ORDER BY completed_on DESC, created_at DESC"
+    );
+    Ok(fetch_all!(&mut c, TrainingRow, &sql, person.to_string())?)
+}
+
+/// The courses of everyone an agency recorded them for (its roster's standing in one read).
+pub async fn of_agency<'c>(conn: impl Into<Conn<'c>>, agency: Id) -> StoreResult<Vec<TrainingRow>> {
+    let mut c: Conn = conn.into();
+    let sql = format!("SELECT {COLUMNS} FROM training_records WHERE agency_id = $1");
+    Ok(fetch_all!(&mut c, TrainingRow, &sql, agency.to_string())?)
+}
+
+pub async fn record<'c>(conn: impl Into<Conn<'c>>, id: Id) -> StoreResult<Option<TrainingRow>> {
+    let mut c: Conn = conn.into();
+    let sql = format!("SELECT {COLUMNS} FROM training_records WHERE id = $1");
+    Ok(fetch_optional!(&mut c, TrainingRow, &sql, id.to_string())?)
+}
+
+pub async fn insert<'c>(conn: impl Into<Conn<'c>>, r: &TrainingRow) -> StoreResult<()> {
+    let mut c: Conn = conn.into();
+    execute!(
+        &mut c,
+        "INSERT INTO training_records (id, person_id, agency_id, title, provider, counts, tenths, \
+         completed_on, joint, certificate_key, certificate_sha256, certificate_type, recorded_by, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        r.id.clone(),
+        r.person_id.clone(),
+        r.agency_id.clone(),
+        r.title.clone(),
+        r.provider.clone(),
+        r.counts.clone(),
+        r.tenths,
+        r.completed_on.clone(),
+        r.joint,
+        r.certificate_key.clone(),
+        r.certificate_sha256.clone(),
+        r.certificate_type.clone(),
+        r.recorded_by.clone(),
+        r.created_at
+    )?;
+    Ok(())
+}
+
+/// The setting keys of an agency's requirements: basic tenths, yearly tenths, training year.
+pub fn requirement_keys(agency: Id) -> [String; 3] {
+    [
+        format!("training.basic_tenths.{agency}"),
+        format!("training.yearly_tenths.{agency}"),
+        format!("training.year.{agency}"),
+    ]
+}
