@@ -221,6 +221,11 @@ pub fn links(ctx: &Ctx, campus: &Campus) -> Vec<CampusLink> {
             RecordClass::Shared,
         ),
         (
+            format!("/campuses/{id}/start-of-year"),
+            "Start of the school year",
+            RecordClass::Shared,
+        ),
+        (
             format!("/reports/activity?scope=campus:{id}"),
             "Activity report",
             RecordClass::Aggregate,

@@ -7,6 +7,7 @@
 use crate::campus::{self, district_clock};
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
+pub use crate::show::Choice;
 use serde::{Deserialize, Serialize};
 use triad_domain::audit::Outcome;
 use triad_domain::auth::Role;
@@ -53,7 +54,7 @@ async fn entry_for(ctx: &Ctx, id: &str, action: Action) -> AppResult<(ResourceRo
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct EntryView {
+pub struct ServiceView {
     pub id: String,
     pub name: String,
     pub category: String,
@@ -82,18 +83,12 @@ pub struct ReferralView {
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Choice {
-    pub code: String,
-    pub label: String,
-}
-
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Directory {
     pub district_id: String,
     pub district: String,
     /// Entries not verified within this many days are flagged.
     pub verify_days: i64,
-    pub entries: Vec<EntryView>,
+    pub entries: Vec<ServiceView>,
     pub stale: usize,
     /// The actor may add, correct and verify entries.
     pub may_edit: bool,
@@ -139,13 +134,13 @@ pub async fn directory(ctx: &Ctx, district: &str, q: &DirectoryQuery) -> AppResu
     let mine = store::referrals_by(&mut conn, ctx.actor.user, id, 20).await?;
     drop(conn);
     let category = Category::from_code(&q.category);
-    let all: Vec<EntryView> = rows
+    let all: Vec<ServiceView> = rows
         .iter()
         .map(|r| {
             let verified =
                 chrono::NaiveDate::parse_from_str(&r.verified_on, "%Y-%m-%d").unwrap_or(today);
             let count = counts.iter().find(|c| c.resource_id == r.id);
-            EntryView {
+            ServiceView {
                 id: r.id.clone(),
                 name: r.name.clone(),
                 category: r.category.clone(),

@@ -1,5 +1,6 @@
 //! What is due this week for a person, campus by campus: the campus's state, the week's
 //! SRO–principal meeting (held or not), the cadence so far, this term's review of the MOU,
+//! the start-of-year checklist while any of it is left,
 //! the campus's open action items, the next drill, the visitors signed in now. One entry kind
 //! per source, read from the store under the access policy, so work to come (program
 //! records, the assessment, an email digest) adds a kind here rather than a page of its own.
@@ -23,6 +24,7 @@ pub enum DueKind {
     PrincipalMeeting,
     CadenceGap,
     SemesterReview,
+    StartOfYear,
     ActionItems,
     NextDrill,
     VisitorsNow,
@@ -138,6 +140,9 @@ async fn campus_entries(ctx: &Ctx, campus: &Campus, here: &RolesHere) -> AppResu
     if partner(here) {
         let cal = campus::calendar(ctx, campus).await?;
         entries.extend(meetings(ctx, campus, &cal).await?);
+        if here.has(Role::Sro) || here.has(Role::CampusAdmin) {
+            entries.extend(start_of_year(ctx, campus, &cal).await?);
+        }
         entries.extend(action_items(ctx, campus, &cal).await?);
         entries.extend(next_drill(ctx, campus, &cal).await?);
         entries.extend(visitors(ctx, campus).await?);
@@ -240,7 +245,7 @@ fn semester_review(
         (
             if last_month { Urgency::Due } else { Urgency::Info },
             format!(
-                "Semester review of the MOU (SRO, LE supervisor, administrator): not held yet this {name}, which ends {}",
+                "Semester review of the MOU with the SRO, the LE supervisor and the administrator together: not held yet this {name}, which ends {}",
                 term.last_day
             ),
         )
@@ -251,6 +256,36 @@ fn semester_review(
         text,
         link,
     })
+}
+
+/// The start-of-year checklist, while any of it is left: due from three weeks before the
+/// first school day, worth knowing before that.
+async fn start_of_year(
+    ctx: &Ctx,
+    campus: &Campus,
+    cal: &SchoolCalendar,
+) -> AppResult<Option<DueEntry>> {
+    use triad_domain::start_of_year::{self as rules, StartItem};
+    let (evidence, _) = crate::start_of_year::evidence(ctx, campus, cal).await?;
+    let left = rules::remaining(&evidence);
+    let Some(next) = left.first() else {
+        return Ok(None);
+    };
+    let total = StartItem::ALL.len();
+    Ok(Some(DueEntry {
+        kind: DueKind::StartOfYear,
+        urgency: if rules::is_due(cal.today, cal.school_days.first().copied()) {
+            Urgency::Due
+        } else {
+            Urgency::Info
+        },
+        text: format!(
+            "Start of the school year: {} of {total} done; next: {}",
+            total - left.len(),
+            next.label()
+        ),
+        link: Some(format!("/campuses/{}/start-of-year", campus.id)),
+    }))
 }
 
 async fn action_items(

@@ -753,6 +753,7 @@ pub async fn acknowledge(ctx: &Ctx, id: &str) -> AppResult<ItemSummary> {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = EvidenceStatusInput)]
 pub struct StatusInput {
     /// in_custody, held_for_hearing, held_for_court, returned_to_owner or destroyed
     #[serde(default)]

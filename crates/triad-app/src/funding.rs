@@ -105,7 +105,7 @@ pub async fn of_partnership(ctx: &Ctx, id: &str) -> AppResult<PartnershipFunding
 
 /// A grant as a form or an API call sends it; dates YYYY-MM-DD, the amount in dollars.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-pub struct GrantInput {
+pub struct GrantTermsInput {
     #[serde(default)]
     pub covers: String,
     #[serde(default)]
@@ -118,7 +118,11 @@ pub struct GrantInput {
     pub ends: String,
 }
 
-pub async fn add_grant(ctx: &Ctx, partnership: &str, input: &GrantInput) -> AppResult<GrantRow> {
+pub async fn add_grant(
+    ctx: &Ctx,
+    partnership: &str,
+    input: &GrantTermsInput,
+) -> AppResult<GrantRow> {
     let p = partnership_for(ctx, partnership, Action::Change).await?;
     let terms = rules::parse_grant(
         &input.covers,

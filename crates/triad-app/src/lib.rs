@@ -34,6 +34,7 @@ pub mod role_guide;
 pub mod show;
 pub mod sign_in;
 pub mod spreadsheet;
+pub mod start_of_year;
 pub mod surveys;
 pub mod training;
 pub mod upkeep;

@@ -86,6 +86,7 @@ pub(crate) fn held(rows: &[MeetingRow]) -> Vec<Held> {
                 kind: MeetingKind::from_code(&m.kind)?,
                 on: org_rules::parse_date("held_on", &m.held_on).ok()?,
                 sro_present: m.sro_present,
+                all_three_present: m.sro_present && m.supervisor_present && m.admin_present,
             })
         })
         .collect()

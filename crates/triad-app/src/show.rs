@@ -1,4 +1,5 @@
-//! How instants are shown to people where no campus's zone applies.
+//! How instants are shown to people where no campus's zone applies, and the choices a form
+//! offers.
 
 use triad_domain::Timestamp;
 
@@ -8,4 +9,11 @@ pub fn when(ms: i64) -> String {
         .to_datetime()
         .format("%Y-%m-%d %H:%M UTC")
         .to_string()
+}
+
+/// A value a form offers: the code it sends and the words it shows.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Choice {
+    pub code: String,
+    pub label: String,
 }

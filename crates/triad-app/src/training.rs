@@ -6,6 +6,7 @@
 use crate::campus::agency_local;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
+pub use crate::show::Choice;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use triad_domain::audit::Outcome;
@@ -90,6 +91,16 @@ fn taken(rows: &[TrainingRow]) -> Vec<Taken> {
         .collect()
 }
 
+/// Where a person stands against their agency's requirements today, with no policy check:
+/// for services that disclose only a yes or no (the start-of-year checklist's "training
+/// current"), never the hours.
+pub(crate) async fn standing_of(ctx: &Ctx, person: Id, agency: Id) -> AppResult<Standing> {
+    let req = requirements(ctx, agency).await?;
+    let today = agency_today(ctx, agency).await?;
+    let rows = store::of_person(&mut ctx.app.db.acquire().await?, person).await?;
+    Ok(rules::standing(&taken(&rows), &req, today))
+}
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RequirementsView {
     pub basic_hours: String,
@@ -150,12 +161,6 @@ pub struct RecordView {
     pub joint: bool,
     /// A certificate was uploaded (download it at /training/{id}/certificate).
     pub certificate: bool,
-}
-
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Choice {
-    pub code: String,
-    pub label: String,
 }
 
 /// One person's training: their standing against the agency's requirements and their courses.

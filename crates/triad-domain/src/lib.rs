@@ -20,6 +20,7 @@ pub mod operations;
 pub mod org;
 pub mod policy;
 pub mod role_guide;
+pub mod start_of_year;
 pub mod surveys;
 pub mod text;
 pub mod time;

@@ -54,6 +54,9 @@ pub struct Held {
     pub kind: MeetingKind,
     pub on: NaiveDate,
     pub sro_present: bool,
+    /// The SRO, the LE supervisor and the administrator all attended (what a semester review
+    /// of the MOU asks).
+    pub all_three_present: bool,
 }
 
 /// How a campus kept the cadence in a school year, up to a day.
@@ -65,7 +68,8 @@ pub struct Cadence {
     pub weeks_with_principal_meeting: usize,
     pub faculty_meetings_with_sro: usize,
     pub faculty_meetings_target: usize,
-    /// Per term (in order): whether a semester review was held within it.
+    /// Per term (in order): whether a semester review was held within it with the SRO, the LE
+    /// supervisor and the administrator all there (one without all three does not count).
     pub semester_reviews: Vec<(String, bool)>,
     pub introductions_done: bool,
 }
@@ -104,6 +108,7 @@ pub fn cadence(
             .map(|t| {
                 let held = meetings.iter().any(|m| {
                     m.kind == MeetingKind::SemesterReview
+                        && m.all_three_present
                         && t.first_day <= m.on
                         && m.on <= t.last_day
                 });
@@ -179,36 +184,43 @@ mod tests {
                 kind: MeetingKind::WeeklyPrincipal,
                 on: d(8, 12),
                 sro_present: true,
+                all_three_present: false,
             },
             Held {
                 kind: MeetingKind::WeeklyPrincipal,
                 on: d(8, 13),
                 sro_present: true,
+                all_three_present: false,
             },
             Held {
                 kind: MeetingKind::WeeklyPrincipal,
                 on: d(8, 19),
                 sro_present: true,
+                all_three_present: false,
             },
             Held {
                 kind: MeetingKind::Faculty,
                 on: d(9, 2),
                 sro_present: true,
+                all_three_present: false,
             },
             Held {
                 kind: MeetingKind::Faculty,
                 on: d(10, 2),
                 sro_present: false,
+                all_three_present: false,
             },
             Held {
                 kind: MeetingKind::SemesterReview,
                 on: d(12, 10),
                 sro_present: true,
+                all_three_present: true,
             },
             Held {
                 kind: MeetingKind::Introduction,
                 on: d(8, 20),
                 sro_present: true,
+                all_three_present: false,
             },
         ];
         let c = cadence(&meetings, &days, &terms(), d(8, 28));
@@ -227,10 +239,23 @@ mod tests {
             year.semester_reviews,
             vec![("Fall".to_string(), true), ("Spring".to_string(), false)]
         );
+        // A review the LE supervisor (or the SRO, or the administrator) missed is not one.
+        let partial: Vec<Held> = meetings
+            .iter()
+            .map(|m| Held {
+                all_three_present: false,
+                ..*m
+            })
+            .collect();
+        assert_eq!(
+            cadence(&partial, &days, &terms(), d(5, 21)).semester_reviews,
+            vec![("Fall".to_string(), false), ("Spring".to_string(), false)]
+        );
         let late = vec![Held {
             kind: MeetingKind::Introduction,
             on: d(11, 1),
             sro_present: true,
+            all_three_present: false,
         }];
         assert!(!cadence(&late, &days, &terms(), d(5, 21)).introductions_done);
     }

@@ -174,6 +174,8 @@ pub enum KeptBy {
     EvidenceDisposition,
     /// A referral to a community service is recorded by the campus's SRO.
     Referral,
+    /// The start-of-year checklist is marked by the campus's SRO or administrator.
+    StartOfYear,
 }
 
 impl KeptBy {
@@ -184,6 +186,7 @@ impl KeptBy {
             KeptBy::EvidenceCustody => custody_side(here).is_some(),
             KeptBy::EvidenceDisposition => custody_side(here) == Some(Side::LawEnforcement),
             KeptBy::Referral => here.has(Role::Sro),
+            KeptBy::StartOfYear => here.has(Role::Sro) || here.has(Role::CampusAdmin),
         }
     }
 
@@ -198,6 +201,9 @@ impl KeptBy {
                 "the law-enforcement officer holding the item records its disposition"
             }
             KeptBy::Referral => "referrals are recorded by the campus's SRO",
+            KeptBy::StartOfYear => {
+                "the start-of-year checklist is marked by the campus's SRO or administrator"
+            }
         }
     }
 }

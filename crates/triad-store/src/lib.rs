@@ -34,6 +34,7 @@ mod pending_key;
 pub mod role_guide;
 pub mod settings;
 pub mod sqlite_backup;
+pub mod start_of_year;
 pub mod surveys;
 pub mod training;
 pub mod visitors;

@@ -27,6 +27,7 @@ mod replay;
 pub mod role_guide;
 pub mod routes;
 mod security;
+pub mod start_of_year;
 pub mod surveys;
 pub mod training;
 mod views;
@@ -129,6 +130,7 @@ fn all_routes() -> routes::Routes {
         .merge(crate::funding::routes())
         .merge(crate::community::routes())
         .merge(crate::training::routes())
+        .merge(crate::start_of_year::routes())
         .merge(crate::role_guide::routes())
         .merge(crate::incidents::routes())
         .merge(crate::incident_file::routes())

@@ -375,6 +375,7 @@ pub async fn acknowledge(ctx: &Ctx, notice_id: &str) -> AppResult<String> {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = EventNoteInput)]
 pub struct NoteInput {
     /// note (during the event) or after_action (the review)
     #[serde(default)]
@@ -405,6 +406,7 @@ pub async fn add_note(ctx: &Ctx, event_id: &str, input: NoteInput) -> AppResult<
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = EventFollowUpInput)]
 pub struct FollowUpInput {
     #[serde(default)]
     pub title: String,

@@ -1,8 +1,8 @@
 //! The community resource directory in the API: the same calls as its page.
 
 use super::service::{
-    self, Choice, Directory, DirectoryQuery, EntryInput, EntryView, PeriodInput, ReferralInput,
-    ReferralView,
+    self, Choice, Directory, DirectoryQuery, EntryInput, PeriodInput, ReferralInput, ReferralView,
+    ServiceView,
 };
 use crate::context::Ctx;
 use crate::error::{ErrorBody, WebResult};
@@ -27,7 +27,7 @@ pub fn routes() -> Routes {
     paths(directory, add, set_period, update, verify, refer),
     components(schemas(
         Directory,
-        EntryView,
+        ServiceView,
         ReferralView,
         Choice,
         EntryInput,

@@ -1,6 +1,6 @@
 //! Funding in the API: the same calls as its page.
 
-use super::service::{self, GrantInput, GrantView, PartnershipFunding, PlanInput};
+use super::service::{self, GrantTermsInput, GrantView, PartnershipFunding, PlanInput};
 use crate::context::Ctx;
 use crate::error::{ErrorBody, WebResult};
 use crate::routes::Routes;
@@ -19,7 +19,7 @@ pub fn routes() -> Routes {
 #[derive(utoipa::OpenApi)]
 #[openapi(
     paths(funding, add_grant, record_plan),
-    components(schemas(PartnershipFunding, GrantView, GrantInput, PlanInput, Added))
+    components(schemas(PartnershipFunding, GrantView, GrantTermsInput, PlanInput, Added))
 )]
 pub struct FundingApiDoc;
 
@@ -37,12 +37,12 @@ pub struct Added {
 
 /// Records a grant: what it pays for, the funder, the amount in dollars, its first and last
 /// day (YYYY-MM-DD). A grant that ends before it starts answers 422.
-#[utoipa::path(post, path = "/api/v1/partnerships/{id}/grants", tag = "funding", params(("id" = String, Path), ("Idempotency-Key" = String, Header)), request_body = GrantInput,
+#[utoipa::path(post, path = "/api/v1/partnerships/{id}/grants", tag = "funding", params(("id" = String, Path), ("Idempotency-Key" = String, Header)), request_body = GrantTermsInput,
     responses((status = 201, body = Added), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("token" = [])))]
 async fn add_grant(
     ctx: Ctx,
     Path(id): Path<String>,
-    Json(input): Json<GrantInput>,
+    Json(input): Json<GrantTermsInput>,
 ) -> WebResult<(StatusCode, Json<Added>)> {
     let g = service::add_grant(&ctx, &id, &input).await?;
     Ok((StatusCode::CREATED, Json(Added { id: g.id })))

@@ -1,7 +1,7 @@
 //! The funding page: a partnership's grants, the soonest ending first, with the form to add
 //! one and, for each, its continuation plan.
 
-use super::service::{self, GrantInput, PartnershipFunding, PlanInput};
+use super::service::{self, GrantTermsInput, PartnershipFunding, PlanInput};
 use crate::context::Ctx;
 use crate::error::WebResult;
 use crate::forms::FormToken;
@@ -42,7 +42,7 @@ async fn funding(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
 async fn add_grant(
     ctx: Ctx,
     Path(id): Path<String>,
-    Form(input): Form<GrantInput>,
+    Form(input): Form<GrantTermsInput>,
 ) -> WebResult<Response> {
     service::add_grant(&ctx, &id, &input).await?;
     Ok(Redirect::to(&format!("/partnerships/{id}/funding")).into_response())

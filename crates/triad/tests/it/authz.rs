@@ -184,6 +184,13 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
         ("GET", "/districts/{id}/training" | "/api/v1/districts/{id}/training") => {
             e(SURVEY_READERS, NOBODY)
         }
+        ("GET", "/campuses/{id}/start-of-year" | "/api/v1/campuses/{id}/start-of-year") => {
+            e(CAMPUS_PARTNERS, NOBODY)
+        }
+        (
+            "POST",
+            "/campuses/{id}/start-of-year/{code}" | "/api/v1/campuses/{id}/start-of-year/{code}",
+        ) => e(&["sro", "principal"], NOBODY),
         ("GET", "/agencies/{id}" | "/api/v1/agencies/{id}") => e(EVERYONE, ADMIN),
         ("POST", "/agencies/{id}/assignments" | "/api/v1/agencies/{id}/assignments") => {
             e(AGENCY_EDITORS, ADMIN)

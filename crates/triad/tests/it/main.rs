@@ -28,6 +28,7 @@ mod response;
 mod role_guide;
 mod scoping;
 mod sign_in;
+mod start_of_year;
 mod surveys;
 mod training;
 mod visitors;

@@ -669,11 +669,27 @@ both_engines!(
         let principal = app.session("principal").await;
         let home = app.get("/", &principal).await.text().await.unwrap();
         let due = format!(
-            "Semester review of the MOU (SRO, LE supervisor, administrator): not held yet this Test term, which ends {last}"
+            "Semester review of the MOU with the SRO, the LE supervisor and the administrator together: not held yet this Test term, which ends {last}"
         );
         assert!(home.contains(&due), "{home}");
-        // Held: the home says so.
+        // Held without the LE supervisor: not the review the program asks for, still due.
         let held_on = (today - chrono::Duration::days(1)).to_string();
+        let r = app
+            .post_form(
+                &format!("/campuses/{}/meetings", w.campus),
+                &principal,
+                &[
+                    ("kind", "semester_review"),
+                    ("held_on", &held_on),
+                    ("sro_present", "yes"),
+                    ("admin_present", "yes"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 303);
+        let home = app.get("/", &principal).await.text().await.unwrap();
+        assert!(home.contains(&due), "{home}");
+        // Held by all three: the home says so.
         let r = app
             .post_form(
                 &format!("/campuses/{}/meetings", w.campus),
