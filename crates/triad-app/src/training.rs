@@ -174,6 +174,17 @@ pub struct PersonTraining {
     pub records: Vec<RecordView>,
     pub providers: Vec<String>,
     pub kinds: Vec<Choice>,
+    pub briefings: BriefingsView,
+}
+
+/// Agency briefings attended in the training year so far (seed 003 item 12).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct BriefingsView {
+    pub this_year: usize,
+    pub weeks: usize,
+    pub weeks_with_a_briefing: usize,
+    /// The latest days attended, YYYY-MM-DD.
+    pub recent: Vec<String>,
 }
 
 pub async fn of_person(ctx: &Ctx, id: &str) -> AppResult<PersonTraining> {
@@ -181,9 +192,24 @@ pub async fn of_person(ctx: &Ctx, id: &str) -> AppResult<PersonTraining> {
     let pid = Id::parse(&person.id).ok_or(AppError::NotFound)?;
     let req = requirements(ctx, agency).await?;
     let today = agency_today(ctx, agency).await?;
-    let rows = store::of_person(&mut ctx.app.db.acquire().await?, pid).await?;
+    let mut conn = ctx.app.db.acquire().await?;
+    let rows = store::of_person(&mut conn, pid).await?;
+    let days = store::briefings_of(&mut conn, pid).await?;
+    drop(conn);
     let standing = rules::standing(&taken(&rows), &req, today);
+    let (year_start, _) = rules::year_of(req.year, today);
+    let parsed: Vec<chrono::NaiveDate> = days
+        .iter()
+        .filter_map(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .collect();
+    let attended = triad_domain::officer_facts::briefing_attendance(&parsed, year_start, today);
     Ok(PersonTraining {
+        briefings: BriefingsView {
+            this_year: attended.briefings,
+            weeks: attended.weeks,
+            weeks_with_a_briefing: attended.weeks_with_a_briefing,
+            recent: days.into_iter().take(10).collect(),
+        },
         person_id: person.id,
         name: person.display_name,
         agency_id: agency.to_string(),
@@ -536,4 +562,52 @@ pub async fn of_district(ctx: &Ctx, district: &str) -> AppResult<DistrictTrainin
         counts.joint_this_year += s.joint_this_year;
     }
     Ok(counts)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct BriefingInput {
+    /// The day of the briefing, YYYY-MM-DD; empty means today.
+    #[serde(default)]
+    pub held_on: String,
+}
+
+/// Records an agency briefing the person attended (the person or their supervisor). A day
+/// already recorded is kept once.
+pub async fn record_briefing(ctx: &Ctx, person: &str, input: &BriefingInput) -> AppResult<()> {
+    let (person, agency) = person_for(ctx, person, Action::Change).await?;
+    let pid = Id::parse(&person.id).ok_or(AppError::NotFound)?;
+    let today = agency_today(ctx, agency).await?;
+    let day = if input.held_on.trim().is_empty() {
+        today
+    } else {
+        triad_domain::org::parse_date("held_on", &input.held_on)?
+    };
+    if day > today {
+        return Err(triad_domain::Invalid::one("held_on", "cannot be a day still to come").into());
+    }
+    if (today - day).num_days() > 366 {
+        return Err(triad_domain::Invalid::one("held_on", "must be within the last year").into());
+    }
+    let mut tx = ctx.change().await?;
+    let inserted = store::insert_briefing(
+        &mut tx,
+        pid,
+        agency,
+        &day.to_string(),
+        ctx.actor.user,
+        ctx.now.millis(),
+    )
+    .await?;
+    // A day already recorded: nothing changes, nothing to audit.
+    if !inserted {
+        return Ok(());
+    }
+    tx.audit(
+        ctx.event("training.briefing", Outcome::Ok)
+            .record("person", &person.id)
+            .content(&(&person.id, day.to_string()))
+            .tenant(None, Some(agency)),
+    );
+    tx.commit().await?;
+    Ok(())
 }

@@ -16,6 +16,7 @@ pub mod incidents;
 pub mod investigations;
 pub mod meetings;
 pub mod mou;
+pub mod officer_facts;
 pub mod operations;
 pub mod org;
 pub mod policy;

@@ -81,3 +81,43 @@ pub fn requirement_keys(agency: Id) -> [String; 3] {
         format!("training.year.{agency}"),
     ]
 }
+
+/// Records a briefing the person attended; a day already recorded stays as it was (`false`).
+pub async fn insert_briefing<'c>(
+    conn: impl Into<Conn<'c>>,
+    person: Id,
+    agency: Id,
+    held_on: &str,
+    by: Id,
+    at: i64,
+) -> StoreResult<bool> {
+    let mut c: Conn = conn.into();
+    let n = execute!(
+        &mut c,
+        "INSERT INTO briefings (person_id, agency_id, held_on, recorded_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (person_id, held_on) DO NOTHING",
+        person.to_string(),
+        agency.to_string(),
+        held_on.to_string(),
+        by.to_string(),
+        at
+    )?;
+    Ok(n == 1)
+}
+
+#[derive(sqlx::FromRow)]
+struct Day {
+    held_on: String,
+}
+
+/// The days a person attended a briefing, the latest first.
+pub async fn briefings_of<'c>(conn: impl Into<Conn<'c>>, person: Id) -> StoreResult<Vec<String>> {
+    let mut c: Conn = conn.into();
+    let rows = fetch_all!(
+        &mut c,
+        Day,
+        "SELECT held_on FROM briefings WHERE person_id = $1 ORDER BY held_on DESC",
+        person.to_string()
+    )?;
+    Ok(rows.into_iter().map(|d| d.held_on).collect())
+}

@@ -1,8 +1,8 @@
 //! Training in the API: the same calls as its pages.
 
 use super::service::{
-    self, AgencyTraining, Choice, CourseInput, DistrictTraining, OfficerStanding, PersonTraining,
-    RecordView, RequirementsInput, RequirementsView, StandingView,
+    self, AgencyTraining, BriefingInput, BriefingsView, Choice, CourseInput, DistrictTraining,
+    OfficerStanding, PersonTraining, RecordView, RequirementsInput, RequirementsView, StandingView,
 };
 use crate::context::Ctx;
 use crate::error::{ErrorBody, WebResult};
@@ -18,6 +18,7 @@ pub fn routes() -> Routes {
     Routes::default()
         .get("/api/v1/people/{id}/training", person)
         .post("/api/v1/people/{id}/training", add)
+        .post("/api/v1/people/{id}/briefings", record_briefing)
         .get("/api/v1/training/{id}/certificate", certificate)
         .get("/api/v1/agencies/{id}/training", agency)
         .put(
@@ -29,10 +30,20 @@ pub fn routes() -> Routes {
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(person, add, certificate, agency, set_requirements, district),
+    paths(
+        person,
+        add,
+        record_briefing,
+        certificate,
+        agency,
+        set_requirements,
+        district
+    ),
     components(schemas(
         PersonTraining,
         RecordView,
+        BriefingsView,
+        BriefingInput,
         StandingView,
         RequirementsView,
         Choice,
@@ -112,4 +123,17 @@ async fn set_requirements(
 #[utoipa::path(get, path = "/api/v1/districts/{id}/training", tag = "training", params(("id" = String, Path)), responses((status = 200, body = DistrictTraining), (status = 404, body = ErrorBody)), security(("token" = [])))]
 async fn district(ctx: Ctx, Path(id): Path<String>) -> WebResult<Json<DistrictTraining>> {
     Ok(Json(service::of_district(&ctx, &id).await?))
+}
+
+/// Records an agency briefing the person attended (the person or their supervisor); a day
+/// already recorded is kept once.
+#[utoipa::path(post, path = "/api/v1/people/{id}/briefings", tag = "training", params(("id" = String, Path), ("Idempotency-Key" = String, Header)), request_body = BriefingInput,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn record_briefing(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(input): Json<BriefingInput>,
+) -> WebResult<StatusCode> {
+    service::record_briefing(&ctx, &id, &input).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -1,7 +1,9 @@
 //! Training pages: a person's (their standing, their courses, the form to add one with its
 //! certificate), the agency's roster for its supervisors, a district's counts.
 
-use super::service::{self, AgencyTraining, DistrictTraining, PersonTraining, RequirementsInput};
+use super::service::{
+    self, AgencyTraining, BriefingInput, DistrictTraining, PersonTraining, RequirementsInput,
+};
 use crate::context::Ctx;
 use crate::error::WebResult;
 use crate::forms::FormToken;
@@ -18,6 +20,7 @@ pub fn routes() -> Routes {
     Routes::default()
         .get("/people/{id}/training", person)
         .post("/people/{id}/training", add)
+        .post("/people/{id}/briefings", record_briefing)
         .get("/training/{id}/certificate", certificate)
         .get("/agencies/{id}/training", agency)
         .post("/agencies/{id}/training/requirements", set_requirements)
@@ -30,6 +33,7 @@ struct PersonPage {
     layout: Layout,
     t: PersonTraining,
     add_form: FormToken,
+    briefing_form: FormToken,
 }
 
 async fn person(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
@@ -38,6 +42,7 @@ async fn person(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
         layout: Layout::new(&ctx),
         t,
         add_form: ctx.form(),
+        briefing_form: ctx.form(),
     })
 }
 
@@ -97,4 +102,13 @@ async fn district(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
         layout: Layout::new(&ctx),
         d,
     })
+}
+
+async fn record_briefing(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(input): Form<BriefingInput>,
+) -> WebResult<Response> {
+    service::record_briefing(&ctx, &id, &input).await?;
+    Ok(Redirect::to(&format!("/people/{id}/training#briefings")).into_response())
 }

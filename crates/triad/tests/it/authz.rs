@@ -178,6 +178,8 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
             "POST",
             "/people/{id}/training"
             | "/api/v1/people/{id}/training"
+            | "/people/{id}/briefings"
+            | "/api/v1/people/{id}/briefings"
             | "/agencies/{id}/training/requirements",
         )
         | ("PUT", "/api/v1/agencies/{id}/training/requirements") => e(TRAINING_KEEPERS, NOBODY),

@@ -124,6 +124,27 @@ both_engines!(
         }
         assert_eq!(app.count("training_records").await, before);
 
+        // Briefings attended: the officer records their own, once a day, never one to come.
+        for (day, status) in [
+            ("", 303),
+            ("", 303),
+            (tomorrow.as_str(), 422),
+            ("2020-01-01", 422),
+        ] {
+            let r = app
+                .post_form(
+                    &format!("/people/{person}/briefings"),
+                    &sro,
+                    &[("held_on", day)],
+                )
+                .await;
+            assert_eq!(r.status(), status, "{day:?}");
+        }
+        let page = app.get(&path, &sro).await.text().await.unwrap();
+        let count = page.split("id=\"briefing-count\">").nth(1).unwrap();
+        assert!(count.starts_with("1 attended in"), "{count}");
+        assert_eq!(app.audit_count("training.briefing", "ok").await, 1);
+
         // The supervisor records an in-service course over the API, attended with the principal.
         let sergeant = app.token("sergeant").await;
         // Today on the agency's clock (its district's, Chicago): the course counts this year.
