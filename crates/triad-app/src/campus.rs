@@ -221,6 +221,11 @@ pub fn links(ctx: &Ctx, campus: &Campus) -> Vec<CampusLink> {
             RecordClass::Shared,
         ),
         (
+            format!("/campuses/{id}/post"),
+            "The SRO's post",
+            RecordClass::Shared,
+        ),
+        (
             format!("/campuses/{id}/start-of-year"),
             "Start of the school year",
             RecordClass::Shared,

@@ -1,6 +1,7 @@
 //! What is due this week for a person, campus by campus: the campus's state, the week's
 //! SRO–principal meeting (held or not), the cadence so far, this term's review of the MOU,
-//! the start-of-year checklist while any of it is left,
+//! the start-of-year checklist while any of it is left, evaluations waiting for an
+//! administrator's input,
 //! the campus's open action items, the next drill, the visitors signed in now. One entry kind
 //! per source, read from the store under the access policy, so work to come (program
 //! records, the assessment, an email digest) adds a kind here rather than a page of its own.
@@ -25,6 +26,7 @@ pub enum DueKind {
     CadenceGap,
     SemesterReview,
     StartOfYear,
+    EvaluationInput,
     ActionItems,
     NextDrill,
     VisitorsNow,
@@ -142,6 +144,9 @@ async fn campus_entries(ctx: &Ctx, campus: &Campus, here: &RolesHere) -> AppResu
         entries.extend(meetings(ctx, campus, &cal).await?);
         if here.has(Role::Sro) || here.has(Role::CampusAdmin) {
             entries.extend(start_of_year(ctx, campus, &cal).await?);
+        }
+        if here.has(Role::CampusAdmin) {
+            entries.extend(evaluation_inputs(ctx, campus, &cal).await?);
         }
         entries.extend(action_items(ctx, campus, &cal).await?);
         entries.extend(next_drill(ctx, campus, &cal).await?);
@@ -286,6 +291,24 @@ async fn start_of_year(
         ),
         link: Some(format!("/campuses/{}/start-of-year", campus.id)),
     }))
+}
+
+/// Evaluations of this year of the campus's officers that wait for this administrator's input.
+async fn evaluation_inputs(
+    ctx: &Ctx,
+    campus: &Campus,
+    cal: &SchoolCalendar,
+) -> AppResult<Vec<DueEntry>> {
+    Ok(crate::personnel::awaiting_input(ctx, campus, cal.year)
+        .await?
+        .into_iter()
+        .map(|(id, officer)| DueEntry {
+            kind: DueKind::EvaluationInput,
+            urgency: Urgency::Due,
+            text: format!("Your input on {officer}'s evaluation this school year is asked"),
+            link: Some(format!("/evaluations/{id}")),
+        })
+        .collect())
 }
 
 async fn action_items(

@@ -29,6 +29,7 @@ pub mod notifications;
 pub mod operations;
 pub mod org;
 pub mod partnership;
+pub mod personnel;
 pub mod photo;
 pub mod role_guide;
 pub mod show;

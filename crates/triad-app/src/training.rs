@@ -23,7 +23,7 @@ pub const MAX_CERTIFICATE_BYTES: usize = 10 * 1024 * 1024;
 
 /// The record the policy weighs for a person's training: the agency's, and the actor's own
 /// when it is about them.
-fn record_of(ctx: &Ctx, agency: Id, person: Id) -> Resource {
+pub(crate) fn record_of(ctx: &Ctx, agency: Id, person: Id) -> Resource {
     let record = rules::record(agency);
     if ctx.actor.person == Some(person) {
         record.owned_by(ctx.actor.user)
@@ -33,7 +33,7 @@ fn record_of(ctx: &Ctx, agency: Id, person: Id) -> Resource {
 }
 
 /// A person of an agency whose training the actor may `action`, with the agency.
-async fn person_for(ctx: &Ctx, id: &str, action: Action) -> AppResult<(Person, Id)> {
+pub(crate) async fn person_for(ctx: &Ctx, id: &str, action: Action) -> AppResult<(Person, Id)> {
     let found = match Id::parse(id) {
         Some(pid) => triad_store::org::person(&mut ctx.app.db.acquire().await?, pid).await?,
         None => None,

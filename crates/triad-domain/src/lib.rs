@@ -19,6 +19,7 @@ pub mod mou;
 pub mod officer_facts;
 pub mod operations;
 pub mod org;
+pub mod personnel;
 pub mod policy;
 pub mod role_guide;
 pub mod start_of_year;

@@ -176,6 +176,9 @@ pub enum KeptBy {
     Referral,
     /// The start-of-year checklist is marked by the campus's SRO or administrator.
     StartOfYear,
+    /// An SRO's evaluation is written by the agency's supervisor (never by the officer it is
+    /// about, who reads it).
+    Evaluation,
 }
 
 impl KeptBy {
@@ -187,6 +190,7 @@ impl KeptBy {
             KeptBy::EvidenceDisposition => custody_side(here) == Some(Side::LawEnforcement),
             KeptBy::Referral => here.has(Role::Sro),
             KeptBy::StartOfYear => here.has(Role::Sro) || here.has(Role::CampusAdmin),
+            KeptBy::Evaluation => here.has(Role::LeSupervisor),
         }
     }
 
@@ -201,6 +205,7 @@ impl KeptBy {
                 "the law-enforcement officer holding the item records its disposition"
             }
             KeptBy::Referral => "referrals are recorded by the campus's SRO",
+            KeptBy::Evaluation => "an SRO's evaluation is written by the agency's supervisor",
             KeptBy::StartOfYear => {
                 "the start-of-year checklist is marked by the campus's SRO or administrator"
             }

@@ -31,6 +31,7 @@ pub mod org;
 pub mod paging;
 pub mod passwords;
 mod pending_key;
+pub mod personnel;
 pub mod role_guide;
 pub mod settings;
 pub mod sqlite_backup;

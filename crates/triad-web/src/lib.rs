@@ -23,6 +23,7 @@ pub mod openapi;
 pub mod operations;
 pub mod org;
 pub mod paging;
+pub mod personnel;
 mod replay;
 pub mod role_guide;
 pub mod routes;
@@ -131,6 +132,7 @@ fn all_routes() -> routes::Routes {
         .merge(crate::community::routes())
         .merge(crate::training::routes())
         .merge(crate::start_of_year::routes())
+        .merge(crate::personnel::routes())
         .merge(crate::role_guide::routes())
         .merge(crate::incidents::routes())
         .merge(crate::incident_file::routes())

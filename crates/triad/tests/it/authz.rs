@@ -183,6 +183,20 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
             | "/agencies/{id}/training/requirements",
         )
         | ("PUT", "/api/v1/agencies/{id}/training/requirements") => e(TRAINING_KEEPERS, NOBODY),
+        ("GET" | "POST", "/people/{id}/evaluations" | "/api/v1/people/{id}/evaluations") => {
+            e(TRAINING_KEEPERS, NOBODY)
+        }
+        // The evaluation of the campus's SRO: the officer, the supervisor, and the
+        // administrator of the campus (who gives their input).
+        ("GET", "/evaluations/{id}" | "/api/v1/evaluations/{id}") => {
+            e(&["sro", "principal", "sergeant"], NOBODY)
+        }
+        ("POST", "/evaluations/{id}/input") | ("PUT", "/api/v1/evaluations/{id}/input") => {
+            e(&["principal"], NOBODY)
+        }
+        ("GET" | "POST", "/campuses/{id}/post") | ("GET" | "PUT", "/api/v1/campuses/{id}/post") => {
+            e(CAMPUS_PARTNERS, NOBODY)
+        }
         ("GET", "/districts/{id}/training" | "/api/v1/districts/{id}/training") => {
             e(SURVEY_READERS, NOBODY)
         }
@@ -521,6 +535,13 @@ async fn concrete(app: &TestApp, path: &str, actor: &str, foreign: bool) -> Stri
             w.other_community_resource
         } else {
             w.community_resource
+        }
+        .to_string()
+    } else if path.starts_with("/evaluations/") || path.starts_with("/api/v1/evaluations/") {
+        if foreign {
+            w.other_evaluation
+        } else {
+            w.evaluation
         }
         .to_string()
     } else if path.starts_with("/training/") || path.starts_with("/api/v1/training/") {

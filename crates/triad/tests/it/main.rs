@@ -24,6 +24,7 @@ mod meetings;
 mod mou;
 mod operations;
 mod pages;
+mod personnel;
 mod response;
 mod role_guide;
 mod scoping;

@@ -114,6 +114,10 @@ pub struct World {
     /// A course of each agency's unassigned officer, with a PDF certificate.
     pub training: Id,
     pub other_training: Id,
+    /// This school year's evaluation of each tenant's assigned SRO (the own one is the "sro"
+    /// account's, on the home campus).
+    pub evaluation: Id,
+    pub other_evaluation: Id,
 }
 
 pub struct TestApp {
@@ -746,6 +750,8 @@ async fn build_world(
         other_community_resource: Id::new(),
         training: Id::new(),
         other_training: Id::new(),
+        evaluation: Id::new(),
+        other_evaluation: Id::new(),
     };
     for (d, c, a, p, name) in [
         (
@@ -1087,6 +1093,38 @@ async fn build_world(
         triad_store::training::insert(&mut tx, &row)
             .await
             .expect("training");
+    }
+    let sro_person = triad_store::auth::user_by_id(&mut tx, users["sro"])
+        .await
+        .expect("sro")
+        .and_then(|u| u.person_id)
+        .expect("the SRO's person");
+    for (evaluation, person, agency) in [
+        (world.evaluation, sro_person, world.agency.to_string()),
+        (
+            world.other_evaluation,
+            world.other_officer.to_string(),
+            world.other_agency.to_string(),
+        ),
+    ] {
+        let ratings: std::collections::BTreeMap<&str, &str> = triad_domain::personnel::CRITERIA
+            .iter()
+            .map(|(c, _)| (*c, "meets"))
+            .collect();
+        let row = triad_store::personnel::EvaluationRow {
+            id: evaluation.to_string(),
+            person_id: person,
+            agency_id: agency,
+            school_year: 2000,
+            ratings: serde_json::to_string(&ratings).unwrap(),
+            comments: Some("A good year.".into()),
+            written_by: users["sergeant"].to_string(),
+            written_by_name: "Test sergeant".into(),
+            created_at: now.millis(),
+        };
+        triad_store::personnel::insert_evaluation(&mut tx, &row)
+            .await
+            .expect("evaluation");
     }
     triad_store::mou::set_signatory(
         &mut tx,
