@@ -32,14 +32,7 @@ async fn verify_days(ctx: &Ctx, district: Id) -> AppResult<i64> {
 
 /// A district the actor may `action` the directory of, with its name.
 async fn district_for(ctx: &Ctx, id: &str, action: Action) -> AppResult<(Id, String)> {
-    let id = Id::parse(id).ok_or(AppError::NotFound)?;
-    ctx.require(action, rules::record(id), ("district", &id.to_string()))
-        .await?;
-    let district = ctx
-        .district(&mut ctx.app.db.acquire().await?, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok((id, district.name))
+    crate::org::district_as(ctx, id, action, rules::record).await
 }
 
 /// An entry the actor may `action`, with its district.
@@ -258,7 +251,18 @@ async fn write_entry(
     let today = district_clock(ctx, &district.to_string())
         .await?
         .date(ctx.now);
-    let entry = rules::parse_entry(&fields(input), today)?;
+    // A correction that leaves the day empty keeps the day it was last checked.
+    let mut sent = fields(input);
+    let kept_day = existing.map(|e| e.verified_on.clone()).unwrap_or_default();
+    if sent.verified_on.trim().is_empty() && existing.is_some() {
+        sent.verified_on = &kept_day;
+    }
+    let entry = rules::parse_entry(&sent, today)?;
+    // Whoever changes the day checked is who checked it; a correction of the rest is not one.
+    let verified_by = match existing {
+        Some(e) if e.verified_on == entry.verified_on.to_string() => e.verified_by.clone(),
+        _ => ctx.actor.user.to_string(),
+    };
     let row = ResourceRow {
         id: existing.map_or_else(|| Id::new().to_string(), |e| e.id.clone()),
         district_id: district.to_string(),
@@ -269,7 +273,7 @@ async fn write_entry(
         languages: entry.languages,
         eligibility: entry.eligibility,
         verified_on: entry.verified_on.to_string(),
-        verified_by: ctx.actor.user.to_string(),
+        verified_by,
         created_at: existing.map_or(ctx.now.millis(), |e| e.created_at),
         updated_at: ctx.now.millis(),
     };

@@ -43,9 +43,10 @@ pub struct GrantView {
 }
 
 fn view(g: &GrantRow, today: chrono::NaiveDate, sides: &Sides) -> GrantView {
-    let ends = chrono::NaiveDate::parse_from_str(&g.ends_on, "%Y-%m-%d").unwrap_or(today);
-    let due = rules::plan_due(ends);
-    let standing = rules::plan_standing(ends, g.plan.is_some(), today);
+    let day = |text: &str| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap_or(today);
+    let (starts, ends) = (day(&g.starts_on), day(&g.ends_on));
+    let due = rules::plan_due(starts, ends);
+    let standing = rules::plan_standing(starts, ends, g.plan.is_some(), today);
     let plan_words = match standing {
         PlanStanding::Recorded => "continuation plan recorded".to_string(),
         PlanStanding::NotYet => format!("continuation plan due by {due}"),

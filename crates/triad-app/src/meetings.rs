@@ -46,6 +46,7 @@ pub struct MeetingView {
 
 impl From<MeetingRow> for MeetingView {
     fn from(m: MeetingRow) -> Self {
+        let all_three_present = all_three(&m);
         Self {
             kind_label: MeetingKind::from_code(&m.kind)
                 .map(|k| k.label())
@@ -55,7 +56,7 @@ impl From<MeetingRow> for MeetingView {
             campus_id: m.campus_id,
             kind: m.kind,
             held_on: m.held_on,
-            all_three_present: m.sro_present && m.supervisor_present && m.admin_present,
+            all_three_present,
             sro_present: m.sro_present,
             attendees: m.attendees,
             agenda: m.agenda,
@@ -78,6 +79,11 @@ pub struct CampusMeetings {
     pub cadence: Cadence,
 }
 
+/// The SRO, the LE supervisor and the administrator were all there.
+fn all_three(m: &MeetingRow) -> bool {
+    m.sro_present && m.supervisor_present && m.admin_present
+}
+
 /// Meetings as the cadence counts them.
 pub(crate) fn held(rows: &[MeetingRow]) -> Vec<Held> {
     rows.iter()
@@ -86,7 +92,7 @@ pub(crate) fn held(rows: &[MeetingRow]) -> Vec<Held> {
                 kind: MeetingKind::from_code(&m.kind)?,
                 on: org_rules::parse_date("held_on", &m.held_on).ok()?,
                 sro_present: m.sro_present,
-                all_three_present: m.sro_present && m.supervisor_present && m.admin_present,
+                all_three_present: all_three(m),
             })
         })
         .collect()

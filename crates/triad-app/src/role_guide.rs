@@ -61,15 +61,7 @@ pub struct Guide {
 }
 
 async fn district_for(ctx: &Ctx, id: &str, action: Action) -> AppResult<(Id, String)> {
-    let id = Id::parse(id).ok_or(AppError::NotFound)?;
-    ctx.require(action, guide_record(id), ("district", &id.to_string()))
-        .await?;
-    let mut conn = ctx.app.db.acquire().await?;
-    let district = ctx
-        .district(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok((id, district.name))
+    crate::org::district_as(ctx, id, action, guide_record).await
 }
 
 pub async fn guide(ctx: &Ctx, district: &str) -> AppResult<Guide> {

@@ -66,9 +66,10 @@ pub(crate) async fn evidence(
         else {
             continue;
         };
-        let s = crate::training::standing_of(ctx, person, agency).await?;
-        current = Some(current.unwrap_or(true) && !s.is_short());
-        joint |= s.joint_this_year > 0;
+        let (is_current, took_joint) =
+            crate::training::current_and_joint(ctx, person, agency).await?;
+        current = Some(current.unwrap_or(true) && is_current);
+        joint |= took_joint;
     }
     let evidence = Evidence {
         review_with_all_three: held
@@ -139,14 +140,20 @@ pub async fn checklist(ctx: &Ctx, campus: &str) -> AppResult<Checklist> {
                 label: item.label().into(),
                 done,
                 shown_by: item.shown_by().into(),
-                marked: mark.map(|m| {
-                    format!(
-                        "marked by {} on {}: {}",
-                        m.marked_by_name,
-                        local.show(m.marked_at),
-                        m.note
-                    )
-                }),
+                marked: if *item == StartItem::TrainingCurrent
+                    && evidence.sro_training_current.is_none()
+                {
+                    Some("no SRO is assigned to the campus: nothing to be current".into())
+                } else {
+                    mark.map(|m| {
+                        format!(
+                            "marked by {} on {}: {}",
+                            m.marked_by_name,
+                            local.show(m.marked_at),
+                            m.note
+                        )
+                    })
+                },
                 link,
                 may_mark: may_mark && item.marked_by_hand(),
             }

@@ -91,14 +91,27 @@ fn taken(rows: &[TrainingRow]) -> Vec<Taken> {
         .collect()
 }
 
-/// Where a person stands against their agency's requirements today, with no policy check:
-/// for services that disclose only a yes or no (the start-of-year checklist's "training
-/// current"), never the hours.
-pub(crate) async fn standing_of(ctx: &Ctx, person: Id, agency: Id) -> AppResult<Standing> {
+/// Whether a person's training is current today, and whether they took a joint training with
+/// an administrator in the last twelve months: with no policy check, for the start-of-year
+/// checklist, which discloses these two answers and never the hours.
+pub(crate) async fn current_and_joint(
+    ctx: &Ctx,
+    person: Id,
+    agency: Id,
+) -> AppResult<(bool, bool)> {
     let req = requirements(ctx, agency).await?;
     let today = agency_today(ctx, agency).await?;
     let rows = store::of_person(&mut ctx.app.db.acquire().await?, person).await?;
-    Ok(rules::standing(&taken(&rows), &req, today))
+    let courses = taken(&rows);
+    let joint = courses
+        .iter()
+        .any(|c| c.joint && c.completed_on <= today && (today - c.completed_on).num_days() <= 365);
+    Ok((rules::is_current(&courses, &req, today), joint))
+}
+
+/// Whether the actor may open a person's training (the person and their agency's supervisors).
+pub fn readable(ctx: &Ctx, agency: Id, person: Id) -> bool {
+    decide(&ctx.actor, Action::View, record_of(ctx, agency, person)) == Decision::Allow
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -577,17 +590,7 @@ pub async fn record_briefing(ctx: &Ctx, person: &str, input: &BriefingInput) -> 
     let (person, agency) = person_for(ctx, person, Action::Change).await?;
     let pid = Id::parse(&person.id).ok_or(AppError::NotFound)?;
     let today = agency_today(ctx, agency).await?;
-    let day = if input.held_on.trim().is_empty() {
-        today
-    } else {
-        triad_domain::org::parse_date("held_on", &input.held_on)?
-    };
-    if day > today {
-        return Err(triad_domain::Invalid::one("held_on", "cannot be a day still to come").into());
-    }
-    if (today - day).num_days() > 366 {
-        return Err(triad_domain::Invalid::one("held_on", "must be within the last year").into());
-    }
+    let day = triad_domain::org::parse_recent_day("held_on", &input.held_on, today)?;
     let mut tx = ctx.change().await?;
     let inserted = store::insert_briefing(
         &mut tx,

@@ -143,17 +143,20 @@ pub struct Referral {
     pub case_reference: Option<String>,
 }
 
-/// A case reference: a report or incident number such as "2026-0142" or "CR-88/3". Letters,
-/// digits and - / # . only, with at least one digit: a name cannot pass for one.
+/// A case reference: a report or incident number such as "2026-0142" or "CR-88/3": digits
+/// and - / # . with at most three letters (a prefix), and at least one digit, so a name, or
+/// initials run into a name, cannot pass for one. A bare number is taken as the case number
+/// it is asked to be; the form says never to write a student's identifier there.
 pub fn parse_case_reference(text: &str) -> Result<Option<String>, Invalid> {
     let Some(t) = parse_text("case_reference", text, 40)? else {
         return Ok(None);
     };
     let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '/' | '#' | '.');
-    if !t.chars().all(allowed) || !t.chars().any(|c| c.is_ascii_digit()) {
+    let letters = t.chars().filter(char::is_ascii_alphabetic).count();
+    if !t.chars().all(allowed) || !t.chars().any(|c| c.is_ascii_digit()) || letters > 3 {
         return Err(Invalid::one(
             "case_reference",
-            "must be a case or report number (letters, digits and - / # . with at least one digit); never a name",
+            "must be a case or report number (digits and - / # . with at most a three-letter prefix); never a name or a student's identifier",
         ));
     }
     Ok(Some(t))
@@ -166,17 +169,11 @@ pub fn parse_referral(
     today: NaiveDate,
 ) -> Result<Referral, Invalid> {
     let mut invalid = Invalid::default();
-    let day = if referred_on.trim().is_empty() {
-        Some(today)
-    } else {
-        invalid.check(parse_date("referred_on", referred_on))
-    };
-    if day.is_some_and(|d| d > today) {
-        invalid.push("referred_on", "cannot be a day still to come");
-    }
-    if day.is_some_and(|d| (today - d).num_days() > 366) {
-        invalid.push("referred_on", "must be within the last year");
-    }
+    let day = invalid.check(crate::org::parse_recent_day(
+        "referred_on",
+        referred_on,
+        today,
+    ));
     let count = if people.trim().is_empty() {
         Some(1)
     } else {
@@ -270,6 +267,8 @@ mod tests {
             ("", "", "John Smith", "case_reference"),
             ("", "", "Smith", "case_reference"),
             ("", "", "Ana-María 7", "case_reference"),
+            ("", "", "JSmith07", "case_reference"),
+            ("", "", "Smith.J.2010", "case_reference"),
             ("", "0", "", "people"),
             ("", "51", "", "people"),
             ("", "two", "", "people"),

@@ -115,6 +115,14 @@ pub fn parse_grant(
     let amount = invalid.check(parse_amount("amount", amount));
     let starts = invalid.check(crate::org::parse_date("starts", starts));
     let ends = invalid.check(crate::org::parse_date("ends", ends));
+    for (field, day) in [("starts", starts), ("ends", ends)] {
+        if day.is_some_and(|d| !(1990..=2100).contains(&chrono::Datelike::year(&d))) {
+            invalid.push(field, "must be a day between 1990 and 2100");
+        }
+    }
+    if amount == Some(0) {
+        invalid.push("amount", "must be more than zero");
+    }
     if let (Some(s), Some(e)) = (starts, ends) {
         if e <= s {
             invalid.push("ends", "must be after the day the grant starts");
@@ -146,10 +154,12 @@ pub fn parse_plan(text: &str) -> Result<String, Invalid> {
     }
 }
 
-/// The day a grant's continuation plan is due: a year before the grant ends.
-pub fn plan_due(ends: NaiveDate) -> NaiveDate {
+/// The day a grant's continuation plan is due: a year before the grant ends (a grant of less
+/// than a year needs its plan from the day it starts).
+pub fn plan_due(starts: NaiveDate, ends: NaiveDate) -> NaiveDate {
     ends.checked_sub_months(Months::new(PLAN_LEAD_MONTHS))
         .unwrap_or(ends)
+        .max(starts)
 }
 
 /// Where a grant's continuation plan stands on a day.
@@ -185,11 +195,16 @@ impl PlanStanding {
     }
 }
 
-pub fn plan_standing(ends: NaiveDate, plan_recorded: bool, today: NaiveDate) -> PlanStanding {
+pub fn plan_standing(
+    starts: NaiveDate,
+    ends: NaiveDate,
+    plan_recorded: bool,
+    today: NaiveDate,
+) -> PlanStanding {
     if plan_recorded {
         return PlanStanding::Recorded;
     }
-    let due = plan_due(ends);
+    let due = plan_due(starts, ends);
     if today >= ends {
         PlanStanding::EndedWithout
     } else if today >= due {
@@ -239,6 +254,14 @@ mod tests {
         assert_eq!(e.errors[0].field, "ends");
         let same = parse_grant("SRO position", "State", "100", "2027-06-30", "2027-06-30");
         assert!(same.is_err(), "a grant of no days");
+        for (amount, starts, ends, field) in [
+            ("0", "2026-07-01", "2027-06-30", "amount"),
+            ("10", "0001-01-01", "2027-06-30", "starts"),
+            ("10", "2026-07-01", "9999-12-31", "ends"),
+        ] {
+            let e = parse_grant("SRO position", "State", amount, starts, ends).unwrap_err();
+            assert_eq!(e.errors[0].field, field, "{amount} {starts} {ends}");
+        }
         let all = parse_grant("", " ", "-1", "June", "").unwrap_err();
         let fields: Vec<_> = all.errors.iter().map(|e| e.field).collect();
         assert_eq!(fields, ["covers", "funder", "amount", "starts", "ends"]);
@@ -257,10 +280,16 @@ mod tests {
     #[test]
     fn the_plan_is_due_a_year_before_the_end_and_named_from_ninety_days_before() {
         let ends = day("2028-06-30");
-        assert_eq!(plan_due(ends), day("2027-06-30"));
+        let starts = day("2025-07-01");
+        assert_eq!(plan_due(starts, ends), day("2027-06-30"));
         // A leap day's year back is the last of February.
-        assert_eq!(plan_due(day("2028-02-29")), day("2027-02-28"));
-        let at = |d| plan_standing(ends, false, day(d));
+        assert_eq!(plan_due(starts, day("2028-02-29")), day("2027-02-28"));
+        // Six months of money: the plan is due the day it starts.
+        assert_eq!(
+            plan_due(day("2026-09-01"), day("2027-02-28")),
+            day("2026-09-01")
+        );
+        let at = |d| plan_standing(starts, ends, false, day(d));
         assert_eq!(at("2026-12-01"), PlanStanding::NotYet);
         assert_eq!(at("2027-04-01"), PlanStanding::DueSoon);
         assert!(at("2027-04-01").on_home());
@@ -269,7 +298,7 @@ mod tests {
         assert_eq!(at("2028-06-30"), PlanStanding::EndedWithout);
         assert!(!at("2028-06-30").on_home());
         assert_eq!(
-            plan_standing(ends, true, day("2027-06-30")),
+            plan_standing(starts, ends, true, day("2027-06-30")),
             PlanStanding::Recorded
         );
         assert!(parse_plan("  ").is_err());

@@ -26,6 +26,26 @@ pub fn parse_date(field: &'static str, text: &str) -> Result<NaiveDate, Invalid>
         .map_err(|_| Invalid::one(field, "must be a date written YYYY-MM-DD"))
 }
 
+/// A day something happened, as a form sends it: empty means today; never a day still to come,
+/// nor more than a year back (a record of the past year, not a history).
+pub fn parse_recent_day(
+    field: &'static str,
+    text: &str,
+    today: NaiveDate,
+) -> Result<NaiveDate, Invalid> {
+    if text.trim().is_empty() {
+        return Ok(today);
+    }
+    let day = parse_date(field, text)?;
+    if day > today {
+        return Err(Invalid::one(field, "cannot be a day still to come"));
+    }
+    if (today - day).num_days() > 366 {
+        return Err(Invalid::one(field, "must be within the last year"));
+    }
+    Ok(day)
+}
+
 /// An optional date: an empty field means none.
 pub fn parse_optional_date(field: &'static str, text: &str) -> Result<Option<NaiveDate>, Invalid> {
     if text.trim().is_empty() {

@@ -46,7 +46,7 @@ impl StartItem {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Evidence {
     pub review_with_all_three: bool,
-    /// `None`: no SRO is assigned to the campus (nothing to be current).
+    /// `None`: no SRO is assigned to the campus (nothing to be current: the item holds).
     pub sro_training_current: Option<bool>,
     pub joint_training_held: bool,
     pub faculty_meeting_with_sro: bool,
@@ -58,7 +58,7 @@ pub struct Evidence {
 pub fn is_done(item: StartItem, e: &Evidence) -> bool {
     match item {
         StartItem::MouReviewed => e.review_with_all_three,
-        StartItem::TrainingCurrent => e.sro_training_current == Some(true),
+        StartItem::TrainingCurrent => e.sro_training_current != Some(false),
         StartItem::JointTraining => e.joint_training_held || e.marked.contains(&item),
         StartItem::MattersAgreed => e.marked.contains(&item),
         StartItem::StaffBriefed => e.faculty_meeting_with_sro,
@@ -90,56 +90,59 @@ mod tests {
 
     #[test]
     fn each_item_is_done_only_by_the_record_that_shows_it() {
-        let none = Evidence::default();
+        let none = Evidence {
+            sro_training_current: Some(false),
+            ..Evidence::default()
+        };
         assert_eq!(remaining(&none), StartItem::ALL.to_vec());
         let cases: [(StartItem, Evidence); 7] = [
             (
                 StartItem::MouReviewed,
                 Evidence {
                     review_with_all_three: true,
-                    ..Evidence::default()
+                    ..none.clone()
                 },
             ),
             (
                 StartItem::TrainingCurrent,
                 Evidence {
                     sro_training_current: Some(true),
-                    ..Evidence::default()
+                    ..none.clone()
                 },
             ),
             (
                 StartItem::JointTraining,
                 Evidence {
                     joint_training_held: true,
-                    ..Evidence::default()
+                    ..none.clone()
                 },
             ),
             (
                 StartItem::JointTraining,
                 Evidence {
                     marked: vec![StartItem::JointTraining],
-                    ..Evidence::default()
+                    ..none.clone()
                 },
             ),
             (
                 StartItem::MattersAgreed,
                 Evidence {
                     marked: vec![StartItem::MattersAgreed],
-                    ..Evidence::default()
+                    ..none.clone()
                 },
             ),
             (
                 StartItem::StaffBriefed,
                 Evidence {
                     faculty_meeting_with_sro: true,
-                    ..Evidence::default()
+                    ..none.clone()
                 },
             ),
             (
                 StartItem::Introductions,
                 Evidence {
                     introduction_held: true,
-                    ..Evidence::default()
+                    ..none.clone()
                 },
             ),
         ];
@@ -167,8 +170,8 @@ mod tests {
                 StartItem::Introductions
             ]
         );
-        // A campus with no SRO has no training to be current.
-        assert!(!is_done(StartItem::TrainingCurrent, &Evidence::default()));
+        // A campus with no SRO has no training to be current: the item holds.
+        assert!(is_done(StartItem::TrainingCurrent, &Evidence::default()));
         let hand: Vec<_> = StartItem::ALL
             .iter()
             .filter(|i| i.marked_by_hand())

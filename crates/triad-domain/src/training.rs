@@ -280,6 +280,19 @@ pub fn standing(courses: &[Taken], req: &Requirements, today: NaiveDate) -> Stan
     }
 }
 
+/// Whether an officer's training is current on a day: the basic course complete, and the
+/// in-service hours met for the training year just ended or for this one (a year just begun
+/// has few hours yet; a checklist done in August must not reopen on the first of January).
+pub fn is_current(courses: &[Taken], req: &Requirements, today: NaiveDate) -> bool {
+    let now = standing(courses, req, today);
+    if now.basic_short_tenths > 0 {
+        return false;
+    }
+    let (first, _) = year_of(req.year, today);
+    let last_year = first.pred_opt().map(|day| standing(courses, req, day));
+    now.year_short_tenths == 0 || last_year.is_some_and(|s| s.year_short_tenths == 0)
+}
+
 /// What a certificate file is, by its first bytes: a PDF or an image, or nothing Triad keeps.
 pub fn certificate_type(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
     if bytes.starts_with(b"%PDF-") {
@@ -349,6 +362,28 @@ mod tests {
             year_of(TrainingYear::School, day("2027-01-15")),
             (day("2026-07-01"), day("2027-06-30"))
         );
+    }
+
+    #[test]
+    fn training_is_current_with_the_basic_course_and_last_or_this_years_hours() {
+        let req = Requirements {
+            basic_tenths: 1200,
+            yearly_tenths: 400,
+            year: TrainingYear::Calendar,
+        };
+        let basic = taken(Counts::Basic, 120, "2019-03-01", false);
+        let last_year = taken(Counts::InService, 40, "2025-10-01", false);
+        let this_year = taken(Counts::InService, 40, "2026-03-01", false);
+        // January: last year's hours carry it; a year later, only that year's would.
+        assert!(is_current(&[basic, last_year], &req, day("2026-01-02")));
+        assert!(is_current(&[basic, last_year], &req, day("2026-12-31")));
+        assert!(!is_current(&[basic, last_year], &req, day("2027-01-02")));
+        assert!(is_current(&[basic, this_year], &req, day("2026-08-01")));
+        assert!(
+            !is_current(&[last_year, this_year], &req, day("2026-08-01")),
+            "no basic course"
+        );
+        assert!(!is_current(&[basic], &req, day("2026-08-01")));
     }
 
     #[test]

@@ -201,3 +201,17 @@ pub fn image(media_type: String, bytes: Vec<u8>) -> axum::response::Response {
     )
         .into_response()
 }
+
+/// Sends the browser on to a page of the site after a write (303). The path is built from
+/// what the request's own path named, which the services read leniently (an id or a code
+/// with a stray newline still finds its record): characters a header cannot carry are
+/// dropped, so a write that succeeded is never answered with an error. Only for paths that
+/// start with a fixed segment of the site, never for a target a client chose.
+pub fn redirect(path: &str) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let clean: String = path
+        .chars()
+        .filter(|c| !c.is_control() && !c.is_whitespace())
+        .collect();
+    axum::response::Redirect::to(&clean).into_response()
+}

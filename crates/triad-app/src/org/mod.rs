@@ -17,6 +17,25 @@ fn directory(tenant: Tenant) -> Resource {
     Resource::new(RecordClass::Directory, tenant)
 }
 
+/// A district the actor may `action` a record of (the record `of` makes of it), with its name.
+/// For the district's own records kept by other capabilities (its role guide, its community
+/// directory).
+pub async fn district_as(
+    ctx: &Ctx,
+    id: &str,
+    action: Action,
+    of: fn(Id) -> Resource,
+) -> AppResult<(Id, String)> {
+    let id = parse_id(id)?;
+    ctx.require(action, of(id), ("district", &id.to_string()))
+        .await?;
+    let district = ctx
+        .district(&mut ctx.app.db.acquire().await?, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((id, district.name))
+}
+
 fn parse_id(text: &str) -> AppResult<Id> {
     Id::parse(text).ok_or(AppError::NotFound)
 }
@@ -353,11 +372,7 @@ pub async fn district_detail(ctx: &Ctx, id: &str) -> AppResult<DistrictDetail> {
         }
     }
     Ok(DistrictDetail {
-        training_readable: decide(
-            &ctx.actor,
-            Action::View,
-            Resource::new(RecordClass::Aggregate, Tenant::district(id)),
-        ) == Decision::Allow,
+        training_readable: crate::training::counts_readable(ctx, id),
         controlled_movement_words: d.controlled_movement_words.clone().unwrap_or_default(),
         lockdown_words: d.lockdown_words.clone().unwrap_or_default(),
         id: d.id,

@@ -79,16 +79,7 @@ pub async fn person_detail(ctx: &Ctx, id: &str) -> AppResult<PersonView> {
         .and_then(|s| rules::parse_date("le_experience_start", s).ok())
         .map(|start| rules::years_of_experience(start, ctx.now.to_datetime().date_naive()));
     let training_readable = match (Id::parse(&p.id), p.agency_id.as_deref().and_then(Id::parse)) {
-        (Some(pid), Some(agency)) => {
-            let record = triad_domain::training::record(agency);
-            let record = if ctx.actor.person == Some(pid) {
-                record.owned_by(ctx.actor.user)
-            } else {
-                record
-            };
-            triad_domain::policy::decide(&ctx.actor, Action::View, record)
-                == triad_domain::policy::Decision::Allow
-        }
+        (Some(pid), Some(agency)) => crate::training::readable(ctx, agency, pid),
         _ => false,
     };
     Ok(PersonView {

@@ -10,7 +10,7 @@ use crate::routes::Routes;
 use crate::views::{render, Layout};
 use askama::Template;
 use axum::extract::{Path, Query};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, Response};
 use axum::Form;
 
 pub fn routes() -> Routes {
@@ -68,7 +68,7 @@ async fn directory(
 
 fn back_to(district: &str, entry: Option<&str>) -> Response {
     let anchor = entry.map(|e| format!("#entry-{e}")).unwrap_or_default();
-    Redirect::to(&format!("/districts/{district}/community{anchor}")).into_response()
+    crate::views::redirect(&format!("/districts/{district}/community{anchor}"))
 }
 
 async fn add(

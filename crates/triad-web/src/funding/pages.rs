@@ -9,7 +9,7 @@ use crate::routes::Routes;
 use crate::views::{render, Layout};
 use askama::Template;
 use axum::extract::Path;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, Response};
 use axum::Form;
 
 pub fn routes() -> Routes {
@@ -45,7 +45,9 @@ async fn add_grant(
     Form(input): Form<GrantTermsInput>,
 ) -> WebResult<Response> {
     service::add_grant(&ctx, &id, &input).await?;
-    Ok(Redirect::to(&format!("/partnerships/{id}/funding")).into_response())
+    Ok(crate::views::redirect(&format!(
+        "/partnerships/{id}/funding"
+    )))
 }
 
 async fn record_plan(
@@ -54,5 +56,7 @@ async fn record_plan(
     Form(input): Form<PlanInput>,
 ) -> WebResult<Response> {
     let partnership = service::record_plan(&ctx, &id, &input).await?;
-    Ok(Redirect::to(&format!("/partnerships/{partnership}/funding#grant-{id}")).into_response())
+    Ok(crate::views::redirect(&format!(
+        "/partnerships/{partnership}/funding#grant-{id}"
+    )))
 }

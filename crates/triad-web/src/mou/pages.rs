@@ -11,7 +11,7 @@ use crate::routes::Routes;
 use crate::views::{render, Layout};
 use askama::Template;
 use axum::extract::{Path, Query};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, Response};
 use axum::Form;
 use serde::Deserialize;
 use triad_app::context::PersonChoice;
@@ -51,7 +51,7 @@ async fn partnership(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>
 
 async fn start_draft(ctx: Ctx, Path(id): Path<String>) -> WebResult<Response> {
     let v = service::start_draft(&ctx, &id).await?;
-    Ok(Redirect::to(&format!("/mou/{}", v.id)).into_response())
+    Ok(crate::views::redirect(&format!("/mou/{}", v.id)))
 }
 
 async fn designate(
@@ -60,7 +60,7 @@ async fn designate(
     Form(input): Form<SignatoryInput>,
 ) -> WebResult<Response> {
     service::designate(&ctx, &id, &input).await?;
-    Ok(Redirect::to(&format!("/partnerships/{id}/mou")).into_response())
+    Ok(crate::views::redirect(&format!("/partnerships/{id}/mou")))
 }
 
 #[derive(Template)]
@@ -89,7 +89,7 @@ async fn save(
     Form(clauses): Form<std::collections::BTreeMap<String, String>>,
 ) -> WebResult<Response> {
     service::save_clauses(&ctx, &id, &ClausesInput { clauses }).await?;
-    Ok(Redirect::to(&format!("/mou/{id}")).into_response())
+    Ok(crate::views::redirect(&format!("/mou/{id}")))
 }
 
 async fn sign(
@@ -98,7 +98,7 @@ async fn sign(
     Form(input): Form<SignInput>,
 ) -> WebResult<Response> {
     service::sign(&ctx, &id, &input).await?;
-    Ok(Redirect::to(&format!("/mou/{id}")).into_response())
+    Ok(crate::views::redirect(&format!("/mou/{id}")))
 }
 
 #[derive(Deserialize)]

@@ -11,7 +11,7 @@ use crate::routes::Routes;
 use crate::views::{render, Layout};
 use askama::Template;
 use axum::extract::Path;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, Response};
 use axum::Form;
 use std::collections::BTreeMap;
 
@@ -49,7 +49,7 @@ async fn write(
     Form(fields): Form<BTreeMap<String, String>>,
 ) -> WebResult<Response> {
     let e = service::write(&ctx, &id, &RatingsInput::from_form(&fields)).await?;
-    Ok(Redirect::to(&format!("/evaluations/{}", e.id)).into_response())
+    Ok(crate::views::redirect(&format!("/evaluations/{}", e.id)))
 }
 
 #[derive(Template)]
@@ -75,7 +75,7 @@ async fn give_input(
     Form(fields): Form<BTreeMap<String, String>>,
 ) -> WebResult<Response> {
     service::give_input(&ctx, &id, &RatingsInput::from_form(&fields)).await?;
-    Ok(Redirect::to(&format!("/evaluations/{id}")).into_response())
+    Ok(crate::views::redirect(&format!("/evaluations/{id}")))
 }
 
 #[derive(Template)]
@@ -101,7 +101,7 @@ async fn set_post(
     Form(input): Form<PostInput>,
 ) -> WebResult<Response> {
     service::set_post(&ctx, &id, &input).await?;
-    Ok(Redirect::to(&format!("/campuses/{id}/post")).into_response())
+    Ok(crate::views::redirect(&format!("/campuses/{id}/post")))
 }
 
 impl EvaluationPage {

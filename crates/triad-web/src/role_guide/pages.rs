@@ -9,7 +9,7 @@ use crate::routes::Routes;
 use crate::views::{render, Layout};
 use askama::Template;
 use axum::extract::Path;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, Response};
 use axum::Form;
 
 pub fn routes() -> Routes {
@@ -51,7 +51,9 @@ async fn save(
     Form(input): Form<SectionInput>,
 ) -> WebResult<Response> {
     service::save_section(&ctx, &id, &code, &input).await?;
-    Ok(Redirect::to(&format!("/districts/{id}/role-guide#{code}")).into_response())
+    Ok(crate::views::redirect(&format!(
+        "/districts/{id}/role-guide#{code}"
+    )))
 }
 
 impl GuidePage {

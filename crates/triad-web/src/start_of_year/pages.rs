@@ -9,7 +9,7 @@ use crate::routes::Routes;
 use crate::views::{render, Layout};
 use askama::Template;
 use axum::extract::Path;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, Response};
 use axum::Form;
 
 pub fn routes() -> Routes {
@@ -42,5 +42,7 @@ async fn mark(
     Form(input): Form<MarkInput>,
 ) -> WebResult<Response> {
     service::mark(&ctx, &id, &code, &input).await?;
-    Ok(Redirect::to(&format!("/campuses/{id}/start-of-year#{code}")).into_response())
+    Ok(crate::views::redirect(&format!(
+        "/campuses/{id}/start-of-year#{code}"
+    )))
 }

@@ -13,7 +13,7 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::HeaderMap;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, Response};
 use axum::Form;
 
 pub fn routes() -> Routes {
@@ -54,7 +54,7 @@ async fn add(
 ) -> WebResult<Response> {
     let (input, file) = crate::forms::read_input(&headers, body, "certificate").await?;
     service::add(&ctx, &id, &input, file).await?;
-    Ok(Redirect::to(&format!("/people/{id}/training")).into_response())
+    Ok(crate::views::redirect(&format!("/people/{id}/training")))
 }
 
 async fn certificate(ctx: Ctx, Path(id): Path<String>) -> WebResult<Response> {
@@ -86,7 +86,7 @@ async fn set_requirements(
     Form(input): Form<RequirementsInput>,
 ) -> WebResult<Response> {
     service::set_requirements(&ctx, &id, &input).await?;
-    Ok(Redirect::to(&format!("/agencies/{id}/training")).into_response())
+    Ok(crate::views::redirect(&format!("/agencies/{id}/training")))
 }
 
 #[derive(Template)]
@@ -110,5 +110,7 @@ async fn record_briefing(
     Form(input): Form<BriefingInput>,
 ) -> WebResult<Response> {
     service::record_briefing(&ctx, &id, &input).await?;
-    Ok(Redirect::to(&format!("/people/{id}/training#briefings")).into_response())
+    Ok(crate::views::redirect(&format!(
+        "/people/{id}/training#briefings"
+    )))
 }
