@@ -326,6 +326,31 @@ pub async fn verify(ctx: &Ctx, entry: &str) -> AppResult<ResourceRow> {
     Ok(row)
 }
 
+/// Takes a service that closed off the directory: it stays in the records with its
+/// referrals, and no one is sent there again.
+pub async fn retire(ctx: &Ctx, entry: &str) -> AppResult<ResourceRow> {
+    let row = match Id::parse(entry) {
+        Some(id) => store::resource_even_retired(&mut ctx.app.db.acquire().await?, id).await?,
+        None => None,
+    };
+    let row = row.ok_or(AppError::NotFound)?;
+    let (district, _) = district_for(ctx, &row.district_id, Action::Change).await?;
+    let id = Id::parse(&row.id).ok_or(AppError::NotFound)?;
+    let mut tx = ctx.change().await?;
+    if !store::retire(&mut tx, id, ctx.actor.user, ctx.now.millis()).await? {
+        // Retired already: nothing changes.
+        return Ok(row);
+    }
+    tx.audit(
+        ctx.event("community.retire", Outcome::Ok)
+            .record("community_resource", &row.id)
+            .content(&row.id)
+            .tenant(Some(district), None),
+    );
+    tx.commit().await?;
+    Ok(row)
+}
+
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct PeriodInput {
     /// Days an entry may go unverified before it is flagged (7 to 730).

@@ -158,6 +158,41 @@ pub async fn add_grant(
     Ok(row)
 }
 
+/// Corrects a grant's terms (the two sides' leaders); its plan, if recorded, stays.
+pub async fn correct(ctx: &Ctx, grant: &str, input: &GrantTermsInput) -> AppResult<GrantRow> {
+    let row = match Id::parse(grant) {
+        Some(id) => store::grant(&mut ctx.app.db.acquire().await?, id).await?,
+        None => None,
+    };
+    let row = row.ok_or(AppError::NotFound)?;
+    let p = partnership_for(ctx, &row.partnership_id, Action::Change).await?;
+    let terms = rules::parse_grant(
+        &input.covers,
+        &input.funder,
+        &input.amount,
+        &input.starts,
+        &input.ends,
+    )?;
+    let corrected = GrantRow {
+        covers: terms.covers,
+        funder: terms.funder,
+        amount_cents: terms.amount_cents,
+        starts_on: terms.starts.to_string(),
+        ends_on: terms.ends.to_string(),
+        ..row
+    };
+    let mut tx = ctx.change().await?;
+    store::correct(&mut tx, &corrected).await?;
+    tx.audit(
+        ctx.event("grant.correct", Outcome::Ok)
+            .record("grant", &corrected.id)
+            .content(&corrected)
+            .tenant(Id::parse(&p.district_id), Id::parse(&p.agency_id)),
+    );
+    tx.commit().await?;
+    Ok(corrected)
+}
+
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct PlanInput {
     /// How the position or program is paid for once the grant ends.

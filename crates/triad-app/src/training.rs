@@ -77,8 +77,10 @@ async fn agency_today(ctx: &Ctx, agency: Id) -> AppResult<chrono::NaiveDate> {
     })
 }
 
+/// The courses that count: every record not voided.
 fn taken(rows: &[TrainingRow]) -> Vec<Taken> {
     rows.iter()
+        .filter(|r| r.voided_at.is_none())
         .filter_map(|r| {
             Some(Taken {
                 counts: Counts::from_code(&r.counts)?,
@@ -174,6 +176,10 @@ pub struct RecordView {
     pub joint: bool,
     /// A certificate was uploaded (download it at /training/{id}/certificate).
     pub certificate: bool,
+    /// Entered by the officer themself rather than their supervisor.
+    pub entered_by_officer: bool,
+    /// Voided by the supervisor, with the reason: it no longer counts.
+    pub voided: Option<String>,
 }
 
 /// One person's training: their standing against the agency's requirements and their courses.
@@ -188,6 +194,8 @@ pub struct PersonTraining {
     pub providers: Vec<String>,
     pub kinds: Vec<Choice>,
     pub briefings: BriefingsView,
+    /// The actor voids records (the agency's supervisor).
+    pub may_void: bool,
 }
 
 /// Agency briefings attended in the training year so far (seed 003 item 12).
@@ -217,6 +225,11 @@ pub async fn of_person(ctx: &Ctx, id: &str) -> AppResult<PersonTraining> {
         .collect();
     let attended = triad_domain::officer_facts::briefing_attendance(&parsed, year_start, today);
     Ok(PersonTraining {
+        may_void: decide(
+            &ctx.actor,
+            Action::Change,
+            record_of(ctx, agency, pid).kept_by(triad_domain::policy::KeptBy::TrainingVoid),
+        ) == Decision::Allow,
         briefings: BriefingsView {
             this_year: attended.briefings,
             weeks: attended.weeks,
@@ -236,6 +249,10 @@ pub async fn of_person(ctx: &Ctx, id: &str) -> AppResult<PersonTraining> {
                     .into(),
                 hours: rules::show_hours(r.tenths),
                 certificate: r.certificate_key.is_some(),
+                entered_by_officer: r.self_recorded,
+                voided: r
+                    .voided_at
+                    .map(|_| r.void_reason.clone().unwrap_or_default()),
                 id: r.id,
                 title: r.title,
                 provider: r.provider,
@@ -342,6 +359,9 @@ pub async fn add(
         certificate_type: stored.as_ref().map(|s| s.2.to_string()),
         recorded_by: ctx.actor.user.to_string(),
         created_at: ctx.now.millis(),
+        self_recorded: ctx.actor.person == Some(Id::parse(&person.id).ok_or(AppError::NotFound)?),
+        voided_at: None,
+        void_reason: None,
     };
     let written = async {
         let mut tx = ctx.change().await?;
@@ -613,4 +633,45 @@ pub async fn record_briefing(ctx: &Ctx, person: &str, input: &BriefingInput) -> 
     );
     tx.commit().await?;
     Ok(())
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct VoidInput {
+    /// Why the record is wrong.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Voids a training record that is wrong (the agency's supervisor): it stays, with the reason,
+/// and no longer counts.
+pub async fn void(ctx: &Ctx, record: &str, input: &VoidInput) -> AppResult<String> {
+    let row = match Id::parse(record) {
+        Some(id) => store::record(&mut ctx.app.db.acquire().await?, id).await?,
+        None => None,
+    };
+    let row = row.ok_or(AppError::NotFound)?;
+    let (person, agency) = person_for(ctx, &row.person_id, Action::View).await?;
+    let pid = Id::parse(&person.id).ok_or(AppError::NotFound)?;
+    ctx.require(
+        Action::Change,
+        record_of(ctx, agency, pid).kept_by(triad_domain::policy::KeptBy::TrainingVoid),
+        ("training", &row.id),
+    )
+    .await?;
+    let Some(reason) = triad_domain::text::parse_text("reason", &input.reason, 500)? else {
+        return Err(triad_domain::Invalid::one("reason", "say why the record is wrong").into());
+    };
+    let id = Id::parse(&row.id).ok_or(AppError::NotFound)?;
+    let mut tx = ctx.change().await?;
+    if !store::void(&mut tx, id, ctx.actor.user, ctx.now.millis(), &reason).await? {
+        return Err(AppError::Conflict("this record is already void".into()));
+    }
+    tx.audit(
+        ctx.event("training.void", Outcome::Ok)
+            .record("training", &row.id)
+            .content(&(&row.id, &reason))
+            .tenant(None, Some(agency)),
+    );
+    tx.commit().await?;
+    Ok(person.id)
 }

@@ -179,6 +179,8 @@ pub enum KeptBy {
     /// An SRO's evaluation is written by the agency's supervisor (never by the officer it is
     /// about, who reads it).
     Evaluation,
+    /// A training record is voided by the agency's supervisor (not by the officer).
+    TrainingVoid,
 }
 
 impl KeptBy {
@@ -191,6 +193,7 @@ impl KeptBy {
             KeptBy::Referral => here.has(Role::Sro),
             KeptBy::StartOfYear => here.has(Role::Sro) || here.has(Role::CampusAdmin),
             KeptBy::Evaluation => here.has(Role::LeSupervisor),
+            KeptBy::TrainingVoid => here.has(Role::LeSupervisor),
         }
     }
 
@@ -206,6 +209,7 @@ impl KeptBy {
             }
             KeptBy::Referral => "referrals are recorded by the campus's SRO",
             KeptBy::Evaluation => "an SRO's evaluation is written by the agency's supervisor",
+            KeptBy::TrainingVoid => "a training record is voided by the agency's supervisor",
             KeptBy::StartOfYear => {
                 "the start-of-year checklist is marked by the campus's SRO or administrator"
             }

@@ -30,12 +30,24 @@ pub async fn of_district<'c>(
 ) -> StoreResult<Vec<ResourceRow>> {
     let mut c: Conn = conn.into();
     let sql = format!(
-        "SELECT {COLUMNS} FROM community_resources WHERE district_id = $1 ORDER BY category, name, id"
+        "SELECT {COLUMNS} FROM community_resources WHERE district_id = $1 AND retired_at IS NULL \
+         ORDER BY category, name, id"
     );
     Ok(fetch_all!(&mut c, ResourceRow, &sql, district.to_string())?)
 }
 
 pub async fn resource<'c>(conn: impl Into<Conn<'c>>, id: Id) -> StoreResult<Option<ResourceRow>> {
+    let mut c: Conn = conn.into();
+    let sql =
+        format!("SELECT {COLUMNS} FROM community_resources WHERE id = $1 AND retired_at IS NULL");
+    Ok(fetch_optional!(&mut c, ResourceRow, &sql, id.to_string())?)
+}
+
+/// An entry whether or not it was retired (to retire it once, and answer a second time).
+pub async fn resource_even_retired<'c>(
+    conn: impl Into<Conn<'c>>,
+    id: Id,
+) -> StoreResult<Option<ResourceRow>> {
     let mut c: Conn = conn.into();
     let sql = format!("SELECT {COLUMNS} FROM community_resources WHERE id = $1");
     Ok(fetch_optional!(&mut c, ResourceRow, &sql, id.to_string())?)
@@ -81,6 +93,19 @@ pub async fn put<'c>(conn: impl Into<Conn<'c>>, r: &ResourceRow) -> StoreResult<
         )?;
     }
     Ok(())
+}
+
+/// Takes a service that closed off the directory (it stays in the records, with its referrals).
+pub async fn retire<'c>(conn: impl Into<Conn<'c>>, id: Id, by: Id, at: i64) -> StoreResult<bool> {
+    let mut c: Conn = conn.into();
+    let n = execute!(
+        &mut c,
+        "UPDATE community_resources SET retired_at = $1, retired_by = $2 WHERE id = $3 AND retired_at IS NULL",
+        at,
+        by.to_string(),
+        id.to_string()
+    )?;
+    Ok(n == 1)
 }
 
 /// Marks an entry checked on a day, by someone.

@@ -80,3 +80,20 @@ pub async fn set_plan<'c>(
     )?;
     Ok(n == 1)
 }
+
+/// Corrects a grant's terms (what it pays for, funder, amount, days).
+pub async fn correct<'c>(conn: impl Into<Conn<'c>>, g: &GrantRow) -> StoreResult<bool> {
+    let mut c: Conn = conn.into();
+    let n = execute!(
+        &mut c,
+        "UPDATE funding_grants SET covers = $1, funder = $2, amount_cents = $3, starts_on = $4, \
+         ends_on = $5 WHERE id = $6",
+        g.covers.clone(),
+        g.funder.clone(),
+        g.amount_cents,
+        g.starts_on.clone(),
+        g.ends_on.clone(),
+        g.id.clone()
+    )?;
+    Ok(n == 1)
+}

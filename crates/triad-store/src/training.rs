@@ -20,11 +20,16 @@ pub struct TrainingRow {
     pub certificate_type: Option<String>,
     pub recorded_by: String,
     pub created_at: i64,
+    /// The officer entered it themself (not their supervisor).
+    pub self_recorded: bool,
+    /// Voided by the supervisor: it no longer counts.
+    pub voided_at: Option<i64>,
+    pub void_reason: Option<String>,
 }
 
 const COLUMNS: &str = "id, person_id, agency_id, title, provider, counts, tenths, completed_on, \
                        joint, certificate_key, certificate_sha256, certificate_type, recorded_by, \
-                       created_at";
+                       created_at, self_recorded, voided_at, void_reason";
 
 /// One person's courses, the latest first.
 pub async fn of_person<'c>(conn: impl Into<Conn<'c>>, person: Id) -> StoreResult<Vec<TrainingRow>> {
@@ -54,7 +59,7 @@ pub async fn insert<'c>(conn: impl Into<Conn<'c>>, r: &TrainingRow) -> StoreResu
         &mut c,
         "INSERT INTO training_records (id, person_id, agency_id, title, provider, counts, tenths, \
          completed_on, joint, certificate_key, certificate_sha256, certificate_type, recorded_by, \
-         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+         created_at, self_recorded) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         r.id.clone(),
         r.person_id.clone(),
         r.agency_id.clone(),
@@ -68,9 +73,31 @@ pub async fn insert<'c>(conn: impl Into<Conn<'c>>, r: &TrainingRow) -> StoreResu
         r.certificate_sha256.clone(),
         r.certificate_type.clone(),
         r.recorded_by.clone(),
-        r.created_at
+        r.created_at,
+        r.self_recorded
     )?;
     Ok(())
+}
+
+/// Voids a record (it stays, and no longer counts); `false` when it was already void.
+pub async fn void<'c>(
+    conn: impl Into<Conn<'c>>,
+    id: Id,
+    by: Id,
+    at: i64,
+    reason: &str,
+) -> StoreResult<bool> {
+    let mut c: Conn = conn.into();
+    let n = execute!(
+        &mut c,
+        "UPDATE training_records SET voided_at = $1, voided_by = $2, void_reason = $3 \
+         WHERE id = $4 AND voided_at IS NULL",
+        at,
+        by.to_string(),
+        reason.to_string(),
+        id.to_string()
+    )?;
+    Ok(n == 1)
 }
 
 /// The setting keys of an agency's requirements: basic tenths, yearly tenths, training year.

@@ -285,6 +285,9 @@ async fn training(
                     certificate_type: None,
                     recorded_by: supervisor.unwrap_or(*user).to_string(),
                     created_at: now.millis(),
+                    self_recorded: false,
+                    voided_at: None,
+                    void_reason: None,
                 },
             )
             .await?;

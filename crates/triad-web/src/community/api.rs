@@ -19,12 +19,13 @@ pub fn routes() -> Routes {
         .put("/api/v1/districts/{id}/community/period", set_period)
         .put("/api/v1/community/{id}", update)
         .post("/api/v1/community/{id}/verify", verify)
+        .post("/api/v1/community/{id}/retire", retire)
         .post("/api/v1/community/{id}/referrals", refer)
 }
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(directory, add, set_period, update, verify, refer),
+    paths(directory, add, set_period, update, verify, retire, refer),
     components(schemas(
         Directory,
         ServiceView,
@@ -111,4 +112,12 @@ async fn refer(
 ) -> WebResult<(StatusCode, Json<Written>)> {
     let r = service::refer(&ctx, &id, &input).await?;
     Ok((StatusCode::CREATED, Json(Written { id: r.id })))
+}
+
+/// Takes a service that closed off the directory (its referrals stay in the records).
+#[utoipa::path(post, path = "/api/v1/community/{id}/retire", tag = "community", params(("id" = String, Path), ("Idempotency-Key" = String, Header)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)), security(("token" = [])))]
+async fn retire(ctx: Ctx, Path(id): Path<String>) -> WebResult<StatusCode> {
+    service::retire(&ctx, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -20,12 +20,14 @@ pub fn routes() -> Routes {
         .post("/districts/{id}/community/period", set_period)
         .post("/community/{id}", update)
         .post("/community/{id}/verify", verify)
+        .post("/community/{id}/retire", retire)
         .post("/community/{id}/referrals", refer)
 }
 
 /// The forms under one entry.
 struct EntryForms {
     verify: FormToken,
+    retire: FormToken,
     refer: FormToken,
     edit: FormToken,
 }
@@ -52,6 +54,7 @@ async fn directory(
         .iter()
         .map(|_| EntryForms {
             verify: ctx.form(),
+            retire: ctx.form(),
             refer: ctx.form(),
             edit: ctx.form(),
         })
@@ -116,4 +119,9 @@ impl DirectoryPage {
     fn category_selected(&self, code: &str) -> bool {
         self.q.category == code
     }
+}
+
+async fn retire(ctx: Ctx, Path(id): Path<String>) -> WebResult<Response> {
+    let row = service::retire(&ctx, &id).await?;
+    Ok(back_to(&row.district_id, None))
 }

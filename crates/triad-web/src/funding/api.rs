@@ -14,11 +14,12 @@ pub fn routes() -> Routes {
         .get("/api/v1/partnerships/{id}/grants", funding)
         .post("/api/v1/partnerships/{id}/grants", add_grant)
         .put("/api/v1/grants/{id}/plan", record_plan)
+        .put("/api/v1/grants/{id}", correct)
 }
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(funding, add_grant, record_plan),
+    paths(funding, add_grant, record_plan, correct),
     components(schemas(PartnershipFunding, GrantView, GrantTermsInput, PlanInput, Added))
 )]
 pub struct FundingApiDoc;
@@ -58,4 +59,16 @@ async fn record_plan(
 ) -> WebResult<StatusCode> {
     service::record_plan(&ctx, &id, &input).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Corrects a grant's terms (its plan, if recorded, stays). Bad terms answer 422.
+#[utoipa::path(put, path = "/api/v1/grants/{id}", tag = "funding", params(("id" = String, Path), ("Idempotency-Key" = String, Header)), request_body = GrantTermsInput,
+    responses((status = 200, body = Added), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn correct(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(input): Json<GrantTermsInput>,
+) -> WebResult<Json<Added>> {
+    let g = service::correct(&ctx, &id, &input).await?;
+    Ok(Json(Added { id: g.id }))
 }

@@ -17,6 +17,7 @@ pub fn routes() -> Routes {
         .get("/partnerships/{id}/funding", funding)
         .post("/partnerships/{id}/grants", add_grant)
         .post("/grants/{id}/plan", record_plan)
+        .post("/grants/{id}", correct)
 }
 
 #[derive(Template)]
@@ -26,16 +27,19 @@ struct FundingPage {
     f: PartnershipFunding,
     add_form: FormToken,
     plan_forms: Vec<FormToken>,
+    correct_forms: Vec<FormToken>,
 }
 
 async fn funding(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
     let f = service::of_partnership(&ctx, &id).await?;
     let plan_forms = f.grants.iter().map(|_| ctx.form()).collect();
+    let correct_forms = f.grants.iter().map(|_| ctx.form()).collect();
     render(&FundingPage {
         layout: Layout::new(&ctx),
         f,
         add_form: ctx.form(),
         plan_forms,
+        correct_forms,
     })
 }
 
@@ -58,5 +62,17 @@ async fn record_plan(
     let partnership = service::record_plan(&ctx, &id, &input).await?;
     Ok(crate::views::redirect(&format!(
         "/partnerships/{partnership}/funding#grant-{id}"
+    )))
+}
+
+async fn correct(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(input): Form<GrantTermsInput>,
+) -> WebResult<Response> {
+    let g = service::correct(&ctx, &id, &input).await?;
+    Ok(crate::views::redirect(&format!(
+        "/partnerships/{}/funding#grant-{}",
+        g.partnership_id, g.id
     )))
 }

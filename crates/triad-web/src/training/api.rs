@@ -3,6 +3,7 @@
 use super::service::{
     self, AgencyTraining, BriefingInput, BriefingsView, Choice, CourseInput, DistrictTraining,
     OfficerStanding, PersonTraining, RecordView, RequirementsInput, RequirementsView, StandingView,
+    VoidInput,
 };
 use crate::context::Ctx;
 use crate::error::{ErrorBody, WebResult};
@@ -20,6 +21,7 @@ pub fn routes() -> Routes {
         .post("/api/v1/people/{id}/training", add)
         .post("/api/v1/people/{id}/briefings", record_briefing)
         .get("/api/v1/training/{id}/certificate", certificate)
+        .post("/api/v1/training/{id}/void", void)
         .get("/api/v1/agencies/{id}/training", agency)
         .put(
             "/api/v1/agencies/{id}/training/requirements",
@@ -44,6 +46,7 @@ pub fn routes() -> Routes {
         RecordView,
         BriefingsView,
         BriefingInput,
+        VoidInput,
         StandingView,
         RequirementsView,
         Choice,
@@ -135,5 +138,18 @@ async fn record_briefing(
     Json(input): Json<BriefingInput>,
 ) -> WebResult<StatusCode> {
     service::record_briefing(&ctx, &id, &input).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Voids a wrong training record, with the reason (the agency's supervisor): it stays and no
+/// longer counts; a second void answers 409.
+#[utoipa::path(post, path = "/api/v1/training/{id}/void", tag = "training", params(("id" = String, Path), ("Idempotency-Key" = String, Header)), request_body = VoidInput,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn void(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(input): Json<VoidInput>,
+) -> WebResult<StatusCode> {
+    service::void(&ctx, &id, &input).await?;
     Ok(StatusCode::NO_CONTENT)
 }

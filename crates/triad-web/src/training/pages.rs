@@ -3,6 +3,7 @@
 
 use super::service::{
     self, AgencyTraining, BriefingInput, DistrictTraining, PersonTraining, RequirementsInput,
+    VoidInput,
 };
 use crate::context::Ctx;
 use crate::error::WebResult;
@@ -22,6 +23,7 @@ pub fn routes() -> Routes {
         .post("/people/{id}/training", add)
         .post("/people/{id}/briefings", record_briefing)
         .get("/training/{id}/certificate", certificate)
+        .post("/training/{id}/void", void)
         .get("/agencies/{id}/training", agency)
         .post("/agencies/{id}/training/requirements", set_requirements)
         .get("/districts/{id}/training", district)
@@ -34,15 +36,18 @@ struct PersonPage {
     t: PersonTraining,
     add_form: FormToken,
     briefing_form: FormToken,
+    /// One per record (the supervisor voids a wrong one).
+    void_forms: Vec<FormToken>,
 }
 
 async fn person(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
     let t = service::of_person(&ctx, &id).await?;
     render(&PersonPage {
         layout: Layout::new(&ctx),
-        t,
         add_form: ctx.form(),
         briefing_form: ctx.form(),
+        void_forms: t.records.iter().map(|_| ctx.form()).collect(),
+        t,
     })
 }
 
@@ -112,5 +117,16 @@ async fn record_briefing(
     service::record_briefing(&ctx, &id, &input).await?;
     Ok(crate::views::redirect(&format!(
         "/people/{id}/training#briefings"
+    )))
+}
+
+async fn void(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(input): Form<VoidInput>,
+) -> WebResult<Response> {
+    let person = service::void(&ctx, &id, &input).await?;
+    Ok(crate::views::redirect(&format!(
+        "/people/{person}/training"
     )))
 }

@@ -160,6 +160,9 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
             "/community/{id}" | "/community/{id}/verify" | "/api/v1/community/{id}/verify",
         )
         | ("PUT", "/api/v1/community/{id}") => e(COMMUNITY_KEEPERS, NOBODY),
+        ("POST", "/community/{id}/retire" | "/api/v1/community/{id}/retire") => {
+            e(COMMUNITY_KEEPERS, NOBODY)
+        }
         ("POST", "/community/{id}/referrals" | "/api/v1/community/{id}/referrals") => {
             e(AUTHOR, NOBODY)
         }
@@ -180,7 +183,9 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
             | "/api/v1/people/{id}/training"
             | "/people/{id}/briefings"
             | "/api/v1/people/{id}/briefings"
-            | "/agencies/{id}/training/requirements",
+            | "/agencies/{id}/training/requirements"
+            | "/training/{id}/void"
+            | "/api/v1/training/{id}/void",
         )
         | ("PUT", "/api/v1/agencies/{id}/training/requirements") => e(TRAINING_KEEPERS, NOBODY),
         ("GET" | "POST", "/people/{id}/evaluations" | "/api/v1/people/{id}/evaluations") => {
@@ -245,9 +250,12 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
         ("GET", "/partnerships/{id}/funding" | "/api/v1/partnerships/{id}/grants")
         | (
             "POST",
-            "/partnerships/{id}/grants" | "/api/v1/partnerships/{id}/grants" | "/grants/{id}/plan",
+            "/partnerships/{id}/grants"
+            | "/api/v1/partnerships/{id}/grants"
+            | "/grants/{id}/plan"
+            | "/grants/{id}",
         )
-        | ("PUT", "/api/v1/grants/{id}/plan") => e(FUNDING_LEADERS, NOBODY),
+        | ("PUT", "/api/v1/grants/{id}/plan" | "/api/v1/grants/{id}") => e(FUNDING_LEADERS, NOBODY),
         // District leaders find the people of their district and give or end its school
         // roles; everything else about accounts, and the instance's settings, is the
         // administrator's.
@@ -530,6 +538,18 @@ async fn concrete(app: &TestApp, path: &str, actor: &str, foreign: bool) -> Stri
             w.partnership
         }
         .to_string()
+    } else if path.ends_with("/retire") {
+        // Retiring takes the service off the directory: each request retires a fresh one.
+        community_resource(
+            app,
+            if foreign {
+                w.other_district
+            } else {
+                w.district
+            },
+        )
+        .await
+        .to_string()
     } else if path.starts_with("/community/") || path.starts_with("/api/v1/community/") {
         if foreign {
             w.other_community_resource
@@ -586,6 +606,29 @@ async fn concrete(app: &TestApp, path: &str, actor: &str, foreign: bool) -> Stri
         .replace("{side}", "criminal")
         .replace("{code}", "staff.talking_points")
         .replace("{item}", &triad_domain::Id::new().to_string())
+}
+
+/// A fresh service in a district's community directory.
+async fn community_resource(app: &TestApp, district: triad_domain::Id) -> triad_domain::Id {
+    let id = triad_domain::Id::new();
+    let row = triad_store::community::ResourceRow {
+        id: id.to_string(),
+        district_id: district.to_string(),
+        name: "Closing soon".into(),
+        category: "other".into(),
+        contact: "555-0199".into(),
+        hours: None,
+        languages: None,
+        eligibility: None,
+        verified_on: "2026-01-01".into(),
+        verified_by: app.user("director").to_string(),
+        created_at: 0,
+        updated_at: 0,
+    };
+    let mut tx = app.db.begin().await.unwrap();
+    triad_store::community::put(&mut tx, &row).await.unwrap();
+    tx.commit().await.unwrap();
+    id
 }
 
 /// The incident-side fixture a path names, in the own or the foreign tenant.
@@ -839,7 +882,9 @@ fn sibling_allows(role: &str, route: &RouteSpec) -> bool {
             | "/api/v1/districts/{id}/community"
             | "/community/{id}"
             | "/community/{id}/verify"
-            | "/api/v1/community/{id}/verify",
+            | "/api/v1/community/{id}/verify"
+            | "/community/{id}/retire"
+            | "/api/v1/community/{id}/retire",
         )
         | ("PUT", "/api/v1/community/{id}") => matches!(role, "sro" | "sso" | "principal"),
         ("POST", "/community/{id}/referrals" | "/api/v1/community/{id}/referrals") => role == "sro",

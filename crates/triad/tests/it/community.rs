@@ -269,6 +269,27 @@ both_engines!(
             .await
             .unwrap();
         assert!(!theirs.contains("Youth Crisis Line") && !theirs.contains("1 referral"));
+        // The crisis line closed: taken off, its record kept; nobody is referred there again.
+        let r = app
+            .post_form(&format!("/community/{crisis}/retire"), &principal, &[])
+            .await;
+        assert_eq!(r.status(), 303);
+        let page = app.get(&directory, &principal).await.text().await.unwrap();
+        assert!(!page.contains("Youth Crisis Line"), "{page}");
+        let r = app
+            .post_form(
+                &format!("/community/{crisis}/referrals"),
+                &sro,
+                &[("campus", &campus)],
+            )
+            .await;
+        assert_eq!(r.status(), 404);
+        assert_eq!(
+            app.count("community_resources").await,
+            3,
+            "retired, not deleted (two here, one in the other district)"
+        );
+        assert_eq!(app.audit_count("community.retire", "ok").await, 1);
         assert_eq!(app.audit_count("community.add", "ok").await, 1);
         assert_eq!(app.audit_count("community.edit", "ok").await, 1);
         assert_eq!(app.audit_count("community.verify", "ok").await, 1);

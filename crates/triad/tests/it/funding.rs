@@ -202,6 +202,47 @@ both_engines!(
         assert_eq!(r.status(), 303);
         let home = app.get("/", &director).await.text().await.unwrap();
         assert!(plans_section(&home).is_none(), "{home}");
+        // A wrong end day is corrected; a correction that makes no sense is refused.
+        let correct = format!("/grants/{soon_id}");
+        let terms = |ends: &str| {
+            vec![
+                ("covers", "SRO at the high school".to_string()),
+                ("funder", "COPS Hiring Program".to_string()),
+                ("amount", "125000".to_string()),
+                ("starts", starts.clone()),
+                ("ends", ends.to_string()),
+            ]
+        };
+        let bad = terms("2001-01-01");
+        let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(app.post_form(&correct, &director, &bad).await.status(), 422);
+        let later = (today + Days::new(900)).to_string();
+        let good = terms(&later);
+        let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let principal = app.session("principal").await;
+        assert!(matches!(
+            app.post_form(&correct, &principal, &good)
+                .await
+                .status()
+                .as_u16(),
+            403 | 404
+        ));
+        assert_eq!(
+            app.post_form(&correct, &director, &good).await.status(),
+            303
+        );
+        let listed: serde_json::Value =
+            app.api_get(&grants_api, &token).await.json().await.unwrap();
+        let corrected = listed["grants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["id"] == soon_id.as_str())
+            .unwrap()
+            .clone();
+        assert_eq!(corrected["ends"], later.as_str());
+        assert_eq!(corrected["plan_standing"], "recorded", "the plan stays");
+        assert_eq!(app.audit_count("grant.correct", "ok").await, 1);
         // Each change is in the audit trail.
         assert_eq!(app.audit_count("grant.add", "ok").await, 2);
         assert_eq!(app.audit_count("grant.plan", "ok").await, 2);

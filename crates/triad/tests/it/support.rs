@@ -1089,6 +1089,9 @@ async fn build_world(
             certificate_type: Some("application/pdf".into()),
             recorded_by: users["sergeant"].to_string(),
             created_at: now.millis(),
+            self_recorded: false,
+            voided_at: None,
+            void_reason: None,
         };
         triad_store::training::insert(&mut tx, &row)
             .await

@@ -317,6 +317,68 @@ both_engines!(
                 "{page}"
             );
         }
+        // A wrong record is voided by the supervisor, with a reason, and stops counting; the
+        // officer cannot void their own.
+        let listed: serde_json::Value = app
+            .api_get(&format!("/api/v1/people/{person}/training"), &sergeant)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let in_service = listed["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["counts"] == "in_service")
+            .unwrap()
+            .clone();
+        assert_eq!(in_service["entered_by_officer"], false);
+        let basic_row = listed["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["counts"] == "basic")
+            .unwrap()
+            .clone();
+        assert_eq!(
+            basic_row["entered_by_officer"], true,
+            "the SRO entered the basic course"
+        );
+        let void = format!("/training/{}/void", in_service["id"].as_str().unwrap());
+        assert_eq!(
+            app.post_form(&void, &sro, &[("reason", "mine")])
+                .await
+                .status(),
+            403
+        );
+        assert_eq!(
+            app.post_form(&void, &s, &[("reason", " ")]).await.status(),
+            422
+        );
+        assert_eq!(
+            app.post_form(&void, &s, &[("reason", "Entered twice")])
+                .await
+                .status(),
+            303
+        );
+        assert_eq!(
+            app.post_form(&void, &s, &[("reason", "again")])
+                .await
+                .status(),
+            409
+        );
+        let after: serde_json::Value = app
+            .api_get(&format!("/api/v1/people/{person}/training"), &sergeant)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(after["standing"]["year_hours"], "0");
+        assert_eq!(
+            after["records"].as_array().unwrap().len(),
+            2,
+            "kept, not deleted"
+        );
         assert_eq!(app.audit_count("training.add", "ok").await, 2);
         assert_eq!(app.audit_count("training.requirements", "ok").await, 1);
     }
