@@ -27,6 +27,7 @@ pub enum DueKind {
     SemesterReview,
     StartOfYear,
     EvaluationInput,
+    PanelInput,
     ActionItems,
     NextDrill,
     VisitorsNow,
@@ -147,6 +148,17 @@ async fn campus_entries(ctx: &Ctx, campus: &Campus, here: &RolesHere) -> AppResu
         }
         if here.has(Role::CampusAdmin) {
             entries.extend(evaluation_inputs(ctx, campus, &cal).await?);
+            entries.extend(
+                crate::selection::panel_waiting(ctx, campus)
+                    .await?
+                    .into_iter()
+                    .map(|(posting, title)| DueEntry {
+                        kind: DueKind::PanelInput,
+                        urgency: Urgency::Due,
+                        text: format!("Your recommendation on the candidates for {title} is asked"),
+                        link: Some(format!("/postings/{posting}")),
+                    }),
+            );
         }
         entries.extend(action_items(ctx, campus, &cal).await?);
         entries.extend(next_drill(ctx, campus, &cal).await?);

@@ -32,6 +32,7 @@ pub mod partnership;
 pub mod personnel;
 pub mod photo;
 pub mod role_guide;
+pub mod selection;
 pub mod show;
 pub mod sign_in;
 pub mod spreadsheet;

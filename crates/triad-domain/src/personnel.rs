@@ -3,6 +3,7 @@
 //! the officer's campuses give their own input alongside (each sees and edits only theirs),
 //! and each campus records the uniform the officer wears and the office space given.
 
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -96,6 +97,52 @@ pub fn parse_comments(text: &str) -> Result<Option<String>, Invalid> {
     parse_text("comments", text, 4000)
 }
 
+/// The years of law-enforcement experience an SRO should have, unless the agency says (seed
+/// 003: at least three).
+pub const DEFAULT_MIN_YEARS: i64 = 3;
+
+/// Full years between the day an officer started in law enforcement and `today`.
+pub fn years_served(start: NaiveDate, today: NaiveDate) -> i64 {
+    let mut years = i64::from(today.year() - start.year());
+    if (today.month(), today.day()) < (start.month(), start.day()) {
+        years -= 1;
+    }
+    years.max(0)
+}
+
+/// Whether a candidate has the experience asked; `None` when their start is not recorded.
+pub fn meets_minimum(start: Option<NaiveDate>, today: NaiveDate, min_years: i64) -> Option<bool> {
+    start.map(|s| years_served(s, today) >= min_years)
+}
+
+pub fn parse_min_years(text: &str) -> Result<i64, Invalid> {
+    match text.trim().parse::<i64>() {
+        Ok(n) if (0..=30).contains(&n) => Ok(n),
+        _ => Err(Invalid::one(
+            "min_years",
+            "must be a whole number of years from 0 to 30",
+        )),
+    }
+}
+
+text_enum! {
+    /// What an administrator on the interview panel says of a candidate.
+    Recommendation {
+        Recommend => "recommend" / "Recommend",
+        Reservations => "reservations" / "Recommend with reservations",
+        DoNotRecommend => "do_not_recommend" / "Do not recommend",
+    }
+}
+
+text_enum! {
+    /// Where a candidate for an SRO post stands.
+    Selection {
+        Pending => "pending" / "Under consideration",
+        Selected => "selected" / "Selected",
+        NotSelected => "not_selected" / "Not selected",
+    }
+}
+
 text_enum! {
     /// What the officer wears on the campus (item 21).
     Uniform {
@@ -154,6 +201,29 @@ mod tests {
         let e = parse_ratings(&odd).unwrap_err();
         assert_eq!(e.errors.len(), 2, "{e:?}");
         assert!(parse_comments(&"x".repeat(4001)).is_err());
+    }
+
+    #[test]
+    fn experience_is_counted_in_full_years_against_the_minimum() {
+        let d = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(years_served(d("2023-09-02"), d("2026-09-01")), 2);
+        assert_eq!(years_served(d("2023-09-01"), d("2026-09-01")), 3);
+        assert_eq!(years_served(d("2027-01-01"), d("2026-09-01")), 0);
+        assert_eq!(
+            meets_minimum(Some(d("2023-09-02")), d("2026-09-01"), 3),
+            Some(false)
+        );
+        assert_eq!(
+            meets_minimum(Some(d("2020-01-01")), d("2026-09-01"), 3),
+            Some(true)
+        );
+        assert_eq!(meets_minimum(None, d("2026-09-01"), 3), None);
+        assert_eq!(parse_min_years("3"), Ok(3));
+        assert!(
+            parse_min_years("-1").is_err()
+                && parse_min_years("31").is_err()
+                && parse_min_years("x").is_err()
+        );
     }
 
     #[test]

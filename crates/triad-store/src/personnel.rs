@@ -188,3 +188,191 @@ pub async fn put_post<'c>(conn: impl Into<Conn<'c>>, p: &PostRow) -> StoreResult
     )?;
     Ok(())
 }
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct PostingRow {
+    pub id: String,
+    pub agency_id: String,
+    pub campus_id: String,
+    pub title: String,
+    pub opened_on: String,
+    pub created_by: String,
+    pub created_at: i64,
+}
+
+const POSTING_COLUMNS: &str = "id, agency_id, campus_id, title, opened_on, created_by, created_at";
+
+pub async fn postings_of<'c>(
+    conn: impl Into<Conn<'c>>,
+    agency: Id,
+) -> StoreResult<Vec<PostingRow>> {
+    let mut c: Conn = conn.into();
+    let sql = format!(
+        "SELECT {POSTING_COLUMNS} FROM sro_postings WHERE agency_id = $1 ORDER BY opened_on DESC, created_at DESC"
+    );
+    Ok(fetch_all!(&mut c, PostingRow, &sql, agency.to_string())?)
+}
+
+pub async fn posting<'c>(conn: impl Into<Conn<'c>>, id: Id) -> StoreResult<Option<PostingRow>> {
+    let mut c: Conn = conn.into();
+    let sql = format!("SELECT {POSTING_COLUMNS} FROM sro_postings WHERE id = $1");
+    Ok(fetch_optional!(&mut c, PostingRow, &sql, id.to_string())?)
+}
+
+pub async fn insert_posting<'c>(conn: impl Into<Conn<'c>>, p: &PostingRow) -> StoreResult<()> {
+    let mut c: Conn = conn.into();
+    execute!(
+        &mut c,
+        "INSERT INTO sro_postings (id, agency_id, campus_id, title, opened_on, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        p.id.clone(),
+        p.agency_id.clone(),
+        p.campus_id.clone(),
+        p.title.clone(),
+        p.opened_on.clone(),
+        p.created_by.clone(),
+        p.created_at
+    )?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct CandidateRow {
+    pub id: String,
+    pub posting_id: String,
+    pub person_id: String,
+    pub volunteered: bool,
+    pub decision: String,
+    pub decided_at: Option<i64>,
+    pub created_at: i64,
+}
+
+const CANDIDATE_COLUMNS: &str =
+    "id, posting_id, person_id, volunteered, decision, decided_at, created_at";
+
+pub async fn candidates<'c>(
+    conn: impl Into<Conn<'c>>,
+    posting: Id,
+) -> StoreResult<Vec<CandidateRow>> {
+    let mut c: Conn = conn.into();
+    let sql = format!(
+        "SELECT {CANDIDATE_COLUMNS} FROM sro_candidates WHERE posting_id = $1 ORDER BY created_at, id"
+    );
+    Ok(fetch_all!(&mut c, CandidateRow, &sql, posting.to_string())?)
+}
+
+pub async fn candidate<'c>(conn: impl Into<Conn<'c>>, id: Id) -> StoreResult<Option<CandidateRow>> {
+    let mut c: Conn = conn.into();
+    let sql = format!("SELECT {CANDIDATE_COLUMNS} FROM sro_candidates WHERE id = $1");
+    Ok(fetch_optional!(&mut c, CandidateRow, &sql, id.to_string())?)
+}
+
+/// Adds a candidate; `false` when they are already one for the posting.
+pub async fn insert_candidate<'c>(
+    conn: impl Into<Conn<'c>>,
+    r: &CandidateRow,
+) -> StoreResult<bool> {
+    let mut c: Conn = conn.into();
+    let n = execute!(
+        &mut c,
+        "INSERT INTO sro_candidates (id, posting_id, person_id, volunteered, decision, decided_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, NULL, $6) ON CONFLICT (posting_id, person_id) DO NOTHING",
+        r.id.clone(),
+        r.posting_id.clone(),
+        r.person_id.clone(),
+        r.volunteered,
+        r.decision.clone(),
+        r.created_at
+    )?;
+    Ok(n == 1)
+}
+
+pub async fn decide<'c>(
+    conn: impl Into<Conn<'c>>,
+    candidate: Id,
+    decision: &str,
+    at: i64,
+) -> StoreResult<bool> {
+    let mut c: Conn = conn.into();
+    let n = execute!(
+        &mut c,
+        "UPDATE sro_candidates SET decision = $1, decided_at = $2 WHERE id = $3",
+        decision.to_string(),
+        at,
+        candidate.to_string()
+    )?;
+    Ok(n == 1)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct PanelRow {
+    pub candidate_id: String,
+    pub admin_id: String,
+    pub admin_name: String,
+    pub recommendation: String,
+    pub comments: Option<String>,
+    pub updated_at: i64,
+}
+
+/// The panel's input on a posting's candidates.
+pub async fn panel_of_posting<'c>(
+    conn: impl Into<Conn<'c>>,
+    posting: Id,
+) -> StoreResult<Vec<PanelRow>> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_all!(
+        &mut c,
+        PanelRow,
+        "SELECT p.candidate_id, p.admin_id, p.admin_name, p.recommendation, p.comments, p.updated_at \
+         FROM panel_inputs p JOIN sro_candidates c ON c.id = p.candidate_id \
+         WHERE c.posting_id = $1 ORDER BY p.admin_name",
+        posting.to_string()
+    )?)
+}
+
+pub async fn put_panel<'c>(conn: impl Into<Conn<'c>>, p: &PanelRow) -> StoreResult<()> {
+    let mut c: Conn = conn.into();
+    execute!(
+        &mut c,
+        "DELETE FROM panel_inputs WHERE candidate_id = $1 AND admin_id = $2",
+        p.candidate_id.clone(),
+        p.admin_id.clone()
+    )?;
+    execute!(
+        &mut c,
+        "INSERT INTO panel_inputs (candidate_id, admin_id, admin_name, recommendation, comments, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        p.candidate_id.clone(),
+        p.admin_id.clone(),
+        p.admin_name.clone(),
+        p.recommendation.clone(),
+        p.comments.clone(),
+        p.updated_at
+    )?;
+    Ok(())
+}
+
+/// Candidates for posts on a campus still pending, without this administrator's input.
+pub async fn panel_waiting<'c>(
+    conn: impl Into<Conn<'c>>,
+    campus: Id,
+    admin: Id,
+) -> StoreResult<Vec<(String, String)>> {
+    #[derive(sqlx::FromRow)]
+    struct Waiting {
+        posting_id: String,
+        title: String,
+    }
+    let mut c: Conn = conn.into();
+    let rows = fetch_all!(
+        &mut c,
+        Waiting,
+        "SELECT DISTINCT s.id AS posting_id, s.title FROM sro_postings s \
+         JOIN sro_candidates c ON c.posting_id = s.id AND c.decision = 'pending' \
+         WHERE s.campus_id = $1 AND NOT EXISTS (SELECT 1 FROM panel_inputs p \
+           WHERE p.candidate_id = c.id AND p.admin_id = $2) ORDER BY s.title",
+        campus.to_string(),
+        admin.to_string()
+    )?;
+    Ok(rows.into_iter().map(|r| (r.posting_id, r.title)).collect())
+}

@@ -28,6 +28,7 @@ mod replay;
 pub mod role_guide;
 pub mod routes;
 mod security;
+pub mod selection;
 pub mod start_of_year;
 pub mod surveys;
 pub mod training;
@@ -133,6 +134,7 @@ fn all_routes() -> routes::Routes {
         .merge(crate::training::routes())
         .merge(crate::start_of_year::routes())
         .merge(crate::personnel::routes())
+        .merge(crate::selection::routes())
         .merge(crate::role_guide::routes())
         .merge(crate::incidents::routes())
         .merge(crate::incident_file::routes())

@@ -22,6 +22,7 @@ pub fn spec() -> utoipa::openapi::OpenApi {
     doc.merge(crate::training::TrainingApiDoc::openapi());
     doc.merge(crate::start_of_year::StartOfYearApiDoc::openapi());
     doc.merge(crate::personnel::PersonnelApiDoc::openapi());
+    doc.merge(crate::selection::SelectionApiDoc::openapi());
     doc.merge(crate::role_guide::RoleGuideApiDoc::openapi());
     doc.merge(crate::incidents::IncidentsApiDoc::openapi());
     doc.merge(crate::incident_file::IncidentFileApiDoc::openapi());

@@ -37,6 +37,7 @@ pub fn routes() -> Routes {
         add,
         record_briefing,
         certificate,
+        void,
         agency,
         set_requirements,
         district

@@ -199,6 +199,20 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
         ("POST", "/evaluations/{id}/input") | ("PUT", "/api/v1/evaluations/{id}/input") => {
             e(&["principal"], NOBODY)
         }
+        ("GET" | "POST", "/agencies/{id}/postings" | "/api/v1/agencies/{id}/postings")
+        | ("POST", "/agencies/{id}/postings/minimum" | "/postings/{id}/candidates")
+        | ("POST", "/candidates/{id}/decision" | "/api/v1/postings/{id}/candidates")
+        | ("PUT", "/api/v1/agencies/{id}/postings/minimum" | "/api/v1/candidates/{id}/decision") => {
+            e(TRAINING_KEEPERS, NOBODY)
+        }
+        // A post on the home campus: its supervisor, and the campus's administrator on the
+        // panel.
+        ("GET", "/postings/{id}" | "/api/v1/postings/{id}") => {
+            e(&["principal", "sergeant"], NOBODY)
+        }
+        ("POST", "/candidates/{id}/panel") | ("PUT", "/api/v1/candidates/{id}/panel") => {
+            e(&["principal"], NOBODY)
+        }
         ("GET" | "POST", "/campuses/{id}/post") | ("GET" | "PUT", "/api/v1/campuses/{id}/post") => {
             e(CAMPUS_PARTNERS, NOBODY)
         }
@@ -555,6 +569,15 @@ async fn concrete(app: &TestApp, path: &str, actor: &str, foreign: bool) -> Stri
             w.other_community_resource
         } else {
             w.community_resource
+        }
+        .to_string()
+    } else if path.starts_with("/postings/") || path.starts_with("/api/v1/postings/") {
+        if foreign { w.other_posting } else { w.posting }.to_string()
+    } else if path.starts_with("/candidates/") || path.starts_with("/api/v1/candidates/") {
+        if foreign {
+            w.other_candidate
+        } else {
+            w.candidate
         }
         .to_string()
     } else if path.starts_with("/evaluations/") || path.starts_with("/api/v1/evaluations/") {

@@ -28,6 +28,7 @@ mod personnel;
 mod response;
 mod role_guide;
 mod scoping;
+mod selection;
 mod sign_in;
 mod start_of_year;
 mod surveys;

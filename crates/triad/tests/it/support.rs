@@ -118,6 +118,12 @@ pub struct World {
     /// account's, on the home campus).
     pub evaluation: Id,
     pub other_evaluation: Id,
+    /// An SRO post on each tenant's campus, with the agency's unassigned officer as its one
+    /// candidate.
+    pub posting: Id,
+    pub other_posting: Id,
+    pub candidate: Id,
+    pub other_candidate: Id,
 }
 
 pub struct TestApp {
@@ -752,6 +758,10 @@ async fn build_world(
         other_training: Id::new(),
         evaluation: Id::new(),
         other_evaluation: Id::new(),
+        posting: Id::new(),
+        other_posting: Id::new(),
+        candidate: Id::new(),
+        other_candidate: Id::new(),
     };
     for (d, c, a, p, name) in [
         (
@@ -1128,6 +1138,47 @@ async fn build_world(
         triad_store::personnel::insert_evaluation(&mut tx, &row)
             .await
             .expect("evaluation");
+    }
+    for (posting, candidate, agency, campus, officer) in [
+        (
+            world.posting,
+            world.candidate,
+            world.agency,
+            world.campus,
+            world.officer,
+        ),
+        (
+            world.other_posting,
+            world.other_candidate,
+            world.other_agency,
+            world.other_campus,
+            world.other_officer,
+        ),
+    ] {
+        let row = triad_store::personnel::PostingRow {
+            id: posting.to_string(),
+            agency_id: agency.to_string(),
+            campus_id: campus.to_string(),
+            title: "SRO for the high school".into(),
+            opened_on: "2026-01-05".into(),
+            created_by: users["sergeant"].to_string(),
+            created_at: now.millis(),
+        };
+        triad_store::personnel::insert_posting(&mut tx, &row)
+            .await
+            .expect("posting");
+        let c = triad_store::personnel::CandidateRow {
+            id: candidate.to_string(),
+            posting_id: posting.to_string(),
+            person_id: officer.to_string(),
+            volunteered: true,
+            decision: "pending".into(),
+            decided_at: None,
+            created_at: now.millis(),
+        };
+        triad_store::personnel::insert_candidate(&mut tx, &c)
+            .await
+            .expect("candidate");
     }
     triad_store::mou::set_signatory(
         &mut tx,
