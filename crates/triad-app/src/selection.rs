@@ -542,3 +542,30 @@ pub(crate) async fn panel_waiting(ctx: &Ctx, campus: &Campus) -> AppResult<Vec<(
     )
     .await?)
 }
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Candidacy {
+    pub posting_id: String,
+    pub title: String,
+    pub decision: String,
+}
+
+/// The actor's own candidacies for SRO posts (for their home page).
+pub async fn my_candidacies(ctx: &Ctx) -> AppResult<Vec<Candidacy>> {
+    let Some(person) = ctx.actor.person else {
+        return Ok(Vec::new());
+    };
+    Ok(
+        store::candidacies_of(&mut ctx.app.db.acquire().await?, person)
+            .await?
+            .into_iter()
+            .map(|(posting_id, title, decision)| Candidacy {
+                posting_id,
+                title,
+                decision: Selection::from_code(&decision)
+                    .map_or(decision.as_str(), |d| d.label())
+                    .into(),
+            })
+            .collect(),
+    )
+}

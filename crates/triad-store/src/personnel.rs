@@ -376,3 +376,29 @@ pub async fn panel_waiting<'c>(
     )?;
     Ok(rows.into_iter().map(|r| (r.posting_id, r.title)).collect())
 }
+
+/// A person's candidacies: (posting id, title, decision), the newest post first.
+pub async fn candidacies_of<'c>(
+    conn: impl Into<Conn<'c>>,
+    person: Id,
+) -> StoreResult<Vec<(String, String, String)>> {
+    #[derive(sqlx::FromRow)]
+    struct Candidacy {
+        posting_id: String,
+        title: String,
+        decision: String,
+    }
+    let mut c: Conn = conn.into();
+    let rows = fetch_all!(
+        &mut c,
+        Candidacy,
+        "SELECT s.id AS posting_id, s.title, c.decision FROM sro_candidates c \
+         JOIN sro_postings s ON s.id = c.posting_id WHERE c.person_id = $1 \
+         ORDER BY s.opened_on DESC, s.created_at DESC",
+        person.to_string()
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.posting_id, r.title, r.decision))
+        .collect())
+}

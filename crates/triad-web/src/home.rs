@@ -39,6 +39,8 @@ struct HomePage {
     second_factor_missing: bool,
     /// An SRO's own training standing.
     my_training: Option<triad_app::training::PersonTraining>,
+    /// Their own candidacies for SRO posts.
+    my_candidacies: Vec<triad_app::selection::Candidacy>,
     /// The person's open action items, soonest due first.
     items: Vec<crate::meetings::service::ItemView>,
     notifications: Vec<crate::notifications::NotificationView>,
@@ -60,6 +62,7 @@ async fn home(ctx: Ctx) -> WebResult<Html<String>> {
         }
         None => None,
     };
+    let my_candidacies = triad_app::selection::my_candidacies(&ctx).await?;
     let my_assignments = if actor.has_role(Role::Sro) {
         Some(service::my_assignments(&ctx).await?)
     } else {
@@ -141,6 +144,7 @@ async fn home(ctx: Ctx) -> WebResult<Html<String>> {
         mous,
         plans_due,
         my_training,
+        my_candidacies,
         evaluator_districts,
         admin,
         second_factor_missing,

@@ -186,7 +186,18 @@ both_engines!(
             303
         );
 
-        // The SRO, a candidate, sees their own candidacy and nothing of the panel or the other.
+        // The SRO, a candidate, finds their candidacy on their home page, and sees it and
+        // nothing of the panel or the other candidate.
+        let home = app.get("/", &sro).await.text().await.unwrap();
+        let section = home
+            .split("id=\"my-candidacies\"")
+            .nth(1)
+            .expect("the SRO's candidacies");
+        assert!(
+            section.contains(&format!("href=\"{post}\""))
+                && section.contains("Under consideration"),
+            "{section}"
+        );
         let theirs = app.get(&post, &sro).await.text().await.unwrap();
         assert!(
             theirs.contains("Under consideration") && !theirs.contains("Officer Unassigned"),
