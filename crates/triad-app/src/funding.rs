@@ -119,19 +119,25 @@ pub struct GrantTermsInput {
     pub ends: String,
 }
 
+impl GrantTermsInput {
+    fn terms(&self) -> Result<rules::GrantTerms, triad_domain::Invalid> {
+        rules::parse_grant(
+            &self.covers,
+            &self.funder,
+            &self.amount,
+            &self.starts,
+            &self.ends,
+        )
+    }
+}
+
 pub async fn add_grant(
     ctx: &Ctx,
     partnership: &str,
     input: &GrantTermsInput,
 ) -> AppResult<GrantRow> {
     let p = partnership_for(ctx, partnership, Action::Change).await?;
-    let terms = rules::parse_grant(
-        &input.covers,
-        &input.funder,
-        &input.amount,
-        &input.starts,
-        &input.ends,
-    )?;
+    let terms = input.terms()?;
     let row = GrantRow {
         id: Id::new().to_string(),
         partnership_id: p.id.clone(),
@@ -166,13 +172,7 @@ pub async fn correct(ctx: &Ctx, grant: &str, input: &GrantTermsInput) -> AppResu
     };
     let row = row.ok_or(AppError::NotFound)?;
     let p = partnership_for(ctx, &row.partnership_id, Action::Change).await?;
-    let terms = rules::parse_grant(
-        &input.covers,
-        &input.funder,
-        &input.amount,
-        &input.starts,
-        &input.ends,
-    )?;
+    let terms = input.terms()?;
     let corrected = GrantRow {
         covers: terms.covers,
         funder: terms.funder,

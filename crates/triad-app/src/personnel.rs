@@ -116,6 +116,17 @@ pub struct RatingsInput {
 }
 
 impl RatingsInput {
+    /// Every criterion rated and the comments within bounds, or every problem named.
+    fn checked(&self) -> Result<(BTreeMap<String, Rating>, Option<String>), Invalid> {
+        let mut invalid = Invalid::default();
+        let ratings = invalid.check(rules::parse_ratings(&self.ratings));
+        let comments = invalid
+            .check(rules::parse_comments(&self.comments))
+            .flatten();
+        invalid.into_result()?;
+        Ok((ratings.unwrap_or_default(), comments))
+    }
+
     /// A page's form: one field per criterion, named by its code, and `comments`.
     pub fn from_form(fields: &BTreeMap<String, String>) -> Self {
         Self {
@@ -152,13 +163,7 @@ pub async fn write(ctx: &Ctx, person: &str, input: &RatingsInput) -> AppResult<E
         ("person", &p.id),
     )
     .await?;
-    let mut invalid = Invalid::default();
-    let parsed = invalid.check(rules::parse_ratings(&input.ratings));
-    let comments = invalid
-        .check(rules::parse_comments(&input.comments))
-        .flatten();
-    invalid.into_result()?;
-    let ratings = parsed.unwrap_or_default();
+    let (ratings, comments) = input.checked()?;
     let year = school_year(ctx, agency).await?;
     let row = EvaluationRow {
         id: Id::new().to_string(),
@@ -372,18 +377,13 @@ pub async fn give_input(ctx: &Ctx, id: &str, input: &RatingsInput) -> AppResult<
             .unwrap_or(AppError::NotFound)
         });
     };
-    let mut invalid = Invalid::default();
-    let parsed = invalid.check(rules::parse_ratings(&input.ratings));
-    let comments = invalid
-        .check(rules::parse_comments(&input.comments))
-        .flatten();
-    invalid.into_result()?;
+    let (parsed, comments) = input.checked()?;
     let i = InputRow {
         evaluation_id: row.id.clone(),
         admin_id: ctx.actor.user.to_string(),
         admin_name: ctx.actor.display_name.clone(),
         campus_id: campus.id.clone(),
-        ratings: ratings_json(&parsed.unwrap_or_default()),
+        ratings: ratings_json(&parsed),
         comments,
         updated_at: ctx.now.millis(),
     };
