@@ -1206,7 +1206,17 @@ fn patrol(
     // The day the patrol began on the campus's clock (the world's districts are in Chicago):
     // the UTC day is the next one each evening, and on the first of a month the reports'
     // "this month" would miss it.
-    let started_at = now.millis() - 3_600_000;
+    // An hour ago, or the campus's midnight if that is later: in the first hour of a day (of
+    // a month) on its clock, an hour ago is still the day (the month) before.
+    let local_now = now
+        .to_datetime()
+        .with_timezone(&chrono_tz::America::Chicago);
+    let midnight = local_now
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .and_then(|m| m.and_local_timezone(chrono_tz::America::Chicago).earliest())
+        .map_or(now.millis(), |m| m.timestamp_millis());
+    let started_at = (now.millis() - 3_600_000).max(midnight).min(now.millis());
     let day = Timestamp::from_millis(started_at)
         .to_datetime()
         .with_timezone(&chrono_tz::America::Chicago)
