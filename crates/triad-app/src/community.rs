@@ -198,13 +198,7 @@ pub async fn directory(ctx: &Ctx, district: &str, q: &DirectoryQuery) -> AppResu
         ),
         referral_campuses,
         my_referrals,
-        categories: Category::ALL
-            .iter()
-            .map(|c| Choice {
-                code: c.code().into(),
-                label: c.label().into(),
-            })
-            .collect(),
+        categories: Choice::all::<Category>(),
     })
 }
 

@@ -142,9 +142,17 @@ async fn campus_entries(ctx: &Ctx, campus: &Campus, here: &RolesHere) -> AppResu
     let mut entries = vec![state];
     if partner(here) {
         let cal = campus::calendar(ctx, campus).await?;
-        entries.extend(meetings(ctx, campus, &cal).await?);
+        // This year's meetings, read once for the week, the cadence and the checklist.
+        let rows = triad_store::meetings::of_campus(
+            &mut ctx.app.db.acquire().await?,
+            campus.campus_id(),
+            cal.year,
+        )
+        .await?;
+        let held = crate::meetings::held(&rows);
+        entries.extend(meetings(campus, &cal, &held));
         if here.has(Role::Sro) || here.has(Role::CampusAdmin) {
-            entries.extend(start_of_year(ctx, campus, &cal).await?);
+            entries.extend(start_of_year(ctx, campus, &cal, &held).await?);
         }
         if here.has(Role::CampusAdmin) {
             entries.extend(evaluation_inputs(ctx, campus, &cal).await?);
@@ -192,14 +200,7 @@ async fn state(ctx: &Ctx, campus: &Campus) -> AppResult<DueEntry> {
 }
 
 /// This week's SRO–principal meeting, held or not, and the weeks of the year without one.
-async fn meetings(ctx: &Ctx, campus: &Campus, cal: &SchoolCalendar) -> AppResult<Vec<DueEntry>> {
-    let rows = triad_store::meetings::of_campus(
-        &mut ctx.app.db.acquire().await?,
-        campus.campus_id(),
-        cal.year,
-    )
-    .await?;
-    let held = crate::meetings::held(&rows);
+fn meetings(campus: &Campus, cal: &SchoolCalendar, held: &[meeting_rules::Held]) -> Vec<DueEntry> {
     let monday = triad_domain::org::week_start(cal.today);
     let this_week = held
         .iter()
@@ -221,7 +222,7 @@ async fn meetings(ctx: &Ctx, campus: &Campus, cal: &SchoolCalendar) -> AppResult
             link: link.clone(),
         },
     }];
-    let cadence = meeting_rules::cadence(&held, &cal.school_days, &cal.terms, cal.today);
+    let cadence = meeting_rules::cadence(held, &cal.school_days, &cal.terms, cal.today);
     let missed = cadence
         .school_weeks
         .saturating_sub(cadence.weeks_with_principal_meeting);
@@ -237,7 +238,7 @@ async fn meetings(ctx: &Ctx, campus: &Campus, cal: &SchoolCalendar) -> AppResult
         });
     }
     out.extend(semester_review(&cadence, cal, link));
-    Ok(out)
+    out
 }
 
 /// This term's review of the MOU by the SRO, the LE supervisor and the administrator: held,
@@ -281,9 +282,10 @@ async fn start_of_year(
     ctx: &Ctx,
     campus: &Campus,
     cal: &SchoolCalendar,
+    held: &[meeting_rules::Held],
 ) -> AppResult<Option<DueEntry>> {
     use triad_domain::start_of_year::{self as rules, StartItem};
-    let (evidence, _) = crate::start_of_year::evidence(ctx, campus, cal).await?;
+    let (evidence, _) = crate::start_of_year::evidence(ctx, campus, cal, held).await?;
     let left = rules::remaining(&evidence);
     let Some(next) = left.first() else {
         return Ok(None);

@@ -41,16 +41,6 @@ fn criteria() -> Vec<Choice> {
         .collect()
 }
 
-fn ratings() -> Vec<Choice> {
-    Rating::ALL
-        .iter()
-        .map(|r| Choice {
-            code: r.code().into(),
-            label: r.label().into(),
-        })
-        .collect()
-}
-
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EvaluationSummary {
     pub id: String,
@@ -76,18 +66,19 @@ pub async fn of_person(ctx: &Ctx, person: &str) -> AppResult<PersonEvaluations> 
     let pid = Id::parse(&p.id).ok_or(AppError::NotFound)?;
     let mut conn = ctx.app.db.acquire().await?;
     let rows = store::evaluations_of(&mut conn, pid).await?;
-    let mut evaluations = Vec::new();
-    for r in &rows {
-        let n = store::inputs(&mut conn, Id::parse(&r.id).ok_or(AppError::NotFound)?)
-            .await?
-            .len();
-        evaluations.push(EvaluationSummary {
+    let counts = store::input_counts(&mut conn, pid).await?;
+    let evaluations = rows
+        .iter()
+        .map(|r| EvaluationSummary {
             id: r.id.clone(),
             school_year: year_label(r.school_year),
             written_by: r.written_by_name.clone(),
-            inputs: n,
-        });
-    }
+            inputs: counts
+                .iter()
+                .find(|(e, _)| *e == r.id)
+                .map_or(0, |(_, n)| usize::try_from(*n).unwrap_or(0)),
+        })
+        .collect();
     drop(conn);
     let year = school_year(ctx, agency).await?;
     let writes = decide(
@@ -102,7 +93,7 @@ pub async fn of_person(ctx: &Ctx, person: &str) -> AppResult<PersonEvaluations> 
         evaluations,
         school_year: year_label(year),
         criteria: criteria(),
-        ratings: ratings(),
+        ratings: Choice::all::<Rating>(),
     })
 }
 
@@ -341,7 +332,7 @@ pub async fn detail(ctx: &Ctx, id: &str) -> AppResult<EvaluationDetail> {
             .collect(),
         may_give_input: !campuses.is_empty(),
         my_comments: mine.and_then(|i| i.comments.clone()),
-        ratings: ratings(),
+        ratings: Choice::all::<Rating>(),
     })
 }
 
@@ -469,20 +460,8 @@ pub async fn post(ctx: &Ctx, campus: &str) -> AppResult<CampusPost> {
         easily_identified: uniform.map(Uniform::easily_identified),
         office_provided: office.map(Office::provided),
         may_edit: decide(&ctx.actor, Action::Change, post_record(&c)) == Decision::Allow,
-        uniforms: Uniform::ALL
-            .iter()
-            .map(|u| Choice {
-                code: u.code().into(),
-                label: u.label().into(),
-            })
-            .collect(),
-        offices: Office::ALL
-            .iter()
-            .map(|o| Choice {
-                code: o.code().into(),
-                label: o.label().into(),
-            })
-            .collect(),
+        uniforms: Choice::all::<Uniform>(),
+        offices: Choice::all::<Office>(),
     })
 }
 

@@ -86,34 +86,37 @@ pub async fn postings(ctx: &Ctx, agency: &str) -> AppResult<AgencyPostings> {
     let campuses = campus_names(ctx, agency).await?;
     let mut conn = ctx.app.db.acquire().await?;
     let rows = store::postings_of(&mut conn, agency).await?;
-    let mut postings = Vec::new();
-    for p in rows {
-        let candidates =
-            store::candidates(&mut conn, Id::parse(&p.id).ok_or(AppError::NotFound)?).await?;
-        let mut selected = Vec::new();
-        for c in candidates
+    let candidates = store::candidates_of_agency(&mut conn, agency).await?;
+    let people = triad_store::org::people_of_agency(&mut conn, agency).await?;
+    let name = |person: &str| {
+        people
             .iter()
-            .filter(|c| c.decision == Selection::Selected.code())
-        {
-            if let Some(person) = Id::parse(&c.person_id) {
-                if let Some(p) = triad_store::org::person(&mut conn, person).await? {
-                    selected.push(p.display_name);
-                }
+            .find(|p| p.id == person)
+            .map(|p| p.display_name.clone())
+    };
+    let postings = rows
+        .into_iter()
+        .map(|p| {
+            let mine: Vec<&CandidateRow> =
+                candidates.iter().filter(|c| c.posting_id == p.id).collect();
+            PostingSummary {
+                campus: campuses
+                    .iter()
+                    .find(|c| c.id == p.campus_id)
+                    .map(|c| c.name.clone())
+                    .unwrap_or_default(),
+                candidates: mine.len(),
+                selected: mine
+                    .iter()
+                    .filter(|c| c.decision == Selection::Selected.code())
+                    .filter_map(|c| name(&c.person_id))
+                    .collect(),
+                id: p.id,
+                title: p.title,
+                opened_on: p.opened_on,
             }
-        }
-        postings.push(PostingSummary {
-            campus: campuses
-                .iter()
-                .find(|c| c.id == p.campus_id)
-                .map(|c| c.name.clone())
-                .unwrap_or_default(),
-            id: p.id,
-            title: p.title,
-            opened_on: p.opened_on,
-            candidates: candidates.len(),
-            selected,
-        });
-    }
+        })
+        .collect();
     drop(conn);
     Ok(AgencyPostings {
         agency_id: agency.to_string(),
@@ -285,15 +288,14 @@ pub async fn posting(ctx: &Ctx, id: &str) -> AppResult<PostingDetail> {
             .await?;
     let today = ctx.now.to_datetime().date_naive();
     let me = ctx.actor.user.to_string();
+    let people = triad_store::org::people_of_agency(&mut conn, agency).await?;
     let mut candidates = Vec::new();
     for c in rows
         .iter()
         .filter(|c| supervisor || on_panel || Some(&c.person_id) == own.as_ref())
     {
-        let person = match Id::parse(&c.person_id) {
-            Some(p) => triad_store::org::person(&mut conn, p).await?,
-            None => None,
-        };
+        // Candidates are officers of the agency: their people were read once, above.
+        let person = people.iter().find(|p| p.id == c.person_id).cloned();
         let start = person
             .as_ref()
             .and_then(|p| p.le_experience_start.as_deref())
@@ -326,8 +328,7 @@ pub async fn posting(ctx: &Ctx, id: &str) -> AppResult<PostingDetail> {
         });
     }
     let officers = if supervisor {
-        triad_store::org::people_of_agency(&mut conn, agency)
-            .await?
+        people
             .into_iter()
             .filter(|p| p.sworn)
             .map(|p| Choice {
@@ -349,20 +350,8 @@ pub async fn posting(ctx: &Ctx, id: &str) -> AppResult<PostingDetail> {
         supervises: supervisor,
         on_panel,
         officers,
-        recommendations: Recommendation::ALL
-            .iter()
-            .map(|r| Choice {
-                code: r.code().into(),
-                label: r.label().into(),
-            })
-            .collect(),
-        decisions: Selection::ALL
-            .iter()
-            .map(|d| Choice {
-                code: d.code().into(),
-                label: d.label().into(),
-            })
-            .collect(),
+        recommendations: Choice::all::<Recommendation>(),
+        decisions: Choice::all::<Selection>(),
     })
 }
 

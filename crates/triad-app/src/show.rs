@@ -17,3 +17,16 @@ pub struct Choice {
     pub code: String,
     pub label: String,
 }
+
+impl Choice {
+    /// Every value of a closed set, in its order, as a form offers them.
+    pub fn all<T: triad_domain::org::Labelled>() -> Vec<Choice> {
+        T::ALL
+            .iter()
+            .map(|v| Choice {
+                code: v.code().into(),
+                label: v.label().into(),
+            })
+            .collect()
+    }
+}

@@ -8,7 +8,7 @@ use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use serde::{Deserialize, Serialize};
 use triad_domain::audit::Outcome;
-use triad_domain::meetings::MeetingKind;
+use triad_domain::meetings::{Held, MeetingKind};
 use triad_domain::policy::{decide, Action, Decision, KeptBy, RecordClass, Resource};
 use triad_domain::start_of_year::{self as rules, Evidence, StartItem};
 use triad_domain::{Id, Invalid};
@@ -39,14 +39,15 @@ async fn campus_for(
     Ok(campus)
 }
 
-/// What the campus's records say this school year, and the marks made by hand.
+/// What the campus's records say this school year (its meetings, read by the caller, who
+/// needs them too), and the marks made by hand.
 pub(crate) async fn evidence(
     ctx: &Ctx,
     campus: &Campus,
     cal: &SchoolCalendar,
+    held: &[Held],
 ) -> AppResult<(Evidence, Vec<MarkRow>)> {
     let mut conn = ctx.app.db.acquire().await?;
-    let rows = triad_store::meetings::of_campus(&mut conn, campus.campus_id(), cal.year).await?;
     let sros = triad_store::org::active_assignments(
         &mut conn,
         &cal.today.to_string(),
@@ -58,7 +59,6 @@ pub(crate) async fn evidence(
     .await?;
     let marks = store::marks(&mut conn, campus.campus_id(), cal.year).await?;
     drop(conn);
-    let held = crate::meetings::held(&rows);
     let mut current = None;
     let mut joint = false;
     for a in &sros {
@@ -116,7 +116,13 @@ pub struct Checklist {
 pub async fn checklist(ctx: &Ctx, campus: &str) -> AppResult<Checklist> {
     let campus = campus_for(ctx, campus, Action::View, shared).await?;
     let cal = campus::calendar(ctx, &campus).await?;
-    let (evidence, marks) = evidence(ctx, &campus, &cal).await?;
+    let rows = triad_store::meetings::of_campus(
+        &mut ctx.app.db.acquire().await?,
+        campus.campus_id(),
+        cal.year,
+    )
+    .await?;
+    let (evidence, marks) = evidence(ctx, &campus, &cal, &crate::meetings::held(&rows)).await?;
     let local = campus::district_clock(ctx, &campus.district().to_string()).await?;
     let may_mark = decide(&ctx.actor, Action::Change, marking(&campus)) == Decision::Allow;
     let meetings = format!("/campuses/{}/meetings", campus.id);

@@ -262,13 +262,7 @@ pub async fn of_person(ctx: &Ctx, id: &str) -> AppResult<PersonTraining> {
             })
             .collect(),
         providers: rules::PROVIDERS.iter().map(|p| p.to_string()).collect(),
-        kinds: Counts::ALL
-            .iter()
-            .map(|c| Choice {
-                code: c.code().into(),
-                label: c.label().into(),
-            })
-            .collect(),
+        kinds: Choice::all::<Counts>(),
     })
 }
 
@@ -468,13 +462,7 @@ pub async fn of_agency(ctx: &Ctx, agency: &str) -> AppResult<AgencyTraining> {
         requirements: req.into(),
         short: officers.iter().filter(|o| o.standing.short).count(),
         officers,
-        years: TrainingYear::ALL
-            .iter()
-            .map(|y| Choice {
-                code: y.code().into(),
-                label: y.label().into(),
-            })
-            .collect(),
+        years: Choice::all::<TrainingYear>(),
     })
 }
 

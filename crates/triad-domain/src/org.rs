@@ -80,6 +80,16 @@ macro_rules! text_enum {
             }
         }
 
+        impl $crate::org::Labelled for $name {
+            const ALL: &'static [Self] = $name::ALL;
+            fn code(self) -> &'static str {
+                $name::code(self)
+            }
+            fn label(self) -> &'static str {
+                $name::label(self)
+            }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.label())
@@ -88,6 +98,14 @@ macro_rules! text_enum {
     };
 }
 pub(crate) use text_enum;
+
+/// A closed set of values with a stored code and words for people (every `text_enum!`), so a
+/// form's choices are made once for all of them.
+pub trait Labelled: Copy + 'static {
+    const ALL: &'static [Self];
+    fn code(self) -> &'static str;
+    fn label(self) -> &'static str;
+}
 
 /// Text reduced to its lowercase letters and digits: how typed labels and spreadsheet headers
 /// are compared ("Relationship 1,2,3,4" and "relationship1234" are the same header).

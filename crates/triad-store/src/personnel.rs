@@ -402,3 +402,43 @@ pub async fn candidacies_of<'c>(
         .map(|r| (r.posting_id, r.title, r.decision))
         .collect())
 }
+
+/// The candidates of every post of an agency, in one read (its list of posts counts them).
+pub async fn candidates_of_agency<'c>(
+    conn: impl Into<Conn<'c>>,
+    agency: Id,
+) -> StoreResult<Vec<CandidateRow>> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_all!(
+        &mut c,
+        CandidateRow,
+        "SELECT c.id, c.posting_id, c.person_id, c.volunteered, c.decision, c.decided_at, c.created_at \
+         FROM sro_candidates c JOIN sro_postings s ON s.id = c.posting_id WHERE s.agency_id = $1",
+        agency.to_string()
+    )?)
+}
+
+/// How many administrators gave input on each of a person's evaluations.
+pub async fn input_counts<'c>(
+    conn: impl Into<Conn<'c>>,
+    person: Id,
+) -> StoreResult<Vec<(String, i64)>> {
+    #[derive(sqlx::FromRow)]
+    struct Count {
+        evaluation_id: String,
+        inputs: i64,
+    }
+    let mut c: Conn = conn.into();
+    let rows = fetch_all!(
+        &mut c,
+        Count,
+        "SELECT i.evaluation_id, COUNT(*) AS inputs FROM evaluation_inputs i \
+         JOIN sro_evaluations e ON e.id = i.evaluation_id WHERE e.person_id = $1 \
+         GROUP BY i.evaluation_id",
+        person.to_string()
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.evaluation_id, r.inputs))
+        .collect())
+}
