@@ -190,3 +190,85 @@ both_engines!(
         assert_eq!(facts["office_provided"], false);
     }
 );
+
+/// The program records' pages as their people open them: the principal on a phone (the
+/// start-of-year checklist, the SRO's evaluation to give input on, the post to recommend on),
+/// the supervisor and the director at a desk. None scrolls sideways.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_program_pages_read_on_a_phone_and_at_a_desk() {
+    use crate::browser::{browser, end_browser, screenshot, sign_in, start_driver};
+    let app = TestApp::start(Engine::Sqlite).await;
+    let w = app.world;
+    let driver = start_driver();
+    let sideways = "return document.documentElement.scrollWidth > window.innerWidth;";
+    let phone = browser(&driver, 390, 844).await;
+    sign_in(&phone, &app, "principal").await;
+    for (path, name) in [
+        (
+            format!("/campuses/{}/start-of-year", w.campus),
+            "start-of-year-phone",
+        ),
+        (
+            format!("/evaluations/{}", w.evaluation),
+            "evaluation-input-phone",
+        ),
+        (format!("/postings/{}", w.posting), "posting-panel-phone"),
+        (format!("/campuses/{}/post", w.campus), "campus-post-phone"),
+    ] {
+        phone.goto(&app.url(&path)).await.unwrap();
+        screenshot(&phone, name).await;
+        let text = phone
+            .execute("return document.querySelector('main').innerText;", vec![])
+            .await
+            .unwrap();
+        assert!(
+            !text.as_str().unwrap_or_default().contains("not found"),
+            "{path}: {text}"
+        );
+        assert_eq!(
+            phone.execute(sideways, vec![]).await.unwrap(),
+            serde_json::json!(false),
+            "{path}"
+        );
+    }
+    end_browser(phone).await;
+    for (who, pages) in [
+        (
+            "sergeant",
+            vec![
+                (
+                    format!("/agencies/{}/training", w.agency),
+                    "training-roster-laptop",
+                ),
+                (
+                    format!("/people/{}/training", w.officer),
+                    "training-person-laptop",
+                ),
+                (
+                    format!("/postings/{}", w.posting),
+                    "posting-supervisor-laptop",
+                ),
+            ],
+        ),
+        (
+            "director",
+            vec![(
+                format!("/partnerships/{}/funding", w.partnership),
+                "funding-laptop",
+            )],
+        ),
+    ] {
+        let desk = browser(&driver, 1366, 768).await;
+        sign_in(&desk, &app, who).await;
+        for (path, name) in pages {
+            desk.goto(&app.url(&path)).await.unwrap();
+            screenshot(&desk, name).await;
+            assert_eq!(
+                desk.execute(sideways, vec![]).await.unwrap(),
+                serde_json::json!(false),
+                "{path}"
+            );
+        }
+        end_browser(desk).await;
+    }
+}
