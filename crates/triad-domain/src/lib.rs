@@ -3,6 +3,7 @@
 //! comes in as a parameter so every rule can be tested at any instant.
 
 pub mod activity;
+pub mod assessment;
 pub mod audit;
 pub mod auth;
 pub mod checkpoint;

@@ -305,6 +305,20 @@ pub fn checklist(clauses: &[Clause]) -> Vec<Check> {
         .collect()
 }
 
+/// The part of the checklist one practice of the SRO Program Instrument names: item 1 (the
+/// agreement's goals, roles, chain of command and duties) or item 10 (written procedures).
+pub fn checklist_for_item(clauses: &[Clause], item: u8) -> Vec<Check> {
+    let source = match item {
+        1 => SEED_ITEM_1,
+        10 => SEED_ITEM_10,
+        _ => return Vec::new(),
+    };
+    checklist(clauses)
+        .into_iter()
+        .filter(|c| c.element.sources.contains(&source))
+        .collect()
+}
+
 /// The required elements a version still lacks.
 pub fn missing(clauses: &[Clause]) -> Vec<Element> {
     checklist(clauses)

@@ -40,6 +40,10 @@ pub enum RecordClass {
     /// A person's training records and, later, the other records of an officer's post: the
     /// agency's, read and written by its supervisors and by the person themselves.
     Personnel,
+    /// A program's assessment against the instrument: the agency's and the district's
+    /// together, read and rated by the district's evaluators and leaders and the agency's
+    /// supervisors (figures and dates, never the records' content).
+    Assessment,
 }
 
 impl RecordClass {
@@ -61,6 +65,7 @@ impl RecordClass {
             RecordClass::Funding => "funding",
             RecordClass::Community => "community",
             RecordClass::Personnel => "personnel",
+            RecordClass::Assessment => "assessment",
         }
     }
 }
@@ -344,7 +349,10 @@ fn covers(reach: &Reach, tenant: &Tenant, class: RecordClass) -> bool {
     // the administrators of its campuses, and the SROs this agency assigned there) and the
     // agency's supervisors. An SRO reaches it through an assignment, never through the
     // agency grant (which would open the MOU of every district the agency serves).
-    if matches!(class, RecordClass::Agreement | RecordClass::Funding) {
+    if matches!(
+        class,
+        RecordClass::Agreement | RecordClass::Funding | RecordClass::Assessment
+    ) {
         let district_side = reach.district.is_some()
             && reach.district == tenant.district
             && reach.agency.is_none_or(|a| tenant.agency == Some(a));
@@ -420,6 +428,7 @@ pub fn permits(role: Role, class: RecordClass, action: Action) -> bool {
         },
         Funding => matches!(role, DistrictLeader | LeSupervisor),
         Personnel => role == LeSupervisor,
+        Assessment => matches!(role, Evaluator | DistrictLeader | LeSupervisor),
         Community => match action {
             View => true,
             Change => matches!(role, DistrictLeader | CampusAdmin | Sro | Sso),
@@ -689,6 +698,56 @@ mod tests {
             decide(&supervisor, Action::View, other_agency),
             Decision::Allow
         );
+    }
+
+    #[test]
+    fn a_program_assessment_is_for_its_evaluators_and_the_two_leaders_only() {
+        let one = |role, scope| actor(vec![Grant { role, scope }], vec![]);
+        let leader = one(
+            Role::DistrictLeader,
+            Scope::District {
+                district: id(DISTRICT),
+            },
+        );
+        let supervisor = one(Role::LeSupervisor, Scope::Agency { agency: id(AGENCY) });
+        let evaluator = one(
+            Role::Evaluator,
+            Scope::District {
+                district: id(DISTRICT),
+            },
+        );
+        let state_evaluator = one(Role::Evaluator, Scope::Instance);
+        let other_evaluator = one(
+            Role::Evaluator,
+            Scope::District {
+                district: id(OTHER_DISTRICT),
+            },
+        );
+        let ours = crate::assessment::record(id(AGENCY), id(DISTRICT));
+        for (who, actor, allowed) in [
+            ("district leader", &leader, true),
+            ("LE supervisor", &supervisor, true),
+            ("evaluator of the district", &evaluator, true),
+            ("state evaluator", &state_evaluator, true),
+            ("evaluator of another district", &other_evaluator, false),
+            ("principal", &principal(), false),
+            ("assigned SRO", &sro(), false),
+        ] {
+            for action in [Action::View, Action::Change] {
+                assert_eq!(
+                    decide(actor, action, ours) == Decision::Allow,
+                    allowed,
+                    "{who} {action:?}"
+                );
+            }
+        }
+        // The agency's supervisor reaches the agency's programs only.
+        let other_agency = crate::assessment::record(id(OTHER_AGENCY), id(DISTRICT));
+        assert_ne!(
+            decide(&supervisor, Action::View, other_agency),
+            Decision::Allow
+        );
+        assert_eq!(decide(&leader, Action::View, other_agency), Decision::Allow);
     }
 
     #[test]
