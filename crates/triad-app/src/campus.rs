@@ -267,16 +267,28 @@ pub struct SchoolCalendar {
 }
 
 pub async fn calendar(ctx: &Ctx, campus: &Campus) -> AppResult<SchoolCalendar> {
+    district_calendar(ctx, campus.district(), None).await
+}
+
+/// A district's calendar for a school year (`None`: the one that holds today): its stored
+/// terms, or the default ones when none are stored, and its school days.
+pub async fn district_calendar(
+    ctx: &Ctx,
+    district: Id,
+    year: Option<i64>,
+) -> AppResult<SchoolCalendar> {
     let mut conn = ctx.app.db.acquire().await?;
-    let d = triad_store::org::district(&mut conn, campus.district())
+    let d = triad_store::org::district(&mut conn, district)
         .await?
         .ok_or(AppError::NotFound)?;
     let tz = org_rules::parse_time_zone(&d.time_zone).unwrap_or(chrono_tz::UTC);
     let start = YearStart::parse(&d.year_start).unwrap_or(YearStart::AUGUST_FIRST);
     let today = ctx.now.to_datetime().with_timezone(&tz).date_naive();
-    let year = start.school_year_of(today);
-    let stored =
-        triad_store::org::terms_of(&mut conn, campus.district(), i64::from(year.0)).await?;
+    let year = match year.and_then(|y| i32::try_from(y).ok()) {
+        Some(y) => triad_domain::org::SchoolYear(y),
+        None => start.school_year_of(today),
+    };
+    let stored = triad_store::org::terms_of(&mut conn, district, i64::from(year.0)).await?;
     let terms: Vec<Term> = if stored.is_empty() {
         start.default_terms(year)
     } else {
@@ -286,7 +298,7 @@ pub async fn calendar(ctx: &Ctx, campus: &Campus) -> AppResult<SchoolCalendar> {
             .collect()
     };
     let closed: Vec<chrono::NaiveDate> =
-        triad_store::org::non_school_days(&mut conn, campus.district(), i64::from(year.0))
+        triad_store::org::non_school_days(&mut conn, district, i64::from(year.0))
             .await?
             .iter()
             .filter_map(|n| org_rules::parse_date("day", &n.day).ok())

@@ -21,7 +21,7 @@ fn period_key(district: Id) -> String {
     format!("community.verify_days.{district}")
 }
 
-async fn verify_days(ctx: &Ctx, district: Id) -> AppResult<i64> {
+pub(crate) async fn verify_days(ctx: &Ctx, district: Id) -> AppResult<i64> {
     Ok(triad_store::settings::get_i64(
         &mut ctx.app.db.acquire().await?,
         &period_key(district),

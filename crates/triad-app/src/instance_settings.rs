@@ -85,6 +85,86 @@ pub const KNOWN: &[Known] = &[
         default: "no",
         takes: Takes::YesNo,
     },
+    Known {
+        key: "assessment.faculty_meetings",
+        what: "Assessment, item 3: faculty or administrative meetings with the SRO a campus holds in a school year",
+        default: "6",
+        takes: Takes::Whole {
+            min: 1,
+            max: 60,
+            unit: "meetings",
+        },
+    },
+    Known {
+        key: "assessment.weekly_meeting_percent",
+        what: "Assessment, item 20: the share of school weeks with an SRO–principal meeting for the practice to be met",
+        default: "90",
+        takes: Takes::Whole {
+            min: 1,
+            max: 100,
+            unit: "percent",
+        },
+    },
+    Known {
+        key: "assessment.briefing_percent",
+        what: "Assessment, item 12: the share of school weeks in which each SRO attended an agency briefing",
+        default: "25",
+        takes: Takes::Whole {
+            min: 1,
+            max: 100,
+            unit: "percent",
+        },
+    },
+    Known {
+        key: "assessment.prepared_presentations",
+        what: "Assessment, item 14: classroom presentations with a lesson plan across a program in a school year",
+        default: "2",
+        takes: Takes::Whole {
+            min: 1,
+            max: 500,
+            unit: "presentations",
+        },
+    },
+    Known {
+        key: "assessment.community_presentations",
+        what: "Assessment, item 18: presentations to parents or the community across a program in a school year",
+        default: "1",
+        takes: Takes::Whole {
+            min: 1,
+            max: 500,
+            unit: "presentations",
+        },
+    },
+    Known {
+        key: "assessment.extracurricular",
+        what: "Assessment, item 17: extracurricular events with students on each campus in a school year",
+        default: "3",
+        takes: Takes::Whole {
+            min: 1,
+            max: 500,
+            unit: "events",
+        },
+    },
+    Known {
+        key: "assessment.staff_contacts",
+        what: "Assessment, item 19: relationship-building contacts with school staff on each campus in a school year",
+        default: "3",
+        takes: Takes::Whole {
+            min: 1,
+            max: 500,
+            unit: "contacts",
+        },
+    },
+    Known {
+        key: "assessment.safety_audits",
+        what: "Assessment, item 11: safety audits of each campus in a school year",
+        default: "1",
+        takes: Takes::Whole {
+            min: 1,
+            max: 100,
+            unit: "audits",
+        },
+    },
 ];
 
 /// A known setting's value as it would be stored, or why it cannot be.

@@ -9,6 +9,7 @@ pub mod access;
 pub mod accounts;
 pub mod activity;
 pub mod activity_import;
+pub mod assessment;
 pub mod audit_trail;
 pub mod campus;
 pub mod change;

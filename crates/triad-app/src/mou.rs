@@ -50,7 +50,7 @@ async fn version_for(ctx: &Ctx, id: &str, action: Action) -> AppResult<(VersionR
     Ok((version, p))
 }
 
-fn clauses_of(rows: Vec<store::ClauseRow>) -> Vec<Clause> {
+pub(crate) fn clauses_of(rows: Vec<store::ClauseRow>) -> Vec<Clause> {
     let mut clauses: Vec<Clause> = rows
         .into_iter()
         .filter_map(|r| {

@@ -22,7 +22,7 @@ fn min_years_key(agency: Id) -> String {
     format!("personnel.min_years.{agency}")
 }
 
-async fn min_years(ctx: &Ctx, agency: Id) -> AppResult<i64> {
+pub(crate) async fn min_years(ctx: &Ctx, agency: Id) -> AppResult<i64> {
     Ok(triad_store::settings::get_i64(
         &mut ctx.app.db.acquire().await?,
         &min_years_key(agency),

@@ -53,7 +53,7 @@ pub(crate) async fn person_for(ctx: &Ctx, id: &str, action: Action) -> AppResult
     Ok((person, agency))
 }
 
-async fn requirements(ctx: &Ctx, agency: Id) -> AppResult<Requirements> {
+pub(crate) async fn requirements(ctx: &Ctx, agency: Id) -> AppResult<Requirements> {
     let mut conn = ctx.app.db.acquire().await?;
     let [basic, yearly, year] = store::requirement_keys(agency);
     let d = Requirements::default();
@@ -78,7 +78,7 @@ async fn agency_today(ctx: &Ctx, agency: Id) -> AppResult<chrono::NaiveDate> {
 }
 
 /// The courses that count: every record not voided.
-fn taken(rows: &[TrainingRow]) -> Vec<Taken> {
+pub(crate) fn taken(rows: &[TrainingRow]) -> Vec<Taken> {
     rows.iter()
         .filter(|r| r.voided_at.is_none())
         .filter_map(|r| {

@@ -700,6 +700,13 @@ mod tests {
         );
     }
 
+    fn assessment(agency: u64, district: u64) -> Resource {
+        Resource {
+            class: RecordClass::Assessment,
+            ..agreement(agency, district)
+        }
+    }
+
     #[test]
     fn a_program_assessment_is_for_its_evaluators_and_the_two_leaders_only() {
         let one = |role, scope| actor(vec![Grant { role, scope }], vec![]);
@@ -723,7 +730,7 @@ mod tests {
                 district: id(OTHER_DISTRICT),
             },
         );
-        let ours = crate::assessment::record(id(AGENCY), id(DISTRICT));
+        let ours = assessment(AGENCY, DISTRICT);
         for (who, actor, allowed) in [
             ("district leader", &leader, true),
             ("LE supervisor", &supervisor, true),
@@ -742,7 +749,7 @@ mod tests {
             }
         }
         // The agency's supervisor reaches the agency's programs only.
-        let other_agency = crate::assessment::record(id(OTHER_AGENCY), id(DISTRICT));
+        let other_agency = assessment(OTHER_AGENCY, DISTRICT);
         assert_ne!(
             decide(&supervisor, Action::View, other_agency),
             Decision::Allow

@@ -4,6 +4,7 @@
 //! sqlx's `Any` driver is avoided on purpose: it cannot carry every column type across both.
 
 pub mod activity;
+pub mod assessment;
 pub mod audit;
 mod audit_chain;
 pub mod auth;

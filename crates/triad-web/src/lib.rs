@@ -3,6 +3,7 @@
 //! access policy → one transaction writing the record and its audit entry → render.
 
 pub mod activity;
+pub mod assessment;
 pub mod audit;
 pub mod auth;
 mod charts;
@@ -129,6 +130,7 @@ fn all_routes() -> routes::Routes {
         .merge(crate::activity::routes())
         .merge(crate::meetings::routes())
         .merge(crate::mou::routes())
+        .merge(crate::assessment::routes())
         .merge(crate::funding::routes())
         .merge(crate::community::routes())
         .merge(crate::training::routes())

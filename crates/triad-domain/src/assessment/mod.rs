@@ -8,8 +8,9 @@ mod score;
 
 pub use instrument::{Group, Instrument, Item, SRO_PROGRAM};
 pub use score::{
-    roll_up, score, CampusFacts, CampusScore, DirectoryFacts, Evidence, GrantFacts, MouFacts,
-    OfficerFacts, ProgramFacts, Scored, SelectionFacts, Source, Thresholds,
+    roll_up, score, CampusFacts, CampusScore, DirectoryFacts, Entry, Evidence, GrantFacts,
+    MouFacts, OfficerFacts, ProgramFacts, Scored, SelectionFacts, Source, Thresholds,
+    RECORDED_CATEGORIES,
 };
 
 use crate::org::text_enum;

@@ -72,6 +72,8 @@ const COMMUNITY_KEEPERS: &[&str] = &["sro", "sso", "principal", "director"];
 const TRAINING_KEEPERS: &[&str] = &["sergeant"];
 /// Who reads a district's survey figures: its leader and the evaluator.
 const SURVEY_READERS: &[&str] = &["director", "evaluator"];
+/// Who reads and rates a program's assessment: its evaluators and the two sides' leaders.
+const ASSESSORS: &[&str] = &["sergeant", "director", "evaluator"];
 
 /// What a route expects: who is allowed on the own-tenant target and on the foreign one.
 struct Expect {
@@ -261,6 +263,17 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
         }
         // Only the designated signatory signs: the district's leader, in the own tenant.
         ("POST", "/mou/{id}/sign" | "/api/v1/mou/{id}/signatures") => e(LEADER, NOBODY),
+        (
+            "GET",
+            "/partnerships/{id}/assessment"
+            | "/partnerships/{id}/assessment.csv"
+            | "/api/v1/partnerships/{id}/assessment",
+        )
+        | (
+            "POST",
+            "/partnerships/{id}/assessment/ratings"
+            | "/api/v1/partnerships/{id}/assessment/ratings",
+        ) => e(ASSESSORS, NOBODY),
         ("GET", "/partnerships/{id}/funding" | "/api/v1/partnerships/{id}/grants")
         | (
             "POST",

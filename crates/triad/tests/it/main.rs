@@ -11,6 +11,7 @@ mod accessibility;
 mod activity;
 mod admin;
 mod api;
+mod assessment;
 mod audit;
 mod authz;
 mod browser;

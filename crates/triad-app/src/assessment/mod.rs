@@ -1,0 +1,468 @@
+//! A program's assessment against the SRO Program Instrument: each practice rated from the
+//! records of a school year where they can answer, by people where they cannot, and by people
+//! over the records when they know better (both kept). Read and rated by the district's
+//! evaluators and leaders and by the agency's supervisors; the figures carry kinds, dates and
+//! counts, and links only for those who may open the records behind them.
+
+mod facts;
+
+use crate::campus::Local;
+use crate::context::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::partnership;
+use serde::{Deserialize, Serialize};
+use triad_domain::assessment::{
+    self as rules, score, PersonRating, Rating, Scored, Source, Thresholds, SRO_PROGRAM,
+};
+use triad_domain::audit::Outcome;
+use triad_domain::policy::{decide, Action, Decision, RecordClass, Resource, Tenant};
+use triad_domain::{Id, Invalid, Timestamp};
+use triad_store::assessment::{self as store, RatingRow};
+use triad_store::org::Partnership;
+
+/// The field of the thresholds a setting sets.
+type Slot = fn(&mut Thresholds) -> &mut u32;
+
+/// The thresholds' instance settings, each with the field it sets.
+pub const THRESHOLD_SETTINGS: [(&str, Slot); 8] = [
+    ("assessment.faculty_meetings", |t| &mut t.faculty_meetings),
+    ("assessment.weekly_meeting_percent", |t| {
+        &mut t.weekly_meeting_percent
+    }),
+    ("assessment.briefing_percent", |t| &mut t.briefing_percent),
+    ("assessment.prepared_presentations", |t| {
+        &mut t.prepared_presentations
+    }),
+    ("assessment.community_presentations", |t| {
+        &mut t.community_presentations
+    }),
+    ("assessment.extracurricular", |t| &mut t.extracurricular),
+    ("assessment.staff_contacts", |t| &mut t.staff_contacts),
+    ("assessment.safety_audits", |t| &mut t.safety_audits),
+];
+
+/// The thresholds in force: the instance's settings over the defaults.
+pub async fn thresholds(ctx: &Ctx) -> AppResult<Thresholds> {
+    let mut t = Thresholds::default();
+    let mut conn = ctx.app.db.acquire().await?;
+    for (key, field) in THRESHOLD_SETTINGS {
+        let slot = field(&mut t);
+        let set = triad_store::settings::get_i64(&mut conn, key, i64::from(*slot)).await?;
+        *slot = u32::try_from(set.max(1)).unwrap_or(*slot);
+    }
+    Ok(t)
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AssessmentSummary {
+    pub met: usize,
+    pub partly_met: usize,
+    pub not_met: usize,
+    pub not_applicable: usize,
+    /// Items neither the records nor a person have rated yet.
+    pub unrated: usize,
+}
+
+/// Records behind a figure: their kind, how many, their dates, and a link for a reader who
+/// may open them.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AssessmentEvidence {
+    pub kind: String,
+    pub count: usize,
+    /// YYYY-MM-DD
+    pub dates: Vec<String>,
+    pub link: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AssessmentCampus {
+    pub campus: String,
+    pub name: String,
+    /// met, partly_met, not_met, not_applicable; none when the records cannot say.
+    pub rating: Option<String>,
+    pub rating_label: String,
+    pub figure: String,
+}
+
+/// A rating a person gave, with the records' own rating when they gave it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AssessmentRating {
+    pub rating: String,
+    pub rating_label: String,
+    /// What the records said when the person rated (none: the records could not say).
+    pub computed: Option<String>,
+    pub note: String,
+    pub by: String,
+    pub at: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AssessmentItem {
+    pub number: u8,
+    pub group: String,
+    pub short: String,
+    pub practice: String,
+    pub rationale: String,
+    pub per_campus: bool,
+    /// The records can rate it; otherwise a person does.
+    pub from_records: bool,
+    /// The records' rating (none: they cannot say).
+    pub computed: Option<String>,
+    /// The records' rating in words.
+    pub computed_label: String,
+    /// The rating that counts: a person's when given, else the records'.
+    pub rating: Option<String>,
+    pub rating_label: String,
+    pub figures: Vec<String>,
+    pub evidence: Vec<AssessmentEvidence>,
+    pub campuses: Vec<AssessmentCampus>,
+    /// The person's rating that counts, newest.
+    pub by_person: Option<AssessmentRating>,
+    /// Earlier ratings by people, newest first.
+    pub history: Vec<AssessmentRating>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct YearChoice {
+    pub year: i64,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ProgramAssessment {
+    pub partnership: String,
+    pub agency: String,
+    pub district: String,
+    /// The school year, named by the calendar year it starts in.
+    pub school_year: i64,
+    pub year_label: String,
+    /// The last day counted (YYYY-MM-DD): the year's last day once it is over, today before.
+    pub counted_through: String,
+    pub year_over: bool,
+    pub instrument: String,
+    pub instrument_version: u32,
+    pub summary: AssessmentSummary,
+    pub items: Vec<AssessmentItem>,
+    /// Whether the reader may rate items.
+    pub may_rate: bool,
+    /// The school years that may be assessed, newest first.
+    pub years: Vec<YearChoice>,
+}
+
+fn label(rating: Option<Rating>) -> String {
+    rating.map_or("Not rated yet".to_string(), |r| r.label().to_string())
+}
+
+fn ids(p: &Partnership) -> (Id, Id) {
+    let unreadable = || Id::from_parts("unreadable", 0);
+    (
+        Id::parse(&p.agency_id).unwrap_or_else(unreadable),
+        Id::parse(&p.district_id).unwrap_or_else(unreadable),
+    )
+}
+
+/// The school years a program may be assessed for: from the one its partnership started in
+/// (at most ten back) to the one that holds today.
+fn years(p: &Partnership, local: &Local, now: Timestamp) -> Vec<i64> {
+    let current = local.school_year(now);
+    let started = chrono::NaiveDate::parse_from_str(&p.started_on, "%Y-%m-%d")
+        .map(|d| i64::from(local.year_start.school_year_of(d).0))
+        .unwrap_or(current);
+    (started.max(current - 9)..=current).rev().collect()
+}
+
+fn year_label(year: i64) -> String {
+    triad_domain::org::SchoolYear(i32::try_from(year).unwrap_or(0)).to_string()
+}
+
+/// Reads the school year asked for (`None` or blank: the current one).
+fn chosen_year(asked: Option<&str>, allowed: &[i64]) -> AppResult<i64> {
+    let current = allowed.first().copied().unwrap_or(0);
+    let Some(text) = asked.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(current);
+    };
+    let oldest = allowed.last().copied().unwrap_or(current);
+    match text.parse::<i64>() {
+        Ok(y) if allowed.contains(&y) => Ok(y),
+        _ => Err(AppError::Invalid(Invalid::one(
+            "year",
+            format!(
+                "choose a school year of this program, from {} to {} (named by the year it starts in, e.g. {current})",
+                year_label(oldest),
+                year_label(current)
+            ),
+        ))),
+    }
+}
+
+/// Where the records behind a figure are read, and the record the policy weighs for them.
+fn link(ctx: &Ctx, p: &Partnership, source: Source) -> Option<String> {
+    let (agency, district) = ids(p);
+    let campus_shared = |c: Id| Resource::new(RecordClass::Shared, Tenant::campus(district, c));
+    let personnel = |person: Id| crate::training::record_of(ctx, agency, person);
+    let (path, record) = match source {
+        Source::Mou => (
+            format!("/partnerships/{}/mou", p.id),
+            triad_domain::mou::record(agency, district),
+        ),
+        Source::Funding => (
+            format!("/partnerships/{}/funding", p.id),
+            triad_domain::funding::record(agency, district),
+        ),
+        Source::Community => (
+            format!("/districts/{district}/community"),
+            triad_domain::community::record(district),
+        ),
+        Source::Postings => (
+            format!("/agencies/{agency}/postings"),
+            triad_domain::training::record(agency),
+        ),
+        Source::Meetings(c) => (format!("/campuses/{c}/meetings"), campus_shared(c)),
+        Source::Activity(c) => (format!("/reports/activity?campus={c}"), campus_shared(c)),
+        Source::Post(c) => (format!("/campuses/{c}/post"), campus_shared(c)),
+        Source::Training(person) => (format!("/people/{person}/training"), personnel(person)),
+        Source::Evaluations(person) => (format!("/people/{person}/evaluations"), personnel(person)),
+    };
+    (decide(&ctx.actor, Action::View, record) == Decision::Allow).then_some(path)
+}
+
+fn rating_view(r: &RatingRow, local: &Local) -> AssessmentRating {
+    let rating = Rating::from_code(&r.rating);
+    AssessmentRating {
+        rating: r.rating.clone(),
+        rating_label: label(rating),
+        computed: r.computed.clone(),
+        note: r.note.clone(),
+        by: r.rated_by_name.clone(),
+        at: local.show(r.rated_at),
+    }
+}
+
+/// A program's year, scored: what `of_program` and a rating both need.
+struct Assessed {
+    p: Partnership,
+    sides: partnership::Sides,
+    year: i64,
+    years: Vec<i64>,
+    facts: rules::ProgramFacts,
+    scored: Vec<Scored>,
+}
+
+async fn assess(ctx: &Ctx, p: Partnership, year: Option<&str>) -> AppResult<Assessed> {
+    let sides = partnership::sides(ctx, &p).await?;
+    let years = years(&p, &sides.local, ctx.now);
+    let year = chosen_year(year, &years)?;
+    let (agency, district) = ids(&p);
+    let cal = crate::campus::district_calendar(ctx, district, Some(year)).await?;
+    let gathered = facts::gather(ctx, &p, agency, district, &cal, &sides.local).await?;
+    if !gathered.has_records {
+        return Err(AppError::Invalid(Invalid::one(
+            "year",
+            format!(
+                "Triad holds no records of this program for {}: no SRO of the agency was assigned in the district, and no activity or meeting was recorded. Choose another school year.",
+                year_label(year)
+            ),
+        )));
+    }
+    let t = thresholds(ctx).await?;
+    let scored = SRO_PROGRAM
+        .items
+        .iter()
+        .map(|i| score(i.number, &gathered.facts, &t))
+        .collect();
+    Ok(Assessed {
+        p,
+        sides,
+        year,
+        years,
+        facts: gathered.facts,
+        scored,
+    })
+}
+
+/// A program's assessment for a school year (`year`: the year it starts in; none, the current
+/// one).
+pub async fn of_program(ctx: &Ctx, id: &str, year: Option<&str>) -> AppResult<ProgramAssessment> {
+    let p = partnership::find(ctx, id, Action::View, rules::record).await?;
+    let a = assess(ctx, p, year).await?;
+    let local = &a.sides.local;
+    let ratings = store::ratings(
+        &mut ctx.app.db.acquire().await?,
+        Id::parse(&a.p.id).unwrap_or_else(|| Id::from_parts("unreadable", 0)),
+        a.year,
+    )
+    .await?;
+    let mut summary = AssessmentSummary {
+        met: 0,
+        partly_met: 0,
+        not_met: 0,
+        not_applicable: 0,
+        unrated: 0,
+    };
+    let mut items = Vec::new();
+    for (item, scored) in SRO_PROGRAM.items.iter().zip(&a.scored) {
+        let mine: Vec<&RatingRow> = ratings
+            .iter()
+            .filter(|r| r.item == i64::from(item.number))
+            .collect();
+        let by_person = mine.first().map(|r| rating_view(r, local));
+        let rating = mine
+            .first()
+            .and_then(|r| Rating::from_code(&r.rating))
+            .or(scored.rating);
+        match rating {
+            Some(Rating::Met) => summary.met += 1,
+            Some(Rating::PartlyMet) => summary.partly_met += 1,
+            Some(Rating::NotMet) => summary.not_met += 1,
+            Some(Rating::NotApplicable) => summary.not_applicable += 1,
+            None => summary.unrated += 1,
+        }
+        items.push(AssessmentItem {
+            number: item.number,
+            group: item.group.label().to_string(),
+            short: item.short.to_string(),
+            practice: item.practice.to_string(),
+            rationale: item.rationale.to_string(),
+            per_campus: item.per_campus,
+            from_records: item.from_records,
+            computed: scored.rating.map(|r| r.code().to_string()),
+            computed_label: label(scored.rating),
+            rating: rating.map(|r| r.code().to_string()),
+            rating_label: label(rating),
+            figures: scored.figures.clone(),
+            evidence: scored
+                .evidence
+                .iter()
+                .map(|e| AssessmentEvidence {
+                    kind: e.kind.clone(),
+                    count: e.count,
+                    dates: e.dates.iter().map(|d| d.to_string()).collect(),
+                    link: link(ctx, &a.p, e.source),
+                })
+                .collect(),
+            campuses: scored
+                .campuses
+                .iter()
+                .map(|c| AssessmentCampus {
+                    campus: c.campus.to_string(),
+                    name: c.name.clone(),
+                    rating: c.rating.map(|r| r.code().to_string()),
+                    rating_label: label(c.rating),
+                    figure: c.figure.clone(),
+                })
+                .collect(),
+            by_person,
+            history: mine.iter().skip(1).map(|r| rating_view(r, local)).collect(),
+        });
+    }
+    let may_rate = decide(
+        &ctx.actor,
+        Action::Change,
+        partnership::record(&a.p, rules::record),
+    ) == Decision::Allow;
+    Ok(ProgramAssessment {
+        partnership: a.p.id.clone(),
+        agency: a.sides.agency.clone(),
+        district: a.sides.district.clone(),
+        school_year: a.year,
+        year_label: year_label(a.year),
+        counted_through: a.facts.until.to_string(),
+        year_over: a.facts.year_over,
+        instrument: SRO_PROGRAM.title.to_string(),
+        instrument_version: SRO_PROGRAM.version,
+        summary,
+        items,
+        may_rate,
+        years: a
+            .years
+            .iter()
+            .map(|y| YearChoice {
+                year: *y,
+                label: year_label(*y),
+            })
+            .collect(),
+    })
+}
+
+/// A person's rating of one item, as sent.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct RatingInput {
+    /// The school year (the year it starts in); blank: the current one.
+    #[serde(default)]
+    pub year: String,
+    /// 1 to 27.
+    #[serde(default)]
+    pub item: String,
+    /// met, partly_met, not_met or not_applicable
+    #[serde(default)]
+    pub rating: String,
+    /// What the rating rests on (required).
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Rates one item of a program's year; the records' own rating is kept beside it.
+pub async fn rate(ctx: &Ctx, id: &str, input: &RatingInput) -> AppResult<AssessmentRating> {
+    let p = partnership::find(ctx, id, Action::Change, rules::record).await?;
+    let checked = PersonRating::parse(&input.item, &input.rating, &input.note)?;
+    let a = assess(ctx, p, Some(&input.year)).await?;
+    let computed = a
+        .scored
+        .iter()
+        .find(|s| s.item == checked.item)
+        .and_then(|s| s.rating);
+    let row = RatingRow {
+        id: Id::new().to_string(),
+        partnership_id: a.p.id.clone(),
+        school_year: a.year,
+        instrument: format!("{}@{}", SRO_PROGRAM.code, SRO_PROGRAM.version),
+        item: i64::from(checked.item),
+        rating: checked.rating.code().to_string(),
+        computed: computed.map(|r| r.code().to_string()),
+        note: checked.note,
+        rated_by: ctx.actor.user.to_string(),
+        rated_by_name: ctx.actor.display_name.clone(),
+        rated_at: ctx.now.millis(),
+    };
+    let mut tx = ctx.change().await?;
+    store::insert_rating(&mut tx, &row).await?;
+    tx.audit(
+        ctx.event("assessment.rate", Outcome::Ok)
+            .record("assessment_rating", &row.id)
+            .content(&row)
+            .tenant(Id::parse(&a.p.district_id), Id::parse(&a.p.agency_id)),
+    );
+    tx.commit().await?;
+    Ok(rating_view(&row, &a.sides.local))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_threshold_setting_is_known_with_the_rules_default() {
+        for (key, field) in THRESHOLD_SETTINGS {
+            let known = crate::instance_settings::KNOWN
+                .iter()
+                .find(|k| k.key == key)
+                .unwrap_or_else(|| panic!("{key} is not a known setting"));
+            let mut t = Thresholds::default();
+            assert_eq!(known.default, field(&mut t).to_string(), "{key}");
+        }
+    }
+
+    #[test]
+    fn a_year_is_one_of_the_programs() {
+        let allowed = [2026, 2025, 2024];
+        assert_eq!(chosen_year(None, &allowed).ok(), Some(2026));
+        assert_eq!(chosen_year(Some(" "), &allowed).ok(), Some(2026));
+        assert_eq!(chosen_year(Some("2024"), &allowed).ok(), Some(2024));
+        for bad in ["2023", "2027", "-1", "twenty", "2026-27"] {
+            assert!(
+                matches!(chosen_year(Some(bad), &allowed), Err(AppError::Invalid(_))),
+                "{bad}"
+            );
+        }
+    }
+}

@@ -1,0 +1,214 @@
+//! What a program's assessment reads that no other capability reads the same way (the
+//! program's entries, assignments, briefings, evaluations and selections across a school
+//! year), and the ratings people give its practices.
+
+use crate::{execute, fetch_all, Conn, StoreResult};
+use serde::Serialize;
+use triad_domain::Id;
+
+/// An activity entry of an agency's officers in a district, as the assessment counts it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EntryRow {
+    pub campus_id: String,
+    pub category: String,
+    pub local_date: String,
+    /// 1 when a lesson plan (a link or a kept file) goes with the entry.
+    pub lesson_plan: i64,
+}
+
+/// The entries (not undone) an agency's officers logged in a district in a school year.
+pub async fn program_entries<'c>(
+    conn: impl Into<Conn<'c>>,
+    agency: Id,
+    district: Id,
+    school_year: i64,
+) -> StoreResult<Vec<EntryRow>> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_all!(
+        &mut c,
+        EntryRow,
+        "SELECT a.campus_id, a.category, a.local_date, \
+         CASE WHEN a.lesson_plan IS NOT NULL OR EXISTS \
+           (SELECT 1 FROM activity_lesson_plans p WHERE p.activity_id = a.id) THEN CAST(1 AS BIGINT) ELSE CAST(0 AS BIGINT) END AS lesson_plan \
+         FROM activities a WHERE a.district_id = $1 AND a.school_year = $2 AND a.agency_id = $3 \
+         AND a.voided_at IS NULL",
+        district.to_string(),
+        school_year,
+        agency.to_string()
+    )?)
+}
+
+/// An assignment of an officer to a campus, with its dates.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SpanRow {
+    pub person_id: String,
+    pub person_name: String,
+    pub agency_id: String,
+    pub district_id: String,
+    pub campus_id: String,
+    pub starts_on: String,
+    pub ends_on: Option<String>,
+}
+
+/// Every assignment in force at some time between `first` and `last` of the officers the
+/// agency assigned in the district in that time, including their assignments elsewhere (an
+/// officer split between districts serves more than one campus all the same).
+pub async fn officer_spans<'c>(
+    conn: impl Into<Conn<'c>>,
+    agency: Id,
+    district: Id,
+    first: &str,
+    last: &str,
+) -> StoreResult<Vec<SpanRow>> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_all!(
+        &mut c,
+        SpanRow,
+        "SELECT a.person_id, p.display_name AS person_name, a.agency_id, a.district_id, a.campus_id, \
+         a.starts_on, a.ends_on \
+         FROM assignments a JOIN people p ON p.id = a.person_id \
+         WHERE a.starts_on <= $1 AND (a.ends_on IS NULL OR a.ends_on >= $2) \
+         AND a.person_id IN (SELECT b.person_id FROM assignments b WHERE b.agency_id = $3 \
+           AND b.district_id = $4 AND b.starts_on <= $1 AND (b.ends_on IS NULL OR b.ends_on >= $2)) \
+         ORDER BY p.display_name, a.starts_on",
+        last.to_string(),
+        first.to_string(),
+        agency.to_string(),
+        district.to_string()
+    )?)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct BriefingRow {
+    pub person_id: String,
+    pub held_on: String,
+}
+
+/// The agency briefings its people attended between two days (both included).
+pub async fn briefings_between<'c>(
+    conn: impl Into<Conn<'c>>,
+    agency: Id,
+    first: &str,
+    last: &str,
+) -> StoreResult<Vec<BriefingRow>> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_all!(
+        &mut c,
+        BriefingRow,
+        "SELECT person_id, held_on FROM briefings WHERE agency_id = $1 AND held_on >= $2 \
+         AND held_on <= $3",
+        agency.to_string(),
+        first.to_string(),
+        last.to_string()
+    )?)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EvaluatedRow {
+    pub person_id: String,
+    pub inputs: i64,
+}
+
+/// The agency's evaluations of a school year, each with how many administrators gave input.
+pub async fn evaluations_of_year<'c>(
+    conn: impl Into<Conn<'c>>,
+    agency: Id,
+    school_year: i64,
+) -> StoreResult<Vec<EvaluatedRow>> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_all!(
+        &mut c,
+        EvaluatedRow,
+        "SELECT e.person_id, COUNT(i.admin_id) AS inputs FROM sro_evaluations e \
+         LEFT JOIN evaluation_inputs i ON i.evaluation_id = e.id \
+         WHERE e.agency_id = $1 AND e.school_year = $2 GROUP BY e.person_id",
+        agency.to_string(),
+        school_year
+    )?)
+}
+
+/// A candidacy for a post of the agency on a campus of the district.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CandidacyRow {
+    pub person_id: String,
+    pub campus_name: String,
+    pub volunteered: bool,
+    pub decision: String,
+    pub decided_at: Option<i64>,
+    pub panel_inputs: i64,
+}
+
+pub async fn candidacies_in_district<'c>(
+    conn: impl Into<Conn<'c>>,
+    agency: Id,
+    district: Id,
+) -> StoreResult<Vec<CandidacyRow>> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_all!(
+        &mut c,
+        CandidacyRow,
+        "SELECT c.person_id, k.name AS campus_name, c.volunteered, c.decision, c.decided_at, \
+         (SELECT COUNT(*) FROM panel_inputs i WHERE i.candidate_id = c.id) AS panel_inputs \
+         FROM sro_candidates c JOIN sro_postings s ON s.id = c.posting_id \
+         JOIN campuses k ON k.id = s.campus_id \
+         WHERE s.agency_id = $1 AND k.district_id = $2 ORDER BY c.created_at",
+        agency.to_string(),
+        district.to_string()
+    )?)
+}
+
+/// A rating a person gave one practice of a program's year.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct RatingRow {
+    pub id: String,
+    pub partnership_id: String,
+    pub school_year: i64,
+    pub instrument: String,
+    pub item: i64,
+    pub rating: String,
+    pub computed: Option<String>,
+    pub note: String,
+    pub rated_by: String,
+    pub rated_by_name: String,
+    pub rated_at: i64,
+}
+
+/// The ratings people gave a program's year, newest first.
+pub async fn ratings<'c>(
+    conn: impl Into<Conn<'c>>,
+    partnership: Id,
+    school_year: i64,
+) -> StoreResult<Vec<RatingRow>> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_all!(
+        &mut c,
+        RatingRow,
+        "SELECT id, partnership_id, school_year, instrument, item, rating, computed, note, \
+         rated_by, rated_by_name, rated_at FROM assessment_ratings \
+         WHERE partnership_id = $1 AND school_year = $2 ORDER BY rated_at DESC, id DESC",
+        partnership.to_string(),
+        school_year
+    )?)
+}
+
+pub async fn insert_rating<'c>(conn: impl Into<Conn<'c>>, r: &RatingRow) -> StoreResult<()> {
+    let mut c: Conn = conn.into();
+    execute!(
+        &mut c,
+        "INSERT INTO assessment_ratings (id, partnership_id, school_year, instrument, item, rating, \
+         computed, note, rated_by, rated_by_name, rated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        r.id.clone(),
+        r.partnership_id.clone(),
+        r.school_year,
+        r.instrument.clone(),
+        r.item,
+        r.rating.clone(),
+        r.computed.clone(),
+        r.note.clone(),
+        r.rated_by.clone(),
+        r.rated_by_name.clone(),
+        r.rated_at
+    )?;
+    Ok(())
+}

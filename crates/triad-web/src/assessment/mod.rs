@@ -1,0 +1,12 @@
+//! A program's assessment against the SRO Program Instrument: the page, its CSV export and
+//! the same in the API.
+
+mod api;
+mod pages;
+pub use triad_app::assessment as service;
+
+pub use api::AssessmentApiDoc;
+
+pub fn routes() -> crate::routes::Routes {
+    pages::routes().merge(api::routes())
+}

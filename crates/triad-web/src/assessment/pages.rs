@@ -1,0 +1,127 @@
+//! The assessment page: the 27 practices in their three groups, each with its rating, the
+//! figures and records behind it, and (for those who rate) a form to rate it with a reason.
+
+use super::service::{self, ProgramAssessment, RatingInput};
+use crate::context::Ctx;
+use crate::error::WebResult;
+use crate::forms::FormToken;
+use crate::routes::Routes;
+use crate::views::{render, Layout};
+use askama::Template;
+use axum::extract::{Path, Query};
+use axum::response::{Html, Response};
+use axum::Form;
+use serde::{Deserialize, Serialize};
+
+pub fn routes() -> Routes {
+    Routes::default()
+        .get("/partnerships/{id}/assessment", page)
+        .get("/partnerships/{id}/assessment.csv", csv)
+        .post("/partnerships/{id}/assessment/ratings", rate)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct YearQuery {
+    pub year: Option<String>,
+}
+
+/// The groups of the instrument in order, each with its items' indexes.
+fn groups(a: &ProgramAssessment) -> Vec<(String, Vec<usize>)> {
+    let mut out: Vec<(String, Vec<usize>)> = Vec::new();
+    for (i, item) in a.items.iter().enumerate() {
+        match out.last_mut() {
+            Some((group, items)) if *group == item.group => items.push(i),
+            _ => out.push((item.group.clone(), vec![i])),
+        }
+    }
+    out
+}
+
+#[derive(Template)]
+#[template(path = "assessment/program.html")]
+struct AssessmentPage {
+    layout: Layout,
+    a: ProgramAssessment,
+    groups: Vec<(String, Vec<usize>)>,
+    forms: Vec<FormToken>,
+    ratings: Vec<(&'static str, &'static str)>,
+}
+
+async fn page(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<YearQuery>,
+) -> WebResult<Html<String>> {
+    let a = service::of_program(&ctx, &id, q.year.as_deref()).await?;
+    let forms = a.items.iter().map(|_| ctx.form()).collect();
+    render(&AssessmentPage {
+        layout: Layout::new(&ctx),
+        groups: groups(&a),
+        a,
+        forms,
+        ratings: triad_domain::assessment::Rating::ALL
+            .iter()
+            .map(|r| (r.code(), r.label()))
+            .collect(),
+    })
+}
+
+/// One row of the CSV: an item with its rating, the records' rating and the figures.
+#[derive(Serialize)]
+struct Row<'a> {
+    school_year: &'a str,
+    item: u8,
+    group: &'a str,
+    practice: &'a str,
+    rating: &'a str,
+    from_the_records: &'a str,
+    rated_by: &'a str,
+    reason: &'a str,
+    figures: String,
+    campuses: String,
+}
+
+async fn csv(ctx: Ctx, Path(id): Path<String>, Query(q): Query<YearQuery>) -> WebResult<Response> {
+    let a = service::of_program(&ctx, &id, q.year.as_deref()).await?;
+    let rows: Vec<Row> = a
+        .items
+        .iter()
+        .map(|i| Row {
+            school_year: &a.year_label,
+            item: i.number,
+            group: &i.group,
+            practice: &i.short,
+            rating: &i.rating_label,
+            from_the_records: i.computed.as_deref().unwrap_or(""),
+            rated_by: i.by_person.as_ref().map_or("", |p| p.by.as_str()),
+            reason: i.by_person.as_ref().map_or("", |p| p.note.as_str()),
+            figures: i.figures.join(" "),
+            campuses: i
+                .campuses
+                .iter()
+                .map(|c| format!("{}: {} ({})", c.name, c.rating_label, c.figure))
+                .collect::<Vec<_>>()
+                .join("; "),
+        })
+        .collect();
+    crate::views::csv_attachment(
+        &format!(
+            "assessment {} {} {}.csv",
+            a.agency, a.district, a.school_year
+        ),
+        &rows,
+    )
+}
+
+async fn rate(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(input): Form<RatingInput>,
+) -> WebResult<Response> {
+    service::rate(&ctx, &id, &input).await?;
+    let item: String = input.item.chars().filter(char::is_ascii_digit).collect();
+    let year: String = input.year.chars().filter(char::is_ascii_digit).collect();
+    Ok(crate::views::redirect(&format!(
+        "/partnerships/{id}/assessment?year={year}#item-{item}"
+    )))
+}

@@ -1,0 +1,206 @@
+//! A program's assessment: the 27 practices rated from the records of the test world's year,
+//! the figures and dates an evaluator reads (never a link into a record), a person's rating
+//! kept beside the records' own, and input that makes no sense refused with nothing written.
+
+use crate::both_engines;
+use crate::support::*;
+
+fn item(a: &serde_json::Value, n: u64) -> serde_json::Value {
+    a["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|i| i["number"] == n))
+        .cloned()
+        .unwrap_or_default()
+}
+
+both_engines!(
+    a_program_is_rated_from_its_records_and_by_people_with_their_reasons,
+    |app: TestApp| async move {
+        let w = app.world;
+        let page_path = format!("/partnerships/{}/assessment", w.partnership);
+        let api_path = format!("/api/v1/partnerships/{}/assessment", w.partnership);
+        let evaluator = app.token("evaluator").await;
+
+        // The records of this year: the SRO is assigned to one campus, was evaluated, and the
+        // MOU is still a draft.
+        let r = app.api_get(&api_path, &evaluator).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+        let a: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(a["items"].as_array().map(Vec::len), Some(27));
+        let s = &a["summary"];
+        let total: u64 = ["met", "partly_met", "not_met", "not_applicable", "unrated"]
+            .iter()
+            .map(|k| s[*k].as_u64().unwrap_or(0))
+            .sum();
+        assert_eq!(total, 27, "{s}");
+        assert_eq!(item(&a, 9)["computed"], "met", "{}", item(&a, 9));
+        assert!(item(&a, 9)["figures"][0]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("1 of 1 SROs"));
+        assert_eq!(item(&a, 1)["computed"], "not_met", "an unsigned draft");
+        // The world's one evaluation is of another year: none yet this year, which is not
+        // late before the year ends.
+        assert_eq!(item(&a, 25)["computed"], serde_json::Value::Null);
+        // The world's grant runs to 2034: its plan is not due yet, which keeps the practice.
+        assert_eq!(item(&a, 13)["computed"], "met", "{}", item(&a, 13));
+        assert!(item(&a, 13)["figures"][0]
+            .as_str()
+            .unwrap_or("")
+            .contains("plan not due until 2033-06-30"));
+        for n in [4, 6, 7] {
+            assert_eq!(item(&a, n)["computed"], serde_json::Value::Null);
+            assert_eq!(item(&a, n)["rating_label"], "Not rated yet");
+        }
+        // Campus items list the campus with its own figure.
+        let twenty = item(&a, 20);
+        assert_eq!(twenty["campuses"][0]["campus"], w.campus.to_string());
+        // An evaluator reads kinds, counts and dates, and never a link into a record.
+        let links: Vec<&serde_json::Value> = a["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|i| i["evidence"].as_array().into_iter().flatten())
+            .filter(|e| {
+                !e["link"].is_null() && !e["link"].as_str().unwrap_or("").starts_with("/districts/")
+            })
+            .collect();
+        assert!(links.is_empty(), "{links:?}");
+        // The district leader, who may open the campus's meetings, is given the link.
+        let director = app.session("director").await;
+        let page = app.get(&page_path, &director).await.text().await.unwrap();
+        assert!(page.contains("Program assessment"), "{page}");
+        assert!(
+            page.contains(&format!("/campuses/{}/meetings", w.campus)),
+            "the leader's links"
+        );
+        let evaluator_session = app.session("evaluator").await;
+        let page = app
+            .get(&page_path, &evaluator_session)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(!page.contains(&format!("/campuses/{}/meetings", w.campus)));
+        assert!(!page.contains("/people/"), "no link to a person's records");
+
+        // A person rates over the records, with the reason; both are kept.
+        let ratings = format!("/api/v1/partnerships/{}/assessment/ratings", w.partnership);
+        let before = app.count("assessment_ratings").await;
+        for (body, field) in [
+            (
+                serde_json::json!({"item": "9", "rating": "not_met", "note": "  "}),
+                "note",
+            ),
+            (
+                serde_json::json!({"item": "28", "rating": "met", "note": "x"}),
+                "item",
+            ),
+            (
+                serde_json::json!({"item": "9", "rating": "excellent", "note": "x"}),
+                "rating",
+            ),
+            (
+                serde_json::json!({"item": "9", "rating": "met", "note": "x", "year": "1999"}),
+                "year",
+            ),
+            (
+                serde_json::json!({"item": "9", "rating": "met", "note": "x", "year": "2019"}),
+                "year",
+            ),
+        ] {
+            let r = app.api_post(&evaluator, &ratings, body.clone()).await;
+            assert_eq!(r.status(), 422, "{body}");
+            let err: serde_json::Value = r.json().await.unwrap();
+            assert_eq!(err["fields"][0]["field"], field, "{err}");
+        }
+        assert_eq!(
+            app.count("assessment_ratings").await,
+            before,
+            "nothing written"
+        );
+        // A year of the program with no records is said to be so.
+        let r = app
+            .api_get(&format!("{api_path}?year=2019"), &evaluator)
+            .await;
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("no records"));
+
+        let r = app
+            .api_post(
+                &evaluator,
+                &ratings,
+                serde_json::json!({"item": "9", "rating": "partly_met",
+                    "note": "The SRO covers the middle school on Fridays, off the books."}),
+            )
+            .await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
+        let r = app
+            .api_post(
+                &evaluator,
+                &ratings,
+                serde_json::json!({"item": "4", "rating": "met",
+                    "note": "Sanctions are agreed at the weekly meeting (principal and SRO interviewed)."}),
+            )
+            .await;
+        assert_eq!(r.status(), 201);
+        let a: serde_json::Value = app
+            .api_get(&api_path, &evaluator)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let nine = item(&a, 9);
+        assert_eq!(nine["rating"], "partly_met", "the person's rating counts");
+        assert_eq!(
+            nine["computed"], "met",
+            "the records' rating is kept beside it"
+        );
+        assert_eq!(nine["by_person"]["computed"], "met");
+        assert!(nine["by_person"]["note"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Fridays"));
+        assert_eq!(item(&a, 4)["rating"], "met");
+        assert_eq!(app.audit_count("assessment.rate", "ok").await, 2);
+        // A second rating of the same item keeps the first as history.
+        let form = app
+            .post_form(
+                &format!("{page_path}/ratings"),
+                &director,
+                &[
+                    ("item", "9"),
+                    ("rating", "met"),
+                    ("note", "The Friday cover ended in October."),
+                    ("year", ""),
+                ],
+            )
+            .await;
+        assert_eq!(form.status(), 303);
+        let a: serde_json::Value = app
+            .api_get(&api_path, &evaluator)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(item(&a, 9)["rating"], "met");
+        assert_eq!(item(&a, 9)["history"].as_array().map(Vec::len), Some(1));
+
+        // The export: a header and a row a practice, with the person's reason.
+        let csv = app
+            .get(
+                &format!("/partnerships/{}/assessment.csv", w.partnership),
+                &director,
+            )
+            .await;
+        assert_eq!(csv.status(), 200);
+        assert!(csv.headers()["content-type"]
+            .to_str()
+            .unwrap_or("")
+            .starts_with("text/csv"));
+        let text = csv.text().await.unwrap();
+        assert_eq!(text.lines().count(), 28, "{text}");
+        assert!(text.contains("One campus per SRO"));
+        assert!(text.contains("The Friday cover ended in October."));
+    }
+);
