@@ -212,3 +212,47 @@ pub async fn insert_rating<'c>(conn: impl Into<Conn<'c>>, r: &RatingRow) -> Stor
     )?;
     Ok(())
 }
+
+/// A partnership with its two sides' names and the district's clock.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ProgramRow {
+    pub partnership_id: String,
+    pub agency_id: String,
+    pub agency_name: String,
+    pub district_id: String,
+    pub district_name: String,
+    pub time_zone: String,
+    pub year_start: String,
+    pub started_on: String,
+}
+
+/// Every partnership of the instance, by district and agency name.
+pub async fn programs<'c>(conn: impl Into<Conn<'c>>) -> StoreResult<Vec<ProgramRow>> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_all!(
+        &mut c,
+        ProgramRow,
+        "SELECT p.id AS partnership_id, a.id AS agency_id, a.name AS agency_name, \
+         d.id AS district_id, d.name AS district_name, d.time_zone, d.year_start, p.started_on \
+         FROM partnerships p JOIN agencies a ON a.id = p.agency_id \
+         JOIN districts d ON d.id = p.district_id ORDER BY d.name, a.name"
+    )?)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RatedCount {
+    pub partnership_id: String,
+    pub school_year: i64,
+    pub items: i64,
+}
+
+/// How many practices people have rated, per program and school year.
+pub async fn rated_counts<'c>(conn: impl Into<Conn<'c>>) -> StoreResult<Vec<RatedCount>> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_all!(
+        &mut c,
+        RatedCount,
+        "SELECT partnership_id, school_year, COUNT(DISTINCT item) AS items \
+         FROM assessment_ratings GROUP BY partnership_id, school_year"
+    )?)
+}

@@ -35,6 +35,8 @@ struct HomePage {
     plans_due: Vec<(String, String, triad_app::funding::GrantView)>,
     /// The programs an evaluator reads, each with the survey analyses they may open.
     evaluator_districts: Option<Vec<(NamedRef, Vec<triad_store::surveys::CampaignRow>)>>,
+    /// The programs the person may assess (evaluators and the two sides' leaders).
+    programs: Vec<triad_app::assessment::ProgramRef>,
     admin: Option<AdminHome>,
     second_factor_missing: bool,
     /// An SRO's own training standing.
@@ -119,6 +121,14 @@ async fn home(ctx: Ctx) -> WebResult<Html<String>> {
     } else {
         None
     };
+    let programs = if [Role::Evaluator, Role::DistrictLeader, Role::LeSupervisor]
+        .iter()
+        .any(|r| actor.has_role(*r))
+    {
+        triad_app::assessment::programs(&ctx).await?
+    } else {
+        Vec::new()
+    };
     let admin = if actor.has_role(Role::SystemAdmin) {
         Some(triad_app::accounts::overview(&ctx).await?)
     } else {
@@ -146,6 +156,7 @@ async fn home(ctx: Ctx) -> WebResult<Html<String>> {
         my_training,
         my_candidacies,
         evaluator_districts,
+        programs,
         admin,
         second_factor_missing,
     })

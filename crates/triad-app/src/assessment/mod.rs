@@ -5,6 +5,9 @@
 //! counts, and links only for those who may open the records behind them.
 
 mod facts;
+mod overview;
+
+pub use overview::{heat_map, programs, HeatColumn, HeatMap, HeatRow, ProgramRef};
 
 use crate::campus::Local;
 use crate::context::Ctx;
@@ -116,6 +119,9 @@ pub struct AssessmentItem {
     pub figures: Vec<String>,
     pub evidence: Vec<AssessmentEvidence>,
     pub campuses: Vec<AssessmentCampus>,
+    /// The rating that counted for the school year before (none: not rated, or no records).
+    pub last_year: Option<String>,
+    pub last_year_label: String,
     /// The person's rating that counts, newest.
     pub by_person: Option<AssessmentRating>,
     /// Earlier ratings by people, newest first.
@@ -136,6 +142,8 @@ pub struct ProgramAssessment {
     /// The school year, named by the calendar year it starts in.
     pub school_year: i64,
     pub year_label: String,
+    /// The school year before, named.
+    pub year_label_before: String,
     /// The last day counted (YYYY-MM-DD): the year's last day once it is over, today before.
     pub counted_through: String,
     pub year_over: bool,
@@ -238,6 +246,45 @@ fn rating_view(r: &RatingRow, local: &Local) -> AssessmentRating {
     }
 }
 
+/// The rating that counts for each item: a person's newest, else the records'.
+fn counted(scored: &[Scored], ratings: &[RatingRow]) -> Vec<Option<Rating>> {
+    scored
+        .iter()
+        .map(|s| {
+            ratings
+                .iter()
+                .find(|r| r.item == i64::from(s.item))
+                .and_then(|r| Rating::from_code(&r.rating))
+                .or(s.rating)
+        })
+        .collect()
+}
+
+async fn ratings_of(ctx: &Ctx, p: &Partnership, year: i64) -> AppResult<Vec<RatingRow>> {
+    Ok(store::ratings(
+        &mut ctx.app.db.acquire().await?,
+        Id::parse(&p.id).unwrap_or_else(|| Id::from_parts("unreadable", 0)),
+        year,
+    )
+    .await?)
+}
+
+/// The ratings that counted in the year before `year`, when the program has one with records.
+async fn year_before(ctx: &Ctx, a: &Assessed) -> AppResult<Vec<Option<Rating>>> {
+    let before = a.year - 1;
+    if !a.years.contains(&before) {
+        return Ok(Vec::new());
+    }
+    match assess(ctx, a.p.clone(), Some(&before.to_string())).await {
+        Ok(earlier) => {
+            let ratings = ratings_of(ctx, &a.p, before).await?;
+            Ok(counted(&earlier.scored, &ratings))
+        }
+        Err(AppError::Invalid(_)) => Ok(Vec::new()),
+        Err(e) => Err(e),
+    }
+}
+
 /// A program's year, scored: what `of_program` and a rating both need.
 struct Assessed {
     p: Partnership,
@@ -286,12 +333,9 @@ pub async fn of_program(ctx: &Ctx, id: &str, year: Option<&str>) -> AppResult<Pr
     let p = partnership::find(ctx, id, Action::View, rules::record).await?;
     let a = assess(ctx, p, year).await?;
     let local = &a.sides.local;
-    let ratings = store::ratings(
-        &mut ctx.app.db.acquire().await?,
-        Id::parse(&a.p.id).unwrap_or_else(|| Id::from_parts("unreadable", 0)),
-        a.year,
-    )
-    .await?;
+    let ratings = ratings_of(ctx, &a.p, a.year).await?;
+    let now = counted(&a.scored, &ratings);
+    let before = year_before(ctx, &a).await?;
     let mut summary = AssessmentSummary {
         met: 0,
         partly_met: 0,
@@ -300,16 +344,14 @@ pub async fn of_program(ctx: &Ctx, id: &str, year: Option<&str>) -> AppResult<Pr
         unrated: 0,
     };
     let mut items = Vec::new();
-    for (item, scored) in SRO_PROGRAM.items.iter().zip(&a.scored) {
+    for (i, (item, scored)) in SRO_PROGRAM.items.iter().zip(&a.scored).enumerate() {
         let mine: Vec<&RatingRow> = ratings
             .iter()
             .filter(|r| r.item == i64::from(item.number))
             .collect();
         let by_person = mine.first().map(|r| rating_view(r, local));
-        let rating = mine
-            .first()
-            .and_then(|r| Rating::from_code(&r.rating))
-            .or(scored.rating);
+        let rating = now.get(i).copied().flatten();
+        let last_year = before.get(i).copied().flatten();
         match rating {
             Some(Rating::Met) => summary.met += 1,
             Some(Rating::PartlyMet) => summary.partly_met += 1,
@@ -351,6 +393,12 @@ pub async fn of_program(ctx: &Ctx, id: &str, year: Option<&str>) -> AppResult<Pr
                     figure: c.figure.clone(),
                 })
                 .collect(),
+            last_year: last_year.map(|r| r.code().to_string()),
+            last_year_label: if before.is_empty() {
+                "no assessment".to_string()
+            } else {
+                label(last_year)
+            },
             by_person,
             history: mine.iter().skip(1).map(|r| rating_view(r, local)).collect(),
         });
@@ -366,6 +414,7 @@ pub async fn of_program(ctx: &Ctx, id: &str, year: Option<&str>) -> AppResult<Pr
         district: a.sides.district.clone(),
         school_year: a.year,
         year_label: year_label(a.year),
+        year_label_before: year_label(a.year - 1),
         counted_through: a.facts.until.to_string(),
         year_over: a.facts.year_over,
         instrument: SRO_PROGRAM.title.to_string(),

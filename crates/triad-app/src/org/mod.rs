@@ -67,6 +67,8 @@ pub struct PartnerRef {
     pub mou_readable: bool,
     /// The actor may open the partnership's grants (its leaders only).
     pub funding_readable: bool,
+    /// The actor may open the program's assessment (its evaluators and leaders).
+    pub assessment_readable: bool,
 }
 
 fn partner_ref(ctx: &Ctx, p: &store::Partnership, id: String, name: String) -> PartnerRef {
@@ -79,6 +81,7 @@ fn partner_ref(ctx: &Ctx, p: &store::Partnership, id: String, name: String) -> P
         partnership_id: p.id.clone(),
         mou_readable: may_read(triad_domain::mou::record),
         funding_readable: may_read(triad_domain::funding::record),
+        assessment_readable: may_read(triad_domain::assessment::record),
     }
 }
 

@@ -3,7 +3,7 @@
 use super::pages::YearQuery;
 use super::service::{
     self, AssessmentCampus, AssessmentEvidence, AssessmentItem, AssessmentRating,
-    AssessmentSummary, ProgramAssessment, RatingInput, YearChoice,
+    AssessmentSummary, HeatColumn, HeatMap, HeatRow, ProgramAssessment, RatingInput, YearChoice,
 };
 use crate::context::Ctx;
 use crate::error::{ErrorBody, WebResult};
@@ -16,11 +16,12 @@ pub fn routes() -> Routes {
     Routes::default()
         .get("/api/v1/partnerships/{id}/assessment", assessment)
         .post("/api/v1/partnerships/{id}/assessment/ratings", rate)
+        .get("/api/v1/assessments", heat_map)
 }
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(assessment, rate),
+    paths(assessment, rate, heat_map),
     components(schemas(
         ProgramAssessment,
         AssessmentSummary,
@@ -29,7 +30,10 @@ pub fn routes() -> Routes {
         AssessmentCampus,
         AssessmentRating,
         YearChoice,
-        RatingInput
+        RatingInput,
+        HeatMap,
+        HeatColumn,
+        HeatRow
     ))
 )]
 pub struct AssessmentApiDoc;
@@ -63,4 +67,12 @@ async fn rate(
         StatusCode::CREATED,
         Json(service::rate(&ctx, &id, &input).await?),
     ))
+}
+
+/// Every practice against every program the caller may assess, for one school year (`year`:
+/// the calendar year it starts in; none, the current one): each cell the rating that counts on
+/// the program's own assessment. A program with no records of the year has an empty column.
+#[utoipa::path(get, path = "/api/v1/assessments", tag = "assessment", params(("year" = Option<String>, Query)), responses((status = 200, body = HeatMap), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn heat_map(ctx: Ctx, Query(q): Query<YearQuery>) -> WebResult<Json<HeatMap>> {
+    Ok(Json(service::heat_map(&ctx, q.year.as_deref()).await?))
 }

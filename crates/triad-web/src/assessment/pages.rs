@@ -1,7 +1,7 @@
 //! The assessment page: the 27 practices in their three groups, each with its rating, the
 //! figures and records behind it, and (for those who rate) a form to rate it with a reason.
 
-use super::service::{self, ProgramAssessment, RatingInput};
+use super::service::{self, HeatMap, ProgramAssessment, RatingInput};
 use crate::context::Ctx;
 use crate::error::WebResult;
 use crate::forms::FormToken;
@@ -18,6 +18,8 @@ pub fn routes() -> Routes {
         .get("/partnerships/{id}/assessment", page)
         .get("/partnerships/{id}/assessment.csv", csv)
         .post("/partnerships/{id}/assessment/ratings", rate)
+        .get("/assessments", heat_map)
+        .get("/assessments.csv", heat_map_csv)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -124,4 +126,62 @@ async fn rate(
     Ok(crate::views::redirect(&format!(
         "/partnerships/{id}/assessment?year={year}#item-{item}"
     )))
+}
+
+#[derive(Template)]
+#[template(path = "assessment/heat_map.html")]
+struct HeatMapPage {
+    layout: Layout,
+    m: HeatMap,
+    ratings: Vec<(&'static str, &'static str)>,
+}
+
+impl HeatMapPage {
+    fn cell(&self, code: &Option<String>) -> &'static str {
+        cell(code)
+    }
+}
+
+/// The words of a rating code in a cell.
+fn cell(code: &Option<String>) -> &'static str {
+    code.as_deref()
+        .and_then(triad_domain::assessment::Rating::from_code)
+        .map_or("Not rated", |r| r.label())
+}
+
+async fn heat_map(ctx: Ctx, Query(q): Query<YearQuery>) -> WebResult<Html<String>> {
+    let m = service::heat_map(&ctx, q.year.as_deref()).await?;
+    render(&HeatMapPage {
+        layout: Layout::new(&ctx),
+        m,
+        ratings: triad_domain::assessment::Rating::ALL
+            .iter()
+            .map(|r| (r.code(), r.label()))
+            .collect(),
+    })
+}
+
+/// The heat map as a spreadsheet: a row a practice, a column a program.
+async fn heat_map_csv(ctx: Ctx, Query(q): Query<YearQuery>) -> WebResult<Response> {
+    let m = service::heat_map(&ctx, q.year.as_deref()).await?;
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut header = vec!["item".to_string(), "practice".to_string()];
+    header.extend(
+        m.programs
+            .iter()
+            .map(|p| format!("{} / {}", p.district, p.agency)),
+    );
+    rows.push(header);
+    for (i, item) in m.items.iter().enumerate() {
+        let mut row = vec![item.number.to_string(), item.short.clone()];
+        row.extend(m.programs.iter().map(|p| {
+            if p.assessed {
+                cell(&p.ratings[i]).to_string()
+            } else {
+                "no records".to_string()
+            }
+        }));
+        rows.push(row);
+    }
+    crate::views::csv_attachment(&format!("assessments {}.csv", m.school_year), &rows)
 }

@@ -186,6 +186,32 @@ both_engines!(
         assert_eq!(item(&a, 9)["rating"], "met");
         assert_eq!(item(&a, 9)["history"].as_array().map(Vec::len), Some(1));
 
+        // The heat map's column of this program is the program page's ratings, cell by cell;
+        // the evaluator sees no other district's program.
+        let map: serde_json::Value = app
+            .api_get("/api/v1/assessments", &evaluator)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let columns = map["programs"].as_array().cloned().unwrap_or_default();
+        assert_eq!(columns.len(), 1, "{map}");
+        assert_eq!(columns[0]["partnership"], w.partnership.to_string());
+        let page_ratings: Vec<serde_json::Value> = a["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|i| i["rating"].clone())
+            .collect();
+        assert_eq!(columns[0]["ratings"].as_array(), Some(&page_ratings));
+        // The evaluator's home names the program and how far people have rated it.
+        let home = app.get("/", &evaluator_session).await.text().await.unwrap();
+        assert!(
+            home.contains(&format!("/partnerships/{}/assessment", w.partnership)),
+            "{home}"
+        );
+        assert!(home.contains("2 of 27 practices rated by people"), "{home}");
+
         // The export: a header and a row a practice, with the person's reason.
         let csv = app
             .get(

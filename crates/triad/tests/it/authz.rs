@@ -336,6 +336,10 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
             e(AUTHOR, NOBODY)
         }
         ("GET", "/reports/activity" | "/api/v1/reports/activity") => e(EVERYONE, EVERYONE),
+        // Every reader gets the heat map of the programs they may assess (none: an empty one).
+        ("GET", "/assessments" | "/assessments.csv" | "/api/v1/assessments") => {
+            e(EVERYONE, EVERYONE)
+        }
         (
             "GET",
             "/campuses/{id}/meetings"
