@@ -308,7 +308,7 @@ async fn generate(db: &Db, instance: &Instance, args: &DemoArgs) -> Result<()> {
         PersonSpec::default(),
     )
     .await?;
-    b.account(
+    let (_, evaluator) = b.account(
         "evaluator",
         "State Safety Center Evaluator",
         Grant {
@@ -387,6 +387,7 @@ async fn generate(db: &Db, instance: &Instance, args: &DemoArgs) -> Result<()> {
                 .filter_map(|o| Some((o.user, o.agency?)))
                 .collect();
             crate::demo_program::generate(&mut b.tx, p, &sros, b.now).await?;
+            crate::demo_program::assessments(&mut b.tx, p, evaluator, b.now, args.years).await?;
         }
     }
     b.progress.finish_and_clear();

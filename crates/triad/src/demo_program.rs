@@ -295,3 +295,56 @@ async fn training(
     }
     Ok(())
 }
+
+/// What the demo's evaluator wrote of the practices the records cannot show: (years back,
+/// item, rating, reason).
+const DEMO_RATINGS: &[(i64, u8, &str, &str)] = &[
+    (1, 4, "partly_met", "The principal and the SRO agree on sanctions for fights, not yet for thefts; the prosecutor is called case by case."),
+    (1, 6, "met", "Interviews with two assistant principals: the SRO is not asked to handle dress-code or tardiness matters."),
+    (1, 7, "partly_met", "Crimes are reported to the SRO, but the SRO's own investigations reached the principal late twice this year."),
+    (0, 4, "met", "Sanctions for criminal acts are agreed at the weekly meeting; the district attorney's liaison joined once a term."),
+    (0, 6, "met", "Discipline stays with the school; the role guide was handed to every new teacher in August."),
+    (0, 7, "met", "Both sides report promptly: the principal's log and the SRO's cases line up for the fall."),
+];
+
+/// The demo's assessments: the evaluator's ratings of this school year and, when the demo
+/// holds more than one year, of the year before.
+pub async fn assessments(
+    tx: &mut Tx,
+    parties: crate::demo_mou::Parties,
+    evaluator: Id,
+    now: Timestamp,
+    years: u32,
+) -> Result<()> {
+    let year = i64::from(
+        triad_domain::org::YearStart::AUGUST_FIRST
+            .school_year_of(now.to_datetime().date_naive())
+            .0,
+    );
+    let instrument = format!(
+        "{}@{}",
+        triad_domain::assessment::SRO_PROGRAM.code,
+        triad_domain::assessment::SRO_PROGRAM.version
+    );
+    for (n, (back, item, rating, note)) in DEMO_RATINGS.iter().enumerate() {
+        if *back >= i64::from(years) {
+            continue;
+        }
+        let row = triad_store::assessment::RatingRow {
+            id: Id::from_parts("triad-demo/assessment", n as u64).to_string(),
+            partnership_id: parties.partnership.to_string(),
+            school_year: year - back,
+            instrument: instrument.clone(),
+            item: i64::from(*item),
+            rating: (*rating).to_string(),
+            // Practices the records cannot rate: nothing of theirs to keep beside it.
+            computed: None,
+            note: (*note).to_string(),
+            rated_by: evaluator.to_string(),
+            rated_by_name: "State Safety Center Evaluator".to_string(),
+            rated_at: now.millis() - back * 365 * 86_400_000 - (n as i64) * 3_600_000,
+        };
+        triad_store::assessment::insert_rating(&mut *tx, &row).await?;
+    }
+    Ok(())
+}
