@@ -6,32 +6,79 @@ use crate::{execute, fetch_all, Conn, StoreResult};
 use serde::Serialize;
 use triad_domain::Id;
 
-/// An activity entry of an agency's officers in a district, as the assessment counts it.
+/// The entries of one category an agency's officers logged on one campus, as the assessment
+/// counts them.
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct EntryRow {
+pub struct EntryDaysRow {
     pub campus_id: String,
     pub category: String,
-    pub local_date: String,
-    /// 1 when a lesson plan (a link or a kept file) goes with the entry.
-    pub lesson_plan: i64,
+    /// Each entry as `YYYY-MM-DD:P`, P being 1 when a lesson plan (a link or a kept file) goes
+    /// with it, separated by commas.
+    pub days: String,
 }
 
-/// The entries (not undone) an agency's officers logged in a district in a school year.
+/// The entries (not undone) of some categories an agency's officers logged in a district in a
+/// school year, one row per campus and category: a year's entries come in a few rows rather
+/// than one row each, which the embedded engine hands over one by one between threads.
+/// `categories` are the domain's own codes (letters and underscores), written into the
+/// statement as they are.
 pub async fn program_entries<'c>(
     conn: impl Into<Conn<'c>>,
     agency: Id,
     district: Id,
     school_year: i64,
-) -> StoreResult<Vec<EntryRow>> {
+    categories: &[&'static str],
+) -> StoreResult<Vec<EntryDaysRow>> {
+    let mut c: Conn = conn.into();
+    let listed: Vec<String> = categories
+        .iter()
+        .filter(|code| code.chars().all(|ch| ch.is_ascii_lowercase() || ch == '_'))
+        .map(|code| format!("'{code}'"))
+        .collect();
+    if listed.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT a.campus_id, a.category, string_agg(a.local_date || ':' || \
+           CASE WHEN a.lesson_plan IS NOT NULL OR EXISTS \
+             (SELECT 1 FROM activity_lesson_plans p WHERE p.activity_id = a.id) \
+           THEN '1' ELSE '0' END, ',') AS days \
+         FROM activities a WHERE a.district_id = $1 AND a.school_year = $2 AND a.agency_id = $3 \
+         AND a.voided_at IS NULL AND a.category IN ({}) GROUP BY a.campus_id, a.category",
+        listed.join(", ")
+    );
+    Ok(fetch_all!(
+        &mut c,
+        EntryDaysRow,
+        &sql,
+        district.to_string(),
+        school_year,
+        agency.to_string()
+    )?)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MonthRow {
+    /// YYYY-MM
+    pub month: String,
+    pub category: String,
+    pub entries: i64,
+}
+
+/// Every entry of the agency's officers in the district in a school year, counted by month
+/// and category (from the summaries the database keeps).
+pub async fn program_months<'c>(
+    conn: impl Into<Conn<'c>>,
+    agency: Id,
+    district: Id,
+    school_year: i64,
+) -> StoreResult<Vec<MonthRow>> {
     let mut c: Conn = conn.into();
     Ok(fetch_all!(
         &mut c,
-        EntryRow,
-        "SELECT a.campus_id, a.category, a.local_date, \
-         CASE WHEN a.lesson_plan IS NOT NULL OR EXISTS \
-           (SELECT 1 FROM activity_lesson_plans p WHERE p.activity_id = a.id) THEN CAST(1 AS BIGINT) ELSE CAST(0 AS BIGINT) END AS lesson_plan \
-         FROM activities a WHERE a.district_id = $1 AND a.school_year = $2 AND a.agency_id = $3 \
-         AND a.voided_at IS NULL",
+        MonthRow,
+        "SELECT month, category, CAST(SUM(entries) AS BIGINT) AS entries FROM activity_summary \
+         WHERE district_id = $1 AND school_year = $2 AND agency_id = $3 GROUP BY month, category",
         district.to_string(),
         school_year,
         agency.to_string()

@@ -93,7 +93,19 @@ if (typeof document !== "undefined") {
       headers: { "X-Triad-Form": "1" }
     }).then(function (response) {
       var type = response.headers.get("content-type") || "";
-      if (response.ok && response.redirected) { window.location.assign(response.url); return; }
+      if (response.ok && response.redirected) {
+        // A fetch's final address carries no fragment: a form that names where on the next
+        // page its reader returns to (data-anchor) adds it back, reloading when only the
+        // fragment would change (a fragment alone does not load the page again).
+        var anchor = form.getAttribute("data-anchor");
+        if (anchor && response.url === window.location.href.split("#")[0]) {
+          window.location.hash = anchor;
+          window.location.reload();
+          return;
+        }
+        window.location.assign(response.url + (anchor ? "#" + anchor : ""));
+        return;
+      }
       if (response.status === 401) { window.location.assign("/login?next=" + encodeURIComponent(window.location.pathname)); return; }
       if (!response.ok && type.indexOf("application/json") === 0) {
         return response.json().then(function (body) { done(); refused(form, body, response.status); });

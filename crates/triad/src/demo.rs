@@ -308,16 +308,17 @@ async fn generate(db: &Db, instance: &Instance, args: &DemoArgs) -> Result<()> {
         PersonSpec::default(),
     )
     .await?;
-    let (_, evaluator) = b.account(
-        "evaluator",
-        "State Safety Center Evaluator",
-        Grant {
-            role: Role::Evaluator,
-            scope: Scope::Instance,
-        },
-        PersonSpec::default(),
-    )
-    .await?;
+    let (_, evaluator) = b
+        .account(
+            "evaluator",
+            "State Safety Center Evaluator",
+            Grant {
+                role: Role::Evaluator,
+                scope: Scope::Instance,
+            },
+            PersonSpec::default(),
+        )
+        .await?;
     for d in 0..districts {
         district(
             &mut b,

@@ -10,8 +10,8 @@ use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet};
 use triad_domain::activity::Category;
 use triad_domain::assessment::{
-    CampusFacts, DirectoryFacts, Entry, GrantFacts, MouFacts, OfficerFacts, ProgramFacts,
-    SelectionFacts,
+    CampusFacts, DirectoryFacts, Entry, GrantFacts, MonthCount, MouFacts, OfficerFacts,
+    ProgramFacts, SelectionFacts, ENTRY_CATEGORIES,
 };
 use triad_domain::personnel::{Office, Uniform};
 use triad_domain::{Id, Timestamp};
@@ -134,15 +134,35 @@ pub(crate) async fn gather(
         });
     }
 
-    let entries: Vec<Entry> = store::program_entries(&mut conn, agency, district, cal.year)
+    let categories: Vec<&'static str> = ENTRY_CATEGORIES.iter().map(|c| c.code()).collect();
+    let entries: Vec<Entry> =
+        store::program_entries(&mut conn, agency, district, cal.year, &categories)
+            .await?
+            .iter()
+            .filter_map(|row| {
+                let campus = Id::parse(&row.campus_id)?;
+                let category = Category::from_code(&row.category)?;
+                Some(row.days.split(',').filter_map(move |one| {
+                    let (on, plan) = one.split_once(':')?;
+                    Some(Entry {
+                        campus,
+                        category,
+                        on: day(on)?,
+                        lesson_plan: plan == "1",
+                    })
+                }))
+            })
+            .flatten()
+            .collect();
+    let months: Vec<MonthCount> = store::program_months(&mut conn, agency, district, cal.year)
         .await?
         .into_iter()
-        .filter_map(|e| {
-            Some(Entry {
-                campus: Id::parse(&e.campus_id)?,
-                category: Category::from_code(&e.category)?,
-                on: day(&e.local_date)?,
-                lesson_plan: e.lesson_plan != 0,
+        .filter_map(|m| {
+            let (y, mo) = m.month.split_once('-')?;
+            Some(MonthCount {
+                month: (y.parse().ok()?, mo.parse().ok()?),
+                category: Category::from_code(&m.category)?,
+                entries: usize::try_from(m.entries).unwrap_or(0),
             })
         })
         .collect();
@@ -193,7 +213,7 @@ pub(crate) async fn gather(
         .collect();
 
     let has_records = !officers.is_empty()
-        || !entries.is_empty()
+        || !months.is_empty()
         || campuses.iter().any(|c| !c.meetings.is_empty());
     Ok(Gathered {
         facts: ProgramFacts {
@@ -205,6 +225,7 @@ pub(crate) async fn gather(
             campuses,
             officers,
             entries,
+            months,
             grants,
             directory,
             selections,

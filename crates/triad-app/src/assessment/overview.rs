@@ -112,20 +112,20 @@ pub async fn heat_map(ctx: &Ctx, year: Option<&str>) -> AppResult<HeatMap> {
             .filter(|r| readable(ctx, r))
             .collect()
     };
-    let year = match year.map(str::trim).filter(|y| !y.is_empty()) {
-        None => programs
-            .first()
-            .map_or_else(|| i64::from(chrono::Datelike::year(&ctx.now.to_datetime())), |r| current_year(ctx, r)),
-        Some(text) => match text.parse::<i64>() {
-            Ok(y) if (2000..=2100).contains(&y) => y,
-            _ => {
-                return Err(AppError::Invalid(Invalid::one(
+    let year =
+        match year.map(str::trim).filter(|y| !y.is_empty()) {
+            None => programs.first().map_or_else(
+                || i64::from(chrono::Datelike::year(&ctx.now.to_datetime())),
+                |r| current_year(ctx, r),
+            ),
+            Some(text) => match text.parse::<i64>() {
+                Ok(y) if (2000..=2100).contains(&y) => y,
+                _ => return Err(AppError::Invalid(Invalid::one(
                     "year",
                     "name the school year by the calendar year it starts in, e.g. 2026 for 2026–27",
-                )))
-            }
-        },
-    };
+                ))),
+            },
+        };
     let mut columns = Vec::new();
     for row in &programs {
         let p = Partnership {

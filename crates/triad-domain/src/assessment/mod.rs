@@ -3,15 +3,19 @@
 //! is rated against them: from its records where the records can answer, by people where they
 //! cannot, and by people over the records when they know better (with their reason).
 
+mod campus;
+mod facts;
 mod instrument;
+mod people;
 mod score;
 
-pub use instrument::{Group, Instrument, Item, SRO_PROGRAM};
-pub use score::{
-    roll_up, score, CampusFacts, CampusScore, DirectoryFacts, Entry, Evidence, GrantFacts,
+pub use facts::{
+    roll_up, CampusFacts, CampusScore, DirectoryFacts, Entry, Evidence, GrantFacts, MonthCount,
     MouFacts, OfficerFacts, ProgramFacts, Scored, SelectionFacts, Source, Thresholds,
-    RECORDED_CATEGORIES,
+    ENTRY_CATEGORIES,
 };
+pub use instrument::{Group, Instrument, Item, SRO_PROGRAM};
+pub use score::{score, RECORDED_CATEGORIES};
 
 use crate::org::text_enum;
 use crate::policy::{RecordClass, Resource, Tenant};

@@ -1,8 +1,18 @@
 //! Every item rated from hand-built records, each at the edge of its threshold.
 
-use super::*;
+use super::score;
+use crate::activity::Category;
+use crate::assessment::people::school_weeks;
+use crate::assessment::*;
 use crate::meetings::school_days;
+use crate::meetings::{Held, MeetingKind};
+use crate::mou::Clause;
 use crate::mou::{template, ClauseKind};
+use crate::org::Term;
+use crate::personnel::{Office, Uniform};
+use crate::Id;
+use chrono::NaiveDate;
+use std::collections::BTreeSet;
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap_or(NaiveDate::MIN)
@@ -63,6 +73,7 @@ fn year() -> ProgramFacts {
         campuses: vec![campus(1), campus(2)],
         officers: vec![officer(1), officer(2)],
         entries: Vec::new(),
+        months: Vec::new(),
         grants: Vec::new(),
         directory: DirectoryFacts::default(),
         selections: Vec::new(),
@@ -449,16 +460,39 @@ fn item_16_wants_records_in_every_school_month() {
         (2027, 5),
     ];
     for (y, m) in months {
-        facts.entries.push(entry(1, Category::Patrol, d(y, m, 15)));
+        facts.months.push(MonthCount {
+            month: (y, m),
+            category: Category::Patrol,
+            entries: 3,
+        });
     }
+    facts.months.push(MonthCount {
+        month: (2026, 9),
+        category: Category::Search,
+        entries: 2,
+    });
     assert_eq!(rating(16, &facts), Some(Met));
-    facts.entries.remove(4);
+    facts.months.remove(4);
     let sixteen = score(16, &facts, &Thresholds::default());
     assert_eq!(sixteen.rating, Some(PartlyMet));
     assert!(
         sixteen.figures[0].contains("9 of 10"),
         "{:?}",
         sixteen.figures
+    );
+    assert!(
+        sixteen.figures[0].contains("Search: 2"),
+        "{:?}",
+        sixteen.figures
+    );
+    // A month after the day counted is not counted.
+    facts.until = d(2026, 11, 30);
+    facts.year_over = false;
+    let so_far = score(16, &facts, &Thresholds::default());
+    assert!(
+        so_far.figures[0].contains("of 4 school months so far"),
+        "{:?}",
+        so_far.figures
     );
 }
 

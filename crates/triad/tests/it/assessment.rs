@@ -230,3 +230,65 @@ both_engines!(
         assert!(text.contains("The Friday cover ended in October."));
     }
 );
+
+/// An evaluator on a phone: home, the program's assessment, a practice rated with the reason
+/// in four taps and a few words; the page fits the phone and says who rated it and why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_evaluator_rates_a_practice_from_a_phone() {
+    use crate::browser::{browser, click, end_browser, screenshot, sign_in, start_driver};
+    use fantoccini::Locator;
+    let app = TestApp::start(Engine::Sqlite).await;
+    let driver = start_driver();
+    let phone = browser(&driver, 390, 844).await;
+    sign_in(&phone, &app, "evaluator").await;
+    click(&phone, "#assessments li a").await;
+    let heading = phone
+        .wait()
+        .for_element(Locator::Css("main h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(heading.starts_with("Program assessment"), "{heading}");
+    let wider = phone
+        .execute(
+            "return document.documentElement.scrollWidth > window.innerWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(wider, false, "the assessment scrolls sideways on a phone");
+    screenshot(&phone, "assessment-evaluator-phone").await;
+    click(&phone, "#item-4 details:last-of-type summary").await;
+    click(&phone, "#rating-4 option[value=partly_met]").await;
+    phone
+        .find(Locator::Id("note-4"))
+        .await
+        .unwrap()
+        .send_keys("Sanctions are agreed for fights, not yet for thefts.")
+        .await
+        .unwrap();
+    click(&phone, "#item-4 button[type=submit]").await;
+    let item = phone
+        .wait()
+        .for_element(Locator::Css("#item-4 .rating-note"))
+        .await
+        .unwrap();
+    assert_eq!(
+        item.text().await.unwrap(),
+        "Sanctions are agreed for fights, not yet for thefts."
+    );
+    let badge = phone
+        .find(Locator::Css("#item-4 h3 .rating"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(badge, "Partly met");
+    let url = phone.current_url().await.unwrap();
+    assert_eq!(url.fragment(), Some("item-4"), "back at the practice rated");
+    screenshot(&phone, "assessment-rated-phone").await;
+    end_browser(phone).await;
+}

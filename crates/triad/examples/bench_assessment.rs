@@ -1,0 +1,117 @@
+//! Program assessment: scoring every program of an instance for one school year (the heat
+//! map, which scores each program from its records), and one program's assessment page at 32
+//! concurrent clients over real HTTP.
+//!
+//! Run: `cargo build --release -p triad && cargo run --release -p triad --example bench_assessment`
+//! Needs `wrk`. `TRIAD_BENCH_YEARS` sets the demo's school years of records (default 5);
+//! `TRIAD_BENCH_SCALE=state` makes the state demo (170 districts; records for the first);
+//! `TRIAD_BENCH_DATABASE_URL=postgres://…` (an empty database) measures PostgreSQL.
+
+use std::time::Instant;
+use triad_store::auth as accounts;
+
+mod common;
+// The load helpers every benchmark shares; this one needs only some of them.
+#[allow(dead_code)]
+mod load;
+use common::{triad_binary, Result};
+use load::{bench_session, bench_token, peak_memory_kib, scalar, serve, wrk_with, Measured};
+
+const CLIENTS: &str = "32";
+/// Sequential runs of the heat map, the median reported.
+const RUNS: usize = 5;
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let bin = triad_binary()?;
+    let dir = tempfile::tempdir()?;
+    let url = std::env::var("TRIAD_BENCH_DATABASE_URL")
+        .unwrap_or_else(|_| format!("sqlite://{}/triad.db", dir.path().display()));
+    let engine = if url.starts_with("postgres") {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    let years = std::env::var("TRIAD_BENCH_YEARS").unwrap_or_else(|_| "5".into());
+    let scale = std::env::var("TRIAD_BENCH_SCALE").unwrap_or_else(|_| "district".into());
+    let data = dir.path().display().to_string();
+    let started = Instant::now();
+    let (db, leader, _) =
+        common::demo(&bin, &data, &url, &["--scale", &scale, "--years", &years]).await?;
+    let programs = scalar(&db, "SELECT COUNT(*) FROM partnerships").await?;
+    let campuses = scalar(&db, "SELECT COUNT(*) FROM campuses").await?;
+    let entries = scalar(&db, "SELECT COUNT(*) FROM activities").await?;
+    let meetings = scalar(&db, "SELECT COUNT(*) FROM meetings").await?;
+    println!(
+        "{engine}: demo ({scale}, {years} school years) made in {:.0} s: {programs} programs, {campuses} campuses, {entries} activity entries, {meetings} meetings",
+        started.elapsed().as_secs_f64()
+    );
+    let now = triad_domain::Timestamp::from_datetime(chrono::Utc::now());
+    let evaluator = accounts::user_by_name(&mut db.acquire().await?, "evaluator")
+        .await?
+        .ok_or("no evaluator")?;
+    let evaluator_cookie = bench_session(&db, evaluator.user_id(), now).await?;
+    let evaluator_token = bench_token(&db, evaluator.user_id(), now).await?;
+    let leader_cookie = bench_session(&db, leader.user_id(), now).await?;
+    let partnership: String = match &db {
+        triad_store::Db::Sqlite(pool, _) => {
+            sqlx::query_scalar("SELECT id FROM partnerships ORDER BY started_on, id LIMIT 1")
+                .fetch_one(pool)
+                .await?
+        }
+        triad_store::Db::Postgres(pool, _) => {
+            sqlx::query_scalar("SELECT id FROM partnerships ORDER BY started_on, id LIMIT 1")
+                .fetch_one(pool)
+                .await?
+        }
+    };
+    let (server, base) = serve(&bin, &data, &url).await?;
+    let measured = Measured {
+        server_pid: server.0.id(),
+        postgres: url.starts_with("postgres"),
+    };
+
+    // The heat map: every program of the instance scored for this school year, one request
+    // at a time (the evaluator's scope is the whole instance).
+    let http = reqwest::Client::new();
+    let mut times = Vec::new();
+    for _ in 0..RUNS {
+        let t = Instant::now();
+        let r = http
+            .get(format!("{base}/api/v1/assessments"))
+            .bearer_auth(&evaluator_token)
+            .send()
+            .await?;
+        if !r.status().is_success() {
+            return Err(format!("the heat map answered {}", r.status()).into());
+        }
+        let _ = r.bytes().await?;
+        times.push(t.elapsed().as_secs_f64());
+    }
+    times.sort_by(f64::total_cmp);
+    let median = times[RUNS / 2];
+    println!(
+        "{engine}: scoring all {programs} programs for one school year (GET /api/v1/assessments): median {:.0} ms, {:.1} ms a program; server peak memory {:.0} MiB",
+        median * 1e3,
+        median * 1e3 / programs.max(1) as f64,
+        peak_memory_kib(measured.server_pid).unwrap_or(0) as f64 / 1024.0
+    );
+
+    // One program's page, as its district leader and as the evaluator read it.
+    let page = format!("{base}/partnerships/{partnership}/assessment");
+    for (who, cookie) in [
+        ("district leader", &leader_cookie),
+        ("evaluator", &evaluator_cookie),
+    ] {
+        let load = wrk_with(measured, CLIENTS, &page, &["-H", cookie])?;
+        println!(
+            "{engine}: the assessment page as the {who}, {CLIENTS} clients: {}",
+            load.line()
+        );
+    }
+    println!(
+        "{engine}: server peak memory {:.0} MiB",
+        peak_memory_kib(measured.server_pid).unwrap_or(0) as f64 / 1024.0
+    );
+    Ok(())
+}
