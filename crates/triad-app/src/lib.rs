@@ -64,6 +64,8 @@ pub struct App {
     pub access: Arc<access::AccessCache>,
     /// Survey summaries computed lately.
     pub survey_summaries: Arc<surveys::manage::Cache>,
+    /// Program years scored lately.
+    pub assessments: Arc<assessment::Cache>,
     /// Told when notices to district leaders were written, for whatever delivers them.
     pub notices_written: Arc<tokio::sync::Notify>,
     /// The imports this instance runs as jobs, and the requests waiting for them.
@@ -80,6 +82,7 @@ impl App {
             live: live::Hub::default(),
             access: Arc::default(),
             survey_summaries: Arc::default(),
+            assessments: Arc::default(),
             notices_written: Arc::default(),
             jobs: Arc::default(),
         }

@@ -4,9 +4,11 @@
 //! evaluators and leaders and by the agency's supervisors; the figures carry kinds, dates and
 //! counts, and links only for those who may open the records behind them.
 
+mod cache;
 mod facts;
 mod overview;
 
+pub use cache::{Cache, Scoring};
 pub use overview::{heat_map, programs, HeatColumn, HeatMap, HeatRow, ProgramRef};
 
 use crate::campus::Local;
@@ -278,7 +280,7 @@ async fn year_before(ctx: &Ctx, a: &Assessed) -> AppResult<Vec<Option<Rating>>> 
     match assess(ctx, a.p.clone(), Some(&before.to_string())).await {
         Ok(earlier) => {
             let ratings = ratings_of(ctx, &a.p, before).await?;
-            Ok(counted(&earlier.scored, &ratings))
+            Ok(counted(earlier.scored(), &ratings))
         }
         Err(AppError::Invalid(_)) => Ok(Vec::new()),
         Err(e) => Err(e),
@@ -291,17 +293,47 @@ struct Assessed {
     sides: partnership::Sides,
     year: i64,
     years: Vec<i64>,
-    facts: rules::ProgramFacts,
-    scored: Vec<Scored>,
+    scoring: std::sync::Arc<Scoring>,
+}
+
+impl Assessed {
+    fn scored(&self) -> &[Scored] {
+        &self.scoring.scored
+    }
 }
 
 async fn assess(ctx: &Ctx, p: Partnership, year: Option<&str>) -> AppResult<Assessed> {
     let sides = partnership::sides(ctx, &p).await?;
     let years = years(&p, &sides.local, ctx.now);
     let year = chosen_year(year, &years)?;
-    let (agency, district) = ids(&p);
+    let scoring = scoring(ctx, &p, year, &sides.local).await?;
+    Ok(Assessed {
+        p,
+        sides,
+        year,
+        years,
+        scoring,
+    })
+}
+
+/// A program's year as its records rate it, scored at most [`Cache::FRESH_FOR`] ago.
+async fn scoring(
+    ctx: &Ctx,
+    p: &Partnership,
+    year: i64,
+    local: &Local,
+) -> AppResult<std::sync::Arc<Scoring>> {
+    let cache = &ctx.app.assessments;
+    if let Some(s) = cache.get(&p.id, year) {
+        return Ok(s);
+    }
+    let _turn = cache.computing.lock().await;
+    if let Some(s) = cache.get(&p.id, year) {
+        return Ok(s);
+    }
+    let (agency, district) = ids(p);
     let cal = crate::campus::district_calendar(ctx, district, Some(year)).await?;
-    let gathered = facts::gather(ctx, &p, agency, district, &cal, &sides.local).await?;
+    let gathered = facts::gather(ctx, p, agency, district, &cal, local).await?;
     if !gathered.has_records {
         return Err(AppError::Invalid(Invalid::one(
             "year",
@@ -312,19 +344,17 @@ async fn assess(ctx: &Ctx, p: Partnership, year: Option<&str>) -> AppResult<Asse
         )));
     }
     let t = thresholds(ctx).await?;
-    let scored = SRO_PROGRAM
-        .items
-        .iter()
-        .map(|i| score(i.number, &gathered.facts, &t))
-        .collect();
-    Ok(Assessed {
-        p,
-        sides,
-        year,
-        years,
-        facts: gathered.facts,
-        scored,
-    })
+    let scoring = std::sync::Arc::new(Scoring {
+        until: gathered.facts.until,
+        year_over: gathered.facts.year_over,
+        scored: SRO_PROGRAM
+            .items
+            .iter()
+            .map(|i| score(i.number, &gathered.facts, &t))
+            .collect(),
+    });
+    cache.put(&p.id, year, std::sync::Arc::clone(&scoring));
+    Ok(scoring)
 }
 
 /// A program's assessment for a school year (`year`: the year it starts in; none, the current
@@ -334,7 +364,7 @@ pub async fn of_program(ctx: &Ctx, id: &str, year: Option<&str>) -> AppResult<Pr
     let a = assess(ctx, p, year).await?;
     let local = &a.sides.local;
     let ratings = ratings_of(ctx, &a.p, a.year).await?;
-    let now = counted(&a.scored, &ratings);
+    let now = counted(a.scored(), &ratings);
     let before = year_before(ctx, &a).await?;
     let mut summary = AssessmentSummary {
         met: 0,
@@ -344,7 +374,7 @@ pub async fn of_program(ctx: &Ctx, id: &str, year: Option<&str>) -> AppResult<Pr
         unrated: 0,
     };
     let mut items = Vec::new();
-    for (i, (item, scored)) in SRO_PROGRAM.items.iter().zip(&a.scored).enumerate() {
+    for (i, (item, scored)) in SRO_PROGRAM.items.iter().zip(a.scored()).enumerate() {
         let mine: Vec<&RatingRow> = ratings
             .iter()
             .filter(|r| r.item == i64::from(item.number))
@@ -415,8 +445,8 @@ pub async fn of_program(ctx: &Ctx, id: &str, year: Option<&str>) -> AppResult<Pr
         school_year: a.year,
         year_label: year_label(a.year),
         year_label_before: year_label(a.year - 1),
-        counted_through: a.facts.until.to_string(),
-        year_over: a.facts.year_over,
+        counted_through: a.scoring.until.to_string(),
+        year_over: a.scoring.year_over,
         instrument: SRO_PROGRAM.title.to_string(),
         instrument_version: SRO_PROGRAM.version,
         summary,
@@ -456,7 +486,7 @@ pub async fn rate(ctx: &Ctx, id: &str, input: &RatingInput) -> AppResult<Assessm
     let checked = PersonRating::parse(&input.item, &input.rating, &input.note)?;
     let a = assess(ctx, p, Some(&input.year)).await?;
     let computed = a
-        .scored
+        .scored()
         .iter()
         .find(|s| s.item == checked.item)
         .and_then(|s| s.rating);

@@ -136,7 +136,7 @@ pub async fn heat_map(ctx: &Ctx, year: Option<&str>) -> AppResult<HeatMap> {
         };
         let asked = year.to_string();
         let ratings = match assess(ctx, p.clone(), Some(&asked)).await {
-            Ok(a) => Some(counted(&a.scored, &ratings_of(ctx, &p, year).await?)),
+            Ok(a) => Some(counted(a.scored(), &ratings_of(ctx, &p, year).await?)),
             // A year the program did not run or holds no records of: an empty column.
             Err(AppError::Invalid(_)) => None,
             Err(e) => return Err(e),
