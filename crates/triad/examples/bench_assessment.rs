@@ -18,7 +18,7 @@ use common::{triad_binary, Result};
 use load::{bench_session, bench_token, peak_memory_kib, scalar, serve, wrk_with, Measured};
 
 const CLIENTS: &str = "32";
-/// Sequential runs of the heat map, the median reported.
+/// Sequential runs of the heat map: the first scores, the rest read what it kept.
 const RUNS: usize = 5;
 
 #[tokio::main]
@@ -88,12 +88,16 @@ async fn main() -> Result<()> {
         let _ = r.bytes().await?;
         times.push(t.elapsed().as_secs_f64());
     }
-    times.sort_by(f64::total_cmp);
-    let median = times[RUNS / 2];
+    // The first request scores every program from its records; the next ones within a
+    // minute read the scorings kept.
+    let cold = times[0];
+    let mut warm = times[1..].to_vec();
+    warm.sort_by(f64::total_cmp);
     println!(
-        "{engine}: scoring all {programs} programs for one school year (GET /api/v1/assessments): median {:.0} ms, {:.1} ms a program; server peak memory {:.0} MiB",
-        median * 1e3,
-        median * 1e3 / programs.max(1) as f64,
+        "{engine}: scoring all {programs} programs for one school year (GET /api/v1/assessments): {:.0} ms from the records ({:.1} ms a program), then {:.1} ms (median, kept); server peak memory {:.0} MiB",
+        cold * 1e3,
+        cold * 1e3 / programs.max(1) as f64,
+        warm[warm.len() / 2] * 1e3,
         peak_memory_kib(measured.server_pid).unwrap_or(0) as f64 / 1024.0
     );
 

@@ -12,6 +12,8 @@ use triad_domain::assessment::Scored;
 /// A program's year as its records rate it.
 #[derive(Debug, Clone)]
 pub struct Scoring {
+    /// False when the program holds no record of the year (nothing else is kept then).
+    pub has_records: bool,
     /// The last day counted.
     pub until: NaiveDate,
     pub year_over: bool,

@@ -307,6 +307,15 @@ async fn assess(ctx: &Ctx, p: Partnership, year: Option<&str>) -> AppResult<Asse
     let years = years(&p, &sides.local, ctx.now);
     let year = chosen_year(year, &years)?;
     let scoring = scoring(ctx, &p, year, &sides.local).await?;
+    if !scoring.has_records {
+        return Err(AppError::Invalid(Invalid::one(
+            "year",
+            format!(
+                "Triad holds no records of this program for {}: no SRO of the agency was assigned in the district, and no activity or meeting was recorded. Choose another school year.",
+                year_label(year)
+            ),
+        )));
+    }
     Ok(Assessed {
         p,
         sides,
@@ -334,17 +343,9 @@ async fn scoring(
     let (agency, district) = ids(p);
     let cal = crate::campus::district_calendar(ctx, district, Some(year)).await?;
     let gathered = facts::gather(ctx, p, agency, district, &cal, local).await?;
-    if !gathered.has_records {
-        return Err(AppError::Invalid(Invalid::one(
-            "year",
-            format!(
-                "Triad holds no records of this program for {}: no SRO of the agency was assigned in the district, and no activity or meeting was recorded. Choose another school year.",
-                year_label(year)
-            ),
-        )));
-    }
     let t = thresholds(ctx).await?;
     let scoring = std::sync::Arc::new(Scoring {
+        has_records: gathered.has_records,
         until: gathered.facts.until,
         year_over: gathered.facts.year_over,
         scored: SRO_PROGRAM
