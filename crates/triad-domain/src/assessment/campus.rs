@@ -237,6 +237,11 @@ pub(super) fn campus_item(item: u8, facts: &ProgramFacts, t: &Thresholds) -> Sco
     )];
     if scored.campuses.is_empty() {
         scored.figures = vec!["No campus had an SRO of the agency this year.".into()];
+    } else if scored.campuses.iter().all(|c| c.rating.is_none()) {
+        scored.figures = vec![format!(
+            "None of the {} campuses has this recorded yet: a person rates it.",
+            scored.campuses.len()
+        )];
     }
     scored
 }

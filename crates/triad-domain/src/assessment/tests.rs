@@ -294,7 +294,13 @@ fn item_5_wants_introductions_within_thirty_days_of_the_first_school_day() {
 #[test]
 fn items_2_and_21_read_each_campus_post() {
     let mut facts = year();
-    assert_eq!(rating(2, &facts), None, "nothing recorded: a person rates");
+    let two = score(2, &year(), &Thresholds::default());
+    assert_eq!(two.rating, None, "nothing recorded: a person rates");
+    assert_eq!(
+        two.figures,
+        ["None of the 2 campuses has this recorded yet: a person rates it."],
+        "not '0 of 2 campuses give an office'"
+    );
     facts.campuses[0].office = Some(Office::Dedicated);
     assert_eq!(
         rating(2, &facts),
