@@ -16,11 +16,25 @@ pub type RecordOf = fn(Id, Id) -> Resource;
 /// The record the policy weighs for a partnership (one whose ids do not read belongs to
 /// nobody's tenant).
 pub fn record(p: &Partnership, of: RecordOf) -> Resource {
-    let unreadable = || Id::from_parts("unreadable", 0);
-    of(
+    let (agency, district) = ids(p);
+    of(agency, district)
+}
+
+fn unreadable() -> Id {
+    Id::from_parts("unreadable", 0)
+}
+
+/// The partnership's agency and district (an id that does not read names nobody).
+pub fn ids(p: &Partnership) -> (Id, Id) {
+    (
         Id::parse(&p.agency_id).unwrap_or_else(unreadable),
         Id::parse(&p.district_id).unwrap_or_else(unreadable),
     )
+}
+
+/// The partnership's own id (one that does not read names nobody).
+pub fn id(p: &Partnership) -> Id {
+    Id::parse(&p.id).unwrap_or_else(unreadable)
 }
 
 /// A partnership whose records of kind `of` the actor may `action`; unknown and unreachable

@@ -95,6 +95,7 @@ pub struct SpanRow {
     pub campus_id: String,
     pub starts_on: String,
     pub ends_on: Option<String>,
+    pub le_experience_start: Option<String>,
 }
 
 /// Every assignment in force at some time between `first` and `last` of the officers the
@@ -112,7 +113,7 @@ pub async fn officer_spans<'c>(
         &mut c,
         SpanRow,
         "SELECT a.person_id, p.display_name AS person_name, a.agency_id, a.district_id, a.campus_id, \
-         a.starts_on, a.ends_on \
+         a.starts_on, a.ends_on, p.le_experience_start \
          FROM assignments a JOIN people p ON p.id = a.person_id \
          WHERE a.starts_on <= $1 AND (a.ends_on IS NULL OR a.ends_on >= $2) \
          AND a.person_id IN (SELECT b.person_id FROM assignments b WHERE b.agency_id = $3 \

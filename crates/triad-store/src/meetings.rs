@@ -79,6 +79,28 @@ pub async fn of_campus<'c>(
     )?)
 }
 
+/// The meetings of every campus of a district in a school year (read campus by campus
+/// through the campus index), newest first.
+pub async fn of_district<'c>(
+    conn: impl Into<Conn<'c>>,
+    district: Id,
+    school_year: i64,
+) -> StoreResult<Vec<MeetingRow>> {
+    let mut c: Conn = conn.into();
+    let sql = format!(
+        "SELECT {MEETING_COLUMNS} FROM meetings WHERE campus_id IN \
+         (SELECT id FROM campuses WHERE district_id = $1) AND school_year = $2 \
+         ORDER BY held_on DESC, id DESC"
+    );
+    Ok(fetch_all!(
+        &mut c,
+        MeetingRow,
+        &sql,
+        district.to_string(),
+        school_year
+    )?)
+}
+
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct ActionItemRow {
     pub id: String,

@@ -168,6 +168,21 @@ pub async fn post<'c>(conn: impl Into<Conn<'c>>, campus: Id) -> StoreResult<Opti
     )?)
 }
 
+/// The posts of every campus of a district that has one recorded.
+pub async fn posts_of_district<'c>(
+    conn: impl Into<Conn<'c>>,
+    district: Id,
+) -> StoreResult<Vec<PostRow>> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_all!(
+        &mut c,
+        PostRow,
+        "SELECT campus_id, uniform, office, notes, updated_by_name, updated_at FROM campus_post \
+         WHERE campus_id IN (SELECT id FROM campuses WHERE district_id = $1)",
+        district.to_string()
+    )?)
+}
+
 pub async fn put_post<'c>(conn: impl Into<Conn<'c>>, p: &PostRow) -> StoreResult<()> {
     let mut c: Conn = conn.into();
     execute!(

@@ -54,19 +54,26 @@ pub(crate) async fn gather(
         .filter(|s| ours(s))
         .map(|s| s.campus_id.clone())
         .collect();
+    // The district's meetings and posts in one read each, then each campus's share.
+    let meetings = triad_store::meetings::of_district(&mut conn, district, cal.year).await?;
+    let posts = triad_store::personnel::posts_of_district(&mut conn, district).await?;
     let mut campuses = Vec::new();
     for id in campus_ids.iter().filter_map(|c| Id::parse(c)) {
         let Some(c) = ctx.campus(&mut conn, id).await? else {
             continue;
         };
-        let meetings = triad_store::meetings::of_campus(&mut conn, id, cal.year).await?;
-        let post = triad_store::personnel::post(&mut conn, id).await?;
+        let here: Vec<_> = meetings
+            .iter()
+            .filter(|m| m.campus_id == c.id)
+            .cloned()
+            .collect();
+        let post = posts.iter().find(|p| p.campus_id == c.id);
         campuses.push(CampusFacts {
             campus: id,
             name: c.name.clone(),
-            meetings: crate::meetings::held(&meetings),
-            office: post.as_ref().and_then(|p| Office::from_code(&p.office)),
-            uniform: post.as_ref().and_then(|p| Uniform::from_code(&p.uniform)),
+            meetings: crate::meetings::held(&here),
+            office: post.and_then(|p| Office::from_code(&p.office)),
+            uniform: post.and_then(|p| Uniform::from_code(&p.uniform)),
         });
     }
     campuses.sort_by(|a, b| a.name.cmp(&b.name));
@@ -111,7 +118,6 @@ pub(crate) async fn gather(
         let selected = candidacies
             .iter()
             .find(|c| &c.person_id == person_id && c.decision == "selected");
-        let record = triad_store::org::person(&mut conn, person).await?;
         officers.push(OfficerFacts {
             person,
             name: name.clone(),
@@ -127,9 +133,9 @@ pub(crate) async fn gather(
                 .get(person_id)
                 .map(|n| usize::try_from(*n).unwrap_or(0)),
             volunteered: selected.map(|c| c.volunteered),
-            experience_start: record
-                .and_then(|r| r.le_experience_start)
-                .as_deref()
+            experience_start: own
+                .first()
+                .and_then(|s| s.le_experience_start.as_deref())
                 .and_then(day),
         });
     }
@@ -168,7 +174,7 @@ pub(crate) async fn gather(
         .collect();
 
     let mou = in_force(&mut conn, p, local, until).await?;
-    let grants = triad_store::funding::of_partnership(&mut conn, partnership_id(p))
+    let grants = triad_store::funding::of_partnership(&mut conn, crate::partnership::id(p))
         .await?
         .into_iter()
         .filter_map(|g| {
@@ -235,10 +241,6 @@ pub(crate) async fn gather(
     })
 }
 
-fn partnership_id(p: &Partnership) -> Id {
-    Id::parse(&p.id).unwrap_or_else(|| Id::from_parts("unreadable", 0))
-}
-
 /// The most campuses an officer served on any one day of the year.
 fn most_at_once(spans: &[&store::SpanRow], first: NaiveDate, last: NaiveDate) -> usize {
     let active = |on: NaiveDate| -> usize {
@@ -268,7 +270,7 @@ async fn in_force(
     local: &Local,
     until: NaiveDate,
 ) -> AppResult<Option<MouFacts>> {
-    let versions = triad_store::mou::versions(&mut *conn, partnership_id(p)).await?;
+    let versions = triad_store::mou::versions(&mut *conn, crate::partnership::id(p)).await?;
     let Some((version, signed_on)) = versions.into_iter().find_map(|v| {
         let on = local.date(Timestamp::from_millis(v.signed_at?));
         (on <= until).then_some((v, on))

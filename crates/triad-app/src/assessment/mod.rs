@@ -163,14 +163,6 @@ fn label(rating: Option<Rating>) -> String {
     rating.map_or("Not rated yet".to_string(), |r| r.label().to_string())
 }
 
-fn ids(p: &Partnership) -> (Id, Id) {
-    let unreadable = || Id::from_parts("unreadable", 0);
-    (
-        Id::parse(&p.agency_id).unwrap_or_else(unreadable),
-        Id::parse(&p.district_id).unwrap_or_else(unreadable),
-    )
-}
-
 /// The school years a program may be assessed for: from the one its partnership started in
 /// (at most ten back) to the one that holds today.
 fn years(p: &Partnership, local: &Local, now: Timestamp) -> Vec<i64> {
@@ -207,7 +199,7 @@ fn chosen_year(asked: Option<&str>, allowed: &[i64]) -> AppResult<i64> {
 
 /// Where the records behind a figure are read, and the record the policy weighs for them.
 fn link(ctx: &Ctx, p: &Partnership, source: Source) -> Option<String> {
-    let (agency, district) = ids(p);
+    let (agency, district) = partnership::ids(p);
     let campus_shared = |c: Id| Resource::new(RecordClass::Shared, Tenant::campus(district, c));
     let personnel = |person: Id| crate::training::record_of(ctx, agency, person);
     let (path, record) = match source {
@@ -263,12 +255,7 @@ fn counted(scored: &[Scored], ratings: &[RatingRow]) -> Vec<Option<Rating>> {
 }
 
 async fn ratings_of(ctx: &Ctx, p: &Partnership, year: i64) -> AppResult<Vec<RatingRow>> {
-    Ok(store::ratings(
-        &mut ctx.app.db.acquire().await?,
-        Id::parse(&p.id).unwrap_or_else(|| Id::from_parts("unreadable", 0)),
-        year,
-    )
-    .await?)
+    Ok(store::ratings(&mut ctx.app.db.acquire().await?, partnership::id(p), year).await?)
 }
 
 /// The ratings that counted in the year before `year`, when the program has one with records.
@@ -340,7 +327,7 @@ async fn scoring(
     if let Some(s) = cache.get(&p.id, year) {
         return Ok(s);
     }
-    let (agency, district) = ids(p);
+    let (agency, district) = partnership::ids(p);
     let cal = crate::campus::district_calendar(ctx, district, Some(year)).await?;
     let gathered = facts::gather(ctx, p, agency, district, &cal, local).await?;
     let t = thresholds(ctx).await?;
