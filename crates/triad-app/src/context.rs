@@ -48,6 +48,17 @@ impl Ctx {
         record: Resource,
         action: Action,
     ) -> AppResult<Option<Named>> {
+        self.named_for_any(username, &[record], action).await
+    }
+
+    /// As [`Ctx::named`], for a field whose holder may `action` any one of several records
+    /// (a plan step's owner works with the partnership or with one of its campuses).
+    pub async fn named_for_any(
+        &self,
+        username: &str,
+        records: &[Resource],
+        action: Action,
+    ) -> AppResult<Option<Named>> {
         let name = username.trim().to_lowercase();
         if name.is_empty() {
             return Ok(None);
@@ -60,7 +71,8 @@ impl Ctx {
             return Ok(None);
         };
         let actor = store::load_actor(&mut conn, &user, &today(self.now)).await?;
-        Ok(may_hold(&actor, action, record).then_some(Named { user, actor }))
+        let holds = records.iter().any(|r| may_hold(&actor, action, *r));
+        Ok(holds.then_some(Named { user, actor }))
     }
 
     /// The people of `district` (and of the agencies partnered with it) whose name contains
@@ -75,6 +87,20 @@ impl Ctx {
         text: &str,
         limit: usize,
     ) -> AppResult<Vec<Named>> {
+        self.people_who_may_any(district, &[record], action, text, limit)
+            .await
+    }
+
+    /// As [`Ctx::people_who_may`], for a field any holder of one of several records may fill
+    /// (the same rule as [`Ctx::named_for_any`]).
+    pub async fn people_who_may_any(
+        &self,
+        district: Id,
+        records: &[Resource],
+        action: Action,
+        text: &str,
+        limit: usize,
+    ) -> AppResult<Vec<Named>> {
         // Read a few more than asked: some of those found may not hold this record.
         const CANDIDATES: i64 = 200;
         let mut conn = self.app.db.acquire().await?;
@@ -84,7 +110,7 @@ impl Ctx {
         Ok(users
             .into_iter()
             .zip(actors)
-            .filter(|(_, actor)| may_hold(actor, action, record))
+            .filter(|(_, actor)| records.iter().any(|r| may_hold(actor, action, *r)))
             .map(|(user, actor)| Named { user, actor })
             .take(limit)
             .collect())
@@ -188,7 +214,7 @@ pub struct PersonChoice {
 }
 
 /// The most people a form's list offers.
-const CHOICES: usize = 500;
+pub(crate) const CHOICES: usize = 500;
 
 impl Ctx {
     /// The people a field of `record` may name, by name, for a form's list: exactly those

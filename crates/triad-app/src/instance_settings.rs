@@ -165,6 +165,26 @@ pub const KNOWN: &[Known] = &[
             unit: "audits",
         },
     },
+    Known {
+        key: "improvement.gap_tenths",
+        what: "Findings: a gap between two roles on a survey scale worth a finding, in tenths of a point",
+        default: "10",
+        takes: Takes::Whole {
+            min: 1,
+            max: 100,
+            unit: "tenths of a point",
+        },
+    },
+    Known {
+        key: "improvement.theme_percent",
+        what: "Findings: the share of a role's respondents raising a concern that makes it a finding",
+        default: "20",
+        takes: Takes::Whole {
+            min: 1,
+            max: 100,
+            unit: "percent",
+        },
+    },
 ];
 
 /// A known setting's value as it would be stored, or why it cannot be.

@@ -13,6 +13,7 @@ pub mod error;
 pub mod evidence;
 pub mod funding;
 pub mod ids;
+pub mod improvement;
 pub mod incidents;
 pub mod investigations;
 pub mod meetings;

@@ -20,6 +20,7 @@ pub mod group_commit;
 pub mod history;
 pub mod hooks;
 pub mod idempotency;
+pub mod improvement;
 pub mod incidents;
 pub mod instance;
 pub mod investigations;

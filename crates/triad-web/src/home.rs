@@ -45,6 +45,9 @@ struct HomePage {
     my_candidacies: Vec<triad_app::selection::Candidacy>,
     /// The person's open action items, soonest due first.
     items: Vec<crate::meetings::service::ItemView>,
+    /// The open improvement-plan steps the person owns, each with its form.
+    my_steps: Vec<(triad_app::assessment::MyStep, crate::forms::FormToken)>,
+    step_statuses: Vec<(&'static str, &'static str)>,
     notifications: Vec<crate::notifications::NotificationView>,
     notification_forms: Vec<crate::forms::FormToken>,
     /// Bans ending soon on the campuses the person administers: (campus, ban).
@@ -136,6 +139,11 @@ async fn home(ctx: Ctx) -> WebResult<Html<String>> {
     };
     let second_factor_missing = actor.needs_strong_auth() && !ctx.second_factor_enabled;
     let items = crate::meetings::service::my_open_items(&ctx).await?;
+    let my_steps = triad_app::assessment::my_steps(&ctx)
+        .await?
+        .into_iter()
+        .map(|s| (s, ctx.form()))
+        .collect();
     let notifications =
         crate::notifications::unread(&ctx, triad_store::paging::Page::first(50)).await?;
     let notification_forms = notifications.iter().map(|_| ctx.form()).collect();
@@ -145,6 +153,11 @@ async fn home(ctx: Ctx) -> WebResult<Html<String>> {
         notification_forms,
         expiring_bans,
         items,
+        my_steps,
+        step_statuses: triad_domain::improvement::StepStatus::ALL
+            .iter()
+            .map(|s| (s.code(), s.label()))
+            .collect(),
         layout: Layout::new(&ctx),
         name: actor.display_name.clone(),
         my_assignments,

@@ -6,10 +6,18 @@
 
 mod cache;
 mod facts;
+mod findings;
+mod improvement;
 mod overview;
+mod plan;
 
 pub use cache::{Cache, Scoring};
+pub use findings::{decide_finding, DecisionInput, FindingRef, FindingView};
+pub use improvement::{of_program as improvement_of, Improvement};
 pub use overview::{heat_map, programs, HeatColumn, HeatMap, HeatRow, ProgramRef};
+pub use plan::{
+    add_entry, my_steps, set_step_status, MyStep, PlanEntryInput, PlanEntryView, StatusInput,
+};
 
 use crate::campus::Local;
 use crate::context::Ctx;

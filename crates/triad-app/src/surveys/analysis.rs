@@ -6,7 +6,7 @@ use crate::error::{AppError, AppResult};
 use serde::Serialize;
 use std::collections::HashMap;
 use triad_domain::surveys::{
-    self as rules, GroupFigure, Instrument, QuestionKind, RespondentRole, Value,
+    self as rules, GroupFigure, Instrument, Question, QuestionKind, RespondentRole, Value,
 };
 use triad_store::paging::Page;
 use triad_store::surveys::{self as store, CampaignRow, RoleAnswer};
@@ -163,30 +163,21 @@ pub async fn summary(db: &Db, campaign: &CampaignRow, min_group: usize) -> AppRe
     drop(conn);
     let responses: i64 = roles.iter().map(|r| r.n).sum();
     let per_question = figures(db, &campaign.id, &instrument, min_group).await?;
+    let gaps = gaps_between_roles(&instrument, &per_question)
+        .into_iter()
+        .map(|(q, g)| GapView {
+            question: q.text.clone(),
+            between: format!("{} and {}", g.first.label(), g.second.label()),
+            size: two_places(g.size),
+            n: format!("{} and {}", g.first_n, g.second_n),
+            words: g.words,
+        })
+        .collect();
     let mut questions = Vec::new();
-    let mut gaps = Vec::new();
     for (key, groups) in &per_question {
         let Some(q) = instrument.question(key) else {
             continue;
         };
-        if q.kind == QuestionKind::Scale {
-            let pairs = [
-                (RespondentRole::Sro, RespondentRole::Administrator),
-                (RespondentRole::Sro, RespondentRole::Educator),
-                (RespondentRole::Administrator, RespondentRole::Educator),
-            ];
-            for (a, b) in pairs {
-                if let Some(g) = rules::gap(q, groups, a, b) {
-                    gaps.push(GapView {
-                        question: q.text.clone(),
-                        between: format!("{} and {}", a.label(), b.label()),
-                        size: two_places(g.size),
-                        n: format!("{} and {}", g.first_n, g.second_n),
-                        words: g.words,
-                    });
-                }
-            }
-        }
         questions.push(QuestionSummary {
             key: key.clone(),
             text: q.text.clone(),
@@ -235,6 +226,47 @@ pub async fn summary(db: &Db, campaign: &CampaignRow, min_group: usize) -> AppRe
         themes,
         trend: trend(db, campaign, &per_question, min_group).await?,
     })
+}
+
+/// The gaps between the roles that work together (SROs, administrators, educators) on every
+/// scale question where both groups are large enough to show.
+fn gaps_between_roles<'a>(
+    instrument: &'a Instrument,
+    per_question: &[(String, Vec<GroupFigure>)],
+) -> Vec<(&'a Question, rules::Gap)> {
+    const PAIRS: [(RespondentRole, RespondentRole); 3] = [
+        (RespondentRole::Sro, RespondentRole::Administrator),
+        (RespondentRole::Sro, RespondentRole::Educator),
+        (RespondentRole::Administrator, RespondentRole::Educator),
+    ];
+    let mut out = Vec::new();
+    for (key, groups) in per_question {
+        let Some(q) = instrument
+            .question(key)
+            .filter(|q| q.kind == QuestionKind::Scale)
+        else {
+            continue;
+        };
+        for (a, b) in PAIRS {
+            out.extend(rules::gap(q, groups, a, b).map(|g| (q, g)));
+        }
+    }
+    out
+}
+
+/// A campaign's gaps between roles, as its analysis shows them: (question key, question,
+/// gap).
+pub(crate) async fn scale_gaps(
+    db: &Db,
+    campaign: &CampaignRow,
+    min_group: usize,
+) -> AppResult<Vec<(String, String, rules::Gap)>> {
+    let instrument = instrument_of(campaign)?;
+    let per_question = figures(db, &campaign.id, &instrument, min_group).await?;
+    Ok(gaps_between_roles(&instrument, &per_question)
+        .into_iter()
+        .map(|(q, g)| (q.key.clone(), q.text.clone(), g))
+        .collect())
 }
 
 /// The scale questions' means by role across the district's campaigns of the same instrument.

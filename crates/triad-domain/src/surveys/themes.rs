@@ -8,6 +8,10 @@ pub struct Theme {
     pub key: String,
     pub label: String,
     pub phrases: Vec<String>,
+    /// Raising the theme means something is wrong (misuse of the SRO, turnover), so a theme
+    /// many raise is worth a finding; most themes are topics, said in praise as often.
+    #[serde(default)]
+    pub concern: bool,
 }
 
 /// The themes these answers carry (seed 000, seed 004), to start a district's codebook: a

@@ -3,7 +3,9 @@
 use super::pages::YearQuery;
 use super::service::{
     self, AssessmentCampus, AssessmentEvidence, AssessmentItem, AssessmentRating,
-    AssessmentSummary, HeatColumn, HeatMap, HeatRow, ProgramAssessment, RatingInput, YearChoice,
+    AssessmentSummary, DecisionInput, FindingRef, FindingView, HeatColumn, HeatMap, HeatRow,
+    Improvement, PlanEntryInput, PlanEntryView, ProgramAssessment, RatingInput, StatusInput,
+    YearChoice,
 };
 use crate::context::Ctx;
 use crate::error::{ErrorBody, WebResult};
@@ -11,17 +13,30 @@ use crate::routes::Routes;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::Json;
+use triad_app::context::PersonChoice;
 
 pub fn routes() -> Routes {
     Routes::default()
         .get("/api/v1/partnerships/{id}/assessment", assessment)
         .post("/api/v1/partnerships/{id}/assessment/ratings", rate)
         .get("/api/v1/assessments", heat_map)
+        .get("/api/v1/partnerships/{id}/improvement", improvement)
+        .post("/api/v1/partnerships/{id}/findings", decide)
+        .post("/api/v1/partnerships/{id}/plan", add_entry)
+        .post("/api/v1/plan-steps/{id}/status", step_status)
 }
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(assessment, rate, heat_map),
+    paths(
+        assessment,
+        rate,
+        heat_map,
+        improvement,
+        decide,
+        add_entry,
+        step_status
+    ),
     components(schemas(
         ProgramAssessment,
         AssessmentSummary,
@@ -33,7 +48,15 @@ pub fn routes() -> Routes {
         RatingInput,
         HeatMap,
         HeatColumn,
-        HeatRow
+        HeatRow,
+        Improvement,
+        FindingView,
+        FindingRef,
+        PlanEntryView,
+        PersonChoice,
+        DecisionInput,
+        PlanEntryInput,
+        StatusInput
     ))
 )]
 pub struct AssessmentApiDoc;
@@ -75,4 +98,62 @@ async fn rate(
 #[utoipa::path(get, path = "/api/v1/assessments", tag = "assessment", params(("year" = Option<String>, Query)), responses((status = 200, body = HeatMap), (status = 422, body = ErrorBody)), security(("token" = [])))]
 async fn heat_map(ctx: Ctx, Query(q): Query<YearQuery>) -> WebResult<Json<HeatMap>> {
     Ok(Json(service::heat_map(&ctx, q.year.as_deref()).await?))
+}
+
+/// A program's improvement cycle (`year`: the school year whose proposals to show, by the
+/// calendar year it starts in; none, the current one): what Triad proposes from the year's
+/// assessment (practices not met) and surveys (gaps between roles, concerns many raised) that
+/// nobody has decided on, the accepted findings of every year with what they measured then and
+/// now, and the plan of goals, objectives and steps.
+#[utoipa::path(get, path = "/api/v1/partnerships/{id}/improvement", tag = "assessment", params(("id" = String, Path), ("year" = Option<String>, Query)), responses((status = 200, body = Improvement), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn improvement(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<YearQuery>,
+) -> WebResult<Json<Improvement>> {
+    Ok(Json(
+        service::improvement_of(&ctx, &id, q.year.as_deref()).await?,
+    ))
+}
+
+/// Accepts (as written or edited) or dismisses one proposal of a school year, named by its
+/// `source`. A proposal Triad no longer makes, or one already decided, answers 422.
+#[utoipa::path(post, path = "/api/v1/partnerships/{id}/findings", tag = "assessment", params(("id" = String, Path), ("Idempotency-Key" = String, Header)), request_body = DecisionInput,
+    responses((status = 201, body = FindingView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn decide(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(input): Json<DecisionInput>,
+) -> WebResult<(StatusCode, Json<FindingView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(service::decide_finding(&ctx, &id, &input).await?),
+    ))
+}
+
+/// Adds a goal (with the accepted finding it answers), an objective under a goal, or an action
+/// step under an objective, owned by someone who works in the program and due today or later.
+#[utoipa::path(post, path = "/api/v1/partnerships/{id}/plan", tag = "assessment", params(("id" = String, Path), ("Idempotency-Key" = String, Header)), request_body = PlanEntryInput,
+    responses((status = 201, body = PlanEntryView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn add_entry(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(input): Json<PlanEntryInput>,
+) -> WebResult<(StatusCode, Json<PlanEntryView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(service::add_entry(&ctx, &id, &input).await?),
+    ))
+}
+
+/// Moves an action step (planned, under way, done, dropped with a reason): by its owner, or by
+/// someone who writes the program's plan. Anyone else is refused.
+#[utoipa::path(post, path = "/api/v1/plan-steps/{id}/status", tag = "assessment", params(("id" = String, Path), ("Idempotency-Key" = String, Header)), request_body = StatusInput,
+    responses((status = 200, body = PlanEntryView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn step_status(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(input): Json<StatusInput>,
+) -> WebResult<Json<PlanEntryView>> {
+    Ok(Json(service::set_step_status(&ctx, &id, &input).await?))
 }

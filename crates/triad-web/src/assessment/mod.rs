@@ -2,11 +2,14 @@
 //! the same in the API.
 
 mod api;
+mod improvement;
 mod pages;
 pub use triad_app::assessment as service;
 
 pub use api::AssessmentApiDoc;
 
 pub fn routes() -> crate::routes::Routes {
-    pages::routes().merge(api::routes())
+    pages::routes()
+        .merge(improvement::routes())
+        .merge(api::routes())
 }

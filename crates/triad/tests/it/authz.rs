@@ -74,6 +74,8 @@ const TRAINING_KEEPERS: &[&str] = &["sergeant"];
 const SURVEY_READERS: &[&str] = &["director", "evaluator"];
 /// Who reads and rates a program's assessment: its evaluators and the two sides' leaders.
 const ASSESSORS: &[&str] = &["sergeant", "director", "evaluator"];
+/// Who moves a step of the own program's improvement plan: its owner and the assessors.
+const STEP_MOVERS: &[&str] = &["principal", "sergeant", "director", "evaluator"];
 
 /// What a route expects: who is allowed on the own-tenant target and on the foreign one.
 struct Expect {
@@ -274,6 +276,19 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
             "/partnerships/{id}/assessment/ratings"
             | "/api/v1/partnerships/{id}/assessment/ratings",
         ) => e(ASSESSORS, NOBODY),
+        ("GET", "/partnerships/{id}/improvement" | "/api/v1/partnerships/{id}/improvement")
+        | (
+            "POST",
+            "/partnerships/{id}/findings"
+            | "/api/v1/partnerships/{id}/findings"
+            | "/partnerships/{id}/plan"
+            | "/api/v1/partnerships/{id}/plan",
+        ) => e(ASSESSORS, NOBODY),
+        // A step moves by its owner (the walk's step is the principal's) or by the program's
+        // assessors; nobody moves another program's step.
+        ("POST", "/plan-steps/{id}/status" | "/api/v1/plan-steps/{id}/status") => {
+            e(STEP_MOVERS, NOBODY)
+        }
         ("GET", "/partnerships/{id}/funding" | "/api/v1/partnerships/{id}/grants")
         | (
             "POST",
@@ -569,6 +584,17 @@ async fn concrete(app: &TestApp, path: &str, actor: &str, foreign: bool) -> Stri
             w.partnership
         }
         .to_string()
+    } else if path.starts_with("/plan-steps/") || path.starts_with("/api/v1/plan-steps/") {
+        // A fresh step of the own program, owned by the own campus's principal, or of the
+        // other program, owned by its principal.
+        let (partnership, owner) = if foreign {
+            (w.other_partnership, "away-principal")
+        } else {
+            (w.partnership, "principal")
+        };
+        plan_step(app, partnership, app.user(owner))
+            .await
+            .to_string()
     } else if path.ends_with("/retire") {
         // Retiring takes the service off the directory: each request retires a fresh one.
         community_resource(
@@ -646,6 +672,36 @@ async fn concrete(app: &TestApp, path: &str, actor: &str, foreign: bool) -> Stri
         .replace("{side}", "criminal")
         .replace("{code}", "staff.talking_points")
         .replace("{item}", &triad_domain::Id::new().to_string())
+}
+
+/// A fresh action step of a program's improvement plan.
+async fn plan_step(
+    app: &TestApp,
+    partnership: triad_domain::Id,
+    owner: triad_domain::Id,
+) -> triad_domain::Id {
+    let id = triad_domain::Id::new();
+    let row = triad_store::improvement::PlanRow {
+        id: id.to_string(),
+        partnership_id: partnership.to_string(),
+        level: "step".into(),
+        parent_id: None,
+        title: "Invite the SRO to the faculty meeting".into(),
+        owner_id: Some(owner.to_string()),
+        owner_name: None,
+        due_on: Some("2030-01-01".into()),
+        status: "planned".into(),
+        note: String::new(),
+        created_at: 0,
+        updated_by_name: "walk".into(),
+        updated_at: 0,
+    };
+    let mut tx = app.db.begin().await.unwrap();
+    triad_store::improvement::insert_plan_entry(&mut tx, &row)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    id
 }
 
 /// A fresh service in a district's community directory.

@@ -19,6 +19,7 @@ mod cli;
 mod community;
 mod evidence;
 mod funding;
+mod improvement;
 mod incidents;
 mod investigations;
 mod meetings;

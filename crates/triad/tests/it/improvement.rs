@@ -1,0 +1,361 @@
+//! The improvement cycle: findings proposed from a practice not met and from a survey's gap
+//! between roles and its concerns, decided once, answered by a plan whose steps their owners
+//! move from their home page, and measured again by the next survey. Input that makes no sense
+//! (a proposal Triad does not make, a step owned outside the program, a step due yesterday)
+//! is refused with nothing written.
+
+use crate::both_engines;
+use crate::support::*;
+use serde_json::{json, Value};
+use triad_domain::Id;
+
+/// Answers a campaign through its public page: `role`, the relationship score and a reason.
+async fn answer(app: &TestApp, code: &str, role: &str, score: &str, why: &str) {
+    let r = reqwest::Client::new()
+        .post(app.url(&format!("/s/{code}")))
+        .form(&[
+            ("role", role),
+            ("relationship", score),
+            ("relationship_why", why),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+}
+
+/// A later campaign of the district asking the same questions, open now.
+async fn later_campaign(app: &TestApp) -> String {
+    let instrument = triad_domain::surveys::sro_partnership();
+    let id = Id::new();
+    let row = triad_store::surveys::CampaignRow {
+        id: id.to_string(),
+        name: "Fall check-in".into(),
+        district_id: Some(app.world.district.to_string()),
+        campus_id: None,
+        instrument_key: instrument.key.clone(),
+        instrument: serde_json::to_string(&instrument).unwrap(),
+        audience: "sro administrator educator".into(),
+        opens_on: "2026-09-01".into(),
+        closes_on: "2099-12-31".into(),
+        public_code: id.to_string().replace('-', ""),
+        one_time_tokens: false,
+        notice: None,
+        created_by: None,
+        created_at: 0,
+        name_es: None,
+        notice_es: None,
+    };
+    let mut tx = app.db.begin().await.unwrap();
+    triad_store::surveys::insert_campaign(&mut tx, &row)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    row.public_code
+}
+
+fn proposals(m: &Value) -> Vec<Value> {
+    m["proposals"].as_array().cloned().unwrap_or_default()
+}
+
+fn source_starting(m: &Value, prefix: &str) -> String {
+    proposals(m)
+        .iter()
+        .find_map(|p| {
+            p["source"]
+                .as_str()
+                .filter(|s| s.starts_with(prefix))
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| panic!("no proposal {prefix}: {m:#}"))
+}
+
+both_engines!(
+    findings_are_proposed_decided_planned_and_measured_again,
+    |app: TestApp| async move {
+        let w = &app.world;
+        let director = app.token("director").await;
+        let path = format!("/api/v1/partnerships/{}/improvement", w.partnership);
+        let findings = format!("/api/v1/partnerships/{}/findings", w.partnership);
+        let plan = format!("/api/v1/partnerships/{}/plan", w.partnership);
+
+        // The survey of 2025–26: SROs rate the relationship strongest, administrators two
+        // points weaker, and two of five administrators name a new principal.
+        let code = w.survey.to_string().replace('-', "");
+        for _ in 0..5 {
+            answer(&app, &code, "sro", "1", "We meet every week").await;
+        }
+        for i in 0..5 {
+            let why = if i < 2 {
+                "We have a new principal again this year"
+            } else {
+                "Fine"
+            };
+            answer(&app, &code, "administrator", "3", why).await;
+        }
+
+        // This year: the MOU is an unsigned draft, so practice 1 is not met.
+        let r = app.api_get(&path, &director).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+        let now: Value = r.json().await.unwrap();
+        let item = source_starting(&now, "item:1");
+        assert_eq!(item, "item:1");
+        // The survey's year.
+        let r = app.api_get(&format!("{path}?year=2025"), &director).await;
+        let then: Value = r.json().await.unwrap();
+        let gap = source_starting(&then, "gap:");
+        assert!(gap.ends_with(":relationship:sro:administrator"), "{gap}");
+        let concern = source_starting(&then, "theme:");
+        assert!(
+            concern.ends_with(":admin_turnover:administrator"),
+            "{concern}"
+        );
+        let gap_proposal = proposals(&then)
+            .into_iter()
+            .find(|p| p["source"] == gap.as_str())
+            .unwrap();
+        assert!(
+            gap_proposal["detail"]
+                .as_str()
+                .unwrap()
+                .contains("2.0 points"),
+            "{gap_proposal}"
+        );
+
+        // Bad decisions change nothing.
+        let before = app.count("improvement_findings").await;
+        for (body, field) in [
+            (
+                json!({"source": "item:2", "decision": "accept", "title": "x"}),
+                "source",
+            ),
+            (
+                json!({"source": item, "decision": "accept", "title": "  "}),
+                "title",
+            ),
+            (
+                json!({"source": item, "decision": "later", "title": "x"}),
+                "decision",
+            ),
+            (
+                json!({"source": item, "decision": "accept", "title": "x", "year": "1990"}),
+                "year",
+            ),
+        ] {
+            let r = app.api_post(&director, &findings, body.clone()).await;
+            assert_eq!(r.status(), 422, "{body}");
+            let err: Value = r.json().await.unwrap();
+            assert_eq!(err["fields"][0]["field"], field, "{err}");
+        }
+        assert_eq!(app.count("improvement_findings").await, before);
+
+        // Accepted as edited, once.
+        let accept = json!({"source": item, "decision": "accept",
+            "title": "No signed MOU", "detail": "The draft waits for the chief's signature."});
+        let r = app.api_post(&director, &findings, accept.clone()).await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
+        let finding: Value = r.json().await.unwrap();
+        assert_eq!(finding["title"], "No signed MOU");
+        let r = app.api_post(&director, &findings, accept).await;
+        assert_eq!(r.status(), 422, "decided once");
+        // The gap accepted and the concern dismissed, for 2025–26.
+        let r = app
+            .api_post(
+                &director,
+                &findings,
+                json!({"year": "2025", "source": gap, "decision": "accept",
+                    "title": "Administrators rate the relationship weaker than SROs"}),
+            )
+            .await;
+        assert_eq!(r.status(), 201);
+        let gap_finding: Value = r.json().await.unwrap();
+        let r = app
+            .api_post(
+                &director,
+                &findings,
+                json!({"year": "2025", "source": concern, "decision": "dismiss",
+                    "detail": "The principal retired; the new one stays."}),
+            )
+            .await;
+        assert_eq!(r.status(), 201);
+        let then: Value = app
+            .api_get(&format!("{path}?year=2025"), &director)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            !proposals(&then)
+                .iter()
+                .any(|p| p["source"] == gap.as_str() || p["source"] == concern.as_str()),
+            "decided proposals are not proposed again: {then:#}"
+        );
+        assert_eq!(then["dismissed"].as_array().map(Vec::len), Some(1));
+        assert_eq!(then["findings"].as_array().map(Vec::len), Some(2));
+
+        // The plan: a goal answering the finding, an objective, a step for the principal.
+        let r = app
+            .api_post(
+                &director,
+                &plan,
+                json!({"level": "goal", "title": "Sign the MOU",
+                    "finding": finding["id"]}),
+            )
+            .await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
+        let goal: Value = r.json().await.unwrap();
+        let r = app
+            .api_post(
+                &director,
+                &plan,
+                json!({"level": "objective", "title": "Both sides sign by spring",
+                    "parent": goal["id"]}),
+            )
+            .await;
+        assert_eq!(r.status(), 201);
+        let objective: Value = r.json().await.unwrap();
+        let today = app.clock_now().to_datetime().date_naive();
+        let due = (today + chrono::Days::new(30)).to_string();
+        let yesterday = (today - chrono::Days::new(1)).to_string();
+        let steps_before = app.count("improvement_plan").await;
+        for (body, field) in [
+            // Someone of another district owns nothing here.
+            (
+                json!({"level": "step", "title": "Review", "parent": objective["id"],
+                "owner": "away-principal", "due_on": due}),
+                "owner",
+            ),
+            (
+                json!({"level": "step", "title": "Review", "parent": objective["id"],
+                "owner": "nobody-at-all", "due_on": due}),
+                "owner",
+            ),
+            (
+                json!({"level": "step", "title": "Review", "parent": objective["id"],
+                "owner": "principal", "due_on": yesterday}),
+                "due_on",
+            ),
+            // A step sits under an objective, not a goal.
+            (
+                json!({"level": "step", "title": "Review", "parent": goal["id"],
+                "owner": "principal", "due_on": due}),
+                "parent",
+            ),
+            (
+                json!({"level": "goal", "title": "Answer it", "finding": Id::new().to_string()}),
+                "finding",
+            ),
+        ] {
+            let r = app.api_post(&director, &plan, body.clone()).await;
+            assert_eq!(r.status(), 422, "{body}");
+            let err: Value = r.json().await.unwrap();
+            assert_eq!(err["fields"][0]["field"], field, "{err}");
+        }
+        assert_eq!(app.count("improvement_plan").await, steps_before);
+        let r = app
+            .api_post(
+                &director,
+                &plan,
+                json!({"level": "step", "title": "Walk the draft to the chief",
+                    "parent": objective["id"], "owner": "principal", "due_on": due}),
+            )
+            .await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
+        let step: Value = r.json().await.unwrap();
+        let step_id = step["id"].as_str().unwrap().to_string();
+
+        // The owner sees it at home and moves it there; dropping it asks why.
+        let principal = app.session("principal").await;
+        let home = app.get("/", &principal).await.text().await.unwrap();
+        assert!(home.contains("Your improvement plan steps"), "{home}");
+        assert!(home.contains("Walk the draft to the chief"));
+        let status = format!("/plan-steps/{step_id}/status");
+        let r = app
+            .post_form(
+                &status,
+                &principal,
+                &[("status", "dropped"), ("back", "home")],
+            )
+            .await;
+        assert_eq!(r.status(), 422);
+        let r = app
+            .post_form(
+                &status,
+                &principal,
+                &[
+                    ("status", "under_way"),
+                    ("note", "Chief's office has it"),
+                    ("back", "home"),
+                ],
+            )
+            .await;
+        assert!(
+            r.status().is_success() || r.status().is_redirection(),
+            "{}",
+            r.status()
+        );
+        // Someone else's step is nobody else's to move.
+        let away = app.session("away-principal").await;
+        let r = app.post_form(&status, &away, &[("status", "done")]).await;
+        assert_eq!(r.status(), 404);
+        let sso = app.session("sso").await;
+        let r = app.post_form(&status, &sso, &[("status", "done")]).await;
+        assert_eq!(r.status(), 403, "a partner who does not own it");
+        let m: Value = app.api_get(&path, &director).await.json().await.unwrap();
+        let moved = &m["plan"][0]["children"][0]["children"][0];
+        assert_eq!(moved["status"], "under_way", "{m:#}");
+        assert_eq!(moved["note"], "Chief's office has it");
+        assert_eq!(m["plan"][0]["findings"][0]["title"], "No signed MOU");
+
+        // The next survey narrows the gap: the finding of 2025–26 has moved.
+        let next = later_campaign(&app).await;
+        for _ in 0..5 {
+            answer(&app, &next, "sro", "1", "Weekly").await;
+            answer(&app, &next, "administrator", "2", "Better").await;
+        }
+        let m: Value = app.api_get(&path, &director).await.json().await.unwrap();
+        let gap_now = m["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == gap_finding["id"])
+            .cloned()
+            .unwrap();
+        assert_eq!(gap_now["moved"], "better", "{gap_now:#}");
+        assert!(gap_now["now"].as_str().unwrap().contains("1.0 points"));
+        // The MOU finding of this year has nothing newer to measure it by.
+        let mou_now = m["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == finding["id"])
+            .cloned()
+            .unwrap();
+        assert_eq!(mou_now["moved"], Value::Null);
+
+        // The page shows the same to the evaluator.
+        let evaluator = app.session("evaluator").await;
+        let page = app
+            .get(
+                &format!("/partnerships/{}/improvement", w.partnership),
+                &evaluator,
+            )
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("No signed MOU"), "{page}");
+        assert!(page.contains("Walk the draft to the chief"));
+        let principal_page = app
+            .get(
+                &format!("/partnerships/{}/improvement", w.partnership),
+                &principal,
+            )
+            .await;
+        assert_eq!(
+            principal_page.status(),
+            403,
+            "an owner reads their steps at home"
+        );
+    }
+);
