@@ -119,30 +119,68 @@ pub struct ThemeFact<'a> {
     pub respondents: usize,
 }
 
-/// A concern raised by at least the threshold's share of a role's respondents is a proposed
-/// finding, when that role's group is large enough to be shown at all.
-pub fn from_themes(themes: &[ThemeFact], min_group: usize, t: FindingThresholds) -> Vec<Proposal> {
-    themes
+/// Whether a role's group is large enough to be shown, and raised the theme often enough.
+fn raised_often(f: &ThemeFact, min_group: usize, t: FindingThresholds) -> bool {
+    f.raised > 0
+        && f.respondents >= min_group.max(1)
+        && f.raised * 100 >= f.respondents * t.theme_percent as usize
+}
+
+/// The share of the respondents in shown groups who raised a theme (its measure, compared
+/// from one campaign to the next); none when no group is large enough to show.
+pub fn theme_share(facts: &[&ThemeFact], min_group: usize) -> Option<f64> {
+    let shown: Vec<&&ThemeFact> = facts
         .iter()
-        .filter(|f| {
-            f.concern
-                && f.raised > 0
-                && f.respondents >= min_group.max(1)
-                && f.raised * 100 >= f.respondents * t.theme_percent as usize
-        })
-        .map(|f| Proposal {
-            source: format!("theme:{}:{}:{}", f.campaign_id, f.theme, f.role.code()),
-            title: format!("Raised often: {}", f.label),
-            detail: format!(
-                "{} of {} {} raised it in their own words in “{}”.",
-                f.raised,
-                f.respondents,
-                f.role.plural().to_lowercase(),
-                f.campaign
-            ),
-            measure: Some(f.raised as f64 / f.respondents as f64),
+        .filter(|f| f.respondents >= min_group.max(1))
+        .collect();
+    let respondents: usize = shown.iter().map(|f| f.respondents).sum();
+    let raised: usize = shown.iter().map(|f| f.raised).sum();
+    (respondents > 0).then(|| raised as f64 / respondents as f64)
+}
+
+/// A concern raised by at least the threshold's share of some role's respondents (a group
+/// large enough to be shown at all) is a proposed finding, one per campaign and theme, naming
+/// each role that raised it often.
+pub fn from_themes(themes: &[ThemeFact], min_group: usize, t: FindingThresholds) -> Vec<Proposal> {
+    let mut keys: Vec<(&str, &str)> = Vec::new();
+    for f in themes.iter().filter(|f| f.concern) {
+        if !keys.contains(&(f.campaign_id, f.theme)) {
+            keys.push((f.campaign_id, f.theme));
+        }
+    }
+    keys.into_iter()
+        .filter_map(|(campaign_id, theme)| {
+            let facts: Vec<&ThemeFact> = themes
+                .iter()
+                .filter(|f| f.campaign_id == campaign_id && f.theme == theme)
+                .collect();
+            let often: Vec<String> = facts
+                .iter()
+                .filter(|f| raised_often(f, min_group, t))
+                .map(|f| format!("{} of {} {}", f.raised, f.respondents, f.role.plural()))
+                .collect();
+            let first = facts.first()?;
+            (!often.is_empty()).then(|| Proposal {
+                source: format!("theme:{campaign_id}:{theme}"),
+                title: format!("Raised often: {}", first.label),
+                detail: format!(
+                    "Raised in their own words in “{}” by {}.",
+                    first.campaign,
+                    join_words(&often)
+                ),
+                measure: theme_share(&facts, min_group),
+            })
         })
         .collect()
+}
+
+/// "a", "a and b", "a, b and c".
+fn join_words(parts: &[String]) -> String {
+    match parts {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
 text_enum! {
@@ -386,26 +424,45 @@ mod tests {
 
     #[test]
     fn a_concern_is_proposed_when_enough_of_a_shown_group_raised_it() {
-        let fact = |concern, raised, respondents| ThemeFact {
+        let fact = |role, concern, raised, respondents| ThemeFact {
             campaign_id: "c1",
             campaign: "Spring survey",
             theme: "discipline_misuse",
             label: "Misuse of the SRO for discipline",
             concern,
-            role: RespondentRole::Educator,
+            role,
             raised,
             respondents,
         };
         let t = FindingThresholds::default();
+        let edu = RespondentRole::Educator;
         let one = |f| from_themes(&[f], 5, t);
-        assert_eq!(one(fact(true, 2, 10)).len(), 1, "20 % is enough");
-        assert_eq!(one(fact(true, 2, 11)).len(), 0, "18 % is not");
-        assert_eq!(one(fact(false, 9, 10)).len(), 0, "not a concern");
-        assert_eq!(one(fact(true, 2, 4)).len(), 0, "a group too small to show");
-        assert_eq!(one(fact(true, 0, 0)).len(), 0);
-        let p = &one(fact(true, 3, 10))[0];
-        assert_eq!(p.source, "theme:c1:discipline_misuse:educator");
-        assert_eq!(p.measure, Some(0.3));
+        assert_eq!(one(fact(edu, true, 2, 10)).len(), 1, "20 % is enough");
+        assert_eq!(one(fact(edu, true, 2, 11)).len(), 0, "18 % is not");
+        assert_eq!(one(fact(edu, false, 9, 10)).len(), 0, "not a concern");
+        assert_eq!(
+            one(fact(edu, true, 2, 4)).len(),
+            0,
+            "a group too small to show"
+        );
+        assert_eq!(one(fact(edu, true, 0, 0)).len(), 0);
+        // One proposal for the theme, naming the roles that raised it often; its measure is
+        // the share of every shown respondent.
+        let facts = [
+            fact(edu, true, 3, 10),
+            fact(RespondentRole::Sro, true, 1, 10),
+            fact(RespondentRole::Administrator, true, 2, 5),
+            fact(RespondentRole::Sso, true, 2, 2),
+        ];
+        let proposed = from_themes(&facts, 5, t);
+        assert_eq!(proposed.len(), 1);
+        let p = &proposed[0];
+        assert_eq!(p.source, "theme:c1:discipline_misuse");
+        assert_eq!(
+            p.detail,
+            "Raised in their own words in “Spring survey” by 3 of 10 educators and staff and 2 of 5 administrators."
+        );
+        assert_eq!(p.measure, Some(6.0 / 25.0), "the SSOs' group is too small");
     }
 
     #[test]

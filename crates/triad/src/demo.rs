@@ -389,6 +389,17 @@ async fn generate(db: &Db, instance: &Instance, args: &DemoArgs) -> Result<()> {
                 .collect();
             crate::demo_program::generate(&mut b.tx, p, &sros, b.now).await?;
             crate::demo_program::assessments(&mut b.tx, p, evaluator, b.now, args.years).await?;
+            // The plan's owners: two of the district's principals, an SRO, the supervisor.
+            let mut owners: Vec<Id> = b
+                .principals
+                .iter()
+                .filter(|(d, _, _)| *d == p.district)
+                .map(|(_, _, user)| *user)
+                .take(2)
+                .collect();
+            owners.extend(sros.first().map(|(user, _)| *user));
+            owners.extend(p.supervisor);
+            crate::demo_improvement::generate(&mut b.tx, p, args.seed, &owners, b.now).await?;
         }
     }
     b.progress.finish_and_clear();

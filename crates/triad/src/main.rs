@@ -8,6 +8,7 @@ mod cli;
 mod data;
 mod demo;
 mod demo_activity;
+mod demo_improvement;
 mod demo_incidents;
 mod demo_mou;
 mod demo_operations;

@@ -15,7 +15,7 @@ use triad_domain::improvement::{
     self as cycle, Decision, FindingThresholds, GapFact, Moved, Proposal, RatedItem, ThemeFact,
 };
 use triad_domain::policy::Action;
-use triad_domain::surveys::RespondentRole;
+use triad_domain::surveys::{RespondentRole, Theme};
 use triad_domain::{Id, Invalid};
 use triad_store::improvement::{self as store, FindingRow};
 use triad_store::org::Partnership;
@@ -99,21 +99,58 @@ pub(super) async fn district_campaigns(ctx: &Ctx, p: &Partnership) -> AppResult<
 }
 
 /// How many of each role answered a campaign, and how many of each raised each theme.
-async fn theme_shares(
-    ctx: &Ctx,
-    campaign: &str,
-) -> AppResult<(
-    HashMap<String, usize>,
-    Vec<triad_store::surveys::ThemeCount>,
-)> {
+struct ThemeCounts {
+    respondents: Vec<(RespondentRole, usize)>,
+    raised: Vec<triad_store::surveys::ThemeCount>,
+}
+
+async fn theme_counts(ctx: &Ctx, campaign: &str) -> AppResult<ThemeCounts> {
     let mut conn = ctx.app.db.acquire().await?;
     let roles = triad_store::surveys::role_counts(&mut conn, campaign).await?;
-    let themes = triad_store::surveys::theme_counts(&mut conn, campaign).await?;
-    let sizes = roles
-        .into_iter()
-        .map(|r| (r.role, usize::try_from(r.n).unwrap_or(0)))
-        .collect();
-    Ok((sizes, themes))
+    let raised = triad_store::surveys::theme_counts(&mut conn, campaign).await?;
+    Ok(ThemeCounts {
+        respondents: roles
+            .into_iter()
+            .filter_map(|r| {
+                Some((
+                    RespondentRole::from_code(&r.role)?,
+                    usize::try_from(r.n).unwrap_or(0),
+                ))
+            })
+            .collect(),
+        raised,
+    })
+}
+
+/// Each theme of the codebook someone raised (or `only` that one) for every role that
+/// answered, those who did not raise it counted as such.
+fn theme_facts<'a>(
+    c: &'a CampaignRow,
+    counts: &ThemeCounts,
+    codebook: &'a [Theme],
+    only: Option<&str>,
+) -> Vec<ThemeFact<'a>> {
+    codebook
+        .iter()
+        .filter(|t| only.is_none_or(|key| key == t.key))
+        .filter(|t| only.is_some() || counts.raised.iter().any(|r| r.theme == t.key))
+        .flat_map(|t| {
+            counts.respondents.iter().map(move |(role, n)| ThemeFact {
+                campaign_id: &c.id,
+                campaign: &c.name,
+                theme: &t.key,
+                label: &t.label,
+                concern: t.concern,
+                role: *role,
+                raised: counts
+                    .raised
+                    .iter()
+                    .find(|r| r.theme == t.key && r.role == role.code())
+                    .map_or(0, |r| usize::try_from(r.n).unwrap_or(0)),
+                respondents: *n,
+            })
+        })
+        .collect()
 }
 
 /// What a campaign proposes: its large gaps and its concerns many raised.
@@ -135,24 +172,9 @@ async fn survey_proposals(
         })
         .collect();
     let mut out = cycle::from_gaps(&facts, t);
-    let (sizes, counts) = theme_shares(ctx, &c.id).await?;
+    let counts = theme_counts(ctx, &c.id).await?;
     let codebook = triad_domain::surveys::seed_codebook();
-    let themes: Vec<ThemeFact> = counts
-        .iter()
-        .filter_map(|count| {
-            let theme = codebook.iter().find(|t| t.key == count.theme)?;
-            Some(ThemeFact {
-                campaign_id: &c.id,
-                campaign: &c.name,
-                theme: &theme.key,
-                label: &theme.label,
-                concern: theme.concern,
-                role: RespondentRole::from_code(&count.role)?,
-                raised: usize::try_from(count.n).unwrap_or(0),
-                respondents: sizes.get(&count.role).copied().unwrap_or(0),
-            })
-        })
-        .collect();
+    let themes = theme_facts(c, &counts, &codebook, None);
     out.extend(cycle::from_themes(&themes, min_group, t));
     Ok(out)
 }
@@ -295,30 +317,25 @@ pub(super) async fn movement(
                 },
             })
         }
-        ["theme", campaign, theme, role] => {
+        ["theme", campaign, theme] => {
             let percent = |share: f64| format!("{:.0} %", share * 100.0);
-            let then_words = f
-                .measure
-                .map_or(String::new(), |m| format!("{} of the role", percent(m)));
+            let then_words = f.measure.map_or(String::new(), |m| {
+                format!("raised by {} of respondents", percent(m))
+            });
             let Some(later) = later_campaign(campaigns, campaign) else {
                 return Ok(none_since(then_words, "survey"));
             };
-            let (sizes, counts) = theme_shares(ctx, &later.id).await?;
+            let counts = theme_counts(ctx, &later.id).await?;
+            let codebook = triad_domain::surveys::seed_codebook();
+            let facts = theme_facts(later, &counts, &codebook, Some(theme));
             let min_group = crate::surveys::campaigns::min_group(&ctx.app.db).await?;
-            let respondents = sizes.get(*role).copied().unwrap_or(0);
-            let raised = counts
-                .iter()
-                .find(|c| c.theme == *theme && c.role == *role)
-                .map_or(0, |c| usize::try_from(c.n).unwrap_or(0));
-            Ok(match f.measure {
-                Some(then) if respondents >= min_group.max(1) => {
-                    let now = raised as f64 / respondents as f64;
-                    Movement {
-                        then: then_words,
-                        now: format!("{} in “{}”", percent(now), later.name),
-                        moved: Some(cycle::measure_moved(then, now)),
-                    }
-                }
+            let now = cycle::theme_share(&facts.iter().collect::<Vec<_>>(), min_group);
+            Ok(match (f.measure, now) {
+                (Some(then), Some(now)) => Movement {
+                    then: then_words,
+                    now: format!("{} in “{}”", percent(now), later.name),
+                    moved: Some(cycle::measure_moved(then, now)),
+                },
                 _ => Movement {
                     then: then_words,
                     now: format!("too few answers to compare in “{}”", later.name),

@@ -106,9 +106,17 @@ both_engines!(
         let gap = source_starting(&then, "gap:");
         assert!(gap.ends_with(":relationship:sro:administrator"), "{gap}");
         let concern = source_starting(&then, "theme:");
+        assert!(concern.ends_with(":admin_turnover"), "{concern}");
+        let concern_proposal = proposals(&then)
+            .into_iter()
+            .find(|p| p["source"] == concern.as_str())
+            .unwrap();
         assert!(
-            concern.ends_with(":admin_turnover:administrator"),
-            "{concern}"
+            concern_proposal["detail"]
+                .as_str()
+                .unwrap()
+                .contains("by 2 of 5 administrators"),
+            "{concern_proposal}"
         );
         let gap_proposal = proposals(&then)
             .into_iter()
