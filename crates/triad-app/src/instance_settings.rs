@@ -166,6 +166,16 @@ pub const KNOWN: &[Known] = &[
         },
     },
     Known {
+        key: "crdc.small_count",
+        what: "Civil Rights Data Collection counts: counts above zero and under this are marked too small to publish",
+        default: "10",
+        takes: Takes::Whole {
+            min: 1,
+            max: 1000,
+            unit: "incidents",
+        },
+    },
+    Known {
         key: "improvement.gap_tenths",
         what: "Findings: a gap between two roles on a survey scale worth a finding, in tenths of a point",
         default: "10",

@@ -16,6 +16,7 @@ pub mod change;
 pub mod clock;
 pub mod community;
 pub mod context;
+pub mod crdc;
 pub mod due;
 pub mod error;
 pub mod evidence;

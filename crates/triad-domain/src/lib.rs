@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod checkpoint;
 pub mod community;
+pub mod crdc;
 pub mod drills;
 pub mod error;
 pub mod evidence;

@@ -10,6 +10,7 @@ mod audit_chain;
 pub mod auth;
 pub mod community;
 mod conn;
+pub mod crdc;
 mod db;
 pub mod disclosures;
 pub mod drills;

@@ -9,6 +9,7 @@ pub mod auth;
 mod charts;
 pub mod community;
 mod context;
+pub mod crdc;
 pub mod error;
 pub mod evidence;
 pub mod forms;
@@ -131,6 +132,7 @@ fn all_routes() -> routes::Routes {
         .merge(crate::meetings::routes())
         .merge(crate::mou::routes())
         .merge(crate::assessment::routes())
+        .merge(crate::crdc::routes())
         .merge(crate::funding::routes())
         .merge(crate::community::routes())
         .merge(crate::training::routes())

@@ -18,6 +18,7 @@ pub fn spec() -> utoipa::openapi::OpenApi {
     doc.merge(crate::meetings::MeetingsApiDoc::openapi());
     doc.merge(crate::mou::MouApiDoc::openapi());
     doc.merge(crate::assessment::AssessmentApiDoc::openapi());
+    doc.merge(crate::crdc::CrdcApiDoc::openapi());
     doc.merge(crate::funding::FundingApiDoc::openapi());
     doc.merge(crate::community::CommunityApiDoc::openapi());
     doc.merge(crate::training::TrainingApiDoc::openapi());

@@ -476,6 +476,11 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
         }
         // A district leader hears every campus of the district on one stream.
         ("GET", "/districts/{id}/live" | "/districts/{id}/status") => e(LEADER, NOBODY),
+        // The federal counts list the incidents behind them: the district's leader's.
+        (
+            "GET",
+            "/districts/{id}/crdc" | "/districts/{id}/crdc.csv" | "/api/v1/districts/{id}/crdc",
+        ) => e(LEADER, NOBODY),
         // A person's one stream: whatever they are on, possibly nothing.
         ("GET", "/live") => e(EVERYONE, EVERYONE),
         ("GET", "/incidents/{id}/investigations" | "/api/v1/incidents/{id}/investigations") => {

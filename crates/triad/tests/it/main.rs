@@ -17,6 +17,7 @@ mod authz;
 mod browser;
 mod cli;
 mod community;
+mod crdc;
 mod evidence;
 mod funding;
 mod improvement;
