@@ -8,6 +8,7 @@ pub mod assessment;
 pub mod audit;
 mod audit_chain;
 pub mod auth;
+pub mod collaboration;
 pub mod community;
 mod conn;
 pub mod crdc;

@@ -5,6 +5,7 @@
 //! counts, and links only for those who may open the records behind them.
 
 mod cache;
+mod collaboration;
 mod facts;
 mod findings;
 mod improvement;
@@ -12,6 +13,9 @@ mod overview;
 mod plan;
 
 pub use cache::{Cache, Scoring};
+pub use collaboration::{
+    of_program as collaboration_of, CampusChoice, Collaboration, RoleShare, SurveyPoint, TermPoint,
+};
 pub use findings::{decide_finding, DecisionInput, FindingRef, FindingView};
 pub use improvement::{of_program as improvement_of, Improvement};
 pub use overview::{heat_map, programs, HeatColumn, HeatMap, HeatRow, ProgramRef};

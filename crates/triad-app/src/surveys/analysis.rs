@@ -269,6 +269,25 @@ pub(crate) async fn scale_gaps(
         .collect())
 }
 
+/// One question's figures by role in a campaign, small groups suppressed as its analysis
+/// shows them (none: the campaign does not ask it).
+pub(crate) async fn question_figures(
+    db: &Db,
+    campaign: &CampaignRow,
+    question: &str,
+    min_group: usize,
+) -> AppResult<Option<(Question, Vec<GroupFigure>)>> {
+    let instrument = instrument_of(campaign)?;
+    let Some(q) = instrument.question(question).cloned() else {
+        return Ok(None);
+    };
+    let per_question = figures(db, &campaign.id, &instrument, min_group).await?;
+    Ok(per_question
+        .into_iter()
+        .find(|(key, _)| key == question)
+        .map(|(_, groups)| (q, groups)))
+}
+
 /// The scale questions' means by role across the district's campaigns of the same instrument.
 /// `current` holds this campaign's figures, already computed for its summary.
 async fn trend(

@@ -3,9 +3,9 @@
 use super::pages::YearQuery;
 use super::service::{
     self, AssessmentCampus, AssessmentEvidence, AssessmentItem, AssessmentRating,
-    AssessmentSummary, DecisionInput, FindingRef, FindingView, HeatColumn, HeatMap, HeatRow,
-    Improvement, PlanEntryInput, PlanEntryView, ProgramAssessment, RatingInput, StatusInput,
-    YearChoice,
+    AssessmentSummary, CampusChoice, Collaboration, DecisionInput, FindingRef, FindingView,
+    HeatColumn, HeatMap, HeatRow, Improvement, PlanEntryInput, PlanEntryView, ProgramAssessment,
+    RatingInput, RoleShare, StatusInput, SurveyPoint, TermPoint, YearChoice,
 };
 use crate::context::Ctx;
 use crate::error::{ErrorBody, WebResult};
@@ -21,6 +21,7 @@ pub fn routes() -> Routes {
         .post("/api/v1/partnerships/{id}/assessment/ratings", rate)
         .get("/api/v1/assessments", heat_map)
         .get("/api/v1/partnerships/{id}/improvement", improvement)
+        .get("/api/v1/partnerships/{id}/collaboration", collaboration)
         .post("/api/v1/partnerships/{id}/findings", decide)
         .post("/api/v1/partnerships/{id}/plan", add_entry)
         .post("/api/v1/plan-steps/{id}/status", step_status)
@@ -56,7 +57,12 @@ pub fn routes() -> Routes {
         PersonChoice,
         DecisionInput,
         PlanEntryInput,
-        StatusInput
+        StatusInput,
+        Collaboration,
+        TermPoint,
+        RoleShare,
+        SurveyPoint,
+        CampusChoice
     ))
 )]
 pub struct AssessmentApiDoc;
@@ -156,4 +162,19 @@ async fn step_status(
     Json(input): Json<StatusInput>,
 ) -> WebResult<Json<PlanEntryView>> {
     Ok(Json(service::set_step_status(&ctx, &id, &input).await?))
+}
+
+/// A program's collaboration metrics per term of its recent school years (`campus`: one of the
+/// district's campuses; none, the whole district): weekly principal meetings kept, semester
+/// reviews held with all three, the SROs' logged time by triad role, action items open at each
+/// term's end, and (district-wide) the partnership survey's relationship score by role.
+#[utoipa::path(get, path = "/api/v1/partnerships/{id}/collaboration", tag = "assessment", params(("id" = String, Path), ("campus" = Option<String>, Query)), responses((status = 200, body = Collaboration), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn collaboration(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<super::collaboration::CampusQuery>,
+) -> WebResult<Json<Collaboration>> {
+    Ok(Json(
+        service::collaboration_of(&ctx, &id, q.campus.as_deref()).await?,
+    ))
 }

@@ -2,6 +2,7 @@
 //! the same in the API.
 
 mod api;
+mod collaboration;
 mod improvement;
 mod pages;
 pub use triad_app::assessment as service;
@@ -11,5 +12,6 @@ pub use api::AssessmentApiDoc;
 pub fn routes() -> crate::routes::Routes {
     pages::routes()
         .merge(improvement::routes())
+        .merge(collaboration::routes())
         .merge(api::routes())
 }

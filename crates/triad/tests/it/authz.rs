@@ -276,7 +276,13 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
             "/partnerships/{id}/assessment/ratings"
             | "/api/v1/partnerships/{id}/assessment/ratings",
         ) => e(ASSESSORS, NOBODY),
-        ("GET", "/partnerships/{id}/improvement" | "/api/v1/partnerships/{id}/improvement")
+        (
+            "GET",
+            "/partnerships/{id}/improvement"
+            | "/api/v1/partnerships/{id}/improvement"
+            | "/partnerships/{id}/collaboration"
+            | "/api/v1/partnerships/{id}/collaboration",
+        )
         | (
             "POST",
             "/partnerships/{id}/findings"

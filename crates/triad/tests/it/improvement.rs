@@ -367,3 +367,94 @@ both_engines!(
         );
     }
 );
+
+fn term_holding<'a>(m: &'a Value, day: &str) -> &'a Value {
+    m["terms"]
+        .as_array()
+        .and_then(|terms| {
+            terms.iter().find(|t| {
+                t["first_day"].as_str().unwrap_or("") <= day
+                    && day <= t["last_day"].as_str().unwrap_or("")
+            })
+        })
+        .unwrap_or_else(|| panic!("no term holds {day}: {m:#}"))
+}
+
+both_engines!(
+    collaboration_is_counted_per_term_from_the_records,
+    |app: TestApp| async move {
+        let w = &app.world;
+        let evaluator = app.token("evaluator").await;
+        let path = format!("/api/v1/partnerships/{}/collaboration", w.partnership);
+        // The world's weekly meeting of 2026-09-01 and its open action item.
+        let r = app.api_get(&path, &evaluator).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+        let m: Value = r.json().await.unwrap();
+        let fall = term_holding(&m, "2026-09-01");
+        assert_eq!(fall["weeks_with_principal_meeting"], 1, "{fall:#}");
+        assert_eq!(fall["campuses"], 1);
+        let last = m["terms"].as_array().unwrap().last().unwrap();
+        assert_eq!(last["so_far"], true);
+        assert_eq!(last["open_items_at_end"], 1, "{last:#}");
+        for t in m["terms"].as_array().unwrap() {
+            let shares: Vec<f64> = t["role_shares"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|r| r["percent"].as_f64())
+                .collect();
+            if !shares.is_empty() {
+                let total: f64 = shares.iter().sum();
+                assert!((total - 100.0).abs() < 0.5, "{t:#}");
+            }
+        }
+
+        // A meeting of the next week counts in its term; the same week twice does not.
+        let principal = app.token("principal").await;
+        for day in ["2026-09-09", "2026-09-10"] {
+            let r = app
+                .api_post(
+                    &principal,
+                    &format!("/api/v1/campuses/{}/meetings", w.campus),
+                    json!({"kind": "weekly_principal", "held_on": day, "sro_present": true}),
+                )
+                .await;
+            assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
+        }
+        let m: Value = app.api_get(&path, &evaluator).await.json().await.unwrap();
+        assert_eq!(
+            term_holding(&m, "2026-09-01")["weeks_with_principal_meeting"],
+            2
+        );
+
+        // One campus of the district; another district's is refused, and nothing leaks.
+        let r = app
+            .api_get(&format!("{path}?campus={}", w.campus), &evaluator)
+            .await;
+        assert_eq!(r.status(), 200);
+        let one: Value = r.json().await.unwrap();
+        assert_eq!(one["campus"]["id"], w.campus.to_string());
+        let r = app
+            .api_get(&format!("{path}?campus={}", w.other_campus), &evaluator)
+            .await;
+        assert_eq!(r.status(), 422);
+        let r = app
+            .api_get(
+                &format!("/api/v1/partnerships/{}/collaboration", w.other_partnership),
+                &evaluator,
+            )
+            .await;
+        assert_eq!(r.status(), 404);
+        let page = app
+            .get(
+                &format!("/partnerships/{}/collaboration", w.partnership),
+                &app.session("director").await,
+            )
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("Collaboration over time"), "{page}");
+        assert!(page.contains("<svg"), "the chart");
+    }
+);

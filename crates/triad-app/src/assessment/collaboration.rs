@@ -1,0 +1,276 @@
+//! Collaboration metrics over time: a small set, per term of the program's recent school
+//! years, for the district or one of its campuses. Weekly SRO–principal meetings kept, the
+//! semester review held with all three, the share of the SROs' logged time in each triad role,
+//! action items open at the term's end, and (district-wide) the partnership survey's
+//! relationship score by role with the SRO–administrator gap.
+
+use super::findings::district_campaigns;
+use super::{year_label, years};
+use crate::context::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::partnership;
+use serde::Serialize;
+use std::collections::HashMap;
+use triad_domain::activity::TriadRole;
+use triad_domain::assessment as rules;
+use triad_domain::meetings::cadence;
+use triad_domain::policy::Action;
+use triad_domain::surveys::{self as survey_rules, RespondentRole};
+
+/// School years shown: the current one and up to this many before it.
+const YEARS_BACK: i64 = 3;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RoleShare {
+    pub role: String,
+    /// Percent of the logged minutes (none: nothing logged).
+    pub percent: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SurveyPoint {
+    pub campaign: String,
+    pub opens_on: String,
+    /// Relationship score means (1 strongest, 4 weakest); none: a group too small to show.
+    pub sro: Option<f64>,
+    pub administrator: Option<f64>,
+    pub educator: Option<f64>,
+    /// SROs' mean minus administrators' (none: either group too small).
+    pub sro_administrator_gap: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TermPoint {
+    /// The term and its school year, e.g. "Fall 2026–27".
+    pub term: String,
+    pub first_day: String,
+    pub last_day: String,
+    /// The term is still running: its figures are so far.
+    pub so_far: bool,
+    pub school_weeks: usize,
+    pub weeks_with_principal_meeting: usize,
+    /// Percent of school weeks with a weekly SRO–principal meeting (none: no school week).
+    pub weekly_meetings_percent: Option<f64>,
+    /// Campuses that held the term's semester review with all three there, of the campuses.
+    pub semester_reviews_held: usize,
+    pub campuses: usize,
+    pub logged_hours: f64,
+    pub role_shares: Vec<RoleShare>,
+    pub open_items_at_end: i64,
+    pub surveys: Vec<SurveyPoint>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CampusChoice {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Collaboration {
+    pub partnership: String,
+    pub agency: String,
+    pub district: String,
+    /// The campus the figures are of (none: the whole district).
+    pub campus: Option<CampusChoice>,
+    pub campuses: Vec<CampusChoice>,
+    /// Oldest first.
+    pub terms: Vec<TermPoint>,
+}
+
+fn percent(part: f64, whole: f64) -> Option<f64> {
+    (whole > 0.0).then(|| (part * 1000.0 / whole).round() / 10.0)
+}
+
+fn two_places(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// A program's collaboration metrics per term (`campus`: one of its campuses; none or blank,
+/// the district).
+pub async fn of_program(ctx: &Ctx, id: &str, campus: Option<&str>) -> AppResult<Collaboration> {
+    let p = partnership::find(ctx, id, Action::View, rules::record).await?;
+    let sides = partnership::sides(ctx, &p).await?;
+    let (agency, district) = partnership::ids(&p);
+    let all = triad_store::org::campuses_of(&mut ctx.app.db.acquire().await?, district).await?;
+    let choices: Vec<CampusChoice> = all
+        .iter()
+        .map(|c| CampusChoice {
+            id: c.id.clone(),
+            name: c.name.clone(),
+        })
+        .collect();
+    let chosen =
+        match campus.map(str::trim).filter(|c| !c.is_empty()) {
+            None => None,
+            Some(asked) => Some(choices.iter().find(|c| c.id == asked).cloned().ok_or_else(
+                || {
+                    AppError::Invalid(triad_domain::Invalid::one(
+                        "campus",
+                        "choose one of the district's campuses, or none for the whole district",
+                    ))
+                },
+            )?),
+        };
+    let counted: Vec<&str> = match &chosen {
+        Some(c) => vec![c.id.as_str()],
+        None => choices.iter().map(|c| c.id.as_str()).collect(),
+    };
+    let program_years = years(&p, &sides.local, ctx.now);
+    let current = program_years.first().copied().unwrap_or(0);
+    let mut shown: Vec<i64> = program_years
+        .into_iter()
+        .filter(|y| *y >= current - YEARS_BACK)
+        .collect();
+    shown.sort_unstable();
+    let campaigns = if chosen.is_none() {
+        district_campaigns(ctx, &p).await?
+    } else {
+        Vec::new()
+    };
+    let min_group = crate::surveys::campaigns::min_group(&ctx.app.db).await?;
+    let now_ms = ctx.now.millis();
+    let mut terms = Vec::new();
+    for year in shown {
+        let cal = crate::campus::district_calendar(ctx, district, Some(year)).await?;
+        let meetings = {
+            let mut conn = ctx.app.db.acquire().await?;
+            triad_store::meetings::of_district(&mut conn, district, year).await?
+        };
+        for term in cal.terms.iter().filter(|t| t.first_day <= cal.today) {
+            let until = term.last_day.min(cal.today);
+            let days: Vec<chrono::NaiveDate> = cal
+                .school_days
+                .iter()
+                .copied()
+                .filter(|d| term.first_day <= *d && *d <= term.last_day)
+                .collect();
+            let (mut weeks, mut kept, mut reviews) = (0, 0, 0);
+            for campus in &counted {
+                let here: Vec<_> = meetings
+                    .iter()
+                    .filter(|m| m.campus_id == *campus)
+                    .cloned()
+                    .collect();
+                let c = cadence(
+                    &crate::meetings::held(&here),
+                    &days,
+                    std::slice::from_ref(term),
+                    until,
+                );
+                weeks += c.school_weeks;
+                kept += c.weeks_with_principal_meeting;
+                reviews += usize::from(c.semester_reviews.iter().any(|(_, held)| *held));
+            }
+            let end = until
+                .and_hms_opt(23, 59, 59)
+                .map_or(now_ms, |t| t.and_utc().timestamp_millis())
+                .min(now_ms);
+            let (minutes, open) = {
+                let mut conn = ctx.app.db.acquire().await?;
+                let first = term.first_day.to_string();
+                let last = until.to_string();
+                let minutes = triad_store::collaboration::role_minutes(
+                    &mut conn, agency, district, year, &first, &last,
+                )
+                .await?;
+                let open =
+                    triad_store::collaboration::open_items_at(&mut conn, district, end).await?;
+                (minutes, open)
+            };
+            let mut by_role: HashMap<&str, i64> = HashMap::new();
+            for (campus, role, m) in &minutes {
+                if counted.contains(&campus.as_str()) {
+                    *by_role.entry(role.as_str()).or_default() += m;
+                }
+            }
+            let logged: i64 = by_role.values().sum();
+            let mut surveys = Vec::new();
+            for c in campaigns.iter().filter(|c| {
+                c.opens_on.as_str() >= term.first_day.to_string().as_str()
+                    && c.opens_on.as_str() <= term.last_day.to_string().as_str()
+            }) {
+                let Some((q, figures)) = crate::surveys::analysis::question_figures(
+                    &ctx.app.db,
+                    c,
+                    "relationship",
+                    min_group,
+                )
+                .await?
+                else {
+                    continue;
+                };
+                let mean = |role| {
+                    figures
+                        .iter()
+                        .find(|f| f.role == role)
+                        .and_then(|f| f.mean)
+                        .map(two_places)
+                };
+                surveys.push(SurveyPoint {
+                    campaign: c.name.clone(),
+                    opens_on: c.opens_on.clone(),
+                    sro: mean(RespondentRole::Sro),
+                    administrator: mean(RespondentRole::Administrator),
+                    educator: mean(RespondentRole::Educator),
+                    sro_administrator_gap: survey_rules::gap(
+                        &q,
+                        &figures,
+                        RespondentRole::Sro,
+                        RespondentRole::Administrator,
+                    )
+                    .map(|g| two_places(g.size)),
+                });
+            }
+            terms.push(TermPoint {
+                term: format!("{} {}", term.name, year_label(year)),
+                first_day: term.first_day.to_string(),
+                last_day: term.last_day.to_string(),
+                so_far: term.last_day > cal.today,
+                school_weeks: weeks,
+                weeks_with_principal_meeting: kept,
+                weekly_meetings_percent: percent(kept as f64, weeks as f64),
+                semester_reviews_held: reviews,
+                campuses: counted.len(),
+                logged_hours: (logged as f64 / 6.0).round() / 10.0,
+                role_shares: TriadRole::ALL
+                    .iter()
+                    .map(|r| RoleShare {
+                        role: r.label().to_string(),
+                        percent: percent(
+                            by_role.get(r.code()).copied().unwrap_or(0) as f64,
+                            logged as f64,
+                        ),
+                    })
+                    .collect(),
+                open_items_at_end: open
+                    .iter()
+                    .filter(|(campus, _)| counted.contains(&campus.as_str()))
+                    .map(|(_, n)| n)
+                    .sum(),
+                surveys,
+            });
+        }
+    }
+    // Terms before the first with any record are before the program kept its records here:
+    // they are left out rather than shown as nothing done.
+    let first_recorded = terms
+        .iter()
+        .position(|t: &TermPoint| {
+            t.weeks_with_principal_meeting > 0
+                || t.semester_reviews_held > 0
+                || t.logged_hours > 0.0
+                || t.open_items_at_end > 0
+                || !t.surveys.is_empty()
+        })
+        .unwrap_or(terms.len());
+    terms.drain(..first_recorded);
+    Ok(Collaboration {
+        partnership: p.id.clone(),
+        agency: sides.agency,
+        district: sides.district,
+        campus: chosen,
+        campuses: choices,
+        terms,
+    })
+}

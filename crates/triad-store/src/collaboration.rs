@@ -1,0 +1,52 @@
+//! What the collaboration metrics read beyond meetings: the minutes an agency's officers
+//! logged in each triad role on each campus between two days, and the action items open on
+//! each campus at an instant.
+
+use crate::{fetch_all, Conn, StoreResult};
+use triad_domain::Id;
+
+/// Minutes logged (not undone) by the agency's officers on the district's campuses from
+/// `first` to `last` (YYYY-MM-DD): (campus, triad role, minutes).
+pub async fn role_minutes<'c>(
+    conn: impl Into<Conn<'c>>,
+    agency: Id,
+    district: Id,
+    school_year: i64,
+    first: &str,
+    last: &str,
+) -> StoreResult<Vec<(String, String, i64)>> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_all!(
+        &mut c,
+        (String, String, i64),
+        "SELECT campus_id, triad_role, CAST(SUM(minutes) AS BIGINT) FROM activities \
+         WHERE district_id = $1 AND school_year = $2 AND agency_id = $3 AND voided_at IS NULL \
+         AND local_date >= $4 AND local_date <= $5 GROUP BY campus_id, triad_role \
+         ORDER BY campus_id, triad_role",
+        district.to_string(),
+        school_year,
+        agency.to_string(),
+        first.to_string(),
+        last.to_string()
+    )?)
+}
+
+/// The action items of the district's campuses that were open at `at` (epoch ms): created by
+/// then and not closed until after: (campus, items).
+pub async fn open_items_at<'c>(
+    conn: impl Into<Conn<'c>>,
+    district: Id,
+    at: i64,
+) -> StoreResult<Vec<(String, i64)>> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_all!(
+        &mut c,
+        (String, i64),
+        "SELECT campus_id, COUNT(*) FROM action_items \
+         WHERE campus_id IN (SELECT id FROM campuses WHERE district_id = $1) \
+         AND created_at <= $2 AND (status = 'open' OR updated_at > $2) \
+         GROUP BY campus_id ORDER BY campus_id",
+        district.to_string(),
+        at
+    )?)
+}
