@@ -219,3 +219,25 @@ pub async fn open_steps_of<'c>(
         owner.to_string()
     )?)
 }
+
+/// Each program's accepted findings and its steps open and late on `today` (YYYY-MM-DD):
+/// (partnership, findings, open steps, late steps).
+pub async fn standing<'c>(
+    conn: impl Into<Conn<'c>>,
+    today: &str,
+) -> StoreResult<Vec<(String, i64, i64, i64)>> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_all!(
+        &mut c,
+        (String, i64, i64, i64),
+        "SELECT s.id, \
+           (SELECT COUNT(*) FROM improvement_findings f WHERE f.partnership_id = s.id AND f.status = 'accepted'), \
+           (SELECT COUNT(*) FROM improvement_plan p WHERE p.partnership_id = s.id AND p.level = 'step' \
+              AND p.status IN ('planned', 'under_way')), \
+           (SELECT COUNT(*) FROM improvement_plan p WHERE p.partnership_id = s.id AND p.level = 'step' \
+              AND p.status IN ('planned', 'under_way') AND p.due_on < $1) \
+         FROM partnerships s WHERE s.id IN (SELECT partnership_id FROM improvement_findings \
+           UNION SELECT partnership_id FROM improvement_plan) ORDER BY s.id",
+        today.to_string()
+    )?)
+}

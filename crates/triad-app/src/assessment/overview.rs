@@ -24,6 +24,10 @@ pub struct ProgramRef {
     pub year_label: String,
     /// Practices rated by people this school year (of 27).
     pub rated_by_people: i64,
+    /// Findings accepted (every year), and the plan's steps still open and past their day.
+    pub findings: i64,
+    pub steps_open: i64,
+    pub steps_late: i64,
 }
 
 fn readable(ctx: &Ctx, row: &ProgramRow) -> bool {
@@ -51,11 +55,17 @@ pub async fn programs(ctx: &Ctx) -> AppResult<Vec<ProgramRef>> {
     let mut conn = ctx.app.db.acquire().await?;
     let rows = store::programs(&mut conn).await?;
     let counts = store::rated_counts(&mut conn).await?;
+    let standing =
+        triad_store::improvement::standing(&mut conn, &crate::context::today(ctx.now)).await?;
     Ok(rows
         .iter()
         .filter(|r| readable(ctx, r))
         .map(|r| {
             let year = current_year(ctx, r);
+            let (findings, steps_open, steps_late) = standing
+                .iter()
+                .find(|s| s.0 == r.partnership_id)
+                .map_or((0, 0, 0), |s| (s.1, s.2, s.3));
             ProgramRef {
                 partnership: r.partnership_id.clone(),
                 agency: r.agency_name.clone(),
@@ -67,6 +77,9 @@ pub async fn programs(ctx: &Ctx) -> AppResult<Vec<ProgramRef>> {
                     .iter()
                     .find(|c| c.partnership_id == r.partnership_id && c.school_year == year)
                     .map_or(0, |c| c.items),
+                findings,
+                steps_open,
+                steps_late,
             }
         })
         .collect())

@@ -341,6 +341,17 @@ both_engines!(
             .unwrap();
         assert_eq!(mou_now["moved"], Value::Null);
 
+        // The evaluator's home tells where the program's plan stands.
+        let evaluator_home = app
+            .get("/", &app.session("evaluator").await)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            evaluator_home.contains("findings: 2; steps open: 1"),
+            "{evaluator_home}"
+        );
         // The page shows the same to the evaluator.
         let evaluator = app.session("evaluator").await;
         let page = app
