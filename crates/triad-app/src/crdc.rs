@@ -41,7 +41,10 @@ pub struct CrdcCampus {
     pub referrals_too_small: bool,
     pub arrests: usize,
     pub arrests_too_small: bool,
-    /// Arrest entries in the officers' activity logs, to reconcile with the incidents.
+    /// Incidents with an arrest recorded, of students or adults.
+    pub incidents_with_arrest: usize,
+    /// Arrest entries in the officers' activity logs (students or adults), to reconcile with
+    /// the incidents with an arrest recorded.
     pub arrests_in_logs: i64,
     /// Full-time equivalent of sworn officers (SROs) over the school days counted.
     pub sworn_fte: f64,
@@ -152,7 +155,9 @@ pub async fn of_district(ctx: &Ctx, district: &str, year: Option<&str>) -> AppRe
     for c in &campuses {
         let mut records = Vec::new();
         let (mut referrals, mut arrests) = (0, 0);
-        for i in incidents.iter().filter(|i| i.campus_id == c.id) {
+        let here: Vec<&store::CountedIncidentRow> =
+            incidents.iter().filter(|i| i.campus_id == c.id).collect();
+        for i in &here {
             let facts = IncidentFacts {
                 law_enforcement_matter: Classification::from_code(&i.classification)
                     .is_some_and(Classification::involves_law_enforcement),
@@ -184,6 +189,7 @@ pub async fn of_district(ctx: &Ctx, district: &str, year: Option<&str>) -> AppRe
             referrals_too_small: rules::too_small(referrals, small),
             arrests,
             arrests_too_small: rules::too_small(arrests, small),
+            incidents_with_arrest: here.iter().filter(|i| i.arrest_recorded).count(),
             arrests_in_logs: logged.get(&c.id).copied().unwrap_or(0),
             sworn_fte: two_places(sworn.get(&c.id).copied().unwrap_or(0.0)),
             security_fte: two_places(security.get(&c.id).copied().unwrap_or(0.0)),

@@ -39,7 +39,7 @@ impl Default for FindingThresholds {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Proposal {
     /// Stable name of what it came from: `item:12`, `gap:<campaign>:<question>:<role>:<role>`,
-    /// `theme:<campaign>:<theme>:<role>`.
+    /// `theme:<campaign>:<theme>`.
     pub source: String,
     pub title: String,
     pub detail: String,
@@ -63,7 +63,7 @@ pub fn from_items(items: &[RatedItem]) -> Vec<Proposal> {
         .filter(|i| i.rating == Some(Rating::NotMet))
         .map(|i| Proposal {
             source: format!("item:{}", i.number),
-            title: format!("Practice {} not met: {}", i.number, i.short),
+            title: bounded_title(&format!("Practice {} not met: {}", i.number, i.short)),
             detail: if i.figures.is_empty() {
                 "Rated not met.".to_string()
             } else {
@@ -96,7 +96,7 @@ pub fn from_gaps(gaps: &[GapFact], t: FindingThresholds) -> Vec<Proposal> {
                 g.gap.first.code(),
                 g.gap.second.code()
             ),
-            title: format!("Survey gap: {}", g.question),
+            title: bounded_title(&format!("Survey gap: {}", g.question)),
             detail: format!(
                 "{} in “{}” ({} and {} answers).",
                 g.gap.words, g.campaign, g.gap.first_n, g.gap.second_n
@@ -162,7 +162,7 @@ pub fn from_themes(themes: &[ThemeFact], min_group: usize, t: FindingThresholds)
             let first = facts.first()?;
             (!often.is_empty()).then(|| Proposal {
                 source: format!("theme:{campaign_id}:{theme}"),
-                title: format!("Raised often: {}", first.label),
+                title: bounded_title(&format!("Raised often: {}", first.label)),
                 detail: format!(
                     "Raised in their own words in “{}” by {}.",
                     first.campaign,
@@ -172,6 +172,18 @@ pub fn from_themes(themes: &[ThemeFact], min_group: usize, t: FindingThresholds)
             })
         })
         .collect()
+}
+
+/// A proposal's title within what a finding's title may hold (a long question is cut, with
+/// an ellipsis), so that it can be accepted as written.
+fn bounded_title(title: &str) -> String {
+    const MAX: usize = 200;
+    if title.chars().count() <= MAX {
+        title.to_string()
+    } else {
+        let cut: String = title.chars().take(MAX - 1).collect();
+        format!("{}…", cut.trim_end())
+    }
 }
 
 /// "a", "a and b", "a, b and c".
@@ -420,6 +432,14 @@ mod tests {
             ..t
         };
         assert!(from_gaps(&[fact(&other_way)], stricter).is_empty());
+        let long = "How strong is it? ".repeat(20);
+        let long_fact = GapFact {
+            question: &long,
+            ..fact(&at)
+        };
+        let title = &from_gaps(&[long_fact], t)[0].title;
+        assert_eq!(title.chars().count(), 200, "accepted as written: {title}");
+        assert!(crate::org::parse_name("title", title).is_ok());
     }
 
     #[test]

@@ -52,9 +52,11 @@ struct Row<'a> {
     referrals_to_law_enforcement: usize,
     school_related_arrests: usize,
     too_small_to_publish: &'a str,
-    arrests_in_activity_logs: i64,
+    all_arrests_in_activity_logs: i64,
+    all_incidents_with_an_arrest: usize,
     sworn_officers_fte: f64,
-    security_staff_fte: f64,
+    /// The school safety officers who hold the campus today (their posts have no dates).
+    security_staff_fte_today: f64,
 }
 
 async fn csv(ctx: Ctx, Path(id): Path<String>, Query(q): Query<YearQuery>) -> WebResult<Response> {
@@ -73,9 +75,10 @@ async fn csv(ctx: Ctx, Path(id): Path<String>, Query(q): Query<YearQuery>) -> We
                 (false, true) => "arrests",
                 (false, false) => "",
             },
-            arrests_in_activity_logs: campus.arrests_in_logs,
+            all_arrests_in_activity_logs: campus.arrests_in_logs,
+            all_incidents_with_an_arrest: campus.incidents_with_arrest,
             sworn_officers_fte: campus.sworn_fte,
-            security_staff_fte: campus.security_fte,
+            security_staff_fte_today: campus.security_fte,
         })
         .collect();
     crate::views::csv_attachment(&format!("crdc {} {}.csv", c.district, c.school_year), &rows)

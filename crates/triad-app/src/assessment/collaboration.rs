@@ -17,6 +17,10 @@ use triad_domain::meetings::cadence;
 use triad_domain::policy::Action;
 use triad_domain::surveys::{self as survey_rules, RespondentRole};
 
+/// The built-in partnership survey, whose relationship question the metrics follow (a
+/// district's own instrument may ask differently).
+const PARTNERSHIP_SURVEY: &str = "sro-partnership";
+
 /// School years shown: the current one and up to this many before it.
 const YEARS_BACK: i64 = 3;
 
@@ -112,10 +116,6 @@ pub async fn of_program(ctx: &Ctx, id: &str, campus: Option<&str>) -> AppResult<
                 },
             )?),
         };
-    let counted: Vec<&str> = match &chosen {
-        Some(c) => vec![c.id.as_str()],
-        None => choices.iter().map(|c| c.id.as_str()).collect(),
-    };
     let program_years = years(&p, &sides.local, ctx.now);
     let current = program_years.first().copied().unwrap_or(0);
     let mut shown: Vec<i64> = program_years
@@ -133,9 +133,32 @@ pub async fn of_program(ctx: &Ctx, id: &str, campus: Option<&str>) -> AppResult<
     let mut terms = Vec::new();
     for year in shown {
         let cal = crate::campus::district_calendar(ctx, district, Some(year)).await?;
-        let meetings = {
+        let (meetings, spans) = {
             let mut conn = ctx.app.db.acquire().await?;
-            triad_store::meetings::of_district(&mut conn, district, year).await?
+            let (first, last) = match (cal.terms.first(), cal.terms.last()) {
+                (Some(f), Some(l)) => (f.first_day.to_string(), l.last_day.to_string()),
+                _ => (String::new(), String::new()),
+            };
+            (
+                triad_store::meetings::of_district(&mut conn, district, year).await?,
+                triad_store::assessment::officer_spans(&mut conn, agency, district, &first, &last)
+                    .await?,
+            )
+        };
+        // The program's campuses that year: those the agency's SROs served (as the
+        // assessment counts them), or the one campus asked for.
+        let counted: Vec<String> = match &chosen {
+            Some(c) => vec![c.id.clone()],
+            None => {
+                let mut ids: Vec<String> = spans
+                    .iter()
+                    .filter(|s| s.agency_id == p.agency_id && s.district_id == p.district_id)
+                    .map(|s| s.campus_id.clone())
+                    .collect();
+                ids.sort();
+                ids.dedup();
+                ids
+            }
         };
         for term in cal.terms.iter().filter(|t| t.first_day <= cal.today) {
             let until = term.last_day.min(cal.today);
@@ -162,9 +185,11 @@ pub async fn of_program(ctx: &Ctx, id: &str, campus: Option<&str>) -> AppResult<
                 kept += c.weeks_with_principal_meeting;
                 reviews += usize::from(c.semester_reviews.iter().any(|(_, held)| *held));
             }
+            // The end of the term's last day on the district's clock (or now).
             let end = until
                 .and_hms_opt(23, 59, 59)
-                .map_or(now_ms, |t| t.and_utc().timestamp_millis())
+                .and_then(|t| chrono::TimeZone::from_local_datetime(&sides.local.tz, &t).latest())
+                .map_or(now_ms, |t| t.timestamp_millis())
                 .min(now_ms);
             let (minutes, open) = {
                 let mut conn = ctx.app.db.acquire().await?;
@@ -180,14 +205,15 @@ pub async fn of_program(ctx: &Ctx, id: &str, campus: Option<&str>) -> AppResult<
             };
             let mut by_role: HashMap<&str, i64> = HashMap::new();
             for (campus, role, m) in &minutes {
-                if counted.contains(&campus.as_str()) {
+                if counted.contains(campus) {
                     *by_role.entry(role.as_str()).or_default() += m;
                 }
             }
             let logged: i64 = by_role.values().sum();
             let mut surveys = Vec::new();
             for c in campaigns.iter().filter(|c| {
-                c.opens_on.as_str() >= term.first_day.to_string().as_str()
+                c.instrument_key == PARTNERSHIP_SURVEY
+                    && c.opens_on.as_str() >= term.first_day.to_string().as_str()
                     && c.opens_on.as_str() <= term.last_day.to_string().as_str()
             }) {
                 let Some((q, figures)) = crate::surveys::analysis::question_figures(
@@ -245,7 +271,7 @@ pub async fn of_program(ctx: &Ctx, id: &str, campus: Option<&str>) -> AppResult<
                     .collect(),
                 open_items_at_end: open
                     .iter()
-                    .filter(|(campus, _)| counted.contains(&campus.as_str()))
+                    .filter(|(campus, _)| counted.contains(campus))
                     .map(|(_, n)| n)
                     .sum(),
                 surveys,

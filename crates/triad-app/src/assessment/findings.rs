@@ -14,7 +14,7 @@ use triad_domain::audit::Outcome;
 use triad_domain::improvement::{
     self as cycle, Decision, FindingThresholds, GapFact, Moved, Proposal, RatedItem, ThemeFact,
 };
-use triad_domain::policy::Action;
+use triad_domain::policy::{decide, Action, RecordClass, Resource, Tenant};
 use triad_domain::surveys::{RespondentRole, Theme};
 use triad_domain::{Id, Invalid};
 use triad_store::improvement::{self as store, FindingRow};
@@ -89,7 +89,27 @@ fn campaigns_of_year(all: &[CampaignRow], local: &Local, year: i64) -> Vec<Campa
     out
 }
 
+/// Whether the reader may read the district's survey results (its leaders and evaluators):
+/// the agency's supervisors assess the program but do not read how its people answered.
+pub(super) fn surveys_readable(ctx: &Ctx, p: &Partnership) -> bool {
+    let (_, district) = partnership::ids(p);
+    decide(
+        &ctx.actor,
+        Action::View,
+        Resource::new(RecordClass::Aggregate, Tenant::district(district)),
+    ) == triad_domain::policy::Decision::Allow
+}
+
+/// What a finding from a survey says, for a reader who may not read the survey.
+pub(super) const SURVEY_NOT_SHOWN: &str =
+    "The survey's figures are shown to the district's leaders and evaluators.";
+
+/// The district's survey campaigns, for a reader who may read their results; none for
+/// anyone else, so that nothing they are shown is drawn from a survey.
 pub(super) async fn district_campaigns(ctx: &Ctx, p: &Partnership) -> AppResult<Vec<CampaignRow>> {
+    if !surveys_readable(ctx, p) {
+        return Ok(Vec::new());
+    }
     Ok(triad_store::surveys::of_district(
         &mut ctx.app.db.acquire().await?,
         &p.district_id,
@@ -238,13 +258,20 @@ fn rating_words(r: Option<Rating>) -> String {
 }
 
 /// The newest campaign after `found_in` asking the same questions of the same people.
-fn later_campaign<'a>(all: &'a [CampaignRow], found_in: &str) -> Option<&'a CampaignRow> {
+/// Campaigns not yet open are not counted: they hold no answers to compare.
+fn later_campaign<'a>(
+    all: &'a [CampaignRow],
+    found_in: &str,
+    today: &str,
+) -> Option<&'a CampaignRow> {
     let first = all.iter().find(|c| c.id == found_in)?;
     all.iter()
         .filter(|c| {
             c.instrument_key == first.instrument_key
                 && c.campus_id == first.campus_id
+                && c.audience == first.audience
                 && c.opens_on > first.opens_on
+                && c.opens_on.as_str() <= today
         })
         .max_by(|a, b| a.opens_on.cmp(&b.opens_on))
 }
@@ -258,6 +285,7 @@ pub(super) async fn movement(
     years_read: &mut HashMap<i64, Option<Vec<Option<Rating>>>>,
 ) -> AppResult<Movement> {
     let (p, local, current) = program;
+    let today = local.date(ctx.now).to_string();
     let parts: Vec<&str> = f.source.split(':').collect();
     let none_since = |then: String, what: &str| Movement {
         then,
@@ -280,7 +308,9 @@ pub(super) async fn movement(
                     .zip(index)
                     .and_then(|(r, i)| r.get(i).copied().flatten()))
             };
-            let then = rating_in(f.school_year).await?;
+            // Triad proposes a practice only when it is not met: what it was when found,
+            // whatever that year's ratings say since.
+            let then = Some(Rating::NotMet);
             let then_words = format!("{} in {}", rating_words(then), year_label(f.school_year));
             if current <= f.school_year {
                 return Ok(none_since(then_words, "assessment"));
@@ -296,7 +326,7 @@ pub(super) async fn movement(
             let then_words = f
                 .measure
                 .map_or(String::new(), |m| format!("a gap of {:.1} points", m.abs()));
-            let Some(later) = later_campaign(campaigns, campaign) else {
+            let Some(later) = later_campaign(campaigns, campaign, &today) else {
                 return Ok(none_since(then_words, "survey"));
             };
             let min_group = crate::surveys::campaigns::min_group(&ctx.app.db).await?;
@@ -322,7 +352,7 @@ pub(super) async fn movement(
             let then_words = f.measure.map_or(String::new(), |m| {
                 format!("raised by {} of respondents", percent(m))
             });
-            let Some(later) = later_campaign(campaigns, campaign) else {
+            let Some(later) = later_campaign(campaigns, campaign, &today) else {
                 return Ok(none_since(then_words, "survey"));
             };
             let counts = theme_counts(ctx, &later.id).await?;

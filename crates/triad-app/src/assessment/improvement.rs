@@ -47,6 +47,7 @@ pub async fn of_program(ctx: &Ctx, id: &str, year: Option<&str>) -> AppResult<Im
     let allowed = years(&p, local, ctx.now);
     let year = chosen_year(year, &allowed)?;
     let current = allowed.first().copied().unwrap_or(year);
+    let surveys_readable = findings::surveys_readable(ctx, &p);
     let campaigns = findings::district_campaigns(ctx, &p).await?;
     let (decided, plan, links) = {
         let mut conn = ctx.app.db.acquire().await?;
@@ -63,6 +64,13 @@ pub async fn of_program(ctx: &Ctx, id: &str, year: Option<&str>) -> AppResult<Im
     let mut dismissed = Vec::new();
     for f in &decided {
         if f.status == "accepted" {
+            let from_survey = !f.source.starts_with("item:");
+            if from_survey && !surveys_readable {
+                let mut shown = findings::finding_view(f, local, None);
+                shown.detail = findings::SURVEY_NOT_SHOWN.to_string();
+                findings.push(shown);
+                continue;
+            }
             let m = findings::movement(ctx, f, (&p, local, current), &campaigns, &mut years_read)
                 .await?;
             findings.push(findings::finding_view(f, local, Some(m)));

@@ -56,6 +56,14 @@ async fn program_records(ctx: &Ctx, p: &Partnership) -> AppResult<Vec<Resource>>
     Ok(records)
 }
 
+/// Whether the reader works in the program, by the rule a step's owner is chosen by.
+async fn works_in(ctx: &Ctx, p: &Partnership) -> AppResult<bool> {
+    Ok(program_records(ctx, p)
+        .await?
+        .into_iter()
+        .any(|r| decide(&ctx.actor, Action::View, r) == triad_domain::policy::Decision::Allow))
+}
+
 pub(super) fn may_change(ctx: &Ctx, p: &Partnership) -> bool {
     decide(
         &ctx.actor,
@@ -282,7 +290,9 @@ pub async fn set_step_status(
         None => None,
     }
     .ok_or(AppError::NotFound)?;
-    let owner = row.owner_id.as_deref() == Some(ctx.actor.user.to_string().as_str());
+    // Its owner moves it while they still work in the program; anyone else needs the plan.
+    let owner = row.owner_id.as_deref() == Some(ctx.actor.user.to_string().as_str())
+        && works_in(ctx, &p).await?;
     if !owner {
         ctx.require(
             Action::Change,
@@ -334,17 +344,38 @@ pub struct MyStep {
     pub note: String,
 }
 
-/// The open steps the person owns, soonest due first.
+/// The open steps the person owns in programs they still work in, soonest due first; late
+/// by the program's district's day.
 pub async fn my_steps(ctx: &Ctx) -> AppResult<Vec<MyStep>> {
     let rows = store::open_steps_of(
         &mut ctx.app.db.acquire().await?,
         &ctx.actor.user.to_string(),
     )
     .await?;
-    let today = crate::context::today(ctx.now);
-    Ok(rows
-        .into_iter()
-        .map(|r| MyStep {
+    // Each program once: whether the person still works in it, and its district's day.
+    let mut programs: HashMap<String, Option<String>> = HashMap::new();
+    let mut out = Vec::new();
+    for r in rows {
+        if !programs.contains_key(&r.partnership_id) {
+            let found = match Id::parse(&r.partnership_id) {
+                Some(id) => {
+                    triad_store::org::partnership(&mut ctx.app.db.acquire().await?, id).await?
+                }
+                None => None,
+            };
+            let today = match found {
+                Some(p) if works_in(ctx, &p).await? => {
+                    let local = crate::campus::district_clock(ctx, &p.district_id).await?;
+                    Some(local.date(ctx.now).to_string())
+                }
+                _ => None,
+            };
+            programs.insert(r.partnership_id.clone(), today);
+        }
+        let Some(Some(today)) = programs.get(&r.partnership_id) else {
+            continue;
+        };
+        out.push(MyStep {
             late: r.due_on.as_deref().is_some_and(|d| d < today.as_str()),
             id: r.id,
             program: format!("{} and {}", r.agency_name, r.district_name),
@@ -355,6 +386,7 @@ pub async fn my_steps(ctx: &Ctx) -> AppResult<Vec<MyStep>> {
                 .to_string(),
             status: r.status,
             note: r.note,
-        })
-        .collect())
+        });
+    }
+    Ok(out)
 }

@@ -36,7 +36,8 @@ pub fn routes() -> Routes {
         improvement,
         decide,
         add_entry,
-        step_status
+        step_status,
+        collaboration
     ),
     components(schemas(
         ProgramAssessment,

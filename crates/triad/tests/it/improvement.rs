@@ -130,6 +130,28 @@ both_engines!(
             "{gap_proposal}"
         );
 
+        // The agency's supervisor assesses the program but does not read its survey: no
+        // proposal drawn from it, and nothing of it to decide.
+        let sergeant = app.token("sergeant").await;
+        let r = app.api_get(&format!("{path}?year=2025"), &sergeant).await;
+        assert_eq!(r.status(), 200);
+        let theirs: Value = r.json().await.unwrap();
+        assert!(
+            !proposals(&theirs).iter().any(|p| {
+                let source = p["source"].as_str().unwrap_or("");
+                source.starts_with("gap:") || source.starts_with("theme:")
+            }),
+            "{theirs:#}"
+        );
+        let r = app
+            .api_post(
+                &sergeant,
+                &findings,
+                json!({"year": "2025", "source": gap, "decision": "accept", "title": "x"}),
+            )
+            .await;
+        assert_eq!(r.status(), 422);
+
         // Bad decisions change nothing.
         let before = app.count("improvement_findings").await;
         for (body, field) in [
@@ -341,6 +363,21 @@ both_engines!(
             .unwrap();
         assert_eq!(mou_now["moved"], Value::Null);
 
+        // The supervisor sees the accepted survey finding's title, not its figures.
+        let theirs: Value = app.api_get(&path, &sergeant).await.json().await.unwrap();
+        let seen = theirs["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == gap_finding["id"])
+            .cloned()
+            .unwrap();
+        assert!(
+            !seen["detail"].as_str().unwrap().contains("points"),
+            "{seen:#}"
+        );
+        assert_eq!(seen["now"], "");
+
         // The evaluator's home tells where the program's plan stands.
         let evaluator_home = app
             .get("/", &app.session("evaluator").await)
@@ -376,6 +413,32 @@ both_engines!(
             403,
             "an owner reads their steps at home"
         );
+
+        // An owner who leaves the program no longer sees or moves the step.
+        let ended = triad_store::auth::end_grant(
+            &app.db,
+            app.user("principal"),
+            triad_domain::auth::Grant {
+                role: triad_domain::auth::Role::CampusAdmin,
+                scope: triad_domain::auth::Scope::Campus {
+                    district: w.district,
+                    campus: w.campus,
+                },
+            },
+            &triad_store::auth::ChangedBy {
+                actor: None,
+                source: None,
+                now: app.clock_now(),
+            },
+        )
+        .await
+        .unwrap();
+        assert!(ended);
+        let gone = app.session("principal").await;
+        let home = app.get("/", &gone).await.text().await.unwrap();
+        assert!(!home.contains("Walk the draft to the chief"), "{home}");
+        let r = app.post_form(&status, &gone, &[("status", "done")]).await;
+        assert!(matches!(r.status().as_u16(), 403 | 404), "{}", r.status());
     }
 );
 
@@ -467,5 +530,26 @@ both_engines!(
             .unwrap();
         assert!(page.contains("Collaboration over time"), "{page}");
         assert!(page.contains("<svg"), "the chart");
+        // The supervisor reads the program's figures, never its survey's.
+        let sergeant = app.token("sergeant").await;
+        let theirs: Value = app.api_get(&path, &sergeant).await.json().await.unwrap();
+        assert!(
+            theirs["terms"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|t| t["surveys"].as_array().is_some_and(Vec::is_empty)),
+            "{theirs:#}"
+        );
+        let director = app.token("director").await;
+        let theirs: Value = app.api_get(&path, &director).await.json().await.unwrap();
+        assert!(
+            theirs["terms"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| !t["surveys"].as_array().unwrap().is_empty()),
+            "the world's campaign opened 2026-01-01: {theirs:#}"
+        );
     }
 );
