@@ -4,9 +4,10 @@
 //! full-time equivalents of sworn officers and security staff. Counts too small to publish as
 //! they are are marked.
 
-use crate::assessment::YearChoice;
+use crate::assessment::{year_choices, year_label, YearChoice};
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
+use crate::show::two_places;
 use serde::Serialize;
 use std::collections::HashMap;
 use triad_domain::crdc::{self as rules, IncidentFacts, Post};
@@ -71,14 +72,6 @@ pub struct CrdcCounts {
     pub total_sworn_fte: f64,
     pub total_security_fte: f64,
     pub not_from_triad: String,
-}
-
-fn two_places(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
-}
-
-fn year_label(year: i64) -> String {
-    triad_domain::org::SchoolYear(i32::try_from(year).unwrap_or(0)).to_string()
 }
 
 /// The district's counts for a school year (`year`: the year it starts in; none, the current
@@ -201,13 +194,7 @@ pub async fn of_district(ctx: &Ctx, district: &str, year: Option<&str>) -> AppRe
         district: d.name.clone(),
         school_year: year,
         year_label: year_label(year),
-        years: allowed
-            .iter()
-            .map(|y| YearChoice {
-                year: *y,
-                label: year_label(*y),
-            })
-            .collect(),
+        years: year_choices(&allowed),
         school_days_counted: counted_days.len(),
         small_under: small,
         total_referrals: out.iter().map(|c| c.referrals).sum(),

@@ -11,6 +11,11 @@ pub fn when(ms: i64) -> String {
         .to_string()
 }
 
+/// A figure as pages and exports show it: to two decimal places.
+pub fn two_places(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
 /// A value a form offers: the code it sends and the words it shows.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Choice {

@@ -9,6 +9,7 @@ use super::{year_label, years};
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::partnership;
+use crate::show::two_places;
 use serde::Serialize;
 use std::collections::HashMap;
 use triad_domain::activity::TriadRole;
@@ -84,10 +85,6 @@ pub struct Collaboration {
 
 fn percent(part: f64, whole: f64) -> Option<f64> {
     (whole > 0.0).then(|| (part * 1000.0 / whole).round() / 10.0)
-}
-
-fn two_places(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
 }
 
 /// A program's collaboration metrics per term (`campus`: one of its campuses; none or blank,

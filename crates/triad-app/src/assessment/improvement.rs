@@ -5,7 +5,7 @@
 
 use super::findings::{self, FindingView};
 use super::plan::{self, PlanEntryView};
-use super::{chosen_year, year_label, years, YearChoice};
+use super::{chosen_year, year_choices, year_label, years, YearChoice};
 use crate::context::{Ctx, PersonChoice};
 use crate::error::AppResult;
 use crate::partnership;
@@ -104,13 +104,7 @@ pub async fn of_program(ctx: &Ctx, id: &str, year: Option<&str>) -> AppResult<Im
         district: sides.district.clone(),
         school_year: year,
         year_label: year_label(year),
-        years: allowed
-            .iter()
-            .map(|y| YearChoice {
-                year: *y,
-                label: year_label(*y),
-            })
-            .collect(),
+        years: year_choices(&allowed),
         proposals: proposed
             .iter()
             .filter(|pr| {

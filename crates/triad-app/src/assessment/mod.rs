@@ -185,8 +185,19 @@ fn years(p: &Partnership, local: &Local, now: Timestamp) -> Vec<i64> {
     (started.max(current - 9)..=current).rev().collect()
 }
 
-fn year_label(year: i64) -> String {
+pub(crate) fn year_label(year: i64) -> String {
     triad_domain::org::SchoolYear(i32::try_from(year).unwrap_or(0)).to_string()
+}
+
+/// The school years a form offers, named.
+pub(crate) fn year_choices(years: &[i64]) -> Vec<YearChoice> {
+    years
+        .iter()
+        .map(|y| YearChoice {
+            year: *y,
+            label: year_label(*y),
+        })
+        .collect()
 }
 
 /// Reads the school year asked for (`None` or blank: the current one).
@@ -452,14 +463,7 @@ pub async fn of_program(ctx: &Ctx, id: &str, year: Option<&str>) -> AppResult<Pr
         summary,
         items,
         may_rate,
-        years: a
-            .years
-            .iter()
-            .map(|y| YearChoice {
-                year: *y,
-                label: year_label(*y),
-            })
-            .collect(),
+        years: year_choices(&a.years),
     })
 }
 

@@ -3,6 +3,7 @@
 //! district's campaigns, and the charts of it all.
 
 use crate::error::{AppError, AppResult};
+use crate::show::two_places;
 use serde::Serialize;
 use std::collections::HashMap;
 use triad_domain::surveys::{
@@ -25,11 +26,6 @@ pub struct FigureView {
     pub n: Option<usize>,
     pub mean: Option<f64>,
     pub counts: Vec<(String, usize)>,
-}
-
-/// Figures as pages and exports show them.
-fn two_places(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
 }
 
 impl From<GroupFigure> for FigureView {
