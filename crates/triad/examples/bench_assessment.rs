@@ -1,5 +1,6 @@
 //! Program assessment: scoring every program of an instance for one school year (the heat
-//! map, which scores each program from its records), and one program's assessment page at 32
+//! map, which scores each program from its records), and one program's assessment page, its
+//! improvement plan, its collaboration metrics and its district's CRDC counts at 32
 //! concurrent clients over real HTTP.
 //!
 //! Run: `cargo build --release -p triad && cargo run --release -p triad --example bench_assessment`
@@ -53,17 +54,11 @@ async fn main() -> Result<()> {
     let evaluator_cookie = bench_session(&db, evaluator.user_id(), now).await?;
     let evaluator_token = bench_token(&db, evaluator.user_id(), now).await?;
     let leader_cookie = bench_session(&db, leader.user_id(), now).await?;
-    let partnership: String = match &db {
-        triad_store::Db::Sqlite(pool, _) => {
-            sqlx::query_scalar("SELECT id FROM partnerships ORDER BY started_on, id LIMIT 1")
-                .fetch_one(pool)
-                .await?
-        }
-        triad_store::Db::Postgres(pool, _) => {
-            sqlx::query_scalar("SELECT id FROM partnerships ORDER BY started_on, id LIMIT 1")
-                .fetch_one(pool)
-                .await?
-        }
+    // The demo's first program (the one with records) and its district.
+    const FIRST: &str = "SELECT id, district_id FROM partnerships ORDER BY started_on, id LIMIT 1";
+    let (partnership, district): (String, String) = match &db {
+        triad_store::Db::Sqlite(pool, _) => sqlx::query_as(FIRST).fetch_one(pool).await?,
+        triad_store::Db::Postgres(pool, _) => sqlx::query_as(FIRST).fetch_one(pool).await?,
     };
     let (server, base) = serve(&bin, &data, &url).await?;
     let measured = Measured {
@@ -110,6 +105,29 @@ async fn main() -> Result<()> {
         let load = wrk_with(measured, CLIENTS, &page, &["-H", cookie])?;
         println!(
             "{engine}: the assessment page as the {who}, {CLIENTS} clients: {}",
+            load.line()
+        );
+    }
+    // The pages built on it, as the district leader reads them.
+    for (what, path) in [
+        (
+            "improvement plan",
+            format!("/partnerships/{partnership}/improvement"),
+        ),
+        (
+            "collaboration",
+            format!("/partnerships/{partnership}/collaboration"),
+        ),
+        ("CRDC counts", format!("/districts/{district}/crdc")),
+    ] {
+        let load = wrk_with(
+            measured,
+            CLIENTS,
+            &format!("{base}{path}"),
+            &["-H", &leader_cookie],
+        )?;
+        println!(
+            "{engine}: the {what} page as the district leader, {CLIENTS} clients: {}",
             load.line()
         );
     }
