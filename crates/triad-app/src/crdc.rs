@@ -4,7 +4,7 @@
 //! full-time equivalents of sworn officers and security staff. Counts too small to publish as
 //! they are are marked.
 
-use crate::assessment::{year_choices, year_label, YearChoice};
+use crate::assessment::{chosen_year, year_choices, year_label, YearChoice};
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::show::two_places;
@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use triad_domain::crdc::{self as rules, IncidentFacts, Post};
 use triad_domain::incidents::Classification;
 use triad_domain::policy::{Action, RecordClass, Resource, Tenant};
-use triad_domain::{Id, Invalid, Timestamp};
+use triad_domain::{Id, Timestamp};
 use triad_store::crdc as store;
 
 /// Counts above zero and under this are marked too small to publish as they are.
@@ -90,23 +90,7 @@ pub async fn of_district(ctx: &Ctx, district: &str, year: Option<&str>) -> AppRe
     let local = crate::campus::Local::of(&d);
     let current = local.school_year(ctx.now);
     let allowed: Vec<i64> = (current - 9..=current).rev().collect();
-    let year = match year.map(str::trim).filter(|y| !y.is_empty()) {
-        None => current,
-        Some(text) => text
-            .parse::<i64>()
-            .ok()
-            .filter(|y| allowed.contains(y))
-            .ok_or_else(|| {
-                AppError::Invalid(Invalid::one(
-                    "year",
-                    format!(
-                        "choose a school year from {} to {}, named by the year it starts in (e.g. {current})",
-                        year_label(current - 9),
-                        year_label(current)
-                    ),
-                ))
-            })?,
-    };
+    let year = chosen_year(year, &allowed)?;
     let cal = crate::campus::district_calendar(ctx, id, Some(year)).await?;
     let counted_days: Vec<chrono::NaiveDate> = cal
         .school_days

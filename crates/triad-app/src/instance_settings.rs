@@ -230,6 +230,17 @@ pub fn check(key: &str, value: &str) -> Result<(&'static Known, String), Invalid
 
 /// Writes a checked setting with its audit entry, in one transaction (`source` says where
 /// from: a page's address, or "cli").
+/// Reads counts that must be at least one (thresholds, minimum group sizes): each slot holds its
+/// default and takes the instance's setting over it; a setting below one counts as one.
+pub(crate) async fn read_counts(ctx: &Ctx, slots: &mut [(&str, &mut u32)]) -> AppResult<()> {
+    let mut conn = ctx.app.db.acquire().await?;
+    for (key, slot) in slots.iter_mut() {
+        let set = triad_store::settings::get_i64(&mut conn, key, i64::from(**slot)).await?;
+        **slot = u32::try_from(set.max(1)).unwrap_or(**slot);
+    }
+    Ok(())
+}
+
 pub async fn write(
     db: &triad_store::Db,
     actor: Option<Id>,

@@ -20,6 +20,7 @@ pub mod crdc;
 pub mod due;
 pub mod error;
 pub mod evidence;
+pub mod fresh;
 pub mod funding;
 pub mod incidents;
 pub mod input;
@@ -49,6 +50,7 @@ pub use context::Ctx;
 pub use error::{AppError, AppResult};
 
 use std::sync::Arc;
+use std::time::Duration;
 use triad_domain::Timestamp;
 use triad_store::Db;
 
@@ -64,9 +66,11 @@ pub struct App {
     /// Who holds each credential, and campuses and districts, kept between requests.
     pub access: Arc<access::AccessCache>,
     /// Survey summaries computed lately.
-    pub survey_summaries: Arc<surveys::manage::Cache>,
+    pub survey_summaries: Arc<surveys::manage::Summaries>,
     /// Program years scored lately.
-    pub assessments: Arc<assessment::Cache>,
+    pub assessments: Arc<assessment::Scorings>,
+    /// Programs' collaboration over recent years, followed lately.
+    pub collaboration: Arc<assessment::Collaborations>,
     /// Told when notices to district leaders were written, for whatever delivers them.
     pub notices_written: Arc<tokio::sync::Notify>,
     /// The imports this instance runs as jobs, and the requests waiting for them.
@@ -82,8 +86,9 @@ impl App {
             instance,
             live: live::Hub::default(),
             access: Arc::default(),
-            survey_summaries: Arc::default(),
-            assessments: Arc::default(),
+            survey_summaries: Arc::new(fresh::Fresh::new(Duration::from_secs(30))),
+            assessments: Arc::new(fresh::Fresh::new(Duration::from_secs(60))),
+            collaboration: Arc::new(fresh::Fresh::new(Duration::from_secs(60))),
             notices_written: Arc::default(),
             jobs: Arc::default(),
         }

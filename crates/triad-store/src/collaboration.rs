@@ -5,29 +5,35 @@
 use crate::{fetch_all, Conn, StoreResult};
 use triad_domain::Id;
 
-/// Minutes logged (not undone) by the agency's officers on the district's campuses from
-/// `first` to `last` (YYYY-MM-DD): (campus, triad role, minutes).
-pub async fn role_minutes<'c>(
+/// Minutes an agency's officers logged on a campus in a triad role on a day.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DayMinutes {
+    pub campus: String,
+    pub role: String,
+    /// YYYY-MM-DD, the district's day.
+    pub day: String,
+    pub minutes: i64,
+}
+
+/// Minutes logged (not undone) by the agency's officers on the district's campuses in a
+/// school year, by campus, triad role and day: one read of the year serves all its terms.
+pub async fn role_minutes_by_day<'c>(
     conn: impl Into<Conn<'c>>,
     agency: Id,
     district: Id,
     school_year: i64,
-    first: &str,
-    last: &str,
-) -> StoreResult<Vec<(String, String, i64)>> {
+) -> StoreResult<Vec<DayMinutes>> {
     let mut c: Conn = conn.into();
     Ok(fetch_all!(
         &mut c,
-        (String, String, i64),
-        "SELECT campus_id, triad_role, CAST(SUM(minutes) AS BIGINT) FROM activities \
+        DayMinutes,
+        "SELECT campus_id AS campus, triad_role AS role, local_date AS day, \
+         CAST(SUM(minutes) AS BIGINT) AS minutes FROM activities \
          WHERE district_id = $1 AND school_year = $2 AND agency_id = $3 AND voided_at IS NULL \
-         AND local_date >= $4 AND local_date <= $5 GROUP BY campus_id, triad_role \
-         ORDER BY campus_id, triad_role",
+         GROUP BY campus_id, triad_role, local_date ORDER BY local_date",
         district.to_string(),
         school_year,
-        agency.to_string(),
-        first.to_string(),
-        last.to_string()
+        agency.to_string()
     )?)
 }
 

@@ -4,7 +4,7 @@
 //! action items open at the term's end, and (district-wide) the partnership survey's
 //! relationship score by role with the SRO–administrator gap.
 
-use super::findings::district_campaigns;
+use super::findings::{district_campaigns, surveys_readable};
 use super::{year_label, years};
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
@@ -17,6 +17,7 @@ use triad_domain::assessment as rules;
 use triad_domain::meetings::cadence;
 use triad_domain::policy::Action;
 use triad_domain::surveys::{self as survey_rules, RespondentRole};
+use triad_store::org::Partnership;
 
 /// The built-in partnership survey, whose relationship question the metrics follow (a
 /// district's own instrument may ask differently).
@@ -79,6 +80,9 @@ pub struct Collaboration {
     /// The campus the figures are of (none: the whole district).
     pub campus: Option<CampusChoice>,
     pub campuses: Vec<CampusChoice>,
+    /// When the figures were counted (YYYY-MM-DD HH:MM, the district's clock): they are
+    /// counted again at most once a minute.
+    pub counted_at: String,
     /// Oldest first.
     pub terms: Vec<TermPoint>,
 }
@@ -92,7 +96,7 @@ fn percent(part: f64, whole: f64) -> Option<f64> {
 pub async fn of_program(ctx: &Ctx, id: &str, campus: Option<&str>) -> AppResult<Collaboration> {
     let p = partnership::find(ctx, id, Action::View, rules::record).await?;
     let sides = partnership::sides(ctx, &p).await?;
-    let (agency, district) = partnership::ids(&p);
+    let (_, district) = partnership::ids(&p);
     let all = triad_store::org::campuses_of(&mut ctx.app.db.acquire().await?, district).await?;
     let choices: Vec<CampusChoice> = all
         .iter()
@@ -113,7 +117,48 @@ pub async fn of_program(ctx: &Ctx, id: &str, campus: Option<&str>) -> AppResult<
                 },
             )?),
         };
-    let program_years = years(&p, &sides.local, ctx.now);
+    let key = (
+        p.id.clone(),
+        chosen.as_ref().map(|c| c.id.clone()),
+        surveys_readable(ctx, &p),
+    );
+    let counted = ctx
+        .app
+        .collaboration
+        .get_or_compute(ctx.now, key, || async {
+            Ok((
+                ctx.now,
+                terms_of(ctx, &p, &sides.local, chosen.as_ref()).await?,
+            ))
+        })
+        .await?;
+    let (counted_at, terms) = &*counted;
+    Ok(Collaboration {
+        partnership: p.id.clone(),
+        agency: sides.agency,
+        district: sides.district,
+        campus: chosen,
+        campuses: choices,
+        counted_at: sides.local.show(counted_at.millis()),
+        terms: terms.clone(),
+    })
+}
+
+/// Programs' terms followed lately, by partnership, campus (none: the district) and whether
+/// the reader may see the district's surveys.
+/// Each is kept with when it was counted.
+pub type Collaborations =
+    crate::fresh::Fresh<(String, Option<String>, bool), (triad_domain::Timestamp, Vec<TermPoint>)>;
+
+/// The program's terms of its recent school years, oldest first, from the first with a record.
+async fn terms_of(
+    ctx: &Ctx,
+    p: &Partnership,
+    local: &crate::campus::Local,
+    chosen: Option<&CampusChoice>,
+) -> AppResult<Vec<TermPoint>> {
+    let (agency, district) = partnership::ids(p);
+    let program_years = years(p, local, ctx.now);
     let current = program_years.first().copied().unwrap_or(0);
     let mut shown: Vec<i64> = program_years
         .into_iter()
@@ -121,7 +166,7 @@ pub async fn of_program(ctx: &Ctx, id: &str, campus: Option<&str>) -> AppResult<
         .collect();
     shown.sort_unstable();
     let campaigns = if chosen.is_none() {
-        district_campaigns(ctx, &p).await?
+        district_campaigns(ctx, p).await?
     } else {
         Vec::new()
     };
@@ -130,7 +175,7 @@ pub async fn of_program(ctx: &Ctx, id: &str, campus: Option<&str>) -> AppResult<
     let mut terms = Vec::new();
     for year in shown {
         let cal = crate::campus::district_calendar(ctx, district, Some(year)).await?;
-        let (meetings, spans) = {
+        let (meetings, spans, minutes) = {
             let mut conn = ctx.app.db.acquire().await?;
             let (first, last) = match (cal.terms.first(), cal.terms.last()) {
                 (Some(f), Some(l)) => (f.first_day.to_string(), l.last_day.to_string()),
@@ -140,11 +185,14 @@ pub async fn of_program(ctx: &Ctx, id: &str, campus: Option<&str>) -> AppResult<
                 triad_store::meetings::of_district(&mut conn, district, year).await?,
                 triad_store::assessment::officer_spans(&mut conn, agency, district, &first, &last)
                     .await?,
+                // The year's minutes by day, read once and summed per term below.
+                triad_store::collaboration::role_minutes_by_day(&mut conn, agency, district, year)
+                    .await?,
             )
         };
         // The program's campuses that year: those the agency's SROs served (as the
         // assessment counts them), or the one campus asked for.
-        let counted: Vec<String> = match &chosen {
+        let counted: Vec<String> = match chosen {
             Some(c) => vec![c.id.clone()],
             None => {
                 let mut ids: Vec<String> = spans
@@ -185,25 +233,20 @@ pub async fn of_program(ctx: &Ctx, id: &str, campus: Option<&str>) -> AppResult<
             // The end of the term's last day on the district's clock (or now).
             let end = until
                 .and_hms_opt(23, 59, 59)
-                .and_then(|t| chrono::TimeZone::from_local_datetime(&sides.local.tz, &t).latest())
+                .and_then(|t| chrono::TimeZone::from_local_datetime(&local.tz, &t).latest())
                 .map_or(now_ms, |t| t.timestamp_millis())
                 .min(now_ms);
-            let (minutes, open) = {
-                let mut conn = ctx.app.db.acquire().await?;
-                let first = term.first_day.to_string();
-                let last = until.to_string();
-                let minutes = triad_store::collaboration::role_minutes(
-                    &mut conn, agency, district, year, &first, &last,
-                )
-                .await?;
-                let open =
-                    triad_store::collaboration::open_items_at(&mut conn, district, end).await?;
-                (minutes, open)
-            };
+            let open = triad_store::collaboration::open_items_at(
+                &mut ctx.app.db.acquire().await?,
+                district,
+                end,
+            )
+            .await?;
+            let (first, last) = (term.first_day.to_string(), until.to_string());
             let mut by_role: HashMap<&str, i64> = HashMap::new();
-            for (campus, role, m) in &minutes {
-                if counted.contains(campus) {
-                    *by_role.entry(role.as_str()).or_default() += m;
+            for m in &minutes {
+                if first <= m.day && m.day <= last && counted.contains(&m.campus) {
+                    *by_role.entry(m.role.as_str()).or_default() += m.minutes;
                 }
             }
             let logged: i64 = by_role.values().sum();
@@ -288,12 +331,5 @@ pub async fn of_program(ctx: &Ctx, id: &str, campus: Option<&str>) -> AppResult<
         })
         .unwrap_or(terms.len());
     terms.drain(..first_recorded);
-    Ok(Collaboration {
-        partnership: p.id.clone(),
-        agency: sides.agency,
-        district: sides.district,
-        campus: chosen,
-        campuses: choices,
-        terms,
-    })
+    Ok(terms)
 }

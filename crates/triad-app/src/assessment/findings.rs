@@ -25,14 +25,14 @@ use triad_store::surveys::CampaignRow;
 /// The settings that make a survey result a finding, over the defaults.
 async fn finding_thresholds(ctx: &Ctx) -> AppResult<FindingThresholds> {
     let mut t = FindingThresholds::default();
-    let mut conn = ctx.app.db.acquire().await?;
-    for (key, slot) in [
-        ("improvement.gap_tenths", &mut t.gap_tenths),
-        ("improvement.theme_percent", &mut t.theme_percent),
-    ] {
-        let set = triad_store::settings::get_i64(&mut conn, key, i64::from(*slot)).await?;
-        *slot = u32::try_from(set.max(1)).unwrap_or(*slot);
-    }
+    crate::instance_settings::read_counts(
+        ctx,
+        &mut [
+            ("improvement.gap_tenths", &mut t.gap_tenths),
+            ("improvement.theme_percent", &mut t.theme_percent),
+        ],
+    )
+    .await?;
     Ok(t)
 }
 
@@ -276,15 +276,60 @@ fn later_campaign<'a>(
         .max_by(|a, b| a.opens_on.cmp(&b.opens_on))
 }
 
-/// What a finding measured then and measures now. Years' ratings are read once each.
+/// What the movements of one view have read, so that each is read once however many findings
+/// ask for it: a year's counted ratings, the smallest group shown, a later campaign's gaps
+/// and theme counts.
+#[derive(Default)]
+pub(super) struct Readings {
+    years: HashMap<i64, Option<Vec<Option<Rating>>>>,
+    min_group: Option<usize>,
+    gaps: HashMap<String, Vec<(String, String, triad_domain::surveys::Gap)>>,
+    themes: HashMap<String, ThemeCounts>,
+}
+
+impl Readings {
+    async fn min_group(&mut self, ctx: &Ctx) -> AppResult<usize> {
+        if let Some(n) = self.min_group {
+            return Ok(n);
+        }
+        let n = crate::surveys::campaigns::min_group(&ctx.app.db).await?;
+        self.min_group = Some(n);
+        Ok(n)
+    }
+
+    async fn gaps(
+        &mut self,
+        ctx: &Ctx,
+        campaign: &CampaignRow,
+    ) -> AppResult<&[(String, String, triad_domain::surveys::Gap)]> {
+        if !self.gaps.contains_key(&campaign.id) {
+            let min_group = self.min_group(ctx).await?;
+            let gaps =
+                crate::surveys::analysis::scale_gaps(&ctx.app.db, campaign, min_group).await?;
+            self.gaps.insert(campaign.id.clone(), gaps);
+        }
+        Ok(self.gaps.get(&campaign.id).map_or(&[], Vec::as_slice))
+    }
+
+    async fn themes(&mut self, ctx: &Ctx, campaign: &str) -> AppResult<Option<&ThemeCounts>> {
+        if !self.themes.contains_key(campaign) {
+            let counts = theme_counts(ctx, campaign).await?;
+            self.themes.insert(campaign.to_string(), counts);
+        }
+        Ok(self.themes.get(campaign))
+    }
+}
+
+/// What a finding measured then and measures now.
 pub(super) async fn movement(
     ctx: &Ctx,
     f: &FindingRow,
     program: (&Partnership, &Local, i64),
     campaigns: &[CampaignRow],
-    years_read: &mut HashMap<i64, Option<Vec<Option<Rating>>>>,
+    read: &mut Readings,
 ) -> AppResult<Movement> {
     let (p, local, current) = program;
+    let years_read = &mut read.years;
     let today = local.date(ctx.now).to_string();
     let parts: Vec<&str> = f.source.split(':').collect();
     let none_since = |then: String, what: &str| Movement {
@@ -329,8 +374,7 @@ pub(super) async fn movement(
             let Some(later) = later_campaign(campaigns, campaign, &today) else {
                 return Ok(none_since(then_words, "survey"));
             };
-            let min_group = crate::surveys::campaigns::min_group(&ctx.app.db).await?;
-            let gaps = crate::surveys::analysis::scale_gaps(&ctx.app.db, later, min_group).await?;
+            let gaps = read.gaps(ctx, later).await?;
             let now = gaps.iter().find(|(key, _, g)| {
                 key == question && g.first.code() == *first && g.second.code() == *second
             });
@@ -355,11 +399,15 @@ pub(super) async fn movement(
             let Some(later) = later_campaign(campaigns, campaign, &today) else {
                 return Ok(none_since(then_words, "survey"));
             };
-            let counts = theme_counts(ctx, &later.id).await?;
+            let min_group = read.min_group(ctx).await?;
             let codebook = triad_domain::surveys::seed_codebook();
-            let facts = theme_facts(later, &counts, &codebook, Some(theme));
-            let min_group = crate::surveys::campaigns::min_group(&ctx.app.db).await?;
-            let now = cycle::theme_share(&facts.iter().collect::<Vec<_>>(), min_group);
+            let now = match read.themes(ctx, &later.id).await? {
+                Some(counts) => {
+                    let facts = theme_facts(later, counts, &codebook, Some(theme));
+                    cycle::theme_share(&facts.iter().collect::<Vec<_>>(), min_group)
+                }
+                None => None,
+            };
             Ok(match (f.measure, now) {
                 (Some(then), Some(now)) => Movement {
                     then: then_words,

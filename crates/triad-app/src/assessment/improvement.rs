@@ -59,7 +59,7 @@ pub async fn of_program(ctx: &Ctx, id: &str, year: Option<&str>) -> AppResult<Im
         )
     };
     let proposed = findings::proposals(ctx, &p, local, year, &campaigns).await?;
-    let mut years_read = HashMap::new();
+    let mut read = findings::Readings::default();
     let mut findings = Vec::new();
     let mut dismissed = Vec::new();
     for f in &decided {
@@ -71,8 +71,7 @@ pub async fn of_program(ctx: &Ctx, id: &str, year: Option<&str>) -> AppResult<Im
                 findings.push(shown);
                 continue;
             }
-            let m = findings::movement(ctx, f, (&p, local, current), &campaigns, &mut years_read)
-                .await?;
+            let m = findings::movement(ctx, f, (&p, local, current), &campaigns, &mut read).await?;
             findings.push(findings::finding_view(f, local, Some(m)));
         } else if f.school_year == year {
             dismissed.push(findings::finding_view(f, local, None));

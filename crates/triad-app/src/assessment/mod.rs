@@ -4,7 +4,6 @@
 //! evaluators and leaders and by the agency's supervisors; the figures carry kinds, dates and
 //! counts, and links only for those who may open the records behind them.
 
-mod cache;
 mod collaboration;
 mod facts;
 mod findings;
@@ -12,9 +11,9 @@ mod improvement;
 mod overview;
 mod plan;
 
-pub use cache::{Cache, Scoring};
 pub use collaboration::{
-    of_program as collaboration_of, CampusChoice, Collaboration, RoleShare, SurveyPoint, TermPoint,
+    of_program as collaboration_of, CampusChoice, Collaboration, Collaborations, RoleShare,
+    SurveyPoint, TermPoint,
 };
 pub use findings::{decide_finding, DecisionInput, FindingRef, FindingView};
 pub use improvement::{of_program as improvement_of, Improvement};
@@ -37,36 +36,33 @@ use triad_domain::{Id, Invalid, Timestamp};
 use triad_store::assessment::{self as store, RatingRow};
 use triad_store::org::Partnership;
 
-/// The field of the thresholds a setting sets.
-type Slot = fn(&mut Thresholds) -> &mut u32;
-
 /// The thresholds' instance settings, each with the field it sets.
-pub const THRESHOLD_SETTINGS: [(&str, Slot); 8] = [
-    ("assessment.faculty_meetings", |t| &mut t.faculty_meetings),
-    ("assessment.weekly_meeting_percent", |t| {
-        &mut t.weekly_meeting_percent
-    }),
-    ("assessment.briefing_percent", |t| &mut t.briefing_percent),
-    ("assessment.prepared_presentations", |t| {
-        &mut t.prepared_presentations
-    }),
-    ("assessment.community_presentations", |t| {
-        &mut t.community_presentations
-    }),
-    ("assessment.extracurricular", |t| &mut t.extracurricular),
-    ("assessment.staff_contacts", |t| &mut t.staff_contacts),
-    ("assessment.safety_audits", |t| &mut t.safety_audits),
-];
+fn threshold_settings(t: &mut Thresholds) -> [(&'static str, &mut u32); 8] {
+    [
+        ("assessment.faculty_meetings", &mut t.faculty_meetings),
+        (
+            "assessment.weekly_meeting_percent",
+            &mut t.weekly_meeting_percent,
+        ),
+        ("assessment.briefing_percent", &mut t.briefing_percent),
+        (
+            "assessment.prepared_presentations",
+            &mut t.prepared_presentations,
+        ),
+        (
+            "assessment.community_presentations",
+            &mut t.community_presentations,
+        ),
+        ("assessment.extracurricular", &mut t.extracurricular),
+        ("assessment.staff_contacts", &mut t.staff_contacts),
+        ("assessment.safety_audits", &mut t.safety_audits),
+    ]
+}
 
 /// The thresholds in force: the instance's settings over the defaults.
 pub async fn thresholds(ctx: &Ctx) -> AppResult<Thresholds> {
     let mut t = Thresholds::default();
-    let mut conn = ctx.app.db.acquire().await?;
-    for (key, field) in THRESHOLD_SETTINGS {
-        let slot = field(&mut t);
-        let set = triad_store::settings::get_i64(&mut conn, key, i64::from(*slot)).await?;
-        *slot = u32::try_from(set.max(1)).unwrap_or(*slot);
-    }
+    crate::instance_settings::read_counts(ctx, &mut threshold_settings(&mut t)).await?;
     Ok(t)
 }
 
@@ -201,7 +197,7 @@ pub(crate) fn year_choices(years: &[i64]) -> Vec<YearChoice> {
 }
 
 /// Reads the school year asked for (`None` or blank: the current one).
-fn chosen_year(asked: Option<&str>, allowed: &[i64]) -> AppResult<i64> {
+pub(crate) fn chosen_year(asked: Option<&str>, allowed: &[i64]) -> AppResult<i64> {
     let current = allowed.first().copied().unwrap_or(0);
     let Some(text) = asked.map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(current);
@@ -335,37 +331,47 @@ async fn assess(ctx: &Ctx, p: Partnership, year: Option<&str>) -> AppResult<Asse
     })
 }
 
-/// A program's year as its records rate it, scored at most [`Cache::FRESH_FOR`] ago.
+/// A program's year as its records rate it.
+#[derive(Debug, Clone)]
+pub struct Scoring {
+    /// False when the program holds no record of the year (nothing else is kept then).
+    pub has_records: bool,
+    /// The last day counted.
+    pub until: chrono::NaiveDate,
+    pub year_over: bool,
+    pub scored: Vec<rules::Scored>,
+}
+
+/// Program years scored lately, by partnership and school year.
+pub type Scorings = crate::fresh::Fresh<(String, i64), Scoring>;
+
+/// A program's year as its records rate it, scored at most a minute ago (the records behind an
+/// annual assessment need not be fresher).
 async fn scoring(
     ctx: &Ctx,
     p: &Partnership,
     year: i64,
     local: &Local,
 ) -> AppResult<std::sync::Arc<Scoring>> {
-    let cache = &ctx.app.assessments;
-    if let Some(s) = cache.get(&p.id, year) {
-        return Ok(s);
-    }
-    let _turn = cache.computing.lock().await;
-    if let Some(s) = cache.get(&p.id, year) {
-        return Ok(s);
-    }
-    let (agency, district) = partnership::ids(p);
-    let cal = crate::campus::district_calendar(ctx, district, Some(year)).await?;
-    let gathered = facts::gather(ctx, p, agency, district, &cal, local).await?;
-    let t = thresholds(ctx).await?;
-    let scoring = std::sync::Arc::new(Scoring {
-        has_records: gathered.has_records,
-        until: gathered.facts.until,
-        year_over: gathered.facts.year_over,
-        scored: SRO_PROGRAM
-            .items
-            .iter()
-            .map(|i| score(i.number, &gathered.facts, &t))
-            .collect(),
-    });
-    cache.put(&p.id, year, std::sync::Arc::clone(&scoring));
-    Ok(scoring)
+    ctx.app
+        .assessments
+        .get_or_compute(ctx.now, (p.id.clone(), year), || async {
+            let (agency, district) = partnership::ids(p);
+            let cal = crate::campus::district_calendar(ctx, district, Some(year)).await?;
+            let gathered = facts::gather(ctx, p, agency, district, &cal, local).await?;
+            let t = thresholds(ctx).await?;
+            Ok(Scoring {
+                has_records: gathered.has_records,
+                until: gathered.facts.until,
+                year_over: gathered.facts.year_over,
+                scored: SRO_PROGRAM
+                    .items
+                    .iter()
+                    .map(|i| score(i.number, &gathered.facts, &t))
+                    .collect(),
+            })
+        })
+        .await
 }
 
 /// A program's assessment for a school year (`year`: the year it starts in; none, the current
@@ -525,13 +531,12 @@ mod tests {
 
     #[test]
     fn every_threshold_setting_is_known_with_the_rules_default() {
-        for (key, field) in THRESHOLD_SETTINGS {
+        for (key, slot) in threshold_settings(&mut Thresholds::default()) {
             let known = crate::instance_settings::KNOWN
                 .iter()
                 .find(|k| k.key == key)
                 .unwrap_or_else(|| panic!("{key} is not a known setting"));
-            let mut t = Thresholds::default();
-            assert_eq!(known.default, field(&mut t).to_string(), "{key}");
+            assert_eq!(known.default, slot.to_string(), "{key}");
         }
     }
 

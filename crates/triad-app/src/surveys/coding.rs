@@ -182,6 +182,6 @@ pub async fn correct_coding(
         .tenant(c.district_id.as_deref().and_then(Id::parse), None);
     tx.audit(event);
     tx.commit().await?;
-    ctx.app.survey_summaries.forget(&c.id);
+    crate::surveys::manage::forget_summaries(&ctx.app.survey_summaries, &c.id);
     Ok(())
 }

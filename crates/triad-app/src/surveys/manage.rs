@@ -6,7 +6,6 @@ use crate::surveys::analysis::{summary, Summary};
 use crate::surveys::campaigns::{create, min_group, NewCampaign};
 use crate::surveys::export::{export, ExportRow};
 use serde::Deserialize;
-use std::collections::HashMap;
 use triad_domain::{Id, Invalid};
 use triad_store::paging::Page;
 use triad_store::surveys::{self as store, CampaignRow};
@@ -164,18 +163,14 @@ pub async fn start(
 pub async fn summary_for(ctx: &crate::context::Ctx, id: &str) -> AppResult<Summary> {
     let c = campaign_for(ctx, id, triad_domain::policy::RecordClass::Aggregate).await?;
     let min = min_group(&ctx.app.db).await?;
-    let cache = &ctx.app.survey_summaries;
-    if let Some(s) = cache.get(&c.id, min) {
-        return Ok(s);
-    }
-    // One computation at a time: a page opened by many at once is computed once.
-    let _turn = cache.computing.lock().await;
-    if let Some(s) = cache.get(&c.id, min) {
-        return Ok(s);
-    }
-    let s = summary(&ctx.app.db, &c, min).await?;
-    cache.put(&c.id, min, &s);
-    Ok(s)
+    let s = ctx
+        .app
+        .survey_summaries
+        .get_or_compute(ctx.now, (c.id.clone(), min), || {
+            summary(&ctx.app.db, &c, min)
+        })
+        .await?;
+    Ok(Summary::clone(&s))
 }
 
 /// The answers of a page of a campaign's responses (the district's leaders: the answers
@@ -192,41 +187,15 @@ pub async fn export_for(
     ))
 }
 
-/// Summaries computed lately, so a campaign of many thousand answers is not re-read on every
-/// page view. An answer or a correction made through this instance drops its campaign's entry;
-/// what other instances (or the command line) write shows within [`Cache::FRESH_FOR`].
-#[derive(Default)]
-pub struct Cache {
-    entries: std::sync::Mutex<HashMap<(String, usize), (std::time::Instant, Summary)>>,
-    computing: tokio::sync::Mutex<()>,
-}
+/// Summaries computed lately (by campaign and smallest group shown), so a campaign of many
+/// thousand answers is not re-read on every page view. An answer or a correction made through
+/// this instance forgets its campaign's summaries; what other instances (or the command line)
+/// write shows within half a minute.
+pub type Summaries = crate::fresh::Fresh<(String, usize), Summary>;
 
-impl Cache {
-    pub const FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(30);
-
-    fn entries(
-        &self,
-    ) -> std::sync::MutexGuard<'_, HashMap<(String, usize), (std::time::Instant, Summary)>> {
-        self.entries.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn get(&self, campaign: &str, min_group: usize) -> Option<Summary> {
-        let entries = self.entries();
-        let (at, s) = entries.get(&(campaign.to_string(), min_group))?;
-        (at.elapsed() < Self::FRESH_FOR).then(|| s.clone())
-    }
-
-    fn put(&self, campaign: &str, min_group: usize, s: &Summary) {
-        self.entries().insert(
-            (campaign.to_string(), min_group),
-            (std::time::Instant::now(), s.clone()),
-        );
-    }
-
-    /// Forgets a campaign's summaries after a change to its answers or codings.
-    pub fn forget(&self, campaign: &str) {
-        self.entries().retain(|(c, _), _| c != campaign);
-    }
+/// Forgets a campaign's summaries after a change to its answers or codings.
+pub fn forget_summaries(kept: &Summaries, campaign: &str) {
+    kept.forget(|(c, _)| c == campaign);
 }
 
 /// Imports a spreadsheet export into a campaign from the web (the district's leaders).
@@ -261,7 +230,7 @@ pub async fn import_upload(
         ctx.now,
     )
     .await?;
-    ctx.app.survey_summaries.forget(&c.id);
+    forget_summaries(&ctx.app.survey_summaries, &c.id);
     Ok(report)
 }
 

@@ -593,7 +593,7 @@ async fn answer(
     let spanish = in_spanish(&q.lang, &headers);
     match triad_app::surveys::campaigns::answer(&state.db, &c, &input, state.now()).await {
         Ok(()) => {
-            state.survey_summaries.forget(&c.id);
+            triad_app::surveys::manage::forget_summaries(&state.survey_summaries, &c.id);
             Ok(render(&ThanksPage {
                 spanish,
                 opted_out: false,

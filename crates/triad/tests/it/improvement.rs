@@ -495,10 +495,23 @@ both_engines!(
                 .await;
             assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
         }
+        // The figures are counted at most once a minute: the new meeting shows once the
+        // minute has passed, and the page says when it was counted.
+        let m: Value = app.api_get(&path, &evaluator).await.json().await.unwrap();
+        assert_eq!(
+            term_holding(&m, "2026-09-01")["weeks_with_principal_meeting"],
+            1
+        );
+        let counted = m["counted_at"].as_str().unwrap_or_default().to_string();
+        app.clock.advance_minutes(1);
         let m: Value = app.api_get(&path, &evaluator).await.json().await.unwrap();
         assert_eq!(
             term_holding(&m, "2026-09-01")["weeks_with_principal_meeting"],
             2
+        );
+        assert!(
+            m["counted_at"].as_str().unwrap_or_default() > counted.as_str(),
+            "{m:#}"
         );
 
         // One campus of the district; another district's is refused, and nothing leaks.

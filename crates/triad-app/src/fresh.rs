@@ -1,0 +1,140 @@
+//! Figures computed lately, kept a short while. Some pages read many records to show a few
+//! figures (a survey of thousands of answers, a program year scored, four years of
+//! collaboration); what they show need not be fresher than a few seconds to a minute, so a page
+//! opened by many at once is computed once. What people decide (ratings, findings) is read on
+//! every view and never kept here.
+
+use crate::error::AppResult;
+use std::collections::HashMap;
+use std::future::Future;
+use std::hash::Hash;
+use std::sync::Arc;
+use std::time::Duration;
+use triad_domain::Timestamp;
+
+/// Values computed at most `for_` ago by the instance's clock, by key.
+pub struct Fresh<K, V> {
+    for_: Duration,
+    entries: std::sync::Mutex<HashMap<K, (Timestamp, Arc<V>)>>,
+    /// One computation at a time: many readers of one page wait for one computation rather than
+    /// each computing it.
+    computing: tokio::sync::Mutex<()>,
+}
+
+impl<K: Eq + Hash, V> Fresh<K, V> {
+    /// The most values kept (a state's programs for a few years); older ones go first.
+    const MOST: usize = 4096;
+
+    pub fn new(for_: Duration) -> Self {
+        Self {
+            for_,
+            entries: std::sync::Mutex::default(),
+            computing: tokio::sync::Mutex::default(),
+        }
+    }
+
+    fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<K, (Timestamp, Arc<V>)>> {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether a value computed `at` is still fresh `now` (a clock set back makes it stale).
+    fn fresh(&self, at: Timestamp, now: Timestamp) -> bool {
+        let age = now.millis() - at.millis();
+        age >= 0 && u128::from(age.unsigned_abs()) < self.for_.as_millis()
+    }
+
+    fn get(&self, key: &K, now: Timestamp) -> Option<Arc<V>> {
+        let entries = self.entries();
+        let (at, v) = entries.get(key)?;
+        self.fresh(*at, now).then(|| Arc::clone(v))
+    }
+
+    /// The value kept for `key` if it is fresh `now`, or else `compute`'s, kept from now.
+    pub async fn get_or_compute<F, Fut>(
+        &self,
+        now: Timestamp,
+        key: K,
+        compute: F,
+    ) -> AppResult<Arc<V>>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = AppResult<V>>,
+    {
+        if let Some(v) = self.get(&key, now) {
+            return Ok(v);
+        }
+        let _turn = self.computing.lock().await;
+        if let Some(v) = self.get(&key, now) {
+            return Ok(v);
+        }
+        let v = Arc::new(compute().await?);
+        let mut entries = self.entries();
+        if entries.len() >= Self::MOST {
+            entries.retain(|_, (at, _)| self.fresh(*at, now));
+        }
+        entries.insert(key, (now, Arc::clone(&v)));
+        Ok(v)
+    }
+
+    /// Forgets the values whose keys `which` picks (after a change they depend on).
+    pub fn forget(&self, which: impl Fn(&K) -> bool) {
+        self.entries().retain(|k, _| !which(k));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOON: i64 = 1_780_000_000_000;
+
+    fn at(ms: i64) -> Timestamp {
+        Timestamp::from_millis(NOON + ms)
+    }
+
+    #[tokio::test]
+    async fn a_value_is_computed_once_while_fresh_and_again_when_forgotten() {
+        let kept: Fresh<&str, u32> = Fresh::new(Duration::from_secs(60));
+        let mut computed = 0;
+        for ms in [0, 1_000, 59_999] {
+            let v = kept
+                .get_or_compute(at(ms), "a", || async {
+                    computed += 1;
+                    Ok(7)
+                })
+                .await
+                .ok();
+            assert_eq!(v.as_deref(), Some(&7));
+        }
+        assert_eq!(computed, 1);
+        kept.forget(|k| *k == "a");
+        let _ = kept.get_or_compute(at(2), "a", || async { Ok(8) }).await;
+        assert_eq!(kept.get(&"a", at(3)).as_deref(), Some(&8));
+    }
+
+    #[tokio::test]
+    async fn a_failed_computation_is_not_kept() {
+        let kept: Fresh<&str, u32> = Fresh::new(Duration::from_secs(60));
+        let failed = kept
+            .get_or_compute(at(0), "a", || async {
+                Err(crate::error::AppError::NotFound)
+            })
+            .await;
+        assert!(failed.is_err());
+        assert!(kept.get(&"a", at(0)).is_none());
+    }
+
+    #[tokio::test]
+    async fn a_value_a_minute_old_or_from_a_clock_set_back_is_computed_again() {
+        let kept: Fresh<&str, u32> = Fresh::new(Duration::from_secs(60));
+        let _ = kept.get_or_compute(at(0), "a", || async { Ok(1) }).await;
+        let later = kept
+            .get_or_compute(at(60_000), "a", || async { Ok(2) })
+            .await;
+        assert_eq!(later.ok().as_deref(), Some(&2));
+        let earlier = kept
+            .get_or_compute(at(59_000), "a", || async { Ok(3) })
+            .await;
+        assert_eq!(earlier.ok().as_deref(), Some(&3));
+    }
+}
