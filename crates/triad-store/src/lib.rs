@@ -40,6 +40,7 @@ pub mod role_guide;
 pub mod settings;
 pub mod sqlite_backup;
 pub mod start_of_year;
+pub mod state_aggregates;
 pub mod surveys;
 pub mod training;
 pub mod visitors;

@@ -18,6 +18,7 @@ use triad_domain::meetings::cadence;
 use triad_domain::policy::Action;
 use triad_domain::surveys::{self as survey_rules, RespondentRole};
 use triad_store::org::Partnership;
+use triad_store::surveys::CampaignRow;
 
 /// The built-in partnership survey, whose relationship question the metrics follow (a
 /// district's own instrument may ask differently).
@@ -250,44 +251,16 @@ async fn terms_of(
                 }
             }
             let logged: i64 = by_role.values().sum();
-            let mut surveys = Vec::new();
-            for c in campaigns.iter().filter(|c| {
-                c.instrument_key == PARTNERSHIP_SURVEY
-                    && c.opens_on.as_str() >= term.first_day.to_string().as_str()
-                    && c.opens_on.as_str() <= term.last_day.to_string().as_str()
-            }) {
-                let Some((q, figures)) = crate::surveys::analysis::question_figures(
-                    &ctx.app.db,
-                    c,
-                    "relationship",
-                    min_group,
-                )
-                .await?
-                else {
-                    continue;
-                };
-                let mean = |role| {
-                    figures
-                        .iter()
-                        .find(|f| f.role == role)
-                        .and_then(|f| f.mean)
-                        .map(two_places)
-                };
-                surveys.push(SurveyPoint {
-                    campaign: c.name.clone(),
-                    opens_on: c.opens_on.clone(),
-                    sro: mean(RespondentRole::Sro),
-                    administrator: mean(RespondentRole::Administrator),
-                    educator: mean(RespondentRole::Educator),
-                    sro_administrator_gap: survey_rules::gap(
-                        &q,
-                        &figures,
-                        RespondentRole::Sro,
-                        RespondentRole::Administrator,
-                    )
-                    .map(|g| two_places(g.size)),
-                });
-            }
+            let (first_day, last_day) = (term.first_day.to_string(), term.last_day.to_string());
+            let surveys = relationship_scores(
+                ctx,
+                campaigns.iter().filter(|c| {
+                    c.opens_on.as_str() >= first_day.as_str()
+                        && c.opens_on.as_str() <= last_day.as_str()
+                }),
+                min_group,
+            )
+            .await?;
             terms.push(TermPoint {
                 term: format!("{} {}", term.name, year_label(year)),
                 first_day: term.first_day.to_string(),
@@ -332,4 +305,44 @@ async fn terms_of(
         .unwrap_or(terms.len());
     terms.drain(..first_recorded);
     Ok(terms)
+}
+
+/// The partnership survey's relationship score by role in each of `campaigns` that asked it
+/// (other instruments are passed over), groups too small to show left empty.
+pub(super) async fn relationship_scores(
+    ctx: &Ctx,
+    campaigns: impl Iterator<Item = &CampaignRow>,
+    min_group: usize,
+) -> AppResult<Vec<SurveyPoint>> {
+    let mut out = Vec::new();
+    for c in campaigns.filter(|c| c.instrument_key == PARTNERSHIP_SURVEY) {
+        let Some((q, figures)) =
+            crate::surveys::analysis::question_figures(&ctx.app.db, c, "relationship", min_group)
+                .await?
+        else {
+            continue;
+        };
+        let mean = |role| {
+            figures
+                .iter()
+                .find(|f| f.role == role)
+                .and_then(|f| f.mean)
+                .map(two_places)
+        };
+        out.push(SurveyPoint {
+            campaign: c.name.clone(),
+            opens_on: c.opens_on.clone(),
+            sro: mean(RespondentRole::Sro),
+            administrator: mean(RespondentRole::Administrator),
+            educator: mean(RespondentRole::Educator),
+            sro_administrator_gap: survey_rules::gap(
+                &q,
+                &figures,
+                RespondentRole::Sro,
+                RespondentRole::Administrator,
+            )
+            .map(|g| two_places(g.size)),
+        });
+    }
+    Ok(out)
 }

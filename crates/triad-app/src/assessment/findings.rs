@@ -76,7 +76,7 @@ fn kind_of(source: &str) -> &'static str {
 }
 
 /// The program's campaigns that opened in the school year, oldest first.
-fn campaigns_of_year(all: &[CampaignRow], local: &Local, year: i64) -> Vec<CampaignRow> {
+pub(super) fn campaigns_of_year(all: &[CampaignRow], local: &Local, year: i64) -> Vec<CampaignRow> {
     let mut out: Vec<CampaignRow> = all
         .iter()
         .filter(|c| {
@@ -200,7 +200,7 @@ async fn survey_proposals(
 }
 
 /// The ratings that count for a program's year (none when it has no records).
-async fn counted_ratings(
+pub(super) async fn counted_ratings(
     ctx: &Ctx,
     p: &Partnership,
     local: &Local,

@@ -5,6 +5,7 @@
 //! counts, and links only for those who may open the records behind them.
 
 mod collaboration;
+mod exchange;
 mod facts;
 mod findings;
 mod improvement;
@@ -14,6 +15,10 @@ mod plan;
 pub use collaboration::{
     of_program as collaboration_of, CampusChoice, Collaboration, Collaborations, RoleShare,
     SurveyPoint, TermPoint,
+};
+pub use exchange::{
+    add_sender, export as aggregate_export, import as import_aggregate, own_key, state_imports,
+    ImportReport, ImportView, OwnKey, SenderInput, SenderView, StateImports,
 };
 pub use findings::{decide_finding, DecisionInput, FindingRef, FindingView};
 pub use improvement::{of_program as improvement_of, Improvement};
@@ -163,6 +168,9 @@ pub struct ProgramAssessment {
     pub items: Vec<AssessmentItem>,
     /// Whether the reader may rate items.
     pub may_rate: bool,
+    /// Where the district's signed export of the year for its state is downloaded, for its
+    /// leaders and evaluators (not for an agency's supervisor).
+    pub state_export: Option<String>,
     /// The school years that may be assessed, newest first.
     pub years: Vec<YearChoice>,
 }
@@ -469,6 +477,12 @@ pub async fn of_program(ctx: &Ctx, id: &str, year: Option<&str>) -> AppResult<Pr
         summary,
         items,
         may_rate,
+        state_export: exchange::may_export(ctx, &a.p).then(|| {
+            format!(
+                "/districts/{}/assessment-export?year={}",
+                a.p.district_id, a.year
+            )
+        }),
         years: year_choices(&a.years),
     })
 }

@@ -97,6 +97,9 @@ pub struct HeatColumn {
     /// not_applicable; none when not rated).
     pub ratings: Vec<Option<String>>,
     pub met: usize,
+    /// For a district on its own instance: who sent its signed export, and when it was made
+    /// (its `partnership` is then empty: there is no program page here to open).
+    pub imported_from: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -112,6 +115,8 @@ pub struct HeatMap {
     pub year_label: String,
     pub items: Vec<HeatRow>,
     pub programs: Vec<HeatColumn>,
+    /// Whether the reader holds the state's view (districts imported from their own instance).
+    pub state_view: bool,
 }
 
 /// Every practice against every program the reader may assess, for one school year (the year
@@ -168,8 +173,10 @@ pub async fn heat_map(ctx: &Ctx, year: Option<&str>) -> AppResult<HeatMap> {
                 || vec![None; SRO_PROGRAM.items.len()],
                 |rs| rs.iter().map(|r| r.map(|r| r.code().to_string())).collect(),
             ),
+            imported_from: None,
         });
     }
+    columns.extend(super::exchange::imported_columns(ctx, year).await?);
     Ok(HeatMap {
         school_year: year,
         year_label: year_label(year),
@@ -183,5 +190,6 @@ pub async fn heat_map(ctx: &Ctx, year: Option<&str>) -> AppResult<HeatMap> {
             })
             .collect(),
         programs: columns,
+        state_view: super::exchange::reads_state_view(ctx),
     })
 }

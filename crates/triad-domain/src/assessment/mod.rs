@@ -3,6 +3,7 @@
 //! is rated against them: from its records where the records can answer, by people where they
 //! cannot, and by people over the records when they know better (with their reason).
 
+pub mod aggregate;
 mod campus;
 mod facts;
 mod instrument;

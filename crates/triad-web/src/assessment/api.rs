@@ -4,8 +4,9 @@ use super::pages::YearQuery;
 use super::service::{
     self, AssessmentCampus, AssessmentEvidence, AssessmentItem, AssessmentRating,
     AssessmentSummary, CampusChoice, Collaboration, DecisionInput, FindingRef, FindingView,
-    HeatColumn, HeatMap, HeatRow, Improvement, PlanEntryInput, PlanEntryView, ProgramAssessment,
-    RatingInput, RoleShare, StatusInput, SurveyPoint, TermPoint, YearChoice,
+    HeatColumn, HeatMap, HeatRow, ImportReport, ImportView, Improvement, OwnKey, PlanEntryInput,
+    PlanEntryView, ProgramAssessment, RatingInput, RoleShare, SenderInput, SenderView,
+    StateImports, StatusInput, SurveyPoint, TermPoint, YearChoice,
 };
 use crate::context::Ctx;
 use crate::error::{ErrorBody, WebResult};
@@ -25,6 +26,10 @@ pub fn routes() -> Routes {
         .post("/api/v1/partnerships/{id}/findings", decide)
         .post("/api/v1/partnerships/{id}/plan", add_entry)
         .post("/api/v1/plan-steps/{id}/status", step_status)
+        .get("/api/v1/districts/{id}/assessment-export", aggregate_export)
+        .get("/api/v1/assessment-imports", state_imports)
+        .post("/api/v1/assessment-senders", add_sender)
+        .post("/api/v1/assessment-imports", import_aggregate)
 }
 
 #[derive(utoipa::OpenApi)]
@@ -37,7 +42,11 @@ pub fn routes() -> Routes {
         decide,
         add_entry,
         step_status,
-        collaboration
+        collaboration,
+        aggregate_export,
+        state_imports,
+        add_sender,
+        import_aggregate
     ),
     components(schemas(
         ProgramAssessment,
@@ -63,7 +72,13 @@ pub fn routes() -> Routes {
         TermPoint,
         RoleShare,
         SurveyPoint,
-        CampusChoice
+        CampusChoice,
+        StateImports,
+        OwnKey,
+        SenderView,
+        ImportView,
+        SenderInput,
+        ImportReport
     ))
 )]
 pub struct AssessmentApiDoc;
@@ -177,5 +192,61 @@ async fn collaboration(
 ) -> WebResult<Json<Collaboration>> {
     Ok(Json(
         service::collaboration_of(&ctx, &id, q.campus.as_deref()).await?,
+    ))
+}
+
+/// The district's signed aggregate of a school year for its state (`year`: the calendar year it
+/// starts in; none, the current one): each program's rating of the 27 practices and the
+/// partnership survey's relationship scores by role (groups too small to show left empty), no
+/// record, note or person; signed with this instance's key over the exact text of `aggregate`.
+/// For the district's leaders and evaluators.
+#[utoipa::path(get, path = "/api/v1/districts/{id}/assessment-export", tag = "assessment", params(("id" = String, Path), ("year" = Option<String>, Query)), responses((status = 200, description = "The signed file (JSON)", content_type = "application/json"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn aggregate_export(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<YearQuery>,
+) -> WebResult<axum::response::Response> {
+    let (name, file) = service::aggregate_export(&ctx, &id, q.year.as_deref()).await?;
+    Ok(crate::views::file_attachment(
+        "application/json",
+        &name,
+        file.into_bytes(),
+    ))
+}
+
+/// The instances this one takes signed aggregates from, what they sent, and this instance's
+/// own public key (for the administrator and the state's evaluators).
+#[utoipa::path(get, path = "/api/v1/assessment-imports", tag = "assessment", responses((status = 200, body = StateImports), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)), security(("token" = [])))]
+async fn state_imports(ctx: Ctx) -> WebResult<Json<StateImports>> {
+    Ok(Json(service::state_imports(&ctx).await?))
+}
+
+/// Adds an instance whose signed aggregates this one takes, by its public key (base64 of its
+/// 32 bytes, or its PEM file). The instance's administrator.
+#[utoipa::path(post, path = "/api/v1/assessment-senders", tag = "assessment", params(("Idempotency-Key" = String, Header)), request_body = SenderInput,
+    responses((status = 201, body = SenderView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn add_sender(
+    ctx: Ctx,
+    Json(input): Json<SenderInput>,
+) -> WebResult<(StatusCode, Json<SenderView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(service::add_sender(&ctx, &input).await?),
+    ))
+}
+
+/// Imports a district's signed aggregate (the body is the file as exported). Refused, with
+/// nothing changed, when its signer is not an added instance, when it was changed after it was
+/// signed, or when an export of the same district's year as new or newer is already imported.
+/// A state evaluator.
+#[utoipa::path(post, path = "/api/v1/assessment-imports", tag = "assessment", params(("Idempotency-Key" = String, Header)), request_body(content = String, content_type = "application/json", description = "The signed file"),
+    responses((status = 201, body = ImportReport), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn import_aggregate(
+    ctx: Ctx,
+    body: axum::body::Bytes,
+) -> WebResult<(StatusCode, Json<ImportReport>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(service::import_aggregate(&ctx, Some(&body)).await?),
     ))
 }

@@ -3,6 +3,7 @@
 
 mod api;
 mod collaboration;
+mod exchange;
 mod improvement;
 mod pages;
 pub use triad_app::assessment as service;
@@ -13,5 +14,6 @@ pub fn routes() -> crate::routes::Routes {
     pages::routes()
         .merge(improvement::routes())
         .merge(collaboration::routes())
+        .merge(exchange::routes())
         .merge(api::routes())
 }

@@ -166,11 +166,10 @@ async fn heat_map_csv(ctx: Ctx, Query(q): Query<YearQuery>) -> WebResult<Respons
     let m = service::heat_map(&ctx, q.year.as_deref()).await?;
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut header = vec!["item".to_string(), "practice".to_string()];
-    header.extend(
-        m.programs
-            .iter()
-            .map(|p| format!("{} / {}", p.district, p.agency)),
-    );
+    header.extend(m.programs.iter().map(|p| match &p.imported_from {
+        Some(_) => format!("{} / {} (imported)", p.district, p.agency),
+        None => format!("{} / {}", p.district, p.agency),
+    }));
     rows.push(header);
     for (i, item) in m.items.iter().enumerate() {
         let mut row = vec![item.number.to_string(), item.short.clone()];

@@ -74,6 +74,9 @@ const TRAINING_KEEPERS: &[&str] = &["sergeant"];
 const SURVEY_READERS: &[&str] = &["director", "evaluator"];
 /// Who reads and rates a program's assessment: its evaluators and the two sides' leaders.
 const ASSESSORS: &[&str] = &["sergeant", "director", "evaluator"];
+/// Who downloads the district's signed export for its state: its leader and evaluator (not the
+/// agency's supervisor, who assesses only the agency's programs).
+const DISTRICT_ASSESSORS: &[&str] = &["director", "evaluator"];
 /// Who moves a step of the own program's improvement plan: its owner and the assessors.
 const STEP_MOVERS: &[&str] = &["principal", "sergeant", "director", "evaluator"];
 
@@ -357,6 +360,15 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
             e(AUTHOR, NOBODY)
         }
         ("GET", "/reports/activity" | "/api/v1/reports/activity") => e(EVERYONE, EVERYONE),
+        (
+            "GET",
+            "/districts/{id}/assessment-export" | "/api/v1/districts/{id}/assessment-export",
+        ) => e(DISTRICT_ASSESSORS, NOBODY),
+        // The state's page of sending instances: the administrator (who adds them) and a state
+        // evaluator (who imports; the walk's evaluator is the district's, not the state's).
+        ("GET", "/assessments/imports" | "/api/v1/assessment-imports")
+        | ("POST", "/assessments/senders" | "/api/v1/assessment-senders") => e(ADMIN, ADMIN),
+        ("POST", "/assessments/imports" | "/api/v1/assessment-imports") => e(NOBODY, NOBODY),
         // Every reader gets the heat map of the programs they may assess (none: an empty one).
         ("GET", "/assessments" | "/assessments.csv" | "/api/v1/assessments") => {
             e(EVERYONE, EVERYONE)

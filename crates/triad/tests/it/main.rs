@@ -34,6 +34,7 @@ mod scoping;
 mod selection;
 mod sign_in;
 mod start_of_year;
+mod state_exchange;
 mod surveys;
 mod training;
 mod visitors;
