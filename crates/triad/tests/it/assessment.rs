@@ -4,6 +4,7 @@
 
 use crate::both_engines;
 use crate::support::*;
+use triad_domain::auth::{Grant, Role, Scope};
 
 fn item(a: &serde_json::Value, n: u64) -> serde_json::Value {
     a["items"]
@@ -211,6 +212,48 @@ both_engines!(
             "{home}"
         );
         assert!(home.contains("2 of 27 practices rated by people"), "{home}");
+
+        // An evaluator for several districts (a region's, a state's for some of its districts)
+        // sees each of their programs side by side, and on their home; no other.
+        let regional = app
+            .add_person(
+                "regional-evaluator",
+                &[w.district, w.other_district].map(|district| Grant {
+                    role: Role::Evaluator,
+                    scope: Scope::District { district },
+                }),
+                None,
+                None,
+            )
+            .await;
+        let map: serde_json::Value = app
+            .api_get("/api/v1/assessments", &app.token_of(regional).await)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let mut shown: Vec<String> = map["programs"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c["partnership"].as_str().map(str::to_string))
+            .collect();
+        shown.sort();
+        let mut both = vec![w.partnership.to_string(), w.other_partnership.to_string()];
+        both.sort();
+        assert_eq!(shown, both, "{map}");
+        let home = app
+            .get("/", &app.session_of(regional).await)
+            .await
+            .text()
+            .await
+            .unwrap();
+        for p in [w.partnership, w.other_partnership] {
+            assert!(
+                home.contains(&format!("/partnerships/{p}/assessment")),
+                "{home}"
+            );
+        }
 
         // The export: a header and a row a practice, with the person's reason.
         let csv = app
