@@ -1,6 +1,6 @@
 //! What the collaboration metrics read beyond meetings: the minutes an agency's officers
-//! logged in each triad role on each campus between two days, and the action items open on
-//! each campus at an instant.
+//! logged in each triad role on each campus, their joint trainings, and the action items open
+//! on each campus at an instant.
 
 use crate::{fetch_all, Conn, StoreResult};
 use triad_domain::Id;
@@ -34,6 +34,34 @@ pub async fn role_minutes_by_day<'c>(
         district.to_string(),
         school_year,
         agency.to_string()
+    )?)
+}
+
+/// A joint training (an officer with a school administrator) an agency's officer completed.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct JointTraining {
+    pub person_id: String,
+    /// YYYY-MM-DD
+    pub completed_on: String,
+}
+
+/// The joint trainings the agency's officers completed from `first` to `last` (YYYY-MM-DD).
+pub async fn joint_trainings<'c>(
+    conn: impl Into<Conn<'c>>,
+    agency: Id,
+    first: &str,
+    last: &str,
+) -> StoreResult<Vec<JointTraining>> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_all!(
+        &mut c,
+        JointTraining,
+        "SELECT person_id, completed_on FROM training_records \
+         WHERE agency_id = $1 AND joint AND completed_on >= $2 AND completed_on <= $3 \
+         ORDER BY completed_on",
+        agency.to_string(),
+        first.to_string(),
+        last.to_string()
     )?)
 }
 

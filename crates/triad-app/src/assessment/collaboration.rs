@@ -63,6 +63,9 @@ pub struct TermPoint {
     pub campuses: usize,
     pub logged_hours: f64,
     pub role_shares: Vec<RoleShare>,
+    /// Joint trainings (an SRO with a school administrator) the program's officers on the
+    /// campuses counted completed in the term.
+    pub joint_trainings: usize,
     pub open_items_at_end: i64,
     pub surveys: Vec<SurveyPoint>,
 }
@@ -176,7 +179,7 @@ async fn terms_of(
     let mut terms = Vec::new();
     for year in shown {
         let cal = crate::campus::district_calendar(ctx, district, Some(year)).await?;
-        let (meetings, spans, minutes) = {
+        let (meetings, spans, minutes, trainings) = {
             let mut conn = ctx.app.db.acquire().await?;
             let (first, last) = match (cal.terms.first(), cal.terms.last()) {
                 (Some(f), Some(l)) => (f.first_day.to_string(), l.last_day.to_string()),
@@ -188,6 +191,8 @@ async fn terms_of(
                     .await?,
                 // The year's minutes by day, read once and summed per term below.
                 triad_store::collaboration::role_minutes_by_day(&mut conn, agency, district, year)
+                    .await?,
+                triad_store::collaboration::joint_trainings(&mut conn, agency, &first, &last)
                     .await?,
             )
         };
@@ -261,6 +266,8 @@ async fn terms_of(
                 min_group,
             )
             .await?;
+            let joint_trainings =
+                joint_trainings_on(&trainings, &spans, &p.agency_id, &counted, (&first, &last));
             terms.push(TermPoint {
                 term: format!("{} {}", term.name, year_label(year)),
                 first_day: term.first_day.to_string(),
@@ -282,6 +289,7 @@ async fn terms_of(
                         ),
                     })
                     .collect(),
+                joint_trainings,
                 open_items_at_end: open
                     .iter()
                     .filter(|(campus, _)| counted.contains(campus))
@@ -300,6 +308,7 @@ async fn terms_of(
                 || t.semester_reviews_held > 0
                 || t.logged_hours > 0.0
                 || t.open_items_at_end > 0
+                || t.joint_trainings > 0
                 || !t.surveys.is_empty()
         })
         .unwrap_or(terms.len());
@@ -345,4 +354,94 @@ pub(super) async fn relationship_scores(
         });
     }
     Ok(out)
+}
+
+/// The joint trainings completed from `first` to `last` (YYYY-MM-DD) by officers the agency
+/// had assigned, on the day, to one of the campuses counted: each training once, however
+/// many of those campuses its officer served.
+fn joint_trainings_on(
+    trainings: &[triad_store::collaboration::JointTraining],
+    spans: &[triad_store::assessment::SpanRow],
+    agency: &str,
+    counted: &[String],
+    (first, last): (&str, &str),
+) -> usize {
+    trainings
+        .iter()
+        .filter(|t| first <= t.completed_on.as_str() && t.completed_on.as_str() <= last)
+        .filter(|t| {
+            spans.iter().any(|s| {
+                s.person_id == t.person_id
+                    && s.agency_id == agency
+                    && counted.contains(&s.campus_id)
+                    && s.starts_on <= t.completed_on
+                    && s.ends_on.as_ref().is_none_or(|end| *end >= t.completed_on)
+            })
+        })
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use triad_store::assessment::SpanRow;
+    use triad_store::collaboration::JointTraining;
+
+    fn span(person: &str, agency: &str, campus: &str, from: &str, to: Option<&str>) -> SpanRow {
+        SpanRow {
+            person_id: person.into(),
+            person_name: person.into(),
+            agency_id: agency.into(),
+            district_id: "d".into(),
+            campus_id: campus.into(),
+            starts_on: from.into(),
+            ends_on: to.map(str::to_string),
+            le_experience_start: None,
+        }
+    }
+
+    fn training(person: &str, on: &str) -> JointTraining {
+        JointTraining {
+            person_id: person.into(),
+            completed_on: on.into(),
+        }
+    }
+
+    #[test]
+    fn a_joint_training_counts_for_the_campuses_its_officer_served_that_day_once() {
+        let spans = [
+            span("ann", "police", "north", "2026-08-01", None),
+            span("ann", "police", "south", "2026-08-01", None),
+            span("bob", "police", "north", "2026-08-01", Some("2026-09-30")),
+            span("cy", "sheriff", "north", "2026-08-01", None),
+        ];
+        let trainings = [
+            // Ann serves both campuses: one training.
+            training("ann", "2026-09-15"),
+            // Bob's assignment ended the day before.
+            training("bob", "2026-10-01"),
+            // Bob's, on his last day there.
+            training("bob", "2026-09-30"),
+            // Another agency's officer.
+            training("cy", "2026-09-15"),
+            // After the term.
+            training("ann", "2027-01-10"),
+        ];
+        let fall = ("2026-08-15", "2026-12-20");
+        let both = ["north".to_string(), "south".to_string()];
+        assert_eq!(
+            joint_trainings_on(&trainings, &spans, "police", &both, fall),
+            2
+        );
+        let south = ["south".to_string()];
+        assert_eq!(
+            joint_trainings_on(&trainings, &spans, "police", &south, fall),
+            1
+        );
+        let spring = ("2027-01-05", "2027-05-30");
+        assert_eq!(
+            joint_trainings_on(&trainings, &spans, "police", &both, spring),
+            1
+        );
+    }
 }

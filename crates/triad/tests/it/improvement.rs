@@ -483,6 +483,24 @@ both_engines!(
             }
         }
 
+        // A joint training of the campus's SRO counts in its term (the sergeant records it).
+        let sro_person = app
+            .scalar_text(&format!(
+                "SELECT person_id FROM users WHERE id = '{}'",
+                app.user("sro")
+            ))
+            .await;
+        let sergeant = app.token("sergeant").await;
+        let r = app
+            .api_post(
+                &sergeant,
+                &format!("/api/v1/people/{sro_person}/training"),
+                json!({"title": "Working together in schools", "provider": "State academy",
+                    "counts": "in_service", "hours": "4", "completed_on": "2026-09-03", "joint": true}),
+            )
+            .await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
+
         // A meeting of the next week counts in its term; the same week twice does not.
         let principal = app.token("principal").await;
         for day in ["2026-09-09", "2026-09-10"] {
@@ -508,6 +526,11 @@ both_engines!(
         assert_eq!(
             term_holding(&m, "2026-09-01")["weeks_with_principal_meeting"],
             2
+        );
+        assert_eq!(
+            term_holding(&m, "2026-09-01")["joint_trainings"],
+            1,
+            "{m:#}"
         );
         assert!(
             m["counted_at"].as_str().unwrap_or_default() > counted.as_str(),
