@@ -2,7 +2,7 @@
 //! program's entries, assignments, briefings, evaluations and selections across a school
 //! year), and the ratings people give its practices.
 
-use crate::{execute, fetch_all, Conn, StoreResult};
+use crate::{execute, fetch_all, fetch_optional, fetch_scalar, Conn, StoreResult};
 use serde::Serialize;
 use triad_domain::Id;
 
@@ -221,11 +221,13 @@ pub struct RatingRow {
     pub rated_at: i64,
 }
 
-/// The ratings people gave a program's year, newest first.
+/// The ratings people gave a program's year against one instrument or checklist, newest
+/// first.
 pub async fn ratings<'c>(
     conn: impl Into<Conn<'c>>,
     partnership: Id,
     school_year: i64,
+    instrument: &str,
 ) -> StoreResult<Vec<RatingRow>> {
     let mut c: Conn = conn.into();
     Ok(fetch_all!(
@@ -233,9 +235,11 @@ pub async fn ratings<'c>(
         RatingRow,
         "SELECT id, partnership_id, school_year, instrument, item, rating, computed, note, \
          rated_by, rated_by_name, rated_at FROM assessment_ratings \
-         WHERE partnership_id = $1 AND school_year = $2 ORDER BY rated_at DESC, id DESC",
+         WHERE partnership_id = $1 AND school_year = $2 AND instrument = $3 \
+         ORDER BY rated_at DESC, id DESC",
         partnership.to_string(),
-        school_year
+        school_year,
+        instrument.to_string()
     )?)
 }
 
@@ -301,6 +305,94 @@ pub async fn rated_counts<'c>(conn: impl Into<Conn<'c>>) -> StoreResult<Vec<Rate
         &mut c,
         RatedCount,
         "SELECT partnership_id, school_year, COUNT(DISTINCT item) AS items \
-         FROM assessment_ratings GROUP BY partnership_id, school_year"
+         FROM assessment_ratings WHERE instrument = $1 GROUP BY partnership_id, school_year",
+        triad_domain::assessment::SRO_PROGRAM.key()
     )?)
+}
+
+/// A district's own practice.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct PracticeRow {
+    pub id: String,
+    pub district_id: String,
+    pub number: i64,
+    pub short: String,
+    pub practice: String,
+    /// The instrument's related practices, "1,8,10".
+    pub related: String,
+    pub added_by: String,
+    pub added_at: i64,
+    pub retired_at: Option<i64>,
+}
+
+const PRACTICE: &str =
+    "id, district_id, number, short, practice, related, added_by, added_at, retired_at";
+
+/// Every practice a district added, retired ones too, by number.
+pub async fn district_practices<'c>(
+    conn: impl Into<Conn<'c>>,
+    district: &str,
+) -> StoreResult<Vec<PracticeRow>> {
+    let mut c: Conn = conn.into();
+    let sql =
+        format!("SELECT {PRACTICE} FROM district_practices WHERE district_id = $1 ORDER BY number");
+    Ok(fetch_all!(&mut c, PracticeRow, &sql, district.to_string())?)
+}
+
+pub async fn district_practice<'c>(
+    conn: impl Into<Conn<'c>>,
+    id: &str,
+) -> StoreResult<Option<PracticeRow>> {
+    let mut c: Conn = conn.into();
+    let sql = format!("SELECT {PRACTICE} FROM district_practices WHERE id = $1");
+    Ok(fetch_optional!(&mut c, PracticeRow, &sql, id.to_string())?)
+}
+
+/// Adds a practice numbered after the district's last: its number, or none when another was
+/// numbered the same at the same moment (send again).
+pub async fn add_district_practice<'c>(
+    conn: impl Into<Conn<'c>>,
+    p: &PracticeRow,
+) -> StoreResult<Option<i64>> {
+    let mut c: Conn = conn.into();
+    let added = execute!(
+        &mut c,
+        "INSERT INTO district_practices (id, district_id, number, short, practice, related, \
+         added_by, added_at) \
+         SELECT $1, $2, COALESCE(MAX(number), 0) + 1, $3, $4, $5, $6, $7 \
+         FROM district_practices WHERE district_id = $2 \
+         ON CONFLICT (district_id, number) DO NOTHING",
+        p.id.clone(),
+        p.district_id.clone(),
+        p.short.clone(),
+        p.practice.clone(),
+        p.related.clone(),
+        p.added_by.clone(),
+        p.added_at
+    )?;
+    if added == 0 {
+        return Ok(None);
+    }
+    Ok(Some(fetch_scalar!(
+        &mut c,
+        i64,
+        "SELECT number FROM district_practices WHERE id = $1",
+        p.id.clone()
+    )?))
+}
+
+/// Retires a practice; false when it was already retired.
+pub async fn retire_district_practice<'c>(
+    conn: impl Into<Conn<'c>>,
+    id: &str,
+    at: i64,
+) -> StoreResult<bool> {
+    let mut c: Conn = conn.into();
+    let changed = execute!(
+        &mut c,
+        "UPDATE district_practices SET retired_at = $2 WHERE id = $1 AND retired_at IS NULL",
+        id.to_string(),
+        at
+    )?;
+    Ok(changed == 1)
 }

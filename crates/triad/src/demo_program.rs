@@ -321,11 +321,7 @@ pub async fn assessments(
             .school_year_of(now.to_datetime().date_naive())
             .0,
     );
-    let instrument = format!(
-        "{}@{}",
-        triad_domain::assessment::SRO_PROGRAM.code,
-        triad_domain::assessment::SRO_PROGRAM.version
-    );
+    let instrument = triad_domain::assessment::SRO_PROGRAM.key();
     for (n, (back, item, rating, note)) in DEMO_RATINGS.iter().enumerate() {
         if *back >= i64::from(years) {
             continue;

@@ -4,6 +4,7 @@
 //! evaluators and leaders and by the agency's supervisors; the figures carry kinds, dates and
 //! counts, and links only for those who may open the records behind them.
 
+mod checklists;
 mod collaboration;
 mod exchange;
 mod facts;
@@ -12,6 +13,10 @@ mod improvement;
 mod overview;
 mod plan;
 
+pub use checklists::{
+    add_practice, district_practices, retire_practice, ChecklistItemView, ChecklistView,
+    DistrictPractices, PracticeInput, PracticeView, RelatedPractice,
+};
 pub use collaboration::{
     of_program as collaboration_of, CampusChoice, Collaboration, Collaborations, RoleShare,
     SurveyPoint, TermPoint,
@@ -171,6 +176,11 @@ pub struct ProgramAssessment {
     /// Where the district's signed export of the year for its state is downloaded, for its
     /// leaders and evaluators (not for an agency's supervisor).
     pub state_export: Option<String>,
+    /// The checklists rated beside the instrument: the federal steps and the district's own
+    /// practices (when it asks any).
+    pub checklists: Vec<checklists::ChecklistView>,
+    /// Where the district's own practices are kept, for those who keep them.
+    pub district_practices: Option<String>,
     /// The school years that may be assessed, newest first.
     pub years: Vec<YearChoice>,
 }
@@ -282,7 +292,13 @@ fn counted(scored: &[Scored], ratings: &[RatingRow]) -> Vec<Option<Rating>> {
 }
 
 async fn ratings_of(ctx: &Ctx, p: &Partnership, year: i64) -> AppResult<Vec<RatingRow>> {
-    Ok(store::ratings(&mut ctx.app.db.acquire().await?, partnership::id(p), year).await?)
+    Ok(store::ratings(
+        &mut ctx.app.db.acquire().await?,
+        partnership::id(p),
+        year,
+        &SRO_PROGRAM.key(),
+    )
+    .await?)
 }
 
 /// The ratings that counted in the year before `year`, when the program has one with records.
@@ -463,6 +479,7 @@ pub async fn of_program(ctx: &Ctx, id: &str, year: Option<&str>) -> AppResult<Pr
         Action::Change,
         partnership::record(&a.p, rules::record),
     ) == Decision::Allow;
+    let checklists = checklists::of_program(ctx, &a, &now).await?;
     Ok(ProgramAssessment {
         partnership: a.p.id.clone(),
         agency: a.sides.agency.clone(),
@@ -483,6 +500,9 @@ pub async fn of_program(ctx: &Ctx, id: &str, year: Option<&str>) -> AppResult<Pr
                 a.p.district_id, a.year
             )
         }),
+        checklists,
+        district_practices: exchange::may_export(ctx, &a.p)
+            .then(|| format!("/districts/{}/practices", a.p.district_id)),
         years: year_choices(&a.years),
     })
 }
@@ -502,11 +522,19 @@ pub struct RatingInput {
     /// What the rating rests on (required).
     #[serde(default)]
     pub note: String,
+    /// Blank: the instrument; `federal-steps` or `district`: that checklist's item.
+    #[serde(default)]
+    pub checklist: String,
 }
 
 /// Rates one item of a program's year; the records' own rating is kept beside it.
 pub async fn rate(ctx: &Ctx, id: &str, input: &RatingInput) -> AppResult<AssessmentRating> {
     let p = partnership::find(ctx, id, Action::Change, rules::record).await?;
+    let checklist = input.checklist.trim();
+    if !checklist.is_empty() {
+        let a = assess(ctx, p, Some(&input.year)).await?;
+        return checklists::rate(ctx, &a, checklist, input).await;
+    }
     let checked = PersonRating::parse(&input.item, &input.rating, &input.note)?;
     let a = assess(ctx, p, Some(&input.year)).await?;
     let computed = a
@@ -518,7 +546,7 @@ pub async fn rate(ctx: &Ctx, id: &str, input: &RatingInput) -> AppResult<Assessm
         id: Id::new().to_string(),
         partnership_id: a.p.id.clone(),
         school_year: a.year,
-        instrument: format!("{}@{}", SRO_PROGRAM.code, SRO_PROGRAM.version),
+        instrument: SRO_PROGRAM.key(),
         item: i64::from(checked.item),
         rating: checked.rating.code().to_string(),
         computed: computed.map(|r| r.code().to_string()),

@@ -42,6 +42,12 @@ pub struct Instrument {
 }
 
 impl Instrument {
+    /// How ratings name the instrument and its version ("sro-program@1"): a later version's
+    /// ratings are never read as this one's.
+    pub fn key(&self) -> String {
+        format!("{}@{}", self.code, self.version)
+    }
+
     pub fn item(&self, number: u8) -> Option<&'static Item> {
         self.items.iter().find(|i| i.number == number)
     }

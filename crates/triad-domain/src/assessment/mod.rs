@@ -5,6 +5,7 @@
 
 pub mod aggregate;
 mod campus;
+pub mod checklist;
 mod facts;
 mod instrument;
 mod people;
@@ -60,39 +61,60 @@ pub struct PersonRating {
 
 impl PersonRating {
     pub fn parse(item: &str, rating: &str, note: &str) -> Result<Self, Invalid> {
-        let mut errors = Invalid::default();
-        let number = item.trim().parse::<u8>().ok();
-        let item = number.filter(|n| SRO_PROGRAM.item(*n).is_some());
-        if item.is_none() {
-            errors.push("item", "choose one of the 27 items of the instrument");
+        let (item, rating, note) = parse_rating(
+            item,
+            rating,
+            note,
+            |n| u8::try_from(n).is_ok_and(|n| SRO_PROGRAM.item(n).is_some()),
+            "choose one of the 27 items of the instrument",
+        )?;
+        Ok(Self {
+            item: u8::try_from(item).unwrap_or_default(),
+            rating,
+            note,
+        })
+    }
+}
+
+/// A person's rating of an item `known` says is there, with its reason: the item's number,
+/// the rating and the reason, or every problem found (`unknown`: what to say of an item not
+/// there).
+pub fn parse_rating(
+    item: &str,
+    rating: &str,
+    note: &str,
+    known: impl Fn(i64) -> bool,
+    unknown: &str,
+) -> Result<(i64, Rating, String), Invalid> {
+    let mut errors = Invalid::default();
+    let item = item.trim().parse::<i64>().ok().filter(|n| known(*n));
+    if item.is_none() {
+        errors.push("item", unknown);
+    }
+    let rating = Rating::from_code(rating);
+    if rating.is_none() {
+        errors.push(
+            "rating",
+            "choose met, partly met, not met or not applicable",
+        );
+    }
+    let note = note.trim();
+    if note.is_empty() {
+        errors.push(
+            "note",
+            "say what the rating rests on: what you saw, read or were told",
+        );
+    } else if note.chars().count() > NOTE_MAX {
+        errors.push(
+            "note",
+            format!("keep the reason under {NOTE_MAX} characters"),
+        );
+    }
+    match (item, rating) {
+        (Some(item), Some(rating)) if errors.errors.is_empty() => {
+            Ok((item, rating, note.to_string()))
         }
-        let rating = Rating::from_code(rating);
-        if rating.is_none() {
-            errors.push(
-                "rating",
-                "choose met, partly met, not met or not applicable",
-            );
-        }
-        let note = note.trim();
-        if note.is_empty() {
-            errors.push(
-                "note",
-                "say what the rating rests on: what you saw, read or were told",
-            );
-        } else if note.chars().count() > NOTE_MAX {
-            errors.push(
-                "note",
-                format!("keep the reason under {NOTE_MAX} characters"),
-            );
-        }
-        match (item, rating) {
-            (Some(item), Some(rating)) if errors.errors.is_empty() => Ok(Self {
-                item,
-                rating,
-                note: note.to_string(),
-            }),
-            _ => Err(errors),
-        }
+        _ => Err(errors),
     }
 }
 

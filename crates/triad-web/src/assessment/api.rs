@@ -3,10 +3,11 @@
 use super::pages::YearQuery;
 use super::service::{
     self, AssessmentCampus, AssessmentEvidence, AssessmentItem, AssessmentRating,
-    AssessmentSummary, CampusChoice, Collaboration, DecisionInput, FindingRef, FindingView,
-    HeatColumn, HeatMap, HeatRow, ImportReport, ImportView, Improvement, OwnKey, PlanEntryInput,
-    PlanEntryView, ProgramAssessment, RatingInput, RoleShare, SenderInput, SenderView,
-    StateImports, StatusInput, SurveyPoint, TermPoint, YearChoice,
+    AssessmentSummary, CampusChoice, ChecklistItemView, ChecklistView, Collaboration,
+    DecisionInput, DistrictPractices, FindingRef, FindingView, HeatColumn, HeatMap, HeatRow,
+    ImportReport, ImportView, Improvement, OwnKey, PlanEntryInput, PlanEntryView, PracticeInput,
+    PracticeView, ProgramAssessment, RatingInput, RelatedPractice, RoleShare, SenderInput,
+    SenderView, StateImports, StatusInput, SurveyPoint, TermPoint, YearChoice,
 };
 use crate::context::Ctx;
 use crate::error::{ErrorBody, WebResult};
@@ -30,6 +31,9 @@ pub fn routes() -> Routes {
         .get("/api/v1/assessment-imports", state_imports)
         .post("/api/v1/assessment-senders", add_sender)
         .post("/api/v1/assessment-imports", import_aggregate)
+        .get("/api/v1/districts/{id}/practices", district_practices)
+        .post("/api/v1/districts/{id}/practices", add_practice)
+        .post("/api/v1/district-practices/{id}/retire", retire_practice)
 }
 
 #[derive(utoipa::OpenApi)]
@@ -46,7 +50,10 @@ pub fn routes() -> Routes {
         aggregate_export,
         state_imports,
         add_sender,
-        import_aggregate
+        import_aggregate,
+        district_practices,
+        add_practice,
+        retire_practice
     ),
     components(schemas(
         ProgramAssessment,
@@ -78,7 +85,13 @@ pub fn routes() -> Routes {
         SenderView,
         ImportView,
         SenderInput,
-        ImportReport
+        ImportReport,
+        ChecklistView,
+        ChecklistItemView,
+        RelatedPractice,
+        DistrictPractices,
+        PracticeView,
+        PracticeInput
     ))
 )]
 pub struct AssessmentApiDoc;
@@ -249,4 +262,36 @@ async fn import_aggregate(
         StatusCode::CREATED,
         Json(service::import_aggregate(&ctx, Some(&body)).await?),
     ))
+}
+
+/// A district's own practices, rated beside the instrument on its programs' assessments
+/// (retired ones too). Its leaders and evaluators.
+#[utoipa::path(get, path = "/api/v1/districts/{id}/practices", tag = "assessment", params(("id" = String, Path)), responses((status = 200, body = DistrictPractices), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)), security(("token" = [])))]
+async fn district_practices(
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> WebResult<Json<DistrictPractices>> {
+    Ok(Json(service::district_practices(&ctx, &id).await?))
+}
+
+/// Adds a practice to the district's own, numbered after its last.
+#[utoipa::path(post, path = "/api/v1/districts/{id}/practices", tag = "assessment", params(("id" = String, Path), ("Idempotency-Key" = String, Header)), request_body = PracticeInput,
+    responses((status = 201, body = PracticeView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn add_practice(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(input): Json<PracticeInput>,
+) -> WebResult<(StatusCode, Json<PracticeView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(service::add_practice(&ctx, &id, &input).await?),
+    ))
+}
+
+/// Retires a district's practice: no longer asked from the current school year on; its
+/// earlier ratings stay. One already retired answers 422.
+#[utoipa::path(post, path = "/api/v1/district-practices/{id}/retire", tag = "assessment", params(("id" = String, Path), ("Idempotency-Key" = String, Header)),
+    responses((status = 200, body = PracticeView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn retire_practice(ctx: Ctx, Path(id): Path<String>) -> WebResult<Json<PracticeView>> {
+    Ok(Json(service::retire_practice(&ctx, &id).await?.1))
 }

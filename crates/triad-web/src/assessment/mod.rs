@@ -6,6 +6,7 @@ mod collaboration;
 mod exchange;
 mod improvement;
 mod pages;
+mod practices;
 pub use triad_app::assessment as service;
 
 pub use api::AssessmentApiDoc;
@@ -15,5 +16,6 @@ pub fn routes() -> crate::routes::Routes {
         .merge(improvement::routes())
         .merge(collaboration::routes())
         .merge(exchange::routes())
+        .merge(practices::routes())
         .merge(api::routes())
 }

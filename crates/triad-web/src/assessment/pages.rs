@@ -46,6 +46,8 @@ struct AssessmentPage {
     a: ProgramAssessment,
     groups: Vec<(String, Vec<usize>)>,
     forms: Vec<FormToken>,
+    /// A form per item of each checklist.
+    checklist_forms: Vec<Vec<FormToken>>,
     ratings: Vec<(&'static str, &'static str)>,
 }
 
@@ -56,11 +58,17 @@ async fn page(
 ) -> WebResult<Html<String>> {
     let a = service::of_program(&ctx, &id, q.year.as_deref()).await?;
     let forms = a.items.iter().map(|_| ctx.form()).collect();
+    let checklist_forms = a
+        .checklists
+        .iter()
+        .map(|c| c.items.iter().map(|_| ctx.form()).collect())
+        .collect();
     render(&AssessmentPage {
         layout: Layout::new(&ctx),
         groups: groups(&a),
         a,
         forms,
+        checklist_forms,
         ratings: triad_domain::assessment::Rating::ALL
             .iter()
             .map(|r| (r.code(), r.label()))
@@ -72,7 +80,7 @@ async fn page(
 #[derive(Serialize)]
 struct Row<'a> {
     school_year: &'a str,
-    item: u8,
+    item: u16,
     group: &'a str,
     practice: &'a str,
     rating: &'a str,
@@ -85,12 +93,12 @@ struct Row<'a> {
 
 async fn csv(ctx: Ctx, Path(id): Path<String>, Query(q): Query<YearQuery>) -> WebResult<Response> {
     let a = service::of_program(&ctx, &id, q.year.as_deref()).await?;
-    let rows: Vec<Row> = a
+    let mut rows: Vec<Row> = a
         .items
         .iter()
         .map(|i| Row {
             school_year: &a.year_label,
-            item: i.number,
+            item: u16::from(i.number),
             group: &i.group,
             practice: &i.short,
             rating: &i.rating_label,
@@ -106,6 +114,29 @@ async fn csv(ctx: Ctx, Path(id): Path<String>, Query(q): Query<YearQuery>) -> We
                 .join("; "),
         })
         .collect();
+    // The checklists rated beside the instrument, after it, each item with the instrument's
+    // practices that bear on it.
+    for c in &a.checklists {
+        for i in &c.items {
+            rows.push(Row {
+                school_year: &a.year_label,
+                item: i.number,
+                group: &c.title,
+                practice: &i.short,
+                rating: &i.rating_label,
+                from_the_records: "",
+                rated_by: i.by_person.as_ref().map_or("", |p| p.by.as_str()),
+                reason: i.by_person.as_ref().map_or("", |p| p.note.as_str()),
+                figures: i
+                    .related
+                    .iter()
+                    .map(|r| format!("{}. {}: {}", r.number, r.short, r.rating_label))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                campuses: String::new(),
+            });
+        }
+    }
     crate::views::csv_attachment(
         &format!(
             "assessment {} {} {}.csv",
@@ -123,8 +154,18 @@ async fn rate(
     service::rate(&ctx, &id, &input).await?;
     let item: String = input.item.chars().filter(char::is_ascii_digit).collect();
     let year: String = input.year.chars().filter(char::is_ascii_digit).collect();
+    let checklist: String = input
+        .checklist
+        .chars()
+        .filter(|c| c.is_ascii_lowercase() || *c == '-')
+        .collect();
+    let anchor = if checklist.is_empty() {
+        format!("item-{item}")
+    } else {
+        format!("{checklist}-{item}")
+    };
     Ok(crate::views::redirect(&format!(
-        "/partnerships/{id}/assessment?year={year}#item-{item}"
+        "/partnerships/{id}/assessment?year={year}#{anchor}"
     )))
 }
 

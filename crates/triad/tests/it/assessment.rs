@@ -268,7 +268,8 @@ both_engines!(
             .unwrap_or("")
             .starts_with("text/csv"));
         let text = csv.text().await.unwrap();
-        assert_eq!(text.lines().count(), 28, "{text}");
+        // A header, the 27 practices, then the five federal steps (the district added none).
+        assert_eq!(text.lines().count(), 1 + 27 + 5, "{text}");
         assert!(text.contains("One campus per SRO"));
         assert!(text.contains("The Friday cover ended in October."));
     }
@@ -335,3 +336,148 @@ async fn an_evaluator_rates_a_practice_from_a_phone() {
     screenshot(&phone, "assessment-rated-phone").await;
     end_browser(phone).await;
 }
+
+both_engines!(
+    checklists_are_rated_beside_the_instrument_without_changing_it,
+    |app: TestApp| async move {
+        let w = app.world;
+        let director = app.token("director").await;
+        let evaluator = app.token("evaluator").await;
+        let practices = format!("/api/v1/districts/{}/practices", w.district);
+
+        // The district adds a practice of its own; bad ones change nothing, and only its
+        // leaders and evaluators keep them.
+        for (body, field) in [
+            (serde_json::json!({"short": " ", "practice": "x"}), "short"),
+            (
+                serde_json::json!({"short": "Bus duty", "practice": ""}),
+                "practice",
+            ),
+            (
+                serde_json::json!({"short": "Bus duty", "practice": "x", "related": "21, 28"}),
+                "related",
+            ),
+        ] {
+            let r = app.api_post(&director, &practices, body.clone()).await;
+            assert_eq!(r.status(), 422, "{body}");
+            let err: serde_json::Value = r.json().await.unwrap();
+            assert_eq!(err["fields"][0]["field"], field, "{err}");
+        }
+        assert_eq!(app.count("district_practices").await, 0);
+        let sergeant = app.token("sergeant").await;
+        let body = serde_json::json!({"short": "Bus duty", "practice": "The SRO is at the buses after school.", "related": "21,19"});
+        let r = app.api_post(&sergeant, &practices, body.clone()).await;
+        assert!(matches!(r.status().as_u16(), 403 | 404), "{}", r.status());
+        let foreign = format!("/api/v1/districts/{}/practices", w.other_district);
+        let r = app.api_post(&director, &foreign, body.clone()).await;
+        assert!(matches!(r.status().as_u16(), 403 | 404), "{}", r.status());
+        let r = app.api_post(&director, &practices, body).await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
+        let practice: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(practice["number"], 1);
+        assert_eq!(practice["related"], serde_json::json!([19, 21]));
+
+        // The assessment lists the federal steps and the district's practice after the 27,
+        // each with the ratings of the instrument's practices that bear on it.
+        let path = format!("/api/v1/partnerships/{}/assessment", w.partnership);
+        let before: serde_json::Value = app.api_get(&path, &evaluator).await.json().await.unwrap();
+        let checklists = before["checklists"].as_array().unwrap();
+        assert_eq!(checklists.len(), 2, "{before:#}");
+        assert_eq!(checklists[0]["code"], "federal-steps");
+        assert_eq!(checklists[0]["items"].as_array().map(Vec::len), Some(5));
+        let training_step = &checklists[0]["items"][3];
+        assert_eq!(training_step["related"][0]["number"], 22);
+        assert_eq!(
+            training_step["related"][0]["rating"],
+            before["items"][21]["rating"]
+        );
+        assert_eq!(checklists[1]["code"], "district");
+        assert_eq!(checklists[1]["items"][0]["short"], "Bus duty");
+
+        // People rate them; a checklist or an item that is not there is refused.
+        let ratings = format!("/api/v1/partnerships/{}/assessment/ratings", w.partnership);
+        for (body, field) in [
+            (
+                serde_json::json!({"checklist": "nasro", "item": "1", "rating": "met", "note": "x"}),
+                "checklist",
+            ),
+            (
+                serde_json::json!({"checklist": "federal-steps", "item": "6", "rating": "met", "note": "x"}),
+                "item",
+            ),
+            (
+                serde_json::json!({"checklist": "district", "item": "2", "rating": "met", "note": "x"}),
+                "item",
+            ),
+            (
+                serde_json::json!({"checklist": "federal-steps", "item": "4", "rating": "met", "note": ""}),
+                "note",
+            ),
+        ] {
+            let r = app.api_post(&evaluator, &ratings, body.clone()).await;
+            assert_eq!(r.status(), 422, "{body}");
+            let err: serde_json::Value = r.json().await.unwrap();
+            assert_eq!(err["fields"][0]["field"], field, "{err}");
+        }
+        for body in [
+            serde_json::json!({"checklist": "federal-steps", "item": "4", "rating": "partly_met", "note": "Two of three SROs trained with a principal."}),
+            serde_json::json!({"checklist": "district", "item": "1", "rating": "met", "note": "Seen at the buses every day we visited."}),
+        ] {
+            let r = app.api_post(&evaluator, &ratings, body.clone()).await;
+            assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
+        }
+        let after: serde_json::Value = app.api_get(&path, &evaluator).await.json().await.unwrap();
+        assert_eq!(after["checklists"][0]["items"][3]["rating"], "partly_met");
+        assert_eq!(after["checklists"][1]["items"][0]["rating"], "met");
+        // The instrument's ratings and summary are untouched by them.
+        assert_eq!(after["items"], before["items"]);
+        assert_eq!(after["summary"], before["summary"]);
+        let csv = app
+            .get(
+                &format!("/partnerships/{}/assessment.csv", w.partnership),
+                &app.session("evaluator").await,
+            )
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(csv.contains("Federal action steps"), "{csv}");
+        assert!(csv.contains("Bus duty"));
+
+        // Retired, the practice is no longer asked this year: not shown, not rated; retiring
+        // twice is refused.
+        let retire = format!(
+            "/api/v1/district-practices/{}/retire",
+            practice["id"].as_str().unwrap()
+        );
+        let r = app
+            .api_post(&evaluator, &retire, serde_json::json!({}))
+            .await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+        let r = app
+            .api_post(&director, &retire, serde_json::json!({}))
+            .await;
+        assert_eq!(r.status(), 422);
+        let r = app
+            .api_post(
+                &evaluator,
+                &ratings,
+                serde_json::json!({"checklist": "district", "item": "1", "rating": "met", "note": "x"}),
+            )
+            .await;
+        assert_eq!(r.status(), 422);
+        let now: serde_json::Value = app.api_get(&path, &evaluator).await.json().await.unwrap();
+        assert_eq!(
+            now["checklists"].as_array().map(Vec::len),
+            Some(1),
+            "{now:#}"
+        );
+        let listed: serde_json::Value = app
+            .api_get(&practices, &director)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(listed["practices"][0]["retired_at"].is_string(), "{listed}");
+    }
+);

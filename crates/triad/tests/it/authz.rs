@@ -364,6 +364,11 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
             "GET",
             "/districts/{id}/assessment-export" | "/api/v1/districts/{id}/assessment-export",
         ) => e(DISTRICT_ASSESSORS, NOBODY),
+        // A district's own practices: its leader and evaluator read and keep them.
+        ("GET" | "POST", "/districts/{id}/practices" | "/api/v1/districts/{id}/practices")
+        | ("POST", "/district-practices/{id}/retire" | "/api/v1/district-practices/{id}/retire") => {
+            e(DISTRICT_ASSESSORS, NOBODY)
+        }
         // The state's page of sending instances: the administrator (who adds them) and a state
         // evaluator (who imports; the walk's evaluator is the district's, not the state's).
         ("GET", "/assessments/imports" | "/api/v1/assessment-imports")
@@ -618,6 +623,19 @@ async fn concrete(app: &TestApp, path: &str, actor: &str, foreign: bool) -> Stri
         plan_step(app, partnership, app.user(owner))
             .await
             .to_string()
+    } else if path.starts_with("/district-practices/")
+        || path.starts_with("/api/v1/district-practices/")
+    {
+        // Each request retires a fresh practice of the own or the other district.
+        district_practice(
+            app,
+            if foreign {
+                w.other_district
+            } else {
+                w.district
+            },
+        )
+        .await
     } else if path.ends_with("/retire") {
         // Retiring takes the service off the directory: each request retires a fresh one.
         community_resource(
@@ -723,6 +741,29 @@ async fn plan_step(
     triad_store::improvement::insert_plan_entry(&mut tx, &row)
         .await
         .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+/// A fresh practice of a district's own, added by its leader.
+async fn district_practice(app: &TestApp, district: triad_domain::Id) -> String {
+    let id = triad_domain::Id::new().to_string();
+    let row = triad_store::assessment::PracticeRow {
+        id: id.clone(),
+        district_id: district.to_string(),
+        number: 0,
+        short: "Bus duty".into(),
+        practice: "The SRO is at the buses after school.".into(),
+        related: String::new(),
+        added_by: app.user("director").to_string(),
+        added_at: 0,
+        retired_at: None,
+    };
+    let mut tx = app.db.begin().await.unwrap();
+    let added = triad_store::assessment::add_district_practice(&mut tx, &row)
+        .await
+        .unwrap();
+    assert!(added.is_some());
     tx.commit().await.unwrap();
     id
 }
