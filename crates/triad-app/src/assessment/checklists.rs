@@ -198,16 +198,7 @@ pub(super) async fn rate(
         rated_by_name: ctx.actor.display_name.clone(),
         rated_at: ctx.now.millis(),
     };
-    let mut tx = ctx.change().await?;
-    store::insert_rating(&mut tx, &row).await?;
-    tx.audit(
-        ctx.event("assessment.rate", Outcome::Ok)
-            .record("assessment_rating", &row.id)
-            .content(&row)
-            .tenant(Id::parse(&a.p.district_id), Id::parse(&a.p.agency_id)),
-    );
-    tx.commit().await?;
-    Ok(rating_view(&row, &a.sides.local))
+    super::keep_rating(ctx, a, &row).await
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

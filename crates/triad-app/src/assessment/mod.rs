@@ -555,16 +555,21 @@ pub async fn rate(ctx: &Ctx, id: &str, input: &RatingInput) -> AppResult<Assessm
         rated_by_name: ctx.actor.display_name.clone(),
         rated_at: ctx.now.millis(),
     };
+    keep_rating(ctx, &a, &row).await
+}
+
+/// Keeps a person's rating (of the instrument or a checklist), on the audit trail.
+async fn keep_rating(ctx: &Ctx, a: &Assessed, row: &RatingRow) -> AppResult<AssessmentRating> {
     let mut tx = ctx.change().await?;
-    store::insert_rating(&mut tx, &row).await?;
+    store::insert_rating(&mut tx, row).await?;
     tx.audit(
         ctx.event("assessment.rate", Outcome::Ok)
             .record("assessment_rating", &row.id)
-            .content(&row)
+            .content(row)
             .tenant(Id::parse(&a.p.district_id), Id::parse(&a.p.agency_id)),
     );
     tx.commit().await?;
-    Ok(rating_view(&row, &a.sides.local))
+    Ok(rating_view(row, &a.sides.local))
 }
 
 #[cfg(test)]
