@@ -307,8 +307,17 @@ const DEMO_RATINGS: &[(i64, u8, &str, &str)] = &[
     (0, 7, "met", "Both sides report promptly: the principal's log and the SRO's cases line up for the fall."),
 ];
 
+/// The evaluator's ratings of this school year's checklists beside the instrument: (checklist,
+/// item, rating, reason).
+const DEMO_CHECKLIST_RATINGS: &[(&str, i64, &str, &str)] = &[
+    (triad_domain::assessment::checklist::FEDERAL, 4, "partly_met", "Both SROs took the in-service course; only one trained beside a principal this year."),
+    (triad_domain::assessment::checklist::FEDERAL, 5, "met", "The SROs' evaluations carry the principals' comments; the district recognised one at the spring board meeting."),
+    (triad_domain::assessment::checklist::DISTRICT, 1, "met", "An SRO or the SSO was at the buses on every visit, morning and afternoon."),
+];
+
 /// The demo's assessments: the evaluator's ratings of this school year and, when the demo
-/// holds more than one year, of the year before.
+/// holds more than one year, of the year before; the district's own practice (added by its
+/// leader, when it has one) and the ratings of this year's checklists.
 pub async fn assessments(
     tx: &mut Tx,
     parties: crate::demo_mou::Parties,
@@ -339,6 +348,51 @@ pub async fn assessments(
             rated_by: evaluator.to_string(),
             rated_by_name: "State Safety Center Evaluator".to_string(),
             rated_at: now.millis() - back * 365 * 86_400_000 - (n as i64) * 3_600_000,
+        };
+        triad_store::assessment::insert_rating(&mut *tx, &row).await?;
+    }
+    let Some(leader) = parties.leader else {
+        return Ok(());
+    };
+    // One practice per district, however many of its programs the demo rates.
+    let practice_id = Id::from_parts(
+        &format!("triad-demo/district-practice/{}", parties.district),
+        1,
+    );
+    let practice = triad_store::assessment::PracticeRow {
+        id: practice_id.to_string(),
+        district_id: parties.district.to_string(),
+        number: 0,
+        short: "Arrival and dismissal".to_string(),
+        practice: "An SRO or a safety officer is at the bus loop at arrival and dismissal on every school day.".to_string(),
+        related: "19,21".to_string(),
+        added_by: leader.to_string(),
+        added_at: now.millis() - 30 * 86_400_000,
+        retired_at: None,
+    };
+    if triad_store::assessment::district_practice(&mut *tx, &practice.id)
+        .await?
+        .is_none()
+    {
+        triad_store::assessment::add_district_practice(&mut *tx, &practice).await?;
+    }
+    for (n, (checklist, item, rating, note)) in DEMO_CHECKLIST_RATINGS.iter().enumerate() {
+        let row = triad_store::assessment::RatingRow {
+            id: Id::from_parts(
+                &format!("triad-demo/checklist-rating/{}", parties.partnership),
+                n as u64,
+            )
+            .to_string(),
+            partnership_id: parties.partnership.to_string(),
+            school_year: year,
+            instrument: triad_domain::assessment::checklist::stored_as(checklist),
+            item: *item,
+            rating: (*rating).to_string(),
+            computed: None,
+            note: (*note).to_string(),
+            rated_by: evaluator.to_string(),
+            rated_by_name: "State Safety Center Evaluator".to_string(),
+            rated_at: now.millis() - (n as i64) * 3_600_000,
         };
         triad_store::assessment::insert_rating(&mut *tx, &row).await?;
     }

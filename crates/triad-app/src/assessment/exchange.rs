@@ -331,6 +331,14 @@ pub async fn import(ctx: &Ctx, file: Option<&[u8]>) -> AppResult<ImportReport> {
         )));
     };
     let a = &opened.aggregate;
+    // Kept in one form (UTC, milliseconds), so that which export is newer is a comparison of
+    // the stored text whatever offset the file was written with.
+    let exported_at = chrono::DateTime::parse_from_rfc3339(&a.exported_at)
+        .map(|t| {
+            t.with_timezone(&chrono::Utc)
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        })
+        .map_err(|_| refused("the export's time of export is not a date and time".into()))?;
     let before = store::kept(&mut tx, &sender.id, &a.district, a.school_year).await?;
     let signature = serde_json::from_slice::<serde_json::Value>(file)
         .ok()
@@ -341,7 +349,7 @@ pub async fn import(ctx: &Ctx, file: Option<&[u8]>) -> AppResult<ImportReport> {
         sender_id: sender.id.clone(),
         district: a.district.clone(),
         school_year: a.school_year,
-        exported_at: a.exported_at.clone(),
+        exported_at: exported_at.clone(),
         digest: opened.digest.clone(),
         aggregate: opened.text.clone(),
         signature,
@@ -351,10 +359,9 @@ pub async fn import(ctx: &Ctx, file: Option<&[u8]>) -> AppResult<ImportReport> {
     if !store::keep_newest(&mut tx, &row).await? {
         let kept = before.map(|b| b.exported_at).unwrap_or_default();
         return Err(refused(format!(
-            "{}'s {} is already imported from an export made {kept}; this file was made {}: only a newer export replaces it",
+            "{}'s {} is already imported from an export made {kept}; this file was made {exported_at}: only a newer export replaces it",
             a.district,
             year_label(a.school_year),
-            a.exported_at
         )));
     }
     tx.audit(
@@ -374,7 +381,7 @@ pub async fn import(ctx: &Ctx, file: Option<&[u8]>) -> AppResult<ImportReport> {
         district: a.district.clone(),
         school_year: a.school_year,
         year_label: year_label(a.school_year),
-        exported_at: a.exported_at.clone(),
+        exported_at: exported_at.clone(),
         programs: a.programs.len(),
         surveys: a.surveys.len(),
         replaced_export_of: before.map(|b| b.exported_at),
