@@ -71,6 +71,8 @@ pub struct App {
     pub assessments: Arc<assessment::Scorings>,
     /// Programs' collaboration over recent years, followed lately.
     pub collaboration: Arc<assessment::Collaborations>,
+    /// What Triad proposed lately for programs' years (findings not yet decided).
+    pub proposals: Arc<assessment::Proposals>,
     /// Told when notices to district leaders were written, for whatever delivers them.
     pub notices_written: Arc<tokio::sync::Notify>,
     /// The imports this instance runs as jobs, and the requests waiting for them.
@@ -89,6 +91,7 @@ impl App {
             survey_summaries: Arc::new(fresh::Fresh::new(Duration::from_secs(30))),
             assessments: Arc::new(fresh::Fresh::new(Duration::from_secs(60))),
             collaboration: Arc::new(fresh::Fresh::new(Duration::from_secs(60))),
+            proposals: Arc::new(fresh::Fresh::new(Duration::from_secs(60))),
             notices_written: Arc::default(),
             jobs: Arc::default(),
         }

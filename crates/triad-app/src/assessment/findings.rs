@@ -214,6 +214,10 @@ pub(super) async fn counted_ratings(
     Ok(Some((counted(&scoring.scored, &ratings), scoring)))
 }
 
+/// What Triad proposed lately for a program's year, by program, year and whether the reader
+/// may see the district's surveys (a reader who may not is proposed no survey finding).
+pub type Proposals = crate::fresh::Fresh<(String, i64, bool), Vec<Proposal>>;
+
 /// Everything Triad proposes for a program's year, decided or not.
 pub(super) async fn proposals(
     ctx: &Ctx,

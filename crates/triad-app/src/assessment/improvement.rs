@@ -58,7 +58,15 @@ pub async fn of_program(ctx: &Ctx, id: &str, year: Option<&str>) -> AppResult<Im
             store::links(&mut conn, pid).await?,
         )
     };
-    let proposed = findings::proposals(ctx, &p, local, year, &campaigns).await?;
+    // What Triad proposes reads the year's scoring and surveys: kept a minute, like them.
+    // Deciding on one checks it against what Triad proposes at that moment.
+    let proposed = ctx
+        .app
+        .proposals
+        .get_or_compute(ctx.now, (p.id.clone(), year, surveys_readable), || {
+            findings::proposals(ctx, &p, local, year, &campaigns)
+        })
+        .await?;
     let mut read = findings::Readings::default();
     let mut findings = Vec::new();
     let mut dismissed = Vec::new();
