@@ -178,6 +178,30 @@ pub(crate) async fn click(c: &Client, css: &str) {
     element.click().await.unwrap();
 }
 
+/// Waits for an element on the page a click navigates to. A find sent while the browser is
+/// still navigating is aborted by it ("aborted by navigation"), which says nothing of the
+/// element: the wait is asked again until the new page answers.
+pub(crate) async fn element_after_navigation(
+    c: &Client,
+    css: &str,
+) -> fantoccini::elements::Element {
+    let deadline = std::time::Instant::now() + PATIENCE;
+    loop {
+        match c
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(css))
+            .await
+        {
+            Ok(element) => return element,
+            Err(fantoccini::error::CmdError::NotW3C(v))
+                if v.as_str() == Some("aborted by navigation")
+                    && std::time::Instant::now() < deadline => {}
+            Err(e) => panic!("{css}: {e}"),
+        }
+    }
+}
+
 /// The page's text as shown, read in one go (a status page may replace its content anytime).
 async fn body_text(c: &Client) -> String {
     let text = c

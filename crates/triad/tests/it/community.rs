@@ -328,11 +328,7 @@ async fn an_sro_refers_a_family_from_a_phone_in_four_taps() {
         &format!("{card} form[action$='/referrals'] button[type=submit]"),
     )
     .await;
-    phone
-        .wait()
-        .for_element(Locator::Css("#my-referrals"))
-        .await
-        .unwrap();
+    crate::browser::element_after_navigation(&phone, "#my-referrals").await;
     let shown = phone
         .find(Locator::Css(&card))
         .await
