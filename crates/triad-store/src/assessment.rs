@@ -243,6 +243,28 @@ pub async fn ratings<'c>(
     )?)
 }
 
+/// Every rating people gave a program's school years `first..=last`, against any instrument or
+/// checklist, newest first: what one assessment page shows, in one read.
+pub async fn ratings_in_years<'c>(
+    conn: impl Into<Conn<'c>>,
+    partnership: Id,
+    first: i64,
+    last: i64,
+) -> StoreResult<Vec<RatingRow>> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_all!(
+        &mut c,
+        RatingRow,
+        "SELECT id, partnership_id, school_year, instrument, item, rating, computed, note, \
+         rated_by, rated_by_name, rated_at FROM assessment_ratings \
+         WHERE partnership_id = $1 AND school_year BETWEEN $2 AND $3 \
+         ORDER BY rated_at DESC, id DESC",
+        partnership.to_string(),
+        first,
+        last
+    )?)
+}
+
 pub async fn insert_rating<'c>(conn: impl Into<Conn<'c>>, r: &RatingRow) -> StoreResult<()> {
     let mut c: Conn = conn.into();
     execute!(

@@ -13,9 +13,11 @@ pub struct SenderRow {
     pub fingerprint: String,
     pub added_by: String,
     pub added_at: i64,
+    /// When the administrator withdrew trust from it (none: trusted).
+    pub withdrawn_at: Option<i64>,
 }
 
-const SENDER: &str = "id, name, public_key, fingerprint, added_by, added_at";
+const SENDER: &str = "id, name, public_key, fingerprint, added_by, added_at, withdrawn_at";
 
 pub async fn senders<'c>(conn: impl Into<Conn<'c>>) -> StoreResult<Vec<SenderRow>> {
     let mut c: Conn = conn.into();
@@ -37,16 +39,20 @@ pub async fn sender_by_key<'c>(
     )?)
 }
 
-/// Adds a sender; false when its key is already one of them.
+/// Adds a sender, or trusts again one withdrawn with the same key (under the name given now);
+/// false when the key is already a trusted sender's.
 pub async fn add_sender<'c>(conn: impl Into<Conn<'c>>, s: &SenderRow) -> StoreResult<bool> {
     let mut c: Conn = conn.into();
-    let sql = format!(
-        "INSERT INTO aggregate_senders ({SENDER}) VALUES ($1, $2, $3, $4, $5, $6) \
-         ON CONFLICT (public_key) DO NOTHING"
-    );
+    let sql = "INSERT INTO aggregate_senders \
+         (id, name, public_key, fingerprint, added_by, added_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (public_key) DO UPDATE SET name = excluded.name, \
+         added_by = excluded.added_by, added_at = excluded.added_at, \
+         withdrawn_at = NULL, withdrawn_by = NULL \
+         WHERE aggregate_senders.withdrawn_at IS NOT NULL";
     let added = execute!(
         &mut c,
-        &sql,
+        sql,
         s.id.clone(),
         s.name.clone(),
         s.public_key.clone(),
@@ -55,6 +61,25 @@ pub async fn add_sender<'c>(conn: impl Into<Conn<'c>>, s: &SenderRow) -> StoreRe
         s.added_at
     )?;
     Ok(added == 1)
+}
+
+/// Withdraws trust from a sender: false when there is no such trusted sender.
+pub async fn withdraw_sender<'c>(
+    conn: impl Into<Conn<'c>>,
+    id: &str,
+    by: &str,
+    at: i64,
+) -> StoreResult<bool> {
+    let mut c: Conn = conn.into();
+    let changed = execute!(
+        &mut c,
+        "UPDATE aggregate_senders SET withdrawn_at = $1, withdrawn_by = $2 \
+         WHERE id = $3 AND withdrawn_at IS NULL",
+        at,
+        by.to_string(),
+        id.to_string()
+    )?;
+    Ok(changed == 1)
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -128,14 +153,16 @@ pub async fn kept<'c>(
     )?)
 }
 
-/// Every import of a school year, by district.
-pub async fn of_year<'c>(
+/// Every import of the school years `first..=last`, newest year first, then by district.
+pub async fn of_years<'c>(
     conn: impl Into<Conn<'c>>,
-    school_year: i64,
+    first: i64,
+    last: i64,
 ) -> StoreResult<Vec<ImportRow>> {
     let mut c: Conn = conn.into();
     let sql = format!(
-        "SELECT {IMPORT} FROM aggregate_imports WHERE school_year = $1 ORDER BY district, id"
+        "SELECT {IMPORT} FROM aggregate_imports WHERE school_year BETWEEN $1 AND $2 \
+         ORDER BY school_year DESC, district, id"
     );
-    Ok(fetch_all!(&mut c, ImportRow, &sql, school_year)?)
+    Ok(fetch_all!(&mut c, ImportRow, &sql, first, last)?)
 }

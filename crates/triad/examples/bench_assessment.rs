@@ -5,7 +5,9 @@
 //!
 //! Run: `cargo build --release -p triad && cargo run --release -p triad --example bench_assessment`
 //! Needs `wrk`. `TRIAD_BENCH_YEARS` sets the demo's school years of records (default 5);
-//! `TRIAD_BENCH_SCALE=state` makes the state demo (170 districts; records for the first);
+//! `TRIAD_BENCH_SCALE=state` makes the state demo (170 districts, 1,500 campuses; records for
+//! the first ten, or for the first `TRIAD_BENCH_RECORDED_DISTRICTS`: 1000 gives every campus
+//! records);
 //! `TRIAD_BENCH_DATABASE_URL=postgres://…` (an empty database) measures PostgreSQL.
 
 use std::time::Instant;
@@ -35,10 +37,23 @@ async fn main() -> Result<()> {
     };
     let years = std::env::var("TRIAD_BENCH_YEARS").unwrap_or_else(|_| "5".into());
     let scale = std::env::var("TRIAD_BENCH_SCALE").unwrap_or_else(|_| "district".into());
+    let recorded = std::env::var("TRIAD_BENCH_RECORDED_DISTRICTS").unwrap_or_else(|_| "10".into());
     let data = dir.path().display().to_string();
     let started = Instant::now();
-    let (db, leader, _) =
-        common::demo(&bin, &data, &url, &["--scale", &scale, "--years", &years]).await?;
+    let (db, leader, _) = common::demo(
+        &bin,
+        &data,
+        &url,
+        &[
+            "--scale",
+            &scale,
+            "--years",
+            &years,
+            "--recorded-districts",
+            &recorded,
+        ],
+    )
+    .await?;
     let programs = scalar(&db, "SELECT COUNT(*) FROM partnerships").await?;
     let campuses = scalar(&db, "SELECT COUNT(*) FROM campuses").await?;
     let entries = scalar(&db, "SELECT COUNT(*) FROM activities").await?;

@@ -18,15 +18,13 @@ use triad_store::{org, Db, Tx};
 /// Every demo account signs in with this passphrase.
 pub const DEMO_PASSWORD: &str = "triad-demo-lantern-orchard";
 
-/// How many districts of a state demo get the field's records (the first ones made).
-pub const STATE_RECORDS_SAMPLE: usize = 10;
-
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Scale {
     /// One district of 40 campuses served by two agencies.
     District,
-    /// About 170 districts and 1,500 campuses, for benchmarks; the first ten districts get
-    /// the records of `--years` school years (activity, meetings, incidents, visitors, drills).
+    /// About 170 districts and 1,500 campuses, for benchmarks; the first
+    /// `--recorded-districts` districts get the records of `--years` school years (activity,
+    /// meetings, incidents, visitors, drills).
     State,
 }
 
@@ -41,6 +39,10 @@ pub struct DemoArgs {
     /// School years of history to make (the current one included).
     #[arg(long, default_value_t = 1)]
     pub years: u32,
+    /// At state scale, how many districts get the field's records (the first ones made; the
+    /// rest keep their people, campuses and calendars). More than there are: every district.
+    #[arg(long, default_value_t = 10)]
+    pub recorded_districts: usize,
 }
 
 const FIRST: &[&str] = &[
@@ -337,7 +339,7 @@ async fn generate(db: &Db, instance: &Instance, args: &DemoArgs) -> Result<()> {
     if let Scale::State = args.scale {
         let mut sampled: Vec<Id> = Vec::new();
         for (district, _, _) in &b.principals {
-            if !sampled.contains(district) && sampled.len() < STATE_RECORDS_SAMPLE {
+            if !sampled.contains(district) && sampled.len() < args.recorded_districts {
                 sampled.push(*district);
             }
         }

@@ -4,7 +4,7 @@
 //! evaluators keep the district's practices: added, and retired when no longer asked (a
 //! practice is never rewritten, so a year's ratings keep meaning what they meant).
 
-use super::{label, rating_view, Assessed, AssessmentRating};
+use super::{district_assessments, label, rating_view, Assessed, AssessmentRating};
 use crate::campus::Local;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use triad_domain::assessment::checklist::{self as rules, ChecklistItem, NewPractice};
 use triad_domain::assessment::{parse_rating, Rating, SRO_PROGRAM};
 use triad_domain::audit::Outcome;
-use triad_domain::policy::{decide, Action, Decision, RecordClass, Resource, Tenant};
+use triad_domain::policy::{decide, Action, Decision};
 use triad_domain::{Id, Invalid, Timestamp};
 use triad_store::assessment::{self as store, PracticeRow, RatingRow};
 
@@ -45,11 +45,6 @@ pub struct ChecklistView {
     pub title: String,
     pub about: String,
     pub items: Vec<ChecklistItemView>,
-}
-
-/// A district's practices: read and kept by its leaders and evaluators.
-fn practices_record(district: Id) -> Resource {
-    Resource::new(RecordClass::Assessment, Tenant::district(district))
 }
 
 /// The school year an instant falls in, on the district's clock.
@@ -123,12 +118,10 @@ pub(super) async fn of_program(
     ctx: &Ctx,
     a: &Assessed,
     counted: &[Option<Rating>],
+    ratings: &[RatingRow],
 ) -> AppResult<Vec<ChecklistView>> {
     let local = &a.sides.local;
-    let pid = crate::partnership::id(&a.p);
-    let mut conn = ctx.app.db.acquire().await?;
-    let federal_ratings =
-        store::ratings(&mut conn, pid, a.year, &rules::stored_as(rules::FEDERAL)).await?;
+    let federal_ratings = super::rows_of(ratings, a.year, &rules::stored_as(rules::FEDERAL));
     let mut out = vec![view(
         rules::FEDERAL,
         "Federal action steps".to_string(),
@@ -139,13 +132,12 @@ pub(super) async fn of_program(
         local,
     )];
     let asked = asked_in(
-        &store::district_practices(&mut conn, &a.p.district_id).await?,
+        &store::district_practices(&mut ctx.app.db.acquire().await?, &a.p.district_id).await?,
         local,
         a.year,
     );
     if !asked.is_empty() {
-        let district_ratings =
-            store::ratings(&mut conn, pid, a.year, &rules::stored_as(rules::DISTRICT)).await?;
+        let district_ratings = super::rows_of(ratings, a.year, &rules::stored_as(rules::DISTRICT));
         out.push(view(
             rules::DISTRICT,
             format!("The district's own practices ({})", a.sides.district),
@@ -258,14 +250,14 @@ async fn district_of(ctx: &Ctx, district: &str) -> AppResult<(Id, triad_store::o
 /// A district's own practices, retired ones too.
 pub async fn district_practices(ctx: &Ctx, district: &str) -> AppResult<DistrictPractices> {
     let (id, d) = district_of(ctx, district).await?;
-    ctx.require(Action::View, practices_record(id), ("district", &d.id))
+    ctx.require(Action::View, district_assessments(id), ("district", &d.id))
         .await?;
     let local = Local::of(&d);
     let rows = store::district_practices(&mut ctx.app.db.acquire().await?, &d.id).await?;
     Ok(DistrictPractices {
         district_id: d.id.clone(),
         district: d.name.clone(),
-        may_change: decide(&ctx.actor, Action::Change, practices_record(id)) == Decision::Allow,
+        may_change: decide(&ctx.actor, Action::Change, district_assessments(id)) == Decision::Allow,
         practices: rows.iter().map(|r| practice_view(r, &local)).collect(),
     })
 }
@@ -277,8 +269,12 @@ pub async fn add_practice(
     input: &PracticeInput,
 ) -> AppResult<PracticeView> {
     let (id, d) = district_of(ctx, district).await?;
-    ctx.require(Action::Change, practices_record(id), ("district", &d.id))
-        .await?;
+    ctx.require(
+        Action::Change,
+        district_assessments(id),
+        ("district", &d.id),
+    )
+    .await?;
     let checked = NewPractice::parse(&input.short, &input.practice, &input.related)?;
     let mut row = PracticeRow {
         id: Id::new().to_string(),
@@ -318,7 +314,7 @@ pub async fn retire_practice(ctx: &Ctx, id: &str) -> AppResult<(String, Practice
     let (district, d) = district_of(ctx, &row.district_id).await?;
     ctx.require(
         Action::Change,
-        practices_record(district),
+        district_assessments(district),
         ("district_practice", &row.id),
     )
     .await?;

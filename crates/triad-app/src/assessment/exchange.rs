@@ -6,27 +6,16 @@
 
 use super::collaboration::relationship_scores;
 use super::findings::{campaigns_of_year, counted_ratings, district_campaigns};
-use super::{chosen_year, year_label, HeatColumn};
+use super::{chosen_year, district_assessments, year_label, HeatColumn};
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use serde::{Deserialize, Serialize};
-use triad_domain::assessment::aggregate::{self as rules, Aggregate, ProgramAggregate, Refusal};
+use triad_domain::assessment::aggregate::{self as rules, Aggregate, ProgramAggregate};
 use triad_domain::assessment::{Rating, SRO_PROGRAM};
 use triad_domain::audit::Outcome;
 use triad_domain::policy::{decide, Action, Decision, RecordClass, Resource, Tenant};
 use triad_domain::{Id, Invalid};
 use triad_store::state_aggregates::{self as store, ImportRow, SenderRow};
-
-/// A district's assessments: read by its leaders and evaluators (not by an agency's
-/// supervisor, who assesses only the agency's own programs).
-fn district_assessments(district: Id) -> Resource {
-    Resource::new(RecordClass::Assessment, Tenant::district(district))
-}
-
-/// Whether the reader may download the program's district's export.
-pub(super) fn may_export(ctx: &Ctx, p: &triad_store::org::Partnership) -> bool {
-    Id::parse(&p.district_id).is_some_and(|d| allowed(ctx, Action::View, district_assessments(d)))
-}
 
 /// The state's view of imported districts: the instance's evaluators (a state evaluator).
 fn state_view() -> Resource {
@@ -56,16 +45,18 @@ pub async fn export(ctx: &Ctx, district: &str, year: Option<&str>) -> AppResult<
         .into_iter()
         .filter(|r| r.district_id == d.id)
         .collect();
-    let mut programs = Vec::new();
-    let mut campaigns = Vec::new();
-    for row in &rows {
-        let p = triad_store::org::Partnership {
+    let partnerships: Vec<triad_store::org::Partnership> = rows
+        .iter()
+        .map(|row| triad_store::org::Partnership {
             id: row.partnership_id.clone(),
             agency_id: row.agency_id.clone(),
             district_id: row.district_id.clone(),
             started_on: row.started_on.clone(),
-        };
-        let ratings = counted_ratings(ctx, &p, &local, year).await?.map(|r| r.0);
+        })
+        .collect();
+    let mut programs = Vec::new();
+    for (row, p) in rows.iter().zip(&partnerships) {
+        let ratings = counted_ratings(ctx, p, &local, year).await?.map(|r| r.0);
         programs.push(ProgramAggregate {
             agency: row.agency_name.clone(),
             assessed: ratings.is_some(),
@@ -74,16 +65,15 @@ pub async fn export(ctx: &Ctx, district: &str, year: Option<&str>) -> AppResult<
                 |rs| rs.iter().map(|r| r.map(|r| r.code().to_string())).collect(),
             ),
         });
-        if campaigns.is_empty() {
-            campaigns = district_campaigns(ctx, &p).await?;
-        }
     }
-    if programs.is_empty() {
+    // The partnership survey is the district's: read once, through any of its programs.
+    let Some(first) = partnerships.first() else {
         return Err(AppError::Invalid(Invalid::one(
             "district",
             "the district has no SRO program (no agency serves it) to export",
         )));
-    }
+    };
+    let campaigns = district_campaigns(ctx, first).await?;
     let min_group = crate::surveys::campaigns::min_group(&ctx.app.db).await?;
     let of_year = campaigns_of_year(&campaigns, &local, year);
     let surveys = relationship_scores(ctx, of_year.iter(), min_group)
@@ -151,6 +141,8 @@ pub struct SenderView {
     pub name: String,
     pub fingerprint: String,
     pub added_at: String,
+    /// When trust in it was withdrawn (none: its files are taken).
+    pub withdrawn_at: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -161,6 +153,8 @@ pub struct ImportView {
     pub year_label: String,
     pub exported_at: String,
     pub programs: usize,
+    /// Sent by an instance no longer trusted: kept, but not on the heat map.
+    pub withdrawn: bool,
 }
 
 /// The state's page of sending instances and what they sent.
@@ -179,15 +173,20 @@ fn allowed(ctx: &Ctx, action: Action, r: Resource) -> bool {
     decide(&ctx.actor, action, r) == Decision::Allow
 }
 
+fn when(millis: i64) -> String {
+    triad_domain::Timestamp::from_millis(millis)
+        .to_datetime()
+        .format("%Y-%m-%d %H:%M UTC")
+        .to_string()
+}
+
 fn sender_view(s: &SenderRow) -> SenderView {
     SenderView {
         id: s.id.clone(),
         name: s.name.clone(),
         fingerprint: s.fingerprint.clone(),
-        added_at: triad_domain::Timestamp::from_millis(s.added_at)
-            .to_datetime()
-            .format("%Y-%m-%d %H:%M UTC")
-            .to_string(),
+        added_at: when(s.added_at),
+        withdrawn_at: s.withdrawn_at.map(when),
     }
 }
 
@@ -202,22 +201,22 @@ pub async fn state_imports(ctx: &Ctx) -> AppResult<StateImports> {
     let mut conn = ctx.app.db.acquire().await?;
     let senders = store::senders(&mut conn).await?;
     let current = i64::from(chrono::Datelike::year(&ctx.now.to_datetime()));
-    let mut imported = Vec::new();
-    for year in (current - 9..=current).rev() {
-        for row in store::of_year(&mut conn, year).await? {
+    let imported = store::of_years(&mut conn, current - 9, current)
+        .await?
+        .into_iter()
+        .map(|row| {
             let sender = senders.iter().find(|s| s.id == row.sender_id);
-            let programs =
-                serde_json::from_str::<Aggregate>(&row.aggregate).map_or(0, |a| a.programs.len());
-            imported.push(ImportView {
-                district: row.district.clone(),
+            ImportView {
                 sender: sender.map_or_else(String::new, |s| s.name.clone()),
-                school_year: row.school_year,
+                withdrawn: sender.is_none_or(|s| s.withdrawn_at.is_some()),
                 year_label: year_label(row.school_year),
-                exported_at: row.exported_at.clone(),
-                programs,
-            });
-        }
-    }
+                programs: rules::program_count(&row.aggregate),
+                district: row.district,
+                school_year: row.school_year,
+                exported_at: row.exported_at,
+            }
+        })
+        .collect();
     Ok(StateImports {
         adds_senders,
         imports,
@@ -277,6 +276,7 @@ pub async fn add_sender(ctx: &Ctx, input: &SenderInput) -> AppResult<SenderView>
         fingerprint: rules::fingerprint(&key),
         added_by: ctx.actor.user.to_string(),
         added_at: ctx.now.millis(),
+        withdrawn_at: None,
     };
     let mut tx = ctx.change().await?;
     if !store::add_sender(&mut tx, &row).await? {
@@ -285,13 +285,46 @@ pub async fn add_sender(ctx: &Ctx, input: &SenderInput) -> AppResult<SenderView>
             "an instance with this key is already added",
         )));
     }
+    // A key added again after a withdrawal keeps its first row (and what it sent).
+    let kept = store::sender_by_key(&mut tx, &row.public_key)
+        .await?
+        .ok_or(AppError::NotFound)?;
     tx.audit(
         ctx.event("assessment.aggregate_sender", Outcome::Ok)
-            .record("aggregate_sender", &row.id)
-            .content(&row),
+            .record("aggregate_sender", &kept.id)
+            .content(&kept),
     );
     tx.commit().await?;
-    Ok(sender_view(&row))
+    Ok(sender_view(&kept))
+}
+
+/// Withdraws trust from a sending instance (the administrator), on the audit trail: files it
+/// signs are refused from now on and what it sent leaves the heat map; its imports are kept,
+/// and adding its key again restores them.
+pub async fn withdraw_sender(ctx: &Ctx, id: &str) -> AppResult<SenderView> {
+    ctx.require(Action::Change, senders_record(), ("aggregate_sender", id))
+        .await?;
+    let mut tx = ctx.change().await?;
+    let sender = store::senders(&mut tx)
+        .await?
+        .into_iter()
+        .find(|s| s.id == id)
+        .ok_or(AppError::NotFound)?;
+    if !store::withdraw_sender(&mut tx, id, &ctx.actor.user.to_string(), ctx.now.millis()).await? {
+        return Err(AppError::Invalid(Invalid::one(
+            "sender",
+            format!("{} is already withdrawn", sender.name),
+        )));
+    }
+    tx.audit(
+        ctx.event("assessment.aggregate_sender_withdrawn", Outcome::Ok)
+            .record("aggregate_sender", id),
+    );
+    tx.commit().await?;
+    Ok(sender_view(&SenderRow {
+        withdrawn_at: Some(ctx.now.millis()),
+        ..sender
+    }))
 }
 
 /// What an import kept.
@@ -317,11 +350,7 @@ pub async fn import(ctx: &Ctx, file: Option<&[u8]>) -> AppResult<ImportReport> {
     let file = file
         .filter(|f| !f.is_empty())
         .ok_or_else(|| refused("choose the district's export file (.json) to import".into()))?;
-    let opened = rules::open(file).map_err(|r| match r {
-        Refusal::NotAnExport(_) | Refusal::BadSignature | Refusal::Invalid(_) => {
-            refused(r.to_string())
-        }
-    })?;
+    let opened = rules::open(file).map_err(|r| refused(r.to_string()))?;
     let key = rules::key_text(&opened.signed_by);
     let mut tx = ctx.change().await?;
     let Some(sender) = store::sender_by_key(&mut tx, &key).await? else {
@@ -330,20 +359,16 @@ pub async fn import(ctx: &Ctx, file: Option<&[u8]>) -> AppResult<ImportReport> {
             rules::fingerprint(&opened.signed_by)
         )));
     };
+    if let Some(withdrawn) = sender.withdrawn_at {
+        return Err(refused(format!(
+            "the file was signed by {}, whose files this instance no longer takes (withdrawn {}): the administrator adds its key again first",
+            sender.name,
+            when(withdrawn)
+        )));
+    }
     let a = &opened.aggregate;
-    // Kept in one form (UTC, milliseconds), so that which export is newer is a comparison of
-    // the stored text whatever offset the file was written with.
-    let exported_at = chrono::DateTime::parse_from_rfc3339(&a.exported_at)
-        .map(|t| {
-            t.with_timezone(&chrono::Utc)
-                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-        })
-        .map_err(|_| refused("the export's time of export is not a date and time".into()))?;
+    let exported_at = opened.exported_at_utc.clone();
     let before = store::kept(&mut tx, &sender.id, &a.district, a.school_year).await?;
-    let signature = serde_json::from_slice::<serde_json::Value>(file)
-        .ok()
-        .and_then(|v| v["signature"].as_str().map(str::to_string))
-        .unwrap_or_default();
     let row = ImportRow {
         id: Id::new().to_string(),
         sender_id: sender.id.clone(),
@@ -352,7 +377,7 @@ pub async fn import(ctx: &Ctx, file: Option<&[u8]>) -> AppResult<ImportReport> {
         exported_at: exported_at.clone(),
         digest: opened.digest.clone(),
         aggregate: opened.text.clone(),
-        signature,
+        signature: opened.signature.clone(),
         imported_by: ctx.actor.user.to_string(),
         imported_at: ctx.now.millis(),
     };
@@ -402,16 +427,20 @@ pub(super) async fn imported_columns(ctx: &Ctx, year: i64) -> AppResult<Vec<Heat
     let mut conn = ctx.app.db.acquire().await?;
     let senders = store::senders(&mut conn).await?;
     let mut out = Vec::new();
-    for row in store::of_year(&mut conn, year).await? {
+    for row in store::of_years(&mut conn, year, year).await? {
         // Kept only after its checks; a row that no longer reads is shown as nothing rather
         // than guessed at.
         let Ok(a) = serde_json::from_str::<Aggregate>(&row.aggregate) else {
             continue;
         };
-        let sender = senders
+        // What an instance no longer trusted sent stays kept, off the map.
+        let Some(sender) = senders
             .iter()
-            .find(|s| s.id == row.sender_id)
-            .map_or_else(String::new, |s| s.name.clone());
+            .find(|s| s.id == row.sender_id && s.withdrawn_at.is_none())
+            .map(|s| s.name.clone())
+        else {
+            continue;
+        };
         for p in a.programs {
             out.push(HeatColumn {
                 partnership: String::new(),

@@ -23,7 +23,7 @@ pub use collaboration::{
 };
 pub use exchange::{
     add_sender, export as aggregate_export, import as import_aggregate, own_key, state_imports,
-    ImportReport, ImportView, OwnKey, SenderInput, SenderView, StateImports,
+    withdraw_sender, ImportReport, ImportView, OwnKey, SenderInput, SenderView, StateImports,
 };
 pub use findings::{decide_finding, DecisionInput, FindingRef, FindingView, Proposals};
 pub use improvement::{of_program as improvement_of, Improvement};
@@ -37,6 +37,7 @@ use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::partnership;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use triad_domain::assessment::{
     self as rules, score, PersonRating, Rating, Scored, Source, Thresholds, SRO_PROGRAM,
 };
@@ -93,7 +94,8 @@ pub struct AssessmentEvidence {
     pub kind: String,
     pub count: usize,
     /// YYYY-MM-DD
-    pub dates: Vec<String>,
+    #[schema(value_type = Vec<String>)]
+    pub dates: Arc<Vec<String>>,
     pub link: Option<String>,
 }
 
@@ -138,7 +140,8 @@ pub struct AssessmentItem {
     pub rating_label: String,
     pub figures: Vec<String>,
     pub evidence: Vec<AssessmentEvidence>,
-    pub campuses: Vec<AssessmentCampus>,
+    #[schema(value_type = Vec<AssessmentCampus>)]
+    pub campuses: Arc<Vec<AssessmentCampus>>,
     /// The rating that counted for the school year before (none: not rated, or no records).
     pub last_year: Option<String>,
     pub last_year_label: String,
@@ -301,20 +304,33 @@ async fn ratings_of(ctx: &Ctx, p: &Partnership, year: i64) -> AppResult<Vec<Rati
     .await?)
 }
 
-/// The ratings that counted in the year before `year`, when the program has one with records.
-async fn year_before(ctx: &Ctx, a: &Assessed) -> AppResult<Vec<Option<Rating>>> {
+/// The ratings of one year and instrument among a program's ratings, newest first.
+fn rows_of(all: &[RatingRow], year: i64, instrument: &str) -> Vec<RatingRow> {
+    all.iter()
+        .filter(|r| r.school_year == year && r.instrument == instrument)
+        .cloned()
+        .collect()
+}
+
+/// The ratings that counted in the year before `year`, when the program has one with records
+/// (`ratings`: the program's ratings of both years).
+async fn year_before(
+    ctx: &Ctx,
+    a: &Assessed,
+    ratings: &[RatingRow],
+) -> AppResult<Vec<Option<Rating>>> {
     let before = a.year - 1;
     if !a.years.contains(&before) {
         return Ok(Vec::new());
     }
-    match assess(ctx, a.p.clone(), Some(&before.to_string())).await {
-        Ok(earlier) => {
-            let ratings = ratings_of(ctx, &a.p, before).await?;
-            Ok(counted(earlier.scored(), &ratings))
-        }
-        Err(AppError::Invalid(_)) => Ok(Vec::new()),
-        Err(e) => Err(e),
+    let earlier = scoring(ctx, &a.p, before, &a.sides.local).await?;
+    if !earlier.has_records {
+        return Ok(Vec::new());
     }
+    Ok(counted(
+        &earlier.scored,
+        &rows_of(ratings, before, &SRO_PROGRAM.key()),
+    ))
 }
 
 /// A program's year, scored: what `of_program` and a rating both need.
@@ -323,7 +339,7 @@ struct Assessed {
     sides: partnership::Sides,
     year: i64,
     years: Vec<i64>,
-    scoring: std::sync::Arc<Scoring>,
+    scoring: Arc<Scoring>,
 }
 
 impl Assessed {
@@ -364,6 +380,42 @@ pub struct Scoring {
     pub until: chrono::NaiveDate,
     pub year_over: bool,
     pub scored: Vec<rules::Scored>,
+    /// Each item's records as its page shows them, formatted once per scoring: a program's
+    /// page is read far more often than its records change.
+    shown: Vec<ItemShown>,
+}
+
+/// One item's records, formatted for reading.
+#[derive(Debug, Clone)]
+struct ItemShown {
+    /// Each evidence's dates (YYYY-MM-DD), in the order of the item's evidence.
+    dates: Vec<Arc<Vec<String>>>,
+    campuses: Arc<Vec<AssessmentCampus>>,
+}
+
+impl ItemShown {
+    fn of(scored: &Scored) -> ItemShown {
+        ItemShown {
+            dates: scored
+                .evidence
+                .iter()
+                .map(|e| Arc::new(e.dates.iter().map(|d| d.to_string()).collect()))
+                .collect(),
+            campuses: Arc::new(
+                scored
+                    .campuses
+                    .iter()
+                    .map(|c| AssessmentCampus {
+                        campus: c.campus.to_string(),
+                        name: c.name.clone(),
+                        rating: c.rating.map(|r| r.code().to_string()),
+                        rating_label: label(c.rating),
+                        figure: c.figure.clone(),
+                    })
+                    .collect(),
+            ),
+        }
+    }
 }
 
 /// Program years scored lately, by partnership and school year.
@@ -371,12 +423,7 @@ pub type Scorings = crate::fresh::Fresh<(String, i64), Scoring>;
 
 /// A program's year as its records rate it, scored at most a minute ago (the records behind an
 /// annual assessment need not be fresher).
-async fn scoring(
-    ctx: &Ctx,
-    p: &Partnership,
-    year: i64,
-    local: &Local,
-) -> AppResult<std::sync::Arc<Scoring>> {
+async fn scoring(ctx: &Ctx, p: &Partnership, year: i64, local: &Local) -> AppResult<Arc<Scoring>> {
     ctx.app
         .assessments
         .get_or_compute(ctx.now, (p.id.clone(), year), || async {
@@ -384,15 +431,17 @@ async fn scoring(
             let cal = crate::campus::district_calendar(ctx, district, Some(year)).await?;
             let gathered = facts::gather(ctx, p, agency, district, &cal, local).await?;
             let t = thresholds(ctx).await?;
+            let scored: Vec<Scored> = SRO_PROGRAM
+                .items
+                .iter()
+                .map(|i| score(i.number, &gathered.facts, &t))
+                .collect();
             Ok(Scoring {
                 has_records: gathered.has_records,
                 until: gathered.facts.until,
                 year_over: gathered.facts.year_over,
-                scored: SRO_PROGRAM
-                    .items
-                    .iter()
-                    .map(|i| score(i.number, &gathered.facts, &t))
-                    .collect(),
+                shown: scored.iter().map(ItemShown::of).collect(),
+                scored,
             })
         })
         .await
@@ -404,9 +453,17 @@ pub async fn of_program(ctx: &Ctx, id: &str, year: Option<&str>) -> AppResult<Pr
     let p = partnership::find(ctx, id, Action::View, rules::record).await?;
     let a = assess(ctx, p, year).await?;
     let local = &a.sides.local;
-    let ratings = ratings_of(ctx, &a.p, a.year).await?;
+    // Both years' ratings, of the instrument and the checklists, in one read.
+    let all_ratings = store::ratings_in_years(
+        &mut ctx.app.db.acquire().await?,
+        partnership::id(&a.p),
+        a.year - 1,
+        a.year,
+    )
+    .await?;
+    let ratings = rows_of(&all_ratings, a.year, &SRO_PROGRAM.key());
     let now = counted(a.scored(), &ratings);
-    let before = year_before(ctx, &a).await?;
+    let before = year_before(ctx, &a, &all_ratings).await?;
     let mut summary = AssessmentSummary {
         met: 0,
         partly_met: 0,
@@ -415,7 +472,14 @@ pub async fn of_program(ctx: &Ctx, id: &str, year: Option<&str>) -> AppResult<Pr
         unrated: 0,
     };
     let mut items = Vec::new();
-    for (i, (item, scored)) in SRO_PROGRAM.items.iter().zip(a.scored()).enumerate() {
+    let shown = &a.scoring.shown;
+    for (i, ((item, scored), shown)) in SRO_PROGRAM
+        .items
+        .iter()
+        .zip(a.scored())
+        .zip(shown)
+        .enumerate()
+    {
         let mine: Vec<&RatingRow> = ratings
             .iter()
             .filter(|r| r.item == i64::from(item.number))
@@ -446,24 +510,15 @@ pub async fn of_program(ctx: &Ctx, id: &str, year: Option<&str>) -> AppResult<Pr
             evidence: scored
                 .evidence
                 .iter()
-                .map(|e| AssessmentEvidence {
+                .zip(&shown.dates)
+                .map(|(e, dates)| AssessmentEvidence {
                     kind: e.kind.clone(),
                     count: e.count,
-                    dates: e.dates.iter().map(|d| d.to_string()).collect(),
+                    dates: Arc::clone(dates),
                     link: link(ctx, &a.p, e.source),
                 })
                 .collect(),
-            campuses: scored
-                .campuses
-                .iter()
-                .map(|c| AssessmentCampus {
-                    campus: c.campus.to_string(),
-                    name: c.name.clone(),
-                    rating: c.rating.map(|r| r.code().to_string()),
-                    rating_label: label(c.rating),
-                    figure: c.figure.clone(),
-                })
-                .collect(),
+            campuses: Arc::clone(&shown.campuses),
             last_year: last_year.map(|r| r.code().to_string()),
             last_year_label: if before.is_empty() {
                 "no assessment".to_string()
@@ -479,7 +534,7 @@ pub async fn of_program(ctx: &Ctx, id: &str, year: Option<&str>) -> AppResult<Pr
         Action::Change,
         partnership::record(&a.p, rules::record),
     ) == Decision::Allow;
-    let checklists = checklists::of_program(ctx, &a, &now).await?;
+    let checklists = checklists::of_program(ctx, &a, &now, &all_ratings).await?;
     Ok(ProgramAssessment {
         partnership: a.p.id.clone(),
         agency: a.sides.agency.clone(),
@@ -494,16 +549,30 @@ pub async fn of_program(ctx: &Ctx, id: &str, year: Option<&str>) -> AppResult<Pr
         summary,
         items,
         may_rate,
-        state_export: exchange::may_export(ctx, &a.p).then(|| {
+        state_export: reads_district_assessments(ctx, &a.p).then(|| {
             format!(
                 "/districts/{}/assessment-export?year={}",
                 a.p.district_id, a.year
             )
         }),
         checklists,
-        district_practices: exchange::may_export(ctx, &a.p)
+        district_practices: reads_district_assessments(ctx, &a.p)
             .then(|| format!("/districts/{}/practices", a.p.district_id)),
         years: year_choices(&a.years),
+    })
+}
+
+/// A district's assessments as a whole (its state export, its own practices): read by its
+/// leaders and evaluators, not by an agency's supervisor, who assesses only the agency's own
+/// programs.
+fn district_assessments(district: Id) -> Resource {
+    Resource::new(RecordClass::Assessment, Tenant::district(district))
+}
+
+/// Whether the reader reads the program's district's assessments as a whole.
+fn reads_district_assessments(ctx: &Ctx, p: &Partnership) -> bool {
+    Id::parse(&p.district_id).is_some_and(|d| {
+        decide(&ctx.actor, Action::View, district_assessments(d)) == Decision::Allow
     })
 }
 

@@ -138,6 +138,21 @@ pub struct Opened {
     pub digest: String,
     /// The signed text, kept as it came.
     pub text: String,
+    /// The signature, as the file gives it (base64).
+    pub signature: String,
+    /// When it was exported, in one form (UTC, milliseconds), so that which of two exports
+    /// is newer is a comparison of text whatever offset each was written with.
+    pub exported_at_utc: String,
+}
+
+/// How many programs a kept aggregate's text holds, without reading their ratings (0 for a
+/// text that no longer reads).
+pub fn program_count(aggregate_text: &str) -> usize {
+    #[derive(Deserialize)]
+    struct Programs {
+        programs: Vec<serde::de::IgnoredAny>,
+    }
+    serde_json::from_str::<Programs>(aggregate_text).map_or(0, |p| p.programs.len())
 }
 
 /// Why a file is refused, in words for the person importing it.
@@ -186,10 +201,16 @@ pub fn open(file: &[u8]) -> Result<Opened, Refusal> {
     let aggregate: Aggregate = serde_json::from_str(aggregate_text)
         .map_err(|e| Refusal::Invalid(format!("the export's content is not understood ({e})")))?;
     check(&aggregate)?;
+    let exported_at_utc = chrono::DateTime::parse_from_rfc3339(&aggregate.exported_at)
+        .map_err(|_| Refusal::Invalid("the export's time of export is not a date and time".into()))?
+        .with_timezone(&chrono::Utc)
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     Ok(Opened {
         signed_by,
         digest: hex::encode(Sha256::digest(aggregate_text.as_bytes())),
         text: aggregate_text.to_string(),
+        signature: envelope.signature.trim().to_string(),
+        exported_at_utc,
         aggregate,
     })
 }

@@ -30,6 +30,7 @@ pub fn routes() -> Routes {
         .get("/api/v1/districts/{id}/assessment-export", aggregate_export)
         .get("/api/v1/assessment-imports", state_imports)
         .post("/api/v1/assessment-senders", add_sender)
+        .post("/api/v1/assessment-senders/{id}/withdraw", withdraw_sender)
         .post("/api/v1/assessment-imports", import_aggregate)
         .get("/api/v1/districts/{id}/practices", district_practices)
         .post("/api/v1/districts/{id}/practices", add_practice)
@@ -50,6 +51,7 @@ pub fn routes() -> Routes {
         aggregate_export,
         state_imports,
         add_sender,
+        withdraw_sender,
         import_aggregate,
         district_practices,
         add_practice,
@@ -246,6 +248,15 @@ async fn add_sender(
         StatusCode::CREATED,
         Json(service::add_sender(&ctx, &input).await?),
     ))
+}
+
+/// Withdraws trust from a sending instance (the administrator): files it signs are refused
+/// from now on and what it sent leaves the heat map; its imports are kept, and adding its key
+/// again restores them.
+#[utoipa::path(post, path = "/api/v1/assessment-senders/{id}/withdraw", tag = "assessment", params(("id" = String, Path), ("Idempotency-Key" = String, Header)),
+    responses((status = 200, body = SenderView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("token" = [])))]
+async fn withdraw_sender(ctx: Ctx, Path(id): Path<String>) -> WebResult<Json<SenderView>> {
+    Ok(Json(service::withdraw_sender(&ctx, &id).await?))
 }
 
 /// Imports a district's signed aggregate (the body is the file as exported). Refused, with

@@ -17,6 +17,7 @@ pub fn routes() -> Routes {
         .get("/districts/{id}/assessment-export", export)
         .get("/assessments/imports", page)
         .post("/assessments/senders", add_sender)
+        .post("/assessments/senders/{id}/withdraw", withdraw_sender)
         .post("/assessments/imports", import)
 }
 
@@ -42,13 +43,14 @@ struct StatePage {
     sender_form: Option<FormToken>,
     import_form: Option<FormToken>,
     report: Option<ImportReport>,
-    added: Option<String>,
+    /// What the administrator just did to the list of senders.
+    changed: Option<String>,
 }
 
 async fn show(
     ctx: &Ctx,
     report: Option<ImportReport>,
-    added: Option<String>,
+    changed: Option<String>,
 ) -> WebResult<Html<String>> {
     let m = service::state_imports(ctx).await?;
     render(&StatePage {
@@ -57,7 +59,7 @@ async fn show(
         import_form: m.imports.then(|| ctx.form()),
         m,
         report,
-        added,
+        changed,
     })
 }
 
@@ -70,7 +72,23 @@ async fn add_sender(ctx: Ctx, Form(input): Form<SenderInput>) -> WebResult<Html<
     show(
         &ctx,
         None,
-        Some(format!("{} (key {})", added.name, added.fingerprint)),
+        Some(format!(
+            "Added: {} (key {}). Files it signs can now be imported.",
+            added.name, added.fingerprint
+        )),
+    )
+    .await
+}
+
+async fn withdraw_sender(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
+    let withdrawn = service::withdraw_sender(&ctx, &id).await?;
+    show(
+        &ctx,
+        None,
+        Some(format!(
+            "Withdrawn: {} (key {}). Files it signs are refused, and what it sent is off the program assessments; its imports are kept below, and adding its key again restores them.",
+            withdrawn.name, withdrawn.fingerprint
+        )),
     )
     .await
 }

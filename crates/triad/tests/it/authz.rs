@@ -372,7 +372,11 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
         // The state's page of sending instances: the administrator (who adds them) and a state
         // evaluator (who imports; the walk's evaluator is the district's, not the state's).
         ("GET", "/assessments/imports" | "/api/v1/assessment-imports")
-        | ("POST", "/assessments/senders" | "/api/v1/assessment-senders") => e(ADMIN, ADMIN),
+        | ("POST", "/assessments/senders" | "/api/v1/assessment-senders")
+        | (
+            "POST",
+            "/assessments/senders/{id}/withdraw" | "/api/v1/assessment-senders/{id}/withdraw",
+        ) => e(ADMIN, ADMIN),
         ("POST", "/assessments/imports" | "/api/v1/assessment-imports") => e(NOBODY, NOBODY),
         // Every reader gets the heat map of the programs they may assess (none: an empty one).
         ("GET", "/assessments" | "/assessments.csv" | "/api/v1/assessments") => {
@@ -623,6 +627,12 @@ async fn concrete(app: &TestApp, path: &str, actor: &str, foreign: bool) -> Stri
         plan_step(app, partnership, app.user(owner))
             .await
             .to_string()
+    } else if path.starts_with("/assessments/senders/")
+        || path.starts_with("/api/v1/assessment-senders/")
+    {
+        // Each request withdraws a fresh sender (senders are the instance's, so no other
+        // tenant's exists).
+        aggregate_sender(app).await
     } else if path.starts_with("/district-practices/")
         || path.starts_with("/api/v1/district-practices/")
     {
@@ -764,6 +774,26 @@ async fn district_practice(app: &TestApp, district: triad_domain::Id) -> String 
         .await
         .unwrap();
     assert!(added.is_some());
+    tx.commit().await.unwrap();
+    id
+}
+
+/// A fresh instance the state takes aggregates from.
+async fn aggregate_sender(app: &TestApp) -> String {
+    let id = triad_domain::Id::new().to_string();
+    let row = triad_store::state_aggregates::SenderRow {
+        id: id.clone(),
+        name: "Lakeview Unified".into(),
+        public_key: triad_domain::Id::new().to_string(),
+        fingerprint: "0000".into(),
+        added_by: app.user("admin").to_string(),
+        added_at: 0,
+        withdrawn_at: None,
+    };
+    let mut tx = app.db.begin().await.unwrap();
+    assert!(triad_store::state_aggregates::add_sender(&mut tx, &row)
+        .await
+        .unwrap());
     tx.commit().await.unwrap();
     id
 }

@@ -36,6 +36,14 @@ async fn import(state: &TestApp, token: &str, file: &str) -> reqwest::Response {
         .expect("import")
 }
 
+/// The one sender the state's administrator added.
+async fn state_page_sender(state: &TestApp, admin: &str) -> String {
+    let page = state.api_json("/api/v1/assessment-imports", admin).await;
+    let senders = page["senders"].as_array().unwrap();
+    assert_eq!(senders.len(), 1, "{page:#}");
+    senders[0]["id"].as_str().unwrap().to_string()
+}
+
 async fn refused_with(r: reqwest::Response, words: &str) {
     assert_eq!(r.status(), 422);
     let err: Value = r.json().await.unwrap();
@@ -88,12 +96,7 @@ both_engines!(
         );
 
         // The district's own heat map, which the state's must match.
-        let heat: Value = district
-            .api_get("/api/v1/assessments", &evaluator)
-            .await
-            .json()
-            .await
-            .unwrap();
+        let heat: Value = district.api_json("/api/v1/assessments", &evaluator).await;
         let own_column = heat["programs"][0]["ratings"].clone();
 
         // The state: another instance, another database, another key.
@@ -123,11 +126,8 @@ both_engines!(
         // The district's administrator reads its key; the state's administrator adds it.
         let district_admin = district.token("admin").await;
         let page: Value = district
-            .api_get("/api/v1/assessment-imports", &district_admin)
-            .await
-            .json()
-            .await
-            .unwrap();
+            .api_json("/api/v1/assessment-imports", &district_admin)
+            .await;
         let key = page["own_key"]["public_key"].as_str().unwrap().to_string();
         for (body, field) in [
             (json!({"name": "", "public_key": key}), "name"),
@@ -145,12 +145,7 @@ both_engines!(
         }
         // Its own key is not a sender; the evaluator adds none; the district's leader of the
         // state instance reaches neither page.
-        let state_page: Value = state
-            .api_get("/api/v1/assessment-imports", &admin)
-            .await
-            .json()
-            .await
-            .unwrap();
+        let state_page: Value = state.api_json("/api/v1/assessment-imports", &admin).await;
         let own = state_page["own_key"]["public_key"].as_str().unwrap();
         let r = state
             .api_post(
@@ -212,11 +207,8 @@ both_engines!(
         assert_eq!(report["sender"], "Lakeview IT");
         let year = aggregate["school_year"].as_i64().unwrap();
         let state_heat: Value = state
-            .api_get(&format!("/api/v1/assessments?year={year}"), &importer)
-            .await
-            .json()
-            .await
-            .unwrap();
+            .api_json(&format!("/api/v1/assessments?year={year}"), &importer)
+            .await;
         let imported: Vec<&Value> = state_heat["programs"]
             .as_array()
             .unwrap()
@@ -229,11 +221,8 @@ both_engines!(
         // A district-scoped reader of the state instance sees no imported district.
         let state_director = state.token("director").await;
         let theirs: Value = state
-            .api_get(&format!("/api/v1/assessments?year={year}"), &state_director)
-            .await
-            .json()
-            .await
-            .unwrap();
+            .api_json(&format!("/api/v1/assessments?year={year}"), &state_director)
+            .await;
         assert!(
             theirs["programs"]
                 .as_array()
@@ -270,6 +259,74 @@ both_engines!(
             2
         );
 
+        // The administrator withdraws trust from the district's instance: its files are
+        // refused, what it sent leaves the heat map but stays kept; adding the key again
+        // restores it under the same sender. Nobody else withdraws; twice is refused.
+        let sender_id = state_page_sender(&state, &admin).await;
+        let withdraw = format!("/api/v1/assessment-senders/{sender_id}/withdraw");
+        let r = state.api_post(&importer, &withdraw, json!({})).await;
+        assert!(matches!(r.status().as_u16(), 403 | 404), "{}", r.status());
+        let r = state
+            .api_post(
+                &admin,
+                "/api/v1/assessment-senders/nobody/withdraw",
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status(), 404);
+        let r = state.api_post(&admin, &withdraw, json!({})).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+        let r = state.api_post(&admin, &withdraw, json!({})).await;
+        assert_eq!(r.status(), 422);
+        assert_eq!(
+            state
+                .audit_count("assessment.aggregate_sender_withdrawn", "ok")
+                .await,
+            1
+        );
+        district.clock.advance_minutes(1);
+        let newest = export(&district, &director).await;
+        refused_with(import(&state, &importer, &newest).await, "no longer takes").await;
+        let heat_year = format!("/api/v1/assessments?year={year}");
+        let imported_columns = |heat: &Value| {
+            heat["programs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|c| c["imported_from"].is_string())
+                .count()
+        };
+        assert_eq!(
+            imported_columns(&state.api_json(&heat_year, &importer).await),
+            0
+        );
+        let listed = state
+            .api_json("/api/v1/assessment-imports", &importer)
+            .await;
+        assert_eq!(listed["imported"][0]["withdrawn"], true, "{listed:#}");
+        assert!(
+            listed["senders"][0]["withdrawn_at"].is_string(),
+            "{listed:#}"
+        );
+        assert_eq!(state.count("aggregate_imports").await, 1);
+        let r = state
+            .api_post(
+                &admin,
+                "/api/v1/assessment-senders",
+                json!({"name": "Lakeview IT again", "public_key": key}),
+            )
+            .await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
+        let restored: Value = r.json().await.unwrap();
+        assert_eq!(restored["id"], sender_id);
+        assert!(restored["withdrawn_at"].is_null());
+        assert_eq!(
+            imported_columns(&state.api_json(&heat_year, &importer).await),
+            1
+        );
+        let r = import(&state, &importer, &newest).await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
+
         // The pages: the state evaluator's import form and the leader's download link.
         let s = state.session_of(state_evaluator).await;
         let html = state
@@ -280,13 +337,29 @@ both_engines!(
             .unwrap();
         assert!(html.contains("Import a district's export"), "{html}");
         assert!(html.contains("Lakeview IT"));
+        assert!(!html.contains("/withdraw\""), "{html}");
+        // The administrator's page offers to withdraw each trusted instance.
+        let admin_session = state.session("admin").await;
+        let html = state
+            .get("/assessments/imports", &admin_session)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains(&format!("/assessments/senders/{sender_id}/withdraw\"")),
+            "{html}"
+        );
         let html = state
             .get(&format!("/assessments?year={year}"), &s)
             .await
             .text()
             .await
             .unwrap();
-        assert!(html.contains("imported: Lakeview IT, exported"), "{html}");
+        assert!(
+            html.contains("imported: Lakeview IT again, exported"),
+            "{html}"
+        );
         assert!(html.contains("href=\"/assessments/imports\""));
         let s = district.session("director").await;
         let html = district

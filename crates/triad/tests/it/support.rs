@@ -526,6 +526,15 @@ impl TestApp {
             .expect("api get")
     }
 
+    /// A GET that must answer 200, read as JSON.
+    pub async fn api_json(&self, path: &str, token: &str) -> serde_json::Value {
+        let r = self.api_get(path, token).await;
+        let status = r.status();
+        let text = r.text().await.expect("api body");
+        assert_eq!(status, 200, "GET {path}: {text}");
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("GET {path}: {e}: {text}"))
+    }
+
     pub async fn api_send(
         &self,
         method: reqwest::Method,
