@@ -316,11 +316,20 @@ async fn insert_rows<'c>(conn: impl Into<Conn<'c>>, rows: &[ActivityRow]) -> Sto
         return Ok(0);
     }
     let mut c: Conn = conn.into();
+    let per_statement = crate::conn::rows_per_statement(c.engine(), 29, rows.len());
+    let mut inserted = 0;
+    for chunk in rows.chunks(per_statement) {
+        inserted += insert_statement(&mut c, chunk).await?;
+    }
+    Ok(inserted)
+}
+
+async fn insert_statement(c: &mut Conn<'_>, rows: &[ActivityRow]) -> StoreResult<u64> {
     let sql = format!(
         "INSERT INTO activities ({COLUMNS}) VALUES {} ON CONFLICT (id) DO NOTHING",
         crate::conn::placeholders(rows.len(), 29)
     );
-    Ok(crate::run!(&mut c, |c| {
+    Ok(crate::run!(c, |c| {
         let mut q = sqlx::query(&sql);
         for a in rows {
             q = q

@@ -68,7 +68,8 @@ pub(crate) async fn chain<'c>(
         chained.push(entry);
     }
     let mut c: Conn = conn.into();
-    let chunks = chained.chunks(ENTRIES_PER_INSERT);
+    let per_statement = crate::conn::rows_per_statement(c.engine(), 14, ENTRIES_PER_INSERT);
+    let chunks = chained.chunks(per_statement);
     let last = chunks.len() - 1;
     for (i, rows) in chunks.enumerate() {
         insert_entries(&mut c, rows, (i == last).then_some(&tip)).await?;

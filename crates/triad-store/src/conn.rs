@@ -96,6 +96,29 @@ impl<'a, 'b> From<&'a mut Conn<'b>> for Conn<'a> {
     }
 }
 
+impl Conn<'_> {
+    pub fn engine(&self) -> Engine {
+        match self {
+            Conn::Sqlite(_) => Engine::Sqlite,
+            Conn::Postgres(_) => Engine::Postgres,
+        }
+    }
+}
+
+/// The most arguments one SQLite statement is given. SQLite finds each argument's slot by a
+/// scan of the statement's parameter names, so binding a statement costs the square of its
+/// arguments: a 400-row batch of 29 columns spent seconds binding, 93 % of a bulk load.
+const SQLITE_ARGUMENTS: usize = 300;
+
+/// How many rows one multi-row INSERT of `width` columns takes: `most` on PostgreSQL (where a
+/// statement is a round trip), as many as keep binding cheap on SQLite (in process).
+pub(crate) fn rows_per_statement(engine: Engine, width: usize, most: usize) -> usize {
+    match engine {
+        Engine::Sqlite => (SQLITE_ARGUMENTS / width.max(1)).clamp(1, most.max(1)),
+        Engine::Postgres => most.max(1),
+    }
+}
+
 /// The VALUES list of a multi-row INSERT: `rows` tuples of `width` numbered placeholders.
 pub(crate) fn placeholders(rows: usize, width: usize) -> String {
     let tuples: Vec<String> = (0..rows)

@@ -121,7 +121,8 @@ pub async fn finish_many(db: &Db, answers: &[Answer]) -> StoreResult<()> {
         return Ok(());
     }
     let mut tx = db.begin().await?;
-    for chunk in answers.chunks(ANSWERS_PER_STATEMENT) {
+    let per_statement = crate::conn::rows_per_statement(db.engine(), 7, ANSWERS_PER_STATEMENT);
+    for chunk in answers.chunks(per_statement) {
         let sql = format!(
             "INSERT INTO idempotency_keys (actor_key, key, request_hash, created_at, status, location, body) \
              VALUES {} ON CONFLICT (actor_key, key) DO UPDATE \

@@ -185,7 +185,8 @@ pub async fn insert_answers<'c>(
     answers: &[AnswerRow],
 ) -> StoreResult<()> {
     let mut c: Conn = conn.into();
-    for chunk in answers.chunks(ROWS_PER_STATEMENT) {
+    let per_statement = crate::conn::rows_per_statement(c.engine(), 8, ROWS_PER_STATEMENT);
+    for chunk in answers.chunks(per_statement) {
         let sql = format!(
             "INSERT INTO survey_answers (response_id, campaign_id, question_key, value_number, value_bool, \
              value_text, original, flags) VALUES {}",
@@ -311,7 +312,8 @@ pub async fn insert_codings<'c>(
         .filter(|(i, k)| last.get(&(&k.response_id, &k.question_key, &k.theme)) == Some(i))
         .map(|(_, k)| k)
         .collect();
-    for chunk in kept.chunks(ROWS_PER_STATEMENT) {
+    let per_statement = crate::conn::rows_per_statement(c.engine(), 7, ROWS_PER_STATEMENT);
+    for chunk in kept.chunks(per_statement) {
         let sql = format!(
             "INSERT INTO survey_codings (response_id, campaign_id, question_key, theme, phrase, source, removed) \
              VALUES {} ON CONFLICT (response_id, question_key, theme) \

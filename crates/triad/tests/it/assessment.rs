@@ -279,18 +279,17 @@ both_engines!(
 /// in four taps and a few words; the page fits the phone and says who rated it and why.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_evaluator_rates_a_practice_from_a_phone() {
-    use crate::browser::{browser, click, end_browser, screenshot, sign_in, start_driver};
+    use crate::browser::{
+        browser, click, element_after_navigation, end_browser, screenshot, sign_in, start_driver,
+    };
     use fantoccini::Locator;
     let app = TestApp::start(Engine::Sqlite).await;
     let driver = start_driver();
     let phone = browser(&driver, 390, 844).await;
     sign_in(&phone, &app, "evaluator").await;
     click(&phone, "#assessments li a").await;
-    let heading = phone
-        .wait()
-        .for_element(Locator::Css("main h1"))
+    let heading = element_after_navigation(&phone, "main h1")
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -314,11 +313,7 @@ async fn an_evaluator_rates_a_practice_from_a_phone() {
         .await
         .unwrap();
     click(&phone, "#item-4 button[type=submit]").await;
-    let item = phone
-        .wait()
-        .for_element(Locator::Css("#item-4 .rating-note"))
-        .await
-        .unwrap();
+    let item = element_after_navigation(&phone, "#item-4 .rating-note").await;
     assert_eq!(
         item.text().await.unwrap(),
         "Sanctions are agreed for fights, not yet for thefts."

@@ -156,10 +156,7 @@ pub(crate) async fn sign_in(c: &Client, app: &TestApp, user: &str) {
         .await
         .unwrap();
     // Signed-in pages carry the top bar; wait for it so the sign-in page is gone.
-    c.wait()
-        .for_element(Locator::Css("header.top"))
-        .await
-        .unwrap();
+    element_after_navigation(c, "header.top").await;
 }
 
 /// Clicks the first element a CSS selector finds, brought to the middle of the screen first
@@ -236,11 +233,8 @@ async fn an_sro_and_a_principal_each_see_their_own_home() {
     click(&phone, "input[value=counseling_student]").await;
     click(&phone, "input[name=minutes][value='15']").await;
     click(&phone, "button.big").await;
-    let saved = phone
-        .wait()
-        .for_element(Locator::Id("saved"))
+    let saved = element_after_navigation(&phone, "#saved")
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -294,10 +288,7 @@ async fn an_sro_and_a_principal_each_see_their_own_home() {
         .click()
         .await
         .unwrap();
-    desk.wait()
-        .for_element(Locator::Id("username"))
-        .await
-        .unwrap();
+    element_after_navigation(&desk, "#username").await;
     desk.goto(&app.url("/")).await.unwrap();
     assert!(desk
         .current_url()
@@ -893,11 +884,7 @@ async fn a_refused_form_comes_back_as_it_was_filled() {
     click(&phone, "input[name=search_basis][value=consent]").await;
     // Corrected and sent again: saved once.
     click(&phone, "button.big").await;
-    phone
-        .wait()
-        .for_element(Locator::Id("saved"))
-        .await
-        .unwrap();
+    element_after_navigation(&phone, "#saved").await;
     assert_eq!(app.audit_count("activity.create", "ok").await, before + 1);
     end_browser(phone).await;
 }
@@ -918,11 +905,8 @@ async fn a_page_answered_to_a_form_is_shown_as_it_is() {
         "form[action='/account/tokens'] button[type=submit]",
     )
     .await;
-    let secret = laptop
-        .wait()
-        .for_element(Locator::Id("new-token"))
+    let secret = element_after_navigation(&laptop, "#new-token")
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -1036,12 +1020,9 @@ async fn quick_log(c: &Client, app: &TestApp, taps: &[&str]) -> usize {
         t.tap(css).await;
     }
     t.tap("button.big").await;
-    c.wait().for_element(Locator::Id("saved")).await.unwrap();
+    element_after_navigation(c, "#saved").await;
     // The next page's script is in place before anything on it is tapped.
-    c.wait()
-        .for_element(Locator::Css("html[data-script=ready]"))
-        .await
-        .unwrap();
+    element_after_navigation(c, "html[data-script=ready]").await;
     t.count
 }
 
@@ -1114,11 +1095,7 @@ async fn the_quick_entry_takes_three_taps_and_asks_only_what_the_category_needs(
     )
     .await;
     click(&phone, "#undo").await;
-    phone
-        .wait()
-        .for_element(Locator::Id("undone"))
-        .await
-        .unwrap();
+    element_after_navigation(&phone, "#undone").await;
     let marked = script(
         &phone,
         "return document.querySelectorAll('#recent li.undone').length;",
@@ -1487,11 +1464,8 @@ async fn a_report_reads_in_hours_keeps_its_period_and_fits_a_phone() {
     .await;
     click(&phone, "#period option[value=year]").await;
     click(&phone, "#report-form button[type=submit]").await;
-    let total = phone
-        .wait()
-        .for_element(Locator::Id("report-total"))
+    let total = element_after_navigation(&phone, "#report-total")
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -2038,11 +2012,8 @@ async fn a_campaign_is_set_up_with_its_link_code_flyer_and_daily_counts() {
     assert!(counts.contains("Parent fewer than 5"), "{counts}");
     // The flyer: its name, the district's notice, the link and its code, to print.
     click(&laptop, "section.campaign a[href$='/flyer']").await;
-    let flyer = laptop
-        .wait()
-        .for_element(Locator::Css("article.flyer"))
+    let flyer = element_after_navigation(&laptop, "article.flyer")
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
