@@ -254,6 +254,24 @@ async fn end_pending(
 
 /// Ends the actor's session (a token is not a sign-in: nothing to end). Pages of this session
 /// still open elsewhere stop hearing its campuses.
+/// Ends every session of the reader, this one included, on every device ("sign out
+/// everywhere": a phone left behind, a shared computer): how many were ended. API tokens are
+/// not sessions and stay (each is revoked on its own).
+pub async fn sign_out_everywhere(ctx: &Ctx) -> AppResult<usize> {
+    let mut tx = ctx.change().await?;
+    let ended = store::delete_sessions_of(&mut tx, ctx.actor.user).await?;
+    tx.audit(
+        ctx.event("auth.sign_out_everywhere", Outcome::Ok)
+            .record("user", ctx.actor.user)
+            .content(&serde_json::json!({ "sessions_ended": ended.len() })),
+    );
+    tx.commit().await?;
+    for hash in &ended {
+        ctx.app.live.end_streams(&format!("session:{hash}"));
+    }
+    Ok(ended.len())
+}
+
 pub async fn sign_out(ctx: &Ctx) -> AppResult<()> {
     let crate::access::Credential::Session { token_hash, .. } = &ctx.credential else {
         return Ok(());

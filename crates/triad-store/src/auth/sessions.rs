@@ -77,3 +77,24 @@ pub async fn delete_session<'c>(conn: impl Into<Conn<'c>>, token_hash: &str) -> 
     )?;
     Ok(())
 }
+
+/// Ends every session of a person ("sign out everywhere"): the hashes of those ended, so the
+/// caller can close what this instance streams to them.
+pub async fn delete_sessions_of<'c>(
+    conn: impl Into<Conn<'c>>,
+    user: Id,
+) -> StoreResult<Vec<String>> {
+    let mut c: Conn = conn.into();
+    let ended: Vec<(String,)> = crate::fetch_all!(
+        &mut c,
+        (String,),
+        "SELECT token_hash FROM sessions WHERE user_id = $1",
+        user.to_string()
+    )?;
+    execute!(
+        &mut c,
+        "DELETE FROM sessions WHERE user_id = $1",
+        user.to_string()
+    )?;
+    Ok(ended.into_iter().map(|(hash,)| hash).collect())
+}

@@ -22,6 +22,7 @@ pub fn routes() -> Routes {
         .get("/login/second-factor", second_factor_page)
         .post("/login/second-factor", second_factor_submit)
         .post("/logout", logout)
+        .post("/account/sign-out-everywhere", sign_out_everywhere)
 }
 
 #[derive(Template)]
@@ -216,6 +217,14 @@ async fn second_factor_submit(
 /// Ends this session.
 async fn logout(ctx: Ctx) -> WebResult<Response> {
     sign_in::sign_out(&ctx).await?;
+    let mut response = Redirect::to("/login").into_response();
+    clear_session_cookie(&mut response);
+    Ok(response)
+}
+
+/// Ends every session of the person, this one too, and leaves them at the sign-in page.
+async fn sign_out_everywhere(ctx: Ctx) -> WebResult<Response> {
+    sign_in::sign_out_everywhere(&ctx).await?;
     let mut response = Redirect::to("/login").into_response();
     clear_session_cookie(&mut response);
     Ok(response)

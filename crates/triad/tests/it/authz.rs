@@ -128,6 +128,7 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
             | "/account/tokens"
             | "/account/second-factor"
             | "/account/recovery-codes"
+            | "/account/sign-out-everywhere"
             | "/logout",
         ) => e(EVERYONE, EVERYONE),
         ("POST", "/account/tokens/{id}/revoke") => e(EVERYONE, ADMIN),
@@ -868,10 +869,12 @@ async fn notify(app: &TestApp, user: triad_domain::Id) -> triad_domain::Id {
 
 /// One session and one token per person and server for the whole walk, as a person's browser
 /// and script would hold them (a new one per request made every request a write).
+type Held = std::collections::HashMap<(String, triad_domain::Id), (Session, String)>;
+/// Each walker's session and token, made once per instance and person.
+static HELD: std::sync::LazyLock<std::sync::Mutex<Held>> =
+    std::sync::LazyLock::new(Default::default);
+
 async fn credentials(app: &TestApp, user: triad_domain::Id, fresh: bool) -> (Session, String) {
-    type Held = std::collections::HashMap<(String, triad_domain::Id), (Session, String)>;
-    static HELD: std::sync::LazyLock<std::sync::Mutex<Held>> =
-        std::sync::LazyLock::new(Default::default);
     let key = (app.base.clone(), user);
     if !fresh {
         if let Some(held) = HELD.lock().unwrap().get(&key) {
@@ -904,7 +907,9 @@ async fn request_as(
     let method = Method::from_bytes(route.method.as_bytes()).unwrap();
     let mut req = app.http.request(method.clone(), app.url(path));
     // Signing out and revoking end a credential: those requests get one of their own.
-    let ends_credential = route.path == "/logout" || route.path.ends_with("/revoke");
+    let ends_credential = route.path == "/logout"
+        || route.path == "/account/sign-out-everywhere"
+        || route.path.ends_with("/revoke");
     match (actor, is_api) {
         (Some(user), true) => {
             let (_, token) = credentials(app, user, ends_credential).await;
@@ -926,7 +931,12 @@ async fn request_as(
             .header("idempotency-key", triad_domain::Id::new().to_string())
             .json(&serde_json::json!({}));
     }
-    req.send().await.unwrap().status()
+    let status = req.send().await.unwrap().status();
+    // Signing out everywhere ends the sessions held for that person's other requests too.
+    if let (Some(user), "/account/sign-out-everywhere") = (actor, route.path) {
+        HELD.lock().unwrap().remove(&(app.base.clone(), user));
+    }
+    status
 }
 
 both_engines!(

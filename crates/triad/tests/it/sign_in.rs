@@ -173,6 +173,56 @@ both_engines!(logout_ends_the_session, |app: TestApp| async move {
 });
 
 both_engines!(
+    signing_out_everywhere_ends_every_session_of_that_person_only,
+    |app: TestApp| async move {
+        // The principal on a phone and a laptop, the director on theirs; the principal also
+        // has an API token.
+        let phone = app.session("principal").await;
+        let laptop = app.session("principal").await;
+        let other = app.session("director").await;
+        let token = app.token("principal").await;
+        for s in [&phone, &laptop, &other] {
+            assert_eq!(app.get("/", s).await.status(), 200);
+        }
+        // A form without its token is refused and ends nothing.
+        let r = app
+            .http
+            .post(app.url("/account/sign-out-everywhere"))
+            .header("cookie", laptop.cookie.clone())
+            .form(&[("x", "y")])
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_client_error(), "{}", r.status());
+        assert_eq!(app.get("/", &phone).await.status(), 200);
+
+        let r = app
+            .post_form("/account/sign-out-everywhere", &laptop, &[])
+            .await;
+        assert_eq!(r.status(), 303);
+        assert!(r
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|l| l.starts_with("/login")));
+        for s in [&phone, &laptop] {
+            let after = app.get("/", s).await;
+            assert_eq!(after.status(), 303, "a session of the principal survived");
+        }
+        assert_eq!(app.get("/", &other).await.status(), 200);
+        assert_eq!(app.api_get("/api/v1/me", &token).await.status(), 200);
+        assert_eq!(app.audit_count("auth.sign_out_everywhere", "ok").await, 1);
+        // The account page offers it.
+        let fresh = app.session("principal").await;
+        let html = app.get("/account", &fresh).await.text().await.unwrap();
+        assert!(
+            html.contains("action=\"/account/sign-out-everywhere\""),
+            "{html}"
+        );
+    }
+);
+
+both_engines!(
     sessions_end_when_idle_for_thirty_minutes,
     |app: TestApp| async move {
         let s = app.session("principal").await;
