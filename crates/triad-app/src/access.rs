@@ -42,6 +42,9 @@ pub enum Credential {
     },
     /// A personal access token, by id; a read-only one may not write.
     Token { id: String, read_only: bool },
+    /// A calendar link, by id: it reads the person's calendar feed and nothing else, and
+    /// never writes.
+    CalendarLink { id: String },
 }
 
 impl Credential {
@@ -51,6 +54,7 @@ impl Credential {
         match self {
             Credential::Session { token_hash, .. } => format!("session:{token_hash}"),
             Credential::Token { id, .. } => format!("token:{id}"),
+            Credential::CalendarLink { id } => format!("calendar:{id}"),
         }
     }
 }
@@ -174,6 +178,9 @@ impl CredentialHolder {
                     store::touch_session(&mut tx, token_hash, now).await?
                 }
                 Credential::Token { id, .. } => store::touch_token(&mut tx, id, now).await?,
+                Credential::CalendarLink { id } => {
+                    store::touch_calendar_link(&mut tx, id, now).await?
+                }
             }
             tx.commit().await
         };

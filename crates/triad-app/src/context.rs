@@ -201,7 +201,7 @@ impl Ctx {
     pub fn csrf_secret(&self) -> Option<&str> {
         match &self.credential {
             Credential::Session { csrf_secret, .. } => Some(csrf_secret),
-            Credential::Token { .. } => None,
+            Credential::Token { .. } | Credential::CalendarLink { .. } => None,
         }
     }
 }
@@ -283,6 +283,11 @@ pub async fn still_held(app: &App, credential: &Credential) -> bool {
                 Err(_) => return true,
             }
         }
+        Credential::CalendarLink { id } => match store::calendar_link_by_id(&mut conn, id).await {
+            Ok(Some(link)) => link.user_id,
+            Ok(None) => return false,
+            Err(_) => return true,
+        },
     };
     let Some(user) = Id::parse(&user) else {
         return false;

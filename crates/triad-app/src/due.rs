@@ -14,7 +14,6 @@ use triad_domain::auth::{Role, RolesHere, Scope};
 use triad_domain::meetings::{self as meeting_rules, ActionStatus};
 use triad_domain::operations::CampusStatus;
 use triad_domain::policy::RecordClass;
-use triad_domain::Id;
 use triad_store::org::Campus;
 
 /// Where an entry comes from.
@@ -79,40 +78,13 @@ pub struct CampusWeek {
 /// The campuses a person is on (their campus roles and an SRO's assignments), each with
 /// what is due there this week. A campus the policy no longer lets them read is left out.
 pub async fn this_week(ctx: &Ctx) -> AppResult<Vec<CampusWeek>> {
-    let mut ids: Vec<Id> = ctx
-        .actor
-        .grants
-        .iter()
-        .filter_map(|g| match g.scope {
-            Scope::Campus { campus, .. } => Some(campus),
-            _ => None,
-        })
-        .chain(ctx.actor.sro_assignments().map(|a| a.campus))
-        .collect();
-    ids.dedup();
     let mut out = Vec::new();
-    let mut seen = Vec::new();
-    for id in ids {
-        if seen.contains(&id) {
-            continue;
-        }
-        seen.push(id);
-        let mut conn = ctx.app.db.acquire().await?;
-        let Some(campus) = ctx.campus(&mut conn, id).await? else {
-            continue;
-        };
-        let here = ctx
-            .actor
-            .roles_for(&campus::tenant(&campus, None), RecordClass::Shared);
-        if here.is_empty() {
-            continue;
-        }
+    for (campus, here) in campuses_on(ctx).await? {
         let district = ctx
-            .district(&mut conn, campus.district())
+            .district(&mut ctx.app.db.acquire().await?, campus.district())
             .await?
             .map(|d| d.name)
             .unwrap_or_default();
-        drop(conn);
         let mut entries = campus_entries(ctx, &campus, &here).await?;
         entries.sort_by_key(|e| e.urgency);
         out.push(CampusWeek {
@@ -125,8 +97,41 @@ pub async fn this_week(ctx: &Ctx) -> AppResult<Vec<CampusWeek>> {
     Ok(out)
 }
 
+/// The campuses a person is on (their campus roles and an SRO's assignments) with their roles
+/// there, each once; a campus the policy no longer lets them read is left out.
+pub(crate) async fn campuses_on(ctx: &Ctx) -> AppResult<Vec<(Campus, RolesHere)>> {
+    let ids = ctx
+        .actor
+        .grants
+        .iter()
+        .filter_map(|g| match g.scope {
+            Scope::Campus { campus, .. } => Some(campus),
+            _ => None,
+        })
+        .chain(ctx.actor.sro_assignments().map(|a| a.campus));
+    let mut seen = Vec::new();
+    let mut out = Vec::new();
+    let mut conn = ctx.app.db.acquire().await?;
+    for id in ids {
+        if seen.contains(&id) {
+            continue;
+        }
+        seen.push(id);
+        let Some(campus) = ctx.campus(&mut conn, id).await? else {
+            continue;
+        };
+        let here = ctx
+            .actor
+            .roles_for(&campus::tenant(&campus, None), RecordClass::Shared);
+        if !here.is_empty() {
+            out.push((campus, here));
+        }
+    }
+    Ok(out)
+}
+
 /// The partners of the program: who the meetings, items and front desk are for.
-fn partner(here: &RolesHere) -> bool {
+pub(crate) fn partner(here: &RolesHere) -> bool {
     [Role::Sro, Role::Sso, Role::CampusAdmin]
         .iter()
         .any(|r| here.has(*r))

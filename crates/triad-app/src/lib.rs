@@ -11,6 +11,7 @@ pub mod activity;
 pub mod activity_import;
 pub mod assessment;
 pub mod audit_trail;
+pub mod calendar;
 pub mod campus;
 pub mod change;
 pub mod clock;

@@ -6,6 +6,7 @@ pub mod activity;
 pub mod assessment;
 pub mod audit;
 pub mod auth;
+mod calendar;
 mod charts;
 pub mod community;
 mod context;
@@ -127,6 +128,7 @@ fn all_routes() -> routes::Routes {
         .merge(crate::security::routes())
         .merge(crate::home::routes())
         .merge(crate::auth::routes())
+        .merge(crate::calendar::routes())
         .merge(crate::org::routes())
         .merge(crate::activity::routes())
         .merge(crate::meetings::routes())

@@ -215,3 +215,26 @@ pub fn redirect(path: &str) -> axum::response::Response {
         .collect();
     axum::response::Redirect::to(&clean).into_response()
 }
+
+/// Triad's address as people reach it, for links read outside a page (a survey's flyer, a
+/// calendar feed): the instance's public address where one is set, else the address this
+/// request was made to (plain HTTP is served only on this machine's own loopback, so any other
+/// host is reached over HTTPS). No slash at its end.
+pub fn public_address(state: &crate::AppState, headers: &axum::http::HeaderMap) -> String {
+    let asked_at = || {
+        let host = headers.get(axum::http::header::HOST)?.to_str().ok()?;
+        let local = ["localhost", "127.", "[::1]"]
+            .iter()
+            .any(|l| host.starts_with(l));
+        Some(format!("{}://{host}", if local { "http" } else { "https" }))
+    };
+    state
+        .config
+        .notices
+        .public_url
+        .clone()
+        .or_else(asked_at)
+        .unwrap_or_default()
+        .trim_end_matches('/')
+        .to_string()
+}

@@ -1,6 +1,7 @@
 //! Accounts, role grants, sessions, personal access tokens and the record of failed sign-ins,
 //! a file for each; every item is named from here (`triad_store::auth::…`).
 
+mod calendar_links;
 mod changes;
 mod lockout;
 mod second_factor;
@@ -8,6 +9,7 @@ mod sessions;
 mod tokens;
 mod users;
 
+pub use calendar_links::*;
 pub use changes::*;
 pub use lockout::*;
 pub use second_factor::*;

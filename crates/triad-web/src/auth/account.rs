@@ -1,4 +1,4 @@
-//! One's own account: password, personal access tokens, second factor.
+//! One's own account: password, personal access tokens, second factor, calendar link.
 
 use crate::context::Ctx;
 use crate::error::WebResult;
@@ -21,6 +21,8 @@ pub fn routes() -> Routes {
         .post("/account/password", change_password)
         .post("/account/tokens", create_token)
         .post("/account/tokens/{id}/revoke", revoke_token)
+        .post("/account/calendar", make_calendar_link)
+        .post("/account/calendar/stop", stop_calendar_link)
         .get("/account/second-factor", enrol_page)
         .post("/account/second-factor", enrol_confirm)
         .post("/account/recovery-codes", replace_recovery_codes)
@@ -51,21 +53,27 @@ struct AccountPage {
     recovery_form: FormToken,
     /// Recovery codes just made, shown this once.
     new_recovery_codes: Vec<String>,
+    /// The live calendar link: when it was made and last read.
+    calendar: Option<(String, String)>,
+    /// A calendar link just made, in full, shown this once.
+    new_calendar_link: Option<String>,
+    calendar_form: FormToken,
+    calendar_stop_form: FormToken,
+}
+
+/// What the account page shows once, just after it was made.
+#[derive(Default)]
+struct JustMade {
+    token: Option<String>,
+    recovery_codes: Vec<String>,
+    calendar_link: Option<String>,
 }
 
 async fn account_page(ctx: Ctx) -> WebResult<Html<String>> {
-    show_account(&ctx, None).await
+    show_account(&ctx, JustMade::default()).await
 }
 
-async fn show_account(ctx: &Ctx, new_token: Option<String>) -> WebResult<Html<String>> {
-    show_account_with(ctx, new_token, Vec::new()).await
-}
-
-async fn show_account_with(
-    ctx: &Ctx,
-    new_token: Option<String>,
-    new_recovery_codes: Vec<String>,
-) -> WebResult<Html<String>> {
+async fn show_account(ctx: &Ctx, shown: JustMade) -> WebResult<Html<String>> {
     let user = own_user(ctx, Action::View).await?;
     let page = triad_store::paging::Page::first(crate::paging::MAX_LIMIT);
     let tokens = own_tokens(ctx, page)
@@ -87,6 +95,14 @@ async fn show_account_with(
             form: ctx.form(),
         })
         .collect();
+    let calendar = triad_app::calendar::own_link(ctx).await?.map(|link| {
+        (
+            when(link.created_at),
+            link.last_read_at
+                .map(when)
+                .unwrap_or_else(|| "never".into()),
+        )
+    });
     render(&AccountPage {
         layout: Layout::new(ctx),
         username: user.username,
@@ -95,10 +111,22 @@ async fn show_account_with(
         password_form: ctx.form(),
         everywhere_form: ctx.form(),
         token_form: ctx.form(),
-        new_token,
+        new_token: shown.token,
         recovery_form: ctx.form(),
-        new_recovery_codes,
+        new_recovery_codes: shown.recovery_codes,
+        calendar,
+        new_calendar_link: shown.calendar_link,
+        calendar_form: ctx.form(),
+        calendar_stop_form: ctx.form(),
     })
+}
+
+/// The account page showing a secret just made, this once: a replay of the request says so
+/// instead of showing it again (see [`crate::forms::ShownOnce`]).
+async fn show_once(ctx: &Ctx, shown: JustMade) -> WebResult<Response> {
+    let mut page = show_account(ctx, shown).await?.into_response();
+    page.extensions_mut().insert(crate::forms::ShownOnce);
+    Ok(page)
 }
 
 #[derive(Deserialize)]
@@ -116,9 +144,27 @@ async fn change_password(ctx: Ctx, Form(form): Form<PasswordForm>) -> WebResult<
 
 async fn create_token(ctx: Ctx, Form(input): Form<TokenInput>) -> WebResult<Response> {
     let (_, secret) = create_own_token(&ctx, input).await?;
-    let mut page = show_account(&ctx, Some(secret)).await?.into_response();
-    page.extensions_mut().insert(crate::forms::ShownOnce);
-    Ok(page)
+    let shown = JustMade {
+        token: Some(secret),
+        ..JustMade::default()
+    };
+    show_once(&ctx, shown).await
+}
+
+/// Makes a new calendar link (the old one stops) and shows it in full, this once.
+async fn make_calendar_link(ctx: Ctx, headers: axum::http::HeaderMap) -> WebResult<Response> {
+    let secret = triad_app::calendar::make_link(&ctx).await?;
+    let base = crate::views::public_address(&ctx.state, &headers);
+    let shown = JustMade {
+        calendar_link: Some(format!("{base}/calendar/{secret}.ics")),
+        ..JustMade::default()
+    };
+    show_once(&ctx, shown).await
+}
+
+async fn stop_calendar_link(ctx: Ctx) -> WebResult<Response> {
+    triad_app::calendar::stop_link(&ctx).await?;
+    Ok(Redirect::to("/account").into_response())
 }
 
 async fn revoke_token(ctx: Ctx, Path(id): Path<String>) -> WebResult<Response> {
@@ -179,9 +225,11 @@ async fn replace_recovery_codes(ctx: Ctx) -> WebResult<Response> {
     let Some(codes) = own::replace_recovery_codes(&ctx).await? else {
         return Ok(Redirect::to("/account/second-factor").into_response());
     };
-    let mut page = show_account_with(&ctx, None, codes).await?.into_response();
-    page.extensions_mut().insert(crate::forms::ShownOnce);
-    Ok(page)
+    let shown = JustMade {
+        recovery_codes: codes,
+        ..JustMade::default()
+    };
+    show_once(&ctx, shown).await
 }
 
 async fn enrol_confirm(ctx: Ctx, Form(form): Form<EnrolForm>) -> WebResult<Response> {

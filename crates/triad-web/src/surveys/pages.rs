@@ -108,26 +108,12 @@ async fn district_surveys(
     surveys_page(&ctx, &headers, id, None).await
 }
 
-/// A survey's link in full: the instance's public address where one is set, else the
-/// address this page was asked at (plain HTTP is served only on this machine's own loopback,
-/// so any other host is reached over HTTPS).
+/// A survey's link in full, at the instance's public address.
 fn public_link(ctx: &Ctx, headers: &axum::http::HeaderMap, code: &str) -> String {
-    let asked_at = || {
-        let host = headers.get(axum::http::header::HOST)?.to_str().ok()?;
-        let local = ["localhost", "127.", "[::1]"]
-            .iter()
-            .any(|l| host.starts_with(l));
-        Some(format!("{}://{host}", if local { "http" } else { "https" }))
-    };
-    let base = ctx
-        .state
-        .config
-        .notices
-        .public_url
-        .clone()
-        .or_else(asked_at)
-        .unwrap_or_default();
-    format!("{}/s/{code}", base.trim_end_matches('/'))
+    format!(
+        "{}/s/{code}",
+        crate::views::public_address(&ctx.state, headers)
+    )
 }
 
 /// A QR code of a link, as SVG at least `size` pixels square.

@@ -107,6 +107,8 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
         | ("POST", "/login" | "/login/second-factor") => None,
         // Anonymous survey answers: no account.
         ("GET" | "POST", "/s/{code}") => None,
+        // A calendar feed: its secret link is its credential.
+        ("GET", "/calendar/{file}") => None,
         ("GET", "/districts/{id}/surveys" | "/api/v1/districts/{id}/surveys")
         | ("GET", "/surveys/{id}" | "/api/v1/surveys/{id}") => e(SURVEY_READERS, NOBODY),
         ("POST", "/districts/{id}/surveys" | "/api/v1/districts/{id}/surveys")
@@ -129,6 +131,8 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
             | "/account/second-factor"
             | "/account/recovery-codes"
             | "/account/sign-out-everywhere"
+            | "/account/calendar"
+            | "/account/calendar/stop"
             | "/logout",
         ) => e(EVERYONE, EVERYONE),
         ("POST", "/account/tokens/{id}/revoke") => e(EVERYONE, ADMIN),

@@ -15,6 +15,7 @@ mod assessment;
 mod audit;
 mod authz;
 mod browser;
+mod calendar;
 mod cli;
 mod community;
 mod crdc;
