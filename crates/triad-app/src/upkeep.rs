@@ -43,3 +43,12 @@ pub async fn purge_expired_keys(db: &Db, now: Timestamp) -> AppResult<u64> {
     .max(1);
     Ok(idempotency::purge_before(db, now.minus_minutes(hours * 60)).await?)
 }
+
+/// Requests to choose a new password older than their hour's limits are of no more use: each
+/// was spent, ran out or found no account.
+pub async fn forget_old_password_resets(db: &Db, now: Timestamp) -> AppResult<u64> {
+    let mut tx = db.begin().await?;
+    let removed = triad_store::auth::forget_old_resets(&mut tx, now).await?;
+    tx.commit().await?;
+    Ok(removed)
+}

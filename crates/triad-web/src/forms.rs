@@ -50,9 +50,11 @@ fn verify(secret: &str, idem: &str, csrf: &str) -> bool {
     }
 }
 
-/// Paths that write before anyone is signed in.
+/// Paths that write before anyone is signed in: signing in, and choosing a new password by
+/// email (the link's secret is the credential).
 fn is_sign_in(path: &str) -> bool {
-    matches!(path, "/login" | "/login/second-factor")
+    matches!(path, "/login" | "/login/second-factor" | "/login/forgot")
+        || path.starts_with("/login/reset/")
 }
 
 /// An anonymous survey answer: no account and no session, so no CSRF token either.

@@ -18,6 +18,7 @@ pub mod funding;
 mod home;
 mod incident_file;
 pub mod incidents;
+mod mail;
 pub mod meetings;
 pub mod mou;
 mod notifications;

@@ -175,10 +175,13 @@ impl Builder {
         person: PersonSpec,
     ) -> Result<(Id, Id)> {
         let person_id = self.id("person");
+        // At the reserved `.example` domain: an instance with email set up can show its mail
+        // (notices, password reset links) without writing to anyone real.
+        let email = format!("{username}@demo.example");
         let row = org::NewPerson {
             id: person_id,
             display_name: name,
-            email: None,
+            email: Some(&email),
             agency: person.agency,
             district: person.district,
             sworn: person.sworn,

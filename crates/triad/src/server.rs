@@ -46,7 +46,8 @@ pub struct ServeArgs {
     pub public_url: Option<String>,
 }
 
-/// Visitor sign-ins past their retention period go once a day (and at start). Several
+/// Visitor sign-ins past their retention period, and requests for a new password past their
+/// hour, go once a day (and at start). Several
 /// instances may each run it: the purge is idempotent.
 async fn purge_daily(db: Db) {
     let mut every_day = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
@@ -56,6 +57,9 @@ async fn purge_daily(db: Db) {
         match triad_app::upkeep::purge_visitors(&db, now, None).await {
             Ok(n) => tracing::info!(removed = n, "visitor sign-ins past retention purged"),
             Err(e) => tracing::error!(error = %e, "purging visitor sign-ins failed"),
+        }
+        if let Err(e) = triad_app::upkeep::forget_old_password_resets(&db, now).await {
+            tracing::error!(error = %e, "forgetting old password reset requests failed");
         }
     }
 }

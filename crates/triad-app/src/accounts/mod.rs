@@ -3,6 +3,7 @@
 //! second factor).
 
 pub mod own;
+pub mod reset;
 
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};

@@ -131,32 +131,40 @@ pub async fn change_password(
     )?;
     let hash = hash_password(password).await?;
     let mut tx = db.begin().await?;
-    set_password(&mut tx, user, &hash).await?;
+    replace_password(&mut tx, user, &hash, by, "account.password").await?;
+    tx.commit().await
+}
+
+/// Sets an account's new password (already hashed) and ends every session of the account,
+/// audited as `action`; with the setting on, every API token ends too.
+pub(super) async fn replace_password(
+    tx: &mut crate::Tx,
+    user: Id,
+    hash: &str,
+    by: &ChangedBy,
+    action: &str,
+) -> StoreResult<()> {
+    set_password(&mut *tx, user, hash).await?;
     execute!(
-        &mut tx,
+        &mut *tx,
         "DELETE FROM sessions WHERE user_id = $1",
         user.to_string()
     )?;
     // With the setting on, a new password also ends every API token (a leaked password may
     // have made some).
-    let end_tokens = crate::settings::get(&mut tx, TOKENS_END_SETTING)
+    let end_tokens = crate::settings::get(&mut *tx, TOKENS_END_SETTING)
         .await?
         .is_some_and(|v| matches!(v.trim(), "yes" | "true" | "on"));
     if end_tokens {
         execute!(
-            &mut tx,
+            &mut *tx,
             "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
             by.now.millis(),
             user.to_string()
         )?;
     }
-    crate::audit::append(
-        &mut tx,
-        by.event("account.password").record("user", user),
-        by.now,
-    )
-    .await?;
-    tx.commit().await
+    crate::audit::append(&mut *tx, by.event(action).record("user", user), by.now).await?;
+    Ok(())
 }
 
 /// Disables (or re-enables) an account, audited.

@@ -4,6 +4,7 @@
 mod calendar_links;
 mod changes;
 mod lockout;
+mod password_resets;
 mod second_factor;
 mod sessions;
 mod tokens;
@@ -12,6 +13,7 @@ mod users;
 pub use calendar_links::*;
 pub use changes::*;
 pub use lockout::*;
+pub use password_resets::*;
 pub use second_factor::*;
 pub use sessions::*;
 pub use tokens::*;

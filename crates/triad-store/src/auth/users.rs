@@ -78,6 +78,20 @@ pub async fn user_by_id<'c>(conn: impl Into<Conn<'c>>, id: Id) -> StoreResult<Op
     Ok(fetch_optional!(&mut c, UserRow, &sql, id.to_string())?)
 }
 
+/// The accounts that are not disabled whose person has this email address (compared without
+/// case).
+pub async fn accounts_with_email<'c>(
+    conn: impl Into<Conn<'c>>,
+    email: &str,
+) -> StoreResult<Vec<UserRow>> {
+    let mut c: Conn = conn.into();
+    let sql = format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE NOT disabled AND person_id IN \
+         (SELECT id FROM people WHERE LOWER(email) = $1) ORDER BY username"
+    );
+    Ok(fetch_all!(&mut c, UserRow, &sql, email.to_lowercase())?)
+}
+
 /// A page of the accounts, by user name.
 pub async fn list_users<'c>(conn: impl Into<Conn<'c>>, page: Page) -> StoreResult<Vec<UserRow>> {
     let mut c: Conn = conn.into();

@@ -31,6 +31,8 @@ struct LoginPage {
     next: String,
     error: Option<String>,
     username: String,
+    /// A forgotten password can be reset by email here.
+    email_reset: bool,
 }
 
 #[derive(Deserialize)]
@@ -54,11 +56,15 @@ fn safe_next(next: &str) -> String {
     }
 }
 
-async fn login_page(Query(q): Query<NextQuery>) -> WebResult<Html<String>> {
+async fn login_page(
+    State(state): State<AppState>,
+    Query(q): Query<NextQuery>,
+) -> WebResult<Html<String>> {
     render(&LoginPage {
         next: safe_next(&q.next),
         error: None,
         username: String::new(),
+        email_reset: super::reset::email_reset(&state).is_some(),
     })
 }
 
@@ -119,6 +125,7 @@ async fn login_submit(
                 next,
                 error: Some(NOT_SIGNED_IN.into()),
                 username: form.username.trim().to_string(),
+                email_reset: super::reset::email_reset(&state).is_some(),
             };
             Ok((axum::http::StatusCode::UNAUTHORIZED, render(&page)?).into_response())
         }
@@ -205,6 +212,7 @@ async fn second_factor_submit(
                         .into(),
                 ),
                 username: String::new(),
+                email_reset: super::reset::email_reset(&state).is_some(),
             };
             let mut response =
                 (axum::http::StatusCode::UNAUTHORIZED, render(&page)?).into_response();

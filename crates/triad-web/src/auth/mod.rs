@@ -5,6 +5,7 @@ mod account;
 mod admin;
 mod api;
 mod login;
+mod reset;
 
 use crate::routes::Routes;
 
@@ -14,6 +15,7 @@ pub use login::sign_in_source;
 pub fn routes() -> Routes {
     Routes::default()
         .merge(login::routes())
+        .merge(reset::routes())
         .merge(account::routes())
         .merge(admin::routes())
         .merge(api::routes())

@@ -7,8 +7,6 @@
 
 use crate::AppState;
 use hmac::{Hmac, Mac};
-use lettre::message::Mailbox;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::Serialize;
 use sha2::Sha256;
 use std::time::Duration;
@@ -85,32 +83,13 @@ fn link(config: &NoticeConfig, event_id: &str) -> String {
 }
 
 async fn send_email(config: &NoticeConfig, url: &str, n: &NoticeRow) -> Result<(), String> {
-    let to = n.email.as_deref().unwrap_or_default();
-    let to: Mailbox = to.parse().map_err(|e| format!("recipient address: {e}"))?;
-    let from: Mailbox = config
-        .from
-        .parse()
-        .map_err(|e| format!("sender address: {e}"))?;
     let text = format!(
         "{}\n\nAcknowledge it in Triad: {}\n\nTriad does not replace 911 or the district's emergency notification system.\n",
         n.body,
         link(config, &n.event_id)
     );
-    let message = Message::builder()
-        .from(from)
-        .to(to)
-        .subject(&n.subject)
-        .body(text)
-        .map_err(|e| format!("message: {e}"))?;
-    let mailer = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-        .map_err(|e| format!("SMTP address: {e}"))?
-        .timeout(Some(Duration::from_secs(10)))
-        .build();
-    mailer
-        .send(message)
-        .await
-        .map(|_| ())
-        .map_err(|e| format!("SMTP: {e}"))
+    let to = n.email.as_deref().unwrap_or_default();
+    crate::mail::send_text(url, &config.from, to, &n.subject, text).await
 }
 
 async fn send_webhook(

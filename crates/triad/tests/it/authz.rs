@@ -109,6 +109,8 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
         ("GET" | "POST", "/s/{code}") => None,
         // A calendar feed: its secret link is its credential.
         ("GET", "/calendar/{file}") => None,
+        // A forgotten password: the emailed link's secret is the credential.
+        ("GET" | "POST", "/login/forgot" | "/login/reset/{secret}") => None,
         ("GET", "/districts/{id}/surveys" | "/api/v1/districts/{id}/surveys")
         | ("GET", "/surveys/{id}" | "/api/v1/surveys/{id}") => e(SURVEY_READERS, NOBODY),
         ("POST", "/districts/{id}/surveys" | "/api/v1/districts/{id}/surveys")

@@ -28,6 +28,7 @@ mod meetings;
 mod mou;
 mod operations;
 mod pages;
+mod password_reset;
 mod personnel;
 mod response;
 mod role_guide;
