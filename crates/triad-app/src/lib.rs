@@ -35,6 +35,7 @@ pub mod org;
 pub mod partnership;
 pub mod personnel;
 pub mod photo;
+pub mod reminders;
 pub mod role_guide;
 pub mod selection;
 pub mod show;

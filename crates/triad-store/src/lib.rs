@@ -15,6 +15,7 @@ pub mod crdc;
 mod db;
 pub mod disclosures;
 pub mod drills;
+pub mod email;
 pub mod error;
 pub mod evidence;
 pub mod funding;

@@ -57,9 +57,10 @@ fn is_sign_in(path: &str) -> bool {
         || path.starts_with("/login/reset/")
 }
 
-/// An anonymous survey answer: no account and no session, so no CSRF token either.
+/// An anonymous survey answer, or stopping an email from its one-click link (RFC 8058): no
+/// account and no session, so no CSRF token either; the link's code is the credential.
 fn is_anonymous_answer(path: &str) -> bool {
-    path.starts_with("/s/")
+    path.starts_with("/s/") || path.starts_with("/email/stop/")
 }
 
 /// What makes two requests the same request, for their idempotency key: the method, the path

@@ -28,6 +28,7 @@ pub mod operations;
 pub mod org;
 pub mod paging;
 pub mod personnel;
+pub mod reminders;
 mod replay;
 pub mod role_guide;
 pub mod routes;
@@ -148,6 +149,7 @@ fn all_routes() -> routes::Routes {
         .merge(crate::evidence::routes())
         .merge(crate::visitors::routes())
         .merge(crate::notifications::routes())
+        .merge(crate::reminders::routes())
         .merge(crate::operations::routes())
         .merge(crate::audit::routes())
         .merge(crate::surveys::routes())
@@ -178,6 +180,7 @@ pub async fn serve(
     ));
     let notices_task = tokio::spawn(operations::retry_notices(state.clone()));
     let jobs_task = tokio::spawn(triad_app::activity::jobs::run(state.app.clone()));
+    let reminders_task = tokio::spawn(reminders::remind_forever(state.clone()));
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
@@ -185,5 +188,6 @@ pub async fn serve(
     listener_task.abort();
     notices_task.abort();
     jobs_task.abort();
+    reminders_task.abort();
     served
 }

@@ -111,6 +111,8 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
         ("GET", "/calendar/{file}") => None,
         // A forgotten password: the emailed link's secret is the credential.
         ("GET" | "POST", "/login/forgot" | "/login/reset/{secret}") => None,
+        // Stopping an email from its one-click link: the link's signed token is the credential.
+        ("GET" | "POST", "/email/stop/{token}") => None,
         ("GET", "/districts/{id}/surveys" | "/api/v1/districts/{id}/surveys")
         | ("GET", "/surveys/{id}" | "/api/v1/surveys/{id}") => e(SURVEY_READERS, NOBODY),
         ("POST", "/districts/{id}/surveys" | "/api/v1/districts/{id}/surveys")

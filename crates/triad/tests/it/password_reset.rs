@@ -2,28 +2,10 @@
 //! for 30 minutes, ends every session, and tells a stranger nothing of which addresses have
 //! accounts; the limits per address, per account and per network address hold.
 
-use crate::sinks::{self, Received};
+use crate::sinks::{app_with_mail as start, unfolded, PUBLIC};
 use crate::support::*;
-use triad_web::operations::NoticeConfig;
-use triad_web::WebConfig;
 
-const PUBLIC: &str = "https://triad.district.test";
 const NEW_PASSWORD: &str = "copper kettle under the maple";
-
-async fn start(engine: Engine) -> (TestApp, Received) {
-    let (smtp_url, mail) = sinks::mail_sink().await;
-    let config = WebConfig {
-        behind_tls_proxy: true,
-        notices: NoticeConfig {
-            smtp_url: Some(smtp_url),
-            from: "Triad <triad@district.test>".into(),
-            public_url: Some(PUBLIC.into()),
-            ..NoticeConfig::default()
-        },
-        ..WebConfig::default()
-    };
-    (TestApp::start_with(engine, config).await, mail)
-}
 
 /// Asks for a link from a network address, with a Host header of someone else's site (which
 /// must never make the link).
@@ -43,7 +25,7 @@ async fn ask(app: &TestApp, email: &str, from: &str) -> (u16, String) {
 /// The link a received message carries, as a path on the test server. The message's body is
 /// quoted-printable where a line is long: its soft line breaks are taken out first.
 fn link_in(message: &str) -> String {
-    let message = message.replace("=\r\n", "").replace("=\n", "");
+    let message = unfolded(message);
     let start = message
         .find(&format!("{PUBLIC}/login/reset/"))
         .expect("no link at the public address");

@@ -51,6 +51,42 @@ where
     (url, received)
 }
 
+/// The public address of the instances [`app_with_mail`] starts.
+pub const PUBLIC: &str = "https://triad.district.test";
+
+/// The configuration of an instance that sends email to a fresh [`mail_sink`], with a public
+/// address and behind a TLS proxy (its network source is the `X-Forwarded-For` header), and
+/// what the sink receives.
+pub async fn mail_config() -> (triad_web::WebConfig, Received) {
+    let (smtp_url, mail) = mail_sink().await;
+    let config = triad_web::WebConfig {
+        behind_tls_proxy: true,
+        notices: triad_web::operations::NoticeConfig {
+            smtp_url: Some(smtp_url),
+            from: "Triad <triad@district.test>".into(),
+            public_url: Some(PUBLIC.into()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    (config, mail)
+}
+
+/// An instance that sends email to a fresh sink, and what the sink receives.
+pub async fn app_with_mail(engine: crate::support::Engine) -> (crate::support::TestApp, Received) {
+    let (config, mail) = mail_config().await;
+    (
+        crate::support::TestApp::start_with(engine, config).await,
+        mail,
+    )
+}
+
+/// A received message as its reader sees it: quoted-printable soft line breaks (where a line
+/// is long) taken out.
+pub fn unfolded(message: &str) -> String {
+    message.replace("=\r\n", "").replace("=\n", "")
+}
+
 /// An SMTP server that accepts every message; yields its `smtp://` URL.
 pub async fn mail_sink() -> (String, Received) {
     listen("smtp", "", smtp_session).await
