@@ -45,6 +45,9 @@ pub enum Credential {
     /// A calendar link, by id: it reads the person's calendar feed and nothing else, and
     /// never writes.
     CalendarLink { id: String },
+    /// A job of the instance acting for a person (the weekly email of what is due for them):
+    /// it reads as that person and never writes on their behalf.
+    Job { name: &'static str },
 }
 
 impl Credential {
@@ -55,6 +58,7 @@ impl Credential {
             Credential::Session { token_hash, .. } => format!("session:{token_hash}"),
             Credential::Token { id, .. } => format!("token:{id}"),
             Credential::CalendarLink { id } => format!("calendar:{id}"),
+            Credential::Job { name } => format!("job:{name}"),
         }
     }
 }
@@ -181,6 +185,7 @@ impl CredentialHolder {
                 Credential::CalendarLink { id } => {
                     store::touch_calendar_link(&mut tx, id, now).await?
                 }
+                Credential::Job { .. } => {}
             }
             tx.commit().await
         };

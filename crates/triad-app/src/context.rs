@@ -201,7 +201,9 @@ impl Ctx {
     pub fn csrf_secret(&self) -> Option<&str> {
         match &self.credential {
             Credential::Session { csrf_secret, .. } => Some(csrf_secret),
-            Credential::Token { .. } | Credential::CalendarLink { .. } => None,
+            Credential::Token { .. } | Credential::CalendarLink { .. } | Credential::Job { .. } => {
+                None
+            }
         }
     }
 }
@@ -288,6 +290,8 @@ pub async fn still_held(app: &App, credential: &Credential) -> bool {
             Ok(None) => return false,
             Err(_) => return true,
         },
+        // A job holds for as long as it runs.
+        Credential::Job { .. } => return true,
     };
     let Some(user) = Id::parse(&user) else {
         return false;

@@ -1,10 +1,13 @@
-//! Reminders by email the day before an action item is due, to its owner: from 7:00 in the
-//! district's own time zone, once whichever instance sends it (a claim per person and item in
-//! the database), and never to someone who stopped them with the email's one-click link. The
-//! stop link carries a token signed for that person and that kind of email alone.
+//! Email that brings people back: a reminder the day before an action item is due, to its
+//! owner, and a weekly email of what is due for each person at their campuses (the "what is
+//! due" service). Both go from 7:00 in the district's own time zone (the week's from Monday),
+//! once whichever instance sends them (a claim per person and occasion in the database), and
+//! never to someone who stopped that kind with the email's one-click link, whose token is
+//! signed for that person and that kind alone.
 
+use crate::access::Credential;
 use crate::campus;
-use crate::context::today;
+use crate::context::{today, Ctx};
 use crate::error::{AppError, AppResult};
 use crate::App;
 use chrono::Timelike;
@@ -16,6 +19,8 @@ use triad_store::email as store;
 
 /// The kind of email a reminder of an action item due tomorrow is.
 pub const ACTION_ITEM_DUE: &str = "action_item_due";
+/// The kind of email the weekly list of what is due is.
+pub const WEEKLY_DIGEST: &str = "weekly_digest";
 /// Reminders go from this hour of the district's day, not in the night.
 pub const FROM_LOCAL_HOUR: u32 = 7;
 
@@ -23,6 +28,7 @@ pub const FROM_LOCAL_HOUR: u32 = 7;
 pub fn kind_in_words(kind: &str) -> Option<&'static str> {
     match kind {
         ACTION_ITEM_DUE => Some("reminders the day before an action item you own is due"),
+        WEEKLY_DIGEST => Some("weekly emails of what is due for you"),
         _ => None,
     }
 }
@@ -103,6 +109,117 @@ pub async fn claim_due(app: &App) -> AppResult<Vec<Reminder>> {
     Ok(out)
 }
 
+/// Claims this week's email of what is due, for each person with a campus who has something
+/// due or late there (no email when nothing is), from Monday 7:00 in their campus's district.
+pub async fn claim_digests(app: &App) -> AppResult<Vec<Reminder>> {
+    use crate::due::Urgency;
+    let now = app.now();
+    let mut conn = app.db.acquire().await?;
+    let people = triad_store::auth::accounts_to_email(&mut conn, WEEKLY_DIGEST).await?;
+    let zones: std::collections::HashMap<String, chrono_tz::Tz> =
+        triad_store::org::districts(&mut conn)
+            .await?
+            .into_iter()
+            .filter_map(|d| Some((d.id, d.time_zone.parse().ok()?)))
+            .collect();
+    drop(conn);
+    let mut out = Vec::new();
+    for person in people {
+        let ctx = job_ctx(app, &person.user).await?;
+        let weeks = crate::due::this_week(&ctx).await?;
+        // The person's week is that of their first campus's district.
+        let Some(first) = weeks.first() else {
+            continue;
+        };
+        let Some(tz) = campus_zone(app, &zones, &first.campus_id).await? else {
+            continue;
+        };
+        let local = now.to_datetime().with_timezone(&tz);
+        let monday = triad_domain::org::week_start(local.date_naive());
+        if local.date_naive() == monday && local.hour() < FROM_LOCAL_HOUR {
+            continue;
+        }
+        let mut lines: Vec<String> = weeks
+            .iter()
+            .flat_map(|w| {
+                w.entries
+                    .iter()
+                    .filter(|e| matches!(e.urgency, Urgency::Now | Urgency::Due))
+                    .map(move |e| format!("- {}: {}", w.campus, e.text))
+            })
+            .collect();
+        let sunday = (monday + chrono::Duration::days(6)).to_string();
+        let owned = triad_store::meetings::open_items_of(
+            &mut app.db.acquire().await?,
+            person.user.user_id(),
+        )
+        .await?;
+        lines.extend(owned.iter().filter_map(|item| {
+            let due = item.due_on.as_deref()?;
+            (due <= sunday.as_str()).then(|| format!("- Yours, due {due}: {}", item.title))
+        }));
+        if lines.is_empty() {
+            continue;
+        }
+        let occasion = monday.to_string();
+        let mut tx = app.db.begin().await?;
+        let claimed =
+            store::claim_email(&mut tx, WEEKLY_DIGEST, &person.user.id, &occasion, now).await?;
+        tx.commit().await?;
+        if !claimed {
+            continue;
+        }
+        let user = person.user.user_id();
+        out.push(Reminder {
+            kind: WEEKLY_DIGEST,
+            user,
+            occasion,
+            to: person.email,
+            subject: format!("Triad: what is due this week ({monday})"),
+            text: format!(
+                "Hello {},\n\nDue or late this week:\n{}\n\nOpen Triad: {{link}}\n",
+                person.user.display_name,
+                lines.join("\n")
+            ),
+            link: "/".into(),
+            stop_token: stop_token(app, user, WEEKLY_DIGEST),
+        });
+    }
+    Ok(out)
+}
+
+/// The time zone of a campus's district.
+async fn campus_zone(
+    app: &App,
+    zones: &std::collections::HashMap<String, chrono_tz::Tz>,
+    campus: &str,
+) -> AppResult<Option<chrono_tz::Tz>> {
+    let Some(id) = Id::parse(campus) else {
+        return Ok(None);
+    };
+    let campus = triad_store::org::campus(&mut app.db.acquire().await?, id).await?;
+    Ok(campus.and_then(|c| zones.get(&c.district_id).copied()))
+}
+
+/// A person as a job of the instance reads for them: as they are today.
+async fn job_ctx(app: &App, user: &triad_store::auth::UserRow) -> AppResult<Ctx> {
+    let now = app.now();
+    let mut conn = app.db.acquire().await?;
+    let version = triad_store::auth::access_version(&mut conn).await?;
+    let actor = triad_store::auth::load_actor(&mut conn, user, &today(now)).await?;
+    Ok(Ctx {
+        app: app.clone(),
+        actor,
+        credential: Credential::Job {
+            name: "weekly digest",
+        },
+        source: None,
+        now,
+        second_factor_enabled: user.totp_enabled,
+        access_version: version,
+    })
+}
+
 /// An owner whose role on the campus ended gets no more reminders of its items.
 async fn still_reads_campus(app: &App, user: Id, campus: &str, now: Timestamp) -> AppResult<bool> {
     let mut conn = app.db.acquire().await?;
@@ -167,6 +284,7 @@ pub fn read_stop_token(app: &App, token: &str) -> AppResult<(Id, &'static str)> 
     let user = Id::parse(user).ok_or(AppError::NotFound)?;
     let kind = match kind {
         ACTION_ITEM_DUE => ACTION_ITEM_DUE,
+        WEEKLY_DIGEST => WEEKLY_DIGEST,
         _ => return Err(AppError::NotFound),
     };
     let given = hex::decode(signature).map_err(|_| AppError::NotFound)?;

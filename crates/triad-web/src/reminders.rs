@@ -22,17 +22,26 @@ pub fn routes() -> Routes {
         .post("/email/stop/{token}", stop)
 }
 
-/// Sends the reminders due now; how many went out. A reminder that could not be sent is given
-/// back, for the next round.
-pub async fn send_due(state: &AppState) -> Result<usize, AppError> {
+/// How many emails a round sent, by kind.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Sent {
+    pub reminders: usize,
+    pub digests: usize,
+}
+
+/// Sends the reminders and weekly emails due now; how many went out. One that could not be
+/// sent is given back, for the next round.
+pub async fn send_due(state: &AppState) -> Result<Sent, AppError> {
     let config = &state.config.notices;
+    let mut sent = Sent::default();
     let (Some(smtp_url), Some(base)) = (config.smtp_url.as_deref(), config.public_url.as_deref())
     else {
-        return Ok(0);
+        return Ok(sent);
     };
     let base = base.trim_end_matches('/');
-    let mut sent = 0;
-    for reminder in triad_app::reminders::claim_due(&state.app).await? {
+    let mut due = triad_app::reminders::claim_due(&state.app).await?;
+    due.extend(triad_app::reminders::claim_digests(&state.app).await?);
+    for reminder in due {
         let text = reminder
             .text
             .replace("{link}", &format!("{base}{}", reminder.link));
@@ -47,7 +56,8 @@ pub async fn send_due(state: &AppState) -> Result<usize, AppError> {
         )
         .await;
         match delivered {
-            Ok(()) => sent += 1,
+            Ok(()) if reminder.kind == triad_app::reminders::WEEKLY_DIGEST => sent.digests += 1,
+            Ok(()) => sent.reminders += 1,
             Err(e) => {
                 tracing::warn!(error = %e, "a reminder could not be sent; it is tried again");
                 triad_app::reminders::release(&state.app, &reminder).await?;
@@ -57,13 +67,14 @@ pub async fn send_due(state: &AppState) -> Result<usize, AppError> {
     Ok(sent)
 }
 
-/// Sends reminders for as long as the server runs.
+/// Sends reminders for as long as the server runs, a round every 15 minutes from a quarter
+/// hour after it starts (a restart sends nothing twice either way: every email is claimed).
 pub async fn remind_forever(state: AppState) {
     loop {
+        tokio::time::sleep(EVERY).await;
         if let Err(e) = send_due(&state).await {
             tracing::warn!(error = %e, "reminders: a round failed");
         }
-        tokio::time::sleep(EVERY).await;
     }
 }
 

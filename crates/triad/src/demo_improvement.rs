@@ -107,8 +107,15 @@ pub async fn generate(
             .school_year_of(today)
             .0,
     );
-    let id = |what: &str, n: u64| Id::from_parts(&format!("triad-demo/{seed}/{what}"), n);
-    let last_year_survey = id("survey", 0).to_string();
+    // The program's own records: one plan per program, however many the demo rates.
+    let id = |what: &str, n: u64| {
+        Id::from_parts(
+            &format!("triad-demo/{seed}/{}/{what}", parties.partnership),
+            n,
+        )
+    };
+    // Last fall's survey of the district (made by the demo's surveys, for the first district).
+    let last_year_survey = Id::from_parts(&format!("triad-demo/{seed}/survey"), 0).to_string();
     let gap = relationship_gap(tx, &last_year_survey).await?;
     let finding =
         |n: u64, year: i64, source: String, title: &str, detail: String, measure| FindingRow {

@@ -336,7 +336,11 @@ pub async fn assessments(
             continue;
         }
         let row = triad_store::assessment::RatingRow {
-            id: Id::from_parts("triad-demo/assessment", n as u64).to_string(),
+            id: Id::from_parts(
+                &format!("triad-demo/assessment/{}", parties.partnership),
+                n as u64,
+            )
+            .to_string(),
             partnership_id: parties.partnership.to_string(),
             school_year: year - back,
             instrument: instrument.clone(),

@@ -92,6 +92,35 @@ pub async fn accounts_with_email<'c>(
     Ok(fetch_all!(&mut c, UserRow, &sql, email.to_lowercase())?)
 }
 
+/// An account that may be sent email of a kind, with its person's address.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Emailable {
+    #[sqlx(flatten)]
+    pub user: UserRow,
+    pub email: String,
+}
+
+/// The accounts that are not disabled, whose person has an email address, and who have not
+/// stopped email of `kind`.
+pub async fn accounts_to_email<'c>(
+    conn: impl Into<Conn<'c>>,
+    kind: &str,
+) -> StoreResult<Vec<Emailable>> {
+    let mut c: Conn = conn.into();
+    let columns = USER_COLUMNS
+        .split(", ")
+        .map(|col| format!("u.{}", col.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT {columns}, p.email FROM users u JOIN people p ON p.id = u.person_id \
+         WHERE NOT u.disabled AND p.email IS NOT NULL AND p.email <> '' \
+         AND NOT EXISTS (SELECT 1 FROM email_opt_outs o WHERE o.user_id = u.id AND o.kind = $1) \
+         ORDER BY u.username"
+    );
+    Ok(fetch_all!(&mut c, Emailable, &sql, kind.to_string())?)
+}
+
 /// A page of the accounts, by user name.
 pub async fn list_users<'c>(conn: impl Into<Conn<'c>>, page: Page) -> StoreResult<Vec<UserRow>> {
     let mut c: Conn = conn.into();

@@ -97,9 +97,27 @@ async fn reminders_the_day_before(engine: Engine) {
     // Two instances serve the district: each reminder goes out once.
     let first = instance(&app, config.clone());
     let second = instance(&app, config.clone());
-    assert_eq!(triad_web::reminders::send_due(&first).await.unwrap(), 2);
-    assert_eq!(triad_web::reminders::send_due(&second).await.unwrap(), 0);
-    assert_eq!(triad_web::reminders::send_due(&first).await.unwrap(), 0);
+    assert_eq!(
+        triad_web::reminders::send_due(&first)
+            .await
+            .unwrap()
+            .reminders,
+        2
+    );
+    assert_eq!(
+        triad_web::reminders::send_due(&second)
+            .await
+            .unwrap()
+            .reminders,
+        0
+    );
+    assert_eq!(
+        triad_web::reminders::send_due(&first)
+            .await
+            .unwrap()
+            .reminders,
+        0
+    );
     let to_principal = received_by(
         &mail,
         "principal@triad.test",
@@ -111,7 +129,7 @@ async fn reminders_the_day_before(engine: Engine) {
     assert!(!mail
         .all()
         .iter()
-        .any(|m| m.contains("Not yet: the fence quote")));
+        .any(|m| m.contains("Due tomorrow: Not yet: the fence quote")));
     let to_sro = received_by(
         &mail,
         "sro@triad.test",
@@ -169,7 +187,13 @@ async fn reminders_the_day_before(engine: Engine) {
     app.clock.advance_minutes(24 * 60);
     let day_after = tomorrow.succ_opt().unwrap();
     item(&app, "Call the bus company", "sro", day_after).await;
-    assert_eq!(triad_web::reminders::send_due(&first).await.unwrap(), 1);
+    assert_eq!(
+        triad_web::reminders::send_due(&first)
+            .await
+            .unwrap()
+            .reminders,
+        1
+    );
     received_by(
         &mail,
         "sro@triad.test",
@@ -196,7 +220,97 @@ async fn reminders_the_day_before(engine: Engine) {
         .await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     app.clock.advance_minutes(24 * 60);
-    assert_eq!(triad_web::reminders::send_due(&first).await.unwrap(), 0);
+    assert_eq!(
+        triad_web::reminders::send_due(&first)
+            .await
+            .unwrap()
+            .reminders,
+        0
+    );
+}
+
+/// The weekly email of what is due: once a week per person across instances, only to partners
+/// with something due or late, stopped with its own link and nothing else.
+async fn a_weekly_email_of_what_is_due(engine: Engine) {
+    let (config, mail) = mail_config().await;
+    let app = TestApp::start_with(engine, config.clone()).await;
+    let today = morning_in_district(&app).await;
+    let monday = triad_domain::org::week_start(today);
+    let first = instance(&app, config.clone());
+    let second = instance(&app, config.clone());
+    let sent = triad_web::reminders::send_due(&first).await.unwrap();
+    assert!(sent.digests >= 2, "{sent:?}");
+    assert_eq!(
+        triad_web::reminders::send_due(&second)
+            .await
+            .unwrap()
+            .digests,
+        0
+    );
+    assert_eq!(
+        triad_web::reminders::send_due(&first)
+            .await
+            .unwrap()
+            .digests,
+        0
+    );
+    let subject = format!("Triad: what is due this week ({monday})");
+    let to_principal = received_by(&mail, "principal@triad.test", &subject).await;
+    // Their campus's week, and the late item they own.
+    assert!(to_principal.contains("- Home High: "), "{to_principal}");
+    assert!(
+        to_principal.contains("Walk the east fence line"),
+        "{to_principal}"
+    );
+    assert!(to_principal.contains(&format!("Open Triad: {PUBLIC}/")));
+    let to_sro = received_by(&mail, "sro@triad.test", &subject).await;
+    assert!(to_sro.contains("- Home High: "));
+    // Staff, who are not partners of the program, have nothing due: no email.
+    assert!(!mail
+        .all()
+        .iter()
+        .any(|m| m.contains("<staff@triad.test>") && m.contains("what is due this week")));
+    // The other district's principal reads of their own campus only.
+    if let Some(away) = mail
+        .all()
+        .into_iter()
+        .find(|m| m.contains("<away-principal@triad.test>"))
+    {
+        assert!(!away.contains("Home High"), "{away}");
+    }
+
+    // Stopped by the principal: the next week, the SRO's comes and the principal's does not.
+    let link = stop_link(&to_principal);
+    let r = app.http.post(app.url(&link)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("no more weekly emails"));
+    app.clock.advance_minutes(7 * 24 * 60);
+    let next = format!(
+        "Triad: what is due this week ({})",
+        monday + chrono::Duration::days(7)
+    );
+    assert!(
+        triad_web::reminders::send_due(&first)
+            .await
+            .unwrap()
+            .digests
+            >= 1
+    );
+    received_by(&mail, "sro@triad.test", &next).await;
+    assert!(!mail
+        .all()
+        .iter()
+        .any(|m| m.contains("<principal@triad.test>") && m.contains(&next)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_weekly_email_of_what_is_due_sqlite() {
+    a_weekly_email_of_what_is_due(Engine::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_weekly_email_of_what_is_due_postgres() {
+    a_weekly_email_of_what_is_due(Engine::Postgres).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
