@@ -13,8 +13,10 @@ use crate::App;
 use chrono::Timelike;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use std::collections::HashMap;
 use triad_domain::policy::RecordClass;
 use triad_domain::{Id, Timestamp};
+use triad_store::auth::Emailable;
 use triad_store::email as store;
 
 /// The kind of email a reminder of an action item due tomorrow is.
@@ -51,7 +53,8 @@ pub struct Reminder {
 }
 
 /// Claims the reminders due now: in each district where it is 7:00 or later, the open action
-/// items due tomorrow (the district's day), to owners who may still read the campus.
+/// items due tomorrow (the district's day), to owners who may still read the campus. One
+/// item's failure is logged and the others still go.
 pub async fn claim_due(app: &App) -> AppResult<Vec<Reminder>> {
     let now = app.now();
     let districts = triad_store::org::districts(&mut app.db.acquire().await?).await?;
@@ -76,129 +79,143 @@ pub async fn claim_due(app: &App) -> AppResult<Vec<Reminder>> {
         )
         .await?;
         for item in items {
-            let Some(owner) = Id::parse(&item.owner_id) else {
-                continue;
-            };
-            if !still_reads_campus(app, owner, &item.campus_id, now).await? {
-                continue;
+            match reminder_of(app, item, now).await {
+                Ok(Some(reminder)) => out.push(reminder),
+                Ok(None) => {}
+                Err(e) => tracing::warn!(error = %e, "a reminder could not be made"),
             }
-            let occasion = format!("{}:{}", item.item_id, item.due_on);
-            let mut tx = app.db.begin().await?;
-            let claimed =
-                store::claim_email(&mut tx, ACTION_ITEM_DUE, &item.owner_id, &occasion, now)
-                    .await?;
-            tx.commit().await?;
-            if !claimed {
-                continue;
-            }
-            out.push(Reminder {
-                kind: ACTION_ITEM_DUE,
-                user: owner,
-                occasion,
-                to: item.owner_email,
-                subject: format!("Due tomorrow: {}", item.title),
-                text: format!(
-                    "Hello {},\n\nThe action item \"{}\" at {} is due tomorrow, {}.\n\nOpen it: {{link}}\n",
-                    item.owner_name, item.title, item.campus_name, item.due_on
-                ),
-                link: format!("/meetings/{}", item.meeting_id),
-                stop_token: stop_token(app, owner, ACTION_ITEM_DUE),
-            });
         }
     }
     Ok(out)
+}
+
+/// The reminder of one item due tomorrow, if its owner still reads the campus and it was not
+/// claimed before.
+async fn reminder_of(
+    app: &App,
+    item: store::DueItemRow,
+    now: Timestamp,
+) -> AppResult<Option<Reminder>> {
+    let Some(owner) = Id::parse(&item.owner_id) else {
+        return Ok(None);
+    };
+    if !still_reads_campus(app, owner, &item.campus_id, now).await? {
+        return Ok(None);
+    }
+    let occasion = format!("{}:{}", item.item_id, item.due_on);
+    let mut tx = app.db.begin().await?;
+    let claimed =
+        store::claim_email(&mut tx, ACTION_ITEM_DUE, &item.owner_id, &occasion, now).await?;
+    tx.commit().await?;
+    if !claimed {
+        return Ok(None);
+    }
+    Ok(Some(Reminder {
+        kind: ACTION_ITEM_DUE,
+        user: owner,
+        occasion,
+        to: item.owner_email,
+        subject: format!("Due tomorrow: {}", item.title),
+        text: format!(
+            "Hello {},\n\nThe action item \"{}\" at {} is due tomorrow, {}.\n\nOpen it: {{link}}\n",
+            item.owner_name, item.title, item.campus_name, item.due_on
+        ),
+        link: format!("/meetings/{}", item.meeting_id),
+        stop_token: stop_token(app, owner, ACTION_ITEM_DUE),
+    }))
 }
 
 /// Claims this week's email of what is due, for each person with a campus who has something
 /// due or late there (no email when nothing is), from Monday 7:00 in their campus's district.
+/// A person's week is claimed before it is worked out, once: a week with nothing due at its
+/// start sends nothing and is not worked out again. One person's failure is logged and the
+/// others still go.
 pub async fn claim_digests(app: &App) -> AppResult<Vec<Reminder>> {
-    use crate::due::Urgency;
-    let now = app.now();
     let mut conn = app.db.acquire().await?;
     let people = triad_store::auth::accounts_to_email(&mut conn, WEEKLY_DIGEST).await?;
-    let zones: std::collections::HashMap<String, chrono_tz::Tz> =
-        triad_store::org::districts(&mut conn)
-            .await?
-            .into_iter()
-            .filter_map(|d| Some((d.id, d.time_zone.parse().ok()?)))
-            .collect();
+    let zones: HashMap<String, chrono_tz::Tz> = triad_store::org::districts(&mut conn)
+        .await?
+        .into_iter()
+        .filter_map(|d| Some((d.id, d.time_zone.parse().ok()?)))
+        .collect();
     drop(conn);
     let mut out = Vec::new();
     for person in people {
-        let ctx = job_ctx(app, &person.user).await?;
-        let weeks = crate::due::this_week(&ctx).await?;
-        // The person's week is that of their first campus's district.
-        let Some(first) = weeks.first() else {
-            continue;
-        };
-        let Some(tz) = campus_zone(app, &zones, &first.campus_id).await? else {
-            continue;
-        };
-        let local = now.to_datetime().with_timezone(&tz);
-        let monday = triad_domain::org::week_start(local.date_naive());
-        if local.date_naive() == monday && local.hour() < FROM_LOCAL_HOUR {
-            continue;
+        match digest_of(app, &zones, person).await {
+            Ok(Some(digest)) => out.push(digest),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "a weekly email could not be made"),
         }
-        let mut lines: Vec<String> = weeks
-            .iter()
-            .flat_map(|w| {
-                w.entries
-                    .iter()
-                    .filter(|e| matches!(e.urgency, Urgency::Now | Urgency::Due))
-                    .map(move |e| format!("- {}: {}", w.campus, e.text))
-            })
-            .collect();
-        let sunday = (monday + chrono::Duration::days(6)).to_string();
-        let owned = triad_store::meetings::open_items_of(
-            &mut app.db.acquire().await?,
-            person.user.user_id(),
-        )
-        .await?;
-        lines.extend(owned.iter().filter_map(|item| {
-            let due = item.due_on.as_deref()?;
-            (due <= sunday.as_str()).then(|| format!("- Yours, due {due}: {}", item.title))
-        }));
-        if lines.is_empty() {
-            continue;
-        }
-        let occasion = monday.to_string();
-        let mut tx = app.db.begin().await?;
-        let claimed =
-            store::claim_email(&mut tx, WEEKLY_DIGEST, &person.user.id, &occasion, now).await?;
-        tx.commit().await?;
-        if !claimed {
-            continue;
-        }
-        let user = person.user.user_id();
-        out.push(Reminder {
-            kind: WEEKLY_DIGEST,
-            user,
-            occasion,
-            to: person.email,
-            subject: format!("Triad: what is due this week ({monday})"),
-            text: format!(
-                "Hello {},\n\nDue or late this week:\n{}\n\nOpen Triad: {{link}}\n",
-                person.user.display_name,
-                lines.join("\n")
-            ),
-            link: "/".into(),
-            stop_token: stop_token(app, user, WEEKLY_DIGEST),
-        });
     }
     Ok(out)
 }
 
-/// The time zone of a campus's district.
-async fn campus_zone(
+/// One person's email of this week, if it is theirs to get now and not claimed before.
+async fn digest_of(
     app: &App,
-    zones: &std::collections::HashMap<String, chrono_tz::Tz>,
-    campus: &str,
-) -> AppResult<Option<chrono_tz::Tz>> {
-    let Some(id) = Id::parse(campus) else {
+    zones: &HashMap<String, chrono_tz::Tz>,
+    person: Emailable,
+) -> AppResult<Option<Reminder>> {
+    use crate::due::Urgency;
+    let now = app.now();
+    let ctx = job_ctx(app, &person.user).await?;
+    // The person's week is that of their first campus's district.
+    let campuses = crate::due::campuses_on(&ctx).await?;
+    let Some(tz) = campuses
+        .first()
+        .and_then(|(campus, _)| zones.get(&campus.district_id).copied())
+    else {
         return Ok(None);
     };
-    let campus = triad_store::org::campus(&mut app.db.acquire().await?, id).await?;
-    Ok(campus.and_then(|c| zones.get(&c.district_id).copied()))
+    let local = now.to_datetime().with_timezone(&tz);
+    let monday = triad_domain::org::week_start(local.date_naive());
+    if local.date_naive() == monday && local.hour() < FROM_LOCAL_HOUR {
+        return Ok(None);
+    }
+    let occasion = monday.to_string();
+    let mut tx = app.db.begin().await?;
+    let claimed =
+        store::claim_email(&mut tx, WEEKLY_DIGEST, &person.user.id, &occasion, now).await?;
+    tx.commit().await?;
+    if !claimed {
+        return Ok(None);
+    }
+    let weeks = crate::due::this_week(&ctx).await?;
+    let mut lines: Vec<String> = weeks
+        .iter()
+        .flat_map(|w| {
+            w.entries
+                .iter()
+                .filter(|e| matches!(e.urgency, Urgency::Now | Urgency::Due))
+                .map(move |e| format!("- {}: {}", w.campus, e.text))
+        })
+        .collect();
+    let sunday = (monday + chrono::Duration::days(6)).to_string();
+    let owned =
+        triad_store::meetings::open_items_of(&mut app.db.acquire().await?, person.user.user_id())
+            .await?;
+    lines.extend(owned.iter().filter_map(|item| {
+        let due = item.due_on.as_deref()?;
+        (due <= sunday.as_str()).then(|| format!("- Yours, due {due}: {}", item.title))
+    }));
+    if lines.is_empty() {
+        return Ok(None);
+    }
+    let user = person.user.user_id();
+    Ok(Some(Reminder {
+        kind: WEEKLY_DIGEST,
+        user,
+        occasion,
+        to: person.email,
+        subject: format!("Triad: what is due this week ({monday})"),
+        text: format!(
+            "Hello {},\n\nDue or late this week:\n{}\n\nOpen Triad: {{link}}\n",
+            person.user.display_name,
+            lines.join("\n")
+        ),
+        link: "/".into(),
+        stop_token: stop_token(app, user, WEEKLY_DIGEST),
+    }))
 }
 
 /// A person as a job of the instance reads for them: as they are today.

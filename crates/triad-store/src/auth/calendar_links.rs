@@ -80,15 +80,7 @@ pub async fn live_calendar_link<'c>(
     conn: impl Into<Conn<'c>>,
     user: Id,
 ) -> StoreResult<Option<CalendarLinkRow>> {
-    let mut c: Conn = conn.into();
-    Ok(fetch_optional!(
-        &mut c,
-        CalendarLinkRow,
-        &format!(
-            "SELECT {LINK_COLUMNS} FROM calendar_links WHERE user_id = $1 AND stopped_at IS NULL"
-        ),
-        user.to_string()
-    )?)
+    live_link_where(conn, "user_id", &user.to_string()).await
 }
 
 /// The live link whose secret has this hash.
@@ -96,15 +88,7 @@ pub async fn calendar_link_by_secret<'c>(
     conn: impl Into<Conn<'c>>,
     hash: &str,
 ) -> StoreResult<Option<CalendarLinkRow>> {
-    let mut c: Conn = conn.into();
-    Ok(fetch_optional!(
-        &mut c,
-        CalendarLinkRow,
-        &format!(
-            "SELECT {LINK_COLUMNS} FROM calendar_links WHERE secret_hash = $1 AND stopped_at IS NULL"
-        ),
-        hash.to_string()
-    )?)
+    live_link_where(conn, "secret_hash", hash).await
 }
 
 /// The live link with this id.
@@ -112,12 +96,23 @@ pub async fn calendar_link_by_id<'c>(
     conn: impl Into<Conn<'c>>,
     id: &str,
 ) -> StoreResult<Option<CalendarLinkRow>> {
+    live_link_where(conn, "id", id).await
+}
+
+/// The live link whose `column` (one of this module's, never a caller's text) holds `value`.
+async fn live_link_where<'c>(
+    conn: impl Into<Conn<'c>>,
+    column: &'static str,
+    value: &str,
+) -> StoreResult<Option<CalendarLinkRow>> {
     let mut c: Conn = conn.into();
     Ok(fetch_optional!(
         &mut c,
         CalendarLinkRow,
-        &format!("SELECT {LINK_COLUMNS} FROM calendar_links WHERE id = $1 AND stopped_at IS NULL"),
-        id.to_string()
+        &format!(
+            "SELECT {LINK_COLUMNS} FROM calendar_links WHERE {column} = $1 AND stopped_at IS NULL"
+        ),
+        value.to_string()
     )?)
 }
 

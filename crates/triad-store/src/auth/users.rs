@@ -29,6 +29,15 @@ impl UserRow {
 const USER_COLUMNS: &str = "id, username, person_id, display_name, password_hash, disabled, \
                             totp_secret, totp_enabled, created_at";
 
+/// An account's columns under a table alias, for queries that join.
+fn user_columns_of(alias: &str) -> String {
+    USER_COLUMNS
+        .split(", ")
+        .map(|col| format!("{alias}.{}", col.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub struct NewUser<'a> {
     pub id: Id,
     pub username: &'a str,
@@ -107,11 +116,7 @@ pub async fn accounts_to_email<'c>(
     kind: &str,
 ) -> StoreResult<Vec<Emailable>> {
     let mut c: Conn = conn.into();
-    let columns = USER_COLUMNS
-        .split(", ")
-        .map(|col| format!("u.{}", col.trim()))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let columns = user_columns_of("u");
     let sql = format!(
         "SELECT {columns}, p.email FROM users u JOIN people p ON p.id = u.person_id \
          WHERE NOT u.disabled AND p.email IS NOT NULL AND p.email <> '' \
@@ -187,11 +192,7 @@ pub async fn search_users<'c>(
          AND ($3 = '' OR LOWER(u.username) LIKE $3 ESCAPE '\\' OR LOWER(u.display_name) LIKE $3 ESCAPE '\\') \
          AND ($4 = '' OR EXISTS (SELECT 1 FROM grants r WHERE r.user_id = u.id AND r.role = $4)) \
          AND {in_districts} ORDER BY u.username, u.id LIMIT $1",
-        USER_COLUMNS
-            .split(", ")
-            .map(|col| format!("u.{}", col.trim()))
-            .collect::<Vec<_>>()
-            .join(", ")
+        user_columns_of("u")
     );
     let role = filter
         .role

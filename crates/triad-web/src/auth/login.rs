@@ -96,15 +96,7 @@ async fn login_submit(
     Form(form): Form<LoginForm>,
 ) -> WebResult<Response> {
     let source = sign_in_source(&parts, &state);
-    let cross_site = parts
-        .headers
-        .get("sec-fetch-site")
-        .is_some_and(|v| v == "cross-site");
-    if cross_site {
-        return Err(WebError::Forbidden(
-            "sign in from the Triad sign-in page".into(),
-        ));
-    }
+    refuse_cross_site(&parts, "sign in from the Triad sign-in page")?;
     let next = safe_next(&form.next);
     match sign_in::with_password(&state, &form.username, &form.password, &source).await? {
         PasswordSignIn::Session {
@@ -133,6 +125,19 @@ async fn login_submit(
             "too many failed sign-ins from this address; wait 15 minutes and try again".into(),
         )),
     }
+}
+
+/// Forms sent before anyone is signed in (signing in, choosing a new password) come from
+/// Triad's own pages: a browser that says the form came from another site is refused.
+pub(super) fn refuse_cross_site(parts: &Parts, what_to_do: &str) -> WebResult<()> {
+    let cross_site = parts
+        .headers
+        .get("sec-fetch-site")
+        .is_some_and(|v| v == "cross-site");
+    if cross_site {
+        return Err(WebError::Forbidden(what_to_do.into()));
+    }
+    Ok(())
 }
 
 fn urlencode(text: &str) -> String {

@@ -3,8 +3,8 @@
 //! from the request's Host header, which a stranger could set to their own site to receive
 //! someone else's link.
 
-use super::login::sign_in_source;
-use crate::error::{WebError, WebResult};
+use super::login::{refuse_cross_site, sign_in_source};
+use crate::error::WebResult;
 use crate::routes::Routes;
 use crate::views::render;
 use crate::AppState;
@@ -73,7 +73,7 @@ async fn forgot_submit(
     parts: Parts,
     Form(form): Form<ForgotForm>,
 ) -> WebResult<Response> {
-    refuse_cross_site(&parts)?;
+    refuse_cross_site(&parts, "use the form on Triad's own page")?;
     let Some((smtp_url, from, base)) = email_reset(&state) else {
         return Ok(forgot_page(State(state)).await?.into_response());
     };
@@ -123,20 +123,6 @@ fn reset_message(mail: &ResetMail, base: &str) -> (&'static str, String) {
     )
 }
 
-/// Like signing in, asking for a link or setting a password is done from Triad's own pages.
-fn refuse_cross_site(parts: &Parts) -> WebResult<()> {
-    let cross_site = parts
-        .headers
-        .get("sec-fetch-site")
-        .is_some_and(|v| v == "cross-site");
-    if cross_site {
-        return Err(WebError::Forbidden(
-            "use the form on Triad's own page".into(),
-        ));
-    }
-    Ok(())
-}
-
 #[derive(Template)]
 #[template(path = "auth/reset.html")]
 struct ResetPage {
@@ -184,7 +170,7 @@ async fn reset_submit(
     parts: Parts,
     Form(form): Form<ResetForm>,
 ) -> WebResult<Response> {
-    refuse_cross_site(&parts)?;
+    refuse_cross_site(&parts, "use the form on Triad's own page")?;
     let source = sign_in_source(&parts, &state);
     let action = format!("/login/reset/{secret}");
     let outcome = reset::complete(&state, &secret, form.password, &form.confirm, &source).await;
