@@ -82,11 +82,25 @@ async fn main() -> Result<()> {
     let evaluator_cookie = bench_session(&db, evaluator.user_id(), now).await?;
     let evaluator_token = bench_token(&db, evaluator.user_id(), now).await?;
     let leader_cookie = bench_session(&db, leader.user_id(), now).await?;
-    // The demo's first program (the one with records) and its district.
-    const FIRST: &str = "SELECT id, district_id FROM partnerships ORDER BY started_on, id LIMIT 1";
+    // The district leader's first program (with records) and its district: at state scale the
+    // first program of the instance may be another district's.
+    const FIRST: &str = "SELECT p.id, p.district_id FROM partnerships p \
+         WHERE p.district_id IN (SELECT g.district_id FROM grants g WHERE g.user_id = $1) \
+         ORDER BY p.started_on, p.id LIMIT 1";
+    let leader_id = leader.id.clone();
     let (partnership, district): (String, String) = match &db {
-        triad_store::Db::Sqlite(pool, _) => sqlx::query_as(FIRST).fetch_one(pool).await?,
-        triad_store::Db::Postgres(pool, _) => sqlx::query_as(FIRST).fetch_one(pool).await?,
+        triad_store::Db::Sqlite(pool, _) => {
+            sqlx::query_as(FIRST)
+                .bind(&leader_id)
+                .fetch_one(pool)
+                .await?
+        }
+        triad_store::Db::Postgres(pool, _) => {
+            sqlx::query_as(FIRST)
+                .bind(&leader_id)
+                .fetch_one(pool)
+                .await?
+        }
     };
     let (server, base) = serve(&bin, &data, &url).await?;
     let measured = Measured {
