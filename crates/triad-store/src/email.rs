@@ -2,7 +2,7 @@
 //! owners' addresses, a claim per person and occasion so one email goes out whichever instance
 //! sends it, and the kinds of email each person stopped.
 
-use crate::{execute, fetch_all, fetch_optional, Conn, StoreResult};
+use crate::{execute, fetch_all, Conn, StoreResult};
 use triad_domain::audit::{AuditEvent, Outcome};
 use triad_domain::{Id, Timestamp};
 
@@ -113,21 +113,4 @@ pub async fn stop_email(
         crate::audit::append(&mut tx, event, now).await?;
     }
     tx.commit().await
-}
-
-/// Whether a person stopped one kind of email.
-pub async fn email_stopped<'c>(
-    conn: impl Into<Conn<'c>>,
-    user: Id,
-    kind: &str,
-) -> StoreResult<bool> {
-    let mut c: Conn = conn.into();
-    let row: Option<(String,)> = fetch_optional!(
-        &mut c,
-        (String,),
-        "SELECT kind FROM email_opt_outs WHERE user_id = $1 AND kind = $2",
-        user.to_string(),
-        kind.to_string()
-    )?;
-    Ok(row.is_some())
 }
