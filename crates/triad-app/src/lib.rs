@@ -37,6 +37,7 @@ pub mod personnel;
 pub mod photo;
 pub mod reminders;
 pub mod role_guide;
+pub mod roster;
 pub mod selection;
 pub mod show;
 pub mod sign_in;

@@ -31,6 +31,7 @@ pub mod personnel;
 pub mod reminders;
 mod replay;
 pub mod role_guide;
+mod roster;
 pub mod routes;
 mod security;
 pub mod selection;
@@ -150,6 +151,7 @@ fn all_routes() -> routes::Routes {
         .merge(crate::visitors::routes())
         .merge(crate::notifications::routes())
         .merge(crate::reminders::routes())
+        .merge(crate::roster::routes())
         .merge(crate::operations::routes())
         .merge(crate::audit::routes())
         .merge(crate::surveys::routes())

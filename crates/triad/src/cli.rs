@@ -52,6 +52,9 @@ pub enum Command {
     /// The activity log.
     #[command(subcommand)]
     Activity(crate::activity_import::ActivityCommand),
+    /// A district's roster from its student-information system (OneRoster 1.1).
+    #[command(subcommand)]
+    Roster(crate::roster_cli::RosterCommand),
     /// Collaboration surveys: campaigns, spreadsheet imports, analysis, exports.
     #[command(subcommand)]
     Survey(crate::survey_cli::SurveyCommand),
@@ -154,6 +157,10 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Activity(cmd) => {
             let db = open(&data).await?;
             return crate::activity_import::run(&db, &data, cmd).await;
+        }
+        Command::Roster(cmd) => {
+            let db = open(&data).await?;
+            return crate::roster_cli::run(&db, &data, cmd).await;
         }
         Command::Survey(cmd) => {
             let db = open(&data).await?;

@@ -15,6 +15,7 @@ mod demo_operations;
 mod demo_program;
 mod demo_surveys;
 mod evidence_cli;
+mod roster_cli;
 mod server;
 mod survey_cli;
 mod users;

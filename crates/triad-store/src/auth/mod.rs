@@ -5,6 +5,7 @@ mod calendar_links;
 mod changes;
 mod lockout;
 mod password_resets;
+pub mod roster;
 mod second_factor;
 mod sessions;
 mod tokens;

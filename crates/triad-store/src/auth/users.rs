@@ -288,6 +288,18 @@ pub async fn add_grant<'c>(
     grant: Grant,
     now: Timestamp,
 ) -> StoreResult<()> {
+    insert_grant(conn, user, grant, now, false).await
+}
+
+/// Gives a role (nothing when it is held already, however it was given); `by_roster` marks
+/// a role a district's roster gave, which only a later roster import ends by itself.
+pub(super) async fn insert_grant<'c>(
+    conn: impl Into<Conn<'c>>,
+    user: Id,
+    grant: Grant,
+    now: Timestamp,
+    by_roster: bool,
+) -> StoreResult<()> {
     let mut c: Conn = conn.into();
     let (agency, district, campus) = match grant.scope {
         Scope::Instance => (None, None, None),
@@ -297,8 +309,8 @@ pub async fn add_grant<'c>(
     };
     execute!(
         &mut c,
-        "INSERT INTO grants (id, user_id, role, scope_key, agency_id, district_id, campus_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (user_id, role, scope_key) DO NOTHING",
+        "INSERT INTO grants (id, user_id, role, scope_key, agency_id, district_id, campus_id, created_at, given_by_roster) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (user_id, role, scope_key) DO NOTHING",
         Id::new().to_string(),
         user.to_string(),
         grant.role.code(),
@@ -307,6 +319,7 @@ pub async fn add_grant<'c>(
         district.map(|i| i.to_string()),
         campus.map(|i| i.to_string()),
         now.millis(),
+        by_roster,
     )?;
     Ok(())
 }

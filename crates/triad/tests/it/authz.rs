@@ -182,6 +182,7 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
         ("POST", "/community/{id}/referrals" | "/api/v1/community/{id}/referrals") => {
             e(AUTHOR, NOBODY)
         }
+        ("GET" | "POST", "/districts/{id}/roster") => e(DISTRICT_EDITORS, ADMIN),
         ("POST", "/districts/{id}/community/period")
         | ("PUT", "/api/v1/districts/{id}/community/period") => e(DISTRICT_EDITORS, ADMIN),
         (

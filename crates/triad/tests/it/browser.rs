@@ -200,7 +200,7 @@ pub(crate) async fn element_after_navigation(
 }
 
 /// The page's text as shown, read in one go (a status page may replace its content anytime).
-async fn body_text(c: &Client) -> String {
+pub(crate) async fn body_text(c: &Client) -> String {
     let text = c
         .execute("return document.querySelector('main').innerText;", vec![])
         .await
@@ -1430,7 +1430,7 @@ async fn a_survey_on_a_phone_keeps_its_draft_until_sent() {
 }
 
 /// Whether the page is wider than the window (a phone would scroll sideways).
-async fn overflows(c: &Client) -> bool {
+pub(crate) async fn overflows(c: &Client) -> bool {
     script(
         c,
         "return document.documentElement.scrollWidth > window.innerWidth;",
@@ -2027,7 +2027,11 @@ async fn a_campaign_is_set_up_with_its_link_code_flyer_and_daily_counts() {
 }
 
 /// Waits until the element `css` finds reads as `wanted` says.
-async fn wait_for_text_where_css(c: &Client, css: &str, wanted: impl Fn(&str) -> bool) -> String {
+pub(crate) async fn wait_for_text_where_css(
+    c: &Client,
+    css: &str,
+    wanted: impl Fn(&str) -> bool,
+) -> String {
     let deadline = std::time::Instant::now() + PATIENCE;
     loop {
         let text = match c.find(Locator::Css(css)).await {

@@ -33,6 +33,7 @@ mod personnel;
 mod reminders;
 mod response;
 mod role_guide;
+mod roster;
 mod scoping;
 mod selection;
 mod sign_in;
