@@ -89,6 +89,25 @@ pub async fn claim_due(app: &App) -> AppResult<Vec<Reminder>> {
     Ok(out)
 }
 
+/// Claims one email (true: this caller sends it). Rounds run every 15 minutes and find the
+/// same people again: a claim already taken is read, not written again, so a round that has
+/// nothing new to send costs no write.
+async fn claim_once(
+    app: &App,
+    kind: &str,
+    user: &str,
+    occasion: &str,
+    now: Timestamp,
+) -> AppResult<bool> {
+    if store::email_claimed(&mut app.db.acquire().await?, kind, user, occasion).await? {
+        return Ok(false);
+    }
+    let mut tx = app.db.begin().await?;
+    let claimed = store::claim_email(&mut tx, kind, user, occasion, now).await?;
+    tx.commit().await?;
+    Ok(claimed)
+}
+
 /// The reminder of one item due tomorrow, if its owner still reads the campus and it was not
 /// claimed before.
 async fn reminder_of(
@@ -103,11 +122,7 @@ async fn reminder_of(
         return Ok(None);
     }
     let occasion = format!("{}:{}", item.item_id, item.due_on);
-    let mut tx = app.db.begin().await?;
-    let claimed =
-        store::claim_email(&mut tx, ACTION_ITEM_DUE, &item.owner_id, &occasion, now).await?;
-    tx.commit().await?;
-    if !claimed {
+    if !claim_once(app, ACTION_ITEM_DUE, &item.owner_id, &occasion, now).await? {
         return Ok(None);
     }
     Ok(Some(Reminder {
@@ -173,11 +188,7 @@ async fn digest_of(
         return Ok(None);
     }
     let occasion = monday.to_string();
-    let mut tx = app.db.begin().await?;
-    let claimed =
-        store::claim_email(&mut tx, WEEKLY_DIGEST, &person.user.id, &occasion, now).await?;
-    tx.commit().await?;
-    if !claimed {
+    if !claim_once(app, WEEKLY_DIGEST, &person.user.id, &occasion, now).await? {
         return Ok(None);
     }
     let weeks = crate::due::this_week(&ctx).await?;

@@ -70,6 +70,26 @@ pub async fn claim_email<'c>(
     Ok(taken == 1)
 }
 
+/// Whether the email of `kind` to `user` for `occasion` was claimed already: a round reads
+/// this first, so a week's sent emails cost no write on every later round.
+pub async fn email_claimed<'c>(
+    conn: impl Into<Conn<'c>>,
+    kind: &str,
+    user: &str,
+    occasion: &str,
+) -> StoreResult<bool> {
+    let mut c: Conn = conn.into();
+    let found = crate::fetch_scalar!(
+        &mut c,
+        i64,
+        "SELECT COUNT(*) FROM email_claims WHERE kind = $1 AND user_id = $2 AND occasion = $3",
+        kind.to_string(),
+        user.to_string(),
+        occasion.to_string()
+    )?;
+    Ok(found > 0)
+}
+
 /// Gives a claim back after its email could not be sent: the next round tries again.
 pub async fn release_email<'c>(
     conn: impl Into<Conn<'c>>,

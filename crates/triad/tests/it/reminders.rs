@@ -247,12 +247,19 @@ async fn a_weekly_email_of_what_is_due(engine: Engine) {
             .digests,
         0
     );
+    // A later round finds everyone's week claimed by reading: it writes nothing.
+    let batches = app.db.write_batches();
     assert_eq!(
         triad_web::reminders::send_due(&first)
             .await
             .unwrap()
             .digests,
         0
+    );
+    assert_eq!(
+        app.db.write_batches(),
+        batches,
+        "a round with nothing to send wrote"
     );
     let subject = format!("Triad: what is due this week ({monday})");
     let to_principal = received_by(&mail, "principal@triad.test", &subject).await;
