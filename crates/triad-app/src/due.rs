@@ -2,7 +2,8 @@
 //! SRO–principal meeting (held or not), the cadence so far, this term's review of the MOU,
 //! the start-of-year checklist while any of it is left, evaluations waiting for an
 //! administrator's input,
-//! the campus's open action items, the next drill, the visitors signed in now. One entry kind
+//! the campus's open action items, evidence waiting for the person to acknowledge receiving
+//! it, the campus's bans ending this week, the next drill, the visitors signed in now. One entry kind
 //! per source, read from the store under the access policy, so work to come (program
 //! records, the assessment, an email digest) adds a kind here rather than a page of its own.
 
@@ -28,6 +29,8 @@ pub enum DueKind {
     EvaluationInput,
     PanelInput,
     ActionItems,
+    EvidenceToReceive,
+    BansEnding,
     NextDrill,
     VisitorsNow,
 }
@@ -174,6 +177,8 @@ async fn campus_entries(ctx: &Ctx, campus: &Campus, here: &RolesHere) -> AppResu
             );
         }
         entries.extend(action_items(ctx, campus, &cal).await?);
+        entries.extend(evidence_to_receive(ctx, campus).await?);
+        entries.extend(bans_ending(ctx, campus, &cal).await?);
         entries.extend(next_drill(ctx, campus, &cal).await?);
         entries.extend(visitors(ctx, campus).await?);
     }
@@ -369,6 +374,52 @@ async fn action_items(
             }
         },
         link: Some(format!("/campuses/{}/meetings", campus.id)),
+    }])
+}
+
+/// Evidence released to the person and waiting for them to acknowledge receiving it: custody
+/// is in the air until they do.
+async fn evidence_to_receive(ctx: &Ctx, campus: &Campus) -> AppResult<Vec<DueEntry>> {
+    let waiting = triad_store::evidence::awaiting_receipt_by(
+        &mut ctx.app.db.acquire().await?,
+        campus.campus_id(),
+        ctx.actor.user,
+    )
+    .await?;
+    Ok(waiting
+        .into_iter()
+        .map(|(id, description)| DueEntry {
+            kind: DueKind::EvidenceToReceive,
+            urgency: Urgency::Due,
+            text: format!("Evidence waits for you to acknowledge receiving it: {description}"),
+            link: Some(format!("/evidence/{id}")),
+        })
+        .collect())
+}
+
+/// The campus's bans that end within the coming seven days, counted (an email carries no
+/// one's name): the partners decide whether to renew them before they lapse.
+async fn bans_ending(ctx: &Ctx, campus: &Campus, cal: &SchoolCalendar) -> AppResult<Vec<DueEntry>> {
+    let week_end = cal.today + chrono::Duration::days(6);
+    let ending = triad_store::visitors::bans_ending(
+        &mut ctx.app.db.acquire().await?,
+        campus.district(),
+        campus.campus_id(),
+        &cal.today.to_string(),
+        &week_end.to_string(),
+    )
+    .await?;
+    if ending == 0 {
+        return Ok(Vec::new());
+    }
+    Ok(vec![DueEntry {
+        kind: DueKind::BansEnding,
+        urgency: Urgency::Due,
+        text: match ending {
+            1 => format!("1 campus ban ends by {week_end}: renew it or let it end"),
+            n => format!("{n} campus bans end by {week_end}: renew them or let them end"),
+        },
+        link: Some(format!("/campuses/{}/bans", campus.id)),
     }])
 }
 

@@ -98,6 +98,26 @@ pub struct CustodyState<'a> {
     pub pending_receiver: Option<String>,
 }
 
+/// The items of a campus released for transfer to a person and waiting for them to
+/// acknowledge receipt: (id, description).
+pub async fn awaiting_receipt_by<'c>(
+    conn: impl Into<Conn<'c>>,
+    campus: Id,
+    receiver: Id,
+) -> StoreResult<Vec<(String, String)>> {
+    let mut c: Conn = conn.into();
+    Ok(crate::run!(&mut c, |c| {
+        sqlx::query_as::<_, (String, String)>(
+        "SELECT id, description FROM evidence_items WHERE campus_id = $1 AND pending_receiver_id = $2 \
+         ORDER BY created_at"
+    )
+    .bind(campus.to_string())
+    .bind(receiver.to_string())
+    .fetch_all(c)
+    .await
+    })?)
+}
+
 pub async fn set_state<'c>(
     conn: impl Into<Conn<'c>>,
     id: Id,

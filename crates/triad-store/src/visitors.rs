@@ -74,6 +74,28 @@ pub async fn ban<'c>(conn: impl Into<Conn<'c>>, id: Id) -> StoreResult<Option<Ba
 
 /// Bans in force on a campus on a day (its own and the district-wide ones), soonest ending
 /// first: the front office's printable list.
+/// How many bans issued on a campus end between two days (inclusive, `YYYY-MM-DD`): a
+/// reminder to decide on renewing them, so it carries no one's name.
+pub async fn bans_ending<'c>(
+    conn: impl Into<Conn<'c>>,
+    district: Id,
+    campus: Id,
+    from: &str,
+    to: &str,
+) -> StoreResult<i64> {
+    let mut c: Conn = conn.into();
+    Ok(crate::fetch_scalar!(
+        &mut c,
+        i64,
+        "SELECT COUNT(*) FROM bans WHERE district_id = $1 AND ends_on >= $3 AND ends_on <= $4 \
+         AND campus_id = $2",
+        district.to_string(),
+        campus.to_string(),
+        from.to_string(),
+        to.to_string()
+    )?)
+}
+
 pub async fn bans_in_force<'c>(
     conn: impl Into<Conn<'c>>,
     district: Id,

@@ -238,6 +238,28 @@ async fn a_weekly_email_of_what_is_due(engine: Engine) {
     let monday = triad_domain::org::week_start(today);
     let first = instance(&app, config.clone());
     let second = instance(&app, config.clone());
+    // A ban of Home High ends in two days; an evidence item waits for the principal to
+    // acknowledge receiving it.
+    let ends_on = (today + chrono::Duration::days(2)).to_string();
+    app.raw(&format!(
+        "UPDATE bans SET ends_on = '{ends_on}' WHERE id = '{}'",
+        app.world.ban
+    ))
+    .await
+    .unwrap();
+    let banned = app
+        .scalar_text(&format!(
+            "SELECT family_name FROM bans WHERE id = '{}'",
+            app.world.ban
+        ))
+        .await;
+    app.raw(&format!(
+        "UPDATE evidence_items SET pending_receiver_id = '{}' WHERE id = '{}'",
+        app.user("principal"),
+        app.world.evidence
+    ))
+    .await
+    .unwrap();
     let sent = triad_web::reminders::send_due(&first).await.unwrap();
     assert!(sent.digests >= 2, "{sent:?}");
     assert_eq!(
@@ -270,8 +292,25 @@ async fn a_weekly_email_of_what_is_due(engine: Engine) {
         "{to_principal}"
     );
     assert!(to_principal.contains(&format!("Open Triad: {PUBLIC}/")));
+    assert!(
+        to_principal.contains("Evidence waits for you to acknowledge receiving it"),
+        "{to_principal}"
+    );
+    assert!(
+        to_principal.contains("1 campus ban ends by"),
+        "{to_principal}"
+    );
+    assert!(
+        !to_principal.contains(&banned),
+        "a ban's person is never named in an email"
+    );
     let to_sro = received_by(&mail, "sro@triad.test", &subject).await;
     assert!(to_sro.contains("- Home High: "));
+    assert!(to_sro.contains("1 campus ban ends by"), "{to_sro}");
+    assert!(
+        !to_sro.contains("Evidence waits for you"),
+        "the principal's receipt, not the SRO's"
+    );
     // Staff, who are not partners of the program, have nothing due: no email.
     assert!(!mail
         .all()
