@@ -100,6 +100,14 @@ def verify(bundle, trusted):
         raise NotVerified(
             "the statement's signature does not verify: the item, its photos or its head were altered"
         )
+    # Keys the instance had before a key rotation, vouched for by the signed statement: a
+    # record signed before the rotation verifies with one of them.
+    keys = [key]
+    for earlier in statement.get("earlier_keys", []):
+        try:
+            keys.append(VerifyKey(bytes.fromhex(earlier)))
+        except Exception:
+            raise NotVerified("an earlier key in the statement is not an Ed25519 key")
     item_id = statement["item_id"]
     previous = GENESIS
     for i, record in enumerate(bundle["records"]):
@@ -112,7 +120,7 @@ def verify(bundle, trusted):
             raise NotVerified(f"custody record {seq}: does not link to the record before it")
         if link_hash(record) != record["hash"]:
             raise NotVerified(f"custody record {seq}: its content does not match its hash (altered)")
-        if not signed(key, record["hash"].encode("ascii"), record["signature"]):
+        if not any(signed(k, record["hash"].encode("ascii"), record["signature"]) for k in keys):
             raise NotVerified(
                 f"custody record {seq}: its signature does not verify with the instance key"
             )

@@ -420,6 +420,7 @@ pub async fn custody_bundle(ctx: &Ctx, id: &str) -> AppResult<triad_domain::evid
     Ok(triad_domain::evidence::sign_bundle(
         triad_domain::evidence::Export {
             item_id: &item.id,
+            earlier_keys: &ctx.app.instance.retired_keys,
             item: serde_json::to_value(&item).map_err(|e| AppError::Internal(e.to_string()))?,
             photos,
             records,

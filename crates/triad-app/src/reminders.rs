@@ -290,8 +290,12 @@ pub fn stop_token(app: &App, user: Id, kind: &str) -> String {
 }
 
 fn stop_signature(app: &App, user: Id, kind: &str) -> Vec<u8> {
+    stop_signature_with(&app.instance.audit_secret, user, kind)
+}
+
+fn stop_signature_with(secret: &[u8], user: Id, kind: &str) -> Vec<u8> {
     // A key of its own, derived from the instance secret, so these tokens sign nothing else.
-    let key = hmac_sha256(&app.instance.audit_secret, b"triad email stop v1");
+    let key = hmac_sha256(secret, b"triad email stop v1");
     hmac_sha256(&key, format!("{user}\n{kind}").as_bytes())
 }
 
@@ -316,9 +320,16 @@ pub fn read_stop_token(app: &App, token: &str) -> AppResult<(Id, &'static str)> 
         _ => return Err(AppError::NotFound),
     };
     let given = hex::decode(signature).map_err(|_| AppError::NotFound)?;
-    let expected = stop_signature(app, user, kind);
+    // Signed with the secret of now, or (a link in an email sent before the instance's keys
+    // were rotated) with an earlier one.
     use subtle::ConstantTimeEq;
-    if given.len() != expected.len() || !bool::from(given.ct_eq(&expected)) {
+    let signed_by = |secret: &Vec<u8>| {
+        let expected = stop_signature_with(secret, user, kind);
+        given.len() == expected.len() && bool::from(given.ct_eq(&expected))
+    };
+    let secrets = std::iter::once(&*app.instance.audit_secret)
+        .chain(app.instance.retired_audit_secrets.iter());
+    if !secrets.into_iter().any(signed_by) {
         return Err(AppError::NotFound);
     }
     Ok((user, kind))

@@ -280,10 +280,12 @@ fn check_signature_bytes(key: &VerifyingKey, message: &[u8], signature: &str) ->
 
 /// Checks an item's records in order: numbering, links, hashes and signatures. `Ok` carries
 /// the number of records checked.
+/// A record's signature holds with any of `keys`: the instance's key, and the keys it had
+/// before a rotation.
 pub fn verify_chain(
     item_id: &str,
     records: &[CustodyRecord],
-    key: &VerifyingKey,
+    keys: &[VerifyingKey],
 ) -> Result<usize, Break> {
     let mut prev = GENESIS.to_string();
     for (i, r) in records.iter().enumerate() {
@@ -306,7 +308,10 @@ pub fn verify_chain(
                 "its content does not match its hash (altered)",
             ));
         }
-        if !check_signature(key, &r.hash, &r.signature) {
+        if !keys
+            .iter()
+            .any(|key| check_signature(key, &r.hash, &r.signature))
+        {
             return Err(broken(
                 r.seq,
                 "its signature does not verify with the instance key",
@@ -351,6 +356,11 @@ pub struct Statement {
     pub head: Head,
     /// The instance's public key (hex): compare its fingerprint with the instance's.
     pub public_key: String,
+    /// The instance's earlier keys (hex) that signed some of the records, before the
+    /// instance key was rotated: the statement, signed by `public_key`, vouches for them.
+    /// Absent when `public_key` signed every record.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier_keys: Vec<String>,
     pub exported_at: String,
 }
 
@@ -369,6 +379,9 @@ pub struct Bundle {
 /// What an export states about an item, before it is signed.
 pub struct Export<'a> {
     pub item_id: &'a str,
+    /// The instance's keys from before its key was rotated (none if it never was): those
+    /// that signed a record of this history are named in the statement.
+    pub earlier_keys: &'a [VerifyingKey],
     pub item: serde_json::Value,
     pub photos: Vec<PhotoHash>,
     pub records: Vec<CustodyRecord>,
@@ -382,13 +395,26 @@ pub fn sign_bundle(export: Export<'_>, key: &SigningKey) -> Bundle {
         .last()
         .map(|r| (r.seq, r.hash.clone()))
         .unwrap_or((0, GENESIS.to_string()));
+    let current = key.verifying_key();
+    let earlier_keys = export
+        .earlier_keys
+        .iter()
+        .filter(|earlier| {
+            export.records.iter().any(|r| {
+                !check_signature(&current, &r.hash, &r.signature)
+                    && check_signature(earlier, &r.hash, &r.signature)
+            })
+        })
+        .map(|k| hex::encode(k.as_bytes()))
+        .collect();
     let statement = Statement {
         format: STATEMENT_FORMAT.into(),
         item_id: export.item_id.to_string(),
         item: export.item,
         photos: export.photos,
         head: Head { seq, hash },
-        public_key: hex::encode(key.verifying_key().as_bytes()),
+        public_key: hex::encode(current.as_bytes()),
+        earlier_keys,
         exported_at: export.exported_at,
     };
     let text = serde_json::to_string(&statement).unwrap_or_default();
@@ -483,7 +509,19 @@ pub fn verify_bundle(bundle: &Bundle, trusted: Option<&VerifyingKey>) -> Result<
             "the statement's signature does not verify: the item, its photos or its head were altered",
         ));
     }
-    let records = verify_chain(&statement.item_id, &bundle.records, &key)?;
+    let mut keys = vec![key];
+    for earlier in &statement.earlier_keys {
+        keys.push(
+            hex::decode(earlier)
+                .ok()
+                .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                .and_then(|b| VerifyingKey::from_bytes(&b).ok())
+                .ok_or_else(|| {
+                    broken(0, "an earlier key in the statement is not an Ed25519 key")
+                })?,
+        );
+    }
+    let records = verify_chain(&statement.item_id, &bundle.records, &keys)?;
     let last = bundle
         .records
         .last()
@@ -565,6 +603,7 @@ mod tests {
         sign_bundle(
             Export {
                 item_id: "item-1",
+                earlier_keys: &[],
                 item: serde_json::json!({"status": "destroyed"}),
                 // The photo the history's records name.
                 photos: vec![PhotoHash {
@@ -596,6 +635,7 @@ mod tests {
         sign_bundle(
             Export {
                 item_id: "item-1",
+                earlier_keys: &[],
                 item: serde_json::json!({"status": "in_custody"}),
                 photos: vec![PhotoHash {
                     id: "p1".into(),
@@ -788,5 +828,58 @@ mod tests {
             check_status_change(EvidenceStatus::Destroyed, EvidenceStatus::HeldForCourt, &ok)
                 .is_err()
         );
+    }
+
+    #[test]
+    fn a_history_signed_before_and_after_a_key_rotation_verifies_through_the_new_key() {
+        let old = SigningKey::from_bytes(&[3; 32]);
+        let new = key();
+        let mut records: Vec<CustodyRecord> = Vec::new();
+        for (i, signer) in [&old, &old, &new].into_iter().enumerate() {
+            let prev = records.last().map(|r| (r.seq, r.hash.clone()));
+            records.push(link(
+                NewCustodyRecord {
+                    item_id: "item-1",
+                    at: Timestamp::from_millis(1_000 + i as i64),
+                    kind: CustodyKind::Intake,
+                    actor_id: "officer",
+                    data: "{}".into(),
+                },
+                prev.as_ref().map(|(s, h)| (*s, h.as_str())),
+                signer,
+            ));
+        }
+        let export = |earlier: &[VerifyingKey]| {
+            sign_bundle(
+                Export {
+                    item_id: "item-1",
+                    earlier_keys: earlier,
+                    item: serde_json::json!({}),
+                    photos: vec![],
+                    records: records.clone(),
+                    exported_at: "now".into(),
+                },
+                &new,
+            )
+        };
+        // An unrelated earlier key is not named; the one that signed is.
+        let stranger = SigningKey::from_bytes(&[4; 32]).verifying_key();
+        let bundle = export(&[stranger, old.verifying_key()]);
+        let statement: Statement = serde_json::from_str(&bundle.statement).unwrap();
+        assert_eq!(
+            statement.earlier_keys,
+            [hex::encode(old.verifying_key().as_bytes())]
+        );
+        let verified = verify_bundle(&bundle, Some(&new.verifying_key())).unwrap();
+        assert_eq!(verified.records, 3);
+        // Without the earlier key, the first record does not verify.
+        let err = verify_bundle(&export(&[]), None).unwrap_err();
+        assert_eq!(err.seq, 1);
+        // A history signed by one key names no earlier key: the statement is as before.
+        assert!(!bundle_of_one_key().statement.contains("earlier_keys"));
+    }
+
+    fn bundle_of_one_key() -> Bundle {
+        bundle(history(2))
     }
 }

@@ -5,6 +5,7 @@
 use crate::{StoreError, StoreResult};
 use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey};
 use ed25519_dalek::{SigningKey, VerifyingKey};
+use sha2::Digest;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -91,6 +92,131 @@ fn ensure_key_pair(data_dir: &Path) -> StoreResult<()> {
     let public_path = dir.join(PUBLIC_KEY);
     std::fs::write(&public_path, public).map_err(|e| config("writing", &public_path, e))?;
     Ok(())
+}
+
+/// Where the keys and secrets a rotation replaced are kept: the public half of each earlier
+/// instance key (its private half is destroyed) and each earlier audit secret, so what they
+/// signed still verifies.
+const RETIRED: &str = "retired";
+
+/// What a key rotation did: the fingerprints of the instance key before and after.
+#[derive(Debug, Clone)]
+pub struct Rotation {
+    pub retired_key: VerifyingKey,
+    pub new_key: VerifyingKey,
+}
+
+/// Replaces the instance key and the audit secret with new ones. The old public key and the
+/// old secret are kept under `keys/retired/` first, so custody records, checkpoints and email
+/// links made before still verify; the old private key is destroyed, so nothing new can be
+/// signed with it. Each file is written whole and renamed into place: a crash part-way
+/// leaves the old key (and a retired copy of it) or the new one, never neither.
+pub fn rotate_keys(data_dir: &Path) -> StoreResult<Rotation> {
+    let dir = keys_dir(data_dir);
+    let old = signing_key(data_dir)?;
+    let old_secret = existing_audit_secret(data_dir)?
+        .ok_or_else(|| config("reading", &dir.join(AUDIT_SECRET), "it is missing"))?;
+    let retired = dir.join(RETIRED);
+    std::fs::create_dir_all(&retired).map_err(|e| config("creating", &retired, e))?;
+    let lf = ed25519_dalek::pkcs8::spki::der::pem::LineEnding::LF;
+    let name = |bytes: &[u8]| hex::encode(&sha2::Sha256::digest(bytes)[..8]);
+    let old_public = old.verifying_key();
+    let retired_public = retired.join(format!(
+        "instance-ed25519-{}.pub.pem",
+        name(old_public.as_bytes())
+    ));
+    let pem = old_public
+        .to_public_key_pem(lf)
+        .map_err(|e| config("encoding the public key for", &retired_public, e))?;
+    replace_file(&retired_public, pem.as_bytes(), false)?;
+    let retired_secret = retired.join(format!("audit-content-{}.key", name(&old_secret)));
+    replace_file(&retired_secret, hex::encode(&old_secret).as_bytes(), true)?;
+
+    let new = SigningKey::generate(&mut rand::rngs::OsRng);
+    let private = dir.join(PRIVATE_KEY);
+    let pem = new
+        .to_pkcs8_pem(lf)
+        .map_err(|e| config("encoding the key for", &private, e))?;
+    replace_file(&private, pem.as_bytes(), true)?;
+    let public = new
+        .verifying_key()
+        .to_public_key_pem(lf)
+        .map_err(|e| config("encoding the public key for", &private, e))?;
+    replace_file(&dir.join(PUBLIC_KEY), public.as_bytes(), false)?;
+    let mut secret = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut secret);
+    replace_file(
+        &dir.join(AUDIT_SECRET),
+        hex::encode(secret).as_bytes(),
+        true,
+    )?;
+    Ok(Rotation {
+        retired_key: old_public,
+        new_key: new.verifying_key(),
+    })
+}
+
+/// Writes a file whole under a temporary name, synced, then renames it over `path`.
+fn replace_file(path: &Path, bytes: &[u8], private: bool) -> StoreResult<()> {
+    let partial = path.with_extension("partial");
+    let _ = std::fs::remove_file(&partial);
+    let written = if private {
+        write_private(&partial, bytes)
+    } else {
+        std::fs::write(&partial, bytes)
+            .and_then(|()| std::fs::File::open(&partial).and_then(|f| f.sync_all()))
+    };
+    written.map_err(|e| config("writing", &partial, e))?;
+    std::fs::rename(&partial, path).map_err(|e| config("writing", path, e))
+}
+
+/// The instance's earlier public keys (before each rotation), oldest first by name.
+pub fn retired_public_keys(data_dir: &Path) -> StoreResult<Vec<VerifyingKey>> {
+    retired_files(data_dir, ".pub.pem")?
+        .iter()
+        .map(|path| public_key_file(path))
+        .collect()
+}
+
+/// The instance's earlier audit secrets (before each rotation).
+pub fn retired_audit_secrets(data_dir: &Path) -> StoreResult<Vec<Vec<u8>>> {
+    retired_files(data_dir, ".key")?
+        .iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(path).map_err(|e| config("reading", path, e))?;
+            hex::decode(text.trim())
+                .ok()
+                .filter(|s| s.len() == 32)
+                .ok_or_else(|| config("decoding", path, "not 32 bytes in hex"))
+        })
+        .collect()
+}
+
+fn retired_files(data_dir: &Path, ending: &str) -> StoreResult<Vec<PathBuf>> {
+    let dir = keys_dir(data_dir).join(RETIRED);
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(config("reading", &dir, e)),
+    };
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.ends_with(ending))
+        })
+        .collect();
+    found.sort();
+    Ok(found)
+}
+
+/// Every key the instance has signed with: its key now, then its earlier ones.
+pub fn known_public_keys(data_dir: &Path) -> StoreResult<Vec<VerifyingKey>> {
+    let mut keys = vec![signing_key(data_dir)?.verifying_key()];
+    keys.extend(retired_public_keys(data_dir)?);
+    Ok(keys)
 }
 
 /// Reads the instance's signing key.
@@ -203,6 +329,10 @@ pub struct Instance {
     pub files: FileStore,
     /// What audit content hashes are keyed with.
     pub audit_secret: Arc<Vec<u8>>,
+    /// The keys and secrets of before each rotation ([`rotate_keys`]): what they signed
+    /// still verifies.
+    pub retired_keys: Arc<Vec<VerifyingKey>>,
+    pub retired_audit_secrets: Arc<Vec<Vec<u8>>>,
 }
 
 impl Instance {
@@ -213,6 +343,8 @@ impl Instance {
             signing_key: Arc::new(signing_key(data_dir)?),
             files: FileStore::new(data_dir),
             audit_secret: Arc::new(audit_secret(data_dir)?),
+            retired_keys: Arc::new(retired_public_keys(data_dir)?),
+            retired_audit_secrets: Arc::new(retired_audit_secrets(data_dir)?),
         })
     }
 }

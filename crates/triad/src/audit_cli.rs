@@ -9,6 +9,7 @@ use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use triad_domain::checkpoint::{origin_of, Checkpoint};
+use triad_domain::Timestamp;
 use triad_store::{instance, Db};
 
 /// How many entries between the checkpoints the server writes.
@@ -86,14 +87,22 @@ pub async fn verify_trail(
     checkpoints: &[PathBuf],
     public_key: Option<&Path>,
 ) -> Result<Option<u64>> {
-    let key = match public_key {
-        Some(path) => instance::public_key_file(path)?,
-        None => instance::signing_key(data_dir)?.verifying_key(),
+    // The key given, else every key the instance has signed with (a checkpoint kept from
+    // before a key rotation is signed by the key of then).
+    let keys = match public_key {
+        Some(path) => vec![instance::public_key_file(path)?],
+        None => instance::known_public_keys(data_dir)?,
     };
     let mut expected = Vec::new();
     for path in checkpoints {
         let note = std::fs::read_to_string(path).unwrap_or_default();
-        match Checkpoint::open(&note, &key) {
+        // Refused by every key: the reason the instance's key of now gives.
+        let opened = keys
+            .iter()
+            .map(|key| Checkpoint::open(&note, key))
+            .find(Result::is_ok)
+            .unwrap_or_else(|| Checkpoint::open(&note, &keys[0]));
+        match opened {
             Ok(c) => expected.push((c.size, c.hash)),
             Err(reason) => {
                 println!("NOT VERIFIED: checkpoint {}: {reason}.", path.display());
@@ -121,4 +130,45 @@ pub async fn verify_trail(
             Ok(None)
         }
     }
+}
+
+/// `triad keys show|rotate`.
+pub async fn keys(data: &crate::data::DataArgs, cmd: crate::cli::KeysCommand) -> Result<ExitCode> {
+    use triad_domain::evidence::fingerprint;
+    let data_dir = &data.data_dir;
+    match cmd {
+        crate::cli::KeysCommand::Show => {
+            let key = instance::signing_key(data_dir)?.verifying_key();
+            println!("Instance key: {}", fingerprint(&key));
+            for earlier in instance::retired_public_keys(data_dir)? {
+                println!("Earlier key (still verifies): {}", fingerprint(&earlier));
+            }
+        }
+        crate::cli::KeysCommand::Rotate => {
+            let rotation = instance::rotate_keys(data_dir)?;
+            // Opened after the rotation: the entry's content hash is keyed with the new secret.
+            let db = crate::data::open(data).await?;
+            let actor = crate::users::acting(&db, data).await?;
+            let content = serde_json::json!({
+                "retired_key": fingerprint(&rotation.retired_key),
+                "new_key": fingerprint(&rotation.new_key),
+            });
+            let event = triad_domain::audit::AuditEvent::new(
+                actor,
+                "instance.keys.rotate",
+                triad_domain::audit::Outcome::Ok,
+            )
+            .content(&content)
+            .source(Some("cli".into()));
+            triad_store::audit::record(&db, event, Timestamp::from_datetime(chrono::Utc::now()))
+                .await?;
+            println!(
+                "The instance key is now {} (it was {}); the audit secret is new too.",
+                fingerprint(&rotation.new_key),
+                fingerprint(&rotation.retired_key)
+            );
+            println!("What the earlier key and secret signed still verifies. Restart every instance now.");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

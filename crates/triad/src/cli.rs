@@ -84,6 +84,10 @@ pub enum Command {
     /// Visitor records.
     #[command(subcommand)]
     Visitors(VisitorsCommand),
+    /// The instance key (signs custody records, checkpoints and state exports) and the audit
+    /// secret.
+    #[command(subcommand)]
+    Keys(KeysCommand),
 }
 
 #[derive(Subcommand)]
@@ -119,6 +123,17 @@ pub enum AuditCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+pub enum KeysCommand {
+    /// Print the fingerprints of the instance key and of its keys from before each rotation.
+    Show,
+    /// Replace the instance key and the audit secret with new ones. What the old ones signed
+    /// still verifies (their public half and the old secret are kept under keys/retired/);
+    /// the old private key is destroyed. Restart every instance afterwards: until then they
+    /// sign with the key of before. Give the state the new fingerprint for its exports.
+    Rotate,
 }
 
 pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
@@ -213,6 +228,7 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
                 }
             };
         }
+        Command::Keys(cmd) => return crate::audit_cli::keys(&data, cmd).await,
         Command::Audit(AuditCommand::Checkpoint { out }) => {
             let db = open(&data).await?;
             return crate::audit_cli::checkpoint(&db, &data.data_dir, out.as_deref()).await;

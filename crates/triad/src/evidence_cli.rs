@@ -67,9 +67,11 @@ async fn export(
         })
         .collect();
     let key = instance::signing_key(&data.data_dir)?;
+    let earlier_keys = instance::retired_public_keys(&data.data_dir)?;
     let bundle = rules::sign_bundle(
         rules::Export {
             item_id: &row.id,
+            earlier_keys: &earlier_keys,
             item: serde_json::to_value(&row)?,
             photos,
             records,
@@ -131,19 +133,19 @@ fn verify(path: &std::path::Path, public_key: Option<&std::path::Path>) -> Resul
     }
 }
 
-/// Recomputes every item's custody chain against the instance key. `Ok(Err)` names the
-/// first item and record that do not match.
+/// Recomputes every item's custody chain against the instance key (and its keys from before
+/// each rotation). `Ok(Err)` names the first item and record that do not match.
 pub async fn verify_all(
     db: &Db,
     data: &crate::data::DataArgs,
 ) -> Result<Result<(usize, usize), String>> {
-    let key = instance::signing_key(&data.data_dir)?.verifying_key();
+    let keys = instance::known_public_keys(&data.data_dir)?;
     let mut conn = db.acquire().await?;
     let items = triad_store::evidence::all_item_ids(&mut conn).await?;
     let mut records = 0;
     for item in &items {
         let history = triad_store::evidence::records(&mut conn, item).await?;
-        match rules::verify_chain(item, &history, &key) {
+        match rules::verify_chain(item, &history, &keys) {
             Ok(n) => records += n,
             Err(b) => {
                 return Ok(Err(format!(

@@ -417,3 +417,136 @@ fn python_verifier(bundle: &std::path::Path, key: Option<&std::path::Path>) -> (
         String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr),
     )
 }
+
+/// The system administrator rotates the instance key and the audit secret: what the old
+/// ones signed (a custody record, a checkpoint, an email's stop link) still verifies, what
+/// is signed afterwards is signed with the new key, and an exported history that spans the
+/// rotation verifies in Triad and in the independent verifier.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_rotation_keeps_everything_signed_before_verifiable() {
+    let app = TestApp::start(Engine::Sqlite).await;
+    let principal = app.session("principal").await;
+    let r = intake(&app, &principal, vec![("pen.jpg", jpeg_with_gps())]).await;
+    assert_eq!(r.status(), 303);
+    let id = r.headers()["location"]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("/evidence/")
+        .to_string();
+    let run = |args: &[&str]| {
+        let out = triad(&app.data_dir, &app.database_url, args, None);
+        (out.status.success(), text(&out))
+    };
+    let note = app.data_dir.join("before-rotation.checkpoint");
+    let note_arg = note.display().to_string();
+    assert!(run(&["audit", "checkpoint", "--out", &note_arg]).0);
+    let before = triad_store::instance::Instance::open(&app.data_dir).unwrap();
+    let old_key = before.signing_key.verifying_key();
+    let state = triad_web::AppState::new(
+        app.db.clone(),
+        app.clock.clone(),
+        triad_web::WebConfig::default(),
+        before,
+    );
+    let stop = triad_app::reminders::stop_token(
+        &state.app,
+        app.user("principal"),
+        triad_app::reminders::WEEKLY_DIGEST,
+    );
+
+    let (ok, said) = run(&["keys", "rotate"]);
+    assert!(ok, "{said}");
+    let after = triad_store::instance::Instance::open(&app.data_dir).unwrap();
+    let new_key = after.signing_key.verifying_key();
+    assert_ne!(old_key, new_key);
+    assert_eq!(*after.retired_keys, [old_key]);
+    assert_ne!(*after.audit_secret, *state.app.instance.audit_secret);
+    let fingerprints = run(&["keys", "show"]).1;
+    assert!(
+        fingerprints.contains(&triad_domain::evidence::fingerprint(&new_key)),
+        "{fingerprints}"
+    );
+    assert!(fingerprints.contains(&format!(
+        "Earlier key (still verifies): {}",
+        triad_domain::evidence::fingerprint(&old_key)
+    )));
+    assert_eq!(app.audit_count("instance.keys.rotate", "ok").await, 1);
+    // The old private key is gone from the data folder.
+    let retired: Vec<String> = std::fs::read_dir(app.data_dir.join("keys/retired"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert!(
+        retired
+            .iter()
+            .all(|name| name.ends_with(".pub.pem") || name.starts_with("audit-content-")),
+        "{retired:?}"
+    );
+
+    // An instance started after the rotation signs with the new key: it hands the item on.
+    let second = app.second_instance().await;
+    let ap = app.token("principal").await;
+    let handed = app
+        .http
+        .post(format!("{second}/api/v1/evidence/{id}/transfer"))
+        .bearer_auth(&ap)
+        .header("idempotency-key", triad_domain::Id::new().to_string())
+        .json(&serde_json::json!({"receiver": "sro", "reason": "To the SRO"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(handed.status(), 200, "{}", handed.text().await.unwrap());
+    let records = triad_store::evidence::records(&mut app.db.acquire().await.unwrap(), &id)
+        .await
+        .unwrap();
+    assert_eq!(records.len(), 2);
+    let signed_by = |key: &ed25519_dalek::VerifyingKey,
+                     r: &triad_domain::evidence::CustodyRecord| {
+        let signature =
+            ed25519_dalek::Signature::from_slice(&hex::decode(&r.signature).unwrap()).unwrap();
+        key.verify_strict(r.hash.as_bytes(), &signature).is_ok()
+    };
+    assert!(signed_by(&old_key, &records[0]) && signed_by(&new_key, &records[1]));
+
+    // The whole trail, the custody histories and the checkpoint of before verify.
+    let (ok, said) = run(&["audit", "verify", "--checkpoint", &note_arg]);
+    assert!(ok, "{said}");
+    // The history spanning the rotation, exported and checked against the new key alone.
+    let bundle = app.data_dir.join("rotated.json");
+    let bundle_arg = bundle.display().to_string();
+    assert!(run(&["evidence", "export", &id, "--out", &bundle_arg]).0);
+    let key = app.data_dir.join("keys/instance-ed25519.pub.pem");
+    let key_arg = key.display().to_string();
+    let (ok, said) = run(&["evidence", "verify", &bundle_arg, "--public-key", &key_arg]);
+    assert!(ok && said.contains("VERIFIED: item"), "{said}");
+    let (code, said) = python_verifier(&bundle, Some(&key));
+    assert_eq!(code, 0, "{said}");
+    // An earlier key slipped into the statement breaks its signature.
+    let mut edited: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&bundle).unwrap()).unwrap();
+    let statement = edited["statement"]
+        .as_str()
+        .unwrap()
+        .replace("earlier_keys\":[\"", "earlier_keys\":[\"00");
+    edited["statement"] = serde_json::Value::String(statement);
+    std::fs::write(&bundle, edited.to_string()).unwrap();
+    assert!(!run(&["evidence", "verify", &bundle_arg]).0);
+    assert_ne!(python_verifier(&bundle, None).0, 0);
+
+    // A stop link in an email sent before the rotation still works after it.
+    let state = triad_web::AppState::new(
+        app.db.clone(),
+        app.clock.clone(),
+        triad_web::WebConfig::default(),
+        after,
+    );
+    let (user, kind) = triad_app::reminders::read_stop_token(&state.app, &stop).unwrap();
+    assert_eq!(
+        (user, kind),
+        (app.user("principal"), triad_app::reminders::WEEKLY_DIGEST)
+    );
+    // And one signed by a key nobody has does not.
+    let last = if stop.ends_with('0') { "1" } else { "0" };
+    let forged = format!("{}{last}", &stop[..stop.len() - 1]);
+    assert!(triad_app::reminders::read_stop_token(&state.app, &forged).is_err());
+}

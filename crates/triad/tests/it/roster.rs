@@ -83,13 +83,7 @@ fn zipped(orgs: &str, users: &str) -> Vec<u8> {
 }
 
 fn triad(app: &TestApp, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_triad"))
-        .args(["--database-url", &app.database_url, "--data-dir"])
-        .arg(&app.data_dir)
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap()
+    crate::cli::triad(&app.data_dir, &app.database_url, args, None)
 }
 
 fn import(app: &TestApp, dir: &Path, extra: &[&str]) -> Value {
