@@ -13,6 +13,7 @@ pub fn routes() -> Routes {
 pub fn spec() -> utoipa::openapi::OpenApi {
     let mut doc = crate::org::ApiDoc::openapi();
     doc.merge(crate::audit::AuditApiDoc::openapi());
+    doc.merge(crate::roster::RosterApiDoc::openapi());
     doc.merge(crate::auth::AccountsApiDoc::openapi());
     doc.merge(crate::activity::ActivityApiDoc::openapi());
     doc.merge(crate::meetings::MeetingsApiDoc::openapi());

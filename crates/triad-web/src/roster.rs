@@ -18,6 +18,7 @@ pub fn routes() -> Routes {
     Routes::default()
         .get("/districts/{id}/roster", page)
         .post("/districts/{id}/roster", send)
+        .post("/api/v1/districts/{id}/roster", api_import)
 }
 
 #[derive(Template)]
@@ -84,6 +85,67 @@ async fn page(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
     })
 }
 
+/// The text fields of a form sent under a name.
+fn texts(parts: &[crate::forms::Part], name: &str) -> Vec<String> {
+    parts
+        .iter()
+        .filter(|p| p.name == name && p.file_name.is_none())
+        .map(|p| p.text())
+        .collect()
+}
+
+/// The parts of a roster sent as a form with its zip.
+async fn form_parts(
+    headers: &axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> WebResult<Vec<crate::forms::Part>> {
+    if !crate::forms::is_multipart(headers) {
+        return Err(WebError::BadRequest(
+            "send the roster as a form with its zip file (multipart/form-data, the zip as `file`)"
+                .into(),
+        ));
+    }
+    crate::forms::multipart(headers, body).await
+}
+
+/// A roster sent with its zip (`file`) and the schools matched by hand (`school`, repeated,
+/// `SOURCEDID=CAMPUS`): imported (or, with `dry_run`, planned) for the district, or the faults
+/// that refused it (nothing written).
+async fn import_sent(
+    ctx: &Ctx,
+    district: &District,
+    parts: &[crate::forms::Part],
+    dry_run: bool,
+) -> WebResult<Result<RosterReport, Vec<String>>> {
+    let messages = |invalid: triad_domain::Invalid| -> Vec<String> {
+        invalid.errors.into_iter().map(|e| e.message).collect()
+    };
+    let Some(zip) = crate::forms::file(parts, "file") else {
+        return Ok(Err(vec!["choose the roster's zip file".into()]));
+    };
+    let request = RosterRequest {
+        district: district_id(district),
+        // A school left at "Choose…" is sent as `SOURCEDID=`: not a mapping.
+        mappings: texts(parts, "school")
+            .into_iter()
+            .filter(|m| !m.trim().ends_with('='))
+            .collect(),
+        dry_run,
+    };
+    let read = tokio::task::spawn_blocking(move || bundle::read_zip(std::io::Cursor::new(zip)))
+        .await
+        .map_err(|e| WebError::from(AppError::Internal(format!("reading a roster: {e}"))))?;
+    let roster = match read {
+        Ok(roster) => roster,
+        Err(invalid) => return Ok(Err(messages(invalid))),
+    };
+    match triad_app::roster::import_as(ctx, &roster, &request).await {
+        Ok(report) => Ok(Ok(report)),
+        Err(AppError::Invalid(invalid)) => Ok(Err(messages(invalid))),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// "Show what would change" plans and writes nothing; "Import" writes. A bundle at fault is
 /// shown back with every fault, and nothing is written.
 async fn send(
@@ -93,63 +155,78 @@ async fn send(
     body: axum::body::Bytes,
 ) -> WebResult<Html<String>> {
     let (district, campuses) = district_of(&ctx, &id).await?;
-    if !crate::forms::is_multipart(&headers) {
-        return Err(WebError::BadRequest(
-            "send the roster as a form with its zip file".into(),
-        ));
-    }
-    let parts = crate::forms::multipart(&headers, body).await?;
-    let text = |name: &str| -> Vec<String> {
-        parts
-            .iter()
-            .filter(|p| p.name == name && p.file_name.is_none())
-            .map(|p| p.text())
-            .collect()
+    let parts = form_parts(&headers, body).await?;
+    let dry_run = texts(&parts, "action") != ["import"];
+    let sent = import_sent(&ctx, &district, &parts, dry_run).await?;
+    let (report, faults) = match sent {
+        Ok(report) => (Some(report), Vec::new()),
+        Err(faults) => (None, faults),
     };
-    let dry_run = text("action").first().map(String::as_str) != Some("import");
-    let mappings: Vec<String> = text("school")
-        .into_iter()
-        .filter(|m| !m.trim().ends_with('='))
-        .collect();
-    let show = |report: Option<RosterReport>, faults: Vec<String>| {
-        render(&RosterPage {
-            layout: Layout::new(&ctx),
-            district: district.clone(),
-            campuses: campuses.clone(),
-            report,
-            faults,
-            form: ctx.form(),
-        })
-    };
-    let Some(zip) = crate::forms::file(&parts, "bundle") else {
-        return show(None, vec!["choose the roster's zip file".into()]);
-    };
-    let read = tokio::task::spawn_blocking(move || bundle::read_zip(std::io::Cursor::new(zip)))
-        .await
-        .map_err(|e| WebError::from(AppError::Internal(format!("reading a roster: {e}"))))?;
-    let roster = match read {
-        Ok(roster) => roster,
-        Err(invalid) => {
-            return show(
-                None,
-                invalid.errors.into_iter().map(|e| e.message).collect(),
-            )
+    render(&RosterPage {
+        layout: Layout::new(&ctx),
+        district,
+        campuses,
+        report,
+        faults,
+        form: ctx.form(),
+    })
+}
+
+/// The roster for the API: multipart with the zip as `file`, `school` for each school
+/// matched by hand (`SOURCEDID=CAMPUS`, a campus id or name, or `none`), and `dry_run=true`
+/// to see what would change without changing anything. A district's leader or a system
+/// administrator; a bundle at fault is refused whole (422, every fault with its file and
+/// line).
+#[utoipa::path(post, path = "/api/v1/districts/{id}/roster", tag = "roster", params(("id" = String, Path), ("Idempotency-Key" = String, Header)),
+    request_body(content = RosterUpload, content_type = "multipart/form-data"),
+    responses((status = 200, body = RosterReport), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)), security(("token" = [])))]
+async fn api_import(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> WebResult<axum::Json<RosterReport>> {
+    let (district, _) = district_of(&ctx, &id).await?;
+    let parts = form_parts(&headers, body).await?;
+    let dry_run = texts(&parts, "dry_run") == ["true"];
+    let sent = import_sent(&ctx, &district, &parts, dry_run).await?;
+    match sent {
+        Ok(report) => Ok(axum::Json(report)),
+        Err(faults) => {
+            let mut invalid = triad_domain::Invalid::default();
+            for fault in faults {
+                invalid.push("bundle", fault);
+            }
+            Err(WebError::Invalid(invalid))
         }
-    };
-    let request = RosterRequest {
-        district: district_id(&district),
-        mappings,
-        dry_run,
-    };
-    match triad_app::roster::import_as(&ctx, &roster, &request).await {
-        Ok(report) => show(Some(report), Vec::new()),
-        Err(AppError::Invalid(invalid)) => show(
-            None,
-            invalid.errors.into_iter().map(|e| e.message).collect(),
-        ),
-        Err(e) => Err(e.into()),
     }
 }
+
+/// What the roster API takes (multipart/form-data) beside the zip, which is the `file` part.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct RosterUpload {
+    /// A school matched by hand, `SOURCEDID=CAMPUS` (a campus id or name, or `none`); repeat
+    /// the field for each.
+    school: Option<String>,
+    /// `true`: report what would change and change nothing.
+    dry_run: Option<String>,
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(api_import),
+    components(schemas(
+        RosterUpload,
+        RosterReport,
+        triad_app::roster::SchoolMatch,
+        triad_app::roster::MatchedBy,
+        triad_app::roster::PersonLine,
+        triad_app::roster::bundle::Mode,
+        triad_app::roster::bundle::PassedOver
+    ))
+)]
+pub struct RosterApiDoc;
 
 fn district_id(d: &District) -> Id {
     Id::parse(&d.id).unwrap_or_else(|| Id::from_parts("unparseable", 0))

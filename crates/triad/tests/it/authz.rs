@@ -182,7 +182,9 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
         ("POST", "/community/{id}/referrals" | "/api/v1/community/{id}/referrals") => {
             e(AUTHOR, NOBODY)
         }
-        ("GET" | "POST", "/districts/{id}/roster") => e(DISTRICT_EDITORS, ADMIN),
+        ("GET" | "POST", "/districts/{id}/roster") | ("POST", "/api/v1/districts/{id}/roster") => {
+            e(DISTRICT_EDITORS, ADMIN)
+        }
         ("POST", "/districts/{id}/community/period")
         | ("PUT", "/api/v1/districts/{id}/community/period") => e(DISTRICT_EDITORS, ADMIN),
         (

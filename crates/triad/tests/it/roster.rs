@@ -440,7 +440,7 @@ both_engines!(
                 form = form.text("school", school);
             }
             form = form.part(
-                "bundle",
+                "file",
                 reqwest::multipart::Part::bytes(bundle.clone())
                     .file_name("roster.zip")
                     .mime_str("application/zip")
@@ -538,7 +538,7 @@ both_engines!(
             .text("_csrf", token.csrf)
             .text("action", "import")
             .part(
-                "bundle",
+                "file",
                 reqwest::multipart::Part::bytes(b"sourcedId,name\n".to_vec())
                     .file_name("users.csv"),
             );
@@ -679,7 +679,7 @@ async fn a_district_leader_previews_then_imports_a_roster_in_the_browser() {
             .await
             .unwrap();
         click(&c, "#roster-link").await;
-        let choose = element_after_navigation(&c, "#bundle").await;
+        let choose = element_after_navigation(&c, "#file").await;
         assert_eq!(
             violations(&c, &axe).await,
             Vec::<String>::new(),
@@ -709,7 +709,7 @@ async fn a_district_leader_previews_then_imports_a_roster_in_the_browser() {
                 &format!("select[name=school] option[value='sch-3={home_middle}']"),
             )
             .await;
-            c.find(Locator::Css("#bundle"))
+            c.find(Locator::Css("#file"))
                 .await
                 .unwrap()
                 .send_keys(&zip_path)
@@ -734,3 +734,61 @@ async fn a_district_leader_previews_then_imports_a_roster_in_the_browser() {
         [(Role::Staff, Some(home_middle))]
     );
 }
+
+both_engines!(
+    district_it_imports_the_roster_through_the_api,
+    |app: TestApp| async move {
+        let bundle = zipped(&orgs(), &first_bundle());
+        let send = |token: String, bundle: Vec<u8>, dry_run: bool| {
+            let mut form = reqwest::multipart::Form::new().part(
+                "file",
+                reqwest::multipart::Part::bytes(bundle).file_name("roster.zip"),
+            );
+            if dry_run {
+                form = form.text("dry_run", "true");
+            }
+            let request = app
+                .http
+                .post(app.url(&format!("/api/v1/districts/{}/roster", app.world.district)))
+                .bearer_auth(token)
+                .header("idempotency-key", Id::new().to_string())
+                .multipart(form);
+            async move { request.send().await.unwrap() }
+        };
+        let director = app.token("director").await;
+        let users_before = app.count("users").await;
+        let plan = send(director.clone(), bundle.clone(), true).await;
+        assert_eq!(plan.status(), 200);
+        let plan: Value = plan.json().await.unwrap();
+        assert_eq!(plan["applied"], false);
+        // (No campus is Home Middle here: its aide is not imported.)
+        assert_eq!(plan["created"].as_array().unwrap().len(), 5);
+        assert_eq!(app.count("users").await, users_before);
+        let done: Value = send(director.clone(), bundle.clone(), false)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(done["applied"], true);
+        assert_eq!(app.count("users").await, users_before + 5);
+        // A bundle at fault: 422 with every fault, nothing written.
+        let broken = zipped(
+            &orgs(),
+            &format!(
+                "{USERS_HEADER}{}",
+                person("t-9", "sch-9", "teacher", "x", "X", "Y")
+            ),
+        );
+        let refused = send(director, broken, false).await;
+        assert_eq!(refused.status(), 422);
+        assert!(refused
+            .text()
+            .await
+            .unwrap()
+            .contains("org sch-9 is not in orgs.csv"));
+        // The campus's principal imports nothing.
+        let principal = app.token("principal").await;
+        assert_eq!(send(principal, bundle, false).await.status(), 404);
+        assert_eq!(app.count("users").await, users_before + 5);
+    }
+);
