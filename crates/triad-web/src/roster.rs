@@ -51,6 +51,7 @@ impl RosterPage {
             (c, &r.created[..]),
             (ch, &r.changed[..]),
             (d, &r.disabled[..]),
+            ("Left as they are", &r.left_alone[..]),
             ("Not imported", &r.not_imported[..]),
         ]
     }

@@ -18,6 +18,71 @@ const LONGEST_ROW: usize = 64 * 1024;
 const FAULTS_SHOWN: usize = 25;
 /// `manifest.csv` and `orgs.csv` are read whole; past this they are not a district's.
 const LARGEST_SMALL_FILE: u64 = 20 * 1024 * 1024;
+/// The largest `users.csv` read (a zip may unpack to far more than was sent): a state's
+/// largest districts export a few hundred MB with every student.
+const LARGEST_USERS_FILE: u64 = 2 * 1024 * 1024 * 1024;
+/// The most adults one district's roster holds (they are kept in memory to be compared).
+const MOST_ADULTS: usize = 200_000;
+
+/// Why a file was cut off while being read.
+#[derive(Debug)]
+enum Bound {
+    LongRow,
+    LargeFile,
+}
+
+impl std::fmt::Display for Bound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Bound::LongRow => "a row runs on for more than 64 KB",
+            Bound::LargeFile => "the file is larger than 2 GB",
+        })
+    }
+}
+
+impl std::error::Error for Bound {}
+
+/// A file's bytes handed to the CSV parser within bounds: no row longer than [`LONGEST_ROW`]
+/// (a quote never closed would otherwise have the parser hold the rest of the file as one
+/// cell) and no more than [`LARGEST_USERS_FILE`] in all. A line break ends a row only outside
+/// quotes, which an even number of quotes so far says (a doubled quote counts twice).
+struct Bounded<R> {
+    inner: R,
+    in_quotes: bool,
+    row: usize,
+    total: u64,
+}
+
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.total += n as u64;
+        if self.total > LARGEST_USERS_FILE {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                Bound::LargeFile,
+            ));
+        }
+        for &byte in &buf[..n] {
+            match byte {
+                b'"' => self.in_quotes = !self.in_quotes,
+                b'\n' | b'\r' if !self.in_quotes => {
+                    self.row = 0;
+                    continue;
+                }
+                _ => {}
+            }
+            self.row += 1;
+            if self.row > LONGEST_ROW {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    Bound::LongRow,
+                ));
+            }
+        }
+        Ok(n)
+    }
+}
 
 /// Whether `users.csv` lists everyone (bulk) or only who changed (delta).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
@@ -251,32 +316,42 @@ fn line_of(position: Option<&csv::Position>) -> u64 {
     position.map_or(0, |p| p.record() + 1)
 }
 
-fn csv_reader<R: Read>(input: R) -> csv::Reader<R> {
+fn csv_reader<R: Read>(input: R) -> csv::Reader<Bounded<R>> {
     csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(true)
-        .from_reader(input)
+        .from_reader(Bounded {
+            inner: input,
+            in_quotes: false,
+            row: 0,
+            total: 0,
+        })
 }
 
 /// A row read, or the fault that stops the file: a line that is not UTF-8 or never ends.
 fn next_row<R: Read>(
-    reader: &mut csv::Reader<R>,
+    reader: &mut csv::Reader<Bounded<R>>,
     row: &mut csv::StringRecord,
     file: &str,
 ) -> Result<bool, Invalid> {
+    let before = line_of(row.position());
     match reader.read_record(row) {
-        Ok(more) => {
-            let length: usize = row.iter().map(str::len).sum();
-            if length > LONGEST_ROW {
-                let line = line_of(row.position());
-                return Err(refuse(format!(
-                    "{file} line {line}: a quote is never closed (the row runs on for more than 64 KB)"
-                )));
-            }
-            Ok(more)
-        }
+        // (A row cannot run on past 64 KB: the reader stops it first.)
+        Ok(more) => Ok(more),
         Err(e) => {
             let line = line_of(e.position());
+            if let csv::ErrorKind::Io(io) = e.kind() {
+                if let Some(bound) = io.get_ref().and_then(|e| e.downcast_ref::<Bound>()) {
+                    return Err(refuse(match bound {
+                        Bound::LongRow => format!(
+                            "{file}, after line {before}: a quote is never closed ({bound})"
+                        ),
+                        Bound::LargeFile => {
+                            format!("{file}: {bound}: this is not one district's roster")
+                        }
+                    }));
+                }
+            }
             Err(refuse(match e.kind() {
                 csv::ErrorKind::Utf8 { .. } => format!(
                     "{file} line {line} is not UTF-8 text: OneRoster files are UTF-8; export the bundle again"
@@ -419,6 +494,11 @@ fn read_users<R: Read>(users: R, mode: Mode, orgs: Vec<Org>) -> Result<Roster, I
                 continue;
             }
         };
+        if people.len() >= MOST_ADULTS {
+            return Err(refuse(format!(
+                "users.csv holds more than {MOST_ADULTS} adults: this is not one district's roster"
+            )));
+        }
         match read_person(&columns, &row, line, role, &known) {
             Ok(person) => {
                 if let Some(first) = seen.insert(person.source_id.clone(), line) {
@@ -635,5 +715,19 @@ mod tests {
     fn something_that_is_not_a_zip_is_told_so() {
         let refused = read_zip(std::io::Cursor::new(b"sourcedId,name\n".to_vec())).unwrap_err();
         assert!(refused.errors[0].message.contains("not a zip file"));
+    }
+
+    #[test]
+    fn a_quote_never_closed_stops_the_file_at_64_kb_and_says_where() {
+        let mut text = format!("{HEADER}\nt-1,active,true,sch-1,teacher,a,A,B,\nt-2,active,true,\"sch-1,teacher,b,C,D,\n");
+        for n in 0..50_000 {
+            text.push_str(&format!("s-{n},active,true,sch-1,student,s,S,T,\n"));
+        }
+        let refused = users(&text).unwrap_err();
+        let message = &refused.errors[0].message;
+        assert!(
+            message.contains("after line 2: a quote is never closed"),
+            "{message}"
+        );
     }
 }

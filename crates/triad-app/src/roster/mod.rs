@@ -85,6 +85,9 @@ pub struct RosterReport {
     pub disabled: Vec<PersonLine>,
     /// People of the roster whose accounts already match it.
     pub unchanged: usize,
+    /// Accounts of the roster's people left as they are: given a role the roster does not
+    /// give, they are changed by hand only.
+    pub left_alone: Vec<PersonLine>,
     /// Adults not imported, with why (none of their schools is on Triad; marked to be
     /// deleted before they ever had an account).
     pub not_imported: Vec<PersonLine>,
@@ -169,7 +172,11 @@ pub async fn import(
             "mode": report.mode,
             "created": report.created.len(), "changed": report.changed.len(),
             "disabled": report.disabled.len(), "unchanged": report.unchanged,
-            "not_imported": report.not_imported.len(), "passed_over": report.passed_over,
+            "not_imported": report.not_imported.len(), "left_alone": report.left_alone.len(),
+            "passed_over": report.passed_over,
+            "schools_matched": changes.schools.iter()
+                .map(|(source, campus)| serde_json::json!({"school": source, "campus": campus}))
+                .collect::<Vec<_>>(),
         });
         store::apply(db, request.district, &changes, &summary, by).await?;
     }
@@ -311,12 +318,29 @@ fn plan(
         .iter()
         .map(|a| (a.source_id.as_str(), a))
         .collect();
+    // Each account's roles the roster gives (held however they were given), those the
+    // roster gave, and the accounts holding any other role: out of the roster's reach.
+    let mut held: HashMap<&str, BTreeSet<(String, String)>> = HashMap::new();
     let mut given: HashMap<&str, BTreeSet<(String, String)>> = HashMap::new();
+    let mut out_of_reach: HashSet<&str> = HashSet::new();
+    let district_text = district_id.to_string();
     for g in &state.grants {
-        given
-            .entry(g.user_id.as_str())
-            .or_default()
-            .insert((g.role.clone(), g.campus_id.clone()));
+        let rosters_kind = matches!(
+            Role::from_code(&g.role),
+            Some(Role::Staff | Role::CampusAdmin)
+        ) && g.district_id.as_deref() == Some(district_text.as_str());
+        let Some(campus) = g.campus_id.clone().filter(|_| rosters_kind) else {
+            out_of_reach.insert(g.user_id.as_str());
+            continue;
+        };
+        let key = (g.role.clone(), campus);
+        if g.given_by_roster {
+            given
+                .entry(g.user_id.as_str())
+                .or_default()
+                .insert(key.clone());
+        }
+        held.entry(g.user_id.as_str()).or_default().insert(key);
     }
     let mut report = RosterReport {
         district_id: district.id.clone(),
@@ -328,6 +352,7 @@ fn plan(
         changed: Vec::new(),
         disabled: Vec::new(),
         unchanged: 0,
+        left_alone: Vec::new(),
         not_imported: Vec::new(),
         passed_over: roster.passed_over,
     };
@@ -357,7 +382,13 @@ fn plan(
             .filter_map(|o| campus_of.get(o.as_str()))
             .map(|(campus, _)| store::campus_grant(role, district_id, *campus))
             .collect();
-        wanted.dedup();
+        // Two schools of the roster may be one campus: one role there.
+        let mut once: Vec<Grant> = Vec::new();
+        wanted.retain(|g| {
+            let first = !once.contains(g);
+            once.push(*g);
+            first
+        });
         let district_admin = person.role == RosterRole::Administrator
             && person
                 .orgs
@@ -389,10 +420,20 @@ fn plan(
                     grants: wanted,
                 });
             }
+            // An account given a role the roster does not give (a district leader's, an
+            // agency's, the instance's) is no longer the roster's: a roster could otherwise
+            // disable it, or give it an address to reset its password at.
+            Some(account) if out_of_reach.contains(account.user_id.as_str()) => {
+                report.left_alone.push(line(
+                    person,
+                    &account.username,
+                    vec!["holds roles the roster does not give: change the account by hand".into()],
+                ));
+            }
             Some(account) => {
                 let user = Id::parse(&account.user_id);
                 if !person.active {
-                    if account.removed_at.is_none() && !account.disabled {
+                    if !account.disabled {
                         report.disabled.push(line(
                             person,
                             &account.username,
@@ -404,7 +445,11 @@ fn plan(
                     }
                     continue;
                 }
-                let held = given
+                let held = held
+                    .get(account.user_id.as_str())
+                    .cloned()
+                    .unwrap_or_default();
+                let given = given
                     .get(account.user_id.as_str())
                     .cloned()
                     .unwrap_or_default();
@@ -426,7 +471,10 @@ fn plan(
                     what.push(format!("name was {}", account.display_name));
                     update.name = Some(person.name.clone());
                 }
-                if account.email.as_deref().filter(|e| !e.is_empty()) != person.email.as_deref() {
+                // A person who set a password keeps the address they reset it at.
+                if !account.has_password
+                    && account.email.as_deref().filter(|e| !e.is_empty()) != person.email.as_deref()
+                {
                     what.push("new email address".into());
                     update.email = Some(person.email.clone());
                 }
@@ -442,7 +490,7 @@ fn plan(
                         }
                     }
                 }
-                for (role, campus) in held.difference(&wanted_keys) {
+                for (role, campus) in given.difference(&wanted_keys) {
                     let (Some(role), Some(campus)) = (Role::from_code(role), Id::parse(campus))
                     else {
                         continue;
@@ -464,8 +512,8 @@ fn plan(
         let listed: HashSet<&str> = roster.people.iter().map(|p| p.source_id.as_str()).collect();
         for account in &state.people {
             if listed.contains(account.source_id.as_str())
-                || account.removed_at.is_some()
                 || account.disabled
+                || out_of_reach.contains(account.user_id.as_str())
             {
                 continue;
             }

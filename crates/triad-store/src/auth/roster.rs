@@ -25,14 +25,20 @@ pub struct RosterAccount {
     pub disabled: bool,
     /// The roster disabled the account (the person left it).
     pub removed_at: Option<i64>,
+    /// The person set a password (their address is then theirs to change).
+    pub has_password: bool,
 }
 
-/// A role the roster gave, on a campus of the district.
+/// A role an account of the roster holds: the roles the roster gives (on a campus of the
+/// district) and whether it gave it; any other role (`campus_id` empty), which puts the
+/// account out of the roster's reach.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RosterGrant {
     pub user_id: String,
     pub role: String,
-    pub campus_id: String,
+    pub campus_id: Option<String>,
+    pub district_id: Option<String>,
+    pub given_by_roster: bool,
 }
 
 /// What Triad holds of a district's roster.
@@ -54,7 +60,8 @@ pub async fn state<'c>(conn: impl Into<Conn<'c>>, district: Id) -> StoreResult<R
     let people = fetch_all!(
         &mut c,
         RosterAccount,
-        "SELECT r.source_id, r.user_id, u.username, u.display_name, p.email, u.disabled, r.removed_at \
+        "SELECT r.source_id, r.user_id, u.username, u.display_name, p.email, u.disabled, r.removed_at, \
+                u.password_hash <> '' AS has_password \
          FROM roster_people r JOIN users u ON u.id = r.user_id LEFT JOIN people p ON p.id = u.person_id \
          WHERE r.district_id = $1",
         district.to_string()
@@ -62,9 +69,8 @@ pub async fn state<'c>(conn: impl Into<Conn<'c>>, district: Id) -> StoreResult<R
     let grants = fetch_all!(
         &mut c,
         RosterGrant,
-        "SELECT g.user_id, g.role, g.campus_id FROM grants g \
-         JOIN roster_people r ON r.user_id = g.user_id AND r.district_id = $1 \
-         WHERE g.given_by_roster AND g.district_id = $1 AND g.campus_id IS NOT NULL",
+        "SELECT g.user_id, g.role, g.campus_id, g.district_id, g.given_by_roster FROM grants g \
+         JOIN roster_people r ON r.user_id = g.user_id AND r.district_id = $1",
         district.to_string()
     )?;
     Ok(RosterState {
@@ -232,12 +238,8 @@ pub async fn apply(
             .await?;
         }
         if update.enable {
+            // (Enabling clears the roster's note that it disabled the account.)
             set_disabled(&mut tx, user, false, by.now).await?;
-            execute!(
-                &mut tx,
-                "UPDATE roster_people SET removed_at = NULL WHERE user_id = $1",
-                user.to_string()
-            )?;
             crate::audit::append(
                 &mut tx,
                 tenant(by.event("account.enable").record("user", user)),
@@ -259,13 +261,16 @@ pub async fn apply(
             .await?;
         }
         for grant in &update.end {
-            execute!(
+            let ended = execute!(
                 &mut tx,
                 "DELETE FROM grants WHERE user_id = $1 AND role = $2 AND scope_key = $3 AND given_by_roster",
                 user.to_string(),
                 grant.role.code(),
                 scope_key(grant.scope)
             )?;
+            if ended == 0 {
+                continue;
+            }
             crate::audit::append(
                 &mut tx,
                 tenant(

@@ -257,6 +257,15 @@ pub async fn set_disabled<'c>(
     if n == 0 {
         return Err(StoreError::NotFound);
     }
+    if !disabled {
+        // Enabled (by hand or by the roster): the roster's note that it disabled the account
+        // no longer holds, so the roster never enables one a person disables again later.
+        execute!(
+            &mut c,
+            "UPDATE roster_people SET removed_at = NULL WHERE user_id = $1",
+            user.to_string()
+        )?;
+    }
     if disabled {
         execute!(
             &mut c,
@@ -309,8 +318,16 @@ pub(super) async fn insert_grant<'c>(
     };
     execute!(
         &mut c,
-        "INSERT INTO grants (id, user_id, role, scope_key, agency_id, district_id, campus_id, created_at, given_by_roster) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (user_id, role, scope_key) DO NOTHING",
+        // A role given by hand that the roster had given becomes the hand's: no later roster
+        // import ends it. One the roster gives that was held already stays as it was.
+        if by_roster {
+            "INSERT INTO grants (id, user_id, role, scope_key, agency_id, district_id, campus_id, created_at, given_by_roster) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (user_id, role, scope_key) DO NOTHING"
+        } else {
+            "INSERT INTO grants (id, user_id, role, scope_key, agency_id, district_id, campus_id, created_at, given_by_roster) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (user_id, role, scope_key) \
+             DO UPDATE SET given_by_roster = FALSE"
+        },
         Id::new().to_string(),
         user.to_string(),
         grant.role.code(),

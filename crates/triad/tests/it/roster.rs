@@ -264,6 +264,29 @@ both_engines!(
         .await
         .unwrap();
 
+        // Dana, whom the roster made, is made a district leader by hand: no longer the
+        // roster's to change (a roster could otherwise disable her, or give her account an
+        // address to reset its password at).
+        let (dana, _) = user(&app, "dlane").await;
+        let leader = Grant {
+            role: Role::DistrictLeader,
+            scope: Scope::District {
+                district: app.world.district,
+            },
+        };
+        triad_store::auth::grant_role(
+            &app.db,
+            dana,
+            leader,
+            &triad_store::auth::ChangedBy {
+                actor: Some(app.user("admin")),
+                source: None,
+                now: app.clock_now(),
+            },
+        )
+        .await
+        .unwrap();
+
         // The next bundle: Tess moves school, Theo has left, Paula changed her name, Dana is
         // marked to be deleted.
         let (theo, _) = user(&app, "tboth").await;
@@ -290,13 +313,17 @@ both_engines!(
         write_bundle(&second, &orgs(), &users);
         let next = import(&app, &second, &[]);
         assert_eq!(names(&next, "changed"), ["Paula Cho-Rivera", "Tess Morgan"]);
-        assert_eq!(names(&next, "disabled"), ["Dana Lane", "Theo Both"]);
+        assert_eq!(names(&next, "disabled"), ["Theo Both"]);
+        assert_eq!(names(&next, "left_alone"), ["Dana Lane"]);
+        assert!(
+            !user(&app, "dlane").await.1,
+            "Dana's account is not the roster's to disable"
+        );
         assert_eq!(
             roles(&app, "tmorgan").await,
             [(Role::Staff, Some(home_middle))]
         );
         assert!(user(&app, "tboth").await.1, "Theo's account is disabled");
-        assert!(user(&app, "dlane").await.1, "Dana's account is disabled");
         assert!(
             !signed_in(&app, &theo_session).await,
             "Theo's session ended at once"
@@ -317,6 +344,24 @@ both_engines!(
         );
         // Disabled, never deleted: the accounts and their names are still there.
         assert_eq!(app.count("users").await, users_before + 6);
+
+        // Theo is enabled by hand while still off the roster: the next import disables him
+        // again (the roster's earlier disabling does not make it look away).
+        triad_store::auth::disable_account(
+            &app.db,
+            theo,
+            false,
+            &triad_store::auth::ChangedBy {
+                actor: Some(app.user("admin")),
+                source: None,
+                now: app.clock_now(),
+            },
+        )
+        .await
+        .unwrap();
+        let again = import(&app, &second, &[]);
+        assert_eq!(names(&again, "disabled"), ["Theo Both"]);
+        assert!(user(&app, "tboth").await.1);
 
         // Theo comes back: enabled again, with the roster's roles.
         let back = import(&app, &first, &[]);
