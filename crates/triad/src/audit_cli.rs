@@ -6,6 +6,7 @@
 //! `checkpoints/`; `triad audit checkpoint` writes one now.
 
 use anyhow::{Context, Result};
+use clap::Subcommand;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use triad_domain::checkpoint::{origin_of, Checkpoint};
@@ -132,19 +133,30 @@ pub async fn verify_trail(
     }
 }
 
+#[derive(Subcommand)]
+pub enum KeysCommand {
+    /// Print the fingerprints of the instance key and of its keys from before each rotation.
+    Show,
+    /// Replace the instance key and the audit secret with new ones. What the old ones signed
+    /// still verifies (their public half and the old secret are kept under keys/retired/);
+    /// the old private key is destroyed. Restart every instance afterwards: until then they
+    /// sign with the key of before. Give the state the new fingerprint for its exports.
+    Rotate,
+}
+
 /// `triad keys show|rotate`.
-pub async fn keys(data: &crate::data::DataArgs, cmd: crate::cli::KeysCommand) -> Result<ExitCode> {
+pub async fn keys(data: &crate::data::DataArgs, cmd: KeysCommand) -> Result<ExitCode> {
     use triad_domain::evidence::fingerprint;
     let data_dir = &data.data_dir;
     match cmd {
-        crate::cli::KeysCommand::Show => {
+        KeysCommand::Show => {
             let key = instance::signing_key(data_dir)?.verifying_key();
             println!("Instance key: {}", fingerprint(&key));
             for earlier in instance::retired_public_keys(data_dir)? {
                 println!("Earlier key (still verifies): {}", fingerprint(&earlier));
             }
         }
-        crate::cli::KeysCommand::Rotate => {
+        KeysCommand::Rotate => {
             let rotation = instance::rotate_keys(data_dir)?;
             // Opened after the rotation: the entry's content hash is keyed with the new secret.
             let db = crate::data::open(data).await?;

@@ -87,7 +87,7 @@ pub enum Command {
     /// The instance key (signs custody records, checkpoints and state exports) and the audit
     /// secret.
     #[command(subcommand)]
-    Keys(KeysCommand),
+    Keys(crate::audit_cli::KeysCommand),
 }
 
 #[derive(Subcommand)]
@@ -123,17 +123,6 @@ pub enum AuditCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-}
-
-#[derive(Subcommand)]
-pub enum KeysCommand {
-    /// Print the fingerprints of the instance key and of its keys from before each rotation.
-    Show,
-    /// Replace the instance key and the audit secret with new ones. What the old ones signed
-    /// still verifies (their public half and the old secret are kept under keys/retired/);
-    /// the old private key is destroyed. Restart every instance afterwards: until then they
-    /// sign with the key of before. Give the state the new fingerprint for its exports.
-    Rotate,
 }
 
 pub async fn dispatch(cli: Cli) -> Result<ExitCode> {

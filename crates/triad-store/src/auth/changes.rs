@@ -64,13 +64,11 @@ pub async fn create_account(
         }
         _ => (None, None),
     };
-    let user = Id::new();
-    let person = Id::new();
     let mut tx = db.begin().await?;
-    crate::org::insert_person(
+    let user = insert_person_and_user(
         &mut tx,
         &crate::org::NewPerson {
-            id: person,
+            id: Id::new(),
             display_name: &display_name,
             email: None,
             agency,
@@ -78,18 +76,8 @@ pub async fn create_account(
             sworn: account.sworn,
             le_experience_start: account.le_experience_start.clone(),
         },
-        by.now,
-    )
-    .await?;
-    insert_user(
-        &mut tx,
-        &NewUser {
-            id: user,
-            username: &username,
-            display_name: &display_name,
-            person: Some(person),
-            password_hash: &hash,
-        },
+        &username,
+        &hash,
         by.now,
     )
     .await?;
@@ -107,6 +95,31 @@ pub async fn create_account(
     )
     .await?;
     tx.commit().await?;
+    Ok(user)
+}
+
+/// Writes a new person and their account (named as the person is); yields the account's id.
+pub(super) async fn insert_person_and_user(
+    tx: &mut crate::Tx,
+    person: &crate::org::NewPerson<'_>,
+    username: &str,
+    password_hash: &str,
+    now: Timestamp,
+) -> StoreResult<Id> {
+    crate::org::insert_person(&mut *tx, person, now).await?;
+    let user = Id::new();
+    insert_user(
+        &mut *tx,
+        &NewUser {
+            id: user,
+            username,
+            display_name: person.display_name,
+            person: Some(person.id),
+            password_hash,
+        },
+        now,
+    )
+    .await?;
     Ok(user)
 }
 

@@ -146,11 +146,12 @@ pub async fn apply(
         )?;
     }
     for account in &changes.create {
-        let (user, person) = (Id::new(), Id::new());
-        crate::org::insert_person(
+        // No password: the person signs in through the district's identity provider, or sets
+        // one with "Forgot your password?" at the address the roster gives.
+        let user = insert_person_and_user(
             &mut tx,
             &crate::org::NewPerson {
-                id: person,
+                id: Id::new(),
                 display_name: &account.name,
                 email: account.email.as_deref(),
                 agency: None,
@@ -158,20 +159,8 @@ pub async fn apply(
                 sworn: false,
                 le_experience_start: None,
             },
-            by.now,
-        )
-        .await?;
-        // No password: the person signs in through the district's identity provider, or sets
-        // one with "Forgot your password?" at the address the roster gives.
-        insert_user(
-            &mut tx,
-            &NewUser {
-                id: user,
-                username: &account.username,
-                display_name: &account.name,
-                person: Some(person),
-                password_hash: "",
-            },
+            &account.username,
+            "",
             by.now,
         )
         .await?;
