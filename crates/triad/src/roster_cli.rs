@@ -149,5 +149,6 @@ fn print(report: &RosterReport) {
     list(format!("Accounts {verb}created"), &report.created);
     list(format!("Accounts {verb}changed"), &report.changed);
     list(format!("Accounts {verb}disabled"), &report.disabled);
+    list("Left as they are".into(), &report.left_alone);
     list("Not imported".into(), &report.not_imported);
 }
