@@ -117,6 +117,7 @@ async fn import_sent(
     district: &District,
     parts: &[crate::forms::Part],
     dry_run: bool,
+    confirm_leavers: bool,
 ) -> WebResult<Result<RosterReport, Vec<String>>> {
     let messages = |invalid: triad_domain::Invalid| -> Vec<String> {
         invalid.errors.into_iter().map(|e| e.message).collect()
@@ -132,6 +133,7 @@ async fn import_sent(
             .filter(|m| !m.trim().ends_with('='))
             .collect(),
         dry_run,
+        confirm_leavers,
     };
     let read = tokio::task::spawn_blocking(move || bundle::read_zip(std::io::Cursor::new(zip)))
         .await
@@ -158,7 +160,8 @@ async fn send(
     let (district, campuses) = district_of(&ctx, &id).await?;
     let parts = form_parts(&headers, body).await?;
     let dry_run = texts(&parts, "action") != ["import"];
-    let sent = import_sent(&ctx, &district, &parts, dry_run).await?;
+    let confirm = texts(&parts, "confirm_leavers") == ["yes"];
+    let sent = import_sent(&ctx, &district, &parts, dry_run, confirm).await?;
     let (report, faults) = match sent {
         Ok(report) => (Some(report), Vec::new()),
         Err(faults) => (None, faults),
@@ -190,7 +193,8 @@ async fn api_import(
     let (district, _) = district_of(&ctx, &id).await?;
     let parts = form_parts(&headers, body).await?;
     let dry_run = texts(&parts, "dry_run") == ["true"];
-    let sent = import_sent(&ctx, &district, &parts, dry_run).await?;
+    let confirm = texts(&parts, "confirm_leavers") == ["true"];
+    let sent = import_sent(&ctx, &district, &parts, dry_run, confirm).await?;
     match sent {
         Ok(report) => Ok(axum::Json(report)),
         Err(faults) => {
@@ -212,6 +216,8 @@ struct RosterUpload {
     school: Option<String>,
     /// `true`: report what would change and change nothing.
     dry_run: Option<String>,
+    /// `true`: the bundle may disable more than half of the roster's accounts (five or more).
+    confirm_leavers: Option<String>,
 }
 
 #[derive(utoipa::OpenApi)]

@@ -35,6 +35,10 @@ pub struct ImportArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Confirm that as many people left as the bundle says, when it would disable more than
+    /// half of the roster's accounts (five or more); otherwise such a bundle is refused.
+    #[arg(long)]
+    pub confirm_leavers: bool,
 }
 
 pub async fn run(db: &Db, data: &DataArgs, cmd: RosterCommand) -> Result<ExitCode> {
@@ -70,6 +74,7 @@ pub async fn run(db: &Db, data: &DataArgs, cmd: RosterCommand) -> Result<ExitCod
         district,
         mappings: args.schools,
         dry_run: args.dry_run,
+        confirm_leavers: args.confirm_leavers,
     };
     let report = match triad_app::roster::import(db, &roster, &request, &by).await {
         Ok(report) => report,

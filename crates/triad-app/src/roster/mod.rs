@@ -34,6 +34,9 @@ pub struct RosterRequest {
     /// `sourcedId=campus` (a campus's id or name, or `none` for a school not on Triad).
     pub mappings: Vec<String>,
     pub dry_run: bool,
+    /// The importer confirms that as many people left as the bundle says (see
+    /// [`too_many_leave`]).
+    pub confirm_leavers: bool,
 }
 
 /// How a school of the roster was matched to a campus.
@@ -167,6 +170,21 @@ pub async fn import(
     drop(conn);
     let schools = match_schools(roster, &campuses, &state, &request.mappings)?;
     let (report, changes) = plan(roster, &district, request.district, &schools, &state, taken);
+    let on_roster = state.people.iter().filter(|a| !a.disabled).count();
+    if !request.dry_run
+        && !request.confirm_leavers
+        && too_many_leave(report.disabled.len(), on_roster)
+    {
+        return Err(AppError::Invalid(Invalid::one(
+            "confirm_leavers",
+            format!(
+                "this bundle would disable {} of the {on_roster} accounts on the roster (a \
+                 truncated or filtered export looks like this): nothing was changed. If that \
+                 many people left, import it again confirming it",
+                report.disabled.len()
+            ),
+        )));
+    }
     if !request.dry_run {
         let summary = serde_json::json!({
             "mode": report.mode,
@@ -184,6 +202,12 @@ pub async fn import(
         applied: !request.dry_run,
         ..report
     })
+}
+
+/// Whether a bundle disables so many of the roster's accounts that the importer must say it
+/// is right: five or more, and more than half of those on the roster.
+pub fn too_many_leave(leaving: usize, on_roster: usize) -> bool {
+    leaving >= 5 && leaving * 2 > on_roster
 }
 
 /// Each school of the roster and the campus it is: the importer's mapping first, then an

@@ -264,6 +264,28 @@ both_engines!(
         .await
         .unwrap();
 
+        // A truncated export (no adults at all) would disable everyone: refused unless the
+        // importer confirms it, and nothing changes.
+        let empty = tmp.path().join("empty");
+        write_bundle(&empty, &orgs(), USERS_HEADER);
+        let district = app.world.district.to_string();
+        let out = triad(
+            &app,
+            &[
+                "roster",
+                "import",
+                empty.to_str().unwrap(),
+                "--district",
+                &district,
+            ],
+        );
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("would disable 6 of the 6 accounts"));
+        assert!(!user(&app, "tmorgan").await.1);
+        let confirmed = import(&app, &empty, &["--confirm-leavers", "--dry-run"]);
+        assert_eq!(confirmed["disabled"].as_array().unwrap().len(), 6);
+        assert!(!user(&app, "tmorgan").await.1, "a dry run changes nothing");
+
         // Dana, whom the roster made, is made a district leader by hand: no longer the
         // roster's to change (a roster could otherwise disable her, or give her account an
         // address to reset its password at).
