@@ -268,6 +268,21 @@ struct Columns {
 }
 
 impl Columns {
+    /// Reads a file's header and checks it has every column `required`.
+    fn read<R: Read>(
+        reader: &mut csv::Reader<R>,
+        file: &'static str,
+        required: &[&str],
+    ) -> Result<Self, Invalid> {
+        let header = reader
+            .headers()
+            .map_err(|_| refuse(format!("{file} cannot be read as CSV")))?
+            .clone();
+        let columns = Columns::new(file, &header);
+        columns.require(required)?;
+        Ok(columns)
+    }
+
     fn new(file: &'static str, header: &csv::StringRecord) -> Self {
         let index = header
             .iter()
@@ -365,12 +380,7 @@ fn next_row<R: Read>(
 /// The manifest's mode for users, and the organisations.
 fn read_head(manifest: &[u8], orgs: &[u8]) -> Result<(Mode, Vec<Org>), Invalid> {
     let mut reader = csv_reader(manifest);
-    let header = reader
-        .headers()
-        .map_err(|_| refuse("manifest.csv cannot be read as CSV"))?
-        .clone();
-    let columns = Columns::new("manifest.csv", &header);
-    columns.require(&["propertyName", "value"])?;
+    let columns = Columns::read(&mut reader, "manifest.csv", &["propertyName", "value"])?;
     let mut properties = HashMap::new();
     let mut row = csv::StringRecord::new();
     while next_row(&mut reader, &mut row, "manifest.csv")? {
@@ -400,12 +410,7 @@ fn read_head(manifest: &[u8], orgs: &[u8]) -> Result<(Mode, Vec<Org>), Invalid> 
     let mode = mode_of("file.users")?;
 
     let mut reader = csv_reader(orgs);
-    let header = reader
-        .headers()
-        .map_err(|_| refuse("orgs.csv cannot be read as CSV"))?
-        .clone();
-    let columns = Columns::new("orgs.csv", &header);
-    columns.require(&["sourcedId", "name", "type"])?;
+    let columns = Columns::read(&mut reader, "orgs.csv", &["sourcedId", "name", "type"])?;
     let mut faults = Faults::default();
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut found = Vec::new();
@@ -451,22 +456,21 @@ fn read_head(manifest: &[u8], orgs: &[u8]) -> Result<(Mode, Vec<Org>), Invalid> 
 /// Reads `users.csv` row by row, keeping only the adults Triad imports.
 fn read_users<R: Read>(users: R, mode: Mode, orgs: Vec<Org>) -> Result<Roster, Invalid> {
     let mut reader = csv_reader(users);
-    let header = reader
-        .headers()
-        .map_err(|_| refuse("users.csv cannot be read as CSV"))?
-        .clone();
-    let columns = Columns::new("users.csv", &header);
-    columns.require(&[
-        "sourcedId",
-        "status",
-        "enabledUser",
-        "orgSourcedIds",
-        "role",
-        "username",
-        "givenName",
-        "familyName",
-        "email",
-    ])?;
+    let columns = Columns::read(
+        &mut reader,
+        "users.csv",
+        &[
+            "sourcedId",
+            "status",
+            "enabledUser",
+            "orgSourcedIds",
+            "role",
+            "username",
+            "givenName",
+            "familyName",
+            "email",
+        ],
+    )?;
     let known: HashMap<&str, &Org> = orgs.iter().map(|o| (o.source_id.as_str(), o)).collect();
     let mut faults = Faults::default();
     let mut passed_over = PassedOver::default();
