@@ -97,16 +97,6 @@ pub struct RosterReport {
     pub passed_over: PassedOver,
 }
 
-impl RosterReport {
-    pub fn changes_anything(&self) -> bool {
-        !(self.created.is_empty() && self.changed.is_empty() && self.disabled.is_empty())
-            || self
-                .schools
-                .iter()
-                .any(|s| matches!(s.matched_by, MatchedBy::Name | MatchedBy::Mapping))
-    }
-}
-
 /// Whether the actor imports rosters for the district: a system administrator any, a district
 /// leader their own. A refusal is on the audit trail; a district out of reach is not found.
 pub async fn may_import(ctx: &Ctx, district: Id) -> AppResult<District> {
