@@ -69,6 +69,9 @@ pub struct CredentialHolder {
     pub actor: Actor,
     pub credential: Credential,
     pub totp_enabled: bool,
+    /// The identity provider this session was signed in through vouched for a second factor
+    /// (its token's `amr`): it stands for Triad's own where the instance requires one.
+    pub second_factor_by_provider: bool,
     /// The local date the assignments in force were read for.
     pub today: String,
     /// When the session began (sessions end after an absolute time).

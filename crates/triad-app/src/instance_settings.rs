@@ -80,6 +80,12 @@ pub const KNOWN: &[Known] = &[
         },
     },
     Known {
+        key: crate::sign_in::PASSWORDS_SETTING,
+        what: "Everyone may sign in with a password (no: only system administrators; everyone else signs in through the identity provider)",
+        default: "yes",
+        takes: Takes::YesNo,
+    },
+    Known {
         key: triad_store::auth::TOKENS_END_SETTING,
         what: "A new password also revokes the account's API tokens",
         default: "no",

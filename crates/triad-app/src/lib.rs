@@ -23,6 +23,7 @@ pub mod error;
 pub mod evidence;
 pub mod fresh;
 pub mod funding;
+pub mod identity_sign_in;
 pub mod incidents;
 pub mod input;
 pub mod instance_settings;

@@ -285,6 +285,41 @@ pub fn parse_username(text: &str) -> Result<String, Invalid> {
     Ok(name)
 }
 
+/// A user name for an account made from elsewhere (a roster, an identity provider): the
+/// first of `wanted` that makes a valid name (an address gives its local part; other
+/// characters become dots), with -2, -3… while `taken` says it is someone's. Never an
+/// existing account's name, so a new account never takes over another.
+pub fn free_username(wanted: &[String], taken: &dyn Fn(&str) -> bool) -> String {
+    let clean = |text: &str| -> String {
+        let local = text.split('@').next().unwrap_or_default();
+        let mut name: String = local
+            .to_lowercase()
+            .chars()
+            .map(|c| {
+                if c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_') {
+                    c
+                } else {
+                    '.'
+                }
+            })
+            .collect();
+        name.truncate(56);
+        name.trim_matches('.').to_string()
+    };
+    let base = wanted
+        .iter()
+        .map(|text| clean(text))
+        .find(|name| parse_username(name).is_ok())
+        .unwrap_or_else(|| "staff".to_string());
+    let mut candidate = base.clone();
+    let mut n = 1;
+    while taken(&candidate) || parse_username(&candidate).is_err() {
+        n += 1;
+        candidate = format!("{base}-{n}");
+    }
+    candidate
+}
+
 pub const PASSWORD_MIN_CHARS: usize = 12;
 pub const PASSWORD_MAX_CHARS: usize = 256;
 

@@ -101,6 +101,7 @@ impl Presented {
         today: &str,
     ) -> Result<CredentialHolder, WebError> {
         let mut expires_at = None;
+        let mut second_factor_by_provider = false;
         let (user_id, credential, began, last_seen) = match self {
             Presented::Token(hash) => {
                 let token = store::live_token(&mut *conn, hash)
@@ -137,6 +138,7 @@ impl Presented {
                 if !session.second_factor_done {
                     return Err(WebError::Unauthenticated);
                 }
+                second_factor_by_provider = session.second_factor_by_provider;
                 let credential = Credential::Session {
                     token_hash: hash.clone(),
                     csrf_secret: session.csrf_secret,
@@ -153,6 +155,7 @@ impl Presented {
             actor: store::load_actor(&mut *conn, &user, today).await?,
             credential,
             totp_enabled: user.totp_enabled,
+            second_factor_by_provider,
             today: today.to_string(),
             began,
             expires_at,
@@ -200,6 +203,7 @@ impl Ctx {
         if state.config.require_second_factor
             && holder.actor.needs_strong_auth()
             && !holder.totp_enabled
+            && !holder.second_factor_by_provider
             && !enrolling
         {
             return Err(WebError::SecondFactorRequired);

@@ -70,6 +70,8 @@ pub struct WebConfig {
     /// How long an import sent from the web waits for its job before answering with the job
     /// (its page follows it) rather than the report.
     pub import_answer_within: std::time::Duration,
+    /// The identity providers people may sign in through (none: passwords only).
+    pub providers: auth::providers::Providers,
 }
 
 /// Room for a few full-resolution phone photos in one form.
@@ -85,6 +87,7 @@ impl Default for WebConfig {
             live_recheck: std::time::Duration::from_secs(30),
             write_answer_within: std::time::Duration::from_secs(25),
             import_answer_within: std::time::Duration::from_secs(5),
+            providers: auth::providers::Providers::default(),
         }
     }
 }

@@ -44,6 +44,10 @@ pub struct ServeArgs {
     /// Triad's address as people reach it (https://triad.example.org), for links in emails.
     #[arg(long, env = "TRIAD_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// A TOML file of the identity providers people sign in through (OpenID Connect; see
+    /// docs/sign-in.md). Needs --public-url: providers send people back to it.
+    #[arg(long, env = "TRIAD_IDENTITY_PROVIDERS")]
+    pub identity_providers: Option<PathBuf>,
 }
 
 /// Visitor sign-ins past their retention period, and requests for a new password past their
@@ -98,7 +102,36 @@ pub async fn serve(db: Db, instance: Instance, data_dir: &Path, args: ServeArgs)
     if args.webhook_url.is_some() && args.webhook_secret.as_deref().unwrap_or("").len() < 16 {
         bail!("a notice webhook needs TRIAD_WEBHOOK_SECRET of at least 16 characters, so receivers can tell Triad's notices from forgeries");
     }
+    let providers = match &args.identity_providers {
+        None => triad_web::auth::providers::Providers::default(),
+        Some(path) => {
+            let list = triad_web::auth::providers::read_providers_file(path)
+                .map_err(anyhow::Error::msg)?;
+            let Some(public_url) = args.public_url.as_deref() else {
+                bail!("identity providers need --public-url (TRIAD_PUBLIC_URL): Triad's address as browsers reach it, which providers send people back to");
+            };
+            for provider in &list {
+                if let Some(district) = provider.district {
+                    let mut conn = db.acquire().await?;
+                    if triad_store::org::district(&mut conn, district)
+                        .await?
+                        .is_none()
+                    {
+                        bail!("identity provider {:?}: district {district} is not one of this instance's", provider.key);
+                    }
+                }
+            }
+            println!("Sign-in through {} identity provider(s)", list.len());
+            triad_web::auth::providers::Providers::new(
+                list,
+                public_url,
+                std::time::Duration::from_secs(10),
+            )
+            .map_err(anyhow::Error::msg)?
+        }
+    };
     let config = triad_web::WebConfig {
+        providers,
         behind_tls_proxy: args.behind_tls_proxy,
         require_second_factor: args.require_second_factor,
         upload_limit: args.upload_limit_mb.max(1) * 1024 * 1024,

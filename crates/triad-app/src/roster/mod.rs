@@ -547,40 +547,12 @@ fn plan(
 /// A user name nobody has: the roster's own, else the address's local part, else one made
 /// from the roster id; with -2, -3… when taken (never by taking over an existing account).
 fn free_username(person: &RosterPerson, taken: &mut HashSet<String>) -> String {
-    let clean = |text: &str| -> String {
-        let mut name: String = text
-            .to_lowercase()
-            .chars()
-            .map(|c| {
-                if c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_') {
-                    c
-                } else {
-                    '.'
-                }
-            })
-            .collect();
-        name.truncate(56);
-        name.trim_matches('.').to_string()
-    };
-    let local = |text: &str| text.split('@').next().unwrap_or_default().to_string();
-    let base = [
-        clean(&local(&person.username)),
-        person
-            .email
-            .as_deref()
-            .map(|e| clean(&local(e)))
-            .unwrap_or_default(),
-        clean(&format!("staff.{}", person.source_id)),
-    ]
-    .into_iter()
-    .find(|name| triad_domain::auth::parse_username(name).is_ok())
-    .unwrap_or_else(|| "staff".to_string());
-    let mut candidate = base.clone();
-    let mut n = 1;
-    while taken.contains(&candidate) || triad_domain::auth::parse_username(&candidate).is_err() {
-        n += 1;
-        candidate = format!("{base}-{n}");
-    }
-    taken.insert(candidate.clone());
-    candidate
+    let wanted = [
+        person.username.clone(),
+        person.email.clone().unwrap_or_default(),
+        format!("staff.{}", person.source_id),
+    ];
+    let name = triad_domain::auth::free_username(&wanted, &|name| taken.contains(name));
+    taken.insert(name.clone());
+    name
 }

@@ -99,7 +99,7 @@ pub async fn create_account(
 }
 
 /// Writes a new person and their account (named as the person is); yields the account's id.
-pub(super) async fn insert_person_and_user(
+pub async fn insert_person_and_user(
     tx: &mut crate::Tx,
     person: &crate::org::NewPerson<'_>,
     username: &str,

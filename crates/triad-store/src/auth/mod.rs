@@ -3,6 +3,7 @@
 
 mod calendar_links;
 mod changes;
+mod identities;
 mod lockout;
 mod password_resets;
 pub mod roster;
@@ -13,6 +14,7 @@ mod users;
 
 pub use calendar_links::*;
 pub use changes::*;
+pub use identities::*;
 pub use lockout::*;
 pub use password_resets::*;
 pub use second_factor::*;

@@ -12,6 +12,8 @@ pub struct SessionRow {
     pub last_seen_at: i64,
     pub csrf_secret: String,
     pub second_factor_done: bool,
+    /// The identity provider vouched for a second factor at sign-in.
+    pub second_factor_by_provider: bool,
 }
 
 pub async fn insert_session<'c>(
@@ -46,7 +48,8 @@ pub async fn session_by_hash<'c>(
     Ok(fetch_optional!(
         &mut c,
         SessionRow,
-        "SELECT user_id, created_at, last_seen_at, csrf_secret, second_factor_done FROM sessions WHERE token_hash = $1",
+        "SELECT user_id, created_at, last_seen_at, csrf_secret, second_factor_done, \
+         second_factor_by_provider FROM sessions WHERE token_hash = $1",
         token_hash.to_string()
     )?)
 }

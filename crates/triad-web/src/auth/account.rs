@@ -59,6 +59,10 @@ struct AccountPage {
     new_calendar_link: Option<String>,
     calendar_form: FormToken,
     calendar_stop_form: FormToken,
+    /// Identities at identity providers linked to this account.
+    identities: Vec<super::provider_sign_in::IdentityLine>,
+    /// Providers one may link an identity at: key, label, form.
+    linkable: Vec<(String, String, FormToken)>,
 }
 
 /// What the account page shows once, just after it was made.
@@ -103,7 +107,10 @@ async fn show_account(ctx: &Ctx, shown: JustMade) -> WebResult<Html<String>> {
                 .unwrap_or_else(|| "never".into()),
         )
     });
+    let (identities, linkable) = super::provider_sign_in::account_identities(ctx).await?;
     render(&AccountPage {
+        identities,
+        linkable,
         layout: Layout::new(ctx),
         username: user.username,
         totp_enabled: user.totp_enabled,

@@ -27,12 +27,47 @@ pub fn routes() -> Routes {
 
 #[derive(Template)]
 #[template(path = "auth/login.html")]
-struct LoginPage {
+pub(super) struct LoginPage {
     next: String,
     error: Option<String>,
     username: String,
     /// A forgotten password can be reset by email here.
     email_reset: bool,
+    /// Each identity provider's sign-in address and label.
+    providers: Vec<(String, String)>,
+    /// Only system administrators sign in with a password: the form is folded away.
+    passwords_folded: bool,
+}
+
+impl LoginPage {
+    pub(super) async fn new(
+        state: &AppState,
+        next: String,
+        error: Option<String>,
+        username: String,
+    ) -> WebResult<Self> {
+        let providers: Vec<(String, String)> = state
+            .config
+            .providers
+            .list
+            .iter()
+            .map(|p| {
+                let query =
+                    serde_urlencoded::to_string([("next", next.as_str())]).unwrap_or_default();
+                (format!("/login/with/{}?{query}", p.key), p.label.clone())
+            })
+            .collect();
+        let passwords_folded =
+            !providers.is_empty() && !sign_in::passwords_for_everyone(&state.db).await?;
+        Ok(Self {
+            next,
+            error,
+            username,
+            email_reset: super::reset::email_reset(state).is_some(),
+            providers,
+            passwords_folded,
+        })
+    }
 }
 
 #[derive(Deserialize)]
@@ -45,7 +80,7 @@ pub struct NextQuery {
 /// ASCII with no backslash. Browsers drop tabs and newlines from a URL (`/<TAB>/host` becomes
 /// `//host`, another site) and read a backslash as a slash, so neither is let through;
 /// anything else goes home.
-fn safe_next(next: &str) -> String {
+pub(super) fn safe_next(next: &str) -> String {
     let on_this_site = next.starts_with('/')
         && !next.starts_with("//")
         && next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
@@ -60,12 +95,7 @@ async fn login_page(
     State(state): State<AppState>,
     Query(q): Query<NextQuery>,
 ) -> WebResult<Html<String>> {
-    render(&LoginPage {
-        next: safe_next(&q.next),
-        error: None,
-        username: String::new(),
-        email_reset: super::reset::email_reset(&state).is_some(),
-    })
+    render(&LoginPage::new(&state, safe_next(&q.next), None, String::new()).await?)
 }
 
 #[derive(Deserialize)]
@@ -113,12 +143,8 @@ async fn login_submit(
             Ok(response)
         }
         PasswordSignIn::Refused => {
-            let page = LoginPage {
-                next,
-                error: Some(NOT_SIGNED_IN.into()),
-                username: form.username.trim().to_string(),
-                email_reset: super::reset::email_reset(&state).is_some(),
-            };
+            let username = form.username.trim().to_string();
+            let page = LoginPage::new(&state, next, Some(NOT_SIGNED_IN.into()), username).await?;
             Ok((axum::http::StatusCode::UNAUTHORIZED, render(&page)?).into_response())
         }
         PasswordSignIn::Throttled => Err(WebError::TooManyRequests(
@@ -140,7 +166,7 @@ pub(super) fn refuse_cross_site(parts: &Parts, what_to_do: &str) -> WebResult<()
     Ok(())
 }
 
-fn urlencode(text: &str) -> String {
+pub(super) fn urlencode(text: &str) -> String {
     serde_urlencoded::to_string([("", text)])
         .map(|s| s.trim_start_matches('=').to_string())
         .unwrap_or_default()
@@ -148,7 +174,7 @@ fn urlencode(text: &str) -> String {
 
 /// The cookie: `__Host-` (no Domain, Path=/, Secure), HttpOnly, SameSite=Strict. Browsers
 /// accept Secure cookies over plain HTTP on loopback; elsewhere TLS is required.
-fn set_session_cookie(response: &mut Response, token: &str) {
+pub(super) fn set_session_cookie(response: &mut Response, token: &str) {
     let cookie = format!("{SESSION_COOKIE}={token}; Path=/; Secure; HttpOnly; SameSite=Strict");
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().append(header::SET_COOKIE, value);
@@ -208,17 +234,11 @@ async fn second_factor_submit(
             Ok((axum::http::StatusCode::UNAUTHORIZED, render(&page)?).into_response())
         }
         CodeSignIn::Ended => {
-            let page = LoginPage {
-                next: "/".into(),
-                error: Some(
-                    "This sign-in has ended: too many wrong codes, or the account is locked for a \
-                     while after repeated failures. Sign in again later, or ask a system \
-                     administrator."
-                        .into(),
-                ),
-                username: String::new(),
-                email_reset: super::reset::email_reset(&state).is_some(),
-            };
+            let ended = "This sign-in has ended: too many wrong codes, or the account is locked \
+                for a while after repeated failures. Sign in again later, or ask a system \
+                administrator.";
+            let page =
+                LoginPage::new(&state, "/".into(), Some(ended.into()), String::new()).await?;
             let mut response =
                 (axum::http::StatusCode::UNAUTHORIZED, render(&page)?).into_response();
             clear_session_cookie(&mut response);

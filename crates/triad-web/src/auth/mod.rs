@@ -5,6 +5,8 @@ mod account;
 mod admin;
 mod api;
 mod login;
+mod provider_sign_in;
+pub mod providers;
 mod reset;
 
 use crate::routes::Routes;
@@ -15,6 +17,7 @@ pub use login::sign_in_source;
 pub fn routes() -> Routes {
     Routes::default()
         .merge(login::routes())
+        .merge(provider_sign_in::routes())
         .merge(reset::routes())
         .merge(account::routes())
         .merge(admin::routes())

@@ -109,6 +109,9 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
         ("GET" | "POST", "/s/{code}") => None,
         // A calendar feed: its secret link is its credential.
         ("GET", "/calendar/{file}") => None,
+        // Through an identity provider: its answer, taken once by the browser that left, is
+        // the credential.
+        ("GET", "/login/with/{key}" | "/login/callback") => None,
         // A forgotten password: the emailed link's secret is the credential.
         ("GET" | "POST", "/login/forgot" | "/login/reset/{secret}") => None,
         // Stopping an email from its one-click link: the link's signed token is the credential.
@@ -137,6 +140,8 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
             | "/account/sign-out-everywhere"
             | "/account/calendar"
             | "/account/calendar/stop"
+            | "/account/identities/link"
+            | "/account/identities/unlink"
             | "/logout",
         ) => e(EVERYONE, EVERYONE),
         ("POST", "/account/tokens/{id}/revoke") => e(EVERYONE, ADMIN),

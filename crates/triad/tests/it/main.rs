@@ -30,6 +30,7 @@ mod operations;
 mod pages;
 mod password_reset;
 mod personnel;
+mod providers;
 mod reminders;
 mod response;
 mod role_guide;

@@ -260,6 +260,29 @@ impl TestApp {
     /// Starts with a configuration of the test's choice. Tests run "behind a TLS proxy" so
     /// they can name the client address with X-Forwarded-For.
     pub async fn start_with(engine: Engine, config: WebConfig) -> Self {
+        Self::launch(engine, config, None).await
+    }
+
+    /// Starts with identity providers people sign in through; they send people back to this
+    /// server, so its address is known only once it listens. Every request to a provider
+    /// gives up after `timeout`.
+    pub async fn start_with_providers(
+        engine: Engine,
+        config: WebConfig,
+        providers: Vec<triad_web::auth::providers::Provider>,
+        timeout: std::time::Duration,
+    ) -> Self {
+        Self::launch(engine, config, Some((providers, timeout))).await
+    }
+
+    async fn launch(
+        engine: Engine,
+        mut config: WebConfig,
+        providers: Option<(
+            Vec<triad_web::auth::providers::Provider>,
+            std::time::Duration,
+        )>,
+    ) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let database_url = fresh_database(engine, dir.path()).await;
         let db = Db::open(&database_url)
@@ -270,12 +293,16 @@ impl TestApp {
         db.use_content_secret(&instance.audit_secret);
         let (world, users) = build_world(&db, &instance).await;
         let clock = Arc::new(ShiftedClock::default());
-        let state = AppState::new(db.clone(), clock.clone(), config, instance);
-        let live = state.live.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
+        if let Some((list, timeout)) = providers {
+            config.providers = triad_web::auth::providers::Providers::new(list, &base, timeout)
+                .expect("identity providers");
+        }
+        let state = AppState::new(db.clone(), clock.clone(), config, instance);
+        let live = state.live.clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(triad_web::serve(listener, state, async {
             let _ = rx.await;

@@ -1,0 +1,201 @@
+//! Identities at an identity provider (OpenID Connect) linked to accounts, and the sign-ins
+//! sent to a provider that have not come back yet.
+
+use super::*;
+use crate::{execute, fetch_all, fetch_optional, StoreError};
+use triad_domain::{Id, Timestamp};
+
+/// How long a sign-in sent to a provider may take to come back: time to type a password and
+/// a code there, not long enough for a link found later in a browser's history to work.
+pub const SIGN_IN_LIFETIME_MS: i64 = 10 * 60 * 1000;
+
+/// A sign-in on its way to a provider. `state` and `browser` are the secrets themselves
+/// here; only their hashes are kept.
+pub struct SentSignIn<'a> {
+    pub state: &'a str,
+    pub browser: &'a str,
+    pub provider: &'a str,
+    pub nonce: &'a str,
+    pub pkce_verifier: &'a str,
+    pub next_path: &'a str,
+    /// The signed-in account that asked to link an identity (none: signing in).
+    pub link_user: Option<Id>,
+}
+
+/// A sign-in back from its provider, as it was sent.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReturnedSignIn {
+    pub provider: String,
+    pub nonce: String,
+    pub pkce_verifier: String,
+    pub next_path: String,
+    pub link_user_id: Option<String>,
+}
+
+pub async fn insert_sign_in<'c>(
+    conn: impl Into<Conn<'c>>,
+    sent: &SentSignIn<'_>,
+    now: Timestamp,
+) -> StoreResult<()> {
+    let mut c: Conn = conn.into();
+    execute!(
+        &mut c,
+        "INSERT INTO identity_sign_ins (state_hash, browser_hash, provider, nonce, pkce_verifier, \
+         next_path, link_user_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        secret_hash(sent.state),
+        secret_hash(sent.browser),
+        sent.provider.to_string(),
+        sent.nonce.to_string(),
+        sent.pkce_verifier.to_string(),
+        sent.next_path.to_string(),
+        sent.link_user.map(|u| u.to_string()),
+        now.millis()
+    )?;
+    Ok(())
+}
+
+/// Takes a sign-in back, once: only with the browser secret it was sent with and within its
+/// lifetime. Of two returns with the same state, one gets it; a replayed state finds nothing.
+pub async fn take_sign_in(
+    db: &crate::Db,
+    state: &str,
+    browser: &str,
+    now: Timestamp,
+) -> StoreResult<Option<ReturnedSignIn>> {
+    let mut tx = db.begin().await?;
+    let found = fetch_optional!(
+        &mut tx,
+        ReturnedSignIn,
+        "SELECT provider, nonce, pkce_verifier, next_path, link_user_id FROM identity_sign_ins \
+         WHERE state_hash = $1 AND browser_hash = $2 AND created_at > $3",
+        secret_hash(state),
+        secret_hash(browser),
+        now.millis() - SIGN_IN_LIFETIME_MS
+    )?;
+    if found.is_none() {
+        return Ok(None);
+    }
+    let taken = execute!(
+        &mut tx,
+        "DELETE FROM identity_sign_ins WHERE state_hash = $1",
+        secret_hash(state)
+    )?;
+    tx.commit().await?;
+    Ok(found.filter(|_| taken == 1))
+}
+
+/// Sign-ins that never came back are of no more use.
+pub async fn forget_old_sign_ins<'c>(
+    conn: impl Into<Conn<'c>>,
+    now: Timestamp,
+) -> StoreResult<u64> {
+    let mut c: Conn = conn.into();
+    Ok(execute!(
+        &mut c,
+        "DELETE FROM identity_sign_ins WHERE created_at < $1",
+        now.millis() - SIGN_IN_LIFETIME_MS
+    )?)
+}
+
+/// An identity linked to an account.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct IdentityRow {
+    pub issuer: String,
+    pub subject: String,
+    pub user_id: String,
+    pub provider: String,
+    pub email: Option<String>,
+    pub linked_at: i64,
+}
+
+/// The account an identity is linked to.
+pub async fn identity_account<'c>(
+    conn: impl Into<Conn<'c>>,
+    issuer: &str,
+    subject: &str,
+) -> StoreResult<Option<Id>> {
+    let mut c: Conn = conn.into();
+    let row: Option<(String,)> = fetch_optional!(
+        &mut c,
+        (String,),
+        "SELECT user_id FROM identities WHERE issuer = $1 AND subject = $2",
+        issuer.to_string(),
+        subject.to_string()
+    )?;
+    Ok(row.and_then(|(id,)| Id::parse(&id)))
+}
+
+/// The identities linked to an account.
+pub async fn identities_of<'c>(
+    conn: impl Into<Conn<'c>>,
+    user: Id,
+) -> StoreResult<Vec<IdentityRow>> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_all!(
+        &mut c,
+        IdentityRow,
+        "SELECT issuer, subject, user_id, provider, email, linked_at FROM identities \
+         WHERE user_id = $1 ORDER BY linked_at, subject",
+        user.to_string()
+    )?)
+}
+
+/// An identity to link.
+pub struct NewIdentity<'a> {
+    pub issuer: &'a str,
+    pub subject: &'a str,
+    pub provider: &'a str,
+    pub email: Option<&'a str>,
+}
+
+/// Links an identity to an account. An identity is linked to one account at most: linking one
+/// already linked is a conflict.
+pub async fn link_identity(
+    tx: &mut crate::Tx,
+    identity: &NewIdentity<'_>,
+    user: Id,
+    now: Timestamp,
+) -> StoreResult<()> {
+    execute!(
+        &mut *tx,
+        "INSERT INTO identities (issuer, subject, user_id, provider, email, linked_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        identity.issuer.to_string(),
+        identity.subject.to_string(),
+        user.to_string(),
+        identity.provider.to_string(),
+        identity.email.map(str::to_string),
+        now.millis()
+    )
+    .map_err(|e| StoreError::from(e).or_conflict("that identity is linked to another account"))?;
+    Ok(())
+}
+
+/// Unlinks an identity from an account: how many were (0 or 1).
+pub async fn unlink_identity(
+    tx: &mut crate::Tx,
+    user: Id,
+    issuer: &str,
+    subject: &str,
+) -> StoreResult<u64> {
+    Ok(execute!(
+        &mut *tx,
+        "DELETE FROM identities WHERE user_id = $1 AND issuer = $2 AND subject = $3",
+        user.to_string(),
+        issuer.to_string(),
+        subject.to_string()
+    )?)
+}
+
+/// Notes that the provider vouched for a second factor at this session's sign-in.
+pub async fn note_second_factor_by_provider(
+    tx: &mut crate::Tx,
+    token_hash: &str,
+) -> StoreResult<()> {
+    execute!(
+        &mut *tx,
+        "UPDATE sessions SET second_factor_by_provider = TRUE WHERE token_hash = $1",
+        token_hash.to_string()
+    )?;
+    Ok(())
+}

@@ -1,0 +1,842 @@
+//! Sign-in through an identity provider (OpenID Connect), against a provider of the tests' own
+//! over real HTTP: its discovery document, its key set, and a token endpoint that checks the
+//! PKCE verifier and answers with an ID token the test signs with its own key (or tampers
+//! with). The browser test against a real provider (`oidc-provider` on Node) is in
+//! `browser.rs`.
+
+use crate::support::*;
+use axum::extract::{Form, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Json, Response};
+use openidconnect::core::{
+    CoreIdToken, CoreIdTokenClaims, CoreJsonWebKeySet, CoreJwsSigningAlgorithm,
+    CoreRsaPrivateSigningKey,
+};
+use openidconnect::{
+    Audience, AuthenticationMethodReference, EmptyAdditionalClaims, EndUserEmail, EndUserName,
+    IssuerUrl, JsonWebKeyId, Nonce, PrivateSigningKey, StandardClaims, SubjectIdentifier,
+};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use triad_web::auth::providers::Provider;
+use triad_web::WebConfig;
+
+const CLIENT_ID: &str = "triad-test";
+const CLIENT_SECRET: &str = "a-client-secret-for-the-tests-only";
+const PROVIDER_KEY: &str = include_str!("provider_keys/provider.pem");
+/// Another key under the same key id: a token signed with it claims to be the provider's.
+const FORGER_KEY: &str = include_str!("provider_keys/forger.pem");
+
+/// What the provider puts in the next ID token it issues, and how it tampers with it.
+#[derive(Clone)]
+struct NextToken {
+    subject: String,
+    email: Option<String>,
+    email_verified: Option<bool>,
+    name: String,
+    amr: Vec<&'static str>,
+    audience: String,
+    /// Another issuer than the provider's own.
+    issuer: Option<String>,
+    /// When it expires, in seconds from the machine's real time.
+    expires_in: i64,
+    /// None: the nonce the sign-in was sent with; Some(""): no nonce; Some(x): x.
+    nonce: Option<String>,
+    /// Signed with the forger's key instead of the provider's.
+    forged: bool,
+}
+
+impl NextToken {
+    fn person(subject: &str, email: &str, name: &str) -> Self {
+        Self {
+            subject: subject.into(),
+            email: Some(email.into()),
+            email_verified: Some(true),
+            name: name.into(),
+            amr: vec!["pwd"],
+            audience: CLIENT_ID.into(),
+            issuer: None,
+            expires_in: 300,
+            nonce: None,
+            forged: false,
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Shared {
+    issuer: String,
+    next: Arc<Mutex<NextToken>>,
+    /// Codes handed out: the nonce and PKCE challenge of the sign-in each is for.
+    codes: Arc<Mutex<HashMap<String, (String, String)>>>,
+    /// The PKCE verifiers token requests came with that matched their challenge.
+    verified: Arc<Mutex<usize>>,
+}
+
+struct TestProvider {
+    shared: Shared,
+}
+
+impl TestProvider {
+    async fn start() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let issuer = format!("http://{}", listener.local_addr().expect("addr"));
+        let shared = Shared {
+            issuer: issuer.clone(),
+            next: Arc::new(Mutex::new(NextToken::person(
+                "ana-1",
+                "ana@district.example",
+                "Ana Lima",
+            ))),
+            codes: Arc::default(),
+            verified: Arc::default(),
+        };
+        let router = axum::Router::new()
+            .route(
+                "/.well-known/openid-configuration",
+                axum::routing::get(discovery),
+            )
+            .route("/jwks", axum::routing::get(jwks))
+            .route("/token", axum::routing::post(token))
+            .with_state(shared.clone());
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        Self { shared }
+    }
+
+    fn provider(&self, domains: &[&str]) -> Provider {
+        Provider::new(
+            "district",
+            "Springfield Schools",
+            &self.shared.issuer,
+            CLIENT_ID,
+            CLIENT_SECRET,
+            domains,
+            true,
+            None,
+        )
+    }
+
+    fn next(&self, token: NextToken) {
+        *self.shared.next.lock().expect("lock") = token;
+    }
+
+    fn verified(&self) -> usize {
+        *self.shared.verified.lock().expect("lock")
+    }
+}
+
+async fn discovery(State(shared): State<Shared>) -> Json<serde_json::Value> {
+    let issuer = &shared.issuer;
+    Json(serde_json::json!({
+        "issuer": issuer,
+        "authorization_endpoint": format!("{issuer}/authorize"),
+        "token_endpoint": format!("{issuer}/token"),
+        "jwks_uri": format!("{issuer}/jwks"),
+        "response_types_supported": ["code"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic"],
+        "code_challenge_methods_supported": ["S256"],
+    }))
+}
+
+fn signing_key(pem: &str) -> CoreRsaPrivateSigningKey {
+    CoreRsaPrivateSigningKey::from_pem(pem, Some(JsonWebKeyId::new("key-1".into())))
+        .expect("test key")
+}
+
+async fn jwks() -> Json<CoreJsonWebKeySet> {
+    Json(CoreJsonWebKeySet::new(vec![
+        signing_key(PROVIDER_KEY).as_verification_key()
+    ]))
+}
+
+/// The token endpoint: the client's own credentials, a code it handed out (once), and the
+/// PKCE verifier of that code's challenge; then an ID token as the test asked.
+async fn token(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let basic =
+        base64::engine::general_purpose::STANDARD.encode(format!("{CLIENT_ID}:{CLIENT_SECRET}"));
+    let refuse = |error: &str| {
+        (
+            StatusCode::BAD_REQUEST,
+            Json(serde_json::json!({ "error": error })),
+        )
+            .into_response()
+    };
+    let authorized = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == format!("Basic {basic}"));
+    if !authorized {
+        return refuse("invalid_client");
+    }
+    let code = form.get("code").cloned().unwrap_or_default();
+    let Some((nonce, challenge)) = shared.codes.lock().expect("lock").remove(&code) else {
+        return refuse("invalid_grant");
+    };
+    let verifier = form.get("code_verifier").cloned().unwrap_or_default();
+    use sha2::Digest;
+    if b64.encode(sha2::Sha256::digest(verifier.as_bytes())) != challenge {
+        return refuse("invalid_grant");
+    }
+    *shared.verified.lock().expect("lock") += 1;
+    let next = shared.next.lock().expect("lock").clone();
+    let now = chrono::Utc::now();
+    let mut standard = StandardClaims::new(SubjectIdentifier::new(next.subject.clone()))
+        .set_email_verified(next.email_verified)
+        .set_name(Some(EndUserName::new(next.name.clone()).into()));
+    if let Some(email) = &next.email {
+        standard = standard.set_email(Some(EndUserEmail::new(email.clone())));
+    }
+    let nonce = match next.nonce {
+        None => Some(nonce),
+        Some(given) if given.is_empty() => None,
+        Some(given) => Some(given),
+    };
+    let claims = CoreIdTokenClaims::new(
+        IssuerUrl::new(next.issuer.unwrap_or(shared.issuer.clone())).expect("issuer"),
+        vec![Audience::new(next.audience)],
+        now + chrono::Duration::seconds(next.expires_in),
+        now,
+        standard,
+        EmptyAdditionalClaims {},
+    )
+    .set_nonce(nonce.map(Nonce::new))
+    .set_auth_method_refs(Some(
+        next.amr
+            .iter()
+            .map(|m| AuthenticationMethodReference::new(m.to_string()))
+            .collect(),
+    ));
+    let key = signing_key(if next.forged {
+        FORGER_KEY
+    } else {
+        PROVIDER_KEY
+    });
+    let id_token = CoreIdToken::new(
+        claims,
+        &key,
+        CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+        None,
+        None,
+    )
+    .expect("sign the ID token");
+    Json(serde_json::json!({
+        "access_token": "an-access-token",
+        "token_type": "Bearer",
+        "expires_in": 300,
+        "id_token": id_token.to_string(),
+    }))
+    .into_response()
+}
+
+/// A sign-in sent to the provider: what Triad asked it for, and the browser's cookie.
+struct Sent {
+    query: HashMap<String, String>,
+    browser_cookie: String,
+}
+
+fn cookie_named(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .find(|pair| pair.starts_with(&format!("{name}=")) && pair.len() > name.len() + 1)
+        .map(str::to_string)
+}
+
+/// Checks that Triad sent the browser to the provider as the flow requires (a redirect, or
+/// from a form a page that moves on), and keeps what it sent.
+async fn sent_to_provider(response: reqwest::Response, provider: &TestProvider) -> Sent {
+    let browser_cookie =
+        cookie_named(&response, "__Host-triad_provider").expect("the browser's sign-in cookie");
+    let location = if response.status() == 303 {
+        response.headers()["location"]
+            .to_str()
+            .expect("location")
+            .to_string()
+    } else {
+        assert_eq!(response.status(), 200, "off to the provider");
+        moves_on_to(&response.text().await.expect("page"))
+    };
+    let authorize = format!("{}/authorize?", provider.shared.issuer);
+    assert!(location.starts_with(&authorize), "{location}");
+    let query: HashMap<String, String> = reqwest::Url::parse(&location)
+        .expect("URL")
+        .query_pairs()
+        .into_owned()
+        .collect();
+    assert_eq!(query["response_type"], "code");
+    assert_eq!(query["client_id"], CLIENT_ID);
+    assert_eq!(query["code_challenge_method"], "S256");
+    assert!(query["scope"].split(' ').any(|s| s == "openid"));
+    assert!(query["redirect_uri"].ends_with("/login/callback"));
+    for secret in ["state", "nonce", "code_challenge"] {
+        assert!(query[secret].len() >= 22, "{secret} is long and random");
+    }
+    Sent {
+        query,
+        browser_cookie,
+    }
+}
+
+impl Sent {
+    /// The provider signs the person in and hands out a code for this sign-in.
+    fn code(&self, provider: &TestProvider) -> String {
+        let code = format!("code-{}", triad_store::auth::new_secret(""));
+        provider.shared.codes.lock().expect("lock").insert(
+            code.clone(),
+            (
+                self.query["nonce"].clone(),
+                self.query["code_challenge"].clone(),
+            ),
+        );
+        code
+    }
+
+    /// The browser comes back from the provider with a code.
+    async fn back(&self, app: &TestApp, provider: &TestProvider) -> reqwest::Response {
+        let code = self.code(provider);
+        self.back_with(app, &code, &self.browser_cookie).await
+    }
+
+    async fn back_with(&self, app: &TestApp, code: &str, cookie: &str) -> reqwest::Response {
+        app.http
+            .get(app.url("/login/callback"))
+            .query(&[("code", code), ("state", &self.query["state"])])
+            .header("cookie", cookie)
+            .header("x-forwarded-for", "203.0.113.9")
+            .send()
+            .await
+            .expect("callback")
+    }
+}
+
+async fn start_sign_in(app: &TestApp, provider: &TestProvider, next: &str) -> Sent {
+    let response = app
+        .http
+        .get(app.url("/login/with/district"))
+        .query(&[("next", next)])
+        .send()
+        .await
+        .expect("start");
+    sent_to_provider(response, provider).await
+}
+
+/// Where a page that moves on by itself goes.
+fn moves_on_to(page: &str) -> String {
+    page.split("url=")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the page moves on")
+        .replace("&#38;", "&")
+        .replace("&amp;", "&")
+}
+
+/// A session that came back from a sign-in, and where the page sends the browser next.
+async fn signed_in(response: reqwest::Response) -> (Session, String) {
+    assert_eq!(response.status(), 200, "the page that moves on");
+    let cookie = cookie_named(&response, "__Host-triad_session").expect("a session cookie");
+    let target = moves_on_to(&response.text().await.expect("page"));
+    (
+        Session {
+            cookie,
+            csrf: String::new(),
+        },
+        target,
+    )
+}
+
+async fn not_signed_in(response: reqwest::Response, status: u16, says: &str) {
+    assert_eq!(response.status(), status);
+    assert!(cookie_named(&response, "__Host-triad_session").is_none());
+    let page = response.text().await.expect("page");
+    assert!(page.contains(says), "the page says {says:?}: {page}");
+}
+
+async fn start(engine: Engine, config: WebConfig) -> (TestApp, TestProvider) {
+    let provider = TestProvider::start().await;
+    let app = TestApp::start_with_providers(
+        engine,
+        config,
+        vec![provider.provider(&["district.example"])],
+        Duration::from_secs(5),
+    )
+    .await;
+    (app, provider)
+}
+
+fn test_config() -> WebConfig {
+    WebConfig {
+        behind_tls_proxy: true,
+        ..WebConfig::default()
+    }
+}
+
+async fn users(app: &TestApp) -> i64 {
+    app.count("users").await
+}
+
+/// The first sign-in of an identity makes an account with no role, named from the address;
+/// the next finds the same account by the provider's subject. An existing account with the
+/// same address is never taken.
+async fn first_and_second_sign_in(engine: Engine) {
+    let (app, provider) = start(engine, test_config()).await;
+    // A hand-made account whose person has Ana's address: not hers to take.
+    app.raw(&format!(
+        "UPDATE people SET email = 'ana@district.example' WHERE id = (SELECT person_id FROM users WHERE id = '{}')",
+        app.user("staff")
+    ))
+    .await
+    .expect("address");
+    let before = users(&app).await;
+    let sent = start_sign_in(&app, &provider, "/account").await;
+    let (session, target) = signed_in(sent.back(&app, &provider).await).await;
+    assert_eq!(target, "/account");
+    assert_eq!(
+        provider.verified(),
+        1,
+        "the PKCE verifier matched the challenge"
+    );
+    assert_eq!(users(&app).await, before + 1, "one new account");
+    let page = app.get("/account", &session).await;
+    assert_eq!(page.status(), 200);
+    let page = page.text().await.expect("page");
+    assert!(page.contains("Signed in as <strong>ana</strong>"), "{page}");
+    assert!(page.contains("Springfield Schools: ana@district.example"));
+    let new_user = app
+        .scalar_text("SELECT user_id FROM identities WHERE subject = 'ana-1'")
+        .await;
+    assert_ne!(new_user, app.user("staff").to_string());
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM grants WHERE user_id = '{new_user}'"
+        ))
+        .await,
+        0,
+        "no role until a district leader gives one"
+    );
+    assert_eq!(app.audit_count("account.create", "ok").await, 1);
+    assert_eq!(app.audit_count("account.identity.link", "ok").await, 1);
+
+    // Again: the same account, found by subject, even with another address and name.
+    let mut again = NextToken::person("ana-1", "ana.lima@district.example", "Ana L.");
+    again.amr = vec!["pwd"];
+    provider.next(again);
+    let sent = start_sign_in(&app, &provider, "/").await;
+    let (session, _) = signed_in(sent.back(&app, &provider).await).await;
+    assert_eq!(users(&app).await, before + 1, "no second account");
+    let page = app
+        .get("/account", &session)
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains("Signed in as <strong>ana</strong>"));
+    assert_eq!(app.audit_count("auth.login.success", "ok").await, 2);
+}
+
+mod first_sign_in {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::first_and_second_sign_in(super::Engine::Sqlite).await;
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        super::first_and_second_sign_in(super::Engine::Postgres).await;
+    }
+}
+
+/// A state is taken once, and only by the browser that left with it; a callback with no
+/// state, an error from the provider, or a provider nobody configured signs nobody in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replayed_or_stolen_state_signs_nobody_in() {
+    let (app, provider) = start(Engine::Sqlite, test_config()).await;
+    let sent = start_sign_in(&app, &provider, "/").await;
+    let code = sent.code(&provider);
+    // Another browser (the attacker's, with the victim's link) is refused, and does not spend
+    // the victim's sign-in.
+    let other = sent
+        .back_with(&app, &code, "__Host-triad_provider=someone-elses")
+        .await;
+    not_signed_in(other, 400, "could not be finished").await;
+    let no_cookie = sent.back_with(&app, &code, "").await;
+    not_signed_in(no_cookie, 400, "could not be finished").await;
+    let (_, _) = signed_in(sent.back_with(&app, &code, &sent.browser_cookie).await).await;
+    // The same return again: the state was taken.
+    let code = sent.code(&provider);
+    let replayed = sent.back_with(&app, &code, &sent.browser_cookie).await;
+    not_signed_in(replayed, 400, "already used").await;
+    // Too late: ten minutes on Triad's clock.
+    let late = start_sign_in(&app, &provider, "/").await;
+    app.clock.advance_minutes(11);
+    not_signed_in(late.back(&app, &provider).await, 400, "ten minutes").await;
+
+    let error = app
+        .http
+        .get(app.url(&format!(
+            "/login/callback?error=access_denied&state={}",
+            start_sign_in(&app, &provider, "/").await.query["state"]
+        )))
+        .send()
+        .await
+        .expect("callback");
+    // Without the browser's cookie this is the stolen-state answer; with it, the provider's
+    // refusal is told.
+    not_signed_in(error, 400, "could not be finished").await;
+    let refused = start_sign_in(&app, &provider, "/").await;
+    let response = app
+        .http
+        .get(app.url(&format!(
+            "/login/callback?error=access_denied&state={}",
+            refused.query["state"]
+        )))
+        .header("cookie", &refused.browser_cookie)
+        .send()
+        .await
+        .expect("callback");
+    not_signed_in(response, 401, "Springfield Schools did not sign you in").await;
+    let nobody = app
+        .http
+        .get(app.url("/login/with/nobody"))
+        .send()
+        .await
+        .expect("start");
+    assert_eq!(nobody.status(), 404);
+    let bare = app
+        .http
+        .get(app.url("/login/callback"))
+        .send()
+        .await
+        .expect("callback");
+    not_signed_in(bare, 400, "could not be finished").await;
+    assert_eq!(app.count("sessions").await, 1, "only the one good sign-in");
+}
+
+/// Every check of the ID token: signature, issuer, audience, expiry on Triad's clock, nonce.
+/// Each failure signs nobody in, makes no account, and is on the audit trail.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_id_token_failing_any_check_signs_nobody_in() {
+    let (app, provider) = start(Engine::Sqlite, test_config()).await;
+    let person = || NextToken::person("ana-1", "ana@district.example", "Ana Lima");
+    let before = users(&app).await;
+    let cases: Vec<(&str, NextToken)> = vec![
+        (
+            "another client's",
+            NextToken {
+                audience: "another-client".into(),
+                ..person()
+            },
+        ),
+        (
+            "another issuer's",
+            NextToken {
+                issuer: Some("https://issuer.example".into()),
+                ..person()
+            },
+        ),
+        (
+            "expired",
+            NextToken {
+                expires_in: -60,
+                ..person()
+            },
+        ),
+        (
+            "signed by another key",
+            NextToken {
+                forged: true,
+                ..person()
+            },
+        ),
+        (
+            "without a nonce",
+            NextToken {
+                nonce: Some(String::new()),
+                ..person()
+            },
+        ),
+        (
+            "another sign-in's nonce",
+            NextToken {
+                nonce: Some("another-nonce".into()),
+                ..person()
+            },
+        ),
+    ];
+    for (what, token) in &cases {
+        provider.next(token.clone());
+        let sent = start_sign_in(&app, &provider, "/").await;
+        let response = sent.back(&app, &provider).await;
+        assert_eq!(response.status(), 401, "an ID token {what}");
+        not_signed_in(response, 401, "could not be trusted").await;
+    }
+    assert_eq!(users(&app).await, before, "no account made");
+    assert_eq!(app.count("sessions").await, 0);
+    assert_eq!(
+        app.audit_count("auth.login.provider_rejected", "denied")
+            .await,
+        cases.len()
+    );
+
+    // Expired on Triad's clock, though not on the machine's: Triad's clock decides.
+    provider.next(person());
+    app.clock.advance_minutes(24 * 60);
+    let sent = start_sign_in(&app, &provider, "/").await;
+    not_signed_in(
+        sent.back(&app, &provider).await,
+        401,
+        "could not be trusted",
+    )
+    .await;
+    app.clock.advance_minutes(-24 * 60);
+    // And the same token, good in every way, signs in.
+    let sent = start_sign_in(&app, &provider, "/").await;
+    signed_in(sent.back(&app, &provider).await).await;
+    // A code the provider does not know (already used, or made up) is refused by it.
+    let sent = start_sign_in(&app, &provider, "/").await;
+    let made_up = sent.back_with(&app, "made-up", &sent.browser_cookie).await;
+    not_signed_in(made_up, 401, "could not be trusted").await;
+}
+
+/// Only addresses at the configured domains, and only verified ones, sign in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_address_at_another_domain_or_unverified_is_refused() {
+    let (app, provider) = start(Engine::Sqlite, test_config()).await;
+    let before = users(&app).await;
+    provider.next(NextToken::person(
+        "eve-3",
+        "eve@elsewhere.example",
+        "Eve Stranger",
+    ));
+    let sent = start_sign_in(&app, &provider, "/").await;
+    not_signed_in(
+        sent.back(&app, &provider).await,
+        403,
+        "only addresses at district.example",
+    )
+    .await;
+    // A look-alike domain is another domain.
+    provider.next(NextToken::person(
+        "eve-4",
+        "eve@evil-district.example",
+        "Eve",
+    ));
+    let sent = start_sign_in(&app, &provider, "/").await;
+    not_signed_in(sent.back(&app, &provider).await, 403, "only addresses at").await;
+    provider.next(NextToken {
+        email_verified: Some(false),
+        ..NextToken::person("dan-5", "dan@district.example", "Dan")
+    });
+    let sent = start_sign_in(&app, &provider, "/").await;
+    not_signed_in(sent.back(&app, &provider).await, 403, "has not verified").await;
+    provider.next(NextToken {
+        email: None,
+        ..NextToken::person("dan-5", "dan@district.example", "Dan")
+    });
+    let sent = start_sign_in(&app, &provider, "/").await;
+    not_signed_in(sent.back(&app, &provider).await, 403, "only addresses at").await;
+    assert_eq!(users(&app).await, before);
+    assert_eq!(
+        app.audit_count("auth.login.provider_refused", "denied")
+            .await,
+        4
+    );
+}
+
+/// An existing account is linked only by its owner, signed in; an identity is one account's;
+/// a disabled account stays out; a provider's second factor counts where the instance
+/// requires one, and Triad's own code is asked for when it does not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_owner_links_an_account_and_the_providers_second_factor_counts() {
+    let config = WebConfig {
+        require_second_factor: true,
+        ..test_config()
+    };
+    let (app, provider) = start(Engine::Sqlite, config).await;
+    let principal = app.session("principal").await;
+    provider.next(NextToken {
+        amr: vec!["pwd", "mfa"],
+        ..NextToken::person("pat-7", "pat@district.example", "Pat Principal")
+    });
+    // The principal has no second factor yet: the instance sends them to set one up, except
+    // to link (the link is made, and their next sign-in brings the provider's factor).
+    let link = app
+        .post_form(
+            "/account/identities/link",
+            &principal,
+            &[("provider", "district")],
+        )
+        .await;
+    assert_eq!(
+        link.status(),
+        303,
+        "a principal must set up a second factor first"
+    );
+    let location = link.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_string();
+    assert!(location.starts_with("/account/second-factor"), "{location}");
+    let enrolled = app.enrol_second_factor(&principal).await;
+    assert_eq!(enrolled.1.len(), 10, "recovery codes: enrolled");
+    let link = app
+        .post_form(
+            "/account/identities/link",
+            &principal,
+            &[("provider", "district")],
+        )
+        .await;
+    let sent = sent_to_provider(link, &provider).await;
+    let back = sent.back(&app, &provider).await;
+    assert_eq!(back.status(), 200);
+    assert!(
+        cookie_named(&back, "__Host-triad_session").is_none(),
+        "linking signs nobody in"
+    );
+    assert_eq!(
+        app.scalar_text("SELECT user_id FROM identities WHERE subject = 'pat-7'")
+            .await,
+        app.user("principal").to_string()
+    );
+
+    // Signing in with it: the provider's second factor stands for Triad's.
+    let sent = start_sign_in(&app, &provider, "/").await;
+    let (session, target) = signed_in(sent.back(&app, &provider).await).await;
+    assert_eq!(target, "/");
+    assert_eq!(app.get("/", &session).await.status(), 200);
+    // Without it, Triad's own code is asked for.
+    provider.next(NextToken::person(
+        "pat-7",
+        "pat@district.example",
+        "Pat Principal",
+    ));
+    let sent = start_sign_in(&app, &provider, "/reports").await;
+    let (waiting, target) = signed_in(sent.back(&app, &provider).await).await;
+    assert_eq!(target, "/login/second-factor?next=%2Freports");
+    assert_eq!(
+        app.get("/", &waiting).await.status(),
+        303,
+        "not signed in until the code"
+    );
+    let _ = enrolled;
+
+    // Someone else cannot link the principal's identity to their own account.
+    let staff = app.session("staff").await;
+    let link = app
+        .post_form(
+            "/account/identities/link",
+            &staff,
+            &[("provider", "district")],
+        )
+        .await;
+    let sent = sent_to_provider(link, &provider).await;
+    not_signed_in(
+        sent.back(&app, &provider).await,
+        403,
+        "already linked to another",
+    )
+    .await;
+
+    // A disabled account does not sign in through its provider either.
+    app.raw(&format!(
+        "UPDATE users SET disabled = TRUE WHERE id = '{}'",
+        app.user("principal")
+    ))
+    .await
+    .expect("disable");
+    let sent = start_sign_in(&app, &provider, "/").await;
+    not_signed_in(sent.back(&app, &provider).await, 403, "disabled").await;
+}
+
+/// A provider that is down, or that does not answer, gives a clear page; password sign-in
+/// still works. With passwords turned off, only a system administrator's still signs in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provider_down_or_slow_leaves_passwords_working() {
+    // Down: nothing listens at its address.
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let down = format!("http://{}", closed.local_addr().expect("addr"));
+    drop(closed);
+    // Slow: it takes the connection and never answers.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let slow = format!("http://{}", silent.local_addr().expect("addr"));
+    let mut held = Vec::new();
+    let provider = |key: &str, issuer: &str| {
+        Provider::new(
+            key,
+            &format!("{key} sign-in"),
+            issuer,
+            CLIENT_ID,
+            CLIENT_SECRET,
+            &["district.example"],
+            true,
+            None,
+        )
+    };
+    let app = TestApp::start_with_providers(
+        Engine::Sqlite,
+        test_config(),
+        vec![provider("down", &down), provider("slow", &slow)],
+        Duration::from_secs(2),
+    )
+    .await;
+    let login = app.http.get(app.url("/login")).send().await.expect("login");
+    let page = login.text().await.expect("page");
+    assert!(page.contains("Sign in with down sign-in"));
+    assert!(page.contains("/login/with/slow?next=%2F"));
+    assert!(page.contains("id=\"password-form\""));
+    for key in ["down", "slow"] {
+        let accept = async {
+            if key == "slow" {
+                if let Ok((stream, _)) = silent.accept().await {
+                    held.push(stream);
+                }
+            }
+        };
+        let (response, ()) = tokio::join!(
+            app.http.get(app.url(&format!("/login/with/{key}"))).send(),
+            accept
+        );
+        let response = response.expect("start");
+        not_signed_in(response, 503, &format!("{key} sign-in did not answer")).await;
+    }
+    let password = app.sign_in("staff", PASSWORD, "198.51.100.1").await;
+    assert_eq!(password.status(), 303, "password sign-in still works");
+
+    // Passwords off for everyone but system administrators.
+    app.raw(&format!(
+        "INSERT INTO settings (key, value) VALUES ('{}', 'no')",
+        triad_app::sign_in::PASSWORDS_SETTING
+    ))
+    .await
+    .expect("setting");
+    let page = app.http.get(app.url("/login")).send().await.expect("login");
+    let page = page.text().await.expect("page");
+    assert!(
+        page.contains("<details id=\"password-sign-in\""),
+        "the form is folded away"
+    );
+    let staff = app.sign_in("staff", PASSWORD, "198.51.100.1").await;
+    assert_eq!(staff.status(), 401, "not for staff");
+    assert_eq!(
+        app.audit_count("auth.login.password_off", "denied").await,
+        1
+    );
+    let admin = app.sign_in("admin", PASSWORD, "198.51.100.1").await;
+    assert_eq!(admin.status(), 303, "a system administrator still signs in");
+}
