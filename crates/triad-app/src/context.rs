@@ -22,7 +22,8 @@ pub struct Ctx {
     /// The address the request came from, for the audit trail.
     pub source: Option<String>,
     pub now: Timestamp,
-    /// The account has a second factor set up (TOTP).
+    /// The account has a second factor set up (TOTP), or the identity provider this session
+    /// signed in through vouched for one.
     pub second_factor_enabled: bool,
     /// The access version the actor was read under: lookups through the access cache during
     /// this request use it (see [`crate::access`]).

@@ -215,7 +215,7 @@ impl Ctx {
                 credential: holder.credential,
                 source: source_of(parts, state),
                 now,
-                second_factor_enabled: holder.totp_enabled,
+                second_factor_enabled: holder.totp_enabled || holder.second_factor_by_provider,
                 access_version: version,
             },
             state: state.clone(),

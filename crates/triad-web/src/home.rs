@@ -39,6 +39,9 @@ struct HomePage {
     programs: Vec<triad_app::assessment::ProgramRef>,
     admin: Option<AdminHome>,
     second_factor_missing: bool,
+    /// The account holds no role yet (made by a sign-in through the district's provider, or
+    /// a district administrator from the roster): it is told whom to ask.
+    no_role: bool,
     /// An SRO's own training standing.
     my_training: Option<triad_app::training::PersonTraining>,
     /// Their own candidacies for SRO posts.
@@ -172,6 +175,7 @@ async fn home(ctx: Ctx) -> WebResult<Html<String>> {
         programs,
         admin,
         second_factor_missing,
+        no_role: actor.grants.is_empty(),
     })
 }
 

@@ -840,3 +840,219 @@ async fn a_provider_down_or_slow_leaves_passwords_working() {
     let admin = app.sign_in("admin", PASSWORD, "198.51.100.1").await;
     assert_eq!(admin.status(), 303, "a system administrator still signs in");
 }
+
+/// A real OpenID Connect provider (the `oidc-provider` package on Node, pinned in
+/// tests/oidc-provider), stopped with the test.
+struct NodeProvider {
+    child: tokio::process::Child,
+    issuer: String,
+    /// The answers it sent back to Triad, as URLs, in order.
+    redirects: Arc<Mutex<Vec<String>>>,
+}
+
+impl NodeProvider {
+    /// Starts it on `port` for a client that comes back to `redirect_uri`.
+    async fn start(port: u16, redirect_uri: &str) -> Self {
+        use tokio::io::AsyncBufReadExt;
+        let script = std::env::var("TRIAD_TEST_OIDC_PROVIDER").unwrap_or_else(|_| {
+            panic!("TRIAD_TEST_OIDC_PROVIDER is not set: run the tests with scripts/test, which installs the test identity provider (tests/oidc-provider) with npm")
+        });
+        let mut child = tokio::process::Command::new("node")
+            .arg(&script)
+            .args(["--port", &port.to_string(), "--redirect-uri", redirect_uri])
+            .args(["--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET])
+            // Its stdin closing (this process ending) stops it too.
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap_or_else(|e| panic!("node could not start the test identity provider: {e}"));
+        let stdout = child.stdout.take().expect("stdout");
+        let mut reader = tokio::io::BufReader::new(stdout);
+        let mut line = String::new();
+        tokio::time::timeout(PATIENCE, reader.read_line(&mut line))
+            .await
+            .expect("the test identity provider is ready in time")
+            .expect("its ready line");
+        let issuer = line
+            .trim()
+            .strip_prefix("ready ")
+            .unwrap_or_else(|| panic!("the test identity provider said {line:?}"))
+            .to_string();
+        let redirects: Arc<Mutex<Vec<String>>> = Arc::default();
+        let kept = redirects.clone();
+        tokio::spawn(async move {
+            let mut lines = reader.lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Some(url) = line.strip_prefix("redirect ") {
+                    kept.lock().expect("lock").push(url.to_string());
+                }
+            }
+        });
+        Self {
+            child,
+            issuer,
+            redirects,
+        }
+    }
+
+    fn last_redirect(&self) -> String {
+        self.redirects
+            .lock()
+            .expect("lock")
+            .last()
+            .cloned()
+            .expect("the provider sent an answer back")
+    }
+}
+
+impl Drop for NodeProvider {
+    fn drop(&mut self) {
+        let _ = self.child.start_kill();
+    }
+}
+
+/// In headless Chromium against the real provider: Ana (a password at the provider) and Ben
+/// (a second factor there) each sign in with one click on the provider's page; a sign-in
+/// replayed from the browser's history and an address at another domain are refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn people_sign_in_through_a_real_provider_in_a_browser() {
+    use crate::browser::{
+        body_text, browser, click, element_after_navigation, end_browser, screenshot, start_driver,
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let issuer = format!("http://127.0.0.1:{port}");
+    let provider = Provider::new(
+        "district",
+        "Springfield Schools",
+        &issuer,
+        CLIENT_ID,
+        CLIENT_SECRET,
+        &["district.example"],
+        true,
+        None,
+    );
+    let app = TestApp::start_with_providers(
+        Engine::Sqlite,
+        test_config(),
+        vec![provider],
+        Duration::from_secs(10),
+    )
+    .await;
+    let node = NodeProvider::start(port, &app.url("/login/callback")).await;
+    assert_eq!(node.issuer, issuer);
+    let driver = start_driver();
+
+    // On a phone: the sign-in page offers the district's sign-in first.
+    let phone = browser(&driver, 390, 844).await;
+    phone.goto(&app.url("/login")).await.expect("login");
+    screenshot(&phone, "sign-in-with-provider-phone").await;
+    click(&phone, "#providers a").await;
+    click_after_navigation(&phone, "#as-ana").await;
+    element_after_navigation(&phone, "header.top").await;
+    let home = body_text(&phone).await;
+    assert!(
+        home.contains("Your account has no role in Triad yet"),
+        "{home}"
+    );
+    let account = app.url("/account");
+    phone.goto(&account).await.expect("account");
+    let text = body_text(&phone).await;
+    assert!(text.contains("Signed in as ana"), "{text}");
+    assert!(
+        text.contains("Springfield Schools: ana@district.example"),
+        "{text}"
+    );
+    screenshot(&phone, "account-linked-provider-phone").await;
+    let ana = app
+        .scalar_text("SELECT user_id FROM identities WHERE subject = 'ana-sub-1'")
+        .await;
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM sessions WHERE user_id = '{ana}' AND second_factor_by_provider = FALSE"
+        ))
+        .await,
+        1,
+        "a password at the provider is not a second factor"
+    );
+    // The provider's answer again, in the same browser: its state was taken.
+    phone.goto(&node.last_redirect()).await.expect("replay");
+    let replayed = wait_for_body(&phone, "could not be finished").await;
+    assert!(replayed.contains("Start again"), "{replayed}");
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM sessions WHERE user_id = '{ana}'"
+        ))
+        .await,
+        1,
+        "no second session from the replay"
+    );
+    end_browser(phone).await;
+
+    // At a desk: Ben's provider asked him for a second factor, and Triad knows it.
+    let desk = browser(&driver, 1280, 900).await;
+    desk.goto(&app.url("/login?next=/account"))
+        .await
+        .expect("login");
+    click(&desk, "#providers a").await;
+    click_after_navigation(&desk, "#as-ben").await;
+    element_after_navigation(&desk, "header.top").await;
+    let text = body_text(&desk).await;
+    assert!(text.contains("Signed in as ben"), "{text}");
+    let ben = app
+        .scalar_text("SELECT user_id FROM identities WHERE subject = 'ben-sub-2'")
+        .await;
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM sessions WHERE user_id = '{ben}' AND second_factor_by_provider = TRUE"
+        ))
+        .await,
+        1,
+        "the provider's mfa is on the session"
+    );
+    // Signed out, Eve tries: her address is at another domain.
+    click(&desk, "header form button").await;
+    element_after_navigation(&desk, "#providers a").await;
+    click(&desk, "#providers a").await;
+    click_after_navigation(&desk, "#as-eve").await;
+    let refused = wait_for_body(&desk, "only addresses at district.example").await;
+    assert!(refused.contains("Use your district account"), "{refused}");
+    screenshot(&desk, "sign-in-refused-domain-desktop").await;
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM identities WHERE subject = 'eve-sub-3'")
+            .await,
+        0
+    );
+    end_browser(desk).await;
+    drop(node);
+}
+
+/// Clicks an element of the page a navigation is bringing.
+async fn click_after_navigation(c: &fantoccini::Client, css: &str) {
+    crate::browser::element_after_navigation(c, css).await;
+    crate::browser::click(c, css).await;
+}
+
+/// Waits for the page's text to contain `wanted` (a navigation may still be going on).
+async fn wait_for_body(c: &fantoccini::Client, wanted: &str) -> String {
+    let deadline = std::time::Instant::now() + PATIENCE;
+    loop {
+        let text = c
+            .execute(
+                "return document.body ? document.body.innerText : '';",
+                vec![],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        if text.contains(wanted) || std::time::Instant::now() > deadline {
+            return text;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
