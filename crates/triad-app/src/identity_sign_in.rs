@@ -52,6 +52,8 @@ pub enum Refusal {
     Disabled,
     /// Linking: the identity is already another account's.
     LinkedElsewhere,
+    /// Linking: the session that asked has ended (signed out, timed out, disabled) meanwhile.
+    LinkEnded,
 }
 
 /// What a vouched identity came to.
@@ -74,13 +76,14 @@ fn event(user: Option<Id>, source: &str, action: &str, outcome: Outcome) -> Audi
     event
 }
 
-/// The address's domain when the provider may vouch for it.
+/// The address, lower case, when the provider may vouch for it: plain ASCII with one `@`
+/// (`a@b@district.org` and look-alike letters are not the district's), at a configured domain.
 fn allowed_email(policy: &ProviderPolicy, identity: &VouchedIdentity) -> Result<String, Refusal> {
     let email = identity
         .email
         .as_deref()
-        .map(|e| e.trim().to_lowercase())
-        .filter(|e| e.contains('@'))
+        .map(|e| e.trim().to_ascii_lowercase())
+        .filter(|e| e.is_ascii() && e.matches('@').count() == 1 && !e.starts_with('@'))
         .ok_or(Refusal::EmailDomain)?;
     let domain = email.rsplit('@').next().unwrap_or_default();
     if !policy.email_domains.iter().any(|d| d == domain) {
@@ -92,16 +95,46 @@ fn allowed_email(policy: &ProviderPolicy, identity: &VouchedIdentity) -> Result<
     Ok(email)
 }
 
-/// Signs in with a vouched identity, or links it to `link_to` (the signed-in account that
-/// asked). An unknown identity signing in gets a new account with no role.
+/// The account of the session that asked to link an identity, while that session is still
+/// signed in (alive, past its second factor) and its account not disabled.
+async fn linking_account(app: &App, session_hash: &str, now: Timestamp) -> AppResult<Option<Id>> {
+    let mut conn = app.db.acquire().await?;
+    let Some(session) = store::session_by_hash(&mut conn, session_hash).await? else {
+        return Ok(None);
+    };
+    let alive = triad_domain::auth::session_alive(
+        Timestamp::from_millis(session.created_at),
+        Timestamp::from_millis(session.last_seen_at),
+        now,
+    );
+    let Some(user) = Id::parse(&session.user_id).filter(|_| alive && session.second_factor_done)
+    else {
+        return Ok(None);
+    };
+    let enabled = store::user_by_id(&mut conn, user)
+        .await?
+        .is_some_and(|u| !u.disabled);
+    Ok(enabled.then_some(user))
+}
+
+/// Signs in with a vouched identity, or links it to the account of `link_session` (the hash
+/// of the session that asked, which must still be signed in). An unknown identity signing in
+/// gets a new account with no role.
 pub async fn with_identity(
     app: &App,
     policy: &ProviderPolicy<'_>,
     identity: &VouchedIdentity,
-    link_to: Option<Id>,
+    link_session: Option<&str>,
     source: &str,
 ) -> AppResult<IdentitySignIn> {
     let now = app.now();
+    let link_to = match link_session {
+        None => None,
+        Some(hash) => match linking_account(app, hash, now).await? {
+            Some(owner) => Some(owner),
+            None => return refuse(app, None, identity, policy, Refusal::LinkEnded, source).await,
+        },
+    };
     let email = match allowed_email(policy, identity) {
         Ok(email) => email,
         Err(refusal) => return refuse(app, link_to, identity, policy, refusal, source).await,
@@ -129,6 +162,7 @@ pub async fn with_identity(
             None => {
                 let mut tx = Change::open(&app.db, now).await?;
                 link(&mut tx, policy, identity, &email, owner, source, now).await?;
+                tell_owner(&mut tx, owner, &email, now).await?;
                 tx.commit().await?;
                 Ok(IdentitySignIn::Linked)
             }
@@ -136,7 +170,15 @@ pub async fn with_identity(
     }
     let user = match linked {
         Some(user) => user,
-        None => new_account(app, policy, identity, &email, source).await?,
+        None => {
+            // Someone disabled (by hand or by the roster) gets no fresh account by signing in
+            // with an identity never linked: their address, as a guard, never as a finder.
+            let disabled = store::disabled_with_email(&mut app.db.acquire().await?, &email).await?;
+            if disabled {
+                return refuse(app, None, identity, policy, Refusal::Disabled, source).await;
+            }
+            new_account(app, policy, identity, &email, source).await?
+        }
     };
     let row = store::user_by_id(&mut app.db.acquire().await?, user).await?;
     let Some(row) = row.filter(|u| !u.disabled) else {
@@ -242,6 +284,26 @@ async fn link(
     Ok(())
 }
 
+/// Tells an account's owner a sign-in was linked to it: a session taken by someone else could
+/// otherwise add a way in unnoticed.
+async fn tell_owner(tx: &mut Change, user: Id, email: &str, now: Timestamp) -> AppResult<()> {
+    let message = format!(
+        "A district sign-in ({email}) was linked to your account. If this was not you, unlink it on your account page and tell your district's safety director."
+    );
+    triad_store::notifications::insert(
+        &mut **tx,
+        &triad_store::notifications::NewNotification {
+            user,
+            campus: None,
+            message: &message,
+            link: Some("/account"),
+            at: now.millis(),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 /// An account for an identity seen for the first time: named from its address, with no role
 /// and no password, linked to the identity.
 async fn new_account(
@@ -299,6 +361,20 @@ async fn new_account(
 
 /// Unlinks one of the actor's own identities (by issuer and subject).
 pub async fn unlink_own(ctx: &crate::Ctx, issuer: &str, subject: &str) -> AppResult<bool> {
+    let mut conn = ctx.app.db.acquire().await?;
+    let user = store::user_by_id(&mut conn, ctx.actor.user).await?;
+    let has_password = user.is_some_and(|u| !u.password_hash.is_empty());
+    let identities = store::identities_of(&mut conn, ctx.actor.user).await?;
+    drop(conn);
+    let this_one = identities
+        .iter()
+        .any(|i| i.issuer == issuer && i.subject == subject);
+    if this_one && identities.len() == 1 && !has_password {
+        // Their only way in: unlinked, their next sign-in would make them a second account.
+        return Err(crate::error::AppError::Conflict(
+            "this sign-in is the only way into your account: link another one (or set a password) before unlinking it".into(),
+        ));
+    }
     let mut tx = ctx.change().await?;
     let removed = store::unlink_identity(&mut tx, ctx.actor.user, issuer, subject).await?;
     if removed == 0 {

@@ -80,7 +80,7 @@ pub const KNOWN: &[Known] = &[
         },
     },
     Known {
-        key: crate::sign_in::PASSWORDS_SETTING,
+        key: triad_store::auth::PASSWORDS_SETTING,
         what: "Everyone may sign in with a password (no: only system administrators; everyone else signs in through the identity provider)",
         default: "yes",
         takes: Takes::YesNo,

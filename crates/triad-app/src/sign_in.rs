@@ -11,16 +11,6 @@ use triad_domain::auth as rules;
 use triad_domain::{Id, Timestamp};
 use triad_store::auth as store;
 
-/// The setting that turns password sign-in off for everyone but system administrators (yes/no,
-/// default yes), when the district signs people in through its identity provider.
-pub const PASSWORDS_SETTING: &str = "sign_in.passwords_for_everyone";
-
-/// Whether anyone but a system administrator may sign in with a password.
-pub async fn passwords_for_everyone(db: &triad_store::Db) -> AppResult<bool> {
-    let value = triad_store::settings::get(&mut db.acquire().await?, PASSWORDS_SETTING).await?;
-    Ok(value.as_deref() != Some("no"))
-}
-
 /// What a password sign-in came to.
 pub enum PasswordSignIn {
     /// A session began; with `second_factor`, it waits for a code before it counts.
@@ -97,19 +87,17 @@ pub async fn with_password(
         triad_store::audit::record(db, locked, now).await?;
         return Ok(PasswordSignIn::Refused);
     }
-    drop(conn);
-    if !store::verify_password(password.to_string(), user.password_hash.clone()).await? {
-        record_failure(app, user_id, &name, source, now, "auth.login.failure").await?;
-        return Ok(PasswordSignIn::Refused);
-    }
     // With passwords off, only a system administrator's still signs in (someone must be able
-    // to when the provider is down); the answer is the same as a wrong password's.
-    if !passwords_for_everyone(db).await? {
-        let grants = store::grants_of(&mut db.acquire().await?, user_id).await?;
+    // to when the provider is down). Anyone else's is not even checked, so the form cannot be
+    // used to lock them out; the answer and the time taken are a wrong password's.
+    if !store::passwords_for_everyone(&mut conn).await? {
+        let grants = store::grants_of(&mut conn, user_id).await?;
         if !grants
             .iter()
             .any(|g| g.role == triad_domain::auth::Role::SystemAdmin)
         {
+            drop(conn);
+            store::spend_verification_time(password.to_string()).await?;
             let off = event(
                 Some(user_id),
                 source,
@@ -119,6 +107,19 @@ pub async fn with_password(
             triad_store::audit::record(db, off, now).await?;
             return Ok(PasswordSignIn::Refused);
         }
+    }
+    drop(conn);
+    // An account with no password (made by a roster or a provider sign-in) takes as long to
+    // refuse as any other, so its name cannot be told apart by timing.
+    let right = if user.password_hash.is_empty() {
+        store::spend_verification_time(password.to_string()).await?;
+        false
+    } else {
+        store::verify_password(password.to_string(), user.password_hash.clone()).await?
+    };
+    if !right {
+        record_failure(app, user_id, &name, source, now, "auth.login.failure").await?;
+        return Ok(PasswordSignIn::Refused);
     }
     let token = store::new_secret("");
     let csrf_secret = store::new_secret("");

@@ -52,3 +52,12 @@ pub async fn forget_old_password_resets(db: &Db, now: Timestamp) -> AppResult<u6
     tx.commit().await?;
     Ok(removed)
 }
+
+/// Sign-ins sent to an identity provider that never came back (their ten minutes are over):
+/// their nonce and PKCE verifier are of no more use to anyone.
+pub async fn forget_unfinished_sign_ins(db: &Db, now: Timestamp) -> AppResult<u64> {
+    let mut tx = db.begin().await?;
+    let removed = triad_store::auth::forget_old_sign_ins(&mut tx, now).await?;
+    tx.commit().await?;
+    Ok(removed)
+}

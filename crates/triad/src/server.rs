@@ -50,8 +50,8 @@ pub struct ServeArgs {
     pub identity_providers: Option<PathBuf>,
 }
 
-/// Visitor sign-ins past their retention period, and requests for a new password past their
-/// hour, go once a day (and at start). Several
+/// Visitor sign-ins past their retention period, requests for a new password past their
+/// hour, and provider sign-ins that never came back go once a day (and at start). Several
 /// instances may each run it: the purge is idempotent.
 async fn purge_daily(db: Db) {
     let mut every_day = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
@@ -64,6 +64,9 @@ async fn purge_daily(db: Db) {
         }
         if let Err(e) = triad_app::upkeep::forget_old_password_resets(&db, now).await {
             tracing::error!(error = %e, "forgetting old password reset requests failed");
+        }
+        if let Err(e) = triad_app::upkeep::forget_unfinished_sign_ins(&db, now).await {
+            tracing::error!(error = %e, "forgetting unfinished provider sign-ins failed");
         }
     }
 }

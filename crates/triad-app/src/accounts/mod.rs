@@ -2,6 +2,7 @@
 //! role, disable, enable, unlock, grant more roles), and one's own ([`own`]: password, tokens,
 //! second factor).
 
+pub mod identities;
 pub mod own;
 pub mod reset;
 
@@ -271,8 +272,9 @@ async fn account_manager(ctx: &Ctx, action: Action, record: &str) -> AppResult<O
 }
 
 /// An account the actor may see: any for an administrator; for a district leader, one that
-/// holds a role in a district they lead (any other is not found). With its roles.
-async fn visible_account(
+/// holds a role in a district they lead, or holds none and is of one (made by the district's
+/// identity provider or roster); any other is not found. With its roles.
+pub(crate) async fn visible_account(
     ctx: &Ctx,
     id: &str,
     action: Action,
@@ -291,7 +293,7 @@ async fn visible_account(
             }
             _ => false,
         };
-        if !held.iter().any(in_led) {
+        if !held.iter().any(in_led) && !store::waiting_for_role_in(&mut conn, id, led).await? {
             // Out of their districts: not found, as a record of another tenant is, and on
             // the audit trail as every refusal is.
             triad_store::audit::record(

@@ -15,7 +15,9 @@ CREATE INDEX identities_by_user ON identities (user_id);
 
 -- A sign-in sent to a provider and not back yet. Found by the hash of its `state`, taken once,
 -- and only by the browser that left (the hash of a cookie it was given). With the nonce and the
--- PKCE verifier it was sent with; `link_user_id` when a signed-in person links their account.
+-- PKCE verifier it was sent with, the address it was asked from (a limit per address), and,
+-- when a signed-in person links their account, the hash of the session that asked: the link
+-- is made only while that session is still signed in.
 CREATE TABLE identity_sign_ins (
     state_hash TEXT PRIMARY KEY,
     browser_hash TEXT NOT NULL,
@@ -23,10 +25,12 @@ CREATE TABLE identity_sign_ins (
     nonce TEXT NOT NULL,
     pkce_verifier TEXT NOT NULL,
     next_path TEXT NOT NULL,
-    link_user_id TEXT REFERENCES users(id),
+    link_session_hash TEXT,
+    source TEXT NOT NULL,
     created_at BIGINT NOT NULL
 );
 CREATE INDEX identity_sign_ins_by_age ON identity_sign_ins (created_at);
+CREATE INDEX identity_sign_ins_by_source ON identity_sign_ins (source, created_at);
 
 -- A session whose provider said the person gave a second factor (RFC 8176 `amr`): it counts
 -- as Triad's own second factor where the instance requires one.

@@ -123,6 +123,17 @@ pub async fn insert_person_and_user(
     Ok(user)
 }
 
+/// The setting that turns password sign-in off for everyone but system administrators (yes/no,
+/// default yes), when the district signs people in through its identity provider.
+pub const PASSWORDS_SETTING: &str = "sign_in.passwords_for_everyone";
+
+/// Whether anyone but a system administrator may sign in with a password (and be sent a link
+/// to choose one).
+pub async fn passwords_for_everyone<'c>(conn: impl Into<Conn<'c>>) -> StoreResult<bool> {
+    let value = crate::settings::get(conn, PASSWORDS_SETTING).await?;
+    Ok(value.as_deref() != Some("no"))
+}
+
 /// The setting that makes a new password end the account's API tokens too (yes/no,
 /// default no).
 pub const TOKENS_END_SETTING: &str = "accounts.password_change_ends_tokens";

@@ -18,9 +18,15 @@ pub struct SentSignIn<'a> {
     pub nonce: &'a str,
     pub pkce_verifier: &'a str,
     pub next_path: &'a str,
-    /// The signed-in account that asked to link an identity (none: signing in).
-    pub link_user: Option<Id>,
+    /// The hash of the session that asked to link an identity (none: signing in).
+    pub link_session: Option<&'a str>,
+    /// The address the sign-in was asked from.
+    pub source: &'a str,
 }
+
+/// At most this many sign-ins sent to providers from one address within their lifetime: a
+/// school's network shares one address, a script hammering the sign-in start is stopped.
+pub const SIGN_INS_PER_SOURCE: i64 = 60;
 
 /// A sign-in back from its provider, as it was sent.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -29,29 +35,43 @@ pub struct ReturnedSignIn {
     pub nonce: String,
     pub pkce_verifier: String,
     pub next_path: String,
-    pub link_user_id: Option<String>,
+    pub link_session_hash: Option<String>,
 }
 
-pub async fn insert_sign_in<'c>(
-    conn: impl Into<Conn<'c>>,
+/// Keeps a sign-in sent to a provider; `false` when its address has sent too many lately
+/// (nothing kept). Sign-ins past their lifetime go first.
+pub async fn insert_sign_in(
+    db: &crate::Db,
     sent: &SentSignIn<'_>,
     now: Timestamp,
-) -> StoreResult<()> {
-    let mut c: Conn = conn.into();
+) -> StoreResult<bool> {
+    let mut tx = db.begin().await?;
+    forget_old_sign_ins(&mut tx, now).await?;
+    let recent: i64 = crate::fetch_scalar!(
+        &mut tx,
+        i64,
+        "SELECT COUNT(*) FROM identity_sign_ins WHERE source = $1",
+        sent.source.to_string()
+    )?;
+    if recent >= SIGN_INS_PER_SOURCE {
+        return Ok(false);
+    }
     execute!(
-        &mut c,
+        &mut tx,
         "INSERT INTO identity_sign_ins (state_hash, browser_hash, provider, nonce, pkce_verifier, \
-         next_path, link_user_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+         next_path, link_session_hash, source, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         secret_hash(sent.state),
         secret_hash(sent.browser),
         sent.provider.to_string(),
         sent.nonce.to_string(),
         sent.pkce_verifier.to_string(),
         sent.next_path.to_string(),
-        sent.link_user.map(|u| u.to_string()),
+        sent.link_session.map(str::to_string),
+        sent.source.to_string(),
         now.millis()
     )?;
-    Ok(())
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// Takes a sign-in back, once: only with the browser secret it was sent with and within its
@@ -66,7 +86,7 @@ pub async fn take_sign_in(
     let found = fetch_optional!(
         &mut tx,
         ReturnedSignIn,
-        "SELECT provider, nonce, pkce_verifier, next_path, link_user_id FROM identity_sign_ins \
+        "SELECT provider, nonce, pkce_verifier, next_path, link_session_hash FROM identity_sign_ins \
          WHERE state_hash = $1 AND browser_hash = $2 AND created_at > $3",
         secret_hash(state),
         secret_hash(browser),
@@ -169,6 +189,24 @@ pub async fn link_identity(
     )
     .map_err(|e| StoreError::from(e).or_conflict("that identity is linked to another account"))?;
     Ok(())
+}
+
+/// Moves an identity from one account to another: how many moved (0 or 1).
+pub async fn move_identity(
+    tx: &mut crate::Tx,
+    issuer: &str,
+    subject: &str,
+    from: Id,
+    to: Id,
+) -> StoreResult<u64> {
+    Ok(execute!(
+        &mut *tx,
+        "UPDATE identities SET user_id = $1 WHERE issuer = $2 AND subject = $3 AND user_id = $4",
+        to.to_string(),
+        issuer.to_string(),
+        subject.to_string(),
+        from.to_string()
+    )?)
 }
 
 /// Unlinks an identity from an account: how many were (0 or 1).

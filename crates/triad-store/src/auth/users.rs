@@ -101,6 +101,20 @@ pub async fn accounts_with_email<'c>(
     Ok(fetch_all!(&mut c, UserRow, &sql, email.to_lowercase())?)
 }
 
+/// Whether a disabled account's person has this email address (compared without case): a
+/// sign-in through an identity provider with it makes no new account for someone disabled.
+pub async fn disabled_with_email<'c>(conn: impl Into<Conn<'c>>, email: &str) -> StoreResult<bool> {
+    let mut c: Conn = conn.into();
+    let found: i64 = fetch_scalar!(
+        &mut c,
+        i64,
+        "SELECT COUNT(*) FROM users WHERE disabled AND person_id IN \
+         (SELECT id FROM people WHERE LOWER(email) = $1)",
+        email.to_lowercase()
+    )?;
+    Ok(found > 0)
+}
+
 /// An account that may be sent email of a kind, with its person's address.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Emailable {
@@ -148,13 +162,55 @@ pub async fn list_users<'c>(conn: impl Into<Conn<'c>>, page: Page) -> StoreResul
     )?)
 }
 
+/// The SQL condition "the account `alias` holds no role and its person is of one of the
+/// districts `list` names": an account made by a sign-in through the district's identity
+/// provider or by its roster, waiting for the district's leader to give it a role.
+fn waiting_in_districts(alias: &str, list: &str) -> String {
+    format!(
+        "(NOT EXISTS (SELECT 1 FROM grants w WHERE w.user_id = {alias}.id) \
+         AND EXISTS (SELECT 1 FROM people p WHERE p.id = {alias}.person_id AND p.district_id IN ({list})))"
+    )
+}
+
+/// Whether an account holds no role and is of one of `districts` (see
+/// [`waiting_in_districts`]): such an account is that district's leaders' to give a role.
+pub async fn waiting_for_role_in<'c>(
+    conn: impl Into<Conn<'c>>,
+    user: Id,
+    districts: &[Id],
+) -> StoreResult<bool> {
+    if districts.is_empty() {
+        return Ok(false);
+    }
+    let mut c: Conn = conn.into();
+    let list = (0..districts.len())
+        .map(|i| format!("${}", i + 2))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT COUNT(*) FROM users u WHERE u.id = $1 AND {}",
+        waiting_in_districts("u", &list)
+    );
+    let ids: Vec<String> = districts.iter().map(Id::to_string).collect();
+    let found: i64 = crate::run!(&mut c, |c| {
+        let mut q = sqlx::query_scalar::<_, i64>(&sql).bind(user.to_string());
+        for id in &ids {
+            q = q.bind(id.clone());
+        }
+        q.fetch_one(c).await
+    })?;
+    Ok(found > 0)
+}
+
 /// What the Users page looks for: words in the user name or full name, a role held, and (for
-/// a district leader) people holding a role in one of their districts.
+/// a district leader) people holding a role in one of their districts, or waiting for one
+/// there.
 #[derive(Debug, Clone, Default)]
 pub struct UserFilter {
     pub text: String,
     pub role: Option<Role>,
-    /// None: every account; Some: only those holding a role in one of these districts.
+    /// None: every account; Some: only those holding a role in one of these districts, or
+    /// holding none and of one of them.
     pub districts: Option<Vec<Id>>,
 }
 
@@ -179,13 +235,17 @@ pub async fn search_users<'c>(
     let in_districts = match &districts {
         None => "1 = 1".to_string(),
         Some(ids) if ids.is_empty() => "1 = 0".to_string(),
-        Some(ids) => format!(
-            "EXISTS (SELECT 1 FROM grants g WHERE g.user_id = u.id AND g.district_id IN ({}))",
-            (0..ids.len())
+        Some(ids) => {
+            let list = (0..ids.len())
                 .map(|i| format!("${}", i + 5))
                 .collect::<Vec<_>>()
-                .join(", ")
-        ),
+                .join(", ");
+            format!(
+                "(EXISTS (SELECT 1 FROM grants g WHERE g.user_id = u.id AND g.district_id IN ({list})) \
+                 OR {})",
+                waiting_in_districts("u", &list)
+            )
+        }
     };
     let sql = format!(
         "SELECT {} FROM users u WHERE {after} \

@@ -30,6 +30,7 @@ pub fn routes() -> Routes {
         .get("/admin/users/{id}", user_page)
         .post("/admin/users/{id}/grants", add_grant)
         .post("/admin/users/{id}/grants/end", end_role)
+        .post("/admin/users/{id}/identities/move", move_identity)
         .get("/admin/settings", settings_page)
         .post("/admin/settings", change_setting)
 }
@@ -131,16 +132,38 @@ struct UserPage {
     /// One form token per role held (each has its own End button), and one to give a role.
     end_forms: Vec<FormToken>,
     form: FormToken,
+    /// The district sign-ins linked to the account, each with the form that moves it to the
+    /// person's existing account (shown for an account with no role and no password).
+    identities: Vec<(triad_store::auth::IdentityRow, FormToken)>,
+    /// The account was made by a sign-in and holds nothing: its sign-in may move.
+    movable: bool,
 }
 
 async fn user_page(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> {
     let u = user_detail(&ctx, &id).await?;
+    let identities = triad_app::accounts::identities::identities_of(&ctx, &id)
+        .await?
+        .into_iter()
+        .map(|row| (row, ctx.form()))
+        .collect();
     render(&UserPage {
+        movable: u.grants.is_empty() && !u.own,
+        identities,
         layout: Layout::new(&ctx),
         end_forms: u.grants.iter().map(|_| ctx.form()).collect(),
         form: ctx.form(),
         u,
     })
+}
+
+/// Gives the sign-in of an account it made to the person's existing account.
+async fn move_identity(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(input): Form<triad_app::accounts::identities::MoveIdentity>,
+) -> WebResult<Response> {
+    triad_app::accounts::identities::move_identity(&ctx, &id, &input).await?;
+    Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
 }
 
 async fn end_role(

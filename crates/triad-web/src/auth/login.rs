@@ -57,8 +57,8 @@ impl LoginPage {
                 (format!("/login/with/{}?{query}", p.key), p.label.clone())
             })
             .collect();
-        let passwords_folded =
-            !providers.is_empty() && !sign_in::passwords_for_everyone(&state.db).await?;
+        let passwords_folded = !providers.is_empty()
+            && !store::passwords_for_everyone(&mut state.db.acquire().await?).await?;
         Ok(Self {
             next,
             error,
@@ -81,7 +81,9 @@ pub struct NextQuery {
 /// `//host`, another site) and read a backslash as a slash, so neither is let through;
 /// anything else goes home.
 pub(super) fn safe_next(next: &str) -> String {
-    let on_this_site = next.starts_with('/')
+    // A page address is short; a long one is someone's payload (it would also be kept).
+    let on_this_site = next.len() <= 2048
+        && next.starts_with('/')
         && !next.starts_with("//")
         && next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
     if on_this_site {

@@ -18,7 +18,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 use triad_app::identity_sign_in::{self, IdentitySignIn, ProviderPolicy, Refusal};
-use triad_domain::Id;
 use triad_store::auth as store;
 
 /// The cookie that ties a sign-in's return to the browser that left for the provider.
@@ -43,6 +42,7 @@ pub struct NextQuery {
 /// Starts a sign-in: off to the provider.
 async fn sign_in_with(
     State(state): State<AppState>,
+    parts: Parts,
     Path(key): Path<String>,
     Query(q): Query<NextQuery>,
 ) -> WebResult<Response> {
@@ -51,7 +51,8 @@ async fn sign_in_with(
         .providers
         .find(&key)
         .ok_or(WebError::NotFound)?;
-    send_to_provider(&state, provider, &safe_next(&q.next), None).await
+    let source = sign_in_source(&parts, &state);
+    send_to_provider(&state, provider, &safe_next(&q.next), None, &source).await
 }
 
 #[derive(Deserialize)]
@@ -67,7 +68,14 @@ async fn link_identity(ctx: Ctx, Form(form): Form<LinkForm>) -> WebResult<Respon
     let provider = state.config.providers.find(&form.provider).ok_or_else(|| {
         WebError::BadRequest("choose one of the identity providers on your account page".into())
     })?;
-    send_to_provider(state, provider, "/account", Some(ctx.actor.user)).await
+    // The link is made only while this session is still signed in when the person comes back.
+    let triad_app::access::Credential::Session { token_hash, .. } = &ctx.credential else {
+        return Err(WebError::Forbidden(
+            "link a sign-in from your account page".into(),
+        ));
+    };
+    let source = ctx.source.clone().unwrap_or_else(|| "unknown".into());
+    send_to_provider(state, provider, "/account", Some(token_hash), &source).await
 }
 
 #[derive(Deserialize)]
@@ -91,7 +99,8 @@ async fn send_to_provider(
     state: &AppState,
     provider: &Provider,
     next: &str,
-    link_user: Option<Id>,
+    link_session: Option<&str>,
+    source: &str,
 ) -> WebResult<Response> {
     let authorization = match state.config.providers.authorization(provider).await {
         Ok(authorization) => authorization,
@@ -105,14 +114,17 @@ async fn send_to_provider(
         nonce: &authorization.nonce,
         pkce_verifier: &authorization.pkce_verifier,
         next_path: next,
-        link_user,
+        link_session,
+        source,
     };
-    let mut tx = state.db.begin().await?;
-    store::insert_sign_in(&mut tx, &sent, state.now()).await?;
-    tx.commit().await?;
+    if !store::insert_sign_in(&state.db, &sent, state.now()).await? {
+        return Err(WebError::TooManyRequests(
+            "too many sign-ins were started from this address lately; wait ten minutes and try again".into(),
+        ));
+    }
     // Linking starts from a form: a form's navigation may only go to Triad itself (the pages'
     // `form-action 'self'`), redirects included, so a page of Triad's moves on to the provider.
-    let mut response = if link_user.is_some() {
+    let mut response = if link_session.is_some() {
         continue_to(
             &authorization.url,
             &format!("Going on to {}…", provider.label),
@@ -166,6 +178,10 @@ async fn callback(
         store::take_sign_in(&state.db, &q.state, &browser, state.now()).await?
     };
     let Some(returned) = returned else {
+        if !q.state.is_empty() {
+            let detail = "a state unknown, used already, too old, or from another browser";
+            identity_sign_in::record_rejected(&state, "", detail, &source).await?;
+        }
         return login_page(&state, "/", START_AGAIN, StatusCode::BAD_REQUEST).await;
     };
     let next = safe_next(&returned.next_path);
@@ -205,9 +221,9 @@ async fn callback(
         require_verified_email: provider.require_verified_email,
         district: provider.district,
     };
-    let link_to = returned.link_user_id.as_deref().and_then(Id::parse);
+    let link_session = returned.link_session_hash.as_deref();
     let outcome =
-        identity_sign_in::with_identity(&state, &policy, &identity, link_to, &source).await?;
+        identity_sign_in::with_identity(&state, &policy, &identity, link_session, &source).await?;
     match outcome {
         IdentitySignIn::Session {
             token,
@@ -242,6 +258,9 @@ async fn callback(
                 ),
                 Refusal::Disabled => "Your Triad account is disabled. Ask a system administrator \
                      or your district's safety director."
+                    .to_string(),
+                Refusal::LinkEnded => "You were signed out of Triad before the link was made, \
+                     so nothing was linked. Sign in and link again from your account page."
                     .to_string(),
                 Refusal::LinkedElsewhere => format!(
                     "That {label} account is already linked to another Triad account. Sign in with \

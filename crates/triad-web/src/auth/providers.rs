@@ -94,7 +94,9 @@ impl Provider {
         Self {
             key: key.to_string(),
             label: label.to_string(),
-            issuer: issuer.trim_end_matches('/').to_string(),
+            // Exactly as written: the provider's discovery document and tokens must name the
+            // same string (some issuers end in a slash).
+            issuer: issuer.to_string(),
             client_id: client_id.to_string(),
             client_secret: client_secret.to_string(),
             email_domains: email_domains
@@ -190,7 +192,20 @@ pub struct Providers {
     /// `{public_url}/login/callback`.
     redirect_url: String,
     http: Option<reqwest::Client>,
-    discovered: Arc<Mutex<HashMap<String, (Instant, CoreProviderMetadata)>>>,
+    /// The most a sign-in's exchanges with a provider take together (each request is bounded
+    /// by it too): under the 30 s at which any request to Triad is cut off, so the person
+    /// reads why rather than a timeout.
+    deadline: Duration,
+    discovered: Arc<Mutex<HashMap<String, Discovered>>>,
+}
+
+/// What was read of a provider, and when.
+#[derive(Clone)]
+struct Discovered {
+    at: Instant,
+    /// When its keys were last read again for a token naming an unknown key.
+    forced_at: Option<Instant>,
+    metadata: CoreProviderMetadata,
 }
 
 impl std::fmt::Debug for Providers {
@@ -225,6 +240,7 @@ impl Providers {
             list,
             redirect_url: format!("{}{CALLBACK_PATH}", public_url.trim_end_matches('/')),
             http: Some(http),
+            deadline: timeout,
             discovered: Arc::default(),
         })
     }
@@ -239,28 +255,64 @@ impl Providers {
             .ok_or_else(|| ProviderFailure::Unreachable("no identity providers are set up".into()))
     }
 
-    /// The provider's discovery document and keys: kept an hour, read again after.
-    async fn metadata(&self, provider: &Provider) -> Result<CoreProviderMetadata, ProviderFailure> {
-        if let Ok(kept) = self.discovered.lock() {
-            if let Some((at, metadata)) = kept.get(&provider.key) {
-                if at.elapsed() < DISCOVERY_KEPT_FOR {
-                    return Ok(metadata.clone());
-                }
+    /// The provider's discovery document and keys: kept an hour, read again after (or at
+    /// once with `fresh`, when a token names a key not known yet: the provider rotated its
+    /// keys). When reading them again fails, the ones kept serve meanwhile.
+    async fn metadata(
+        &self,
+        provider: &Provider,
+        fresh: bool,
+    ) -> Result<CoreProviderMetadata, ProviderFailure> {
+        let kept = self
+            .discovered
+            .lock()
+            .ok()
+            .and_then(|kept| kept.get(&provider.key).cloned());
+        if let Some(kept) = &kept {
+            let young = kept.at.elapsed() < DISCOVERY_KEPT_FOR;
+            // Tokens with unknown keys read the keys again at most once a minute: a stream of
+            // forged tokens does not become a stream of requests to the provider.
+            let forced_lately = kept
+                .forced_at
+                .is_some_and(|at| at.elapsed() < Duration::from_secs(60));
+            if (young && !fresh) || (fresh && forced_lately) {
+                return Ok(kept.metadata.clone());
             }
         }
         let issuer = IssuerUrl::new(provider.issuer.clone())
             .map_err(|e| ProviderFailure::Unreachable(format!("issuer: {e}")))?;
-        let metadata = CoreProviderMetadata::discover_async(issuer, self.http()?)
-            .await
-            .map_err(|e| ProviderFailure::Unreachable(error_chain(&e)))?;
+        let metadata = match CoreProviderMetadata::discover_async(issuer, self.http()?).await {
+            Ok(metadata) => metadata,
+            Err(e) => {
+                return match kept {
+                    Some(kept) => {
+                        tracing::warn!(provider = %provider.key, error = %error_chain(&e), "reading the provider's keys again failed; the ones kept serve");
+                        Ok(kept.metadata)
+                    }
+                    None => Err(ProviderFailure::Unreachable(error_chain(&e))),
+                };
+            }
+        };
         if let Ok(mut kept) = self.discovered.lock() {
-            kept.insert(provider.key.clone(), (Instant::now(), metadata.clone()));
+            let now = Instant::now();
+            kept.insert(
+                provider.key.clone(),
+                Discovered {
+                    at: now,
+                    forced_at: fresh.then_some(now),
+                    metadata: metadata.clone(),
+                },
+            );
         }
         Ok(metadata)
     }
 
-    async fn client(&self, provider: &Provider) -> Result<OidcClient, ProviderFailure> {
-        let metadata = self.metadata(provider).await?;
+    async fn client(
+        &self,
+        provider: &Provider,
+        fresh: bool,
+    ) -> Result<OidcClient, ProviderFailure> {
+        let metadata = self.metadata(provider, fresh).await?;
         let redirect = RedirectUrl::new(self.redirect_url.clone())
             .map_err(|e| ProviderFailure::Unreachable(format!("redirect URL: {e}")))?;
         Ok(CoreClient::from_provider_metadata(
@@ -277,7 +329,7 @@ impl Providers {
         &self,
         provider: &Provider,
     ) -> Result<Authorization, ProviderFailure> {
-        let client = self.client(provider).await?;
+        let client = self.within_deadline(self.client(provider, false)).await?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let (url, state, nonce) = client
             .authorize_url(
@@ -308,7 +360,33 @@ impl Providers {
         nonce: &str,
         now: Timestamp,
     ) -> Result<VouchedIdentity, ProviderFailure> {
-        let client = self.client(provider).await?;
+        self.within_deadline(self.exchange(provider, code, pkce_verifier, nonce, now))
+            .await
+    }
+
+    async fn within_deadline<T>(
+        &self,
+        work: impl std::future::Future<Output = Result<T, ProviderFailure>>,
+    ) -> Result<T, ProviderFailure> {
+        tokio::time::timeout(self.deadline, work)
+            .await
+            .unwrap_or_else(|_| {
+                Err(ProviderFailure::Unreachable(format!(
+                    "no answer within {} s",
+                    self.deadline.as_secs()
+                )))
+            })
+    }
+
+    async fn exchange(
+        &self,
+        provider: &Provider,
+        code: &str,
+        pkce_verifier: &str,
+        nonce: &str,
+        now: Timestamp,
+    ) -> Result<VouchedIdentity, ProviderFailure> {
+        let client = self.client(provider, false).await?;
         let request = client
             .exchange_code(AuthorizationCode::new(code.to_string()))
             .map_err(|e| ProviderFailure::Unreachable(format!("token endpoint: {e}")))?
@@ -324,12 +402,57 @@ impl Providers {
         })?;
         let id_token = openidconnect::TokenResponse::id_token(&response)
             .ok_or_else(|| ProviderFailure::Rejected("the provider sent no ID token".into()))?;
+        let nonce = Nonce::new(nonce.to_string());
         let at = now.to_datetime();
-        let verifier = client.id_token_verifier().set_time_fn(move || at);
-        let claims = id_token
-            .claims(&verifier, &Nonce::new(nonce.to_string()))
-            .map_err(|e| ProviderFailure::Rejected(format!("the ID token failed a check: {e}")))?;
-        Ok(vouched(claims))
+        let checked = |client: &OidcClient| -> Result<VouchedIdentity, ClaimsError> {
+            let verifier = client.id_token_verifier().set_time_fn(move || at);
+            let claims = id_token.claims(&verifier, &nonce)?;
+            // The crate leaves `azp` unchecked: when present, it must be this client.
+            if claims
+                .authorized_party()
+                .is_some_and(|party| party.as_str() != provider.client_id)
+            {
+                return Err(ClaimsError::Other(
+                    "the token's azp is another client".into(),
+                ));
+            }
+            Ok(vouched(claims))
+        };
+        match checked(&client) {
+            Ok(identity) => Ok(identity),
+            // A key not known yet: the provider may have rotated its keys; read them again.
+            Err(ClaimsError::Verification(
+                openidconnect::ClaimsVerificationError::SignatureVerification(
+                    openidconnect::SignatureVerificationError::NoMatchingKey,
+                ),
+            )) => {
+                let client = self.client(provider, true).await?;
+                checked(&client).map_err(ClaimsError::rejected)
+            }
+            Err(other) => Err(other.rejected()),
+        }
+    }
+}
+
+/// Why an ID token was not accepted.
+enum ClaimsError {
+    Verification(openidconnect::ClaimsVerificationError),
+    Other(String),
+}
+
+impl From<openidconnect::ClaimsVerificationError> for ClaimsError {
+    fn from(error: openidconnect::ClaimsVerificationError) -> Self {
+        ClaimsError::Verification(error)
+    }
+}
+
+impl ClaimsError {
+    fn rejected(self) -> ProviderFailure {
+        let why = match self {
+            ClaimsError::Verification(e) => e.to_string(),
+            ClaimsError::Other(text) => text,
+        };
+        ProviderFailure::Rejected(format!("the ID token failed a check: {why}"))
     }
 }
 

@@ -334,6 +334,7 @@ fn expectation(route: &RouteSpec) -> Option<Option<Expect>> {
             "POST",
             "/admin/users/{id}/grants"
             | "/admin/users/{id}/grants/end"
+            | "/admin/users/{id}/identities/move"
             | "/api/v1/users/{id}/grants",
         ) => e(USER_MANAGERS, ADMIN),
         ("GET", "/admin/settings" | "/admin/users/new")

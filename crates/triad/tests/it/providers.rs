@@ -45,6 +45,11 @@ struct NextToken {
     nonce: Option<String>,
     /// Signed with the forger's key instead of the provider's.
     forged: bool,
+    /// Signed with another key under this id: `key-2` is the provider's new key, published
+    /// once it rotates; any other id is a key it never published.
+    new_key_id: Option<&'static str>,
+    /// The party the token says it was issued to.
+    azp: Option<String>,
 }
 
 impl NextToken {
@@ -60,6 +65,8 @@ impl NextToken {
             expires_in: 300,
             nonce: None,
             forged: false,
+            new_key_id: None,
+            azp: None,
         }
     }
 }
@@ -72,6 +79,8 @@ struct Shared {
     codes: Arc<Mutex<HashMap<String, (String, String)>>>,
     /// The PKCE verifiers token requests came with that matched their challenge.
     verified: Arc<Mutex<usize>>,
+    /// The provider has rotated its keys: its key set also publishes `key-2`.
+    rotated: Arc<std::sync::atomic::AtomicBool>,
 }
 
 struct TestProvider {
@@ -93,6 +102,7 @@ impl TestProvider {
             ))),
             codes: Arc::default(),
             verified: Arc::default(),
+            rotated: Arc::default(),
         };
         let router = axum::Router::new()
             .route(
@@ -143,15 +153,18 @@ async fn discovery(State(shared): State<Shared>) -> Json<serde_json::Value> {
     }))
 }
 
-fn signing_key(pem: &str) -> CoreRsaPrivateSigningKey {
-    CoreRsaPrivateSigningKey::from_pem(pem, Some(JsonWebKeyId::new("key-1".into())))
-        .expect("test key")
+fn signing_key(pem: &str, id: &str) -> CoreRsaPrivateSigningKey {
+    CoreRsaPrivateSigningKey::from_pem(pem, Some(JsonWebKeyId::new(id.into()))).expect("test key")
 }
 
-async fn jwks() -> Json<CoreJsonWebKeySet> {
-    Json(CoreJsonWebKeySet::new(vec![
-        signing_key(PROVIDER_KEY).as_verification_key()
-    ]))
+/// The provider's key set: `key-1`, and `key-2` once it has rotated (the forger's key file
+/// serves as the new key: only the key id and the set it is published in differ).
+async fn jwks(State(shared): State<Shared>) -> Json<CoreJsonWebKeySet> {
+    let mut keys = vec![signing_key(PROVIDER_KEY, "key-1").as_verification_key()];
+    if shared.rotated.load(std::sync::atomic::Ordering::SeqCst) {
+        keys.push(signing_key(FORGER_KEY, "key-2").as_verification_key());
+    }
+    Json(CoreJsonWebKeySet::new(keys))
 }
 
 /// The token endpoint: the client's own credentials, a code it handed out (once), and the
@@ -211,17 +224,18 @@ async fn token(
         EmptyAdditionalClaims {},
     )
     .set_nonce(nonce.map(Nonce::new))
+    .set_authorized_party(next.azp.map(openidconnect::ClientId::new))
     .set_auth_method_refs(Some(
         next.amr
             .iter()
             .map(|m| AuthenticationMethodReference::new(m.to_string()))
             .collect(),
     ));
-    let key = signing_key(if next.forged {
-        FORGER_KEY
-    } else {
-        PROVIDER_KEY
-    });
+    let key = match (next.forged, next.new_key_id) {
+        (true, _) => signing_key(FORGER_KEY, "key-1"),
+        (false, Some(id)) => signing_key(FORGER_KEY, id),
+        (false, None) => signing_key(PROVIDER_KEY, "key-1"),
+    };
     let id_token = CoreIdToken::new(
         claims,
         &key,
@@ -367,13 +381,9 @@ async fn not_signed_in(response: reqwest::Response, status: u16, says: &str) {
 
 async fn start(engine: Engine, config: WebConfig) -> (TestApp, TestProvider) {
     let provider = TestProvider::start().await;
-    let app = TestApp::start_with_providers(
-        engine,
-        config,
-        vec![provider.provider(&["district.example"])],
-        Duration::from_secs(5),
-    )
-    .await;
+    let list = vec![provider.provider(&["district.example"])];
+    let app =
+        TestApp::start_with_providers(engine, config, move |_| list, Duration::from_secs(5)).await;
     (app, provider)
 }
 
@@ -429,6 +439,34 @@ async fn first_and_second_sign_in(engine: Engine) {
     );
     assert_eq!(app.audit_count("account.create", "ok").await, 1);
     assert_eq!(app.audit_count("account.identity.link", "ok").await, 1);
+    // Unlinking the only way into an account with no password is refused (their next
+    // sign-in would make them a second account).
+    let issuer = page
+        .split("name=\"issuer\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the unlink form")
+        .to_string();
+    let field = |name: &str| {
+        page.split(&format!("name=\"{name}\" value=\""))
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("a form field")
+            .to_string()
+    };
+    let token = triad_web::forms::FormToken {
+        idem: field("_idem"),
+        csrf: field("_csrf"),
+    };
+    let unlink = app
+        .post_form_with(
+            "/account/identities/unlink",
+            &session,
+            &[("issuer", &issuer), ("subject", "ana-1")],
+            &token,
+        )
+        .await;
+    assert_eq!(unlink.status(), 409);
 
     // Again: the same account, found by subject, even with another address and name.
     let mut again = NextToken::person("ana-1", "ana.lima@district.example", "Ana L.");
@@ -482,6 +520,12 @@ async fn a_replayed_or_stolen_state_signs_nobody_in() {
     let late = start_sign_in(&app, &provider, "/").await;
     app.clock.advance_minutes(11);
     not_signed_in(late.back(&app, &provider).await, 400, "ten minutes").await;
+    // And the daily upkeep forgets it.
+    assert_eq!(app.count("identity_sign_ins").await, 1);
+    let forgotten = triad_app::upkeep::forget_unfinished_sign_ins(&app.db, app.clock_now())
+        .await
+        .expect("upkeep");
+    assert_eq!(forgotten, 1);
 
     let error = app
         .http
@@ -574,6 +618,20 @@ async fn an_id_token_failing_any_check_signs_nobody_in() {
                 ..person()
             },
         ),
+        (
+            "issued to another party",
+            NextToken {
+                azp: Some("another-client".into()),
+                ..person()
+            },
+        ),
+        (
+            "signed by a key the provider never published",
+            NextToken {
+                new_key_id: Some("key-3"),
+                ..person()
+            },
+        ),
     ];
     for (what, token) in &cases {
         provider.next(token.clone());
@@ -610,6 +668,27 @@ async fn an_id_token_failing_any_check_signs_nobody_in() {
     not_signed_in(made_up, 401, "could not be trusted").await;
 }
 
+/// The provider rotates its signing keys: the first token under the new key makes Triad read
+/// the keys again (it kept them for the hour), and it signs in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provider_rotating_its_keys_keeps_signing_people_in() {
+    let (app, provider) = start(Engine::Sqlite, test_config()).await;
+    let person = || NextToken::person("ana-1", "ana@district.example", "Ana Lima");
+    provider.next(person());
+    let sent = start_sign_in(&app, &provider, "/").await;
+    signed_in(sent.back(&app, &provider).await).await;
+    provider
+        .shared
+        .rotated
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    provider.next(NextToken {
+        new_key_id: Some("key-2"),
+        ..person()
+    });
+    let sent = start_sign_in(&app, &provider, "/").await;
+    signed_in(sent.back(&app, &provider).await).await;
+}
+
 /// Only addresses at the configured domains, and only verified ones, sign in.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_address_at_another_domain_or_unverified_is_refused() {
@@ -627,6 +706,14 @@ async fn an_address_at_another_domain_or_unverified_is_refused() {
         "only addresses at district.example",
     )
     .await;
+    // Two @: the part after the last is not the address's domain to anyone else.
+    provider.next(NextToken::person(
+        "eve-5",
+        "eve@elsewhere.example@district.example",
+        "Eve",
+    ));
+    let sent = start_sign_in(&app, &provider, "/").await;
+    not_signed_in(sent.back(&app, &provider).await, 403, "only addresses at").await;
     // A look-alike domain is another domain.
     provider.next(NextToken::person(
         "eve-4",
@@ -651,7 +738,7 @@ async fn an_address_at_another_domain_or_unverified_is_refused() {
     assert_eq!(
         app.audit_count("auth.login.provider_refused", "denied")
             .await,
-        4
+        5
     );
 }
 
@@ -732,6 +819,24 @@ async fn the_owner_links_an_account_and_the_providers_second_factor_counts() {
     );
     let _ = enrolled;
 
+    // A link whose session ended meanwhile (signed out on a shared computer) links nothing.
+    let leaving = app.session("principal").await;
+    let link = app
+        .post_form(
+            "/account/identities/link",
+            &leaving,
+            &[("provider", "district")],
+        )
+        .await;
+    let sent = sent_to_provider(link, &provider).await;
+    assert_eq!(app.post_form("/logout", &leaving, &[]).await.status(), 303);
+    not_signed_in(
+        sent.back(&app, &provider).await,
+        403,
+        "signed out of Triad before",
+    )
+    .await;
+
     // Someone else cannot link the principal's identity to their own account.
     let staff = app.session("staff").await;
     let link = app
@@ -788,10 +893,11 @@ async fn a_provider_down_or_slow_leaves_passwords_working() {
             None,
         )
     };
+    let list = vec![provider("down", &down), provider("slow", &slow)];
     let app = TestApp::start_with_providers(
         Engine::Sqlite,
         test_config(),
-        vec![provider("down", &down), provider("slow", &slow)],
+        move |_| list,
         Duration::from_secs(2),
     )
     .await;
@@ -821,7 +927,7 @@ async fn a_provider_down_or_slow_leaves_passwords_working() {
     // Passwords off for everyone but system administrators.
     app.raw(&format!(
         "INSERT INTO settings (key, value) VALUES ('{}', 'no')",
-        triad_app::sign_in::PASSWORDS_SETTING
+        triad_store::auth::PASSWORDS_SETTING
     ))
     .await
     .expect("setting");
@@ -837,6 +943,15 @@ async fn a_provider_down_or_slow_leaves_passwords_working() {
         app.audit_count("auth.login.password_off", "denied").await,
         1
     );
+    // Nor does the form lock anyone out now: staff's password is not even tried.
+    for _ in 0..6 {
+        let wrong = app
+            .sign_in("staff", "not the password at all", "198.51.100.2")
+            .await;
+        assert_eq!(wrong.status(), 401);
+    }
+    assert_eq!(app.audit_count("auth.lock", "denied").await, 0);
+    assert_eq!(app.audit_count("auth.login.failure", "failed").await, 0);
     let admin = app.sign_in("admin", PASSWORD, "198.51.100.1").await;
     assert_eq!(admin.status(), 303, "a system administrator still signs in");
 }
@@ -939,7 +1054,7 @@ async fn people_sign_in_through_a_real_provider_in_a_browser() {
     let app = TestApp::start_with_providers(
         Engine::Sqlite,
         test_config(),
-        vec![provider],
+        move |_| vec![provider],
         Duration::from_secs(10),
     )
     .await;
@@ -1055,4 +1170,158 @@ async fn wait_for_body(c: &fantoccini::Client, wanted: &str) -> String {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// Someone already in Triad signs in through the provider before linking: the sign-in makes
+/// them an empty account, which their district's leader finds (it is of the district the
+/// provider serves) and gives to their existing account. Never into an account beyond the
+/// leader's reach, nor their own, nor from an account that holds anything.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_district_leader_gives_a_sign_ins_new_account_to_the_persons_existing_one() {
+    let provider = TestProvider::start().await;
+    let mut configured = provider.provider(&["district.example"]);
+    // The provider serves the home district: accounts it makes are that district's.
+    let app = TestApp::start_with_providers(
+        Engine::Sqlite,
+        test_config(),
+        move |world: &World| {
+            configured.district = Some(world.district);
+            vec![configured]
+        },
+        Duration::from_secs(5),
+    )
+    .await;
+    provider.next(NextToken::person(
+        "pat-7",
+        "pat@district.example",
+        "Pat Principal",
+    ));
+    let sent = start_sign_in(&app, &provider, "/").await;
+    signed_in(sent.back(&app, &provider).await).await;
+    let made = app
+        .scalar_text("SELECT user_id FROM identities WHERE subject = 'pat-7'")
+        .await;
+
+    // The district's leader finds the new account; a leader of another district does not.
+    let director = app.session("director").await;
+    let list = app
+        .get("/admin/users?q=pat", &director)
+        .await
+        .text()
+        .await
+        .expect("list");
+    assert!(list.contains(&format!("/admin/users/{made}")), "{list}");
+    let other_leader = app
+        .add_person(
+            "other-director",
+            &[triad_domain::auth::Grant {
+                role: triad_domain::auth::Role::DistrictLeader,
+                scope: triad_domain::auth::Scope::District {
+                    district: app.world.other_district,
+                },
+            }],
+            None,
+            None,
+        )
+        .await;
+    let other = app.session_of(other_leader).await;
+    let page = app.get(&format!("/admin/users/{made}"), &other).await;
+    assert_eq!(page.status(), 404);
+    let page = app.get(&format!("/admin/users/{made}"), &director).await;
+    assert_eq!(page.status(), 200);
+    assert!(page
+        .text()
+        .await
+        .expect("page")
+        .contains("Give the sign-in to that account"));
+
+    let issuer = provider.shared.issuer.clone();
+    let give = |to: &'static str| {
+        let issuer = issuer.clone();
+        let made = made.clone();
+        let director = director.clone();
+        let app = &app;
+        async move {
+            app.post_form(
+                &format!("/admin/users/{made}/identities/move"),
+                &director,
+                &[
+                    ("issuer", &issuer),
+                    ("subject", "pat-7"),
+                    ("to_username", to),
+                ],
+            )
+            .await
+            .status()
+        }
+    };
+    assert_eq!(
+        give("admin").await,
+        404,
+        "a system administrator's account is beyond a leader"
+    );
+    assert_eq!(give("director").await, 403, "not into their own account");
+    assert_eq!(give("nobody-here").await, 422);
+    // The principal's record has no address yet: a leader's move needs the same address.
+    assert_eq!(
+        give("principal").await,
+        403,
+        "not to a person with another address"
+    );
+    assert_eq!(app.audit_count("account.identity.move", "denied").await, 2);
+    let principal = app.user("principal");
+    app.raw(&format!(
+        "UPDATE people SET email = 'Pat@District.example' WHERE id = (SELECT person_id FROM users WHERE id = '{principal}')"
+    ))
+    .await
+    .expect("address");
+    // From an account that holds a role: the owner links their own.
+    let refused = app
+        .post_form(
+            &format!("/admin/users/{principal}/identities/move"),
+            &director,
+            &[
+                ("issuer", &issuer),
+                ("subject", "pat-7"),
+                ("to_username", "staff"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), 403);
+
+    assert_eq!(give("principal").await, 303);
+    assert_eq!(
+        app.scalar_text("SELECT user_id FROM identities WHERE subject = 'pat-7'")
+            .await,
+        principal.to_string()
+    );
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM users WHERE id = '{made}' AND disabled = TRUE"
+        ))
+        .await,
+        1,
+        "the empty account is disabled"
+    );
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM notifications WHERE user_id = '{principal}' AND message LIKE 'A district sign-in was linked%'"
+        ))
+        .await,
+        1,
+        "the owner is told"
+    );
+    // The next sign-in is the principal's.
+    let sent = start_sign_in(&app, &provider, "/").await;
+    let (session, _) = signed_in(sent.back(&app, &provider).await).await;
+    let page = app
+        .get("/account", &session)
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        page.contains("Signed in as <strong>principal</strong>"),
+        "{page}"
+    );
 }

@@ -126,6 +126,9 @@ pub struct World {
     pub other_candidate: Id,
 }
 
+/// The identity providers of a test server, made for its world.
+type ProvidersFor = Box<dyn FnOnce(&World) -> Vec<triad_web::auth::providers::Provider>>;
+
 pub struct TestApp {
     pub engine: Engine,
     pub base: String,
@@ -263,25 +266,22 @@ impl TestApp {
         Self::launch(engine, config, None).await
     }
 
-    /// Starts with identity providers people sign in through; they send people back to this
-    /// server, so its address is known only once it listens. Every request to a provider
-    /// gives up after `timeout`.
+    /// Starts with identity providers people sign in through (made once the world is, so
+    /// one may serve its district); they send people back to this server, so its address is
+    /// known only once it listens. Every request to a provider gives up after `timeout`.
     pub async fn start_with_providers(
         engine: Engine,
         config: WebConfig,
-        providers: Vec<triad_web::auth::providers::Provider>,
+        providers: impl FnOnce(&World) -> Vec<triad_web::auth::providers::Provider> + 'static,
         timeout: std::time::Duration,
     ) -> Self {
-        Self::launch(engine, config, Some((providers, timeout))).await
+        Self::launch(engine, config, Some((Box::new(providers), timeout))).await
     }
 
     async fn launch(
         engine: Engine,
         mut config: WebConfig,
-        providers: Option<(
-            Vec<triad_web::auth::providers::Provider>,
-            std::time::Duration,
-        )>,
+        providers: Option<(ProvidersFor, std::time::Duration)>,
     ) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let database_url = fresh_database(engine, dir.path()).await;
@@ -297,7 +297,8 @@ impl TestApp {
             .await
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
-        if let Some((list, timeout)) = providers {
+        if let Some((providers_for, timeout)) = providers {
+            let list = providers_for(&world);
             config.providers = triad_web::auth::providers::Providers::new(list, &base, timeout)
                 .expect("identity providers");
         }
