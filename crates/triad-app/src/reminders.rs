@@ -1,6 +1,7 @@
 //! Email that brings people back: a reminder the day before an action item is due, to its
 //! owner, and a weekly email of what is due for each person at their campuses (the "what is
-//! due" service). Both go from 7:00 in the district's own time zone (the week's from Monday),
+//! due" service), with the action items and campus-event follow-ups they own due that week and,
+//! for an SRO, their training when it is short. Both go from 7:00 in the district's own time zone (the week's from Monday),
 //! once whichever instance sends them (a claim per person and occasion in the database), and
 //! never to someone who stopped that kind with the email's one-click link, whose token is
 //! signed for that person and that kind alone.
@@ -14,6 +15,7 @@ use chrono::Timelike;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::collections::HashMap;
+use triad_domain::auth::Role;
 use triad_domain::policy::RecordClass;
 use triad_domain::{Id, Timestamp};
 use triad_store::auth::Emailable;
@@ -209,6 +211,8 @@ async fn digest_of(
         let due = item.due_on.as_deref()?;
         (due <= sunday.as_str()).then(|| format!("- Yours, due {due}: {}", item.title))
     }));
+    lines.extend(follow_ups_due(app, &person, &sunday).await?);
+    lines.extend(training_short(&ctx).await?);
     if lines.is_empty() {
         return Ok(None);
     }
@@ -226,6 +230,47 @@ async fn digest_of(
         ),
         link: "/".into(),
         stop_token: stop_token(app, user, WEEKLY_DIGEST),
+    }))
+}
+
+/// The follow-ups of campus events (a lockdown's, an evacuation's) the person owns, due by
+/// `sunday` or with no day set, on campuses they still read.
+async fn follow_ups_due(app: &App, person: &Emailable, sunday: &str) -> AppResult<Vec<String>> {
+    let user = person.user.user_id();
+    let owned =
+        triad_store::operations::open_follow_ups_of(&mut app.db.acquire().await?, user).await?;
+    let mut lines = Vec::new();
+    for follow_up in owned {
+        let due = follow_up.due_on.as_deref();
+        if due.is_some_and(|d| d > sunday)
+            || !still_reads_campus(app, user, &follow_up.campus_id, app.now()).await?
+        {
+            continue;
+        }
+        lines.push(match due {
+            Some(day) => format!("- Follow-up yours, due {day}: {}", follow_up.title),
+            None => format!("- Follow-up yours: {}", follow_up.title),
+        });
+    }
+    Ok(lines)
+}
+
+/// An SRO's own training, when it is short of the agency's requirements.
+async fn training_short(ctx: &Ctx) -> AppResult<Option<String>> {
+    let Some(person) = ctx.actor.person.filter(|_| ctx.actor.has_role(Role::Sro)) else {
+        return Ok(None);
+    };
+    let training = match crate::training::of_person(ctx, &person.to_string()).await {
+        Ok(training) => training,
+        Err(AppError::NotFound) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let (standing, needed) = (&training.standing, &training.requirements);
+    Ok(standing.short.then(|| {
+        format!(
+            "- Your training is short: basic SRO course {} of {} hours, in-service {} of {} hours in {}",
+            standing.basic_hours, needed.basic_hours, standing.year_hours, needed.yearly_hours, standing.year
+        )
     }))
 }
 

@@ -479,6 +479,32 @@ pub async fn follow_ups<'c>(
     )?)
 }
 
+/// A follow-up of a campus event someone owns, with its campus.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OwnedFollowUp {
+    pub event_id: String,
+    pub campus_id: String,
+    pub title: String,
+    pub due_on: Option<String>,
+}
+
+/// The open follow-ups a person owns, soonest due first (those with no day last).
+pub async fn open_follow_ups_of<'c>(
+    conn: impl Into<Conn<'c>>,
+    owner: Id,
+) -> StoreResult<Vec<OwnedFollowUp>> {
+    let mut c: Conn = conn.into();
+    Ok(fetch_all!(
+        &mut c,
+        OwnedFollowUp,
+        "SELECT f.event_id, e.campus_id, f.title, f.due_on FROM campus_event_follow_ups f \
+         JOIN campus_events e ON e.id = f.event_id \
+         WHERE f.owner_id = $1 AND f.done_at IS NULL \
+         ORDER BY CASE WHEN f.due_on IS NULL THEN 1 ELSE 0 END, f.due_on, f.id",
+        owner.to_string()
+    )?)
+}
+
 /// Marks a follow-up done; yields false when it is not on that event or already done.
 pub async fn complete_follow_up<'c>(
     conn: impl Into<Conn<'c>>,

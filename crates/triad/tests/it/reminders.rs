@@ -260,6 +260,26 @@ async fn a_weekly_email_of_what_is_due(engine: Engine) {
     ))
     .await
     .unwrap();
+    // A follow-up of the campus's event is the principal's, due today; another is theirs
+    // but due next month (not this week's).
+    for (title, due) in [
+        ("Replace the east door closer", today),
+        (
+            "Review the radio channel plan",
+            today + chrono::Duration::days(30),
+        ),
+    ] {
+        app.raw(&format!(
+            "INSERT INTO campus_event_follow_ups (id, event_id, title, owner_id, due_on, created_by, created_at) \
+             VALUES ('{}', '{}', '{title}', '{}', '{due}', '{}', 0)",
+            triad_domain::Id::new(),
+            app.world.campus_event,
+            app.user("principal"),
+            app.user("sro")
+        ))
+        .await
+        .unwrap();
+    }
     let sent = triad_web::reminders::send_due(&first).await.unwrap();
     assert!(sent.digests >= 2, "{sent:?}");
     assert_eq!(
@@ -304,8 +324,27 @@ async fn a_weekly_email_of_what_is_due(engine: Engine) {
         !to_principal.contains(&banned),
         "a ban's person is never named in an email"
     );
+    assert!(
+        to_principal.contains(&format!(
+            "- Follow-up yours, due {today}: Replace the east door closer"
+        )),
+        "{to_principal}"
+    );
+    assert!(
+        !to_principal.contains("radio channel plan"),
+        "not this week's"
+    );
     let to_sro = received_by(&mail, "sro@triad.test", &subject).await;
     assert!(to_sro.contains("- Home High: "));
+    // The test world's SRO has no training recorded: short of the agency's requirements.
+    assert!(
+        to_sro.contains("- Your training is short: basic SRO course 0 of"),
+        "{to_sro}"
+    );
+    assert!(
+        !to_principal.contains("Your training"),
+        "an SRO's own, nobody else's"
+    );
     assert!(to_sro.contains("1 campus ban ends by"), "{to_sro}");
     assert!(
         !to_sro.contains("Evidence waits for you"),
