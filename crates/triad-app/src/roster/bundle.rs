@@ -129,6 +129,26 @@ pub struct RosterPerson {
     pub username: String,
     pub name: String,
     pub email: Option<String>,
+    /// Only an id marked `tobedeleted` (a delta's departure, its other fields empty): nothing
+    /// is known of them but that they left.
+    pub sparse: bool,
+}
+
+impl RosterPerson {
+    /// A departure a delta gives only by its id.
+    fn departed(line: u64, source_id: String) -> Self {
+        Self {
+            line,
+            source_id,
+            active: false,
+            role: RosterRole::Teacher,
+            orgs: Vec::new(),
+            username: String::new(),
+            name: String::new(),
+            email: None,
+            sparse: true,
+        }
+    }
 }
 
 /// Rows of `users.csv` not imported, counted (never kept).
@@ -479,6 +499,25 @@ fn read_users<R: Read>(users: R, mode: Mode, orgs: Vec<Org>) -> Result<Roster, I
     let mut row = csv::StringRecord::new();
     while next_row(&mut reader, &mut row, "users.csv")? {
         let line = line_of(row.position());
+        // A delta's departure may be only an id and its status (OneRoster lets the other
+        // fields of a `tobedeleted` row be empty): whoever it was leaves, if Triad knows them.
+        let sparse_departure = columns.get(&row, "role").is_empty()
+            && columns
+                .get(&row, "status")
+                .eq_ignore_ascii_case("tobedeleted");
+        if sparse_departure {
+            let source_id = columns.get(&row, "sourcedId").to_string();
+            if source_id.is_empty() {
+                faults.add(format!("users.csv line {line}: the sourcedId is empty"));
+            } else if let Some(first) = seen.insert(source_id.clone(), line) {
+                faults.add(format!(
+                    "users.csv line {line}: sourcedId {source_id} is already on line {first}"
+                ));
+            } else {
+                people.push(RosterPerson::departed(line, source_id));
+            }
+            continue;
+        }
         let role = match columns.get(&row, "role").to_ascii_lowercase().as_str() {
             "teacher" => RosterRole::Teacher,
             "aide" => RosterRole::Aide,
@@ -610,6 +649,7 @@ fn read_person(
         username: columns.get(row, "username").to_string(),
         name,
         email,
+        sparse: false,
     })
 }
 

@@ -409,6 +409,8 @@ fn plan(
                 .iter()
                 .any(|o| district_orgs.contains(o.as_str()));
         match accounts.get(person.source_id.as_str()) {
+            // A departure given only by its id, of no one Triad has: most are students.
+            None if person.sparse => {}
             None if !person.active => report.not_imported.push(line(
                 person,
                 "",
@@ -438,20 +440,29 @@ fn plan(
             // agency's, the instance's) is no longer the roster's: a roster could otherwise
             // disable it, or give it an address to reset its password at.
             Some(account) if out_of_reach.contains(account.user_id.as_str()) => {
-                report.left_alone.push(line(
-                    person,
-                    &account.username,
-                    vec!["holds roles the roster does not give: change the account by hand".into()],
+                report.left_alone.push(known_as(
+                    line(
+                        person,
+                        &account.username,
+                        vec![
+                            "holds roles the roster does not give: change the account by hand"
+                                .into(),
+                        ],
+                    ),
+                    account,
                 ));
             }
             Some(account) => {
                 let user = Id::parse(&account.user_id);
                 if !person.active {
                     if !account.disabled {
-                        report.disabled.push(line(
-                            person,
-                            &account.username,
-                            vec!["marked to be deleted or not enabled in the roster".into()],
+                        report.disabled.push(known_as(
+                            line(
+                                person,
+                                &account.username,
+                                vec!["marked to be deleted or not enabled in the roster".into()],
+                            ),
+                            account,
                         ));
                         changes.disable.extend(user);
                     } else {
@@ -542,6 +553,15 @@ fn plan(
         }
     }
     (report, changes)
+}
+
+/// A report line named as the account is when the roster's row gave no name (a delta's
+/// departure given only by its id).
+fn known_as(mut entry: PersonLine, account: &store::RosterAccount) -> PersonLine {
+    if entry.name.is_empty() {
+        entry.name = account.display_name.clone();
+    }
+    entry
 }
 
 /// A user name nobody has: the roster's own, else the address's local part, else one made

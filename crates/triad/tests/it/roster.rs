@@ -14,7 +14,7 @@ use triad_domain::Id;
 const MANIFEST: &str = "propertyName,value\nmanifest.version,1.0\noneroster.version,1.1\n\
                         file.orgs,bulk\nfile.users,bulk\nfile.courses,absent\n";
 
-fn orgs() -> String {
+pub(crate) fn orgs() -> String {
     "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\n\
      dist-1,active,2026-08-01,Home Unified,district,,\n\
      sch-1,active,2026-08-01,Home High,school,HH,dist-1\n\
@@ -32,7 +32,7 @@ fn person(id: &str, orgs: &str, role: &str, username: &str, given: &str, family:
     )
 }
 
-fn first_bundle() -> String {
+pub(crate) fn first_bundle() -> String {
     let mut users = USERS_HEADER.to_string();
     users += &person("t-1", "sch-1", "teacher", "tmorgan", "Tess", "Morgan");
     users += &person("a-1", "sch-2", "aide", "aquinn", "Avery", "Quinn");
@@ -56,7 +56,7 @@ fn first_bundle() -> String {
     users
 }
 
-fn write_bundle(dir: &Path, orgs: &str, users: &str) {
+pub(crate) fn write_bundle(dir: &Path, orgs: &str, users: &str) {
     std::fs::create_dir_all(dir).unwrap();
     std::fs::write(dir.join("manifest.csv"), MANIFEST).unwrap();
     std::fs::write(dir.join("orgs.csv"), orgs).unwrap();
@@ -86,7 +86,7 @@ fn triad(app: &TestApp, args: &[&str]) -> std::process::Output {
     crate::cli::triad(&app.data_dir, &app.database_url, args, None)
 }
 
-fn import(app: &TestApp, dir: &Path, extra: &[&str]) -> Value {
+pub(crate) fn import(app: &TestApp, dir: &Path, extra: &[&str]) -> Value {
     let district = app.world.district.to_string();
     let mut args = vec![
         "roster",
@@ -859,3 +859,63 @@ both_engines!(
         assert_eq!(app.count("users").await, users_before + 5);
     }
 );
+
+/// A delta's departure may be only an id marked `tobedeleted` (OneRoster lets the rest of the
+/// row be empty): the account of that id is disabled; an id Triad never had (a student's) is
+/// passed over without a word; everyone else stays as they are.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delta_departure_given_only_by_its_id_disables_the_account() {
+    let app = TestApp::start(Engine::Sqlite).await;
+    let tmp = tempfile::tempdir().unwrap();
+    let first = tmp.path().join("first");
+    write_bundle(&first, &orgs(), &first_bundle());
+    import(&app, &first, &[]);
+    let delta = tmp.path().join("delta");
+    let empty_rest = ",".repeat(15);
+    let mut users = USERS_HEADER.to_string();
+    users += &format!("t-1,tobedeleted,2026-09-01{empty_rest}\n");
+    users += &format!("s-77,tobedeleted,2026-09-01{empty_rest}\n");
+    write_bundle(&delta, &orgs(), &users);
+    std::fs::write(
+        delta.join("manifest.csv"),
+        MANIFEST.replace("file.users,bulk", "file.users,delta"),
+    )
+    .unwrap();
+    let report = import(&app, &delta, &[]);
+    assert_eq!(names(&report, "disabled"), ["Tess Morgan"]);
+    assert!(names(&report, "not_imported").is_empty(), "{report}");
+    assert!(user(&app, "tmorgan").await.1, "Tess's account is disabled");
+    assert!(
+        !user(&app, "pcho").await.1,
+        "a delta leaves everyone it does not name as they are"
+    );
+    // The same id twice is still a mistake in the file: nothing is written.
+    let twice = tmp.path().join("twice");
+    let mut users = USERS_HEADER.to_string();
+    users += &format!("p-1,tobedeleted,2026-09-02{empty_rest}\n");
+    users += &format!("p-1,tobedeleted,2026-09-02{empty_rest}\n");
+    write_bundle(&twice, &orgs(), &users);
+    std::fs::write(
+        twice.join("manifest.csv"),
+        MANIFEST.replace("file.users,bulk", "file.users,delta"),
+    )
+    .unwrap();
+    let district = app.world.district.to_string();
+    let out = triad(
+        &app,
+        &[
+            "roster",
+            "import",
+            twice.to_str().unwrap(),
+            "--district",
+            &district,
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("sourcedId p-1 is already on line"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!user(&app, "pcho").await.1, "nothing written");
+}
