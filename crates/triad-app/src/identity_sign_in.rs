@@ -24,6 +24,9 @@ pub struct ProviderPolicy<'a> {
     pub require_verified_email: bool,
     /// New accounts made by it are this district's leaders' to give roles to.
     pub district: Option<Id>,
+    /// A first sign-in takes the account the district's roster made for its address (with
+    /// the roles the roster gave), when there is exactly one not yet taken.
+    pub roster_accounts: bool,
 }
 
 /// What a provider vouched for in a verified ID token.
@@ -177,7 +180,15 @@ pub async fn with_identity(
             if disabled {
                 return refuse(app, None, identity, policy, Refusal::Disabled, source).await;
             }
-            new_account(app, policy, identity, &email, source).await?
+            match roster_account(app, policy, &email).await? {
+                Some(user) => {
+                    let mut tx = Change::open(&app.db, now).await?;
+                    link(&mut tx, policy, identity, &email, user, source, now).await?;
+                    tx.commit().await?;
+                    user
+                }
+                None => new_account(app, policy, identity, &email, source).await?,
+            }
         }
     };
     let row = store::user_by_id(&mut app.db.acquire().await?, user).await?;
@@ -302,6 +313,19 @@ async fn tell_owner(tx: &mut Change, user: Id, email: &str, now: Timestamp) -> A
     )
     .await?;
     Ok(())
+}
+
+/// The roster's account for this address, where the provider is trusted to take them.
+async fn roster_account(
+    app: &App,
+    policy: &ProviderPolicy<'_>,
+    email: &str,
+) -> AppResult<Option<Id>> {
+    let Some(district) = policy.district.filter(|_| policy.roster_accounts) else {
+        return Ok(None);
+    };
+    let mut conn = app.db.acquire().await?;
+    Ok(store::unclaimed_roster_account(&mut conn, district, email).await?)
 }
 
 /// An account for an identity seen for the first time: named from its address, with no role

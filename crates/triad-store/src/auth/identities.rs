@@ -237,3 +237,33 @@ pub async fn note_second_factor_by_provider(
     )?;
     Ok(())
 }
+
+/// The account a district's roster made for the person with this address, when it is the one
+/// enabled account with the address, still on the roster, without a password and without a
+/// linked identity: the account a first sign-in through the district's provider may take
+/// (see docs/sign-in.md, `roster_accounts`). Accounts made by hand are never found here, and
+/// an address two accounts share finds none.
+pub async fn unclaimed_roster_account<'c>(
+    conn: impl Into<Conn<'c>>,
+    district: Id,
+    email: &str,
+) -> StoreResult<Option<Id>> {
+    let mut c: Conn = conn.into();
+    let found: Vec<(String,)> = fetch_all!(
+        &mut c,
+        (String,),
+        "SELECT u.id FROM roster_people r JOIN users u ON u.id = r.user_id \
+         JOIN people p ON p.id = u.person_id \
+         WHERE r.district_id = $1 AND r.removed_at IS NULL AND NOT u.disabled \
+         AND u.password_hash = '' AND LOWER(p.email) = $2 \
+         AND NOT EXISTS (SELECT 1 FROM identities i WHERE i.user_id = u.id) \
+         AND NOT EXISTS (SELECT 1 FROM users o JOIN people q ON q.id = o.person_id \
+           WHERE LOWER(q.email) = $2 AND o.id <> u.id AND NOT o.disabled) LIMIT 2",
+        district.to_string(),
+        email.to_lowercase()
+    )?;
+    Ok(match found.as_slice() {
+        [(id,)] => Id::parse(id),
+        _ => None,
+    })
+}

@@ -73,7 +73,7 @@ impl LoginPage {
 #[derive(Deserialize)]
 pub struct NextQuery {
     #[serde(default)]
-    next: String,
+    pub(super) next: String,
 }
 
 /// Only paths on this site are followed after sign-in: a single leading slash, then printable

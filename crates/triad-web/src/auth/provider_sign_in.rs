@@ -2,7 +2,9 @@
 //! off to the provider with a state, a nonce and a PKCE challenge; back at `/login/callback`,
 //! where the state is taken once, by the browser that left, and the ID token is checked.
 
-use super::login::{safe_next, set_session_cookie, sign_in_source, urlencode, LoginPage};
+use super::login::{
+    safe_next, set_session_cookie, sign_in_source, urlencode, LoginPage, NextQuery,
+};
 use super::providers::{Provider, ProviderFailure};
 use crate::context::{cookie, Ctx};
 use crate::error::{WebError, WebResult};
@@ -31,12 +33,6 @@ pub fn routes() -> Routes {
         .get(super::providers::CALLBACK_PATH, callback)
         .post("/account/identities/link", link_identity)
         .post("/account/identities/unlink", unlink_identity)
-}
-
-#[derive(Deserialize)]
-pub struct NextQuery {
-    #[serde(default)]
-    next: String,
 }
 
 /// Starts a sign-in: off to the provider.
@@ -220,6 +216,7 @@ async fn callback(
         email_domains: &provider.email_domains,
         require_verified_email: provider.require_verified_email,
         district: provider.district,
+        roster_accounts: provider.roster_accounts,
     };
     let link_session = returned.link_session_hash.as_deref();
     let outcome =

@@ -39,6 +39,8 @@ struct ProviderEntry {
     require_verified_email: bool,
     #[serde(default)]
     district: Option<String>,
+    #[serde(default)]
+    roster_accounts: bool,
 }
 
 fn yes() -> bool {
@@ -66,6 +68,8 @@ pub struct Provider {
     pub email_domains: Vec<String>,
     pub require_verified_email: bool,
     pub district: Option<Id>,
+    /// A first sign-in takes the account the district's roster made for its address.
+    pub roster_accounts: bool,
 }
 
 impl std::fmt::Debug for Provider {
@@ -105,6 +109,7 @@ impl Provider {
                 .collect(),
             require_verified_email,
             district,
+            roster_accounts: false,
         }
     }
 }
@@ -160,7 +165,12 @@ pub fn read_providers_file(path: &Path) -> Result<Vec<Provider>, String> {
                 format!("{name}: district must be a district's id (see `triad org` or its page)")
             })?),
         };
-        providers.push(Provider::new(
+        if entry.roster_accounts && district.is_none() {
+            return Err(format!(
+                "{name}: roster_accounts needs the district whose roster it is (district = \"…\")"
+            ));
+        }
+        let mut provider = Provider::new(
             &entry.key,
             entry.label.trim(),
             &entry.issuer,
@@ -169,7 +179,9 @@ pub fn read_providers_file(path: &Path) -> Result<Vec<Provider>, String> {
             &domains,
             entry.require_verified_email,
             district,
-        ));
+        );
+        provider.roster_accounts = entry.roster_accounts;
+        providers.push(provider);
     }
     Ok(providers)
 }

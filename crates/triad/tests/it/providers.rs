@@ -387,6 +387,21 @@ async fn start(engine: Engine, config: WebConfig) -> (TestApp, TestProvider) {
     (app, provider)
 }
 
+/// A server whose one provider serves the test world's home district: the accounts it makes
+/// are that district's.
+async fn serving_home_district(mut provider: Provider) -> TestApp {
+    TestApp::start_with_providers(
+        Engine::Sqlite,
+        test_config(),
+        move |world: &World| {
+            provider.district = Some(world.district);
+            vec![provider]
+        },
+        Duration::from_secs(5),
+    )
+    .await
+}
+
 fn test_config() -> WebConfig {
     WebConfig {
         behind_tls_proxy: true,
@@ -1179,18 +1194,7 @@ async fn wait_for_body(c: &fantoccini::Client, wanted: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_district_leader_gives_a_sign_ins_new_account_to_the_persons_existing_one() {
     let provider = TestProvider::start().await;
-    let mut configured = provider.provider(&["district.example"]);
-    // The provider serves the home district: accounts it makes are that district's.
-    let app = TestApp::start_with_providers(
-        Engine::Sqlite,
-        test_config(),
-        move |world: &World| {
-            configured.district = Some(world.district);
-            vec![configured]
-        },
-        Duration::from_secs(5),
-    )
-    .await;
+    let app = serving_home_district(provider.provider(&["district.example"])).await;
     provider.next(NextToken::person(
         "pat-7",
         "pat@district.example",
@@ -1323,5 +1327,94 @@ async fn a_district_leader_gives_a_sign_ins_new_account_to_the_persons_existing_
     assert!(
         page.contains("Signed in as <strong>principal</strong>"),
         "{page}"
+    );
+}
+
+/// With `roster_accounts`, a person's first sign-in takes the account the district's roster
+/// made for their address, with the roles the roster gave; never an account made by hand,
+/// one that has a password, or one another identity took.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_sign_in_takes_the_account_the_roster_made() {
+    let provider = TestProvider::start().await;
+    let mut configured = provider.provider(&["home.example"]);
+    configured.roster_accounts = true;
+    let app = serving_home_district(configured).await;
+    let dir = tempfile::tempdir().expect("dir");
+    crate::roster::write_bundle(
+        dir.path(),
+        &crate::roster::orgs(),
+        &crate::roster::first_bundle(),
+    );
+    crate::roster::import(&app, dir.path(), &[]);
+    let tmorgan = app
+        .scalar_text("SELECT id FROM users WHERE username = 'tmorgan'")
+        .await;
+    // A hand-made account with a roster person's address is not the roster's to give.
+    app.raw(&format!(
+        "UPDATE people SET email = 'tboth@home.example' WHERE id = (SELECT person_id FROM users WHERE id = '{}')",
+        app.user("staff")
+    ))
+    .await
+    .expect("address");
+    let before = users(&app).await;
+
+    provider.next(NextToken::person(
+        "tess-1",
+        "TMorgan@home.example",
+        "Tess Morgan",
+    ));
+    let sent = start_sign_in(&app, &provider, "/").await;
+    let (session, _) = signed_in(sent.back(&app, &provider).await).await;
+    assert_eq!(users(&app).await, before, "no new account");
+    assert_eq!(
+        app.scalar_text("SELECT user_id FROM identities WHERE subject = 'tess-1'")
+            .await,
+        tmorgan
+    );
+    let home = app.get("/", &session).await.text().await.expect("home");
+    assert!(
+        !home.contains("no role in Triad yet"),
+        "the roster's role came with it"
+    );
+
+    // Another identity with the same address finds the account taken: a new one.
+    provider.next(NextToken::person(
+        "tess-2",
+        "tmorgan@home.example",
+        "Tess Again",
+    ));
+    let sent = start_sign_in(&app, &provider, "/").await;
+    signed_in(sent.back(&app, &provider).await).await;
+    assert_eq!(users(&app).await, before + 1);
+    // Two accounts have tboth's address (the roster's and one made by hand): neither is
+    // taken.
+    provider.next(NextToken::person(
+        "theo-1",
+        "tboth@home.example",
+        "Theo Both",
+    ));
+    let sent = start_sign_in(&app, &provider, "/").await;
+    signed_in(sent.back(&app, &provider).await).await;
+    assert_eq!(users(&app).await, before + 2);
+    // A roster account whose person chose a password is theirs to link, not a sign-in's.
+    app.raw("UPDATE users SET password_hash = 'set-by-reset' WHERE username = 'pcho'")
+        .await
+        .expect("password");
+    provider.next(NextToken::person(
+        "paula-1",
+        "pcho@home.example",
+        "Paula Cho",
+    ));
+    let sent = start_sign_in(&app, &provider, "/").await;
+    signed_in(sent.back(&app, &provider).await).await;
+    assert_eq!(users(&app).await, before + 3);
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM identities WHERE user_id IN \
+             (SELECT id FROM users WHERE username IN ('tboth', 'pcho')) OR user_id = '{}'",
+            app.user("staff")
+        ))
+        .await,
+        0
     );
 }
