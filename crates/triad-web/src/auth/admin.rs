@@ -134,7 +134,7 @@ struct UserPage {
     form: FormToken,
     /// The district sign-ins linked to the account, each with the form that moves it to the
     /// person's existing account (shown for an account with no role and no password).
-    identities: Vec<(triad_store::auth::IdentityRow, FormToken)>,
+    identities: Vec<(String, triad_store::auth::IdentityRow, FormToken)>,
     /// The account was made by a sign-in and holds nothing: its sign-in may move.
     movable: bool,
 }
@@ -144,7 +144,15 @@ async fn user_page(ctx: Ctx, Path(id): Path<String>) -> WebResult<Html<String>> 
     let identities = triad_app::accounts::identities::identities_of(&ctx, &id)
         .await?
         .into_iter()
-        .map(|row| (row, ctx.form()))
+        .map(|row| {
+            let label = ctx
+                .state
+                .config
+                .providers
+                .find(&row.provider)
+                .map_or_else(|| row.provider.clone(), |p| p.label.clone());
+            (label, row, ctx.form())
+        })
         .collect();
     render(&UserPage {
         movable: u.grants.is_empty() && !u.own,

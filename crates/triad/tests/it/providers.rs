@@ -1066,10 +1066,15 @@ async fn people_sign_in_through_a_real_provider_in_a_browser() {
         true,
         None,
     );
+    // It serves the home district: its director finds the accounts it makes.
     let app = TestApp::start_with_providers(
         Engine::Sqlite,
         test_config(),
-        move |_| vec![provider],
+        move |world: &World| {
+            let mut provider = provider;
+            provider.district = Some(world.district);
+            vec![provider]
+        },
         Duration::from_secs(10),
     )
     .await;
@@ -1122,6 +1127,29 @@ async fn people_sign_in_through_a_real_provider_in_a_browser() {
         "no second session from the replay"
     );
     end_browser(phone).await;
+
+    // The district's director, on a phone too, finds Ana's new account waiting for a role,
+    // with the way to give her sign-in to an account she already has.
+    let director = browser(&driver, 390, 844).await;
+    crate::browser::sign_in(&director, &app, "director").await;
+    director
+        .goto(&app.url("/admin/users?q=ana"))
+        .await
+        .expect("users");
+    click(&director, &format!("a[href='/admin/users/{ana}']")).await;
+    element_after_navigation(&director, "#identities").await;
+    let text = body_text(&director).await;
+    assert!(
+        text.contains("No role: this account opens nothing."),
+        "{text}"
+    );
+    assert!(
+        text.contains("Springfield Schools: ana@district.example"),
+        "{text}"
+    );
+    assert!(text.contains("Give the sign-in to that account"), "{text}");
+    screenshot(&director, "admin-user-from-provider-phone").await;
+    end_browser(director).await;
 
     // At a desk: Ben's provider asked him for a second factor, and Triad knows it.
     let desk = browser(&driver, 1280, 900).await;
