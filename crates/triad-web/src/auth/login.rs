@@ -135,12 +135,7 @@ async fn login_submit(
             token,
             second_factor,
         } => {
-            let target = if second_factor {
-                format!("/login/second-factor?next={}", urlencode(&next))
-            } else {
-                next
-            };
-            let mut response = Redirect::to(&target).into_response();
+            let mut response = Redirect::to(&after_sign_in(next, second_factor)).into_response();
             set_session_cookie(&mut response, &token);
             Ok(response)
         }
@@ -168,7 +163,16 @@ pub(super) fn refuse_cross_site(parts: &Parts, what_to_do: &str) -> WebResult<()
     Ok(())
 }
 
-pub(super) fn urlencode(text: &str) -> String {
+/// Where a new session goes: to `next`, or first to its second factor's code.
+pub(super) fn after_sign_in(next: String, second_factor: bool) -> String {
+    if second_factor {
+        format!("/login/second-factor?next={}", urlencode(&next))
+    } else {
+        next
+    }
+}
+
+fn urlencode(text: &str) -> String {
     serde_urlencoded::to_string([("", text)])
         .map(|s| s.trim_start_matches('=').to_string())
         .unwrap_or_default()

@@ -3,7 +3,7 @@
 //! where the state is taken once, by the browser that left, and the ID token is checked.
 
 use super::login::{
-    safe_next, set_session_cookie, sign_in_source, urlencode, LoginPage, NextQuery,
+    after_sign_in, safe_next, set_session_cookie, sign_in_source, LoginPage, NextQuery,
 };
 use super::providers::{Provider, ProviderFailure};
 use crate::context::{cookie, Ctx};
@@ -226,11 +226,7 @@ async fn callback(
             token,
             second_factor,
         } => {
-            let target = if second_factor {
-                format!("/login/second-factor?next={}", urlencode(&next))
-            } else {
-                next
-            };
+            let target = after_sign_in(next, second_factor);
             let mut response = continue_to(&target, "Signing in…")?;
             set_session_cookie(&mut response, &token);
             forget_browser(&mut response);

@@ -358,6 +358,18 @@ fn moves_on_to(page: &str) -> String {
         .replace("&amp;", "&")
 }
 
+/// A signed-in person asks to link their account to the provider from their account page.
+async fn start_link(app: &TestApp, session: &Session, provider: &TestProvider) -> Sent {
+    let link = app
+        .post_form(
+            "/account/identities/link",
+            session,
+            &[("provider", "district")],
+        )
+        .await;
+    sent_to_provider(link, provider).await
+}
+
 /// A session that came back from a sign-in, and where the page sends the browser next.
 async fn signed_in(response: reqwest::Response) -> (Session, String) {
     assert_eq!(response.status(), 200, "the page that moves on");
@@ -793,14 +805,7 @@ async fn the_owner_links_an_account_and_the_providers_second_factor_counts() {
     assert!(location.starts_with("/account/second-factor"), "{location}");
     let enrolled = app.enrol_second_factor(&principal).await;
     assert_eq!(enrolled.1.len(), 10, "recovery codes: enrolled");
-    let link = app
-        .post_form(
-            "/account/identities/link",
-            &principal,
-            &[("provider", "district")],
-        )
-        .await;
-    let sent = sent_to_provider(link, &provider).await;
+    let sent = start_link(&app, &principal, &provider).await;
     let back = sent.back(&app, &provider).await;
     assert_eq!(back.status(), 200);
     assert!(
@@ -836,14 +841,7 @@ async fn the_owner_links_an_account_and_the_providers_second_factor_counts() {
 
     // A link whose session ended meanwhile (signed out on a shared computer) links nothing.
     let leaving = app.session("principal").await;
-    let link = app
-        .post_form(
-            "/account/identities/link",
-            &leaving,
-            &[("provider", "district")],
-        )
-        .await;
-    let sent = sent_to_provider(link, &provider).await;
+    let sent = start_link(&app, &leaving, &provider).await;
     assert_eq!(app.post_form("/logout", &leaving, &[]).await.status(), 303);
     not_signed_in(
         sent.back(&app, &provider).await,
@@ -854,14 +852,7 @@ async fn the_owner_links_an_account_and_the_providers_second_factor_counts() {
 
     // Someone else cannot link the principal's identity to their own account.
     let staff = app.session("staff").await;
-    let link = app
-        .post_form(
-            "/account/identities/link",
-            &staff,
-            &[("provider", "district")],
-        )
-        .await;
-    let sent = sent_to_provider(link, &provider).await;
+    let sent = start_link(&app, &staff, &provider).await;
     not_signed_in(
         sent.back(&app, &provider).await,
         403,
