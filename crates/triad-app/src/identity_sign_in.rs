@@ -180,10 +180,23 @@ pub async fn with_identity(
             if disabled {
                 return refuse(app, None, identity, policy, Refusal::Disabled, source).await;
             }
-            match roster_account(app, policy, &email).await? {
+            match roster_account(app, policy, identity, &email).await? {
                 Some(user) => {
                     let mut tx = Change::open(&app.db, now).await?;
                     link(&mut tx, policy, identity, &email, user, source, now).await?;
+                    tx.audit(
+                        event(
+                            Some(user),
+                            source,
+                            "account.identity.roster_match",
+                            Outcome::Ok,
+                        )
+                        .content(&serde_json::json!({
+                            "provider": policy.key,
+                            "email": email,
+                            "district": policy.district,
+                        })),
+                    );
                     tx.commit().await?;
                     user
                 }
@@ -285,6 +298,7 @@ async fn link(
         subject: &identity.subject,
         provider: policy.key,
         email: Some(email),
+        email_verified: identity.email_verified == Some(true),
     };
     store::link_identity(tx, &new, user, now).await?;
     tx.audit(
@@ -319,9 +333,15 @@ async fn tell_owner(tx: &mut Change, user: Id, email: &str, now: Timestamp) -> A
 async fn roster_account(
     app: &App,
     policy: &ProviderPolicy<'_>,
+    identity: &VouchedIdentity,
     email: &str,
 ) -> AppResult<Option<Id>> {
-    let Some(district) = policy.district.filter(|_| policy.roster_accounts) else {
+    // Only an address the provider verified finds the roster's account.
+    let verified = identity.email_verified == Some(true);
+    let Some(district) = policy
+        .district
+        .filter(|_| policy.roster_accounts && verified)
+    else {
         return Ok(None);
     };
     let mut conn = app.db.acquire().await?;

@@ -20,6 +20,13 @@ pub async fn identities_of(ctx: &Ctx, id: &str) -> AppResult<Vec<store::Identity
     Ok(store::identities_of(&mut ctx.app.db.acquire().await?, row.user_id()).await?)
 }
 
+fn no_such_account() -> AppError {
+    AppError::Invalid(triad_domain::Invalid::one(
+        "to_username",
+        "no account you manage has that user name",
+    ))
+}
+
 /// Which identity to move, and to whom.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct MoveIdentity {
@@ -45,14 +52,15 @@ pub async fn move_identity(ctx: &Ctx, from: &str, input: &MoveIdentity) -> AppRe
     let target = store::user_by_name(&mut conn, &name)
         .await?
         .filter(|u| !u.disabled)
-        .ok_or_else(|| {
-            AppError::Invalid(triad_domain::Invalid::one(
-                "to_username",
-                "no account that is not disabled has that user name",
-            ))
-        })?;
+        .ok_or_else(no_such_account)?;
     drop(conn);
-    let (to_row, to_grants, limited_to) = visible_account(ctx, &target.id, Action::Change).await?;
+    // An account out of the actor's reach answers as one that does not exist: the name of
+    // someone in another district is not confirmed (the refusal is on the audit trail).
+    let (to_row, to_grants, limited_to) =
+        match visible_account(ctx, &target.id, Action::Change).await {
+            Err(AppError::NotFound) => return Err(no_such_account()),
+            other => other?,
+        };
     let to = to_row.user_id();
     let refusal = if to == from {
         Some("choose the person's other account")
@@ -76,10 +84,10 @@ pub async fn move_identity(ctx: &Ctx, from: &str, input: &MoveIdentity) -> AppRe
                 .find(|i| i.issuer == input.issuer && i.subject == input.subject)
                 .ok_or(AppError::NotFound)?;
             // A district leader moves a sign-in only to the account whose person has the
-            // address the provider vouched for (a guard, never how the account is found):
+            // address the provider vouched for (and verified) (a guard, never how the account is found):
             // otherwise a leader could give an identity of their own to an officer's account
             // and sign in as the officer.
-            let address_matches = match moving.email.as_deref() {
+            let address_matches = match moving.email.as_deref().filter(|_| moving.email_verified) {
                 Some(email) => store::accounts_with_email(&mut conn, email)
                     .await?
                     .iter()

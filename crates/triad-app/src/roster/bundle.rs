@@ -7,7 +7,7 @@
 //! school) refuses the whole bundle with every fault found, each with its file and line:
 //! nothing is imported from a bundle that is not right.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{Read, Seek};
 use std::path::Path;
 use triad_domain::Invalid;
@@ -23,6 +23,9 @@ const LARGEST_SMALL_FILE: u64 = 20 * 1024 * 1024;
 const LARGEST_USERS_FILE: u64 = 2 * 1024 * 1024 * 1024;
 /// The most adults one district's roster holds (they are kept in memory to be compared).
 const MOST_ADULTS: usize = 200_000;
+/// The most departures a delta may give by id alone (most are students', kept only as a
+/// 16-byte key each: an end-of-year delta of a large district is read in bounded memory).
+const MOST_DEPARTURES: usize = 2_000_000;
 
 /// Why a file was cut off while being read.
 #[derive(Debug)]
@@ -129,26 +132,6 @@ pub struct RosterPerson {
     pub username: String,
     pub name: String,
     pub email: Option<String>,
-    /// Only an id marked `tobedeleted` (a delta's departure, its other fields empty): nothing
-    /// is known of them but that they left.
-    pub sparse: bool,
-}
-
-impl RosterPerson {
-    /// A departure a delta gives only by its id.
-    fn departed(line: u64, source_id: String) -> Self {
-        Self {
-            line,
-            source_id,
-            active: false,
-            role: RosterRole::Teacher,
-            orgs: Vec::new(),
-            username: String::new(),
-            name: String::new(),
-            email: None,
-            sparse: true,
-        }
-    }
 }
 
 /// Rows of `users.csv` not imported, counted (never kept).
@@ -166,6 +149,19 @@ pub struct Roster {
     pub orgs: Vec<Org>,
     pub people: Vec<RosterPerson>,
     pub passed_over: PassedOver,
+    /// Departures given only by their id (a `tobedeleted` row with every other field empty,
+    /// as OneRoster allows in a delta), by [`departure_key`]: whoever they were leaves.
+    pub departed: HashSet<[u8; 16]>,
+}
+
+/// A roster id as the departures given by id alone are kept: the first 16 bytes of its
+/// SHA-256 (no two ids of a roster share one in practice).
+pub fn departure_key(source_id: &str) -> [u8; 16] {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(source_id.as_bytes());
+    let mut key = [0u8; 16];
+    key.copy_from_slice(&digest[..16]);
+    key
 }
 
 /// Faults found so far, each naming its file and line.
@@ -497,24 +493,27 @@ fn read_users<R: Read>(users: R, mode: Mode, orgs: Vec<Org>) -> Result<Roster, I
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut people = Vec::new();
     let mut row = csv::StringRecord::new();
+    let mut departed = HashSet::new();
     while next_row(&mut reader, &mut row, "users.csv")? {
         let line = line_of(row.position());
-        // A delta's departure may be only an id and its status (OneRoster lets the other
-        // fields of a `tobedeleted` row be empty): whoever it was leaves, if Triad knows them.
-        let sparse_departure = columns.get(&row, "role").is_empty()
+        // A delta's departure may be only an id and its status: whoever it was leaves, if
+        // Triad has them (most are students, never kept).
+        let by_id_alone = columns.get(&row, "role").is_empty()
             && columns
                 .get(&row, "status")
                 .eq_ignore_ascii_case("tobedeleted");
-        if sparse_departure {
-            let source_id = columns.get(&row, "sourcedId").to_string();
+        if by_id_alone {
+            let source_id = columns.get(&row, "sourcedId");
             if source_id.is_empty() {
                 faults.add(format!("users.csv line {line}: the sourcedId is empty"));
-            } else if let Some(first) = seen.insert(source_id.clone(), line) {
+            } else if seen.contains_key(source_id) || !departed.insert(departure_key(source_id)) {
                 faults.add(format!(
-                    "users.csv line {line}: sourcedId {source_id} is already on line {first}"
+                    "users.csv line {line}: sourcedId {source_id} is listed more than once"
                 ));
-            } else {
-                people.push(RosterPerson::departed(line, source_id));
+            } else if departed.len() > MOST_DEPARTURES {
+                return Err(refuse(format!(
+                    "users.csv gives more than {MOST_DEPARTURES} departures: this is not one district's roster"
+                )));
             }
             continue;
         }
@@ -544,7 +543,12 @@ fn read_users<R: Read>(users: R, mode: Mode, orgs: Vec<Org>) -> Result<Roster, I
         }
         match read_person(&columns, &row, line, role, &known) {
             Ok(person) => {
-                if let Some(first) = seen.insert(person.source_id.clone(), line) {
+                if departed.contains(&departure_key(&person.source_id)) {
+                    faults.add(format!(
+                        "users.csv line {line}: sourcedId {} is listed more than once",
+                        person.source_id
+                    ));
+                } else if let Some(first) = seen.insert(person.source_id.clone(), line) {
                     faults.add(format!(
                         "users.csv line {line}: sourcedId {} is already on line {first}",
                         person.source_id
@@ -562,6 +566,7 @@ fn read_users<R: Read>(users: R, mode: Mode, orgs: Vec<Org>) -> Result<Roster, I
         orgs,
         people,
         passed_over,
+        departed,
     })
 }
 
@@ -649,7 +654,6 @@ fn read_person(
         username: columns.get(row, "username").to_string(),
         name,
         email,
-        sparse: false,
     })
 }
 

@@ -409,8 +409,6 @@ fn plan(
                 .iter()
                 .any(|o| district_orgs.contains(o.as_str()));
         match accounts.get(person.source_id.as_str()) {
-            // A departure given only by its id, of no one Triad has: most are students.
-            None if person.sparse => {}
             None if !person.active => report.not_imported.push(line(
                 person,
                 "",
@@ -440,29 +438,20 @@ fn plan(
             // agency's, the instance's) is no longer the roster's: a roster could otherwise
             // disable it, or give it an address to reset its password at.
             Some(account) if out_of_reach.contains(account.user_id.as_str()) => {
-                report.left_alone.push(known_as(
-                    line(
-                        person,
-                        &account.username,
-                        vec![
-                            "holds roles the roster does not give: change the account by hand"
-                                .into(),
-                        ],
-                    ),
-                    account,
+                report.left_alone.push(line(
+                    person,
+                    &account.username,
+                    vec!["holds roles the roster does not give: change the account by hand".into()],
                 ));
             }
             Some(account) => {
                 let user = Id::parse(&account.user_id);
                 if !person.active {
                     if !account.disabled {
-                        report.disabled.push(known_as(
-                            line(
-                                person,
-                                &account.username,
-                                vec!["marked to be deleted or not enabled in the roster".into()],
-                            ),
-                            account,
+                        report.disabled.push(line(
+                            person,
+                            &account.username,
+                            vec!["marked to be deleted or not enabled in the roster".into()],
                         ));
                         changes.disable.extend(user);
                     } else {
@@ -533,35 +522,35 @@ fn plan(
             }
         }
     }
-    if roster.mode == Mode::Bulk {
-        let listed: HashSet<&str> = roster.people.iter().map(|p| p.source_id.as_str()).collect();
-        for account in &state.people {
-            if listed.contains(account.source_id.as_str())
-                || account.disabled
-                || out_of_reach.contains(account.user_id.as_str())
-            {
-                continue;
-            }
-            report.disabled.push(PersonLine {
-                line: 0,
-                source_id: account.source_id.clone(),
-                username: account.username.clone(),
-                name: account.display_name.clone(),
-                what: vec!["no longer in the roster".into()],
-            });
-            changes.disable.extend(Id::parse(&account.user_id));
+    // Who leaves without a row of their own: in a full bundle, everyone not listed; in any
+    // bundle, the departures given by id alone.
+    let listed: HashSet<&str> = roster.people.iter().map(|p| p.source_id.as_str()).collect();
+    for account in &state.people {
+        let given_by_id = roster
+            .departed
+            .contains(&bundle::departure_key(&account.source_id));
+        let missing = roster.mode == Mode::Bulk && !listed.contains(account.source_id.as_str());
+        if !(given_by_id || missing)
+            || account.disabled
+            || out_of_reach.contains(account.user_id.as_str())
+        {
+            continue;
         }
+        let why = if given_by_id {
+            "marked to be deleted in the roster"
+        } else {
+            "no longer in the roster"
+        };
+        report.disabled.push(PersonLine {
+            line: 0,
+            source_id: account.source_id.clone(),
+            username: account.username.clone(),
+            name: account.display_name.clone(),
+            what: vec![why.into()],
+        });
+        changes.disable.extend(Id::parse(&account.user_id));
     }
     (report, changes)
-}
-
-/// A report line named as the account is when the roster's row gave no name (a delta's
-/// departure given only by its id).
-fn known_as(mut entry: PersonLine, account: &store::RosterAccount) -> PersonLine {
-    if entry.name.is_empty() {
-        entry.name = account.display_name.clone();
-    }
-    entry
 }
 
 /// A user name nobody has: the roster's own, else the address's local part, else one made

@@ -8,6 +8,8 @@ CREATE TABLE identities (
     -- shown on the account pages, never used to find the account.
     provider TEXT NOT NULL,
     email TEXT,
+    -- The provider said it verified that address (a district leader's move relies on it).
+    email_verified BOOLEAN NOT NULL DEFAULT FALSE,
     linked_at BIGINT NOT NULL,
     PRIMARY KEY (issuer, subject)
 );

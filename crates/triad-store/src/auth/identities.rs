@@ -125,6 +125,7 @@ pub struct IdentityRow {
     pub user_id: String,
     pub provider: String,
     pub email: Option<String>,
+    pub email_verified: bool,
     pub linked_at: i64,
 }
 
@@ -154,7 +155,7 @@ pub async fn identities_of<'c>(
     Ok(fetch_all!(
         &mut c,
         IdentityRow,
-        "SELECT issuer, subject, user_id, provider, email, linked_at FROM identities \
+        "SELECT issuer, subject, user_id, provider, email, email_verified, linked_at FROM identities \
          WHERE user_id = $1 ORDER BY linked_at, subject",
         user.to_string()
     )?)
@@ -166,6 +167,7 @@ pub struct NewIdentity<'a> {
     pub subject: &'a str,
     pub provider: &'a str,
     pub email: Option<&'a str>,
+    pub email_verified: bool,
 }
 
 /// Links an identity to an account. An identity is linked to one account at most: linking one
@@ -178,13 +180,14 @@ pub async fn link_identity(
 ) -> StoreResult<()> {
     execute!(
         &mut *tx,
-        "INSERT INTO identities (issuer, subject, user_id, provider, email, linked_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO identities (issuer, subject, user_id, provider, email, email_verified, linked_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
         identity.issuer.to_string(),
         identity.subject.to_string(),
         user.to_string(),
         identity.provider.to_string(),
         identity.email.map(str::to_string),
+        identity.email_verified,
         now.millis()
     )
     .map_err(|e| StoreError::from(e).or_conflict("that identity is linked to another account"))?;
@@ -239,8 +242,8 @@ pub async fn note_second_factor_by_provider(
 }
 
 /// The account a district's roster made for the person with this address, when it is the one
-/// enabled account with the address, still on the roster, without a password and without a
-/// linked identity: the account a first sign-in through the district's provider may take
+/// enabled account with the address, still on the roster, holding only roles that roster gave,
+/// without a password and without a linked identity: the account a first sign-in through the district's provider may take
 /// (see docs/sign-in.md, `roster_accounts`). Accounts made by hand are never found here, and
 /// an address two accounts share finds none.
 pub async fn unclaimed_roster_account<'c>(
@@ -257,6 +260,8 @@ pub async fn unclaimed_roster_account<'c>(
          WHERE r.district_id = $1 AND r.removed_at IS NULL AND NOT u.disabled \
          AND u.password_hash = '' AND LOWER(p.email) = $2 \
          AND NOT EXISTS (SELECT 1 FROM identities i WHERE i.user_id = u.id) \
+         AND NOT EXISTS (SELECT 1 FROM grants g WHERE g.user_id = u.id AND \
+           (g.given_by_roster = FALSE OR g.district_id IS NULL OR g.district_id <> $1)) \
          AND NOT EXISTS (SELECT 1 FROM users o JOIN people q ON q.id = o.person_id \
            WHERE LOWER(q.email) = $2 AND o.id <> u.id AND NOT o.disabled) LIMIT 2",
         district.to_string(),

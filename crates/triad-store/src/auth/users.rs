@@ -162,13 +162,17 @@ pub async fn list_users<'c>(conn: impl Into<Conn<'c>>, page: Page) -> StoreResul
     )?)
 }
 
-/// The SQL condition "the account `alias` holds no role and its person is of one of the
-/// districts `list` names": an account made by a sign-in through the district's identity
-/// provider or by its roster, waiting for the district's leader to give it a role.
+/// The SQL condition "the account `alias` was made by a sign-in through the identity provider
+/// of one of the districts `list` names or by its roster, and holds no role and no password":
+/// waiting for the district's leader to give it a role. (An account whose roles were all
+/// ended by hand is not the leader's to find.)
 fn waiting_in_districts(alias: &str, list: &str) -> String {
     format!(
         "(NOT EXISTS (SELECT 1 FROM grants w WHERE w.user_id = {alias}.id) \
-         AND EXISTS (SELECT 1 FROM people p WHERE p.id = {alias}.person_id AND p.district_id IN ({list})))"
+         AND {alias}.password_hash = '' \
+         AND (EXISTS (SELECT 1 FROM roster_people r WHERE r.user_id = {alias}.id AND r.district_id IN ({list})) \
+           OR (EXISTS (SELECT 1 FROM identities i WHERE i.user_id = {alias}.id) \
+             AND EXISTS (SELECT 1 FROM people p WHERE p.id = {alias}.person_id AND p.district_id IN ({list})))))"
     )
 }
 

@@ -165,6 +165,11 @@ pub fn read_providers_file(path: &Path) -> Result<Vec<Provider>, String> {
                 format!("{name}: district must be a district's id (see `triad org` or its page)")
             })?),
         };
+        if entry.roster_accounts && !entry.require_verified_email {
+            return Err(format!(
+                "{name}: roster_accounts finds the roster's account by the address the provider verified: it needs require_verified_email = true"
+            ));
+        }
         if entry.roster_accounts && district.is_none() {
             return Err(format!(
                 "{name}: roster_accounts needs the district whose roster it is (district = \"…\")"

@@ -1280,8 +1280,8 @@ async fn a_district_leader_gives_a_sign_ins_new_account_to_the_persons_existing_
     };
     assert_eq!(
         give("admin").await,
-        404,
-        "a system administrator's account is beyond a leader"
+        422,
+        "a system administrator's account is beyond a leader: answered as no such account"
     );
     assert_eq!(give("director").await, 403, "not into their own account");
     assert_eq!(give("nobody-here").await, 422);
@@ -1415,6 +1415,35 @@ async fn a_first_sign_in_takes_the_account_the_roster_made() {
     let sent = start_sign_in(&app, &provider, "/").await;
     signed_in(sent.back(&app, &provider).await).await;
     assert_eq!(users(&app).await, before + 2);
+    // A roster account given a role by hand (Dana, the district's administrator, made its
+    // leader) is no longer the roster's to give.
+    let dana = app
+        .scalar_text("SELECT id FROM users WHERE username = 'dlane'")
+        .await;
+    let dana = triad_domain::Id::parse(&dana).expect("id");
+    let mut tx = app.db.begin().await.expect("begin");
+    triad_store::auth::add_grant(
+        &mut tx,
+        dana,
+        triad_domain::auth::Grant {
+            role: triad_domain::auth::Role::DistrictLeader,
+            scope: triad_domain::auth::Scope::District {
+                district: app.world.district,
+            },
+        },
+        app.clock_now(),
+    )
+    .await
+    .expect("grant");
+    tx.commit().await.expect("commit");
+    provider.next(NextToken::person(
+        "dana-1",
+        "dlane@home.example",
+        "Dana Lane",
+    ));
+    let sent = start_sign_in(&app, &provider, "/").await;
+    signed_in(sent.back(&app, &provider).await).await;
+    assert_eq!(users(&app).await, before + 3);
     // A roster account whose person chose a password is theirs to link, not a sign-in's.
     app.raw("UPDATE users SET password_hash = 'set-by-reset' WHERE username = 'pcho'")
         .await
@@ -1426,11 +1455,11 @@ async fn a_first_sign_in_takes_the_account_the_roster_made() {
     ));
     let sent = start_sign_in(&app, &provider, "/").await;
     signed_in(sent.back(&app, &provider).await).await;
-    assert_eq!(users(&app).await, before + 3);
+    assert_eq!(users(&app).await, before + 4);
     assert_eq!(
         app.scalar(&format!(
             "SELECT COUNT(*) FROM identities WHERE user_id IN \
-             (SELECT id FROM users WHERE username IN ('tboth', 'pcho')) OR user_id = '{}'",
+             (SELECT id FROM users WHERE username IN ('tboth', 'pcho', 'dlane')) OR user_id = '{}'",
             app.user("staff")
         ))
         .await,

@@ -913,7 +913,7 @@ async fn a_delta_departure_given_only_by_its_id_disables_the_account() {
     );
     assert!(!out.status.success());
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("sourcedId p-1 is already on line"),
+        String::from_utf8_lossy(&out.stderr).contains("sourcedId p-1 is listed more than once"),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
