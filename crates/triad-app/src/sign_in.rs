@@ -90,23 +90,17 @@ pub async fn with_password(
     // With passwords off, only a system administrator's still signs in (someone must be able
     // to when the provider is down). Anyone else's is not even checked, so the form cannot be
     // used to lock them out; the answer and the time taken are a wrong password's.
-    if !store::passwords_for_everyone(&mut conn).await? {
-        let grants = store::grants_of(&mut conn, user_id).await?;
-        if !grants
-            .iter()
-            .any(|g| g.role == triad_domain::auth::Role::SystemAdmin)
-        {
-            drop(conn);
-            store::spend_verification_time(password.to_string()).await?;
-            let off = event(
-                Some(user_id),
-                source,
-                "auth.login.password_off",
-                Outcome::Denied,
-            );
-            triad_store::audit::record(db, off, now).await?;
-            return Ok(PasswordSignIn::Refused);
-        }
+    if !store::may_use_password(&mut conn, user_id).await? {
+        drop(conn);
+        store::spend_verification_time(password.to_string()).await?;
+        let off = event(
+            Some(user_id),
+            source,
+            "auth.login.password_off",
+            Outcome::Denied,
+        );
+        triad_store::audit::record(db, off, now).await?;
+        return Ok(PasswordSignIn::Refused);
     }
     drop(conn);
     // An account with no password (made by a roster or a provider sign-in) takes as long to

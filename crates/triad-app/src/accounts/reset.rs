@@ -30,20 +30,12 @@ pub async fn request(app: &App, email: &str, source: &str) -> AppResult<Vec<Rese
     }
     let now = app.now();
     let address = store::address_hash(email);
-    let mut accounts = store::accounts_with_email(&mut app.db.acquire().await?, email).await?;
-    if !store::passwords_for_everyone(&mut app.db.acquire().await?).await? {
-        // Passwords are for system administrators only: nobody else gets one by email.
-        let mut admins = Vec::new();
-        for user in accounts {
-            let grants = store::grants_of(&mut app.db.acquire().await?, user.user_id()).await?;
-            if grants
-                .iter()
-                .any(|g| g.role == triad_domain::auth::Role::SystemAdmin)
-            {
-                admins.push(user);
-            }
+    let mut accounts = Vec::new();
+    for user in store::accounts_with_email(&mut app.db.acquire().await?, email).await? {
+        // With passwords for system administrators only, nobody else gets one by email.
+        if store::may_use_password(&mut app.db.acquire().await?, user.user_id()).await? {
+            accounts.push(user);
         }
-        accounts = admins;
     }
     if accounts.is_empty() {
         // Counted all the same, so asking about many addresses meets the same limits.

@@ -134,6 +134,20 @@ pub async fn passwords_for_everyone<'c>(conn: impl Into<Conn<'c>>) -> StoreResul
     Ok(value.as_deref() != Some("no"))
 }
 
+/// Whether this account may sign in with a password, and be sent a link to choose one: anyone
+/// while passwords are for everyone, else only a system administrator (someone must be able to
+/// sign in when the district's provider is down).
+pub async fn may_use_password<'c>(conn: impl Into<Conn<'c>>, user: Id) -> StoreResult<bool> {
+    let mut c: Conn = conn.into();
+    if passwords_for_everyone(&mut c).await? {
+        return Ok(true);
+    }
+    let grants = grants_of(&mut c, user).await?;
+    Ok(grants
+        .iter()
+        .any(|g| g.role == triad_domain::auth::Role::SystemAdmin))
+}
+
 /// The setting that makes a new password end the account's API tokens too (yes/no,
 /// default no).
 pub const TOKENS_END_SETTING: &str = "accounts.password_change_ends_tokens";
