@@ -24,6 +24,8 @@ const DIRECT_INSERTS: usize = 4096;
 const BATCH: usize = 64;
 
 mod common;
+// The load helpers every benchmark shares; this one needs only some of them.
+#[allow(dead_code)]
 mod load;
 use common::{triad_binary, Result};
 use load::{

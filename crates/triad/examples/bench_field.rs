@@ -7,6 +7,10 @@
 //! PostgreSQL; `TRIAD_BENCH_SCALE=state` makes the state demo (170 districts) and a trail of
 //! two million audit entries (`TRIAD_BENCH_AUDIT` sets how many).
 //!
+//! `TRIAD_BENCH_STEADY_MINUTES=10` reports incidents for ten minutes instead, a line a minute.
+//! `TRIAD_BENCH_STATEMENTS=1` also prints the first words of each statement a request sends;
+//! `TRIAD_BENCH_BINARY` serves another build of Triad (to compare two on the same load).
+//!
 //! Before the load, one campus is filled to about the peer's volumes (10,000 incidents and
 //! 25,000 sign-ins, 200 of them today).
 
@@ -21,7 +25,7 @@ mod load;
 use common::{triad_binary, Result};
 use load::{
     bench_session, bench_token, peak_memory_kib, post_script, resident_memory_kib, scalar, serve,
-    writable, wrk_with, Measured, SECONDS,
+    writable, wrk_with, Counting, Measured, Request, SECONDS,
 };
 
 /// The peer's load: one wrk thread, 32 connections, 10 seconds.
@@ -29,6 +33,8 @@ const CLIENTS: &str = "32";
 const INCIDENTS: usize = 10_000;
 const SIGN_INS: usize = 25_000;
 const SIGN_INS_TODAY: usize = 200;
+/// Requests of each kind whose statements are counted (the fewest is printed).
+const TRIES: usize = 5;
 
 /// The peer's published figures on a 2-core machine like this one (about 10,000 incidents and
 /// 25,000 sign-ins): requests per second and p99 in milliseconds.
@@ -125,6 +131,12 @@ async fn main() -> Result<()> {
         &token,
         r#"'{"given_name":"Guest' .. tid .. 'x' .. counter .. '","family_name":"Caller","birth_date":"1990-01-01","id_type":"drivers_license","id_last_four":"7731","purpose":"Meeting","host":"Office"}'"#,
     )?;
+    if let Some(minutes) = std::env::var("TRIAD_BENCH_STEADY_MINUTES")
+        .ok()
+        .and_then(|m| m.parse::<usize>().ok())
+    {
+        return steady_writes(measured, dir.path(), &base, campus, &token, minutes, &db).await;
+    }
     let operations = [
         wrk_with(measured, CLIENTS, &base, &["-s", &incident_script])?,
         wrk_with(measured, CLIENTS, &base, &["-s", &sign_in_script])?,
@@ -207,17 +219,69 @@ async fn main() -> Result<()> {
     let peak = peak_memory_kib(server.0.id());
     drop(server);
 
+    // The statements of one request of each kind, on a server that logs them.
+    let counting = Counting::start(&bin, &data, &url).await?;
+    let json = |path: String, key: &str, body: String| Request {
+        method: "POST",
+        path,
+        headers: vec![
+            auth.clone(),
+            format!("Idempotency-Key: counted-{key}"),
+            "Content-Type: application/json".into(),
+        ],
+        body: Some(body),
+    };
+    let get = |path: String, header: &str| Request {
+        method: "GET",
+        path,
+        headers: vec![header.to_string()],
+        body: None,
+    };
+    let operation_statements = [
+        counting.statements(TRIES, |n| {
+            json(
+                format!("/api/v1/campuses/{campus}/incidents"),
+                &format!("incident-{n}"),
+                format!(
+                    r#"{{"kind":"suspicious_person","classification":"school_conduct","occurred_at":"2026-09-02T08:40","location":"Gym entrance","narrative":"Counted report {n}","people":[{{"kind":"student","name":"A student","description":"Grade 9"}}]}}"#
+                ),
+            )
+        })?,
+        counting.statements(TRIES, |n| {
+            json(
+                format!("/api/v1/campuses/{campus}/visitors"),
+                &format!("sign-in-{n}"),
+                format!(
+                    r#"{{"given_name":"Counted{n}","family_name":"Caller","birth_date":"1990-01-01","id_type":"drivers_license","id_last_four":"7731","purpose":"Meeting","host":"Office"}}"#
+                ),
+            )
+        })?,
+        counting.statements(TRIES, |_| {
+            get(format!("/api/v1/campuses/{campus}/incidents"), &auth)
+        })?,
+        counting.statements(TRIES, |_| {
+            get(format!("/api/v1/campuses/{campus}/visitors"), &auth)
+        })?,
+    ];
+    let mut page_statements = Vec::new();
+    for (_, path, cookie) in &pages {
+        page_statements.push(counting.statements(TRIES, |_| get(path.clone(), cookie))?);
+    }
+    drop(counting);
+
     println!(
         "Triad {engine}, {scale} demo; wrk -t1 -c{CLIENTS} -d{SECONDS}s over loopback; the peer is SafeSchool OS (Node/PostgreSQL), its published figures"
     );
     println!(
-        "  {:<30} {:>22} {:>24}   {:>6} {:>8}",
-        "operation", "peer req/s, p99", "Triad req/s, p99", "× peer", "p99 ÷ peer"
+        "  {:<30} {:>22} {:>24}   {:>6} {:>8} {:>10}",
+        "operation", "peer req/s, p99", "Triad req/s, p99", "× peer", "p99 ÷ peer", "statements"
     );
-    for ((name, peer_rps, peer_p99), load) in PEER.iter().zip(&operations) {
+    for (((name, peer_rps, peer_p99), load), (statements, _)) in
+        PEER.iter().zip(&operations).zip(&operation_statements)
+    {
         let p99 = millis(&load.p99);
         println!(
-            "  {name:<30} {peer_rps:>12.0}, {peer_p99:>5.0} ms {:>14.0}, {:>7} {:>8.1} {:>10}   errors {}   server CPU {:.0} µs/req{}",
+            "  {name:<30} {peer_rps:>12.0}, {peer_p99:>5.0} ms {:>14.0}, {:>7} {:>8.1} {:>10} {statements:>10}   errors {}   server CPU {:.0} µs/req{}",
             load.rps,
             load.p99,
             load.rps / peer_rps,
@@ -231,14 +295,63 @@ async fn main() -> Result<()> {
     }
     println!("  goal: 5 × the peer's rate at no more than a quarter of its p99");
     println!("Pages and long lists, {CLIENTS} clients (goal p99 under 50 ms for the lists, 25 ms for pages):");
-    for (name, load) in &page_loads {
-        println!("  {name:<34} {}", load.line());
+    for ((name, load), (statements, _)) in page_loads.iter().zip(&page_statements) {
+        println!("  {name:<34} {statements:>3} statements {}", load.line());
+    }
+    println!(
+        "Statements: what one request sends its database, the fewest of {TRIES} tries; on SQLite each is a round trip to the connection's thread, on PostgreSQL one over the network"
+    );
+    if std::env::var("TRIAD_BENCH_STATEMENTS").is_ok() {
+        let names = PEER.iter().map(|(name, ..)| name.to_string());
+        let names = names.chain(pages.iter().map(|(name, ..)| name.clone()));
+        for (name, (_, summaries)) in names.zip(operation_statements.iter().chain(&page_statements))
+        {
+            println!("  {name}: {}", summaries.join(" | "));
+        }
     }
     if let (Some(peak), Some(after)) = (peak, after_operations) {
         println!(
             "Server memory: resident after the operations {:.1} MiB, peak {:.1} MiB (goal under 100 MiB)",
             after as f64 / 1024.0,
             peak as f64 / 1024.0
+        );
+    }
+    Ok(())
+}
+
+/// Incidents reported for `minutes` without a pause, a minute to a wrk run (each with keys of
+/// its own), and how the last minute's rate compares with the first's (goal: within 10 %).
+async fn steady_writes(
+    measured: Measured,
+    dir: &std::path::Path,
+    base: &str,
+    campus: Id,
+    token: &str,
+    minutes: usize,
+    db: &Db,
+) -> Result<()> {
+    println!("Steady writes: POST incident, {CLIENTS} clients, {minutes} minutes, a line a minute");
+    let mut rates = Vec::new();
+    for minute in 1..=minutes {
+        let script = post_script(
+            dir,
+            &format!("steady-{minute}"),
+            &format!("/api/v1/campuses/{campus}/incidents"),
+            token,
+            r#"'{"kind":"suspicious_person","classification":"school_conduct","occurred_at":"2026-09-02T08:40","location":"Gym entrance","narrative":"Steady report ' .. key .. '","people":[{"kind":"student","name":"A student","description":"Grade 9"}]}'"#,
+        )?;
+        let load = load::wrk_for(measured, CLIENTS, "60", base, &["-s", &script])?;
+        let incidents = scalar(db, "SELECT COUNT(*) FROM incidents").await?;
+        println!(
+            "  minute {minute:>2}: {}   incidents now {incidents}",
+            load.line()
+        );
+        rates.push(load.rps);
+    }
+    if let (Some(first), Some(last)) = (rates.first(), rates.last()) {
+        println!(
+            "  last minute ÷ first = {:.2} (goal 0.90 or more)",
+            last / first.max(1.0)
         );
     }
     Ok(())

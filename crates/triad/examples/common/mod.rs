@@ -8,6 +8,10 @@ pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 /// The `triad` binary of the same build as the running example.
 pub fn triad_binary() -> Result<PathBuf> {
+    // Another build of the server, to compare it with this one on the same load.
+    if let Ok(bin) = std::env::var("TRIAD_BENCH_BINARY") {
+        return Ok(PathBuf::from(bin));
+    }
     let exe = std::env::current_exe()?;
     let dir = exe
         .parent()

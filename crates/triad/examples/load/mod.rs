@@ -103,6 +103,17 @@ impl CpuSnapshot {
 }
 
 pub fn wrk_with(measured: Measured, connections: &str, url: &str, extra: &[&str]) -> Result<Load> {
+    wrk_for(measured, connections, SECONDS, url, extra)
+}
+
+/// As [`wrk_with`], for `seconds` instead of [`SECONDS`].
+pub fn wrk_for(
+    measured: Measured,
+    connections: &str,
+    seconds: &str,
+    url: &str,
+    extra: &[&str],
+) -> Result<Load> {
     let before = CpuSnapshot::take(measured);
     let out = Command::new("wrk")
         .args([
@@ -110,7 +121,7 @@ pub fn wrk_with(measured: Measured, connections: &str, url: &str, extra: &[&str]
             "-c",
             connections,
             "-d",
-            &format!("{SECONDS}s"),
+            &format!("{seconds}s"),
             "--latency",
         ])
         .args(extra)
@@ -134,7 +145,7 @@ pub fn wrk_with(measured: Measured, connections: &str, url: &str, extra: &[&str]
         .and_then(|n| n.trim().parse().ok())
         .unwrap_or(0);
     let rps: f64 = field("Requests/sec:").parse().unwrap_or(0.0);
-    let requests = rps * SECONDS.parse::<f64>().unwrap_or(1.0);
+    let requests = rps * seconds.parse::<f64>().unwrap_or(1.0);
     // /proc counts in clock ticks of 10 ms on Linux.
     let per_request = |ticks: u64| ticks as f64 * 10_000.0 / requests.max(1.0);
     let server_cpu_us = per_request(after.server - before.server);
@@ -291,4 +302,131 @@ pub async fn writable(pool: &sqlx::SqlitePool) -> Result<sqlx::SqliteConnection>
         .execute(&mut conn)
         .await?;
     Ok(conn)
+}
+
+/// One request sent by hand, to count what the server does to answer it.
+pub struct Request {
+    pub method: &'static str,
+    pub path: String,
+    /// Whole header lines (`Name: value`).
+    pub headers: Vec<String>,
+    pub body: Option<String>,
+}
+
+/// A server that logs every statement it sends to its database (sqlx's `sqlx::query` events)
+/// into a file, so the statements of one request can be counted: each is a round trip to the
+/// connection's thread on SQLite, and over the network on PostgreSQL.
+pub struct Counting {
+    _server: crate::common::Server,
+    addr: String,
+    log: std::path::PathBuf,
+}
+
+impl Counting {
+    pub async fn start(bin: &Path, data: &str, url: &str) -> Result<Self> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let addr = format!("127.0.0.1:{port}");
+        let log = Path::new(data).join("statements.log");
+        let server = crate::common::Server(
+            crate::common::serve_command(bin, data, url, &addr)
+                .env("RUST_LOG", "warn,sqlx::query=debug")
+                .env("NO_COLOR", "1")
+                .stderr(std::fs::File::create(&log)?)
+                .spawn()?,
+        );
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(&addr).is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Ok(Self {
+            _server: server,
+            addr,
+            log,
+        })
+    }
+
+    /// The statements the server ran to answer a request: the fewest over `tries` (the first
+    /// of its kind may fill a cache, and work in the background only adds), with the first
+    /// words of each, in order. `request(n)` makes the n-th try's request.
+    pub fn statements(
+        &self,
+        tries: usize,
+        request: impl Fn(usize) -> Request,
+    ) -> Result<(usize, Vec<String>)> {
+        let mut fewest: Option<Vec<String>> = None;
+        for n in 0..tries {
+            let before = std::fs::metadata(&self.log)?.len();
+            let status = self.send(&request(n))?;
+            if !(200..400).contains(&status) {
+                return Err(format!("a counted request was answered {status}").into());
+            }
+            let text = std::fs::read(&self.log)?;
+            let logged = without_colours(&String::from_utf8_lossy(&text[before as usize..]));
+            let summaries: Vec<String> = logged
+                .split(" sqlx::query: ")
+                .skip(1)
+                .map(|event| {
+                    event
+                        .split_once("summary=\"")
+                        .and_then(|(_, rest)| rest.split_once('"'))
+                        .map_or_else(|| "?".to_string(), |(summary, _)| summary.to_string())
+                })
+                .collect();
+            if fewest.as_ref().is_none_or(|f| summaries.len() < f.len()) {
+                fewest = Some(summaries);
+            }
+        }
+        let fewest = fewest.unwrap_or_default();
+        Ok((fewest.len(), fewest))
+    }
+
+    /// Sends one request on a connection of its own and reads the whole answer; yields its
+    /// status.
+    fn send(&self, request: &Request) -> Result<u16> {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(&self.addr)?;
+        let mut head = format!(
+            "{} {} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
+            request.method, request.path, self.addr
+        );
+        for header in &request.headers {
+            head.push_str(header);
+            head.push_str("\r\n");
+        }
+        let body = request.body.as_deref().unwrap_or("");
+        if request.body.is_some() {
+            head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+        }
+        head.push_str("\r\n");
+        stream.write_all(head.as_bytes())?;
+        stream.write_all(body.as_bytes())?;
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer)?;
+        let status = String::from_utf8_lossy(&answer)
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .ok_or("no status in the answer")?;
+        Ok(status)
+    }
+}
+
+/// A log's text without the terminal's colour codes (`ESC [ … m`).
+fn without_colours(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("\u{1b}[") {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        match rest.find('m') {
+            Some(end) => rest = &rest[end + 1..],
+            None => rest = "",
+        }
+    }
+    out.push_str(rest);
+    out
 }
