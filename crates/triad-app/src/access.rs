@@ -30,6 +30,8 @@ pub(crate) struct Entries {
     holders: HashMap<String, CredentialHolder>,
     campuses: HashMap<Id, Campus>,
     districts: HashMap<Id, District>,
+    /// The agency serving a campus on a day (assignments and partnerships move the version).
+    serving_agencies: HashMap<(Id, String), Option<Id>>,
 }
 
 /// How the actor proved who they are.
@@ -133,6 +135,29 @@ impl AccessCache {
         }
     }
 
+    pub(crate) fn serving_agency(&self, version: i64, campus: Id, day: &str) -> Option<Option<Id>> {
+        self.at(version)?
+            .serving_agencies
+            .get(&(campus, day.to_string()))
+            .copied()
+    }
+
+    pub(crate) fn keep_serving_agency(
+        &self,
+        version: i64,
+        campus: Id,
+        day: &str,
+        agency: Option<Id>,
+    ) {
+        if let Some(mut entries) = self.at(version) {
+            keep(
+                &mut entries.serving_agencies,
+                (campus, day.to_string()),
+                agency,
+            );
+        }
+    }
+
     pub(crate) fn row<T: VersionedRecord>(&self, version: i64, id: Id) -> Option<T> {
         T::map(&mut *self.at(version)?).get(&id).cloned()
     }
@@ -180,6 +205,7 @@ impl CredentialHolder {
         }
         let touched = async {
             let mut tx = db.begin_unkeyed().await?;
+            tx.shown_nowhere();
             match &self.credential {
                 Credential::Session { token_hash, .. } => {
                     store::touch_session(&mut tx, token_hash, now).await?

@@ -94,7 +94,7 @@ pub async fn feed(app: &App, secret: &str, source: Option<String>) -> AppResult<
 async fn link_holder(app: &App, secret: &str, source: Option<String>) -> AppResult<Ctx> {
     let now = app.now();
     let mut conn = app.db.acquire().await?;
-    let version = store::access_version(&mut conn).await?;
+    let versions = store::versions(&mut conn).await?;
     let link = store::calendar_link_by_secret(&mut conn, &store::secret_hash(secret))
         .await?
         .ok_or(AppError::NotFound)?;
@@ -128,7 +128,8 @@ async fn link_holder(app: &App, secret: &str, source: Option<String>) -> AppResu
         source,
         now,
         second_factor_enabled: user.totp_enabled,
-        access_version: version,
+        access_version: versions.access,
+        data_version: versions.data,
     })
 }
 

@@ -163,12 +163,23 @@ pub async fn local(ctx: &Ctx, campus: &Campus) -> AppResult<Local> {
 }
 
 /// The agency serving a campus today: its assigned officer's, else the district's partner.
+/// Kept between requests under the access version, which assignments and partnerships move.
 pub async fn serving_agency(ctx: &Ctx, campus: &Campus) -> AppResult<Option<Id>> {
-    let mut conn = ctx.app.db.acquire().await?;
     let today = crate::context::today(ctx.now);
+    let kept = &ctx.app.access;
+    if let Some(agency) = kept.serving_agency(ctx.access_version, campus.campus_id(), &today) {
+        return Ok(agency);
+    }
+    let agency = read_serving_agency(ctx, campus, &today).await?;
+    kept.keep_serving_agency(ctx.access_version, campus.campus_id(), &today, agency);
+    Ok(agency)
+}
+
+async fn read_serving_agency(ctx: &Ctx, campus: &Campus, today: &str) -> AppResult<Option<Id>> {
+    let mut conn = ctx.app.db.acquire().await?;
     let assigned = triad_store::org::active_assignments(
         &mut conn,
-        &today,
+        today,
         None,
         None,
         Some(campus.campus_id()),

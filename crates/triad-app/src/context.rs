@@ -28,6 +28,9 @@ pub struct Ctx {
     /// The access version the actor was read under: lookups through the access cache during
     /// this request use it (see [`crate::access`]).
     pub access_version: i64,
+    /// The data version the request began under (see [`triad_store::auth::Versions::data`]):
+    /// what was built from reads under it is still current for this request.
+    pub data_version: i64,
 }
 
 /// A person named in a field of a record: an action item's owner, a follow-up's assignee, an

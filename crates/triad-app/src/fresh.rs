@@ -82,6 +82,89 @@ impl<K: Eq + Hash, V> Fresh<K, V> {
     }
 }
 
+/// Values built from many reads, kept by key while the database's versions are those they
+/// were read under (see [`triad_store::auth::Versions`]) and at most `for_`: any write moves
+/// the data version, so a kept value is never older than the last write; the age limit is for
+/// what time alone changes (a step falling late, a ban ending). Unlike [`Fresh`], computations
+/// of different keys run at once: each key is one person's page.
+pub struct Current<K, V> {
+    for_: Duration,
+    entries: std::sync::Mutex<HashMap<K, CurrentEntry<V>>>,
+}
+
+struct CurrentEntry<V> {
+    versions: triad_store::auth::Versions,
+    at: Timestamp,
+    value: Arc<V>,
+}
+
+impl<K: Eq + Hash, V> Current<K, V> {
+    /// The most values kept; past it, the outdated go, and if none is, all of them.
+    const MOST: usize = 2048;
+
+    pub fn new(for_: Duration) -> Self {
+        Self {
+            for_,
+            entries: std::sync::Mutex::default(),
+        }
+    }
+
+    fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<K, CurrentEntry<V>>> {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn holds(
+        &self,
+        entry: &CurrentEntry<V>,
+        versions: triad_store::auth::Versions,
+        now: Timestamp,
+    ) -> bool {
+        let age = now.millis() - entry.at.millis();
+        entry.versions == versions
+            && age >= 0
+            && u128::from(age.unsigned_abs()) < self.for_.as_millis()
+    }
+
+    /// The value kept for `key` if it was built under `versions` less than `for_` before
+    /// `now`, or else `build`'s, kept under `versions`. `versions` must have been read before
+    /// `build` reads anything: a write landing during the build then makes the next request
+    /// build again rather than keep what it may have missed.
+    pub async fn get_or_build<F, Fut, E>(
+        &self,
+        key: K,
+        versions: triad_store::auth::Versions,
+        now: Timestamp,
+        build: F,
+    ) -> Result<Arc<V>, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<V, E>>,
+    {
+        if let Some(entry) = self.entries().get(&key) {
+            if self.holds(entry, versions, now) {
+                return Ok(Arc::clone(&entry.value));
+            }
+        }
+        let value = Arc::new(build().await?);
+        let mut entries = self.entries();
+        if entries.len() >= Self::MOST {
+            entries.retain(|_, e| self.holds(e, versions, now));
+            if entries.len() >= Self::MOST {
+                entries.clear();
+            }
+        }
+        entries.insert(
+            key,
+            CurrentEntry {
+                versions,
+                at: now,
+                value: Arc::clone(&value),
+            },
+        );
+        Ok(value)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,6 +193,55 @@ mod tests {
         kept.forget(|k| *k == "a");
         let _ = kept.get_or_compute(at(2), "a", || async { Ok(8) }).await;
         assert_eq!(kept.get(&"a", at(3)).as_deref(), Some(&8));
+    }
+
+    fn versions(access: i64, data: i64) -> triad_store::auth::Versions {
+        triad_store::auth::Versions { access, data }
+    }
+
+    #[tokio::test]
+    async fn a_value_is_built_again_after_any_write_a_change_of_access_or_a_minute() {
+        let kept: Current<&str, u32> = Current::new(Duration::from_secs(60));
+        let mut built = Vec::new();
+        for (ms, access, data) in [
+            (0, 1, 1),      // built
+            (1_000, 1, 1),  // kept
+            (2_000, 1, 2),  // a write: built
+            (3_000, 1, 2),  // kept
+            (4_000, 2, 2),  // a grant changed: built
+            (64_000, 2, 2), // a minute later: built
+            (63_000, 2, 2), // a clock set back: built
+        ] {
+            let v = kept
+                .get_or_build("a", versions(access, data), at(ms), || async {
+                    built.push(ms);
+                    Ok::<_, crate::error::AppError>(ms as u32)
+                })
+                .await
+                .ok();
+            assert!(v.is_some());
+        }
+        assert_eq!(built, [0, 2_000, 4_000, 64_000, 63_000]);
+        let other = kept
+            .get_or_build("b", versions(2, 2), at(63_001), || async {
+                Ok::<_, crate::error::AppError>(9)
+            })
+            .await
+            .ok();
+        assert_eq!(other.as_deref(), Some(&9), "each key is built for itself");
+        let failed = kept
+            .get_or_build("c", versions(2, 2), at(63_002), || async {
+                Err(crate::error::AppError::NotFound)
+            })
+            .await;
+        assert!(failed.is_err());
+        let after = kept
+            .get_or_build("c", versions(2, 2), at(63_003), || async {
+                Ok::<_, crate::error::AppError>(3)
+            })
+            .await
+            .ok();
+        assert_eq!(after.as_deref(), Some(&3), "a failed build is not kept");
     }
 
     #[tokio::test]

@@ -278,7 +278,7 @@ async fn training_short(ctx: &Ctx) -> AppResult<Option<String>> {
 async fn job_ctx(app: &App, user: &triad_store::auth::UserRow) -> AppResult<Ctx> {
     let now = app.now();
     let mut conn = app.db.acquire().await?;
-    let version = triad_store::auth::access_version(&mut conn).await?;
+    let versions = triad_store::auth::versions(&mut conn).await?;
     let actor = triad_store::auth::load_actor(&mut conn, user, &today(now)).await?;
     Ok(Ctx {
         app: app.clone(),
@@ -289,7 +289,8 @@ async fn job_ctx(app: &App, user: &triad_store::auth::UserRow) -> AppResult<Ctx>
         source: None,
         now,
         second_factor_enabled: user.totp_enabled,
-        access_version: version,
+        access_version: versions.access,
+        data_version: versions.data,
     })
 }
 

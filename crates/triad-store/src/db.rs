@@ -293,6 +293,16 @@ impl Drop for KeyHold {
 }
 
 impl Tx {
+    /// This write changes nothing a page shows, so its commit need not make pages kept under
+    /// the data version be read again (a credential's last use, written once a minute for
+    /// each person signed in). Every other write moves it.
+    pub fn shown_nowhere(&mut self) {
+        match &mut self.member {
+            Membership::Sqlite(m) => m.shown_nowhere(),
+            Membership::Postgres(m) => m.shown_nowhere(),
+        }
+    }
+
     /// Adds an audit entry to this write, chained onto the trail with its batch's commit.
     pub(crate) fn audit(&mut self, entry: crate::audit_chain::Unchained) -> StoreResult<()> {
         if self.record.is_none() {

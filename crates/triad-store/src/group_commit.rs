@@ -36,6 +36,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{watch, Mutex, OwnedMappedMutexGuard, OwnedMutexGuard};
 
+/// Sent with the commit of every batch holding a write a page may show (migration 0056):
+/// pages kept under the version before it are read again.
+const MOVE_DATA_VERSION: &str = "UPDATE data_version SET version = version + 1 WHERE id = 1";
+
 /// At most this many writes share one commit.
 const MAX_MEMBERS: usize = 64;
 /// A batch is handed on only while younger than this (by default), which bounds what its
@@ -185,6 +189,9 @@ struct Batch {
     /// A member that records a request's idempotency key released into it (test points fire
     /// only in such batches; see [`crate::hooks`]).
     keyed: bool,
+    /// A member that may change what pages show released into it: the commit moves the data
+    /// version (see [`MOVE_DATA_VERSION`]).
+    moves_data: bool,
     outcome: watch::Sender<Outcome>,
 }
 
@@ -214,6 +221,8 @@ pub struct Member<DB: Batchable> {
     /// A statement without arguments sent with the release, in the same round trip: if it
     /// fails, the release is not made and the member is undone.
     with_release: Option<String>,
+    /// Whether the write may change what a page shows (all but a credential's last use).
+    moves_data: bool,
 }
 
 /// Settles the writer after a member that never committed (its request failed or went
@@ -326,6 +335,7 @@ impl<DB: Batchable> Group<DB> {
             turn,
             cleanup,
             with_release: None,
+            moves_data: true,
         })
     }
 
@@ -438,6 +448,7 @@ impl<DB: Batchable> Writer<DB> {
             audit: Vec::new(),
             audit_before_member: 0,
             keyed: false,
+            moves_data: false,
             outcome: watch::Sender::new(None),
         });
         Ok(())
@@ -473,13 +484,13 @@ impl<DB: Batchable> Writer<DB> {
 
     /// Ends the open batch with `COMMIT` or `ROLLBACK` and tells its members.
     async fn end(&mut self, how: &'static str, hooks: &Hooks) {
-        let State::Open(batch) = std::mem::replace(&mut self.state, State::Unsure) else {
+        let State::Open(mut batch) = std::mem::replace(&mut self.state, State::Unsure) else {
             return;
         };
         let result = match how {
             "COMMIT" => {
-                self.chain_and_commit(batch.head, batch.audit, batch.keyed, hooks)
-                    .await
+                let audit = std::mem::take(&mut batch.audit);
+                self.chain_and_commit(&batch, audit, hooks).await
             }
             _ => DB::run(&mut self.conn, how).await.map_err(StoreError::from),
         };
@@ -500,16 +511,20 @@ impl<DB: Batchable> Writer<DB> {
 
     async fn chain_and_commit(
         &mut self,
-        head: Option<Head>,
+        batch: &Batch,
         audit: Vec<Unchained>,
-        keyed: bool,
         hooks: &Hooks,
     ) -> StoreResult<()> {
-        crate::audit_chain::chain(DB::conn(&mut self.conn), head, audit).await?;
-        if keyed {
+        crate::audit_chain::chain(DB::conn(&mut self.conn), batch.head.clone(), audit).await?;
+        if batch.keyed {
             hooks.at(hooks::BEFORE_COMMIT).await?;
         }
-        Ok(DB::run(&mut self.conn, &self.framing.commit).await?)
+        if batch.moves_data {
+            let commit = format!("{MOVE_DATA_VERSION}; {}", self.framing.commit);
+            Ok(DB::run(&mut self.conn, &commit).await?)
+        } else {
+            Ok(DB::run(&mut self.conn, &self.framing.commit).await?)
+        }
     }
 
     /// Gives up the open batch: its members get an error (their answer channel closes) and a
@@ -564,6 +579,11 @@ impl<DB: Batchable> Member<DB> {
         self.with_release = Some(sql);
     }
 
+    /// The write changes nothing a page shows (see [`crate::Tx::shown_nowhere`]).
+    pub(crate) fn shown_nowhere(&mut self) {
+        self.moves_data = false;
+    }
+
     /// Keeps this member's writes; returns once they are committed (or failed with their
     /// batch).
     ///
@@ -577,11 +597,12 @@ impl<DB: Batchable> Member<DB> {
             turn,
             mut cleanup,
             with_release,
+            moves_data,
         } = self;
         // From here the release task settles the writer, whatever becomes of this request.
         cleanup.armed = false;
         let group = cleanup.group.clone();
-        let releasing = tokio::spawn(release(group.clone(), turn, with_release));
+        let releasing = tokio::spawn(release(group.clone(), turn, with_release, moves_data));
         let (batch, outcome) = releasing
             .await
             .map_err(|_| StoreError::Commit("the write's release was cut off".into()))??;
@@ -595,6 +616,7 @@ async fn release<DB: Batchable>(
     group: Group<DB>,
     mut turn: WriterTurn<DB>,
     with_release: Option<String>,
+    moves_data: bool,
 ) -> StoreResult<(u64, watch::Receiver<Outcome>)> {
     let State::Open(batch) = &mut turn.state else {
         return Err(StoreError::Commit("the batch ended under a write".into()));
@@ -637,6 +659,7 @@ async fn release<DB: Batchable>(
     };
     batch.released += 1;
     batch.keyed |= keyed;
+    batch.moves_data |= moves_data;
     let (id, outcome) = (batch.id, batch.outcome.subscribe());
     group.hand_on_or_end(turn, hand_on).await;
     Ok((id, outcome))

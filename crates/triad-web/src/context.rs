@@ -180,7 +180,8 @@ impl Ctx {
         };
         let key = presented.cache_key();
         let mut conn = state.db.acquire().await?;
-        let version = store::access_version(&mut conn).await?;
+        let versions = store::versions(&mut conn).await?;
+        let version = versions.access;
         let today = today(now);
         let kept = state
             .access
@@ -217,6 +218,7 @@ impl Ctx {
                 now,
                 second_factor_enabled: holder.totp_enabled || holder.second_factor_by_provider,
                 access_version: version,
+                data_version: versions.data,
             },
             state: state.clone(),
         })

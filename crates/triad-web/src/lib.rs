@@ -101,6 +101,8 @@ pub struct AppState {
     pub deliveries: Arc<tokio::sync::Mutex<()>>,
     /// Answers to writes not stored yet, for replays.
     pub answers: Arc<replay::Answers>,
+    /// Each person's home as last read, while nothing has been written since.
+    pub homes: Arc<home::KeptHomes>,
 }
 
 /// The handlers read the application's state (`state.db`, `state.live`) as their own.
@@ -124,6 +126,7 @@ impl AppState {
             config: Arc::new(config),
             deliveries: Arc::default(),
             answers: Arc::default(),
+            homes: Arc::new(home::KeptHomes::new(std::time::Duration::from_secs(60))),
         }
     }
 }

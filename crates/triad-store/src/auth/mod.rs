@@ -22,7 +22,7 @@ pub use sessions::*;
 pub use tokens::*;
 pub use users::*;
 
-use crate::{fetch_scalar, Conn, StoreResult};
+use crate::{fetch_optional, Conn, StoreResult};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -44,15 +44,33 @@ pub fn secret_hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-/// The version of everything a request's identity is read from (accounts, sessions, tokens,
-/// grants, people, assignments, partnerships, campuses, districts). Triggers move it in the
-/// transaction of every change to those (migration 0013), so an identity read under the
-/// version a request finds is still true for that request.
-pub async fn access_version<'c>(conn: impl Into<Conn<'c>>) -> StoreResult<i64> {
+/// What a request reads first: the versions it may use what this instance kept under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Versions {
+    /// The version of everything a request's identity is read from (accounts, sessions,
+    /// tokens, grants, people, assignments, partnerships, campuses, districts). Triggers move
+    /// it in the transaction of every change to those (migration 0013), so an identity read
+    /// under the version a request finds is still true for that request.
+    pub access: i64,
+    /// Moved by every committed write batch (migration 0056): what was built from reads under
+    /// it is current while it stays.
+    pub data: i64,
+}
+
+/// Both versions, in one statement.
+pub async fn versions<'c>(conn: impl Into<Conn<'c>>) -> StoreResult<Versions> {
     let mut c: Conn = conn.into();
-    Ok(fetch_scalar!(
+    let (access, data) = fetch_optional!(
         &mut c,
-        i64,
-        "SELECT version FROM access_version WHERE id = 1"
-    )?)
+        (i64, i64),
+        "SELECT a.version, d.version FROM access_version a CROSS JOIN data_version d \
+         WHERE a.id = 1 AND d.id = 1"
+    )?
+    .ok_or_else(|| crate::StoreError::Config("the version rows are missing".into()))?;
+    Ok(Versions { access, data })
+}
+
+/// The access version alone (see [`Versions::access`]).
+pub async fn access_version<'c>(conn: impl Into<Conn<'c>>) -> StoreResult<i64> {
+    Ok(versions(conn).await?.access)
 }

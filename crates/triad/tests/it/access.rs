@@ -117,6 +117,46 @@ both_engines!(
 );
 
 both_engines!(
+    a_home_is_kept_until_anything_is_written_on_any_instance,
+    |app: TestApp| async move {
+        const DATA: &str = "SELECT version FROM data_version";
+        let other = app.second_instance().await;
+        let principal = app.session("principal").await;
+        let token = app.token("principal").await;
+        let first = app.get("/", &principal).await.text().await.unwrap();
+        // The test campus has one visitor signed in from the start.
+        assert!(first.contains("1 visitor signed in now"), "{first}");
+        // Viewing a home writes nothing, so what is kept for it stays current.
+        let version = app.scalar(DATA).await;
+        let again = app.get("/", &principal).await.text().await.unwrap();
+        assert!(again.contains("1 visitor signed in now"), "{again}");
+        assert_eq!(app.scalar(DATA).await, version, "a home view wrote");
+
+        // A visitor signed in on the other instance shows here at the next view.
+        let campus = app.world.campus;
+        let r = app
+            .api_send_at(
+                &other,
+                Method::POST,
+                &format!("/api/v1/campuses/{campus}/visitors"),
+                &token,
+                &triad_domain::Id::new().to_string(),
+                &json!({"given_name": "Ada", "family_name": "Caller", "birth_date": "1990-01-01",
+                        "id_type": "drivers_license", "id_last_four": "7731",
+                        "purpose": "Meeting", "host": "Office"}),
+            )
+            .await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        assert!(
+            app.scalar(DATA).await > version,
+            "the write moved the data version"
+        );
+        let after = app.get("/", &principal).await.text().await.unwrap();
+        assert!(after.contains("2 visitors signed in now"), "{after}");
+    }
+);
+
+both_engines!(
     using_a_credential_keeps_what_is_kept,
     |app: TestApp| async move {
         let token = app.token("director").await;
@@ -127,7 +167,9 @@ both_engines!(
         let secret = session.cookie.split_once('=').unwrap().1;
         assert_eq!(app.api_get("/api/v1/me", secret).await.status(), 401);
         let version = app.scalar(VERSION).await;
-        // Past the minute: both uses are written down, and neither moves the version.
+        let data = app.scalar("SELECT version FROM data_version").await;
+        // Past the minute: both uses are written down, and neither moves either version (the
+        // homes kept are still current).
         app.clock.advance_minutes(2);
         assert_eq!(app.api_get("/api/v1/me", &token).await.status(), 200);
         assert_eq!(app.get("/", &session).await.status(), 200);
@@ -146,6 +188,7 @@ both_engines!(
             .await;
         assert_eq!((used, seen), (1, 1));
         assert_eq!(app.scalar(VERSION).await, version);
+        assert_eq!(app.scalar("SELECT version FROM data_version").await, data);
         // A change to what identity is read from moves it, in its own transaction.
         app.raw(&format!(
             "UPDATE people SET sworn = TRUE WHERE id = '{}'",
