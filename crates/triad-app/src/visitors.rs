@@ -491,19 +491,6 @@ pub async fn sign_in(ctx: &Ctx, campus_id: &str, input: VisitorInput) -> AppResu
     .await?;
     let local = campus::local(ctx, &campus).await?;
     let p = parse_visitor(&input, &local, ctx.now)?;
-    // One open visit per person: a second sign-in is refused with when the first began (the
-    // database refuses it too, for two sent at the same moment).
-    let key = store::open_person(&p.given, &p.family, &p.birth.to_string());
-    let open =
-        store::open_visit(&mut ctx.app.db.acquire().await?, campus.campus_id(), &key).await?;
-    if let Some(open) = open {
-        return Err(AppError::Conflict(format!(
-            "{} {} is already signed in here (since {}): sign them out before signing them in again",
-            open.given_name,
-            open.family_name,
-            local.show(open.time_in)
-        )));
-    }
     let person = Person {
         given: p.given.clone(),
         family: p.family.clone(),
@@ -540,8 +527,17 @@ pub async fn sign_in(ctx: &Ctx, campus_id: &str, input: VisitorInput) -> AppResu
     };
     let mut tx = ctx.change().await?;
     let mut publish_here = None;
-    store::insert_visitor(&mut tx, &row).await?;
-    for (ban, c) in &candidates {
+    // One open visit per person: the database refuses a second, however close together the
+    // two come, and the refusal says since when the first is in (read only then: most
+    // sign-ins are nobody's second).
+    if let Err(e) = store::insert_visitor(&mut tx, &row).await {
+        drop(tx);
+        return Err(already_signed_in(ctx, &campus, &row, &local)
+            .await?
+            .unwrap_or_else(|| e.into()));
+    }
+    let mut matched = Vec::new();
+    for (ban, c) in candidates {
         let m = MatchRow {
             id: Id::new().to_string(),
             visitor_id: row.id.clone(),
@@ -558,8 +554,9 @@ pub async fn sign_in(ctx: &Ctx, campus_id: &str, input: VisitorInput) -> AppResu
             decided_at: None,
         };
         store::insert_match(&mut tx, &m).await?;
+        matched.push((m, ban));
     }
-    if !candidates.is_empty() {
+    if !matched.is_empty() {
         // The SRO and the administrators are told at once, while the visitor waits.
         let message = format!(
             "Possible banned person at the front office of {}: {} {} is held at the desk until someone decides.",
@@ -574,13 +571,35 @@ pub async fn sign_in(ctx: &Ctx, campus_id: &str, input: VisitorInput) -> AppResu
         .content(&row)
         .tenant(Some(campus.district()), None);
     tx.audit(event);
-    // The answer is read inside the write: the commit is the last step that may fail.
-    let view = visitor_view(&mut tx, row, &local).await?;
+    // The answer is made from what was written, in the order the matches are read back.
+    matched.sort_by(|(a, _), (b, _)| b.strength.cmp(&a.strength).then(a.id.cmp(&b.id)));
+    let view = view_of(row, matched, &local);
     tx.commit().await?;
     if let Some(notice) = publish_here {
         ctx.app.live.publish(notice);
     }
     Ok(view)
+}
+
+/// The refusal of a second sign-in of someone already in: who, and since when. `None` when
+/// their visit is not open (the refusal was for something else, or they left meanwhile).
+async fn already_signed_in(
+    ctx: &Ctx,
+    campus: &Campus,
+    row: &VisitorRow,
+    local: &Local,
+) -> AppResult<Option<AppError>> {
+    let key = store::open_person(&row.given_name, &row.family_name, &row.birth_date);
+    let open =
+        store::open_visit(&mut ctx.app.db.acquire().await?, campus.campus_id(), &key).await?;
+    Ok(open.map(|open| {
+        AppError::Conflict(format!(
+            "{} {} is already signed in here (since {}): sign them out before signing them in again",
+            open.given_name,
+            open.family_name,
+            local.show(open.time_in)
+        ))
+    }))
 }
 
 /// A sign-in as people read it, with its ban matches, read on `conn` (inside a write, its

@@ -148,11 +148,8 @@ pub async fn user_summaries(ctx: &Ctx, page: Page) -> AppResult<Vec<UserSummary>
         .await?;
     let mut conn = ctx.app.db.acquire().await?;
     let locks = store::active_locks(&mut conn, ctx.now).await?;
-    let mut users = Vec::new();
-    for u in store::list_users(&mut conn, page).await? {
-        users.push(summary_of(&mut conn, u, &locks).await?);
-    }
-    Ok(users)
+    let rows = store::list_users(&mut conn, page).await?;
+    summaries_of(&mut conn, rows, &locks).await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -400,10 +397,7 @@ pub async fn find_users(ctx: &Ctx, query: &UserQuery) -> AppResult<UserList> {
     let more = rows.len() as i64 > USERS_PER_PAGE;
     rows.truncate(USERS_PER_PAGE as usize);
     let locks = store::active_locks(&mut conn, ctx.now).await?;
-    let mut users = Vec::new();
-    for u in rows {
-        users.push(summary_of(&mut conn, u, &locks).await?);
-    }
+    let users = summaries_of(&mut conn, rows, &locks).await?;
     Ok(UserList {
         past_end: users.is_empty() && after.is_some(),
         next: more.then(|| users.last().map(|u| u.id.clone())).flatten(),
@@ -412,18 +406,39 @@ pub async fn find_users(ctx: &Ctx, query: &UserQuery) -> AppResult<UserList> {
     })
 }
 
+/// Accounts as a list shows them, their roles read in one statement for all of them.
+async fn summaries_of(
+    conn: &mut triad_store::Pooled,
+    rows: Vec<store::UserRow>,
+    locks: &[store::LockView],
+) -> AppResult<Vec<UserSummary>> {
+    let mut grants = store::grants_of_users(&mut *conn, &rows).await?;
+    Ok(rows
+        .into_iter()
+        .map(|u| {
+            let held = grants.remove(&u.id).unwrap_or_default();
+            summary_with(u, &held, locks)
+        })
+        .collect())
+}
+
 async fn summary_of(
     conn: &mut triad_store::Pooled,
     u: store::UserRow,
     locks: &[store::LockView],
 ) -> AppResult<UserSummary> {
-    let mut roles: Vec<String> = store::grants_of(&mut *conn, u.user_id())
-        .await?
-        .iter()
-        .map(|g| g.role.code().to_string())
-        .collect();
+    let held = store::grants_of(&mut *conn, u.user_id()).await?;
+    Ok(summary_with(u, &held, locks))
+}
+
+fn summary_with(
+    u: store::UserRow,
+    held: &[triad_domain::auth::Grant],
+    locks: &[store::LockView],
+) -> UserSummary {
+    let mut roles: Vec<String> = held.iter().map(|g| g.role.code().to_string()).collect();
     roles.dedup();
-    Ok(UserSummary {
+    UserSummary {
         locked_until: locks
             .iter()
             .filter(|l| l.user_id == u.id)
@@ -434,7 +449,7 @@ async fn summary_of(
         display_name: u.display_name,
         roles,
         disabled: u.disabled,
-    })
+    }
 }
 
 /// A role someone holds, as the account page shows it.

@@ -444,6 +444,37 @@ impl GrantRow {
     }
 }
 
+/// The grants of each of `users`, by user id, in one statement (in [`grants_of`]'s order).
+pub async fn grants_of_users<'c>(
+    conn: impl Into<Conn<'c>>,
+    users: &[UserRow],
+) -> StoreResult<std::collections::HashMap<String, Vec<Grant>>> {
+    let mut grants: std::collections::HashMap<String, Vec<Grant>> = Default::default();
+    if users.is_empty() {
+        return Ok(grants);
+    }
+    let mut c: Conn = conn.into();
+    let user_ids: Vec<String> = users.iter().map(|u| u.id.clone()).collect();
+    #[derive(sqlx::FromRow)]
+    struct UserGrant {
+        user_id: String,
+        #[sqlx(flatten)]
+        grant: GrantRow,
+    }
+    let sql = format!(
+        "SELECT user_id, role, agency_id, district_id, campus_id FROM grants \
+         WHERE user_id IN ({}) ORDER BY user_id, role, scope_key",
+        numbered(1, user_ids.len())
+    );
+    let rows: Vec<UserGrant> = fetch_bound(&mut c, &sql, &user_ids).await?;
+    for row in rows {
+        if let Some(g) = row.grant.into_grant() {
+            grants.entry(row.user_id).or_default().push(g);
+        }
+    }
+    Ok(grants)
+}
+
 pub async fn grants_of<'c>(conn: impl Into<Conn<'c>>, user: Id) -> StoreResult<Vec<Grant>> {
     let mut c: Conn = conn.into();
     let rows = fetch_all!(
@@ -488,27 +519,8 @@ pub async fn load_actors<'c>(
         return Ok(Vec::new());
     }
     let mut c: Conn = conn.into();
-    let user_ids: Vec<String> = users.iter().map(|u| u.id.clone()).collect();
     let person_ids: Vec<String> = users.iter().filter_map(|u| u.person_id.clone()).collect();
-
-    #[derive(sqlx::FromRow)]
-    struct UserGrant {
-        user_id: String,
-        #[sqlx(flatten)]
-        grant: GrantRow,
-    }
-    let sql = format!(
-        "SELECT user_id, role, agency_id, district_id, campus_id FROM grants \
-         WHERE user_id IN ({}) ORDER BY user_id, role, scope_key",
-        numbered(1, user_ids.len())
-    );
-    let rows: Vec<UserGrant> = fetch_bound(&mut c, &sql, &user_ids).await?;
-    let mut grants: HashMap<String, Vec<Grant>> = HashMap::new();
-    for row in rows {
-        if let Some(g) = row.grant.into_grant() {
-            grants.entry(row.user_id).or_default().push(g);
-        }
-    }
+    let mut grants = grants_of_users(&mut c, users).await?;
 
     #[derive(sqlx::FromRow)]
     struct Sworn {
