@@ -9,7 +9,8 @@
 //!
 //! `TRIAD_BENCH_STEADY_MINUTES=10` reports incidents for ten minutes instead, a line a minute.
 //! `TRIAD_BENCH_STATEMENTS=1` also prints the first words of each statement a request sends;
-//! `TRIAD_BENCH_BINARY` serves another build of Triad (to compare two on the same load).
+//! `TRIAD_BENCH_BINARY` serves another build of Triad (to compare two on the same load), and
+//! `TRIAD_BENCH_STATEMENT_LOG=FILE` keeps the log the statements are counted from.
 //!
 //! Before the load, one campus is filled to about the peer's volumes (10,000 incidents and
 //! 25,000 sign-ins, 200 of them today).
@@ -33,7 +34,7 @@ const CLIENTS: &str = "32";
 const INCIDENTS: usize = 10_000;
 const SIGN_INS: usize = 25_000;
 const SIGN_INS_TODAY: usize = 200;
-/// Requests of each kind whose statements are counted (the fewest is printed).
+/// Requests of each kind whose statements are counted (their mean is printed).
 const TRIES: usize = 5;
 
 /// The peer's published figures on a 2-core machine like this one (about 10,000 incidents and
@@ -281,7 +282,7 @@ async fn main() -> Result<()> {
     {
         let p99 = millis(&load.p99);
         println!(
-            "  {name:<30} {peer_rps:>12.0}, {peer_p99:>5.0} ms {:>14.0}, {:>7} {:>8.1} {:>10} {statements:>10}   errors {}   server CPU {:.0} µs/req{}",
+            "  {name:<30} {peer_rps:>12.0}, {peer_p99:>5.0} ms {:>14.0}, {:>7} {:>8.1} {:>10} {statements:>10.1}   errors {}   server CPU {:.0} µs/req{}",
             load.rps,
             load.p99,
             load.rps / peer_rps,
@@ -296,10 +297,10 @@ async fn main() -> Result<()> {
     println!("  goal: 5 × the peer's rate at no more than a quarter of its p99");
     println!("Pages and long lists, {CLIENTS} clients (goal p99 under 50 ms for the lists, 25 ms for pages):");
     for ((name, load), (statements, _)) in page_loads.iter().zip(&page_statements) {
-        println!("  {name:<34} {statements:>3} statements {}", load.line());
+        println!("  {name:<34} {statements:>4.1} statements {}", load.line());
     }
     println!(
-        "Statements: what one request sends its database, the fewest of {TRIES} tries; on SQLite each is a round trip to the connection's thread, on PostgreSQL one over the network"
+        "Statements: what one request sends its database, the mean of {TRIES} in a row; on SQLite each is a round trip to the connection's thread, on PostgreSQL one over the network"
     );
     if std::env::var("TRIAD_BENCH_STATEMENTS").is_ok() {
         let names = PEER.iter().map(|(name, ..)| name.to_string());

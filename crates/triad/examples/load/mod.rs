@@ -328,7 +328,9 @@ impl Counting {
             .local_addr()?
             .port();
         let addr = format!("127.0.0.1:{port}");
-        let log = Path::new(data).join("statements.log");
+        // `TRIAD_BENCH_STATEMENT_LOG` keeps the whole log where it says, to be read after.
+        let log = std::env::var_os("TRIAD_BENCH_STATEMENT_LOG")
+            .map_or_else(|| Path::new(data).join("statements.log"), Into::into);
         let server = crate::common::Server(
             crate::common::serve_command(bin, data, url, &addr)
                 .env("RUST_LOG", "warn,sqlx::query=debug")
@@ -349,24 +351,30 @@ impl Counting {
         })
     }
 
-    /// The statements the server ran to answer a request: the fewest over `tries` (the first
-    /// of its kind may fill a cache, and work in the background only adds), with the first
-    /// words of each, in order. `request(n)` makes the n-th try's request.
+    /// The statements the server runs to answer a request: the mean over `tries` sent one
+    /// after another, after one more that may fill a cache, with the first words of each of the
+    /// last one's, in order. A statement is logged as it ends, so a request's own are in the
+    /// log before its answer; a write's `BEGIN` is sent as the writer's previous batch ends,
+    /// before the request that uses it arrives, which is why requests are counted in a row
+    /// rather than one by one. `request(n)` makes the n-th request.
     pub fn statements(
         &self,
         tries: usize,
         request: impl Fn(usize) -> Request,
-    ) -> Result<(usize, Vec<String>)> {
-        let mut fewest: Option<Vec<String>> = None;
-        for n in 0..tries {
-            let before = std::fs::metadata(&self.log)?.len();
+    ) -> Result<(f64, Vec<String>)> {
+        let mut offsets = Vec::with_capacity(tries + 1);
+        for n in 0..=tries {
+            if n > 0 {
+                offsets.push(std::fs::metadata(&self.log)?.len() as usize);
+            }
             let status = self.send(&request(n))?;
             if !(200..400).contains(&status) {
                 return Err(format!("a counted request was answered {status}").into());
             }
-            let text = std::fs::read(&self.log)?;
-            let logged = without_colours(&String::from_utf8_lossy(&text[before as usize..]));
-            let summaries: Vec<String> = logged
+        }
+        let text = std::fs::read(&self.log)?;
+        let summaries = |from: usize| -> Vec<String> {
+            without_colours(&String::from_utf8_lossy(&text[from..]))
                 .split(" sqlx::query: ")
                 .skip(1)
                 .map(|event| {
@@ -375,13 +383,11 @@ impl Counting {
                         .and_then(|(_, rest)| rest.split_once('"'))
                         .map_or_else(|| "?".to_string(), |(summary, _)| summary.to_string())
                 })
-                .collect();
-            if fewest.as_ref().is_none_or(|f| summaries.len() < f.len()) {
-                fewest = Some(summaries);
-            }
-        }
-        let fewest = fewest.unwrap_or_default();
-        Ok((fewest.len(), fewest))
+                .collect()
+        };
+        let all = summaries(offsets[0]).len();
+        let last = summaries(*offsets.last().expect("one try at least"));
+        Ok((all as f64 / tries as f64, last))
     }
 
     /// Sends one request on a connection of its own and reads the whole answer; yields its
