@@ -121,6 +121,8 @@ pub async fn finish_many(db: &Db, answers: &[Answer]) -> StoreResult<()> {
         return Ok(());
     }
     let mut tx = db.begin().await?;
+    // A stored answer is read only by a retry, never by a page.
+    tx.shown_nowhere();
     let per_statement = crate::conn::rows_per_statement(db.engine(), 7, ANSWERS_PER_STATEMENT);
     for chunk in answers.chunks(per_statement) {
         let sql = format!(

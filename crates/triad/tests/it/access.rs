@@ -134,25 +134,43 @@ both_engines!(
 
         // A visitor signed in on the other instance shows here at the next view.
         let campus = app.world.campus;
+        let key = triad_domain::Id::new().to_string();
         let r = app
             .api_send_at(
                 &other,
                 Method::POST,
                 &format!("/api/v1/campuses/{campus}/visitors"),
                 &token,
-                &triad_domain::Id::new().to_string(),
+                &key,
                 &json!({"given_name": "Ada", "family_name": "Caller", "birth_date": "1990-01-01",
                         "id_type": "drivers_license", "id_last_four": "7731",
                         "purpose": "Meeting", "host": "Office"}),
             )
             .await;
         assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
-        assert!(
-            app.scalar(DATA).await > version,
-            "the write moved the data version"
-        );
+        let moved = app.scalar(DATA).await;
+        assert!(moved > version, "the write moved the data version");
         let after = app.get("/", &principal).await.text().await.unwrap();
         assert!(after.contains("2 visitors signed in now"), "{after}");
+
+        // The answer kept for a retry is stored after the write, by a write of its own that no
+        // page shows: it leaves kept homes alone.
+        let stored = format!(
+            "SELECT COUNT(*) FROM idempotency_keys WHERE key = '{key}' AND status IS NOT NULL"
+        );
+        let deadline = std::time::Instant::now() + PATIENCE;
+        while app.scalar(&stored).await == 0 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the answer is never stored"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert_eq!(
+            app.scalar(DATA).await,
+            moved,
+            "storing an answer moved the data version"
+        );
     }
 );
 
