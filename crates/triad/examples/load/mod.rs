@@ -385,9 +385,13 @@ impl Counting {
                 })
                 .collect()
         };
-        let all = summaries(offsets[0]).len();
-        let last = summaries(*offsets.last().expect("one try at least"));
-        Ok((all as f64 / tries as f64, last))
+        let (Some(&first), Some(&last)) = (offsets.first(), offsets.last()) else {
+            return Err("statements are counted over one request at least".into());
+        };
+        Ok((
+            summaries(first).len() as f64 / tries as f64,
+            summaries(last),
+        ))
     }
 
     /// Sends one request on a connection of its own and reads the whole answer; yields its
