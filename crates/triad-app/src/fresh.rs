@@ -90,6 +90,9 @@ impl<K: Eq + Hash, V> Fresh<K, V> {
 pub struct Current<K, V> {
     for_: Duration,
     entries: std::sync::Mutex<HashMap<K, CurrentEntry<V>>>,
+    /// One build at a time per key: after a write, the requests that find a page outdated
+    /// wait for one of them to read it rather than all reading it at once.
+    building: std::sync::Mutex<HashMap<K, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 struct CurrentEntry<V> {
@@ -98,7 +101,7 @@ struct CurrentEntry<V> {
     value: Arc<V>,
 }
 
-impl<K: Eq + Hash, V> Current<K, V> {
+impl<K: Eq + Hash + Clone, V> Current<K, V> {
     /// The most values kept; past it, the outdated go, and if none is, all of them.
     const MOST: usize = 2048;
 
@@ -106,7 +109,20 @@ impl<K: Eq + Hash, V> Current<K, V> {
         Self {
             for_,
             entries: std::sync::Mutex::default(),
+            building: std::sync::Mutex::default(),
         }
+    }
+
+    fn kept(
+        &self,
+        key: &K,
+        versions: triad_store::auth::Versions,
+        now: Timestamp,
+    ) -> Option<Arc<V>> {
+        let entries = self.entries();
+        let entry = entries.get(key)?;
+        self.holds(entry, versions, now)
+            .then(|| Arc::clone(&entry.value))
     }
 
     fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<K, CurrentEntry<V>>> {
@@ -140,12 +156,36 @@ impl<K: Eq + Hash, V> Current<K, V> {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<V, E>>,
     {
-        if let Some(entry) = self.entries().get(&key) {
-            if self.holds(entry, versions, now) {
-                return Ok(Arc::clone(&entry.value));
-            }
+        if let Some(value) = self.kept(&key, versions, now) {
+            return Ok(value);
         }
-        let value = Arc::new(build().await?);
+        let turn = Arc::clone(
+            self.building
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .entry(key.clone())
+                .or_default(),
+        );
+        let value = {
+            let _building = turn.lock().await;
+            // Built by the request this one waited for, under the same versions: kept as is.
+            match self.kept(&key, versions, now) {
+                Some(value) => Ok(value),
+                None => build()
+                    .await
+                    .map(|v| self.keep(key.clone(), versions, now, v)),
+            }
+        };
+        // The last request of a build forgets its turn (the map holds one, this one one).
+        let mut building = self.building.lock().unwrap_or_else(|e| e.into_inner());
+        if Arc::strong_count(&turn) == 2 {
+            building.remove(&key);
+        }
+        value
+    }
+
+    fn keep(&self, key: K, versions: triad_store::auth::Versions, now: Timestamp, v: V) -> Arc<V> {
+        let value = Arc::new(v);
         let mut entries = self.entries();
         if entries.len() >= Self::MOST {
             entries.retain(|_, e| self.holds(e, versions, now));
@@ -161,7 +201,7 @@ impl<K: Eq + Hash, V> Current<K, V> {
                 value: Arc::clone(&value),
             },
         );
-        Ok(value)
+        value
     }
 }
 
@@ -197,6 +237,38 @@ mod tests {
 
     fn versions(access: i64, data: i64) -> triad_store::auth::Versions {
         triad_store::auth::Versions { access, data }
+    }
+
+    #[tokio::test]
+    async fn requests_that_find_a_value_outdated_at_once_build_it_once() {
+        let kept: Current<&str, u32> = Current::new(Duration::from_secs(60));
+        let counted = std::sync::atomic::AtomicUsize::new(0);
+        let builds = &counted;
+        let request = |data: i64| {
+            kept.get_or_build("a", versions(1, data), at(0), move || async move {
+                builds.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                // The build waits on the database: the other requests arrive meanwhile.
+                tokio::task::yield_now().await;
+                Ok::<_, crate::error::AppError>(data as u32)
+            })
+        };
+        let (a, b, c) = tokio::join!(request(1), request(1), request(1));
+        assert_eq!(
+            [a.ok(), b.ok(), c.ok()].map(|v| v.as_deref().copied()),
+            [Some(1); 3]
+        );
+        assert_eq!(builds.load(std::sync::atomic::Ordering::SeqCst), 1);
+        // A request under newer versions than the one it waited for builds its own.
+        let (a, b) = tokio::join!(request(2), request(3));
+        assert_eq!(
+            [a.ok(), b.ok()].map(|v| v.as_deref().copied()),
+            [Some(2), Some(3)]
+        );
+        assert_eq!(builds.load(std::sync::atomic::Ordering::SeqCst), 3);
+        assert!(
+            kept.building.lock().unwrap().is_empty(),
+            "every turn is forgotten"
+        );
     }
 
     #[tokio::test]
