@@ -69,8 +69,3 @@ pub async fn versions<'c>(conn: impl Into<Conn<'c>>) -> StoreResult<Versions> {
     .ok_or_else(|| crate::StoreError::Config("the version rows are missing".into()))?;
     Ok(Versions { access, data })
 }
-
-/// The access version alone (see [`Versions::access`]).
-pub async fn access_version<'c>(conn: impl Into<Conn<'c>>) -> StoreResult<i64> {
-    Ok(versions(conn).await?.access)
-}
