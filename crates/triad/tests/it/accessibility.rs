@@ -128,14 +128,15 @@ async fn every_page_a_role_reaches_meets_wcag_2_2_aa_at_both_sizes() {
              var rgb = getComputedStyle(el).outlineColor.match(/\\d+/g).map(Number);\
              var lin = function (v) { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };\
              var l = 0.2126 * lin(rgb[0]) + 0.7152 * lin(rgb[1]) + 0.0722 * lin(rgb[2]);\
-             return (1.05) / (l + 0.05);",
+             return [(1.05) / (l + 0.05), document.hasFocus(), el.matches(':focus'), document.activeElement.outerHTML.slice(0, 120), getComputedStyle(el).outlineColor];",
             vec![],
         )
         .await
         .unwrap();
     assert!(
-        ratio.as_f64().unwrap() >= 3.0,
-        "the focus ring is {ratio}:1 on white"
+        ratio[0].as_f64().unwrap() >= 3.0,
+        "the focus ring is {}:1 on white (page focused, button focused, focused element, ring: {ratio})",
+        ratio[0]
     );
     // The people involved in an incident are asked for under labels anyone can see.
     c.goto(&app.url(&format!("/campuses/{}/incidents", app.world.campus)))

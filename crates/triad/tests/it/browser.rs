@@ -93,12 +93,42 @@ async fn browser_in(driver: &Driver, width: u32, height: u32, languages: &str) -
             .connect(&url)
             .await
         {
-            Ok(c) => return c,
+            Ok(c) => {
+                // A browser started on a profile of its own opens with its page unfocused
+                // (`document.hasFocus()` false), so `:focus` styles never apply; a person's
+                // window is in front.
+                c.issue_cmd(DevTools("Page.bringToFront"))
+                    .await
+                    .expect("the page brought to the front");
+                return c;
+            }
             Err(e) if attempt == 49 => panic!("cannot reach ChromeDriver: {e}"),
             Err(_) => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
         }
     }
     unreachable!()
+}
+
+/// A Chrome DevTools command without parameters, sent through ChromeDriver.
+#[derive(Debug)]
+struct DevTools(&'static str);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for DevTools {
+    fn endpoint(
+        &self,
+        base_url: &reqwest::Url,
+        session_id: Option<&str>,
+    ) -> Result<reqwest::Url, <reqwest::Url as std::str::FromStr>::Err> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &reqwest::Url) -> (axum::http::Method, Option<String>) {
+        let body = serde_json::json!({"cmd": self.0, "params": {}});
+        (axum::http::Method::POST, Some(body.to_string()))
+    }
 }
 
 pub(crate) async fn screenshot(c: &Client, name: &str) {
