@@ -414,6 +414,13 @@ both_engines!(
             .await
             .unwrap();
         assert_eq!(listed(&found), 1, "{found}");
+        let upper = app
+            .get(&format!("{path}?q=%20GUEST0%20"), &s)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(listed(&upper), 10, "Guest00 to Guest09: {upper}");
         let none = app
             .get(&format!("{path}?q=nobody"), &s)
             .await
