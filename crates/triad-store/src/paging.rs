@@ -79,6 +79,21 @@ pub async fn cursor_in_list<'c>(
     Ok(n > 0)
 }
 
+/// The condition that `text` (an SQL expression) holds the parameter `param`, which is what was
+/// typed, trimmed and lowercased; the match is of any case.
+///
+/// Asked with a function rather than LIKE: PostgreSQL reckons a third of the rows pass rather
+/// than almost none, so a page of a list walks its index in order and stops at the page. Told
+/// a search for "guest1" kept 3 of a day's 11,000 sign-ins (all of them held it), it read and
+/// sorted the whole day: 16 ms against 0.3 ms.
+pub fn holds_typed(engine: crate::Engine, text: &str, param: &str) -> String {
+    let position = match engine {
+        crate::Engine::Sqlite => "instr",
+        crate::Engine::Postgres => "strpos",
+    };
+    format!("{position}(LOWER({text}), {param}) > 0")
+}
+
 /// A LIKE pattern (with `ESCAPE '\'`) for rows whose text contains what was typed, in any
 /// case: typed `%`, `_` and `\` match themselves. None when nothing was typed.
 pub fn contains_pattern(typed: &str) -> Option<String> {

@@ -390,15 +390,7 @@ pub async fn visitors_since<'c>(
         "campus_id = $1",
     );
     let typed = name.trim().to_lowercase();
-    // Whether the name holds what was typed is asked with a function (not LIKE): PostgreSQL
-    // then reckons a third of the rows pass rather than almost none, and walks the campus's
-    // index newest first, stopping at the page. Told a search for "guest1" keeps 3 rows of a
-    // day's 11,000 (all of them kept it), it read and sorted the whole day: 16 ms against
-    // 0.3 ms (a name nobody has costs the day's rows either way).
-    let holds = match c.engine() {
-        crate::Engine::Sqlite => "instr",
-        crate::Engine::Postgres => "strpos",
-    };
+    let holds = crate::paging::holds_typed(c.engine(), "given_name || ' ' || family_name", "$5");
     // The page of sign-ins is chosen first (its LIMIT counts sign-ins, not matches); the
     // matches and bans are joined to that page only.
     let sql = format!(
@@ -412,7 +404,7 @@ pub async fn visitors_since<'c>(
            b.served_by AS b_served_by, b.served_at AS b_served_at, b.created_by AS b_created_by, \
            b.created_at AS b_created_at \
          FROM (SELECT {VISITOR_COLUMNS} FROM visitors WHERE campus_id = $1 AND time_in >= $2 AND {after} \
-               AND ($5 = '' OR {holds}(LOWER(given_name || ' ' || family_name), $5) > 0) \
+               AND ($5 = '' OR {holds}) \
                ORDER BY time_in DESC, id DESC LIMIT $3) v \
          LEFT JOIN ban_matches m ON m.visitor_id = v.id \
          LEFT JOIN bans b ON b.id = m.ban_id \

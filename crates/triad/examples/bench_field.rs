@@ -382,9 +382,6 @@ fn millis(text: &str) -> Option<f64> {
     number.parse::<f64>().ok().map(|n| n * factor)
 }
 
-/// Fills one campus to the peer's volumes, a thousand rows to a commit: incidents over the
-/// last two school years, sign-ins over the last 300 days (200 of them in the last 12 hours,
-/// all signed out).
 /// Brings PostgreSQL's planner statistics up to date after a bulk step, as its autovacuum does
 /// within about a minute in a running district. Measured without: the visitor list read right
 /// after the sign-in load is planned for 42 rows of today where there are 11,000 (a bitmap scan
@@ -397,6 +394,9 @@ async fn analyze(db: &Db) -> Result<()> {
     Ok(())
 }
 
+/// Fills one campus to the peer's volumes, a thousand rows to a commit: incidents over the
+/// last two school years, sign-ins over the last 300 days (200 of them in the last 12 hours,
+/// all signed out).
 async fn fill_campus(db: &Db, district: Id, campus: Id, by: Id, now: Timestamp) -> Result<()> {
     let day = 86_400_000_i64;
     let mut tx = db.begin().await?;
