@@ -259,29 +259,64 @@ pub async fn answers<'c>(
     )?)
 }
 
-/// A campaign's answers to one question that carry text, in the order of the responses'
-/// random ids; given a theme, only those coded with it (a removed coding does not count).
-/// The themes page pages through these without reading the rest of each response.
+/// A free-text answer, its respondent's role, and how many answers the query found in all.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TextAnswer {
+    pub response_id: String,
+    pub question_key: String,
+    pub role: String,
+    pub text: String,
+    /// Every answer the query matched, not only this page's (the same on each row).
+    pub found: i64,
+}
+
+/// What the themes page asks of a campaign's free-text answers.
+#[derive(Debug, Clone)]
+pub struct TextSearch<'a> {
+    /// The questions whose answers are free text (choices are stored as text too).
+    pub questions: &'a [String],
+    /// Only answers coded with this theme (a removed coding does not count).
+    pub theme: Option<&'a str>,
+    /// The slice wanted (`None`: every answer found), counted from 0.
+    pub slice: Option<std::ops::Range<i64>>,
+}
+
+/// A campaign's free-text answers, in the order of the responses' random ids and then the
+/// question, each row carrying how many matched in all. One statement, which pages in the
+/// database when asked for a slice (a slice past the end comes back empty, without the count).
 pub async fn text_answers<'c>(
     conn: impl Into<Conn<'c>>,
     campaign: &str,
-    question: &str,
-    theme: Option<&str>,
-) -> StoreResult<Vec<RoleAnswer>> {
+    search: TextSearch<'_>,
+) -> StoreResult<Vec<TextAnswer>> {
+    if search.questions.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut c: Conn = conn.into();
-    Ok(fetch_all!(
-        &mut c,
-        RoleAnswer,
-        "SELECT a.response_id, r.role, r.role_text, r.section, a.question_key, a.value_number, a.value_bool, \
-         a.value_text, a.original, a.flags FROM survey_answers a JOIN survey_responses r ON r.id = a.response_id \
-         WHERE a.campaign_id = $1 AND a.question_key = $2 AND a.value_text IS NOT NULL \
-         AND ($3 = '' OR EXISTS (SELECT 1 FROM survey_codings k WHERE k.response_id = a.response_id \
-           AND k.question_key = a.question_key AND k.theme = $3 AND NOT k.removed)) \
-         ORDER BY a.response_id",
-        campaign.to_string(),
-        question.to_string(),
-        theme.unwrap_or_default().to_string()
-    )?)
+    let (offset, limit) = match &search.slice {
+        Some(slice) => (slice.start, (slice.end - slice.start).max(0)),
+        None => (0, i64::MAX),
+    };
+    let sql = format!(
+        "SELECT a.response_id, a.question_key, r.role, a.value_text AS text, COUNT(*) OVER () AS found \
+         FROM survey_answers a JOIN survey_responses r ON r.id = a.response_id \
+         WHERE a.campaign_id = $1 AND a.question_key IN ({questions}) AND a.value_text IS NOT NULL \
+         AND ($2 = '' OR EXISTS (SELECT 1 FROM survey_codings k WHERE k.response_id = a.response_id \
+           AND k.question_key = a.question_key AND k.theme = $2 AND NOT k.removed)) \
+         ORDER BY a.response_id, a.question_key LIMIT $3 OFFSET $4",
+        questions = crate::conn::numbered(5, search.questions.len())
+    );
+    Ok(crate::run!(&mut c, |c| {
+        let mut q = sqlx::query_as::<_, TextAnswer>(&sql)
+            .bind(campaign.to_string())
+            .bind(search.theme.unwrap_or_default().to_string())
+            .bind(limit)
+            .bind(offset);
+        for question in search.questions {
+            q = q.bind(question.clone());
+        }
+        q.fetch_all(c).await
+    })?)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]

@@ -99,8 +99,8 @@ pub fn value_of(a: &RoleAnswer) -> Option<Value> {
         .or(a.value_text.clone().map(Value::Text))
 }
 
-pub fn role_of(a: &RoleAnswer) -> RespondentRole {
-    RespondentRole::from_code(&a.role).unwrap_or(RespondentRole::Unknown)
+pub fn role_of(code: &str) -> RespondentRole {
+    RespondentRole::from_code(code).unwrap_or(RespondentRole::Unknown)
 }
 
 /// The figures of every question of a campaign, from the database's counts of each value.

@@ -35,8 +35,8 @@ pub struct CodedAnswers {
 }
 
 /// The free-text answers of a campaign that match `filter`, with their themes, the `shown`
-/// slice of them in the order of the responses' random ids (the district's leaders). Only
-/// the text answers are read, and the codings of the slice alone.
+/// slice of them in the order of the responses' random ids (the district's leaders). The
+/// database matches, counts and pages them; the codings of the slice alone are read.
 pub async fn coded_answers(
     ctx: &crate::context::Ctx,
     id: &str,
@@ -51,35 +51,47 @@ pub async fn coded_answers(
         return Err(Invalid::one("theme", "choose a theme from the list").into());
     }
     let words = filter.words.trim().to_lowercase();
-    let mut conn = ctx.app.db.acquire().await?;
-    let mut matching = Vec::new();
-    for question in instrument
+    let questions: Vec<String> = instrument
         .questions
         .iter()
         .filter(|q| q.kind == QuestionKind::Text)
-    {
-        let answers = store::text_answers(
-            &mut conn,
-            &c.id,
-            &question.key,
-            Some(theme).filter(|t| !t.is_empty()),
-        )
-        .await?;
-        matching.extend(answers.into_iter().filter(|a| {
-            words.is_empty()
-                || a.value_text
-                    .as_deref()
-                    .is_some_and(|text| text.to_lowercase().contains(&words))
-        }));
-    }
-    matching
-        .sort_by(|a, b| (&a.response_id, &a.question_key).cmp(&(&b.response_id, &b.question_key)));
-    let found = matching.len();
-    let page: Vec<_> = matching
-        .into_iter()
-        .skip(shown.start)
-        .take(shown.len())
+        .map(|q| q.key.clone())
         .collect();
+    let search = |slice: Option<std::ops::Range<usize>>| store::TextSearch {
+        questions: &questions,
+        theme: Some(theme).filter(|t| !t.is_empty()),
+        slice: slice.map(|s| as_i64(s.start)..as_i64(s.end)),
+    };
+    let mut conn = ctx.app.db.acquire().await?;
+    let (page, found) = if words.is_empty() {
+        // The database pages and counts; a page past the end holds no row to carry the count,
+        // so the first answer is asked for it.
+        let page = store::text_answers(&mut conn, &c.id, search(Some(shown.clone()))).await?;
+        let found = match page.first() {
+            Some(first) => first.found,
+            None if shown.start > 0 => store::text_answers(&mut conn, &c.id, search(Some(0..1)))
+                .await?
+                .first()
+                .map_or(0, |first| first.found),
+            None => 0,
+        };
+        (page, usize::try_from(found).unwrap_or_default())
+    } else {
+        // Words are matched here, not in SQL: SQLite lowers ASCII letters only, and a leader
+        // looking through Spanish answers types "él" for "ÉL".
+        let matching: Vec<_> = store::text_answers(&mut conn, &c.id, search(None))
+            .await?
+            .into_iter()
+            .filter(|a| a.text.to_lowercase().contains(&words))
+            .collect();
+        let found = matching.len();
+        let page = matching
+            .into_iter()
+            .skip(shown.start)
+            .take(shown.len())
+            .collect();
+        (page, found)
+    };
     let mut responses: Vec<String> = page.iter().map(|a| a.response_id.clone()).collect();
     responses.dedup();
     let codings = store::codings_of(&mut conn, &c.id, &responses).await?;
@@ -108,15 +120,19 @@ pub async fn coded_answers(
                 })
                 .collect();
             CodedAnswer {
-                role: role_of(&a).label().into(),
+                role: role_of(&a.role).label().into(),
                 response: a.response_id,
                 question: a.question_key,
-                text: a.value_text.unwrap_or_default(),
+                text: a.text,
                 themes,
             }
         })
         .collect();
     Ok((c, CodedAnswers { shown, found }))
+}
+
+fn as_i64(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]

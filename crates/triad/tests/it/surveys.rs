@@ -846,6 +846,17 @@ both_engines!(
             .await
             .unwrap();
         assert_eq!(rows(&second), 10);
+        // The two pages hold each answer once, in one order (the database pages them).
+        let responses = |page: &str| -> Vec<String> {
+            page.split("name=\"response\" value=\"")
+                .skip(1)
+                .filter_map(|rest| rest.split('"').next().map(String::from))
+                .collect()
+        };
+        let mut both = responses(&first);
+        both.extend(responses(&second));
+        assert_eq!(both.len(), 60);
+        assert!(both.windows(2).all(|w| w[0] < w[1]), "{both:?}");
         let talk = app
             .get(&format!("{path}?theme=communication"), &s)
             .await
@@ -867,6 +878,36 @@ both_engines!(
             .await
             .unwrap();
         assert!(past.contains("There is no page 9"), "{past}");
+        assert!(past.contains("the answers found fill 2"), "{past}");
+        // A theme and words together, and their page past the end.
+        let both_filters = app
+            .get(&format!("{path}?theme=communication&q=day+%2858%29"), &s)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            both_filters.contains("id=\"found\">1 answers") && both_filters.contains("(58)"),
+            "{both_filters}"
+        );
+        let talk_past = app
+            .get(&format!("{path}?theme=communication&page=3"), &s)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            talk_past.contains("the answers found fill 1"),
+            "{talk_past}"
+        );
+        // A page number as large as a number gets is past the end, not an error.
+        let far = app
+            .get(&format!("{path}?page={}", usize::MAX), &s)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(far.contains("the answers found fill 2"), "{far}");
         assert_eq!(app.get(&format!("{path}?page=0"), &s).await.status(), 422);
         assert_eq!(
             app.get(&format!("{path}?theme=gossip"), &s).await.status(),
