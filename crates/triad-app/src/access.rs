@@ -9,7 +9,7 @@
 //! from the next request, exactly as when everything was read each time.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use triad_domain::auth::Actor;
 use triad_domain::{Id, Timestamp};
 use triad_store::org::{Campus, District};
@@ -32,6 +32,11 @@ pub(crate) struct Entries {
     districts: HashMap<Id, District>,
     /// The agency serving a campus on a day (assignments and partnerships move the version).
     serving_agencies: HashMap<(Id, String), Option<Id>>,
+    /// People's names by user id (a name changed or an account removed moves the version).
+    names: HashMap<Id, DisplayName>,
+    /// The people of each district and of the agencies serving it (grants, partnerships and
+    /// accounts disabled move the version).
+    district_people: HashMap<Id, DistrictPeople>,
 }
 
 /// How the actor proved who they are.
@@ -107,6 +112,42 @@ impl VersionedRecord for District {
 
     async fn load(conn: &mut Pooled, id: Id) -> StoreResult<Option<Self>> {
         triad_store::org::district(conn, id).await
+    }
+}
+
+/// A person's name, by user id: the audit trail names who acted on each entry.
+#[derive(Clone)]
+pub(crate) struct DisplayName(pub String);
+
+impl VersionedRecord for DisplayName {
+    fn map(entries: &mut Entries) -> &mut HashMap<Id, Self> {
+        &mut entries.names
+    }
+
+    async fn load(conn: &mut Pooled, id: Id) -> StoreResult<Option<Self>> {
+        let user = triad_store::auth::user_by_id(conn, id).await?;
+        Ok(user.map(|u| DisplayName(u.display_name)))
+    }
+}
+
+/// The active people of a district and of the agencies serving it, by name, as (user id,
+/// name): whom a district leader's audit filter offers. At most [`DistrictPeople::MOST`].
+#[derive(Clone)]
+pub(crate) struct DistrictPeople(pub Arc<Vec<(String, String)>>);
+
+impl DistrictPeople {
+    pub const MOST: i64 = 1000;
+}
+
+impl VersionedRecord for DistrictPeople {
+    fn map(entries: &mut Entries) -> &mut HashMap<Id, Self> {
+        &mut entries.district_people
+    }
+
+    async fn load(conn: &mut Pooled, id: Id) -> StoreResult<Option<Self>> {
+        let people = triad_store::auth::people_near_district(conn, id, "", Self::MOST).await?;
+        let named = people.into_iter().map(|u| (u.id, u.display_name)).collect();
+        Ok(Some(DistrictPeople(Arc::new(named))))
     }
 }
 

@@ -166,23 +166,12 @@ pub async fn entries(ctx: &Ctx, q: &AuditQuery) -> AppResult<Vec<EntryView>> {
         .into_iter()
         .map(EntryView::from)
         .collect();
-    // Each person's name, read once however many of their entries the page holds.
-    let mut names: std::collections::HashMap<String, Option<String>> = Default::default();
+    // Each person's name, kept between requests under the access version.
     let mut conn = ctx.app.db.acquire().await?;
     for e in &mut entries {
-        let Some(actor) = e.actor.clone() else {
-            continue;
-        };
-        if !names.contains_key(&actor) {
-            let name = match Id::parse(&actor) {
-                Some(id) => triad_store::auth::user_by_id(&mut conn, id)
-                    .await?
-                    .map(|u| u.display_name),
-                None => None,
-            };
-            names.insert(actor.clone(), name);
+        if let Some(actor) = e.actor.as_deref().and_then(Id::parse) {
+            e.actor_name = ctx.display_name(&mut conn, actor).await?;
         }
-        e.actor_name = names.get(&actor).cloned().flatten();
     }
     Ok(entries)
 }
@@ -198,36 +187,28 @@ pub async fn actor_choices(
     chosen: &str,
 ) -> AppResult<Vec<(String, String)>> {
     let mut conn = ctx.app.db.acquire().await?;
-    let people = match reach(ctx).await? {
+    let mut people: Vec<(String, String)> = match reach(ctx).await? {
         None => {
-            let mut people: Vec<triad_store::auth::UserRow> = Vec::new();
-            if let Some(id) = Id::parse(chosen) {
-                people.extend(triad_store::auth::user_by_id(&mut conn, id).await?);
-            }
-            let mut out: Vec<(String, String)> = people
-                .into_iter()
-                .map(|u| (u.id, u.display_name))
-                .chain(
-                    shown
-                        .iter()
-                        .filter_map(|e| Some((e.actor.clone()?, e.actor_name.clone()?))),
-                )
+            let mut people: Vec<(String, String)> = shown
+                .iter()
+                .filter_map(|e| Some((e.actor.clone()?, e.actor_name.clone()?)))
                 .collect();
-            out.sort_by_key(|(id, name)| (name.to_lowercase(), id.clone()));
-            out.dedup();
-            return Ok(out);
+            if let Some(id) = Id::parse(chosen) {
+                if let Some(name) = ctx.display_name(&mut conn, id).await? {
+                    people.push((id.to_string(), name));
+                }
+            }
+            people
         }
         Some(districts) => {
-            let mut all = Vec::new();
+            let mut people = Vec::new();
             for d in districts {
-                all.extend(triad_store::auth::people_near_district(&mut conn, d, "", 1000).await?);
+                people.extend(ctx.district_people(&mut conn, d).await?.iter().cloned());
             }
-            all
+            people
         }
     };
-    let mut out: Vec<(String, String)> =
-        people.into_iter().map(|u| (u.id, u.display_name)).collect();
-    out.sort_by_key(|(_, name)| name.to_lowercase());
-    out.dedup();
-    Ok(out)
+    people.sort_by_cached_key(|(id, name)| (name.to_lowercase(), id.clone()));
+    people.dedup();
+    Ok(people)
 }

@@ -2,9 +2,10 @@
 //! and the one gate every capability passes through, [`Ctx::require`]. The web layer builds
 //! one from a session cookie or an API token; every service takes one.
 
-use crate::access::{Credential, VersionedRecord};
+use crate::access::{Credential, DisplayName, DistrictPeople, VersionedRecord};
 use crate::error::{AppError, AppResult};
 use crate::App;
+use std::sync::Arc;
 use triad_domain::audit::{AuditEvent, Outcome};
 use triad_domain::auth::{Actor, RolesHere};
 use triad_domain::policy::{decide, Action, Decision, Resource};
@@ -129,6 +130,29 @@ impl Ctx {
     /// A district by id, kept between requests, as [`Ctx::campus`].
     pub async fn district(&self, conn: &mut Pooled, id: Id) -> AppResult<Option<District>> {
         self.kept(conn, id).await
+    }
+
+    /// A person's name by user id, kept between requests as [`Ctx::campus`].
+    pub async fn display_name(&self, conn: &mut Pooled, user: Id) -> AppResult<Option<String>> {
+        Ok(self
+            .kept::<DisplayName>(conn, user)
+            .await?
+            .map(|name| name.0))
+    }
+
+    /// The active people of a district and of the agencies serving it, by name, as (user id,
+    /// name), kept between requests as [`Ctx::campus`]. Whoever may see them is for the caller
+    /// to have asked.
+    pub async fn district_people(
+        &self,
+        conn: &mut Pooled,
+        district: Id,
+    ) -> AppResult<Arc<Vec<(String, String)>>> {
+        Ok(self
+            .kept::<DistrictPeople>(conn, district)
+            .await?
+            .map(|people| people.0)
+            .unwrap_or_default())
     }
 
     async fn kept<T: VersionedRecord>(&self, conn: &mut Pooled, id: Id) -> AppResult<Option<T>> {

@@ -169,6 +169,29 @@ both_engines!(
             !page.contains("Test away-principal"),
             "another district's people are not offered"
         );
+        assert!(page.contains("Test victim"), "{page}");
+        // Names and people are kept between requests; a renamed person shows by the new name
+        // and a disabled account leaves the filter at the next request.
+        let sro = app.user("sro");
+        app.raw(&format!(
+            "UPDATE users SET display_name = 'Renamed sro' WHERE id = '{sro}'; \
+             UPDATE users SET disabled = TRUE WHERE id = '{}'",
+            app.user("victim")
+        ))
+        .await
+        .unwrap();
+        let again = app
+            .get("/audit?action=org.campus", &d)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            again.contains(&format!("<option value=\"{sro}\">Renamed sro</option>")),
+            "{again}"
+        );
+        assert!(!again.contains("Test sro"), "{again}");
+        assert!(!again.contains("Test victim"), "{again}");
         let all = app
             .get("/audit?action=org.campus", &a)
             .await
