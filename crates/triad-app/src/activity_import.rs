@@ -615,6 +615,8 @@ pub async fn import_followed(
             }
         }
     }
+    db.refresh_statistics_after(report.imported, &["activities", "audit_log"])
+        .await;
     Ok(report)
 }
 

@@ -206,6 +206,31 @@ impl Db {
             .collect()
     }
 
+    /// After a bulk write of `rows` rows into `tables`, brings PostgreSQL's planner statistics
+    /// for them up to date, as autovacuum would within about a minute: until then a list read
+    /// right after an import of thousands of rows is planned for the table as it was, and can
+    /// read and sort everything instead of walking an index to its page. Fewer rows than
+    /// [`Db::BULK_ROWS`] change nothing the planner would notice. SQLite's planner keeps no
+    /// statistics (Triad never runs ANALYZE there), so nothing is done on it.
+    ///
+    /// A failure is logged, not returned: the rows are saved, and autovacuum will come.
+    pub async fn refresh_statistics_after(&self, rows: usize, tables: &[&'static str]) {
+        let Db::Postgres(pool, _) = self else {
+            return;
+        };
+        if rows < Self::BULK_ROWS || tables.is_empty() {
+            return;
+        }
+        // The names are the code's own constants, never input.
+        let sql = format!("ANALYZE {}", tables.join(", "));
+        if let Err(e) = sqlx::query(&sql).execute(pool).await {
+            tracing::warn!(error = %e, ?tables, "planner statistics were not refreshed after a bulk write");
+        }
+    }
+
+    /// How many rows make a write bulk enough to refresh the planner's statistics after.
+    pub const BULK_ROWS: usize = 1000;
+
     /// Begins a write transaction: a member of the open batch (see [`crate::group_commit`]).
     /// The request's first records its idempotency key (see `Tx::commit`).
     pub async fn begin(&self) -> StoreResult<Tx> {

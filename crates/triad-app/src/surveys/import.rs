@@ -521,6 +521,11 @@ pub async fn import(
     .tenant(campaign.district_id.as_deref().and_then(Id::parse), None);
     tx.audit(event);
     tx.commit().await?;
+    db.refresh_statistics_after(
+        report.responses_imported,
+        &["survey_responses", "survey_answers", "survey_codings"],
+    )
+    .await;
     Ok(report)
 }
 

@@ -297,7 +297,13 @@ pub async fn apply(
         by.now,
     )
     .await?;
-    tx.commit().await
+    tx.commit().await?;
+    db.refresh_statistics_after(
+        changes.create.len(),
+        &["people", "users", "grants", "roster_people"],
+    )
+    .await;
+    Ok(())
 }
 
 /// The role a roster gives on a campus (staff or campus administrator), as a grant.
