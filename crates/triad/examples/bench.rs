@@ -124,10 +124,7 @@ async fn main() -> Result<()> {
         .ok_or("no admin")?;
     let token = bench_token(&db, admin.user_id(), now).await?;
     let (server, base) = serve(&bin, &data, &url).await?;
-    let measured = Measured {
-        server_pid: server.0.id(),
-        postgres: url.starts_with("postgres"),
-    };
+    let measured = Measured::one(server.0.id(), url.starts_with("postgres"));
     // A burst of sign-ins first, on the fresh server, so the peak memory read after it is
     // the burst's own: 32 at once for the whole run (a school's staff at 7:55).
     let login = dir.path().join("login.lua");

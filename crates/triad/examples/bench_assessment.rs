@@ -103,10 +103,7 @@ async fn main() -> Result<()> {
         }
     };
     let (server, base) = serve(&bin, &data, &url).await?;
-    let measured = Measured {
-        server_pid: server.0.id(),
-        postgres: url.starts_with("postgres"),
-    };
+    let measured = Measured::one(server.0.id(), url.starts_with("postgres"));
 
     // The heat map: every program of the instance scored for this school year, one request
     // at a time (the evaluator's scope is the whole instance).

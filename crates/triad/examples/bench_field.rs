@@ -7,6 +7,9 @@
 //! PostgreSQL; `TRIAD_BENCH_SCALE=state` makes the state demo (170 districts) and a trail of
 //! two million audit entries (`TRIAD_BENCH_AUDIT` sets how many).
 //!
+//! `TRIAD_BENCH_INSTANCES=2` (PostgreSQL only) serves two instances of Triad on the one
+//! database and loads both at once, half the clients each, as a balancer in front of them would.
+//!
 //! `TRIAD_BENCH_STEADY_MINUTES=10` reports incidents for ten minutes instead, a line a minute.
 //! `TRIAD_BENCH_STATEMENTS=1` also prints the first words of each statement a request sends;
 //! `TRIAD_BENCH_BINARY` serves another build of Triad (to compare two on the same load), and
@@ -22,15 +25,16 @@ use triad_store::auth as accounts;
 use triad_store::Db;
 
 mod common;
+#[allow(dead_code)]
 mod load;
 use common::{triad_binary, Result};
 use load::{
-    bench_session, bench_token, peak_memory_kib, post_script, resident_memory_kib, scalar, serve,
-    writable, wrk_with, Counting, Measured, Request, SECONDS,
+    bench_session, bench_token, millis, peak_memory_kib, post_script, resident_memory_kib, scalar,
+    serve, writable, wrk_together, Counting, Load, Measured, Request, Target, SECONDS,
 };
 
 /// The peer's load: one wrk thread, 32 connections, 10 seconds.
-const CLIENTS: &str = "32";
+const CLIENTS: usize = 32;
 const INCIDENTS: usize = 10_000;
 const SIGN_INS: usize = 25_000;
 const SIGN_INS_TODAY: usize = 200;
@@ -112,21 +116,43 @@ async fn main() -> Result<()> {
     .into_iter()
     .next()
     .map(|c| c.id);
-    let (server, base) = serve(&bin, &data, &url).await?;
+    let instances = match std::env::var("TRIAD_BENCH_INSTANCES").as_deref() {
+        Err(_) | Ok("1") => 1,
+        Ok("2") if url.starts_with("postgres") => 2,
+        Ok(other) => {
+            return Err(format!(
+                "TRIAD_BENCH_INSTANCES={other}: 1, or 2 on PostgreSQL (two instances share one database)"
+            )
+            .into())
+        }
+    };
+    let mut servers = Vec::new();
+    for _ in 0..instances {
+        servers.push(serve(&bin, &data, &url).await?);
+    }
+    let bases: Vec<String> = servers.iter().map(|(_, base)| base.clone()).collect();
+    let base = bases[0].clone();
     let measured = Measured {
-        server_pid: server.0.id(),
+        server_pid: servers[0].0 .0.id(),
+        second_server_pid: servers.get(1).map(|(server, _)| server.0.id()),
         postgres: url.starts_with("postgres"),
+    };
+    let each = Spread {
+        measured,
+        bases: &bases,
+        clients: (CLIENTS / instances).to_string(),
     };
     let auth = format!("Authorization: Bearer {token}");
 
-    let incident_script = post_script(
+    // A script for each instance: its idempotency keys are its own.
+    let incident_scripts = each.scripts(
         dir.path(),
         "incident",
         &format!("/api/v1/campuses/{campus}/incidents"),
         &token,
         r#"'{"kind":"suspicious_person","classification":"school_conduct","occurred_at":"2026-09-02T08:40","location":"Gym entrance","narrative":"Bench report ' .. key .. '","people":[{"kind":"student","name":"A student","description":"Grade 9"}]}'"#,
     )?;
-    let sign_in_script = post_script(
+    let sign_in_scripts = each.scripts(
         dir.path(),
         "sign-in",
         &format!("/api/v1/campuses/{campus}/visitors"),
@@ -139,27 +165,24 @@ async fn main() -> Result<()> {
     {
         return steady_writes(measured, dir.path(), &base, campus, &token, minutes, &db).await;
     }
-    let incident_posts = wrk_with(measured, CLIENTS, &base, &["-s", &incident_script])?;
-    let sign_in_posts = wrk_with(measured, CLIENTS, &base, &["-s", &sign_in_script])?;
+    let incident_posts = each.run("", |n| vec!["-s".into(), incident_scripts[n].clone()])?;
+    let sign_in_posts = each.run("", |n| vec!["-s".into(), sign_in_scripts[n].clone()])?;
     // The writes just made ten thousand sign-ins and incidents in seconds.
     analyze(&db).await?;
     let operations = [
         incident_posts,
         sign_in_posts,
-        wrk_with(
-            measured,
-            CLIENTS,
-            &format!("{base}/api/v1/campuses/{campus}/incidents"),
-            &["-H", &auth],
-        )?,
-        wrk_with(
-            measured,
-            CLIENTS,
-            &format!("{base}/api/v1/campuses/{campus}/visitors"),
-            &["-H", &auth],
-        )?,
+        each.run(&format!("/api/v1/campuses/{campus}/incidents"), |_| {
+            vec!["-H".into(), auth.clone()]
+        })?,
+        each.run(&format!("/api/v1/campuses/{campus}/visitors"), |_| {
+            vec!["-H".into(), auth.clone()]
+        })?,
     ];
-    let after_operations = resident_memory_kib(server.0.id());
+    let after_operations: Vec<Option<u64>> = servers
+        .iter()
+        .map(|(server, _)| resident_memory_kib(server.0.id()))
+        .collect();
 
     let mut pages: Vec<(String, String, &str)> = vec![
         ("principal's home".into(), "/".into(), &principal_cookie),
@@ -201,7 +224,7 @@ async fn main() -> Result<()> {
         ),
         (
             "visitors, searched by name".into(),
-            format!("/campuses/{campus}/visitors?q=guest1"),
+            format!("/campuses/{campus}/visitors?q=guest"),
             &principal_cookie,
         ),
         (
@@ -219,11 +242,14 @@ async fn main() -> Result<()> {
     }
     let mut page_loads = Vec::new();
     for (name, path, cookie) in &pages {
-        let load = wrk_with(measured, CLIENTS, &format!("{base}{path}"), &["-H", cookie])?;
+        let load = each.run(path, |_| vec!["-H".into(), cookie.to_string()])?;
         page_loads.push((name.clone(), load));
     }
-    let peak = peak_memory_kib(server.0.id());
-    drop(server);
+    let peaks: Vec<Option<u64>> = servers
+        .iter()
+        .map(|(server, _)| peak_memory_kib(server.0.id()))
+        .collect();
+    drop(servers);
 
     // The statements of one request of each kind, on a server that logs them.
     let counting = Counting::start(&bin, &data, &url).await?;
@@ -276,7 +302,8 @@ async fn main() -> Result<()> {
     drop(counting);
 
     println!(
-        "Triad {engine}, {scale} demo; wrk -t1 -c{CLIENTS} -d{SECONDS}s over loopback; the peer is SafeSchool OS (Node/PostgreSQL), its published figures"
+        "Triad {engine}, {scale} demo; {}; the peer is SafeSchool OS (Node/PostgreSQL), its published figures",
+        each.describe()
     );
     println!(
         "  {:<30} {:>22} {:>24}   {:>6} {:>8} {:>10}",
@@ -320,14 +347,74 @@ async fn main() -> Result<()> {
             println!("  {name}: {}", summaries.join(" | "));
         }
     }
-    if let (Some(peak), Some(after)) = (peak, after_operations) {
-        println!(
-            "Server memory: resident after the operations {:.1} MiB, peak {:.1} MiB (goal under 100 MiB)",
-            after as f64 / 1024.0,
-            peak as f64 / 1024.0
-        );
+    for (n, (peak, after)) in peaks.iter().zip(&after_operations).enumerate() {
+        if let (Some(peak), Some(after)) = (peak, after) {
+            let which = if instances > 1 {
+                format!(" (instance {})", n + 1)
+            } else {
+                String::new()
+            };
+            println!(
+                "Server memory{which}: resident after the operations {:.1} MiB, peak {:.1} MiB (goal under 100 MiB)",
+                *after as f64 / 1024.0,
+                *peak as f64 / 1024.0
+            );
+        }
     }
     Ok(())
+}
+
+/// The instances under load and how many clients each gets.
+struct Spread<'a> {
+    measured: Measured,
+    bases: &'a [String],
+    clients: String,
+}
+
+impl Spread<'_> {
+    /// `path` on every instance at once, with the wrk arguments `extra(n)` for the n-th.
+    fn run(&self, path: &str, extra: impl Fn(usize) -> Vec<String>) -> Result<Load> {
+        let urls: Vec<String> = self
+            .bases
+            .iter()
+            .map(|base| format!("{base}{path}"))
+            .collect();
+        let extras: Vec<Vec<String>> = (0..self.bases.len()).map(extra).collect();
+        let extras: Vec<Vec<&str>> = extras
+            .iter()
+            .map(|e| e.iter().map(String::as_str).collect())
+            .collect();
+        let targets: Vec<Target> = urls
+            .iter()
+            .zip(&extras)
+            .map(|(url, extra)| Target { url, extra })
+            .collect();
+        wrk_together(self.measured, &self.clients, SECONDS, &targets)
+    }
+
+    /// A [`post_script`] for each instance, its idempotency keys its own.
+    fn scripts(
+        &self,
+        dir: &std::path::Path,
+        name: &str,
+        path: &str,
+        token: &str,
+        body: &str,
+    ) -> Result<Vec<String>> {
+        (1..=self.bases.len())
+            .map(|n| post_script(dir, &format!("{name}-{n}"), path, token, body))
+            .collect()
+    }
+
+    fn describe(&self) -> String {
+        match self.bases.len() {
+            1 => format!("wrk -t1 -c{} -d{SECONDS}s over loopback", self.clients),
+            n => format!(
+                "{n} instances on the one database, a wrk -t1 -c{} -d{SECONDS}s on each at once (rates added, the higher latency shown)",
+                self.clients
+            ),
+        }
+    }
 }
 
 /// Incidents reported for `minutes` without a pause, a minute to a wrk run (each with keys of
@@ -351,7 +438,7 @@ async fn steady_writes(
             token,
             r#"'{"kind":"suspicious_person","classification":"school_conduct","occurred_at":"2026-09-02T08:40","location":"Gym entrance","narrative":"Steady report ' .. key .. '","people":[{"kind":"student","name":"A student","description":"Grade 9"}]}'"#,
         )?;
-        let load = load::wrk_for(measured, CLIENTS, "60", base, &["-s", &script])?;
+        let load = load::wrk_for(measured, &CLIENTS.to_string(), "60", base, &["-s", &script])?;
         let incidents = scalar(db, "SELECT COUNT(*) FROM incidents").await?;
         println!(
             "  minute {minute:>2}: {}   incidents now {incidents}",
@@ -366,20 +453,6 @@ async fn steady_writes(
         );
     }
     Ok(())
-}
-
-/// A wrk latency ("1.23ms", "850.00us", "1.02s") in milliseconds.
-fn millis(text: &str) -> Option<f64> {
-    let (number, factor) = if let Some(n) = text.strip_suffix("ms") {
-        (n, 1.0)
-    } else if let Some(n) = text.strip_suffix("us") {
-        (n, 0.001)
-    } else if let Some(n) = text.strip_suffix('s') {
-        (n, 1000.0)
-    } else {
-        return None;
-    };
-    number.parse::<f64>().ok().map(|n| n * factor)
 }
 
 /// Brings PostgreSQL's planner statistics up to date after a bulk step, as its autovacuum does

@@ -40,12 +40,25 @@ struct CpuSnapshot {
     total: u64,
 }
 
-/// The processes a run's CPU is counted for: the server, and PostgreSQL's when the bench runs
-/// on it (a cluster idling on the same machine is not the database under test).
+/// The processes a run's CPU is counted for: the server (and a second instance's, when two
+/// serve one PostgreSQL database), and PostgreSQL's when the bench runs on it (a cluster idling
+/// on the same machine is not the database under test).
 #[derive(Clone, Copy)]
 pub struct Measured {
     pub server_pid: u32,
+    pub second_server_pid: Option<u32>,
     pub postgres: bool,
+}
+
+impl Measured {
+    /// One server's CPU, and PostgreSQL's if `postgres`.
+    pub fn one(server_pid: u32, postgres: bool) -> Self {
+        Self {
+            server_pid,
+            second_server_pid: None,
+            postgres,
+        }
+    }
 }
 
 /// A process's command name and its user + system ticks, from /proc/<pid>/stat.
@@ -65,8 +78,12 @@ fn process_ticks(stat_path: &Path) -> Option<(String, u64)> {
 
 impl CpuSnapshot {
     fn take(measured: Measured) -> Self {
-        let server_stat = format!("/proc/{}/stat", measured.server_pid);
-        let server = process_ticks(Path::new(&server_stat)).map_or(0, |(_, ticks)| ticks);
+        let server = [Some(measured.server_pid), measured.second_server_pid]
+            .into_iter()
+            .flatten()
+            .filter_map(|pid| process_ticks(Path::new(&format!("/proc/{pid}/stat"))))
+            .map(|(_, ticks)| ticks)
+            .sum();
         let database = measured.postgres.then(|| {
             std::fs::read_dir("/proc")
                 .map(|entries| {
@@ -114,23 +131,51 @@ pub fn wrk_for(
     url: &str,
     extra: &[&str],
 ) -> Result<Load> {
+    wrk_together(measured, connections, seconds, &[Target { url, extra }])
+}
+
+/// Where one wrk process sends its load: a URL, and wrk's other arguments for it (a script,
+/// headers).
+pub struct Target<'a> {
+    pub url: &'a str,
+    pub extra: &'a [&'a str],
+}
+
+/// One wrk process per target, all at once, each with `connections`: two instances behind
+/// one database are loaded as a balancer in front of them would. The rates add up; the
+/// latencies reported are the highest of the processes' (a p99 no client saw exceeded).
+pub fn wrk_together(
+    measured: Measured,
+    connections: &str,
+    seconds: &str,
+    targets: &[Target],
+) -> Result<Load> {
     let before = CpuSnapshot::take(measured);
-    let out = Command::new("wrk")
-        .args([
-            "-t1",
-            "-c",
-            connections,
-            "-d",
-            &format!("{seconds}s"),
-            "--latency",
-        ])
-        .args(extra)
-        .arg(url)
-        .output()
-        .map_err(|e| format!("wrk could not run ({e}): apt-get install wrk"))?;
+    let mut runs = Vec::new();
+    for target in targets {
+        runs.push(
+            Command::new("wrk")
+                .args([
+                    "-t1",
+                    "-c",
+                    connections,
+                    "-d",
+                    &format!("{seconds}s"),
+                    "--latency",
+                ])
+                .args(target.extra)
+                .arg(target.url)
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .map_err(|e| format!("wrk could not run ({e}): apt-get install wrk"))?,
+        );
+    }
+    let mut outputs = Vec::new();
+    for run in runs {
+        outputs.push(String::from_utf8_lossy(&run.wait_with_output()?.stdout).to_string());
+    }
     let after = CpuSnapshot::take(measured);
-    let text = String::from_utf8_lossy(&out.stdout).to_string();
-    let field = |prefix: &str| {
+    let field = |text: &str, prefix: &str| {
         text.lines()
             .map(str::trim)
             .find(|l| l.starts_with(prefix))
@@ -138,13 +183,31 @@ pub fn wrk_for(
             .unwrap_or("?")
             .to_string()
     };
-    let errors = text
-        .lines()
-        .find(|l| l.contains("Non-2xx or 3xx responses"))
-        .and_then(|l| l.rsplit(' ').next())
-        .and_then(|n| n.trim().parse().ok())
-        .unwrap_or(0);
-    let rps: f64 = field("Requests/sec:").parse().unwrap_or(0.0);
+    // The highest of the processes' latencies at a percentile ("?" if one did not say).
+    let slowest = |prefix: &str| {
+        let all: Vec<String> = outputs.iter().map(|text| field(text, prefix)).collect();
+        all.iter()
+            .map(|t| millis(t))
+            .collect::<Option<Vec<f64>>>()
+            .and_then(|ms| {
+                let top = ms.iter().copied().fold(f64::MIN, f64::max);
+                all.iter().find(|t| millis(t) == Some(top)).cloned()
+            })
+            .unwrap_or_else(|| "?".into())
+    };
+    let errors = outputs
+        .iter()
+        .filter_map(|text| {
+            text.lines()
+                .find(|l| l.contains("Non-2xx or 3xx responses"))
+                .and_then(|l| l.rsplit(' ').next())
+                .and_then(|n| n.trim().parse::<u64>().ok())
+        })
+        .sum();
+    let rps: f64 = outputs
+        .iter()
+        .map(|text| field(text, "Requests/sec:").parse::<f64>().unwrap_or(0.0))
+        .sum();
     let requests = rps * seconds.parse::<f64>().unwrap_or(1.0);
     // /proc counts in clock ticks of 10 ms on Linux.
     let per_request = |ticks: u64| ticks as f64 * 10_000.0 / requests.max(1.0);
@@ -158,13 +221,27 @@ pub fn wrk_for(
         (after.busy - before.busy) as f64 / (after.total - before.total).max(1) as f64;
     Ok(Load {
         rps,
-        p50: field("50%"),
-        p99: field("99%"),
+        p50: slowest("50%"),
+        p99: slowest("99%"),
         errors,
         server_cpu_us,
         database_cpu_us,
         machine_busy,
     })
+}
+
+/// A wrk latency ("1.23ms", "850.00us", "1.02s") in milliseconds.
+pub fn millis(text: &str) -> Option<f64> {
+    let (number, factor) = if let Some(n) = text.strip_suffix("ms") {
+        (n, 1.0)
+    } else if let Some(n) = text.strip_suffix("us") {
+        (n, 0.001)
+    } else if let Some(n) = text.strip_suffix('s') {
+        (n, 1000.0)
+    } else {
+        return None;
+    };
+    number.parse::<f64>().ok().map(|n| n * factor)
 }
 
 impl Load {
@@ -251,7 +328,9 @@ pub async fn serve(bin: &Path, data: &str, url: &str) -> Result<(crate::common::
             .env("RUST_LOG", "warn")
             // The server's warnings (slow statements under load) go to the data folder's
             // log rather than between the figures.
-            .stderr(std::fs::File::create(Path::new(data).join("server.log"))?)
+            .stderr(std::fs::File::create(
+                Path::new(data).join(format!("server-{port}.log")),
+            )?)
             .spawn()?,
     );
     for _ in 0..200 {
@@ -263,16 +342,22 @@ pub async fn serve(bin: &Path, data: &str, url: &str) -> Result<(crate::common::
     Ok((server, format!("http://{addr}")))
 }
 
+/// Scripts made so far by this process: each numbers its wrk threads from its own thousand.
+static SCRIPTS_MADE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 /// A wrk script that POSTs `body` (a Lua expression that may use `key`, `tid` and `counter`)
 /// as JSON to `path` with a bearer token, each request with its own idempotency key; yields
-/// the script's path.
+/// the script's path. `tid` numbers the wrk thread uniquely among the scripts this process
+/// made, so two wrk processes run at once never send the same body (two sign-ins of one
+/// visitor would be refused as a second open visit).
 pub fn post_script(dir: &Path, name: &str, path: &str, token: &str, body: &str) -> Result<String> {
     let file = dir.join(format!("{name}.lua"));
+    let first_tid = SCRIPTS_MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed) * 1000;
     std::fs::write(
         &file,
         format!(
             r#"local threads = 0
-function setup(thread) threads = threads + 1; thread:set("tid", threads) end
+function setup(thread) threads = threads + 1; thread:set("tid", {first_tid} + threads) end
 function init(args) counter = 0 end
 function request()
   counter = counter + 1
