@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use triad_domain::auth::Actor;
 use triad_domain::{Id, Timestamp};
+use triad_store::auth::UserRow;
 use triad_store::org::{Campus, District};
 use triad_store::{Pooled, StoreResult};
 
@@ -37,7 +38,16 @@ pub(crate) struct Entries {
     /// The people of each district and of the agencies serving it (grants, partnerships and
     /// accounts disabled move the version).
     district_people: HashMap<Id, DistrictPeople>,
+    /// The people a form's list of a district is drawn from, with who they are on a day
+    /// (grants, assignments, sworn status and partnerships move the version; a new day is a
+    /// new key, as an assignment starts or ends on a date).
+    candidates: HashMap<(Id, String), Candidates>,
 }
+
+/// People of a district and of the agencies serving it, by name, with who they are on a day:
+/// those a form's list may offer. Their accounts' secrets are left blank (they are not
+/// covered by the access version, and nothing offering a person needs them).
+pub(crate) type Candidates = Arc<Vec<(UserRow, Actor)>>;
 
 /// How the actor proved who they are.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -195,6 +205,29 @@ impl AccessCache {
                 &mut entries.serving_agencies,
                 (campus, day.to_string()),
                 agency,
+            );
+        }
+    }
+
+    pub(crate) fn candidates(&self, version: i64, district: Id, day: &str) -> Option<Candidates> {
+        self.at(version)?
+            .candidates
+            .get(&(district, day.to_string()))
+            .cloned()
+    }
+
+    pub(crate) fn keep_candidates(
+        &self,
+        version: i64,
+        district: Id,
+        day: &str,
+        candidates: Candidates,
+    ) {
+        if let Some(mut entries) = self.at(version) {
+            keep(
+                &mut entries.candidates,
+                (district, day.to_string()),
+                candidates,
             );
         }
     }

@@ -106,17 +106,38 @@ impl Ctx {
         text: &str,
         limit: usize,
     ) -> AppResult<Vec<Named>> {
-        // Read a few more than asked: some of those found may not hold this record.
-        const CANDIDATES: i64 = 200;
-        let mut conn = self.app.db.acquire().await?;
         let day = today(self.now);
-        let users = store::people_near_district(&mut conn, district, text, CANDIDATES).await?;
-        let actors = store::load_actors(&mut conn, &users, &day).await?;
-        Ok(users
-            .into_iter()
-            .zip(actors)
+        // A form's whole list (no words typed) is kept between requests; a search is read.
+        let kept = if text.is_empty() {
+            self.app
+                .access
+                .candidates(self.access_version, district, &day)
+        } else {
+            None
+        };
+        let candidates = match kept {
+            Some(candidates) => candidates,
+            None => {
+                let mut conn = self.app.db.acquire().await?;
+                let candidates = Arc::new(candidates(&mut conn, district, text, &day).await?);
+                if text.is_empty() {
+                    self.app.access.keep_candidates(
+                        self.access_version,
+                        district,
+                        &day,
+                        Arc::clone(&candidates),
+                    );
+                }
+                candidates
+            }
+        };
+        Ok(candidates
+            .iter()
             .filter(|(_, actor)| records.iter().any(|r| may_hold(actor, action, *r)))
-            .map(|(user, actor)| Named { user, actor })
+            .map(|(user, actor)| Named {
+                user: user.clone(),
+                actor: actor.clone(),
+            })
             .take(limit)
             .collect())
     }
@@ -273,6 +294,29 @@ impl Ctx {
         out.sort_by_key(|p| p.name.to_lowercase());
         Ok(out)
     }
+}
+
+/// The people of a district (and of the agencies serving it) whose name or user name holds
+/// `text`, by name, with who they are on `day`, their accounts' secrets left blank.
+async fn candidates(
+    conn: &mut Pooled,
+    district: Id,
+    text: &str,
+    day: &str,
+) -> AppResult<Vec<(store::UserRow, Actor)>> {
+    // Read a few more than a list offers: some of those found may not hold the record.
+    const CANDIDATES: i64 = 200;
+    let users = store::people_near_district(&mut *conn, district, text, CANDIDATES).await?;
+    let actors = store::load_actors(&mut *conn, &users, day).await?;
+    Ok(users
+        .into_iter()
+        .map(|user| store::UserRow {
+            password_hash: String::new(),
+            totp_secret: None,
+            ..user
+        })
+        .zip(actors)
+        .collect())
 }
 
 /// Whether a person the actor names may hold the record the field belongs to.

@@ -339,16 +339,17 @@ both_engines!(
     |app: TestApp| async move {
         let sibling = app.sibling_campus().await;
         let w = app.world;
-        app.add_person(
-            "sibling-only-admin",
-            &[Grant {
-                role: Role::CampusAdmin,
-                scope: app.home_campus(sibling),
-            }],
-            None,
-            None,
-        )
-        .await;
+        let sibling_admin = app
+            .add_person(
+                "sibling-only-admin",
+                &[Grant {
+                    role: Role::CampusAdmin,
+                    scope: app.home_campus(sibling),
+                }],
+                None,
+                None,
+            )
+            .await;
         let principal = app.token("principal").await;
         let path = format!("/api/v1/campuses/{}/people", w.campus);
         let r = app.api_get(&path, &principal).await;
@@ -367,6 +368,34 @@ both_engines!(
         for p in &offered {
             assert!(!p["name"].as_str().unwrap().is_empty());
         }
+
+        // The list is kept between requests, and a role given or an account disabled shows
+        // at the next one: the sibling's administrator given this campus is offered, the
+        // disabled SSO is not.
+        let admin = app.token("admin").await;
+        let given = app
+            .api_post(
+                &admin,
+                &format!("/api/v1/users/{sibling_admin}/grants"),
+                json!({"role": "campus_admin", "scope": format!("campus:{}", w.campus)}),
+            )
+            .await;
+        assert!(given.status().is_success(), "{}", given.status());
+        app.raw(&format!(
+            "UPDATE users SET disabled = TRUE WHERE id = '{}'",
+            app.user("sso")
+        ))
+        .await
+        .unwrap();
+        let now_offered: Vec<Value> = app.api_get(&path, &principal).await.json().await.unwrap();
+        let now_names: Vec<&str> = now_offered
+            .iter()
+            .map(|p| p["username"].as_str().unwrap())
+            .collect();
+        assert!(now_names.contains(&"sibling-only-admin"), "{now_names:?}");
+        assert!(!now_names.contains(&"sso"), "{now_names:?}");
+        assert!(!now_names.contains(&"away-principal"), "{now_names:?}");
+        let names: Vec<&str> = names.into_iter().filter(|n| *n != "sso").collect();
 
         // Whoever is offered, an action item of the campus accepts as its owner; someone
         // not offered is refused the same way a name nobody has is.
@@ -392,12 +421,13 @@ both_engines!(
                 "{name}"
             );
         }
-        let refused = item("sibling-only-admin".into(), "pick-x".into()).await;
+        let refused = item("away-principal".into(), "pick-x".into()).await;
         assert_eq!(
             refused,
             item("nobody-by-this-name".into(), "pick-y".into()).await
         );
         assert_eq!(refused, 422);
+        assert_eq!(item("sso".into(), "pick-z".into()).await, 422, "disabled");
 
         // Typing narrows the list, in any case; wildcards are taken as text.
         let narrowed: Vec<Value> = app
