@@ -168,6 +168,32 @@ pub async fn recent_by_author<'c>(
     )?)
 }
 
+/// The categories of an author's entries begun since `since` and not voided, newest first,
+/// at most `most`: what their quick entry's tiles are made from (the author's index walked
+/// from its newest, one column of each entry read).
+pub async fn recent_categories<'c>(
+    conn: impl Into<Conn<'c>>,
+    author: Id,
+    since: i64,
+    most: i64,
+) -> StoreResult<Vec<String>> {
+    #[derive(sqlx::FromRow)]
+    struct CategoryOnly {
+        category: String,
+    }
+    let mut c: Conn = conn.into();
+    let rows = fetch_all!(
+        &mut c,
+        CategoryOnly,
+        "SELECT category FROM activities WHERE author_id = $1 AND started_at >= $2 \
+         AND voided_at IS NULL ORDER BY started_at DESC, id DESC LIMIT $3",
+        author.to_string(),
+        since,
+        most
+    )?;
+    Ok(rows.into_iter().map(|r| r.category).collect())
+}
+
 /// Replaces an entry with its corrected version, keeping the earlier one in the history of
 /// its class (the database moves the summary with it).
 pub async fn correct<'c>(

@@ -537,17 +537,12 @@ pub async fn quick_choices(ctx: &Ctx, officer: &Officer) -> AppResult<QuickChoic
         Role::Sso
     };
     let since = ctx.now.millis() - 30 * 86_400_000;
-    let rows = store::recent_by_author(
-        &mut ctx.app.db.acquire().await?,
-        ctx.actor.user,
-        triad_store::paging::Page::first(500),
-    )
-    .await?;
-    let recent: Vec<rules::Category> = rows
-        .iter()
-        .filter(|r| r.started_at >= since && r.voided_at.is_none())
-        .filter_map(|r| rules::Category::from_code(&r.category))
-        .collect();
+    let recent: Vec<rules::Category> =
+        store::recent_categories(&mut ctx.app.db.acquire().await?, ctx.actor.user, since, 500)
+            .await?
+            .iter()
+            .filter_map(|code| rules::Category::from_code(code))
+            .collect();
     let tiles = rules::quick_tiles(role, &recent);
     let others = rules::Category::ALL
         .iter()
