@@ -69,6 +69,10 @@ pub async fn append(tx: &mut Tx, event: AuditEvent, at: Timestamp) -> StoreResul
 /// nothing, and the same key may be sent again.
 pub async fn record(db: &Db, event: AuditEvent, at: Timestamp) -> StoreResult<Id> {
     let mut tx = db.begin_unkeyed().await?;
+    // An entry alone (a read of school records, a refusal) changes nothing a page kept under
+    // the data version shows: the trail is read on every view of it. Moving the version here
+    // would make every audited read rebuild every kept page of the instance.
+    tx.shown_nowhere();
     let id = append(&mut tx, event, at).await?;
     tx.commit().await?;
     Ok(id)
