@@ -74,11 +74,17 @@ pub struct CrdcCounts {
     pub not_from_triad: String,
 }
 
+/// Counts built lately, by district and school year, kept while nothing was written since (see
+/// [`crate::fresh::Current`]) and at most a minute (the school days counted run to today).
+pub type KeptCounts = crate::fresh::Current<(Id, i64), CrdcCounts>;
+
 /// The district's counts for a school year (`year`: the year it starts in; none, the current
-/// one; at most ten back). The district's leader reads them.
+/// one; at most ten back). The district's leader reads them; each read is audited, and the
+/// counts are read again after any write.
 pub async fn of_district(ctx: &Ctx, district: &str, year: Option<&str>) -> AppResult<CrdcCounts> {
     let id = Id::parse(district).ok_or(AppError::NotFound)?;
-    let d = triad_store::org::district(&mut ctx.app.db.acquire().await?, id)
+    let d = ctx
+        .district(&mut ctx.app.db.acquire().await?, id)
         .await?
         .ok_or(AppError::NotFound)?;
     ctx.require(
@@ -91,6 +97,29 @@ pub async fn of_district(ctx: &Ctx, district: &str, year: Option<&str>) -> AppRe
     let current = local.school_year(ctx.now);
     let allowed: Vec<i64> = (current - 9..=current).rev().collect();
     let year = chosen_year(year, &allowed)?;
+    let versions = triad_store::auth::Versions {
+        access: ctx.access_version,
+        data: ctx.data_version,
+    };
+    let counts = ctx
+        .app
+        .crdc_counts
+        .get_or_build((id, year), versions, ctx.now, || {
+            count(ctx, &d, year, &allowed)
+        })
+        .await?;
+    Ok(CrdcCounts::clone(&counts))
+}
+
+/// Reads and counts a district's records for a school year.
+async fn count(
+    ctx: &Ctx,
+    d: &triad_store::org::District,
+    year: i64,
+    allowed: &[i64],
+) -> AppResult<CrdcCounts> {
+    let id = Id::parse(&d.id).ok_or(AppError::NotFound)?;
+    let local = crate::campus::Local::of(d);
     let cal = crate::campus::district_calendar(ctx, id, Some(year)).await?;
     let counted_days: Vec<chrono::NaiveDate> = cal
         .school_days
@@ -178,7 +207,7 @@ pub async fn of_district(ctx: &Ctx, district: &str, year: Option<&str>) -> AppRe
         district: d.name.clone(),
         school_year: year,
         year_label: year_label(year),
-        years: year_choices(&allowed),
+        years: year_choices(allowed),
         school_days_counted: counted_days.len(),
         small_under: small,
         total_referrals: out.iter().map(|c| c.referrals).sum(),

@@ -77,6 +77,8 @@ pub struct App {
     pub collaboration: Arc<assessment::Collaborations>,
     /// What Triad proposed lately for programs' years (findings not yet decided).
     pub proposals: Arc<assessment::Proposals>,
+    /// Districts' CRDC counts built lately.
+    pub crdc_counts: Arc<crdc::KeptCounts>,
     /// Told when notices to district leaders were written, for whatever delivers them.
     pub notices_written: Arc<tokio::sync::Notify>,
     /// The imports this instance runs as jobs, and the requests waiting for them.
@@ -96,6 +98,7 @@ impl App {
             assessments: Arc::new(fresh::Fresh::new(Duration::from_secs(60))),
             collaboration: Arc::new(fresh::Fresh::new(Duration::from_secs(60))),
             proposals: Arc::new(fresh::Fresh::new(Duration::from_secs(60))),
+            crdc_counts: Arc::new(fresh::Current::new(Duration::from_secs(60))),
             notices_written: Arc::default(),
             jobs: Arc::default(),
         }

@@ -118,6 +118,29 @@ both_engines!(
             .unwrap();
         assert!(csv.contains("referrals and arrests"), "{csv}");
 
+        // Counts are kept between reads, yet every read is audited, and a new incident counts
+        // at the next read.
+        let reads = app.audit_count("access.school.view", "ok").await;
+        assert_eq!(app.api_get(&path, &director).await.status(), 200);
+        assert_eq!(app.audit_count("access.school.view", "ok").await, reads + 1);
+        let r = app
+            .api_post(
+                &sro,
+                &format!("/api/v1/campuses/{}/incidents", w.campus),
+                incident("law_enforcement", student.clone()),
+            )
+            .await;
+        assert_eq!(r.status(), 201);
+        let again: Value = app.api_get(&path, &director).await.json().await.unwrap();
+        let campus = again["campuses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["campus"] == w.campus.to_string())
+            .cloned()
+            .unwrap();
+        assert_eq!(campus["referrals"], 3, "{campus:#}");
+
         // Only the district's leader reads them; a year outside the ten is refused.
         for who in ["evaluator", "principal", "sergeant"] {
             let token = app.token(who).await;
