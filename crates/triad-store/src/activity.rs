@@ -289,7 +289,8 @@ struct CampusOnly {
     campus_id: String,
 }
 
-/// The campus of an author's latest entry: the form starts there.
+/// The campus of an author's latest entry (by when it happened, read from the author's index
+/// with no sort; an old spreadsheet imported today does not move it): the form starts there.
 pub async fn usual_campus<'c>(
     conn: impl Into<Conn<'c>>,
     author: Id,
@@ -298,7 +299,8 @@ pub async fn usual_campus<'c>(
     let row = fetch_optional!(
         &mut c,
         CampusOnly,
-        "SELECT campus_id FROM activities WHERE author_id = $1 AND voided_at IS NULL ORDER BY created_at DESC LIMIT 1",
+        "SELECT campus_id FROM activities WHERE author_id = $1 AND voided_at IS NULL \
+         ORDER BY started_at DESC, id DESC LIMIT 1",
         author.to_string()
     )?;
     Ok(row.map(|r| r.campus_id))

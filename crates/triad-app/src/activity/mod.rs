@@ -565,8 +565,8 @@ pub async fn quick_choices(ctx: &Ctx, officer: &Officer) -> AppResult<QuickChoic
     })
 }
 
-/// The campus an officer's quick entry starts on: the one they logged most lately, if they
-/// still serve it, else their first.
+/// The campus an officer's quick entry starts on: that of their latest entry, if they still
+/// serve it, else their first.
 pub async fn usual_campus(ctx: &Ctx, officer: &Officer) -> AppResult<String> {
     let usual = store::usual_campus(&mut ctx.app.db.acquire().await?, ctx.actor.user).await?;
     Ok(usual
