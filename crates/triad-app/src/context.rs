@@ -43,6 +43,15 @@ pub struct Named {
 }
 
 impl Ctx {
+    /// The versions this request began under: what a [`crate::fresh::Current`] keeps a page
+    /// under.
+    pub fn versions(&self) -> store::Versions {
+        store::Versions {
+            access: self.access_version,
+            data: self.data_version,
+        }
+    }
+
     /// The active person a field names by user name, among the people who may `action` the
     /// record the field belongs to. Anyone else (someone of another district, a disabled
     /// account, a name nobody has) is the same `None`, so a field never tells which names

@@ -97,14 +97,10 @@ pub async fn of_district(ctx: &Ctx, district: &str, year: Option<&str>) -> AppRe
     let current = local.school_year(ctx.now);
     let allowed: Vec<i64> = (current - 9..=current).rev().collect();
     let year = chosen_year(year, &allowed)?;
-    let versions = triad_store::auth::Versions {
-        access: ctx.access_version,
-        data: ctx.data_version,
-    };
     let counts = ctx
         .app
         .crdc_counts
-        .get_or_build((id, year), versions, ctx.now, || {
+        .get_or_build((id, year), ctx.versions(), ctx.now, || {
             count(ctx, &d, year, &allowed)
         })
         .await?;

@@ -81,14 +81,10 @@ pub type KeptHomes = triad_app::fresh::Current<triad_domain::Id, HomeData>;
 
 async fn home(ctx: Ctx) -> WebResult<Html<String>> {
     let actor = &ctx.actor;
-    let versions = triad_store::auth::Versions {
-        access: ctx.access_version,
-        data: ctx.data_version,
-    };
     let data = ctx
         .state
         .homes
-        .get_or_build(actor.user, versions, ctx.now, || read_home(&ctx))
+        .get_or_build(actor.user, ctx.versions(), ctx.now, || read_home(&ctx))
         .await?;
     render(&HomePage {
         my_steps: data.steps.iter().map(|s| (s, ctx.form())).collect(),
