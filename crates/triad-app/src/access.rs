@@ -44,11 +44,6 @@ pub(crate) struct Entries {
     candidates: HashMap<(Id, String), Candidates>,
 }
 
-/// People of a district and of the agencies serving it, by name, with who they are on a day:
-/// those a form's list may offer. Their accounts' secrets are left blank (they are not
-/// covered by the access version, and nothing offering a person needs them).
-pub(crate) type Candidates = Arc<Vec<(UserRow, Actor)>>;
-
 /// How the actor proved who they are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Credential {
@@ -99,29 +94,34 @@ pub struct CredentialHolder {
     pub last_seen: Option<Timestamp>,
 }
 
-/// A row looked up by id that the access version covers.
+/// A row looked up by key (an id, or an id and a day) that the access version covers.
 pub(crate) trait VersionedRecord: Clone + Sized {
-    fn map(entries: &mut Entries) -> &mut HashMap<Id, Self>;
-    async fn load(conn: &mut Pooled, id: Id) -> StoreResult<Option<Self>>;
+    type Key: std::hash::Hash + Eq + Clone;
+    fn map(entries: &mut Entries) -> &mut HashMap<Self::Key, Self>;
+    async fn load(conn: &mut Pooled, key: &Self::Key) -> StoreResult<Option<Self>>;
 }
 
 impl VersionedRecord for Campus {
+    type Key = Id;
+
     fn map(entries: &mut Entries) -> &mut HashMap<Id, Self> {
         &mut entries.campuses
     }
 
-    async fn load(conn: &mut Pooled, id: Id) -> StoreResult<Option<Self>> {
-        triad_store::org::campus(conn, id).await
+    async fn load(conn: &mut Pooled, id: &Id) -> StoreResult<Option<Self>> {
+        triad_store::org::campus(conn, *id).await
     }
 }
 
 impl VersionedRecord for District {
+    type Key = Id;
+
     fn map(entries: &mut Entries) -> &mut HashMap<Id, Self> {
         &mut entries.districts
     }
 
-    async fn load(conn: &mut Pooled, id: Id) -> StoreResult<Option<Self>> {
-        triad_store::org::district(conn, id).await
+    async fn load(conn: &mut Pooled, id: &Id) -> StoreResult<Option<Self>> {
+        triad_store::org::district(conn, *id).await
     }
 }
 
@@ -130,12 +130,14 @@ impl VersionedRecord for District {
 pub(crate) struct DisplayName(pub String);
 
 impl VersionedRecord for DisplayName {
+    type Key = Id;
+
     fn map(entries: &mut Entries) -> &mut HashMap<Id, Self> {
         &mut entries.names
     }
 
-    async fn load(conn: &mut Pooled, id: Id) -> StoreResult<Option<Self>> {
-        let user = triad_store::auth::user_by_id(conn, id).await?;
+    async fn load(conn: &mut Pooled, id: &Id) -> StoreResult<Option<Self>> {
+        let user = triad_store::auth::user_by_id(conn, *id).await?;
         Ok(user.map(|u| DisplayName(u.display_name)))
     }
 }
@@ -150,14 +152,58 @@ impl DistrictPeople {
 }
 
 impl VersionedRecord for DistrictPeople {
+    type Key = Id;
+
     fn map(entries: &mut Entries) -> &mut HashMap<Id, Self> {
         &mut entries.district_people
     }
 
-    async fn load(conn: &mut Pooled, id: Id) -> StoreResult<Option<Self>> {
-        let people = triad_store::auth::people_near_district(conn, id, "", Self::MOST).await?;
+    async fn load(conn: &mut Pooled, id: &Id) -> StoreResult<Option<Self>> {
+        let people = triad_store::auth::people_near_district(conn, *id, "", Self::MOST).await?;
         let named = people.into_iter().map(|u| (u.id, u.display_name)).collect();
         Ok(Some(DistrictPeople(Arc::new(named))))
+    }
+}
+
+/// People of a district and of the agencies serving it, by name, with who they are on a day
+/// (at most [`Candidates::MOST`]): those a form's list may offer. Their accounts' secrets are
+/// left blank (the access version does not cover them, and nothing offering a person needs
+/// them).
+#[derive(Clone)]
+pub(crate) struct Candidates(pub Arc<Vec<(UserRow, Actor)>>);
+
+impl Candidates {
+    /// More than a list offers: some of those found may not hold the record it is for.
+    pub const MOST: i64 = 200;
+
+    /// Those whose name or user name holds `text` (all of them for none), by name.
+    pub async fn read(conn: &mut Pooled, district: Id, text: &str, day: &str) -> StoreResult<Self> {
+        use triad_store::auth as store;
+        let users = store::people_near_district(&mut *conn, district, text, Self::MOST).await?;
+        let actors = store::load_actors(&mut *conn, &users, day).await?;
+        let people = users
+            .into_iter()
+            .map(|user| UserRow {
+                password_hash: String::new(),
+                totp_secret: None,
+                ..user
+            })
+            .zip(actors)
+            .collect();
+        Ok(Candidates(Arc::new(people)))
+    }
+}
+
+impl VersionedRecord for Candidates {
+    /// The district and the day (an assignment starts or ends on a date).
+    type Key = (Id, String);
+
+    fn map(entries: &mut Entries) -> &mut HashMap<(Id, String), Self> {
+        &mut entries.candidates
+    }
+
+    async fn load(conn: &mut Pooled, (district, day): &(Id, String)) -> StoreResult<Option<Self>> {
+        Ok(Some(Self::read(conn, *district, "", day).await?))
     }
 }
 
@@ -209,36 +255,13 @@ impl AccessCache {
         }
     }
 
-    pub(crate) fn candidates(&self, version: i64, district: Id, day: &str) -> Option<Candidates> {
-        self.at(version)?
-            .candidates
-            .get(&(district, day.to_string()))
-            .cloned()
+    pub(crate) fn row<T: VersionedRecord>(&self, version: i64, key: &T::Key) -> Option<T> {
+        T::map(&mut *self.at(version)?).get(key).cloned()
     }
 
-    pub(crate) fn keep_candidates(
-        &self,
-        version: i64,
-        district: Id,
-        day: &str,
-        candidates: Candidates,
-    ) {
+    pub(crate) fn keep_row<T: VersionedRecord>(&self, version: i64, key: T::Key, row: T) {
         if let Some(mut entries) = self.at(version) {
-            keep(
-                &mut entries.candidates,
-                (district, day.to_string()),
-                candidates,
-            );
-        }
-    }
-
-    pub(crate) fn row<T: VersionedRecord>(&self, version: i64, id: Id) -> Option<T> {
-        T::map(&mut *self.at(version)?).get(&id).cloned()
-    }
-
-    pub(crate) fn keep_row<T: VersionedRecord>(&self, version: i64, id: Id, row: T) {
-        if let Some(mut entries) = self.at(version) {
-            keep(T::map(&mut entries), id, row);
+            keep(T::map(&mut entries), key, row);
         }
     }
 }

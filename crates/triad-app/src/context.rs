@@ -2,7 +2,7 @@
 //! and the one gate every capability passes through, [`Ctx::require`]. The web layer builds
 //! one from a session cookie or an API token; every service takes one.
 
-use crate::access::{Credential, DisplayName, DistrictPeople, VersionedRecord};
+use crate::access::{Candidates, Credential, DisplayName, DistrictPeople, VersionedRecord};
 use crate::error::{AppError, AppResult};
 use crate::App;
 use std::sync::Arc;
@@ -116,32 +116,16 @@ impl Ctx {
         limit: usize,
     ) -> AppResult<Vec<Named>> {
         let day = today(self.now);
+        let mut conn = self.app.db.acquire().await?;
         // A form's whole list (no words typed) is kept between requests; a search is read.
-        let kept = if text.is_empty() {
-            self.app
-                .access
-                .candidates(self.access_version, district, &day)
+        let candidates = if text.is_empty() {
+            self.kept::<Candidates>(&mut conn, (district, day)).await?
         } else {
-            None
-        };
-        let candidates = match kept {
-            Some(candidates) => candidates,
-            None => {
-                let mut conn = self.app.db.acquire().await?;
-                let candidates = Arc::new(candidates(&mut conn, district, text, &day).await?);
-                if text.is_empty() {
-                    self.app.access.keep_candidates(
-                        self.access_version,
-                        district,
-                        &day,
-                        Arc::clone(&candidates),
-                    );
-                }
-                candidates
-            }
+            Some(Candidates::read(&mut conn, district, text, &day).await?)
         };
         Ok(candidates
             .iter()
+            .flat_map(|c| c.0.iter())
             .filter(|(_, actor)| records.iter().any(|r| may_hold(actor, action, *r)))
             .map(|(user, actor)| Named {
                 user: user.clone(),
@@ -185,14 +169,18 @@ impl Ctx {
             .unwrap_or_default())
     }
 
-    async fn kept<T: VersionedRecord>(&self, conn: &mut Pooled, id: Id) -> AppResult<Option<T>> {
+    async fn kept<T: VersionedRecord>(
+        &self,
+        conn: &mut Pooled,
+        key: T::Key,
+    ) -> AppResult<Option<T>> {
         let access = &self.app.access;
-        if let Some(row) = access.row::<T>(self.access_version, id) {
+        if let Some(row) = access.row::<T>(self.access_version, &key) {
             return Ok(Some(row));
         }
-        let found = T::load(conn, id).await?;
+        let found = T::load(conn, &key).await?;
         if let Some(row) = &found {
-            access.keep_row(self.access_version, id, row.clone());
+            access.keep_row(self.access_version, key, row.clone());
         }
         Ok(found)
     }
@@ -303,29 +291,6 @@ impl Ctx {
         out.sort_by_key(|p| p.name.to_lowercase());
         Ok(out)
     }
-}
-
-/// The people of a district (and of the agencies serving it) whose name or user name holds
-/// `text`, by name, with who they are on `day`, their accounts' secrets left blank.
-async fn candidates(
-    conn: &mut Pooled,
-    district: Id,
-    text: &str,
-    day: &str,
-) -> AppResult<Vec<(store::UserRow, Actor)>> {
-    // Read a few more than a list offers: some of those found may not hold the record.
-    const CANDIDATES: i64 = 200;
-    let users = store::people_near_district(&mut *conn, district, text, CANDIDATES).await?;
-    let actors = store::load_actors(&mut *conn, &users, day).await?;
-    Ok(users
-        .into_iter()
-        .map(|user| store::UserRow {
-            password_hash: String::new(),
-            totp_secret: None,
-            ..user
-        })
-        .zip(actors)
-        .collect())
 }
 
 /// Whether a person the actor names may hold the record the field belongs to.
