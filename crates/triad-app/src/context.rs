@@ -8,7 +8,7 @@ use crate::App;
 use std::sync::Arc;
 use triad_domain::audit::{AuditEvent, Outcome};
 use triad_domain::auth::{Actor, RolesHere};
-use triad_domain::policy::{decide, Action, Decision, Resource};
+use triad_domain::policy::{allows_any, decide, Action, Decision, Resource};
 use triad_domain::{Id, Timestamp};
 use triad_store::auth as store;
 use triad_store::org::{Campus, District};
@@ -85,7 +85,7 @@ impl Ctx {
             return Ok(None);
         };
         let actor = store::load_actor(&mut conn, &user, &today(self.now)).await?;
-        let holds = records.iter().any(|r| may_hold(&actor, action, *r));
+        let holds = allows_any(&actor, action, records);
         Ok(holds.then_some(Named { user, actor }))
     }
 
@@ -126,7 +126,7 @@ impl Ctx {
         Ok(candidates
             .iter()
             .flat_map(|c| c.0.iter())
-            .filter(|(_, actor)| records.iter().any(|r| may_hold(actor, action, *r)))
+            .filter(|(_, actor)| allows_any(actor, action, records))
             .map(|(user, actor)| Named {
                 user: user.clone(),
                 actor: actor.clone(),
@@ -291,11 +291,6 @@ impl Ctx {
         out.sort_by_key(|p| p.name.to_lowercase());
         Ok(out)
     }
-}
-
-/// Whether a person the actor names may hold the record the field belongs to.
-fn may_hold(person: &Actor, action: Action, record: Resource) -> bool {
-    decide(person, action, record) == Decision::Allow
 }
 
 /// Whether a credential still holds for something that outlasts its request (a live stream):

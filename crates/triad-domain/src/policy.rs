@@ -493,9 +493,25 @@ pub fn record_rule_refusal(
     (rule.person() != Some(actor.user)).then(|| rule.refusal())
 }
 
+/// Whether [`decide`] allows the actor `action` on at least one of `resources`. The actor's
+/// reach is worked out once: a form's list of people asks this of hundreds of people, each
+/// against every campus of a program.
+pub fn allows_any(actor: &Actor, action: Action, resources: &[Resource]) -> bool {
+    let reach = reaches(actor);
+    resources.iter().any(|resource| {
+        by_roles_within(actor, &reach, action, *resource) == Decision::Allow
+            && record_rule_refusal(actor, action, *resource).is_none()
+    })
+}
+
 /// What the actor's roles (and ownership) allow, before any rule binding a change to one
 /// person.
 fn by_roles(actor: &Actor, action: Action, resource: Resource) -> Decision {
+    by_roles_within(actor, &reaches(actor), action, resource)
+}
+
+/// [`by_roles`], with the actor's reach already worked out.
+fn by_roles_within(actor: &Actor, reach: &[Reach], action: Action, resource: Resource) -> Decision {
     // One's own account and training records are one's own to manage; one's own shared
     // records (an officer's own activity report) are one's own to read.
     let own = resource.owner == Some(actor.user);
@@ -507,7 +523,6 @@ fn by_roles(actor: &Actor, action: Action, resource: Resource) -> Decision {
     {
         return Decision::Allow;
     }
-    let reach = reaches(actor);
     let permitted = |r: &Reach| {
         if r.directory_view_only {
             resource.class == RecordClass::Directory && action == Action::View
@@ -515,7 +530,7 @@ fn by_roles(actor: &Actor, action: Action, resource: Resource) -> Decision {
             permits(r.role, resource.class, action)
         }
     };
-    if held_for(&reach, &resource.tenant, resource.class).any(permitted) {
+    if held_for(reach, &resource.tenant, resource.class).any(permitted) {
         return Decision::Allow;
     }
     // Inside the actor's world but not theirs to do: say so. Outside it: nothing is there.
@@ -1143,5 +1158,72 @@ mod tests {
         )
         .kept_by(KeptBy::ActivityLog);
         assert_eq!(decide(&two_hats, Action::Change, there), Decision::Allow);
+    }
+
+    #[test]
+    fn allowed_on_any_of_several_records_is_exactly_allowed_on_one_of_them() {
+        let tenants = [
+            Tenant::campus(id(DISTRICT), id(CAMPUS)),
+            Tenant::campus(id(DISTRICT), id(OTHER_CAMPUS)),
+            Tenant::district(id(DISTRICT)),
+            Tenant::district(id(OTHER_DISTRICT)),
+        ];
+        let mut records: Vec<Resource> = tenants
+            .iter()
+            .flat_map(|t| {
+                [
+                    Resource::new(RecordClass::Shared, *t),
+                    Resource::new(RecordClass::School, *t),
+                    Resource::new(RecordClass::Shared, *t).kept_by(KeptBy::ActivityLog),
+                ]
+            })
+            .collect();
+        records.extend([
+            agreement(AGENCY, DISTRICT),
+            agreement(OTHER_AGENCY, DISTRICT),
+            le_record(AGENCY, CAMPUS),
+            le_record(OTHER_AGENCY, CAMPUS),
+        ]);
+        let scopes = [
+            Scope::Instance,
+            Scope::Agency { agency: id(AGENCY) },
+            Scope::District {
+                district: id(DISTRICT),
+            },
+            Scope::Campus {
+                district: id(DISTRICT),
+                campus: id(CAMPUS),
+            },
+        ];
+        let mut actors = vec![sro(), principal()];
+        for role in Role::ALL {
+            for scope in scopes {
+                actors.push(actor(vec![Grant { role: *role, scope }], vec![]));
+            }
+        }
+        for who in &actors {
+            for action in [Action::View, Action::Change] {
+                // Every record alone, and every pair: one allowed is enough, none is none.
+                for (i, first) in records.iter().enumerate() {
+                    for second in &records[i..] {
+                        let set = [*first, *second];
+                        let one_allowed = set
+                            .iter()
+                            .any(|r| decide(who, action, *r) == Decision::Allow);
+                        assert_eq!(
+                            allows_any(who, action, &set),
+                            one_allowed,
+                            "{:?} {action:?} {set:?}",
+                            who.grants
+                        );
+                    }
+                    assert_eq!(
+                        allows_any(who, action, &[*first]),
+                        decide(who, action, *first) == Decision::Allow
+                    );
+                }
+            }
+            assert!(!allows_any(who, Action::View, &[]));
+        }
     }
 }

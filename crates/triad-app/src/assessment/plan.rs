@@ -58,10 +58,12 @@ async fn program_records(ctx: &Ctx, p: &Partnership) -> AppResult<Vec<Resource>>
 
 /// Whether the reader works in the program, by the rule a step's owner is chosen by.
 async fn works_in(ctx: &Ctx, p: &Partnership) -> AppResult<bool> {
-    Ok(program_records(ctx, p)
-        .await?
-        .into_iter()
-        .any(|r| decide(&ctx.actor, Action::View, r) == triad_domain::policy::Decision::Allow))
+    let records = program_records(ctx, p).await?;
+    Ok(triad_domain::policy::allows_any(
+        &ctx.actor,
+        Action::View,
+        &records,
+    ))
 }
 
 pub(super) fn may_change(ctx: &Ctx, p: &Partnership) -> bool {
