@@ -77,6 +77,8 @@ pub struct App {
     pub collaboration: Arc<assessment::Collaborations>,
     /// What Triad proposed lately for programs' years (findings not yet decided).
     pub proposals: Arc<assessment::Proposals>,
+    /// Survey campaigns' gaps between roles, kept while nothing is written.
+    pub survey_gaps: Arc<assessment::KeptGaps>,
     /// Districts' CRDC counts built lately.
     pub crdc_counts: Arc<crdc::KeptCounts>,
     /// Told when notices to district leaders were written, for whatever delivers them.
@@ -98,6 +100,7 @@ impl App {
             assessments: Arc::new(fresh::Fresh::new(Duration::from_secs(60))),
             collaboration: Arc::new(fresh::Fresh::new(Duration::from_secs(60))),
             proposals: Arc::new(fresh::Fresh::new(Duration::from_secs(60))),
+            survey_gaps: Arc::new(fresh::Current::new(Duration::from_secs(60))),
             crdc_counts: Arc::new(fresh::Current::new(Duration::from_secs(60))),
             notices_written: Arc::default(),
             jobs: Arc::default(),

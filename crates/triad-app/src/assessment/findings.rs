@@ -9,6 +9,7 @@ use crate::error::{AppError, AppResult};
 use crate::partnership;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::sync::Arc;
 use triad_domain::assessment::{self as rules, Rating, SRO_PROGRAM};
 use triad_domain::audit::Outcome;
 use triad_domain::improvement::{
@@ -173,6 +174,27 @@ fn theme_facts<'a>(
         .collect()
 }
 
+/// A campaign's gaps between roles, by the smallest group shown: (question key, question,
+/// gap).
+type Gaps = Vec<(String, String, triad_domain::surveys::Gap)>;
+
+/// Campaigns' gaps, kept while nothing is written (each answer to an open campaign moves the
+/// data version) and at most a minute: every view of an improvement plan with a finding from
+/// a survey reads them, and reading them sums every answer of the campaign.
+pub type KeptGaps = crate::fresh::Current<(String, usize), Gaps>;
+
+async fn kept_gaps(ctx: &Ctx, campaign: &CampaignRow, min_group: usize) -> AppResult<Arc<Gaps>> {
+    ctx.app
+        .survey_gaps
+        .get_or_build(
+            (campaign.id.clone(), min_group),
+            ctx.versions(),
+            ctx.now,
+            || crate::surveys::analysis::scale_gaps(&ctx.app.db, campaign, min_group),
+        )
+        .await
+}
+
 /// What a campaign proposes: its large gaps and its concerns many raised.
 async fn survey_proposals(
     ctx: &Ctx,
@@ -180,7 +202,7 @@ async fn survey_proposals(
     min_group: usize,
     t: FindingThresholds,
 ) -> AppResult<Vec<Proposal>> {
-    let gaps = crate::surveys::analysis::scale_gaps(&ctx.app.db, c, min_group).await?;
+    let gaps = kept_gaps(ctx, c, min_group).await?;
     let facts: Vec<GapFact> = gaps
         .iter()
         .map(|(key, text, gap)| GapFact {
@@ -281,13 +303,12 @@ fn later_campaign<'a>(
 }
 
 /// What the movements of one view have read, so that each is read once however many findings
-/// ask for it: a year's counted ratings, the smallest group shown, a later campaign's gaps
-/// and theme counts.
+/// ask for it: a year's counted ratings, the smallest group shown, a later campaign's theme
+/// counts (its gaps are kept between views).
 #[derive(Default)]
 pub(super) struct Readings {
     years: HashMap<i64, Option<Vec<Option<Rating>>>>,
     min_group: Option<usize>,
-    gaps: HashMap<String, Vec<(String, String, triad_domain::surveys::Gap)>>,
     themes: HashMap<String, ThemeCounts>,
 }
 
@@ -301,18 +322,9 @@ impl Readings {
         Ok(n)
     }
 
-    async fn gaps(
-        &mut self,
-        ctx: &Ctx,
-        campaign: &CampaignRow,
-    ) -> AppResult<&[(String, String, triad_domain::surveys::Gap)]> {
-        if !self.gaps.contains_key(&campaign.id) {
-            let min_group = self.min_group(ctx).await?;
-            let gaps =
-                crate::surveys::analysis::scale_gaps(&ctx.app.db, campaign, min_group).await?;
-            self.gaps.insert(campaign.id.clone(), gaps);
-        }
-        Ok(self.gaps.get(&campaign.id).map_or(&[], Vec::as_slice))
+    async fn gaps(&mut self, ctx: &Ctx, campaign: &CampaignRow) -> AppResult<Arc<Gaps>> {
+        let min_group = self.min_group(ctx).await?;
+        kept_gaps(ctx, campaign, min_group).await
     }
 
     async fn themes(&mut self, ctx: &Ctx, campaign: &str) -> AppResult<Option<&ThemeCounts>> {

@@ -25,7 +25,7 @@ pub use exchange::{
     add_sender, export as aggregate_export, import as import_aggregate, own_key, state_imports,
     withdraw_sender, ImportReport, ImportView, OwnKey, SenderInput, SenderView, StateImports,
 };
-pub use findings::{decide_finding, DecisionInput, FindingRef, FindingView, Proposals};
+pub use findings::{decide_finding, DecisionInput, FindingRef, FindingView, KeptGaps, Proposals};
 pub use improvement::{of_program as improvement_of, Improvement};
 pub use overview::{heat_map, programs, HeatColumn, HeatMap, HeatRow, ProgramRef};
 pub use plan::{

@@ -341,6 +341,24 @@ both_engines!(
 
         // The next survey narrows the gap: the finding of 2025–26 has moved.
         let next = later_campaign(&app).await;
+        // Read once before its answers come in: the campaign's gaps read now are kept, and
+        // must not outlive the answers.
+        let m: Value = app.api_get(&path, &director).await.json().await.unwrap();
+        let gap_before = m["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == gap_finding["id"])
+            .cloned()
+            .unwrap();
+        assert!(
+            gap_before["now"]
+                .as_str()
+                .unwrap()
+                .contains("too few answers to compare"),
+            "{gap_before:#}"
+        );
+        assert_eq!(gap_before["moved"], Value::Null);
         for _ in 0..5 {
             answer(&app, &next, "sro", "1", "Weekly").await;
             answer(&app, &next, "administrator", "2", "Better").await;
