@@ -194,8 +194,8 @@ async fn walk_for(
     })
 }
 
-/// The audit query with its district, actor and outcome conditions written out when the
-/// filter has them, so each engine can see which index walks the trail (`$1 IS NULL OR …`
+/// The audit query with its district, actor, outcome and cursor conditions written out when
+/// the filter has them, so each engine can see which index walks the trail (`$1 IS NULL OR …`
 /// would hide it); an absent one still names its parameter, which is bound as NULL. Walking
 /// an action's range, the order is written `+seq` so neither engine walks by `seq` instead.
 fn entries_sql(engine: crate::Engine, filter: &Filter, walk: Walk) -> String {
@@ -209,6 +209,9 @@ fn entries_sql(engine: crate::Engine, filter: &Filter, walk: Walk) -> String {
     let district = written(filter.districts.is_some(), "district_id = $1", "$1 IS NULL");
     let actor = written(filter.actor.is_some(), "actor_id = $2", "$2 IS NULL");
     let outcome = written(filter.outcome.is_some(), "outcome = $4", "$4 IS NULL");
+    // A later page starts its walk at its cursor: `$8 IS NULL OR seq < $8` would walk down
+    // from the newest entry past every entry of the pages before it.
+    let before = written(filter.before_seq.is_some(), "seq < $8", "$8 IS NULL");
     let (range, order) = match walk {
         Walk::BySeq => ("$9 IS NULL AND $10 IS NULL", "seq"),
         Walk::ByActionRange => (action_range(engine), "+seq"),
@@ -221,7 +224,7 @@ fn entries_sql(engine: crate::Engine, filter: &Filter, walk: Walk) -> String {
            AND {outcome} \
            AND ($5 IS NULL OR at >= $5) \
            AND ($6 IS NULL OR at < $6) \
-           AND ($8 IS NULL OR seq < $8) \
+           AND {before} \
          ORDER BY {order} DESC LIMIT $7"
     )
 }
