@@ -28,6 +28,7 @@ pub mod operations;
 pub mod org;
 pub mod paging;
 pub mod personnel;
+mod qr;
 pub mod reminders;
 mod replay;
 pub mod role_guide;
@@ -103,6 +104,8 @@ pub struct AppState {
     pub answers: Arc<replay::Answers>,
     /// Each person's home as last read, while nothing has been written since.
     pub homes: Arc<home::KeptHomes>,
+    /// QR codes of survey links drawn lately.
+    pub link_codes: Arc<qr::KeptLinkCodes>,
 }
 
 /// The handlers read the application's state (`state.db`, `state.live`) as their own.
@@ -127,6 +130,7 @@ impl AppState {
             deliveries: Arc::default(),
             answers: Arc::default(),
             homes: Arc::new(home::KeptHomes::new(std::time::Duration::from_secs(60))),
+            link_codes: Arc::default(),
         }
     }
 }

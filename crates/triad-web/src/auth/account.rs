@@ -204,13 +204,7 @@ fn enrol_view(
     error: Option<String>,
 ) -> WebResult<Html<String>> {
     let url = own::totp_url(&secret, &ctx.actor.username);
-    let qr_svg = qrcode::QrCode::new(url.as_bytes())
-        .map(|q| {
-            q.render::<qrcode::render::svg::Color>()
-                .min_dimensions(200, 200)
-                .build()
-        })
-        .unwrap_or_default();
+    let qr_svg = crate::qr::svg(&url, 200);
     render(&EnrolPage {
         layout: Layout::new(ctx),
         secret,

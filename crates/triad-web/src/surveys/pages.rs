@@ -45,7 +45,7 @@ struct SurveysPage {
     campuses: Vec<triad_store::org::Campus>,
     district_id: String,
     /// Each campaign with its full link and the link's QR code (SVG).
-    campaigns: Vec<(service::CampaignCard, String, String)>,
+    campaigns: Vec<(service::CampaignCard, String, std::sync::Arc<str>)>,
     /// The roles a campaign may ask, and whether the form asks them at first.
     audience: Vec<(&'static str, &'static str, bool)>,
     /// The form that starts a campaign, for those who may (not an evaluator).
@@ -68,7 +68,7 @@ async fn surveys_page(
         .into_iter()
         .map(|card| {
             let link = public_link(ctx, headers, &card.row.public_code);
-            let qr = qr_svg(&link, 160);
+            let qr = ctx.state.link_codes.svg(&link, 160);
             (card, link, qr)
         })
         .collect();
@@ -116,24 +116,13 @@ fn public_link(ctx: &Ctx, headers: &axum::http::HeaderMap, code: &str) -> String
     )
 }
 
-/// A QR code of a link, as SVG at least `size` pixels square.
-fn qr_svg(link: &str, size: u32) -> String {
-    qrcode::QrCode::new(link.as_bytes())
-        .map(|q| {
-            q.render::<qrcode::render::svg::Color>()
-                .min_dimensions(size, size)
-                .build()
-        })
-        .unwrap_or_default()
-}
-
 #[derive(Template)]
 #[template(path = "surveys/survey_flyer.html")]
 struct FlyerPage {
     layout: Layout,
     c: CampaignRow,
     link: String,
-    qr: String,
+    qr: std::sync::Arc<str>,
 }
 
 /// A page to print and post: the survey's name, the district's notice, its link and QR code.
@@ -146,7 +135,7 @@ async fn flyer_page(
     let link = public_link(&ctx, &headers, &c.public_code);
     render(&FlyerPage {
         layout: Layout::new(&ctx),
-        qr: qr_svg(&link, 320),
+        qr: ctx.state.link_codes.svg(&link, 320),
         link,
         c,
     })
