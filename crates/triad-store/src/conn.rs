@@ -1,7 +1,7 @@
 //! A connection of either engine and the macros that run one body of SQL code on it: the
 //! bottom of the store, below transactions, the write batches and the audit chain.
 
-use sqlx::{PgConnection, Postgres, Sqlite, SqliteConnection};
+use sqlx::{PgConnection, Postgres, SqliteConnection};
 
 /// Runs the same code against whichever engine a connection belongs to. The body is written
 /// once; each arm is compiled for its own concrete driver, so both keep their native types.
@@ -62,7 +62,7 @@ pub enum Conn<'a> {
 
 /// A connection taken from the pool for a few reads.
 pub enum Pooled {
-    Sqlite(sqlx::pool::PoolConnection<Sqlite>),
+    Sqlite(crate::readers::Reader),
     Postgres(sqlx::pool::PoolConnection<Postgres>),
 }
 

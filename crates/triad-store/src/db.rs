@@ -4,6 +4,7 @@ use crate::conn::{Conn, Engine, Pooled};
 use crate::error::{StoreError, StoreResult};
 use crate::group_commit::{Framing, Group, Member};
 use crate::pending_key::PendingKey;
+use crate::readers::Readers;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -17,13 +18,17 @@ use std::time::Duration;
 /// server may have restarted or dropped it meanwhile.
 const TEST_WHEN_IDLE_FOR: Duration = Duration::from_secs(1);
 
+/// How many SQLite connections read for requests at once.
+const READERS: usize = 8;
+
 /// A pool of connections to one of the two engines, and this process's writers. Writes go
 /// one at a time, queued fairly (rather than polling SQLite's file lock, which makes the
 /// slowest write wait far longer than the rest), and those that queue together share a commit
 /// (see [`crate::group_commit`]).
 #[derive(Debug, Clone)]
 pub enum Db {
-    Sqlite(SqlitePool, Group<Sqlite>),
+    /// The pool serves migrations, backups and the writer; requests read through the readers.
+    Sqlite(SqlitePool, Group<Sqlite>, Arc<Readers>),
     Postgres(PgPool, Group<Postgres>),
 }
 
@@ -59,7 +64,7 @@ impl Db {
     /// is used, so no content hash is ever a bare, guessable one.
     pub fn use_content_secret(&self, secret: &[u8]) {
         match self {
-            Db::Sqlite(_, group) => group.use_content_secret(secret),
+            Db::Sqlite(_, group, _) => group.use_content_secret(secret),
             Db::Postgres(_, group) => group.use_content_secret(secret),
         }
     }
@@ -67,7 +72,7 @@ impl Db {
     /// The test points of this database's write path (see [`crate::hooks`]).
     pub fn hooks(&self) -> &Arc<crate::hooks::Hooks> {
         match self {
-            Db::Sqlite(_, group) => group.hooks(),
+            Db::Sqlite(_, group, _) => group.hooks(),
             Db::Postgres(_, group) => group.hooks(),
         }
     }
@@ -149,6 +154,7 @@ impl Db {
                 .row_buffer_size(256);
             // A connection to a local file does not go stale: testing it before every use
             // would cost a round trip to its worker thread for nothing.
+            let readers = Readers::new(options.clone(), READERS);
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .test_before_acquire(false)
@@ -163,7 +169,7 @@ impl Db {
                 commit: "COMMIT".into(),
             };
             let group = Group::new(&pool, framing).await?;
-            Ok(Db::Sqlite(pool, group))
+            Ok(Db::Sqlite(pool, group, readers))
         } else {
             Err(StoreError::Config(
                 "the database URL must start with sqlite:// or postgres://".into(),
@@ -182,7 +188,7 @@ impl Db {
     /// binary does not know (written by a newer Triad) is refused rather than downgraded.
     pub async fn migrate(&self) -> StoreResult<()> {
         match self {
-            Db::Sqlite(pool, _) => {
+            Db::Sqlite(pool, ..) => {
                 // On a connection of its own that may write, closed after (never back in the
                 // pool of connections that only read).
                 let mut conn = pool.acquire().await?.detach();
@@ -247,7 +253,7 @@ impl Db {
     /// audit entry of a refusal or a failure, which is kept although the request did nothing.
     pub async fn begin_unkeyed(&self) -> StoreResult<Tx> {
         let member = match self {
-            Db::Sqlite(_, group) => Membership::Sqlite(group.join().await?),
+            Db::Sqlite(_, group, _) => Membership::Sqlite(group.join().await?),
             Db::Postgres(_, group) => Membership::Postgres(group.join().await?),
         };
         Ok(Tx {
@@ -263,7 +269,7 @@ impl Db {
     /// arrive together share one).
     pub fn write_batches(&self) -> u64 {
         match self {
-            Db::Sqlite(_, group) => group.batches_opened(),
+            Db::Sqlite(_, group, _) => group.batches_opened(),
             Db::Postgres(_, group) => group.batches_opened(),
         }
     }
@@ -272,7 +278,7 @@ impl Db {
     /// to know a write has queued).
     pub fn writes_waiting(&self) -> usize {
         match self {
-            Db::Sqlite(_, group) => group.writes_waiting(),
+            Db::Sqlite(_, group, _) => group.writes_waiting(),
             Db::Postgres(_, group) => group.writes_waiting(),
         }
     }
@@ -281,7 +287,7 @@ impl Db {
     /// (16 ms by default: longer shares more, but makes the batch's first write wait longer).
     pub fn set_write_window(&self, window: Duration) {
         match self {
-            Db::Sqlite(_, group) => group.set_window(window),
+            Db::Sqlite(_, group, _) => group.set_window(window),
             Db::Postgres(_, group) => group.set_window(window),
         }
     }
@@ -289,15 +295,16 @@ impl Db {
     /// A connection for reads.
     pub async fn acquire(&self) -> StoreResult<Pooled> {
         Ok(match self {
-            Db::Sqlite(pool, _) => Pooled::Sqlite(pool.acquire().await?),
+            Db::Sqlite(_, _, readers) => Pooled::Sqlite(readers.lend().await?),
             Db::Postgres(pool, _) => Pooled::Postgres(pool.acquire().await?),
         })
     }
 
     pub async fn close(&self) {
         match self {
-            Db::Sqlite(pool, group) => {
+            Db::Sqlite(pool, group, readers) => {
                 group.close().await;
+                readers.close().await;
                 pool.close().await
             }
             Db::Postgres(pool, group) => {

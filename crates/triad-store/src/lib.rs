@@ -37,6 +37,7 @@ pub mod paging;
 pub mod passwords;
 mod pending_key;
 pub mod personnel;
+pub mod readers;
 pub mod role_guide;
 pub mod settings;
 pub mod sqlite_backup;

@@ -8,7 +8,7 @@ use std::path::Path;
 
 /// Copies the live database behind `db` into a new file at `dest` (which must not exist).
 pub async fn backup_to(db: &Db, dest: &Path) -> StoreResult<()> {
-    let Db::Sqlite(pool, _) = db else {
+    let Db::Sqlite(pool, ..) = db else {
         return Err(StoreError::Config(
             "online backup is for SQLite; back up PostgreSQL with pg_dump".into(),
         ));

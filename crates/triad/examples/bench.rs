@@ -44,7 +44,7 @@ macro_rules! raw_batches {
     ($db:expr, $items:expr, |$conn:ident, $item:ident| $body:expr) => {
         for chunk in $items.chunks(BATCH) {
             match $db {
-                Db::Sqlite(pool, _) => {
+                Db::Sqlite(pool, ..) => {
                     let mut writable = writable(pool).await?;
                     let mut tx =
                         sqlx::Connection::begin_with(&mut writable, "BEGIN IMMEDIATE").await?;

@@ -89,7 +89,7 @@ async fn main() -> Result<()> {
          ORDER BY p.started_on, p.id LIMIT 1";
     let leader_id = leader.id.clone();
     let (partnership, district): (String, String) = match &db {
-        triad_store::Db::Sqlite(pool, _) => {
+        triad_store::Db::Sqlite(pool, ..) => {
             sqlx::query_as(FIRST)
                 .bind(&leader_id)
                 .fetch_one(pool)

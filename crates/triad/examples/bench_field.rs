@@ -596,7 +596,7 @@ async fn fill_audit(db: &Db, district: Id, actor: Id, count: i64, now: Timestamp
 /// One statement on a connection of its own that may write (the SQLite pool only reads).
 async fn execute(db: &Db, sql: &str) -> Result<()> {
     match db {
-        Db::Sqlite(pool, _) => {
+        Db::Sqlite(pool, ..) => {
             let mut writable = writable(pool).await?;
             sqlx::query(sql).execute(&mut writable).await?;
             sqlx::Connection::close(writable).await?;

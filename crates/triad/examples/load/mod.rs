@@ -374,7 +374,7 @@ end
 /// One number read straight from the database.
 pub async fn scalar(db: &Db, sql: &str) -> Result<i64> {
     Ok(match db {
-        Db::Sqlite(pool, _) => sqlx::query_scalar(sql).fetch_one(pool).await?,
+        Db::Sqlite(pool, ..) => sqlx::query_scalar(sql).fetch_one(pool).await?,
         Db::Postgres(pool, _) => sqlx::query_scalar(sql).fetch_one(pool).await?,
     })
 }

@@ -310,7 +310,7 @@ async fn schema_of(app: &TestApp) -> Schema {
             .collect()
     };
     match &app.db {
-        Db::Sqlite(pool, _) => {
+        Db::Sqlite(pool, ..) => {
             let columns = sqlx::query_as(
                 "SELECT m.name, c.name FROM sqlite_master m, pragma_table_info(m.name) c \
                  WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> '_sqlx_migrations'",

@@ -615,7 +615,7 @@ impl TestApp {
     /// The one number a query yields.
     pub async fn scalar(&self, sql: &str) -> i64 {
         match &self.db {
-            Db::Sqlite(p, _) => sqlx::query_scalar(sql).fetch_one(p).await.expect("scalar"),
+            Db::Sqlite(p, ..) => sqlx::query_scalar(sql).fetch_one(p).await.expect("scalar"),
             Db::Postgres(p, _) => sqlx::query_scalar(sql).fetch_one(p).await.expect("scalar"),
         }
     }
@@ -623,7 +623,7 @@ impl TestApp {
     /// One text value read straight from the database.
     pub async fn scalar_text(&self, sql: &str) -> String {
         match &self.db {
-            Db::Sqlite(p, _) => sqlx::query_scalar(sql).fetch_one(p).await.expect("scalar"),
+            Db::Sqlite(p, ..) => sqlx::query_scalar(sql).fetch_one(p).await.expect("scalar"),
             Db::Postgres(p, _) => sqlx::query_scalar(sql).fetch_one(p).await.expect("scalar"),
         }
     }
@@ -647,7 +647,7 @@ impl TestApp {
     /// statements may be given; none takes parameters.
     pub async fn raw(&self, sql: &str) -> Result<u64, sqlx::Error> {
         match &self.db {
-            Db::Sqlite(p, _) => {
+            Db::Sqlite(p, ..) => {
                 let mut conn = p.acquire().await?.detach();
                 sqlx::query("PRAGMA query_only = OFF")
                     .execute(&mut conn)

@@ -549,7 +549,7 @@ both_engines!(
 
         // The answer's id is random (UUIDv4): it tells nothing of when it was given.
         let ids: Vec<String> = match &app.db {
-            triad_store::Db::Sqlite(p, _) => {
+            triad_store::Db::Sqlite(p, ..) => {
                 sqlx::query_scalar("SELECT id FROM survey_responses WHERE source = 'web'")
                     .fetch_all(p)
                     .await

@@ -264,7 +264,7 @@ both_engines!(
         assert!(text(&out).contains("Removed 1 "), "{}", text(&out));
         assert_eq!(app.count("visitors").await, before - 1);
         let ids: Vec<String> = match &app.db {
-            triad_store::Db::Sqlite(p, _) => sqlx::query_scalar("SELECT id FROM visitors")
+            triad_store::Db::Sqlite(p, ..) => sqlx::query_scalar("SELECT id FROM visitors")
                 .fetch_all(p)
                 .await
                 .unwrap(),

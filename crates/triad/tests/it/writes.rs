@@ -394,7 +394,7 @@ async fn a_backup_taken_under_steady_writes_finishes_and_holds_a_consistent_pref
     let count = |sql: &'static str| {
         let restored = restored.clone();
         async move {
-            let Db::Sqlite(pool, _) = &restored else {
+            let Db::Sqlite(pool, ..) = &restored else {
                 unreachable!()
             };
             sqlx::query_scalar::<_, i64>(sql)
@@ -503,7 +503,7 @@ both_engines!(
             "the token's use is written down"
         );
         // A write beside the writer is refused on SQLite, where it would wait for the lock.
-        if let Db::Sqlite(pool, _) = &app.db {
+        if let Db::Sqlite(pool, ..) = &app.db {
             let beside = sqlx::query("UPDATE campuses SET name = name")
                 .execute(pool)
                 .await;
@@ -511,3 +511,53 @@ both_engines!(
         }
     }
 );
+
+/// SQLite's reading connections are lent without sqlx's round trip on return: a read its
+/// request abandoned half-way must leave the connection fit for the next request, a request
+/// waits while all are lent, and a lent connection still refuses to write.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reading_connections_survive_an_abandoned_read_and_are_lent_one_at_a_time() {
+    use futures_util::StreamExt;
+    let app = TestApp::start(crate::support::Engine::Sqlite).await;
+    let count = "SELECT COUNT(*) FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50000) SELECT i FROM n)";
+    for _ in 0..20 {
+        let mut reader = app.db.acquire().await.unwrap();
+        let triad_store::Conn::Sqlite(c) = triad_store::Conn::from(&mut reader) else {
+            panic!("a SQLite database lends SQLite connections");
+        };
+        // 50,000 rows asked for, one taken, the rest abandoned with the request.
+        let mut rows = sqlx::query_scalar::<_, i64>(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50000) SELECT i FROM n",
+        )
+        .fetch(&mut *c);
+        assert_eq!(rows.next().await.unwrap().unwrap(), 1);
+        drop(rows);
+        drop(reader);
+        // The most recently given back is lent next: the same connection answers in full.
+        let mut next = app.db.acquire().await.unwrap();
+        let n: i64 = triad_store::fetch_scalar!(&mut next, i64, count).unwrap();
+        assert_eq!(n, 50_000);
+        let write = triad_store::execute!(&mut next, "UPDATE campuses SET name = name");
+        assert!(write.is_err(), "a reading connection refuses to write");
+    }
+    // Every connection lent: the next request waits until one is given back.
+    let mut lent = Vec::new();
+    for _ in 0..8 {
+        lent.push(app.db.acquire().await.unwrap());
+    }
+    let db = app.db.clone();
+    let mut waiting = tokio::spawn(async move {
+        let mut conn = db.acquire().await.unwrap();
+        triad_store::fetch_scalar!(&mut conn, i64, "SELECT 7").unwrap()
+    });
+    let early = tokio::time::timeout(Duration::from_millis(300), &mut waiting).await;
+    assert!(early.is_err(), "no connection is lent twice");
+    lent.pop();
+    assert_eq!(waiting.await.unwrap(), 7);
+    drop(lent);
+    let mut again = app.db.acquire().await.unwrap();
+    assert_eq!(
+        triad_store::fetch_scalar!(&mut again, i64, count).unwrap(),
+        50_000
+    );
+}
