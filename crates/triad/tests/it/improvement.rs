@@ -54,6 +54,17 @@ async fn later_campaign(app: &TestApp) -> String {
     row.public_code
 }
 
+/// The finding of the improvement view `m` with this id.
+fn finding_with(m: &Value, id: &Value) -> Value {
+    m["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == *id)
+        .cloned()
+        .unwrap_or_else(|| panic!("no finding {id}: {m:#}"))
+}
+
 fn proposals(m: &Value) -> Vec<Value> {
     m["proposals"].as_array().cloned().unwrap_or_default()
 }
@@ -344,13 +355,7 @@ both_engines!(
         // Read once before its answers come in: the campaign's gaps read now are kept, and
         // must not outlive the answers.
         let m: Value = app.api_get(&path, &director).await.json().await.unwrap();
-        let gap_before = m["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["id"] == gap_finding["id"])
-            .cloned()
-            .unwrap();
+        let gap_before = finding_with(&m, &gap_finding["id"]);
         assert!(
             gap_before["now"]
                 .as_str()
@@ -364,34 +369,16 @@ both_engines!(
             answer(&app, &next, "administrator", "2", "Better").await;
         }
         let m: Value = app.api_get(&path, &director).await.json().await.unwrap();
-        let gap_now = m["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["id"] == gap_finding["id"])
-            .cloned()
-            .unwrap();
+        let gap_now = finding_with(&m, &gap_finding["id"]);
         assert_eq!(gap_now["moved"], "better", "{gap_now:#}");
         assert!(gap_now["now"].as_str().unwrap().contains("1.0 points"));
         // The MOU finding of this year has nothing newer to measure it by.
-        let mou_now = m["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["id"] == finding["id"])
-            .cloned()
-            .unwrap();
+        let mou_now = finding_with(&m, &finding["id"]);
         assert_eq!(mou_now["moved"], Value::Null);
 
         // The supervisor sees the accepted survey finding's title, not its figures.
         let theirs: Value = app.api_get(&path, &sergeant).await.json().await.unwrap();
-        let seen = theirs["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["id"] == gap_finding["id"])
-            .cloned()
-            .unwrap();
+        let seen = finding_with(&theirs, &gap_finding["id"]);
         assert!(
             !seen["detail"].as_str().unwrap().contains("points"),
             "{seen:#}"
