@@ -465,7 +465,22 @@ impl Actor {
 /// narrowed by the record's own rules: the roles it keeps a change to, the one person it binds
 /// a change to.
 pub fn decide(actor: &Actor, action: Action, resource: Resource) -> Decision {
-    match by_roles(actor, action, resource) {
+    decide_within(actor, &reaches(actor), action, resource)
+}
+
+/// Whether [`decide`] allows the actor `action` on at least one of `resources`. The actor's
+/// reach is worked out once: a form's list of people asks this of hundreds of people, each
+/// against every campus of a program.
+pub fn allows_any(actor: &Actor, action: Action, resources: &[Resource]) -> bool {
+    let reach = reaches(actor);
+    resources
+        .iter()
+        .any(|resource| decide_within(actor, &reach, action, *resource) == Decision::Allow)
+}
+
+/// [`decide`], with the actor's reach already worked out.
+fn decide_within(actor: &Actor, reach: &[Reach], action: Action, resource: Resource) -> Decision {
+    match by_roles_within(actor, reach, action, resource) {
         Decision::Allow if record_rule_refusal(actor, action, resource).is_some() => {
             Decision::Forbidden
         }
@@ -491,17 +506,6 @@ pub fn record_rule_refusal(
     }
     let rule = resource.changed_only_by?;
     (rule.person() != Some(actor.user)).then(|| rule.refusal())
-}
-
-/// Whether [`decide`] allows the actor `action` on at least one of `resources`. The actor's
-/// reach is worked out once: a form's list of people asks this of hundreds of people, each
-/// against every campus of a program.
-pub fn allows_any(actor: &Actor, action: Action, resources: &[Resource]) -> bool {
-    let reach = reaches(actor);
-    resources.iter().any(|resource| {
-        by_roles_within(actor, &reach, action, *resource) == Decision::Allow
-            && record_rule_refusal(actor, action, *resource).is_none()
-    })
 }
 
 /// What the actor's roles (and ownership) allow, before any rule binding a change to one
