@@ -12,7 +12,7 @@
 use crate::error::StoreResult;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sqlx::Connection;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{OwnedMappedMutexGuard, OwnedMutexGuard, OwnedSemaphorePermit, Semaphore};
 
@@ -26,16 +26,16 @@ type Slot = Arc<tokio::sync::Mutex<Option<SqliteConnection>>>;
 pub struct Readers {
     options: SqliteConnectOptions,
     slots: Vec<Slot>,
-    /// The slots not lent.
-    free: Mutex<Vec<usize>>,
-    lendable: Arc<Semaphore>,
+    /// One turn per slot. A [`Reader`] lets go of its slot before its turn, so whoever holds
+    /// a turn finds a slot free.
+    turns: Arc<Semaphore>,
 }
 
 impl std::fmt::Debug for Readers {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Readers")
             .field("slots", &self.slots.len())
-            .field("lendable", &self.lendable.available_permits())
+            .field("turns free", &self.turns.available_permits())
             .finish()
     }
 }
@@ -45,52 +45,34 @@ impl Readers {
         Arc::new(Self {
             options,
             slots: (0..most).map(|_| Slot::default()).collect(),
-            free: Mutex::new((0..most).collect()),
-            lendable: Arc::new(Semaphore::new(most)),
+            turns: Arc::new(Semaphore::new(most)),
         })
     }
 
-    fn free(&self) -> std::sync::MutexGuard<'_, Vec<usize>> {
-        self.free.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// A connection for this request's reads, until the [`Reader`] is dropped.
-    pub async fn lend(self: &Arc<Self>) -> StoreResult<Reader> {
-        let turn = tokio::time::timeout(WAIT_AT_MOST, Arc::clone(&self.lendable).acquire_owned())
+    /// A connection for this request's reads, until the [`Reader`] is dropped. The first free
+    /// slot is taken: the busiest connections stay warm and the rest are opened only under
+    /// load.
+    pub async fn lend(&self) -> StoreResult<Reader> {
+        let turn = tokio::time::timeout(WAIT_AT_MOST, Arc::clone(&self.turns).acquire_owned())
             .await
             .map_err(|_| sqlx::Error::PoolTimedOut)?
             .map_err(|_| sqlx::Error::PoolClosed)?;
-        // A turn is a free slot: there are as many turns as slots.
-        let index = self.free().pop().ok_or(sqlx::Error::PoolClosed)?;
-        match self.open(index).await {
-            Ok(conn) => Ok(Reader {
-                conn,
-                index,
-                readers: Arc::clone(self),
-                _turn: turn,
-            }),
-            Err(e) => {
-                self.free().push(index);
-                Err(e)
-            }
-        }
-    }
-
-    async fn open(
-        &self,
-        index: usize,
-    ) -> StoreResult<OwnedMappedMutexGuard<Option<SqliteConnection>, SqliteConnection>> {
-        let slot = self.slots.get(index).ok_or(sqlx::Error::PoolClosed)?;
-        let mut held = Arc::clone(slot).lock_owned().await;
+        let mut held = self
+            .slots
+            .iter()
+            .find_map(|slot| Arc::clone(slot).try_lock_owned().ok())
+            .ok_or(sqlx::Error::PoolClosed)?;
         if held.is_none() {
             *held = Some(SqliteConnection::connect_with(&self.options).await?);
         }
-        Ok(OwnedMutexGuard::try_map(held, Option::as_mut).map_err(|_| sqlx::Error::PoolClosed)?)
+        let conn =
+            OwnedMutexGuard::try_map(held, Option::as_mut).map_err(|_| sqlx::Error::PoolClosed)?;
+        Ok(Reader { conn, _turn: turn })
     }
 
     /// Lends no more, and closes the connections not lent.
     pub async fn close(&self) {
-        self.lendable.close();
+        self.turns.close();
         for slot in &self.slots {
             let idle = slot.try_lock().ok().and_then(|mut held| held.take());
             if let Some(conn) = idle {
@@ -100,11 +82,10 @@ impl Readers {
     }
 }
 
-/// A reading connection lent to one request; given back when dropped.
+/// A reading connection lent to one request; given back when dropped. The fields drop in
+/// order: the slot is free before the turn is.
 pub struct Reader {
     conn: OwnedMappedMutexGuard<Option<SqliteConnection>, SqliteConnection>,
-    index: usize,
-    readers: Arc<Readers>,
     _turn: OwnedSemaphorePermit,
 }
 
@@ -119,12 +100,5 @@ impl std::ops::Deref for Reader {
 impl std::ops::DerefMut for Reader {
     fn deref_mut(&mut self) -> &mut SqliteConnection {
         &mut self.conn
-    }
-}
-
-impl Drop for Reader {
-    /// The slot is free again; its lock and the turn are let go right after, with the fields.
-    fn drop(&mut self) {
-        self.readers.free().push(self.index);
     }
 }

@@ -533,7 +533,7 @@ async fn reading_connections_survive_an_abandoned_read_and_are_lent_one_at_a_tim
         assert_eq!(rows.next().await.unwrap().unwrap(), 1);
         drop(rows);
         drop(reader);
-        // The most recently given back is lent next: the same connection answers in full.
+        // The first free slot is lent next: the same connection answers in full.
         let mut next = app.db.acquire().await.unwrap();
         let n: i64 = triad_store::fetch_scalar!(&mut next, i64, count).unwrap();
         assert_eq!(n, 50_000);
