@@ -58,9 +58,13 @@ use std::time::Duration;
 use triad_domain::Timestamp;
 use triad_store::Db;
 
-/// What every service shares, whoever calls it (a web request, the command line).
+/// What every service shares, whoever calls it (a web request, the command line). Every
+/// request takes a copy: it is one shared count, not a copy of each part.
 #[derive(Clone)]
-pub struct App {
+pub struct App(Arc<Shared>);
+
+/// The parts of [`App`], read through it (`app.db`).
+pub struct Shared {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
     /// The instance's signing key and stored files.
@@ -87,10 +91,18 @@ pub struct App {
     pub jobs: Arc<activity::jobs::Jobs>,
 }
 
+impl std::ops::Deref for App {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
 impl App {
     pub fn new(db: Db, clock: Arc<dyn Clock>, instance: triad_store::instance::Instance) -> Self {
         db.use_content_secret(&instance.audit_secret);
-        Self {
+        Self(Arc::new(Shared {
             db,
             clock,
             instance,
@@ -104,7 +116,7 @@ impl App {
             crdc_counts: Arc::new(fresh::Current::new(Duration::from_secs(60))),
             notices_written: Arc::default(),
             jobs: Arc::default(),
-        }
+        }))
     }
 
     pub fn now(&self) -> Timestamp {
