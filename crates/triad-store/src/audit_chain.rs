@@ -2,9 +2,10 @@
 //! moved, in the batch's own transaction just before it commits (see the `group_commit` module).
 //! Appending an entry and reading the trail are in the `audit` module.
 
-use crate::conn::Conn;
+use crate::conn::{Conn, Engine};
 use crate::error::{StoreError, StoreResult};
-use crate::{execute, fetch_optional};
+use crate::fetch_optional;
+use crate::statement::{Statement, Value};
 use triad_domain::audit::{AuditEntry, AuditEvent};
 use triad_domain::{Id, Timestamp};
 
@@ -46,16 +47,17 @@ impl Unchained {
 /// values in one statement.
 const ENTRIES_PER_INSERT: usize = 500;
 
-/// Places a batch's entries on the chain, in order, after `head` (read as the batch opened),
-/// and moves the head past them. The batch holds the head (the write lock on SQLite, the head
-/// row on PostgreSQL) from its first statement, so nobody moved it since.
-pub(crate) async fn chain<'c>(
-    conn: impl Into<Conn<'c>>,
+/// The statements that place a batch's entries on the chain, in order, after `head` (read as
+/// the batch opened), and move the head past them. The batch holds the head (the write lock on
+/// SQLite, the head row on PostgreSQL) from its first statement, so nobody moved it since; they
+/// are sent with its COMMIT.
+pub(crate) fn chain(
+    engine: Engine,
     head: Option<Head>,
     entries: Vec<Unchained>,
-) -> StoreResult<()> {
+) -> StoreResult<Vec<Statement>> {
     if entries.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let mut tip = head.ok_or(StoreError::Config("the audit head is missing".into()))?;
     let mut chained = Vec::with_capacity(entries.len());
@@ -67,65 +69,53 @@ pub(crate) async fn chain<'c>(
         };
         chained.push(entry);
     }
-    let mut c: Conn = conn.into();
-    let per_statement = crate::conn::rows_per_statement(c.engine(), 14, ENTRIES_PER_INSERT);
-    let chunks = chained.chunks(per_statement);
-    let last = chunks.len() - 1;
-    for (i, rows) in chunks.enumerate() {
-        insert_entries(&mut c, rows, (i == last).then_some(&tip)).await?;
+    let per_statement = crate::conn::rows_per_statement(engine, 14, ENTRIES_PER_INSERT);
+    let mut statements: Vec<Statement> =
+        chained.chunks(per_statement).map(insert_entries).collect();
+    // PostgreSQL moves the head in the last insert (a statement is a round trip there);
+    // SQLite, which cannot, in a statement after it.
+    let moved = vec![Value::from(tip.seq), Value::from(tip.hash)];
+    match (engine, statements.last_mut()) {
+        (Engine::Postgres, Some(last)) => {
+            last.sql = format!(
+                "WITH moved AS ({}) {}",
+                move_head(last.values.len() + 1),
+                last.sql
+            );
+            last.values.extend(moved);
+        }
+        _ => statements.push(Statement::new(move_head(1), moved)),
     }
-    Ok(())
+    Ok(statements)
 }
 
-/// Inserts chained entries; with `head`, moves the chain's head to it too (in the same
-/// statement on PostgreSQL, where a statement is a round trip).
-async fn insert_entries<'c>(
-    conn: impl Into<Conn<'c>>,
-    rows: &[AuditEntry],
-    head: Option<&Head>,
-) -> StoreResult<()> {
-    let mut c: Conn = conn.into();
-    let width = rows.len() * 14;
-    let insert = format!(
+/// The statement that inserts chained entries.
+fn insert_entries(rows: &[AuditEntry]) -> Statement {
+    let sql = format!(
         "INSERT INTO audit_log ({COLUMNS}) VALUES {}",
         crate::conn::placeholders(rows.len(), 14)
     );
-    // PostgreSQL moves the head in the insert; SQLite, which cannot, in a statement after.
-    let head_in_insert = head.is_some() && matches!(c, Conn::Postgres(_));
-    let sql = if head_in_insert {
-        format!("WITH moved AS ({}) {insert}", move_head(width + 1))
-    } else {
-        insert
-    };
-    crate::run!(&mut c, |c| {
-        let mut q = sqlx::query(&sql);
-        for entry in rows {
-            let e = &entry.event;
-            q = q
-                .bind(entry.seq)
-                .bind(entry.id.to_string())
-                .bind(entry.at.millis())
-                .bind(e.actor.map(|a| a.to_string()))
-                .bind(e.action.clone())
-                .bind(e.record_type.clone())
-                .bind(e.record_id.clone())
-                .bind(e.outcome.code())
-                .bind(e.source.clone())
-                .bind(e.content_hash.clone())
-                .bind(e.district.map(|a| a.to_string()))
-                .bind(e.agency.map(|a| a.to_string()))
-                .bind(entry.prev_hash.clone())
-                .bind(entry.hash.clone());
-        }
-        if let (Some(head), true) = (head, head_in_insert) {
-            q = q.bind(head.seq).bind(head.hash.clone());
-        }
-        q.execute(c).await.map(|_| ())
-    })?;
-    if let (Some(head), false) = (head, head_in_insert) {
-        execute!(&mut c, &move_head(1), head.seq, head.hash.clone())?;
+    let mut values = Vec::with_capacity(rows.len() * 14);
+    for entry in rows {
+        let e = &entry.event;
+        values.extend([
+            Value::from(entry.seq),
+            Value::from(entry.id.to_string()),
+            Value::from(entry.at.millis()),
+            Value::from(e.actor.map(|a| a.to_string())),
+            Value::from(e.action.clone()),
+            Value::from(e.record_type.clone()),
+            Value::from(e.record_id.clone()),
+            Value::from(e.outcome.code()),
+            Value::from(e.source.clone()),
+            Value::from(e.content_hash.clone()),
+            Value::from(e.district.map(|a| a.to_string())),
+            Value::from(e.agency.map(|a| a.to_string())),
+            Value::from(entry.prev_hash.clone()),
+            Value::from(entry.hash.clone()),
+        ]);
     }
-    Ok(())
+    Statement::new(sql, values)
 }
 
 /// The statement that moves the chain's head, its two values numbered from `first`.

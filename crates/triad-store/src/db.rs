@@ -2,9 +2,10 @@
 
 use crate::conn::{Conn, Engine, Pooled};
 use crate::error::{StoreError, StoreResult};
-use crate::group_commit::{Framing, Group, Member};
+use crate::group_commit::{Framing, Group, Member, WithRelease};
 use crate::pending_key::PendingKey;
 use crate::readers::Readers;
+use crate::statement::Statement;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -40,6 +41,8 @@ pub struct Tx {
     key: KeyHold,
     /// The record the write made or changed (its first audited one), recorded with the key.
     record: Option<(String, String)>,
+    /// The write's last statements, sent with its release (see [`Tx::defer`]).
+    deferred: Vec<Statement>,
     engine: Engine,
     hooks: Arc<crate::hooks::Hooks>,
 }
@@ -51,6 +54,12 @@ enum Membership {
 
 impl<'a> From<&'a mut Tx> for Conn<'a> {
     fn from(tx: &'a mut Tx) -> Self {
+        // A statement sent through the connection now would run before those deferred, and
+        // not see what they write.
+        debug_assert!(
+            tx.deferred.is_empty(),
+            "a transaction was used after it deferred statements: defer only a write's last"
+        );
         match &mut tx.member {
             Membership::Sqlite(m) => Conn::Sqlite(m.connection()),
             Membership::Postgres(m) => Conn::Postgres(m.connection()),
@@ -260,6 +269,7 @@ impl Db {
             member,
             key: KeyHold(None),
             record: None,
+            deferred: Vec::new(),
             engine: self.engine(),
             hooks: Arc::clone(self.hooks()),
         })
@@ -350,6 +360,15 @@ impl Tx {
         }
     }
 
+    /// Sends `statement` with the write's release instead of now: a write's last statements,
+    /// whose answer nobody waits for, then cost the writer no round trip of their own (on
+    /// SQLite; PostgreSQL runs them one after another at the release). Nothing may be read or
+    /// written through the transaction after it: it would run before them. A statement that
+    /// fails there fails the commit, and nothing of the write is kept.
+    pub fn defer(&mut self, statement: Statement) {
+        self.deferred.push(statement);
+    }
+
     /// Keeps the transaction's writes; returns once they are committed. A request whose key
     /// another request recorded first is refused here, and nothing of it is kept.
     ///
@@ -357,12 +376,28 @@ impl Tx {
     /// releases the write into its batch, with the record the write made: it costs no
     /// statement and no commit of its own, and what a retry needs is saved with the write.
     pub async fn commit(mut self) -> StoreResult<()> {
+        let mut with_release = WithRelease {
+            statements: std::mem::take(&mut self.deferred),
+            plain: None,
+            keyed: self.key.0.is_some(),
+        };
         if let Some(key) = &self.key.0 {
-            let claim = key.claim_sql(self.engine, self.record.as_ref());
-            match &mut self.member {
-                Membership::Sqlite(m) => m.run_with_release(claim),
-                Membership::Postgres(m) => m.run_with_release(claim),
+            match self.engine {
+                // With the write's statements, its values bound: the text is the same for
+                // every write of a kind, and prepared once.
+                Engine::Sqlite => with_release
+                    .statements
+                    .push(key.claim(self.record.as_ref())),
+                // In the release's own round trip, its values written in: statements with
+                // values cannot share a round trip there.
+                Engine::Postgres => {
+                    with_release.plain = Some(key.claim_sql(self.record.as_ref()));
+                }
             }
+        }
+        match &mut self.member {
+            Membership::Sqlite(m) => m.send_with_release(with_release),
+            Membership::Postgres(m) => m.send_with_release(with_release),
         }
         let kept = match self.member {
             Membership::Sqlite(m) => m.commit().await,

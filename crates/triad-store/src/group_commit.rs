@@ -18,15 +18,18 @@
 //! the writer connection is then replaced, which rolls back whatever it held.
 //!
 //! The batch also gathers its members' audit entries, in the order they were made, and chains
-//! them onto the audit trail just before its commit (appended by `audit::append`): a write
-//! spends no statement of its own on the trail, and a batch reads and moves the chain's head
-//! once. A member undone takes its entries with it. Nobody else can move the head meanwhile:
+//! them onto the audit trail with its commit (appended by `audit::append`): a write spends no
+//! statement of its own on the trail, and a batch reads and moves the chain's head once. On
+//! SQLite the chain, the data version and the COMMIT are one round trip to the connection's
+//! thread, as a member's deferred statements, key claim and release are (see
+//! [`crate::statement`]). A member undone takes its entries with it. Nobody else can move the head meanwhile:
 //! the batch holds the write lock (SQLite) or the head row (PostgreSQL) from its first
 //! statement to its commit.
 
 use crate::audit_chain::{Head, Unchained};
 use crate::error::{StoreError, StoreResult};
 use crate::hooks::{self, Hooks};
+use crate::statement::Statement;
 use crate::Conn;
 use sqlx::{Connection, Database, Pool, Postgres, Row, Sqlite};
 use std::future::Future;
@@ -53,31 +56,62 @@ const STRANDED_AFTER: Duration = Duration::from_millis(50);
 /// What became of a batch's commit, once known: `Err` holds the reason, for the log.
 type Outcome = Option<Result<(), String>>;
 
-type Statement<'a, T = ()> = Pin<Box<dyn Future<Output = Result<T, sqlx::Error>> + Send + 'a>>;
+type Pending<'a, T = ()> = Pin<Box<dyn Future<Output = Result<T, sqlx::Error>> + Send + 'a>>;
 
 /// An engine whose writes can be grouped.
 pub trait Batchable: Database {
     /// Runs statements without arguments on a connection.
-    fn run<'a>(conn: &'a mut Self::Connection, sql: &'a str) -> Statement<'a>;
+    fn run<'a>(conn: &'a mut Self::Connection, sql: &'a str) -> Pending<'a>;
+
+    /// Runs `statements` in order, then `tail` (statements without values): on SQLite in one
+    /// round trip to the connection's thread, on PostgreSQL (where statements with values
+    /// cannot share a round trip) one after another. The first to fail stops the rest.
+    fn send<'a>(
+        conn: &'a mut Self::Connection,
+        statements: &'a [Statement],
+        tail: &'a str,
+    ) -> Pending<'a>;
 
     /// Runs the statements that open a batch; their one row is the audit chain's head.
-    fn open<'a>(conn: &'a mut Self::Connection, sql: &'a str) -> Statement<'a, Option<Head>>;
+    fn open<'a>(conn: &'a mut Self::Connection, sql: &'a str) -> Pending<'a, Option<Head>>;
 
     /// The connection, for the queries written once for both engines.
     fn conn(conn: &mut Self::Connection) -> Conn<'_>;
 }
 
 macro_rules! batchable {
-    ($db:ty) => {
+    ($db:ty, joins: $joins:expr) => {
         impl Batchable for $db {
-            fn run<'a>(conn: &'a mut Self::Connection, sql: &'a str) -> Statement<'a> {
+            fn run<'a>(conn: &'a mut Self::Connection, sql: &'a str) -> Pending<'a> {
                 Box::pin(async move { sqlx::Executor::execute(conn, sql).await.map(|_| ()) })
             }
 
-            fn open<'a>(
+            fn send<'a>(
                 conn: &'a mut Self::Connection,
-                sql: &'a str,
-            ) -> Statement<'a, Option<Head>> {
+                statements: &'a [Statement],
+                tail: &'a str,
+            ) -> Pending<'a> {
+                Box::pin(async move {
+                    if statements.is_empty() {
+                        return sqlx::Executor::execute(conn, tail).await.map(|_| ());
+                    }
+                    if $joins {
+                        let (sql, values) = crate::statement::joined(statements, tail);
+                        return crate::bind_values!(sqlx::query(&sql), values)
+                            .execute(conn)
+                            .await
+                            .map(|_| ());
+                    }
+                    for statement in statements {
+                        crate::bind_values!(sqlx::query(&statement.sql), &statement.values)
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                    sqlx::Executor::execute(conn, tail).await.map(|_| ())
+                })
+            }
+
+            fn open<'a>(conn: &'a mut Self::Connection, sql: &'a str) -> Pending<'a, Option<Head>> {
                 Box::pin(async move {
                     let rows = sqlx::Executor::fetch_all(conn, sql).await?;
                     rows.first()
@@ -97,8 +131,8 @@ macro_rules! batchable {
         }
     };
 }
-batchable!(Sqlite);
-batchable!(Postgres);
+batchable!(Sqlite, joins: true);
+batchable!(Postgres, joins: false);
 
 /// The writers of one process on one database, and the batch they share.
 pub struct Group<DB: Batchable> {
@@ -218,11 +252,24 @@ type WriterTurn<DB> = OwnedMappedMutexGuard<WriterSlot<DB>, Writer<DB>>;
 pub struct Member<DB: Batchable> {
     turn: WriterTurn<DB>,
     cleanup: Cleanup<DB>,
-    /// A statement without arguments sent with the release, in the same round trip: if it
-    /// fails, the release is not made and the member is undone.
-    with_release: Option<String>,
+    /// What is sent with the release: if any of it fails, the release is not made and the
+    /// member is undone.
+    with_release: WithRelease,
     /// Whether the write may change what a page shows (all but a credential's last use).
     moves_data: bool,
+}
+
+/// What a member sends with its release, in the same round trip where the engine allows.
+#[derive(Debug, Default)]
+pub(crate) struct WithRelease {
+    /// The write's last statements, whose answers nobody waits for (see
+    /// [`crate::Tx::defer`]), in order.
+    pub(crate) statements: Vec<Statement>,
+    /// Statements without values, sent with the release itself.
+    pub(crate) plain: Option<String>,
+    /// It records the request's idempotency key (test points fire only for such writes; see
+    /// [`crate::hooks`]).
+    pub(crate) keyed: bool,
 }
 
 /// Settles the writer after a member that never committed (its request failed or went
@@ -334,7 +381,7 @@ impl<DB: Batchable> Group<DB> {
         Ok(Member {
             turn,
             cleanup,
-            with_release: None,
+            with_release: WithRelease::default(),
             moves_data: true,
         })
     }
@@ -515,16 +562,18 @@ impl<DB: Batchable> Writer<DB> {
         audit: Vec<Unchained>,
         hooks: &Hooks,
     ) -> StoreResult<()> {
-        crate::audit_chain::chain(DB::conn(&mut self.conn), batch.head.clone(), audit).await?;
+        let engine = DB::conn(&mut self.conn).engine();
+        let chain = crate::audit_chain::chain(engine, batch.head.clone(), audit)?;
         if batch.keyed {
             hooks.at(hooks::BEFORE_COMMIT).await?;
         }
-        if batch.moves_data {
-            let commit = format!("{MOVE_DATA_VERSION}; {}", self.framing.commit);
-            Ok(DB::run(&mut self.conn, &commit).await?)
+        // The chain, the data version and the COMMIT go together (one round trip on SQLite).
+        let commit = if batch.moves_data {
+            format!("{MOVE_DATA_VERSION}; {}", self.framing.commit)
         } else {
-            Ok(DB::run(&mut self.conn, &self.framing.commit).await?)
-        }
+            self.framing.commit.clone()
+        };
+        Ok(DB::send(&mut self.conn, &chain, &commit).await?)
     }
 
     /// Gives up the open batch: its members get an error (their answer channel closes) and a
@@ -573,10 +622,10 @@ impl<DB: Batchable> Member<DB> {
         }
     }
 
-    /// Runs `sql` (statements without arguments) just before the release, in its round trip.
-    /// Its error is the commit's, and undoes the member.
-    pub(crate) fn run_with_release(&mut self, sql: String) {
-        self.with_release = Some(sql);
+    /// Sends `with_release` just before the release, in its round trip where the engine
+    /// allows. Its error is the commit's, and undoes the member.
+    pub(crate) fn send_with_release(&mut self, with_release: WithRelease) {
+        self.with_release = with_release;
     }
 
     /// The write changes nothing a page shows (see [`crate::Tx::shown_nowhere`]).
@@ -615,7 +664,7 @@ impl<DB: Batchable> Member<DB> {
 async fn release<DB: Batchable>(
     group: Group<DB>,
     mut turn: WriterTurn<DB>,
-    with_release: Option<String>,
+    with_release: WithRelease,
     moves_data: bool,
 ) -> StoreResult<(u64, watch::Receiver<Outcome>)> {
     let State::Open(batch) = &mut turn.state else {
@@ -630,13 +679,16 @@ async fn release<DB: Batchable>(
     } else {
         "RELEASE SAVEPOINT member"
     };
-    // What travels with a release is the request's idempotency key: a request's write.
-    let keyed = with_release.is_some();
-    let sql = match with_release {
+    let WithRelease {
+        statements,
+        plain,
+        keyed,
+    } = with_release;
+    let tail = match plain {
         Some(first) => format!("{first}; {release}"),
         None => release.to_string(),
     };
-    let sent = DB::run(&mut turn.conn, &sql).await;
+    let sent = DB::send(&mut turn.conn, &statements, &tail).await;
     // Tests stop here, with the release done in the database and not yet noted, and drop the
     // request meanwhile.
     if keyed {

@@ -100,7 +100,8 @@ pub use armed::*;
 /// After a write's release statement came back, before the writer notes it (a request
 /// dropped here must not lose the write's audit entries nor undo it).
 pub const RELEASE_SENT: &str = "release_sent";
-/// Just before a batch's COMMIT: failing here fails the whole batch.
+/// Just before a batch's closing round trip (its audit chain and COMMIT): failing here fails
+/// the whole batch.
 pub const BEFORE_COMMIT: &str = "before_commit";
 /// Just after a write's transaction committed, as a fallible step after it would fail.
 pub const AFTER_COMMIT: &str = "after_commit";

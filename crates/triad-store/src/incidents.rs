@@ -1,6 +1,7 @@
 //! Incidents of service, the people involved, follow-ups and law-enforcement details.
 
 use crate::paging::{after_cursor, Order, Page};
+use crate::statement::{Statement, Value};
 use crate::{execute, fetch_all, fetch_optional, Conn, StoreResult};
 use serde::Serialize;
 use triad_domain::incidents::Involved;
@@ -28,30 +29,34 @@ pub struct IncidentRow {
 const COLUMNS: &str = "id, district_id, campus_id, agency_id, kind, classification, occurred_at, \
      location, reported_by, narrative, provenance, school_year, created_by, created_at, updated_at";
 
+/// The statement that inserts an incident.
+pub fn insert_statement(r: &IncidentRow) -> Statement {
+    Statement::new(
+        format!(
+            "INSERT INTO incidents ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+        ),
+        vec![
+            Value::from(r.id.as_str()),
+            Value::from(r.district_id.as_str()),
+            Value::from(r.campus_id.as_str()),
+            Value::from(r.agency_id.clone()),
+            Value::from(r.kind.as_str()),
+            Value::from(r.classification.as_str()),
+            Value::from(r.occurred_at),
+            Value::from(r.location.as_str()),
+            Value::from(r.reported_by.clone()),
+            Value::from(r.narrative.as_str()),
+            Value::from(r.provenance.as_str()),
+            Value::from(r.school_year),
+            Value::from(r.created_by.as_str()),
+            Value::from(r.created_at),
+            Value::from(r.updated_at),
+        ],
+    )
+}
+
 pub async fn insert<'c>(conn: impl Into<Conn<'c>>, r: &IncidentRow) -> StoreResult<()> {
-    let mut c: Conn = conn.into();
-    let sql = format!(
-        "INSERT INTO incidents ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
-    );
-    execute!(
-        &mut c,
-        &sql,
-        r.id.clone(),
-        r.district_id.clone(),
-        r.campus_id.clone(),
-        r.agency_id.clone(),
-        r.kind.clone(),
-        r.classification.clone(),
-        r.occurred_at,
-        r.location.clone(),
-        r.reported_by.clone(),
-        r.narrative.clone(),
-        r.provenance.clone(),
-        r.school_year,
-        r.created_by.clone(),
-        r.created_at,
-        r.updated_at
-    )?;
+    insert_statement(r).execute(conn).await?;
     Ok(())
 }
 
@@ -96,23 +101,35 @@ pub struct PersonRow {
     pub description: Option<String>,
 }
 
+/// The statements that insert the people involved in an incident, in their order.
+pub fn people_statements(incident: Id, people: &[Involved]) -> Vec<Statement> {
+    people
+        .iter()
+        .enumerate()
+        .map(|(position, p)| {
+            Statement::new(
+                "INSERT INTO incident_people (id, incident_id, position, kind, name, description) VALUES ($1, $2, $3, $4, $5, $6)",
+                vec![
+                    Value::from(Id::new().to_string()),
+                    Value::from(incident.to_string()),
+                    Value::from(position as i64),
+                    Value::from(p.kind.code()),
+                    Value::from(p.name.clone()),
+                    Value::from(p.description.clone()),
+                ],
+            )
+        })
+        .collect()
+}
+
 pub async fn insert_people<'c>(
     conn: impl Into<Conn<'c>>,
     incident: Id,
     people: &[Involved],
 ) -> StoreResult<()> {
     let mut c: Conn = conn.into();
-    for (position, p) in people.iter().enumerate() {
-        execute!(
-            &mut c,
-            "INSERT INTO incident_people (id, incident_id, position, kind, name, description) VALUES ($1, $2, $3, $4, $5, $6)",
-            Id::new().to_string(),
-            incident.to_string(),
-            position as i64,
-            p.kind.code(),
-            p.name.clone(),
-            p.description.clone()
-        )?;
+    for statement in people_statements(incident, people) {
+        statement.execute(&mut c).await?;
     }
     Ok(())
 }

@@ -43,6 +43,7 @@ pub mod settings;
 pub mod sqlite_backup;
 pub mod start_of_year;
 pub mod state_aggregates;
+pub mod statement;
 pub mod surveys;
 pub mod training;
 pub mod visitors;

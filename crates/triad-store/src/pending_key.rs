@@ -2,7 +2,11 @@
 //! taken by the first write transaction the request begins, which records it as it commits
 //! (see the `idempotency` module for what is kept and how a retry is answered).
 
-use crate::conn::Engine;
+use crate::statement::{Statement, Value};
+
+/// Where a claim goes, and its columns.
+const CLAIM_INTO: &str =
+    "idempotency_keys (actor_key, key, request_hash, created_at, record_type, record_id)";
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use triad_domain::Timestamp;
@@ -69,21 +73,34 @@ pub(crate) fn take_pending() -> Option<Arc<PendingKey>> {
 }
 
 impl PendingKey {
-    /// The statement that records the key. It travels with the write's release, which takes
-    /// no bound arguments, so its values are written in as hex: nothing in a key can leave its
-    /// literal. A key already present (another request got there first) fails it, which
-    /// undoes the write.
-    pub(crate) fn claim_sql(&self, engine: Engine, record: Option<&(String, String)>) -> String {
+    /// The statement that records the key, sent with the write's release. A key already
+    /// present (another request got there first) fails it, which undoes the write.
+    pub(crate) fn claim(&self, record: Option<&(String, String)>) -> Statement {
+        Statement::new(
+            format!("INSERT INTO {CLAIM_INTO} VALUES ($1, $2, $3, $4, $5, $6)"),
+            vec![
+                Value::from(self.actor_key.as_str()),
+                Value::from(self.key.as_str()),
+                Value::from(self.request_hash.as_str()),
+                Value::from(self.at),
+                Value::from(record.map(|(kind, _)| kind.clone())),
+                Value::from(record.map(|(_, id)| id.clone())),
+            ],
+        )
+    }
+
+    /// The same statement with its values written in, for PostgreSQL's release, which takes no
+    /// bound values: as hex, so nothing in a key can leave its literal.
+    pub(crate) fn claim_sql(&self, record: Option<&(String, String)>) -> String {
         let optional = |text: Option<&String>| {
-            text.map(|t| text_literal(engine, t))
+            text.map(|t| text_literal(t))
                 .unwrap_or_else(|| "NULL".into())
         };
         format!(
-            "INSERT INTO idempotency_keys (actor_key, key, request_hash, created_at, record_type, record_id) \
-             VALUES ({}, {}, {}, {}, {}, {})",
-            text_literal(engine, &self.actor_key),
-            text_literal(engine, &self.key),
-            text_literal(engine, &self.request_hash),
+            "INSERT INTO {CLAIM_INTO} VALUES ({}, {}, {}, {}, {}, {})",
+            text_literal(&self.actor_key),
+            text_literal(&self.key),
+            text_literal(&self.request_hash),
             self.at,
             optional(record.map(|(kind, _)| kind)),
             optional(record.map(|(_, id)| id)),
@@ -104,11 +121,10 @@ impl PendingKey {
     }
 }
 
-/// A string as an SQL expression made only of hex digits and the engine's decoding.
-fn text_literal(engine: Engine, text: &str) -> String {
-    let hex = hex::encode(text.as_bytes());
-    match engine {
-        Engine::Sqlite => format!("CAST(X'{hex}' AS TEXT)"),
-        Engine::Postgres => format!("convert_from(decode('{hex}', 'hex'), 'UTF8')"),
-    }
+/// A string as a PostgreSQL expression made only of hex digits and its decoding.
+fn text_literal(text: &str) -> String {
+    format!(
+        "convert_from(decode('{}', 'hex'), 'UTF8')",
+        hex::encode(text.as_bytes())
+    )
 }

@@ -257,12 +257,18 @@ pub async fn report(
         "campus_incidents",
     )
     .await?;
-    // Everything the answer needs is read first: the commit is the last step that may fail.
+    // Everything the write and the answer need is worked out before the write takes the
+    // writer, and its rows go with the release: the commit is the last step that may fail.
     let local = campus::local(ctx, &campus).await?;
+    let report = Report::of(ctx, &campus, &local, &input).await?;
     let mut tx = ctx.change().await?;
-    let row = report_in(ctx, &mut tx, &campus, &input).await?;
+    tx.audit(report.event);
+    tx.defer(store::insert_statement(&report.row));
+    for person in store::people_statements(report.id, &report.people) {
+        tx.defer(person);
+    }
     tx.commit().await?;
-    Ok(summary(&row, &local))
+    Ok(summary(&report.row, &local))
 }
 
 /// Writes an incident and its audit entry inside a caller's transaction.
@@ -273,41 +279,67 @@ pub async fn report_in(
     input: &IncidentInput,
 ) -> AppResult<IncidentRow> {
     let local = campus::local(ctx, campus).await?;
-    let p = parse(input, &local, ctx.now)?;
-    let agency = campus::serving_agency(ctx, campus).await?;
-    let row = IncidentRow {
-        id: Id::new().to_string(),
-        district_id: campus.district_id.clone(),
-        campus_id: campus.id.clone(),
-        agency_id: agency.map(|a| a.to_string()),
-        kind: p.kind.code().into(),
-        classification: p.classification.code().into(),
-        occurred_at: p.occurred_at.millis(),
-        location: p.location,
-        reported_by: p.reported_by,
-        narrative: p.narrative,
-        // An officer's records are the law-enforcement unit's only where they are its officer.
-        provenance: Provenance::of_writer(
-            &ctx.actor
-                .roles_for(&campus::tenant(campus, agency), RecordClass::Shared),
-        )
-        .code()
-        .into(),
-        school_year: local.school_year(p.occurred_at),
-        created_by: ctx.actor.user.to_string(),
-        created_at: ctx.now.millis(),
-        updated_at: ctx.now.millis(),
-    };
-    store::insert(&mut *tx, &row).await?;
-    let id = Id::parse(&row.id).unwrap_or_default();
-    store::insert_people(&mut *tx, id, &p.people).await?;
-    let event = ctx
-        .event("incident.create", Outcome::Ok)
-        .record("incident", &row.id)
-        .content(&(&row, &p.people))
-        .tenant(Some(campus.district()), agency);
-    tx.audit(event);
-    Ok(row)
+    let report = Report::of(ctx, campus, &local, input).await?;
+    store::insert(&mut *tx, &report.row).await?;
+    store::insert_people(&mut *tx, report.id, &report.people).await?;
+    tx.audit(report.event);
+    Ok(report.row)
+}
+
+/// An incident as it is to be written: its row, the people involved, its audit entry.
+struct Report {
+    id: Id,
+    row: IncidentRow,
+    people: Vec<triad_domain::incidents::Involved>,
+    event: triad_domain::audit::AuditEvent,
+}
+
+impl Report {
+    async fn of(
+        ctx: &Ctx,
+        campus: &Campus,
+        local: &Local,
+        input: &IncidentInput,
+    ) -> AppResult<Self> {
+        let p = parse(input, local, ctx.now)?;
+        let agency = campus::serving_agency(ctx, campus).await?;
+        let id = Id::new();
+        let row = IncidentRow {
+            id: id.to_string(),
+            district_id: campus.district_id.clone(),
+            campus_id: campus.id.clone(),
+            agency_id: agency.map(|a| a.to_string()),
+            kind: p.kind.code().into(),
+            classification: p.classification.code().into(),
+            occurred_at: p.occurred_at.millis(),
+            location: p.location,
+            reported_by: p.reported_by,
+            narrative: p.narrative,
+            // An officer's records are the law-enforcement unit's only where they are its
+            // officer.
+            provenance: Provenance::of_writer(
+                &ctx.actor
+                    .roles_for(&campus::tenant(campus, agency), RecordClass::Shared),
+            )
+            .code()
+            .into(),
+            school_year: local.school_year(p.occurred_at),
+            created_by: ctx.actor.user.to_string(),
+            created_at: ctx.now.millis(),
+            updated_at: ctx.now.millis(),
+        };
+        let event = ctx
+            .event("incident.create", Outcome::Ok)
+            .record("incident", &row.id)
+            .content(&(&row, &p.people))
+            .tenant(Some(campus.district()), agency);
+        Ok(Self {
+            id,
+            row,
+            people: p.people,
+            event,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

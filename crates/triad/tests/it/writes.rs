@@ -6,6 +6,7 @@ use crate::support::{TestApp, PATIENCE};
 use std::time::Duration;
 use triad_domain::audit::{AuditEvent, Outcome};
 use triad_domain::{Id, Timestamp};
+use triad_store::statement::Statement;
 use triad_store::Db;
 
 /// One audited write: a campus named `name`, holding the writer for `hold` before it commits
@@ -561,3 +562,112 @@ async fn reading_connections_survive_an_abandoned_read_and_are_lent_one_at_a_tim
         50_000
     );
 }
+
+/// An audited write of a setting through statements deferred to its release.
+async fn set_deferred(db: Db, action: &'static str, statements: Vec<Statement>) -> bool {
+    let mut tx = db.begin().await.expect("begin");
+    let event = AuditEvent::new(None, action, Outcome::Ok);
+    triad_store::audit::append(&mut tx, event, Timestamp::from_millis(0))
+        .await
+        .expect("audit");
+    for statement in statements {
+        tx.defer(statement);
+    }
+    tx.commit().await.is_ok()
+}
+
+fn insert_setting(key: &str, value: &str) -> Statement {
+    Statement::new(
+        "INSERT INTO settings (key, value) VALUES ($1, $2)",
+        vec![key.into(), value.into()],
+    )
+}
+
+both_engines!(
+    deferred_statements_run_in_order_and_one_that_fails_undoes_only_its_own_write,
+    |app: TestApp| async move {
+        // In order, with the release: the update sees the row inserted before it.
+        let update = Statement::new(
+            "UPDATE settings SET value = $2 WHERE key = $1",
+            vec!["deferred.order".into(), "second".into()],
+        );
+        let kept = set_deferred(
+            app.db.clone(),
+            "test.deferred.order",
+            vec![insert_setting("deferred.order", "first"), update],
+        )
+        .await;
+        assert!(kept);
+        assert_eq!(
+            app.scalar_text("SELECT value FROM settings WHERE key = 'deferred.order'")
+                .await,
+            "second"
+        );
+
+        // Three writes in one batch: the first holds the writer until the other two queue.
+        let batches = app.db.write_batches();
+        let mut holding = app.db.begin().await.expect("begin");
+        let event = AuditEvent::new(None, "test.deferred.kept", Outcome::Ok);
+        triad_store::audit::append(&mut holding, event, Timestamp::from_millis(0))
+            .await
+            .expect("audit");
+        holding.defer(insert_setting("deferred.first", "1"));
+        // The second's last statement fails (its key is taken): its first statement and its
+        // audit entry go with it, and nothing of the others.
+        let failing = tokio::spawn(set_deferred(
+            app.db.clone(),
+            "test.deferred.undone",
+            vec![
+                insert_setting("deferred.second", "2"),
+                insert_setting("deferred.first", "again"),
+            ],
+        ));
+        let deadline = std::time::Instant::now() + PATIENCE;
+        while app.db.writes_waiting() < 1 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the second write queues"
+            );
+            tokio::task::yield_now().await;
+        }
+        let third = tokio::spawn(set_deferred(
+            app.db.clone(),
+            "test.deferred.kept",
+            vec![insert_setting("deferred.third", "3")],
+        ));
+        while app.db.writes_waiting() < 2 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the third write queues"
+            );
+            tokio::task::yield_now().await;
+        }
+        assert!(holding.commit().await.is_ok());
+        assert!(
+            !failing.await.expect("joined"),
+            "the failing write is refused"
+        );
+        assert!(third.await.expect("joined"), "the third write is kept");
+        assert_eq!(
+            app.db.write_batches(),
+            batches + 1,
+            "the three shared a batch"
+        );
+        let keys = app
+            .scalar("SELECT COUNT(*) FROM settings WHERE key LIKE 'deferred.%'")
+            .await;
+        assert_eq!(keys, 3, "order, first and third; nothing of the second");
+        assert_eq!(
+            app.scalar_text("SELECT value FROM settings WHERE key = 'deferred.first'")
+                .await,
+            "1"
+        );
+        let entries =
+            |action: &str| format!("SELECT COUNT(*) FROM audit_log WHERE action = '{action}'");
+        assert_eq!(app.scalar(&entries("test.deferred.kept")).await, 2);
+        assert_eq!(app.scalar(&entries("test.deferred.undone")).await, 0);
+        // The chain is whole after the undone member.
+        let verified = triad_store::audit::verify(&app.db).await.expect("verify");
+        assert!(verified.is_ok(), "{verified:?}");
+    }
+);

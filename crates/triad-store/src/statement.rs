@@ -1,0 +1,164 @@
+//! A write statement held as its text and values, so it can run now or travel later with
+//! others. On SQLite every statement is a round trip to the connection's thread, and a write
+//! holds the one writer for all of its round trips: statements whose answer nobody needs can
+//! go together, in one (see [`crate::Tx::defer`] and the batch's commit in `group_commit`).
+
+use crate::conn::Conn;
+use crate::StoreResult;
+
+/// A value bound to a statement.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Text(Option<String>),
+    Integer(Option<i64>),
+}
+
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::Text(Some(v))
+    }
+}
+
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::Text(Some(v.to_string()))
+    }
+}
+
+impl From<Option<String>> for Value {
+    fn from(v: Option<String>) -> Self {
+        Value::Text(v)
+    }
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::Integer(Some(v))
+    }
+}
+
+impl From<Option<i64>> for Value {
+    fn from(v: Option<i64>) -> Self {
+        Value::Integer(v)
+    }
+}
+
+/// One statement, its placeholders numbered `$1…` in the order of `values`. The text is the
+/// code's own (never input), so a `$` in it is always a placeholder.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    pub(crate) sql: String,
+    pub(crate) values: Vec<Value>,
+}
+
+/// Binds a statement's values in order onto a query of either engine's driver.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! bind_values {
+    ($query:expr, $values:expr) => {{
+        let mut q = $query;
+        for value in $values {
+            q = match value {
+                $crate::statement::Value::Text(v) => q.bind(v.clone()),
+                $crate::statement::Value::Integer(v) => q.bind(v.clone()),
+            };
+        }
+        q
+    }};
+}
+
+impl Statement {
+    pub fn new(sql: impl Into<String>, values: Vec<Value>) -> Self {
+        Self {
+            sql: sql.into(),
+            values,
+        }
+    }
+
+    /// Runs the statement now; yields the rows it affected.
+    pub async fn execute<'c>(&self, conn: impl Into<Conn<'c>>) -> StoreResult<u64> {
+        let mut c: Conn = conn.into();
+        Ok(crate::run!(&mut c, |c| {
+            crate::bind_values!(sqlx::query(&self.sql), &self.values)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
+        })?)
+    }
+}
+
+/// Statements joined into one text, each one's placeholders moved past those of the
+/// statements before it, then `tail` (statements without values); with every value in order.
+/// SQLite runs such a text in one call, a statement after another, and stops at the first that
+/// fails.
+pub(crate) fn joined<'s>(statements: &'s [Statement], tail: &str) -> (String, Vec<&'s Value>) {
+    let mut sql = String::new();
+    let mut values = Vec::new();
+    for statement in statements {
+        sql.push_str(&renumbered(&statement.sql, values.len()));
+        sql.push_str("; ");
+        values.extend(&statement.values);
+    }
+    sql.push_str(tail);
+    (sql, values)
+}
+
+/// `sql` with every placeholder `$n` written `$(n + offset)`.
+fn renumbered(sql: &str, offset: usize) -> String {
+    if offset == 0 {
+        return sql.to_string();
+    }
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut rest = sql;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..=at]);
+        rest = &rest[at + 1..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        match rest[..digits].parse::<usize>() {
+            Ok(n) => out.push_str(&(n + offset).to_string()),
+            Err(_) => out.push_str(&rest[..digits]),
+        }
+        rest = &rest[digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joined_statements_number_their_placeholders_in_turn() {
+        let first = Statement::new(
+            "INSERT INTO a (x, y) VALUES ($1, $2)",
+            vec![1.into(), "b".into()],
+        );
+        let second = Statement::new(
+            "INSERT INTO c (z, w) VALUES ($2, $1)",
+            vec![Value::Text(None), 3.into()],
+        );
+        let statements = [first, second];
+        let (sql, values) = joined(&statements, "RELEASE SAVEPOINT member");
+        assert_eq!(
+            sql,
+            "INSERT INTO a (x, y) VALUES ($1, $2); INSERT INTO c (z, w) VALUES ($4, $3); RELEASE SAVEPOINT member"
+        );
+        assert_eq!(
+            values,
+            vec![
+                &Value::from(1),
+                &Value::from("b"),
+                &Value::Text(None),
+                &Value::from(3)
+            ]
+        );
+    }
+
+    #[test]
+    fn placeholders_of_several_digits_move_whole() {
+        assert_eq!(renumbered("($9, $10, $100)", 291), "($300, $301, $391)");
+        assert_eq!(renumbered("no placeholders", 5), "no placeholders");
+        assert_eq!(renumbered("$1", 0), "$1");
+    }
+}
