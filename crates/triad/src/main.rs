@@ -21,17 +21,7 @@ mod survey_cli;
 mod users;
 
 use anyhow::Result;
-
 use clap::Parser;
-
-/// mimalloc rather than the C library's allocator. A row is allocated on its SQLite
-/// connection's thread and freed on the request's; glibc's allocator spent about 30 % of a
-/// list's server CPU on such frees and on consolidating its arenas. With mimalloc the four
-/// benchmarked operations run 14-30 % faster. Peak resident memory under the field benchmark
-/// rises from about 52 to 81 MiB (the goal is under 100). SQLite's own allocations still use
-/// the C library: replacing `malloc` for the whole process kept the peak at 98 MiB.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
