@@ -22,15 +22,15 @@
 //! statement of its own on the trail, and a batch reads and moves the chain's head once. On
 //! SQLite the chain, the data version and the COMMIT are one round trip to the connection's
 //! thread, as a member's deferred statements, key claim and release are (see
-//! [`crate::statement`]). A member undone takes its entries with it. Nobody else can move the head meanwhile:
-//! the batch holds the write lock (SQLite) or the head row (PostgreSQL) from its first
-//! statement to its commit.
+//! [`crate::statement`]). A member undone takes its entries with it. Nobody else can move the
+//! head meanwhile: the batch holds the write lock (SQLite) or the head row (PostgreSQL) from
+//! its first statement to its commit.
 
 use crate::audit_chain::{Head, Unchained};
 use crate::error::{StoreError, StoreResult};
 use crate::hooks::{self, Hooks};
 use crate::statement::Statement;
-use crate::Conn;
+use crate::Engine;
 use sqlx::{Connection, Database, Pool, Postgres, Row, Sqlite};
 use std::future::Future;
 use std::pin::Pin;
@@ -60,6 +60,8 @@ type Pending<'a, T = ()> = Pin<Box<dyn Future<Output = Result<T, sqlx::Error>> +
 
 /// An engine whose writes can be grouped.
 pub trait Batchable: Database {
+    const ENGINE: Engine;
+
     /// Runs statements without arguments on a connection.
     fn run<'a>(conn: &'a mut Self::Connection, sql: &'a str) -> Pending<'a>;
 
@@ -74,14 +76,13 @@ pub trait Batchable: Database {
 
     /// Runs the statements that open a batch; their one row is the audit chain's head.
     fn open<'a>(conn: &'a mut Self::Connection, sql: &'a str) -> Pending<'a, Option<Head>>;
-
-    /// The connection, for the queries written once for both engines.
-    fn conn(conn: &mut Self::Connection) -> Conn<'_>;
 }
 
 macro_rules! batchable {
-    ($db:ty, joins: $joins:expr) => {
+    ($db:ty, $engine:expr) => {
         impl Batchable for $db {
+            const ENGINE: Engine = $engine;
+
             fn run<'a>(conn: &'a mut Self::Connection, sql: &'a str) -> Pending<'a> {
                 Box::pin(async move { sqlx::Executor::execute(conn, sql).await.map(|_| ()) })
             }
@@ -95,7 +96,7 @@ macro_rules! batchable {
                     if statements.is_empty() {
                         return sqlx::Executor::execute(conn, tail).await.map(|_| ());
                     }
-                    if $joins {
+                    if Self::ENGINE == Engine::Sqlite {
                         let (sql, values) = crate::statement::joined(statements, tail);
                         return crate::bind_values!(sqlx::query(&sql), values)
                             .execute(conn)
@@ -124,15 +125,11 @@ macro_rules! batchable {
                         .transpose()
                 })
             }
-
-            fn conn(conn: &mut Self::Connection) -> Conn<'_> {
-                Conn::from(conn)
-            }
         }
     };
 }
-batchable!(Sqlite, joins: true);
-batchable!(Postgres, joins: false);
+batchable!(Sqlite, Engine::Sqlite);
+batchable!(Postgres, Engine::Postgres);
 
 /// The writers of one process on one database, and the batch they share.
 pub struct Group<DB: Batchable> {
@@ -562,8 +559,7 @@ impl<DB: Batchable> Writer<DB> {
         audit: Vec<Unchained>,
         hooks: &Hooks,
     ) -> StoreResult<()> {
-        let engine = DB::conn(&mut self.conn).engine();
-        let chain = crate::audit_chain::chain(engine, batch.head.clone(), audit)?;
+        let chain = crate::audit_chain::chain(DB::ENGINE, batch.head.clone(), audit)?;
         if batch.keyed {
             hooks.at(hooks::BEFORE_COMMIT).await?;
         }
