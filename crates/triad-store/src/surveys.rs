@@ -297,14 +297,21 @@ pub async fn text_answers<'c>(
         Some(slice) => (slice.start, (slice.end - slice.start).max(0)),
         None => (0, i64::MAX),
     };
-    let sql = format!(
-        "SELECT a.response_id, a.question_key, r.role, a.value_text AS text, COUNT(*) OVER () AS found \
-         FROM survey_answers a JOIN survey_responses r ON r.id = a.response_id \
-         WHERE a.campaign_id = $1 AND a.question_key IN ({questions}) AND a.value_text IS NOT NULL \
+    let matching = format!(
+        "a.campaign_id = $1 AND a.question_key IN ({questions}) AND a.value_text IS NOT NULL \
          AND ($2 = '' OR EXISTS (SELECT 1 FROM survey_codings k WHERE k.response_id = a.response_id \
-           AND k.question_key = a.question_key AND k.theme = $2 AND NOT k.removed)) \
-         ORDER BY a.response_id, a.question_key LIMIT $3 OFFSET $4",
+           AND k.question_key = a.question_key AND k.theme = $2 AND NOT k.removed))",
         questions = crate::conn::numbered(5, search.questions.len())
+    );
+    // The count is a subquery of its own (its `a` is its own table), computed once: counted
+    // over the rows of the page (`COUNT(*) OVER ()`), every match was read and sorted before
+    // the first row came back, where the index by response reads the page in order and stops.
+    let sql = format!(
+        "SELECT a.response_id, a.question_key, r.role, a.value_text AS text, \
+           (SELECT COUNT(*) FROM survey_answers a WHERE {matching}) AS found \
+         FROM survey_answers a JOIN survey_responses r ON r.id = a.response_id \
+         WHERE {matching} \
+         ORDER BY a.response_id, a.question_key LIMIT $3 OFFSET $4"
     );
     Ok(crate::run!(&mut c, |c| {
         let mut q = sqlx::query_as::<_, TextAnswer>(&sql)
