@@ -45,7 +45,17 @@ impl Change {
     }
 
     /// Saves the change with its audit entries, in the order they were recorded.
-    pub async fn commit(mut self) -> AppResult<()> {
+    pub async fn commit(self) -> AppResult<()> {
+        self.save(None).await
+    }
+
+    /// Saves the change like [`Change::commit`]; a unique key broken by a statement sent with
+    /// the commit ([`Tx::defer`]) is refused as a conflict that says `duplicate`.
+    pub async fn commit_refusing_duplicates(self, duplicate: &str) -> AppResult<()> {
+        self.save(Some(duplicate)).await
+    }
+
+    async fn save(mut self, duplicate: Option<&str>) -> AppResult<()> {
         if self.entries.is_empty() {
             return Err(AppError::Internal(
                 "a change was committed without an audit entry".into(),
@@ -54,7 +64,10 @@ impl Change {
         for event in std::mem::take(&mut self.entries) {
             triad_store::audit::append(&mut self.tx, event, self.at).await?;
         }
-        self.tx.commit().await?;
+        self.tx.commit().await.map_err(|e| match duplicate {
+            Some(message) => e.or_conflict(message),
+            None => e,
+        })?;
         Ok(())
     }
 }

@@ -525,17 +525,6 @@ pub async fn sign_in(ctx: &Ctx, campus_id: &str, input: VisitorInput) -> AppResu
         created_at: ctx.now.millis(),
         updated_at: ctx.now.millis(),
     };
-    let mut tx = ctx.change().await?;
-    let mut publish_here = None;
-    // One open visit per person: the database refuses a second, however close together the
-    // two come, and the refusal says since when the first is in (read only then: most
-    // sign-ins are nobody's second).
-    if let Err(e) = store::insert_visitor(&mut tx, &row).await {
-        drop(tx);
-        return Err(already_signed_in(ctx, &campus, &row, &local)
-            .await?
-            .unwrap_or_else(|| e.into()));
-    }
     let mut matched = Vec::new();
     for (ban, c) in candidates {
         let m = MatchRow {
@@ -553,9 +542,10 @@ pub async fn sign_in(ctx: &Ctx, campus_id: &str, input: VisitorInput) -> AppResu
             decided_by: None,
             decided_at: None,
         };
-        store::insert_match(&mut tx, &m).await?;
         matched.push((m, ban));
     }
+    let mut tx = ctx.change().await?;
+    let mut publish_here = None;
     if !matched.is_empty() {
         // The SRO and the administrators are told at once, while the visitor waits.
         let message = format!(
@@ -571,14 +561,28 @@ pub async fn sign_in(ctx: &Ctx, campus_id: &str, input: VisitorInput) -> AppResu
         .content(&row)
         .tenant(Some(campus.district()), None);
     tx.audit(event);
-    // The answer is made from what was written, in the order the matches are read back.
-    matched.sort_by(|(a, _), (b, _)| b.strength.cmp(&a.strength).then(a.id.cmp(&b.id)));
-    let view = view_of(row, matched, &local);
-    tx.commit().await?;
+    // The sign-in and its matches go with the write's release: nothing reads them back here.
+    tx.defer(store::insert_visitor_statement(&row));
+    for (m, _) in &matched {
+        tx.defer(store::insert_match_statement(m));
+    }
+    // One open visit per person: the database refuses a second, however close together the
+    // two come, and the refusal says since when the first is in (read only then: most
+    // sign-ins are nobody's second).
+    if let Err(e) = tx
+        .commit_refusing_duplicates(store::ALREADY_SIGNED_IN)
+        .await
+    {
+        return Err(already_signed_in(ctx, &campus, &row, &local)
+            .await?
+            .unwrap_or(e));
+    }
     if let Some(notice) = publish_here {
         ctx.app.live.publish(notice);
     }
-    Ok(view)
+    // The answer is made from what was written, in the order the matches are read back.
+    matched.sort_by(|(a, _), (b, _)| b.strength.cmp(&a.strength).then(a.id.cmp(&b.id)));
+    Ok(view_of(row, matched, &local))
 }
 
 /// The refusal of a second sign-in of someone already in: who, and since when. `None` when

@@ -409,7 +409,12 @@ impl Tx {
                 self.key.0 = None;
                 self.hooks.at(crate::hooks::AFTER_COMMIT).await
             }
-            (Some(_), Err(e)) => Err(e.or_conflict(crate::pending_key::KEY_TAKEN)),
+            // Only the key's own refusal says so: a statement sent with the release may break
+            // a key of its own table (a second open visit), which its caller explains.
+            (Some(_), Err(e)) if e.breaks_unique_key_of(crate::pending_key::CLAIMED_IN) => Err(
+                StoreError::Conflict(crate::pending_key::KEY_TAKEN.to_string()),
+            ),
+            (Some(_), Err(e)) => Err(e),
             (None, kept) => kept,
         }
     }

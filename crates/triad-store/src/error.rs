@@ -45,6 +45,22 @@ impl StoreError {
         }
     }
 
+    /// Whether this is a unique-key violation in `table`. PostgreSQL names the table; SQLite's
+    /// message does ("UNIQUE constraint failed: table.column, …").
+    pub fn breaks_unique_key_of(&self, table: &str) -> bool {
+        match self {
+            StoreError::Database(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                e.table() == Some(table)
+                    || e.message().split_once(": ").is_some_and(|(_, columns)| {
+                        columns
+                            .split(", ")
+                            .any(|c| c.split_once('.').is_some_and(|(t, _)| t == table))
+                    })
+            }
+            _ => false,
+        }
+    }
+
     /// Turns a unique-constraint violation into a conflict users can act on.
     pub fn or_conflict(self, message: &str) -> Self {
         match &self {

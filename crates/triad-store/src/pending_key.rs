@@ -5,6 +5,8 @@
 use crate::statement::{Statement, Value};
 
 /// Where a claim goes, and its columns.
+/// The table a claimed key is recorded in.
+pub(crate) const CLAIMED_IN: &str = "idempotency_keys";
 const CLAIM_INTO: &str =
     "idempotency_keys (actor_key, key, request_hash, created_at, record_type, record_id)";
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -1,6 +1,7 @@
 //! Campus bans, visitor sign-ins and the ban matches a sign-in raised.
 
 use crate::paging::{after_cursor, Order, Page};
+use crate::statement::{Statement, Value};
 use crate::{execute, fetch_all, fetch_optional, Conn, StoreResult};
 use serde::Serialize;
 use triad_domain::visitors::{compare, name_keys, Candidate, Person};
@@ -244,42 +245,51 @@ pub async fn open_visit<'c>(
 
 /// Signs a visitor in. A person already signed in (and not out) on the campus is refused,
 /// however close together the two sign-ins come.
-pub async fn insert_visitor<'c>(conn: impl Into<Conn<'c>>, v: &VisitorRow) -> StoreResult<()> {
-    let mut c: Conn = conn.into();
-    let sql = format!(
-        "INSERT INTO visitors ({VISITOR_COLUMNS}, open_person) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
-         $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
-    );
+/// What a second open visit of the same person is refused with.
+pub const ALREADY_SIGNED_IN: &str = "this person is already signed in on this campus";
+
+/// A sign-in's insert, to run now or with its write's release (see [`crate::Tx::defer`]). A
+/// second open visit of the same person breaks a unique key, however close together the two
+/// come.
+pub fn insert_visitor_statement(v: &VisitorRow) -> Statement {
     let open = v
         .time_out
         .is_none()
         .then(|| open_person(&v.given_name, &v.family_name, &v.birth_date));
-    execute!(
-        &mut c,
-        &sql,
-        v.id.clone(),
-        v.district_id.clone(),
-        v.campus_id.clone(),
-        v.given_name.clone(),
-        v.family_name.clone(),
-        v.birth_date.clone(),
-        v.id_type.clone(),
-        v.id_last_four.clone(),
-        v.purpose.clone(),
-        v.host.clone(),
-        v.badge.clone(),
-        v.escort.clone(),
-        v.time_in,
-        v.time_out,
-        v.incident_id.clone(),
-        v.created_by.clone(),
-        v.created_at,
-        v.updated_at,
-        open
+    Statement::new(
+        format!(
+            "INSERT INTO visitors ({VISITOR_COLUMNS}, open_person) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+             $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
+        ),
+        vec![
+            Value::from(v.id.as_str()),
+            Value::from(v.district_id.as_str()),
+            Value::from(v.campus_id.as_str()),
+            Value::from(v.given_name.as_str()),
+            Value::from(v.family_name.as_str()),
+            Value::from(v.birth_date.as_str()),
+            Value::from(v.id_type.as_str()),
+            Value::from(v.id_last_four.as_str()),
+            Value::from(v.purpose.as_str()),
+            Value::from(v.host.as_str()),
+            Value::from(v.badge.clone()),
+            Value::from(v.escort.clone()),
+            Value::from(v.time_in),
+            Value::from(v.time_out),
+            Value::from(v.incident_id.clone()),
+            Value::from(v.created_by.as_str()),
+            Value::from(v.created_at),
+            Value::from(v.updated_at),
+            Value::from(open),
+        ],
     )
-    .map_err(|e| {
-        crate::StoreError::from(e).or_conflict("this person is already signed in on this campus")
-    })?;
+}
+
+pub async fn insert_visitor<'c>(conn: impl Into<Conn<'c>>, v: &VisitorRow) -> StoreResult<()> {
+    insert_visitor_statement(v)
+        .execute(conn)
+        .await
+        .map_err(|e| e.or_conflict(ALREADY_SIGNED_IN))?;
     Ok(())
 }
 
@@ -518,23 +528,27 @@ pub struct MatchRow {
 const MATCH_COLUMNS: &str =
     "id, visitor_id, ban_id, reasons, strength, decision, decided_by, decided_at";
 
+/// A ban match's insert, to run now or with its write's release (after its sign-in's).
+pub fn insert_match_statement(m: &MatchRow) -> Statement {
+    Statement::new(
+        format!(
+            "INSERT INTO ban_matches ({MATCH_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        ),
+        vec![
+            Value::from(m.id.as_str()),
+            Value::from(m.visitor_id.as_str()),
+            Value::from(m.ban_id.as_str()),
+            Value::from(m.reasons.as_str()),
+            Value::from(m.strength),
+            Value::from(m.decision.as_str()),
+            Value::from(m.decided_by.clone()),
+            Value::from(m.decided_at),
+        ],
+    )
+}
+
 pub async fn insert_match<'c>(conn: impl Into<Conn<'c>>, m: &MatchRow) -> StoreResult<()> {
-    let mut c: Conn = conn.into();
-    let sql = format!(
-        "INSERT INTO ban_matches ({MATCH_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-    );
-    execute!(
-        &mut c,
-        &sql,
-        m.id.clone(),
-        m.visitor_id.clone(),
-        m.ban_id.clone(),
-        m.reasons.clone(),
-        m.strength,
-        m.decision.clone(),
-        m.decided_by.clone(),
-        m.decided_at
-    )?;
+    insert_match_statement(m).execute(conn).await?;
     Ok(())
 }
 

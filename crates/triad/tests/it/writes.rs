@@ -584,6 +584,31 @@ fn insert_setting(key: &str, value: &str) -> Statement {
 }
 
 both_engines!(
+    a_deferred_statement_that_breaks_a_unique_key_names_its_table,
+    |app: TestApp| async move {
+        // A keyed write's commit is refused as "already being recorded" only when the key's
+        // own table refused it: a sign-in's second open visit breaks a key of its own table.
+        app.raw("INSERT INTO settings (key, value) VALUES ('unique.taken', 'first')")
+            .await
+            .expect("the first");
+        let mut tx = app.db.begin().await.expect("begin");
+        let event = AuditEvent::new(None, "test.unique.table", Outcome::Ok);
+        triad_store::audit::append(&mut tx, event, Timestamp::from_millis(0))
+            .await
+            .expect("audit");
+        tx.defer(insert_setting("unique.taken", "again"));
+        let refused = tx.commit().await.expect_err("the key is taken");
+        assert!(refused.breaks_unique_key_of("settings"), "{refused}");
+        assert!(!refused.breaks_unique_key_of("setting"), "{refused}");
+        assert!(
+            !refused.breaks_unique_key_of("idempotency_keys"),
+            "{refused}"
+        );
+        assert!(!triad_store::StoreError::NotFound.breaks_unique_key_of("settings"));
+    }
+);
+
+both_engines!(
     deferred_statements_run_in_order_and_one_that_fails_undoes_only_its_own_write,
     |app: TestApp| async move {
         // In order, with the release: the update sees the row inserted before it.
