@@ -216,7 +216,7 @@ async fn survey_proposals(
     let mut out = cycle::from_gaps(&facts, t);
     let counts = theme_counts(ctx, &c.id).await?;
     let codebook = triad_domain::surveys::seed_codebook();
-    let themes = theme_facts(c, &counts, &codebook, None);
+    let themes = theme_facts(c, &counts, codebook, None);
     out.extend(cycle::from_themes(&themes, min_group, t));
     Ok(out)
 }
@@ -419,7 +419,7 @@ pub(super) async fn movement(
             let codebook = triad_domain::surveys::seed_codebook();
             let now = match read.themes(ctx, &later.id).await? {
                 Some(counts) => {
-                    let facts = theme_facts(later, counts, &codebook, Some(theme));
+                    let facts = theme_facts(later, counts, codebook, Some(theme));
                     cycle::theme_share(&facts.iter().collect::<Vec<_>>(), min_group)
                 }
                 None => None,

@@ -188,7 +188,7 @@ pub async fn summary(db: &Db, campaign: &CampaignRow, min_group: usize) -> AppRe
         .map(|r| (r.role.clone(), usize::try_from(r.n).unwrap_or(0)))
         .collect();
     let themes = rules::seed_codebook()
-        .into_iter()
+        .iter()
         .filter_map(|t| {
             let by_role: Vec<(String, Option<i64>)> = theme_counts
                 .iter()
@@ -202,8 +202,8 @@ pub async fn summary(db: &Db, campaign: &CampaignRow, min_group: usize) -> AppRe
                 })
                 .collect();
             (!by_role.is_empty()).then_some(ThemeView {
-                theme: t.key,
-                label: t.label,
+                theme: t.key.clone(),
+                label: t.label.clone(),
                 by_role,
             })
         })

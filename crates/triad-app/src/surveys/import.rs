@@ -307,7 +307,7 @@ fn codings(instrument: &Instrument, answers: &[AnswerRow]) -> Vec<CodingRow> {
         })
         .flat_map(|a| {
             let text = a.value_text.clone().unwrap_or_default();
-            rules::code(&text, &codebook)
+            rules::code(&text, codebook)
                 .into_iter()
                 .map(move |c| CodingRow {
                     response_id: a.response_id.clone(),

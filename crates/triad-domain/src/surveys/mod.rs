@@ -220,7 +220,7 @@ mod tests {
     fn themes_say_which_phrase_found_them() {
         let codes = code(
             "Full support from upper admin; we meet weekly",
-            &seed_codebook(),
+            seed_codebook(),
         );
         let keys: Vec<_> = codes
             .iter()
@@ -231,7 +231,7 @@ mod tests {
             "{keys:?}"
         );
         assert!(keys.contains(&("regular_meetings", "weekly")), "{keys:?}");
-        assert!(code("", &seed_codebook()).is_empty());
+        assert!(code("", seed_codebook()).is_empty());
     }
 
     #[test]

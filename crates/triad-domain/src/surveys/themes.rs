@@ -16,12 +16,11 @@ pub struct Theme {
 
 /// The themes these answers carry (seed 000, seed 004), to start a district's codebook: a
 /// data file, `data/surveys/seed-codebook.json`, each theme with the phrases that signal it.
-pub fn seed_codebook() -> Vec<Theme> {
+pub fn seed_codebook() -> &'static [Theme] {
     static SEED: std::sync::OnceLock<Vec<Theme>> = std::sync::OnceLock::new();
     SEED.get_or_init(|| {
         super::instrument::built_in(include_str!("../../data/surveys/seed-codebook.json"))
     })
-    .clone()
 }
 
 /// A theme found in an answer, with the phrase that triggered it (so the coding explains

@@ -257,8 +257,32 @@ struct ThemesPage {
     /// The links to the page before and after, keeping the filter.
     before: Option<String>,
     after: Option<String>,
-    codebook: Vec<triad_domain::surveys::Theme>,
+    codebook: &'static [triad_domain::surveys::Theme],
+    /// The codebook's themes as the options of each answer's correction form.
+    theme_options: &'static str,
     forms: Vec<FormToken>,
+}
+
+/// The options every correction form offers (the codebook is built in), written once: a page
+/// of fifty answers wrote them, each escaped, fifty times.
+#[derive(Template)]
+#[template(
+    source = r#"{% for t in codebook %}<option value="{{ t.key }}">{{ t.label }}</option>{% endfor %}"#,
+    ext = "html"
+)]
+struct ThemeOptions {
+    codebook: &'static [triad_domain::surveys::Theme],
+}
+
+fn theme_options() -> &'static str {
+    static OPTIONS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    OPTIONS.get_or_init(|| {
+        ThemeOptions {
+            codebook: triad_domain::surveys::seed_codebook(),
+        }
+        .render()
+        .unwrap_or_default()
+    })
 }
 
 /// What the themes page looks for: a theme, words in the answer, and its page.
@@ -328,6 +352,7 @@ async fn themes_page(
         campaign,
         answers: shown,
         codebook,
+        theme_options: theme_options(),
         q,
     })
 }

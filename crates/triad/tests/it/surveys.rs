@@ -652,6 +652,22 @@ both_engines!(
             themes.contains("Regular meetings") && themes.contains("“weekly”"),
             "{themes}"
         );
+        // Every answer's correction form offers every theme of the codebook.
+        let forms: Vec<&str> = themes
+            .split("<select name=\"theme\" aria-label=\"Theme\">")
+            .skip(1)
+            .map(|form| form.split("</select>").next().unwrap())
+            .collect();
+        assert_eq!(forms.len(), themes.matches("name=\"response\"").count());
+        assert!(!forms.is_empty(), "{themes}");
+        for options in forms {
+            for theme in triad_domain::surveys::seed_codebook() {
+                assert!(
+                    options.contains(&format!("<option value=\"{}\">", theme.key)),
+                    "{options}"
+                );
+            }
+        }
         let response: String = themes
             .split("name=\"response\" value=\"")
             .nth(1)
