@@ -23,6 +23,15 @@ mod users;
 use anyhow::Result;
 use clap::Parser;
 
+/// jemalloc rather than the C library's allocator. A row is allocated on its SQLite
+/// connection's thread and freed on the request's: glibc spent 30-40 % of a list page's CPU
+/// on such frees and on consolidating its arenas. With jemalloc the field benchmark's lists run
+/// about 20-35 % faster and its writes 10-15 %, and the server's peak memory is no higher
+/// (the activity benchmark: 95.8 MiB against 98.2; the goal is under 100). mimalloc was as
+/// fast but kept 114-120 MiB, holding freed memory for its threads.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
