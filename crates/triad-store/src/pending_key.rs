@@ -3,15 +3,13 @@
 //! (see the `idempotency` module for what is kept and how a retry is answered).
 
 use crate::statement::{Statement, Value};
-
-/// Where a claim goes, and its columns.
-/// The table a claimed key is recorded in.
-pub(crate) const CLAIMED_IN: &str = "idempotency_keys";
-const CLAIM_INTO: &str =
-    "idempotency_keys (actor_key, key, request_hash, created_at, record_type, record_id)";
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use triad_domain::Timestamp;
+
+/// The table a claimed key is recorded in, and the columns a claim fills.
+pub(crate) const CLAIMED_IN: &str = "idempotency_keys";
+const CLAIM_COLUMNS: &str = "actor_key, key, request_hash, created_at, record_type, record_id";
 
 /// A request's key, to be recorded by the first write transaction the request begins.
 #[derive(Debug)]
@@ -79,7 +77,7 @@ impl PendingKey {
     /// present (another request got there first) fails it, which undoes the write.
     pub(crate) fn claim(&self, record: Option<&(String, String)>) -> Statement {
         Statement::new(
-            format!("INSERT INTO {CLAIM_INTO} VALUES ($1, $2, $3, $4, $5, $6)"),
+            format!("INSERT INTO {CLAIMED_IN} ({CLAIM_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)"),
             vec![
                 Value::from(self.actor_key.as_str()),
                 Value::from(self.key.as_str()),
@@ -99,7 +97,7 @@ impl PendingKey {
                 .unwrap_or_else(|| "NULL".into())
         };
         format!(
-            "INSERT INTO {CLAIM_INTO} VALUES ({}, {}, {}, {}, {}, {})",
+            "INSERT INTO {CLAIMED_IN} ({CLAIM_COLUMNS}) VALUES ({}, {}, {}, {}, {}, {})",
             text_literal(&self.actor_key),
             text_literal(&self.key),
             text_literal(&self.request_hash),

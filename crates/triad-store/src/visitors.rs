@@ -243,8 +243,6 @@ pub async fn open_visit<'c>(
     )?)
 }
 
-/// Signs a visitor in. A person already signed in (and not out) on the campus is refused,
-/// however close together the two sign-ins come.
 /// What a second open visit of the same person is refused with.
 pub const ALREADY_SIGNED_IN: &str = "this person is already signed in on this campus";
 
@@ -285,6 +283,8 @@ pub fn insert_visitor_statement(v: &VisitorRow) -> Statement {
     )
 }
 
+/// Signs a visitor in now. A person already signed in (and not out) on the campus is refused,
+/// however close together the two sign-ins come.
 pub async fn insert_visitor<'c>(conn: impl Into<Conn<'c>>, v: &VisitorRow) -> StoreResult<()> {
     insert_visitor_statement(v)
         .execute(conn)
