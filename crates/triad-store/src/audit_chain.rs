@@ -72,20 +72,10 @@ pub(crate) fn chain(
     let per_statement = crate::conn::rows_per_statement(engine, 14, ENTRIES_PER_INSERT);
     let mut statements: Vec<Statement> =
         chained.chunks(per_statement).map(insert_entries).collect();
-    // PostgreSQL moves the head in the last insert (a statement is a round trip there);
-    // SQLite, which cannot, in a statement after it.
-    let moved = vec![Value::from(tip.seq), Value::from(tip.hash)];
-    match (engine, statements.last_mut()) {
-        (Engine::Postgres, Some(last)) => {
-            last.sql = format!(
-                "WITH moved AS ({}) {}",
-                move_head(last.values.len() + 1),
-                last.sql
-            );
-            last.values.extend(moved);
-        }
-        _ => statements.push(Statement::new(move_head(1), moved)),
-    }
+    statements.push(Statement::new(
+        MOVE_HEAD,
+        vec![Value::from(tip.seq), Value::from(tip.hash)],
+    ));
     Ok(statements)
 }
 
@@ -118,13 +108,8 @@ fn insert_entries(rows: &[AuditEntry]) -> Statement {
     Statement::new(sql, values)
 }
 
-/// The statement that moves the chain's head, its two values numbered from `first`.
-fn move_head(first: usize) -> String {
-    format!(
-        "UPDATE audit_head SET seq = ${first}, hash = ${} WHERE id = 1",
-        first + 1
-    )
-}
+/// The statement that moves the chain's head onto the last entry chained.
+const MOVE_HEAD: &str = "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1";
 
 /// Reads the chain's head as stored: the last entry's number and hash.
 pub(crate) const READ_HEAD: &str = "SELECT seq, hash FROM audit_head WHERE id = 1";

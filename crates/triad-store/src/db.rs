@@ -43,7 +43,6 @@ pub struct Tx {
     record: Option<(String, String)>,
     /// The write's last statements, sent with its release (see [`Tx::defer`]).
     deferred: Vec<Statement>,
-    engine: Engine,
     hooks: Arc<crate::hooks::Hooks>,
 }
 
@@ -270,7 +269,6 @@ impl Db {
             key: KeyHold(None),
             record: None,
             deferred: Vec::new(),
-            engine: self.engine(),
             hooks: Arc::clone(self.hooks()),
         })
     }
@@ -361,9 +359,8 @@ impl Tx {
     }
 
     /// Sends `statement` with the write's release instead of now: a write's last statements,
-    /// whose answer nobody waits for, then cost the writer no round trip of their own (on
-    /// SQLite; PostgreSQL runs them one after another at the release). Nothing may be read or
-    /// written through the transaction after it: it would run before them. A statement that
+    /// whose answer nobody waits for, then cost the writer no round trip of their own. Nothing
+    /// may be read or written through the transaction after it: it would run before them. A statement that
     /// fails there fails the commit, and nothing of the write is kept.
     pub fn defer(&mut self, statement: Statement) {
         self.deferred.push(statement);
@@ -378,22 +375,13 @@ impl Tx {
     pub async fn commit(mut self) -> StoreResult<()> {
         let mut with_release = WithRelease {
             statements: std::mem::take(&mut self.deferred),
-            plain: None,
             keyed: self.key.0.is_some(),
         };
+        // With the write's statements: the text is the same for every write of a kind.
         if let Some(key) = &self.key.0 {
-            match self.engine {
-                // With the write's statements, its values bound: the text is the same for
-                // every write of a kind, and prepared once.
-                Engine::Sqlite => with_release
-                    .statements
-                    .push(key.claim(self.record.as_ref())),
-                // In the release's own round trip, its values written in: statements with
-                // values cannot share a round trip there.
-                Engine::Postgres => {
-                    with_release.plain = Some(key.claim_sql(self.record.as_ref()));
-                }
-            }
+            with_release
+                .statements
+                .push(key.claim(self.record.as_ref()));
         }
         match &mut self.member {
             Membership::Sqlite(m) => m.send_with_release(with_release),

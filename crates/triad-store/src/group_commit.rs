@@ -19,10 +19,10 @@
 //!
 //! The batch also gathers its members' audit entries, in the order they were made, and chains
 //! them onto the audit trail with its commit (appended by `audit::append`): a write spends no
-//! statement of its own on the trail, and a batch reads and moves the chain's head once. On
-//! SQLite the chain, the data version and the COMMIT are one round trip to the connection's
-//! thread, as a member's deferred statements, key claim and release are (see
-//! [`crate::statement`]). A member undone takes its entries with it. Nobody else can move the
+//! statement of its own on the trail, and a batch reads and moves the chain's head once. The
+//! chain, the data version and the COMMIT are one round trip (to the SQLite connection's
+//! thread, or over the network to PostgreSQL), as a member's deferred statements, key claim
+//! and release are (see [`crate::statement`]). A member undone takes its entries with it. Nobody else can move the
 //! head meanwhile: the batch holds the write lock (SQLite) or the head row (PostgreSQL) from
 //! its first statement to its commit.
 
@@ -65,9 +65,10 @@ pub trait Batchable: Database {
     /// Runs statements without arguments on a connection.
     fn run<'a>(conn: &'a mut Self::Connection, sql: &'a str) -> Pending<'a>;
 
-    /// Runs `statements` in order, then `tail` (statements without values): on SQLite in one
-    /// round trip to the connection's thread, on PostgreSQL (where statements with values
-    /// cannot share a round trip) one after another. The first to fail stops the rest.
+    /// Runs `statements` in order, then `tail` (statements without values), in one round trip:
+    /// on SQLite to the connection's thread with the values bound, on PostgreSQL over the
+    /// network with them written in (see [`crate::statement::written_in`]). The first to fail
+    /// stops the rest.
     fn send<'a>(
         conn: &'a mut Self::Connection,
         statements: &'a [Statement],
@@ -103,12 +104,11 @@ macro_rules! batchable {
                             .await
                             .map(|_| ());
                     }
-                    for statement in statements {
-                        crate::bind_values!(sqlx::query(&statement.sql), &statement.values)
-                            .execute(&mut *conn)
-                            .await?;
-                    }
-                    sqlx::Executor::execute(conn, tail).await.map(|_| ())
+                    // Without bound values the driver sends the text as one simple query.
+                    let sql = crate::statement::written_in(statements, tail);
+                    sqlx::Executor::execute(conn, sql.as_str())
+                        .await
+                        .map(|_| ())
                 })
             }
 
@@ -256,14 +256,12 @@ pub struct Member<DB: Batchable> {
     moves_data: bool,
 }
 
-/// What a member sends with its release, in the same round trip where the engine allows.
+/// What a member sends with its release, in the same round trip.
 #[derive(Debug, Default)]
 pub(crate) struct WithRelease {
     /// The write's last statements, whose answers nobody waits for (see
     /// [`crate::Tx::defer`]), in order.
     pub(crate) statements: Vec<Statement>,
-    /// Statements without values, sent with the release itself.
-    pub(crate) plain: Option<String>,
     /// It records the request's idempotency key (test points fire only for such writes; see
     /// [`crate::hooks`]).
     pub(crate) keyed: bool,
@@ -563,7 +561,7 @@ impl<DB: Batchable> Writer<DB> {
         if batch.keyed {
             hooks.at(hooks::BEFORE_COMMIT).await?;
         }
-        // The chain, the data version and the COMMIT go together (one round trip on SQLite).
+        // The chain, the data version and the COMMIT go together, in one round trip.
         let commit = if batch.moves_data {
             format!("{MOVE_DATA_VERSION}; {}", self.framing.commit)
         } else {
@@ -675,16 +673,8 @@ async fn release<DB: Batchable>(
     } else {
         "RELEASE SAVEPOINT member"
     };
-    let WithRelease {
-        statements,
-        plain,
-        keyed,
-    } = with_release;
-    let tail = match plain {
-        Some(first) => format!("{first}; {release}"),
-        None => release.to_string(),
-    };
-    let sent = DB::send(&mut turn.conn, &statements, &tail).await;
+    let WithRelease { statements, keyed } = with_release;
+    let sent = DB::send(&mut turn.conn, &statements, release).await;
     // Tests stop here, with the release done in the database and not yet noted, and drop the
     // request meanwhile.
     if keyed {

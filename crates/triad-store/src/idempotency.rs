@@ -13,6 +13,7 @@
 //! A key, once recorded, is never given back: its write is saved, and a retry must be told
 //! so rather than write it again.
 
+use crate::statement::{Statement, Value};
 use crate::{execute, fetch_optional, Db, StoreResult};
 use triad_domain::Timestamp;
 
@@ -124,6 +125,7 @@ pub async fn finish_many(db: &Db, answers: &[Answer]) -> StoreResult<()> {
     // A stored answer is read only by a retry, never by a page.
     tx.shown_nowhere();
     let per_statement = crate::conn::rows_per_statement(db.engine(), 7, ANSWERS_PER_STATEMENT);
+    // Sent with the release: nothing is read back.
     for chunk in answers.chunks(per_statement) {
         let sql = format!(
             "INSERT INTO idempotency_keys (actor_key, key, request_hash, created_at, status, location, body) \
@@ -131,20 +133,19 @@ pub async fn finish_many(db: &Db, answers: &[Answer]) -> StoreResult<()> {
              SET status = excluded.status, location = excluded.location, body = excluded.body",
             crate::conn::placeholders(chunk.len(), 7)
         );
-        crate::run!(&mut tx, |c| {
-            let mut q = sqlx::query(&sql);
-            for a in chunk {
-                q = q
-                    .bind(a.actor_key.clone())
-                    .bind(a.key.clone())
-                    .bind(a.request_hash.clone())
-                    .bind(a.at)
-                    .bind(i64::from(a.status))
-                    .bind(a.location.clone())
-                    .bind(a.body.clone());
-            }
-            q.execute(c).await.map(|r| r.rows_affected())
-        })?;
+        let mut values = Vec::with_capacity(chunk.len() * 7);
+        for a in chunk {
+            values.extend([
+                Value::from(a.actor_key.as_str()),
+                Value::from(a.key.as_str()),
+                Value::from(a.request_hash.as_str()),
+                Value::from(a.at),
+                Value::from(i64::from(a.status)),
+                Value::from(a.location.clone()),
+                Value::from(a.body.clone()),
+            ]);
+        }
+        tx.defer(Statement::new(sql, values));
     }
     tx.commit().await
 }

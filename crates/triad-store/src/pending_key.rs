@@ -89,24 +89,6 @@ impl PendingKey {
         )
     }
 
-    /// The same statement with its values written in, for PostgreSQL's release, which takes no
-    /// bound values: as hex, so nothing in a key can leave its literal.
-    pub(crate) fn claim_sql(&self, record: Option<&(String, String)>) -> String {
-        let optional = |text: Option<&String>| {
-            text.map(|t| text_literal(t))
-                .unwrap_or_else(|| "NULL".into())
-        };
-        format!(
-            "INSERT INTO {CLAIMED_IN} ({CLAIM_COLUMNS}) VALUES ({}, {}, {}, {}, {}, {})",
-            text_literal(&self.actor_key),
-            text_literal(&self.key),
-            text_literal(&self.request_hash),
-            self.at,
-            optional(record.map(|(kind, _)| kind)),
-            optional(record.map(|(_, id)| id)),
-        )
-    }
-
     /// A transaction that took the key to record did not commit: the next one records it.
     pub(crate) fn give_back(&self) {
         if !self.was_taken() {
@@ -119,12 +101,4 @@ impl PendingKey {
         *self.record.lock().unwrap_or_else(|e| e.into_inner()) = record;
         self.taken.store(true, Ordering::SeqCst);
     }
-}
-
-/// A string as a PostgreSQL expression made only of hex digits and its decoding.
-fn text_literal(text: &str) -> String {
-    format!(
-        "convert_from(decode('{}', 'hex'), 'UTF8')",
-        hex::encode(text.as_bytes())
-    )
 }

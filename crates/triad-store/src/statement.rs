@@ -1,7 +1,8 @@
 //! A write statement held as its text and values, so it can run now or travel later with
-//! others. On SQLite every statement is a round trip to the connection's thread, and a write
-//! holds the one writer for all of its round trips: statements whose answer nobody needs can
-//! go together, in one (see [`crate::Tx::defer`] and the batch's commit in `group_commit`).
+//! others. On SQLite every statement is a round trip to the connection's thread, on PostgreSQL
+//! one over the network, and a write holds the one writer for all of its round trips:
+//! statements whose answer nobody needs can go together, in one (see [`crate::Tx::defer`] and
+//! the batch's commit in `group_commit`).
 
 use crate::conn::Conn;
 use crate::StoreResult;
@@ -103,20 +104,60 @@ pub(crate) fn joined<'s>(statements: &'s [Statement], tail: &str) -> (String, Ve
     (sql, values)
 }
 
+/// Statements and then `tail` as one text for PostgreSQL, each statement's values written in
+/// where its placeholders were. Statements with bound values cannot share a round trip there
+/// (the driver sends each on its own), but a text of plain statements goes in one, and runs
+/// a statement after another, stopping at the first that fails.
+pub(crate) fn written_in(statements: &[Statement], tail: &str) -> String {
+    let mut sql = String::new();
+    for statement in statements {
+        sql.push_str(&replace_placeholders(&statement.sql, |n| {
+            match n.checked_sub(1).and_then(|i| statement.values.get(i)) {
+                Some(value) => literal(value),
+                // A placeholder without its value fails there as it would when bound.
+                None => format!("${n}"),
+            }
+        }));
+        sql.push_str("; ");
+    }
+    sql.push_str(tail);
+    sql
+}
+
+/// A value as a PostgreSQL expression of the type the driver binds it as (`text`, `int8`).
+/// Text is written as hex digits and their decoding, so nothing in it can leave the literal,
+/// whatever it holds.
+pub(crate) fn literal(value: &Value) -> String {
+    match value {
+        Value::Text(Some(text)) => format!(
+            "convert_from(decode('{}', 'hex'), 'UTF8')",
+            hex::encode(text.as_bytes())
+        ),
+        Value::Text(None) => "NULL::text".into(),
+        Value::Integer(Some(n)) => format!("({n})::int8"),
+        Value::Integer(None) => "NULL::int8".into(),
+    }
+}
+
 /// `sql` with every placeholder `$n` written `$(n + offset)`.
 fn renumbered(sql: &str, offset: usize) -> String {
     if offset == 0 {
         return sql.to_string();
     }
+    replace_placeholders(sql, |n| format!("${}", n + offset))
+}
+
+/// `sql` with every placeholder `$n` replaced by `with(n)`.
+fn replace_placeholders(sql: &str, with: impl Fn(usize) -> String) -> String {
     let mut out = String::with_capacity(sql.len() + 8);
     let mut rest = sql;
     while let Some(at) = rest.find('$') {
-        out.push_str(&rest[..=at]);
+        out.push_str(&rest[..at]);
         rest = &rest[at + 1..];
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
         match rest[..digits].parse::<usize>() {
-            Ok(n) => out.push_str(&(n + offset).to_string()),
-            Err(_) => out.push_str(&rest[..digits]),
+            Ok(n) => out.push_str(&with(n)),
+            Err(_) => out.push('$'),
         }
         rest = &rest[digits..];
     }
@@ -152,6 +193,43 @@ mod tests {
                 &Value::Text(None),
                 &Value::from(3)
             ]
+        );
+    }
+
+    #[test]
+    fn values_written_in_cannot_leave_their_literal() {
+        let insert = Statement::new(
+            "INSERT INTO a (x, y, z, w) VALUES ($1, $2, $3, $4)",
+            vec![
+                "'); DROP TABLE a; --".into(),
+                Value::Text(None),
+                (-42).into(),
+                Value::Integer(None),
+            ],
+        );
+        let text = written_in(&[insert], "RELEASE SAVEPOINT member");
+        assert_eq!(
+            text,
+            format!(
+                "INSERT INTO a (x, y, z, w) VALUES (convert_from(decode('{}', 'hex'), 'UTF8'), NULL::text, (-42)::int8, NULL::int8); RELEASE SAVEPOINT member",
+                hex::encode("'); DROP TABLE a; --")
+            )
+        );
+        assert!(!text.contains("DROP"), "{text}");
+    }
+
+    #[test]
+    fn a_value_is_written_in_wherever_its_placeholder_is() {
+        let update = Statement::new(
+            "UPDATE a SET x = $2 WHERE id = $1 AND $2 IS NOT NULL AND price > $10",
+            vec!["k".into(), 7.into()],
+        );
+        assert_eq!(
+            written_in(&[update], "COMMIT"),
+            format!(
+                "UPDATE a SET x = (7)::int8 WHERE id = convert_from(decode('{}', 'hex'), 'UTF8') AND (7)::int8 IS NOT NULL AND price > $10; COMMIT",
+                hex::encode("k")
+            )
         );
     }
 

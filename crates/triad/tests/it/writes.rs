@@ -6,7 +6,7 @@ use crate::support::{TestApp, PATIENCE};
 use std::time::Duration;
 use triad_domain::audit::{AuditEvent, Outcome};
 use triad_domain::{Id, Timestamp};
-use triad_store::statement::Statement;
+use triad_store::statement::{Statement, Value};
 use triad_store::Db;
 
 /// One audited write: a campus named `name`, holding the writer for `hold` before it commits
@@ -576,6 +576,12 @@ async fn set_deferred(db: Db, action: &'static str, statements: Vec<Statement>) 
     tx.commit().await.is_ok()
 }
 
+/// A setting's value as stored (the keys are the tests' own).
+async fn setting(app: &TestApp, key: &str) -> String {
+    app.scalar_text(&format!("SELECT value FROM settings WHERE key = '{key}'"))
+        .await
+}
+
 fn insert_setting(key: &str, value: &str) -> Statement {
     Statement::new(
         "INSERT INTO settings (key, value) VALUES ($1, $2)",
@@ -605,6 +611,77 @@ both_engines!(
             "{refused}"
         );
         assert!(!triad_store::StoreError::NotFound.breaks_unique_key_of("settings"));
+    }
+);
+
+both_engines!(
+    values_sent_with_a_release_and_its_commit_arrive_exactly_as_given,
+    |app: TestApp| async move {
+        // On PostgreSQL they travel written into the statement's text (one round trip):
+        // nothing in a value may end its literal, change its type or be read as a placeholder.
+        let awkward = [
+            "O'Brien",
+            "'); DELETE FROM settings; --",
+            "back\\slash \\' and \"double\"",
+            "$1 $2 $$ dollar $tag$",
+            "line\nbreak\r\ttab",
+            "Zoë 🚸 – 学校",
+            "",
+        ];
+        let mut statements = Vec::new();
+        for (i, text) in awkward.iter().enumerate() {
+            statements.push(insert_setting(&format!("exact.text.{i}"), text));
+        }
+        let long = "é'".repeat(20_000);
+        statements.push(insert_setting("exact.long", &long));
+        for (key, n) in [
+            ("exact.min", i64::MIN),
+            ("exact.max", i64::MAX),
+            ("exact.neg", -1),
+        ] {
+            statements.push(insert_setting(key, "unset"));
+            statements.push(Statement::new(
+                "UPDATE settings SET value = CAST($2 AS TEXT) WHERE key = $1",
+                vec![key.into(), n.into()],
+            ));
+        }
+        statements.push(insert_setting("exact.null", "unset"));
+        statements.push(Statement::new(
+            "UPDATE settings SET value = COALESCE($2, 'was null') WHERE key = $1 AND $3 IS NULL",
+            vec!["exact.null".into(), Value::Text(None), Value::Integer(None)],
+        ));
+        let mut tx = app.db.begin().await.expect("begin");
+        let mut event = AuditEvent::new(None, "test.exact.quoted'", Outcome::Ok);
+        event.source = Some("$1'; --".into());
+        triad_store::audit::append(&mut tx, event, Timestamp::from_millis(0))
+            .await
+            .expect("audit");
+        for statement in statements {
+            tx.defer(statement);
+        }
+        tx.commit().await.expect("kept");
+
+        for (i, text) in awkward.iter().enumerate() {
+            assert_eq!(setting(&app, &format!("exact.text.{i}")).await, *text);
+        }
+        assert_eq!(setting(&app, "exact.long").await, long);
+        assert_eq!(setting(&app, "exact.min").await, i64::MIN.to_string());
+        assert_eq!(setting(&app, "exact.max").await, i64::MAX.to_string());
+        assert_eq!(setting(&app, "exact.neg").await, "-1");
+        assert_eq!(setting(&app, "exact.null").await, "was null");
+        assert_eq!(
+            app.scalar("SELECT COUNT(*) FROM settings WHERE key LIKE 'exact.%'")
+                .await,
+            12
+        );
+        assert_eq!(
+            app.scalar_text("SELECT source FROM audit_log WHERE action = 'test.exact.quoted'''")
+                .await,
+            "$1'; --"
+        );
+        // The entry's hash, made from the values before they were sent, matches them as stored.
+        let verified = triad_store::audit::verify(&app.db).await.expect("verify");
+        assert!(verified.is_ok(), "{verified:?}");
     }
 );
 
