@@ -720,7 +720,7 @@ pub async fn campus_visitors(
     .await?;
     let local = campus::local(ctx, &campus).await?;
     let since = ctx.now.millis() - 24 * 3_600_000;
-    let mut conn = ctx.app.db.acquire().await?;
+    let mut conn = ctx.app.db.acquire_for_list().await?;
     let name: String = name.chars().take(100).collect();
     let visitors = store::visitors_since(&mut conn, campus.campus_id(), since, &name, page)
         .await?

@@ -150,6 +150,7 @@ pub async fn recent_by_author<'c>(
 ) -> StoreResult<Vec<ActivityRow>> {
     let mut c: Conn = conn.into();
     let after = after_cursor(
+        &page,
         "$3",
         "activities",
         "",

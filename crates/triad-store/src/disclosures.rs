@@ -71,6 +71,7 @@ pub async fn of_campus<'c>(
 ) -> StoreResult<Vec<DisclosureRow>> {
     let mut c: Conn = conn.into();
     let after = after_cursor(
+        &page,
         "$3",
         "disclosures",
         "d.",

@@ -74,6 +74,7 @@ pub async fn of_campus<'c>(
 ) -> StoreResult<Vec<IncidentRow>> {
     let mut c: Conn = conn.into();
     let after = after_cursor(
+        &page,
         "$3",
         "incidents",
         "",

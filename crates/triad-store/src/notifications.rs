@@ -44,6 +44,7 @@ pub async fn unread<'c>(
 ) -> StoreResult<Vec<NotificationRow>> {
     let mut c: Conn = conn.into();
     let after = after_cursor(
+        &page,
         "$3",
         "notifications",
         "",

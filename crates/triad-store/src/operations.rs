@@ -213,7 +213,7 @@ where
     F: FnMut(Listening<'_>) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
-    let crate::Db::Postgres(pool, _) = &db else {
+    let crate::Db::Postgres(pool, ..) = &db else {
         on(Listening::Connected).await;
         return;
     };

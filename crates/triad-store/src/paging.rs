@@ -38,11 +38,16 @@ pub enum Order {
     Descending,
 }
 
-/// The condition that keeps the rows after the cursor (bound at `param`, as [`Page::cursor`]
-/// gives it) in a list of `table` sorted by `key` (its last column must be unique, normally
-/// `id`). `alias` prefixes the outer query's columns (`"d."` or `""`); `scope` restricts the
-/// cursor lookup to the list's own rows and names columns of `table` unprefixed.
+/// The condition that keeps the rows of `page` after its cursor (bound at `param`, as
+/// [`Page::cursor`] gives it) in a list of `table` sorted by `key` (its last column must be
+/// unique, normally `id`). `alias` prefixes the outer query's columns (`"d."` or `""`); `scope`
+/// restricts the cursor lookup to the list's own rows and names columns of `table` unprefixed.
+///
+/// The text names the cursor's row only when the page has one. A plan made once for the text
+/// (SQLite's always, PostgreSQL's for lists) could not leave out an `OR` for the first page,
+/// and would then filter every row before the cursor instead of starting the walk there.
 pub fn after_cursor(
+    page: &Page,
     param: &str,
     table: &str,
     alias: &str,
@@ -50,6 +55,10 @@ pub fn after_cursor(
     order: Order,
     scope: &str,
 ) -> String {
+    if page.after.is_none() {
+        // The parameter is still named: both engines want every bound value used.
+        return format!("{param} = ''");
+    }
     let outer: Vec<String> = key.iter().map(|k| format!("{alias}{k}")).collect();
     let inner = key.join(", ");
     let op = match order {
@@ -57,7 +66,7 @@ pub fn after_cursor(
         Order::Descending => "<",
     };
     format!(
-        "({param} = '' OR ({}) {op} (SELECT {inner} FROM {table} WHERE id = {param} AND {scope}))",
+        "({}) {op} (SELECT {inner} FROM {table} WHERE id = {param} AND {scope})",
         outer.join(", ")
     )
 }

@@ -81,6 +81,7 @@ pub async fn of_district<'c>(
 ) -> StoreResult<Vec<CampaignRow>> {
     let mut c: Conn = conn.into();
     let after = after_cursor(
+        &page,
         "$3",
         "survey_campaigns",
         "",
@@ -235,6 +236,7 @@ pub async fn answers<'c>(
 ) -> StoreResult<Vec<RoleAnswer>> {
     let mut c: Conn = conn.into();
     let after = after_cursor(
+        &responses,
         "$3",
         "survey_responses",
         "",

@@ -106,6 +106,7 @@ pub async fn bans_in_force<'c>(
 ) -> StoreResult<Vec<BanRow>> {
     let mut c: Conn = conn.into();
     let after = after_cursor(
+        &page,
         "$5",
         "bans",
         "",
@@ -392,6 +393,7 @@ pub async fn visitors_since<'c>(
 ) -> StoreResult<Vec<VisitorListed>> {
     let mut c: Conn = conn.into();
     let after = after_cursor(
+        &page,
         "$4",
         "visitors",
         "",

@@ -55,7 +55,7 @@ macro_rules! raw_batches {
                     tx.commit().await?;
                     sqlx::Connection::close(writable).await?;
                 }
-                Db::Postgres(pool, _) => {
+                Db::Postgres(pool, ..) => {
                     let mut tx = pool.begin().await?;
                     for $item in chunk {
                         let $conn = triad_store::Conn::Postgres(&mut tx);

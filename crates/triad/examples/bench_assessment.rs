@@ -95,7 +95,7 @@ async fn main() -> Result<()> {
                 .fetch_one(pool)
                 .await?
         }
-        triad_store::Db::Postgres(pool, _) => {
+        triad_store::Db::Postgres(pool, ..) => {
             sqlx::query_as(FIRST)
                 .bind(&leader_id)
                 .fetch_one(pool)

@@ -467,7 +467,7 @@ async fn steady_writes(
 /// scanned the whole table on every write as it grew (1,124 µs of database CPU a sign-in
 /// instead of about 300), where autovacuum would have analyzed it again within a minute.
 async fn analyze(db: &Db) -> Result<()> {
-    if let Db::Postgres(pool, _) = db {
+    if let Db::Postgres(pool, ..) = db {
         let tables: Vec<String> =
             sqlx::query_scalar("SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'")
                 .fetch_all(pool)
@@ -601,7 +601,7 @@ async fn execute(db: &Db, sql: &str) -> Result<()> {
             sqlx::query(sql).execute(&mut writable).await?;
             sqlx::Connection::close(writable).await?;
         }
-        Db::Postgres(pool, _) => {
+        Db::Postgres(pool, ..) => {
             sqlx::query(sql).execute(pool).await?;
         }
     }

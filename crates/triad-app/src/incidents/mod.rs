@@ -364,7 +364,12 @@ pub async fn campus_incidents(
     )
     .await?;
     let local = campus::local(ctx, &campus).await?;
-    let rows = store::of_campus(&mut ctx.app.db.acquire().await?, campus.campus_id(), page).await?;
+    let rows = store::of_campus(
+        &mut ctx.app.db.acquire_for_list().await?,
+        campus.campus_id(),
+        page,
+    )
+    .await?;
     campus::check_cursor(ctx, "incidents", &campus, page, rows.len()).await?;
     Ok(CampusIncidents {
         campus_id: campus.id.clone(),

@@ -74,6 +74,7 @@ pub async fn tokens_of<'c>(
 ) -> StoreResult<Vec<TokenRow>> {
     let mut c: Conn = conn.into();
     let after = after_cursor(
+        &page,
         "$3",
         "api_tokens",
         "",

@@ -144,6 +144,7 @@ pub async fn accounts_to_email<'c>(
 pub async fn list_users<'c>(conn: impl Into<Conn<'c>>, page: Page) -> StoreResult<Vec<UserRow>> {
     let mut c: Conn = conn.into();
     let after = after_cursor(
+        &page,
         "$2",
         "users",
         "",
@@ -226,6 +227,7 @@ pub async fn search_users<'c>(
 ) -> StoreResult<Vec<UserRow>> {
     let mut c: Conn = conn.into();
     let after = after_cursor(
+        &page,
         "$2",
         "users",
         "u.",

@@ -375,7 +375,7 @@ end
 pub async fn scalar(db: &Db, sql: &str) -> Result<i64> {
     Ok(match db {
         Db::Sqlite(pool, ..) => sqlx::query_scalar(sql).fetch_one(pool).await?,
-        Db::Postgres(pool, _) => sqlx::query_scalar(sql).fetch_one(pool).await?,
+        Db::Postgres(pool, ..) => sqlx::query_scalar(sql).fetch_one(pool).await?,
     })
 }
 

@@ -329,7 +329,7 @@ async fn schema_of(app: &TestApp) -> Schema {
                 indexes: pairs(indexes),
             }
         }
-        Db::Postgres(pool, _) => {
+        Db::Postgres(pool, ..) => {
             let columns = sqlx::query_as(
                 "SELECT c.table_name::text, c.column_name::text FROM information_schema.columns c \
                  JOIN information_schema.tables t USING (table_schema, table_name) \

@@ -37,7 +37,7 @@ fn rows(db: &str, sql: &str) -> i64 {
         let db = triad_store::Db::open(db).await.unwrap();
         let n = match &db {
             triad_store::Db::Sqlite(p, ..) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
-            triad_store::Db::Postgres(p, _) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+            triad_store::Db::Postgres(p, ..) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
         };
         db.close().await;
         n

@@ -191,7 +191,7 @@ async fn fresh_database(engine: Engine, dir: &std::path::Path) -> String {
             let db = Db::connect(&admin)
                 .await
                 .expect("connect to the test cluster");
-            if let Db::Postgres(pool, _) = &db {
+            if let Db::Postgres(pool, ..) = &db {
                 sweep_earlier_databases(pool).await;
                 sqlx_create(pool, &name).await;
             }
@@ -616,7 +616,7 @@ impl TestApp {
     pub async fn scalar(&self, sql: &str) -> i64 {
         match &self.db {
             Db::Sqlite(p, ..) => sqlx::query_scalar(sql).fetch_one(p).await.expect("scalar"),
-            Db::Postgres(p, _) => sqlx::query_scalar(sql).fetch_one(p).await.expect("scalar"),
+            Db::Postgres(p, ..) => sqlx::query_scalar(sql).fetch_one(p).await.expect("scalar"),
         }
     }
 
@@ -624,7 +624,7 @@ impl TestApp {
     pub async fn scalar_text(&self, sql: &str) -> String {
         match &self.db {
             Db::Sqlite(p, ..) => sqlx::query_scalar(sql).fetch_one(p).await.expect("scalar"),
-            Db::Postgres(p, _) => sqlx::query_scalar(sql).fetch_one(p).await.expect("scalar"),
+            Db::Postgres(p, ..) => sqlx::query_scalar(sql).fetch_one(p).await.expect("scalar"),
         }
     }
 
@@ -656,7 +656,7 @@ impl TestApp {
                 let _ = sqlx::Connection::close(conn).await;
                 done.map(|r| r.rows_affected())
             }
-            Db::Postgres(p, _) => sqlx::raw_sql(sql)
+            Db::Postgres(p, ..) => sqlx::raw_sql(sql)
                 .execute(p)
                 .await
                 .map(|r| r.rows_affected()),

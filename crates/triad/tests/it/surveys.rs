@@ -555,7 +555,7 @@ both_engines!(
                     .await
                     .unwrap()
             }
-            triad_store::Db::Postgres(p, _) => {
+            triad_store::Db::Postgres(p, ..) => {
                 sqlx::query_scalar("SELECT id FROM survey_responses WHERE source = 'web'")
                     .fetch_all(p)
                     .await

@@ -268,7 +268,7 @@ both_engines!(
                 .fetch_all(p)
                 .await
                 .unwrap(),
-            triad_store::Db::Postgres(p, _) => sqlx::query_scalar("SELECT id FROM visitors")
+            triad_store::Db::Postgres(p, ..) => sqlx::query_scalar("SELECT id FROM visitors")
                 .fetch_all(p)
                 .await
                 .unwrap(),

@@ -773,3 +773,38 @@ both_engines!(
         assert!(verified.is_ok(), "{verified:?}");
     }
 );
+
+both_engines!(
+    pages_of_lists_are_read_on_connections_that_keep_their_plans,
+    |app: TestApp| async move {
+        // On PostgreSQL a list's page is planned once per connection; any other read is
+        // planned for its values (a kept plan read the whole audit trail for a rare outcome).
+        let mode = |pooled: triad_store::Pooled| async move {
+            match pooled {
+                triad_store::Pooled::Postgres(mut c) => {
+                    sqlx::query_scalar::<_, String>("SHOW plan_cache_mode")
+                        .fetch_one(&mut *c)
+                        .await
+                        .expect("show")
+                }
+                triad_store::Pooled::Sqlite(mut c) => {
+                    sqlx::query_scalar::<_, String>("SELECT 'sqlite'")
+                        .fetch_one(&mut *c)
+                        .await
+                        .expect("read")
+                }
+            }
+        };
+        let list = mode(app.db.acquire_for_list().await.expect("list")).await;
+        let other = mode(app.db.acquire().await.expect("read")).await;
+        match app.db.engine() {
+            triad_store::Engine::Postgres => {
+                assert_eq!(list, "force_generic_plan");
+                assert_eq!(other, "auto");
+            }
+            triad_store::Engine::Sqlite => {
+                assert_eq!((list.as_str(), other.as_str()), ("sqlite", "sqlite"))
+            }
+        }
+    }
+);
