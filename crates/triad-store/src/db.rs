@@ -302,8 +302,8 @@ impl Db {
         })
     }
 
-    /// A connection to read a page of a long list on (the incidents or sign-ins of a campus),
-    /// whose plan does not depend on the values asked: on PostgreSQL its statements are
+    /// A connection to read a page of a long list on (the incidents or sign-ins of a campus, a
+    /// campaign's written answers), whose plan does not depend on the values asked: on PostgreSQL its statements are
     /// planned once per connection and the plan kept. Reads whose best plan depends on the
     /// values (how rare an outcome is, whether a filter is given) use [`Db::acquire`].
     pub async fn acquire_for_list(&self) -> StoreResult<Pooled> {

@@ -299,10 +299,18 @@ pub async fn text_answers<'c>(
         Some(slice) => (slice.start, (slice.end - slice.start).max(0)),
         None => (0, i64::MAX),
     };
+    // The theme's test is in the text only when a theme is asked: a plan made once for the
+    // text would otherwise carry it for every view.
+    let theme = match search.theme {
+        Some(_) => {
+            "EXISTS (SELECT 1 FROM survey_codings k WHERE k.response_id = a.response_id \
+             AND k.question_key = a.question_key AND k.theme = $2 AND NOT k.removed)"
+        }
+        None => "$2 = ''",
+    };
     let matching = format!(
         "a.campaign_id = $1 AND a.question_key IN ({questions}) AND a.value_text IS NOT NULL \
-         AND ($2 = '' OR EXISTS (SELECT 1 FROM survey_codings k WHERE k.response_id = a.response_id \
-           AND k.question_key = a.question_key AND k.theme = $2 AND NOT k.removed))",
+         AND {theme}",
         questions = crate::conn::numbered(5, search.questions.len())
     );
     // The count is a subquery of its own (its `a` is its own table), computed once: counted

@@ -62,7 +62,7 @@ pub async fn coded_answers(
         theme: Some(theme).filter(|t| !t.is_empty()),
         slice: slice.map(|s| as_i64(s.start)..as_i64(s.end)),
     };
-    let mut conn = ctx.app.db.acquire().await?;
+    let mut conn = ctx.app.db.acquire_for_list().await?;
     let (page, found) = if words.is_empty() {
         // The database pages and counts; a page past the end holds no row to carry the count,
         // so the first answer is asked for it.
