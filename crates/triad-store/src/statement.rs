@@ -125,14 +125,32 @@ pub(crate) fn written_in(statements: &[Statement], tail: &str) -> String {
 }
 
 /// A value as a PostgreSQL expression of the type the driver binds it as (`text`, `int8`).
-/// Text is written as hex digits and their decoding, so nothing in it can leave the literal,
-/// whatever it holds.
+///
+/// Text is an escape string (`E'…'`), whose escapes PostgreSQL reads the same whatever
+/// `standard_conforming_strings` says: every backslash is doubled and every quote written
+/// twice, so nothing in it can end the literal. Text holding a NUL, which PostgreSQL's text
+/// cannot store, is written as hex digits and their decoding, which PostgreSQL refuses as it
+/// refuses such a value bound. (Hex for every value cost a 32-entry audit insert 1.2 ms to
+/// parse and plan instead of 0.3-0.5, inside the writer's turn.)
 pub(crate) fn literal(value: &Value) -> String {
     match value {
-        Value::Text(Some(text)) => format!(
+        Value::Text(Some(text)) if text.contains('\0') => format!(
             "convert_from(decode('{}', 'hex'), 'UTF8')",
             hex::encode(text.as_bytes())
         ),
+        Value::Text(Some(text)) => {
+            let mut out = String::with_capacity(text.len() + 10);
+            out.push_str("E'");
+            for ch in text.chars() {
+                match ch {
+                    '\\' => out.push_str("\\\\"),
+                    '\'' => out.push_str("''"),
+                    _ => out.push(ch),
+                }
+            }
+            out.push_str("'::text");
+            out
+        }
         Value::Text(None) => "NULL::text".into(),
         Value::Integer(Some(n)) => format!("({n})::int8"),
         Value::Integer(None) => "NULL::int8".into(),
@@ -199,23 +217,25 @@ mod tests {
     #[test]
     fn values_written_in_cannot_leave_their_literal() {
         let insert = Statement::new(
-            "INSERT INTO a (x, y, z, w) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO a (x, y, z, w, v) VALUES ($1, $2, $3, $4, $5)",
             vec![
                 "'); DROP TABLE a; --".into(),
                 Value::Text(None),
                 (-42).into(),
                 Value::Integer(None),
+                r"ends in a backslash \".into(),
             ],
         );
         let text = written_in(&[insert], "RELEASE SAVEPOINT member");
         assert_eq!(
             text,
-            format!(
-                "INSERT INTO a (x, y, z, w) VALUES (convert_from(decode('{}', 'hex'), 'UTF8'), NULL::text, (-42)::int8, NULL::int8); RELEASE SAVEPOINT member",
-                hex::encode("'); DROP TABLE a; --")
-            )
+            r"INSERT INTO a (x, y, z, w, v) VALUES (E'''); DROP TABLE a; --'::text, NULL::text, (-42)::int8, NULL::int8, E'ends in a backslash \\'::text); RELEASE SAVEPOINT member"
         );
-        assert!(!text.contains("DROP"), "{text}");
+        // Text PostgreSQL cannot store is sent in a form it refuses, as it refuses it bound.
+        assert_eq!(
+            literal(&Value::from("a\0b")),
+            "convert_from(decode('610062', 'hex'), 'UTF8')"
+        );
     }
 
     #[test]
@@ -226,10 +246,7 @@ mod tests {
         );
         assert_eq!(
             written_in(&[update], "COMMIT"),
-            format!(
-                "UPDATE a SET x = (7)::int8 WHERE id = convert_from(decode('{}', 'hex'), 'UTF8') AND (7)::int8 IS NOT NULL AND price > $10; COMMIT",
-                hex::encode("k")
-            )
+            "UPDATE a SET x = (7)::int8 WHERE id = E'k'::text AND (7)::int8 IS NOT NULL AND price > $10; COMMIT"
         );
     }
 
