@@ -303,9 +303,10 @@ impl Db {
     }
 
     /// A connection to read a page of a long list on (the incidents or sign-ins of a campus, a
-    /// campaign's written answers), whose plan does not depend on the values asked: on PostgreSQL its statements are
-    /// planned once per connection and the plan kept. Reads whose best plan depends on the
-    /// values (how rare an outcome is, whether a filter is given) use [`Db::acquire`].
+    /// campaign's written answers), whose plan does not depend on the values asked: on
+    /// PostgreSQL its statements are planned once per connection and the plan kept. Reads
+    /// whose best plan depends on the values (how rare an outcome is, whether a filter is
+    /// given) use [`Db::acquire`].
     pub async fn acquire_for_list(&self) -> StoreResult<Pooled> {
         Ok(match self {
             Db::Sqlite(_, _, readers) => Pooled::Sqlite(readers.lend().await?),
@@ -384,8 +385,8 @@ impl Tx {
 
     /// Sends `statement` with the write's release instead of now: a write's last statements,
     /// whose answer nobody waits for, then cost the writer no round trip of their own. Nothing
-    /// may be read or written through the transaction after it: it would run before them. A statement that
-    /// fails there fails the commit, and nothing of the write is kept.
+    /// may be read or written through the transaction after it: it would run before them. A
+    /// statement that fails there fails the commit, and nothing of the write is kept.
     pub fn defer(&mut self, statement: Statement) {
         self.deferred.push(statement);
     }

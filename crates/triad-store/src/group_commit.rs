@@ -22,9 +22,9 @@
 //! statement of its own on the trail, and a batch reads and moves the chain's head once. The
 //! chain, the data version and the COMMIT are one round trip (to the SQLite connection's
 //! thread, or over the network to PostgreSQL), as a member's deferred statements, key claim
-//! and release are (see [`crate::statement`]). A member undone takes its entries with it. Nobody else can move the
-//! head meanwhile: the batch holds the write lock (SQLite) or the head row (PostgreSQL) from
-//! its first statement to its commit.
+//! and release are (see [`crate::statement`]). A member undone takes its entries with it.
+//! Nobody else can move the head meanwhile: the batch holds the write lock (SQLite) or the head
+//! row (PostgreSQL) from its first statement to its commit.
 
 use crate::audit_chain::{Head, Unchained};
 use crate::error::{StoreError, StoreResult};
