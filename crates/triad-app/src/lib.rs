@@ -47,6 +47,7 @@ pub mod start_of_year;
 pub mod surveys;
 pub mod training;
 pub mod upkeep;
+pub mod versions;
 pub mod visitors;
 
 pub use clock::{Clock, ShiftedClock, SystemClock};
@@ -89,6 +90,8 @@ pub struct Shared {
     pub notices_written: Arc<tokio::sync::Notify>,
     /// The imports this instance runs as jobs, and the requests waiting for them.
     pub jobs: Arc<activity::jobs::Jobs>,
+    /// The versions each request reads first, one read for the requests that arrive together.
+    pub versions: Arc<versions::SharedReads>,
 }
 
 impl std::ops::Deref for App {
@@ -103,6 +106,7 @@ impl App {
     pub fn new(db: Db, clock: Arc<dyn Clock>, instance: triad_store::instance::Instance) -> Self {
         db.use_content_secret(&instance.audit_secret);
         Self(Arc::new(Shared {
+            versions: versions::SharedReads::new(db.clone()),
             db,
             clock,
             instance,

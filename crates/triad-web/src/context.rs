@@ -179,8 +179,7 @@ impl Ctx {
             ))
         };
         let key = presented.cache_key();
-        let mut conn = state.db.acquire().await?;
-        let versions = store::versions(&mut conn).await?;
+        let versions = state.app.versions.read().await?;
         let version = versions.access;
         let today = today(now);
         let kept = state
@@ -190,12 +189,12 @@ impl Ctx {
         let mut holder = match kept {
             Some(holder) => holder,
             None => {
+                let mut conn = state.db.acquire().await?;
                 let holder = presented.holder(&mut conn, state, now, &today).await?;
                 state.access.keep_holder(version, &key, holder.clone());
                 holder
             }
         };
-        drop(conn);
         if holder.note_use(&state.db, now).await {
             state.access.keep_holder(version, &key, holder.clone());
         }

@@ -217,3 +217,79 @@ both_engines!(
         assert_eq!(app.scalar(VERSION).await, version + 1);
     }
 );
+
+/// Thirty-two requests that ask at once are answered by one read, sent after all of them asked.
+async fn requests_asking_together_share_one_read(app: TestApp) {
+    let reads = triad_app::versions::SharedReads::new(app.db.clone());
+    let direct = triad_store::auth::versions(&mut app.db.acquire().await.unwrap())
+        .await
+        .unwrap();
+    // On a runtime of one thread, all 32 ask before the read is sent.
+    let answers = futures_util::future::join_all((0..32).map(|_| reads.read())).await;
+    assert!(answers.iter().all(|a| a.as_ref().ok() == Some(&direct)));
+    assert_eq!(reads.sent(), 1);
+    // One that asks alone afterwards gets a read of its own.
+    assert_eq!(reads.read().await.unwrap(), direct);
+    assert_eq!(reads.sent(), 2);
+}
+
+#[tokio::test]
+async fn requests_asking_together_share_one_read_sqlite() {
+    requests_asking_together_share_one_read(TestApp::start(Engine::Sqlite).await).await;
+}
+
+#[tokio::test]
+async fn requests_asking_together_share_one_read_postgres() {
+    requests_asking_together_share_one_read(TestApp::start(Engine::Postgres).await).await;
+}
+
+both_engines!(
+    a_shared_read_of_the_versions_sees_every_change_committed_before_it_was_asked,
+    |app: TestApp| async move {
+        // Readers ask without pause while changes are committed: a read already on its way
+        // when a change commits must never answer a request that asked after the commit.
+        let reads = triad_app::versions::SharedReads::new(app.db.clone());
+        let committed = std::sync::Arc::new(std::sync::atomic::AtomicI64::new(0));
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let readers: Vec<_> = (0..8)
+            .map(|_| {
+                let (reads, committed, done) = (reads.clone(), committed.clone(), done.clone());
+                tokio::spawn(async move {
+                    let mut asked = 0;
+                    while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                        let floor = committed.load(std::sync::atomic::Ordering::SeqCst);
+                        let seen = reads.read().await.expect("read").access;
+                        assert!(seen >= floor, "read {seen} after {floor} was committed");
+                        asked += 1;
+                    }
+                    asked
+                })
+            })
+            .collect();
+        let first = app.scalar(VERSION).await;
+        for _ in 0..150 {
+            app.raw(&format!(
+                "UPDATE people SET sworn = NOT sworn WHERE id = '{}'",
+                app.world.officer
+            ))
+            .await
+            .unwrap();
+            committed.store(
+                app.scalar(VERSION).await,
+                std::sync::atomic::Ordering::SeqCst,
+            );
+        }
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        let mut asked = 0;
+        for reader in readers {
+            asked += reader.await.expect("a reader failed");
+        }
+        assert_eq!(app.scalar(VERSION).await, first + 150);
+        // The readers shared reads, and more were asked than were sent.
+        assert!(
+            asked > 150 && reads.sent() < asked,
+            "{} sent for {asked}",
+            reads.sent()
+        );
+    }
+);
