@@ -100,13 +100,21 @@ impl Local {
             .to_string()
     }
 
-    /// An instant as the campus reads it, for pages.
+    /// An instant as the campus reads it, for pages: `2026-09-02 08:40`. Written out field by
+    /// field: a list shows fifty of these, and a format string is parsed again at every use.
     pub fn show(&self, millis: i64) -> String {
-        Timestamp::from_millis(millis)
+        use chrono::{Datelike, Timelike};
+        let at = Timestamp::from_millis(millis)
             .to_datetime()
-            .with_timezone(&self.tz)
-            .format("%Y-%m-%d %H:%M")
-            .to_string()
+            .with_timezone(&self.tz);
+        format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}",
+            at.year(),
+            at.month(),
+            at.day(),
+            at.hour(),
+            at.minute()
+        )
     }
 }
 
@@ -346,5 +354,35 @@ pub async fn check_cursor(
             "is no longer in this list (it may have been removed); start again from the first page",
         )
         .into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_instant_is_shown_as_the_format_string_would_show_it() {
+        for tz in [
+            chrono_tz::UTC,
+            chrono_tz::America::New_York,
+            chrono_tz::Pacific::Chatham,
+        ] {
+            let local = Local {
+                tz,
+                year_start: YearStart::AUGUST_FIRST,
+            };
+            // Every 7 hours 13 minutes across 1969–2040, through every change of the clocks.
+            let mut millis: i64 = -86_400_000;
+            while millis < 2_240_000_000_000 {
+                let expected = Timestamp::from_millis(millis)
+                    .to_datetime()
+                    .with_timezone(&tz)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string();
+                assert_eq!(local.show(millis), expected, "{millis} in {tz}");
+                millis += (7 * 60 + 13) * 60_000;
+            }
+        }
     }
 }

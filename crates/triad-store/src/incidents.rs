@@ -66,12 +66,42 @@ pub async fn get<'c>(conn: impl Into<Conn<'c>>, id: Id) -> StoreResult<Option<In
     Ok(fetch_optional!(&mut c, IncidentRow, &sql, id.to_string())?)
 }
 
-/// A campus's incidents, newest first.
+/// An incident as a list shows it: what it was, where and when, without its narrative.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ListedIncident {
+    pub id: String,
+    pub campus_id: String,
+    pub kind: String,
+    pub classification: String,
+    pub occurred_at: i64,
+    pub location: String,
+    pub provenance: String,
+}
+
+const LISTED_COLUMNS: &str =
+    "id, campus_id, kind, classification, occurred_at, location, provenance";
+
+impl IncidentRow {
+    pub fn listed(&self) -> ListedIncident {
+        ListedIncident {
+            id: self.id.clone(),
+            campus_id: self.campus_id.clone(),
+            kind: self.kind.clone(),
+            classification: self.classification.clone(),
+            occurred_at: self.occurred_at,
+            location: self.location.clone(),
+            provenance: self.provenance.clone(),
+        }
+    }
+}
+
+/// A page of a campus's incidents, newest first. Only the columns a list shows are read: a
+/// narrative may run to pages.
 pub async fn of_campus<'c>(
     conn: impl Into<Conn<'c>>,
     campus: Id,
     page: Page,
-) -> StoreResult<Vec<IncidentRow>> {
+) -> StoreResult<Vec<ListedIncident>> {
     let mut c: Conn = conn.into();
     let after = after_cursor(
         &page,
@@ -83,11 +113,11 @@ pub async fn of_campus<'c>(
         "campus_id = $1",
     );
     let sql = format!(
-        "SELECT {COLUMNS} FROM incidents WHERE campus_id = $1 AND {after} ORDER BY occurred_at DESC, id DESC LIMIT $2"
+        "SELECT {LISTED_COLUMNS} FROM incidents WHERE campus_id = $1 AND {after} ORDER BY occurred_at DESC, id DESC LIMIT $2"
     );
     Ok(fetch_all!(
         &mut c,
-        IncidentRow,
+        ListedIncident,
         &sql,
         campus.to_string(),
         page.limit,

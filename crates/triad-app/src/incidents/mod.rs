@@ -22,7 +22,7 @@ use triad_domain::org as org_rules;
 use triad_domain::policy::{decide, Action, Decision, RecordClass, Resource};
 use triad_domain::text::parse_text;
 use triad_domain::{Id, Invalid};
-use triad_store::incidents::{self as store, IncidentRow, LeDetailRow};
+use triad_store::incidents::{self as store, IncidentRow, LeDetailRow, ListedIncident};
 use triad_store::org::Campus;
 use triad_store::paging::Page;
 
@@ -142,7 +142,7 @@ pub struct IncidentSummary {
     pub provenance: String,
 }
 
-fn summary(r: &IncidentRow, local: &Local) -> IncidentSummary {
+fn summary(r: &ListedIncident, local: &Local) -> IncidentSummary {
     IncidentSummary {
         id: r.id.clone(),
         campus_id: r.campus_id.clone(),
@@ -268,7 +268,7 @@ pub async fn report(
         tx.defer(person);
     }
     tx.commit().await?;
-    Ok(summary(&report.row, &local))
+    Ok(summary(&report.row.listed(), &local))
 }
 
 /// Writes an incident and its audit entry inside a caller's transaction.
@@ -485,7 +485,7 @@ pub async fn incident(ctx: &Ctx, id: &str) -> AppResult<(IncidentRecord, FoundIn
     drop(conn);
     let classification = Classification::from_code(&found.row.classification);
     let record = IncidentRecord {
-        incident: summary(&found.row, &found.local),
+        incident: summary(&found.row.listed(), &found.local),
         campus: found.campus.name.clone(),
         reported_by: found.row.reported_by.clone(),
         narrative: found.row.narrative.clone(),
