@@ -491,28 +491,37 @@ pub async fn compare<'c>(
     )?)
 }
 
-#[derive(sqlx::FromRow)]
-struct StartedAt {
-    started_at: i64,
+/// When the latest entry (not undone) of a campus or an officer began.
+#[derive(Debug, sqlx::FromRow)]
+pub struct LatestEntry {
+    pub key: String,
+    pub started_at: Option<i64>,
 }
 
-/// When the latest entry (not undone) of a campus, or of an officer, began.
-pub async fn latest_entry<'c>(
+/// When the latest entry (not undone) of each of the campuses, or officers, in `keys` began,
+/// in one statement: for each, the database reads down an index on (column, started_at) to the
+/// first entry not undone. A district's comparison asked this once per campus, a round trip
+/// each.
+pub async fn latest_entries<'c>(
     conn: impl Into<Conn<'c>>,
     of: Comparison,
-    key: Id,
-) -> StoreResult<Option<i64>> {
+    keys: &[String],
+) -> StoreResult<Vec<LatestEntry>> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut c: Conn = conn.into();
-    // Read down an index on (column, started_at) until the first entry not undone.
-    let column = match of {
-        Comparison::CampusesOf(_) => "campus_id",
-        Comparison::OfficersOf(_) => "author_id",
+    let (table, column) = match of {
+        Comparison::CampusesOf(_) => ("campuses", "campus_id"),
+        Comparison::OfficersOf(_) => ("users", "author_id"),
     };
     let sql = format!(
-        "SELECT started_at FROM activities WHERE {column} = $1 AND voided_at IS NULL \
-         ORDER BY started_at DESC LIMIT 1"
+        "SELECT k.id AS key, (SELECT a.started_at FROM activities a WHERE a.{column} = k.id \
+         AND a.voided_at IS NULL ORDER BY a.started_at DESC LIMIT 1) AS started_at \
+         FROM {table} k WHERE k.id IN ({keys})",
+        keys = crate::conn::numbered(1, keys.len())
     );
-    Ok(fetch_optional!(&mut c, StartedAt, &sql, key.to_string())?.map(|r| r.started_at))
+    crate::conn::fetch_bound(&mut c, &sql, keys).await
 }
 
 /// One line of a report: a category over a span of months.

@@ -399,6 +399,13 @@ async fn comparison(
         _ => return Ok((String::new(), Vec::new())),
     };
     let lines = store::compare(&mut *conn, by, from, to).await?;
+    let keys: Vec<String> = names.iter().map(|(id, _)| id.clone()).collect();
+    let latest: std::collections::HashMap<String, i64> =
+        store::latest_entries(&mut *conn, by, &keys)
+            .await?
+            .into_iter()
+            .filter_map(|l| Some((l.key, l.started_at?)))
+            .collect();
     let mut out = Vec::new();
     for (id, name) in names {
         let mine: Vec<&store::RoleMinutes> = lines.iter().filter(|l| l.key == id).collect();
@@ -409,10 +416,7 @@ async fn comparison(
                 .collect::<Vec<_>>(),
         );
         let minutes: i64 = mine.iter().map(|l| l.minutes).sum();
-        let last = match Id::parse(&id) {
-            Some(key) => store::latest_entry(&mut *conn, by, key).await?,
-            None => None,
-        };
+        let last = latest.get(&id).copied();
         out.push(ComparedView {
             name,
             entries: mine.iter().map(|l| l.entries).sum(),

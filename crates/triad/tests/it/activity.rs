@@ -514,6 +514,17 @@ both_engines!(
             .await;
         assert_eq!(meeting.status(), 201);
         let token = app.token("director").await;
+        // A second campus of the district, where nobody has logged anything.
+        let quiet = app
+            .api_send(
+                Method::POST,
+                &format!("/api/v1/districts/{}/campuses", w.district),
+                &token,
+                "quiet-campus",
+                &json!({"name": "Quiet Elementary", "level": "elementary"}),
+            )
+            .await;
+        assert_eq!(quiet.status(), 201);
         let district: Value = app
             .api_get(
                 &format!("/api/v1/reports/activity?scope=district:{}", w.district),
@@ -540,7 +551,23 @@ both_engines!(
             (home["minutes"].as_i64(), home["shares"][0].as_i64()),
             (Some(90), Some(100))
         );
-        assert!(home["last_entry"].is_string(), "{home}");
+        // The district's clock (America/Chicago) dates the entries.
+        let today = app
+            .clock_now()
+            .to_datetime()
+            .with_timezone(&chrono_tz::America::Chicago)
+            .date_naive()
+            .to_string();
+        let comparison = district["comparison"].as_array().unwrap();
+        // Read for every campus at once: the campus logged in today; the others logged nothing.
+        assert_eq!(home["last_entry"].as_str(), Some(today.as_str()), "{home}");
+        assert_eq!(comparison.len(), 2, "{district}");
+        for other in comparison
+            .iter()
+            .filter(|c| c["id"] != w.campus.to_string())
+        {
+            assert!(other["last_entry"].is_null(), "{other}");
+        }
         let sergeant = app.token("sergeant").await;
         let agency: Value = app
             .api_get(
@@ -564,7 +591,9 @@ both_engines!(
                 .as_array()
                 .unwrap()
                 .iter()
-                .any(|o| o["id"] == sro.to_string() && o["entries"] == 2),
+                .any(|o| o["id"] == sro.to_string()
+                    && o["entries"] == 2
+                    && o["last_entry"].as_str() == Some(today.as_str())),
             "{agency}"
         );
         let unknown = app
