@@ -89,6 +89,8 @@ impl<K: Eq + Hash, V> Fresh<K, V> {
 /// of different keys run at once: each key is one person's page.
 pub struct Current<K, V> {
     for_: Duration,
+    /// The most values kept; past it, the outdated go, and if none is, all of them.
+    most: usize,
     entries: std::sync::Mutex<HashMap<K, CurrentEntry<V>>>,
     /// One build at a time per key: after a write, the requests that find a page outdated
     /// wait for one of them to read it rather than all reading it at once.
@@ -102,12 +104,15 @@ struct CurrentEntry<V> {
 }
 
 impl<K: Eq + Hash + Clone, V> Current<K, V> {
-    /// The most values kept; past it, the outdated go, and if none is, all of them.
-    const MOST: usize = 2048;
-
     pub fn new(for_: Duration) -> Self {
+        Self::bounded(for_, 2048)
+    }
+
+    /// Keeping at most `most` values (for values that run to kilobytes each).
+    pub fn bounded(for_: Duration, most: usize) -> Self {
         Self {
             for_,
+            most,
             entries: std::sync::Mutex::default(),
             building: std::sync::Mutex::default(),
         }
@@ -187,9 +192,9 @@ impl<K: Eq + Hash + Clone, V> Current<K, V> {
     fn keep(&self, key: K, versions: triad_store::auth::Versions, now: Timestamp, v: V) -> Arc<V> {
         let value = Arc::new(v);
         let mut entries = self.entries();
-        if entries.len() >= Self::MOST {
+        if entries.len() >= self.most {
             entries.retain(|_, e| self.holds(e, versions, now));
-            if entries.len() >= Self::MOST {
+            if entries.len() >= self.most {
                 entries.clear();
             }
         }

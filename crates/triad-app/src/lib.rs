@@ -86,6 +86,8 @@ pub struct Shared {
     pub survey_gaps: Arc<assessment::KeptGaps>,
     /// Districts' CRDC counts built lately.
     pub crdc_counts: Arc<crdc::KeptCounts>,
+    /// Activity reports built lately, kept while nothing is written.
+    pub activity_reports: Arc<activity::report::KeptReports>,
     /// Told when notices to district leaders were written, for whatever delivers them.
     pub notices_written: Arc<tokio::sync::Notify>,
     /// The imports this instance runs as jobs, and the requests waiting for them.
@@ -118,6 +120,8 @@ impl App {
             proposals: Arc::new(fresh::Fresh::new(Duration::from_secs(60))),
             survey_gaps: Arc::new(fresh::Current::new(Duration::from_secs(60))),
             crdc_counts: Arc::new(fresh::Current::new(Duration::from_secs(60))),
+            // A district's report runs to some kilobytes: a few hundred are kept at most.
+            activity_reports: Arc::new(fresh::Current::bounded(Duration::from_secs(60), 256)),
             notices_written: Arc::default(),
             jobs: Arc::default(),
         }))

@@ -273,6 +273,36 @@ pub async fn report(ctx: &Ctx, q: &ReportQuery) -> AppResult<Report> {
     )
     .await?;
     let (chosen, from, to) = period(ctx, q, resolved.local.as_ref())?;
+    // What a report shows depends on its scope and months alone (who may read it is decided
+    // above): one built since the last write serves everyone who may read it. A district's
+    // costs some milliseconds of the database's time (every campus's lines and latest entry).
+    let key = (
+        q.scope.trim().to_string(),
+        chosen.code().to_string(),
+        from,
+        to,
+    );
+    let kept = ctx
+        .app
+        .activity_reports
+        .get_or_build(key.clone(), ctx.versions(), ctx.now, || {
+            build(ctx, resolved, key.0, chosen, key.2, key.3)
+        })
+        .await?;
+    Ok(Report::clone(&kept))
+}
+
+/// Activity reports by scope, period and months, kept while nothing is written.
+pub type KeptReports = crate::fresh::Current<(String, String, String, String), Report>;
+
+async fn build(
+    ctx: &Ctx,
+    resolved: Resolved,
+    scope: String,
+    chosen: ReportPeriod,
+    from: String,
+    to: String,
+) -> AppResult<Report> {
     let mut conn = ctx.app.db.acquire().await?;
     let rows = store::report(&mut conn, resolved.scope, &from, &to).await?;
     let (balance, other_duties_minutes) = split(
@@ -323,7 +353,7 @@ pub async fn report(ctx: &Ctx, q: &ReportQuery) -> AppResult<Report> {
     .await?;
     let minutes = rows.iter().map(|r| r.minutes).sum();
     Ok(Report {
-        scope: q.scope.trim().to_string(),
+        scope,
         title: resolved.title,
         period: chosen.code().into(),
         period_label: chosen.label().into(),

@@ -538,6 +538,31 @@ both_engines!(
         assert_eq!(district["other_duties_minutes"], 60, "{district}");
         assert_eq!(district["balance"][0]["percent"], 100, "{district}");
         assert_eq!(district["hours"], "1 h 30 min");
+        // A report kept for the director is not anyone's to read: the SRO is still refused.
+        let district_path = format!("/api/v1/reports/activity?scope=district:{}", w.district);
+        assert_eq!(app.api_get(&district_path, &sro_token).await.status(), 403);
+        // A write moves what is kept: the next reading counts it.
+        let more = app
+            .api_send(
+                Method::POST,
+                "/api/v1/activities",
+                &sro_token,
+                "r2",
+                &json!({"campus_id": w.campus.to_string(), "category": "patrol", "minutes": "15"}),
+            )
+            .await;
+        assert_eq!(more.status(), 201);
+        let after: Value = app
+            .api_get(&district_path, &token)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            (after["entries"].as_i64(), after["hours"].as_str()),
+            (Some(3), Some("1 h 45 min")),
+            "{after}"
+        );
         // The district leader sees the campuses side by side; the supervisor the officers.
         assert_eq!(district["compared"], "campus");
         let home = district["comparison"]
@@ -592,7 +617,7 @@ both_engines!(
                 .unwrap()
                 .iter()
                 .any(|o| o["id"] == sro.to_string()
-                    && o["entries"] == 2
+                    && o["entries"] == 3
                     && o["last_entry"].as_str() == Some(today.as_str())),
             "{agency}"
         );
