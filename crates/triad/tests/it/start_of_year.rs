@@ -30,11 +30,7 @@ both_engines!(
         }
 
         // The meetings that show three of the items; a review without the supervisor is not one.
-        let today = app
-            .clock_now()
-            .to_datetime()
-            .with_timezone(&chrono_tz::America::Chicago)
-            .date_naive();
+        let today = app.district_today();
         let held_on = (today - chrono::Duration::days(1)).to_string();
         let meetings = format!("/campuses/{}/meetings", w.campus);
         for fields in [

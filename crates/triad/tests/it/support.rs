@@ -480,6 +480,14 @@ impl TestApp {
         self.clock.now()
     }
 
+    /// Today on the clock of the world's districts (America/Chicago), which dates entries.
+    pub fn district_today(&self) -> chrono::NaiveDate {
+        self.clock_now()
+            .to_datetime()
+            .with_timezone(&chrono_tz::America::Chicago)
+            .date_naive()
+    }
+
     /// Signs in through the real form, from an address of the test's choice.
     pub async fn sign_in(&self, username: &str, password: &str, from: &str) -> reqwest::Response {
         self.http

@@ -148,12 +148,7 @@ both_engines!(
         // The supervisor records an in-service course over the API, attended with the principal.
         let sergeant = app.token("sergeant").await;
         // Today on the agency's clock (its district's, Chicago): the course counts this year.
-        let today = app
-            .clock_now()
-            .to_datetime()
-            .with_timezone(&chrono_tz::America::Chicago)
-            .date_naive()
-            .to_string();
+        let today = app.district_today().to_string();
         let r = app
             .api_post(
                 &sergeant,
