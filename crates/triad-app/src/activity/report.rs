@@ -276,17 +276,18 @@ pub async fn report(ctx: &Ctx, q: &ReportQuery) -> AppResult<Report> {
     // What a report shows depends on its scope and months alone (who may read it is decided
     // above): one built since the last write serves everyone who may read it. A district's
     // costs some milliseconds of the database's time (every campus's lines and latest entry).
+    let scope = q.scope.trim();
     let key = (
-        q.scope.trim().to_string(),
+        scope.to_string(),
         chosen.code().to_string(),
-        from,
-        to,
+        from.clone(),
+        to.clone(),
     );
     let kept = ctx
         .app
         .activity_reports
-        .get_or_build(key.clone(), ctx.versions(), ctx.now, || {
-            build(ctx, resolved, key.0, chosen, key.2, key.3)
+        .get_or_build(key, ctx.versions(), ctx.now, || {
+            build(ctx, resolved, scope, chosen, from, to)
         })
         .await?;
     Ok(Report::clone(&kept))
@@ -298,7 +299,7 @@ pub type KeptReports = crate::fresh::Current<(String, String, String, String), R
 async fn build(
     ctx: &Ctx,
     resolved: Resolved,
-    scope: String,
+    scope: &str,
     chosen: ReportPeriod,
     from: String,
     to: String,
@@ -353,7 +354,7 @@ async fn build(
     .await?;
     let minutes = rows.iter().map(|r| r.minutes).sum();
     Ok(Report {
-        scope,
+        scope: scope.to_string(),
         title: resolved.title,
         period: chosen.code().into(),
         period_label: chosen.label().into(),

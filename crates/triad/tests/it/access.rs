@@ -6,6 +6,8 @@ use crate::both_engines;
 use crate::support::*;
 use reqwest::Method;
 use serde_json::{json, Value};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::Arc;
 use triad_web::forms::FormToken;
 
 const VERSION: &str = "SELECT version FROM access_version";
@@ -249,15 +251,15 @@ both_engines!(
         // Readers ask without pause while changes are committed: a read already on its way
         // when a change commits must never answer a request that asked after the commit.
         let reads = triad_app::versions::SharedReads::new(app.db.clone());
-        let committed = std::sync::Arc::new(std::sync::atomic::AtomicI64::new(0));
-        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let committed = Arc::new(AtomicI64::new(0));
+        let done = Arc::new(AtomicBool::new(false));
         let readers: Vec<_> = (0..8)
             .map(|_| {
                 let (reads, committed, done) = (reads.clone(), committed.clone(), done.clone());
                 tokio::spawn(async move {
                     let mut asked = 0;
-                    while !done.load(std::sync::atomic::Ordering::SeqCst) {
-                        let floor = committed.load(std::sync::atomic::Ordering::SeqCst);
+                    while !done.load(Ordering::SeqCst) {
+                        let floor = committed.load(Ordering::SeqCst);
                         let seen = reads.read().await.expect("read").access;
                         assert!(seen >= floor, "read {seen} after {floor} was committed");
                         asked += 1;
@@ -274,12 +276,9 @@ both_engines!(
             ))
             .await
             .unwrap();
-            committed.store(
-                app.scalar(VERSION).await,
-                std::sync::atomic::Ordering::SeqCst,
-            );
+            committed.store(app.scalar(VERSION).await, Ordering::SeqCst);
         }
-        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        done.store(true, Ordering::SeqCst);
         let mut asked = 0;
         for reader in readers {
             asked += reader.await.expect("a reader failed");

@@ -544,12 +544,7 @@ both_engines!(
         assert_eq!(app.api_get(&district_path, &sro_token).await.status(), 403);
         // A write moves what is kept: the next reading counts it.
         assert_eq!(log("r2", "patrol", "15").await, 201);
-        let after: Value = app
-            .api_get(&district_path, &token)
-            .await
-            .json()
-            .await
-            .unwrap();
+        let after = app.api_json(&district_path, &token).await;
         assert_eq!(
             (after["entries"].as_i64(), after["hours"].as_str()),
             (Some(3), Some("1 h 45 min")),
