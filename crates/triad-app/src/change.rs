@@ -56,20 +56,90 @@ impl Change {
     }
 
     async fn save(mut self, duplicate: Option<&str>) -> AppResult<()> {
-        if self.entries.is_empty() {
-            return Err(AppError::Internal(
-                "a change was committed without an audit entry".into(),
-            ));
-        }
-        for event in std::mem::take(&mut self.entries) {
-            triad_store::audit::append(&mut self.tx, event, self.at).await?;
-        }
-        self.tx.commit().await.map_err(|e| match duplicate {
-            Some(message) => e.or_conflict(message),
-            None => e,
-        })?;
-        Ok(())
+        append_entries(&mut self.tx, std::mem::take(&mut self.entries), self.at).await?;
+        let kept = self.tx.commit().await;
+        refusing_duplicates(kept, duplicate)
     }
+}
+
+/// A change whose rows are all known before it writes (an incident report, a sign-in with no
+/// ban to check): nothing is read through it, so it goes to the database with the other such
+/// changes of the moment, in one round trip (see [`triad_store::PreparedWrite`]). The same
+/// rules hold as for a [`Change`]: its audit entries are saved with it or not at all, and one
+/// that records nothing is refused.
+pub struct PreparedChange {
+    write: triad_store::PreparedWrite,
+    entries: Vec<AuditEvent>,
+    at: Timestamp,
+}
+
+impl Ctx {
+    /// Prepares a change made by this actor now, whose rows are all known before it writes.
+    pub fn prepared_change(&self) -> PreparedChange {
+        PreparedChange {
+            write: self.app.db.prepare(),
+            entries: Vec::new(),
+            at: self.now,
+        }
+    }
+}
+
+impl PreparedChange {
+    /// Adds a row's statement, written after those added before it.
+    pub fn write(&mut self, statement: triad_store::statement::Statement) {
+        self.write.push(statement);
+    }
+
+    /// Records what the change did (see [`Change::audit`]).
+    pub fn audit(&mut self, event: AuditEvent) {
+        self.entries.push(event);
+    }
+
+    /// Saves the change with its audit entries (see [`Change::commit`]).
+    pub async fn commit(self) -> AppResult<()> {
+        self.save(None).await
+    }
+
+    /// Saves the change like [`Change::commit_refusing_duplicates`].
+    pub async fn commit_refusing_duplicates(self, duplicate: &str) -> AppResult<()> {
+        self.save(Some(duplicate)).await
+    }
+
+    async fn save(mut self, duplicate: Option<&str>) -> AppResult<()> {
+        append_entries(&mut self.write, std::mem::take(&mut self.entries), self.at).await?;
+        let kept = self.write.commit().await;
+        refusing_duplicates(kept, duplicate)
+    }
+}
+
+/// Puts a change's audit entries with its write, in the order they were recorded; a change
+/// that recorded none is refused.
+async fn append_entries<W: triad_store::audit::Audited>(
+    write: &mut W,
+    entries: Vec<AuditEvent>,
+    at: Timestamp,
+) -> AppResult<()> {
+    if entries.is_empty() {
+        return Err(AppError::Internal(
+            "a change was committed without an audit entry".into(),
+        ));
+    }
+    for event in entries {
+        triad_store::audit::append(write, event, at).await?;
+    }
+    Ok(())
+}
+
+/// A commit's result, a unique key broken by one of its statements refused as `duplicate`.
+fn refusing_duplicates(
+    kept: triad_store::StoreResult<()>,
+    duplicate: Option<&str>,
+) -> AppResult<()> {
+    kept.map_err(|e| match duplicate {
+        Some(message) => e.or_conflict(message),
+        None => e,
+    })?;
+    Ok(())
 }
 
 /// The change's rows are written and read through its transaction.

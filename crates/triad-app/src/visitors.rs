@@ -544,9 +544,25 @@ pub async fn sign_in(ctx: &Ctx, campus_id: &str, input: VisitorInput) -> AppResu
         };
         matched.push((m, ban));
     }
-    let mut tx = ctx.change().await?;
+    let event = ctx
+        .event("visitor.sign_in", Outcome::Ok)
+        .record("visitor", &row.id)
+        .content(&row)
+        .tenant(Some(campus.district()), None);
     let mut publish_here = None;
-    if !matched.is_empty() {
+    // One open visit per person: the database refuses a second, however close together the
+    // two come, and the refusal says since when the first is in (read only then: most
+    // sign-ins are nobody's second).
+    let kept = if matched.is_empty() {
+        // Nothing to decide on the way: the sign-in goes with the others of the moment.
+        let mut change = ctx.prepared_change();
+        change.audit(event);
+        change.write(store::insert_visitor_statement(&row));
+        change
+            .commit_refusing_duplicates(store::ALREADY_SIGNED_IN)
+            .await
+    } else {
+        let mut tx = ctx.change().await?;
         // The SRO and the administrators are told at once, while the visitor waits.
         let message = format!(
             "Possible banned person at the front office of {}: {} {} is held at the desk until someone decides.",
@@ -554,25 +570,16 @@ pub async fn sign_in(ctx: &Ctx, campus_id: &str, input: VisitorInput) -> AppResu
         );
         let link = format!("/visitors/{}", row.id);
         publish_here = tell_campus(ctx, &mut tx, &campus, &local, &message, &link).await?;
-    }
-    let event = ctx
-        .event("visitor.sign_in", Outcome::Ok)
-        .record("visitor", &row.id)
-        .content(&row)
-        .tenant(Some(campus.district()), None);
-    tx.audit(event);
-    // The sign-in and its matches go with the write's release: nothing reads them back here.
-    tx.defer(store::insert_visitor_statement(&row));
-    for (m, _) in &matched {
-        tx.defer(store::insert_match_statement(m));
-    }
-    // One open visit per person: the database refuses a second, however close together the
-    // two come, and the refusal says since when the first is in (read only then: most
-    // sign-ins are nobody's second).
-    if let Err(e) = tx
-        .commit_refusing_duplicates(store::ALREADY_SIGNED_IN)
-        .await
-    {
+        tx.audit(event);
+        // The sign-in and its matches go with the write's release: nothing reads them back.
+        tx.defer(store::insert_visitor_statement(&row));
+        for (m, _) in &matched {
+            tx.defer(store::insert_match_statement(m));
+        }
+        tx.commit_refusing_duplicates(store::ALREADY_SIGNED_IN)
+            .await
+    };
+    if let Err(e) = kept {
         return Err(already_signed_in(ctx, &campus, &row, &local)
             .await?
             .unwrap_or(e));

@@ -2,9 +2,9 @@
 //! records, read back for the audit page and export, and verified end to end.
 
 pub use crate::audit_chain::{head, Head};
-use crate::audit_chain::{Unchained, COLUMNS};
+use crate::audit_chain::COLUMNS;
 use crate::conn::Conn;
-use crate::{execute, fetch_all, Db, StoreResult, Tx};
+use crate::{execute, fetch_all, Db, PreparedWrite, StoreResult, Tx};
 use triad_domain::audit::{AuditEntry, AuditEvent, Break, ChainVerifier, Outcome};
 use triad_domain::{Id, Timestamp};
 
@@ -58,23 +58,58 @@ impl Row {
 /// write's transaction. The entry is saved by the same commit, or not at all. It is placed on
 /// the chain just before that commit, after the entries of the writes committed before it
 /// (see [`chain`]); its id is returned now.
-pub async fn append(tx: &mut Tx, event: AuditEvent, at: Timestamp) -> StoreResult<Id> {
+pub async fn append<W: Audited>(
+    write: &mut W,
+    event: AuditEvent,
+    at: Timestamp,
+) -> StoreResult<Id> {
     let id = Id::new();
-    tx.audit(Unchained { id, at, event })?;
+    write.add_entry(id, at, event)?;
     Ok(id)
+}
+
+/// A write an audit entry can go with: an open transaction or a prepared write.
+pub trait Audited: entries::Entries {}
+
+impl Audited for Tx {}
+impl Audited for PreparedWrite {}
+
+/// Sealed: entries reach a write only through [`append`].
+mod entries {
+    use crate::audit_chain::Unchained;
+    use crate::{PreparedWrite, StoreResult, Tx};
+    use triad_domain::audit::AuditEvent;
+    use triad_domain::{Id, Timestamp};
+
+    pub trait Entries {
+        fn add_entry(&mut self, id: Id, at: Timestamp, event: AuditEvent) -> StoreResult<()>;
+    }
+
+    impl Entries for Tx {
+        fn add_entry(&mut self, id: Id, at: Timestamp, event: AuditEvent) -> StoreResult<()> {
+            self.audit(Unchained { id, at, event })
+        }
+    }
+
+    impl Entries for PreparedWrite {
+        fn add_entry(&mut self, id: Id, at: Timestamp, event: AuditEvent) -> StoreResult<()> {
+            self.audit(Unchained { id, at, event });
+            Ok(())
+        }
+    }
 }
 
 /// Records an event in a transaction of its own (a login failure, a denial: nothing else is
 /// written with it). It does not record the request's idempotency key: the request did
 /// nothing, and the same key may be sent again.
 pub async fn record(db: &Db, event: AuditEvent, at: Timestamp) -> StoreResult<Id> {
-    let mut tx = db.begin_unkeyed().await?;
+    let mut write = db.prepare_unkeyed();
     // An entry alone (a read of school records, a refusal) changes nothing a page kept under
     // the data version shows: the trail is read on every view of it. Moving the version here
     // would make every audited read rebuild every kept page of the instance.
-    tx.shown_nowhere();
-    let id = append(&mut tx, event, at).await?;
-    tx.commit().await?;
+    write.shown_nowhere();
+    let id = append(&mut write, event, at).await?;
+    write.commit().await?;
     Ok(id)
 }
 

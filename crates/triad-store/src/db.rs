@@ -2,7 +2,7 @@
 
 use crate::conn::{Conn, Engine, Pooled};
 use crate::error::{StoreError, StoreResult};
-use crate::group_commit::{Framing, Group, Member, WithRelease};
+use crate::group_commit::{Framing, Group, Member, Prepared, WithRelease};
 use crate::pending_key::PendingKey;
 use crate::readers::Readers;
 use crate::statement::Statement;
@@ -45,6 +45,19 @@ pub struct Tx {
     /// The write's last statements, sent with its release (see [`Tx::defer`]).
     deferred: Vec<Statement>,
     hooks: Arc<crate::hooks::Hooks>,
+}
+
+/// A write all of whose statements are known before it is sent: its rows (in order), its
+/// audit entries and its request's idempotency key go to the writer together, with those of
+/// the other prepared writes of the moment (see [`Group::write`]). Nothing is read through it,
+/// so it never waits for a turn on the writer of its own. Use [`Db::begin`] for a write that
+/// reads what it wrote, or decides as it goes.
+pub struct PreparedWrite {
+    db: Db,
+    key: KeyHold,
+    /// The record the write makes or changes (its first audited one), recorded with the key.
+    record: Option<(String, String)>,
+    write: Prepared,
 }
 
 enum Membership {
@@ -267,6 +280,28 @@ impl Db {
         })
     }
 
+    /// Prepares a write whose statements are all known before it is sent (see
+    /// [`PreparedWrite`]). The request's first records its idempotency key.
+    pub fn prepare(&self) -> PreparedWrite {
+        let mut write = self.prepare_unkeyed();
+        write.key = KeyHold(crate::pending_key::take_pending());
+        write
+    }
+
+    /// Prepares a write that does not record the request's idempotency key (see
+    /// [`Db::begin_unkeyed`]).
+    pub fn prepare_unkeyed(&self) -> PreparedWrite {
+        PreparedWrite {
+            db: self.clone(),
+            key: KeyHold(None),
+            record: None,
+            write: Prepared {
+                moves_data: true,
+                ..Prepared::default()
+            },
+        }
+    }
+
     /// How many write batches this process has opened (each write is in one; writes that
     /// arrive together share one).
     pub fn write_batches(&self) -> u64 {
@@ -416,11 +451,63 @@ impl Tx {
             Membership::Sqlite(m) => m.commit().await,
             Membership::Postgres(m) => m.commit().await,
         };
-        match (&self.key.0, kept) {
+        self.key.settle(self.record, kept, &self.hooks).await
+    }
+}
+
+impl PreparedWrite {
+    /// Adds a statement, run after those added before it.
+    pub fn push(&mut self, statement: Statement) {
+        self.write.with_release.statements.push(statement);
+    }
+
+    /// This write changes nothing a page shows (see [`Tx::shown_nowhere`]).
+    pub fn shown_nowhere(&mut self) {
+        self.write.moves_data = false;
+    }
+
+    /// Adds an audit entry, chained onto the trail with the write's batch's commit.
+    pub(crate) fn audit(&mut self, entry: crate::audit_chain::Unchained) {
+        if self.record.is_none() {
+            self.record = entry.record();
+        }
+        self.write.audit.push(entry);
+    }
+
+    /// Saves the write; returns once it is committed. A request whose key another request
+    /// recorded first is refused here, and nothing of it is kept (see [`Tx::commit`]).
+    pub async fn commit(mut self) -> StoreResult<()> {
+        let mut write = std::mem::take(&mut self.write);
+        write.with_release.keyed = self.key.0.is_some();
+        if let Some(key) = &self.key.0 {
+            write
+                .with_release
+                .statements
+                .push(key.claim(self.record.as_ref()));
+        }
+        let kept = match &self.db {
+            Db::Sqlite(_, group, _) => group.write(write).await,
+            Db::Postgres(_, group, _) => group.write(write).await,
+        };
+        let hooks = Arc::clone(self.db.hooks());
+        self.key.settle(self.record, kept, &hooks).await
+    }
+}
+
+impl KeyHold {
+    /// What became of a write that held the request's key: a kept write records it as the
+    /// request's; a write refused because another request recorded the key first says so.
+    async fn settle(
+        &mut self,
+        record: Option<(String, String)>,
+        kept: StoreResult<()>,
+        hooks: &crate::hooks::Hooks,
+    ) -> StoreResult<()> {
+        match (&self.0, kept) {
             (Some(key), Ok(())) => {
-                key.mark_taken(self.record.map(|(_, id)| id));
-                self.key.0 = None;
-                self.hooks.at(crate::hooks::AFTER_COMMIT).await
+                key.mark_taken(record.map(|(_, id)| id));
+                self.0 = None;
+                hooks.at(crate::hooks::AFTER_COMMIT).await
             }
             // Only the key's own refusal says so: a statement sent with the release may break
             // a key of its own table (a second open visit), which its caller explains.

@@ -34,10 +34,10 @@ use crate::Engine;
 use sqlx::{Connection, Database, Pool, Postgres, Row, Sqlite};
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::{watch, Mutex, OwnedMappedMutexGuard, OwnedMutexGuard};
+use tokio::sync::{oneshot, watch, Mutex, OwnedMappedMutexGuard, OwnedMutexGuard};
 
 /// Sent with the commit of every batch holding a write a page may show (migration 0056):
 /// pages kept under the version before it are read again.
@@ -136,6 +136,10 @@ pub struct Group<DB: Batchable> {
     slot: Arc<Mutex<WriterSlot<DB>>>,
     /// Writers queued for their turn: while there are some, a finished member hands on.
     waiting: Arc<AtomicUsize>,
+    /// Prepared writes waiting to be sent (see [`Group::write`]).
+    prepared: Arc<std::sync::Mutex<Vec<Queued>>>,
+    /// A task is sending the prepared writes: a write queued meanwhile is sent by it.
+    sending_prepared: Arc<AtomicBool>,
     batches: Arc<AtomicU64>,
     /// The window, in microseconds.
     window: Arc<AtomicU64>,
@@ -150,6 +154,8 @@ impl<DB: Batchable> Clone for Group<DB> {
         Self {
             slot: Arc::clone(&self.slot),
             waiting: Arc::clone(&self.waiting),
+            prepared: Arc::clone(&self.prepared),
+            sending_prepared: Arc::clone(&self.sending_prepared),
             batches: Arc::clone(&self.batches),
             window: Arc::clone(&self.window),
             content_secret: Arc::clone(&self.content_secret),
@@ -267,6 +273,26 @@ pub(crate) struct WithRelease {
     pub(crate) keyed: bool,
 }
 
+/// A write all of whose statements are known before it takes the writer: it never reads
+/// through the writer, so it needs no turn of its own (see [`Group::write`]).
+#[derive(Debug, Default)]
+pub(crate) struct Prepared {
+    pub(crate) with_release: WithRelease,
+    /// Its audit entries, in the order they were made.
+    pub(crate) audit: Vec<Unchained>,
+    pub(crate) moves_data: bool,
+}
+
+/// A prepared write waiting to be sent, and where its answer goes: the batch it was released
+/// into, or why it was not.
+struct Queued {
+    write: Prepared,
+    answer: oneshot::Sender<StoreResult<Released>>,
+}
+
+/// The batch a write was released into, and how to learn whether it committed.
+type Released = (u64, watch::Receiver<Outcome>);
+
 /// Settles the writer after a member that never committed (its request failed or went
 /// away): a task rolls the member back and commits or hands on the rest.
 struct Cleanup<DB: Batchable> {
@@ -293,16 +319,16 @@ impl<DB: Batchable> Drop for Cleanup<DB> {
 }
 
 /// Counts a writer as queued for as long as it waits, even if it stops waiting half-way.
-struct Queued<'a>(&'a AtomicUsize);
+struct InLine<'a>(&'a AtomicUsize);
 
-impl<'a> Queued<'a> {
+impl<'a> InLine<'a> {
     fn enter(count: &'a AtomicUsize) -> Self {
         count.fetch_add(1, Ordering::SeqCst);
         Self(count)
     }
 }
 
-impl Drop for Queued<'_> {
+impl Drop for InLine<'_> {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::SeqCst);
     }
@@ -328,6 +354,8 @@ impl<DB: Batchable> Group<DB> {
                 writer: Some(writer),
             })),
             waiting: Arc::default(),
+            prepared: Arc::default(),
+            sending_prepared: Arc::default(),
             batches: Arc::default(),
             window: Arc::new(AtomicU64::new(WINDOW.as_micros() as u64)),
             content_secret: Arc::new(std::sync::RwLock::new({
@@ -381,9 +409,182 @@ impl<DB: Batchable> Group<DB> {
         })
     }
 
-    /// Writes waiting for their turn on the writer now.
+    /// Saves a prepared write; returns once it is committed (or failed with its batch).
+    ///
+    /// Prepared writes that arrive together go to the writer together: one task takes the
+    /// writer's turn, as any member does, and sends every write queued by then in one round
+    /// trip, each after the one before it, then releases them into the batch at once. Where a
+    /// member holds the writer for a round trip of its own and hands it on (waking the next
+    /// request's task), the writer then waits on neither. If that round trip fails, it is
+    /// undone and each write is sent again alone, so that only the one at fault fails.
+    ///
+    /// The sending task is the process's, not the request's: once queued, a write is sent and
+    /// its commit finished whatever becomes of the request, as a member's release is.
+    pub(crate) async fn write(&self, mut write: Prepared) -> StoreResult<()> {
+        {
+            let secret = self
+                .content_secret
+                .read()
+                .unwrap_or_else(|e| e.into_inner());
+            for entry in &mut write.audit {
+                entry.seal(&secret);
+            }
+        }
+        let (answer, answered) = oneshot::channel();
+        self.prepared
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(Queued { write, answer });
+        if !self.sending_prepared.swap(true, Ordering::SeqCst) {
+            let group = self.clone();
+            tokio::spawn(async move { group.send_prepared().await });
+        }
+        let (batch, outcome) = answered
+            .await
+            .map_err(|_| StoreError::Commit("the write's release was cut off".into()))??;
+        self.outcome(batch, outcome).await
+    }
+
+    /// Sends the queued prepared writes, a turn on the writer at a time, until none is left.
+    async fn send_prepared(&self) {
+        loop {
+            match self.take_turn().await {
+                Ok(turn) => self.send_queued(turn).await,
+                Err(e) => {
+                    for queued in self.take_queued(usize::MAX) {
+                        let _ = queued.answer.send(Err(StoreError::Config(e.to_string())));
+                    }
+                }
+            }
+            // A write queued after the queue was last read, and before this, saw a sender
+            // at work and left its sending to it.
+            self.sending_prepared.store(false, Ordering::SeqCst);
+            if self.queued_count() == 0 || self.sending_prepared.swap(true, Ordering::SeqCst) {
+                return;
+            }
+        }
+    }
+
+    fn take_queued(&self, most: usize) -> Vec<Queued> {
+        let mut queue = self.prepared.lock().unwrap_or_else(|e| e.into_inner());
+        let taken = most.min(queue.len());
+        queue.drain(..taken).collect()
+    }
+
+    fn queued_count(&self) -> usize {
+        self.prepared
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .len()
+    }
+
+    /// One turn's work: sends the writes queued now (as many as the batch has room for) and
+    /// releases them into the open batch, then hands the batch on or ends it.
+    async fn send_queued(&self, mut turn: WriterTurn<DB>) {
+        turn.undo_abandoned().await;
+        let room = match &turn.state {
+            State::Open(batch) => MAX_MEMBERS.saturating_sub(batch.released),
+            _ => MAX_MEMBERS,
+        };
+        let mut writes = self.take_queued(room);
+        if writes.is_empty() {
+            // The batch is full: committed now, the writes go into the next.
+            return self.settle(turn, room == 0).await;
+        }
+        if let Err(e) = self.ready_for_member(&mut turn).await {
+            let reason = e.to_string();
+            for queued in writes {
+                let _ = queued.answer.send(Err(StoreError::Commit(reason.clone())));
+            }
+            return self.settle(turn, false).await;
+        }
+        let hooks = Arc::clone(&self.hooks);
+        if writes.len() > 1 {
+            let State::Open(batch) = &turn.state else {
+                return;
+            };
+            let hand_on = self.hands_on(batch.released + writes.len(), batch.opened);
+            let keyed = writes.iter().any(|q| q.write.with_release.keyed);
+            // Moved out and back rather than copied: the texts and values may be long.
+            let lengths: Vec<usize> = writes
+                .iter()
+                .map(|q| q.write.with_release.statements.len())
+                .collect();
+            let mut together = Vec::new();
+            for queued in &mut writes {
+                together.append(&mut queued.write.with_release.statements);
+            }
+            let Ok(sent) = turn.send_release(&together, hand_on, keyed, &hooks).await else {
+                // A test point stopped it there: the batch is abandoned, as a member's.
+                return;
+            };
+            if sent.is_ok() {
+                for queued in writes {
+                    let answer = turn.note_released(queued.write);
+                    let _ = queued.answer.send(answer);
+                }
+                return self.hand_on_or_end(turn, hand_on).await;
+            }
+            // Undone; each goes again alone.
+            turn.undo_abandoned().await;
+            let mut together = together.into_iter();
+            for (queued, length) in writes.iter_mut().zip(lengths) {
+                queued.write.with_release.statements = together.by_ref().take(length).collect();
+            }
+        }
+        let last = writes.len() - 1;
+        for (i, queued) in writes.into_iter().enumerate() {
+            if !matches!(&turn.state, State::Open(b) if b.savepoint == Savepoint::Ready) {
+                if let Err(e) = self.ready_for_member(&mut turn).await {
+                    let _ = queued.answer.send(Err(e));
+                    continue;
+                }
+            }
+            // The next write's savepoint goes with this release.
+            let again = match &turn.state {
+                State::Open(batch) if i == last => self.hands_on(batch.released + 1, batch.opened),
+                _ => true,
+            };
+            let keyed = queued.write.with_release.keyed;
+            let statements = &queued.write.with_release.statements;
+            let Ok(sent) = turn.send_release(statements, again, keyed, &hooks).await else {
+                return;
+            };
+            let answer = match sent {
+                Ok(()) => turn.note_released(queued.write),
+                Err(e) => {
+                    turn.undo_abandoned().await;
+                    Err(e.into())
+                }
+            };
+            let _ = queued.answer.send(answer);
+        }
+        self.settle(turn, false).await
+    }
+
+    /// Opens a batch if none is, and makes sure an empty member savepoint waits in it.
+    async fn ready_for_member(&self, turn: &mut WriterTurn<DB>) -> StoreResult<()> {
+        if !matches!(turn.state, State::Open(_)) {
+            turn.open(self.batches.fetch_add(1, Ordering::Relaxed))
+                .await?;
+        }
+        let writer = &mut **turn;
+        if let State::Open(batch) = &mut writer.state {
+            if batch.savepoint != Savepoint::Ready {
+                DB::run(&mut writer.conn, "SAVEPOINT member").await?;
+                batch.savepoint = Savepoint::Ready;
+            }
+            // Prepared writes add their audit entries once released: undoing one must not
+            // take entries of the writes before it.
+            batch.audit_before_member = batch.audit.len();
+        }
+        Ok(())
+    }
+
+    /// Writes waiting for their turn on the writer now, and prepared writes queued to be sent
+    /// (with the task that sends them, once it waits for its turn).
     pub fn writes_waiting(&self) -> usize {
-        self.waiting.load(Ordering::SeqCst)
+        self.waiting.load(Ordering::SeqCst) + self.queued_count()
     }
 
     /// Batches opened so far.
@@ -404,7 +605,7 @@ impl<DB: Batchable> Group<DB> {
 
     async fn take_turn(&self) -> StoreResult<WriterTurn<DB>> {
         let slot = {
-            let _queued = Queued::enter(&self.waiting);
+            let _in_line = InLine::enter(&self.waiting);
             Arc::clone(&self.slot).lock_owned().await
         };
         OwnedMutexGuard::try_map(slot, |s| s.writer.as_mut())
@@ -439,9 +640,9 @@ impl<DB: Batchable> Group<DB> {
     }
 
     /// Whether a batch holding `released` writes, opened at `opened`, goes on to a queued
-    /// writer rather than being committed now.
+    /// writer (or prepared write) rather than being committed now.
     fn hands_on(&self, released: usize, opened: Instant) -> bool {
-        self.waiting.load(Ordering::SeqCst) > 0
+        (self.waiting.load(Ordering::SeqCst) > 0 || self.queued_count() > 0)
             && released < MAX_MEMBERS
             && opened.elapsed() < Duration::from_micros(self.window.load(Ordering::Relaxed))
     }
@@ -494,6 +695,56 @@ impl<DB: Batchable> Writer<DB> {
             outcome: watch::Sender::new(None),
         });
         Ok(())
+    }
+
+    /// Sends `statements` and the release of the member savepoint in one round trip (`again`:
+    /// and makes the next member's savepoint with it). The outer error is a test point's
+    /// (see [`hooks::RELEASE_SENT`]), which leaves the release unnoted; the inner one the
+    /// database's, which leaves the member's savepoint in use, to be undone.
+    async fn send_release(
+        &mut self,
+        statements: &[Statement],
+        again: bool,
+        keyed: bool,
+        hooks: &Hooks,
+    ) -> StoreResult<Result<(), sqlx::Error>> {
+        let State::Open(batch) = &mut self.state else {
+            return Err(StoreError::Commit("the batch ended under a write".into()));
+        };
+        batch.savepoint = Savepoint::Releasing;
+        let release = if again {
+            "RELEASE SAVEPOINT member; SAVEPOINT member"
+        } else {
+            "RELEASE SAVEPOINT member"
+        };
+        let sent = DB::send(&mut self.conn, statements, release).await;
+        // Tests stop here, with the release done in the database and not yet noted, and drop
+        // the request meanwhile.
+        if keyed {
+            hooks.at(hooks::RELEASE_SENT).await?;
+        }
+        let State::Open(batch) = &mut self.state else {
+            return Err(StoreError::Commit("the batch ended under a write".into()));
+        };
+        batch.savepoint = match (&sent, again) {
+            (Err(_), _) => Savepoint::InUse,
+            (Ok(()), true) => Savepoint::Ready,
+            (Ok(()), false) => Savepoint::Absent,
+        };
+        Ok(sent)
+    }
+
+    /// Notes a prepared write released into the open batch, its audit entries with it.
+    fn note_released(&mut self, write: Prepared) -> StoreResult<Released> {
+        let State::Open(batch) = &mut self.state else {
+            return Err(StoreError::Commit("the batch ended under a write".into()));
+        };
+        batch.audit.extend(write.audit);
+        batch.audit_before_member = batch.audit.len();
+        batch.released += 1;
+        batch.keyed |= write.with_release.keyed;
+        batch.moves_data |= write.moves_data;
+        Ok((batch.id, batch.outcome.subscribe()))
     }
 
     /// Rolls back a member that began and never finished.
@@ -660,45 +911,30 @@ async fn release<DB: Batchable>(
     mut turn: WriterTurn<DB>,
     with_release: WithRelease,
     moves_data: bool,
-) -> StoreResult<(u64, watch::Receiver<Outcome>)> {
-    let State::Open(batch) = &mut turn.state else {
+) -> StoreResult<Released> {
+    let State::Open(batch) = &turn.state else {
         return Err(StoreError::Commit("the batch ended under a write".into()));
     };
     // Decided once, before the release: handing on, the next member's savepoint is made with
     // it.
     let hand_on = group.hands_on(batch.released + 1, batch.opened);
-    batch.savepoint = Savepoint::Releasing;
-    let release = if hand_on {
-        "RELEASE SAVEPOINT member; SAVEPOINT member"
-    } else {
-        "RELEASE SAVEPOINT member"
-    };
     let WithRelease { statements, keyed } = with_release;
-    let sent = DB::send(&mut turn.conn, &statements, release).await;
-    // Tests stop here, with the release done in the database and not yet noted, and drop the
-    // request meanwhile.
-    if keyed {
-        group.hooks.at(hooks::RELEASE_SENT).await?;
+    if let Err(e) = turn
+        .send_release(&statements, hand_on, keyed, &group.hooks)
+        .await?
+    {
+        // Not released (a statement before it failed, such as a key already taken): the
+        // member is undone alone and the batch goes on for the others.
+        group.settle(turn, false).await;
+        return Err(e.into());
     }
     let State::Open(batch) = &mut turn.state else {
         return Err(StoreError::Commit("the batch ended under a write".into()));
     };
-    if let Err(e) = sent {
-        // Not released (a statement before it failed, such as a key already taken): the
-        // member is undone alone and the batch goes on for the others.
-        batch.savepoint = Savepoint::InUse;
-        group.settle(turn, false).await;
-        return Err(e.into());
-    }
-    batch.savepoint = if hand_on {
-        Savepoint::Ready
-    } else {
-        Savepoint::Absent
-    };
     batch.released += 1;
     batch.keyed |= keyed;
     batch.moves_data |= moves_data;
-    let (id, outcome) = (batch.id, batch.outcome.subscribe());
+    let released = (batch.id, batch.outcome.subscribe());
     group.hand_on_or_end(turn, hand_on).await;
-    Ok((id, outcome))
+    Ok(released)
 }

@@ -49,5 +49,5 @@ pub mod training;
 pub mod visitors;
 
 pub use conn::{Conn, Engine, Pooled};
-pub use db::{Db, Tx};
+pub use db::{Db, PreparedWrite, Tx};
 pub use error::{StoreError, StoreResult};

@@ -261,13 +261,13 @@ pub async fn report(
     // writer, and its rows go with the release: the commit is the last step that may fail.
     let local = campus::local(ctx, &campus).await?;
     let report = Report::of(ctx, &campus, &local, &input).await?;
-    let mut tx = ctx.change().await?;
-    tx.audit(report.event);
-    tx.defer(store::insert_statement(&report.row));
+    let mut change = ctx.prepared_change();
+    change.audit(report.event);
+    change.write(store::insert_statement(&report.row));
     for person in store::people_statements(report.id, &report.people) {
-        tx.defer(person);
+        change.write(person);
     }
-    tx.commit().await?;
+    change.commit().await?;
     Ok(summary(&report.row.listed(), &local))
 }
 

@@ -808,3 +808,129 @@ both_engines!(
         }
     }
 );
+
+/// An audited write of settings prepared whole before it is sent.
+async fn set_prepared(
+    db: Db,
+    action: &'static str,
+    statements: Vec<Statement>,
+) -> triad_store::StoreResult<()> {
+    let mut write = db.prepare();
+    let event = AuditEvent::new(None, action, Outcome::Ok);
+    triad_store::audit::append(&mut write, event, Timestamp::from_millis(0)).await?;
+    for statement in statements {
+        write.push(statement);
+    }
+    write.commit().await
+}
+
+both_engines!(
+    prepared_writes_queued_together_share_a_batch_and_one_at_fault_fails_alone,
+    |app: TestApp| async move {
+        use triad_store::idempotency::{with_key, PendingKey, KEY_TAKEN};
+        app.raw("INSERT INTO settings (key, value) VALUES ('prepared.taken', 'first')")
+            .await
+            .expect("the first");
+        // A wide window, so that however slow this machine is the queued writes join.
+        app.db.set_write_window(Duration::from_secs(30));
+        let batches = app.db.write_batches();
+        // A write holds the writer while the prepared ones queue behind it.
+        let mut holding = app.db.begin().await.expect("begin");
+        let event = AuditEvent::new(None, "test.prepared.kept", Outcome::Ok);
+        triad_store::audit::append(&mut holding, event, Timestamp::from_millis(0))
+            .await
+            .expect("audit");
+        holding.defer(insert_setting("prepared.holding", "0"));
+        let prepared =
+            |action, statements| tokio::spawn(set_prepared(app.db.clone(), action, statements));
+        let mut kept = Vec::new();
+        for i in 0..5 {
+            let setting = insert_setting(&format!("prepared.{i}"), "kept");
+            kept.push(prepared("test.prepared.kept", vec![setting]));
+        }
+        // Its first statement is fine, its second breaks a unique key: neither is kept.
+        let at_fault = prepared(
+            "test.prepared.undone",
+            vec![
+                insert_setting("prepared.before_fault", "undone"),
+                insert_setting("prepared.taken", "again"),
+            ],
+        );
+        // The same request twice at once (one idempotency key): one is kept.
+        let same_request: Vec<_> = (0..2)
+            .map(|i| {
+                let key =
+                    PendingKey::new("test", "prepared-twice", "hash", Timestamp::from_millis(0));
+                let setting = insert_setting(&format!("prepared.twice.{i}"), "once");
+                tokio::spawn(with_key(
+                    key,
+                    set_prepared(app.db.clone(), "test.prepared.twice", vec![setting]),
+                ))
+            })
+            .collect();
+        // A request that goes away once its write is queued: the write is sent all the same.
+        let gone = prepared(
+            "test.prepared.kept",
+            vec![insert_setting("prepared.gone", "kept")],
+        );
+        // Nine queued, and the task that sends them waiting for its turn.
+        let deadline = std::time::Instant::now() + PATIENCE;
+        while app.db.writes_waiting() < 10 {
+            assert!(std::time::Instant::now() < deadline, "the writes queue");
+            tokio::task::yield_now().await;
+        }
+        gone.abort();
+        holding.commit().await.expect("the holding write is kept");
+        for write in kept {
+            write.await.expect("joined").expect("kept");
+        }
+        let refused = at_fault.await.expect("joined").expect_err("refused");
+        assert!(refused.breaks_unique_key_of("settings"), "{refused}");
+        let mut twice = Vec::new();
+        for write in same_request {
+            twice.push(write.await.expect("joined"));
+        }
+        assert_eq!(twice.iter().filter(|r| r.is_ok()).count(), 1, "{twice:?}");
+        assert!(
+            twice
+                .iter()
+                .any(|r| matches!(r, Err(triad_store::StoreError::Conflict(m)) if m == KEY_TAKEN)),
+            "the second is told the request is already recorded: {twice:?}"
+        );
+        assert_eq!(app.db.write_batches(), batches + 1, "all shared one batch");
+
+        let mut settings = Vec::new();
+        for key in ["holding", "0", "1", "2", "3", "4", "gone", "before_fault"] {
+            let kept = app
+                .scalar(&format!(
+                    "SELECT COUNT(*) FROM settings WHERE key = 'prepared.{key}'"
+                ))
+                .await;
+            settings.push((key, kept));
+        }
+        assert_eq!(
+            settings,
+            [
+                ("holding", 1),
+                ("0", 1),
+                ("1", 1),
+                ("2", 1),
+                ("3", 1),
+                ("4", 1),
+                ("gone", 1),
+                ("before_fault", 0)
+            ]
+        );
+        assert_eq!(setting(&app, "prepared.taken").await, "first");
+        assert_eq!(
+            app.scalar("SELECT COUNT(*) FROM settings WHERE key LIKE 'prepared.twice.%'")
+                .await,
+            1
+        );
+        assert_eq!(app.audit_count("test.prepared.kept", "ok").await, 7);
+        assert_eq!(app.audit_count("test.prepared.undone", "ok").await, 0);
+        assert_eq!(app.audit_count("test.prepared.twice", "ok").await, 1);
+        let chain = triad_store::audit::verify(&app.db).await.expect("verify");
+        assert!(chain.is_ok(), "the chain verifies: {chain:?}");
+    }
+);
