@@ -1,6 +1,7 @@
 //! Activity entries and the monthly summary kept current with every write.
 
 use crate::paging::{after_cursor, Order, Page};
+use crate::statement::{Statement, Value};
 use crate::{execute, fetch_all, fetch_optional, Conn, StoreError, StoreResult};
 use serde::Serialize;
 use triad_domain::policy::RecordClass;
@@ -358,42 +359,53 @@ async fn insert_statement(c: &mut Conn<'_>, rows: &[ActivityRow]) -> StoreResult
         "INSERT INTO activities ({COLUMNS}) VALUES {} ON CONFLICT (id) DO NOTHING",
         crate::conn::placeholders(rows.len(), 29)
     );
-    Ok(crate::run!(c, |c| {
-        let mut q = sqlx::query(&sql);
-        for a in rows {
-            q = q
-                .bind(a.id.clone())
-                .bind(a.author_id.clone())
-                .bind(a.author_role.clone())
-                .bind(a.agency_id.clone())
-                .bind(a.district_id.clone())
-                .bind(a.campus_id.clone())
-                .bind(a.category.clone())
-                .bind(a.triad_role.clone())
-                .bind(a.record_class.clone())
-                .bind(a.started_at)
-                .bind(a.minutes)
-                .bind(a.students)
-                .bind(a.parents)
-                .bind(a.staff)
-                .bind(a.notes.clone())
-                .bind(a.case_ref.clone())
-                .bind(a.search_basis.clone())
-                .bind(a.initiated_by.clone())
-                .bind(a.topic.clone())
-                .bind(a.class_name.clone())
-                .bind(a.lesson_plan.clone())
-                .bind(a.staff_group.clone())
-                .bind(a.school_year)
-                .bind(a.local_date.clone())
-                .bind(a.week_start.clone())
-                .bind(a.month.clone())
-                .bind(a.created_at)
-                .bind(a.updated_at)
-                .bind(a.version);
-        }
-        q.execute(c).await.map(|r| r.rows_affected())
-    })?)
+    let values = rows.iter().flat_map(written_values).collect();
+    Statement::new(sql, values).execute(c).await
+}
+
+/// The statement that writes a new entry (its id just made), sent with its write's release.
+/// An id already taken fails the write.
+pub fn insert_new_statement(a: &ActivityRow) -> Statement {
+    let sql = format!(
+        "INSERT INTO activities ({COLUMNS}) VALUES {}",
+        crate::conn::placeholders(1, 29)
+    );
+    Statement::new(sql, written_values(a))
+}
+
+/// An entry's values, in the order of [`COLUMNS`].
+fn written_values(a: &ActivityRow) -> Vec<Value> {
+    vec![
+        Value::from(a.id.as_str()),
+        Value::from(a.author_id.as_str()),
+        Value::from(a.author_role.as_str()),
+        Value::from(a.agency_id.clone()),
+        Value::from(a.district_id.as_str()),
+        Value::from(a.campus_id.as_str()),
+        Value::from(a.category.as_str()),
+        Value::from(a.triad_role.as_str()),
+        Value::from(a.record_class.as_str()),
+        Value::from(a.started_at),
+        Value::from(a.minutes),
+        Value::from(a.students),
+        Value::from(a.parents),
+        Value::from(a.staff),
+        Value::from(a.notes.clone()),
+        Value::from(a.case_ref.clone()),
+        Value::from(a.search_basis.clone()),
+        Value::from(a.initiated_by.clone()),
+        Value::from(a.topic.clone()),
+        Value::from(a.class_name.clone()),
+        Value::from(a.lesson_plan.clone()),
+        Value::from(a.staff_group.clone()),
+        Value::from(a.school_year),
+        Value::from(a.local_date.as_str()),
+        Value::from(a.week_start.as_str()),
+        Value::from(a.month.as_str()),
+        Value::from(a.created_at),
+        Value::from(a.updated_at),
+        Value::from(a.version),
+    ]
 }
 
 /// Whose activity a report covers.

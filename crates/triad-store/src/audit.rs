@@ -1,8 +1,8 @@
 //! The audit trail in the database: appended in the same transaction as the change it
 //! records, read back for the audit page and export, and verified end to end.
 
-pub use crate::audit_chain::{head, Head};
 use crate::audit_chain::COLUMNS;
+pub use crate::audit_chain::{head, Head};
 use crate::conn::Conn;
 use crate::{execute, fetch_all, Db, PreparedWrite, StoreResult, Tx};
 use triad_domain::audit::{AuditEntry, AuditEvent, Break, ChainVerifier, Outcome};

@@ -268,8 +268,6 @@ pub async fn log(ctx: &Ctx, input: ActivityInput) -> AppResult<ActivityRow> {
     let row = build(ctx, &officer, &input, Id::new(), ctx.now).await?;
     ctx.require(Action::Change, resource_of(&row), ("activity", &row.id))
         .await?;
-    let mut tx = ctx.change().await?;
-    store::insert(&mut tx, &row).await?;
     let event = ctx
         .event("activity.create", Outcome::Ok)
         .record("activity", &row.id)
@@ -278,8 +276,11 @@ pub async fn log(ctx: &Ctx, input: ActivityInput) -> AppResult<ActivityRow> {
             Id::parse(&row.district_id),
             row.agency_id.as_deref().and_then(Id::parse),
         );
-    tx.audit(event);
-    tx.commit().await?;
+    // Nothing is read back: the entry goes with the other writes of the moment.
+    let mut change = ctx.prepared_change();
+    change.audit(event);
+    change.write(store::insert_new_statement(&row));
+    change.commit().await?;
     Ok(row)
 }
 
