@@ -40,8 +40,6 @@ pub struct Tx {
     member: Membership,
     /// The request's idempotency key, when this transaction records it.
     key: KeyHold,
-    /// The record the write made or changed (its first audited one), recorded with the key.
-    record: Option<(String, String)>,
     /// The write's last statements, sent with its release (see [`Tx::defer`]).
     deferred: Vec<Statement>,
     hooks: Arc<crate::hooks::Hooks>,
@@ -55,8 +53,6 @@ pub struct Tx {
 pub struct PreparedWrite {
     db: Db,
     key: KeyHold,
-    /// The record the write makes or changes (its first audited one), recorded with the key.
-    record: Option<(String, String)>,
     write: Prepared,
 }
 
@@ -260,7 +256,7 @@ impl Db {
     /// The request's first records its idempotency key (see `Tx::commit`).
     pub async fn begin(&self) -> StoreResult<Tx> {
         let mut tx = self.begin_unkeyed().await?;
-        tx.key = KeyHold(crate::pending_key::take_pending());
+        tx.key = KeyHold::of(crate::pending_key::take_pending());
         Ok(tx)
     }
 
@@ -273,8 +269,7 @@ impl Db {
         };
         Ok(Tx {
             member,
-            key: KeyHold(None),
-            record: None,
+            key: KeyHold::of(None),
             deferred: Vec::new(),
             hooks: Arc::clone(self.hooks()),
         })
@@ -284,7 +279,7 @@ impl Db {
     /// [`PreparedWrite`]). The request's first records its idempotency key.
     pub fn prepare(&self) -> PreparedWrite {
         let mut write = self.prepare_unkeyed();
-        write.key = KeyHold(crate::pending_key::take_pending());
+        write.key = KeyHold::of(crate::pending_key::take_pending());
         write
     }
 
@@ -293,8 +288,7 @@ impl Db {
     pub fn prepare_unkeyed(&self) -> PreparedWrite {
         PreparedWrite {
             db: self.clone(),
-            key: KeyHold(None),
-            record: None,
+            key: KeyHold::of(None),
             write: Prepared {
                 moves_data: true,
                 ..Prepared::default()
@@ -386,11 +380,15 @@ fn pg_pool() -> PgPoolOptions {
 /// The request's key held by a transaction until it commits. A transaction that does not
 /// commit (rolled back, refused, dropped) gives it back, so the request's next write records
 /// it: a key must never be left unrecorded by a request that goes on to write.
-struct KeyHold(Option<Arc<PendingKey>>);
+struct KeyHold {
+    key: Option<Arc<PendingKey>>,
+    /// The record the write made or changed (its first audited one), recorded with the key.
+    record: Option<(String, String)>,
+}
 
 impl Drop for KeyHold {
     fn drop(&mut self) {
-        if let Some(key) = self.0.take() {
+        if let Some(key) = self.key.take() {
             key.give_back();
         }
     }
@@ -409,9 +407,7 @@ impl Tx {
 
     /// Adds an audit entry to this write, chained onto the trail with its batch's commit.
     pub(crate) fn audit(&mut self, entry: crate::audit_chain::Unchained) -> StoreResult<()> {
-        if self.record.is_none() {
-            self.record = entry.record();
-        }
+        self.key.note(&entry);
         match &mut self.member {
             Membership::Sqlite(m) => m.audit(entry),
             Membership::Postgres(m) => m.audit(entry),
@@ -435,14 +431,9 @@ impl Tx {
     pub async fn commit(mut self) -> StoreResult<()> {
         let mut with_release = WithRelease {
             statements: std::mem::take(&mut self.deferred),
-            keyed: self.key.0.is_some(),
+            ..WithRelease::default()
         };
-        // With the write's statements: the text is the same for every write of a kind.
-        if let Some(key) = &self.key.0 {
-            with_release
-                .statements
-                .push(key.claim(self.record.as_ref()));
-        }
+        self.key.claim_with(&mut with_release);
         match &mut self.member {
             Membership::Sqlite(m) => m.send_with_release(with_release),
             Membership::Postgres(m) => m.send_with_release(with_release),
@@ -451,7 +442,7 @@ impl Tx {
             Membership::Sqlite(m) => m.commit().await,
             Membership::Postgres(m) => m.commit().await,
         };
-        self.key.settle(self.record, kept, &self.hooks).await
+        self.key.settle(kept, &self.hooks).await
     }
 }
 
@@ -468,9 +459,7 @@ impl PreparedWrite {
 
     /// Adds an audit entry, chained onto the trail with the write's batch's commit.
     pub(crate) fn audit(&mut self, entry: crate::audit_chain::Unchained) {
-        if self.record.is_none() {
-            self.record = entry.record();
-        }
+        self.key.note(&entry);
         self.write.audit.push(entry);
     }
 
@@ -478,35 +467,49 @@ impl PreparedWrite {
     /// recorded first is refused here, and nothing of it is kept (see [`Tx::commit`]).
     pub async fn commit(mut self) -> StoreResult<()> {
         let mut write = std::mem::take(&mut self.write);
-        write.with_release.keyed = self.key.0.is_some();
-        if let Some(key) = &self.key.0 {
-            write
-                .with_release
-                .statements
-                .push(key.claim(self.record.as_ref()));
-        }
+        self.key.claim_with(&mut write.with_release);
         let kept = match &self.db {
             Db::Sqlite(_, group, _) => group.write(write).await,
             Db::Postgres(_, group, _) => group.write(write).await,
         };
-        let hooks = Arc::clone(self.db.hooks());
-        self.key.settle(self.record, kept, &hooks).await
+        self.key.settle(kept, self.db.hooks()).await
     }
 }
 
 impl KeyHold {
+    fn of(key: Option<Arc<PendingKey>>) -> Self {
+        Self { key, record: None }
+    }
+
+    /// Notes the record an audit entry names, if the write named none before.
+    fn note(&mut self, entry: &crate::audit_chain::Unchained) {
+        if self.record.is_none() {
+            self.record = entry.record();
+        }
+    }
+
+    /// Sends the key's claim with the write's release, after the write's own statements: the
+    /// text is the same for every write of a kind.
+    fn claim_with(&self, with_release: &mut WithRelease) {
+        with_release.keyed = self.key.is_some();
+        if let Some(key) = &self.key {
+            with_release
+                .statements
+                .push(key.claim(self.record.as_ref()));
+        }
+    }
+
     /// What became of a write that held the request's key: a kept write records it as the
     /// request's; a write refused because another request recorded the key first says so.
     async fn settle(
-        &mut self,
-        record: Option<(String, String)>,
+        mut self,
         kept: StoreResult<()>,
         hooks: &crate::hooks::Hooks,
     ) -> StoreResult<()> {
-        match (&self.0, kept) {
+        match (&self.key, kept) {
             (Some(key), Ok(())) => {
-                key.mark_taken(record.map(|(_, id)| id));
-                self.0 = None;
+                key.mark_taken(self.record.take().map(|(_, id)| id));
+                self.key = None;
                 hooks.at(crate::hooks::AFTER_COMMIT).await
             }
             // Only the key's own refusal says so: a statement sent with the release may break

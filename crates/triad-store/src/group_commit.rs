@@ -25,6 +25,10 @@
 //! and release are (see [`crate::statement`]). A member undone takes its entries with it.
 //! Nobody else can move the head meanwhile: the batch holds the write lock (SQLite) or the head
 //! row (PostgreSQL) from its first statement to its commit.
+//!
+//! A write whose statements are all known before it is sent (a *prepared* write) needs no turn
+//! of its own: prepared writes queue, and one task takes the turn and sends every one queued
+//! by then in one round trip, releasing them into the batch together (see [`Group::write`]).
 
 use crate::audit_chain::{Head, Unchained};
 use crate::error::{StoreError, StoreResult};
@@ -238,6 +242,16 @@ struct Batch {
     outcome: watch::Sender<Outcome>,
 }
 
+impl Batch {
+    /// Counts a write released into the batch, which its commit now waits on.
+    fn take_in(&mut self, keyed: bool, moves_data: bool) -> Released {
+        self.released += 1;
+        self.keyed |= keyed;
+        self.moves_data |= moves_data;
+        (self.id, self.outcome.subscribe())
+    }
+}
+
 /// The savepoint each member works in, between members and during one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Savepoint {
@@ -427,14 +441,8 @@ impl<DB: Batchable> Group<DB> {
     /// The sending task is the process's, not the request's: once queued, a write is sent and
     /// its commit finished whatever becomes of the request, as a member's release is.
     pub(crate) async fn write(&self, mut write: Prepared) -> StoreResult<()> {
-        {
-            let secret = self
-                .content_secret
-                .read()
-                .unwrap_or_else(|e| e.into_inner());
-            for entry in &mut write.audit {
-                entry.seal(&secret);
-            }
+        for entry in &mut write.audit {
+            self.seal(entry);
         }
         let (answer, answered) = oneshot::channel();
         self.prepared
@@ -570,6 +578,16 @@ impl<DB: Batchable> Group<DB> {
             let _ = queued.answer.send(answer);
         }
         self.settle(turn, false).await
+    }
+
+    /// Hashes an audit entry's content with the secret audit hashes are keyed with.
+    fn seal(&self, entry: &mut Unchained) {
+        entry.seal(
+            &self
+                .content_secret
+                .read()
+                .unwrap_or_else(|e| e.into_inner()),
+        );
     }
 
     /// Opens a batch if none is, and makes sure an empty member savepoint waits in it.
@@ -751,10 +769,7 @@ impl<DB: Batchable> Writer<DB> {
         };
         batch.audit.extend(write.audit);
         batch.audit_before_member = batch.audit.len();
-        batch.released += 1;
-        batch.keyed |= write.with_release.keyed;
-        batch.moves_data |= write.moves_data;
-        Ok((batch.id, batch.outcome.subscribe()))
+        Ok(batch.take_in(write.with_release.keyed, write.moves_data))
     }
 
     /// Rolls back a member that began and never finished.
@@ -860,14 +875,7 @@ impl<DB: Batchable> Member<DB> {
 
     /// Adds an audit entry to the batch, to be chained onto the trail before its commit.
     pub(crate) fn audit(&mut self, mut entry: Unchained) -> StoreResult<()> {
-        entry.seal(
-            &self
-                .cleanup
-                .group
-                .content_secret
-                .read()
-                .unwrap_or_else(|e| e.into_inner()),
-        );
+        self.cleanup.group.seal(&mut entry);
         match &mut self.turn.state {
             State::Open(batch) => {
                 batch.audit.push(entry);
@@ -941,10 +949,7 @@ async fn release<DB: Batchable>(
     let State::Open(batch) = &mut turn.state else {
         return Err(StoreError::Commit("the batch ended under a write".into()));
     };
-    batch.released += 1;
-    batch.keyed |= keyed;
-    batch.moves_data |= moves_data;
-    let released = (batch.id, batch.outcome.subscribe());
+    let released = batch.take_in(keyed, moves_data);
     group.hand_on_or_end(turn, hand_on).await;
     Ok(released)
 }
