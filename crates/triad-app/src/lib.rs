@@ -84,6 +84,8 @@ pub struct Shared {
     pub proposals: Arc<assessment::Proposals>,
     /// Survey campaigns' gaps between roles, kept while nothing is written.
     pub survey_gaps: Arc<assessment::KeptGaps>,
+    /// Pages of campaigns' coded free-text answers, kept while nothing is written.
+    pub coded_answers: Arc<surveys::coding::KeptCodedAnswers>,
     /// Districts' CRDC counts built lately.
     pub crdc_counts: Arc<crdc::KeptCounts>,
     /// Activity reports built lately, kept while nothing is written.
@@ -119,6 +121,8 @@ impl App {
             collaboration: Arc::new(fresh::Fresh::new(Duration::from_secs(60))),
             proposals: Arc::new(fresh::Fresh::new(Duration::from_secs(60))),
             survey_gaps: Arc::new(fresh::Current::new(Duration::from_secs(60))),
+            // A page of fifty answers runs to some kilobytes.
+            coded_answers: Arc::new(fresh::Current::bounded(Duration::from_secs(60), 256)),
             crdc_counts: Arc::new(fresh::Current::new(Duration::from_secs(60))),
             // A district's report runs to some kilobytes: a few hundred are kept at most.
             activity_reports: Arc::new(fresh::Current::bounded(Duration::from_secs(60), 256)),

@@ -261,15 +261,37 @@ pub async fn answers<'c>(
     )?)
 }
 
-/// A free-text answer, its respondent's role, and how many answers the query found in all.
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// A free-text answer, its respondent's role, the themes coded in it, and how many answers the
+/// query found in all.
+#[derive(Debug, Clone)]
 pub struct TextAnswer {
     pub response_id: String,
     pub question_key: String,
     pub role: String,
     pub text: String,
-    /// Every answer the query matched, not only this page's (the same on each row).
+    /// Every answer the query matched, not only this page's (the same on each answer).
     pub found: i64,
+    /// The themes coded in it and not removed, by theme.
+    pub themes: Vec<AnswerTheme>,
+}
+
+/// A theme coded in an answer, and the phrase that found it (`None`: a person set it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnswerTheme {
+    pub theme: String,
+    pub phrase: Option<String>,
+}
+
+/// An answer with one of its themes (or none), as the statement returns it.
+#[derive(sqlx::FromRow)]
+struct TextAnswerRow {
+    response_id: String,
+    question_key: String,
+    role: String,
+    text: String,
+    found: i64,
+    theme: Option<String>,
+    phrase: Option<String>,
 }
 
 /// What the themes page asks of a campaign's free-text answers.
@@ -283,9 +305,10 @@ pub struct TextSearch<'a> {
     pub slice: Option<std::ops::Range<i64>>,
 }
 
-/// A campaign's free-text answers, in the order of the responses' random ids and then the
-/// question, each row carrying how many matched in all. One statement, which pages in the
-/// database when asked for a slice (a slice past the end comes back empty, without the count).
+/// A campaign's free-text answers with their themes, in the order of the responses' random ids
+/// and then the question, each carrying how many matched in all. One statement, which pages in
+/// the database when asked for a slice (a slice past the end comes back empty, without the
+/// count) and joins the codings of the slice's answers alone, by their primary key.
 pub async fn text_answers<'c>(
     conn: impl Into<Conn<'c>>,
     campaign: &str,
@@ -317,14 +340,18 @@ pub async fn text_answers<'c>(
     // over the rows of the page (`COUNT(*) OVER ()`), every match was read and sorted before
     // the first row came back, where the index by response reads the page in order and stops.
     let sql = format!(
-        "SELECT a.response_id, a.question_key, r.role, a.value_text AS text, \
-           (SELECT COUNT(*) FROM survey_answers a WHERE {matching}) AS found \
-         FROM survey_answers a JOIN survey_responses r ON r.id = a.response_id \
-         WHERE {matching} \
-         ORDER BY a.response_id, a.question_key LIMIT $3 OFFSET $4"
+        "SELECT p.response_id, p.question_key, p.role, p.text, p.found, k.theme, k.phrase \
+         FROM (SELECT a.response_id, a.question_key, r.role, a.value_text AS text, \
+                 (SELECT COUNT(*) FROM survey_answers a WHERE {matching}) AS found \
+               FROM survey_answers a JOIN survey_responses r ON r.id = a.response_id \
+               WHERE {matching} \
+               ORDER BY a.response_id, a.question_key LIMIT $3 OFFSET $4) p \
+         LEFT JOIN survey_codings k ON k.response_id = p.response_id \
+           AND k.question_key = p.question_key AND NOT k.removed \
+         ORDER BY p.response_id, p.question_key, k.theme"
     );
-    Ok(crate::run!(&mut c, |c| {
-        let mut q = sqlx::query_as::<_, TextAnswer>(&sql)
+    let rows = crate::run!(&mut c, |c| {
+        let mut q = sqlx::query_as::<_, TextAnswerRow>(&sql)
             .bind(campaign.to_string())
             .bind(search.theme.unwrap_or_default().to_string())
             .bind(limit)
@@ -333,7 +360,30 @@ pub async fn text_answers<'c>(
             q = q.bind(question.clone());
         }
         q.fetch_all(c).await
-    })?)
+    })?;
+    let mut answers: Vec<TextAnswer> = Vec::new();
+    for row in rows {
+        let theme = row.theme.map(|theme| AnswerTheme {
+            theme,
+            phrase: row.phrase,
+        });
+        match answers.last_mut() {
+            Some(last)
+                if last.response_id == row.response_id && last.question_key == row.question_key =>
+            {
+                last.themes.extend(theme)
+            }
+            _ => answers.push(TextAnswer {
+                response_id: row.response_id,
+                question_key: row.question_key,
+                role: row.role,
+                text: row.text,
+                found: row.found,
+                themes: theme.into_iter().collect(),
+            }),
+        }
+    }
+    Ok(answers)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
@@ -422,26 +472,6 @@ pub async fn codings<'c>(conn: impl Into<Conn<'c>>, campaign: &str) -> StoreResu
          WHERE campaign_id = $1 ORDER BY response_id, question_key, theme",
         campaign.to_string()
     )?)
-}
-
-/// The codings of some of a campaign's responses (a page of the themes page).
-pub async fn codings_of<'c>(
-    conn: impl Into<Conn<'c>>,
-    campaign: &str,
-    responses: &[String],
-) -> StoreResult<Vec<CodingRow>> {
-    if responses.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut c: Conn = conn.into();
-    let sql = format!(
-        "SELECT response_id, campaign_id, question_key, theme, phrase, source, removed FROM survey_codings \
-         WHERE campaign_id = $1 AND response_id IN ({}) ORDER BY response_id, question_key, theme",
-        crate::conn::numbered(2, responses.len())
-    );
-    let mut args = vec![campaign.to_string()];
-    args.extend(responses.iter().cloned());
-    crate::conn::fetch_bound(&mut c, &sql, &args).await
 }
 
 /// Whether a response of the campaign answered the question (for corrections).

@@ -33,8 +33,9 @@ struct AuditPage {
     past_end: bool,
 }
 
-/// How many entries a page of the audit trail shows (the API and the CSV take `limit`).
-const ENTRIES_PER_PAGE: i64 = 100;
+/// How many entries a page of the audit trail shows, as every list of Triad pages (the API and
+/// the CSV take `limit`).
+const ENTRIES_PER_PAGE: i64 = 50;
 
 async fn page(ctx: Ctx, Query(mut q): Query<AuditQuery>) -> WebResult<Response> {
     if q.format != "csv" && q.limit.is_none() {

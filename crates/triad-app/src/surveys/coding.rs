@@ -4,6 +4,7 @@ use super::manage::{campaign_acting, campaign_for};
 use crate::error::{AppError, AppResult};
 use crate::surveys::analysis::{instrument_of, role_of};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use triad_domain::surveys::{self as rules, QuestionKind};
 use triad_domain::{Id, Invalid};
 use triad_store::surveys::{self as store, CampaignRow};
@@ -34,23 +35,55 @@ pub struct CodedAnswers {
     pub found: usize,
 }
 
+/// A campaign's coded answers as one filter and slice found them, kept while nothing is
+/// written (a correction, an imported answer or any other write moves the data version) and at
+/// most a minute: a page of fifty answers and their codings is read from hundreds of rows. Keyed
+/// by (campaign, theme, lowered words, first, end); who may read them is asked on every view.
+pub type KeptCodedAnswers =
+    crate::fresh::Current<(String, String, String, usize, usize), CodedAnswers>;
+
 /// The free-text answers of a campaign that match `filter`, with their themes, the `shown`
 /// slice of them in the order of the responses' random ids (the district's leaders). The
-/// database matches, counts and pages them; the codings of the slice alone are read.
+/// database matches, counts and pages them, and reads the codings of the slice alone with it.
 pub async fn coded_answers(
     ctx: &crate::context::Ctx,
     id: &str,
     filter: &AnswerFilter,
     shown: std::ops::Range<usize>,
-) -> AppResult<(CampaignRow, CodedAnswers)> {
+) -> AppResult<(CampaignRow, Arc<CodedAnswers>)> {
     let c = campaign_for(ctx, id, triad_domain::policy::RecordClass::Shared).await?;
-    let instrument = instrument_of(&c)?;
-    let codebook = rules::seed_codebook();
     let theme = filter.theme.trim();
-    if !theme.is_empty() && codebook.iter().all(|t| t.key != theme) {
+    if !theme.is_empty() && rules::seed_codebook().iter().all(|t| t.key != theme) {
         return Err(Invalid::one("theme", "choose a theme from the list").into());
     }
     let words = filter.words.trim().to_lowercase();
+    let key = (
+        c.id.clone(),
+        theme.to_string(),
+        words.clone(),
+        shown.start,
+        shown.end,
+    );
+    let answers = ctx
+        .app
+        .coded_answers
+        .get_or_build(key, ctx.versions(), ctx.now, || {
+            read_coded_answers(&ctx.app.db, &c, theme, &words, shown)
+        })
+        .await?;
+    Ok((c, answers))
+}
+
+/// Reads what [`coded_answers`] shows.
+async fn read_coded_answers(
+    db: &triad_store::Db,
+    c: &CampaignRow,
+    theme: &str,
+    words: &str,
+    shown: std::ops::Range<usize>,
+) -> AppResult<CodedAnswers> {
+    let instrument = instrument_of(c)?;
+    let codebook = rules::seed_codebook();
     let questions: Vec<String> = instrument
         .questions
         .iter()
@@ -62,7 +95,7 @@ pub async fn coded_answers(
         theme: Some(theme).filter(|t| !t.is_empty()),
         slice: slice.map(|s| as_i64(s.start)..as_i64(s.end)),
     };
-    let mut conn = ctx.app.db.acquire_for_list().await?;
+    let mut conn = db.acquire_for_list().await?;
     let (page, found) = if words.is_empty() {
         // The database pages and counts; a page past the end holds no row to carry the count,
         // so the first answer is asked for it.
@@ -82,7 +115,7 @@ pub async fn coded_answers(
         let matching: Vec<_> = store::text_answers(&mut conn, &c.id, search(None))
             .await?
             .into_iter()
-            .filter(|a| a.text.to_lowercase().contains(&words))
+            .filter(|a| a.text.to_lowercase().contains(words))
             .collect();
         let found = matching.len();
         let page = matching
@@ -92,9 +125,6 @@ pub async fn coded_answers(
             .collect();
         (page, found)
     };
-    let mut responses: Vec<String> = page.iter().map(|a| a.response_id.clone()).collect();
-    responses.dedup();
-    let codings = store::codings_of(&mut conn, &c.id, &responses).await?;
     let label = |key: &str| {
         codebook
             .iter()
@@ -105,18 +135,16 @@ pub async fn coded_answers(
     let shown = page
         .into_iter()
         .map(|a| {
-            let themes = codings
-                .iter()
-                .filter(|k| {
-                    k.response_id == a.response_id && k.question_key == a.question_key && !k.removed
-                })
+            let themes = a
+                .themes
+                .into_iter()
                 .map(|k| {
                     let why = k
                         .phrase
-                        .clone()
                         .map(|p| format!("“{p}”"))
                         .unwrap_or_else(|| "set by a person".into());
-                    (k.theme.clone(), label(&k.theme), why)
+                    let label = label(&k.theme);
+                    (k.theme, label, why)
                 })
                 .collect();
             CodedAnswer {
@@ -128,7 +156,7 @@ pub async fn coded_answers(
             }
         })
         .collect();
-    Ok((c, CodedAnswers { shown, found }))
+    Ok(CodedAnswers { shown, found })
 }
 
 fn as_i64(n: usize) -> i64 {

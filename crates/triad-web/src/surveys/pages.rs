@@ -243,12 +243,12 @@ async fn import_upload(
 
 #[derive(Template)]
 #[template(path = "surveys/survey_themes.html")]
-struct ThemesPage {
+struct ThemesPage<'a> {
     layout: Layout,
     campaign: CampaignRow,
     q: ThemesQuery,
     /// The answers of this page, and how many the filter found.
-    answers: Vec<super::coding::CodedAnswer>,
+    answers: &'a [super::coding::CodedAnswer],
     found: usize,
     /// This page and how many there are (1-based), and a page asked past the end.
     page: usize,
@@ -328,7 +328,7 @@ async fn themes_page(
     let codebook = triad_domain::surveys::seed_codebook();
     let found = answers.found;
     let pages = found.div_ceil(ANSWERS_PER_PAGE).max(1);
-    let shown = answers.shown;
+    let shown = &answers.shown;
     let link = |n: usize| {
         let kept = [
             ("theme", q.theme.clone()),

@@ -850,6 +850,22 @@ both_engines!(
                 .unwrap();
         }
         let s = app.session("director").await;
+        let other_leader = app
+            .add_person(
+                "other-director",
+                &[triad_domain::auth::Grant {
+                    role: triad_domain::auth::Role::DistrictLeader,
+                    scope: triad_domain::auth::Scope::District {
+                        district: app.world.other_district,
+                    },
+                }],
+                None,
+                None,
+            )
+            .await;
+        let other = app.session_of(other_leader).await;
+        let principal = app.session("principal").await;
+        let written = app.scalar("SELECT version FROM data_version").await;
         let path = format!("/surveys/{}/themes", campaign.id);
         let rows = |page: &str| page.matches("name=\"response\"").count();
         let first = app.get(&path, &s).await.text().await.unwrap();
@@ -873,6 +889,20 @@ both_engines!(
         both.extend(responses(&second));
         assert_eq!(both.len(), 60);
         assert!(both.windows(2).all(|w| w[0] < w[1]), "{both:?}");
+        // The first page is kept (nothing was written since it was read); whoever else asks
+        // for it is still asked who they are: a leader of another district and the campus's
+        // principal get nothing of it.
+        assert_eq!(
+            app.scalar("SELECT version FROM data_version").await,
+            written,
+            "a write came between the views: nothing was kept"
+        );
+        for (who, session) in [("other district", &other), ("principal", &principal)] {
+            let refused = app.get(&path, session).await;
+            assert!([403, 404].contains(&refused.status().as_u16()), "{who}");
+            let body = refused.text().await.unwrap();
+            assert!(!body.contains("We talk every day"), "{who}: {body}");
+        }
         let talk = app
             .get(&format!("{path}?theme=communication"), &s)
             .await
