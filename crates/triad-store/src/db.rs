@@ -136,6 +136,8 @@ impl Db {
             let group = Group::new(&pool, framing).await?;
             Ok(Db::Postgres(pool, group, lists))
         } else if url.starts_with("sqlite:") {
+            // Before the first connection: SQLite takes its allocator only before it starts.
+            crate::sqlite_memory::configure();
             let options = SqliteConnectOptions::from_str(url)
                 .map_err(|e| StoreError::Config(format!("the SQLite URL is not valid: {e}")))?;
             if let Some(parent) = options.get_filename().parent() {

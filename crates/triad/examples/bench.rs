@@ -13,6 +13,10 @@ use triad_domain::{Id, Timestamp};
 use triad_store::auth as accounts;
 use triad_store::Db;
 
+/// The server's allocator, so the direct baseline's SQLite allocates as the server's does.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 /// The demo's password (`triad demo` prints it).
 const DEMO_PASSWORD: &str = "triad-demo-lantern-orchard";
 

@@ -274,6 +274,9 @@ fn verify_fails_on_a_tampered_trail() {
         .build()
         .unwrap();
     rt.block_on(async {
+        // Triad's own connection first: SQLite is handed its allocator before any connection
+        // of this process opens, never while another opens one.
+        triad_store::Db::connect(&db).await.unwrap().close().await;
         let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
         sqlx::query("DROP TRIGGER audit_log_no_update")
             .execute(&pool)
