@@ -41,7 +41,7 @@ pub mod readers;
 pub mod role_guide;
 pub mod settings;
 pub mod sqlite_backup;
-mod sqlite_memory;
+pub mod sqlite_memory;
 pub mod start_of_year;
 pub mod state_aggregates;
 pub mod statement;

@@ -114,9 +114,10 @@ unsafe extern "C" fn init(_: *mut c_void) -> c_int {
 
 unsafe extern "C" fn shutdown(_: *mut c_void) {}
 
-/// Whether SQLite took the process's allocator (false: it had already started and keeps its
-/// own). Runs once; later calls give the first answer.
-pub(crate) fn configure() -> bool {
+/// Hands SQLite the process's allocator; whether it took it (false: it had already started
+/// and keeps its own). Runs once; later calls give the first answer. [`crate::Db::connect`]
+/// calls it before opening SQLite; code that opens SQLite another way calls it first.
+pub fn configure() -> bool {
     static TAKEN: OnceLock<bool> = OnceLock::new();
     *TAKEN.get_or_init(|| {
         let methods = ffi::sqlite3_mem_methods {
@@ -134,78 +135,4 @@ pub(crate) fn configure() -> bool {
         // already started.
         unsafe { ffi::sqlite3_config(ffi::SQLITE_CONFIG_MALLOC, &methods) == ffi::SQLITE_OK }
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use sqlx::{Connection, Row};
-
-    #[test]
-    fn blocks_keep_their_size_and_content_through_a_resize() {
-        unsafe {
-            let p = allocate(100);
-            assert!(!p.is_null());
-            assert_eq!(size_of(p), 100);
-            assert_eq!(p as usize % 8, 0, "SQLite needs 8-byte alignment");
-            std::ptr::write_bytes(p.cast::<u8>(), 0xAB, 100);
-            let grown = reallocate(p, 10_000);
-            assert_eq!(size_of(grown), 10_000);
-            let kept = std::slice::from_raw_parts(grown.cast::<u8>(), 100);
-            assert!(kept.iter().all(|b| *b == 0xAB));
-            let shrunk = reallocate(grown, 10);
-            assert_eq!(size_of(shrunk), 10);
-            assert_eq!(*shrunk.cast::<u8>(), 0xAB);
-            free(shrunk);
-            free(std::ptr::null_mut());
-            assert!(allocate(-1).is_null());
-            let empty = allocate(0);
-            assert_eq!(size_of(empty), 0);
-            free(empty);
-            assert_eq!(round_up(13), 16);
-            assert_eq!(round_up(16), 16);
-        }
-    }
-
-    #[tokio::test]
-    async fn sqlite_runs_on_the_process_allocator() {
-        // Nothing else in this test binary opens SQLite: it has not started yet.
-        assert!(configure(), "SQLite kept its own allocator");
-        let mut c = sqlx::SqliteConnection::connect("sqlite::memory:")
-            .await
-            .unwrap();
-        // Strings grown by a recursive query (resizes), a table and its index (many small
-        // blocks), all freed when the connection closes.
-        let row = sqlx::query(
-            "WITH RECURSIVE r(n, s) AS (SELECT 1, 'x' UNION ALL \
-             SELECT n + 1, s || printf('%05d', n) FROM r WHERE n < 2000) \
-             SELECT length(s) AS len FROM r WHERE n = 2000",
-        )
-        .fetch_one(&mut c)
-        .await
-        .unwrap();
-        assert_eq!(row.get::<i64, _>("len"), 1 + 5 * 1999);
-        sqlx::query("CREATE TABLE t (k INTEGER PRIMARY KEY, v BLOB)")
-            .execute(&mut c)
-            .await
-            .unwrap();
-        sqlx::query(
-            "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 20000) \
-             INSERT INTO t SELECT n, randomblob(n % 300) FROM r",
-        )
-        .execute(&mut c)
-        .await
-        .unwrap();
-        sqlx::query("CREATE INDEX t_by_v ON t (v)")
-            .execute(&mut c)
-            .await
-            .unwrap();
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM t WHERE length(v) >= 150")
-            .fetch_one(&mut c)
-            .await
-            .unwrap();
-        let expected = (1..=20000).filter(|n| n % 300 >= 150).count();
-        assert_eq!(usize::try_from(n).unwrap(), expected);
-        c.close().await.unwrap();
-    }
 }

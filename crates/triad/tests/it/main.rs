@@ -38,6 +38,7 @@ mod roster;
 mod scoping;
 mod selection;
 mod sign_in;
+mod sqlite_memory;
 mod start_of_year;
 mod state_exchange;
 mod surveys;
