@@ -1234,20 +1234,7 @@ async fn a_district_leader_gives_a_sign_ins_new_account_to_the_persons_existing_
         .await
         .expect("list");
     assert!(list.contains(&format!("/admin/users/{made}")), "{list}");
-    let other_leader = app
-        .add_person(
-            "other-director",
-            &[triad_domain::auth::Grant {
-                role: triad_domain::auth::Role::DistrictLeader,
-                scope: triad_domain::auth::Scope::District {
-                    district: app.world.other_district,
-                },
-            }],
-            None,
-            None,
-        )
-        .await;
-    let other = app.session_of(other_leader).await;
+    let other = app.other_district_leader().await;
     let page = app.get(&format!("/admin/users/{made}"), &other).await;
     assert_eq!(page.status(), 404);
     let page = app.get(&format!("/admin/users/{made}"), &director).await;

@@ -381,6 +381,25 @@ impl TestApp {
         id
     }
 
+    /// A signed-in leader of the other district (`world.other_district`): someone who leads a
+    /// district, only not this one.
+    pub async fn other_district_leader(&self) -> Session {
+        let leader = self
+            .add_person(
+                "other-director",
+                &[Grant {
+                    role: Role::DistrictLeader,
+                    scope: Scope::District {
+                        district: self.world.other_district,
+                    },
+                }],
+                None,
+                None,
+            )
+            .await;
+        self.session_of(leader).await
+    }
+
     /// A person with an account holding `grants` (the roles a test needs, on the campuses it
     /// names), sworn for `sworn_for` if given, assigned as an SRO by `assigned` (agency,
     /// district, campus) if given. Returns the user's id.

@@ -850,20 +850,7 @@ both_engines!(
                 .unwrap();
         }
         let s = app.session("director").await;
-        let other_leader = app
-            .add_person(
-                "other-director",
-                &[triad_domain::auth::Grant {
-                    role: triad_domain::auth::Role::DistrictLeader,
-                    scope: triad_domain::auth::Scope::District {
-                        district: app.world.other_district,
-                    },
-                }],
-                None,
-                None,
-            )
-            .await;
-        let other = app.session_of(other_leader).await;
+        let other = app.other_district_leader().await;
         let principal = app.session("principal").await;
         let written = app.scalar("SELECT version FROM data_version").await;
         let path = format!("/surveys/{}/themes", campaign.id);
