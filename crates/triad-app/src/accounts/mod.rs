@@ -392,9 +392,7 @@ pub async fn find_users(ctx: &Ctx, query: &UserQuery) -> AppResult<UserList> {
         limit: USERS_PER_PAGE + 1,
         after,
     };
-    // A page of accounts and their roles are planned alike whatever is asked: on PostgreSQL
-    // planning them again on every view cost as much as running them.
-    let mut conn = ctx.app.db.acquire_for_list().await?;
+    let mut conn = ctx.app.db.acquire().await?;
     let mut rows = store::search_users(&mut conn, &filter, page).await?;
     let more = rows.len() as i64 > USERS_PER_PAGE;
     rows.truncate(USERS_PER_PAGE as usize);
