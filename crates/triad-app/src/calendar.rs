@@ -130,6 +130,7 @@ async fn link_holder(app: &App, secret: &str, source: Option<String>) -> AppResu
         second_factor_enabled: user.totp_enabled,
         access_version: versions.access,
         data_version: versions.data,
+        ban_version: versions.bans,
     })
 }
 

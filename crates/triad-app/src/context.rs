@@ -32,6 +32,9 @@ pub struct Ctx {
     /// The data version the request began under (see [`triad_store::auth::Versions::data`]):
     /// what was built from reads under it is still current for this request.
     pub data_version: i64,
+    /// The ban version the request began under (see [`triad_store::auth::Versions::bans`]):
+    /// the bans in force kept under it are the ones a sign-in is checked against.
+    pub ban_version: i64,
 }
 
 /// A person named in a field of a record: an action item's owner, a follow-up's assignee, an
@@ -49,6 +52,7 @@ impl Ctx {
         store::Versions {
             access: self.access_version,
             data: self.data_version,
+            bans: self.ban_version,
         }
     }
 

@@ -87,23 +87,27 @@ impl<K: Eq + Hash, V> Fresh<K, V> {
 /// the data version, so a kept value is never older than the last write; the age limit is for
 /// what time alone changes (a step falling late, a ban ending). Unlike [`Fresh`], computations
 /// of different keys run at once: each key is one person's page.
-pub struct Current<K, V> {
+///
+/// `Under` is what a value is kept under: all the versions by default, or one of them for a
+/// value read from tables only that version follows (a district's bans, under the ban
+/// version), which then stays kept while other writes go on.
+pub struct Current<K, V, Under = triad_store::auth::Versions> {
     for_: Duration,
     /// The most values kept; past it, the outdated go, and if none is, all of them.
     most: usize,
-    entries: std::sync::Mutex<HashMap<K, CurrentEntry<V>>>,
+    entries: std::sync::Mutex<HashMap<K, CurrentEntry<V, Under>>>,
     /// One build at a time per key: after a write, the requests that find a page outdated
     /// wait for one of them to read it rather than all reading it at once.
     building: std::sync::Mutex<HashMap<K, Arc<tokio::sync::Mutex<()>>>>,
 }
 
-struct CurrentEntry<V> {
-    versions: triad_store::auth::Versions,
+struct CurrentEntry<V, Under> {
+    versions: Under,
     at: Timestamp,
     value: Arc<V>,
 }
 
-impl<K: Eq + Hash + Clone, V> Current<K, V> {
+impl<K: Eq + Hash + Clone, V, Under: Copy + Eq> Current<K, V, Under> {
     pub fn new(for_: Duration) -> Self {
         Self::bounded(for_, 2048)
     }
@@ -118,28 +122,18 @@ impl<K: Eq + Hash + Clone, V> Current<K, V> {
         }
     }
 
-    fn kept(
-        &self,
-        key: &K,
-        versions: triad_store::auth::Versions,
-        now: Timestamp,
-    ) -> Option<Arc<V>> {
+    fn kept(&self, key: &K, versions: Under, now: Timestamp) -> Option<Arc<V>> {
         let entries = self.entries();
         let entry = entries.get(key)?;
         self.holds(entry, versions, now)
             .then(|| Arc::clone(&entry.value))
     }
 
-    fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<K, CurrentEntry<V>>> {
+    fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<K, CurrentEntry<V, Under>>> {
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn holds(
-        &self,
-        entry: &CurrentEntry<V>,
-        versions: triad_store::auth::Versions,
-        now: Timestamp,
-    ) -> bool {
+    fn holds(&self, entry: &CurrentEntry<V, Under>, versions: Under, now: Timestamp) -> bool {
         let age = now.millis() - entry.at.millis();
         entry.versions == versions
             && age >= 0
@@ -153,7 +147,7 @@ impl<K: Eq + Hash + Clone, V> Current<K, V> {
     pub async fn get_or_build<F, Fut, E>(
         &self,
         key: K,
-        versions: triad_store::auth::Versions,
+        versions: Under,
         now: Timestamp,
         build: F,
     ) -> Result<Arc<V>, E>
@@ -189,7 +183,7 @@ impl<K: Eq + Hash + Clone, V> Current<K, V> {
         value
     }
 
-    fn keep(&self, key: K, versions: triad_store::auth::Versions, now: Timestamp, v: V) -> Arc<V> {
+    fn keep(&self, key: K, versions: Under, now: Timestamp, v: V) -> Arc<V> {
         let value = Arc::new(v);
         let mut entries = self.entries();
         if entries.len() >= self.most {
@@ -241,7 +235,11 @@ mod tests {
     }
 
     fn versions(access: i64, data: i64) -> triad_store::auth::Versions {
-        triad_store::auth::Versions { access, data }
+        triad_store::auth::Versions {
+            access,
+            data,
+            bans: 0,
+        }
     }
 
     #[tokio::test]

@@ -90,6 +90,9 @@ pub struct Shared {
     pub crdc_counts: Arc<crdc::KeptCounts>,
     /// Activity reports built lately, kept while nothing is written.
     pub activity_reports: Arc<activity::report::KeptReports>,
+    /// Districts' bans in force on a day, kept while no ban changes: what sign-ins are
+    /// checked against.
+    pub bans_in_force: Arc<visitors::KeptBans>,
     /// Told when notices to district leaders were written, for whatever delivers them.
     pub notices_written: Arc<tokio::sync::Notify>,
     /// The imports this instance runs as jobs, and the requests waiting for them.
@@ -126,6 +129,8 @@ impl App {
             crdc_counts: Arc::new(fresh::Current::new(Duration::from_secs(60))),
             // A district's report runs to some kilobytes: a few hundred are kept at most.
             activity_reports: Arc::new(fresh::Current::bounded(Duration::from_secs(60), 256)),
+            // A district's bans in force run to hundreds of kilobytes in the busiest districts.
+            bans_in_force: Arc::new(fresh::Current::bounded(Duration::from_secs(60), 64)),
             notices_written: Arc::default(),
             jobs: Arc::default(),
         }))

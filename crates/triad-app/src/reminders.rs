@@ -291,6 +291,7 @@ async fn job_ctx(app: &App, user: &triad_store::auth::UserRow) -> AppResult<Ctx>
         second_factor_enabled: user.totp_enabled,
         access_version: versions.access,
         data_version: versions.data,
+        ban_version: versions.bans,
     })
 }
 

@@ -4,7 +4,8 @@ use crate::paging::{after_cursor, Order, Page};
 use crate::statement::{Statement, Value};
 use crate::{execute, fetch_all, fetch_optional, Conn, StoreResult};
 use serde::Serialize;
-use triad_domain::visitors::{compare, name_keys, Candidate, Person};
+use std::collections::HashMap;
+use triad_domain::visitors::{compare, name_keys, BanScope, Candidate, Person};
 use triad_domain::Id;
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
@@ -140,54 +141,104 @@ pub async fn bans_of_incident<'c>(
     Ok(fetch_all!(&mut c, BanRow, &sql, incident.to_string())?)
 }
 
-/// The bans in force on a campus that a visitor may be, strongest candidate first: those
-/// sharing a birth date or a name key (each branch of the OR has its own index), then
-/// compared name by name in the domain.
-pub async fn matching_bans<'c>(
-    conn: impl Into<Conn<'c>>,
-    district: Id,
-    campus: Id,
-    day: &str,
-    visitor: &Person,
-) -> StoreResult<Vec<(BanRow, Candidate)>> {
-    let mut c: Conn = conn.into();
-    let keys = name_keys(&visitor.given, &visitor.family);
-    let birth = visitor
-        .birth_date
-        .map(|d| d.to_string())
-        .unwrap_or_default();
-    let sql = format!(
-        "SELECT {BAN_COLUMNS} FROM bans WHERE district_id = $1 AND (scope = 'district' OR campus_id = $2) \
-         AND starts_on <= $3 AND ends_on >= $3 \
-         AND (birth_date = $4 OR family_key IN ($5, $6) OR given_key IN ($5, $6))"
-    );
-    let rows = fetch_all!(
-        &mut c,
-        BanRow,
-        &sql,
-        district.to_string(),
-        campus.to_string(),
-        day.to_string(),
-        birth,
-        keys.family_key,
-        keys.given_key
-    )?;
-    let mut out: Vec<(BanRow, Candidate)> = rows
-        .into_iter()
-        .filter_map(|b| {
-            let banned = Person {
-                given: b.given_name.clone(),
-                family: b.family_name.clone(),
-                birth_date: b
-                    .birth_date
-                    .as_deref()
-                    .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
-            };
-            compare(visitor, &banned).map(|c| (b, c))
-        })
-        .collect();
-    out.sort_by_key(|c| std::cmp::Reverse(c.1.strength));
-    Ok(out)
+/// Every ban in force in a district on a day, district-wide and each campus's, indexed by the
+/// keys a visitor is looked up by: what a sign-in checks the visitor against. Read once and
+/// kept while no ban changes (the ban version, migration 0059), so a sign-in spends no
+/// statement of its own on the check; a district holds a few thousand bans at most.
+pub struct BansInForce {
+    bans: Vec<BanRow>,
+    by_birth_date: HashMap<String, Vec<usize>>,
+    by_family_key: HashMap<String, Vec<usize>>,
+    by_given_key: HashMap<String, Vec<usize>>,
+}
+
+impl BansInForce {
+    /// The bans in force in `district` on `day` (`YYYY-MM-DD`).
+    pub async fn read<'c>(conn: impl Into<Conn<'c>>, district: Id, day: &str) -> StoreResult<Self> {
+        let mut c: Conn = conn.into();
+        let sql = format!(
+            "SELECT {BAN_COLUMNS} FROM bans WHERE district_id = $1 AND starts_on <= $2 AND ends_on >= $2 \
+             ORDER BY id"
+        );
+        let bans = fetch_all!(&mut c, BanRow, &sql, district.to_string(), day.to_string())?;
+        Ok(Self::of(bans))
+    }
+
+    fn of(bans: Vec<BanRow>) -> Self {
+        let mut by_birth_date: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_family_key: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_given_key: HashMap<String, Vec<usize>> = HashMap::new();
+        for (n, b) in bans.iter().enumerate() {
+            if let Some(birth) = &b.birth_date {
+                by_birth_date.entry(birth.clone()).or_default().push(n);
+            }
+            by_family_key
+                .entry(b.family_key.clone())
+                .or_default()
+                .push(n);
+            by_given_key.entry(b.given_key.clone()).or_default().push(n);
+        }
+        Self {
+            bans,
+            by_birth_date,
+            by_family_key,
+            by_given_key,
+        }
+    }
+
+    /// How many bans are in force in the district.
+    pub fn len(&self) -> usize {
+        self.bans.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bans.is_empty()
+    }
+
+    /// The bans in force on `campus` (its own and the district-wide ones) that `visitor` may
+    /// be, strongest candidate first: those sharing the birth date or a name key with the
+    /// visitor (the contract of [`name_keys`]), then compared name by name in the domain.
+    pub fn matching(&self, campus: Id, visitor: &Person) -> Vec<(BanRow, Candidate)> {
+        let keys = name_keys(&visitor.given, &visitor.family);
+        let birth = visitor
+            .birth_date
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        let looked_up = [
+            (&self.by_birth_date, &birth),
+            (&self.by_family_key, &keys.family_key),
+            (&self.by_family_key, &keys.given_key),
+            (&self.by_given_key, &keys.given_key),
+            (&self.by_given_key, &keys.family_key),
+        ];
+        let mut found: Vec<usize> = looked_up
+            .iter()
+            .filter_map(|(index, key)| index.get(key.as_str()))
+            .flatten()
+            .copied()
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        let campus = campus.to_string();
+        let mut out: Vec<(BanRow, Candidate)> = found
+            .into_iter()
+            .map(|n| &self.bans[n])
+            .filter(|b| b.scope == BanScope::District.code() || b.campus_id == campus)
+            .filter_map(|b| {
+                let banned = Person {
+                    given: b.given_name.clone(),
+                    family: b.family_name.clone(),
+                    birth_date: b
+                        .birth_date
+                        .as_deref()
+                        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+                };
+                compare(visitor, &banned).map(|c| (b.clone(), c))
+            })
+            .collect();
+        out.sort_by_key(|c| std::cmp::Reverse(c.1.strength));
+        out
+    }
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]

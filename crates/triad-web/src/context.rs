@@ -218,6 +218,7 @@ impl Ctx {
                 second_factor_enabled: holder.totp_enabled || holder.second_factor_by_provider,
                 access_version: version,
                 data_version: versions.data,
+                ban_version: versions.bans,
             },
             state: state.clone(),
         })

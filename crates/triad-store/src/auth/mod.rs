@@ -55,17 +55,20 @@ pub struct Versions {
     /// Moved by every committed write batch (migration 0056): what was built from reads under
     /// it is current while it stays.
     pub data: i64,
+    /// Moved by every change to a ban (migration 0059), in its transaction: a district's bans
+    /// in force, read under it, are the ones a sign-in must be checked against while it stays.
+    pub bans: i64,
 }
 
-/// Both versions, in one statement.
+/// The versions, in one statement.
 pub async fn versions<'c>(conn: impl Into<Conn<'c>>) -> StoreResult<Versions> {
     let mut c: Conn = conn.into();
-    let (access, data) = fetch_optional!(
+    let (access, data, bans) = fetch_optional!(
         &mut c,
-        (i64, i64),
-        "SELECT a.version, d.version FROM access_version a CROSS JOIN data_version d \
-         WHERE a.id = 1 AND d.id = 1"
+        (i64, i64, i64),
+        "SELECT a.version, d.version, b.version FROM access_version a CROSS JOIN data_version d \
+         CROSS JOIN ban_version b WHERE a.id = 1 AND d.id = 1 AND b.id = 1"
     )?
     .ok_or_else(|| crate::StoreError::Config("the version rows are missing".into()))?;
-    Ok(Versions { access, data })
+    Ok(Versions { access, data, bans })
 }

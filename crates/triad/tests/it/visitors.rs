@@ -615,3 +615,139 @@ both_engines!(
         );
     }
 );
+
+both_engines!(
+    a_ban_is_checked_from_the_next_sign_in_on_every_instance,
+    |app: TestApp| async move {
+        // Each instance keeps the district's bans of the day between sign-ins. A ban issued,
+        // corrected or ended on one instance must be checked from the next sign-in on both,
+        // and a ban of one campus must not hold a visitor at the other.
+        let second = app.second_instance().await;
+        let sibling = app.sibling_campus().await;
+        let w = app.world;
+        let desk = app
+            .add_person(
+                "front-desk-both",
+                &[
+                    triad_domain::auth::Grant {
+                        role: triad_domain::auth::Role::Sso,
+                        scope: app.home_campus(w.campus),
+                    },
+                    triad_domain::auth::Grant {
+                        role: triad_domain::auth::Role::Sso,
+                        scope: app.home_campus(sibling),
+                    },
+                ],
+                None,
+                None,
+            )
+            .await;
+        let desk = app.token_of(desk).await;
+        let principal = app.token("principal").await;
+        let here = format!("/api/v1/campuses/{}/visitors", w.campus);
+        let there = format!("/api/v1/campuses/{sibling}/visitors");
+        let sign_in = |base: String, path: String, given: &'static str| {
+            let (app, desk) = (&app, desk.clone());
+            async move {
+                let r = app
+                    .api_send_at(
+                        &base,
+                        reqwest::Method::POST,
+                        &path,
+                        &desk,
+                        &triad_domain::Id::new().to_string(),
+                        &visitor(given, "Vance", "1979-03-03"),
+                    )
+                    .await;
+                assert_eq!(r.status(), 201, "{given} at {base}{path}");
+                let v: serde_json::Value = r.json().await.unwrap();
+                (
+                    v["id"].as_str().unwrap().to_string(),
+                    v["matches"].as_array().unwrap().len(),
+                )
+            }
+        };
+        let sign_out = |base: String, id: String| {
+            let (app, desk) = (&app, desk.clone());
+            async move {
+                let r = app
+                    .api_send_at(
+                        &base,
+                        reqwest::Method::POST,
+                        &format!("/api/v1/visitors/{id}/sign-out"),
+                        &desk,
+                        &triad_domain::Id::new().to_string(),
+                        &json!({}),
+                    )
+                    .await;
+                assert_eq!(r.status(), 200);
+            }
+        };
+        // Both instances check a sign-in before the ban, and keep what they read.
+        let (a, matched) = sign_in(app.base.clone(), here.clone(), "Erin").await;
+        assert_eq!(matched, 0);
+        sign_out(app.base.clone(), a).await;
+        let (a, matched) = sign_in(second.clone(), here.clone(), "Erin").await;
+        assert_eq!(matched, 0);
+        sign_out(second.clone(), a).await;
+
+        // Erin Vance is banned from this campus, on the first instance.
+        let today = chrono::DateTime::from_timestamp_millis(app.clock_now().millis())
+            .unwrap()
+            .date_naive();
+        let ban = app
+            .api_post(
+                &principal,
+                &format!("/api/v1/incidents/{}/bans", w.incident),
+                json!({
+                    "given_name": "Erin", "family_name": "Vance", "birth_date": "1979-03-03",
+                    "scope": "campus",
+                    "starts_on": (today - chrono::Duration::days(2)).to_string(),
+                    "ends_on": (today + chrono::Duration::days(30)).to_string(),
+                    "reason": "Threatened staff", "served_by": "Officer Diaz",
+                    "served_at": "2026-09-01T09:00"
+                }),
+            )
+            .await;
+        assert_eq!(ban.status(), 201, "{}", ban.text().await.unwrap());
+        let ban: serde_json::Value = ban.json().await.unwrap();
+        let ban_id = ban["id"].as_str().unwrap().to_string();
+
+        // The next sign-in is held, on the other instance and on this one.
+        let (a, matched) = sign_in(second.clone(), here.clone(), "Erin").await;
+        assert_eq!(matched, 1, "the second instance checks the new ban");
+        sign_out(second.clone(), a).await;
+        let (a, matched) = sign_in(app.base.clone(), here.clone(), "Erin").await;
+        assert_eq!(matched, 1, "the first instance checks the new ban");
+        sign_out(app.base.clone(), a).await;
+        // The ban is this campus's: at the other campus of the district she is not held.
+        let (a, matched) = sign_in(second.clone(), there.clone(), "Erin").await;
+        assert_eq!(matched, 0, "a campus's ban holds no one at another campus");
+        sign_out(second.clone(), a).await;
+
+        // Made district-wide by a correction in the database, it holds her at both campuses.
+        app.raw(&format!(
+            "UPDATE bans SET scope = 'district' WHERE id = '{ban_id}'"
+        ))
+        .await
+        .unwrap();
+        let (a, matched) = sign_in(second.clone(), there.clone(), "Erin").await;
+        assert_eq!(matched, 1, "a district-wide ban holds her at every campus");
+        sign_out(second.clone(), a).await;
+
+        // Ended, it holds no one from the next sign-in, on either instance.
+        app.raw(&format!(
+            "UPDATE bans SET starts_on = '2020-01-01', ends_on = '2020-01-02' WHERE id = '{ban_id}'"
+        ))
+        .await
+        .unwrap();
+        let (a, matched) = sign_in(app.base.clone(), there.clone(), "Erin").await;
+        assert_eq!(matched, 0, "an ended ban holds no one");
+        sign_out(app.base.clone(), a).await;
+        let (_, matched) = sign_in(second.clone(), here.clone(), "Erin").await;
+        assert_eq!(
+            matched, 0,
+            "an ended ban holds no one on the other instance"
+        );
+    }
+);
