@@ -23,7 +23,11 @@ pub struct ShiftedClock {
 
 impl ShiftedClock {
     pub fn advance_minutes(&self, minutes: i64) {
-        self.offset_ms.fetch_add(minutes * 60_000, Ordering::SeqCst);
+        self.advance_seconds(minutes * 60);
+    }
+
+    pub fn advance_seconds(&self, seconds: i64) {
+        self.offset_ms.fetch_add(seconds * 1_000, Ordering::SeqCst);
     }
 }
 

@@ -93,6 +93,8 @@ pub struct Shared {
     /// Districts' bans in force on a day, kept while no ban changes: what sign-ins are
     /// checked against.
     pub bans_in_force: Arc<visitors::KeptBans>,
+    /// Pages of the Users list, kept while nothing is written.
+    pub user_pages: Arc<accounts::KeptUserPages>,
     /// Told when notices to district leaders were written, for whatever delivers them.
     pub notices_written: Arc<tokio::sync::Notify>,
     /// The imports this instance runs as jobs, and the requests waiting for them.
@@ -131,6 +133,8 @@ impl App {
             activity_reports: Arc::new(fresh::Current::bounded(Duration::from_secs(60), 256)),
             // A district's bans in force run to hundreds of kilobytes in the busiest districts.
             bans_in_force: Arc::new(fresh::Current::bounded(Duration::from_secs(60), 64)),
+            // A page of fifty accounts runs to some kilobytes.
+            user_pages: Arc::new(fresh::Current::bounded(Duration::from_secs(60), 256)),
             notices_written: Arc::default(),
             jobs: Arc::default(),
         }))

@@ -348,6 +348,7 @@ pub struct UserQuery {
 }
 
 /// A page of the Users list.
+#[derive(Clone)]
 pub struct UserList {
     pub users: Vec<UserSummary>,
     /// Where the next page starts, when there may be one.
@@ -392,19 +393,45 @@ pub async fn find_users(ctx: &Ctx, query: &UserQuery) -> AppResult<UserList> {
         limit: USERS_PER_PAGE + 1,
         after,
     };
-    let mut conn = ctx.app.db.acquire().await?;
-    let mut rows = store::search_users(&mut conn, &filter, page).await?;
-    let more = rows.len() as i64 > USERS_PER_PAGE;
-    rows.truncate(USERS_PER_PAGE as usize);
-    let locks = store::active_locks(&mut conn, ctx.now).await?;
-    let users = summaries_of(&mut conn, rows, &locks).await?;
-    Ok(UserList {
-        past_end: users.is_empty() && after.is_some(),
-        next: more.then(|| users.last().map(|u| u.id.clone())).flatten(),
-        users,
-        district_only: districts.is_some(),
-    })
+    let key = (
+        districts,
+        filter.text.clone(),
+        query.role.trim().to_string(),
+        after,
+    );
+    let kept = ctx
+        .app
+        .user_pages
+        .get_or_build(key, ctx.versions(), ctx.now, || async {
+            let mut conn = ctx.app.db.acquire().await?;
+            let mut rows = store::search_users(&mut conn, &filter, page).await?;
+            let more = rows.len() as i64 > USERS_PER_PAGE;
+            rows.truncate(USERS_PER_PAGE as usize);
+            let locks = store::active_locks(&mut conn, ctx.now).await?;
+            let users = summaries_of(&mut conn, rows, &locks).await?;
+            Ok::<_, AppError>(UserList {
+                past_end: users.is_empty() && after.is_some(),
+                next: more.then(|| users.last().map(|u| u.id.clone())).flatten(),
+                users,
+                district_only: filter.districts.is_some(),
+            })
+        })
+        .await?;
+    let mut list = UserList::clone(&kept);
+    // A lock that ended since the page was read no longer shows (a new lock, or one lifted,
+    // is a write: the page is read again).
+    for user in &mut list.users {
+        user.locked_until = user.locked_until.filter(|until| *until > ctx.now.millis());
+    }
+    Ok(list)
 }
+
+/// Pages of the Users list, kept while nothing is written (see [`crate::fresh::Current`]), by
+/// what they show: the districts whose people they list (none: every account), the words,
+/// the role and where the page starts. Who may see which districts is decided on every view,
+/// before a page is looked up.
+pub type KeptUserPages =
+    crate::fresh::Current<(Option<Vec<Id>>, String, String, Option<Id>), UserList>;
 
 /// Accounts as a list shows them, their roles read in one statement for all of them.
 async fn summaries_of(

@@ -222,3 +222,63 @@ both_engines!(
         assert!(r.status() == 403 || r.status() == 404, "{}", r.status());
     }
 );
+
+both_engines!(
+    a_users_page_kept_between_views_is_the_viewers_own_and_current,
+    |app: TestApp| async move {
+        // Pages of the list are kept while nothing is written. Each viewer must still get the
+        // list of what they may see, every change must show at the next view, and a lock must
+        // stop showing when it ends, though ending it writes nothing.
+        let admin = app.session("admin").await;
+        let director = app.session("director").await;
+        let other_leader = app.other_district_leader().await;
+        let page = |session| {
+            let app = &app;
+            async move {
+                let r = app.get("/admin/users", session).await;
+                assert_eq!(r.status(), 200);
+                r.text().await.unwrap()
+            }
+        };
+        let everyone = page(&admin).await;
+        assert!(
+            everyone.contains("victim") && everyone.contains("away-principal"),
+            "{everyone}"
+        );
+        let own = page(&director).await;
+        assert!(
+            own.contains("victim") && !own.contains("away-principal"),
+            "a district leader gets their district's people, not the administrator's page: {own}"
+        );
+        let theirs = page(&other_leader).await;
+        assert!(
+            !theirs.contains("victim"),
+            "the other district's leader gets none of this district's people: {theirs}"
+        );
+        // Someone given a role in the district shows at the next view of both lists.
+        let w = app.world;
+        app.add_person(
+            "newcomer-staff",
+            &[triad_domain::auth::Grant {
+                role: triad_domain::auth::Role::Staff,
+                scope: app.home_campus(w.campus),
+            }],
+            None,
+            None,
+        )
+        .await;
+        assert!(page(&director).await.contains("newcomer-staff"));
+        assert!(page(&admin).await.contains("newcomer-staff"));
+        assert!(!page(&other_leader).await.contains("newcomer-staff"));
+        // A lock shows while it is in force, and not after it ends (15 minutes), though the
+        // page was read within the minute and nothing was written since.
+        for _ in 0..5 {
+            app.sign_in("staff", "wrong wrong wrong", "10.0.0.7").await;
+        }
+        app.clock.advance_seconds(14 * 60 + 30);
+        assert!(page(&admin).await.contains("locked until"));
+        app.clock.advance_seconds(45);
+        let ended = page(&admin).await;
+        assert!(!ended.contains("locked until"), "{ended}");
+    }
+);
