@@ -186,6 +186,16 @@ async fn check(db: &Db, district: Id, campus: Id, visitor: &Person) -> Result<us
 
 const DAY: &str = "2026-11-23";
 
+/// A visitor of a name and a birth date drawn from those the bans were made of.
+fn visitor(rng: &mut StdRng) -> Person {
+    let (given, family) = name(rng);
+    Person {
+        given,
+        family,
+        birth_date: chrono::NaiveDate::parse_from_str(&birth(rng), "%Y-%m-%d").ok(),
+    }
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 * p) as usize).min(sorted.len() - 1)]
 }
@@ -204,12 +214,7 @@ async fn bans(label: &str, db: &Db) -> Result<()> {
             } else {
                 campuses[rng.gen_range(0..campuses.len())]
             };
-            let (given, family) = name(&mut rng);
-            let visitor = Person {
-                given,
-                family,
-                birth_date: chrono::NaiveDate::parse_from_str(&birth(&mut rng), "%Y-%m-%d").ok(),
-            };
+            let visitor = visitor(&mut rng);
             let t = Instant::now();
             matched += check(db, district, campus, &visitor).await?;
             times.push(t.elapsed());
@@ -229,12 +234,7 @@ async fn bans(label: &str, db: &Db) -> Result<()> {
     let mut times = Vec::with_capacity(CHECKS);
     let mut matched = 0;
     for _ in 0..CHECKS {
-        let (given, family) = name(&mut rng);
-        let visitor = Person {
-            given,
-            family,
-            birth_date: chrono::NaiveDate::parse_from_str(&birth(&mut rng), "%Y-%m-%d").ok(),
-        };
+        let visitor = visitor(&mut rng);
         let t = Instant::now();
         matched += kept.matching(campus, &visitor).len();
         times.push(t.elapsed());

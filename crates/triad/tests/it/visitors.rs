@@ -646,50 +646,37 @@ both_engines!(
         let principal = app.token("principal").await;
         let here = format!("/api/v1/campuses/{}/visitors", w.campus);
         let there = format!("/api/v1/campuses/{sibling}/visitors");
-        let sign_in = |base: String, path: String, given: &'static str| {
+        // Erin Vance signs in at `base` on the campus of `path`, and out again: how many bans
+        // held her.
+        let held = |base: &str, path: &str| {
             let (app, desk) = (&app, desk.clone());
+            let (base, path) = (base.to_string(), path.to_string());
             async move {
-                let r = app
-                    .api_send_at(
-                        &base,
-                        reqwest::Method::POST,
-                        &path,
-                        &desk,
-                        &triad_domain::Id::new().to_string(),
-                        &visitor(given, "Vance", "1979-03-03"),
-                    )
-                    .await;
-                assert_eq!(r.status(), 201, "{given} at {base}{path}");
+                let send = |path: String, body: serde_json::Value| {
+                    let (base, desk) = (&base, &desk);
+                    async move {
+                        app.api_send_at(
+                            base,
+                            reqwest::Method::POST,
+                            &path,
+                            desk,
+                            &triad_domain::Id::new().to_string(),
+                            &body,
+                        )
+                        .await
+                    }
+                };
+                let r = send(path.clone(), visitor("Erin", "Vance", "1979-03-03")).await;
+                assert_eq!(r.status(), 201, "at {base}{path}");
                 let v: serde_json::Value = r.json().await.unwrap();
-                (
-                    v["id"].as_str().unwrap().to_string(),
-                    v["matches"].as_array().unwrap().len(),
-                )
-            }
-        };
-        let sign_out = |base: String, id: String| {
-            let (app, desk) = (&app, desk.clone());
-            async move {
-                let r = app
-                    .api_send_at(
-                        &base,
-                        reqwest::Method::POST,
-                        &format!("/api/v1/visitors/{id}/sign-out"),
-                        &desk,
-                        &triad_domain::Id::new().to_string(),
-                        &json!({}),
-                    )
-                    .await;
-                assert_eq!(r.status(), 200);
+                let out = format!("/api/v1/visitors/{}/sign-out", v["id"].as_str().unwrap());
+                assert_eq!(send(out, json!({})).await.status(), 200);
+                v["matches"].as_array().unwrap().len()
             }
         };
         // Both instances check a sign-in before the ban, and keep what they read.
-        let (a, matched) = sign_in(app.base.clone(), here.clone(), "Erin").await;
-        assert_eq!(matched, 0);
-        sign_out(app.base.clone(), a).await;
-        let (a, matched) = sign_in(second.clone(), here.clone(), "Erin").await;
-        assert_eq!(matched, 0);
-        sign_out(second.clone(), a).await;
+        assert_eq!(held(&app.base, &here).await, 0);
+        assert_eq!(held(&second, &here).await, 0);
 
         // Erin Vance is banned from this campus, on the first instance.
         let today = chrono::DateTime::from_timestamp_millis(app.clock_now().millis())
@@ -714,16 +701,22 @@ both_engines!(
         let ban_id = ban["id"].as_str().unwrap().to_string();
 
         // The next sign-in is held, on the other instance and on this one.
-        let (a, matched) = sign_in(second.clone(), here.clone(), "Erin").await;
-        assert_eq!(matched, 1, "the second instance checks the new ban");
-        sign_out(second.clone(), a).await;
-        let (a, matched) = sign_in(app.base.clone(), here.clone(), "Erin").await;
-        assert_eq!(matched, 1, "the first instance checks the new ban");
-        sign_out(app.base.clone(), a).await;
+        assert_eq!(
+            held(&second, &here).await,
+            1,
+            "the second instance checks it"
+        );
+        assert_eq!(
+            held(&app.base, &here).await,
+            1,
+            "the first instance checks it"
+        );
         // The ban is this campus's: at the other campus of the district she is not held.
-        let (a, matched) = sign_in(second.clone(), there.clone(), "Erin").await;
-        assert_eq!(matched, 0, "a campus's ban holds no one at another campus");
-        sign_out(second.clone(), a).await;
+        assert_eq!(
+            held(&second, &there).await,
+            0,
+            "a campus's ban holds no one at another campus"
+        );
 
         // Made district-wide by a correction in the database, it holds her at both campuses.
         app.raw(&format!(
@@ -731,9 +724,7 @@ both_engines!(
         ))
         .await
         .unwrap();
-        let (a, matched) = sign_in(second.clone(), there.clone(), "Erin").await;
-        assert_eq!(matched, 1, "a district-wide ban holds her at every campus");
-        sign_out(second.clone(), a).await;
+        assert_eq!(held(&second, &there).await, 1, "a district-wide ban");
 
         // Ended, it holds no one from the next sign-in, on either instance.
         app.raw(&format!(
@@ -741,13 +732,11 @@ both_engines!(
         ))
         .await
         .unwrap();
-        let (a, matched) = sign_in(app.base.clone(), there.clone(), "Erin").await;
-        assert_eq!(matched, 0, "an ended ban holds no one");
-        sign_out(app.base.clone(), a).await;
-        let (_, matched) = sign_in(second.clone(), here.clone(), "Erin").await;
+        assert_eq!(held(&app.base, &there).await, 0, "an ended ban");
         assert_eq!(
-            matched, 0,
-            "an ended ban holds no one on the other instance"
+            held(&second, &here).await,
+            0,
+            "an ended ban, on the other instance"
         );
     }
 );
