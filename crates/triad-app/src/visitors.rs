@@ -16,7 +16,9 @@ use triad_domain::audit::Outcome;
 use triad_domain::org as org_rules;
 use triad_domain::policy::{Action, RecordClass, Resource};
 use triad_domain::text::parse_text;
-use triad_domain::visitors::{self as rules, BanScope, IdType, MatchDecision, MatchReason, Person};
+use triad_domain::visitors::{
+    self as rules, BanScope, Candidate, IdType, MatchDecision, MatchReason, Person,
+};
 use triad_domain::{Id, Invalid, Timestamp};
 use triad_store::org::Campus;
 use triad_store::paging::Page;
@@ -521,23 +523,14 @@ pub async fn sign_in(ctx: &Ctx, campus_id: &str, input: VisitorInput) -> AppResu
         updated_at: ctx.now.millis(),
     };
     let mut matched = Vec::new();
-    for (ban, c) in candidates {
-        let m = MatchRow {
-            id: Id::new().to_string(),
-            visitor_id: row.id.clone(),
-            ban_id: ban.id.clone(),
-            reasons: c
-                .reasons
-                .iter()
-                .map(|r| r.code())
-                .collect::<Vec<_>>()
-                .join(","),
-            strength: i64::from(c.strength),
-            decision: MatchDecision::Pending.code().into(),
-            decided_by: None,
-            decided_at: None,
-        };
-        matched.push((m, ban));
+    if !candidates.is_empty() {
+        // A sign-in that may be someone banned (few are) reads those bans whole, for the answer.
+        let mut conn = ctx.app.db.acquire().await?;
+        for (ban_id, candidate) in candidates {
+            if let Some(ban) = store::ban(&mut conn, ban_id).await? {
+                matched.push((pending_match(&row, &ban, &candidate), ban));
+            }
+        }
     }
     let event = ctx
         .event("visitor.sign_in", Outcome::Ok)
@@ -609,6 +602,25 @@ async fn bans_in_force(
             Ok(store::BansInForce::read(&mut conn, campus.district(), day).await?)
         })
         .await
+}
+
+/// A match a sign-in raised, for someone to decide.
+fn pending_match(visitor: &VisitorRow, ban: &BanRow, candidate: &Candidate) -> MatchRow {
+    MatchRow {
+        id: Id::new().to_string(),
+        visitor_id: visitor.id.clone(),
+        ban_id: ban.id.clone(),
+        reasons: candidate
+            .reasons
+            .iter()
+            .map(|r| r.code())
+            .collect::<Vec<_>>()
+            .join(","),
+        strength: i64::from(candidate.strength),
+        decision: MatchDecision::Pending.code().into(),
+        decided_by: None,
+        decided_at: None,
+    }
 }
 
 /// The refusal of a second sign-in of someone already in: who, and since when. `None` when

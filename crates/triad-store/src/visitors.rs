@@ -3,9 +3,10 @@
 use crate::paging::{after_cursor, Order, Page};
 use crate::statement::{Statement, Value};
 use crate::{execute, fetch_all, fetch_optional, Conn, StoreResult};
+use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::HashMap;
-use triad_domain::visitors::{compare, name_keys, BanScope, Candidate, Person};
+use triad_domain::visitors::{compare, name_keys, BanScope, Candidate, NameKeys, Person};
 use triad_domain::Id;
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
@@ -144,46 +145,92 @@ pub async fn bans_of_incident<'c>(
 /// Every ban in force in a district on a day, district-wide and each campus's, indexed by the
 /// keys a visitor is looked up by: what a sign-in checks the visitor against. Read once and
 /// kept while no ban changes (the ban version, migration 0059), so a sign-in spends no
-/// statement of its own on the check; a district holds a few thousand bans at most.
+/// statement of its own on the check; a district holds a few thousand bans at most. Only what
+/// the check needs is read and kept: a sign-in that matches reads its bans whole by their ids.
 pub struct BansInForce {
-    bans: Vec<BanRow>,
-    by_birth_date: HashMap<String, Vec<usize>>,
+    bans: Vec<BanToCheck>,
+    by_birth_date: HashMap<NaiveDate, Vec<usize>>,
     by_family_key: HashMap<String, Vec<usize>>,
     by_given_key: HashMap<String, Vec<usize>>,
+}
+
+/// What a ban is checked by.
+struct BanToCheck {
+    id: String,
+    campus_id: String,
+    district_wide: bool,
+    keys: NameKeys,
+    banned: Person,
+}
+
+#[derive(sqlx::FromRow)]
+struct BanToCheckRow {
+    id: String,
+    campus_id: String,
+    scope: String,
+    given_name: String,
+    family_name: String,
+    given_key: String,
+    family_key: String,
+    birth_date: Option<String>,
 }
 
 impl BansInForce {
     /// The bans in force in `district` on `day` (`YYYY-MM-DD`).
     pub async fn read<'c>(conn: impl Into<Conn<'c>>, district: Id, day: &str) -> StoreResult<Self> {
         let mut c: Conn = conn.into();
-        let sql = format!(
-            "SELECT {BAN_COLUMNS} FROM bans WHERE district_id = $1 AND starts_on <= $2 AND ends_on >= $2 \
-             ORDER BY id"
-        );
-        let bans = fetch_all!(&mut c, BanRow, &sql, district.to_string(), day.to_string())?;
-        Ok(Self::of(bans))
+        let rows = fetch_all!(
+            &mut c,
+            BanToCheckRow,
+            "SELECT id, campus_id, scope, given_name, family_name, given_key, family_key, birth_date \
+             FROM bans WHERE district_id = $1 AND starts_on <= $2 AND ends_on >= $2 ORDER BY id",
+            district.to_string(),
+            day.to_string()
+        )?;
+        Ok(Self::of(rows))
     }
 
-    fn of(bans: Vec<BanRow>) -> Self {
-        let mut by_birth_date: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut by_family_key: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut by_given_key: HashMap<String, Vec<usize>> = HashMap::new();
-        for (n, b) in bans.iter().enumerate() {
-            if let Some(birth) = &b.birth_date {
-                by_birth_date.entry(birth.clone()).or_default().push(n);
+    fn of(rows: Vec<BanToCheckRow>) -> Self {
+        let mut index = Self {
+            bans: Vec::with_capacity(rows.len()),
+            by_birth_date: HashMap::new(),
+            by_family_key: HashMap::new(),
+            by_given_key: HashMap::new(),
+        };
+        for (n, row) in rows.into_iter().enumerate() {
+            let ban = BanToCheck {
+                district_wide: row.scope == BanScope::District.code(),
+                banned: Person {
+                    given: row.given_name,
+                    family: row.family_name,
+                    birth_date: row
+                        .birth_date
+                        .as_deref()
+                        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+                },
+                keys: NameKeys {
+                    given_key: row.given_key,
+                    family_key: row.family_key,
+                },
+                id: row.id,
+                campus_id: row.campus_id,
+            };
+            if let Some(born) = ban.banned.birth_date {
+                index.by_birth_date.entry(born).or_default().push(n);
             }
-            by_family_key
-                .entry(b.family_key.clone())
+            index
+                .by_family_key
+                .entry(ban.keys.family_key.clone())
                 .or_default()
                 .push(n);
-            by_given_key.entry(b.given_key.clone()).or_default().push(n);
+            index
+                .by_given_key
+                .entry(ban.keys.given_key.clone())
+                .or_default()
+                .push(n);
+            index.bans.push(ban);
         }
-        Self {
-            bans,
-            by_birth_date,
-            by_family_key,
-            by_given_key,
-        }
+        index
     }
 
     /// How many bans are in force in the district.
@@ -195,45 +242,38 @@ impl BansInForce {
         self.bans.is_empty()
     }
 
-    /// The bans in force on `campus` (its own and the district-wide ones) that `visitor` may
-    /// be, strongest candidate first: those sharing the birth date or a name key with the
-    /// visitor (the contract of [`name_keys`]), then compared name by name in the domain.
-    pub fn matching(&self, campus: Id, visitor: &Person) -> Vec<(BanRow, Candidate)> {
+    /// The ids of the bans in force on `campus` (its own and the district-wide ones) that
+    /// `visitor` may be, strongest candidate first: those sharing the birth date or a name key
+    /// with the visitor (the contract of [`name_keys`]), then compared name by name in the
+    /// domain.
+    pub fn matching(&self, campus: Id, visitor: &Person) -> Vec<(Id, Candidate)> {
         let keys = name_keys(&visitor.given, &visitor.family);
-        let birth = visitor
-            .birth_date
-            .map(|d| d.to_string())
-            .unwrap_or_default();
-        let looked_up = [
-            (&self.by_birth_date, &birth),
+        let by_name = [
             (&self.by_family_key, &keys.family_key),
             (&self.by_family_key, &keys.given_key),
             (&self.by_given_key, &keys.given_key),
             (&self.by_given_key, &keys.family_key),
         ];
-        let mut found: Vec<usize> = looked_up
+        let by_birth = visitor
+            .birth_date
+            .and_then(|born| self.by_birth_date.get(&born));
+        let mut found: Vec<usize> = by_name
             .iter()
             .filter_map(|(index, key)| index.get(key.as_str()))
+            .chain(by_birth)
             .flatten()
             .copied()
             .collect();
         found.sort_unstable();
         found.dedup();
         let campus = campus.to_string();
-        let mut out: Vec<(BanRow, Candidate)> = found
+        let mut out: Vec<(Id, Candidate)> = found
             .into_iter()
             .map(|n| &self.bans[n])
-            .filter(|b| b.scope == BanScope::District.code() || b.campus_id == campus)
+            .filter(|b| b.district_wide || b.campus_id == campus)
             .filter_map(|b| {
-                let banned = Person {
-                    given: b.given_name.clone(),
-                    family: b.family_name.clone(),
-                    birth_date: b
-                        .birth_date
-                        .as_deref()
-                        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
-                };
-                compare(visitor, &banned).map(|c| (b.clone(), c))
+                let candidate = compare(visitor, &b.banned)?;
+                Some((Id::parse(&b.id)?, candidate))
             })
             .collect();
         out.sort_by_key(|c| std::cmp::Reverse(c.1.strength));
