@@ -6,7 +6,7 @@ use crate::{execute, fetch_all, fetch_optional, Conn, StoreResult};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::HashMap;
-use triad_domain::visitors::{compare, name_keys, BanScope, Candidate, NameKeys, Person};
+use triad_domain::visitors::{compare, name_keys, BanScope, Candidate, Person};
 use triad_domain::Id;
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
@@ -156,10 +156,9 @@ pub struct BansInForce {
 
 /// What a ban is checked by.
 struct BanToCheck {
-    id: String,
+    id: Id,
     campus_id: String,
     district_wide: bool,
-    keys: NameKeys,
     banned: Person,
 }
 
@@ -197,8 +196,15 @@ impl BansInForce {
             by_family_key: HashMap::new(),
             by_given_key: HashMap::new(),
         };
-        for (n, row) in rows.into_iter().enumerate() {
+        for row in rows {
+            // An id that is not one cannot be referred to by a match: no ban is stored so.
+            let Some(id) = Id::parse(&row.id) else {
+                continue;
+            };
+            let n = index.bans.len();
             let ban = BanToCheck {
+                id,
+                campus_id: row.campus_id,
                 district_wide: row.scope == BanScope::District.code(),
                 banned: Person {
                     given: row.given_name,
@@ -208,26 +214,16 @@ impl BansInForce {
                         .as_deref()
                         .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
                 },
-                keys: NameKeys {
-                    given_key: row.given_key,
-                    family_key: row.family_key,
-                },
-                id: row.id,
-                campus_id: row.campus_id,
             };
             if let Some(born) = ban.banned.birth_date {
                 index.by_birth_date.entry(born).or_default().push(n);
             }
             index
                 .by_family_key
-                .entry(ban.keys.family_key.clone())
+                .entry(row.family_key)
                 .or_default()
                 .push(n);
-            index
-                .by_given_key
-                .entry(ban.keys.given_key.clone())
-                .or_default()
-                .push(n);
+            index.by_given_key.entry(row.given_key).or_default().push(n);
             index.bans.push(ban);
         }
         index
@@ -271,10 +267,7 @@ impl BansInForce {
             .into_iter()
             .map(|n| &self.bans[n])
             .filter(|b| b.district_wide || b.campus_id == campus)
-            .filter_map(|b| {
-                let candidate = compare(visitor, &b.banned)?;
-                Some((Id::parse(&b.id)?, candidate))
-            })
+            .filter_map(|b| Some((b.id, compare(visitor, &b.banned)?)))
             .collect();
         out.sort_by_key(|c| std::cmp::Reverse(c.1.strength));
         out
