@@ -40,8 +40,8 @@ pub enum Claim {
     Mismatch,
 }
 
-#[derive(sqlx::FromRow)]
-struct Row {
+#[derive(sqlx::FromRow, Clone)]
+pub(crate) struct Row {
     request_hash: String,
     status: Option<i64>,
     location: Option<String>,
@@ -50,17 +50,26 @@ struct Row {
     record_id: Option<String>,
 }
 
-/// What an earlier request with this key came to, read without writing anything.
+/// The columns a lookup reads, in [`Row`]'s order.
+pub(crate) const LOOKED_UP: &str = "request_hash, status, location, body, record_type, record_id";
+
+/// What an earlier request with this key came to, read without writing anything. Requests
+/// that arrive together look their keys up in one statement
+/// ([`crate::key_lookups::SharedLookups`]).
 pub async fn lookup(db: &Db, actor_key: &str, key: &str, request_hash: &str) -> StoreResult<Claim> {
     let row = fetch_optional!(
         &mut db.acquire().await?,
         Row,
-        "SELECT request_hash, status, location, body, record_type, record_id FROM idempotency_keys \
-         WHERE actor_key = $1 AND key = $2",
+        &format!("SELECT {LOOKED_UP} FROM idempotency_keys WHERE actor_key = $1 AND key = $2"),
         actor_key.to_string(),
         key.to_string()
     )?;
-    Ok(match row {
+    Ok(claim_of(row, request_hash))
+}
+
+/// What the row found under a key (if any) says to a request with `request_hash`.
+pub(crate) fn claim_of(row: Option<Row>, request_hash: &str) -> Claim {
+    match row {
         None => Claim::Fresh,
         Some(r) if r.request_hash != request_hash => Claim::Mismatch,
         Some(Row {
@@ -81,7 +90,7 @@ pub async fn lookup(db: &Db, actor_key: &str, key: &str, request_hash: &str) -> 
             record_type,
             record_id,
         },
-    })
+    }
 }
 
 /// How long a key is kept for replays, in hours (setting `idempotency.keep_hours`): a client

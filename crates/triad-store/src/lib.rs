@@ -28,6 +28,7 @@ pub mod incidents;
 pub mod instance;
 pub mod investigations;
 pub mod jobs;
+pub mod key_lookups;
 pub mod meetings;
 pub mod mou;
 pub mod notifications;

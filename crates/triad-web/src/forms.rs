@@ -285,7 +285,7 @@ async fn earlier(
 ) -> Result<Claim, WebError> {
     Ok(match state.answers.claim(actor_key, key, hash) {
         Some(claim) => claim,
-        None => idempotency::lookup(&state.db, actor_key, key, hash).await?,
+        None => state.key_lookups.lookup(actor_key, key, hash).await?,
     })
 }
 

@@ -102,6 +102,8 @@ pub struct AppState {
     pub deliveries: Arc<tokio::sync::Mutex<()>>,
     /// Answers to writes not stored yet, for replays.
     pub answers: Arc<replay::Answers>,
+    /// The idempotency keys of writes that arrive together, looked up in one statement.
+    pub key_lookups: Arc<triad_store::key_lookups::SharedLookups>,
     /// Each person's home as last read, while nothing has been written since.
     pub homes: Arc<home::KeptHomes>,
     /// QR codes of survey links drawn lately.
@@ -125,6 +127,7 @@ impl AppState {
         instance: triad_store::instance::Instance,
     ) -> Self {
         Self {
+            key_lookups: triad_store::key_lookups::SharedLookups::new(db.clone()),
             app: triad_app::App::new(db, clock, instance),
             config: Arc::new(config),
             deliveries: Arc::default(),

@@ -2,7 +2,7 @@
 //! or refused on its own, and none is reported saved unless its batch's commit succeeded.
 
 use crate::both_engines;
-use crate::support::{TestApp, PATIENCE};
+use crate::support::{Engine, TestApp, PATIENCE};
 use std::time::Duration;
 use triad_domain::audit::{AuditEvent, Outcome};
 use triad_domain::{Id, Timestamp};
@@ -932,5 +932,129 @@ both_engines!(
         assert_eq!(app.audit_count("test.prepared.twice", "ok").await, 1);
         let chain = triad_store::audit::verify(&app.db).await.expect("verify");
         assert!(chain.is_ok(), "the chain verifies: {chain:?}");
+    }
+);
+
+/// What keys were recorded as, for the lookups below: a write answered, one recorded whose
+/// answer is not stored yet, and another actor's key of the same name.
+const RECORDED_KEYS: &str = "INSERT INTO idempotency_keys \
+     (actor_key, key, request_hash, created_at, status, location, body, record_type, record_id) \
+     VALUES ('alice', 'k-done', 'h', 0, 201, '/incidents/1', NULL, NULL, NULL), \
+            ('alice', 'k-recorded', 'h', 0, NULL, NULL, NULL, 'incident', 'i-2'), \
+            ('bob', 'k-done', 'h', 0, 303, '/visitors', NULL, NULL, NULL)";
+
+/// Keys asked together are looked up in one statement, and each request is told exactly what
+/// a lookup of its own would tell it, even where another actor holds a key of the same name.
+async fn keys_asked_together_are_looked_up_in_one_statement(app: TestApp) {
+    use triad_store::idempotency::{lookup, Claim};
+    app.raw(RECORDED_KEYS).await.expect("keys");
+    let lookups = triad_store::key_lookups::SharedLookups::new(app.db.clone());
+    let mut asked: Vec<(String, String, String)> = [
+        ("alice", "k-done", "h"),
+        ("alice", "k-recorded", "h"),
+        ("bob", "k-done", "h"),
+        // The same key for another request.
+        ("bob", "k-done", "another request"),
+        // The same request twice at once.
+        ("alice", "k-done", "h"),
+        // Alice's key, asked by Bob: not his.
+        ("bob", "k-recorded", "h"),
+    ]
+    .iter()
+    .map(|(a, k, h)| (a.to_string(), k.to_string(), h.to_string()))
+    .collect();
+    asked.extend((0..26).map(|i| ("carol".into(), format!("fresh-{i}"), "h".into())));
+    // On a runtime of one thread, all 32 ask before the statement is sent.
+    let answers =
+        futures_util::future::join_all(asked.iter().map(|(a, k, h)| lookups.lookup(a, k, h))).await;
+    assert_eq!(lookups.sent(), 1);
+    let answers: Vec<Claim> = answers.into_iter().map(|a| a.expect("looked up")).collect();
+    for ((actor, key, hash), answer) in asked.iter().zip(&answers) {
+        let alone = lookup(&app.db, actor, key, hash).await.expect("alone");
+        assert_eq!(answer, &alone, "{actor} {key} {hash}");
+    }
+    let done = |status, location: &str| Claim::Done {
+        status,
+        location: Some(location.to_string()),
+        body: None,
+    };
+    assert_eq!(answers[0], done(201, "/incidents/1"));
+    assert_eq!(
+        answers[1],
+        Claim::Recorded {
+            record_type: Some("incident".into()),
+            record_id: Some("i-2".into())
+        }
+    );
+    assert_eq!(answers[2], done(303, "/visitors"));
+    assert_eq!(answers[3], Claim::Mismatch);
+    assert_eq!(answers[4], answers[0]);
+    assert_eq!(answers[5], Claim::Fresh);
+    assert!(answers[6..].iter().all(|a| *a == Claim::Fresh));
+}
+
+#[tokio::test]
+async fn keys_asked_together_are_looked_up_in_one_statement_sqlite() {
+    keys_asked_together_are_looked_up_in_one_statement(TestApp::start(Engine::Sqlite).await).await;
+}
+
+#[tokio::test]
+async fn keys_asked_together_are_looked_up_in_one_statement_postgres() {
+    keys_asked_together_are_looked_up_in_one_statement(TestApp::start(Engine::Postgres).await)
+        .await;
+}
+
+both_engines!(
+    a_shared_lookup_finds_every_key_recorded_before_it_was_asked,
+    |app: TestApp| async move {
+        use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+        use std::sync::Arc;
+        use triad_store::idempotency::Claim;
+        // Others look up without pause, so a statement is nearly always on its way when a key
+        // commits: one sent before the key was asked must never answer it.
+        let lookups = triad_store::key_lookups::SharedLookups::new(app.db.clone());
+        let stop = Arc::new(AtomicBool::new(false));
+        let asked = Arc::new(AtomicU64::new(0));
+        let others: Vec<_> = (0..8)
+            .map(|i| {
+                let (lookups, stop, asked) = (lookups.clone(), stop.clone(), asked.clone());
+                tokio::spawn(async move {
+                    while !stop.load(Ordering::SeqCst) {
+                        let key = format!("other-{i}");
+                        let claim = lookups.lookup("carol", &key, "h").await.expect("other");
+                        assert_eq!(claim, Claim::Fresh);
+                        asked.fetch_add(1, Ordering::SeqCst);
+                    }
+                })
+            })
+            .collect();
+        for n in 0..100 {
+            app.raw(&format!(
+                "INSERT INTO idempotency_keys (actor_key, key, request_hash, created_at, status) \
+                 VALUES ('alice', 'k-{n}', 'h', 0, 201)"
+            ))
+            .await
+            .expect("recorded");
+            let claim = lookups
+                .lookup("alice", &format!("k-{n}"), "h")
+                .await
+                .expect("looked up");
+            assert!(
+                matches!(claim, Claim::Done { status: 201, .. }),
+                "key {n}, recorded before it was asked, found as {claim:?}"
+            );
+            asked.fetch_add(1, Ordering::SeqCst);
+        }
+        stop.store(true, Ordering::SeqCst);
+        for other in others {
+            other.await.expect("an other failed");
+        }
+        // The lookups shared statements: fewer were sent than were asked.
+        let asked = asked.load(Ordering::SeqCst);
+        assert!(
+            lookups.sent() < asked,
+            "{} sent for {asked}",
+            lookups.sent()
+        );
     }
 );
