@@ -54,8 +54,8 @@ pub(crate) struct Row {
 pub(crate) const LOOKED_UP: &str = "request_hash, status, location, body, record_type, record_id";
 
 /// What an earlier request with this key came to, read without writing anything. Requests
-/// that arrive together look their keys up in one statement
-/// ([`crate::key_lookups::SharedLookups`]).
+/// that arrive together share statements instead (the shared lookups, built on this module);
+/// this is the lookup of one key alone.
 pub async fn lookup(db: &Db, actor_key: &str, key: &str, request_hash: &str) -> StoreResult<Claim> {
     let row = fetch_optional!(
         &mut db.acquire().await?,
