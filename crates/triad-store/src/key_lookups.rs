@@ -45,7 +45,7 @@ struct Queue {
 pub struct SharedLookups {
     db: Db,
     queue: Mutex<Queue>,
-    /// How many statements were sent, for tests and the benchmark's count of round trips.
+    /// How many statements were sent, for the tests that they are shared.
     sent: AtomicU64,
 }
 

@@ -102,7 +102,8 @@ pub struct AppState {
     pub deliveries: Arc<tokio::sync::Mutex<()>>,
     /// Answers to writes not stored yet, for replays.
     pub answers: Arc<replay::Answers>,
-    /// The idempotency keys of writes that arrive together, looked up in one statement.
+    /// The idempotency keys of writes, looked up in statements shared by those that arrive
+    /// together.
     pub key_lookups: Arc<triad_store::key_lookups::SharedLookups>,
     /// Each person's home as last read, while nothing has been written since.
     pub homes: Arc<home::KeptHomes>,
