@@ -307,6 +307,15 @@ impl Db {
         }
     }
 
+    /// Prepared writes this process sent again one by one, because the round trip they shared
+    /// with others failed (one of them was at fault, and only it is refused).
+    pub fn writes_sent_again_alone(&self) -> u64 {
+        match self {
+            Db::Sqlite(_, group, _) => group.sent_again_alone(),
+            Db::Postgres(_, group, _) => group.sent_again_alone(),
+        }
+    }
+
     /// Writes of this process waiting for their turn on the writer now (a test waits on it
     /// to know a write has queued).
     pub fn writes_waiting(&self) -> usize {

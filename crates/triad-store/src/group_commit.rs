@@ -36,6 +36,7 @@ use crate::hooks::{self, Hooks};
 use crate::statement::Statement;
 use crate::Engine;
 use sqlx::{Connection, Database, Pool, Postgres, Row, Sqlite};
+use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -151,6 +152,8 @@ pub struct Group<DB: Batchable> {
     /// A task is sending the prepared writes: a write queued meanwhile is sent by it.
     sending_prepared: Arc<AtomicBool>,
     batches: Arc<AtomicU64>,
+    /// Prepared writes sent again one by one after the round trip they shared failed.
+    sent_again_alone: Arc<AtomicU64>,
     /// The window, in microseconds.
     window: Arc<AtomicU64>,
     /// The secret audit content hashes are keyed with (the instance's, once it is given;
@@ -167,6 +170,7 @@ impl<DB: Batchable> Clone for Group<DB> {
             prepared: Arc::clone(&self.prepared),
             sending_prepared: Arc::clone(&self.sending_prepared),
             batches: Arc::clone(&self.batches),
+            sent_again_alone: Arc::clone(&self.sent_again_alone),
             window: Arc::clone(&self.window),
             content_secret: Arc::clone(&self.content_secret),
             hooks: Arc::clone(&self.hooks),
@@ -377,6 +381,7 @@ impl<DB: Batchable> Group<DB> {
             prepared: Arc::default(),
             sending_prepared: Arc::default(),
             batches: Arc::default(),
+            sent_again_alone: Arc::default(),
             window: Arc::new(AtomicU64::new(WINDOW.as_micros() as u64)),
             content_secret: Arc::new(std::sync::RwLock::new({
                 let mut unknown = vec![0u8; 32];
@@ -532,7 +537,13 @@ impl<DB: Batchable> Group<DB> {
             for queued in &mut writes {
                 together.append(&mut queued.write.with_release.statements);
             }
-            let Ok(sent) = turn.send_release(&together, hand_on, keyed, &hooks).await else {
+            // PostgreSQL parses and plans each statement of the text anew: there alike writes'
+            // rows go in one insert a table. SQLite runs the texts it keeps prepared.
+            let sent_as = match DB::ENGINE {
+                Engine::Postgres => Cow::Owned(crate::statement::merged(&together, &lengths)),
+                Engine::Sqlite => Cow::Borrowed(together.as_slice()),
+            };
+            let Ok(sent) = turn.send_release(&sent_as, hand_on, keyed, &hooks).await else {
                 // A test point stopped it there: the batch is abandoned, as a member's.
                 return;
             };
@@ -545,6 +556,8 @@ impl<DB: Batchable> Group<DB> {
             }
             // Undone; each goes again alone.
             turn.undo_abandoned().await;
+            self.sent_again_alone
+                .fetch_add(writes.len() as u64, Ordering::Relaxed);
             let mut together = together.into_iter();
             for (queued, length) in writes.iter_mut().zip(lengths) {
                 queued.write.with_release.statements = together.by_ref().take(length).collect();
@@ -618,6 +631,11 @@ impl<DB: Batchable> Group<DB> {
     /// Batches opened so far.
     pub fn batches_opened(&self) -> u64 {
         self.batches.load(Ordering::Relaxed)
+    }
+
+    /// Prepared writes sent again one by one so far, because a round trip they shared failed.
+    pub fn sent_again_alone(&self) -> u64 {
+        self.sent_again_alone.load(Ordering::Relaxed)
     }
 
     /// How long a batch may take in queued writes before it is committed.

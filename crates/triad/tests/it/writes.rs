@@ -834,6 +834,7 @@ both_engines!(
         // A wide window, so that however slow this machine is the queued writes join.
         app.db.set_write_window(Duration::from_secs(30));
         let batches = app.db.write_batches();
+        let sent_again = app.db.writes_sent_again_alone();
         // A write holds the writer while the prepared ones queue behind it.
         let mut holding = app.db.begin().await.expect("begin");
         let event = AuditEvent::new(None, "test.prepared.kept", Outcome::Ok);
@@ -898,6 +899,16 @@ both_engines!(
             "the second is told the request is already recorded: {twice:?}"
         );
         assert_eq!(app.db.write_batches(), batches + 1, "all shared one batch");
+        // SQLite sends at most eight together; the ninth went alone.
+        let together = match app.db.engine() {
+            triad_store::Engine::Sqlite => 8,
+            triad_store::Engine::Postgres => 9,
+        };
+        assert_eq!(
+            app.db.writes_sent_again_alone(),
+            sent_again + together,
+            "those sent together with the one at fault went again one by one"
+        );
 
         let mut settings = Vec::new();
         for key in ["holding", "0", "1", "2", "3", "4", "gone", "before_fault"] {
@@ -930,6 +941,77 @@ both_engines!(
         assert_eq!(app.audit_count("test.prepared.kept", "ok").await, 7);
         assert_eq!(app.audit_count("test.prepared.undone", "ok").await, 0);
         assert_eq!(app.audit_count("test.prepared.twice", "ok").await, 1);
+        let chain = triad_store::audit::verify(&app.db).await.expect("verify");
+        assert!(chain.is_ok(), "the chain verifies: {chain:?}");
+    }
+);
+
+both_engines!(
+    alike_prepared_writes_sent_together_keep_each_its_own_rows,
+    |app: TestApp| async move {
+        // On PostgreSQL, alike writes sent together insert their rows with one statement a
+        // table (`statement::merged`): each write's values must still land in its own rows,
+        // and a write of other statements queued among them must run in its place.
+        app.db.set_write_window(Duration::from_secs(30));
+        let batches = app.db.write_batches();
+        let sent_again = app.db.writes_sent_again_alone();
+        let mut holding = app.db.begin().await.expect("begin");
+        let event = AuditEvent::new(None, "test.alike.kept", Outcome::Ok);
+        triad_store::audit::append(&mut holding, event, Timestamp::from_millis(0))
+            .await
+            .expect("audit");
+        holding.defer(insert_setting("alike.holding", "0"));
+        // Quotes, a backslash and a placeholder's look, which must stay text.
+        let value = |i: usize, side: &str| format!("it's {side} \\ $1 ({i})");
+        let mut writes = Vec::new();
+        for i in 0..32 {
+            let statements = if i == 8 {
+                // It changes a row of a write queued before it, so it must run after that.
+                vec![Statement::new(
+                    "UPDATE settings SET value = $1 WHERE key = $2",
+                    vec!["changed".into(), "alike.3.a".into()],
+                )]
+            } else {
+                vec![
+                    insert_setting(&format!("alike.{i}.a"), &value(i, "a")),
+                    insert_setting(&format!("alike.{i}.b"), &value(i, "b")),
+                ]
+            };
+            let write = set_prepared(app.db.clone(), "test.alike.kept", statements);
+            writes.push(tokio::spawn(write));
+        }
+        // All queued, and the task that sends them waiting for its turn.
+        let deadline = std::time::Instant::now() + PATIENCE;
+        while app.db.writes_waiting() < 33 {
+            assert!(std::time::Instant::now() < deadline, "the writes queue");
+            tokio::task::yield_now().await;
+        }
+        holding.commit().await.expect("the holding write is kept");
+        for write in writes {
+            write.await.expect("joined").expect("kept");
+        }
+        assert_eq!(app.db.write_batches(), batches + 1, "all shared one batch");
+        assert_eq!(
+            app.db.writes_sent_again_alone(),
+            sent_again,
+            "their shared round trip succeeded the first time"
+        );
+        for i in (0..32).filter(|i| *i != 8) {
+            for side in ["a", "b"] {
+                let expected = if (i, side) == (3, "a") {
+                    "changed".to_string()
+                } else {
+                    value(i, side)
+                };
+                assert_eq!(setting(&app, &format!("alike.{i}.{side}")).await, expected);
+            }
+        }
+        assert_eq!(
+            app.scalar("SELECT COUNT(*) FROM settings WHERE key LIKE 'alike.%'")
+                .await,
+            63
+        );
+        assert_eq!(app.audit_count("test.alike.kept", "ok").await, 33);
         let chain = triad_store::audit::verify(&app.db).await.expect("verify");
         assert!(chain.is_ok(), "the chain verifies: {chain:?}");
     }
