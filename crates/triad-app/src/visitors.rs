@@ -525,11 +525,10 @@ pub async fn sign_in(ctx: &Ctx, campus_id: &str, input: VisitorInput) -> AppResu
     let mut matched = Vec::new();
     if !candidates.is_empty() {
         // A sign-in that may be someone banned (few are) reads those bans whole, for the answer.
-        let mut conn = ctx.app.db.acquire().await?;
-        for (ban_id, candidate) in candidates {
-            if let Some(ban) = store::ban(&mut conn, ban_id).await? {
-                matched.push((pending_match(&row, &ban, &candidate), ban));
-            }
+        let ids: Vec<Id> = candidates.iter().map(|(id, _)| *id).collect();
+        let bans = store::bans_by_ids(&mut ctx.app.db.acquire().await?, &ids).await?;
+        for (candidate, ban) in with_their_bans(candidates, bans) {
+            matched.push((pending_match(&row, &ban, &candidate), ban));
         }
     }
     let event = ctx
@@ -652,13 +651,25 @@ async fn visitor_view<'c>(
     local: &Local,
 ) -> AppResult<VisitorView> {
     let mut conn: triad_store::Conn = conn.into();
-    let mut matched = Vec::new();
-    for m in store::matches_of(&mut conn, Id::parse(&v.id).unwrap_or_default()).await? {
-        if let Some(ban) = store::ban(&mut conn, Id::parse(&m.ban_id).unwrap_or_default()).await? {
-            matched.push((m, ban));
-        }
-    }
-    Ok(view_of(v, matched, local))
+    let matches = store::matches_of(&mut conn, Id::parse(&v.id).unwrap_or_default()).await?;
+    let matches: Vec<(Id, MatchRow)> = matches
+        .into_iter()
+        .map(|m| (Id::parse(&m.ban_id).unwrap_or_default(), m))
+        .collect();
+    let ids: Vec<Id> = matches.iter().map(|(id, _)| *id).collect();
+    let bans = store::bans_by_ids(&mut conn, &ids).await?;
+    Ok(view_of(v, with_their_bans(matches, bans), local))
+}
+
+/// Each item with the ban of its id, in the items' order; an item whose ban was not read is
+/// left out, as a ban that is not there cannot be shown.
+fn with_their_bans<T>(items: Vec<(Id, T)>, bans: Vec<BanRow>) -> Vec<(T, BanRow)> {
+    let by_id: std::collections::HashMap<String, BanRow> =
+        bans.into_iter().map(|ban| (ban.id.clone(), ban)).collect();
+    items
+        .into_iter()
+        .filter_map(|(id, item)| Some((item, by_id.get(&id.to_string())?.clone())))
+        .collect()
 }
 
 /// A sign-in as people read it, with the matches it raised (strongest first) and their bans.

@@ -75,6 +75,21 @@ pub async fn ban<'c>(conn: impl Into<Conn<'c>>, id: Id) -> StoreResult<Option<Ba
     Ok(fetch_optional!(&mut c, BanRow, &sql, id.to_string())?)
 }
 
+/// The bans of these ids, whole, in one statement (an id of no ban is left out, and the
+/// order is the database's): the bans a sign-in may match, to show with it.
+pub async fn bans_by_ids<'c>(conn: impl Into<Conn<'c>>, ids: &[Id]) -> StoreResult<Vec<BanRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut c: Conn = conn.into();
+    let sql = format!(
+        "SELECT {BAN_COLUMNS} FROM bans WHERE id IN ({})",
+        crate::conn::numbered(1, ids.len())
+    );
+    let ids: Vec<String> = ids.iter().map(Id::to_string).collect();
+    crate::conn::fetch_bound(&mut c, &sql, &ids).await
+}
+
 /// Bans in force on a campus on a day (its own and the district-wide ones), soonest ending
 /// first: the front office's printable list.
 /// How many bans issued on a campus end between two days (inclusive, `YYYY-MM-DD`): a

@@ -740,3 +740,59 @@ both_engines!(
         );
     }
 );
+
+both_engines!(
+    a_person_matching_two_bans_is_shown_both_strongest_first,
+    |app: TestApp| async move {
+        // The fixture's ban (Robert Smith, born 1980-04-02) and a second one for the same name
+        // with no birth date, a weaker match. The bans a sign-in matches are read together.
+        let w = app.world;
+        let second = triad_domain::Id::new();
+        app.raw(&format!(
+            "INSERT INTO bans (id, district_id, campus_id, scope, incident_id, given_name, \
+             family_name, given_key, family_key, birth_date, description, photo_key, starts_on, \
+             ends_on, reason, served_by, served_at, created_by, created_at) \
+             SELECT '{second}', district_id, campus_id, scope, incident_id, given_name, \
+             family_name, given_key, family_key, NULL, description, photo_key, starts_on, \
+             ends_on, reason, served_by, served_at, created_by, created_at \
+             FROM bans WHERE id = '{}'",
+            w.ban
+        ))
+        .await
+        .expect("the second ban");
+        let sso = app.token("sso").await;
+        let out = format!("/api/v1/visitors/{}/sign-out", w.visitor);
+        assert_eq!(app.api_post(&sso, &out, json!({})).await.status(), 200);
+        let path = format!("/api/v1/campuses/{}/visitors", w.campus);
+        let answer: serde_json::Value = app
+            .api_post(&sso, &path, visitor("Robert", "Smith", "1980-04-02"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let bans: Vec<&str> = answer["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["ban"]["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(bans, [w.ban.to_string(), second.to_string()], "{answer}");
+        let strengths: Vec<i64> = answer["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["strength"].as_i64().unwrap())
+            .collect();
+        assert!(strengths[0] > strengths[1], "{strengths:?}");
+        assert_eq!(answer["matches"][1]["ban"]["birth_date"], json!(null));
+        // Read alone, the sign-in shows the same matches with the same bans.
+        let id = answer["id"].as_str().unwrap();
+        let alone: serde_json::Value = app
+            .api_get(&format!("/api/v1/visitors/{id}"), &sso)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(alone, answer);
+    }
+);
