@@ -809,6 +809,18 @@ both_engines!(
     }
 );
 
+/// An audited write of the setting `key` that has taken the writer and not committed yet:
+/// prepared writes queue behind it.
+async fn holding_the_writer(db: &Db, action: &'static str, key: &str) -> triad_store::Tx {
+    let mut holding = db.begin().await.expect("begin");
+    let event = AuditEvent::new(None, action, Outcome::Ok);
+    triad_store::audit::append(&mut holding, event, Timestamp::from_millis(0))
+        .await
+        .expect("audit");
+    holding.defer(insert_setting(key, "0"));
+    holding
+}
+
 /// An audited write of settings prepared whole before it is sent.
 async fn set_prepared(
     db: Db,
@@ -836,12 +848,7 @@ both_engines!(
         let batches = app.db.write_batches();
         let sent_again = app.db.writes_sent_again_alone();
         // A write holds the writer while the prepared ones queue behind it.
-        let mut holding = app.db.begin().await.expect("begin");
-        let event = AuditEvent::new(None, "test.prepared.kept", Outcome::Ok);
-        triad_store::audit::append(&mut holding, event, Timestamp::from_millis(0))
-            .await
-            .expect("audit");
-        holding.defer(insert_setting("prepared.holding", "0"));
+        let holding = holding_the_writer(&app.db, "test.prepared.kept", "prepared.holding").await;
         let prepared =
             |action, statements| tokio::spawn(set_prepared(app.db.clone(), action, statements));
         let mut kept = Vec::new();
@@ -955,12 +962,7 @@ both_engines!(
         app.db.set_write_window(Duration::from_secs(30));
         let batches = app.db.write_batches();
         let sent_again = app.db.writes_sent_again_alone();
-        let mut holding = app.db.begin().await.expect("begin");
-        let event = AuditEvent::new(None, "test.alike.kept", Outcome::Ok);
-        triad_store::audit::append(&mut holding, event, Timestamp::from_millis(0))
-            .await
-            .expect("audit");
-        holding.defer(insert_setting("alike.holding", "0"));
+        let holding = holding_the_writer(&app.db, "test.alike.kept", "alike.holding").await;
         // Quotes, a backslash and a placeholder's look, which must stay text.
         let value = |i: usize, side: &str| format!("it's {side} \\ $1 ({i})");
         let mut writes = Vec::new();
