@@ -650,15 +650,9 @@ async fn visitor_view<'c>(
     v: VisitorRow,
     local: &Local,
 ) -> AppResult<VisitorView> {
-    let mut conn: triad_store::Conn = conn.into();
-    let matches = store::matches_of(&mut conn, Id::parse(&v.id).unwrap_or_default()).await?;
-    let matches: Vec<(Id, MatchRow)> = matches
-        .into_iter()
-        .map(|m| (Id::parse(&m.ban_id).unwrap_or_default(), m))
-        .collect();
-    let ids: Vec<Id> = matches.iter().map(|(id, _)| *id).collect();
-    let bans = store::bans_by_ids(&mut conn, &ids).await?;
-    Ok(view_of(v, with_their_bans(matches, bans), local))
+    let id = Id::parse(&v.id).unwrap_or_default();
+    let matched = store::matches_with_bans(conn, &[id]).await?;
+    Ok(view_of(v, matched, local))
 }
 
 /// Each item with the ban of its id, in the items' order; an item whose ban was not read is

@@ -794,5 +794,14 @@ both_engines!(
             .await
             .unwrap();
         assert_eq!(alone, answer);
+        // And so does the day's list, which reads the matches of a page's sign-ins apart.
+        let list: serde_json::Value = app.api_get(&path, &sso).await.json().await.unwrap();
+        let listed = list["visitors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|item| item["id"] == answer["id"])
+            .expect("the sign-in is on the day's list");
+        assert_eq!(listed, &answer);
     }
 );
