@@ -176,8 +176,13 @@ impl Db {
                 .await?;
             // The write lock at once, so a transaction that reads before it writes never fails
             // half-way.
+            // Each write of a batch works inside a savepoint, and SQLite keeps the pages a
+            // savepoint changes in a journal of its own until it is released. Past 64 KiB that
+            // journal went to a temporary file: created, written page by page and deleted
+            // again on every batch, 39 % of the writer thread's time under a burst of activity
+            // entries. In memory it holds one write's pages at a time.
             let framing = Framing {
-                setup: "PRAGMA query_only = OFF".into(),
+                setup: "PRAGMA query_only = OFF; PRAGMA temp_store = MEMORY".into(),
                 begin: format!("BEGIN IMMEDIATE; {}", crate::audit_chain::READ_HEAD),
                 commit: "COMMIT".into(),
             };
