@@ -101,6 +101,16 @@ pub struct Current<K, V, Under = triad_store::auth::Versions> {
     building: std::sync::Mutex<HashMap<K, Arc<tokio::sync::Mutex<()>>>>,
 }
 
+/// A value kept under versions that are no longer the database's, still young enough to be
+/// brought up to date (see [`Current::get_or_update`]).
+pub struct Outdated<V, Under> {
+    /// What it was kept under.
+    pub versions: Under,
+    /// When it was last built whole.
+    pub built_at: Timestamp,
+    pub value: Arc<V>,
+}
+
 struct CurrentEntry<V, Under> {
     versions: Under,
     at: Timestamp,
@@ -155,6 +165,28 @@ impl<K: Eq + Hash + Clone, V, Under: Copy + Eq> Current<K, V, Under> {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<V, E>>,
     {
+        self.get_or_update(key, versions, now, |_| async move {
+            build().await.map(|value| (Arc::new(value), now))
+        })
+        .await
+    }
+
+    /// As [`Self::get_or_build`], but `update` is handed the value kept under other versions
+    /// when it was built less than `for_` before `now` ([`Outdated`]), to bring up to date
+    /// rather than build whole. It answers the value and when the value it started from was
+    /// built whole (`now` for a value built whole), so that a value is built whole at least
+    /// once every `for_` however often it is updated.
+    pub async fn get_or_update<F, Fut, E>(
+        &self,
+        key: K,
+        versions: Under,
+        now: Timestamp,
+        update: F,
+    ) -> Result<Arc<V>, E>
+    where
+        F: FnOnce(Option<Outdated<V, Under>>) -> Fut,
+        Fut: Future<Output = Result<(Arc<V>, Timestamp), E>>,
+    {
         if let Some(value) = self.kept(&key, versions, now) {
             return Ok(value);
         }
@@ -170,9 +202,11 @@ impl<K: Eq + Hash + Clone, V, Under: Copy + Eq> Current<K, V, Under> {
             // Built by the request this one waited for, under the same versions: kept as is.
             match self.kept(&key, versions, now) {
                 Some(value) => Ok(value),
-                None => build()
+                None => update(self.outdated(&key, now))
                     .await
-                    .map(|v| self.keep(key.clone(), versions, now, v)),
+                    .map(|(value, built_at)| {
+                        self.keep(key.clone(), versions, built_at, now, value)
+                    }),
             }
         };
         // The last request of a build forgets its turn (the map holds one, this one one).
@@ -183,8 +217,25 @@ impl<K: Eq + Hash + Clone, V, Under: Copy + Eq> Current<K, V, Under> {
         value
     }
 
-    fn keep(&self, key: K, versions: Under, now: Timestamp, v: V) -> Arc<V> {
-        let value = Arc::new(v);
+    /// The value kept for `key` under any versions, if built less than `for_` before `now`.
+    fn outdated(&self, key: &K, now: Timestamp) -> Option<Outdated<V, Under>> {
+        let entries = self.entries();
+        let entry = entries.get(key)?;
+        self.holds(entry, entry.versions, now).then(|| Outdated {
+            versions: entry.versions,
+            built_at: entry.at,
+            value: Arc::clone(&entry.value),
+        })
+    }
+
+    fn keep(
+        &self,
+        key: K,
+        versions: Under,
+        built_at: Timestamp,
+        now: Timestamp,
+        value: Arc<V>,
+    ) -> Arc<V> {
         let mut entries = self.entries();
         if entries.len() >= self.most {
             entries.retain(|_, e| self.holds(e, versions, now));
@@ -196,7 +247,7 @@ impl<K: Eq + Hash + Clone, V, Under: Copy + Eq> Current<K, V, Under> {
             key,
             CurrentEntry {
                 versions,
-                at: now,
+                at: built_at,
                 value: Arc::clone(&value),
             },
         );
@@ -232,6 +283,45 @@ mod tests {
         kept.forget(|k| *k == "a");
         let _ = kept.get_or_compute(at(2), "a", || async { Ok(8) }).await;
         assert_eq!(kept.get(&"a", at(3)).as_deref(), Some(&8));
+    }
+
+    #[tokio::test]
+    async fn an_outdated_value_is_updated_and_still_built_whole_once_its_time_is_up() {
+        let kept: Current<&str, u32, i64> = Current::new(Duration::from_secs(60));
+        // What each call's update was handed: the version and build time of an outdated value.
+        let handed = std::sync::Mutex::new(Vec::new());
+        let ask = |version: i64, ms: i64| {
+            let handed = &handed;
+            let kept = &kept;
+            async move {
+                kept.get_or_update("a", version, at(ms), |outdated| async move {
+                    let value = match outdated {
+                        Some(o) => {
+                            handed.lock().unwrap().push(Some((o.versions, o.built_at)));
+                            (Arc::new(*o.value + 1), o.built_at)
+                        }
+                        None => {
+                            handed.lock().unwrap().push(None);
+                            (Arc::new(10), at(ms))
+                        }
+                    };
+                    Ok::<_, crate::error::AppError>(value)
+                })
+                .await
+                .ok()
+                .map(|v| *v)
+            }
+        };
+        assert_eq!(ask(1, 0).await, Some(10), "built whole");
+        assert_eq!(ask(2, 30_000).await, Some(11), "brought up to date");
+        assert_eq!(ask(2, 31_000).await, Some(11), "kept");
+        // A minute after it was built whole, it is built whole again, however recently updated.
+        assert_eq!(ask(2, 60_000).await, Some(10), "built whole again");
+        assert_eq!(
+            *handed.lock().unwrap(),
+            [None, Some((1, at(0))), None],
+            "what each update was handed"
+        );
     }
 
     fn versions(access: i64, data: i64) -> triad_store::auth::Versions {

@@ -582,8 +582,9 @@ pub async fn sign_in(ctx: &Ctx, campus_id: &str, input: VisitorInput) -> AppResu
 /// Districts' bans in force on a day, by district and day, kept under the ban version: every
 /// change to a ban moves it, in the change's transaction, and every request reads it when it
 /// arrives, so a sign-in is checked against every ban committed before it came, on any
-/// instance, as a read of its own would (see [`crate::versions`]). The age limit is for a
-/// repair in SQL outside Triad.
+/// instance, as a read of its own would (see [`crate::versions`]). When it has moved, the
+/// district's bans changed since are read from the log the same transactions keep (migration
+/// 0060) and the kept ones brought up to date. Each is still read whole once a minute.
 pub type KeptBans = crate::fresh::Current<(String, String), store::BansInForce, i64>;
 
 /// The bans in force in the campus's district on `day`, as kept or read now. Who may sign
@@ -596,9 +597,30 @@ async fn bans_in_force(
     let key = (campus.district_id.clone(), day.to_string());
     ctx.app
         .bans_in_force
-        .get_or_build(key, ctx.ban_version, ctx.now, || async {
+        .get_or_update(key, ctx.ban_version, ctx.now, |outdated| async move {
             let mut conn = ctx.app.db.acquire().await?;
-            Ok(store::BansInForce::read(&mut conn, campus.district(), day).await?)
+            // Kept under an older ban version: only the district's bans changed since are
+            // read (none, when the ban was another district's).
+            if let Some(outdated) = outdated {
+                let changed =
+                    store::bans_changed_since(&mut conn, campus.district(), outdated.versions)
+                        .await?;
+                match changed {
+                    Some(changed) if changed.is_empty() => {
+                        return Ok((outdated.value, outdated.built_at))
+                    }
+                    Some(changed) => {
+                        let updated = outdated
+                            .value
+                            .updated(&mut conn, campus.district(), day, &changed)
+                            .await?;
+                        return Ok((std::sync::Arc::new(updated), outdated.built_at));
+                    }
+                    None => {}
+                }
+            }
+            let read = store::BansInForce::read(&mut conn, campus.district(), day).await?;
+            Ok((std::sync::Arc::new(read), ctx.now))
         })
         .await
 }

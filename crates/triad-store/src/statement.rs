@@ -167,7 +167,8 @@ pub(crate) fn literal(value: &Value) -> String {
 /// order and every one is a plain insert of one row of values ([`row_of_plain_insert`]).
 /// Their statements then go table by table instead of write by write. That order changes no
 /// row: such an insert reads nothing, and what the triggers on inserts keep (the activity
-/// summaries and the version rows, migrations 0013, 0014 and 0059) only adds up. Any other
+/// summaries, the version rows and the log of changed bans, migrations 0013, 0014, 0059 and
+/// 0060) only adds up. Any other
 /// write keeps its own statements, in its place. A write that would fail alone fails what it
 /// was merged with, as any write sent together does: those writes are then sent again one by
 /// one.

@@ -163,7 +163,8 @@ pub async fn bans_of_incident<'c>(
 /// statement of its own on the check; a district holds a few thousand bans at most. Only what
 /// the check needs is read and kept: a sign-in that matches reads its bans whole by their ids.
 pub struct BansInForce {
-    bans: Vec<BanToCheck>,
+    /// Shared with the kept bans this was brought up to date from.
+    bans: Vec<std::sync::Arc<BanToCheck>>,
     by_birth_date: HashMap<NaiveDate, Vec<usize>>,
     by_family_key: HashMap<String, Vec<usize>>,
     by_given_key: HashMap<String, Vec<usize>>,
@@ -175,6 +176,66 @@ struct BanToCheck {
     campus_id: String,
     district_wide: bool,
     banned: Person,
+    given_key: String,
+    family_key: String,
+}
+
+impl BanToCheck {
+    /// `None` for an id that is not one: it cannot be referred to by a match, and no ban is
+    /// stored so.
+    fn of(row: BanToCheckRow) -> Option<Self> {
+        Some(Self {
+            id: Id::parse(&row.id)?,
+            campus_id: row.campus_id,
+            district_wide: row.scope == BanScope::District.code(),
+            banned: Person {
+                given: row.given_name,
+                family: row.family_name,
+                birth_date: row
+                    .birth_date
+                    .as_deref()
+                    .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+            },
+            given_key: row.given_key,
+            family_key: row.family_key,
+        })
+    }
+}
+
+/// The columns a ban is checked by.
+const BAN_TO_CHECK: &str =
+    "id, campus_id, scope, given_name, family_name, given_key, family_key, birth_date";
+
+/// The ids of the bans of `district` changed (issued, corrected, moved or deleted) since the
+/// ban version was `since`, from the log the ban triggers keep (migration 0060); `None` when a
+/// change named no bans (a `TRUNCATE` on PostgreSQL, logged as `*`), so that everything must be
+/// read again.
+pub async fn bans_changed_since<'c>(
+    conn: impl Into<Conn<'c>>,
+    district: Id,
+    since: i64,
+) -> StoreResult<Option<Vec<Id>>> {
+    #[derive(sqlx::FromRow)]
+    struct Changed {
+        ban_id: String,
+    }
+    let mut c: Conn = conn.into();
+    let rows = fetch_all!(
+        &mut c,
+        Changed,
+        "SELECT DISTINCT ban_id FROM ban_changes WHERE district_id IN ($1, '*') AND version > $2",
+        district.to_string(),
+        since
+    )?;
+    let mut changed = Vec::with_capacity(rows.len());
+    for row in rows {
+        if row.ban_id == "*" {
+            return Ok(None);
+        }
+        // A stored id that is not one names no ban a match can refer to.
+        changed.extend(Id::parse(&row.ban_id));
+    }
+    Ok(Some(changed))
 }
 
 #[derive(sqlx::FromRow)]
@@ -196,49 +257,79 @@ impl BansInForce {
         let rows = fetch_all!(
             &mut c,
             BanToCheckRow,
-            "SELECT id, campus_id, scope, given_name, family_name, given_key, family_key, birth_date \
-             FROM bans WHERE district_id = $1 AND starts_on <= $2 AND ends_on >= $2 ORDER BY id",
+            &format!("SELECT {BAN_TO_CHECK} FROM bans WHERE district_id = $1 AND starts_on <= $2 AND ends_on >= $2 ORDER BY id"),
             district.to_string(),
             day.to_string()
         )?;
         Ok(Self::of(rows))
     }
 
+    /// These bans brought up to date with `changed`, the ids of the district's bans changed
+    /// since they were read ([`bans_changed_since`]): the changed ones are read again, and
+    /// those still in force on `day` replace their old selves or join. The answer is what
+    /// [`Self::read`] would read now.
+    pub async fn updated<'c>(
+        &self,
+        conn: impl Into<Conn<'c>>,
+        district: Id,
+        day: &str,
+        changed: &[Id],
+    ) -> StoreResult<Self> {
+        let mut c: Conn = conn.into();
+        let mut args = vec![district.to_string(), day.to_string()];
+        args.extend(changed.iter().map(Id::to_string));
+        let sql = format!(
+            "SELECT {BAN_TO_CHECK} FROM bans WHERE district_id = $1 AND starts_on <= $2 \
+             AND ends_on >= $2 AND id IN ({})",
+            crate::conn::numbered(3, changed.len())
+        );
+        let read: Vec<BanToCheckRow> = if changed.is_empty() {
+            Vec::new()
+        } else {
+            crate::conn::fetch_bound(&mut c, &sql, &args).await?
+        };
+        let changed: std::collections::HashSet<Id> = changed.iter().copied().collect();
+        let bans = self
+            .bans
+            .iter()
+            .filter(|ban| !changed.contains(&ban.id))
+            .cloned()
+            .chain(read.into_iter().filter_map(BanToCheck::of).map(Into::into))
+            .collect();
+        Ok(Self::indexed(bans))
+    }
+
     fn of(rows: Vec<BanToCheckRow>) -> Self {
+        Self::indexed(
+            rows.into_iter()
+                .filter_map(BanToCheck::of)
+                .map(Into::into)
+                .collect(),
+        )
+    }
+
+    fn indexed(bans: Vec<std::sync::Arc<BanToCheck>>) -> Self {
         let mut index = Self {
-            bans: Vec::with_capacity(rows.len()),
+            bans: Vec::with_capacity(bans.len()),
             by_birth_date: HashMap::new(),
             by_family_key: HashMap::new(),
             by_given_key: HashMap::new(),
         };
-        for row in rows {
-            // An id that is not one cannot be referred to by a match: no ban is stored so.
-            let Some(id) = Id::parse(&row.id) else {
-                continue;
-            };
+        for ban in bans {
             let n = index.bans.len();
-            let ban = BanToCheck {
-                id,
-                campus_id: row.campus_id,
-                district_wide: row.scope == BanScope::District.code(),
-                banned: Person {
-                    given: row.given_name,
-                    family: row.family_name,
-                    birth_date: row
-                        .birth_date
-                        .as_deref()
-                        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
-                },
-            };
             if let Some(born) = ban.banned.birth_date {
                 index.by_birth_date.entry(born).or_default().push(n);
             }
             index
                 .by_family_key
-                .entry(row.family_key)
+                .entry(ban.family_key.clone())
                 .or_default()
                 .push(n);
-            index.by_given_key.entry(row.given_key).or_default().push(n);
+            index
+                .by_given_key
+                .entry(ban.given_key.clone())
+                .or_default()
+                .push(n);
             index.bans.push(ban);
         }
         index
@@ -284,7 +375,8 @@ impl BansInForce {
             .filter(|b| b.district_wide || b.campus_id == campus)
             .filter_map(|b| Some((b.id, compare(visitor, &b.banned)?)))
             .collect();
-        out.sort_by_key(|c| std::cmp::Reverse(c.1.strength));
+        // Equally strong candidates by id, whatever order the bans were read or updated in.
+        out.sort_by_key(|c| (std::cmp::Reverse(c.1.strength), c.0));
         out
     }
 }

@@ -23,6 +23,8 @@ const BANS: usize = 10_000;
 /// Bans of the busiest district: the worst case for one campus's check.
 const BUSY_DISTRICT_BANS: usize = 2_500;
 const CHECKS: usize = 2_000;
+/// Bans issued one by one, each followed by the kept bans brought up to date.
+const UPDATES: usize = 200;
 
 const GIVEN: &[&str] = &[
     "Robert",
@@ -246,6 +248,59 @@ async fn bans(label: &str, db: &Db) -> Result<()> {
         percentile(&times, 0.5).as_secs_f64() * 1e6,
         percentile(&times, 0.99).as_secs_f64() * 1e6
     );
+    // The first sign-in after a ban changed: the kept bans brought up to date from the log of
+    // changed bans, for a ban issued in another district and one issued in this one.
+    let page = triad_store::paging::Page {
+        limit: 1,
+        after: None,
+    };
+    let other = campuses[campuses.len() - 1];
+    for (scope, (to_district, to_campus)) in [
+        ("another district", other),
+        ("its own district", (district, campus)),
+    ] {
+        let template =
+            store::bans_in_force(&mut db.acquire().await?, to_district, to_campus, DAY, page)
+                .await?
+                .pop()
+                .ok_or("no ban to copy")?;
+        let mut times = Vec::with_capacity(UPDATES);
+        let mut kept_now = 0;
+        for _ in 0..UPDATES {
+            let since = triad_store::auth::versions(&mut db.acquire().await?)
+                .await?
+                .bans;
+            let mut tx = db.begin().await?;
+            store::insert_ban(
+                &mut tx,
+                &BanRow {
+                    id: Id::new().to_string(),
+                    ..template.clone()
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            let t = Instant::now();
+            let conn = &mut db.acquire().await?;
+            let changed = store::bans_changed_since(&mut *conn, district, since)
+                .await?
+                .ok_or("a change named no bans")?;
+            if !changed.is_empty() {
+                kept_now = kept
+                    .updated(&mut *conn, district, DAY, &changed)
+                    .await?
+                    .len();
+            }
+            times.push(t.elapsed());
+        }
+        times.sort();
+        println!(
+            "  kept bans brought up to date after a ban in {scope}: p50 {:.2} ms, p99 {:.2} ms over {UPDATES} changes (read anew above){}",
+            percentile(&times, 0.5).as_secs_f64() * 1e3,
+            percentile(&times, 0.99).as_secs_f64() * 1e3,
+            if kept_now > 0 { format!(", {kept_now} bans kept after") } else { String::new() }
+        );
+    }
     Ok(())
 }
 

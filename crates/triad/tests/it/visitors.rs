@@ -646,37 +646,9 @@ both_engines!(
         let principal = app.token("principal").await;
         let here = format!("/api/v1/campuses/{}/visitors", w.campus);
         let there = format!("/api/v1/campuses/{sibling}/visitors");
-        // Erin Vance signs in at `base` on the campus of `path`, and out again: how many bans
-        // held her.
-        let held = |base: &str, path: &str| {
-            let (app, desk) = (&app, desk.clone());
-            let (base, path) = (base.to_string(), path.to_string());
-            async move {
-                let send = |path: String, body: serde_json::Value| {
-                    let (base, desk) = (&base, &desk);
-                    async move {
-                        app.api_send_at(
-                            base,
-                            reqwest::Method::POST,
-                            &path,
-                            desk,
-                            &triad_domain::Id::new().to_string(),
-                            &body,
-                        )
-                        .await
-                    }
-                };
-                let r = send(path.clone(), visitor("Erin", "Vance", "1979-03-03")).await;
-                assert_eq!(r.status(), 201, "at {base}{path}");
-                let v: serde_json::Value = r.json().await.unwrap();
-                let out = format!("/api/v1/visitors/{}/sign-out", v["id"].as_str().unwrap());
-                assert_eq!(send(out, json!({})).await.status(), 200);
-                v["matches"].as_array().unwrap().len()
-            }
-        };
         // Both instances check a sign-in before the ban, and keep what they read.
-        assert_eq!(held(&app.base, &here).await, 0);
-        assert_eq!(held(&second, &here).await, 0);
+        assert_eq!(erin_vance_held(&app, &desk, &app.base, &here).await, 0);
+        assert_eq!(erin_vance_held(&app, &desk, &second, &here).await, 0);
 
         // Erin Vance is banned from this campus, on the first instance.
         let today = chrono::DateTime::from_timestamp_millis(app.clock_now().millis())
@@ -702,18 +674,18 @@ both_engines!(
 
         // The next sign-in is held, on the other instance and on this one.
         assert_eq!(
-            held(&second, &here).await,
+            erin_vance_held(&app, &desk, &second, &here).await,
             1,
             "the second instance checks it"
         );
         assert_eq!(
-            held(&app.base, &here).await,
+            erin_vance_held(&app, &desk, &app.base, &here).await,
             1,
             "the first instance checks it"
         );
         // The ban is this campus's: at the other campus of the district she is not held.
         assert_eq!(
-            held(&second, &there).await,
+            erin_vance_held(&app, &desk, &second, &there).await,
             0,
             "a campus's ban holds no one at another campus"
         );
@@ -724,7 +696,11 @@ both_engines!(
         ))
         .await
         .unwrap();
-        assert_eq!(held(&second, &there).await, 1, "a district-wide ban");
+        assert_eq!(
+            erin_vance_held(&app, &desk, &second, &there).await,
+            1,
+            "a district-wide ban"
+        );
 
         // Ended, it holds no one from the next sign-in, on either instance.
         app.raw(&format!(
@@ -732,12 +708,142 @@ both_engines!(
         ))
         .await
         .unwrap();
-        assert_eq!(held(&app.base, &there).await, 0, "an ended ban");
         assert_eq!(
-            held(&second, &here).await,
+            erin_vance_held(&app, &desk, &app.base, &there).await,
+            0,
+            "an ended ban"
+        );
+        assert_eq!(
+            erin_vance_held(&app, &desk, &second, &here).await,
             0,
             "an ended ban, on the other instance"
         );
+    }
+);
+
+/// Erin Vance signs in at `base` (an instance) on the campus of `path` as `desk`, and out
+/// again: how many bans held her.
+async fn erin_vance_held(app: &TestApp, desk: &str, base: &str, path: &str) -> usize {
+    let send = |path: String, body: serde_json::Value| async move {
+        app.api_send_at(
+            base,
+            reqwest::Method::POST,
+            &path,
+            desk,
+            &triad_domain::Id::new().to_string(),
+            &body,
+        )
+        .await
+    };
+    let r = send(path.to_string(), visitor("Erin", "Vance", "1979-03-03")).await;
+    assert_eq!(r.status(), 201, "at {base}{path}");
+    let v: serde_json::Value = r.json().await.unwrap();
+    let out = format!("/api/v1/visitors/{}/sign-out", v["id"].as_str().unwrap());
+    assert_eq!(send(out, json!({})).await.status(), 200);
+    v["matches"].as_array().unwrap().len()
+}
+
+both_engines!(
+    a_ban_change_in_one_district_is_checked_there_and_changes_nothing_in_another,
+    |app: TestApp| async move {
+        // Each district's bans are kept, and brought up to date from the log of changed
+        // bans: a ban issued in one district must hold from the next sign-in there and hold
+        // no one in another; moved to the other district in SQL, it must leave the first and
+        // hold in the second; deleted, it holds no one.
+        let w = app.world;
+        let there_desk = app
+            .add_person(
+                "front-desk-other-district",
+                &[triad_domain::auth::Grant {
+                    role: triad_domain::auth::Role::Sso,
+                    scope: app.home_campus(w.other_campus),
+                }],
+                None,
+                None,
+            )
+            .await;
+        let there_desk = app.token_of(there_desk).await;
+        let here_desk = app.token("sso").await;
+        let here = format!("/api/v1/campuses/{}/visitors", w.campus);
+        let there = format!("/api/v1/campuses/{}/visitors", w.other_campus);
+        let base = app.base.clone();
+        let held_here = || erin_vance_held(&app, &here_desk, &base, &here);
+        let held_there = || erin_vance_held(&app, &there_desk, &base, &there);
+        // Both districts' bans are read and kept.
+        assert_eq!(held_here().await, 0);
+        assert_eq!(held_there().await, 0);
+
+        let today = chrono::DateTime::from_timestamp_millis(app.clock_now().millis())
+            .unwrap()
+            .date_naive();
+        let principal = app.token("principal").await;
+        let ban = app
+            .api_post(
+                &principal,
+                &format!("/api/v1/incidents/{}/bans", w.incident),
+                json!({
+                    "given_name": "Erin", "family_name": "Vance", "birth_date": "1979-03-03",
+                    "scope": "district",
+                    "starts_on": (today - chrono::Duration::days(2)).to_string(),
+                    "ends_on": (today + chrono::Duration::days(30)).to_string(),
+                    "reason": "Threatened staff", "served_by": "Officer Diaz",
+                    "served_at": "2026-09-01T09:00"
+                }),
+            )
+            .await;
+        assert_eq!(ban.status(), 201, "{}", ban.text().await.unwrap());
+        let ban: serde_json::Value = ban.json().await.unwrap();
+        let ban_id = ban["id"].as_str().unwrap().to_string();
+        assert_eq!(held_here().await, 1, "the district's new ban");
+        assert_eq!(held_there().await, 0, "another district's ban");
+        // Asked again, each district answers the same from what it keeps.
+        assert_eq!(held_here().await, 1);
+        assert_eq!(held_there().await, 0);
+
+        app.raw(&format!(
+            "UPDATE bans SET district_id = '{}', campus_id = '{}' WHERE id = '{ban_id}'",
+            w.other_district, w.other_campus
+        ))
+        .await
+        .unwrap();
+        assert_eq!(held_here().await, 0, "a ban moved away");
+        assert_eq!(held_there().await, 1, "a ban moved in");
+
+        app.raw(&format!(
+            "DELETE FROM ban_matches WHERE ban_id = '{ban_id}'"
+        ))
+        .await
+        .unwrap();
+        app.raw(&format!("DELETE FROM bans WHERE id = '{ban_id}'"))
+            .await
+            .unwrap();
+        assert_eq!(held_there().await, 0, "a deleted ban");
+        assert_eq!(held_here().await, 0);
+
+        // Every ban gone at once: on PostgreSQL a TRUNCATE, which names no rows, so every
+        // district reads its bans anew.
+        let again = app
+            .api_post(
+                &principal,
+                &format!("/api/v1/incidents/{}/bans", w.incident),
+                json!({
+                    "given_name": "Erin", "family_name": "Vance", "birth_date": "1979-03-03",
+                    "scope": "district",
+                    "starts_on": (today - chrono::Duration::days(2)).to_string(),
+                    "ends_on": (today + chrono::Duration::days(30)).to_string(),
+                    "reason": "Threatened staff again", "served_by": "Officer Diaz",
+                    "served_at": "2026-09-01T09:00"
+                }),
+            )
+            .await;
+        assert_eq!(again.status(), 201);
+        assert_eq!(held_here().await, 1, "issued again");
+        let all_gone = match &app.db {
+            triad_store::Db::Postgres(..) => "TRUNCATE bans CASCADE",
+            triad_store::Db::Sqlite(..) => "DELETE FROM ban_matches; DELETE FROM bans",
+        };
+        app.raw(all_gone).await.unwrap();
+        assert_eq!(held_here().await, 0, "every ban gone");
     }
 );
 
