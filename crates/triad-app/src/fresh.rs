@@ -83,7 +83,8 @@ impl<K: Eq + Hash, V> Fresh<K, V> {
 }
 
 /// Values built from many reads, kept by key while the database's versions are those they
-/// were read under (see [`triad_store::auth::Versions`]) and at most `for_`: any write moves
+/// were read under (see [`triad_store::auth::Versions`]), or brought up to date to them
+/// ([`Current::get_or_update`]), and at most `for_` after they were built whole: any write moves
 /// the data version, so a kept value is never older than the last write; the age limit is for
 /// what time alone changes (a step falling late, a ban ending). Unlike [`Fresh`], computations
 /// of different keys run at once: each key is one person's page.
@@ -237,11 +238,16 @@ impl<K: Eq + Hash + Clone, V, Under: Copy + Eq> Current<K, V, Under> {
         value: Arc<V>,
     ) -> Arc<V> {
         let mut entries = self.entries();
+        // Full: the values past their age go first, then those under other versions (which
+        // only an update could still use), and if none is, all of them.
+        if entries.len() >= self.most {
+            entries.retain(|_, e| self.holds(e, e.versions, now));
+        }
         if entries.len() >= self.most {
             entries.retain(|_, e| self.holds(e, versions, now));
-            if entries.len() >= self.most {
-                entries.clear();
-            }
+        }
+        if entries.len() >= self.most {
+            entries.clear();
         }
         entries.insert(
             key,

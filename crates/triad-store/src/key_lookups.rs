@@ -178,7 +178,7 @@ async fn find(db: &Db, keys: &[&Key]) -> StoreResult<HashMap<Key, Row>> {
 
 /// Lengthens a list to the next power of two by repeating its last value: each length is a
 /// text of its own, which both engines' drivers keep prepared, so a few lengths serve all.
-fn padded<T: Clone>(mut values: Vec<T>) -> Vec<T> {
+pub(crate) fn padded<T: Clone>(mut values: Vec<T>) -> Vec<T> {
     if let Some(last) = values.last().cloned() {
         values.resize(values.len().next_power_of_two(), last);
     }

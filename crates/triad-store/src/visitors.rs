@@ -159,8 +159,9 @@ pub async fn bans_of_incident<'c>(
 
 /// Every ban in force in a district on a day, district-wide and each campus's, indexed by the
 /// keys a visitor is looked up by: what a sign-in checks the visitor against. Read once and
-/// kept while no ban changes (the ban version, migration 0059), so a sign-in spends no
-/// statement of its own on the check; a district holds a few thousand bans at most. Only what
+/// kept under the ban version (migration 0059), and brought up to date with the bans changed
+/// since when it moves (migration 0060, [`Self::updated`]), so a sign-in spends no statement
+/// of its own on the check; a district holds a few thousand bans at most. Only what
 /// the check needs is read and kept: a sign-in that matches reads its bans whole by their ids.
 pub struct BansInForce {
     /// Shared with the kept bans this was brought up to date from.
@@ -214,7 +215,7 @@ pub async fn bans_changed_since<'c>(
     conn: impl Into<Conn<'c>>,
     district: Id,
     since: i64,
-) -> StoreResult<Option<Vec<Id>>> {
+) -> StoreResult<Option<Vec<String>>> {
     #[derive(sqlx::FromRow)]
     struct Changed {
         ban_id: String,
@@ -227,15 +228,10 @@ pub async fn bans_changed_since<'c>(
         district.to_string(),
         since
     )?;
-    let mut changed = Vec::with_capacity(rows.len());
-    for row in rows {
-        if row.ban_id == "*" {
-            return Ok(None);
-        }
-        // A stored id that is not one names no ban a match can refer to.
-        changed.extend(Id::parse(&row.ban_id));
+    if rows.iter().any(|row| row.ban_id == "*") {
+        return Ok(None);
     }
-    Ok(Some(changed))
+    Ok(Some(rows.into_iter().map(|row| row.ban_id).collect()))
 }
 
 #[derive(sqlx::FromRow)]
@@ -273,22 +269,26 @@ impl BansInForce {
         conn: impl Into<Conn<'c>>,
         district: Id,
         day: &str,
-        changed: &[Id],
+        changed: &[String],
     ) -> StoreResult<Self> {
         let mut c: Conn = conn.into();
+        // The ids as the log holds them, which are the bans' own: a lookup by an id printed
+        // anew would miss one stored in another spelling (upper case, by a repair in SQL).
+        let ids = crate::key_lookups::padded(changed.to_vec());
         let mut args = vec![district.to_string(), day.to_string()];
-        args.extend(changed.iter().map(Id::to_string));
+        args.extend(ids.iter().cloned());
         let sql = format!(
             "SELECT {BAN_TO_CHECK} FROM bans WHERE district_id = $1 AND starts_on <= $2 \
              AND ends_on >= $2 AND id IN ({})",
-            crate::conn::numbered(3, changed.len())
+            crate::conn::numbered(3, ids.len())
         );
         let read: Vec<BanToCheckRow> = if changed.is_empty() {
             Vec::new()
         } else {
             crate::conn::fetch_bound(&mut c, &sql, &args).await?
         };
-        let changed: std::collections::HashSet<Id> = changed.iter().copied().collect();
+        let changed: std::collections::HashSet<Id> =
+            changed.iter().filter_map(|id| Id::parse(id)).collect();
         let bans = self
             .bans
             .iter()
@@ -553,10 +553,10 @@ pub async fn visitors_since<'c>(
         page.cursor(),
         typed
     )?;
-    let matched: Vec<Id> = rows
+    let matched: Vec<String> = rows
         .iter()
         .filter(|row| row.matched)
-        .filter_map(|row| Id::parse(&row.visitor.id))
+        .map(|row| row.visitor.id.clone())
         .collect();
     let mut matches_of: HashMap<String, Vec<(MatchRow, BanRow)>> = HashMap::new();
     for (m, ban) in matches_with_bans(&mut c, &matched).await? {
@@ -703,12 +703,14 @@ struct MatchWithBan {
 /// left out, as a ban that is not there cannot be shown.
 pub async fn matches_with_bans<'c>(
     conn: impl Into<Conn<'c>>,
-    visitors: &[Id],
+    visitors: &[String],
 ) -> StoreResult<Vec<(MatchRow, BanRow)>> {
     if visitors.is_empty() {
         return Ok(Vec::new());
     }
     let mut c: Conn = conn.into();
+    // Padded, so that few texts are kept prepared (a page's matched sign-ins number 1 to 51).
+    let ids = crate::key_lookups::padded(visitors.to_vec());
     let ban_columns = BAN_COLUMNS
         .split(", ")
         .map(|column| format!("b.{}", column.trim()))
@@ -720,9 +722,8 @@ pub async fn matches_with_bans<'c>(
            m.decided_by AS m_decided_by, m.decided_at AS m_decided_at, {ban_columns} \
          FROM ban_matches m JOIN bans b ON b.id = m.ban_id \
          WHERE m.visitor_id IN ({}) ORDER BY m.strength DESC, m.id",
-        crate::conn::numbered(1, visitors.len())
+        crate::conn::numbered(1, ids.len())
     );
-    let ids: Vec<String> = visitors.iter().map(Id::to_string).collect();
     let rows: Vec<MatchWithBan> = crate::conn::fetch_bound(&mut c, &sql, &ids).await?;
     Ok(rows
         .into_iter()

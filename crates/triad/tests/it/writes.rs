@@ -821,6 +821,22 @@ async fn holding_the_writer(db: &Db, action: &'static str, key: &str) -> triad_s
     holding
 }
 
+/// The writes queued behind a held writer went into one batch on PostgreSQL, which sends them
+/// in one round trip. SQLite sends eight at a time, and between two of those round trips a
+/// member that has waited 50 ms for its batch's outcome commits what is released (a writer
+/// handed the batch may have gone away): on a busy machine the rest then share a second
+/// batch, or more.
+fn assert_shared_batches(app: &TestApp, before: u64) {
+    let batches = app.db.write_batches() - before;
+    match app.db.engine() {
+        triad_store::Engine::Postgres => assert_eq!(batches, 1, "all shared one batch"),
+        triad_store::Engine::Sqlite => assert!(
+            (1..=5).contains(&batches),
+            "eight at a time, in at most one batch each: {batches}"
+        ),
+    }
+}
+
 /// An audited write of settings prepared whole before it is sent.
 async fn set_prepared(
     db: Db,
@@ -905,7 +921,7 @@ both_engines!(
                 .any(|r| matches!(r, Err(triad_store::StoreError::Conflict(m)) if m == KEY_TAKEN)),
             "the second is told the request is already recorded: {twice:?}"
         );
-        assert_eq!(app.db.write_batches(), batches + 1, "all shared one batch");
+        assert_shared_batches(&app, batches);
         // SQLite sends at most eight together; the ninth went alone.
         let together = match app.db.engine() {
             triad_store::Engine::Sqlite => 8,
@@ -992,7 +1008,7 @@ both_engines!(
         for write in writes {
             write.await.expect("joined").expect("kept");
         }
-        assert_eq!(app.db.write_batches(), batches + 1, "all shared one batch");
+        assert_shared_batches(&app, batches);
         assert_eq!(
             app.db.writes_sent_again_alone(),
             sent_again,
