@@ -651,26 +651,7 @@ both_engines!(
         assert_eq!(erin_vance_held(&app, &desk, &second, &here).await, 0);
 
         // Erin Vance is banned from this campus, on the first instance.
-        let today = chrono::DateTime::from_timestamp_millis(app.clock_now().millis())
-            .unwrap()
-            .date_naive();
-        let ban = app
-            .api_post(
-                &principal,
-                &format!("/api/v1/incidents/{}/bans", w.incident),
-                json!({
-                    "given_name": "Erin", "family_name": "Vance", "birth_date": "1979-03-03",
-                    "scope": "campus",
-                    "starts_on": (today - chrono::Duration::days(2)).to_string(),
-                    "ends_on": (today + chrono::Duration::days(30)).to_string(),
-                    "reason": "Threatened staff", "served_by": "Officer Diaz",
-                    "served_at": "2026-09-01T09:00"
-                }),
-            )
-            .await;
-        assert_eq!(ban.status(), 201, "{}", ban.text().await.unwrap());
-        let ban: serde_json::Value = ban.json().await.unwrap();
-        let ban_id = ban["id"].as_str().unwrap().to_string();
+        let ban_id = ban_erin_vance(&app, &principal, "campus", "Threatened staff").await;
 
         // The next sign-in is held, on the other instance and on this one.
         assert_eq!(
@@ -720,6 +701,31 @@ both_engines!(
         );
     }
 );
+
+/// A principal bans Erin Vance (born 1979-03-03) from two days ago for thirty days, through
+/// the fixture's incident, with `scope` (`campus` or `district`): the ban's id.
+async fn ban_erin_vance(app: &TestApp, principal: &str, scope: &str, reason: &str) -> String {
+    let today = chrono::DateTime::from_timestamp_millis(app.clock_now().millis())
+        .unwrap()
+        .date_naive();
+    let ban = app
+        .api_post(
+            principal,
+            &format!("/api/v1/incidents/{}/bans", app.world.incident),
+            json!({
+                "given_name": "Erin", "family_name": "Vance", "birth_date": "1979-03-03",
+                "scope": scope,
+                "starts_on": (today - chrono::Duration::days(2)).to_string(),
+                "ends_on": (today + chrono::Duration::days(30)).to_string(),
+                "reason": reason, "served_by": "Officer Diaz",
+                "served_at": "2026-09-01T09:00"
+            }),
+        )
+        .await;
+    assert_eq!(ban.status(), 201, "{}", ban.text().await.unwrap());
+    let ban: serde_json::Value = ban.json().await.unwrap();
+    ban["id"].as_str().unwrap().to_string()
+}
 
 /// Erin Vance signs in at `base` (an instance) on the campus of `path` as `desk`, and out
 /// again: how many bans held her.
@@ -773,27 +779,8 @@ both_engines!(
         assert_eq!(held_here().await, 0);
         assert_eq!(held_there().await, 0);
 
-        let today = chrono::DateTime::from_timestamp_millis(app.clock_now().millis())
-            .unwrap()
-            .date_naive();
         let principal = app.token("principal").await;
-        let ban = app
-            .api_post(
-                &principal,
-                &format!("/api/v1/incidents/{}/bans", w.incident),
-                json!({
-                    "given_name": "Erin", "family_name": "Vance", "birth_date": "1979-03-03",
-                    "scope": "district",
-                    "starts_on": (today - chrono::Duration::days(2)).to_string(),
-                    "ends_on": (today + chrono::Duration::days(30)).to_string(),
-                    "reason": "Threatened staff", "served_by": "Officer Diaz",
-                    "served_at": "2026-09-01T09:00"
-                }),
-            )
-            .await;
-        assert_eq!(ban.status(), 201, "{}", ban.text().await.unwrap());
-        let ban: serde_json::Value = ban.json().await.unwrap();
-        let ban_id = ban["id"].as_str().unwrap().to_string();
+        let ban_id = ban_erin_vance(&app, &principal, "district", "Threatened staff").await;
         assert_eq!(held_here().await, 1, "the district's new ban");
         assert_eq!(held_there().await, 0, "another district's ban");
         // Asked again, each district answers the same from what it keeps.
@@ -822,21 +809,7 @@ both_engines!(
 
         // Every ban gone at once: on PostgreSQL a TRUNCATE, which names no rows, so every
         // district reads its bans anew.
-        let again = app
-            .api_post(
-                &principal,
-                &format!("/api/v1/incidents/{}/bans", w.incident),
-                json!({
-                    "given_name": "Erin", "family_name": "Vance", "birth_date": "1979-03-03",
-                    "scope": "district",
-                    "starts_on": (today - chrono::Duration::days(2)).to_string(),
-                    "ends_on": (today + chrono::Duration::days(30)).to_string(),
-                    "reason": "Threatened staff again", "served_by": "Officer Diaz",
-                    "served_at": "2026-09-01T09:00"
-                }),
-            )
-            .await;
-        assert_eq!(again.status(), 201);
+        ban_erin_vance(&app, &principal, "district", "Threatened staff again").await;
         assert_eq!(held_here().await, 1, "issued again");
         let all_gone = match &app.db {
             triad_store::Db::Postgres(..) => "TRUNCATE bans CASCADE",
