@@ -587,9 +587,6 @@ pub async fn sign_in(ctx: &Ctx, campus_id: &str, input: VisitorInput) -> AppResu
 /// 0060) and the kept ones brought up to date. Each is still read whole once a minute.
 pub type KeptBans = crate::fresh::Current<(String, String), store::BansInForce, i64>;
 
-/// The most changed bans a kept district is brought up to date with; past it, it is read whole.
-const BANS_UPDATED_AT_MOST: usize = 256;
-
 /// The bans in force in the campus's district on `day`, as kept or read now. Who may sign
 /// visitors in on the campus is checked before: what is kept is never shown, only matched.
 async fn bans_in_force(
@@ -604,8 +601,7 @@ async fn bans_in_force(
             let mut conn = ctx.app.db.acquire().await?;
             // Kept under an older ban version: only the district's bans changed since are
             // read (none, when the ban was another district's). A version that went back (a
-            // database restored under a running instance) or a repair of more bans than a
-            // statement should name reads the district whole.
+            // database restored under a running instance) reads the district whole.
             if let Some(outdated) = outdated.filter(|o| o.versions < ctx.ban_version) {
                 let changed =
                     store::bans_changed_since(&mut conn, campus.district(), outdated.versions)
@@ -614,14 +610,14 @@ async fn bans_in_force(
                     Some(changed) if changed.is_empty() => {
                         return Ok((outdated.value, outdated.built_at))
                     }
-                    Some(changed) if changed.len() <= BANS_UPDATED_AT_MOST => {
+                    Some(changed) => {
                         let updated = outdated
                             .value
                             .updated(&mut conn, campus.district(), day, &changed)
                             .await?;
                         return Ok((std::sync::Arc::new(updated), outdated.built_at));
                     }
-                    _ => {}
+                    None => {}
                 }
             }
             let read = store::BansInForce::read(&mut conn, campus.district(), day).await?;

@@ -260,6 +260,10 @@ impl BansInForce {
         Ok(Self::of(rows))
     }
 
+    /// The most changed bans named in the statement that reads them again; past it (a repair
+    /// in SQL of many bans), the district's are read whole.
+    const UPDATED_AT_MOST: usize = 256;
+
     /// These bans brought up to date with `changed`, the ids of the district's bans changed
     /// since they were read ([`bans_changed_since`]): the changed ones are read again, and
     /// those still in force on `day` replace their old selves or join. The answer is what
@@ -272,19 +276,23 @@ impl BansInForce {
         changed: &[String],
     ) -> StoreResult<Self> {
         let mut c: Conn = conn.into();
-        // The ids as the log holds them, which are the bans' own: a lookup by an id printed
-        // anew would miss one stored in another spelling (upper case, by a repair in SQL).
-        let ids = crate::key_lookups::padded(changed.to_vec());
-        let mut args = vec![district.to_string(), day.to_string()];
-        args.extend(ids.iter().cloned());
-        let sql = format!(
-            "SELECT {BAN_TO_CHECK} FROM bans WHERE district_id = $1 AND starts_on <= $2 \
-             AND ends_on >= $2 AND id IN ({})",
-            crate::conn::numbered(3, ids.len())
-        );
+        if changed.len() > Self::UPDATED_AT_MOST {
+            return Self::read(c, district, day).await;
+        }
         let read: Vec<BanToCheckRow> = if changed.is_empty() {
             Vec::new()
         } else {
+            // The ids as the log holds them, which are the bans' own: a lookup by an id
+            // printed anew would miss one stored in another spelling (upper case, by a repair
+            // in SQL).
+            let ids = crate::key_lookups::padded(changed.to_vec());
+            let sql = format!(
+                "SELECT {BAN_TO_CHECK} FROM bans WHERE district_id = $1 AND starts_on <= $2 \
+                 AND ends_on >= $2 AND id IN ({})",
+                crate::conn::numbered(3, ids.len())
+            );
+            let mut args = vec![district.to_string(), day.to_string()];
+            args.extend(ids);
             crate::conn::fetch_bound(&mut c, &sql, &args).await?
         };
         let changed: std::collections::HashSet<Id> =
@@ -711,15 +719,10 @@ pub async fn matches_with_bans<'c>(
     let mut c: Conn = conn.into();
     // Padded, so that few texts are kept prepared (a page's matched sign-ins number 1 to 51).
     let ids = crate::key_lookups::padded(visitors.to_vec());
-    let ban_columns = BAN_COLUMNS
-        .split(", ")
-        .map(|column| format!("b.{}", column.trim()))
-        .collect::<Vec<_>>()
-        .join(", ");
     let sql = format!(
         "SELECT m.id AS m_id, m.visitor_id AS m_visitor_id, m.ban_id AS m_ban_id, \
            m.reasons AS m_reasons, m.strength AS m_strength, m.decision AS m_decision, \
-           m.decided_by AS m_decided_by, m.decided_at AS m_decided_at, {ban_columns} \
+           m.decided_by AS m_decided_by, m.decided_at AS m_decided_at, b.* \
          FROM ban_matches m JOIN bans b ON b.id = m.ban_id \
          WHERE m.visitor_id IN ({}) ORDER BY m.strength DESC, m.id",
         crate::conn::numbered(1, ids.len())
