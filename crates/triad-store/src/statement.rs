@@ -88,17 +88,29 @@ impl Statement {
     }
 }
 
-/// Statements joined into one text, each one's placeholders moved past those of the
-/// statements before it, then `tail` (statements without values); with every value in order.
-/// SQLite runs such a text in one call, a statement after another, and stops at the first that
-/// fails.
+/// Statements joined into one text for SQLite, then `tail` (statements without values), with
+/// every value in the order the text asks for it. SQLite runs such a text in one call, a
+/// statement after another, and stops at the first that fails.
+///
+/// Each placeholder `$n` is written as an anonymous `?`, its value taken in its place (twice
+/// if the statement names it twice). The driver looks a named placeholder's number up by name,
+/// which SQLite finds by walking the statement's list of names: for the hundreds of values of
+/// a round trip of writes that took 8 % of the writer's time. An anonymous one is simply the
+/// next value. A placeholder without a value is written `NULL`, as the driver leaves it.
 pub(crate) fn joined<'s>(statements: &'s [Statement], tail: &str) -> (String, Vec<&'s Value>) {
     let mut sql = String::new();
     let mut values = Vec::new();
     for statement in statements {
-        sql.push_str(&renumbered(&statement.sql, values.len()));
+        sql.push_str(&replace_placeholders(&statement.sql, |n| {
+            match n.checked_sub(1).and_then(|i| statement.values.get(i)) {
+                Some(value) => {
+                    values.push(value);
+                    "?".into()
+                }
+                None => "NULL".into(),
+            }
+        }));
         sql.push_str("; ");
-        values.extend(&statement.values);
     }
     sql.push_str(tail);
     (sql, values)
@@ -262,19 +274,34 @@ fn renumbered(sql: &str, offset: usize) -> String {
     replace_placeholders(sql, |n| format!("${}", n + offset))
 }
 
-/// `sql` with every placeholder `$n` replaced by `with(n)`.
-fn replace_placeholders(sql: &str, with: impl Fn(usize) -> String) -> String {
+/// `sql` with every placeholder `$n` replaced by `with(n)`, in the order they appear. A `$`
+/// inside a quoted literal or name is left as it is: it is no placeholder.
+fn replace_placeholders(sql: &str, mut with: impl FnMut(usize) -> String) -> String {
     let mut out = String::with_capacity(sql.len() + 8);
+    let mut quote = None;
     let mut rest = sql;
-    while let Some(at) = rest.find('$') {
+    while let Some(at) = rest.find(['$', '\'', '"']) {
         out.push_str(&rest[..at]);
+        let found = rest.as_bytes()[at] as char;
         rest = &rest[at + 1..];
+        if found != '$' {
+            // A doubled quote inside a literal closes and reopens it: the same in effect.
+            quote = match quote {
+                None => Some(found),
+                Some(open) if open == found => None,
+                open => open,
+            };
+            out.push(found);
+            continue;
+        }
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
         match rest[..digits].parse::<usize>() {
-            Ok(n) => out.push_str(&with(n)),
-            Err(_) => out.push('$'),
+            Ok(n) if quote.is_none() => {
+                out.push_str(&with(n));
+                rest = &rest[digits..];
+            }
+            _ => out.push('$'),
         }
-        rest = &rest[digits..];
     }
     out.push_str(rest);
     out
@@ -285,7 +312,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn joined_statements_number_their_placeholders_in_turn() {
+    fn joined_statements_take_their_values_in_the_order_they_are_asked() {
         let first = Statement::new(
             "INSERT INTO a (x, y) VALUES ($1, $2)",
             vec![1.into(), "b".into()],
@@ -298,16 +325,34 @@ mod tests {
         let (sql, values) = joined(&statements, "RELEASE SAVEPOINT member");
         assert_eq!(
             sql,
-            "INSERT INTO a (x, y) VALUES ($1, $2); INSERT INTO c (z, w) VALUES ($4, $3); RELEASE SAVEPOINT member"
+            "INSERT INTO a (x, y) VALUES (?, ?); INSERT INTO c (z, w) VALUES (?, ?); RELEASE SAVEPOINT member"
         );
         assert_eq!(
             values,
             vec![
                 &Value::from(1),
                 &Value::from("b"),
+                &Value::from(3),
                 &Value::Text(None),
-                &Value::from(3)
             ]
+        );
+    }
+
+    #[test]
+    fn a_joined_value_goes_wherever_its_placeholder_is_and_quotes_hold_none() {
+        let update = Statement::new(
+            "UPDATE a SET x = $2, note = 'costs $1', \"$1\" = 'it''s $2' WHERE id = $1 AND $2 IS NOT NULL AND y = $3",
+            vec!["k".into(), 7.into()],
+        );
+        let statements = [update];
+        let (sql, values) = joined(&statements, "COMMIT");
+        assert_eq!(
+            sql,
+            "UPDATE a SET x = ?, note = 'costs $1', \"$1\" = 'it''s $2' WHERE id = ? AND ? IS NOT NULL AND y = NULL; COMMIT"
+        );
+        assert_eq!(
+            values,
+            vec![&Value::from(7), &Value::from("k"), &Value::from(7)]
         );
     }
 
