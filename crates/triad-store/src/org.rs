@@ -1,6 +1,7 @@
 //! The organisation: agencies, districts and their calendars, campuses, partnerships, people
 //! and SRO assignments.
 
+use crate::statement::{Statement, Value};
 use crate::{execute, fetch_all, fetch_optional, Conn, StoreError, StoreResult};
 use serde::Serialize;
 use triad_domain::policy::RecordClass;
@@ -196,17 +197,35 @@ pub async fn insert_campus<'c>(
     level: &str,
     now: Timestamp,
 ) -> StoreResult<()> {
-    let mut c: Conn = conn.into();
-    execute!(
-        &mut c,
-        "INSERT INTO campuses (id, district_id, name, level, created_at) VALUES ($1, $2, $3, $4, $5)",
-        id.to_string(),
-        district.to_string(),
-        name.to_string(),
-        level.to_string(),
-        now.millis()
-    )?;
+    insert_campus_statement(&campus_row(id, district, name, level, now))
+        .execute(conn)
+        .await?;
     Ok(())
+}
+
+/// A new campus's row, as [`insert_campus_statement`] writes it.
+pub fn campus_row(id: Id, district: Id, name: &str, level: &str, now: Timestamp) -> Campus {
+    Campus {
+        id: id.to_string(),
+        district_id: district.to_string(),
+        name: name.to_string(),
+        level: level.to_string(),
+        created_at: now.millis(),
+    }
+}
+
+/// The statement that writes a new campus, to go with a write's release.
+pub fn insert_campus_statement(campus: &Campus) -> Statement {
+    Statement::new(
+        "INSERT INTO campuses (id, district_id, name, level, created_at) VALUES ($1, $2, $3, $4, $5)",
+        vec![
+            Value::from(campus.id.as_str()),
+            Value::from(campus.district_id.as_str()),
+            Value::from(campus.name.as_str()),
+            Value::from(campus.level.as_str()),
+            Value::from(campus.created_at),
+        ],
+    )
 }
 
 pub async fn campuses_of<'c>(conn: impl Into<Conn<'c>>, district: Id) -> StoreResult<Vec<Campus>> {

@@ -434,19 +434,19 @@ pub async fn create_campus(ctx: &Ctx, district: &str, input: CampusInput) -> App
         .ok_or(AppError::NotFound)?;
     let (name, level) = parse_campus(&input)?;
     let id = Id::new();
-    let mut tx = ctx.change().await?;
-    store::insert_campus(&mut tx, id, district, &name, level.code(), ctx.now).await?;
+    let campus = store::campus_row(id, district, &name, level.code(), ctx.now);
+    // Nothing to read on the way: the campus goes with the other writes of the moment, and
+    // the answer is made from what was written.
+    let mut change = ctx.prepared_change();
+    change.write(store::insert_campus_statement(&campus));
     let content = serde_json::json!({"name": name, "level": level.code()});
-    tx.audit(
+    change.audit(
         ctx.audit("org.campus.create")
             .record("campus", id)
             .content(&content)
             .tenant(Some(district), None),
     );
-    let campus = store::campus(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    tx.commit().await?;
+    change.commit().await?;
     Ok(campus.into())
 }
 
