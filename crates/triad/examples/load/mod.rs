@@ -27,6 +27,9 @@ pub struct Load {
     pub database_cpu_us: Option<f64>,
     /// Share of the machine's CPU time that was busy during the run (wrk included).
     pub machine_busy: f64,
+    /// The server's peak memory so far (VmHWM, MiB), read as the run ends: which run first
+    /// took the server past a figure.
+    pub peak_mib: Option<f64>,
 }
 
 /// CPU counters read from /proc: the server's own ticks, those of PostgreSQL's processes on
@@ -227,6 +230,7 @@ pub fn wrk_together(
         server_cpu_us,
         database_cpu_us,
         machine_busy,
+        peak_mib: peak_memory_kib(measured.server_pid).map(|kib| kib as f64 / 1024.0),
     })
 }
 
@@ -250,8 +254,12 @@ impl Load {
             .database_cpu_us
             .map(|us| format!("   database CPU {us:>5.0} µs/req"))
             .unwrap_or_default();
+        let peak = self
+            .peak_mib
+            .map(|mib| format!("   peak {mib:.0} MiB"))
+            .unwrap_or_default();
         format!(
-            "{:>8.0} req/s   p50 {:>8}   p99 {:>8}   errors {}   server CPU {:>5.0} µs/req{database}   machine busy {:>3.0}%",
+            "{:>8.0} req/s   p50 {:>8}   p99 {:>8}   errors {}   server CPU {:>5.0} µs/req{database}   machine busy {:>3.0}%{peak}",
             self.rps,
             self.p50,
             self.p99,
