@@ -61,3 +61,17 @@ pub async fn forget_unfinished_sign_ins(db: &Db, now: Timestamp) -> AppResult<u6
     tx.commit().await?;
     Ok(removed)
 }
+
+/// How many versions of the log of changed bans are kept: a kept district older than that is
+/// read whole (about a minute's worth would do; bans change a few times a day).
+pub const BAN_CHANGES_KEPT: i64 = 10_000;
+
+/// Forgets the log of changed bans (migration 0060) but for its newest versions. Several
+/// instances may each run it.
+pub async fn forget_old_ban_changes(db: &Db) -> AppResult<u64> {
+    let mut tx = db.begin().await?;
+    let forgotten =
+        triad_store::visitors::forget_old_ban_changes(&mut tx, BAN_CHANGES_KEPT).await?;
+    tx.commit().await?;
+    Ok(forgotten)
+}

@@ -234,6 +234,40 @@ pub async fn bans_changed_since<'c>(
     Ok(Some(rows.into_iter().map(|row| row.ban_id).collect()))
 }
 
+/// Forgets the log of changed bans but for its newest `keep` versions, and leaves a `*` at the
+/// oldest version kept: an instance whose kept bans are older than that reads its district
+/// whole, as after a `TRUNCATE`, instead of missing a change that was forgotten. Yields how
+/// many rows of the log went.
+pub async fn forget_old_ban_changes<'c>(conn: impl Into<Conn<'c>>, keep: i64) -> StoreResult<u64> {
+    #[derive(sqlx::FromRow)]
+    struct Oldest {
+        kept_from: Option<i64>,
+    }
+    let mut c: Conn = conn.into();
+    let oldest = fetch_optional!(
+        &mut c,
+        Oldest,
+        "SELECT MAX(version) - $1 AS kept_from FROM ban_changes",
+        keep.max(1)
+    )?;
+    let Some(kept_from) = oldest.and_then(|o| o.kept_from) else {
+        return Ok(0);
+    };
+    let forgotten = execute!(
+        &mut c,
+        "DELETE FROM ban_changes WHERE version < $1",
+        kept_from
+    )?;
+    if forgotten > 0 {
+        execute!(
+            &mut c,
+            "INSERT INTO ban_changes (version, district_id, ban_id) VALUES ($1, '*', '*')",
+            kept_from
+        )?;
+    }
+    Ok(forgotten)
+}
+
 #[derive(sqlx::FromRow)]
 struct BanToCheckRow {
     id: String,

@@ -821,6 +821,71 @@ both_engines!(
 );
 
 both_engines!(
+    a_ban_whose_change_was_forgotten_from_the_log_still_holds_where_its_district_was_kept,
+    |app: TestApp| async move {
+        // The log of changed bans is purged but for its newest versions. A district kept from
+        // before a forgotten change must read its bans whole, not miss that change.
+        let desk = app.token("sso").await;
+        let here = format!("/api/v1/campuses/{}/visitors", app.world.campus);
+        let base = app.base.clone();
+        let held = || erin_vance_held(&app, &desk, &base, &here);
+        assert_eq!(held().await, 0, "the district's bans are read and kept");
+        let principal = app.token("principal").await;
+        let erin = ban_erin_vance(&app, &principal, "district", "Threatened staff").await;
+        // Later changes to the district's other bans, each a version of its own.
+        for _ in 0..3 {
+            app.raw(&format!(
+                "UPDATE bans SET reason = reason || '.' WHERE id <> '{erin}'"
+            ))
+            .await
+            .unwrap();
+        }
+        let mut tx = app.db.begin().await.unwrap();
+        let forgotten = triad_store::visitors::forget_old_ban_changes(&mut tx, 1)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert!(
+            forgotten >= 1,
+            "Erin Vance's ban was among them: {forgotten}"
+        );
+        assert_eq!(
+            app.scalar(&format!(
+                "SELECT COUNT(*) FROM ban_changes WHERE ban_id = '{erin}'"
+            ))
+            .await,
+            0
+        );
+        assert_eq!(
+            app.scalar("SELECT COUNT(*) FROM ban_changes WHERE ban_id = '*'")
+                .await,
+            1,
+            "one mark where the log now begins"
+        );
+        assert_eq!(held().await, 1, "a ban whose change was forgotten");
+        // Kept again from then on, the district is brought up to date as before.
+        app.raw(&format!("DELETE FROM ban_matches WHERE ban_id = '{erin}'"))
+            .await
+            .unwrap();
+        app.raw(&format!("DELETE FROM bans WHERE id = '{erin}'"))
+            .await
+            .unwrap();
+        assert_eq!(held().await, 0, "a ban deleted after the purge");
+        // Nothing more to forget: the mark stays the only one.
+        let mut tx = app.db.begin().await.unwrap();
+        triad_store::visitors::forget_old_ban_changes(&mut tx, 10_000)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            app.scalar("SELECT COUNT(*) FROM ban_changes WHERE ban_id = '*'")
+                .await,
+            1
+        );
+    }
+);
+
+both_engines!(
     a_person_matching_two_bans_is_shown_both_strongest_first,
     |app: TestApp| async move {
         // The fixture's ban (Robert Smith, born 1980-04-02) and a second one for the same name
