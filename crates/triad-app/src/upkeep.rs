@@ -66,12 +66,11 @@ pub async fn forget_unfinished_sign_ins(db: &Db, now: Timestamp) -> AppResult<u6
 /// read whole (about a minute's worth would do; bans change a few times a day).
 pub const BAN_CHANGES_KEPT: i64 = 10_000;
 
-/// Forgets the log of changed bans (migration 0060) but for its newest versions. Several
-/// instances may each run it.
-pub async fn forget_old_ban_changes(db: &Db) -> AppResult<u64> {
+/// Forgets the log of changed bans (migration 0060) but for its newest `keep` versions (the
+/// server keeps [`BAN_CHANGES_KEPT`]). Several instances may each run it.
+pub async fn forget_old_ban_changes(db: &Db, keep: i64) -> AppResult<u64> {
     let mut tx = db.begin().await?;
-    let forgotten =
-        triad_store::visitors::forget_old_ban_changes(&mut tx, BAN_CHANGES_KEPT).await?;
+    let forgotten = triad_store::visitors::forget_old_ban_changes(&mut tx, keep).await?;
     tx.commit().await?;
     Ok(forgotten)
 }

@@ -150,10 +150,43 @@ where
         + Send
         + Unpin,
 {
+    fetch_text_bound(c, sql, args, true).await
+}
+
+/// As [`fetch_bound`], but PostgreSQL plans the statement at every call, for its tables as
+/// they are then, instead of keeping a plan made when they were small. SQLite keeps it
+/// prepared: its plans probe an index whatever the table's size.
+pub(crate) async fn fetch_bound_planned_each_call<T>(
+    c: &mut Conn<'_>,
+    sql: &str,
+    args: &[String],
+) -> crate::StoreResult<Vec<T>>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin,
+{
+    fetch_text_bound(c, sql, args, false).await
+}
+
+async fn fetch_text_bound<T>(
+    c: &mut Conn<'_>,
+    sql: &str,
+    args: &[String],
+    keep_plan: bool,
+) -> crate::StoreResult<Vec<T>>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin,
+{
+    let persistent = keep_plan || matches!(c, Conn::Sqlite(_));
     Ok(crate::run!(c, |c| {
-        let mut q = sqlx::query_as::<_, T>(sql);
+        let mut q = sqlx::query_as::<_, T>(sql).persistent(persistent);
         for a in args {
-            q = q.bind(a.clone());
+            q = q.bind(a.as_str());
         }
         q.fetch_all(c).await
     })?)

@@ -8,9 +8,9 @@
 //! that fails answers nobody: each of its requests then looks its key up alone, and meets the
 //! error itself.
 
-use crate::conn::placeholders;
+use crate::conn::{fetch_bound_planned_each_call, placeholders};
 use crate::idempotency::{claim_of, Claim, Row, LOOKED_UP};
-use crate::{Db, Engine, StoreResult};
+use crate::{Conn, Db, StoreResult};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -168,21 +168,14 @@ async fn find(db: &Db, keys: &[&Key]) -> StoreResult<HashMap<Key, Row>> {
         .into_iter()
         .flat_map(|(actor, key)| [actor.clone(), key.clone()])
         .collect();
-    // PostgreSQL plans this statement at every call, for the table as it is then. A plan
-    // kept from when the table was small (a fresh district, or the keys of a quiet night)
-    // hashed the list and read the whole table: measured at 1.3-1.4 ms a lookup on average,
-    // 30 ms at worst, once a burst of writes had filled it with tens of thousands of keys,
-    // where probing the primary key once a pair takes 0.06 ms. Planning it takes about
-    // 0.15 ms, shared by the lookups of the statement. SQLite's plan always probes.
-    let kept = db.engine() == Engine::Sqlite;
+    // Planned at every call on PostgreSQL: a plan kept from when the table was small (a fresh
+    // district, or the keys of a quiet night) hashed the list and read the whole table,
+    // measured at 1.3-1.4 ms a lookup on average and 30 ms at worst once a burst of writes
+    // had filled it with tens of thousands of keys, where probing the primary key once a pair
+    // takes 0.06 ms. Planning it takes about 0.1 ms, shared by the lookups of the statement.
     let mut pooled = db.acquire().await?;
-    let rows: Vec<Found> = crate::run!(&mut pooled, |c| {
-        let mut query = sqlx::query_as::<_, Found>(&sql).persistent(kept);
-        for argument in &arguments {
-            query = query.bind(argument.as_str());
-        }
-        query.fetch_all(c).await
-    })?;
+    let rows: Vec<Found> =
+        fetch_bound_planned_each_call(&mut Conn::from(&mut pooled), &sql, &arguments).await?;
     Ok(rows
         .into_iter()
         .map(|f| ((f.actor_key, f.key), f.row))

@@ -52,8 +52,7 @@ pub struct ServeArgs {
 
 /// Visitor sign-ins past their retention period, requests for a new password past their
 /// hour, provider sign-ins that never came back and the old log of changed bans go once a
-/// day (and at start). Several
-/// instances may each run it: the purge is idempotent.
+/// day (and at start). Several instances may each run it: the purge is idempotent.
 async fn purge_daily(db: Db) {
     let mut every_day = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
     loop {
@@ -69,7 +68,10 @@ async fn purge_daily(db: Db) {
         if let Err(e) = triad_app::upkeep::forget_unfinished_sign_ins(&db, now).await {
             tracing::error!(error = %e, "forgetting unfinished provider sign-ins failed");
         }
-        if let Err(e) = triad_app::upkeep::forget_old_ban_changes(&db).await {
+        if let Err(e) =
+            triad_app::upkeep::forget_old_ban_changes(&db, triad_app::upkeep::BAN_CHANGES_KEPT)
+                .await
+        {
             tracing::error!(error = %e, "forgetting the old log of changed bans failed");
         }
     }

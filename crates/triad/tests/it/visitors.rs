@@ -727,6 +727,16 @@ async fn ban_erin_vance(app: &TestApp, principal: &str, scope: &str, reason: &st
     ban["id"].as_str().unwrap().to_string()
 }
 
+/// Deletes a ban and the matches it raised in SQL, outside Triad (as a repair might).
+async fn delete_ban_in_sql(app: &TestApp, ban: &str) {
+    app.raw(&format!("DELETE FROM ban_matches WHERE ban_id = '{ban}'"))
+        .await
+        .unwrap();
+    app.raw(&format!("DELETE FROM bans WHERE id = '{ban}'"))
+        .await
+        .unwrap();
+}
+
 /// Erin Vance signs in at `base` (an instance) on the campus of `path` as `desk`, and out
 /// again: how many bans held her.
 async fn erin_vance_held(app: &TestApp, desk: &str, base: &str, path: &str) -> usize {
@@ -796,14 +806,7 @@ both_engines!(
         assert_eq!(held_here().await, 0, "a ban moved away");
         assert_eq!(held_there().await, 1, "a ban moved in");
 
-        app.raw(&format!(
-            "DELETE FROM ban_matches WHERE ban_id = '{ban_id}'"
-        ))
-        .await
-        .unwrap();
-        app.raw(&format!("DELETE FROM bans WHERE id = '{ban_id}'"))
-            .await
-            .unwrap();
+        delete_ban_in_sql(&app, &ban_id).await;
         assert_eq!(held_there().await, 0, "a deleted ban");
         assert_eq!(held_here().await, 0);
 
@@ -840,11 +843,9 @@ both_engines!(
             .await
             .unwrap();
         }
-        let mut tx = app.db.begin().await.unwrap();
-        let forgotten = triad_store::visitors::forget_old_ban_changes(&mut tx, 1)
+        let forgotten = triad_app::upkeep::forget_old_ban_changes(&app.db, 1)
             .await
             .unwrap();
-        tx.commit().await.unwrap();
         assert!(
             forgotten >= 1,
             "Erin Vance's ban was among them: {forgotten}"
@@ -864,19 +865,12 @@ both_engines!(
         );
         assert_eq!(held().await, 1, "a ban whose change was forgotten");
         // Kept again from then on, the district is brought up to date as before.
-        app.raw(&format!("DELETE FROM ban_matches WHERE ban_id = '{erin}'"))
-            .await
-            .unwrap();
-        app.raw(&format!("DELETE FROM bans WHERE id = '{erin}'"))
-            .await
-            .unwrap();
+        delete_ban_in_sql(&app, &erin).await;
         assert_eq!(held().await, 0, "a ban deleted after the purge");
         // Nothing more to forget: the mark stays the only one.
-        let mut tx = app.db.begin().await.unwrap();
-        triad_store::visitors::forget_old_ban_changes(&mut tx, 10_000)
+        triad_app::upkeep::forget_old_ban_changes(&app.db, 10_000)
             .await
             .unwrap();
-        tx.commit().await.unwrap();
         assert_eq!(
             app.scalar("SELECT COUNT(*) FROM ban_changes WHERE ban_id = '*'")
                 .await,
