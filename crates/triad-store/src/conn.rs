@@ -138,6 +138,23 @@ pub(crate) fn numbered(first: usize, count: usize) -> String {
         .join(", ")
 }
 
+/// A row type read alike from both engines.
+pub(crate) trait RowOfBoth:
+    for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+    + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+    + Send
+    + Unpin
+{
+}
+
+impl<T> RowOfBoth for T where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin
+{
+}
+
 /// Runs a query whose arguments are all text, bound in order.
 pub(crate) async fn fetch_bound<T>(
     c: &mut Conn<'_>,
@@ -145,10 +162,7 @@ pub(crate) async fn fetch_bound<T>(
     args: &[String],
 ) -> crate::StoreResult<Vec<T>>
 where
-    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
-        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
-        + Send
-        + Unpin,
+    T: RowOfBoth,
 {
     fetch_text_bound(c, sql, args, true).await
 }
@@ -162,10 +176,7 @@ pub(crate) async fn fetch_bound_planned_each_call<T>(
     args: &[String],
 ) -> crate::StoreResult<Vec<T>>
 where
-    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
-        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
-        + Send
-        + Unpin,
+    T: RowOfBoth,
 {
     fetch_text_bound(c, sql, args, false).await
 }
@@ -177,10 +188,7 @@ async fn fetch_text_bound<T>(
     keep_plan: bool,
 ) -> crate::StoreResult<Vec<T>>
 where
-    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
-        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
-        + Send
-        + Unpin,
+    T: RowOfBoth,
 {
     let persistent = keep_plan || matches!(c, Conn::Sqlite(_));
     Ok(crate::run!(c, |c| {
