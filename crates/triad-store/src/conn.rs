@@ -164,24 +164,13 @@ pub(crate) async fn fetch_bound<T>(
 where
     T: RowOfBoth,
 {
-    fetch_text_bound(c, sql, args, true).await
+    fetch_bound_planned(c, sql, args, true).await
 }
 
-/// As [`fetch_bound`], but PostgreSQL plans the statement at every call, for its tables as
-/// they are then, instead of keeping a plan made when they were small. SQLite keeps it
-/// prepared: its plans probe an index whatever the table's size.
-pub(crate) async fn fetch_bound_planned_each_call<T>(
-    c: &mut Conn<'_>,
-    sql: &str,
-    args: &[String],
-) -> crate::StoreResult<Vec<T>>
-where
-    T: RowOfBoth,
-{
-    fetch_text_bound(c, sql, args, false).await
-}
-
-async fn fetch_text_bound<T>(
+/// As [`fetch_bound`]; without `keep_plan`, PostgreSQL plans the statement at every call, for
+/// its tables as they are then, instead of keeping a plan made when they were small. SQLite
+/// keeps it prepared either way: its plans probe an index whatever the table's size.
+pub(crate) async fn fetch_bound_planned<T>(
     c: &mut Conn<'_>,
     sql: &str,
     args: &[String],

@@ -8,7 +8,7 @@
 //! that fails answers nobody: each of its requests then looks its key up alone, and meets the
 //! error itself.
 
-use crate::conn::{fetch_bound_planned_each_call, placeholders};
+use crate::conn::{fetch_bound_planned, placeholders};
 use crate::idempotency::{claim_of, Claim, Row, LOOKED_UP};
 use crate::{Conn, Db, StoreResult};
 use std::collections::HashMap;
@@ -175,7 +175,7 @@ async fn find(db: &Db, keys: &[&Key]) -> StoreResult<HashMap<Key, Row>> {
     // takes 0.06 ms. Planning it takes about 0.1 ms, shared by the lookups of the statement.
     let mut pooled = db.acquire().await?;
     let rows: Vec<Found> =
-        fetch_bound_planned_each_call(&mut Conn::from(&mut pooled), &sql, &arguments).await?;
+        fetch_bound_planned(&mut Conn::from(&mut pooled), &sql, &arguments, false).await?;
     Ok(rows
         .into_iter()
         .map(|f| ((f.actor_key, f.key), f.row))
