@@ -10,6 +10,9 @@
 //! `TRIAD_BENCH_INSTANCES=2` (PostgreSQL only) serves two instances of Triad on the one
 //! database and loads both at once, half the clients each, as a balancer in front of them would.
 //!
+//! `TRIAD_BENCH_ROUNDS=5` measures the four operations five times, one of each a round, and
+//! prints the median round with the spread of all.
+//!
 //! `TRIAD_BENCH_STEADY_MINUTES=10` reports incidents for ten minutes instead, a line a minute.
 //! `TRIAD_BENCH_STATEMENTS=1` also prints the first words of each statement a request sends;
 //! `TRIAD_BENCH_BINARY` serves another build of Triad (to compare two on the same load), and
@@ -144,41 +147,48 @@ async fn main() -> Result<()> {
     };
     let auth = format!("Authorization: Bearer {token}");
 
-    // A script for each instance: its idempotency keys are its own.
-    let incident_scripts = each.scripts(
-        dir.path(),
-        "incident",
-        &format!("/api/v1/campuses/{campus}/incidents"),
-        &token,
-        r#"'{"kind":"suspicious_person","classification":"school_conduct","occurred_at":"2026-09-02T08:40","location":"Gym entrance","narrative":"Bench report ' .. key .. '","people":[{"kind":"student","name":"A student","description":"Grade 9"}]}'"#,
-    )?;
-    let sign_in_scripts = each.scripts(
-        dir.path(),
-        "sign-in",
-        &format!("/api/v1/campuses/{campus}/visitors"),
-        &token,
-        r#"'{"given_name":"Guest' .. tid .. 'x' .. counter .. '","family_name":"Caller","birth_date":"1990-01-01","id_type":"drivers_license","id_last_four":"7731","purpose":"Meeting","host":"Office"}'"#,
-    )?;
     if let Some(minutes) = std::env::var("TRIAD_BENCH_STEADY_MINUTES")
         .ok()
         .and_then(|m| m.parse::<usize>().ok())
     {
         return steady_writes(measured, dir.path(), &base, campus, &token, minutes, &db).await;
     }
-    let incident_posts = each.run("", |n| vec!["-s".into(), incident_scripts[n].clone()])?;
-    let sign_in_posts = each.run("", |n| vec!["-s".into(), sign_in_scripts[n].clone()])?;
-    // The writes just made ten thousand sign-ins and incidents in seconds.
-    analyze(&db).await?;
-    let operations = [
-        incident_posts,
-        sign_in_posts,
-        each.run(&format!("/api/v1/campuses/{campus}/incidents"), |_| {
-            vec!["-H".into(), auth.clone()]
-        })?,
-        each.run(&format!("/api/v1/campuses/{campus}/visitors"), |_| {
-            vec!["-H".into(), auth.clone()]
-        })?,
-    ];
+    let round_count = rounds()?;
+    // Each operation's runs, one of each a round: the machine's drift falls on all four alike.
+    let mut runs: [Vec<Load>; 4] = Default::default();
+    for round in 1..=round_count {
+        // Scripts of their own each round: new idempotency keys, and new visitors (a second
+        // open visit of the same person would be refused).
+        let incident_scripts = each.scripts(
+            dir.path(),
+            &format!("incident-round-{round}"),
+            &format!("/api/v1/campuses/{campus}/incidents"),
+            &token,
+            r#"'{"kind":"suspicious_person","classification":"school_conduct","occurred_at":"2026-09-02T08:40","location":"Gym entrance","narrative":"Bench report ' .. key .. '","people":[{"kind":"student","name":"A student","description":"Grade 9"}]}'"#,
+        )?;
+        let sign_in_scripts = each.scripts(
+            dir.path(),
+            &format!("sign-in-round-{round}"),
+            &format!("/api/v1/campuses/{campus}/visitors"),
+            &token,
+            r#"'{"given_name":"Guest' .. tid .. 'x' .. counter .. '","family_name":"Caller","birth_date":"1990-01-01","id_type":"drivers_license","id_last_four":"7731","purpose":"Meeting","host":"Office"}'"#,
+        )?;
+        runs[0].push(each.run("", |n| vec!["-s".into(), incident_scripts[n].clone()])?);
+        runs[1].push(each.run("", |n| vec!["-s".into(), sign_in_scripts[n].clone()])?);
+        // The writes just made ten thousand sign-ins and incidents in seconds.
+        analyze(&db).await?;
+        runs[2].push(
+            each.run(&format!("/api/v1/campuses/{campus}/incidents"), |_| {
+                vec!["-H".into(), auth.clone()]
+            })?,
+        );
+        runs[3].push(
+            each.run(&format!("/api/v1/campuses/{campus}/visitors"), |_| {
+                vec!["-H".into(), auth.clone()]
+            })?,
+        );
+    }
+    let operations = runs.map(Rounds::of);
     let after_operations: Vec<Option<u64>> = servers
         .iter()
         .map(|(server, _)| resident_memory_kib(server.0.id()))
@@ -309,9 +319,10 @@ async fn main() -> Result<()> {
         "  {:<30} {:>22} {:>24}   {:>6} {:>8} {:>10}",
         "operation", "peer req/s, p99", "Triad req/s, p99", "× peer", "p99 ÷ peer", "statements"
     );
-    for (((name, peer_rps, peer_p99), load), (statements, _)) in
+    for (((name, peer_rps, peer_p99), spread), (statements, _)) in
         PEER.iter().zip(&operations).zip(&operation_statements)
     {
+        let load = &spread.median;
         let p99 = millis(&load.p99);
         println!(
             "  {name:<30} {peer_rps:>12.0}, {peer_p99:>5.0} ms {:>14.0}, {:>7} {:>8.1} {:>10} {statements:>10.1}   errors {}   server CPU {:.0} µs/req{}",
@@ -319,12 +330,18 @@ async fn main() -> Result<()> {
             load.p99,
             load.rps / peer_rps,
             p99.map(|p| format!("{:.2}", p / peer_p99)).unwrap_or_else(|| "?".into()),
-            load.errors,
+            spread.errors,
             load.server_cpu_us,
             load.database_cpu_us
                 .map(|us| format!(", database {us:.0} µs/req"))
                 .unwrap_or_default()
         );
+        if spread.count > 1 {
+            println!(
+                "  {:<30} {} rounds: {:.0}-{:.0} req/s, p99 {:.2}-{:.2} ms (the median round above; errors of all rounds)",
+                "", spread.count, spread.slowest_rps, spread.fastest_rps, spread.lowest_p99, spread.highest_p99
+            );
+        }
     }
     println!("  goal: 5 × the peer's rate at no more than a quarter of its p99");
     println!("Pages and long lists, {CLIENTS} clients (goal p99 under 50 ms for the lists, 25 ms for pages):");
@@ -362,6 +379,50 @@ async fn main() -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// How many times the four operations are measured (`TRIAD_BENCH_ROUNDS`, 1 by default): on
+/// this machine a run of ten seconds was up to a fifth faster or slower than the one before,
+/// more than most changes it is meant to judge.
+fn rounds() -> Result<usize> {
+    match std::env::var("TRIAD_BENCH_ROUNDS") {
+        Err(_) => Ok(1),
+        Ok(n) => match n.parse::<usize>() {
+            Ok(n @ 1..=20) => Ok(n),
+            _ => Err(format!("TRIAD_BENCH_ROUNDS={n}: a number of rounds from 1 to 20").into()),
+        },
+    }
+}
+
+/// An operation's runs: the median run by rate (what the table shows), and the spread.
+struct Rounds {
+    median: Load,
+    count: usize,
+    slowest_rps: f64,
+    fastest_rps: f64,
+    lowest_p99: f64,
+    highest_p99: f64,
+    /// Errors of every run, not only the median's.
+    errors: u64,
+}
+
+impl Rounds {
+    fn of(mut runs: Vec<Load>) -> Rounds {
+        runs.sort_by(|a, b| a.rps.total_cmp(&b.rps));
+        let p99s: Vec<f64> = runs.iter().filter_map(|run| millis(&run.p99)).collect();
+        let count = runs.len();
+        let (slowest_rps, fastest_rps) = (runs[0].rps, runs[count - 1].rps);
+        let errors = runs.iter().map(|run| run.errors).sum();
+        Rounds {
+            count,
+            slowest_rps,
+            fastest_rps,
+            lowest_p99: p99s.iter().copied().fold(f64::INFINITY, f64::min),
+            highest_p99: p99s.iter().copied().fold(0.0, f64::max),
+            errors,
+            median: runs.swap_remove(count / 2),
+        }
+    }
 }
 
 /// The instances under load and how many clients each gets.
