@@ -319,10 +319,10 @@ async fn main() -> Result<()> {
         "  {:<30} {:>22} {:>24}   {:>6} {:>8} {:>10}",
         "operation", "peer req/s, p99", "Triad req/s, p99", "× peer", "p99 ÷ peer", "statements"
     );
-    for (((name, peer_rps, peer_p99), spread), (statements, _)) in
+    for (((name, peer_rps, peer_p99), measured_rounds), (statements, _)) in
         PEER.iter().zip(&operations).zip(&operation_statements)
     {
-        let load = &spread.median;
+        let load = &measured_rounds.median;
         let p99 = millis(&load.p99);
         println!(
             "  {name:<30} {peer_rps:>12.0}, {peer_p99:>5.0} ms {:>14.0}, {:>7} {:>8.1} {:>10} {statements:>10.1}   errors {}   server CPU {:.0} µs/req{}",
@@ -330,16 +330,16 @@ async fn main() -> Result<()> {
             load.p99,
             load.rps / peer_rps,
             p99.map(|p| format!("{:.2}", p / peer_p99)).unwrap_or_else(|| "?".into()),
-            spread.errors,
+            measured_rounds.errors,
             load.server_cpu_us,
             load.database_cpu_us
                 .map(|us| format!(", database {us:.0} µs/req"))
                 .unwrap_or_default()
         );
-        if spread.count > 1 {
+        if measured_rounds.count > 1 {
             println!(
                 "  {:<30} {} rounds: {:.0}-{:.0} req/s, p99 {:.2}-{:.2} ms (the median round above; errors of all rounds)",
-                "", spread.count, spread.slowest_rps, spread.fastest_rps, spread.lowest_p99, spread.highest_p99
+                "", measured_rounds.count, measured_rounds.slowest_rps, measured_rounds.fastest_rps, measured_rounds.lowest_p99, measured_rounds.highest_p99
             );
         }
     }
